@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages roboadvisor needs to build, test, fuzz and benchmark.
+# Idempotent: installs only what is missing; does nothing (and needs no network) when all is there.
+# Usage: scripts/install-deps.sh [build|test|bench]   (default: test, which includes build)
+set -euo pipefail
+
+what=${1:-test}
+build_pkgs=(build-essential cmake pkg-config liblapacke-dev libopenblas-dev)
+test_pkgs=(libcmocka-dev clang libclang-rt-14-dev)
+# R and quadprog are the independent peer in the benchmark and the source of golden numbers.
+bench_pkgs=(r-base-core r-cran-quadprog)
+
+pkgs=("${build_pkgs[@]}")
+case "$what" in
+  build) ;;
+  test)  pkgs+=("${test_pkgs[@]}") ;;
+  bench|all) pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "install-deps.sh: unknown set \"$what\" (use build, test or bench)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing Debian packages: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists; refresh once, then install.
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,60 @@
+/* Error records: see include/roboadvisor/error.h. */
+#include <roboadvisor/error.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+ra_status ra_err_set(ra_err *err, ra_status code, const char *where, const char *fmt, ...)
+{
+    if (!err)
+        return code;
+    err->code = code;
+    snprintf(err->where, sizeof err->where, "%s", where ? where : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+ra_status ra_err_wrap(ra_err *err, const char *fmt, ...)
+{
+    if (!err)
+        return RA_OK;
+    char prefix[sizeof err->msg], old[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    memcpy(old, err->msg, sizeof old);
+    snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+    return err->code;
+}
+
+void ra_err_clear(ra_err *err)
+{
+    if (!err)
+        return;
+    err->code = RA_OK;
+    err->where[0] = '\0';
+    err->msg[0] = '\0';
+}
+
+const char *ra_status_name(ra_status code)
+{
+    switch (code) {
+    case RA_OK: return "ok";
+    case RA_EINVAL: return "invalid";
+    case RA_ENOMEM: return "out_of_memory";
+    case RA_EPARSE: return "parse_error";
+    case RA_EINFEASIBLE: return "infeasible";
+    case RA_ENOCONV: return "not_converged";
+    case RA_EIO: return "io_error";
+    case RA_ENOTFOUND: return "not_found";
+    case RA_ECONFLICT: return "conflict";
+    case RA_EINTERNAL: return "internal_error";
+    case RA_ESINGULAR: return "singular";
+    }
+    return "unknown_status";
+}
