@@ -2,7 +2,6 @@
  * H. Hinnant, "chrono-Compatible Low-Level Date Algorithms" (public domain algorithms). */
 #include <roboadvisor/date.h>
 
-#include <stdio.h>
 
 static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
@@ -70,6 +69,10 @@ char *ra_date_format(ra_date date, char buf[11])
 {
     int y, m, d;
     ra_date_to_ymd(date, &y, &m, &d);
-    snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+    unsigned uy = (unsigned)y % 10000u, um = (unsigned)m % 100u, ud = (unsigned)d % 100u;
+    buf[0] = (char)('0' + uy / 1000); buf[1] = (char)('0' + uy / 100 % 10);
+    buf[2] = (char)('0' + uy / 10 % 10); buf[3] = (char)('0' + uy % 10); buf[4] = '-';
+    buf[5] = (char)('0' + um / 10); buf[6] = (char)('0' + um % 10); buf[7] = '-';
+    buf[8] = (char)('0' + ud / 10); buf[9] = (char)('0' + ud % 10); buf[10] = '\0';
     return buf;
 }
