@@ -28,7 +28,15 @@ ra_status ra_err_wrap(ra_err *err, const char *fmt, ...)
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+    /* Long messages are cut, never overflowed: copy the two parts with explicit bounds. */
+    size_t cap = sizeof err->msg, lp = strnlen(prefix, cap - 1), lo = strnlen(old, cap - 1);
+    size_t pos = 0;
+    memcpy(err->msg, prefix, lp);
+    pos = lp;
+    if (pos + 2 < cap) { err->msg[pos++] = ':'; err->msg[pos++] = ' '; }
+    if (lo > cap - 1 - pos) lo = cap - 1 - pos;
+    memcpy(err->msg + pos, old, lo);
+    err->msg[pos + lo] = '\0';
     return err->code;
 }
 
