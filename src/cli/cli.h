@@ -1,0 +1,71 @@
+/* The roboadvisor command: shared option parsing, data loading and output (src/cli only).
+ * The CLI is the only code that prints or exits. Exit codes: 0 success, 1 data error (the message
+ * names file, line and column), 2 usage error (one line, points at --help). */
+#ifndef RA_CLI_H
+#define RA_CLI_H
+
+#include <roboadvisor/roboadvisor.h>
+
+#include <jansson.h>
+#include <stdio.h>
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_DATA 1
+#define CLI_EXIT_USAGE 2
+
+typedef enum cli_format { CLI_FORMAT_TABLE = 0, CLI_FORMAT_JSON = 1 } cli_format;
+
+/* Prints "roboadvisor CMD: MESSAGE (see 'roboadvisor CMD --help')" on stderr; returns 2. */
+int cli_usage(const char *cmd, const char *fmt, ...) RA_PRINTF(2, 3);
+/* Prints "roboadvisor CMD: WHERE: MESSAGE" on stderr; returns 1. */
+int cli_fail(const char *cmd, const ra_err *err);
+
+/* Strict option values: the whole string must parse; returns 0 on success, else prints a usage
+ * error naming the option and returns 2. */
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
+int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t lo, size_t hi, size_t *out);
+int cli_parse_format(const char *cmd, const char *s, cli_format *out);
+/* Splits "A,B,C" into a malloc'd array of pointers into a malloc'd copy (free both with free). */
+int cli_split_list(const char *cmd, const char *opt, const char *s, char ***items, size_t *n,
+                   char **storage);
+
+/* Market data as the estimators want it: a complete matrix of per-period returns. */
+typedef struct cli_market {
+    ra_series *series;  /* the loaded file after --assets and missing-value handling */
+    double *ret;        /* n_obs x n_assets, row-major */
+    size_t n_obs, n_assets;
+    const ra_date *ret_dates; /* n_obs: the date at the end of each return period */
+    double ppy;         /* periods per year, inferred or given */
+    int ppy_inferred;
+    size_t n_dropped;   /* rows dropped by --drop-missing */
+    int from_prices;
+} cli_market;
+
+typedef struct cli_market_opts {
+    const char *returns_path, *prices_path, *assets;
+    int drop_missing;
+    ra_return_kind kind;
+    double ppy; /* <= 0: infer */
+} cli_market_opts;
+
+/* Loads and validates; on failure prints the message and returns the exit code. */
+int cli_market_load(const char *cmd, const cli_market_opts *o, cli_market *m);
+void cli_market_free(cli_market *m);
+
+/* JSON helpers: NaN/Inf become null; dates as "YYYY-MM-DD". */
+json_t *cli_jnum(double x);
+json_t *cli_jdate(ra_date d);
+/* Writes the document (2-space indent, keys in insertion order) and a newline to stdout and
+ * takes the reference. Returns 0, or 1 if stdout fails. */
+int cli_json_print(json_t *doc);
+
+/* Milliseconds from a monotonic clock. */
+double cli_clock_ms(void);
+
+/* Per-command entry points: argc/argv start at the command name. */
+int cmd_optimize(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_xirr(int argc, char **argv);
+int cmd_twr(int argc, char **argv);
+
+#endif

@@ -1,0 +1,208 @@
+/* Shared parts of the roboadvisor command: see cli.h. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "roboadvisor %s: %s (see 'roboadvisor %s --help')\n", cmd, msg, cmd);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_fail(const char *cmd, const ra_err *err)
+{
+    if (err->where[0])
+        fprintf(stderr, "roboadvisor %s: %s: %s\n", cmd, err->where, err->msg);
+    else
+        fprintf(stderr, "roboadvisor %s: %s\n", cmd, err->msg);
+    return CLI_EXIT_DATA;
+}
+
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return cli_usage(cmd, "%s needs a number, got \"%s\"", opt, s);
+    *out = v;
+    return 0;
+}
+
+int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t lo, size_t hi, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE || s[0] == '-' || v < lo || v > hi)
+        return cli_usage(cmd, "%s needs a whole number from %zu to %zu, got \"%s\"", opt, lo, hi, s);
+    *out = (size_t)v;
+    return 0;
+}
+
+int cli_parse_format(const char *cmd, const char *s, cli_format *out)
+{
+    if (strcmp(s, "json") == 0)
+        *out = CLI_FORMAT_JSON;
+    else if (strcmp(s, "table") == 0)
+        *out = CLI_FORMAT_TABLE;
+    else
+        return cli_usage(cmd, "--format is json or table, got \"%s\"", s);
+    return 0;
+}
+
+int cli_split_list(const char *cmd, const char *opt, const char *s, char ***items, size_t *n,
+                   char **storage)
+{
+    size_t count = 1;
+    for (const char *p = s; *p; p++)
+        count += *p == ',';
+    char *copy = strdup(s);
+    char **v = malloc(count * sizeof *v);
+    if (!copy || !v) {
+        free(copy);
+        free(v);
+        fprintf(stderr, "roboadvisor %s: out of memory\n", cmd);
+        return CLI_EXIT_DATA;
+    }
+    size_t k = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ') tok++;
+        size_t len = strlen(tok);
+        while (len && tok[len - 1] == ' ') tok[--len] = '\0';
+        if (len) v[k++] = tok;
+    }
+    if (k == 0) {
+        free(copy);
+        free(v);
+        return cli_usage(cmd, "%s needs a comma-separated list, got \"%s\"", opt, s);
+    }
+    *items = v;
+    *n = k;
+    *storage = copy;
+    return 0;
+}
+
+void cli_market_free(cli_market *m)
+{
+    ra_series_destroy(m->series);
+    if (m->from_prices)
+        free(m->ret);
+    memset(m, 0, sizeof *m);
+}
+
+int cli_market_load(const char *cmd, const cli_market_opts *o, cli_market *m)
+{
+    memset(m, 0, sizeof *m);
+    if (!!o->returns_path == !!o->prices_path)
+        return cli_usage(cmd, "give exactly one of --returns FILE or --prices FILE");
+    ra_err err = {0};
+    const char *path = o->returns_path ? o->returns_path : o->prices_path;
+    if (ra_csv_read_series(path, &m->series, &err) != RA_OK)
+        return cli_fail(cmd, &err);
+    ra_series *s = m->series;
+    int rc = CLI_EXIT_DATA;
+    if (o->assets) {
+        char **names = NULL, *storage = NULL;
+        size_t n = 0;
+        if ((rc = cli_split_list(cmd, "--assets", o->assets, &names, &n, &storage)) != 0)
+            goto fail;
+        ra_status st = ra_series_select(s, (const char *const *)names, n, &err);
+        free(names);
+        free(storage);
+        if (st != RA_OK) {
+            rc = cli_fail(cmd, &err);
+            goto fail;
+        }
+    }
+    if (ra_series_complete(s, o->drop_missing, &m->n_dropped, &err) != RA_OK) {
+        rc = cli_fail(cmd, &err);
+        goto fail;
+    }
+    if (o->drop_missing && m->n_dropped > 0)
+        fprintf(stderr, "roboadvisor %s: --drop-missing dropped %zu of %zu rows of %s that had an "
+                        "empty cell\n", cmd, m->n_dropped, m->n_dropped + s->n_rows, path);
+    m->n_assets = s->n_cols;
+    if (o->prices_path) {
+        if (ra_series_check_positive(s, &err) != RA_OK) {
+            rc = cli_fail(cmd, &err);
+            goto fail;
+        }
+        m->from_prices = 1;
+        m->n_obs = s->n_rows - 1;
+        m->ret = malloc(m->n_obs * m->n_assets * sizeof *m->ret);
+        if (!m->ret) {
+            fprintf(stderr, "roboadvisor %s: out of memory for %zu x %zu returns\n", cmd, m->n_obs,
+                    m->n_assets);
+            goto fail;
+        }
+        if (ra_est_returns(s->values, s->n_rows, s->n_cols, o->kind, m->ret, &err) != RA_OK) {
+            rc = cli_fail(cmd, &err);
+            goto fail;
+        }
+        m->ret_dates = s->dates + 1;
+    } else {
+        m->n_obs = s->n_rows;
+        m->ret = s->values;
+        m->ret_dates = s->dates;
+    }
+    if (m->n_obs < 2) {
+        fprintf(stderr, "roboadvisor %s: %s: need at least 2 return periods, have %zu\n", cmd, path,
+                m->n_obs);
+        goto fail;
+    }
+    if (o->ppy > 0) {
+        m->ppy = o->ppy;
+    } else {
+        if (ra_est_periods_per_year(s->dates, s->n_rows, &m->ppy, &err) != RA_OK) {
+            ra_err_wrap(&err, "%s", path);
+            rc = cli_fail(cmd, &err);
+            goto fail;
+        }
+        m->ppy_inferred = 1;
+    }
+    return 0;
+fail:
+    cli_market_free(m);
+    return rc ? rc : CLI_EXIT_DATA;
+}
+
+json_t *cli_jnum(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+json_t *cli_jdate(ra_date d)
+{
+    char buf[11];
+    return json_string(ra_date_format(d, buf));
+}
+
+int cli_json_print(json_t *doc)
+{
+    int rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    json_decref(doc);
+    if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
+        fprintf(stderr, "roboadvisor: could not write to standard output\n");
+        return CLI_EXIT_DATA;
+    }
+    return 0;
+}
+
+double cli_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}

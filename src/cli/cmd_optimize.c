@@ -1,0 +1,449 @@
+/* roboadvisor optimize: estimate expected returns and covariance from market data, then build a
+ * portfolio with the optimiser (include/roboadvisor/opt.h). Documented in docs/cli.md#optimize. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const CMD = "optimize";
+
+static void help(void)
+{
+    printf(
+        "usage: roboadvisor optimize (--returns FILE | --prices FILE) [options]\n\n"
+        "Estimates annual expected returns and covariance from a wide CSV of returns or prices\n"
+        "(first column ISO dates, one column per security) and builds a portfolio.\n\n"
+        "data:\n"
+        "  --returns FILE           per-period returns, used as given (simple or log: your choice)\n"
+        "  --prices FILE            prices; returns computed as --return-kind (default simple)\n"
+        "  --return-kind simple|log how returns are computed from --prices\n"
+        "  --assets A,B,...         use only these columns, in this order\n"
+        "  --drop-missing           drop rows with an empty cell (default: an empty cell is an error)\n"
+        "  --periods-per-year N     annualisation (default: inferred from the dates: 252, 52 or 12)\n"
+        "estimation:\n"
+        "  --mean arithmetic|ewma   expected returns (default arithmetic)\n"
+        "  --cov sample|ewma|ledoit-wolf  covariance (default sample)\n"
+        "  --lambda L               EWMA decay for --mean/--cov ewma (default 0.94)\n"
+        "problem:\n"
+        "  --objective NAME         min-variance (default), max-sharpe, target-return,\n"
+        "                           target-volatility, risk-parity, frontier\n"
+        "  --target X               annual target return or volatility (decimal: 0.06 = 6 %%)\n"
+        "  --points K               frontier points (default 20, 2..1000)\n"
+        "  --rf RATE                annual risk-free rate for the Sharpe ratio (default 0)\n"
+        "  --bounds LO,HI           weight bounds for every asset (default 0,1: long-only)\n"
+        "  --groups FILE            asset-class limits: CSV group,min,max,members (docs/formats.md)\n"
+        "  --current-weights A=W,.. current weights for the turnover penalty (others 0)\n"
+        "  --turnover-cost C        L1 penalty C * sum |w - current| added to the objective\n"
+        "output:\n"
+        "  --format json|table      (default table)\n\n"
+        "Exit status: 0 solved, 1 data error or no solution (the message says why), 2 usage error.\n");
+}
+
+typedef struct opt_args {
+    cli_market_opts market;
+    const char *objective, *groups_path, *current, *mean, *cov;
+    double target, rf, lo, hi, lambda, turnover_cost;
+    int has_target, has_bounds;
+    size_t points;
+    cli_format format;
+} opt_args;
+
+static int parse_args(int argc, char **argv, opt_args *a)
+{
+    enum { O_RETURNS = 256, O_PRICES, O_KIND, O_ASSETS, O_DROP, O_PPY, O_MEAN, O_COV, O_LAMBDA,
+           O_OBJ, O_TARGET, O_POINTS, O_RF, O_BOUNDS, O_GROUPS, O_CURRENT, O_TCOST, O_FORMAT,
+           O_HELP };
+    static const struct option longopts[] = {
+        {"returns", required_argument, 0, O_RETURNS}, {"prices", required_argument, 0, O_PRICES},
+        {"return-kind", required_argument, 0, O_KIND}, {"assets", required_argument, 0, O_ASSETS},
+        {"drop-missing", no_argument, 0, O_DROP}, {"periods-per-year", required_argument, 0, O_PPY},
+        {"mean", required_argument, 0, O_MEAN}, {"cov", required_argument, 0, O_COV},
+        {"lambda", required_argument, 0, O_LAMBDA}, {"objective", required_argument, 0, O_OBJ},
+        {"target", required_argument, 0, O_TARGET}, {"points", required_argument, 0, O_POINTS},
+        {"rf", required_argument, 0, O_RF}, {"bounds", required_argument, 0, O_BOUNDS},
+        {"groups", required_argument, 0, O_GROUPS},
+        {"current-weights", required_argument, 0, O_CURRENT},
+        {"turnover-cost", required_argument, 0, O_TCOST}, {"format", required_argument, 0, O_FORMAT},
+        {"help", no_argument, 0, O_HELP}, {0, 0, 0, 0}};
+    memset(a, 0, sizeof *a);
+    a->objective = "min-variance";
+    a->mean = "arithmetic";
+    a->cov = "sample";
+    a->lambda = RA_EWMA_LAMBDA_DEFAULT;
+    a->lo = 0.0;
+    a->hi = 1.0;
+    a->points = 20;
+    opterr = 0;
+    optind = 1;
+    int c, rc = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1 && rc == 0) {
+        switch (c) {
+        case O_RETURNS: a->market.returns_path = optarg; break;
+        case O_PRICES: a->market.prices_path = optarg; break;
+        case O_KIND:
+            if (strcmp(optarg, "simple") == 0) a->market.kind = RA_RETURN_SIMPLE;
+            else if (strcmp(optarg, "log") == 0) a->market.kind = RA_RETURN_LOG;
+            else rc = cli_usage(CMD, "--return-kind is simple or log, got \"%s\"", optarg);
+            break;
+        case O_ASSETS: a->market.assets = optarg; break;
+        case O_DROP: a->market.drop_missing = 1; break;
+        case O_PPY:
+            rc = cli_parse_double(CMD, "--periods-per-year", optarg, &a->market.ppy);
+            if (!rc && a->market.ppy <= 0)
+                rc = cli_usage(CMD, "--periods-per-year must be positive, got \"%s\"", optarg);
+            break;
+        case O_MEAN: a->mean = optarg; break;
+        case O_COV: a->cov = optarg; break;
+        case O_LAMBDA:
+            rc = cli_parse_double(CMD, "--lambda", optarg, &a->lambda);
+            if (!rc && !(a->lambda > 0 && a->lambda < 1))
+                rc = cli_usage(CMD, "--lambda must be between 0 and 1 exclusive, got \"%s\"", optarg);
+            break;
+        case O_OBJ: a->objective = optarg; break;
+        case O_TARGET:
+            rc = cli_parse_double(CMD, "--target", optarg, &a->target);
+            a->has_target = 1;
+            break;
+        case O_POINTS: rc = cli_parse_size(CMD, "--points", optarg, 2, 1000, &a->points); break;
+        case O_RF: rc = cli_parse_double(CMD, "--rf", optarg, &a->rf); break;
+        case O_BOUNDS: {
+            char *comma = strchr(optarg, ',');
+            if (!comma) {
+                rc = cli_usage(CMD, "--bounds needs LO,HI such as 0,0.4, got \"%s\"", optarg);
+                break;
+            }
+            *comma = '\0';
+            rc = cli_parse_double(CMD, "--bounds (LO)", optarg, &a->lo);
+            if (!rc) rc = cli_parse_double(CMD, "--bounds (HI)", comma + 1, &a->hi);
+            *comma = ',';
+            if (!rc && a->lo > a->hi)
+                rc = cli_usage(CMD, "--bounds LO must not exceed HI, got \"%s\"", optarg);
+            a->has_bounds = 1;
+            break;
+        }
+        case O_GROUPS: a->groups_path = optarg; break;
+        case O_CURRENT: a->current = optarg; break;
+        case O_TCOST:
+            rc = cli_parse_double(CMD, "--turnover-cost", optarg, &a->turnover_cost);
+            if (!rc && a->turnover_cost < 0)
+                rc = cli_usage(CMD, "--turnover-cost must be zero or positive, got \"%s\"", optarg);
+            break;
+        case O_FORMAT: rc = cli_parse_format(CMD, optarg, &a->format); break;
+        case O_HELP: case 'h': help(); return -1;
+        case ':': rc = cli_usage(CMD, "%s needs a value", argv[optind - 1]); break;
+        default: rc = cli_usage(CMD, "no option %s", argv[optind - 1]); break;
+        }
+    }
+    if (rc) return rc;
+    if (optind < argc) return cli_usage(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if (strcmp(a->mean, "arithmetic") != 0 && strcmp(a->mean, "ewma") != 0)
+        return cli_usage(CMD, "--mean is arithmetic or ewma, got \"%s\"", a->mean);
+    if (strcmp(a->cov, "sample") != 0 && strcmp(a->cov, "ewma") != 0 &&
+        strcmp(a->cov, "ledoit-wolf") != 0)
+        return cli_usage(CMD, "--cov is sample, ewma or ledoit-wolf, got \"%s\"", a->cov);
+    int needs_target = strcmp(a->objective, "target-return") == 0 ||
+                       strcmp(a->objective, "target-volatility") == 0;
+    if (needs_target && !a->has_target)
+        return cli_usage(CMD, "--objective %s needs --target", a->objective);
+    if (!needs_target && a->has_target)
+        return cli_usage(CMD, "--target applies only to target-return and target-volatility");
+    if (!!a->current != (a->turnover_cost > 0))
+        return cli_usage(CMD, "--current-weights and a positive --turnover-cost go together");
+    return 0;
+}
+
+static int parse_objective(const char *s, ra_opt_objective *o)
+{
+    static const struct { const char *name; ra_opt_objective obj; } names[] = {
+        {"min-variance", RA_OPT_MIN_VARIANCE}, {"max-sharpe", RA_OPT_MAX_SHARPE},
+        {"target-return", RA_OPT_TARGET_RETURN}, {"target-volatility", RA_OPT_TARGET_VOLATILITY},
+        {"risk-parity", RA_OPT_RISK_PARITY}, {"frontier", RA_OPT_FRONTIER}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(s, names[i].name) == 0) {
+            *o = names[i].obj;
+            return 0;
+        }
+    return cli_usage(CMD, "--objective is min-variance, max-sharpe, target-return, "
+                          "target-volatility, risk-parity or frontier, got \"%s\"", s);
+}
+
+static long find_asset(const ra_series *s, const char *name)
+{
+    for (size_t j = 0; j < s->n_cols; j++)
+        if (strcmp(s->names[j], name) == 0)
+            return (long)j;
+    return -1;
+}
+
+/* Group limits from --groups, resolved to column indices of the loaded data. */
+typedef struct groups_ctx {
+    ra_groups *file;
+    ra_opt_group *groups;
+    size_t *members;
+} groups_ctx;
+
+static void groups_free(groups_ctx *g)
+{
+    ra_groups_destroy(g->file);
+    free(g->groups);
+    free(g->members);
+}
+
+static int load_groups(const char *path, const ra_series *s, groups_ctx *g)
+{
+    memset(g, 0, sizeof *g);
+    ra_err err = {0};
+    char *data = NULL;
+    size_t size = 0;
+    if (ra_file_read(path, 64u << 20, &data, &size, &err) != RA_OK)
+        return cli_fail(CMD, &err);
+    ra_status st = ra_csv_parse_groups(data, size, path, &g->file, &err);
+    free(data);
+    if (st != RA_OK)
+        return cli_fail(CMD, &err);
+    size_t total = 0;
+    for (size_t i = 0; i < g->file->n; i++)
+        total += g->file->groups[i].n_members;
+    g->groups = calloc(g->file->n ? g->file->n : 1, sizeof *g->groups);
+    g->members = calloc(total ? total : 1, sizeof *g->members);
+    if (!g->groups || !g->members) {
+        fprintf(stderr, "roboadvisor %s: out of memory for %zu groups\n", CMD, g->file->n);
+        return CLI_EXIT_DATA;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < g->file->n; i++) {
+        const ra_group *src = &g->file->groups[i];
+        ra_opt_group *dst = &g->groups[i];
+        dst->name = src->name;
+        dst->min = src->min;
+        dst->max = src->max;
+        dst->members = g->members + k;
+        dst->n_members = src->n_members;
+        for (size_t m = 0; m < src->n_members; m++) {
+            long j = find_asset(s, src->members[m]);
+            if (j < 0) {
+                fprintf(stderr, "roboadvisor %s: %s:%u: group \"%s\" names \"%s\", which is not "
+                                "among the assets of %s\n",
+                        CMD, path, src->line, src->name, src->members[m], s->source);
+                return CLI_EXIT_DATA;
+            }
+            g->members[k++] = (size_t)j;
+        }
+    }
+    return 0;
+}
+
+/* --current-weights "SPY=0.6,AGG=0.4": unnamed assets hold 0. */
+static int parse_current(const char *spec, const ra_series *s, double *w0)
+{
+    char **items = NULL, *storage = NULL;
+    size_t n = 0;
+    int rc = cli_split_list(CMD, "--current-weights", spec, &items, &n, &storage);
+    if (rc) return rc;
+    for (size_t j = 0; j < s->n_cols; j++) w0[j] = 0.0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char *eq = strchr(items[i], '=');
+        if (!eq) {
+            rc = cli_usage(CMD, "--current-weights needs NAME=WEIGHT items, got \"%s\"", items[i]);
+            break;
+        }
+        *eq = '\0';
+        long j = find_asset(s, items[i]);
+        if (j < 0) {
+            rc = cli_usage(CMD, "--current-weights names \"%s\", which is not among the assets",
+                           items[i]);
+            break;
+        }
+        rc = cli_parse_double(CMD, "--current-weights", eq + 1, &w0[j]);
+    }
+    free(items);
+    free(storage);
+    return rc;
+}
+
+static json_t *result_json(const ra_opt_result *r, const ra_series *s, const char *objective)
+{
+    json_t *o = json_object(), *w = json_object(), *solver = json_object(), *kkt = json_object();
+    if (objective)
+        json_object_set_new(o, "objective", json_string(objective));
+    for (size_t j = 0; j < s->n_cols; j++)
+        json_object_set_new(w, s->names[j], cli_jnum(r->w[j]));
+    json_object_set_new(o, "status", json_string("optimal"));
+    json_object_set_new(o, "weights", w);
+    json_object_set_new(o, "expected_return", cli_jnum(r->expected_return));
+    json_object_set_new(o, "volatility", cli_jnum(r->volatility));
+    json_object_set_new(o, "sharpe", cli_jnum(r->sharpe));
+    json_object_set_new(o, "turnover", cli_jnum(r->turnover));
+    json_object_set_new(solver, "iterations", json_integer(r->iterations));
+    json_object_set_new(solver, "setup_ms", cli_jnum(r->setup_ms));
+    json_object_set_new(solver, "solve_ms", cli_jnum(r->solve_ms));
+    json_object_set_new(kkt, "stationarity", cli_jnum(r->res_stat));
+    json_object_set_new(kkt, "primal", cli_jnum(r->res_prim));
+    json_object_set_new(kkt, "dual", cli_jnum(r->res_dual));
+    json_object_set_new(kkt, "complementarity", cli_jnum(r->res_comp));
+    json_object_set_new(solver, "kkt_residuals", kkt);
+    json_object_set_new(o, "solver", solver);
+    return o;
+}
+
+static double max_res(const ra_opt_result *r)
+{
+    double m = r->res_stat;
+    if (r->res_prim > m) m = r->res_prim;
+    if (r->res_dual > m) m = r->res_dual;
+    if (r->res_comp > m) m = r->res_comp;
+    return m;
+}
+
+static void print_table(const opt_args *a, const cli_market *m, const ra_opt_result *r, size_t k)
+{
+    const ra_series *s = m->series;
+    printf("Objective        %s\n", a->objective);
+    printf("Data             %s: %zu assets, %zu %s returns (%g periods per year%s)\n", s->source,
+           m->n_assets, m->n_obs, m->from_prices ? "computed" : "given", m->ppy,
+           m->ppy_inferred ? ", inferred" : "");
+    printf("Estimates        %s mean, %s covariance, annualised\n", a->mean, a->cov);
+    if (k == 1) {
+        printf("Expected return  %8.4f %% per year\n", 100 * r->expected_return);
+        printf("Volatility       %8.4f %% per year\n", 100 * r->volatility);
+        printf("Sharpe ratio     %8.4f (risk-free rate %.4f %%)\n", r->sharpe, 100 * a->rf);
+        if (a->current)
+            printf("Turnover         %8.4f %% of the portfolio\n", 100 * r->turnover);
+        printf("Solver           %d iterations, setup %.3f ms, solve %.3f ms, max KKT residual %.1e\n\n",
+               r->iterations, r->setup_ms, r->solve_ms, max_res(r));
+        printf("%-12s %10s\n", "Asset", "Weight %");
+        for (size_t j = 0; j < m->n_assets; j++)
+            printf("%-12s %10.4f\n", s->names[j], 100 * r->w[j]);
+        return;
+    }
+    printf("Frontier         %zu points\n\n", k);
+    printf("%5s %10s %10s %8s", "Point", "Return %", "Vol %", "Sharpe");
+    for (size_t j = 0; j < m->n_assets; j++)
+        printf(" %8.8s", s->names[j]);
+    printf("   (weights in %%)\n");
+    for (size_t i = 0; i < k; i++) {
+        printf("%5zu %10.4f %10.4f %8.4f", i + 1, 100 * r[i].expected_return, 100 * r[i].volatility,
+               r[i].sharpe);
+        for (size_t j = 0; j < m->n_assets; j++)
+            printf(" %8.3f", 100 * r[i].w[j]);
+        printf("\n");
+    }
+}
+
+int cmd_optimize(int argc, char **argv)
+{
+    opt_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc == -1) return CLI_EXIT_OK;
+    if (rc) return rc;
+    ra_opt_objective objective = RA_OPT_MIN_VARIANCE;
+    if ((rc = parse_objective(a.objective, &objective)) != 0) return rc;
+    if (objective == RA_OPT_RISK_PARITY && (a.has_bounds || a.groups_path || a.current))
+        return cli_usage(CMD, "risk-parity takes no --bounds, --groups or --current-weights");
+    if (objective == RA_OPT_MAX_SHARPE && a.current)
+        return cli_usage(CMD, "max-sharpe takes no turnover penalty");
+
+    cli_market m;
+    if ((rc = cli_market_load(CMD, &a.market, &m)) != 0) return rc;
+    size_t n = m.n_assets, k = objective == RA_OPT_FRONTIER ? a.points : 1;
+    groups_ctx g = {0};
+    ra_err err = {0};
+    double *mu = malloc(n * sizeof *mu), *cov = malloc(n * n * sizeof *cov);
+    double *lo = malloc(n * sizeof *lo), *hi = malloc(n * sizeof *hi), *w0 = NULL;
+    double *wbuf = malloc(k * n * sizeof *wbuf);
+    ra_opt_result *res = calloc(k, sizeof *res);
+    void *work = NULL;
+    rc = CLI_EXIT_DATA;
+    if (!mu || !cov || !lo || !hi || !wbuf || !res) {
+        fprintf(stderr, "roboadvisor %s: out of memory for %zu assets\n", CMD, n);
+        goto out;
+    }
+    if (a.groups_path && (rc = load_groups(a.groups_path, m.series, &g)) != 0) goto out;
+    if (a.current) {
+        if (!(w0 = malloc(n * sizeof *w0))) goto out;
+        if ((rc = parse_current(a.current, m.series, w0)) != 0) goto out;
+    }
+    rc = CLI_EXIT_DATA;
+    ra_status st = strcmp(a.mean, "ewma") == 0
+                       ? ra_est_mean_ewma(m.ret, m.n_obs, n, m.ppy, a.lambda, mu, &err)
+                       : ra_est_mean(m.ret, m.n_obs, n, m.ppy, mu, &err);
+    if (st == RA_OK) {
+        if (strcmp(a.cov, "ewma") == 0)
+            st = ra_est_cov_ewma(m.ret, m.n_obs, n, m.ppy, a.lambda, cov, &err);
+        else if (strcmp(a.cov, "ledoit-wolf") == 0)
+            st = ra_est_cov_ledoit_wolf(m.ret, m.n_obs, n, m.ppy, cov, NULL, &err);
+        else
+            st = ra_est_cov_sample(m.ret, m.n_obs, n, m.ppy, cov, &err);
+    }
+    if (st != RA_OK) {
+        ra_err_wrap(&err, "could not estimate from %s", m.series->source);
+        rc = cli_fail(CMD, &err);
+        goto out;
+    }
+    for (size_t j = 0; j < n; j++) {
+        lo[j] = a.lo;
+        hi[j] = a.hi;
+    }
+    for (size_t i = 0; i < k; i++)
+        res[i].w = wbuf + i * n;
+    ra_opt_problem p = {
+        .n = n, .names = (const char *const *)m.series->names, .mu = mu, .cov = cov,
+        .lo = lo, .hi = hi, .groups = g.groups, .n_groups = g.file ? g.file->n : 0,
+        .rf = a.rf, .target = a.target, .w0 = w0, .turnover_cost = a.turnover_cost,
+        .clock_ms = cli_clock_ms};
+    size_t wsize = ra_opt_workspace_size(n, p.n_groups);
+    if (!(work = malloc(wsize))) {
+        fprintf(stderr, "roboadvisor %s: out of memory for the optimiser's workspace (%zu bytes)\n",
+                CMD, wsize);
+        goto out;
+    }
+    st = objective == RA_OPT_FRONTIER ? ra_opt_frontier(&p, k, work, wsize, res, &err)
+                                      : ra_opt_solve(&p, objective, work, wsize, res, &err);
+    if (st != RA_OK) {
+        rc = cli_fail(CMD, &err);
+        goto out;
+    }
+    if (a.format == CLI_FORMAT_JSON) {
+        json_t *doc;
+        if (objective == RA_OPT_FRONTIER) {
+            doc = json_object();
+            json_t *pts = json_array();
+            for (size_t i = 0; i < k; i++)
+                json_array_append_new(pts, result_json(&res[i], m.series, NULL));
+            json_object_set_new(doc, "objective", json_string(a.objective));
+            json_object_set_new(doc, "status", json_string("optimal"));
+            json_object_set_new(doc, "points", pts);
+        } else {
+            doc = result_json(res, m.series, a.objective);
+        }
+        json_t *in = json_object();
+        json_object_set_new(in, "file", json_string(m.series->source));
+        json_object_set_new(in, "assets", json_integer((json_int_t)n));
+        json_object_set_new(in, "observations", json_integer((json_int_t)m.n_obs));
+        json_object_set_new(in, "first_date", cli_jdate(m.ret_dates[0]));
+        json_object_set_new(in, "last_date", cli_jdate(m.ret_dates[m.n_obs - 1]));
+        json_object_set_new(in, "periods_per_year", cli_jnum(m.ppy));
+        json_object_set_new(in, "mean", json_string(a.mean));
+        json_object_set_new(in, "covariance", json_string(a.cov));
+        json_object_set_new(in, "rf", cli_jnum(a.rf));
+        json_object_set_new(doc, "inputs", in);
+        rc = cli_json_print(doc);
+    } else {
+        print_table(&a, &m, res, k);
+        rc = CLI_EXIT_OK;
+    }
+out:
+    free(work);
+    free(res);
+    free(wbuf);
+    free(w0);
+    free(hi);
+    free(lo);
+    free(cov);
+    free(mu);
+    groups_free(&g);
+    cli_market_free(&m);
+    return rc;
+}

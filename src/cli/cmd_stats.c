@@ -1,0 +1,212 @@
+/* roboadvisor stats: performance statistics of each column of a returns (or prices) file, with an
+ * optional benchmark column (include/roboadvisor/perf.h). Documented in docs/cli.md#stats. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const CMD = "stats";
+
+static void help(void)
+{
+    printf(
+        "usage: roboadvisor stats (--returns FILE | --prices FILE) [options]\n\n"
+        "Performance statistics of every column of a wide CSV of simple returns (or of prices,\n"
+        "from which simple returns are computed). Rates are annual decimals.\n\n"
+        "  --returns FILE         per-period simple returns\n"
+        "  --prices FILE          prices (returns computed as p[t]/p[t-1] - 1)\n"
+        "  --assets A,B,...       only these columns (the benchmark is added if missing)\n"
+        "  --benchmark COLUMN     adds beta, alpha, correlation, tracking error, information ratio\n"
+        "  --rf RATE              annual risk-free rate for Sharpe and alpha (default 0)\n"
+        "  --mar RATE             annual minimum acceptable return for Sortino (default 0)\n"
+        "  --level P              VaR/CVaR confidence level (default 0.95)\n"
+        "  --drop-missing         drop rows with an empty cell (default: an error)\n"
+        "  --periods-per-year N   annualisation (default: inferred from the dates)\n"
+        "  --format json|table    (default table)\n");
+}
+
+static json_t *dd_json(const ra_drawdown *d, const cli_market *m)
+{
+    /* Wealth point i > 0 is the end of return period i-1; point 0 is the start of the series,
+     * which is the first price date for --prices and the first return date for --returns. */
+    const ra_date *dates = m->from_prices ? m->series->dates : m->ret_dates;
+    size_t off = m->from_prices ? 0 : 1;
+    json_t *o = json_object();
+    json_object_set_new(o, "depth", cli_jnum(d->depth));
+    if (d->depth > 0) {
+        json_object_set_new(o, "peak", cli_jdate(dates[d->peak >= off ? d->peak - off : 0]));
+        json_object_set_new(o, "trough", cli_jdate(dates[d->trough - off]));
+        json_object_set_new(o, "recovery", d->recovery == SIZE_MAX
+                                               ? json_null()
+                                               : cli_jdate(dates[d->recovery - off]));
+    } else {
+        json_object_set_new(o, "peak", json_null());
+        json_object_set_new(o, "trough", json_null());
+        json_object_set_new(o, "recovery", json_null());
+    }
+    return o;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+    enum { O_RETURNS = 256, O_PRICES, O_ASSETS, O_BENCH, O_RF, O_MAR, O_LEVEL, O_DROP, O_PPY,
+           O_FORMAT, O_HELP };
+    static const struct option longopts[] = {
+        {"returns", required_argument, 0, O_RETURNS}, {"prices", required_argument, 0, O_PRICES},
+        {"assets", required_argument, 0, O_ASSETS}, {"benchmark", required_argument, 0, O_BENCH},
+        {"rf", required_argument, 0, O_RF}, {"mar", required_argument, 0, O_MAR},
+        {"level", required_argument, 0, O_LEVEL}, {"drop-missing", no_argument, 0, O_DROP},
+        {"periods-per-year", required_argument, 0, O_PPY},
+        {"format", required_argument, 0, O_FORMAT}, {"help", no_argument, 0, O_HELP},
+        {0, 0, 0, 0}};
+    cli_market_opts mo = {0};
+    const char *bench = NULL;
+    char *assets_buf = NULL;
+    double rf = 0, mar = 0, level = 0.95;
+    cli_format format = CLI_FORMAT_TABLE;
+    int c, rc = 0;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1 && rc == 0) {
+        switch (c) {
+        case O_RETURNS: mo.returns_path = optarg; break;
+        case O_PRICES: mo.prices_path = optarg; break;
+        case O_ASSETS: mo.assets = optarg; break;
+        case O_BENCH: bench = optarg; break;
+        case O_RF: rc = cli_parse_double(CMD, "--rf", optarg, &rf); break;
+        case O_MAR: rc = cli_parse_double(CMD, "--mar", optarg, &mar); break;
+        case O_LEVEL:
+            rc = cli_parse_double(CMD, "--level", optarg, &level);
+            if (!rc && !(level > 0 && level < 1))
+                rc = cli_usage(CMD, "--level must be between 0 and 1 exclusive, got \"%s\"", optarg);
+            break;
+        case O_DROP: mo.drop_missing = 1; break;
+        case O_PPY:
+            rc = cli_parse_double(CMD, "--periods-per-year", optarg, &mo.ppy);
+            if (!rc && mo.ppy <= 0)
+                rc = cli_usage(CMD, "--periods-per-year must be positive, got \"%s\"", optarg);
+            break;
+        case O_FORMAT: rc = cli_parse_format(CMD, optarg, &format); break;
+        case O_HELP: case 'h': help(); return CLI_EXIT_OK;
+        case ':': rc = cli_usage(CMD, "%s needs a value", argv[optind - 1]); break;
+        default: rc = cli_usage(CMD, "no option %s", argv[optind - 1]); break;
+        }
+    }
+    if (rc) return rc;
+    if (optind < argc) return cli_usage(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if (bench && mo.assets) { /* make sure the benchmark column is loaded */
+        size_t len = strlen(mo.assets) + strlen(bench) + 2;
+        if (!(assets_buf = malloc(len))) return CLI_EXIT_DATA;
+        snprintf(assets_buf, len, "%s,%s", mo.assets, bench);
+        char **items = NULL, *storage = NULL;
+        size_t n = 0;
+        int have = 0;
+        if ((rc = cli_split_list(CMD, "--assets", mo.assets, &items, &n, &storage)) != 0) {
+            free(assets_buf);
+            return rc;
+        }
+        for (size_t i = 0; i < n; i++) have |= strcmp(items[i], bench) == 0;
+        free(items);
+        free(storage);
+        mo.assets = have ? mo.assets : assets_buf;
+    }
+    cli_market m;
+    rc = cli_market_load(CMD, &mo, &m);
+    free(assets_buf);
+    if (rc) return rc;
+    const ra_series *s = m.series;
+    long b = -1;
+    if (bench) {
+        for (size_t j = 0; j < s->n_cols; j++)
+            if (strcmp(s->names[j], bench) == 0) b = (long)j;
+        if (b < 0) {
+            fprintf(stderr, "roboadvisor %s: %s: no column named \"%s\" for --benchmark\n", CMD,
+                    s->source, bench);
+            cli_market_free(&m);
+            return CLI_EXIT_DATA;
+        }
+    }
+    size_t n = m.n_assets;
+    ra_perf_stats *st = calloc(n, sizeof *st);
+    if (!st) {
+        cli_market_free(&m);
+        return CLI_EXIT_DATA;
+    }
+    ra_err err = {0};
+    for (size_t j = 0; j < n; j++) {
+        if (ra_perf_stats_compute(m.ret + j, b >= 0 ? m.ret + b : NULL, m.n_obs, n, m.ppy, rf, mar,
+                                  level, &st[j], &err) != RA_OK) {
+            ra_err_wrap(&err, "column %s of %s", s->names[j], s->source);
+            rc = cli_fail(CMD, &err);
+            goto out;
+        }
+    }
+    if (format == CLI_FORMAT_JSON) {
+        json_t *doc = json_object(), *series = json_object(), *in = json_object();
+        json_object_set_new(in, "file", json_string(s->source));
+        json_object_set_new(in, "observations", json_integer((json_int_t)m.n_obs));
+        json_object_set_new(in, "first_date", cli_jdate(m.ret_dates[0]));
+        json_object_set_new(in, "last_date", cli_jdate(m.ret_dates[m.n_obs - 1]));
+        json_object_set_new(in, "periods_per_year", cli_jnum(m.ppy));
+        json_object_set_new(in, "rf", cli_jnum(rf));
+        json_object_set_new(in, "mar", cli_jnum(mar));
+        json_object_set_new(in, "level", cli_jnum(level));
+        json_object_set_new(in, "benchmark", bench ? json_string(bench) : json_null());
+        for (size_t j = 0; j < n; j++) {
+            json_t *o = json_object();
+            json_object_set_new(o, "cumulative_return", cli_jnum(st[j].cumulative_return));
+            json_object_set_new(o, "annualized_return", cli_jnum(st[j].annualized_return));
+            json_object_set_new(o, "annualized_volatility", cli_jnum(st[j].annualized_volatility));
+            json_object_set_new(o, "sharpe", cli_jnum(st[j].sharpe));
+            json_object_set_new(o, "sortino", cli_jnum(st[j].sortino));
+            json_object_set_new(o, "downside_deviation", cli_jnum(st[j].downside_deviation));
+            json_object_set_new(o, "max_drawdown", dd_json(&st[j].max_drawdown, &m));
+            json_object_set_new(o, "var", cli_jnum(st[j].var));
+            json_object_set_new(o, "cvar", cli_jnum(st[j].cvar));
+            if (b >= 0) {
+                json_object_set_new(o, "beta", cli_jnum(st[j].beta));
+                json_object_set_new(o, "alpha", cli_jnum(st[j].alpha));
+                json_object_set_new(o, "correlation", cli_jnum(st[j].correlation));
+                json_object_set_new(o, "tracking_error", cli_jnum(st[j].tracking_error));
+                json_object_set_new(o, "information_ratio", cli_jnum(st[j].information_ratio));
+            }
+            json_object_set_new(series, s->names[j], o);
+        }
+        json_object_set_new(doc, "inputs", in);
+        json_object_set_new(doc, "series", series);
+        rc = cli_json_print(doc);
+    } else {
+        char d0[11], d1[11];
+        printf("Data: %s, %zu returns from %s to %s, %g periods per year%s\n", s->source, m.n_obs,
+               ra_date_format(m.ret_dates[0], d0), ra_date_format(m.ret_dates[m.n_obs - 1], d1),
+               m.ppy, m.ppy_inferred ? " (inferred)" : "");
+        printf("Risk-free rate %.4f %%, MAR %.4f %%, VaR/CVaR at %g %% (historical, per period, "
+               "as losses)\n\n", 100 * rf, 100 * mar, 100 * level);
+        printf("%-10s %9s %9s %8s %7s %7s %9s %11s %7s %7s", "Series", "Cum. %", "Ann. %",
+               "Vol %", "Sharpe", "Sortino", "MaxDD %", "Trough", "VaR %", "CVaR %");
+        if (b >= 0) printf(" %6s %8s %6s %8s %7s", "Beta", "Alpha %", "Corr", "TE %", "IR");
+        printf("\n");
+        for (size_t j = 0; j < n; j++) {
+            const ra_perf_stats *x = &st[j];
+            const ra_date *dates = m.from_prices ? s->dates : m.ret_dates;
+            size_t off = m.from_prices ? 0 : 1;
+            char tb[11] = "-";
+            if (x->max_drawdown.depth > 0) ra_date_format(dates[x->max_drawdown.trough - off], tb);
+            printf("%-10.10s %9.2f %9.2f %8.2f %7.3f %7.3f %9.2f %11s %7.3f %7.3f", s->names[j],
+                   100 * x->cumulative_return, 100 * x->annualized_return,
+                   100 * x->annualized_volatility, x->sharpe, x->sortino,
+                   100 * x->max_drawdown.depth, tb, 100 * x->var, 100 * x->cvar);
+            if (b >= 0)
+                printf(" %6.3f %8.3f %6.3f %8.3f %7.3f", x->beta, 100 * x->alpha, x->correlation,
+                       100 * x->tracking_error, x->information_ratio);
+            printf("\n");
+        }
+        rc = CLI_EXIT_OK;
+    }
+out:
+    free(st);
+    cli_market_free(&m);
+    return rc;
+}

@@ -1,0 +1,48 @@
+/* roboadvisor: the command-line entry point. Each subcommand lives in cmd_<name>.c. */
+#include "cli.h"
+
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"optimize", cmd_optimize, "build a portfolio: minimum variance, maximum Sharpe, targets, risk parity, frontier"},
+    {"stats", cmd_stats, "performance statistics of return series (Sharpe, drawdown, VaR, beta, ...)"},
+    {"xirr", cmd_xirr, "money-weighted annual return of dated cash flows"},
+    {"twr", cmd_twr, "time-weighted return of account values with external flows"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: roboadvisor <command> [options]\n\n"
+                 "roboadvisor %s: a robo-advisor engine (portfolio construction and reporting).\n\n"
+                 "commands:\n",
+            RA_VERSION_STRING);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'roboadvisor <command> --help' describes a command; docs/cli.md has them all.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf("roboadvisor %s\n", RA_VERSION_STRING);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "roboadvisor: no command named \"%s\" (see 'roboadvisor --help')\n", name);
+    return CLI_EXIT_USAGE;
+}
