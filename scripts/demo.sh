@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The main job, end to end on the real data in ../shared/data with the embedded defaults:
+# builds roboadvisor (release), then reports on ten US ETFs (total-return indices 2007-2023):
+# performance statistics against SPY, the risk-free rate, portfolios from the optimiser
+# (minimum variance, maximum Sharpe, a 10 % volatility target, risk parity, an efficient frontier)
+# under asset-class limits, and money- and time-weighted returns of an example account.
+# Installs missing Debian packages first (idempotent).
+# Usage: scripts/demo.sh [DATA_DIR]     (default: ../shared/data next to the repository)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+data=${1:-"$root/../shared/data"}
+cd "$root"
+if [ ! -f "$data/aa_etf_totalreturn_index.csv" ]; then
+  echo "demo: cannot find the market data: $data/aa_etf_totalreturn_index.csv" >&2
+  echo "demo: give the data directory as the first argument" >&2
+  exit 1
+fi
+scripts/install-deps.sh build
+echo "== building roboadvisor (release) =="
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DRA_BUILD_TESTS=OFF -DRA_BUILD_BENCH=OFF >/dev/null
+cmake --build build/release -j "$(nproc 2>/dev/null || echo 2)" --target roboadvisor_cli >/dev/null
+ra=build/release/roboadvisor
+
+prices="$data/aa_etf_totalreturn_index.csv"
+etfs=SPY,EFA,EEM,AGG,TLT,TIP,LQD,HYG,VNQ,GLD
+groups=examples/data/groups.csv
+section() { printf '\n== %s ==\n' "$1"; }
+
+section "1. Ten ETFs, daily total returns (AssetAllocation total-return indices), benchmark SPY"
+$ra stats --prices "$prices" --assets "$etfs" --drop-missing --benchmark SPY
+
+section "2. Risk-free rate: US 3-month T-bill (aa_riskfree_daily.csv), same years"
+rf_json=$($ra stats --returns "$data/aa_riskfree_daily.csv" --format json)
+rf=$(printf '%s\n' "$rf_json" | sed -n 's/.*"annualized_return": \([-0-9.eE+]*\).*/\1/p' | head -n 1)
+printf 'Average annual T-bill return over 2000-2023: %.4f %% (used as --rf)\n' "$(awk -v r="$rf" 'BEGIN{print 100*r}')"
+
+section "3. Asset-class limits used below ($groups)"
+cat "$groups"
+
+common=(--prices "$prices" --assets "$etfs" --drop-missing --groups "$groups" --bounds 0,0.4)
+section "4. Minimum variance (long-only, at most 40 % per ETF, asset-class limits)"
+$ra optimize "${common[@]}" --objective min-variance 2>/dev/null
+section "5. Maximum Sharpe ratio (rf = T-bill average)"
+$ra optimize "${common[@]}" --objective max-sharpe --rf "$rf" 2>/dev/null
+section "6. Highest expected return for 10 % annual volatility"
+$ra optimize "${common[@]}" --objective target-volatility --target 0.10 --rf "$rf" 2>/dev/null
+section "7. Risk parity (equal risk contributions, Ledoit-Wolf covariance)"
+$ra optimize --prices "$prices" --assets "$etfs" --drop-missing --objective risk-parity \
+  --cov ledoit-wolf --rf "$rf" 2>/dev/null
+section "8. Efficient frontier, 8 points"
+$ra optimize "${common[@]}" --objective frontier --points 8 --rf "$rf" 2>/dev/null
+
+section "9. An example account: money-weighted (XIRR) and time-weighted return"
+$ra xirr --flows examples/data/flows.csv
+$ra twr --values examples/data/values.csv
+printf '\ndemo: done. Commands and formats: docs/cli.md, docs/formats.md; methods: docs/methodology.md\n'
