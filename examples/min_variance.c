@@ -45,7 +45,7 @@ int main(int argc, char **argv)
     double ppy;
     if (ra_est_returns(s->values, s->n_rows, n, RA_RETURN_SIMPLE, ret, &err) != RA_OK ||
         ra_est_periods_per_year(s->dates, s->n_rows, &ppy, &err) != RA_OK ||
-        ra_est_cov_sample(ret, t, n, ppy, cov, &err) != RA_OK)
+        ra_est_cov_sample(ret, t, n, ppy, NULL, 0, cov, &err) != RA_OK)
         goto fail;
     ra_opt_problem p = {.n = n, .names = names, .cov = cov};
     ra_opt_result r = {.w = w};

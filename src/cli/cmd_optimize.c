@@ -371,11 +371,11 @@ int cmd_optimize(int argc, char **argv)
                        : ra_est_mean(m.ret, m.n_obs, n, m.ppy, mu, &err);
     if (st == RA_OK) {
         if (strcmp(a.cov, "ewma") == 0)
-            st = ra_est_cov_ewma(m.ret, m.n_obs, n, m.ppy, a.lambda, cov, &err);
+            st = ra_est_cov_ewma(m.ret, m.n_obs, n, m.ppy, a.lambda, NULL, 0, cov, &err);
         else if (strcmp(a.cov, "ledoit-wolf") == 0)
-            st = ra_est_cov_ledoit_wolf(m.ret, m.n_obs, n, m.ppy, cov, NULL, &err);
+            st = ra_est_cov_ledoit_wolf(m.ret, m.n_obs, n, m.ppy, NULL, 0, cov, NULL, &err);
         else
-            st = ra_est_cov_sample(m.ret, m.n_obs, n, m.ppy, cov, &err);
+            st = ra_est_cov_sample(m.ret, m.n_obs, n, m.ppy, NULL, 0, cov, &err);
     }
     if (st != RA_OK) {
         ra_err_wrap(&err, "could not estimate from %s", m.series->source);
