@@ -112,15 +112,16 @@ static void test_max_drawdown_none(void **state)
     assert_int_equal(s.max_drawdown.recovery, 0);
 }
 
-/* Prices 100, 90, 100 as returns: -0.1 and 100/90 - 1. The product 0.9 * (1 + 1/9) rounds to
- * just below 1, yet the price is back at its high: counts as recovered (RA_PERF_PEAK_TIE_REL). */
+/* Prices 100, 97, 100 as returns: -0.03 and 100/97 - 1. The product (1 - 0.03)(1 + 3/97) rounds
+ * to 1 - 1.1e-16, yet the price is back at its high: counts as recovered (RA_PERF_PEAK_TIE_REL). */
 static void test_max_drawdown_recovery_at_exact_price(void **state)
 {
     (void)state;
-    const double r[] = {90.0 / 100.0 - 1.0, 100.0 / 90.0 - 1.0, -0.01};
+    const double r[] = {97.0 / 100.0 - 1.0, 100.0 / 97.0 - 1.0, -0.01};
+    assert_true((1.0 + r[0]) * (1.0 + r[1]) < 1.0); /* the case this test is about */
     ra_perf_stats s;
     assert_int_equal(stats(r, NULL, 3, 252.0, 0.0, 0.0, 0.95, &s, NULL), RA_OK);
-    RA_ASSERT_CLOSE(s.max_drawdown.depth, 0.1, 1e-15, 0.0);
+    RA_ASSERT_CLOSE(s.max_drawdown.depth, 0.03, 1e-15, 0.0);
     assert_int_equal(s.max_drawdown.peak, 0);
     assert_int_equal(s.max_drawdown.trough, 1);
     assert_int_equal(s.max_drawdown.recovery, 2);
