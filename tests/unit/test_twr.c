@@ -76,6 +76,19 @@ static void test_twr_total_loss(void **state)
     assert_true(t.twr == -1.0 && t.annualized_act365 == -1.0 && t.annualized_periods == -1.0);
 }
 
+/* FLOW_END with a contribution larger than the closing value: V = 100, 50, F_1 = 80 gives
+ * R_1 = (50 - 80)/100 - 1 = -1.3; linked wealth is negative: TWR -1.3, annualised NAN. */
+static void test_twr_negative_wealth(void **state)
+{
+    (void)state;
+    const ra_date d[] = {D(2021, 1, 31), D(2021, 2, 28)};
+    const double v[] = {100, 50}, f[] = {0, 80};
+    ra_twr t;
+    assert_int_equal(ra_perf_twr(d, v, f, 2, RA_FLOW_END, 12.0, &t, NULL), RA_OK);
+    RA_ASSERT_CLOSE(t.twr, -1.3, TOL_HAND, 0.0);
+    assert_true(isnan(t.annualized_act365) && isnan(t.annualized_periods));
+}
+
 /* FLOW_END with V = 100, 0, 50: the second period starts from 0 (row 2's denominator).
  * FLOW_START with V = 100, 10 and F_1 = -100: V_0 + F_1 = 0 (row 1's denominator). */
 static void test_twr_zero_denominator(void **state)
@@ -146,6 +159,7 @@ int main(void)
         cmocka_unit_test(test_twr_flow_start),
         cmocka_unit_test(test_twr_no_flows),
         cmocka_unit_test(test_twr_total_loss),
+        cmocka_unit_test(test_twr_negative_wealth),
         cmocka_unit_test(test_twr_zero_denominator),
         cmocka_unit_test(test_twr_errors),
         cmocka_unit_test(test_twr_golden_saving_plan),
