@@ -2,12 +2,11 @@
  *
  * We solve in x = log(1+r) and compare the present values of the inflows and of the outflows in
  * logarithms:  g(x) = log sum_{a_i>0} a_i e^{-x t_i} - log sum_{a_i<0} |a_i| e^{-x t_i}.
- * g has the same roots as the NPV, never overflows (log-sum-exp with the largest exponent taken
- * out, so a 100-year horizon at 1e6 % is fine), and is nearly linear in x (exactly linear for one
+ * g has the same roots as the NPV, never overflows (each sum with its largest discount factor
+ * taken out, so a 100-year horizon at 1e6 % is fine), and is nearly linear in x (exactly linear for one
  * outflow and one inflow), which makes Newton converge in a handful of steps. */
 #include <roboadvisor/perf.h>
 
-#include <float.h>
 #include <math.h>
 
 #include "perf_int.h"
@@ -26,44 +25,33 @@ typedef struct flows {
     const double *a;
     size_t n;
     ra_date d0;
+    double tmin[2], tmax[2]; /* earliest and latest time of the outflows [0] and inflows [1] */
 } flows;
 
-/* g(x) and g'(x). t_i = (d_i - d_0)/365. Each side is sum w_i with w_i = |a_i| e^{-x t_i};
- * the side's log is m + log sum e^{e_i - m} with m the largest exponent e_i = log|a_i| - x t_i,
- * and its derivative is minus the w-weighted mean of t. */
+/* g(x) and g'(x), t_i = (d_i - d_0)/365, in one pass with one exp per flow. Each side is
+ * sum |a_i| e^{-x t_i}; the largest e^{-x t} on that side (at its earliest time if x >= 0, its
+ * latest if x < 0) is factored out as e^m, so every exponent is <= 0: nothing overflows, and the
+ * sum is at least the amount at that extreme time, so it cannot underflow to 0. The derivative
+ * of a side's log is minus its present-value-weighted mean time. */
 static double g_eval(const flows *f, double x, double *dg)
 {
-    double mpos = -INFINITY, mneg = -INFINITY;
+    double m[2];
+    for (int s = 0; s < 2; s++)
+        m[s] = x >= 0.0 ? -x * f->tmin[s] : -x * f->tmax[s];
+    perf_ksum w[2] = {{0, 0}, {0, 0}}, wt[2] = {{0, 0}, {0, 0}};
     for (size_t i = 0; i < f->n; i++) {
         if (f->a[i] == 0.0)
             continue;
+        int s = f->a[i] > 0.0;
         double t = (double)(f->d[i] - f->d0) / RA_DAYS_PER_YEAR_ACT365;
-        double e = log(fabs(f->a[i])) - x * t;
-        if (f->a[i] > 0.0)
-            mpos = e > mpos ? e : mpos;
-        else
-            mneg = e > mneg ? e : mneg;
+        double wi = fabs(f->a[i]) * exp(-x * t - m[s]);
+        perf_ksum_add(&w[s], wi);
+        perf_ksum_add(&wt[s], wi * t);
     }
-    perf_ksum sp = {0, 0}, sn = {0, 0}, tp = {0, 0}, tn = {0, 0};
-    for (size_t i = 0; i < f->n; i++) {
-        if (f->a[i] == 0.0)
-            continue;
-        double t = (double)(f->d[i] - f->d0) / RA_DAYS_PER_YEAR_ACT365;
-        double e = log(fabs(f->a[i])) - x * t;
-        if (f->a[i] > 0.0) {
-            double w = exp(e - mpos);
-            perf_ksum_add(&sp, w);
-            perf_ksum_add(&tp, w * t);
-        } else {
-            double w = exp(e - mneg);
-            perf_ksum_add(&sn, w);
-            perf_ksum_add(&tn, w * t);
-        }
-    }
-    double wp = perf_ksum_value(&sp), wn = perf_ksum_value(&sn);
+    double wn = perf_ksum_value(&w[0]), wp = perf_ksum_value(&w[1]);
     if (dg)
-        *dg = -perf_ksum_value(&tp) / wp + perf_ksum_value(&tn) / wn;
-    return (mpos + log(wp)) - (mneg + log(wn));
+        *dg = -perf_ksum_value(&wt[1]) / wp + perf_ksum_value(&wt[0]) / wn;
+    return (m[1] + log(wp)) - (m[0] + log(wn));
 }
 
 /* Safeguarded Newton (rtsafe, Press et al., Numerical Recipes 3rd ed. section 9.4) in a bracket
@@ -139,7 +127,15 @@ ra_status ra_perf_xirr(const ra_date *dates, const double *amounts, size_t n, do
                           "negative and one positive amount)",
                           any_pos ? "positive" : any_neg ? "negative" : "zero");
 
-    flows f = {dates, amounts, n, dmin};
+    flows f = {dates, amounts, n, dmin, {INFINITY, INFINITY}, {-INFINITY, -INFINITY}};
+    for (size_t i = 0; i < n; i++) {
+        if (amounts[i] == 0.0)
+            continue;
+        int s = amounts[i] > 0.0;
+        double t = (double)(dates[i] - dmin) / RA_DAYS_PER_YEAR_ACT365;
+        f.tmin[s] = t < f.tmin[s] ? t : f.tmin[s];
+        f.tmax[s] = t > f.tmax[s] ? t : f.tmax[s];
+    }
     const double xmin = log1p(RA_XIRR_RATE_MIN), xmax = log1p(RA_XIRR_RATE_MAX);
     const double h = (xmax - xmin) / RA_XIRR_GRID;
 
