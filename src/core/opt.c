@@ -91,16 +91,18 @@ size_t ra_opt_workspace_size(size_t n, size_t n_groups)
 static const char *asset_name(const ra_opt_problem *p, size_t j, char *buf, size_t len)
 {
     if (p->names && p->names[j])
-        return p->names[j];
-    snprintf(buf, len, "%zu", j + 1);
+        snprintf(buf, len, "%s", p->names[j]);
+    else
+        snprintf(buf, len, "%zu", j + 1);
     return buf;
 }
 
 static const char *group_name(const ra_opt_problem *p, size_t g, char *buf, size_t len)
 {
     if (p->groups[g].name)
-        return p->groups[g].name;
-    snprintf(buf, len, "%zu", g + 1);
+        snprintf(buf, len, "%s", p->groups[g].name);
+    else
+        snprintf(buf, len, "%zu", g + 1);
     return buf;
 }
 
@@ -822,6 +824,17 @@ static ra_status do_risk_parity(opt_ctx *cx, ra_opt_result *res, ra_err *err)
         if (!(slope < 0.0))
             break; /* no descent left: rounding floor, judged by the spread below */
         double Ft;
+        /* f/b is self-concordant (sum of -ln y_j and a convex quadratic over b), so once its
+         * Newton decrement squared, -slope/b, is below 1/16 the full step stays inside the domain
+         * and converges quadratically (Nesterov & Nemirovski; Boyd & Vandenberghe 9.6). Armijo
+         * tests there compare objective values that differ below rounding and would stall. */
+        if (-slope / b < 0.0625 && t >= 1.0) {
+            for (size_t j = 0; j < n; j++)
+                y[j] += d[j];
+            F = rp_objective(S, y, n, b);
+            spread = rp_spread(S, y, n, cx->wtmp);
+            continue;
+        }
         for (;;) {
             for (size_t j = 0; j < n; j++)
                 yt[j] = y[j] + t * d[j];
