@@ -362,6 +362,7 @@ static void test_opt_max_sharpe_matches_r_lpp(void **state)
     assert_int_equal(solve(&p, RA_OPT_MAX_SHARPE, w, &r, &err), RA_OK);
     expect_weights(w, g + 1, 6, TOL_W_GOLD);
     assert_null(infeasibility(&p, w));
+    assert_null(kkt_bad(&r));
     double er = 0.0;
     for (int j = 0; j < 6; j++)
         er += p.mu[j] * g[1 + j];
@@ -498,7 +499,7 @@ static void test_opt_properties_random(void **state)
         p->rf = 0.005;
         if (ra_opt_solve(p, RA_OPT_MAX_SHARPE, f.work, f.size, &r, &err) != RA_OK)
             SEED_FAIL(seed, "max sharpe: %s", err.msg);
-        if ((bad = infeasibility(p, w)))
+        if ((bad = infeasibility(p, w)) || (bad = kkt_bad(&r))) /* residuals of the QP in y */
             SEED_FAIL(seed, "max sharpe: %s", bad);
         for (int i = 0; i < K_FRONT; i++) {
             double sh = (fr[i].expected_return - p->rf) / fr[i].volatility;
