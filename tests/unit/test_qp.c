@@ -45,14 +45,18 @@ static void ensure_work(size_t n, size_t me, size_t mi)
 static void solve_with(const ra_qp_problem *p, const ra_qp_settings *s, ra_qp_method m, solved *o)
 {
     memset(o, 0, sizeof *o);
-    ensure_work(p->n, p->m_eq, p->m_in);
-    assert_int_equal(ra_qp_factor(p->G, p->n, s, g_work, g_work_size, &o->err), RA_OK);
+    /* exactly the documented size, so the sanitizer build catches any overrun */
+    size_t size = ra_qp_workspace_size(p->n, p->m_eq, p->m_in);
+    void *work = malloc(size);
+    assert_non_null(work);
+    assert_int_equal(ra_qp_factor(p->G, p->n, s, work, size, &o->err), RA_OK);
     o->res.x = o->x;
     o->res.y_eq = o->y_eq;
     o->res.y_in = o->y_in;
     o->res.z = o->z;
     o->res.active = o->active;
-    o->rc = ra_qp_solve_method(p, s, g_work, g_work_size, m, &o->res, &o->info, &o->err);
+    o->rc = ra_qp_solve_method(p, s, work, size, m, &o->res, &o->info, &o->err);
+    free(work);
 }
 
 static const ra_qp_method k_methods[] = {RA_QP_METHOD_DUAL, RA_QP_METHOD_FAST, RA_QP_METHOD_AUTO};
@@ -168,11 +172,12 @@ static void read_numbers(const char *path, double *v, size_t k)
     fclose(f);
 }
 
-/* Dow Jones 30 minimum variance, 0 <= w <= 0.10, sum w = 1, mu'w >= 0.20, solved by
- * quadprog::solve.QP in tests/golden/qp/quadprog_cases.R (covariance, mu and weights are stored
- * there with 17 digits; objective w'Sw 0.019333423320171884, return-row multiplier
- * 0.049856396451300911 for the objective w'Sw, i.e. half of it for 0.5 w'(2S)w ... we solve
- * 0.5 w'(2S)w exactly as the script does). */
+/* Dow Jones 30 minimum variance: min w'Sw = 0.5 w'(2S)w, 0 <= w <= 0.10, sum w = 1,
+ * mu'w >= 0.20, S and mu the annualised sample covariance and mean of the daily simple returns
+ * of shared/data/dowjones30_prices.csv. Solved by quadprog::solve.QP in
+ * tests/golden/qp/quadprog_cases.R, which stores S, mu and the weights with 17 digits
+ * (tests/golden/qp/dj30_*.csv) and prints w'Sw = 0.019333423320171884 and the Lagrangian:
+ * budget 0.0293378745682134, return row 0.049856396451300911. */
 static void test_qp_solve_matches_quadprog_dj30(void **state)
 {
     (void)state;
@@ -296,6 +301,8 @@ static void test_qp_solve_redundant_and_duplicate_rows(void **state)
         RA_ASSERT_CLOSE(o.y_eq[0] + 2 * o.y_eq[1], 2.0 / 3, 1e-9, 0);
         RA_ASSERT_CLOSE(o.z[0] - o.y_in[1], -1.0 / 6, 1e-9, 0);
         assert_kkt(&o);
+        if (k_methods[m] == RA_QP_METHOD_FAST) /* dependent rows: the dual method took over */
+            assert_true(o.info.fast_tried && !o.info.fast_converged && o.info.dual_iters >= 0);
     }
 }
 
@@ -538,6 +545,24 @@ static void test_qp_solve_rejects_malformed(void **state)
     assert_non_null(strstr(err.msg, "differs from the factorised"));
 }
 
+/* An iteration limit of 1 stops the dual method early: RA_ENOCONV, with the last iterate and its
+ * residuals reported. */
+static void test_qp_solve_iteration_limit(void **state)
+{
+    (void)state;
+    double G[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1}, c[3] = {-2, 1, -3}, lo[3] = {0, 0, 0}, hi[3] = {1, 1, 1};
+    ra_qp_problem p = {.n = 3, .G = G, .c = c, .lo = lo, .hi = hi};
+    ra_qp_settings s;
+    ra_qp_settings_default(&s);
+    s.max_iter = 1;
+    solved o;
+    solve_with(&p, &s, RA_QP_METHOD_DUAL, &o);
+    assert_int_equal(o.rc, RA_ENOCONV);
+    assert_non_null(strstr(o.err.msg, "max_iter"));
+    assert_int_equal(o.res.iterations, 1);
+    assert_true(o.res.res_prim > 0.5); /* one bound still violated by 1 or 2 */
+}
+
 /* ---- warm start ----------------------------------------------------------------------------- */
 
 /* A small frontier: min 0.5 x'Gx - lambda mu'x, sum x = 1, 0 <= x <= 0.3, for lambda rising;
@@ -725,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_qp_solve_infeasible_equalities),
         cmocka_unit_test(test_qp_solve_infeasible_row_message),
         cmocka_unit_test(test_qp_solve_rejects_malformed),
+        cmocka_unit_test(test_qp_solve_iteration_limit),
         cmocka_unit_test(test_qp_solve_warm_start_fewer_iterations),
         cmocka_unit_test(test_qp_solve_property_random),
         cmocka_unit_test(test_qp_workspace_reuse_across_sizes),
