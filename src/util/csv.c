@@ -302,15 +302,18 @@ ra_status ra_csvtok_next(csv_reader *r, int *eof, ra_err *err)
 
 /* ---- field helpers -------------------------------------------------------------------------- */
 
+static int is_space_byte(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* Drops blanks and line ends around a value (a quoted value may hold line ends). */
 static void trim(const char **s, size_t *len)
 {
     const char *p = *s;
     size_t n = *len;
-    while (n > 0 && is_blank_byte(p[0])) {
+    while (n > 0 && is_space_byte(p[0])) {
         p++;
         n--;
     }
-    while (n > 0 && is_blank_byte(p[n - 1]))
+    while (n > 0 && is_space_byte(p[n - 1]))
         n--;
     *s = p;
     *len = n;
@@ -596,13 +599,19 @@ static ra_status read_header(csv_reader *r, size_t min_cols, size_t max_cols, co
     }
     if (r->nf < min_cols || r->nf > max_cols) {
         size_t col = r->nf > max_cols ? max_cols + 1 : r->nf;
+        const char *s = r->f[col - 1].s;
+        size_t n = r->f[col - 1].len;
+        trim(&s, &n);
+        char name[WHERE_NAME_MAX + 2];
+        snprintf(name, sizeof name, "%.*s", (int)(n > WHERE_NAME_MAX + 1 ? WHERE_NAME_MAX + 1 : n),
+                 s);
         if (min_cols == max_cols)
-            return ra_csvtok_error(r, RA_EPARSE, r->f[col - 1].line, col, err,
-                                   "the header has %zu column%s, need %zu (%s)", r->nf,
-                                   r->nf == 1 ? "" : "s", min_cols, layout);
-        return ra_csvtok_error(r, RA_EPARSE, r->f[col - 1].line, col, err,
-                               "the header has %zu column%s, need %zu to %zu (%s)", r->nf,
-                               r->nf == 1 ? "" : "s", min_cols, max_cols, layout);
+            return err_at(err, RA_EPARSE, r->source, r->f[col - 1].line, col, name,
+                          "the header has %zu column%s, need %zu (%s)", r->nf,
+                          r->nf == 1 ? "" : "s", min_cols, layout);
+        return err_at(err, RA_EPARSE, r->source, r->f[col - 1].line, col, name,
+                      "the header has %zu column%s, need %zu to %zu (%s)", r->nf,
+                      r->nf == 1 ? "" : "s", min_cols, max_cols, layout);
     }
     char **nm = calloc(r->nf, sizeof *nm);
     if (!nm)
