@@ -288,7 +288,7 @@ ra_status ra_csvtok_next(csv_reader *r, int *eof, ra_err *err)
     }
     for (size_t i = 0; i < r->nf; i++)
         if (r->f[i].quoted)
-            r->f[i].s = r->scratch + r->f[i].off;
+            r->f[i].s = r->scratch ? r->scratch + r->f[i].off : ""; /* "" before any text */
     if (r->nf == 1 && !r->f[0].quoted) {
         size_t i = 0;
         while (i < r->f[0].len && is_blank_byte(r->f[0].s[i]))
