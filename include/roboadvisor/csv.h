@@ -21,6 +21,7 @@ extern "C" {
 
 #define RA_CSV_MAX_FIELD 4096
 #define RA_CSV_MAX_COLS 100000
+#define RA_CSV_MAX_FILE ((size_t)1 << 30) /* bytes ra_csv_read_series reads at most */
 
 /* A wide time series: first column ISO dates (any header name), then one column per security. */
 typedef struct ra_series {
@@ -30,6 +31,8 @@ typedef struct ra_series {
     double *values;  /* n_rows * n_cols, row-major; NAN marks an empty cell ("no value") */
     uint32_t *lines; /* n_rows: the 1-based source line of each row, for messages */
     char *source;    /* the source name given to the reader */
+    uint32_t *columns; /* n_cols: the 1-based source column (CSV field number) of each column, for
+                          messages; kept by ra_series_select; NULL means column j is field j+2 */
 } ra_series;
 
 /* Parses a wide series. Errors: unparsable date or number, duplicate or unsorted dates, duplicate

@@ -1,0 +1,38 @@
+/* libFuzzer target for the cash-flow reader (ra_csv_parse_flows). Aborts when a promise of
+ * include/roboadvisor/csv.h does not hold. Corpus: fuzz/corpus/flows; see fuzz/README.md. */
+#include <roboadvisor/csv.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        if (!(c))                                                                                  \
+            abort();                                                                               \
+    } while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    ra_err err;
+    ra_flows *f = (ra_flows *)(uintptr_t)1;
+    ra_status st = ra_csv_parse_flows((const char *)data, size, "fuzz.csv", &f, &err);
+    if (st != RA_OK) {
+        CHECK(f == NULL && st == RA_EPARSE && err.code == st && err.msg[0] != '\0');
+        CHECK(memchr(err.where, '\0', sizeof err.where) && memchr(err.msg, '\0', sizeof err.msg));
+        return 0;
+    }
+    CHECK(f->n >= 1 && strcmp(f->source, "fuzz.csv") == 0);
+    for (size_t i = 0; i < f->n; i++) {
+        int y, m, d;
+        ra_date_to_ymd(f->dates[i], &y, &m, &d);
+        CHECK(ra_date_valid(y, m, d));
+        CHECK(isfinite(f->amounts[i]));
+        CHECK(f->lines[i] >= 2 && (i == 0 || f->lines[i] > f->lines[i - 1]));
+    }
+    ra_flows_destroy(f);
+    return 0;
+}

@@ -1,0 +1,1514 @@
+/* Readers for the CSV files users give us: include/roboadvisor/csv.h, docs/formats.md.
+ *
+ * One tokenizer (ra_csvtok_*) turns bytes into records; the four readers check each record against
+ * their layout and build the result in growing arrays that are freed on every error, so nothing is
+ * half-built. Everything is linear in the input: names are checked for repeats with a hash set and
+ * dates for repeats with a binary search over the (sorted) dates read so far. */
+#include "csv_int.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SHOW_MAX 32        /* bytes of a value quoted in a message before "..." */
+#define SHOW_CAP 200       /* 2 quotes + SHOW_MAX escaped (4 bytes each) + "..." + NUL */
+#define WHERE_SOURCE_MAX 60 /* longer source names keep their last part in err->where */
+#define WHERE_NAME_MAX 32  /* longer column names are cut in err->where */
+#define LIST_MAX 120       /* bytes of column names listed when a selected name is missing */
+
+/* ---- message helpers ------------------------------------------------------------------------ */
+
+/* Writes s as a double-quoted string for a message: control bytes as \xNN, quote and backslash
+ * escaped, at most SHOW_MAX input bytes (then "..."). buf has SHOW_CAP bytes. */
+static const char *show(char *buf, const char *s, size_t len)
+{
+    size_t o = 0, n = len > SHOW_MAX ? SHOW_MAX : len;
+    /* do not cut a UTF-8 sequence in the middle */
+    while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    buf[o++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7F) {
+            o += (size_t)snprintf(buf + o, SHOW_CAP - o, "\\x%02X", c);
+        } else if (c == '"' || c == '\\') {
+            buf[o++] = '\\';
+            buf[o++] = (char)c;
+        } else {
+            buf[o++] = (char)c;
+        }
+    }
+    if (n < len) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o++] = '"';
+    buf[o] = '\0';
+    return buf;
+}
+
+/* "SOURCE:LINE:COL (NAME)"; line 0 leaves out line and column, an empty name the parentheses. */
+static void fmt_where(char *buf, size_t cap, const char *source, uint32_t line, size_t col,
+                      const char *name)
+{
+    if (!source)
+        source = "input";
+    size_t sl = strlen(source);
+    const char *dots = "";
+    if (sl > WHERE_SOURCE_MAX) {
+        source += sl - (WHERE_SOURCE_MAX - 3);
+        dots = "...";
+    }
+    char nm[WHERE_NAME_MAX * 4 + 8];
+    size_t o = 0;
+    if (name) {
+        size_t nl = strlen(name), n = nl > WHERE_NAME_MAX ? WHERE_NAME_MAX : nl;
+        while (n < nl && n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
+            n--;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)name[i];
+            nm[o++] = (c < 0x20 || c == 0x7F) ? '?' : (char)c;
+        }
+        if (n < nl) {
+            memcpy(nm + o, "...", 3);
+            o += 3;
+        }
+    }
+    nm[o] = '\0';
+    if (line == 0)
+        snprintf(buf, cap, "%s%s", dots, source);
+    else if (o == 0)
+        snprintf(buf, cap, "%s%s:%u:%zu", dots, source, (unsigned)line, col);
+    else
+        snprintf(buf, cap, "%s%s:%u:%zu (%s)", dots, source, (unsigned)line, col, nm);
+}
+
+static ra_status verr_at(ra_err *err, ra_status code, const char *source, uint32_t line,
+                         size_t col, const char *name, const char *fmt, va_list ap)
+    RA_PRINTF(7, 0);
+static ra_status verr_at(ra_err *err, ra_status code, const char *source, uint32_t line,
+                         size_t col, const char *name, const char *fmt, va_list ap)
+{
+    if (!err)
+        return code;
+    char where[sizeof err->where], msg[sizeof err->msg];
+    fmt_where(where, sizeof where, source, line, col, name);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return ra_err_set(err, code, where, "%s", msg);
+}
+
+static ra_status err_at(ra_err *err, ra_status code, const char *source, uint32_t line, size_t col,
+                        const char *name, const char *fmt, ...) RA_PRINTF(7, 8);
+static ra_status err_at(ra_err *err, ra_status code, const char *source, uint32_t line, size_t col,
+                        const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ra_status rc = verr_at(err, code, source, line, col, name, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+ra_status ra_csvtok_error(const csv_reader *r, ra_status code, uint32_t line, size_t col,
+                          ra_err *err, const char *fmt, ...)
+{
+    const char *name = (r->names && col >= 1 && col <= r->n_names) ? r->names[col - 1] : NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    ra_status rc = verr_at(err, code, r->source, line, col, name, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static ra_status nomem(ra_err *err, const char *what)
+{
+    return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate memory for %s", what);
+}
+
+/* ---- tokenizer ------------------------------------------------------------------------------ */
+
+void ra_csvtok_init(csv_reader *r, const char *data, size_t size, const char *source)
+{
+    memset(r, 0, sizeof *r);
+    r->data = data;
+    r->size = data ? size : 0;
+    r->source = source ? source : "input";
+    r->line = 1;
+    if (r->size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        r->pos = 3;
+}
+
+void ra_csvtok_free(csv_reader *r)
+{
+    free(r->f);
+    free(r->scratch);
+    r->f = NULL;
+    r->scratch = NULL;
+}
+
+static int is_blank_byte(char c) { return c == ' ' || c == '\t'; }
+
+static int only_blank_lines(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_blank_byte(p[i]) && p[i] != '\r' && p[i] != '\n')
+            return 0;
+    return 1;
+}
+
+static ra_status scratch_put(csv_reader *r, char c, ra_err *err)
+{
+    if (r->slen == r->scap) {
+        size_t ncap = r->scap ? 2 * r->scap : 256;
+        char *p = realloc(r->scratch, ncap);
+        if (!p)
+            return nomem(err, "a quoted field");
+        r->scratch = p;
+        r->scap = ncap;
+    }
+    r->scratch[r->slen++] = c;
+    return RA_OK;
+}
+
+/* Bytes that end an unquoted field or need a closer look. */
+static const unsigned char stop_byte[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1, [0] = 1};
+
+ra_status ra_csvtok_next(csv_reader *r, int *eof, ra_err *err)
+{
+    const char *d = r->data;
+    const size_t size = r->size;
+    *eof = 0;
+    r->nf = 0;
+    r->slen = 0;
+    if (r->pos >= size || only_blank_lines(d + r->pos, size - r->pos)) {
+        r->pos = size;
+        *eof = 1;
+        return RA_OK;
+    }
+    r->rec_line = r->line;
+    for (;;) {
+        size_t col = r->nf + 1;
+        if (r->nf == RA_CSV_MAX_COLS)
+            return ra_csvtok_error(r, RA_EPARSE, r->line, col, err,
+                                   "row has more than %d fields (the limit)", RA_CSV_MAX_COLS);
+        if (r->nf == r->capf) {
+            size_t ncap = r->capf ? 2 * r->capf : 16;
+            csv_field *nfp = realloc(r->f, ncap * sizeof *nfp);
+            if (!nfp)
+                return nomem(err, "the fields of a row");
+            r->f = nfp;
+            r->capf = ncap;
+        }
+        csv_field *f = &r->f[r->nf];
+        f->line = r->line;
+        if (r->pos < size && d[r->pos] == '"') {
+            uint32_t open_line = r->line;
+            size_t start = r->slen;
+            r->pos++;
+            for (;;) {
+                if (r->pos >= size)
+                    return ra_csvtok_error(r, RA_EPARSE, open_line, col, err,
+                                           "quote opened here is never closed");
+                char c = d[r->pos];
+                if (c == '"') {
+                    if (r->pos + 1 < size && d[r->pos + 1] == '"') {
+                        r->pos += 2;
+                    } else {
+                        r->pos++;
+                        break;
+                    }
+                } else {
+                    if (c == '\0')
+                        return ra_csvtok_error(r, RA_EPARSE, r->line, col, err,
+                                               "NUL byte inside a field");
+                    if (c == '\n')
+                        r->line++;
+                    r->pos++;
+                }
+                if (r->slen - start >= RA_CSV_MAX_FIELD)
+                    return ra_csvtok_error(r, RA_EPARSE, open_line, col, err,
+                                           "field longer than %d bytes (the limit)",
+                                           RA_CSV_MAX_FIELD);
+                ra_status st = scratch_put(r, c, err);
+                if (st != RA_OK)
+                    return st;
+            }
+            f->quoted = 1;
+            f->off = start;
+            f->len = r->slen - start;
+            f->s = NULL;
+            if (r->pos < size && d[r->pos] != ',' && d[r->pos] != '\n' &&
+                !(d[r->pos] == '\r' && r->pos + 1 < size && d[r->pos + 1] == '\n')) {
+                char vb[SHOW_CAP];
+                return ra_csvtok_error(r, RA_EPARSE, r->line, col, err,
+                                       "text after the closing quote: %s (quote the whole field)",
+                                       show(vb, d + r->pos, 1));
+            }
+        } else {
+            size_t start = r->pos;
+            while (r->pos < size && !stop_byte[(unsigned char)d[r->pos]])
+                r->pos++;
+            if (r->pos < size) {
+                char c = d[r->pos];
+                if (c == '"')
+                    return ra_csvtok_error(r, RA_EPARSE, r->line, col, err,
+                                           "quote inside an unquoted field (quote the whole "
+                                           "field and write a quote as \"\")");
+                if (c == '\0')
+                    return ra_csvtok_error(r, RA_EPARSE, r->line, col, err,
+                                           "NUL byte inside a field");
+                if (c == '\r' && !(r->pos + 1 < size && d[r->pos + 1] == '\n'))
+                    return ra_csvtok_error(r, RA_EPARSE, r->line, col, err,
+                                           "carriage return not followed by a line feed (lines "
+                                           "must end with LF or CRLF)");
+            }
+            f->quoted = 0;
+            f->s = d + start;
+            f->len = r->pos - start;
+            if (f->len > RA_CSV_MAX_FIELD)
+                return ra_csvtok_error(r, RA_EPARSE, r->line, col, err,
+                                       "field longer than %d bytes (the limit)", RA_CSV_MAX_FIELD);
+        }
+        r->nf++;
+        /* the byte after the field: ',' '\n' "\r\n" or the end */
+        if (r->pos >= size)
+            break;
+        if (d[r->pos] == ',') {
+            r->pos++;
+            continue;
+        }
+        r->pos += d[r->pos] == '\r' ? 2 : 1;
+        r->line++;
+        break;
+    }
+    for (size_t i = 0; i < r->nf; i++)
+        if (r->f[i].quoted)
+            r->f[i].s = r->scratch ? r->scratch + r->f[i].off : ""; /* "" before any text */
+    if (r->nf == 1 && !r->f[0].quoted) {
+        size_t i = 0;
+        while (i < r->f[0].len && is_blank_byte(r->f[0].s[i]))
+            i++;
+        if (i == r->f[0].len)
+            return ra_csvtok_error(r, RA_EPARSE, r->rec_line, 1, err,
+                                   "blank line (blank lines are allowed only at the end)");
+    }
+    return RA_OK;
+}
+
+/* ---- field helpers -------------------------------------------------------------------------- */
+
+static int is_space_byte(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* Drops blanks and line ends around a value (a quoted value may hold line ends). */
+static void trim(const char **s, size_t *len)
+{
+    const char *p = *s;
+    size_t n = *len;
+    while (n > 0 && is_space_byte(p[0])) {
+        p++;
+        n--;
+    }
+    while (n > 0 && is_space_byte(p[n - 1]))
+        n--;
+    *s = p;
+    *len = n;
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+/* Exact powers of ten representable in a double (10^22 < 2^53 * 2^22 is the largest). */
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Clinger's fast path (W. D. Clinger, "How to read floating point numbers accurately", PLDI
+ * 1990): a decimal m * 10^e with m <= 2^53 and |e| <= 22 is one correctly rounded IEEE multiply
+ * or divide of two exact doubles, so it equals what strtod returns. Returns 0 (leaving the work to
+ * strtod) for anything else, including every malformed number. Most prices take this path,
+ * which makes the big files about twice as fast to read. */
+static int fast_decimal(const char *s, size_t n, double *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        neg = s[i++] == '-';
+    uint64_t m = 0;
+    int digits = 0, any = 0, exp10 = 0;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, any = 1) {
+        if (m == 0 && s[i] == '0')
+            continue;
+        if (++digits > 19)
+            return 0;
+        m = m * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (i < n && s[i] == '.') {
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, any = 1) {
+            exp10--;
+            if (m == 0 && s[i] == '0')
+                continue;
+            if (++digits > 19)
+                return 0;
+            m = m * 10 + (uint64_t)(s[i] - '0');
+        }
+    }
+    if (!any)
+        return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        int eneg = 0, e = 0, edig = 0;
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            eneg = s[i++] == '-';
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, edig = 1)
+            if (e < 10000)
+                e = e * 10 + (s[i] - '0');
+        if (!edig)
+            return 0;
+        exp10 += eneg ? -e : e;
+    }
+    if (i != n || m > ((uint64_t)1 << 53))
+        return 0;
+    double v = (double)m;
+    if (m == 0)
+        v = 0.0;
+    else if (exp10 < 0 && exp10 >= -22)
+        v /= pow10_exact[-exp10];
+    else if (exp10 >= 0 && exp10 <= 22)
+        v *= pow10_exact[exp10];
+    else
+        return 0;
+    *out = neg ? -v : v;
+    return 1;
+}
+
+/* A number as strtod reads it in the C locale (the caller made the C locale current), the whole
+ * trimmed field. *empty = 1 (and NAN) for an empty field. */
+static ra_status field_number(const csv_reader *r, size_t i, double *out, int *empty, ra_err *err)
+{
+    const csv_field *f = &r->f[i];
+    const char *s = f->s;
+    size_t n = f->len;
+    trim(&s, &n);
+    *empty = 0;
+    if (n == 0) {
+        *empty = 1;
+        *out = NAN;
+        return RA_OK;
+    }
+    char vb[SHOW_CAP];
+    int digit = 0;
+    /* only what a decimal number may hold: rules out nan, inf, hex floats, "1,5", "12%" */
+    for (size_t k = 0; k < n; k++) {
+        char c = s[k];
+        if (c >= '0' && c <= '9')
+            digit = 1;
+        else if (c != '+' && c != '-' && c != '.' && c != 'e' && c != 'E')
+            return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err, "not a number: %s",
+                                   show(vb, f->s, f->len));
+    }
+    if (!digit)
+        return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err, "not a number: %s",
+                               show(vb, f->s, f->len));
+    if (fast_decimal(s, n, out))
+        return RA_OK;
+    char buf[RA_CSV_MAX_FIELD + 1];
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *end;
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (end != buf + n)
+        return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err, "not a number: %s",
+                               show(vb, f->s, f->len));
+    if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
+        return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err,
+                               "number out of range: %s", show(vb, f->s, f->len));
+    /* underflow to 0 or a subnormal is kept: it is the nearest double */
+    *out = v;
+    return RA_OK;
+}
+
+/* A number that must be present. */
+static ra_status field_required(const csv_reader *r, size_t i, const char *what, double *out,
+                                ra_err *err)
+{
+    int empty;
+    ra_status st = field_number(r, i, out, &empty, err);
+    if (st == RA_OK && empty)
+        return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err, "missing %s", what);
+    return st;
+}
+
+static ra_status field_date(const csv_reader *r, size_t i, ra_date *out, ra_err *err)
+{
+    const csv_field *f = &r->f[i];
+    const char *s = f->s;
+    size_t n = f->len;
+    trim(&s, &n);
+    if (n == 0)
+        return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err,
+                               "missing date (the first column holds YYYY-MM-DD dates)");
+    if (ra_date_parse(s, n, out, NULL) == RA_OK)
+        return RA_OK;
+    char vb[SHOW_CAP];
+    int shaped = n == 10 && s[4] == '-' && s[7] == '-';
+    for (size_t k = 0; shaped && k < n; k++)
+        if (k != 4 && k != 7 && (s[k] < '0' || s[k] > '9'))
+            shaped = 0;
+    return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err,
+                           shaped ? "no such day: %s" : "not an ISO date (YYYY-MM-DD): %s",
+                           show(vb, f->s, f->len));
+}
+
+static const char *fmt_date(ra_date d, char buf[11]) { return ra_date_format(d, buf); }
+
+/* ---- a set of names (open addressing, FNV-1a) ----------------------------------------------- */
+
+typedef struct name_set {
+    size_t *slot; /* index + 1 into keys, 0 = empty */
+    size_t mask;
+} name_set;
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static int nset_init(name_set *h, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    h->slot = calloc(cap, sizeof *h->slot);
+    h->mask = cap - 1;
+    return h->slot != NULL;
+}
+
+static void nset_free(name_set *h)
+{
+    free(h->slot);
+    h->slot = NULL;
+}
+
+/* Index of the key equal to key, or SIZE_MAX. */
+static size_t nset_find(const name_set *h, char *const *keys, const char *key)
+{
+    for (size_t i = (size_t)hash_str(key) & h->mask;; i = (i + 1) & h->mask) {
+        if (h->slot[i] == 0)
+            return SIZE_MAX;
+        if (strcmp(keys[h->slot[i] - 1], key) == 0)
+            return h->slot[i] - 1;
+    }
+}
+
+/* Adds keys[idx]; returns the index of an equal key already present (not adding), or SIZE_MAX.
+ * At most half the slots are ever used (nset_init sized it for all keys). */
+static size_t nset_add(name_set *h, char *const *keys, size_t idx)
+{
+    for (size_t i = (size_t)hash_str(keys[idx]) & h->mask;; i = (i + 1) & h->mask) {
+        if (h->slot[i] == 0) {
+            h->slot[i] = idx + 1;
+            return SIZE_MAX;
+        }
+        if (strcmp(keys[h->slot[i] - 1], keys[idx]) == 0)
+            return h->slot[i] - 1;
+    }
+}
+
+/* ---- common reader frame -------------------------------------------------------------------- */
+
+/* Numbers are read in the C locale whatever the program set; uselocale is per thread. */
+typedef struct c_numeric {
+    locale_t c, old;
+} c_numeric;
+
+static void c_numeric_enter(c_numeric *cn)
+{
+    cn->c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    cn->old = cn->c ? uselocale(cn->c) : (locale_t)0;
+}
+
+static void c_numeric_leave(c_numeric *cn)
+{
+    if (cn->c) {
+        uselocale(cn->old);
+        freelocale(cn->c);
+    }
+}
+
+static void free_names(char **names, size_t n)
+{
+    if (!names)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static ra_status check_size(const char *source, size_t size, ra_err *err)
+{
+    /* line numbers are uint32_t; every line needs a byte */
+    if (size >= (size_t)UINT32_MAX)
+        return err_at(err, RA_EPARSE, source, 0, 0, NULL,
+                      "input of %zu bytes is larger than the limit of %u bytes", size,
+                      (unsigned)UINT32_MAX - 1u);
+    return RA_OK;
+}
+
+/* Reads the header row: between min_cols and max_cols fields, trimmed copies in *names (also set
+ * as r->names for messages). layout describes the expected header for messages. A header whose
+ * first field is a date is rejected: the user left the header out and would lose a row. */
+static ra_status read_header(csv_reader *r, size_t min_cols, size_t max_cols, const char *layout,
+                             char ***names, size_t *n_names, ra_err *err)
+{
+    int eof;
+    *names = NULL;
+    *n_names = 0;
+    ra_status st = ra_csvtok_next(r, &eof, err);
+    if (st != RA_OK)
+        return st;
+    if (eof)
+        return ra_csvtok_error(r, RA_EPARSE, r->line, 1, err,
+                               "empty file: need a header row (%s)", layout);
+    const char *s0 = r->f[0].s;
+    size_t n0 = r->f[0].len;
+    trim(&s0, &n0);
+    ra_date dd;
+    if (ra_date_parse(s0, n0, &dd, NULL) == RA_OK) {
+        char vb[SHOW_CAP];
+        return ra_csvtok_error(r, RA_EPARSE, r->f[0].line, 1, err,
+                               "the first row must be a header (%s), found the date %s", layout,
+                               show(vb, r->f[0].s, r->f[0].len));
+    }
+    if (r->nf < min_cols || r->nf > max_cols) {
+        size_t col = r->nf > max_cols ? max_cols + 1 : r->nf;
+        const char *s = r->f[col - 1].s;
+        size_t n = r->f[col - 1].len;
+        trim(&s, &n);
+        char name[WHERE_NAME_MAX + 2];
+        snprintf(name, sizeof name, "%.*s", (int)(n > WHERE_NAME_MAX + 1 ? WHERE_NAME_MAX + 1 : n),
+                 s);
+        if (min_cols == max_cols)
+            return err_at(err, RA_EPARSE, r->source, r->f[col - 1].line, col, name,
+                          "the header has %zu column%s, need %zu (%s)", r->nf,
+                          r->nf == 1 ? "" : "s", min_cols, layout);
+        return err_at(err, RA_EPARSE, r->source, r->f[col - 1].line, col, name,
+                      "the header has %zu column%s, need %zu to %zu (%s)", r->nf,
+                      r->nf == 1 ? "" : "s", min_cols, max_cols, layout);
+    }
+    char **nm = calloc(r->nf, sizeof *nm);
+    if (!nm)
+        return nomem(err, "column names");
+    for (size_t i = 0; i < r->nf; i++) {
+        const char *s = r->f[i].s;
+        size_t n = r->f[i].len;
+        trim(&s, &n);
+        nm[i] = dup_n(s, n);
+        if (!nm[i]) {
+            free_names(nm, r->nf);
+            return nomem(err, "column names");
+        }
+    }
+    *names = nm;
+    *n_names = r->nf;
+    r->names = nm;
+    r->n_names = r->nf;
+    return RA_OK;
+}
+
+/* A data row must have as many fields as the header. */
+static ra_status check_width(const csv_reader *r, size_t want, ra_err *err)
+{
+    if (r->nf == want)
+        return RA_OK;
+    if (r->nf > want)
+        return ra_csvtok_error(r, RA_EPARSE, r->f[want].line, want + 1, err,
+                               "row has %zu fields, the header has %zu", r->nf, want);
+    return ra_csvtok_error(r, RA_EPARSE, r->f[r->nf - 1].line, r->nf + 1, err,
+                           "row has %zu field%s, the header has %zu", r->nf,
+                           r->nf == 1 ? "" : "s", want);
+}
+
+/* Grows *p (elements of size el) so that it holds at least need elements. */
+static int grow(void **p, size_t *cap, size_t need, size_t el)
+{
+    if (need <= *cap)
+        return 1;
+    size_t ncap = *cap ? *cap : 64;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2 / el)
+            return 0;
+        ncap *= 2;
+    }
+    void *np = realloc(*p, ncap * el);
+    if (!np)
+        return 0;
+    *p = np;
+    *cap = ncap;
+    return 1;
+}
+
+/* Index of date d among the sorted dates[0..n), or SIZE_MAX. */
+static size_t find_date(const ra_date *dates, size_t n, ra_date d)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (dates[mid] < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && dates[lo] == d ? lo : SIZE_MAX;
+}
+
+/* The row's date must come after every earlier one. */
+static ra_status check_order(const csv_reader *r, const ra_date *dates, const uint32_t *lines,
+                             size_t n, ra_date d, ra_err *err)
+{
+    if (n == 0 || d > dates[n - 1])
+        return RA_OK;
+    char b1[11], b2[11];
+    size_t k = find_date(dates, n, d);
+    if (k != SIZE_MAX)
+        return ra_csvtok_error(r, RA_EPARSE, r->f[0].line, 1, err,
+                               "duplicate date %s (also on line %u)", fmt_date(d, b1),
+                               (unsigned)lines[k]);
+    return ra_csvtok_error(r, RA_EPARSE, r->f[0].line, 1, err,
+                           "date %s is not after the previous row's %s", fmt_date(d, b1),
+                           fmt_date(dates[n - 1], b2));
+}
+
+/* ---- files ---------------------------------------------------------------------------------- */
+
+static ra_status io_error(ra_err *err, const char *path, const char *what, int e)
+{
+    char reason[128];
+    if (strerror_r(e, reason, sizeof reason) != 0)
+        snprintf(reason, sizeof reason, "error %d", e);
+    if (reason[0] >= 'A' && reason[0] <= 'Z')
+        reason[0] = (char)(reason[0] - 'A' + 'a');
+    return err_at(err, RA_EIO, path, 0, 0, NULL, "could not %s \"%s\": %s", what, path, reason);
+}
+
+ra_status ra_file_read(const char *path, size_t max_bytes, char **data, size_t *size, ra_err *err)
+{
+    if (!data || !size)
+        return ra_err_set(err, RA_EINVAL, NULL, "no place for the file's contents");
+    *data = NULL;
+    *size = 0;
+    if (!path)
+        return ra_err_set(err, RA_EINVAL, NULL, "no file name");
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return io_error(err, path, "open", errno);
+    /* read at most max_bytes + 1 bytes: one more than allowed tells the file is too large */
+    size_t limit = max_bytes == SIZE_MAX ? SIZE_MAX : max_bytes + 1;
+    size_t cap = 1 << 16;
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+        (uintmax_t)st.st_size < (uintmax_t)SIZE_MAX)
+        cap = (size_t)st.st_size + 1; /* + 1: the read that sees the end */
+    if (cap > limit)
+        cap = limit;
+    if (cap == 0)
+        cap = 1;
+    char *buf = malloc(cap);
+    size_t len = 0;
+    ra_status rc = RA_OK;
+    if (!buf) {
+        rc = nomem(err, "the file's contents");
+        goto out;
+    }
+    for (;;) {
+        if (len == cap) {
+            if (len > max_bytes)
+                break;
+            size_t ncap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+            if (ncap > limit)
+                ncap = limit;
+            char *nb = realloc(buf, ncap);
+            if (!nb) {
+                rc = nomem(err, "the file's contents");
+                goto out;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0) {
+            if (ferror(fp)) {
+                rc = io_error(err, path, "read", errno ? errno : EIO);
+                goto out;
+            }
+            break;
+        }
+    }
+    if (len > max_bytes) {
+        rc = err_at(err, RA_EPARSE, path, 0, 0, NULL, "file is larger than the limit of %zu bytes",
+                    max_bytes);
+        goto out;
+    }
+    if (len == cap) {
+        char *nb = realloc(buf, len + 1);
+        if (!nb) {
+            rc = nomem(err, "the file's contents");
+            goto out;
+        }
+        buf = nb;
+    }
+    buf[len] = '\0';
+    *data = buf;
+    *size = len;
+    buf = NULL;
+out:
+    free(buf);
+    fclose(fp);
+    return rc;
+}
+
+/* ---- wide series ---------------------------------------------------------------------------- */
+
+void ra_series_destroy(ra_series *s)
+{
+    if (!s)
+        return;
+    free(s->dates);
+    free_names(s->names, s->n_cols);
+    free(s->values);
+    free(s->lines);
+    free(s->source);
+    free(s->columns);
+    free(s);
+}
+
+#define SERIES_LAYOUT "Date,NAME,NAME,..."
+
+ra_status ra_csv_parse_series(const char *data, size_t size, const char *source, ra_series **out,
+                              ra_err *err)
+{
+    if (!out)
+        return ra_err_set(err, RA_EINVAL, NULL, "no place for the series");
+    *out = NULL;
+    if (!data && size)
+        return ra_err_set(err, RA_EINVAL, NULL, "no data");
+    ra_status st = check_size(source, size, err);
+    if (st != RA_OK)
+        return st;
+    csv_reader r;
+    ra_csvtok_init(&r, data, size, source);
+    c_numeric cn;
+    c_numeric_enter(&cn);
+    char **hdr = NULL;
+    size_t nh = 0, n_rows = 0, cap_rows = 0, cap_vals = 0;
+    ra_date *dates = NULL;
+    uint32_t *lines = NULL;
+    double *values = NULL;
+    ra_series *s = NULL;
+    name_set set = {0};
+
+    st = read_header(&r, 2, RA_CSV_MAX_COLS, SERIES_LAYOUT, &hdr, &nh, err);
+    if (st != RA_OK)
+        goto fail;
+    size_t n_cols = nh - 1;
+    if (!nset_init(&set, nh)) {
+        st = nomem(err, "column names");
+        goto fail;
+    }
+    for (size_t j = 1; j < nh; j++) {
+        if (hdr[j][0] == '\0') {
+            st = ra_csvtok_error(&r, RA_EPARSE, r.f[j].line, j + 1, err,
+                                 "empty column name (every security column needs a name)");
+            goto fail;
+        }
+        size_t k = nset_add(&set, hdr, j);
+        if (k != SIZE_MAX) {
+            char vb[SHOW_CAP];
+            st = ra_csvtok_error(&r, RA_EPARSE, r.f[j].line, j + 1, err,
+                                 "duplicate column name %s (also column %zu)",
+                                 show(vb, hdr[j], strlen(hdr[j])), k + 1);
+            goto fail;
+        }
+    }
+    nset_free(&set);
+
+    for (;;) {
+        int eof;
+        st = ra_csvtok_next(&r, &eof, err);
+        if (st != RA_OK)
+            goto fail;
+        if (eof)
+            break;
+        if ((st = check_width(&r, nh, err)) != RA_OK)
+            goto fail;
+        ra_date d;
+        if ((st = field_date(&r, 0, &d, err)) != RA_OK)
+            goto fail;
+        if ((st = check_order(&r, dates, lines, n_rows, d, err)) != RA_OK)
+            goto fail;
+        size_t c1 = cap_rows; /* dates and lines grow in step */
+        if (!grow((void **)&dates, &c1, n_rows + 1, sizeof *dates) ||
+            !grow((void **)&lines, &cap_rows, n_rows + 1, sizeof *lines)) {
+            st = nomem(err, "the dates");
+            goto fail;
+        }
+        if (n_cols > (SIZE_MAX / sizeof *values) / (n_rows + 1) ||
+            !grow((void **)&values, &cap_vals, (n_rows + 1) * n_cols, sizeof *values)) {
+            st = nomem(err, "the values");
+            goto fail;
+        }
+        double *row = values + n_rows * n_cols;
+        for (size_t j = 0; j < n_cols; j++) {
+            int empty;
+            if ((st = field_number(&r, j + 1, &row[j], &empty, err)) != RA_OK)
+                goto fail;
+        }
+        dates[n_rows] = d;
+        lines[n_rows] = r.rec_line;
+        n_rows++;
+    }
+    if (n_rows < 2) {
+        uint32_t line = n_rows ? lines[n_rows - 1] : 1;
+        st = ra_csvtok_error(&r, RA_EPARSE, line, 1, err, "need at least 2 data rows, found %zu",
+                             n_rows);
+        goto fail;
+    }
+
+    s = calloc(1, sizeof *s);
+    if (!s) {
+        st = nomem(err, "the series");
+        goto fail;
+    }
+    s->names = malloc(n_cols * sizeof *s->names);
+    s->columns = malloc(n_cols * sizeof *s->columns);
+    s->source = dup_n(r.source, strlen(r.source));
+    if (!s->names || !s->columns || !s->source) {
+        st = nomem(err, "the series");
+        goto fail;
+    }
+    for (size_t j = 0; j < n_cols; j++) {
+        s->names[j] = hdr[j + 1];
+        hdr[j + 1] = NULL;
+        s->columns[j] = (uint32_t)(j + 2);
+    }
+    s->n_cols = n_cols;
+    s->n_rows = n_rows;
+    /* give back the slack of the doubling growth */
+    double *vv = realloc(values, n_rows * n_cols * sizeof *values);
+    s->values = vv ? vv : values;
+    ra_date *dv = realloc(dates, n_rows * sizeof *dates);
+    s->dates = dv ? dv : dates;
+    uint32_t *lv = realloc(lines, n_rows * sizeof *lines);
+    s->lines = lv ? lv : lines;
+    free_names(hdr, nh);
+    ra_csvtok_free(&r);
+    c_numeric_leave(&cn);
+    *out = s;
+    return RA_OK;
+
+fail:
+    nset_free(&set);
+    ra_series_destroy(s);
+    free_names(hdr, nh);
+    free(dates);
+    free(lines);
+    free(values);
+    ra_csvtok_free(&r);
+    c_numeric_leave(&cn);
+    return st;
+}
+
+ra_status ra_csv_read_series(const char *path, ra_series **out, ra_err *err)
+{
+    if (!out)
+        return ra_err_set(err, RA_EINVAL, NULL, "no place for the series");
+    *out = NULL;
+    char *data;
+    size_t size;
+    ra_status st = ra_file_read(path, RA_CSV_MAX_FILE, &data, &size, err);
+    if (st != RA_OK)
+        return st;
+    st = ra_csv_parse_series(data, size, path, out, err);
+    free(data);
+    return st;
+}
+
+/* Source column of column j (1-based field number), for messages. */
+static size_t series_col(const ra_series *s, size_t j)
+{
+    return s->columns ? s->columns[j] : j + 2;
+}
+
+ra_status ra_series_select(ra_series *s, const char *const *names, size_t n, ra_err *err)
+{
+    if (!s || (!names && n))
+        return ra_err_set(err, RA_EINVAL, NULL, "no series or no names to select");
+    if (n == 0)
+        return ra_err_set(err, RA_EINVAL, NULL, "no columns to select");
+    for (size_t i = 0; i < n; i++)
+        if (!names[i])
+            return ra_err_set(err, RA_EINVAL, NULL, "column name %zu to select is missing", i + 1);
+    name_set set;
+    if (!nset_init(&set, s->n_cols))
+        return nomem(err, "column names");
+    for (size_t j = 0; j < s->n_cols; j++)
+        (void)nset_add(&set, s->names, j); /* names are unique */
+    size_t *pick = malloc(n * sizeof *pick);
+    unsigned char *taken = calloc(s->n_cols ? s->n_cols : 1, 1);
+    char **nn = malloc(n * sizeof *nn);
+    uint32_t *nc = malloc(n * sizeof *nc);
+    double *nv = NULL;
+    ra_status st = RA_OK;
+    if (!pick || !taken || !nn || !nc) {
+        st = nomem(err, "the selected columns");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t k = nset_find(&set, s->names, names[i]);
+        char vb[SHOW_CAP];
+        if (k == SIZE_MAX) {
+            char list[LIST_MAX + 64];
+            size_t o = 0, j = 0;
+            list[0] = '\0';
+            for (; j < s->n_cols; j++) {
+                size_t l = strlen(s->names[j]);
+                if (o + l + 2 > LIST_MAX)
+                    break;
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", j ? ", " : "",
+                                      s->names[j]);
+            }
+            if (j < s->n_cols)
+                snprintf(list + o, sizeof list - o, "%s...", j ? ", " : "");
+            st = err_at(err, RA_ENOTFOUND, s->source, 0, 0, NULL,
+                        "no column named %s; columns are: %s (%zu in all)",
+                        show(vb, names[i], strlen(names[i])), list, s->n_cols);
+            goto out;
+        }
+        if (taken[k]) {
+            st = ra_err_set(err, RA_EINVAL, NULL, "column %s is selected twice",
+                            show(vb, names[i], strlen(names[i])));
+            goto out;
+        }
+        taken[k] = 1;
+        pick[i] = k;
+    }
+    if (s->n_rows && n > SIZE_MAX / sizeof *nv / s->n_rows) {
+        st = nomem(err, "the selected columns");
+        goto out;
+    }
+    size_t n_vals = s->n_rows * n;
+    nv = malloc((n_vals ? n_vals : 1) * sizeof *nv);
+    if (!nv) {
+        st = nomem(err, "the selected columns");
+        goto out;
+    }
+    for (size_t t = 0; t < s->n_rows; t++)
+        for (size_t i = 0; i < n; i++)
+            nv[t * n + i] = s->values[t * s->n_cols + pick[i]];
+    for (size_t i = 0; i < n; i++) {
+        nn[i] = s->names[pick[i]];
+        nc[i] = (uint32_t)series_col(s, pick[i]);
+    }
+    for (size_t j = 0; j < s->n_cols; j++)
+        if (!taken[j])
+            free(s->names[j]);
+    free(s->names);
+    free(s->values);
+    free(s->columns);
+    s->names = nn;
+    s->values = nv;
+    s->columns = nc;
+    s->n_cols = n;
+    nn = NULL;
+    nv = NULL;
+    nc = NULL;
+out:
+    nset_free(&set);
+    free(pick);
+    free(taken);
+    free(nn);
+    free(nc);
+    free(nv);
+    return st;
+}
+
+ra_status ra_series_complete(ra_series *s, int drop_missing, size_t *n_dropped, ra_err *err)
+{
+    if (n_dropped)
+        *n_dropped = 0;
+    if (!s)
+        return ra_err_set(err, RA_EINVAL, NULL, "no series");
+    size_t bad_rows = 0, first_t = SIZE_MAX, first_j = 0;
+    for (size_t t = 0; t < s->n_rows; t++) {
+        const double *row = s->values + t * s->n_cols;
+        for (size_t j = 0; j < s->n_cols; j++) {
+            if (isnan(row[j])) {
+                if (first_t == SIZE_MAX) {
+                    first_t = t;
+                    first_j = j;
+                }
+                bad_rows++;
+                break;
+            }
+        }
+    }
+    if (bad_rows == 0)
+        return RA_OK;
+    char db[11];
+    uint32_t line = s->lines ? s->lines[first_t] : (uint32_t)(first_t + 2);
+    if (!drop_missing)
+        return err_at(err, RA_EPARSE, s->source, line, series_col(s, first_j),
+                      s->names[first_j],
+                      "empty cell: no value for %s on %s (%zu of %zu rows have an empty cell; "
+                      "--drop-missing drops them)",
+                      s->names[first_j], fmt_date(s->dates[first_t], db), bad_rows, s->n_rows);
+    size_t keep = s->n_rows - bad_rows;
+    if (keep < 2)
+        return err_at(err, RA_EPARSE, s->source, line, series_col(s, first_j),
+                      s->names[first_j],
+                      "dropping the %zu rows with an empty cell leaves %zu, need at least 2",
+                      bad_rows, keep);
+    size_t o = 0;
+    for (size_t t = 0; t < s->n_rows; t++) {
+        const double *row = s->values + t * s->n_cols;
+        int ok = 1;
+        for (size_t j = 0; j < s->n_cols && ok; j++)
+            ok = !isnan(row[j]);
+        if (!ok)
+            continue;
+        if (o != t) {
+            memmove(s->values + o * s->n_cols, row, s->n_cols * sizeof *row);
+            s->dates[o] = s->dates[t];
+            if (s->lines)
+                s->lines[o] = s->lines[t];
+        }
+        o++;
+    }
+    s->n_rows = o;
+    if (n_dropped)
+        *n_dropped = bad_rows;
+    return RA_OK;
+}
+
+ra_status ra_series_check_positive(const ra_series *s, ra_err *err)
+{
+    if (!s)
+        return ra_err_set(err, RA_EINVAL, NULL, "no series");
+    for (size_t t = 0; t < s->n_rows; t++) {
+        const double *row = s->values + t * s->n_cols;
+        for (size_t j = 0; j < s->n_cols; j++) {
+            if (row[j] <= 0.0) {
+                char db[11];
+                uint32_t line = s->lines ? s->lines[t] : (uint32_t)(t + 2);
+                return err_at(err, RA_EPARSE, s->source, line, series_col(s, j), s->names[j],
+                              "price must be positive: %.10g for %s on %s", row[j], s->names[j],
+                              fmt_date(s->dates[t], db));
+            }
+        }
+    }
+    return RA_OK;
+}
+
+/* ---- flows ---------------------------------------------------------------------------------- */
+
+void ra_flows_destroy(ra_flows *f)
+{
+    if (!f)
+        return;
+    free(f->dates);
+    free(f->amounts);
+    free(f->lines);
+    free(f->source);
+    free(f);
+}
+
+ra_status ra_csv_parse_flows(const char *data, size_t size, const char *source, ra_flows **out,
+                             ra_err *err)
+{
+    if (!out)
+        return ra_err_set(err, RA_EINVAL, NULL, "no place for the flows");
+    *out = NULL;
+    if (!data && size)
+        return ra_err_set(err, RA_EINVAL, NULL, "no data");
+    ra_status st = check_size(source, size, err);
+    if (st != RA_OK)
+        return st;
+    csv_reader r;
+    ra_csvtok_init(&r, data, size, source);
+    c_numeric cn;
+    c_numeric_enter(&cn);
+    char **hdr = NULL;
+    size_t nh = 0, cap = 0;
+    ra_flows *f = calloc(1, sizeof *f);
+    if (!f) {
+        st = nomem(err, "the flows");
+        goto fail;
+    }
+    if ((st = read_header(&r, 2, 2, "date,amount", &hdr, &nh, err)) != RA_OK)
+        goto fail;
+    for (;;) {
+        int eof;
+        if ((st = ra_csvtok_next(&r, &eof, err)) != RA_OK)
+            goto fail;
+        if (eof)
+            break;
+        if ((st = check_width(&r, nh, err)) != RA_OK)
+            goto fail;
+        ra_date d;
+        double a;
+        if ((st = field_date(&r, 0, &d, err)) != RA_OK ||
+            (st = field_required(&r, 1, "amount", &a, err)) != RA_OK)
+            goto fail;
+        size_t c1 = cap, c2 = cap;
+        if (!grow((void **)&f->dates, &c1, f->n + 1, sizeof *f->dates) ||
+            !grow((void **)&f->amounts, &c2, f->n + 1, sizeof *f->amounts) ||
+            !grow((void **)&f->lines, &cap, f->n + 1, sizeof *f->lines)) {
+            st = nomem(err, "the flows");
+            goto fail;
+        }
+        f->dates[f->n] = d;
+        f->amounts[f->n] = a;
+        f->lines[f->n] = r.rec_line;
+        f->n++;
+    }
+    if (f->n == 0) {
+        st = ra_csvtok_error(&r, RA_EPARSE, 1, 1, err, "need at least 1 data row, found 0");
+        goto fail;
+    }
+    if (!(f->source = dup_n(r.source, strlen(r.source)))) {
+        st = nomem(err, "the flows");
+        goto fail;
+    }
+    free_names(hdr, nh);
+    ra_csvtok_free(&r);
+    c_numeric_leave(&cn);
+    *out = f;
+    return RA_OK;
+fail:
+    ra_flows_destroy(f);
+    free_names(hdr, nh);
+    ra_csvtok_free(&r);
+    c_numeric_leave(&cn);
+    return st;
+}
+
+/* ---- account values ------------------------------------------------------------------------- */
+
+void ra_values_destroy(ra_values *v)
+{
+    if (!v)
+        return;
+    free(v->dates);
+    free(v->values);
+    free(v->flows);
+    free(v->lines);
+    free(v->source);
+    free(v);
+}
+
+ra_status ra_csv_parse_values(const char *data, size_t size, const char *source, ra_values **out,
+                              ra_err *err)
+{
+    if (!out)
+        return ra_err_set(err, RA_EINVAL, NULL, "no place for the values");
+    *out = NULL;
+    if (!data && size)
+        return ra_err_set(err, RA_EINVAL, NULL, "no data");
+    ra_status st = check_size(source, size, err);
+    if (st != RA_OK)
+        return st;
+    csv_reader r;
+    ra_csvtok_init(&r, data, size, source);
+    c_numeric cn;
+    c_numeric_enter(&cn);
+    char **hdr = NULL;
+    size_t nh = 0, cap = 0;
+    ra_values *v = calloc(1, sizeof *v);
+    if (!v) {
+        st = nomem(err, "the values");
+        goto fail;
+    }
+    if ((st = read_header(&r, 2, 3, "date,value,flow", &hdr, &nh, err)) != RA_OK)
+        goto fail;
+    for (;;) {
+        int eof;
+        if ((st = ra_csvtok_next(&r, &eof, err)) != RA_OK)
+            goto fail;
+        if (eof)
+            break;
+        if ((st = check_width(&r, nh, err)) != RA_OK)
+            goto fail;
+        ra_date d;
+        double val, flow = 0.0;
+        int empty;
+        if ((st = field_date(&r, 0, &d, err)) != RA_OK ||
+            (st = check_order(&r, v->dates, v->lines, v->n, d, err)) != RA_OK ||
+            (st = field_required(&r, 1, "value", &val, err)) != RA_OK)
+            goto fail;
+        if (val < 0.0) {
+            st = ra_csvtok_error(&r, RA_EPARSE, r.f[1].line, 2, err,
+                                 "value must not be negative: %.10g", val);
+            goto fail;
+        }
+        if (nh == 3) {
+            if ((st = field_number(&r, 2, &flow, &empty, err)) != RA_OK)
+                goto fail;
+            if (empty)
+                flow = 0.0;
+        }
+        size_t c1 = cap, c2 = cap, c3 = cap;
+        if (!grow((void **)&v->dates, &c1, v->n + 1, sizeof *v->dates) ||
+            !grow((void **)&v->values, &c2, v->n + 1, sizeof *v->values) ||
+            !grow((void **)&v->flows, &c3, v->n + 1, sizeof *v->flows) ||
+            !grow((void **)&v->lines, &cap, v->n + 1, sizeof *v->lines)) {
+            st = nomem(err, "the values");
+            goto fail;
+        }
+        v->dates[v->n] = d;
+        v->values[v->n] = val;
+        v->flows[v->n] = flow;
+        v->lines[v->n] = r.rec_line;
+        v->n++;
+    }
+    if (v->n < 2) {
+        uint32_t line = v->n ? v->lines[v->n - 1] : 1;
+        st = ra_csvtok_error(&r, RA_EPARSE, line, 1, err, "need at least 2 data rows, found %zu",
+                             v->n);
+        goto fail;
+    }
+    if (!(v->source = dup_n(r.source, strlen(r.source)))) {
+        st = nomem(err, "the values");
+        goto fail;
+    }
+    free_names(hdr, nh);
+    ra_csvtok_free(&r);
+    c_numeric_leave(&cn);
+    *out = v;
+    return RA_OK;
+fail:
+    ra_values_destroy(v);
+    free_names(hdr, nh);
+    ra_csvtok_free(&r);
+    c_numeric_leave(&cn);
+    return st;
+}
+
+/* ---- groups --------------------------------------------------------------------------------- */
+
+void ra_groups_destroy(ra_groups *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->n; i++) {
+        free(g->groups[i].name);
+        free_names(g->groups[i].members, g->groups[i].n_members);
+    }
+    free(g->groups);
+    free(g->source);
+    free(g);
+}
+
+static int is_member_sep(char c) { return c == ';' || c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* A weight limit in [0,1]; empty means dflt. */
+static ra_status group_limit(const csv_reader *r, size_t i, const char *what, double dflt,
+                             double *out, ra_err *err)
+{
+    int empty;
+    ra_status st = field_number(r, i, out, &empty, err);
+    if (st != RA_OK)
+        return st;
+    if (empty) {
+        *out = dflt;
+        return RA_OK;
+    }
+    if (*out < 0.0 || *out > 1.0) {
+        if (*out > 1.0 && *out <= 100.0)
+            return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
+                                   "%s %.10g is outside [0, 1] (weights are fractions: write "
+                                   "%.10g for %.10g %%)",
+                                   what, *out, *out / 100.0, *out);
+        return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err, "%s %.10g is outside [0, 1]",
+                               what, *out);
+    }
+    return RA_OK;
+}
+
+/* Splits the members field of the current row into g->members, rejecting repeats. */
+static ra_status group_members(const csv_reader *r, ra_group *g, ra_err *err)
+{
+    const csv_field *f = &r->f[3];
+    size_t count = 0;
+    for (size_t k = 0; k < f->len;) {
+        while (k < f->len && is_member_sep(f->s[k]))
+            k++;
+        if (k < f->len)
+            count++;
+        while (k < f->len && !is_member_sep(f->s[k]))
+            k++;
+    }
+    char vb[SHOW_CAP];
+    if (count == 0)
+        return ra_csvtok_error(r, RA_EPARSE, f->line, 4, err,
+                               "group %s has no members (list tickers separated by ';' or spaces)",
+                               show(vb, g->name, strlen(g->name)));
+    g->members = calloc(count, sizeof *g->members);
+    if (!g->members)
+        return nomem(err, "group members");
+    name_set set;
+    if (!nset_init(&set, count))
+        return nomem(err, "group members");
+    ra_status st = RA_OK;
+    for (size_t k = 0; k < f->len;) {
+        while (k < f->len && is_member_sep(f->s[k]))
+            k++;
+        size_t start = k;
+        while (k < f->len && !is_member_sep(f->s[k]))
+            k++;
+        if (k == start)
+            continue;
+        char *m = dup_n(f->s + start, k - start);
+        if (!m) {
+            st = nomem(err, "group members");
+            break;
+        }
+        g->members[g->n_members] = m;
+        if (nset_add(&set, g->members, g->n_members) != SIZE_MAX) {
+            char gb[SHOW_CAP];
+            st = ra_csvtok_error(r, RA_EPARSE, f->line, 4, err, "member %s is listed twice in group %s",
+                                 show(vb, m, strlen(m)), show(gb, g->name, strlen(g->name)));
+            g->n_members++; /* so that it is freed */
+            break;
+        }
+        g->n_members++;
+    }
+    nset_free(&set);
+    return st;
+}
+
+ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source, ra_groups **out,
+                              ra_err *err)
+{
+    if (!out)
+        return ra_err_set(err, RA_EINVAL, NULL, "no place for the groups");
+    *out = NULL;
+    if (!data && size)
+        return ra_err_set(err, RA_EINVAL, NULL, "no data");
+    ra_status st = check_size(source, size, err);
+    if (st != RA_OK)
+        return st;
+    csv_reader r;
+    ra_csvtok_init(&r, data, size, source);
+    c_numeric cn;
+    c_numeric_enter(&cn);
+    char **hdr = NULL;
+    size_t nh = 0, cap = 0;
+    char **gnames = NULL; /* alias array of group names for the name set */
+    size_t gcap = 0;
+    name_set set = {0};
+    ra_groups *g = calloc(1, sizeof *g);
+    if (!g) {
+        st = nomem(err, "the groups");
+        goto fail;
+    }
+    if ((st = read_header(&r, 4, 4, "group,min,max,members", &hdr, &nh, err)) != RA_OK)
+        goto fail;
+    for (;;) {
+        int eof;
+        if ((st = ra_csvtok_next(&r, &eof, err)) != RA_OK)
+            goto fail;
+        if (eof)
+            break;
+        if ((st = check_width(&r, nh, err)) != RA_OK)
+            goto fail;
+        if (!grow((void **)&g->groups, &cap, g->n + 1, sizeof *g->groups) ||
+            !grow((void **)&gnames, &gcap, g->n + 1, sizeof *gnames)) {
+            st = nomem(err, "the groups");
+            goto fail;
+        }
+        ra_group *gr = &g->groups[g->n];
+        memset(gr, 0, sizeof *gr);
+        gr->line = r.rec_line;
+        const char *s = r.f[0].s;
+        size_t n = r.f[0].len;
+        trim(&s, &n);
+        if (n == 0) {
+            st = ra_csvtok_error(&r, RA_EPARSE, r.f[0].line, 1, err, "empty group name");
+            goto fail;
+        }
+        if (!(gr->name = dup_n(s, n))) {
+            st = nomem(err, "the groups");
+            goto fail;
+        }
+        g->n++; /* from here on destroy frees it */
+        if ((st = group_limit(&r, 1, "min", 0.0, &gr->min, err)) != RA_OK ||
+            (st = group_limit(&r, 2, "max", 1.0, &gr->max, err)) != RA_OK)
+            goto fail;
+        if (gr->min > gr->max) {
+            st = ra_csvtok_error(&r, RA_EPARSE, r.f[1].line, 2, err,
+                                 "min %.10g is above max %.10g", gr->min, gr->max);
+            goto fail;
+        }
+        if ((st = group_members(&r, gr, err)) != RA_OK)
+            goto fail;
+    }
+    if (g->n == 0) {
+        st = ra_csvtok_error(&r, RA_EPARSE, 1, 1, err, "need at least 1 group row, found 0");
+        goto fail;
+    }
+    /* group names are unique; checked once all are read, reporting the later line */
+    if (!nset_init(&set, g->n)) {
+        st = nomem(err, "group names");
+        goto fail;
+    }
+    for (size_t i = 0; i < g->n; i++)
+        gnames[i] = g->groups[i].name;
+    for (size_t i = 0; i < g->n; i++) {
+        size_t k = nset_add(&set, gnames, i);
+        if (k != SIZE_MAX) {
+            char vb[SHOW_CAP];
+            st = ra_csvtok_error(&r, RA_EPARSE, g->groups[i].line, 1, err,
+                                 "duplicate group name %s (also on line %u)",
+                                 show(vb, gnames[i], strlen(gnames[i])),
+                                 (unsigned)g->groups[k].line);
+            goto fail;
+        }
+    }
+    if (!(g->source = dup_n(r.source, strlen(r.source)))) {
+        st = nomem(err, "the groups");
+        goto fail;
+    }
+    nset_free(&set);
+    free(gnames);
+    free_names(hdr, nh);
+    ra_csvtok_free(&r);
+    c_numeric_leave(&cn);
+    *out = g;
+    return RA_OK;
+fail:
+    nset_free(&set);
+    free(gnames);
+    ra_groups_destroy(g);
+    free_names(hdr, nh);
+    ra_csvtok_free(&r);
+    c_numeric_leave(&cn);
+    return st;
+}
