@@ -18,7 +18,7 @@ fi
 scripts/install-deps.sh build
 echo "== building roboadvisor (release) =="
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DRA_BUILD_TESTS=OFF -DRA_BUILD_BENCH=OFF >/dev/null
-cmake --build build/release -j "$(nproc 2>/dev/null || echo 2)" --target roboadvisor_cli >/dev/null
+cmake --build build/release -j "$(nproc || echo 2)" --target roboadvisor_cli >/dev/null
 ra=build/release/roboadvisor
 
 prices="$data/aa_etf_totalreturn_index.csv"
@@ -29,26 +29,26 @@ section() { printf '\n== %s ==\n' "$1"; }
 section "1. Ten ETFs, daily total returns (AssetAllocation total-return indices), benchmark SPY"
 $ra stats --prices "$prices" --assets "$etfs" --drop-missing --benchmark SPY
 
-section "2. Risk-free rate: US 3-month T-bill (aa_riskfree_daily.csv), same years"
+section "2. Risk-free rate: US 3-month T-bill (aa_riskfree_daily.csv)"
 rf_json=$($ra stats --returns "$data/aa_riskfree_daily.csv" --format json)
 rf=$(printf '%s\n' "$rf_json" | sed -n 's/.*"annualized_return": \([-0-9.eE+]*\).*/\1/p' | head -n 1)
-printf 'Average annual T-bill return over 2000-2023: %.4f %% (used as --rf)\n' "$(awk -v r="$rf" 'BEGIN{print 100*r}')"
+printf 'Average annual T-bill return, 2000-2023 (the whole file): %.4f %% (used as --rf)\n' "$(awk -v r="$rf" 'BEGIN{print 100*r}')"
 
 section "3. Asset-class limits used below ($groups)"
 cat "$groups"
 
 common=(--prices "$prices" --assets "$etfs" --drop-missing --groups "$groups" --bounds 0,0.4)
 section "4. Minimum variance (long-only, at most 40 % per ETF, asset-class limits)"
-$ra optimize "${common[@]}" --objective min-variance 2>/dev/null
+$ra optimize "${common[@]}" --objective min-variance --rf "$rf"
 section "5. Maximum Sharpe ratio (rf = T-bill average)"
-$ra optimize "${common[@]}" --objective max-sharpe --rf "$rf" 2>/dev/null
+$ra optimize "${common[@]}" --objective max-sharpe --rf "$rf"
 section "6. Highest expected return for 10 % annual volatility"
-$ra optimize "${common[@]}" --objective target-volatility --target 0.10 --rf "$rf" 2>/dev/null
+$ra optimize "${common[@]}" --objective target-volatility --target 0.10 --rf "$rf"
 section "7. Risk parity (equal risk contributions, Ledoit-Wolf covariance)"
 $ra optimize --prices "$prices" --assets "$etfs" --drop-missing --objective risk-parity \
-  --cov ledoit-wolf --rf "$rf" 2>/dev/null
+  --cov ledoit-wolf --rf "$rf"
 section "8. Efficient frontier, 8 points"
-$ra optimize "${common[@]}" --objective frontier --points 8 --rf "$rf" 2>/dev/null
+$ra optimize "${common[@]}" --objective frontier --points 8 --rf "$rf"
 
 section "9. An example account: money-weighted (XIRR) and time-weighted return"
 $ra xirr --flows examples/data/flows.csv

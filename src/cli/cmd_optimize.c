@@ -297,6 +297,13 @@ static double max_res(const ra_opt_result *r)
     return m;
 }
 
+/* A weight in percent for people: rounding noise below 1e-12 (a weight at its bound of 0 that came
+ * out as -1e-17) is shown as 0, not "-0.0000". JSON keeps the exact values. */
+static double pct(double w)
+{
+    return fabs(w) < 1e-12 ? 0.0 : 100 * w;
+}
+
 static void print_table(const opt_args *a, const cli_market *m, const ra_opt_result *r, size_t k)
 {
     const ra_series *s = m->series;
@@ -315,7 +322,7 @@ static void print_table(const opt_args *a, const cli_market *m, const ra_opt_res
                r->iterations, r->setup_ms, r->solve_ms, max_res(r));
         printf("%-12s %10s\n", "Asset", "Weight %");
         for (size_t j = 0; j < m->n_assets; j++)
-            printf("%-12s %10.4f\n", s->names[j], 100 * r->w[j]);
+            printf("%-12s %10.4f\n", s->names[j], pct(r->w[j]));
         return;
     }
     printf("Frontier         %zu points\n\n", k);
@@ -327,7 +334,7 @@ static void print_table(const opt_args *a, const cli_market *m, const ra_opt_res
         printf("%5zu %10.4f %10.4f %8.4f", i + 1, 100 * r[i].expected_return, 100 * r[i].volatility,
                r[i].sharpe);
         for (size_t j = 0; j < m->n_assets; j++)
-            printf(" %8.3f", 100 * r[i].w[j]);
+            printf(" %8.3f", pct(r[i].w[j]));
         printf("\n");
     }
 }
@@ -390,7 +397,7 @@ int cmd_optimize(int argc, char **argv)
         res[i].w = wbuf + i * n;
     ra_opt_problem p = {
         .n = n, .names = (const char *const *)m.series->names, .mu = mu, .cov = cov,
-        .lo = lo, .hi = hi, .groups = g.groups, .n_groups = g.file ? g.file->n : 0,
+        .lo = a.has_bounds ? lo : NULL, .hi = a.has_bounds ? hi : NULL, .groups = g.groups, .n_groups = g.file ? g.file->n : 0,
         .rf = a.rf, .target = a.target, .w0 = w0, .turnover_cost = a.turnover_cost,
         .clock_ms = cli_clock_ms};
     size_t wsize = ra_opt_workspace_size(n, p.n_groups);

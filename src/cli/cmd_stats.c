@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,16 @@ static json_t *dd_json(const ra_drawdown *d, const cli_market *m)
         json_object_set_new(o, "recovery", json_null());
     }
     return o;
+}
+
+/* A table cell: the number, or "n/a" where it does not exist (zero volatility, ...). */
+static const char *cell(char *buf, int width, int prec, double x)
+{
+    if (isfinite(x))
+        snprintf(buf, 32, "%*.*f", width, prec, x);
+    else
+        snprintf(buf, 32, "%*s", width, "n/a");
+    return buf;
 }
 
 int cmd_stats(int argc, char **argv)
@@ -192,15 +203,17 @@ int cmd_stats(int argc, char **argv)
             const ra_perf_stats *x = &st[j];
             const ra_date *dates = m.from_prices ? s->dates : m.ret_dates;
             size_t off = m.from_prices ? 0 : 1;
-            char tb[11] = "-";
+            char tb[11] = "-", c1[32], c2[32], c3[32], c4[32], c5[32];
             if (x->max_drawdown.depth > 0) ra_date_format(dates[x->max_drawdown.trough - off], tb);
-            printf("%-10.10s %9.2f %9.2f %8.2f %7.3f %7.3f %9.2f %11s %7.3f %7.3f", s->names[j],
+            printf("%-10.10s %9.2f %9.2f %8.2f %s %s %9.2f %11s %7.3f %7.3f", s->names[j],
                    100 * x->cumulative_return, 100 * x->annualized_return,
-                   100 * x->annualized_volatility, x->sharpe, x->sortino,
-                   100 * x->max_drawdown.depth, tb, 100 * x->var, 100 * x->cvar);
+                   100 * x->annualized_volatility, cell(c1, 7, 3, x->sharpe),
+                   cell(c2, 7, 3, x->sortino), 100 * x->max_drawdown.depth, tb, 100 * x->var,
+                   100 * x->cvar);
             if (b >= 0)
-                printf(" %6.3f %8.3f %6.3f %8.3f %7.3f", x->beta, 100 * x->alpha, x->correlation,
-                       100 * x->tracking_error, x->information_ratio);
+                printf(" %s %s %s %s %s", cell(c1, 6, 3, x->beta), cell(c2, 8, 3, 100 * x->alpha),
+                       cell(c3, 6, 3, x->correlation), cell(c4, 8, 3, 100 * x->tracking_error),
+                       cell(c5, 7, 3, x->information_ratio));
             printf("\n");
         }
         rc = CLI_EXIT_OK;
