@@ -241,6 +241,11 @@ static void test_csv_parse_series_tokenizer_errors(void **state)
     assert_int_equal(ra_csv_parse_series(nul, sizeof nul - 1, SRC, &s, &err), RA_EPARSE);
     ASSERT_ERR(err, RA_EPARSE, "t.csv:2:2 (A)", "NUL byte inside a field");
     assert_null(s);
+    /* found by fuzz_series: an empty quoted field before any other quoted text */
+    series_fails("Date,\"\"\n2020-01-02,1\n2020-01-03,2\n", "t.csv:1:2",
+                 "empty column name (every security column needs a name)");
+    series_fails("Date,A\n2020-01-02,\"\"\n2020-01-03,\"x\"\n", "t.csv:3:2 (A)",
+                 "not a number: \"x\"");
     series_fails("", "t.csv:1:1", "empty file: need a header row (Date,NAME,NAME,...)");
     series_fails("\xEF\xBB\xBF\n\n", "t.csv:1:1", "empty file: need a header row (Date,NAME,NAME,...)");
 }
