@@ -29,10 +29,11 @@ section() { printf '\n== %s ==\n' "$1"; }
 section "1. Ten ETFs, daily total returns (AssetAllocation total-return indices), benchmark SPY"
 $ra stats --prices "$prices" --assets "$etfs" --drop-missing --benchmark SPY
 
-section "2. Risk-free rate: US 3-month T-bill (aa_riskfree_daily.csv)"
-rf_json=$($ra stats --returns "$data/aa_riskfree_daily.csv" --format json)
+section "2. Risk-free rate: US 3-month T-bill (aa_riskfree_daily.csv), the same dates"
+# The ten ETFs all have prices from 2007-04-11 (HYG's first day): the window of section 1.
+rf_json=$($ra stats --returns "$data/aa_riskfree_daily.csv" --from 2007-04-12 --to 2023-06-09 --format json)
 rf=$(printf '%s\n' "$rf_json" | sed -n 's/.*"annualized_return": \([-0-9.eE+]*\).*/\1/p' | head -n 1)
-printf 'Average annual T-bill return, 2000-2023 (the whole file): %.4f %% (used as --rf)\n' "$(awk -v r="$rf" 'BEGIN{print 100*r}')"
+printf 'Annualised T-bill return, 2007-04-12 to 2023-06-09: %.4f %% a year (used as --rf below)\n' "$(awk -v r="$rf" 'BEGIN{print 100*r}')"
 
 section "3. Asset-class limits used below ($groups)"
 cat "$groups"

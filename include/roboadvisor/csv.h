@@ -53,6 +53,9 @@ RA_API RA_NODISCARD ra_status ra_series_select(ra_series *s, const char *const *
  * in *n_dropped (may be NULL); RA_EPARSE if fewer than 2 rows remain. */
 RA_API RA_NODISCARD ra_status ra_series_complete(ra_series *s, int drop_missing, size_t *n_dropped,
                                                  ra_err *err);
+/* Keeps only the rows dated from `from` to `to` inclusive (use INT32_MIN / INT32_MAX for an open
+ * end). RA_EINVAL if from > to; RA_EPARSE if fewer than 2 rows remain. */
+RA_API RA_NODISCARD ra_status ra_series_slice(ra_series *s, ra_date from, ra_date to, ra_err *err);
 /* RA_EPARSE naming FILE:LINE:COLUMN (NAME) of the first value <= 0 (prices must be positive). */
 RA_API RA_NODISCARD ra_status ra_series_check_positive(const ra_series *s, ra_err *err);
 
@@ -86,7 +89,7 @@ RA_API void ra_values_destroy(ra_values *v);
 
 /* Group (asset-class) limits "group,min,max,members": members separated by ';' or spaces;
  * min and max are weights in [0,1] with min <= max; empty min means 0, empty max means 1.
- * Group names unique. Members are matched to columns by ra_groups_resolve. */
+ * Group names unique. Members are names; the caller matches them to its columns. */
 typedef struct ra_group {
     char *name;
     double min, max;

@@ -43,11 +43,14 @@ typedef struct cli_market {
 
 typedef struct cli_market_opts {
     const char *returns_path, *prices_path, *assets;
+    const char *from, *to; /* optional window, ISO dates, inclusive */
     int drop_missing;
     ra_return_kind kind;
     double ppy; /* <= 0: infer */
 } cli_market_opts;
 
+/* Parses an ISO date option value; usage error (2) naming the option otherwise. */
+int cli_parse_date(const char *cmd, const char *opt, const char *s, ra_date *out);
 /* Loads and validates; on failure prints the message and returns the exit code. */
 int cli_market_load(const char *cmd, const cli_market_opts *o, cli_market *m);
 void cli_market_free(cli_market *m);

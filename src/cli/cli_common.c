@@ -50,6 +50,14 @@ int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t lo, s
     return 0;
 }
 
+int cli_parse_date(const char *cmd, const char *opt, const char *s, ra_date *out)
+{
+    ra_err err = {0};
+    if (ra_date_parse(s, strlen(s), out, &err) != RA_OK)
+        return cli_usage(cmd, "%s needs a date YYYY-MM-DD, got \"%s\"", opt, s);
+    return 0;
+}
+
 int cli_parse_format(const char *cmd, const char *s, cli_format *out)
 {
     if (strcmp(s, "json") == 0)
@@ -113,6 +121,16 @@ int cli_market_load(const char *cmd, const cli_market_opts *o, cli_market *m)
         return cli_fail(cmd, &err);
     ra_series *s = m->series;
     int rc = CLI_EXIT_DATA;
+    if (o->from || o->to) {
+        ra_date from = INT32_MIN, to = INT32_MAX;
+        if ((o->from && (rc = cli_parse_date(cmd, "--from", o->from, &from)) != 0) ||
+            (o->to && (rc = cli_parse_date(cmd, "--to", o->to, &to)) != 0))
+            goto fail;
+        if (ra_series_slice(s, from, to, &err) != RA_OK) {
+            rc = cli_fail(cmd, &err);
+            goto fail;
+        }
+    }
     if (o->assets) {
         char **names = NULL, *storage = NULL;
         size_t n = 0;

@@ -20,6 +20,7 @@ static void help(void)
         "  --prices FILE            prices; returns computed as --return-kind (default simple)\n"
         "  --return-kind simple|log how returns are computed from --prices\n"
         "  --assets A,B,...         use only these columns, in this order\n"
+        "  --from DATE, --to DATE   use only the rows dated in this window (inclusive)\n"
         "  --drop-missing           drop rows with an empty cell (default: an empty cell is an error)\n"
         "  --periods-per-year N     annualisation (default: inferred from the dates: 252, 52 or 12)\n"
         "estimation:\n"
@@ -54,7 +55,7 @@ static int parse_args(int argc, char **argv, opt_args *a)
 {
     enum { O_RETURNS = 256, O_PRICES, O_KIND, O_ASSETS, O_DROP, O_PPY, O_MEAN, O_COV, O_LAMBDA,
            O_OBJ, O_TARGET, O_POINTS, O_RF, O_BOUNDS, O_GROUPS, O_CURRENT, O_TCOST, O_FORMAT,
-           O_HELP };
+           O_HELP, O_FROM, O_TO };
     static const struct option longopts[] = {
         {"returns", required_argument, 0, O_RETURNS}, {"prices", required_argument, 0, O_PRICES},
         {"return-kind", required_argument, 0, O_KIND}, {"assets", required_argument, 0, O_ASSETS},
@@ -66,7 +67,8 @@ static int parse_args(int argc, char **argv, opt_args *a)
         {"groups", required_argument, 0, O_GROUPS},
         {"current-weights", required_argument, 0, O_CURRENT},
         {"turnover-cost", required_argument, 0, O_TCOST}, {"format", required_argument, 0, O_FORMAT},
-        {"help", no_argument, 0, O_HELP}, {0, 0, 0, 0}};
+        {"help", no_argument, 0, O_HELP}, {"from", required_argument, 0, O_FROM},
+        {"to", required_argument, 0, O_TO}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->objective = "min-variance";
     a->mean = "arithmetic";
@@ -88,6 +90,8 @@ static int parse_args(int argc, char **argv, opt_args *a)
             else rc = cli_usage(CMD, "--return-kind is simple or log, got \"%s\"", optarg);
             break;
         case O_ASSETS: a->market.assets = optarg; break;
+        case O_FROM: a->market.from = optarg; break;
+        case O_TO: a->market.to = optarg; break;
         case O_DROP: a->market.drop_missing = 1; break;
         case O_PPY:
             rc = cli_parse_double(CMD, "--periods-per-year", optarg, &a->market.ppy);

@@ -23,6 +23,7 @@ static void help(void)
         "  --rf RATE              annual risk-free rate for Sharpe and alpha (default 0)\n"
         "  --mar RATE             annual minimum acceptable return for Sortino (default 0)\n"
         "  --level P              VaR/CVaR confidence level (default 0.95)\n"
+        "  --from DATE, --to DATE use only the rows dated in this window (inclusive)\n"
         "  --drop-missing         drop rows with an empty cell (default: an error)\n"
         "  --periods-per-year N   annualisation (default: inferred from the dates)\n"
         "  --format json|table    (default table)\n");
@@ -63,14 +64,15 @@ static const char *cell(char *buf, int width, int prec, double x)
 int cmd_stats(int argc, char **argv)
 {
     enum { O_RETURNS = 256, O_PRICES, O_ASSETS, O_BENCH, O_RF, O_MAR, O_LEVEL, O_DROP, O_PPY,
-           O_FORMAT, O_HELP };
+           O_FORMAT, O_HELP, O_FROM, O_TO };
     static const struct option longopts[] = {
         {"returns", required_argument, 0, O_RETURNS}, {"prices", required_argument, 0, O_PRICES},
         {"assets", required_argument, 0, O_ASSETS}, {"benchmark", required_argument, 0, O_BENCH},
         {"rf", required_argument, 0, O_RF}, {"mar", required_argument, 0, O_MAR},
         {"level", required_argument, 0, O_LEVEL}, {"drop-missing", no_argument, 0, O_DROP},
         {"periods-per-year", required_argument, 0, O_PPY},
-        {"format", required_argument, 0, O_FORMAT}, {"help", no_argument, 0, O_HELP},
+        {"format", required_argument, 0, O_FORMAT}, {"help", no_argument, 0, O_HELP}, {"from", required_argument, 0, O_FROM},
+        {"to", required_argument, 0, O_TO},
         {0, 0, 0, 0}};
     cli_market_opts mo = {0};
     const char *bench = NULL;
@@ -85,6 +87,8 @@ int cmd_stats(int argc, char **argv)
         case O_RETURNS: mo.returns_path = optarg; break;
         case O_PRICES: mo.prices_path = optarg; break;
         case O_ASSETS: mo.assets = optarg; break;
+        case O_FROM: mo.from = optarg; break;
+        case O_TO: mo.to = optarg; break;
         case O_BENCH: bench = optarg; break;
         case O_RF: rc = cli_parse_double(CMD, "--rf", optarg, &rf); break;
         case O_MAR: rc = cli_parse_double(CMD, "--mar", optarg, &mar); break;

@@ -1050,6 +1050,34 @@ out:
     return st;
 }
 
+ra_status ra_series_slice(ra_series *s, ra_date from, ra_date to, ra_err *err)
+{
+    if (!s)
+        return ra_err_set(err, RA_EINVAL, NULL, "no series");
+    char a[11], b[11];
+    if (from > to)
+        return ra_err_set(err, RA_EINVAL, NULL, "the window starts (%s) after it ends (%s)",
+                          fmt_date(from, a), fmt_date(to, b));
+    size_t lo = 0, hi = s->n_rows; /* dates are strictly increasing: keep rows [lo, hi) */
+    while (lo < s->n_rows && s->dates[lo] < from)
+        lo++;
+    while (hi > lo && s->dates[hi - 1] > to)
+        hi--;
+    if (hi - lo < 2)
+        return ra_err_set(err, RA_EPARSE, s->source,
+                          "the window from %s to %s holds %zu rows of the file, need at least 2",
+                          from == INT32_MIN ? "the start" : fmt_date(from, a),
+                          to == INT32_MAX ? "the end" : fmt_date(to, b), hi - lo);
+    if (lo > 0) {
+        memmove(s->values, s->values + lo * s->n_cols, (hi - lo) * s->n_cols * sizeof *s->values);
+        memmove(s->dates, s->dates + lo, (hi - lo) * sizeof *s->dates);
+        if (s->lines)
+            memmove(s->lines, s->lines + lo, (hi - lo) * sizeof *s->lines);
+    }
+    s->n_rows = hi - lo;
+    return RA_OK;
+}
+
 ra_status ra_series_complete(ra_series *s, int drop_missing, size_t *n_dropped, ra_err *err)
 {
     if (n_dropped)

@@ -30,6 +30,13 @@ run 0 "$RA" stats --returns "$TMP/gap.csv" --drop-missing --periods-per-year 252
 run 1 "$RA" optimize --prices "$P" --assets SPY,NOPE; err_has '"NOPE"'
 run 1 "$RA" optimize --prices /nonexistent/prices.csv; err_has "/nonexistent/prices.csv"
 
+# a window of dates
+run 0 "$RA" stats --prices "$P" --assets SPY --from 2010-01-04 --to 2010-12-31 --format json
+[ "$(jget .inputs.first_date)" = 2010-01-05 ] && ok || bad "--from: first return date $(jget .inputs.first_date)"
+[ "$(jget .inputs.last_date)" = 2010-12-31 ] && ok || bad "--to: last return date"
+run 2 "$RA" stats --prices "$P" --from 2010-13-01; err_lines 1; err_has "--from needs a date"
+run 1 "$RA" stats --prices "$P" --from 2030-01-01; err_has "holds 0 rows"
+
 # optimize JSON: documented keys, weights sum to 1, bounds hold
 run 0 "$RA" optimize --prices "$P" --assets SPY,AGG,GLD,VNQ --drop-missing --format json
 for k in .weights.SPY .expected_return .volatility .sharpe .status .solver.iterations \

@@ -756,6 +756,32 @@ static void test_csv_examples_parse(void **state)
     ra_groups_destroy(g);
 }
 
+/* ra_series_slice keeps rows dated from..to inclusive, with their values and source lines. */
+static void test_csv_series_slice(void **state)
+{
+    (void)state;
+    ra_series *s = NULL;
+    ra_err err = {0};
+    const char *text = "Date,A,B\n2020-01-01,1,10\n2020-01-02,2,20\n2020-01-03,3,30\n"
+                       "2020-01-06,4,40\n2020-01-07,5,50\n";
+    assert_int_equal(series(text, &s, &err), RA_OK);
+    assert_int_equal(ra_series_slice(s, ymd(2020, 1, 2), ymd(2020, 1, 6), &err), RA_OK);
+    assert_int_equal(s->n_rows, 3);
+    assert_int_equal(s->dates[0], ymd(2020, 1, 2));
+    assert_int_equal(s->dates[2], ymd(2020, 1, 6));
+    assert_true(s->values[0] == 2 && s->values[1] == 20 && s->values[5] == 40);
+    assert_int_equal(s->lines[0], 3);
+    /* open ends; a window between rows; an empty window */
+    assert_int_equal(ra_series_slice(s, INT32_MIN, ymd(2020, 1, 4), &err), RA_OK);
+    assert_int_equal(s->n_rows, 2);
+    assert_int_equal(ra_series_slice(s, ymd(2021, 1, 1), INT32_MAX, &err), RA_EPARSE);
+    assert_string_equal(err.msg, "the window from 2021-01-01 to the end holds 0 rows of the file, "
+                                 "need at least 2");
+    assert_int_equal(s->n_rows, 2); /* unchanged on error */
+    assert_int_equal(ra_series_slice(s, ymd(2021, 1, 1), ymd(2020, 1, 1), &err), RA_EINVAL);
+    ra_series_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -777,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_csv_series_select_errors),
         cmocka_unit_test(test_csv_series_complete_drop),
         cmocka_unit_test(test_csv_series_check_positive),
+        cmocka_unit_test(test_csv_series_slice),
         cmocka_unit_test(test_csv_file_read),
         cmocka_unit_test(test_csv_parse_flows),
         cmocka_unit_test(test_csv_parse_values),
