@@ -165,7 +165,8 @@ RA_API RA_NODISCARD ra_status ra_ledger_restore(ra_ledger *l, ra_minor cash_mino
  * exactly as before. result may be NULL. Errors, each naming the transaction in err->where
  * ("txn 42 (sell 2021-03-04)"): RA_EINVAL for a zero or negative quantity, price or amount,
  * negative fees, a bad ratio, a kind out of range or an amount overflowing 64 bits;
- * RA_ECONFLICT for selling or moving more than held, cash going negative without overdraft, a
+ * RA_ECONFLICT for selling or moving more than held (only lots acquired on or before the
+ * transaction's date count), cash going negative without overdraft, a
  * split that would round a lot to zero; RA_ENOTFOUND for a picked lot id that is not held (or
  * belongs to another security); RA_ENOMEM if the lot array could not grow. */
 RA_API RA_NODISCARD ra_status ra_ledger_apply(ra_ledger *l, const ra_txn *txn,

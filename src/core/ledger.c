@@ -405,6 +405,11 @@ static ra_status plan_relief(const ra_ledger *l, const ra_txn *t, plan_item *pla
                 return fail(err, t, RA_ENOTFOUND, "lot %llu holds security %u, not security %u",
                             (unsigned long long)p->lot_id, (unsigned)l->lots[i].security,
                             (unsigned)t->security);
+            if (l->lots[i].acquired > t->date) {
+                char d1[11];
+                return fail(err, t, RA_ECONFLICT, "lot %llu was acquired %s, after this date",
+                            (unsigned long long)p->lot_id, ra_date_format(l->lots[i].acquired, d1));
+            }
             if (p->qty_micro <= 0)
                 return fail(err, t, RA_EINVAL, "quantity picked from lot %llu must be positive, "
                             "got %s", (unsigned long long)p->lot_id, FMT_QTY(p->qty_micro, a));
@@ -433,12 +438,14 @@ static ra_status plan_relief(const ra_ledger *l, const ra_txn *t, plan_item *pla
                     (int)method);
     size_t lo, hi;
     security_range(l, t->security, &lo, &hi);
+    while (hi > lo && l->lots[hi - 1].acquired > t->date)
+        hi--; /* lots acquired after the sale date cannot be sold by it */
     ra_i128 held = 0;
     for (size_t i = lo; i < hi; i++)
         held += l->lots[i].qty_micro;
     if (held < t->qty_micro)
-        return fail(err, t, RA_ECONFLICT, "cannot sell %s shares of security %u: %s held",
-                    FMT_QTY(t->qty_micro, a), (unsigned)t->security,
+        return fail(err, t, RA_ECONFLICT, "cannot sell %s shares of security %u: %s held on that "
+                    "date", FMT_QTY(t->qty_micro, a), (unsigned)t->security,
                     ra_money_fits(held) ? FMT_QTY((int64_t)held, b) : "more than 2^63 micro");
     for (size_t i = lo; i < hi; i++)
         plan[i - lo].idx = i;

@@ -664,8 +664,29 @@ static void test_ledger_errors_leave_state_unchanged(void **state)
     tin.lots_in = bad_in;
     tin.n_lots_in = 2;
     expect_error(&l, &tin, RA_EINVAL, "incoming lot 2 needs a positive quantity");
-    /* after all that, the state still reconciles with the 5 transactions of three_lots() */
-    assert_int_equal(l.totals.n_txns, 5);
+    /* lots acquired after a sale's date cannot be sold by it: on 2020-07-01 only L1 and L2
+     * (20 sh) were held */
+    t = trade(RA_TXN_SELL, 66, D(2020, 7, 1), 1, SH(21), PX(1), 0);
+    expect_error(&l, &t, RA_ECONFLICT, "20.000000 held on that date");
+    ra_lot_pick p8[] = {{3, SH(1)}}; /* L3, bought 2021-01-04 */
+    t.id = 67;
+    t.qty_micro = SH(1);
+    t.relief = RA_RELIEF_SPECIFIC;
+    t.picks = p8;
+    t.n_picks = 1;
+    expect_error(&l, &t, RA_ECONFLICT, "lot 3 was acquired 2021-01-04, after this date");
+    tout.id = 68;
+    tout.date = D(2020, 12, 31);
+    tout.picks = p8;
+    tout.n_picks = 1;
+    expect_error(&l, &tout, RA_ECONFLICT, "after this date");
+    /* ... but FIFO on that date simply skips the later lot: 20 sh are there */
+    t = trade(RA_TXN_SELL, 69, D(2020, 7, 1), 1, SH(20), PX(1), 0);
+    apply_ok(&l, &t, NULL);
+    assert_int_equal(l.n_lots, 2);
+    assert_non_null(lot_by_id(&l, 3));
+    /* all the failed transactions changed nothing: 5 from three_lots() and the last sale */
+    assert_int_equal(l.totals.n_txns, 6);
     ra_ledger_free(&l);
 }
 
