@@ -269,6 +269,8 @@ ra_status ra_money_ratio_parse(const char *s, size_t len, ra_ratio *out, ra_err 
 {
     if (!out || (!s && len))
         return ra_err_set(err, RA_EINVAL, NULL, "split ratio parsing needs a text and an output");
+    if (len == 0)
+        return ra_err_set(err, RA_EPARSE, NULL, "split ratio is empty");
     int ql = len > QUOTE_MAX ? QUOTE_MAX : (int)len;
     const char *slash = memchr(s, '/', len);
     if (slash) {

@@ -308,6 +308,7 @@ static void test_money_ratio_parse_fractions_and_decimals(void **state)
     assert_true(r.num == 1 && r.den == 3);
     assert_int_equal(PARSE(ra_money_ratio_parse, "2.0", &r, &err), RA_OK);
     assert_true(r.num == 2 && r.den == 1);
+    assert_int_equal(ra_money_ratio_parse(NULL, 0, &r, &err), RA_EPARSE);
     assert_int_equal(PARSE(ra_money_ratio_parse, "0/1", &r, &err), RA_EPARSE);
     assert_int_equal(PARSE(ra_money_ratio_parse, "1/0", &r, &err), RA_EPARSE);
     assert_int_equal(PARSE(ra_money_ratio_parse, "3/", &r, &err), RA_EPARSE);
