@@ -10,6 +10,8 @@
 #include "qp.h"
 #include "opt.h"
 #include "perf.h"
+#include "money.h"
+#include "ledger.h"
 
 #define RA_VERSION_MAJOR 0
 #define RA_VERSION_MINOR 1
