@@ -36,10 +36,13 @@ typedef struct ra_qp_problem {
 } ra_qp_problem;
 
 typedef struct ra_qp_settings {
-    int max_iter;         /* active-set changes before RA_ENOCONV; default 50*(n+m_in) + 1000 */
+    int max_iter;         /* active-set changes before RA_ENOCONV; 0 (the default) = 50*(n+m_in) + 1000 */
     double tol;           /* feasibility and multiplier sign tolerance (scaled); default 1e-12 */
     double rcond_min;     /* G with reciprocal condition below this is RA_ESINGULAR; default 1e-14 */
-    const int *warm_active; /* optional warm start: constraint ids believed active (see below) */
+    const int *warm_active; /* optional warm start: constraint ids believed active (see below), e.g.
+                             * the previous frontier point's res->active. Borrowed. Equality ids are
+                             * ignored (always active); a set that is not dual feasible for the new
+                             * problem is pruned or dropped, so a wrong guess costs time, not accuracy */
     size_t n_warm;
 } ra_qp_settings;
 
@@ -57,7 +60,8 @@ typedef struct ra_qp_result {
     int *active;        /* n + m_eq + m_in slots for the final active set ids; or NULL */
     size_t n_active;
     double obj;         /* 0.5 x'Gx + c'x at x */
-    int iterations;     /* active-set changes */
+    int iterations;     /* active-set changes counted from the starting set (the equalities plus an
+                         * accepted warm start); each bound or row entering or leaving counts one */
     /* KKT residuals of the returned point, infinity norms, unscaled:
      * stationarity |Gx + c - A_eq'y_eq - A_in'y_in - z|, primal (equality error and constraint
      * and bound violation), dual (negative inequality multipliers or wrong-signed z),
@@ -66,6 +70,8 @@ typedef struct ra_qp_result {
 } ra_qp_result;
 
 RA_API void ra_qp_settings_default(ra_qp_settings *s);
+/* Exact bytes for problems of up to these sizes (0 if the sizes overflow). ra_qp_factor needs at
+ * least ra_qp_workspace_size(n, 0, 0); ra_qp_solve needs ra_qp_workspace_size(n, m_eq, m_in). */
 RA_API size_t ra_qp_workspace_size(size_t n, size_t m_eq, size_t m_in);
 
 /* Factorises G (n x n) into work. RA_ESINGULAR if G is not positive definite (message names the
@@ -75,7 +81,7 @@ RA_API RA_NODISCARD ra_status ra_qp_factor(const double *G, size_t n, const ra_q
                                            void *work, size_t work_size, ra_err *err);
 
 /* Solves p with the G factorised last into work (same n and G pointer contents; RA_EINVAL if work
- * holds no factor of size p->n). Returns RA_OK with a point meeting the KKT conditions to
+ * holds no factor of size p->n or p->G's diagonal differs from the factorised one). Returns RA_OK with a point meeting the KKT conditions to
  * s->tol-scaled tolerances; RA_EINFEASIBLE if the constraints have no common point (message
  * names the constraint ids that conflict, res holds the last iterate); RA_ENOCONV after
  * s->max_iter; RA_EINVAL on malformed input (lo > hi, NaN, m_eq > n, ...). */

@@ -63,13 +63,18 @@
  * the square root of its diagonal is (numerically) dependent on the others; the fast phase then
  * hands over to the dual method, which handles dependence explicitly. */
 #define RA_QP_TOL_PIVOT 1e-7
+/* The dual method's x accumulates rounding over many steps (active rows drift off by
+ * eps * |step| each time); an answer whose scaled residual exceeds this is re-solved on its
+ * active set, and the re-solved point is kept when it is better. */
+#define RA_QP_TOL_POLISH 1e-12
 
 #define QP_MAGIC UINT64_C(0x52415150464143ab) /* "RAQPFAC" tag of a factorised workspace */
 
 typedef struct qp_hdr {
     uint64_t magic;
     size_t n;
-    double pad[6]; /* keeps the doubles that follow on a 64-byte boundary */
+    double gmax;   /* max |G_ij|, scales the stationarity tolerance */
+    double pad[5]; /* keeps the doubles that follow on a 64-byte boundary */
 } qp_hdr;
 
 /* Pointers into the caller's workspace; layout() is the single place that decides it. */
@@ -85,6 +90,7 @@ typedef struct qp_ws {
     double *x, *z, *d, *g, *t1, *t2; /* n each */
     double *u, *r;           /* n+1 each: multipliers and dual step of the active set */
     double *ye, *yi, *zb;    /* me, mi, n: multipliers by constraint */
+    double *keep;            /* 2n+me+mi: x and multipliers kept while polishing */
     double *slack;           /* mi */
     double *nrm1, *nrm2;     /* me+mi: row 1- and 2-norms */
     double *rhs, *sdiag;     /* me+mi each */
@@ -134,6 +140,7 @@ static size_t layout(size_t n, size_t me, size_t mi, void *base, qp_ws *w)
     TAKE(ye, double, me);
     TAKE(yi, double, mi);
     TAKE(zb, double, n);
+    TAKE(keep, double, 2 * n + m);
     TAKE(slack, double, mi);
     TAKE(nrm1, double, m);
     TAKE(nrm2, double, m);
@@ -240,6 +247,7 @@ ra_status ra_qp_factor(const double *G, size_t n, const ra_qp_settings *s, void 
     for (size_t j = 0; j < n; j++)
         w.gdiag[j] = G[j * n + j];
     w.hdr->n = n;
+    w.hdr->gmax = gmax;
     w.hdr->magic = QP_MAGIC;
     return RA_OK;
 }
@@ -402,7 +410,11 @@ static ra_status report_infeasible(qp_ctx *c, size_t p, const double *r, size_t 
 /* ------------------------------------------------------------------------------------------- */
 /* KKT residuals, from x and the multipliers only                                               */
 
-typedef struct kkt { double stat, prim, dual, comp; int ok; } kkt;
+typedef struct kkt {
+    double stat, prim, dual, comp;
+    double score; /* largest residual over its scale */
+    int ok;       /* score <= RA_QP_TOL_ACCEPT */
+} kkt;
 
 static kkt kkt_check(qp_ctx *c, const double *x, const double *ye, const double *yi,
                      const double *zb, double *obj)
@@ -410,13 +422,15 @@ static kkt kkt_check(qp_ctx *c, const double *x, const double *ye, const double 
     const ra_qp_problem *p = c->p;
     size_t n = c->n, me = c->me, mi = c->mi;
     double *gx = c->w.t1, *tmp = c->w.t2;
-    kkt k = {0, 0, 0, 0, 0};
+    kkt k = {0, 0, 0, 0, 0, 0};
     cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, p->G, (int)n, x, 1, 0.0, gx, 1);
     double o = 0.5 * cblas_ddot((int)n, gx, 1, x, 1);
     if (p->c)
         o += cblas_ddot((int)n, p->c, 1, x, 1);
     *obj = o;
-    double s_stat = fmax(norm_inf(gx, n), p->c ? norm_inf(p->c, n) : 0.0);
+    /* rounding in Gx is about eps * n * sum_j |G_ij x_j| <= eps * n * max|G| * |x|_1 */
+    double s_stat = fmax(c->w.hdr->gmax * cblas_dasum((int)n, x, 1), p->c ? norm_inf(p->c, n) : 0.0);
+    s_stat = fmax(s_stat, norm_inf(gx, n));
     double *st = c->w.g; /* stationarity vector */
     for (size_t j = 0; j < n; j++)
         st[j] = gx[j] + (p->c ? p->c[j] : 0.0) - zb[j];
@@ -433,16 +447,16 @@ static kkt kkt_check(qp_ctx *c, const double *x, const double *ye, const double 
     }
     k.stat = norm_inf(st, n);
 
-    double s_prim = norm_inf(x, n), mult = fmax(norm_inf(zb, n), fmax(norm_inf(ye, me), norm_inf(yi, mi)));
+    double xn = norm_inf(x, n), s_prim = xn, mult = fmax(norm_inf(zb, n), fmax(norm_inf(ye, me), norm_inf(yi, mi)));
     for (size_t i = 0; i < me; i++) {
         double v = cblas_ddot((int)n, p->A_eq + i * n, 1, x, 1);
         k.prim = fmax(k.prim, fabs(v - p->b_eq[i]));
-        s_prim = fmax(s_prim, fmax(fabs(v), fabs(p->b_eq[i])));
+        s_prim = fmax(s_prim, fmax(c->w.nrm1[i] * xn, fabs(p->b_eq[i])));
     }
     for (size_t i = 0; i < mi; i++) {
         double v = cblas_ddot((int)n, p->A_in + i * n, 1, x, 1), sl = v - p->b_in[i];
         k.prim = fmax(k.prim, -sl);
-        s_prim = fmax(s_prim, fmax(fabs(v), fabs(p->b_in[i])));
+        s_prim = fmax(s_prim, fmax(c->w.nrm1[c->me + i] * xn, fabs(p->b_in[i])));
         k.dual = fmax(k.dual, -yi[i]);
         k.comp = fmax(k.comp, fabs(yi[i] * sl));
     }
@@ -464,9 +478,9 @@ static kkt kkt_check(qp_ctx *c, const double *x, const double *ye, const double 
             else k.dual = fmax(k.dual, -zb[j]);
         }
     }
-    k.ok = k.stat <= RA_QP_TOL_ACCEPT * (1.0 + s_stat) && k.prim <= RA_QP_TOL_ACCEPT * (1.0 + s_prim) &&
-           k.dual <= RA_QP_TOL_ACCEPT * (1.0 + mult) &&
-           k.comp <= RA_QP_TOL_ACCEPT * (1.0 + mult) * (1.0 + s_prim);
+    k.score = fmax(fmax(k.stat / (1.0 + s_stat), k.prim / (1.0 + s_prim)),
+                   fmax(k.dual / (1.0 + mult), k.comp / ((1.0 + mult) * (1.0 + s_prim))));
+    k.ok = k.score <= RA_QP_TOL_ACCEPT;
     return k;
 }
 
@@ -742,16 +756,31 @@ static long gi_pick(qp_ctx *c, const double *x)
     for (size_t j = 0; j < n; j++) {
         double lo = lo_of(c, j), hi = hi_of(c, j);
         size_t idl = me + mi + j, idu = idl + n;
-        if (isfinite(lo) && w->pos[idl] < 0 && x[j] - lo < -feas_tol(c, idl, xnorm) && lo - x[j] > worst) {
+        if (w->pos[idl] >= 0 || w->pos[idu] >= 0)
+            continue; /* with one bound active the other holds (lo <= hi); rounding says otherwise */
+        if (isfinite(lo) && x[j] - lo < -feas_tol(c, idl, xnorm) && lo - x[j] > worst) {
             worst = lo - x[j];
             best = (long)idl;
         }
-        if (isfinite(hi) && w->pos[idu] < 0 && hi - x[j] < -feas_tol(c, idu, xnorm) && x[j] - hi > worst) {
+        if (isfinite(hi) && hi - x[j] < -feas_tol(c, idu, xnorm) && x[j] - hi > worst) {
             worst = x[j] - hi;
             best = (long)idu;
         }
     }
     return best;
+}
+
+/* Active bounds hold exactly in exact arithmetic; put back the rounding drift that the steps
+ * along z (orthogonal to them only to rounding) leave in x. */
+static void gi_snap(qp_ctx *c, size_t q)
+{
+    qp_ws *w = &c->w;
+    for (size_t k = 0; k < q; k++) {
+        size_t i;
+        int kind = id_kind(c, (size_t)w->act[k], &i);
+        if (kind == 2) w->x[i] = lo_of(c, i);
+        else if (kind == 3) w->x[i] = hi_of(c, i);
+    }
 }
 
 /* Makes constraint id active with a full step, whatever the sign of the multiplier this gives
@@ -843,6 +872,7 @@ static ra_status gi_run(qp_ctx *c, int warm_src, size_t *q_out, ra_err *err)
         if (!warm_src || round == 2)
             break;
         gi_install_warm(c, warm_src, &q);
+        gi_snap(c, q);
         /* the warm point is a valid start of the dual method only if it minimises over its
          * active set with inequality multipliers >= 0 */
         double utol = c->s->tol * (1.0 + norm_inf(u, q));
@@ -904,6 +934,7 @@ static ra_status gi_run(qp_ctx *c, int warm_src, size_t *q_out, ra_err *err)
             c->iters++;
             if (t2 <= t1) {
                 gi_add(c, id, d, &q, uplus);
+                gi_snap(c, q);
                 break;
             }
             u[l] = 0.0;
@@ -1139,15 +1170,27 @@ ra_status ra_qp_solve_method(const ra_qp_problem *p, const ra_qp_settings *s, vo
     }
     gi_to_state(&c, q);
     k = kkt_check(&c, c.w.x, c.w.ye, c.w.yi, c.w.zb, &obj);
-    if (!k.ok) {
+    if (k.score > RA_QP_TOL_POLISH) {
         /* polish on the final active set; equalities the method skipped as redundant make the
-         * reduced system singular, in which case the unpolished point is reported */
-        memcpy(c.w.z, c.w.x, c.n * sizeof *c.w.z); /* a failed reduced solve clobbers x */
-        if (reduced_solve(&c, gather_rows(&c))) {
+         * reduced system singular, in which case the unpolished point stays */
+        qp_ws *w = &c.w;
+        size_t n = c.n, me = c.me, mi = c.mi;
+        memcpy(w->keep, w->x, n * sizeof *w->x);
+        memcpy(w->keep + n, w->zb, n * sizeof *w->zb);
+        memcpy(w->keep + 2 * n, w->ye, me * sizeof *w->ye);
+        memcpy(w->keep + 2 * n + me, w->yi, mi * sizeof *w->yi);
+        kkt k2;
+        double obj2;
+        if (reduced_solve(&c, gather_rows(&c)) &&
+            (k2 = kkt_check(&c, w->x, w->ye, w->yi, w->zb, &obj2)).score < k.score) {
             if (info) info->polished = 1;
-            k = kkt_check(&c, c.w.x, c.w.ye, c.w.yi, c.w.zb, &obj);
+            k = k2;
+            obj = obj2;
         } else {
-            memcpy(c.w.x, c.w.z, c.n * sizeof *c.w.x);
+            memcpy(w->x, w->keep, n * sizeof *w->x);
+            memcpy(w->zb, w->keep + n, n * sizeof *w->zb);
+            memcpy(w->ye, w->keep + 2 * n, me * sizeof *w->ye);
+            memcpy(w->yi, w->keep + 2 * n + me, mi * sizeof *w->yi);
         }
     }
     fill_result(&c, res, &k, obj, act, q);
