@@ -17,9 +17,9 @@ if [ ! -f "$data/aa_etf_totalreturn_index.csv" ]; then
 fi
 scripts/install-deps.sh build
 echo "== building roboadvisor (release) =="
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DRA_BUILD_TESTS=OFF -DRA_BUILD_BENCH=OFF >/dev/null
-cmake --build build/release -j "$(nproc || echo 2)" --target roboadvisor_cli >/dev/null
-ra=build/release/roboadvisor
+cmake -S . -B build/demo -DCMAKE_BUILD_TYPE=Release -DRA_BUILD_TESTS=OFF -DRA_BUILD_BENCH=OFF >/dev/null
+cmake --build build/demo -j "$(nproc 2>/dev/null || echo 2)" --target roboadvisor_cli >/dev/null
+ra=build/demo/roboadvisor
 
 prices="$data/aa_etf_totalreturn_index.csv"
 etfs=SPY,EFA,EEM,AGG,TLT,TIP,LQD,HYG,VNQ,GLD

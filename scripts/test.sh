@@ -13,7 +13,7 @@ status=0
 run_build() {
   local name=$1; shift
   echo "== ${name} build =="
-  cmake -S . -B "build/${name}" -DRA_BUILD_BENCH=ON "$@" >/dev/null
+  cmake -S . -B "build/${name}" -DRA_BUILD_TESTS=ON -DRA_BUILD_BENCH=ON "$@" >/dev/null
   cmake --build "build/${name}" -j "${jobs}" >/dev/null
   echo "== ${name} tests =="
   # Sanitizers: abort on the first report; detect leaks.
