@@ -1,5 +1,5 @@
 /* Estimation of returns, expected returns and covariance (include/roboadvisor/est.h).
- * Formulas, defaults and sources: docs/methodology/est.md.
+ * Formulas, defaults and sources: docs/methodology.md.
  *
  * Accuracy: every column sum is a Neumaier compensated sum, and covariances are two-pass (the
  * returns are demeaned first, then multiplied), so a large common mean never cancels against the
@@ -374,7 +374,7 @@ ra_status ra_est_cov_ewma(const double *ret, size_t n_obs, size_t n_assets, doub
 }
 
 /* Ledoit & Wolf (2004), J. Portfolio Management 30(4) 110-119, and the authors' covCor.m; the
- * variable names follow covCor.m (docs/methodology/est.md#ledoit-wolf). With y the demeaned
+ * variable names follow covCor.m (docs/methodology.md#ledoit-wolf). With y the demeaned
  * returns and S = y'y/T:
  *   rbar  = mean over i != j of s_ij / sqrt(s_ii s_jj);  f_ij = rbar sqrt(s_ii s_jj), f_ii = s_ii
  *   phi   = sum_ij [ (1/T) sum_t y_ti^2 y_tj^2 - s_ij^2 ]

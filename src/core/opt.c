@@ -1,5 +1,5 @@
 /* Portfolio construction on the dense QP solver (include/roboadvisor/opt.h).
- * Every formulation, default and tolerance is written down in docs/methodology/opt.md; the
+ * Every formulation, default and tolerance is written down in docs/methodology.md; the
  * comments here say why the code is shaped the way it is. All memory comes from the caller's
  * workspace (layout() below); nothing here allocates, prints or reads a clock of its own. */
 #include "opt_int.h"
@@ -280,7 +280,7 @@ static ra_status validate(const ra_opt_problem *p, ra_opt_objective obj, ra_err 
     return RA_OK;
 }
 
-/* Conflicts that can be named before any solve (docs/methodology/opt.md#errors). What these miss,
+/* Conflicts that can be named before any solve (docs/methodology.md#errors). What these miss,
  * the LP's phase I catches with a generic message. */
 static ra_status precheck(const opt_ctx *cx, ra_err *err)
 {
@@ -465,7 +465,7 @@ static void warm_forget_bounds(opt_ctx *cx, size_t j)
 }
 
 /* Minimum variance (optionally with mu'w = target) in the weight layout, with the L1 turnover
- * penalty when the problem has one: the kink active-set method of docs/methodology/opt.md#turnover.
+ * penalty when the problem has one: the kink active-set method of docs/methodology.md#turnover.
  * Solution in cx->x. */
 static ra_status solve_mv(opt_ctx *cx, int with_target, double target, ra_err *err)
 {
@@ -703,7 +703,7 @@ static ra_status do_target_vol(opt_ctx *cx, ra_opt_result *res, ra_err *err)
         return RA_OK;
     }
     /* Safeguarded regula falsi (Illinois) on f(r) = vol(r) - target, bracket [a, b] with
-     * f(a) < 0 < f(b); vol is increasing on [r_mv, r_max] (docs/methodology/opt.md). A bisection
+     * f(a) < 0 < f(b); vol is increasing on [r_mv, r_max] (docs/methodology.md). A bisection
      * step replaces the secant step when it leaves the middle 98% of the bracket or when the
      * bracket did not halve over the last three steps. */
     int side = 0, since_halved = 0;

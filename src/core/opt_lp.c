@@ -1,5 +1,5 @@
 /* Highest (or lowest) attainable expected return over the portfolio constraints: a small dense
- * two-phase simplex (docs/methodology/opt.md#highest-attainable-return). The feasible set is
+ * two-phase simplex (docs/methodology.md#highest-attainable-return). The feasible set is
  * bounds + budget + group limits, so the LP is tiny (1 + n + 2*n_groups rows); a dense tableau
  * with Dantzig pricing and Bland's rule after a run of degenerate pivots is exact up to rounding
  * and needs no library. The optimum is a vertex; its return is recomputed as mu'w from the

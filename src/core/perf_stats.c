@@ -1,5 +1,5 @@
 /* Performance statistics of a return series: include/roboadvisor/perf.h, formulas and sources in
- * docs/methodology/perf.md. Everything is computed in a few passes over r (and b) without
+ * docs/methodology.md. Everything is computed in a few passes over r (and b) without
  * allocating: sums are compensated, variances two-pass, products kept as sums of log1p, and the
  * VaR quantile comes from an order-statistic selection that needs no sorted copy. */
 #include <roboadvisor/perf.h>

@@ -1,4 +1,4 @@
-/* Time-weighted return: include/roboadvisor/perf.h, docs/methodology/perf.md#twr. Sub-period
+/* Time-weighted return: include/roboadvisor/perf.h, docs/methodology.md#twr. Sub-period
  * returns between valuation dates are linked geometrically (GIPS), so external flows do not
  * count as performance; the product is kept as a sum of logs (perf_int.h). */
 #include <roboadvisor/est.h>

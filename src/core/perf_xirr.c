@@ -1,4 +1,4 @@
-/* XIRR of dated cash flows: include/roboadvisor/perf.h, docs/methodology/perf.md#xirr.
+/* XIRR of dated cash flows: include/roboadvisor/perf.h, docs/methodology.md#xirr.
  *
  * We solve in x = log(1+r) and compare the present values of the inflows and of the outflows in
  * logarithms:  g(x) = log sum_{a_i>0} a_i e^{-x t_i} - log sum_{a_i<0} |a_i| e^{-x t_i}.

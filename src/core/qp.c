@@ -1,4 +1,4 @@
-/* Dense strictly convex quadratic programming (include/roboadvisor/qp.h, docs/methodology/qp.md).
+/* Dense strictly convex quadratic programming (include/roboadvisor/qp.h, docs/methodology.md).
  *
  * Our own solver: Debian packages no maintained C QP solver. Written from the published
  * descriptions, not from any existing implementation:

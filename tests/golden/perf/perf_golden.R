@@ -1,5 +1,5 @@
 # Expected numbers for tests/unit/test_perf.c, test_xirr.c and test_twr.c.
-# Written from the formulas in docs/methodology/perf.md in base R only (R 4.2): it does not call
+# Written from the formulas in docs/methodology.md in base R only (R 4.2): it does not call
 # or port our C code. Run from the repository root:
 #   Rscript tests/golden/perf/perf_golden.R /work/shared/data > tests/golden/perf/perf_golden.h
 # See tests/golden/perf/README.md for what each number is.
