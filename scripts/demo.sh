@@ -10,6 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 data=${1:-"$root/../shared/data"}
 cd "$root"
+data=$(cd "$data" 2>/dev/null && pwd || echo "$data")
 if [ ! -f "$data/aa_etf_totalreturn_index.csv" ]; then
   echo "demo: cannot find the market data: $data/aa_etf_totalreturn_index.csv" >&2
   echo "demo: give the data directory as the first argument" >&2
@@ -26,14 +27,14 @@ etfs=SPY,EFA,EEM,AGG,TLT,TIP,LQD,HYG,VNQ,GLD
 groups=examples/data/groups.csv
 section() { printf '\n== %s ==\n' "$1"; }
 
-section "1. Ten ETFs, daily total returns (AssetAllocation total-return indices), benchmark SPY"
-$ra stats --prices "$prices" --assets "$etfs" --drop-missing --benchmark SPY
-
-section "2. Risk-free rate: US 3-month T-bill (aa_riskfree_daily.csv), the same dates"
-# The ten ETFs all have prices from 2007-04-11 (HYG's first day): the window of section 1.
+section "1. Risk-free rate: US 3-month T-bill (aa_riskfree_daily.csv)"
+# The ten ETFs below all have prices from 2007-04-11 (HYG's first day): the same window.
 rf_json=$($ra stats --returns "$data/aa_riskfree_daily.csv" --from 2007-04-12 --to 2023-06-09 --format json)
 rf=$(printf '%s\n' "$rf_json" | sed -n 's/.*"annualized_return": \([-0-9.eE+]*\).*/\1/p' | head -n 1)
-printf 'Annualised T-bill return, 2007-04-12 to 2023-06-09: %.4f %% a year (used as --rf below)\n' "$(awk -v r="$rf" 'BEGIN{print 100*r}')"
+printf 'Annualised T-bill return, 2007-04-12 to 2023-06-09: %.4f %% a year (the risk-free rate below)\n' "$(awk -v r="$rf" 'BEGIN{print 100*r}')"
+
+section "2. Ten ETFs, daily total returns (AssetAllocation total-return indices), benchmark SPY"
+$ra stats --prices "$prices" --assets "$etfs" --drop-missing --benchmark SPY --rf "$rf"
 
 section "3. Asset-class limits used below ($groups)"
 cat "$groups"
