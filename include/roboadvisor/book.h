@@ -1,0 +1,119 @@
+/* roboadvisor: the domain records of the book of record (issue 4; docs/formats.md, DESIGN.md).
+ *
+ * These are the values that imports produce, the store keeps and the engine reads. Codes are the
+ * firm's own stable identifiers (client "C000123", account "A000123-1"): imports and the API refer
+ * to records by code, the store maps codes to its internal ids. Strings are NUL-terminated and
+ * bounded by the array sizes below; a longer value is an input error naming the field, never cut.
+ * Personal data (name, email, tax id, address) is held in plain text only in memory and is
+ * encrypted at rest by the store with the firm's key; it must never be logged or put in a message. */
+#ifndef ROBOADVISOR_BOOK_H
+#define ROBOADVISOR_BOOK_H
+
+#include "ledger.h"
+#include "money.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RA_CODE_MAX 48   /* codes, tickers, asset classes, groups: bytes incl. NUL */
+#define RA_NAME_MAX 160  /* names of firms and securities */
+#define RA_PII_MAX 256   /* each personal-data field */
+
+typedef enum ra_account_type {
+    RA_ACCOUNT_TAXABLE = 0,
+    RA_ACCOUNT_TAX_DEFERRED = 1, /* e.g. traditional IRA, 401(k) */
+    RA_ACCOUNT_TAX_FREE = 2      /* e.g. Roth IRA */
+} ra_account_type;
+
+typedef struct ra_firm {
+    char code[RA_CODE_MAX];
+    char name[RA_NAME_MAX];
+    char currency[4];      /* ISO 4217 base currency, e.g. "USD" */
+    int minor_digits;      /* 2 for USD */
+} ra_firm;
+
+typedef struct ra_advisor {
+    char code[RA_CODE_MAX];
+    char name[RA_PII_MAX]; /* personal data */
+    char email[RA_PII_MAX];/* personal data */
+} ra_advisor;
+
+typedef struct ra_security {
+    char ticker[RA_CODE_MAX];
+    char name[RA_NAME_MAX];
+    char asset_class[RA_CODE_MAX]; /* "us_equity", "intl_equity", "bonds", "real_assets", "cash"... */
+    int risk_level;                /* 1..5 = R1..R5; 0 = unknown (incomplete security) */
+    double expense_ratio;          /* annual decimal, 0.0003 = 3 bp */
+    int64_t lot_size;              /* whole shares per trading lot: 1 US ETFs, 100 China A-shares */
+    char exchange[RA_CODE_MAX];
+    char currency[4];
+    char tlh_group[RA_CODE_MAX];   /* tax-loss-harvesting substitutes share a group; "" none */
+    int on_shelf;                  /* the firm allows it in portfolios */
+    int incomplete;                /* added from a price file; master data still missing */
+} ra_security;
+
+typedef struct ra_client {
+    char code[RA_CODE_MAX];
+    char household[RA_CODE_MAX];   /* household code; clients of one household share wash-sale scope */
+    char advisor[RA_CODE_MAX];     /* advisor code */
+    char name[RA_PII_MAX];         /* personal data */
+    char email[RA_PII_MAX];        /* personal data */
+    char tax_id[RA_PII_MAX];       /* personal data */
+    char address[RA_PII_MAX];      /* personal data */
+    int birth_year;                /* 0 unknown */
+} ra_client;
+
+typedef struct ra_mandate {
+    char model[RA_CODE_MAX];       /* model portfolio code (versioned later); "" none yet */
+    int discretionary;             /* 1: proposals become orders; 0: advisory, needs approval */
+    double drift_band;             /* absolute weight drift that triggers a rebalance, e.g. 0.05 */
+    int tlh_enabled;
+    double loss_limit;             /* re-authorisation threshold as a fraction, default 0.10, <= 0.15 */
+    char restrictions[RA_NAME_MAX];/* excluded tickers or asset classes, ';'-separated */
+} ra_mandate;
+
+typedef struct ra_account {
+    char code[RA_CODE_MAX];
+    char client[RA_CODE_MAX];      /* owner's client code */
+    ra_account_type type;
+    char currency[4];
+    ra_date opened;
+    ra_mandate mandate;
+} ra_account;
+
+/* One dated price of one security, in micro-units of the security's currency per share. */
+typedef struct ra_price_obs {
+    char ticker[RA_CODE_MAX];
+    ra_date date;
+    ra_price price;
+} ra_price_obs;
+
+typedef struct ra_dividend {
+    char ticker[RA_CODE_MAX];
+    ra_date ex_date;
+    ra_price amount;               /* cash per share, micro-units of currency */
+} ra_dividend;
+
+typedef struct ra_split {
+    char ticker[RA_CODE_MAX];
+    ra_date date;                  /* first trading day after the split */
+    ra_ratio ratio;                /* new shares per old share */
+} ra_split;
+
+/* A custodian's position for reconciliation: ticker "" means the cash line. */
+typedef struct ra_position {
+    char account[RA_CODE_MAX];
+    char ticker[RA_CODE_MAX];
+    ra_micro qty_micro;
+    ra_minor cash_minor;
+} ra_position;
+
+/* Stable lower-case names used in files and JSON: "taxable", "tax_deferred", "tax_free". */
+RA_API const char *ra_account_type_name(ra_account_type t);
+RA_API RA_NODISCARD ra_status ra_account_type_parse(const char *s, ra_account_type *out, ra_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
