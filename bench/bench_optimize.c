@@ -387,7 +387,8 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("OpenBLAS threads %d%s\n\n", openblas_get_num_threads(),
-           method == RA_QP_METHOD_DUAL ? "; --dual: Goldfarb-Idnani dual method only" : "");
+           method == RA_QP_METHOD_DUAL ? "; --dual: Goldfarb-Idnani dual method only (minimum variance; the "
+           "frontier keeps ra_opt_frontier's own method)" : "");
 
     minvar o[BENCH_N_SIZES];
     qp_peer pr[BENCH_N_SIZES];
