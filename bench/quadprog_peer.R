@@ -9,7 +9,7 @@
 #
 # Frontier, if frontier_<n>_targets.bin (k target returns) and frontier_<n>_mu.bin (n expected
 # returns) exist: the k QPs min w'Sw s.t. sum w = 1, mu'w = target_k, w >= 0 (meq = 2), each a
-# plain solve.QP call. Prints
+# plain solve.QP call (a failure's message goes to stderr). Prints
 #   frontier n <n> k <k> ms_min <x> ms_med <y> failed <count>
 # (ms per sweep of all k) and writes the variances w'Sw to frontier_<n>_var.bin (NaN where
 # solve.QP failed) and the weights to frontier_<n>_w.bin (k*n, row-major).
@@ -73,16 +73,21 @@ for (n in as.integer(sub("^frontier_([0-9]+)_targets\\.bin$", "\\1", files))) {
   k <- length(targets)
   Amat <- cbind(rep(1, n), mu, diag(n))
   dvec <- rep(0, n)
-  # one point; NULL where solve.QP reports the constraints inconsistent
+  # one point: the weights, or solve.QP's error message
   point <- function(target)
     tryCatch(solve.QP(S, dvec, Amat, c(1, target, rep(0, n)), meq = 2)$solution,
-             error = function(e) NULL)
+             error = function(e) conditionMessage(e))
   sweep <- function() lapply(targets, point)
   tm <- time_ms(sweep)
   sol <- sweep()
   W <- matrix(NaN, k, n)
   v <- rep(NaN, k)
-  for (i in seq_len(k)) if (!is.null(sol[[i]])) {
+  for (i in seq_len(k)) {
+    if (is.character(sol[[i]])) { # solve.QP's error message
+      message(sprintf("solve.QP failed at frontier point %d (target %.17g, max(mu) %+.3g): %s", i,
+                      targets[i], max(mu) - targets[i], sol[[i]]))
+      next
+    }
     W[i, ] <- sol[[i]]
     v[i] <- sum(sol[[i]] * (S %*% sol[[i]]))
   }
