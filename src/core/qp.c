@@ -57,7 +57,7 @@
  * running out of these. */
 #define RA_QP_FAST_MAX_ITER 40
 /* Fast phase runs (in automatic mode) from this many variables with at least one finite bound:
- * below it the dual method is as fast (bench/bench_qp.c). */
+ * below it the dual method is as fast (bench/bench_optimize.c). */
 #define RA_QP_FAST_MIN_N 24
 /* Reduced KKT systems: a row whose Cholesky pivot of the Schur complement is below this times
  * the square root of its diagonal is (numerically) dependent on the others; the fast phase then
