@@ -182,6 +182,8 @@ static void test_store_init_idempotent_and_newer_schema_refused(void **state)
     assert_int_equal(ra_store_open(f->url, NULL, &s2, &err), RA_ECONFLICT);
     assert_null(s2);
     assert_non_null(strstr(err.msg, "newer"));
+    snprintf(sql, sizeof sql, "DELETE FROM ra_schema WHERE version = %d", want + 1);
+    OK(ra_store_exec_raw(f->s, sql, &err));
 }
 
 static void test_store_uninitialised_database_refuses_writes(void **state)
