@@ -2504,8 +2504,8 @@ static void where_txn(ra_err *err, const ra_store_txn *t)
     char paren[96] = "";
     const char *p = strchr(err->where, '(');
     if (p)
-        snprintf(paren, sizeof paren, " %s", p);
-    snprintf(err->where, sizeof err->where, "account %.40s transaction %.40s%s", t->account,
+        snprintf(paren, sizeof paren, " %.90s", p);
+    snprintf(err->where, sizeof err->where, "account %.32s transaction %.32s%.40s", t->account,
              t->external_id, paren);
 }
 

@@ -758,7 +758,7 @@ static void test_store_valuation_and_holdings(void **state)
     ra_store_free(pos);
 }
 
-#define SNAP_ACCOUNTS 60
+#define SNAP_ACCOUNTS 40
 static void test_store_snapshot_memory_per_account(void **state)
 {
     fx *f = *state;
