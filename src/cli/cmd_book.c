@@ -179,7 +179,11 @@ static int book_open(const char *cmd, const book_opts *o, int create, int need_f
     so.create = create;
     const char *url = ra_store_default_url(o->db);
     if (ra_store_open(url, &so, &b->s, &err) != RA_OK) {
-        ra_err_wrap(&err, "could not open the book %s", url);
+        if (create)
+            ra_err_wrap(&err, "could not open the book %s", url);
+        else
+            ra_err_wrap(&err, "could not open the book %s (is it created? 'roboadvisor init')",
+                        url);
         return cli_fail(cmd, &err);
     }
     int have = 0, want = 0;
