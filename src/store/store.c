@@ -2126,7 +2126,6 @@ static ra_status stage_rows(ra_store *s, const series_kind *k, const firm_row *f
                             const int64_t *cvals, const int64_t *dvals, size_t n, unsigned flags,
                             ra_store_put_stats *stats, ra_err *err)
 {
-    (void)k;
     ra_status rc = s->ops->exec(s->db,
                                 "CREATE TEMP TABLE IF NOT EXISTS ra_stage (a BIGINT NOT NULL, "
                                 "b BIGINT NOT NULL, c BIGINT NOT NULL, d BIGINT NOT NULL); "
@@ -2134,21 +2133,22 @@ static ra_status stage_rows(ra_store *s, const series_kind *k, const firm_row *f
                                 err);
     if (rc != RA_OK)
         return rc;
-    static const char *const cols[] = {"a", "b", "c", "d"};
-    ra_db_bulk *b = NULL;
-    if ((rc = s->ops->bulk_begin(s->db, "ra_stage", cols, 4, &b, err)) != RA_OK)
-        return rc;
+    /* resolve every ticker first: no other statement may run during a PostgreSQL COPY */
+    int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    if (!ids)
+        return nomem(err, "the batch");
     tmap m = {0};
     const char *tk = (const char *)tickers;
     for (size_t i = 0; i < n && rc == RA_OK; i++) {
         const char *t = tk + i * stride_bytes;
-        const ra_date day = *(const ra_date *)((const char *)days + i * stride_bytes);
-        int64_t c = *(const int64_t *)((const char *)cvals + i * stride_bytes);
-        int64_t d = dvals ? *(const int64_t *)((const char *)dvals + i * stride_bytes) : 0;
-        int64_t id = 0;
+        const ra_date day = *(const ra_date *)(const void *)((const char *)days + i * stride_bytes);
+        int64_t c = *(const int64_t *)(const void *)((const char *)cvals + i * stride_bytes);
+        int64_t d =
+            dvals ? *(const int64_t *)(const void *)((const char *)dvals + i * stride_bytes) : 0;
+        ids[i] = 0;
         rc = ticker_id(s, &m, firm, t, (flags & RA_STORE_PUT_CREATE_SECURITIES) != 0,
-                       &stats->new_securities, &id, err);
-        if (rc == RA_OK && !id)
+                       &stats->new_securities, &ids[i], err);
+        if (rc == RA_OK && !ids[i])
             rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no security %s (add it to the "
                             "securities master first)", t);
         if (rc == RA_OK && (c <= 0 || (dvals && d <= 0))) {
@@ -2156,12 +2156,26 @@ static ra_status stage_rows(ra_store *s, const series_kind *k, const firm_row *f
             rc = ra_err_set(err, RA_EINVAL, NULL, "%s %s: the %s must be > 0", t,
                             ra_date_format(day, ds), k->what);
         }
-        if (rc == RA_OK) {
-            int64_t v[4] = {id, day, c, d};
-            rc = s->ops->bulk_row(b, v, err);
-        }
     }
     free(m.slots);
+    static const char *const cols[] = {"a", "b", "c", "d"};
+    ra_db_bulk *b = NULL;
+    if (rc == RA_OK)
+        rc = s->ops->bulk_begin(s->db, "ra_stage", cols, 4, &b, err);
+    if (rc != RA_OK) {
+        free(ids);
+        return rc;
+    }
+    for (size_t i = 0; i < n && rc == RA_OK; i++) {
+        int64_t v[4] = {ids[i],
+                        *(const ra_date *)(const void *)((const char *)days + i * stride_bytes),
+                        *(const int64_t *)(const void *)((const char *)cvals + i * stride_bytes),
+                        dvals ? *(const int64_t *)(const void *)((const char *)dvals +
+                                                                 i * stride_bytes)
+                              : 0};
+        rc = s->ops->bulk_row(b, v, err);
+    }
+    free(ids);
     ra_status rc2 = s->ops->bulk_end(b, rc == RA_OK, err);
     return rc != RA_OK ? rc : rc2;
 }
@@ -2490,8 +2504,8 @@ static void where_txn(ra_err *err, const ra_store_txn *t)
     char paren[96] = "";
     const char *p = strchr(err->where, '(');
     if (p)
-        snprintf(paren, sizeof paren, " %s", p);
-    snprintf(err->where, sizeof err->where, "account %.40s transaction %.40s%s", t->account,
+        snprintf(paren, sizeof paren, " %.90s", p);
+    snprintf(err->where, sizeof err->where, "account %.32s transaction %.32s%.40s", t->account,
              t->external_id, paren);
 }
 
