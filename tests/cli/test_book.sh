@@ -2,8 +2,8 @@
 # examples/data and of real prices, idempotent re-imports, a bad row that writes nothing, reconcile
 # with and without breaks, check and audit verify before and after tampering with the SQLite file,
 # and a valuation checked against an independent awk computation from the positions file and the
-# prices. Runs against SQLite, and against PostgreSQL too when ROBOADVISOR_TEST_PG holds a URL
-# (tests/support/pg_server.sh starts one).
+# prices. Runs against SQLite, then against PostgreSQL: the server in ROBOADVISOR_TEST_PG, or one
+# this script starts and stops with tests/support/pg_server.sh.
 source "$(dirname "$0")/lib.sh"
 E="$REPO/examples/data"
 export ROBOADVISOR_USER=cli-test
@@ -128,7 +128,15 @@ if command -v sqlite3 >/dev/null; then
 else
   echo "sqlite3 not installed: tampering tests skipped"
 fi
-if [ -n "${ROBOADVISOR_TEST_PG:-}" ]; then
-  suite "$ROBOADVISOR_TEST_PG" postgresql
+# PostgreSQL: the server given in ROBOADVISOR_TEST_PG, else a throw-away one of our own
+# (tests/support/pg_server.sh), else skipped with a note (no PostgreSQL installed)
+pg_url=${ROBOADVISOR_TEST_PG:-}
+if [ -z "$pg_url" ] && pg_url=$(bash "$REPO/tests/support/pg_server.sh" start "$TMP/pg" 2>"$TMP/pg.log" | tail -n 1); then
+  trap 'bash "$REPO/tests/support/pg_server.sh" stop "$TMP/pg" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+else
+  [ -n "${ROBOADVISOR_TEST_PG:-}" ] || { echo "PostgreSQL not started, its suite skipped: $(tail -n 1 "$TMP/pg.log")"; pg_url=; }
+fi
+if [ -n "$pg_url" ]; then
+  suite "$pg_url" postgresql
 fi
 finish
