@@ -14,6 +14,7 @@
 #include "ledger.h"
 #include "book.h"
 #include "store.h"
+#include "import.h"
 
 #define RA_VERSION_MAJOR 0
 #define RA_VERSION_MINOR 1
