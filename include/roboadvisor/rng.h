@@ -37,15 +37,16 @@ RA_API ra_rng ra_rng_stream(uint64_t seed, uint64_t stream_id);
 
 /* The next 64-bit output of xoshiro256**. */
 RA_API uint64_t ra_rng_next(ra_rng *r);
-/* Uniform double in the open interval (0, 1): ((x >> 11) + 0.5) * 2^-53, 2^53 equally spaced
- * values, never 0 or 1 (so log(u) is always finite). */
+/* Uniform double in the open interval (0, 1): ((x >> 12) + 0.5) * 2^-52, the midpoints of 2^52
+ * equal cells, never 0 or 1 (so log(u) is always finite). 53 bits would not do: (2^53 - 1) + 0.5
+ * is not a double and rounds to 2^53, giving exactly 1. */
 RA_API double ra_rng_uniform(ra_rng *r);
 /* Uniform integer in [0, n), n >= 1, without modulo bias (rejection of the top 2^64 mod n
  * outputs). n == 0 returns 0. */
 RA_API uint64_t ra_rng_below(ra_rng *r, uint64_t n);
 /* Standard normal N(0, 1) by the ziggurat method (Marsaglia & Tsang 2000, in the ZIGNOR form
  * of Doornik 2005: 128 layers, the layer and the abscissa from disjoint bits of one output,
- * exact tail by Marsaglia's 1964 method). Exact in distribution up to the 2^-53 resolution of u;
+ * exact tail by Marsaglia's 1964 method). Exact in distribution up to the 2^-52 resolution of u;
  * about 1.02 outputs per normal. */
 RA_API double ra_rng_normal(ra_rng *r);
 

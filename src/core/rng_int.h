@@ -126,7 +126,7 @@ static inline uint64_t rng_next(ra_rng *r)
 
 static inline double rng_uniform(ra_rng *r)
 {
-    return ((double)(rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
+    return ((double)(rng_next(r) >> 12) + 0.5) * 0x1.0p-52;
 }
 
 /* The tail beyond R (Marsaglia 1964): x = -ln(u1)/R, y = -ln(u2) until 2y >= x^2, then R + x. */
@@ -143,11 +143,11 @@ static inline double rng_normal_tail(ra_rng *r, int negative)
 static inline double rng_normal(ra_rng *r)
 {
     for (;;) {
-        /* One output gives both the layer (its low 7 bits) and u (its top 53 bits): disjoint bits
+        /* One output gives both the layer (its low 7 bits) and u (its top 52 bits): disjoint bits
          * of xoshiro256**, whose every bit passes BigCrush, so the two are independent. */
         uint64_t bits = rng_next(r);
         unsigned i = (unsigned)(bits & 0x7F);
-        double u = 2.0 * (((double)(bits >> 11) + 0.5) * 0x1.0p-53) - 1.0;
+        double u = 2.0 * (((double)(bits >> 12) + 0.5) * 0x1.0p-52) - 1.0;
         if (fabs(u) < zig_r[i])
             return u * zig_x[i]; /* inside the layer's rectangle: about 98.8 % of calls */
         if (i == 0)
