@@ -328,6 +328,9 @@ int cmd_plan(int argc, char **argv)
         json_object_set_new(doc, "paths_by_year", py);
         if (s.probability > 0) {
             json_object_set_new(doc, "required_monthly", cli_jnum(res.required_monthly));
+            /* the same amount exactly, in cents (the double above prints as 742.80999999999995) */
+            json_object_set_new(doc, "required_monthly_cents",
+                                json_integer((json_int_t)llround(res.required_monthly * 100.0)));
             json_object_set_new(doc, "required_probability", cli_jnum(res.required_probability));
         }
         json_object_set_new(in, "initial", cli_jnum(s.initial));
