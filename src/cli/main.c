@@ -20,6 +20,7 @@ static const struct {
     {"check", cmd_check, "reconcile every account with its transactions; database integrity"},
     {"audit", cmd_audit, "verify the hash chain of the audit trail ('audit verify')"},
     {"valuation", cmd_valuation, "value every account and the firm at market on a date"},
+    {"plan", cmd_plan, "goal plan by Monte Carlo: probability, wealth percentiles, required saving"},
 };
 
 static void usage(FILE *out)
