@@ -12,6 +12,7 @@
 #include "perf.h"
 #include "money.h"
 #include "ledger.h"
+#include "prof.h"
 
 #define RA_VERSION_MAJOR 0
 #define RA_VERSION_MINOR 1
