@@ -593,7 +593,7 @@ static void test_questionnaire_validation_errors(void **state)
         {"{\"id\": \"mini\"", "{\"id\": \"mini\", \"validity_months\": 0", "$.validity_months",
          "0 months is outside [1, 120]"},
         {"{\"id\": \"mini\"", "[{\"id\": \"mini\"", "$",
-         "the questionnaire is not valid JSON (line 1, column 1149): ']' expected near end of file"},
+         "the questionnaire is not valid JSON (line 1, column 727): ']' expected near end of file"},
     };
     size_t checked = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
