@@ -52,6 +52,9 @@ static ra_status load_object(const char *data, size_t size, const char *what, js
                     RA_PROF_MAX_DOC);
     json_error_t jerr;
     json_t *root = json_loadb(data ? data : "", size, JSON_REJECT_DUPLICATES, &jerr);
+    /* jansson leaves the error text empty when it cannot even set up its lexer (no memory) */
+    if (!root && (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0'))
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate memory to read the %s", what);
     if (!root)
         return fail(err, "$", "the %s is not valid JSON (line %d, column %d): %s", what,
                     jerr.line, jerr.column, jerr.text);
@@ -519,6 +522,9 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
     child(p, path, "max");
     if (m && (rc = read_number(m, qu->options[n - 1].min, 1e15, p, &qu->max, err)))
         return rc;
+    if (qu->kind == RA_PROF_NUMBER && qu->integer && ceil(qu->options[0].min) > qu->max)
+        return fail(err, path, "question \"%s\" takes a whole number but none lies between %g and %g",
+                    qu->id, qu->options[0].min, qu->max);
 
     /* The highest score the question can give: the denominator of its measure (methodology). */
     double best = 0.0, sum = 0.0, best_excl = 0.0;
