@@ -5,7 +5,7 @@
  * checks it (src/util/questionnaire.c); ra_prof_answers_parse reads a client's answers and
  * checks them against it. Both reject a bad document with RA_EPARSE, err->where the JSON path of
  * the problem ("$.answers[3].choice") and err->msg saying what is wrong; nothing is half-built
- * (on error *out is NULL). ra_prof_score (src/core/prof.c, pure) turns checked answers into a
+ * (on error *out is NULL; RA_ENOMEM if memory runs out). ra_prof_score (src/core/prof.c, pure) turns checked answers into a
  * profile; ra_suit_check decides whether a product of risk level R1..R5 may be offered to a
  * client of level C1..C5. Method: docs/methodology.md#risk-profiling-and-suitability. */
 #ifndef ROBOADVISOR_PROF_H
