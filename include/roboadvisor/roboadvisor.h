@@ -15,6 +15,7 @@
 #include "book.h"
 #include "store.h"
 #include "import.h"
+#include "prof.h"
 
 #define RA_VERSION_MAJOR 0
 #define RA_VERSION_MINOR 1
