@@ -1152,6 +1152,66 @@ ra_status ra_series_check_positive(const ra_series *s, ra_err *err)
     return RA_OK;
 }
 
+/* ---- small dated tables (flows, account values) ---------------------------------------------- */
+
+/* Checks the current row of r (n_cols fields, as many as the header) and stores it as row `row`
+ * of obj, growing obj's arrays to row + 1 elements (*cap: the slots each array has now). */
+typedef ra_status (*table_row_fn)(void *obj, const csv_reader *r, size_t n_cols, size_t row,
+                                  size_t *cap, ra_err *err);
+
+typedef struct table_spec {
+    const char *layout;         /* the expected header, for messages */
+    size_t min_cols, max_cols;  /* columns the header may have */
+    size_t min_rows;            /* data rows needed */
+    const char *what;           /* "the flows": what could not be allocated */
+    table_row_fn row;
+} table_spec;
+
+/* The skeleton of the readers of small dated tables: reads the header and every data row (one
+ * call of t->row each, counted in *n), checks there are t->min_rows rows (*lines holds their
+ * source lines) and copies the source name to *source_out. obj belongs to the caller, who frees it
+ * on error. */
+static ra_status read_table(const table_spec *t, const char *data, size_t size, const char *source,
+                            void *obj, size_t *n, uint32_t *const *lines, char **source_out,
+                            ra_err *err)
+{
+    ra_status st = ra_csvtok_check_size(source, size, err);
+    if (st != RA_OK)
+        return st;
+    csv_reader r;
+    ra_csvtok_init(&r, data, size, source);
+    c_numeric cn;
+    c_numeric_enter(&cn);
+    char **hdr = NULL;
+    size_t nh = 0, cap = 0;
+    if ((st = read_header(&r, t->min_cols, t->max_cols, t->layout, &hdr, &nh, err)) != RA_OK)
+        goto out;
+    for (;;) {
+        int eof;
+        if ((st = ra_csvtok_next(&r, &eof, err)) != RA_OK)
+            goto out;
+        if (eof)
+            break;
+        if ((st = ra_csvtok_check_width(&r, nh, err)) != RA_OK ||
+            (st = t->row(obj, &r, nh, *n, &cap, err)) != RA_OK)
+            goto out;
+        (*n)++;
+    }
+    if (*n < t->min_rows) {
+        uint32_t line = *n ? (*lines)[*n - 1] : 1;
+        st = ra_csvtok_error(&r, RA_EPARSE, line, 1, err, "need at least %zu data row%s, found %zu",
+                             t->min_rows, t->min_rows == 1 ? "" : "s", *n);
+        goto out;
+    }
+    if (!(*source_out = ra_csvtok_dup(r.source, strlen(r.source))))
+        st = ra_csvtok_nomem(err, t->what);
+out:
+    ra_csvtok_free_names(hdr, nh);
+    ra_csvtok_free(&r);
+    c_numeric_leave(&cn);
+    return st;
+}
+
 /* ---- flows ---------------------------------------------------------------------------------- */
 
 void ra_flows_destroy(ra_flows *f)
@@ -1165,74 +1225,47 @@ void ra_flows_destroy(ra_flows *f)
     free(f);
 }
 
+static ra_status flows_row(void *obj, const csv_reader *r, size_t n_cols, size_t row, size_t *cap,
+                           ra_err *err)
+{
+    ra_flows *f = obj;
+    (void)n_cols;
+    ra_date d;
+    double a;
+    ra_status st;
+    if ((st = field_date(r, 0, &d, err)) != RA_OK ||
+        (st = field_required(r, 1, "amount", &a, err)) != RA_OK)
+        return st;
+    size_t c1 = *cap, c2 = *cap;
+    if (!ra_csvtok_grow((void **)&f->dates, &c1, row + 1, sizeof *f->dates) ||
+        !ra_csvtok_grow((void **)&f->amounts, &c2, row + 1, sizeof *f->amounts) ||
+        !ra_csvtok_grow((void **)&f->lines, cap, row + 1, sizeof *f->lines))
+        return ra_csvtok_nomem(err, "the flows");
+    f->dates[row] = d;
+    f->amounts[row] = a;
+    f->lines[row] = r->rec_line;
+    return RA_OK;
+}
+
 ra_status ra_csv_parse_flows(const char *data, size_t size, const char *source, ra_flows **out,
                              ra_err *err)
 {
+    static const table_spec spec = {"date,amount", 2, 2, 1, "the flows", flows_row};
     if (!out)
         return ra_err_set(err, RA_EINVAL, NULL, "no place for the flows");
     *out = NULL;
     if (!data && size)
         return ra_err_set(err, RA_EINVAL, NULL, "no data");
-    ra_status st = ra_csvtok_check_size(source, size, err);
-    if (st != RA_OK)
-        return st;
-    csv_reader r;
-    ra_csvtok_init(&r, data, size, source);
-    c_numeric cn;
-    c_numeric_enter(&cn);
-    char **hdr = NULL;
-    size_t nh = 0, cap = 0;
     ra_flows *f = calloc(1, sizeof *f);
-    if (!f) {
-        st = ra_csvtok_nomem(err, "the flows");
-        goto fail;
+    if (!f)
+        return ra_csvtok_nomem(err, "the flows");
+    ra_status st = read_table(&spec, data, size, source, f, &f->n, &f->lines, &f->source, err);
+    if (st != RA_OK) {
+        ra_flows_destroy(f);
+        return st;
     }
-    if ((st = read_header(&r, 2, 2, "date,amount", &hdr, &nh, err)) != RA_OK)
-        goto fail;
-    for (;;) {
-        int eof;
-        if ((st = ra_csvtok_next(&r, &eof, err)) != RA_OK)
-            goto fail;
-        if (eof)
-            break;
-        if ((st = ra_csvtok_check_width(&r, nh, err)) != RA_OK)
-            goto fail;
-        ra_date d;
-        double a;
-        if ((st = field_date(&r, 0, &d, err)) != RA_OK ||
-            (st = field_required(&r, 1, "amount", &a, err)) != RA_OK)
-            goto fail;
-        size_t c1 = cap, c2 = cap;
-        if (!ra_csvtok_grow((void **)&f->dates, &c1, f->n + 1, sizeof *f->dates) ||
-            !ra_csvtok_grow((void **)&f->amounts, &c2, f->n + 1, sizeof *f->amounts) ||
-            !ra_csvtok_grow((void **)&f->lines, &cap, f->n + 1, sizeof *f->lines)) {
-            st = ra_csvtok_nomem(err, "the flows");
-            goto fail;
-        }
-        f->dates[f->n] = d;
-        f->amounts[f->n] = a;
-        f->lines[f->n] = r.rec_line;
-        f->n++;
-    }
-    if (f->n == 0) {
-        st = ra_csvtok_error(&r, RA_EPARSE, 1, 1, err, "need at least 1 data row, found 0");
-        goto fail;
-    }
-    if (!(f->source = ra_csvtok_dup(r.source, strlen(r.source)))) {
-        st = ra_csvtok_nomem(err, "the flows");
-        goto fail;
-    }
-    ra_csvtok_free_names(hdr, nh);
-    ra_csvtok_free(&r);
-    c_numeric_leave(&cn);
     *out = f;
     return RA_OK;
-fail:
-    ra_flows_destroy(f);
-    ra_csvtok_free_names(hdr, nh);
-    ra_csvtok_free(&r);
-    c_numeric_leave(&cn);
-    return st;
 }
 
 /* ---- account values ------------------------------------------------------------------------- */
@@ -1249,91 +1282,59 @@ void ra_values_destroy(ra_values *v)
     free(v);
 }
 
+static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_t row, size_t *cap,
+                            ra_err *err)
+{
+    ra_values *v = obj;
+    ra_date d;
+    double val, flow = 0.0;
+    int empty;
+    ra_status st;
+    if ((st = field_date(r, 0, &d, err)) != RA_OK ||
+        (st = ra_csvtok_check_order(r, v->dates, v->lines, row, d, err)) != RA_OK ||
+        (st = field_required(r, 1, "value", &val, err)) != RA_OK)
+        return st;
+    if (val < 0.0)
+        return ra_csvtok_error(r, RA_EPARSE, r->f[1].line, 2, err,
+                               "value must not be negative: %.10g", val);
+    if (n_cols == 3) {
+        if ((st = field_number(r, 2, &flow, &empty, err)) != RA_OK)
+            return st;
+        if (empty)
+            flow = 0.0;
+    }
+    size_t c1 = *cap, c2 = *cap, c3 = *cap;
+    if (!ra_csvtok_grow((void **)&v->dates, &c1, row + 1, sizeof *v->dates) ||
+        !ra_csvtok_grow((void **)&v->values, &c2, row + 1, sizeof *v->values) ||
+        !ra_csvtok_grow((void **)&v->flows, &c3, row + 1, sizeof *v->flows) ||
+        !ra_csvtok_grow((void **)&v->lines, cap, row + 1, sizeof *v->lines))
+        return ra_csvtok_nomem(err, "the values");
+    v->dates[row] = d;
+    v->values[row] = val;
+    v->flows[row] = flow;
+    v->lines[row] = r->rec_line;
+    return RA_OK;
+}
+
 ra_status ra_csv_parse_values(const char *data, size_t size, const char *source, ra_values **out,
                               ra_err *err)
 {
+    static const table_spec spec = {"date,value,flow", 2, 3, 2, "the values", values_row};
     if (!out)
         return ra_err_set(err, RA_EINVAL, NULL, "no place for the values");
     *out = NULL;
     if (!data && size)
         return ra_err_set(err, RA_EINVAL, NULL, "no data");
-    ra_status st = ra_csvtok_check_size(source, size, err);
-    if (st != RA_OK)
-        return st;
-    csv_reader r;
-    ra_csvtok_init(&r, data, size, source);
-    c_numeric cn;
-    c_numeric_enter(&cn);
-    char **hdr = NULL;
-    size_t nh = 0, cap = 0;
     ra_values *v = calloc(1, sizeof *v);
-    if (!v) {
-        st = ra_csvtok_nomem(err, "the values");
-        goto fail;
+    if (!v)
+        return ra_csvtok_nomem(err, "the values");
+    ra_status st = read_table(&spec, data, size, source, v, &v->n, &v->lines, &v->source, err);
+    if (st != RA_OK) {
+        ra_values_destroy(v);
+        return st;
     }
-    if ((st = read_header(&r, 2, 3, "date,value,flow", &hdr, &nh, err)) != RA_OK)
-        goto fail;
-    for (;;) {
-        int eof;
-        if ((st = ra_csvtok_next(&r, &eof, err)) != RA_OK)
-            goto fail;
-        if (eof)
-            break;
-        if ((st = ra_csvtok_check_width(&r, nh, err)) != RA_OK)
-            goto fail;
-        ra_date d;
-        double val, flow = 0.0;
-        int empty;
-        if ((st = field_date(&r, 0, &d, err)) != RA_OK ||
-            (st = ra_csvtok_check_order(&r, v->dates, v->lines, v->n, d, err)) != RA_OK ||
-            (st = field_required(&r, 1, "value", &val, err)) != RA_OK)
-            goto fail;
-        if (val < 0.0) {
-            st = ra_csvtok_error(&r, RA_EPARSE, r.f[1].line, 2, err,
-                                 "value must not be negative: %.10g", val);
-            goto fail;
-        }
-        if (nh == 3) {
-            if ((st = field_number(&r, 2, &flow, &empty, err)) != RA_OK)
-                goto fail;
-            if (empty)
-                flow = 0.0;
-        }
-        size_t c1 = cap, c2 = cap, c3 = cap;
-        if (!ra_csvtok_grow((void **)&v->dates, &c1, v->n + 1, sizeof *v->dates) ||
-            !ra_csvtok_grow((void **)&v->values, &c2, v->n + 1, sizeof *v->values) ||
-            !ra_csvtok_grow((void **)&v->flows, &c3, v->n + 1, sizeof *v->flows) ||
-            !ra_csvtok_grow((void **)&v->lines, &cap, v->n + 1, sizeof *v->lines)) {
-            st = ra_csvtok_nomem(err, "the values");
-            goto fail;
-        }
-        v->dates[v->n] = d;
-        v->values[v->n] = val;
-        v->flows[v->n] = flow;
-        v->lines[v->n] = r.rec_line;
-        v->n++;
-    }
-    if (v->n < 2) {
-        uint32_t line = v->n ? v->lines[v->n - 1] : 1;
-        st = ra_csvtok_error(&r, RA_EPARSE, line, 1, err, "need at least 2 data rows, found %zu",
-                             v->n);
-        goto fail;
-    }
-    if (!(v->source = ra_csvtok_dup(r.source, strlen(r.source)))) {
-        st = ra_csvtok_nomem(err, "the values");
-        goto fail;
-    }
-    ra_csvtok_free_names(hdr, nh);
-    ra_csvtok_free(&r);
-    c_numeric_leave(&cn);
     *out = v;
     return RA_OK;
-fail:
-    ra_values_destroy(v);
-    ra_csvtok_free_names(hdr, nh);
-    ra_csvtok_free(&r);
-    c_numeric_leave(&cn);
-    return st;
 }
 
 /* ---- groups --------------------------------------------------------------------------------- */
