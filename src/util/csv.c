@@ -23,7 +23,7 @@
 
 const char *ra_csvtok_show(char *buf, const char *s, size_t len)
 {
-    size_t o = 0, n = len > SHOW_MAX ? SHOW_MAX : len;
+    size_t o = 0, n = len > RA_CSV_SHOW_MAX ? RA_CSV_SHOW_MAX : len;
     /* do not cut a UTF-8 sequence in the middle */
     while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
         n--;
@@ -31,7 +31,7 @@ const char *ra_csvtok_show(char *buf, const char *s, size_t len)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7F) {
-            o += (size_t)snprintf(buf + o, SHOW_CAP - o, "\\x%02X", c);
+            o += (size_t)snprintf(buf + o, RA_CSV_SHOW_CAP - o, "\\x%02X", c);
         } else if (c == '"' || c == '\\') {
             buf[o++] = '\\';
             buf[o++] = (char)c;
@@ -240,7 +240,7 @@ ra_status ra_csvtok_next(csv_reader *r, int *eof, ra_err *err)
             f->s = NULL;
             if (r->pos < size && d[r->pos] != ',' && d[r->pos] != '\n' &&
                 !(d[r->pos] == '\r' && r->pos + 1 < size && d[r->pos + 1] == '\n')) {
-                char vb[SHOW_CAP];
+                char vb[RA_CSV_SHOW_CAP];
                 return ra_csvtok_error(r, RA_EPARSE, r->line, col, err,
                                        "text after the closing quote: %s (quote the whole field)",
                                        ra_csvtok_show(vb, d + r->pos, 1));
@@ -400,7 +400,7 @@ static ra_status field_number(const csv_reader *r, size_t i, double *out, int *e
         *out = NAN;
         return RA_OK;
     }
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     int digit = 0;
     /* only what a decimal number may hold: rules out nan, inf, hex floats, "1,5", "12%" */
     for (size_t k = 0; k < n; k++) {
@@ -455,7 +455,7 @@ static ra_status field_date(const csv_reader *r, size_t i, ra_date *out, ra_err 
                                "missing date (the first column holds YYYY-MM-DD dates)");
     if (ra_date_parse(s, n, out, NULL) == RA_OK)
         return RA_OK;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     int shaped = n == 10 && s[4] == '-' && s[7] == '-';
     for (size_t k = 0; shaped && k < n; k++)
         if (k != 4 && k != 7 && (s[k] < '0' || s[k] > '9'))
@@ -579,7 +579,7 @@ ra_status ra_csvtok_header_start(csv_reader *r, const char *layout, ra_err *err)
     ra_csvtok_trim(&s0, &n0);
     ra_date dd;
     if (ra_date_parse(s0, n0, &dd, NULL) == RA_OK) {
-        char vb[SHOW_CAP];
+        char vb[RA_CSV_SHOW_CAP];
         return ra_csvtok_error(r, RA_EPARSE, r->f[0].line, 1, err,
                                "the first row must be a header (%s), found the date %s", layout,
                                ra_csvtok_show(vb, r->f[0].s, r->f[0].len));
@@ -838,7 +838,7 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
         }
         size_t k = nset_add(&set, hdr, j);
         if (k != SIZE_MAX) {
-            char vb[SHOW_CAP];
+            char vb[RA_CSV_SHOW_CAP];
             st = ra_csvtok_error(&r, RA_EPARSE, r.f[j].line, j + 1, err,
                                  "duplicate column name %s (also column %zu)",
                                  ra_csvtok_show(vb, hdr[j], strlen(hdr[j])), k + 1);
@@ -980,7 +980,7 @@ ra_status ra_series_select(ra_series *s, const char *const *names, size_t n, ra_
     }
     for (size_t i = 0; i < n; i++) {
         size_t k = nset_find(&set, s->names, names[i]);
-        char vb[SHOW_CAP];
+        char vb[RA_CSV_SHOW_CAP];
         if (k == SIZE_MAX) {
             char list[LIST_MAX + 64];
             size_t o = 0, j = 0;
@@ -1391,7 +1391,7 @@ static ra_status group_members(const csv_reader *r, ra_group *g, ra_err *err)
         while (k < f->len && !is_member_sep(f->s[k]))
             k++;
     }
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     if (count == 0)
         return ra_csvtok_error(r, RA_EPARSE, f->line, 4, err,
                                "group %s has no members (list tickers separated by ';' or spaces)",
@@ -1418,7 +1418,7 @@ static ra_status group_members(const csv_reader *r, ra_group *g, ra_err *err)
         }
         g->members[g->n_members] = m;
         if (nset_add(&set, g->members, g->n_members) != SIZE_MAX) {
-            char gb[SHOW_CAP];
+            char gb[RA_CSV_SHOW_CAP];
             st = ra_csvtok_error(r, RA_EPARSE, f->line, 4, err,
                                  "member %s is listed twice in group %s",
                                  ra_csvtok_show(vb, m, strlen(m)),
@@ -1512,7 +1512,7 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
     for (size_t i = 0; i < g->n; i++) {
         size_t k = nset_add(&set, gnames, i);
         if (k != SIZE_MAX) {
-            char vb[SHOW_CAP];
+            char vb[RA_CSV_SHOW_CAP];
             st = ra_csvtok_error(&r, RA_EPARSE, g->groups[i].line, 1, err,
                                  "duplicate group name %s (also on line %u)",
                                  ra_csvtok_show(vb, gnames[i], strlen(gnames[i])),

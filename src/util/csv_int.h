@@ -9,8 +9,8 @@
 
 #include <roboadvisor/csv.h>
 
-#define SHOW_MAX 32  /* bytes of a value quoted in a message before "..." */
-#define SHOW_CAP 200 /* 2 quotes + SHOW_MAX escaped (4 bytes each) + "..." + NUL */
+#define RA_CSV_SHOW_MAX 32  /* bytes of a value quoted in a message before "..." */
+#define RA_CSV_SHOW_CAP 200 /* 2 quotes + RA_CSV_SHOW_MAX escaped (4 bytes each) + "..." + NUL */
 
 typedef struct csv_field {
     const char *s; /* not NUL-terminated */
@@ -50,7 +50,8 @@ ra_status ra_csvtok_error(const csv_reader *r, ra_status code, uint32_t line, si
 /* ---- helpers of the readers in csv.c and import_csv.c ---- */
 
 /* Writes s as a double-quoted string for a message: control bytes as \xNN, quote and backslash
- * escaped, at most SHOW_MAX input bytes (then "..."). buf has SHOW_CAP bytes; returns buf. */
+ * escaped, at most RA_CSV_SHOW_MAX input bytes (then "..."). buf has RA_CSV_SHOW_CAP bytes;
+ * returns buf. */
 const char *ra_csvtok_show(char *buf, const char *s, size_t len);
 /* RA_ENOMEM with "could not allocate memory for WHAT". */
 ra_status ra_csvtok_nomem(ra_err *err, const char *what);

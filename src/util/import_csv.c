@@ -56,7 +56,7 @@ ra_status ra_import_decimal_round(const char *s, size_t len, int digits, int64_t
         return ra_err_set(err, RA_EINVAL, NULL, "decimal parsing needs a text and an output");
     if (digits < 0 || digits > 18)
         return ra_err_set(err, RA_EINVAL, NULL, "decimals must be 0..18, got %d", digits);
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     size_t i = 0;
     int neg = 0;
     if (i < len && (s[i] == '-' || s[i] == '+'))
@@ -287,7 +287,7 @@ ra_status ra_import_kind_parse(const char *s, ra_import_kind *out, ra_err *err)
             *out = (ra_import_kind)k;
             return RA_OK;
         }
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     return ra_err_set(err, RA_EINVAL, NULL,
                       "no import kind %s (prices, dividends, splits, securities, clients, "
                       "accounts, transactions, positions)",
@@ -394,7 +394,7 @@ static ra_status read_header(frame *F, ra_err *err)
     ra_status st = ra_csvtok_header_start(r, fm->layout, err);
     if (st != RA_OK)
         return st;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     F->names = calloc(r->nf, sizeof *F->names);
     if (!F->names)
         return ra_csvtok_nomem(err, "column names");
@@ -450,7 +450,7 @@ static int code_byte(char c)
 static ra_status code_text(const frame *F, int k, const char *what, const char *s, size_t n,
                            char out[RA_CODE_MAX], ra_err *err)
 {
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     if (n >= RA_CODE_MAX)
         return ferr(F, k, err, "%s is longer than %d bytes: %s", what, RA_CODE_MAX - 1,
                     ra_csvtok_show(vb, s, n));
@@ -485,7 +485,7 @@ static ra_status ftext(const frame *F, int k, int required, int pii, char *out, 
     out[0] = '\0';
     if (n == 0)
         return required ? missing(F, k, err) : RA_OK;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     if (n >= cap)
         return pii ? ferr(F, k, err, "%s is longer than %zu bytes (value not shown: personal data)",
                           col_name(F, k), cap - 1)
@@ -513,7 +513,7 @@ static ra_status fcurrency(const frame *F, int k, char out[4], ra_err *err)
     fget(F, k, &s, &n);
     if (n == 0)
         return missing(F, k, err);
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     int ok = n == 3;
     for (size_t i = 0; ok && i < n; i++)
         ok = s[i] >= 'A' && s[i] <= 'Z';
@@ -534,7 +534,7 @@ static ra_status fdate(const frame *F, int k, ra_date *out, ra_err *err)
         return missing(F, k, err);
     if (ra_date_parse(s, n, out, NULL) == RA_OK)
         return RA_OK;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     int shaped = n == 10 && s[4] == '-' && s[7] == '-';
     for (size_t i = 0; shaped && i < n; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
@@ -560,7 +560,7 @@ static ra_status fbool(const frame *F, int k, int dflt, int *out, ra_err *err)
         *out = 0;
         return RA_OK;
     }
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     return ferr(F, k, err, "%s must be yes or no (or true/false, 1/0): %s", col_name(F, k),
                 ra_csvtok_show(vb, s, n));
 }
@@ -592,7 +592,7 @@ static ra_status ffrac(const frame *F, int k, double dflt, double lo, double hi,
     ra_status st = fdecimal(F, k, FRAC_DIGITS, &v, err);
     if (st != RA_OK)
         return st;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     if (v > (int64_t)1 << 53 || v < -((int64_t)1 << 53))
         return ferr(F, k, err, "%s is out of range: %s", col_name(F, k), ra_csvtok_show(vb, s, n));
     double x = (double)v / 1e9;
@@ -614,7 +614,7 @@ static ra_status fint(const frame *F, int k, int64_t dflt, int64_t lo, int64_t h
     if (n == 0)
         return RA_OK;
     int64_t v;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     if (ra_money_parse_decimal(s, n, 0, &v, NULL) != RA_OK)
         return ferr(F, k, err, "%s must be a whole number: %s", col_name(F, k),
                     ra_csvtok_show(vb, s, n));
@@ -663,7 +663,7 @@ static ra_status unique(frame *F, int k, const char *what, const char *a, const 
 static ra_status row_security(frame *F, ra_security *x, ra_err *err)
 {
     ra_status st;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     memset(x, 0, sizeof *x);
     if ((st = fcode(F, S_TICKER, 1, x->ticker, err)) != RA_OK)
         return st;
@@ -759,7 +759,7 @@ static ra_status account_type_from(const char *s, size_t n, ra_account_type *out
 static ra_status row_account(frame *F, ra_account *x, ra_err *err)
 {
     ra_status st;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     memset(x, 0, sizeof *x);
     if ((st = fcode(F, A_CODE, 1, x->code, err)) != RA_OK)
         return st;
@@ -866,7 +866,7 @@ static ra_status parse_lots(frame *F, txn_ctx *c, ra_import_txn *x, int lots_in,
     const char *s;
     size_t n;
     fget(F, T_LOTS, &s, &n);
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     size_t first = lots_in ? c->n_lots : c->n_picks, item = 0, i = 0;
     while (i <= n) {
         size_t b = i;
@@ -944,7 +944,7 @@ static ra_status parse_lots(frame *F, txn_ctx *c, ra_import_txn *x, int lots_in,
 static ra_status row_txn(frame *F, txn_ctx *c, ra_import_txn *x, ra_err *err)
 {
     ra_status st;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     memset(x, 0, sizeof *x);
     if ((st = fcode(F, T_ACCOUNT, 1, x->account, err)) != RA_OK)
         return st;
@@ -1050,7 +1050,7 @@ static ra_status row_txn(frame *F, txn_ctx *c, ra_import_txn *x, ra_err *err)
 static ra_status row_dividend(frame *F, ra_dividend *x, ra_err *err)
 {
     ra_status st;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     memset(x, 0, sizeof *x);
     if ((st = fdate(F, D_DATE, &x->ex_date, err)) != RA_OK)
         return st;
@@ -1075,7 +1075,7 @@ static ra_status row_dividend(frame *F, ra_dividend *x, ra_err *err)
 static ra_status row_split(frame *F, ra_split *x, ra_err *err)
 {
     ra_status st;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     memset(x, 0, sizeof *x);
     if ((st = fdate(F, X_DATE, &x->date, err)) != RA_OK)
         return st;
@@ -1210,7 +1210,7 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
     if (st != RA_OK)
         return st;
     csv_reader *r = &F->r;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     size_t nc = F->n_names;
     if (nc < 2)
         return ra_csvtok_error(r, RA_EPARSE, r->rec_line, 1, err,
