@@ -21,9 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     CHECK(f->n >= 1 && strcmp(f->source, "fuzz.csv") == 0);
     for (size_t i = 0; i < f->n; i++) {
-        int y, m, d;
-        ra_date_to_ymd(f->dates[i], &y, &m, &d);
-        CHECK(ra_date_valid(y, m, d));
+        CHECK(fuzz_date_valid(f->dates[i]));
         CHECK(isfinite(f->amounts[i]));
         CHECK(f->lines[i] >= 2 && (i == 0 || f->lines[i] > f->lines[i - 1]));
     }

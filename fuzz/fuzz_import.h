@@ -1,4 +1,5 @@
-/* Shared body of the libFuzzer targets fuzz_import_<kind>.c (include/roboadvisor/import.h).
+/* Shared body of the libFuzzer targets fuzz_import_<kind>.c (include/roboadvisor/import.h); the
+ * generic checks (CHECK, TERMINATED, rejected input) come from fuzz_common.h.
  * Aborts when a promise of the header does not hold: on error the output is NULL, the status is
  * RA_EPARSE and where/msg are terminated and non-empty; on success every record is well formed
  * (codes terminated and inside their arrays, quantities and prices in range, lines increasing,
@@ -8,26 +9,10 @@
 
 #include <roboadvisor/import.h>
 
+#include "fuzz_common.h"
+
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
-    } while (0)
-
-#define TERMINATED(a) (memchr((a), '\0', sizeof(a)) != NULL)
-
-static int valid_date(ra_date d)
-{
-    int y, m, dd;
-    ra_date_to_ymd(d, &y, &m, &dd);
-    return ra_date_valid(y, m, dd);
-}
 
 static void check_import(const ra_import *im, ra_import_kind kind)
 {
@@ -41,7 +26,7 @@ static void check_import(const ra_import *im, ra_import_kind kind)
                 CHECK(strcmp(im->tickers[j], im->tickers[k]) != 0);
         }
         for (size_t i = 0; i < im->n_dates; i++) {
-            CHECK(valid_date(im->dates[i]) && (i == 0 || im->dates[i] > im->dates[i - 1]));
+            CHECK(fuzz_date_valid(im->dates[i]) && (i == 0 || im->dates[i] > im->dates[i - 1]));
             CHECK(im->date_lines[i] >= 2 && (i == 0 || im->date_lines[i] > im->date_lines[i - 1]));
             for (size_t j = 0; j < im->n_tickers; j++) {
                 ra_price p = im->price_micro[i * im->n_tickers + j];
@@ -74,7 +59,7 @@ static void check_import(const ra_import *im, ra_import_kind kind)
         }
         case RA_IMPORT_ACCOUNTS: {
             const ra_account *a = &im->accounts[i];
-            CHECK(a->code[0] && a->client[0] && valid_date(a->opened));
+            CHECK(a->code[0] && a->client[0] && fuzz_date_valid(a->opened));
             CHECK(a->type >= RA_ACCOUNT_TAXABLE && a->type <= RA_ACCOUNT_TAX_FREE);
             CHECK(a->mandate.drift_band > 0.0 && a->mandate.drift_band <= 1.0);
             CHECK(a->mandate.loss_limit > 0.0 && a->mandate.loss_limit <= 0.15);
@@ -84,7 +69,7 @@ static void check_import(const ra_import *im, ra_import_kind kind)
         case RA_IMPORT_TRANSACTIONS: {
             const ra_import_txn *x = &im->txns[i];
             const ra_txn *t = &x->txn;
-            CHECK(x->account[0] && x->txn_id[0] && valid_date(t->date));
+            CHECK(x->account[0] && x->txn_id[0] && fuzz_date_valid(t->date));
             CHECK(t->kind >= RA_TXN_DEPOSIT && t->kind <= RA_TXN_SPLIT);
             CHECK(t->qty_micro >= 0 && t->price >= 0 && t->amount_minor >= 0 && t->fees_minor >= 0);
             if (t->n_picks)
@@ -101,7 +86,7 @@ static void check_import(const ra_import *im, ra_import_kind kind)
         }
         case RA_IMPORT_DIVIDENDS:
             CHECK(im->dividends[i].ticker[0] && im->dividends[i].amount > 0);
-            CHECK(valid_date(im->dividends[i].ex_date));
+            CHECK(fuzz_date_valid(im->dividends[i].ex_date));
             break;
         case RA_IMPORT_SPLITS:
             CHECK(im->splits[i].ticker[0] && im->splits[i].ratio.num > 0);
@@ -121,8 +106,7 @@ static int fuzz_import(ra_import_kind kind, const uint8_t *data, size_t size)
     ra_import *im = (ra_import *)(uintptr_t)1;
     ra_status st = ra_import_parse(kind, (const char *)data, size, "fuzz.csv", NULL, &im, &err);
     if (st != RA_OK) {
-        CHECK(im == NULL && st == RA_EPARSE && err.code == st);
-        CHECK(TERMINATED(err.where) && TERMINATED(err.msg) && err.msg[0] != '\0');
+        fuzz_check_rejected(st, im, &err);
         return 0;
     }
     check_import(im, kind);

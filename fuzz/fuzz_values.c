@@ -21,9 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     CHECK(v->n >= 2 && strcmp(v->source, "fuzz.csv") == 0);
     for (size_t i = 0; i < v->n; i++) {
-        int y, m, d;
-        ra_date_to_ymd(v->dates[i], &y, &m, &d);
-        CHECK(ra_date_valid(y, m, d));
+        CHECK(fuzz_date_valid(v->dates[i]));
         CHECK(isfinite(v->values[i]) && v->values[i] >= 0.0);
         CHECK(isfinite(v->flows[i]));
         CHECK(v->lines[i] >= 2);

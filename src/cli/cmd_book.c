@@ -109,6 +109,39 @@ static int no_more_args(const char *cmd, int argc, char **argv, int from)
     return 0;
 }
 
+/* The command line of a command that takes no file arguments. */
+typedef struct cmd_spec {
+    const char *name;    /* "reconcile" */
+    const char *allowed; /* option letters (A_*) */
+    const char *sub;     /* the one subcommand word ("list"), or NULL for none */
+    int need_positions;  /* --positions FILE is required */
+    int need_date;       /* --date D is required */
+    int need_firm;       /* the firm must exist (book_open) */
+    void (*help)(void);
+} cmd_spec;
+
+/* Parses the options, the subcommand word (when the spec has one) and nothing else, and checks
+ * the required options. Returns 0, -1 after --help, or the usage exit code. */
+static int parse_cmd(const cmd_spec *c, int argc, char **argv, book_opts *o)
+{
+    int rc = parse_opts(c->name, argc, argv, c->allowed, o, c->help);
+    if (rc)
+        return rc;
+    int from = optind;
+    if (c->sub) {
+        if (from >= argc || strcmp(argv[from], c->sub) != 0)
+            return cli_usage(c->name, "the only subcommand is %s", c->sub);
+        from++;
+    }
+    if ((rc = no_more_args(c->name, argc, argv, from)))
+        return rc;
+    if (c->need_positions && !o->positions)
+        return cli_usage(c->name, "--positions FILE is required");
+    if (c->need_date && !o->have_date)
+        return cli_usage(c->name, "--date D is required");
+    return 0;
+}
+
 /* ---- opening the book ----------------------------------------------------------------------- */
 
 typedef struct book {
@@ -245,6 +278,20 @@ static int book_open(const char *cmd, const book_opts *o, int create, int need_f
     return 0;
 }
 
+/* parse_cmd, then book_open of an existing book. Returns 1 with b open, or 0 with the command's
+ * exit code in *rc (CLI_EXIT_OK after --help). */
+static int book_start(const cmd_spec *c, int argc, char **argv, book_opts *o, book *b, int *rc)
+{
+    *rc = parse_cmd(c, argc, argv, o);
+    if (*rc == -1) {
+        *rc = CLI_EXIT_OK;
+        return 0;
+    }
+    if (*rc || (*rc = book_open(c->name, o, 0, c->need_firm, b)))
+        return 0;
+    return 1;
+}
+
 static const char *money(ra_minor v, int digits, char buf[RA_MONEY_FMT_SIZE])
 {
     return ra_money_format_minor(v, digits, buf, RA_MONEY_FMT_SIZE);
@@ -264,12 +311,14 @@ static void init_help(void)
 
 int cmd_init(int argc, char **argv)
 {
-    const char *cmd = "init";
+    static const cmd_spec spec = {"init", A_COMMON A_FIRM_NAME A_CURRENCY, NULL, 0, 0, 0,
+                                  init_help};
+    const char *cmd = spec.name;
     book_opts o;
-    int rc = parse_opts(cmd, argc, argv, A_COMMON A_FIRM_NAME A_CURRENCY, &o, init_help);
+    int rc = parse_cmd(&spec, argc, argv, &o);
     if (rc == -1)
         return CLI_EXIT_OK;
-    if (rc || (rc = no_more_args(cmd, argc, argv, optind)))
+    if (rc)
         return rc;
     const char *ccy = o.currency ? o.currency : "USD";
     if (strlen(ccy) != 3 || strspn(ccy, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
@@ -666,19 +715,13 @@ static void securities_help(void)
 
 int cmd_securities(int argc, char **argv)
 {
-    const char *cmd = "securities";
+    static const cmd_spec spec = {"securities", A_COMMON A_INCOMPLETE A_FORMAT, "list", 0, 0, 1,
+                                  securities_help};
+    const char *cmd = spec.name;
     book_opts o;
-    int rc = parse_opts(cmd, argc, argv, A_COMMON A_INCOMPLETE A_FORMAT, &o, securities_help);
-    if (rc == -1)
-        return CLI_EXIT_OK;
-    if (rc)
-        return rc;
-    if (optind >= argc || strcmp(argv[optind], "list") != 0)
-        return cli_usage(cmd, "the only subcommand is list");
-    if ((rc = no_more_args(cmd, argc, argv, optind + 1)))
-        return rc;
     book b;
-    if ((rc = book_open(cmd, &o, 0, 1, &b)))
+    int rc;
+    if (!book_start(&spec, argc, argv, &o, &b, &rc))
         return rc;
     ra_err err = {0};
     ra_security *v = NULL;
@@ -763,19 +806,13 @@ static int pos_cmp(const void *a, const void *b)
 
 int cmd_reconcile(int argc, char **argv)
 {
-    const char *cmd = "reconcile";
+    static const cmd_spec spec = {"reconcile", A_COMMON A_POSITIONS A_DATE A_FORMAT, NULL, 1, 1, 1,
+                                  reconcile_help};
+    const char *cmd = spec.name;
     book_opts o;
-    int rc = parse_opts(cmd, argc, argv, A_COMMON A_POSITIONS A_DATE A_FORMAT, &o, reconcile_help);
-    if (rc == -1)
-        return CLI_EXIT_OK;
-    if (rc || (rc = no_more_args(cmd, argc, argv, optind)))
-        return rc;
-    if (!o.positions)
-        return cli_usage(cmd, "--positions FILE is required");
-    if (!o.have_date)
-        return cli_usage(cmd, "--date D is required");
     book b;
-    if ((rc = book_open(cmd, &o, 0, 1, &b)))
+    int rc;
+    if (!book_start(&spec, argc, argv, &o, &b, &rc))
         return rc;
     ra_err err = {0};
     ra_import_settings set;
@@ -889,15 +926,12 @@ static void check_help(void)
 
 int cmd_check(int argc, char **argv)
 {
-    const char *cmd = "check";
+    static const cmd_spec spec = {"check", A_DB, NULL, 0, 0, 0, check_help};
+    const char *cmd = spec.name;
     book_opts o;
-    int rc = parse_opts(cmd, argc, argv, A_DB, &o, check_help);
-    if (rc == -1)
-        return CLI_EXIT_OK;
-    if (rc || (rc = no_more_args(cmd, argc, argv, optind)))
-        return rc;
     book b;
-    if ((rc = book_open(cmd, &o, 0, 0, &b)))
+    int rc;
+    if (!book_start(&spec, argc, argv, &o, &b, &rc))
         return rc;
     ra_err err = {0};
     ra_store_check_result r;
@@ -921,19 +955,12 @@ static void audit_help(void)
 
 int cmd_audit(int argc, char **argv)
 {
-    const char *cmd = "audit";
+    static const cmd_spec spec = {"audit", A_DB, "verify", 0, 0, 0, audit_help};
+    const char *cmd = spec.name;
     book_opts o;
-    int rc = parse_opts(cmd, argc, argv, A_DB, &o, audit_help);
-    if (rc == -1)
-        return CLI_EXIT_OK;
-    if (rc)
-        return rc;
-    if (optind >= argc || strcmp(argv[optind], "verify") != 0)
-        return cli_usage(cmd, "the only subcommand is verify");
-    if ((rc = no_more_args(cmd, argc, argv, optind + 1)))
-        return rc;
     book b;
-    if ((rc = book_open(cmd, &o, 0, 0, &b)))
+    int rc;
+    if (!book_start(&spec, argc, argv, &o, &b, &rc))
         return rc;
     ra_err err = {0};
     uint64_t n = 0, bad = 0;
@@ -965,17 +992,13 @@ static void valuation_help(void)
 
 int cmd_valuation(int argc, char **argv)
 {
-    const char *cmd = "valuation";
+    static const cmd_spec spec = {"valuation", A_COMMON A_DATE A_FORMAT, NULL, 0, 1, 1,
+                                  valuation_help};
+    const char *cmd = spec.name;
     book_opts o;
-    int rc = parse_opts(cmd, argc, argv, A_COMMON A_DATE A_FORMAT, &o, valuation_help);
-    if (rc == -1)
-        return CLI_EXIT_OK;
-    if (rc || (rc = no_more_args(cmd, argc, argv, optind)))
-        return rc;
-    if (!o.have_date)
-        return cli_usage(cmd, "--date D is required");
     book b;
-    if ((rc = book_open(cmd, &o, 0, 1, &b)))
+    int rc;
+    if (!book_start(&spec, argc, argv, &o, &b, &rc))
         return rc;
     ra_err err = {0};
     ra_store_value *v = NULL;

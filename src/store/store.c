@@ -60,6 +60,9 @@ static ra_status nomem(ra_err *err, const char *what)
     return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %s", what);
 }
 
+/* The status of a failed database call: the code it set in err (RA_EIO when err is NULL). */
+static ra_status dberr(const ra_err *err) { return err ? err->code : RA_EIO; }
+
 /* A prepared statement for sql (a string literal: cached by address), reset and ready. */
 static ra_db_stmt *q(ra_store *s, const char *sql, ra_err *err)
 {
@@ -126,7 +129,7 @@ static ra_status run(ra_store *s, ra_db_stmt *st, ra_err *err)
     int r;
     while ((r = s->ops->step(st, err)) == RA_DB_ROW)
         ;
-    return r < 0 ? err ? err->code : RA_EIO : RA_OK;
+    return r < 0 ? dberr(err) : RA_OK;
 }
 
 static int64_t ci(ra_store *s, ra_db_stmt *st, int c) { return s->ops->col_int64(st, c); }
@@ -230,10 +233,10 @@ static ra_status read_version(ra_store *s, int *have, ra_err *err)
         return rc;
     ra_db_stmt *st = q(s, "SELECT COALESCE(MAX(version), 0) FROM ra_schema", err);
     if (!st)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r < 0)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     *have = r == RA_DB_ROW ? (int)ci(s, st, 0) : 0;
     s->ops->reset(st);
     return RA_OK;
@@ -375,7 +378,7 @@ ra_status ra_store_init(ra_store *s, ra_err *err)
             ra_db_stmt *st = q(s, "INSERT INTO ra_schema (version, name, applied_at) "
                                   "VALUES (?, ?, ?)", err);
             rc = st ? bindf(s, st, err, "iti", (int64_t)m->version, m->name, (int64_t)time(NULL))
-                    : err ? err->code : RA_EIO;
+                    : dberr(err);
             if (rc == RA_OK)
                 rc = run(s, st, err);
         }
@@ -550,10 +553,10 @@ static ra_status stored_key_check(ra_store *s, const char *firm, char out[65], i
         return RA_OK;
     ra_db_stmt *st = q(s, "SELECT key_check FROM firms WHERE code = ?", err);
     if (!st || bindf(s, st, err, "t", firm) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r < 0)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     if (r == RA_DB_ROW) {
         copy_str(out, 65, ct(s, st, 0));
         *found = 1;
@@ -731,13 +734,13 @@ static ra_status audit(ra_store *s, const ra_store_actor *a, const char *action,
     /* Updating the head first takes its row lock (PostgreSQL) so appends are serialised. */
     ra_db_stmt *st = q(s, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1", err);
     if (!st || run(s, st, err) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     st = q(s, "SELECT seq, hash FROM audit_head WHERE id = 1", err);
     if (!st)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r != RA_DB_ROW)
-        return r < 0 ? err ? err->code : RA_EIO
+        return r < 0 ? dberr(err)
                      : ra_err_set(err, RA_EINTERNAL, NULL, "the audit head is missing");
     int64_t seq = ci(s, st, 0);
     char prev[65], hash[65];
@@ -751,11 +754,31 @@ static ra_status audit(ra_store *s, const ra_store_actor *a, const char *action,
     if (!st || bindf(s, st, err, "iittttttttt", seq, at, a->user, a->firm, action, entity,
                      entity_id, before, after, prev, hash) != RA_OK ||
         run(s, st, err) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     st = q(s, "UPDATE audit_head SET hash = ? WHERE id = 1", err);
     if (!st || bindf(s, st, err, "t", hash) != RA_OK || run(s, st, err) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     return RA_OK;
+}
+
+/* Ends a change: when rc is RA_OK, appends its audit record with the JSON built in before (NULL:
+ * "null", nothing was there) and after, RA_ENOMEM if building either failed. Frees both buffers
+ * and returns the resulting status. */
+static ra_status audit_change(ra_store *s, ra_status rc, const ra_store_actor *actor,
+                              const char *action, const char *entity, const char *entity_id,
+                              sbuf *before, sbuf *after, ra_err *err)
+{
+    if (rc == RA_OK && ((before && before->failed) || after->failed))
+        rc = nomem(err, "an audit record");
+    if (rc == RA_OK)
+        rc = audit(s, actor, action, entity, entity_id, before ? before->p : "null", after->p, err);
+    if (before) {
+        free(before->p);
+        before->p = NULL;
+    }
+    free(after->p);
+    after->p = NULL;
+    return rc;
 }
 
 ra_status ra_store_audit_verify(ra_store *s, uint64_t *n_records, uint64_t *first_bad,
@@ -772,7 +795,7 @@ ra_status ra_store_audit_verify(ra_store *s, uint64_t *n_records, uint64_t *firs
                           "before_json, after_json, prev_hash, hash FROM audit_log ORDER BY seq",
                        err);
     if (!st)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     char prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
     int64_t expect = 1;
     uint64_t bad = 0;
@@ -802,14 +825,14 @@ ra_status ra_store_audit_verify(ra_store *s, uint64_t *n_records, uint64_t *firs
     }
     s->ops->reset(st);
     if (r < 0)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     if (rc == RA_OK) {
         st = q(s, "SELECT seq, hash FROM audit_head WHERE id = 1", err);
         if (!st)
-            return err ? err->code : RA_EIO;
+            return dberr(err);
         r = s->ops->step(st, err);
         if (r < 0)
-            return err ? err->code : RA_EIO;
+            return dberr(err);
         if (r != RA_DB_ROW) {
             bad = (uint64_t)expect;
             rc = ra_err_set(err, RA_ECONFLICT, NULL, "the audit head is missing");
@@ -855,10 +878,10 @@ static ra_status firm_lookup(ra_store *s, const char *code, firm_row *f, ra_err 
         return rc;
     ra_db_stmt *st = q(s, "SELECT id, minor_digits, currency FROM firms WHERE code = ?", err);
     if (!st || bindf(s, st, err, "t", code) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r < 0)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     if (r == RA_DB_DONE)
         return ra_err_set(err, RA_ENOTFOUND, NULL, "no firm %s", code);
     f->id = ci(s, st, 0);
@@ -874,10 +897,10 @@ static ra_status code_id(ra_store *s, const char *sql, int64_t firm_id, const ch
 {
     ra_db_stmt *st = q(s, sql, err);
     if (!st || bindf(s, st, err, "it", firm_id, code) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r < 0)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     *id = r == RA_DB_ROW ? ci(s, st, 0) : 0;
     s->ops->reset(st);
     return RA_OK;
@@ -939,23 +962,20 @@ ra_status ra_store_firm_put(ra_store *s, const ra_store_actor *actor, const ra_f
                    err);
             rc = st ? bindf(s, st, err, "ttit", f->name, f->currency, (int64_t)f->minor_digits,
                             f->code)
-                    : err ? err->code : RA_EIO;
+                    : dberr(err);
         } else {
             sb_str(&before, "null");
             st = q(s, "INSERT INTO firms (code, name, currency, minor_digits, key_check) "
                       "VALUES (?, ?, ?, ?, ?)", err);
             rc = st ? bindf(s, st, err, "tttit", f->code, f->name, f->currency,
                             (int64_t)f->minor_digits, check)
-                    : err ? err->code : RA_EIO;
+                    : dberr(err);
         }
         if (rc == RA_OK)
             rc = run(s, st, err);
         firm_json(&after, f);
-        if (rc == RA_OK && (before.failed || after.failed))
-            rc = nomem(err, "an audit record");
-        if (rc == RA_OK)
-            rc = audit(s, actor, got == RA_OK ? "update" : "create", "firm", f->code, before.p,
-                       after.p, err);
+        rc = audit_change(s, rc, actor, got == RA_OK ? "update" : "create", "firm", f->code,
+                          &before, &after, err);
     }
     free(before.p);
     free(after.p);
@@ -970,10 +990,10 @@ ra_status ra_store_firm_get(ra_store *s, const char *code, ra_firm *out, ra_err 
     ra_db_stmt *st = q(s, "SELECT code, name, currency, minor_digits FROM firms WHERE code = ?",
                        err);
     if (!st || bindf(s, st, err, "t", code) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r < 0)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     if (r == RA_DB_DONE)
         return ra_err_set(err, RA_ENOTFOUND, NULL, "no firm %s", code);
     memset(out, 0, sizeof *out);
@@ -1016,10 +1036,10 @@ static ra_status advisor_load(ra_store *s, int64_t firm_id, const char *code, in
     ra_db_stmt *st = q(s, "SELECT id, name_enc, email_enc FROM advisors "
                           "WHERE firm_id = ? AND code = ?", err);
     if (!st || bindf(s, st, err, "it", firm_id, code) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r < 0)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     *id = 0;
     if (r == RA_DB_ROW) {
         *id = ci(s, st, 0);
@@ -1064,13 +1084,13 @@ static ra_status advisor_put_in(ra_store *s, const ra_store_actor *actor, const 
     if (id) {
         st = q(s, "UPDATE advisors SET name_enc = ?, email_enc = ? WHERE id = ?", err);
         rc = st ? bindf(s, st, err, "bbi", nw[0].data, nw[0].n, nw[1].data, nw[1].n, id)
-                : err ? err->code : RA_EIO;
+                : dberr(err);
     } else {
         st = q(s, "INSERT INTO advisors (firm_id, code, name_enc, email_enc) VALUES (?, ?, ?, ?)",
                err);
         rc = st ? bindf(s, st, err, "itbb", firm->id, a->code, nw[0].data, nw[0].n, nw[1].data,
                         nw[1].n)
-                : err ? err->code : RA_EIO;
+                : dberr(err);
     }
     if (rc == RA_OK)
         rc = run(s, st, err);
@@ -1080,13 +1100,8 @@ static ra_status advisor_put_in(ra_store *s, const ra_store_actor *actor, const 
     else
         sb_str(&before, "null");
     advisor_json(&after, a->code, nw);
-    if (rc == RA_OK && (before.failed || after.failed))
-        rc = nomem(err, "an audit record");
-    if (rc == RA_OK)
-        rc = audit(s, actor, id ? "update" : "create", "advisor", a->code, before.p, after.p, err);
-    free(before.p);
-    free(after.p);
-    return rc;
+    return audit_change(s, rc, actor, id ? "update" : "create", "advisor", a->code, &before,
+                        &after, err);
 }
 
 ra_status ra_store_advisor_put(ra_store *s, const ra_store_actor *actor, const ra_advisor *a,
@@ -1148,10 +1163,10 @@ static ra_status household_put_in(ra_store *s, const ra_store_actor *actor, int6
     ra_db_stmt *st = q(s, "INSERT INTO households (firm_id, code) VALUES (?, ?) RETURNING id",
                        err);
     if (!st || bindf(s, st, err, "it", firm_id, code) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r != RA_DB_ROW)
-        return r < 0 ? err ? err->code : RA_EIO
+        return r < 0 ? dberr(err)
                      : ra_err_set(err, RA_EINTERNAL, NULL, "no id returned for household");
     *id = ci(s, st, 0);
     s->ops->reset(st);
@@ -1159,10 +1174,7 @@ static ra_status household_put_in(ra_store *s, const ra_store_actor *actor, int6
     sb_str(&after, "{");
     jstr(&after, "code", code);
     sb_str(&after, "}");
-    rc = after.failed ? nomem(err, "an audit record")
-                      : audit(s, actor, "create", "household", code, "null", after.p, err);
-    free(after.p);
-    return rc;
+    return audit_change(s, RA_OK, actor, "create", "household", code, NULL, &after, err);
 }
 
 ra_status ra_store_household_put(ra_store *s, const ra_store_actor *actor, const char *code,
@@ -1200,10 +1212,10 @@ static ra_status client_load(ra_store *s, int64_t firm_id, const char *code, cli
                           "LEFT JOIN advisors a ON a.id = c.advisor_id "
                           "WHERE c.firm_id = ? AND c.code = ?", err);
     if (!st || bindf(s, st, err, "it", firm_id, code) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r < 0)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     memset(c, 0, sizeof *c);
     for (int i = 0; i < N_CLIENT_PII; i++)
         c->f[i].name = client_fields[i];
@@ -1288,14 +1300,14 @@ static ra_status client_put_in(ra_store *s, const ra_store_actor *actor, const f
         rc = st ? bindf(s, st, err, "iNibbbbi", hh, adv,
                         (int64_t)c->birth_year, nw.f[0].data, nw.f[0].n, nw.f[1].data, nw.f[1].n,
                         nw.f[2].data, nw.f[2].n, nw.f[3].data, nw.f[3].n, old.id)
-                : err ? err->code : RA_EIO;
+                : dberr(err);
     } else {
         st = q(s, "INSERT INTO clients (firm_id, code, household_id, advisor_id, birth_year, "
                   "name_enc, email_enc, tax_id_enc, address_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                err);
         rc = st ? bindf(s, st, err, "itiNibbbb", firm->id, c->code, hh, adv, (int64_t)c->birth_year, nw.f[0].data, nw.f[0].n,
                         nw.f[1].data, nw.f[1].n, nw.f[2].data, nw.f[2].n, nw.f[3].data, nw.f[3].n)
-                : err ? err->code : RA_EIO;
+                : dberr(err);
     }
     if (rc == RA_OK)
         rc = run(s, st, err);
@@ -1305,14 +1317,8 @@ static ra_status client_put_in(ra_store *s, const ra_store_actor *actor, const f
     else
         sb_str(&before, "null");
     client_json(&after, c->code, &nw);
-    if (rc == RA_OK && (before.failed || after.failed))
-        rc = nomem(err, "an audit record");
-    if (rc == RA_OK)
-        rc = audit(s, actor, old.id ? "update" : "create", "client", c->code, before.p, after.p,
-                   err);
-    free(before.p);
-    free(after.p);
-    return rc;
+    return audit_change(s, rc, actor, old.id ? "update" : "create", "client", c->code, &before,
+                        &after, err);
 }
 
 ra_status ra_store_client_put(ra_store *s, const ra_store_actor *actor, const ra_client *c,
@@ -1405,10 +1411,10 @@ static ra_status account_load(ra_store *s, int64_t firm_id, const char *code, ac
                           "JOIN clients c ON c.id = a.client_id WHERE a.firm_id = ? AND a.code = ?",
                        err);
     if (!st || bindf(s, st, err, "it", firm_id, code) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int x = s->ops->step(st, err);
     if (x < 0)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     memset(r, 0, sizeof *r);
     if (x == RA_DB_ROW) {
         r->id = ci(s, st, 0);
@@ -1523,7 +1529,7 @@ static ra_status account_put_in(ra_store *s, const ra_store_actor *actor, const 
                         (int64_t)(old.n_txns ? old.minor_digits : currency_digits(a->currency)),
                         (int64_t)a->opened, m->model, (int64_t)m->discretionary, m->drift_band,
                         (int64_t)m->tlh_enabled, m->loss_limit, m->restrictions, old.id)
-                : err ? err->code : RA_EIO;
+                : dberr(err);
     } else {
         st = q(s, "INSERT INTO accounts (firm_id, code, client_id, type, currency, minor_digits, "
                   "opened, model, discretionary, drift_band, tlh_enabled, loss_limit, "
@@ -1532,7 +1538,7 @@ static ra_status account_put_in(ra_store *s, const ra_store_actor *actor, const 
                         (int64_t)a->type, a->currency, (int64_t)currency_digits(a->currency),
                         (int64_t)a->opened, m->model, (int64_t)m->discretionary, m->drift_band,
                         (int64_t)m->tlh_enabled, m->loss_limit, m->restrictions)
-                : err ? err->code : RA_EIO;
+                : dberr(err);
     }
     if (rc == RA_OK)
         rc = run(s, st, err);
@@ -1549,14 +1555,8 @@ static ra_status account_put_in(ra_store *s, const ra_store_actor *actor, const 
             sb_str(&before, "null");
         account_json(&after, a);
     }
-    if (rc == RA_OK && (before.failed || after.failed))
-        rc = nomem(err, "an audit record");
-    if (rc == RA_OK)
-        rc = audit(s, actor, old.id ? "update" : "create", entity, a->code, before.p, after.p,
-                   err);
-    free(before.p);
-    free(after.p);
-    return rc;
+    return audit_change(s, rc, actor, old.id ? "update" : "create", entity, a->code, &before,
+                        &after, err);
 }
 
 ra_status ra_store_account_put(ra_store *s, const ra_store_actor *actor, const ra_account *a,
@@ -1600,7 +1600,7 @@ ra_status ra_store_account_list(ra_store *s, const char *firm, char (**out)[RA_C
         return rc;
     ra_db_stmt *st = q(s, "SELECT code FROM accounts WHERE firm_id = ? ORDER BY code", err);
     if (!st || bindf(s, st, err, "i", f.id) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     size_t cap = 0;
     char (*v)[RA_CODE_MAX] = NULL;
     int r;
@@ -1621,7 +1621,7 @@ ra_status ra_store_account_list(ra_store *s, const char *firm, char (**out)[RA_C
     if (r < 0) {
         free(v);
         *n = 0;
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     }
     *out = v;
     return RA_OK;
@@ -1637,10 +1637,10 @@ static ra_status ledger_load(ra_store *s, int64_t account_id, ra_ledger *l, int6
                           "proceeds_minor, gain_short_minor, gain_long_minor "
                           "FROM accounts WHERE id = ?", err);
     if (!st || bindf(s, st, err, "i", account_id) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r != RA_DB_ROW)
-        return r < 0 ? err ? err->code : RA_EIO
+        return r < 0 ? dberr(err)
                      : ra_err_set(err, RA_EINTERNAL, NULL, "account id %lld vanished",
                                   (long long)account_id);
     ra_ledger_settings set;
@@ -1668,7 +1668,7 @@ static ra_status ledger_load(ra_store *s, int64_t account_id, ra_ledger *l, int6
               "WHERE account_id = ? ORDER BY lot_id", err);
     if (!st || bindf(s, st, err, "i", account_id) != RA_OK) {
         ra_ledger_free(l);
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     }
     ra_lot *lots = NULL;
     size_t n = 0, cap = 0;
@@ -1693,7 +1693,7 @@ static ra_status ledger_load(ra_store *s, int64_t account_id, ra_ledger *l, int6
     if (r == -2)
         rc = nomem(err, "lots");
     else if (r < 0)
-        rc = err ? err->code : RA_EIO;
+        rc = dberr(err);
     else
         rc = ra_ledger_restore(l, cash, lots, n, next, &t, err);
     free(lots);
@@ -1714,21 +1714,21 @@ static ra_status ledger_save(ra_store *s, int64_t account_id, const ra_ledger *l
                      t->basis_sold_minor, t->basis_out_minor, t->proceeds_minor,
                      t->gain_short_minor, t->gain_long_minor, account_id) != RA_OK ||
         run(s, st, err) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     st = q(s, "DELETE FROM lots WHERE account_id = ?", err);
     if (!st || bindf(s, st, err, "i", account_id) != RA_OK || run(s, st, err) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     st = q(s, "INSERT INTO lots (account_id, lot_id, security_id, acquired, qty_micro, "
               "basis_minor) VALUES (?, ?, ?, ?, ?, ?)", err);
     if (!st)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     for (size_t i = 0; i < l->n_lots; i++) {
         const ra_lot *x = &l->lots[i];
         s->ops->reset(st);
         if (bindf(s, st, err, "iiiiii", account_id, (int64_t)x->id, (int64_t)x->security,
                   (int64_t)x->acquired, x->qty_micro, x->basis_minor) != RA_OK ||
             run(s, st, err) != RA_OK)
-            return err ? err->code : RA_EIO;
+            return dberr(err);
     }
     return RA_OK;
 }
@@ -1826,10 +1826,10 @@ static ra_status security_put_in(ra_store *s, int64_t firm_id, const ra_security
 {
     ra_db_stmt *st = q(s, SQL_SECURITY_COLS, err);
     if (!st || bindf(s, st, err, "it", firm_id, x->ticker) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r < 0)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     ra_security old;
     *id = 0;
     if (r == RA_DB_ROW) {
@@ -1847,7 +1847,7 @@ static ra_status security_put_in(ra_store *s, int64_t firm_id, const ra_security
                          (int64_t)x->risk_level, x->expense_ratio, x->lot_size, x->exchange,
                          x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
                          (int64_t)(x->incomplete != 0), *id) != RA_OK)
-            return err ? err->code : RA_EIO;
+            return dberr(err);
         return run(s, st, err);
     }
     st = q(s, "INSERT INTO securities (firm_id, ticker, name, asset_class, risk_level, "
@@ -1857,10 +1857,10 @@ static ra_status security_put_in(ra_store *s, int64_t firm_id, const ra_security
                      x->asset_class, (int64_t)x->risk_level, x->expense_ratio, x->lot_size,
                      x->exchange, x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
                      (int64_t)(x->incomplete != 0)) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     r = s->ops->step(st, err);
     if (r != RA_DB_ROW)
-        return r < 0 ? err ? err->code : RA_EIO
+        return r < 0 ? dberr(err)
                      : ra_err_set(err, RA_EINTERNAL, NULL, "no id returned for security");
     *id = ci(s, st, 0);
     s->ops->reset(st);
@@ -1891,10 +1891,10 @@ ra_status ra_store_security_get(ra_store *s, const char *firm, const char *ticke
         return rc;
     ra_db_stmt *st = q(s, SQL_SECURITY_COLS, err);
     if (!st || bindf(s, st, err, "it", f.id, ticker) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r < 0)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     if (r == RA_DB_DONE)
         return ra_err_set(err, RA_ENOTFOUND, NULL, "no security %s in firm %s", ticker, firm);
     security_row(s, st, out);
@@ -1932,7 +1932,7 @@ ra_status ra_store_security_list(ra_store *s, const char *firm, unsigned flags,
                        err);
     if (!st || bindf(s, st, err, "ii", f.id, (int64_t)((flags & RA_STORE_LIST_INCOMPLETE) != 0))
                    != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     size_t cap = 0;
     ra_security *v = NULL;
     int r;
@@ -1954,7 +1954,7 @@ ra_status ra_store_security_list(ra_store *s, const char *firm, unsigned flags,
     if (r < 0) {
         free(v);
         *n = 0;
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     }
     *out = v;
     return RA_OK;
@@ -2212,10 +2212,10 @@ static ra_status series_merge(ra_store *s, const series_kind *k, unsigned flags,
 {
     ra_db_stmt *st = q(s, k->stored_conflict_sql, err);
     if (!st)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r < 0)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     if (r == RA_DB_ROW && !(flags & RA_STORE_PUT_REPLACE)) {
         char tk[RA_CODE_MAX], ds[11], v1[64], v2[64];
         int64_t sec = ci(s, st, 0), day = ci(s, st, 1);
@@ -2230,12 +2230,12 @@ static ra_status series_merge(ra_store *s, const series_kind *k, unsigned flags,
     if (r == RA_DB_ROW) {
         st = q(s, k->update_sql, err);
         if (!st || run(s, st, err) != RA_OK)
-            return err ? err->code : RA_EIO;
+            return dberr(err);
         stats->replaced = (size_t)s->ops->changes(st);
     }
     st = q(s, k->insert_sql, err);
     if (!st || run(s, st, err) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     stats->inserted = (size_t)s->ops->changes(st);
     stats->unchanged = distinct - stats->inserted - stats->replaced;
     return RA_OK;
@@ -2314,10 +2314,10 @@ ra_status ra_store_price_latest(ra_store *s, const char *firm, const char *ticke
     ra_db_stmt *st = q(s, "SELECT day, price FROM prices WHERE security_id = ? AND day <= ? "
                           "ORDER BY day DESC LIMIT 1", err);
     if (!st || bindf(s, st, err, "ii", (int64_t)id, (int64_t)date) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r < 0)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     if (r == RA_DB_DONE) {
         char ds[11];
         return ra_err_set(err, RA_ENOTFOUND, NULL, "no price of %s on or before %s", ticker,
@@ -2344,7 +2344,7 @@ ra_status ra_store_price_series(ra_store *s, const char *firm, const char *ticke
     ra_db_stmt *st = q(s, "SELECT day, price FROM prices WHERE security_id = ? AND day >= ? "
                           "AND day <= ? ORDER BY day", err);
     if (!st || bindf(s, st, err, "iii", (int64_t)id, (int64_t)from, (int64_t)to) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     size_t cap = 0, k = 0;
     ra_date *d = NULL;
     ra_price *p = NULL;
@@ -2372,7 +2372,7 @@ ra_status ra_store_price_series(ra_store *s, const char *firm, const char *ticke
     if (r < 0) {
         free(d);
         free(p);
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     }
     *dates = d;
     *prices = p;
@@ -2592,11 +2592,11 @@ static ra_status txn_one(ra_store *s, const ra_store_actor *actor, const firm_ro
                                  : NULL;
     int found = 0;
     if (rc == RA_OK && (!st || bindf(s, st, err, "it", w->id, t->external_id) != RA_OK))
-        rc = err ? err->code : RA_EIO;
+        rc = dberr(err);
     if (rc == RA_OK) {
         int r = s->ops->step(st, err);
         if (r < 0)
-            rc = err ? err->code : RA_EIO;
+            rc = dberr(err);
         else if (r == RA_DB_ROW) {
             found = 1;
             int same = ci(s, st, 0) == t->kind && ci(s, st, 1) == t->date &&
@@ -2640,7 +2640,7 @@ static ra_status txn_one(ra_store *s, const ra_store_actor *actor, const firm_ro
                              t->amount_minor, t->fees_minor, (int64_t)t->relief, t->split.num,
                              t->split.den, detail.p) != RA_OK ||
                 run(s, st, err) != RA_OK)
-                rc = err ? err->code : RA_EIO;
+                rc = dberr(err);
         }
         if (rc == RA_OK) {
             w->n_txns++;
@@ -2650,10 +2650,7 @@ static ra_status txn_one(ra_store *s, const ra_store_actor *actor, const firm_ro
             char eid[2 * RA_CODE_MAX + 2];
             snprintf(eid, sizeof eid, "%s/%s", t->account, t->external_id);
             txn_json(&after, t, detail.p);
-            rc = after.failed ? nomem(err, "an audit record")
-                              : audit(s, actor, "append", "transaction", eid, "null", after.p,
-                                      err);
-            free(after.p);
+            rc = audit_change(s, rc, actor, "append", "transaction", eid, NULL, &after, err);
         }
     }
     if (rc != RA_OK)
@@ -2692,11 +2689,7 @@ ra_status ra_store_txn_append(ra_store *s, const ra_store_actor *actor, const ra
             rc = ledger_save(s, w->id, &w->l, err);
             sbuf after = {0};
             ledger_json(&after, &w->l);
-            if (rc == RA_OK && (after.failed || w->before.failed))
-                rc = nomem(err, "an audit record");
-            if (rc == RA_OK)
-                rc = audit(s, actor, "update", "lots", w->code, w->before.p, after.p, err);
-            free(after.p);
+            rc = audit_change(s, rc, actor, "update", "lots", w->code, &w->before, &after, err);
         }
         ra_ledger_free(&w->l);
         free(w->before.p);
@@ -2724,10 +2717,10 @@ ra_status ra_store_txn_count(ra_store *s, const char *firm, const char *account,
         return rc;
     ra_db_stmt *st = q(s, "SELECT COUNT(*) FROM txns WHERE account_id = ?", err);
     if (!st || bindf(s, st, err, "i", id) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r != RA_DB_ROW)
-        return r < 0 ? err ? err->code : RA_EIO : RA_EINTERNAL;
+        return r < 0 ? dberr(err) : RA_EINTERNAL;
     *n = (uint64_t)ci(s, st, 0);
     s->ops->reset(st);
     return RA_OK;
@@ -2760,7 +2753,7 @@ static ra_status txns_load(ra_store *s, int64_t account_id, ra_date as_of, txn_l
                           "amount_minor, fees_minor, relief, split_num, split_den, detail "
                           "FROM txns WHERE account_id = ? AND day <= ? ORDER BY seq", err);
     if (!st || bindf(s, st, err, "ii", account_id, (int64_t)as_of) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     size_t cap = 0;
     ra_status rc = RA_OK;
     int r = 0;
@@ -2796,7 +2789,7 @@ static ra_status txns_load(ra_store *s, int64_t account_id, ra_date as_of, txn_l
     }
     s->ops->reset(st);
     if (rc == RA_OK && r < 0)
-        rc = err ? err->code : RA_EIO;
+        rc = dberr(err);
     if (rc != RA_OK)
         txns_free(out);
     return rc;
@@ -2817,7 +2810,7 @@ ra_status ra_store_check(ra_store *s, ra_store_check_result *result, ra_err *err
     ra_db_stmt *st = q(s, "SELECT a.id, a.code, f.code FROM accounts a JOIN firms f "
                           "ON f.id = a.firm_id ORDER BY f.code, a.code", err);
     if (!st)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     typedef struct {
         int64_t id;
         char code[RA_CODE_MAX], firm[RA_CODE_MAX];
@@ -2844,7 +2837,7 @@ ra_status ra_store_check(ra_store *s, ra_store_check_result *result, ra_err *err
     s->ops->reset(st);
     if (r < 0) {
         free(v);
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     }
     for (size_t i = 0; i < n && rc == RA_OK; i++) {
         ra_ledger l;
@@ -2900,7 +2893,7 @@ static ra_status accounts_of(ra_store *s, int64_t firm_id, acct_brief **out, siz
     ra_db_stmt *st = q(s, "SELECT id, code, cash_minor, minor_digits, type FROM accounts "
                           "WHERE firm_id = ? ORDER BY code", err);
     if (!st || bindf(s, st, err, "i", firm_id) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     size_t cap = 0;
     acct_brief *v = NULL;
     int r;
@@ -2927,7 +2920,7 @@ static ra_status accounts_of(ra_store *s, int64_t firm_id, acct_brief **out, siz
     if (r < 0) {
         free(v);
         *n = 0;
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     }
     *out = v;
     return RA_OK;
@@ -2946,7 +2939,7 @@ static ra_status securities_of(ra_store *s, int64_t firm_id, sec_list *out, ra_e
     ra_db_stmt *st = q(s, "SELECT id, ticker FROM securities WHERE firm_id = ? ORDER BY ticker",
                        err);
     if (!st || bindf(s, st, err, "i", firm_id) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     size_t cap = 0;
     int r;
     while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
@@ -2974,7 +2967,7 @@ static ra_status securities_of(ra_store *s, int64_t firm_id, sec_list *out, ra_e
         free(out->id);
         free(out->ticker);
         memset(out, 0, sizeof *out);
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     }
     return RA_OK;
 }
@@ -3172,12 +3165,12 @@ ra_status ra_store_valuation(ra_store *s, const char *firm, ra_date date, ra_sto
         st = q(s, "SELECT price FROM prices WHERE security_id = ? AND day <= ? "
                   "ORDER BY day DESC LIMIT 1", err);
         if (!st || bindf(s, st, err, "ii", v.secs.id[k], (int64_t)date) != RA_OK) {
-            rc = err ? err->code : RA_EIO;
+            rc = dberr(err);
             break;
         }
         int r = s->ops->step(st, err);
         if (r < 0)
-            rc = err ? err->code : RA_EIO;
+            rc = dberr(err);
         v.price[k] = r == RA_DB_ROW ? ci(s, st, 0) : -1;
         s->ops->reset(st);
     }
@@ -3215,10 +3208,10 @@ static ra_status count_of(ra_store *s, const char *sql, int64_t firm_id, size_t 
 {
     ra_db_stmt *st = q(s, sql, err);
     if (!st || bindf(s, st, err, "i", firm_id) != RA_OK)
-        return err ? err->code : RA_EIO;
+        return dberr(err);
     int r = s->ops->step(st, err);
     if (r != RA_DB_ROW)
-        return r < 0 ? err ? err->code : RA_EIO : RA_EINTERNAL;
+        return r < 0 ? dberr(err) : RA_EINTERNAL;
     *n = (size_t)ci(s, st, 0);
     s->ops->reset(st);
     return RA_OK;
@@ -3298,7 +3291,7 @@ ra_status ra_store_snapshot_load(ra_store *s, const char *firm, ra_store_snapsho
     if (st)
         s->ops->reset(st);
     if (r < 0 || k != ns)
-        rc = r < 0 ? err ? err->code : RA_EIO
+        rc = r < 0 ? dberr(err)
                    : ra_err_set(err, RA_ECONFLICT, NULL, "the securities changed while loading");
     qsort(map, ns, sizeof *map, cmp_id_index);
 
@@ -3319,7 +3312,7 @@ ra_status ra_store_snapshot_load(ra_store *s, const char *firm, ra_store_snapsho
         if (st)
             s->ops->reset(st);
         if (r < 0 || k != na)
-            rc = r < 0 ? err ? err->code : RA_EIO
+            rc = r < 0 ? dberr(err)
                        : ra_err_set(err, RA_ECONFLICT, NULL, "the accounts changed while loading");
     }
     /* lots in the same account order */
@@ -3350,7 +3343,7 @@ ra_status ra_store_snapshot_load(ra_store *s, const char *firm, ra_store_snapsho
         while (ai < na)
             sn->lot_start[++ai] = (uint32_t)j;
         if (r < 0)
-            rc = err ? err->code : RA_EIO;
+            rc = dberr(err);
         else if (j != nl)
             rc = ra_err_set(err, RA_ECONFLICT, NULL, "the lots changed while loading");
     }
@@ -3450,7 +3443,7 @@ static ra_status open_one(ra_store *s, const ra_store_actor *actor, const firm_r
                          tt->cash_out_minor, tt->basis_in_minor, tt->basis_sold_minor,
                          tt->basis_out_minor, tt->proceeds_minor, tt->gain_short_minor,
                          tt->gain_long_minor) != RA_OK)
-            rc = err ? err->code : RA_EIO;
+            rc = dberr(err);
     }
     if (rc == RA_OK) {
         int r = s->ops->step(st, err);
@@ -3460,7 +3453,7 @@ static ra_status open_one(ra_store *s, const ra_store_actor *actor, const firm_r
             rc = r < 0 ? (err && err->code == RA_ECONFLICT
                               ? ra_err_set(err, RA_ECONFLICT, NULL, "account %s exists already",
                                            a->code)
-                              : err ? err->code : RA_EIO)
+                              : dberr(err))
                        : RA_EINTERNAL;
         s->ops->reset(st);
     }
@@ -3477,7 +3470,7 @@ static ra_status open_one(ra_store *s, const ra_store_actor *actor, const firm_r
         else if (!st || bindf(s, st, err, "iitiiit", id, (int64_t)(k + 1), t[k].external_id,
                               (int64_t)t[k].kind, (int64_t)o->date, t[k].amount_minor,
                               detail.p) != RA_OK || run(s, st, err) != RA_OK)
-            rc = err ? err->code : RA_EIO;
+            rc = dberr(err);
     }
     if (rc == RA_OK) {
         st = q(s, "INSERT INTO lots (account_id, lot_id, security_id, acquired, qty_micro, "
@@ -3485,13 +3478,13 @@ static ra_status open_one(ra_store *s, const ra_store_actor *actor, const firm_r
         for (size_t i = 0; i < l.n_lots && rc == RA_OK; i++) {
             const ra_lot *x = &l.lots[i];
             if (!st)
-                rc = err ? err->code : RA_EIO;
+                rc = dberr(err);
             else {
                 s->ops->reset(st);
                 if (bindf(s, st, err, "iiiiii", id, (int64_t)x->id, (int64_t)x->security,
                           (int64_t)x->acquired, x->qty_micro, x->basis_minor) != RA_OK ||
                     run(s, st, err) != RA_OK)
-                    rc = err ? err->code : RA_EIO;
+                    rc = dberr(err);
             }
         }
     }
@@ -3517,7 +3510,7 @@ static ra_status open_one(ra_store *s, const ra_store_actor *actor, const firm_r
         if (!st || bindf(s, st, err, "iittttttttt", *seq, at, actor->user, actor->firm, "open",
                          "account", a->code, "null", after.p, prev, hash) != RA_OK ||
             run(s, st, err) != RA_OK)
-            rc = err ? err->code : RA_EIO;
+            rc = dberr(err);
         memcpy(prev, hash, 65);
     }
     free(detail.p);
@@ -3542,7 +3535,7 @@ ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
     int64_t seq = 0;
     ra_db_stmt *st = q(s, "UPDATE audit_head SET seq = seq WHERE id = 1", err);
     if (!st || run(s, st, err) != RA_OK)
-        rc = err ? err->code : RA_EIO;
+        rc = dberr(err);
     if (rc == RA_OK) {
         st = q(s, "SELECT seq, hash FROM audit_head WHERE id = 1", err);
         int r = st ? s->ops->step(st, err) : -1;
@@ -3550,7 +3543,7 @@ ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
             seq = ci(s, st, 0);
             copy_str(prev, sizeof prev, ct(s, st, 1));
         } else {
-            rc = r < 0 ? err ? err->code : RA_EIO
+            rc = r < 0 ? dberr(err)
                        : ra_err_set(err, RA_EINTERNAL, NULL, "the audit head is missing");
         }
         if (st)
@@ -3567,7 +3560,7 @@ ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
     if (rc == RA_OK) {
         st = q(s, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", err);
         if (!st || bindf(s, st, err, "it", seq, prev) != RA_OK || run(s, st, err) != RA_OK)
-            rc = err ? err->code : RA_EIO;
+            rc = dberr(err);
     }
     return wend(s, rc, err);
 }

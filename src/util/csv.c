@@ -15,19 +15,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define SHOW_MAX 32        /* bytes of a value quoted in a message before "..." */
-#define SHOW_CAP 200       /* 2 quotes + SHOW_MAX escaped (4 bytes each) + "..." + NUL */
 #define WHERE_SOURCE_MAX 60 /* longer source names keep their last part in err->where */
 #define WHERE_NAME_MAX 32  /* longer column names are cut in err->where */
 #define LIST_MAX 120       /* bytes of column names listed when a selected name is missing */
 
 /* ---- message helpers ------------------------------------------------------------------------ */
 
-/* Writes s as a double-quoted string for a message: control bytes as \xNN, quote and backslash
- * escaped, at most SHOW_MAX input bytes (then "..."). buf has SHOW_CAP bytes. */
-static const char *show(char *buf, const char *s, size_t len)
+const char *ra_csvtok_show(char *buf, const char *s, size_t len)
 {
-    size_t o = 0, n = len > SHOW_MAX ? SHOW_MAX : len;
+    size_t o = 0, n = len > RA_CSV_SHOW_MAX ? RA_CSV_SHOW_MAX : len;
     /* do not cut a UTF-8 sequence in the middle */
     while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
         n--;
@@ -35,7 +31,7 @@ static const char *show(char *buf, const char *s, size_t len)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7F) {
-            o += (size_t)snprintf(buf + o, SHOW_CAP - o, "\\x%02X", c);
+            o += (size_t)snprintf(buf + o, RA_CSV_SHOW_CAP - o, "\\x%02X", c);
         } else if (c == '"' || c == '\\') {
             buf[o++] = '\\';
             buf[o++] = (char)c;
@@ -125,7 +121,7 @@ ra_status ra_csvtok_error(const csv_reader *r, ra_status code, uint32_t line, si
     return rc;
 }
 
-static ra_status nomem(ra_err *err, const char *what)
+ra_status ra_csvtok_nomem(ra_err *err, const char *what)
 {
     return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate memory for %s", what);
 }
@@ -167,7 +163,7 @@ static ra_status scratch_put(csv_reader *r, char c, ra_err *err)
         size_t ncap = r->scap ? 2 * r->scap : 256;
         char *p = realloc(r->scratch, ncap);
         if (!p)
-            return nomem(err, "a quoted field");
+            return ra_csvtok_nomem(err, "a quoted field");
         r->scratch = p;
         r->scap = ncap;
     }
@@ -200,7 +196,7 @@ ra_status ra_csvtok_next(csv_reader *r, int *eof, ra_err *err)
             size_t ncap = r->capf ? 2 * r->capf : 16;
             csv_field *nfp = realloc(r->f, ncap * sizeof *nfp);
             if (!nfp)
-                return nomem(err, "the fields of a row");
+                return ra_csvtok_nomem(err, "the fields of a row");
             r->f = nfp;
             r->capf = ncap;
         }
@@ -244,10 +240,10 @@ ra_status ra_csvtok_next(csv_reader *r, int *eof, ra_err *err)
             f->s = NULL;
             if (r->pos < size && d[r->pos] != ',' && d[r->pos] != '\n' &&
                 !(d[r->pos] == '\r' && r->pos + 1 < size && d[r->pos + 1] == '\n')) {
-                char vb[SHOW_CAP];
+                char vb[RA_CSV_SHOW_CAP];
                 return ra_csvtok_error(r, RA_EPARSE, r->line, col, err,
                                        "text after the closing quote: %s (quote the whole field)",
-                                       show(vb, d + r->pos, 1));
+                                       ra_csvtok_show(vb, d + r->pos, 1));
             }
         } else {
             size_t start = r->pos;
@@ -302,24 +298,21 @@ ra_status ra_csvtok_next(csv_reader *r, int *eof, ra_err *err)
 
 /* ---- field helpers -------------------------------------------------------------------------- */
 
-static int is_space_byte(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-/* Drops blanks and line ends around a value (a quoted value may hold line ends). */
-static void trim(const char **s, size_t *len)
+void ra_csvtok_trim(const char **s, size_t *len)
 {
     const char *p = *s;
     size_t n = *len;
-    while (n > 0 && is_space_byte(p[0])) {
+    while (n > 0 && ra_csvtok_is_space(p[0])) {
         p++;
         n--;
     }
-    while (n > 0 && is_space_byte(p[n - 1]))
+    while (n > 0 && ra_csvtok_is_space(p[n - 1]))
         n--;
     *s = p;
     *len = n;
 }
 
-static char *dup_n(const char *s, size_t n)
+char *ra_csvtok_dup(const char *s, size_t n)
 {
     char *p = malloc(n + 1);
     if (p) {
@@ -400,14 +393,14 @@ static ra_status field_number(const csv_reader *r, size_t i, double *out, int *e
     const csv_field *f = &r->f[i];
     const char *s = f->s;
     size_t n = f->len;
-    trim(&s, &n);
+    ra_csvtok_trim(&s, &n);
     *empty = 0;
     if (n == 0) {
         *empty = 1;
         *out = NAN;
         return RA_OK;
     }
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     int digit = 0;
     /* only what a decimal number may hold: rules out nan, inf, hex floats, "1,5", "12%" */
     for (size_t k = 0; k < n; k++) {
@@ -416,11 +409,11 @@ static ra_status field_number(const csv_reader *r, size_t i, double *out, int *e
             digit = 1;
         else if (c != '+' && c != '-' && c != '.' && c != 'e' && c != 'E')
             return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err, "not a number: %s",
-                                   show(vb, f->s, f->len));
+                                   ra_csvtok_show(vb, f->s, f->len));
     }
     if (!digit)
         return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err, "not a number: %s",
-                               show(vb, f->s, f->len));
+                               ra_csvtok_show(vb, f->s, f->len));
     if (fast_decimal(s, n, out))
         return RA_OK;
     char buf[RA_CSV_MAX_FIELD + 1];
@@ -431,10 +424,10 @@ static ra_status field_number(const csv_reader *r, size_t i, double *out, int *e
     double v = strtod(buf, &end);
     if (end != buf + n)
         return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err, "not a number: %s",
-                               show(vb, f->s, f->len));
+                               ra_csvtok_show(vb, f->s, f->len));
     if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
         return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err,
-                               "number out of range: %s", show(vb, f->s, f->len));
+                               "number out of range: %s", ra_csvtok_show(vb, f->s, f->len));
     /* underflow to 0 or a subnormal is kept: it is the nearest double */
     *out = v;
     return RA_OK;
@@ -456,20 +449,20 @@ static ra_status field_date(const csv_reader *r, size_t i, ra_date *out, ra_err 
     const csv_field *f = &r->f[i];
     const char *s = f->s;
     size_t n = f->len;
-    trim(&s, &n);
+    ra_csvtok_trim(&s, &n);
     if (n == 0)
         return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err,
                                "missing date (the first column holds YYYY-MM-DD dates)");
     if (ra_date_parse(s, n, out, NULL) == RA_OK)
         return RA_OK;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     int shaped = n == 10 && s[4] == '-' && s[7] == '-';
     for (size_t k = 0; shaped && k < n; k++)
         if (k != 4 && k != 7 && (s[k] < '0' || s[k] > '9'))
             shaped = 0;
     return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err,
                            shaped ? "no such day: %s" : "not an ISO date (YYYY-MM-DD): %s",
-                           show(vb, f->s, f->len));
+                           ra_csvtok_show(vb, f->s, f->len));
 }
 
 static const char *fmt_date(ra_date d, char buf[11]) { return ra_date_format(d, buf); }
@@ -481,7 +474,7 @@ typedef struct name_set {
     size_t mask;
 } name_set;
 
-static uint64_t hash_str(const char *s)
+uint64_t ra_csvtok_hash(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
     for (; *s; s++) {
@@ -510,7 +503,7 @@ static void nset_free(name_set *h)
 /* Index of the key equal to key, or SIZE_MAX. */
 static size_t nset_find(const name_set *h, char *const *keys, const char *key)
 {
-    for (size_t i = (size_t)hash_str(key) & h->mask;; i = (i + 1) & h->mask) {
+    for (size_t i = (size_t)ra_csvtok_hash(key) & h->mask;; i = (i + 1) & h->mask) {
         if (h->slot[i] == 0)
             return SIZE_MAX;
         if (strcmp(keys[h->slot[i] - 1], key) == 0)
@@ -522,7 +515,7 @@ static size_t nset_find(const name_set *h, char *const *keys, const char *key)
  * At most half the slots are ever used (nset_init sized it for all keys). */
 static size_t nset_add(name_set *h, char *const *keys, size_t idx)
 {
-    for (size_t i = (size_t)hash_str(keys[idx]) & h->mask;; i = (i + 1) & h->mask) {
+    for (size_t i = (size_t)ra_csvtok_hash(keys[idx]) & h->mask;; i = (i + 1) & h->mask) {
         if (h->slot[i] == 0) {
             h->slot[i] = idx + 1;
             return SIZE_MAX;
@@ -553,7 +546,7 @@ static void c_numeric_leave(c_numeric *cn)
     }
 }
 
-static void free_names(char **names, size_t n)
+void ra_csvtok_free_names(char **names, size_t n)
 {
     if (!names)
         return;
@@ -562,7 +555,7 @@ static void free_names(char **names, size_t n)
     free(names);
 }
 
-static ra_status check_size(const char *source, size_t size, ra_err *err)
+ra_status ra_csvtok_check_size(const char *source, size_t size, ra_err *err)
 {
     /* line numbers are uint32_t; every line needs a byte */
     if (size >= (size_t)UINT32_MAX)
@@ -572,15 +565,9 @@ static ra_status check_size(const char *source, size_t size, ra_err *err)
     return RA_OK;
 }
 
-/* Reads the header row: between min_cols and max_cols fields, trimmed copies in *names (also set
- * as r->names for messages). layout describes the expected header for messages. A header whose
- * first field is a date is rejected: the user left the header out and would lose a row. */
-static ra_status read_header(csv_reader *r, size_t min_cols, size_t max_cols, const char *layout,
-                             char ***names, size_t *n_names, ra_err *err)
+ra_status ra_csvtok_header_start(csv_reader *r, const char *layout, ra_err *err)
 {
     int eof;
-    *names = NULL;
-    *n_names = 0;
     ra_status st = ra_csvtok_next(r, &eof, err);
     if (st != RA_OK)
         return st;
@@ -589,19 +576,32 @@ static ra_status read_header(csv_reader *r, size_t min_cols, size_t max_cols, co
                                "empty file: need a header row (%s)", layout);
     const char *s0 = r->f[0].s;
     size_t n0 = r->f[0].len;
-    trim(&s0, &n0);
+    ra_csvtok_trim(&s0, &n0);
     ra_date dd;
     if (ra_date_parse(s0, n0, &dd, NULL) == RA_OK) {
-        char vb[SHOW_CAP];
+        char vb[RA_CSV_SHOW_CAP];
         return ra_csvtok_error(r, RA_EPARSE, r->f[0].line, 1, err,
                                "the first row must be a header (%s), found the date %s", layout,
-                               show(vb, r->f[0].s, r->f[0].len));
+                               ra_csvtok_show(vb, r->f[0].s, r->f[0].len));
     }
+    return RA_OK;
+}
+
+/* Reads the header row: between min_cols and max_cols fields, trimmed copies in *names (also set
+ * as r->names for messages). layout describes the expected header for messages. */
+static ra_status read_header(csv_reader *r, size_t min_cols, size_t max_cols, const char *layout,
+                             char ***names, size_t *n_names, ra_err *err)
+{
+    *names = NULL;
+    *n_names = 0;
+    ra_status st = ra_csvtok_header_start(r, layout, err);
+    if (st != RA_OK)
+        return st;
     if (r->nf < min_cols || r->nf > max_cols) {
         size_t col = r->nf > max_cols ? max_cols + 1 : r->nf;
         const char *s = r->f[col - 1].s;
         size_t n = r->f[col - 1].len;
-        trim(&s, &n);
+        ra_csvtok_trim(&s, &n);
         char name[WHERE_NAME_MAX + 2];
         snprintf(name, sizeof name, "%.*s", (int)(n > WHERE_NAME_MAX + 1 ? WHERE_NAME_MAX + 1 : n),
                  s);
@@ -615,15 +615,15 @@ static ra_status read_header(csv_reader *r, size_t min_cols, size_t max_cols, co
     }
     char **nm = calloc(r->nf, sizeof *nm);
     if (!nm)
-        return nomem(err, "column names");
+        return ra_csvtok_nomem(err, "column names");
     for (size_t i = 0; i < r->nf; i++) {
         const char *s = r->f[i].s;
         size_t n = r->f[i].len;
-        trim(&s, &n);
-        nm[i] = dup_n(s, n);
+        ra_csvtok_trim(&s, &n);
+        nm[i] = ra_csvtok_dup(s, n);
         if (!nm[i]) {
-            free_names(nm, r->nf);
-            return nomem(err, "column names");
+            ra_csvtok_free_names(nm, r->nf);
+            return ra_csvtok_nomem(err, "column names");
         }
     }
     *names = nm;
@@ -633,8 +633,7 @@ static ra_status read_header(csv_reader *r, size_t min_cols, size_t max_cols, co
     return RA_OK;
 }
 
-/* A data row must have as many fields as the header. */
-static ra_status check_width(const csv_reader *r, size_t want, ra_err *err)
+ra_status ra_csvtok_check_width(const csv_reader *r, size_t want, ra_err *err)
 {
     if (r->nf == want)
         return RA_OK;
@@ -646,8 +645,7 @@ static ra_status check_width(const csv_reader *r, size_t want, ra_err *err)
                            r->nf == 1 ? "" : "s", want);
 }
 
-/* Grows *p (elements of size el) so that it holds at least need elements. */
-static int grow(void **p, size_t *cap, size_t need, size_t el)
+int ra_csvtok_grow(void **p, size_t *cap, size_t need, size_t el)
 {
     if (need <= *cap)
         return 1;
@@ -679,8 +677,7 @@ static size_t find_date(const ra_date *dates, size_t n, ra_date d)
     return lo < n && dates[lo] == d ? lo : SIZE_MAX;
 }
 
-/* The row's date must come after every earlier one. */
-static ra_status check_order(const csv_reader *r, const ra_date *dates, const uint32_t *lines,
+ra_status ra_csvtok_check_order(const csv_reader *r, const ra_date *dates, const uint32_t *lines,
                              size_t n, ra_date d, ra_err *err)
 {
     if (n == 0 || d > dates[n - 1])
@@ -734,7 +731,7 @@ ra_status ra_file_read(const char *path, size_t max_bytes, char **data, size_t *
     size_t len = 0;
     ra_status rc = RA_OK;
     if (!buf) {
-        rc = nomem(err, "the file's contents");
+        rc = ra_csvtok_nomem(err, "the file's contents");
         goto out;
     }
     for (;;) {
@@ -746,7 +743,7 @@ ra_status ra_file_read(const char *path, size_t max_bytes, char **data, size_t *
                 ncap = limit;
             char *nb = realloc(buf, ncap);
             if (!nb) {
-                rc = nomem(err, "the file's contents");
+                rc = ra_csvtok_nomem(err, "the file's contents");
                 goto out;
             }
             buf = nb;
@@ -770,7 +767,7 @@ ra_status ra_file_read(const char *path, size_t max_bytes, char **data, size_t *
     if (len == cap) {
         char *nb = realloc(buf, len + 1);
         if (!nb) {
-            rc = nomem(err, "the file's contents");
+            rc = ra_csvtok_nomem(err, "the file's contents");
             goto out;
         }
         buf = nb;
@@ -792,7 +789,7 @@ void ra_series_destroy(ra_series *s)
     if (!s)
         return;
     free(s->dates);
-    free_names(s->names, s->n_cols);
+    ra_csvtok_free_names(s->names, s->n_cols);
     free(s->values);
     free(s->lines);
     free(s->source);
@@ -810,7 +807,7 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
     *out = NULL;
     if (!data && size)
         return ra_err_set(err, RA_EINVAL, NULL, "no data");
-    ra_status st = check_size(source, size, err);
+    ra_status st = ra_csvtok_check_size(source, size, err);
     if (st != RA_OK)
         return st;
     csv_reader r;
@@ -830,7 +827,7 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
         goto fail;
     size_t n_cols = nh - 1;
     if (!nset_init(&set, nh)) {
-        st = nomem(err, "column names");
+        st = ra_csvtok_nomem(err, "column names");
         goto fail;
     }
     for (size_t j = 1; j < nh; j++) {
@@ -841,10 +838,10 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
         }
         size_t k = nset_add(&set, hdr, j);
         if (k != SIZE_MAX) {
-            char vb[SHOW_CAP];
+            char vb[RA_CSV_SHOW_CAP];
             st = ra_csvtok_error(&r, RA_EPARSE, r.f[j].line, j + 1, err,
                                  "duplicate column name %s (also column %zu)",
-                                 show(vb, hdr[j], strlen(hdr[j])), k + 1);
+                                 ra_csvtok_show(vb, hdr[j], strlen(hdr[j])), k + 1);
             goto fail;
         }
     }
@@ -857,22 +854,22 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
             goto fail;
         if (eof)
             break;
-        if ((st = check_width(&r, nh, err)) != RA_OK)
+        if ((st = ra_csvtok_check_width(&r, nh, err)) != RA_OK)
             goto fail;
         ra_date d;
         if ((st = field_date(&r, 0, &d, err)) != RA_OK)
             goto fail;
-        if ((st = check_order(&r, dates, lines, n_rows, d, err)) != RA_OK)
+        if ((st = ra_csvtok_check_order(&r, dates, lines, n_rows, d, err)) != RA_OK)
             goto fail;
         size_t c1 = cap_rows; /* dates and lines grow in step */
-        if (!grow((void **)&dates, &c1, n_rows + 1, sizeof *dates) ||
-            !grow((void **)&lines, &cap_rows, n_rows + 1, sizeof *lines)) {
-            st = nomem(err, "the dates");
+        if (!ra_csvtok_grow((void **)&dates, &c1, n_rows + 1, sizeof *dates) ||
+            !ra_csvtok_grow((void **)&lines, &cap_rows, n_rows + 1, sizeof *lines)) {
+            st = ra_csvtok_nomem(err, "the dates");
             goto fail;
         }
         if (n_cols > (SIZE_MAX / sizeof *values) / (n_rows + 1) ||
-            !grow((void **)&values, &cap_vals, (n_rows + 1) * n_cols, sizeof *values)) {
-            st = nomem(err, "the values");
+            !ra_csvtok_grow((void **)&values, &cap_vals, (n_rows + 1) * n_cols, sizeof *values)) {
+            st = ra_csvtok_nomem(err, "the values");
             goto fail;
         }
         double *row = values + n_rows * n_cols;
@@ -894,14 +891,14 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
 
     s = calloc(1, sizeof *s);
     if (!s) {
-        st = nomem(err, "the series");
+        st = ra_csvtok_nomem(err, "the series");
         goto fail;
     }
     s->names = malloc(n_cols * sizeof *s->names);
     s->columns = malloc(n_cols * sizeof *s->columns);
-    s->source = dup_n(r.source, strlen(r.source));
+    s->source = ra_csvtok_dup(r.source, strlen(r.source));
     if (!s->names || !s->columns || !s->source) {
-        st = nomem(err, "the series");
+        st = ra_csvtok_nomem(err, "the series");
         goto fail;
     }
     for (size_t j = 0; j < n_cols; j++) {
@@ -918,7 +915,7 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
     s->dates = dv ? dv : dates;
     uint32_t *lv = realloc(lines, n_rows * sizeof *lines);
     s->lines = lv ? lv : lines;
-    free_names(hdr, nh);
+    ra_csvtok_free_names(hdr, nh);
     ra_csvtok_free(&r);
     c_numeric_leave(&cn);
     *out = s;
@@ -927,7 +924,7 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
 fail:
     nset_free(&set);
     ra_series_destroy(s);
-    free_names(hdr, nh);
+    ra_csvtok_free_names(hdr, nh);
     free(dates);
     free(lines);
     free(values);
@@ -968,7 +965,7 @@ ra_status ra_series_select(ra_series *s, const char *const *names, size_t n, ra_
             return ra_err_set(err, RA_EINVAL, NULL, "column name %zu to select is missing", i + 1);
     name_set set;
     if (!nset_init(&set, s->n_cols))
-        return nomem(err, "column names");
+        return ra_csvtok_nomem(err, "column names");
     for (size_t j = 0; j < s->n_cols; j++)
         (void)nset_add(&set, s->names, j); /* names are unique */
     size_t *pick = malloc(n * sizeof *pick);
@@ -978,12 +975,12 @@ ra_status ra_series_select(ra_series *s, const char *const *names, size_t n, ra_
     double *nv = NULL;
     ra_status st = RA_OK;
     if (!pick || !taken || !nn || !nc) {
-        st = nomem(err, "the selected columns");
+        st = ra_csvtok_nomem(err, "the selected columns");
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
         size_t k = nset_find(&set, s->names, names[i]);
-        char vb[SHOW_CAP];
+        char vb[RA_CSV_SHOW_CAP];
         if (k == SIZE_MAX) {
             char list[LIST_MAX + 64];
             size_t o = 0, j = 0;
@@ -999,25 +996,25 @@ ra_status ra_series_select(ra_series *s, const char *const *names, size_t n, ra_
                 snprintf(list + o, sizeof list - o, "%s...", j ? ", " : "");
             st = err_at(err, RA_ENOTFOUND, s->source, 0, 0, NULL,
                         "no column named %s; columns are: %s (%zu in all)",
-                        show(vb, names[i], strlen(names[i])), list, s->n_cols);
+                        ra_csvtok_show(vb, names[i], strlen(names[i])), list, s->n_cols);
             goto out;
         }
         if (taken[k]) {
             st = ra_err_set(err, RA_EINVAL, NULL, "column %s is selected twice",
-                            show(vb, names[i], strlen(names[i])));
+                            ra_csvtok_show(vb, names[i], strlen(names[i])));
             goto out;
         }
         taken[k] = 1;
         pick[i] = k;
     }
     if (s->n_rows && n > SIZE_MAX / sizeof *nv / s->n_rows) {
-        st = nomem(err, "the selected columns");
+        st = ra_csvtok_nomem(err, "the selected columns");
         goto out;
     }
     size_t n_vals = s->n_rows * n;
     nv = malloc((n_vals ? n_vals : 1) * sizeof *nv);
     if (!nv) {
-        st = nomem(err, "the selected columns");
+        st = ra_csvtok_nomem(err, "the selected columns");
         goto out;
     }
     for (size_t t = 0; t < s->n_rows; t++)
@@ -1155,6 +1152,66 @@ ra_status ra_series_check_positive(const ra_series *s, ra_err *err)
     return RA_OK;
 }
 
+/* ---- small dated tables (flows, account values) ---------------------------------------------- */
+
+/* Checks the current row of r (n_cols fields, as many as the header) and stores it as row `row`
+ * of obj, growing obj's arrays to row + 1 elements (*cap: the slots each array has now). */
+typedef ra_status (*table_row_fn)(void *obj, const csv_reader *r, size_t n_cols, size_t row,
+                                  size_t *cap, ra_err *err);
+
+typedef struct table_spec {
+    const char *layout;         /* the expected header, for messages */
+    size_t min_cols, max_cols;  /* columns the header may have */
+    size_t min_rows;            /* data rows needed */
+    const char *what;           /* "the flows": what could not be allocated */
+    table_row_fn row;
+} table_spec;
+
+/* The skeleton of the readers of small dated tables: reads the header and every data row (one
+ * call of t->row each, counted in *n), checks there are t->min_rows rows (*lines holds their
+ * source lines) and copies the source name to *source_out. obj belongs to the caller, who frees it
+ * on error. */
+static ra_status read_table(const table_spec *t, const char *data, size_t size, const char *source,
+                            void *obj, size_t *n, uint32_t *const *lines, char **source_out,
+                            ra_err *err)
+{
+    ra_status st = ra_csvtok_check_size(source, size, err);
+    if (st != RA_OK)
+        return st;
+    csv_reader r;
+    ra_csvtok_init(&r, data, size, source);
+    c_numeric cn;
+    c_numeric_enter(&cn);
+    char **hdr = NULL;
+    size_t nh = 0, cap = 0;
+    if ((st = read_header(&r, t->min_cols, t->max_cols, t->layout, &hdr, &nh, err)) != RA_OK)
+        goto out;
+    for (;;) {
+        int eof;
+        if ((st = ra_csvtok_next(&r, &eof, err)) != RA_OK)
+            goto out;
+        if (eof)
+            break;
+        if ((st = ra_csvtok_check_width(&r, nh, err)) != RA_OK ||
+            (st = t->row(obj, &r, nh, *n, &cap, err)) != RA_OK)
+            goto out;
+        (*n)++;
+    }
+    if (*n < t->min_rows) {
+        uint32_t line = *n ? (*lines)[*n - 1] : 1;
+        st = ra_csvtok_error(&r, RA_EPARSE, line, 1, err, "need at least %zu data row%s, found %zu",
+                             t->min_rows, t->min_rows == 1 ? "" : "s", *n);
+        goto out;
+    }
+    if (!(*source_out = ra_csvtok_dup(r.source, strlen(r.source))))
+        st = ra_csvtok_nomem(err, t->what);
+out:
+    ra_csvtok_free_names(hdr, nh);
+    ra_csvtok_free(&r);
+    c_numeric_leave(&cn);
+    return st;
+}
+
 /* ---- flows ---------------------------------------------------------------------------------- */
 
 void ra_flows_destroy(ra_flows *f)
@@ -1168,74 +1225,47 @@ void ra_flows_destroy(ra_flows *f)
     free(f);
 }
 
+static ra_status flows_row(void *obj, const csv_reader *r, size_t n_cols, size_t row, size_t *cap,
+                           ra_err *err)
+{
+    ra_flows *f = obj;
+    (void)n_cols;
+    ra_date d;
+    double a;
+    ra_status st;
+    if ((st = field_date(r, 0, &d, err)) != RA_OK ||
+        (st = field_required(r, 1, "amount", &a, err)) != RA_OK)
+        return st;
+    size_t c1 = *cap, c2 = *cap;
+    if (!ra_csvtok_grow((void **)&f->dates, &c1, row + 1, sizeof *f->dates) ||
+        !ra_csvtok_grow((void **)&f->amounts, &c2, row + 1, sizeof *f->amounts) ||
+        !ra_csvtok_grow((void **)&f->lines, cap, row + 1, sizeof *f->lines))
+        return ra_csvtok_nomem(err, "the flows");
+    f->dates[row] = d;
+    f->amounts[row] = a;
+    f->lines[row] = r->rec_line;
+    return RA_OK;
+}
+
 ra_status ra_csv_parse_flows(const char *data, size_t size, const char *source, ra_flows **out,
                              ra_err *err)
 {
+    static const table_spec spec = {"date,amount", 2, 2, 1, "the flows", flows_row};
     if (!out)
         return ra_err_set(err, RA_EINVAL, NULL, "no place for the flows");
     *out = NULL;
     if (!data && size)
         return ra_err_set(err, RA_EINVAL, NULL, "no data");
-    ra_status st = check_size(source, size, err);
-    if (st != RA_OK)
-        return st;
-    csv_reader r;
-    ra_csvtok_init(&r, data, size, source);
-    c_numeric cn;
-    c_numeric_enter(&cn);
-    char **hdr = NULL;
-    size_t nh = 0, cap = 0;
     ra_flows *f = calloc(1, sizeof *f);
-    if (!f) {
-        st = nomem(err, "the flows");
-        goto fail;
+    if (!f)
+        return ra_csvtok_nomem(err, "the flows");
+    ra_status st = read_table(&spec, data, size, source, f, &f->n, &f->lines, &f->source, err);
+    if (st != RA_OK) {
+        ra_flows_destroy(f);
+        return st;
     }
-    if ((st = read_header(&r, 2, 2, "date,amount", &hdr, &nh, err)) != RA_OK)
-        goto fail;
-    for (;;) {
-        int eof;
-        if ((st = ra_csvtok_next(&r, &eof, err)) != RA_OK)
-            goto fail;
-        if (eof)
-            break;
-        if ((st = check_width(&r, nh, err)) != RA_OK)
-            goto fail;
-        ra_date d;
-        double a;
-        if ((st = field_date(&r, 0, &d, err)) != RA_OK ||
-            (st = field_required(&r, 1, "amount", &a, err)) != RA_OK)
-            goto fail;
-        size_t c1 = cap, c2 = cap;
-        if (!grow((void **)&f->dates, &c1, f->n + 1, sizeof *f->dates) ||
-            !grow((void **)&f->amounts, &c2, f->n + 1, sizeof *f->amounts) ||
-            !grow((void **)&f->lines, &cap, f->n + 1, sizeof *f->lines)) {
-            st = nomem(err, "the flows");
-            goto fail;
-        }
-        f->dates[f->n] = d;
-        f->amounts[f->n] = a;
-        f->lines[f->n] = r.rec_line;
-        f->n++;
-    }
-    if (f->n == 0) {
-        st = ra_csvtok_error(&r, RA_EPARSE, 1, 1, err, "need at least 1 data row, found 0");
-        goto fail;
-    }
-    if (!(f->source = dup_n(r.source, strlen(r.source)))) {
-        st = nomem(err, "the flows");
-        goto fail;
-    }
-    free_names(hdr, nh);
-    ra_csvtok_free(&r);
-    c_numeric_leave(&cn);
     *out = f;
     return RA_OK;
-fail:
-    ra_flows_destroy(f);
-    free_names(hdr, nh);
-    ra_csvtok_free(&r);
-    c_numeric_leave(&cn);
-    return st;
 }
 
 /* ---- account values ------------------------------------------------------------------------- */
@@ -1252,91 +1282,59 @@ void ra_values_destroy(ra_values *v)
     free(v);
 }
 
+static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_t row, size_t *cap,
+                            ra_err *err)
+{
+    ra_values *v = obj;
+    ra_date d;
+    double val, flow = 0.0;
+    int empty;
+    ra_status st;
+    if ((st = field_date(r, 0, &d, err)) != RA_OK ||
+        (st = ra_csvtok_check_order(r, v->dates, v->lines, row, d, err)) != RA_OK ||
+        (st = field_required(r, 1, "value", &val, err)) != RA_OK)
+        return st;
+    if (val < 0.0)
+        return ra_csvtok_error(r, RA_EPARSE, r->f[1].line, 2, err,
+                               "value must not be negative: %.10g", val);
+    if (n_cols == 3) {
+        if ((st = field_number(r, 2, &flow, &empty, err)) != RA_OK)
+            return st;
+        if (empty)
+            flow = 0.0;
+    }
+    size_t c1 = *cap, c2 = *cap, c3 = *cap;
+    if (!ra_csvtok_grow((void **)&v->dates, &c1, row + 1, sizeof *v->dates) ||
+        !ra_csvtok_grow((void **)&v->values, &c2, row + 1, sizeof *v->values) ||
+        !ra_csvtok_grow((void **)&v->flows, &c3, row + 1, sizeof *v->flows) ||
+        !ra_csvtok_grow((void **)&v->lines, cap, row + 1, sizeof *v->lines))
+        return ra_csvtok_nomem(err, "the values");
+    v->dates[row] = d;
+    v->values[row] = val;
+    v->flows[row] = flow;
+    v->lines[row] = r->rec_line;
+    return RA_OK;
+}
+
 ra_status ra_csv_parse_values(const char *data, size_t size, const char *source, ra_values **out,
                               ra_err *err)
 {
+    static const table_spec spec = {"date,value,flow", 2, 3, 2, "the values", values_row};
     if (!out)
         return ra_err_set(err, RA_EINVAL, NULL, "no place for the values");
     *out = NULL;
     if (!data && size)
         return ra_err_set(err, RA_EINVAL, NULL, "no data");
-    ra_status st = check_size(source, size, err);
-    if (st != RA_OK)
-        return st;
-    csv_reader r;
-    ra_csvtok_init(&r, data, size, source);
-    c_numeric cn;
-    c_numeric_enter(&cn);
-    char **hdr = NULL;
-    size_t nh = 0, cap = 0;
     ra_values *v = calloc(1, sizeof *v);
-    if (!v) {
-        st = nomem(err, "the values");
-        goto fail;
+    if (!v)
+        return ra_csvtok_nomem(err, "the values");
+    ra_status st = read_table(&spec, data, size, source, v, &v->n, &v->lines, &v->source, err);
+    if (st != RA_OK) {
+        ra_values_destroy(v);
+        return st;
     }
-    if ((st = read_header(&r, 2, 3, "date,value,flow", &hdr, &nh, err)) != RA_OK)
-        goto fail;
-    for (;;) {
-        int eof;
-        if ((st = ra_csvtok_next(&r, &eof, err)) != RA_OK)
-            goto fail;
-        if (eof)
-            break;
-        if ((st = check_width(&r, nh, err)) != RA_OK)
-            goto fail;
-        ra_date d;
-        double val, flow = 0.0;
-        int empty;
-        if ((st = field_date(&r, 0, &d, err)) != RA_OK ||
-            (st = check_order(&r, v->dates, v->lines, v->n, d, err)) != RA_OK ||
-            (st = field_required(&r, 1, "value", &val, err)) != RA_OK)
-            goto fail;
-        if (val < 0.0) {
-            st = ra_csvtok_error(&r, RA_EPARSE, r.f[1].line, 2, err,
-                                 "value must not be negative: %.10g", val);
-            goto fail;
-        }
-        if (nh == 3) {
-            if ((st = field_number(&r, 2, &flow, &empty, err)) != RA_OK)
-                goto fail;
-            if (empty)
-                flow = 0.0;
-        }
-        size_t c1 = cap, c2 = cap, c3 = cap;
-        if (!grow((void **)&v->dates, &c1, v->n + 1, sizeof *v->dates) ||
-            !grow((void **)&v->values, &c2, v->n + 1, sizeof *v->values) ||
-            !grow((void **)&v->flows, &c3, v->n + 1, sizeof *v->flows) ||
-            !grow((void **)&v->lines, &cap, v->n + 1, sizeof *v->lines)) {
-            st = nomem(err, "the values");
-            goto fail;
-        }
-        v->dates[v->n] = d;
-        v->values[v->n] = val;
-        v->flows[v->n] = flow;
-        v->lines[v->n] = r.rec_line;
-        v->n++;
-    }
-    if (v->n < 2) {
-        uint32_t line = v->n ? v->lines[v->n - 1] : 1;
-        st = ra_csvtok_error(&r, RA_EPARSE, line, 1, err, "need at least 2 data rows, found %zu",
-                             v->n);
-        goto fail;
-    }
-    if (!(v->source = dup_n(r.source, strlen(r.source)))) {
-        st = nomem(err, "the values");
-        goto fail;
-    }
-    free_names(hdr, nh);
-    ra_csvtok_free(&r);
-    c_numeric_leave(&cn);
     *out = v;
     return RA_OK;
-fail:
-    ra_values_destroy(v);
-    free_names(hdr, nh);
-    ra_csvtok_free(&r);
-    c_numeric_leave(&cn);
-    return st;
 }
 
 /* ---- groups --------------------------------------------------------------------------------- */
@@ -1347,7 +1345,7 @@ void ra_groups_destroy(ra_groups *g)
         return;
     for (size_t i = 0; i < g->n; i++) {
         free(g->groups[i].name);
-        free_names(g->groups[i].members, g->groups[i].n_members);
+        ra_csvtok_free_names(g->groups[i].members, g->groups[i].n_members);
     }
     free(g->groups);
     free(g->source);
@@ -1393,17 +1391,17 @@ static ra_status group_members(const csv_reader *r, ra_group *g, ra_err *err)
         while (k < f->len && !is_member_sep(f->s[k]))
             k++;
     }
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     if (count == 0)
         return ra_csvtok_error(r, RA_EPARSE, f->line, 4, err,
                                "group %s has no members (list tickers separated by ';' or spaces)",
-                               show(vb, g->name, strlen(g->name)));
+                               ra_csvtok_show(vb, g->name, strlen(g->name)));
     g->members = calloc(count, sizeof *g->members);
     if (!g->members)
-        return nomem(err, "group members");
+        return ra_csvtok_nomem(err, "group members");
     name_set set;
     if (!nset_init(&set, count))
-        return nomem(err, "group members");
+        return ra_csvtok_nomem(err, "group members");
     ra_status st = RA_OK;
     for (size_t k = 0; k < f->len;) {
         while (k < f->len && is_member_sep(f->s[k]))
@@ -1413,16 +1411,18 @@ static ra_status group_members(const csv_reader *r, ra_group *g, ra_err *err)
             k++;
         if (k == start)
             continue;
-        char *m = dup_n(f->s + start, k - start);
+        char *m = ra_csvtok_dup(f->s + start, k - start);
         if (!m) {
-            st = nomem(err, "group members");
+            st = ra_csvtok_nomem(err, "group members");
             break;
         }
         g->members[g->n_members] = m;
         if (nset_add(&set, g->members, g->n_members) != SIZE_MAX) {
-            char gb[SHOW_CAP];
-            st = ra_csvtok_error(r, RA_EPARSE, f->line, 4, err, "member %s is listed twice in group %s",
-                                 show(vb, m, strlen(m)), show(gb, g->name, strlen(g->name)));
+            char gb[RA_CSV_SHOW_CAP];
+            st = ra_csvtok_error(r, RA_EPARSE, f->line, 4, err,
+                                 "member %s is listed twice in group %s",
+                                 ra_csvtok_show(vb, m, strlen(m)),
+                                 ra_csvtok_show(gb, g->name, strlen(g->name)));
             g->n_members++; /* so that it is freed */
             break;
         }
@@ -1440,7 +1440,7 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
     *out = NULL;
     if (!data && size)
         return ra_err_set(err, RA_EINVAL, NULL, "no data");
-    ra_status st = check_size(source, size, err);
+    ra_status st = ra_csvtok_check_size(source, size, err);
     if (st != RA_OK)
         return st;
     csv_reader r;
@@ -1454,7 +1454,7 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
     name_set set = {0};
     ra_groups *g = calloc(1, sizeof *g);
     if (!g) {
-        st = nomem(err, "the groups");
+        st = ra_csvtok_nomem(err, "the groups");
         goto fail;
     }
     if ((st = read_header(&r, 4, 4, "group,min,max,members", &hdr, &nh, err)) != RA_OK)
@@ -1465,11 +1465,11 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
             goto fail;
         if (eof)
             break;
-        if ((st = check_width(&r, nh, err)) != RA_OK)
+        if ((st = ra_csvtok_check_width(&r, nh, err)) != RA_OK)
             goto fail;
-        if (!grow((void **)&g->groups, &cap, g->n + 1, sizeof *g->groups) ||
-            !grow((void **)&gnames, &gcap, g->n + 1, sizeof *gnames)) {
-            st = nomem(err, "the groups");
+        if (!ra_csvtok_grow((void **)&g->groups, &cap, g->n + 1, sizeof *g->groups) ||
+            !ra_csvtok_grow((void **)&gnames, &gcap, g->n + 1, sizeof *gnames)) {
+            st = ra_csvtok_nomem(err, "the groups");
             goto fail;
         }
         ra_group *gr = &g->groups[g->n];
@@ -1477,13 +1477,13 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
         gr->line = r.rec_line;
         const char *s = r.f[0].s;
         size_t n = r.f[0].len;
-        trim(&s, &n);
+        ra_csvtok_trim(&s, &n);
         if (n == 0) {
             st = ra_csvtok_error(&r, RA_EPARSE, r.f[0].line, 1, err, "empty group name");
             goto fail;
         }
-        if (!(gr->name = dup_n(s, n))) {
-            st = nomem(err, "the groups");
+        if (!(gr->name = ra_csvtok_dup(s, n))) {
+            st = ra_csvtok_nomem(err, "the groups");
             goto fail;
         }
         g->n++; /* from here on destroy frees it */
@@ -1504,7 +1504,7 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
     }
     /* group names are unique; checked once all are read, reporting the later line */
     if (!nset_init(&set, g->n)) {
-        st = nomem(err, "group names");
+        st = ra_csvtok_nomem(err, "group names");
         goto fail;
     }
     for (size_t i = 0; i < g->n; i++)
@@ -1512,21 +1512,21 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
     for (size_t i = 0; i < g->n; i++) {
         size_t k = nset_add(&set, gnames, i);
         if (k != SIZE_MAX) {
-            char vb[SHOW_CAP];
+            char vb[RA_CSV_SHOW_CAP];
             st = ra_csvtok_error(&r, RA_EPARSE, g->groups[i].line, 1, err,
                                  "duplicate group name %s (also on line %u)",
-                                 show(vb, gnames[i], strlen(gnames[i])),
+                                 ra_csvtok_show(vb, gnames[i], strlen(gnames[i])),
                                  (unsigned)g->groups[k].line);
             goto fail;
         }
     }
-    if (!(g->source = dup_n(r.source, strlen(r.source)))) {
-        st = nomem(err, "the groups");
+    if (!(g->source = ra_csvtok_dup(r.source, strlen(r.source)))) {
+        st = ra_csvtok_nomem(err, "the groups");
         goto fail;
     }
     nset_free(&set);
     free(gnames);
-    free_names(hdr, nh);
+    ra_csvtok_free_names(hdr, nh);
     ra_csvtok_free(&r);
     c_numeric_leave(&cn);
     *out = g;
@@ -1535,7 +1535,7 @@ fail:
     nset_free(&set);
     free(gnames);
     ra_groups_destroy(g);
-    free_names(hdr, nh);
+    ra_csvtok_free_names(hdr, nh);
     ra_csvtok_free(&r);
     c_numeric_leave(&cn);
     return st;

@@ -9,6 +9,9 @@
 
 #include <roboadvisor/csv.h>
 
+#define RA_CSV_SHOW_MAX 32  /* bytes of a value quoted in a message before "..." */
+#define RA_CSV_SHOW_CAP 200 /* 2 quotes + RA_CSV_SHOW_MAX escaped (4 bytes each) + "..." + NUL */
+
 typedef struct csv_field {
     const char *s; /* not NUL-terminated */
     size_t len;
@@ -42,5 +45,41 @@ ra_status ra_csvtok_next(csv_reader *r, int *eof, ra_err *err);
  * of column col when known. Returns code. */
 ra_status ra_csvtok_error(const csv_reader *r, ra_status code, uint32_t line, size_t col, ra_err *err,
                     const char *fmt, ...) RA_PRINTF(6, 7);
+
+
+/* ---- helpers of the readers in csv.c and import_csv.c ---- */
+
+/* Writes s as a double-quoted string for a message: control bytes as \xNN, quote and backslash
+ * escaped, at most RA_CSV_SHOW_MAX input bytes (then "..."). buf has RA_CSV_SHOW_CAP bytes;
+ * returns buf. */
+const char *ra_csvtok_show(char *buf, const char *s, size_t len);
+/* RA_ENOMEM with "could not allocate memory for WHAT". */
+ra_status ra_csvtok_nomem(ra_err *err, const char *what);
+/* Blank or line end: what ra_csvtok_trim drops. */
+static inline int ra_csvtok_is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+/* Drops blanks and line ends around a value (a quoted value may hold line ends). */
+void ra_csvtok_trim(const char **s, size_t *len);
+/* A NUL-terminated copy of s[0..n), or NULL when out of memory. */
+char *ra_csvtok_dup(const char *s, size_t n);
+/* Frees names[0..n) and names (NULL does nothing). */
+void ra_csvtok_free_names(char **names, size_t n);
+/* Grows *p (elements of size el) so that it holds at least need elements; 0 when out of memory. */
+int ra_csvtok_grow(void **p, size_t *cap, size_t need, size_t el);
+/* FNV-1a hash of a NUL-terminated string. */
+uint64_t ra_csvtok_hash(const char *s);
+/* RA_EPARSE when the input is too big for uint32_t line numbers. */
+ra_status ra_csvtok_check_size(const char *source, size_t size, ra_err *err);
+/* Reads the header row into r->f: RA_EPARSE on an empty file or when the first field is a date
+ * (the user left the header out and would lose a row). layout describes the expected header. */
+ra_status ra_csvtok_header_start(csv_reader *r, const char *layout, ra_err *err);
+/* A data row must have as many fields as the header (want). */
+ra_status ra_csvtok_check_width(const csv_reader *r, size_t want, ra_err *err);
+/* The current row's date d (field 1) must come after every earlier one, dates[0..n) sorted, lines
+ * their source lines: RA_EPARSE naming a repeat or a date out of order. */
+ra_status ra_csvtok_check_order(const csv_reader *r, const ra_date *dates, const uint32_t *lines,
+                                size_t n, ra_date d, ra_err *err);
 
 #endif

@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SHOW_MAX 32   /* bytes of a value quoted in a message before "..." */
-#define SHOW_CAP 200  /* 2 quotes + SHOW_MAX escaped (4 bytes each) + "..." + NUL */
 #define MAX_SPECS 12  /* columns of the widest format (transactions) */
 #define FRAC_DIGITS 9 /* decimals accepted in a fraction (expense ratio, drift band, ...) */
 #define EXP_CAP 100000 /* exponents beyond this are out of range whatever the digits */
@@ -31,56 +29,7 @@
 #define MIN_BIRTH_YEAR 1900
 #define MAX_BIRTH_YEAR 2100
 
-/* ---- messages ------------------------------------------------------------------------------- */
-
-/* s as a double-quoted string: control bytes as \xNN, quote and backslash escaped, at most
- * SHOW_MAX bytes (then "..."). buf has SHOW_CAP bytes. */
-static const char *show(char *buf, const char *s, size_t len)
-{
-    size_t o = 0, n = len > SHOW_MAX ? SHOW_MAX : len;
-    while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    buf[o++] = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7F) {
-            o += (size_t)snprintf(buf + o, SHOW_CAP - o, "\\x%02X", c);
-        } else if (c == '"' || c == '\\') {
-            buf[o++] = '\\';
-            buf[o++] = (char)c;
-        } else {
-            buf[o++] = (char)c;
-        }
-    }
-    if (n < len) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o++] = '"';
-    buf[o] = '\0';
-    return buf;
-}
-
-static ra_status nomem(ra_err *err, const char *what)
-{
-    return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate memory for %s", what);
-}
-
-static int is_space_byte(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-static void trim(const char **s, size_t *len)
-{
-    const char *p = *s;
-    size_t n = *len;
-    while (n > 0 && is_space_byte(p[0])) {
-        p++;
-        n--;
-    }
-    while (n > 0 && is_space_byte(p[n - 1]))
-        n--;
-    *s = p;
-    *len = n;
-}
+/* ---- text ----------------------------------------------------------------------------------- */
 
 static int eq_ci(const char *a, size_t an, const char *b)
 {
@@ -99,25 +48,6 @@ static int eq_ci(const char *a, size_t an, const char *b)
     return 1;
 }
 
-/* Grows *p (elements of size el) to hold at least need elements. */
-static int grow(void **p, size_t *cap, size_t need, size_t el)
-{
-    if (need <= *cap)
-        return 1;
-    size_t ncap = *cap ? *cap : 64;
-    while (ncap < need) {
-        if (ncap > SIZE_MAX / 2 / el)
-            return 0;
-        ncap *= 2;
-    }
-    void *np = realloc(*p, ncap * el);
-    if (!np)
-        return 0;
-    *p = np;
-    *cap = ncap;
-    return 1;
-}
-
 /* ---- exact decimals ------------------------------------------------------------------------- */
 
 ra_status ra_import_decimal_round(const char *s, size_t len, int digits, int64_t *out, ra_err *err)
@@ -126,7 +56,7 @@ ra_status ra_import_decimal_round(const char *s, size_t len, int digits, int64_t
         return ra_err_set(err, RA_EINVAL, NULL, "decimal parsing needs a text and an output");
     if (digits < 0 || digits > 18)
         return ra_err_set(err, RA_EINVAL, NULL, "decimals must be 0..18, got %d", digits);
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     size_t i = 0;
     int neg = 0;
     if (i < len && (s[i] == '-' || s[i] == '+'))
@@ -160,7 +90,7 @@ ra_status ra_import_decimal_round(const char *s, size_t len, int digits, int64_t
             exp10 = -exp10;
     }
     if (n_dig == 0 || i != len)
-        return ra_err_set(err, RA_EPARSE, NULL, "not a number: %s", show(vb, s, len));
+        return ra_err_set(err, RA_EPARSE, NULL, "not a number: %s", ra_csvtok_show(vb, s, len));
     long shift = exp10 - (long)n_frac + digits; /* result = int(ds) * 10^shift, rounded */
     long n_keep = (long)n_dig + (shift < 0 ? shift : 0); /* digits of ds before the rounding cut */
     __int128 v = 0;
@@ -195,7 +125,8 @@ ra_status ra_import_decimal_round(const char *s, size_t len, int digits, int64_t
     if (first_dropped > 5 || (first_dropped == 5 && (rest_nonzero || (v & 1))))
         v++;
     if (v > INT64_MAX)
-        return ra_err_set(err, RA_EPARSE, NULL, "number out of range: %s", show(vb, s, len));
+        return ra_err_set(err, RA_EPARSE, NULL, "number out of range: %s",
+                          ra_csvtok_show(vb, s, len));
     *out = (int64_t)(neg ? -v : v);
     return RA_OK;
 }
@@ -211,16 +142,6 @@ typedef struct kset {
     kset_entry *e;
     size_t cap, n;
 } kset;
-
-static uint64_t hash_bytes(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 static void kset_free(kset *h)
 {
@@ -239,7 +160,7 @@ static int kset_rehash(kset *h)
     for (size_t i = 0; i < h->cap; i++) {
         if (!h->e[i].key)
             continue;
-        size_t j = (size_t)hash_bytes(h->e[i].key) & (ncap - 1);
+        size_t j = (size_t)ra_csvtok_hash(h->e[i].key) & (ncap - 1);
         while (ne[j].key)
             j = (j + 1) & (ncap - 1);
         ne[j] = h->e[i];
@@ -257,7 +178,7 @@ static int kset_add(kset *h, const char *key, uint32_t line, uint32_t *prev)
     *prev = 0;
     if (2 * (h->n + 1) > h->cap && !kset_rehash(h))
         return 0;
-    size_t j = (size_t)hash_bytes(key) & (h->cap - 1);
+    size_t j = (size_t)ra_csvtok_hash(key) & (h->cap - 1);
     for (; h->e[j].key; j = (j + 1) & (h->cap - 1))
         if (strcmp(h->e[j].key, key) == 0) {
             *prev = h->e[j].line;
@@ -366,11 +287,11 @@ ra_status ra_import_kind_parse(const char *s, ra_import_kind *out, ra_err *err)
             *out = (ra_import_kind)k;
             return RA_OK;
         }
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     return ra_err_set(err, RA_EINVAL, NULL,
                       "no import kind %s (prices, dividends, splits, securities, clients, "
                       "accounts, transactions, positions)",
-                      show(vb, s, strlen(s)));
+                      ra_csvtok_show(vb, s, strlen(s)));
 }
 
 void ra_import_settings_default(ra_import_settings *s)
@@ -415,10 +336,7 @@ typedef struct frame {
 
 static void frame_free(frame *F)
 {
-    if (F->names)
-        for (size_t i = 0; i < F->n_names; i++)
-            free(F->names[i]);
-    free(F->names);
+    ra_csvtok_free_names(F->names, F->n_names);
     kset_free(&F->keys);
     ra_csvtok_free(&F->r);
 }
@@ -448,7 +366,7 @@ static void fget(const frame *F, int k, const char **s, size_t *n)
     }
     *s = F->r.f[i].s;
     *n = F->r.f[i].len;
-    trim(s, n);
+    ra_csvtok_trim(s, n);
 }
 
 static int has(const frame *F, int k)
@@ -471,37 +389,22 @@ static ra_status missing(const frame *F, int k, ra_err *err)
 
 static ra_status read_header(frame *F, ra_err *err)
 {
-    int eof;
     csv_reader *r = &F->r;
     const format *fm = F->fmt;
-    ra_status st = ra_csvtok_next(r, &eof, err);
+    ra_status st = ra_csvtok_header_start(r, fm->layout, err);
     if (st != RA_OK)
         return st;
-    if (eof)
-        return ra_csvtok_error(r, RA_EPARSE, r->line, 1, err, "empty file: need a header row (%s)",
-                               fm->layout);
-    char vb[SHOW_CAP];
-    const char *s0 = r->f[0].s;
-    size_t n0 = r->f[0].len;
-    trim(&s0, &n0);
-    ra_date dd;
-    if (ra_date_parse(s0, n0, &dd, NULL) == RA_OK)
-        return ra_csvtok_error(r, RA_EPARSE, r->f[0].line, 1, err,
-                               "the first row must be a header (%s), found the date %s",
-                               fm->layout, show(vb, r->f[0].s, r->f[0].len));
+    char vb[RA_CSV_SHOW_CAP];
     F->names = calloc(r->nf, sizeof *F->names);
     if (!F->names)
-        return nomem(err, "column names");
+        return ra_csvtok_nomem(err, "column names");
     F->n_names = r->nf;
     for (size_t i = 0; i < r->nf; i++) {
         const char *s = r->f[i].s;
         size_t n = r->f[i].len;
-        trim(&s, &n);
-        F->names[i] = malloc(n + 1);
-        if (!F->names[i])
-            return nomem(err, "column names");
-        memcpy(F->names[i], s, n);
-        F->names[i][n] = '\0';
+        ra_csvtok_trim(&s, &n);
+        if (!(F->names[i] = ra_csvtok_dup(s, n)))
+            return ra_csvtok_nomem(err, "column names");
     }
     /* messages name the header's columns only once they are known good */
     for (size_t k = 0; k < MAX_SPECS; k++)
@@ -518,11 +421,11 @@ static ra_status read_header(frame *F, ra_err *err)
         if (k == fm->n_cols)
             return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
                                    "column %s is not part of the %s format (%s)",
-                                   show(vb, nm, nl), fm->name, fm->layout);
+                                   ra_csvtok_show(vb, nm, nl), fm->name, fm->layout);
         if (F->map[k] >= 0)
             return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
-                                   "column %s appears twice (also column %d)", show(vb, nm, nl),
-                                   F->map[k] + 1);
+                                   "column %s appears twice (also column %d)",
+                                   ra_csvtok_show(vb, nm, nl), F->map[k] + 1);
         F->map[k] = (int)i;
     }
     for (size_t k = 0; k < fm->n_cols; k++)
@@ -533,20 +436,6 @@ static ra_status read_header(frame *F, ra_err *err)
     r->names = F->names;
     r->n_names = F->n_names;
     return RA_OK;
-}
-
-static ra_status check_width(const frame *F, ra_err *err)
-{
-    const csv_reader *r = &F->r;
-    size_t want = F->n_names;
-    if (r->nf == want)
-        return RA_OK;
-    if (r->nf > want)
-        return ra_csvtok_error(r, RA_EPARSE, r->f[want].line, want + 1, err,
-                               "row has %zu fields, the header has %zu", r->nf, want);
-    return ra_csvtok_error(r, RA_EPARSE, r->f[r->nf - 1].line, r->nf + 1, err,
-                           "row has %zu field%s, the header has %zu", r->nf, r->nf == 1 ? "" : "s",
-                           want);
 }
 
 /* ---- fields --------------------------------------------------------------------------------- */
@@ -561,14 +450,14 @@ static int code_byte(char c)
 static ra_status code_text(const frame *F, int k, const char *what, const char *s, size_t n,
                            char out[RA_CODE_MAX], ra_err *err)
 {
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     if (n >= RA_CODE_MAX)
         return ferr(F, k, err, "%s is longer than %d bytes: %s", what, RA_CODE_MAX - 1,
-                    show(vb, s, n));
+                    ra_csvtok_show(vb, s, n));
     for (size_t i = 0; i < n; i++)
         if (!code_byte(s[i]))
             return ferr(F, k, err, "%s may hold only letters, digits, '.', '-' and '_': %s", what,
-                        show(vb, s, n));
+                        ra_csvtok_show(vb, s, n));
     memcpy(out, s, n);
     out[n] = '\0';
     return RA_OK;
@@ -596,12 +485,12 @@ static ra_status ftext(const frame *F, int k, int required, int pii, char *out, 
     out[0] = '\0';
     if (n == 0)
         return required ? missing(F, k, err) : RA_OK;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     if (n >= cap)
         return pii ? ferr(F, k, err, "%s is longer than %zu bytes (value not shown: personal data)",
                           col_name(F, k), cap - 1)
                    : ferr(F, k, err, "%s is longer than %zu bytes: %s", col_name(F, k), cap - 1,
-                          show(vb, s, n));
+                          ra_csvtok_show(vb, s, n));
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7F)
@@ -610,7 +499,7 @@ static ra_status ftext(const frame *F, int k, int required, int pii, char *out, 
                               "personal data)",
                               col_name(F, k), i + 1)
                        : ferr(F, k, err, "%s holds a control character: %s", col_name(F, k),
-                              show(vb, s, n));
+                              ra_csvtok_show(vb, s, n));
     }
     memcpy(out, s, n);
     out[n] = '\0';
@@ -624,13 +513,13 @@ static ra_status fcurrency(const frame *F, int k, char out[4], ra_err *err)
     fget(F, k, &s, &n);
     if (n == 0)
         return missing(F, k, err);
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     int ok = n == 3;
     for (size_t i = 0; ok && i < n; i++)
         ok = s[i] >= 'A' && s[i] <= 'Z';
     if (!ok)
         return ferr(F, k, err, "currency must be 3 capital letters (ISO 4217, e.g. USD): %s",
-                    show(vb, s, n));
+                    ra_csvtok_show(vb, s, n));
     memcpy(out, s, 3);
     out[3] = '\0';
     return RA_OK;
@@ -645,13 +534,13 @@ static ra_status fdate(const frame *F, int k, ra_date *out, ra_err *err)
         return missing(F, k, err);
     if (ra_date_parse(s, n, out, NULL) == RA_OK)
         return RA_OK;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     int shaped = n == 10 && s[4] == '-' && s[7] == '-';
     for (size_t i = 0; shaped && i < n; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
             shaped = 0;
     return ferr(F, k, err, shaped ? "no such day: %s" : "not an ISO date (YYYY-MM-DD): %s",
-                show(vb, s, n));
+                ra_csvtok_show(vb, s, n));
 }
 
 /* yes/no, true/false, 1/0 (any case); empty gives dflt. */
@@ -671,9 +560,9 @@ static ra_status fbool(const frame *F, int k, int dflt, int *out, ra_err *err)
         *out = 0;
         return RA_OK;
     }
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     return ferr(F, k, err, "%s must be yes or no (or true/false, 1/0): %s", col_name(F, k),
-                show(vb, s, n));
+                ra_csvtok_show(vb, s, n));
 }
 
 /* An exact decimal of at most `digits` decimals (money.h rules), for amounts and quantities. */
@@ -703,9 +592,9 @@ static ra_status ffrac(const frame *F, int k, double dflt, double lo, double hi,
     ra_status st = fdecimal(F, k, FRAC_DIGITS, &v, err);
     if (st != RA_OK)
         return st;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     if (v > (int64_t)1 << 53 || v < -((int64_t)1 << 53))
-        return ferr(F, k, err, "%s is out of range: %s", col_name(F, k), show(vb, s, n));
+        return ferr(F, k, err, "%s is out of range: %s", col_name(F, k), ra_csvtok_show(vb, s, n));
     double x = (double)v / 1e9;
     if (!(x >= lo && x <= hi))
         return ferr(F, k, err, "%s %.*s is outside [%g, %g]%s", col_name(F, k), (int)n, s, lo, hi,
@@ -725,9 +614,10 @@ static ra_status fint(const frame *F, int k, int64_t dflt, int64_t lo, int64_t h
     if (n == 0)
         return RA_OK;
     int64_t v;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     if (ra_money_parse_decimal(s, n, 0, &v, NULL) != RA_OK)
-        return ferr(F, k, err, "%s must be a whole number: %s", col_name(F, k), show(vb, s, n));
+        return ferr(F, k, err, "%s must be a whole number: %s", col_name(F, k),
+                    ra_csvtok_show(vb, s, n));
     if (v < lo || v > hi)
         return ferr(F, k, err, "%s %lld is outside [%lld, %lld]", col_name(F, k), (long long)v,
                     (long long)lo, (long long)hi);
@@ -762,7 +652,7 @@ static ra_status unique(frame *F, int k, const char *what, const char *a, const 
     snprintf(key, sizeof key, "%s\x1f%s", a, b ? b : "");
     uint32_t prev;
     if (!kset_add(&F->keys, key, F->r.rec_line, &prev))
-        return nomem(err, "the keys of the rows");
+        return ra_csvtok_nomem(err, "the keys of the rows");
     if (prev)
         return ferr(F, k, err, "duplicate %s (also on line %u)", what, (unsigned)prev);
     return RA_OK;
@@ -773,7 +663,7 @@ static ra_status unique(frame *F, int k, const char *what, const char *a, const 
 static ra_status row_security(frame *F, ra_security *x, ra_err *err)
 {
     ra_status st;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     memset(x, 0, sizeof *x);
     if ((st = fcode(F, S_TICKER, 1, x->ticker, err)) != RA_OK)
         return st;
@@ -799,7 +689,7 @@ static ra_status row_security(frame *F, ra_security *x, ra_err *err)
     else if (n == 1 && s[0] >= '1' && s[0] <= '5')
         x->risk_level = s[0] - '0';
     else
-        return ferr(F, S_RISK, err, "risk level must be R1 to R5: %s", show(vb, s, n));
+        return ferr(F, S_RISK, err, "risk level must be R1 to R5: %s", ra_csvtok_show(vb, s, n));
     if (!has(F, S_ER))
         return missing(F, S_ER, err);
     if ((st = ffrac(F, S_ER, 0.0, 0.0, MAX_EXPENSE_RATIO,
@@ -869,7 +759,7 @@ static ra_status account_type_from(const char *s, size_t n, ra_account_type *out
 static ra_status row_account(frame *F, ra_account *x, ra_err *err)
 {
     ra_status st;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     memset(x, 0, sizeof *x);
     if ((st = fcode(F, A_CODE, 1, x->code, err)) != RA_OK)
         return st;
@@ -886,7 +776,7 @@ static ra_status row_account(frame *F, ra_account *x, ra_err *err)
         return missing(F, A_TYPE, err);
     if (account_type_from(s, n, &x->type) != RA_OK)
         return ferr(F, A_TYPE, err, "type must be taxable, tax_deferred or tax_free: %s",
-                    show(vb, s, n));
+                    ra_csvtok_show(vb, s, n));
     if ((st = fcurrency(F, A_CCY, x->currency, err)) != RA_OK)
         return st;
     if ((st = fdate(F, A_OPENED, &x->opened, err)) != RA_OK)
@@ -913,10 +803,10 @@ static ra_status row_account(frame *F, ra_account *x, ra_err *err)
     fget(F, A_RESTR, &s, &n);
     size_t o = 0, i = 0;
     while (i < n) {
-        while (i < n && (s[i] == ';' || is_space_byte(s[i])))
+        while (i < n && (s[i] == ';' || ra_csvtok_is_space(s[i])))
             i++;
         size_t b = i;
-        while (i < n && s[i] != ';' && !is_space_byte(s[i]))
+        while (i < n && s[i] != ';' && !ra_csvtok_is_space(s[i]))
             i++;
         if (i == b)
             break;
@@ -976,7 +866,7 @@ static ra_status parse_lots(frame *F, txn_ctx *c, ra_import_txn *x, int lots_in,
     const char *s;
     size_t n;
     fget(F, T_LOTS, &s, &n);
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     size_t first = lots_in ? c->n_lots : c->n_picks, item = 0, i = 0;
     while (i <= n) {
         size_t b = i;
@@ -984,7 +874,7 @@ static ra_status parse_lots(frame *F, txn_ctx *c, ra_import_txn *x, int lots_in,
             i++;
         const char *p = s + b;
         size_t l = i - b;
-        trim(&p, &l);
+        ra_csvtok_trim(&p, &l);
         i++;
         item++;
         if (l == 0) {
@@ -997,46 +887,47 @@ static ra_status parse_lots(frame *F, txn_ctx *c, ra_import_txn *x, int lots_in,
         const char *c2 = c1 ? memchr(c1 + 1, ':', l - (size_t)(c1 + 1 - p)) : NULL;
         if (!c1 || (lots_in && !c2) || (!lots_in && c2))
             return ferr(F, T_LOTS, err, "lot %zu must be %s: %s", item,
-                        lots_in ? "DATE:QTY:BASIS" : "LOT_ID:QTY", show(vb, p, l));
+                        lots_in ? "DATE:QTY:BASIS" : "LOT_ID:QTY", ra_csvtok_show(vb, p, l));
         ra_err e2;
         if (lots_in) {
             ra_lot lot;
             memset(&lot, 0, sizeof lot);
             if (ra_date_parse(p, (size_t)(c1 - p), &lot.acquired, NULL) != RA_OK)
                 return ferr(F, T_LOTS, err, "lot %zu: not an ISO date (YYYY-MM-DD): %s", item,
-                            show(vb, p, (size_t)(c1 - p)));
+                            ra_csvtok_show(vb, p, (size_t)(c1 - p)));
             if (ra_money_parse_qty(c1 + 1, (size_t)(c2 - c1 - 1), &lot.qty_micro, &e2) != RA_OK)
                 return ferr(F, T_LOTS, err, "lot %zu quantity: %s", item, e2.msg);
             if (lot.qty_micro <= 0)
                 return ferr(F, T_LOTS, err, "lot %zu quantity must be positive: %s", item,
-                            show(vb, c1 + 1, (size_t)(c2 - c1 - 1)));
+                            ra_csvtok_show(vb, c1 + 1, (size_t)(c2 - c1 - 1)));
             if (ra_money_parse_minor(c2 + 1, l - (size_t)(c2 + 1 - p), F->minor_digits,
                                      &lot.basis_minor, &e2) != RA_OK)
                 return ferr(F, T_LOTS, err, "lot %zu basis: %s", item, e2.msg);
             if (lot.basis_minor < 0)
                 return ferr(F, T_LOTS, err, "lot %zu basis must be zero or positive: %s", item,
-                            show(vb, c2 + 1, l - (size_t)(c2 + 1 - p)));
-            if (!grow((void **)&c->lots, &c->cap_lots, c->n_lots + 1, sizeof *c->lots))
-                return nomem(err, "transferred lots");
+                            ra_csvtok_show(vb, c2 + 1, l - (size_t)(c2 + 1 - p)));
+            if (!ra_csvtok_grow((void **)&c->lots, &c->cap_lots, c->n_lots + 1, sizeof *c->lots))
+                return ra_csvtok_nomem(err, "transferred lots");
             c->lots[c->n_lots++] = lot;
         } else {
             ra_lot_pick pk;
             int64_t id;
             if (ra_money_parse_decimal(p, (size_t)(c1 - p), 0, &id, NULL) != RA_OK || id <= 0)
                 return ferr(F, T_LOTS, err, "lot %zu: lot id must be a positive whole number: %s",
-                            item, show(vb, p, (size_t)(c1 - p)));
+                            item, ra_csvtok_show(vb, p, (size_t)(c1 - p)));
             pk.lot_id = (uint64_t)id;
             if (ra_money_parse_qty(c1 + 1, l - (size_t)(c1 + 1 - p), &pk.qty_micro, &e2) != RA_OK)
                 return ferr(F, T_LOTS, err, "lot %zu quantity: %s", item, e2.msg);
             if (pk.qty_micro <= 0)
                 return ferr(F, T_LOTS, err, "lot %zu quantity must be positive: %s", item,
-                            show(vb, c1 + 1, l - (size_t)(c1 + 1 - p)));
+                            ra_csvtok_show(vb, c1 + 1, l - (size_t)(c1 + 1 - p)));
             for (size_t j = first; j < c->n_picks; j++)
                 if (c->picks[j].lot_id == pk.lot_id)
                     return ferr(F, T_LOTS, err, "lot id %llu is picked twice",
                                 (unsigned long long)pk.lot_id);
-            if (!grow((void **)&c->picks, &c->cap_picks, c->n_picks + 1, sizeof *c->picks))
-                return nomem(err, "picked lots");
+            if (!ra_csvtok_grow((void **)&c->picks, &c->cap_picks, c->n_picks + 1,
+                                sizeof *c->picks))
+                return ra_csvtok_nomem(err, "picked lots");
             c->picks[c->n_picks++] = pk;
         }
     }
@@ -1053,7 +944,7 @@ static ra_status parse_lots(frame *F, txn_ctx *c, ra_import_txn *x, int lots_in,
 static ra_status row_txn(frame *F, txn_ctx *c, ra_import_txn *x, ra_err *err)
 {
     ra_status st;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     memset(x, 0, sizeof *x);
     if ((st = fcode(F, T_ACCOUNT, 1, x->account, err)) != RA_OK)
         return st;
@@ -1074,7 +965,7 @@ static ra_status row_txn(frame *F, txn_ctx *c, ra_import_txn *x, ra_err *err)
         return ferr(F, T_KIND, err,
                     "kind must be deposit, withdrawal, buy, sell, dividend, reinvest, fee, "
                     "transfer_in, transfer_out or split: %s",
-                    show(vb, s, n));
+                    ra_csvtok_show(vb, s, n));
     const char *kname = ra_ledger_kind_name(x->txn.kind);
     const char *use = txn_use[x->txn.kind];
     for (int k = T_TICKER; k <= T_RATIO; k++) {
@@ -1113,7 +1004,7 @@ static ra_status row_txn(frame *F, txn_ctx *c, ra_import_txn *x, ra_err *err)
             t->relief = RA_RELIEF_SPECIFIC;
         else
             return ferr(F, T_RELIEF, err, "relief must be fifo, hifo or specific: %s",
-                        show(vb, s, n));
+                        ra_csvtok_show(vb, s, n));
     }
     if (t->kind == RA_TXN_SELL) {
         if (t->relief == RA_RELIEF_SPECIFIC && !has(F, T_LOTS))
@@ -1150,7 +1041,8 @@ static ra_status row_txn(frame *F, txn_ctx *c, ra_import_txn *x, ra_err *err)
         if (ra_money_ratio_parse(s, n, &t->split, &e2) != RA_OK)
             return ferr(F, T_RATIO, err, "%s", e2.msg);
         if (t->split.num == t->split.den)
-            return ferr(F, T_RATIO, err, "split ratio 1/1 changes nothing: %s", show(vb, s, n));
+            return ferr(F, T_RATIO, err, "split ratio 1/1 changes nothing: %s",
+                        ra_csvtok_show(vb, s, n));
     }
     return RA_OK;
 }
@@ -1158,7 +1050,7 @@ static ra_status row_txn(frame *F, txn_ctx *c, ra_import_txn *x, ra_err *err)
 static ra_status row_dividend(frame *F, ra_dividend *x, ra_err *err)
 {
     ra_status st;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     memset(x, 0, sizeof *x);
     if ((st = fdate(F, D_DATE, &x->ex_date, err)) != RA_OK)
         return st;
@@ -1174,7 +1066,7 @@ static ra_status row_dividend(frame *F, ra_dividend *x, ra_err *err)
         return ferr(F, D_AMOUNT, err, "%s", e2.msg);
     if (x->amount <= 0)
         return ferr(F, D_AMOUNT, err, "dividend must be at least 0.0000005 per share: %s",
-                    show(vb, s, n));
+                    ra_csvtok_show(vb, s, n));
     char what[RA_CODE_MAX + 40], d[11];
     snprintf(what, sizeof what, "dividend of %s on %s", x->ticker, ra_date_format(x->ex_date, d));
     return unique(F, D_TICKER, what, x->ticker, d, err);
@@ -1183,7 +1075,7 @@ static ra_status row_dividend(frame *F, ra_dividend *x, ra_err *err)
 static ra_status row_split(frame *F, ra_split *x, ra_err *err)
 {
     ra_status st;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     memset(x, 0, sizeof *x);
     if ((st = fdate(F, X_DATE, &x->date, err)) != RA_OK)
         return st;
@@ -1198,7 +1090,8 @@ static ra_status row_split(frame *F, ra_split *x, ra_err *err)
     if (ra_money_ratio_parse(s, n, &x->ratio, &e2) != RA_OK)
         return ferr(F, X_RATIO, err, "%s", e2.msg);
     if (x->ratio.num == x->ratio.den)
-        return ferr(F, X_RATIO, err, "split ratio 1/1 changes nothing: %s", show(vb, s, n));
+        return ferr(F, X_RATIO, err, "split ratio 1/1 changes nothing: %s",
+                    ra_csvtok_show(vb, s, n));
     char what[RA_CODE_MAX + 40], d[11];
     snprintf(what, sizeof what, "split of %s on %s", x->ticker, ra_date_format(x->date, d));
     return unique(F, X_TICKER, what, x->ticker, d, err);
@@ -1239,15 +1132,6 @@ static ra_status row_position(frame *F, ra_position *x, ra_err *err)
 
 /* ---- drivers -------------------------------------------------------------------------------- */
 
-static ra_status check_size(const char *source, size_t size, ra_err *err)
-{
-    if (size >= (size_t)UINT32_MAX)
-        return ra_err_set(err, RA_EPARSE, source ? source : "input",
-                          "input of %zu bytes is larger than the limit of %u bytes", size,
-                          (unsigned)UINT32_MAX - 1u);
-    return RA_OK;
-}
-
 static ra_status parse_long(frame *F, ra_import *im, ra_err *err)
 {
     size_t el = 0;
@@ -1274,11 +1158,11 @@ static ra_status parse_long(frame *F, ra_import *im, ra_err *err)
             goto out;
         if (eof)
             break;
-        if ((st = check_width(F, err)) != RA_OK)
+        if ((st = ra_csvtok_check_width(&F->r, F->n_names, err)) != RA_OK)
             goto out;
-        if (!grow(arr, &cap, im->n + 1, el) ||
-            !grow((void **)&im->lines, &cap_lines, im->n + 1, sizeof *im->lines)) {
-            st = nomem(err, "the rows");
+        if (!ra_csvtok_grow(arr, &cap, im->n + 1, el) ||
+            !ra_csvtok_grow((void **)&im->lines, &cap_lines, im->n + 1, sizeof *im->lines)) {
+            st = ra_csvtok_nomem(err, "the rows");
             goto out;
         }
         void *x = (char *)*arr + im->n * el;
@@ -1326,7 +1210,7 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
     if (st != RA_OK)
         return st;
     csv_reader *r = &F->r;
-    char vb[SHOW_CAP];
+    char vb[RA_CSV_SHOW_CAP];
     size_t nc = F->n_names;
     if (nc < 2)
         return ra_csvtok_error(r, RA_EPARSE, r->rec_line, 1, err,
@@ -1335,7 +1219,7 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
     im->n_tickers = nc - 1;
     im->tickers = calloc(im->n_tickers, sizeof *im->tickers);
     if (!im->tickers)
-        return nomem(err, "tickers");
+        return ra_csvtok_nomem(err, "tickers");
     F->map[0] = 0;
     for (size_t j = 1; j < nc; j++) {
         const char *nm = F->names[j];
@@ -1346,12 +1230,12 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
         if (nl >= RA_CODE_MAX)
             return ra_csvtok_error(r, RA_EPARSE, r->rec_line, j + 1, err,
                                    "ticker is longer than %d bytes: %s", RA_CODE_MAX - 1,
-                                   show(vb, nm, nl));
+                                   ra_csvtok_show(vb, nm, nl));
         for (size_t i = 0; i < nl; i++)
             if (!code_byte(nm[i]))
                 return ra_csvtok_error(r, RA_EPARSE, r->rec_line, j + 1, err,
                                        "ticker may hold only letters, digits, '.', '-' and '_': %s",
-                                       show(vb, nm, nl));
+                                       ra_csvtok_show(vb, nm, nl));
         if (strcmp(nm, RA_CASH_TICKER) == 0)
             return ra_csvtok_error(r, RA_EPARSE, r->rec_line, j + 1, err,
                                    "ticker \"%s\" is reserved for the cash line of custodian "
@@ -1359,11 +1243,11 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
                                    RA_CASH_TICKER);
         uint32_t prev;
         if (!kset_add(&F->keys, nm, (uint32_t)j + 1, &prev))
-            return nomem(err, "tickers");
+            return ra_csvtok_nomem(err, "tickers");
         if (prev)
             return ra_csvtok_error(r, RA_EPARSE, r->rec_line, j + 1, err,
-                                   "duplicate column name %s (also column %u)", show(vb, nm, nl),
-                                   (unsigned)prev);
+                                   "duplicate column name %s (also column %u)",
+                                   ra_csvtok_show(vb, nm, nl), (unsigned)prev);
         memcpy(im->tickers[j - 1], nm, nl + 1);
     }
     r->names = F->names;
@@ -1375,50 +1259,33 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
             return st;
         if (eof)
             break;
-        if ((st = check_width(F, err)) != RA_OK)
+        if ((st = ra_csvtok_check_width(&F->r, F->n_names, err)) != RA_OK)
             return st;
         size_t row = im->n_dates;
-        if (!grow((void **)&im->dates, &cap_d, row + 1, sizeof *im->dates) ||
-            !grow((void **)&im->date_lines, &cap_l, row + 1, sizeof *im->date_lines) ||
+        if (!ra_csvtok_grow((void **)&im->dates, &cap_d, row + 1, sizeof *im->dates) ||
+            !ra_csvtok_grow((void **)&im->date_lines, &cap_l, row + 1, sizeof *im->date_lines) ||
             (im->n_tickers > SIZE_MAX / sizeof(ra_price) / (row + 1)) ||
-            !grow((void **)&im->price_micro, &cap_p, (row + 1) * im->n_tickers,
+            !ra_csvtok_grow((void **)&im->price_micro, &cap_p, (row + 1) * im->n_tickers,
                   sizeof *im->price_micro))
-            return nomem(err, "prices");
+            return ra_csvtok_nomem(err, "prices");
         ra_date d;
         const char *s = r->f[0].s;
         size_t n = r->f[0].len;
-        trim(&s, &n);
+        ra_csvtok_trim(&s, &n);
         if (n == 0)
             return ra_csvtok_error(r, RA_EPARSE, r->f[0].line, 1, err,
                                    "missing date (the first column holds YYYY-MM-DD dates)");
         if ((st = fdate(F, 0, &d, err)) != RA_OK)
             return st;
-        if (row > 0 && d <= im->dates[row - 1]) {
-            char b1[11], b2[11];
-            /* binary search for a repeat among the sorted dates so far */
-            size_t lo = 0, hi = row;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (im->dates[mid] < d)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo < row && im->dates[lo] == d)
-                return ra_csvtok_error(r, RA_EPARSE, r->f[0].line, 1, err,
-                                       "duplicate date %s (also on line %u)",
-                                       ra_date_format(d, b1), (unsigned)im->date_lines[lo]);
-            return ra_csvtok_error(r, RA_EPARSE, r->f[0].line, 1, err,
-                                   "date %s is not after the previous row's %s",
-                                   ra_date_format(d, b1), ra_date_format(im->dates[row - 1], b2));
-        }
+        if ((st = ra_csvtok_check_order(r, im->dates, im->date_lines, row, d, err)) != RA_OK)
+            return st;
         im->dates[row] = d;
         im->date_lines[row] = r->rec_line;
         ra_price *pr = im->price_micro + row * im->n_tickers;
         for (size_t j = 1; j < nc; j++) {
             s = r->f[j].s;
             n = r->f[j].len;
-            trim(&s, &n);
+            ra_csvtok_trim(&s, &n);
             pr[j - 1] = 0;
             if (n == 0)
                 continue;
@@ -1427,7 +1294,8 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
                 return ra_csvtok_error(r, RA_EPARSE, r->f[j].line, j + 1, err, "%s", e2.msg);
             if (pr[j - 1] <= 0)
                 return ra_csvtok_error(r, RA_EPARSE, r->f[j].line, j + 1, err,
-                                       "price must be at least 0.0000005: %s", show(vb, s, n));
+                                       "price must be at least 0.0000005: %s",
+                                       ra_csvtok_show(vb, s, n));
             im->n++;
         }
         im->n_dates++;
@@ -1456,14 +1324,14 @@ ra_status ra_import_parse(ra_import_kind kind, const char *data, size_t size, co
                           set.minor_digits);
     if (!source)
         source = "input";
-    ra_status st = check_size(source, size, err);
+    ra_status st = ra_csvtok_check_size(source, size, err);
     if (st != RA_OK)
         return st;
     ra_import *im = calloc(1, sizeof *im);
     size_t sl = strlen(source);
     if (!im || !(im->source = malloc(sl + 1))) {
         free(im);
-        return nomem(err, "an import");
+        return ra_csvtok_nomem(err, "an import");
     }
     memcpy(im->source, source, sl + 1);
     im->kind = kind;

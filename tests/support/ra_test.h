@@ -16,6 +16,14 @@
                      fabs(ra_g_ - ra_w_), ra_tol_);                                                 \
     } while (0)
 
+/* An ra_err with exactly this code, place and message. */
+#define RA_ASSERT_ERR(err, code_, where_, msg_)                                                     \
+    do {                                                                                            \
+        assert_int_equal((err).code, (code_));                                                      \
+        assert_string_equal((err).where, (where_));                                                 \
+        assert_string_equal((err).msg, (msg_));                                                     \
+    } while (0)
+
 /* Path of a file in ../shared/data (the real market data). */
 #define RA_DATA(name) RA_SHARED_DATA_DIR "/" name
 /* Path of a file in tests/golden. */

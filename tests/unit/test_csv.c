@@ -18,13 +18,6 @@
 #define SRC "t.csv"
 /* examples/data, found from the golden directory the build passes in */
 
-#define ASSERT_ERR(err, code_, where_, msg_)                                                       \
-    do {                                                                                           \
-        assert_int_equal((err).code, (code_));                                                     \
-        assert_string_equal((err).where, (where_));                                                \
-        assert_string_equal((err).msg, (msg_));                                                    \
-    } while (0)
-
 static ra_status series(const char *text, ra_series **s, ra_err *err)
 {
     return ra_csv_parse_series(text, strlen(text), SRC, s, err);
@@ -37,7 +30,7 @@ static void series_fails(const char *text, const char *where, const char *msg)
     ra_err err = {0};
     assert_int_equal(series(text, &s, &err), RA_EPARSE);
     assert_null(s);
-    ASSERT_ERR(err, RA_EPARSE, where, msg);
+    RA_ASSERT_ERR(err, RA_EPARSE, where, msg);
 }
 
 static ra_date ymd(int y, int m, int d) { return ra_date_from_ymd(y, m, d); }
@@ -239,7 +232,7 @@ static void test_csv_parse_series_tokenizer_errors(void **state)
     ra_err err = {0};
     const char nul[] = "Date,A\n2020-01-02,1\0\n2020-01-03,2\n";
     assert_int_equal(ra_csv_parse_series(nul, sizeof nul - 1, SRC, &s, &err), RA_EPARSE);
-    ASSERT_ERR(err, RA_EPARSE, "t.csv:2:2 (A)", "NUL byte inside a field");
+    RA_ASSERT_ERR(err, RA_EPARSE, "t.csv:2:2 (A)", "NUL byte inside a field");
     assert_null(s);
     /* found by fuzz_series: an empty quoted field before any other quoted text */
     series_fails("Date,\"\"\n2020-01-02,1\n2020-01-03,2\n", "t.csv:1:2",
@@ -420,7 +413,7 @@ static void test_csv_series_select(void **state)
     assert_true(isnan(s->values[4]) && s->values[5] == 7);
     /* messages keep the source column of GLD (field 4) */
     assert_int_equal(ra_series_complete(s, 0, NULL, &err), RA_EPARSE);
-    ASSERT_ERR(err, RA_EPARSE, "t.csv:4:4 (GLD)",
+    RA_ASSERT_ERR(err, RA_EPARSE, "t.csv:4:4 (GLD)",
                "empty cell: no value for GLD on 2020-01-06 (1 of 4 rows have an empty cell; "
                "--drop-missing drops them)");
     ra_series_destroy(s);
@@ -434,7 +427,7 @@ static void test_csv_series_select_errors(void **state)
     assert_int_equal(series(k_small, &s, &err), RA_OK);
     const char *missing[] = {"SPY", "SPX"};
     assert_int_equal(ra_series_select(s, missing, 2, &err), RA_ENOTFOUND);
-    ASSERT_ERR(err, RA_ENOTFOUND, "t.csv",
+    RA_ASSERT_ERR(err, RA_ENOTFOUND, "t.csv",
                "no column named \"SPX\"; columns are: SPY, IEF, GLD (3 in all)");
     const char *twice[] = {"SPY", "GLD", "SPY"};
     assert_int_equal(ra_series_select(s, twice, 3, &err), RA_EINVAL);
@@ -470,7 +463,7 @@ static void test_csv_series_complete_drop(void **state)
     size_t dropped = 0;
     assert_int_equal(series(k_small, &s, &err), RA_OK);
     assert_int_equal(ra_series_complete(s, 0, &dropped, &err), RA_EPARSE);
-    ASSERT_ERR(err, RA_EPARSE, "t.csv:2:3 (IEF)",
+    RA_ASSERT_ERR(err, RA_EPARSE, "t.csv:2:3 (IEF)",
                "empty cell: no value for IEF on 2020-01-02 (2 of 4 rows have an empty cell; "
                "--drop-missing drops them)");
     assert_int_equal(ra_series_complete(s, 1, &dropped, &err), RA_OK);
@@ -486,7 +479,7 @@ static void test_csv_series_complete_drop(void **state)
     assert_int_equal(series("Date,A,B\n2020-01-02,1,\n2020-01-03,,2\n2020-01-06,1,1\n", &s, &err),
                      RA_OK);
     assert_int_equal(ra_series_complete(s, 1, &dropped, &err), RA_EPARSE);
-    ASSERT_ERR(err, RA_EPARSE, "t.csv:2:3 (B)",
+    RA_ASSERT_ERR(err, RA_EPARSE, "t.csv:2:3 (B)",
                "dropping the 2 rows with an empty cell leaves 1, need at least 2");
     assert_int_equal(s->n_rows, 3); /* unchanged */
     ra_series_destroy(s);
@@ -499,11 +492,12 @@ static void test_csv_series_check_positive(void **state)
     ra_err err = {0};
     assert_int_equal(series("Date,A,B\n2020-01-02,1,2\n2020-01-03,0.5,-1.25\n", &s, &err), RA_OK);
     assert_int_equal(ra_series_check_positive(s, &err), RA_EPARSE);
-    ASSERT_ERR(err, RA_EPARSE, "t.csv:3:3 (B)", "price must be positive: -1.25 for B on 2020-01-03");
+    RA_ASSERT_ERR(err, RA_EPARSE, "t.csv:3:3 (B)",
+                  "price must be positive: -1.25 for B on 2020-01-03");
     ra_series_destroy(s);
     assert_int_equal(series("Date,A\n2020-01-02,0\n2020-01-03,1\n", &s, &err), RA_OK);
     assert_int_equal(ra_series_check_positive(s, &err), RA_EPARSE);
-    ASSERT_ERR(err, RA_EPARSE, "t.csv:2:2 (A)", "price must be positive: 0 for A on 2020-01-02");
+    RA_ASSERT_ERR(err, RA_EPARSE, "t.csv:2:2 (A)", "price must be positive: 0 for A on 2020-01-02");
     ra_series_destroy(s);
     /* empty cells are left to ra_series_complete */
     assert_int_equal(series("Date,A\n2020-01-02,\n2020-01-03,1\n", &s, &err), RA_OK);
@@ -522,7 +516,7 @@ static void test_csv_file_read(void **state)
     ra_series *s = NULL;
     assert_int_equal(ra_csv_read_series("/nonexistent/x.csv", &s, &err), RA_EIO);
     assert_null(s);
-    ASSERT_ERR(err, RA_EIO, "/nonexistent/x.csv",
+    RA_ASSERT_ERR(err, RA_EIO, "/nonexistent/x.csv",
                "could not open \"/nonexistent/x.csv\": no such file or directory");
     assert_int_equal(ra_file_read(RA_DATA("av_etf_splits.csv"), 1 << 20, &data, &size, &err),
                      RA_OK);
@@ -586,7 +580,7 @@ static void test_csv_parse_flows(void **state)
         assert_int_equal(ra_csv_parse_flows(bad[i].text, strlen(bad[i].text), "f.csv", &f, &err),
                          RA_EPARSE);
         assert_null(f);
-        ASSERT_ERR(err, RA_EPARSE, bad[i].where, bad[i].msg);
+        RA_ASSERT_ERR(err, RA_EPARSE, bad[i].where, bad[i].msg);
     }
 }
 
@@ -637,7 +631,7 @@ static void test_csv_parse_values(void **state)
         assert_int_equal(ra_csv_parse_values(bad[i].text, strlen(bad[i].text), "v.csv", &v, &err),
                          RA_EPARSE);
         assert_null(v);
-        ASSERT_ERR(err, RA_EPARSE, bad[i].where, bad[i].msg);
+        RA_ASSERT_ERR(err, RA_EPARSE, bad[i].where, bad[i].msg);
     }
 }
 
@@ -697,7 +691,7 @@ static void test_csv_parse_groups(void **state)
         assert_int_equal(ra_csv_parse_groups(bad[i].text, strlen(bad[i].text), "g.csv", &g, &err),
                          RA_EPARSE);
         assert_null(g);
-        ASSERT_ERR(err, RA_EPARSE, bad[i].where, bad[i].msg);
+        RA_ASSERT_ERR(err, RA_EPARSE, bad[i].where, bad[i].msg);
     }
 }
 

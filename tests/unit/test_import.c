@@ -16,13 +16,6 @@
 
 #define SRC "t.csv"
 
-#define ASSERT_ERR(err, code_, where_, msg_)                                                       \
-    do {                                                                                           \
-        assert_int_equal((err).code, (code_));                                                     \
-        assert_string_equal((err).where, (where_));                                                \
-        assert_string_equal((err).msg, (msg_));                                                    \
-    } while (0)
-
 static ra_import *ok(ra_import_kind kind, const char *text)
 {
     ra_import *im = NULL;
@@ -41,7 +34,7 @@ static void fails(ra_import_kind kind, const char *text, const char *where, cons
     ra_err err = {0};
     assert_int_equal(ra_import_parse(kind, text, strlen(text), SRC, NULL, &im, &err), RA_EPARSE);
     assert_null(im);
-    ASSERT_ERR(err, RA_EPARSE, where, msg);
+    RA_ASSERT_ERR(err, RA_EPARSE, where, msg);
 }
 
 static ra_date ymd(int y, int m, int d) { return ra_date_from_ymd(y, m, d); }
@@ -696,7 +689,7 @@ static void test_import_read_missing_file(void **state)
     assert_int_equal(ra_import_read(RA_IMPORT_CLIENTS, "/nonexistent/c.csv", NULL, &im, &err),
                      RA_EIO);
     assert_null(im);
-    ASSERT_ERR(err, RA_EIO, "/nonexistent/c.csv",
+    RA_ASSERT_ERR(err, RA_EIO, "/nonexistent/c.csv",
                "could not open \"/nonexistent/c.csv\": no such file or directory");
 }
 
