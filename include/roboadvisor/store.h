@@ -1,0 +1,328 @@
+/* roboadvisor: the book of record on SQLite or PostgreSQL (src/store/; docs/internals/store.md,
+ * docs/methodology.md#book-of-record-and-storage).
+ *
+ * One opaque handle per database connection; not thread-safe (one handle per thread or process).
+ * Records are addressed by the firm's codes (book.h); the store maps codes to internal ids.
+ *
+ * Writes. Every write takes an actor (user and firm) for the audit trail; the firm written to is
+ * actor->firm (ra_store_firm_put writes firm->code). Each write call is atomic on its own: outside
+ * an explicit transaction it runs in its own database transaction; inside one (ra_store_begin) it
+ * runs in a savepoint, so a failed call leaves nothing of itself and the caller decides whether to
+ * commit the rest or roll back everything (an import: begin, put every row, commit or rollback).
+ * Writes are idempotent: putting a record equal to the stored one changes nothing (and appends no
+ * audit record).
+ *
+ * Personal data (advisor name and email, client name, email, tax id, address) is encrypted with
+ * the firm's 32-byte key (XChaCha20-Poly1305, random nonce, firm code + record kind + code + field
+ * as associated data). The key is never stored: give it with ra_store_set_firm_key or a key
+ * provider. Reading or writing personal data without the key is RA_EINVAL; a wrong key is
+ * RA_ECONFLICT ("the key does not match firm F"). Messages never contain personal data.
+ *
+ * Memory: arrays returned through a pointer (lists, valuation, holdings) are allocated by the store
+ * and freed with ra_store_free; snapshots with ra_store_snapshot_destroy. */
+#ifndef ROBOADVISOR_STORE_H
+#define ROBOADVISOR_STORE_H
+
+#include "book.h"
+#include "ledger.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ra_store ra_store;
+
+#define RA_STORE_KEY_BYTES 32          /* a firm's personal-data key */
+#define RA_STORE_HASH_HEX 65           /* audit hash as hex + NUL (32 bytes) */
+#define RA_STORE_EXTID_MAX RA_CODE_MAX /* external transaction id, bytes incl. NUL */
+#define RA_STORE_DATE_LATEST INT32_MAX /* "now": the current state */
+
+typedef struct ra_store_options {
+    int busy_timeout_ms; /* SQLite: how long a writer waits for another one (default 5000); then
+                          * the call fails with RA_ECONFLICT "the database is busy ..." */
+    int create;          /* SQLite: create the file if missing (default 1) */
+} ra_store_options;
+
+/* Who makes a change: recorded in the audit trail. */
+typedef struct ra_store_actor {
+    char user[RA_CODE_MAX];
+    char firm[RA_CODE_MAX]; /* the firm whose book is changed */
+} ra_store_actor;
+
+RA_API void ra_store_options_default(ra_store_options *o);
+
+/* Opens a database. url: "postgresql://..." or "postgres://..." (libpq connection URI) or
+ * anything else as an SQLite file path (":memory:" works for a private database). opts may be
+ * NULL. A database whose schema is newer than this binary knows is refused with RA_ECONFLICT
+ * ("schema version 7 is newer than this program (5): upgrade roboadvisor"). An empty database opens
+ * (version 0); call ra_store_init before writing. The CLI reads the URL from --db or
+ * ROBOADVISOR_DB (ra_store_default_url). */
+RA_API RA_NODISCARD ra_status ra_store_open(const char *url, const ra_store_options *opts,
+                                            ra_store **out, ra_err *err);
+/* Rolls back an open transaction, closes, wipes the keys from memory. NULL does nothing. */
+RA_API void ra_store_close(ra_store *s);
+/* "sqlite" or "postgresql". */
+RA_API const char *ra_store_backend(const ra_store *s);
+/* url if not NULL, else $ROBOADVISOR_DB if set and not empty, else "roboadvisor.db". */
+RA_API const char *ra_store_default_url(const char *url);
+
+/* Applies the missing migrations, each in its own transaction (idempotent: nothing to do is OK). */
+RA_API RA_NODISCARD ra_status ra_store_init(ra_store *s, ra_err *err);
+/* have: the database's schema version (0 if not initialised); want: this binary's. */
+RA_API RA_NODISCARD ra_status ra_store_schema_version(ra_store *s, int *have, int *want,
+                                                      ra_err *err);
+
+/* Explicit transaction (not nested: begin inside begin is RA_EINVAL). On SQLite it takes the write
+ * lock at begin (BEGIN IMMEDIATE), waiting up to busy_timeout_ms. */
+RA_API RA_NODISCARD ra_status ra_store_begin(ra_store *s, ra_err *err);
+RA_API RA_NODISCARD ra_status ra_store_commit(ra_store *s, ra_err *err);
+/* Always leaves no transaction open; RA_OK if there was none. */
+RA_API ra_status ra_store_rollback(ra_store *s, ra_err *err);
+
+/* --- keys ----------------------------------------------------------------------------------- */
+
+/* Gives the store the key of a firm (copied; wiped at close). If the firm exists and was created
+ * with a key, a different key is RA_ECONFLICT "the key does not match firm F". */
+RA_API RA_NODISCARD ra_status ra_store_set_firm_key(ra_store *s, const char *firm,
+                                                    const uint8_t key[RA_STORE_KEY_BYTES],
+                                                    ra_err *err);
+/* Called when a firm's key is needed and was not set: fill key and return RA_OK, or return an
+ * error (RA_ENOTFOUND: no key for this firm). The result is cached like ra_store_set_firm_key. */
+typedef ra_status (*ra_store_key_fn)(void *ctx, const char *firm,
+                                     uint8_t key[RA_STORE_KEY_BYTES], ra_err *err);
+RA_API void ra_store_set_key_provider(ra_store *s, ra_store_key_fn fn, void *ctx);
+/* A new random key (libsodium's randombytes). */
+RA_API RA_NODISCARD ra_status ra_store_key_generate(uint8_t key[RA_STORE_KEY_BYTES], ra_err *err);
+/* 64 hex digits (surrounding white space allowed, e.g. a key file's newline) -> key. RA_EPARSE
+ * otherwise (the message never quotes the text). ra_store_key_format writes 64 hex digits + NUL. */
+RA_API RA_NODISCARD ra_status ra_store_key_parse(const char *hex, size_t len,
+                                                 uint8_t key[RA_STORE_KEY_BYTES], ra_err *err);
+RA_API char *ra_store_key_format(const uint8_t key[RA_STORE_KEY_BYTES], char buf[65]);
+
+/* --- firms, advisors, households, clients ---------------------------------------------------- */
+
+/* A new firm needs its key set first (it stores a keyed check value, never the key). */
+RA_API RA_NODISCARD ra_status ra_store_firm_put(ra_store *s, const ra_store_actor *actor,
+                                                const ra_firm *firm, ra_err *err);
+RA_API RA_NODISCARD ra_status ra_store_firm_get(ra_store *s, const char *code, ra_firm *out,
+                                                ra_err *err);
+
+RA_API RA_NODISCARD ra_status ra_store_advisor_put(ra_store *s, const ra_store_actor *actor,
+                                                   const ra_advisor *a, ra_err *err);
+RA_API RA_NODISCARD ra_status ra_store_advisor_get(ra_store *s, const char *firm,
+                                                   const char *code, ra_advisor *out, ra_err *err);
+
+/* Households have only a code; ra_store_client_put creates a missing one. */
+RA_API RA_NODISCARD ra_status ra_store_household_put(ra_store *s, const ra_store_actor *actor,
+                                                     const char *code, ra_err *err);
+
+/* Upserts a client. Its household is created if missing; its advisor (if not "") must exist or
+ * is created without name and email. */
+RA_API RA_NODISCARD ra_status ra_store_client_put(ra_store *s, const ra_store_actor *actor,
+                                                  const ra_client *c, ra_err *err);
+RA_API RA_NODISCARD ra_status ra_store_client_get(ra_store *s, const char *firm, const char *code,
+                                                  ra_client *out, ra_err *err);
+
+/* --- accounts and mandates ------------------------------------------------------------------- */
+
+/* Upserts an account and its mandate. The owner must exist. A new account has no cash and no
+ * lots. Once an account has transactions, its client, type and currency cannot change
+ * (RA_ECONFLICT); the mandate can (audited as a "mandate" change). */
+RA_API RA_NODISCARD ra_status ra_store_account_put(ra_store *s, const ra_store_actor *actor,
+                                                   const ra_account *a, ra_err *err);
+RA_API RA_NODISCARD ra_status ra_store_account_get(ra_store *s, const char *firm,
+                                                   const char *code, ra_account *out, ra_err *err);
+/* Codes of the firm's accounts in code order: *out is an array of *n codes (ra_store_free). */
+RA_API RA_NODISCARD ra_status ra_store_account_list(ra_store *s, const char *firm,
+                                                    char (**out)[RA_CODE_MAX], size_t *n,
+                                                    ra_err *err);
+/* The persisted state of an account: initialises *out (caller frees with ra_ledger_free) with its
+ * cash, lots (lot.security = the store's security id, see ra_store_security_id), next lot id and
+ * totals. */
+RA_API RA_NODISCARD ra_status ra_store_account_ledger(ra_store *s, const char *firm,
+                                                      const char *code, ra_ledger *out,
+                                                      ra_err *err);
+
+/* --- securities ------------------------------------------------------------------------------ */
+
+/* Upserts a security of actor->firm; putting a complete record over an incomplete one completes
+ * it. risk_level 1..5 (0 only with incomplete = 1). */
+RA_API RA_NODISCARD ra_status ra_store_security_put(ra_store *s, const ra_store_actor *actor,
+                                                    const ra_security *sec, ra_err *err);
+RA_API RA_NODISCARD ra_status ra_store_security_get(ra_store *s, const char *firm,
+                                                    const char *ticker, ra_security *out,
+                                                    ra_err *err);
+/* The store's id of a security (stable; used as ra_lot.security), RA_ENOTFOUND if none. */
+RA_API RA_NODISCARD ra_status ra_store_security_id(ra_store *s, const char *firm,
+                                                   const char *ticker, uint32_t *id, ra_err *err);
+#define RA_STORE_LIST_INCOMPLETE 1u /* only securities with incomplete = 1 */
+/* The firm's securities in ticker order (ra_store_free(*out)). */
+RA_API RA_NODISCARD ra_status ra_store_security_list(ra_store *s, const char *firm,
+                                                     unsigned flags, ra_security **out, size_t *n,
+                                                     ra_err *err);
+
+/* --- prices, dividends, splits --------------------------------------------------------------- */
+
+#define RA_STORE_PUT_REPLACE 1u    /* a different value for an existing date replaces it */
+#define RA_STORE_PUT_CREATE_SECURITIES 2u /* an unknown ticker becomes an incomplete security
+                                           * (otherwise RA_ENOTFOUND naming it) */
+
+typedef struct ra_store_put_stats {
+    size_t inserted;      /* new dates */
+    size_t unchanged;     /* same value already stored */
+    size_t replaced;      /* different value replaced (only with RA_STORE_PUT_REPLACE) */
+    size_t new_securities;/* incomplete securities created; list them with
+                           * ra_store_security_list(..., RA_STORE_LIST_INCOMPLETE, ...) */
+} ra_store_put_stats;
+
+/* Batches of dated values, any order, atomically. A ticker and date twice in one batch with
+ * different values, or a value different from the stored one without RA_STORE_PUT_REPLACE, is
+ * RA_ECONFLICT naming ticker and date ("SPY 2020-03-16: price 240.000000 is stored, 241.000000
+ * given") and nothing is written. stats may be NULL. Prices > 0, dividends > 0, ratios valid. */
+RA_API RA_NODISCARD ra_status ra_store_prices_put(ra_store *s, const ra_store_actor *actor,
+                                                  const ra_price_obs *obs, size_t n,
+                                                  unsigned flags, ra_store_put_stats *stats,
+                                                  ra_err *err);
+RA_API RA_NODISCARD ra_status ra_store_dividends_put(ra_store *s, const ra_store_actor *actor,
+                                                     const ra_dividend *d, size_t n,
+                                                     unsigned flags, ra_store_put_stats *stats,
+                                                     ra_err *err);
+RA_API RA_NODISCARD ra_status ra_store_splits_put(ra_store *s, const ra_store_actor *actor,
+                                                  const ra_split *sp, size_t n, unsigned flags,
+                                                  ra_store_put_stats *stats, ra_err *err);
+/* The latest price on or before date: *price and the date it is from (*on). RA_ENOTFOUND if
+ * none. */
+RA_API RA_NODISCARD ra_status ra_store_price_latest(ra_store *s, const char *firm,
+                                                    const char *ticker, ra_date date,
+                                                    ra_price *price, ra_date *on, ra_err *err);
+/* Prices of a ticker with from <= date <= to in date order (ra_store_free both arrays). */
+RA_API RA_NODISCARD ra_status ra_store_price_series(ra_store *s, const char *firm,
+                                                    const char *ticker, ra_date from, ra_date to,
+                                                    ra_date **dates, ra_price **prices, size_t *n,
+                                                    ra_err *err);
+
+/* --- transactions ---------------------------------------------------------------------------- */
+
+/* A lot arriving by transfer in. */
+typedef struct ra_store_lot_in {
+    char ticker[RA_CODE_MAX];
+    ra_date acquired;
+    ra_micro qty_micro;
+    ra_minor basis_minor;
+} ra_store_lot_in;
+
+/* A transaction as stored: like ra_txn (ledger.h) with codes instead of indices. */
+typedef struct ra_store_txn {
+    char account[RA_CODE_MAX];
+    char external_id[RA_STORE_EXTID_MAX]; /* the source's id, unique per account; required */
+    ra_txn_kind kind;
+    ra_date date;
+    char ticker[RA_CODE_MAX];        /* buy, sell, dividend, reinvest, split; "" otherwise */
+    ra_micro qty_micro;
+    ra_price price;
+    ra_minor amount_minor;
+    ra_minor fees_minor;
+    ra_relief relief;
+    const ra_lot_pick *picks;        /* sell (specific), transfer out; borrowed */
+    size_t n_picks;
+    const ra_store_lot_in *lots_in;  /* transfer in; borrowed */
+    size_t n_lots_in;
+    ra_ratio split;
+} ra_store_txn;
+
+typedef struct ra_store_txn_stats {
+    size_t applied;   /* new transactions applied */
+    size_t unchanged; /* external id already stored with identical content: skipped */
+} ra_store_txn_stats;
+
+/* Appends transactions in order, each applied with ra_ledger_apply to its account's persisted
+ * lots and cash, which are written back in the same database transaction: all or nothing. An
+ * external id already stored for the account is skipped when identical and RA_ECONFLICT when
+ * different ("account A1 transaction T9: already stored with different content"). A ledger error
+ * (selling more than held, cash going negative, ...) fails the whole batch, err->where naming the
+ * account and external id. The accounts and tickers must exist (RA_ENOTFOUND). stats may be NULL. */
+RA_API RA_NODISCARD ra_status ra_store_txn_append(ra_store *s, const ra_store_actor *actor,
+                                                  const ra_store_txn *txns, size_t n,
+                                                  ra_store_txn_stats *stats, ra_err *err);
+/* Number of stored transactions of an account. */
+RA_API RA_NODISCARD ra_status ra_store_txn_count(ra_store *s, const char *firm,
+                                                 const char *account, uint64_t *n, ra_err *err);
+
+/* --- holdings, valuation, check -------------------------------------------------------------- */
+
+/* The book's positions in the custodian layout (book.h ra_position): per account in code order
+ * one cash line (ticker "") then one line per security held (quantities of its lots summed), in
+ * ticker order. as_of: RA_STORE_DATE_LATEST for the current state, or a date (the account's
+ * transactions dated on or before it are replayed). ra_store_free(*out). */
+RA_API RA_NODISCARD ra_status ra_store_holdings(ra_store *s, const char *firm, ra_date as_of,
+                                                ra_position **out, size_t *n, ra_err *err);
+
+typedef struct ra_store_value {
+    char account[RA_CODE_MAX];
+    ra_minor cash_minor;
+    ra_minor securities_minor; /* sum over securities held of value(qty, latest price) */
+    ra_minor total_minor;      /* cash + securities */
+    size_t n_unpriced;         /* securities held without a price on or before the date (valued 0) */
+} ra_store_value;
+
+/* Values every account of the firm at a date from the current lots: for each security held, the
+ * summed quantity times its latest price on or before date, rounded once to the minor unit, ties
+ * to even (ra_money_value). *out: *n entries in account code order; *total_minor the firm total. */
+RA_API RA_NODISCARD ra_status ra_store_valuation(ra_store *s, const char *firm, ra_date date,
+                                                 ra_store_value **out, size_t *n,
+                                                 ra_minor *total_minor, ra_err *err);
+
+typedef struct ra_store_check_result {
+    uint64_t n_accounts;     /* accounts checked */
+    uint64_t n_transactions; /* transactions replayed */
+} ra_store_check_result;
+
+/* For every account of every firm: replays its transactions and compares with the stored cash,
+ * lots, next lot id and totals; then the database's own checks (SQLite: PRAGMA integrity_check and
+ * foreign_key_check). RA_ECONFLICT at the first account that does not reconcile, err->where
+ * = "account A1 (firm F)", msg the first difference; RA_EIO if the database check fails. result
+ * may be NULL. */
+RA_API RA_NODISCARD ra_status ra_store_check(ra_store *s, ra_store_check_result *result,
+                                             ra_err *err);
+
+/* --- audit trail ----------------------------------------------------------------------------- */
+
+/* Verifies the hash chain of the audit trail (docs/methodology.md#audit-trail). RA_ECONFLICT if a
+ * record was edited, inserted or deleted, with *first_bad the seq of the first bad record
+ * (or of the missing one); RA_OK with *n_records records otherwise. Either pointer may be NULL. */
+RA_API RA_NODISCARD ra_status ra_store_audit_verify(ra_store *s, uint64_t *n_records,
+                                                    uint64_t *first_bad, ra_err *err);
+
+/* --- the engine's snapshot ------------------------------------------------------------------- */
+
+/* All accounts of a firm with their lots, struct-of-arrays. Account i's lots are
+ * lot_* [lot_start[i], lot_start[i + 1]). lot_security[j] indexes tickers (0..n_securities). */
+typedef struct ra_store_snapshot {
+    size_t n_accounts;
+    char (*account_code)[RA_CODE_MAX]; /* n_accounts, in code order */
+    uint64_t *account_id;              /* the store's ids */
+    ra_minor *cash_minor;
+    uint8_t *account_type;             /* ra_account_type */
+    uint32_t *lot_start;               /* n_accounts + 1 */
+    size_t n_lots;
+    uint64_t *lot_id;
+    uint32_t *lot_security;
+    ra_date *lot_acquired;
+    ra_micro *lot_qty_micro;
+    ra_minor *lot_basis_minor;
+    size_t n_securities;
+    char (*tickers)[RA_CODE_MAX];      /* the firm's securities in ticker order */
+    size_t bytes;                      /* memory held by the snapshot, struct included */
+} ra_store_snapshot;
+
+RA_API RA_NODISCARD ra_status ra_store_snapshot_load(ra_store *s, const char *firm,
+                                                     ra_store_snapshot **out, ra_err *err);
+RA_API void ra_store_snapshot_destroy(ra_store_snapshot *snap);
+
+/* Frees an array returned by the store. NULL does nothing. */
+RA_API void ra_store_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,23 @@
+/* roboadvisor: internals of the store shared by the files of src/store and the store tests. */
+#ifndef RA_STORE_INT_H
+#define RA_STORE_INT_H
+
+#include "roboadvisor/store.h"
+
+/* One embedded migration (generated from src/store/migrations/NNNN_name.sql at build time). The SQL
+ * holds placeholders substituted per backend: {ID} (an auto-increment primary key), {BLOB},
+ * {REAL}, {WITHOUT_ROWID}. */
+typedef struct ra_store_migration {
+    int version;
+    const char *name;
+    const char *sql;
+} ra_store_migration;
+
+extern const ra_store_migration ra_store_migrations[]; /* ra_store_n_migrations + a zero entry */
+extern const size_t ra_store_n_migrations;
+
+/* For tests only: runs raw SQL (several statements) on the store's connection, outside the audit
+ * trail, to simulate tampering. */
+ra_status ra_store_exec_raw(ra_store *s, const char *sql, ra_err *err);
+
+#endif
