@@ -250,13 +250,14 @@ static ra_minor value_of(ra_micro qty, ra_price price)
     return v;
 }
 
-/* a * b / c rounded down, all >= 0, c > 0 (exact through the 128-bit muldiv, then corrected). */
+/* a * b / c rounded down, a, b >= 0, c > 0, exact in 128 bits; 0 if it does not fit (never for
+ * the amounts of a demo book). */
 static int64_t floor_muldiv(int64_t a, int64_t b, int64_t c)
 {
-    int64_t q = 0;
-    if (ra_money_muldiv(a, b, c, &q, NULL) != RA_OK)
+    if (a <= 0 || b <= 0 || c <= 0)
         return 0;
-    return q;
+    __int128 q = (__int128)a * b / c;
+    return q > INT64_MAX ? 0 : (int64_t)q;
 }
 
 /* Largest quantity (whole shares if the account holds whole shares) worth at most budget. */
@@ -476,6 +477,7 @@ static ra_status simulate_account(gen *g, size_t a, const acct_plan *p)
     b->txn_first[a] = b->n_txns;
     choose_sleeves(g, &b->accounts[a], p->d_open, p->risk, p->variant);
 
+    ra_date fee_from = m->dates[p->d_open];
     for (size_t d = p->d_open; d <= g->i1 && rc == RA_OK; d++) {
         int y, mo, dd;
         ra_date_to_ymd(m->dates[d], &y, &mo, &dd);
@@ -496,7 +498,11 @@ static ra_status simulate_account(gen *g, size_t a, const acct_plan *p)
         int month_start = g->month_start[d] && !opening;
         /* 2. the advisory fee, quarterly in arrears on the value of the day */
         if (month_start && (mo - 1) % 3 == 0 && g->s->fee_bp_per_year > 0) {
-            ra_minor fee = account_value(g, d, NULL) * g->s->fee_bp_per_year / (4 * BP);
+            /* value * rate * days since the last fee (or the opening) / 365, rounded down */
+            ra_minor fee = floor_muldiv(account_value(g, d, NULL),
+                                        (int64_t)g->s->fee_bp_per_year * (m->dates[d] - fee_from),
+                                        365 * BP);
+            fee_from = m->dates[d];
             if (fee > 0 && fee > g->led.cash_minor)
                 rc = raise_cash(g, d, fee);
             if (fee > g->led.cash_minor)
