@@ -12,6 +12,7 @@ static const struct {
     {"stats", cmd_stats, "performance statistics of return series (Sharpe, drawdown, VaR, beta, ...)"},
     {"xirr", cmd_xirr, "money-weighted annual return of dated cash flows"},
     {"twr", cmd_twr, "time-weighted return of account values with external flows"},
+    {"generate-book", cmd_generate_book, "write a seeded demo book (clients, accounts, transactions on real prices)"},
 };
 
 static void usage(FILE *out)
