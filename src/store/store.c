@@ -2066,50 +2066,39 @@ static void ticker_of(ra_store *s, int64_t id, char *out)
 typedef struct series_kind {
     const char *what;  /* "price", "dividend", "split" */
     int n_vals;        /* 1 or 2 */
-    const char *stage_conflict_sql, *stored_conflict_sql, *update_sql, *insert_sql, *count_sql;
+    const char *stored_conflict_sql, *update_sql, *insert_sql;
 } series_kind;
 
-#define STAGE_CONFLICT(T)                                                                          \
-    "SELECT a, b, MIN(c), MAX(c), MIN(d), MAX(d) FROM ra_stage GROUP BY a, b "                     \
-    "HAVING MIN(c) <> MAX(c) OR MIN(d) <> MAX(d) ORDER BY a, b LIMIT 1"
-#define COUNT_SQL "SELECT COUNT(*) FROM (SELECT DISTINCT a, b FROM ra_stage) t"
-
 static const series_kind K_PRICE = {
-    "price", 1, STAGE_CONFLICT(prices),
+    "price", 1,
     "SELECT s.a, s.b, p.price, 0, s.c, s.d FROM ra_stage s JOIN prices p ON p.security_id = s.a "
-    "AND p.day = s.b WHERE p.price <> s.c ORDER BY s.a, s.b",
-    "UPDATE prices SET price = (SELECT MIN(s.c) FROM ra_stage s WHERE s.a = prices.security_id "
+    "AND p.day = s.b WHERE p.price <> s.c ORDER BY s.a, s.b LIMIT 1",
+    "UPDATE prices SET price = (SELECT s.c FROM ra_stage s WHERE s.a = prices.security_id "
     "AND s.b = prices.day) WHERE EXISTS (SELECT 1 FROM ra_stage s WHERE s.a = prices.security_id "
     "AND s.b = prices.day AND s.c <> prices.price)",
-    "INSERT INTO prices (security_id, day, price) SELECT a, b, MIN(c) FROM ra_stage s "
-    "WHERE NOT EXISTS (SELECT 1 FROM prices p WHERE p.security_id = s.a AND p.day = s.b) "
-    "GROUP BY a, b",
-    COUNT_SQL};
+    "INSERT INTO prices (security_id, day, price) SELECT a, b, c FROM ra_stage s "
+    "WHERE NOT EXISTS (SELECT 1 FROM prices p WHERE p.security_id = s.a AND p.day = s.b)"};
 static const series_kind K_DIVIDEND = {
-    "dividend", 1, STAGE_CONFLICT(dividends),
+    "dividend", 1,
     "SELECT s.a, s.b, p.amount, 0, s.c, s.d FROM ra_stage s JOIN dividends p "
-    "ON p.security_id = s.a AND p.day = s.b WHERE p.amount <> s.c ORDER BY s.a, s.b",
-    "UPDATE dividends SET amount = (SELECT MIN(s.c) FROM ra_stage s "
+    "ON p.security_id = s.a AND p.day = s.b WHERE p.amount <> s.c ORDER BY s.a, s.b LIMIT 1",
+    "UPDATE dividends SET amount = (SELECT s.c FROM ra_stage s "
     "WHERE s.a = dividends.security_id AND s.b = dividends.day) WHERE EXISTS (SELECT 1 FROM "
     "ra_stage s WHERE s.a = dividends.security_id AND s.b = dividends.day "
     "AND s.c <> dividends.amount)",
-    "INSERT INTO dividends (security_id, day, amount) SELECT a, b, MIN(c) FROM ra_stage s "
-    "WHERE NOT EXISTS (SELECT 1 FROM dividends p WHERE p.security_id = s.a AND p.day = s.b) "
-    "GROUP BY a, b",
-    COUNT_SQL};
+    "INSERT INTO dividends (security_id, day, amount) SELECT a, b, c FROM ra_stage s "
+    "WHERE NOT EXISTS (SELECT 1 FROM dividends p WHERE p.security_id = s.a AND p.day = s.b)"};
 static const series_kind K_SPLIT = {
-    "split", 2, STAGE_CONFLICT(splits),
+    "split", 2,
     "SELECT s.a, s.b, p.num, p.den, s.c, s.d FROM ra_stage s JOIN splits p "
-    "ON p.security_id = s.a AND p.day = s.b WHERE p.num <> s.c OR p.den <> s.d ORDER BY s.a, s.b",
-    "UPDATE splits SET num = (SELECT MIN(s.c) FROM ra_stage s WHERE s.a = splits.security_id "
-    "AND s.b = splits.day), den = (SELECT MIN(s.d) FROM ra_stage s WHERE "
+    "ON p.security_id = s.a AND p.day = s.b WHERE p.num <> s.c OR p.den <> s.d ORDER BY s.a, s.b LIMIT 1",
+    "UPDATE splits SET num = (SELECT s.c FROM ra_stage s WHERE s.a = splits.security_id "
+    "AND s.b = splits.day), den = (SELECT s.d FROM ra_stage s WHERE "
     "s.a = splits.security_id AND s.b = splits.day) WHERE EXISTS (SELECT 1 FROM ra_stage s "
     "WHERE s.a = splits.security_id AND s.b = splits.day AND (s.c <> splits.num OR "
     "s.d <> splits.den))",
-    "INSERT INTO splits (security_id, day, num, den) SELECT a, b, MIN(c), MIN(d) FROM ra_stage s "
-    "WHERE NOT EXISTS (SELECT 1 FROM splits p WHERE p.security_id = s.a AND p.day = s.b) "
-    "GROUP BY a, b",
-    COUNT_SQL};
+    "INSERT INTO splits (security_id, day, num, den) SELECT a, b, c, d FROM ra_stage s "
+    "WHERE NOT EXISTS (SELECT 1 FROM splits p WHERE p.security_id = s.a AND p.day = s.b)"};
 
 static void value_text(const series_kind *k, int64_t c, int64_t d, char *buf, size_t cap)
 {
@@ -2120,108 +2109,130 @@ static void value_text(const series_kind *k, int64_t c, int64_t d, char *buf, si
         snprintf(buf, cap, "%s", ra_money_format_price(c, f, sizeof f));
 }
 
-/* Loads rows (sec, day, c, d) into the stage table; the caller has the write scope open. */
-static ra_status stage_rows(ra_store *s, const series_kind *k, const firm_row *firm,
-                            const char *const *tickers, size_t stride_bytes, const ra_date *days,
-                            const int64_t *cvals, const int64_t *dvals, size_t n, unsigned flags,
-                            ra_store_put_stats *stats, ra_err *err)
+typedef struct stage_row {
+    int64_t sec;
+    int64_t day;
+    int64_t c, d;
+    size_t idx; /* input row, for messages and a stable order */
+} stage_row;
+
+static int cmp_stage(const void *x, const void *y)
 {
-    (void)k;
+    const stage_row *a = x, *b = y;
+    if (a->sec != b->sec)
+        return a->sec < b->sec ? -1 : 1;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Resolves tickers, sorts the rows by (security, date), refuses a date given twice with
+ * different values, drops exact repeats, and loads the unique rows into the stage table (its
+ * primary key needs them unique). *distinct: rows staged. The caller has the write scope open. */
+static ra_status stage_rows(ra_store *s, const series_kind *k, const firm_row *firm,
+                            const char *base, size_t stride, size_t off_ticker, size_t off_day,
+                            size_t off_c, size_t off_d, size_t n, unsigned flags,
+                            ra_store_put_stats *stats, size_t *distinct, ra_err *err)
+{
+    *distinct = 0;
     ra_status rc = s->ops->exec(s->db,
                                 "CREATE TEMP TABLE IF NOT EXISTS ra_stage (a BIGINT NOT NULL, "
-                                "b BIGINT NOT NULL, c BIGINT NOT NULL, d BIGINT NOT NULL); "
+                                "b BIGINT NOT NULL, c BIGINT NOT NULL, d BIGINT NOT NULL, "
+                                "PRIMARY KEY (a, b)); "
                                 "DELETE FROM ra_stage",
                                 err);
     if (rc != RA_OK)
         return rc;
-    static const char *const cols[] = {"a", "b", "c", "d"};
-    ra_db_bulk *b = NULL;
-    if ((rc = s->ops->bulk_begin(s->db, "ra_stage", cols, 4, &b, err)) != RA_OK)
-        return rc;
+    /* resolve every ticker first: no other statement may run during a PostgreSQL COPY */
+    stage_row *rows = malloc((n ? n : 1) * sizeof *rows);
+    if (!rows)
+        return nomem(err, "the batch");
     tmap m = {0};
-    const char *tk = (const char *)tickers;
     for (size_t i = 0; i < n && rc == RA_OK; i++) {
-        const char *t = tk + i * stride_bytes;
-        const ra_date day = *(const ra_date *)((const char *)days + i * stride_bytes);
-        int64_t c = *(const int64_t *)((const char *)cvals + i * stride_bytes);
-        int64_t d = dvals ? *(const int64_t *)((const char *)dvals + i * stride_bytes) : 0;
-        int64_t id = 0;
+        const char *r = base + i * stride;
+        const char *t = r + off_ticker;
+        stage_row *x = &rows[i];
+        x->idx = i;
+        x->day = *(const ra_date *)(const void *)(r + off_day);
+        x->c = *(const int64_t *)(const void *)(r + off_c);
+        x->d = off_d ? *(const int64_t *)(const void *)(r + off_d) : 0;
+        x->sec = 0;
         rc = ticker_id(s, &m, firm, t, (flags & RA_STORE_PUT_CREATE_SECURITIES) != 0,
-                       &stats->new_securities, &id, err);
-        if (rc == RA_OK && !id)
+                       &stats->new_securities, &x->sec, err);
+        if (rc == RA_OK && !x->sec)
             rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no security %s (add it to the "
                             "securities master first)", t);
-        if (rc == RA_OK && (c <= 0 || (dvals && d <= 0))) {
+        if (rc == RA_OK && (x->c <= 0 || (off_d && x->d <= 0))) {
             char ds[11];
             rc = ra_err_set(err, RA_EINVAL, NULL, "%s %s: the %s must be > 0", t,
-                            ra_date_format(day, ds), k->what);
-        }
-        if (rc == RA_OK) {
-            int64_t v[4] = {id, day, c, d};
-            rc = s->ops->bulk_row(b, v, err);
+                            ra_date_format((ra_date)x->day, ds), k->what);
         }
     }
     free(m.slots);
+    size_t u = 0;
+    if (rc == RA_OK) {
+        qsort(rows, n, sizeof *rows, cmp_stage);
+        for (size_t i = 0; i < n && rc == RA_OK; i++) {
+            if (u && rows[u - 1].sec == rows[i].sec && rows[u - 1].day == rows[i].day) {
+                if (rows[u - 1].c != rows[i].c || rows[u - 1].d != rows[i].d) {
+                    char ds[11], v1[64], v2[64];
+                    value_text(k, rows[u - 1].c, rows[u - 1].d, v1, sizeof v1);
+                    value_text(k, rows[i].c, rows[i].d, v2, sizeof v2);
+                    rc = ra_err_set(err, RA_ECONFLICT, NULL, "%s %s: two different %ss given "
+                                    "(%s and %s)", base + rows[i].idx * stride + off_ticker,
+                                    ra_date_format((ra_date)rows[i].day, ds), k->what, v1, v2);
+                }
+                continue; /* an exact repeat */
+            }
+            rows[u++] = rows[i];
+        }
+    }
+    static const char *const cols[] = {"a", "b", "c", "d"};
+    ra_db_bulk *b = NULL;
+    if (rc == RA_OK)
+        rc = s->ops->bulk_begin(s->db, "ra_stage", cols, 4, &b, err);
+    if (rc != RA_OK) {
+        free(rows);
+        return rc;
+    }
+    for (size_t i = 0; i < u && rc == RA_OK; i++) {
+        int64_t v[4] = {rows[i].sec, rows[i].day, rows[i].c, rows[i].d};
+        rc = s->ops->bulk_row(b, v, err);
+    }
+    free(rows);
     ra_status rc2 = s->ops->bulk_end(b, rc == RA_OK, err);
+    *distinct = u;
     return rc != RA_OK ? rc : rc2;
 }
 
+/* The staged rows against the stored ones: a different stored value is a conflict (or replaced
+ * with RA_STORE_PUT_REPLACE), new dates are inserted. */
 static ra_status series_merge(ra_store *s, const series_kind *k, unsigned flags,
-                              ra_store_put_stats *stats, ra_err *err)
+                              size_t distinct, ra_store_put_stats *stats, ra_err *err)
 {
-    const char *sqls[2] = {k->stage_conflict_sql, k->stored_conflict_sql};
-    for (int pass = 0; pass < 2; pass++) {
-        ra_db_stmt *st = q(s, sqls[pass], err);
-        if (!st)
-            return err ? err->code : RA_EIO;
-        int r = s->ops->step(st, err);
-        if (r < 0)
-            return err ? err->code : RA_EIO;
-        size_t n_diff = 0;
-        ra_status rc = RA_OK;
-        while (r == RA_DB_ROW) {
-            if (pass == 1 && (flags & RA_STORE_PUT_REPLACE)) {
-                n_diff++;
-                r = s->ops->step(st, err);
-                continue;
-            }
-            char tk[RA_CODE_MAX], ds[11], v1[64], v2[64];
-            int64_t sec = ci(s, st, 0), day = ci(s, st, 1);
-            int64_t c1 = ci(s, st, 2), d1 = ci(s, st, 3), c2 = ci(s, st, 4), d2 = ci(s, st, 5);
-            if (pass == 0) { /* MIN(c), MAX(c), MIN(d), MAX(d) */
-                c1 = ci(s, st, 2), c2 = ci(s, st, 3), d1 = ci(s, st, 4), d2 = ci(s, st, 5);
-            }
-            s->ops->reset(st);
-            ticker_of(s, sec, tk);
-            value_text(k, c1, d1, v1, sizeof v1);
-            value_text(k, c2, d2, v2, sizeof v2);
-            ra_date_format((ra_date)day, ds);
-            if (pass == 0)
-                rc = ra_err_set(err, RA_ECONFLICT, NULL, "%s %s: two different %ss given "
-                                "(%s and %s)", tk, ds, k->what, v1, v2);
-            else
-                rc = ra_err_set(err, RA_ECONFLICT, NULL, "%s %s: %s %s is stored, %s given",
-                                tk, ds, k->what, v1, v2);
-            return rc;
-        }
-        if (r < 0)
-            return err ? err->code : RA_EIO;
-        s->ops->reset(st);
-        if (pass == 1 && n_diff) {
-            st = q(s, k->update_sql, err);
-            if (!st || run(s, st, err) != RA_OK)
-                return err ? err->code : RA_EIO;
-            stats->replaced = (size_t)s->ops->changes(st);
-        }
-    }
-    ra_db_stmt *st = q(s, k->count_sql, err);
+    ra_db_stmt *st = q(s, k->stored_conflict_sql, err);
     if (!st)
         return err ? err->code : RA_EIO;
     int r = s->ops->step(st, err);
-    if (r != RA_DB_ROW)
-        return r < 0 ? err ? err->code : RA_EIO : RA_EINTERNAL;
-    size_t distinct = (size_t)ci(s, st, 0);
+    if (r < 0)
+        return err ? err->code : RA_EIO;
+    if (r == RA_DB_ROW && !(flags & RA_STORE_PUT_REPLACE)) {
+        char tk[RA_CODE_MAX], ds[11], v1[64], v2[64];
+        int64_t sec = ci(s, st, 0), day = ci(s, st, 1);
+        value_text(k, ci(s, st, 2), ci(s, st, 3), v1, sizeof v1);
+        value_text(k, ci(s, st, 4), ci(s, st, 5), v2, sizeof v2);
+        s->ops->reset(st);
+        ticker_of(s, sec, tk);
+        return ra_err_set(err, RA_ECONFLICT, NULL, "%s %s: %s %s is stored, %s given", tk,
+                          ra_date_format((ra_date)day, ds), k->what, v1, v2);
+    }
     s->ops->reset(st);
+    if (r == RA_DB_ROW) {
+        st = q(s, k->update_sql, err);
+        if (!st || run(s, st, err) != RA_OK)
+            return err ? err->code : RA_EIO;
+        stats->replaced = (size_t)s->ops->changes(st);
+    }
     st = q(s, k->insert_sql, err);
     if (!st || run(s, st, err) != RA_OK)
         return err ? err->code : RA_EIO;
@@ -2247,14 +2258,11 @@ static ra_status series_put(ra_store *s, const ra_store_actor *actor, const seri
         return rc;
     if ((rc = wbegin(s, err)) != RA_OK)
         return rc;
-    const char *base = rows;
-    rc = stage_rows(s, k, &firm, (const char *const *)(const void *)(base + off_ticker), stride,
-                    (const ra_date *)(const void *)(base + off_day),
-                    (const int64_t *)(const void *)(base + off_c),
-                    off_d ? (const int64_t *)(const void *)(base + off_d) : NULL, n, flags, stats,
-                    err);
+    size_t distinct = 0;
+    rc = stage_rows(s, k, &firm, rows, stride, off_ticker, off_day, off_c, off_d, n, flags, stats,
+                    &distinct, err);
     if (rc == RA_OK)
-        rc = series_merge(s, k, flags, stats, err);
+        rc = series_merge(s, k, flags, distinct, stats, err);
     rc = wend(s, rc, err);
     if (rc != RA_OK)
         memset(stats, 0, sizeof *stats);
@@ -2490,8 +2498,8 @@ static void where_txn(ra_err *err, const ra_store_txn *t)
     char paren[96] = "";
     const char *p = strchr(err->where, '(');
     if (p)
-        snprintf(paren, sizeof paren, " %s", p);
-    snprintf(err->where, sizeof err->where, "account %.40s transaction %.40s%s", t->account,
+        snprintf(paren, sizeof paren, " %.90s", p);
+    snprintf(err->where, sizeof err->where, "account %.32s transaction %.32s%.40s", t->account,
              t->external_id, paren);
 }
 
