@@ -1,5 +1,6 @@
 /* roboadvisor: the command-line entry point. Each subcommand lives in cmd_<name>.c. */
 #include "cli.h"
+#include "cmd_book.h"
 
 #include <string.h>
 
@@ -12,6 +13,13 @@ static const struct {
     {"stats", cmd_stats, "performance statistics of return series (Sharpe, drawdown, VaR, beta, ...)"},
     {"xirr", cmd_xirr, "money-weighted annual return of dated cash flows"},
     {"twr", cmd_twr, "time-weighted return of account values with external flows"},
+    {"init", cmd_init, "create the book (SQLite file or PostgreSQL) or bring its schema up to date"},
+    {"import", cmd_import, "import prices, dividends, splits, securities, clients, accounts, transactions"},
+    {"securities", cmd_securities, "list the securities master ('securities list --incomplete')"},
+    {"reconcile", cmd_reconcile, "compare the book with a custodian's positions file"},
+    {"check", cmd_check, "reconcile every account with its transactions; database integrity"},
+    {"audit", cmd_audit, "verify the hash chain of the audit trail ('audit verify')"},
+    {"valuation", cmd_valuation, "value every account and the firm at market on a date"},
     {"generate-book", cmd_generate_book, "write a seeded demo book (clients, accounts, transactions on real prices)"},
 };
 

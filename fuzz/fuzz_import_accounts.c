@@ -1,0 +1,8 @@
+/* libFuzzer target for the accounts import parser (ra_import_parse, RA_IMPORT_ACCOUNTS); checks in
+ * fuzz_import.h. Corpus: fuzz/corpus/import_accounts; see fuzz/README.md. */
+#include "fuzz_import.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_import(RA_IMPORT_ACCOUNTS, data, size);
+}
