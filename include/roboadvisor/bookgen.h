@@ -77,7 +77,8 @@ typedef struct ra_bookgen_book {
     ra_minor deposits_minor, withdrawals_minor;   /* totals over the book */
     ra_minor dividends_minor, fees_minor;
     ra_minor cash_minor;                          /* cash of all accounts at the end */
-    ra_minor value_minor;                         /* holdings at the last window close + cash */
+    ra_minor value_minor;                         /* holdings at the close of value_date + cash */
+    ra_date value_date;                           /* the last market date of the window */
 } ra_bookgen_book;
 
 /* seed RA_BOOKGEN_DEFAULT_SEED, RA_BOOKGEN_DEFAULT_CLIENTS clients, default window and fee. */

@@ -361,7 +361,9 @@ static void print_table(const gen_opts *o, const char *url, const ra_store *st,
     money(b->cash_minor, m1, sizeof m1);
     printf("%-34s %22s\n", "cash at the end", m1);
     money(b->value_minor, m1, sizeof m1);
-    printf("%-34s %22s\n", "value at the end (close of last day)", m1);
+    char vlabel[64];
+    snprintf(vlabel, sizeof vlabel, "value at the close of %s", ra_date_format(b->value_date, d1));
+    printf("%-34s %22s\n", vlabel, m1);
     printf("\ntime: %.1f s\n", ms / 1000.0);
 }
 
@@ -397,6 +399,7 @@ static int print_json(const gen_opts *o, const char *url, const ra_store *st,
     json_object_set_new(doc, "fees", json_string(ra_money_format_minor(b->fees_minor, 2, buf, sizeof buf)));
     json_object_set_new(doc, "cash", json_string(ra_money_format_minor(b->cash_minor, 2, buf, sizeof buf)));
     json_object_set_new(doc, "value", json_string(ra_money_format_minor(b->value_minor, 2, buf, sizeof buf)));
+    json_object_set_new(doc, "value_date", cli_jdate(b->value_date));
     json_object_set_new(doc, "seconds", json_real(ms / 1000.0));
     return cli_json_print(doc);
 }

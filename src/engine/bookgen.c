@@ -884,6 +884,7 @@ ra_status ra_bookgen_create(const ra_bookgen_settings *s, const ra_bookgen_marke
     if (rc != RA_OK)
         goto out;
     b->txn_first[b->n_accounts] = b->n_txns;
+    b->value_date = m->dates[g.i1];
     b->first_date = INT32_MAX;
     b->last_date = INT32_MIN;
     for (size_t i = 0; i < b->n_txns; i++) {

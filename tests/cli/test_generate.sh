@@ -39,8 +39,11 @@ run 0 "$RA" generate-book --db "$TMP/b3.db" --data "$DATA" --clients 25 --seed 8
 run 0 "$RA" generate-book --db "$DB" --data "$DATA" --clients 25 --seed 7
 out_has "USD"; out_has "history: "; out_has "transactions"
 
-# the stored book reconciles (the check command comes with the imports)
-if "$RA" --help | grep -q "^  check "; then
-  run 0 "$RA" check --db "$DB"
-fi
+# the stored book reconciles, and the store's valuation equals the generator's own
+run 0 "$RA" generate-book --db "$DB" --data "$DATA" --clients 25 --seed 7 --format json
+vdate=$(jget .value_date); value=$(jget .value)
+run 0 "$RA" check --db "$DB"; out_has "reconcile"
+run 0 "$RA" valuation --db "$DB" --firm DEMO --date "$vdate" --format json
+[ "$(jget .total)" = "$value" ] && ok || bad "valuation $(jget .total) != generated value $value"
+[ "$(jget .accounts_count)" = "$accounts" ] && ok || bad "valuation counts another number of accounts"
 finish
