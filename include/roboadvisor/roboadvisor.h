@@ -12,6 +12,8 @@
 #include "perf.h"
 #include "money.h"
 #include "ledger.h"
+#include "book.h"
+#include "store.h"
 
 #define RA_VERSION_MAJOR 0
 #define RA_VERSION_MINOR 1

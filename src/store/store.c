@@ -3362,3 +3362,212 @@ ra_status ra_store_snapshot_load(ra_store *s, const char *firm, ra_store_snapsho
     *out = sn;
     return RA_OK;
 }
+
+/* --- bulk opening of accounts ---------------------------------------------------------------- */
+
+static ra_status open_one(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                          tmap *secs, const ra_store_opening *o, char prev[65], int64_t *seq,
+                          ra_err *err)
+{
+    const ra_account *a = o->account;
+    ra_status rc = validate_account(a, err);
+    int64_t client_id = 0, id = 0;
+    if (rc == RA_OK)
+        rc = code_id(s, SQL_CLIENT_ID, firm->id, a->client, &client_id, err);
+    if (rc == RA_OK && !client_id)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "account %s: no client %s in firm %s", a->code,
+                        a->client, actor->firm);
+    if (rc != RA_OK)
+        return rc;
+    /* the opening ledger, computed in memory exactly as txn_append would */
+    ra_ledger_settings set;
+    ra_ledger_settings_default(&set);
+    set.minor_digits = currency_digits(a->currency);
+    ra_ledger l;
+    if ((rc = ra_ledger_init(&l, &set, NULL, err)) != RA_OK)
+        return rc;
+    ra_lot *lots = calloc(o->n_lots ? o->n_lots : 1, sizeof *lots);
+    int64_t *lot_sec = calloc(o->n_lots ? o->n_lots : 1, sizeof *lot_sec);
+    sbuf detail = {0}, after = {0};
+    if (!lots || !lot_sec)
+        rc = nomem(err, "lots");
+    for (size_t i = 0; i < o->n_lots && rc == RA_OK; i++) {
+        rc = ticker_id(s, secs, firm, o->lots[i].ticker, 0, NULL, &lot_sec[i], err);
+        if (rc == RA_OK && !lot_sec[i])
+            rc = ra_err_set(err, RA_ENOTFOUND, NULL, "account %s: no security %s", a->code,
+                            o->lots[i].ticker);
+        if (rc == RA_OK) {
+            lots[i].security = (uint32_t)lot_sec[i];
+            lots[i].acquired = o->lots[i].acquired;
+            lots[i].qty_micro = o->lots[i].qty_micro;
+            lots[i].basis_minor = o->lots[i].basis_minor;
+        }
+    }
+    ra_store_txn t[2];
+    size_t nt = 0;
+    memset(t, 0, sizeof t);
+    if (rc == RA_OK && o->cash_minor > 0) {
+        ra_txn x = {0};
+        x.kind = RA_TXN_DEPOSIT;
+        x.id = 1;
+        x.date = o->date;
+        x.amount_minor = o->cash_minor;
+        rc = ra_ledger_apply(&l, &x, NULL, err);
+        t[nt].kind = x.kind;
+        t[nt].amount_minor = x.amount_minor;
+        copy_str(t[nt].external_id, RA_STORE_EXTID_MAX, "open-cash");
+        nt++;
+    }
+    if (rc == RA_OK && o->n_lots) {
+        ra_txn x = {0};
+        x.kind = RA_TXN_TRANSFER_IN;
+        x.id = nt + 1;
+        x.date = o->date;
+        x.lots_in = lots;
+        x.n_lots_in = o->n_lots;
+        rc = ra_ledger_apply(&l, &x, NULL, err);
+        t[nt].kind = x.kind;
+        t[nt].lots_in = o->lots;
+        t[nt].n_lots_in = o->n_lots;
+        copy_str(t[nt].external_id, RA_STORE_EXTID_MAX, "open-lots");
+        nt++;
+    }
+    const ra_mandate *m = &a->mandate;
+    const ra_ledger_totals *tt = &l.totals;
+    ra_db_stmt *st = NULL;
+    if (rc == RA_OK) {
+        st = q(s, "INSERT INTO accounts (firm_id, code, client_id, type, currency, minor_digits, "
+                  "opened, model, discretionary, drift_band, tlh_enabled, loss_limit, "
+                  "restrictions, cash_minor, next_lot_id, n_txns, cash_in_minor, cash_out_minor, "
+                  "basis_in_minor, basis_sold_minor, basis_out_minor, proceeds_minor, "
+                  "gain_short_minor, gain_long_minor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                  "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
+        if (!st || bindf(s, st, err, "itiitiitididtiiiiiiiiiii", firm->id, a->code,
+                         client_id, (int64_t)a->type, a->currency, (int64_t)set.minor_digits,
+                         (int64_t)a->opened, m->model, (int64_t)m->discretionary, m->drift_band,
+                         (int64_t)m->tlh_enabled, m->loss_limit, m->restrictions, l.cash_minor,
+                         (int64_t)l.next_lot_id, (int64_t)tt->n_txns, tt->cash_in_minor,
+                         tt->cash_out_minor, tt->basis_in_minor, tt->basis_sold_minor,
+                         tt->basis_out_minor, tt->proceeds_minor, tt->gain_short_minor,
+                         tt->gain_long_minor) != RA_OK)
+            rc = err ? err->code : RA_EIO;
+    }
+    if (rc == RA_OK) {
+        int r = s->ops->step(st, err);
+        if (r == RA_DB_ROW)
+            id = ci(s, st, 0);
+        else
+            rc = r < 0 ? (err && err->code == RA_ECONFLICT
+                              ? ra_err_set(err, RA_ECONFLICT, NULL, "account %s exists already",
+                                           a->code)
+                              : err ? err->code : RA_EIO)
+                       : RA_EINTERNAL;
+        s->ops->reset(st);
+    }
+    for (size_t k = 0; k < nt && rc == RA_OK; k++) {
+        detail.len = 0;
+        if (detail.p)
+            detail.p[0] = 0;
+        txn_detail(&detail, &t[k], lot_sec);
+        st = q(s, "INSERT INTO txns (account_id, seq, external_id, kind, day, security_id, "
+                  "qty_micro, price, amount_minor, fees_minor, relief, split_num, split_den, "
+                  "detail) VALUES (?, ?, ?, ?, ?, NULL, 0, 0, ?, 0, 0, 0, 0, ?)", err);
+        if (detail.failed)
+            rc = nomem(err, "a transaction");
+        else if (!st || bindf(s, st, err, "iitiiit", id, (int64_t)(k + 1), t[k].external_id,
+                              (int64_t)t[k].kind, (int64_t)o->date, t[k].amount_minor,
+                              detail.p) != RA_OK || run(s, st, err) != RA_OK)
+            rc = err ? err->code : RA_EIO;
+    }
+    if (rc == RA_OK) {
+        st = q(s, "INSERT INTO lots (account_id, lot_id, security_id, acquired, qty_micro, "
+                  "basis_minor) VALUES (?, ?, ?, ?, ?, ?)", err);
+        for (size_t i = 0; i < l.n_lots && rc == RA_OK; i++) {
+            const ra_lot *x = &l.lots[i];
+            if (!st)
+                rc = err ? err->code : RA_EIO;
+            else {
+                s->ops->reset(st);
+                if (bindf(s, st, err, "iiiiii", id, (int64_t)x->id, (int64_t)x->security,
+                          (int64_t)x->acquired, x->qty_micro, x->basis_minor) != RA_OK ||
+                    run(s, st, err) != RA_OK)
+                    rc = err ? err->code : RA_EIO;
+            }
+        }
+    }
+    if (rc == RA_OK) { /* one audit record, chained from the head kept by the caller */
+        sb_str(&after, "{");
+        jkey(&after, "account");
+        account_json(&after, a);
+        jkey(&after, "ledger");
+        ledger_json(&after, &l);
+        sb_str(&after, "}");
+        if (after.failed)
+            rc = nomem(err, "an audit record");
+    }
+    if (rc == RA_OK) {
+        char hash[65];
+        int64_t at = (int64_t)time(NULL);
+        (*seq)++;
+        audit_hash(prev, *seq, at, actor->user, actor->firm, "open", "account", a->code, "null",
+                   after.p, hash);
+        st = q(s, "INSERT INTO audit_log (seq, at, user_name, firm, action, entity, entity_id, "
+                  "before_json, after_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                  "?, ?)", err);
+        if (!st || bindf(s, st, err, "iittttttttt", *seq, at, actor->user, actor->firm, "open",
+                         "account", a->code, "null", after.p, prev, hash) != RA_OK ||
+            run(s, st, err) != RA_OK)
+            rc = err ? err->code : RA_EIO;
+        memcpy(prev, hash, 65);
+    }
+    free(detail.p);
+    free(after.p);
+    free(lots);
+    free(lot_sec);
+    ra_ledger_free(&l);
+    return rc;
+}
+
+ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
+                                      const ra_store_opening *v, size_t n, ra_err *err)
+{
+    firm_row firm;
+    ra_status rc = check_actor(actor, err);
+    if (rc == RA_OK)
+        rc = firm_lookup(s, actor->firm, &firm, err);
+    if (rc != RA_OK || n == 0 || (rc = wbegin(s, err)) != RA_OK)
+        return rc;
+    /* lock the chain head once, keep it in memory, write it back at the end */
+    char prev[65] = "";
+    int64_t seq = 0;
+    ra_db_stmt *st = q(s, "UPDATE audit_head SET seq = seq WHERE id = 1", err);
+    if (!st || run(s, st, err) != RA_OK)
+        rc = err ? err->code : RA_EIO;
+    if (rc == RA_OK) {
+        st = q(s, "SELECT seq, hash FROM audit_head WHERE id = 1", err);
+        int r = st ? s->ops->step(st, err) : -1;
+        if (r == RA_DB_ROW) {
+            seq = ci(s, st, 0);
+            copy_str(prev, sizeof prev, ct(s, st, 1));
+        } else {
+            rc = r < 0 ? err ? err->code : RA_EIO
+                       : ra_err_set(err, RA_EINTERNAL, NULL, "the audit head is missing");
+        }
+        if (st)
+            s->ops->reset(st);
+    }
+    tmap secs = {0};
+    for (size_t i = 0; i < n && rc == RA_OK; i++) {
+        rc = v[i].account ? open_one(s, actor, &firm, &secs, &v[i], prev, &seq, err)
+                          : ra_err_set(err, RA_EINVAL, NULL, "opening %zu has no account", i);
+        if (rc != RA_OK && err && v[i].account && !err->where[0])
+            snprintf(err->where, sizeof err->where, "account %.40s", v[i].account->code);
+    }
+    free(secs.slots);
+    if (rc == RA_OK) {
+        st = q(s, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", err);
+        if (!st || bindf(s, st, err, "it", seq, prev) != RA_OK || run(s, st, err) != RA_OK)
+            rc = err ? err->code : RA_EIO;
+    }
+    return wend(s, rc, err);
+}

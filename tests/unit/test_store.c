@@ -828,6 +828,56 @@ static void test_store_snapshot_memory_per_account(void **state)
     ra_store_snapshot_destroy(sn);
 }
 
+static void test_store_accounts_open_bulk_reconciles(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    put_security(f, "SPY", 4);
+    put_security(f, "AGG", 2);
+    put_client_account(f, "C1", "A1");
+    ra_account acc[3];
+    ra_store_opening op[3];
+    ra_store_lot_in lots[2] = {{"SPY", 0, 2000000, 60000}, {"AGG", 0, 1500000, 16500}};
+    lots[0].acquired = D(2019, 3, 1);
+    lots[1].acquired = D(2018, 7, 2);
+    for (int i = 0; i < 3; i++) {
+        OK(ra_store_account_get(f->s, "F1", "A1", &acc[i], &err));
+        snprintf(acc[i].code, sizeof acc[i].code, "B%d", i);
+        memset(&op[i], 0, sizeof op[i]);
+        op[i].account = &acc[i];
+        op[i].date = D(2021, 1, 4);
+        op[i].cash_minor = 1000 * (i + 1);
+        op[i].lots = i == 1 ? NULL : lots;
+        op[i].n_lots = i == 1 ? 0 : 2;
+    }
+    uint64_t n0 = audit_count(f);
+    OK(ra_store_accounts_open_bulk(f->s, &f->actor, op, 3, &err));
+    assert_int_equal(audit_count(f), n0 + 3);
+    ra_ledger l;
+    OK(ra_store_account_ledger(f->s, "F1", "B2", &l, &err));
+    assert_int_equal(l.cash_minor, 3000);
+    assert_int_equal(l.n_lots, 2);
+    assert_int_equal(l.totals.n_txns, 2);
+    ra_ledger_free(&l);
+    ra_store_check_result cr;
+    OK(ra_store_check(f->s, &cr, &err));
+    assert_int_equal(cr.n_accounts, 4);
+    assert_int_equal(cr.n_transactions, 5);
+    /* the opening transactions are ordinary ones: re-appending them is a no-op */
+    ra_store_txn t = txn("B0", "open-cash", RA_TXN_DEPOSIT, D(2021, 1, 4), "", 0, 0, 1000, 0);
+    ra_store_txn_stats st;
+    OK(ra_store_txn_append(f->s, &f->actor, &t, 1, &st, &err));
+    assert_int_equal(st.unchanged, 1);
+    /* an existing code: nothing written */
+    snprintf(acc[0].code, sizeof acc[0].code, "B9");
+    snprintf(acc[1].code, sizeof acc[1].code, "B1");
+    assert_int_equal(ra_store_accounts_open_bulk(f->s, &f->actor, op, 2, &err), RA_ECONFLICT);
+    ra_account x;
+    assert_int_equal(ra_store_account_get(f->s, "F1", "B9", &x, &err), RA_ENOTFOUND);
+    OK(ra_store_audit_verify(f->s, NULL, NULL, &err));
+    OK(ra_store_check(f->s, NULL, &err));
+}
+
 /* --- concurrency (SQLite): two processes write at once ------------------------------------ */
 
 static int child_writer(const char *url, const uint8_t *key, int who)
@@ -925,6 +975,7 @@ static const struct CMUnitTest tests[] = {
                                     teardown),
     cmocka_unit_test_setup_teardown(test_store_valuation_and_holdings, setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_snapshot_memory_per_account, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_store_accounts_open_bulk_reconciles, setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_concurrent_writers_sqlite, setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_busy_writer_fails_cleanly, setup, teardown),
 };
