@@ -2,7 +2,7 @@
  * against the plain bulk rate of the same database measured in the same run.
  *
  *   bench_store [--securities N] [--days N] [--accounts N] [--lots N] [--dir DIR]
- *               [--pg URL | --no-pg] [--sqlite-only]
+ *               [--pg URL] [--no-pg | --pg-only]
  *
  * 1. Prices: N securities (default 500) x N days (default 2520, 10 years of trading days)
  *    = 1.26 M values, written with ra_store_prices_put in one transaction (the path of
@@ -45,7 +45,7 @@
 typedef struct opts {
     size_t securities, days, accounts, lots;
     const char *dir, *pg;
-    int sqlite_only;
+    int sqlite_only, pg_only;
 } opts;
 
 typedef struct result {
@@ -581,9 +581,11 @@ static int parse(int argc, char **argv, opts *o)
             i++;
         } else if (strcmp(a, "--no-pg") == 0 || strcmp(a, "--sqlite-only") == 0) {
             o->sqlite_only = 1;
+        } else if (strcmp(a, "--pg-only") == 0) {
+            o->pg_only = 1;
         } else {
             fprintf(stderr, "usage: bench_store [--securities N] [--days N] [--accounts N] "
-                            "[--lots N] [--dir DIR] [--pg URL | --no-pg]\n");
+                            "[--lots N] [--dir DIR] [--pg URL | --no-pg | --pg-only]\n");
             return 2;
         }
     }
@@ -596,7 +598,7 @@ static int parse(int argc, char **argv, opts *o)
 
 int main(int argc, char **argv)
 {
-    opts o = {500, 2520, 1000000, 8, NULL, NULL, 0};
+    opts o = {500, 2520, 1000000, 8, NULL, NULL, 0, 0};
     int rc = parse(argc, argv, &o);
     if (rc) return rc;
     if (!o.pg) o.pg = getenv("ROBOADVISOR_TEST_PG");
@@ -614,9 +616,11 @@ int main(int argc, char **argv)
     snprintf(db, sizeof db, "%s/book.db", dir);
     snprintf(peer, sizeof peer, "%s/plain.db", dir);
     unlink(db);
-    rs[n].backend = "sqlite";
-    rs[n].ok = !sqlite_peer(peer, &o, &rs[n]) && !run_store(db, &o, &rs[n]);
-    n++;
+    if (!o.pg_only) {
+        rs[n].backend = "sqlite";
+        rs[n].ok = !sqlite_peer(peer, &o, &rs[n]) && !run_store(db, &o, &rs[n]);
+        n++;
+    }
     char path[420];
     const char *suffix[] = {"", "-wal", "-shm"};
     for (int i = 0; i < 3; i++) {
