@@ -71,5 +71,6 @@ int cmd_stats(int argc, char **argv);
 int cmd_xirr(int argc, char **argv);
 int cmd_twr(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_generate_book(int argc, char **argv);
 
 #endif

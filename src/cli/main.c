@@ -21,6 +21,7 @@ static const struct {
     {"audit", cmd_audit, "verify the hash chain of the audit trail ('audit verify')"},
     {"valuation", cmd_valuation, "value every account and the firm at market on a date"},
     {"plan", cmd_plan, "goal plan by Monte Carlo: probability, wealth percentiles, required saving"},
+    {"generate-book", cmd_generate_book, "write a seeded demo book (clients, accounts, transactions on real prices)"},
 };
 
 static void usage(FILE *out)
