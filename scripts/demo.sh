@@ -55,4 +55,19 @@ $ra optimize "${common[@]}" --objective frontier --points 8 --rf "$rf"
 section "9. An example account: money-weighted (XIRR) and time-weighted return"
 $ra xirr --flows examples/data/flows.csv
 $ra twr --values examples/data/values.csv
+
+# The book of record: a demo firm on the embedded SQLite default, its clients' personal data
+# encrypted with a key kept next to the file (never in it). Made anew on every run.
+book=build/demo/book.db
+rm -f "$book" "$book-wal" "$book-shm" "$book.key"
+section "10. The book of record: a demo firm with generated clients on real prices (SQLite: $book)"
+$ra generate-book --db "$book" --data "$data" --key-file "$book.key"
+section "11. Every account reconciled with its transactions, and the audit trail verified"
+$ra check --db "$book"
+$ra audit verify --db "$book"
+section "12. Valuation of the book at market"
+$ra valuation --db "$book" --firm DEMO --date 2020-12-10 > build/demo/valuation.txt
+head -n 12 build/demo/valuation.txt
+echo "... ($(grep -c '^A' build/demo/valuation.txt) accounts; the whole table: build/demo/valuation.txt)"
+tail -n 2 build/demo/valuation.txt
 printf '\ndemo: done. Commands and formats: docs/cli.md, docs/formats.md; methods: docs/methodology.md\n'
