@@ -514,8 +514,10 @@ static int do_targets(ra_store *s, const ra_store_actor *actor, const mopts *o)
         ra_err e = {0};
         ra_status st = ra_models_target_for_account(s, actor->firm, acc[i], o->cash_reserve,
                                                     &t[i], &e);
-        if (st == RA_ENOTFOUND && strstr(e.msg, "has no model"))
+        if (st == RA_ENOTFOUND) { /* no model, or its model is not stored: no target */
+            fprintf(stderr, "roboadvisor models: %s: no target (%s)\n", acc[i], e.msg);
             continue;
+        }
         if (st != RA_OK) {
             rc = cli_fail(CMD, &e);
             goto out;
