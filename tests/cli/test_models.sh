@@ -7,7 +7,7 @@ E="$REPO/examples/data"
 export ROBOADVISOR_USER=cli-test ROBOADVISOR_DB="$TMP/book.db"
 export ROBOADVISOR_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 unset ROBOADVISOR_FIRM
-awk -F, 'NR == 1 || $1 >= "2019-01-01"' "$DATA/aa_etf_prices.csv" >"$TMP/prices.csv"
+awk -F, 'NR == 1 || $1 >= "2021-06-01"' "$DATA/aa_etf_prices.csv" >"$TMP/prices.csv"
 run 0 "$RA" init
 run 0 "$RA" import securities "$E/securities.csv"
 run 0 "$RA" import clients "$E/clients.csv"

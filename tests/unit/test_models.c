@@ -490,7 +490,7 @@ int main(int argc, char **argv)
     };
     if (argc > 1 && strcmp(argv[1], "pg") == 0) {
         const char *env = getenv("ROBOADVISOR_TEST_PG");
-        char base[1024] = "";
+        char base[900] = "";
         if (env && *env) {
             snprintf(base, sizeof base, "%s", env);
         } else if (argc > 2 && argv[2][0] == '@') {
