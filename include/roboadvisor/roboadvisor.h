@@ -15,6 +15,8 @@
 #include "book.h"
 #include "store.h"
 #include "import.h"
+#include "models.h"
+#include "screen.h"
 #include "prof.h"
 
 #define RA_VERSION_MAJOR 0

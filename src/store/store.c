@@ -3564,3 +3564,16 @@ ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
     }
     return wend(s, rc, err);
 }
+
+/* --- for the store's other files (store_int.h) ------------------------------------------------ */
+
+ra_db *ra_store_db(ra_store *s) { return s->db; }
+
+int ra_store_in_txn(const ra_store *s) { return s->in_txn; }
+
+ra_status ra_store_audit_append(ra_store *s, const ra_store_actor *actor, const char *action,
+                                const char *entity, const char *entity_id, const char *before,
+                                const char *after, ra_err *err)
+{
+    return audit(s, actor, action, entity, entity_id, before, after, err);
+}

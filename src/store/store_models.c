@@ -1,27 +1,18 @@
 /* Model portfolios in the store (models.h; migration 0002_models.sql): versioned models, the firm's
  * model settings, account assignments with suitability and audited overrides.
  *
- * Written against the public store.h API plus the driver of db.h. Two things store.c keeps private
- * are needed here and are reached as follows until store_int.h exports them (asked of the lead):
- *  - the connection: struct ra_store begins with its ra_db pointer (C11 6.7.2.1p15: a pointer to a
- *    struct converted points at its first member), see db_of();
- *  - appending to the audit trail: audit_append() computes the record's hash by the definition in
- *    docs/methodology.md#audit-trail-hash-chain (BLAKE2b-256 of the previous hash and the fields,
- *    each as a 4-byte big-endian length and its bytes), so ra_store_audit_verify accepts it. */
+ * Written against the public store.h API, the driver of db.h and the store's internal helpers of
+ * store_int.h (the connection and the audit trail). */
 #include "store/db.h"
 #include "store/store_int.h"
 #include "roboadvisor/models.h"
 
 #include <math.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-/* TODO(#7): replace with an accessor in store_int.h */
-static ra_db *db_of(ra_store *s) { return *(ra_db **)(void *)s; }
 
 typedef struct conn {
     ra_store *s;
@@ -33,7 +24,7 @@ typedef struct conn {
 static void conn_init(conn *c, ra_store *s)
 {
     c->s = s;
-    c->db = db_of(s);
+    c->db = ra_store_db(s);
     c->ops = c->db->ops;
     c->own = 0;
 }
@@ -41,18 +32,12 @@ static void conn_init(conn *c, ra_store *s)
 /* A write scope: our own transaction through the public API, or a savepoint in the caller's. */
 static ra_status wbegin(conn *c, ra_err *err)
 {
-    ra_err e = {0};
-    ra_status rc = ra_store_begin(c->s, &e);
-    if (rc == RA_OK) {
-        c->own = 1;
-        return RA_OK;
-    }
-    if (rc == RA_EINVAL && strstr(e.msg, "already open")) {
+    if (ra_store_in_txn(c->s)) {
         c->own = 0;
         return c->ops->exec(c->db, "SAVEPOINT ra_models", err);
     }
-    if (err)
-        *err = e;
+    ra_status rc = ra_store_begin(c->s, err);
+    c->own = rc == RA_OK;
     return rc;
 }
 
@@ -143,65 +128,11 @@ static ra_status firm_id(conn *c, const char *firm, int64_t *id, ra_err *err)
 
 /* --- audit ------------------------------------------------------------------------------------ */
 
-static void canon(crypto_generichash_state *h, const char *v)
-{
-    uint32_t n = (uint32_t)strlen(v);
-    uint8_t len[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
-    crypto_generichash_update(h, len, 4);
-    crypto_generichash_update(h, (const uint8_t *)v, n);
-}
-
 static ra_status audit_append(conn *c, const ra_store_actor *a, const char *action,
                               const char *entity, const char *entity_id, const char *before,
                               const char *after, ra_err *err)
 {
-    ra_status rc = run(c, prep(c, err, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1", ""),
-                       err);
-    if (rc != RA_OK)
-        return rc;
-    ra_db_stmt *st = prep(c, err, "SELECT seq, hash FROM audit_head WHERE id = 1", "");
-    if (!st)
-        return err ? err->code : RA_EIO;
-    int r = c->ops->step(st, err);
-    int64_t seq = 0;
-    char prev[65] = {0};
-    if (r == RA_DB_ROW) {
-        seq = c->ops->col_int64(st, 0);
-        snprintf(prev, sizeof prev, "%s", c->ops->col_text(st, 1));
-    }
-    c->ops->finalize(st);
-    if (r != RA_DB_ROW)
-        return r < 0 ? (err ? err->code : RA_EIO)
-                     : ra_err_set(err, RA_EINTERNAL, NULL, "the audit head is missing");
-    int64_t at = (int64_t)time(NULL);
-    char num[32], hash[65];
-    uint8_t h[32];
-    crypto_generichash_state hs;
-    crypto_generichash_init(&hs, NULL, 0, sizeof h);
-    canon(&hs, prev);
-    snprintf(num, sizeof num, "%lld", (long long)seq);
-    canon(&hs, num);
-    snprintf(num, sizeof num, "%lld", (long long)at);
-    canon(&hs, num);
-    canon(&hs, a->user);
-    canon(&hs, a->firm);
-    canon(&hs, action);
-    canon(&hs, entity);
-    canon(&hs, entity_id);
-    canon(&hs, before);
-    canon(&hs, after);
-    crypto_generichash_final(&hs, h, sizeof h);
-    sodium_bin2hex(hash, sizeof hash, h, sizeof h);
-    rc = run(c,
-             prep(c, err,
-                  "INSERT INTO audit_log (seq, at, user_name, firm, action, entity, entity_id, "
-                  "before_json, after_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  "iittttttttt", seq, at, a->user, a->firm, action, entity, entity_id, before,
-                  after, prev, hash),
-             err);
-    if (rc != RA_OK)
-        return rc;
-    return run(c, prep(c, err, "UPDATE audit_head SET hash = ? WHERE id = 1", "t", hash), err);
+    return ra_store_audit_append(c->s, a, action, entity, entity_id, before, after, err);
 }
 
 /* JSON text of a model (weights with 12 significant digits: far below RA_MODELS_TOL_SAME). */
