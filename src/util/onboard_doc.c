@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define PATH_LEN 128
+#define SUBPATH_LEN (PATH_LEN + 32) /* a path plus a member name */
 #define BIRTH_YEAR_MIN 1900
 #define BIRTH_YEAR_MAX 2100
 
@@ -54,8 +55,8 @@ static ra_status check_keys(json_t *obj, const char *const *allowed, const char 
         for (const char *const *a = allowed; *a && !ok; a++)
             ok = strcmp(*a, key) == 0;
         if (!ok) {
-            char p[PATH_LEN];
-            snprintf(p, sizeof p, "%s.%.60s", path, key);
+            char p[SUBPATH_LEN];
+            snprintf(p, sizeof p, "%.90s.%.60s", path, key);
             return fail(err, p, "\"%.60s\" is not a key of this object", key);
         }
     }
@@ -66,7 +67,7 @@ static ra_status check_keys(json_t *obj, const char *const *allowed, const char 
 static ra_status str_member(json_t *obj, const char *key, const char *path, int required,
                             int code, char *dst, size_t cap, ra_err *err)
 {
-    char p[PATH_LEN];
+    char p[SUBPATH_LEN];
     snprintf(p, sizeof p, "%s.%s", path, key);
     json_t *v = json_object_get(obj, key);
     dst[0] = 0;
@@ -138,7 +139,7 @@ static ra_status parse_client(json_t *c, ra_client *out, ra_err *err)
 static ra_status parse_account(json_t *a, size_t i, ra_onboard_account *out, ra_err *err)
 {
     static const char *const keys[] = {"code", "type", "currency", "agent_name", NULL};
-    char path[PATH_LEN], p[PATH_LEN];
+    char path[PATH_LEN], p[SUBPATH_LEN];
     snprintf(path, sizeof path, "$.accounts[%zu]", i);
     if (!json_is_object(a))
         return fail(err, path, "expected an object, got %s", type_name(a));
@@ -214,7 +215,7 @@ ra_status ra_onboard_doc_parse(const char *data, size_t size, ra_onboard_doc **o
         rc = parse_account(json_array_get(acc, i), i, &d->accounts[i], err);
         for (size_t k = 0; !rc && k < i; k++)
             if (strcmp(d->accounts[k].code, d->accounts[i].code) == 0) {
-                char p[PATH_LEN];
+                char p[SUBPATH_LEN];
                 snprintf(p, sizeof p, "$.accounts[%zu].code", i);
                 rc = fail(err, p, "account %s is given twice (also $.accounts[%zu])",
                           d->accounts[i].code, k);
