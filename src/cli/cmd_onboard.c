@@ -551,15 +551,19 @@ static int onboard_generate(const char *cmd, const opts *o)
     for (size_t c = 0; !rc && st == RA_OK && c < o->generate; c++) {
         ra_onboard_doc doc;
         memset(&doc, 0, sizeof doc);
-        if (n_acc > 0) {
+        if (ai < n_acc) { /* the firm's own clients first, then new ones */
             ra_account a;
             for (; ai < n_acc; ai++) {
                 st = ra_store_account_get(b.s, b.firm.code, codes[ai], &a, &err);
                 if (st != RA_OK || strcmp(a.client, last_client) != 0)
                     break;
             }
-            if (st != RA_OK || ai == n_acc)
+            if (st != RA_OK)
                 break;
+            if (ai == n_acc) { /* no further client: start the new ones here */
+                c--;
+                continue;
+            }
             snprintf(last_client, sizeof last_client, "%s", a.client);
             st = ra_store_client_get(b.s, b.firm.code, a.client, &doc.client, &err);
             for (; st == RA_OK && ai < n_acc && doc.n_accounts < RA_ONBOARD_MAX_ACCOUNTS; ai++) {
