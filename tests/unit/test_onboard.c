@@ -131,7 +131,7 @@ static void test_questionnaire_put_get_versions_conflict(void **state)
     char *other = strdup(f->qdoc);
     char *t = strstr(other, "\"validity_months\"");
     assert_non_null(t);
-    char *v2 = malloc(f->qsize + 8);
+    char *v2 = malloc(f->qsize + 64);
     memcpy(v2, other, (size_t)(t - other));
     strcpy(v2 + (t - other), "\"validity_months\": 6, \"_x\"");
     strcat(v2, strchr(t, ':'));
