@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "cmd_book.h"
 #include "cmd_onboard.h"
+#include "cmd_models.h"
 
 #include <string.h>
 
@@ -23,6 +24,8 @@ static const struct {
     {"valuation", cmd_valuation, "value every account and the firm at market on a date"},
     {"onboard", cmd_onboard, "onboard a client: risk profile, accounts, agents, suitable model"},
     {"agent", cmd_agent, "show or change an account's own agent ('agent show|set ACCOUNT')"},
+    {"models", cmd_models, "model portfolios: build, list, show, add, assign, personalised targets"},
+    {"screen", cmd_screen, "generate many distinct qualifying candidate portfolios from a pool"},
     {"plan", cmd_plan, "goal plan by Monte Carlo: probability, wealth percentiles, required saving"},
 };
 

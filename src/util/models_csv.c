@@ -74,14 +74,14 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
             if (field_is(&r.f[i], col_names[c]))
                 k = c;
         if (k < 0) {
-            rc = ra_csvtok_error(&r, RA_EPARSE, r.rec_line, i, err,
+            rc = ra_csvtok_error(&r, RA_EPARSE, r.rec_line, i + 1, err,
                                  "column %zu of the header is not one of model, version, ticker, "
                                  "weight",
                                  i + 1);
             goto fail;
         }
         if (col[k] >= 0) {
-            rc = ra_csvtok_error(&r, RA_EPARSE, r.rec_line, i, err, "column %s is given twice",
+            rc = ra_csvtok_error(&r, RA_EPARSE, r.rec_line, i + 1, err, "column %s is given twice",
                                  col_names[k]);
             goto fail;
         }
@@ -108,15 +108,15 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
         if (eof)
             break;
         if (r.nf != n_cols) {
-            rc = ra_csvtok_error(&r, RA_EPARSE, r.rec_line, r.nf < n_cols ? r.nf : n_cols, err,
+            rc = ra_csvtok_error(&r, RA_EPARSE, r.rec_line, (r.nf < n_cols ? r.nf : n_cols) + 1, err,
                                  "the row has %zu fields, the header %zu", r.nf, n_cols);
             goto fail;
         }
         char code[RA_CODE_MAX], ticker[RA_CODE_MAX];
         const csv_field *fm = &r.f[col[COL_MODEL]], *ft = &r.f[col[COL_TICKER]],
                         *fw = &r.f[col[COL_WEIGHT]];
-        if ((rc = code_field(&r, fm, (size_t)col[COL_MODEL], "model", code, err)) != RA_OK ||
-            (rc = code_field(&r, ft, (size_t)col[COL_TICKER], "ticker", ticker, err)) != RA_OK)
+        if ((rc = code_field(&r, fm, (size_t)col[COL_MODEL] + 1, "model", code, err)) != RA_OK ||
+            (rc = code_field(&r, ft, (size_t)col[COL_TICKER] + 1, "ticker", ticker, err)) != RA_OK)
             goto fail;
         int version = 0;
         if (col[COL_VERSION] >= 0 && r.f[col[COL_VERSION]].len > 0) {
@@ -132,7 +132,7 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
                 v = ok ? strtol(buf, NULL, 10) : 0;
             }
             if (!ok || v < 1 || v > 1000000) {
-                rc = ra_csvtok_error(&r, RA_EPARSE, fv->line, (size_t)col[COL_VERSION], err,
+                rc = ra_csvtok_error(&r, RA_EPARSE, fv->line, (size_t)col[COL_VERSION] + 1, err,
                                      "version \"%.*s\" is not a whole number 1..1000000",
                                      (int)(fv->len < 20 ? fv->len : 20), fv->s);
                 goto fail;
@@ -152,13 +152,13 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
                 ok = end && *end == 0 && errno == 0 && !isspace((unsigned char)buf[0]);
             }
             if (!ok || !isfinite(w)) {
-                rc = ra_csvtok_error(&r, RA_EPARSE, fw->line, (size_t)col[COL_WEIGHT], err,
+                rc = ra_csvtok_error(&r, RA_EPARSE, fw->line, (size_t)col[COL_WEIGHT] + 1, err,
                                      "weight \"%.*s\" is not a number",
                                      (int)(fw->len < 20 ? fw->len : 20), fw->s);
                 goto fail;
             }
             if (w <= 0.0 || w > 1.0) {
-                rc = ra_csvtok_error(&r, RA_EPARSE, fw->line, (size_t)col[COL_WEIGHT], err,
+                rc = ra_csvtok_error(&r, RA_EPARSE, fw->line, (size_t)col[COL_WEIGHT] + 1, err,
                                      "weight %g is not in (0, 1]", w);
                 goto fail;
             }
@@ -168,7 +168,7 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
             m++;
         if (m == n) {
             if (n == MAX_MODELS) {
-                rc = ra_csvtok_error(&r, RA_EPARSE, fm->line, (size_t)col[COL_MODEL], err,
+                rc = ra_csvtok_error(&r, RA_EPARSE, fm->line, (size_t)col[COL_MODEL] + 1, err,
                                      "more than %d models in one file", MAX_MODELS);
                 goto fail;
             }
@@ -194,19 +194,19 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
         ra_model *md = &models[m];
         if (md->version != version) {
             rc = ra_csvtok_error(&r, RA_EPARSE, r.rec_line,
-                                 (size_t)(col[COL_VERSION] >= 0 ? col[COL_VERSION] : 0), err,
+                                 (size_t)(col[COL_VERSION] >= 0 ? col[COL_VERSION] + 1 : 1), err,
                                  "model %s: version %d here, %d on line %u", code, version,
                                  md->version, first_line[m]);
             goto fail;
         }
         for (size_t i = 0; i < md->n; i++)
             if (strcmp(md->w[i].ticker, ticker) == 0) {
-                rc = ra_csvtok_error(&r, RA_EPARSE, ft->line, (size_t)col[COL_TICKER], err,
+                rc = ra_csvtok_error(&r, RA_EPARSE, ft->line, (size_t)col[COL_TICKER] + 1, err,
                                      "model %s holds %s twice", code, ticker);
                 goto fail;
             }
         if (md->n == RA_MODELS_MAX_HOLDINGS) {
-            rc = ra_csvtok_error(&r, RA_EPARSE, ft->line, (size_t)col[COL_TICKER], err,
+            rc = ra_csvtok_error(&r, RA_EPARSE, ft->line, (size_t)col[COL_TICKER] + 1, err,
                                  "model %s has more than %d holdings", code,
                                  RA_MODELS_MAX_HOLDINGS);
             goto fail;

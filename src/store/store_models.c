@@ -1,0 +1,789 @@
+/* Model portfolios in the store (models.h; migration 0002_models.sql): versioned models, the firm's
+ * model settings, account assignments with suitability and audited overrides.
+ *
+ * Written against the public store.h API plus the driver of db.h. Two things store.c keeps private
+ * are needed here and are reached as follows until store_int.h exports them (asked of the lead):
+ *  - the connection: struct ra_store begins with its ra_db pointer (C11 6.7.2.1p15: a pointer to a
+ *    struct converted points at its first member), see db_of();
+ *  - appending to the audit trail: audit_append() computes the record's hash by the definition in
+ *    docs/methodology.md#audit-trail-hash-chain (BLAKE2b-256 of the previous hash and the fields,
+ *    each as a 4-byte big-endian length and its bytes), so ra_store_audit_verify accepts it. */
+#include "store/db.h"
+#include "store/store_int.h"
+#include "roboadvisor/models.h"
+
+#include <math.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* TODO(#7): replace with an accessor in store_int.h */
+static ra_db *db_of(ra_store *s) { return *(ra_db **)(void *)s; }
+
+typedef struct conn {
+    ra_store *s;
+    ra_db *db;
+    const ra_db_ops *ops;
+    int own;  /* the write scope is our own transaction (else a savepoint in the caller's) */
+} conn;
+
+static void conn_init(conn *c, ra_store *s)
+{
+    c->s = s;
+    c->db = db_of(s);
+    c->ops = c->db->ops;
+    c->own = 0;
+}
+
+/* A write scope: our own transaction through the public API, or a savepoint in the caller's. */
+static ra_status wbegin(conn *c, ra_err *err)
+{
+    ra_err e = {0};
+    ra_status rc = ra_store_begin(c->s, &e);
+    if (rc == RA_OK) {
+        c->own = 1;
+        return RA_OK;
+    }
+    if (rc == RA_EINVAL && strstr(e.msg, "already open")) {
+        c->own = 0;
+        return c->ops->exec(c->db, "SAVEPOINT ra_models", err);
+    }
+    if (err)
+        *err = e;
+    return rc;
+}
+
+static ra_status wend(conn *c, ra_status rc, ra_err *err)
+{
+    if (rc == RA_OK)
+        return c->own ? ra_store_commit(c->s, err)
+                      : c->ops->exec(c->db, "RELEASE SAVEPOINT ra_models", err);
+    ra_err keep = {0};
+    if (c->own)
+        (void)ra_store_rollback(c->s, &keep);
+    else
+        (void)c->ops->exec(c->db,
+                           "ROLLBACK TO SAVEPOINT ra_models; RELEASE SAVEPOINT ra_models", &keep);
+    return rc;
+}
+
+/* Prepares and binds: i int64, d double (NAN -> NULL), t text. */
+static ra_db_stmt *prep(conn *c, ra_err *err, const char *sql, const char *fmt, ...)
+{
+    ra_db_stmt *st = NULL;
+    if (c->ops->prepare(c->db, sql, &st, err) != RA_OK)
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    ra_status rc = RA_OK;
+    for (int i = 0; fmt[i] && rc == RA_OK; i++) {
+        if (fmt[i] == 'i') {
+            rc = c->ops->bind_int64(st, i + 1, va_arg(ap, int64_t), err);
+        } else if (fmt[i] == 'd') {
+            double v = va_arg(ap, double);
+            rc = isfinite(v) ? c->ops->bind_double(st, i + 1, v, err)
+                             : c->ops->bind_null(st, i + 1, err);
+        } else {
+            rc = c->ops->bind_text(st, i + 1, va_arg(ap, const char *), err);
+        }
+    }
+    va_end(ap);
+    if (rc != RA_OK) {
+        c->ops->finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+static ra_status run(conn *c, ra_db_stmt *st, ra_err *err)
+{
+    if (!st)
+        return err ? err->code : RA_EIO;
+    int r;
+    while ((r = c->ops->step(st, err)) == RA_DB_ROW) {
+    }
+    c->ops->finalize(st);
+    return r < 0 ? (err ? err->code : RA_EIO) : RA_OK;
+}
+
+static ra_status need_tables(conn *c, ra_err *err)
+{
+    int have = 0, want = 0;
+    ra_status rc = ra_store_schema_version(c->s, &have, &want, err);
+    if (rc != RA_OK)
+        return rc;
+    if (have < 2)
+        return ra_err_set(err, RA_EINVAL, NULL,
+                          "the database has schema version %d, models need 2 (run roboadvisor init)",
+                          have);
+    return RA_OK;
+}
+
+static ra_status firm_id(conn *c, const char *firm, int64_t *id, ra_err *err)
+{
+    ra_status rc = need_tables(c, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_db_stmt *st = prep(c, err, "SELECT id FROM firms WHERE code = ?", "t", firm);
+    if (!st)
+        return err ? err->code : RA_EIO;
+    int r = c->ops->step(st, err);
+    if (r == RA_DB_ROW)
+        *id = c->ops->col_int64(st, 0);
+    c->ops->finalize(st);
+    if (r < 0)
+        return err ? err->code : RA_EIO;
+    if (r != RA_DB_ROW)
+        return ra_err_set(err, RA_ENOTFOUND, NULL, "no firm %s", firm);
+    return RA_OK;
+}
+
+/* --- audit ------------------------------------------------------------------------------------ */
+
+static void canon(crypto_generichash_state *h, const char *v)
+{
+    uint32_t n = (uint32_t)strlen(v);
+    uint8_t len[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+    crypto_generichash_update(h, len, 4);
+    crypto_generichash_update(h, (const uint8_t *)v, n);
+}
+
+static ra_status audit_append(conn *c, const ra_store_actor *a, const char *action,
+                              const char *entity, const char *entity_id, const char *before,
+                              const char *after, ra_err *err)
+{
+    ra_status rc = run(c, prep(c, err, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1", ""),
+                       err);
+    if (rc != RA_OK)
+        return rc;
+    ra_db_stmt *st = prep(c, err, "SELECT seq, hash FROM audit_head WHERE id = 1", "");
+    if (!st)
+        return err ? err->code : RA_EIO;
+    int r = c->ops->step(st, err);
+    int64_t seq = 0;
+    char prev[65] = {0};
+    if (r == RA_DB_ROW) {
+        seq = c->ops->col_int64(st, 0);
+        snprintf(prev, sizeof prev, "%s", c->ops->col_text(st, 1));
+    }
+    c->ops->finalize(st);
+    if (r != RA_DB_ROW)
+        return r < 0 ? (err ? err->code : RA_EIO)
+                     : ra_err_set(err, RA_EINTERNAL, NULL, "the audit head is missing");
+    int64_t at = (int64_t)time(NULL);
+    char num[32], hash[65];
+    uint8_t h[32];
+    crypto_generichash_state hs;
+    crypto_generichash_init(&hs, NULL, 0, sizeof h);
+    canon(&hs, prev);
+    snprintf(num, sizeof num, "%lld", (long long)seq);
+    canon(&hs, num);
+    snprintf(num, sizeof num, "%lld", (long long)at);
+    canon(&hs, num);
+    canon(&hs, a->user);
+    canon(&hs, a->firm);
+    canon(&hs, action);
+    canon(&hs, entity);
+    canon(&hs, entity_id);
+    canon(&hs, before);
+    canon(&hs, after);
+    crypto_generichash_final(&hs, h, sizeof h);
+    sodium_bin2hex(hash, sizeof hash, h, sizeof h);
+    rc = run(c,
+             prep(c, err,
+                  "INSERT INTO audit_log (seq, at, user_name, firm, action, entity, entity_id, "
+                  "before_json, after_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  "iittttttttt", seq, at, a->user, a->firm, action, entity, entity_id, before,
+                  after, prev, hash),
+             err);
+    if (rc != RA_OK)
+        return rc;
+    return run(c, prep(c, err, "UPDATE audit_head SET hash = ? WHERE id = 1", "t", hash), err);
+}
+
+/* JSON text of a model (weights with 12 significant digits: far below RA_MODELS_TOL_SAME). */
+static char *model_json(const ra_model *m)
+{
+    size_t cap = 512 + m->n * (RA_CODE_MAX + 48);
+    char *b = malloc(cap);
+    if (!b)
+        return NULL;
+    size_t k = (size_t)snprintf(
+        b, cap,
+        "{\"code\":\"%s\",\"version\":%d,\"level\":%d,\"target_level\":%d,\"built\":%d,"
+        "\"method\":\"%s\",\"from\":%d,\"to\":%d,\"equity_share\":%.12g,\"weights\":{",
+        m->code, m->version, m->level, m->target_level, m->built, m->method, (int)m->from,
+        (int)m->to, m->equity_share);
+    for (size_t i = 0; i < m->n && k < cap; i++)
+        k += (size_t)snprintf(b + k, cap - k, "%s\"%s\":%.12g", i ? "," : "", m->w[i].ticker,
+                              m->w[i].weight);
+    if (k < cap)
+        snprintf(b + k, cap - k, "}}");
+    return b;
+}
+
+/* --- settings --------------------------------------------------------------------------------- */
+
+ra_status ra_models_settings_get(ra_store *s, const char *firm, ra_models_settings *out,
+                                 ra_err *err)
+{
+    conn c;
+    conn_init(&c, s);
+    int64_t fid = 0;
+    ra_status rc = firm_id(&c, firm, &fid, err);
+    if (rc != RA_OK)
+        return rc;
+    out->shelf_only = 1;
+    ra_db_stmt *st = prep(&c, err, "SELECT shelf_only FROM model_settings WHERE firm_id = ?", "i",
+                          fid);
+    if (!st)
+        return err ? err->code : RA_EIO;
+    int r = c.ops->step(st, err);
+    if (r == RA_DB_ROW)
+        out->shelf_only = (int)c.ops->col_int64(st, 0);
+    c.ops->finalize(st);
+    return r < 0 ? (err ? err->code : RA_EIO) : RA_OK;
+}
+
+ra_status ra_models_settings_put(ra_store *s, const ra_store_actor *actor,
+                                 const ra_models_settings *in, ra_err *err)
+{
+    conn c;
+    conn_init(&c, s);
+    ra_models_settings cur;
+    ra_status rc = ra_models_settings_get(s, actor->firm, &cur, err);
+    if (rc != RA_OK)
+        return rc;
+    int v = in->shelf_only ? 1 : 0;
+    if (cur.shelf_only == v)
+        return RA_OK;
+    int64_t fid = 0;
+    if ((rc = firm_id(&c, actor->firm, &fid, err)) != RA_OK || (rc = wbegin(&c, err)) != RA_OK)
+        return rc;
+    rc = run(&c, prep(&c, err, "DELETE FROM model_settings WHERE firm_id = ?", "i", fid), err);
+    if (rc == RA_OK)
+        rc = run(&c,
+                 prep(&c, err, "INSERT INTO model_settings (firm_id, shelf_only) VALUES (?, ?)",
+                      "ii", fid, (int64_t)v),
+                 err);
+    char before[64], after[64];
+    snprintf(before, sizeof before, "{\"shelf_only\":%d}", cur.shelf_only);
+    snprintf(after, sizeof after, "{\"shelf_only\":%d}", v);
+    if (rc == RA_OK)
+        rc = audit_append(&c, actor, "update", "model_settings", actor->firm, before, after, err);
+    return wend(&c, rc, err);
+}
+
+/* --- models ----------------------------------------------------------------------------------- */
+
+static const char SQL_MODEL_COLS[] =
+    "SELECT id, code, version, level, target_level, built, method, day_from, day_to, "
+    "expected_return, volatility, equity_share, created_at FROM models ";
+
+static void model_row(conn *c, ra_db_stmt *st, ra_model *m, int64_t *id)
+{
+    memset(m, 0, sizeof *m);
+    *id = c->ops->col_int64(st, 0);
+    snprintf(m->code, sizeof m->code, "%s", c->ops->col_text(st, 1));
+    m->version = (int)c->ops->col_int64(st, 2);
+    m->level = (int)c->ops->col_int64(st, 3);
+    m->target_level = (int)c->ops->col_int64(st, 4);
+    m->built = (int)c->ops->col_int64(st, 5);
+    snprintf(m->method, sizeof m->method, "%s", c->ops->col_text(st, 6));
+    m->from = (ra_date)c->ops->col_int64(st, 7);
+    m->to = (ra_date)c->ops->col_int64(st, 8);
+    m->expected_return = c->ops->col_is_null(st, 9) ? NAN : c->ops->col_double(st, 9);
+    m->volatility = c->ops->col_is_null(st, 10) ? NAN : c->ops->col_double(st, 10);
+    m->equity_share = c->ops->col_double(st, 11);
+    m->created_at = c->ops->col_int64(st, 12);
+}
+
+static ra_status load_weights(conn *c, int64_t id, ra_model *m, ra_err *err)
+{
+    ra_db_stmt *st = prep(c, err,
+                          "SELECT s.ticker, w.weight FROM model_weights w JOIN securities s ON "
+                          "s.id = w.security_id WHERE w.model_id = ? ORDER BY s.ticker",
+                          "i", id);
+    if (!st)
+        return err ? err->code : RA_EIO;
+    int r;
+    m->n = 0;
+    while ((r = c->ops->step(st, err)) == RA_DB_ROW && m->n < RA_MODELS_MAX_HOLDINGS) {
+        snprintf(m->w[m->n].ticker, sizeof m->w[0].ticker, "%s", c->ops->col_text(st, 0));
+        m->w[m->n++].weight = c->ops->col_double(st, 1);
+    }
+    c->ops->finalize(st);
+    return r < 0 ? (err ? err->code : RA_EIO) : RA_OK;
+}
+
+/* Finds a model version (0 latest); *id 0 and RA_OK with found 0 if there is none. */
+static ra_status find_model(conn *c, int64_t fid, const char *code, int version, ra_model *m,
+                            int64_t *id, int *found, ra_err *err)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "%s%s", SQL_MODEL_COLS,
+             version > 0 ? "WHERE firm_id = ? AND code = ? AND version = ?"
+                         : "WHERE firm_id = ? AND code = ? ORDER BY version DESC LIMIT 1");
+    ra_db_stmt *st = version > 0 ? prep(c, err, sql, "iti", fid, code, (int64_t)version)
+                                 : prep(c, err, sql, "it", fid, code);
+    if (!st)
+        return err ? err->code : RA_EIO;
+    int r = c->ops->step(st, err);
+    *found = r == RA_DB_ROW;
+    *id = 0;
+    if (r == RA_DB_ROW)
+        model_row(c, st, m, id);
+    c->ops->finalize(st);
+    if (r < 0)
+        return err ? err->code : RA_EIO;
+    return *found ? load_weights(c, *id, m, err) : RA_OK;
+}
+
+ra_status ra_models_put(ra_store *s, const ra_store_actor *actor, ra_model *m, int *version,
+                        int *created, ra_err *err)
+{
+    conn c;
+    conn_init(&c, s);
+    if (version)
+        *version = 0;
+    if (created)
+        *created = 0;
+    if (!actor || !actor->user[0] || !actor->firm[0])
+        return ra_err_set(err, RA_EINVAL, NULL, "no actor given for the audit trail");
+    ra_status rc = ra_models_validate(m, err);
+    if (rc != RA_OK)
+        return rc;
+    int64_t fid = 0;
+    if ((rc = firm_id(&c, actor->firm, &fid, err)) != RA_OK)
+        return rc;
+    ra_models_settings set;
+    if ((rc = ra_models_settings_get(s, actor->firm, &set, err)) != RA_OK)
+        return rc;
+    uint32_t sec_id[RA_MODELS_MAX_HOLDINGS];
+    double eq = 0.0;
+    for (size_t i = 0; i < m->n; i++) {
+        ra_security sec;
+        ra_err e = {0};
+        rc = ra_store_security_get(s, actor->firm, m->w[i].ticker, &sec, &e);
+        if (rc == RA_ENOTFOUND)
+            return ra_err_set(err, RA_ENOTFOUND, m->w[i].ticker,
+                              "model %s: security %s does not exist", m->code, m->w[i].ticker);
+        if (rc != RA_OK) {
+            if (err)
+                *err = e;
+            return rc;
+        }
+        if (set.shelf_only && !sec.on_shelf)
+            return ra_err_set(err, RA_EINVAL, m->w[i].ticker,
+                              "model %s: security %s is not on the shelf and firm %s allows only "
+                              "shelf securities in models",
+                              m->code, m->w[i].ticker, actor->firm);
+        if ((rc = ra_store_security_id(s, actor->firm, m->w[i].ticker, &sec_id[i], err)) != RA_OK)
+            return rc;
+        if (ra_models_group_of(sec.asset_class, NULL) == RA_MODELS_EQUITY)
+            eq += m->w[i].weight;
+    }
+    m->equity_share = eq;
+    m->level = ra_models_level_of_equity(eq);
+    if (!m->built || m->target_level == 0)
+        m->target_level = m->level;
+    if (m->built && m->level > m->target_level)
+        return ra_err_set(err, RA_EINTERNAL, m->code,
+                          "model %s built for R%d has level R%d (equity %.4f)", m->code,
+                          m->target_level, m->level, eq);
+    if ((rc = wbegin(&c, err)) != RA_OK)
+        return rc;
+    ra_model *cur = malloc(sizeof *cur);
+    char *before = NULL, *after = NULL;
+    if (!cur) {
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a model");
+        goto out;
+    }
+    int64_t cur_id = 0;
+    int found = 0;
+    if ((rc = find_model(&c, fid, m->code, 0, cur, &cur_id, &found, err)) != RA_OK)
+        goto out;
+    if (found && ra_models_same_weights(cur, m) && cur->level == m->level) {
+        m->version = cur->version;
+        m->created_at = cur->created_at;
+        if (version)
+            *version = cur->version;
+        goto out;
+    }
+    m->version = found ? cur->version + 1 : 1;
+    m->created_at = (int64_t)time(NULL);
+    ra_db_stmt *st = prep(&c, err,
+                          "INSERT INTO models (firm_id, code, version, level, target_level, built, "
+                          "method, day_from, day_to, expected_return, volatility, equity_share, "
+                          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          "itiiiitiidddi", fid, m->code, (int64_t)m->version, (int64_t)m->level,
+                          (int64_t)m->target_level, (int64_t)m->built, m->method,
+                          (int64_t)m->from, (int64_t)m->to, m->expected_return, m->volatility,
+                          m->equity_share, m->created_at);
+    if (!st) {
+        rc = err ? err->code : RA_EIO;
+        goto out;
+    }
+    int r = c.ops->step(st, err);
+    int64_t id = r == RA_DB_ROW ? c.ops->col_int64(st, 0) : 0;
+    if (r == RA_DB_ROW)
+        r = c.ops->step(st, err);
+    c.ops->finalize(st);
+    if (r < 0 || id == 0) {
+        rc = r < 0 ? (err ? err->code : RA_EIO)
+                   : ra_err_set(err, RA_EINTERNAL, NULL, "the new model has no id");
+        goto out;
+    }
+    for (size_t i = 0; i < m->n && rc == RA_OK; i++)
+        rc = run(&c,
+                 prep(&c, err,
+                      "INSERT INTO model_weights (model_id, security_id, weight) VALUES (?, ?, ?)",
+                      "iid", id, (int64_t)sec_id[i], m->w[i].weight),
+                 err);
+    if (rc != RA_OK)
+        goto out;
+    before = found ? model_json(cur) : NULL;
+    after = model_json(m);
+    if ((found && !before) || !after) {
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not describe model %s", m->code);
+        goto out;
+    }
+    char eid[RA_CODE_MAX + 16];
+    snprintf(eid, sizeof eid, "%s@%d", m->code, m->version);
+    rc = audit_append(&c, actor, "version", "model", eid, before ? before : "null", after, err);
+    if (rc == RA_OK) {
+        if (version)
+            *version = m->version;
+        if (created)
+            *created = 1;
+    }
+out:
+    free(cur);
+    free(before);
+    free(after);
+    return wend(&c, rc, err);
+}
+
+ra_status ra_models_get(ra_store *s, const char *firm, const char *code, int version,
+                        ra_model *out, ra_err *err)
+{
+    conn c;
+    conn_init(&c, s);
+    int64_t fid = 0, id = 0;
+    int found = 0;
+    ra_status rc = firm_id(&c, firm, &fid, err);
+    if (rc == RA_OK)
+        rc = find_model(&c, fid, code, version, out, &id, &found, err);
+    if (rc == RA_OK && !found)
+        rc = version > 0 ? ra_err_set(err, RA_ENOTFOUND, code, "model %s has no version %d", code,
+                                      version)
+                         : ra_err_set(err, RA_ENOTFOUND, code, "no model %s", code);
+    return rc;
+}
+
+static ra_status list_where(ra_store *s, const char *firm, int max_level, ra_model **out,
+                            size_t *n, ra_err *err)
+{
+    conn c;
+    conn_init(&c, s);
+    *out = NULL;
+    *n = 0;
+    int64_t fid = 0;
+    ra_status rc = firm_id(&c, firm, &fid, err);
+    if (rc != RA_OK)
+        return rc;
+    char sql[768];
+    snprintf(sql, sizeof sql,
+             "%sm WHERE firm_id = ? AND level <= ? AND version = (SELECT MAX(version) FROM models "
+             "x WHERE x.firm_id = m.firm_id AND x.code = m.code) ORDER BY code",
+             SQL_MODEL_COLS);
+    ra_db_stmt *st = prep(&c, err, sql, "ii", fid, (int64_t)max_level);
+    if (!st)
+        return err ? err->code : RA_EIO;
+    ra_model *v = NULL;
+    int64_t *ids = NULL;
+    size_t k = 0;
+    int r;
+    while ((r = c.ops->step(st, err)) == RA_DB_ROW) {
+        ra_model *nv = realloc(v, (k + 1) * sizeof *nv);
+        int64_t *ni = realloc(ids, (k + 1) * sizeof *ni);
+        if (nv)
+            v = nv;
+        if (ni)
+            ids = ni;
+        if (!nv || !ni) {
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu models", k + 1);
+            break;
+        }
+        model_row(&c, st, &v[k], &ids[k]);
+        k++;
+    }
+    c.ops->finalize(st);
+    if (rc == RA_OK && r < 0)
+        rc = err ? err->code : RA_EIO;
+    for (size_t i = 0; i < k && rc == RA_OK; i++)
+        rc = load_weights(&c, ids[i], &v[i], err);
+    free(ids);
+    if (rc != RA_OK) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return RA_OK;
+}
+
+ra_status ra_models_list(ra_store *s, const char *firm, ra_model **out, size_t *n, ra_err *err)
+{
+    return list_where(s, firm, RA_PROF_LEVELS, out, n, err);
+}
+
+ra_status ra_models_suitable(ra_store *s, const char *firm, int client_level, ra_model **out,
+                             size_t *n, ra_err *err)
+{
+    if (client_level < 1 || client_level > RA_PROF_LEVELS)
+        return ra_err_set(err, RA_EINVAL, NULL, "client level %d is not 1..5", client_level);
+    return list_where(s, firm, client_level, out, n, err);
+}
+
+/* --- assignments ------------------------------------------------------------------------------ */
+
+static ra_status account_id(conn *c, int64_t fid, const char *code, int64_t *id, ra_err *err)
+{
+    ra_db_stmt *st = prep(c, err, "SELECT id FROM accounts WHERE firm_id = ? AND code = ?", "it",
+                          fid, code);
+    if (!st)
+        return err ? err->code : RA_EIO;
+    int r = c->ops->step(st, err);
+    if (r == RA_DB_ROW)
+        *id = c->ops->col_int64(st, 0);
+    c->ops->finalize(st);
+    if (r < 0)
+        return err ? err->code : RA_EIO;
+    return r == RA_DB_ROW ? RA_OK : ra_err_set(err, RA_ENOTFOUND, code, "no account %s", code);
+}
+
+static void json_str(char *out, size_t cap, const char *s)
+{
+    size_t k = 0;
+    for (; *s && k + 7 < cap; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            out[k++] = '\\';
+            out[k++] = (char)ch;
+        } else if (ch < 0x20) {
+            k += (size_t)snprintf(out + k, cap - k, "\\u%04x", ch);
+        } else {
+            out[k++] = (char)ch;
+        }
+    }
+    out[k] = 0;
+}
+
+ra_status ra_models_assign(ra_store *s, const ra_store_actor *actor, const char *account,
+                           const char *model, int version, int client_level,
+                           const char *justification, ra_models_assignment *res, ra_err *err)
+{
+    conn c;
+    conn_init(&c, s);
+    if (!actor || !actor->user[0] || !actor->firm[0])
+        return ra_err_set(err, RA_EINVAL, NULL, "no actor given for the audit trail");
+    ra_model *m = malloc(sizeof *m);
+    if (!m)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a model");
+    ra_status rc = ra_models_get(s, actor->firm, model, version, m, err);
+    int64_t fid = 0, aid = 0, mid = 0;
+    int found = 0;
+    if (rc == RA_OK)
+        rc = firm_id(&c, actor->firm, &fid, err);
+    if (rc == RA_OK)
+        rc = account_id(&c, fid, account, &aid, err);
+    ra_suit_result sr;
+    memset(&sr, 0, sizeof sr);
+    char product[RA_CODE_MAX + 24];
+    snprintf(product, sizeof product, "model %s version %d", m->code, m->version);
+    if (rc == RA_OK)
+        rc = ra_suit_check(client_level, m->level, product, justification, &sr, err);
+    if (rc != RA_OK) {
+        free(m);
+        return rc;
+    }
+    if ((rc = wbegin(&c, err)) != RA_OK) {
+        free(m);
+        return rc;
+    }
+    rc = find_model(&c, fid, m->code, m->version, m, &mid, &found, err);
+    int64_t at = (int64_t)time(NULL);
+    const char *just = sr.overridden ? sr.justification : "";
+    if (rc == RA_OK)
+        rc = run(&c, prep(&c, err, "DELETE FROM model_assignments WHERE account_id = ?", "i", aid),
+                 err);
+    if (rc == RA_OK)
+        rc = run(&c,
+                 prep(&c, err,
+                      "INSERT INTO model_assignments (account_id, model_id, client_level, "
+                      "overridden, justification, user_name, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      "iiiitti", aid, mid, (int64_t)client_level, (int64_t)sr.overridden, just,
+                      actor->user, at),
+                 err);
+    /* the mandate names the model too (its version lives in the assignment) */
+    ra_account acct;
+    if (rc == RA_OK)
+        rc = ra_store_account_get(s, actor->firm, account, &acct, err);
+    if (rc == RA_OK && strcmp(acct.mandate.model, m->code) != 0) {
+        snprintf(acct.mandate.model, sizeof acct.mandate.model, "%s", m->code);
+        rc = ra_store_account_put(s, actor, &acct, err);
+    }
+    if (rc == RA_OK) {
+        char *after = malloc(2 * RA_SUIT_MAX_JUSTIFICATION * 6 + 512);
+        char *esc = malloc(RA_SUIT_MAX_JUSTIFICATION * 6 + 8);
+        if (!after || !esc) {
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not describe the assignment");
+        } else {
+            json_str(esc, RA_SUIT_MAX_JUSTIFICATION * 6 + 8, just);
+            snprintf(after, 2 * RA_SUIT_MAX_JUSTIFICATION * 6 + 512,
+                     "{\"model\":\"%s\",\"version\":%d,\"client_level\":%d,\"model_level\":%d,"
+                     "\"overridden\":%d,\"justification\":\"%s\"}",
+                     m->code, m->version, client_level, m->level, sr.overridden, esc);
+            rc = audit_append(&c, actor, sr.overridden ? "model_override" : "model", "account",
+                              account, "null", after, err);
+        }
+        free(after);
+        free(esc);
+    }
+    if (rc == RA_OK && res) {
+        memset(res, 0, sizeof *res);
+        snprintf(res->account, sizeof res->account, "%s", account);
+        snprintf(res->model, sizeof res->model, "%s", m->code);
+        res->version = m->version;
+        res->client_level = client_level;
+        res->model_level = m->level;
+        res->overridden = sr.overridden;
+        snprintf(res->justification, sizeof res->justification, "%s", just);
+        snprintf(res->user, sizeof res->user, "%s", actor->user);
+        res->at = at;
+    }
+    free(m);
+    return wend(&c, rc, err);
+}
+
+ra_status ra_models_assignment_get(ra_store *s, const char *firm, const char *account,
+                                   ra_models_assignment *out, ra_err *err)
+{
+    conn c;
+    conn_init(&c, s);
+    int64_t fid = 0, aid = 0;
+    ra_status rc = firm_id(&c, firm, &fid, err);
+    if (rc == RA_OK)
+        rc = account_id(&c, fid, account, &aid, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_db_stmt *st = prep(&c, err,
+                          "SELECT m.code, m.version, a.client_level, m.level, a.overridden, "
+                          "a.justification, a.user_name, a.at FROM model_assignments a JOIN "
+                          "models m ON m.id = a.model_id WHERE a.account_id = ?",
+                          "i", aid);
+    if (!st)
+        return err ? err->code : RA_EIO;
+    int r = c.ops->step(st, err);
+    if (r == RA_DB_ROW) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->account, sizeof out->account, "%s", account);
+        snprintf(out->model, sizeof out->model, "%s", c.ops->col_text(st, 0));
+        out->version = (int)c.ops->col_int64(st, 1);
+        out->client_level = (int)c.ops->col_int64(st, 2);
+        out->model_level = (int)c.ops->col_int64(st, 3);
+        out->overridden = (int)c.ops->col_int64(st, 4);
+        snprintf(out->justification, sizeof out->justification, "%s", c.ops->col_text(st, 5));
+        snprintf(out->user, sizeof out->user, "%s", c.ops->col_text(st, 6));
+        out->at = c.ops->col_int64(st, 7);
+    }
+    c.ops->finalize(st);
+    if (r < 0)
+        return err ? err->code : RA_EIO;
+    return r == RA_DB_ROW ? RA_OK
+                          : ra_err_set(err, RA_ENOTFOUND, account,
+                                       "account %s has no model assigned", account);
+}
+
+/* --- an account's target ---------------------------------------------------------------------- */
+
+ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char *account,
+                                       double cash_reserve, ra_models_target *out, ra_err *err)
+{
+    ra_account acct;
+    ra_status rc = ra_store_account_get(s, firm, account, &acct, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_models_assignment as;
+    ra_err e = {0};
+    const char *code = acct.mandate.model;
+    int version = 0;
+    rc = ra_models_assignment_get(s, firm, account, &as, &e);
+    if (rc == RA_OK) {
+        code = as.model;
+        version = as.version;
+    } else if (rc != RA_ENOTFOUND) {
+        if (err)
+            *err = e;
+        return rc;
+    }
+    if (!code[0])
+        return ra_err_set(err, RA_ENOTFOUND, account, "account %s has no model", account);
+    ra_model *m = malloc(sizeof *m);
+    ra_security *secs = NULL;
+    size_t n_secs = 0;
+    ra_position *pos = NULL;
+    size_t n_pos = 0;
+    const char **tick = NULL, **cls = NULL, **tlh = NULL, **held = NULL;
+    if (!m) {
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a model");
+    }
+    rc = ra_models_get(s, firm, code, version, m, err);
+    if (rc == RA_OK)
+        rc = ra_store_security_list(s, firm, 0, &secs, &n_secs, err);
+    if (rc == RA_OK)
+        rc = ra_store_holdings(s, firm, RA_STORE_DATE_LATEST, &pos, &n_pos, err);
+    if (rc == RA_OK) {
+        tick = malloc((n_secs + 1) * sizeof *tick);
+        cls = malloc((n_secs + 1) * sizeof *cls);
+        tlh = malloc((n_secs + 1) * sizeof *tlh);
+        held = malloc((n_pos + 1) * sizeof *held);
+        if (!tick || !cls || !tlh || !held)
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu securities", n_secs);
+    }
+    if (rc == RA_OK) {
+        for (size_t i = 0; i < n_secs; i++) {
+            tick[i] = secs[i].ticker;
+            cls[i] = secs[i].asset_class;
+            tlh[i] = secs[i].tlh_group;
+        }
+        size_t nh = 0;
+        for (size_t i = 0; i < n_pos; i++)
+            if (strcmp(pos[i].account, account) == 0 && pos[i].ticker[0] && pos[i].qty_micro > 0)
+                held[nh++] = pos[i].ticker;
+        /* does the household hold both a taxable and a tax-deferred account? Only this
+         * account's own type is known here without the household's account list; the CLI's
+         * targets command works it out for the whole book. */
+        ra_models_universe u = {n_secs, tick, cls, tlh, NULL};
+        ra_models_target_opts o;
+        memset(&o, 0, sizeof o);
+        o.restrictions = acct.mandate.restrictions;
+        o.cash_reserve = cash_reserve;
+        o.held = held;
+        o.n_held = nh;
+        o.type = acct.type;
+        rc = ra_models_account_target(m, &u, &o, out, err);
+    }
+    free(m);
+    free(tick);
+    free(cls);
+    free(tlh);
+    free(held);
+    ra_store_free(secs);
+    ra_store_free(pos);
+    return rc;
+}

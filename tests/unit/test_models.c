@@ -1,0 +1,527 @@
+/* Tests of model portfolios (include/roboadvisor/models.h) and candidate screening (screen.h).
+ * Pure cases use hand-made covariances whose answers are derived in the comments; store cases run
+ * against SQLite (`test_models`, a temporary file) and PostgreSQL (`test_models pg @FILE` or
+ * ROBOADVISOR_TEST_PG: a database roboadvisor_models_test of its own, so the store suite's
+ * cleaning never meets these tables). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "ra_test.h"
+#include "roboadvisor/models.h"
+#include "roboadvisor/screen.h"
+#include "store/store_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define OK(expr)                                                                                   \
+    do {                                                                                           \
+        ra_status r_ = (expr);                                                                     \
+        if (r_ != RA_OK)                                                                           \
+            fail_msg("%s: %s [%s]", #expr, err.msg, err.where);                                   \
+    } while (0)
+
+/* A 6-asset shelf: 3 equity, 2 bonds, 1 real asset; vols 16 %, 18 %, 20 %, 5 %, 4 %, 15 %,
+ * equity correlation 0.8, bonds 0.5, across groups 0.1. */
+static const char *const T6[6] = {"EQA", "EQB", "EQC", "BDA", "BDB", "GLD"};
+static const char *const C6[6] = {"us_equity", "intl_equity", "em_equity", "us_bonds",
+                                  "intl_bonds", "commodities"};
+static const double MU6[6] = {0.08, 0.085, 0.09, 0.03, 0.028, 0.04};
+static const double VOL6[6] = {0.16, 0.18, 0.20, 0.05, 0.04, 0.15};
+static double g_cov6[36];
+
+static void make_cov6(void)
+{
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++) {
+            int gi = i < 3 ? 0 : i < 5 ? 1 : 2, gj = j < 3 ? 0 : j < 5 ? 1 : 2;
+            double r = i == j ? 1.0 : gi != gj ? 0.1 : gi == 0 ? 0.8 : 0.5;
+            g_cov6[i * 6 + j] = r * VOL6[i] * VOL6[j];
+        }
+}
+
+static double equity_of(const ra_model *m)
+{
+    double e = 0;
+    for (size_t i = 0; i < m->n; i++)
+        if (strncmp(m->w[i].ticker, "EQ", 2) == 0)
+            e += m->w[i].weight;
+    return e;
+}
+
+static void test_models_group_table(void **state)
+{
+    (void)state;
+    int known = 0;
+    assert_int_equal(ra_models_group_of("us_equity", &known), RA_MODELS_EQUITY);
+    assert_int_equal(known, 1);
+    assert_int_equal(ra_models_group_of("us_small_cap", NULL), RA_MODELS_EQUITY);
+    assert_int_equal(ra_models_group_of("intl_bonds", NULL), RA_MODELS_BONDS);
+    assert_int_equal(ra_models_group_of("cash", NULL), RA_MODELS_CASH);
+    assert_int_equal(ra_models_group_of("frontier_equity", &known), RA_MODELS_EQUITY);
+    assert_int_equal(known, 0);
+    assert_int_equal(ra_models_group_of("crypto", NULL), RA_MODELS_REAL);
+    assert_int_equal(ra_models_level_of_equity(0.0), 1);
+    assert_int_equal(ra_models_level_of_equity(0.2), 1);
+    assert_int_equal(ra_models_level_of_equity(0.2001), 2);
+    assert_int_equal(ra_models_level_of_equity(1.0), 5);
+}
+
+/* Built models: equity within the band, rising with the level, caps hold, level <= target. */
+static void test_models_build_one_levels_monotone(void **state)
+{
+    (void)state;
+    ra_err err = {0};
+    make_cov6();
+    ra_model *m = calloc(5, sizeof *m);
+    int checks = 0;
+    for (int l = 1; l <= 5; l++) {
+        OK(ra_models_build_one(6, T6, C6, MU6, g_cov6, l, NULL, &m[l - 1], &err));
+        double lo, hi, e = equity_of(&m[l - 1]), sum = 0;
+        ra_models_equity_band(l, &lo, &hi);
+        assert_true(e >= lo - 1e-7 && e <= hi + 1e-7);
+        assert_true(m[l - 1].level <= l);
+        for (size_t i = 0; i < m[l - 1].n; i++) {
+            assert_true(m[l - 1].w[i].weight <= RA_MODELS_DEFAULT_MAX_WEIGHT + 1e-7 ||
+                        /* cap raised: 3 equity securities * 0.30 < 0.80 for R5 */
+                        (l == 5 && strncmp(m[l - 1].w[i].ticker, "EQ", 2) == 0));
+            sum += m[l - 1].w[i].weight;
+        }
+        RA_ASSERT_CLOSE(sum, 1.0, 1e-9, 0.0);
+        if (l > 1)
+            assert_true(e >= equity_of(&m[l - 2]) - 1e-9);
+        checks++;
+    }
+    assert_int_equal(checks, 5);
+    free(m);
+}
+
+static void test_models_build_one_all_equity_infeasible(void **state)
+{
+    (void)state;
+    ra_err err = {0};
+    make_cov6();
+    ra_model m;
+    const char *cls[2] = {"us_equity", "intl_equity"};
+    double cov[4] = {g_cov6[0], g_cov6[1], g_cov6[6], g_cov6[7]};
+    assert_int_equal(ra_models_build_one(2, T6, cls, MU6, cov, 1, NULL, &m, &err),
+                     RA_EINFEASIBLE);
+    assert_non_null(strstr(err.msg, "only equity"));
+}
+
+static void test_models_csv_parse_errors(void **state)
+{
+    (void)state;
+    ra_err err = {0};
+    ra_model *v = NULL;
+    size_t n = 0;
+    const char ok[] = "model,version,ticker,weight\nM1,,SPY,0.6\nM1,,AGG,0.4\nM2,3,VTI,1\n";
+    OK(ra_models_csv_parse(ok, sizeof ok - 1, "m.csv", &v, &n, &err));
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].w[0].ticker, "AGG"); /* sorted by ticker */
+    assert_int_equal(v[1].version, 3);
+    free(v);
+    static const struct {
+        const char *text, *where, *msg;
+    } bad[] = {
+        {"model,ticker,weight\nM1,SPY,0.6\nM1,AGG,0.3\n", "m.csv:2:3 (weight)", "sum to 0.9"},
+        {"model,ticker,weight\nM1,SPY,abc\n", "m.csv:2:3 (weight)", "not a number"},
+        {"model,ticker,weight\nM1,SPY,1.5\n", "m.csv:2:3 (weight)", "not in (0, 1]"},
+        {"model,ticker,weight\nM1,,1\n", "m.csv:2:2 (ticker)", "ticker is empty"},
+        {"model,ticker,weight\nM1,SPY,0.5\nM1,SPY,0.5\n", "m.csv:3:2 (ticker)", "twice"},
+        {"model,ticker,colour\n", "m.csv:1:3", "not one of"},
+        {"model,ticker\n", "m.csv", "no column weight"},
+        {"model,ticker,weight\nM1,SPY\n", "m.csv:2:", "2 fields"},
+        {"model,version,ticker,weight\nM1,x,SPY,1\n", "m.csv:2:2 (version)", "whole number"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&err, 0, sizeof err);
+        assert_int_equal(ra_models_csv_parse(bad[i].text, strlen(bad[i].text), "m.csv", &v, &n,
+                                             &err),
+                         RA_EPARSE);
+        assert_null(v);
+        if (!strstr(err.where, bad[i].where) || !strstr(err.msg, bad[i].msg))
+            fail_msg("case %zu: got [%s] %s", i, err.where, err.msg);
+    }
+}
+
+static ra_model simple_model(void)
+{
+    ra_model m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.code, sizeof m.code, "M");
+    m.level = 3;
+    const char *t[4] = {"EQA", "EQB", "BDA", "GLD"};
+    const double w[4] = {0.3, 0.2, 0.4, 0.1};
+    for (int i = 0; i < 4; i++) {
+        snprintf(m.w[i].ticker, sizeof m.w[i].ticker, "%s", t[i]);
+        m.w[i].weight = w[i];
+    }
+    m.n = 4;
+    ra_err err = {0};
+    OK(ra_models_validate(&m, &err));
+    return m;
+}
+
+static double weight_of(const ra_models_target *t, const char *ticker)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->w[i].ticker, ticker) == 0)
+            return t->w[i].weight;
+    return 0.0;
+}
+
+/* Restricting EQA moves its 0.30 to EQB? No: EQB is intl_equity, a different class; no other
+ * us_equity holding and no TLH group -> pro rata over the rest (0.7): EQB 0.2/0.7, ...; then a 5 %
+ * cash reserve scales everything by 0.95. Restricting the class commodities likewise. */
+static void test_models_account_target_restrictions_and_cash(void **state)
+{
+    (void)state;
+    ra_err err = {0};
+    make_cov6();
+    ra_model m = simple_model();
+    const char *tlh[6] = {"", "", "", "", "", ""};
+    ra_models_universe u = {6, T6, C6, tlh, g_cov6};
+    ra_models_target_opts o;
+    memset(&o, 0, sizeof o);
+    o.restrictions = " eqa ; commodities";
+    o.cash_reserve = 0.05;
+    ra_models_target t;
+    OK(ra_models_account_target(&m, &u, &o, &t, &err));
+    RA_ASSERT_CLOSE(weight_of(&t, "EQA"), 0.0, 0.0, 0.0);
+    RA_ASSERT_CLOSE(weight_of(&t, "GLD"), 0.0, 0.0, 0.0);
+    RA_ASSERT_CLOSE(weight_of(&t, "EQB"), 0.95 * 0.2 / 0.6, 1e-12, 0.0);
+    RA_ASSERT_CLOSE(weight_of(&t, "BDA"), 0.95 * 0.4 / 0.6, 1e-12, 0.0);
+    RA_ASSERT_CLOSE(weight_of(&t, ""), 0.05, 1e-12, 0.0);
+    assert_true(t.te_ann > 0 && t.l1 > 0);
+    /* a same-class holding takes the weight: restrict BDA with BDB (same class? no: intl_bonds)
+     * -> use a TLH substitute instead */
+    const char *tlh2[6] = {"", "", "", "agg", "agg", ""};
+    u.tlh_group = tlh2;
+    o.restrictions = "BDA";
+    o.cash_reserve = 0.0;
+    OK(ra_models_account_target(&m, &u, &o, &t, &err));
+    RA_ASSERT_CLOSE(weight_of(&t, "BDB"), 0.4, 1e-12, 0.0);
+    /* a held substitute is kept instead of the model's security */
+    const char *held[1] = {"BDB"};
+    o.restrictions = "";
+    o.held = held;
+    o.n_held = 1;
+    OK(ra_models_account_target(&m, &u, &o, &t, &err));
+    RA_ASSERT_CLOSE(weight_of(&t, "BDB"), 0.4, 1e-12, 0.0);
+    RA_ASSERT_CLOSE(weight_of(&t, "BDA"), 0.0, 0.0, 0.0);
+    o.restrictions = "us_equity;intl_equity;us_bonds;intl_bonds;commodities";
+    o.held = NULL;
+    o.n_held = 0;
+    assert_int_equal(ra_models_account_target(&m, &u, &o, &t, &err), RA_EINFEASIBLE);
+}
+
+/* 10 accounts on one model, at most 3 identical, TE budget 0.5 %. */
+static void test_models_decrowd_at_most_k_identical(void **state)
+{
+    (void)state;
+    ra_err err = {0};
+    make_cov6();
+    ra_model m = simple_model();
+    const char *tlh[6] = {"us", "", "", "agg", "agg", ""};
+    ra_models_universe u = {6, T6, C6, tlh, g_cov6};
+    ra_models_target_opts o;
+    memset(&o, 0, sizeof o);
+    ra_models_target *t = calloc(10, sizeof *t);
+    for (int i = 0; i < 10; i++)
+        OK(ra_models_account_target(&m, &u, &o, &t[i], &err));
+    OK(ra_models_decrowd(&m, &u, t, 10, 3, 0.005, &err));
+    for (int i = 0; i < 10; i++) {
+        int same = 0;
+        for (int j = 0; j < 10; j++) {
+            int eq = t[i].n == t[j].n;
+            for (size_t k = 0; eq && k < t[i].n; k++)
+                eq = strcmp(t[i].w[k].ticker, t[j].w[k].ticker) == 0 &&
+                     fabs(t[i].w[k].weight - t[j].w[k].weight) <= RA_MODELS_TOL_SAME;
+            same += eq;
+        }
+        assert_true(same <= 3);
+        assert_true(t[i].te_ann <= 0.005 * (1 + 1e-9));
+    }
+    assert_int_equal(t[0].variant, 0);
+    assert_true(t[3].variant > 0);
+    assert_int_equal(ra_models_decrowd(&m, &u, t, 10, 0, 0.005, &err), RA_EINVAL);
+    free(t);
+}
+
+static void test_screen_counts_and_seed(void **state)
+{
+    (void)state;
+    ra_err err = {0};
+    make_cov6();
+    ra_screen_settings s;
+    ra_screen_settings_default(&s);
+    s.k = 3;
+    s.min_weight = 0.1;
+    s.tries = 100; /* only C(6,3) = 20 subsets exist */
+    size_t idx[60], idx2[60];
+    double w[60], w2[60], r[20], v[20], r2[20], v2[20];
+    ra_screen_stats st, st2;
+    OK(ra_screen_run(6, MU6, g_cov6, &s, 20, idx, w, r, v, &st, &err));
+    assert_int_equal(st.tried, 20);
+    assert_int_equal(st.qualified, 20);
+    assert_int_equal(st.distinct, 20);
+    OK(ra_screen_run(6, MU6, g_cov6, &s, 20, idx2, w2, r2, v2, &st2, &err));
+    assert_memory_equal(idx, idx2, sizeof idx);
+    assert_memory_equal(w, w2, sizeof w);
+    for (size_t q = 0; q < 20; q++)
+        for (size_t i = 0; i < 3; i++)
+            assert_true(w[q * 3 + i] >= 0.1 - 1e-9);
+    /* a volatility cap of 10 %: only subsets with at least one bond qualify (all-equity subsets
+     * have vol >= 16 % * sqrt(0.8)) */
+    s.max_volatility = 0.10;
+    OK(ra_screen_run(6, MU6, g_cov6, &s, 0, NULL, NULL, NULL, NULL, &st, &err));
+    assert_true(st.qualified < 20 && st.qualified > 0);
+    s.k = 7;
+    assert_int_equal(ra_screen_run(6, MU6, g_cov6, &s, 0, NULL, NULL, NULL, NULL, &st, &err),
+                     RA_EINVAL);
+}
+
+/* ---- store --------------------------------------------------------------------------------- */
+
+static char g_url[1024];
+static int g_pg;
+static int g_serial;
+
+typedef struct fx {
+    ra_store *s;
+    char url[1100];
+    ra_store_actor actor;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    ra_err err = {0};
+    if (g_pg) {
+        snprintf(f->url, sizeof f->url, "%s", g_url);
+        OK(ra_store_open(f->url, NULL, &f->s, &err));
+        OK(ra_store_exec_raw(f->s, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", &err));
+        ra_store_close(f->s);
+    } else {
+        snprintf(f->url, sizeof f->url, "/tmp/ra_test_models_%d_%d.db", (int)getpid(),
+                 ++g_serial);
+    }
+    OK(ra_store_open(f->url, NULL, &f->s, &err));
+    OK(ra_store_init(f->s, &err));
+    snprintf(f->actor.user, sizeof f->actor.user, "tester");
+    snprintf(f->actor.firm, sizeof f->actor.firm, "F1");
+    uint8_t key[RA_STORE_KEY_BYTES];
+    for (int i = 0; i < RA_STORE_KEY_BYTES; i++)
+        key[i] = (uint8_t)(i * 5 + 3);
+    OK(ra_store_set_firm_key(f->s, "F1", key, &err));
+    ra_firm firm = {"F1", "First Firm", "USD", 2};
+    OK(ra_store_firm_put(f->s, &f->actor, &firm, &err));
+    for (int i = 0; i < 6; i++) {
+        ra_security x;
+        memset(&x, 0, sizeof x);
+        snprintf(x.ticker, sizeof x.ticker, "%s", T6[i]);
+        snprintf(x.name, sizeof x.name, "%s fund", T6[i]);
+        snprintf(x.asset_class, sizeof x.asset_class, "%s", C6[i]);
+        snprintf(x.currency, sizeof x.currency, "USD");
+        x.risk_level = i < 3 ? 4 : 2;
+        x.lot_size = 1;
+        x.on_shelf = i != 5; /* GLD off the shelf */
+        OK(ra_store_security_put(f->s, &f->actor, &x, &err));
+    }
+    ra_client c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.code, sizeof c.code, "C1");
+    snprintf(c.household, sizeof c.household, "H1");
+    OK(ra_store_client_put(f->s, &f->actor, &c, &err));
+    ra_account a;
+    memset(&a, 0, sizeof a);
+    snprintf(a.code, sizeof a.code, "A1");
+    snprintf(a.client, sizeof a.client, "C1");
+    snprintf(a.currency, sizeof a.currency, "USD");
+    a.mandate.drift_band = 0.05;
+    a.mandate.loss_limit = 0.10;
+    snprintf(a.mandate.restrictions, sizeof a.mandate.restrictions, "EQA");
+    OK(ra_store_account_put(f->s, &f->actor, &a, &err));
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    ra_store_close(f->s);
+    if (!g_pg) {
+        char p[1200];
+        unlink(f->url);
+        snprintf(p, sizeof p, "%s-wal", f->url);
+        unlink(p);
+        snprintf(p, sizeof p, "%s-shm", f->url);
+        unlink(p);
+    }
+    free(f);
+    return 0;
+}
+
+static void test_models_store_versioning(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    ra_model h;
+    memset(&h, 0, sizeof h);
+    snprintf(h.code, sizeof h.code, "BAL");
+    snprintf(h.method, sizeof h.method, "manual");
+    const char *t[3] = {"EQA", "BDA", "BDB"};
+    const double w[3] = {0.5, 0.3, 0.2};
+    for (int i = 0; i < 3; i++) {
+        snprintf(h.w[i].ticker, sizeof h.w[i].ticker, "%s", t[i]);
+        h.w[i].weight = w[i];
+    }
+    h.n = 3;
+    h.expected_return = NAN;
+    h.volatility = NAN;
+    int version = 0, created = 0;
+    OK(ra_models_put(f->s, &f->actor, &h, &version, &created, &err));
+    assert_int_equal(version, 1);
+    assert_int_equal(created, 1);
+    assert_int_equal(h.level, 3); /* 50 % equity: R3 band (40, 60] */
+    OK(ra_models_put(f->s, &f->actor, &h, &version, &created, &err));
+    assert_int_equal(version, 1);
+    assert_int_equal(created, 0);
+    h.w[0].weight = 0.4; /* sorted by the first put: BDA, BDB, EQA */
+    h.w[2].weight = 0.4;
+    OK(ra_models_put(f->s, &f->actor, &h, &version, &created, &err));
+    assert_int_equal(version, 2);
+    assert_int_equal(h.level, 2);
+    ra_model g;
+    OK(ra_models_get(f->s, "F1", "BAL", 1, &g, &err));
+    RA_ASSERT_CLOSE(g.w[0].weight, 0.3, 1e-12, 0.0); /* BDA, ticker order */
+    assert_true(isnan(g.expected_return));
+    OK(ra_models_get(f->s, "F1", "BAL", 0, &g, &err));
+    assert_int_equal(g.version, 2);
+    assert_int_equal(ra_models_get(f->s, "F1", "BAL", 9, &g, &err), RA_ENOTFOUND);
+    /* off the shelf: refused with the reason; allowed when the firm says so */
+    memset(&h, 0, sizeof h);
+    snprintf(h.code, sizeof h.code, "GOLD");
+    snprintf(h.w[0].ticker, sizeof h.w[0].ticker, "GLD");
+    h.w[0].weight = 1.0;
+    h.n = 1;
+    assert_int_equal(ra_models_put(f->s, &f->actor, &h, NULL, NULL, &err), RA_EINVAL);
+    assert_non_null(strstr(err.msg, "not on the shelf"));
+    ra_models_settings set = {0};
+    OK(ra_models_settings_put(f->s, &f->actor, &set, &err));
+    OK(ra_models_put(f->s, &f->actor, &h, NULL, NULL, &err));
+    snprintf(h.w[0].ticker, sizeof h.w[0].ticker, "NOPE");
+    assert_int_equal(ra_models_put(f->s, &f->actor, &h, NULL, NULL, &err), RA_ENOTFOUND);
+    ra_model *v = NULL;
+    size_t n = 0;
+    OK(ra_models_list(f->s, "F1", &v, &n, &err));
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].code, "BAL");
+    assert_int_equal(v[0].version, 2);
+    ra_store_free(v);
+    OK(ra_models_suitable(f->s, "F1", 1, &v, &n, &err));
+    assert_int_equal(n, 1); /* GOLD: no equity, R1 */
+    ra_store_free(v);
+    uint64_t nrec = 0;
+    OK(ra_store_audit_verify(f->s, &nrec, NULL, &err));
+    assert_true(nrec > 0);
+}
+
+static void test_models_store_assign_override(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    ra_model h;
+    memset(&h, 0, sizeof h);
+    snprintf(h.code, sizeof h.code, "GROW");
+    snprintf(h.w[0].ticker, sizeof h.w[0].ticker, "EQA");
+    snprintf(h.w[1].ticker, sizeof h.w[1].ticker, "EQB");
+    h.w[0].weight = 0.5;
+    h.w[1].weight = 0.5;
+    h.n = 2;
+    OK(ra_models_put(f->s, &f->actor, &h, NULL, NULL, &err));
+    assert_int_equal(h.level, 5);
+    ra_models_assignment a;
+    assert_int_equal(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, 2, NULL, &a, &err),
+                     RA_EINFEASIBLE);
+    assert_int_equal(ra_models_assignment_get(f->s, "F1", "A1", &a, &err), RA_ENOTFOUND);
+    assert_int_equal(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, 2, "  ", &a, &err),
+                     RA_EINVAL);
+    OK(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, 2, "experienced \"trader\"", &a, &err));
+    assert_int_equal(a.overridden, 1);
+    OK(ra_models_assignment_get(f->s, "F1", "A1", &a, &err));
+    assert_int_equal(a.overridden, 1);
+    assert_string_equal(a.justification, "experienced \"trader\"");
+    assert_int_equal(a.version, 1);
+    ra_account acct;
+    OK(ra_store_account_get(f->s, "F1", "A1", &acct, &err));
+    assert_string_equal(acct.mandate.model, "GROW");
+    /* the account's target: EQA restricted -> EQB? different class (intl) and no TLH group:
+     * pro rata -> all in EQB */
+    ra_models_target t;
+    OK(ra_models_target_for_account(f->s, "F1", "A1", 0.1, &t, &err));
+    assert_int_equal(t.n, 2);
+    RA_ASSERT_CLOSE(weight_of(&t, "EQB"), 0.9, 1e-12, 0.0);
+    RA_ASSERT_CLOSE(weight_of(&t, ""), 0.1, 1e-12, 0.0);
+    uint64_t nrec = 0;
+    OK(ra_store_audit_verify(f->s, &nrec, NULL, &err));
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest pure[] = {
+        cmocka_unit_test(test_models_group_table),
+        cmocka_unit_test(test_models_build_one_levels_monotone),
+        cmocka_unit_test(test_models_build_one_all_equity_infeasible),
+        cmocka_unit_test(test_models_csv_parse_errors),
+        cmocka_unit_test(test_models_account_target_restrictions_and_cash),
+        cmocka_unit_test(test_models_decrowd_at_most_k_identical),
+        cmocka_unit_test(test_screen_counts_and_seed),
+    };
+    const struct CMUnitTest store[] = {
+        cmocka_unit_test_setup_teardown(test_models_store_versioning, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_models_store_assign_override, setup, teardown),
+    };
+    if (argc > 1 && strcmp(argv[1], "pg") == 0) {
+        const char *env = getenv("ROBOADVISOR_TEST_PG");
+        char base[900] = "";
+        if (env && *env) {
+            snprintf(base, sizeof base, "%s", env);
+        } else if (argc > 2 && argv[2][0] == '@') {
+            FILE *fp = fopen(argv[2] + 1, "r");
+            if (!fp || !fgets(base, sizeof base, fp)) {
+                fprintf(stderr, "test_models: could not read the URL from %s\n", argv[2] + 1);
+                return 1;
+            }
+            fclose(fp);
+            base[strcspn(base, "\r\n")] = 0;
+        } else {
+            printf("test_models: ROBOADVISOR_TEST_PG is not set: PostgreSQL cases skipped\n");
+            return 77;
+        }
+        /* a database of our own on the same server */
+        ra_store *s = NULL;
+        ra_err err = {0};
+        OK(ra_store_open(base, NULL, &s, &err));
+        (void)ra_store_exec_raw(s, "CREATE DATABASE roboadvisor_models_test", &err);
+        ra_store_close(s);
+        char *slash = strrchr(base, '/');
+        if (!slash) {
+            fprintf(stderr, "test_models: no database name in the URL\n");
+            return 1;
+        }
+        *slash = 0;
+        snprintf(g_url, sizeof g_url, "%s/roboadvisor_models_test", base);
+        g_pg = 1;
+        return cmocka_run_group_tests_name("models_store_pg", store, NULL, NULL);
+    }
+    int rc = cmocka_run_group_tests_name("models", pure, NULL, NULL);
+    rc |= cmocka_run_group_tests_name("models_store_sqlite", store, NULL, NULL);
+    return rc;
+}
