@@ -17,6 +17,7 @@
 #include "import.h"
 #include "models.h"
 #include "screen.h"
+#include "onboard.h"
 #include "prof.h"
 
 #define RA_VERSION_MAJOR 0

@@ -1,6 +1,7 @@
 /* roboadvisor: the command-line entry point. Each subcommand lives in cmd_<name>.c. */
 #include "cli.h"
 #include "cmd_book.h"
+#include "cmd_onboard.h"
 #include "cmd_models.h"
 
 #include <string.h>
@@ -21,6 +22,8 @@ static const struct {
     {"check", cmd_check, "reconcile every account with its transactions; database integrity"},
     {"audit", cmd_audit, "verify the hash chain of the audit trail ('audit verify')"},
     {"valuation", cmd_valuation, "value every account and the firm at market on a date"},
+    {"onboard", cmd_onboard, "onboard a client: risk profile, accounts, agents, suitable model"},
+    {"agent", cmd_agent, "show or change an account's own agent ('agent show|set ACCOUNT')"},
     {"models", cmd_models, "model portfolios: build, list, show, add, assign, personalised targets"},
     {"screen", cmd_screen, "generate many distinct qualifying candidate portfolios from a pool"},
     {"plan", cmd_plan, "goal plan by Monte Carlo: probability, wealth percentiles, required saving"},

@@ -1,0 +1,852 @@
+/* roboadvisor onboard | agent (docs/cli.md#onboard, docs/cli.md#agent).
+ *
+ * onboard: one client from an onboarding document (include/roboadvisor/onboard.h), or the firm's
+ * clients from seeded generated answers (--generate N --seed S). Everything is checked before the
+ * store is touched; then one transaction stores the client, accounts, answered questionnaire,
+ * profile and agents, and (when the models module is built and the firm has models) assigns the
+ * suitable model and computes the proposed target.
+ *
+ * Options as the book commands: --db or ROBOADVISOR_DB, --firm or ROBOADVISOR_FIRM (default
+ * "default"), the key from --key-file or ROBOADVISOR_KEY, the user from ROBOADVISOR_USER. */
+#include "cli.h"
+#include "cmd_onboard.h"
+
+#include <roboadvisor/onboard.h>
+#include <roboadvisor/rng.h>
+#include <roboadvisor/models.h>
+
+#include <getopt.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_FIRM "default"
+#define DOC_MAX RA_PROF_MAX_DOC
+#define KEY_FILE_MAX 4096
+#define GEN_MAX 1000000 /* clients onboarded by one --generate */
+#define GEN_NOISE 0.18  /* standard deviation of an answer's rank around the client's latent risk */
+
+typedef struct opts {
+    const char *db, *firm, *key_file, *client_file, *questionnaire, *lang, *name, *reason;
+    ra_date date;
+    int have_date;
+    size_t generate;
+    uint64_t seed;
+    int have_generate;
+    cli_format format;
+    char **params;
+    size_t n_params;
+} opts;
+
+enum { O_DB = 256, O_FIRM, O_KEY_FILE, O_CLIENT, O_QUESTIONNAIRE, O_LANG, O_DATE, O_FORMAT,
+       O_GENERATE, O_SEED, O_NAME, O_PARAM, O_REASON, O_HELP };
+
+static int parse_opts(const char *cmd, int argc, char **argv, opts *o, void (*help)(void))
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, 0, O_DB},
+        {"firm", required_argument, 0, O_FIRM},
+        {"key-file", required_argument, 0, O_KEY_FILE},
+        {"client", required_argument, 0, O_CLIENT},
+        {"questionnaire", required_argument, 0, O_QUESTIONNAIRE},
+        {"lang", required_argument, 0, O_LANG},
+        {"date", required_argument, 0, O_DATE},
+        {"format", required_argument, 0, O_FORMAT},
+        {"generate", required_argument, 0, O_GENERATE},
+        {"seed", required_argument, 0, O_SEED},
+        {"name", required_argument, 0, O_NAME},
+        {"param", required_argument, 0, O_PARAM},
+        {"reason", required_argument, 0, O_REASON},
+        {"help", no_argument, 0, O_HELP},
+        {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    o->format = CLI_FORMAT_TABLE;
+    int c, rc = 0;
+    size_t n;
+    opterr = 0;
+    optind = 1;
+    while (rc == 0 && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_DB: o->db = optarg; break;
+        case O_FIRM: o->firm = optarg; break;
+        case O_KEY_FILE: o->key_file = optarg; break;
+        case O_CLIENT: o->client_file = optarg; break;
+        case O_QUESTIONNAIRE: o->questionnaire = optarg; break;
+        case O_LANG: o->lang = optarg; break;
+        case O_DATE:
+            rc = cli_parse_date(cmd, "--date", optarg, &o->date);
+            o->have_date = 1;
+            break;
+        case O_FORMAT: rc = cli_parse_format(cmd, optarg, &o->format); break;
+        case O_GENERATE:
+            rc = cli_parse_size(cmd, "--generate", optarg, 1, GEN_MAX, &o->generate);
+            o->have_generate = 1;
+            break;
+        case O_SEED:
+            rc = cli_parse_size(cmd, "--seed", optarg, 0, SIZE_MAX, &n);
+            o->seed = (uint64_t)n;
+            break;
+        case O_NAME: o->name = optarg; break;
+        case O_PARAM: {
+            char **g = realloc(o->params, (o->n_params + 1) * sizeof *g);
+            if (!g)
+                return cli_usage(cmd, "too many --param");
+            o->params = g;
+            o->params[o->n_params++] = optarg;
+            break;
+        }
+        case O_REASON: o->reason = optarg; break;
+        case O_HELP:
+        case 'h': help(); return -1;
+        case ':': rc = cli_usage(cmd, "%s needs a value", argv[optind - 1]); break;
+        default: rc = cli_usage(cmd, "no option %s", argv[optind - 1]); break;
+        }
+    }
+    if (rc)
+        return rc;
+    if (!o->firm) {
+        const char *e = getenv("ROBOADVISOR_FIRM");
+        o->firm = e && e[0] ? e : DEFAULT_FIRM;
+    }
+    if (!o->have_date) {
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        o->date = ra_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    }
+    return 0;
+}
+
+/* ---- the book ------------------------------------------------------------------------------- */
+
+typedef struct book {
+    ra_store *s;
+    ra_store_actor actor;
+    ra_firm firm;
+} book;
+
+static int book_open(const char *cmd, const opts *o, book *b)
+{
+    memset(b, 0, sizeof *b);
+    ra_err err = {0};
+    ra_store_options so;
+    ra_store_options_default(&so);
+    so.create = 0;
+    const char *url = ra_store_default_url(o->db);
+    int have = 0, want = 0;
+    if (ra_store_open(url, &so, &b->s, &err) != RA_OK) {
+        ra_err_wrap(&err, "could not open the book %s (is it created? 'roboadvisor init')", url);
+        return cli_fail(cmd, &err);
+    }
+    if (ra_store_schema_version(b->s, &have, &want, &err) != RA_OK || have < want) {
+        if (err.code == RA_OK)
+            fprintf(stderr, "roboadvisor %s: the book %s has schema version %d, this program "
+                            "needs %d (run 'roboadvisor init')\n", cmd, url, have, want);
+        else
+            cli_fail(cmd, &err);
+        ra_store_close(b->s);
+        return CLI_EXIT_DATA;
+    }
+    snprintf(b->actor.firm, sizeof b->actor.firm, "%s", o->firm);
+    const char *u = getenv("ROBOADVISOR_USER");
+    if (!u || !u[0]) {
+        const struct passwd *pw = getpwuid(geteuid());
+        u = pw ? pw->pw_name : "unknown";
+    }
+    snprintf(b->actor.user, sizeof b->actor.user, "%s", u);
+    uint8_t key[RA_STORE_KEY_BYTES];
+    char *data = NULL;
+    size_t size = 0;
+    ra_status st = RA_OK;
+    int have_key = 0;
+    if (o->key_file) {
+        st = ra_file_read(o->key_file, KEY_FILE_MAX, &data, &size, &err);
+        if (st == RA_OK)
+            st = ra_store_key_parse(data, size, key, &err);
+        free(data);
+        have_key = st == RA_OK;
+    } else if (getenv("ROBOADVISOR_KEY") && getenv("ROBOADVISOR_KEY")[0]) {
+        const char *hex = getenv("ROBOADVISOR_KEY");
+        st = ra_store_key_parse(hex, strlen(hex), key, &err);
+        if (st != RA_OK)
+            ra_err_wrap(&err, "ROBOADVISOR_KEY");
+        have_key = st == RA_OK;
+    }
+    if (st == RA_OK && have_key)
+        st = ra_store_set_firm_key(b->s, o->firm, key, &err);
+    memset(key, 0, sizeof key);
+    if (st == RA_OK)
+        st = ra_store_firm_get(b->s, o->firm, &b->firm, &err);
+    if (st != RA_OK) {
+        ra_store_close(b->s);
+        return cli_fail(cmd, &err);
+    }
+    return 0;
+}
+
+/* The questionnaire: from --questionnaire FILE (stored if new), else the stored id/version. */
+static int load_questionnaire(const char *cmd, book *b, const char *file, const char *id,
+                              int64_t version, ra_prof_questionnaire **q)
+{
+    ra_err err = {0};
+    char *data = NULL;
+    size_t size = 0;
+    ra_status st;
+    if (file) {
+        st = ra_file_read(file, DOC_MAX, &data, &size, &err);
+        if (st == RA_OK)
+            st = ra_store_questionnaire_put(b->s, &b->actor, data, size, NULL, &err);
+        if (st != RA_OK && err.where[0] == '$') {
+            char w[sizeof err.where];
+            snprintf(w, sizeof w, "%s", err.where);
+            snprintf(err.where, sizeof err.where, "%.60s: %.60s", file, w);
+        }
+        if (st == RA_OK && id) {
+            ra_prof_questionnaire *tmp = NULL;
+            st = ra_prof_questionnaire_parse(data, size, &tmp, &err);
+            if (st == RA_OK && (strcmp(tmp->id, id) != 0 || tmp->version != version))
+                st = ra_err_set(&err, RA_EINVAL, "$.questionnaire",
+                                "the answers are for questionnaire %s version %lld, %s is %s "
+                                "version %lld",
+                                id, (long long)version, file, tmp->id, (long long)tmp->version);
+            ra_prof_questionnaire_destroy(tmp);
+        }
+    } else if (id) {
+        st = ra_store_questionnaire_get(b->s, b->firm.code, id, version, &data, &size, NULL, &err);
+        if (st == RA_ENOTFOUND)
+            ra_err_wrap(&err, "give the questionnaire with --questionnaire FILE");
+    } else {
+        st = ra_err_set(&err, RA_EINVAL, NULL, "--generate needs --questionnaire FILE");
+    }
+    if (st == RA_OK)
+        st = ra_prof_questionnaire_parse(data, size, q, &err);
+    free(data);
+    return st == RA_OK ? 0 : cli_fail(cmd, &err);
+}
+
+/* ---- models (engineer M's module, when built) ----------------------------------------------- */
+
+typedef struct proposal {
+    int have_model;
+    char model[RA_CODE_MAX];
+    int model_version, model_level;
+    char note[160];       /* why there is no model */
+    ra_models_target target;
+} proposal;
+
+/* The suitable model of the highest level <= level, assigned to the account, and its target. */
+static ra_status propose(book *b, const char *account, int level, double cash_reserve,
+                         proposal *p, ra_err *err)
+{
+    memset(p, 0, sizeof *p);
+    ra_model *m = NULL;
+    size_t n = 0;
+    ra_status rc = ra_models_suitable(b->s, b->firm.code, level, &m, &n, err);
+    if (rc != RA_OK)
+        return rc;
+    size_t best = n;
+    for (size_t i = 0; i < n; i++)
+        if (best == n || m[i].level > m[best].level)
+            best = i;
+    if (best == n) {
+        snprintf(p->note, sizeof p->note,
+                 "no model of level %s or below is stored (run 'roboadvisor models build')",
+                 ra_suit_level_name(level));
+        ra_store_free(m);
+        return RA_OK;
+    }
+    p->have_model = 1;
+    snprintf(p->model, sizeof p->model, "%s", m[best].code);
+    p->model_version = m[best].version;
+    p->model_level = m[best].level;
+    ra_store_free(m);
+    if (!account)
+        return RA_OK;
+    rc = ra_models_assign(b->s, &b->actor, account, p->model, p->model_version, level, NULL, NULL,
+                          err);
+    if (rc == RA_OK)
+        rc = ra_models_target_for_account(b->s, b->firm.code, account, cash_reserve, &p->target,
+                                          err);
+    return rc;
+}
+
+/* ---- output --------------------------------------------------------------------------------- */
+
+static json_t *profile_json(const ra_profile *pr, const ra_prof_questionnaire *q)
+{
+    char d1[11], d2[11];
+    json_t *flags = json_array();
+    for (size_t i = 0; i < pr->n_flags; i++)
+        json_array_append_new(flags, json_pack("{s:s,s:s}", "rule", pr->flags[i].rule_id,
+                                               "reason", pr->flags[i].reason));
+    json_t *j = json_pack("{s:s,s:I,s:s,s:o,s:s,s:o,s:s,s:o,s:b,s:o,s:s,s:s}", "questionnaire",
+                          q->id, "version", (json_int_t)q->version, "level",
+                          ra_prof_level_name(pr->level), "tolerance_score",
+                          cli_jnum(pr->tolerance_score), "tolerance_level",
+                          ra_prof_level_name(pr->tolerance_level), "capacity_score",
+                          cli_jnum(pr->capacity_score), "capacity_level",
+                          ra_prof_level_name(pr->capacity_level), "cap",
+                          pr->cap ? json_string(ra_prof_level_name(pr->cap)) : json_null(),
+                          "needs_review", pr->needs_review, "flags", flags, "taken",
+                          ra_date_format(pr->taken, d1), "expires",
+                          ra_date_format(pr->expires, d2));
+    if (pr->cap && pr->cap_question)
+        json_object_set_new(j, "cap_reason", json_pack("{s:s,s:s}", "question", pr->cap_question,
+                                                       "answer", pr->cap_option));
+    return j;
+}
+
+static json_t *proposal_json(const proposal *p)
+{
+    if (!p->have_model)
+        return json_pack("{s:n,s:s}", "model", "note", p->note);
+    json_t *j = json_pack("{s:s,s:i,s:s}", "model", p->model, "model_version", p->model_version,
+                          "model_level", ra_suit_level_name(p->model_level));
+    json_t *t = json_array();
+    for (size_t i = 0; i < p->target.n; i++)
+        json_array_append_new(t, json_pack("{s:s,s:o}", "ticker",
+                                           p->target.w[i].ticker[0] ? p->target.w[i].ticker
+                                                                    : "CASH",
+                                           "weight", cli_jnum(p->target.w[i].weight)));
+    json_object_set_new(j, "target", t);
+    json_object_set_new(j, "target_units", json_string("fraction of the account's value"));
+    return j;
+}
+
+static void print_profile_table(const ra_profile *pr)
+{
+    char d1[11], d2[11];
+    printf("risk level      %s (tolerance %.1f -> %s, capacity %.1f -> %s", ra_prof_level_name(pr->level),
+           pr->tolerance_score, ra_prof_level_name(pr->tolerance_level), pr->capacity_score,
+           ra_prof_level_name(pr->capacity_level));
+    if (pr->cap)
+        printf(", capped at %s by %s=%s", ra_prof_level_name(pr->cap), pr->cap_question,
+               pr->cap_option);
+    printf(")\n");
+    printf("taken           %s, expires %s (renew before then)\n", ra_date_format(pr->taken, d1),
+           ra_date_format(pr->expires, d2));
+    if (pr->n_flags == 0)
+        printf("review          none needed\n");
+    for (size_t i = 0; i < pr->n_flags; i++)
+        printf("review          %s: %s\n", pr->flags[i].rule_id, pr->flags[i].reason);
+}
+
+static void print_proposal_table(const char *account, const proposal *p)
+{
+    if (!p->have_model) {
+        printf("account %-8s %s\n", account, p->note);
+        return;
+    }
+    printf("account %-8s model %s v%d (%s)\n", account, p->model, p->model_version,
+           ra_suit_level_name(p->model_level));
+    for (size_t i = 0; i < p->target.n; i++)
+        printf("  %-10s %6.2f %%\n", p->target.w[i].ticker[0] ? p->target.w[i].ticker : "CASH",
+               100.0 * p->target.w[i].weight);
+}
+
+/* ---- onboard one document ------------------------------------------------------------------- */
+
+static void onboard_help(void)
+{
+    printf("usage: roboadvisor onboard --client FILE.json [--questionnaire FILE] [--firm CODE]\n"
+           "                           [--db URL] [--key-file F] [--date D] [--lang en|zh-Hans]\n"
+           "                           [--format table|json]\n"
+           "       roboadvisor onboard --generate N --seed S --questionnaire FILE [...]\n\n"
+           "Onboards a client: the client record, the accounts to open and the risk questionnaire\n"
+           "answers of FILE.json (docs/formats.md#onboarding-document) are checked (errors name the\n"
+           "JSON path, exit 1, nothing stored), then stored in one transaction with the profile\n"
+           "(C1..C5), each account's agent, and the suitable model and proposed target.\n"
+           "--questionnaire stores the firm's questionnaire (a new id or version) and uses it;\n"
+           "without it the stored one named by the answers is used.\n"
+           "--generate N --seed S onboards the firm's clients (the first N; or N new clients G...\n"
+           "if the firm has none) from seeded generated answers and counts clients per level.\n");
+}
+
+static int lang_index(const char *cmd, const ra_prof_questionnaire *q, const char *lang,
+                      size_t *li)
+{
+    ra_err err = {0};
+    *li = 0;
+    if (lang && ra_prof_lang_find(q, lang, li, &err) != RA_OK)
+        return cli_usage(cmd, "--lang: %s", err.msg);
+    return 0;
+}
+
+static int onboard_one(const char *cmd, const opts *o)
+{
+    ra_err err = {0};
+    char *data = NULL;
+    size_t size = 0;
+    ra_onboard_doc *doc = NULL;
+    if (ra_file_read(o->client_file, DOC_MAX, &data, &size, &err) != RA_OK)
+        return cli_fail(cmd, &err);
+    ra_status st = ra_onboard_doc_parse(data, size, &doc, &err);
+    free(data);
+    if (st != RA_OK)
+        return cli_fail(cmd, &err);
+    book b;
+    int rc = book_open(cmd, o, &b);
+    if (rc) {
+        ra_onboard_doc_destroy(doc);
+        return rc;
+    }
+    ra_prof_questionnaire *q = NULL;
+    ra_prof_answers *ans = NULL;
+    size_t li = 0;
+    rc = load_questionnaire(cmd, &b, o->questionnaire, doc->questionnaire, doc->version, &q);
+    if (!rc)
+        rc = lang_index(cmd, q, o->lang ? o->lang : doc->lang[0] ? doc->lang : NULL, &li);
+    if (!rc && ra_prof_answers_parse(q, doc->answers, doc->answers_size, &ans, &err) != RA_OK)
+        rc = cli_fail(cmd, &err);
+    ra_onboard_result res;
+    proposal *props = calloc(doc->n_accounts, sizeof *props);
+    if (!rc && !props) {
+        ra_err_set(&err, RA_ENOMEM, NULL, "could not allocate %zu proposals", doc->n_accounts);
+        rc = cli_fail(cmd, &err);
+    }
+    if (!rc) {
+        st = ra_store_begin(b.s, &err);
+        if (st == RA_OK)
+            st = ra_onboard_apply(b.s, &b.actor, doc, q, ans, li, o->date, &res, &err);
+        ra_agent_params dp;
+        ra_agent_params_default(&dp, st == RA_OK ? res.profile.level : 1);
+        for (size_t i = 0; st == RA_OK && i < doc->n_accounts; i++)
+            st = propose(&b, doc->accounts[i].code, res.profile.level, dp.cash_reserve,
+                         &props[i], &err);
+        if (st == RA_OK)
+            st = ra_store_commit(b.s, &err);
+        else
+            (void)ra_store_rollback(b.s, NULL);
+        if (st != RA_OK)
+            rc = cli_fail(cmd, &err);
+    }
+    if (!rc && o->format == CLI_FORMAT_JSON) {
+        json_t *accts = json_array();
+        for (size_t i = 0; i < doc->n_accounts; i++) {
+            json_t *a = json_pack("{s:s,s:s,s:I}", "code", doc->accounts[i].code, "agent_name",
+                                  doc->accounts[i].agent_name, "agent_version",
+                                  (json_int_t)res.agent_version[i]);
+            json_object_update_new(a, proposal_json(&props[i]));
+            json_array_append_new(accts, a);
+        }
+        rc = cli_json_print(json_pack("{s:s,s:b,s:s,s:o,s:o}", "client", doc->client.code,
+                                      "client_created", res.client_created, "lang", q->langs[li],
+                                      "profile", profile_json(&res.profile, q), "accounts",
+                                      accts));
+    } else if (!rc) {
+        printf("client          %s (%s)\n", doc->client.code,
+               res.client_created ? "new" : "existing, updated");
+        print_profile_table(&res.profile);
+        for (size_t i = 0; i < doc->n_accounts; i++) {
+            printf("agent           %s%s%s%s, version %lld\n", doc->accounts[i].code,
+                   doc->accounts[i].agent_name[0] ? " \"" : "", doc->accounts[i].agent_name,
+                   doc->accounts[i].agent_name[0] ? "\"" : "",
+                   (long long)res.agent_version[i]);
+            print_proposal_table(doc->accounts[i].code, &props[i]);
+        }
+    }
+    free(props);
+    ra_prof_answers_destroy(ans);
+    ra_prof_questionnaire_destroy(q);
+    ra_onboard_doc_destroy(doc);
+    ra_store_close(b.s);
+    return rc;
+}
+
+/* ---- generated answers ---------------------------------------------------------------------- */
+
+/* Appends to arr an answer to question qi for a client whose latent appetite for risk is r in
+ * [0, 1]: the option whose score rank is nearest r plus noise (numbers: an age that falls with r,
+ * so that young clients take more risk). */
+static void gen_answer(const ra_prof_questionnaire *q, size_t qi, double r, ra_rng *rng,
+                       json_t *arr)
+{
+    const ra_prof_question *qu = &q->questions[qi];
+    double x = r + GEN_NOISE * ra_rng_normal(rng);
+    x = x < 0 ? 0 : x > 1 ? 1 : x;
+    if (qu->kind == RA_PROF_NUMBER) {
+        double lo = qu->n_options ? qu->options[0].min : 0;
+        double hi = isfinite(qu->max) ? qu->max : lo + 100;
+        /* the bands' scores tell whether a higher value takes more risk */
+        int up = qu->n_options < 2 || qu->options[qu->n_options - 1].score >= qu->options[0].score;
+        double v = up ? lo + x * (hi - lo) : hi - x * (hi - lo);
+        if (qu->integer)
+            v = floor(v);
+        json_array_append_new(arr, json_pack("{s:s,s:f}", "question", qu->id, "value", v));
+        return;
+    }
+    /* rank the non-exclusive options by score */
+    size_t idx[RA_PROF_MAX_OPTIONS], k = 0;
+    for (size_t i = 0; i < qu->n_options; i++)
+        if (!(qu->kind == RA_PROF_MULTIPLE && qu->options[i].exclusive))
+            idx[k++] = i;
+    if (k == 0)
+        idx[k++] = 0;
+    for (size_t i = 1; i < k; i++)
+        for (size_t j = i; j > 0 && qu->options[idx[j]].score < qu->options[idx[j - 1]].score; j--) {
+            size_t t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    size_t pick = (size_t)lround(x * (double)(k - 1));
+    if (qu->kind == RA_PROF_SINGLE) {
+        json_array_append_new(arr, json_pack("{s:s,s:s}", "question", qu->id, "choice",
+                                             qu->options[idx[pick]].id));
+        return;
+    }
+    json_t *ch = json_array();
+    for (size_t i = 0; i <= pick; i++) /* experience accumulates: everything up to the rank */
+        if (i == pick || ra_rng_uniform(rng) < 0.5)
+            json_array_append_new(ch, json_string(qu->options[idx[i]].id));
+    json_array_append_new(arr, json_pack("{s:s,s:o}", "question", qu->id, "choices", ch));
+}
+
+static void gen_help(void) { onboard_help(); }
+
+static int onboard_generate(const char *cmd, const opts *o)
+{
+    (void)gen_help;
+    book b;
+    int rc = book_open(cmd, o, &b);
+    if (rc)
+        return rc;
+    ra_err err = {0};
+    ra_prof_questionnaire *q = NULL;
+    size_t li = 0;
+    rc = load_questionnaire(cmd, &b, o->questionnaire, NULL, 0, &q);
+    if (!rc)
+        rc = lang_index(cmd, q, o->lang, &li);
+    char (*codes)[RA_CODE_MAX] = NULL;
+    size_t n_acc = 0;
+    if (!rc && ra_store_account_list(b.s, b.firm.code, &codes, &n_acc, &err) != RA_OK)
+        rc = cli_fail(cmd, &err);
+    size_t counts[RA_PROF_LEVELS + 1] = {0}, flagged = 0, done_n = 0;
+    proposal level_model[RA_PROF_LEVELS + 1];
+    memset(level_model, 0, sizeof level_model);
+    ra_status st = RA_OK;
+    if (!rc)
+        st = ra_store_begin(b.s, &err);
+    /* the firm's clients in the order of their first account, or new ones */
+    char last_client[RA_CODE_MAX] = "";
+    size_t ai = 0;
+    for (size_t c = 0; !rc && st == RA_OK && c < o->generate; c++) {
+        ra_onboard_doc doc;
+        memset(&doc, 0, sizeof doc);
+        if (ai < n_acc) { /* the firm's own clients first, then new ones */
+            ra_account a;
+            for (; ai < n_acc; ai++) {
+                st = ra_store_account_get(b.s, b.firm.code, codes[ai], &a, &err);
+                if (st != RA_OK || strcmp(a.client, last_client) != 0)
+                    break;
+            }
+            if (st != RA_OK)
+                break;
+            if (ai == n_acc) { /* no further client: start the new ones here */
+                c--;
+                continue;
+            }
+            snprintf(last_client, sizeof last_client, "%s", a.client);
+            st = ra_store_client_get(b.s, b.firm.code, a.client, &doc.client, &err);
+            for (; st == RA_OK && ai < n_acc && doc.n_accounts < RA_ONBOARD_MAX_ACCOUNTS; ai++) {
+                st = ra_store_account_get(b.s, b.firm.code, codes[ai], &a, &err);
+                if (st != RA_OK || strcmp(a.client, last_client) != 0)
+                    break;
+                ra_onboard_account *oa = &doc.accounts[doc.n_accounts++];
+                snprintf(oa->code, sizeof oa->code, "%s", a.code);
+                oa->type = a.type;
+                snprintf(oa->currency, sizeof oa->currency, "%s", a.currency);
+            }
+        } else {
+            snprintf(doc.client.code, sizeof doc.client.code, "G%06zu", c + 1);
+            snprintf(doc.client.household, sizeof doc.client.household, "HG%06zu", c + 1);
+            doc.n_accounts = 1;
+            snprintf(doc.accounts[0].code, sizeof doc.accounts[0].code, "G%06zu-1", c + 1);
+        }
+        if (st != RA_OK)
+            break;
+        /* answers: one stream per client so that a client's answers do not depend on N */
+        ra_rng rng = ra_rng_stream(o->seed, c);
+        double r = ra_rng_uniform(&rng);
+        json_t *arr = json_array();
+        for (size_t i = 0; i < q->n_questions; i++)
+            gen_answer(q, i, r, &rng, arr);
+        json_t *ad = json_pack("{s:s,s:I,s:o}", "questionnaire", q->id, "version",
+                               (json_int_t)q->version, "answers", arr);
+        doc.answers = json_dumps(ad, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(ad);
+        if (!doc.answers) {
+            st = ra_err_set(&err, RA_ENOMEM, NULL, "could not allocate answers");
+            break;
+        }
+        doc.answers_size = strlen(doc.answers);
+        snprintf(doc.questionnaire, sizeof doc.questionnaire, "%s", q->id);
+        doc.version = q->version;
+        ra_prof_answers *ans = NULL;
+        ra_onboard_result res;
+        st = ra_prof_answers_parse(q, doc.answers, doc.answers_size, &ans, &err);
+        if (st == RA_OK)
+            st = ra_onboard_apply(b.s, &b.actor, &doc, q, ans, li, o->date, &res, &err);
+        if (st != RA_OK)
+            ra_err_wrap(&err, "client %s", doc.client.code);
+        ra_prof_answers_destroy(ans);
+        free(doc.answers);
+        if (st != RA_OK)
+            break;
+        int lv = res.profile.level;
+        counts[lv]++;
+        flagged += res.profile.needs_review;
+        done_n++;
+        ra_agent_params dp;
+        ra_agent_params_default(&dp, lv);
+        for (size_t i = 0; st == RA_OK && i < doc.n_accounts; i++)
+            st = propose(&b, doc.accounts[i].code, lv, dp.cash_reserve, &level_model[lv], &err);
+        memset(&doc.client, 0, sizeof doc.client);
+    }
+    if (!rc) {
+        if (st == RA_OK)
+            st = ra_store_commit(b.s, &err);
+        else
+            (void)ra_store_rollback(b.s, NULL);
+        if (st != RA_OK)
+            rc = cli_fail(cmd, &err);
+    }
+    for (int lv = 1; !rc && lv <= RA_PROF_LEVELS; lv++)
+        if (!counts[lv] && propose(&b, NULL, lv, 0, &level_model[lv], &err) != RA_OK)
+            rc = cli_fail(cmd, &err);
+    if (!rc && o->format == CLI_FORMAT_JSON) {
+        json_t *lv_arr = json_array();
+        for (int lv = 1; lv <= RA_PROF_LEVELS; lv++) {
+            json_t *j = json_pack("{s:s,s:I}", "level", ra_prof_level_name(lv), "clients",
+                                  (json_int_t)counts[lv]);
+            json_t *pj = proposal_json(&level_model[lv]);
+            json_object_del(pj, "target");
+            json_object_del(pj, "target_units");
+            json_object_update_new(j, pj);
+            json_array_append_new(lv_arr, j);
+        }
+        rc = cli_json_print(json_pack("{s:I,s:I,s:I,s:o}", "clients", (json_int_t)done_n, "seed",
+                                      (json_int_t)o->seed, "needs_review", (json_int_t)flagged,
+                                      "levels", lv_arr));
+    } else if (!rc) {
+        printf("onboarded %zu clients of firm %s (seed %llu), %zu flagged for advisor review\n",
+               done_n, b.firm.code, (unsigned long long)o->seed, flagged);
+        printf("level  clients  model\n");
+        for (int lv = 1; lv <= RA_PROF_LEVELS; lv++) {
+            const proposal *p = &level_model[lv];
+            char m[96];
+            if (p->have_model)
+                snprintf(m, sizeof m, "%s v%d (%s)", p->model, p->model_version,
+                         ra_suit_level_name(p->model_level));
+            else
+                snprintf(m, sizeof m, "-");
+            printf("%-5s  %7zu  %s\n", ra_prof_level_name(lv), counts[lv], m);
+        }
+        if (!level_model[1].have_model)
+            printf("note: %s\n", level_model[1].note);
+    }
+    ra_store_free(codes);
+    ra_prof_questionnaire_destroy(q);
+    ra_store_close(b.s);
+    return rc;
+}
+
+int cmd_onboard(int argc, char **argv)
+{
+    const char *cmd = "onboard";
+    opts o;
+    int rc = parse_opts(cmd, argc, argv, &o, onboard_help);
+    if (rc == 0 && optind < argc)
+        rc = cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+    if (rc == 0 && (o.name || o.n_params || o.reason))
+        rc = cli_usage(cmd, "--name, --param and --reason belong to 'roboadvisor agent set'");
+    if (rc == 0 && !o.client_file == !o.have_generate)
+        rc = cli_usage(cmd, "give --client FILE or --generate N");
+    if (rc == 0 && o.have_generate && !o.questionnaire)
+        rc = cli_usage(cmd, "--generate needs --questionnaire FILE");
+    if (rc == 0)
+        rc = o.have_generate ? onboard_generate(cmd, &o) : onboard_one(cmd, &o);
+    free(o.params);
+    return rc < 0 ? 0 : rc;
+}
+
+/* ---- agent show | set ----------------------------------------------------------------------- */
+
+static void agent_help(void)
+{
+    printf("usage: roboadvisor agent show ACCOUNT [--format table|json] [--firm CODE] [--db URL]\n"
+           "       roboadvisor agent set ACCOUNT [--name NAME] [--param KEY=VALUE ...]\n"
+           "                                     --reason TEXT [--firm CODE] [--db URL]\n\n"
+           "Each account's own agent: its name and versioned parameters (risk_level C1..C5,\n"
+           "objective preserve|income|balanced|growth|max-growth, drift_band, tlh on|off,\n"
+           "loss_limit, cash_reserve). 'set' writes a new version, audited with the user and the\n"
+           "reason (required); a risk_level above the client's profile is refused.\n");
+}
+
+static json_t *agent_json(const ra_agent *g)
+{
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:o,s:o,s:s,s:s,s:I}", "version",
+                     (json_int_t)g->version, "name", g->name, "risk_level",
+                     ra_prof_level_name(g->params.risk_level), "objective",
+                     ra_agent_objective_name(g->params.objective), "drift_band",
+                     cli_jnum(g->params.drift_band), "tlh", g->params.tlh, "loss_limit",
+                     cli_jnum(g->params.loss_limit), "cash_reserve",
+                     cli_jnum(g->params.cash_reserve), "user", g->user, "reason", g->reason, "at",
+                     (json_int_t)g->at);
+}
+
+static int agent_show(const char *cmd, book *b, const char *account, const opts *o)
+{
+    ra_err err = {0};
+    ra_agent *h = NULL;
+    size_t n = 0;
+    ra_stored_override *ov = NULL;
+    size_t n_ov = 0;
+    if (ra_store_agent_history(b->s, b->firm.code, account, &h, &n, &err) != RA_OK ||
+        ra_store_override_list(b->s, b->firm.code, account, &ov, &n_ov, &err) != RA_OK)
+        return cli_fail(cmd, &err);
+    int rc = 0;
+    if (n == 0) {
+        ra_err_set(&err, RA_ENOTFOUND, NULL, "account %s has no agent yet (onboard its client)",
+                   account);
+        rc = cli_fail(cmd, &err);
+    } else if (o->format == CLI_FORMAT_JSON) {
+        json_t *hist = json_array(), *ovs = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(hist, agent_json(&h[i]));
+        for (size_t i = 0; i < n_ov; i++) {
+            char d[11];
+            json_array_append_new(ovs, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "product",
+                                                 ov[i].product, "product_level",
+                                                 ra_suit_level_name(ov[i].product_level),
+                                                 "client_level",
+                                                 ra_prof_level_name(ov[i].client_level),
+                                                 "justification", ov[i].justification, "user",
+                                                 ov[i].user, "date", ra_date_format(ov[i].date, d)));
+        }
+        rc = cli_json_print(json_pack("{s:s,s:o,s:o,s:o}", "account", account, "current",
+                                      agent_json(&h[n - 1]), "history", hist, "overrides", ovs));
+    } else {
+        const ra_agent *g = &h[n - 1];
+        printf("agent of account %s: \"%s\", version %lld\n", account, g->name,
+               (long long)g->version);
+        printf("  risk_level    %s\n  objective     %s\n  drift_band    %g\n  tlh           %s\n"
+               "  loss_limit    %g\n  cash_reserve  %g\n",
+               ra_prof_level_name(g->params.risk_level),
+               ra_agent_objective_name(g->params.objective), g->params.drift_band,
+               g->params.tlh ? "on" : "off", g->params.loss_limit, g->params.cash_reserve);
+        printf("history:\n");
+        for (size_t i = 0; i < n; i++) {
+            char d[11];
+            printf("  v%lld  %s  %s: %s\n", (long long)h[i].version,
+                   ra_date_format((ra_date)(h[i].at / 86400), d), h[i].user, h[i].reason);
+        }
+        for (size_t i = 0; i < n_ov; i++) {
+            char d[11];
+            printf("override: %s (%s) for a %s client on %s by %s: %s\n", ov[i].product,
+                   ra_suit_level_name(ov[i].product_level), ra_prof_level_name(ov[i].client_level),
+                   ra_date_format(ov[i].date, d), ov[i].user, ov[i].justification);
+        }
+    }
+    ra_store_free(h);
+    ra_store_free(ov);
+    return rc;
+}
+
+static int agent_set(const char *cmd, book *b, const char *account, const opts *o)
+{
+    ra_err err = {0};
+    ra_agent cur;
+    if (ra_store_agent_get(b->s, b->firm.code, account, 0, &cur, &err) != RA_OK)
+        return cli_fail(cmd, &err);
+    ra_agent_params p = cur.params;
+    for (size_t i = 0; i < o->n_params; i++) {
+        char key[64];
+        const char *eq = strchr(o->params[i], '=');
+        if (!eq || eq == o->params[i] || (size_t)(eq - o->params[i]) >= sizeof key)
+            return cli_usage(cmd, "--param needs KEY=VALUE, got \"%s\"", o->params[i]);
+        memcpy(key, o->params[i], (size_t)(eq - o->params[i]));
+        key[eq - o->params[i]] = 0;
+        if (ra_agent_param_set(&p, key, eq + 1, &err) != RA_OK)
+            return cli_usage(cmd, "--param %s", err.msg);
+    }
+    /* suitability: the agent may not invest above the client's current level */
+    ra_account a;
+    ra_stored_profile pr;
+    if (ra_store_account_get(b->s, b->firm.code, account, &a, &err) != RA_OK)
+        return cli_fail(cmd, &err);
+    ra_status st = ra_store_profile_current(b->s, b->firm.code, a.client, &pr, &err);
+    if (st != RA_OK)
+        return cli_fail(cmd, &err);
+    if (ra_stored_profile_expired(&pr, o->date) && p.risk_level != cur.params.risk_level) {
+        char d[11];
+        ra_err_set(&err, RA_EINVAL, NULL,
+                   "the risk profile of client %s expired on %s: renew it before changing the "
+                   "risk level",
+                   a.client, ra_date_format(pr.expires, d));
+        return cli_fail(cmd, &err);
+    }
+    if (p.risk_level > pr.level) {
+        ra_err_set(&err, RA_EINFEASIBLE, NULL,
+                   "risk_level %s is above the client's risk level %s (profile of %s)",
+                   ra_prof_level_name(p.risk_level), ra_prof_level_name(pr.level), a.client);
+        return cli_fail(cmd, &err);
+    }
+    int64_t v = 0;
+    st = ra_store_agent_put(b->s, &b->actor, account, o->name ? o->name : cur.name, &p, o->reason,
+                            &v, &err);
+    if (st != RA_OK)
+        return cli_fail(cmd, &err);
+    if (v == cur.version)
+        printf("agent of account %s: unchanged, version %lld\n", account, (long long)v);
+    else
+        printf("agent of account %s: version %lld (was %lld)\n", account, (long long)v,
+               (long long)cur.version);
+    return 0;
+}
+
+int cmd_agent(int argc, char **argv)
+{
+    const char *cmd = "agent";
+    if (argc < 2 || argv[1][0] == '-') {
+        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+            agent_help();
+            return 0;
+        }
+        return cli_usage(cmd, "say 'agent show ACCOUNT' or 'agent set ACCOUNT ...'");
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "show") != 0 && strcmp(sub, "set") != 0)
+        return cli_usage(cmd, "no subcommand \"%s\" (show, set)", sub);
+    opts o;
+    int rc = parse_opts(cmd, argc - 1, argv + 1, &o, agent_help);
+    if (rc) {
+        free(o.params);
+        return rc < 0 ? 0 : rc;
+    }
+    const char *account = optind < argc - 1 ? argv[1 + optind] : NULL;
+    if (!account)
+        rc = cli_usage(cmd, "ACCOUNT is required");
+    else if (optind + 1 < argc - 1)
+        rc = cli_usage(cmd, "unexpected argument \"%s\"", argv[2 + optind]);
+    else if (o.client_file || o.have_generate || o.questionnaire)
+        rc = cli_usage(cmd, "--client, --generate and --questionnaire belong to 'onboard'");
+    else if (!strcmp(sub, "show") && (o.name || o.n_params || o.reason))
+        rc = cli_usage(cmd, "'agent show' takes no --name, --param or --reason");
+    else if (!strcmp(sub, "set") && !o.reason)
+        rc = cli_usage(cmd, "--reason TEXT is required: every change is audited with its reason");
+    else if (!strcmp(sub, "set") && !o.name && !o.n_params)
+        rc = cli_usage(cmd, "nothing to change: give --name or --param KEY=VALUE");
+    book b;
+    if (!rc)
+        rc = book_open(cmd, &o, &b);
+    if (!rc) {
+        rc = !strcmp(sub, "show") ? agent_show(cmd, &b, account, &o)
+                                  : agent_set(cmd, &b, account, &o);
+        ra_store_close(b.s);
+    }
+    free(o.params);
+    return rc;
+}

@@ -1,0 +1,1001 @@
+/* roboadvisor: questionnaires, answered questionnaires, profiles, agents and suitability overrides
+ * in the store (include/roboadvisor/onboard.h; schema src/store/migrations/0003_profiles.sql).
+ * Written against the public store.h API, the driver of db.h and store_int.h (the connection and
+ * the audit append), so that every write joins the store's transaction. */
+#include "roboadvisor/onboard.h"
+#include "store/store_int.h"
+
+#include <jansson.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SCHEMA_PROFILES 3 /* the migration that creates the tables of this file */
+
+/* ---- statements ----------------------------------------------------------------------------- */
+
+typedef struct stmt {
+    ra_db *db;
+    const ra_db_ops *o;
+    ra_db_stmt *st;
+} stmt;
+
+static ra_status err_code(const ra_err *err) { return err && err->code != RA_OK ? err->code : RA_EIO; }
+
+/* Prepares sql and binds parameters from fmt: i int64, d double, t text. */
+static ra_status prep(ra_store *s, stmt *q, ra_err *err, const char *sql, const char *fmt, ...)
+{
+    q->db = ra_store_db(s);
+    q->o = q->db->ops;
+    q->st = NULL;
+    ra_status rc = q->o->prepare(q->db, sql, &q->st, err);
+    va_list ap;
+    va_start(ap, fmt);
+    for (int i = 0; rc == RA_OK && fmt[i]; i++) {
+        if (fmt[i] == 'i')
+            rc = q->o->bind_int64(q->st, i + 1, va_arg(ap, int64_t), err);
+        else if (fmt[i] == 'd')
+            rc = q->o->bind_double(q->st, i + 1, va_arg(ap, double), err);
+        else
+            rc = q->o->bind_text(q->st, i + 1, va_arg(ap, const char *), err);
+    }
+    va_end(ap);
+    if (rc != RA_OK && q->st) {
+        q->o->finalize(q->st);
+        q->st = NULL;
+    }
+    return rc;
+}
+
+static void done(stmt *q)
+{
+    if (q->st)
+        q->o->finalize(q->st);
+    q->st = NULL;
+}
+
+/* RA_DB_ROW, RA_DB_DONE or -1 (err set). */
+static int row(stmt *q, ra_err *err) { return q->o->step(q->st, err); }
+static int64_t ci(stmt *q, int c) { return q->o->col_int64(q->st, c); }
+static double cd(stmt *q, int c) { return q->o->col_double(q->st, c); }
+static const char *ct(stmt *q, int c) { return q->o->col_text(q->st, c); }
+
+/* Runs a statement with no result rows to the end and finalizes it. */
+static ra_status exec_done(stmt *q, ra_err *err)
+{
+    int r;
+    while ((r = row(q, err)) == RA_DB_ROW)
+        ;
+    done(q);
+    return r < 0 ? err_code(err) : RA_OK;
+}
+
+/* One int64 from a single-row query (0 if no row). */
+static ra_status one_id(stmt *q, int64_t *id, ra_err *err)
+{
+    int r = row(q, err);
+    *id = r == RA_DB_ROW ? ci(q, 0) : 0;
+    done(q);
+    return r < 0 ? err_code(err) : RA_OK;
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+/* ---- write scopes --------------------------------------------------------------------------- */
+
+static ra_status need_schema(ra_store *s, ra_err *err)
+{
+    int have = 0, want = 0;
+    ra_status rc = ra_store_schema_version(s, &have, &want, err);
+    if (rc == RA_OK && have < SCHEMA_PROFILES)
+        rc = ra_err_set(err, RA_EINVAL, NULL,
+                        "the database has no profile tables (schema version %d, need %d): run "
+                        "roboadvisor init",
+                        have, SCHEMA_PROFILES);
+    return rc;
+}
+
+/* A transaction of our own, or a savepoint inside the caller's. *own says which. */
+static ra_status wbegin(ra_store *s, int *own, ra_err *err)
+{
+    ra_status rc = need_schema(s, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_err e = {0};
+    rc = ra_store_begin(s, &e);
+    if (rc == RA_OK) {
+        *own = 1;
+        return RA_OK;
+    }
+    if (rc != RA_EINVAL) { /* anything but "a transaction is already open" */
+        if (err)
+            *err = e;
+        return rc;
+    }
+    *own = 0;
+    ra_db *db = ra_store_db(s);
+    return db->ops->exec(db, "SAVEPOINT ra_onboard", err);
+}
+
+static ra_status wend(ra_store *s, int own, ra_status rc, ra_err *err)
+{
+    ra_db *db = ra_store_db(s);
+    if (rc == RA_OK)
+        return own ? ra_store_commit(s, err) : db->ops->exec(db, "RELEASE SAVEPOINT ra_onboard", err);
+    ra_err keep = {0};
+    if (own)
+        (void)ra_store_rollback(s, &keep);
+    else
+        (void)db->ops->exec(db, "ROLLBACK TO SAVEPOINT ra_onboard; RELEASE SAVEPOINT ra_onboard",
+                            &keep);
+    return rc;
+}
+
+/* ---- lookups -------------------------------------------------------------------------------- */
+
+static ra_status firm_id(ra_store *s, const char *firm, int64_t *id, ra_err *err)
+{
+    stmt q;
+    ra_status rc = prep(s, &q, err, "SELECT id FROM firms WHERE code = ?", "t", firm);
+    if (rc == RA_OK)
+        rc = one_id(&q, id, err);
+    if (rc == RA_OK && *id == 0)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no firm %s", firm);
+    return rc;
+}
+
+static ra_status client_id(ra_store *s, int64_t fid, const char *client, int64_t *id, ra_err *err)
+{
+    stmt q;
+    ra_status rc = prep(s, &q, err, "SELECT id FROM clients WHERE firm_id = ? AND code = ?", "it",
+                        fid, client);
+    if (rc == RA_OK)
+        rc = one_id(&q, id, err);
+    if (rc == RA_OK && *id == 0)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no client %s", client);
+    return rc;
+}
+
+static ra_status account_id(ra_store *s, int64_t fid, const char *account, int64_t *id,
+                            ra_err *err)
+{
+    stmt q;
+    ra_status rc = prep(s, &q, err, "SELECT id FROM accounts WHERE firm_id = ? AND code = ?", "it",
+                        fid, account);
+    if (rc == RA_OK)
+        rc = one_id(&q, id, err);
+    if (rc == RA_OK && *id == 0)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s", account);
+    return rc;
+}
+
+static ra_status check_actor(const ra_store_actor *a, ra_err *err)
+{
+    if (!a || !a->user[0] || !a->firm[0])
+        return ra_err_set(err, RA_EINVAL, NULL, "no actor (user and firm) given for the audit trail");
+    return RA_OK;
+}
+
+/* Compact JSON text of v (takes the reference); NULL if out of memory. */
+static char *dump(json_t *v)
+{
+    char *t = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+    json_decref(v);
+    return t;
+}
+
+/* ---- questionnaires ------------------------------------------------------------------------- */
+
+ra_status ra_store_questionnaire_put(ra_store *s, const ra_store_actor *actor, const char *doc,
+                                     size_t size, int *created, ra_err *err)
+{
+    if (created)
+        *created = 0;
+    ra_status rc = check_actor(actor, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_prof_questionnaire *qn = NULL;
+    if ((rc = ra_prof_questionnaire_parse(doc, size, &qn, err)) != RA_OK)
+        return rc;
+    char id[RA_PROF_MAX_ID + 1];
+    copy(id, sizeof id, qn->id);
+    int64_t version = qn->version;
+    ra_prof_questionnaire_destroy(qn);
+    char *text = malloc(size + 1);
+    if (!text)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a questionnaire of %zu bytes",
+                          size);
+    memcpy(text, doc, size);
+    text[size] = 0;
+    if (strlen(text) != size) {
+        free(text);
+        return ra_err_set(err, RA_EPARSE, "$", "the questionnaire contains a NUL byte");
+    }
+    int own = 0;
+    if ((rc = wbegin(s, &own, err)) != RA_OK) {
+        free(text);
+        return rc;
+    }
+    int64_t fid = 0, have_id = 0;
+    stmt q;
+    rc = firm_id(s, actor->firm, &fid, err);
+    if (rc == RA_OK)
+        rc = prep(s, &q, err,
+                  "SELECT id, doc FROM questionnaires WHERE firm_id = ? AND code = ? AND version = ?",
+                  "iti", fid, id, version);
+    if (rc == RA_OK) {
+        int r = row(&q, err);
+        if (r < 0)
+            rc = err_code(err);
+        else if (r == RA_DB_ROW) {
+            have_id = ci(&q, 0);
+            if (strcmp(ct(&q, 1), text) != 0)
+                rc = ra_err_set(err, RA_ECONFLICT, NULL,
+                                "questionnaire %s version %lld is stored with different content: "
+                                "give the new document a higher version",
+                                id, (long long)version);
+        }
+        done(&q);
+    }
+    if (rc == RA_OK && !have_id) {
+        rc = prep(s, &q, err,
+                  "INSERT INTO questionnaires (firm_id, code, version, doc, created_at) "
+                  "VALUES (?, ?, ?, ?, ?)",
+                  "ititi", fid, id, version, text, (int64_t)time(NULL));
+        if (rc == RA_OK)
+            rc = exec_done(&q, err);
+        char eid[RA_PROF_MAX_ID + 32];
+        snprintf(eid, sizeof eid, "%s/%lld", id, (long long)version);
+        char *after = NULL;
+        if (rc == RA_OK) {
+            json_t *d = json_loadb(text, size, 0, NULL);
+            after = dump(json_pack("{s:s,s:I,s:o?}", "id", id, "version", (json_int_t)version,
+                                   "document", d));
+            if (!after)
+                rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate an audit record");
+        }
+        if (rc == RA_OK)
+            rc = ra_store_audit_append(s, actor, "create", "questionnaire", eid, "null", after, err);
+        free(after);
+        if (rc == RA_OK && created)
+            *created = 1;
+    }
+    free(text);
+    return wend(s, own, rc, err);
+}
+
+ra_status ra_store_questionnaire_get(ra_store *s, const char *firm, const char *id,
+                                     int64_t version, char **doc, size_t *size,
+                                     int64_t *version_out, ra_err *err)
+{
+    *doc = NULL;
+    if (size)
+        *size = 0;
+    ra_status rc = need_schema(s, err);
+    int64_t fid = 0;
+    if (rc == RA_OK)
+        rc = firm_id(s, firm, &fid, err);
+    stmt q;
+    if (rc == RA_OK)
+        rc = version > 0 ? prep(s, &q, err,
+                                "SELECT doc, version FROM questionnaires WHERE firm_id = ? AND "
+                                "code = ? AND version = ?",
+                                "iti", fid, id, version)
+                         : prep(s, &q, err,
+                                "SELECT doc, version FROM questionnaires WHERE firm_id = ? AND "
+                                "code = ? ORDER BY version DESC",
+                                "it", fid, id);
+    if (rc != RA_OK)
+        return rc;
+    int r = row(&q, err);
+    if (r == RA_DB_ROW) {
+        const char *t = ct(&q, 0);
+        size_t n = strlen(t);
+        *doc = malloc(n + 1);
+        if (!*doc)
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a questionnaire");
+        else {
+            memcpy(*doc, t, n + 1);
+            if (size)
+                *size = n;
+            if (version_out)
+                *version_out = ci(&q, 1);
+        }
+    } else if (r < 0)
+        rc = err_code(err);
+    else if (version > 0)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "firm %s has no questionnaire %s version %lld",
+                        firm, id, (long long)version);
+    else
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "firm %s has no questionnaire %s", firm, id);
+    done(&q);
+    return rc;
+}
+
+/* ---- profiles ------------------------------------------------------------------------------- */
+
+static json_t *profile_json(const char *client, const ra_profile *p, const char *lang,
+                            int64_t answers_id)
+{
+    json_t *flags = json_array();
+    for (size_t i = 0; flags && i < p->n_flags; i++)
+        json_array_append_new(flags, json_pack("{s:s,s:s}", "rule", p->flags[i].rule_id, "reason",
+                                               p->flags[i].reason ? p->flags[i].reason : ""));
+    char taken[11], expires[11];
+    ra_date_format(p->taken, taken);
+    ra_date_format(p->expires, expires);
+    return json_pack("{s:s,s:s,s:I,s:I,s:f,s:f,s:i,s:i,s:i,s:s,s:s,s:s,s:s,s:o,s:s,s:s}", "client",
+                     client, "questionnaire", p->questionnaire_id, "version",
+                     (json_int_t)p->version, "answers_id", (json_int_t)answers_id,
+                     "tolerance_score", p->tolerance_score, "capacity_score", p->capacity_score,
+                     "tolerance_level", p->tolerance_level, "capacity_level", p->capacity_level,
+                     "cap", p->cap, "cap_question", p->cap_question ? p->cap_question : "",
+                     "cap_option", p->cap_option ? p->cap_option : "", "level",
+                     ra_prof_level_name(p->level), "lang", lang, "flags", flags, "taken", taken,
+                     "expires", expires);
+}
+
+ra_status ra_store_profile_put(ra_store *s, const ra_store_actor *actor, const char *client,
+                               const ra_prof_questionnaire *qn, const char *answers, size_t size,
+                               const ra_profile *p, const char *lang, int64_t *id, ra_err *err)
+{
+    if (id)
+        *id = 0;
+    ra_status rc = check_actor(actor, err);
+    if (rc != RA_OK)
+        return rc;
+    if (p->level < 1 || p->level > RA_PROF_LEVELS || p->tolerance_level < 1 ||
+        p->tolerance_level > RA_PROF_LEVELS || p->capacity_level < 1 ||
+        p->capacity_level > RA_PROF_LEVELS)
+        return ra_err_set(err, RA_EINVAL, NULL, "profile level %d is outside C1..C5", p->level);
+    if (strcmp(p->questionnaire_id, qn->id) != 0 || p->version != qn->version)
+        return ra_err_set(err, RA_EINVAL, NULL,
+                          "the profile is of questionnaire %s version %lld, not %s version %lld",
+                          p->questionnaire_id, (long long)p->version, qn->id,
+                          (long long)qn->version);
+    if (!lang || !*lang || strlen(lang) >= RA_ONBOARD_LANG_MAX)
+        return ra_err_set(err, RA_EINVAL, NULL, "no language tag for the profile");
+    json_t *ans = json_loadb(answers, size, 0, NULL);
+    if (!ans)
+        return ra_err_set(err, RA_EPARSE, "$", "the answers are not valid JSON");
+    int own = 0;
+    if ((rc = wbegin(s, &own, err)) != RA_OK) {
+        json_decref(ans);
+        return rc;
+    }
+    int64_t fid = 0, cid = 0, qid = 0, aid = 0, pid = 0;
+    char *ans_text = NULL, *after = NULL, *flags = NULL;
+    stmt q;
+    int64_t now = (int64_t)time(NULL);
+    rc = firm_id(s, actor->firm, &fid, err);
+    if (rc == RA_OK)
+        rc = client_id(s, fid, client, &cid, err);
+    if (rc == RA_OK)
+        rc = prep(s, &q, err,
+                  "SELECT id FROM questionnaires WHERE firm_id = ? AND code = ? AND version = ?",
+                  "iti", fid, qn->id, qn->version);
+    if (rc == RA_OK)
+        rc = one_id(&q, &qid, err);
+    if (rc == RA_OK && !qid)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL,
+                        "questionnaire %s version %lld is not stored for firm %s", qn->id,
+                        (long long)qn->version, actor->firm);
+    if (rc == RA_OK && !(ans_text = dump(json_incref(ans))))
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the answers");
+    if (rc == RA_OK)
+        rc = prep(s, &q, err,
+                  "INSERT INTO answered_questionnaires (client_id, questionnaire_id, answers, "
+                  "taken, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                  "iitii", cid, qid, ans_text, (int64_t)p->taken, now);
+    if (rc == RA_OK)
+        rc = one_id(&q, &aid, err);
+    char eid[RA_CODE_MAX + 32];
+    if (rc == RA_OK) {
+        snprintf(eid, sizeof eid, "%s/%lld", client, (long long)aid);
+        char taken[11];
+        after = dump(json_pack("{s:s,s:s,s:I,s:s,s:O}", "client", client, "questionnaire", qn->id,
+                               "version", (json_int_t)qn->version, "taken",
+                               ra_date_format(p->taken, taken), "answers", ans));
+        rc = after ? ra_store_audit_append(s, actor, "create", "answers", eid, "null", after, err)
+                   : ra_err_set(err, RA_ENOMEM, NULL, "could not allocate an audit record");
+        free(after);
+        after = NULL;
+    }
+    if (rc == RA_OK) {
+        json_t *fl = json_array();
+        for (size_t i = 0; fl && i < p->n_flags; i++)
+            json_array_append_new(fl, json_pack("{s:s,s:s}", "rule", p->flags[i].rule_id,
+                                                "reason",
+                                                p->flags[i].reason ? p->flags[i].reason : ""));
+        if (!(flags = dump(fl)))
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the flags");
+    }
+    if (rc == RA_OK)
+        rc = prep(s, &q, err,
+                  "INSERT INTO profiles (client_id, answers_id, tolerance_score, capacity_score, "
+                  "tolerance_level, capacity_level, cap, cap_question, cap_option, level, lang, "
+                  "flags, taken, expires, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                  "?, ?, ?) RETURNING id",
+                  "iiddiiittittiii", cid, aid, p->tolerance_score, p->capacity_score,
+                  (int64_t)p->tolerance_level, (int64_t)p->capacity_level, (int64_t)p->cap,
+                  p->cap_question ? p->cap_question : "", p->cap_option ? p->cap_option : "",
+                  (int64_t)p->level, lang, flags, (int64_t)p->taken, (int64_t)p->expires, now);
+    if (rc == RA_OK)
+        rc = one_id(&q, &pid, err);
+    if (rc == RA_OK) {
+        snprintf(eid, sizeof eid, "%s/%lld", client, (long long)pid);
+        after = dump(profile_json(client, p, lang, aid));
+        rc = after ? ra_store_audit_append(s, actor, "create", "profile", eid, "null", after, err)
+                   : ra_err_set(err, RA_ENOMEM, NULL, "could not allocate an audit record");
+    }
+    free(after);
+    free(flags);
+    free(ans_text);
+    json_decref(ans);
+    rc = wend(s, own, rc, err);
+    if (rc == RA_OK && id)
+        *id = pid;
+    return rc;
+}
+
+#define PROFILE_COLS                                                                           \
+    "SELECT p.id, c.code, qn.code, qn.version, p.tolerance_score, p.capacity_score, "          \
+    "p.tolerance_level, p.capacity_level, p.cap, p.cap_question, p.cap_option, p.level, "      \
+    "p.lang, p.flags, p.taken, p.expires FROM profiles p JOIN clients c ON c.id = p.client_id " \
+    "JOIN answered_questionnaires a ON a.id = p.answers_id "                                   \
+    "JOIN questionnaires qn ON qn.id = a.questionnaire_id "
+
+static ra_status profile_row(stmt *q, ra_stored_profile *p, ra_err *err)
+{
+    memset(p, 0, sizeof *p);
+    p->id = ci(q, 0);
+    copy(p->client, sizeof p->client, ct(q, 1));
+    copy(p->questionnaire, sizeof p->questionnaire, ct(q, 2));
+    p->version = ci(q, 3);
+    p->tolerance_score = cd(q, 4);
+    p->capacity_score = cd(q, 5);
+    p->tolerance_level = (int)ci(q, 6);
+    p->capacity_level = (int)ci(q, 7);
+    p->cap = (int)ci(q, 8);
+    copy(p->cap_question, sizeof p->cap_question, ct(q, 9));
+    copy(p->cap_option, sizeof p->cap_option, ct(q, 10));
+    p->level = (int)ci(q, 11);
+    copy(p->lang, sizeof p->lang, ct(q, 12));
+    p->taken = (ra_date)ci(q, 14);
+    p->expires = (ra_date)ci(q, 15);
+    json_t *fl = json_loads(ct(q, 13), 0, NULL);
+    if (!json_is_array(fl)) {
+        json_decref(fl);
+        return ra_err_set(err, RA_EIO, NULL, "the flags of profile %lld are not a JSON array",
+                          (long long)p->id);
+    }
+    size_t i;
+    json_t *f;
+    json_array_foreach(fl, i, f)
+    {
+        if (p->n_flags == RA_PROF_MAX_RULES)
+            break;
+        copy(p->flags[p->n_flags].rule, sizeof p->flags[0].rule,
+             json_string_value(json_object_get(f, "rule")));
+        copy(p->flags[p->n_flags].reason, sizeof p->flags[0].reason,
+             json_string_value(json_object_get(f, "reason")));
+        p->n_flags++;
+    }
+    json_decref(fl);
+    p->needs_review = p->n_flags > 0;
+    return RA_OK;
+}
+
+ra_status ra_store_profile_history(ra_store *s, const char *firm, const char *client,
+                                   ra_stored_profile **out, size_t *n, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    int64_t fid = 0, cid = 0;
+    ra_status rc = need_schema(s, err);
+    if (rc == RA_OK)
+        rc = firm_id(s, firm, &fid, err);
+    if (rc == RA_OK)
+        rc = client_id(s, fid, client, &cid, err);
+    stmt q;
+    if (rc == RA_OK)
+        rc = prep(s, &q, err, PROFILE_COLS "WHERE p.client_id = ? ORDER BY p.id", "i", cid);
+    if (rc != RA_OK)
+        return rc;
+    size_t cap = 0;
+    int r;
+    while (rc == RA_OK && (r = row(&q, err)) == RA_DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 4;
+            ra_stored_profile *g = realloc(*out, cap * sizeof **out);
+            if (!g) {
+                rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu profiles", cap);
+                break;
+            }
+            *out = g;
+        }
+        rc = profile_row(&q, &(*out)[*n], err);
+        if (rc == RA_OK)
+            (*n)++;
+    }
+    if (rc == RA_OK && r < 0)
+        rc = err_code(err);
+    done(&q);
+    if (rc != RA_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+ra_status ra_store_profile_current(ra_store *s, const char *firm, const char *client,
+                                   ra_stored_profile *out, ra_err *err)
+{
+    int64_t fid = 0, cid = 0;
+    ra_status rc = need_schema(s, err);
+    if (rc == RA_OK)
+        rc = firm_id(s, firm, &fid, err);
+    if (rc == RA_OK)
+        rc = client_id(s, fid, client, &cid, err);
+    stmt q;
+    if (rc == RA_OK)
+        rc = prep(s, &q, err, PROFILE_COLS "WHERE p.client_id = ? ORDER BY p.id DESC", "i", cid);
+    if (rc != RA_OK)
+        return rc;
+    int r = row(&q, err);
+    if (r == RA_DB_ROW)
+        rc = profile_row(&q, out, err);
+    else if (r < 0)
+        rc = err_code(err);
+    else
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "client %s has no risk profile", client);
+    done(&q);
+    return rc;
+}
+
+ra_status ra_store_profile_answers(ra_store *s, const char *firm, int64_t profile_id,
+                                   char **answers, ra_err *err)
+{
+    *answers = NULL;
+    int64_t fid = 0;
+    ra_status rc = need_schema(s, err);
+    if (rc == RA_OK)
+        rc = firm_id(s, firm, &fid, err);
+    stmt q;
+    if (rc == RA_OK)
+        rc = prep(s, &q, err,
+                  "SELECT a.answers FROM profiles p JOIN answered_questionnaires a ON "
+                  "a.id = p.answers_id JOIN clients c ON c.id = p.client_id WHERE p.id = ? AND "
+                  "c.firm_id = ?",
+                  "ii", profile_id, fid);
+    if (rc != RA_OK)
+        return rc;
+    int r = row(&q, err);
+    if (r == RA_DB_ROW) {
+        *answers = strdup(ct(&q, 0));
+        if (!*answers)
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the answers");
+    } else
+        rc = r < 0 ? err_code(err)
+                   : ra_err_set(err, RA_ENOTFOUND, NULL, "firm %s has no profile %lld", firm,
+                                (long long)profile_id);
+    done(&q);
+    return rc;
+}
+
+int ra_stored_profile_expired(const ra_stored_profile *p, ra_date date)
+{
+    return date >= p->expires;
+}
+
+/* ---- agents --------------------------------------------------------------------------------- */
+
+static json_t *params_json(const ra_agent_params *p)
+{
+    return json_pack("{s:s,s:s,s:f,s:b,s:f,s:f}", "risk_level", ra_prof_level_name(p->risk_level),
+                     "objective", ra_agent_objective_name(p->objective), "drift_band",
+                     p->drift_band, "tlh", p->tlh, "loss_limit", p->loss_limit, "cash_reserve",
+                     p->cash_reserve);
+}
+
+static ra_status params_from_json(const char *text, ra_agent_params *p, ra_err *err)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    ra_status rc = j ? RA_OK : ra_err_set(err, RA_EIO, NULL, "stored agent parameters are not JSON");
+    ra_agent_params_default(p, 3);
+    const char *k;
+    json_t *v;
+    json_object_foreach(j, k, v)
+    {
+        char buf[64];
+        if (json_is_string(v))
+            copy(buf, sizeof buf, json_string_value(v));
+        else if (json_is_boolean(v))
+            copy(buf, sizeof buf, json_is_true(v) ? "on" : "off");
+        else
+            snprintf(buf, sizeof buf, "%.17g", json_number_value(v));
+        if (rc == RA_OK)
+            rc = ra_agent_param_set(p, k, buf, err);
+    }
+    json_decref(j);
+    return rc;
+}
+
+static int params_equal(const ra_agent_params *a, const ra_agent_params *b)
+{
+    return a->risk_level == b->risk_level && a->objective == b->objective &&
+           a->drift_band == b->drift_band && a->tlh == b->tlh && a->loss_limit == b->loss_limit &&
+           a->cash_reserve == b->cash_reserve;
+}
+
+#define AGENT_COLS                                                                             \
+    "SELECT g.version, g.name, g.params, g.user_name, g.reason, g.created_at, a.code FROM "    \
+    "agents g JOIN accounts a ON a.id = g.account_id "
+
+static ra_status agent_row(stmt *q, ra_agent *g, ra_err *err)
+{
+    memset(g, 0, sizeof *g);
+    g->version = ci(q, 0);
+    copy(g->name, sizeof g->name, ct(q, 1));
+    ra_status rc = params_from_json(ct(q, 2), &g->params, err);
+    copy(g->user, sizeof g->user, ct(q, 3));
+    copy(g->reason, sizeof g->reason, ct(q, 4));
+    g->at = ci(q, 5);
+    copy(g->account, sizeof g->account, ct(q, 6));
+    return rc;
+}
+
+static ra_status agent_current(ra_store *s, int64_t aid, int64_t version, ra_agent *out,
+                               int *found, ra_err *err)
+{
+    stmt q;
+    *found = 0;
+    ra_status rc = version > 0
+                       ? prep(s, &q, err, AGENT_COLS "WHERE g.account_id = ? AND g.version = ?",
+                              "ii", aid, version)
+                       : prep(s, &q, err, AGENT_COLS "WHERE g.account_id = ? ORDER BY g.version DESC",
+                              "i", aid);
+    if (rc != RA_OK)
+        return rc;
+    int r = row(&q, err);
+    if (r == RA_DB_ROW) {
+        *found = 1;
+        rc = agent_row(&q, out, err);
+    } else if (r < 0)
+        rc = err_code(err);
+    done(&q);
+    return rc;
+}
+
+static json_t *agent_json(const char *account, int64_t version, const char *name,
+                          const ra_agent_params *p, const char *user, const char *reason)
+{
+    return json_pack("{s:s,s:I,s:s,s:o,s:s,s:s}", "account", account, "version",
+                     (json_int_t)version, "name", name, "params", params_json(p), "user", user,
+                     "reason", reason);
+}
+
+static int blank(const char *s)
+{
+    for (; s && *s; s++)
+        if (!isspace((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+ra_status ra_store_agent_put(ra_store *s, const ra_store_actor *actor, const char *account,
+                             const char *name, const ra_agent_params *params, const char *reason,
+                             int64_t *version, ra_err *err)
+{
+    if (version)
+        *version = 0;
+    ra_status rc = check_actor(actor, err);
+    if (rc != RA_OK)
+        return rc;
+    if (blank(reason))
+        return ra_err_set(err, RA_EINVAL, NULL,
+                          "a change of agent %s needs a reason (who asked for it and why)", account);
+    if (strlen(reason) >= RA_AGENT_REASON_MAX)
+        return ra_err_set(err, RA_EINVAL, NULL, "the reason is longer than %d bytes",
+                          RA_AGENT_REASON_MAX - 1);
+    if (!name)
+        name = "";
+    if (strlen(name) >= RA_NAME_MAX)
+        return ra_err_set(err, RA_EINVAL, NULL, "the agent's name is longer than %d bytes",
+                          RA_NAME_MAX - 1);
+    if ((rc = ra_agent_params_validate(params, err)) != RA_OK)
+        return rc;
+    int own = 0;
+    if ((rc = wbegin(s, &own, err)) != RA_OK)
+        return rc;
+    int64_t fid = 0, aid = 0, v = 1;
+    ra_agent cur;
+    int found = 0;
+    char *before = NULL, *after = NULL, *ptext = NULL;
+    rc = firm_id(s, actor->firm, &fid, err);
+    if (rc == RA_OK)
+        rc = account_id(s, fid, account, &aid, err);
+    if (rc == RA_OK)
+        rc = agent_current(s, aid, 0, &cur, &found, err);
+    int same = found && strcmp(cur.name, name) == 0 && params_equal(&cur.params, params);
+    if (rc == RA_OK && same)
+        v = cur.version;
+    if (rc == RA_OK && !same) {
+        if (found) {
+            v = cur.version + 1;
+            before = dump(agent_json(account, cur.version, cur.name, &cur.params, cur.user,
+                                     cur.reason));
+        }
+        after = dump(agent_json(account, v, name, params, actor->user, reason));
+        ptext = dump(params_json(params));
+        if (!after || !ptext || (found && !before))
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate an audit record");
+        stmt q;
+        if (rc == RA_OK)
+            rc = prep(s, &q, err,
+                      "INSERT INTO agents (account_id, version, name, params, reason, user_name, "
+                      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      "iitttti", aid, v, name, ptext, reason, actor->user, (int64_t)time(NULL));
+        if (rc == RA_OK)
+            rc = exec_done(&q, err);
+        if (rc == RA_OK)
+            rc = ra_store_audit_append(s, actor, found ? "update" : "create", "agent", account,
+                                       found ? before : "null", after, err);
+    }
+    free(before);
+    free(after);
+    free(ptext);
+    rc = wend(s, own, rc, err);
+    if (rc == RA_OK && version)
+        *version = v;
+    return rc;
+}
+
+ra_status ra_store_agent_get(ra_store *s, const char *firm, const char *account, int64_t version,
+                             ra_agent *out, ra_err *err)
+{
+    int64_t fid = 0, aid = 0;
+    int found = 0;
+    ra_status rc = need_schema(s, err);
+    if (rc == RA_OK)
+        rc = firm_id(s, firm, &fid, err);
+    if (rc == RA_OK)
+        rc = account_id(s, fid, account, &aid, err);
+    if (rc == RA_OK)
+        rc = agent_current(s, aid, version, out, &found, err);
+    if (rc == RA_OK && !found)
+        rc = version > 0 ? ra_err_set(err, RA_ENOTFOUND, NULL, "account %s has no agent version %lld",
+                                      account, (long long)version)
+                         : ra_err_set(err, RA_ENOTFOUND, NULL, "account %s has no agent yet",
+                                      account);
+    return rc;
+}
+
+ra_status ra_store_agent_history(ra_store *s, const char *firm, const char *account,
+                                 ra_agent **out, size_t *n, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    int64_t fid = 0, aid = 0;
+    ra_status rc = need_schema(s, err);
+    if (rc == RA_OK)
+        rc = firm_id(s, firm, &fid, err);
+    if (rc == RA_OK)
+        rc = account_id(s, fid, account, &aid, err);
+    stmt q;
+    if (rc == RA_OK)
+        rc = prep(s, &q, err, AGENT_COLS "WHERE g.account_id = ? ORDER BY g.version", "i", aid);
+    if (rc != RA_OK)
+        return rc;
+    size_t cap = 0;
+    int r;
+    while (rc == RA_OK && (r = row(&q, err)) == RA_DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 4;
+            ra_agent *g = realloc(*out, cap * sizeof **out);
+            if (!g) {
+                rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu agent versions", cap);
+                break;
+            }
+            *out = g;
+        }
+        rc = agent_row(&q, &(*out)[*n], err);
+        if (rc == RA_OK)
+            (*n)++;
+    }
+    if (rc == RA_OK && r < 0)
+        rc = err_code(err);
+    done(&q);
+    if (rc != RA_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* ---- overrides ------------------------------------------------------------------------------ */
+
+ra_status ra_store_override_put(ra_store *s, const ra_store_actor *actor, const char *account,
+                                const char *product, const ra_suit_result *res, ra_date date,
+                                ra_err *err)
+{
+    ra_status rc = check_actor(actor, err);
+    if (rc != RA_OK)
+        return rc;
+    if (!res->overridden || blank(res->justification))
+        return ra_err_set(err, RA_EINVAL, NULL,
+                          "%s: only an override with a written justification is recorded",
+                          product);
+    if (!product || !*product || strlen(product) >= RA_CODE_MAX)
+        return ra_err_set(err, RA_EINVAL, NULL, "the product code is empty or too long");
+    int own = 0;
+    if ((rc = wbegin(s, &own, err)) != RA_OK)
+        return rc;
+    int64_t fid = 0, aid = 0;
+    rc = firm_id(s, actor->firm, &fid, err);
+    if (rc == RA_OK)
+        rc = account_id(s, fid, account, &aid, err);
+    stmt q;
+    if (rc == RA_OK)
+        rc = prep(s, &q, err,
+                  "INSERT INTO suitability_overrides (account_id, product, product_level, "
+                  "client_level, justification, on_date, user_name, created_at) VALUES (?, ?, ?, "
+                  "?, ?, ?, ?, ?)",
+                  "itiititi", aid, product, (int64_t)res->product_level,
+                  (int64_t)res->client_level, res->justification, (int64_t)date, actor->user,
+                  (int64_t)time(NULL));
+    if (rc == RA_OK)
+        rc = exec_done(&q, err);
+    if (rc == RA_OK) {
+        char d[11];
+        char *after = dump(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "account", account, "product",
+                                     product, "product_level",
+                                     ra_suit_level_name(res->product_level), "client_level",
+                                     ra_prof_level_name(res->client_level), "justification",
+                                     res->justification, "date", ra_date_format(date, d)));
+        rc = after ? ra_store_audit_append(s, actor, "create", "override", account, "null", after,
+                                           err)
+                   : ra_err_set(err, RA_ENOMEM, NULL, "could not allocate an audit record");
+        free(after);
+    }
+    return wend(s, own, rc, err);
+}
+
+ra_status ra_store_override_list(ra_store *s, const char *firm, const char *account,
+                                 ra_stored_override **out, size_t *n, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    int64_t fid = 0, aid = 0;
+    ra_status rc = need_schema(s, err);
+    if (rc == RA_OK)
+        rc = firm_id(s, firm, &fid, err);
+    if (rc == RA_OK)
+        rc = account_id(s, fid, account, &aid, err);
+    stmt q;
+    if (rc == RA_OK)
+        rc = prep(s, &q, err,
+                  "SELECT product, product_level, client_level, justification, on_date, "
+                  "user_name FROM suitability_overrides WHERE account_id = ? ORDER BY id",
+                  "i", aid);
+    if (rc != RA_OK)
+        return rc;
+    size_t cap = 0;
+    int r;
+    while ((r = row(&q, err)) == RA_DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 4;
+            ra_stored_override *g = realloc(*out, cap * sizeof **out);
+            if (!g) {
+                rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu overrides", cap);
+                break;
+            }
+            *out = g;
+        }
+        ra_stored_override *o = &(*out)[(*n)++];
+        memset(o, 0, sizeof *o);
+        copy(o->account, sizeof o->account, account);
+        copy(o->product, sizeof o->product, ct(&q, 0));
+        o->product_level = (int)ci(&q, 1);
+        o->client_level = (int)ci(&q, 2);
+        copy(o->justification, sizeof o->justification, ct(&q, 3));
+        o->date = (ra_date)ci(&q, 4);
+        copy(o->user, sizeof o->user, ct(&q, 5));
+    }
+    if (rc == RA_OK && r < 0)
+        rc = err_code(err);
+    done(&q);
+    if (rc != RA_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* ---- onboarding ----------------------------------------------------------------------------- */
+
+ra_status ra_onboard_apply(ra_store *s, const ra_store_actor *actor, const ra_onboard_doc *doc,
+                           const ra_prof_questionnaire *qn, const ra_prof_answers *ans,
+                           size_t lang_index, ra_date date, ra_onboard_result *res, ra_err *err)
+{
+    memset(res, 0, sizeof *res);
+    ra_status rc = check_actor(actor, err);
+    if (rc != RA_OK)
+        return rc;
+    if (lang_index >= qn->n_langs)
+        return ra_err_set(err, RA_EINVAL, NULL, "language index %zu is not below %zu", lang_index,
+                          qn->n_langs);
+    if (ans->n != qn->n_questions)
+        return ra_err_set(err, RA_EINVAL, NULL, "%zu responses for %zu questions", ans->n,
+                          qn->n_questions);
+    rc = ra_prof_score(qn, ans->resp, ans->n, lang_index, date, &res->profile, err);
+    if (rc != RA_OK)
+        return rc;
+    int own = 0;
+    if ((rc = wbegin(s, &own, err)) != RA_OK)
+        return rc;
+    ra_client old;
+    ra_status got = ra_store_client_get(s, actor->firm, doc->client.code, &old, err);
+    if (got == RA_ENOTFOUND)
+        res->client_created = 1;
+    else if (got != RA_OK)
+        rc = got;
+    if (rc == RA_OK)
+        rc = ra_store_client_put(s, actor, &doc->client, err);
+    ra_firm firm;
+    if (rc == RA_OK)
+        rc = ra_store_firm_get(s, actor->firm, &firm, err);
+    ra_agent_params params;
+    ra_agent_params_default(&params, res->profile.level);
+    for (size_t i = 0; rc == RA_OK && i < doc->n_accounts; i++) {
+        const ra_onboard_account *oa = &doc->accounts[i];
+        ra_account a;
+        memset(&a, 0, sizeof a);
+        copy(a.code, sizeof a.code, oa->code);
+        copy(a.client, sizeof a.client, doc->client.code);
+        a.type = oa->type;
+        copy(a.currency, sizeof a.currency, oa->currency[0] ? oa->currency : firm.currency);
+        a.opened = date;
+        a.mandate.discretionary = 1;
+        a.mandate.drift_band = params.drift_band;
+        a.mandate.tlh_enabled = params.tlh;
+        a.mandate.loss_limit = params.loss_limit;
+        ra_account have;
+        ra_err e2 = {0};
+        ra_status ex = ra_store_account_get(s, actor->firm, oa->code, &have, &e2);
+        if (ex == RA_OK) {
+            if (strcmp(have.client, doc->client.code) != 0)
+                rc = ra_err_set(err, RA_ECONFLICT, NULL, "account %s belongs to another client",
+                                oa->code);
+            else
+                a.mandate = have.mandate, a.opened = have.opened;
+        } else if (ex != RA_ENOTFOUND) {
+            rc = ex;
+            if (err)
+                *err = e2;
+        }
+        if (rc == RA_OK)
+            rc = ra_store_account_put(s, actor, &a, err);
+        if (rc == RA_OK)
+            rc = ra_store_agent_put(s, actor, oa->code, oa->agent_name, &params,
+                                    "onboarding: parameters from the client's risk profile",
+                                    &res->agent_version[i], err);
+        if (rc != RA_OK)
+            ra_err_wrap(err, "account %s", oa->code);
+    }
+    res->n_accounts = doc->n_accounts;
+    if (rc == RA_OK)
+        rc = ra_store_profile_put(s, actor, doc->client.code, qn, doc->answers,
+                                  doc->answers_size, &res->profile, qn->langs[lang_index],
+                                  &res->profile_id, err);
+    return wend(s, own, rc, err);
+}

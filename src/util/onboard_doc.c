@@ -1,0 +1,269 @@
+/* Reader of the onboarding document of `roboadvisor onboard` (include/roboadvisor/onboard.h,
+ * docs/formats.md#onboarding-document). Outside input: every problem is RA_EPARSE with the JSON
+ * path in err->where; the answers are left to ra_prof_answers_parse, which reports the same
+ * paths because they sit at the top level of both documents. Messages never quote personal data. */
+#include <roboadvisor/onboard.h>
+
+#include <jansson.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PATH_LEN 128
+#define SUBPATH_LEN (PATH_LEN + 32) /* a path plus a member name */
+#define BIRTH_YEAR_MIN 1900
+#define BIRTH_YEAR_MAX 2100
+
+static ra_status fail(ra_err *err, const char *path, const char *fmt, ...) RA_PRINTF(3, 4);
+static ra_status fail(ra_err *err, const char *path, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return ra_err_set(err, RA_EPARSE, path, "%s", msg);
+}
+
+static const char *type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "a value";
+}
+
+static ra_status check_keys(json_t *obj, const char *const *allowed, const char *path,
+                            ra_err *err)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        if (key[0] == '_')
+            continue;
+        int ok = 0;
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = strcmp(*a, key) == 0;
+        if (!ok) {
+            char p[SUBPATH_LEN];
+            snprintf(p, sizeof p, "%.90s.%.60s", path, key);
+            return fail(err, p, "\"%.60s\" is not a key of this object", key);
+        }
+    }
+    return RA_OK;
+}
+
+/* A string member copied into dst (cap bytes incl. NUL). personal: never quote it. */
+static ra_status str_member(json_t *obj, const char *key, const char *path, int required,
+                            int code, char *dst, size_t cap, ra_err *err)
+{
+    char p[SUBPATH_LEN];
+    snprintf(p, sizeof p, "%s.%s", path, key);
+    json_t *v = json_object_get(obj, key);
+    dst[0] = 0;
+    if (!v) {
+        if (required)
+            return fail(err, path, "missing \"%s\"", key);
+        return RA_OK;
+    }
+    if (!json_is_string(v))
+        return fail(err, p, "expected a string, got %s", type_name(v));
+    size_t n = json_string_length(v);
+    const char *s = json_string_value(v);
+    if (n >= cap)
+        return fail(err, p, "longer than %zu bytes", cap - 1);
+    if (strlen(s) != n)
+        return fail(err, p, "contains a NUL character");
+    if (code) {
+        if (n == 0 && required)
+            return fail(err, p, "empty");
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)s[i] <= ' ' || s[i] == ',' || s[i] == '"')
+                return fail(err, p, "a code may not contain spaces, commas or quotes: \"%.60s\"",
+                            s);
+    }
+    memcpy(dst, s, n + 1);
+    return RA_OK;
+}
+
+static ra_status parse_client(json_t *c, ra_client *out, ra_err *err)
+{
+    static const char *const keys[] = {"code", "household", "advisor", "name", "email",
+                                       "tax_id", "address", "birth_year", NULL};
+    const char *path = "$.client";
+    if (!json_is_object(c))
+        return fail(err, path, "expected an object, got %s", type_name(c));
+    ra_status rc = check_keys(c, keys, path, err);
+    if (!rc)
+        rc = str_member(c, "code", path, 1, 1, out->code, sizeof out->code, err);
+    if (!rc)
+        rc = str_member(c, "household", path, 0, 1, out->household, sizeof out->household, err);
+    if (!rc)
+        rc = str_member(c, "advisor", path, 0, 1, out->advisor, sizeof out->advisor, err);
+    if (!rc)
+        rc = str_member(c, "name", path, 0, 0, out->name, sizeof out->name, err);
+    if (!rc)
+        rc = str_member(c, "email", path, 0, 0, out->email, sizeof out->email, err);
+    if (!rc)
+        rc = str_member(c, "tax_id", path, 0, 0, out->tax_id, sizeof out->tax_id, err);
+    if (!rc)
+        rc = str_member(c, "address", path, 0, 0, out->address, sizeof out->address, err);
+    if (rc)
+        return rc;
+    if (!out->household[0])
+        snprintf(out->household, sizeof out->household, "%s", out->code);
+    json_t *by = json_object_get(c, "birth_year");
+    if (by) {
+        if (!json_is_integer(by))
+            return fail(err, "$.client.birth_year", "expected a whole number, got %s",
+                        type_name(by));
+        json_int_t y = json_integer_value(by);
+        if (y < BIRTH_YEAR_MIN || y > BIRTH_YEAR_MAX)
+            return fail(err, "$.client.birth_year", "%lld is outside %d..%d", (long long)y,
+                        BIRTH_YEAR_MIN, BIRTH_YEAR_MAX);
+        out->birth_year = (int)y;
+    }
+    return RA_OK;
+}
+
+static ra_status parse_account(json_t *a, size_t i, ra_onboard_account *out, ra_err *err)
+{
+    static const char *const keys[] = {"code", "type", "currency", "agent_name", NULL};
+    char path[PATH_LEN], p[SUBPATH_LEN];
+    snprintf(path, sizeof path, "$.accounts[%zu]", i);
+    if (!json_is_object(a))
+        return fail(err, path, "expected an object, got %s", type_name(a));
+    ra_status rc = check_keys(a, keys, path, err);
+    char type[32];
+    if (!rc)
+        rc = str_member(a, "code", path, 1, 1, out->code, sizeof out->code, err);
+    if (!rc)
+        rc = str_member(a, "type", path, 0, 1, type, sizeof type, err);
+    if (!rc)
+        rc = str_member(a, "currency", path, 0, 1, out->currency, sizeof out->currency, err);
+    if (!rc)
+        rc = str_member(a, "agent_name", path, 0, 0, out->agent_name, sizeof out->agent_name,
+                        err);
+    if (rc)
+        return rc;
+    out->type = RA_ACCOUNT_TAXABLE;
+    if (type[0] && ra_account_type_parse(type, &out->type, NULL) != RA_OK) {
+        snprintf(p, sizeof p, "%s.type", path);
+        return fail(err, p, "\"%s\" is not an account type (taxable, tax_deferred, tax_free)",
+                    type);
+    }
+    if (out->currency[0]) {
+        int ok = strlen(out->currency) == 3;
+        for (int k = 0; ok && k < 3; k++)
+            ok = out->currency[k] >= 'A' && out->currency[k] <= 'Z';
+        if (!ok) {
+            snprintf(p, sizeof p, "%s.currency", path);
+            return fail(err, p, "\"%s\" is not an ISO 4217 code (three capital letters)",
+                        out->currency);
+        }
+    }
+    return RA_OK;
+}
+
+ra_status ra_onboard_doc_parse(const char *data, size_t size, ra_onboard_doc **out, ra_err *err)
+{
+    static const char *const keys[] = {"client", "accounts", "lang", "questionnaire",
+                                       "version", "answers", NULL};
+    *out = NULL;
+    if (!data && size > 0)
+        return ra_err_set(err, RA_EINVAL, NULL, "no data for a document of %zu bytes", size);
+    if (size > RA_PROF_MAX_DOC)
+        return fail(err, "$", "the document is %zu bytes, more than the limit of %zu", size,
+                    RA_PROF_MAX_DOC);
+    json_error_t jerr;
+    json_t *root = json_loadb(data ? data : "", size, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root && (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0'))
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate memory to read the document");
+    if (!root)
+        return fail(err, "$", "not valid JSON (line %d, column %d): %s", jerr.line, jerr.column,
+                    jerr.text);
+    ra_onboard_doc *d = calloc(1, sizeof *d);
+    ra_status rc = d ? RA_OK : ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a document");
+    if (!rc && !json_is_object(root))
+        rc = fail(err, "$", "the document must be an object, got %s", type_name(root));
+    if (!rc)
+        rc = check_keys(root, keys, "$", err);
+    json_t *c = rc ? NULL : json_object_get(root, "client");
+    if (!rc && !c)
+        rc = fail(err, "$", "missing \"client\"");
+    if (!rc)
+        rc = parse_client(c, &d->client, err);
+    json_t *acc = rc ? NULL : json_object_get(root, "accounts");
+    if (!rc && !acc)
+        rc = fail(err, "$", "missing \"accounts\"");
+    if (!rc && !json_is_array(acc))
+        rc = fail(err, "$.accounts", "expected an array, got %s", type_name(acc));
+    if (!rc && (json_array_size(acc) == 0 || json_array_size(acc) > RA_ONBOARD_MAX_ACCOUNTS))
+        rc = fail(err, "$.accounts", "%zu accounts: give 1 to %d", json_array_size(acc),
+                  RA_ONBOARD_MAX_ACCOUNTS);
+    for (size_t i = 0; !rc && i < json_array_size(acc); i++) {
+        rc = parse_account(json_array_get(acc, i), i, &d->accounts[i], err);
+        for (size_t k = 0; !rc && k < i; k++)
+            if (strcmp(d->accounts[k].code, d->accounts[i].code) == 0) {
+                char p[SUBPATH_LEN];
+                snprintf(p, sizeof p, "$.accounts[%zu].code", i);
+                rc = fail(err, p, "account %s is given twice (also $.accounts[%zu])",
+                          d->accounts[i].code, k);
+            }
+        d->n_accounts = i + 1;
+    }
+    if (!rc)
+        rc = str_member(root, "lang", "$", 0, 1, d->lang, sizeof d->lang, err);
+    /* the answers document: questionnaire, version and answers, checked later against the
+     * questionnaire; here only what is needed to find the questionnaire */
+    if (!rc)
+        rc = str_member(root, "questionnaire", "$", 1, 1, d->questionnaire,
+                        sizeof d->questionnaire, err);
+    json_t *v = rc ? NULL : json_object_get(root, "version");
+    if (!rc && !v)
+        rc = fail(err, "$", "missing \"version\"");
+    if (!rc && (!json_is_integer(v) || json_integer_value(v) < 1))
+        rc = fail(err, "$.version", "expected a whole number >= 1, got %s",
+                  json_is_integer(v) ? "a smaller number" : type_name(v));
+    if (!rc)
+        d->version = json_integer_value(v);
+    json_t *ans = rc ? NULL : json_object_get(root, "answers");
+    if (!rc && !ans)
+        rc = fail(err, "$", "missing \"answers\"");
+    if (!rc) {
+        json_t *sub = json_pack("{s:s,s:I,s:O}", "questionnaire", d->questionnaire, "version",
+                                (json_int_t)d->version, "answers", ans);
+        d->answers = sub ? json_dumps(sub, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(sub);
+        if (!d->answers)
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the answers");
+        else
+            d->answers_size = strlen(d->answers);
+    }
+    json_decref(root);
+    if (rc) {
+        ra_onboard_doc_destroy(d);
+        return rc;
+    }
+    *out = d;
+    return RA_OK;
+}
+
+void ra_onboard_doc_destroy(ra_onboard_doc *doc)
+{
+    if (!doc)
+        return;
+    free(doc->answers);
+    memset(&doc->client, 0, sizeof doc->client); /* personal data */
+    free(doc);
+}
