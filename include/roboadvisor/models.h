@@ -44,7 +44,8 @@ typedef enum ra_models_group {
 RA_API ra_models_group ra_models_group_of(const char *asset_class, int *known);
 RA_API const char *ra_models_group_name(ra_models_group g); /* "equity", "bonds", "real_assets", "cash" */
 
-/* The equity band of level 1..5: [min, max] share of equity in a model built for that level. */
+/* The equity band of level 1..5: [min, max] share of equity in a model built for that level; min
+ * is one percentage point above the band of the level below, so a built model rates as its level. */
 RA_API void ra_models_equity_band(int level, double *min, double *max);
 /* A model's own risk level from its weighted equity share: the lowest level whose band's max
  * reaches the share (within RA_MODELS_TOL_SAME). */

@@ -65,6 +65,11 @@ const char *ra_models_group_name(ra_models_group g)
 
 /* Equity share bands of R1..R5: disjoint and adjacent, so equity rises with the level. */
 static const double band_max[RA_PROF_LEVELS] = {0.20, 0.40, 0.60, 0.80, 1.00};
+/* A model built for level L >= 2 holds at least this much more equity than the band of L-1 allows,
+ * so that its own level (ra_models_level_of_equity, which puts a share on a band's edge in the
+ * lower band) is L and not L-1 when the optimiser settles on the band's lower edge. One percentage
+ * point: far above RA_MODELS_TOL_SAME, small against the 20-point bands. */
+#define BUILD_BAND_MARGIN 0.01
 /* Real assets (REITs, commodities) at most this share at every level: diversifiers, but volatile. */
 #define REAL_ASSETS_MAX 0.20
 
@@ -74,7 +79,7 @@ void ra_models_equity_band(int level, double *min, double *max)
         level = 1;
     if (level > RA_PROF_LEVELS)
         level = RA_PROF_LEVELS;
-    *min = level == 1 ? 0.0 : band_max[level - 2];
+    *min = level == 1 ? 0.0 : band_max[level - 2] + BUILD_BAND_MARGIN;
     *max = band_max[level - 1];
 }
 

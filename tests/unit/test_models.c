@@ -85,7 +85,7 @@ static void test_models_build_one_levels_monotone(void **state)
         double lo, hi, e = equity_of(&m[l - 1]), sum = 0;
         ra_models_equity_band(l, &lo, &hi);
         assert_true(e >= lo - 1e-7 && e <= hi + 1e-7);
-        assert_true(m[l - 1].level <= l);
+        assert_int_equal(m[l - 1].level, l); /* never above, and (band margin) never below */
         for (size_t i = 0; i < m[l - 1].n; i++) {
             assert_true(m[l - 1].w[i].weight <= RA_MODELS_DEFAULT_MAX_WEIGHT + 1e-7 ||
                         /* cap raised: 3 equity securities * 0.30 < 0.80 for R5 */
