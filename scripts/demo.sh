@@ -65,7 +65,13 @@ $ra generate-book --db "$book" --data "$data" --key-file "$book.key"
 section "11. Every account reconciled with its transactions, and the audit trail verified"
 $ra check --db "$book"
 $ra audit verify --db "$book"
-section "12. Valuation of the book at market"
+section "12. Model portfolios R1-R5 built by the optimiser from the demo firm's shelf and prices"
+$ra models build --db "$book" --firm DEMO
+section "13. Onboarding: 300 clients answer the default risk questionnaire (generated, seeded)"
+$ra onboard --db "$book" --key-file "$book.key" --firm DEMO --generate 300 --seed 7 \
+  --questionnaire examples/questionnaire/default.json --date 2020-12-10
+$ra audit verify --db "$book"
+section "14. Valuation of the book at market"
 $ra valuation --db "$book" --firm DEMO --date 2020-12-10 > build/demo/valuation.txt
 head -n 12 build/demo/valuation.txt
 echo "... ($(grep -c '^A' build/demo/valuation.txt) accounts; the whole table: build/demo/valuation.txt)"
