@@ -33,11 +33,11 @@ static const struct {
 static void usage(FILE *out)
 {
     fprintf(out, "usage: roboadvisor <command> [options]\n\n"
-                 "roboadvisor %s: a robo-advisor engine (portfolio construction and reporting).\n\n"
+                 "roboadvisor %s: a robo-advisor engine: portfolios, the book of record, onboarding.\n\n"
                  "commands:\n",
             RA_VERSION_STRING);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'roboadvisor <command> --help' describes a command; docs/cli.md has them all.\n");
 }
 
