@@ -643,6 +643,30 @@ ra_status ra_models_assignment_get(ra_store *s, const char *firm, const char *ac
 
 /* --- an account's target ---------------------------------------------------------------------- */
 
+/* Asset location (methodology: personalised targets) needs to know whether the account's household
+ * holds both a taxable and a tax-deferred account. */
+static ra_status household_has_both(ra_store *s, const char *firm, const char *account, int *both,
+                                    ra_err *err)
+{
+    conn c;
+    conn_init(&c, s);
+    ra_db_stmt *st = prep(&c, err,
+                          "SELECT COUNT(DISTINCT a2.type) FROM accounts a1 "
+                          "JOIN firms f ON f.id = a1.firm_id "
+                          "JOIN clients c1 ON c1.id = a1.client_id "
+                          "JOIN clients c2 ON c2.household_id = c1.household_id "
+                          "JOIN accounts a2 ON a2.client_id = c2.id "
+                          "WHERE f.code = ? AND a1.code = ? AND a2.type IN (?, ?)",
+                          "ttii", firm, account, (int64_t)RA_ACCOUNT_TAXABLE,
+                          (int64_t)RA_ACCOUNT_TAX_DEFERRED);
+    if (!st)
+        return err ? err->code : RA_EIO;
+    int r = c.ops->step(st, err);
+    *both = r == RA_DB_ROW && c.ops->col_int64(st, 0) == 2;
+    c.ops->finalize(st);
+    return r < 0 ? (err ? err->code : RA_EIO) : RA_OK;
+}
+
 ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char *account,
                                        double cash_reserve, ra_models_target *out, ra_err *err)
 {
@@ -687,6 +711,10 @@ ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char
         if (!tick || !cls || !tlh || !held)
             rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu securities", n_secs);
     }
+    ra_models_target_opts o;
+    memset(&o, 0, sizeof o);
+    if (rc == RA_OK)
+        rc = household_has_both(s, firm, account, &o.household_has_both, err);
     if (rc == RA_OK) {
         for (size_t i = 0; i < n_secs; i++) {
             tick[i] = secs[i].ticker;
@@ -697,12 +725,7 @@ ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char
         for (size_t i = 0; i < n_pos; i++)
             if (strcmp(pos[i].account, account) == 0 && pos[i].ticker[0] && pos[i].qty_micro > 0)
                 held[nh++] = pos[i].ticker;
-        /* does the household hold both a taxable and a tax-deferred account? Only this
-         * account's own type is known here without the household's account list; the CLI's
-         * targets command works it out for the whole book. */
         ra_models_universe u = {n_secs, tick, cls, tlh, NULL};
-        ra_models_target_opts o;
-        memset(&o, 0, sizeof o);
         o.restrictions = acct.mandate.restrictions;
         o.cash_reserve = cash_reserve;
         o.held = held;

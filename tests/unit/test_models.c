@@ -473,6 +473,49 @@ static void test_models_store_assign_override(void **state)
     OK(ra_store_audit_verify(f->s, &nrec, NULL, &err));
 }
 
+/* Asset location through the store: a household with a taxable and a tax-deferred account tilts
+ * the taxable target towards equity and the tax-deferred one towards bonds (by TAX_TILT = 5
+ * points, inside the model's equity band); with the taxable account alone there is no tilt. */
+static void test_models_store_household_asset_location(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    ra_model h;
+    memset(&h, 0, sizeof h);
+    snprintf(h.code, sizeof h.code, "BAL");
+    const char *tk[4] = {"EQA", "EQB", "BDA", "BDB"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(h.w[i].ticker, sizeof h.w[i].ticker, "%s", tk[i]);
+        h.w[i].weight = 0.25; /* 50 % equity: level R3, band (40 %, 60 %] */
+    }
+    h.n = 4;
+    OK(ra_models_put(f->s, &f->actor, &h, NULL, NULL, &err));
+    assert_int_equal(h.level, 3);
+    ra_account a;
+    memset(&a, 0, sizeof a);
+    snprintf(a.client, sizeof a.client, "C1");
+    snprintf(a.currency, sizeof a.currency, "USD");
+    a.mandate.drift_band = 0.05;
+    a.mandate.loss_limit = 0.10;
+    snprintf(a.code, sizeof a.code, "TX");
+    a.type = RA_ACCOUNT_TAXABLE;
+    OK(ra_store_account_put(f->s, &f->actor, &a, &err));
+    ra_models_assignment as;
+    OK(ra_models_assign(f->s, &f->actor, "TX", "BAL", 0, 3, NULL, &as, &err));
+    ra_models_target t;
+    OK(ra_models_target_for_account(f->s, "F1", "TX", 0.0, &t, &err));
+    /* A1 of the fixture is taxable too: no tax-deferred account in the household yet */
+    RA_ASSERT_CLOSE(weight_of(&t, "EQA") + weight_of(&t, "EQB"), 0.50, 1e-12, 0.0);
+    snprintf(a.code, sizeof a.code, "IRA");
+    a.type = RA_ACCOUNT_TAX_DEFERRED;
+    OK(ra_store_account_put(f->s, &f->actor, &a, &err));
+    OK(ra_models_assign(f->s, &f->actor, "IRA", "BAL", 0, 3, NULL, &as, &err));
+    OK(ra_models_target_for_account(f->s, "F1", "TX", 0.0, &t, &err));
+    RA_ASSERT_CLOSE(weight_of(&t, "EQA") + weight_of(&t, "EQB"), 0.55, 1e-12, 0.0);
+    OK(ra_models_target_for_account(f->s, "F1", "IRA", 0.0, &t, &err));
+    RA_ASSERT_CLOSE(weight_of(&t, "BDA") + weight_of(&t, "BDB"), 0.55, 1e-12, 0.0);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest pure[] = {
@@ -487,6 +530,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest store[] = {
         cmocka_unit_test_setup_teardown(test_models_store_versioning, setup, teardown),
         cmocka_unit_test_setup_teardown(test_models_store_assign_override, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_models_store_household_asset_location, setup,
+                                        teardown),
     };
     if (argc > 1 && strcmp(argv[1], "pg") == 0) {
         const char *env = getenv("ROBOADVISOR_TEST_PG");
