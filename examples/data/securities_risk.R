@@ -2,7 +2,7 @@
 # Annualised volatility of daily log total returns over the last ten years of
 # shared/data/aa_etf_totalreturn_index.csv (2013-06-10 .. 2023-06-09), bucketed:
 #   R1 < 2 %, R2 < 7 %, R3 < 12 %, R4 < 20 %, R5 >= 20 %.
-# Run: Rscript examples/data/securities_risk.R /work/shared/data/aa_etf_totalreturn_index.csv
+# Run: Rscript examples/data/securities_risk.R ../shared/data/aa_etf_totalreturn_index.csv
 args <- commandArgs(trailingOnly = TRUE)
 x <- read.csv(if (length(args)) args[1] else "../shared/data/aa_etf_totalreturn_index.csv",
               check.names = FALSE)

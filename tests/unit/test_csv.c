@@ -1,5 +1,5 @@
 /* Tests of the CSV readers (include/roboadvisor/csv.h, docs/formats.md). Expected shapes and
- * empty-cell counts of the real files come from /work/shared/data/README.md (and were re-counted
+ * empty-cell counts of the real files come from ../shared/data/README.md (and were re-counted
  * with awk -F, over the files); every other expected value is written by hand from the input. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,7 +1,7 @@
 /* Tests of src/core/est.c and ra_est_periods_per_year (src/core/calendar.c).
  * Expected values come from hand derivations (in the comments) and from R 4.2
  * (tests/golden/est/est_golden.R, see tests/golden/est/README.md) on the real data in
- * /work/shared/data. */
+ * ../shared/data. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,7 +50,7 @@ typedef struct table {
     ra_date *date; /* rows */
 } table;
 
-/* Reads a wide CSV of /work/shared/data: header, then Date,v1,...,vk with no empty cells. */
+/* Reads a wide CSV of ../shared/data: header, then Date,v1,...,vk with no empty cells. */
 static table read_table(const char *path)
 {
     table t = {0};
@@ -352,7 +352,7 @@ static void test_est_cov_ledoit_wolf_one_and_two_assets(void **state)
 
 typedef struct golden_set {
     const char *tag;
-    const char *file; /* in /work/shared/data */
+    const char *file; /* in ../shared/data */
     int from_prices;  /* 0: returns file; 1: simple from prices; 2: log from prices */
     double ppy, lambda;
     size_t rows, cols; /* of the returns */

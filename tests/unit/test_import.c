@@ -1,6 +1,6 @@
 /* Tests of the import parsers (include/roboadvisor/import.h, docs/formats.md "Import files").
  * Expected values are written by hand from the inputs; the counts of the real files come from
- * /work/shared/data/README.md and were re-counted with awk -F, over the files (non-empty price
+ * ../shared/data/README.md and were re-counted with awk -F, over the files (non-empty price
  * cells of aa_etf_prices.csv: awk -F, 'NR>1{for(i=2;i<=NF;i++) if($i!="") c++} END{print c}'). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /* Tests of src/core/opt.c (include/roboadvisor/opt.h).
  * Golden numbers: tests/golden/opt/golden.txt, written by tests/golden/opt/make_golden.R (R 4.2,
- * quadprog solve.QP, uniroot, coordinate descent) from /work/shared/data; see the README there.
+ * quadprog solve.QP, uniroot, coordinate descent) from ../shared/data; see the README there.
  * Properties run over pinned seeds and print the seed when they fail. */
 #include <setjmp.h>
 #include <stdarg.h>

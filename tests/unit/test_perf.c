@@ -1,6 +1,6 @@
 /* Unit and golden tests of ra_perf_stats_compute and ra_perf_quantile7 (src/core/perf_stats.c).
  * Hand cases show their derivation; golden numbers come from tests/golden/perf/perf_golden.R (base
- * R, independent of our C code) run on the real series in /work/shared/data. */
+ * R, independent of our C code) run on the real series in ../shared/data. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -317,7 +317,7 @@ static char *next_field(char **p)
     return tok;
 }
 
-/* Reads columns `cols` of a wide CSV in /work/shared/data between two ISO dates (inclusive; NULL =
+/* Reads columns `cols` of a wide CSV in ../shared/data between two ISO dates (inclusive; NULL =
  * no limit) into a row-major matrix. Returns the row count, failing the test on any problem. */
 static size_t read_csv_cols(const char *path, const char *const *cols, size_t ncols,
                             const char *first, const char *last, double *out, size_t max_rows)

@@ -1,5 +1,5 @@
 # Golden numbers for tests/unit/test_est.c, computed in R 4.2 without any of our C code.
-# Run from the repository root:  Rscript tests/golden/est/est_golden.R [/work/shared/data]
+# Run from the repository root:  Rscript tests/golden/est/est_golden.R [../shared/data]
 # Writes tests/golden/est/*.csv: each matrix one row per line, no header, 17 significant digits.
 # See tests/golden/est/README.md for what each file is.
 args <- commandArgs(trailingOnly = TRUE)

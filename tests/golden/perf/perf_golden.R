@@ -1,10 +1,10 @@
 # Expected numbers for tests/unit/test_perf.c, test_xirr.c and test_twr.c.
 # Written from the formulas in docs/methodology.md in base R only (R 4.2): it does not call
 # or port our C code. Run from the repository root:
-#   Rscript tests/golden/perf/perf_golden.R /work/shared/data > tests/golden/perf/perf_golden.h
+#   Rscript tests/golden/perf/perf_golden.R ../shared/data > tests/golden/perf/perf_golden.h
 # See tests/golden/perf/README.md for what each number is.
 args <- commandArgs(trailingOnly = TRUE)
-data_dir <- if (length(args) >= 1) args[1] else "/work/shared/data"
+data_dir <- if (length(args) >= 1) args[1] else "../shared/data"
 fmt <- function(x) ifelse(is.na(x), "NAN", sprintf("%.17g", x))
 
 TIE <- 1e-12  # wealth within this relative distance of the running peak counts as at the peak
