@@ -12,6 +12,15 @@ typedef struct ra_db ra_db;
 typedef struct ra_db_stmt ra_db_stmt;
 typedef struct ra_db_bulk ra_db_bulk;
 
+/* A typed value of a bulk row (bulk_row_vals): type 'i' int64, 'd' double, 't' text (borrowed,
+ * NUL-terminated), 'n' NULL. */
+typedef struct ra_db_val {
+    char type;
+    int64_t i;
+    double d;
+    const char *t;
+} ra_db_val;
+
 #define RA_DB_ROW 1
 #define RA_DB_DONE 0
 
@@ -55,6 +64,12 @@ typedef struct ra_db_ops {
     ra_status (*bulk_end)(ra_db_bulk *b, int ok, ra_err *err);
     /* The database's own consistency checks (SQLite: integrity_check, foreign_key_check). */
     ra_status (*integrity)(ra_db *db, ra_err *err);
+    /* A bulk row of typed values (ncols of them): text, numbers and NULLs, for tables that are not
+     * all integers. On PostgreSQL text is escaped for COPY's text format. */
+    ra_status (*bulk_row_vals)(ra_db_bulk *b, const ra_db_val *vals, ra_err *err);
+    /* Nonzero when every statement is a network round trip (PostgreSQL): callers then prefer
+     * set-based statements and bulk loads to one statement per row. */
+    int round_trip;
 } ra_db_ops;
 
 /* Every connection starts with its vtable. */

@@ -349,6 +349,67 @@ static ra_status pg_bulk_row(ra_db_bulk *b, const int64_t *vals, ra_err *err)
     return RA_OK;
 }
 
+/* Appends n bytes to the COPY buffer, sending it whenever it fills (values may be longer than
+ * the buffer). */
+static ra_status put(ra_db_bulk *b, const char *p, size_t n, ra_err *err)
+{
+    while (n) {
+        if (b->len == COPY_BUF) {
+            ra_status rc = flush(b, err);
+            if (rc != RA_OK)
+                return rc;
+        }
+        size_t k = COPY_BUF - b->len < n ? COPY_BUF - b->len : n;
+        memcpy(b->buf + b->len, p, k);
+        b->len += k;
+        p += k;
+        n -= k;
+    }
+    return RA_OK;
+}
+
+/* COPY text format: fields separated by tabs, \N for NULL, backslash, tab, newline and carriage
+ * return escaped with a backslash. */
+static ra_status put_text(ra_db_bulk *b, const char *t, ra_err *err)
+{
+    ra_status rc = RA_OK;
+    const char *run = t;
+    for (; *t && rc == RA_OK; t++) {
+        const char *e = *t == '\\' ? "\\\\" : *t == '\t' ? "\\t" : *t == '\n' ? "\\n"
+                        : *t == '\r' ? "\\r" : NULL;
+        if (!e)
+            continue;
+        rc = put(b, run, (size_t)(t - run), err);
+        if (rc == RA_OK)
+            rc = put(b, e, 2, err);
+        run = t + 1;
+    }
+    return rc == RA_OK ? put(b, run, (size_t)(t - run), err) : rc;
+}
+
+static ra_status pg_bulk_row_vals(ra_db_bulk *b, const ra_db_val *v, ra_err *err)
+{
+    ra_status rc = RA_OK;
+    char num[40];
+    for (int i = 0; i < b->ncols && rc == RA_OK; i++) {
+        if (i)
+            rc = put(b, "\t", 1, err);
+        if (rc != RA_OK)
+            break;
+        switch (v[i].type) {
+        case 'i':
+            rc = put(b, num, (size_t)snprintf(num, sizeof num, "%lld", (long long)v[i].i), err);
+            break;
+        case 'd':
+            rc = put(b, num, (size_t)snprintf(num, sizeof num, "%.17g", v[i].d), err);
+            break;
+        case 't': rc = put_text(b, v[i].t, err); break;
+        default: rc = put(b, "\\N", 2, err);
+        }
+    }
+    return rc == RA_OK ? put(b, "\n", 1, err) : rc;
+}
+
 static ra_status pg_bulk_end(ra_db_bulk *b, int ok, ra_err *err)
 {
     pg_db *db = b->db;
@@ -380,7 +441,7 @@ static const ra_db_ops pg_ops = {
     pg_close, pg_exec, pg_prepare, pg_bind_int64, pg_bind_double, pg_bind_text, pg_bind_blob,
     pg_bind_null, pg_step, pg_col_int64, pg_col_double, pg_col_text, pg_col_blob, pg_col_is_null,
     pg_changes, pg_reset, pg_finalize, pg_begin, pg_commit, pg_rollback, pg_bulk_begin,
-    pg_bulk_row, pg_bulk_end, pg_integrity,
+    pg_bulk_row, pg_bulk_end, pg_integrity, pg_bulk_row_vals, 1,
 };
 
 ra_status ra_db_pg_open(const char *url, const ra_db_open_options *o, ra_db **out, ra_err *err)
