@@ -70,6 +70,11 @@ typedef struct ra_db_ops {
     /* Nonzero when every statement is a network round trip (PostgreSQL): callers then prefer
      * set-based statements and bulk loads to one statement per row. */
     int round_trip;
+    /* Runs a statement whose rows and change count the caller does not need (an INSERT or UPDATE
+     * inside a write scope). PostgreSQL sends it in pipeline mode without waiting; its result is
+     * read at the next call that needs a reply, which then fails with its error (the transaction
+     * is aborted in any case, so a failed write is never committed). SQLite runs it at once. */
+    ra_status (*run_deferred)(ra_db_stmt *st, ra_err *err);
 } ra_db_ops;
 
 /* Every connection starts with its vtable. */

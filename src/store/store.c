@@ -123,8 +123,16 @@ static ra_status bindf(ra_store *s, ra_db_stmt *st, ra_err *err, const char *fmt
     return rc;
 }
 
-/* Runs a statement to completion (no rows expected). */
+/* Runs a write whose rows and change count are not needed. On PostgreSQL it is pipelined: sent
+ * at once, its result read with the next reply the store waits for (db.h, run_deferred), so a
+ * batch of writes costs one round trip instead of one each. */
 static ra_status run(ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    return s->ops->run_deferred(st, err);
+}
+
+/* Runs a statement to completion now (for changes()). */
+static ra_status run_now(ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     int r;
     while ((r = s->ops->step(st, err)) == RA_DB_ROW)
@@ -178,9 +186,12 @@ static ra_status wbegin(ra_store *s, ra_err *err)
 static ra_status wend(ra_store *s, ra_status rc, ra_err *err)
 {
     if (rc == RA_OK) {
-        if (s->in_txn)
-            return s->ops->exec(s->db, "RELEASE SAVEPOINT ra_write", err);
-        return s->ops->commit(s->db, err);
+        if (!s->in_txn)
+            return s->ops->commit(s->db, err); /* a failed commit leaves nothing behind */
+        /* the release reads the results of pipelined writes: on an error undo the scope */
+        rc = s->ops->exec(s->db, "RELEASE SAVEPOINT ra_write", err);
+        if (rc == RA_OK)
+            return rc;
     }
     ra_err keep = {0};
     if (s->in_txn)
@@ -731,11 +742,10 @@ static ra_status audit(ra_store *s, const ra_store_actor *a, const char *action,
                        const char *entity, const char *entity_id, const char *before,
                        const char *after, ra_err *err)
 {
-    /* Updating the head first takes its row lock (PostgreSQL) so appends are serialised. */
-    ra_db_stmt *st = q(s, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1", err);
-    if (!st || run(s, st, err) != RA_OK)
-        return dberr(err);
-    st = q(s, "SELECT seq, hash FROM audit_head WHERE id = 1", err);
+    /* Updating the head first takes its row lock (PostgreSQL) so appends are serialised; it
+     * returns the new seq and the previous hash in the same round trip. */
+    ra_db_stmt *st = q(s, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+                       err);
     if (!st)
         return dberr(err);
     int r = s->ops->step(st, err);
@@ -2229,12 +2239,12 @@ static ra_status series_merge(ra_store *s, const series_kind *k, unsigned flags,
     s->ops->reset(st);
     if (r == RA_DB_ROW) {
         st = q(s, k->update_sql, err);
-        if (!st || run(s, st, err) != RA_OK)
+        if (!st || run_now(s, st, err) != RA_OK)
             return dberr(err);
         stats->replaced = (size_t)s->ops->changes(st);
     }
     st = q(s, k->insert_sql, err);
-    if (!st || run(s, st, err) != RA_OK)
+    if (!st || run_now(s, st, err) != RA_OK)
         return dberr(err);
     stats->inserted = (size_t)s->ops->changes(st);
     stats->unchanged = distinct - stats->inserted - stats->replaced;
