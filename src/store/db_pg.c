@@ -113,16 +113,16 @@ static void pg_close(ra_db *d)
 static ra_status pg_exec(ra_db *d, const char *sql, ra_err *err)
 {
     pg_db *db = (pg_db *)d;
+    /* A pipelined write that failed is reported, but the statement still runs: it may be the
+     * ROLLBACK TO SAVEPOINT that undoes that write. */
     ra_status prc = pg_sync(db, err);
-    if (prc != RA_OK)
-        return prc;
     PGresult *r = PQexec(db->c, sql);
     ExecStatusType st = PQresultStatus(r);
     ra_status rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK
                        ? RA_OK
-                       : pg_error(db, r, "run a statement", err);
+                       : pg_error(db, r, "run a statement", prc == RA_OK ? err : NULL);
     PQclear(r);
-    return rc;
+    return prc != RA_OK ? prc : rc;
 }
 
 static ra_status pg_prepare(ra_db *d, const char *sql, ra_db_stmt **out, ra_err *err)

@@ -664,8 +664,8 @@ static void test_store_audit_verify_detects_edit_insert_delete(void **state)
     /* a saved copy of the log to restore between cases */
     OK(ra_store_exec_raw(f->s, "CREATE TABLE audit_copy AS SELECT * FROM audit_log", &err));
     const char *restore = "DELETE FROM audit_log; INSERT INTO audit_log SELECT * FROM audit_copy";
-    audit_case(f, "UPDATE audit_log SET after_json = replace(after_json, '1000000', '2000000') "
-                  "WHERE seq = 5", 5);
+    /* an edited after text (a space appended: any change of the text must be caught) */
+    audit_case(f, "UPDATE audit_log SET after_json = after_json || ' ' WHERE seq = 5", 5);
     OK(ra_store_exec_raw(f->s, restore, &err));
     OK(ra_store_audit_verify(f->s, NULL, NULL, &err));
     audit_case(f, "UPDATE audit_log SET user_name = 'mallory' WHERE seq = 3", 3);
@@ -826,6 +826,54 @@ static void test_store_snapshot_memory_per_account(void **state)
         assert_int_equal(sn->lot_acquired[56 + k], D(2021, 1, 5 + k));
     }
     ra_store_snapshot_destroy(sn);
+}
+
+/* A write the database refuses after it was sent (on PostgreSQL a pipelined INSERT whose error
+ * comes back with a later reply) fails its own call, is undone with its savepoint, and leaves the
+ * caller's transaction usable: the good client before it commits, the refused one is absent. */
+static void test_store_refused_pipelined_write_fails_its_call(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    if (strcmp(ra_store_backend(f->s), "postgresql") == 0)
+        OK(ra_store_exec_raw(f->s,
+                             "CREATE FUNCTION ra_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                             "BEGIN IF NEW.code = 'BAD' THEN RAISE EXCEPTION 'refused by test'; "
+                             "END IF; RETURN NEW; END $$; "
+                             "CREATE TRIGGER ra_refuse BEFORE INSERT ON clients FOR EACH ROW "
+                             "EXECUTE FUNCTION ra_refuse()",
+                             &err));
+    else
+        OK(ra_store_exec_raw(f->s,
+                             "CREATE TRIGGER ra_refuse BEFORE INSERT ON clients WHEN NEW.code = "
+                             "'BAD' BEGIN SELECT RAISE(ABORT, 'refused by test'); END",
+                             &err));
+    uint64_t n0 = audit_count(f);
+    ra_client c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.household, sizeof c.household, "H1");
+    snprintf(c.name, sizeof c.name, "Alice Smithson");
+    OK(ra_store_begin(f->s, &err));
+    snprintf(c.code, sizeof c.code, "GOOD");
+    OK(ra_store_client_put(f->s, &f->actor, &c, &err));
+    snprintf(c.code, sizeof c.code, "BAD");
+    assert_int_not_equal(ra_store_client_put(f->s, &f->actor, &c, &err), RA_OK);
+    assert_non_null(strstr(err.msg, "refused by test"));
+    snprintf(c.code, sizeof c.code, "GOOD2");
+    OK(ra_store_client_put(f->s, &f->actor, &c, &err));
+    OK(ra_store_commit(f->s, &err));
+    ra_client x;
+    OK(ra_store_client_get(f->s, "F1", "GOOD", &x, &err));
+    OK(ra_store_client_get(f->s, "F1", "GOOD2", &x, &err));
+    assert_int_equal(ra_store_client_get(f->s, "F1", "BAD", &x, &err), RA_ENOTFOUND);
+    /* household H1 and the two clients: three records, the chain intact */
+    assert_int_equal(audit_count(f), n0 + 3);
+    /* on its own (no caller transaction) the refused put leaves nothing either */
+    snprintf(c.code, sizeof c.code, "BAD");
+    snprintf(c.household, sizeof c.household, "H2");
+    assert_int_not_equal(ra_store_client_put(f->s, &f->actor, &c, &err), RA_OK);
+    assert_int_equal(audit_count(f), n0 + 3);
+    OK(ra_store_check(f->s, NULL, &err));
 }
 
 /* More accounts than one round of the bulk opening (OPEN_CHUNK = 4096 in store.c), so that a
@@ -1106,6 +1154,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_store_accounts_open_bulk_bad_account_rolls_back_whole,
                                     setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_accounts_open_bulk_audit_chain_verifies, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_store_refused_pipelined_write_fails_its_call, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_store_concurrent_writers_sqlite, setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_busy_writer_fails_cleanly, setup, teardown),
