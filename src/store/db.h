@@ -75,6 +75,8 @@ typedef struct ra_db_ops {
      * read at the next call that needs a reply, which then fails with its error (the transaction
      * is aborted in any case, so a failed write is never committed). SQLite runs it at once. */
     ra_status (*run_deferred)(ra_db_stmt *st, ra_err *err);
+    /* One statement without parameters or results (SAVEPOINT), sent like run_deferred. */
+    ra_status (*exec_deferred)(ra_db *db, const char *sql, ra_err *err);
 } ra_db_ops;
 
 /* Every connection starts with its vtable. */

@@ -489,6 +489,22 @@ static ra_status pg_run_deferred(ra_db_stmt *s, ra_err *err)
     return RA_OK;
 }
 
+static ra_status pg_exec_deferred(ra_db *d, const char *sql, ra_err *err)
+{
+    pg_db *db = (pg_db *)d;
+    if (!db->pending && PQenterPipelineMode(db->c) != 1)
+        return pg_error(db, NULL, "start a pipeline", err);
+    if (PQsendQueryParams(db->c, sql, 0, NULL, NULL, NULL, NULL, 0) != 1) {
+        ra_status rc = pg_error(db, NULL, "send a statement", err);
+        ra_err ignored;
+        (void)pg_sync(db, &ignored);
+        return rc;
+    }
+    if (++db->pending >= PIPELINE_MAX)
+        return pg_sync(db, err);
+    return RA_OK;
+}
+
 static ra_status pg_bulk_end(ra_db_bulk *b, int ok, ra_err *err)
 {
     pg_db *db = b->db;
@@ -520,7 +536,7 @@ static const ra_db_ops pg_ops = {
     pg_close, pg_exec, pg_prepare, pg_bind_int64, pg_bind_double, pg_bind_text, pg_bind_blob,
     pg_bind_null, pg_step, pg_col_int64, pg_col_double, pg_col_text, pg_col_blob, pg_col_is_null,
     pg_changes, pg_reset, pg_finalize, pg_begin, pg_commit, pg_rollback, pg_bulk_begin,
-    pg_bulk_row, pg_bulk_end, pg_integrity, pg_bulk_row_vals, 1, pg_run_deferred,
+    pg_bulk_row, pg_bulk_end, pg_integrity, pg_bulk_row_vals, 1, pg_run_deferred, pg_exec_deferred,
 };
 
 ra_status ra_db_pg_open(const char *url, const ra_db_open_options *o, ra_db **out, ra_err *err)

@@ -299,7 +299,7 @@ static const ra_db_ops sq_ops = {
     sq_close, sq_exec, sq_prepare, sq_bind_int64, sq_bind_double, sq_bind_text, sq_bind_blob,
     sq_bind_null, sq_step, sq_col_int64, sq_col_double, sq_col_text, sq_col_blob, sq_col_is_null,
     sq_changes, sq_reset, sq_finalize, sq_begin, sq_commit, sq_rollback, sq_bulk_begin,
-    sq_bulk_row, sq_bulk_end, sq_integrity, sq_bulk_row_vals, 0, sq_run_deferred,
+    sq_bulk_row, sq_bulk_end, sq_integrity, sq_bulk_row_vals, 0, sq_run_deferred, sq_exec,
 };
 
 ra_status ra_db_sqlite_open(const char *path, const ra_db_open_options *o, ra_db **out,

@@ -178,8 +178,8 @@ static ra_status wbegin(ra_store *s, ra_err *err)
     ra_status rc = need_schema(s, err);
     if (rc != RA_OK)
         return rc;
-    if (s->in_txn)
-        return s->ops->exec(s->db, "SAVEPOINT ra_write", err);
+    if (s->in_txn) /* pipelined on PostgreSQL: checked with the scope's first reply */
+        return s->ops->exec_deferred(s->db, "SAVEPOINT ra_write", err);
     return s->ops->begin(s->db, err);
 }
 
