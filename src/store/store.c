@@ -33,6 +33,7 @@ struct ra_store {
     } cache[N_STMT_CACHE];
     size_t n_cache;
     int stage_ready;
+    size_t open_chunk; /* test hook: accounts per round of the bulk opening (0: OPEN_CHUNK) */
 };
 
 /* --- small helpers --------------------------------------------------------------------------- */
@@ -3697,7 +3698,8 @@ static ra_status open_write(ra_store *s, const ra_store_actor *actor, const firm
         return rc;
     for (size_t i = 0; i < m && rc == RA_OK; i++) {
         /* the ledger keeps its lots by security; the table's key is (account, lot id) */
-        qsort(x[i].l.lots, x[i].l.n_lots, sizeof *x[i].l.lots, cmp_lot_id);
+        if (x[i].l.n_lots > 1)
+            qsort(x[i].l.lots, x[i].l.n_lots, sizeof *x[i].l.lots, cmp_lot_id);
         for (size_t j = 0; j < x[i].l.n_lots && rc == RA_OK; j++) {
             const ra_lot *l = &x[i].l.lots[j];
             int64_t v[6] = {x[i].id, (int64_t)l->id, (int64_t)l->security,
@@ -3721,6 +3723,8 @@ static ra_status open_write(ra_store *s, const ra_store_actor *actor, const firm
     }
     return bulk_done(s, b, rc, err);
 }
+
+void ra_store_test_open_chunk(ra_store *s, size_t n) { s->open_chunk = n; }
 
 ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
                                       const ra_store_opening *v, size_t n, ra_err *err)
@@ -3758,7 +3762,8 @@ ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
             s->ops->reset(st);
     }
     tmap secs = {0};
-    size_t cap = n < OPEN_CHUNK ? n : OPEN_CHUNK;
+    size_t chunk = s->open_chunk ? s->open_chunk : OPEN_CHUNK;
+    size_t cap = n < chunk ? n : chunk;
     open_acc *x = rc == RA_OK ? calloc(cap, sizeof *x) : NULL;
     if (rc == RA_OK && !x)
         rc = nomem(err, "the batch");

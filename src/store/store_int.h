@@ -20,4 +20,8 @@ extern const size_t ra_store_n_migrations;
  * trail, to simulate tampering. */
 ra_status ra_store_exec_raw(ra_store *s, const char *sql, ra_err *err);
 
+/* For tests only: accounts per round of ra_store_accounts_open_bulk (0: the default, 4096), so
+ * that a small batch spans several rounds. */
+void ra_store_test_open_chunk(ra_store *s, size_t n);
+
 #endif
