@@ -18,6 +18,16 @@ typedef struct firm_key {
     uint8_t key[RA_STORE_KEY_BYTES];
 } firm_key;
 
+/* The audit chain's head as this transaction sees it. It is locked and read at the first append
+ * of a transaction, kept in memory, and written back once before the commit: appends then cost
+ * no head round trip, and PostgreSQL does not build one row version of audit_head per record
+ * (which made each update slower than the last in a long transaction). */
+typedef struct audit_tip {
+    int valid, dirty;
+    int64_t seq;
+    char hash[65];
+} audit_tip;
+
 struct ra_store {
     ra_db *db;
     const ra_db_ops *ops;
@@ -34,6 +44,7 @@ struct ra_store {
     size_t n_cache;
     int stage_ready;
     size_t open_chunk; /* test hook: accounts per round of the bulk opening (0: OPEN_CHUNK) */
+    audit_tip head, saved; /* the chain head inside the open transaction; saved at a savepoint */
 };
 
 /* --- small helpers --------------------------------------------------------------------------- */
@@ -174,13 +185,38 @@ static ra_status need_schema(ra_store *s, ra_err *err)
     return RA_OK;
 }
 
+static ra_status head_flush(ra_store *s, ra_err *err);
+
+static void head_forget(ra_store *s)
+{
+    memset(&s->head, 0, sizeof s->head);
+    memset(&s->saved, 0, sizeof s->saved);
+}
+
+/* Commits the transaction with the audit head written back first; a failure rolls it back. */
+static ra_status commit_all(ra_store *s, ra_err *err)
+{
+    ra_status rc = head_flush(s, err);
+    if (rc == RA_OK)
+        rc = s->ops->commit(s->db, err);
+    else {
+        ra_err keep = {0};
+        (void)s->ops->rollback(s->db, &keep);
+    }
+    head_forget(s);
+    return rc;
+}
+
 static ra_status wbegin(ra_store *s, ra_err *err)
 {
     ra_status rc = need_schema(s, err);
     if (rc != RA_OK)
         return rc;
-    if (s->in_txn) /* pipelined on PostgreSQL: checked with the scope's first reply */
+    if (s->in_txn) { /* pipelined on PostgreSQL: checked with the scope's first reply */
+        s->saved = s->head;
         return s->ops->exec_deferred(s->db, "SAVEPOINT ra_write", err);
+    }
+    head_forget(s);
     return s->ops->begin(s->db, err);
 }
 
@@ -188,18 +224,21 @@ static ra_status wend(ra_store *s, ra_status rc, ra_err *err)
 {
     if (rc == RA_OK) {
         if (!s->in_txn)
-            return s->ops->commit(s->db, err); /* a failed commit leaves nothing behind */
+            return commit_all(s, err); /* a failed commit leaves nothing behind */
         /* the release reads the results of pipelined writes: on an error undo the scope */
         rc = s->ops->exec(s->db, "RELEASE SAVEPOINT ra_write", err);
         if (rc == RA_OK)
             return rc;
     }
     ra_err keep = {0};
-    if (s->in_txn)
+    if (s->in_txn) {
         (void)s->ops->exec(s->db, "ROLLBACK TO SAVEPOINT ra_write; RELEASE SAVEPOINT ra_write",
                            &keep);
-    else
+        s->head = s->saved; /* the scope's audit records are gone */
+    } else {
         (void)s->ops->rollback(s->db, &keep);
+        head_forget(s);
+    }
     return rc;
 }
 
@@ -207,6 +246,7 @@ ra_status ra_store_begin(ra_store *s, ra_err *err)
 {
     if (s->in_txn)
         return ra_err_set(err, RA_EINVAL, NULL, "a transaction is already open");
+    head_forget(s);
     ra_status rc = s->ops->begin(s->db, err);
     if (rc == RA_OK)
         s->in_txn = 1;
@@ -218,12 +258,13 @@ ra_status ra_store_commit(ra_store *s, ra_err *err)
     if (!s->in_txn)
         return ra_err_set(err, RA_EINVAL, NULL, "no transaction is open");
     s->in_txn = 0;
-    return s->ops->commit(s->db, err);
+    return commit_all(s, err);
 }
 
 ra_status ra_store_rollback(ra_store *s, ra_err *err)
 {
     s->in_txn = 0;
+    head_forget(s);
     return s->ops->rollback(s->db, err);
 }
 
@@ -767,36 +808,62 @@ static void audit_hash(const char *prev_hex, int64_t seq, int64_t at, const char
     hex_of(h, sizeof h, out);
 }
 
-static ra_status audit(ra_store *s, const ra_store_actor *a, const char *action,
-                       const char *entity, const char *entity_id, const char *before,
-                       const char *after, ra_err *err)
+/* The chain head for the next append: locked (the UPDATE takes audit_head's row lock on
+ * PostgreSQL, the write lock is held already on SQLite) and read once per transaction. */
+static ra_status head_get(ra_store *s, ra_err *err)
 {
-    /* Updating the head first takes its row lock (PostgreSQL) so appends are serialised; it
-     * returns the new seq and the previous hash in the same round trip. */
-    ra_db_stmt *st = q(s, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-                       err);
+    if (s->head.valid)
+        return RA_OK;
+    ra_db_stmt *st = q(s, "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash", err);
     if (!st)
         return dberr(err);
     int r = s->ops->step(st, err);
     if (r != RA_DB_ROW)
         return r < 0 ? dberr(err)
                      : ra_err_set(err, RA_EINTERNAL, NULL, "the audit head is missing");
-    int64_t seq = ci(s, st, 0);
-    char prev[65], hash[65];
-    copy_str(prev, sizeof prev, ct(s, st, 1));
+    s->head.seq = ci(s, st, 0);
+    copy_str(s->head.hash, sizeof s->head.hash, ct(s, st, 1));
     s->ops->reset(st);
-    int64_t at = (int64_t)time(NULL);
-    audit_hash(prev, seq, at, a->user, a->firm, action, entity, entity_id, before, after, hash);
-    st = q(s, "INSERT INTO audit_log (seq, at, user_name, firm, action, entity, entity_id, "
-              "before_json, after_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-           err);
-    if (!st || bindf(s, st, err, "iittttttttt", seq, at, a->user, a->firm, action, entity,
-                     entity_id, before, after, prev, hash) != RA_OK ||
+    s->head.valid = 1;
+    s->head.dirty = 0;
+    return RA_OK;
+}
+
+/* Writes the head back (once per transaction, before its commit). */
+static ra_status head_flush(ra_store *s, ra_err *err)
+{
+    if (!s->head.valid || !s->head.dirty)
+        return RA_OK;
+    ra_db_stmt *st = q(s, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", err);
+    if (!st || bindf(s, st, err, "it", s->head.seq, s->head.hash) != RA_OK ||
         run(s, st, err) != RA_OK)
         return dberr(err);
-    st = q(s, "UPDATE audit_head SET hash = ? WHERE id = 1", err);
-    if (!st || bindf(s, st, err, "t", hash) != RA_OK || run(s, st, err) != RA_OK)
+    s->head.dirty = 0;
+    return RA_OK;
+}
+
+static ra_status audit(ra_store *s, const ra_store_actor *a, const char *action,
+                       const char *entity, const char *entity_id, const char *before,
+                       const char *after, ra_err *err)
+{
+    ra_status rc = head_get(s, err);
+    if (rc != RA_OK)
+        return rc;
+    int64_t seq = s->head.seq + 1;
+    char hash[65];
+    int64_t at = (int64_t)time(NULL);
+    audit_hash(s->head.hash, seq, at, a->user, a->firm, action, entity, entity_id, before, after,
+               hash);
+    ra_db_stmt *st = q(s, "INSERT INTO audit_log (seq, at, user_name, firm, action, entity, "
+                          "entity_id, before_json, after_json, prev_hash, hash) VALUES (?, ?, ?, "
+                          "?, ?, ?, ?, ?, ?, ?, ?)", err);
+    if (!st || bindf(s, st, err, "iittttttttt", seq, at, a->user, a->firm, action, entity,
+                     entity_id, before, after, s->head.hash, hash) != RA_OK ||
+        run(s, st, err) != RA_OK)
         return dberr(err);
+    s->head.seq = seq;
+    memcpy(s->head.hash, hash, sizeof hash);
+    s->head.dirty = 1;
     return RA_OK;
 }
 
@@ -828,6 +895,8 @@ ra_status ra_store_audit_verify(ra_store *s, uint64_t *n_records, uint64_t *firs
     if (first_bad)
         *first_bad = 0;
     ra_status rc = need_schema(s, err);
+    if (rc == RA_OK) /* inside a transaction: the head kept in memory goes to the table first */
+        rc = head_flush(s, err);
     if (rc != RA_OK)
         return rc;
     ra_db_stmt *st = q(s, "SELECT seq, at, user_name, firm, action, entity, entity_id, "
@@ -3742,24 +3811,13 @@ ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
     }
     if (rc != RA_OK || n == 0 || (rc = wbegin(s, err)) != RA_OK)
         return rc;
-    /* lock the chain head once, keep it in memory, write it back at the end */
+    /* the chain head, locked and read once per transaction, advanced in memory */
     char prev[65] = "";
     int64_t seq = 0;
-    ra_db_stmt *st = q(s, "UPDATE audit_head SET seq = seq WHERE id = 1", err);
-    if (!st || run(s, st, err) != RA_OK)
-        rc = dberr(err);
+    rc = head_get(s, err);
     if (rc == RA_OK) {
-        st = q(s, "SELECT seq, hash FROM audit_head WHERE id = 1", err);
-        int r = st ? s->ops->step(st, err) : -1;
-        if (r == RA_DB_ROW) {
-            seq = ci(s, st, 0);
-            copy_str(prev, sizeof prev, ct(s, st, 1));
-        } else {
-            rc = r < 0 ? dberr(err)
-                       : ra_err_set(err, RA_EINTERNAL, NULL, "the audit head is missing");
-        }
-        if (st)
-            s->ops->reset(st);
+        seq = s->head.seq;
+        memcpy(prev, s->head.hash, sizeof prev);
     }
     tmap secs = {0};
     size_t chunk = s->open_chunk ? s->open_chunk : OPEN_CHUNK;
@@ -3786,9 +3844,9 @@ ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
     free(x);
     free(secs.slots);
     if (rc == RA_OK) {
-        st = q(s, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", err);
-        if (!st || bindf(s, st, err, "it", seq, prev) != RA_OK || run(s, st, err) != RA_OK)
-            rc = dberr(err);
+        s->head.seq = seq;
+        memcpy(s->head.hash, prev, sizeof prev);
+        s->head.dirty = 1;
     }
     return wend(s, rc, err);
 }
