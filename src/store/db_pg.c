@@ -96,7 +96,8 @@ static ra_status pg_sync(pg_db *db, ra_err *err)
                      : pg_error(db, r, "run a statement", err);
         PQclear(r);
     }
-    PQexitPipelineMode(db->c);
+    if (PQexitPipelineMode(db->c) != 1 && rc == RA_OK)
+        rc = pg_error(db, NULL, "leave the pipeline", err);
     db->pending = 0;
     return rc;
 }
