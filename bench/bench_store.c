@@ -2,7 +2,7 @@
  * against the plain bulk rate of the same database measured in the same run.
  *
  *   bench_store [--securities N] [--days N] [--accounts N] [--lots N] [--dir DIR]
- *               [--pg URL] [--no-pg | --pg-only]
+ *               [--pg URL] [--no-pg | --pg-only] [--keep]
  *
  * 1. Prices: N securities (default 500) x N days (default 2520, 10 years of trading days)
  *    = 1.26 M values, written with ra_store_prices_put in one transaction (the path of
@@ -45,7 +45,7 @@
 typedef struct opts {
     size_t securities, days, accounts, lots;
     const char *dir, *pg;
-    int sqlite_only, pg_only;
+    int sqlite_only, pg_only, keep;
 } opts;
 
 typedef struct result {
@@ -583,9 +583,11 @@ static int parse(int argc, char **argv, opts *o)
             o->sqlite_only = 1;
         } else if (strcmp(a, "--pg-only") == 0) {
             o->pg_only = 1;
+        } else if (strcmp(a, "--keep") == 0) {
+            o->keep = 1;
         } else {
             fprintf(stderr, "usage: bench_store [--securities N] [--days N] [--accounts N] "
-                            "[--lots N] [--dir DIR] [--pg URL | --no-pg | --pg-only]\n");
+                            "[--lots N] [--dir DIR] [--keep] [--pg URL | --no-pg | --pg-only]\n");
             return 2;
         }
     }
@@ -598,7 +600,7 @@ static int parse(int argc, char **argv, opts *o)
 
 int main(int argc, char **argv)
 {
-    opts o = {500, 2520, 1000000, 8, NULL, NULL, 0, 0};
+    opts o = {500, 2520, 1000000, 8, NULL, NULL, 0, 0, 0};
     int rc = parse(argc, argv, &o);
     if (rc) return rc;
     if (!o.pg) o.pg = getenv("ROBOADVISOR_TEST_PG");
@@ -623,11 +625,12 @@ int main(int argc, char **argv)
     }
     char path[420];
     const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 3 && !o.keep; i++) {
         snprintf(path, sizeof path, "%s%s", db, suffix[i]);
         unlink(path);
     }
-    if (!o.dir) rmdir(dir);
+    if (!o.dir && !o.keep) rmdir(dir);
+    if (o.keep) printf("sqlite: kept %s\n", db);
     if (!o.sqlite_only && o.pg && o.pg[0]) {
         rs[n].backend = "postgresql";
         rs[n].ok = !pg_peer(o.pg, &o, &rs[n]) && !run_store(o.pg, &o, &rs[n]);

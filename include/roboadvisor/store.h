@@ -256,8 +256,10 @@ typedef struct ra_store_opening {
 /* Creates n accounts with their opening transactions, lots and cash in one database transaction
  * (or savepoint), faster than account_put + txn_append: no per-record idempotency lookups, one
  * audit record per account (entity "account", action "open", after = the account and its opening
- * ledger state) appended with the chain head kept in memory. An existing account code is
- * RA_ECONFLICT and nothing is written. The result is indistinguishable for check and reads. */
+ * ledger state) appended with the chain head kept in memory. An existing account code, or one given
+ * twice, is RA_ECONFLICT; a missing client or ticker RA_ENOTFOUND; negative opening cash
+ * RA_EINVAL: in every case nothing of the batch is written. Rows go in by bulk loads (COPY on
+ * PostgreSQL), 4096 accounts a round. The result is indistinguishable for check and reads. */
 RA_API RA_NODISCARD ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
                                                           const ra_store_opening *v, size_t n,
                                                           ra_err *err);

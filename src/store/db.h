@@ -12,6 +12,15 @@ typedef struct ra_db ra_db;
 typedef struct ra_db_stmt ra_db_stmt;
 typedef struct ra_db_bulk ra_db_bulk;
 
+/* A typed value of a bulk row (bulk_row_vals): type 'i' int64, 'd' double, 't' text (borrowed,
+ * NUL-terminated), 'n' NULL. */
+typedef struct ra_db_val {
+    char type;
+    int64_t i;
+    double d;
+    const char *t;
+} ra_db_val;
+
 #define RA_DB_ROW 1
 #define RA_DB_DONE 0
 
@@ -55,6 +64,19 @@ typedef struct ra_db_ops {
     ra_status (*bulk_end)(ra_db_bulk *b, int ok, ra_err *err);
     /* The database's own consistency checks (SQLite: integrity_check, foreign_key_check). */
     ra_status (*integrity)(ra_db *db, ra_err *err);
+    /* A bulk row of typed values (ncols of them): text, numbers and NULLs, for tables that are not
+     * all integers. On PostgreSQL text is escaped for COPY's text format. */
+    ra_status (*bulk_row_vals)(ra_db_bulk *b, const ra_db_val *vals, ra_err *err);
+    /* Nonzero when every statement is a network round trip (PostgreSQL): callers then prefer
+     * set-based statements and bulk loads to one statement per row. */
+    int round_trip;
+    /* Runs a statement whose rows and change count the caller does not need (an INSERT or UPDATE
+     * inside a write scope). PostgreSQL sends it in pipeline mode without waiting; its result is
+     * read at the next call that needs a reply, which then fails with its error (the transaction
+     * is aborted in any case, so a failed write is never committed). SQLite runs it at once. */
+    ra_status (*run_deferred)(ra_db_stmt *st, ra_err *err);
+    /* One statement without parameters or results (SAVEPOINT), sent like run_deferred. */
+    ra_status (*exec_deferred)(ra_db *db, const char *sql, ra_err *err);
 } ra_db_ops;
 
 /* Every connection starts with its vtable. */

@@ -15,7 +15,13 @@ typedef struct pg_db {
     PGconn *c;
     unsigned next_stmt;
     int busy_timeout_ms;
+    int pending; /* statements sent in pipeline mode whose results are not read yet */
 } pg_db;
+
+/* Sent statements a pipeline holds at most before its results are read: their replies (a few
+ * dozen bytes each) then always fit in the socket buffers, so a blocking send never waits for a
+ * server that waits for us to read. */
+#define PIPELINE_MAX 256
 
 struct ra_db_stmt {
     pg_db *db;
@@ -62,6 +68,40 @@ static ra_status pg_error(pg_db *db, const PGresult *r, const char *what, ra_err
     return ra_err_set(err, RA_EIO, NULL, "could not %s: %s", what, m);
 }
 
+/* Reads the results of the statements sent in pipeline mode and leaves it; the first error is
+ * returned (later statements were skipped by the server and the transaction is aborted). */
+static ra_status pg_sync(pg_db *db, ra_err *err)
+{
+    if (!db->pending)
+        return RA_OK;
+    ra_status rc = RA_OK;
+    if (PQpipelineSync(db->c) != 1)
+        rc = pg_error(db, NULL, "send statements", err);
+    for (int synced = rc != RA_OK; !synced;) {
+        PGresult *r = PQgetResult(db->c);
+        if (!r) {
+            if (PQstatus(db->c) != CONNECTION_OK) {
+                rc = pg_error(db, NULL, "read the results of statements", err);
+                break;
+            }
+            continue; /* the end of one statement's results */
+        }
+        ExecStatusType t = PQresultStatus(r);
+        if (t == PGRES_PIPELINE_SYNC)
+            synced = 1;
+        else if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && rc == RA_OK)
+            rc = t == PGRES_PIPELINE_ABORTED
+                     ? ra_err_set(err, RA_EIO, NULL, "could not run a statement: an earlier one "
+                                  "failed")
+                     : pg_error(db, r, "run a statement", err);
+        PQclear(r);
+    }
+    if (PQexitPipelineMode(db->c) != 1 && rc == RA_OK)
+        rc = pg_error(db, NULL, "leave the pipeline", err);
+    db->pending = 0;
+    return rc;
+}
+
 static void pg_close(ra_db *d)
 {
     pg_db *db = (pg_db *)d;
@@ -74,18 +114,24 @@ static void pg_close(ra_db *d)
 static ra_status pg_exec(ra_db *d, const char *sql, ra_err *err)
 {
     pg_db *db = (pg_db *)d;
+    /* A pipelined write that failed is reported, but the statement still runs: it may be the
+     * ROLLBACK TO SAVEPOINT that undoes that write. */
+    ra_status prc = pg_sync(db, err);
     PGresult *r = PQexec(db->c, sql);
     ExecStatusType st = PQresultStatus(r);
     ra_status rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK
                        ? RA_OK
-                       : pg_error(db, r, "run a statement", err);
+                       : pg_error(db, r, "run a statement", prc == RA_OK ? err : NULL);
     PQclear(r);
-    return rc;
+    return prc != RA_OK ? prc : rc;
 }
 
 static ra_status pg_prepare(ra_db *d, const char *sql, ra_db_stmt **out, ra_err *err)
 {
     pg_db *db = (pg_db *)d;
+    ra_status prc = pg_sync(db, err);
+    if (prc != RA_OK)
+        return prc;
     size_t n = strlen(sql);
     char *t = malloc(n * 4 + 1);
     ra_db_stmt *s = calloc(1, sizeof *s);
@@ -201,6 +247,8 @@ static int pg_step(ra_db_stmt *s, ra_err *err)
 {
     if (!s->executed) {
         clear_result(s);
+        if (pg_sync(s->db, err) != RA_OK)
+            return -1;
         s->res = PQexecPrepared(s->db->c, s->name, s->nparams, (const char *const *)s->vals,
                                 s->lens, s->fmts, 0);
         ExecStatusType st = PQresultStatus(s->res);
@@ -259,6 +307,8 @@ static void pg_finalize(ra_db_stmt *s)
     if (!s)
         return;
     clear_result(s);
+    ra_err ignored; /* a pending error aborted the transaction: the caller's commit fails */
+    (void)pg_sync(s->db, &ignored);
     if (PQtransactionStatus(s->db->c) != PQTRANS_INERROR) {
         char sql[48];
         snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
@@ -277,6 +327,11 @@ static ra_status pg_begin(ra_db *d, ra_err *err) { return pg_exec(d, "BEGIN", er
 static ra_status pg_commit(ra_db *d, ra_err *err)
 {
     pg_db *db = (pg_db *)d;
+    ra_status prc = pg_sync(db, err);
+    if (prc != RA_OK) {
+        PQclear(PQexec(db->c, "ROLLBACK"));
+        return prc;
+    }
     PGresult *r = PQexec(db->c, "COMMIT");
     ra_status rc = RA_OK;
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -290,6 +345,8 @@ static ra_status pg_commit(ra_db *d, ra_err *err)
 static ra_status pg_rollback(ra_db *d, ra_err *err)
 {
     pg_db *db = (pg_db *)d;
+    ra_err ignored; /* the rollback discards whatever failed */
+    (void)pg_sync(db, &ignored);
     if (PQtransactionStatus(db->c) == PQTRANS_IDLE)
         return RA_OK;
     return pg_exec(d, "ROLLBACK", err);
@@ -299,6 +356,9 @@ static ra_status pg_bulk_begin(ra_db *d, const char *table, const char *const *c
                                ra_db_bulk **out, ra_err *err)
 {
     pg_db *db = (pg_db *)d;
+    ra_status prc = pg_sync(db, err);
+    if (prc != RA_OK)
+        return prc;
     char sql[512];
     size_t len = (size_t)snprintf(sql, sizeof sql, "COPY %s (", table);
     for (int i = 0; i < ncols && len < sizeof sql; i++)
@@ -349,6 +409,103 @@ static ra_status pg_bulk_row(ra_db_bulk *b, const int64_t *vals, ra_err *err)
     return RA_OK;
 }
 
+/* Appends n bytes to the COPY buffer, sending it whenever it fills (values may be longer than
+ * the buffer). */
+static ra_status put(ra_db_bulk *b, const char *p, size_t n, ra_err *err)
+{
+    while (n) {
+        if (b->len == COPY_BUF) {
+            ra_status rc = flush(b, err);
+            if (rc != RA_OK)
+                return rc;
+        }
+        size_t k = COPY_BUF - b->len < n ? COPY_BUF - b->len : n;
+        memcpy(b->buf + b->len, p, k);
+        b->len += k;
+        p += k;
+        n -= k;
+    }
+    return RA_OK;
+}
+
+/* COPY text format: fields separated by tabs, \N for NULL, backslash, tab, newline and carriage
+ * return escaped with a backslash. */
+static ra_status put_text(ra_db_bulk *b, const char *t, ra_err *err)
+{
+    ra_status rc = RA_OK;
+    const char *run = t;
+    for (; *t && rc == RA_OK; t++) {
+        const char *e = *t == '\\' ? "\\\\" : *t == '\t' ? "\\t" : *t == '\n' ? "\\n"
+                        : *t == '\r' ? "\\r" : NULL;
+        if (!e)
+            continue;
+        rc = put(b, run, (size_t)(t - run), err);
+        if (rc == RA_OK)
+            rc = put(b, e, 2, err);
+        run = t + 1;
+    }
+    return rc == RA_OK ? put(b, run, (size_t)(t - run), err) : rc;
+}
+
+static ra_status pg_bulk_row_vals(ra_db_bulk *b, const ra_db_val *v, ra_err *err)
+{
+    ra_status rc = RA_OK;
+    char num[40];
+    for (int i = 0; i < b->ncols && rc == RA_OK; i++) {
+        if (i)
+            rc = put(b, "\t", 1, err);
+        if (rc != RA_OK)
+            break;
+        switch (v[i].type) {
+        case 'i':
+            rc = put(b, num, (size_t)snprintf(num, sizeof num, "%lld", (long long)v[i].i), err);
+            break;
+        case 'd':
+            rc = put(b, num, (size_t)snprintf(num, sizeof num, "%.17g", v[i].d), err);
+            break;
+        case 't': rc = put_text(b, v[i].t, err); break;
+        default: rc = put(b, "\\N", 2, err);
+        }
+    }
+    return rc == RA_OK ? put(b, "\n", 1, err) : rc;
+}
+
+static ra_status pg_run_deferred(ra_db_stmt *s, ra_err *err)
+{
+    pg_db *db = s->db;
+    clear_result(s);
+    if (!db->pending && PQenterPipelineMode(db->c) != 1)
+        return pg_error(db, NULL, "start a pipeline", err);
+    if (PQsendQueryPrepared(db->c, s->name, s->nparams, (const char *const *)s->vals, s->lens,
+                            s->fmts, 0) != 1) {
+        ra_status rc = pg_error(db, NULL, "send a statement", err);
+        ra_err ignored;
+        (void)pg_sync(db, &ignored);
+        return rc;
+    }
+    s->executed = 1; /* no rows: a step now reports done */
+    s->changes = 0;
+    if (++db->pending >= PIPELINE_MAX)
+        return pg_sync(db, err);
+    return RA_OK;
+}
+
+static ra_status pg_exec_deferred(ra_db *d, const char *sql, ra_err *err)
+{
+    pg_db *db = (pg_db *)d;
+    if (!db->pending && PQenterPipelineMode(db->c) != 1)
+        return pg_error(db, NULL, "start a pipeline", err);
+    if (PQsendQueryParams(db->c, sql, 0, NULL, NULL, NULL, NULL, 0) != 1) {
+        ra_status rc = pg_error(db, NULL, "send a statement", err);
+        ra_err ignored;
+        (void)pg_sync(db, &ignored);
+        return rc;
+    }
+    if (++db->pending >= PIPELINE_MAX)
+        return pg_sync(db, err);
+    return RA_OK;
+}
+
 static ra_status pg_bulk_end(ra_db_bulk *b, int ok, ra_err *err)
 {
     pg_db *db = b->db;
@@ -380,7 +537,7 @@ static const ra_db_ops pg_ops = {
     pg_close, pg_exec, pg_prepare, pg_bind_int64, pg_bind_double, pg_bind_text, pg_bind_blob,
     pg_bind_null, pg_step, pg_col_int64, pg_col_double, pg_col_text, pg_col_blob, pg_col_is_null,
     pg_changes, pg_reset, pg_finalize, pg_begin, pg_commit, pg_rollback, pg_bulk_begin,
-    pg_bulk_row, pg_bulk_end, pg_integrity,
+    pg_bulk_row, pg_bulk_end, pg_integrity, pg_bulk_row_vals, 1, pg_run_deferred, pg_exec_deferred,
 };
 
 ra_status ra_db_pg_open(const char *url, const ra_db_open_options *o, ra_db **out, ra_err *err)

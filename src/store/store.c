@@ -18,6 +18,18 @@ typedef struct firm_key {
     uint8_t key[RA_STORE_KEY_BYTES];
 } firm_key;
 
+/* The audit chain's head as this transaction sees it. It is locked and read at the first append
+ * of a transaction, kept in memory, and written back once before the commit: appends then cost
+ * no head round trip, and PostgreSQL does not build one row version of audit_head per record
+ * (which made each update slower than the last in a long transaction). */
+#define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
+
+typedef struct audit_tip {
+    int valid, dirty;
+    int64_t seq;
+    char hash[65];
+} audit_tip;
+
 struct ra_store {
     ra_db *db;
     const ra_db_ops *ops;
@@ -33,6 +45,12 @@ struct ra_store {
     } cache[N_STMT_CACHE];
     size_t n_cache;
     int stage_ready;
+    size_t open_chunk; /* test hook: accounts per round of the bulk opening (0: OPEN_CHUNK) */
+    audit_tip head; /* the chain head inside the open transaction */
+    /* the head as it was at each open savepoint (write scopes nest: a module's scope around the
+     * store's own), restored when the savepoint is rolled back */
+    audit_tip saved[STORE_MAX_SCOPES];
+    int depth;
 };
 
 /* --- small helpers --------------------------------------------------------------------------- */
@@ -123,8 +141,16 @@ static ra_status bindf(ra_store *s, ra_db_stmt *st, ra_err *err, const char *fmt
     return rc;
 }
 
-/* Runs a statement to completion (no rows expected). */
+/* Runs a write whose rows and change count are not needed. On PostgreSQL it is pipelined: sent
+ * at once, its result read with the next reply the store waits for (db.h, run_deferred), so a
+ * batch of writes costs one round trip instead of one each. */
 static ra_status run(ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    return s->ops->run_deferred(st, err);
+}
+
+/* Runs a statement to completion now (for changes()). */
+static ra_status run_now(ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     int r;
     while ((r = s->ops->step(st, err)) == RA_DB_ROW)
@@ -165,29 +191,67 @@ static ra_status need_schema(ra_store *s, ra_err *err)
     return RA_OK;
 }
 
+static ra_status head_flush(ra_store *s, ra_err *err);
+
+static void head_forget(ra_store *s)
+{
+    memset(&s->head, 0, sizeof s->head);
+    s->depth = 0;
+}
+
+/* Commits the transaction with the audit head written back first; a failure rolls it back. */
+static ra_status commit_all(ra_store *s, ra_err *err)
+{
+    ra_status rc = head_flush(s, err);
+    if (rc == RA_OK)
+        rc = s->ops->commit(s->db, err);
+    else {
+        ra_err keep = {0};
+        (void)s->ops->rollback(s->db, &keep);
+    }
+    head_forget(s);
+    return rc;
+}
+
 static ra_status wbegin(ra_store *s, ra_err *err)
 {
     ra_status rc = need_schema(s, err);
     if (rc != RA_OK)
         return rc;
-    if (s->in_txn)
-        return s->ops->exec(s->db, "SAVEPOINT ra_write", err);
+    if (s->in_txn) { /* pipelined on PostgreSQL: checked with the scope's first reply */
+        if (s->depth >= STORE_MAX_SCOPES)
+            return ra_err_set(err, RA_EINTERNAL, NULL, "write scopes nested deeper than %d",
+                              STORE_MAX_SCOPES);
+        s->saved[s->depth++] = s->head;
+        rc = s->ops->exec_deferred(s->db, "SAVEPOINT ra_write", err);
+        if (rc != RA_OK)
+            s->depth--;
+        return rc;
+    }
+    head_forget(s);
     return s->ops->begin(s->db, err);
 }
 
 static ra_status wend(ra_store *s, ra_status rc, ra_err *err)
 {
+    audit_tip saved = s->in_txn && s->depth > 0 ? s->saved[--s->depth] : s->head;
     if (rc == RA_OK) {
-        if (s->in_txn)
-            return s->ops->exec(s->db, "RELEASE SAVEPOINT ra_write", err);
-        return s->ops->commit(s->db, err);
+        if (!s->in_txn)
+            return commit_all(s, err); /* a failed commit leaves nothing behind */
+        /* the release reads the results of pipelined writes: on an error undo the scope */
+        rc = s->ops->exec(s->db, "RELEASE SAVEPOINT ra_write", err);
+        if (rc == RA_OK)
+            return rc;
     }
     ra_err keep = {0};
-    if (s->in_txn)
+    if (s->in_txn) {
         (void)s->ops->exec(s->db, "ROLLBACK TO SAVEPOINT ra_write; RELEASE SAVEPOINT ra_write",
                            &keep);
-    else
+        s->head = saved; /* the scope's audit records are gone */
+    } else {
         (void)s->ops->rollback(s->db, &keep);
+        head_forget(s);
+    }
     return rc;
 }
 
@@ -195,6 +259,7 @@ ra_status ra_store_begin(ra_store *s, ra_err *err)
 {
     if (s->in_txn)
         return ra_err_set(err, RA_EINVAL, NULL, "a transaction is already open");
+    head_forget(s);
     ra_status rc = s->ops->begin(s->db, err);
     if (rc == RA_OK)
         s->in_txn = 1;
@@ -206,12 +271,13 @@ ra_status ra_store_commit(ra_store *s, ra_err *err)
     if (!s->in_txn)
         return ra_err_set(err, RA_EINVAL, NULL, "no transaction is open");
     s->in_txn = 0;
-    return s->ops->commit(s->db, err);
+    return commit_all(s, err);
 }
 
 ra_status ra_store_rollback(ra_store *s, ra_err *err)
 {
     s->in_txn = 0;
+    head_forget(s);
     return s->ops->rollback(s->db, err);
 }
 
@@ -464,8 +530,36 @@ static void jkey(sbuf *b, const char *k)
     sb_add(b, ":", 1);
 }
 static void jstr(sbuf *b, const char *k, const char *v) { jkey(b, k); sb_json_str(b, v); }
-static void jint(sbuf *b, const char *k, int64_t v) { jkey(b, k); sb_fmt(b, "%lld", (long long)v); }
-static void jdbl(sbuf *b, const char *k, double v) { jkey(b, k); sb_fmt(b, "%.17g", v); }
+/* An integer in decimal, without printf (JSON and canonical texts of bulk paths). */
+static void sb_int(sbuf *b, int64_t v)
+{
+    char d[24];
+    size_t n = sizeof d;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        d[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        d[--n] = '-';
+    sb_add(b, d + n, sizeof d - n);
+}
+
+static void jint(sbuf *b, const char *k, int64_t v) { jkey(b, k); sb_int(b, v); }
+
+/* The shortest of %.15g, %.16g, %.17g that reads back as the same double (0.05, not
+ * 0.050000000000000003). */
+static void jdbl(sbuf *b, const char *k, double v)
+{
+    char t[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(t, sizeof t, "%.*g", prec, v);
+        if (prec == 17 || strtod(t, NULL) == v)
+            break;
+    }
+    jkey(b, k);
+    sb_str(b, t);
+}
 static void jhex(sbuf *b, const char *k, const uint8_t *p, size_t n)
 {
     jkey(b, k);
@@ -727,37 +821,62 @@ static void audit_hash(const char *prev_hex, int64_t seq, int64_t at, const char
     hex_of(h, sizeof h, out);
 }
 
-static ra_status audit(ra_store *s, const ra_store_actor *a, const char *action,
-                       const char *entity, const char *entity_id, const char *before,
-                       const char *after, ra_err *err)
+/* The chain head for the next append: locked (the UPDATE takes audit_head's row lock on
+ * PostgreSQL, the write lock is held already on SQLite) and read once per transaction. */
+static ra_status head_get(ra_store *s, ra_err *err)
 {
-    /* Updating the head first takes its row lock (PostgreSQL) so appends are serialised. */
-    ra_db_stmt *st = q(s, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1", err);
-    if (!st || run(s, st, err) != RA_OK)
-        return dberr(err);
-    st = q(s, "SELECT seq, hash FROM audit_head WHERE id = 1", err);
+    if (s->head.valid)
+        return RA_OK;
+    ra_db_stmt *st = q(s, "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash", err);
     if (!st)
         return dberr(err);
     int r = s->ops->step(st, err);
     if (r != RA_DB_ROW)
         return r < 0 ? dberr(err)
                      : ra_err_set(err, RA_EINTERNAL, NULL, "the audit head is missing");
-    int64_t seq = ci(s, st, 0);
-    char prev[65], hash[65];
-    copy_str(prev, sizeof prev, ct(s, st, 1));
+    s->head.seq = ci(s, st, 0);
+    copy_str(s->head.hash, sizeof s->head.hash, ct(s, st, 1));
     s->ops->reset(st);
-    int64_t at = (int64_t)time(NULL);
-    audit_hash(prev, seq, at, a->user, a->firm, action, entity, entity_id, before, after, hash);
-    st = q(s, "INSERT INTO audit_log (seq, at, user_name, firm, action, entity, entity_id, "
-              "before_json, after_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-           err);
-    if (!st || bindf(s, st, err, "iittttttttt", seq, at, a->user, a->firm, action, entity,
-                     entity_id, before, after, prev, hash) != RA_OK ||
+    s->head.valid = 1;
+    s->head.dirty = 0;
+    return RA_OK;
+}
+
+/* Writes the head back (once per transaction, before its commit). */
+static ra_status head_flush(ra_store *s, ra_err *err)
+{
+    if (!s->head.valid || !s->head.dirty)
+        return RA_OK;
+    ra_db_stmt *st = q(s, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", err);
+    if (!st || bindf(s, st, err, "it", s->head.seq, s->head.hash) != RA_OK ||
         run(s, st, err) != RA_OK)
         return dberr(err);
-    st = q(s, "UPDATE audit_head SET hash = ? WHERE id = 1", err);
-    if (!st || bindf(s, st, err, "t", hash) != RA_OK || run(s, st, err) != RA_OK)
+    s->head.dirty = 0;
+    return RA_OK;
+}
+
+static ra_status audit(ra_store *s, const ra_store_actor *a, const char *action,
+                       const char *entity, const char *entity_id, const char *before,
+                       const char *after, ra_err *err)
+{
+    ra_status rc = head_get(s, err);
+    if (rc != RA_OK)
+        return rc;
+    int64_t seq = s->head.seq + 1;
+    char hash[65];
+    int64_t at = (int64_t)time(NULL);
+    audit_hash(s->head.hash, seq, at, a->user, a->firm, action, entity, entity_id, before, after,
+               hash);
+    ra_db_stmt *st = q(s, "INSERT INTO audit_log (seq, at, user_name, firm, action, entity, "
+                          "entity_id, before_json, after_json, prev_hash, hash) VALUES (?, ?, ?, "
+                          "?, ?, ?, ?, ?, ?, ?, ?)", err);
+    if (!st || bindf(s, st, err, "iittttttttt", seq, at, a->user, a->firm, action, entity,
+                     entity_id, before, after, s->head.hash, hash) != RA_OK ||
+        run(s, st, err) != RA_OK)
         return dberr(err);
+    s->head.seq = seq;
+    memcpy(s->head.hash, hash, sizeof hash);
+    s->head.dirty = 1;
     return RA_OK;
 }
 
@@ -789,6 +908,8 @@ ra_status ra_store_audit_verify(ra_store *s, uint64_t *n_records, uint64_t *firs
     if (first_bad)
         *first_bad = 0;
     ra_status rc = need_schema(s, err);
+    if (rc == RA_OK) /* inside a transaction: the head kept in memory goes to the table first */
+        rc = head_flush(s, err);
     if (rc != RA_OK)
         return rc;
     ra_db_stmt *st = q(s, "SELECT seq, at, user_name, firm, action, entity, entity_id, "
@@ -1733,6 +1854,9 @@ static ra_status ledger_save(ra_store *s, int64_t account_id, const ra_ledger *l
     return RA_OK;
 }
 
+/* The ledger state of an audit record. Lots are arrays [id, security, acquired, qty_micro,
+ * basis_minor] (docs/methodology.md#audit-trail-hash-chain): a million opened accounts carry
+ * eight each, and the named form was a third of every record. */
 static void ledger_json(sbuf *b, const ra_ledger *l)
 {
     sb_str(b, "{");
@@ -1742,10 +1866,17 @@ static void ledger_json(sbuf *b, const ra_ledger *l)
     sb_str(b, "[");
     for (size_t i = 0; i < l->n_lots; i++) {
         const ra_lot *x = &l->lots[i];
-        sb_fmt(b, "%s{\"id\":%llu,\"security\":%u,\"acquired\":%d,\"qty_micro\":%lld,"
-                  "\"basis_minor\":%lld}",
-               i ? "," : "", (unsigned long long)x->id, (unsigned)x->security, (int)x->acquired,
-               (long long)x->qty_micro, (long long)x->basis_minor);
+        sb_str(b, i ? ",[" : "[");
+        sb_int(b, (int64_t)x->id);
+        sb_add(b, ",", 1);
+        sb_int(b, (int64_t)x->security);
+        sb_add(b, ",", 1);
+        sb_int(b, (int64_t)x->acquired);
+        sb_add(b, ",", 1);
+        sb_int(b, x->qty_micro);
+        sb_add(b, ",", 1);
+        sb_int(b, x->basis_minor);
+        sb_add(b, "]", 1);
     }
     sb_str(b, "]}");
 }
@@ -2229,12 +2360,12 @@ static ra_status series_merge(ra_store *s, const series_kind *k, unsigned flags,
     s->ops->reset(st);
     if (r == RA_DB_ROW) {
         st = q(s, k->update_sql, err);
-        if (!st || run(s, st, err) != RA_OK)
+        if (!st || run_now(s, st, err) != RA_OK)
             return dberr(err);
         stats->replaced = (size_t)s->ops->changes(st);
     }
     st = q(s, k->insert_sql, err);
-    if (!st || run(s, st, err) != RA_OK)
+    if (!st || run_now(s, st, err) != RA_OK)
         return dberr(err);
     stats->inserted = (size_t)s->ops->changes(st);
     stats->unchanged = distinct - stats->inserted - stats->replaced;
@@ -2394,9 +2525,16 @@ static void txn_detail(sbuf *b, const ra_store_txn *t, const int64_t *lot_sec)
     }
     if (t->n_lots_in) {
         sb_str(b, t->n_picks ? "|l" : "l");
-        for (size_t i = 0; i < t->n_lots_in; i++)
-            sb_fmt(b, ";%lld:%d:%lld:%lld", (long long)lot_sec[i], (int)t->lots_in[i].acquired,
-                   (long long)t->lots_in[i].qty_micro, (long long)t->lots_in[i].basis_minor);
+        for (size_t i = 0; i < t->n_lots_in; i++) {
+            sb_add(b, ";", 1);
+            sb_int(b, lot_sec[i]);
+            sb_add(b, ":", 1);
+            sb_int(b, (int64_t)t->lots_in[i].acquired);
+            sb_add(b, ":", 1);
+            sb_int(b, t->lots_in[i].qty_micro);
+            sb_add(b, ":", 1);
+            sb_int(b, t->lots_in[i].basis_minor);
+        }
     }
     if (!b->p)
         sb_str(b, "");
@@ -3358,29 +3496,55 @@ ra_status ra_store_snapshot_load(ra_store *s, const char *firm, ra_store_snapsho
 
 /* --- bulk opening of accounts ---------------------------------------------------------------- */
 
-static ra_status open_one(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
-                          tmap *secs, const ra_store_opening *o, char prev[65], int64_t *seq,
-                          ra_err *err)
+/* Accounts per round of bulk loads: bounds the memory of one round (about 2 KiB an account)
+ * while keeping the per-round statements (staging, the joins for client and account ids) rare. */
+#define OPEN_CHUNK 4096
+
+/* One account of a round, computed in memory before anything is written. */
+typedef struct open_acc {
+    const ra_store_opening *o;
+    int64_t client_id, id;
+    ra_ledger l;
+    int have_ledger;
+    int minor_digits;
+    size_t nt;             /* opening transactions: open-cash and/or open-lots */
+    ra_txn_kind kind[2];
+    ra_minor amount[2];
+    const char *extid[2];
+    char *detail;          /* the open-lots transaction's canonical lots text */
+    char *after;           /* the audit record's after JSON */
+    int64_t seq;
+    char prev[65], hash[65];
+} open_acc;
+
+static void open_acc_free(open_acc *x)
 {
+    if (x->have_ledger)
+        ra_ledger_free(&x->l);
+    free(x->detail);
+    free(x->after);
+    memset(x, 0, sizeof *x);
+}
+
+/* The opening ledger of one account, computed exactly as txn_append would (a deposit, then one
+ * transfer in of every lot), its transactions' texts and its audit record chained from prev. */
+static ra_status open_compute(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                              tmap *secs, open_acc *x, char prev[65], int64_t *seq, int64_t at,
+                              ra_err *err)
+{
+    const ra_store_opening *o = x->o;
     const ra_account *a = o->account;
-    ra_status rc = validate_account(a, err);
-    int64_t client_id = 0, id = 0;
-    if (rc == RA_OK)
-        rc = code_id(s, SQL_CLIENT_ID, firm->id, a->client, &client_id, err);
-    if (rc == RA_OK && !client_id)
-        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "account %s: no client %s in firm %s", a->code,
-                        a->client, actor->firm);
-    if (rc != RA_OK)
-        return rc;
-    /* the opening ledger, computed in memory exactly as txn_append would */
     ra_ledger_settings set;
     ra_ledger_settings_default(&set);
     set.minor_digits = currency_digits(a->currency);
-    ra_ledger l;
-    if ((rc = ra_ledger_init(&l, &set, NULL, err)) != RA_OK)
+    x->minor_digits = set.minor_digits;
+    ra_status rc = ra_ledger_init(&x->l, &set, NULL, err);
+    if (rc != RA_OK)
         return rc;
-    ra_lot *lots = calloc(o->n_lots ? o->n_lots : 1, sizeof *lots);
-    int64_t *lot_sec = calloc(o->n_lots ? o->n_lots : 1, sizeof *lot_sec);
+    x->have_ledger = 1;
+    size_t nl = o->n_lots ? o->n_lots : 1;
+    ra_lot *lots = calloc(nl, sizeof *lots);
+    int64_t *lot_sec = calloc(nl, sizeof *lot_sec);
     sbuf detail = {0}, after = {0};
     if (!lots || !lot_sec)
         rc = nomem(err, "lots");
@@ -3396,130 +3560,253 @@ static ra_status open_one(ra_store *s, const ra_store_actor *actor, const firm_r
             lots[i].basis_minor = o->lots[i].basis_minor;
         }
     }
-    ra_store_txn t[2];
-    size_t nt = 0;
-    memset(t, 0, sizeof t);
     if (rc == RA_OK && o->cash_minor > 0) {
-        ra_txn x = {0};
-        x.kind = RA_TXN_DEPOSIT;
-        x.id = 1;
-        x.date = o->date;
-        x.amount_minor = o->cash_minor;
-        rc = ra_ledger_apply(&l, &x, NULL, err);
-        t[nt].kind = x.kind;
-        t[nt].amount_minor = x.amount_minor;
-        copy_str(t[nt].external_id, RA_STORE_EXTID_MAX, "open-cash");
-        nt++;
+        ra_txn t = {0};
+        t.kind = RA_TXN_DEPOSIT;
+        t.id = 1;
+        t.date = o->date;
+        t.amount_minor = o->cash_minor;
+        rc = ra_ledger_apply(&x->l, &t, NULL, err);
+        x->kind[x->nt] = t.kind;
+        x->amount[x->nt] = t.amount_minor;
+        x->extid[x->nt++] = "open-cash";
     }
     if (rc == RA_OK && o->n_lots) {
-        ra_txn x = {0};
-        x.kind = RA_TXN_TRANSFER_IN;
-        x.id = nt + 1;
-        x.date = o->date;
-        x.lots_in = lots;
-        x.n_lots_in = o->n_lots;
-        rc = ra_ledger_apply(&l, &x, NULL, err);
-        t[nt].kind = x.kind;
-        t[nt].lots_in = o->lots;
-        t[nt].n_lots_in = o->n_lots;
-        copy_str(t[nt].external_id, RA_STORE_EXTID_MAX, "open-lots");
-        nt++;
-    }
-    const ra_mandate *m = &a->mandate;
-    const ra_ledger_totals *tt = &l.totals;
-    ra_db_stmt *st = NULL;
-    if (rc == RA_OK) {
-        st = q(s, "INSERT INTO accounts (firm_id, code, client_id, type, currency, minor_digits, "
-                  "opened, model, discretionary, drift_band, tlh_enabled, loss_limit, "
-                  "restrictions, cash_minor, next_lot_id, n_txns, cash_in_minor, cash_out_minor, "
-                  "basis_in_minor, basis_sold_minor, basis_out_minor, proceeds_minor, "
-                  "gain_short_minor, gain_long_minor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                  "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
-        if (!st || bindf(s, st, err, "itiitiitididtiiiiiiiiiii", firm->id, a->code,
-                         client_id, (int64_t)a->type, a->currency, (int64_t)set.minor_digits,
-                         (int64_t)a->opened, m->model, (int64_t)m->discretionary, m->drift_band,
-                         (int64_t)m->tlh_enabled, m->loss_limit, m->restrictions, l.cash_minor,
-                         (int64_t)l.next_lot_id, (int64_t)tt->n_txns, tt->cash_in_minor,
-                         tt->cash_out_minor, tt->basis_in_minor, tt->basis_sold_minor,
-                         tt->basis_out_minor, tt->proceeds_minor, tt->gain_short_minor,
-                         tt->gain_long_minor) != RA_OK)
-            rc = dberr(err);
+        ra_txn t = {0};
+        t.kind = RA_TXN_TRANSFER_IN;
+        t.id = x->nt + 1;
+        t.date = o->date;
+        t.lots_in = lots;
+        t.n_lots_in = o->n_lots;
+        rc = ra_ledger_apply(&x->l, &t, NULL, err);
+        ra_store_txn st;
+        memset(&st, 0, sizeof st);
+        st.kind = t.kind;
+        st.lots_in = o->lots;
+        st.n_lots_in = o->n_lots;
+        txn_detail(&detail, &st, lot_sec);
+        x->kind[x->nt] = t.kind;
+        x->amount[x->nt] = 0;
+        x->extid[x->nt++] = "open-lots";
     }
     if (rc == RA_OK) {
-        int r = s->ops->step(st, err);
-        if (r == RA_DB_ROW)
-            id = ci(s, st, 0);
-        else
-            rc = r < 0 ? (err && err->code == RA_ECONFLICT
-                              ? ra_err_set(err, RA_ECONFLICT, NULL, "account %s exists already",
-                                           a->code)
-                              : dberr(err))
-                       : RA_EINTERNAL;
-        s->ops->reset(st);
-    }
-    for (size_t k = 0; k < nt && rc == RA_OK; k++) {
-        detail.len = 0;
-        if (detail.p)
-            detail.p[0] = 0;
-        txn_detail(&detail, &t[k], lot_sec);
-        st = q(s, "INSERT INTO txns (account_id, seq, external_id, kind, day, security_id, "
-                  "qty_micro, price, amount_minor, fees_minor, relief, split_num, split_den, "
-                  "detail) VALUES (?, ?, ?, ?, ?, NULL, 0, 0, ?, 0, 0, 0, 0, ?)", err);
-        if (detail.failed)
-            rc = nomem(err, "a transaction");
-        else if (!st || bindf(s, st, err, "iitiiit", id, (int64_t)(k + 1), t[k].external_id,
-                              (int64_t)t[k].kind, (int64_t)o->date, t[k].amount_minor,
-                              detail.p) != RA_OK || run(s, st, err) != RA_OK)
-            rc = dberr(err);
-    }
-    if (rc == RA_OK) {
-        st = q(s, "INSERT INTO lots (account_id, lot_id, security_id, acquired, qty_micro, "
-                  "basis_minor) VALUES (?, ?, ?, ?, ?, ?)", err);
-        for (size_t i = 0; i < l.n_lots && rc == RA_OK; i++) {
-            const ra_lot *x = &l.lots[i];
-            if (!st)
-                rc = dberr(err);
-            else {
-                s->ops->reset(st);
-                if (bindf(s, st, err, "iiiiii", id, (int64_t)x->id, (int64_t)x->security,
-                          (int64_t)x->acquired, x->qty_micro, x->basis_minor) != RA_OK ||
-                    run(s, st, err) != RA_OK)
-                    rc = dberr(err);
-            }
-        }
-    }
-    if (rc == RA_OK) { /* one audit record, chained from the head kept by the caller */
         sb_str(&after, "{");
         jkey(&after, "account");
         account_json(&after, a);
         jkey(&after, "ledger");
-        ledger_json(&after, &l);
+        ledger_json(&after, &x->l);
         sb_str(&after, "}");
-        if (after.failed)
+        if (after.failed || detail.failed)
             rc = nomem(err, "an audit record");
     }
-    if (rc == RA_OK) {
-        char hash[65];
-        int64_t at = (int64_t)time(NULL);
-        (*seq)++;
-        audit_hash(prev, *seq, at, actor->user, actor->firm, "open", "account", a->code, "null",
-                   after.p, hash);
-        st = q(s, "INSERT INTO audit_log (seq, at, user_name, firm, action, entity, entity_id, "
-                  "before_json, after_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                  "?, ?)", err);
-        if (!st || bindf(s, st, err, "iittttttttt", *seq, at, actor->user, actor->firm, "open",
-                         "account", a->code, "null", after.p, prev, hash) != RA_OK ||
-            run(s, st, err) != RA_OK)
-            rc = dberr(err);
-        memcpy(prev, hash, 65);
+    if (rc == RA_OK) { /* one audit record, chained from the head kept by the caller */
+        x->seq = ++*seq;
+        memcpy(x->prev, prev, 65);
+        audit_hash(prev, x->seq, at, actor->user, actor->firm, "open", "account", a->code,
+                   "null", after.p, x->hash);
+        memcpy(prev, x->hash, 65);
+        x->detail = detail.p;
+        x->after = after.p;
+        detail.p = after.p = NULL;
     }
     free(detail.p);
     free(after.p);
     free(lots);
     free(lot_sec);
-    ra_ledger_free(&l);
     return rc;
 }
+
+static int cmp_lot_id(const void *x, const void *y)
+{
+    const ra_lot *a = x, *b = y;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Ends a bulk load begun by the caller, keeping the first error. */
+static ra_status bulk_done(ra_store *s, ra_db_bulk *b, ra_status rc, ra_err *err)
+{
+    if (rc == RA_OK)
+        return s->ops->bulk_end(b, 1, err);
+    ra_err keep = {0};
+    (void)s->ops->bulk_end(b, 0, &keep);
+    return rc;
+}
+
+static ra_db_val vi(int64_t i) { ra_db_val v = {'i', i, 0.0, NULL}; return v; }
+static ra_db_val vd(double d) { ra_db_val v = {'d', 0, d, NULL}; return v; }
+static ra_db_val vt(const char *t) { ra_db_val v = {'t', 0, 0.0, t}; return v; }
+
+/* Stages the round's account and client codes in the temporary table ra_open, then resolves the
+ * clients and refuses accounts that exist already or are given twice, with set-based statements
+ * (a handful of round trips per round on PostgreSQL instead of one per account). */
+static ra_status open_stage(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                            open_acc *x, size_t m, ra_err *err)
+{
+    ra_status rc = s->ops->exec(s->db,
+                                "CREATE TEMP TABLE IF NOT EXISTS ra_open (i BIGINT NOT NULL "
+                                "PRIMARY KEY, code TEXT NOT NULL, client TEXT NOT NULL); "
+                                "DELETE FROM ra_open",
+                                err);
+    static const char *const cols[] = {"i", "code", "client"};
+    ra_db_bulk *b = NULL;
+    if (rc == RA_OK)
+        rc = s->ops->bulk_begin(s->db, "ra_open", cols, 3, &b, err);
+    if (rc != RA_OK)
+        return rc;
+    for (size_t i = 0; i < m && rc == RA_OK; i++) {
+        ra_db_val v[3] = {vi((int64_t)i), vt(x[i].o->account->code), vt(x[i].o->account->client)};
+        rc = s->ops->bulk_row_vals(b, v, err);
+    }
+    if ((rc = bulk_done(s, b, rc, err)) != RA_OK)
+        return rc;
+    if (s->ops->round_trip && (rc = s->ops->exec(s->db, "ANALYZE ra_open", err)) != RA_OK)
+        return rc; /* the planner then joins through the indexes, not by scanning accounts */
+    ra_db_stmt *st = q(s, "SELECT code FROM ra_open GROUP BY code HAVING count(*) > 1", err);
+    int r = st ? s->ops->step(st, err) : -1;
+    if (r == RA_DB_ROW) {
+        char code[RA_CODE_MAX];
+        copy_str(code, sizeof code, ct(s, st, 0));
+        s->ops->reset(st);
+        return ra_err_set(err, RA_ECONFLICT, NULL, "account %s is given twice", code);
+    }
+    if (r < 0)
+        return dberr(err);
+    s->ops->reset(st);
+    st = q(s, "SELECT o.i FROM ra_open o JOIN accounts a ON a.firm_id = ? AND a.code = o.code "
+              "ORDER BY o.i", err);
+    if (!st || bindf(s, st, err, "i", firm->id) != RA_OK)
+        return dberr(err);
+    r = s->ops->step(st, err);
+    if (r == RA_DB_ROW) {
+        size_t i = (size_t)ci(s, st, 0);
+        s->ops->reset(st);
+        return ra_err_set(err, RA_ECONFLICT, NULL, "account %s exists already",
+                          i < m ? x[i].o->account->code : "?");
+    }
+    if (r < 0)
+        return dberr(err);
+    s->ops->reset(st);
+    st = q(s, "SELECT o.i, c.id FROM ra_open o LEFT JOIN clients c ON c.firm_id = ? AND "
+              "c.code = o.client ORDER BY o.i", err);
+    if (!st || bindf(s, st, err, "i", firm->id) != RA_OK)
+        return dberr(err);
+    while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
+        size_t i = (size_t)ci(s, st, 0);
+        if (i < m)
+            x[i].client_id = s->ops->col_is_null(st, 1) ? 0 : ci(s, st, 1);
+    }
+    s->ops->reset(st);
+    if (r < 0)
+        return dberr(err);
+    for (size_t i = 0; i < m; i++)
+        if (!x[i].client_id)
+            return ra_err_set(err, RA_ENOTFOUND, NULL, "account %s: no client %s in firm %s",
+                              x[i].o->account->code, x[i].o->account->client, actor->firm);
+    return RA_OK;
+}
+
+/* Writes a computed round: the accounts (bulk), their new ids (one join), then transactions,
+ * lots in primary-key order and audit records, each table in one bulk load. */
+static ra_status open_write(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                            open_acc *x, size_t m, int64_t at, ra_err *err)
+{
+    static const char *const acols[] = {
+        "firm_id", "code", "client_id", "type", "currency", "minor_digits", "opened", "model",
+        "discretionary", "drift_band", "tlh_enabled", "loss_limit", "restrictions", "cash_minor",
+        "next_lot_id", "n_txns", "cash_in_minor", "cash_out_minor", "basis_in_minor",
+        "basis_sold_minor", "basis_out_minor", "proceeds_minor", "gain_short_minor",
+        "gain_long_minor"};
+    ra_db_bulk *b = NULL;
+    ra_status rc = s->ops->bulk_begin(s->db, "accounts", acols, 24, &b, err);
+    if (rc != RA_OK)
+        return rc;
+    for (size_t i = 0; i < m && rc == RA_OK; i++) {
+        const ra_account *a = x[i].o->account;
+        const ra_mandate *md = &a->mandate;
+        const ra_ledger_totals *t = &x[i].l.totals;
+        ra_db_val v[24] = {
+            vi(firm->id), vt(a->code), vi(x[i].client_id), vi((int64_t)a->type),
+            vt(a->currency), vi(x[i].minor_digits), vi((int64_t)a->opened), vt(md->model),
+            vi(md->discretionary), vd(md->drift_band), vi(md->tlh_enabled), vd(md->loss_limit),
+            vt(md->restrictions), vi(x[i].l.cash_minor), vi((int64_t)x[i].l.next_lot_id),
+            vi((int64_t)t->n_txns), vi(t->cash_in_minor), vi(t->cash_out_minor),
+            vi(t->basis_in_minor), vi(t->basis_sold_minor), vi(t->basis_out_minor),
+            vi(t->proceeds_minor), vi(t->gain_short_minor), vi(t->gain_long_minor)};
+        rc = s->ops->bulk_row_vals(b, v, err);
+    }
+    if ((rc = bulk_done(s, b, rc, err)) != RA_OK)
+        return rc;
+    ra_db_stmt *st = q(s, "SELECT o.i, a.id FROM ra_open o JOIN accounts a ON a.firm_id = ? AND "
+                          "a.code = o.code", err);
+    if (!st || bindf(s, st, err, "i", firm->id) != RA_OK)
+        return dberr(err);
+    int r;
+    size_t got = 0;
+    while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
+        size_t i = (size_t)ci(s, st, 0);
+        if (i < m && !x[i].id) {
+            x[i].id = ci(s, st, 1);
+            got++;
+        }
+    }
+    s->ops->reset(st);
+    if (r < 0)
+        return dberr(err);
+    if (got != m)
+        return ra_err_set(err, RA_EINTERNAL, NULL, "%zu of %zu new accounts found again", got, m);
+
+    static const char *const tcols[] = {"account_id", "seq", "external_id", "kind", "day",
+                                        "security_id", "qty_micro", "price", "amount_minor",
+                                        "fees_minor", "relief", "split_num", "split_den",
+                                        "detail"};
+    if ((rc = s->ops->bulk_begin(s->db, "txns", tcols, 14, &b, err)) != RA_OK)
+        return rc;
+    for (size_t i = 0; i < m && rc == RA_OK; i++)
+        for (size_t k = 0; k < x[i].nt && rc == RA_OK; k++) {
+            ra_db_val v[14] = {vi(x[i].id), vi((int64_t)k + 1), vt(x[i].extid[k]),
+                               vi((int64_t)x[i].kind[k]), vi((int64_t)x[i].o->date),
+                               {'n', 0, 0.0, NULL}, vi(0), vi(0), vi(x[i].amount[k]), vi(0),
+                               vi(0), vi(0), vi(0),
+                               vt(x[i].kind[k] == RA_TXN_TRANSFER_IN && x[i].detail
+                                      ? x[i].detail : "")};
+            rc = s->ops->bulk_row_vals(b, v, err);
+        }
+    if ((rc = bulk_done(s, b, rc, err)) != RA_OK)
+        return rc;
+
+    static const char *const lcols[] = {"account_id", "lot_id", "security_id", "acquired",
+                                        "qty_micro", "basis_minor"};
+    if ((rc = s->ops->bulk_begin(s->db, "lots", lcols, 6, &b, err)) != RA_OK)
+        return rc;
+    for (size_t i = 0; i < m && rc == RA_OK; i++) {
+        /* the ledger keeps its lots by security; the table's key is (account, lot id) */
+        if (x[i].l.n_lots > 1)
+            qsort(x[i].l.lots, x[i].l.n_lots, sizeof *x[i].l.lots, cmp_lot_id);
+        for (size_t j = 0; j < x[i].l.n_lots && rc == RA_OK; j++) {
+            const ra_lot *l = &x[i].l.lots[j];
+            int64_t v[6] = {x[i].id, (int64_t)l->id, (int64_t)l->security,
+                            (int64_t)l->acquired, l->qty_micro, l->basis_minor};
+            rc = s->ops->bulk_row(b, v, err);
+        }
+    }
+    if ((rc = bulk_done(s, b, rc, err)) != RA_OK)
+        return rc;
+
+    static const char *const au[] = {"seq", "at", "user_name", "firm", "action", "entity",
+                                     "entity_id", "before_json", "after_json", "prev_hash",
+                                     "hash"};
+    if ((rc = s->ops->bulk_begin(s->db, "audit_log", au, 11, &b, err)) != RA_OK)
+        return rc;
+    for (size_t i = 0; i < m && rc == RA_OK; i++) {
+        ra_db_val v[11] = {vi(x[i].seq), vi(at), vt(actor->user), vt(actor->firm), vt("open"),
+                           vt("account"), vt(x[i].o->account->code), vt("null"), vt(x[i].after),
+                           vt(x[i].prev), vt(x[i].hash)};
+        rc = s->ops->bulk_row_vals(b, v, err);
+    }
+    return bulk_done(s, b, rc, err);
+}
+
+void ra_store_test_open_chunk(ra_store *s, size_t n) { s->open_chunk = n; }
 
 ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
                                       const ra_store_opening *v, size_t n, ra_err *err)
@@ -3528,39 +3815,51 @@ ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
     ra_status rc = check_actor(actor, err);
     if (rc == RA_OK)
         rc = firm_lookup(s, actor->firm, &firm, err);
+    for (size_t i = 0; i < n && rc == RA_OK; i++) { /* arguments first: nothing to undo */
+        rc = v[i].account ? validate_account(v[i].account, err)
+                          : ra_err_set(err, RA_EINVAL, NULL, "opening %zu has no account", i);
+        if (rc == RA_OK && v[i].cash_minor < 0)
+            rc = ra_err_set(err, RA_EINVAL, NULL, "account %s: opening cash %lld is negative",
+                            v[i].account->code, (long long)v[i].cash_minor);
+    }
     if (rc != RA_OK || n == 0 || (rc = wbegin(s, err)) != RA_OK)
         return rc;
-    /* lock the chain head once, keep it in memory, write it back at the end */
+    /* the chain head, locked and read once per transaction, advanced in memory */
     char prev[65] = "";
     int64_t seq = 0;
-    ra_db_stmt *st = q(s, "UPDATE audit_head SET seq = seq WHERE id = 1", err);
-    if (!st || run(s, st, err) != RA_OK)
-        rc = dberr(err);
+    rc = head_get(s, err);
     if (rc == RA_OK) {
-        st = q(s, "SELECT seq, hash FROM audit_head WHERE id = 1", err);
-        int r = st ? s->ops->step(st, err) : -1;
-        if (r == RA_DB_ROW) {
-            seq = ci(s, st, 0);
-            copy_str(prev, sizeof prev, ct(s, st, 1));
-        } else {
-            rc = r < 0 ? dberr(err)
-                       : ra_err_set(err, RA_EINTERNAL, NULL, "the audit head is missing");
-        }
-        if (st)
-            s->ops->reset(st);
+        seq = s->head.seq;
+        memcpy(prev, s->head.hash, sizeof prev);
     }
     tmap secs = {0};
-    for (size_t i = 0; i < n && rc == RA_OK; i++) {
-        rc = v[i].account ? open_one(s, actor, &firm, &secs, &v[i], prev, &seq, err)
-                          : ra_err_set(err, RA_EINVAL, NULL, "opening %zu has no account", i);
-        if (rc != RA_OK && err && v[i].account && !err->where[0])
-            snprintf(err->where, sizeof err->where, "account %.40s", v[i].account->code);
+    size_t chunk = s->open_chunk ? s->open_chunk : OPEN_CHUNK;
+    size_t cap = n < chunk ? n : chunk;
+    open_acc *x = rc == RA_OK ? calloc(cap, sizeof *x) : NULL;
+    if (rc == RA_OK && !x)
+        rc = nomem(err, "the batch");
+    int64_t at = (int64_t)time(NULL);
+    for (size_t first = 0; first < n && rc == RA_OK; first += cap) {
+        size_t m = n - first < cap ? n - first : cap;
+        for (size_t i = 0; i < m; i++)
+            x[i].o = &v[first + i];
+        rc = open_stage(s, actor, &firm, x, m, err);
+        for (size_t i = 0; i < m && rc == RA_OK; i++) {
+            rc = open_compute(s, actor, &firm, &secs, &x[i], prev, &seq, at, err);
+            if (rc != RA_OK && err && !err->where[0])
+                snprintf(err->where, sizeof err->where, "account %.40s", x[i].o->account->code);
+        }
+        if (rc == RA_OK)
+            rc = open_write(s, actor, &firm, x, m, at, err);
+        for (size_t i = 0; i < m; i++)
+            open_acc_free(&x[i]);
     }
+    free(x);
     free(secs.slots);
     if (rc == RA_OK) {
-        st = q(s, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", err);
-        if (!st || bindf(s, st, err, "it", seq, prev) != RA_OK || run(s, st, err) != RA_OK)
-            rc = dberr(err);
+        s->head.seq = seq;
+        memcpy(s->head.hash, prev, sizeof prev);
+        s->head.dirty = 1;
     }
     return wend(s, rc, err);
 }
@@ -3576,4 +3875,26 @@ ra_status ra_store_audit_append(ra_store *s, const ra_store_actor *actor, const 
                                 const char *after, ra_err *err)
 {
     return audit(s, actor, action, entity, entity_id, before, after, err);
+}
+
+ra_status ra_store_scope_begin(ra_store *s, int *own, ra_err *err)
+{
+    *own = 0;
+    if (!s->in_txn) {
+        ra_status rc = ra_store_begin(s, err);
+        *own = rc == RA_OK;
+        return rc;
+    }
+    return wbegin(s, err);
+}
+
+ra_status ra_store_scope_end(ra_store *s, int own, ra_status rc, ra_err *err)
+{
+    if (!own)
+        return wend(s, rc, err);
+    if (rc == RA_OK)
+        return ra_store_commit(s, err);
+    ra_err keep = {0};
+    (void)ra_store_rollback(s, &keep);
+    return rc;
 }

@@ -30,30 +30,15 @@ static void conn_init(conn *c, ra_store *s)
     c->own = 0;
 }
 
-/* A write scope: our own transaction through the public API, or a savepoint in the caller's. */
+/* A write scope: our own transaction, or a savepoint in the caller's (store_int.h). */
 static ra_status wbegin(conn *c, ra_err *err)
 {
-    if (ra_store_in_txn(c->s)) {
-        c->own = 0;
-        return c->ops->exec(c->db, "SAVEPOINT ra_models", err);
-    }
-    ra_status rc = ra_store_begin(c->s, err);
-    c->own = rc == RA_OK;
-    return rc;
+    return ra_store_scope_begin(c->s, &c->own, err);
 }
 
 static ra_status wend(conn *c, ra_status rc, ra_err *err)
 {
-    if (rc == RA_OK)
-        return c->own ? ra_store_commit(c->s, err)
-                      : c->ops->exec(c->db, "RELEASE SAVEPOINT ra_models", err);
-    ra_err keep = {0};
-    if (c->own)
-        (void)ra_store_rollback(c->s, &keep);
-    else
-        (void)c->ops->exec(c->db,
-                           "ROLLBACK TO SAVEPOINT ra_models; RELEASE SAVEPOINT ra_models", &keep);
-    return rc;
+    return ra_store_scope_end(c->s, c->own, rc, err);
 }
 
 /* Prepares and binds: i int64, d double (NAN -> NULL), t text. */

@@ -101,40 +101,18 @@ static ra_status need_schema(ra_store *s, ra_err *err)
     return rc;
 }
 
-/* A transaction of our own, or a savepoint inside the caller's. *own says which. */
+/* A transaction of our own, or a savepoint inside the caller's (store_int.h). *own says which. */
 static ra_status wbegin(ra_store *s, int *own, ra_err *err)
 {
     ra_status rc = need_schema(s, err);
     if (rc != RA_OK)
         return rc;
-    ra_err e = {0};
-    rc = ra_store_begin(s, &e);
-    if (rc == RA_OK) {
-        *own = 1;
-        return RA_OK;
-    }
-    if (rc != RA_EINVAL) { /* anything but "a transaction is already open" */
-        if (err)
-            *err = e;
-        return rc;
-    }
-    *own = 0;
-    ra_db *db = ra_store_db(s);
-    return db->ops->exec(db, "SAVEPOINT ra_onboard", err);
+    return ra_store_scope_begin(s, own, err);
 }
 
 static ra_status wend(ra_store *s, int own, ra_status rc, ra_err *err)
 {
-    ra_db *db = ra_store_db(s);
-    if (rc == RA_OK)
-        return own ? ra_store_commit(s, err) : db->ops->exec(db, "RELEASE SAVEPOINT ra_onboard", err);
-    ra_err keep = {0};
-    if (own)
-        (void)ra_store_rollback(s, &keep);
-    else
-        (void)db->ops->exec(db, "ROLLBACK TO SAVEPOINT ra_onboard; RELEASE SAVEPOINT ra_onboard",
-                            &keep);
-    return rc;
+    return ra_store_scope_end(s, own, rc, err);
 }
 
 /* ---- lookups -------------------------------------------------------------------------------- */

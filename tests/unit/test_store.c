@@ -664,8 +664,8 @@ static void test_store_audit_verify_detects_edit_insert_delete(void **state)
     /* a saved copy of the log to restore between cases */
     OK(ra_store_exec_raw(f->s, "CREATE TABLE audit_copy AS SELECT * FROM audit_log", &err));
     const char *restore = "DELETE FROM audit_log; INSERT INTO audit_log SELECT * FROM audit_copy";
-    audit_case(f, "UPDATE audit_log SET after_json = replace(after_json, '1000000', '2000000') "
-                  "WHERE seq = 5", 5);
+    /* an edited after text (a space appended: any change of the text must be caught) */
+    audit_case(f, "UPDATE audit_log SET after_json = after_json || ' ' WHERE seq = 5", 5);
     OK(ra_store_exec_raw(f->s, restore, &err));
     OK(ra_store_audit_verify(f->s, NULL, NULL, &err));
     audit_case(f, "UPDATE audit_log SET user_name = 'mallory' WHERE seq = 3", 3);
@@ -828,6 +828,190 @@ static void test_store_snapshot_memory_per_account(void **state)
     ra_store_snapshot_destroy(sn);
 }
 
+/* A write the database refuses after it was sent (on PostgreSQL a pipelined INSERT whose error
+ * comes back with a later reply) fails its own call, is undone with its savepoint, and leaves the
+ * caller's transaction usable: the good client before it commits, the refused one is absent. */
+static void test_store_refused_pipelined_write_fails_its_call(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    if (strcmp(ra_store_backend(f->s), "postgresql") == 0)
+        OK(ra_store_exec_raw(f->s,
+                             "CREATE FUNCTION ra_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                             "BEGIN IF NEW.code = 'BAD' THEN RAISE EXCEPTION 'refused by test'; "
+                             "END IF; RETURN NEW; END $$; "
+                             "CREATE TRIGGER ra_refuse BEFORE INSERT ON clients FOR EACH ROW "
+                             "EXECUTE FUNCTION ra_refuse()",
+                             &err));
+    else
+        OK(ra_store_exec_raw(f->s,
+                             "CREATE TRIGGER ra_refuse BEFORE INSERT ON clients WHEN NEW.code = "
+                             "'BAD' BEGIN SELECT RAISE(ABORT, 'refused by test'); END",
+                             &err));
+    uint64_t n0 = audit_count(f);
+    ra_client c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.household, sizeof c.household, "H1");
+    snprintf(c.name, sizeof c.name, "Alice Smithson");
+    OK(ra_store_begin(f->s, &err));
+    snprintf(c.code, sizeof c.code, "GOOD");
+    OK(ra_store_client_put(f->s, &f->actor, &c, &err));
+    snprintf(c.code, sizeof c.code, "BAD");
+    assert_int_not_equal(ra_store_client_put(f->s, &f->actor, &c, &err), RA_OK);
+    assert_non_null(strstr(err.msg, "refused by test"));
+    snprintf(c.code, sizeof c.code, "GOOD2");
+    OK(ra_store_client_put(f->s, &f->actor, &c, &err));
+    OK(ra_store_commit(f->s, &err));
+    ra_client x;
+    OK(ra_store_client_get(f->s, "F1", "GOOD", &x, &err));
+    OK(ra_store_client_get(f->s, "F1", "GOOD2", &x, &err));
+    assert_int_equal(ra_store_client_get(f->s, "F1", "BAD", &x, &err), RA_ENOTFOUND);
+    /* household H1 and the two clients: three records, the chain intact */
+    assert_int_equal(audit_count(f), n0 + 3);
+    /* on its own (no caller transaction) the refused put leaves nothing either */
+    snprintf(c.code, sizeof c.code, "BAD");
+    snprintf(c.household, sizeof c.household, "H2");
+    assert_int_not_equal(ra_store_client_put(f->s, &f->actor, &c, &err), RA_OK);
+    assert_int_equal(audit_count(f), n0 + 3);
+    OK(ra_store_check(f->s, NULL, &err));
+}
+
+/* Several rounds of the bulk opening (BULK_CHUNK accounts each through the test hook; 4096 by
+ * default), so that a failure in the last round must undo the rows earlier rounds loaded. */
+#define BULK_N 700
+#define BULK_CHUNK 256
+
+typedef struct bulk_batch {
+    ra_account acc[BULK_N];
+    ra_store_opening op[BULK_N];
+    ra_store_lot_in lots[2];
+} bulk_batch;
+
+static bulk_batch *bulk_make(fx *f, const char *prefix)
+{
+    ra_err err = {0};
+    bulk_batch *b = calloc(1, sizeof *b);
+    assert_non_null(b);
+    ra_store_test_open_chunk(f->s, BULK_CHUNK);
+    snprintf(b->lots[0].ticker, sizeof b->lots[0].ticker, "SPY");
+    b->lots[0].acquired = D(2019, 3, 1);
+    b->lots[0].qty_micro = 2000000;
+    b->lots[0].basis_minor = 60000;
+    snprintf(b->lots[1].ticker, sizeof b->lots[1].ticker, "AGG");
+    b->lots[1].acquired = D(2018, 7, 2);
+    b->lots[1].qty_micro = 1500000;
+    b->lots[1].basis_minor = 16500;
+    OK(ra_store_account_get(f->s, "F1", "A1", &b->acc[0], &err));
+    for (int i = 0; i < BULK_N; i++) {
+        b->acc[i] = b->acc[0];
+        snprintf(b->acc[i].code, sizeof b->acc[i].code, "%s%05d", prefix, i);
+        /* COPY's text format escapes these: they must come back as given */
+        snprintf(b->acc[i].mandate.restrictions, sizeof b->acc[i].mandate.restrictions,
+                 "no\ttobacco\\ \"x\"\nline %d", i);
+        b->op[i].account = &b->acc[i];
+        b->op[i].date = D(2021, 1, 4);
+        b->op[i].cash_minor = 100 + i;
+        b->op[i].lots = b->lots;
+        b->op[i].n_lots = 2;
+    }
+    return b;
+}
+
+/* One bad account anywhere in a batch fails it whole: no account, transaction, lot or audit
+ * record of the batch is left, on its own and inside the caller's transaction. */
+static void test_store_accounts_open_bulk_bad_account_rolls_back_whole(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    put_security(f, "SPY", 4);
+    put_security(f, "AGG", 2);
+    put_client_account(f, "C1", "A1");
+    bulk_batch *b = bulk_make(f, "K");
+    uint64_t n0 = audit_count(f);
+    ra_account x;
+    int checks = 0;
+    for (int bad = 0; bad < 4; bad++) {
+        ra_account keep = b->acc[BULK_N - 2];
+        ra_store_lot_in wrong[2] = {b->lots[0], b->lots[1]};
+        ra_status want = RA_ENOTFOUND;
+        if (bad == 0) { /* a ticker that does not exist, in the second round */
+            snprintf(wrong[1].ticker, sizeof wrong[1].ticker, "NOPE");
+            b->op[BULK_N - 2].lots = wrong;
+        } else if (bad == 1) { /* a client that does not exist */
+            snprintf(b->acc[BULK_N - 2].client, sizeof b->acc[0].client, "C404");
+        } else if (bad == 2) { /* an account code given twice */
+            snprintf(b->acc[BULK_N - 2].code, sizeof b->acc[0].code, "%s", b->acc[5].code);
+            want = RA_ECONFLICT;
+        } else { /* an account that exists already */
+            snprintf(b->acc[BULK_N - 2].code, sizeof b->acc[0].code, "A1");
+            want = RA_ECONFLICT;
+        }
+        assert_int_equal(ra_store_accounts_open_bulk(f->s, &f->actor, b->op, BULK_N, &err), want);
+        assert_int_equal(ra_store_account_get(f->s, "F1", "K00000", &x, &err), RA_ENOTFOUND);
+        assert_int_equal(ra_store_account_get(f->s, "F1", "K00699", &x, &err), RA_ENOTFOUND);
+        assert_int_equal(audit_count(f), n0);
+        /* the same inside the caller's transaction: the batch's savepoint is undone and the
+         * transaction goes on */
+        if (bad == 1) {
+            b->acc[BULK_N - 2] = keep;
+            b->op[BULK_N - 2].lots = b->lots;
+            checks++;
+            continue;
+        }
+        OK(ra_store_begin(f->s, &err));
+        assert_int_equal(ra_store_accounts_open_bulk(f->s, &f->actor, b->op, BULK_N, &err), want);
+        assert_int_equal(ra_store_accounts_open_bulk(f->s, &f->actor, &b->op[0], 1, &err), RA_OK);
+        OK(ra_store_rollback(f->s, &err));
+        b->acc[BULK_N - 2] = keep;
+        b->op[BULK_N - 2].lots = b->lots;
+        checks++;
+    }
+    assert_int_equal(checks, 4);
+    OK(ra_store_check(f->s, NULL, &err));
+    uint64_t bad_seq = 1;
+    uint64_t n = 0;
+    OK(ra_store_audit_verify(f->s, &n, &bad_seq, &err));
+    assert_int_equal(n, n0);
+    assert_int_equal(bad_seq, 0);
+    free(b);
+}
+
+/* A good batch across two rounds: every account reconciles, the chain verifies with one record
+ * per account, and text that COPY escapes comes back unchanged. */
+static void test_store_accounts_open_bulk_audit_chain_verifies(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    put_security(f, "SPY", 4);
+    put_security(f, "AGG", 2);
+    put_client_account(f, "C1", "A1");
+    bulk_batch *b = bulk_make(f, "G");
+    uint64_t n0 = audit_count(f);
+    OK(ra_store_accounts_open_bulk(f->s, &f->actor, b->op, BULK_N, &err));
+    uint64_t n = 0, bad = 1;
+    OK(ra_store_audit_verify(f->s, &n, &bad, &err));
+    assert_int_equal(n, n0 + BULK_N);
+    assert_int_equal(bad, 0);
+    ra_store_check_result cr;
+    OK(ra_store_check(f->s, &cr, &err));
+    assert_int_equal(cr.n_accounts, 1 + BULK_N);
+    ra_account x;
+    OK(ra_store_account_get(f->s, "F1", "G00600", &x, &err));
+    assert_string_equal(x.mandate.restrictions, "no\ttobacco\\ \"x\"\nline 600");
+    ra_ledger l;
+    OK(ra_store_account_ledger(f->s, "F1", "G00699", &l, &err));
+    assert_int_equal(l.cash_minor, 100 + 699);
+    assert_int_equal(l.n_lots, 2);
+    assert_int_equal(l.lots[0].id + l.lots[1].id, 3);
+    ra_ledger_free(&l);
+    /* re-opening the same batch is refused whole */
+    assert_int_equal(ra_store_accounts_open_bulk(f->s, &f->actor, b->op, BULK_N, &err),
+                     RA_ECONFLICT);
+    OK(ra_store_audit_verify(f->s, &n, &bad, &err));
+    assert_int_equal(n, n0 + BULK_N);
+    free(b);
+}
+
 static void test_store_accounts_open_bulk_reconciles(void **state)
 {
     fx *f = *state;
@@ -976,6 +1160,12 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_store_valuation_and_holdings, setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_snapshot_memory_per_account, setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_accounts_open_bulk_reconciles, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_store_accounts_open_bulk_bad_account_rolls_back_whole,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(test_store_accounts_open_bulk_audit_chain_verifies, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_store_refused_pipelined_write_fails_its_call, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(test_store_concurrent_writers_sqlite, setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_busy_writer_fails_cleanly, setup, teardown),
 };
