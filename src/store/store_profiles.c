@@ -429,6 +429,46 @@ ra_status ra_store_profile_put(ra_store *s, const ra_store_actor *actor, const c
     "JOIN answered_questionnaires a ON a.id = p.answers_id "                                   \
     "JOIN questionnaires qn ON qn.id = a.questionnaire_id "
 
+/* Reads every row of q into a growing array of elements of `size` bytes, each filled by fill (ctx
+ * passed through), and finishes q. On an error the array is freed: *out NULL, *n 0. what names the
+ * rows in the out-of-memory message. */
+typedef ra_status (*fill_fn)(stmt *q, void *elem, const void *ctx, ra_err *err);
+
+static ra_status collect(stmt *q, size_t size, fill_fn fill, const void *ctx, const char *what,
+                         void **out, size_t *n, ra_err *err)
+{
+    char *arr = NULL;
+    size_t cap = 0;
+    int r = 0;
+    ra_status rc = RA_OK;
+    *n = 0;
+    while (rc == RA_OK && (r = row(q, err)) == RA_DB_ROW) {
+        if (*n == cap) {
+            size_t grown = cap ? cap * 2 : 4;
+            char *g = realloc(arr, grown * size);
+            if (!g) {
+                rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu %s", grown, what);
+                break;
+            }
+            arr = g;
+            cap = grown;
+        }
+        rc = fill(q, arr + *n * size, ctx, err);
+        if (rc == RA_OK)
+            (*n)++;
+    }
+    if (rc == RA_OK && r < 0)
+        rc = err_code(err);
+    done(q);
+    if (rc != RA_OK) {
+        free(arr);
+        arr = NULL;
+        *n = 0;
+    }
+    *out = arr;
+    return rc;
+}
+
 static ra_status profile_row(stmt *q, ra_stored_profile *p, ra_err *err)
 {
     memset(p, 0, sizeof *p);
@@ -470,6 +510,12 @@ static ra_status profile_row(stmt *q, ra_stored_profile *p, ra_err *err)
     return RA_OK;
 }
 
+static ra_status fill_profile(stmt *q, void *elem, const void *ctx, ra_err *err)
+{
+    (void)ctx;
+    return profile_row(q, elem, err);
+}
+
 ra_status ra_store_profile_history(ra_store *s, const char *firm, const char *client,
                                    ra_stored_profile **out, size_t *n, ra_err *err)
 {
@@ -486,30 +532,9 @@ ra_status ra_store_profile_history(ra_store *s, const char *firm, const char *cl
         rc = prep(s, &q, err, PROFILE_COLS "WHERE p.client_id = ? ORDER BY p.id", "i", cid);
     if (rc != RA_OK)
         return rc;
-    size_t cap = 0;
-    int r;
-    while (rc == RA_OK && (r = row(&q, err)) == RA_DB_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 4;
-            ra_stored_profile *g = realloc(*out, cap * sizeof **out);
-            if (!g) {
-                rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu profiles", cap);
-                break;
-            }
-            *out = g;
-        }
-        rc = profile_row(&q, &(*out)[*n], err);
-        if (rc == RA_OK)
-            (*n)++;
-    }
-    if (rc == RA_OK && r < 0)
-        rc = err_code(err);
-    done(&q);
-    if (rc != RA_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
+    void *arr = NULL;
+    rc = collect(&q, sizeof **out, fill_profile, NULL, "profiles", &arr, n, err);
+    *out = arr;
     return rc;
 }
 
@@ -756,6 +781,12 @@ ra_status ra_store_agent_get(ra_store *s, const char *firm, const char *account,
     return rc;
 }
 
+static ra_status fill_agent(stmt *q, void *elem, const void *ctx, ra_err *err)
+{
+    (void)ctx;
+    return agent_row(q, elem, err);
+}
+
 ra_status ra_store_agent_history(ra_store *s, const char *firm, const char *account,
                                  ra_agent **out, size_t *n, ra_err *err)
 {
@@ -772,30 +803,9 @@ ra_status ra_store_agent_history(ra_store *s, const char *firm, const char *acco
         rc = prep(s, &q, err, AGENT_COLS "WHERE g.account_id = ? ORDER BY g.version", "i", aid);
     if (rc != RA_OK)
         return rc;
-    size_t cap = 0;
-    int r;
-    while (rc == RA_OK && (r = row(&q, err)) == RA_DB_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 4;
-            ra_agent *g = realloc(*out, cap * sizeof **out);
-            if (!g) {
-                rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu agent versions", cap);
-                break;
-            }
-            *out = g;
-        }
-        rc = agent_row(&q, &(*out)[*n], err);
-        if (rc == RA_OK)
-            (*n)++;
-    }
-    if (rc == RA_OK && r < 0)
-        rc = err_code(err);
-    done(&q);
-    if (rc != RA_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
+    void *arr = NULL;
+    rc = collect(&q, sizeof **out, fill_agent, NULL, "agent versions", &arr, n, err);
+    *out = arr;
     return rc;
 }
 
@@ -847,6 +857,21 @@ ra_status ra_store_override_put(ra_store *s, const ra_store_actor *actor, const 
     return wend(s, own, rc, err);
 }
 
+static ra_status fill_override(stmt *q, void *elem, const void *ctx, ra_err *err)
+{
+    (void)err;
+    ra_stored_override *o = elem;
+    memset(o, 0, sizeof *o);
+    copy(o->account, sizeof o->account, ctx);
+    copy(o->product, sizeof o->product, ct(q, 0));
+    o->product_level = (int)ci(q, 1);
+    o->client_level = (int)ci(q, 2);
+    copy(o->justification, sizeof o->justification, ct(q, 3));
+    o->date = (ra_date)ci(q, 4);
+    copy(o->user, sizeof o->user, ct(q, 5));
+    return RA_OK;
+}
+
 ra_status ra_store_override_list(ra_store *s, const char *firm, const char *account,
                                  ra_stored_override **out, size_t *n, ra_err *err)
 {
@@ -866,36 +891,9 @@ ra_status ra_store_override_list(ra_store *s, const char *firm, const char *acco
                   "i", aid);
     if (rc != RA_OK)
         return rc;
-    size_t cap = 0;
-    int r;
-    while ((r = row(&q, err)) == RA_DB_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 4;
-            ra_stored_override *g = realloc(*out, cap * sizeof **out);
-            if (!g) {
-                rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu overrides", cap);
-                break;
-            }
-            *out = g;
-        }
-        ra_stored_override *o = &(*out)[(*n)++];
-        memset(o, 0, sizeof *o);
-        copy(o->account, sizeof o->account, account);
-        copy(o->product, sizeof o->product, ct(&q, 0));
-        o->product_level = (int)ci(&q, 1);
-        o->client_level = (int)ci(&q, 2);
-        copy(o->justification, sizeof o->justification, ct(&q, 3));
-        o->date = (ra_date)ci(&q, 4);
-        copy(o->user, sizeof o->user, ct(&q, 5));
-    }
-    if (rc == RA_OK && r < 0)
-        rc = err_code(err);
-    done(&q);
-    if (rc != RA_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
+    void *arr = NULL;
+    rc = collect(&q, sizeof **out, fill_override, account, "overrides", &arr, n, err);
+    *out = arr;
     return rc;
 }
 
