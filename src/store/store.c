@@ -193,6 +193,20 @@ static ra_status need_schema(ra_store *s, ra_err *err)
 
 static ra_status head_flush(ra_store *s, ra_err *err);
 
+/* Room for element n of a growing array of elem-byte elements, *cap allocated (doubling, from
+ * first): the array, perhaps moved, or NULL when out of memory (the old array is then still valid
+ * and the caller frees it). */
+static void *grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return v;
+    size_t c = *cap ? 2 * *cap : first;
+    void *g = realloc(v, c * elem);
+    if (g)
+        *cap = c;
+    return g;
+}
+
 static void head_forget(ra_store *s)
 {
     memset(&s->head, 0, sizeof s->head);
@@ -1726,16 +1740,13 @@ ra_status ra_store_account_list(ra_store *s, const char *firm, char (**out)[RA_C
     char (*v)[RA_CODE_MAX] = NULL;
     int r;
     while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char (*g)[RA_CODE_MAX] = realloc(v, cap * sizeof *v);
-            if (!g) {
-                free(v);
-                s->ops->reset(st);
-                return nomem(err, "the account list");
-            }
-            v = g;
+        char (*g)[RA_CODE_MAX] = grow(v, *n, &cap, sizeof *v, 64);
+        if (!g) {
+            free(v);
+            s->ops->reset(st);
+            return nomem(err, "the account list");
         }
+        v = g;
         copy_str(v[(*n)++], RA_CODE_MAX, ct(s, st, 0));
     }
     s->ops->reset(st);
@@ -1794,15 +1805,12 @@ static ra_status ledger_load(ra_store *s, int64_t account_id, ra_ledger *l, int6
     ra_lot *lots = NULL;
     size_t n = 0, cap = 0;
     while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            ra_lot *g = realloc(lots, cap * sizeof *g);
-            if (!g) {
-                r = -2;
-                break;
-            }
-            lots = g;
+        ra_lot *g = grow(lots, n, &cap, sizeof *lots, 16);
+        if (!g) {
+            r = -2;
+            break;
         }
+        lots = g;
         lots[n].id = (uint64_t)ci(s, st, 0);
         lots[n].security = (uint32_t)ci(s, st, 1);
         lots[n].acquired = (ra_date)ci(s, st, 2);
@@ -2068,17 +2076,14 @@ ra_status ra_store_security_list(ra_store *s, const char *firm, unsigned flags,
     ra_security *v = NULL;
     int r;
     while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 32;
-            ra_security *g = realloc(v, cap * sizeof *g);
-            if (!g) {
-                free(v);
-                *n = 0;
-                s->ops->reset(st);
-                return nomem(err, "the security list");
-            }
-            v = g;
+        ra_security *g = grow(v, *n, &cap, sizeof *v, 32);
+        if (!g) {
+            free(v);
+            *n = 0;
+            s->ops->reset(st);
+            return nomem(err, "the security list");
         }
+        v = g;
         security_row(s, st, &v[(*n)++]);
     }
     s->ops->reset(st);
@@ -2957,16 +2962,13 @@ ra_status ra_store_check(ra_store *s, ra_store_check_result *result, ra_err *err
     size_t n = 0, cap = 0;
     int r;
     while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 256;
-            acc *g = realloc(v, cap * sizeof *g);
-            if (!g) {
-                free(v);
-                s->ops->reset(st);
-                return nomem(err, "the account list");
-            }
-            v = g;
+        acc *g = grow(v, n, &cap, sizeof *v, 256);
+        if (!g) {
+            free(v);
+            s->ops->reset(st);
+            return nomem(err, "the account list");
         }
+        v = g;
         v[n].id = ci(s, st, 0);
         copy_str(v[n].code, RA_CODE_MAX, ct(s, st, 1));
         copy_str(v[n].firm, RA_CODE_MAX, ct(s, st, 2));
@@ -3036,17 +3038,14 @@ static ra_status accounts_of(ra_store *s, int64_t firm_id, acct_brief **out, siz
     acct_brief *v = NULL;
     int r;
     while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 256;
-            acct_brief *g = realloc(v, cap * sizeof *g);
-            if (!g) {
-                free(v);
-                *n = 0;
-                s->ops->reset(st);
-                return nomem(err, "the account list");
-            }
-            v = g;
+        acct_brief *g = grow(v, *n, &cap, sizeof *v, 256);
+        if (!g) {
+            free(v);
+            *n = 0;
+            s->ops->reset(st);
+            return nomem(err, "the account list");
         }
+        v = g;
         acct_brief *a = &v[(*n)++];
         a->id = ci(s, st, 0);
         copy_str(a->code, RA_CODE_MAX, ct(s, st, 1));
