@@ -3,6 +3,7 @@
  * promise of include/roboadvisor/prof.h does not hold. Corpus: fuzz/corpus/answers; see
  * fuzz/README.md. */
 #include <roboadvisor/prof.h>
+#include <roboadvisor/prof_io.h>
 
 #include "fuzz_common.h"
 

@@ -2,6 +2,7 @@
  * Aborts when a promise of the reader does not hold; an accepted glide path must also pass
  * ra_plan_validate and drive a tiny plan. Corpus: fuzz/corpus/glide_path; see fuzz/README.md. */
 #include <roboadvisor/plan.h>
+#include <roboadvisor/plan_io.h>
 
 #include "fuzz_common.h"
 

@@ -1,6 +1,7 @@
 /* libFuzzer target for the hand-authored models reader (ra_models_csv_parse). Aborts when a
  * promise of include/roboadvisor/models.h does not hold. Corpus: fuzz/corpus/models. */
 #include <roboadvisor/models.h>
+#include <roboadvisor/models_io.h>
 
 #include "fuzz_common.h"
 

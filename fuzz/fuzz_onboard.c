@@ -3,6 +3,8 @@
  * of include/roboadvisor/onboard.h does not hold: an error has a JSON path, a success has 1..16
  * accounts, a client code and NUL-terminated answers. Corpus: fuzz/corpus/onboard. */
 #include <roboadvisor/onboard.h>
+#include <roboadvisor/onboard_io.h>
+#include <roboadvisor/prof_io.h>
 
 #include "fuzz_common.h"
 

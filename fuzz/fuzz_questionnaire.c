@@ -2,6 +2,7 @@
  * promise of include/roboadvisor/prof.h does not hold. Corpus: fuzz/corpus/questionnaire; see
  * fuzz/README.md. */
 #include <roboadvisor/prof.h>
+#include <roboadvisor/prof_io.h>
 
 #include "fuzz_common.h"
 

@@ -1,9 +1,8 @@
 /* roboadvisor: model portfolios (issue 7): built from a firm's shelf with the optimiser or authored
  * by hand, versioned and audited in the store; suitability of models for a client's level;
  * personalised account targets; anti-crowding variants. Method and defaults:
- * docs/methodology.md#model-portfolios. Pure parts: src/core/models.c; store parts:
- * src/store/store_models.c (migration 0002_models.sql); the hand-authored CSV parser:
- * src/util/models_csv.c.
+ * docs/methodology.md#model-portfolios. Pure parts: src/core/models.c; the store
+ * parts are in store_models.h, the hand-authored CSV parser in models_io.h.
  *
  * Weights are fractions (sum 1 within RA_TOL_WEIGHT_SUM), returns and volatilities annual
  * decimals. Levels are 1..5 (R1..R5 for models, C1..C5 for clients). */
@@ -12,7 +11,6 @@
 
 #include "book.h"
 #include "prof.h"
-#include "store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -103,15 +101,6 @@ RA_API RA_NODISCARD ra_status ra_models_validate(ra_model *m, ra_err *err);
 /* 1 if a and b hold the same tickers with weights within RA_MODELS_TOL_SAME (both sorted). */
 RA_API int ra_models_same_weights(const ra_model *a, const ra_model *b);
 
-/* --- hand-authored models: CSV (docs/formats.md#model-portfolios) ------------------------------- */
-
-/* Parses "model,version,ticker,weight" rows (header required; version may be empty) into
- * *out (malloc'd array of *n models, free with free()). Each model's weights must sum to 1 within
- * RA_TOL_WEIGHT_SUM. RA_EPARSE with err->where "FILE:LINE:FIELD" (field = column name). Levels are
- * not computed here (they need the asset classes). */
-RA_API RA_NODISCARD ra_status ra_models_csv_parse(const char *data, size_t size, const char *name,
-                                                  ra_model **out, size_t *n, ra_err *err);
-
 /* --- personalised targets and anti-crowding (pure) --------------------------------------------- */
 
 /* A security the target may use: its class and TLH group. */
@@ -166,70 +155,6 @@ RA_API RA_NODISCARD ra_status ra_models_decrowd(const ra_model *m, const ra_mode
                                                 ra_models_target *t, size_t n,
                                                 size_t max_identical, double te_budget,
                                                 ra_err *err);
-
-/* --- store (src/store/store_models.c) ---------------------------------------------------------- */
-
-typedef struct ra_models_settings {
-    int shelf_only;            /* hand-authored models may hold only on-shelf securities (default 1) */
-} ra_models_settings;
-
-RA_API RA_NODISCARD ra_status ra_models_settings_get(ra_store *s, const char *firm,
-                                                     ra_models_settings *out, ra_err *err);
-RA_API RA_NODISCARD ra_status ra_models_settings_put(ra_store *s, const ra_store_actor *actor,
-                                                     const ra_models_settings *in, ra_err *err);
-
-/* Stores model m for actor->firm: its securities must exist (RA_ENOTFOUND naming the ticker); with
- * shelf_only, a security off the shelf is RA_EINVAL naming it. The level is recomputed from the
- * stored asset classes (m->level updated). If the latest version has the same weights (and level),
- * nothing is written and *version is that version (*created = 0); otherwise version n+1 is stored
- * and audited (entity "model", action "version"). version, created may be NULL. */
-RA_API RA_NODISCARD ra_status ra_models_put(ra_store *s, const ra_store_actor *actor, ra_model *m,
-                                            int *version, int *created, ra_err *err);
-/* A model version (version 0: the latest). RA_ENOTFOUND otherwise. */
-RA_API RA_NODISCARD ra_status ra_models_get(ra_store *s, const char *firm, const char *code,
-                                            int version, ra_model *out, ra_err *err);
-/* The latest version of every model of the firm in code order (malloc'd, ra_store_free). */
-RA_API RA_NODISCARD ra_status ra_models_list(ra_store *s, const char *firm, ra_model **out,
-                                             size_t *n, ra_err *err);
-/* Latest versions of the models with level <= client_level (ra_suit_check), in code order. */
-RA_API RA_NODISCARD ra_status ra_models_suitable(ra_store *s, const char *firm, int client_level,
-                                                 ra_model **out, size_t *n, ra_err *err);
-
-/* An account's model assignment. */
-typedef struct ra_models_assignment {
-    char account[RA_CODE_MAX];
-    char model[RA_CODE_MAX];
-    int version;
-    int client_level;          /* the level given at assignment */
-    int model_level;
-    int overridden;            /* unsuitable, assigned on an advisor's justification */
-    char justification[RA_SUIT_MAX_JUSTIFICATION + 1];
-    char user[RA_CODE_MAX];    /* who assigned it */
-    int64_t at;                /* unix seconds */
-} ra_models_assignment;
-
-/* Points the account at model version (0: latest) for a client of client_level: refused with
- * RA_EINFEASIBLE (the reason from ra_suit_check) when the model's level is above it, unless
- * justification is given (then overridden, recorded and audited, entity "account", action
- * "model_override"; a normal assignment is action "model"). Also sets the account's
- * mandate.model to the code. res may be NULL. */
-RA_API RA_NODISCARD ra_status ra_models_assign(ra_store *s, const ra_store_actor *actor,
-                                               const char *account, const char *model,
-                                               int version, int client_level,
-                                               const char *justification,
-                                               ra_models_assignment *res, ra_err *err);
-/* The personalised target of a stored account: its assignment's model version (else the
- * mandate's model, latest version), the firm's securities (asset classes, TLH groups), the
- * mandate's restrictions, the account's holdings and type; cash_reserve as in
- * ra_models_target_opts. te_ann is NAN (no covariance here). */
-RA_API RA_NODISCARD ra_status ra_models_target_for_account(ra_store *s, const char *firm,
-                                                           const char *account,
-                                                           double cash_reserve,
-                                                           ra_models_target *out, ra_err *err);
-/* The account's current assignment, RA_ENOTFOUND if none. */
-RA_API RA_NODISCARD ra_status ra_models_assignment_get(ra_store *s, const char *firm,
-                                                       const char *account,
-                                                       ra_models_assignment *out, ra_err *err);
 
 #ifdef __cplusplus
 }

@@ -47,14 +47,6 @@ typedef struct ra_plan_glide {
     char *source;
 } ra_plan_glide;
 
-/* Parses "year,mu,sigma" (header row required with exactly these names, any case; then one row
- * per year where values change). Syntax and errors as in csv.h: RA_EPARSE with err->where
- * "FILE:LINE:COLUMN (NAME)" for a missing or non-integer year, a year outside 1..100 or not
- * strictly increasing, a non-number, mu outside (-1, 1], sigma outside [0, 2], no data row.
- * On error *out is NULL. */
-RA_API RA_NODISCARD ra_status ra_plan_glide_parse(const char *data, size_t size, const char *source,
-                                                  ra_plan_glide **out, ra_err *err);
-RA_API void ra_plan_glide_destroy(ra_plan_glide *g);
 
 typedef struct ra_plan_settings {
     double initial;          /* currency units at the start, >= 0 */

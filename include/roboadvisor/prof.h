@@ -100,15 +100,6 @@ typedef struct ra_prof_questionnaire {
     ra_prof_rule *rules;
 } ra_prof_questionnaire;
 
-/* Parses and checks a questionnaire document (data, size: UTF-8 JSON, not NUL-terminated).
- * Checks: syntax; types; ids present, well-formed and unique (questions; answers within their
- * question; rules); every text in every language; scores, weights, caps and bands in range;
- * number bands strictly increasing; at least one required question measuring tolerance and one
- * measuring capacity, each able to score above 0; clauses naming existing questions and answers.
- * Keys beginning with "_" are comments and ignored; any other key not in the format is an error. */
-RA_API RA_NODISCARD ra_status ra_prof_questionnaire_parse(const char *data, size_t size,
-                                                          ra_prof_questionnaire **out,
-                                                          ra_err *err);
 RA_API void ra_prof_questionnaire_destroy(ra_prof_questionnaire *q);
 
 /* Index of a language tag in q->langs (exact match, then case-insensitive); RA_ENOTFOUND
@@ -130,14 +121,6 @@ typedef struct ra_prof_answers {
     ra_prof_response *resp;      /* n, in the order of q->questions */
 } ra_prof_answers;
 
-/* Parses an answers document {"questionnaire": id, "version": v, "answers": [{"question": id,
- * "choice": id | "choices": [ids] | "value": number}, ...]} and checks it against q: the id and
- * version match, every question exists and is answered at most once with the key and type of its
- * kind, every answer exists, multiple choices are distinct and respect exclusive answers, numbers
- * are in range (and whole where required), and every required question is answered. */
-RA_API RA_NODISCARD ra_status ra_prof_answers_parse(const ra_prof_questionnaire *q,
-                                                    const char *data, size_t size,
-                                                    ra_prof_answers **out, ra_err *err);
 RA_API void ra_prof_answers_destroy(ra_prof_answers *a);
 
 /* A contradiction found in the answers, for advisor review. Pointers borrow from q. */

@@ -2,10 +2,13 @@
 #ifndef ROBOADVISOR_H
 #define ROBOADVISOR_H
 
+/* base */
 #include "common.h"
 #include "error.h"
 #include "date.h"
-#include "csv.h"
+#include "alloc.h"
+/* core: pure computation */
+#include "rng.h"
 #include "est.h"
 #include "qp.h"
 #include "opt.h"
@@ -13,12 +16,25 @@
 #include "money.h"
 #include "ledger.h"
 #include "book.h"
-#include "store.h"
-#include "import.h"
-#include "models.h"
-#include "screen.h"
-#include "onboard.h"
 #include "prof.h"
+#include "models.h"
+#include "onboard.h"
+#include "screen.h"
+#include "plan.h"
+/* io: outside formats */
+#include "csv.h"
+#include "import.h"
+#include "prof_io.h"
+#include "models_io.h"
+#include "onboard_io.h"
+#include "plan_io.h"
+/* store */
+#include "store.h"
+#include "store_models.h"
+#include "store_profiles.h"
+/* engine */
+#include "engine_onboard.h"
+#include "bookgen.h"
 
 #define RA_VERSION_MAJOR 0
 #define RA_VERSION_MINOR 1

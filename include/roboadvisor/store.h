@@ -78,6 +78,12 @@ RA_API RA_NODISCARD ra_status ra_store_begin(ra_store *s, ra_err *err);
 RA_API RA_NODISCARD ra_status ra_store_commit(ra_store *s, ra_err *err);
 /* Always leaves no transaction open; RA_OK if there was none. */
 RA_API ra_status ra_store_rollback(ra_store *s, ra_err *err);
+/* A write scope, for work that is atomic on its own yet may run inside the caller's transaction
+ * (the engine's onboarding, imports): a transaction of its own (*own = 1) when none is open, else
+ * a savepoint in the caller's. Ending it with rc != RA_OK undoes the scope's writes and its audit
+ * records; the result is rc, or the commit's error. Scopes nest. */
+RA_API RA_NODISCARD ra_status ra_store_scope_begin(ra_store *s, int *own, ra_err *err);
+RA_API ra_status ra_store_scope_end(ra_store *s, int own, ra_status rc, ra_err *err);
 
 /* --- keys ----------------------------------------------------------------------------------- */
 

@@ -3,6 +3,8 @@
  * --db or ROBOADVISOR_DB, --firm or ROBOADVISOR_FIRM (default "default"), the acting user from
  * ROBOADVISOR_USER. */
 #include "cli.h"
+#include <roboadvisor/models_io.h>
+#include <roboadvisor/store_models.h>
 #include "cmd_models.h"
 
 #include <roboadvisor/models.h>

@@ -9,6 +9,11 @@
  * Options as the book commands: --db or ROBOADVISOR_DB, --firm or ROBOADVISOR_FIRM (default
  * "default"), the key from --key-file or ROBOADVISOR_KEY, the user from ROBOADVISOR_USER. */
 #include "cli.h"
+#include <roboadvisor/store_models.h>
+#include <roboadvisor/store_profiles.h>
+#include <roboadvisor/onboard_io.h>
+#include <roboadvisor/engine_onboard.h>
+#include <roboadvisor/prof_io.h>
 #include "cmd_onboard.h"
 
 #include <roboadvisor/onboard.h>

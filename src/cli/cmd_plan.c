@@ -1,6 +1,7 @@
 /* roboadvisor plan: goal plans by Monte Carlo (include/roboadvisor/plan.h). Documented in
  * docs/cli.md#plan, method in docs/methodology.md#goal-plans. */
 #include "cli.h"
+#include <roboadvisor/plan_io.h>
 
 #include <roboadvisor/plan.h>
 

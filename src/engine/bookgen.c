@@ -9,7 +9,7 @@
  * that does not apply is a bug reported as RA_EINTERNAL. */
 #include <roboadvisor/bookgen.h>
 
-#include "util/csv_int.h"
+#include "io/csv_int.h"
 
 #include <math.h>
 #include <stdio.h>

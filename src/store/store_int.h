@@ -27,11 +27,6 @@ ra_status ra_store_exec_raw(ra_store *s, const char *sql, ra_err *err);
  * (docs/methodology.md#book-of-record-and-storage). before and after are JSON text ("null" when
  * there is nothing); personal data only as ciphertext. */
 ra_db *ra_store_db(ra_store *s);
-/* A write scope of the store's other files: a transaction of its own (*own = 1) when none is open,
- * else a savepoint in the caller's; ending it with rc != RA_OK undoes the scope's writes and its
- * audit records (the chain head kept in memory included). Scopes nest. */
-ra_status ra_store_scope_begin(ra_store *s, int *own, ra_err *err);
-ra_status ra_store_scope_end(ra_store *s, int own, ra_status rc, ra_err *err);
 int ra_store_in_txn(const ra_store *s);
 ra_status ra_store_audit_append(ra_store *s, const ra_store_actor *actor, const char *action,
                                 const char *entity, const char *entity_id, const char *before,

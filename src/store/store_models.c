@@ -4,6 +4,7 @@
  * Written against the public store.h API, the driver of db.h and the store's internal helpers of
  * store_int.h (the connection and the audit trail). */
 #include "store/db.h"
+#include <roboadvisor/store_models.h>
 #include "store/store_int.h"
 #include "roboadvisor/models.h"
 

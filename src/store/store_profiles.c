@@ -3,6 +3,7 @@
  * Written against the public store.h API, the driver of db.h and store_int.h (the connection and
  * the audit append), so that every write joins the store's transaction. */
 #include "roboadvisor/onboard.h"
+#include <roboadvisor/store_profiles.h>
 #include "store/store_int.h"
 
 #include <jansson.h>
@@ -170,21 +171,15 @@ static char *dump(json_t *v)
 
 /* ---- questionnaires ------------------------------------------------------------------------- */
 
-ra_status ra_store_questionnaire_put(ra_store *s, const ra_store_actor *actor, const char *doc,
-                                     size_t size, int *created, ra_err *err)
+ra_status ra_store_questionnaire_save(ra_store *s, const ra_store_actor *actor, const char *id,
+                                      int64_t version, const char *doc, size_t size, int *created,
+                                      ra_err *err)
 {
     if (created)
         *created = 0;
     ra_status rc = check_actor(actor, err);
     if (rc != RA_OK)
         return rc;
-    ra_prof_questionnaire *qn = NULL;
-    if ((rc = ra_prof_questionnaire_parse(doc, size, &qn, err)) != RA_OK)
-        return rc;
-    char id[RA_PROF_MAX_ID + 1];
-    copy(id, sizeof id, qn->id);
-    int64_t version = qn->version;
-    ra_prof_questionnaire_destroy(qn);
     char *text = malloc(size + 1);
     if (!text)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a questionnaire of %zu bytes",
@@ -895,83 +890,4 @@ ra_status ra_store_override_list(ra_store *s, const char *firm, const char *acco
     rc = collect(&q, sizeof **out, fill_override, account, "overrides", &arr, n, err);
     *out = arr;
     return rc;
-}
-
-/* ---- onboarding ----------------------------------------------------------------------------- */
-
-ra_status ra_onboard_apply(ra_store *s, const ra_store_actor *actor, const ra_onboard_doc *doc,
-                           const ra_prof_questionnaire *qn, const ra_prof_answers *ans,
-                           size_t lang_index, ra_date date, ra_onboard_result *res, ra_err *err)
-{
-    memset(res, 0, sizeof *res);
-    ra_status rc = check_actor(actor, err);
-    if (rc != RA_OK)
-        return rc;
-    if (lang_index >= qn->n_langs)
-        return ra_err_set(err, RA_EINVAL, NULL, "language index %zu is not below %zu", lang_index,
-                          qn->n_langs);
-    if (ans->n != qn->n_questions)
-        return ra_err_set(err, RA_EINVAL, NULL, "%zu responses for %zu questions", ans->n,
-                          qn->n_questions);
-    rc = ra_prof_score(qn, ans->resp, ans->n, lang_index, date, &res->profile, err);
-    if (rc != RA_OK)
-        return rc;
-    int own = 0;
-    if ((rc = wbegin(s, &own, err)) != RA_OK)
-        return rc;
-    ra_client old;
-    ra_status got = ra_store_client_get(s, actor->firm, doc->client.code, &old, err);
-    if (got == RA_ENOTFOUND)
-        res->client_created = 1;
-    else if (got != RA_OK)
-        rc = got;
-    if (rc == RA_OK)
-        rc = ra_store_client_put(s, actor, &doc->client, err);
-    ra_firm firm;
-    if (rc == RA_OK)
-        rc = ra_store_firm_get(s, actor->firm, &firm, err);
-    ra_agent_params params;
-    ra_agent_params_default(&params, res->profile.level);
-    for (size_t i = 0; rc == RA_OK && i < doc->n_accounts; i++) {
-        const ra_onboard_account *oa = &doc->accounts[i];
-        ra_account a;
-        memset(&a, 0, sizeof a);
-        copy(a.code, sizeof a.code, oa->code);
-        copy(a.client, sizeof a.client, doc->client.code);
-        a.type = oa->type;
-        copy(a.currency, sizeof a.currency, oa->currency[0] ? oa->currency : firm.currency);
-        a.opened = date;
-        a.mandate.discretionary = 1;
-        a.mandate.drift_band = params.drift_band;
-        a.mandate.tlh_enabled = params.tlh;
-        a.mandate.loss_limit = params.loss_limit;
-        ra_account have;
-        ra_err e2 = {0};
-        ra_status ex = ra_store_account_get(s, actor->firm, oa->code, &have, &e2);
-        if (ex == RA_OK) {
-            if (strcmp(have.client, doc->client.code) != 0)
-                rc = ra_err_set(err, RA_ECONFLICT, NULL, "account %s belongs to another client",
-                                oa->code);
-            else
-                a.mandate = have.mandate, a.opened = have.opened;
-        } else if (ex != RA_ENOTFOUND) {
-            rc = ex;
-            if (err)
-                *err = e2;
-        }
-        if (rc == RA_OK)
-            rc = ra_store_account_put(s, actor, &a, err);
-        if (rc == RA_OK)
-            rc = ra_store_agent_put(s, actor, oa->code, oa->agent_name, &params,
-                                    "onboarding: parameters from the client's risk profile",
-                                    &res->agent_version[i], err);
-        if (rc != RA_OK)
-            ra_err_wrap(err, "account %s", oa->code);
-    }
-    res->n_accounts = doc->n_accounts;
-    if (rc == RA_OK)
-        rc = ra_store_profile_put(s, actor, doc->client.code, qn, doc->answers,
-                                  doc->answers_size, &res->profile, qn->langs[lang_index],
-                                  &res->profile_id, err);
-    return wend(s, own, rc, err);
 }

@@ -4,6 +4,8 @@
  * ROBOADVISOR_TEST_PG: a database roboadvisor_models_test of its own, so the store suite's
  * cleaning never meets these tables). */
 #include <setjmp.h>
+#include <roboadvisor/models_io.h>
+#include <roboadvisor/store_models.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>

@@ -4,6 +4,10 @@
  * test_store. Expected profiles come from the worked examples of docs/methodology.md (risk
  * profiling) and tests/unit/test_prof.c. */
 #include <setjmp.h>
+#include <roboadvisor/store_profiles.h>
+#include <roboadvisor/onboard_io.h>
+#include <roboadvisor/engine_onboard.h>
+#include <roboadvisor/prof_io.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>

@@ -3,6 +3,7 @@
  * lognormal mean and median), or properties (determinism, thread-count independence, the
  * required contribution reproducing its probability). */
 #include <setjmp.h>
+#include <roboadvisor/plan_io.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>

@@ -3,6 +3,8 @@
  * path in err->where; the answers are left to ra_prof_answers_parse, which reports the same
  * paths because they sit at the top level of both documents. Messages never quote personal data. */
 #include <roboadvisor/onboard.h>
+#include <roboadvisor/onboard_io.h>
+#include <roboadvisor/prof_io.h>
 
 #include <jansson.h>
 

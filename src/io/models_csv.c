@@ -2,7 +2,8 @@
  * portfolios): a header naming the columns model, version, ticker, weight in any order (version
  * optional), one row per holding; rows of one model need not be adjacent. */
 #include "roboadvisor/models.h"
-#include "util/csv_int.h"
+#include <roboadvisor/models_io.h>
+#include "io/csv_int.h"
 
 #include <ctype.h>
 #include <errno.h>

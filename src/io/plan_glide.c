@@ -1,7 +1,8 @@
 /* The glide-path reader "year,mu,sigma": include/roboadvisor/plan.h, docs/formats.md syntax via
- * the shared CSV tokenizer (src/util/csv_int.h), so quoting, blank lines, limits and the
+ * the shared CSV tokenizer (src/io/csv_int.h), so quoting, blank lines, limits and the
  * FILE:LINE:COLUMN (NAME) messages are those of the other readers. */
 #include <roboadvisor/plan.h>
+#include <roboadvisor/plan_io.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -10,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/csv_int.h"
+#include "io/csv_int.h"
 
 #define GLIDE_COLS 3
 #define SHOW_MAX 40 /* bytes of an offending value quoted in a message */

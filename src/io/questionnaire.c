@@ -2,6 +2,7 @@
  * answers (include/roboadvisor/prof.h, docs/formats.md#risk-questionnaire). Outside input: every
  * problem is RA_EPARSE with the JSON path in err->where; on error nothing is left allocated. */
 #include <roboadvisor/prof.h>
+#include <roboadvisor/prof_io.h>
 
 #include <jansson.h>
 

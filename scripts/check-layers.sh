@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The layers run one way (../shared/DESIGN.md, docs/internals/layers.md): a file never includes a
+# header of a layer above its own. Layers, lowest first:
+#   base 0  <- core 1  <- io 2, store 2 (side by side: neither includes the other)  <- engine 3
+#   <- cli 4, server 4
+# A file's layer is its directory under src/; a public header's layer is given in the table
+# below (every header in include/roboadvisor/ must be listed, so a new one must be placed).
+# Prints each offending include as FILE:LINE: and the rule; exits 1 if there is any, 2 on a
+# usage error. Counts the includes it checked and fails if it checked none.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+declare -A public=(
+  [common.h]=base [error.h]=base [date.h]=base [alloc.h]=base
+  [rng.h]=core [est.h]=core [qp.h]=core [opt.h]=core [perf.h]=core [money.h]=core
+  [ledger.h]=core [book.h]=core [prof.h]=core [models.h]=core [onboard.h]=core
+  [screen.h]=core [plan.h]=core [rules.h]=core
+  [csv.h]=io [import.h]=io [prof_io.h]=io [models_io.h]=io [onboard_io.h]=io [plan_io.h]=io
+  [market_io.h]=io
+  [store.h]=store [store_models.h]=store [store_profiles.h]=store
+  [engine_onboard.h]=engine [engine_import.h]=engine [engine_book.h]=engine
+  [engine_models.h]=engine [bookgen.h]=engine
+  [roboadvisor.h]=top
+)
+rank() {
+  case $1 in
+    base) echo 0 ;; core) echo 1 ;; io|store) echo 2 ;; engine) echo 3 ;; cli|server|top) echo 4 ;;
+    *) echo "check-layers: no rank for layer '$1'" >&2; exit 2 ;;
+  esac
+}
+
+bad=0
+checked=0
+for h in include/roboadvisor/*.h; do
+  name=${h##*/}
+  if [ -z "${public[$name]:-}" ]; then
+    echo "$h: public header not placed in a layer (add it to scripts/check-layers.sh)"
+    bad=$((bad + 1))
+  fi
+done
+
+# layer_of_include FILE-LAYER INCLUDED-PATH -> the included header's layer ("" if outside)
+layer_of_include() {
+  local inc=$1
+  case $inc in
+    roboadvisor/*) echo "${public[${inc#roboadvisor/}]:-unknown}" ;;
+    base/*|core/*|io/*|store/*|engine/*|cli/*|server/*) echo "${inc%%/*}" ;;
+    *) echo "" ;;
+  esac
+}
+
+check_file() {
+  local f=$1 own=$2 ownrank n line inc lay
+  ownrank=$(rank "$own")
+  n=0
+  while IFS= read -r line; do
+    n=$((n + 1))
+    case $line in
+      \#include*) ;;
+      *) continue ;;
+    esac
+    inc=$(printf '%s\n' "$line" | sed -n 's/^#include[[:space:]]*[<"]\([^>"]*\)[>"].*/\1/p')
+    [ -n "$inc" ] || continue
+    # a bare "x.h" next to the file is of the file's own layer (or the public header's)
+    if [[ $inc != */* ]]; then
+      if [ -n "${public[$inc]:-}" ] && [[ $f == include/* ]]; then
+        lay=${public[$inc]}
+      else
+        continue
+      fi
+    else
+      lay=$(layer_of_include "$inc")
+    fi
+    [ -n "$lay" ] || continue
+    checked=$((checked + 1))
+    if [ "$lay" = unknown ]; then
+      echo "$f:$n: includes $inc, a public header not placed in a layer"
+      bad=$((bad + 1)); continue
+    fi
+    local r; r=$(rank "$lay")
+    if [ "$r" -gt "$ownrank" ] || { [ "$r" -eq "$ownrank" ] && [ "$lay" != "$own" ] && [ "$lay" != top ]; }; then
+      echo "$f:$n: $own file includes $inc ($lay layer)"
+      bad=$((bad + 1))
+    fi
+  done < "$f"
+}
+
+for f in src/*/*.[ch]; do
+  layer=${f#src/}; layer=${layer%%/*}
+  check_file "$f" "$layer"
+done
+for f in include/roboadvisor/*.h; do
+  name=${f##*/}
+  [ -n "${public[$name]:-}" ] || continue
+  check_file "$f" "${public[$name]}"
+done
+
+if [ "$checked" -lt 50 ]; then
+  echo "check-layers: only $checked includes checked (expected at least 50): is the tree here?"
+  exit 1
+fi
+if [ "$bad" -gt 0 ]; then
+  echo "check-layers: $bad include(s) against the layers ($checked checked)"
+  exit 1
+fi
+echo "check-layers: ok, $checked includes checked"
