@@ -1,6 +1,6 @@
 /* roboadvisor: the library's allocator (base layer). Every allocation of the library goes through
  * ra_malloc, ra_calloc, ra_realloc and ra_free so that a program can route it elsewhere and the
- * tests can fail the k-th allocation (docs/internals/alloc.md). Memory the library hands to the
+ * tests can fail the k-th allocation (docs/internals/layers.md, "The allocator"). Memory the library hands to the
  * caller is released with the function its header names (ra_store_free, *_destroy), never with a
  * mismatched allocator.
  *
