@@ -1,8 +1,8 @@
 /* roboadvisor: the library's allocator (base layer). Every allocation of the library goes through
  * ra_malloc, ra_calloc, ra_realloc and ra_free so that a program can route it elsewhere and the
- * tests can fail the k-th allocation (docs/internals/layers.md, "The allocator"). Memory the library hands to the
- * caller is released with the function its header names (ra_store_free, *_destroy), never with a
- * mismatched allocator.
+ * tests can fail the k-th allocation (docs/internals/layers.md, "The allocator"). Memory the
+ * library hands to the caller is released with the function its header names (ra_store_free,
+ * *_destroy), never with a mismatched allocator.
  *
  * The hooks are process-wide, like sqlite3_config(SQLITE_CONFIG_MALLOC): set them once, before
  * any other call into the library and before threads start; ra_alloc_set_hooks(NULL) restores
