@@ -20,6 +20,7 @@
 #include "models.h"
 #include "onboard.h"
 #include "screen.h"
+#include "washsale.h"
 #include "plan.h"
 /* io: outside formats */
 #include "csv.h"
