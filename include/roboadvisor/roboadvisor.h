@@ -21,6 +21,7 @@
 #include "onboard.h"
 #include "screen.h"
 #include "washsale.h"
+#include "rebal.h"
 #include "plan.h"
 /* io: outside formats */
 #include "csv.h"
