@@ -136,7 +136,9 @@ typedef struct ra_rebal_result {
     int out_of_band_before;   /* a security or an asset class is outside its band */
     int out_of_band_after;
     unsigned held_back;       /* RA_HELD_* bits: why not all the way */
-    ra_minor cash_after_minor;/* cash after trades, fees and the withdrawal */
+    ra_minor withdrawal_paid_minor; /* the withdrawal paid today: all of it unless the cash
+                                     * could not be raised (then held_back has RA_HELD_CASH) */
+    ra_minor cash_after_minor;/* cash after trades, fees and the withdrawal paid (>= 0) */
     ra_minor harvested_minor; /* losses realised by harvesting (>= 0) */
     double harvest_tax_value; /* their estimated tax value, in minor units */
     size_t n_trades, n_picks;

@@ -77,7 +77,10 @@ typedef struct work {
     double *w, *t, *want, *cap; /* n_assets each */
     double *val;                /* holdings' values (minor units) after the harvest, n_assets */
     ra_micro *qty;              /* quantities after the harvest, n_assets */
+    ra_micro *sell;             /* planned sale quantities, n_assets */
     unsigned *why;              /* reasons per asset, n_assets */
+    unsigned char *nobuy;       /* no_buy, or harvested today, n_assets */
+    unsigned char *bought;      /* bought by a harvest today, n_assets */
     size_t *order;              /* n_assets (water-filling) */
     ra_micro *lot_left;         /* n_lots: what each lot still holds */
     size_t *lot_order;          /* n_lots */
@@ -85,9 +88,9 @@ typedef struct work {
 
 size_t ra_rebal_workspace_size(size_t na, size_t nl)
 {
-    return na * (6 * sizeof(double) + sizeof(ra_micro) + sizeof(unsigned) + sizeof(size_t) +
-                 sizeof(uint32_t)) +
-           nl * (sizeof(ra_micro) + sizeof(size_t)) + 12 * 16;
+    return na * (6 * sizeof(double) + 2 * sizeof(ra_micro) + sizeof(unsigned) + sizeof(size_t) +
+                 sizeof(uint32_t) + 2) +
+           nl * (sizeof(ra_micro) + sizeof(size_t)) + 15 * 16;
 }
 
 static void *carve(unsigned char **p, size_t bytes)
@@ -286,7 +289,7 @@ static size_t choose_lots(const ra_rebal_account *a, const ra_rebal_settings *s,
         ra_micro have = wk->lot_left[k];
         ra_minor v = value_of(have, x->price, s->minor_digits);
         ra_minor c = prorata(l->cost_minor, have, l->qty_micro);
-        if (a->taxable && v < c && x->no_loss_sale) {
+        if (a->taxable && v < c && (x->no_loss_sale || wk->bought[i])) {
             *held |= RA_HELD_WASH_SALE; /* selling it at a loss now would be a wash sale */
             continue;
         }
@@ -374,11 +377,12 @@ static void harvest(plan *pl)
     int md = s->minor_digits;
     for (size_t i = 0; i < a->n_assets; i++) {
         const ra_rebal_asset *x = &a->assets[i];
-        if (x->substitute < 0 || x->no_sell || x->no_loss_sale || pl->wk.qty[i] == 0)
+        if (x->substitute < 0 || x->no_sell || x->no_loss_sale || pl->wk.bought[i] ||
+            pl->wk.qty[i] == 0)
             continue;
         size_t j = (size_t)x->substitute;
         const ra_rebal_asset *y = &a->assets[j];
-        if (y->no_buy || j == i)
+        if (pl->wk.nobuy[j] || j == i)
             continue;
         ra_micro sell = 0;
         size_t first = res->n_picks;
@@ -406,6 +410,25 @@ static void harvest(plan *pl)
             sell += l->qty_micro;
             tax_value += tv;
         }
+        /* whole tradable steps, unless the harvest sells everything held (odd lots included) */
+        ra_micro odd = sell == pl->wk.qty[i] ? 0 : sell % x->lot_micro;
+        for (size_t k = res->n_picks; odd > 0 && k > first; k--) {
+            ra_rebal_pick *p = &pl->picks[k - 1];
+            ra_micro t = p->qty_micro < odd ? p->qty_micro : odd;
+            for (size_t l = 0; l < a->n_lots; l++)
+                if (a->lots[l].lot_id == p->lot_id && a->lots[l].asset == i)
+                    pl->wk.lot_left[l] += t;
+            p->qty_micro -= t;
+            sell -= t;
+            odd -= t;
+            if (p->qty_micro == 0)
+                res->n_picks--;
+        }
+        for (size_t k = first; k < res->n_picks; k++) /* the cost of what is left of each lot */
+            for (size_t l = 0; l < a->n_lots; l++)
+                if (a->lots[l].lot_id == pl->picks[k].lot_id && a->lots[l].asset == i)
+                    pl->picks[k].cost_minor = prorata(a->lots[l].cost_minor,
+                                                      pl->picks[k].qty_micro, a->lots[l].qty_micro);
         if (sell == 0)
             continue;
         ra_rebal_trade *t = &pl->trades[res->n_trades++];
@@ -423,13 +446,20 @@ static void harvest(plan *pl)
         res->harvest_tax_value += tax_value;
         pl->wk.qty[i] -= sell;
         pl->cash += (double)t->value_minor - trade_cost(s, (double)t->value_minor);
-        /* the substitute for the same amount, whole steps */
-        ra_micro q = qty_for_value((double)t->value_minor - trade_cost(s, (double)t->value_minor),
-                                   y->price, y->lot_micro, md);
-        double moved = (double)t->value_minor / (double)res->value_minor;
-        pl->wk.t[j] += moved < pl->wk.t[i] ? moved : pl->wk.t[i];
-        pl->wk.t[i] -= moved < pl->wk.t[i] ? moved : pl->wk.t[i];
+        /* the substitute for the same amount, whole steps; a withdrawal the cash cannot pay
+         * comes first */
+        double owed = (double)a->withdrawal_minor - pl->cash;
+        double spend = pl->cash - (owed > 0.0 ? (double)a->withdrawal_minor : 0.0);
+        double budget = (double)t->value_minor - trade_cost(s, (double)t->value_minor);
+        ra_micro q = qty_for_value(spend < budget ? spend : budget, y->price, y->lot_micro, md);
+        /* the sleeve moves to the substitute: the security keeps at most the weight of what is
+         * left of it, and is not bought again while the wash-sale window is open */
+        double kept = (double)value_of(pl->wk.qty[i], x->price, md) / (double)res->value_minor;
+        double moved = pl->wk.t[i] > kept ? pl->wk.t[i] - kept : 0.0;
+        pl->wk.t[j] += moved;
+        pl->wk.t[i] -= moved;
         pl->wk.why[i] |= RA_REASON_TLH;
+        pl->wk.nobuy[i] = 1;
         if (q > 0) {
             ra_rebal_trade *b = &pl->trades[res->n_trades++];
             memset(b, 0, sizeof *b);
@@ -440,9 +470,116 @@ static void harvest(plan *pl)
             b->value_minor = value_of(q, y->price, md);
             b->reasons = RA_REASON_TLH;
             pl->wk.qty[j] += q;
+            pl->wk.bought[j] = 1; /* a loss sale of it today would now be a wash sale */
             pl->cash -= (double)b->value_minor + trade_cost(s, (double)b->value_minor);
         }
     }
+}
+
+/* 1 if a trade of this value is below the minimum or costs more than max_cost_frac of it (an exit
+ * or a withdrawal is never too small). */
+static int too_small(const ra_rebal_settings *s, ra_minor value, int must)
+{
+    if (must)
+        return 0;
+    return value < s->min_trade_minor ||
+           trade_cost(s, (double)value) > s->max_cost_frac * (double)value;
+}
+
+/* Returns a pick's shares to its lot (a sale that is not made after all). */
+static void give_back(const ra_rebal_account *a, work *wk, size_t asset, const ra_rebal_pick *p)
+{
+    for (size_t l = 0; l < a->n_lots; l++)
+        if (a->lots[l].lot_id == p->lot_id && a->lots[l].asset == asset)
+            wk->lot_left[l] += p->qty_micro;
+}
+
+/* The cash after the planned sales and their costs. */
+static double cash_after_sales(const plan *pl)
+{
+    double cash = pl->cash;
+    for (size_t i = 0; i < pl->a->n_assets; i++)
+        if (pl->wk.sell[i] > 0) {
+            double v = (double)value_of(pl->wk.sell[i], pl->a->assets[i].price,
+                                        pl->s->minor_digits);
+            cash += v - trade_cost(pl->s, v);
+        }
+    return cash;
+}
+
+/* A withdrawal the planned sales do not cover: more whole steps are sold, the most overweight
+ * (after the planned sales) first, rounding up so that the cash is there. */
+static void cover_withdrawal(plan *pl, double after_wd, unsigned *held)
+{
+    const ra_rebal_account *a = pl->a;
+    work *wk = &pl->wk;
+    int md = pl->s->minor_digits;
+    double short_by;
+    while ((short_by = (double)a->withdrawal_minor - cash_after_sales(pl)) > 0.0) {
+        size_t best = a->n_assets;
+        double best_excess = -INFINITY;
+        for (size_t i = 0; i < a->n_assets; i++) {
+            const ra_rebal_asset *as = &a->assets[i];
+            if (as->no_sell || wk->qty[i] - wk->sell[i] <= 0)
+                continue;
+            double excess = (double)value_of(wk->qty[i] - wk->sell[i], as->price, md) -
+                            wk->t[i] * after_wd;
+            if (excess > best_excess) {
+                best_excess = excess;
+                best = i;
+            }
+        }
+        if (best == a->n_assets) {
+            *held |= RA_HELD_CASH; /* nothing more can be sold today */
+            return;
+        }
+        const ra_rebal_asset *as = &a->assets[best];
+        ra_micro avail = wk->qty[best] - wk->sell[best];
+        /* the fewest whole steps whose value covers what is short */
+        double q = short_by * 1e12 / pow10i(md) / (double)as->price / (double)as->lot_micro;
+        ra_micro add = q < 9e15 ? ((ra_micro)ceil(q) + 1) * as->lot_micro : avail;
+        if (add <= 0 || add > avail)
+            add = avail; /* the whole rest, odd lots included */
+        wk->sell[best] += add;
+        wk->why[best] |= RA_REASON_WITHDRAWAL;
+    }
+}
+
+/* Cuts back the buys trades[first..n_trades) so that cash and their costs stay >= 0: the last
+ * (least underweight in asset order is not known here: the last made) first. */
+static void fit_buys(plan *pl, size_t first, unsigned *held)
+{
+    const ra_rebal_settings *s = pl->s;
+    ra_rebal_result *res = pl->res;
+    ra_rebal_trade *trades = pl->trades;
+    int md = s->minor_digits;
+    double buys = 0.0;
+    for (size_t k = first; k < res->n_trades; k++)
+        buys += (double)trades[k].value_minor + trade_cost(s, (double)trades[k].value_minor);
+    if (pl->cash - buys >= 0.0)
+        return;
+    *held |= RA_HELD_CASH;
+    for (size_t k = res->n_trades; k > first && pl->cash - buys < 0.0; k--) {
+        ra_rebal_trade *t = &trades[k - 1];
+        const ra_rebal_asset *as = &pl->a->assets[t->asset];
+        double mine = (double)t->value_minor + trade_cost(s, (double)t->value_minor);
+        double room = pl->cash - (buys - mine) - (double)s->fee_minor;
+        ra_micro q = room > 0.0 ? qty_for_value(room / (1.0 + s->spread_bps * 1e-4), as->price,
+                                                as->lot_micro, md)
+                                : 0;
+        if (q > t->qty_micro)
+            q = t->qty_micro;
+        t->qty_micro = q;
+        t->value_minor = value_of(q, as->price, md);
+        buys -= mine;
+        if (q > 0)
+            buys += (double)t->value_minor + trade_cost(s, (double)t->value_minor);
+    }
+    size_t w = first; /* drop emptied buys */
+    for (size_t k = first; k < res->n_trades; k++)
+        if (trades[k].qty_micro > 0)
+            trades[w++] = trades[k];
+    res->n_trades = w;
 }
 
 ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s, void *work_mem,
@@ -473,7 +610,10 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
     wk->val = carve(&p, na * sizeof(double));
     double *x = carve(&p, na * sizeof(double));
     wk->qty = carve(&p, na * sizeof(ra_micro));
+    wk->sell = carve(&p, na * sizeof(ra_micro));
     wk->why = carve(&p, na * sizeof(unsigned));
+    wk->nobuy = carve(&p, na);
+    wk->bought = carve(&p, na);
     wk->order = carve(&p, na * sizeof(size_t));
     wk->lot_left = carve(&p, nl * sizeof(ra_micro));
     wk->lot_order = carve(&p, nl * sizeof(size_t));
@@ -485,6 +625,8 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
         wk->qty[i] = a->assets[i].qty_micro;
         wk->t[i] = a->assets[i].target;
         wk->why[i] = 0;
+        wk->nobuy[i] = (unsigned char)(a->assets[i].no_buy != 0);
+        wk->bought[i] = 0;
         total += value_of(a->assets[i].qty_micro, a->assets[i].price, md);
     }
     for (size_t k = 0; k < nl; k++)
@@ -505,7 +647,6 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
     pl.cash = (double)a->cash_minor;
     if (s->tlh && a->taxable)
         harvest(&pl);
-    size_t n_tlh = res->n_trades;
 
     /* values after the harvest, and the wanted values */
     double value = pl.cash; /* the whole account, after the harvest's fees */
@@ -537,7 +678,9 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
             continue;
         }
         if (s->to_band_edge) {
-            double b = band_of(wk->t[i], s->band_abs, s->band_rel) * after_wd;
+            /* to the edge, 1 % of the band inside it so that cents and steps do not leave it a
+             * hair outside */
+            double b = 0.99 * band_of(wk->t[i], s->band_abs, s->band_rel) * after_wd;
             if (wk->val[i] > goal + b)
                 goal += b;
             else if (wk->val[i] < goal - b)
@@ -557,7 +700,7 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
             wk->want[i] = wk->val[i];
             held |= RA_HELD_NO_TRADE;
         }
-        if (wk->want[i] > wk->val[i] && as->no_buy) {
+        if (wk->want[i] > wk->val[i] && wk->nobuy[i]) {
             wk->want[i] = wk->val[i];
             held |= RA_HELD_WASH_SALE;
         }
@@ -571,7 +714,9 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
         double gap = 0.0;
         for (size_t i = 0; i < na; i++) {
             double d = wk->t[i] * after_wd - wk->want[i];
-            wk->cap[i] = d > 0.0 && !a->assets[i].no_buy ? d : 0.0;
+            wk->cap[i] = d > 0.0 && !wk->nobuy[i] ? d : 0.0;
+            if (d >= 0.5 && wk->nobuy[i])
+                held |= RA_HELD_WASH_SALE; /* its cash goes to the other holdings */
             if (wk->cap[i] > 0.0) {
                 wk->order[m++] = i;
                 gap += wk->cap[i];
@@ -581,21 +726,26 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
         water_fill(wk->cap, wk->order, m, spare < gap ? spare : gap, x);
         double rest = spare - (spare < gap ? spare : gap), tsum = 0.0;
         for (size_t i = 0; i < na; i++)
-            tsum += a->assets[i].no_buy ? 0.0 : wk->t[i];
+            tsum += wk->nobuy[i] ? 0.0 : wk->t[i];
         for (size_t i = 0; i < na; i++) {
-            if (rest > 0.5 && tsum > 0.0 && !a->assets[i].no_buy)
+            if (rest > 0.5 && tsum > 0.0 && !wk->nobuy[i])
                 x[i] += rest * wk->t[i] / tsum;
             if (x[i] >= 0.5) {
                 wk->want[i] += x[i];
                 wk->why[i] |= a->cash_reason ? a->cash_reason : RA_REASON_CASH_FLOW;
             }
         }
-    } else if (spare < -0.5) { /* raise cash from the most overweight first */
+    } else if (spare < -0.5 && !(s->buy_only && a->withdrawal_minor == 0)) {
+        /* raise cash from the most overweight first (a buy-only mandate: only the withdrawal) */
         double need = -spare, over = 0.0, held_sum = 0.0;
+        if (s->buy_only && need > (double)a->withdrawal_minor)
+            need = (double)a->withdrawal_minor;
         unsigned why = a->withdrawal_minor > 0 ? RA_REASON_WITHDRAWAL : RA_REASON_DRIFT;
         for (size_t i = 0; i < na; i++) {
             double e = wk->want[i] - wk->t[i] * after_wd;
             wk->cap[i] = e > 0.0 && !a->assets[i].no_sell ? e : 0.0;
+            if (e >= 0.5 && a->assets[i].no_sell)
+                held |= RA_HELD_NO_TRADE; /* the cash comes from the other holdings */
             if (wk->cap[i] > 0.0) {
                 wk->order[m++] = i;
                 over += wk->cap[i];
@@ -618,111 +768,105 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
         }
     }
 
-    /* trades: sales first (they fund the buys), in asset order, then buys */
-    for (int side = -1; side <= 1; side += 2) {
-        for (size_t i = 0; i < na; i++) {
-            const ra_rebal_asset *as = &a->assets[i];
-            double delta = wk->want[i] - wk->val[i];
-            if ((side < 0 && delta > -0.5) || (side > 0 && delta < 0.5))
-                continue;
-            ra_micro q;
-            int full_exit = side < 0 && wk->want[i] < 0.5;
-            if (side > 0)
-                q = qty_for_value(delta, as->price, as->lot_micro, md);
-            else if (full_exit)
-                q = wk->qty[i];
-            else {
-                q = qty_for_value(-delta + 0.5 * (double)value_of(as->lot_micro, as->price, md),
-                                  as->price, as->lot_micro, md);
-                if (q > wk->qty[i])
-                    q = wk->qty[i] - wk->qty[i] % as->lot_micro;
-            }
-            if (q <= 0) {
-                held |= RA_HELD_LOT_SIZE;
-                continue;
-            }
-            ra_rebal_trade *t = &trades[res->n_trades];
-            memset(t, 0, sizeof *t);
-            t->asset = (uint32_t)i;
-            t->side = side;
-            t->price = as->price;
-            t->reasons = wk->why[i] & ~(unsigned)RA_REASON_TLH;
-            if (side < 0) {
-                /* tax-aware lots; the deferral gives way when the drift is beyond twice the band */
-                double dev = fabs(wk->w[i] - wk->t[i]);
-                int urgent = dev > 2.0 * band_of(wk->t[i], s->band_abs, s->band_rel) ||
-                             (wk->why[i] & (RA_REASON_WITHDRAWAL | RA_REASON_RESTRICTION |
-                                            RA_REASON_MODEL_CHANGE));
-                t->first_pick = res->n_picks;
-                res->n_picks = choose_lots(a, s, wk, i, urgent, &q, picks, res->n_picks, &held);
-                t->n_picks = res->n_picks - t->first_pick;
-                if (q <= 0) {
-                    res->n_picks = t->first_pick;
-                    continue;
-                }
-            }
-            t->qty_micro = q;
-            t->value_minor = value_of(q, as->price, md);
-            int small = t->value_minor < s->min_trade_minor && !full_exit;
-            int dear = trade_cost(s, (double)t->value_minor) >
-                       s->max_cost_frac * (double)t->value_minor;
-            if (small || dear) {
-                held |= RA_HELD_MIN_TRADE;
-                if (side < 0) { /* give the lots back */
-                    for (size_t k = t->first_pick; k < t->first_pick + t->n_picks; k++)
-                        for (size_t l = 0; l < nl; l++)
-                            if (a->lots[l].lot_id == picks[k].lot_id && a->lots[l].asset == i)
-                                wk->lot_left[l] += picks[k].qty_micro;
-                    res->n_picks = t->first_pick;
-                }
-                continue;
-            }
-            if (side < 0) {
-                finish_sale(t, picks);
-                pl.cash += (double)t->value_minor - trade_cost(s, (double)t->value_minor);
-                wk->qty[i] -= q;
-            }
-            res->n_trades++;
+    /* sale quantities: to the nearest whole step (all of it on an exit) */
+    for (size_t i = 0; i < na; i++) {
+        const ra_rebal_asset *as = &a->assets[i];
+        double delta = wk->want[i] - wk->val[i];
+        wk->sell[i] = 0;
+        if (delta > -0.5)
+            continue;
+        if (wk->want[i] < 0.5) {
+            wk->sell[i] = wk->qty[i];
+            continue;
         }
+        ra_micro q = qty_for_value(-delta + 0.5 * (double)value_of(as->lot_micro, as->price, md),
+                                   as->price, as->lot_micro, md);
+        if (q > wk->qty[i])
+            q = wk->qty[i] - wk->qty[i] % as->lot_micro;
+        if (q <= 0 || fabs((double)value_of(q, as->price, md) + delta) >= 1.0)
+            held |= RA_HELD_LOT_SIZE; /* whole steps leave it short of (or past) the goal */
+        wk->sell[i] = q;
     }
-    /* cash never below zero: buys are cut back, the smallest wanted last-first */
-    double floor_cash = (double)a->withdrawal_minor;
-    double buys = 0.0;
-    for (size_t k = n_tlh; k < res->n_trades; k++)
-        if (trades[k].side > 0)
-            buys += (double)trades[k].value_minor + trade_cost(s, (double)trades[k].value_minor);
-    if (pl.cash - buys < floor_cash) {
+    cover_withdrawal(&pl, after_wd, &held);
+    /* the sales, with their lots */
+    for (size_t i = 0; i < na; i++) {
+        ra_micro q = wk->sell[i];
+        if (q <= 0)
+            continue;
+        const ra_rebal_asset *as = &a->assets[i];
+        int full_exit = q == wk->qty[i] && wk->want[i] < 0.5;
+        ra_rebal_trade *t = &trades[res->n_trades];
+        memset(t, 0, sizeof *t);
+        t->asset = (uint32_t)i;
+        t->side = -1;
+        t->price = as->price;
+        t->reasons = wk->why[i] & ~(unsigned)RA_REASON_TLH;
+        /* tax-aware lots; the deferral gives way when the drift is beyond twice the band, or for a
+         * withdrawal or an exit */
+        double dev = fabs(wk->w[i] - wk->t[i]);
+        int urgent = dev > 2.0 * band_of(wk->t[i], s->band_abs, s->band_rel) ||
+                     (wk->why[i] &
+                      (RA_REASON_WITHDRAWAL | RA_REASON_RESTRICTION | RA_REASON_MODEL_CHANGE));
+        t->first_pick = res->n_picks;
+        res->n_picks = choose_lots(a, s, wk, i, urgent, &q, picks, res->n_picks, &held);
+        t->n_picks = res->n_picks - t->first_pick;
+        if (q <= 0) {
+            res->n_picks = t->first_pick;
+            continue;
+        }
+        t->qty_micro = q;
+        t->value_minor = value_of(q, as->price, md);
+        if (too_small(s, t->value_minor, full_exit || (t->reasons & RA_REASON_WITHDRAWAL))) {
+            held |= RA_HELD_MIN_TRADE;
+            for (size_t k = t->first_pick; k < t->first_pick + t->n_picks; k++)
+                give_back(a, wk, i, &picks[k]);
+            res->n_picks = t->first_pick;
+            continue;
+        }
+        finish_sale(t, picks);
+        pl.cash += (double)t->value_minor - trade_cost(s, (double)t->value_minor);
+        wk->qty[i] -= q;
+        res->n_trades++;
+    }
+    /* the withdrawal is paid before any buy, from what the cash now holds */
+    double paid = (double)a->withdrawal_minor;
+    if (paid > pl.cash) {
+        paid = pl.cash > 0.0 ? floor(pl.cash) : 0.0;
         held |= RA_HELD_CASH;
-        for (size_t k = res->n_trades; k > n_tlh && pl.cash - buys < floor_cash; k--) {
-            ra_rebal_trade *t = &trades[k - 1];
-            if (t->side < 0)
-                continue;
-            const ra_rebal_asset *as = &a->assets[t->asset];
-            double before_cost = (double)t->value_minor + trade_cost(s, (double)t->value_minor);
-            double room = pl.cash - (buys - before_cost) - floor_cash - (double)s->fee_minor;
-            ra_micro q = room > 0.0 ? qty_for_value(room / (1.0 + s->spread_bps * 1e-4),
-                                                    as->price, as->lot_micro, md)
-                                    : 0;
-            if (q > t->qty_micro)
-                q = t->qty_micro;
-            t->qty_micro = q;
-            t->value_minor = value_of(q, as->price, md);
-            buys -= before_cost;
-            if (q > 0)
-                buys += (double)t->value_minor + trade_cost(s, (double)t->value_minor);
-        }
-        size_t w = n_tlh; /* drop emptied buys */
-        for (size_t k = n_tlh; k < res->n_trades; k++)
-            if (trades[k].qty_micro > 0)
-                trades[w++] = trades[k];
-        res->n_trades = w;
     }
-    for (size_t k = n_tlh; k < res->n_trades; k++)
-        if (trades[k].side > 0) {
-            wk->qty[trades[k].asset] += trades[k].qty_micro;
-            pl.cash -= (double)trades[k].value_minor + trade_cost(s, (double)trades[k].value_minor);
+    res->withdrawal_paid_minor = (ra_minor)paid;
+    pl.cash -= paid;
+    /* the buys, within the cash: the least underweight are cut back first */
+    size_t first_buy = res->n_trades;
+    for (size_t i = 0; i < na; i++) {
+        const ra_rebal_asset *as = &a->assets[i];
+        double delta = wk->want[i] - wk->val[i];
+        if (delta < 0.5)
+            continue;
+        ra_micro q = qty_for_value(delta, as->price, as->lot_micro, md);
+        if (q <= 0 || fabs((double)value_of(q, as->price, md) - delta) >= 1.0)
+            held |= RA_HELD_LOT_SIZE;
+        if (q <= 0)
+            continue;
+        ra_rebal_trade *t = &trades[res->n_trades];
+        memset(t, 0, sizeof *t);
+        t->asset = (uint32_t)i;
+        t->side = 1;
+        t->price = as->price;
+        t->reasons = wk->why[i] & ~(unsigned)RA_REASON_TLH;
+        t->qty_micro = q;
+        t->value_minor = value_of(q, as->price, md);
+        if (too_small(s, t->value_minor, 0)) {
+            held |= RA_HELD_MIN_TRADE;
+            continue;
         }
-    pl.cash -= (double)a->withdrawal_minor;
+        res->n_trades++;
+    }
+    fit_buys(&pl, first_buy, &held);
+    for (size_t k = first_buy; k < res->n_trades; k++) {
+        wk->qty[trades[k].asset] += trades[k].qty_micro;
+        pl.cash -= (double)trades[k].value_minor + trade_cost(s, (double)trades[k].value_minor);
+    }
     res->cash_after_minor = (ra_minor)llround(pl.cash);
 
     /* drift after, at the same prices, against the targets the harvest moved */
@@ -736,6 +880,11 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
     res->out_of_band_after = ra_rebal_out_of_band(
         wk->w, wk->t, groups, na, v_after > 0.0 ? pl.cash / v_after : 0.0, a->cash_target,
         s->band_abs, s->band_rel, &res->drift_after, &res->max_dev_after);
-    res->held_back = res->out_of_band_after ? held : held & (RA_HELD_TAX | RA_HELD_WASH_SALE);
+    /* the reasons that matter when the account ends in band: a tax or wash-sale hold, and a
+     * withdrawal not paid in full */
+    unsigned always = RA_HELD_TAX | RA_HELD_WASH_SALE;
+    if (res->withdrawal_paid_minor < a->withdrawal_minor)
+        always |= RA_HELD_CASH;
+    res->held_back = res->out_of_band_after ? held : held & always;
     return RA_OK;
 }
