@@ -22,6 +22,7 @@
 #include "screen.h"
 #include "washsale.h"
 #include "rebal.h"
+#include "fees.h"
 #include "plan.h"
 /* io: outside formats */
 #include "csv.h"
