@@ -5,6 +5,9 @@
  * cleaning never meets these tables). */
 #include <setjmp.h>
 #include <roboadvisor/models_io.h>
+#include <roboadvisor/csv.h>
+#include <roboadvisor/engine_onboard.h>
+#include <roboadvisor/prof_io.h>
 #include <roboadvisor/store_models.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -370,6 +373,31 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Gives client `client` of F1 a stored profile of `level`, taken on `taken` and valid for a year
+ * (the example questionnaire is stored first; the scores are not used by the model code). */
+#define QUESTIONNAIRE RA_GOLDEN_DIR "/../../examples/questionnaire/default.json"
+#define DAY0 19737 /* 2024-01-15 */
+static void give_profile(fx *f, const char *client, int level, ra_date taken)
+{
+    ra_err err = {0};
+    char *doc = NULL;
+    size_t size = 0;
+    OK(ra_file_read(QUESTIONNAIRE, RA_PROF_MAX_DOC, &doc, &size, &err));
+    OK(ra_store_questionnaire_put(f->s, &f->actor, doc, size, NULL, &err));
+    ra_prof_questionnaire *q = NULL;
+    OK(ra_prof_questionnaire_parse(doc, size, &q, &err));
+    ra_profile p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.questionnaire_id, sizeof p.questionnaire_id, "%s", q->id);
+    p.version = q->version;
+    p.level = p.tolerance_level = p.capacity_level = level;
+    p.taken = taken;
+    p.expires = taken + 366;
+    OK(ra_store_profile_put(f->s, &f->actor, client, q, "{}", 2, &p, "en", NULL, &err));
+    ra_prof_questionnaire_destroy(q);
+    free(doc);
+}
+
 static void test_models_store_versioning(void **state)
 {
     fx *f = *state;
@@ -399,7 +427,11 @@ static void test_models_store_versioning(void **state)
     h.w[2].weight = 0.4;
     OK(ra_models_put(f->s, &f->actor, &h, &version, &created, &err));
     assert_int_equal(version, 2);
-    assert_int_equal(h.level, 2);
+    /* 40 % equity is the R2 band, but EQA (R4) weighs 40 %: a material holding rates the model
+     * at least R3 (docs/methodology.md#rating-a-model) */
+    assert_int_equal(h.level, 3);
+    assert_int_equal(h.rating.by_equity, 2);
+    assert_int_equal(h.rating.rules, RA_MODELS_RULE_HOLDING);
     ra_model g;
     OK(ra_models_get(f->s, "F1", "BAL", 1, &g, &err));
     RA_ASSERT_CLOSE(g.w[0].weight, 0.3, 1e-12, 0.0); /* BDA, ticker order */
@@ -450,12 +482,14 @@ static void test_models_store_assign_override(void **state)
     OK(ra_models_put(f->s, &f->actor, &h, NULL, NULL, &err));
     assert_int_equal(h.level, 5);
     ra_models_assignment a;
-    assert_int_equal(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, 2, NULL, &a, &err),
+    give_profile(f, "C1", 2, DAY0);
+    assert_int_equal(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, DAY0, 0, NULL, &a, &err),
                      RA_EINFEASIBLE);
     assert_int_equal(ra_models_assignment_get(f->s, "F1", "A1", &a, &err), RA_ENOTFOUND);
-    assert_int_equal(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, 2, "  ", &a, &err),
+    assert_int_equal(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, DAY0, 0, "  ", &a, &err),
                      RA_EINVAL);
-    OK(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, 2, "experienced \"trader\"", &a, &err));
+    OK(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, DAY0, 0, "experienced \"trader\"", &a,
+                        &err));
     assert_int_equal(a.overridden, 1);
     OK(ra_models_assignment_get(f->s, "F1", "A1", &a, &err));
     assert_int_equal(a.overridden, 1);
@@ -503,7 +537,8 @@ static void test_models_store_household_asset_location(void **state)
     a.type = RA_ACCOUNT_TAXABLE;
     OK(ra_store_account_put(f->s, &f->actor, &a, &err));
     ra_models_assignment as;
-    OK(ra_models_assign(f->s, &f->actor, "TX", "BAL", 0, 3, NULL, &as, &err));
+    give_profile(f, "C1", 3, DAY0);
+    OK(ra_models_assign(f->s, &f->actor, "TX", "BAL", 0, DAY0, 0, NULL, &as, &err));
     ra_models_target t;
     OK(ra_models_target_for_account(f->s, "F1", "TX", 0.0, &t, &err));
     /* A1 of the fixture is taxable too: no tax-deferred account in the household yet */
@@ -511,7 +546,7 @@ static void test_models_store_household_asset_location(void **state)
     snprintf(a.code, sizeof a.code, "IRA");
     a.type = RA_ACCOUNT_TAX_DEFERRED;
     OK(ra_store_account_put(f->s, &f->actor, &a, &err));
-    OK(ra_models_assign(f->s, &f->actor, "IRA", "BAL", 0, 3, NULL, &as, &err));
+    OK(ra_models_assign(f->s, &f->actor, "IRA", "BAL", 0, DAY0, 0, NULL, &as, &err));
     OK(ra_models_target_for_account(f->s, "F1", "TX", 0.0, &t, &err));
     RA_ASSERT_CLOSE(weight_of(&t, "EQA") + weight_of(&t, "EQB"), 0.55, 1e-12, 0.0);
     OK(ra_models_target_for_account(f->s, "F1", "IRA", 0.0, &t, &err));
