@@ -191,6 +191,12 @@ static ra_status build_solve(ra_opt_problem *p, void *work, size_t wsize, ra_opt
     return rc;
 }
 
+/* A security more than one level above the model's (or of unknown level). */
+static int is_risky(int security_level, int model_level)
+{
+    return security_level < 1 || security_level > model_level + 1;
+}
+
 /* Tightenings of the riskier group before giving up: halving each time, then 0. */
 #define BUILD_MAX_TIGHTEN 12
 
@@ -247,10 +253,26 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
                 hi[i] = fmin(1.0, (1.0 - eq_max) / (double)(n - n_eq) + 1e-12);
     if (s->risk_level)
         for (size_t i = 0; i < n; i++)
-            if (s->risk_level[i] < 1 || s->risk_level[i] > level + 1) {
+            if (is_risky(s->risk_level[i], level)) {
                 risky[n_risky++] = i;
                 hi[i] = fmin(hi[i], RA_MODELS_MATERIAL_WEIGHT);
             }
+    /* with the riskier securities capped, the others must be able to fill the rest */
+    double eq_reach = 0.0, other_reach = 0.0;
+    size_t n_other = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (grp[i] == RA_MODELS_EQUITY)
+            eq_reach += hi[i];
+        else
+            other_reach += hi[i];
+        n_other += grp[i] != RA_MODELS_EQUITY && hi[i] > RA_MODELS_MATERIAL_WEIGHT;
+    }
+    double need = 1.0 - fmin(eq_max, eq_reach);
+    if (other_reach < need && n_other > 0)
+        for (size_t i = 0; i < n; i++)
+            if (grp[i] != RA_MODELS_EQUITY && hi[i] > RA_MODELS_MATERIAL_WEIGHT)
+                hi[i] = fmin(1.0, fmax(hi[i], hi[i] + (need - other_reach) / (double)n_other +
+                                                  1e-12));
     if ((n_eq == 0 && eq_min > 0) || (n_eq == n && eq_max < 1.0)) {
         rc = ra_err_set(err, RA_EINFEASIBLE, NULL,
                         "level R%d needs equity between %.0f %% and %.0f %%, the shelf has %s",
@@ -308,6 +330,16 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
             above += w[risky[j]];
         used[n_groups] = groups[2];
         used[n_groups].max = t == BUILD_MAX_TIGHTEN - 1 ? 0.0 : above / 2;
+        /* the others' caps rise as little as needed to stay fully invested */
+        double reach = 0.0;
+        size_t n_safe = n - n_risky;
+        for (size_t i = 0; i < n; i++)
+            if (!is_risky(s->risk_level[i], level))
+                reach += hi[i];
+        double deficit = 1.0 - used[n_groups].max - reach;
+        for (size_t i = 0; i < n && deficit > 0 && n_safe > 0; i++)
+            if (!is_risky(s->risk_level[i], level))
+                hi[i] = fmin(1.0, hi[i] + deficit / (double)n_safe + 1e-12);
         if (t == BUILD_MAX_TIGHTEN) {
             rc = ra_err_set(&e2, RA_EINFEASIBLE, NULL,
                             "its holdings rate it %s (the shelf's risk levels)",
