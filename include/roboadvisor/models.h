@@ -62,6 +62,9 @@ RA_API int ra_models_level_of_equity(double equity_share);
 #define RA_MODELS_RULE_AVERAGE 2u  /* ceil(weighted average holding level) - 1 */
 #define RA_MODELS_RULE_HOLDING 4u  /* a material holding's level - 1 */
 
+/* "equity", "average", "holding" for one RA_MODELS_RULE_ bit; NULL for anything else. */
+RA_API const char *ra_models_rule_name(unsigned rule);
+
 /* Why a model has its level: each rule's level, and which of them set it. */
 typedef struct ra_models_rating {
     int level;                 /* max(1, by_equity, by_average, by_holding) */

@@ -178,12 +178,9 @@ static int open_book(const mopts *o, ra_store **s, ra_store_actor *actor)
 static json_t *rating_to_json(const ra_models_rating *r)
 {
     json_t *rules = json_array();
-    if (r->rules & RA_MODELS_RULE_EQUITY)
-        json_array_append_new(rules, json_string("equity"));
-    if (r->rules & RA_MODELS_RULE_AVERAGE)
-        json_array_append_new(rules, json_string("average"));
-    if (r->rules & RA_MODELS_RULE_HOLDING)
-        json_array_append_new(rules, json_string("holding"));
+    for (unsigned b = RA_MODELS_RULE_EQUITY; b <= RA_MODELS_RULE_HOLDING; b <<= 1)
+        if (r->rules & b)
+            json_array_append_new(rules, json_string(ra_models_rule_name(b)));
     char why[320];
     ra_models_rating_format(r, why, sizeof why);
     json_t *j = json_pack("{s:s,s:o,s:s,s:s,s:s,s:o,s:o,s:s}", "level",

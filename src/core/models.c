@@ -137,6 +137,14 @@ static void rate_arrays(size_t n, const double *w, const char *const *cls, const
                (r->by_holding == r->level && r->holding[0] ? RA_MODELS_RULE_HOLDING : 0u);
 }
 
+const char *ra_models_rule_name(unsigned rule)
+{
+    return rule == RA_MODELS_RULE_EQUITY    ? "equity"
+           : rule == RA_MODELS_RULE_AVERAGE ? "average"
+           : rule == RA_MODELS_RULE_HOLDING ? "holding"
+                                            : NULL;
+}
+
 ra_status ra_models_rate(ra_model *m, const char *const *asset_class, const int *risk_level,
                          ra_models_rating *out, ra_err *err)
 {
@@ -290,19 +298,9 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
     used[n_groups++] = groups[0];
     if (n_real > 0)
         used[n_groups++] = groups[1];
-    ra_opt_problem p;
-    memset(&p, 0, sizeof p);
-    p.n = n;
-    p.names = tickers;
-    p.mu = mu;
-    p.cov = cov;
-    p.lo = lo;
-    p.hi = hi;
-    p.groups = used;
-    p.rf = s->rf;
-    ra_opt_result r;
-    memset(&r, 0, sizeof r);
-    r.w = w;
+    ra_opt_problem p = {.n = n, .names = tickers, .mu = mu, .cov = cov, .lo = lo, .hi = hi,
+                        .groups = used, .rf = s->rf};
+    ra_opt_result r = {.w = w};
     const char *method = "max-sharpe";
     ra_err e2 = {0};
     ra_models_rating rating;
@@ -433,15 +431,21 @@ ra_status ra_models_validate(ra_model *m, ra_err *err)
     return RA_OK;
 }
 
-int ra_models_same_weights(const ra_model *a, const ra_model *b)
+/* The same tickers in the same order with weights within RA_MODELS_TOL_SAME. */
+static int same_holdings(const ra_model_weight *a, size_t na, const ra_model_weight *b, size_t nb)
 {
-    if (a->n != b->n)
+    if (na != nb)
         return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->w[i].ticker, b->w[i].ticker) != 0 ||
-            fabs(a->w[i].weight - b->w[i].weight) > RA_MODELS_TOL_SAME)
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(a[i].ticker, b[i].ticker) != 0 ||
+            fabs(a[i].weight - b[i].weight) > RA_MODELS_TOL_SAME)
             return 0;
     return 1;
+}
+
+int ra_models_same_weights(const ra_model *a, const ra_model *b)
+{
+    return same_holdings(a->w, a->n, b->w, b->n);
 }
 
 /* --- personalised targets --------------------------------------------------------------------- */
@@ -505,42 +509,38 @@ static void target_from_dense(const ra_models_universe *u, const double *x, int 
     qsort(out->w, out->n, sizeof out->w[0], cmp_weight);
 }
 
+/* Holdings (w: n, ticker "" the cash reserve) as a dense vector over u plus cash (u->n + 1). */
+static ra_status dense_of(const ra_model_weight *w, size_t n, const char *owner,
+                          const ra_models_universe *u, double *x, ra_err *err)
+{
+    memset(x, 0, (u->n + 1) * sizeof *x);
+    for (size_t i = 0; i < n; i++) {
+        if (w[i].ticker[0] == 0) {
+            x[u->n] += w[i].weight;
+            continue;
+        }
+        long k = uindex(u, w[i].ticker);
+        if (k < 0)
+            return ra_err_set(err, RA_ENOTFOUND, w[i].ticker,
+                              "%s holds %s, which is not among the securities", owner,
+                              w[i].ticker);
+        x[k] += w[i].weight;
+    }
+    return RA_OK;
+}
+
 static ra_status dense_of_model(const ra_model *m, const ra_models_universe *u, double *x,
                                 ra_err *err)
 {
-    memset(x, 0, (u->n + 1) * sizeof *x);
-    for (size_t i = 0; i < m->n; i++) {
-        if (m->w[i].ticker[0] == 0) {
-            x[u->n] += m->w[i].weight;
-            continue;
-        }
-        long k = uindex(u, m->w[i].ticker);
-        if (k < 0)
-            return ra_err_set(err, RA_ENOTFOUND, m->w[i].ticker,
-                              "model %s holds %s, which is not among the securities", m->code,
-                              m->w[i].ticker);
-        x[k] += m->w[i].weight;
-    }
-    return RA_OK;
+    char owner[RA_CODE_MAX + 8];
+    snprintf(owner, sizeof owner, "model %s", m->code);
+    return dense_of(m->w, m->n, owner, u, x, err);
 }
 
 static ra_status dense_of_target(const ra_models_target *t, const ra_models_universe *u,
                                  double *x, ra_err *err)
 {
-    memset(x, 0, (u->n + 1) * sizeof *x);
-    for (size_t i = 0; i < t->n; i++) {
-        if (t->w[i].ticker[0] == 0) {
-            x[u->n] += t->w[i].weight;
-            continue;
-        }
-        long k = uindex(u, t->w[i].ticker);
-        if (k < 0)
-            return ra_err_set(err, RA_ENOTFOUND, t->w[i].ticker,
-                              "the target holds %s, which is not among the securities",
-                              t->w[i].ticker);
-        x[k] += t->w[i].weight;
-    }
-    return RA_OK;
+    return dense_of(t->w, t->n, "the target", u, x, err);
 }
 
 /* Moves share f of the weight of group `from` to group `to`, pro rata within each. */
@@ -701,13 +701,7 @@ ra_status ra_models_drift(const ra_model *m, const ra_models_universe *u,
 
 static int same_target(const ra_models_target *a, const ra_models_target *b)
 {
-    if (a->n != b->n)
-        return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->w[i].ticker, b->w[i].ticker) != 0 ||
-            fabs(a->w[i].weight - b->w[i].weight) > RA_MODELS_TOL_SAME)
-            return 0;
-    return 1;
+    return same_holdings(a->w, a->n, b->w, b->n);
 }
 
 /* The k-th candidate perturbation of base (dense, n+1): TLH swaps first, then pairwise tilts of

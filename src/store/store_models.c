@@ -127,12 +127,9 @@ static ra_status audit_append(conn *c, const ra_store_actor *a, const char *acti
 static char *rating_json(const ra_models_rating *r)
 {
     json_t *rules = json_array();
-    if (r->rules & RA_MODELS_RULE_EQUITY)
-        json_array_append_new(rules, json_string("equity"));
-    if (r->rules & RA_MODELS_RULE_AVERAGE)
-        json_array_append_new(rules, json_string("average"));
-    if (r->rules & RA_MODELS_RULE_HOLDING)
-        json_array_append_new(rules, json_string("holding"));
+    for (unsigned b = RA_MODELS_RULE_EQUITY; b <= RA_MODELS_RULE_HOLDING; b <<= 1)
+        if (r->rules & b)
+            json_array_append_new(rules, json_string(ra_models_rule_name(b)));
     json_t *j = json_pack("{s:i,s:o,s:i,s:i,s:i,s:f,s:f,s:s,s:i,s:f}", "level", r->level, "rules",
                           rules, "by_equity", r->by_equity, "by_average", r->by_average,
                           "by_holding", r->by_holding, "equity_share", r->equity_share,
@@ -168,11 +165,9 @@ static void rating_parse(const char *text, ra_model *m)
         json_t *v;
         json_array_foreach(rules, i, v) {
             const char *x = json_string_value(v);
-            r->rules |= !x ? 0u
-                        : strcmp(x, "equity") == 0  ? RA_MODELS_RULE_EQUITY
-                        : strcmp(x, "average") == 0 ? RA_MODELS_RULE_AVERAGE
-                        : strcmp(x, "holding") == 0 ? RA_MODELS_RULE_HOLDING
-                                                    : 0u;
+            for (unsigned b = RA_MODELS_RULE_EQUITY; x && b <= RA_MODELS_RULE_HOLDING; b <<= 1)
+                if (strcmp(x, ra_models_rule_name(b)) == 0)
+                    r->rules |= b;
         }
     }
     json_decref(j);
