@@ -749,6 +749,30 @@ static void test_engine_models_build_all_window_ends_at_date(void **state)
     assert_int_equal(g.rating.level, 3);
     assert_true(g.rating.rules != 0);
     free(res);
+    /* the onboarding proposal: the highest suitable level, assigned against the stored profile */
+    give_profile(f, "C1", 3, DAY0);
+    ra_models_proposal *pp = malloc(sizeof *pp);
+    OK(ra_models_propose(f->s, &f->actor, "A1", 3, DAY0, 0.02, pp, &err));
+    assert_int_equal(pp->have_model, 1);
+    assert_string_equal(pp->model, "R3");
+    double sum = 0;
+    for (size_t i = 0; i < pp->target.n; i++)
+        sum += pp->target.w[i].weight;
+    RA_ASSERT_CLOSE(sum, 1.0, 1e-9, 0.0);
+    RA_ASSERT_CLOSE(weight_of(&pp->target, ""), 0.02, 1e-12, 0.0); /* the cash reserve */
+    /* a level the profile does not have is refused, whatever the caller says */
+    assert_int_equal(ra_models_propose(f->s, &f->actor, "A1", 5, DAY0, 0.0, pp, &err), RA_EINVAL);
+    free(pp);
+    /* every account's target: A1 has one, with the tracking error over the shelf */
+    ra_models_targets t;
+    OK(ra_models_targets_run(f->s, "F1", 0.0, 3, 0.005, &t, &err));
+    assert_int_equal(t.n, 1);
+    assert_int_equal(t.n_targets, 1);
+    assert_string_equal(t.model[0], "R3");
+    assert_int_equal(t.have_cov, 1);
+    assert_true(t.t[0].te_ann >= 0.0); /* EQA is restricted on A1: its weight moved elsewhere */
+    assert_int_equal(t.n_variants, 0);
+    ra_models_targets_free(&t);
 }
 
 int main(int argc, char **argv)
