@@ -65,8 +65,8 @@ $ra generate-book --db "$book" --data "$data" --key-file "$book.key"
 section "11. Every account reconciled with its transactions, and the audit trail verified"
 $ra check --db "$book"
 $ra audit verify --db "$book"
-section "12. Model portfolios R1-R5 built by the optimiser from the demo firm's shelf and prices"
-$ra models build --db "$book" --firm DEMO
+section "12. Model portfolios R1-R5 built by the optimiser from the demo firm's shelf and prices up to the build date"
+$ra models build --db "$book" --firm DEMO --date 2020-12-10
 section "13. Onboarding: 300 clients answer the default risk questionnaire (generated, seeded)"
 $ra onboard --db "$book" --key-file "$book.key" --firm DEMO --generate 300 --seed 7 \
   --questionnaire examples/questionnaire/default.json --date 2020-12-10

@@ -10,6 +10,7 @@
 #define ROBOADVISOR_MODELS_H
 
 #include "book.h"
+#include "onboard.h"
 #include "prof.h"
 
 #ifdef __cplusplus
@@ -49,6 +50,33 @@ RA_API void ra_models_equity_band(int level, double *min, double *max);
  * reaches the share (within RA_MODELS_TOL_SAME). */
 RA_API int ra_models_level_of_equity(double equity_share);
 
+/* --- a model's risk level from its holdings (docs/methodology.md#rating-a-model) ------------ */
+
+/* A holding weighing more than this is material: it rates the model at least one level below
+ * its own (RA_MODELS_RULE_HOLDING). 5 %: the "small weight" of issue 10, the usual de-minimis
+ * line of position limits; smaller holdings still count in the weighted average. */
+#define RA_MODELS_MATERIAL_WEIGHT 0.05
+
+/* The rules that can set a model's level (bits of ra_models_rating.rules). */
+#define RA_MODELS_RULE_EQUITY 1u   /* the equity band of the weighted equity share */
+#define RA_MODELS_RULE_AVERAGE 2u  /* ceil(weighted average holding level) - 1 */
+#define RA_MODELS_RULE_HOLDING 4u  /* a material holding's level - 1 */
+
+/* "equity", "average", "holding" for one RA_MODELS_RULE_ bit; NULL for anything else. */
+RA_API const char *ra_models_rule_name(unsigned rule);
+
+/* Why a model has its level: each rule's level, and which of them set it. */
+typedef struct ra_models_rating {
+    int level;                 /* max(1, by_equity, by_average, by_holding) */
+    unsigned rules;            /* the rules whose level equals `level` */
+    int by_equity, by_average, by_holding;
+    double equity_share;       /* weighted equity share */
+    double average_level;      /* sum of weight * holding level */
+    char holding[RA_CODE_MAX]; /* the riskiest material holding ("" none); ties: the heaviest */
+    int holding_level;         /* its level */
+    double holding_weight;     /* its weight */
+} ra_models_rating;
+
 /* One holding of a model. */
 typedef struct ra_model_weight {
     char ticker[RA_CODE_MAX];
@@ -66,10 +94,55 @@ typedef struct ra_model {
     double expected_return;       /* annual, NAN if unknown */
     double volatility;            /* annual, NAN if unknown */
     double equity_share;          /* weighted equity share */
+    ra_models_rating rating;      /* why `level` (ra_models_rate) */
     int64_t created_at;           /* unix seconds when this version was stored (store fills) */
     size_t n;                     /* holdings, ticker order */
     ra_model_weight w[RA_MODELS_MAX_HOLDINGS];
 } ra_model;
+
+/* Rates model m (weights validated): asset_class and risk_level give each holding's asset class
+ * and risk level 1..5 (0 or out of range, an unknown level, counts as 5), m->n each, in m->w's
+ * order. Fills *out; sets m->level and m->equity_share from it. Rule:
+ * docs/methodology.md#rating-a-model. RA_EINVAL for a NULL argument. */
+RA_API RA_NODISCARD ra_status ra_models_rate(ra_model *m, const char *const *asset_class,
+                                             const int *risk_level, ra_models_rating *out,
+                                             ra_err *err);
+/* The rating's reasons in one line ("R3: equity 45 % (R3 band); holding HYG 12 % is R4"). */
+RA_API void ra_models_rating_format(const ra_models_rating *r, char *buf, size_t cap);
+
+/* --- suitability of an assignment (pure, src/core/suit.c) ------------------------------------- */
+
+/* May a product of level product_level (1..5) be assigned to client `client` whose stored
+ * profile has level client_level (0: none stored) and expires on `expires`, on `date`? No
+ * profile: RA_EINFEASIBLE, no override possible. Expired: RA_EINFEASIBLE unless a justification
+ * is given. Unsuitable (ra_suit_check): RA_EINFEASIBLE unless a justification is given. A C1
+ * client gets no override at all (RA_EINFEASIBLE: the rules make C1 protection absolute). An
+ * allowed override fills res as ra_suit_check does (overridden 1, the justification, the reason);
+ * a bad justification is RA_EINVAL. */
+RA_API RA_NODISCARD ra_status ra_suit_assign_check(const char *client, int client_level,
+                                                   ra_date expires, ra_date date,
+                                                   int product_level, const char *product,
+                                                   const char *justification,
+                                                   ra_suit_result *res, ra_err *err);
+
+/* --- an agent's parameters on re-onboarding (pure, src/core/suit.c) --------------------------- */
+
+#define RA_AGENT_N_PARAMS 6 /* risk_level, objective, drift_band, tlh, loss_limit, cash_reserve */
+
+/* Per parameter (ra_agent_param_name order): kept from the current agent or reset, and why. */
+typedef struct ra_agent_keep {
+    int reset[RA_AGENT_N_PARAMS];
+    char why[RA_AGENT_N_PARAMS][128];  /* "" when kept */
+} ra_agent_keep;
+
+RA_API const char *ra_agent_param_name(size_t i); /* "risk_level", ...; "?" out of range */
+/* The parameters for an agent after its client is (re-)profiled at `level` (1..5): cur's (NULL:
+ * none) where still suitable, else the defaults of ra_agent_params_default(level): risk_level
+ * is reset when above level, objective when more aggressive than the level's default; drift band,
+ * TLH, loss limit and cash reserve are kept (they take no risk the profile governs); invalid
+ * current parameters are all reset. */
+RA_API void ra_agent_params_keep(const ra_agent_params *cur, int level, ra_agent_params *out,
+                                 ra_agent_keep *keep);
 
 /* --- building (pure) --------------------------------------------------------------------------- */
 
@@ -79,6 +152,10 @@ typedef struct ra_models_build_settings {
     double rf;           /* annual risk-free rate for max-Sharpe (default 0) */
     double min_weight_keep; /* weights below this are dropped and the rest renormalised
                              * (default 0.005 = 0.5 %) */
+    const int *risk_level;  /* n securities' levels 1..5 or NULL (then not constrained): a
+                             * security more than one level above the model's is capped at
+                             * RA_MODELS_MATERIAL_WEIGHT, and the group of them is tightened
+                             * until the model rates at its level (ra_models_rate) */
 } ra_models_build_settings;
 
 RA_API void ra_models_build_settings_default(ra_models_build_settings *s);

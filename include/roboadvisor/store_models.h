@@ -6,6 +6,7 @@
 #include "models.h"
 #include "prof.h"
 #include "store.h"
+#include "store_profiles.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,22 +45,26 @@ typedef struct ra_models_assignment {
     char account[RA_CODE_MAX];
     char model[RA_CODE_MAX];
     int version;
-    int client_level;          /* the level given at assignment */
+    int client_level;          /* the client's stored level at assignment (0: none) */
     int model_level;
     int overridden;            /* unsuitable, assigned on an advisor's justification */
-    char justification[RA_SUIT_MAX_JUSTIFICATION + 1];
+    char justification[RA_SUIT_MAX_JUSTIFICATION + 1]; /* from the override record */
+    char reason[256];          /* what was overridden (set by ra_models_assign only) */
     char user[RA_CODE_MAX];    /* who assigned it */
     int64_t at;                /* unix seconds */
 } ra_models_assignment;
 
-/* Points the account at model version (0: latest) for a client of client_level: refused with
- * RA_EINFEASIBLE (the reason from ra_suit_check) when the model's level is above it, unless
- * justification is given (then overridden, recorded and audited, entity "account", action
- * "model_override"; a normal assignment is action "model"). Also sets the account's
- * mandate.model to the code. res may be NULL. */
+/* Points the account at model version (0: latest) on `date`. The client's level is that of the
+ * account's client's stored profile (ra_store_profile_current), never the caller's:
+ * ra_suit_assign_check decides (no profile: refused; expired on date, or the model above the
+ * level: refused with RA_EINFEASIBLE unless justification is given; never an override for a C1
+ * client). claimed_level (0: none) must equal the stored level (RA_EINVAL otherwise). An override
+ * is recorded once, in the account's overrides (ra_store_override_put, kind "model"), and the
+ * assignment points at it; audited (entity "account", action "model_override"; a normal
+ * assignment is action "model"). Also sets the account's mandate.model. res may be NULL. */
 RA_API RA_NODISCARD ra_status ra_models_assign(ra_store *s, const ra_store_actor *actor,
                                                const char *account, const char *model,
-                                               int version, int client_level,
+                                               int version, ra_date date, int claimed_level,
                                                const char *justification,
                                                ra_models_assignment *res, ra_err *err);
 /* The personalised target of a stored account: its assignment's model version (else the

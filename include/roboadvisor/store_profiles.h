@@ -112,8 +112,11 @@ RA_API RA_NODISCARD ra_status ra_store_agent_history(ra_store *s, const char *fi
 
 /* ---- suitability overrides on the account -------------------------------------------------- */
 
+/* One advisor's override of a suitability refusal: of a model (`models assign --override`) or of a
+ * security; the one record of every override, listed by `agent show`. */
 typedef struct ra_stored_override {
     char account[RA_CODE_MAX];
+    char kind[16];                       /* "model" or "security" */
     char product[RA_CODE_MAX];
     int product_level, client_level;
     char justification[RA_SUIT_MAX_JUSTIFICATION + 1];
@@ -121,13 +124,15 @@ typedef struct ra_stored_override {
     ra_date date;
 } ra_stored_override;
 
-/* Records an override decided by ra_suit_check (res->overridden must be 1) on an account of
- * actor->firm; audited (entity "override"). */
+/* Records an override decided by ra_suit_check or ra_suit_assign_check (res->overridden must be
+ * 1) of a product of kind "model" or "security" on an account of actor->firm; audited (entity
+ * "override"). *id (may be NULL): the new record's id. */
 RA_API RA_NODISCARD ra_status ra_store_override_put(ra_store *s, const ra_store_actor *actor,
-                                                    const char *account, const char *product,
+                                                    const char *account, const char *kind,
+                                                    const char *product,
                                                     const ra_suit_result *res, ra_date date,
-                                                    ra_err *err);
-/* The account's overrides, oldest first (ra_store_free(*out)). */
+                                                    int64_t *id, ra_err *err);
+/* The account's overrides of every kind, oldest first (ra_store_free(*out)). */
 RA_API RA_NODISCARD ra_status ra_store_override_list(ra_store *s, const char *firm,
                                                      const char *account,
                                                      ra_stored_override **out, size_t *n,

@@ -9,16 +9,10 @@
  * Options as the book commands: --db or ROBOADVISOR_DB, --firm or ROBOADVISOR_FIRM (default
  * "default"), the key from --key-file or ROBOADVISOR_KEY, the user from ROBOADVISOR_USER. */
 #include "cli.h"
-#include <roboadvisor/store_models.h>
-#include <roboadvisor/store_profiles.h>
+#include <roboadvisor/engine_models.h>
 #include <roboadvisor/onboard_io.h>
-#include <roboadvisor/engine_onboard.h>
 #include <roboadvisor/prof_io.h>
 #include "cmd_onboard.h"
-
-#include <roboadvisor/onboard.h>
-#include <roboadvisor/rng.h>
-#include <roboadvisor/models.h>
 
 #include <getopt.h>
 #include <math.h>
@@ -32,7 +26,6 @@
 #define DOC_MAX RA_PROF_MAX_DOC
 #define KEY_FILE_MAX 4096
 #define GEN_MAX 1000000 /* clients onboarded by one --generate */
-#define GEN_NOISE 0.18  /* standard deviation of an answer's rank around the client's latent risk */
 
 typedef struct opts {
     const char *db, *firm, *key_file, *client_file, *questionnaire, *lang, *name, *reason;
@@ -232,52 +225,6 @@ static int load_questionnaire(const char *cmd, book *b, const char *file, const 
     return st == RA_OK ? 0 : cli_fail(cmd, &err);
 }
 
-/* ---- models (engineer M's module, when built) ----------------------------------------------- */
-
-typedef struct proposal {
-    int have_model;
-    char model[RA_CODE_MAX];
-    int model_version, model_level;
-    char note[160];       /* why there is no model */
-    ra_models_target target;
-} proposal;
-
-/* The suitable model of the highest level <= level, assigned to the account, and its target. */
-static ra_status propose(book *b, const char *account, int level, double cash_reserve,
-                         proposal *p, ra_err *err)
-{
-    memset(p, 0, sizeof *p);
-    ra_model *m = NULL;
-    size_t n = 0;
-    ra_status rc = ra_models_suitable(b->s, b->firm.code, level, &m, &n, err);
-    if (rc != RA_OK)
-        return rc;
-    size_t best = n;
-    for (size_t i = 0; i < n; i++)
-        if (best == n || m[i].level > m[best].level)
-            best = i;
-    if (best == n) {
-        snprintf(p->note, sizeof p->note,
-                 "no model of level %s or below is stored (run 'roboadvisor models build')",
-                 ra_suit_level_name(level));
-        ra_store_free(m);
-        return RA_OK;
-    }
-    p->have_model = 1;
-    snprintf(p->model, sizeof p->model, "%s", m[best].code);
-    p->model_version = m[best].version;
-    p->model_level = m[best].level;
-    ra_store_free(m);
-    if (!account)
-        return RA_OK;
-    rc = ra_models_assign(b->s, &b->actor, account, p->model, p->model_version, level, NULL, NULL,
-                          err);
-    if (rc == RA_OK)
-        rc = ra_models_target_for_account(b->s, b->firm.code, account, cash_reserve, &p->target,
-                                          err);
-    return rc;
-}
-
 /* ---- output --------------------------------------------------------------------------------- */
 
 static json_t *profile_json(const ra_profile *pr, const ra_prof_questionnaire *q)
@@ -304,7 +251,7 @@ static json_t *profile_json(const ra_profile *pr, const ra_prof_questionnaire *q
     return j;
 }
 
-static json_t *proposal_json(const proposal *p)
+static json_t *proposal_json(const ra_models_proposal *p)
 {
     if (!p->have_model)
         return json_pack("{s:n,s:s}", "model", "note", p->note);
@@ -339,7 +286,7 @@ static void print_profile_table(const ra_profile *pr)
         printf("review          %s: %s\n", pr->flags[i].rule_id, pr->flags[i].reason);
 }
 
-static void print_proposal_table(const char *account, const proposal *p)
+static void print_proposal_table(const char *account, const ra_models_proposal *p)
 {
     if (!p->have_model) {
         printf("account %-8s %s\n", account, p->note);
@@ -350,6 +297,39 @@ static void print_proposal_table(const char *account, const proposal *p)
     for (size_t i = 0; i < p->target.n; i++)
         printf("  %-10s %6.2f %%\n", p->target.w[i].ticker[0] ? p->target.w[i].ticker : "CASH",
                100.0 * p->target.w[i].weight);
+}
+
+/* What re-onboarding kept of an agent's parameters and what it reset, and why. */
+static json_t *agent_note_json(const ra_onboard_agent_note *n)
+{
+    json_t *kept = json_array(), *reset = json_array();
+    for (size_t k = 0; k < RA_AGENT_N_PARAMS; k++) {
+        if (!n->had_agent)
+            continue;
+        if (n->keep.reset[k])
+            json_array_append_new(reset, json_pack("{s:s,s:s}", "param", ra_agent_param_name(k),
+                                                   "reason", n->keep.why[k]));
+        else
+            json_array_append_new(kept, json_string(ra_agent_param_name(k)));
+    }
+    return json_pack("{s:b,s:o,s:o}", "had_agent", n->had_agent, "kept", kept, "reset", reset);
+}
+
+static void print_agent_note(const ra_onboard_agent_note *n)
+{
+    if (!n->had_agent)
+        return;
+    printf("  parameters kept:");
+    int any = 0;
+    for (size_t k = 0; k < RA_AGENT_N_PARAMS; k++)
+        if (!n->keep.reset[k]) {
+            printf(" %s", ra_agent_param_name(k));
+            any = 1;
+        }
+    printf("%s\n", any ? "" : " none");
+    for (size_t k = 0; k < RA_AGENT_N_PARAMS; k++)
+        if (n->keep.reset[k])
+            printf("  parameter reset: %s (%s)\n", ra_agent_param_name(k), n->keep.why[k]);
 }
 
 /* ---- onboard one document ------------------------------------------------------------------- */
@@ -407,24 +387,15 @@ static int onboard_one(const char *cmd, const opts *o)
     if (!rc && ra_prof_answers_parse(q, doc->answers, doc->answers_size, &ans, &err) != RA_OK)
         rc = cli_fail(cmd, &err);
     ra_onboard_result res;
-    proposal *props = calloc(doc->n_accounts, sizeof *props);
-    if (!rc && !props) {
+    ra_models_proposal *props = calloc(doc->n_accounts, sizeof *props);
+    ra_onboard_agent_note *notes = calloc(doc->n_accounts, sizeof *notes);
+    if (!rc && (!props || !notes)) {
         ra_err_set(&err, RA_ENOMEM, NULL, "could not allocate %zu proposals", doc->n_accounts);
         rc = cli_fail(cmd, &err);
     }
     if (!rc) {
-        st = ra_store_begin(b.s, &err);
-        if (st == RA_OK)
-            st = ra_onboard_apply(b.s, &b.actor, doc, q, ans, li, o->date, &res, &err);
-        ra_agent_params dp;
-        ra_agent_params_default(&dp, st == RA_OK ? res.profile.level : 1);
-        for (size_t i = 0; st == RA_OK && i < doc->n_accounts; i++)
-            st = propose(&b, doc->accounts[i].code, res.profile.level, dp.cash_reserve,
-                         &props[i], &err);
-        if (st == RA_OK)
-            st = ra_store_commit(b.s, &err);
-        else
-            (void)ra_store_rollback(b.s, NULL);
+        st = ra_onboard_with_proposal(b.s, &b.actor, doc, q, ans, li, o->date, &res, props, notes,
+                                      &err);
         if (st != RA_OK)
             rc = cli_fail(cmd, &err);
     }
@@ -435,6 +406,7 @@ static int onboard_one(const char *cmd, const opts *o)
                                   doc->accounts[i].agent_name, "agent_version",
                                   (json_int_t)res.agent_version[i]);
             json_object_update_new(a, proposal_json(&props[i]));
+            json_object_set_new(a, "agent_params", agent_note_json(&notes[i]));
             json_array_append_new(accts, a);
         }
         rc = cli_json_print(json_pack("{s:s,s:b,s:s,s:o,s:o}", "client", doc->client.code,
@@ -450,10 +422,12 @@ static int onboard_one(const char *cmd, const opts *o)
                    doc->accounts[i].agent_name[0] ? " \"" : "", doc->accounts[i].agent_name,
                    doc->accounts[i].agent_name[0] ? "\"" : "",
                    (long long)res.agent_version[i]);
+            print_agent_note(&notes[i]);
             print_proposal_table(doc->accounts[i].code, &props[i]);
         }
     }
     free(props);
+    free(notes);
     ra_prof_answers_destroy(ans);
     ra_prof_questionnaire_destroy(q);
     ra_onboard_doc_destroy(doc);
@@ -463,57 +437,8 @@ static int onboard_one(const char *cmd, const opts *o)
 
 /* ---- generated answers ---------------------------------------------------------------------- */
 
-/* Appends to arr an answer to question qi for a client whose latent appetite for risk is r in
- * [0, 1]: the option whose score rank is nearest r plus noise (numbers: an age that falls with r,
- * so that young clients take more risk). */
-static void gen_answer(const ra_prof_questionnaire *q, size_t qi, double r, ra_rng *rng,
-                       json_t *arr)
-{
-    const ra_prof_question *qu = &q->questions[qi];
-    double x = r + GEN_NOISE * ra_rng_normal(rng);
-    x = x < 0 ? 0 : x > 1 ? 1 : x;
-    if (qu->kind == RA_PROF_NUMBER) {
-        double lo = qu->n_options ? qu->options[0].min : 0;
-        double hi = isfinite(qu->max) ? qu->max : lo + 100;
-        /* the bands' scores tell whether a higher value takes more risk */
-        int up = qu->n_options < 2 || qu->options[qu->n_options - 1].score >= qu->options[0].score;
-        double v = up ? lo + x * (hi - lo) : hi - x * (hi - lo);
-        if (qu->integer)
-            v = floor(v);
-        json_array_append_new(arr, json_pack("{s:s,s:f}", "question", qu->id, "value", v));
-        return;
-    }
-    /* rank the non-exclusive options by score */
-    size_t idx[RA_PROF_MAX_OPTIONS], k = 0;
-    for (size_t i = 0; i < qu->n_options; i++)
-        if (!(qu->kind == RA_PROF_MULTIPLE && qu->options[i].exclusive))
-            idx[k++] = i;
-    if (k == 0)
-        idx[k++] = 0;
-    for (size_t i = 1; i < k; i++)
-        for (size_t j = i; j > 0 && qu->options[idx[j]].score < qu->options[idx[j - 1]].score; j--) {
-            size_t t = idx[j];
-            idx[j] = idx[j - 1];
-            idx[j - 1] = t;
-        }
-    size_t pick = (size_t)lround(x * (double)(k - 1));
-    if (qu->kind == RA_PROF_SINGLE) {
-        json_array_append_new(arr, json_pack("{s:s,s:s}", "question", qu->id, "choice",
-                                             qu->options[idx[pick]].id));
-        return;
-    }
-    json_t *ch = json_array();
-    for (size_t i = 0; i <= pick; i++) /* experience accumulates: everything up to the rank */
-        if (i == pick || ra_rng_uniform(rng) < 0.5)
-            json_array_append_new(ch, json_string(qu->options[idx[i]].id));
-    json_array_append_new(arr, json_pack("{s:s,s:o}", "question", qu->id, "choices", ch));
-}
-
-static void gen_help(void) { onboard_help(); }
-
 static int onboard_generate(const char *cmd, const opts *o)
 {
-    (void)gen_help;
     book b;
     int rc = book_open(cmd, o, &b);
     if (rc)
@@ -524,135 +449,46 @@ static int onboard_generate(const char *cmd, const opts *o)
     rc = load_questionnaire(cmd, &b, o->questionnaire, NULL, 0, &q);
     if (!rc)
         rc = lang_index(cmd, q, o->lang, &li);
-    char (*codes)[RA_CODE_MAX] = NULL;
-    size_t n_acc = 0;
-    if (!rc && ra_store_account_list(b.s, b.firm.code, &codes, &n_acc, &err) != RA_OK)
+    ra_onboard_generated *g = calloc(1, sizeof *g);
+    if (!rc && !g) {
+        ra_err_set(&err, RA_ENOMEM, NULL, "could not allocate the counts");
         rc = cli_fail(cmd, &err);
-    size_t counts[RA_PROF_LEVELS + 1] = {0}, flagged = 0, done_n = 0;
-    proposal level_model[RA_PROF_LEVELS + 1];
-    memset(level_model, 0, sizeof level_model);
-    ra_status st = RA_OK;
-    if (!rc)
-        st = ra_store_begin(b.s, &err);
-    /* the firm's clients in the order of their first account, or new ones */
-    char last_client[RA_CODE_MAX] = "";
-    size_t ai = 0;
-    for (size_t c = 0; !rc && st == RA_OK && c < o->generate; c++) {
-        ra_onboard_doc doc;
-        memset(&doc, 0, sizeof doc);
-        if (ai < n_acc) { /* the firm's own clients first, then new ones */
-            ra_account a;
-            for (; ai < n_acc; ai++) {
-                st = ra_store_account_get(b.s, b.firm.code, codes[ai], &a, &err);
-                if (st != RA_OK || strcmp(a.client, last_client) != 0)
-                    break;
-            }
-            if (st != RA_OK)
-                break;
-            if (ai == n_acc) { /* no further client: start the new ones here */
-                c--;
-                continue;
-            }
-            snprintf(last_client, sizeof last_client, "%s", a.client);
-            st = ra_store_client_get(b.s, b.firm.code, a.client, &doc.client, &err);
-            for (; st == RA_OK && ai < n_acc && doc.n_accounts < RA_ONBOARD_MAX_ACCOUNTS; ai++) {
-                st = ra_store_account_get(b.s, b.firm.code, codes[ai], &a, &err);
-                if (st != RA_OK || strcmp(a.client, last_client) != 0)
-                    break;
-                ra_onboard_account *oa = &doc.accounts[doc.n_accounts++];
-                snprintf(oa->code, sizeof oa->code, "%s", a.code);
-                oa->type = a.type;
-                snprintf(oa->currency, sizeof oa->currency, "%s", a.currency);
-            }
-        } else {
-            snprintf(doc.client.code, sizeof doc.client.code, "G%06zu", c + 1);
-            snprintf(doc.client.household, sizeof doc.client.household, "HG%06zu", c + 1);
-            doc.n_accounts = 1;
-            snprintf(doc.accounts[0].code, sizeof doc.accounts[0].code, "G%06zu-1", c + 1);
-        }
-        if (st != RA_OK)
-            break;
-        /* answers: one stream per client so that a client's answers do not depend on N */
-        ra_rng rng = ra_rng_stream(o->seed, c);
-        double r = ra_rng_uniform(&rng);
-        json_t *arr = json_array();
-        for (size_t i = 0; i < q->n_questions; i++)
-            gen_answer(q, i, r, &rng, arr);
-        json_t *ad = json_pack("{s:s,s:I,s:o}", "questionnaire", q->id, "version",
-                               (json_int_t)q->version, "answers", arr);
-        doc.answers = json_dumps(ad, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        json_decref(ad);
-        if (!doc.answers) {
-            st = ra_err_set(&err, RA_ENOMEM, NULL, "could not allocate answers");
-            break;
-        }
-        doc.answers_size = strlen(doc.answers);
-        snprintf(doc.questionnaire, sizeof doc.questionnaire, "%s", q->id);
-        doc.version = q->version;
-        ra_prof_answers *ans = NULL;
-        ra_onboard_result res;
-        st = ra_prof_answers_parse(q, doc.answers, doc.answers_size, &ans, &err);
-        if (st == RA_OK)
-            st = ra_onboard_apply(b.s, &b.actor, &doc, q, ans, li, o->date, &res, &err);
-        if (st != RA_OK)
-            ra_err_wrap(&err, "client %s", doc.client.code);
-        ra_prof_answers_destroy(ans);
-        free(doc.answers);
-        if (st != RA_OK)
-            break;
-        int lv = res.profile.level;
-        counts[lv]++;
-        flagged += res.profile.needs_review;
-        done_n++;
-        ra_agent_params dp;
-        ra_agent_params_default(&dp, lv);
-        for (size_t i = 0; st == RA_OK && i < doc.n_accounts; i++)
-            st = propose(&b, doc.accounts[i].code, lv, dp.cash_reserve, &level_model[lv], &err);
-        memset(&doc.client, 0, sizeof doc.client);
     }
-    if (!rc) {
-        if (st == RA_OK)
-            st = ra_store_commit(b.s, &err);
-        else
-            (void)ra_store_rollback(b.s, NULL);
-        if (st != RA_OK)
-            rc = cli_fail(cmd, &err);
-    }
-    for (int lv = 1; !rc && lv <= RA_PROF_LEVELS; lv++)
-        if (!counts[lv] && propose(&b, NULL, lv, 0, &level_model[lv], &err) != RA_OK)
-            rc = cli_fail(cmd, &err);
+    if (!rc && ra_onboard_generate(b.s, &b.actor, q, li, o->generate, o->seed, o->date, g,
+                                   &err) != RA_OK)
+        rc = cli_fail(cmd, &err);
     if (!rc && o->format == CLI_FORMAT_JSON) {
         json_t *lv_arr = json_array();
         for (int lv = 1; lv <= RA_PROF_LEVELS; lv++) {
             json_t *j = json_pack("{s:s,s:I}", "level", ra_prof_level_name(lv), "clients",
-                                  (json_int_t)counts[lv]);
-            json_t *pj = proposal_json(&level_model[lv]);
+                                  (json_int_t)g->per_level[lv]);
+            json_t *pj = proposal_json(&g->model[lv]);
             json_object_del(pj, "target");
             json_object_del(pj, "target_units");
             json_object_update_new(j, pj);
             json_array_append_new(lv_arr, j);
         }
-        rc = cli_json_print(json_pack("{s:I,s:I,s:I,s:o}", "clients", (json_int_t)done_n, "seed",
-                                      (json_int_t)o->seed, "needs_review", (json_int_t)flagged,
-                                      "levels", lv_arr));
+        rc = cli_json_print(json_pack("{s:I,s:I,s:I,s:o}", "clients", (json_int_t)g->clients,
+                                      "seed", (json_int_t)o->seed, "needs_review",
+                                      (json_int_t)g->needs_review, "levels", lv_arr));
     } else if (!rc) {
         printf("onboarded %zu clients of firm %s (seed %llu), %zu flagged for advisor review\n",
-               done_n, b.firm.code, (unsigned long long)o->seed, flagged);
+               g->clients, b.firm.code, (unsigned long long)o->seed, g->needs_review);
         printf("level  clients  model\n");
         for (int lv = 1; lv <= RA_PROF_LEVELS; lv++) {
-            const proposal *p = &level_model[lv];
+            const ra_models_proposal *p = &g->model[lv];
             char m[96];
             if (p->have_model)
                 snprintf(m, sizeof m, "%s v%d (%s)", p->model, p->model_version,
                          ra_suit_level_name(p->model_level));
             else
                 snprintf(m, sizeof m, "-");
-            printf("%-5s  %7zu  %s\n", ra_prof_level_name(lv), counts[lv], m);
+            printf("%-5s  %7zu  %s\n", ra_prof_level_name(lv), g->per_level[lv], m);
         }
-        if (!level_model[1].have_model)
-            printf("note: %s\n", level_model[1].note);
+        if (!g->model[1].have_model)
+            printf("note: %s\n", g->model[1].note);
     }
-    ra_store_free(codes);
+    free(g);
     ra_prof_questionnaire_destroy(q);
     ra_store_close(b.s);
     return rc;
@@ -683,11 +519,13 @@ static void agent_help(void)
 {
     printf("usage: roboadvisor agent show ACCOUNT [--format table|json] [--firm CODE] [--db URL]\n"
            "       roboadvisor agent set ACCOUNT [--name NAME] [--param KEY=VALUE ...]\n"
-           "                                     --reason TEXT [--firm CODE] [--db URL]\n\n"
+           "                                     --reason TEXT [--firm CODE] [--db URL]\n"
+           "                                     [--format table|json]\n\n"
            "Each account's own agent: its name and versioned parameters (risk_level C1..C5,\n"
            "objective preserve|income|balanced|growth|max-growth, drift_band, tlh on|off,\n"
            "loss_limit, cash_reserve). 'set' writes a new version, audited with the user and the\n"
-           "reason (required); a risk_level above the client's profile is refused.\n");
+           "reason (required); a risk_level above the client's profile is refused. 'show' lists\n"
+           "every suitability override of the account, of models and of securities.\n");
 }
 
 static json_t *agent_json(const ra_agent *g)
@@ -723,8 +561,9 @@ static int agent_show(const char *cmd, book *b, const char *account, const opts 
             json_array_append_new(hist, agent_json(&h[i]));
         for (size_t i = 0; i < n_ov; i++) {
             char d[11];
-            json_array_append_new(ovs, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "product",
-                                                 ov[i].product, "product_level",
+            json_array_append_new(ovs, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "kind",
+                                                 ov[i].kind, "product", ov[i].product,
+                                                 "product_level",
                                                  ra_suit_level_name(ov[i].product_level),
                                                  "client_level",
                                                  ra_prof_level_name(ov[i].client_level),
@@ -750,7 +589,8 @@ static int agent_show(const char *cmd, book *b, const char *account, const opts 
         }
         for (size_t i = 0; i < n_ov; i++) {
             char d[11];
-            printf("override: %s (%s) for a %s client on %s by %s: %s\n", ov[i].product,
+            printf("override: %s %s (%s) for a %s client on %s by %s: %s\n", ov[i].kind,
+                   ov[i].product,
                    ra_suit_level_name(ov[i].product_level), ra_prof_level_name(ov[i].client_level),
                    ra_date_format(ov[i].date, d), ov[i].user, ov[i].justification);
         }
@@ -804,6 +644,14 @@ static int agent_set(const char *cmd, book *b, const char *account, const opts *
                             &v, &err);
     if (st != RA_OK)
         return cli_fail(cmd, &err);
+    if (o->format == CLI_FORMAT_JSON) {
+        ra_agent now;
+        if (ra_store_agent_get(b->s, b->firm.code, account, 0, &now, &err) != RA_OK)
+            return cli_fail(cmd, &err);
+        return cli_json_print(json_pack("{s:s,s:b,s:I,s:o}", "account", account, "changed",
+                                        v != cur.version, "previous_version",
+                                        (json_int_t)cur.version, "current", agent_json(&now)));
+    }
     if (v == cur.version)
         printf("agent of account %s: unchanged, version %lld\n", account, (long long)v);
     else

@@ -98,7 +98,115 @@ void ra_models_build_settings_default(ra_models_build_settings *s)
     s->max_weight = RA_MODELS_DEFAULT_MAX_WEIGHT;
     s->rf = 0.0;
     s->min_weight_keep = 0.0;
+    s->risk_level = NULL;
 }
+
+/* The rating of n holdings (weights w, classes, levels, tickers: n each). */
+static void rate_arrays(size_t n, const double *w, const char *const *cls, const int *lvl,
+                        const char *const *tickers, ra_models_rating *r)
+{
+    memset(r, 0, sizeof *r);
+    double eq = 0.0, avg = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        int l = lvl && lvl[i] >= 1 && lvl[i] <= RA_PROF_LEVELS ? lvl[i] : RA_PROF_LEVELS;
+        if (ra_models_group_of(cls[i], NULL) == RA_MODELS_EQUITY)
+            eq += w[i];
+        avg += w[i] * l;
+        if (w[i] > RA_MODELS_MATERIAL_WEIGHT + RA_MODELS_TOL_SAME &&
+            (l > r->holding_level || (l == r->holding_level && w[i] > r->holding_weight))) {
+            r->holding_level = l;
+            r->holding_weight = w[i];
+            snprintf(r->holding, sizeof r->holding, "%s", tickers[i]);
+        }
+    }
+    r->equity_share = eq;
+    r->average_level = avg;
+    r->by_equity = ra_models_level_of_equity(eq);
+    /* ceil with the weight tolerance, so that an average of exactly 3 is 3 */
+    r->by_average = (int)ceil(avg - RA_MODELS_TOL_SAME) - 1;
+    if (r->by_average < 1)
+        r->by_average = 1;
+    r->by_holding = r->holding_level > 1 ? r->holding_level - 1 : 1;
+    r->level = r->by_equity;
+    if (r->by_average > r->level)
+        r->level = r->by_average;
+    if (r->by_holding > r->level)
+        r->level = r->by_holding;
+    r->rules = (r->by_equity == r->level ? RA_MODELS_RULE_EQUITY : 0u) |
+               (r->by_average == r->level ? RA_MODELS_RULE_AVERAGE : 0u) |
+               (r->by_holding == r->level && r->holding[0] ? RA_MODELS_RULE_HOLDING : 0u);
+}
+
+const char *ra_models_rule_name(unsigned rule)
+{
+    return rule == RA_MODELS_RULE_EQUITY    ? "equity"
+           : rule == RA_MODELS_RULE_AVERAGE ? "average"
+           : rule == RA_MODELS_RULE_HOLDING ? "holding"
+                                            : NULL;
+}
+
+ra_status ra_models_rate(ra_model *m, const char *const *asset_class, const int *risk_level,
+                         ra_models_rating *out, ra_err *err)
+{
+    if (!m || !asset_class || !risk_level || !out)
+        return ra_err_set(err, RA_EINVAL, NULL, "rating a model needs its classes and levels");
+    double w[RA_MODELS_MAX_HOLDINGS];
+    const char *t[RA_MODELS_MAX_HOLDINGS];
+    size_t n = m->n < RA_MODELS_MAX_HOLDINGS ? m->n : RA_MODELS_MAX_HOLDINGS;
+    for (size_t i = 0; i < n; i++) {
+        w[i] = m->w[i].weight;
+        t[i] = m->w[i].ticker;
+    }
+    rate_arrays(n, w, asset_class, risk_level, t, out);
+    m->rating = *out;
+    m->level = out->level;
+    m->equity_share = out->equity_share;
+    return RA_OK;
+}
+
+void ra_models_rating_format(const ra_models_rating *r, char *buf, size_t cap)
+{
+    size_t k = (size_t)snprintf(buf, cap, "%s:", ra_suit_level_name(r->level));
+    const char *sep = " ";
+    if ((r->rules & RA_MODELS_RULE_EQUITY) && k < cap) {
+        k += (size_t)snprintf(buf + k, cap - k, "%sequity %.1f %% (the %s band)", sep,
+                              100 * r->equity_share, ra_suit_level_name(r->by_equity));
+        sep = "; ";
+    }
+    if ((r->rules & RA_MODELS_RULE_AVERAGE) && k < cap) {
+        k += (size_t)snprintf(buf + k, cap - k,
+                              "%sweighted average holding level %.2f (one level of credit)", sep,
+                              r->average_level);
+        sep = "; ";
+    }
+    if ((r->rules & RA_MODELS_RULE_HOLDING) && k < cap)
+        snprintf(buf + k, cap - k, "%sholding %s %.1f %% is %s (one level of credit)", sep,
+                 r->holding, 100 * r->holding_weight, ra_suit_level_name(r->holding_level));
+}
+
+/* One solve of the level's problem with the riskier holdings' group capped at riskier_max. */
+static ra_status build_solve(ra_opt_problem *p, void *work, size_t wsize, ra_opt_result *r,
+                             const char **method, ra_err *e2)
+{
+    *method = "max-sharpe";
+    ra_status rc = ra_opt_solve(p, RA_OPT_MAX_SHARPE, work, wsize, r, e2);
+    if (rc == RA_EINFEASIBLE || rc == RA_ENOCONV) {
+        /* no portfolio beats rf within the limits (or the limits conflict): minimum variance
+         * says which */
+        *method = "min-variance";
+        rc = ra_opt_solve(p, RA_OPT_MIN_VARIANCE, work, wsize, r, e2);
+    }
+    return rc;
+}
+
+/* A security more than one level above the model's (or of unknown level). */
+static int is_risky(int security_level, int model_level)
+{
+    return security_level < 1 || security_level > model_level + 1;
+}
+
+/* Tightenings of the riskier group before giving up: halving each time, then 0. */
+#define BUILD_MAX_TIGHTEN 12
 
 ra_status ra_models_build_one(size_t n, const char *const *tickers,
                               const char *const *asset_class, const double *mu,
@@ -119,17 +227,17 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
         return ra_err_set(err, RA_EINVAL, NULL, "maximum weight %g is not in (0, 1]",
                           s->max_weight);
     ra_status rc = RA_OK;
-    size_t *members = malloc(n * sizeof *members);
+    size_t *members = malloc(3 * n * sizeof *members);
     size_t *grp = malloc(n * sizeof *grp);
     double *lo = calloc(n, sizeof *lo), *hi = malloc(n * sizeof *hi), *w = malloc(n * sizeof *w);
-    size_t wsize = ra_opt_workspace_size(n, 2);
+    size_t wsize = ra_opt_workspace_size(n, 3);
     void *work = malloc(wsize);
     if (!members || !grp || !lo || !hi || !w || !work) {
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the model of %zu securities", n);
         goto out;
     }
-    /* members: equity first, then real assets */
-    size_t n_eq = 0, n_real = 0;
+    /* members: equity first, then real assets, then the securities more than one level above */
+    size_t n_eq = 0, n_real = 0, n_risky = 0;
     for (size_t i = 0; i < n; i++)
         grp[i] = (size_t)ra_models_group_of(asset_class[i], NULL);
     for (size_t i = 0; i < n; i++)
@@ -138,6 +246,7 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
     for (size_t i = 0; i < n; i++)
         if (grp[i] == RA_MODELS_REAL)
             members[n_eq + n_real++] = i;
+    size_t *risky = members + n_eq + n_real;
     double eq_min, eq_max;
     ra_models_equity_band(level, &eq_min, &eq_max);
     for (size_t i = 0; i < n; i++)
@@ -150,6 +259,28 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
         for (size_t i = 0; i < n; i++)
             if (grp[i] != RA_MODELS_EQUITY && (double)(n - n_eq) > 0)
                 hi[i] = fmin(1.0, (1.0 - eq_max) / (double)(n - n_eq) + 1e-12);
+    if (s->risk_level)
+        for (size_t i = 0; i < n; i++)
+            if (is_risky(s->risk_level[i], level)) {
+                risky[n_risky++] = i;
+                hi[i] = fmin(hi[i], RA_MODELS_MATERIAL_WEIGHT);
+            }
+    /* with the riskier securities capped, the others must be able to fill the rest */
+    double eq_reach = 0.0, other_reach = 0.0;
+    size_t n_other = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (grp[i] == RA_MODELS_EQUITY)
+            eq_reach += hi[i];
+        else
+            other_reach += hi[i];
+        n_other += grp[i] != RA_MODELS_EQUITY && hi[i] > RA_MODELS_MATERIAL_WEIGHT;
+    }
+    double need = 1.0 - fmin(eq_max, eq_reach);
+    if (other_reach < need && n_other > 0)
+        for (size_t i = 0; i < n; i++)
+            if (grp[i] != RA_MODELS_EQUITY && hi[i] > RA_MODELS_MATERIAL_WEIGHT)
+                hi[i] = fmin(1.0, fmax(hi[i], hi[i] + (need - other_reach) / (double)n_other +
+                                                  1e-12));
     if ((n_eq == 0 && eq_min > 0) || (n_eq == n && eq_max < 1.0)) {
         rc = ra_err_set(err, RA_EINFEASIBLE, NULL,
                         "level R%d needs equity between %.0f %% and %.0f %%, the shelf has %s",
@@ -157,32 +288,62 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
                         n_eq == 0 ? "no equity" : "only equity");
         goto out;
     }
-    ra_opt_group groups[2] = {
+    ra_opt_group groups[3] = {
         {"equity", members, n_eq, eq_min, eq_max},
         {"real_assets", members + n_eq, n_real, 0.0, REAL_ASSETS_MAX},
+        {"above_level", risky, n_risky, 0.0, 1.0},
     };
-    ra_opt_problem p;
-    memset(&p, 0, sizeof p);
-    p.n = n;
-    p.names = tickers;
-    p.mu = mu;
-    p.cov = cov;
-    p.lo = lo;
-    p.hi = hi;
-    p.groups = groups;
-    p.n_groups = n_real > 0 ? 2 : 1;
-    p.rf = s->rf;
-    ra_opt_result r;
-    memset(&r, 0, sizeof r);
-    r.w = w;
+    ra_opt_group used[3];
+    size_t n_groups = 0;
+    used[n_groups++] = groups[0];
+    if (n_real > 0)
+        used[n_groups++] = groups[1];
+    ra_opt_problem p = {.n = n, .names = tickers, .mu = mu, .cov = cov, .lo = lo, .hi = hi,
+                        .groups = used, .rf = s->rf};
+    ra_opt_result r = {.w = w};
     const char *method = "max-sharpe";
     ra_err e2 = {0};
-    rc = ra_opt_solve(&p, RA_OPT_MAX_SHARPE, work, wsize, &r, &e2);
-    if (rc == RA_EINFEASIBLE || rc == RA_ENOCONV) {
-        /* no portfolio beats rf within the limits (or the limits conflict): minimum variance
-         * says which */
-        method = "min-variance";
-        rc = ra_opt_solve(&p, RA_OPT_MIN_VARIANCE, work, wsize, &r, &e2);
+    ra_models_rating rating;
+    double sum = 0.0;
+    for (int t = 0; t <= BUILD_MAX_TIGHTEN; t++) {
+        p.n_groups = n_groups + (t > 0 ? 1 : 0);
+        rc = build_solve(&p, work, wsize, &r, &method, &e2);
+        if (rc != RA_OK)
+            break;
+        sum = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            w[i] = w[i] < TOL_ZERO_WEIGHT || w[i] < s->min_weight_keep ? 0.0 : w[i];
+            sum += w[i];
+        }
+        for (size_t i = 0; i < n; i++)
+            w[i] /= sum;
+        if (!s->risk_level)
+            break;
+        rate_arrays(n, w, asset_class, s->risk_level, tickers, &rating);
+        if (rating.level <= level)
+            break;
+        /* the holdings rate the model above its level: fewer riskier securities */
+        double above = 0.0;
+        for (size_t j = 0; j < n_risky; j++)
+            above += w[risky[j]];
+        used[n_groups] = groups[2];
+        used[n_groups].max = t == BUILD_MAX_TIGHTEN - 1 ? 0.0 : above / 2;
+        /* the others' caps rise as little as needed to stay fully invested */
+        double reach = 0.0;
+        size_t n_safe = n - n_risky;
+        for (size_t i = 0; i < n; i++)
+            if (!is_risky(s->risk_level[i], level))
+                reach += hi[i];
+        double deficit = 1.0 - used[n_groups].max - reach;
+        for (size_t i = 0; i < n && deficit > 0 && n_safe > 0; i++)
+            if (!is_risky(s->risk_level[i], level))
+                hi[i] = fmin(1.0, hi[i] + deficit / (double)n_safe + 1e-12);
+        if (t == BUILD_MAX_TIGHTEN) {
+            rc = ra_err_set(&e2, RA_EINFEASIBLE, NULL,
+                            "its holdings rate it %s (the shelf's risk levels)",
+                            ra_suit_level_name(rating.level));
+            break;
+        }
     }
     if (rc != RA_OK) {
         if (err)
@@ -195,32 +356,31 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
     out->target_level = level;
     out->built = 1;
     snprintf(out->method, sizeof out->method, "%s", method);
-    double eq = 0.0, sum = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double x = w[i] < TOL_ZERO_WEIGHT || w[i] < s->min_weight_keep ? 0.0 : w[i];
-        w[i] = x;
-        sum += x;
-    }
+    double eq = 0.0;
     for (size_t i = 0; i < n; i++) {
         if (w[i] == 0.0)
             continue;
         ra_model_weight *mw = &out->w[out->n++];
         snprintf(mw->ticker, sizeof mw->ticker, "%s", tickers[i]);
-        mw->weight = w[i] / sum;
+        mw->weight = w[i];
         if (grp[i] == RA_MODELS_EQUITY)
             eq += mw->weight;
     }
     /* recompute the statistics of the renormalised weights */
     double er = 0.0, var = 0.0;
     for (size_t i = 0; i < n; i++) {
-        er += mu[i] * w[i] / sum;
+        er += mu[i] * w[i];
         for (size_t j = 0; j < n; j++)
-            var += w[i] / sum * cov[i * n + j] * w[j] / sum;
+            var += w[i] * cov[i * n + j] * w[j];
     }
     out->expected_return = er;
     out->volatility = sqrt(fmax(var, 0.0));
     out->equity_share = eq;
     out->level = ra_models_level_of_equity(eq);
+    if (s->risk_level) {
+        rate_arrays(n, w, asset_class, s->risk_level, tickers, &out->rating);
+        out->level = out->rating.level;
+    }
     rc = ra_models_validate(out, err);
 out:
     free(members);
@@ -271,15 +431,21 @@ ra_status ra_models_validate(ra_model *m, ra_err *err)
     return RA_OK;
 }
 
-int ra_models_same_weights(const ra_model *a, const ra_model *b)
+/* The same tickers in the same order with weights within RA_MODELS_TOL_SAME. */
+static int same_holdings(const ra_model_weight *a, size_t na, const ra_model_weight *b, size_t nb)
 {
-    if (a->n != b->n)
+    if (na != nb)
         return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->w[i].ticker, b->w[i].ticker) != 0 ||
-            fabs(a->w[i].weight - b->w[i].weight) > RA_MODELS_TOL_SAME)
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(a[i].ticker, b[i].ticker) != 0 ||
+            fabs(a[i].weight - b[i].weight) > RA_MODELS_TOL_SAME)
             return 0;
     return 1;
+}
+
+int ra_models_same_weights(const ra_model *a, const ra_model *b)
+{
+    return same_holdings(a->w, a->n, b->w, b->n);
 }
 
 /* --- personalised targets --------------------------------------------------------------------- */
@@ -343,42 +509,38 @@ static void target_from_dense(const ra_models_universe *u, const double *x, int 
     qsort(out->w, out->n, sizeof out->w[0], cmp_weight);
 }
 
+/* Holdings (w: n, ticker "" the cash reserve) as a dense vector over u plus cash (u->n + 1). */
+static ra_status dense_of(const ra_model_weight *w, size_t n, const char *owner,
+                          const ra_models_universe *u, double *x, ra_err *err)
+{
+    memset(x, 0, (u->n + 1) * sizeof *x);
+    for (size_t i = 0; i < n; i++) {
+        if (w[i].ticker[0] == 0) {
+            x[u->n] += w[i].weight;
+            continue;
+        }
+        long k = uindex(u, w[i].ticker);
+        if (k < 0)
+            return ra_err_set(err, RA_ENOTFOUND, w[i].ticker,
+                              "%s holds %s, which is not among the securities", owner,
+                              w[i].ticker);
+        x[k] += w[i].weight;
+    }
+    return RA_OK;
+}
+
 static ra_status dense_of_model(const ra_model *m, const ra_models_universe *u, double *x,
                                 ra_err *err)
 {
-    memset(x, 0, (u->n + 1) * sizeof *x);
-    for (size_t i = 0; i < m->n; i++) {
-        if (m->w[i].ticker[0] == 0) {
-            x[u->n] += m->w[i].weight;
-            continue;
-        }
-        long k = uindex(u, m->w[i].ticker);
-        if (k < 0)
-            return ra_err_set(err, RA_ENOTFOUND, m->w[i].ticker,
-                              "model %s holds %s, which is not among the securities", m->code,
-                              m->w[i].ticker);
-        x[k] += m->w[i].weight;
-    }
-    return RA_OK;
+    char owner[RA_CODE_MAX + 8];
+    snprintf(owner, sizeof owner, "model %s", m->code);
+    return dense_of(m->w, m->n, owner, u, x, err);
 }
 
 static ra_status dense_of_target(const ra_models_target *t, const ra_models_universe *u,
                                  double *x, ra_err *err)
 {
-    memset(x, 0, (u->n + 1) * sizeof *x);
-    for (size_t i = 0; i < t->n; i++) {
-        if (t->w[i].ticker[0] == 0) {
-            x[u->n] += t->w[i].weight;
-            continue;
-        }
-        long k = uindex(u, t->w[i].ticker);
-        if (k < 0)
-            return ra_err_set(err, RA_ENOTFOUND, t->w[i].ticker,
-                              "the target holds %s, which is not among the securities",
-                              t->w[i].ticker);
-        x[k] += t->w[i].weight;
-    }
-    return RA_OK;
+    return dense_of(t->w, t->n, "the target", u, x, err);
 }
 
 /* Moves share f of the weight of group `from` to group `to`, pro rata within each. */
@@ -539,13 +701,7 @@ ra_status ra_models_drift(const ra_model *m, const ra_models_universe *u,
 
 static int same_target(const ra_models_target *a, const ra_models_target *b)
 {
-    if (a->n != b->n)
-        return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->w[i].ticker, b->w[i].ticker) != 0 ||
-            fabs(a->w[i].weight - b->w[i].weight) > RA_MODELS_TOL_SAME)
-            return 0;
-    return 1;
+    return same_holdings(a->w, a->n, b->w, b->n);
 }
 
 /* The k-th candidate perturbation of base (dense, n+1): TLH swaps first, then pairwise tilts of

@@ -139,17 +139,8 @@ ra_status ra_screen_run(size_t n, const double *mu, const double *cov,
             for (size_t j = 0; j < k; j++)
                 c[i * k + j] = cov[sub[i] * n + sub[j]];
         }
-        ra_opt_problem p;
-        memset(&p, 0, sizeof p);
-        p.n = k;
-        p.mu = m;
-        p.cov = c;
-        p.lo = lo;
-        p.hi = hi;
-        p.rf = s->rf;
-        ra_opt_result res;
-        memset(&res, 0, sizeof res);
-        res.w = w;
+        ra_opt_problem p = {.n = k, .mu = m, .cov = c, .lo = lo, .hi = hi, .rf = s->rf};
+        ra_opt_result res = {.w = w};
         ra_err e2 = {0};
         ra_status st = ra_opt_solve(&p, s->objective == RA_SCREEN_MAX_SHARPE ? RA_OPT_MAX_SHARPE
                                                                              : RA_OPT_MIN_VARIANCE,

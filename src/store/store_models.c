@@ -8,6 +8,7 @@
 #include "store/store_int.h"
 #include "roboadvisor/models.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,9 +88,9 @@ static ra_status need_tables(conn *c, ra_err *err)
     ra_status rc = ra_store_schema_version(c->s, &have, &want, err);
     if (rc != RA_OK)
         return rc;
-    if (have < 2)
+    if (have < 4) /* 0002 the tables, 0004 ratings and the one override record */
         return ra_err_set(err, RA_EINVAL, NULL,
-                          "the database has schema version %d, models need 2 (run roboadvisor init)",
+                          "the database has schema version %d, models need 4 (run roboadvisor init)",
                           have);
     return RA_OK;
 }
@@ -122,19 +123,74 @@ static ra_status audit_append(conn *c, const ra_store_actor *a, const char *acti
     return ra_store_audit_append(c->s, a, action, entity, entity_id, before, after, err);
 }
 
+/* The rating as stored (JSON, malloc'd): each rule's level and which set the model's level. */
+static char *rating_json(const ra_models_rating *r)
+{
+    json_t *rules = json_array();
+    for (unsigned b = RA_MODELS_RULE_EQUITY; b <= RA_MODELS_RULE_HOLDING; b <<= 1)
+        if (r->rules & b)
+            json_array_append_new(rules, json_string(ra_models_rule_name(b)));
+    json_t *j = json_pack("{s:i,s:o,s:i,s:i,s:i,s:f,s:f,s:s,s:i,s:f}", "level", r->level, "rules",
+                          rules, "by_equity", r->by_equity, "by_average", r->by_average,
+                          "by_holding", r->by_holding, "equity_share", r->equity_share,
+                          "average_level", r->average_level, "holding", r->holding,
+                          "holding_level", r->holding_level, "holding_weight", r->holding_weight);
+    char *out = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
+                  : NULL;
+    json_decref(j);
+    return out;
+}
+
+/* The stored rating back ("{}" from before ratings were kept: the level alone, by equity). */
+static void rating_parse(const char *text, ra_model *m)
+{
+    ra_models_rating *r = &m->rating;
+    memset(r, 0, sizeof *r);
+    r->level = m->level;
+    r->by_equity = m->level;
+    r->equity_share = m->equity_share;
+    r->rules = RA_MODELS_RULE_EQUITY;
+    json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+    json_t *rules = NULL;
+    const char *h = "";
+    if (j && json_unpack(j, "{s:i,s:o,s:i,s:i,s:i,s:F,s:F,s:s,s:i,s:F}", "level", &r->level,
+                         "rules", &rules, "by_equity", &r->by_equity, "by_average",
+                         &r->by_average, "by_holding", &r->by_holding, "equity_share",
+                         &r->equity_share, "average_level", &r->average_level, "holding", &h,
+                         "holding_level", &r->holding_level, "holding_weight",
+                         &r->holding_weight) == 0) {
+        snprintf(r->holding, sizeof r->holding, "%s", h);
+        r->rules = 0;
+        size_t i;
+        json_t *v;
+        json_array_foreach(rules, i, v) {
+            const char *x = json_string_value(v);
+            for (unsigned b = RA_MODELS_RULE_EQUITY; x && b <= RA_MODELS_RULE_HOLDING; b <<= 1)
+                if (strcmp(x, ra_models_rule_name(b)) == 0)
+                    r->rules |= b;
+        }
+    }
+    json_decref(j);
+}
+
 /* JSON text of a model (weights with 12 significant digits: far below RA_MODELS_TOL_SAME). */
 static char *model_json(const ra_model *m)
 {
-    size_t cap = 512 + m->n * (RA_CODE_MAX + 48);
-    char *b = malloc(cap);
-    if (!b)
+    char *rating = rating_json(&m->rating);
+    size_t cap = 512 + m->n * (RA_CODE_MAX + 48) + (rating ? strlen(rating) : 0);
+    char *b = rating ? malloc(cap) : NULL;
+    if (!b) {
+        free(rating);
         return NULL;
+    }
     size_t k = (size_t)snprintf(
         b, cap,
         "{\"code\":\"%s\",\"version\":%d,\"level\":%d,\"target_level\":%d,\"built\":%d,"
-        "\"method\":\"%s\",\"from\":%d,\"to\":%d,\"equity_share\":%.12g,\"weights\":{",
+        "\"method\":\"%s\",\"from\":%d,\"to\":%d,\"equity_share\":%.12g,\"rating\":%s,"
+        "\"weights\":{",
         m->code, m->version, m->level, m->target_level, m->built, m->method, (int)m->from,
-        (int)m->to, m->equity_share);
+        (int)m->to, m->equity_share, rating);
+    free(rating);
     for (size_t i = 0; i < m->n && k < cap; i++)
         k += (size_t)snprintf(b + k, cap - k, "%s\"%s\":%.12g", i ? "," : "", m->w[i].ticker,
                               m->w[i].weight);
@@ -199,7 +255,7 @@ ra_status ra_models_settings_put(ra_store *s, const ra_store_actor *actor,
 
 static const char SQL_MODEL_COLS[] =
     "SELECT id, code, version, level, target_level, built, method, day_from, day_to, "
-    "expected_return, volatility, equity_share, created_at FROM models ";
+    "expected_return, volatility, equity_share, created_at, rating FROM models ";
 
 static void model_row(conn *c, ra_db_stmt *st, ra_model *m, int64_t *id)
 {
@@ -217,6 +273,7 @@ static void model_row(conn *c, ra_db_stmt *st, ra_model *m, int64_t *id)
     m->volatility = c->ops->col_is_null(st, 10) ? NAN : c->ops->col_double(st, 10);
     m->equity_share = c->ops->col_double(st, 11);
     m->created_at = c->ops->col_int64(st, 12);
+    rating_parse(c->ops->col_text(st, 13), m);
 }
 
 static ra_status load_weights(conn *c, int64_t id, ra_model *m, ra_err *err)
@@ -281,7 +338,9 @@ ra_status ra_models_put(ra_store *s, const ra_store_actor *actor, ra_model *m, i
     if ((rc = ra_models_settings_get(s, actor->firm, &set, err)) != RA_OK)
         return rc;
     uint32_t sec_id[RA_MODELS_MAX_HOLDINGS];
-    double eq = 0.0;
+    char cls[RA_MODELS_MAX_HOLDINGS][RA_CODE_MAX];
+    const char *clsp[RA_MODELS_MAX_HOLDINGS];
+    int lvl[RA_MODELS_MAX_HOLDINGS];
     for (size_t i = 0; i < m->n; i++) {
         ra_security sec;
         ra_err e = {0};
@@ -301,11 +360,15 @@ ra_status ra_models_put(ra_store *s, const ra_store_actor *actor, ra_model *m, i
                               m->code, m->w[i].ticker, actor->firm);
         if ((rc = ra_store_security_id(s, actor->firm, m->w[i].ticker, &sec_id[i], err)) != RA_OK)
             return rc;
-        if (ra_models_group_of(sec.asset_class, NULL) == RA_MODELS_EQUITY)
-            eq += m->w[i].weight;
+        snprintf(cls[i], sizeof cls[i], "%s", sec.asset_class);
+        clsp[i] = cls[i];
+        lvl[i] = sec.risk_level;
     }
-    m->equity_share = eq;
-    m->level = ra_models_level_of_equity(eq);
+    /* the level from the equity share and the holdings' risk levels, with its reasons */
+    ra_models_rating rating;
+    if ((rc = ra_models_rate(m, clsp, lvl, &rating, err)) != RA_OK)
+        return rc;
+    double eq = m->equity_share;
     if (!m->built || m->target_level == 0)
         m->target_level = m->level;
     if (m->built && m->level > m->target_level)
@@ -315,7 +378,7 @@ ra_status ra_models_put(ra_store *s, const ra_store_actor *actor, ra_model *m, i
     if ((rc = wbegin(&c, err)) != RA_OK)
         return rc;
     ra_model *cur = malloc(sizeof *cur);
-    char *before = NULL, *after = NULL;
+    char *before = NULL, *after = NULL, *rating_text = NULL;
     if (!cur) {
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a model");
         goto out;
@@ -324,7 +387,8 @@ ra_status ra_models_put(ra_store *s, const ra_store_actor *actor, ra_model *m, i
     int found = 0;
     if ((rc = find_model(&c, fid, m->code, 0, cur, &cur_id, &found, err)) != RA_OK)
         goto out;
-    if (found && ra_models_same_weights(cur, m) && cur->level == m->level) {
+    if (found && ra_models_same_weights(cur, m) && cur->level == m->level &&
+        cur->rating.rules == m->rating.rules) {
         m->version = cur->version;
         m->created_at = cur->created_at;
         if (version)
@@ -333,14 +397,21 @@ ra_status ra_models_put(ra_store *s, const ra_store_actor *actor, ra_model *m, i
     }
     m->version = found ? cur->version + 1 : 1;
     m->created_at = (int64_t)time(NULL);
+    rating_text = rating_json(&m->rating);
+    if (!rating_text) {
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not describe the rating of model %s",
+                        m->code);
+        goto out;
+    }
     ra_db_stmt *st = prep(&c, err,
                           "INSERT INTO models (firm_id, code, version, level, target_level, built, "
                           "method, day_from, day_to, expected_return, volatility, equity_share, "
-                          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                          "itiiiitiidddi", fid, m->code, (int64_t)m->version, (int64_t)m->level,
+                          "created_at, rating) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                          "RETURNING id",
+                          "itiiiitiidddit", fid, m->code, (int64_t)m->version, (int64_t)m->level,
                           (int64_t)m->target_level, (int64_t)m->built, m->method,
                           (int64_t)m->from, (int64_t)m->to, m->expected_return, m->volatility,
-                          m->equity_share, m->created_at);
+                          m->equity_share, m->created_at, rating_text);
     if (!st) {
         rc = err ? err->code : RA_EIO;
         goto out;
@@ -382,6 +453,7 @@ out:
     free(cur);
     free(before);
     free(after);
+    free(rating_text);
     return wend(&c, rc, err);
 }
 
@@ -484,25 +556,8 @@ static ra_status account_id(conn *c, int64_t fid, const char *code, int64_t *id,
     return r == RA_DB_ROW ? RA_OK : ra_err_set(err, RA_ENOTFOUND, code, "no account %s", code);
 }
 
-static void json_str(char *out, size_t cap, const char *s)
-{
-    size_t k = 0;
-    for (; *s && k + 7 < cap; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') {
-            out[k++] = '\\';
-            out[k++] = (char)ch;
-        } else if (ch < 0x20) {
-            k += (size_t)snprintf(out + k, cap - k, "\\u%04x", ch);
-        } else {
-            out[k++] = (char)ch;
-        }
-    }
-    out[k] = 0;
-}
-
 ra_status ra_models_assign(ra_store *s, const ra_store_actor *actor, const char *account,
-                           const char *model, int version, int client_level,
+                           const char *model, int version, ra_date date, int claimed_level,
                            const char *justification, ra_models_assignment *res, ra_err *err)
 {
     conn c;
@@ -510,21 +565,55 @@ ra_status ra_models_assign(ra_store *s, const ra_store_actor *actor, const char 
     if (!actor || !actor->user[0] || !actor->firm[0])
         return ra_err_set(err, RA_EINVAL, NULL, "no actor given for the audit trail");
     ra_model *m = malloc(sizeof *m);
-    if (!m)
+    ra_stored_profile *pr = malloc(sizeof *pr);
+    if (!m || !pr) {
+        free(m);
+        free(pr);
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a model");
+    }
     ra_status rc = ra_models_get(s, actor->firm, model, version, m, err);
-    int64_t fid = 0, aid = 0, mid = 0;
+    int64_t fid = 0, aid = 0, mid = 0, oid = 0;
     int found = 0;
     if (rc == RA_OK)
         rc = firm_id(&c, actor->firm, &fid, err);
     if (rc == RA_OK)
         rc = account_id(&c, fid, account, &aid, err);
+    /* the client's level comes from the stored profile, never from the caller */
+    ra_account acct;
+    if (rc == RA_OK)
+        rc = ra_store_account_get(s, actor->firm, account, &acct, err);
+    int client_level = 0;
+    ra_date expires = 0;
+    if (rc == RA_OK) {
+        ra_err e = {0};
+        ra_status got = ra_store_profile_current(s, actor->firm, acct.client, pr, &e);
+        if (got == RA_OK) {
+            client_level = pr->level;
+            expires = pr->expires;
+        } else if (got != RA_ENOTFOUND) {
+            rc = got;
+            if (err)
+                *err = e;
+        }
+    }
+    if (rc == RA_OK && claimed_level && claimed_level != client_level)
+        rc = client_level
+                 ? ra_err_set(err, RA_EINVAL, NULL,
+                              "the level given, %s, is not the stored risk level %s of client %s",
+                              ra_prof_level_name(claimed_level), ra_prof_level_name(client_level),
+                              acct.client)
+                 : ra_err_set(err, RA_EINFEASIBLE, NULL,
+                              "client %s has no risk profile: onboard the client before "
+                              "assigning a model",
+                              acct.client);
     ra_suit_result sr;
     memset(&sr, 0, sizeof sr);
     char product[RA_CODE_MAX + 24];
     snprintf(product, sizeof product, "model %s version %d", m->code, m->version);
     if (rc == RA_OK)
-        rc = ra_suit_check(client_level, m->level, product, justification, &sr, err);
+        rc = ra_suit_assign_check(acct.client, client_level, expires, date, m->level, product,
+                                  justification, &sr, err);
+    free(pr);
     if (rc != RA_OK) {
         free(m);
         return rc;
@@ -535,42 +624,38 @@ ra_status ra_models_assign(ra_store *s, const ra_store_actor *actor, const char 
     }
     rc = find_model(&c, fid, m->code, m->version, m, &mid, &found, err);
     int64_t at = (int64_t)time(NULL);
-    const char *just = sr.overridden ? sr.justification : "";
+    /* an override is one record, of models and securities alike (suitability_overrides) */
+    if (rc == RA_OK && sr.overridden)
+        rc = ra_store_override_put(s, actor, account, "model", m->code, &sr, date, &oid, err);
     if (rc == RA_OK)
         rc = run(&c, prep(&c, err, "DELETE FROM model_assignments WHERE account_id = ?", "i", aid),
                  err);
     if (rc == RA_OK)
         rc = run(&c,
-                 prep(&c, err,
-                      "INSERT INTO model_assignments (account_id, model_id, client_level, "
-                      "overridden, justification, user_name, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      "iiiitti", aid, mid, (int64_t)client_level, (int64_t)sr.overridden, just,
-                      actor->user, at),
+                 oid ? prep(&c, err,
+                            "INSERT INTO model_assignments (account_id, model_id, client_level, "
+                            "overridden, justification, user_name, at, override_id) VALUES (?, "
+                            "?, ?, 1, '', ?, ?, ?)",
+                            "iiitii", aid, mid, (int64_t)client_level, actor->user, at, oid)
+                     : prep(&c, err,
+                            "INSERT INTO model_assignments (account_id, model_id, client_level, "
+                            "overridden, justification, user_name, at) VALUES (?, ?, ?, 0, '', "
+                            "?, ?)",
+                            "iiiti", aid, mid, (int64_t)client_level, actor->user, at),
                  err);
     /* the mandate names the model too (its version lives in the assignment) */
-    ra_account acct;
-    if (rc == RA_OK)
-        rc = ra_store_account_get(s, actor->firm, account, &acct, err);
     if (rc == RA_OK && strcmp(acct.mandate.model, m->code) != 0) {
         snprintf(acct.mandate.model, sizeof acct.mandate.model, "%s", m->code);
         rc = ra_store_account_put(s, actor, &acct, err);
     }
     if (rc == RA_OK) {
-        char *after = malloc(2 * RA_SUIT_MAX_JUSTIFICATION * 6 + 512);
-        char *esc = malloc(RA_SUIT_MAX_JUSTIFICATION * 6 + 8);
-        if (!after || !esc) {
-            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not describe the assignment");
-        } else {
-            json_str(esc, RA_SUIT_MAX_JUSTIFICATION * 6 + 8, just);
-            snprintf(after, 2 * RA_SUIT_MAX_JUSTIFICATION * 6 + 512,
-                     "{\"model\":\"%s\",\"version\":%d,\"client_level\":%d,\"model_level\":%d,"
-                     "\"overridden\":%d,\"justification\":\"%s\"}",
-                     m->code, m->version, client_level, m->level, sr.overridden, esc);
-            rc = audit_append(&c, actor, sr.overridden ? "model_override" : "model", "account",
-                              account, "null", after, err);
-        }
-        free(after);
-        free(esc);
+        char after[512];
+        snprintf(after, sizeof after,
+                 "{\"model\":\"%s\",\"version\":%d,\"client_level\":%d,\"model_level\":%d,"
+                 "\"overridden\":%d,\"override_id\":%lld}",
+                 m->code, m->version, client_level, m->level, sr.overridden, (long long)oid);
+        rc = audit_append(&c, actor, sr.overridden ? "model_override" : "model", "account",
+                          account, "null", after, err);
     }
     if (rc == RA_OK && res) {
         memset(res, 0, sizeof *res);
@@ -580,7 +665,9 @@ ra_status ra_models_assign(ra_store *s, const ra_store_actor *actor, const char 
         res->client_level = client_level;
         res->model_level = m->level;
         res->overridden = sr.overridden;
-        snprintf(res->justification, sizeof res->justification, "%s", just);
+        snprintf(res->justification, sizeof res->justification, "%s",
+                 sr.overridden ? sr.justification : "");
+        snprintf(res->reason, sizeof res->reason, "%s", sr.overridden ? sr.reason : "");
         snprintf(res->user, sizeof res->user, "%s", actor->user);
         res->at = at;
     }
@@ -601,8 +688,9 @@ ra_status ra_models_assignment_get(ra_store *s, const char *firm, const char *ac
         return rc;
     ra_db_stmt *st = prep(&c, err,
                           "SELECT m.code, m.version, a.client_level, m.level, a.overridden, "
-                          "a.justification, a.user_name, a.at FROM model_assignments a JOIN "
-                          "models m ON m.id = a.model_id WHERE a.account_id = ?",
+                          "COALESCE(o.justification, ''), a.user_name, a.at FROM "
+                          "model_assignments a JOIN models m ON m.id = a.model_id LEFT JOIN "
+                          "suitability_overrides o ON o.id = a.override_id WHERE a.account_id = ?",
                           "i", aid);
     if (!st)
         return err ? err->code : RA_EIO;

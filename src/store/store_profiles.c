@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#define SCHEMA_PROFILES 3 /* the migration that creates the tables of this file */
+#define SCHEMA_PROFILES 4 /* 0003 creates the tables of this file, 0004 the kind of an override */
 
 /* ---- statements ----------------------------------------------------------------------------- */
 
@@ -807,9 +807,13 @@ ra_status ra_store_agent_history(ra_store *s, const char *firm, const char *acco
 /* ---- overrides ------------------------------------------------------------------------------ */
 
 ra_status ra_store_override_put(ra_store *s, const ra_store_actor *actor, const char *account,
-                                const char *product, const ra_suit_result *res, ra_date date,
-                                ra_err *err)
+                                const char *kind, const char *product, const ra_suit_result *res,
+                                ra_date date, int64_t *id, ra_err *err)
 {
+    if (id)
+        *id = 0;
+    if (!kind || (strcmp(kind, "model") != 0 && strcmp(kind, "security") != 0))
+        return ra_err_set(err, RA_EINVAL, NULL, "an override is of a model or a security");
     ra_status rc = check_actor(actor, err);
     if (rc != RA_OK)
         return rc;
@@ -830,17 +834,23 @@ ra_status ra_store_override_put(ra_store *s, const ra_store_actor *actor, const 
     if (rc == RA_OK)
         rc = prep(s, &q, err,
                   "INSERT INTO suitability_overrides (account_id, product, product_level, "
-                  "client_level, justification, on_date, user_name, created_at) VALUES (?, ?, ?, "
-                  "?, ?, ?, ?, ?)",
-                  "itiititi", aid, product, (int64_t)res->product_level,
+                  "client_level, justification, on_date, user_name, created_at, kind) VALUES "
+                  "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  "itiititit", aid, product, (int64_t)res->product_level,
                   (int64_t)res->client_level, res->justification, (int64_t)date, actor->user,
-                  (int64_t)time(NULL));
+                  (int64_t)time(NULL), kind);
     if (rc == RA_OK)
         rc = exec_done(&q, err);
+    if (rc == RA_OK && id) {
+        rc = prep(s, &q, err,
+                  "SELECT MAX(id) FROM suitability_overrides WHERE account_id = ?", "i", aid);
+        if (rc == RA_OK)
+            rc = one_id(&q, id, err);
+    }
     if (rc == RA_OK) {
         char d[11];
-        char *after = dump(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "account", account, "product",
-                                     product, "product_level",
+        char *after = dump(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "account", account,
+                                     "kind", kind, "product", product, "product_level",
                                      ra_suit_level_name(res->product_level), "client_level",
                                      ra_prof_level_name(res->client_level), "justification",
                                      res->justification, "date", ra_date_format(date, d)));
@@ -864,6 +874,7 @@ static ra_status fill_override(stmt *q, void *elem, const void *ctx, ra_err *err
     copy(o->justification, sizeof o->justification, ct(q, 3));
     o->date = (ra_date)ci(q, 4);
     copy(o->user, sizeof o->user, ct(q, 5));
+    copy(o->kind, sizeof o->kind, ct(q, 6));
     return RA_OK;
 }
 
@@ -882,7 +893,7 @@ ra_status ra_store_override_list(ra_store *s, const char *firm, const char *acco
     if (rc == RA_OK)
         rc = prep(s, &q, err,
                   "SELECT product, product_level, client_level, justification, on_date, "
-                  "user_name FROM suitability_overrides WHERE account_id = ? ORDER BY id",
+                  "user_name, kind FROM suitability_overrides WHERE account_id = ? ORDER BY id",
                   "i", aid);
     if (rc != RA_OK)
         return rc;

@@ -1,7 +1,9 @@
 # models and screen end to end (docs/cli.md#models, #screen): build the models of the example shelf
 # (examples/data/securities.csv with real prices of aa_etf_prices.csv) on SQLite, list and show
-# them, rebuild without change, hand-authored models and their errors, suitability refusal and an
-# audited override, targets with anti-crowding, and screening the Dow Jones 30.
+# them with their rating, rebuild without change, the build date bounding the window, hand-authored
+# models rated by their holdings and their errors, suitability from the stored profile (issue 10:
+# --level cannot raise it, expired and missing profiles, no override for C1) and an audited
+# override listed by 'agent show', targets with anti-crowding, and screening the Dow Jones 30.
 source "$(dirname "$0")/lib.sh"
 E="$REPO/examples/data"
 export ROBOADVISOR_USER=cli-test ROBOADVISOR_DB="$TMP/book.db"
@@ -22,9 +24,18 @@ for l in 1 2 3 4 5; do
   code=$(jget ".models[$i].code"); [ "$code" = "R$l" ] && ok || bad "model $i is $code"
   eq=$(jget ".models[$i].equity_share")
   close "$eq" "$(awk -v l=$l 'BEGIN{print (l - 1) * 0.2 + 0.1}')" 0.1000001 "(R$l equity in its band)"
-  lv=$(jget ".models[$i].level"); [ "${lv#R}" -le "$l" ] && ok || bad "R$l has level $lv"
+  # issue 10: every built model rates at its own level, holdings' risk levels included
+  lv=$(jget ".models[$i].level"); [ "$lv" = "R$l" ] && ok || bad "R$l has level $lv"
+  [ "$(jget ".models[$i].rating.level")" = "R$l" ] && ok || bad "R$l rating"
 done
-run 0 "$RA" models build; out_has "unchanged"
+run 0 "$RA" models build; out_has "unchanged"; out_has "rated R3:"
+# issue 10: the estimation window ends at the build date, never later
+run 0 "$RA" models build --date 2022-12-30 --format json
+for i in 0 1 2 3 4; do
+  [ "$(jget ".models[$i].to")" = 2022-12-30 ] && ok || bad "model $i window ends $(jget ".models[$i].to")"
+done
+[ "$(jget .to)" = 2022-12-30 ] && ok || bad "build window ends $(jget .to)"
+run 0 "$RA" models build
 run 0 "$RA" models list; out_has "R5"
 run 0 "$RA" models show R3 --version 1 --format json
 [ "$(jget .version)" = 1 ] && ok || bad "version"
@@ -32,6 +43,14 @@ run 1 "$RA" models show R9; err_has "no model R9"
 # hand-authored
 printf 'model,ticker,weight\nCORE,VTI,0.6\nCORE,BND,0.4\n' >"$TMP/m.csv"
 run 0 "$RA" models add "$TMP/m.csv"; out_has "model CORE: version 1 (new), level R3"
+# issue 10: a 20 % R5 holding with 80 % R1 rates R4, not R1 (equity 20 % alone would say R1)
+printf 'model,ticker,weight\nSMALL,IWM,0.2\nSMALL,SHY,0.8\n' >"$TMP/small.csv"
+run 0 "$RA" models add "$TMP/small.csv" --format json
+[ "$(jget ".models[0].level")" = R4 ] && ok || bad "SMALL rates $(jget ".models[0].level")"
+[ "$(jget ".models[0].rating.by_equity")" = R1 ] && ok || bad "SMALL equity rule"
+[ "$(jget ".models[0].rating.set_by[0]")" = holding ] && ok || bad "SMALL set by"
+[ "$(jget ".models[0].new_version")" = true ] && ok || bad "SMALL new version"
+run 0 "$RA" models show SMALL; out_has "holding IWM 20.0 % is R5"
 printf 'model,ticker,weight\nCORE,VTI,0.7\nCORE,BND,0.3\n' >"$TMP/m2.csv"
 run 0 "$RA" models add "$TMP/m2.csv"; out_has "version 2 (new), level R4"
 printf 'model,ticker,weight\nX,VTI,0.7\nX,BND,0.2\n' >"$TMP/bad.csv"
@@ -39,22 +58,43 @@ run 1 "$RA" models add "$TMP/bad.csv"; err_has "bad.csv:2:3 (weight)"; err_has "
 printf 'model,ticker,weight\nX,IWD,1\n' >"$TMP/off.csv"
 run 1 "$RA" models add "$TMP/off.csv"; err_has "not on the shelf"
 run 0 "$RA" models settings --shelf-only no; out_has "any security"
+run 0 "$RA" models settings --format json
+[ "$(jget .shelf_only)" = false ] && ok || bad "settings json"
 run 0 "$RA" models add "$TMP/off.csv"
 # suitability
 run 0 "$RA" models suitable --level C4; out_has "CORE"
 run 0 "$RA" models suitable --level C3 --format json
 [ "$(jget ".models[0].code")" = R1 ] && ok || bad "suitable R1"
 if grep -q CORE "$TMP/out"; then bad "CORE (R4) offered to C3"; else ok; fi
-run 1 "$RA" models assign A000001-1 R5 --level C2; err_has "above the client's risk level C2"
-run 0 "$RA" models assign A000001-1 R5 --level C2 --override "client's written request"
+# issue 10: the client's level is the stored profile's. Profiles from generated answers (seed 7):
+# A000001-1 and A000002-1 C1, A000003-1 C3, A000004-1 C2, A000005-1 and A000006-1 C4.
+Q="$REPO/examples/questionnaire/default.json"
+run 0 "$RA" onboard --generate 6 --seed 7 --questionnaire "$Q" --date 2024-01-15
+run 1 "$RA" models assign A000003-1 R5 --level C5 --date 2024-06-01; err_has "not the stored risk level C3"
+run 1 "$RA" models assign A000003-1 R5 --date 2024-06-01; err_has "above the client's risk level C3"
+run 1 "$RA" models assign A000003-1 R1 --date 2025-02-01; err_has "expired on 2025-01-15"
+run 1 "$RA" models assign A000001-1 R2 --date 2024-06-01 --override "client's written request"
+err_has "no override for a C1 client"
+run 0 "$RA" models assign A000003-1 R5 --date 2024-06-01 --override "client's written request"
 out_has "OVERRIDE"
-run 0 "$RA" models show-account A000001-1 --format json
+run 0 "$RA" models show-account A000003-1 --format json
 [ "$(jget .overridden)" = true ] && ok || bad "override not shown"
-for a in A000002-1 A000003-1 A000004-1 A000005-1 A000006-1; do
-  run 0 "$RA" models assign $a R3 --level C3
+[ "$(jget .justification)" = "client's written request" ] && ok || bad "justification"
+# issue 10: the one override record, listed by agent show
+run 0 "$RA" agent show A000003-1 --format json
+[ "$(jget .overrides[0].kind)" = model ] && ok || bad "agent show: no model override"
+[ "$(jget .overrides[0].product)" = R5 ] && ok || bad "agent show: product"
+# a client without a profile: nothing to assign against, no override either
+printf 'code,name,household\nC000009,Test Client,H9\n' >"$TMP/c9.csv"
+printf 'code,client,type,currency,opened\nA000009-1,C000009,taxable,USD,2023-01-03\n' >"$TMP/a9.csv"
+run 0 "$RA" import clients "$TMP/c9.csv"
+run 0 "$RA" import accounts "$TMP/a9.csv"
+run 1 "$RA" models assign A000009-1 R1 --override "trust me"; err_has "has no risk profile"
+for a in A000002-1 A000004-1 A000005-1 A000006-1; do
+  run 0 "$RA" models assign $a R1 --date 2024-06-01
 done
 run 0 "$RA" models targets --max-identical 2 --te-budget 0.005 --format json
-[ "$(jget .drift.variants)" -ge 3 ] && ok || bad "variants"
+[ "$(jget .drift.variants)" -ge 2 ] && ok || bad "variants"
 close "$(jget .drift.te_max)" 0 0.0050001 "(TE within budget)"
 run 0 "$RA" audit verify; out_has "hash chain intact"
 # screening

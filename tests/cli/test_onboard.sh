@@ -55,6 +55,19 @@ run 0 "$RA" agent show A100002-1 --format json
 run 1 "$RA" agent set A100002-1 --param risk_level=C5 --reason "wants more" --date 2024-02-01
 err_has "above the client's risk level C3"
 run 2 "$RA" agent set A100002-1 --param colour=red --reason x; err_has 'no agent parameter "colour"'
+# issue 10: re-onboarding keeps the advisor's parameters that the new profile allows, and says so
+run 0 "$RA" agent set A100002-1 --param risk_level=C2 --param objective=income --reason "call 2024-02-02" --date 2024-02-02 --format json
+[ "$(jget .current.risk_level)" = C2 ] && ok || bad "agent set json"
+[ "$(jget .changed)" = true ] && ok || bad "agent set json changed"
+run 0 "$RA" onboard --client "$EX/client_zh.json" --date 2024-02-03 --lang en
+out_has "parameters kept: risk_level objective drift_band tlh loss_limit cash_reserve"
+run 0 "$RA" agent show A100002-1 --format json
+[ "$(jget .current.risk_level)" = C2 ] && ok || bad "risk_level reset by re-onboarding"
+[ "$(jget .current.objective)" = income ] && ok || bad "objective reset by re-onboarding"
+[ "$(jget .current.tlh)" = false ] && ok || bad "tlh reset by re-onboarding"
+close "$(jget .current.cash_reserve)" 0.05 1e-12 "(cash_reserve kept)"
+run 0 "$RA" onboard --client "$EX/client_zh.json" --date 2024-02-04 --format json
+[ "$(jget '.accounts[0].agent_params.reset')" = "[]" ] || [ -z "$(jget '.accounts[0].agent_params.reset[0].param' 2>/dev/null)" ] && ok || bad "nothing to reset"
 run 0 "$RA" audit verify
 # the main job's step: the firm's 2 clients and 198 new ones from generated answers
 run 0 "$RA" onboard --generate 200 --seed 7 --questionnaire "$Q" --date 2024-01-15

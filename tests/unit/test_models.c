@@ -5,6 +5,11 @@
  * cleaning never meets these tables). */
 #include <setjmp.h>
 #include <roboadvisor/models_io.h>
+#include <roboadvisor/csv.h>
+#include <roboadvisor/engine_onboard.h>
+#include <roboadvisor/engine_models.h>
+#include <roboadvisor/prof_io.h>
+#include <roboadvisor/rng.h>
 #include <roboadvisor/store_models.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -370,6 +375,31 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Gives client `client` of F1 a stored profile of `level`, taken on `taken` and valid for a year
+ * (the example questionnaire is stored first; the scores are not used by the model code). */
+#define QUESTIONNAIRE RA_GOLDEN_DIR "/../../examples/questionnaire/default.json"
+#define DAY0 19737 /* 2024-01-15 */
+static void give_profile(fx *f, const char *client, int level, ra_date taken)
+{
+    ra_err err = {0};
+    char *doc = NULL;
+    size_t size = 0;
+    OK(ra_file_read(QUESTIONNAIRE, RA_PROF_MAX_DOC, &doc, &size, &err));
+    OK(ra_store_questionnaire_put(f->s, &f->actor, doc, size, NULL, &err));
+    ra_prof_questionnaire *q = NULL;
+    OK(ra_prof_questionnaire_parse(doc, size, &q, &err));
+    ra_profile p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.questionnaire_id, sizeof p.questionnaire_id, "%s", q->id);
+    p.version = q->version;
+    p.level = p.tolerance_level = p.capacity_level = level;
+    p.taken = taken;
+    p.expires = taken + 366;
+    OK(ra_store_profile_put(f->s, &f->actor, client, q, "{}", 2, &p, "en", NULL, &err));
+    ra_prof_questionnaire_destroy(q);
+    free(doc);
+}
+
 static void test_models_store_versioning(void **state)
 {
     fx *f = *state;
@@ -399,7 +429,11 @@ static void test_models_store_versioning(void **state)
     h.w[2].weight = 0.4;
     OK(ra_models_put(f->s, &f->actor, &h, &version, &created, &err));
     assert_int_equal(version, 2);
-    assert_int_equal(h.level, 2);
+    /* 40 % equity is the R2 band, but EQA (R4) weighs 40 %: a material holding rates the model
+     * at least R3 (docs/methodology.md#rating-a-model) */
+    assert_int_equal(h.level, 3);
+    assert_int_equal(h.rating.by_equity, 2);
+    assert_int_equal(h.rating.rules, RA_MODELS_RULE_HOLDING);
     ra_model g;
     OK(ra_models_get(f->s, "F1", "BAL", 1, &g, &err));
     RA_ASSERT_CLOSE(g.w[0].weight, 0.3, 1e-12, 0.0); /* BDA, ticker order */
@@ -450,12 +484,14 @@ static void test_models_store_assign_override(void **state)
     OK(ra_models_put(f->s, &f->actor, &h, NULL, NULL, &err));
     assert_int_equal(h.level, 5);
     ra_models_assignment a;
-    assert_int_equal(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, 2, NULL, &a, &err),
+    give_profile(f, "C1", 2, DAY0);
+    assert_int_equal(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, DAY0, 0, NULL, &a, &err),
                      RA_EINFEASIBLE);
     assert_int_equal(ra_models_assignment_get(f->s, "F1", "A1", &a, &err), RA_ENOTFOUND);
-    assert_int_equal(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, 2, "  ", &a, &err),
+    assert_int_equal(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, DAY0, 0, "  ", &a, &err),
                      RA_EINVAL);
-    OK(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, 2, "experienced \"trader\"", &a, &err));
+    OK(ra_models_assign(f->s, &f->actor, "A1", "GROW", 0, DAY0, 0, "experienced \"trader\"", &a,
+                        &err));
     assert_int_equal(a.overridden, 1);
     OK(ra_models_assignment_get(f->s, "F1", "A1", &a, &err));
     assert_int_equal(a.overridden, 1);
@@ -503,7 +539,8 @@ static void test_models_store_household_asset_location(void **state)
     a.type = RA_ACCOUNT_TAXABLE;
     OK(ra_store_account_put(f->s, &f->actor, &a, &err));
     ra_models_assignment as;
-    OK(ra_models_assign(f->s, &f->actor, "TX", "BAL", 0, 3, NULL, &as, &err));
+    give_profile(f, "C1", 3, DAY0);
+    OK(ra_models_assign(f->s, &f->actor, "TX", "BAL", 0, DAY0, 0, NULL, &as, &err));
     ra_models_target t;
     OK(ra_models_target_for_account(f->s, "F1", "TX", 0.0, &t, &err));
     /* A1 of the fixture is taxable too: no tax-deferred account in the household yet */
@@ -511,11 +548,231 @@ static void test_models_store_household_asset_location(void **state)
     snprintf(a.code, sizeof a.code, "IRA");
     a.type = RA_ACCOUNT_TAX_DEFERRED;
     OK(ra_store_account_put(f->s, &f->actor, &a, &err));
-    OK(ra_models_assign(f->s, &f->actor, "IRA", "BAL", 0, 3, NULL, &as, &err));
+    OK(ra_models_assign(f->s, &f->actor, "IRA", "BAL", 0, DAY0, 0, NULL, &as, &err));
     OK(ra_models_target_for_account(f->s, "F1", "TX", 0.0, &t, &err));
     RA_ASSERT_CLOSE(weight_of(&t, "EQA") + weight_of(&t, "EQB"), 0.55, 1e-12, 0.0);
     OK(ra_models_target_for_account(f->s, "F1", "IRA", 0.0, &t, &err));
     RA_ASSERT_CLOSE(weight_of(&t, "BDA") + weight_of(&t, "BDB"), 0.55, 1e-12, 0.0);
+}
+
+
+/* ---- issue 10: rating by holdings, suitability from the profile, agents kept (pure) -------- */
+
+static void set_model(ra_model *m, size_t n, const char *const *t, const double *w)
+{
+    memset(m, 0, sizeof *m);
+    snprintf(m->code, sizeof m->code, "X");
+    for (size_t i = 0; i < n; i++) {
+        snprintf(m->w[i].ticker, sizeof m->w[i].ticker, "%s", t[i]);
+        m->w[i].weight = w[i];
+    }
+    m->n = n;
+}
+
+/* Hand derivations (docs/methodology.md#rating-a-model): level = max(equity band, ceil(sum w*r)
+ * - 1, max over holdings above 5 % of r - 1). */
+static void test_issue_10_models_rate_by_holdings(void **state)
+{
+    (void)state;
+    ra_err err = {0};
+    ra_model m;
+    ra_models_rating r;
+    /* the issue's model: 20 % of an R5 stock, 80 % R1 bonds. Equity 20 % -> R1; average
+     * 0.2*5 + 0.8*1 = 1.8 -> ceil 2 - 1 = R1; IWM 20 % > 5 % is R5 -> R4. Level R4. */
+    const char *t1[2] = {"IWM", "SHY"};
+    const double w1[2] = {0.2, 0.8};
+    const char *c1[2] = {"us_small_cap", "us_bonds"};
+    const int l1[2] = {5, 1};
+    set_model(&m, 2, t1, w1);
+    OK(ra_models_rate(&m, c1, l1, &r, &err));
+    assert_int_equal(r.by_equity, 1);
+    assert_int_equal(r.by_average, 1);
+    assert_int_equal(r.by_holding, 4);
+    assert_int_equal(r.level, 4);
+    assert_int_equal(m.level, 4);
+    assert_int_equal(r.rules, RA_MODELS_RULE_HOLDING);
+    assert_string_equal(r.holding, "IWM");
+    RA_ASSERT_CLOSE(r.average_level, 1.8, 1e-12, 0.0);
+    /* the issue's R1 model with 40 % R4 bonds (TLT): equity 0 -> R1; average 0.4*4 + 0.6*1 =
+     * 2.2 -> ceil 3 - 1 = R2; TLT 40 % is R4 -> R3. Level R3. */
+    const char *t2[2] = {"SHY", "TLT"};
+    const double w2[2] = {0.6, 0.4};
+    const char *c2[2] = {"us_bonds", "us_bonds"};
+    const int l2[2] = {1, 4};
+    set_model(&m, 2, t2, w2);
+    OK(ra_models_rate(&m, c2, l2, &r, &err));
+    assert_int_equal(r.by_average, 2);
+    assert_int_equal(r.level, 3);
+    /* ten R5 equity holdings of 4 % each (none material) and 60 % R1 cash: equity 40 % -> R2
+     * (on the edge: the lower band); average 0.4*5 + 0.6*1 = 2.6 -> R2; no material risky
+     * holding: SHY 60 % R1 -> R1. Level R2, set by equity and average. */
+    const char *t3[11] = {"A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "SHY"};
+    double w3[11];
+    const char *c3[11];
+    int l3[11];
+    for (int i = 0; i < 10; i++) {
+        w3[i] = 0.04;
+        c3[i] = "us_equity";
+        l3[i] = 5;
+    }
+    w3[10] = 0.6;
+    c3[10] = "cash";
+    l3[10] = 1;
+    set_model(&m, 11, t3, w3);
+    OK(ra_models_rate(&m, c3, l3, &r, &err));
+    assert_int_equal(r.level, 2);
+    assert_int_equal(r.rules, RA_MODELS_RULE_EQUITY | RA_MODELS_RULE_AVERAGE);
+    char why[320];
+    ra_models_rating_format(&r, why, sizeof why);
+    assert_non_null(strstr(why, "equity 40.0 %"));
+}
+
+static void test_issue_10_suit_assign_check(void **state)
+{
+    (void)state;
+    ra_err err = {0};
+    ra_suit_result r;
+    ra_date d = DAY0, exp = DAY0 + 366;
+    /* no profile: refused, even with a justification */
+    assert_int_equal(ra_suit_assign_check("C9", 0, 0, d, 1, "m", "why", &r, &err), RA_EINFEASIBLE);
+    assert_non_null(strstr(err.msg, "no risk profile"));
+    /* suitable and valid */
+    OK(ra_suit_assign_check("C3", 3, exp, d, 2, "m", NULL, &r, &err));
+    assert_int_equal(r.overridden, 0);
+    /* above the level: refused; with a justification overridden */
+    assert_int_equal(ra_suit_assign_check("C3", 3, exp, d, 5, "m", NULL, &r, &err), RA_EINFEASIBLE);
+    OK(ra_suit_assign_check("C3", 3, exp, d, 5, "m", "written request", &r, &err));
+    assert_int_equal(r.overridden, 1);
+    assert_string_equal(r.justification, "written request");
+    /* expired (on the expiry date itself): refused unless overridden */
+    assert_int_equal(ra_suit_assign_check("C3", 3, exp, exp, 2, "m", NULL, &r, &err),
+                     RA_EINFEASIBLE);
+    assert_non_null(strstr(err.msg, "expired"));
+    OK(ra_suit_assign_check("C3", 3, exp, exp, 2, "m", "renewal booked", &r, &err));
+    assert_int_equal(r.overridden, 1);
+    /* C1: no override at all, neither above the level nor expired */
+    assert_int_equal(ra_suit_assign_check("C1", 1, exp, d, 2, "m", "please", &r, &err),
+                     RA_EINFEASIBLE);
+    assert_non_null(strstr(err.msg, "no override for a C1 client"));
+    assert_int_equal(ra_suit_assign_check("C1", 1, exp, exp, 1, "m", "please", &r, &err),
+                     RA_EINFEASIBLE);
+    OK(ra_suit_assign_check("C1", 1, exp, d, 1, "m", NULL, &r, &err));
+}
+
+static void test_issue_10_agent_params_keep(void **state)
+{
+    (void)state;
+    ra_agent_params cur, out;
+    ra_agent_keep k;
+    ra_agent_params_default(&cur, 4);
+    cur.tlh = 0;
+    cur.cash_reserve = 0.05;
+    cur.drift_band = 0.03;
+    /* the new profile is C4: everything kept */
+    ra_agent_params_keep(&cur, 4, &out, &k);
+    for (size_t i = 0; i < RA_AGENT_N_PARAMS; i++)
+        assert_int_equal(k.reset[i], 0);
+    assert_int_equal(out.tlh, 0);
+    /* C2: risk level C4 and objective growth are above it: reset to C2 and income; the rest kept */
+    ra_agent_params_keep(&cur, 2, &out, &k);
+    assert_int_equal(out.risk_level, 2);
+    assert_int_equal(out.objective, RA_OBJ_INCOME);
+    assert_int_equal(k.reset[0], 1);
+    assert_int_equal(k.reset[1], 1);
+    assert_non_null(strstr(k.why[0], "above the client's new level C2"));
+    assert_int_equal(out.tlh, 0);
+    RA_ASSERT_CLOSE(out.cash_reserve, 0.05, 0.0, 0.0);
+    RA_ASSERT_CLOSE(out.drift_band, 0.03, 0.0, 0.0);
+    assert_int_equal(k.reset[3] + k.reset[5] + k.reset[2] + k.reset[4], 0);
+    /* no agent yet: the defaults */
+    ra_agent_params_keep(NULL, 3, &out, &k);
+    assert_int_equal(out.risk_level, 3);
+    assert_int_equal(k.reset[0], 1);
+}
+
+/* ---- engine: building over a real SQLite book ---------------------------------------------- */
+
+/* 120 daily prices (calendar days from DAY0) of the fixture's shelf, seeded: equity drifts up
+ * with 1 % daily noise, bonds with 0.2 %. EQA is made R3 so that the R2 model can hold enough
+ * equity (R4 securities are capped at 5 % each in an R2 model: docs/methodology.md). */
+static void put_prices(fx *f)
+{
+    ra_err err = {0};
+    ra_price_obs *obs = calloc(6 * 120, sizeof *obs);
+    size_t k = 0;
+    for (int i = 0; i < 6; i++) {
+        ra_rng rng = ra_rng_stream(11, (uint64_t)i);
+        double p = 100.0;
+        for (int t = 0; t < 120; t++) {
+            p *= 1.0 + (i < 3 ? 0.0006 + 0.01 * ra_rng_normal(&rng)
+                              : 0.0002 + 0.002 * ra_rng_normal(&rng));
+            snprintf(obs[k].ticker, sizeof obs[k].ticker, "%s", T6[i]);
+            obs[k].date = DAY0 + t;
+            obs[k++].price = (ra_price)llround(p * 1e6);
+        }
+    }
+    OK(ra_store_prices_put(f->s, &f->actor, obs, k, 0, NULL, &err));
+    free(obs);
+    ra_security x;
+    OK(ra_store_security_get(f->s, "F1", "EQA", &x, &err));
+    x.risk_level = 3;
+    OK(ra_store_security_put(f->s, &f->actor, &x, &err));
+}
+
+static void test_engine_models_build_all_window_ends_at_date(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    put_prices(f);
+    ra_models_build_opts o;
+    ra_models_build_opts_default(&o);
+    o.date = DAY0 + 99;
+    ra_models_build_result *res = malloc(sizeof *res);
+    OK(ra_models_build_all(f->s, &f->actor, &o, res, &err));
+    assert_int_equal(res->to, DAY0 + 99); /* issue 10: never later than the build date */
+    assert_int_equal(res->n_shelf, 5);    /* GLD is off the shelf */
+    assert_int_equal(res->n_obs, 99);
+    for (int l = 1; l <= RA_PROF_LEVELS; l++) {
+        assert_int_equal(res->models[l - 1].to, DAY0 + 99);
+        assert_int_equal(res->models[l - 1].level, l); /* rates at its own level */
+        assert_int_equal(res->created[l - 1], 1);
+    }
+    /* a built R1 holds nothing above R2 beyond the material weight */
+    for (size_t i = 0; i < res->models[0].n; i++)
+        if (res->models[0].w[i].ticker[0] == 'E')
+            assert_true(res->models[0].w[i].weight <= RA_MODELS_MATERIAL_WEIGHT + 1e-9);
+    o.date = 0; /* the latest price */
+    OK(ra_models_build_all(f->s, &f->actor, &o, res, &err));
+    assert_int_equal(res->to, DAY0 + 119);
+    ra_model g;
+    OK(ra_models_get(f->s, "F1", "R3", 0, &g, &err));
+    assert_int_equal(g.rating.level, 3);
+    assert_true(g.rating.rules != 0);
+    free(res);
+    /* the onboarding proposal: the highest suitable level, assigned against the stored profile */
+    give_profile(f, "C1", 3, DAY0);
+    ra_models_proposal *pp = malloc(sizeof *pp);
+    OK(ra_models_propose(f->s, &f->actor, "A1", 3, DAY0, 0.02, pp, &err));
+    assert_int_equal(pp->have_model, 1);
+    assert_string_equal(pp->model, "R3");
+    double sum = 0;
+    for (size_t i = 0; i < pp->target.n; i++)
+        sum += pp->target.w[i].weight;
+    RA_ASSERT_CLOSE(sum, 1.0, 1e-9, 0.0);
+    RA_ASSERT_CLOSE(weight_of(&pp->target, ""), 0.02, 1e-12, 0.0); /* the cash reserve */
+    /* a level the profile does not have is refused, whatever the caller says */
+    assert_int_equal(ra_models_propose(f->s, &f->actor, "A1", 5, DAY0, 0.0, pp, &err), RA_EINVAL);
+    free(pp);
+    /* every account's target: A1 has one, with the tracking error over the shelf */
+    ra_models_targets t;
+    OK(ra_models_targets_run(f->s, "F1", 0.0, 3, 0.005, &t, &err));
+    assert_int_equal(t.n, 1);
+    assert_int_equal(t.n_targets, 1);
+    assert_string_equal(t.model[0], "R3");
+    assert_int_equal(t.have_cov, 1);
+    assert_true(t.t[0].te_ann >= 0.0); /* EQA is restricted on A1: its weight moved elsewhere */
+    assert_int_equal(t.n_variants, 0);
+    ra_models_targets_free(&t);
 }
 
 int main(int argc, char **argv)
@@ -528,11 +785,16 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_models_account_target_restrictions_and_cash),
         cmocka_unit_test(test_models_decrowd_at_most_k_identical),
         cmocka_unit_test(test_screen_counts_and_seed),
+        cmocka_unit_test(test_issue_10_models_rate_by_holdings),
+        cmocka_unit_test(test_issue_10_suit_assign_check),
+        cmocka_unit_test(test_issue_10_agent_params_keep),
     };
     const struct CMUnitTest store[] = {
         cmocka_unit_test_setup_teardown(test_models_store_versioning, setup, teardown),
         cmocka_unit_test_setup_teardown(test_models_store_assign_override, setup, teardown),
         cmocka_unit_test_setup_teardown(test_models_store_household_asset_location, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_engine_models_build_all_window_ends_at_date, setup,
                                         teardown),
     };
     if (argc > 1 && strcmp(argv[1], "pg") == 0) {

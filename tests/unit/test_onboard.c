@@ -300,8 +300,8 @@ static void test_agent_versions_need_reason_and_are_audited(void **state)
     /* an override on the account */
     ra_suit_result sr;
     OK(ra_suit_check(2, 4, "growth", "client insists, documented in the meeting", &sr, &err));
-    OK(ra_store_override_put(f->s, &f->actor, "A100001-1", "growth", &sr,
-                             ra_date_from_ymd(2024, 2, 1), &err));
+    OK(ra_store_override_put(f->s, &f->actor, "A100001-1", "security", "growth", &sr,
+                             ra_date_from_ymd(2024, 2, 1), NULL, &err));
     ra_stored_override *ov = NULL;
     OK(ra_store_override_list(f->s, "F1", "A100001-1", &ov, &n, &err));
     assert_int_equal(n, 1);

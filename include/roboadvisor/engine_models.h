@@ -1,0 +1,151 @@
+/* roboadvisor: model portfolios and the onboarding proposal, orchestrated over the store (engine
+ * layer, src/engine/models.c and src/engine/onboard_generate.c): the shelf's estimates, building
+ * the five level models, every account's target with anti-crowding, the suitable model proposed
+ * at onboarding, and onboarding from generated answers. The CLI only parses, calls and prints.
+ * Method: docs/methodology.md#model-portfolios; commands: docs/cli.md#models, docs/cli.md#onboard.
+ * Arrays returned here are allocated with ra_malloc and freed by the matching _free. */
+#ifndef ROBOADVISOR_ENGINE_MODELS_H
+#define ROBOADVISOR_ENGINE_MODELS_H
+
+#include "engine_onboard.h"
+#include "store_models.h"
+#include "store_profiles.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* --- the shelf --------------------------------------------------------------------------------- */
+
+/* The firm's on-shelf, complete securities with at least 3 prices in the window, restricted to
+ * the dates they all share (at least 30), and their annual estimates. */
+typedef struct ra_models_shelf {
+    size_t n, n_obs;                /* securities; daily returns */
+    char (*ticker)[RA_CODE_MAX];    /* n */
+    char (*cls)[RA_CODE_MAX];       /* n asset classes */
+    int *risk_level;                /* n, 1..5 (R1..R5) */
+    const char **tp, **cp;          /* n pointers into ticker and cls */
+    double *mu, *cov;               /* n annual means; n*n annual covariance, row-major */
+    ra_date from, to;               /* first and last shared price date */
+} ra_models_shelf;
+
+/* Loads the shelf of firm with prices in [from, to] (from 0: the first price; to 0: the latest
+ * price). sample_cov: 1 sample covariance, 0 Ledoit-Wolf. RA_EINFEASIBLE when fewer than 2
+ * securities or 30 shared dates remain. On error *sh holds nothing. */
+RA_API RA_NODISCARD ra_status ra_models_shelf_load(ra_store *s, const char *firm, ra_date from,
+                                                   ra_date to, int sample_cov,
+                                                   ra_models_shelf *sh, ra_err *err);
+RA_API void ra_models_shelf_free(ra_models_shelf *sh);
+
+/* --- building ---------------------------------------------------------------------------------- */
+
+typedef struct ra_models_build_opts {
+    ra_date from;          /* first price of the window (0: the first price) */
+    ra_date date;          /* the build date: the window ends here, never later (0: the latest
+                            * price in the book) */
+    int sample_cov;        /* 1 sample, 0 Ledoit-Wolf (default) */
+    double max_weight;     /* per-security cap (RA_MODELS_DEFAULT_MAX_WEIGHT) */
+} ra_models_build_opts;
+
+void ra_models_build_opts_default(ra_models_build_opts *o);
+
+typedef struct ra_models_build_result {
+    size_t n_shelf, n_obs;             /* securities and daily returns used */
+    ra_date from, to;                  /* the window actually used (to <= date) */
+    ra_model models[RA_PROF_LEVELS];   /* R1..R5 as stored */
+    int created[RA_PROF_LEVELS];       /* 1 a new version was stored, 0 unchanged */
+} ra_models_build_result;
+
+/* Builds the model of every level R1..R5 from the shelf (ra_models_build_one) and stores each
+ * (ra_models_put) in one write scope: all five or none. res is large: allocate it. */
+RA_API RA_NODISCARD ra_status ra_models_build_all(ra_store *s, const ra_store_actor *actor,
+                                                  const ra_models_build_opts *o,
+                                                  ra_models_build_result *res, ra_err *err);
+
+/* --- targets and anti-crowding ----------------------------------------------------------------- */
+
+typedef struct ra_models_targets {
+    size_t n;                          /* accounts of the firm, code order */
+    char (*account)[RA_CODE_MAX];      /* n */
+    char (*model)[RA_CODE_MAX];        /* n: "" when the account has no target */
+    ra_models_target *t;               /* n */
+    size_t n_targets, n_variants;      /* accounts with a target; of them, variants (> 0) */
+    double te_max, te_mean, l1_max, l1_mean; /* over the variants (0 if none) */
+    int have_cov;                      /* 0: the shelf could not be estimated, TE not computed */
+} ra_models_targets;
+
+/* Every account's personalised target (ra_models_target_for_account), then anti-crowding per
+ * model (ra_models_decrowd with max_identical, te_budget) over the shelf's covariance (window up
+ * to the latest price). An account without a model has no target (model ""). */
+RA_API RA_NODISCARD ra_status ra_models_targets_run(ra_store *s, const char *firm,
+                                                    double cash_reserve, size_t max_identical,
+                                                    double te_budget, ra_models_targets *out,
+                                                    ra_err *err);
+RA_API void ra_models_targets_free(ra_models_targets *t);
+
+/* --- the onboarding proposal ------------------------------------------------------------------- */
+
+typedef struct ra_models_proposal {
+    int have_model;
+    char model[RA_CODE_MAX];
+    int model_version, model_level;
+    char note[160];                    /* why there is no model */
+    ra_models_target target;
+} ra_models_proposal;
+
+/* The suitable model of the highest level <= level (the latest versions); with an account, it is
+ * assigned (ra_models_assign on `date`, the level from the client's stored profile) and its
+ * target computed with cash_reserve. No suitable model: RA_OK with have_model 0 and the note. */
+RA_API RA_NODISCARD ra_status ra_models_propose(ra_store *s, const ra_store_actor *actor,
+                                                const char *account, int level, ra_date date,
+                                                double cash_reserve, ra_models_proposal *p,
+                                                ra_err *err);
+
+/* What re-onboarding did to an account's agent parameters (docs/methodology.md#onboarding-and-agents). */
+typedef struct ra_onboard_agent_note {
+    int had_agent;                     /* 0: a first agent with the defaults */
+    ra_agent_params params;            /* the parameters the agent has now */
+    ra_agent_keep keep;                /* per parameter: kept or reset, and why */
+} ra_onboard_agent_note;
+
+/* The parameters an account's agent should have after (re-)onboarding at client level `level`:
+ * the current agent's (if any) where still suitable, the defaults elsewhere (ra_agent_params_keep).
+ * Reads only. */
+RA_API RA_NODISCARD ra_status ra_onboard_agent_params(ra_store *s, const char *firm,
+                                                      const char *account, int level,
+                                                      ra_onboard_agent_note *note, ra_err *err);
+
+/* Onboards one client (ra_onboard_apply) keeping the suitable agent parameters of accounts
+ * onboarded before, and proposes each account's model (ra_models_propose), in one transaction:
+ * all or nothing. props and notes: doc->n_accounts entries each. */
+RA_API RA_NODISCARD ra_status ra_onboard_with_proposal(ra_store *s, const ra_store_actor *actor,
+                                                       const ra_onboard_doc *doc,
+                                                       const ra_prof_questionnaire *q,
+                                                       const ra_prof_answers *ans,
+                                                       size_t lang_index, ra_date date,
+                                                       ra_onboard_result *res,
+                                                       ra_models_proposal *props,
+                                                       ra_onboard_agent_note *notes, ra_err *err);
+
+/* --- onboarding from generated answers (src/engine/onboard_generate.c) ------------------------- */
+
+typedef struct ra_onboard_generated {
+    size_t clients, needs_review;
+    size_t per_level[RA_PROF_LEVELS + 1];      /* clients per level, [1..5] */
+    ra_models_proposal model[RA_PROF_LEVELS + 1]; /* the model proposed per level (no target) */
+} ra_onboard_generated;
+
+/* Onboards n clients from seeded generated answers (docs/methodology.md, "Generated answers"):
+ * the firm's own clients first (in the order of their first account), then new clients G000001...
+ * with one account each; each client's answers come from its own stream ra_rng_stream(seed, i).
+ * One transaction: all or nothing. */
+RA_API RA_NODISCARD ra_status ra_onboard_generate(ra_store *s, const ra_store_actor *actor,
+                                                  const ra_prof_questionnaire *q,
+                                                  size_t lang_index, size_t n, uint64_t seed,
+                                                  ra_date date, ra_onboard_generated *out,
+                                                  ra_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
