@@ -23,6 +23,7 @@
 #include "washsale.h"
 #include "rebal.h"
 #include "fees.h"
+#include "blocks.h"
 #include "plan.h"
 /* io: outside formats */
 #include "csv.h"
