@@ -24,6 +24,7 @@
 #include "rebal.h"
 #include "fees.h"
 #include "blocks.h"
+#include "exchange.h"
 #include "plan.h"
 /* io: outside formats */
 #include "csv.h"
