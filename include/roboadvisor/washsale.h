@@ -29,7 +29,9 @@ RA_API void ra_wash_settings_default(ra_wash_settings *s);
 
 typedef enum ra_wash_kind {
     RA_WASH_ACQUIRE = 1, /* a lot comes into an account of the household */
-    RA_WASH_RELIEVE      /* part of a lot leaves: sold (sale != 0) or transferred out (sale 0) */
+    RA_WASH_RELIEVE,     /* part of a lot leaves: sold (sale != 0) or transferred out (sale 0) */
+    RA_WASH_SPLIT        /* a split changed the lot's quantity to qty_micro (the ledger's new
+                          * quantity); its pieces are rescaled, basis and dates kept */
 } ra_wash_kind;
 
 /* One event. The events of a household are given in book order: by date, then in the order the

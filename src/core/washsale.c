@@ -151,8 +151,8 @@ static ra_status check_events(ctx *c)
 {
     for (size_t i = 0; i < c->n_ev; i++) {
         const ra_wash_event *e = &c->ev[i];
-        if (e->kind != RA_WASH_ACQUIRE && e->kind != RA_WASH_RELIEVE)
-            return bad(c, i, "the kind is neither acquire nor relieve");
+        if (e->kind != RA_WASH_ACQUIRE && e->kind != RA_WASH_RELIEVE && e->kind != RA_WASH_SPLIT)
+            return bad(c, i, "the kind is not acquire, relieve or split");
         if (e->account >= c->n_acct)
             return bad(c, i, "the account index is not below the number of accounts");
         if (i > 0 && e->date < c->ev[i - 1].date)
@@ -321,6 +321,34 @@ static ra_status relieve(ctx *c, size_t i)
     return RA_OK;
 }
 
+/* A split: the lot's pieces rescaled to its new quantity, pro rata, the last piece taking the
+ * remainder (pieces sold out stay empty). */
+static ra_status split_lot(ctx *c, size_t i)
+{
+    const ra_wash_event *e = &c->ev[i];
+    lot *l = find(c, e->lot);
+    if (!l || !l->present || l->event >= i)
+        return bad(c, i, "the lot split is not held");
+    ra_micro held = 0;
+    size_t last = l->n;
+    for (size_t k = 0; k < l->n; k++)
+        if (l->p[k].qty > 0) {
+            held += l->p[k].qty;
+            last = k;
+        }
+    if (held == 0)
+        return bad(c, i, "the lot split is not held");
+    ra_micro left = e->qty_micro;
+    for (size_t k = 0; k < l->n; k++) {
+        if (l->p[k].qty == 0)
+            continue;
+        ra_micro q = k == last ? left : prorata(l->p[k].qty, e->qty_micro, held);
+        left -= q;
+        l->p[k].qty = q;
+    }
+    return RA_OK;
+}
+
 /* The first lot whose acquiring date is on or after d (lots are in date order). */
 static size_t first_on_or_after(const ctx *c, ra_date d)
 {
@@ -449,6 +477,10 @@ static ra_status run(ctx *c)
         const ra_wash_event *e = &c->ev[i];
         if (e->kind == RA_WASH_ACQUIRE) {
             rc = arrive(c, i++);
+            continue;
+        }
+        if (e->kind == RA_WASH_SPLIT) {
+            rc = split_lot(c, i++);
             continue;
         }
         /* a sale: every part relieved first (its own shares never replace), then the losses */

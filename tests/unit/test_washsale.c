@@ -326,6 +326,29 @@ static void test_wash_move_keeps_adjustment(void **state)
     ra_wash_result_destroy(r);
 }
 
+/* A 2-for-1 split between the replacement and its sale keeps the adjustment on twice the shares:
+ * Example 1's new lot (100 sh, basis 800 + 250) splits to 200 sh; selling 100 of them for $400 has
+ * a cost of half of 1,050 = $525 (a $125 loss, no replacement: allowed). */
+static void test_wash_split_rescales_pieces(void **state)
+{
+    (void)state;
+    ra_wash_event ev[] = {
+        buy(0, 7, D(2023, 1, 3), 1, 100, USD(1000)),
+        sell(0, 7, D(2023, 2, 1), 10, 1, 100, USD(1000), USD(750)),
+        buy(0, 7, D(2023, 2, 15), 2, 100, USD(800)),
+        {RA_WASH_SPLIT, 0, 7, D(2023, 6, 1), 2, SH(200), 0, 0, 0, 0, 0, 0},
+        sell(0, 7, D(2023, 9, 1), 11, 2, 100, USD(400), USD(400)),
+    };
+    ra_wash_result *r = run(ev, 5, NULL, 1, 0);
+    assert_int_equal(r->n_parts, 2);
+    assert_int_equal(r->parts[1].qty_micro, SH(100));
+    assert_int_equal(r->parts[1].cost_minor, USD(525));
+    assert_int_equal(r->parts[1].disallowed_minor, 0);
+    assert_int_equal(open_of(r, 2, 0)->qty_micro, SH(100));
+    assert_int_equal(open_of(r, 2, 0)->adjustment_minor, USD(125));
+    ra_wash_result_destroy(r);
+}
+
 /* Pro-rata rounding: a $1.00 loss over 3 shares replaced by lots of 1 and 2 shares: 33 and 67
  * cents (round(100*1/3) = 33, the last piece takes the remainder). */
 static void test_wash_rounding_last_piece_takes_remainder(void **state)
@@ -629,6 +652,7 @@ int main(void)
         cmocka_unit_test(test_wash_window_edges),
         cmocka_unit_test(test_wash_one_loss_per_share_and_chain),
         cmocka_unit_test(test_wash_move_keeps_adjustment),
+        cmocka_unit_test(test_wash_split_rescales_pieces),
         cmocka_unit_test(test_wash_rounding_last_piece_takes_remainder),
         cmocka_unit_test(test_wash_rejects_bad_events),
         cmocka_unit_test(test_wash_agrees_with_share_model),
