@@ -33,6 +33,7 @@
 #include "models_io.h"
 #include "onboard_io.h"
 #include "plan_io.h"
+#include "fix.h"
 /* store */
 #include "store.h"
 #include "store_models.h"
