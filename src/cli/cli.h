@@ -5,6 +5,7 @@
 #define RA_CLI_H
 
 #include <roboadvisor/roboadvisor.h>
+#include <roboadvisor/engine_book.h>
 
 #include <jansson.h>
 #include <stdio.h>
@@ -61,6 +62,26 @@ json_t *cli_jdate(ra_date d);
 /* Writes the document (2-space indent, keys in insertion order) and a newline to stdout and
  * takes the reference. Returns 0, or 1 if stdout fails. */
 int cli_json_print(json_t *doc);
+
+/* The book: the CLI's side of ra_book_open (include/roboadvisor/engine_book.h). The library reads
+ * no environment; these read it. cli_db_url: db if given, else $ROBOADVISOR_DB if set and not
+ * empty, else "roboadvisor.db". cli_firm: firm if given, else $ROBOADVISOR_FIRM, else "default".
+ * cli_user: $ROBOADVISOR_USER, else the login name, else the effective user's name. */
+const char *cli_db_url(const char *db);
+const char *cli_firm(const char *firm);
+void cli_user(char out[RA_CODE_MAX]);
+
+typedef struct cli_book_args {
+    const char *db;       /* --db, or NULL */
+    const char *firm;     /* --firm, or NULL */
+    const char *key_file; /* --key-file, or NULL: then $ROBOADVISOR_KEY if set */
+    int key_file_create;  /* create a missing key file with a new key */
+    int create;           /* init: create the book and apply the migrations */
+    int need_firm;        /* the firm must exist */
+} cli_book_args;
+/* Opens the book as every command does; prints the error and returns its exit code (1), or 0
+ * with *out open (close with ra_book_close). */
+int cli_book_open(const char *cmd, const cli_book_args *a, ra_book **out);
 
 /* Milliseconds from a monotonic clock. */
 double cli_clock_ms(void);

@@ -2,6 +2,8 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -215,6 +217,55 @@ int cli_json_print(json_t *doc)
         fprintf(stderr, "roboadvisor: could not write to standard output\n");
         return CLI_EXIT_DATA;
     }
+    return 0;
+}
+
+const char *cli_db_url(const char *db)
+{
+    if (db && db[0])
+        return db;
+    const char *env = getenv("ROBOADVISOR_DB");
+    return env && env[0] ? env : "roboadvisor.db";
+}
+
+const char *cli_firm(const char *firm)
+{
+    if (firm && firm[0])
+        return firm;
+    const char *env = getenv("ROBOADVISOR_FIRM");
+    return env && env[0] ? env : "default";
+}
+
+void cli_user(char out[RA_CODE_MAX])
+{
+    const char *u = getenv("ROBOADVISOR_USER");
+    if (!u || !u[0])
+        u = getlogin();
+    if (!u || !u[0]) {
+        const struct passwd *pw = getpwuid(geteuid());
+        u = pw ? pw->pw_name : "unknown";
+    }
+    snprintf(out, RA_CODE_MAX, "%s", u);
+}
+
+int cli_book_open(const char *cmd, const cli_book_args *a, ra_book **out)
+{
+    char user[RA_CODE_MAX];
+    cli_user(user);
+    ra_book_open_opts o;
+    memset(&o, 0, sizeof o);
+    o.url = cli_db_url(a->db);
+    o.firm = cli_firm(a->firm);
+    o.user = user;
+    o.key_file = a->key_file;
+    o.key_file_create = a->key_file_create;
+    o.key_hex = getenv("ROBOADVISOR_KEY");
+    o.key_hex_name = "ROBOADVISOR_KEY";
+    o.create = a->create;
+    o.need_firm = a->need_firm;
+    ra_err err = {0};
+    if (ra_book_open(&o, out, &err) != RA_OK)
+        return cli_fail(cmd, &err);
     return 0;
 }
 

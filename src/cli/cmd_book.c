@@ -13,14 +13,10 @@
 #include <roboadvisor/store.h>
 
 #include <getopt.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#define DEFAULT_FIRM "default"
 #define PRICE_BATCH 65536          /* price observations put per store call */
-#define KEY_FILE_MAX 4096          /* bytes of a key file read at most */
 #define LIST_NAMES_MAX 10          /* new tickers named in a warning before "and N more" */
 
 /* ---- options shared by the commands --------------------------------------------------------- */
@@ -83,10 +79,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
     }
     if (rc)
         return rc;
-    if (!o->firm) {
-        const char *e = getenv("ROBOADVISOR_FIRM");
-        o->firm = e && e[0] ? e : DEFAULT_FIRM;
-    }
+    o->firm = cli_firm(o->firm);
     return 0;
 }
 
@@ -144,137 +137,35 @@ static int parse_cmd(const cmd_spec *c, int argc, char **argv, book_opts *o)
 
 /* ---- opening the book ----------------------------------------------------------------------- */
 
+/* The open book (include/roboadvisor/engine_book.h) with its parts at hand. */
 typedef struct book {
+    ra_book *rb;
     ra_store *s;
     ra_store_actor actor;
     ra_firm firm;
     int have_key;
 } book;
 
-/* The firm key from --key-file or ROBOADVISOR_KEY. Returns 1 with the key, 0 if none is given,
- * or -1 after printing an error. */
-static int read_key(const char *cmd, const char *key_file, uint8_t key[RA_STORE_KEY_BYTES])
-{
-    ra_err err = {0};
-    if (key_file) {
-        char *data = NULL;
-        size_t size = 0;
-        if (ra_file_read(key_file, KEY_FILE_MAX, &data, &size, &err) != RA_OK) {
-            cli_fail(cmd, &err);
-            return -1;
-        }
-        ra_status st = ra_store_key_parse(data, size, key, &err);
-        free(data);
-        if (st != RA_OK) {
-            ra_err_wrap(&err, "key file %s", key_file);
-            cli_fail(cmd, &err);
-            return -1;
-        }
-        return 1;
-    }
-    const char *hex = getenv("ROBOADVISOR_KEY");
-    if (!hex || !hex[0])
-        return 0;
-    if (ra_store_key_parse(hex, strlen(hex), key, &err) != RA_OK) {
-        ra_err_wrap(&err, "ROBOADVISOR_KEY");
-        cli_fail(cmd, &err);
-        return -1;
-    }
-    return 1;
-}
-
-static void actor_user(char out[RA_CODE_MAX])
-{
-    const char *u = getenv("ROBOADVISOR_USER");
-    if (!u || !u[0])
-        u = getlogin();
-    if (!u || !u[0]) {
-        const struct passwd *pw = getpwuid(geteuid());
-        u = pw ? pw->pw_name : "unknown";
-    }
-    snprintf(out, RA_CODE_MAX, "%s", u);
-}
-
 static void book_close(book *b)
 {
-    ra_store_close(b->s);
-    b->s = NULL;
+    ra_book_close(b->rb);
+    memset(b, 0, sizeof *b);
 }
 
-/* Opens the database (creating the SQLite file and applying the migrations only for init), sets the firm's key when given and
- * loads the firm. need_firm: 1 the firm must exist, 0 it need not. Returns 0 or the exit code. */
+/* Opens the book the way every command does (cli_book_open). create: init (the SQLite file is
+ * created and the migrations applied). need_firm: 1 the firm must exist, 0 it need not. Returns 0
+ * or the exit code. */
 static int book_open(const char *cmd, const book_opts *o, int create, int need_firm, book *b)
 {
     memset(b, 0, sizeof *b);
-    ra_err err = {0};
-    ra_store_options so;
-    ra_store_options_default(&so);
-    so.create = create;
-    const char *url = ra_store_default_url(o->db);
-    if (ra_store_open(url, &so, &b->s, &err) != RA_OK) {
-        if (create)
-            ra_err_wrap(&err, "could not open the book %s", url);
-        else
-            ra_err_wrap(&err, "could not open the book %s (is it created? 'roboadvisor init')",
-                        url);
-        return cli_fail(cmd, &err);
-    }
-    int have = 0, want = 0;
-    if (ra_store_schema_version(b->s, &have, &want, &err) != RA_OK) {
-        book_close(b);
-        return cli_fail(cmd, &err);
-    }
-    if (create) {
-        /* init: bring the schema up to date before anything else */
-        if (ra_store_init(b->s, &err) != RA_OK) {
-            book_close(b);
-            return cli_fail(cmd, &err);
-        }
-        if (have == want)
-            printf("book %s (%s): schema version %d, up to date\n", url, ra_store_backend(b->s),
-                   want);
-        else
-            printf("book %s (%s): schema version %d -> %d\n", url, ra_store_backend(b->s), have,
-                   want);
-    } else {
-        if (have == 0) {
-            book_close(b);
-            fprintf(stderr, "roboadvisor %s: %s has no book yet (run 'roboadvisor init --db %s')\n",
-                    cmd, url, url);
-            return CLI_EXIT_DATA;
-        }
-    }
-    snprintf(b->actor.firm, sizeof b->actor.firm, "%s", o->firm);
-    actor_user(b->actor.user);
-    uint8_t key[RA_STORE_KEY_BYTES];
-    int k = read_key(cmd, o->key_file, key);
-    if (k < 0) {
-        book_close(b);
-        return CLI_EXIT_DATA;
-    }
-    if (k == 1) {
-        ra_status st = ra_store_set_firm_key(b->s, o->firm, key, &err);
-        memset(key, 0, sizeof key);
-        if (st != RA_OK) {
-            book_close(b);
-            return cli_fail(cmd, &err);
-        }
-        b->have_key = 1;
-    }
-    ra_status st = ra_store_firm_get(b->s, o->firm, &b->firm, &err);
-    if (st == RA_ENOTFOUND && !need_firm)
-        return 0;
-    if (st != RA_OK) {
-        book_close(b);
-        if (st == RA_ENOTFOUND)
-            fprintf(stderr,
-                    "roboadvisor %s: firm \"%s\" does not exist (create it with 'roboadvisor "
-                    "init --firm %s' and a key in ROBOADVISOR_KEY or --key-file)\n",
-                    cmd, o->firm, o->firm);
-        else
-            cli_fail(cmd, &err);
-        return CLI_EXIT_DATA;
-    }
+    cli_book_args a = {o->db, o->firm, o->key_file, 0, create, need_firm};
+    int rc = cli_book_open(cmd, &a, &b->rb);
+    if (rc)
+        return rc;
+    b->s = b->rb->store;
+    b->actor = b->rb->actor;
+    b->firm = b->rb->firm;
+    b->have_key = b->rb->have_key;
     return 0;
 }
 
@@ -326,6 +217,13 @@ int cmd_init(int argc, char **argv)
     book b;
     if ((rc = book_open(cmd, &o, 1, 0, &b)))
         return rc;
+    const char *url = b.rb->url;
+    if (b.rb->schema_before == b.rb->schema_now)
+        printf("book %s (%s): schema version %d, up to date\n", url, ra_store_backend(b.s),
+               b.rb->schema_now);
+    else
+        printf("book %s (%s): schema version %d -> %d\n", url, ra_store_backend(b.s),
+               b.rb->schema_before, b.rb->schema_now);
     ra_err err = {0};
     ra_firm f;
     ra_status st = ra_store_firm_get(b.s, o.firm, &f, &err);

@@ -4,14 +4,12 @@
 #include "cli.h"
 
 #include <roboadvisor/bookgen.h>
+#include <roboadvisor/engine_book.h>
 #include <roboadvisor/store.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define MAX_DATA_BYTES (256u << 20) /* a data file larger than this is refused */
 #define TXN_BATCH 8192              /* transactions handed to the store per call */
@@ -89,56 +87,19 @@ static int parse_opts(const char *cmd, int argc, char **argv, gen_opts *o)
 
 /* ---- the key ---------------------------------------------------------------------------------- */
 
-static ra_status key_from_file(const char *path, int create, uint8_t key[RA_STORE_KEY_BYTES],
-                               int *created, ra_err *err)
+/* The key file when neither --key-file nor ROBOADVISOR_KEY gives a key: DB.key next to an SQLite
+ * file (created with a new key if missing). "" when there is none to use (PostgreSQL, memory). */
+static void default_key_file(const gen_opts *o, const char *url, char *path, size_t size)
 {
-    char *data = NULL;
-    size_t size = 0;
-    *created = 0;
-    if (access(path, F_OK) != 0 && errno == ENOENT && create) {
-        ra_status rc = ra_store_key_generate(key, err);
-        if (rc != RA_OK) return rc;
-        char hex[65];
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-        if (fd < 0) return ra_err_set(err, RA_EIO, path, "could not create the key file: %s",
-                                      strerror(errno));
-        ra_store_key_format(key, hex);
-        hex[64] = '\n';
-        ssize_t w = write(fd, hex, 65);
-        int closed = close(fd);
-        if (w != 65 || closed != 0)
-            return ra_err_set(err, RA_EIO, path, "could not write the key file");
-        *created = 1;
-        return RA_OK;
-    }
-    ra_status rc = ra_file_read(path, 4096, &data, &size, err);
-    if (rc != RA_OK) return rc;
-    rc = ra_store_key_parse(data, size, key, err);
-    free(data);
-    if (rc != RA_OK) ra_err_set(err, rc, path, "%s", err ? err->msg : "");
-    return rc;
-}
-
-static ra_status get_key(const gen_opts *o, const char *url, uint8_t key[RA_STORE_KEY_BYTES],
-                         char *key_path, size_t key_path_size, int *created, ra_err *err)
-{
-    *created = 0;
-    key_path[0] = 0;
+    path[0] = 0;
     if (o->key_file) {
-        snprintf(key_path, key_path_size, "%s", o->key_file);
-        return key_from_file(o->key_file, 1, key, created, err);
+        snprintf(path, size, "%s", o->key_file);
+        return;
     }
     const char *env = getenv("ROBOADVISOR_KEY");
-    if (env && env[0]) {
-        ra_status rc = ra_store_key_parse(env, strlen(env), key, err);
-        if (rc != RA_OK) ra_err_set(err, rc, "ROBOADVISOR_KEY", "%s", err ? err->msg : "");
-        return rc;
-    }
-    if (strncmp(url, "postgres", 8) == 0 || strcmp(url, ":memory:") == 0)
-        return ra_err_set(err, RA_EINVAL, NULL,
-                          "no personal-data key: give --key-file FILE or ROBOADVISOR_KEY");
-    snprintf(key_path, key_path_size, "%s.key", url);
-    return key_from_file(key_path, 1, key, created, err);
+    if ((env && env[0]) || strncmp(url, "postgres", 8) == 0 || strcmp(url, ":memory:") == 0)
+        return;
+    snprintf(path, size, "%s.key", url);
 }
 
 /* ---- loading the market --------------------------------------------------------------------- */
@@ -418,12 +379,13 @@ int cmd_generate_book(int argc, char **argv)
     ra_err err = {0};
     market_data md = {0};
     ra_bookgen_book *book = NULL;
+    ra_book *rb = NULL;
     ra_store *st = NULL;
     write_counts wc = {0};
-    const char *url = ra_store_default_url(o.db);
-    uint8_t key[RA_STORE_KEY_BYTES];
+    const char *url = cli_db_url(o.db);
     char key_path[4096];
     int key_created = 0;
+    default_key_file(&o, url, key_path, sizeof key_path);
     ra_status s = load_market(o.data, &md, &err);
     if (s == RA_OK) {
         ra_bookgen_settings set;
@@ -436,19 +398,32 @@ int cmd_generate_book(int argc, char **argv)
                                md.close, md.divs, md.n_divs};
         s = ra_bookgen_create(&set, &m, &book, &err);
     }
-    if (s == RA_OK) s = get_key(&o, url, key, key_path, sizeof key_path, &key_created, &err);
-    if (s == RA_OK) s = ra_store_open(url, NULL, &st, &err);
-    if (s == RA_OK) s = ra_store_init(st, &err);
-    if (s == RA_OK) s = ra_store_set_firm_key(st, book->firm.code, key, &err);
-    memset(key, 0, sizeof key);
-    if (s == RA_OK) s = ra_store_begin(st, &err);
+    if (s == RA_OK && !key_path[0] && !(getenv("ROBOADVISOR_KEY") && getenv("ROBOADVISOR_KEY")[0]))
+        s = ra_err_set(&err, RA_EINVAL, NULL,
+                       "no personal-data key: give --key-file FILE or ROBOADVISOR_KEY");
     if (s == RA_OK) {
-        ra_store_actor actor = {0};
-        snprintf(actor.user, sizeof actor.user, "generate-book");
-        snprintf(actor.firm, sizeof actor.firm, "%s", book->firm.code);
-        s = put_book(st, &actor, book, &wc, &err);
-        if (s == RA_OK) s = put_market(st, &actor, &md, book->first_date, &wc, &err);
-        if (s == RA_OK) s = put_parties(st, &actor, book, &wc, &err);
+        ra_book_open_opts bo;
+        memset(&bo, 0, sizeof bo);
+        bo.url = url;
+        bo.firm = book->firm.code;
+        bo.user = "generate-book";
+        bo.key_file = key_path[0] ? key_path : NULL;
+        bo.key_file_create = 1;
+        bo.key_hex = getenv("ROBOADVISOR_KEY");
+        bo.key_hex_name = "ROBOADVISOR_KEY";
+        bo.create = 1;
+        s = ra_book_open(&bo, &rb, &err);
+    }
+    if (s == RA_OK) {
+        st = rb->store;
+        key_created = rb->key_created;
+        s = ra_store_begin(st, &err);
+    }
+    if (s == RA_OK) {
+        const ra_store_actor *actor = &rb->actor;
+        s = put_book(st, actor, book, &wc, &err);
+        if (s == RA_OK) s = put_market(st, actor, &md, book->first_date, &wc, &err);
+        if (s == RA_OK) s = put_parties(st, actor, book, &wc, &err);
         if (s == RA_OK) s = ra_store_commit(st, &err);
         else (void)ra_store_rollback(st, NULL);
     }
@@ -459,7 +434,7 @@ int cmd_generate_book(int argc, char **argv)
     } else {
         rc = cli_fail(cmd, &err);
     }
-    ra_store_close(st);
+    ra_book_close(rb);
     ra_bookgen_destroy(book);
     market_free(&md);
     return rc;
