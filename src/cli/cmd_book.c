@@ -9,15 +9,13 @@
 #include "cli.h"
 #include "cmd_book.h"
 
-#include <roboadvisor/import.h>
+#include <roboadvisor/engine_import.h>
 #include <roboadvisor/store.h>
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PRICE_BATCH 65536          /* price observations put per store call */
-#define LIST_NAMES_MAX 10          /* new tickers named in a warning before "and N more" */
 
 /* ---- options shared by the commands --------------------------------------------------------- */
 
@@ -262,274 +260,18 @@ static void import_help(void)
            "incomplete securities, with a warning naming them. Clients need the firm's key.\n");
 }
 
-typedef struct import_counts {
-    size_t added, updated, unchanged;
-} import_counts;
-
-/* Names the tickers of the file that are not yet in the securities master (warning only). */
-static ra_status note_new_tickers(book *b, char (*tickers)[RA_CODE_MAX], size_t n, char ***out,
-                                  size_t *n_out, ra_err *err)
+static void warn_new_tickers(const char *cmd, const ra_import_result *r)
 {
-    *out = NULL;
-    *n_out = 0;
-    char **v = calloc(n ? n : 1, sizeof *v);
-    if (!v)
-        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the ticker list");
-    for (size_t i = 0; i < n; i++) {
-        uint32_t id;
-        ra_status st = ra_store_security_id(b->s, b->firm.code, tickers[i], &id, err);
-        if (st == RA_ENOTFOUND) {
-            size_t k;
-            for (k = 0; k < *n_out; k++)
-                if (strcmp(v[k], tickers[i]) == 0)
-                    break;
-            if (k == *n_out)
-                v[(*n_out)++] = tickers[i];
-        } else if (st != RA_OK) {
-            free(v);
-            return st;
-        }
-    }
-    *out = v;
-    return RA_OK;
-}
-
-static void warn_new_tickers(const char *cmd, char **names, size_t n)
-{
+    size_t n = r->n_new_tickers;
     if (n == 0)
         return;
     fprintf(stderr, "roboadvisor %s: warning: %zu ticker%s not in the securities master, added as "
                     "incomplete securities:", cmd, n, n == 1 ? " is" : "s are");
-    for (size_t i = 0; i < n && i < LIST_NAMES_MAX; i++)
-        fprintf(stderr, "%s %s", i ? "," : "", names[i]);
-    if (n > LIST_NAMES_MAX)
-        fprintf(stderr, " and %zu more", n - LIST_NAMES_MAX);
+    for (size_t i = 0; i < n && i < RA_IMPORT_NEW_TICKERS_MAX; i++)
+        fprintf(stderr, "%s %s", i ? "," : "", r->new_tickers[i]);
+    if (n > RA_IMPORT_NEW_TICKERS_MAX)
+        fprintf(stderr, " and %zu more", n - RA_IMPORT_NEW_TICKERS_MAX);
     fprintf(stderr, " (see 'roboadvisor securities list --incomplete')\n");
-}
-
-static int same_security(const ra_security *a, const ra_security *b)
-{
-    return strcmp(a->ticker, b->ticker) == 0 && strcmp(a->name, b->name) == 0 &&
-           strcmp(a->asset_class, b->asset_class) == 0 && a->risk_level == b->risk_level &&
-           a->expense_ratio == b->expense_ratio && a->lot_size == b->lot_size &&
-           strcmp(a->exchange, b->exchange) == 0 && strcmp(a->currency, b->currency) == 0 &&
-           strcmp(a->tlh_group, b->tlh_group) == 0 && a->on_shelf == b->on_shelf &&
-           a->incomplete == b->incomplete;
-}
-
-static int same_client(const ra_client *a, const ra_client *b)
-{
-    return strcmp(a->code, b->code) == 0 && strcmp(a->household, b->household) == 0 &&
-           strcmp(a->advisor, b->advisor) == 0 && strcmp(a->name, b->name) == 0 &&
-           strcmp(a->email, b->email) == 0 && strcmp(a->tax_id, b->tax_id) == 0 &&
-           strcmp(a->address, b->address) == 0 && a->birth_year == b->birth_year;
-}
-
-static int same_account(const ra_account *a, const ra_account *b)
-{
-    const ra_mandate *m = &a->mandate, *n = &b->mandate;
-    return strcmp(a->code, b->code) == 0 && strcmp(a->client, b->client) == 0 &&
-           a->type == b->type && strcmp(a->currency, b->currency) == 0 && a->opened == b->opened &&
-           strcmp(m->model, n->model) == 0 && m->discretionary == n->discretionary &&
-           m->drift_band == n->drift_band && m->tlh_enabled == n->tlh_enabled &&
-           m->loss_limit == n->loss_limit && strcmp(m->restrictions, n->restrictions) == 0;
-}
-
-/* "FILE:LINE" in front of a store error about one row. */
-static void at_line(ra_err *err, const ra_import *im, size_t i)
-{
-    char where[sizeof err->where];
-    if (err->where[0])
-        snprintf(where, sizeof where, "%.60s:%u (%.50s)", im->source, (unsigned)im->lines[i],
-                 err->where);
-    else
-        snprintf(where, sizeof where, "%.100s:%u", im->source, (unsigned)im->lines[i]);
-    memcpy(err->where, where, sizeof where);
-}
-
-static ra_status import_rows(book *b, const ra_import *im, import_counts *c, char ***new_tickers,
-                             size_t *n_new, ra_err *err)
-{
-    ra_status st = RA_OK;
-    const ra_store_actor *A = &b->actor;
-    const char *firm = b->firm.code;
-    ra_store_put_stats ps;
-    memset(&ps, 0, sizeof ps);
-    switch (im->kind) {
-    case RA_IMPORT_PRICES: {
-        if ((st = note_new_tickers(b, im->tickers, im->n_tickers, new_tickers, n_new, err)))
-            return st;
-        ra_price_obs *obs = malloc(PRICE_BATCH * sizeof *obs);
-        if (!obs)
-            return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a batch of prices");
-        size_t k = 0;
-        for (size_t i = 0; i < im->n_dates && st == RA_OK; i++)
-            for (size_t j = 0; j < im->n_tickers && st == RA_OK; j++) {
-                ra_price p = im->price_micro[i * im->n_tickers + j];
-                if (p <= 0)
-                    continue;
-                memcpy(obs[k].ticker, im->tickers[j], RA_CODE_MAX);
-                obs[k].date = im->dates[i];
-                obs[k].price = p;
-                if (++k == PRICE_BATCH) {
-                    ra_store_put_stats s1;
-                    st = ra_store_prices_put(b->s, A, obs, k, RA_STORE_PUT_CREATE_SECURITIES, &s1,
-                                             err);
-                    ps.inserted += s1.inserted;
-                    ps.unchanged += s1.unchanged;
-                    k = 0;
-                }
-            }
-        if (st == RA_OK && k) {
-            ra_store_put_stats s1;
-            st = ra_store_prices_put(b->s, A, obs, k, RA_STORE_PUT_CREATE_SECURITIES, &s1, err);
-            ps.inserted += s1.inserted;
-            ps.unchanged += s1.unchanged;
-        }
-        free(obs);
-        c->added = ps.inserted;
-        c->unchanged = ps.unchanged;
-        return st;
-    }
-    case RA_IMPORT_DIVIDENDS:
-    case RA_IMPORT_SPLITS: {
-        size_t nt = im->n;
-        char(*t)[RA_CODE_MAX] = malloc((nt ? nt : 1) * RA_CODE_MAX);
-        if (!t)
-            return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the ticker list");
-        for (size_t i = 0; i < nt; i++)
-            memcpy(t[i], im->kind == RA_IMPORT_DIVIDENDS ? im->dividends[i].ticker
-                                                         : im->splits[i].ticker,
-                   RA_CODE_MAX);
-        st = note_new_tickers(b, t, nt, new_tickers, n_new, err);
-        if (st == RA_OK && *n_new) {
-            /* the names point into t: keep copies for the warning */
-            for (size_t i = 0; i < *n_new; i++) {
-                char *copy = strdup((*new_tickers)[i]);
-                if (!copy) {
-                    for (size_t k = 0; k < i; k++)
-                        free((*new_tickers)[k]);
-                    free(*new_tickers);
-                    *new_tickers = NULL;
-                    *n_new = 0;
-                    free(t);
-                    return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a ticker");
-                }
-                (*new_tickers)[i] = copy;
-            }
-        }
-        free(t);
-        if (st != RA_OK)
-            return st;
-        st = im->kind == RA_IMPORT_DIVIDENDS
-                 ? ra_store_dividends_put(b->s, A, im->dividends, im->n,
-                                          RA_STORE_PUT_CREATE_SECURITIES, &ps, err)
-                 : ra_store_splits_put(b->s, A, im->splits, im->n, RA_STORE_PUT_CREATE_SECURITIES,
-                                       &ps, err);
-        c->added = ps.inserted;
-        c->unchanged = ps.unchanged;
-        return st;
-    }
-    case RA_IMPORT_SECURITIES:
-        for (size_t i = 0; i < im->n && st == RA_OK; i++) {
-            ra_security old;
-            ra_status g = ra_store_security_get(b->s, firm, im->securities[i].ticker, &old, err);
-            if (g == RA_OK && same_security(&old, &im->securities[i])) {
-                c->unchanged++;
-                continue;
-            }
-            if (g != RA_OK && g != RA_ENOTFOUND)
-                st = g;
-            else if ((st = ra_store_security_put(b->s, A, &im->securities[i], err)) == RA_OK)
-                g == RA_OK ? c->updated++ : c->added++;
-            if (st != RA_OK)
-                at_line(err, im, i);
-        }
-        return st;
-    case RA_IMPORT_CLIENTS:
-        for (size_t i = 0; i < im->n && st == RA_OK; i++) {
-            ra_client old;
-            ra_status g = ra_store_client_get(b->s, firm, im->clients[i].code, &old, err);
-            int same = g == RA_OK && same_client(&old, &im->clients[i]);
-            memset(&old, 0, sizeof old); /* personal data: do not leave it on the stack */
-            if (same) {
-                c->unchanged++;
-                continue;
-            }
-            if (g != RA_OK && g != RA_ENOTFOUND)
-                st = g;
-            else if ((st = ra_store_client_put(b->s, A, &im->clients[i], err)) == RA_OK)
-                g == RA_OK ? c->updated++ : c->added++;
-            if (st != RA_OK)
-                at_line(err, im, i);
-        }
-        return st;
-    case RA_IMPORT_ACCOUNTS:
-        for (size_t i = 0; i < im->n && st == RA_OK; i++) {
-            ra_account old;
-            ra_status g = ra_store_account_get(b->s, firm, im->accounts[i].code, &old, err);
-            if (g == RA_OK && same_account(&old, &im->accounts[i])) {
-                c->unchanged++;
-                continue;
-            }
-            if (g != RA_OK && g != RA_ENOTFOUND)
-                st = g;
-            else if ((st = ra_store_account_put(b->s, A, &im->accounts[i], err)) == RA_OK)
-                g == RA_OK ? c->updated++ : c->added++;
-            if (st != RA_OK)
-                at_line(err, im, i);
-        }
-        return st;
-    case RA_IMPORT_TRANSACTIONS: {
-        ra_store_txn *t = calloc(im->n, sizeof *t);
-        ra_store_lot_in *lots = calloc(im->n_lots ? im->n_lots : 1, sizeof *lots);
-        if (!t || !lots) {
-            free(t);
-            free(lots);
-            return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the transactions");
-        }
-        for (size_t i = 0; i < im->n; i++) {
-            const ra_import_txn *x = &im->txns[i];
-            ra_store_txn *y = &t[i];
-            memcpy(y->account, x->account, sizeof y->account);
-            memcpy(y->external_id, x->txn_id, sizeof y->external_id);
-            memcpy(y->ticker, x->ticker, sizeof y->ticker);
-            y->kind = x->txn.kind;
-            y->date = x->txn.date;
-            y->qty_micro = x->txn.qty_micro;
-            y->price = x->txn.price;
-            y->amount_minor = x->txn.amount_minor;
-            y->fees_minor = x->txn.fees_minor;
-            y->relief = x->txn.relief;
-            y->picks = x->txn.picks;
-            y->n_picks = x->txn.n_picks;
-            y->split = x->txn.split;
-            if (x->txn.n_lots_in) {
-                size_t first = (size_t)(x->txn.lots_in - im->lots);
-                for (size_t k = 0; k < x->txn.n_lots_in; k++) {
-                    ra_store_lot_in *l = &lots[first + k];
-                    memcpy(l->ticker, x->ticker, sizeof l->ticker);
-                    l->acquired = x->txn.lots_in[k].acquired;
-                    l->qty_micro = x->txn.lots_in[k].qty_micro;
-                    l->basis_minor = x->txn.lots_in[k].basis_minor;
-                }
-                y->lots_in = lots + first;
-                y->n_lots_in = x->txn.n_lots_in;
-            }
-        }
-        ra_store_txn_stats ts;
-        memset(&ts, 0, sizeof ts);
-        st = ra_store_txn_append(b->s, A, t, im->n, &ts, err);
-        free(t);
-        free(lots);
-        c->added = ts.applied;
-        c->unchanged = ts.unchanged;
-        return st;
-    }
-    default:
-        return ra_err_set(err, RA_EINVAL, NULL, "positions are not imported: use 'roboadvisor "
-                                                "reconcile --positions FILE'");
-    }
 }
 
 int cmd_import(int argc, char **argv)
@@ -557,45 +299,21 @@ int cmd_import(int argc, char **argv)
     book b;
     if ((rc = book_open(cmd, &o, 0, 1, &b)))
         return rc;
-    ra_import_settings set;
-    ra_import_settings_default(&set);
-    set.minor_digits = b.firm.minor_digits;
-    ra_import *im = NULL;
-    if (ra_import_read(kind, path, &set, &im, &err) != RA_OK) {
-        book_close(&b);
-        return cli_fail(cmd, &err);
-    }
-    import_counts c = {0, 0, 0};
-    char **new_tickers = NULL;
-    size_t n_new = 0;
-    ra_status st = ra_store_begin(b.s, &err);
-    if (st == RA_OK)
-        st = import_rows(&b, im, &c, &new_tickers, &n_new, &err);
-    if (st == RA_OK)
-        st = ra_store_commit(b.s, &err);
-    if (st != RA_OK) {
-        ra_err e2;
-        (void)ra_store_rollback(b.s, &e2);
-        if (kind != RA_IMPORT_SECURITIES && kind != RA_IMPORT_CLIENTS &&
-            kind != RA_IMPORT_ACCOUNTS)
-            ra_err_wrap(&err, "%s", path);
+    ra_import_result r;
+    if (ra_book_import(b.rb, kind, path, NULL, &r, &err) != RA_OK) {
         rc = cli_fail(cmd, &err);
         fprintf(stderr, "roboadvisor %s: nothing was imported from %s\n", cmd, path);
     } else {
-        warn_new_tickers(cmd, new_tickers, n_new);
-        if (c.updated)
+        warn_new_tickers(cmd, &r);
+        if (r.updated)
             printf("imported %s from %s: %zu new, %zu updated, %zu unchanged\n",
-                   ra_import_kind_name(kind), path, c.added, c.updated, c.unchanged);
+                   ra_import_kind_name(kind), path, r.added, r.updated, r.unchanged);
         else
             printf("imported %s from %s: %zu new, %zu unchanged\n", ra_import_kind_name(kind),
-                   path, c.added, c.unchanged);
+                   path, r.added, r.unchanged);
         rc = CLI_EXIT_OK;
     }
-    if (kind == RA_IMPORT_DIVIDENDS || kind == RA_IMPORT_SPLITS)
-        for (size_t i = 0; i < n_new; i++)
-            free(new_tickers[i]);
-    free(new_tickers);
-    ra_import_destroy(im);
+    ra_import_result_free(&r);
     book_close(&b);
     return rc;
 }
@@ -690,18 +408,6 @@ static void reconcile_help(void)
            "Exit status 1 if there is any break.\n");
 }
 
-typedef struct brk {
-    const char *account, *ticker; /* ticker "" = cash */
-    int64_t book, cust;           /* micro-shares or minor units */
-} brk;
-
-static int pos_cmp(const void *a, const void *b)
-{
-    const ra_position *x = a, *y = b;
-    int c = strcmp(x->account, y->account);
-    return c ? c : strcmp(x->ticker, y->ticker);
-}
-
 int cmd_reconcile(int argc, char **argv)
 {
     static const cmd_spec spec = {"reconcile", A_COMMON A_POSITIONS A_DATE A_FORMAT, NULL, 1, 1, 1,
@@ -717,40 +423,14 @@ int cmd_reconcile(int argc, char **argv)
     ra_import_settings_default(&set);
     set.minor_digits = b.firm.minor_digits;
     ra_import *im = NULL;
-    ra_position *bk = NULL;
-    size_t nb = 0;
-    brk *br = NULL;
-    size_t n_br = 0, n_cmp = 0;
+    ra_recon_result rr = {0};
     if (ra_import_read(RA_IMPORT_POSITIONS, o.positions, &set, &im, &err) != RA_OK ||
-        ra_store_holdings(b.s, b.firm.code, o.date, &bk, &nb, &err) != RA_OK) {
+        ra_book_reconcile(b.s, b.firm.code, o.date, im->positions, im->n, &rr, &err) != RA_OK) {
         rc = cli_fail(cmd, &err);
         goto out;
     }
-    ra_position *cu = im->positions;
-    size_t nc = im->n;
-    qsort(cu, nc, sizeof *cu, pos_cmp);
-    qsort(bk, nb, sizeof *bk, pos_cmp);
-    br = calloc(nb + nc + 1, sizeof *br);
-    if (!br) {
-        fprintf(stderr, "roboadvisor %s: out of memory\n", cmd);
-        rc = CLI_EXIT_DATA;
-        goto out;
-    }
-    /* merge the two sorted lists on (account, ticker); a missing line counts as zero */
-    for (size_t i = 0, j = 0; i < nb || j < nc;) {
-        int c = i == nb ? 1 : j == nc ? -1 : pos_cmp(&bk[i], &cu[j]);
-        const ra_position *p = c <= 0 ? &bk[i] : &cu[j];
-        int cash = p->ticker[0] == '\0';
-        int64_t vb = c <= 0 ? (cash ? bk[i].cash_minor : bk[i].qty_micro) : 0;
-        int64_t vc = c >= 0 ? (cash ? cu[j].cash_minor : cu[j].qty_micro) : 0;
-        if (c <= 0)
-            i++;
-        if (c >= 0)
-            j++;
-        n_cmp++;
-        if (vb != vc)
-            br[n_br++] = (brk){p->account, p->ticker, vb, vc};
-    }
+    const ra_recon_break *br = rr.breaks;
+    size_t n_br = rr.n_breaks, n_cmp = rr.n_compared;
     char d[11];
     ra_date_format(o.date, d);
     const char *ccy = b.firm.currency;
@@ -764,15 +444,15 @@ int cmd_reconcile(int argc, char **argv)
         for (size_t k = 0; k < n_br; k++) {
             char a1[RA_MONEY_FMT_SIZE], a2[RA_MONEY_FMT_SIZE], a3[RA_MONEY_FMT_SIZE];
             int cash = br[k].ticker[0] == '\0';
-            int64_t diff = br[k].cust - br[k].book;
+            int64_t diff = br[k].custodian - br[k].book;
             json_t *x = json_object();
             json_object_set_new(x, "account", json_string(br[k].account));
             json_object_set_new(x, "security", json_string(cash ? "CASH" : br[k].ticker));
             json_object_set_new(x, "unit", json_string(cash ? ccy : "shares"));
             json_object_set_new(x, "book", json_string(cash ? money(br[k].book, md, a1)
                                                            : ra_money_format_qty(br[k].book, a1, sizeof a1)));
-            json_object_set_new(x, "custodian", json_string(cash ? money(br[k].cust, md, a2)
-                                                                 : ra_money_format_qty(br[k].cust, a2, sizeof a2)));
+            json_object_set_new(x, "custodian", json_string(cash ? money(br[k].custodian, md, a2)
+                                                                 : ra_money_format_qty(br[k].custodian, a2, sizeof a2)));
             json_object_set_new(x, "difference", json_string(cash ? money(diff, md, a3)
                                                                   : ra_money_format_qty(diff, a3, sizeof a3)));
             json_array_append_new(arr, x);
@@ -787,14 +467,14 @@ int cmd_reconcile(int argc, char **argv)
         for (size_t k = 0; k < n_br; k++) {
             char a1[RA_MONEY_FMT_SIZE], a2[RA_MONEY_FMT_SIZE], a3[RA_MONEY_FMT_SIZE];
             int cash = br[k].ticker[0] == '\0';
-            int64_t diff = br[k].cust - br[k].book;
+            int64_t diff = br[k].custodian - br[k].book;
             if (cash)
                 printf("%-14s %-10s %-7s %18s %18s %18s\n", br[k].account, "CASH", ccy,
-                       money(br[k].book, md, a1), money(br[k].cust, md, a2), money(diff, md, a3));
+                       money(br[k].book, md, a1), money(br[k].custodian, md, a2), money(diff, md, a3));
             else
                 printf("%-14s %-10s %-7s %18s %18s %18s\n", br[k].account, br[k].ticker, "shares",
                        ra_money_format_qty(br[k].book, a1, sizeof a1),
-                       ra_money_format_qty(br[k].cust, a2, sizeof a2),
+                       ra_money_format_qty(br[k].custodian, a2, sizeof a2),
                        ra_money_format_qty(diff, a3, sizeof a3));
         }
         if (n_br)
@@ -805,8 +485,7 @@ int cmd_reconcile(int argc, char **argv)
     if (rc == 0 && n_br)
         rc = CLI_EXIT_DATA;
 out:
-    free(br);
-    ra_store_free(bk);
+    ra_recon_result_free(&rr);
     ra_import_destroy(im);
     book_close(&b);
     return rc;

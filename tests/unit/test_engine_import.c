@@ -1,0 +1,346 @@
+/* Tests of the engine's imports, reconciliation and demo-book writing
+ * (include/roboadvisor/engine_import.h, include/roboadvisor/bookgen.h; src/engine/import.c,
+ * src/engine/bookgen_store.c). Run against SQLite (`test_engine_import sqlite`, a temporary file
+ * per case) and PostgreSQL (`test_engine_import pg @FILE` or ROBOADVISOR_TEST_PG), like
+ * test_store. Inputs are small CSV texts written here; expected counts and breaks are counted by
+ * hand from them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <roboadvisor/bookgen.h>
+#include <roboadvisor/engine_import.h>
+
+#include "ra_test.h"
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char g_url[1024];
+static int g_pg;
+static char g_dir[256];
+static int g_serial;
+
+typedef struct fx {
+    ra_store *s;
+    char url[1100];
+    ra_store_actor actor;
+} fx;
+
+static void must(ra_status rc, const ra_err *err)
+{
+    if (rc != RA_OK)
+        fail_msg("status %s: %s [%s]", ra_status_name(rc), err->msg, err->where);
+}
+#define OK(expr) must((expr), &err)
+
+static const uint8_t k_key[RA_STORE_KEY_BYTES] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                                  17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+                                                  29, 30, 31, 32};
+
+static void fresh_url(fx *f)
+{
+    ra_err err = {0};
+    if (g_pg) {
+        snprintf(f->url, sizeof f->url, "%s", g_url);
+        ra_store *s = NULL;
+        OK(ra_store_open(f->url, NULL, &s, &err));
+        OK(ra_store_exec_raw(s, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", &err));
+        ra_store_close(s);
+    } else {
+        snprintf(f->url, sizeof f->url, "%s/ei%d.db", g_dir, ++g_serial);
+    }
+}
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    ra_err err = {0};
+    fresh_url(f);
+    OK(ra_store_open(f->url, NULL, &f->s, &err));
+    OK(ra_store_init(f->s, &err));
+    snprintf(f->actor.user, sizeof f->actor.user, "tester");
+    snprintf(f->actor.firm, sizeof f->actor.firm, "F1");
+    OK(ra_store_set_firm_key(f->s, "F1", k_key, &err));
+    ra_firm firm = {"F1", "First Firm", "USD", 2};
+    OK(ra_store_firm_put(f->s, &f->actor, &firm, &err));
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    ra_store_close(f->s);
+    if (!g_pg) {
+        char p[1200];
+        unlink(f->url);
+        snprintf(p, sizeof p, "%s-wal", f->url);
+        unlink(p);
+        snprintf(p, sizeof p, "%s-shm", f->url);
+        unlink(p);
+    }
+    free(f);
+    return 0;
+}
+
+/* Parses text as an import of kind and applies it; returns the status, the result in *res. */
+static ra_status import_text(fx *f, ra_import_kind kind, const char *text,
+                             const ra_import_options *o, ra_import_result *res, ra_err *err)
+{
+    ra_import *im = NULL;
+    ra_status rc = ra_import_parse(kind, text, strlen(text), "t.csv", NULL, &im, err);
+    if (rc == RA_OK)
+        rc = ra_import_apply(f->s, &f->actor, im, o, res, err);
+    ra_import_destroy(im);
+    return rc;
+}
+
+#define IMPORT_OK(kind, text, add, upd, same)                                                      \
+    do {                                                                                           \
+        ra_import_result r_;                                                                       \
+        OK(import_text(f, (kind), (text), NULL, &r_, &err));                                       \
+        assert_int_equal(r_.added, (add));                                                         \
+        assert_int_equal(r_.updated, (upd));                                                       \
+        assert_int_equal(r_.unchanged, (same));                                                    \
+        ra_import_result_free(&r_);                                                                \
+    } while (0)
+
+static const char *k_securities =
+    "ticker,name,asset_class,risk_level,expense_ratio,lot_size,exchange,currency,tlh_group,on_shelf\n"
+    "SPY,S&P 500 ETF,us_equity,R4,0.000945,1,NYSEARCA,USD,us_large,yes\n"
+    "AGG,Aggregate Bond ETF,bonds,R2,0.0003,1,NYSEARCA,USD,us_bonds,yes\n";
+static const char *k_clients =
+    "code,household,advisor,name,email,tax_id,address,birth_year\n"
+    "C1,H1,ADV1,Avery Example,avery@example.com,900-70-0001,12 Sample Street,1961\n"
+    "C2,H1,ADV1,Jordan Example,jordan@example.com,900-70-0002,12 Sample Street,1963\n";
+static const char *k_accounts =
+    "code,client,type,currency,opened,model,discretionary,drift_band,tlh,loss_limit,restrictions\n"
+    "A1,C1,taxable,USD,2023-01-03,growth_80,yes,0.04,yes,0.12,EEM\n"
+    "A2,C2,tax_free,USD,2023-01-03,balanced_60,no,0.05,no,0.10,\n";
+static const char *k_txns =
+    "account,txn_id,date,kind,ticker,qty,price,amount,fees,relief,lots,ratio\n"
+    "A1,T1,2023-01-04,deposit,,,,100000.00,,,,\n"
+    "A1,T2,2023-01-04,buy,SPY,100,380.00,,1.00,,,\n"
+    "A2,T1,2023-01-05,deposit,,,,5000.00,,,,\n";
+
+static void load_master(fx *f)
+{
+    ra_err err = {0};
+    IMPORT_OK(RA_IMPORT_SECURITIES, k_securities, 2, 0, 0);
+    IMPORT_OK(RA_IMPORT_CLIENTS, k_clients, 2, 0, 0);
+    IMPORT_OK(RA_IMPORT_ACCOUNTS, k_accounts, 2, 0, 0);
+}
+
+/* ---- the import pipeline ---------------------------------------------------------------------- */
+
+static void test_import_apply_counts_and_idempotent(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    load_master(f);
+    IMPORT_OK(RA_IMPORT_TRANSACTIONS, k_txns, 3, 0, 0);
+    /* the same files again: nothing new */
+    IMPORT_OK(RA_IMPORT_SECURITIES, k_securities, 0, 0, 2);
+    IMPORT_OK(RA_IMPORT_CLIENTS, k_clients, 0, 0, 2);
+    IMPORT_OK(RA_IMPORT_ACCOUNTS, k_accounts, 0, 0, 2);
+    IMPORT_OK(RA_IMPORT_TRANSACTIONS, k_txns, 0, 0, 3);
+    /* one changed row is one update */
+    IMPORT_OK(RA_IMPORT_CLIENTS,
+              "code,household,advisor,name,email,tax_id,address,birth_year\n"
+              "C1,H1,ADV2,Avery Example,avery@example.com,900-70-0001,12 Sample Street,1961\n",
+              0, 1, 0);
+    ra_client c;
+    OK(ra_store_client_get(f->s, "F1", "C1", &c, &err));
+    assert_string_equal(c.advisor, "ADV2");
+    /* cash: 100000 - 100 * 380 - 1 = 61999.00 */
+    ra_ledger l;
+    OK(ra_store_account_ledger(f->s, "F1", "A1", &l, &err));
+    assert_int_equal(l.cash_minor, 6199900);
+    ra_ledger_free(&l);
+}
+
+static void test_import_apply_failure_writes_nothing(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    load_master(f);
+    uint64_t before = 0, after = 0;
+    OK(ra_store_audit_verify(f->s, &before, NULL, &err));
+    /* the second row names a client that does not exist: the first is not kept either */
+    ra_import_result r;
+    ra_status rc = import_text(f, RA_IMPORT_ACCOUNTS,
+                               "code,client,type,currency,opened\n"
+                               "A3,C1,taxable,USD,2023-01-03\n"
+                               "A4,C9,taxable,USD,2023-01-03\n",
+                               NULL, &r, &err);
+    assert_int_equal(rc, RA_ENOTFOUND);
+    assert_non_null(strstr(err.where, "t.csv:3"));
+    assert_int_equal(r.added + r.updated + r.unchanged, 0);
+    ra_account a;
+    assert_int_equal(ra_store_account_get(f->s, "F1", "A3", &a, &err), RA_ENOTFOUND);
+    OK(ra_store_audit_verify(f->s, &after, NULL, &err));
+    assert_int_equal(after, before);
+    /* a sale of more than held fails the whole batch */
+    rc = import_text(f, RA_IMPORT_TRANSACTIONS,
+                     "account,txn_id,date,kind,ticker,qty,price,amount\n"
+                     "A1,T1,2023-01-04,deposit,,,,1000.00\n"
+                     "A1,T2,2023-01-05,sell,SPY,5,380.00,\n",
+                     NULL, &r, &err);
+    assert_int_not_equal(rc, RA_OK);
+    uint64_t n = 9;
+    OK(ra_store_txn_count(f->s, "F1", "A1", &n, &err));
+    assert_int_equal(n, 0);
+}
+
+static void test_import_apply_new_tickers_named(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    IMPORT_OK(RA_IMPORT_SECURITIES, k_securities, 2, 0, 0);
+    ra_import_result r;
+    /* 2 dates x 3 tickers, one empty cell: 5 prices; QQQ and IWM are new */
+    OK(import_text(f, RA_IMPORT_PRICES,
+                   "Date,SPY,QQQ,IWM\n2023-01-03,380.5,,180\n2023-01-04,381,270.25,181\n", NULL,
+                   &r, &err));
+    assert_int_equal(r.added, 5);
+    assert_int_equal(r.n_new_tickers, 2);
+    assert_string_equal(r.new_tickers[0], "QQQ");
+    assert_string_equal(r.new_tickers[1], "IWM");
+    ra_import_result_free(&r);
+    /* dividends of a new ticker and of a known one */
+    OK(import_text(f, RA_IMPORT_DIVIDENDS,
+                   "Date,Ticker,dividend_amount\n2023-03-17,SPY,1.50\n2023-03-17,VEA,0.30\n"
+                   "2023-06-16,VEA,0.35\n",
+                   NULL, &r, &err));
+    assert_int_equal(r.added, 3);
+    assert_int_equal(r.n_new_tickers, 1);
+    assert_string_equal(r.new_tickers[0], "VEA");
+    ra_import_result_free(&r);
+    ra_security sec;
+    OK(ra_store_security_get(f->s, "F1", "VEA", &sec, &err));
+    assert_int_equal(sec.incomplete, 1);
+}
+
+/* ---- reconciliation --------------------------------------------------------------------------- */
+
+static void test_reconcile_breaks(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    load_master(f);
+    IMPORT_OK(RA_IMPORT_TRANSACTIONS, k_txns, 3, 0, 0);
+    /* the book on 2023-01-31: A1 cash 61999.00 and 100 SPY; A2 cash 5000.00 (4 lines).
+     * The custodian: A1 agrees on cash, has 101 SPY and 5 AGG; A2 is missing. */
+    ra_position cu[3];
+    memset(cu, 0, sizeof cu);
+    snprintf(cu[0].account, RA_CODE_MAX, "A1");
+    snprintf(cu[0].ticker, RA_CODE_MAX, "SPY");
+    cu[0].qty_micro = 101000000;
+    snprintf(cu[1].account, RA_CODE_MAX, "A1");
+    cu[1].cash_minor = 6199900;
+    snprintf(cu[2].account, RA_CODE_MAX, "A1");
+    snprintf(cu[2].ticker, RA_CODE_MAX, "AGG");
+    cu[2].qty_micro = 5000000;
+    ra_date d;
+    OK(ra_date_parse("2023-01-31", 10, &d, &err));
+    ra_recon_result r;
+    OK(ra_book_reconcile(f->s, "F1", d, cu, 3, &r, &err));
+    /* lines: A1 cash, A1 AGG, A1 SPY, A2 cash = 4 compared; breaks AGG, SPY, A2 cash */
+    assert_int_equal(r.n_compared, 4);
+    assert_int_equal(r.n_breaks, 3);
+    assert_string_equal(r.breaks[0].ticker, "AGG");
+    assert_int_equal(r.breaks[0].book, 0);
+    assert_int_equal(r.breaks[0].custodian, 5000000);
+    assert_string_equal(r.breaks[1].ticker, "SPY");
+    assert_int_equal(r.breaks[1].book, 100000000);
+    assert_string_equal(r.breaks[2].account, "A2");
+    assert_string_equal(r.breaks[2].ticker, "");
+    assert_int_equal(r.breaks[2].book, 500000);
+    assert_int_equal(r.breaks[2].custodian, 0);
+    ra_recon_result_free(&r);
+    /* before the first transaction everything the custodian has is a break */
+    OK(ra_date_parse("2023-01-01", 10, &d, &err));
+    OK(ra_book_reconcile(f->s, "F1", d, cu, 3, &r, &err));
+    assert_int_equal(r.n_breaks, 3 + 0); /* A1 cash 0 vs 61999.00, AGG, SPY; A2 cash 0 = 0 */
+    ra_recon_result_free(&r);
+}
+
+/* ---- the demo book ------------------------------------------------------------------------------ */
+
+static void test_bookgen_write_idempotent(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    ra_bookgen_data d;
+    OK(ra_bookgen_data_load(RA_SHARED_DATA_DIR, &d, &err));
+    ra_bookgen_settings set;
+    ra_bookgen_settings_default(&set);
+    set.n_clients = 3;
+    ra_bookgen_market m;
+    ra_bookgen_data_market(&d, &m);
+    ra_bookgen_book *b = NULL;
+    OK(ra_bookgen_create(&set, &m, &b, &err));
+    ra_store_actor a = {"generate-book", ""};
+    snprintf(a.firm, sizeof a.firm, "%s", b->firm.code);
+    OK(ra_store_set_firm_key(f->s, b->firm.code, k_key, &err));
+    ra_bookgen_write_stats w1, w2;
+    OK(ra_bookgen_write(f->s, &a, &d, b, &w1, &err));
+    assert_int_equal(w1.txns_applied, b->n_txns);
+    assert_int_equal(w1.txns_unchanged, 0);
+    assert_true(w1.prices > 0);
+    OK(ra_bookgen_write(f->s, &a, &d, b, &w2, &err));
+    assert_int_equal(w2.txns_applied, 0);
+    assert_int_equal(w2.txns_unchanged, b->n_txns);
+    ra_store_check_result cr;
+    OK(ra_store_check(f->s, &cr, &err));
+    assert_int_equal(cr.n_transactions, b->n_txns);
+    assert_int_equal(cr.n_accounts, b->n_accounts);
+    ra_bookgen_destroy(b);
+    ra_bookgen_data_free(&d);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_import_apply_counts_and_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_apply_failure_writes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_apply_new_tickers_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reconcile_breaks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bookgen_write_idempotent, setup, teardown),
+    };
+    const char *backend = argc > 1 ? argv[1] : "sqlite";
+    if (strcmp(backend, "pg") == 0) {
+        const char *env = getenv("ROBOADVISOR_TEST_PG");
+        if (env && *env) {
+            snprintf(g_url, sizeof g_url, "%s", env);
+        } else if (argc > 2 && argv[2][0] == '@') {
+            FILE *fp = fopen(argv[2] + 1, "r");
+            if (!fp || !fgets(g_url, sizeof g_url, fp)) {
+                fprintf(stderr, "test_engine_import: could not read the PostgreSQL URL from %s\n",
+                        argv[2] + 1);
+                return 1;
+            }
+            fclose(fp);
+            g_url[strcspn(g_url, "\r\n")] = 0;
+        } else {
+            printf("test_engine_import: ROBOADVISOR_TEST_PG is not set: PostgreSQL cases "
+                   "skipped\n");
+            return 77;
+        }
+        g_pg = 1;
+        return cmocka_run_group_tests_name("engine_import_pg", tests, NULL, NULL);
+    }
+    snprintf(g_dir, sizeof g_dir, "/tmp/ra_test_engine_import_XXXXXX");
+    if (!mkdtemp(g_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    int rc = cmocka_run_group_tests_name("engine_import_sqlite", tests, NULL, NULL);
+    rmdir(g_dir);
+    return rc;
+}
