@@ -83,6 +83,9 @@ typedef struct cli_book_args {
  * with *out open (close with ra_book_close). */
 int cli_book_open(const char *cmd, const cli_book_args *a, ra_book **out);
 
+/* Today's date (UTC) from the system clock: the CLI's clock, given to the library. */
+ra_date cli_today(void);
+
 /* Milliseconds from a monotonic clock. */
 double cli_clock_ms(void);
 

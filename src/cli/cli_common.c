@@ -269,6 +269,14 @@ int cli_book_open(const char *cmd, const cli_book_args *a, ra_book **out)
     return 0;
 }
 
+ra_date cli_today(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    return ra_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
 double cli_clock_ms(void)
 {
     struct timespec ts;

@@ -300,7 +300,8 @@ int cmd_import(int argc, char **argv)
     if ((rc = book_open(cmd, &o, 0, 1, &b)))
         return rc;
     ra_import_result r;
-    if (ra_book_import(b.rb, kind, path, NULL, &r, &err) != RA_OK) {
+    ra_import_options io = {1, cli_today()};
+    if (ra_book_import(b.rb, kind, path, &io, &r, &err) != RA_OK) {
         rc = cli_fail(cmd, &err);
         fprintf(stderr, "roboadvisor %s: nothing was imported from %s\n", cmd, path);
     } else {

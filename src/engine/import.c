@@ -148,6 +148,49 @@ static int same_account(const ra_account *a, const ra_account *b)
            m->loss_limit == n->loss_limit && strcmp(m->restrictions, n->restrictions) == 0;
 }
 
+/* ---- a column the file leaves out keeps the stored value (issue 10) ------------------------- */
+
+#define KEEP_STR(field, bit)                                                                       \
+    do {                                                                                           \
+        if (!(cols & (bit)))                                                                       \
+            memcpy(row->field, old->field, sizeof row->field);                                     \
+    } while (0)
+#define KEEP_VAL(field, bit)                                                                       \
+    do {                                                                                           \
+        if (!(cols & (bit)))                                                                       \
+            row->field = old->field;                                                               \
+    } while (0)
+
+static void keep_security(ra_security *row, const ra_security *old, uint32_t cols)
+{
+    if (old->incomplete) /* added from market data: no master data anyone gave */
+        return;
+    KEEP_VAL(lot_size, RA_IMPORT_SEC_LOT);
+    KEEP_STR(exchange, RA_IMPORT_SEC_EXCHANGE);
+    KEEP_STR(tlh_group, RA_IMPORT_SEC_TLH);
+    KEEP_VAL(on_shelf, RA_IMPORT_SEC_SHELF);
+}
+
+static void keep_client(ra_client *row, const ra_client *old, uint32_t cols)
+{
+    KEEP_STR(household, RA_IMPORT_CLI_HOUSEHOLD);
+    KEEP_STR(advisor, RA_IMPORT_CLI_ADVISOR);
+    KEEP_STR(email, RA_IMPORT_CLI_EMAIL);
+    KEEP_STR(tax_id, RA_IMPORT_CLI_TAX_ID);
+    KEEP_STR(address, RA_IMPORT_CLI_ADDRESS);
+    KEEP_VAL(birth_year, RA_IMPORT_CLI_BIRTH_YEAR);
+}
+
+static void keep_account(ra_account *row, const ra_account *old, uint32_t cols)
+{
+    KEEP_STR(mandate.model, RA_IMPORT_ACC_MODEL);
+    KEEP_VAL(mandate.discretionary, RA_IMPORT_ACC_DISCRETIONARY);
+    KEEP_VAL(mandate.drift_band, RA_IMPORT_ACC_DRIFT);
+    KEEP_VAL(mandate.tlh_enabled, RA_IMPORT_ACC_TLH);
+    KEEP_VAL(mandate.loss_limit, RA_IMPORT_ACC_LOSS);
+    KEEP_STR(mandate.restrictions, RA_IMPORT_ACC_RESTRICTIONS);
+}
+
 typedef union any_record {
     ra_security sec;
     ra_client cli;
@@ -160,6 +203,7 @@ typedef struct upsert_kind {
     ra_status (*get)(ra_store *s, const char *firm, const void *rec, any_record *out, ra_err *err);
     ra_status (*put)(ra_store *s, const ra_store_actor *a, const any_record *r, ra_err *err);
     int (*same)(const any_record *a, const any_record *b);
+    void (*keep)(any_record *row, const any_record *old, uint32_t columns);
 } upsert_kind;
 
 static ra_status sec_get(ra_store *s, const char *firm, const void *r, any_record *o, ra_err *e)
@@ -199,9 +243,23 @@ static int acc_same(const any_record *a, const any_record *b)
     return same_account(&a->acc, &b->acc);
 }
 
-static const upsert_kind k_securities = {sizeof(ra_security), sec_get, sec_put, sec_same};
-static const upsert_kind k_clients = {sizeof(ra_client), cli_get, cli_put, cli_same};
-static const upsert_kind k_accounts = {sizeof(ra_account), acc_get, acc_put, acc_same};
+static void sec_keep(any_record *row, const any_record *old, uint32_t cols)
+{
+    keep_security(&row->sec, &old->sec, cols);
+}
+static void cli_keep(any_record *row, const any_record *old, uint32_t cols)
+{
+    keep_client(&row->cli, &old->cli, cols);
+}
+static void acc_keep(any_record *row, const any_record *old, uint32_t cols)
+{
+    keep_account(&row->acc, &old->acc, cols);
+}
+
+static const upsert_kind k_securities = {sizeof(ra_security), sec_get, sec_put, sec_same,
+                                         sec_keep};
+static const upsert_kind k_clients = {sizeof(ra_client), cli_get, cli_put, cli_same, cli_keep};
+static const upsert_kind k_accounts = {sizeof(ra_account), acc_get, acc_put, acc_same, acc_keep};
 
 static ra_status upsert_rows(ra_store *s, const ra_store_actor *A, const ra_import *im,
                              const upsert_kind *k, const void *rows, ra_import_result *res,
@@ -214,6 +272,8 @@ static ra_status upsert_rows(ra_store *s, const ra_store_actor *A, const ra_impo
         memset(&row, 0, sizeof row);
         memcpy(&row, given, k->size);
         ra_status g = k->get(s, A->firm, given, &old, err);
+        if (g == RA_OK)
+            k->keep(&row, &old, im->columns);
         int same = g == RA_OK && k->same(&old, &row);
         if (same) {
             res->unchanged++;
@@ -236,9 +296,60 @@ static ra_status upsert_rows(ra_store *s, const ra_store_actor *A, const ra_impo
 
 /* ---- transactions --------------------------------------------------------------------------- */
 
-static ra_status append_txns(ra_store *s, const ra_store_actor *A, const ra_import *im,
-                             ra_import_result *res, ra_err *err)
+/* Refuses a transaction dated before 1900-01-01, more than RA_IMPORT_DAYS_AHEAD days after the
+ * import's date, or before its account was opened (issue 10: one back-dated withdrawal broke
+ * reconcile for the whole firm). Accounts not in the book are left to the store to name. */
+static ra_status check_dates(ra_store *s, const ra_store_actor *A, const ra_import *im,
+                             const ra_import_options *o, ra_err *err)
 {
+    char last[RA_CODE_MAX] = "";
+    ra_date opened = 0;
+    int known = 0;
+    for (size_t i = 0; i < im->n; i++) {
+        const ra_import_txn *x = &im->txns[i];
+        char d[11], lim[11];
+        ra_date_format(x->txn.date, d);
+        ra_status rc = RA_OK;
+        if (x->txn.date < RA_IMPORT_DATE_MIN) {
+            rc = ra_err_set(err, RA_EINVAL, NULL, "transaction %s of account %s is dated %s, "
+                            "before 1900-01-01", x->txn_id, x->account, d);
+        } else if (o->has_as_of && x->txn.date > o->as_of + RA_IMPORT_DAYS_AHEAD) {
+            rc = ra_err_set(err, RA_EINVAL, NULL, "transaction %s of account %s is dated %s, "
+                            "more than %d days after the import's date %s", x->txn_id,
+                            x->account, d, RA_IMPORT_DAYS_AHEAD, ra_date_format(o->as_of, lim));
+        } else {
+            if (strcmp(last, x->account) != 0) {
+                ra_account a;
+                ra_err e = {0};
+                ra_status g = ra_store_account_get(s, A->firm, x->account, &a, &e);
+                if (g != RA_OK && g != RA_ENOTFOUND) {
+                    if (err)
+                        *err = e;
+                    return g;
+                }
+                known = g == RA_OK;
+                opened = known ? a.opened : 0;
+                snprintf(last, sizeof last, "%s", x->account);
+            }
+            if (known && x->txn.date < opened)
+                rc = ra_err_set(err, RA_EINVAL, NULL, "transaction %s of account %s is dated %s, "
+                                "before the account was opened on %s", x->txn_id, x->account, d,
+                                ra_date_format(opened, lim));
+        }
+        if (rc != RA_OK) {
+            at_line(err, im, i);
+            return rc;
+        }
+    }
+    return RA_OK;
+}
+
+static ra_status append_txns(ra_store *s, const ra_store_actor *A, const ra_import *im,
+                             const ra_import_options *o, ra_import_result *res, ra_err *err)
+{
+    ra_status rc = check_dates(s, A, im, o, err);
+    if (rc != RA_OK)
+        return rc;
     ra_store_txn *t = ra_calloc(im->n ? im->n : 1, sizeof *t);
     ra_store_lot_in *lots = ra_calloc(im->n_lots ? im->n_lots : 1, sizeof *lots);
     if (!t || !lots) {
@@ -289,7 +400,6 @@ static ra_status append_txns(ra_store *s, const ra_store_actor *A, const ra_impo
 static ra_status apply_rows(ra_store *s, const ra_store_actor *A, const ra_import *im,
                             const ra_import_options *o, ra_import_result *res, ra_err *err)
 {
-    (void)o;
     switch (im->kind) {
     case RA_IMPORT_PRICES:
         return put_prices(s, A, im, res, err);
@@ -303,7 +413,7 @@ static ra_status apply_rows(ra_store *s, const ra_store_actor *A, const ra_impor
     case RA_IMPORT_ACCOUNTS:
         return upsert_rows(s, A, im, &k_accounts, im->accounts, res, err);
     case RA_IMPORT_TRANSACTIONS:
-        return append_txns(s, A, im, res, err);
+        return append_txns(s, A, im, o, res, err);
     default:
         return ra_err_set(err, RA_EINVAL, NULL, "positions are not imported: use 'roboadvisor "
                                                 "reconcile --positions FILE'");
@@ -351,9 +461,8 @@ ra_status ra_book_import(ra_book *b, ra_import_kind kind, const char *path,
         return rc;
     rc = ra_import_apply(b->store, &b->actor, im, opts, res, err);
     ra_import_destroy(im);
-    /* rows of master data name FILE:LINE already */
-    if (rc != RA_OK && kind != RA_IMPORT_SECURITIES && kind != RA_IMPORT_CLIENTS &&
-        kind != RA_IMPORT_ACCOUNTS)
+    /* rows named FILE:LINE already say the file */
+    if (rc != RA_OK && err && strncmp(err->where, path, strlen(path)) != 0)
         ra_err_wrap(err, "%s", path);
     return rc;
 }

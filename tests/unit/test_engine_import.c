@@ -226,6 +226,197 @@ static void test_import_apply_new_tickers_named(void **state)
     assert_int_equal(sec.incomplete, 1);
 }
 
+
+/* ---- issue 10: imports never erase what they were not given ---------------------------------- */
+
+static void test_import_absent_client_columns_keep_stored(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    load_master(f);
+    ra_client before, after;
+    OK(ra_store_client_get(f->s, "F1", "C1", &before, &err));
+    /* the reproduction: a file of only code,name changed nothing before the fix but erased
+     * household, advisor, email, tax id, address and birth year */
+    IMPORT_OK(RA_IMPORT_CLIENTS, "code,name\nC1,Avery Example\n", 0, 0, 1);
+    OK(ra_store_client_get(f->s, "F1", "C1", &after, &err));
+    assert_string_equal(after.household, "H1");
+    assert_string_equal(after.advisor, "ADV1");
+    assert_string_equal(after.email, "avery@example.com");
+    assert_string_equal(after.tax_id, "900-70-0001");
+    assert_string_equal(after.address, "12 Sample Street");
+    assert_int_equal(after.birth_year, 1961);
+    assert_memory_equal(&before, &after, sizeof before);
+    /* a present column with an empty cell means what docs/formats.md says: no email */
+    IMPORT_OK(RA_IMPORT_CLIENTS, "code,name,email\nC1,Avery Example,\n", 0, 1, 0);
+    OK(ra_store_client_get(f->s, "F1", "C1", &after, &err));
+    assert_string_equal(after.email, "");
+    assert_string_equal(after.tax_id, "900-70-0001");
+    /* ... and an empty household is the client's own one */
+    IMPORT_OK(RA_IMPORT_CLIENTS, "code,name,household\nC1,Avery Example,\n", 0, 1, 0);
+    OK(ra_store_client_get(f->s, "F1", "C1", &after, &err));
+    assert_string_equal(after.household, "C1");
+    assert_string_equal(after.advisor, "ADV1");
+    /* a new client from the short file takes the defaults */
+    IMPORT_OK(RA_IMPORT_CLIENTS, "code,name\nC3,Riley Morgan\n", 1, 0, 0);
+    OK(ra_store_client_get(f->s, "F1", "C3", &after, &err));
+    assert_string_equal(after.household, "C3");
+    assert_string_equal(after.advisor, "");
+    assert_int_equal(after.birth_year, 0);
+}
+
+static void test_import_absent_account_columns_keep_stored(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    load_master(f);
+    /* the reproduction: only the required columns reset model, drift band, TLH, loss limit
+     * and dropped the restrictions */
+    IMPORT_OK(RA_IMPORT_ACCOUNTS,
+              "code,client,type,currency,opened\nA1,C1,taxable,USD,2023-01-03\n", 0, 0, 1);
+    ra_account a;
+    OK(ra_store_account_get(f->s, "F1", "A1", &a, &err));
+    assert_string_equal(a.mandate.model, "growth_80");
+    assert_int_equal(a.mandate.discretionary, 1);
+    RA_ASSERT_CLOSE(a.mandate.drift_band, 0.04, 0, 0);
+    assert_int_equal(a.mandate.tlh_enabled, 1);
+    RA_ASSERT_CLOSE(a.mandate.loss_limit, 0.12, 0, 0);
+    assert_string_equal(a.mandate.restrictions, "EEM");
+    /* present and empty: the format's default (drift band 0.05, no restrictions) */
+    IMPORT_OK(RA_IMPORT_ACCOUNTS,
+              "code,client,type,currency,opened,drift_band,restrictions\n"
+              "A1,C1,taxable,USD,2023-01-03,,\n", 0, 1, 0);
+    OK(ra_store_account_get(f->s, "F1", "A1", &a, &err));
+    RA_ASSERT_CLOSE(a.mandate.drift_band, 0.05, 0, 0);
+    assert_string_equal(a.mandate.restrictions, "");
+    assert_string_equal(a.mandate.model, "growth_80");
+    RA_ASSERT_CLOSE(a.mandate.loss_limit, 0.12, 0, 0);
+    /* A2 is advisory (discretionary no): a file without the column keeps it advisory */
+    IMPORT_OK(RA_IMPORT_ACCOUNTS,
+              "code,client,type,currency,opened,model\nA2,C2,tax_free,USD,2023-01-03,income_20\n",
+              0, 1, 0);
+    OK(ra_store_account_get(f->s, "F1", "A2", &a, &err));
+    assert_int_equal(a.mandate.discretionary, 0);
+    assert_string_equal(a.mandate.model, "income_20");
+}
+
+static void test_import_absent_security_columns_keep_stored(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    IMPORT_OK(RA_IMPORT_SECURITIES,
+              "ticker,name,asset_class,risk_level,expense_ratio,lot_size,exchange,currency,"
+              "tlh_group,on_shelf\n"
+              "600519,Kweichow Moutai,cn_equity,R5,0,100,SSE,CNY,cn_consumer,no\n", 1, 0, 0);
+    IMPORT_OK(RA_IMPORT_SECURITIES,
+              "ticker,name,asset_class,risk_level,expense_ratio,currency\n"
+              "600519,Kweichow Moutai,cn_equity,R5,0,CNY\n", 0, 0, 1);
+    ra_security sec;
+    OK(ra_store_security_get(f->s, "F1", "600519", &sec, &err));
+    assert_int_equal(sec.lot_size, 100);
+    assert_string_equal(sec.exchange, "SSE");
+    assert_string_equal(sec.tlh_group, "cn_consumer");
+    assert_int_equal(sec.on_shelf, 0);
+    /* a security added from prices has no master data yet: completing it takes the defaults */
+    ra_import_result r;
+    OK(import_text(f, RA_IMPORT_PRICES, "Date,QQQ\n2023-01-03,270\n", NULL, &r, &err));
+    ra_import_result_free(&r);
+    IMPORT_OK(RA_IMPORT_SECURITIES,
+              "ticker,name,asset_class,risk_level,expense_ratio,currency\n"
+              "QQQ,Nasdaq 100 ETF,us_equity,R4,0.002,USD\n", 0, 1, 0);
+    OK(ra_store_security_get(f->s, "F1", "QQQ", &sec, &err));
+    assert_int_equal(sec.incomplete, 0);
+    assert_int_equal(sec.lot_size, 1);
+    assert_int_equal(sec.on_shelf, 1);
+}
+
+static void test_import_absent_txn_columns_never_change_stored(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    load_master(f);
+    IMPORT_OK(RA_IMPORT_TRANSACTIONS, k_txns, 3, 0, 0);
+    /* T2 was stored with fees 1.00: a file without the fees column does not erase them (a
+     * stored transaction is never changed: the other content is refused) */
+    ra_import_result r;
+    ra_status rc = import_text(f, RA_IMPORT_TRANSACTIONS,
+                               "account,txn_id,date,kind,ticker,qty,price\n"
+                               "A1,T2,2023-01-04,buy,SPY,100,380.00\n",
+                               NULL, &r, &err);
+    assert_int_equal(rc, RA_ECONFLICT);
+    ra_ledger l;
+    OK(ra_store_account_ledger(f->s, "F1", "A1", &l, &err));
+    assert_int_equal(l.cash_minor, 6199900); /* 100000 - 38000 - 1 */
+    ra_ledger_free(&l);
+    /* a file of deposits needs only amount; re-importing a row identically is unchanged */
+    IMPORT_OK(RA_IMPORT_TRANSACTIONS,
+              "account,txn_id,date,kind,amount\nA1,T1,2023-01-04,deposit,100000.00\n", 0, 0, 1);
+}
+
+/* ---- issue 10: transactions dated before their account or outside a sane range ---------------- */
+
+static void expect_date_refused(fx *f, const char *text, const ra_import_options *o,
+                                const char *where, const char *msg_part)
+{
+    ra_err err = {0};
+    ra_import_result r;
+    ra_status rc = import_text(f, RA_IMPORT_TRANSACTIONS, text, o, &r, &err);
+    assert_int_equal(rc, RA_EINVAL);
+    assert_string_equal(err.where, where);
+    if (!strstr(err.msg, msg_part))
+        fail_msg("message \"%s\" does not say \"%s\"", err.msg, msg_part);
+    uint64_t n = 9;
+    OK(ra_store_txn_count(f->s, "F1", "A1", &n, &err));
+    assert_int_equal(n, 0);
+}
+
+static void test_import_txn_dates_refused(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    load_master(f);
+    /* A1 was opened on 2023-01-03: the reproduction, a back-dated withdrawal on line 3 */
+    expect_date_refused(f,
+                        "account,txn_id,date,kind,amount\n"
+                        "A1,T1,2023-01-04,deposit,1000.00\n"
+                        "A1,T2,2023-01-02,withdrawal,10.00\n",
+                        NULL, "t.csv:3",
+                        "transaction T2 of account A1 is dated 2023-01-02, before the account was "
+                        "opened on 2023-01-03");
+    expect_date_refused(f,
+                        "account,txn_id,date,kind,amount\nA1,T1,1899-12-31,deposit,1000.00\n",
+                        NULL, "t.csv:2", "before 1900-01-01");
+    ra_import_options o = {1, 0};
+    OK(ra_date_parse("2023-06-01", 10, &o.as_of, &err));
+    /* 2023-06-01 + 366 days = 2024-06-01 (2024 is a leap year): the last day accepted */
+    expect_date_refused(f,
+                        "account,txn_id,date,kind,amount\nA1,T1,2024-06-02,deposit,1000.00\n", &o,
+                        "t.csv:2", "more than 366 days after the import's date 2023-06-01");
+    ra_import_result r;
+    OK(import_text(f, RA_IMPORT_TRANSACTIONS,
+                   "account,txn_id,date,kind,amount\nA1,T1,2024-06-01,deposit,1000.00\n"
+                   "A2,T1,2023-01-03,deposit,5.00\n",
+                   &o, &r, &err));
+    assert_int_equal(r.added, 2);
+    ra_import_result_free(&r);
+}
+
+/* The columns the reader reports (include/roboadvisor/import.h). */
+static void test_import_columns_reported(void **state)
+{
+    (void)state;
+    ra_err err = {0};
+    ra_import *im = NULL;
+    const char *t = "name,code,email\nAvery,C1,\n";
+    OK(ra_import_parse(RA_IMPORT_CLIENTS, t, strlen(t), "t.csv", NULL, &im, &err));
+    assert_int_equal(im->columns, RA_IMPORT_CLI_CODE | RA_IMPORT_CLI_NAME | RA_IMPORT_CLI_EMAIL);
+    ra_import_destroy(im);
+    OK(ra_import_parse(RA_IMPORT_ACCOUNTS, k_accounts, strlen(k_accounts), "t.csv", NULL, &im,
+                       &err));
+    assert_int_equal(im->columns, (1u << 11) - 1);
+    ra_import_destroy(im);
+}
+
 /* ---- reconciliation --------------------------------------------------------------------------- */
 
 static void test_reconcile_breaks(void **state)
@@ -310,6 +501,16 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_import_apply_counts_and_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_apply_failure_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_apply_new_tickers_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_absent_client_columns_keep_stored, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_import_absent_account_columns_keep_stored, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_import_absent_security_columns_keep_stored, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_import_absent_txn_columns_never_change_stored, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_import_txn_dates_refused, setup, teardown),
+        cmocka_unit_test(test_import_columns_reported),
         cmocka_unit_test_setup_teardown(test_reconcile_breaks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bookgen_write_idempotent, setup, teardown),
     };
