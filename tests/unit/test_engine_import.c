@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char g_url[1024];
@@ -401,6 +402,90 @@ static void test_import_txn_dates_refused(void **state)
     ra_import_result_free(&r);
 }
 
+
+/* ---- issue 10: concurrent imports into the same accounts both succeed ------------------------ */
+
+#define CONC_ROUNDS 15 /* imports per process */
+
+/* One writer process: opens its own connection and imports CONC_ROUNDS files of deposits into
+ * A1 and A2 (ids W<who>-<round>-<k>); exits 0 if every import succeeded. */
+static int concurrent_writer(const char *url, int who, int start_fd)
+{
+    ra_err err = {0};
+    ra_store *s = NULL;
+    char go;
+    if (read(start_fd, &go, 1) != 1)
+        return 2;
+    ra_store_options so;
+    ra_store_options_default(&so);
+    so.busy_timeout_ms = 30000;
+    if (ra_store_open(url, &so, &s, &err) != RA_OK)
+        return 3;
+    ra_store_actor a = {"tester", "F1"};
+    int rc = 0;
+    for (int r = 0; r < CONC_ROUNDS && rc == 0; r++) {
+        char text[1024];
+        int o = snprintf(text, sizeof text, "account,txn_id,date,kind,amount\n");
+        for (int k = 0; k < 4; k++)
+            o += snprintf(text + o, sizeof text - (size_t)o, "A%d,W%d-%d-%d,2023-02-01,deposit,1.00\n",
+                          1 + k % 2, who, r, k);
+        ra_import *im = NULL;
+        ra_import_result res;
+        if (ra_import_parse(RA_IMPORT_TRANSACTIONS, text, strlen(text), "w.csv", NULL, &im,
+                            &err) != RA_OK ||
+            ra_import_apply(s, &a, im, NULL, &res, &err) != RA_OK) {
+            fprintf(stderr, "writer %d round %d: %s: %s\n", who, r, err.where, err.msg);
+            rc = 1;
+        }
+        ra_import_destroy(im);
+    }
+    ra_store_close(s);
+    return rc;
+}
+
+static void test_import_concurrent_same_accounts(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    load_master(f);
+    int pfd[2];
+    assert_int_equal(pipe(pfd), 0);
+    pid_t pid[2];
+    for (int w = 0; w < 2; w++) {
+        pid[w] = fork();
+        assert_true(pid[w] >= 0);
+        if (pid[w] == 0) {
+            close(pfd[1]);
+            _exit(concurrent_writer(f->url, w, pfd[0]));
+        }
+    }
+    close(pfd[0]);
+    /* both start at once */
+    assert_int_equal(write(pfd[1], "gg", 2), 2);
+    close(pfd[1]);
+    int st[2] = {0, 0};
+    pid_t got[2];
+    for (int w = 0; w < 2; w++) /* both, before any assertion (the next case drops the schema) */
+        got[w] = waitpid(pid[w], &st[w], 0);
+    for (int w = 0; w < 2; w++) {
+        assert_int_equal(got[w], pid[w]);
+        assert_true(WIFEXITED(st[w]));
+        assert_int_equal(WEXITSTATUS(st[w]), 0);
+    }
+    /* each writer put 2 deposits a round into each account */
+    uint64_t n1 = 0, n2 = 0;
+    OK(ra_store_txn_count(f->s, "F1", "A1", &n1, &err));
+    OK(ra_store_txn_count(f->s, "F1", "A2", &n2, &err));
+    assert_int_equal(n1, 2 * 2 * CONC_ROUNDS);
+    assert_int_equal(n2, 2 * 2 * CONC_ROUNDS);
+    ra_store_check_result cr;
+    OK(ra_store_check(f->s, &cr, &err));
+    ra_ledger l;
+    OK(ra_store_account_ledger(f->s, "F1", "A1", &l, &err));
+    assert_int_equal(l.cash_minor, 100 * 2 * 2 * CONC_ROUNDS);
+    ra_ledger_free(&l);
+}
+
 /* The columns the reader reports (include/roboadvisor/import.h). */
 static void test_import_columns_reported(void **state)
 {
@@ -511,6 +596,7 @@ int main(int argc, char **argv)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_import_txn_dates_refused, setup, teardown),
         cmocka_unit_test(test_import_columns_reported),
+        cmocka_unit_test_setup_teardown(test_import_concurrent_same_accounts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reconcile_breaks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bookgen_write_idempotent, setup, teardown),
     };
