@@ -35,6 +35,8 @@
 /* engine */
 #include "engine_onboard.h"
 #include "engine_book.h"
+#include "engine_import.h"
+#include "engine_fmt.h"
 #include "bookgen.h"
 
 #define RA_VERSION_MAJOR 0

@@ -56,9 +56,13 @@ int cli_parse_date(const char *cmd, const char *opt, const char *s, ra_date *out
 int cli_market_load(const char *cmd, const cli_market_opts *o, cli_market *m);
 void cli_market_free(cli_market *m);
 
-/* JSON helpers: NaN/Inf become null; dates as "YYYY-MM-DD". */
+/* JSON helpers: NaN/Inf become null; dates as "YYYY-MM-DD"; reals are written in their shortest
+ * exact form by cli_json_print (ra_fmt_double_shortest). */
 json_t *cli_jnum(double x);
 json_t *cli_jdate(ra_date d);
+/* Adds "units": {KEY: UNIT, ...} to doc, from NULL-terminated key/unit pairs: every JSON figure
+ * says its unit (docs/cli.md#output). */
+void cli_json_units(json_t *doc, ...);
 /* Writes the document (2-space indent, keys in insertion order) and a newline to stdout and
  * takes the reference. Returns 0, or 1 if stdout fails. */
 int cli_json_print(json_t *doc);

@@ -209,9 +209,71 @@ json_t *cli_jdate(ra_date d)
     return json_string(ra_date_format(d, buf));
 }
 
+void cli_json_units(json_t *doc, ...)
+{
+    json_t *u = json_object();
+    va_list ap;
+    va_start(ap, doc);
+    for (const char *k = va_arg(ap, const char *); k; k = va_arg(ap, const char *))
+        json_object_set_new(u, k, json_string(va_arg(ap, const char *)));
+    va_end(ap);
+    json_object_set_new(doc, "units", u);
+}
+
+/* A JSON value as jansson's JSON_INDENT(2) | JSON_PRESERVE_ORDER writes it, except that reals
+ * are written in their shortest exact form (ra_fmt_double_shortest: 0.03, not
+ * 0.029999999999999999), which no jansson flag does: JSON_REAL_PRECISION applies one precision to
+ * every number. Returns 0, or -1 if a write fails. */
+static int json_write(FILE *o, json_t *j, int depth)
+{
+    char num[RA_FMT_DOUBLE_SIZE];
+    int rc = 0;
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        size_t n = json_object_size(j), i = 0;
+        if (n == 0)
+            return fputs("{}", o) < 0 ? -1 : 0;
+        const char *key;
+        json_t *v;
+        rc |= fputs("{\n", o) < 0;
+        json_object_foreach(j, key, v) {
+            json_t *k = json_string(key);
+            rc |= fprintf(o, "%*s", 2 * (depth + 1), "") < 0;
+            rc |= !k || json_dumpf(k, o, JSON_ENCODE_ANY) != 0;
+            json_decref(k);
+            rc |= fputs(": ", o) < 0;
+            rc |= json_write(o, v, depth + 1) != 0;
+            rc |= fputs(++i < n ? ",\n" : "\n", o) < 0;
+        }
+        rc |= fprintf(o, "%*s}", 2 * depth, "") < 0;
+        break;
+    }
+    case JSON_ARRAY: {
+        size_t n = json_array_size(j);
+        if (n == 0)
+            return fputs("[]", o) < 0 ? -1 : 0;
+        rc |= fputs("[\n", o) < 0;
+        for (size_t i = 0; i < n; i++) {
+            rc |= fprintf(o, "%*s", 2 * (depth + 1), "") < 0;
+            rc |= json_write(o, json_array_get(j, i), depth + 1) != 0;
+            rc |= fputs(i + 1 < n ? ",\n" : "\n", o) < 0;
+        }
+        rc |= fprintf(o, "%*s]", 2 * depth, "") < 0;
+        break;
+    }
+    case JSON_REAL:
+        rc |= fputs(ra_fmt_double_shortest(json_real_value(j), num), o) < 0;
+        break;
+    default: /* strings, integers, true, false, null: as jansson writes them */
+        rc |= json_dumpf(j, o, JSON_ENCODE_ANY) != 0;
+        break;
+    }
+    return rc ? -1 : 0;
+}
+
 int cli_json_print(json_t *doc)
 {
-    int rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    int rc = doc ? json_write(stdout, doc, 0) : -1;
     json_decref(doc);
     if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
         fprintf(stderr, "roboadvisor: could not write to standard output\n");

@@ -191,7 +191,7 @@ static const char *money(ra_minor v, int digits, char buf[RA_MONEY_FMT_SIZE])
 static void init_help(void)
 {
     printf("usage: roboadvisor init [--db URL] [--firm CODE] [--firm-name NAME] [--currency CCY]\n"
-           "                        [--key-file FILE]\n\n"
+           "                        [--key-file FILE] [--format json|table]\n\n"
            "Creates the book (or brings its schema up to date: safe to run again) and, when a key\n"
            "is given (--key-file FILE or ROBOADVISOR_KEY, 64 hex digits), the firm CODE (default\n"
            "$ROBOADVISOR_FIRM or \"default\") with base currency CCY (default USD). The key\n"
@@ -200,7 +200,7 @@ static void init_help(void)
 
 int cmd_init(int argc, char **argv)
 {
-    static const cmd_spec spec = {"init", A_COMMON A_FIRM_NAME A_CURRENCY, NULL, 0, 0, 0,
+    static const cmd_spec spec = {"init", A_COMMON A_FIRM_NAME A_CURRENCY A_FORMAT, NULL, 0, 0, 0,
                                   init_help};
     const char *cmd = spec.name;
     book_opts o;
@@ -215,18 +215,12 @@ int cmd_init(int argc, char **argv)
     book b;
     if ((rc = book_open(cmd, &o, 1, 0, &b)))
         return rc;
-    const char *url = b.rb->url;
-    if (b.rb->schema_before == b.rb->schema_now)
-        printf("book %s (%s): schema version %d, up to date\n", url, ra_store_backend(b.s),
-               b.rb->schema_now);
-    else
-        printf("book %s (%s): schema version %d -> %d\n", url, ra_store_backend(b.s),
-               b.rb->schema_before, b.rb->schema_now);
     ra_err err = {0};
     ra_firm f;
+    const char *firm_state; /* "exists", "created" or "not created" */
     ra_status st = ra_store_firm_get(b.s, o.firm, &f, &err);
     if (st == RA_OK) {
-        printf("firm %s: exists (%s)\n", f.code, f.currency);
+        firm_state = "exists";
     } else if (st == RA_ENOTFOUND && b.have_key) {
         memset(&f, 0, sizeof f);
         snprintf(f.code, sizeof f.code, "%s", o.firm);
@@ -237,22 +231,46 @@ int cmd_init(int argc, char **argv)
             book_close(&b);
             return cli_fail(cmd, &err);
         }
-        printf("firm %s: created (%s)\n", f.code, f.currency);
+        firm_state = "created";
     } else if (st == RA_ENOTFOUND) {
-        printf("firm %s: not created (no key: give --key-file FILE or ROBOADVISOR_KEY)\n", o.firm);
+        firm_state = "not created";
     } else {
         book_close(&b);
         return cli_fail(cmd, &err);
     }
+    const char *url = b.rb->url, *backend = ra_store_backend(b.s);
+    int before = b.rb->schema_before, now = b.rb->schema_now, made = firm_state[0] != 'n';
+    if (o.format == CLI_FORMAT_JSON) {
+        json_t *doc = json_object();
+        json_object_set_new(doc, "db", json_string(url));
+        json_object_set_new(doc, "backend", json_string(backend));
+        json_object_set_new(doc, "schema_version_before", json_integer(before));
+        json_object_set_new(doc, "schema_version", json_integer(now));
+        json_object_set_new(doc, "firm", json_string(o.firm));
+        json_object_set_new(doc, "firm_state", json_string(firm_state));
+        json_object_set_new(doc, "currency", made ? json_string(f.currency) : json_null());
+        rc = cli_json_print(doc);
+    } else {
+        if (before == now)
+            printf("book %s (%s): schema version %d, up to date\n", url, backend, now);
+        else
+            printf("book %s (%s): schema version %d -> %d\n", url, backend, before, now);
+        if (made)
+            printf("firm %s: %s (%s)\n", o.firm, firm_state, f.currency);
+        else
+            printf("firm %s: not created (no key: give --key-file FILE or ROBOADVISOR_KEY)\n",
+                   o.firm);
+    }
     book_close(&b);
-    return CLI_EXIT_OK;
+    return rc;
 }
 
 /* ---- import --------------------------------------------------------------------------------- */
 
 static void import_help(void)
 {
-    printf("usage: roboadvisor import KIND FILE [--firm CODE] [--db URL] [--key-file FILE]\n\n"
+    printf("usage: roboadvisor import KIND FILE [--firm CODE] [--db URL] [--key-file FILE]\n"
+           "                         [--format json|table]\n\n"
            "Imports FILE into the book in one transaction: every row or none. KIND is prices,\n"
            "dividends, splits, securities, clients, accounts or transactions (formats in\n"
            "docs/formats.md). Importing the same file again changes nothing and says so.\n"
@@ -278,7 +296,7 @@ int cmd_import(int argc, char **argv)
 {
     const char *cmd = "import";
     book_opts o;
-    int rc = parse_opts(cmd, argc, argv, A_COMMON, &o, import_help);
+    int rc = parse_opts(cmd, argc, argv, A_COMMON A_FORMAT, &o, import_help);
     if (rc == -1)
         return CLI_EXIT_OK;
     if (rc)
@@ -306,13 +324,27 @@ int cmd_import(int argc, char **argv)
         fprintf(stderr, "roboadvisor %s: nothing was imported from %s\n", cmd, path);
     } else {
         warn_new_tickers(cmd, &r);
-        if (r.updated)
-            printf("imported %s from %s: %zu new, %zu updated, %zu unchanged\n",
-                   ra_import_kind_name(kind), path, r.added, r.updated, r.unchanged);
-        else
-            printf("imported %s from %s: %zu new, %zu unchanged\n", ra_import_kind_name(kind),
-                   path, r.added, r.unchanged);
-        rc = CLI_EXIT_OK;
+        if (o.format == CLI_FORMAT_JSON) {
+            json_t *doc = json_object(), *nt = json_array();
+            json_object_set_new(doc, "firm", json_string(b.firm.code));
+            json_object_set_new(doc, "kind", json_string(ra_import_kind_name(kind)));
+            json_object_set_new(doc, "file", json_string(path));
+            json_object_set_new(doc, "new", json_integer((json_int_t)r.added));
+            json_object_set_new(doc, "updated", json_integer((json_int_t)r.updated));
+            json_object_set_new(doc, "unchanged", json_integer((json_int_t)r.unchanged));
+            for (size_t i = 0; i < r.n_new_tickers; i++)
+                json_array_append_new(nt, json_string(r.new_tickers[i]));
+            json_object_set_new(doc, "new_incomplete_securities", nt);
+            rc = cli_json_print(doc);
+        } else {
+            if (r.updated)
+                printf("imported %s from %s: %zu new, %zu updated, %zu unchanged\n",
+                       ra_import_kind_name(kind), path, r.added, r.updated, r.unchanged);
+            else
+                printf("imported %s from %s: %zu new, %zu unchanged\n",
+                       ra_import_kind_name(kind), path, r.added, r.unchanged);
+            rc = CLI_EXIT_OK;
+        }
     }
     ra_import_result_free(&r);
     book_close(&b);
@@ -496,7 +528,7 @@ out:
 
 static void check_help(void)
 {
-    printf("usage: roboadvisor check [--db URL]\n\n"
+    printf("usage: roboadvisor check [--db URL] [--format json|table]\n\n"
            "Replays every account's transactions (every firm) and compares the result with the\n"
            "stored cash and lots, then runs the database's own integrity checks. Exit status 1\n"
            "naming the first account that does not reconcile.\n");
@@ -504,7 +536,7 @@ static void check_help(void)
 
 int cmd_check(int argc, char **argv)
 {
-    static const cmd_spec spec = {"check", A_DB, NULL, 0, 0, 0, check_help};
+    static const cmd_spec spec = {"check", A_DB A_FORMAT, NULL, 0, 0, 0, check_help};
     const char *cmd = spec.name;
     book_opts o;
     book b;
@@ -516,6 +548,13 @@ int cmd_check(int argc, char **argv)
     memset(&r, 0, sizeof r);
     if (ra_store_check(b.s, &r, &err) != RA_OK) {
         rc = cli_fail(cmd, &err);
+    } else if (o.format == CLI_FORMAT_JSON) {
+        json_t *doc = json_object();
+        json_object_set_new(doc, "ok", json_true());
+        json_object_set_new(doc, "accounts", json_integer((json_int_t)r.n_accounts));
+        json_object_set_new(doc, "transactions", json_integer((json_int_t)r.n_transactions));
+        json_object_set_new(doc, "database_integrity", json_string("ok"));
+        rc = cli_json_print(doc);
     } else {
         printf("ok: %llu accounts and %llu transactions reconcile; database integrity ok\n",
                (unsigned long long)r.n_accounts, (unsigned long long)r.n_transactions);

@@ -92,6 +92,7 @@ int cmd_xirr(int argc, char **argv)
         json_object_set_new(doc, "first_date", cli_jdate(first));
         json_object_set_new(doc, "last_date", cli_jdate(last));
         json_object_set_new(doc, "roots_found", json_integer(roots));
+        cli_json_units(doc, "rate", "fraction per year (0.05 = 5 %)", NULL);
         rc = cli_json_print(doc);
     } else {
         char d0[11], d1[11];
@@ -159,6 +160,9 @@ int cmd_twr(int argc, char **argv)
         json_object_set_new(doc, "flow_timing", json_string(timing_s));
         json_object_set_new(doc, "first_date", cli_jdate(v->dates[0]));
         json_object_set_new(doc, "last_date", cli_jdate(v->dates[v->n - 1]));
+        cli_json_units(doc, "twr", "fraction over the whole period (0.05 = 5 %)",
+                       "annualized_act365", "fraction per year", "annualized_periods",
+                       "fraction per year", NULL);
         rc = cli_json_print(doc);
     } else {
         char d0[11], d1[11];

@@ -102,22 +102,11 @@ static void default_key_file(const gen_opts *o, const char *url, char *path, siz
 
 /* ---- output --------------------------------------------------------------------------------- */
 
+/* Amounts as every table prints them: plain decimals with the currency's minor digits (valuation,
+ * reconcile and the JSON strings print the same text). */
 static void money(ra_minor v, char *buf, size_t size)
 {
-    char raw[RA_MONEY_FMT_SIZE];
-    ra_money_format_minor(v, 2, raw, sizeof raw);
-    /* thousands separators for reading: 1234567.89 -> 1,234,567.89 */
-    const char *dot = strchr(raw, '.');
-    size_t int_len = dot ? (size_t)(dot - raw) : strlen(raw), o = 0;
-    size_t start = raw[0] == '-' ? 1 : 0;
-    if (start && o + 1 < size) buf[o++] = '-';
-    for (size_t i = start; i < int_len && o + 1 < size; i++) {
-        buf[o++] = raw[i];
-        size_t left = int_len - i - 1;
-        if (left > 0 && left % 3 == 0 && o + 1 < size) buf[o++] = ',';
-    }
-    for (const char *p = dot; p && *p && o + 1 < size; p++) buf[o++] = *p;
-    buf[o] = 0;
+    ra_money_format_minor(v, 2, buf, size);
 }
 
 static void print_table(const gen_opts *o, const char *url, const ra_store *st,
@@ -198,6 +187,9 @@ static int print_json(const gen_opts *o, const char *url, const ra_store *st,
     json_object_set_new(doc, "value", json_string(ra_money_format_minor(b->value_minor, 2, buf, sizeof buf)));
     json_object_set_new(doc, "value_date", cli_jdate(b->value_date));
     json_object_set_new(doc, "seconds", json_real(ms / 1000.0));
+    cli_json_units(doc, "deposits, withdrawals, dividends_paid, fees, cash, value",
+                   "USD, exact decimal strings", "prices, dividends, transactions and the "
+                   "other counts", "records", "seconds", "seconds", NULL);
     return cli_json_print(doc);
 }
 

@@ -440,6 +440,10 @@ int cmd_optimize(int argc, char **argv)
         json_object_set_new(in, "covariance", json_string(a.cov));
         json_object_set_new(in, "rf", cli_jnum(a.rf));
         json_object_set_new(doc, "inputs", in);
+        cli_json_units(doc, "weights", "fractions of the portfolio (sum 1)", "expected_return",
+                       "fraction per year", "volatility", "fraction per year", "sharpe",
+                       "pure number", "rf", "fraction per year", "setup_ms, solve_ms",
+                       "milliseconds", NULL);
         rc = cli_json_print(doc);
     } else {
         print_table(&a, &m, res, k);

@@ -377,6 +377,10 @@ int cmd_plan(int argc, char **argv)
                                                                  : json_null());
         json_object_set_new(doc, "inputs", in);
         json_object_set_new(doc, "elapsed_ms", cli_jnum(ms));
+        cli_json_units(doc, "amounts", "currency units (initial, monthly, goal, wealth "
+                       "percentiles, required_monthly; required_monthly_cents in cents)",
+                       "probability", "fraction (0.9 = 90 %)", "mu, sigma",
+                       "fractions per year", "elapsed_ms", "milliseconds", NULL);
         rc = cli_json_print(doc);
     } else {
         printf("Goal plan: %zu paths, seed %zu, %zu years month by month (contribution at the end "

@@ -191,6 +191,13 @@ int cmd_stats(int argc, char **argv)
         }
         json_object_set_new(doc, "inputs", in);
         json_object_set_new(doc, "series", series);
+        cli_json_units(doc, "returns", "fractions (0.05 = 5 %): cumulative_return over the data, "
+                       "annualized_* per year", "risk", "fractions: annualized_volatility and "
+                       "tracking_error per year; downside_deviation, var and cvar per period (losses "
+                       "as positive fractions of value); max_drawdown.depth of the peak value",
+                       "ratios", "sharpe, sortino, beta, correlation, information_ratio: pure "
+                       "numbers; alpha a fraction per year", "rf, mar", "fractions per year",
+                       NULL);
         rc = cli_json_print(doc);
     } else {
         char d0[11], d1[11];
