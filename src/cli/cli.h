@@ -21,6 +21,12 @@ int cli_usage(const char *cmd, const char *fmt, ...) RA_PRINTF(2, 3);
 /* Prints "roboadvisor CMD: WHERE: MESSAGE" on stderr; returns 1. */
 int cli_fail(const char *cmd, const ra_err *err);
 
+/* For getopt_long loops (optstring starting with ':'): the usage error of a result no case took,
+ * a missing value (c == ':') or an option the command does not have; returns 2.
+ * cli_no_more_args: a usage error naming argv[from] if there are arguments left, else 0. */
+int cli_opt_error(const char *cmd, int c, char **argv);
+int cli_no_more_args(const char *cmd, int argc, char **argv, int from);
+
 /* Strict option values: the whole string must parse; returns 0 on success, else prints a usage
  * error naming the option and returns 2. */
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <pwd.h>
 #include <unistd.h>
 #include <math.h>
@@ -28,6 +29,20 @@ int cli_fail(const char *cmd, const ra_err *err)
     else
         fprintf(stderr, "roboadvisor %s: %s\n", cmd, err->msg);
     return CLI_EXIT_DATA;
+}
+
+int cli_opt_error(const char *cmd, int c, char **argv)
+{
+    if (c == ':')
+        return cli_usage(cmd, "%s needs a value", argv[optind - 1]);
+    return cli_usage(cmd, "no option %s", argv[optind - 1]);
+}
+
+int cli_no_more_args(const char *cmd, int argc, char **argv, int from)
+{
+    if (from < argc)
+        return cli_usage(cmd, "unexpected argument \"%s\"", argv[from]);
+    return 0;
 }
 
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out)

@@ -71,8 +71,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
         case O_CURRENCY: o->currency = optarg; break;
         case O_HELP:
         case 'h': help(); return -1;
-        case ':': rc = cli_usage(cmd, "%s needs a value", argv[optind - 1]); break;
-        default: rc = cli_usage(cmd, "no option %s", argv[optind - 1]); break;
+        default: rc = cli_opt_error(cmd, c, argv); break;
         }
     }
     if (rc)
@@ -92,13 +91,6 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
 #define A_FIRM_NAME "h"
 #define A_CURRENCY "i"
 #define A_COMMON A_DB A_FIRM A_KEY
-
-static int no_more_args(const char *cmd, int argc, char **argv, int from)
-{
-    if (from < argc)
-        return cli_usage(cmd, "unexpected argument \"%s\"", argv[from]);
-    return 0;
-}
 
 /* The command line of a command that takes no file arguments. */
 typedef struct cmd_spec {
@@ -124,7 +116,7 @@ static int parse_cmd(const cmd_spec *c, int argc, char **argv, book_opts *o)
             return cli_usage(c->name, "the only subcommand is %s", c->sub);
         from++;
     }
-    if ((rc = no_more_args(c->name, argc, argv, from)))
+    if ((rc = cli_no_more_args(c->name, argc, argv, from)))
         return rc;
     if (c->need_positions && !o->positions)
         return cli_usage(c->name, "--positions FILE is required");
@@ -179,6 +171,22 @@ static int book_start(const cmd_spec *c, int argc, char **argv, book_opts *o, bo
     if (*rc || (*rc = book_open(c->name, o, 0, c->need_firm, b)))
         return 0;
     return 1;
+}
+
+/* A command's work once its options are parsed and the book is open; returns the exit code. */
+typedef int (*book_body)(const char *cmd, const book_opts *o, book *b);
+
+/* parse, open, body, close: the frame of the commands that take no file arguments. */
+static int run_book_cmd(const cmd_spec *c, int argc, char **argv, book_body body)
+{
+    book_opts o;
+    book b;
+    int rc;
+    if (!book_start(c, argc, argv, &o, &b, &rc))
+        return rc;
+    rc = body(c->name, &o, &b);
+    book_close(&b);
+    return rc;
 }
 
 static const char *money(ra_minor v, int digits, char buf[RA_MONEY_FMT_SIZE])
@@ -312,7 +320,7 @@ int cmd_import(int argc, char **argv)
                               "or transactions, got \"%s\"", kind_s);
     if (!path)
         return cli_usage(cmd, "FILE is required after %s", kind_s);
-    if ((rc = no_more_args(cmd, argc, argv, optind + 2)))
+    if ((rc = cli_no_more_args(cmd, argc, argv, optind + 2)))
         return rc;
     book b;
     if ((rc = book_open(cmd, &o, 0, 1, &b)))
@@ -362,27 +370,19 @@ static void securities_help(void)
            "class, risk level, ...) is still missing: import a securities file to complete them.\n");
 }
 
-int cmd_securities(int argc, char **argv)
+static int securities_body(const char *cmd, const book_opts *o, book *b)
 {
-    static const cmd_spec spec = {"securities", A_COMMON A_INCOMPLETE A_FORMAT, "list", 0, 0, 1,
-                                  securities_help};
-    const char *cmd = spec.name;
-    book_opts o;
-    book b;
-    int rc;
-    if (!book_start(&spec, argc, argv, &o, &b, &rc))
-        return rc;
+    int rc = CLI_EXIT_OK;
     ra_err err = {0};
     ra_security *v = NULL;
     size_t n = 0;
-    if (ra_store_security_list(b.s, b.firm.code, o.incomplete ? RA_STORE_LIST_INCOMPLETE : 0, &v,
+    if (ra_store_security_list(b->s, b->firm.code, o->incomplete ? RA_STORE_LIST_INCOMPLETE : 0, &v,
                                &n, &err) != RA_OK) {
-        book_close(&b);
         return cli_fail(cmd, &err);
     }
-    if (o.format == CLI_FORMAT_JSON) {
+    if (o->format == CLI_FORMAT_JSON) {
         json_t *doc = json_object(), *arr = json_array();
-        json_object_set_new(doc, "firm", json_string(b.firm.code));
+        json_object_set_new(doc, "firm", json_string(b->firm.code));
         json_object_set_new(doc, "count", json_integer((json_int_t)n));
         for (size_t i = 0; i < n; i++) {
             const ra_security *s = &v[i];
@@ -421,11 +421,17 @@ int cmd_securities(int argc, char **argv)
                    s->tlh_group[0] ? s->tlh_group : "-", s->name,
                    s->incomplete ? " (incomplete)" : "");
         }
-        printf("%zu securit%s%s\n", n, n == 1 ? "y" : "ies", o.incomplete ? " incomplete" : "");
+        printf("%zu securit%s%s\n", n, n == 1 ? "y" : "ies", o->incomplete ? " incomplete" : "");
     }
     ra_store_free(v);
-    book_close(&b);
     return rc;
+}
+
+int cmd_securities(int argc, char **argv)
+{
+    static const cmd_spec spec = {"securities", A_COMMON A_INCOMPLETE A_FORMAT, "list", 0, 0, 1,
+                                  securities_help};
+    return run_book_cmd(&spec, argc, argv, securities_body);
 }
 
 /* ---- reconcile ------------------------------------------------------------------------------ */
@@ -441,36 +447,29 @@ static void reconcile_help(void)
            "Exit status 1 if there is any break.\n");
 }
 
-int cmd_reconcile(int argc, char **argv)
+static int reconcile_body(const char *cmd, const book_opts *o, book *b)
 {
-    static const cmd_spec spec = {"reconcile", A_COMMON A_POSITIONS A_DATE A_FORMAT, NULL, 1, 1, 1,
-                                  reconcile_help};
-    const char *cmd = spec.name;
-    book_opts o;
-    book b;
-    int rc;
-    if (!book_start(&spec, argc, argv, &o, &b, &rc))
-        return rc;
+    int rc = CLI_EXIT_OK;
     ra_err err = {0};
     ra_import_settings set;
     ra_import_settings_default(&set);
-    set.minor_digits = b.firm.minor_digits;
+    set.minor_digits = b->firm.minor_digits;
     ra_import *im = NULL;
     ra_recon_result rr = {0};
-    if (ra_import_read(RA_IMPORT_POSITIONS, o.positions, &set, &im, &err) != RA_OK ||
-        ra_book_reconcile(b.s, b.firm.code, o.date, im->positions, im->n, &rr, &err) != RA_OK) {
+    if (ra_import_read(RA_IMPORT_POSITIONS, o->positions, &set, &im, &err) != RA_OK ||
+        ra_book_reconcile(b->s, b->firm.code, o->date, im->positions, im->n, &rr, &err) != RA_OK) {
         rc = cli_fail(cmd, &err);
         goto out;
     }
     const ra_recon_break *br = rr.breaks;
     size_t n_br = rr.n_breaks, n_cmp = rr.n_compared;
     char d[11];
-    ra_date_format(o.date, d);
-    const char *ccy = b.firm.currency;
-    int md = b.firm.minor_digits;
-    if (o.format == CLI_FORMAT_JSON) {
+    ra_date_format(o->date, d);
+    const char *ccy = b->firm.currency;
+    int md = b->firm.minor_digits;
+    if (o->format == CLI_FORMAT_JSON) {
         json_t *doc = json_object(), *arr = json_array();
-        json_object_set_new(doc, "firm", json_string(b.firm.code));
+        json_object_set_new(doc, "firm", json_string(b->firm.code));
         json_object_set_new(doc, "date", json_string(d));
         json_object_set_new(doc, "positions_compared", json_integer((json_int_t)n_cmp));
         json_object_set_new(doc, "breaks_count", json_integer((json_int_t)n_br));
@@ -520,8 +519,14 @@ int cmd_reconcile(int argc, char **argv)
 out:
     ra_recon_result_free(&rr);
     ra_import_destroy(im);
-    book_close(&b);
     return rc;
+}
+
+int cmd_reconcile(int argc, char **argv)
+{
+    static const cmd_spec spec = {"reconcile", A_COMMON A_POSITIONS A_DATE A_FORMAT, NULL, 1, 1, 1,
+                                  reconcile_help};
+    return run_book_cmd(&spec, argc, argv, reconcile_body);
 }
 
 /* ---- check, audit verify -------------------------------------------------------------------- */
@@ -534,21 +539,15 @@ static void check_help(void)
            "naming the first account that does not reconcile.\n");
 }
 
-int cmd_check(int argc, char **argv)
+static int check_body(const char *cmd, const book_opts *o, book *b)
 {
-    static const cmd_spec spec = {"check", A_DB A_FORMAT, NULL, 0, 0, 0, check_help};
-    const char *cmd = spec.name;
-    book_opts o;
-    book b;
-    int rc;
-    if (!book_start(&spec, argc, argv, &o, &b, &rc))
-        return rc;
+    int rc = CLI_EXIT_OK;
     ra_err err = {0};
     ra_store_check_result r;
     memset(&r, 0, sizeof r);
-    if (ra_store_check(b.s, &r, &err) != RA_OK) {
+    if (ra_store_check(b->s, &r, &err) != RA_OK) {
         rc = cli_fail(cmd, &err);
-    } else if (o.format == CLI_FORMAT_JSON) {
+    } else if (o->format == CLI_FORMAT_JSON) {
         json_t *doc = json_object();
         json_object_set_new(doc, "ok", json_true());
         json_object_set_new(doc, "accounts", json_integer((json_int_t)r.n_accounts));
@@ -559,8 +558,13 @@ int cmd_check(int argc, char **argv)
         printf("ok: %llu accounts and %llu transactions reconcile; database integrity ok\n",
                (unsigned long long)r.n_accounts, (unsigned long long)r.n_transactions);
     }
-    book_close(&b);
     return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    static const cmd_spec spec = {"check", A_DB A_FORMAT, NULL, 0, 0, 0, check_help};
+    return run_book_cmd(&spec, argc, argv, check_body);
 }
 
 static void audit_help(void)

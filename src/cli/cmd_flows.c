@@ -36,12 +36,11 @@ static int parse_common(const char *cmd, int argc, char **argv, const char *file
                 rc = cli_usage(cmd, "--periods-per-year must be positive, got \"%s\"", optarg);
             break;
         case O_HELP: case 'h': help(); return -1;
-        case ':': rc = cli_usage(cmd, "%s needs a value", argv[optind - 1]); break;
-        default: rc = cli_usage(cmd, "no option %s", argv[optind - 1]); break;
+        default: rc = cli_opt_error(cmd, c, argv); break;
         }
     }
     if (rc) return rc;
-    if (optind < argc) return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = cli_no_more_args(cmd, argc, argv, optind))) return rc;
     if (!*path) return cli_usage(cmd, "--%s FILE is required", file_opt);
     return 0;
 }

@@ -71,12 +71,11 @@ static int parse_opts(const char *cmd, int argc, char **argv, gen_opts *o)
         case O_TO: rc = cli_parse_date(cmd, "--to", optarg, &o->to); break;
         case O_FORMAT: rc = cli_parse_format(cmd, optarg, &o->format); break;
         case O_HELP: case 'h': generate_help(); return -1;
-        case ':': rc = cli_usage(cmd, "%s needs a value", argv[optind - 1]); break;
-        default: rc = cli_usage(cmd, "no option %s", argv[optind - 1]); break;
+        default: rc = cli_opt_error(cmd, c, argv); break;
         }
     }
     if (rc) return rc;
-    if (optind < argc) return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = cli_no_more_args(cmd, argc, argv, optind))) return rc;
     if ((o->from != 0) != (o->to != 0))
         return cli_usage(cmd, "--from and --to go together");
     if (o->from && o->from > o->to) return cli_usage(cmd, "--from is after --to");

@@ -136,12 +136,11 @@ static int parse_args(int argc, char **argv, opt_args *a)
             break;
         case O_FORMAT: rc = cli_parse_format(CMD, optarg, &a->format); break;
         case O_HELP: case 'h': help(); return -1;
-        case ':': rc = cli_usage(CMD, "%s needs a value", argv[optind - 1]); break;
-        default: rc = cli_usage(CMD, "no option %s", argv[optind - 1]); break;
+        default: rc = cli_opt_error(CMD, c, argv); break;
         }
     }
     if (rc) return rc;
-    if (optind < argc) return cli_usage(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = cli_no_more_args(CMD, argc, argv, optind))) return rc;
     if (strcmp(a->mean, "arithmetic") != 0 && strcmp(a->mean, "ewma") != 0)
         return cli_usage(CMD, "--mean is arithmetic or ewma, got \"%s\"", a->mean);
     if (strcmp(a->cov, "sample") != 0 && strcmp(a->cov, "ewma") != 0 &&

@@ -233,12 +233,11 @@ int cmd_plan(int argc, char **argv)
             break;
         case O_FORMAT: rc = cli_parse_format(CMD, optarg, &format); break;
         case O_HELP: case 'h': help(); return CLI_EXIT_OK;
-        case ':': rc = cli_usage(CMD, "%s needs a value", argv[optind - 1]); break;
-        default: rc = cli_usage(CMD, "no option %s", argv[optind - 1]); break;
+        default: rc = cli_opt_error(CMD, c, argv); break;
         }
     }
     if (rc) return rc;
-    if (optind < argc) return cli_usage(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = cli_no_more_args(CMD, argc, argv, optind))) return rc;
     if (!have_initial) return cli_usage(CMD, "--initial AMOUNT is required");
     if (!have_monthly) return cli_usage(CMD, "--monthly AMOUNT is required");
     if (years == 0) return cli_usage(CMD, "--years N is required");
