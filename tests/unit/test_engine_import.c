@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <roboadvisor/alloc.h>
 #include <roboadvisor/bookgen.h>
 #include <roboadvisor/engine_import.h>
 
@@ -502,6 +503,71 @@ static void test_import_columns_reported(void **state)
     ra_import_destroy(im);
 }
 
+
+/* ---- failing the k-th allocation ---------------------------------------------------------------- */
+
+static size_t g_alloc_calls, g_alloc_fail_at;
+static void *fail_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return ++g_alloc_calls == g_alloc_fail_at ? NULL : malloc(n);
+}
+static void *fail_realloc(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    return ++g_alloc_calls == g_alloc_fail_at ? NULL : realloc(p, n);
+}
+static void fail_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+/* Each allocation of an import failing in turn: an error (RA_ENOMEM), nothing written, no leak
+ * (the sanitizer build checks); then the import succeeds once k passes the last allocation. */
+static void test_import_apply_kth_allocation_fails(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    load_master(f);
+    const char *text = "Date,SPY,NEWA\n2023-01-03,380.5,10\n";
+    ra_import *prices = NULL, *txns = NULL;
+    OK(ra_import_parse(RA_IMPORT_PRICES, text, strlen(text), "p.csv", NULL, &prices, &err));
+    OK(ra_import_parse(RA_IMPORT_TRANSACTIONS, k_txns, strlen(k_txns), "t.csv", NULL, &txns,
+                       &err));
+    const ra_import *ims[2] = {prices, txns};
+    ra_alloc_hooks h = {fail_malloc, fail_realloc, fail_free, NULL};
+    size_t failures = 0;
+    for (int w = 0; w < 2; w++) {
+        for (size_t k = 1;; k++) {
+            g_alloc_calls = 0;
+            g_alloc_fail_at = k;
+            ra_alloc_set_hooks(&h);
+            ra_import_result r;
+            ra_status rc = ra_import_apply(f->s, &f->actor, ims[w], NULL, &r, &err);
+            ra_alloc_set_hooks(NULL);
+            if (rc == RA_OK) {
+                ra_import_result_free(&r);
+                break;
+            }
+            assert_int_equal(rc, RA_ENOMEM);
+            assert_int_equal(r.added + r.updated + r.unchanged + r.n_new_tickers, 0);
+            uint64_t n = 9;
+            OK(ra_store_txn_count(f->s, "F1", "A1", &n, &err));
+            assert_int_equal(n, 0);
+            ra_security sec;
+            if (w == 0) /* the prices: not even the incomplete security */
+                assert_int_equal(ra_store_security_get(f->s, "F1", "NEWA", &sec, &err),
+                                 RA_ENOTFOUND);
+            failures++;
+            assert_true(k < 1000);
+        }
+    }
+    assert_true(failures >= 3); /* the price batch, the ticker list, the transaction arrays */
+    ra_import_destroy(prices);
+    ra_import_destroy(txns);
+}
+
 /* ---- reconciliation --------------------------------------------------------------------------- */
 
 static void test_reconcile_breaks(void **state)
@@ -597,6 +663,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_import_txn_dates_refused, setup, teardown),
         cmocka_unit_test(test_import_columns_reported),
         cmocka_unit_test_setup_teardown(test_import_concurrent_same_accounts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_apply_kth_allocation_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reconcile_breaks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bookgen_write_idempotent, setup, teardown),
     };
