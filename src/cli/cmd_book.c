@@ -447,6 +447,25 @@ static void reconcile_help(void)
            "Exit status 1 if there is any break.\n");
 }
 
+#define RA_RECON_COLS 5
+_Static_assert(RA_CODE_MAX >= RA_MONEY_FMT_SIZE, "a break's texts hold tickers and amounts");
+
+/* A break as text, the same in the table and in JSON: security (CASH for cash), unit (shares or
+ * the currency), book, custodian and difference (custodian - book) as exact decimals. */
+static void break_texts(const ra_recon_break *x, const char *ccy, int md,
+                        char t[RA_RECON_COLS][RA_CODE_MAX])
+{
+    int cash = x->ticker[0] == '\0';
+    int64_t v[3] = {x->book, x->custodian, x->custodian - x->book};
+    snprintf(t[0], RA_CODE_MAX, "%s", cash ? "CASH" : x->ticker);
+    snprintf(t[1], RA_CODE_MAX, "%s", cash ? ccy : "shares");
+    for (int i = 0; i < 3; i++)
+        if (cash)
+            money(v[i], md, t[2 + i]);
+        else
+            ra_money_format_qty(v[i], t[2 + i], RA_CODE_MAX);
+}
+
 static int reconcile_body(const char *cmd, const book_opts *o, book *b)
 {
     int rc = CLI_EXIT_OK;
@@ -465,54 +484,43 @@ static int reconcile_body(const char *cmd, const book_opts *o, book *b)
     size_t n_br = rr.n_breaks, n_cmp = rr.n_compared;
     char d[11];
     ra_date_format(o->date, d);
-    const char *ccy = b->firm.currency;
-    int md = b->firm.minor_digits;
+    /* one break's texts: security, unit, book, custodian, difference (quantities or cash) */
+    char t[RA_RECON_COLS][RA_CODE_MAX];
+    json_t *doc = NULL, *arr = NULL;
     if (o->format == CLI_FORMAT_JSON) {
-        json_t *doc = json_object(), *arr = json_array();
+        doc = json_object();
+        arr = json_array();
         json_object_set_new(doc, "firm", json_string(b->firm.code));
         json_object_set_new(doc, "date", json_string(d));
         json_object_set_new(doc, "positions_compared", json_integer((json_int_t)n_cmp));
         json_object_set_new(doc, "breaks_count", json_integer((json_int_t)n_br));
-        for (size_t k = 0; k < n_br; k++) {
-            char a1[RA_MONEY_FMT_SIZE], a2[RA_MONEY_FMT_SIZE], a3[RA_MONEY_FMT_SIZE];
-            int cash = br[k].ticker[0] == '\0';
-            int64_t diff = br[k].custodian - br[k].book;
-            json_t *x = json_object();
-            json_object_set_new(x, "account", json_string(br[k].account));
-            json_object_set_new(x, "security", json_string(cash ? "CASH" : br[k].ticker));
-            json_object_set_new(x, "unit", json_string(cash ? ccy : "shares"));
-            json_object_set_new(x, "book", json_string(cash ? money(br[k].book, md, a1)
-                                                           : ra_money_format_qty(br[k].book, a1, sizeof a1)));
-            json_object_set_new(x, "custodian", json_string(cash ? money(br[k].custodian, md, a2)
-                                                                 : ra_money_format_qty(br[k].custodian, a2, sizeof a2)));
-            json_object_set_new(x, "difference", json_string(cash ? money(diff, md, a3)
-                                                                  : ra_money_format_qty(diff, a3, sizeof a3)));
-            json_array_append_new(arr, x);
+    } else if (n_br) {
+        printf("%-14s %-10s %-7s %18s %18s %18s\n", "account", "security", "unit", "book",
+               "custodian", "difference");
+    }
+    for (size_t k = 0; k < n_br; k++) {
+        break_texts(&br[k], b->firm.currency, b->firm.minor_digits, t);
+        if (!doc) {
+            printf("%-14s %-10s %-7s %18s %18s %18s\n", br[k].account, t[0], t[1], t[2], t[3],
+                   t[4]);
+            continue;
         }
+        static const char *const keys[RA_RECON_COLS] = {"security", "unit", "book", "custodian",
+                                                        "difference"};
+        json_t *x = json_object();
+        json_object_set_new(x, "account", json_string(br[k].account));
+        for (int c = 0; c < RA_RECON_COLS; c++)
+            json_object_set_new(x, keys[c], json_string(t[c]));
+        json_array_append_new(arr, x);
+    }
+    if (doc) {
         json_object_set_new(doc, "breaks", arr);
         if (cli_json_print(doc))
             rc = CLI_EXIT_DATA;
+    } else if (n_br) {
+        printf("%zu break%s in %zu positions on %s\n", n_br, n_br == 1 ? "" : "s", n_cmp, d);
     } else {
-        if (n_br)
-            printf("%-14s %-10s %-7s %18s %18s %18s\n", "account", "security", "unit", "book",
-                   "custodian", "difference");
-        for (size_t k = 0; k < n_br; k++) {
-            char a1[RA_MONEY_FMT_SIZE], a2[RA_MONEY_FMT_SIZE], a3[RA_MONEY_FMT_SIZE];
-            int cash = br[k].ticker[0] == '\0';
-            int64_t diff = br[k].custodian - br[k].book;
-            if (cash)
-                printf("%-14s %-10s %-7s %18s %18s %18s\n", br[k].account, "CASH", ccy,
-                       money(br[k].book, md, a1), money(br[k].custodian, md, a2), money(diff, md, a3));
-            else
-                printf("%-14s %-10s %-7s %18s %18s %18s\n", br[k].account, br[k].ticker, "shares",
-                       ra_money_format_qty(br[k].book, a1, sizeof a1),
-                       ra_money_format_qty(br[k].custodian, a2, sizeof a2),
-                       ra_money_format_qty(diff, a3, sizeof a3));
-        }
-        if (n_br)
-            printf("%zu break%s in %zu positions on %s\n", n_br, n_br == 1 ? "" : "s", n_cmp, d);
-        else
-            printf("no breaks: %zu positions agree on %s\n", n_cmp, d);
+        printf("no breaks: %zu positions agree on %s\n", n_cmp, d);
     }
     if (rc == 0 && n_br)
         rc = CLI_EXIT_DATA;
