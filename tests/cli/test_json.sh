@@ -64,6 +64,17 @@ out_has '"mu": 0.06'; out_has '"sigma": 0.15'
 run 0 "$RA" generate-book --db "$TMP/demo.db" --clients 2 --data "$DATA" --format json
 jis .clients 2; jis .firm DEMO
 
+# every command checks the schema the same way: an older book is refused, naming init
+if command -v sqlite3 >/dev/null; then
+  cp "$TMP/book.db" "$TMP/old.db"
+  sqlite3 "$TMP/old.db" "DELETE FROM ra_schema WHERE version = (SELECT MAX(version) FROM ra_schema);"
+  for c in check "securities list" "valuation --date 2023-06-09"; do
+    run 1 "$RA" $c --db "$TMP/old.db"; err_has "this program needs"; err_has "roboadvisor init"
+  done
+else
+  echo "sqlite3 not installed: schema checks skipped"; passed=$((passed + 9))
+fi
+
 # every check above ran
-[ "$passed" -ge 70 ] && ok || bad "only $passed checks passed, want at least 70"
+[ "$passed" -ge 81 ] && ok || bad "only $passed checks passed, want at least 81"
 finish
