@@ -407,6 +407,8 @@ static int securities_body(const char *cmd, const book_opts *o, book *b)
             json_array_append_new(arr, x);
         }
         json_object_set_new(doc, "securities", arr);
+        cli_json_units(doc, "expense_ratio", "fraction of assets per year (0.0003 = 3 bp)",
+                       "lot_size", "shares", NULL);
         rc = cli_json_print(doc);
     } else {
         printf("%-10s %-4s %-16s %-8s %-5s %-4s %-10s %s\n", "ticker", "risk", "asset_class",
@@ -515,6 +517,9 @@ static int reconcile_body(const char *cmd, const book_opts *o, book *b)
     }
     if (doc) {
         json_object_set_new(doc, "breaks", arr);
+        cli_json_units(doc, "book, custodian, difference",
+                       "each break's unit: shares (6 decimals) or its currency (minor digits), "
+                       "exact decimal strings", NULL);
         if (cli_json_print(doc))
             rc = CLI_EXIT_DATA;
     } else if (n_br) {
