@@ -14,7 +14,7 @@
 #include <roboadvisor/engine_import.h>
 
 #include "ra_test.h"
-#include "store/store_int.h"
+#include "ra_test_db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +22,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char g_url[1024];
-static int g_pg;
-static char g_dir[256];
-static int g_serial;
 
 typedef struct fx {
     ra_store *s;
@@ -33,43 +29,16 @@ typedef struct fx {
     ra_store_actor actor;
 } fx;
 
-static void must(ra_status rc, const ra_err *err)
-{
-    if (rc != RA_OK)
-        fail_msg("status %s: %s [%s]", ra_status_name(rc), err->msg, err->where);
-}
-#define OK(expr) must((expr), &err)
+#define OK(expr) ra_tdb_must((expr), &err)
 
 static const uint8_t k_key[RA_STORE_KEY_BYTES] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
                                                   17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
                                                   29, 30, 31, 32};
 
-static void fresh_url(fx *f)
-{
-    ra_err err = {0};
-    if (g_pg) {
-        snprintf(f->url, sizeof f->url, "%s", g_url);
-        ra_store *s = NULL;
-        OK(ra_store_open(f->url, NULL, &s, &err));
-        OK(ra_store_exec_raw(s, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", &err));
-        ra_store_close(s);
-    } else {
-        snprintf(f->url, sizeof f->url, "%s/ei%d.db", g_dir, ++g_serial);
-    }
-}
-
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    ra_err err = {0};
-    fresh_url(f);
-    OK(ra_store_open(f->url, NULL, &f->s, &err));
-    OK(ra_store_init(f->s, &err));
-    snprintf(f->actor.user, sizeof f->actor.user, "tester");
-    snprintf(f->actor.firm, sizeof f->actor.firm, "F1");
-    OK(ra_store_set_firm_key(f->s, "F1", k_key, &err));
-    ra_firm firm = {"F1", "First Firm", "USD", 2};
-    OK(ra_store_firm_put(f->s, &f->actor, &firm, &err));
+    f->s = ra_tdb_open_firm(f->url, sizeof f->url, k_key, &f->actor);
     *state = f;
     return 0;
 }
@@ -78,14 +47,7 @@ static int teardown(void **state)
 {
     fx *f = *state;
     ra_store_close(f->s);
-    if (!g_pg) {
-        char p[1200];
-        unlink(f->url);
-        snprintf(p, sizeof p, "%s-wal", f->url);
-        unlink(p);
-        snprintf(p, sizeof p, "%s-shm", f->url);
-        unlink(p);
-    }
+    ra_tdb_remove(f->url);
     free(f);
     return 0;
 }
@@ -667,34 +629,5 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_reconcile_breaks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bookgen_write_idempotent, setup, teardown),
     };
-    const char *backend = argc > 1 ? argv[1] : "sqlite";
-    if (strcmp(backend, "pg") == 0) {
-        const char *env = getenv("ROBOADVISOR_TEST_PG");
-        if (env && *env) {
-            snprintf(g_url, sizeof g_url, "%s", env);
-        } else if (argc > 2 && argv[2][0] == '@') {
-            FILE *fp = fopen(argv[2] + 1, "r");
-            if (!fp || !fgets(g_url, sizeof g_url, fp)) {
-                fprintf(stderr, "test_engine_import: could not read the PostgreSQL URL from %s\n",
-                        argv[2] + 1);
-                return 1;
-            }
-            fclose(fp);
-            g_url[strcspn(g_url, "\r\n")] = 0;
-        } else {
-            printf("test_engine_import: ROBOADVISOR_TEST_PG is not set: PostgreSQL cases "
-                   "skipped\n");
-            return 77;
-        }
-        g_pg = 1;
-        return cmocka_run_group_tests_name("engine_import_pg", tests, NULL, NULL);
-    }
-    snprintf(g_dir, sizeof g_dir, "/tmp/ra_test_engine_import_XXXXXX");
-    if (!mkdtemp(g_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    int rc = cmocka_run_group_tests_name("engine_import_sqlite", tests, NULL, NULL);
-    rmdir(g_dir);
-    return rc;
+    return ra_tdb_main(argc, argv, "test_engine_import", tests, sizeof tests / sizeof tests[0]);
 }

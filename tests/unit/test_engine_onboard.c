@@ -17,7 +17,7 @@
 #include <roboadvisor/prof_io.h>
 
 #include "ra_test.h"
-#include "store/store_int.h"
+#include "ra_test_db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +27,6 @@
 #define QUESTIONNAIRE RA_GOLDEN_DIR "/../../examples/questionnaire/default.json"
 #define EXAMPLE_EN RA_GOLDEN_DIR "/../../examples/onboard/client_en.json"
 
-static char g_url[1024];
-static int g_pg;
-static char g_dir[256];
-static int g_serial;
 
 typedef struct fx {
     ra_store *s;
@@ -40,35 +36,16 @@ typedef struct fx {
     size_t qsize, csize;
 } fx;
 
-static void must(ra_status rc, const ra_err *err)
-{
-    if (rc != RA_OK)
-        fail_msg("status %s: %s [%s]", ra_status_name(rc), err->msg, err->where);
-}
-#define OK(expr) must((expr), &err)
+#define OK(expr) ra_tdb_must((expr), &err)
 
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
     ra_err err = {0};
-    if (g_pg) {
-        snprintf(f->url, sizeof f->url, "%s", g_url);
-        OK(ra_store_open(f->url, NULL, &f->s, &err));
-        OK(ra_store_exec_raw(f->s, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", &err));
-        ra_store_close(f->s);
-    } else {
-        snprintf(f->url, sizeof f->url, "%s/eo%d.db", g_dir, ++g_serial);
-    }
-    OK(ra_store_open(f->url, NULL, &f->s, &err));
-    OK(ra_store_init(f->s, &err));
-    snprintf(f->actor.user, sizeof f->actor.user, "tester");
-    snprintf(f->actor.firm, sizeof f->actor.firm, "F1");
     uint8_t key[RA_STORE_KEY_BYTES];
     for (int i = 0; i < RA_STORE_KEY_BYTES; i++)
         key[i] = (uint8_t)(i * 7 + 1);
-    OK(ra_store_set_firm_key(f->s, "F1", key, &err));
-    ra_firm firm = {"F1", "First Firm", "USD", 2};
-    OK(ra_store_firm_put(f->s, &f->actor, &firm, &err));
+    f->s = ra_tdb_open_firm(f->url, sizeof f->url, key, &f->actor);
     /* another client with an account, for the "account of another client" case */
     ra_client c;
     memset(&c, 0, sizeof c);
@@ -96,14 +73,7 @@ static int teardown(void **state)
 {
     fx *f = *state;
     ra_store_close(f->s);
-    if (!g_pg) {
-        char p[1200];
-        unlink(f->url);
-        snprintf(p, sizeof p, "%s-wal", f->url);
-        unlink(p);
-        snprintf(p, sizeof p, "%s-shm", f->url);
-        unlink(p);
-    }
+    ra_tdb_remove(f->url);
     free(f->qdoc);
     free(f->cdoc);
     free(f);
@@ -116,7 +86,7 @@ static void fingerprint(fx *f, char *out, size_t size, size_t *n_tables)
     ra_err err = {0};
     ra_db *db = ra_store_db(f->s);
     const ra_db_ops *ops = db->ops;
-    const char *list_sql = g_pg ? "SELECT table_name FROM information_schema.tables WHERE "
+    const char *list_sql = ra_tdb_pg ? "SELECT table_name FROM information_schema.tables WHERE "
                                   "table_schema = 'public' ORDER BY table_name"
                                 : "SELECT name FROM sqlite_master WHERE type = 'table' AND name "
                                   "NOT LIKE 'sqlite_%' ORDER BY name";
@@ -256,32 +226,5 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_onboard_document_success_writes_all, setup,
                                         teardown),
     };
-    const char *backend = argc > 1 ? argv[1] : "sqlite";
-    if (strcmp(backend, "pg") == 0) {
-        const char *env = getenv("ROBOADVISOR_TEST_PG");
-        if (env && *env) {
-            snprintf(g_url, sizeof g_url, "%s", env);
-        } else if (argc > 2 && argv[2][0] == '@') {
-            FILE *fp = fopen(argv[2] + 1, "r");
-            if (!fp || !fgets(g_url, sizeof g_url, fp)) {
-                fprintf(stderr, "test_engine_onboard: could not read the PostgreSQL URL\n");
-                return 1;
-            }
-            fclose(fp);
-            g_url[strcspn(g_url, "\r\n")] = 0;
-        } else {
-            printf("test_engine_onboard: ROBOADVISOR_TEST_PG is not set: skipped\n");
-            return 77;
-        }
-        g_pg = 1;
-        return cmocka_run_group_tests_name("engine_onboard_pg", tests, NULL, NULL);
-    }
-    snprintf(g_dir, sizeof g_dir, "/tmp/ra_test_engine_onboard_XXXXXX");
-    if (!mkdtemp(g_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    int rc = cmocka_run_group_tests_name("engine_onboard_sqlite", tests, NULL, NULL);
-    rmdir(g_dir);
-    return rc;
+    return ra_tdb_main(argc, argv, "test_engine_onboard", tests, sizeof tests / sizeof tests[0]);
 }
