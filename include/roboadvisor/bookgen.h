@@ -20,6 +20,7 @@
 
 #include "book.h"
 #include "csv.h"
+#include "store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -126,6 +127,48 @@ RA_API RA_NODISCARD ra_status ra_bookgen_dividends_adjust(ra_dividend *divs, siz
 RA_API RA_NODISCARD ra_status ra_bookgen_close_from_series(const ra_series *prices,
                                                            const ra_security *shelf, size_t n,
                                                            ra_price **close, ra_err *err);
+
+/* ---- the demo's market files and writing the book (src/engine/bookgen_store.c) ------------- */
+
+/* The market files of the shared data directory, read and parsed: the shelf
+ * (aa_etf_descriptions.csv), the split-adjusted closes (aa_etf_prices.csv), the dividends
+ * (av_etf_dividends.csv, adjusted to the closes' share units with av_etf_splits.csv). */
+typedef struct ra_bookgen_data {
+    ra_security *shelf;
+    size_t n_shelf;
+    ra_series *prices;
+    ra_price *close;       /* prices->n_rows * n_shelf, row-major */
+    ra_dividend *divs;
+    size_t n_divs;
+    ra_split *splits;
+    size_t n_splits;
+} ra_bookgen_data;
+
+#define RA_BOOKGEN_MAX_DATA_BYTES (256u << 20) /* a market file larger than this is refused */
+
+/* Reads the four files of dir into *d (zeroed first; ra_bookgen_data_free on success and
+ * error). RA_EIO / RA_EPARSE naming the file. */
+RA_API RA_NODISCARD ra_status ra_bookgen_data_load(const char *dir, ra_bookgen_data *d,
+                                                   ra_err *err);
+RA_API void ra_bookgen_data_free(ra_bookgen_data *d);
+/* The market view of the data for ra_bookgen_create (borrows d). */
+RA_API void ra_bookgen_data_market(const ra_bookgen_data *d, ra_bookgen_market *m);
+
+typedef struct ra_bookgen_write_stats {
+    size_t prices;         /* price observations put (from the book's first date on) */
+    size_t dividends;      /* dividends put (shelf tickers, within the price history) */
+    size_t txns_applied;   /* transactions new to the store */
+    size_t txns_unchanged; /* transactions already stored identically */
+} ra_bookgen_write_stats;
+
+/* Writes the generated book and its market data into the store in one write scope of actor->firm
+ * (the firm's key must be set): firm, advisors, securities, prices and dividends from
+ * b->first_date, clients, accounts, then every transaction in batches. Idempotent: writing the
+ * same book again changes nothing. On error nothing is written. */
+RA_API RA_NODISCARD ra_status ra_bookgen_write(ra_store *s, const ra_store_actor *actor,
+                                               const ra_bookgen_data *d,
+                                               const ra_bookgen_book *b,
+                                               ra_bookgen_write_stats *stats, ra_err *err);
 
 #ifdef __cplusplus
 }

@@ -74,7 +74,31 @@ typedef struct ra_import {
     uint32_t *date_lines;       /* n_dates: source line of each row */
     char (*tickers)[RA_CODE_MAX];/* n_tickers, unique */
     ra_price *price_micro;      /* n_dates * n_tickers */
+    uint32_t columns;           /* the columns the file has: bit k = column k of the kind's format,
+                                 * in the order of docs/formats.md (RA_IMPORT_COL_*); 0 for prices */
 } ra_import;
+
+/* Bits of ra_import.columns (column k of the format is 1u << k). A column the file leaves out
+ * keeps the stored value on an update (include/roboadvisor/engine_import.h). */
+enum {
+    RA_IMPORT_SEC_TICKER = 1u << 0, RA_IMPORT_SEC_NAME = 1u << 1, RA_IMPORT_SEC_CLASS = 1u << 2,
+    RA_IMPORT_SEC_RISK = 1u << 3, RA_IMPORT_SEC_ER = 1u << 4, RA_IMPORT_SEC_LOT = 1u << 5,
+    RA_IMPORT_SEC_EXCHANGE = 1u << 6, RA_IMPORT_SEC_CURRENCY = 1u << 7,
+    RA_IMPORT_SEC_TLH = 1u << 8, RA_IMPORT_SEC_SHELF = 1u << 9
+};
+enum {
+    RA_IMPORT_CLI_CODE = 1u << 0, RA_IMPORT_CLI_HOUSEHOLD = 1u << 1,
+    RA_IMPORT_CLI_ADVISOR = 1u << 2, RA_IMPORT_CLI_NAME = 1u << 3, RA_IMPORT_CLI_EMAIL = 1u << 4,
+    RA_IMPORT_CLI_TAX_ID = 1u << 5, RA_IMPORT_CLI_ADDRESS = 1u << 6,
+    RA_IMPORT_CLI_BIRTH_YEAR = 1u << 7
+};
+enum {
+    RA_IMPORT_ACC_CODE = 1u << 0, RA_IMPORT_ACC_CLIENT = 1u << 1, RA_IMPORT_ACC_TYPE = 1u << 2,
+    RA_IMPORT_ACC_CURRENCY = 1u << 3, RA_IMPORT_ACC_OPENED = 1u << 4,
+    RA_IMPORT_ACC_MODEL = 1u << 5, RA_IMPORT_ACC_DISCRETIONARY = 1u << 6,
+    RA_IMPORT_ACC_DRIFT = 1u << 7, RA_IMPORT_ACC_TLH = 1u << 8, RA_IMPORT_ACC_LOSS = 1u << 9,
+    RA_IMPORT_ACC_RESTRICTIONS = 1u << 10
+};
 
 /* minor_digits 2. */
 RA_API void ra_import_settings_default(ra_import_settings *s);

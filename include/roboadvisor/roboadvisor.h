@@ -40,6 +40,9 @@
 #include "store_profiles.h"
 /* engine */
 #include "engine_onboard.h"
+#include "engine_book.h"
+#include "engine_import.h"
+#include "engine_fmt.h"
 #include "bookgen.h"
 
 #define RA_VERSION_MAJOR 0

@@ -5,6 +5,7 @@
 #define RA_CLI_H
 
 #include <roboadvisor/roboadvisor.h>
+#include <roboadvisor/engine_book.h>
 
 #include <jansson.h>
 #include <stdio.h>
@@ -19,6 +20,12 @@ typedef enum cli_format { CLI_FORMAT_TABLE = 0, CLI_FORMAT_JSON = 1 } cli_format
 int cli_usage(const char *cmd, const char *fmt, ...) RA_PRINTF(2, 3);
 /* Prints "roboadvisor CMD: WHERE: MESSAGE" on stderr; returns 1. */
 int cli_fail(const char *cmd, const ra_err *err);
+
+/* For getopt_long loops (optstring starting with ':'): the usage error of a result no case took,
+ * a missing value (c == ':') or an option the command does not have; returns 2.
+ * cli_no_more_args: a usage error naming argv[from] if there are arguments left, else 0. */
+int cli_opt_error(const char *cmd, int c, char **argv);
+int cli_no_more_args(const char *cmd, int argc, char **argv, int from);
 
 /* Strict option values: the whole string must parse; returns 0 on success, else prints a usage
  * error naming the option and returns 2. */
@@ -55,12 +62,39 @@ int cli_parse_date(const char *cmd, const char *opt, const char *s, ra_date *out
 int cli_market_load(const char *cmd, const cli_market_opts *o, cli_market *m);
 void cli_market_free(cli_market *m);
 
-/* JSON helpers: NaN/Inf become null; dates as "YYYY-MM-DD". */
+/* JSON helpers: NaN/Inf become null; dates as "YYYY-MM-DD"; reals are written in their shortest
+ * exact form by cli_json_print (ra_fmt_double_shortest). */
 json_t *cli_jnum(double x);
 json_t *cli_jdate(ra_date d);
+/* Adds "units": {KEY: UNIT, ...} to doc, from NULL-terminated key/unit pairs: every JSON figure
+ * says its unit (docs/cli.md#output). */
+void cli_json_units(json_t *doc, ...);
 /* Writes the document (2-space indent, keys in insertion order) and a newline to stdout and
  * takes the reference. Returns 0, or 1 if stdout fails. */
 int cli_json_print(json_t *doc);
+
+/* The book: the CLI's side of ra_book_open (include/roboadvisor/engine_book.h). The library reads
+ * no environment; these read it. cli_db_url: db if given, else $ROBOADVISOR_DB if set and not
+ * empty, else "roboadvisor.db". cli_firm: firm if given, else $ROBOADVISOR_FIRM, else "default".
+ * cli_user: $ROBOADVISOR_USER, else the login name, else the effective user's name. */
+const char *cli_db_url(const char *db);
+const char *cli_firm(const char *firm);
+void cli_user(char out[RA_CODE_MAX]);
+
+typedef struct cli_book_args {
+    const char *db;       /* --db, or NULL */
+    const char *firm;     /* --firm, or NULL */
+    const char *key_file; /* --key-file, or NULL: then $ROBOADVISOR_KEY if set */
+    int key_file_create;  /* create a missing key file with a new key */
+    int create;           /* init: create the book and apply the migrations */
+    int need_firm;        /* the firm must exist */
+} cli_book_args;
+/* Opens the book as every command does; prints the error and returns its exit code (1), or 0
+ * with *out open (close with ra_book_close). */
+int cli_book_open(const char *cmd, const cli_book_args *a, ra_book **out);
+
+/* Today's date (UTC) from the system clock: the CLI's clock, given to the library. */
+ra_date cli_today(void);
 
 /* Milliseconds from a monotonic clock. */
 double cli_clock_ms(void);

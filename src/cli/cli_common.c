@@ -2,6 +2,9 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -26,6 +29,20 @@ int cli_fail(const char *cmd, const ra_err *err)
     else
         fprintf(stderr, "roboadvisor %s: %s\n", cmd, err->msg);
     return CLI_EXIT_DATA;
+}
+
+int cli_opt_error(const char *cmd, int c, char **argv)
+{
+    if (c == ':')
+        return cli_usage(cmd, "%s needs a value", argv[optind - 1]);
+    return cli_usage(cmd, "no option %s", argv[optind - 1]);
+}
+
+int cli_no_more_args(const char *cmd, int argc, char **argv, int from)
+{
+    if (from < argc)
+        return cli_usage(cmd, "unexpected argument \"%s\"", argv[from]);
+    return 0;
 }
 
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out)
@@ -207,15 +224,134 @@ json_t *cli_jdate(ra_date d)
     return json_string(ra_date_format(d, buf));
 }
 
+void cli_json_units(json_t *doc, ...)
+{
+    json_t *u = json_object();
+    va_list ap;
+    va_start(ap, doc);
+    for (const char *k = va_arg(ap, const char *); k; k = va_arg(ap, const char *))
+        json_object_set_new(u, k, json_string(va_arg(ap, const char *)));
+    va_end(ap);
+    json_object_set_new(doc, "units", u);
+}
+
+/* A JSON value as jansson's JSON_INDENT(2) | JSON_PRESERVE_ORDER writes it, except that reals
+ * are written in their shortest exact form (ra_fmt_double_shortest: 0.03, not
+ * 0.029999999999999999), which no jansson flag does: JSON_REAL_PRECISION applies one precision to
+ * every number. Returns 0, or -1 if a write fails. */
+static int json_write(FILE *o, json_t *j, int depth)
+{
+    char num[RA_FMT_DOUBLE_SIZE];
+    int rc = 0;
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        size_t n = json_object_size(j), i = 0;
+        if (n == 0)
+            return fputs("{}", o) < 0 ? -1 : 0;
+        const char *key;
+        json_t *v;
+        rc |= fputs("{\n", o) < 0;
+        json_object_foreach(j, key, v) {
+            json_t *k = json_string(key);
+            rc |= fprintf(o, "%*s", 2 * (depth + 1), "") < 0;
+            rc |= !k || json_dumpf(k, o, JSON_ENCODE_ANY) != 0;
+            json_decref(k);
+            rc |= fputs(": ", o) < 0;
+            rc |= json_write(o, v, depth + 1) != 0;
+            rc |= fputs(++i < n ? ",\n" : "\n", o) < 0;
+        }
+        rc |= fprintf(o, "%*s}", 2 * depth, "") < 0;
+        break;
+    }
+    case JSON_ARRAY: {
+        size_t n = json_array_size(j);
+        if (n == 0)
+            return fputs("[]", o) < 0 ? -1 : 0;
+        rc |= fputs("[\n", o) < 0;
+        for (size_t i = 0; i < n; i++) {
+            rc |= fprintf(o, "%*s", 2 * (depth + 1), "") < 0;
+            rc |= json_write(o, json_array_get(j, i), depth + 1) != 0;
+            rc |= fputs(i + 1 < n ? ",\n" : "\n", o) < 0;
+        }
+        rc |= fprintf(o, "%*s]", 2 * depth, "") < 0;
+        break;
+    }
+    case JSON_REAL:
+        rc |= fputs(ra_fmt_double_shortest(json_real_value(j), num), o) < 0;
+        break;
+    default: /* strings, integers, true, false, null: as jansson writes them */
+        rc |= json_dumpf(j, o, JSON_ENCODE_ANY) != 0;
+        break;
+    }
+    return rc ? -1 : 0;
+}
+
 int cli_json_print(json_t *doc)
 {
-    int rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    int rc = doc ? json_write(stdout, doc, 0) : -1;
     json_decref(doc);
     if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
         fprintf(stderr, "roboadvisor: could not write to standard output\n");
         return CLI_EXIT_DATA;
     }
     return 0;
+}
+
+const char *cli_db_url(const char *db)
+{
+    if (db && db[0])
+        return db;
+    const char *env = getenv("ROBOADVISOR_DB");
+    return env && env[0] ? env : "roboadvisor.db";
+}
+
+const char *cli_firm(const char *firm)
+{
+    if (firm && firm[0])
+        return firm;
+    const char *env = getenv("ROBOADVISOR_FIRM");
+    return env && env[0] ? env : "default";
+}
+
+void cli_user(char out[RA_CODE_MAX])
+{
+    const char *u = getenv("ROBOADVISOR_USER");
+    if (!u || !u[0])
+        u = getlogin();
+    if (!u || !u[0]) {
+        const struct passwd *pw = getpwuid(geteuid());
+        u = pw ? pw->pw_name : "unknown";
+    }
+    snprintf(out, RA_CODE_MAX, "%s", u);
+}
+
+int cli_book_open(const char *cmd, const cli_book_args *a, ra_book **out)
+{
+    char user[RA_CODE_MAX];
+    cli_user(user);
+    ra_book_open_opts o;
+    memset(&o, 0, sizeof o);
+    o.url = cli_db_url(a->db);
+    o.firm = cli_firm(a->firm);
+    o.user = user;
+    o.key_file = a->key_file;
+    o.key_file_create = a->key_file_create;
+    o.key_hex = getenv("ROBOADVISOR_KEY");
+    o.key_hex_name = "ROBOADVISOR_KEY";
+    o.create = a->create;
+    o.need_firm = a->need_firm;
+    ra_err err = {0};
+    if (ra_book_open(&o, out, &err) != RA_OK)
+        return cli_fail(cmd, &err);
+    return 0;
+}
+
+ra_date cli_today(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    return ra_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 double cli_clock_ms(void)

@@ -9,19 +9,13 @@
 #include "cli.h"
 #include "cmd_book.h"
 
-#include <roboadvisor/import.h>
+#include <roboadvisor/engine_import.h>
 #include <roboadvisor/store.h>
 
 #include <getopt.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#define DEFAULT_FIRM "default"
-#define PRICE_BATCH 65536          /* price observations put per store call */
-#define KEY_FILE_MAX 4096          /* bytes of a key file read at most */
-#define LIST_NAMES_MAX 10          /* new tickers named in a warning before "and N more" */
 
 /* ---- options shared by the commands --------------------------------------------------------- */
 
@@ -77,16 +71,12 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
         case O_CURRENCY: o->currency = optarg; break;
         case O_HELP:
         case 'h': help(); return -1;
-        case ':': rc = cli_usage(cmd, "%s needs a value", argv[optind - 1]); break;
-        default: rc = cli_usage(cmd, "no option %s", argv[optind - 1]); break;
+        default: rc = cli_opt_error(cmd, c, argv); break;
         }
     }
     if (rc)
         return rc;
-    if (!o->firm) {
-        const char *e = getenv("ROBOADVISOR_FIRM");
-        o->firm = e && e[0] ? e : DEFAULT_FIRM;
-    }
+    o->firm = cli_firm(o->firm);
     return 0;
 }
 
@@ -101,13 +91,6 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
 #define A_FIRM_NAME "h"
 #define A_CURRENCY "i"
 #define A_COMMON A_DB A_FIRM A_KEY
-
-static int no_more_args(const char *cmd, int argc, char **argv, int from)
-{
-    if (from < argc)
-        return cli_usage(cmd, "unexpected argument \"%s\"", argv[from]);
-    return 0;
-}
 
 /* The command line of a command that takes no file arguments. */
 typedef struct cmd_spec {
@@ -133,7 +116,7 @@ static int parse_cmd(const cmd_spec *c, int argc, char **argv, book_opts *o)
             return cli_usage(c->name, "the only subcommand is %s", c->sub);
         from++;
     }
-    if ((rc = no_more_args(c->name, argc, argv, from)))
+    if ((rc = cli_no_more_args(c->name, argc, argv, from)))
         return rc;
     if (c->need_positions && !o->positions)
         return cli_usage(c->name, "--positions FILE is required");
@@ -144,137 +127,35 @@ static int parse_cmd(const cmd_spec *c, int argc, char **argv, book_opts *o)
 
 /* ---- opening the book ----------------------------------------------------------------------- */
 
+/* The open book (include/roboadvisor/engine_book.h) with its parts at hand. */
 typedef struct book {
+    ra_book *rb;
     ra_store *s;
     ra_store_actor actor;
     ra_firm firm;
     int have_key;
 } book;
 
-/* The firm key from --key-file or ROBOADVISOR_KEY. Returns 1 with the key, 0 if none is given,
- * or -1 after printing an error. */
-static int read_key(const char *cmd, const char *key_file, uint8_t key[RA_STORE_KEY_BYTES])
-{
-    ra_err err = {0};
-    if (key_file) {
-        char *data = NULL;
-        size_t size = 0;
-        if (ra_file_read(key_file, KEY_FILE_MAX, &data, &size, &err) != RA_OK) {
-            cli_fail(cmd, &err);
-            return -1;
-        }
-        ra_status st = ra_store_key_parse(data, size, key, &err);
-        free(data);
-        if (st != RA_OK) {
-            ra_err_wrap(&err, "key file %s", key_file);
-            cli_fail(cmd, &err);
-            return -1;
-        }
-        return 1;
-    }
-    const char *hex = getenv("ROBOADVISOR_KEY");
-    if (!hex || !hex[0])
-        return 0;
-    if (ra_store_key_parse(hex, strlen(hex), key, &err) != RA_OK) {
-        ra_err_wrap(&err, "ROBOADVISOR_KEY");
-        cli_fail(cmd, &err);
-        return -1;
-    }
-    return 1;
-}
-
-static void actor_user(char out[RA_CODE_MAX])
-{
-    const char *u = getenv("ROBOADVISOR_USER");
-    if (!u || !u[0])
-        u = getlogin();
-    if (!u || !u[0]) {
-        const struct passwd *pw = getpwuid(geteuid());
-        u = pw ? pw->pw_name : "unknown";
-    }
-    snprintf(out, RA_CODE_MAX, "%s", u);
-}
-
 static void book_close(book *b)
 {
-    ra_store_close(b->s);
-    b->s = NULL;
+    ra_book_close(b->rb);
+    memset(b, 0, sizeof *b);
 }
 
-/* Opens the database (creating the SQLite file and applying the migrations only for init), sets the firm's key when given and
- * loads the firm. need_firm: 1 the firm must exist, 0 it need not. Returns 0 or the exit code. */
+/* Opens the book the way every command does (cli_book_open). create: init (the SQLite file is
+ * created and the migrations applied). need_firm: 1 the firm must exist, 0 it need not. Returns 0
+ * or the exit code. */
 static int book_open(const char *cmd, const book_opts *o, int create, int need_firm, book *b)
 {
     memset(b, 0, sizeof *b);
-    ra_err err = {0};
-    ra_store_options so;
-    ra_store_options_default(&so);
-    so.create = create;
-    const char *url = ra_store_default_url(o->db);
-    if (ra_store_open(url, &so, &b->s, &err) != RA_OK) {
-        if (create)
-            ra_err_wrap(&err, "could not open the book %s", url);
-        else
-            ra_err_wrap(&err, "could not open the book %s (is it created? 'roboadvisor init')",
-                        url);
-        return cli_fail(cmd, &err);
-    }
-    int have = 0, want = 0;
-    if (ra_store_schema_version(b->s, &have, &want, &err) != RA_OK) {
-        book_close(b);
-        return cli_fail(cmd, &err);
-    }
-    if (create) {
-        /* init: bring the schema up to date before anything else */
-        if (ra_store_init(b->s, &err) != RA_OK) {
-            book_close(b);
-            return cli_fail(cmd, &err);
-        }
-        if (have == want)
-            printf("book %s (%s): schema version %d, up to date\n", url, ra_store_backend(b->s),
-                   want);
-        else
-            printf("book %s (%s): schema version %d -> %d\n", url, ra_store_backend(b->s), have,
-                   want);
-    } else {
-        if (have == 0) {
-            book_close(b);
-            fprintf(stderr, "roboadvisor %s: %s has no book yet (run 'roboadvisor init --db %s')\n",
-                    cmd, url, url);
-            return CLI_EXIT_DATA;
-        }
-    }
-    snprintf(b->actor.firm, sizeof b->actor.firm, "%s", o->firm);
-    actor_user(b->actor.user);
-    uint8_t key[RA_STORE_KEY_BYTES];
-    int k = read_key(cmd, o->key_file, key);
-    if (k < 0) {
-        book_close(b);
-        return CLI_EXIT_DATA;
-    }
-    if (k == 1) {
-        ra_status st = ra_store_set_firm_key(b->s, o->firm, key, &err);
-        memset(key, 0, sizeof key);
-        if (st != RA_OK) {
-            book_close(b);
-            return cli_fail(cmd, &err);
-        }
-        b->have_key = 1;
-    }
-    ra_status st = ra_store_firm_get(b->s, o->firm, &b->firm, &err);
-    if (st == RA_ENOTFOUND && !need_firm)
-        return 0;
-    if (st != RA_OK) {
-        book_close(b);
-        if (st == RA_ENOTFOUND)
-            fprintf(stderr,
-                    "roboadvisor %s: firm \"%s\" does not exist (create it with 'roboadvisor "
-                    "init --firm %s' and a key in ROBOADVISOR_KEY or --key-file)\n",
-                    cmd, o->firm, o->firm);
-        else
-            cli_fail(cmd, &err);
-        return CLI_EXIT_DATA;
-    }
+    cli_book_args a = {o->db, o->firm, o->key_file, 0, create, need_firm};
+    int rc = cli_book_open(cmd, &a, &b->rb);
+    if (rc)
+        return rc;
+    b->s = b->rb->store;
+    b->actor = b->rb->actor;
+    b->firm = b->rb->firm;
+    b->have_key = b->rb->have_key;
     return 0;
 }
 
@@ -292,6 +173,22 @@ static int book_start(const cmd_spec *c, int argc, char **argv, book_opts *o, bo
     return 1;
 }
 
+/* A command's work once its options are parsed and the book is open; returns the exit code. */
+typedef int (*book_body)(const char *cmd, const book_opts *o, book *b);
+
+/* parse, open, body, close: the frame of the commands that take no file arguments. */
+static int run_book_cmd(const cmd_spec *c, int argc, char **argv, book_body body)
+{
+    book_opts o;
+    book b;
+    int rc;
+    if (!book_start(c, argc, argv, &o, &b, &rc))
+        return rc;
+    rc = body(c->name, &o, &b);
+    book_close(&b);
+    return rc;
+}
+
 static const char *money(ra_minor v, int digits, char buf[RA_MONEY_FMT_SIZE])
 {
     return ra_money_format_minor(v, digits, buf, RA_MONEY_FMT_SIZE);
@@ -302,7 +199,7 @@ static const char *money(ra_minor v, int digits, char buf[RA_MONEY_FMT_SIZE])
 static void init_help(void)
 {
     printf("usage: roboadvisor init [--db URL] [--firm CODE] [--firm-name NAME] [--currency CCY]\n"
-           "                        [--key-file FILE]\n\n"
+           "                        [--key-file FILE] [--format json|table]\n\n"
            "Creates the book (or brings its schema up to date: safe to run again) and, when a key\n"
            "is given (--key-file FILE or ROBOADVISOR_KEY, 64 hex digits), the firm CODE (default\n"
            "$ROBOADVISOR_FIRM or \"default\") with base currency CCY (default USD). The key\n"
@@ -311,7 +208,7 @@ static void init_help(void)
 
 int cmd_init(int argc, char **argv)
 {
-    static const cmd_spec spec = {"init", A_COMMON A_FIRM_NAME A_CURRENCY, NULL, 0, 0, 0,
+    static const cmd_spec spec = {"init", A_COMMON A_FIRM_NAME A_CURRENCY A_FORMAT, NULL, 0, 0, 0,
                                   init_help};
     const char *cmd = spec.name;
     book_opts o;
@@ -328,9 +225,10 @@ int cmd_init(int argc, char **argv)
         return rc;
     ra_err err = {0};
     ra_firm f;
+    const char *firm_state; /* "exists", "created" or "not created" */
     ra_status st = ra_store_firm_get(b.s, o.firm, &f, &err);
     if (st == RA_OK) {
-        printf("firm %s: exists (%s)\n", f.code, f.currency);
+        firm_state = "exists";
     } else if (st == RA_ENOTFOUND && b.have_key) {
         memset(&f, 0, sizeof f);
         snprintf(f.code, sizeof f.code, "%s", o.firm);
@@ -341,22 +239,46 @@ int cmd_init(int argc, char **argv)
             book_close(&b);
             return cli_fail(cmd, &err);
         }
-        printf("firm %s: created (%s)\n", f.code, f.currency);
+        firm_state = "created";
     } else if (st == RA_ENOTFOUND) {
-        printf("firm %s: not created (no key: give --key-file FILE or ROBOADVISOR_KEY)\n", o.firm);
+        firm_state = "not created";
     } else {
         book_close(&b);
         return cli_fail(cmd, &err);
     }
+    const char *url = b.rb->url, *backend = ra_store_backend(b.s);
+    int before = b.rb->schema_before, now = b.rb->schema_now, made = firm_state[0] != 'n';
+    if (o.format == CLI_FORMAT_JSON) {
+        json_t *doc = json_object();
+        json_object_set_new(doc, "db", json_string(url));
+        json_object_set_new(doc, "backend", json_string(backend));
+        json_object_set_new(doc, "schema_version_before", json_integer(before));
+        json_object_set_new(doc, "schema_version", json_integer(now));
+        json_object_set_new(doc, "firm", json_string(o.firm));
+        json_object_set_new(doc, "firm_state", json_string(firm_state));
+        json_object_set_new(doc, "currency", made ? json_string(f.currency) : json_null());
+        rc = cli_json_print(doc);
+    } else {
+        if (before == now)
+            printf("book %s (%s): schema version %d, up to date\n", url, backend, now);
+        else
+            printf("book %s (%s): schema version %d -> %d\n", url, backend, before, now);
+        if (made)
+            printf("firm %s: %s (%s)\n", o.firm, firm_state, f.currency);
+        else
+            printf("firm %s: not created (no key: give --key-file FILE or ROBOADVISOR_KEY)\n",
+                   o.firm);
+    }
     book_close(&b);
-    return CLI_EXIT_OK;
+    return rc;
 }
 
 /* ---- import --------------------------------------------------------------------------------- */
 
 static void import_help(void)
 {
-    printf("usage: roboadvisor import KIND FILE [--firm CODE] [--db URL] [--key-file FILE]\n\n"
+    printf("usage: roboadvisor import KIND FILE [--firm CODE] [--db URL] [--key-file FILE]\n"
+           "                         [--format json|table]\n\n"
            "Imports FILE into the book in one transaction: every row or none. KIND is prices,\n"
            "dividends, splits, securities, clients, accounts or transactions (formats in\n"
            "docs/formats.md). Importing the same file again changes nothing and says so.\n"
@@ -364,281 +286,25 @@ static void import_help(void)
            "incomplete securities, with a warning naming them. Clients need the firm's key.\n");
 }
 
-typedef struct import_counts {
-    size_t added, updated, unchanged;
-} import_counts;
-
-/* Names the tickers of the file that are not yet in the securities master (warning only). */
-static ra_status note_new_tickers(book *b, char (*tickers)[RA_CODE_MAX], size_t n, char ***out,
-                                  size_t *n_out, ra_err *err)
+static void warn_new_tickers(const char *cmd, const ra_import_result *r)
 {
-    *out = NULL;
-    *n_out = 0;
-    char **v = calloc(n ? n : 1, sizeof *v);
-    if (!v)
-        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the ticker list");
-    for (size_t i = 0; i < n; i++) {
-        uint32_t id;
-        ra_status st = ra_store_security_id(b->s, b->firm.code, tickers[i], &id, err);
-        if (st == RA_ENOTFOUND) {
-            size_t k;
-            for (k = 0; k < *n_out; k++)
-                if (strcmp(v[k], tickers[i]) == 0)
-                    break;
-            if (k == *n_out)
-                v[(*n_out)++] = tickers[i];
-        } else if (st != RA_OK) {
-            free(v);
-            return st;
-        }
-    }
-    *out = v;
-    return RA_OK;
-}
-
-static void warn_new_tickers(const char *cmd, char **names, size_t n)
-{
+    size_t n = r->n_new_tickers;
     if (n == 0)
         return;
     fprintf(stderr, "roboadvisor %s: warning: %zu ticker%s not in the securities master, added as "
                     "incomplete securities:", cmd, n, n == 1 ? " is" : "s are");
-    for (size_t i = 0; i < n && i < LIST_NAMES_MAX; i++)
-        fprintf(stderr, "%s %s", i ? "," : "", names[i]);
-    if (n > LIST_NAMES_MAX)
-        fprintf(stderr, " and %zu more", n - LIST_NAMES_MAX);
+    for (size_t i = 0; i < n && i < RA_IMPORT_NEW_TICKERS_MAX; i++)
+        fprintf(stderr, "%s %s", i ? "," : "", r->new_tickers[i]);
+    if (n > RA_IMPORT_NEW_TICKERS_MAX)
+        fprintf(stderr, " and %zu more", n - RA_IMPORT_NEW_TICKERS_MAX);
     fprintf(stderr, " (see 'roboadvisor securities list --incomplete')\n");
-}
-
-static int same_security(const ra_security *a, const ra_security *b)
-{
-    return strcmp(a->ticker, b->ticker) == 0 && strcmp(a->name, b->name) == 0 &&
-           strcmp(a->asset_class, b->asset_class) == 0 && a->risk_level == b->risk_level &&
-           a->expense_ratio == b->expense_ratio && a->lot_size == b->lot_size &&
-           strcmp(a->exchange, b->exchange) == 0 && strcmp(a->currency, b->currency) == 0 &&
-           strcmp(a->tlh_group, b->tlh_group) == 0 && a->on_shelf == b->on_shelf &&
-           a->incomplete == b->incomplete;
-}
-
-static int same_client(const ra_client *a, const ra_client *b)
-{
-    return strcmp(a->code, b->code) == 0 && strcmp(a->household, b->household) == 0 &&
-           strcmp(a->advisor, b->advisor) == 0 && strcmp(a->name, b->name) == 0 &&
-           strcmp(a->email, b->email) == 0 && strcmp(a->tax_id, b->tax_id) == 0 &&
-           strcmp(a->address, b->address) == 0 && a->birth_year == b->birth_year;
-}
-
-static int same_account(const ra_account *a, const ra_account *b)
-{
-    const ra_mandate *m = &a->mandate, *n = &b->mandate;
-    return strcmp(a->code, b->code) == 0 && strcmp(a->client, b->client) == 0 &&
-           a->type == b->type && strcmp(a->currency, b->currency) == 0 && a->opened == b->opened &&
-           strcmp(m->model, n->model) == 0 && m->discretionary == n->discretionary &&
-           m->drift_band == n->drift_band && m->tlh_enabled == n->tlh_enabled &&
-           m->loss_limit == n->loss_limit && strcmp(m->restrictions, n->restrictions) == 0;
-}
-
-/* "FILE:LINE" in front of a store error about one row. */
-static void at_line(ra_err *err, const ra_import *im, size_t i)
-{
-    char where[sizeof err->where];
-    if (err->where[0])
-        snprintf(where, sizeof where, "%.60s:%u (%.50s)", im->source, (unsigned)im->lines[i],
-                 err->where);
-    else
-        snprintf(where, sizeof where, "%.100s:%u", im->source, (unsigned)im->lines[i]);
-    memcpy(err->where, where, sizeof where);
-}
-
-static ra_status import_rows(book *b, const ra_import *im, import_counts *c, char ***new_tickers,
-                             size_t *n_new, ra_err *err)
-{
-    ra_status st = RA_OK;
-    const ra_store_actor *A = &b->actor;
-    const char *firm = b->firm.code;
-    ra_store_put_stats ps;
-    memset(&ps, 0, sizeof ps);
-    switch (im->kind) {
-    case RA_IMPORT_PRICES: {
-        if ((st = note_new_tickers(b, im->tickers, im->n_tickers, new_tickers, n_new, err)))
-            return st;
-        ra_price_obs *obs = malloc(PRICE_BATCH * sizeof *obs);
-        if (!obs)
-            return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a batch of prices");
-        size_t k = 0;
-        for (size_t i = 0; i < im->n_dates && st == RA_OK; i++)
-            for (size_t j = 0; j < im->n_tickers && st == RA_OK; j++) {
-                ra_price p = im->price_micro[i * im->n_tickers + j];
-                if (p <= 0)
-                    continue;
-                memcpy(obs[k].ticker, im->tickers[j], RA_CODE_MAX);
-                obs[k].date = im->dates[i];
-                obs[k].price = p;
-                if (++k == PRICE_BATCH) {
-                    ra_store_put_stats s1;
-                    st = ra_store_prices_put(b->s, A, obs, k, RA_STORE_PUT_CREATE_SECURITIES, &s1,
-                                             err);
-                    ps.inserted += s1.inserted;
-                    ps.unchanged += s1.unchanged;
-                    k = 0;
-                }
-            }
-        if (st == RA_OK && k) {
-            ra_store_put_stats s1;
-            st = ra_store_prices_put(b->s, A, obs, k, RA_STORE_PUT_CREATE_SECURITIES, &s1, err);
-            ps.inserted += s1.inserted;
-            ps.unchanged += s1.unchanged;
-        }
-        free(obs);
-        c->added = ps.inserted;
-        c->unchanged = ps.unchanged;
-        return st;
-    }
-    case RA_IMPORT_DIVIDENDS:
-    case RA_IMPORT_SPLITS: {
-        size_t nt = im->n;
-        char(*t)[RA_CODE_MAX] = malloc((nt ? nt : 1) * RA_CODE_MAX);
-        if (!t)
-            return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the ticker list");
-        for (size_t i = 0; i < nt; i++)
-            memcpy(t[i], im->kind == RA_IMPORT_DIVIDENDS ? im->dividends[i].ticker
-                                                         : im->splits[i].ticker,
-                   RA_CODE_MAX);
-        st = note_new_tickers(b, t, nt, new_tickers, n_new, err);
-        if (st == RA_OK && *n_new) {
-            /* the names point into t: keep copies for the warning */
-            for (size_t i = 0; i < *n_new; i++) {
-                char *copy = strdup((*new_tickers)[i]);
-                if (!copy) {
-                    for (size_t k = 0; k < i; k++)
-                        free((*new_tickers)[k]);
-                    free(*new_tickers);
-                    *new_tickers = NULL;
-                    *n_new = 0;
-                    free(t);
-                    return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a ticker");
-                }
-                (*new_tickers)[i] = copy;
-            }
-        }
-        free(t);
-        if (st != RA_OK)
-            return st;
-        st = im->kind == RA_IMPORT_DIVIDENDS
-                 ? ra_store_dividends_put(b->s, A, im->dividends, im->n,
-                                          RA_STORE_PUT_CREATE_SECURITIES, &ps, err)
-                 : ra_store_splits_put(b->s, A, im->splits, im->n, RA_STORE_PUT_CREATE_SECURITIES,
-                                       &ps, err);
-        c->added = ps.inserted;
-        c->unchanged = ps.unchanged;
-        return st;
-    }
-    case RA_IMPORT_SECURITIES:
-        for (size_t i = 0; i < im->n && st == RA_OK; i++) {
-            ra_security old;
-            ra_status g = ra_store_security_get(b->s, firm, im->securities[i].ticker, &old, err);
-            if (g == RA_OK && same_security(&old, &im->securities[i])) {
-                c->unchanged++;
-                continue;
-            }
-            if (g != RA_OK && g != RA_ENOTFOUND)
-                st = g;
-            else if ((st = ra_store_security_put(b->s, A, &im->securities[i], err)) == RA_OK)
-                g == RA_OK ? c->updated++ : c->added++;
-            if (st != RA_OK)
-                at_line(err, im, i);
-        }
-        return st;
-    case RA_IMPORT_CLIENTS:
-        for (size_t i = 0; i < im->n && st == RA_OK; i++) {
-            ra_client old;
-            ra_status g = ra_store_client_get(b->s, firm, im->clients[i].code, &old, err);
-            int same = g == RA_OK && same_client(&old, &im->clients[i]);
-            memset(&old, 0, sizeof old); /* personal data: do not leave it on the stack */
-            if (same) {
-                c->unchanged++;
-                continue;
-            }
-            if (g != RA_OK && g != RA_ENOTFOUND)
-                st = g;
-            else if ((st = ra_store_client_put(b->s, A, &im->clients[i], err)) == RA_OK)
-                g == RA_OK ? c->updated++ : c->added++;
-            if (st != RA_OK)
-                at_line(err, im, i);
-        }
-        return st;
-    case RA_IMPORT_ACCOUNTS:
-        for (size_t i = 0; i < im->n && st == RA_OK; i++) {
-            ra_account old;
-            ra_status g = ra_store_account_get(b->s, firm, im->accounts[i].code, &old, err);
-            if (g == RA_OK && same_account(&old, &im->accounts[i])) {
-                c->unchanged++;
-                continue;
-            }
-            if (g != RA_OK && g != RA_ENOTFOUND)
-                st = g;
-            else if ((st = ra_store_account_put(b->s, A, &im->accounts[i], err)) == RA_OK)
-                g == RA_OK ? c->updated++ : c->added++;
-            if (st != RA_OK)
-                at_line(err, im, i);
-        }
-        return st;
-    case RA_IMPORT_TRANSACTIONS: {
-        ra_store_txn *t = calloc(im->n, sizeof *t);
-        ra_store_lot_in *lots = calloc(im->n_lots ? im->n_lots : 1, sizeof *lots);
-        if (!t || !lots) {
-            free(t);
-            free(lots);
-            return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the transactions");
-        }
-        for (size_t i = 0; i < im->n; i++) {
-            const ra_import_txn *x = &im->txns[i];
-            ra_store_txn *y = &t[i];
-            memcpy(y->account, x->account, sizeof y->account);
-            memcpy(y->external_id, x->txn_id, sizeof y->external_id);
-            memcpy(y->ticker, x->ticker, sizeof y->ticker);
-            y->kind = x->txn.kind;
-            y->date = x->txn.date;
-            y->qty_micro = x->txn.qty_micro;
-            y->price = x->txn.price;
-            y->amount_minor = x->txn.amount_minor;
-            y->fees_minor = x->txn.fees_minor;
-            y->relief = x->txn.relief;
-            y->picks = x->txn.picks;
-            y->n_picks = x->txn.n_picks;
-            y->split = x->txn.split;
-            if (x->txn.n_lots_in) {
-                size_t first = (size_t)(x->txn.lots_in - im->lots);
-                for (size_t k = 0; k < x->txn.n_lots_in; k++) {
-                    ra_store_lot_in *l = &lots[first + k];
-                    memcpy(l->ticker, x->ticker, sizeof l->ticker);
-                    l->acquired = x->txn.lots_in[k].acquired;
-                    l->qty_micro = x->txn.lots_in[k].qty_micro;
-                    l->basis_minor = x->txn.lots_in[k].basis_minor;
-                }
-                y->lots_in = lots + first;
-                y->n_lots_in = x->txn.n_lots_in;
-            }
-        }
-        ra_store_txn_stats ts;
-        memset(&ts, 0, sizeof ts);
-        st = ra_store_txn_append(b->s, A, t, im->n, &ts, err);
-        free(t);
-        free(lots);
-        c->added = ts.applied;
-        c->unchanged = ts.unchanged;
-        return st;
-    }
-    default:
-        return ra_err_set(err, RA_EINVAL, NULL, "positions are not imported: use 'roboadvisor "
-                                                "reconcile --positions FILE'");
-    }
 }
 
 int cmd_import(int argc, char **argv)
 {
     const char *cmd = "import";
     book_opts o;
-    int rc = parse_opts(cmd, argc, argv, A_COMMON, &o, import_help);
+    int rc = parse_opts(cmd, argc, argv, A_COMMON A_FORMAT, &o, import_help);
     if (rc == -1)
         return CLI_EXIT_OK;
     if (rc)
@@ -654,50 +320,41 @@ int cmd_import(int argc, char **argv)
                               "or transactions, got \"%s\"", kind_s);
     if (!path)
         return cli_usage(cmd, "FILE is required after %s", kind_s);
-    if ((rc = no_more_args(cmd, argc, argv, optind + 2)))
+    if ((rc = cli_no_more_args(cmd, argc, argv, optind + 2)))
         return rc;
     book b;
     if ((rc = book_open(cmd, &o, 0, 1, &b)))
         return rc;
-    ra_import_settings set;
-    ra_import_settings_default(&set);
-    set.minor_digits = b.firm.minor_digits;
-    ra_import *im = NULL;
-    if (ra_import_read(kind, path, &set, &im, &err) != RA_OK) {
-        book_close(&b);
-        return cli_fail(cmd, &err);
-    }
-    import_counts c = {0, 0, 0};
-    char **new_tickers = NULL;
-    size_t n_new = 0;
-    ra_status st = ra_store_begin(b.s, &err);
-    if (st == RA_OK)
-        st = import_rows(&b, im, &c, &new_tickers, &n_new, &err);
-    if (st == RA_OK)
-        st = ra_store_commit(b.s, &err);
-    if (st != RA_OK) {
-        ra_err e2;
-        (void)ra_store_rollback(b.s, &e2);
-        if (kind != RA_IMPORT_SECURITIES && kind != RA_IMPORT_CLIENTS &&
-            kind != RA_IMPORT_ACCOUNTS)
-            ra_err_wrap(&err, "%s", path);
+    ra_import_result r;
+    ra_import_options io = {1, cli_today()};
+    if (ra_book_import(b.rb, kind, path, &io, &r, &err) != RA_OK) {
         rc = cli_fail(cmd, &err);
         fprintf(stderr, "roboadvisor %s: nothing was imported from %s\n", cmd, path);
     } else {
-        warn_new_tickers(cmd, new_tickers, n_new);
-        if (c.updated)
-            printf("imported %s from %s: %zu new, %zu updated, %zu unchanged\n",
-                   ra_import_kind_name(kind), path, c.added, c.updated, c.unchanged);
-        else
-            printf("imported %s from %s: %zu new, %zu unchanged\n", ra_import_kind_name(kind),
-                   path, c.added, c.unchanged);
-        rc = CLI_EXIT_OK;
+        warn_new_tickers(cmd, &r);
+        if (o.format == CLI_FORMAT_JSON) {
+            json_t *doc = json_object(), *nt = json_array();
+            json_object_set_new(doc, "firm", json_string(b.firm.code));
+            json_object_set_new(doc, "kind", json_string(ra_import_kind_name(kind)));
+            json_object_set_new(doc, "file", json_string(path));
+            json_object_set_new(doc, "new", json_integer((json_int_t)r.added));
+            json_object_set_new(doc, "updated", json_integer((json_int_t)r.updated));
+            json_object_set_new(doc, "unchanged", json_integer((json_int_t)r.unchanged));
+            for (size_t i = 0; i < r.n_new_tickers; i++)
+                json_array_append_new(nt, json_string(r.new_tickers[i]));
+            json_object_set_new(doc, "new_incomplete_securities", nt);
+            rc = cli_json_print(doc);
+        } else {
+            if (r.updated)
+                printf("imported %s from %s: %zu new, %zu updated, %zu unchanged\n",
+                       ra_import_kind_name(kind), path, r.added, r.updated, r.unchanged);
+            else
+                printf("imported %s from %s: %zu new, %zu unchanged\n",
+                       ra_import_kind_name(kind), path, r.added, r.unchanged);
+            rc = CLI_EXIT_OK;
+        }
     }
-    if (kind == RA_IMPORT_DIVIDENDS || kind == RA_IMPORT_SPLITS)
-        for (size_t i = 0; i < n_new; i++)
-            free(new_tickers[i]);
-    free(new_tickers);
-    ra_import_destroy(im);
+    ra_import_result_free(&r);
     book_close(&b);
     return rc;
 }
@@ -713,27 +370,19 @@ static void securities_help(void)
            "class, risk level, ...) is still missing: import a securities file to complete them.\n");
 }
 
-int cmd_securities(int argc, char **argv)
+static int securities_body(const char *cmd, const book_opts *o, book *b)
 {
-    static const cmd_spec spec = {"securities", A_COMMON A_INCOMPLETE A_FORMAT, "list", 0, 0, 1,
-                                  securities_help};
-    const char *cmd = spec.name;
-    book_opts o;
-    book b;
-    int rc;
-    if (!book_start(&spec, argc, argv, &o, &b, &rc))
-        return rc;
+    int rc = CLI_EXIT_OK;
     ra_err err = {0};
     ra_security *v = NULL;
     size_t n = 0;
-    if (ra_store_security_list(b.s, b.firm.code, o.incomplete ? RA_STORE_LIST_INCOMPLETE : 0, &v,
+    if (ra_store_security_list(b->s, b->firm.code, o->incomplete ? RA_STORE_LIST_INCOMPLETE : 0, &v,
                                &n, &err) != RA_OK) {
-        book_close(&b);
         return cli_fail(cmd, &err);
     }
-    if (o.format == CLI_FORMAT_JSON) {
+    if (o->format == CLI_FORMAT_JSON) {
         json_t *doc = json_object(), *arr = json_array();
-        json_object_set_new(doc, "firm", json_string(b.firm.code));
+        json_object_set_new(doc, "firm", json_string(b->firm.code));
         json_object_set_new(doc, "count", json_integer((json_int_t)n));
         for (size_t i = 0; i < n; i++) {
             const ra_security *s = &v[i];
@@ -758,6 +407,8 @@ int cmd_securities(int argc, char **argv)
             json_array_append_new(arr, x);
         }
         json_object_set_new(doc, "securities", arr);
+        cli_json_units(doc, "expense_ratio", "fraction of assets per year (0.0003 = 3 bp)",
+                       "lot_size", "shares", NULL);
         rc = cli_json_print(doc);
     } else {
         printf("%-10s %-4s %-16s %-8s %-5s %-4s %-10s %s\n", "ticker", "risk", "asset_class",
@@ -772,11 +423,17 @@ int cmd_securities(int argc, char **argv)
                    s->tlh_group[0] ? s->tlh_group : "-", s->name,
                    s->incomplete ? " (incomplete)" : "");
         }
-        printf("%zu securit%s%s\n", n, n == 1 ? "y" : "ies", o.incomplete ? " incomplete" : "");
+        printf("%zu securit%s%s\n", n, n == 1 ? "y" : "ies", o->incomplete ? " incomplete" : "");
     }
     ra_store_free(v);
-    book_close(&b);
     return rc;
+}
+
+int cmd_securities(int argc, char **argv)
+{
+    static const cmd_spec spec = {"securities", A_COMMON A_INCOMPLETE A_FORMAT, "list", 0, 0, 1,
+                                  securities_help};
+    return run_book_cmd(&spec, argc, argv, securities_body);
 }
 
 /* ---- reconcile ------------------------------------------------------------------------------ */
@@ -792,158 +449,135 @@ static void reconcile_help(void)
            "Exit status 1 if there is any break.\n");
 }
 
-typedef struct brk {
-    const char *account, *ticker; /* ticker "" = cash */
-    int64_t book, cust;           /* micro-shares or minor units */
-} brk;
+#define RA_RECON_COLS 5
+_Static_assert(RA_CODE_MAX >= RA_MONEY_FMT_SIZE, "a break's texts hold tickers and amounts");
 
-static int pos_cmp(const void *a, const void *b)
+/* A break as text, the same in the table and in JSON: security (CASH for cash), unit (shares or
+ * the currency), book, custodian and difference (custodian - book) as exact decimals. */
+static void break_texts(const ra_recon_break *x, const char *ccy, int md,
+                        char t[RA_RECON_COLS][RA_CODE_MAX])
 {
-    const ra_position *x = a, *y = b;
-    int c = strcmp(x->account, y->account);
-    return c ? c : strcmp(x->ticker, y->ticker);
+    int cash = x->ticker[0] == '\0';
+    int64_t v[3] = {x->book, x->custodian, x->custodian - x->book};
+    snprintf(t[0], RA_CODE_MAX, "%s", cash ? "CASH" : x->ticker);
+    snprintf(t[1], RA_CODE_MAX, "%s", cash ? ccy : "shares");
+    for (int i = 0; i < 3; i++)
+        if (cash)
+            money(v[i], md, t[2 + i]);
+        else
+            ra_money_format_qty(v[i], t[2 + i], RA_CODE_MAX);
+}
+
+static int reconcile_body(const char *cmd, const book_opts *o, book *b)
+{
+    int rc = CLI_EXIT_OK;
+    ra_err err = {0};
+    ra_import_settings set;
+    ra_import_settings_default(&set);
+    set.minor_digits = b->firm.minor_digits;
+    ra_import *im = NULL;
+    ra_recon_result rr = {0};
+    if (ra_import_read(RA_IMPORT_POSITIONS, o->positions, &set, &im, &err) != RA_OK ||
+        ra_book_reconcile(b->s, b->firm.code, o->date, im->positions, im->n, &rr, &err) != RA_OK) {
+        rc = cli_fail(cmd, &err);
+        goto out;
+    }
+    const ra_recon_break *br = rr.breaks;
+    size_t n_br = rr.n_breaks, n_cmp = rr.n_compared;
+    char d[11];
+    ra_date_format(o->date, d);
+    /* one break's texts: security, unit, book, custodian, difference (quantities or cash) */
+    char t[RA_RECON_COLS][RA_CODE_MAX];
+    json_t *doc = NULL, *arr = NULL;
+    if (o->format == CLI_FORMAT_JSON) {
+        doc = json_object();
+        arr = json_array();
+        json_object_set_new(doc, "firm", json_string(b->firm.code));
+        json_object_set_new(doc, "date", json_string(d));
+        json_object_set_new(doc, "positions_compared", json_integer((json_int_t)n_cmp));
+        json_object_set_new(doc, "breaks_count", json_integer((json_int_t)n_br));
+    } else if (n_br) {
+        printf("%-14s %-10s %-7s %18s %18s %18s\n", "account", "security", "unit", "book",
+               "custodian", "difference");
+    }
+    for (size_t k = 0; k < n_br; k++) {
+        break_texts(&br[k], b->firm.currency, b->firm.minor_digits, t);
+        if (!doc) {
+            printf("%-14s %-10s %-7s %18s %18s %18s\n", br[k].account, t[0], t[1], t[2], t[3],
+                   t[4]);
+            continue;
+        }
+        static const char *const keys[RA_RECON_COLS] = {"security", "unit", "book", "custodian",
+                                                        "difference"};
+        json_t *x = json_object();
+        json_object_set_new(x, "account", json_string(br[k].account));
+        for (int c = 0; c < RA_RECON_COLS; c++)
+            json_object_set_new(x, keys[c], json_string(t[c]));
+        json_array_append_new(arr, x);
+    }
+    if (doc) {
+        json_object_set_new(doc, "breaks", arr);
+        cli_json_units(doc, "book, custodian, difference",
+                       "each break's unit: shares (6 decimals) or its currency (minor digits), "
+                       "exact decimal strings", NULL);
+        if (cli_json_print(doc))
+            rc = CLI_EXIT_DATA;
+    } else if (n_br) {
+        printf("%zu break%s in %zu positions on %s\n", n_br, n_br == 1 ? "" : "s", n_cmp, d);
+    } else {
+        printf("no breaks: %zu positions agree on %s\n", n_cmp, d);
+    }
+    if (rc == 0 && n_br)
+        rc = CLI_EXIT_DATA;
+out:
+    ra_recon_result_free(&rr);
+    ra_import_destroy(im);
+    return rc;
 }
 
 int cmd_reconcile(int argc, char **argv)
 {
     static const cmd_spec spec = {"reconcile", A_COMMON A_POSITIONS A_DATE A_FORMAT, NULL, 1, 1, 1,
                                   reconcile_help};
-    const char *cmd = spec.name;
-    book_opts o;
-    book b;
-    int rc;
-    if (!book_start(&spec, argc, argv, &o, &b, &rc))
-        return rc;
-    ra_err err = {0};
-    ra_import_settings set;
-    ra_import_settings_default(&set);
-    set.minor_digits = b.firm.minor_digits;
-    ra_import *im = NULL;
-    ra_position *bk = NULL;
-    size_t nb = 0;
-    brk *br = NULL;
-    size_t n_br = 0, n_cmp = 0;
-    if (ra_import_read(RA_IMPORT_POSITIONS, o.positions, &set, &im, &err) != RA_OK ||
-        ra_store_holdings(b.s, b.firm.code, o.date, &bk, &nb, &err) != RA_OK) {
-        rc = cli_fail(cmd, &err);
-        goto out;
-    }
-    ra_position *cu = im->positions;
-    size_t nc = im->n;
-    qsort(cu, nc, sizeof *cu, pos_cmp);
-    qsort(bk, nb, sizeof *bk, pos_cmp);
-    br = calloc(nb + nc + 1, sizeof *br);
-    if (!br) {
-        fprintf(stderr, "roboadvisor %s: out of memory\n", cmd);
-        rc = CLI_EXIT_DATA;
-        goto out;
-    }
-    /* merge the two sorted lists on (account, ticker); a missing line counts as zero */
-    for (size_t i = 0, j = 0; i < nb || j < nc;) {
-        int c = i == nb ? 1 : j == nc ? -1 : pos_cmp(&bk[i], &cu[j]);
-        const ra_position *p = c <= 0 ? &bk[i] : &cu[j];
-        int cash = p->ticker[0] == '\0';
-        int64_t vb = c <= 0 ? (cash ? bk[i].cash_minor : bk[i].qty_micro) : 0;
-        int64_t vc = c >= 0 ? (cash ? cu[j].cash_minor : cu[j].qty_micro) : 0;
-        if (c <= 0)
-            i++;
-        if (c >= 0)
-            j++;
-        n_cmp++;
-        if (vb != vc)
-            br[n_br++] = (brk){p->account, p->ticker, vb, vc};
-    }
-    char d[11];
-    ra_date_format(o.date, d);
-    const char *ccy = b.firm.currency;
-    int md = b.firm.minor_digits;
-    if (o.format == CLI_FORMAT_JSON) {
-        json_t *doc = json_object(), *arr = json_array();
-        json_object_set_new(doc, "firm", json_string(b.firm.code));
-        json_object_set_new(doc, "date", json_string(d));
-        json_object_set_new(doc, "positions_compared", json_integer((json_int_t)n_cmp));
-        json_object_set_new(doc, "breaks_count", json_integer((json_int_t)n_br));
-        for (size_t k = 0; k < n_br; k++) {
-            char a1[RA_MONEY_FMT_SIZE], a2[RA_MONEY_FMT_SIZE], a3[RA_MONEY_FMT_SIZE];
-            int cash = br[k].ticker[0] == '\0';
-            int64_t diff = br[k].cust - br[k].book;
-            json_t *x = json_object();
-            json_object_set_new(x, "account", json_string(br[k].account));
-            json_object_set_new(x, "security", json_string(cash ? "CASH" : br[k].ticker));
-            json_object_set_new(x, "unit", json_string(cash ? ccy : "shares"));
-            json_object_set_new(x, "book", json_string(cash ? money(br[k].book, md, a1)
-                                                           : ra_money_format_qty(br[k].book, a1, sizeof a1)));
-            json_object_set_new(x, "custodian", json_string(cash ? money(br[k].cust, md, a2)
-                                                                 : ra_money_format_qty(br[k].cust, a2, sizeof a2)));
-            json_object_set_new(x, "difference", json_string(cash ? money(diff, md, a3)
-                                                                  : ra_money_format_qty(diff, a3, sizeof a3)));
-            json_array_append_new(arr, x);
-        }
-        json_object_set_new(doc, "breaks", arr);
-        if (cli_json_print(doc))
-            rc = CLI_EXIT_DATA;
-    } else {
-        if (n_br)
-            printf("%-14s %-10s %-7s %18s %18s %18s\n", "account", "security", "unit", "book",
-                   "custodian", "difference");
-        for (size_t k = 0; k < n_br; k++) {
-            char a1[RA_MONEY_FMT_SIZE], a2[RA_MONEY_FMT_SIZE], a3[RA_MONEY_FMT_SIZE];
-            int cash = br[k].ticker[0] == '\0';
-            int64_t diff = br[k].cust - br[k].book;
-            if (cash)
-                printf("%-14s %-10s %-7s %18s %18s %18s\n", br[k].account, "CASH", ccy,
-                       money(br[k].book, md, a1), money(br[k].cust, md, a2), money(diff, md, a3));
-            else
-                printf("%-14s %-10s %-7s %18s %18s %18s\n", br[k].account, br[k].ticker, "shares",
-                       ra_money_format_qty(br[k].book, a1, sizeof a1),
-                       ra_money_format_qty(br[k].cust, a2, sizeof a2),
-                       ra_money_format_qty(diff, a3, sizeof a3));
-        }
-        if (n_br)
-            printf("%zu break%s in %zu positions on %s\n", n_br, n_br == 1 ? "" : "s", n_cmp, d);
-        else
-            printf("no breaks: %zu positions agree on %s\n", n_cmp, d);
-    }
-    if (rc == 0 && n_br)
-        rc = CLI_EXIT_DATA;
-out:
-    free(br);
-    ra_store_free(bk);
-    ra_import_destroy(im);
-    book_close(&b);
-    return rc;
+    return run_book_cmd(&spec, argc, argv, reconcile_body);
 }
 
 /* ---- check, audit verify -------------------------------------------------------------------- */
 
 static void check_help(void)
 {
-    printf("usage: roboadvisor check [--db URL]\n\n"
+    printf("usage: roboadvisor check [--db URL] [--format json|table]\n\n"
            "Replays every account's transactions (every firm) and compares the result with the\n"
            "stored cash and lots, then runs the database's own integrity checks. Exit status 1\n"
            "naming the first account that does not reconcile.\n");
 }
 
-int cmd_check(int argc, char **argv)
+static int check_body(const char *cmd, const book_opts *o, book *b)
 {
-    static const cmd_spec spec = {"check", A_DB, NULL, 0, 0, 0, check_help};
-    const char *cmd = spec.name;
-    book_opts o;
-    book b;
-    int rc;
-    if (!book_start(&spec, argc, argv, &o, &b, &rc))
-        return rc;
+    int rc = CLI_EXIT_OK;
     ra_err err = {0};
     ra_store_check_result r;
     memset(&r, 0, sizeof r);
-    if (ra_store_check(b.s, &r, &err) != RA_OK) {
+    if (ra_store_check(b->s, &r, &err) != RA_OK) {
         rc = cli_fail(cmd, &err);
+    } else if (o->format == CLI_FORMAT_JSON) {
+        json_t *doc = json_object();
+        json_object_set_new(doc, "ok", json_true());
+        json_object_set_new(doc, "accounts", json_integer((json_int_t)r.n_accounts));
+        json_object_set_new(doc, "transactions", json_integer((json_int_t)r.n_transactions));
+        json_object_set_new(doc, "database_integrity", json_string("ok"));
+        rc = cli_json_print(doc);
     } else {
         printf("ok: %llu accounts and %llu transactions reconcile; database integrity ok\n",
                (unsigned long long)r.n_accounts, (unsigned long long)r.n_transactions);
     }
-    book_close(&b);
     return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    static const cmd_spec spec = {"check", A_DB A_FORMAT, NULL, 0, 0, 0, check_help};
+    return run_book_cmd(&spec, argc, argv, check_body);
 }
 
 static void audit_help(void)

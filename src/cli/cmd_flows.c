@@ -36,12 +36,11 @@ static int parse_common(const char *cmd, int argc, char **argv, const char *file
                 rc = cli_usage(cmd, "--periods-per-year must be positive, got \"%s\"", optarg);
             break;
         case O_HELP: case 'h': help(); return -1;
-        case ':': rc = cli_usage(cmd, "%s needs a value", argv[optind - 1]); break;
-        default: rc = cli_usage(cmd, "no option %s", argv[optind - 1]); break;
+        default: rc = cli_opt_error(cmd, c, argv); break;
         }
     }
     if (rc) return rc;
-    if (optind < argc) return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = cli_no_more_args(cmd, argc, argv, optind))) return rc;
     if (!*path) return cli_usage(cmd, "--%s FILE is required", file_opt);
     return 0;
 }
@@ -92,6 +91,7 @@ int cmd_xirr(int argc, char **argv)
         json_object_set_new(doc, "first_date", cli_jdate(first));
         json_object_set_new(doc, "last_date", cli_jdate(last));
         json_object_set_new(doc, "roots_found", json_integer(roots));
+        cli_json_units(doc, "rate", "fraction per year (0.05 = 5 %)", NULL);
         rc = cli_json_print(doc);
     } else {
         char d0[11], d1[11];
@@ -159,6 +159,9 @@ int cmd_twr(int argc, char **argv)
         json_object_set_new(doc, "flow_timing", json_string(timing_s));
         json_object_set_new(doc, "first_date", cli_jdate(v->dates[0]));
         json_object_set_new(doc, "last_date", cli_jdate(v->dates[v->n - 1]));
+        cli_json_units(doc, "twr", "fraction over the whole period (0.05 = 5 %)",
+                       "annualized_act365", "fraction per year", "annualized_periods",
+                       "fraction per year", NULL);
         rc = cli_json_print(doc);
     } else {
         char d0[11], d1[11];

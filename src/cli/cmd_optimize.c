@@ -136,12 +136,11 @@ static int parse_args(int argc, char **argv, opt_args *a)
             break;
         case O_FORMAT: rc = cli_parse_format(CMD, optarg, &a->format); break;
         case O_HELP: case 'h': help(); return -1;
-        case ':': rc = cli_usage(CMD, "%s needs a value", argv[optind - 1]); break;
-        default: rc = cli_usage(CMD, "no option %s", argv[optind - 1]); break;
+        default: rc = cli_opt_error(CMD, c, argv); break;
         }
     }
     if (rc) return rc;
-    if (optind < argc) return cli_usage(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = cli_no_more_args(CMD, argc, argv, optind))) return rc;
     if (strcmp(a->mean, "arithmetic") != 0 && strcmp(a->mean, "ewma") != 0)
         return cli_usage(CMD, "--mean is arithmetic or ewma, got \"%s\"", a->mean);
     if (strcmp(a->cov, "sample") != 0 && strcmp(a->cov, "ewma") != 0 &&
@@ -440,6 +439,10 @@ int cmd_optimize(int argc, char **argv)
         json_object_set_new(in, "covariance", json_string(a.cov));
         json_object_set_new(in, "rf", cli_jnum(a.rf));
         json_object_set_new(doc, "inputs", in);
+        cli_json_units(doc, "weights", "fractions of the portfolio (sum 1)", "expected_return",
+                       "fraction per year", "volatility", "fraction per year", "sharpe",
+                       "pure number", "rf", "fraction per year", "setup_ms, solve_ms",
+                       "milliseconds", NULL);
         rc = cli_json_print(doc);
     } else {
         print_table(&a, &m, res, k);

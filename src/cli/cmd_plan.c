@@ -233,12 +233,11 @@ int cmd_plan(int argc, char **argv)
             break;
         case O_FORMAT: rc = cli_parse_format(CMD, optarg, &format); break;
         case O_HELP: case 'h': help(); return CLI_EXIT_OK;
-        case ':': rc = cli_usage(CMD, "%s needs a value", argv[optind - 1]); break;
-        default: rc = cli_usage(CMD, "no option %s", argv[optind - 1]); break;
+        default: rc = cli_opt_error(CMD, c, argv); break;
         }
     }
     if (rc) return rc;
-    if (optind < argc) return cli_usage(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = cli_no_more_args(CMD, argc, argv, optind))) return rc;
     if (!have_initial) return cli_usage(CMD, "--initial AMOUNT is required");
     if (!have_monthly) return cli_usage(CMD, "--monthly AMOUNT is required");
     if (years == 0) return cli_usage(CMD, "--years N is required");
@@ -377,6 +376,10 @@ int cmd_plan(int argc, char **argv)
                                                                  : json_null());
         json_object_set_new(doc, "inputs", in);
         json_object_set_new(doc, "elapsed_ms", cli_jnum(ms));
+        cli_json_units(doc, "amounts", "currency units (initial, monthly, goal, wealth "
+                       "percentiles, required_monthly; required_monthly_cents in cents)",
+                       "probability", "fraction (0.9 = 90 %)", "mu, sigma",
+                       "fractions per year", "elapsed_ms", "milliseconds", NULL);
         rc = cli_json_print(doc);
     } else {
         printf("Goal plan: %zu paths, seed %zu, %zu years month by month (contribution at the end "

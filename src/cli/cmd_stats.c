@@ -105,12 +105,11 @@ int cmd_stats(int argc, char **argv)
             break;
         case O_FORMAT: rc = cli_parse_format(CMD, optarg, &format); break;
         case O_HELP: case 'h': help(); return CLI_EXIT_OK;
-        case ':': rc = cli_usage(CMD, "%s needs a value", argv[optind - 1]); break;
-        default: rc = cli_usage(CMD, "no option %s", argv[optind - 1]); break;
+        default: rc = cli_opt_error(CMD, c, argv); break;
         }
     }
     if (rc) return rc;
-    if (optind < argc) return cli_usage(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = cli_no_more_args(CMD, argc, argv, optind))) return rc;
     if (bench && mo.assets) { /* make sure the benchmark column is loaded */
         size_t len = strlen(mo.assets) + strlen(bench) + 2;
         if (!(assets_buf = malloc(len))) return CLI_EXIT_DATA;
@@ -191,6 +190,13 @@ int cmd_stats(int argc, char **argv)
         }
         json_object_set_new(doc, "inputs", in);
         json_object_set_new(doc, "series", series);
+        cli_json_units(doc, "returns", "fractions (0.05 = 5 %): cumulative_return over the data, "
+                       "annualized_* per year", "risk", "fractions: annualized_volatility and "
+                       "tracking_error per year; downside_deviation, var and cvar per period (losses "
+                       "as positive fractions of value); max_drawdown.depth of the peak value",
+                       "ratios", "sharpe, sortino, beta, correlation, information_ratio: pure "
+                       "numbers; alpha a fraction per year", "rf, mar", "fractions per year",
+                       NULL);
         rc = cli_json_print(doc);
     } else {
         char d0[11], d1[11];

@@ -4,6 +4,7 @@
 #include <roboadvisor/prof_io.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -94,4 +95,146 @@ ra_status ra_onboard_apply(ra_store *s, const ra_store_actor *actor, const ra_on
                                   doc->answers_size, &res->profile, qn->langs[lang_index],
                                   &res->profile_id, err);
     return ra_store_scope_end(s, own, rc, err);
+}
+
+/* ---- the whole onboarding of one document --------------------------------------------------- */
+
+ra_status ra_onboard_propose(ra_store *s, const ra_store_actor *actor, const char *account,
+                             int level, double cash_reserve, ra_onboard_proposal *p, ra_err *err)
+{
+    memset(p, 0, sizeof *p);
+    ra_model *m = NULL;
+    size_t n = 0;
+    ra_status rc = ra_models_suitable(s, actor->firm, level, &m, &n, err);
+    if (rc != RA_OK)
+        return rc;
+    size_t best = n;
+    for (size_t i = 0; i < n; i++)
+        if (best == n || m[i].level > m[best].level)
+            best = i;
+    if (best == n) {
+        snprintf(p->note, sizeof p->note,
+                 "no model of level %s or below is stored (run 'roboadvisor models build')",
+                 ra_suit_level_name(level));
+        ra_store_free(m);
+        return RA_OK;
+    }
+    p->have_model = 1;
+    snprintf(p->model, sizeof p->model, "%s", m[best].code);
+    p->model_version = m[best].version;
+    p->model_level = m[best].level;
+    ra_store_free(m);
+    if (!account)
+        return RA_OK;
+    rc = ra_models_assign(s, actor, account, p->model, p->model_version, level, NULL, NULL, err);
+    if (rc == RA_OK)
+        rc = ra_models_target_for_account(s, actor->firm, account, cash_reserve, &p->target, err);
+    return rc;
+}
+
+void ra_onboard_outcome_free(ra_onboard_outcome *o)
+{
+    if (!o)
+        return;
+    ra_prof_questionnaire_destroy(o->questionnaire);
+    memset(o, 0, sizeof *o);
+}
+
+/* "SOURCE: $.path" for an error about the questionnaire's JSON. */
+static void name_source(ra_err *err, const char *source)
+{
+    if (!err || !source || err->where[0] != '$')
+        return;
+    char w[sizeof err->where];
+    snprintf(w, sizeof w, "%.60s: %.60s", source, err->where);
+    memcpy(err->where, w, sizeof w);
+}
+
+/* The questionnaire of the request, stored first when it comes with it. */
+static ra_status request_questionnaire(ra_store *s, const ra_store_actor *actor,
+                                       const ra_onboard_request *rq, ra_prof_questionnaire **q,
+                                       ra_err *err)
+{
+    const ra_onboard_doc *doc = rq->doc;
+    const char *src = rq->questionnaire_source ? rq->questionnaire_source : "the questionnaire";
+    ra_status rc;
+    if (rq->questionnaire) {
+        rc = ra_store_questionnaire_put(s, actor, rq->questionnaire, rq->questionnaire_size, NULL,
+                                        err);
+        if (rc == RA_OK)
+            rc = ra_prof_questionnaire_parse(rq->questionnaire, rq->questionnaire_size, q, err);
+        if (rc != RA_OK) {
+            name_source(err, src);
+            return rc;
+        }
+        if (strcmp((*q)->id, doc->questionnaire) != 0 || (*q)->version != doc->version)
+            return ra_err_set(err, RA_EINVAL, "$.questionnaire",
+                              "the answers are for questionnaire %s version %lld, %s is %s "
+                              "version %lld",
+                              doc->questionnaire, (long long)doc->version, src, (*q)->id,
+                              (long long)(*q)->version);
+        return RA_OK;
+    }
+    char *data = NULL;
+    size_t size = 0;
+    rc = ra_store_questionnaire_get(s, actor->firm, doc->questionnaire, doc->version, &data,
+                                    &size, NULL, err);
+    if (rc == RA_ENOTFOUND)
+        ra_err_wrap(err, "give the questionnaire with --questionnaire FILE");
+    if (rc == RA_OK)
+        rc = ra_prof_questionnaire_parse(data, size, q, err);
+    ra_store_free(data);
+    return rc;
+}
+
+static ra_status onboard_in_scope(ra_store *s, const ra_store_actor *actor,
+                                  const ra_onboard_request *rq, ra_onboard_outcome *out,
+                                  ra_err *err)
+{
+    const ra_onboard_doc *doc = rq->doc;
+    ra_status rc = request_questionnaire(s, actor, rq, &out->questionnaire, err);
+    if (rc != RA_OK)
+        return rc;
+    const ra_prof_questionnaire *q = out->questionnaire;
+    const char *lang = rq->lang && rq->lang[0] ? rq->lang : doc->lang[0] ? doc->lang : NULL;
+    out->lang_index = 0;
+    if (lang && (rc = ra_prof_lang_find(q, lang, &out->lang_index, err)) != RA_OK) {
+        if (err)
+            snprintf(err->where, sizeof err->where, "lang");
+        return rc;
+    }
+    ra_prof_answers *ans = NULL;
+    rc = ra_prof_answers_parse(q, doc->answers, doc->answers_size, &ans, err);
+    if (rc == RA_OK)
+        rc = ra_onboard_apply(s, actor, doc, q, ans, out->lang_index, rq->date, &out->result,
+                              err);
+    ra_prof_answers_destroy(ans);
+    if (rc != RA_OK || !rq->propose)
+        return rc;
+    ra_agent_params dp;
+    ra_agent_params_default(&dp, out->result.profile.level);
+    for (size_t i = 0; rc == RA_OK && i < doc->n_accounts; i++)
+        rc = ra_onboard_propose(s, actor, doc->accounts[i].code, out->result.profile.level,
+                                dp.cash_reserve, &out->proposal[i], err);
+    return rc;
+}
+
+ra_status ra_onboard_document(ra_store *s, const ra_store_actor *actor,
+                              const ra_onboard_request *rq, ra_onboard_outcome *out, ra_err *err)
+{
+    if (!out)
+        return ra_err_set(err, RA_EINVAL, NULL, "onboarding needs an outcome");
+    memset(out, 0, sizeof *out);
+    if (!s || !actor || !rq || !rq->doc)
+        return ra_err_set(err, RA_EINVAL, NULL, "onboarding needs a store, an actor and a "
+                                                "document");
+    int own = 0;
+    ra_status rc = ra_store_scope_begin(s, &own, err);
+    if (rc != RA_OK)
+        return rc;
+    rc = onboard_in_scope(s, actor, rq, out, err);
+    rc = ra_store_scope_end(s, own, rc, err);
+    if (rc != RA_OK)
+        ra_onboard_outcome_free(out);
+    return rc;
 }

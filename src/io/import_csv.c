@@ -1341,6 +1341,9 @@ ra_status ra_import_parse(ra_import_kind kind, const char *data, size_t size, co
     F.minor_digits = set.minor_digits;
     ra_csvtok_init(&F.r, data, size, source);
     st = kind == RA_IMPORT_PRICES ? parse_prices(&F, im, err) : parse_long(&F, im, err);
+    for (size_t k = 0; st == RA_OK && k < F.fmt->n_cols; k++)
+        if (F.map[k] >= 0)
+            im->columns |= 1u << k;
     frame_free(&F);
     if (st != RA_OK) {
         ra_import_destroy(im);

@@ -2819,6 +2819,13 @@ ra_status ra_store_txn_append(ra_store *s, const ra_store_actor *actor, const ra
         return rc;
     if ((rc = wbegin(s, err)) != RA_OK)
         return rc;
+    /* Take the audit head's lock before reading any account: concurrent appends to the same
+     * accounts then run one after the other and each reads the other's committed ledger and
+     * sequence numbers (PostgreSQL, read committed; SQLite holds the write lock already). Without
+     * it both read the same n_txns and the second failed on txns (account_id, seq). Issue 10. */
+    rc = head_get(s, err);
+    if (rc != RA_OK)
+        return wend(s, rc, err);
     tmap accts = {0}, secs = {0};
     acct_work *work = NULL;
     size_t n_work = 0, cap_work = 0;
