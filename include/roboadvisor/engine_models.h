@@ -7,7 +7,7 @@
 #ifndef ROBOADVISOR_ENGINE_MODELS_H
 #define ROBOADVISOR_ENGINE_MODELS_H
 
-#include "engine_onboard.h"
+#include "onboard.h"
 #include "store_models.h"
 #include "store_profiles.h"
 
@@ -100,50 +100,6 @@ RA_API RA_NODISCARD ra_status ra_models_propose(ra_store *s, const ra_store_acto
                                                 const char *account, int level, ra_date date,
                                                 double cash_reserve, ra_models_proposal *p,
                                                 ra_err *err);
-
-/* What re-onboarding did to an account's agent parameters (docs/methodology.md#onboarding-and-agents). */
-typedef struct ra_onboard_agent_note {
-    int had_agent;                     /* 0: a first agent with the defaults */
-    ra_agent_params params;            /* the parameters the agent has now */
-    ra_agent_keep keep;                /* per parameter: kept or reset, and why */
-} ra_onboard_agent_note;
-
-/* The parameters an account's agent should have after (re-)onboarding at client level `level`:
- * the current agent's (if any) where still suitable, the defaults elsewhere (ra_agent_params_keep).
- * Reads only. */
-RA_API RA_NODISCARD ra_status ra_onboard_agent_params(ra_store *s, const char *firm,
-                                                      const char *account, int level,
-                                                      ra_onboard_agent_note *note, ra_err *err);
-
-/* Onboards one client (ra_onboard_apply) keeping the suitable agent parameters of accounts
- * onboarded before, and proposes each account's model (ra_models_propose), in one transaction:
- * all or nothing. props and notes: doc->n_accounts entries each. */
-RA_API RA_NODISCARD ra_status ra_onboard_with_proposal(ra_store *s, const ra_store_actor *actor,
-                                                       const ra_onboard_doc *doc,
-                                                       const ra_prof_questionnaire *q,
-                                                       const ra_prof_answers *ans,
-                                                       size_t lang_index, ra_date date,
-                                                       ra_onboard_result *res,
-                                                       ra_models_proposal *props,
-                                                       ra_onboard_agent_note *notes, ra_err *err);
-
-/* --- onboarding from generated answers (src/engine/onboard_generate.c) ------------------------- */
-
-typedef struct ra_onboard_generated {
-    size_t clients, needs_review;
-    size_t per_level[RA_PROF_LEVELS + 1];      /* clients per level, [1..5] */
-    ra_models_proposal model[RA_PROF_LEVELS + 1]; /* the model proposed per level (no target) */
-} ra_onboard_generated;
-
-/* Onboards n clients from seeded generated answers (docs/methodology.md, "Generated answers"):
- * the firm's own clients first (in the order of their first account), then new clients G000001...
- * with one account each; each client's answers come from its own stream ra_rng_stream(seed, i).
- * One transaction: all or nothing. */
-RA_API RA_NODISCARD ra_status ra_onboard_generate(ra_store *s, const ra_store_actor *actor,
-                                                  const ra_prof_questionnaire *q,
-                                                  size_t lang_index, size_t n, uint64_t seed,
-                                                  ra_date date, ra_onboard_generated *out,
-                                                  ra_err *err);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 
 #include "onboard.h"
 #include "store_models.h"
+#include "engine_models.h"
 #include "store_profiles.h"
 
 #ifdef __cplusplus
@@ -34,23 +35,32 @@ RA_API RA_NODISCARD ra_status ra_onboard_apply(ra_store *s, const ra_store_actor
 
 /* ---- the whole onboarding of one document, all or nothing ------------------------------------ */
 
-/* The model proposed for one account: the suitable model (ra_models_suitable) of the highest
- * level at or below the client's, assigned to the account, and the account's target. */
-typedef struct ra_onboard_proposal {
-    int have_model;                /* 0: none stored; note says why */
-    char model[RA_CODE_MAX];
-    int model_version, model_level;
-    char note[160];
-    ra_models_target target;       /* when have_model and an account was given */
-} ra_onboard_proposal;
+/* What re-onboarding did to an account's agent parameters (docs/methodology.md#onboarding-and-agents). */
+typedef struct ra_onboard_agent_note {
+    int had_agent;                     /* 0: a first agent with the defaults */
+    ra_agent_params params;            /* the parameters the agent has now */
+    ra_agent_keep keep;                /* per parameter: kept or reset, and why */
+} ra_onboard_agent_note;
 
-/* Picks the model for a client of `level` and, when account is not NULL, assigns it to the
- * account (audited) and computes its target with cash_reserve. No suitable model is not an
- * error: p->have_model = 0 and p->note says so. */
-RA_API RA_NODISCARD ra_status ra_onboard_propose(ra_store *s, const ra_store_actor *actor,
-                                                 const char *account, int level,
-                                                 double cash_reserve, ra_onboard_proposal *p,
-                                                 ra_err *err);
+/* The parameters an account's agent should have after (re-)onboarding at client level `level`:
+ * the current agent's (if any) where still suitable, the defaults elsewhere (ra_agent_params_keep).
+ * Reads only. */
+RA_API RA_NODISCARD ra_status ra_onboard_agent_params(ra_store *s, const char *firm,
+                                                      const char *account, int level,
+                                                      ra_onboard_agent_note *note, ra_err *err);
+
+/* Onboards one client (ra_onboard_apply, which keeps the suitable agent parameters of accounts
+ * onboarded before) and proposes each account's model (ra_models_propose, with the account's
+ * cash reserve), in one write scope: all or nothing. res, props and notes: doc->n_accounts
+ * entries for props and notes (notes may be NULL). */
+RA_API RA_NODISCARD ra_status ra_onboard_with_proposal(ra_store *s, const ra_store_actor *actor,
+                                                       const ra_onboard_doc *doc,
+                                                       const ra_prof_questionnaire *q,
+                                                       const ra_prof_answers *ans,
+                                                       size_t lang_index, ra_date date,
+                                                       ra_onboard_result *res,
+                                                       ra_models_proposal *props,
+                                                       ra_onboard_agent_note *notes, ra_err *err);
 
 typedef struct ra_onboard_request {
     const ra_onboard_doc *doc;       /* parsed onboarding document (borrowed) */
@@ -62,14 +72,15 @@ typedef struct ra_onboard_request {
     const char *questionnaire_source;
     const char *lang;                /* NULL or "": doc->lang, else the questionnaire's first */
     ra_date date;                    /* the profile's date and the accounts' opening date */
-    int propose;                     /* 1: ra_onboard_propose for every account */
+    int propose;                     /* 1: ra_models_propose for every account */
 } ra_onboard_request;
 
 typedef struct ra_onboard_outcome {
     ra_onboard_result result;
     ra_prof_questionnaire *questionnaire; /* the one used (result.profile borrows from it) */
     size_t lang_index;
-    ra_onboard_proposal proposal[RA_ONBOARD_MAX_ACCOUNTS]; /* result.n_accounts, with propose */
+    ra_models_proposal proposal[RA_ONBOARD_MAX_ACCOUNTS]; /* result.n_accounts, with propose */
+    ra_onboard_agent_note agent[RA_ONBOARD_MAX_ACCOUNTS]; /* per account: parameters kept or reset */
 } ra_onboard_outcome;
 
 /* Onboards one document in one write scope of the store (a transaction of its own, or a
@@ -84,6 +95,24 @@ RA_API RA_NODISCARD ra_status ra_onboard_document(ra_store *s, const ra_store_ac
                                                   const ra_onboard_request *rq,
                                                   ra_onboard_outcome *out, ra_err *err);
 RA_API void ra_onboard_outcome_free(ra_onboard_outcome *o);
+
+/* --- onboarding from generated answers (src/engine/onboard_generate.c) ------------------------- */
+
+typedef struct ra_onboard_generated {
+    size_t clients, needs_review;
+    size_t per_level[RA_PROF_LEVELS + 1];      /* clients per level, [1..5] */
+    ra_models_proposal model[RA_PROF_LEVELS + 1]; /* the model proposed per level (no target) */
+} ra_onboard_generated;
+
+/* Onboards n clients from seeded generated answers (docs/methodology.md, "Generated answers"):
+ * the firm's own clients first (in the order of their first account), then new clients G000001...
+ * with one account each; each client's answers come from its own stream ra_rng_stream(seed, i).
+ * One transaction: all or nothing. */
+RA_API RA_NODISCARD ra_status ra_onboard_generate(ra_store *s, const ra_store_actor *actor,
+                                                  const ra_prof_questionnaire *q,
+                                                  size_t lang_index, size_t n, uint64_t seed,
+                                                  ra_date date, ra_onboard_generated *out,
+                                                  ra_err *err);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
  * and the agent parameters kept on re-onboarding. Method: docs/methodology.md#model-portfolios. */
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/engine_models.h>
+#include <roboadvisor/engine_onboard.h>
 #include <roboadvisor/est.h>
 
 #include <math.h>
@@ -378,42 +379,24 @@ ra_status ra_onboard_with_proposal(ra_store *s, const ra_store_actor *actor,
     ra_status rc = ra_store_scope_begin(s, &own, err);
     if (rc != RA_OK)
         return rc;
-    /* the agents as they were, to keep what the new profile still allows */
-    ra_agent *before = ra_calloc(doc->n_accounts + 1, sizeof *before);
-    int *had = ra_calloc(doc->n_accounts + 1, sizeof *had);
-    if (!before || !had)
-        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu agents", doc->n_accounts);
-    for (size_t i = 0; rc == RA_OK && i < doc->n_accounts; i++) {
-        ra_err e = {0};
-        ra_status got = ra_store_agent_get(s, actor->firm, doc->accounts[i].code, 0, &before[i], &e);
-        had[i] = got == RA_OK;
-        if (got != RA_OK && got != RA_ENOTFOUND) {
-            rc = got;
-            if (err)
-                *err = e;
-        }
-    }
+    /* what onboarding will keep of each agent, read before ra_onboard_apply writes, at the new
+     * profile's level (scored as ra_onboard_apply scores it) */
+    ra_profile p;
+    if (notes)
+        rc = ra_prof_score(q, ans->resp, ans->n, lang_index, date, &p, err);
+    for (size_t i = 0; rc == RA_OK && notes && i < doc->n_accounts; i++)
+        rc = ra_onboard_agent_params(s, actor->firm, doc->accounts[i].code, p.level, &notes[i],
+                                     err);
     if (rc == RA_OK)
         rc = ra_onboard_apply(s, actor, doc, q, ans, lang_index, date, res, err);
-    int level = rc == RA_OK ? res->profile.level : 1;
     for (size_t i = 0; rc == RA_OK && i < doc->n_accounts; i++) {
-        ra_onboard_agent_note *nt = &notes[i];
-        memset(nt, 0, sizeof *nt);
-        nt->had_agent = had[i];
-        ra_agent_params_keep(had[i] ? &before[i].params : NULL, level, &nt->params, &nt->keep);
-        /* the agent as onboarding left it: restore what is still suitable (writes nothing when
-         * onboarding kept it already) */
-        rc = ra_store_agent_put(s, actor, doc->accounts[i].code, doc->accounts[i].agent_name,
-                                &nt->params,
-                                "onboarding: parameters kept where the new profile allows them",
-                                &res->agent_version[i], err);
+        ra_agent agent;
+        rc = ra_store_agent_get(s, actor->firm, doc->accounts[i].code, 0, &agent, err);
         if (rc == RA_OK)
-            rc = ra_models_propose(s, actor, doc->accounts[i].code, level, date,
-                                   nt->params.cash_reserve, &props[i], err);
+            rc = ra_models_propose(s, actor, doc->accounts[i].code, res->profile.level, date,
+                                   agent.params.cash_reserve, &props[i], err);
         if (rc != RA_OK)
             ra_err_wrap(err, "account %s", doc->accounts[i].code);
     }
-    ra_free(before);
-    ra_free(had);
     return ra_store_scope_end(s, own, rc, err);
 }

@@ -1,5 +1,6 @@
 /* Onboarding one client (include/roboadvisor/engine_onboard.h): the client record, its accounts,
  * their first agents and the scored profile in one write scope of the store. */
+#include <roboadvisor/engine_models.h>
 #include <roboadvisor/engine_onboard.h>
 #include <roboadvisor/prof_io.h>
 
@@ -51,10 +52,14 @@ ra_status ra_onboard_apply(ra_store *s, const ra_store_actor *actor, const ra_on
     ra_firm firm;
     if (rc == RA_OK)
         rc = ra_store_firm_get(s, actor->firm, &firm, err);
-    ra_agent_params params;
-    ra_agent_params_default(&params, res->profile.level);
     for (size_t i = 0; rc == RA_OK && i < doc->n_accounts; i++) {
         const ra_onboard_account *oa = &doc->accounts[i];
+        /* the account's agent keeps what the new profile still allows (re-onboarding) */
+        ra_onboard_agent_note note;
+        rc = ra_onboard_agent_params(s, actor->firm, oa->code, res->profile.level, &note, err);
+        if (rc != RA_OK)
+            break;
+        const ra_agent_params params = note.params;
         ra_account a;
         memset(&a, 0, sizeof a);
         snprintf(a.code, sizeof a.code, "%s", oa->code);
@@ -84,7 +89,10 @@ ra_status ra_onboard_apply(ra_store *s, const ra_store_actor *actor, const ra_on
             rc = ra_store_account_put(s, actor, &a, err);
         if (rc == RA_OK)
             rc = ra_store_agent_put(s, actor, oa->code, oa->agent_name, &params,
-                                    "onboarding: parameters from the client's risk profile",
+                                    note.had_agent ? "onboarding: parameters kept where the new "
+                                                     "profile allows them"
+                                                   : "onboarding: parameters from the client's "
+                                                     "risk profile",
                                     &res->agent_version[i], err);
         if (rc != RA_OK)
             ra_err_wrap(err, "account %s", oa->code);
@@ -98,39 +106,6 @@ ra_status ra_onboard_apply(ra_store *s, const ra_store_actor *actor, const ra_on
 }
 
 /* ---- the whole onboarding of one document --------------------------------------------------- */
-
-ra_status ra_onboard_propose(ra_store *s, const ra_store_actor *actor, const char *account,
-                             int level, double cash_reserve, ra_onboard_proposal *p, ra_err *err)
-{
-    memset(p, 0, sizeof *p);
-    ra_model *m = NULL;
-    size_t n = 0;
-    ra_status rc = ra_models_suitable(s, actor->firm, level, &m, &n, err);
-    if (rc != RA_OK)
-        return rc;
-    size_t best = n;
-    for (size_t i = 0; i < n; i++)
-        if (best == n || m[i].level > m[best].level)
-            best = i;
-    if (best == n) {
-        snprintf(p->note, sizeof p->note,
-                 "no model of level %s or below is stored (run 'roboadvisor models build')",
-                 ra_suit_level_name(level));
-        ra_store_free(m);
-        return RA_OK;
-    }
-    p->have_model = 1;
-    snprintf(p->model, sizeof p->model, "%s", m[best].code);
-    p->model_version = m[best].version;
-    p->model_level = m[best].level;
-    ra_store_free(m);
-    if (!account)
-        return RA_OK;
-    rc = ra_models_assign(s, actor, account, p->model, p->model_version, level, NULL, NULL, err);
-    if (rc == RA_OK)
-        rc = ra_models_target_for_account(s, actor->firm, account, cash_reserve, &p->target, err);
-    return rc;
-}
 
 void ra_onboard_outcome_free(ra_onboard_outcome *o)
 {
@@ -205,17 +180,13 @@ static ra_status onboard_in_scope(ra_store *s, const ra_store_actor *actor,
     }
     ra_prof_answers *ans = NULL;
     rc = ra_prof_answers_parse(q, doc->answers, doc->answers_size, &ans, err);
-    if (rc == RA_OK)
+    if (rc == RA_OK && rq->propose)
+        rc = ra_onboard_with_proposal(s, actor, doc, q, ans, out->lang_index, rq->date,
+                                      &out->result, out->proposal, out->agent, err);
+    else if (rc == RA_OK)
         rc = ra_onboard_apply(s, actor, doc, q, ans, out->lang_index, rq->date, &out->result,
                               err);
     ra_prof_answers_destroy(ans);
-    if (rc != RA_OK || !rq->propose)
-        return rc;
-    ra_agent_params dp;
-    ra_agent_params_default(&dp, out->result.profile.level);
-    for (size_t i = 0; rc == RA_OK && i < doc->n_accounts; i++)
-        rc = ra_onboard_propose(s, actor, doc->accounts[i].code, out->result.profile.level,
-                                dp.cash_reserve, &out->proposal[i], err);
     return rc;
 }
 

@@ -3,6 +3,7 @@
  * then new ones, each onboarded with its model proposed, in one transaction. */
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/engine_models.h>
+#include <roboadvisor/engine_onboard.h>
 #include <roboadvisor/prof_io.h>
 #include <roboadvisor/rng.h>
 
