@@ -19,6 +19,7 @@
 #include "prof.h"
 #include "models.h"
 #include "onboard.h"
+#include "rules.h"
 #include "screen.h"
 #include "plan.h"
 /* io: outside formats */
