@@ -3,6 +3,7 @@
  * optional), one row per holding; rows of one model need not be adjacent. */
 #include "roboadvisor/models.h"
 #include <roboadvisor/models_io.h>
+#include <roboadvisor/rules.h>
 #include "io/csv_int.h"
 
 #include <ctype.h>
@@ -28,19 +29,14 @@ static int field_is(const csv_field *f, const char *name)
     return 1;
 }
 
-/* A code-like field: 1..RA_CODE_MAX-1 printable bytes without spaces. */
+/* A code (the code rule of rules.h: letters, digits, '.', '-', '_', 1..47 bytes). The value is
+ * not quoted: a misaligned row could put anything here. */
 static ra_status code_field(const csv_reader *r, const csv_field *f, size_t col, const char *what,
                             char *out, ra_err *err)
 {
-    if (f->len == 0)
-        return ra_csvtok_error(r, RA_EPARSE, f->line, col, err, "%s is empty", what);
-    if (f->len >= RA_CODE_MAX)
-        return ra_csvtok_error(r, RA_EPARSE, f->line, col, err, "%s is longer than %d bytes",
-                               what, RA_CODE_MAX - 1);
-    for (size_t i = 0; i < f->len; i++)
-        if ((unsigned char)f->s[i] <= ' ' || f->s[i] == 0x7f)
-            return ra_csvtok_error(r, RA_EPARSE, f->line, col, err,
-                                   "%s contains a space or control character", what);
+    ra_err e2;
+    if (ra_rule_code_check(f->s, f->len, what, &e2) != RA_OK)
+        return ra_csvtok_error(r, RA_EPARSE, f->line, col, err, "%s", e2.msg);
     memcpy(out, f->s, f->len);
     out[f->len] = 0;
     return RA_OK;

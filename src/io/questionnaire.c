@@ -4,7 +4,7 @@
 #include <roboadvisor/prof.h>
 #include <roboadvisor/prof_io.h>
 
-#include <jansson.h>
+#include "io/json_int.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -51,14 +51,10 @@ static ra_status load_object(const char *data, size_t size, const char *what, js
     if (size > RA_PROF_MAX_DOC)
         return fail(err, "$", "the %s is %zu bytes, more than the limit of %zu", what, size,
                     RA_PROF_MAX_DOC);
-    json_error_t jerr;
-    json_t *root = json_loadb(data ? data : "", size, JSON_REJECT_DUPLICATES, &jerr);
-    /* jansson leaves the error text empty when it cannot even set up its lexer (no memory) */
-    if (!root && (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0'))
-        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate memory to read the %s", what);
-    if (!root)
-        return fail(err, "$", "the %s is not valid JSON (line %d, column %d): %s", what,
-                    jerr.line, jerr.column, jerr.text);
+    json_t *root = NULL;
+    ra_status st = ra_io_json_load(data, size, what, &root, err);
+    if (st != RA_OK)
+        return st;
     if (!json_is_object(root)) {
         ra_status rc = fail(err, "$", "the %s must be an object, got %s", what, type_name(root));
         json_decref(root);

@@ -1,0 +1,46 @@
+/* JSON reading shared by the document readers (src/io/json_int.h). */
+#include "io/json_int.h"
+
+#include <roboadvisor/alloc.h>
+
+#include <pthread.h>
+
+static void *json_malloc(size_t n) { return ra_malloc(n); }
+static void json_free(void *p) { ra_free(p); }
+
+static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
+static void set_alloc(void) { json_set_alloc_funcs(json_malloc, json_free); }
+
+void ra_io_json_use_ra_alloc(void) { pthread_once(&alloc_once, set_alloc); }
+
+/* A fixed description of each syntax error (jansson's texts quote the input). */
+static const char *reason(const json_error_t *e)
+{
+    switch (json_error_code(e)) {
+    case json_error_invalid_utf8: return "the text is not valid UTF-8";
+    case json_error_premature_end_of_input: return "the document ends too early";
+    case json_error_end_of_input_expected: return "text after the end of the document";
+    case json_error_duplicate_key: return "a key is given twice in one object";
+    case json_error_null_character: return "a string holds a NUL character";
+    case json_error_null_byte_in_key: return "a key holds a NUL character";
+    case json_error_numeric_overflow: return "a number is out of range";
+    case json_error_stack_overflow: return "the document nests too deeply";
+    default: return "invalid syntax";
+    }
+}
+
+ra_status ra_io_json_load(const char *data, size_t size, const char *what, json_t **out,
+                          ra_err *err)
+{
+    ra_io_json_use_ra_alloc();
+    json_error_t jerr;
+    *out = json_loadb(data ? data : "", size, JSON_REJECT_DUPLICATES, &jerr);
+    if (*out)
+        return RA_OK;
+    /* jansson leaves the error text empty when it cannot even set up its lexer (no memory) */
+    if (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0')
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate memory to read the %s", what);
+    return ra_err_set(err, RA_EPARSE, "$",
+                      "the %s is not valid JSON (line %d, column %d, position %d): %s", what,
+                      jerr.line, jerr.column, jerr.position, reason(&jerr));
+}
