@@ -349,15 +349,6 @@ static const char *fnum(const frame *F, char *vb, const char *s, size_t n)
     return vb;
 }
 
-/* A header cell for a message: quoted only if it is a code (every real column name and ticker
- * is), since a file without its header row has data, perhaps personal, in its first row. */
-static const char *hshow(char *vb, const char *s, size_t n)
-{
-    if (ra_rule_code_check(s, n, NULL, NULL) != RA_OK)
-        return "(not shown: not a column name)";
-    return ra_csvtok_show(vb, s, n);
-}
-
 static void frame_free(frame *F)
 {
     ra_csvtok_free_names(F->names, F->n_names);
@@ -411,6 +402,15 @@ static ra_status missing(const frame *F, int k, ra_err *err)
     return ferr(F, k, err, "missing %s", col_name(F, k));
 }
 
+/* A column the format does not know is named by its place only: a file without its header row
+ * has data there, perhaps personal. A date says what happened. */
+static const char *header_hint(const char *s, size_t n)
+{
+    ra_date d;
+    return ra_date_parse(s, n, &d, NULL) == RA_OK ? ": it is a date, is the header row missing?"
+                                                  : "";
+}
+
 static ra_status read_header(frame *F, ra_err *err)
 {
     csv_reader *r = &F->r;
@@ -418,7 +418,6 @@ static ra_status read_header(frame *F, ra_err *err)
     ra_status st = ra_csvtok_header_start(r, fm->layout, err);
     if (st != RA_OK)
         return st;
-    char vb[RA_CSV_SHOW_CAP];
     F->names = calloc(r->nf, sizeof *F->names);
     if (!F->names)
         return ra_csvtok_nomem(err, "column names");
@@ -444,12 +443,12 @@ static ra_status read_header(frame *F, ra_err *err)
                 break;
         if (k == fm->n_cols)
             return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
-                                   "column %s is not part of the %s format (%s)",
-                                   hshow(vb, nm, nl), fm->name, fm->layout);
+                                   "column %zu of the header is not part of the %s format (%s)%s",
+                                   i + 1, fm->name, fm->layout, header_hint(nm, nl));
         if (F->map[k] >= 0)
             return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
                                    "column %s appears twice (also column %d)",
-                                   hshow(vb, nm, nl), F->map[k] + 1);
+                                   fm->cols[k].name, F->map[k] + 1);
         F->map[k] = (int)i;
     }
     for (size_t k = 0; k < fm->n_cols; k++)
@@ -1231,8 +1230,10 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
                                    "empty column name (every ticker column needs a name)");
         ra_err e2;
         if (ra_rule_code_check(nm, nl, "ticker", &e2) != RA_OK)
-            return ra_csvtok_error(r, RA_EPARSE, r->rec_line, j + 1, err, "%s: %s", e2.msg,
-                                   nl >= RA_CODE_MAX ? "(not shown)" : hshow(vb, nm, nl));
+            return ra_csvtok_error(r, RA_EPARSE, r->rec_line, j + 1, err,
+                                   "column %zu of the header: %s (not shown: a file without its "
+                                   "header row has data there)",
+                                   j + 1, e2.msg);
         if (strcmp(nm, RA_CASH_TICKER) == 0)
             return ra_csvtok_error(r, RA_EPARSE, r->rec_line, j + 1, err,
                                    "ticker \"%s\" is reserved for the cash line of custodian "
@@ -1243,8 +1244,8 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
             return ra_csvtok_nomem(err, "tickers");
         if (prev)
             return ra_csvtok_error(r, RA_EPARSE, r->rec_line, j + 1, err,
-                                   "duplicate column name %s (also column %u)",
-                                   hshow(vb, nm, nl), (unsigned)prev);
+                                   "column %zu of the header repeats column %u",
+                                   j + 1, (unsigned)prev);
         memcpy(im->tickers[j - 1], nm, nl + 1);
     }
     r->names = F->names;

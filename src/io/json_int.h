@@ -14,6 +14,12 @@
 ra_status ra_io_json_load(const char *data, size_t size, const char *what, json_t **out,
                           ra_err *err);
 
+/* Every key of obj is one of allowed (NULL-terminated) or a "_" comment; else RA_EPARSE. show: name
+ * the key (where "PATH.KEY": documents the firm writes, such as questionnaires); 0: name it by its
+ * place in the object (where PATH), since in a document about a client a key may be data. */
+ra_status ra_io_json_check_keys(json_t *obj, const char *const *allowed, const char *path,
+                                int show, ra_err *err);
+
 /* Routes jansson's allocations through ra_malloc/ra_free (once per process; thread-safe). */
 void ra_io_json_use_ra_alloc(void);
 

@@ -4,6 +4,8 @@
 #include <roboadvisor/alloc.h>
 
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 
 static void *json_malloc(size_t n) { return ra_malloc(n); }
 static void json_free(void *p) { ra_free(p); }
@@ -43,4 +45,36 @@ ra_status ra_io_json_load(const char *data, size_t size, const char *what, json_
     return ra_err_set(err, RA_EPARSE, "$",
                       "the %s is not valid JSON (line %d, column %d, position %d): %s", what,
                       jerr.line, jerr.column, jerr.position, reason(&jerr));
+}
+
+ra_status ra_io_json_check_keys(json_t *obj, const char *const *allowed, const char *path,
+                                int show, ra_err *err)
+{
+    const char *key;
+    json_t *v;
+    size_t i = 0;
+    json_object_foreach(obj, key, v) {
+        i++;
+        if (key[0] == '_')
+            continue;
+        int ok = 0;
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = strcmp(*a, key) == 0;
+        if (ok)
+            continue;
+        if (show) {
+            char p[192];
+            snprintf(p, sizeof p, "%.120s.%.60s", path, key);
+            return ra_err_set(err, RA_EPARSE, p, "\"%.60s\" is not a key of this object", key);
+        }
+        char list[160];
+        size_t o = 0;
+        for (const char *const *a = allowed; *a && o < sizeof list; a++)
+            o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", a == allowed ? "" : ", ", *a);
+        return ra_err_set(err, RA_EPARSE, path,
+                          "key %zu of this object is none of %s (the key is not shown: it may be "
+                          "personal data)",
+                          i, list);
+    }
+    return RA_OK;
 }

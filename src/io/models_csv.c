@@ -1,6 +1,8 @@
 /* Hand-authored model portfolios as CSV (models.h ra_models_csv_parse; docs/formats.md#model-
  * portfolios): a header naming the columns model, version, ticker, weight in any order (version
- * optional), one row per holding; rows of one model need not be adjacent. */
+ * optional), one row per holding; rows of one model need not be adjacent. Messages do not quote
+ * the cells' text: a misplaced file (a clients file given to `models add`) could hold personal
+ * data anywhere. */
 #include "roboadvisor/models.h"
 #include <roboadvisor/models_io.h>
 #include <roboadvisor/rules.h>
@@ -130,8 +132,7 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
             }
             if (!ok || v < 1 || v > 1000000) {
                 rc = ra_csvtok_error(&r, RA_EPARSE, fv->line, (size_t)col[COL_VERSION] + 1, err,
-                                     "version \"%.*s\" is not a whole number 1..1000000",
-                                     (int)(fv->len < 20 ? fv->len : 20), fv->s);
+                                     "version is not a whole number 1..1000000");
                 goto fail;
             }
             version = (int)v;
@@ -150,8 +151,7 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
             }
             if (!ok || !isfinite(w)) {
                 rc = ra_csvtok_error(&r, RA_EPARSE, fw->line, (size_t)col[COL_WEIGHT] + 1, err,
-                                     "weight \"%.*s\" is not a number",
-                                     (int)(fw->len < 20 ? fw->len : 20), fw->s);
+                                     "weight is not a number");
                 goto fail;
             }
             if (w <= 0.0 || w > 1.0) {

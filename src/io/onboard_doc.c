@@ -48,28 +48,7 @@ static const char *type_name(const json_t *v)
 static ra_status check_keys(json_t *obj, const char *const *allowed, const char *path,
                             ra_err *err)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v)
-    {
-        if (key[0] == '_')
-            continue;
-        int ok = 0;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = strcmp(*a, key) == 0;
-        if (!ok) {
-            /* a key is named only if it looks like one: it might be data, even personal */
-            size_t kl = strlen(key);
-            if (kl < 60 && ra_rule_code_check(key, kl, NULL, NULL) == RA_OK) {
-                char p[SUBPATH_LEN];
-                snprintf(p, sizeof p, "%.90s.%.60s", path, key);
-                return fail(err, p, "\"%.60s\" is not a key of this object", key);
-            }
-            return fail(err, path, "an unexpected key (not shown: it does not look like a key "
-                        "name)");
-        }
-    }
-    return RA_OK;
+    return ra_io_json_check_keys(obj, allowed, path, 0, err);
 }
 
 enum member_kind {

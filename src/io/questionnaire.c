@@ -77,25 +77,17 @@ static void item(char *buf, const char *path, size_t i)
         buf[PATH_MAX_LEN - 1] = '\0';
 }
 
-/* Every key of obj is one of allowed (NULL-terminated) or a "_" comment. */
 static ra_status check_keys(json_t *obj, const char *const *allowed, const char *path,
                             ra_err *err)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v) {
-        if (key[0] == '_')
-            continue;
-        int ok = 0;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = strcmp(*a, key) == 0;
-        if (!ok) {
-            char p[PATH_MAX_LEN];
-            child(p, path, key);
-            return fail(err, p, "\"%.60s\" is not a key of this object", key);
-        }
-    }
-    return RA_OK;
+    return ra_io_json_check_keys(obj, allowed, path, 1, err);
+}
+
+/* In the answers (a document about a client) a key is not shown: it might be personal data. */
+static ra_status check_answer_keys(json_t *obj, const char *const *allowed, const char *path,
+                                   ra_err *err)
+{
+    return ra_io_json_check_keys(obj, allowed, path, 0, err);
 }
 
 /* The member key of obj; an error if it is missing and required. *out NULL if absent. */
@@ -806,7 +798,8 @@ static ra_status read_choice(const ra_prof_question *qu, json_t *v, const char *
     const char *s = json_string_value(v);
     size_t k = strlen(s) == json_string_length(v) ? option_find(qu, s) : SIZE_MAX;
     if (k == SIZE_MAX)
-        return fail(err, path, "question \"%s\" has no answer \"%.60s\"", qu->id, s);
+        return fail(err, path, "question \"%s\" has no such answer (the text given is not shown)",
+                    qu->id);
     *out = k;
     return RA_OK;
 }
@@ -817,7 +810,7 @@ static ra_status read_response(const ra_prof_questionnaire *q, json_t *v, const 
 {
     static const char *const keys[] = {"question", "choice", "choices", "value", NULL};
     ra_status rc = want(v, json_is_object(v), "an object", path, err);
-    if (rc || (rc = check_keys(v, keys, path, err)))
+    if (rc || (rc = check_answer_keys(v, keys, path, err)))
         return rc;
     char p[PATH_MAX_LEN];
     json_t *m;
@@ -830,7 +823,8 @@ static ra_status read_response(const ra_prof_questionnaire *q, json_t *v, const 
     s = json_string_value(m);
     size_t qi = strlen(s) == json_string_length(m) ? ra_prof_question_find(q, s) : SIZE_MAX;
     if (qi == SIZE_MAX)
-        return fail(err, p, "questionnaire \"%s\" has no question \"%.60s\"", q->id, s);
+        return fail(err, p, "questionnaire \"%s\" has no such question (the text given is not shown)",
+                    q->id);
     if (resp[qi].answered)
         return fail(err, p, "question \"%s\" is answered twice (first at $.answers[%zu])", s,
                     answered_at[qi]);
@@ -900,7 +894,7 @@ static ra_status build_answers(const ra_prof_questionnaire *q, json_t *root,
                                ra_prof_response *resp, size_t *answered_at, ra_err *err)
 {
     static const char *const keys[] = {"questionnaire", "version", "answers", NULL};
-    ra_status rc = check_keys(root, keys, "$", err);
+    ra_status rc = check_answer_keys(root, keys, "$", err);
     if (rc)
         return rc;
     json_t *m;
@@ -908,8 +902,10 @@ static ra_status build_answers(const ra_prof_questionnaire *q, json_t *root,
         (rc = want(m, json_is_string(m), "a string", "$.questionnaire", err)))
         return rc;
     if (strcmp(json_string_value(m), q->id) != 0)
-        return fail(err, "$.questionnaire", "the answers are to questionnaire \"%.60s\", not \"%s\"",
-                    json_string_value(m), q->id);
+        return fail(err, "$.questionnaire",
+                    "the answers are to another questionnaire, not \"%s\" (the id given is not "
+                    "shown)",
+                    q->id);
     if ((rc = member(root, "version", 1, "$", &m, err)) ||
         (rc = want(m, json_is_integer(m), "a whole number", "$.version", err)))
         return rc;
