@@ -28,6 +28,7 @@
 #include "prof_io.h"
 #include "models_io.h"
 #include "onboard_io.h"
+#include "market_io.h"
 #include "plan_io.h"
 /* store */
 #include "store.h"

@@ -70,6 +70,16 @@ RA_API int ra_rule_currency_minor_digits(const char *code);
 /* A firm's minor digits: 0, 2 or 3. */
 RA_API RA_NODISCARD ra_status ra_rule_minor_digits_check(int digits, ra_err *err);
 
+/* ---- split ratios --------------------------------------------------------------------------- */
+
+#define RA_RULE_SPLIT_TERM_MAX INT64_C(1000000) /* new or old shares of one split, at most */
+
+/* num/den in lowest terms with 1 <= num, den <= RA_RULE_SPLIT_TERM_MAX: no company splits a share
+ * into more than a million or merges a million into one, and a larger term is a typo or a value
+ * that a decimal ratio could not represent exactly (92233720368547.75807 -> 92233720368548/1).
+ * Message: "split ratio N/D is not N/D with both terms in 1..1000000". */
+RA_API RA_NODISCARD ra_status ra_rule_split_ratio_check(const ra_ratio *r, ra_err *err);
+
 /* ---- text: names, addresses, free text ------------------------------------------------------ */
 
 /* 1 if s[0..n) is valid UTF-8 (RFC 3629: no overlongs, no surrogates, at most U+10FFFF);

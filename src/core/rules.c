@@ -132,6 +132,30 @@ ra_status ra_rule_minor_digits_check(int digits, ra_err *err)
     return RA_OK;
 }
 
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+ra_status ra_rule_split_ratio_check(const ra_ratio *r, ra_err *err)
+{
+    if (!(r->num >= 1 && r->num <= RA_RULE_SPLIT_TERM_MAX && r->den >= 1 &&
+          r->den <= RA_RULE_SPLIT_TERM_MAX))
+        return ra_err_set(err, RA_EINVAL, "ratio",
+                          "split ratio %lld/%lld is not N/D with both terms in 1..%lld",
+                          (long long)r->num, (long long)r->den,
+                          (long long)RA_RULE_SPLIT_TERM_MAX);
+    if (gcd64(r->num, r->den) != 1)
+        return ra_err_set(err, RA_EINVAL, "ratio", "split ratio %lld/%lld is not in lowest terms",
+                          (long long)r->num, (long long)r->den);
+    return RA_OK;
+}
+
 /* Length of the UTF-8 sequence at s[0..n) (1..4), or 0 if it is not a valid one (RFC 3629
  * table 3-7 of Unicode: the second byte's range depends on the first). */
 static size_t utf8_seq(const unsigned char *s, size_t n)
