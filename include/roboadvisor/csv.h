@@ -106,8 +106,8 @@ RA_API RA_NODISCARD ra_status ra_csv_parse_groups(const char *data, size_t size,
                                                   const char *source, ra_groups **out, ra_err *err);
 RA_API void ra_groups_destroy(ra_groups *g);
 
-/* Reads a whole file into a NUL-terminated malloc'd buffer (*size excludes the NUL). RA_EIO
- * naming the path and the system's reason; RA_EPARSE if larger than max_bytes. */
+/* Reads a whole file into a NUL-terminated buffer (free it with ra_free; *size excludes the NUL).
+ * RA_EIO naming the path and the system's reason; RA_EPARSE if larger than max_bytes. */
 RA_API RA_NODISCARD ra_status ra_file_read(const char *path, size_t max_bytes, char **data,
                                            size_t *size, ra_err *err);
 

@@ -142,15 +142,15 @@ typedef struct kset {
 static void kset_free(kset *h)
 {
     for (size_t i = 0; i < h->cap; i++)
-        free(h->e[i].key);
-    free(h->e);
+        ra_free(h->e[i].key);
+    ra_free(h->e);
     memset(h, 0, sizeof *h);
 }
 
 static int kset_rehash(kset *h)
 {
     size_t ncap = h->cap ? 2 * h->cap : 256;
-    kset_entry *ne = calloc(ncap, sizeof *ne);
+    kset_entry *ne = ra_calloc(ncap, sizeof *ne);
     if (!ne)
         return 0;
     for (size_t i = 0; i < h->cap; i++) {
@@ -161,7 +161,7 @@ static int kset_rehash(kset *h)
             j = (j + 1) & (ncap - 1);
         ne[j] = h->e[i];
     }
-    free(h->e);
+    ra_free(h->e);
     h->e = ne;
     h->cap = ncap;
     return 1;
@@ -181,7 +181,7 @@ static int kset_add(kset *h, const char *key, uint32_t line, uint32_t *prev)
             return 1;
         }
     size_t kl = strlen(key);
-    char *copy = malloc(kl + 1);
+    char *copy = ra_malloc(kl + 1);
     if (!copy)
         return 0;
     memcpy(copy, key, kl + 1);
@@ -300,22 +300,22 @@ void ra_import_destroy(ra_import *im)
 {
     if (!im)
         return;
-    free(im->lines);
-    free(im->source);
-    free(im->securities);
-    free(im->clients);
-    free(im->accounts);
-    free(im->txns);
-    free(im->picks);
-    free(im->lots);
-    free(im->dividends);
-    free(im->splits);
-    free(im->positions);
-    free(im->dates);
-    free(im->date_lines);
-    free(im->tickers);
-    free(im->price_micro);
-    free(im);
+    ra_free(im->lines);
+    ra_free(im->source);
+    ra_free(im->securities);
+    ra_free(im->clients);
+    ra_free(im->accounts);
+    ra_free(im->txns);
+    ra_free(im->picks);
+    ra_free(im->lots);
+    ra_free(im->dividends);
+    ra_free(im->splits);
+    ra_free(im->positions);
+    ra_free(im->dates);
+    ra_free(im->date_lines);
+    ra_free(im->tickers);
+    ra_free(im->price_micro);
+    ra_free(im);
 }
 
 /* ---- the reading frame ---------------------------------------------------------------------- */
@@ -418,7 +418,7 @@ static ra_status read_header(frame *F, ra_err *err)
     ra_status st = ra_csvtok_header_start(r, fm->layout, err);
     if (st != RA_OK)
         return st;
-    F->names = calloc(r->nf, sizeof *F->names);
+    F->names = ra_calloc(r->nf, sizeof *F->names);
     if (!F->names)
         return ra_csvtok_nomem(err, "column names");
     F->n_names = r->nf;
@@ -1200,8 +1200,8 @@ static ra_status parse_long(frame *F, ra_import *im, ra_err *err)
         c.lots = NULL;
     }
 out:
-    free(c.picks);
-    free(c.lots);
+    ra_free(c.picks);
+    ra_free(c.lots);
     return st;
 }
 
@@ -1218,7 +1218,7 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
                                "the header has 1 column, need a date column and at least one "
                                "ticker (Date,TICKER,TICKER,...)");
     im->n_tickers = nc - 1;
-    im->tickers = calloc(im->n_tickers, sizeof *im->tickers);
+    im->tickers = ra_calloc(im->n_tickers, sizeof *im->tickers);
     if (!im->tickers)
         return ra_csvtok_nomem(err, "tickers");
     F->map[0] = 0;
@@ -1325,10 +1325,10 @@ ra_status ra_import_parse(ra_import_kind kind, const char *data, size_t size, co
     ra_status st = ra_csvtok_check_size(source, size, err);
     if (st != RA_OK)
         return st;
-    ra_import *im = calloc(1, sizeof *im);
+    ra_import *im = ra_calloc(1, sizeof *im);
     size_t sl = strlen(source);
-    if (!im || !(im->source = malloc(sl + 1))) {
-        free(im);
+    if (!im || !(im->source = ra_malloc(sl + 1))) {
+        ra_free(im);
         return ra_csvtok_nomem(err, "an import");
     }
     memcpy(im->source, source, sl + 1);
@@ -1361,6 +1361,6 @@ ra_status ra_import_read(ra_import_kind kind, const char *path, const ra_import_
     if (st != RA_OK)
         return st;
     st = ra_import_parse(kind, data, size, path, settings, out, err);
-    free(data);
+    ra_free(data);
     return st;
 }

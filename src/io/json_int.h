@@ -3,6 +3,7 @@
 #ifndef RA_IO_JSON_INT_H
 #define RA_IO_JSON_INT_H
 
+#include <roboadvisor/alloc.h>
 #include <roboadvisor/error.h>
 
 #include <jansson.h>
@@ -19,6 +20,11 @@ ra_status ra_io_json_load(const char *data, size_t size, const char *what, json_
  * place in the object (where PATH), since in a document about a client a key may be data. */
 ra_status ra_io_json_check_keys(json_t *obj, const char *const *allowed, const char *path,
                                 int show, ra_err *err);
+
+/* Whether an allocation for jansson failed on this thread since the last clear: jansson ignores
+ * some failures (a string cut short), so a result made while this is set is not trusted. */
+void ra_io_json_oom_clear(void);
+int ra_io_json_oom_seen(void);
 
 /* Routes jansson's allocations through ra_malloc/ra_free (once per process; thread-safe). */
 void ra_io_json_use_ra_alloc(void);

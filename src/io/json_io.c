@@ -7,13 +7,26 @@
 #include <stdio.h>
 #include <string.h>
 
-static void *json_malloc(size_t n) { return ra_malloc(n); }
+/* Set when an allocation for jansson failed on this thread: jansson reports some of them as
+ * syntax errors (its lexer returns an invalid token when its buffer cannot grow). */
+static _Thread_local int json_oom;
+
+static void *json_malloc(size_t n)
+{
+    void *p = ra_malloc(n);
+    if (!p)
+        json_oom = 1;
+    return p;
+}
 static void json_free(void *p) { ra_free(p); }
 
 static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
 static void set_alloc(void) { json_set_alloc_funcs(json_malloc, json_free); }
 
 void ra_io_json_use_ra_alloc(void) { pthread_once(&alloc_once, set_alloc); }
+
+void ra_io_json_oom_clear(void) { json_oom = 0; }
+int ra_io_json_oom_seen(void) { return json_oom; }
 
 /* A fixed description of each syntax error (jansson's texts quote the input). */
 static const char *reason(const json_error_t *e)
@@ -36,11 +49,18 @@ ra_status ra_io_json_load(const char *data, size_t size, const char *what, json_
 {
     ra_io_json_use_ra_alloc();
     json_error_t jerr;
+    json_oom = 0;
     *out = json_loadb(data ? data : "", size, JSON_REJECT_DUPLICATES, &jerr);
+    if (*out && json_oom) {
+        /* jansson's lexer ignores a failed append to its text buffer and may return a document
+         * with a string cut short: never trust a document read while memory ran out */
+        json_decref(*out);
+        *out = NULL;
+    }
     if (*out)
         return RA_OK;
     /* jansson leaves the error text empty when it cannot even set up its lexer (no memory) */
-    if (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0')
+    if (json_oom || json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0')
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate memory to read the %s", what);
     return ra_err_set(err, RA_EPARSE, "$",
                       "the %s is not valid JSON (line %d, column %d, position %d): %s", what,

@@ -169,8 +169,8 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
                                      "more than %d models in one file", MAX_MODELS);
                 goto fail;
             }
-            ra_model *nm = realloc(models, (n + 1) * sizeof *nm);
-            uint32_t *nl = realloc(first_line, (n + 1) * sizeof *nl);
+            ra_model *nm = ra_realloc(models, (n + 1) * sizeof *nm);
+            uint32_t *nl = ra_realloc(first_line, (n + 1) * sizeof *nl);
             if (nm)
                 models = nm;
             if (nl)
@@ -239,13 +239,13 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
         }
     }
     ra_csvtok_free(&r);
-    free(first_line);
+    ra_free(first_line);
     *out = models;
     *n_out = n;
     return RA_OK;
 fail:
     ra_csvtok_free(&r);
-    free(models);
-    free(first_line);
+    ra_free(models);
+    ra_free(first_line);
     return rc;
 }

@@ -233,10 +233,15 @@ ra_status ra_onboard_doc_parse(const char *data, size_t size, ra_onboard_doc **o
     if (!rc && !ans)
         rc = fail(err, "$", "missing \"answers\"");
     if (!rc) {
+        ra_io_json_oom_clear();
         json_t *sub = json_pack("{s:s,s:I,s:O}", "questionnaire", d->questionnaire, "version",
                                 (json_int_t)d->version, "answers", ans);
         d->answers = sub ? json_dumps(sub, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         json_decref(sub);
+        if (d->answers && ra_io_json_oom_seen()) { /* jansson may have cut the text short */
+            ra_free(d->answers);
+            d->answers = NULL;
+        }
         if (!d->answers)
             rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the answers");
         else

@@ -137,7 +137,7 @@ static ra_status read_id(json_t *v, const char *path, const char **out, ra_err *
 static char *dup_str(const char *s, ra_err *err)
 {
     size_t n = strlen(s);
-    char *d = malloc(n + 1);
+    char *d = ra_malloc(n + 1);
     if (!d) {
         ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu bytes for a text", n + 1);
         return NULL;
@@ -151,8 +151,8 @@ static void free_texts(char **t, size_t n)
     if (!t)
         return;
     for (size_t i = 0; i < n; i++)
-        free(t[i]);
-    free(t);
+        ra_free(t[i]);
+    ra_free(t);
 }
 
 /* {"en": "...", "zh-Hans": "..."}: a non-empty string for each of the questionnaire's languages
@@ -184,7 +184,7 @@ static ra_status read_texts(const ra_prof_questionnaire *q, json_t *v, const cha
     for (size_t k = 0; k < q->n_langs; k++)
         if (!json_object_get(v, q->langs[k]))
             return fail(err, path, "missing the \"%s\" text", q->langs[k]);
-    char **texts = calloc(q->n_langs, sizeof *texts);
+    char **texts = ra_calloc(q->n_langs, sizeof *texts);
     if (!texts)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu texts", q->n_langs);
     for (size_t k = 0; k < q->n_langs; k++) {
@@ -240,24 +240,24 @@ void ra_prof_questionnaire_destroy(ra_prof_questionnaire *q)
     for (size_t i = 0; i < q->n_questions; i++) {
         ra_prof_question *qu = &q->questions[i];
         for (size_t k = 0; k < qu->n_options; k++) {
-            free(qu->options[k].id);
+            ra_free(qu->options[k].id);
             free_texts(qu->options[k].text, q->n_langs);
         }
-        free(qu->options);
-        free(qu->id);
+        ra_free(qu->options);
+        ra_free(qu->id);
         free_texts(qu->text, q->n_langs);
     }
-    free(q->questions);
+    ra_free(q->questions);
     for (size_t i = 0; i < q->n_rules; i++) {
-        free(q->rules[i].id);
+        ra_free(q->rules[i].id);
         free_texts(q->rules[i].reason, q->n_langs);
-        free(q->rules[i].clauses);
+        ra_free(q->rules[i].clauses);
     }
-    free(q->rules);
+    ra_free(q->rules);
     free_texts(q->title, q->n_langs);
     free_texts(q->langs, q->n_langs);
-    free(q->id);
-    free(q);
+    ra_free(q->id);
+    ra_free(q);
 }
 
 static ra_status read_langs(ra_prof_questionnaire *q, json_t *v, ra_err *err)
@@ -269,7 +269,7 @@ static ra_status read_langs(ra_prof_questionnaire *q, json_t *v, ra_err *err)
     size_t n = json_array_size(v);
     if (n == 0 || n > RA_PROF_MAX_LANGS)
         return fail(err, path, "%zu languages; give 1 to %d", n, RA_PROF_MAX_LANGS);
-    q->langs = calloc(n, sizeof *q->langs);
+    q->langs = ra_calloc(n, sizeof *q->langs);
     if (!q->langs)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu languages", n);
     q->n_langs = n;
@@ -496,7 +496,7 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
     size_t lo = qu->kind == RA_PROF_NUMBER ? 1 : 2;
     if (n < lo || n > RA_PROF_MAX_OPTIONS)
         return fail(err, p, "%zu %s; give %zu to %d", n, list, lo, RA_PROF_MAX_OPTIONS);
-    if (!(qu->options = calloc(n, sizeof *qu->options)))
+    if (!(qu->options = ra_calloc(n, sizeof *qu->options)))
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu answers", n);
     qu->n_options = n;
     char pk[PATH_MAX_LEN];
@@ -579,7 +579,7 @@ static ra_status read_rule(ra_prof_questionnaire *q, size_t i, json_t *v, const 
     size_t n = json_array_size(m);
     if (n == 0 || n > RA_PROF_MAX_CLAUSES)
         return fail(err, p, "%zu clauses; give 1 to %d", n, RA_PROF_MAX_CLAUSES);
-    if (!(r->clauses = calloc(n, sizeof *r->clauses)))
+    if (!(r->clauses = ra_calloc(n, sizeof *r->clauses)))
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu clauses", n);
     r->n_clauses = n;
     for (size_t c = 0; c < n; c++) {
@@ -667,7 +667,7 @@ static ra_status build_questionnaire(ra_prof_questionnaire *q, json_t *root, ra_
     size_t n = json_array_size(m);
     if (n == 0 || n > RA_PROF_MAX_QUESTIONS)
         return fail(err, "$.questions", "%zu questions; give 1 to %d", n, RA_PROF_MAX_QUESTIONS);
-    if (!(q->questions = calloc(n, sizeof *q->questions)))
+    if (!(q->questions = ra_calloc(n, sizeof *q->questions)))
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu questions", n);
     q->n_questions = n;
     char p[PATH_MAX_LEN];
@@ -693,7 +693,7 @@ static ra_status build_questionnaire(ra_prof_questionnaire *q, json_t *root, ra_
         if (n > RA_PROF_MAX_RULES)
             return fail(err, "$.contradictions", "%zu rules, more than the limit of %d", n,
                         RA_PROF_MAX_RULES);
-        if (n && !(q->rules = calloc(n, sizeof *q->rules)))
+        if (n && !(q->rules = ra_calloc(n, sizeof *q->rules)))
             return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu rules", n);
         q->n_rules = n;
         for (size_t i = 0; i < n; i++) {
@@ -715,7 +715,7 @@ ra_status ra_prof_questionnaire_parse(const char *data, size_t size, ra_prof_que
     ra_status rc = load_object(data, size, "questionnaire", &root, err);
     if (rc)
         return rc;
-    ra_prof_questionnaire *q = calloc(1, sizeof *q);
+    ra_prof_questionnaire *q = ra_calloc(1, sizeof *q);
     if (!q) {
         json_decref(root);
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a questionnaire");
@@ -775,8 +775,8 @@ void ra_prof_answers_destroy(ra_prof_answers *a)
 {
     if (!a)
         return;
-    free(a->resp);
-    free(a);
+    ra_free(a->resp);
+    ra_free(a);
 }
 
 static const char *kind_key(ra_prof_kind k)
@@ -939,9 +939,9 @@ ra_status ra_prof_answers_parse(const ra_prof_questionnaire *q, const char *data
     ra_status rc = load_object(data, size, "answers document", &root, err);
     if (rc)
         return rc;
-    ra_prof_answers *a = calloc(1, sizeof *a);
-    ra_prof_response *resp = calloc(q->n_questions, sizeof *resp);
-    size_t *answered_at = calloc(q->n_questions, sizeof *answered_at);
+    ra_prof_answers *a = ra_calloc(1, sizeof *a);
+    ra_prof_response *resp = ra_calloc(q->n_questions, sizeof *resp);
+    size_t *answered_at = ra_calloc(q->n_questions, sizeof *answered_at);
     if (!a || !resp || !answered_at) {
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate answers to %zu questions",
                         q->n_questions);
@@ -949,10 +949,10 @@ ra_status ra_prof_answers_parse(const ra_prof_questionnaire *q, const char *data
         rc = build_answers(q, root, resp, answered_at, err);
     }
     json_decref(root);
-    free(answered_at);
+    ra_free(answered_at);
     if (rc) {
-        free(resp);
-        free(a);
+        ra_free(resp);
+        ra_free(a);
         return rc;
     }
     a->n = q->n_questions;
