@@ -2,6 +2,7 @@
 # (exit 1 naming file, line and column), JSON documents with the documented keys, and numbers that
 # agree with each other (weights sum to 1, frontier ordered, XIRR of a known example).
 source "$(dirname "$0")/lib.sh"
+min_checks 86 # the checks this script makes today; finish fails below it
 P="$DATA/aa_etf_totalreturn_index.csv"
 
 # --help on every command, exit 0

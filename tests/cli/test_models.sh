@@ -3,6 +3,7 @@
 # them, rebuild without change, hand-authored models and their errors, suitability refusal and an
 # audited override, targets with anti-crowding, and screening the Dow Jones 30.
 source "$(dirname "$0")/lib.sh"
+min_checks 74 # the checks this script makes today; finish fails below it
 E="$REPO/examples/data"
 export ROBOADVISOR_USER=cli-test ROBOADVISOR_DB="$TMP/book.db"
 export ROBOADVISOR_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')

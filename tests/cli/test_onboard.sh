@@ -3,6 +3,7 @@
 # count unchanged), agent versions with a required reason, a risk level above the profile refused,
 # and --generate: seeded, every level present, the audit chain intact.
 source "$(dirname "$0")/lib.sh"
+min_checks 64 # the checks this script makes today; finish fails below it
 export ROBOADVISOR_DB=$TMP/book.db ROBOADVISOR_USER=cli-test
 export ROBOADVISOR_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 unset ROBOADVISOR_FIRM
