@@ -58,6 +58,9 @@ RA_API RA_NODISCARD ra_status ra_series_complete(ra_series *s, int drop_missing,
 RA_API RA_NODISCARD ra_status ra_series_slice(ra_series *s, ra_date from, ra_date to, ra_err *err);
 /* RA_EPARSE naming FILE:LINE:COLUMN (NAME) of the first value <= 0 (prices must be positive). */
 RA_API RA_NODISCARD ra_status ra_series_check_positive(const ra_series *s, ra_err *err);
+/* For a series of returns: RA_EPARSE naming FILE:LINE:COLUMN (NAME) of the first return <= -1
+ * (a loss of 100 % or more cannot be a period's return). Empty cells (NaN) are not checked. */
+RA_API RA_NODISCARD ra_status ra_series_check_returns(const ra_series *s, ra_err *err);
 
 /* Dated cash flows "date,amount" (header row required, any names; more columns rejected).
  * Dates need not be sorted or distinct. Amounts: positive = received by the investor. */

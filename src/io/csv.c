@@ -1152,6 +1152,26 @@ ra_status ra_series_check_positive(const ra_series *s, ra_err *err)
     return RA_OK;
 }
 
+ra_status ra_series_check_returns(const ra_series *s, ra_err *err)
+{
+    if (!s)
+        return ra_err_set(err, RA_EINVAL, NULL, "no series");
+    for (size_t t = 0; t < s->n_rows; t++) {
+        const double *row = s->values + t * s->n_cols;
+        for (size_t j = 0; j < s->n_cols; j++) {
+            if (row[j] <= -1.0) { /* NaN (an empty cell) is left to ra_series_complete */
+                char db[11];
+                uint32_t line = s->lines ? s->lines[t] : (uint32_t)(t + 2);
+                return err_at(err, RA_EPARSE, s->source, line, series_col(s, j), s->names[j],
+                              "a return cannot be -100 %% or below: %.10g for %s on %s (returns "
+                              "are decimals: -0.05 for -5 %%)",
+                              row[j], s->names[j], fmt_date(s->dates[t], db));
+            }
+        }
+    }
+    return RA_OK;
+}
+
 /* ---- small dated tables (flows, account values) ---------------------------------------------- */
 
 /* Checks the current row of r (n_cols fields, as many as the header) and stores it as row `row`
@@ -1282,6 +1302,23 @@ void ra_values_destroy(ra_values *v)
     ra_free(v);
 }
 
+/* An account's value or flow is an amount of money: 0, or between VALUE_MIN and VALUE_MAX in
+ * magnitude. 1e308 or 1e-320 cannot be right, and a return between them is lost in rounding
+ * (issue 10: twr reported -100 % for them). */
+#define VALUE_MIN 1e-6 /* a millionth of a currency unit: below every minor unit */
+#define VALUE_MAX 1e15 /* a quadrillion: above any account */
+static ra_status money_sized(const csv_reader *r, size_t i, const char *what, double x,
+                             ra_err *err)
+{
+    double a = fabs(x);
+    if (a != 0.0 && (a < VALUE_MIN || a > VALUE_MAX))
+        return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
+                               "%s %.10g cannot be an amount of money: give 0 or a magnitude "
+                               "between %g and %g",
+                               what, x, VALUE_MIN, VALUE_MAX);
+    return RA_OK;
+}
+
 static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_t row, size_t *cap,
                             ra_err *err)
 {
@@ -1297,11 +1334,15 @@ static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_
     if (val < 0.0)
         return ra_csvtok_error(r, RA_EPARSE, r->f[1].line, 2, err,
                                "value must not be negative: %.10g", val);
+    if ((st = money_sized(r, 1, "value", val, err)) != RA_OK)
+        return st;
     if (n_cols == 3) {
         if ((st = field_number(r, 2, &flow, &empty, err)) != RA_OK)
             return st;
         if (empty)
             flow = 0.0;
+        if ((st = money_sized(r, 2, "flow", flow, err)) != RA_OK)
+            return st;
     }
     size_t c1 = *cap, c2 = *cap, c3 = *cap;
     if (!ra_csvtok_grow((void **)&v->dates, &c1, row + 1, sizeof *v->dates) ||

@@ -1039,7 +1039,8 @@ static ra_status row_txn(frame *F, txn_ctx *c, ra_import_txn *x, ra_err *err)
     if (t->kind == RA_TXN_SPLIT) {
         fget(F, T_RATIO, &s, &n);
         ra_err e2;
-        if (ra_money_ratio_parse(s, n, &t->split, &e2) != RA_OK)
+        if (ra_money_ratio_parse(s, n, &t->split, &e2) != RA_OK ||
+            ra_rule_split_ratio_check(&t->split, &e2) != RA_OK)
             return ferr(F, T_RATIO, err, "%s", e2.msg);
         if (t->split.num == t->split.den)
             return ferr(F, T_RATIO, err, "split ratio 1/1 changes nothing: %s",
@@ -1088,7 +1089,8 @@ static ra_status row_split(frame *F, ra_split *x, ra_err *err)
     if (n == 0)
         return missing(F, X_RATIO, err);
     ra_err e2;
-    if (ra_money_ratio_parse(s, n, &x->ratio, &e2) != RA_OK)
+    if (ra_money_ratio_parse(s, n, &x->ratio, &e2) != RA_OK ||
+        ra_rule_split_ratio_check(&x->ratio, &e2) != RA_OK)
         return ferr(F, X_RATIO, err, "%s", e2.msg);
     if (x->ratio.num == x->ratio.den)
         return ferr(F, X_RATIO, err, "split ratio 1/1 changes nothing: %s",
