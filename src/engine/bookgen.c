@@ -4,12 +4,13 @@
  * Design: clients and accounts come from one random stream; each account's history from its own
  * stream seeded by (seed, account index), so an account does not change when another one does.
  * Every decision about money is integer arithmetic (basis points, minor units, micro-shares via
- * money.h); the only randomness is splitmix64. Each generated transaction is applied to a ledger
+ * money.h); the only randomness is splitmix64 (rng.h). Each generated transaction is applied to a ledger
  * at once: the history is valid by construction (no overdraft, no overselling), and a transaction
  * that does not apply is a bug reported as RA_EINTERNAL. */
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/bookgen.h>
 #include <roboadvisor/market_io.h>
+#include <roboadvisor/rng.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -22,19 +23,19 @@
 #define CASH_BUFFER_BP 50                  /* keep 0.5 % of the account in cash */
 #define BP 10000
 
-/* ---- random numbers: splitmix64 (Steele, Lea, Flood 2014), one stream per purpose ---------- */
+/* ---- random numbers: splitmix64 streams of rng.h, one per purpose ------------------------------
+ * The generator draws from ra_rng_splitmix64 (Steele, Lea, Flood 2014), not from xoshiro256**
+ * (ra_rng_stream): the demo book is defined by these streams, and changing the generator would
+ * change every figure of the demo (issue 11 asks for the same figures). Draws below n reject the
+ * top 2^64 mod n outputs (as ra_rng_below does), so they are exactly uniform; for the n used here
+ * (at most a few thousand) a rejection has probability below 2^-52 per draw, so the demo book is
+ * unchanged (checked: generate-book gives the same tables as before). */
 
 typedef struct rng {
     uint64_t s;
 } rng;
 
-static uint64_t rng_next(rng *r)
-{
-    uint64_t z = (r->s += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
+static uint64_t rng_next(rng *r) { return ra_rng_splitmix64(&r->s); }
 
 static rng rng_stream(uint64_t seed, uint64_t purpose, uint64_t index)
 {
@@ -44,8 +45,15 @@ static rng rng_stream(uint64_t seed, uint64_t purpose, uint64_t index)
     return r;
 }
 
-/* Uniform in 0..n-1 (n > 0); the modulo bias is below 2^-40 for the n used here. */
-static uint64_t rng_below(rng *r, uint64_t n) { return rng_next(r) % n; }
+/* Uniform in 0..n-1 (n > 0) without modulo bias. */
+static uint64_t rng_below(rng *r, uint64_t n)
+{
+    uint64_t limit = UINT64_MAX - (UINT64_MAX % n + 1) % n, x;
+    do
+        x = rng_next(r);
+    while (x > limit);
+    return x % n;
+}
 static int rng_pct(rng *r, int pct) { return (int)rng_below(r, 100) < pct; }
 static int64_t rng_range(rng *r, int64_t lo, int64_t hi)
 {
