@@ -132,16 +132,6 @@ ra_status ra_rule_minor_digits_check(int digits, ra_err *err)
     return RA_OK;
 }
 
-static int64_t gcd64(int64_t a, int64_t b)
-{
-    while (b) {
-        int64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
 ra_status ra_rule_split_ratio_check(const ra_ratio *r, ra_err *err)
 {
     if (!(r->num >= 1 && r->num <= RA_RULE_SPLIT_TERM_MAX && r->den >= 1 &&
@@ -150,7 +140,8 @@ ra_status ra_rule_split_ratio_check(const ra_ratio *r, ra_err *err)
                           "split ratio %lld/%lld is not N/D with both terms in 1..%lld",
                           (long long)r->num, (long long)r->den,
                           (long long)RA_RULE_SPLIT_TERM_MAX);
-    if (gcd64(r->num, r->den) != 1)
+    ra_ratio lowest = *r; /* ra_money_ratio_check reduces it */
+    if (ra_money_ratio_check(&lowest, NULL) != RA_OK || lowest.num != r->num)
         return ra_err_set(err, RA_EINVAL, "ratio", "split ratio %lld/%lld is not in lowest terms",
                           (long long)r->num, (long long)r->den);
     return RA_OK;

@@ -130,8 +130,9 @@ ra_status ra_market_etfs_parse(const char *data, size_t size, const char *source
     return rc;
 }
 
+/* date and ticker of an event row; *v, *vn: its third field, trimmed */
 static ra_status event_head(const csv_reader *rd, const csv_field *f, ra_date *date, char *ticker,
-                            ra_err *err)
+                            const char **v, size_t *vn, ra_err *err)
 {
     const char *s = f[0].s;
     size_t n = f[0].len;
@@ -139,19 +140,21 @@ static ra_status event_head(const csv_reader *rd, const csv_field *f, ra_date *d
     ra_err e = {0};
     if (ra_date_parse(s, n, date, &e) != RA_OK)
         return ra_csvtok_error(rd, RA_EPARSE, f[0].line, 1, err, "%s", e.msg);
+    *v = f[2].s;
+    *vn = f[2].len;
+    ra_csvtok_trim(v, vn);
     return code_cell(rd, &f[1], 2, "ticker", ticker, err);
 }
 
 static ra_status dividend_row(const csv_reader *rd, const csv_field *f, void *dst, ra_err *err)
 {
     ra_dividend *dv = dst;
-    ra_status rc = event_head(rd, f, &dv->ex_date, dv->ticker, err);
+    const char *s;
+    size_t n;
+    ra_status rc = event_head(rd, f, &dv->ex_date, dv->ticker, &s, &n, err);
+    ra_err e = {0};
     if (rc != RA_OK)
         return rc;
-    const char *s = f[2].s;
-    size_t n = f[2].len;
-    ra_csvtok_trim(&s, &n);
-    ra_err e = {0};
     char vb[RA_CSV_SHOW_CAP];
     if (ra_money_parse_price(s, n, &dv->amount, &e) != RA_OK || dv->amount <= 0)
         return ra_csvtok_error(rd, RA_EPARSE, f[2].line, 3, err,
@@ -164,12 +167,11 @@ static ra_status dividend_row(const csv_reader *rd, const csv_field *f, void *ds
 static ra_status split_row(const csv_reader *rd, const csv_field *f, void *dst, ra_err *err)
 {
     ra_split *sp = dst;
-    ra_status rc = event_head(rd, f, &sp->date, sp->ticker, err);
+    const char *s;
+    size_t n;
+    ra_status rc = event_head(rd, f, &sp->date, sp->ticker, &s, &n, err);
     if (rc != RA_OK)
         return rc;
-    const char *s = f[2].s;
-    size_t n = f[2].len;
-    ra_csvtok_trim(&s, &n);
     ra_err e = {0};
     if (ra_money_ratio_parse(s, n, &sp->ratio, &e) != RA_OK ||
         ra_rule_split_ratio_check(&sp->ratio, &e) != RA_OK)
@@ -177,25 +179,30 @@ static ra_status split_row(const csv_reader *rd, const csv_field *f, void *dst, 
     return RA_OK;
 }
 
+/* the two event files: a header and rows of date, ticker and one value */
+static ra_status events(const char *data, size_t size, const char *source, size_t elem,
+                        row_fn row, void **out, size_t *n, ra_err *err)
+{
+    if (!out || !n || (!data && size))
+        return ra_err_set(err, RA_EINVAL, NULL, "event file parsing needs data and outputs");
+    void *p = NULL;
+    ra_status rc = read_rows(data, size, source, 3, elem, &p, n, row, err);
+    *out = p;
+    return rc;
+}
+
 ra_status ra_market_dividends_parse(const char *data, size_t size, const char *source,
                                     ra_dividend **out, size_t *n, ra_err *err)
 {
-    if (!out || !n || (!data && size))
-        return ra_err_set(err, RA_EINVAL, NULL, "dividend parsing needs data and outputs");
     void *p = NULL;
-    ra_status rc =
-        read_rows(data, size, source, 3, sizeof(ra_dividend), &p, n, dividend_row, err);
-    *out = p;
-    return rc;
+    ra_status rc = events(data, size, source, sizeof(ra_dividend), dividend_row, &p, n, err);
+    return out ? (*out = p, rc) : rc;
 }
 
 ra_status ra_market_splits_parse(const char *data, size_t size, const char *source,
                                  ra_split **out, size_t *n, ra_err *err)
 {
-    if (!out || !n || (!data && size))
-        return ra_err_set(err, RA_EINVAL, NULL, "split parsing needs data and outputs");
     void *p = NULL;
-    ra_status rc = read_rows(data, size, source, 3, sizeof(ra_split), &p, n, split_row, err);
-    *out = p;
-    return rc;
+    ra_status rc = events(data, size, source, sizeof(ra_split), split_row, &p, n, err);
+    return out ? (*out = p, rc) : rc;
 }
