@@ -3,6 +3,7 @@
  * problem is RA_EPARSE with the JSON path in err->where; on error nothing is left allocated. */
 #include <roboadvisor/prof.h>
 #include <roboadvisor/prof_io.h>
+#include <roboadvisor/rules.h>
 
 #include "io/json_int.h"
 
@@ -109,12 +110,9 @@ static int id_well_formed(const char *s, size_t len)
 {
     if (len == 0 || len > RA_PROF_MAX_ID)
         return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '-'))
+    for (size_t i = 0; i < len; i++)
+        if (!ra_rule_code_byte(s[i])) /* the characters of a code (rules.h), up to 63 bytes */
             return 0;
-    }
     return 1;
 }
 
