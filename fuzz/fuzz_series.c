@@ -85,9 +85,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     free(before);
-    const char *nope[] = {"\x01no such column"};
+    /* a name no column has: the fuzzer can name a column anything (once "\x01no such column"),
+     * but not with more bytes than the longest name */
+    size_t longest = 0;
+    for (size_t j = 0; j < n; j++)
+        if (strlen(s->names[j]) > longest)
+            longest = strlen(s->names[j]);
+    char *absent = malloc(longest + 2);
+    CHECK(absent != NULL);
+    memset(absent, 'x', longest + 1);
+    absent[longest + 1] = '\0';
+    const char *nope[] = {absent};
     CHECK(ra_series_select(s, nope, 1, &err) == RA_ENOTFOUND);
     check_err(&err, RA_ENOTFOUND);
+    free(absent);
     if (n >= 1) {
         const char *twice[] = {names[0], names[0]};
         CHECK(ra_series_select(s, twice, 2, &err) == RA_EINVAL);
@@ -96,6 +107,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(names);
 
     st = ra_series_check_positive(s, &err);
+    if (st != RA_OK)
+        check_err(&err, st);
+    st = ra_series_check_returns(s, &err);
     if (st != RA_OK)
         check_err(&err, st);
 

@@ -58,6 +58,9 @@ RA_API RA_NODISCARD ra_status ra_series_complete(ra_series *s, int drop_missing,
 RA_API RA_NODISCARD ra_status ra_series_slice(ra_series *s, ra_date from, ra_date to, ra_err *err);
 /* RA_EPARSE naming FILE:LINE:COLUMN (NAME) of the first value <= 0 (prices must be positive). */
 RA_API RA_NODISCARD ra_status ra_series_check_positive(const ra_series *s, ra_err *err);
+/* For a series of returns: RA_EPARSE naming FILE:LINE:COLUMN (NAME) of the first return <= -1
+ * (a loss of 100 % or more cannot be a period's return). Empty cells (NaN) are not checked. */
+RA_API RA_NODISCARD ra_status ra_series_check_returns(const ra_series *s, ra_err *err);
 
 /* Dated cash flows "date,amount" (header row required, any names; more columns rejected).
  * Dates need not be sorted or distinct. Amounts: positive = received by the investor. */
@@ -106,8 +109,8 @@ RA_API RA_NODISCARD ra_status ra_csv_parse_groups(const char *data, size_t size,
                                                   const char *source, ra_groups **out, ra_err *err);
 RA_API void ra_groups_destroy(ra_groups *g);
 
-/* Reads a whole file into a NUL-terminated malloc'd buffer (*size excludes the NUL). RA_EIO
- * naming the path and the system's reason; RA_EPARSE if larger than max_bytes. */
+/* Reads a whole file into a NUL-terminated buffer (free it with ra_free; *size excludes the NUL).
+ * RA_EIO naming the path and the system's reason; RA_EPARSE if larger than max_bytes. */
 RA_API RA_NODISCARD ra_status ra_file_read(const char *path, size_t max_bytes, char **data,
                                            size_t *size, ra_err *err);
 

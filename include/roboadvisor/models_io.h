@@ -12,7 +12,7 @@ extern "C" {
 /* --- hand-authored models: CSV (docs/formats.md#model-portfolios) ------------------------------- */
 
 /* Parses "model,version,ticker,weight" rows (header required; version may be empty) into
- * *out (malloc'd array of *n models, free with free()). Each model's weights must sum to 1 within
+ * *out (an array of *n models, free it with ra_free). Each model's weights must sum to 1 within
  * RA_TOL_WEIGHT_SUM. RA_EPARSE with err->where "FILE:LINE:FIELD" (field = column name). Levels are
  * not computed here (they need the asset classes). */
 RA_API RA_NODISCARD ra_status ra_models_csv_parse(const char *data, size_t size, const char *name,

@@ -19,6 +19,7 @@
 #include "prof.h"
 #include "models.h"
 #include "onboard.h"
+#include "rules.h"
 #include "screen.h"
 #include "washsale.h"
 #include "rebal.h"
@@ -32,6 +33,7 @@
 #include "prof_io.h"
 #include "models_io.h"
 #include "onboard_io.h"
+#include "market_io.h"
 #include "plan_io.h"
 #include "fix.h"
 /* store */

@@ -188,6 +188,10 @@ int cli_market_load(const char *cmd, const cli_market_opts *o, cli_market *m)
         }
         m->ret_dates = s->dates + 1;
     } else {
+        if (ra_series_check_returns(s, &err) != RA_OK) {
+            rc = cli_fail(cmd, &err);
+            goto fail;
+        }
         m->n_obs = s->n_rows;
         m->ret = s->values;
         m->ret_dates = s->dates;

@@ -1,18 +1,13 @@
 /* roboadvisor: the parameters of an account's own agent (include/roboadvisor/onboard.h).
- * Defaults and limits: docs/methodology.md#onboarding-and-agents. */
+ * Defaults and limits are the domain rules of rules.h (docs/methodology.md#onboarding-and-agents). */
 #include <roboadvisor/onboard.h>
+#include <roboadvisor/rules.h>
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define AGENT_DRIFT_DEFAULT 0.05      /* absolute weight drift that triggers a rebalance */
-#define AGENT_DRIFT_MAX 0.5           /* a wider band never rebalances in practice */
-#define AGENT_LOSS_LIMIT_DEFAULT 0.10 /* re-authorisation threshold (book.h ra_mandate) */
-#define AGENT_LOSS_LIMIT_MAX 0.15     /* the mandate's ceiling (book.h ra_mandate) */
-#define AGENT_CASH_DEFAULT 0.02       /* cash kept for fees and withdrawals */
 
 static const char *const objective_names[] = {"preserve", "income", "balanced", "growth",
                                               "max-growth"};
@@ -29,10 +24,10 @@ void ra_agent_params_default(ra_agent_params *p, int level)
         level = 1;
     p->risk_level = level;
     p->objective = (ra_agent_objective)(level - 1);
-    p->drift_band = AGENT_DRIFT_DEFAULT;
-    p->tlh = 1;
-    p->loss_limit = AGENT_LOSS_LIMIT_DEFAULT;
-    p->cash_reserve = AGENT_CASH_DEFAULT;
+    p->drift_band = RA_RULE_DRIFT_BAND_DEFAULT;
+    p->tlh = RA_RULE_AGENT_TLH_DEFAULT;
+    p->loss_limit = RA_RULE_LOSS_LIMIT_DEFAULT;
+    p->cash_reserve = RA_RULE_CASH_RESERVE_DEFAULT;
 }
 
 static int number(const char *s, double *out)
@@ -113,15 +108,13 @@ ra_status ra_agent_params_validate(const ra_agent_params *p, ra_err *err)
     if ((unsigned)p->objective >= N_OBJECTIVES)
         return ra_err_set(err, RA_EINVAL, "objective", "objective %d is not one of the five",
                           (int)p->objective);
-    if (!(p->drift_band > 0 && p->drift_band <= AGENT_DRIFT_MAX))
-        return ra_err_set(err, RA_EINVAL, "drift_band", "drift_band %g is outside (0, %g]",
-                          p->drift_band, AGENT_DRIFT_MAX);
-    if (!(p->loss_limit > 0 && p->loss_limit <= AGENT_LOSS_LIMIT_MAX))
-        return ra_err_set(err, RA_EINVAL, "loss_limit", "loss_limit %g is outside (0, %g]",
-                          p->loss_limit, AGENT_LOSS_LIMIT_MAX);
-    if (!(p->cash_reserve >= 0 && p->cash_reserve < 1))
-        return ra_err_set(err, RA_EINVAL, "cash_reserve", "cash_reserve %g is outside [0, 1)",
-                          p->cash_reserve);
+    ra_status rc = ra_rule_drift_band_check(p->drift_band, err);
+    if (rc == RA_OK)
+        rc = ra_rule_loss_limit_check(p->loss_limit, err);
+    if (rc == RA_OK)
+        rc = ra_rule_cash_reserve_check(p->cash_reserve, err);
+    if (rc != RA_OK)
+        return rc;
     if (p->tlh != 0 && p->tlh != 1)
         return ra_err_set(err, RA_EINVAL, "tlh", "tlh %d is not 0 or 1", p->tlh);
     return RA_OK;

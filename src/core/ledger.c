@@ -3,6 +3,7 @@
  * locals and the scratch array, allocate if needed) and commit (plain assignments that cannot
  * fail). An error in the plan phase returns before anything observable changed. */
 #include <roboadvisor/ledger.h>
+#include <roboadvisor/rules.h>
 
 #include "core/money_int.h"
 
@@ -636,7 +637,7 @@ static ra_status apply_split(ra_ledger *l, const ra_txn *t, ra_txn_result *res, 
     char a[RA_MONEY_FMT_SIZE];
     ra_ratio r = t->split;
     ra_err e;
-    if (ra_money_ratio_check(&r, &e) != RA_OK)
+    if (ra_money_ratio_check(&r, &e) != RA_OK || ra_rule_split_ratio_check(&r, &e) != RA_OK)
         return fail(err, t, RA_EINVAL, "%s", e.msg);
     size_t lo, hi;
     security_range(l, t->security, &lo, &hi);

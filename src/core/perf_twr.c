@@ -4,6 +4,7 @@
 #include <roboadvisor/est.h>
 #include <roboadvisor/perf.h>
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -30,6 +31,13 @@ ra_status ra_perf_twr(const ra_date *dates, const double *values, const double *
         if (values[i] < 0.0)
             return ra_err_set(err, RA_EINVAL, NULL, "value at row %zu is negative: %g", i,
                               values[i]);
+        /* a subnormal has lost its digits: no return computed from it can be right */
+        if (values[i] != 0.0 && values[i] < DBL_MIN)
+            return ra_err_set(err, RA_EINVAL, NULL,
+                              "value at row %zu is too small to be a value: %g", i, values[i]);
+        if (flows && flows[i] != 0.0 && fabs(flows[i]) < DBL_MIN)
+            return ra_err_set(err, RA_EINVAL, NULL,
+                              "flow at row %zu is too small to be a flow: %g", i, flows[i]);
         if (flows && !isfinite(flows[i]))
             return ra_err_set(err, RA_EINVAL, NULL, "flow at row %zu is not a finite number: %g",
                               i, flows[i]);
@@ -64,7 +72,25 @@ ra_status ra_perf_twr(const ra_date *dates, const double *values, const double *
                                     "flow at the start of the period is %g (must be positive)",
                               i, den);
         /* num/den - 1 computed as (num - den)/den keeps the digits of a small return. */
-        perf_growth_add(&g, (num - den) / den);
+        double r = (num - den) / den;
+        if (!isfinite(r))
+            return ra_err_set(err, RA_EINVAL, NULL,
+                              "cannot compute the return to row %zu: %g after %g is a change "
+                              "beyond the range of a double",
+                              i, num, den);
+        if (r > -0.5 || num <= 0.0) {
+            perf_growth_add(&g, r);
+        } else {
+            /* A large loss: 1 + r would lose the digits of num/den (100 after 1e308 gives
+             * r = -1 exactly, a -100 % that did not happen), so take log(num/den) itself. */
+            double q = num / den;
+            if (!(q > 0.0))
+                return ra_err_set(err, RA_EINVAL, NULL,
+                                  "cannot compute the return to row %zu: %g after %g is a "
+                                  "change beyond the range of a double",
+                                  i, num, den);
+            perf_ksum_add(&g.log_abs, log(q));
+        }
     }
 
     double ppy = periods_per_year;

@@ -4,12 +4,13 @@
  * Design: clients and accounts come from one random stream; each account's history from its own
  * stream seeded by (seed, account index), so an account does not change when another one does.
  * Every decision about money is integer arithmetic (basis points, minor units, micro-shares via
- * money.h); the only randomness is splitmix64. Each generated transaction is applied to a ledger
+ * money.h); the only randomness is splitmix64 (rng.h). Each generated transaction is applied to a ledger
  * at once: the history is valid by construction (no overdraft, no overselling), and a transaction
  * that does not apply is a bug reported as RA_EINTERNAL. */
+#include <roboadvisor/alloc.h>
 #include <roboadvisor/bookgen.h>
-
-#include "io/csv_int.h"
+#include <roboadvisor/market_io.h>
+#include <roboadvisor/rng.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -22,19 +23,19 @@
 #define CASH_BUFFER_BP 50                  /* keep 0.5 % of the account in cash */
 #define BP 10000
 
-/* ---- random numbers: splitmix64 (Steele, Lea, Flood 2014), one stream per purpose ---------- */
+/* ---- random numbers: splitmix64 streams of rng.h, one per purpose ------------------------------
+ * The generator draws from ra_rng_splitmix64 (Steele, Lea, Flood 2014), not from xoshiro256**
+ * (ra_rng_stream): the demo book is defined by these streams, and changing the generator would
+ * change every figure of the demo (issue 11 asks for the same figures). Draws below n reject the
+ * top 2^64 mod n outputs (as ra_rng_below does), so they are exactly uniform; for the n used here
+ * (at most a few thousand) a rejection has probability below 2^-52 per draw, so the demo book is
+ * unchanged (checked: generate-book gives the same tables as before). */
 
 typedef struct rng {
     uint64_t s;
 } rng;
 
-static uint64_t rng_next(rng *r)
-{
-    uint64_t z = (r->s += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
+static uint64_t rng_next(rng *r) { return ra_rng_splitmix64(&r->s); }
 
 static rng rng_stream(uint64_t seed, uint64_t purpose, uint64_t index)
 {
@@ -44,8 +45,15 @@ static rng rng_stream(uint64_t seed, uint64_t purpose, uint64_t index)
     return r;
 }
 
-/* Uniform in 0..n-1 (n > 0); the modulo bias is below 2^-40 for the n used here. */
-static uint64_t rng_below(rng *r, uint64_t n) { return rng_next(r) % n; }
+/* Uniform in 0..n-1 (n > 0) without modulo bias. */
+static uint64_t rng_below(rng *r, uint64_t n)
+{
+    uint64_t limit = UINT64_MAX - (UINT64_MAX % n + 1) % n, x;
+    do
+        x = rng_next(r);
+    while (x > limit);
+    return x % n;
+}
 static int rng_pct(rng *r, int pct) { return (int)rng_below(r, 100) < pct; }
 static int64_t rng_range(rng *r, int64_t lo, int64_t hi)
 {
@@ -910,19 +918,7 @@ out:
 
 /* ---- helpers that turn the shared data files into inputs -------------------------------------- */
 
-static int contains(const char *s, size_t len, const char *needle)
-{
-    size_t nl = strlen(needle);
-    for (size_t i = 0; i + nl <= len; i++)
-        if (memcmp(s + i, needle, nl) == 0)
-            return 1;
-    return 0;
-}
-
-static int field_is(const csv_field *f, const char *s)
-{
-    return f->len == strlen(s) && memcmp(f->s, s, f->len) == 0;
-}
+static int contains(const char *s, const char *needle) { return strstr(s, needle) != NULL; }
 
 /* Tax-loss-harvesting substitutes on the AssetAllocation shelf: funds tracking similar but not
  * identical indices (shared/data/README.md, "Tax-loss-harvesting pairs"). */
@@ -935,52 +931,50 @@ static const struct {
                   {"BNDX", "intl_bond"}, {"BWX", "intl_bond"},    {"DBC", "broad_cmdty"},
                   {"GSG", "broad_cmdty"}, {"RWX", "intl_reit"},   {"RWO", "intl_reit"}};
 
-static ra_status classify(csv_reader *rd, const csv_field *f, ra_security *sec, ra_err *err)
+/* The generator's reading of a description: asset class, risk level and TLH group from the
+ * focus, type and name (docs/methodology.md#demo-book-generator). */
+static ra_status classify(const ra_market_etf *e, const char *source, ra_security *sec,
+                          ra_err *err)
 {
-    const csv_field *tk = &f[0], *name = &f[1], *focus = &f[2], *type = &f[3];
-    if (tk->len == 0 || tk->len >= RA_CODE_MAX)
-        return ra_csvtok_error(rd, RA_EPARSE, tk->line, 1, err,
-                               "ticker must be 1..%d bytes, got %zu", RA_CODE_MAX - 1, tk->len);
-    if (name->len >= RA_NAME_MAX)
-        return ra_csvtok_error(rd, RA_EPARSE, name->line, 2, err,
-                               "name longer than %d bytes", RA_NAME_MAX - 1);
+    const char *name = e->name;
     memset(sec, 0, sizeof *sec);
-    memcpy(sec->ticker, tk->s, tk->len);
-    memcpy(sec->name, name->s, name->len);
-    int us = field_is(focus, "United States of America");
-    int em = contains(focus->s, focus->len, "Emerging");
+    snprintf(sec->ticker, sizeof sec->ticker, "%s", e->ticker);
+    snprintf(sec->name, sizeof sec->name, "%s", e->name);
+    int us = strcmp(e->focus, "United States of America") == 0;
+    int em = contains(e->focus, "Emerging");
     const char *ac;
     int risk;
-    if (field_is(type, "Bond")) {
-        if (contains(name->s, name->len, "T-Bill") || contains(name->s, name->len, "1-3 Month"))
+    if (strcmp(e->type, "Bond") == 0) {
+        if (contains(name, "T-Bill") || contains(name, "1-3 Month"))
             ac = "cash", risk = 1;
-        else if (contains(name->s, name->len, "TIPS"))
+        else if (contains(name, "TIPS"))
             ac = "inflation_bonds", risk = 2;
         else if (us)
             ac = "us_bonds",
-            risk = contains(name->s, name->len, "1-3 Year")     ? 1
-                   : contains(name->s, name->len, "High Yield") ? 3
-                   : contains(name->s, name->len, "20+")        ? 3
-                                                                : 2;
+            risk = contains(name, "1-3 Year")     ? 1
+                   : contains(name, "High Yield") ? 3
+                   : contains(name, "20+")        ? 3
+                                                  : 2;
         else
             ac = "intl_bonds", risk = em ? 3 : 2;
-    } else if (field_is(type, "Equity")) {
-        int small = contains(name->s, name->len, "2000") ||
-                    contains(name->s, name->len, "Small");
-        if (contains(name->s, name->len, "Real Estate"))
-            ac = "real_estate", risk = contains(name->s, name->len, "Mortgage") ? 5 : 4;
+    } else if (strcmp(e->type, "Equity") == 0) {
+        int small = contains(name, "2000") || contains(name, "Small");
+        if (contains(name, "Real Estate"))
+            ac = "real_estate", risk = contains(name, "Mortgage") ? 5 : 4;
         else if (em)
             ac = "em_equity", risk = 5;
         else if (us)
             ac = "us_equity", risk = small ? 5 : 4;
         else
             ac = "intl_equity", risk = small ? 5 : 4;
-    } else if (field_is(type, "Commodity")) {
+    } else if (strcmp(e->type, "Commodity") == 0) {
         ac = "commodities", risk = 5;
     } else {
-        return ra_csvtok_error(rd, RA_EPARSE, type->line, 4, err,
-                               "fund type must be Equity, Bond or Commodity, got \"%.*s\"",
-                               (int)(type->len > 40 ? 40 : type->len), type->s);
+        char where[128];
+        snprintf(where, sizeof where, "%.80s:%u:4 (Fund Type)", source ? source : "input",
+                 (unsigned)e->line);
+        return ra_err_set(err, RA_EPARSE, where,
+                          "fund type must be Equity, Bond or Commodity, got \"%.40s\"", e->type);
     }
     snprintf(sec->asset_class, sizeof sec->asset_class, "%s", ac);
     sec->risk_level = risk;
@@ -996,144 +990,43 @@ static ra_status classify(csv_reader *rd, const csv_field *f, ra_security *sec, 
     return RA_OK;
 }
 
-/* Reads a CSV with a header row and `ncols` fields a row; calls row() for each data row. */
-static ra_status read_rows(const char *data, size_t size, const char *source, size_t ncols,
-                           size_t elem, void **out, size_t *n,
-                           ra_status (*row)(csv_reader *, const csv_field *, void *, ra_err *),
-                           ra_err *err)
-{
-    csv_reader rd;
-    ra_csvtok_init(&rd, data, size, source);
-    ra_status rc = RA_OK;
-    char *arr = NULL;
-    size_t cnt = 0, cap = 0;
-    int eof = 0, header = 1;
-    char hdr[4][64];
-    char *names[4];
-    *out = NULL;
-    *n = 0;
-    while ((rc = ra_csvtok_next(&rd, &eof, err)) == RA_OK && !eof) {
-        if (rd.nf != ncols) {
-            rc = ra_csvtok_error(&rd, RA_EPARSE, rd.rec_line, rd.nf > ncols ? ncols + 1 : rd.nf,
-                                 err, "expected %zu fields, got %zu", ncols, rd.nf);
-            break;
-        }
-        if (header) { /* keep the header's names for messages ("x.csv:2:4 (Fund Type)") */
-            header = 0;
-            for (size_t k = 0; k < ncols && k < 4; k++) {
-                size_t len = rd.f[k].len < sizeof hdr[k] - 1 ? rd.f[k].len : sizeof hdr[k] - 1;
-                memcpy(hdr[k], rd.f[k].s, len);
-                hdr[k][len] = 0;
-                names[k] = hdr[k];
-            }
-            rd.names = names;
-            rd.n_names = ncols < 4 ? ncols : 4;
-            continue;
-        }
-        if (cnt == cap) {
-            size_t nc = cap ? 2 * cap : 64;
-            char *p = realloc(arr, nc * elem);
-            if (!p) {
-                rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu rows", nc);
-                break;
-            }
-            arr = p;
-            cap = nc;
-        }
-        memset(arr + cnt * elem, 0, elem);
-        if ((rc = row(&rd, rd.f, arr + cnt * elem, err)) != RA_OK)
-            break;
-        cnt++;
-    }
-    if (rc == RA_OK && header)
-        rc = ra_err_set(err, RA_EPARSE, source, "no header row");
-    ra_csvtok_free(&rd);
-    if (rc != RA_OK) {
-        free(arr);
-        return rc;
-    }
-    *out = arr;
-    *n = cnt;
-    return RA_OK;
-}
-
-static ra_status shelf_row(csv_reader *rd, const csv_field *f, void *dst, ra_err *err)
-{
-    return classify(rd, f, dst, err);
-}
-
 ra_status ra_bookgen_shelf_parse(const char *data, size_t size, const char *source,
                                  ra_security **out, size_t *n, ra_err *err)
 {
     if (!out || !n || (!data && size))
         return ra_err_set(err, RA_EINVAL, NULL, "shelf parsing needs data and outputs");
-    void *p = NULL;
-    ra_status rc = read_rows(data, size, source, 4, sizeof(ra_security), &p, n, shelf_row, err);
-    *out = p;
-    return rc;
-}
-
-static ra_status event_head(csv_reader *rd, const csv_field *f, ra_date *date, char *ticker,
-                            ra_err *err)
-{
-    ra_err e = {0};
-    if (ra_date_parse(f[0].s, f[0].len, date, &e) != RA_OK)
-        return ra_csvtok_error(rd, RA_EPARSE, f[0].line, 1, err, "%s", e.msg);
-    if (f[1].len == 0 || f[1].len >= RA_CODE_MAX)
-        return ra_csvtok_error(rd, RA_EPARSE, f[1].line, 2, err,
-                               "ticker must be 1..%d bytes, got %zu", RA_CODE_MAX - 1, f[1].len);
-    memcpy(ticker, f[1].s, f[1].len);
-    ticker[f[1].len] = 0;
-    return RA_OK;
-}
-
-static ra_status dividend_row(csv_reader *rd, const csv_field *f, void *dst, ra_err *err)
-{
-    ra_dividend *dv = dst;
-    ra_status rc = event_head(rd, f, &dv->ex_date, dv->ticker, err);
+    *out = NULL;
+    *n = 0;
+    ra_market_etf *etf = NULL;
+    size_t m = 0;
+    ra_status rc = ra_market_etfs_parse(data, size, source, &etf, &m, err);
     if (rc != RA_OK)
         return rc;
-    ra_err e = {0};
-    if (ra_money_parse_price(f[2].s, f[2].len, &dv->amount, &e) != RA_OK || dv->amount <= 0)
-        return ra_csvtok_error(rd, RA_EPARSE, f[2].line, 3, err,
-                               "dividend must be a positive amount with at most 6 decimals, "
-                               "got \"%.*s\"", (int)(f[2].len > 40 ? 40 : f[2].len), f[2].s);
-    return RA_OK;
-}
-
-static ra_status split_row(csv_reader *rd, const csv_field *f, void *dst, ra_err *err)
-{
-    ra_split *sp = dst;
-    ra_status rc = event_head(rd, f, &sp->date, sp->ticker, err);
-    if (rc != RA_OK)
+    ra_security *sec = ra_calloc(m ? m : 1, sizeof *sec);
+    if (!sec)
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu securities", m);
+    for (size_t i = 0; rc == RA_OK && i < m; i++)
+        rc = classify(&etf[i], source, &sec[i], err);
+    ra_free(etf);
+    if (rc != RA_OK) {
+        ra_free(sec);
         return rc;
-    ra_err e = {0};
-    if (ra_money_ratio_parse(f[2].s, f[2].len, &sp->ratio, &e) != RA_OK)
-        return ra_csvtok_error(rd, RA_EPARSE, f[2].line, 3, err, "%s", e.msg);
+    }
+    *out = sec;
+    *n = m;
     return RA_OK;
 }
 
 ra_status ra_bookgen_dividends_parse(const char *data, size_t size, const char *source,
                                      ra_dividend **out, size_t *n, ra_err *err)
 {
-    if (!out || !n || (!data && size))
-        return ra_err_set(err, RA_EINVAL, NULL, "dividend parsing needs data and outputs");
-    void *p = NULL;
-    ra_status rc =
-        read_rows(data, size, source, 3, sizeof(ra_dividend), &p, n, dividend_row, err);
-    *out = p;
-    return rc;
+    return ra_market_dividends_parse(data, size, source, out, n, err);
 }
 
 ra_status ra_bookgen_splits_parse(const char *data, size_t size, const char *source,
                                   ra_split **out, size_t *n, ra_err *err)
 {
-    if (!out || !n || (!data && size))
-        return ra_err_set(err, RA_EINVAL, NULL, "split parsing needs data and outputs");
-    void *p = NULL;
-    ra_status rc = read_rows(data, size, source, 3, sizeof(ra_split), &p, n, split_row, err);
-    *out = p;
-    return rc;
+    return ra_market_splits_parse(data, size, source, out, n, err);
 }
 
 ra_status ra_bookgen_dividends_adjust(ra_dividend *divs, size_t n, const ra_split *splits,

@@ -3,7 +3,11 @@
  * One tokenizer (ra_csvtok_*) turns bytes into records; the four readers check each record against
  * their layout and build the result in growing arrays that are freed on every error, so nothing is
  * half-built. Everything is linear in the input: names are checked for repeats with a hash set and
- * dates for repeats with a binary search over the (sorted) dates read so far. */
+ * dates for repeats with a binary search over the (sorted) dates read so far.
+ *
+ * Longer than 1,200 lines: the tokenizer (also used by import_csv.c, models_csv.c, plan_glide.c
+ * and market.c) and the four readers built on it; the tokenizer could move to a file of its own
+ * (csv_tok.c) when one of them next grows. */
 #include "csv_int.h"
 
 #include <errno.h>
@@ -141,8 +145,8 @@ void ra_csvtok_init(csv_reader *r, const char *data, size_t size, const char *so
 
 void ra_csvtok_free(csv_reader *r)
 {
-    free(r->f);
-    free(r->scratch);
+    ra_free(r->f);
+    ra_free(r->scratch);
     r->f = NULL;
     r->scratch = NULL;
 }
@@ -161,7 +165,7 @@ static ra_status scratch_put(csv_reader *r, char c, ra_err *err)
 {
     if (r->slen == r->scap) {
         size_t ncap = r->scap ? 2 * r->scap : 256;
-        char *p = realloc(r->scratch, ncap);
+        char *p = ra_realloc(r->scratch, ncap);
         if (!p)
             return ra_csvtok_nomem(err, "a quoted field");
         r->scratch = p;
@@ -194,7 +198,7 @@ ra_status ra_csvtok_next(csv_reader *r, int *eof, ra_err *err)
                                    "row has more than %d fields (the limit)", RA_CSV_MAX_COLS);
         if (r->nf == r->capf) {
             size_t ncap = r->capf ? 2 * r->capf : 16;
-            csv_field *nfp = realloc(r->f, ncap * sizeof *nfp);
+            csv_field *nfp = ra_realloc(r->f, ncap * sizeof *nfp);
             if (!nfp)
                 return ra_csvtok_nomem(err, "the fields of a row");
             r->f = nfp;
@@ -314,7 +318,7 @@ void ra_csvtok_trim(const char **s, size_t *len)
 
 char *ra_csvtok_dup(const char *s, size_t n)
 {
-    char *p = malloc(n + 1);
+    char *p = ra_malloc(n + 1);
     if (p) {
         memcpy(p, s, n);
         p[n] = '\0';
@@ -489,14 +493,14 @@ static int nset_init(name_set *h, size_t n)
     size_t cap = 16;
     while (cap < 2 * n)
         cap *= 2;
-    h->slot = calloc(cap, sizeof *h->slot);
+    h->slot = ra_calloc(cap, sizeof *h->slot);
     h->mask = cap - 1;
     return h->slot != NULL;
 }
 
 static void nset_free(name_set *h)
 {
-    free(h->slot);
+    ra_free(h->slot);
     h->slot = NULL;
 }
 
@@ -551,8 +555,8 @@ void ra_csvtok_free_names(char **names, size_t n)
     if (!names)
         return;
     for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+        ra_free(names[i]);
+    ra_free(names);
 }
 
 ra_status ra_csvtok_check_size(const char *source, size_t size, ra_err *err)
@@ -613,7 +617,7 @@ static ra_status read_header(csv_reader *r, size_t min_cols, size_t max_cols, co
                       "the header has %zu column%s, need %zu to %zu (%s)", r->nf,
                       r->nf == 1 ? "" : "s", min_cols, max_cols, layout);
     }
-    char **nm = calloc(r->nf, sizeof *nm);
+    char **nm = ra_calloc(r->nf, sizeof *nm);
     if (!nm)
         return ra_csvtok_nomem(err, "column names");
     for (size_t i = 0; i < r->nf; i++) {
@@ -655,7 +659,7 @@ int ra_csvtok_grow(void **p, size_t *cap, size_t need, size_t el)
             return 0;
         ncap *= 2;
     }
-    void *np = realloc(*p, ncap * el);
+    void *np = ra_realloc(*p, ncap * el);
     if (!np)
         return 0;
     *p = np;
@@ -727,7 +731,7 @@ ra_status ra_file_read(const char *path, size_t max_bytes, char **data, size_t *
         cap = limit;
     if (cap == 0)
         cap = 1;
-    char *buf = malloc(cap);
+    char *buf = ra_malloc(cap);
     size_t len = 0;
     ra_status rc = RA_OK;
     if (!buf) {
@@ -741,7 +745,7 @@ ra_status ra_file_read(const char *path, size_t max_bytes, char **data, size_t *
             size_t ncap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
             if (ncap > limit)
                 ncap = limit;
-            char *nb = realloc(buf, ncap);
+            char *nb = ra_realloc(buf, ncap);
             if (!nb) {
                 rc = ra_csvtok_nomem(err, "the file's contents");
                 goto out;
@@ -765,7 +769,7 @@ ra_status ra_file_read(const char *path, size_t max_bytes, char **data, size_t *
         goto out;
     }
     if (len == cap) {
-        char *nb = realloc(buf, len + 1);
+        char *nb = ra_realloc(buf, len + 1);
         if (!nb) {
             rc = ra_csvtok_nomem(err, "the file's contents");
             goto out;
@@ -777,7 +781,7 @@ ra_status ra_file_read(const char *path, size_t max_bytes, char **data, size_t *
     *size = len;
     buf = NULL;
 out:
-    free(buf);
+    ra_free(buf);
     fclose(fp);
     return rc;
 }
@@ -788,13 +792,13 @@ void ra_series_destroy(ra_series *s)
 {
     if (!s)
         return;
-    free(s->dates);
+    ra_free(s->dates);
     ra_csvtok_free_names(s->names, s->n_cols);
-    free(s->values);
-    free(s->lines);
-    free(s->source);
-    free(s->columns);
-    free(s);
+    ra_free(s->values);
+    ra_free(s->lines);
+    ra_free(s->source);
+    ra_free(s->columns);
+    ra_free(s);
 }
 
 #define SERIES_LAYOUT "Date,NAME,NAME,..."
@@ -889,13 +893,13 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
         goto fail;
     }
 
-    s = calloc(1, sizeof *s);
+    s = ra_calloc(1, sizeof *s);
     if (!s) {
         st = ra_csvtok_nomem(err, "the series");
         goto fail;
     }
-    s->names = malloc(n_cols * sizeof *s->names);
-    s->columns = malloc(n_cols * sizeof *s->columns);
+    s->names = ra_malloc(n_cols * sizeof *s->names);
+    s->columns = ra_malloc(n_cols * sizeof *s->columns);
     s->source = ra_csvtok_dup(r.source, strlen(r.source));
     if (!s->names || !s->columns || !s->source) {
         st = ra_csvtok_nomem(err, "the series");
@@ -909,11 +913,11 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
     s->n_cols = n_cols;
     s->n_rows = n_rows;
     /* give back the slack of the doubling growth */
-    double *vv = realloc(values, n_rows * n_cols * sizeof *values);
+    double *vv = ra_realloc(values, n_rows * n_cols * sizeof *values);
     s->values = vv ? vv : values;
-    ra_date *dv = realloc(dates, n_rows * sizeof *dates);
+    ra_date *dv = ra_realloc(dates, n_rows * sizeof *dates);
     s->dates = dv ? dv : dates;
-    uint32_t *lv = realloc(lines, n_rows * sizeof *lines);
+    uint32_t *lv = ra_realloc(lines, n_rows * sizeof *lines);
     s->lines = lv ? lv : lines;
     ra_csvtok_free_names(hdr, nh);
     ra_csvtok_free(&r);
@@ -925,9 +929,9 @@ fail:
     nset_free(&set);
     ra_series_destroy(s);
     ra_csvtok_free_names(hdr, nh);
-    free(dates);
-    free(lines);
-    free(values);
+    ra_free(dates);
+    ra_free(lines);
+    ra_free(values);
     ra_csvtok_free(&r);
     c_numeric_leave(&cn);
     return st;
@@ -944,7 +948,7 @@ ra_status ra_csv_read_series(const char *path, ra_series **out, ra_err *err)
     if (st != RA_OK)
         return st;
     st = ra_csv_parse_series(data, size, path, out, err);
-    free(data);
+    ra_free(data);
     return st;
 }
 
@@ -968,10 +972,10 @@ ra_status ra_series_select(ra_series *s, const char *const *names, size_t n, ra_
         return ra_csvtok_nomem(err, "column names");
     for (size_t j = 0; j < s->n_cols; j++)
         (void)nset_add(&set, s->names, j); /* names are unique */
-    size_t *pick = malloc(n * sizeof *pick);
-    unsigned char *taken = calloc(s->n_cols ? s->n_cols : 1, 1);
-    char **nn = malloc(n * sizeof *nn);
-    uint32_t *nc = malloc(n * sizeof *nc);
+    size_t *pick = ra_malloc(n * sizeof *pick);
+    unsigned char *taken = ra_calloc(s->n_cols ? s->n_cols : 1, 1);
+    char **nn = ra_malloc(n * sizeof *nn);
+    uint32_t *nc = ra_malloc(n * sizeof *nc);
     double *nv = NULL;
     ra_status st = RA_OK;
     if (!pick || !taken || !nn || !nc) {
@@ -1012,7 +1016,7 @@ ra_status ra_series_select(ra_series *s, const char *const *names, size_t n, ra_
         goto out;
     }
     size_t n_vals = s->n_rows * n;
-    nv = malloc((n_vals ? n_vals : 1) * sizeof *nv);
+    nv = ra_malloc((n_vals ? n_vals : 1) * sizeof *nv);
     if (!nv) {
         st = ra_csvtok_nomem(err, "the selected columns");
         goto out;
@@ -1026,10 +1030,10 @@ ra_status ra_series_select(ra_series *s, const char *const *names, size_t n, ra_
     }
     for (size_t j = 0; j < s->n_cols; j++)
         if (!taken[j])
-            free(s->names[j]);
-    free(s->names);
-    free(s->values);
-    free(s->columns);
+            ra_free(s->names[j]);
+    ra_free(s->names);
+    ra_free(s->values);
+    ra_free(s->columns);
     s->names = nn;
     s->values = nv;
     s->columns = nc;
@@ -1039,11 +1043,11 @@ ra_status ra_series_select(ra_series *s, const char *const *names, size_t n, ra_
     nc = NULL;
 out:
     nset_free(&set);
-    free(pick);
-    free(taken);
-    free(nn);
-    free(nc);
-    free(nv);
+    ra_free(pick);
+    ra_free(taken);
+    ra_free(nn);
+    ra_free(nc);
+    ra_free(nv);
     return st;
 }
 
@@ -1152,6 +1156,26 @@ ra_status ra_series_check_positive(const ra_series *s, ra_err *err)
     return RA_OK;
 }
 
+ra_status ra_series_check_returns(const ra_series *s, ra_err *err)
+{
+    if (!s)
+        return ra_err_set(err, RA_EINVAL, NULL, "no series");
+    for (size_t t = 0; t < s->n_rows; t++) {
+        const double *row = s->values + t * s->n_cols;
+        for (size_t j = 0; j < s->n_cols; j++) {
+            if (row[j] <= -1.0) { /* NaN (an empty cell) is left to ra_series_complete */
+                char db[11];
+                uint32_t line = s->lines ? s->lines[t] : (uint32_t)(t + 2);
+                return err_at(err, RA_EPARSE, s->source, line, series_col(s, j), s->names[j],
+                              "a return cannot be -100 %% or below: %.10g for %s on %s (returns "
+                              "are decimals: -0.05 for -5 %%)",
+                              row[j], s->names[j], fmt_date(s->dates[t], db));
+            }
+        }
+    }
+    return RA_OK;
+}
+
 /* ---- small dated tables (flows, account values) ---------------------------------------------- */
 
 /* Checks the current row of r (n_cols fields, as many as the header) and stores it as row `row`
@@ -1218,11 +1242,11 @@ void ra_flows_destroy(ra_flows *f)
 {
     if (!f)
         return;
-    free(f->dates);
-    free(f->amounts);
-    free(f->lines);
-    free(f->source);
-    free(f);
+    ra_free(f->dates);
+    ra_free(f->amounts);
+    ra_free(f->lines);
+    ra_free(f->source);
+    ra_free(f);
 }
 
 static ra_status flows_row(void *obj, const csv_reader *r, size_t n_cols, size_t row, size_t *cap,
@@ -1256,7 +1280,7 @@ ra_status ra_csv_parse_flows(const char *data, size_t size, const char *source, 
     *out = NULL;
     if (!data && size)
         return ra_err_set(err, RA_EINVAL, NULL, "no data");
-    ra_flows *f = calloc(1, sizeof *f);
+    ra_flows *f = ra_calloc(1, sizeof *f);
     if (!f)
         return ra_csvtok_nomem(err, "the flows");
     ra_status st = read_table(&spec, data, size, source, f, &f->n, &f->lines, &f->source, err);
@@ -1274,12 +1298,29 @@ void ra_values_destroy(ra_values *v)
 {
     if (!v)
         return;
-    free(v->dates);
-    free(v->values);
-    free(v->flows);
-    free(v->lines);
-    free(v->source);
-    free(v);
+    ra_free(v->dates);
+    ra_free(v->values);
+    ra_free(v->flows);
+    ra_free(v->lines);
+    ra_free(v->source);
+    ra_free(v);
+}
+
+/* An account's value or flow is an amount of money: 0, or between VALUE_MIN and VALUE_MAX in
+ * magnitude. 1e308 or 1e-320 cannot be right, and a return between them is lost in rounding
+ * (issue 10: twr reported -100 % for them). */
+#define VALUE_MIN 1e-6 /* a millionth of a currency unit: below every minor unit */
+#define VALUE_MAX 1e15 /* a quadrillion: above any account */
+static ra_status money_sized(const csv_reader *r, size_t i, const char *what, double x,
+                             ra_err *err)
+{
+    double a = fabs(x);
+    if (a != 0.0 && (a < VALUE_MIN || a > VALUE_MAX))
+        return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
+                               "%s %.10g cannot be an amount of money: give 0 or a magnitude "
+                               "between %g and %g",
+                               what, x, VALUE_MIN, VALUE_MAX);
+    return RA_OK;
 }
 
 static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_t row, size_t *cap,
@@ -1297,11 +1338,15 @@ static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_
     if (val < 0.0)
         return ra_csvtok_error(r, RA_EPARSE, r->f[1].line, 2, err,
                                "value must not be negative: %.10g", val);
+    if ((st = money_sized(r, 1, "value", val, err)) != RA_OK)
+        return st;
     if (n_cols == 3) {
         if ((st = field_number(r, 2, &flow, &empty, err)) != RA_OK)
             return st;
         if (empty)
             flow = 0.0;
+        if ((st = money_sized(r, 2, "flow", flow, err)) != RA_OK)
+            return st;
     }
     size_t c1 = *cap, c2 = *cap, c3 = *cap;
     if (!ra_csvtok_grow((void **)&v->dates, &c1, row + 1, sizeof *v->dates) ||
@@ -1325,7 +1370,7 @@ ra_status ra_csv_parse_values(const char *data, size_t size, const char *source,
     *out = NULL;
     if (!data && size)
         return ra_err_set(err, RA_EINVAL, NULL, "no data");
-    ra_values *v = calloc(1, sizeof *v);
+    ra_values *v = ra_calloc(1, sizeof *v);
     if (!v)
         return ra_csvtok_nomem(err, "the values");
     ra_status st = read_table(&spec, data, size, source, v, &v->n, &v->lines, &v->source, err);
@@ -1344,12 +1389,12 @@ void ra_groups_destroy(ra_groups *g)
     if (!g)
         return;
     for (size_t i = 0; i < g->n; i++) {
-        free(g->groups[i].name);
+        ra_free(g->groups[i].name);
         ra_csvtok_free_names(g->groups[i].members, g->groups[i].n_members);
     }
-    free(g->groups);
-    free(g->source);
-    free(g);
+    ra_free(g->groups);
+    ra_free(g->source);
+    ra_free(g);
 }
 
 static int is_member_sep(char c) { return c == ';' || c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -1396,7 +1441,7 @@ static ra_status group_members(const csv_reader *r, ra_group *g, ra_err *err)
         return ra_csvtok_error(r, RA_EPARSE, f->line, 4, err,
                                "group %s has no members (list tickers separated by ';' or spaces)",
                                ra_csvtok_show(vb, g->name, strlen(g->name)));
-    g->members = calloc(count, sizeof *g->members);
+    g->members = ra_calloc(count, sizeof *g->members);
     if (!g->members)
         return ra_csvtok_nomem(err, "group members");
     name_set set;
@@ -1452,7 +1497,7 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
     char **gnames = NULL; /* alias array of group names for the name set */
     size_t gcap = 0;
     name_set set = {0};
-    ra_groups *g = calloc(1, sizeof *g);
+    ra_groups *g = ra_calloc(1, sizeof *g);
     if (!g) {
         st = ra_csvtok_nomem(err, "the groups");
         goto fail;
@@ -1525,7 +1570,7 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
         goto fail;
     }
     nset_free(&set);
-    free(gnames);
+    ra_free(gnames);
     ra_csvtok_free_names(hdr, nh);
     ra_csvtok_free(&r);
     c_numeric_leave(&cn);
@@ -1533,7 +1578,7 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
     return RA_OK;
 fail:
     nset_free(&set);
-    free(gnames);
+    ra_free(gnames);
     ra_groups_destroy(g);
     ra_csvtok_free_names(hdr, nh);
     ra_csvtok_free(&r);

@@ -7,6 +7,7 @@
 #ifndef RA_UTIL_CSV_INT_H
 #define RA_UTIL_CSV_INT_H
 
+#include <roboadvisor/alloc.h>
 #include <roboadvisor/csv.h>
 
 #define RA_CSV_SHOW_MAX 32  /* bytes of a value quoted in a message before "..." */

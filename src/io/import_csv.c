@@ -7,10 +7,14 @@
  * decimal text; nothing goes through a double except the few fractions of book.h that are double
  * (expense ratio, drift band, loss limit), and those are one correctly rounded division of an exact
  * integer by a power of ten. Repeats (a ticker twice, a transaction id twice in one account) are
- * found with a hash set of keys, so everything is linear in the input. */
+ * found with a hash set of keys, so everything is linear in the input.
+ *
+ * Longer than 1,200 lines because the eight formats share the frame, the field readers and the
+ * key set here; split by format, each file would need them in a shared header of its own. */
 #include "csv_int.h"
 
 #include <roboadvisor/import.h>
+#include <roboadvisor/rules.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,13 +25,8 @@
 #define FRAC_DIGITS 9 /* decimals accepted in a fraction (expense ratio, drift band, ...) */
 #define EXP_CAP 100000 /* exponents beyond this are out of range whatever the digits */
 
-/* Defaults of the optional columns (docs/formats.md). */
-#define DEFAULT_DRIFT_BAND 0.05
-#define DEFAULT_LOSS_LIMIT 0.10
-#define MAX_LOSS_LIMIT 0.15       /* the mandate's re-authorisation threshold may not exceed 15 % */
+/* Defaults and ranges of the mandate, codes, text and emails are the domain rules of rules.h. */
 #define MAX_EXPENSE_RATIO 0.05    /* above 5 % a year it is almost surely a percentage: 0.09 = 9 bp? */
-#define MIN_BIRTH_YEAR 1900
-#define MAX_BIRTH_YEAR 2100
 
 /* ---- text ----------------------------------------------------------------------------------- */
 
@@ -146,15 +145,15 @@ typedef struct kset {
 static void kset_free(kset *h)
 {
     for (size_t i = 0; i < h->cap; i++)
-        free(h->e[i].key);
-    free(h->e);
+        ra_free(h->e[i].key);
+    ra_free(h->e);
     memset(h, 0, sizeof *h);
 }
 
 static int kset_rehash(kset *h)
 {
     size_t ncap = h->cap ? 2 * h->cap : 256;
-    kset_entry *ne = calloc(ncap, sizeof *ne);
+    kset_entry *ne = ra_calloc(ncap, sizeof *ne);
     if (!ne)
         return 0;
     for (size_t i = 0; i < h->cap; i++) {
@@ -165,7 +164,7 @@ static int kset_rehash(kset *h)
             j = (j + 1) & (ncap - 1);
         ne[j] = h->e[i];
     }
-    free(h->e);
+    ra_free(h->e);
     h->e = ne;
     h->cap = ncap;
     return 1;
@@ -185,7 +184,7 @@ static int kset_add(kset *h, const char *key, uint32_t line, uint32_t *prev)
             return 1;
         }
     size_t kl = strlen(key);
-    char *copy = malloc(kl + 1);
+    char *copy = ra_malloc(kl + 1);
     if (!copy)
         return 0;
     memcpy(copy, key, kl + 1);
@@ -304,22 +303,22 @@ void ra_import_destroy(ra_import *im)
 {
     if (!im)
         return;
-    free(im->lines);
-    free(im->source);
-    free(im->securities);
-    free(im->clients);
-    free(im->accounts);
-    free(im->txns);
-    free(im->picks);
-    free(im->lots);
-    free(im->dividends);
-    free(im->splits);
-    free(im->positions);
-    free(im->dates);
-    free(im->date_lines);
-    free(im->tickers);
-    free(im->price_micro);
-    free(im);
+    ra_free(im->lines);
+    ra_free(im->source);
+    ra_free(im->securities);
+    ra_free(im->clients);
+    ra_free(im->accounts);
+    ra_free(im->txns);
+    ra_free(im->picks);
+    ra_free(im->lots);
+    ra_free(im->dividends);
+    ra_free(im->splits);
+    ra_free(im->positions);
+    ra_free(im->dates);
+    ra_free(im->date_lines);
+    ra_free(im->tickers);
+    ra_free(im->price_micro);
+    ra_free(im);
 }
 
 /* ---- the reading frame ---------------------------------------------------------------------- */
@@ -331,8 +330,27 @@ typedef struct frame {
     size_t n_names;
     int map[MAX_SPECS];     /* spec index -> 0-based field index, -1 when the column is absent */
     int minor_digits;
+    int hide;               /* the format holds personal data: no cell's value is ever shown */
     kset keys;
 } frame;
+
+#define NOT_SHOWN "(value not shown: personal data)"
+
+/* A cell's value for a message: quoted, or NOT_SHOWN in a file that holds personal data (when a
+ * row is misaligned any column may hold a name or a tax id). */
+static const char *fshow(const frame *F, char *vb, const char *s, size_t n)
+{
+    return F->hide ? NOT_SHOWN : ra_csvtok_show(vb, s, n);
+}
+
+/* A number that parsed, unquoted (at most RA_CSV_SHOW_MAX bytes), or NOT_SHOWN. */
+static const char *fnum(const frame *F, char *vb, const char *s, size_t n)
+{
+    if (F->hide)
+        return NOT_SHOWN;
+    snprintf(vb, RA_CSV_SHOW_CAP, "%.*s", (int)(n > RA_CSV_SHOW_MAX ? RA_CSV_SHOW_MAX : n), s);
+    return vb;
+}
 
 static void frame_free(frame *F)
 {
@@ -387,6 +405,15 @@ static ra_status missing(const frame *F, int k, ra_err *err)
     return ferr(F, k, err, "missing %s", col_name(F, k));
 }
 
+/* A column the format does not know is named by its place only: a file without its header row
+ * has data there, perhaps personal. A date says what happened. */
+static const char *header_hint(const char *s, size_t n)
+{
+    ra_date d;
+    return ra_date_parse(s, n, &d, NULL) == RA_OK ? ": it is a date, is the header row missing?"
+                                                  : "";
+}
+
 static ra_status read_header(frame *F, ra_err *err)
 {
     csv_reader *r = &F->r;
@@ -394,8 +421,7 @@ static ra_status read_header(frame *F, ra_err *err)
     ra_status st = ra_csvtok_header_start(r, fm->layout, err);
     if (st != RA_OK)
         return st;
-    char vb[RA_CSV_SHOW_CAP];
-    F->names = calloc(r->nf, sizeof *F->names);
+    F->names = ra_calloc(r->nf, sizeof *F->names);
     if (!F->names)
         return ra_csvtok_nomem(err, "column names");
     F->n_names = r->nf;
@@ -420,12 +446,12 @@ static ra_status read_header(frame *F, ra_err *err)
                 break;
         if (k == fm->n_cols)
             return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
-                                   "column %s is not part of the %s format (%s)",
-                                   ra_csvtok_show(vb, nm, nl), fm->name, fm->layout);
+                                   "column %zu of the header is not part of the %s format (%s)%s",
+                                   i + 1, fm->name, fm->layout, header_hint(nm, nl));
         if (F->map[k] >= 0)
             return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
                                    "column %s appears twice (also column %d)",
-                                   ra_csvtok_show(vb, nm, nl), F->map[k] + 1);
+                                   fm->cols[k].name, F->map[k] + 1);
         F->map[k] = (int)i;
     }
     for (size_t k = 0; k < fm->n_cols; k++)
@@ -440,24 +466,14 @@ static ra_status read_header(frame *F, ra_err *err)
 
 /* ---- fields --------------------------------------------------------------------------------- */
 
-static int code_byte(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-' || c == '_';
-}
-
-/* Checks a code's text (s, n) and copies it to out; what names it in messages. */
+/* Checks a code's text (s, n) against the code rule and copies it to out; what names it. */
 static ra_status code_text(const frame *F, int k, const char *what, const char *s, size_t n,
                            char out[RA_CODE_MAX], ra_err *err)
 {
     char vb[RA_CSV_SHOW_CAP];
-    if (n >= RA_CODE_MAX)
-        return ferr(F, k, err, "%s is longer than %d bytes: %s", what, RA_CODE_MAX - 1,
-                    ra_csvtok_show(vb, s, n));
-    for (size_t i = 0; i < n; i++)
-        if (!code_byte(s[i]))
-            return ferr(F, k, err, "%s may hold only letters, digits, '.', '-' and '_': %s", what,
-                        ra_csvtok_show(vb, s, n));
+    ra_err e2;
+    if (ra_rule_code_check(s, n, what, &e2) != RA_OK)
+        return ferr(F, k, err, "%s: %s", e2.msg, fshow(F, vb, s, n));
     memcpy(out, s, n);
     out[n] = '\0';
     return RA_OK;
@@ -475,7 +491,8 @@ static ra_status fcode(const frame *F, int k, int required, char out[RA_CODE_MAX
     return code_text(F, k, col_name(F, k), s, n, out, err);
 }
 
-/* Free text: at most cap - 1 bytes, no control characters. Personal data is never shown. */
+/* Free text (the text rule: at most cap - 1 bytes, valid UTF-8, no control characters).
+ * Personal data is never shown. */
 static ra_status ftext(const frame *F, int k, int required, int pii, char *out, size_t cap,
                        ra_err *err)
 {
@@ -486,21 +503,10 @@ static ra_status ftext(const frame *F, int k, int required, int pii, char *out, 
     if (n == 0)
         return required ? missing(F, k, err) : RA_OK;
     char vb[RA_CSV_SHOW_CAP];
-    if (n >= cap)
-        return pii ? ferr(F, k, err, "%s is longer than %zu bytes (value not shown: personal data)",
-                          col_name(F, k), cap - 1)
-                   : ferr(F, k, err, "%s is longer than %zu bytes: %s", col_name(F, k), cap - 1,
-                          ra_csvtok_show(vb, s, n));
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7F)
-            return pii ? ferr(F, k, err,
-                              "%s holds a control character at byte %zu (value not shown: "
-                              "personal data)",
-                              col_name(F, k), i + 1)
-                       : ferr(F, k, err, "%s holds a control character: %s", col_name(F, k),
-                              ra_csvtok_show(vb, s, n));
-    }
+    ra_err e2;
+    if (ra_rule_text_check(s, n, cap, col_name(F, k), &e2) != RA_OK)
+        return pii ? ferr(F, k, err, "%s (value not shown: personal data)", e2.msg)
+                   : ferr(F, k, err, "%s: %s", e2.msg, fshow(F, vb, s, n));
     memcpy(out, s, n);
     out[n] = '\0';
     return RA_OK;
@@ -514,12 +520,9 @@ static ra_status fcurrency(const frame *F, int k, char out[4], ra_err *err)
     if (n == 0)
         return missing(F, k, err);
     char vb[RA_CSV_SHOW_CAP];
-    int ok = n == 3;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = s[i] >= 'A' && s[i] <= 'Z';
-    if (!ok)
-        return ferr(F, k, err, "currency must be 3 capital letters (ISO 4217, e.g. USD): %s",
-                    ra_csvtok_show(vb, s, n));
+    ra_err e2;
+    if (ra_rule_currency_check(s, n, &e2) != RA_OK)
+        return ferr(F, k, err, "%s: %s", e2.msg, fshow(F, vb, s, n));
     memcpy(out, s, 3);
     out[3] = '\0';
     return RA_OK;
@@ -540,7 +543,7 @@ static ra_status fdate(const frame *F, int k, ra_date *out, ra_err *err)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
             shaped = 0;
     return ferr(F, k, err, shaped ? "no such day: %s" : "not an ISO date (YYYY-MM-DD): %s",
-                ra_csvtok_show(vb, s, n));
+                fshow(F, vb, s, n));
 }
 
 /* yes/no, true/false, 1/0 (any case); empty gives dflt. */
@@ -562,7 +565,7 @@ static ra_status fbool(const frame *F, int k, int dflt, int *out, ra_err *err)
     }
     char vb[RA_CSV_SHOW_CAP];
     return ferr(F, k, err, "%s must be yes or no (or true/false, 1/0): %s", col_name(F, k),
-                ra_csvtok_show(vb, s, n));
+                fshow(F, vb, s, n));
 }
 
 /* An exact decimal of at most `digits` decimals (money.h rules), for amounts and quantities. */
@@ -574,6 +577,9 @@ static ra_status fdecimal(const frame *F, int k, int digits, int64_t *out, ra_er
     ra_err e2;
     if (ra_money_parse_decimal(s, n, digits, out, &e2) == RA_OK)
         return RA_OK;
+    if (F->hide)
+        return ferr(F, k, err, "%s is not a decimal number of at most %d decimals " NOT_SHOWN,
+                    col_name(F, k), digits);
     return ferr(F, k, err, "%s: %s", col_name(F, k), e2.msg);
 }
 
@@ -594,10 +600,10 @@ static ra_status ffrac(const frame *F, int k, double dflt, double lo, double hi,
         return st;
     char vb[RA_CSV_SHOW_CAP];
     if (v > (int64_t)1 << 53 || v < -((int64_t)1 << 53))
-        return ferr(F, k, err, "%s is out of range: %s", col_name(F, k), ra_csvtok_show(vb, s, n));
+        return ferr(F, k, err, "%s is out of range: %s", col_name(F, k), fshow(F, vb, s, n));
     double x = (double)v / 1e9;
     if (!(x >= lo && x <= hi))
-        return ferr(F, k, err, "%s %.*s is outside [%g, %g]%s", col_name(F, k), (int)n, s, lo, hi,
+        return ferr(F, k, err, "%s %s is outside [%g, %g]%s", col_name(F, k), fnum(F, vb, s, n), lo, hi,
                     hint ? hint : "");
     *out = x;
     return RA_OK;
@@ -617,7 +623,7 @@ static ra_status fint(const frame *F, int k, int64_t dflt, int64_t lo, int64_t h
     char vb[RA_CSV_SHOW_CAP];
     if (ra_money_parse_decimal(s, n, 0, &v, NULL) != RA_OK)
         return ferr(F, k, err, "%s must be a whole number: %s", col_name(F, k),
-                    ra_csvtok_show(vb, s, n));
+                    fshow(F, vb, s, n));
     if (v < lo || v > hi)
         return ferr(F, k, err, "%s %lld is outside [%lld, %lld]", col_name(F, k), (long long)v,
                     (long long)lo, (long long)hi);
@@ -638,8 +644,9 @@ static ra_status fpositive(const frame *F, int k, int digits, int zero_ok, int64
         const char *s;
         size_t n;
         fget(F, k, &s, &n);
-        return ferr(F, k, err, "%s must be %s: %.*s", col_name(F, k),
-                    zero_ok ? "zero or positive" : "positive", (int)n, s);
+        char vb[RA_CSV_SHOW_CAP];
+        return ferr(F, k, err, "%s must be %s: %s", col_name(F, k),
+                    zero_ok ? "zero or positive" : "positive", fnum(F, vb, s, n));
     }
     return RA_OK;
 }
@@ -689,7 +696,7 @@ static ra_status row_security(frame *F, ra_security *x, ra_err *err)
     else if (n == 1 && s[0] >= '1' && s[0] <= '5')
         x->risk_level = s[0] - '0';
     else
-        return ferr(F, S_RISK, err, "risk level must be R1 to R5: %s", ra_csvtok_show(vb, s, n));
+        return ferr(F, S_RISK, err, "risk level must be R1 to R5: %s", fshow(F, vb, s, n));
     if (!has(F, S_ER))
         return missing(F, S_ER, err);
     if ((st = ffrac(F, S_ER, 0.0, 0.0, MAX_EXPENSE_RATIO,
@@ -727,33 +734,31 @@ static ra_status row_client(frame *F, ra_client *x, ra_err *err)
         return st;
     if ((st = ftext(F, C_EMAIL, 0, 1, x->email, sizeof x->email, err)) != RA_OK)
         return st;
-    if (x->email[0]) {
-        const char *at = strchr(x->email, '@');
-        if (!at || at == x->email || !at[1] || strchr(at + 1, '@') || strpbrk(x->email, " \t"))
-            return ferr(F, C_EMAIL, err,
-                        "email is not an address of the form name@domain (value not shown: "
-                        "personal data)");
-    }
+    ra_err e2;
+    if (x->email[0] && ra_rule_email_check(x->email, strlen(x->email), &e2) != RA_OK)
+        return ferr(F, C_EMAIL, err, "%s (value not shown: personal data)", e2.msg);
     if ((st = ftext(F, C_TAXID, 0, 1, x->tax_id, sizeof x->tax_id, err)) != RA_OK)
         return st;
     if ((st = ftext(F, C_ADDR, 0, 1, x->address, sizeof x->address, err)) != RA_OK)
         return st;
     int64_t by;
-    if ((st = fint(F, C_BIRTH, 0, MIN_BIRTH_YEAR, MAX_BIRTH_YEAR, &by, err)) != RA_OK)
+    if ((st = fint(F, C_BIRTH, 0, RA_RULE_BIRTH_YEAR_MIN, RA_RULE_BIRTH_YEAR_MAX, &by, err)) != RA_OK)
         return st;
     x->birth_year = (int)by;
     return RA_OK;
 }
 
+/* The account type of book.h (ra_account_type_parse), matched without regard to case as every
+ * word of these files is. */
 static ra_status account_type_from(const char *s, size_t n, ra_account_type *out)
 {
-    static const char *const names[] = {"taxable", "tax_deferred", "tax_free"};
-    for (int i = 0; i < 3; i++)
-        if (eq_ci(s, n, names[i])) {
-            *out = (ra_account_type)i;
-            return RA_OK;
-        }
-    return RA_EPARSE;
+    char low[16];
+    if (n >= sizeof low)
+        return RA_EPARSE;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+    low[n] = '\0';
+    return ra_account_type_parse(low, out, NULL);
 }
 
 static ra_status row_account(frame *F, ra_account *x, ra_err *err)
@@ -776,7 +781,7 @@ static ra_status row_account(frame *F, ra_account *x, ra_err *err)
         return missing(F, A_TYPE, err);
     if (account_type_from(s, n, &x->type) != RA_OK)
         return ferr(F, A_TYPE, err, "type must be taxable, tax_deferred or tax_free: %s",
-                    ra_csvtok_show(vb, s, n));
+                    fshow(F, vb, s, n));
     if ((st = fcurrency(F, A_CCY, x->currency, err)) != RA_OK)
         return st;
     if ((st = fdate(F, A_OPENED, &x->opened, err)) != RA_OK)
@@ -784,21 +789,22 @@ static ra_status row_account(frame *F, ra_account *x, ra_err *err)
     ra_mandate *m = &x->mandate;
     if ((st = fcode(F, A_MODEL, 0, m->model, err)) != RA_OK)
         return st;
-    if ((st = fbool(F, A_DISCR, 1, &m->discretionary, err)) != RA_OK)
+    if ((st = fbool(F, A_DISCR, RA_RULE_DISCRETIONARY_DEFAULT, &m->discretionary, err)) != RA_OK)
         return st;
-    if ((st = ffrac(F, A_DRIFT, DEFAULT_DRIFT_BAND, 0.0, 1.0,
-                    " (an absolute weight: write 0.05 for 5 percentage points)", &m->drift_band,
+    ra_err e2;
+    if ((st = ffrac(F, A_DRIFT, RA_RULE_DRIFT_BAND_DEFAULT, -1e300, 1e300, NULL, &m->drift_band,
                     err)) != RA_OK)
         return st;
-    if (m->drift_band <= 0.0)
-        return ferr(F, A_DRIFT, err, "drift_band must be positive");
-    if ((st = fbool(F, A_TLH, 0, &m->tlh_enabled, err)) != RA_OK)
+    if (ra_rule_drift_band_check(m->drift_band, &e2) != RA_OK)
+        return ferr(F, A_DRIFT, err, "%s (an absolute weight: write 0.05 for 5 percentage points)",
+                    e2.msg);
+    if ((st = fbool(F, A_TLH, RA_RULE_MANDATE_TLH_DEFAULT, &m->tlh_enabled, err)) != RA_OK)
         return st;
-    if ((st = ffrac(F, A_LOSS, DEFAULT_LOSS_LIMIT, 0.0, MAX_LOSS_LIMIT,
-                    " (a fraction: write 0.10 for 10 %)", &m->loss_limit, err)) != RA_OK)
+    if ((st = ffrac(F, A_LOSS, RA_RULE_LOSS_LIMIT_DEFAULT, -1e300, 1e300, NULL, &m->loss_limit,
+                    err)) != RA_OK)
         return st;
-    if (m->loss_limit <= 0.0)
-        return ferr(F, A_LOSS, err, "loss_limit must be positive");
+    if (ra_rule_loss_limit_check(m->loss_limit, &e2) != RA_OK)
+        return ferr(F, A_LOSS, err, "%s (a fraction: write 0.10 for 10 %%)", e2.msg);
     /* restrictions: codes separated by ';' (blanks around them ignored), kept as "A;B" */
     fget(F, A_RESTR, &s, &n);
     size_t o = 0, i = 0;
@@ -887,25 +893,25 @@ static ra_status parse_lots(frame *F, txn_ctx *c, ra_import_txn *x, int lots_in,
         const char *c2 = c1 ? memchr(c1 + 1, ':', l - (size_t)(c1 + 1 - p)) : NULL;
         if (!c1 || (lots_in && !c2) || (!lots_in && c2))
             return ferr(F, T_LOTS, err, "lot %zu must be %s: %s", item,
-                        lots_in ? "DATE:QTY:BASIS" : "LOT_ID:QTY", ra_csvtok_show(vb, p, l));
+                        lots_in ? "DATE:QTY:BASIS" : "LOT_ID:QTY", fshow(F, vb, p, l));
         ra_err e2;
         if (lots_in) {
             ra_lot lot;
             memset(&lot, 0, sizeof lot);
             if (ra_date_parse(p, (size_t)(c1 - p), &lot.acquired, NULL) != RA_OK)
                 return ferr(F, T_LOTS, err, "lot %zu: not an ISO date (YYYY-MM-DD): %s", item,
-                            ra_csvtok_show(vb, p, (size_t)(c1 - p)));
+                            fshow(F, vb, p, (size_t)(c1 - p)));
             if (ra_money_parse_qty(c1 + 1, (size_t)(c2 - c1 - 1), &lot.qty_micro, &e2) != RA_OK)
                 return ferr(F, T_LOTS, err, "lot %zu quantity: %s", item, e2.msg);
             if (lot.qty_micro <= 0)
                 return ferr(F, T_LOTS, err, "lot %zu quantity must be positive: %s", item,
-                            ra_csvtok_show(vb, c1 + 1, (size_t)(c2 - c1 - 1)));
+                            fshow(F, vb, c1 + 1, (size_t)(c2 - c1 - 1)));
             if (ra_money_parse_minor(c2 + 1, l - (size_t)(c2 + 1 - p), F->minor_digits,
                                      &lot.basis_minor, &e2) != RA_OK)
                 return ferr(F, T_LOTS, err, "lot %zu basis: %s", item, e2.msg);
             if (lot.basis_minor < 0)
                 return ferr(F, T_LOTS, err, "lot %zu basis must be zero or positive: %s", item,
-                            ra_csvtok_show(vb, c2 + 1, l - (size_t)(c2 + 1 - p)));
+                            fshow(F, vb, c2 + 1, l - (size_t)(c2 + 1 - p)));
             if (!ra_csvtok_grow((void **)&c->lots, &c->cap_lots, c->n_lots + 1, sizeof *c->lots))
                 return ra_csvtok_nomem(err, "transferred lots");
             c->lots[c->n_lots++] = lot;
@@ -914,13 +920,13 @@ static ra_status parse_lots(frame *F, txn_ctx *c, ra_import_txn *x, int lots_in,
             int64_t id;
             if (ra_money_parse_decimal(p, (size_t)(c1 - p), 0, &id, NULL) != RA_OK || id <= 0)
                 return ferr(F, T_LOTS, err, "lot %zu: lot id must be a positive whole number: %s",
-                            item, ra_csvtok_show(vb, p, (size_t)(c1 - p)));
+                            item, fshow(F, vb, p, (size_t)(c1 - p)));
             pk.lot_id = (uint64_t)id;
             if (ra_money_parse_qty(c1 + 1, l - (size_t)(c1 + 1 - p), &pk.qty_micro, &e2) != RA_OK)
                 return ferr(F, T_LOTS, err, "lot %zu quantity: %s", item, e2.msg);
             if (pk.qty_micro <= 0)
                 return ferr(F, T_LOTS, err, "lot %zu quantity must be positive: %s", item,
-                            ra_csvtok_show(vb, c1 + 1, l - (size_t)(c1 + 1 - p)));
+                            fshow(F, vb, c1 + 1, l - (size_t)(c1 + 1 - p)));
             for (size_t j = first; j < c->n_picks; j++)
                 if (c->picks[j].lot_id == pk.lot_id)
                     return ferr(F, T_LOTS, err, "lot id %llu is picked twice",
@@ -965,7 +971,7 @@ static ra_status row_txn(frame *F, txn_ctx *c, ra_import_txn *x, ra_err *err)
         return ferr(F, T_KIND, err,
                     "kind must be deposit, withdrawal, buy, sell, dividend, reinvest, fee, "
                     "transfer_in, transfer_out or split: %s",
-                    ra_csvtok_show(vb, s, n));
+                    fshow(F, vb, s, n));
     const char *kname = ra_ledger_kind_name(x->txn.kind);
     const char *use = txn_use[x->txn.kind];
     for (int k = T_TICKER; k <= T_RATIO; k++) {
@@ -1004,7 +1010,7 @@ static ra_status row_txn(frame *F, txn_ctx *c, ra_import_txn *x, ra_err *err)
             t->relief = RA_RELIEF_SPECIFIC;
         else
             return ferr(F, T_RELIEF, err, "relief must be fifo, hifo or specific: %s",
-                        ra_csvtok_show(vb, s, n));
+                        fshow(F, vb, s, n));
     }
     if (t->kind == RA_TXN_SELL) {
         if (t->relief == RA_RELIEF_SPECIFIC && !has(F, T_LOTS))
@@ -1038,11 +1044,12 @@ static ra_status row_txn(frame *F, txn_ctx *c, ra_import_txn *x, ra_err *err)
     if (t->kind == RA_TXN_SPLIT) {
         fget(F, T_RATIO, &s, &n);
         ra_err e2;
-        if (ra_money_ratio_parse(s, n, &t->split, &e2) != RA_OK)
+        if (ra_money_ratio_parse(s, n, &t->split, &e2) != RA_OK ||
+            ra_rule_split_ratio_check(&t->split, &e2) != RA_OK)
             return ferr(F, T_RATIO, err, "%s", e2.msg);
         if (t->split.num == t->split.den)
             return ferr(F, T_RATIO, err, "split ratio 1/1 changes nothing: %s",
-                        ra_csvtok_show(vb, s, n));
+                        fshow(F, vb, s, n));
     }
     return RA_OK;
 }
@@ -1066,7 +1073,7 @@ static ra_status row_dividend(frame *F, ra_dividend *x, ra_err *err)
         return ferr(F, D_AMOUNT, err, "%s", e2.msg);
     if (x->amount <= 0)
         return ferr(F, D_AMOUNT, err, "dividend must be at least 0.0000005 per share: %s",
-                    ra_csvtok_show(vb, s, n));
+                    fshow(F, vb, s, n));
     char what[RA_CODE_MAX + 40], d[11];
     snprintf(what, sizeof what, "dividend of %s on %s", x->ticker, ra_date_format(x->ex_date, d));
     return unique(F, D_TICKER, what, x->ticker, d, err);
@@ -1087,11 +1094,12 @@ static ra_status row_split(frame *F, ra_split *x, ra_err *err)
     if (n == 0)
         return missing(F, X_RATIO, err);
     ra_err e2;
-    if (ra_money_ratio_parse(s, n, &x->ratio, &e2) != RA_OK)
+    if (ra_money_ratio_parse(s, n, &x->ratio, &e2) != RA_OK ||
+        ra_rule_split_ratio_check(&x->ratio, &e2) != RA_OK)
         return ferr(F, X_RATIO, err, "%s", e2.msg);
     if (x->ratio.num == x->ratio.den)
         return ferr(F, X_RATIO, err, "split ratio 1/1 changes nothing: %s",
-                    ra_csvtok_show(vb, s, n));
+                    fshow(F, vb, s, n));
     char what[RA_CODE_MAX + 40], d[11];
     snprintf(what, sizeof what, "split of %s on %s", x->ticker, ra_date_format(x->date, d));
     return unique(F, X_TICKER, what, x->ticker, d, err);
@@ -1199,8 +1207,8 @@ static ra_status parse_long(frame *F, ra_import *im, ra_err *err)
         c.lots = NULL;
     }
 out:
-    free(c.picks);
-    free(c.lots);
+    ra_free(c.picks);
+    ra_free(c.lots);
     return st;
 }
 
@@ -1217,7 +1225,7 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
                                "the header has 1 column, need a date column and at least one "
                                "ticker (Date,TICKER,TICKER,...)");
     im->n_tickers = nc - 1;
-    im->tickers = calloc(im->n_tickers, sizeof *im->tickers);
+    im->tickers = ra_calloc(im->n_tickers, sizeof *im->tickers);
     if (!im->tickers)
         return ra_csvtok_nomem(err, "tickers");
     F->map[0] = 0;
@@ -1227,15 +1235,12 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
         if (nl == 0)
             return ra_csvtok_error(r, RA_EPARSE, r->rec_line, j + 1, err,
                                    "empty column name (every ticker column needs a name)");
-        if (nl >= RA_CODE_MAX)
+        ra_err e2;
+        if (ra_rule_code_check(nm, nl, "ticker", &e2) != RA_OK)
             return ra_csvtok_error(r, RA_EPARSE, r->rec_line, j + 1, err,
-                                   "ticker is longer than %d bytes: %s", RA_CODE_MAX - 1,
-                                   ra_csvtok_show(vb, nm, nl));
-        for (size_t i = 0; i < nl; i++)
-            if (!code_byte(nm[i]))
-                return ra_csvtok_error(r, RA_EPARSE, r->rec_line, j + 1, err,
-                                       "ticker may hold only letters, digits, '.', '-' and '_': %s",
-                                       ra_csvtok_show(vb, nm, nl));
+                                   "column %zu of the header: %s (not shown: a file without its "
+                                   "header row has data there)",
+                                   j + 1, e2.msg);
         if (strcmp(nm, RA_CASH_TICKER) == 0)
             return ra_csvtok_error(r, RA_EPARSE, r->rec_line, j + 1, err,
                                    "ticker \"%s\" is reserved for the cash line of custodian "
@@ -1246,8 +1251,8 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
             return ra_csvtok_nomem(err, "tickers");
         if (prev)
             return ra_csvtok_error(r, RA_EPARSE, r->rec_line, j + 1, err,
-                                   "duplicate column name %s (also column %u)",
-                                   ra_csvtok_show(vb, nm, nl), (unsigned)prev);
+                                   "column %zu of the header repeats column %u",
+                                   j + 1, (unsigned)prev);
         memcpy(im->tickers[j - 1], nm, nl + 1);
     }
     r->names = F->names;
@@ -1295,7 +1300,7 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
             if (pr[j - 1] <= 0)
                 return ra_csvtok_error(r, RA_EPARSE, r->f[j].line, j + 1, err,
                                        "price must be at least 0.0000005: %s",
-                                       ra_csvtok_show(vb, s, n));
+                                       fshow(F, vb, s, n));
             im->n++;
         }
         im->n_dates++;
@@ -1327,10 +1332,10 @@ ra_status ra_import_parse(ra_import_kind kind, const char *data, size_t size, co
     ra_status st = ra_csvtok_check_size(source, size, err);
     if (st != RA_OK)
         return st;
-    ra_import *im = calloc(1, sizeof *im);
+    ra_import *im = ra_calloc(1, sizeof *im);
     size_t sl = strlen(source);
-    if (!im || !(im->source = malloc(sl + 1))) {
-        free(im);
+    if (!im || !(im->source = ra_malloc(sl + 1))) {
+        ra_free(im);
         return ra_csvtok_nomem(err, "an import");
     }
     memcpy(im->source, source, sl + 1);
@@ -1339,6 +1344,7 @@ ra_status ra_import_parse(ra_import_kind kind, const char *data, size_t size, co
     memset(&F, 0, sizeof F);
     F.fmt = &formats[kind];
     F.minor_digits = set.minor_digits;
+    F.hide = kind == RA_IMPORT_CLIENTS;
     ra_csvtok_init(&F.r, data, size, source);
     st = kind == RA_IMPORT_PRICES ? parse_prices(&F, im, err) : parse_long(&F, im, err);
     for (size_t k = 0; st == RA_OK && k < F.fmt->n_cols; k++)
@@ -1365,6 +1371,6 @@ ra_status ra_import_read(ra_import_kind kind, const char *path, const ra_import_
     if (st != RA_OK)
         return st;
     st = ra_import_parse(kind, data, size, path, settings, out, err);
-    free(data);
+    ra_free(data);
     return st;
 }

@@ -1,8 +1,11 @@
 /* Hand-authored model portfolios as CSV (models.h ra_models_csv_parse; docs/formats.md#model-
  * portfolios): a header naming the columns model, version, ticker, weight in any order (version
- * optional), one row per holding; rows of one model need not be adjacent. */
+ * optional), one row per holding; rows of one model need not be adjacent. Messages do not quote
+ * the cells' text: a misplaced file (a clients file given to `models add`) could hold personal
+ * data anywhere. */
 #include "roboadvisor/models.h"
 #include <roboadvisor/models_io.h>
+#include <roboadvisor/rules.h>
 #include "io/csv_int.h"
 
 #include <ctype.h>
@@ -28,19 +31,14 @@ static int field_is(const csv_field *f, const char *name)
     return 1;
 }
 
-/* A code-like field: 1..RA_CODE_MAX-1 printable bytes without spaces. */
+/* A code (the code rule of rules.h: letters, digits, '.', '-', '_', 1..47 bytes). The value is
+ * not quoted: a misaligned row could put anything here. */
 static ra_status code_field(const csv_reader *r, const csv_field *f, size_t col, const char *what,
                             char *out, ra_err *err)
 {
-    if (f->len == 0)
-        return ra_csvtok_error(r, RA_EPARSE, f->line, col, err, "%s is empty", what);
-    if (f->len >= RA_CODE_MAX)
-        return ra_csvtok_error(r, RA_EPARSE, f->line, col, err, "%s is longer than %d bytes",
-                               what, RA_CODE_MAX - 1);
-    for (size_t i = 0; i < f->len; i++)
-        if ((unsigned char)f->s[i] <= ' ' || f->s[i] == 0x7f)
-            return ra_csvtok_error(r, RA_EPARSE, f->line, col, err,
-                                   "%s contains a space or control character", what);
+    ra_err e2;
+    if (ra_rule_code_check(f->s, f->len, what, &e2) != RA_OK)
+        return ra_csvtok_error(r, RA_EPARSE, f->line, col, err, "%s", e2.msg);
     memcpy(out, f->s, f->len);
     out[f->len] = 0;
     return RA_OK;
@@ -134,8 +132,7 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
             }
             if (!ok || v < 1 || v > 1000000) {
                 rc = ra_csvtok_error(&r, RA_EPARSE, fv->line, (size_t)col[COL_VERSION] + 1, err,
-                                     "version \"%.*s\" is not a whole number 1..1000000",
-                                     (int)(fv->len < 20 ? fv->len : 20), fv->s);
+                                     "version is not a whole number 1..1000000");
                 goto fail;
             }
             version = (int)v;
@@ -154,8 +151,7 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
             }
             if (!ok || !isfinite(w)) {
                 rc = ra_csvtok_error(&r, RA_EPARSE, fw->line, (size_t)col[COL_WEIGHT] + 1, err,
-                                     "weight \"%.*s\" is not a number",
-                                     (int)(fw->len < 20 ? fw->len : 20), fw->s);
+                                     "weight is not a number");
                 goto fail;
             }
             if (w <= 0.0 || w > 1.0) {
@@ -173,8 +169,8 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
                                      "more than %d models in one file", MAX_MODELS);
                 goto fail;
             }
-            ra_model *nm = realloc(models, (n + 1) * sizeof *nm);
-            uint32_t *nl = realloc(first_line, (n + 1) * sizeof *nl);
+            ra_model *nm = ra_realloc(models, (n + 1) * sizeof *nm);
+            uint32_t *nl = ra_realloc(first_line, (n + 1) * sizeof *nl);
             if (nm)
                 models = nm;
             if (nl)
@@ -243,13 +239,13 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
         }
     }
     ra_csvtok_free(&r);
-    free(first_line);
+    ra_free(first_line);
     *out = models;
     *n_out = n;
     return RA_OK;
 fail:
     ra_csvtok_free(&r);
-    free(models);
-    free(first_line);
+    ra_free(models);
+    ra_free(first_line);
     return rc;
 }

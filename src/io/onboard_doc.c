@@ -5,8 +5,11 @@
 #include <roboadvisor/onboard.h>
 #include <roboadvisor/onboard_io.h>
 #include <roboadvisor/prof_io.h>
+#include <roboadvisor/rules.h>
 
-#include <jansson.h>
+#include <roboadvisor/alloc.h>
+
+#include "io/json_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,8 +18,6 @@
 
 #define PATH_LEN 128
 #define SUBPATH_LEN (PATH_LEN + 32) /* a path plus a member name */
-#define BIRTH_YEAR_MIN 1900
-#define BIRTH_YEAR_MAX 2100
 
 static ra_status fail(ra_err *err, const char *path, const char *fmt, ...) RA_PRINTF(3, 4);
 static ra_status fail(ra_err *err, const char *path, const char *fmt, ...)
@@ -47,27 +48,20 @@ static const char *type_name(const json_t *v)
 static ra_status check_keys(json_t *obj, const char *const *allowed, const char *path,
                             ra_err *err)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v)
-    {
-        if (key[0] == '_')
-            continue;
-        int ok = 0;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = strcmp(*a, key) == 0;
-        if (!ok) {
-            char p[SUBPATH_LEN];
-            snprintf(p, sizeof p, "%.90s.%.60s", path, key);
-            return fail(err, p, "\"%.60s\" is not a key of this object", key);
-        }
-    }
-    return RA_OK;
+    return ra_io_json_check_keys(obj, allowed, path, 0, err);
 }
 
-/* A string member copied into dst (cap bytes incl. NUL). personal: never quote it. */
+enum member_kind {
+    M_CODE,  /* the code rule's characters, at most cap - 1 bytes */
+    M_TEXT,  /* the text rule (valid UTF-8, no control characters) */
+    M_EMAIL  /* the text rule and the email rule */
+};
+
+/* A string member copied into dst (cap bytes incl. NUL), checked by the domain rules of its kind.
+ * Messages name the path and the rule, never the value (names, emails, tax ids are personal
+ * data, and a code in the wrong member might be one). */
 static ra_status str_member(json_t *obj, const char *key, const char *path, int required,
-                            int code, char *dst, size_t cap, ra_err *err)
+                            enum member_kind kind, char *dst, size_t cap, ra_err *err)
 {
     char p[SUBPATH_LEN];
     snprintf(p, sizeof p, "%s.%s", path, key);
@@ -82,19 +76,21 @@ static ra_status str_member(json_t *obj, const char *key, const char *path, int 
         return fail(err, p, "expected a string, got %s", type_name(v));
     size_t n = json_string_length(v);
     const char *s = json_string_value(v);
+    if (n == 0 && required)
+        return fail(err, p, "empty");
+    ra_err e2 = {0};
     if (n >= cap)
         return fail(err, p, "longer than %zu bytes", cap - 1);
-    if (strlen(s) != n)
-        return fail(err, p, "contains a NUL character");
-    if (code) {
-        if (n == 0 && required)
-            return fail(err, p, "empty");
+    if (kind == M_CODE) {
         for (size_t i = 0; i < n; i++)
-            if ((unsigned char)s[i] <= ' ' || s[i] == ',' || s[i] == '"')
-                return fail(err, p, "a code may not contain spaces, commas or quotes: \"%.60s\"",
-                            s);
+            if (!ra_rule_code_byte(s[i]))
+                return fail(err, p, "a code may hold only letters, digits, '.', '-' and '_'");
+    } else if (ra_rule_text_check(s, n, cap, key, &e2) != RA_OK ||
+               (kind == M_EMAIL && n > 0 && ra_rule_email_check(s, n, &e2) != RA_OK)) {
+        return fail(err, p, "%s", e2.msg);
     }
-    memcpy(dst, s, n + 1);
+    memcpy(dst, s, n);
+    dst[n] = 0;
     return RA_OK;
 }
 
@@ -107,19 +103,20 @@ static ra_status parse_client(json_t *c, ra_client *out, ra_err *err)
         return fail(err, path, "expected an object, got %s", type_name(c));
     ra_status rc = check_keys(c, keys, path, err);
     if (!rc)
-        rc = str_member(c, "code", path, 1, 1, out->code, sizeof out->code, err);
+        rc = str_member(c, "code", path, 1, M_CODE, out->code, sizeof out->code, err);
     if (!rc)
-        rc = str_member(c, "household", path, 0, 1, out->household, sizeof out->household, err);
+        rc = str_member(c, "household", path, 0, M_CODE, out->household, sizeof out->household,
+                        err);
     if (!rc)
-        rc = str_member(c, "advisor", path, 0, 1, out->advisor, sizeof out->advisor, err);
+        rc = str_member(c, "advisor", path, 0, M_CODE, out->advisor, sizeof out->advisor, err);
     if (!rc)
-        rc = str_member(c, "name", path, 0, 0, out->name, sizeof out->name, err);
+        rc = str_member(c, "name", path, 0, M_TEXT, out->name, sizeof out->name, err);
     if (!rc)
-        rc = str_member(c, "email", path, 0, 0, out->email, sizeof out->email, err);
+        rc = str_member(c, "email", path, 0, M_EMAIL, out->email, sizeof out->email, err);
     if (!rc)
-        rc = str_member(c, "tax_id", path, 0, 0, out->tax_id, sizeof out->tax_id, err);
+        rc = str_member(c, "tax_id", path, 0, M_TEXT, out->tax_id, sizeof out->tax_id, err);
     if (!rc)
-        rc = str_member(c, "address", path, 0, 0, out->address, sizeof out->address, err);
+        rc = str_member(c, "address", path, 0, M_TEXT, out->address, sizeof out->address, err);
     if (rc)
         return rc;
     if (!out->household[0])
@@ -130,9 +127,9 @@ static ra_status parse_client(json_t *c, ra_client *out, ra_err *err)
             return fail(err, "$.client.birth_year", "expected a whole number, got %s",
                         type_name(by));
         json_int_t y = json_integer_value(by);
-        if (y < BIRTH_YEAR_MIN || y > BIRTH_YEAR_MAX)
+        if (y < RA_RULE_BIRTH_YEAR_MIN || y > RA_RULE_BIRTH_YEAR_MAX)
             return fail(err, "$.client.birth_year", "%lld is outside %d..%d", (long long)y,
-                        BIRTH_YEAR_MIN, BIRTH_YEAR_MAX);
+                        RA_RULE_BIRTH_YEAR_MIN, RA_RULE_BIRTH_YEAR_MAX);
         out->birth_year = (int)y;
     }
     return RA_OK;
@@ -148,14 +145,14 @@ static ra_status parse_account(json_t *a, size_t i, ra_onboard_account *out, ra_
     ra_status rc = check_keys(a, keys, path, err);
     char type[32];
     if (!rc)
-        rc = str_member(a, "code", path, 1, 1, out->code, sizeof out->code, err);
+        rc = str_member(a, "code", path, 1, M_CODE, out->code, sizeof out->code, err);
     if (!rc)
-        rc = str_member(a, "type", path, 0, 1, type, sizeof type, err);
+        rc = str_member(a, "type", path, 0, M_CODE, type, sizeof type, err);
     if (!rc)
-        rc = str_member(a, "currency", path, 0, 1, out->currency, sizeof out->currency, err);
+        rc = str_member(a, "currency", path, 0, M_CODE, out->currency, sizeof out->currency, err);
     if (!rc)
-        rc = str_member(a, "agent_name", path, 0, 0, out->agent_name, sizeof out->agent_name,
-                        err);
+        rc = str_member(a, "agent_name", path, 0, M_TEXT, out->agent_name,
+                        sizeof out->agent_name, err);
     if (rc)
         return rc;
     out->type = RA_ACCOUNT_TAXABLE;
@@ -164,15 +161,11 @@ static ra_status parse_account(json_t *a, size_t i, ra_onboard_account *out, ra_
         return fail(err, p, "\"%s\" is not an account type (taxable, tax_deferred, tax_free)",
                     type);
     }
-    if (out->currency[0]) {
-        int ok = strlen(out->currency) == 3;
-        for (int k = 0; ok && k < 3; k++)
-            ok = out->currency[k] >= 'A' && out->currency[k] <= 'Z';
-        if (!ok) {
-            snprintf(p, sizeof p, "%s.currency", path);
-            return fail(err, p, "\"%s\" is not an ISO 4217 code (three capital letters)",
-                        out->currency);
-        }
+    if (out->currency[0] &&
+        ra_rule_currency_check(out->currency, strlen(out->currency), NULL) != RA_OK) {
+        snprintf(p, sizeof p, "%s.currency", path);
+        return fail(err, p, "\"%s\" is not an ISO 4217 code (three capital letters)",
+                    out->currency);
     }
     return RA_OK;
 }
@@ -187,14 +180,11 @@ ra_status ra_onboard_doc_parse(const char *data, size_t size, ra_onboard_doc **o
     if (size > RA_PROF_MAX_DOC)
         return fail(err, "$", "the document is %zu bytes, more than the limit of %zu", size,
                     RA_PROF_MAX_DOC);
-    json_error_t jerr;
-    json_t *root = json_loadb(data ? data : "", size, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root && (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0'))
-        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate memory to read the document");
-    if (!root)
-        return fail(err, "$", "not valid JSON (line %d, column %d): %s", jerr.line, jerr.column,
-                    jerr.text);
-    ra_onboard_doc *d = calloc(1, sizeof *d);
+    json_t *root = NULL;
+    ra_status st = ra_io_json_load(data, size, "document", &root, err);
+    if (st != RA_OK)
+        return st;
+    ra_onboard_doc *d = ra_calloc(1, sizeof *d);
     ra_status rc = d ? RA_OK : ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a document");
     if (!rc && !json_is_object(root))
         rc = fail(err, "$", "the document must be an object, got %s", type_name(root));
@@ -225,11 +215,11 @@ ra_status ra_onboard_doc_parse(const char *data, size_t size, ra_onboard_doc **o
         d->n_accounts = i + 1;
     }
     if (!rc)
-        rc = str_member(root, "lang", "$", 0, 1, d->lang, sizeof d->lang, err);
+        rc = str_member(root, "lang", "$", 0, M_CODE, d->lang, sizeof d->lang, err);
     /* the answers document: questionnaire, version and answers, checked later against the
      * questionnaire; here only what is needed to find the questionnaire */
     if (!rc)
-        rc = str_member(root, "questionnaire", "$", 1, 1, d->questionnaire,
+        rc = str_member(root, "questionnaire", "$", 1, M_CODE, d->questionnaire,
                         sizeof d->questionnaire, err);
     json_t *v = rc ? NULL : json_object_get(root, "version");
     if (!rc && !v)
@@ -243,10 +233,15 @@ ra_status ra_onboard_doc_parse(const char *data, size_t size, ra_onboard_doc **o
     if (!rc && !ans)
         rc = fail(err, "$", "missing \"answers\"");
     if (!rc) {
+        ra_io_json_oom_clear();
         json_t *sub = json_pack("{s:s,s:I,s:O}", "questionnaire", d->questionnaire, "version",
                                 (json_int_t)d->version, "answers", ans);
         d->answers = sub ? json_dumps(sub, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         json_decref(sub);
+        if (d->answers && ra_io_json_oom_seen()) { /* jansson may have cut the text short */
+            ra_free(d->answers);
+            d->answers = NULL;
+        }
         if (!d->answers)
             rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the answers");
         else
@@ -265,7 +260,7 @@ void ra_onboard_doc_destroy(ra_onboard_doc *doc)
 {
     if (!doc)
         return;
-    free(doc->answers);
+    ra_free(doc->answers);
     memset(&doc->client, 0, sizeof doc->client); /* personal data */
-    free(doc);
+    ra_free(doc);
 }

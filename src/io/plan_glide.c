@@ -117,9 +117,9 @@ void ra_plan_glide_destroy(ra_plan_glide *g)
 {
     if (!g)
         return;
-    free(g->rows);
-    free(g->source);
-    free(g);
+    ra_free(g->rows);
+    ra_free(g->source);
+    ra_free(g);
 }
 
 static ra_status parse(csv_reader *r, const char *source, ra_plan_glide *g, ra_err *err)
@@ -182,7 +182,7 @@ static ra_status parse(csv_reader *r, const char *source, ra_plan_glide *g, ra_e
                                    "for 15 %%), got %g", RA_PLAN_MAX_SIGMA, row.sigma);
         if (g->n == cap) { /* at most RA_PLAN_MAX_YEARS rows: years strictly increase */
             size_t nc = cap ? 2 * cap : 8;
-            ra_plan_glide_row *p = realloc(g->rows, nc * sizeof *p);
+            ra_plan_glide_row *p = ra_realloc(g->rows, nc * sizeof *p);
             if (!p)
                 return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu glide path rows", nc);
             g->rows = p;
@@ -194,7 +194,7 @@ static ra_status parse(csv_reader *r, const char *source, ra_plan_glide *g, ra_e
     if (g->n == 0)
         return ra_csvtok_error(r, RA_EPARSE, r->line, 1, err,
                                "no data rows: need at least one year,mu,sigma row");
-    if (!(g->source = strdup(source)))
+    if (!(g->source = ra_strdup(source)))
         return ra_err_set(err, RA_ENOMEM, NULL, "could not copy the source name");
     return RA_OK;
 }
@@ -211,7 +211,7 @@ ra_status ra_plan_glide_parse(const char *data, size_t size, const char *source,
         source = "glide path";
     if (size >= UINT32_MAX)
         return ra_err_set(err, RA_EPARSE, source, "file of %zu bytes is too large", size);
-    ra_plan_glide *g = calloc(1, sizeof *g);
+    ra_plan_glide *g = ra_calloc(1, sizeof *g);
     if (!g)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a glide path");
     /* numbers are read in the C locale whatever the program set (uselocale is per thread) */

@@ -3,8 +3,9 @@
  * problem is RA_EPARSE with the JSON path in err->where; on error nothing is left allocated. */
 #include <roboadvisor/prof.h>
 #include <roboadvisor/prof_io.h>
+#include <roboadvisor/rules.h>
 
-#include <jansson.h>
+#include "io/json_int.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -51,14 +52,10 @@ static ra_status load_object(const char *data, size_t size, const char *what, js
     if (size > RA_PROF_MAX_DOC)
         return fail(err, "$", "the %s is %zu bytes, more than the limit of %zu", what, size,
                     RA_PROF_MAX_DOC);
-    json_error_t jerr;
-    json_t *root = json_loadb(data ? data : "", size, JSON_REJECT_DUPLICATES, &jerr);
-    /* jansson leaves the error text empty when it cannot even set up its lexer (no memory) */
-    if (!root && (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0'))
-        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate memory to read the %s", what);
-    if (!root)
-        return fail(err, "$", "the %s is not valid JSON (line %d, column %d): %s", what,
-                    jerr.line, jerr.column, jerr.text);
+    json_t *root = NULL;
+    ra_status st = ra_io_json_load(data, size, what, &root, err);
+    if (st != RA_OK)
+        return st;
     if (!json_is_object(root)) {
         ra_status rc = fail(err, "$", "the %s must be an object, got %s", what, type_name(root));
         json_decref(root);
@@ -81,25 +78,17 @@ static void item(char *buf, const char *path, size_t i)
         buf[PATH_MAX_LEN - 1] = '\0';
 }
 
-/* Every key of obj is one of allowed (NULL-terminated) or a "_" comment. */
 static ra_status check_keys(json_t *obj, const char *const *allowed, const char *path,
                             ra_err *err)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v) {
-        if (key[0] == '_')
-            continue;
-        int ok = 0;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = strcmp(*a, key) == 0;
-        if (!ok) {
-            char p[PATH_MAX_LEN];
-            child(p, path, key);
-            return fail(err, p, "\"%.60s\" is not a key of this object", key);
-        }
-    }
-    return RA_OK;
+    return ra_io_json_check_keys(obj, allowed, path, 1, err);
+}
+
+/* In the answers (a document about a client) a key is not shown: it might be personal data. */
+static ra_status check_answer_keys(json_t *obj, const char *const *allowed, const char *path,
+                                   ra_err *err)
+{
+    return ra_io_json_check_keys(obj, allowed, path, 0, err);
 }
 
 /* The member key of obj; an error if it is missing and required. *out NULL if absent. */
@@ -121,12 +110,9 @@ static int id_well_formed(const char *s, size_t len)
 {
     if (len == 0 || len > RA_PROF_MAX_ID)
         return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '-'))
+    for (size_t i = 0; i < len; i++)
+        if (!ra_rule_code_byte(s[i])) /* the characters of a code (rules.h), up to 63 bytes */
             return 0;
-    }
     return 1;
 }
 
@@ -149,7 +135,7 @@ static ra_status read_id(json_t *v, const char *path, const char **out, ra_err *
 static char *dup_str(const char *s, ra_err *err)
 {
     size_t n = strlen(s);
-    char *d = malloc(n + 1);
+    char *d = ra_malloc(n + 1);
     if (!d) {
         ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu bytes for a text", n + 1);
         return NULL;
@@ -163,8 +149,8 @@ static void free_texts(char **t, size_t n)
     if (!t)
         return;
     for (size_t i = 0; i < n; i++)
-        free(t[i]);
-    free(t);
+        ra_free(t[i]);
+    ra_free(t);
 }
 
 /* {"en": "...", "zh-Hans": "..."}: a non-empty string for each of the questionnaire's languages
@@ -196,7 +182,7 @@ static ra_status read_texts(const ra_prof_questionnaire *q, json_t *v, const cha
     for (size_t k = 0; k < q->n_langs; k++)
         if (!json_object_get(v, q->langs[k]))
             return fail(err, path, "missing the \"%s\" text", q->langs[k]);
-    char **texts = calloc(q->n_langs, sizeof *texts);
+    char **texts = ra_calloc(q->n_langs, sizeof *texts);
     if (!texts)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu texts", q->n_langs);
     for (size_t k = 0; k < q->n_langs; k++) {
@@ -252,24 +238,24 @@ void ra_prof_questionnaire_destroy(ra_prof_questionnaire *q)
     for (size_t i = 0; i < q->n_questions; i++) {
         ra_prof_question *qu = &q->questions[i];
         for (size_t k = 0; k < qu->n_options; k++) {
-            free(qu->options[k].id);
+            ra_free(qu->options[k].id);
             free_texts(qu->options[k].text, q->n_langs);
         }
-        free(qu->options);
-        free(qu->id);
+        ra_free(qu->options);
+        ra_free(qu->id);
         free_texts(qu->text, q->n_langs);
     }
-    free(q->questions);
+    ra_free(q->questions);
     for (size_t i = 0; i < q->n_rules; i++) {
-        free(q->rules[i].id);
+        ra_free(q->rules[i].id);
         free_texts(q->rules[i].reason, q->n_langs);
-        free(q->rules[i].clauses);
+        ra_free(q->rules[i].clauses);
     }
-    free(q->rules);
+    ra_free(q->rules);
     free_texts(q->title, q->n_langs);
     free_texts(q->langs, q->n_langs);
-    free(q->id);
-    free(q);
+    ra_free(q->id);
+    ra_free(q);
 }
 
 static ra_status read_langs(ra_prof_questionnaire *q, json_t *v, ra_err *err)
@@ -281,7 +267,7 @@ static ra_status read_langs(ra_prof_questionnaire *q, json_t *v, ra_err *err)
     size_t n = json_array_size(v);
     if (n == 0 || n > RA_PROF_MAX_LANGS)
         return fail(err, path, "%zu languages; give 1 to %d", n, RA_PROF_MAX_LANGS);
-    q->langs = calloc(n, sizeof *q->langs);
+    q->langs = ra_calloc(n, sizeof *q->langs);
     if (!q->langs)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu languages", n);
     q->n_langs = n;
@@ -508,7 +494,7 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
     size_t lo = qu->kind == RA_PROF_NUMBER ? 1 : 2;
     if (n < lo || n > RA_PROF_MAX_OPTIONS)
         return fail(err, p, "%zu %s; give %zu to %d", n, list, lo, RA_PROF_MAX_OPTIONS);
-    if (!(qu->options = calloc(n, sizeof *qu->options)))
+    if (!(qu->options = ra_calloc(n, sizeof *qu->options)))
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu answers", n);
     qu->n_options = n;
     char pk[PATH_MAX_LEN];
@@ -591,7 +577,7 @@ static ra_status read_rule(ra_prof_questionnaire *q, size_t i, json_t *v, const 
     size_t n = json_array_size(m);
     if (n == 0 || n > RA_PROF_MAX_CLAUSES)
         return fail(err, p, "%zu clauses; give 1 to %d", n, RA_PROF_MAX_CLAUSES);
-    if (!(r->clauses = calloc(n, sizeof *r->clauses)))
+    if (!(r->clauses = ra_calloc(n, sizeof *r->clauses)))
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu clauses", n);
     r->n_clauses = n;
     for (size_t c = 0; c < n; c++) {
@@ -679,7 +665,7 @@ static ra_status build_questionnaire(ra_prof_questionnaire *q, json_t *root, ra_
     size_t n = json_array_size(m);
     if (n == 0 || n > RA_PROF_MAX_QUESTIONS)
         return fail(err, "$.questions", "%zu questions; give 1 to %d", n, RA_PROF_MAX_QUESTIONS);
-    if (!(q->questions = calloc(n, sizeof *q->questions)))
+    if (!(q->questions = ra_calloc(n, sizeof *q->questions)))
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu questions", n);
     q->n_questions = n;
     char p[PATH_MAX_LEN];
@@ -705,7 +691,7 @@ static ra_status build_questionnaire(ra_prof_questionnaire *q, json_t *root, ra_
         if (n > RA_PROF_MAX_RULES)
             return fail(err, "$.contradictions", "%zu rules, more than the limit of %d", n,
                         RA_PROF_MAX_RULES);
-        if (n && !(q->rules = calloc(n, sizeof *q->rules)))
+        if (n && !(q->rules = ra_calloc(n, sizeof *q->rules)))
             return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu rules", n);
         q->n_rules = n;
         for (size_t i = 0; i < n; i++) {
@@ -727,7 +713,7 @@ ra_status ra_prof_questionnaire_parse(const char *data, size_t size, ra_prof_que
     ra_status rc = load_object(data, size, "questionnaire", &root, err);
     if (rc)
         return rc;
-    ra_prof_questionnaire *q = calloc(1, sizeof *q);
+    ra_prof_questionnaire *q = ra_calloc(1, sizeof *q);
     if (!q) {
         json_decref(root);
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a questionnaire");
@@ -787,8 +773,8 @@ void ra_prof_answers_destroy(ra_prof_answers *a)
 {
     if (!a)
         return;
-    free(a->resp);
-    free(a);
+    ra_free(a->resp);
+    ra_free(a);
 }
 
 static const char *kind_key(ra_prof_kind k)
@@ -810,7 +796,8 @@ static ra_status read_choice(const ra_prof_question *qu, json_t *v, const char *
     const char *s = json_string_value(v);
     size_t k = strlen(s) == json_string_length(v) ? option_find(qu, s) : SIZE_MAX;
     if (k == SIZE_MAX)
-        return fail(err, path, "question \"%s\" has no answer \"%.60s\"", qu->id, s);
+        return fail(err, path, "question \"%s\" has no such answer (the text given is not shown)",
+                    qu->id);
     *out = k;
     return RA_OK;
 }
@@ -821,7 +808,7 @@ static ra_status read_response(const ra_prof_questionnaire *q, json_t *v, const 
 {
     static const char *const keys[] = {"question", "choice", "choices", "value", NULL};
     ra_status rc = want(v, json_is_object(v), "an object", path, err);
-    if (rc || (rc = check_keys(v, keys, path, err)))
+    if (rc || (rc = check_answer_keys(v, keys, path, err)))
         return rc;
     char p[PATH_MAX_LEN];
     json_t *m;
@@ -834,7 +821,8 @@ static ra_status read_response(const ra_prof_questionnaire *q, json_t *v, const 
     s = json_string_value(m);
     size_t qi = strlen(s) == json_string_length(m) ? ra_prof_question_find(q, s) : SIZE_MAX;
     if (qi == SIZE_MAX)
-        return fail(err, p, "questionnaire \"%s\" has no question \"%.60s\"", q->id, s);
+        return fail(err, p, "questionnaire \"%s\" has no such question (the text given is not shown)",
+                    q->id);
     if (resp[qi].answered)
         return fail(err, p, "question \"%s\" is answered twice (first at $.answers[%zu])", s,
                     answered_at[qi]);
@@ -904,7 +892,7 @@ static ra_status build_answers(const ra_prof_questionnaire *q, json_t *root,
                                ra_prof_response *resp, size_t *answered_at, ra_err *err)
 {
     static const char *const keys[] = {"questionnaire", "version", "answers", NULL};
-    ra_status rc = check_keys(root, keys, "$", err);
+    ra_status rc = check_answer_keys(root, keys, "$", err);
     if (rc)
         return rc;
     json_t *m;
@@ -912,8 +900,10 @@ static ra_status build_answers(const ra_prof_questionnaire *q, json_t *root,
         (rc = want(m, json_is_string(m), "a string", "$.questionnaire", err)))
         return rc;
     if (strcmp(json_string_value(m), q->id) != 0)
-        return fail(err, "$.questionnaire", "the answers are to questionnaire \"%.60s\", not \"%s\"",
-                    json_string_value(m), q->id);
+        return fail(err, "$.questionnaire",
+                    "the answers are to another questionnaire, not \"%s\" (the id given is not "
+                    "shown)",
+                    q->id);
     if ((rc = member(root, "version", 1, "$", &m, err)) ||
         (rc = want(m, json_is_integer(m), "a whole number", "$.version", err)))
         return rc;
@@ -947,9 +937,9 @@ ra_status ra_prof_answers_parse(const ra_prof_questionnaire *q, const char *data
     ra_status rc = load_object(data, size, "answers document", &root, err);
     if (rc)
         return rc;
-    ra_prof_answers *a = calloc(1, sizeof *a);
-    ra_prof_response *resp = calloc(q->n_questions, sizeof *resp);
-    size_t *answered_at = calloc(q->n_questions, sizeof *answered_at);
+    ra_prof_answers *a = ra_calloc(1, sizeof *a);
+    ra_prof_response *resp = ra_calloc(q->n_questions, sizeof *resp);
+    size_t *answered_at = ra_calloc(q->n_questions, sizeof *answered_at);
     if (!a || !resp || !answered_at) {
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate answers to %zu questions",
                         q->n_questions);
@@ -957,10 +947,10 @@ ra_status ra_prof_answers_parse(const ra_prof_questionnaire *q, const char *data
         rc = build_answers(q, root, resp, answered_at, err);
     }
     json_decref(root);
-    free(answered_at);
+    ra_free(answered_at);
     if (rc) {
-        free(resp);
-        free(a);
+        ra_free(resp);
+        ra_free(a);
         return rc;
     }
     a->n = q->n_questions;

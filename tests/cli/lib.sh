@@ -1,10 +1,20 @@
 # Helpers for the command-line tests: run with  bash test_x.sh ROBOADVISOR DATA_DIR REPO JSON_GET
+#
+# Every check ends in ok or bad, and both write to a results file rather than to shell
+# variables: a check made inside $(...), a pipeline or ( ... ) runs in a subshell whose variables
+# are lost, and a failure there (jget of a missing key, typically) used to vanish and leave "NaN"
+# behind, which awk compares as 0. Each script states the least number of checks it makes
+# (min_checks N, before finish): finish fails when fewer ran, so a loop over an empty list or a
+# script that stops early cannot pass.
 set -u
 RA=$1; DATA=$2; REPO=$3; JG=$4
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
-passed=0; failed=0
-ok()   { passed=$((passed + 1)); }
-bad()  { failed=$((failed + 1)); echo "FAIL: $*"; }
+RESULTS="$TMP/.results"; : >"$RESULTS"
+MIN_CHECKS=
+ok()   { echo ok >>"$RESULTS"; }
+bad()  { echo bad >>"$RESULTS"; echo "FAIL: $*" >&2; }  # stderr: a bad inside $(...) must not become the value
+# min_checks N: the script makes at least N checks (ok or bad); finish fails otherwise
+min_checks() { MIN_CHECKS=$1; }
 # run EXPECTED_EXIT CMD...: runs the command, keeps stdout in $TMP/out and stderr in $TMP/err
 run() {
   local want=$1; shift
@@ -15,8 +25,30 @@ run() {
 err_has() { if grep -qF -- "$1" "$TMP/err"; then ok; else bad "stderr lacks \"$1\": $(head -c 300 "$TMP/err")"; fi; }
 out_has() { if grep -qF -- "$1" "$TMP/out"; then ok; else bad "stdout lacks \"$1\""; fi; }
 err_lines() { local n; n=$(wc -l <"$TMP/err"); if [ "$n" -eq "$1" ]; then ok; else bad "stderr has $n lines, want $1"; fi; }
-# jget PATH: value at PATH of the JSON in $TMP/out (fails the test if absent)
-jget() { "$JG" "$1" <"$TMP/out" || { bad "no JSON value at $1"; echo NaN; }; }
-# close A B TOL: |A - B| <= TOL
-close() { if awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN{d=a-b; if(d<0)d=-d; exit !(d<=t)}'; then ok; else bad "$1 is not within $3 of $2 ${4:-}"; fi; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; }
+# jget PATH: prints the value at PATH of the JSON in $TMP/out. A missing value is a failed check
+# (recorded even inside $(...)), prints nothing and returns 1.
+jget() {
+  local v
+  if v=$("$JG" "$1" <"$TMP/out"); then printf '%s\n' "$v"; else bad "no JSON value at $1"; return 1; fi
+}
+# is_number X: X is a finite decimal number (not empty, not NaN)
+is_number() { [[ $1 =~ ^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$ ]]; }
+# close A B TOL [NOTE]: A and B are numbers and |A - B| <= TOL
+close() {
+  if ! is_number "$1" || ! is_number "$2" || ! is_number "$3"; then
+    bad "close: not numbers: \"$1\" \"$2\" \"$3\" ${4:-}"; return
+  fi
+  if awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN{d=a-b; if(d<0)d=-d; exit !(d<=t)}'; then ok; else bad "$1 is not within $3 of $2 ${4:-}"; fi
+}
+finish() {
+  local passed failed
+  passed=$(grep -c '^ok$' "$RESULTS"); failed=$(grep -c '^bad$' "$RESULTS")
+  echo "$passed passed, $failed failed"
+  if [ -z "$MIN_CHECKS" ]; then
+    echo "FAIL: the script states no minimum number of checks (min_checks N)"; return 1
+  fi
+  if [ $((passed + failed)) -lt "$MIN_CHECKS" ]; then
+    echo "FAIL: $((passed + failed)) checks ran, the script expects at least $MIN_CHECKS"; return 1
+  fi
+  [ "$failed" -eq 0 ]
+}

@@ -2,6 +2,7 @@
 # (exit 1 naming file, line and column), JSON documents with the documented keys, and numbers that
 # agree with each other (weights sum to 1, frontier ordered, XIRR of a known example).
 source "$(dirname "$0")/lib.sh"
+min_checks 90 # the checks this script makes today; finish fails below it
 P="$DATA/aa_etf_totalreturn_index.csv"
 
 # --help on every command, exit 0
@@ -85,5 +86,12 @@ run 1 "$RA" xirr --flows "$TMP/f2.csv"; err_has "sign change"
 printf 'date,value,flow\n2020-01-31,100,\n2020-02-29,110,\n2020-03-31,160,50\n' >"$TMP/v.csv"
 run 0 "$RA" twr --values "$TMP/v.csv" --format json
 close "$(jget .twr)" 0.1 1e-12 "(TWR)"
+
+# issue 10: what cannot be right is refused, naming file, line and column (it was -100 % and a
+# min-variance portfolio on a return of -500 %)
+printf 'date,value,flow\n2020-01-31,100,\n2020-02-29,1e308,\n2020-03-31,100,\n' >"$TMP/v2.csv"
+run 1 "$RA" twr --values "$TMP/v2.csv"; err_has "v2.csv:3:2 (value): value 1e+308 cannot be an amount of money"
+printf 'Date,A,B\n2020-01-31,0.01,0.02\n2020-02-29,-5,0.01\n2020-03-31,0.02,0.01\n' >"$TMP/r5.csv"
+run 1 "$RA" optimize --returns "$TMP/r5.csv"; err_has "r5.csv:3:2 (A): a return cannot be -100 % or below: -5"
 
 finish

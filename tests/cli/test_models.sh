@@ -5,6 +5,7 @@
 # --level cannot raise it, expired and missing profiles, no override for C1) and an audited
 # override listed by 'agent show', targets with anti-crowding, and screening the Dow Jones 30.
 source "$(dirname "$0")/lib.sh"
+min_checks 74 # the checks this script makes today; finish fails below it
 E="$REPO/examples/data"
 export ROBOADVISOR_USER=cli-test ROBOADVISOR_DB="$TMP/book.db"
 export ROBOADVISOR_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')

@@ -1,6 +1,7 @@
 # roboadvisor plan: help, usage errors (exit 2, one line), data errors (exit 1 naming file, line
 # and column), the JSON keys, and numbers that agree with each other and with closed forms.
 source "$(dirname "$0")/lib.sh"
+min_checks 106 # the checks this script makes today; finish fails below it
 B="$DATA/smallcap_monthly_returns.csv"
 L="$DATA/lpp2005_returns.csv"
 base=(--initial 10000 --monthly 500 --years 10 --goal 100000)

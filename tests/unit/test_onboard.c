@@ -339,7 +339,7 @@ static void test_onboard_errors_name_the_path_and_store_nothing(void **state)
          "\"version\": 1, \"answers\": []}",
          "$.accounts"},
         {"{\"client\": {\"code\": \"C1\"}, \"accounts\": [{\"code\": \"A1\"}], \"colour\": 1}",
-         "$.colour"},
+         "$"}, /* the key is not named: in a client's document it may be personal data */
         {"[1]", "$"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
