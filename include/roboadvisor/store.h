@@ -37,10 +37,18 @@ typedef struct ra_store ra_store;
 #define RA_STORE_EXTID_MAX RA_CODE_MAX /* external transaction id, bytes incl. NUL */
 #define RA_STORE_DATE_LATEST INT32_MAX /* "now": the current state */
 
+/* A clock: the current time in Unix seconds (ctx: ra_store_options.clock_ctx). */
+typedef int64_t (*ra_store_clock_fn)(void *ctx);
+
 typedef struct ra_store_options {
     int busy_timeout_ms; /* SQLite: how long a writer waits for another one (default 5000); then
                           * the call fails with RA_ECONFLICT "the database is busy ..." */
     int create;          /* SQLite: create the file if missing (default 1) */
+    /* The time of every audit record and created_at column. The library reads no clock of its
+     * own: the caller gives one (the CLI gives the wall clock). NULL (the default) stamps every
+     * record with 0, a fixed clock for tests and replay. */
+    ra_store_clock_fn clock;
+    void *clock_ctx;
 } ra_store_options;
 
 /* Who makes a change: recorded in the audit trail. */
@@ -55,15 +63,17 @@ RA_API void ra_store_options_default(ra_store_options *o);
  * anything else as an SQLite file path (":memory:" works for a private database). opts may be
  * NULL. A database whose schema is newer than this binary knows is refused with RA_ECONFLICT
  * ("schema version 7 is newer than this program (5): upgrade roboadvisor"). An empty database opens
- * (version 0); call ra_store_init before writing. The CLI reads the URL from --db or
- * ROBOADVISOR_DB (ra_store_default_url). */
+ * (version 0); call ra_store_init before writing. A new SQLite file is created readable and
+ * writable by its owner only (0600, and so are its -wal and -shm files). The library reads no
+ * environment: the CLI takes the URL from --db or ROBOADVISOR_DB. */
 RA_API RA_NODISCARD ra_status ra_store_open(const char *url, const ra_store_options *opts,
                                             ra_store **out, ra_err *err);
 /* Rolls back an open transaction, closes, wipes the keys from memory. NULL does nothing. */
 RA_API void ra_store_close(ra_store *s);
 /* "sqlite" or "postgresql". */
 RA_API const char *ra_store_backend(const ra_store *s);
-/* url if not NULL, else $ROBOADVISOR_DB if set and not empty, else "roboadvisor.db". */
+/* url if not NULL and not empty, else "roboadvisor.db" (the environment is the caller's: the CLI
+ * reads ROBOADVISOR_DB). */
 RA_API const char *ra_store_default_url(const char *url);
 
 /* Applies the missing migrations, each in its own transaction (idempotent: nothing to do is OK). */

@@ -62,6 +62,12 @@ json_t *cli_jdate(ra_date d);
  * takes the reference. Returns 0, or 1 if stdout fails. */
 int cli_json_print(json_t *doc);
 
+/* The book's URL: --db when given, else $ROBOADVISOR_DB when set and not empty, else the store's
+ * default ("roboadvisor.db"). The library reads no environment: this is where it is read. */
+const char *cli_db_url(const char *opt);
+/* The store's options with the wall clock (the library has no clock of its own). */
+void cli_store_options(ra_store_options *o);
+
 /* Milliseconds from a monotonic clock. */
 double cli_clock_ms(void);
 

@@ -28,6 +28,26 @@ int cli_fail(const char *cmd, const ra_err *err)
     return CLI_EXIT_DATA;
 }
 
+const char *cli_db_url(const char *opt)
+{
+    if (opt && *opt)
+        return opt;
+    const char *env = getenv("ROBOADVISOR_DB");
+    return ra_store_default_url(env);
+}
+
+static int64_t wall_clock(void *ctx)
+{
+    (void)ctx;
+    return (int64_t)time(NULL);
+}
+
+void cli_store_options(ra_store_options *o)
+{
+    ra_store_options_default(o);
+    o->clock = wall_clock;
+}
+
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out)
 {
     char *end;

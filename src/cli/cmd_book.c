@@ -208,9 +208,9 @@ static int book_open(const char *cmd, const book_opts *o, int create, int need_f
     memset(b, 0, sizeof *b);
     ra_err err = {0};
     ra_store_options so;
-    ra_store_options_default(&so);
+    cli_store_options(&so);
     so.create = create;
-    const char *url = ra_store_default_url(o->db);
+    const char *url = cli_db_url(o->db);
     if (ra_store_open(url, &so, &b->s, &err) != RA_OK) {
         if (create)
             ra_err_wrap(&err, "could not open the book %s", url);

@@ -420,7 +420,7 @@ int cmd_generate_book(int argc, char **argv)
     ra_bookgen_book *book = NULL;
     ra_store *st = NULL;
     write_counts wc = {0};
-    const char *url = ra_store_default_url(o.db);
+    const char *url = cli_db_url(o.db);
     uint8_t key[RA_STORE_KEY_BYTES];
     char key_path[4096];
     int key_created = 0;
@@ -437,7 +437,9 @@ int cmd_generate_book(int argc, char **argv)
         s = ra_bookgen_create(&set, &m, &book, &err);
     }
     if (s == RA_OK) s = get_key(&o, url, key, key_path, sizeof key_path, &key_created, &err);
-    if (s == RA_OK) s = ra_store_open(url, NULL, &st, &err);
+    ra_store_options so;
+    cli_store_options(&so);
+    if (s == RA_OK) s = ra_store_open(url, &so, &st, &err);
     if (s == RA_OK) s = ra_store_init(st, &err);
     if (s == RA_OK) s = ra_store_set_firm_key(st, book->firm.code, key, &err);
     memset(key, 0, sizeof key);

@@ -134,9 +134,9 @@ static int open_book(const mopts *o, ra_store **s, ra_store_actor *actor)
 {
     ra_err err = {0};
     ra_store_options so;
-    ra_store_options_default(&so);
+    cli_store_options(&so);
     so.create = 0;
-    const char *url = ra_store_default_url(o->db);
+    const char *url = cli_db_url(o->db);
     if (ra_store_open(url, &so, s, &err) != RA_OK) {
         ra_err_wrap(&err, "could not open the book %s (is it created? 'roboadvisor init')", url);
         return cli_fail(CMD, &err);

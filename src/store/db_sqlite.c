@@ -4,6 +4,7 @@
  * own journal makes every transaction atomic). synchronous=NORMAL in WAL mode survives a killed
  * process (the crash tests) and loses at most the last commits on power loss. */
 #include "store/db.h"
+#include "roboadvisor/alloc.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -53,7 +54,7 @@ static void sq_close(ra_db *d)
     if (!db)
         return;
     sqlite3_close_v2(db->h);
-    free(db);
+    ra_free(db);
 }
 
 static ra_status sq_exec(ra_db *d, const char *sql, ra_err *err)
@@ -66,12 +67,12 @@ static ra_status sq_exec(ra_db *d, const char *sql, ra_err *err)
 static ra_status sq_prepare(ra_db *d, const char *sql, ra_db_stmt **out, ra_err *err)
 {
     sq_db *db = (sq_db *)d;
-    ra_db_stmt *s = calloc(1, sizeof *s);
+    ra_db_stmt *s = ra_calloc(1, sizeof *s);
     if (!s)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a statement");
     int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
     if (rc != SQLITE_OK) {
-        free(s);
+        ra_free(s);
         return sq_error(db, rc, "prepare a statement", err);
     }
     s->db = db;
@@ -152,7 +153,7 @@ static void sq_finalize(ra_db_stmt *s)
     if (!s)
         return;
     sqlite3_finalize(s->st);
-    free(s);
+    ra_free(s);
 }
 
 static ra_status sq_begin(ra_db *d, ra_err *err)
@@ -201,12 +202,12 @@ static ra_status sq_bulk_begin(ra_db *d, const char *table, const char *const *c
     if (len >= sizeof sql)
         return ra_err_set(err, RA_EINTERNAL, NULL, "bulk insert into %s: statement too long",
                           table);
-    ra_db_bulk *b = calloc(1, sizeof *b);
+    ra_db_bulk *b = ra_calloc(1, sizeof *b);
     if (!b)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a bulk load");
     int rc = sqlite3_prepare_v2(db->h, sql, -1, &b->st, NULL);
     if (rc != SQLITE_OK) {
-        free(b);
+        ra_free(b);
         return sq_error(db, rc, "prepare a bulk insert", err);
     }
     b->db = db;
@@ -255,7 +256,7 @@ static ra_status sq_bulk_end(ra_db_bulk *b, int ok, ra_err *err)
     (void)ok;
     (void)err;
     sqlite3_finalize(b->st);
-    free(b);
+    ra_free(b);
     return RA_OK;
 }
 
@@ -305,7 +306,7 @@ static const ra_db_ops sq_ops = {
 ra_status ra_db_sqlite_open(const char *path, const ra_db_open_options *o, ra_db **out,
                             ra_err *err)
 {
-    sq_db *db = calloc(1, sizeof *db);
+    sq_db *db = ra_calloc(1, sizeof *db);
     if (!db)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a connection");
     db->base.ops = &sq_ops;
@@ -317,7 +318,7 @@ ra_status ra_db_sqlite_open(const char *path, const ra_db_open_options *o, ra_db
         ra_status st = ra_err_set(err, RA_EIO, NULL, "could not open the database \"%.80s\": %s",
                                   path, db->h ? sqlite3_errmsg(db->h) : "out of memory");
         sqlite3_close_v2(db->h);
-        free(db);
+        ra_free(db);
         return st;
     }
     sqlite3_busy_timeout(db->h, o->busy_timeout_ms);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* --- the one JSON writer of audit records ----------------------------------------------------- */
 
@@ -132,7 +131,7 @@ ra_status rs_audit(ra_store *s, const ra_store_actor *a, const char *action,
         return rc;
     int64_t seq = s->head.seq + 1;
     char hash[65];
-    int64_t at = (int64_t)time(NULL);
+    int64_t at = ra_store_now(s);
     rs_audit_hash(s->head.hash, seq, at, a->user, a->firm, action, entity, entity_id, before, after,
                hash);
     ra_db_stmt *st = sq_prep(s, "INSERT INTO audit_log (seq, at, user_name, firm, action, entity, "

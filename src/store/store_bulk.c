@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* --- bulk opening of accounts ---------------------------------------------------------------- */
 
@@ -350,7 +349,7 @@ ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
     open_acc *x = rc == RA_OK ? ra_calloc(cap, sizeof *x) : NULL;
     if (rc == RA_OK && !x)
         rc = sq_nomem(err, "the batch");
-    int64_t at = (int64_t)time(NULL);
+    int64_t at = ra_store_now(s);
     for (size_t first = 0; first < n && rc == RA_OK; first += cap) {
         size_t m = n - first < cap ? n - first : cap;
         for (size_t i = 0; i < m; i++)

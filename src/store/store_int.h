@@ -50,6 +50,9 @@ int ra_store_in_txn(const ra_store *s);
 ra_status ra_store_audit_append(ra_store *s, const ra_store_actor *actor, const char *action,
                                 const char *entity, const char *entity_id, const char *before,
                                 const char *after, ra_err *err);
+/* The store's clock (ra_store_options.clock): Unix seconds for created_at and audit times, 0 when
+ * no clock was given. */
+int64_t ra_store_now(ra_store *s);
 
 /* For tests only: accounts per round of ra_store_accounts_open_bulk (0: the default, 4096), so
  * that a small batch spans several rounds. */
@@ -84,6 +87,8 @@ struct ra_store {
     size_t n_keys, cap_keys;
     ra_store_key_fn key_fn;
     void *key_ctx;
+    ra_store_clock_fn clock; /* ra_store_options.clock (NULL: 0) */
+    void *clock_ctx;
     struct {
         const char *sql;
         ra_db_stmt *st;

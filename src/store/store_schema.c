@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* --- open, migrations ------------------------------------------------------------------------ */
 
@@ -46,6 +45,8 @@ ra_status ra_store_open(const char *url, const ra_store_options *opts, ra_store 
     ra_store *s = ra_calloc(1, sizeof *s);
     if (!s)
         return sq_nomem(err, "a store");
+    s->clock = opts->clock;
+    s->clock_ctx = opts->clock_ctx;
     ra_status rc;
     if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
         rc = ra_db_pg_open(url, &o, &s->db, err);
@@ -160,7 +161,7 @@ ra_status ra_store_init(ra_store *s, ra_err *err)
         if (rc == RA_OK) {
             ra_db_stmt *st = sq_prep(s, "INSERT INTO ra_schema (version, name, applied_at) "
                                   "VALUES (?, ?, ?)", err);
-            rc = st ? sq_bind(s, st, err, "iti", (int64_t)m->version, m->name, (int64_t)time(NULL))
+            rc = st ? sq_bind(s, st, err, "iti", (int64_t)m->version, m->name, ra_store_now(s))
                     : sq_err(err);
             if (rc == RA_OK)
                 rc = sq_run(s, st, err);

@@ -15,15 +15,16 @@ void ra_store_options_default(ra_store_options *o)
 {
     o->busy_timeout_ms = 5000;
     o->create = 1;
+    o->clock = NULL;
+    o->clock_ctx = NULL;
 }
 
 const char *ra_store_default_url(const char *url)
 {
-    if (url && *url)
-        return url;
-    const char *env = getenv("ROBOADVISOR_DB");
-    return env && *env ? env : "roboadvisor.db";
+    return url && *url ? url : "roboadvisor.db";
 }
+
+int64_t ra_store_now(ra_store *s) { return s->clock ? s->clock(s->clock_ctx) : 0; }
 
 const char *ra_store_backend(const ra_store *s) { return s->ops->name; }
 
