@@ -6,7 +6,10 @@
 #include "store/db.h"
 #include "roboadvisor/alloc.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,6 +306,21 @@ static const ra_db_ops sq_ops = {
     sq_bulk_row, sq_bulk_end, sq_integrity, sq_bulk_row_vals, 0, sq_run_deferred, sq_exec,
 };
 
+/* A new book file is created readable and writable by its owner only (it holds ciphertext, but
+ * also the ledger and the audit trail); SQLite gives its -wal and -shm files the database file's
+ * mode. An existing file is left as it is; ":memory:" and "file:" URIs are SQLite's. Failing here
+ * is not an error: sqlite3_open_v2 then reports what is wrong with the path. */
+static void create_private(const char *path)
+{
+    if (!*path || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+        return;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        (void)fchmod(fd, 0600); /* whatever the umask */
+        close(fd);
+    }
+}
+
 ra_status ra_db_sqlite_open(const char *path, const ra_db_open_options *o, ra_db **out,
                             ra_err *err)
 {
@@ -313,6 +331,8 @@ ra_status ra_db_sqlite_open(const char *path, const ra_db_open_options *o, ra_db
     db->busy_timeout_ms = o->busy_timeout_ms;
     int flags = SQLITE_OPEN_READWRITE | (o->create ? SQLITE_OPEN_CREATE : 0) |
                 SQLITE_OPEN_NOMUTEX;
+    if (o->create)
+        create_private(path);
     int rc = sqlite3_open_v2(path, &db->h, flags, NULL);
     if (rc != SQLITE_OK) {
         ra_status st = ra_err_set(err, RA_EIO, NULL, "could not open the database \"%.80s\": %s",

@@ -115,10 +115,38 @@ static void test_store_no_clock_stamps_zero(void **state)
     remove_book(path);
 }
 
+static void assert_mode_0600(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        fail_msg("%s does not exist", path);
+    if ((st.st_mode & 0777) != 0600)
+        fail_msg("%s has mode %03o, want 600", path, (unsigned)(st.st_mode & 0777));
+}
+
+/* Under the loosest umask (0): the mode still comes out 0600, so it is the store that sets it. */
+static void test_store_new_book_readable_by_owner_only(void **state)
+{
+    (void)state;
+    char path[512], p[600];
+    book_path(path, sizeof path);
+    mode_t old = umask(0);
+    ra_store *s = book_with_firm(path, NULL);
+    umask(old);
+    assert_mode_0600(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    assert_mode_0600(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    assert_mode_0600(p);
+    ra_store_close(s);
+    remove_book(path);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_store_default_url_reads_no_environment),
     cmocka_unit_test(test_store_clock_stamps_audit_records_and_migrations),
     cmocka_unit_test(test_store_no_clock_stamps_zero),
+    cmocka_unit_test(test_store_new_book_readable_by_owner_only),
 };
 
 int main(void)
