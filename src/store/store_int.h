@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 /* One embedded migration (generated from src/store/migrations/NNNN_name.sql at build time). The SQL
@@ -145,6 +146,19 @@ ra_status sq_one(ra_store *s, ra_db_stmt *st, int64_t dflt, int64_t *v, ra_err *
 ra_status sq_count(ra_store *s, const char *sql, int64_t param, int64_t *v, ra_err *err);
 /* The start of every write: the actor checked and the actor's firm looked up. */
 ra_status sq_write_start(ra_store *s, const ra_store_actor *actor, firm_row *firm, ra_err *err);
+/* Uncached statements for the files with tables of their own (store_models.c, store_profiles.c):
+ * prepared and bound from fmt (i int64, d double with a non-finite value bound as NULL, t text),
+ * finalized by the caller or by sq_finish, which runs the statement to its end first. */
+ra_db_stmt *sq_vprepare_new(ra_store *s, ra_err *err, const char *sql, const char *fmt,
+                            va_list ap);
+ra_db_stmt *sq_prepare_new(ra_store *s, ra_err *err, const char *sql, const char *fmt, ...);
+ra_status sq_finish(ra_store *s, ra_db_stmt *st, ra_err *err);
+/* RA_EINVAL naming what (e.g. "profile") unless the schema has reached version. */
+ra_status sq_need_version(ra_store *s, int version, const char *what, ra_err *err);
+/* The firm's id (RA_ENOTFOUND "no firm F"); the id of a record (RA_ENOTFOUND "no WHAT CODE"). */
+ra_status sq_firm_id(ra_store *s, const char *firm, int64_t *id, ra_err *err);
+ra_status sq_id_of(ra_store *s, const char *sql, int64_t firm_id, const char *code,
+                   const char *what, int64_t *id, ra_err *err);
 /* The id of a firm-scoped record by code from one of the tables below (0 if none). */
 ra_status sq_code_id(ra_store *s, const char *sql, int64_t firm_id, const char *code, int64_t *id,
                      ra_err *err);

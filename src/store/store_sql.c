@@ -4,6 +4,7 @@
 
 #include "roboadvisor/alloc.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +314,80 @@ ra_status sq_code_id(ra_store *s, const char *sql, int64_t firm_id, const char *
     if (!st || sq_bind(s, st, err, "it", firm_id, code) != RA_OK)
         return sq_err(err);
     return sq_one(s, st, 0, id, err);
+}
+
+ra_db_stmt *sq_vprepare_new(ra_store *s, ra_err *err, const char *sql, const char *fmt,
+                            va_list ap)
+{
+    ra_db_stmt *st = NULL;
+    if (s->ops->prepare(s->db, sql, &st, err) != RA_OK)
+        return NULL;
+    ra_status rc = RA_OK;
+    for (int i = 0; fmt[i] && rc == RA_OK; i++) {
+        if (fmt[i] == 'i') {
+            rc = s->ops->bind_int64(st, i + 1, va_arg(ap, int64_t), err);
+        } else if (fmt[i] == 'd') {
+            double v = va_arg(ap, double);
+            rc = isfinite(v) ? s->ops->bind_double(st, i + 1, v, err)
+                             : s->ops->bind_null(st, i + 1, err);
+        } else {
+            rc = s->ops->bind_text(st, i + 1, va_arg(ap, const char *), err);
+        }
+    }
+    if (rc != RA_OK) {
+        s->ops->finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+ra_db_stmt *sq_prepare_new(ra_store *s, ra_err *err, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ra_db_stmt *st = sq_vprepare_new(s, err, sql, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+ra_status sq_finish(ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    if (!st)
+        return sq_err(err);
+    int r;
+    while ((r = s->ops->step(st, err)) == RA_DB_ROW)
+        ;
+    s->ops->finalize(st);
+    return r < 0 ? sq_err(err) : RA_OK;
+}
+
+ra_status sq_need_version(ra_store *s, int version, const char *what, ra_err *err)
+{
+    int have = 0, want = 0;
+    ra_status rc = ra_store_schema_version(s, &have, &want, err);
+    if (rc == RA_OK && have < version)
+        rc = ra_err_set(err, RA_EINVAL, NULL,
+                        "the database has no %s tables (schema version %d, need %d): run "
+                        "roboadvisor init",
+                        what, have, version);
+    return rc;
+}
+
+ra_status sq_id_of(ra_store *s, const char *sql, int64_t firm_id, const char *code,
+                   const char *what, int64_t *id, ra_err *err)
+{
+    ra_status rc = sq_code_id(s, sql, firm_id, code, id, err);
+    if (rc == RA_OK && !*id)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no %s %s", what, code);
+    return rc;
+}
+
+ra_status sq_firm_id(ra_store *s, const char *firm, int64_t *id, ra_err *err)
+{
+    firm_row f;
+    ra_status rc = sq_firm(s, firm, &f, err);
+    *id = rc == RA_OK ? f.id : 0;
+    return rc;
 }
 
 ra_status sq_write_start(ra_store *s, const ra_store_actor *actor, firm_row *firm, ra_err *err)
