@@ -323,11 +323,50 @@ RA_API RA_NODISCARD ra_status ra_store_check(ra_store *s, ra_store_check_result 
 
 /* --- audit trail ----------------------------------------------------------------------------- */
 
-/* Verifies the hash chain of the audit trail (docs/methodology.md#audit-trail). RA_ECONFLICT if a
- * record was edited, inserted or deleted, with *first_bad the seq of the first bad record
- * (or of the missing one); RA_OK with *n_records records otherwise. Either pointer may be NULL. */
+/* The audit trail is one hash chain (docs/methodology.md#book-of-record-and-storage). Each record
+ * is hashed with keyed BLAKE2b under its firm's audit key, derived from the firm's key (which is
+ * never stored), so that whoever lacks the key cannot rechain edited, inserted, swapped or
+ * deleted records; and each record carries the keyed images of the business rows it leaves
+ * behind, so that the tables can be proved equal to what the log says. Every write therefore
+ * needs its firm's key (ra_store_set_firm_key or a key provider). Records written before schema
+ * version 4 keep their unkeyed hashes and carry no images. */
+
+/* Verifies the chain and the state: every record's keyed hash (the key of every firm in the log
+ * is needed), the head, and that every row of every audited table equals its last audited image
+ * and that no row lacks one. RA_ECONFLICT naming the first bad record (*first_bad its seq; 0 when
+ * the chain is intact and a row differs, err->where then naming the table and row: "table
+ * accounts, A1 (firm F1)"); RA_OK with *n_records records otherwise. Either pointer may be
+ * NULL. */
 RA_API RA_NODISCARD ra_status ra_store_audit_verify(ra_store *s, uint64_t *n_records,
                                                     uint64_t *first_bad, ra_err *err);
+
+/* A signed checkpoint of the chain, for the firm to keep outside the database. */
+typedef struct ra_store_checkpoint {
+    char firm[RA_CODE_MAX];
+    uint64_t seq;                 /* records in the chain when taken */
+    char head[RA_STORE_HASH_HEX]; /* hash of record seq (64 zeros when seq = 0) */
+    int64_t at;                   /* Unix seconds, the store's clock */
+    char mac[RA_STORE_HASH_HEX];  /* keyed BLAKE2b of the above with the firm's audit key */
+} ra_store_checkpoint;
+#define RA_STORE_CHECKPOINT_MAX 512 /* its text form, bytes incl. NUL */
+
+/* Takes a checkpoint of the current head (verifying nothing: verify first). Needs firm's key. */
+RA_API RA_NODISCARD ra_status ra_store_audit_checkpoint(ra_store *s, const char *firm,
+                                                        ra_store_checkpoint *out, ra_err *err);
+/* ra_store_audit_verify, then proves that nothing at or before the checkpoint was removed or
+ * changed: its MAC verifies under the firm's audit key (else RA_ECONFLICT "the checkpoint does
+ * not verify"), the chain has at least cp->seq records and record cp->seq has hash cp->head. */
+RA_API RA_NODISCARD ra_status ra_store_audit_verify_checkpoint(ra_store *s,
+                                                               const ra_store_checkpoint *cp,
+                                                               uint64_t *n_records,
+                                                               uint64_t *first_bad, ra_err *err);
+/* The text form (one JSON object, docs/methodology.md#audit-checkpoints) and its parser:
+ * RA_EPARSE naming the member that is missing or malformed. */
+RA_API RA_NODISCARD ra_status ra_store_checkpoint_format(const ra_store_checkpoint *cp,
+                                                         char buf[RA_STORE_CHECKPOINT_MAX],
+                                                         ra_err *err);
+RA_API RA_NODISCARD ra_status ra_store_checkpoint_parse(const char *text, size_t len,
+                                                        ra_store_checkpoint *out, ra_err *err);
 
 /* --- the engine's snapshot ------------------------------------------------------------------- */
 

@@ -946,39 +946,6 @@ int cmd_check(int argc, char **argv)
     return rc;
 }
 
-static void audit_help(void)
-{
-    printf("usage: roboadvisor audit verify [--db URL]\n\n"
-           "Verifies the hash chain of the audit trail: any edited, inserted or deleted record is\n"
-           "found and the first bad one named (exit status 1).\n");
-}
-
-int cmd_audit(int argc, char **argv)
-{
-    static const cmd_spec spec = {"audit", A_DB, "verify", 0, 0, 0, audit_help};
-    const char *cmd = spec.name;
-    book_opts o;
-    book b;
-    int rc;
-    if (!book_start(&spec, argc, argv, &o, &b, &rc))
-        return rc;
-    ra_err err = {0};
-    uint64_t n = 0, bad = 0;
-    ra_status st = ra_store_audit_verify(b.s, &n, &bad, &err);
-    if (st == RA_ECONFLICT) {
-        fprintf(stderr, "roboadvisor %s: audit record %llu is bad: %s%s%s\n", cmd,
-                (unsigned long long)bad, err.where[0] ? err.where : "", err.where[0] ? ": " : "",
-                err.msg);
-        rc = CLI_EXIT_DATA;
-    } else if (st != RA_OK) {
-        rc = cli_fail(cmd, &err);
-    } else {
-        printf("ok: %llu audit records, hash chain intact\n", (unsigned long long)n);
-    }
-    book_close(&b);
-    return rc;
-}
-
 /* ---- valuation ------------------------------------------------------------------------------ */
 
 static void valuation_help(void)

@@ -145,13 +145,15 @@ static int open_book(const mopts *o, ra_store **s, ra_store_actor *actor)
     snprintf(actor->firm, sizeof actor->firm, "%s", o->firm);
     const char *u = getenv("ROBOADVISOR_USER");
     snprintf(actor->user, sizeof actor->user, "%s", u && u[0] ? u : "cli");
+    int rc = cli_set_key(CMD, *s, o->firm, NULL); /* writes are audited with it */
     ra_firm f;
-    if (ra_store_firm_get(*s, o->firm, &f, &err) != RA_OK) {
+    if (!rc && ra_store_firm_get(*s, o->firm, &f, &err) != RA_OK)
+        rc = cli_fail(CMD, &err);
+    if (rc) {
         ra_store_close(*s);
         *s = NULL;
-        return cli_fail(CMD, &err);
     }
-    return 0;
+    return rc;
 }
 
 /* --- output ----------------------------------------------------------------------------------- */

@@ -26,6 +26,8 @@ typedef struct open_acc {
     const char *extid[2];
     char *detail;          /* the open-lots transaction's canonical lots text */
     char *after;           /* the audit record's after JSON */
+    char *state;           /* the record's state images (store_state.c) */
+    size_t state_cap;
     int64_t seq;
     char prev[65], hash[65];
 } open_acc;
@@ -36,13 +38,14 @@ static void open_acc_free(open_acc *x)
         ra_ledger_free(&x->l);
     ra_free(x->detail);
     rs_json_free(x->after);
+    ra_free(x->state);
     memset(x, 0, sizeof *x);
 }
 
 /* The opening ledger of one account, computed exactly as txn_append would (a deposit, then one
- * transfer in of every lot), its transactions' texts and its audit record chained from prev. */
+ * transfer in of every lot), its transactions' texts and its audit record's after image. */
 static ra_status open_compute(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
-                              rs_tmap *secs, open_acc *x, char prev[65], int64_t *seq, int64_t at,
+                              rs_tmap *secs, open_acc *x,
                               ra_err *err)
 {
     const ra_store_opening *o = x->o;
@@ -62,7 +65,7 @@ static ra_status open_compute(ra_store *s, const ra_store_actor *actor, const fi
     if (!lots || !lot_sec)
         rc = sq_nomem(err, "lots");
     for (size_t i = 0; i < o->n_lots && rc == RA_OK; i++) {
-        rc = rs_ticker_id(s, secs, firm, o->lots[i].ticker, 0, NULL, &lot_sec[i], err);
+        rc = rs_ticker_id(s, actor, secs, firm, o->lots[i].ticker, 0, NULL, &lot_sec[i], err);
         if (rc == RA_OK && !lot_sec[i])
             rc = ra_err_set(err, RA_ENOTFOUND, NULL, "account %s: no security %s", a->code,
                             o->lots[i].ticker);
@@ -112,12 +115,7 @@ static ra_status open_compute(ra_store *s, const ra_store_actor *actor, const fi
         if (!after)
             rc = sq_nomem(err, "an audit record");
     }
-    if (rc == RA_OK) { /* one audit record, chained from the head kept by the caller */
-        x->seq = ++*seq;
-        memcpy(x->prev, prev, 65);
-        rs_audit_hash(prev, x->seq, at, actor->user, actor->firm, "open", "account", a->code,
-                      "null", after, x->hash);
-        memcpy(prev, x->hash, 65);
+    if (rc == RA_OK) {
         x->detail = detail;
         x->after = after;
         detail = after = NULL;
@@ -220,8 +218,50 @@ static ra_status open_stage(ra_store *s, const ra_store_actor *actor, const firm
 
 /* Writes a computed round: the accounts (bulk), their new ids (one join), then transactions,
  * lots in primary-key order and audit records, each table in one bulk load. */
+typedef struct code_at {
+    const char *code;
+    size_t i;
+} code_at;
+
+static int cmp_code(const void *a, const void *b)
+{
+    return strcmp(((const code_at *)a)->code, ((const code_at *)b)->code);
+}
+
+/* The state images of the round's accounts (their accounts, lots and txns rows). */
+static ra_status open_images(ra_store *s, const ra_store_actor *actor, const uint8_t *key,
+                             open_acc *x, size_t m, ra_err *err)
+{
+    size_t *index = ra_calloc(m, sizeof *index), *cap = ra_calloc(m, sizeof *cap);
+    const char **codes = ra_calloc(m, sizeof *codes);
+    char **state = ra_calloc(m, sizeof *state);
+    code_at *by = ra_calloc(m, sizeof *by);
+    ra_status rc = index && cap && codes && state && by ? RA_OK : sq_nomem(err, "the batch");
+    if (rc == RA_OK) {
+        for (size_t i = 0; i < m; i++)
+            by[i] = (code_at){x[i].o->account->code, i};
+        qsort(by, m, sizeof *by, cmp_code);
+        for (size_t i = 0; i < m; i++) {
+            codes[i] = by[i].code;
+            index[i] = by[i].i;
+        }
+        rc = rs_state_round(s, actor->firm, key, codes, index, m, state, cap, err);
+        for (size_t i = 0; i < m; i++) {
+            x[i].state = state[i];
+            x[i].state_cap = cap[i];
+        }
+    }
+    ra_free(by);
+    ra_free(index);
+    ra_free(cap);
+    ra_free(codes);
+    ra_free(state);
+    return rc;
+}
+
 static ra_status open_write(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
-                            open_acc *x, size_t m, int64_t at, ra_err *err)
+                            const uint8_t *key, open_acc *x, size_t m, int64_t at, char prev[65],
+                            int64_t *seq, ra_err *err)
 {
     static const char *const acols[] = {
         "firm_id", "code", "client_id", "type", "currency", "minor_digits", "opened", "model",
@@ -305,15 +345,27 @@ static ra_status open_write(ra_store *s, const ra_store_actor *actor, const firm
     if ((rc = bulk_done(s, b, rc, err)) != RA_OK)
         return rc;
 
+    /* the images of what was written, then one record per account chained from the head kept
+     * by the caller */
+    if ((rc = open_images(s, actor, key, x, m, err)) != RA_OK)
+        return rc;
+    for (size_t i = 0; i < m; i++) {
+        x[i].seq = ++*seq;
+        memcpy(x[i].prev, prev, 65);
+        rs_audit_hash(key, prev, x[i].seq, at, actor->user, actor->firm, "open", "account",
+                      x[i].o->account->code, "null", x[i].after, x[i].state ? x[i].state : "",
+                      x[i].hash);
+        memcpy(prev, x[i].hash, 65);
+    }
     static const char *const au[] = {"seq", "at", "user_name", "firm", "action", "entity",
                                      "entity_id", "before_json", "after_json", "prev_hash",
-                                     "hash"};
-    if ((rc = s->ops->bulk_begin(s->db, "audit_log", au, 11, &b, err)) != RA_OK)
+                                     "hash", "state"};
+    if ((rc = s->ops->bulk_begin(s->db, "audit_log", au, 12, &b, err)) != RA_OK)
         return rc;
     for (size_t i = 0; i < m && rc == RA_OK; i++) {
-        ra_db_val v[11] = {vi(x[i].seq), vi(at), vt(actor->user), vt(actor->firm), vt("open"),
+        ra_db_val v[12] = {vi(x[i].seq), vi(at), vt(actor->user), vt(actor->firm), vt("open"),
                            vt("account"), vt(x[i].o->account->code), vt("null"), vt(x[i].after),
-                           vt(x[i].prev), vt(x[i].hash)};
+                           vt(x[i].prev), vt(x[i].hash), vt(x[i].state ? x[i].state : "")};
         rc = s->ops->bulk_row_vals(b, v, err);
     }
     return bulk_done(s, b, rc, err);
@@ -338,7 +390,10 @@ ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
     /* the chain head, locked and read once per transaction, advanced in memory */
     char prev[65] = "";
     int64_t seq = 0;
-    rc = rs_head_get(s, err);
+    const uint8_t *key = NULL;
+    rc = rs_get_audit_key(s, actor->firm, &key, err);
+    if (rc == RA_OK)
+        rc = rs_head_get(s, err);
     if (rc == RA_OK) {
         seq = s->head.seq;
         memcpy(prev, s->head.hash, sizeof prev);
@@ -356,12 +411,12 @@ ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_store_actor *actor,
             x[i].o = &v[first + i];
         rc = open_stage(s, actor, &firm, x, m, err);
         for (size_t i = 0; i < m && rc == RA_OK; i++) {
-            rc = open_compute(s, actor, &firm, &secs, &x[i], prev, &seq, at, err);
+            rc = open_compute(s, actor, &firm, &secs, &x[i], err);
             if (rc != RA_OK && err && !err->where[0])
                 snprintf(err->where, sizeof err->where, "account %.40s", x[i].o->account->code);
         }
         if (rc == RA_OK)
-            rc = open_write(s, actor, &firm, x, m, at, err);
+            rc = open_write(s, actor, &firm, key, x, m, at, prev, &seq, err);
         for (size_t i = 0; i < m; i++)
             open_acc_free(&x[i]);
     }

@@ -62,11 +62,13 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
+#define RS_STATE_TABLES 20 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
     char firm[RA_CODE_MAX];
     uint8_t key[RA_STORE_KEY_BYTES];
+    uint8_t audit_key[RA_STORE_KEY_BYTES]; /* derived from key (store_keys.c) */
 } firm_key;
 
 /* The audit chain's head as this transaction sees it. It is locked and read at the first append
@@ -95,6 +97,7 @@ struct ra_store {
         ra_db_stmt *st;
     } cache[N_STMT_CACHE];
     size_t n_cache;
+    char *state_sql[RS_STATE_TABLES][3]; /* store_state.c's statements, built once */
     size_t open_chunk; /* test hook: accounts per round of the bulk opening (0: OPEN_CHUNK) */
     audit_tip head;    /* the chain head inside the open transaction */
     /* the head as it was at each open savepoint (write scopes nest: a module's scope around the
@@ -175,6 +178,8 @@ void rs_hex(const uint8_t *p, size_t n, char *out);
 /* The keyed check value stored with a firm: proves a key is the firm's without storing it. */
 void rs_key_check(const char *firm, const uint8_t key[RA_STORE_KEY_BYTES], char out[65]);
 ra_status rs_get_key(ra_store *s, const char *firm, const uint8_t **key, ra_err *err);
+/* The firm's audit key (derived from its key, docs/methodology.md#book-of-record-and-storage). */
+ra_status rs_get_audit_key(ra_store *s, const char *firm, const uint8_t **key, ra_err *err);
 /* out (RS_ENC_MAX bytes) = nonce || ciphertext+tag; *n its length. */
 void rs_encrypt(const uint8_t *key, const char *firm, const char *kind, const char *code,
                 const char *field, const char *plain, uint8_t *out, size_t *n);
@@ -197,17 +202,57 @@ void rs_jhex(json_t *o, const char *k, const uint8_t *p, size_t n);
 /* The chain head for the next append (locked, read once per transaction), and its write-back. */
 ra_status rs_head_get(ra_store *s, ra_err *err);
 ra_status rs_head_flush(ra_store *s, ra_err *err);
-/* The hash of one audit record chained from prev_hex. */
-void rs_audit_hash(const char *prev_hex, int64_t seq, int64_t at,
+/* The hash of one audit record chained from prev_hex: keyed BLAKE2b with key (the firm's audit
+ * key; NULL: unkeyed, records before schema 4), over every field and, when state is not NULL
+ * (keyed records), the state images. */
+void rs_audit_hash(const uint8_t *key, const char *prev_hex, int64_t seq, int64_t at,
                    const char *user, const char *firm, const char *action, const char *entity,
-                   const char *entity_id, const char *before, const char *after, char out[65]);
+                   const char *entity_id, const char *before, const char *after,
+                   const char *state, char out[65]);
+/* One group of rows of an audited table (store_state.c): its spec and its key. */
+typedef struct rs_group {
+    int spec;
+    const char *grp;
+} rs_group;
+
+/* Appends one record, with the images of the groups its entity leaves behind (store_state.c),
+ * or of the n groups given (rs_audit_groups). */
 ra_status rs_audit(ra_store *s, const ra_store_actor *a, const char *action, const char *entity,
                    const char *entity_id, const char *before, const char *after, ra_err *err);
+ra_status rs_audit_groups(ra_store *s, const ra_store_actor *a, const char *action,
+                          const char *entity, const char *entity_id, const char *before,
+                          const char *after, const rs_group *g, size_t n, ra_err *err);
 /* Ends a change: when rc is RA_OK, appends its audit record with before (NULL: "null") and after
  * written by rs_json_dump. Takes both references and returns the resulting status. */
 ra_status rs_audit_change(ra_store *s, ra_status rc, const ra_store_actor *actor,
                           const char *action, const char *entity, const char *entity_id,
                           json_t *before, json_t *after, ra_err *err);
+
+/* --- state images (store_state.c) ------------------------------------------------------------ */
+
+int rs_state_spec(const char *table); /* -1 if not audited */
+void rs_state_free(ra_store *s);
+/* The groups an entity's record images (at most 4), each keyed by entity_id. */
+size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out);
+void rs_state_empty_image(const uint8_t *key, int spec, char out[65]);
+ra_status rs_state_image(ra_store *s, const char *firm, const uint8_t *key, int spec,
+                         const char *grp, char out[65], ra_err *err);
+/* The state lines of n groups (ra_malloc'd; NULL with err set). */
+char *rs_state_text(ra_store *s, const char *firm, const uint8_t *key, const rs_group *g,
+                    size_t n, ra_err *err);
+/* The bulk opening's round: appends the accounts, lots and txns images of every account of the
+ * temporary table ra_open to state[index[j]] (codes[j] sorted, with their indices). */
+ra_status rs_state_round(ra_store *s, const char *firm, const uint8_t *key,
+                         const char *const *codes, const size_t *index, size_t m, char **state,
+                         size_t *cap, ra_err *err);
+typedef struct rs_state_map rs_state_map;
+rs_state_map *rs_state_map_create(void);
+void rs_state_map_destroy(rs_state_map *m);
+ra_status rs_state_map_add(rs_state_map *m, const char *firm, const char *state, int64_t seq,
+                           ra_err *err);
+/* Every group of every audited table of the firms against the map (keys[i] NULL: none). */
+ra_status rs_state_verify(ra_store *s, rs_state_map *m, const char *const *firms,
+                          const uint8_t *const *keys, size_t n_firms, ra_err *err);
 
 /* --- parties, accounts, securities shared with the other files -------------------------------- */
 
@@ -222,8 +267,9 @@ ra_status rs_ledger_load(ra_store *s, int64_t account_id, ra_ledger *l, int64_t 
                          ra_err *err);
 ra_status rs_ledger_save(ra_store *s, int64_t account_id, const ra_ledger *l, ra_err *err);
 json_t *rs_ledger_json(const ra_ledger *l);
-ra_status rs_security_put_in(ra_store *s, int64_t firm_id, const ra_security *x, int64_t *id,
-                             ra_err *err);
+/* Upserts a security and audits the change (entity "security"). */
+ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
+                             const ra_security *x, int64_t *id, ra_err *err);
 
 /* A ticker -> security id map for one batch (open addressing). */
 typedef struct rs_tslot {
@@ -240,7 +286,8 @@ rs_tslot *rs_tmap_find(rs_tmap *m, const char *t);
 int rs_tmap_put(rs_tmap *m, const char *t, int64_t id);
 /* The id of a ticker of the firm, through the batch's map; with create, a missing ticker becomes
  * an incomplete security. *id 0: not found. */
-ra_status rs_ticker_id(ra_store *s, rs_tmap *m, const firm_row *firm, const char *ticker,
+ra_status rs_ticker_id(ra_store *s, const ra_store_actor *actor, rs_tmap *m,
+                       const firm_row *firm, const char *ticker,
                        int create, size_t *n_created, int64_t *id, ra_err *err);
 /* The ticker of a security id (for messages). */
 void rs_ticker_of(ra_store *s, int64_t id, char *out);

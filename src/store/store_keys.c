@@ -98,12 +98,22 @@ static ra_status stored_key_check(ra_store *s, const char *firm, char out[65], i
     return RA_OK;
 }
 
+/* The firm's audit key: a subkey of its key (libsodium crypto_kdf: BLAKE2b keyed with the key,
+ * subkey id 1, context "raaudit1"), so that the key that encrypts personal data and the one that
+ * chains the audit trail are never the same bytes, and neither is stored. */
+static void derive_audit_key(const uint8_t key[RA_STORE_KEY_BYTES],
+                             uint8_t out[RA_STORE_KEY_BYTES])
+{
+    (void)crypto_kdf_derive_from_key(out, RA_STORE_KEY_BYTES, 1, "raaudit1", key);
+}
+
 static ra_status cache_key(ra_store *s, const char *firm, const uint8_t key[RA_STORE_KEY_BYTES],
                            ra_err *err)
 {
     for (size_t i = 0; i < s->n_keys; i++)
         if (strcmp(s->keys[i].firm, firm) == 0) {
             memcpy(s->keys[i].key, key, RA_STORE_KEY_BYTES);
+            derive_audit_key(key, s->keys[i].audit_key);
             return RA_OK;
         }
     if (s->n_keys == s->cap_keys) {
@@ -121,6 +131,7 @@ static ra_status cache_key(ra_store *s, const char *firm, const uint8_t key[RA_S
     }
     sq_copy(s->keys[s->n_keys].firm, RA_CODE_MAX, firm);
     memcpy(s->keys[s->n_keys].key, key, RA_STORE_KEY_BYTES);
+    derive_audit_key(key, s->keys[s->n_keys].audit_key);
     s->n_keys++;
     return RA_OK;
 }
@@ -174,6 +185,20 @@ ra_status rs_get_key(ra_store *s, const char *firm, const uint8_t **key, ra_err 
     if (rc != RA_OK)
         return rc;
     return rs_get_key(s, firm, key, err);
+}
+
+ra_status rs_get_audit_key(ra_store *s, const char *firm, const uint8_t **key, ra_err *err)
+{
+    const uint8_t *k = NULL;
+    ra_status rc = rs_get_key(s, firm, &k, err);
+    if (rc != RA_OK)
+        return rc;
+    for (size_t i = 0; i < s->n_keys; i++)
+        if (strcmp(s->keys[i].firm, firm) == 0) {
+            *key = s->keys[i].audit_key;
+            return RA_OK;
+        }
+    return ra_err_set(err, RA_EINTERNAL, NULL, "the key of firm %s vanished", firm);
 }
 
 #define RS_NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES

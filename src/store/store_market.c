@@ -13,12 +13,13 @@
 
 typedef struct series_kind {
     const char *what;  /* "price", "dividend", "split" */
+    const char *table; /* its table, the audit record's entity */
     int n_vals;        /* 1 or 2 */
     const char *stored_conflict_sql, *update_sql, *insert_sql;
 } series_kind;
 
 static const series_kind K_PRICE = {
-    "price", 1,
+    "price", "prices", 1,
     "SELECT s.a, s.b, p.price, 0, s.c, s.d FROM ra_stage s JOIN prices p ON p.security_id = s.a "
     "AND p.day = s.b WHERE p.price <> s.c ORDER BY s.a, s.b LIMIT 1",
     "UPDATE prices SET price = (SELECT s.c FROM ra_stage s WHERE s.a = prices.security_id "
@@ -27,7 +28,7 @@ static const series_kind K_PRICE = {
     "INSERT INTO prices (security_id, day, price) SELECT a, b, c FROM ra_stage s "
     "WHERE NOT EXISTS (SELECT 1 FROM prices p WHERE p.security_id = s.a AND p.day = s.b)"};
 static const series_kind K_DIVIDEND = {
-    "dividend", 1,
+    "dividend", "dividends", 1,
     "SELECT s.a, s.b, p.amount, 0, s.c, s.d FROM ra_stage s JOIN dividends p "
     "ON p.security_id = s.a AND p.day = s.b WHERE p.amount <> s.c ORDER BY s.a, s.b LIMIT 1",
     "UPDATE dividends SET amount = (SELECT s.c FROM ra_stage s "
@@ -37,7 +38,7 @@ static const series_kind K_DIVIDEND = {
     "INSERT INTO dividends (security_id, day, amount) SELECT a, b, c FROM ra_stage s "
     "WHERE NOT EXISTS (SELECT 1 FROM dividends p WHERE p.security_id = s.a AND p.day = s.b)"};
 static const series_kind K_SPLIT = {
-    "split", 2,
+    "split", "splits", 2,
     "SELECT s.a, s.b, p.num, p.den, s.c, s.d FROM ra_stage s JOIN splits p "
     "ON p.security_id = s.a AND p.day = s.b WHERE p.num <> s.c OR p.den <> s.d ORDER BY s.a, s.b LIMIT 1",
     "UPDATE splits SET num = (SELECT s.c FROM ra_stage s WHERE s.a = splits.security_id "
@@ -77,10 +78,11 @@ static int cmp_stage(const void *x, const void *y)
 /* Resolves tickers, sorts the rows by (security, date), refuses a date given twice with
  * different values, drops exact repeats, and loads the unique rows into the stage table (its
  * primary key needs them unique). *distinct: rows staged. The caller has the write scope open. */
-static ra_status stage_rows(ra_store *s, const series_kind *k, const firm_row *firm,
-                            const char *base, size_t stride, size_t off_ticker, size_t off_day,
-                            size_t off_c, size_t off_d, size_t n, unsigned flags,
-                            ra_store_put_stats *stats, size_t *distinct, ra_err *err)
+static ra_status stage_rows(ra_store *s, const ra_store_actor *actor, const series_kind *k,
+                            const firm_row *firm, const char *base, size_t stride,
+                            size_t off_ticker, size_t off_day, size_t off_c, size_t off_d,
+                            size_t n, unsigned flags, ra_store_put_stats *stats, size_t *distinct,
+                            char batch_hash[65], ra_err *err)
 {
     *distinct = 0;
     ra_status rc = s->ops->exec(s->db,
@@ -105,7 +107,7 @@ static ra_status stage_rows(ra_store *s, const series_kind *k, const firm_row *f
         x->c = *(const int64_t *)(const void *)(r + off_c);
         x->d = off_d ? *(const int64_t *)(const void *)(r + off_d) : 0;
         x->sec = 0;
-        rc = rs_ticker_id(s, &m, firm, t, (flags & RA_STORE_PUT_CREATE_SECURITIES) != 0,
+        rc = rs_ticker_id(s, actor, &m, firm, t, (flags & RA_STORE_PUT_CREATE_SECURITIES) != 0,
                        &stats->new_securities, &x->sec, err);
         if (rc == RA_OK && !x->sec)
             rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no security %s (add it to the "
@@ -143,10 +145,21 @@ static ra_status stage_rows(ra_store *s, const series_kind *k, const firm_row *f
         ra_free(rows);
         return rc;
     }
+    /* the batch's content hash (docs/methodology.md#state-images): its distinct rows in
+     * (security id, date) order */
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, 32);
     for (size_t i = 0; i < u && rc == RA_OK; i++) {
         int64_t v[4] = {rows[i].sec, rows[i].day, rows[i].c, rows[i].d};
+        char line[96];
+        int len = snprintf(line, sizeof line, "%lld:%lld:%lld:%lld\n", (long long)v[0],
+                           (long long)v[1], (long long)v[2], (long long)v[3]);
+        crypto_generichash_update(&h, (const uint8_t *)line, (size_t)len);
         rc = s->ops->bulk_row(b, v, err);
     }
+    uint8_t d[32];
+    crypto_generichash_final(&h, d, sizeof d);
+    rs_hex(d, sizeof d, batch_hash);
     ra_free(rows);
     ra_status rc2 = s->ops->bulk_end(b, rc == RA_OK, err);
     *distinct = u;
@@ -189,6 +202,58 @@ static ra_status series_merge(ra_store *s, const series_kind *k, unsigned flags,
     return RA_OK;
 }
 
+/* One audit record per batch that changed something (entity "prices", "dividends" or
+ * "splits", entity id the batch's content hash), imaging the series of every security the batch
+ * names. */
+static ra_status series_audit(ra_store *s, const ra_store_actor *actor, const series_kind *k,
+                              size_t distinct, const ra_store_put_stats *stats,
+                              const char batch_hash[65], ra_err *err)
+{
+    ra_db_stmt *st = sq_prep(s, "SELECT DISTINCT t.ticker FROM ra_stage x JOIN securities t "
+                                "ON t.id = x.a ORDER BY 1", err);
+    if (!st)
+        return sq_err(err);
+    char (*tickers)[RA_CODE_MAX] = NULL;
+    size_t n = 0, cap = 0;
+    ra_status rc = RA_OK;
+    int r;
+    while (rc == RA_OK && (r = s->ops->step(st, err)) == RA_DB_ROW) {
+        char (*g)[RA_CODE_MAX] = sq_grow(tickers, n, &cap, sizeof *tickers, 16);
+        if (!g) {
+            rc = sq_nomem(err, "the batch");
+            break;
+        }
+        tickers = g;
+        sq_copy(tickers[n++], RA_CODE_MAX, sq_text(s, st, 0));
+    }
+    s->ops->reset(st);
+    if (rc == RA_OK && r < 0)
+        rc = sq_err(err);
+    rs_group *g = rc == RA_OK ? ra_calloc(n ? n : 1, sizeof *g) : NULL;
+    if (rc == RA_OK && !g)
+        rc = sq_nomem(err, "the batch");
+    for (size_t i = 0; i < n && g; i++) {
+        g[i].spec = rs_state_spec(k->table);
+        g[i].grp = tickers[i];
+    }
+    json_t *after = json_object();
+    rs_jstr(after, "kind", k->what);
+    rs_jint(after, "rows", (int64_t)distinct);
+    rs_jint(after, "inserted", (int64_t)stats->inserted);
+    rs_jint(after, "replaced", (int64_t)stats->replaced);
+    rs_jint(after, "securities", (int64_t)n);
+    rs_jstr(after, "content_blake2b", batch_hash);
+    char *a = rs_json_dump(after);
+    if (rc == RA_OK && !a)
+        rc = sq_nomem(err, "an audit record");
+    if (rc == RA_OK)
+        rc = rs_audit_groups(s, actor, "import", k->table, batch_hash, "null", a, g, n, err);
+    rs_json_free(a);
+    ra_free(g);
+    ra_free(tickers);
+    return rc;
+}
+
 static ra_status series_put(ra_store *s, const ra_store_actor *actor, const series_kind *k,
                             const void *rows, size_t stride, size_t off_ticker, size_t off_day,
                             size_t off_c, size_t off_d, size_t n, unsigned flags,
@@ -205,10 +270,13 @@ static ra_status series_put(ra_store *s, const ra_store_actor *actor, const seri
     if ((rc = sq_wbegin(s, err)) != RA_OK)
         return rc;
     size_t distinct = 0;
-    rc = stage_rows(s, k, &firm, rows, stride, off_ticker, off_day, off_c, off_d, n, flags, stats,
-                    &distinct, err);
+    char batch_hash[65] = "";
+    rc = stage_rows(s, actor, k, &firm, rows, stride, off_ticker, off_day, off_c, off_d, n, flags,
+                    stats, &distinct, batch_hash, err);
     if (rc == RA_OK)
         rc = series_merge(s, k, flags, distinct, stats, err);
+    if (rc == RA_OK && stats->inserted + stats->replaced > 0)
+        rc = series_audit(s, actor, k, distinct, stats, batch_hash, err);
     rc = sq_wend(s, rc, err);
     if (rc != RA_OK)
         memset(stats, 0, sizeof *stats);

@@ -80,6 +80,7 @@ void ra_store_close(ra_store *s)
     if (s->in_txn)
         (void)ra_store_rollback(s, NULL);
     sq_cache_clear(s);
+    rs_state_free(s);
     s->ops->close(s->db);
     if (s->keys)
         sodium_memzero(s->keys, s->cap_keys * sizeof *s->keys);

@@ -65,8 +65,57 @@ static int security_equal(const ra_security *a, const ra_security *b)
            !a->on_shelf == !b->on_shelf && !a->incomplete == !b->incomplete;
 }
 
-ra_status rs_security_put_in(ra_store *s, int64_t firm_id, const ra_security *x, int64_t *id,
-                                 ra_err *err)
+static json_t *security_json(const ra_security *x)
+{
+    json_t *o = json_object();
+    rs_jstr(o, "ticker", x->ticker);
+    rs_jstr(o, "name", x->name);
+    rs_jstr(o, "asset_class", x->asset_class);
+    rs_jint(o, "risk_level", x->risk_level);
+    rs_jdbl(o, "expense_ratio", x->expense_ratio);
+    rs_jint(o, "lot_size", x->lot_size);
+    rs_jstr(o, "exchange", x->exchange);
+    rs_jstr(o, "currency", x->currency);
+    rs_jstr(o, "tlh_group", x->tlh_group);
+    rs_jint(o, "on_shelf", x->on_shelf != 0);
+    rs_jint(o, "incomplete", x->incomplete != 0);
+    return o;
+}
+
+static ra_status security_write(ra_store *s, int64_t firm_id, const ra_security *x, int64_t *id,
+                                ra_err *err)
+{
+    ra_db_stmt *st;
+    if (*id) {
+        st = sq_prep(s, "UPDATE securities SET name = ?, asset_class = ?, risk_level = ?, "
+                        "expense_ratio = ?, lot_size = ?, exchange = ?, currency = ?, "
+                        "tlh_group = ?, on_shelf = ?, incomplete = ? WHERE id = ?", err);
+        if (!st || sq_bind(s, st, err, "ttiditttiii", x->name, x->asset_class,
+                           (int64_t)x->risk_level, x->expense_ratio, x->lot_size, x->exchange,
+                           x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
+                           (int64_t)(x->incomplete != 0), *id) != RA_OK)
+            return sq_err(err);
+        return sq_run(s, st, err);
+    }
+    st = sq_prep(s, "INSERT INTO securities (firm_id, ticker, name, asset_class, risk_level, "
+                    "expense_ratio, lot_size, exchange, currency, tlh_group, on_shelf, "
+                    "incomplete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
+    if (!st || sq_bind(s, st, err, "itttiditttii", firm_id, x->ticker, x->name,
+                       x->asset_class, (int64_t)x->risk_level, x->expense_ratio, x->lot_size,
+                       x->exchange, x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
+                       (int64_t)(x->incomplete != 0)) != RA_OK)
+        return sq_err(err);
+    int r = s->ops->step(st, err);
+    if (r != RA_DB_ROW)
+        return r < 0 ? sq_err(err)
+                     : ra_err_set(err, RA_EINTERNAL, NULL, "no id returned for security");
+    *id = sq_int(s, st, 0);
+    s->ops->reset(st);
+    return RA_OK;
+}
+
+ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
+                             const ra_security *x, int64_t *id, ra_err *err)
 {
     ra_db_stmt *st = sq_prep(s, SQL_SECURITY_COLS, err);
     if (!st || sq_bind(s, st, err, "it", firm_id, x->ticker) != RA_OK)
@@ -83,32 +132,10 @@ ra_status rs_security_put_in(ra_store *s, int64_t firm_id, const ra_security *x,
     s->ops->reset(st);
     if (*id && security_equal(&old, x))
         return RA_OK;
-    if (*id) {
-        st = sq_prep(s, "UPDATE securities SET name = ?, asset_class = ?, risk_level = ?, "
-                  "expense_ratio = ?, lot_size = ?, exchange = ?, currency = ?, tlh_group = ?, "
-                  "on_shelf = ?, incomplete = ? WHERE id = ?", err);
-        if (!st || sq_bind(s, st, err, "ttiditttiii", x->name, x->asset_class,
-                         (int64_t)x->risk_level, x->expense_ratio, x->lot_size, x->exchange,
-                         x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
-                         (int64_t)(x->incomplete != 0), *id) != RA_OK)
-            return sq_err(err);
-        return sq_run(s, st, err);
-    }
-    st = sq_prep(s, "INSERT INTO securities (firm_id, ticker, name, asset_class, risk_level, "
-              "expense_ratio, lot_size, exchange, currency, tlh_group, on_shelf, incomplete) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
-    if (!st || sq_bind(s, st, err, "itttiditttii", firm_id, x->ticker, x->name,
-                     x->asset_class, (int64_t)x->risk_level, x->expense_ratio, x->lot_size,
-                     x->exchange, x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
-                     (int64_t)(x->incomplete != 0)) != RA_OK)
-        return sq_err(err);
-    r = s->ops->step(st, err);
-    if (r != RA_DB_ROW)
-        return r < 0 ? sq_err(err)
-                     : ra_err_set(err, RA_EINTERNAL, NULL, "no id returned for security");
-    *id = sq_int(s, st, 0);
-    s->ops->reset(st);
-    return RA_OK;
+    int existed = *id != 0;
+    ra_status rc = security_write(s, firm_id, x, id, err);
+    return rs_audit_change(s, rc, actor, existed ? "update" : "create", "security", x->ticker,
+                           existed ? security_json(&old) : NULL, security_json(x), err);
 }
 
 ra_status ra_store_security_put(ra_store *s, const ra_store_actor *actor, const ra_security *x,
@@ -123,7 +150,7 @@ ra_status ra_store_security_put(ra_store *s, const ra_store_actor *actor, const 
     if (rc != RA_OK || (rc = sq_wbegin(s, err)) != RA_OK)
         return rc;
     int64_t id = 0;
-    return sq_wend(s, rs_security_put_in(s, firm.id, x, &id, err), err);
+    return sq_wend(s, rs_security_put_in(s, actor, firm.id, x, &id, err), err);
 }
 
 ra_status ra_store_security_get(ra_store *s, const char *firm, const char *ticker,
@@ -251,7 +278,8 @@ int rs_tmap_put(rs_tmap *m, const char *t, int64_t id)
 
 /* The id of a ticker of the firm, through the batch's map; with create, a missing ticker becomes
  * an incomplete security. *id 0: not found. */
-ra_status rs_ticker_id(ra_store *s, rs_tmap *m, const firm_row *firm, const char *ticker,
+ra_status rs_ticker_id(ra_store *s, const ra_store_actor *actor, rs_tmap *m,
+                       const firm_row *firm, const char *ticker,
                            int create, size_t *n_created, int64_t *id, ra_err *err)
 {
     rs_tslot *sl = rs_tmap_find(m, ticker);
@@ -270,7 +298,7 @@ ra_status rs_ticker_id(ra_store *s, rs_tmap *m, const firm_row *firm, const char
         sq_copy(x.currency, 4, firm->currency);
         x.lot_size = 1;
         x.incomplete = 1;
-        rc = rs_security_put_in(s, firm->id, &x, id, err);
+        rc = rs_security_put_in(s, actor, firm->id, &x, id, err);
         if (rc == RA_OK && n_created)
             (*n_created)++;
     }

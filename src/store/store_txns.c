@@ -179,7 +179,7 @@ static ra_status txn_one(ra_store *s, const ra_store_actor *actor, const firm_ro
     }
     int64_t sec = 0;
     if (t->ticker[0]) {
-        rc = rs_ticker_id(s, secs, firm, t->ticker, 0, NULL, &sec, err);
+        rc = rs_ticker_id(s, actor, secs, firm, t->ticker, 0, NULL, &sec, err);
         if (rc == RA_OK && !sec)
             rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no security %s in firm %s", t->ticker,
                             actor->firm);
@@ -196,7 +196,7 @@ static ra_status txn_one(ra_store *s, const ra_store_actor *actor, const firm_ro
         if (!lot_sec || !lots)
             rc = sq_nomem(err, "lots");
         for (size_t i = 0; i < t->n_lots_in && rc == RA_OK; i++) {
-            rc = rs_ticker_id(s, secs, firm, t->lots_in[i].ticker, 0, NULL, &lot_sec[i], err);
+            rc = rs_ticker_id(s, actor, secs, firm, t->lots_in[i].ticker, 0, NULL, &lot_sec[i], err);
             if (rc == RA_OK && !lot_sec[i])
                 rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no security %s in firm %s",
                                 t->lots_in[i].ticker, actor->firm);

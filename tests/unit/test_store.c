@@ -680,11 +680,11 @@ static void test_store_audit_verify_detects_edit_insert_delete(void **state)
     audit_case(f, "UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 2; "
                   "UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1002; "
                   "INSERT INTO audit_log SELECT 2, at, user_name, firm, action, entity, entity_id, "
-                  "before_json, after_json, prev_hash, hash FROM audit_log WHERE seq = 1", 2);
+                  "before_json, after_json, prev_hash, hash, state FROM audit_log WHERE seq = 1", 2);
     OK(ra_store_exec_raw(f->s, restore, &err));
     snprintf(sql, sizeof sql,
              "INSERT INTO audit_log SELECT seq + 1, at, user_name, firm, action, entity, "
-             "entity_id, before_json, after_json, hash, hash FROM audit_log WHERE seq = %llu",
+             "entity_id, before_json, after_json, hash, hash, state FROM audit_log WHERE seq = %llu",
              (unsigned long long)n);
     audit_case(f, sql, n + 1);
     OK(ra_store_exec_raw(f->s, restore, &err));
@@ -1073,7 +1073,11 @@ static int child_writer(const char *url, const uint8_t *key, int who)
     o.busy_timeout_ms = 2000;
     if (ra_store_open(url, &o, &s, &err) != RA_OK)
         return strstr(err.msg, "busy") ? 0 : 2;
-    (void)key;
+    /* every write is audited with the firm's key (keyed chain) */
+    if (ra_store_set_firm_key(s, "F1", key, &err) != RA_OK) {
+        ra_store_close(s);
+        return strstr(err.msg, "busy") ? 0 : 2;
+    }
     ra_store_actor a = {"child", "F1"};
     int rc = 0;
     for (int i = 0; i < 40 && rc == 0; i++) {
@@ -1129,6 +1133,7 @@ static void test_store_busy_writer_fails_cleanly(void **state)
     ra_store_options_default(&o);
     o.busy_timeout_ms = 100;
     OK(ra_store_open(f->url, &o, &other, &err));
+    OK(ra_store_set_firm_key(other, "F1", f->key, &err));
     OK(ra_store_begin(f->s, &err)); /* holds the write lock */
     ra_store_txn t = txn("A1", "Z1", RA_TXN_DEPOSIT, D(2021, 5, 1), "", 0, 0, 100, 0);
     assert_int_equal(ra_store_txn_append(other, &f->actor, &t, 1, NULL, &err), RA_ECONFLICT);
