@@ -34,6 +34,7 @@
 #include "store_profiles.h"
 /* engine */
 #include "engine_onboard.h"
+#include "engine_valuation.h"
 #include "bookgen.h"
 
 #define RA_VERSION_MAJOR 0

@@ -18,7 +18,7 @@
  * provider. Reading or writing personal data without the key is RA_EINVAL; a wrong key is
  * RA_ECONFLICT ("the key does not match firm F"). Messages never contain personal data.
  *
- * Memory: arrays returned through a pointer (lists, valuation, holdings) are allocated by the store
+ * Memory: arrays returned through a pointer (lists, transactions, holdings) are allocated by the store
  * and freed with ra_store_free; snapshots with ra_store_snapshot_destroy. */
 #ifndef ROBOADVISOR_STORE_H
 #define ROBOADVISOR_STORE_H
@@ -280,11 +280,20 @@ RA_API RA_NODISCARD ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_
                                                           const ra_store_opening *v, size_t n,
                                                           ra_err *err);
 
+/* An account's transactions dated on or before as_of (RA_STORE_DATE_LATEST: all), in order, in
+ * ledger form (ledger.h: id = the account's sequence number, security = the store's security id
+ * as in ra_store_account_ledger), for ra_ledger_replay; *minor_digits: the account's currency's.
+ * *out is one block holding the picks and lots in too: ra_store_free(*out). */
+RA_API RA_NODISCARD ra_status ra_store_account_txns(ra_store *s, const char *firm,
+                                                    const char *code, ra_date as_of,
+                                                    ra_txn **out, size_t *n, int *minor_digits,
+                                                    ra_err *err);
+
 /* Number of stored transactions of an account. */
 RA_API RA_NODISCARD ra_status ra_store_txn_count(ra_store *s, const char *firm,
                                                  const char *account, uint64_t *n, ra_err *err);
 
-/* --- holdings, valuation, check -------------------------------------------------------------- */
+/* --- holdings, check (valuation is the engine's: engine_valuation.h) ------------------------- */
 
 /* The book's positions in the custodian layout (book.h ra_position): per account in code order
  * one cash line (ticker "") then one line per security held (quantities of its lots summed), in
@@ -292,21 +301,6 @@ RA_API RA_NODISCARD ra_status ra_store_txn_count(ra_store *s, const char *firm,
  * transactions dated on or before it are replayed). ra_store_free(*out). */
 RA_API RA_NODISCARD ra_status ra_store_holdings(ra_store *s, const char *firm, ra_date as_of,
                                                 ra_position **out, size_t *n, ra_err *err);
-
-typedef struct ra_store_value {
-    char account[RA_CODE_MAX];
-    ra_minor cash_minor;
-    ra_minor securities_minor; /* sum over securities held of value(qty, latest price) */
-    ra_minor total_minor;      /* cash + securities */
-    size_t n_unpriced;         /* securities held without a price on or before the date (valued 0) */
-} ra_store_value;
-
-/* Values every account of the firm at a date from the current lots: for each security held, the
- * summed quantity times its latest price on or before date, rounded once to the minor unit, ties
- * to even (ra_money_value). *out: *n entries in account code order; *total_minor the firm total. */
-RA_API RA_NODISCARD ra_status ra_store_valuation(ra_store *s, const char *firm, ra_date date,
-                                                 ra_store_value **out, size_t *n,
-                                                 ra_minor *total_minor, ra_err *err);
 
 typedef struct ra_store_check_result {
     uint64_t n_accounts;     /* accounts checked */

@@ -411,3 +411,61 @@ ra_status rs_txns_load(ra_store *s, int64_t account_id, ra_date as_of, rs_txn_li
     return rc;
 }
 
+
+ra_status ra_store_account_txns(ra_store *s, const char *firm, const char *code, ra_date as_of,
+                                ra_txn **out, size_t *n, int *minor_digits, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    firm_row f;
+    ra_status rc = sq_firm(s, firm, &f, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_db_stmt *st = sq_prep(s, "SELECT id, minor_digits FROM accounts WHERE firm_id = ? AND "
+                                "code = ?", err);
+    if (!st || sq_bind(s, st, err, "it", f.id, code) != RA_OK)
+        return sq_err(err);
+    int r = s->ops->step(st, err);
+    if (r != RA_DB_ROW)
+        return r < 0 ? sq_err(err)
+                     : ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", code, firm);
+    int64_t id = sq_int(s, st, 0);
+    if (minor_digits)
+        *minor_digits = (int)sq_int(s, st, 1);
+    s->ops->reset(st);
+    rs_txn_list tl;
+    if ((rc = rs_txns_load(s, id, as_of, &tl, err)) != RA_OK)
+        return rc;
+    /* one block: the transactions, then every pick, then every lot in */
+    size_t np = 0, nl = 0;
+    for (size_t i = 0; i < tl.n; i++) {
+        np += tl.t[i].n_picks;
+        nl += tl.t[i].n_lots_in;
+    }
+    size_t bytes = tl.n * sizeof(ra_txn) + np * sizeof(ra_lot_pick) + nl * sizeof(ra_lot);
+    char *blk = ra_malloc(bytes ? bytes : 1);
+    if (!blk) {
+        rs_txns_free(&tl);
+        return sq_nomem(err, "transactions");
+    }
+    ra_txn *t = (ra_txn *)(void *)blk;
+    ra_lot_pick *picks = (ra_lot_pick *)(void *)(blk + tl.n * sizeof(ra_txn));
+    ra_lot *lots = (ra_lot *)(void *)(blk + tl.n * sizeof(ra_txn) + np * sizeof(ra_lot_pick));
+    for (size_t i = 0; i < tl.n; i++) {
+        t[i] = tl.t[i];
+        if (t[i].n_picks) {
+            memcpy(picks, tl.t[i].picks, t[i].n_picks * sizeof *picks);
+            t[i].picks = picks;
+            picks += t[i].n_picks;
+        }
+        if (t[i].n_lots_in) {
+            memcpy(lots, tl.t[i].lots_in, t[i].n_lots_in * sizeof *lots);
+            t[i].lots_in = lots;
+            lots += t[i].n_lots_in;
+        }
+    }
+    *n = tl.n;
+    *out = t;
+    rs_txns_free(&tl);
+    return RA_OK;
+}

@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include "ra_test.h"
+#include "roboadvisor/alloc.h"
+#include "roboadvisor/engine_valuation.h"
 #include "roboadvisor/store.h"
 #include "store/store_int.h"
 
@@ -736,10 +738,10 @@ static void test_store_valuation_and_holdings(void **state)
     obs[1].date = D(2021, 4, 30); /* after the valuation date: not used */
     obs[2].date = D(2021, 3, 1);
     OK(ra_store_prices_put(f->s, &f->actor, obs, 3, 0, NULL, &err));
-    ra_store_value *v = NULL;
+    ra_account_value *v = NULL; /* the engine values (engine_valuation.h) */
     size_t n = 0;
     ra_minor total = 0;
-    OK(ra_store_valuation(f->s, "F1", D(2021, 4, 15), &v, &n, &total, &err));
+    OK(ra_valuation_compute(f->s, "F1", D(2021, 4, 15), &v, &n, &total, &err));
     assert_int_equal(n, 2);
     /* A1: 3 x 350.123457 = 1050.370371 -> 105037 cents */
     assert_string_equal(v[0].account, "A1");
@@ -753,11 +755,11 @@ static void test_store_valuation_and_holdings(void **state)
     assert_int_equal(v[1].securities_minor, 3367 + 3501);
     assert_int_equal(v[1].n_unpriced, 0);
     assert_int_equal(total, 1033737 + 93667 + 6868);
-    ra_store_free(v);
+    ra_free(v);
     /* before any price of AGG: unpriced */
-    OK(ra_store_valuation(f->s, "F1", D(2021, 2, 1), &v, &n, &total, &err));
+    OK(ra_valuation_compute(f->s, "F1", D(2021, 2, 1), &v, &n, &total, &err));
     assert_int_equal(v[1].n_unpriced, 2);
-    ra_store_free(v);
+    ra_free(v);
     ra_position *pos = NULL;
     OK(ra_store_holdings(f->s, "F1", RA_STORE_DATE_LATEST, &pos, &n, &err));
     assert_int_equal(n, 5); /* A1 cash, SPY; A2 cash, AGG, SPY */
