@@ -155,32 +155,7 @@ typedef struct book {
  * or -1 after printing an error. */
 static int read_key(const char *cmd, const char *key_file, uint8_t key[RA_STORE_KEY_BYTES])
 {
-    ra_err err = {0};
-    if (key_file) {
-        char *data = NULL;
-        size_t size = 0;
-        if (ra_file_read(key_file, KEY_FILE_MAX, &data, &size, &err) != RA_OK) {
-            cli_fail(cmd, &err);
-            return -1;
-        }
-        ra_status st = ra_store_key_parse(data, size, key, &err);
-        free(data);
-        if (st != RA_OK) {
-            ra_err_wrap(&err, "key file %s", key_file);
-            cli_fail(cmd, &err);
-            return -1;
-        }
-        return 1;
-    }
-    const char *hex = getenv("ROBOADVISOR_KEY");
-    if (!hex || !hex[0])
-        return 0;
-    if (ra_store_key_parse(hex, strlen(hex), key, &err) != RA_OK) {
-        ra_err_wrap(&err, "ROBOADVISOR_KEY");
-        cli_fail(cmd, &err);
-        return -1;
-    }
-    return 1;
+    return cli_read_key(cmd, key_file, key);
 }
 
 static void actor_user(char out[RA_CODE_MAX])

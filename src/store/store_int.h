@@ -162,6 +162,9 @@ ra_status sq_need_version(ra_store *s, int version, const char *what, ra_err *er
 ra_status sq_firm_id(ra_store *s, const char *firm, int64_t *id, ra_err *err);
 ra_status sq_id_of(ra_store *s, const char *sql, int64_t firm_id, const char *code,
                    const char *what, int64_t *id, ra_err *err);
+/* sq_write_start, then (n > 0 only) a write scope: *opened says whether one was opened. */
+ra_status sq_write_begin(ra_store *s, const ra_store_actor *actor, firm_row *firm, size_t n,
+                         int *opened, ra_err *err);
 /* The id of a firm-scoped record by code from one of the tables below (0 if none). */
 ra_status sq_code_id(ra_store *s, const char *sql, int64_t firm_id, const char *code, int64_t *id,
                      ra_err *err);

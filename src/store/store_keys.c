@@ -191,6 +191,10 @@ ra_status rs_get_audit_key(ra_store *s, const char *firm, const uint8_t **key, r
 {
     const uint8_t *k = NULL;
     ra_status rc = rs_get_key(s, firm, &k, err);
+    if (rc == RA_EINVAL && !s->key_fn)
+        return ra_err_set(err, RA_EINVAL, NULL, "no key for firm %s: the audit trail is keyed "
+                          "with a key derived from it (give a key file or ROBOADVISOR_KEY)",
+                          firm);
     if (rc != RA_OK)
         return rc;
     for (size_t i = 0; i < s->n_keys; i++)

@@ -264,10 +264,9 @@ static ra_status series_put(ra_store *s, const ra_store_actor *actor, const seri
         stats = &local;
     memset(stats, 0, sizeof *stats);
     firm_row firm;
-    ra_status rc = sq_write_start(s, actor, &firm, err);
-    if (rc != RA_OK || n == 0)
-        return rc;
-    if ((rc = sq_wbegin(s, err)) != RA_OK)
+    int opened = 0;
+    ra_status rc = sq_write_begin(s, actor, &firm, n, &opened, err);
+    if (rc != RA_OK || !opened)
         return rc;
     size_t distinct = 0;
     char batch_hash[65] = "";

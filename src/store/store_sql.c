@@ -390,6 +390,18 @@ ra_status sq_firm_id(ra_store *s, const char *firm, int64_t *id, ra_err *err)
     return rc;
 }
 
+ra_status sq_write_begin(ra_store *s, const ra_store_actor *actor, firm_row *firm, size_t n,
+                         int *opened, ra_err *err)
+{
+    *opened = 0;
+    ra_status rc = sq_write_start(s, actor, firm, err);
+    if (rc != RA_OK || n == 0)
+        return rc;
+    rc = sq_wbegin(s, err);
+    *opened = rc == RA_OK;
+    return rc;
+}
+
 ra_status sq_write_start(ra_store *s, const ra_store_actor *actor, firm_row *firm, ra_err *err)
 {
     ra_status rc = sq_check_actor(actor, err);
