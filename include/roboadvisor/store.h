@@ -334,6 +334,14 @@ RA_API RA_NODISCARD ra_status ra_store_check(ra_store *s, ra_store_check_result 
 RA_API RA_NODISCARD ra_status ra_store_audit_verify(ra_store *s, uint64_t *n_records,
                                                     uint64_t *first_bad, ra_err *err);
 
+/* Seals actor->firm's book as it is now: one audit record (entity "book", action "seal") holding
+ * the images of every row of every audited table of the firm, so that a book created before
+ * schema version 4 (whose older records carry no images) verifies from here on. It attests the
+ * current state: check and reconcile the book before sealing. *n_groups (may be NULL): the
+ * groups imaged. */
+RA_API RA_NODISCARD ra_status ra_store_audit_seal(ra_store *s, const ra_store_actor *actor,
+                                                  uint64_t *n_groups, ra_err *err);
+
 /* A signed checkpoint of the chain, for the firm to keep outside the database. */
 typedef struct ra_store_checkpoint {
     char firm[RA_CODE_MAX];

@@ -3,6 +3,7 @@
  *
  *   roboadvisor audit verify [--checkpoint FILE]
  *   roboadvisor audit checkpoint [--out FILE]
+ *   roboadvisor audit seal
  *
  * Options: --db URL (or ROBOADVISOR_DB), --firm CODE (or ROBOADVISOR_FIRM, default "default"),
  * --key-file FILE (or ROBOADVISOR_KEY: the audit key is derived from the firm's key),
@@ -27,7 +28,8 @@ typedef struct aopts {
 static void help(void)
 {
     printf("usage: roboadvisor audit verify [--checkpoint FILE] [options]\n"
-           "       roboadvisor audit checkpoint [--out FILE] [options]\n\n"
+           "       roboadvisor audit checkpoint [--out FILE] [options]\n"
+           "       roboadvisor audit seal [options]\n\n"
            "verify: proves the audit trail intact (every record's keyed hash, the chain head) and\n"
            "the book equal to what the trail says (every row of every audited table against its\n"
            "last audited image, and no row without one); with --checkpoint, also that nothing at\n"
@@ -35,7 +37,9 @@ static void help(void)
            "(exit status 1).\n"
            "checkpoint: writes a signed checkpoint (firm, sequence, head hash, time, MAC with the\n"
            "firm's audit key) to FILE (created readable by its owner only) or prints it: keep it\n"
-           "outside the database.\n\n"
+           "outside the database.\n"
+           "seal: records the images of every row of the firm as they are now, once, for a book\n"
+           "created before the keyed trail (its rows have no images yet); check the book first.\n\n"
            "options:\n"
            "  --db URL         SQLite file or postgresql://... (default $ROBOADVISOR_DB or\n"
            "                   roboadvisor.db)\n"
@@ -196,6 +200,24 @@ static int checkpoint(const aopts *o, ra_store *s)
     return CLI_EXIT_OK;
 }
 
+static int seal(const aopts *o, ra_store *s)
+{
+    ra_err err = {0};
+    ra_store_actor actor;
+    memset(&actor, 0, sizeof actor);
+    const char *u = getenv("ROBOADVISOR_USER");
+    snprintf(actor.user, sizeof actor.user, "%s", u && u[0] ? u : "cli");
+    snprintf(actor.firm, sizeof actor.firm, "%s", o->firm);
+    uint64_t n = 0;
+    if (ra_store_audit_seal(s, &actor, &n, &err) != RA_OK)
+        return cli_fail(CMD, &err);
+    if (o->format == CLI_FORMAT_JSON)
+        return cli_json_print(json_pack("{s:s,s:I}", "firm", o->firm, "groups", (json_int_t)n));
+    printf("sealed firm %s: %llu groups of rows recorded in the audit trail\n", o->firm,
+           (unsigned long long)n);
+    return CLI_EXIT_OK;
+}
+
 int cmd_audit(int argc, char **argv)
 {
     if (argc < 2 || argv[1][0] == '-') {
@@ -203,12 +225,12 @@ int cmd_audit(int argc, char **argv)
             help();
             return CLI_EXIT_OK;
         }
-        return cli_usage(CMD, "say what to do: verify or checkpoint");
+        return cli_usage(CMD, "say what to do: verify, checkpoint or seal");
     }
     const char *what = argv[1];
-    int is_verify = strcmp(what, "verify") == 0;
-    if (!is_verify && strcmp(what, "checkpoint") != 0)
-        return cli_usage(CMD, "no subcommand \"%s\": verify or checkpoint", what);
+    int is_verify = strcmp(what, "verify") == 0, is_seal = strcmp(what, "seal") == 0;
+    if (!is_verify && !is_seal && strcmp(what, "checkpoint") != 0)
+        return cli_usage(CMD, "no subcommand \"%s\": verify, checkpoint or seal", what);
     aopts o;
     int rc = parse(argc - 1, argv + 1, &o);
     if (rc == -1)
@@ -221,10 +243,12 @@ int cmd_audit(int argc, char **argv)
         return cli_usage(CMD, "--out belongs to 'audit checkpoint'");
     if (!is_verify && o.checkpoint)
         return cli_usage(CMD, "--checkpoint belongs to 'audit verify'");
+    if (is_seal && o.out)
+        return cli_usage(CMD, "--out belongs to 'audit checkpoint'");
     ra_store *s = NULL;
     if ((rc = open_book(&o, &s)) != 0)
         return rc;
-    rc = is_verify ? verify(&o, s) : checkpoint(&o, s);
+    rc = is_verify ? verify(&o, s) : is_seal ? seal(&o, s) : checkpoint(&o, s);
     ra_store_close(s);
     return rc;
 }

@@ -125,6 +125,30 @@ ra_status rs_head_flush(ra_store *s, ra_err *err)
     return RA_OK;
 }
 
+/* Appends one keyed record with its state lines (the head is read). */
+static ra_status append_record(ra_store *s, const ra_store_actor *a, const uint8_t *key,
+                               const char *action, const char *entity, const char *entity_id,
+                               const char *before, const char *after, const char *state,
+                               ra_err *err)
+{
+    int64_t seq = s->head.seq + 1;
+    char hash[65];
+    int64_t at = ra_store_now(s);
+    rs_audit_hash(key, s->head.hash, seq, at, a->user, a->firm, action, entity, entity_id, before,
+                  after, state, hash);
+    ra_db_stmt *st = sq_prep(s, "INSERT INTO audit_log (seq, at, user_name, firm, action, entity, "
+                                "entity_id, before_json, after_json, prev_hash, hash, state) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+    if (!st || sq_bind(s, st, err, "iitttttttttt", seq, at, a->user, a->firm, action, entity,
+                       entity_id, before, after, s->head.hash, hash, state) != RA_OK ||
+        sq_run(s, st, err) != RA_OK)
+        return sq_err(err);
+    s->head.seq = seq;
+    memcpy(s->head.hash, hash, sizeof hash);
+    s->head.dirty = 1;
+    return RA_OK;
+}
+
 ra_status rs_audit_groups(ra_store *s, const ra_store_actor *a, const char *action,
                           const char *entity, const char *entity_id, const char *before,
                           const char *after, const rs_group *g, size_t n, ra_err *err)
@@ -138,25 +162,38 @@ ra_status rs_audit_groups(ra_store *s, const ra_store_actor *a, const char *acti
     char *state = rs_state_text(s, a->firm, key, g, n, err);
     if (!state)
         return err ? err->code : RA_ENOMEM;
-    int64_t seq = s->head.seq + 1;
-    char hash[65];
-    int64_t at = ra_store_now(s);
-    rs_audit_hash(key, s->head.hash, seq, at, a->user, a->firm, action, entity, entity_id, before,
-                  after, state, hash);
-    ra_db_stmt *st = sq_prep(s, "INSERT INTO audit_log (seq, at, user_name, firm, action, entity, "
-                                "entity_id, before_json, after_json, prev_hash, hash, state) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
-    if (!st || sq_bind(s, st, err, "iitttttttttt", seq, at, a->user, a->firm, action, entity,
-                       entity_id, before, after, s->head.hash, hash, state) != RA_OK ||
-        sq_run(s, st, err) != RA_OK)
-        rc = sq_err(err);
+    rc = append_record(s, a, key, action, entity, entity_id, before, after, state, err);
     ra_free(state);
-    if (rc != RA_OK)
+    return rc;
+}
+
+ra_status ra_store_audit_seal(ra_store *s, const ra_store_actor *actor, uint64_t *n_groups,
+                              ra_err *err)
+{
+    if (n_groups)
+        *n_groups = 0;
+    firm_row firm;
+    const uint8_t *key = NULL;
+    size_t n = 0;
+    ra_status rc = sq_write_start(s, actor, &firm, err);
+    if (rc == RA_OK && s->schema_version < 4)
+        rc = ra_err_set(err, RA_EINVAL, NULL, "the database has no keyed audit trail (schema "
+                        "version %d, need 4): run roboadvisor init", s->schema_version);
+    if (rc == RA_OK)
+        rc = rs_get_audit_key(s, actor->firm, &key, err);
+    if (rc != RA_OK || (rc = sq_wbegin(s, err)) != RA_OK)
         return rc;
-    s->head.seq = seq;
-    memcpy(s->head.hash, hash, sizeof hash);
-    s->head.dirty = 1;
-    return RA_OK;
+    char *state = rs_state_all(s, actor->firm, key, &n, err);
+    rc = state ? rs_head_get(s, err) : (err ? err->code : RA_ENOMEM);
+    char after[64];
+    snprintf(after, sizeof after, "{\"groups\":%zu}", n);
+    if (rc == RA_OK)
+        rc = append_record(s, actor, key, "seal", "book", actor->firm, "null", after, state, err);
+    ra_free(state);
+    rc = sq_wend(s, rc, err);
+    if (rc == RA_OK && n_groups)
+        *n_groups = n;
+    return rc;
 }
 
 ra_status rs_audit(ra_store *s, const ra_store_actor *a, const char *action,

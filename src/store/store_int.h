@@ -243,6 +243,9 @@ ra_status rs_state_image(ra_store *s, const char *firm, const uint8_t *key, int 
 /* The state lines of n groups (ra_malloc'd; NULL with err set). */
 char *rs_state_text(ra_store *s, const char *firm, const uint8_t *key, const rs_group *g,
                     size_t n, ra_err *err);
+/* The state lines of every group of every audited table of the firm as it is now (the seal);
+ * *n the number of groups. ra_malloc'd; NULL with err set. */
+char *rs_state_all(ra_store *s, const char *firm, const uint8_t *key, size_t *n, ra_err *err);
 /* The bulk opening's round: appends the accounts, lots and txns images of every account of the
  * temporary table ra_open to state[index[j]] (codes[j] sorted, with their indices). */
 ra_status rs_state_round(ra_store *s, const char *firm, const uint8_t *key,

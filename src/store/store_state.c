@@ -325,6 +325,52 @@ char *rs_state_text(ra_store *s, const char *firm, const uint8_t *key, const rs_
     return t;
 }
 
+typedef struct all_ctx {
+    char *t;
+    size_t len, cap, n;
+    int failed;
+} all_ctx;
+
+static ra_status all_fn(void *ctx, int k, const char *grp, const char *image, ra_err *err)
+{
+    all_ctx *c = ctx;
+    size_t need = strlen(g_specs[k].table) + strlen(grp) + 68;
+    if (c->len + need > c->cap) {
+        size_t nc = (c->len + need) * 2;
+        char *g = ra_realloc(c->t, nc);
+        if (!g)
+            return sq_nomem(err, "the audited state");
+        c->t = g;
+        c->cap = nc;
+    }
+    c->len += (size_t)snprintf(c->t + c->len, c->cap - c->len, "%s\x1f%s\x1f%s\n",
+                               g_specs[k].table, grp, image);
+    c->n++;
+    return RA_OK;
+}
+
+char *rs_state_all(ra_store *s, const char *firm, const uint8_t *key, size_t *n, ra_err *err)
+{
+    all_ctx c = {ra_malloc(1), 0, 1, 0, 0};
+    ra_status rc = c.t ? RA_OK : sq_nomem(err, "the audited state");
+    if (c.t)
+        c.t[0] = 0;
+    for (int k = 0; k < RS_STATE_TABLES && rc == RA_OK; k++) {
+        if (s->schema_version < g_specs[k].min_version)
+            continue;
+        ra_db_stmt *st = spec_stmt(s, k, 0, err);
+        rc = st && sq_bind(s, st, err, "t", firm) == RA_OK
+                 ? each_group(s, k, key, st, all_fn, &c, err)
+                 : sq_err(err);
+    }
+    if (rc != RA_OK) {
+        ra_free(c.t);
+        return NULL;
+    }
+    *n = c.n;
+    return c.t;
+}
+
 /* --- the bulk opening's round ----------------------------------------------------------------- */
 
 typedef struct round_ctx {

@@ -17,7 +17,7 @@ run 0 "$RA" import prices "$TMP/prices.csv"
 run 0 "$RA" import transactions "$E/transactions.csv"
 # usage errors: exit 2, one line
 run 2 "$RA" audit; err_lines 1
-run 2 "$RA" audit frobnicate; err_lines 1; err_has "verify or checkpoint"
+run 2 "$RA" audit frobnicate; err_lines 1; err_has "verify, checkpoint or seal"
 run 2 "$RA" audit verify --out x; err_lines 1
 run 2 "$RA" audit checkpoint --checkpoint x; err_lines 1
 run 0 "$RA" audit --help; out_has "checkpoint"
@@ -38,6 +38,9 @@ run 0 "$RA" audit verify --checkpoint "$TMP/cp.json" --format json
 [ "$(jget .checkpoint.seq)" = "$n" ] && ok || bad "verify checkpoint json"
 # a later write keeps the checkpoint valid
 run 0 "$RA" import securities "$E/securities.csv"
+run 0 "$RA" audit verify --checkpoint "$TMP/cp.json"
+# a seal records the current state once more: the book still verifies, the checkpoint too
+run 0 "$RA" audit seal; out_has "sealed firm default"
 run 0 "$RA" audit verify --checkpoint "$TMP/cp.json"
 # without the key nothing can be verified
 ROBOADVISOR_KEY= run 1 "$RA" audit verify; err_has "key"

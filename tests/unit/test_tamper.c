@@ -354,7 +354,7 @@ static void test_tamper_business_table_edits_detected(void **state)
 
 /* Rechains the log from record `from` on with key (NULL: the unkeyed hash anyone can compute)
  * and rewrites the head: what a forger does after editing records. */
-static void rechain(fx *f, const uint8_t *key, int64_t from)
+static void rechain(fx *f, const uint8_t *key, int64_t from, int legacy)
 {
     ra_err err = {0};
     ra_db *db = ra_store_db(f->s);
@@ -379,7 +379,7 @@ static void rechain(fx *f, const uint8_t *key, int64_t from)
             rs_audit_hash(key, prev, r->seq, o->col_int64(st, 1), o->col_text(st, 2),
                           o->col_text(st, 3), o->col_text(st, 4), o->col_text(st, 5),
                           o->col_text(st, 6), o->col_text(st, 7), o->col_text(st, 8),
-                          o->col_text(st, 9), r->hash);
+                          legacy ? NULL : o->col_text(st, 9), r->hash);
         }
         memcpy(prev, r->hash, 65);
     }
@@ -406,7 +406,7 @@ static void edit_and_rechain_unkeyed(fx *f)
                                "'\"risk_level\":4', '\"risk_level\":1') WHERE entity = "
                                "'security'; UPDATE securities SET risk_level = 1 WHERE "
                                "ticker = 'SPY'", &err));
-    rechain(f, NULL, 1);
+    rechain(f, NULL, 1, 0);
 }
 
 static void forged_chain(fx *f)
@@ -415,7 +415,7 @@ static void forged_chain(fx *f)
     uint8_t forger[RA_STORE_KEY_BYTES];
     memset(forger, 0x5a, sizeof forger);
     OK(ra_store_exec_raw(f->s, "DELETE FROM audit_log WHERE seq > 3", &err));
-    rechain(f, forger, 1);
+    rechain(f, forger, 1, 0);
 }
 
 static const struct {
@@ -477,6 +477,30 @@ static void test_tamper_state_names_the_row(void **state)
     assert_non_null(strstr(why, "A1"));
 }
 
+/* A book created before schema 4: its records unkeyed, without state images. Its rows then have
+ * no audit record until the book is sealed; after the seal it verifies, and an edit is caught. */
+static void test_tamper_legacy_book_sealed(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    OK(ra_store_exec_raw(f->s, "UPDATE audit_log SET state = ''", &err));
+    rechain(f, NULL, 1, 1);
+    OK(ra_store_exec_raw(f->s, "UPDATE audit_head SET keyed_from = seq + 1", &err));
+    uint64_t n = 0, bad = 0;
+    assert_int_equal(ra_store_audit_verify(f->s, &n, &bad, &err), RA_ECONFLICT);
+    assert_non_null(strstr(err.msg, "no audit record"));
+    assert_int_equal(bad, 0); /* the chain itself is intact */
+    uint64_t groups = 0;
+    OK(ra_store_audit_seal(f->s, &f->actor, &groups, &err));
+    assert_true(groups >= 20);
+    OK(ra_store_audit_verify(f->s, &n, &bad, &err));
+    char why[512];
+    assert_true(detected(f, "UPDATE accounts SET loss_limit = 0.15 WHERE code = 'A1'", NULL, 0,
+                         why, sizeof why));
+    assert_true(detected(f, "UPDATE audit_log SET after_json = after_json || ' ' WHERE seq = 2",
+                         NULL, 0, why, sizeof why)); /* legacy records are still chained */
+}
+
 /* A checkpoint survives its text form; an altered one, or one of another key, is refused. */
 static void test_tamper_checkpoint_text_and_mac(void **state)
 {
@@ -502,6 +526,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_tamper_audit_log_attacks_detected, setup, teardown),
     cmocka_unit_test_setup_teardown(test_tamper_state_names_the_row, setup, teardown),
     cmocka_unit_test_setup_teardown(test_tamper_checkpoint_text_and_mac, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_tamper_legacy_book_sealed, setup, teardown),
 };
 
 int main(int argc, char **argv)
