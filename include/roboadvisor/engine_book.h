@@ -35,6 +35,8 @@ typedef struct ra_book_open_opts {
                              * (init); 0: the book must exist with the current schema */
     int need_firm;          /* 1: the firm must exist (RA_ENOTFOUND otherwise) */
     int busy_timeout_ms;    /* 0: the store's default */
+    ra_store_clock_fn clock;/* the store's clock (ra_store_options.clock); NULL: a fixed 0 */
+    void *clock_ctx;
 } ra_book_open_opts;
 
 /* An open book: the store handle, the actor and the firm. Library-allocated by ra_book_open,

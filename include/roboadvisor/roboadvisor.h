@@ -45,6 +45,7 @@
 #include "engine_book.h"
 #include "engine_import.h"
 #include "engine_fmt.h"
+#include "engine_valuation.h"
 #include "bookgen.h"
 
 #define RA_VERSION_MAJOR 0

@@ -18,7 +18,7 @@
  * provider. Reading or writing personal data without the key is RA_EINVAL; a wrong key is
  * RA_ECONFLICT ("the key does not match firm F"). Messages never contain personal data.
  *
- * Memory: arrays returned through a pointer (lists, valuation, holdings) are allocated by the store
+ * Memory: arrays returned through a pointer (lists, transactions, holdings) are allocated by the store
  * and freed with ra_store_free; snapshots with ra_store_snapshot_destroy. */
 #ifndef ROBOADVISOR_STORE_H
 #define ROBOADVISOR_STORE_H
@@ -37,10 +37,18 @@ typedef struct ra_store ra_store;
 #define RA_STORE_EXTID_MAX RA_CODE_MAX /* external transaction id, bytes incl. NUL */
 #define RA_STORE_DATE_LATEST INT32_MAX /* "now": the current state */
 
+/* A clock: the current time in Unix seconds (ctx: ra_store_options.clock_ctx). */
+typedef int64_t (*ra_store_clock_fn)(void *ctx);
+
 typedef struct ra_store_options {
     int busy_timeout_ms; /* SQLite: how long a writer waits for another one (default 5000); then
                           * the call fails with RA_ECONFLICT "the database is busy ..." */
     int create;          /* SQLite: create the file if missing (default 1) */
+    /* The time of every audit record and created_at column. The library reads no clock of its
+     * own: the caller gives one (the CLI gives the wall clock). NULL (the default) stamps every
+     * record with 0, a fixed clock for tests and replay. */
+    ra_store_clock_fn clock;
+    void *clock_ctx;
 } ra_store_options;
 
 /* Who makes a change: recorded in the audit trail. */
@@ -55,15 +63,17 @@ RA_API void ra_store_options_default(ra_store_options *o);
  * anything else as an SQLite file path (":memory:" works for a private database). opts may be
  * NULL. A database whose schema is newer than this binary knows is refused with RA_ECONFLICT
  * ("schema version 7 is newer than this program (5): upgrade roboadvisor"). An empty database opens
- * (version 0); call ra_store_init before writing. The CLI reads the URL from --db or
- * ROBOADVISOR_DB (ra_store_default_url). */
+ * (version 0); call ra_store_init before writing. A new SQLite file is created readable and
+ * writable by its owner only (0600, and so are its -wal and -shm files). The library reads no
+ * environment: the CLI takes the URL from --db or ROBOADVISOR_DB. */
 RA_API RA_NODISCARD ra_status ra_store_open(const char *url, const ra_store_options *opts,
                                             ra_store **out, ra_err *err);
 /* Rolls back an open transaction, closes, wipes the keys from memory. NULL does nothing. */
 RA_API void ra_store_close(ra_store *s);
 /* "sqlite" or "postgresql". */
 RA_API const char *ra_store_backend(const ra_store *s);
-/* url if not NULL, else $ROBOADVISOR_DB if set and not empty, else "roboadvisor.db". */
+/* url if not NULL and not empty, else "roboadvisor.db" (the environment is the caller's: the CLI
+ * reads ROBOADVISOR_DB). */
 RA_API const char *ra_store_default_url(const char *url);
 
 /* Applies the missing migrations, each in its own transaction (idempotent: nothing to do is OK). */
@@ -270,11 +280,20 @@ RA_API RA_NODISCARD ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_
                                                           const ra_store_opening *v, size_t n,
                                                           ra_err *err);
 
+/* An account's transactions dated on or before as_of (RA_STORE_DATE_LATEST: all), in order, in
+ * ledger form (ledger.h: id = the account's sequence number, security = the store's security id
+ * as in ra_store_account_ledger), for ra_ledger_replay; *minor_digits: the account's currency's.
+ * *out is one block holding the picks and lots in too: ra_store_free(*out). */
+RA_API RA_NODISCARD ra_status ra_store_account_txns(ra_store *s, const char *firm,
+                                                    const char *code, ra_date as_of,
+                                                    ra_txn **out, size_t *n, int *minor_digits,
+                                                    ra_err *err);
+
 /* Number of stored transactions of an account. */
 RA_API RA_NODISCARD ra_status ra_store_txn_count(ra_store *s, const char *firm,
                                                  const char *account, uint64_t *n, ra_err *err);
 
-/* --- holdings, valuation, check -------------------------------------------------------------- */
+/* --- holdings, check (valuation is the engine's: engine_valuation.h) ------------------------- */
 
 /* The book's positions in the custodian layout (book.h ra_position): per account in code order
  * one cash line (ticker "") then one line per security held (quantities of its lots summed), in
@@ -282,21 +301,6 @@ RA_API RA_NODISCARD ra_status ra_store_txn_count(ra_store *s, const char *firm,
  * transactions dated on or before it are replayed). ra_store_free(*out). */
 RA_API RA_NODISCARD ra_status ra_store_holdings(ra_store *s, const char *firm, ra_date as_of,
                                                 ra_position **out, size_t *n, ra_err *err);
-
-typedef struct ra_store_value {
-    char account[RA_CODE_MAX];
-    ra_minor cash_minor;
-    ra_minor securities_minor; /* sum over securities held of value(qty, latest price) */
-    ra_minor total_minor;      /* cash + securities */
-    size_t n_unpriced;         /* securities held without a price on or before the date (valued 0) */
-} ra_store_value;
-
-/* Values every account of the firm at a date from the current lots: for each security held, the
- * summed quantity times its latest price on or before date, rounded once to the minor unit, ties
- * to even (ra_money_value). *out: *n entries in account code order; *total_minor the firm total. */
-RA_API RA_NODISCARD ra_status ra_store_valuation(ra_store *s, const char *firm, ra_date date,
-                                                 ra_store_value **out, size_t *n,
-                                                 ra_minor *total_minor, ra_err *err);
 
 typedef struct ra_store_check_result {
     uint64_t n_accounts;     /* accounts checked */
@@ -313,11 +317,58 @@ RA_API RA_NODISCARD ra_status ra_store_check(ra_store *s, ra_store_check_result 
 
 /* --- audit trail ----------------------------------------------------------------------------- */
 
-/* Verifies the hash chain of the audit trail (docs/methodology.md#audit-trail). RA_ECONFLICT if a
- * record was edited, inserted or deleted, with *first_bad the seq of the first bad record
- * (or of the missing one); RA_OK with *n_records records otherwise. Either pointer may be NULL. */
+/* The audit trail is one hash chain (docs/methodology.md#book-of-record-and-storage). Each record
+ * is hashed with keyed BLAKE2b under its firm's audit key, derived from the firm's key (which is
+ * never stored), so that whoever lacks the key cannot rechain edited, inserted, swapped or
+ * deleted records; and each record carries the keyed images of the business rows it leaves
+ * behind, so that the tables can be proved equal to what the log says. Every write therefore
+ * needs its firm's key (ra_store_set_firm_key or a key provider). Records written before schema
+ * version 4 keep their unkeyed hashes and carry no images. */
+
+/* Verifies the chain and the state: every record's keyed hash (the key of every firm in the log
+ * is needed), the head, and that every row of every audited table equals its last audited image
+ * and that no row lacks one. RA_ECONFLICT naming the first bad record (*first_bad its seq; 0 when
+ * the chain is intact and a row differs, err->where then naming the table and row: "table
+ * accounts, A1 (firm F1)"); RA_OK with *n_records records otherwise. Either pointer may be
+ * NULL. */
 RA_API RA_NODISCARD ra_status ra_store_audit_verify(ra_store *s, uint64_t *n_records,
                                                     uint64_t *first_bad, ra_err *err);
+
+/* Seals actor->firm's book as it is now: one audit record (entity "book", action "seal") holding
+ * the images of every row of every audited table of the firm, so that a book created before
+ * schema version 4 (whose older records carry no images) verifies from here on. It attests the
+ * current state: check and reconcile the book before sealing. *n_groups (may be NULL): the
+ * groups imaged. */
+RA_API RA_NODISCARD ra_status ra_store_audit_seal(ra_store *s, const ra_store_actor *actor,
+                                                  uint64_t *n_groups, ra_err *err);
+
+/* A signed checkpoint of the chain, for the firm to keep outside the database. */
+typedef struct ra_store_checkpoint {
+    char firm[RA_CODE_MAX];
+    uint64_t seq;                 /* records in the chain when taken */
+    char head[RA_STORE_HASH_HEX]; /* hash of record seq (64 zeros when seq = 0) */
+    int64_t at;                   /* Unix seconds, the store's clock */
+    char mac[RA_STORE_HASH_HEX];  /* keyed BLAKE2b of the above with the firm's audit key */
+} ra_store_checkpoint;
+#define RA_STORE_CHECKPOINT_MAX 512 /* its text form, bytes incl. NUL */
+
+/* Takes a checkpoint of the current head (verifying nothing: verify first). Needs firm's key. */
+RA_API RA_NODISCARD ra_status ra_store_audit_checkpoint(ra_store *s, const char *firm,
+                                                        ra_store_checkpoint *out, ra_err *err);
+/* ra_store_audit_verify, then proves that nothing at or before the checkpoint was removed or
+ * changed: its MAC verifies under the firm's audit key (else RA_ECONFLICT "the checkpoint does
+ * not verify"), the chain has at least cp->seq records and record cp->seq has hash cp->head. */
+RA_API RA_NODISCARD ra_status ra_store_audit_verify_checkpoint(ra_store *s,
+                                                               const ra_store_checkpoint *cp,
+                                                               uint64_t *n_records,
+                                                               uint64_t *first_bad, ra_err *err);
+/* The text form (one JSON object, docs/methodology.md#audit-checkpoints) and its parser:
+ * RA_EPARSE naming the member that is missing or malformed. */
+RA_API RA_NODISCARD ra_status ra_store_checkpoint_format(const ra_store_checkpoint *cp,
+                                                         char buf[RA_STORE_CHECKPOINT_MAX],
+                                                         ra_err *err);
+RA_API RA_NODISCARD ra_status ra_store_checkpoint_parse(const char *text, size_t len,
+                                                        ra_store_checkpoint *out, ra_err *err);
 
 /* --- the engine's snapshot ------------------------------------------------------------------- */
 

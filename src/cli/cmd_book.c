@@ -580,48 +580,16 @@ int cmd_check(int argc, char **argv)
     return run_book_cmd(&spec, argc, argv, check_body);
 }
 
-static void audit_help(void)
-{
-    printf("usage: roboadvisor audit verify [--db URL]\n\n"
-           "Verifies the hash chain of the audit trail: any edited, inserted or deleted record is\n"
-           "found and the first bad one named (exit status 1).\n");
-}
-
-int cmd_audit(int argc, char **argv)
-{
-    static const cmd_spec spec = {"audit", A_DB, "verify", 0, 0, 0, audit_help};
-    const char *cmd = spec.name;
-    book_opts o;
-    book b;
-    int rc;
-    if (!book_start(&spec, argc, argv, &o, &b, &rc))
-        return rc;
-    ra_err err = {0};
-    uint64_t n = 0, bad = 0;
-    ra_status st = ra_store_audit_verify(b.s, &n, &bad, &err);
-    if (st == RA_ECONFLICT) {
-        fprintf(stderr, "roboadvisor %s: audit record %llu is bad: %s%s%s\n", cmd,
-                (unsigned long long)bad, err.where[0] ? err.where : "", err.where[0] ? ": " : "",
-                err.msg);
-        rc = CLI_EXIT_DATA;
-    } else if (st != RA_OK) {
-        rc = cli_fail(cmd, &err);
-    } else {
-        printf("ok: %llu audit records, hash chain intact\n", (unsigned long long)n);
-    }
-    book_close(&b);
-    return rc;
-}
-
 /* ---- valuation ------------------------------------------------------------------------------ */
 
 static void valuation_help(void)
 {
     printf("usage: roboadvisor valuation --date D [--format json|table] [--firm CODE] [--db URL]\n\n"
-           "Values every account of the firm on date D: cash, securities at market (each holding\n"
-           "times its latest price on or before D, rounded once to the cent, ties to even) and\n"
-           "total, in the account's currency; then the firm total. Holdings without a price are\n"
-           "valued 0 and counted as unpriced.\n");
+           "Values the book as of date D by replaying the ledger: every account opened by D, with\n"
+           "its cash and holdings as of D (its transactions dated on or before D), securities at\n"
+           "market (each holding times its latest price on or before D, rounded once to the cent,\n"
+           "ties to even) and total, in the account's currency; then the firm total. Holdings\n"
+           "without a price are valued 0 and counted as unpriced.\n");
 }
 
 int cmd_valuation(int argc, char **argv)
@@ -635,10 +603,10 @@ int cmd_valuation(int argc, char **argv)
     if (!book_start(&spec, argc, argv, &o, &b, &rc))
         return rc;
     ra_err err = {0};
-    ra_store_value *v = NULL;
+    ra_account_value *v = NULL;
     size_t n = 0;
     ra_minor total = 0;
-    if (ra_store_valuation(b.s, b.firm.code, o.date, &v, &n, &total, &err) != RA_OK) {
+    if (ra_valuation_compute(b.s, b.firm.code, o.date, &v, &n, &total, &err) != RA_OK) {
         book_close(&b);
         return cli_fail(cmd, &err);
     }
@@ -680,7 +648,7 @@ int cmd_valuation(int argc, char **argv)
         printf("%-14s %18s %18s %18s %zu\n", "firm total", "", "", money(total, md, a1), unpriced);
         printf("%zu accounts; total %s %s\n", n, money(total, md, a1), ccy);
     }
-    ra_store_free(v);
+    ra_free(v);
     book_close(&b);
     return rc;
 }

@@ -151,9 +151,9 @@ static int open_book(const mopts *o, ra_store **s, ra_store_actor *actor)
 {
     ra_err err = {0};
     ra_store_options so;
-    ra_store_options_default(&so);
+    cli_store_options(&so);
     so.create = 0;
-    const char *url = ra_store_default_url(o->db);
+    const char *url = cli_db_url(o->db);
     if (ra_store_open(url, &so, s, &err) != RA_OK) {
         ra_err_wrap(&err, "could not open the book %s (is it created? 'roboadvisor init')", url);
         return cli_fail(CMD, &err);
@@ -162,13 +162,15 @@ static int open_book(const mopts *o, ra_store **s, ra_store_actor *actor)
     snprintf(actor->firm, sizeof actor->firm, "%s", o->firm);
     const char *u = getenv("ROBOADVISOR_USER");
     snprintf(actor->user, sizeof actor->user, "%s", u && u[0] ? u : "cli");
+    int rc = cli_set_key(CMD, *s, o->firm, NULL); /* writes are audited with it */
     ra_firm f;
-    if (ra_store_firm_get(*s, o->firm, &f, &err) != RA_OK) {
+    if (!rc && ra_store_firm_get(*s, o->firm, &f, &err) != RA_OK)
+        rc = cli_fail(CMD, &err);
+    if (rc) {
         ra_store_close(*s);
         *s = NULL;
-        return cli_fail(CMD, &err);
     }
-    return 0;
+    return rc;
 }
 
 /* --- output ----------------------------------------------------------------------------------- */

@@ -131,9 +131,9 @@ static int book_open(const char *cmd, const opts *o, book *b)
     memset(b, 0, sizeof *b);
     ra_err err = {0};
     ra_store_options so;
-    ra_store_options_default(&so);
+    cli_store_options(&so);
     so.create = 0;
-    const char *url = ra_store_default_url(o->db);
+    const char *url = cli_db_url(o->db);
     int have = 0, want = 0;
     if (ra_store_open(url, &so, &b->s, &err) != RA_OK) {
         ra_err_wrap(&err, "could not open the book %s (is it created? 'roboadvisor init')", url);

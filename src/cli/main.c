@@ -1,5 +1,6 @@
 /* roboadvisor: the command-line entry point. Each subcommand lives in cmd_<name>.c. */
 #include "cli.h"
+#include "cmd_audit.h"
 #include "cmd_book.h"
 #include "cmd_onboard.h"
 #include "cmd_models.h"
@@ -20,7 +21,7 @@ static const struct {
     {"securities", cmd_securities, "list the securities master ('securities list --incomplete')"},
     {"reconcile", cmd_reconcile, "compare the book with a custodian's positions file"},
     {"check", cmd_check, "reconcile every account with its transactions; database integrity"},
-    {"audit", cmd_audit, "verify the hash chain of the audit trail ('audit verify')"},
+    {"audit", cmd_audit, "verify the audit trail and the book against it; signed checkpoints"},
     {"valuation", cmd_valuation, "value every account and the firm at market on a date"},
     {"onboard", cmd_onboard, "onboard a client: risk profile, accounts, agents, suitable model"},
     {"agent", cmd_agent, "show or change an account's own agent ('agent show|set ACCOUNT')"},

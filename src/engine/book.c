@@ -137,6 +137,8 @@ ra_status ra_book_open(const ra_book_open_opts *o, ra_book **out, ra_err *err)
     so.create = o->create;
     if (o->busy_timeout_ms > 0)
         so.busy_timeout_ms = o->busy_timeout_ms;
+    so.clock = o->clock;
+    so.clock_ctx = o->clock_ctx;
     ra_status rc = ra_store_open(o->url, &so, &b->store, err);
     if (rc != RA_OK) {
         if (o->create)

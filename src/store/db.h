@@ -1,4 +1,4 @@
-/* roboadvisor: the store's database driver (docs/internals/store.md). store.c is written once
+/* roboadvisor: the store's database driver (docs/internals/store.md). The store files are written once
  * against this vtable; db_sqlite.c and db_pg.c implement it. SQL uses ?-placeholders (the
  * PostgreSQL driver rewrites them to $1, $2, ...); values are bound as int64, double, text or blob
  * and read back the same way. Every error is an ra_err naming what was attempted with the

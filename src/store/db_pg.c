@@ -4,6 +4,7 @@
  * COPY FROM STDIN. A writer waiting for a row lock longer than busy_timeout_ms fails with the same
  * "database is busy" RA_ECONFLICT as on SQLite (lock_timeout). */
 #include "store/db.h"
+#include "roboadvisor/alloc.h"
 
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -108,7 +109,7 @@ static void pg_close(ra_db *d)
     if (!db)
         return;
     PQfinish(db->c);
-    free(db);
+    ra_free(db);
 }
 
 static ra_status pg_exec(ra_db *d, const char *sql, ra_err *err)
@@ -133,11 +134,11 @@ static ra_status pg_prepare(ra_db *d, const char *sql, ra_db_stmt **out, ra_err 
     if (prc != RA_OK)
         return prc;
     size_t n = strlen(sql);
-    char *t = malloc(n * 4 + 1);
-    ra_db_stmt *s = calloc(1, sizeof *s);
+    char *t = ra_malloc(n * 4 + 1);
+    ra_db_stmt *s = ra_calloc(1, sizeof *s);
     if (!t || !s) {
-        free(t);
-        free(s);
+        ra_free(t);
+        ra_free(s);
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a statement");
     }
     /* ? -> $n outside string literals */
@@ -156,27 +157,27 @@ static ra_status pg_prepare(ra_db *d, const char *sql, ra_db_stmt **out, ra_err 
     snprintf(s->name, sizeof s->name, "ra_%u", ++db->next_stmt);
     s->nparams = np;
     if (np) {
-        s->vals = calloc((size_t)np, sizeof *s->vals);
-        s->lens = calloc((size_t)np, sizeof *s->lens);
-        s->fmts = calloc((size_t)np, sizeof *s->fmts);
+        s->vals = ra_calloc((size_t)np, sizeof *s->vals);
+        s->lens = ra_calloc((size_t)np, sizeof *s->lens);
+        s->fmts = ra_calloc((size_t)np, sizeof *s->fmts);
         if (!s->vals || !s->lens || !s->fmts) {
-            free(s->vals);
-            free(s->lens);
-            free(s->fmts);
-            free(s);
-            free(t);
+            ra_free(s->vals);
+            ra_free(s->lens);
+            ra_free(s->fmts);
+            ra_free(s);
+            ra_free(t);
             return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a statement");
         }
     }
     PGresult *r = PQprepare(db->c, s->name, t, np, NULL);
-    free(t);
+    ra_free(t);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         ra_status rc = pg_error(db, r, "prepare a statement", err);
         PQclear(r);
-        free(s->vals);
-        free(s->lens);
-        free(s->fmts);
-        free(s);
+        ra_free(s->vals);
+        ra_free(s->lens);
+        ra_free(s->fmts);
+        ra_free(s);
         return rc;
     }
     PQclear(r);
@@ -188,10 +189,10 @@ static ra_status set_param(ra_db_stmt *s, int i, const void *p, size_t n, int fm
 {
     if (i < 1 || i > s->nparams)
         return ra_err_set(err, RA_EINTERNAL, NULL, "parameter %d of %d", i, s->nparams);
-    free(s->vals[i - 1]);
+    ra_free(s->vals[i - 1]);
     s->vals[i - 1] = NULL;
     if (p) {
-        char *c = malloc(n + 1);
+        char *c = ra_malloc(n + 1);
         if (!c)
             return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a parameter");
         memcpy(c, p, n);
@@ -315,11 +316,11 @@ static void pg_finalize(ra_db_stmt *s)
         PQclear(PQexec(s->db->c, sql));
     }
     for (int i = 0; i < s->nparams; i++)
-        free(s->vals[i]);
-    free(s->vals);
-    free(s->lens);
-    free(s->fmts);
-    free(s);
+        ra_free(s->vals[i]);
+    ra_free(s->vals);
+    ra_free(s->lens);
+    ra_free(s->fmts);
+    ra_free(s);
 }
 
 static ra_status pg_begin(ra_db *d, ra_err *err) { return pg_exec(d, "BEGIN", err); }
@@ -374,7 +375,7 @@ static ra_status pg_bulk_begin(ra_db *d, const char *table, const char *const *c
         return rc;
     }
     PQclear(r);
-    ra_db_bulk *b = malloc(sizeof *b);
+    ra_db_bulk *b = ra_malloc(sizeof *b);
     if (!b) {
         PQputCopyEnd(db->c, "out of memory");
         PQclear(PQgetResult(db->c));
@@ -518,7 +519,7 @@ static ra_status pg_bulk_end(ra_db_bulk *b, int ok, ra_err *err)
             rc = pg_error(db, r, "bulk load", err);
         PQclear(r);
     }
-    free(b);
+    ra_free(b);
     return rc;
 }
 
@@ -542,7 +543,7 @@ static const ra_db_ops pg_ops = {
 
 ra_status ra_db_pg_open(const char *url, const ra_db_open_options *o, ra_db **out, ra_err *err)
 {
-    pg_db *db = calloc(1, sizeof *db);
+    pg_db *db = ra_calloc(1, sizeof *db);
     if (!db)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a connection");
     db->base.ops = &pg_ops;
@@ -554,7 +555,7 @@ ra_status ra_db_pg_open(const char *url, const ra_db_open_options *o, ra_db **ou
         snprintf(m, sizeof m, "%s", db->c ? PQerrorMessage(db->c) : "out of memory");
         m[strcspn(m, "\n")] = 0;
         PQfinish(db->c);
-        free(db);
+        ra_free(db);
         return ra_err_set(err, RA_EIO, NULL, "could not connect to PostgreSQL: %s", m);
     }
     PQsetNoticeProcessor(db->c, quiet, NULL);

@@ -4,8 +4,12 @@
  * own journal makes every transaction atomic). synchronous=NORMAL in WAL mode survives a killed
  * process (the crash tests) and loses at most the last commits on power loss. */
 #include "store/db.h"
+#include "roboadvisor/alloc.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +57,7 @@ static void sq_close(ra_db *d)
     if (!db)
         return;
     sqlite3_close_v2(db->h);
-    free(db);
+    ra_free(db);
 }
 
 static ra_status sq_exec(ra_db *d, const char *sql, ra_err *err)
@@ -66,12 +70,12 @@ static ra_status sq_exec(ra_db *d, const char *sql, ra_err *err)
 static ra_status sq_prepare(ra_db *d, const char *sql, ra_db_stmt **out, ra_err *err)
 {
     sq_db *db = (sq_db *)d;
-    ra_db_stmt *s = calloc(1, sizeof *s);
+    ra_db_stmt *s = ra_calloc(1, sizeof *s);
     if (!s)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a statement");
     int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
     if (rc != SQLITE_OK) {
-        free(s);
+        ra_free(s);
         return sq_error(db, rc, "prepare a statement", err);
     }
     s->db = db;
@@ -152,7 +156,7 @@ static void sq_finalize(ra_db_stmt *s)
     if (!s)
         return;
     sqlite3_finalize(s->st);
-    free(s);
+    ra_free(s);
 }
 
 static ra_status sq_begin(ra_db *d, ra_err *err)
@@ -201,12 +205,12 @@ static ra_status sq_bulk_begin(ra_db *d, const char *table, const char *const *c
     if (len >= sizeof sql)
         return ra_err_set(err, RA_EINTERNAL, NULL, "bulk insert into %s: statement too long",
                           table);
-    ra_db_bulk *b = calloc(1, sizeof *b);
+    ra_db_bulk *b = ra_calloc(1, sizeof *b);
     if (!b)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a bulk load");
     int rc = sqlite3_prepare_v2(db->h, sql, -1, &b->st, NULL);
     if (rc != SQLITE_OK) {
-        free(b);
+        ra_free(b);
         return sq_error(db, rc, "prepare a bulk insert", err);
     }
     b->db = db;
@@ -255,7 +259,7 @@ static ra_status sq_bulk_end(ra_db_bulk *b, int ok, ra_err *err)
     (void)ok;
     (void)err;
     sqlite3_finalize(b->st);
-    free(b);
+    ra_free(b);
     return RA_OK;
 }
 
@@ -302,22 +306,39 @@ static const ra_db_ops sq_ops = {
     sq_bulk_row, sq_bulk_end, sq_integrity, sq_bulk_row_vals, 0, sq_run_deferred, sq_exec,
 };
 
+/* A new book file is created readable and writable by its owner only (it holds ciphertext, but
+ * also the ledger and the audit trail); SQLite gives its -wal and -shm files the database file's
+ * mode. An existing file is left as it is; ":memory:" and "file:" URIs are SQLite's. Failing here
+ * is not an error: sqlite3_open_v2 then reports what is wrong with the path. */
+static void create_private(const char *path)
+{
+    if (!*path || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+        return;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        (void)fchmod(fd, 0600); /* whatever the umask */
+        close(fd);
+    }
+}
+
 ra_status ra_db_sqlite_open(const char *path, const ra_db_open_options *o, ra_db **out,
                             ra_err *err)
 {
-    sq_db *db = calloc(1, sizeof *db);
+    sq_db *db = ra_calloc(1, sizeof *db);
     if (!db)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a connection");
     db->base.ops = &sq_ops;
     db->busy_timeout_ms = o->busy_timeout_ms;
     int flags = SQLITE_OPEN_READWRITE | (o->create ? SQLITE_OPEN_CREATE : 0) |
                 SQLITE_OPEN_NOMUTEX;
+    if (o->create)
+        create_private(path);
     int rc = sqlite3_open_v2(path, &db->h, flags, NULL);
     if (rc != SQLITE_OK) {
         ra_status st = ra_err_set(err, RA_EIO, NULL, "could not open the database \"%.80s\": %s",
                                   path, db->h ? sqlite3_errmsg(db->h) : "out of memory");
         sqlite3_close_v2(db->h);
-        free(db);
+        ra_free(db);
         return st;
     }
     sqlite3_busy_timeout(db->h, o->busy_timeout_ms);

@@ -1,9 +1,29 @@
-/* roboadvisor: internals of the store shared by the files of src/store and the store tests. */
+/* roboadvisor: internals of the store shared by the files of src/store and the store tests
+ * (docs/internals/store.md). The store is split by entity over one SQL helper file:
+ *   store_sql.c        statement cache, binding, stepping, scopes, lookups (sq_*)
+ *   store_schema.c     open, close, migrations
+ *   store_keys.c       firm keys, personal-data encryption, the audit key
+ *   store_audit.c      the JSON writer of audit records and the keyed hash chain
+ *   store_parties.c    firms, advisors, households, clients (table-driven put)
+ *   store_accounts.c   accounts, mandates, the persisted ledger
+ *   store_securities.c the securities master, the batch ticker map
+ *   store_market.c     prices, dividends, splits
+ *   store_txns.c       transactions
+ *   store_check.c      check, holdings
+ *   store_snapshot.c   the engine's snapshot
+ *   store_bulk.c       bulk opening of accounts
+ *   store_models.c, store_profiles.c: model portfolios, profiles (their own tables)
+ * Cross-file helpers are named sq_ (SQL) and rs_ (the rest). */
 #ifndef RA_STORE_INT_H
 #define RA_STORE_INT_H
 
 #include "roboadvisor/store.h"
 #include "store/db.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stddef.h>
 
 /* One embedded migration (generated from src/store/migrations/NNNN_name.sql at build time). The SQL
  * holds placeholders substituted per backend: {ID} (an auto-increment primary key), {BLOB},
@@ -31,9 +51,272 @@ int ra_store_in_txn(const ra_store *s);
 ra_status ra_store_audit_append(ra_store *s, const ra_store_actor *actor, const char *action,
                                 const char *entity, const char *entity_id, const char *before,
                                 const char *after, ra_err *err);
+/* The store's clock (ra_store_options.clock): Unix seconds for created_at and audit times, 0 when
+ * no clock was given. */
+int64_t ra_store_now(ra_store *s);
 
 /* For tests only: accounts per round of ra_store_accounts_open_bulk (0: the default, 4096), so
  * that a small batch spans several rounds. */
 void ra_store_test_open_chunk(ra_store *s, size_t n);
+
+/* --- the handle ------------------------------------------------------------------------------ */
+
+#define N_STMT_CACHE 96
+#define RS_STATE_TABLES 20 /* audited tables (store_state.c) */
+#define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
+
+typedef struct firm_key {
+    char firm[RA_CODE_MAX];
+    uint8_t key[RA_STORE_KEY_BYTES];
+    uint8_t audit_key[RA_STORE_KEY_BYTES]; /* derived from key (store_keys.c) */
+} firm_key;
+
+/* The audit chain's head as this transaction sees it. It is locked and read at the first append
+ * of a transaction, kept in memory, and written back once before the commit: appends then cost
+ * no head round trip, and PostgreSQL does not build one row version of audit_head per record
+ * (which made each update slower than the last in a long transaction). */
+typedef struct audit_tip {
+    int valid, dirty;
+    int64_t seq;
+    char hash[65];
+} audit_tip;
+
+struct ra_store {
+    ra_db *db;
+    const ra_db_ops *ops;
+    int in_txn; /* explicit transaction open */
+    int schema_version;
+    firm_key *keys; /* wiped at close */
+    size_t n_keys, cap_keys;
+    ra_store_key_fn key_fn;
+    void *key_ctx;
+    ra_store_clock_fn clock; /* ra_store_options.clock (NULL: 0) */
+    void *clock_ctx;
+    struct {
+        const char *sql;
+        ra_db_stmt *st;
+    } cache[N_STMT_CACHE];
+    size_t n_cache;
+    char *state_sql[RS_STATE_TABLES][3]; /* store_state.c's statements, built once */
+    size_t open_chunk; /* test hook: accounts per round of the bulk opening (0: OPEN_CHUNK) */
+    audit_tip head;    /* the chain head inside the open transaction */
+    /* the head as it was at each open savepoint (write scopes nest: a module's scope around the
+     * store's own), restored when the savepoint is rolled back */
+    audit_tip saved[STORE_MAX_SCOPES];
+    int depth;
+};
+
+/* --- SQL helpers (store_sql.c) --------------------------------------------------------------- */
+
+ra_status sq_nomem(ra_err *err, const char *what);
+/* The status of a failed database call: the code it set in err (RA_EIO when err is NULL). */
+ra_status sq_err(const ra_err *err);
+/* A prepared statement for sql (a string literal: cached by address), reset and ready. */
+ra_db_stmt *sq_prep(ra_store *s, const char *sql, ra_err *err);
+void sq_cache_clear(ra_store *s);
+/* Binds parameters 1.. from a format: i int64, d double, t text, b blob (ptr, size_t), n null,
+ * N int64 or NULL if 0. */
+ra_status sq_bind(ra_store *s, ra_db_stmt *st, ra_err *err, const char *fmt, ...);
+/* Runs a write whose rows and change count are not needed (pipelined on PostgreSQL, db.h). */
+ra_status sq_run(ra_store *s, ra_db_stmt *st, ra_err *err);
+/* Runs a statement to completion now (for changes()). */
+ra_status sq_run_now(ra_store *s, ra_db_stmt *st, ra_err *err);
+int64_t sq_int(ra_store *s, ra_db_stmt *st, int c);
+const char *sq_text(ra_store *s, ra_db_stmt *st, int c);
+void sq_copy(char *dst, size_t cap, const char *src);
+ra_status sq_check_str(const char *v, size_t cap, const char *field, int required, ra_err *err);
+ra_status sq_need_schema(ra_store *s, ra_err *err);
+/* Room for element n of a growing array (doubling from first): the array, perhaps moved, or NULL
+ * when out of memory (the old array is then still valid and the caller frees it). ra_realloc. */
+void *sq_grow(void *v, size_t n, size_t *cap, size_t elem, size_t first);
+/* A write scope: a transaction of its own, or a savepoint inside the open one (store.h). */
+ra_status sq_wbegin(ra_store *s, ra_err *err);
+ra_status sq_wend(ra_store *s, ra_status rc, ra_err *err);
+void sq_head_forget(ra_store *s);
+
+ra_status sq_check_actor(const ra_store_actor *a, ra_err *err);
+
+typedef struct firm_row {
+    int64_t id;
+    int minor_digits;
+    char currency[4];
+} firm_row;
+
+ra_status sq_firm(ra_store *s, const char *code, firm_row *f, ra_err *err);
+/* Steps a bound statement once: *v = column 0 of its row, dflt if there is none; resets it. */
+ra_status sq_one(ra_store *s, ra_db_stmt *st, int64_t dflt, int64_t *v, ra_err *err);
+/* One integer (a count) from sql with one int64 parameter (0 if no row). */
+ra_status sq_count(ra_store *s, const char *sql, int64_t param, int64_t *v, ra_err *err);
+/* The start of every write: the actor checked and the actor's firm looked up. */
+ra_status sq_write_start(ra_store *s, const ra_store_actor *actor, firm_row *firm, ra_err *err);
+/* Uncached statements for the files with tables of their own (store_models.c, store_profiles.c):
+ * prepared and bound from fmt (i int64, d double with a non-finite value bound as NULL, t text),
+ * finalized by the caller or by sq_finish, which runs the statement to its end first. */
+ra_db_stmt *sq_vprepare_new(ra_store *s, ra_err *err, const char *sql, const char *fmt,
+                            va_list ap);
+ra_db_stmt *sq_prepare_new(ra_store *s, ra_err *err, const char *sql, const char *fmt, ...);
+ra_status sq_finish(ra_store *s, ra_db_stmt *st, ra_err *err);
+/* RA_EINVAL naming what (e.g. "profile") unless the schema has reached version. */
+ra_status sq_need_version(ra_store *s, int version, const char *what, ra_err *err);
+/* The firm's id (RA_ENOTFOUND "no firm F"); the id of a record (RA_ENOTFOUND "no WHAT CODE"). */
+ra_status sq_firm_id(ra_store *s, const char *firm, int64_t *id, ra_err *err);
+ra_status sq_id_of(ra_store *s, const char *sql, int64_t firm_id, const char *code,
+                   const char *what, int64_t *id, ra_err *err);
+/* sq_write_start, then (n > 0 only) a write scope: *opened says whether one was opened. */
+ra_status sq_write_begin(ra_store *s, const ra_store_actor *actor, firm_row *firm, size_t n,
+                         int *opened, ra_err *err);
+/* The id of a firm-scoped record by code from one of the tables below (0 if none). */
+ra_status sq_code_id(ra_store *s, const char *sql, int64_t firm_id, const char *code, int64_t *id,
+                     ra_err *err);
+extern const char SQ_ADVISOR_ID[], SQ_HOUSEHOLD_ID[], SQ_CLIENT_ID[], SQ_ACCOUNT_ID[],
+    SQ_SECURITY_ID[];
+
+/* --- keys and personal data (store_keys.c) --------------------------------------------------- */
+
+#define RS_NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define RS_TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define RS_ENC_MAX (RS_NONCE_BYTES + RA_PII_MAX + RS_TAG_BYTES)
+
+void rs_hex(const uint8_t *p, size_t n, char *out);
+/* The keyed check value stored with a firm: proves a key is the firm's without storing it. */
+void rs_key_check(const char *firm, const uint8_t key[RA_STORE_KEY_BYTES], char out[65]);
+ra_status rs_get_key(ra_store *s, const char *firm, const uint8_t **key, ra_err *err);
+/* The firm's audit key (derived from its key, docs/methodology.md#book-of-record-and-storage). */
+ra_status rs_get_audit_key(ra_store *s, const char *firm, const uint8_t **key, ra_err *err);
+/* out (RS_ENC_MAX bytes) = nonce || ciphertext+tag; *n its length. */
+void rs_encrypt(const uint8_t *key, const char *firm, const char *kind, const char *code,
+                const char *field, const char *plain, uint8_t *out, size_t *n);
+ra_status rs_decrypt(const uint8_t *key, const char *firm, const char *kind, const char *code,
+                     const char *field, const uint8_t *in, size_t n, char *out, ra_err *err);
+
+/* --- audit records (store_audit.c) ------------------------------------------------------------ */
+
+/* The one JSON writer of audit records: compact, members in insertion order. Takes the
+ * reference; NULL when v is NULL, marked failed or out of memory. Free with rs_json_free. */
+char *rs_json_dump(json_t *v);
+void rs_json_free(char *text);
+/* Object members; a member that cannot be set (out of memory, v NULL) marks o so that
+ * rs_json_dump(o) fails. rs_jset takes the reference to v. */
+void rs_jset(json_t *o, const char *k, json_t *v);
+void rs_jstr(json_t *o, const char *k, const char *v);
+void rs_jint(json_t *o, const char *k, int64_t v);
+void rs_jdbl(json_t *o, const char *k, double v);
+void rs_jhex(json_t *o, const char *k, const uint8_t *p, size_t n);
+/* The chain head for the next append (locked, read once per transaction), and its write-back. */
+/* The migration that keys the audit trail (0005_audit_keyed.sql): records before it are unkeyed. */
+#define RS_SCHEMA_KEYED 5
+ra_status rs_head_get(ra_store *s, ra_err *err);
+ra_status rs_head_flush(ra_store *s, ra_err *err);
+/* The hash of one audit record chained from prev_hex: keyed BLAKE2b with key (the firm's audit
+ * key; NULL: unkeyed, records before schema 5), over every field and, when state is not NULL
+ * (keyed records), the state images. */
+void rs_audit_hash(const uint8_t *key, const char *prev_hex, int64_t seq, int64_t at,
+                   const char *user, const char *firm, const char *action, const char *entity,
+                   const char *entity_id, const char *before, const char *after,
+                   const char *state, char out[65]);
+/* One group of rows of an audited table (store_state.c): its spec and its key. */
+typedef struct rs_group {
+    int spec;
+    const char *grp;
+} rs_group;
+
+/* Appends one record, with the images of the groups its entity leaves behind (store_state.c),
+ * or of the n groups given (rs_audit_groups). */
+ra_status rs_audit(ra_store *s, const ra_store_actor *a, const char *action, const char *entity,
+                   const char *entity_id, const char *before, const char *after, ra_err *err);
+ra_status rs_audit_groups(ra_store *s, const ra_store_actor *a, const char *action,
+                          const char *entity, const char *entity_id, const char *before,
+                          const char *after, const rs_group *g, size_t n, ra_err *err);
+/* Ends a change: when rc is RA_OK, appends its audit record with before (NULL: "null") and after
+ * written by rs_json_dump. Takes both references and returns the resulting status. */
+ra_status rs_audit_change(ra_store *s, ra_status rc, const ra_store_actor *actor,
+                          const char *action, const char *entity, const char *entity_id,
+                          json_t *before, json_t *after, ra_err *err);
+
+/* --- state images (store_state.c) ------------------------------------------------------------ */
+
+int rs_state_spec(const char *table); /* -1 if not audited */
+void rs_state_free(ra_store *s);
+/* The groups an entity's record images (at most 4), each keyed by entity_id. */
+size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out);
+void rs_state_empty_image(const uint8_t *key, int spec, char out[65]);
+ra_status rs_state_image(ra_store *s, const char *firm, const uint8_t *key, int spec,
+                         const char *grp, char out[65], ra_err *err);
+/* The state lines of n groups (ra_malloc'd; NULL with err set). */
+char *rs_state_text(ra_store *s, const char *firm, const uint8_t *key, const rs_group *g,
+                    size_t n, ra_err *err);
+/* The state lines of every group of every audited table of the firm as it is now (the seal);
+ * *n the number of groups. ra_malloc'd; NULL with err set. */
+char *rs_state_all(ra_store *s, const char *firm, const uint8_t *key, size_t *n, ra_err *err);
+/* The bulk opening's round: appends the accounts, lots and txns images of every account of the
+ * temporary table ra_open to state[index[j]] (codes[j] sorted, with their indices). */
+ra_status rs_state_round(ra_store *s, const char *firm, const uint8_t *key,
+                         const char *const *codes, const size_t *index, size_t m, char **state,
+                         size_t *cap, ra_err *err);
+typedef struct rs_state_map rs_state_map;
+rs_state_map *rs_state_map_create(void);
+void rs_state_map_destroy(rs_state_map *m);
+ra_status rs_state_map_add(rs_state_map *m, const char *firm, const char *state, int64_t seq,
+                           ra_err *err);
+/* Every group of every audited table of the firms against the map (keys[i] NULL: none). */
+ra_status rs_state_verify(ra_store *s, rs_state_map *m, const char *const *firms,
+                          const uint8_t *const *keys, size_t n_firms, ra_err *err);
+
+/* --- parties, accounts, securities shared with the other files -------------------------------- */
+
+/* ISO 4217 minor digits: 0 and 3 for the few currencies that have them, 2 otherwise. */
+int rs_currency_digits(const char *cur);
+ra_status rs_validate_account(const ra_account *a, ra_err *err);
+json_t *rs_account_json(const ra_account *a);
+/* An advisor created without name and email (for a client naming a missing advisor). */
+ra_status rs_advisor_stub(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                          const uint8_t *key, const char *code, ra_err *err);
+ra_status rs_ledger_load(ra_store *s, int64_t account_id, ra_ledger *l, int64_t *n_txns,
+                         ra_err *err);
+ra_status rs_ledger_save(ra_store *s, int64_t account_id, const ra_ledger *l, ra_err *err);
+json_t *rs_ledger_json(const ra_ledger *l);
+/* Upserts a security and audits the change (entity "security"). */
+ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
+                             const ra_security *x, int64_t *id, ra_err *err);
+
+/* A ticker -> security id map for one batch (open addressing). */
+typedef struct rs_tslot {
+    char ticker[RA_CODE_MAX];
+    int64_t id;
+    int used;
+} rs_tslot;
+typedef struct rs_tmap {
+    rs_tslot *slots;
+    size_t cap, n;
+} rs_tmap;
+
+rs_tslot *rs_tmap_find(rs_tmap *m, const char *t);
+int rs_tmap_put(rs_tmap *m, const char *t, int64_t id);
+/* The id of a ticker of the firm, through the batch's map; with create, a missing ticker becomes
+ * an incomplete security. *id 0: not found. */
+ra_status rs_ticker_id(ra_store *s, const ra_store_actor *actor, rs_tmap *m,
+                       const firm_row *firm, const char *ticker,
+                       int create, size_t *n_created, int64_t *id, ra_err *err);
+/* The ticker of a security id (for messages). */
+void rs_ticker_of(ra_store *s, int64_t id, char *out);
+
+/* Transactions (store_txns.c): picks and lots in as the canonical text stored with a transaction
+ * (malloc'd with ra_malloc; NULL if out of memory). */
+char *rs_txn_detail(const ra_store_txn *t, const int64_t *lot_sec);
+
+/* An account's transactions in order, as ledger transactions (ids = seq), dated on or before
+ * as_of. Free with rs_txns_free. */
+typedef struct rs_txn_mem {
+    ra_lot_pick *picks;
+    ra_lot *lots;
+} rs_txn_mem;
+typedef struct rs_txn_list {
+    ra_txn *t;
+    rs_txn_mem *m;
+    size_t n;
+} rs_txn_list;
+ra_status rs_txns_load(ra_store *s, int64_t account_id, ra_date as_of, rs_txn_list *out,
+                       ra_err *err);
+void rs_txns_free(rs_txn_list *l);
 
 #endif

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 
 typedef struct conn {
@@ -43,75 +42,22 @@ static ra_status wend(conn *c, ra_status rc, ra_err *err)
     return ra_store_scope_end(c->s, c->own, rc, err);
 }
 
-/* Prepares and binds: i int64, d double (NAN -> NULL), t text. */
+/* Prepares and binds (store_int.h: i int64, d double (NAN -> NULL), t text). */
 static ra_db_stmt *prep(conn *c, ra_err *err, const char *sql, const char *fmt, ...)
 {
-    ra_db_stmt *st = NULL;
-    if (c->ops->prepare(c->db, sql, &st, err) != RA_OK)
-        return NULL;
     va_list ap;
     va_start(ap, fmt);
-    ra_status rc = RA_OK;
-    for (int i = 0; fmt[i] && rc == RA_OK; i++) {
-        if (fmt[i] == 'i') {
-            rc = c->ops->bind_int64(st, i + 1, va_arg(ap, int64_t), err);
-        } else if (fmt[i] == 'd') {
-            double v = va_arg(ap, double);
-            rc = isfinite(v) ? c->ops->bind_double(st, i + 1, v, err)
-                             : c->ops->bind_null(st, i + 1, err);
-        } else {
-            rc = c->ops->bind_text(st, i + 1, va_arg(ap, const char *), err);
-        }
-    }
+    ra_db_stmt *st = sq_vprepare_new(c->s, err, sql, fmt, ap);
     va_end(ap);
-    if (rc != RA_OK) {
-        c->ops->finalize(st);
-        return NULL;
-    }
     return st;
 }
 
-static ra_status run(conn *c, ra_db_stmt *st, ra_err *err)
-{
-    if (!st)
-        return err ? err->code : RA_EIO;
-    int r;
-    while ((r = c->ops->step(st, err)) == RA_DB_ROW) {
-    }
-    c->ops->finalize(st);
-    return r < 0 ? (err ? err->code : RA_EIO) : RA_OK;
-}
-
-static ra_status need_tables(conn *c, ra_err *err)
-{
-    int have = 0, want = 0;
-    ra_status rc = ra_store_schema_version(c->s, &have, &want, err);
-    if (rc != RA_OK)
-        return rc;
-    if (have < 4) /* 0002 the tables, 0004 ratings and the one override record */
-        return ra_err_set(err, RA_EINVAL, NULL,
-                          "the database has schema version %d, models need 4 (run roboadvisor init)",
-                          have);
-    return RA_OK;
-}
-
+static ra_status run(conn *c, ra_db_stmt *st, ra_err *err) { return sq_finish(c->s, st, err); }
 static ra_status firm_id(conn *c, const char *firm, int64_t *id, ra_err *err)
 {
-    ra_status rc = need_tables(c, err);
-    if (rc != RA_OK)
-        return rc;
-    ra_db_stmt *st = prep(c, err, "SELECT id FROM firms WHERE code = ?", "t", firm);
-    if (!st)
-        return err ? err->code : RA_EIO;
-    int r = c->ops->step(st, err);
-    if (r == RA_DB_ROW)
-        *id = c->ops->col_int64(st, 0);
-    c->ops->finalize(st);
-    if (r < 0)
-        return err ? err->code : RA_EIO;
-    if (r != RA_DB_ROW)
-        return ra_err_set(err, RA_ENOTFOUND, NULL, "no firm %s", firm);
-    return RA_OK;
+    /* 0002 the tables, 0004 ratings and the one override record */
+    ra_status rc = sq_need_version(c->s, 4, "model", err);
+    return rc == RA_OK ? sq_firm_id(c->s, firm, id, err) : rc;
 }
 
 /* --- audit ------------------------------------------------------------------------------------ */
@@ -396,7 +342,7 @@ ra_status ra_models_put(ra_store *s, const ra_store_actor *actor, ra_model *m, i
         goto out;
     }
     m->version = found ? cur->version + 1 : 1;
-    m->created_at = (int64_t)time(NULL);
+    m->created_at = ra_store_now(s);
     rating_text = rating_json(&m->rating);
     if (!rating_text) {
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not describe the rating of model %s",
@@ -543,17 +489,7 @@ ra_status ra_models_suitable(ra_store *s, const char *firm, int client_level, ra
 
 static ra_status account_id(conn *c, int64_t fid, const char *code, int64_t *id, ra_err *err)
 {
-    ra_db_stmt *st = prep(c, err, "SELECT id FROM accounts WHERE firm_id = ? AND code = ?", "it",
-                          fid, code);
-    if (!st)
-        return err ? err->code : RA_EIO;
-    int r = c->ops->step(st, err);
-    if (r == RA_DB_ROW)
-        *id = c->ops->col_int64(st, 0);
-    c->ops->finalize(st);
-    if (r < 0)
-        return err ? err->code : RA_EIO;
-    return r == RA_DB_ROW ? RA_OK : ra_err_set(err, RA_ENOTFOUND, code, "no account %s", code);
+    return sq_id_of(c->s, SQ_ACCOUNT_ID, fid, code, "account", id, err);
 }
 
 ra_status ra_models_assign(ra_store *s, const ra_store_actor *actor, const char *account,
@@ -623,7 +559,7 @@ ra_status ra_models_assign(ra_store *s, const ra_store_actor *actor, const char 
         return rc;
     }
     rc = find_model(&c, fid, m->code, m->version, m, &mid, &found, err);
-    int64_t at = (int64_t)time(NULL);
+    int64_t at = ra_store_now(s);
     /* an override is one record, of models and securities alike (suitability_overrides) */
     if (rc == RA_OK && sr.overridden)
         rc = ra_store_override_put(s, actor, account, "model", m->code, &sr, date, &oid, err);

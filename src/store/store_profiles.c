@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define SCHEMA_PROFILES 4 /* 0003 creates the tables of this file, 0004 the kind of an override */
 
@@ -26,29 +25,16 @@ typedef struct stmt {
 
 static ra_status err_code(const ra_err *err) { return err && err->code != RA_OK ? err->code : RA_EIO; }
 
-/* Prepares sql and binds parameters from fmt: i int64, d double, t text. */
+/* Prepares sql and binds parameters from fmt (store_int.h: i int64, d double, t text). */
 static ra_status prep(ra_store *s, stmt *q, ra_err *err, const char *sql, const char *fmt, ...)
 {
     q->db = ra_store_db(s);
     q->o = q->db->ops;
-    q->st = NULL;
-    ra_status rc = q->o->prepare(q->db, sql, &q->st, err);
     va_list ap;
     va_start(ap, fmt);
-    for (int i = 0; rc == RA_OK && fmt[i]; i++) {
-        if (fmt[i] == 'i')
-            rc = q->o->bind_int64(q->st, i + 1, va_arg(ap, int64_t), err);
-        else if (fmt[i] == 'd')
-            rc = q->o->bind_double(q->st, i + 1, va_arg(ap, double), err);
-        else
-            rc = q->o->bind_text(q->st, i + 1, va_arg(ap, const char *), err);
-    }
+    q->st = sq_vprepare_new(s, err, sql, fmt, ap);
     va_end(ap);
-    if (rc != RA_OK && q->st) {
-        q->o->finalize(q->st);
-        q->st = NULL;
-    }
-    return rc;
+    return q->st ? RA_OK : err_code(err);
 }
 
 static void done(stmt *q)
@@ -83,23 +69,13 @@ static ra_status one_id(stmt *q, int64_t *id, ra_err *err)
     return r < 0 ? err_code(err) : RA_OK;
 }
 
-static void copy(char *dst, size_t cap, const char *src)
-{
-    snprintf(dst, cap, "%s", src ? src : "");
-}
+static void copy(char *dst, size_t cap, const char *src) { sq_copy(dst, cap, src ? src : ""); }
 
 /* ---- write scopes --------------------------------------------------------------------------- */
 
 static ra_status need_schema(ra_store *s, ra_err *err)
 {
-    int have = 0, want = 0;
-    ra_status rc = ra_store_schema_version(s, &have, &want, err);
-    if (rc == RA_OK && have < SCHEMA_PROFILES)
-        rc = ra_err_set(err, RA_EINVAL, NULL,
-                        "the database has no profile tables (schema version %d, need %d): run "
-                        "roboadvisor init",
-                        have, SCHEMA_PROFILES);
-    return rc;
+    return sq_need_version(s, SCHEMA_PROFILES, "profile", err);
 }
 
 /* A transaction of our own, or a savepoint inside the caller's (store_int.h). *own says which. */
@@ -120,38 +96,18 @@ static ra_status wend(ra_store *s, int own, ra_status rc, ra_err *err)
 
 static ra_status firm_id(ra_store *s, const char *firm, int64_t *id, ra_err *err)
 {
-    stmt q;
-    ra_status rc = prep(s, &q, err, "SELECT id FROM firms WHERE code = ?", "t", firm);
-    if (rc == RA_OK)
-        rc = one_id(&q, id, err);
-    if (rc == RA_OK && *id == 0)
-        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no firm %s", firm);
-    return rc;
+    return sq_firm_id(s, firm, id, err);
 }
 
 static ra_status client_id(ra_store *s, int64_t fid, const char *client, int64_t *id, ra_err *err)
 {
-    stmt q;
-    ra_status rc = prep(s, &q, err, "SELECT id FROM clients WHERE firm_id = ? AND code = ?", "it",
-                        fid, client);
-    if (rc == RA_OK)
-        rc = one_id(&q, id, err);
-    if (rc == RA_OK && *id == 0)
-        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no client %s", client);
-    return rc;
+    return sq_id_of(s, SQ_CLIENT_ID, fid, client, "client", id, err);
 }
 
 static ra_status account_id(ra_store *s, int64_t fid, const char *account, int64_t *id,
                             ra_err *err)
 {
-    stmt q;
-    ra_status rc = prep(s, &q, err, "SELECT id FROM accounts WHERE firm_id = ? AND code = ?", "it",
-                        fid, account);
-    if (rc == RA_OK)
-        rc = one_id(&q, id, err);
-    if (rc == RA_OK && *id == 0)
-        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s", account);
-    return rc;
+    return sq_id_of(s, SQ_ACCOUNT_ID, fid, account, "account", id, err);
 }
 
 static ra_status check_actor(const ra_store_actor *a, ra_err *err)
@@ -220,7 +176,7 @@ ra_status ra_store_questionnaire_save(ra_store *s, const ra_store_actor *actor, 
         rc = prep(s, &q, err,
                   "INSERT INTO questionnaires (firm_id, code, version, doc, created_at) "
                   "VALUES (?, ?, ?, ?, ?)",
-                  "ititi", fid, id, version, text, (int64_t)time(NULL));
+                  "ititi", fid, id, version, text, ra_store_now(s));
         if (rc == RA_OK)
             rc = exec_done(&q, err);
         char eid[RA_PROF_MAX_ID + 32];
@@ -345,7 +301,7 @@ ra_status ra_store_profile_put(ra_store *s, const ra_store_actor *actor, const c
     int64_t fid = 0, cid = 0, qid = 0, aid = 0, pid = 0;
     char *ans_text = NULL, *after = NULL, *flags = NULL;
     stmt q;
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = ra_store_now(s);
     rc = firm_id(s, actor->firm, &fid, err);
     if (rc == RA_OK)
         rc = client_id(s, fid, client, &cid, err);
@@ -740,7 +696,7 @@ ra_status ra_store_agent_put(ra_store *s, const ra_store_actor *actor, const cha
             rc = prep(s, &q, err,
                       "INSERT INTO agents (account_id, version, name, params, reason, user_name, "
                       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      "iitttti", aid, v, name, ptext, reason, actor->user, (int64_t)time(NULL));
+                      "iitttti", aid, v, name, ptext, reason, actor->user, ra_store_now(s));
         if (rc == RA_OK)
             rc = exec_done(&q, err);
         if (rc == RA_OK)
@@ -838,7 +794,7 @@ ra_status ra_store_override_put(ra_store *s, const ra_store_actor *actor, const 
                   "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   "itiititit", aid, product, (int64_t)res->product_level,
                   (int64_t)res->client_level, res->justification, (int64_t)date, actor->user,
-                  (int64_t)time(NULL), kind);
+                  ra_store_now(s), kind);
     if (rc == RA_OK)
         rc = exec_done(&q, err);
     if (rc == RA_OK && id) {

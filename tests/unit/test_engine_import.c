@@ -384,6 +384,10 @@ static int concurrent_writer(const char *url, int who, int start_fd)
     so.busy_timeout_ms = 30000;
     if (ra_store_open(url, &so, &s, &err) != RA_OK)
         return 3;
+    if (ra_store_set_firm_key(s, "F1", k_key, &err) != RA_OK) { /* writes are audited with it */
+        ra_store_close(s);
+        return 4;
+    }
     ra_store_actor a = {"tester", "F1"};
     int rc = 0;
     for (int r = 0; r < CONC_ROUNDS && rc == 0; r++) {

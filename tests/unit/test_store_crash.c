@@ -99,7 +99,8 @@ static ra_store *open_db(void)
 {
     ra_store *s = NULL;
     ra_err err = {0};
-    if (ra_store_open(g_db, NULL, &s, &err) != RA_OK)
+    if (ra_store_open(g_db, NULL, &s, &err) != RA_OK ||
+        ra_store_set_firm_key(s, "DEMO", g_key, &err) != RA_OK) /* writes are audited with it */
         fail_msg("open %s: %s: %s", g_db, err.where, err.msg);
     return s;
 }
@@ -208,6 +209,8 @@ static pid_t spawn(batch_fn fn, int k, int busy_ms, int *fd)
     if (busy_ms > 0)
         o.busy_timeout_ms = busy_ms;
     ra_status rc = ra_store_open(g_db, &o, &s, &err);
+    if (rc == RA_OK)
+        rc = ra_store_set_firm_key(s, "DEMO", g_key, &err);
     if (rc == RA_OK)
         rc = fn(s, k, &err);
     ra_store_close(s);

@@ -1,0 +1,390 @@
+/* roboadvisor store: accounts, their mandates and persisted ledgers (store.h). */
+#include "store/store_int.h"
+
+#include "roboadvisor/alloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- accounts and mandates ------------------------------------------------------------------- */
+
+/* ISO 4217 minor digits: 0 and 3 for the few currencies that have them, 2 otherwise. */
+int rs_currency_digits(const char *cur)
+{
+    static const char *const zero[] = {"JPY", "KRW", "VND", "CLP", "ISK", "PYG", "UGX", "XAF",
+                                       "XOF"};
+    static const char *const three[] = {"BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD"};
+    for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++)
+        if (strcmp(cur, zero[i]) == 0)
+            return 0;
+    for (size_t i = 0; i < sizeof three / sizeof three[0]; i++)
+        if (strcmp(cur, three[i]) == 0)
+            return 3;
+    return 2;
+}
+
+typedef struct account_row {
+    int64_t id;
+    char client[RA_CODE_MAX];
+    int64_t n_txns;
+    int minor_digits;
+    ra_account a;
+} account_row;
+
+static ra_status account_load(ra_store *s, int64_t firm_id, const char *code, account_row *r,
+                              ra_err *err)
+{
+    ra_db_stmt *st = sq_prep(s, "SELECT a.id, c.code, a.type, a.currency, a.opened, a.model, "
+                          "a.discretionary, a.drift_band, a.tlh_enabled, a.loss_limit, "
+                          "a.restrictions, a.n_txns, a.minor_digits FROM accounts a "
+                          "JOIN clients c ON c.id = a.client_id WHERE a.firm_id = ? AND a.code = ?",
+                       err);
+    if (!st || sq_bind(s, st, err, "it", firm_id, code) != RA_OK)
+        return sq_err(err);
+    int x = s->ops->step(st, err);
+    if (x < 0)
+        return sq_err(err);
+    memset(r, 0, sizeof *r);
+    if (x == RA_DB_ROW) {
+        r->id = sq_int(s, st, 0);
+        sq_copy(r->a.code, RA_CODE_MAX, code);
+        sq_copy(r->a.client, RA_CODE_MAX, sq_text(s, st, 1));
+        r->a.type = (ra_account_type)sq_int(s, st, 2);
+        sq_copy(r->a.currency, 4, sq_text(s, st, 3));
+        r->a.opened = (ra_date)sq_int(s, st, 4);
+        sq_copy(r->a.mandate.model, RA_CODE_MAX, sq_text(s, st, 5));
+        r->a.mandate.discretionary = (int)sq_int(s, st, 6);
+        r->a.mandate.drift_band = s->ops->col_double(st, 7);
+        r->a.mandate.tlh_enabled = (int)sq_int(s, st, 8);
+        r->a.mandate.loss_limit = s->ops->col_double(st, 9);
+        sq_copy(r->a.mandate.restrictions, RA_NAME_MAX, sq_text(s, st, 10));
+        r->n_txns = sq_int(s, st, 11);
+        r->minor_digits = (int)sq_int(s, st, 12);
+    }
+    s->ops->reset(st);
+    return RA_OK;
+}
+
+static json_t *mandate_json(const ra_mandate *m)
+{
+    json_t *o = json_object();
+    rs_jstr(o, "model", m->model);
+    rs_jint(o, "discretionary", m->discretionary);
+    rs_jdbl(o, "drift_band", m->drift_band);
+    rs_jint(o, "tlh_enabled", m->tlh_enabled);
+    rs_jdbl(o, "loss_limit", m->loss_limit);
+    rs_jstr(o, "restrictions", m->restrictions);
+    return o;
+}
+
+json_t *rs_account_json(const ra_account *a)
+{
+    char d[11];
+    json_t *o = json_object();
+    rs_jstr(o, "code", a->code);
+    rs_jstr(o, "client", a->client);
+    rs_jstr(o, "type", ra_account_type_name(a->type));
+    rs_jstr(o, "currency", a->currency);
+    rs_jstr(o, "opened", ra_date_format(a->opened, d));
+    rs_jset(o, "mandate", mandate_json(&a->mandate));
+    return o;
+}
+
+static int mandate_equal(const ra_mandate *x, const ra_mandate *y)
+{
+    return strcmp(x->model, y->model) == 0 && x->discretionary == y->discretionary &&
+           x->drift_band == y->drift_band && x->tlh_enabled == y->tlh_enabled &&
+           x->loss_limit == y->loss_limit && strcmp(x->restrictions, y->restrictions) == 0;
+}
+
+ra_status rs_validate_account(const ra_account *a, ra_err *err)
+{
+    ra_status rc = sq_check_str(a->code, RA_CODE_MAX, "account code", 1, err);
+    if (rc == RA_OK)
+        rc = sq_check_str(a->client, RA_CODE_MAX, "client code", 1, err);
+    if (rc == RA_OK)
+        rc = sq_check_str(a->mandate.model, RA_CODE_MAX, "model", 0, err);
+    if (rc == RA_OK)
+        rc = sq_check_str(a->mandate.restrictions, RA_NAME_MAX, "restrictions", 0, err);
+    if (rc != RA_OK)
+        return rc;
+    if ((int)a->type < RA_ACCOUNT_TAXABLE || (int)a->type > RA_ACCOUNT_TAX_FREE)
+        return ra_err_set(err, RA_EINVAL, NULL, "account %s: type %d is not one of taxable, "
+                          "tax_deferred, tax_free", a->code, (int)a->type);
+    if (strnlen(a->currency, 4) != 3)
+        return ra_err_set(err, RA_EINVAL, NULL, "account %s: currency must be 3 letters",
+                          a->code);
+    const ra_mandate *m = &a->mandate;
+    if (!(m->drift_band >= 0.0 && m->drift_band <= 1.0))
+        return ra_err_set(err, RA_EINVAL, NULL, "account %s: drift band %g is not in [0, 1]",
+                          a->code, m->drift_band);
+    if (!(m->loss_limit >= 0.0 && m->loss_limit <= 0.15))
+        return ra_err_set(err, RA_EINVAL, NULL, "account %s: loss limit %g is not in [0, 0.15]",
+                          a->code, m->loss_limit);
+    return RA_OK;
+}
+
+static ra_status account_put_in(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                                const ra_account *a, ra_err *err)
+{
+    account_row old;
+    int64_t client_id = 0;
+    ra_status rc = sq_code_id(s, SQ_CLIENT_ID, firm->id, a->client, &client_id, err);
+    if (rc == RA_OK && !client_id)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "account %s: no client %s in firm %s", a->code,
+                        a->client, actor->firm);
+    if (rc == RA_OK)
+        rc = account_load(s, firm->id, a->code, &old, err);
+    if (rc != RA_OK)
+        return rc;
+    int fixed_same = old.id && strcmp(old.a.client, a->client) == 0 && old.a.type == a->type &&
+                     strcmp(old.a.currency, a->currency) == 0 && old.a.opened == a->opened;
+    int mandate_same = old.id && mandate_equal(&old.a.mandate, &a->mandate);
+    if (fixed_same && mandate_same)
+        return RA_OK;
+    if (old.id && !fixed_same && old.n_txns > 0 &&
+        (strcmp(old.a.client, a->client) != 0 || old.a.type != a->type ||
+         strcmp(old.a.currency, a->currency) != 0))
+        return ra_err_set(err, RA_ECONFLICT, NULL, "account %s has transactions: its client, "
+                          "type and currency cannot change", a->code);
+    const ra_mandate *m = &a->mandate;
+    ra_db_stmt *st;
+    if (old.id) {
+        st = sq_prep(s, "UPDATE accounts SET client_id = ?, type = ?, currency = ?, minor_digits = ?, "
+                  "opened = ?, model = ?, discretionary = ?, drift_band = ?, tlh_enabled = ?, "
+                  "loss_limit = ?, restrictions = ? WHERE id = ?", err);
+        rc = st ? sq_bind(s, st, err, "iitiitididti", client_id, (int64_t)a->type, a->currency,
+                        (int64_t)(old.n_txns ? old.minor_digits : rs_currency_digits(a->currency)),
+                        (int64_t)a->opened, m->model, (int64_t)m->discretionary, m->drift_band,
+                        (int64_t)m->tlh_enabled, m->loss_limit, m->restrictions, old.id)
+                : sq_err(err);
+    } else {
+        st = sq_prep(s, "INSERT INTO accounts (firm_id, code, client_id, type, currency, minor_digits, "
+                  "opened, model, discretionary, drift_band, tlh_enabled, loss_limit, "
+                  "restrictions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+        rc = st ? sq_bind(s, st, err, "itiitiitididt", firm->id, a->code, client_id,
+                        (int64_t)a->type, a->currency, (int64_t)rs_currency_digits(a->currency),
+                        (int64_t)a->opened, m->model, (int64_t)m->discretionary, m->drift_band,
+                        (int64_t)m->tlh_enabled, m->loss_limit, m->restrictions)
+                : sq_err(err);
+    }
+    if (rc == RA_OK)
+        rc = sq_run(s, st, err);
+    json_t *before = NULL, *after;
+    const char *entity = "account";
+    if (old.id && fixed_same) { /* only the mandate changed */
+        entity = "mandate";
+        before = mandate_json(&old.a.mandate);
+        after = mandate_json(&a->mandate);
+    } else {
+        before = old.id ? rs_account_json(&old.a) : NULL;
+        after = rs_account_json(a);
+    }
+    return rs_audit_change(s, rc, actor, old.id ? "update" : "create", entity, a->code, before,
+                           after, err);
+}
+
+ra_status ra_store_account_put(ra_store *s, const ra_store_actor *actor, const ra_account *a,
+                               ra_err *err)
+{
+    firm_row firm;
+    ra_status rc = sq_check_actor(actor, err);
+    if (rc == RA_OK)
+        rc = rs_validate_account(a, err);
+    if (rc == RA_OK)
+        rc = sq_firm(s, actor->firm, &firm, err);
+    if (rc != RA_OK || (rc = sq_wbegin(s, err)) != RA_OK)
+        return rc;
+    return sq_wend(s, account_put_in(s, actor, &firm, a, err), err);
+}
+
+ra_status ra_store_account_get(ra_store *s, const char *firm, const char *code, ra_account *out,
+                               ra_err *err)
+{
+    firm_row f;
+    account_row r;
+    ra_status rc = sq_firm(s, firm, &f, err);
+    if (rc == RA_OK)
+        rc = account_load(s, f.id, code, &r, err);
+    if (rc != RA_OK)
+        return rc;
+    if (!r.id)
+        return ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", code, firm);
+    *out = r.a;
+    return RA_OK;
+}
+
+ra_status ra_store_account_list(ra_store *s, const char *firm, char (**out)[RA_CODE_MAX],
+                                size_t *n, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    firm_row f;
+    ra_status rc = sq_firm(s, firm, &f, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_db_stmt *st = sq_prep(s, "SELECT code FROM accounts WHERE firm_id = ? ORDER BY code", err);
+    if (!st || sq_bind(s, st, err, "i", f.id) != RA_OK)
+        return sq_err(err);
+    size_t cap = 0;
+    char (*v)[RA_CODE_MAX] = NULL;
+    int r;
+    while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
+        char (*g)[RA_CODE_MAX] = sq_grow(v, *n, &cap, sizeof *v, 64);
+        if (!g) {
+            ra_free(v);
+            s->ops->reset(st);
+            return sq_nomem(err, "the account list");
+        }
+        v = g;
+        sq_copy(v[(*n)++], RA_CODE_MAX, sq_text(s, st, 0));
+    }
+    s->ops->reset(st);
+    if (r < 0) {
+        ra_free(v);
+        *n = 0;
+        return sq_err(err);
+    }
+    *out = v;
+    return RA_OK;
+}
+
+/* --- the persisted ledger of an account ------------------------------------------------------ */
+
+ra_status rs_ledger_load(ra_store *s, int64_t account_id, ra_ledger *l, int64_t *n_txns,
+                             ra_err *err)
+{
+    ra_db_stmt *st = sq_prep(s, "SELECT minor_digits, cash_minor, next_lot_id, n_txns, cash_in_minor, "
+                          "cash_out_minor, basis_in_minor, basis_sold_minor, basis_out_minor, "
+                          "proceeds_minor, gain_short_minor, gain_long_minor "
+                          "FROM accounts WHERE id = ?", err);
+    if (!st || sq_bind(s, st, err, "i", account_id) != RA_OK)
+        return sq_err(err);
+    int r = s->ops->step(st, err);
+    if (r != RA_DB_ROW)
+        return r < 0 ? sq_err(err)
+                     : ra_err_set(err, RA_EINTERNAL, NULL, "account id %lld vanished",
+                                  (long long)account_id);
+    ra_ledger_settings set;
+    ra_ledger_settings_default(&set);
+    set.minor_digits = (int)sq_int(s, st, 0);
+    ra_minor cash = sq_int(s, st, 1);
+    uint64_t next = (uint64_t)sq_int(s, st, 2);
+    ra_ledger_totals t;
+    memset(&t, 0, sizeof t);
+    *n_txns = sq_int(s, st, 3);
+    t.n_txns = (uint64_t)*n_txns;
+    t.cash_in_minor = sq_int(s, st, 4);
+    t.cash_out_minor = sq_int(s, st, 5);
+    t.basis_in_minor = sq_int(s, st, 6);
+    t.basis_sold_minor = sq_int(s, st, 7);
+    t.basis_out_minor = sq_int(s, st, 8);
+    t.proceeds_minor = sq_int(s, st, 9);
+    t.gain_short_minor = sq_int(s, st, 10);
+    t.gain_long_minor = sq_int(s, st, 11);
+    s->ops->reset(st);
+    ra_status rc = ra_ledger_init(l, &set, NULL, err);
+    if (rc != RA_OK)
+        return rc;
+    st = sq_prep(s, "SELECT lot_id, security_id, acquired, qty_micro, basis_minor FROM lots "
+              "WHERE account_id = ? ORDER BY lot_id", err);
+    if (!st || sq_bind(s, st, err, "i", account_id) != RA_OK) {
+        ra_ledger_free(l);
+        return sq_err(err);
+    }
+    ra_lot *lots = NULL;
+    size_t n = 0, cap = 0;
+    while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
+        ra_lot *g = sq_grow(lots, n, &cap, sizeof *lots, 16);
+        if (!g) {
+            r = -2;
+            break;
+        }
+        lots = g;
+        lots[n].id = (uint64_t)sq_int(s, st, 0);
+        lots[n].security = (uint32_t)sq_int(s, st, 1);
+        lots[n].acquired = (ra_date)sq_int(s, st, 2);
+        lots[n].qty_micro = sq_int(s, st, 3);
+        lots[n].basis_minor = sq_int(s, st, 4);
+        n++;
+    }
+    s->ops->reset(st);
+    if (r == -2)
+        rc = sq_nomem(err, "lots");
+    else if (r < 0)
+        rc = sq_err(err);
+    else
+        rc = ra_ledger_restore(l, cash, lots, n, next, &t, err);
+    ra_free(lots);
+    if (rc != RA_OK)
+        ra_ledger_free(l);
+    return rc;
+}
+
+ra_status rs_ledger_save(ra_store *s, int64_t account_id, const ra_ledger *l, ra_err *err)
+{
+    const ra_ledger_totals *t = &l->totals;
+    ra_db_stmt *st = sq_prep(s, "UPDATE accounts SET cash_minor = ?, next_lot_id = ?, n_txns = ?, "
+                          "cash_in_minor = ?, cash_out_minor = ?, basis_in_minor = ?, "
+                          "basis_sold_minor = ?, basis_out_minor = ?, proceeds_minor = ?, "
+                          "gain_short_minor = ?, gain_long_minor = ? WHERE id = ?", err);
+    if (!st || sq_bind(s, st, err, "iiiiiiiiiiii", l->cash_minor, (int64_t)l->next_lot_id,
+                     (int64_t)t->n_txns, t->cash_in_minor, t->cash_out_minor, t->basis_in_minor,
+                     t->basis_sold_minor, t->basis_out_minor, t->proceeds_minor,
+                     t->gain_short_minor, t->gain_long_minor, account_id) != RA_OK ||
+        sq_run(s, st, err) != RA_OK)
+        return sq_err(err);
+    st = sq_prep(s, "DELETE FROM lots WHERE account_id = ?", err);
+    if (!st || sq_bind(s, st, err, "i", account_id) != RA_OK || sq_run(s, st, err) != RA_OK)
+        return sq_err(err);
+    st = sq_prep(s, "INSERT INTO lots (account_id, lot_id, security_id, acquired, qty_micro, "
+              "basis_minor) VALUES (?, ?, ?, ?, ?, ?)", err);
+    if (!st)
+        return sq_err(err);
+    for (size_t i = 0; i < l->n_lots; i++) {
+        const ra_lot *x = &l->lots[i];
+        s->ops->reset(st);
+        if (sq_bind(s, st, err, "iiiiii", account_id, (int64_t)x->id, (int64_t)x->security,
+                  (int64_t)x->acquired, x->qty_micro, x->basis_minor) != RA_OK ||
+            sq_run(s, st, err) != RA_OK)
+            return sq_err(err);
+    }
+    return RA_OK;
+}
+
+/* The ledger state of an audit record. Lots are arrays [id, security, acquired, qty_micro,
+ * basis_minor] (docs/methodology.md#audit-trail-hash-chain): a million opened accounts carry
+ * eight each, and the named form was a third of every record. */
+json_t *rs_ledger_json(const ra_ledger *l)
+{
+    json_t *o = json_object(), *lots = json_array();
+    rs_jint(o, "cash_minor", l->cash_minor);
+    rs_jint(o, "next_lot_id", (int64_t)l->next_lot_id);
+    for (size_t i = 0; i < l->n_lots && lots; i++) {
+        const ra_lot *x = &l->lots[i];
+        json_t *v = json_pack("[IIIII]", (json_int_t)x->id, (json_int_t)x->security,
+                              (json_int_t)x->acquired, (json_int_t)x->qty_micro,
+                              (json_int_t)x->basis_minor);
+        if (!v || json_array_append_new(lots, v) != 0) {
+            json_decref(lots);
+            lots = NULL;
+        }
+    }
+    rs_jset(o, "lots", lots);
+    return o;
+}
+
+ra_status ra_store_account_ledger(ra_store *s, const char *firm, const char *code, ra_ledger *out,
+                                  ra_err *err)
+{
+    firm_row f;
+    int64_t id = 0, n = 0;
+    ra_status rc = sq_firm(s, firm, &f, err);
+    if (rc == RA_OK)
+        rc = sq_code_id(s, SQ_ACCOUNT_ID, f.id, code, &id, err);
+    if (rc == RA_OK && !id)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", code, firm);
+    return rc == RA_OK ? rs_ledger_load(s, id, out, &n, err) : rc;
+}
+

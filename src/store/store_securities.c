@@ -1,0 +1,322 @@
+/* roboadvisor store: the securities master and the batch ticker map (store.h). */
+#include "store/store_int.h"
+
+#include "roboadvisor/alloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- securities ------------------------------------------------------------------------------ */
+
+static ra_status validate_security(const ra_security *x, ra_err *err)
+{
+    ra_status rc = sq_check_str(x->ticker, RA_CODE_MAX, "ticker", 1, err);
+    if (rc == RA_OK)
+        rc = sq_check_str(x->name, RA_NAME_MAX, "security name", 0, err);
+    if (rc == RA_OK)
+        rc = sq_check_str(x->asset_class, RA_CODE_MAX, "asset class", 0, err);
+    if (rc == RA_OK)
+        rc = sq_check_str(x->exchange, RA_CODE_MAX, "exchange", 0, err);
+    if (rc == RA_OK)
+        rc = sq_check_str(x->currency, 4, "currency", 0, err);
+    if (rc == RA_OK)
+        rc = sq_check_str(x->tlh_group, RA_CODE_MAX, "tax-loss-harvesting group", 0, err);
+    if (rc != RA_OK)
+        return rc;
+    if (x->risk_level < (x->incomplete ? 0 : 1) || x->risk_level > 5)
+        return ra_err_set(err, RA_EINVAL, NULL, "security %s: risk level %d is not 1..5",
+                          x->ticker, x->risk_level);
+    if (!(x->expense_ratio >= 0.0 && x->expense_ratio < 1.0))
+        return ra_err_set(err, RA_EINVAL, NULL, "security %s: expense ratio %g is not in [0, 1)",
+                          x->ticker, x->expense_ratio);
+    if (x->lot_size < 1)
+        return ra_err_set(err, RA_EINVAL, NULL, "security %s: lot size %lld is not >= 1",
+                          x->ticker, (long long)x->lot_size);
+    return RA_OK;
+}
+
+static const char SQL_SECURITY_COLS[] =
+    "SELECT ticker, name, asset_class, risk_level, expense_ratio, lot_size, exchange, currency, "
+    "tlh_group, on_shelf, incomplete, id FROM securities WHERE firm_id = ? AND ticker = ?";
+
+static void security_row(ra_store *s, ra_db_stmt *st, ra_security *x)
+{
+    memset(x, 0, sizeof *x);
+    sq_copy(x->ticker, RA_CODE_MAX, sq_text(s, st, 0));
+    sq_copy(x->name, RA_NAME_MAX, sq_text(s, st, 1));
+    sq_copy(x->asset_class, RA_CODE_MAX, sq_text(s, st, 2));
+    x->risk_level = (int)sq_int(s, st, 3);
+    x->expense_ratio = s->ops->col_double(st, 4);
+    x->lot_size = sq_int(s, st, 5);
+    sq_copy(x->exchange, RA_CODE_MAX, sq_text(s, st, 6));
+    sq_copy(x->currency, 4, sq_text(s, st, 7));
+    sq_copy(x->tlh_group, RA_CODE_MAX, sq_text(s, st, 8));
+    x->on_shelf = (int)sq_int(s, st, 9);
+    x->incomplete = (int)sq_int(s, st, 10);
+}
+
+static int security_equal(const ra_security *a, const ra_security *b)
+{
+    return strcmp(a->name, b->name) == 0 && strcmp(a->asset_class, b->asset_class) == 0 &&
+           a->risk_level == b->risk_level && a->expense_ratio == b->expense_ratio &&
+           a->lot_size == b->lot_size && strcmp(a->exchange, b->exchange) == 0 &&
+           strcmp(a->currency, b->currency) == 0 && strcmp(a->tlh_group, b->tlh_group) == 0 &&
+           !a->on_shelf == !b->on_shelf && !a->incomplete == !b->incomplete;
+}
+
+static json_t *security_json(const ra_security *x)
+{
+    json_t *o = json_object();
+    rs_jstr(o, "ticker", x->ticker);
+    rs_jstr(o, "name", x->name);
+    rs_jstr(o, "asset_class", x->asset_class);
+    rs_jint(o, "risk_level", x->risk_level);
+    rs_jdbl(o, "expense_ratio", x->expense_ratio);
+    rs_jint(o, "lot_size", x->lot_size);
+    rs_jstr(o, "exchange", x->exchange);
+    rs_jstr(o, "currency", x->currency);
+    rs_jstr(o, "tlh_group", x->tlh_group);
+    rs_jint(o, "on_shelf", x->on_shelf != 0);
+    rs_jint(o, "incomplete", x->incomplete != 0);
+    return o;
+}
+
+static ra_status security_write(ra_store *s, int64_t firm_id, const ra_security *x, int64_t *id,
+                                ra_err *err)
+{
+    ra_db_stmt *st;
+    if (*id) {
+        st = sq_prep(s, "UPDATE securities SET name = ?, asset_class = ?, risk_level = ?, "
+                        "expense_ratio = ?, lot_size = ?, exchange = ?, currency = ?, "
+                        "tlh_group = ?, on_shelf = ?, incomplete = ? WHERE id = ?", err);
+        if (!st || sq_bind(s, st, err, "ttiditttiii", x->name, x->asset_class,
+                           (int64_t)x->risk_level, x->expense_ratio, x->lot_size, x->exchange,
+                           x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
+                           (int64_t)(x->incomplete != 0), *id) != RA_OK)
+            return sq_err(err);
+        return sq_run(s, st, err);
+    }
+    st = sq_prep(s, "INSERT INTO securities (firm_id, ticker, name, asset_class, risk_level, "
+                    "expense_ratio, lot_size, exchange, currency, tlh_group, on_shelf, "
+                    "incomplete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
+    if (!st || sq_bind(s, st, err, "itttiditttii", firm_id, x->ticker, x->name,
+                       x->asset_class, (int64_t)x->risk_level, x->expense_ratio, x->lot_size,
+                       x->exchange, x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
+                       (int64_t)(x->incomplete != 0)) != RA_OK)
+        return sq_err(err);
+    int r = s->ops->step(st, err);
+    if (r != RA_DB_ROW)
+        return r < 0 ? sq_err(err)
+                     : ra_err_set(err, RA_EINTERNAL, NULL, "no id returned for security");
+    *id = sq_int(s, st, 0);
+    s->ops->reset(st);
+    return RA_OK;
+}
+
+ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
+                             const ra_security *x, int64_t *id, ra_err *err)
+{
+    ra_db_stmt *st = sq_prep(s, SQL_SECURITY_COLS, err);
+    if (!st || sq_bind(s, st, err, "it", firm_id, x->ticker) != RA_OK)
+        return sq_err(err);
+    int r = s->ops->step(st, err);
+    if (r < 0)
+        return sq_err(err);
+    ra_security old;
+    *id = 0;
+    if (r == RA_DB_ROW) {
+        security_row(s, st, &old);
+        *id = sq_int(s, st, 11);
+    }
+    s->ops->reset(st);
+    if (*id && security_equal(&old, x))
+        return RA_OK;
+    int existed = *id != 0;
+    ra_status rc = security_write(s, firm_id, x, id, err);
+    return rs_audit_change(s, rc, actor, existed ? "update" : "create", "security", x->ticker,
+                           existed ? security_json(&old) : NULL, security_json(x), err);
+}
+
+ra_status ra_store_security_put(ra_store *s, const ra_store_actor *actor, const ra_security *x,
+                                ra_err *err)
+{
+    firm_row firm;
+    ra_status rc = sq_check_actor(actor, err);
+    if (rc == RA_OK)
+        rc = validate_security(x, err);
+    if (rc == RA_OK)
+        rc = sq_firm(s, actor->firm, &firm, err);
+    if (rc != RA_OK || (rc = sq_wbegin(s, err)) != RA_OK)
+        return rc;
+    int64_t id = 0;
+    return sq_wend(s, rs_security_put_in(s, actor, firm.id, x, &id, err), err);
+}
+
+ra_status ra_store_security_get(ra_store *s, const char *firm, const char *ticker,
+                                ra_security *out, ra_err *err)
+{
+    firm_row f;
+    ra_status rc = sq_firm(s, firm, &f, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_db_stmt *st = sq_prep(s, SQL_SECURITY_COLS, err);
+    if (!st || sq_bind(s, st, err, "it", f.id, ticker) != RA_OK)
+        return sq_err(err);
+    int r = s->ops->step(st, err);
+    if (r < 0)
+        return sq_err(err);
+    if (r == RA_DB_DONE)
+        return ra_err_set(err, RA_ENOTFOUND, NULL, "no security %s in firm %s", ticker, firm);
+    security_row(s, st, out);
+    s->ops->reset(st);
+    return RA_OK;
+}
+
+ra_status ra_store_security_id(ra_store *s, const char *firm, const char *ticker, uint32_t *id,
+                               ra_err *err)
+{
+    firm_row f;
+    int64_t v = 0;
+    ra_status rc = sq_firm(s, firm, &f, err);
+    if (rc == RA_OK)
+        rc = sq_code_id(s, SQ_SECURITY_ID, f.id, ticker, &v, err);
+    if (rc == RA_OK && !v)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no security %s in firm %s", ticker, firm);
+    if (rc == RA_OK)
+        *id = (uint32_t)v;
+    return rc;
+}
+
+ra_status ra_store_security_list(ra_store *s, const char *firm, unsigned flags,
+                                 ra_security **out, size_t *n, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    firm_row f;
+    ra_status rc = sq_firm(s, firm, &f, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_db_stmt *st = sq_prep(s, "SELECT ticker, name, asset_class, risk_level, expense_ratio, lot_size, "
+                          "exchange, currency, tlh_group, on_shelf, incomplete, id "
+                          "FROM securities WHERE firm_id = ? AND incomplete >= ? ORDER BY ticker",
+                       err);
+    if (!st || sq_bind(s, st, err, "ii", f.id, (int64_t)((flags & RA_STORE_LIST_INCOMPLETE) != 0))
+                   != RA_OK)
+        return sq_err(err);
+    size_t cap = 0;
+    ra_security *v = NULL;
+    int r;
+    while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
+        ra_security *g = sq_grow(v, *n, &cap, sizeof *v, 32);
+        if (!g) {
+            ra_free(v);
+            *n = 0;
+            s->ops->reset(st);
+            return sq_nomem(err, "the security list");
+        }
+        v = g;
+        security_row(s, st, &v[(*n)++]);
+    }
+    s->ops->reset(st);
+    if (r < 0) {
+        ra_free(v);
+        *n = 0;
+        return sq_err(err);
+    }
+    *out = v;
+    return RA_OK;
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+rs_tslot *rs_tmap_find(rs_tmap *m, const char *t)
+{
+    if (!m->cap)
+        return NULL;
+    for (size_t i = hash_str(t) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->slots[i].used)
+            return NULL;
+        if (strcmp(m->slots[i].ticker, t) == 0)
+            return &m->slots[i];
+    }
+}
+
+int rs_tmap_put(rs_tmap *m, const char *t, int64_t id)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 64;
+        rs_tslot *g = ra_calloc(cap, sizeof *g);
+        if (!g)
+            return -1;
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slots[i].used) {
+                size_t j = hash_str(m->slots[i].ticker) & (cap - 1);
+                while (g[j].used)
+                    j = (j + 1) & (cap - 1);
+                g[j] = m->slots[i];
+            }
+        ra_free(m->slots);
+        m->slots = g;
+        m->cap = cap;
+    }
+    size_t j = hash_str(t) & (m->cap - 1);
+    while (m->slots[j].used)
+        j = (j + 1) & (m->cap - 1);
+    sq_copy(m->slots[j].ticker, RA_CODE_MAX, t);
+    m->slots[j].id = id;
+    m->slots[j].used = 1;
+    m->n++;
+    return 0;
+}
+
+/* The id of a ticker of the firm, through the batch's map; with create, a missing ticker becomes
+ * an incomplete security. *id 0: not found. */
+ra_status rs_ticker_id(ra_store *s, const ra_store_actor *actor, rs_tmap *m,
+                       const firm_row *firm, const char *ticker,
+                           int create, size_t *n_created, int64_t *id, ra_err *err)
+{
+    rs_tslot *sl = rs_tmap_find(m, ticker);
+    if (sl) {
+        *id = sl->id;
+        return RA_OK;
+    }
+    ra_status rc = sq_check_str(ticker, RA_CODE_MAX, "ticker", 1, err);
+    if (rc == RA_OK)
+        rc = sq_code_id(s, SQ_SECURITY_ID, firm->id, ticker, id, err);
+    if (rc == RA_OK && !*id && create) {
+        ra_security x;
+        memset(&x, 0, sizeof x);
+        sq_copy(x.ticker, RA_CODE_MAX, ticker);
+        sq_copy(x.name, RA_NAME_MAX, ticker);
+        sq_copy(x.currency, 4, firm->currency);
+        x.lot_size = 1;
+        x.incomplete = 1;
+        rc = rs_security_put_in(s, actor, firm->id, &x, id, err);
+        if (rc == RA_OK && n_created)
+            (*n_created)++;
+    }
+    if (rc == RA_OK && *id && rs_tmap_put(m, ticker, *id) != 0)
+        rc = sq_nomem(err, "the ticker map");
+    return rc;
+}
+
+/* The ticker of a security id (for messages). */
+void rs_ticker_of(ra_store *s, int64_t id, char *out)
+{
+    ra_err e;
+    ra_db_stmt *st = sq_prep(s, "SELECT ticker FROM securities WHERE id = ?", &e);
+    snprintf(out, RA_CODE_MAX, "security %lld", (long long)id);
+    if (!st || sq_bind(s, st, &e, "i", id) != RA_OK)
+        return;
+    if (s->ops->step(st, &e) == RA_DB_ROW)
+        sq_copy(out, RA_CODE_MAX, sq_text(s, st, 0));
+    s->ops->reset(st);
+}
+

@@ -1,0 +1,618 @@
+/* roboadvisor store: the audited state of the business tables (docs/methodology.md#state-images).
+ *
+ * Every audited table is read in groups of rows (an account's lots, a security's prices, a
+ * model version's weights, ...). The image of a group is a keyed BLAKE2b (the firm's audit key)
+ * of its rows in a fixed order, each column in a canonical form. Every audit record carries, in
+ * its state column, the images of the groups its write left behind ("table US group US image
+ * RS" lines, US = 0x1f, RS = newline), inside the keyed hash of the record. Verification keeps
+ * the last image of every group from the log and compares it with the image of the group as it
+ * is now: a differing image, a group without one, and a group that is gone are all named. */
+#include "store/store_int.h"
+
+#include "roboadvisor/alloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct state_spec {
+    const char *table;  /* in messages and state lines */
+    int min_version;    /* the migration that creates it */
+    const char *grp;    /* SQL expression of the group key */
+    const char *cols;   /* the columns of a row */
+    const char *types;  /* a letter per column: i int, d double (NULL allowed), t text, b blob */
+    const char *from;   /* tables and joins; f is the firm */
+    const char *order;  /* the rows' order inside a group */
+} state_spec;
+
+#define ACCT_JOIN "JOIN accounts a ON a.id = x.account_id JOIN firms f ON f.id = a.firm_id"
+#define MODEL_GRP "m.code || '@' || CAST(m.version AS TEXT)"
+
+static const state_spec g_specs[RS_STATE_TABLES] = {
+    {"firms", 1, "f.code", "f.name, f.currency, f.minor_digits, f.key_check", "ttit", "firms f",
+     "f.code"},
+    {"advisors", 1, "x.code", "x.name_enc, x.email_enc", "bb",
+     "advisors x JOIN firms f ON f.id = x.firm_id", "x.id"},
+    {"households", 1, "x.code", "x.code", "t", "households x JOIN firms f ON f.id = x.firm_id",
+     "x.id"},
+    {"clients", 1, "x.code",
+     "h.code, COALESCE(v.code, ''), x.birth_year, x.name_enc, x.email_enc, x.tax_id_enc, "
+     "x.address_enc",
+     "ttibbbb",
+     "clients x JOIN firms f ON f.id = x.firm_id JOIN households h ON h.id = x.household_id "
+     "LEFT JOIN advisors v ON v.id = x.advisor_id",
+     "x.id"},
+    {"accounts", 1, "a.code",
+     "c.code, a.type, a.currency, a.minor_digits, a.opened, a.model, a.discretionary, "
+     "a.drift_band, a.tlh_enabled, a.loss_limit, a.restrictions, a.cash_minor, a.next_lot_id, "
+     "a.n_txns, a.cash_in_minor, a.cash_out_minor, a.basis_in_minor, a.basis_sold_minor, "
+     "a.basis_out_minor, a.proceeds_minor, a.gain_short_minor, a.gain_long_minor",
+     "titiitididtiiiiiiiiiii",
+     "accounts a JOIN firms f ON f.id = a.firm_id JOIN clients c ON c.id = a.client_id", "a.id"},
+    {"lots", 1, "a.code", "x.lot_id, s.ticker, x.acquired, x.qty_micro, x.basis_minor", "itiii",
+     "lots x " ACCT_JOIN " JOIN securities s ON s.id = x.security_id", "x.lot_id"},
+    {"txns", 1, "a.code",
+     "x.seq, x.external_id, x.kind, x.day, COALESCE(s.ticker, ''), x.qty_micro, x.price, "
+     "x.amount_minor, x.fees_minor, x.relief, x.split_num, x.split_den, x.detail",
+     "itiitiiiiiiit", "txns x " ACCT_JOIN " LEFT JOIN securities s ON s.id = x.security_id",
+     "x.seq"},
+    {"securities", 1, "s.ticker",
+     "s.name, s.asset_class, s.risk_level, s.expense_ratio, s.lot_size, s.exchange, s.currency, "
+     "s.tlh_group, s.on_shelf, s.incomplete",
+     "ttiditttii", "securities s JOIN firms f ON f.id = s.firm_id", "s.id"},
+    {"prices", 1, "s.ticker", "x.day, x.price", "ii",
+     "prices x JOIN securities s ON s.id = x.security_id JOIN firms f ON f.id = s.firm_id",
+     "x.day"},
+    {"dividends", 1, "s.ticker", "x.day, x.amount", "ii",
+     "dividends x JOIN securities s ON s.id = x.security_id JOIN firms f ON f.id = s.firm_id",
+     "x.day"},
+    {"splits", 1, "s.ticker", "x.day, x.num, x.den", "iii",
+     "splits x JOIN securities s ON s.id = x.security_id JOIN firms f ON f.id = s.firm_id",
+     "x.day"},
+    {"models", 2, MODEL_GRP,
+     "m.level, m.target_level, m.built, m.method, m.day_from, m.day_to, m.expected_return, "
+     "m.volatility, m.equity_share, m.created_at",
+     "iiitiidddi", "models m JOIN firms f ON f.id = m.firm_id", "m.id"},
+    {"model_weights", 2, MODEL_GRP, "s.ticker, x.weight", "td",
+     "model_weights x JOIN models m ON m.id = x.model_id JOIN firms f ON f.id = m.firm_id "
+     "JOIN securities s ON s.id = x.security_id",
+     "s.ticker"},
+    {"model_settings", 2, "f.code", "x.shelf_only", "i",
+     "model_settings x JOIN firms f ON f.id = x.firm_id", "f.code"},
+    {"model_assignments", 2, "a.code",
+     "m.code, m.version, x.client_level, x.overridden, x.justification, x.user_name, x.at",
+     "tiiitti", "model_assignments x " ACCT_JOIN " JOIN models m ON m.id = x.model_id", "a.id"},
+    {"questionnaires", 3, "x.code || '/' || CAST(x.version AS TEXT)", "x.doc, x.created_at",
+     "ti", "questionnaires x JOIN firms f ON f.id = x.firm_id", "x.id"},
+    {"answered_questionnaires", 3, "c.code || '/' || CAST(x.id AS TEXT)",
+     "q.code, q.version, x.answers, x.taken, x.created_at", "titii",
+     "answered_questionnaires x JOIN clients c ON c.id = x.client_id JOIN firms f ON "
+     "f.id = c.firm_id JOIN questionnaires q ON q.id = x.questionnaire_id",
+     "x.id"},
+    {"profiles", 3, "c.code || '/' || CAST(x.id AS TEXT)",
+     "x.answers_id, x.tolerance_score, x.capacity_score, x.tolerance_level, x.capacity_level, "
+     "x.cap, x.cap_question, x.cap_option, x.level, x.lang, x.flags, x.taken, x.expires, "
+     "x.created_at",
+     "iddiiittittiii",
+     "profiles x JOIN clients c ON c.id = x.client_id JOIN firms f ON f.id = c.firm_id", "x.id"},
+    {"agents", 3, "a.code", "x.version, x.name, x.params, x.reason, x.user_name, x.created_at",
+     "itttti", "agents x " ACCT_JOIN, "x.version"},
+    {"suitability_overrides", 3, "a.code",
+     "x.product, x.product_level, x.client_level, x.justification, x.on_date, x.user_name, "
+     "x.created_at",
+     "tiititi", "suitability_overrides x " ACCT_JOIN, "x.id"},
+};
+
+int rs_state_spec(const char *table)
+{
+    for (int i = 0; i < RS_STATE_TABLES; i++)
+        if (strcmp(g_specs[i].table, table) == 0)
+            return i;
+    return -1;
+}
+
+void rs_state_free(ra_store *s)
+{
+    for (int i = 0; i < RS_STATE_TABLES; i++)
+        for (int v = 0; v < 3; v++) {
+            ra_free(s->state_sql[i][v]);
+            s->state_sql[i][v] = NULL;
+        }
+}
+
+/* The statement of a spec: variant 0 every group of a firm, 1 one group, 2 the groups of the
+ * bulk opening's round (ra_open). Built once per store: the statement cache keys on the text's
+ * address. */
+static ra_db_stmt *spec_stmt(ra_store *s, int k, int variant, ra_err *err)
+{
+    const state_spec *p = &g_specs[k];
+    if (!s->state_sql[k][variant]) {
+        char cond[256] = "";
+        if (variant == 1)
+            snprintf(cond, sizeof cond, " AND %s = ?", p->grp);
+        else if (variant == 2)
+            snprintf(cond, sizeof cond, " AND %s IN (SELECT code FROM ra_open)", p->grp);
+        size_t cap = strlen(p->grp) + strlen(p->cols) + strlen(p->from) + strlen(cond) +
+                     strlen(p->order) + 64;
+        char *sql = ra_malloc(cap);
+        if (!sql) {
+            (void)sq_nomem(err, "a statement");
+            return NULL;
+        }
+        snprintf(sql, cap, "SELECT %s, %s FROM %s WHERE f.code = ?%s ORDER BY 1, %s", p->grp,
+                 p->cols, p->from, cond, p->order);
+        s->state_sql[k][variant] = sql;
+    }
+    return sq_prep(s, s->state_sql[k][variant], err);
+}
+
+static void canon(crypto_generichash_state *h, const void *p, size_t n)
+{
+    uint8_t len[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+    crypto_generichash_update(h, len, 4);
+    crypto_generichash_update(h, p, n);
+}
+
+/* One row into a group's hash: every column by its type, after the group key (column 0). */
+static void hash_row(ra_store *s, ra_db_stmt *st, const char *types,
+                     crypto_generichash_state *h)
+{
+    char num[40];
+    for (int c = 0; types[c]; c++) {
+        int col = c + 1;
+        switch (types[c]) {
+        case 'i':
+            snprintf(num, sizeof num, "%lld", (long long)s->ops->col_int64(st, col));
+            canon(h, num, strlen(num));
+            break;
+        case 'd':
+            if (s->ops->col_is_null(st, col))
+                snprintf(num, sizeof num, "null");
+            else
+                snprintf(num, sizeof num, "%.17g", s->ops->col_double(st, col));
+            canon(h, num, strlen(num));
+            break;
+        case 'b': {
+            size_t n = 0;
+            const void *p = s->ops->col_blob(st, col, &n);
+            canon(h, p ? p : "", p ? n : 0);
+            break;
+        }
+        default: {
+            const char *t = s->ops->col_text(st, col);
+            canon(h, t, strlen(t));
+        }
+        }
+    }
+}
+
+static void image_begin(crypto_generichash_state *h, const uint8_t *key, const char *table)
+{
+    crypto_generichash_init(h, key, RA_STORE_KEY_BYTES, 32);
+    canon(h, table, strlen(table));
+}
+
+static void image_end(crypto_generichash_state *h, char out[65])
+{
+    uint8_t d[32];
+    crypto_generichash_final(h, d, sizeof d);
+    rs_hex(d, sizeof d, out);
+}
+
+/* Streams the rows of a prepared spec statement, calling fn once per group with its image. */
+typedef ra_status (*group_fn)(void *ctx, int k, const char *grp, const char *image, ra_err *err);
+
+static ra_status each_group(ra_store *s, int k, const uint8_t *key, ra_db_stmt *st, group_fn fn,
+                            void *ctx, ra_err *err)
+{
+    crypto_generichash_state h;
+    char grp[2 * RA_CODE_MAX + 32] = "", image[65];
+    int open = 0, r;
+    ra_status rc = RA_OK;
+    while (rc == RA_OK && (r = s->ops->step(st, err)) == RA_DB_ROW) {
+        const char *g = s->ops->col_text(st, 0);
+        if (!open || strcmp(g, grp) != 0) {
+            if (open) {
+                image_end(&h, image);
+                rc = fn(ctx, k, grp, image, err);
+            }
+            sq_copy(grp, sizeof grp, g);
+            image_begin(&h, key, g_specs[k].table);
+            open = 1;
+        }
+        hash_row(s, st, g_specs[k].types, &h);
+    }
+    if (rc == RA_OK && r < 0)
+        rc = sq_err(err);
+    if (rc == RA_OK && open) {
+        image_end(&h, image);
+        rc = fn(ctx, k, grp, image, err);
+    }
+    s->ops->reset(st);
+    return rc;
+}
+
+void rs_state_empty_image(const uint8_t *key, int k, char out[65])
+{
+    crypto_generichash_state h;
+    image_begin(&h, key, g_specs[k].table);
+    image_end(&h, out);
+}
+
+typedef struct one_ctx {
+    char *out;
+} one_ctx;
+
+static ra_status one_fn(void *ctx, int k, const char *grp, const char *image, ra_err *err)
+{
+    (void)k, (void)grp, (void)err;
+    memcpy(((one_ctx *)ctx)->out, image, 65);
+    return RA_OK;
+}
+
+ra_status rs_state_image(ra_store *s, const char *firm, const uint8_t *key, int k,
+                         const char *grp, char out[65], ra_err *err)
+{
+    rs_state_empty_image(key, k, out);
+    if (s->schema_version < g_specs[k].min_version)
+        return RA_OK;
+    ra_db_stmt *st = spec_stmt(s, k, 1, err);
+    if (!st || sq_bind(s, st, err, "tt", firm, grp) != RA_OK)
+        return sq_err(err);
+    one_ctx c = {out};
+    return each_group(s, k, key, st, one_fn, &c, err);
+}
+
+/* --- the groups a write leaves behind ----------------------------------------------------- */
+
+/* The tables an audited entity's record images, the group being its entity id. The writers of
+ * store_models.c and store_profiles.c need not know: their records are imaged from this table. */
+static const struct {
+    const char *entity;
+    const char *tables[4];
+} g_entity_tables[] = {
+    {"firm", {"firms"}},
+    {"advisor", {"advisors"}},
+    {"household", {"households"}},
+    {"client", {"clients"}},
+    {"account", {"accounts", "model_assignments"}},
+    {"mandate", {"accounts"}},
+    {"lots", {"accounts", "lots", "txns"}},
+    {"security", {"securities"}},
+    {"model", {"models", "model_weights"}},
+    {"model_settings", {"model_settings"}},
+    {"questionnaire", {"questionnaires"}},
+    {"answers", {"answered_questionnaires"}},
+    {"profile", {"profiles"}},
+    {"agent", {"agents"}},
+    {"override", {"suitability_overrides"}},
+};
+
+size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof g_entity_tables / sizeof g_entity_tables[0]; i++)
+        if (strcmp(g_entity_tables[i].entity, entity) == 0)
+            for (int t = 0; t < 4 && g_entity_tables[i].tables[t]; t++) {
+                out[n].spec = rs_state_spec(g_entity_tables[i].tables[t]);
+                out[n].grp = entity_id;
+                n++;
+            }
+    return n;
+}
+
+char *rs_state_text(ra_store *s, const char *firm, const uint8_t *key, const rs_group *g,
+                    size_t n, ra_err *err)
+{
+    size_t cap = 1, len = 0;
+    for (size_t i = 0; i < n; i++)
+        cap += strlen(g_specs[g[i].spec].table) + strlen(g[i].grp) + 68;
+    char *t = ra_malloc(cap);
+    if (!t) {
+        (void)sq_nomem(err, "an audit record");
+        return NULL;
+    }
+    t[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        char image[65];
+        if (rs_state_image(s, firm, key, g[i].spec, g[i].grp, image, err) != RA_OK) {
+            ra_free(t);
+            return NULL;
+        }
+        len += (size_t)snprintf(t + len, cap - len, "%s\x1f%s\x1f%s\n", g_specs[g[i].spec].table,
+                                g[i].grp, image);
+    }
+    return t;
+}
+
+typedef struct all_ctx {
+    char *t;
+    size_t len, cap, n;
+    int failed;
+} all_ctx;
+
+static ra_status all_fn(void *ctx, int k, const char *grp, const char *image, ra_err *err)
+{
+    all_ctx *c = ctx;
+    size_t need = strlen(g_specs[k].table) + strlen(grp) + 68;
+    if (c->len + need > c->cap) {
+        size_t nc = (c->len + need) * 2;
+        char *g = ra_realloc(c->t, nc);
+        if (!g)
+            return sq_nomem(err, "the audited state");
+        c->t = g;
+        c->cap = nc;
+    }
+    c->len += (size_t)snprintf(c->t + c->len, c->cap - c->len, "%s\x1f%s\x1f%s\n",
+                               g_specs[k].table, grp, image);
+    c->n++;
+    return RA_OK;
+}
+
+char *rs_state_all(ra_store *s, const char *firm, const uint8_t *key, size_t *n, ra_err *err)
+{
+    all_ctx c = {ra_malloc(1), 0, 1, 0, 0};
+    ra_status rc = c.t ? RA_OK : sq_nomem(err, "the audited state");
+    if (c.t)
+        c.t[0] = 0;
+    for (int k = 0; k < RS_STATE_TABLES && rc == RA_OK; k++) {
+        if (s->schema_version < g_specs[k].min_version)
+            continue;
+        ra_db_stmt *st = spec_stmt(s, k, 0, err);
+        rc = st && sq_bind(s, st, err, "t", firm) == RA_OK
+                 ? each_group(s, k, key, st, all_fn, &c, err)
+                 : sq_err(err);
+    }
+    if (rc != RA_OK) {
+        ra_free(c.t);
+        return NULL;
+    }
+    *n = c.n;
+    return c.t;
+}
+
+/* --- the bulk opening's round ----------------------------------------------------------------- */
+
+typedef struct round_ctx {
+    char **state; /* per account of the round, appended to */
+    size_t *cap;
+    const char *const *codes; /* the round's codes, sorted, with their indices */
+    const size_t *index;
+    size_t m;
+} round_ctx;
+
+static ra_status round_fn(void *ctx, int k, const char *grp, const char *image, ra_err *err)
+{
+    round_ctx *c = ctx;
+    size_t lo = 0, hi = c->m;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(c->codes[mid], grp) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == c->m || strcmp(c->codes[lo], grp) != 0)
+        return ra_err_set(err, RA_EINTERNAL, NULL, "account %s is not in the round", grp);
+    size_t i = c->index[lo];
+    char line[2 * RA_CODE_MAX + 128];
+    int n = snprintf(line, sizeof line, "%s\x1f%s\x1f%s\n", g_specs[k].table, grp, image);
+    size_t have = c->state[i] ? strlen(c->state[i]) : 0;
+    if (have + (size_t)n + 1 > c->cap[i]) {
+        size_t nc = (have + (size_t)n + 1) * 2;
+        char *g = ra_realloc(c->state[i], nc);
+        if (!g)
+            return sq_nomem(err, "an audit record");
+        if (!c->state[i])
+            g[0] = 0;
+        c->state[i] = g;
+        c->cap[i] = nc;
+    }
+    memcpy(c->state[i] + have, line, (size_t)n + 1);
+    return RA_OK;
+}
+
+ra_status rs_state_round(ra_store *s, const char *firm, const uint8_t *key,
+                         const char *const *codes, const size_t *index, size_t m, char **state,
+                         size_t *cap, ra_err *err)
+{
+    static const char *const tables[] = {"accounts", "lots", "txns"};
+    round_ctx c = {state, cap, codes, index, m};
+    ra_status rc = RA_OK;
+    for (size_t t = 0; t < 3 && rc == RA_OK; t++) {
+        int k = rs_state_spec(tables[t]);
+        ra_db_stmt *st = spec_stmt(s, k, 2, err);
+        rc = st && sq_bind(s, st, err, "t", firm) == RA_OK
+                 ? each_group(s, k, key, st, round_fn, &c, err)
+                 : sq_err(err);
+    }
+    return rc;
+}
+
+/* --- verification ----------------------------------------------------------------------------- */
+
+/* The last image of every group in the log: an open-addressing map from "firm US table US group"
+ * to the image and the record's seq. */
+typedef struct img_slot {
+    char *key;
+    char image[65];
+    int64_t seq;
+    int seen;
+} img_slot;
+
+struct rs_state_map {
+    img_slot *slots;
+    size_t cap, n;
+};
+
+static uint64_t fnv(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static img_slot *map_find(rs_state_map *m, const char *key, int insert)
+{
+    if (insert && (m->n + 1) * 2 > m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 1024;
+        img_slot *g = ra_calloc(cap, sizeof *g);
+        if (!g)
+            return NULL;
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slots[i].key) {
+                size_t j = fnv(m->slots[i].key) & (cap - 1);
+                while (g[j].key)
+                    j = (j + 1) & (cap - 1);
+                g[j] = m->slots[i];
+            }
+        ra_free(m->slots);
+        m->slots = g;
+        m->cap = cap;
+    }
+    if (!m->cap)
+        return NULL;
+    size_t j = fnv(key) & (m->cap - 1);
+    while (m->slots[j].key) {
+        if (strcmp(m->slots[j].key, key) == 0)
+            return &m->slots[j];
+        j = (j + 1) & (m->cap - 1);
+    }
+    if (!insert)
+        return NULL;
+    m->slots[j].key = ra_strdup(key);
+    if (!m->slots[j].key)
+        return NULL;
+    m->n++;
+    return &m->slots[j];
+}
+
+rs_state_map *rs_state_map_create(void) { return ra_calloc(1, sizeof(rs_state_map)); }
+
+void rs_state_map_destroy(rs_state_map *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->cap; i++)
+        ra_free(m->slots[i].key);
+    ra_free(m->slots);
+    ra_free(m);
+}
+
+ra_status rs_state_map_add(rs_state_map *m, const char *firm, const char *state, int64_t seq,
+                           ra_err *err)
+{
+    for (const char *p = state; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        const char *last = memchr(p, '\x1f', n) ? NULL : p;
+        /* the image is the last field: 64 hex digits */
+        if (n < 66 || p[n - 65] != '\x1f' || last)
+            return ra_err_set(err, RA_ECONFLICT, NULL, "audit record %lld: its state is damaged",
+                              (long long)seq);
+        char key[3 * RA_CODE_MAX + 64];
+        int kn = snprintf(key, sizeof key, "%s\x1f%.*s", firm, (int)(n - 65), p);
+        if (kn < 0 || (size_t)kn >= sizeof key)
+            return ra_err_set(err, RA_ECONFLICT, NULL, "audit record %lld: its state is damaged",
+                              (long long)seq);
+        img_slot *sl = map_find(m, key, 1);
+        if (!sl)
+            return sq_nomem(err, "the audited state");
+        memcpy(sl->image, p + n - 64, 64);
+        sl->image[64] = 0;
+        sl->seq = seq;
+        p += n + (nl ? 1 : 0);
+    }
+    return RA_OK;
+}
+
+typedef struct cmp_ctx {
+    rs_state_map *m;
+    const char *firm;
+} cmp_ctx;
+
+enum { NO_RECORD, DIFFERS, GONE, NO_TABLE };
+
+static ra_status differs(int k, const char *firm, const char *grp, int what, int64_t seq,
+                         ra_err *err)
+{
+    long long q = (long long)seq;
+    ra_status rc =
+        what == NO_RECORD ? ra_err_set(err, RA_ECONFLICT, NULL, "no audit record holds this row")
+        : what == DIFFERS ? ra_err_set(err, RA_ECONFLICT, NULL, "differs from its state in the "
+                                       "audit log (audit record %lld)", q)
+        : what == GONE    ? ra_err_set(err, RA_ECONFLICT, NULL, "is gone, but the audit log says "
+                                       "it exists (audit record %lld)", q)
+                          : ra_err_set(err, RA_ECONFLICT, NULL, "audit record %lld names a table "
+                                       "that is not audited", q);
+    if (err)
+        snprintf(err->where, sizeof err->where, "table %s, %.40s (firm %.32s)", g_specs[k].table,
+                 grp, firm);
+    return rc;
+}
+
+static ra_status cmp_fn(void *ctx, int k, const char *grp, const char *image, ra_err *err)
+{
+    cmp_ctx *c = ctx;
+    char key[3 * RA_CODE_MAX + 64];
+    snprintf(key, sizeof key, "%s\x1f%s\x1f%s", c->firm, g_specs[k].table, grp);
+    img_slot *sl = map_find(c->m, key, 0);
+    if (!sl)
+        return differs(k, c->firm, grp, NO_RECORD, 0, err);
+    sl->seen = 1;
+    if (strcmp(sl->image, image) != 0)
+        return differs(k, c->firm, grp, DIFFERS, sl->seq, err);
+    return RA_OK;
+}
+
+/* A firm's groups against the map; the firm's key may be NULL (no record of it: any row found
+ * then has no audit record). */
+static ra_status verify_firm(ra_store *s, rs_state_map *m, const char *firm, const uint8_t *key,
+                             ra_err *err)
+{
+    cmp_ctx c = {m, firm};
+    static const uint8_t zero[RA_STORE_KEY_BYTES];
+    ra_status rc = RA_OK;
+    for (int k = 0; k < RS_STATE_TABLES && rc == RA_OK; k++) {
+        if (s->schema_version < g_specs[k].min_version)
+            continue;
+        ra_db_stmt *st = spec_stmt(s, k, 0, err);
+        rc = st && sq_bind(s, st, err, "t", firm) == RA_OK
+                 ? each_group(s, k, key ? key : zero, st, cmp_fn, &c, err)
+                 : sq_err(err);
+    }
+    /* groups the log has and the tables no longer do */
+    char prefix[RA_CODE_MAX + 2];
+    int pn = snprintf(prefix, sizeof prefix, "%s\x1f", firm);
+    for (size_t i = 0; i < m->cap && rc == RA_OK; i++) {
+        img_slot *sl = &m->slots[i];
+        if (!sl->key || sl->seen || strncmp(sl->key, prefix, (size_t)pn) != 0)
+            continue;
+        const char *tbl = sl->key + pn, *us = strchr(tbl, '\x1f');
+        if (!us)
+            continue;
+        char table[64];
+        snprintf(table, sizeof table, "%.*s", (int)(us - tbl), tbl);
+        int k = rs_state_spec(table);
+        if (k < 0) {
+            rc = differs(0, firm, us + 1, NO_TABLE, sl->seq, err);
+            break;
+        }
+        char empty[65];
+        rs_state_empty_image(key ? key : zero, k, empty);
+        sl->seen = 1;
+        if (strcmp(sl->image, empty) != 0)
+            rc = differs(k, firm, us + 1, GONE, sl->seq, err);
+    }
+    return rc;
+}
+
+ra_status rs_state_verify(ra_store *s, rs_state_map *m, const char *const *firms,
+                          const uint8_t *const *keys, size_t n_firms, ra_err *err)
+{
+    ra_status rc = RA_OK;
+    for (size_t i = 0; i < n_firms && rc == RA_OK; i++)
+        rc = verify_firm(s, m, firms[i], keys[i], err);
+    return rc;
+}
