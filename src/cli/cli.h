@@ -95,16 +95,6 @@ int cli_book_open(const char *cmd, const cli_book_args *a, ra_book **out);
 
 /* Today's date (UTC) from the system clock: the CLI's clock, given to the library. */
 ra_date cli_today(void);
-/* The store's options with the wall clock (the library has no clock of its own). */
-void cli_store_options(ra_store_options *o);
-
-/* The firm key from key_file (when not NULL) or ROBOADVISOR_KEY: 1 with the key, 0 if none is
- * given, -1 after printing an error. */
-int cli_read_key(const char *cmd, const char *key_file, uint8_t key[RA_STORE_KEY_BYTES]);
-/* Gives the store that key for firm, if one is given (every write is audited with it): 0, or the
- * exit code after printing an error. */
-int cli_set_key(const char *cmd, ra_store *s, const char *firm, const char *key_file);
-
 /* Milliseconds from a monotonic clock. */
 double cli_clock_ms(void);
 

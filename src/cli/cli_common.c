@@ -45,56 +45,11 @@ int cli_no_more_args(const char *cmd, int argc, char **argv, int from)
     return 0;
 }
 
+/* The CLI's wall clock, given to the store (the library has no clock of its own). */
 static int64_t wall_clock(void *ctx)
 {
     (void)ctx;
     return (int64_t)time(NULL);
-}
-
-void cli_store_options(ra_store_options *o)
-{
-    ra_store_options_default(o);
-    o->clock = wall_clock;
-}
-
-int cli_read_key(const char *cmd, const char *key_file, uint8_t key[RA_STORE_KEY_BYTES])
-{
-    ra_err err = {0};
-    if (key_file) {
-        char *data = NULL;
-        size_t size = 0;
-        if (ra_file_read(key_file, 4096, &data, &size, &err) != RA_OK)
-            return cli_fail(cmd, &err), -1;
-        ra_status st = ra_store_key_parse(data, size, key, &err);
-        free(data);
-        if (st != RA_OK) {
-            ra_err_wrap(&err, "key file %s", key_file);
-            return cli_fail(cmd, &err), -1;
-        }
-        return 1;
-    }
-    const char *hex = getenv("ROBOADVISOR_KEY");
-    if (!hex || !hex[0])
-        return 0;
-    if (ra_store_key_parse(hex, strlen(hex), key, &err) != RA_OK) {
-        ra_err_wrap(&err, "ROBOADVISOR_KEY");
-        return cli_fail(cmd, &err), -1;
-    }
-    return 1;
-}
-
-int cli_set_key(const char *cmd, ra_store *s, const char *firm, const char *key_file)
-{
-    uint8_t key[RA_STORE_KEY_BYTES];
-    int k = cli_read_key(cmd, key_file, key);
-    if (k < 0)
-        return CLI_EXIT_DATA;
-    if (k == 0)
-        return 0;
-    ra_err err = {0};
-    ra_status st = ra_store_set_firm_key(s, firm, key, &err);
-    memset(key, 0, sizeof key);
-    return st == RA_OK ? 0 : cli_fail(cmd, &err);
 }
 
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out)

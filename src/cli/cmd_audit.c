@@ -84,23 +84,12 @@ static int parse(int argc, char **argv, aopts *o)
     return 0;
 }
 
-static int open_book(const aopts *o, ra_store **s)
+/* Opens the book the way every command does (cli_book_open); the firm's key (from --key-file or
+ * ROBOADVISOR_KEY) keys the audit trail. */
+static int open_book(const aopts *o, ra_book **b)
 {
-    ra_err err = {0};
-    ra_store_options so;
-    cli_store_options(&so);
-    so.create = 0;
-    const char *url = cli_db_url(o->db);
-    if (ra_store_open(url, &so, s, &err) != RA_OK) {
-        ra_err_wrap(&err, "could not open the book %s (is it created? 'roboadvisor init')", url);
-        return cli_fail(CMD, &err);
-    }
-    int rc = cli_set_key(CMD, *s, o->firm, o->key_file);
-    if (rc) {
-        ra_store_close(*s);
-        *s = NULL;
-    }
-    return rc;
+    cli_book_args a = {o->db, o->firm, o->key_file, 0, 0, 1};
+    return cli_book_open(CMD, &a, b);
 }
 
 static int read_checkpoint(const char *path, ra_store_checkpoint *cp)
@@ -245,10 +234,11 @@ int cmd_audit(int argc, char **argv)
         return cli_usage(CMD, "--checkpoint belongs to 'audit verify'");
     if (is_seal && o.out)
         return cli_usage(CMD, "--out belongs to 'audit checkpoint'");
-    ra_store *s = NULL;
-    if ((rc = open_book(&o, &s)) != 0)
+    ra_book *b = NULL;
+    if ((rc = open_book(&o, &b)) != 0)
         return rc;
+    ra_store *s = b->store;
     rc = is_verify ? verify(&o, s) : is_seal ? seal(&o, s) : checkpoint(&o, s);
-    ra_store_close(s);
+    ra_book_close(b);
     return rc;
 }

@@ -29,15 +29,6 @@ typedef struct mopts {
 enum { O_DB = 256, O_FIRM, O_FROM, O_TO, O_COV, O_FORMAT, O_VERSION, O_LEVEL, O_JUST, O_MAXID,
        O_TE, O_CASH, O_SHELF, O_MAXW, O_DATE, O_HELP };
 
-/* The date of the assignment when --date is not given: today (UTC). */
-static ra_date today(void)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    return ra_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
 static void help(void)
 {
     printf(
@@ -147,30 +138,12 @@ static int parse(int argc, char **argv, mopts *o)
     return 0;
 }
 
-static int open_book(const mopts *o, ra_store **s, ra_store_actor *actor)
+/* Opens the book the way every command does (cli_book_open): the key from ROBOADVISOR_KEY (every
+ * write is audited with it); the firm must exist. */
+static int open_book(const mopts *o, ra_book **b)
 {
-    ra_err err = {0};
-    ra_store_options so;
-    cli_store_options(&so);
-    so.create = 0;
-    const char *url = cli_db_url(o->db);
-    if (ra_store_open(url, &so, s, &err) != RA_OK) {
-        ra_err_wrap(&err, "could not open the book %s (is it created? 'roboadvisor init')", url);
-        return cli_fail(CMD, &err);
-    }
-    memset(actor, 0, sizeof *actor);
-    snprintf(actor->firm, sizeof actor->firm, "%s", o->firm);
-    const char *u = getenv("ROBOADVISOR_USER");
-    snprintf(actor->user, sizeof actor->user, "%s", u && u[0] ? u : "cli");
-    int rc = cli_set_key(CMD, *s, o->firm, NULL); /* writes are audited with it */
-    ra_firm f;
-    if (!rc && ra_store_firm_get(*s, o->firm, &f, &err) != RA_OK)
-        rc = cli_fail(CMD, &err);
-    if (rc) {
-        ra_store_close(*s);
-        *s = NULL;
-    }
-    return rc;
+    cli_book_args a = {o->db, o->firm, NULL, 0, 0, 1};
+    return cli_book_open(CMD, &a, b);
 }
 
 /* --- output ----------------------------------------------------------------------------------- */
@@ -478,10 +451,11 @@ int cmd_models(int argc, char **argv)
         return cli_usage(CMD, "%s needs --level C1..C5", sub);
     if (strcmp(sub, "assign") != 0 && o.justification)
         return cli_usage(CMD, "--override belongs to 'models assign'");
-    ra_store *s = NULL;
-    ra_store_actor actor;
-    if ((rc = open_book(&o, &s, &actor)) != 0)
+    ra_book *book = NULL;
+    if ((rc = open_book(&o, &book)) != 0)
         return rc;
+    ra_store *s = book->store;
+    ra_store_actor actor = book->actor;
     ra_err err = {0};
     ra_model *v = NULL;
     size_t n = 0;
@@ -509,7 +483,7 @@ int cmd_models(int argc, char **argv)
         ra_models_assignment a;
         ra_status st = sub[0] == 'a'
                            ? ra_models_assign(s, &actor, pos[0], pos[1], o.version,
-                                              o.date ? o.date : today(), o.level,
+                                              o.date ? o.date : cli_today(), o.level,
                                               o.justification, &a, &err)
                            : ra_models_assignment_get(s, actor.firm, pos[0], &a, &err);
         if (st != RA_OK)
@@ -539,6 +513,6 @@ int cmd_models(int argc, char **argv)
                    set.shelf_only ? "only on-shelf securities (shelf-only yes)"
                                   : "any security (shelf-only no)");
     }
-    ra_store_close(s);
+    ra_book_close(book);
     return rc;
 }

@@ -121,68 +121,30 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, void (*he
 /* ---- the book ------------------------------------------------------------------------------- */
 
 typedef struct book {
+    ra_book *rb;
     ra_store *s;
     ra_store_actor actor;
     ra_firm firm;
 } book;
 
+/* Opens the book the way every command does (cli_book_open); the firm must exist. */
 static int book_open(const char *cmd, const opts *o, book *b)
 {
     memset(b, 0, sizeof *b);
-    ra_err err = {0};
-    ra_store_options so;
-    cli_store_options(&so);
-    so.create = 0;
-    const char *url = cli_db_url(o->db);
-    int have = 0, want = 0;
-    if (ra_store_open(url, &so, &b->s, &err) != RA_OK) {
-        ra_err_wrap(&err, "could not open the book %s (is it created? 'roboadvisor init')", url);
-        return cli_fail(cmd, &err);
-    }
-    if (ra_store_schema_version(b->s, &have, &want, &err) != RA_OK || have < want) {
-        if (err.code == RA_OK)
-            fprintf(stderr, "roboadvisor %s: the book %s has schema version %d, this program "
-                            "needs %d (run 'roboadvisor init')\n", cmd, url, have, want);
-        else
-            cli_fail(cmd, &err);
-        ra_store_close(b->s);
-        return CLI_EXIT_DATA;
-    }
-    snprintf(b->actor.firm, sizeof b->actor.firm, "%s", o->firm);
-    const char *u = getenv("ROBOADVISOR_USER");
-    if (!u || !u[0]) {
-        const struct passwd *pw = getpwuid(geteuid());
-        u = pw ? pw->pw_name : "unknown";
-    }
-    snprintf(b->actor.user, sizeof b->actor.user, "%s", u);
-    uint8_t key[RA_STORE_KEY_BYTES];
-    char *data = NULL;
-    size_t size = 0;
-    ra_status st = RA_OK;
-    int have_key = 0;
-    if (o->key_file) {
-        st = ra_file_read(o->key_file, KEY_FILE_MAX, &data, &size, &err);
-        if (st == RA_OK)
-            st = ra_store_key_parse(data, size, key, &err);
-        free(data);
-        have_key = st == RA_OK;
-    } else if (getenv("ROBOADVISOR_KEY") && getenv("ROBOADVISOR_KEY")[0]) {
-        const char *hex = getenv("ROBOADVISOR_KEY");
-        st = ra_store_key_parse(hex, strlen(hex), key, &err);
-        if (st != RA_OK)
-            ra_err_wrap(&err, "ROBOADVISOR_KEY");
-        have_key = st == RA_OK;
-    }
-    if (st == RA_OK && have_key)
-        st = ra_store_set_firm_key(b->s, o->firm, key, &err);
-    memset(key, 0, sizeof key);
-    if (st == RA_OK)
-        st = ra_store_firm_get(b->s, o->firm, &b->firm, &err);
-    if (st != RA_OK) {
-        ra_store_close(b->s);
-        return cli_fail(cmd, &err);
-    }
+    cli_book_args a = {o->db, o->firm, o->key_file, 0, 0, 1};
+    int rc = cli_book_open(cmd, &a, &b->rb);
+    if (rc)
+        return rc;
+    b->s = b->rb->store;
+    b->actor = b->rb->actor;
+    b->firm = b->rb->firm;
     return 0;
+}
+
+static void book_close(book *b)
+{
+    ra_book_close(b->rb);
+    memset(b, 0, sizeof *b);
 }
 
 /* The questionnaire: from --questionnaire FILE (stored if new), else the stored id/version. */
@@ -363,75 +325,72 @@ static int lang_index(const char *cmd, const ra_prof_questionnaire *q, const cha
 static int onboard_one(const char *cmd, const opts *o)
 {
     ra_err err = {0};
-    char *data = NULL;
-    size_t size = 0;
+    char *data = NULL, *qdata = NULL;
+    size_t size = 0, qsize = 0;
     ra_onboard_doc *doc = NULL;
     if (ra_file_read(o->client_file, DOC_MAX, &data, &size, &err) != RA_OK)
         return cli_fail(cmd, &err);
     ra_status st = ra_onboard_doc_parse(data, size, &doc, &err);
-    free(data);
+    ra_free(data);
     if (st != RA_OK)
         return cli_fail(cmd, &err);
+    if (o->questionnaire &&
+        ra_file_read(o->questionnaire, DOC_MAX, &qdata, &qsize, &err) != RA_OK) {
+        ra_onboard_doc_destroy(doc);
+        return cli_fail(cmd, &err);
+    }
     book b;
     int rc = book_open(cmd, o, &b);
-    if (rc) {
-        ra_onboard_doc_destroy(doc);
-        return rc;
-    }
-    ra_prof_questionnaire *q = NULL;
-    ra_prof_answers *ans = NULL;
-    size_t li = 0;
-    rc = load_questionnaire(cmd, &b, o->questionnaire, doc->questionnaire, doc->version, &q);
-    if (!rc)
-        rc = lang_index(cmd, q, o->lang ? o->lang : doc->lang[0] ? doc->lang : NULL, &li);
-    if (!rc && ra_prof_answers_parse(q, doc->answers, doc->answers_size, &ans, &err) != RA_OK)
-        rc = cli_fail(cmd, &err);
-    ra_onboard_result res;
-    ra_models_proposal *props = calloc(doc->n_accounts, sizeof *props);
-    ra_onboard_agent_note *notes = calloc(doc->n_accounts, sizeof *notes);
-    if (!rc && (!props || !notes)) {
-        ra_err_set(&err, RA_ENOMEM, NULL, "could not allocate %zu proposals", doc->n_accounts);
+    ra_onboard_outcome *out = rc ? NULL : ra_calloc(1, sizeof *out);
+    if (!rc && !out) {
+        ra_err_set(&err, RA_ENOMEM, NULL, "could not allocate the onboarding's outcome");
         rc = cli_fail(cmd, &err);
     }
     if (!rc) {
-        st = ra_onboard_with_proposal(b.s, &b.actor, doc, q, ans, li, o->date, &res, props, notes,
-                                      &err);
-        if (st != RA_OK)
+        /* one write scope: the questionnaire, the client, the profile, the agents and the
+         * proposals are stored together, or nothing is */
+        ra_onboard_request rq = {doc, qdata, qsize, o->questionnaire, o->lang, o->date, 1};
+        st = ra_onboard_document(b.s, &b.actor, &rq, out, &err);
+        if (st == RA_ENOTFOUND && strcmp(err.where, "lang") == 0)
+            rc = cli_usage(cmd, "--lang: %s", err.msg);
+        else if (st != RA_OK)
             rc = cli_fail(cmd, &err);
     }
+    const ra_onboard_result *res = out ? &out->result : NULL;
+    const ra_prof_questionnaire *q = out ? out->questionnaire : NULL;
     if (!rc && o->format == CLI_FORMAT_JSON) {
         json_t *accts = json_array();
         for (size_t i = 0; i < doc->n_accounts; i++) {
             json_t *a = json_pack("{s:s,s:s,s:I}", "code", doc->accounts[i].code, "agent_name",
                                   doc->accounts[i].agent_name, "agent_version",
-                                  (json_int_t)res.agent_version[i]);
-            json_object_update_new(a, proposal_json(&props[i]));
-            json_object_set_new(a, "agent_params", agent_note_json(&notes[i]));
+                                  (json_int_t)res->agent_version[i]);
+            json_object_update_new(a, proposal_json(&out->proposal[i]));
+            json_object_set_new(a, "agent_params", agent_note_json(&out->agent[i]));
             json_array_append_new(accts, a);
         }
         rc = cli_json_print(json_pack("{s:s,s:b,s:s,s:o,s:o}", "client", doc->client.code,
-                                      "client_created", res.client_created, "lang", q->langs[li],
-                                      "profile", profile_json(&res.profile, q), "accounts",
-                                      accts));
+                                      "client_created", res->client_created, "lang",
+                                      q->langs[out->lang_index], "profile",
+                                      profile_json(&res->profile, q), "accounts", accts));
     } else if (!rc) {
         printf("client          %s (%s)\n", doc->client.code,
-               res.client_created ? "new" : "existing, updated");
-        print_profile_table(&res.profile);
+               res->client_created ? "new" : "existing, updated");
+        print_profile_table(&res->profile);
         for (size_t i = 0; i < doc->n_accounts; i++) {
             printf("agent           %s%s%s%s, version %lld\n", doc->accounts[i].code,
                    doc->accounts[i].agent_name[0] ? " \"" : "", doc->accounts[i].agent_name,
                    doc->accounts[i].agent_name[0] ? "\"" : "",
-                   (long long)res.agent_version[i]);
-            print_agent_note(&notes[i]);
-            print_proposal_table(doc->accounts[i].code, &props[i]);
+                   (long long)res->agent_version[i]);
+            print_agent_note(&out->agent[i]);
+            print_proposal_table(doc->accounts[i].code, &out->proposal[i]);
         }
     }
-    free(props);
-    free(notes);
-    ra_prof_answers_destroy(ans);
-    ra_prof_questionnaire_destroy(q);
+    ra_onboard_outcome_free(out);
+    ra_free(out);
+    ra_free(qdata);
     ra_onboard_doc_destroy(doc);
-    ra_store_close(b.s);
+    if (b.rb)
+        book_close(&b);
     return rc;
 }
 
@@ -446,6 +405,11 @@ static int onboard_generate(const char *cmd, const opts *o)
     ra_err err = {0};
     ra_prof_questionnaire *q = NULL;
     size_t li = 0;
+    /* one transaction: the questionnaire is stored with the batch, or not at all */
+    if (ra_store_begin(b.s, &err) != RA_OK) {
+        book_close(&b);
+        return cli_fail(cmd, &err);
+    }
     rc = load_questionnaire(cmd, &b, o->questionnaire, NULL, 0, &q);
     if (!rc)
         rc = lang_index(cmd, q, o->lang, &li);
@@ -457,6 +421,10 @@ static int onboard_generate(const char *cmd, const opts *o)
     if (!rc && ra_onboard_generate(b.s, &b.actor, q, li, o->generate, o->seed, o->date, g,
                                    &err) != RA_OK)
         rc = cli_fail(cmd, &err);
+    if (!rc && ra_store_commit(b.s, &err) != RA_OK)
+        rc = cli_fail(cmd, &err);
+    if (rc)
+        (void)ra_store_rollback(b.s, NULL);
     if (!rc && o->format == CLI_FORMAT_JSON) {
         json_t *lv_arr = json_array();
         for (int lv = 1; lv <= RA_PROF_LEVELS; lv++) {
@@ -490,7 +458,7 @@ static int onboard_generate(const char *cmd, const opts *o)
     }
     free(g);
     ra_prof_questionnaire_destroy(q);
-    ra_store_close(b.s);
+    book_close(&b);
     return rc;
 }
 
@@ -698,7 +666,7 @@ int cmd_agent(int argc, char **argv)
     if (!rc) {
         rc = !strcmp(sub, "show") ? agent_show(cmd, &b, account, &o)
                                   : agent_set(cmd, &b, account, &o);
-        ra_store_close(b.s);
+        book_close(&b);
     }
     free(o.params);
     return rc;
