@@ -270,6 +270,15 @@ RA_API RA_NODISCARD ra_status ra_store_accounts_open_bulk(ra_store *s, const ra_
                                                           const ra_store_opening *v, size_t n,
                                                           ra_err *err);
 
+/* An account's transactions dated on or before as_of (RA_STORE_DATE_LATEST: all), in order, in
+ * ledger form (ledger.h: id = the account's sequence number, security = the store's security id
+ * as in ra_store_account_ledger), for ra_ledger_replay; *minor_digits: the account's currency's.
+ * *out is one block holding the picks and lots in too: ra_store_free(*out). */
+RA_API RA_NODISCARD ra_status ra_store_account_txns(ra_store *s, const char *firm,
+                                                    const char *code, ra_date as_of,
+                                                    ra_txn **out, size_t *n, int *minor_digits,
+                                                    ra_err *err);
+
 /* Number of stored transactions of an account. */
 RA_API RA_NODISCARD ra_status ra_store_txn_count(ra_store *s, const char *firm,
                                                  const char *account, uint64_t *n, ra_err *err);

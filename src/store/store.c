@@ -2938,6 +2938,67 @@ static ra_status txns_load(ra_store *s, int64_t account_id, ra_date as_of, txn_l
     return rc;
 }
 
+/* The same declaration as the store's restructured branch (h/store): at merge, keep that one. */
+ra_status ra_store_account_txns(ra_store *s, const char *firm, const char *code, ra_date as_of,
+                                ra_txn **out, size_t *n, int *minor_digits, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    firm_row f;
+    ra_status rc = firm_lookup(s, firm, &f, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_db_stmt *st = q(s, "SELECT id, minor_digits FROM accounts WHERE firm_id = ? AND code = ?",
+                       err);
+    if (!st || bindf(s, st, err, "it", f.id, code) != RA_OK)
+        return dberr(err);
+    int r = s->ops->step(st, err);
+    if (r != RA_DB_ROW) {
+        s->ops->reset(st);
+        return r < 0 ? dberr(err)
+                     : ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", code, firm);
+    }
+    int64_t id = ci(s, st, 0);
+    if (minor_digits)
+        *minor_digits = (int)ci(s, st, 1);
+    s->ops->reset(st);
+    txn_list tl;
+    if ((rc = txns_load(s, id, as_of, &tl, err)) != RA_OK)
+        return rc;
+    /* one block: the transactions, then every pick, then every lot in */
+    size_t np = 0, nl = 0;
+    for (size_t i = 0; i < tl.n; i++) {
+        np += tl.t[i].n_picks;
+        nl += tl.t[i].n_lots_in;
+    }
+    size_t bytes = tl.n * sizeof(ra_txn) + np * sizeof(ra_lot_pick) + nl * sizeof(ra_lot);
+    char *blk = malloc(bytes ? bytes : 1);
+    if (!blk) {
+        txns_free(&tl);
+        return nomem(err, "transactions");
+    }
+    ra_txn *t = (ra_txn *)(void *)blk;
+    ra_lot_pick *picks = (ra_lot_pick *)(void *)(blk + tl.n * sizeof(ra_txn));
+    ra_lot *lots = (ra_lot *)(void *)(blk + tl.n * sizeof(ra_txn) + np * sizeof(ra_lot_pick));
+    for (size_t i = 0; i < tl.n; i++) {
+        t[i] = tl.t[i];
+        if (t[i].n_picks) {
+            memcpy(picks, tl.t[i].picks, t[i].n_picks * sizeof *picks);
+            t[i].picks = picks;
+            picks += t[i].n_picks;
+        }
+        if (t[i].n_lots_in) {
+            memcpy(lots, tl.t[i].lots_in, t[i].n_lots_in * sizeof *lots);
+            t[i].lots_in = lots;
+            lots += t[i].n_lots_in;
+        }
+    }
+    *n = tl.n;
+    *out = t;
+    txns_free(&tl);
+    return RA_OK;
+}
+
 /* --- check ----------------------------------------------------------------------------------- */
 
 ra_status ra_store_check(ra_store *s, ra_store_check_result *result, ra_err *err)
