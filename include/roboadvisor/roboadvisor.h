@@ -39,6 +39,7 @@
 #include "store_profiles.h"
 /* engine */
 #include "engine_onboard.h"
+#include "engine_gains.h"
 #include "bookgen.h"
 
 #define RA_VERSION_MAJOR 0
