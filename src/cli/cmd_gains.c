@@ -286,9 +286,13 @@ static int print_table(const ra_gains_report *r, const gains_opts *o)
         printf("note: %zu household account%s in another currency not included\n",
                r->n_other_currency, r->n_other_currency == 1 ? "" : "s");
     printf("\nsales: %zu\n", r->n_sales);
+    char h1[32], h2[32], h3[32], h4[48];
+    snprintf(h1, sizeof h1, "proceeds %s", c);
+    snprintf(h2, sizeof h2, "cost %s", c);
+    snprintf(h3, sizeof h3, "gain %s", c);
+    snprintf(h4, sizeof h4, "wash sale disallowed %s", c);
     printf("%-6s %-10s %-8s %5s %-10s %-12s %14s %14s %14s %14s %-5s %s\n", "txn", "sold",
-           "ticker", "lot", "acquired", "holding from", "qty (shares)", "proceeds", "cost", "gain",
-           "term", "wash sale disallowed");
+           "ticker", "lot", "acquired", "holding from", "qty (shares)", h1, h2, h3, "term", h4);
     for (size_t i = 0; i < r->n_sales; i++) {
         const ra_gains_sale *s = &r->sales[i];
         for (size_t k = s->first_part; k < s->first_part + s->n_parts; k++) {
@@ -302,8 +306,9 @@ static int print_table(const ra_gains_report *r, const gains_opts *o)
         }
     }
     printf("\nopen lots: %zu\n", r->n_open);
+    snprintf(h4, sizeof h4, "wash sale adjustment %s", c);
     printf("%5s %-8s %-10s %-12s %14s %14s %s\n", "lot", "ticker", "acquired", "holding from",
-           "qty (shares)", "cost", "wash sale adjustment");
+           "qty (shares)", h2, h4);
     for (size_t i = 0; i < r->n_open; i++) {
         const ra_gains_open *p = &r->open[i];
         printf("%5llu %-8s %-10s %-12s %14s %14s %s\n", (unsigned long long)p->lot_id, p->ticker,
