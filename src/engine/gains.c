@@ -59,19 +59,10 @@ static ra_status nomem(ra_err *err)
     return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the gains report");
 }
 
+/* Grows *arr (elements of size sz) to hold at least need; RA_ENOMEM on failure. */
 static ra_status grow(void **arr, size_t *cap, size_t need, size_t sz, ra_err *err)
 {
-    if (need <= *cap)
-        return RA_OK;
-    size_t nc = *cap ? *cap : 16;
-    while (nc < need)
-        nc *= 2;
-    void *p = ra_realloc(*arr, nc * sz);
-    if (!p)
-        return nomem(err);
-    *arr = p;
-    *cap = nc;
-    return RA_OK;
+    return ra_grow(arr, cap, need, sz) == 0 ? RA_OK : nomem(err);
 }
 
 static ra_status push(work *w, const ra_wash_event *e, uint64_t seq)
