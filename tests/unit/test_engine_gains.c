@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "ra_test.h"
+#include "roboadvisor/alloc.h"
 #include "roboadvisor/engine_gains.h"
 
 #include <stdio.h>
@@ -302,6 +303,53 @@ static void test_gains_compute_transfer_in_is_no_purchase_reinvest_is(void **sta
     ra_gains_report_destroy(r);
 }
 
+/* The k-th allocation through the library's allocator fails (ra_alloc_set_hooks), for every k
+ * until the report is built: each time RA_ENOMEM or a store error, no report, nothing leaked
+ * (ASan). The store's own allocations and SQLite's are not failed here. Counts its rounds. */
+static long g_allocs_left;
+static void *fail_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return g_allocs_left-- > 0 ? malloc(n) : NULL;
+}
+static void *fail_realloc(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    return g_allocs_left-- > 0 ? realloc(p, n) : NULL;
+}
+static void plain_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+static void test_gains_compute_allocation_failures(void **state)
+{
+    fx *f = *state;
+    trade(f, "A1", "b1", RA_TXN_BUY, D(2023, 1, 10), 100, 1000);
+    trade(f, "A1", "s1", RA_TXN_SELL, D(2023, 6, 1), 60, 750);
+    trade(f, "A2", "b1", RA_TXN_BUY, D(2023, 6, 12), 30, 800);
+    ra_alloc_hooks h = {fail_malloc, fail_realloc, plain_free, NULL};
+    long k = 0, failures = 0;
+    for (;; k++) {
+        ra_err err = {0};
+        ra_gains_report *r = (ra_gains_report *)1;
+        g_allocs_left = k;
+        ra_alloc_set_hooks(&h);
+        ra_status st = ra_gains_compute(f->s, "F1", "A1", NULL, &r, &err);
+        ra_alloc_set_hooks(NULL);
+        if (st == RA_OK) {
+            ra_gains_report_destroy(r);
+            break;
+        }
+        if (st != RA_ENOMEM)
+            fail_msg("allocation %ld: %s: %s", k, ra_status_name(st), err.msg);
+        assert_null(r);
+        failures++;
+    }
+    assert_true(failures >= 8); /* the engine's and the rule's arrays, at the least */
+}
+
 static void test_gains_compute_errors(void **state)
 {
     fx *f = *state;
@@ -325,6 +373,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gains_compute_split_then_wash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gains_compute_transfer_in_is_no_purchase_reinvest_is,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gains_compute_allocation_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gains_compute_errors, setup, teardown),
     };
     snprintf(g_dir, sizeof g_dir, "/tmp/ra_test_gains_XXXXXX");
