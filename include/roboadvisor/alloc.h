@@ -32,6 +32,10 @@ RA_API void *ra_realloc(void *p, size_t n);
 RA_API void ra_free(void *p);
 RA_API char *ra_strdup(const char *s);              /* NULL for NULL or on failure */
 RA_API char *ra_strndup(const char *s, size_t n);   /* at most n bytes, NUL-terminated */
+/* Grows the array *arr of *cap elements of elem_size bytes (ra_realloc) to hold at least need,
+ * doubling from 8. 0 on success; -1 when out of memory or the size overflows, *arr and *cap then
+ * unchanged. */
+RA_API int ra_grow(void **arr, size_t *cap, size_t need, size_t elem_size);
 
 #ifdef __cplusplus
 }

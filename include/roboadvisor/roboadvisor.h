@@ -46,6 +46,7 @@
 #include "engine_import.h"
 #include "engine_fmt.h"
 #include "engine_valuation.h"
+#include "engine_gains.h"
 #include "bookgen.h"
 
 #define RA_VERSION_MAJOR 0

@@ -45,6 +45,26 @@ void ra_free(void *p)
         free(p);
 }
 
+int ra_grow(void **arr, size_t *cap, size_t need, size_t elem_size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap : 8;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 2)
+            return -1;
+        nc *= 2;
+    }
+    if (elem_size && nc > SIZE_MAX / elem_size)
+        return -1;
+    void *p = ra_realloc(*arr, nc * elem_size);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = nc;
+    return 0;
+}
+
 char *ra_strndup(const char *s, size_t n)
 {
     if (!s)

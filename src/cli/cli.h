@@ -105,5 +105,6 @@ int cmd_xirr(int argc, char **argv);
 int cmd_twr(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_generate_book(int argc, char **argv);
+int cmd_gains(int argc, char **argv);
 
 #endif

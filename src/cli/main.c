@@ -23,6 +23,7 @@ static const struct {
     {"check", cmd_check, "reconcile every account with its transactions; database integrity"},
     {"audit", cmd_audit, "verify the audit trail and the book against it; signed checkpoints"},
     {"valuation", cmd_valuation, "value every account and the firm at market on a date"},
+    {"gains", cmd_gains, "realised gains and open lots of an account, wash sales across the household"},
     {"onboard", cmd_onboard, "onboard a client: risk profile, accounts, agents, suitable model"},
     {"agent", cmd_agent, "show or change an account's own agent ('agent show|set ACCOUNT')"},
     {"models", cmd_models, "model portfolios: build, list, show, add, assign, personalised targets"},

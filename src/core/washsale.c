@@ -75,17 +75,7 @@ static ra_status bad(ctx *c, size_t i, const char *msg)
 /* Grows *arr (elements of size sz) to hold at least need; RA_ENOMEM on failure. */
 static ra_status grow(void **arr, size_t *cap, size_t need, size_t sz, ra_err *err)
 {
-    if (need <= *cap)
-        return RA_OK;
-    size_t nc = *cap ? *cap : 4;
-    while (nc < need)
-        nc *= 2;
-    void *p = ra_realloc(*arr, nc * sz);
-    if (!p)
-        return nomem(err);
-    *arr = p;
-    *cap = nc;
-    return RA_OK;
+    return ra_grow(arr, cap, need, sz) == 0 ? RA_OK : nomem(err);
 }
 
 /* round(a * b / c), ties to even (money.c's rule); inputs are checked amounts that fit. */

@@ -1,0 +1,314 @@
+/* roboadvisor gains: an account's realised gains and open lots with the wash-sale rule applied
+ * across its household (include/roboadvisor/engine_gains.h). Documented in docs/cli.md#gains.
+ *
+ * The book is opened as every command opens it (cli_book_open: --db or ROBOADVISOR_DB, --firm or
+ * ROBOADVISOR_FIRM, the key from --key-file or ROBOADVISOR_KEY). */
+#include "cli.h"
+
+#include <roboadvisor/engine_gains.h>
+#include <roboadvisor/store.h>
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GAINS_DEFAULT_FIRM "default"
+#define GAINS_KEY_FILE_MAX 4096
+
+static const char *const CMD = "gains";
+
+typedef enum gains_format { G_TABLE, G_JSON, G_CSV } gains_format;
+
+typedef struct gains_opts {
+    const char *db, *firm, *key_file, *account;
+    gains_format format;
+    ra_gains_options g;
+} gains_opts;
+
+static void help(void)
+{
+    printf("usage: roboadvisor gains --account A [--year Y] [--format table|json|csv]\n"
+           "                         [--window-days N] [--firm CODE] [--db URL] [--key-file FILE]\n\n"
+           "Realised gains of account A's sales (of year Y, or all) and its open lots, with the\n"
+           "wash-sale rule (IRS Publication 550) applied across every account of the household:\n"
+           "per lot sold its cost after wash-sale adjustments, gain, term and disallowed loss; per\n"
+           "open lot its adjusted cost and holding period. --window-days: the wash-sale window in\n"
+           "calendar days before and after a sale (default 30, the US rule). csv: one row per lot\n"
+           "part sold in Form 8949's columns (code W: wash sale). Needs the firm's key (the\n"
+           "household is read from the client record).\n");
+}
+
+/* Returns 0, -1 after --help, or the usage exit code. */
+static int parse(int argc, char **argv, gains_opts *o)
+{
+    enum { O_DB = 256, O_FIRM, O_KEY_FILE, O_ACCOUNT, O_YEAR, O_FORMAT, O_WINDOW, O_HELP };
+    static const struct option longopts[] = {
+        {"db", required_argument, 0, O_DB},
+        {"firm", required_argument, 0, O_FIRM},
+        {"key-file", required_argument, 0, O_KEY_FILE},
+        {"account", required_argument, 0, O_ACCOUNT},
+        {"year", required_argument, 0, O_YEAR},
+        {"format", required_argument, 0, O_FORMAT},
+        {"window-days", required_argument, 0, O_WINDOW},
+        {"help", no_argument, 0, O_HELP},
+        {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    ra_gains_options_default(&o->g);
+    int c, rc = 0;
+    size_t v = 0;
+    opterr = 0;
+    optind = 1;
+    while (rc == 0 && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_DB: o->db = optarg; break;
+        case O_FIRM: o->firm = optarg; break;
+        case O_KEY_FILE: o->key_file = optarg; break;
+        case O_ACCOUNT: o->account = optarg; break;
+        case O_YEAR:
+            rc = cli_parse_size(CMD, "--year", optarg, 1, 9999, &v);
+            o->g.year = (int)v;
+            break;
+        case O_WINDOW:
+            rc = cli_parse_size(CMD, "--window-days", optarg, 0, RA_WASH_WINDOW_DAYS_MAX, &v);
+            o->g.window_days = (int)v;
+            break;
+        case O_FORMAT:
+            if (strcmp(optarg, "table") == 0)
+                o->format = G_TABLE;
+            else if (strcmp(optarg, "json") == 0)
+                o->format = G_JSON;
+            else if (strcmp(optarg, "csv") == 0)
+                o->format = G_CSV;
+            else
+                rc = cli_usage(CMD, "--format must be table, json or csv: \"%s\"", optarg);
+            break;
+        case O_HELP:
+        case 'h': help(); return -1;
+        case ':': rc = cli_usage(CMD, "%s needs a value", argv[optind - 1]); break;
+        default: rc = cli_usage(CMD, "no option %s", argv[optind - 1]); break;
+        }
+    }
+    if (rc)
+        return rc;
+    if (optind < argc)
+        return cli_usage(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if (!o->account)
+        return cli_usage(CMD, "--account A is required");
+    if (!o->firm) {
+        const char *e = getenv("ROBOADVISOR_FIRM");
+        o->firm = e && e[0] ? e : GAINS_DEFAULT_FIRM;
+    }
+    return 0;
+}
+
+/* Opens the book the way every command does (cli_book_open); the firm must exist. */
+static int open_book(const gains_opts *o, ra_book **b)
+{
+    cli_book_args a = {o->db, o->firm, o->key_file, 0, 0, 1};
+    return cli_book_open(CMD, &a, b);
+}
+
+static const char *m(ra_minor v, int digits, char buf[RA_MONEY_FMT_SIZE])
+{
+    return ra_money_format_minor(v, digits, buf, RA_MONEY_FMT_SIZE);
+}
+
+static const char *q(ra_micro v, char buf[RA_MONEY_FMT_SIZE])
+{
+    return ra_money_format_qty(v, buf, RA_MONEY_FMT_SIZE);
+}
+
+static const char *term(int long_term) { return long_term ? "long" : "short"; }
+
+static int print_json(const ra_gains_report *r, const gains_opts *o)
+{
+    int md = r->minor_digits;
+    char b[RA_MONEY_FMT_SIZE], d1[11], d2[11];
+    json_t *doc = json_object(), *sales = json_array(), *open = json_array(), *t = json_object();
+    json_object_set_new(doc, "account", json_string(r->account));
+    json_object_set_new(doc, "currency", json_string(r->currency));
+    json_object_set_new(doc, "year", o->g.year ? json_integer(o->g.year) : json_null());
+    json_object_set_new(doc, "wash_sale_window_days", json_integer(o->g.window_days));
+    json_object_set_new(doc, "household_accounts",
+                        json_integer((json_int_t)r->n_household_accounts));
+    for (size_t i = 0; i < r->n_sales; i++) {
+        const ra_gains_sale *s = &r->sales[i];
+        json_t *x = json_object(), *lots = json_array();
+        json_object_set_new(x, "txn_id", json_integer((json_int_t)s->txn_seq));
+        json_object_set_new(x, "date", json_string(ra_date_format(s->date, d1)));
+        json_object_set_new(x, "ticker", json_string(s->ticker));
+        json_object_set_new(x, "qty", json_string(q(s->qty_micro, b)));
+        json_object_set_new(x, "proceeds", json_string(m(s->proceeds_minor, md, b)));
+        json_object_set_new(x, "cost", json_string(m(s->cost_minor, md, b)));
+        json_object_set_new(x, "gain", json_string(m(s->gain_minor, md, b)));
+        json_object_set_new(x, "wash_sale_disallowed", json_string(m(s->disallowed_minor, md, b)));
+        for (size_t k = s->first_part; k < s->first_part + s->n_parts; k++) {
+            const ra_gains_part *p = &r->parts[k];
+            json_t *y = json_object();
+            json_object_set_new(y, "lot_id", json_integer((json_int_t)p->lot_id));
+            json_object_set_new(y, "acquired", json_string(ra_date_format(p->acquired, d1)));
+            json_object_set_new(y, "holding_from",
+                                json_string(ra_date_format(p->holding_from, d2)));
+            json_object_set_new(y, "qty", json_string(q(p->qty_micro, b)));
+            json_object_set_new(y, "proceeds", json_string(m(p->proceeds_minor, md, b)));
+            json_object_set_new(y, "cost", json_string(m(p->cost_minor, md, b)));
+            json_object_set_new(y, "gain", json_string(m(p->gain_minor, md, b)));
+            json_object_set_new(y, "term", json_string(term(p->long_term)));
+            json_object_set_new(y, "wash_sale_disallowed",
+                                json_string(m(p->disallowed_minor, md, b)));
+            json_array_append_new(lots, y);
+        }
+        json_object_set_new(x, "lots", lots);
+        json_array_append_new(sales, x);
+    }
+    for (size_t i = 0; i < r->n_open; i++) {
+        const ra_gains_open *p = &r->open[i];
+        json_t *y = json_object();
+        json_object_set_new(y, "lot_id", json_integer((json_int_t)p->lot_id));
+        json_object_set_new(y, "ticker", json_string(p->ticker));
+        json_object_set_new(y, "acquired", json_string(ra_date_format(p->acquired, d1)));
+        json_object_set_new(y, "holding_from", json_string(ra_date_format(p->holding_from, d2)));
+        json_object_set_new(y, "qty", json_string(q(p->qty_micro, b)));
+        json_object_set_new(y, "cost", json_string(m(p->cost_minor, md, b)));
+        json_object_set_new(y, "wash_sale_adjustment", json_string(m(p->adjustment_minor, md, b)));
+        json_array_append_new(open, y);
+    }
+    json_object_set_new(doc, "sales", sales);
+    json_object_set_new(doc, "open_lots", open);
+    const ra_gains_totals *tt = &r->totals;
+    json_object_set_new(t, "proceeds", json_string(m(tt->proceeds_minor, md, b)));
+    json_object_set_new(t, "cost", json_string(m(tt->cost_minor, md, b)));
+    json_object_set_new(t, "gain", json_string(m(tt->gain_minor, md, b)));
+    json_object_set_new(t, "wash_sale_disallowed", json_string(m(tt->disallowed_minor, md, b)));
+    json_object_set_new(t, "short_term_gain", json_string(m(tt->short_term_minor, md, b)));
+    json_object_set_new(t, "long_term_gain", json_string(m(tt->long_term_minor, md, b)));
+    json_object_set_new(t, "open_cost", json_string(m(tt->open_cost_minor, md, b)));
+    json_object_set_new(t, "open_wash_sale_adjustment",
+                        json_string(m(tt->open_adjustment_minor, md, b)));
+    json_object_set_new(doc, "totals", t);
+    return cli_json_print(doc);
+}
+
+/* A CSV field: quoted when it holds a comma, a quote or a line break. */
+static void csv_field(const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static int print_csv(const ra_gains_report *r)
+{
+    int md = r->minor_digits;
+    char b1[RA_MONEY_FMT_SIZE], b2[RA_MONEY_FMT_SIZE], b3[RA_MONEY_FMT_SIZE],
+        b4[RA_MONEY_FMT_SIZE], qb[RA_MONEY_FMT_SIZE], d1[11], d2[11], desc[2 * RA_CODE_MAX + 8];
+    printf("description,acquired,sold,proceeds,cost,code,adjustment,gain,term,account,txn_id,"
+           "lot_id\n");
+    for (size_t i = 0; i < r->n_sales; i++) {
+        const ra_gains_sale *s = &r->sales[i];
+        for (size_t k = s->first_part; k < s->first_part + s->n_parts; k++) {
+            const ra_gains_part *p = &r->parts[k];
+            snprintf(desc, sizeof desc, "%s sh %s", q(p->qty_micro, qb), s->ticker);
+            csv_field(desc);
+            printf(",%s,%s,%s,%s,%s,%s,%s,%s,", ra_date_format(p->acquired, d1),
+                   ra_date_format(s->date, d2), m(p->proceeds_minor, md, b1),
+                   m(p->cost_minor, md, b2), p->disallowed_minor ? "W" : "",
+                   m(p->disallowed_minor, md, b3),
+                   m(p->gain_minor + p->disallowed_minor, md, b4), term(p->long_term));
+            csv_field(r->account);
+            printf(",%llu,%llu\n", (unsigned long long)s->txn_seq,
+                   (unsigned long long)p->lot_id);
+        }
+    }
+    return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_DATA;
+}
+
+static int print_table(const ra_gains_report *r, const gains_opts *o)
+{
+    int md = r->minor_digits;
+    const char *c = r->currency;
+    char b1[RA_MONEY_FMT_SIZE], b2[RA_MONEY_FMT_SIZE], b3[RA_MONEY_FMT_SIZE],
+        b4[RA_MONEY_FMT_SIZE], qb[RA_MONEY_FMT_SIZE], d1[11], d2[11], d3[11];
+    printf("gains of account %s", r->account);
+    if (o->g.year)
+        printf(", sales of %d", o->g.year);
+    printf(" (amounts in %s, quantities in shares; wash sales over %zu household account%s, "
+           "window %d days)\n",
+           c, r->n_household_accounts, r->n_household_accounts == 1 ? "" : "s",
+           o->g.window_days);
+    if (r->n_other_currency)
+        printf("note: %zu household account%s in another currency not included\n",
+               r->n_other_currency, r->n_other_currency == 1 ? "" : "s");
+    printf("\nsales: %zu\n", r->n_sales);
+    char h1[32], h2[32], h3[32], h4[48];
+    snprintf(h1, sizeof h1, "proceeds %s", c);
+    snprintf(h2, sizeof h2, "cost %s", c);
+    snprintf(h3, sizeof h3, "gain %s", c);
+    snprintf(h4, sizeof h4, "wash sale disallowed %s", c);
+    printf("%-6s %-10s %-8s %5s %-10s %-12s %14s %14s %14s %14s %-5s %s\n", "txn", "sold",
+           "ticker", "lot", "acquired", "holding from", "qty (shares)", h1, h2, h3, "term", h4);
+    for (size_t i = 0; i < r->n_sales; i++) {
+        const ra_gains_sale *s = &r->sales[i];
+        for (size_t k = s->first_part; k < s->first_part + s->n_parts; k++) {
+            const ra_gains_part *p = &r->parts[k];
+            printf("%-6llu %-10s %-8s %5llu %-10s %-12s %14s %14s %14s %14s %-5s %s\n",
+                   (unsigned long long)s->txn_seq, ra_date_format(s->date, d1), s->ticker,
+                   (unsigned long long)p->lot_id, ra_date_format(p->acquired, d2),
+                   ra_date_format(p->holding_from, d3), q(p->qty_micro, qb),
+                   m(p->proceeds_minor, md, b1), m(p->cost_minor, md, b2),
+                   m(p->gain_minor, md, b3), term(p->long_term), m(p->disallowed_minor, md, b4));
+        }
+    }
+    printf("\nopen lots: %zu\n", r->n_open);
+    snprintf(h4, sizeof h4, "wash sale adjustment %s", c);
+    printf("%5s %-8s %-10s %-12s %14s %14s %s\n", "lot", "ticker", "acquired", "holding from",
+           "qty (shares)", h2, h4);
+    for (size_t i = 0; i < r->n_open; i++) {
+        const ra_gains_open *p = &r->open[i];
+        printf("%5llu %-8s %-10s %-12s %14s %14s %s\n", (unsigned long long)p->lot_id, p->ticker,
+               ra_date_format(p->acquired, d1), ra_date_format(p->holding_from, d2),
+               q(p->qty_micro, qb), m(p->cost_minor, md, b1), m(p->adjustment_minor, md, b2));
+    }
+    const ra_gains_totals *t = &r->totals;
+    printf("\ntotals (%s): proceeds %s, cost %s, gain %s; wash sale disallowed %s\n", c,
+           m(t->proceeds_minor, md, b1), m(t->cost_minor, md, b2), m(t->gain_minor, md, b3),
+           m(t->disallowed_minor, md, b4));
+    printf("gain to report (%s): short term %s, long term %s\n", c,
+           m(t->short_term_minor, md, b1), m(t->long_term_minor, md, b2));
+    printf("open lots (%s): cost %s, of which wash sale adjustment %s\n", c,
+           m(t->open_cost_minor, md, b1), m(t->open_adjustment_minor, md, b2));
+    return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_DATA;
+}
+
+int cmd_gains(int argc, char **argv)
+{
+    gains_opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc)
+        return rc == -1 ? CLI_EXIT_OK : rc;
+    ra_book *b = NULL;
+    if ((rc = open_book(&o, &b)) != 0)
+        return rc;
+    ra_err err = {0};
+    ra_gains_report *r = NULL;
+    ra_status st = ra_gains_compute(b->store, b->firm.code, o.account, &o.g, &r, &err);
+    ra_book_close(b);
+    if (st != RA_OK)
+        return cli_fail(CMD, &err);
+    if (o.format == G_JSON)
+        rc = print_json(r, &o);
+    else if (o.format == G_CSV)
+        rc = print_csv(r);
+    else
+        rc = print_table(r, &o);
+    ra_gains_report_destroy(r);
+    return rc;
+}
