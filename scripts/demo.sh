@@ -62,15 +62,20 @@ book=build/demo/book.db
 rm -f "$book" "$book-wal" "$book-shm" "$book.key"
 section "10. The book of record: a demo firm with generated clients on real prices (SQLite: $book)"
 $ra generate-book --db "$book" --data "$data" --key-file "$book.key"
-section "11. Every account reconciled with its transactions, and the audit trail verified"
+# The commands below act for the demo firm with its key (every write is audited with a key
+# derived from it, and verifying the trail needs it too).
+export ROBOADVISOR_FIRM=DEMO ROBOADVISOR_KEY="$(tr -d ' \n' < "$book.key")"
+section "11. Every account reconciled with its transactions, the audit trail verified, a checkpoint kept"
 $ra check --db "$book"
 $ra audit verify --db "$book"
+$ra audit checkpoint --db "$book" --out build/demo/checkpoint.json
+echo "signed checkpoint of the audit trail: build/demo/checkpoint.json (keep a copy outside the book)"
 section "12. Model portfolios R1-R5 built by the optimiser from the demo firm's shelf and prices up to the build date"
 $ra models build --db "$book" --firm DEMO --date 2020-12-10
 section "13. Onboarding: 300 clients answer the default risk questionnaire (generated, seeded)"
 $ra onboard --db "$book" --key-file "$book.key" --firm DEMO --generate 300 --seed 7 \
   --questionnaire examples/questionnaire/default.json --date 2020-12-10
-$ra audit verify --db "$book"
+$ra audit verify --db "$book" --checkpoint build/demo/checkpoint.json
 section "14. Valuation of the book at market"
 $ra valuation --db "$book" --firm DEMO --date 2020-12-10 > build/demo/valuation.txt
 head -n 12 build/demo/valuation.txt
