@@ -42,6 +42,7 @@
 #include "store_profiles.h"
 /* engine */
 #include "engine_onboard.h"
+#include "engine_models.h"
 #include "engine_book.h"
 #include "engine_import.h"
 #include "engine_fmt.h"
