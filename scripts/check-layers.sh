@@ -5,8 +5,8 @@
 #   <- cli 4, server 4
 # A file's layer is its directory under src/; a public header's layer is given in the table
 # below (every header in include/roboadvisor/ must be listed, so a new one must be placed).
-# Prints each offending include as FILE:LINE: and the rule; exits 1 if there is any, 2 on a
-# usage error. Counts the includes it checked and fails if it checked none.
+# Also checks that roboadvisor.h includes every public header. Prints each offending include as
+# FILE:LINE: and the rule; exits 1 if there is any, 2 on a usage error. Counts the includes it checked and fails if it checked none.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -37,6 +37,11 @@ for h in include/roboadvisor/*.h; do
   name=${h##*/}
   if [ -z "${public[$name]:-}" ]; then
     echo "$h: public header not placed in a layer (add it to scripts/check-layers.sh)"
+    bad=$((bad + 1))
+  fi
+  # roboadvisor.h includes the whole public API
+  if [ "$name" != roboadvisor.h ] && ! grep -q "^#include \"$name\"" include/roboadvisor/roboadvisor.h; then
+    echo "$h: not included by include/roboadvisor/roboadvisor.h (the whole public API)"
     bad=$((bad + 1))
   fi
 done
