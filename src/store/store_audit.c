@@ -465,7 +465,7 @@ ra_status ra_store_audit_checkpoint(ra_store *s, const char *firm, ra_store_chec
     const uint8_t *key = NULL;
     ra_status rc = sq_need_schema(s, err);
     if (rc == RA_OK)
-        rc = sq_check_str(firm, RA_CODE_MAX, "firm code", 1, err);
+        rc = sq_check_code(firm, "firm code", 1, err);
     if (rc == RA_OK)
         rc = rs_get_audit_key(s, firm, &key, err);
     if (rc == RA_OK)
