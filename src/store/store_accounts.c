@@ -51,16 +51,15 @@ static ra_status account_load(ra_store *s, int64_t firm_id, const char *code, ac
     return RA_OK;
 }
 
+#define MAN(name, kind) {#name, kind, offsetof(ra_mandate, name)}
+static const rs_jfield MANDATE_JSON[] = {MAN(model, 's'),       MAN(discretionary, 'i'),
+                                         MAN(drift_band, 'd'),  MAN(tlh_enabled, 'i'),
+                                         MAN(loss_limit, 'd'),  MAN(restrictions, 's')};
+#undef MAN
+
 static json_t *mandate_json(const ra_mandate *m)
 {
-    json_t *o = json_object();
-    rs_jstr(o, "model", m->model);
-    rs_jint(o, "discretionary", m->discretionary);
-    rs_jdbl(o, "drift_band", m->drift_band);
-    rs_jint(o, "tlh_enabled", m->tlh_enabled);
-    rs_jdbl(o, "loss_limit", m->loss_limit);
-    rs_jstr(o, "restrictions", m->restrictions);
-    return o;
+    return rs_json_record(m, MANDATE_JSON, sizeof MANDATE_JSON / sizeof MANDATE_JSON[0]);
 }
 
 json_t *rs_account_json(const ra_account *a)

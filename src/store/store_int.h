@@ -121,6 +121,10 @@ ra_status sq_bind(ra_store *s, ra_db_stmt *st, ra_err *err, const char *fmt, ...
 /* Prepares sql (a literal: cached), binds fmt's parameters (sq_bind) and steps once: RA_DB_ROW
  * (read the row from *st, then reset it), RA_DB_DONE, or -1 with err set. */
 int sq_query(ra_store *s, ra_db_stmt **st, ra_err *err, const char *sql, const char *fmt, ...);
+/* Steps a bound INSERT ... RETURNING id once: *id = the new row's id; RA_EINTERNAL "no id
+ * returned for WHAT" when there is no row. Resets it. */
+ra_status sq_returning_id(ra_store *s, ra_db_stmt *st, const char *what, int64_t *id,
+                          ra_err *err);
 /* The statistics a batch write fills: stats, or local when stats is NULL; zeroed. */
 void *sq_stats(void *stats, void *local, size_t size);
 /* Runs a write whose rows and change count are not needed (pipelined on PostgreSQL, db.h). */
@@ -225,6 +229,15 @@ void rs_jstr(json_t *o, const char *k, const char *v);
 void rs_jint(json_t *o, const char *k, int64_t v);
 void rs_jdbl(json_t *o, const char *k, double v);
 void rs_jhex(json_t *o, const char *k, const uint8_t *p, size_t n);
+/* One member of a record's JSON image, read at offset off of the record: 's' a char array, 'i' an
+ * int, 'b' an int written as 0 or 1, 'I' an int64_t, 'd' a double. */
+typedef struct rs_jfield {
+    const char *name;
+    char kind;
+    size_t off;
+} rs_jfield;
+/* A record's JSON image: its n fields in order (rs_jstr, rs_jint, rs_jdbl). */
+json_t *rs_json_record(const void *rec, const rs_jfield *f, size_t n);
 /* The chain head for the next append (locked, read once per transaction), and its write-back. */
 /* The migration that keys the audit trail (0005_audit_keyed.sql): records before it are unkeyed. */
 #define RS_SCHEMA_KEYED 5

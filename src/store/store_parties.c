@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const rs_jfield FIRM_JSON[] = {{"code", 's', offsetof(ra_firm, code)},
+                                      {"name", 's', offsetof(ra_firm, name)},
+                                      {"currency", 's', offsetof(ra_firm, currency)},
+                                      {"minor_digits", 'i', offsetof(ra_firm, minor_digits)}};
+
 static json_t *firm_json(const ra_firm *f)
 {
-    json_t *o = json_object();
-    rs_jstr(o, "code", f->code);
-    rs_jstr(o, "name", f->name);
-    rs_jstr(o, "currency", f->currency);
-    rs_jint(o, "minor_digits", f->minor_digits);
-    return o;
+    return rs_json_record(f, FIRM_JSON, sizeof FIRM_JSON / sizeof FIRM_JSON[0]);
 }
 
 ra_status ra_store_firm_put(ra_store *s, const ra_store_actor *actor, const ra_firm *f,
@@ -406,12 +406,8 @@ static ra_status household_put_in(ra_store *s, const ra_store_actor *actor, int6
         sq_prep(s, "INSERT INTO households (firm_id, code) VALUES (?, ?) RETURNING id", err);
     if (!st || sq_bind(s, st, err, "it", firm_id, code) != RA_OK)
         return sq_err(err);
-    int r = s->ops->step(st, err);
-    if (r != RA_DB_ROW)
-        return r < 0 ? sq_err(err)
-                     : ra_err_set(err, RA_EINTERNAL, NULL, "no id returned for household");
-    *id = sq_int(s, st, 0);
-    s->ops->reset(st);
+    if ((rc = sq_returning_id(s, st, "household", id, err)) != RA_OK)
+        return rc;
     json_t *after = json_object();
     rs_jstr(after, "code", code);
     return rs_audit_change(s, RA_OK, actor, "create", "household", code, NULL, after, err);

@@ -445,8 +445,10 @@ static ra_status owner_list(ra_store *s, const char *firm, const owner_kind *k, 
     return rc == RA_OK ? collect(&q, size, fill, ctx, what, out, n, err) : rc;
 }
 
-static ra_status profile_row(stmt *q, ra_stored_profile *p, ra_err *err)
+/* One profile from a row of PROFILE_COLS (a fill_fn: ctx unused). */
+static ra_status profile_row(stmt *q, void *elem, const void *ctx, ra_err *err)
 {
+    ra_stored_profile *p = elem;
     memset(p, 0, sizeof *p);
     p->id = ci(q, 0);
     copy(p->client, sizeof p->client, ct(q, 1));
@@ -486,19 +488,13 @@ static ra_status profile_row(stmt *q, ra_stored_profile *p, ra_err *err)
     return RA_OK;
 }
 
-static ra_status fill_profile(stmt *q, void *elem, const void *ctx, ra_err *err)
-{
-    (void)ctx;
-    return profile_row(q, elem, err);
-}
-
 ra_status ra_store_profile_history(ra_store *s, const char *firm, const char *client,
                                    ra_stored_profile **out, size_t *n, ra_err *err)
 {
     void *arr = NULL;
     ra_status rc = owner_list(s, firm, &OWNER_CLIENT, client,
                               PROFILE_COLS "WHERE p.client_id = ? ORDER BY p.id", sizeof **out,
-                              fill_profile, NULL, "profiles", &arr, n, err);
+                              profile_row, NULL, "profiles", &arr, n, err);
     *out = arr;
     return rc;
 }
@@ -515,7 +511,7 @@ ra_status ra_store_profile_current(ra_store *s, const char *firm, const char *cl
         return rc;
     int r = row(&q, err);
     if (r == RA_DB_ROW)
-        rc = profile_row(&q, out, err);
+        rc = profile_row(&q, out, NULL, err);
     else if (r < 0)
         rc = err_code(err);
     else
@@ -596,8 +592,10 @@ static ra_status params_from_json(const char *text, ra_agent_params *p, ra_err *
     "SELECT g.version, g.name, g.params, g.user_name, g.reason, g.created_at, a.code FROM "    \
     "agents g JOIN accounts a ON a.id = g.account_id "
 
-static ra_status agent_row(stmt *q, ra_agent *g, ra_err *err)
+/* One agent version from a row of AGENT_COLS (a fill_fn: ctx unused). */
+static ra_status agent_row(stmt *q, void *elem, const void *ctx, ra_err *err)
 {
+    ra_agent *g = elem;
     memset(g, 0, sizeof *g);
     g->version = ci(q, 0);
     copy(g->name, sizeof g->name, ct(q, 1));
@@ -624,7 +622,7 @@ static ra_status agent_current(ra_store *s, int64_t aid, int64_t version, ra_age
     int r = row(&q, err);
     if (r == RA_DB_ROW) {
         *found = 1;
-        rc = agent_row(&q, out, err);
+        rc = agent_row(&q, out, NULL, err);
     } else if (r < 0)
         rc = err_code(err);
     done(&q);
@@ -729,19 +727,13 @@ ra_status ra_store_agent_get(ra_store *s, const char *firm, const char *account,
     return rc;
 }
 
-static ra_status fill_agent(stmt *q, void *elem, const void *ctx, ra_err *err)
-{
-    (void)ctx;
-    return agent_row(q, elem, err);
-}
-
 ra_status ra_store_agent_history(ra_store *s, const char *firm, const char *account,
                                  ra_agent **out, size_t *n, ra_err *err)
 {
     void *arr = NULL;
     ra_status rc = owner_list(s, firm, &OWNER_ACCOUNT, account,
                               AGENT_COLS "WHERE g.account_id = ? ORDER BY g.version", sizeof **out,
-                              fill_agent, NULL, "agent versions", &arr, n, err);
+                              agent_row, NULL, "agent versions", &arr, n, err);
     *out = arr;
     return rc;
 }

@@ -57,21 +57,16 @@ static void security_row(ra_store *s, ra_db_stmt *st, void *out)
     x->incomplete = (int)sq_int(s, st, 10);
 }
 
+#define SEC(name, kind) {#name, kind, offsetof(ra_security, name)}
+static const rs_jfield SECURITY_JSON[] = {
+    SEC(ticker, 's'),   SEC(name, 's'),     SEC(asset_class, 's'), SEC(risk_level, 'i'),
+    SEC(expense_ratio, 'd'), SEC(lot_size, 'I'), SEC(exchange, 's'), SEC(currency, 's'),
+    SEC(tlh_group, 's'), SEC(on_shelf, 'b'), SEC(incomplete, 'b')};
+#undef SEC
+
 static json_t *security_json(const ra_security *x)
 {
-    json_t *o = json_object();
-    rs_jstr(o, "ticker", x->ticker);
-    rs_jstr(o, "name", x->name);
-    rs_jstr(o, "asset_class", x->asset_class);
-    rs_jint(o, "risk_level", x->risk_level);
-    rs_jdbl(o, "expense_ratio", x->expense_ratio);
-    rs_jint(o, "lot_size", x->lot_size);
-    rs_jstr(o, "exchange", x->exchange);
-    rs_jstr(o, "currency", x->currency);
-    rs_jstr(o, "tlh_group", x->tlh_group);
-    rs_jint(o, "on_shelf", x->on_shelf != 0);
-    rs_jint(o, "incomplete", x->incomplete != 0);
-    return o;
+    return rs_json_record(x, SECURITY_JSON, sizeof SECURITY_JSON / sizeof SECURITY_JSON[0]);
 }
 
 static ra_status security_write(ra_store *s, int64_t firm_id, const ra_security *x, int64_t *id,
@@ -97,13 +92,7 @@ static ra_status security_write(ra_store *s, int64_t firm_id, const ra_security 
                        x->exchange, x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
                        (int64_t)(x->incomplete != 0)) != RA_OK)
         return sq_err(err);
-    int r = s->ops->step(st, err);
-    if (r != RA_DB_ROW)
-        return r < 0 ? sq_err(err)
-                     : ra_err_set(err, RA_EINTERNAL, NULL, "no id returned for security");
-    *id = sq_int(s, st, 0);
-    s->ops->reset(st);
-    return RA_OK;
+    return sq_returning_id(s, st, "security", id, err);
 }
 
 ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, int64_t firm_id,

@@ -118,6 +118,18 @@ int sq_query(ra_store *s, ra_db_stmt **st, ra_err *err, const char *sql, const c
     return rc == RA_OK ? s->ops->step(*st, err) : -1;
 }
 
+ra_status sq_returning_id(ra_store *s, ra_db_stmt *st, const char *what, int64_t *id,
+                          ra_err *err)
+{
+    int r = s->ops->step(st, err);
+    if (r != RA_DB_ROW)
+        return r < 0 ? sq_err(err)
+                     : ra_err_set(err, RA_EINTERNAL, NULL, "no id returned for %s", what);
+    *id = sq_int(s, st, 0);
+    s->ops->reset(st);
+    return RA_OK;
+}
+
 void *sq_stats(void *stats, void *local, size_t size)
 {
     if (!stats)
