@@ -9,21 +9,6 @@
 
 /* --- accounts and mandates ------------------------------------------------------------------- */
 
-/* ISO 4217 minor digits: 0 and 3 for the few currencies that have them, 2 otherwise. */
-int rs_currency_digits(const char *cur)
-{
-    static const char *const zero[] = {"JPY", "KRW", "VND", "CLP", "ISK", "PYG", "UGX", "XAF",
-                                       "XOF"};
-    static const char *const three[] = {"BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD"};
-    for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++)
-        if (strcmp(cur, zero[i]) == 0)
-            return 0;
-    for (size_t i = 0; i < sizeof three / sizeof three[0]; i++)
-        if (strcmp(cur, three[i]) == 0)
-            return 3;
-    return 2;
-}
-
 typedef struct account_row {
     int64_t id;
     char client[RA_CODE_MAX];
@@ -66,16 +51,15 @@ static ra_status account_load(ra_store *s, int64_t firm_id, const char *code, ac
     return RA_OK;
 }
 
+#define MAN(name, kind) {#name, kind, offsetof(ra_mandate, name)}
+static const rs_jfield MANDATE_JSON[] = {MAN(model, 's'),       MAN(discretionary, 'i'),
+                                         MAN(drift_band, 'd'),  MAN(tlh_enabled, 'i'),
+                                         MAN(loss_limit, 'd'),  MAN(restrictions, 's')};
+#undef MAN
+
 static json_t *mandate_json(const ra_mandate *m)
 {
-    json_t *o = json_object();
-    rs_jstr(o, "model", m->model);
-    rs_jint(o, "discretionary", m->discretionary);
-    rs_jdbl(o, "drift_band", m->drift_band);
-    rs_jint(o, "tlh_enabled", m->tlh_enabled);
-    rs_jdbl(o, "loss_limit", m->loss_limit);
-    rs_jstr(o, "restrictions", m->restrictions);
-    return o;
+    return rs_json_record(m, MANDATE_JSON, sizeof MANDATE_JSON / sizeof MANDATE_JSON[0]);
 }
 
 json_t *rs_account_json(const ra_account *a)
@@ -91,22 +75,11 @@ json_t *rs_account_json(const ra_account *a)
     return o;
 }
 
-static int mandate_equal(const ra_mandate *x, const ra_mandate *y)
-{
-    return strcmp(x->model, y->model) == 0 && x->discretionary == y->discretionary &&
-           x->drift_band == y->drift_band && x->tlh_enabled == y->tlh_enabled &&
-           x->loss_limit == y->loss_limit && strcmp(x->restrictions, y->restrictions) == 0;
-}
-
 ra_status rs_validate_account(const ra_account *a, ra_err *err)
 {
-    ra_status rc = sq_check_str(a->code, RA_CODE_MAX, "account code", 1, err);
+    ra_status rc = sq_check_code(a->code, "account code", 1, err);
     if (rc == RA_OK)
-        rc = sq_check_str(a->client, RA_CODE_MAX, "client code", 1, err);
-    if (rc == RA_OK)
-        rc = sq_check_str(a->mandate.model, RA_CODE_MAX, "model", 0, err);
-    if (rc == RA_OK)
-        rc = sq_check_str(a->mandate.restrictions, RA_NAME_MAX, "restrictions", 0, err);
+        rc = sq_check_code(a->client, "client code", 1, err);
     if (rc != RA_OK)
         return rc;
     if ((int)a->type < RA_ACCOUNT_TAXABLE || (int)a->type > RA_ACCOUNT_TAX_FREE)
@@ -115,14 +88,7 @@ ra_status rs_validate_account(const ra_account *a, ra_err *err)
     if (strnlen(a->currency, 4) != 3)
         return ra_err_set(err, RA_EINVAL, NULL, "account %s: currency must be 3 letters",
                           a->code);
-    const ra_mandate *m = &a->mandate;
-    if (!(m->drift_band >= 0.0 && m->drift_band <= 1.0))
-        return ra_err_set(err, RA_EINVAL, NULL, "account %s: drift band %g is not in [0, 1]",
-                          a->code, m->drift_band);
-    if (!(m->loss_limit >= 0.0 && m->loss_limit <= 0.15))
-        return ra_err_set(err, RA_EINVAL, NULL, "account %s: loss limit %g is not in [0, 0.15]",
-                          a->code, m->loss_limit);
-    return RA_OK;
+    return ra_rule_mandate_validate(&a->mandate, err);
 }
 
 static ra_status account_put_in(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
@@ -140,7 +106,7 @@ static ra_status account_put_in(ra_store *s, const ra_store_actor *actor, const 
         return rc;
     int fixed_same = old.id && strcmp(old.a.client, a->client) == 0 && old.a.type == a->type &&
                      strcmp(old.a.currency, a->currency) == 0 && old.a.opened == a->opened;
-    int mandate_same = old.id && mandate_equal(&old.a.mandate, &a->mandate);
+    int mandate_same = old.id && ra_rule_mandate_equal(&old.a.mandate, &a->mandate);
     if (fixed_same && mandate_same)
         return RA_OK;
     if (old.id && !fixed_same && old.n_txns > 0 &&
@@ -155,7 +121,7 @@ static ra_status account_put_in(ra_store *s, const ra_store_actor *actor, const 
                   "opened = ?, model = ?, discretionary = ?, drift_band = ?, tlh_enabled = ?, "
                   "loss_limit = ?, restrictions = ? WHERE id = ?", err);
         rc = st ? sq_bind(s, st, err, "iitiitididti", client_id, (int64_t)a->type, a->currency,
-                        (int64_t)(old.n_txns ? old.minor_digits : rs_currency_digits(a->currency)),
+                        (int64_t)(old.n_txns ? old.minor_digits : ra_rule_currency_minor_digits(a->currency)),
                         (int64_t)a->opened, m->model, (int64_t)m->discretionary, m->drift_band,
                         (int64_t)m->tlh_enabled, m->loss_limit, m->restrictions, old.id)
                 : sq_err(err);
@@ -164,7 +130,7 @@ static ra_status account_put_in(ra_store *s, const ra_store_actor *actor, const 
                   "opened, model, discretionary, drift_band, tlh_enabled, loss_limit, "
                   "restrictions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
         rc = st ? sq_bind(s, st, err, "itiitiitididt", firm->id, a->code, client_id,
-                        (int64_t)a->type, a->currency, (int64_t)rs_currency_digits(a->currency),
+                        (int64_t)a->type, a->currency, (int64_t)ra_rule_currency_minor_digits(a->currency),
                         (int64_t)a->opened, m->model, (int64_t)m->discretionary, m->drift_band,
                         (int64_t)m->tlh_enabled, m->loss_limit, m->restrictions)
                 : sq_err(err);
@@ -189,12 +155,8 @@ ra_status ra_store_account_put(ra_store *s, const ra_store_actor *actor, const r
                                ra_err *err)
 {
     firm_row firm;
-    ra_status rc = sq_check_actor(actor, err);
-    if (rc == RA_OK)
-        rc = rs_validate_account(a, err);
-    if (rc == RA_OK)
-        rc = sq_firm(s, actor->firm, &firm, err);
-    if (rc != RA_OK || (rc = sq_wbegin(s, err)) != RA_OK)
+    ra_status rc = sq_put_begin(s, actor, rs_validate_account(a, err), &firm, err);
+    if (rc != RA_OK)
         return rc;
     return sq_wend(s, account_put_in(s, actor, &firm, a, err), err);
 }
@@ -227,27 +189,10 @@ ra_status ra_store_account_list(ra_store *s, const char *firm, char (**out)[RA_C
     ra_db_stmt *st = sq_prep(s, "SELECT code FROM accounts WHERE firm_id = ? ORDER BY code", err);
     if (!st || sq_bind(s, st, err, "i", f.id) != RA_OK)
         return sq_err(err);
-    size_t cap = 0;
-    char (*v)[RA_CODE_MAX] = NULL;
-    int r;
-    while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
-        char (*g)[RA_CODE_MAX] = sq_grow(v, *n, &cap, sizeof *v, 64);
-        if (!g) {
-            ra_free(v);
-            s->ops->reset(st);
-            return sq_nomem(err, "the account list");
-        }
-        v = g;
-        sq_copy(v[(*n)++], RA_CODE_MAX, sq_text(s, st, 0));
-    }
-    s->ops->reset(st);
-    if (r < 0) {
-        ra_free(v);
-        *n = 0;
-        return sq_err(err);
-    }
+    void *v = NULL;
+    rc = sq_rows(s, st, &v, n, sizeof **out, 64, "the account list", sq_row_code, err);
     *out = v;
-    return RA_OK;
+    return rc;
 }
 
 /* --- the persisted ledger of an account ------------------------------------------------------ */
@@ -255,13 +200,12 @@ ra_status ra_store_account_list(ra_store *s, const char *firm, char (**out)[RA_C
 ra_status rs_ledger_load(ra_store *s, int64_t account_id, ra_ledger *l, int64_t *n_txns,
                              ra_err *err)
 {
-    ra_db_stmt *st = sq_prep(s, "SELECT minor_digits, cash_minor, next_lot_id, n_txns, cash_in_minor, "
-                          "cash_out_minor, basis_in_minor, basis_sold_minor, basis_out_minor, "
-                          "proceeds_minor, gain_short_minor, gain_long_minor "
-                          "FROM accounts WHERE id = ?", err);
-    if (!st || sq_bind(s, st, err, "i", account_id) != RA_OK)
-        return sq_err(err);
-    int r = s->ops->step(st, err);
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err, "SELECT minor_digits, cash_minor, next_lot_id, n_txns, cash_in_minor, "
+                     "cash_out_minor, basis_in_minor, basis_sold_minor, basis_out_minor, "
+                     "proceeds_minor, gain_short_minor, gain_long_minor "
+                     "FROM accounts WHERE id = ?",
+                     "i", account_id);
     if (r != RA_DB_ROW)
         return r < 0 ? sq_err(err)
                      : ra_err_set(err, RA_EINTERNAL, NULL, "account id %lld vanished",
@@ -380,11 +324,7 @@ ra_status ra_store_account_ledger(ra_store *s, const char *firm, const char *cod
 {
     firm_row f;
     int64_t id = 0, n = 0;
-    ra_status rc = sq_firm(s, firm, &f, err);
-    if (rc == RA_OK)
-        rc = sq_code_id(s, SQ_ACCOUNT_ID, f.id, code, &id, err);
-    if (rc == RA_OK && !id)
-        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", code, firm);
+    ra_status rc = sq_firm_code_id(s, firm, SQ_ACCOUNT_ID, code, "account", &f, &id, err);
     return rc == RA_OK ? rs_ledger_load(s, id, out, &n, err) : rc;
 }
 

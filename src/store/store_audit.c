@@ -37,6 +37,23 @@ void rs_jset(json_t *o, const char *k, json_t *v)
 }
 
 /* Text as given (not checked for UTF-8: the store keeps what it was given). */
+json_t *rs_json_record(const void *rec, const rs_jfield *f, size_t n)
+{
+    json_t *o = json_object();
+    const char *r = rec;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = r + f[i].off;
+        switch (f[i].kind) {
+        case 's': rs_jstr(o, f[i].name, p); break;
+        case 'i': rs_jint(o, f[i].name, *(const int *)(const void *)p); break;
+        case 'b': rs_jint(o, f[i].name, *(const int *)(const void *)p != 0); break;
+        case 'I': rs_jint(o, f[i].name, *(const int64_t *)(const void *)p); break;
+        default: rs_jdbl(o, f[i].name, *(const double *)(const void *)p); break;
+        }
+    }
+    return o;
+}
+
 void rs_jstr(json_t *o, const char *k, const char *v) { rs_jset(o, k, json_string_nocheck(v)); }
 void rs_jint(json_t *o, const char *k, int64_t v) { rs_jset(o, k, json_integer((json_int_t)v)); }
 void rs_jdbl(json_t *o, const char *k, double v) { rs_jset(o, k, json_real(v)); }
@@ -465,7 +482,7 @@ ra_status ra_store_audit_checkpoint(ra_store *s, const char *firm, ra_store_chec
     const uint8_t *key = NULL;
     ra_status rc = sq_need_schema(s, err);
     if (rc == RA_OK)
-        rc = sq_check_str(firm, RA_CODE_MAX, "firm code", 1, err);
+        rc = sq_check_code(firm, "firm code", 1, err);
     if (rc == RA_OK)
         rc = rs_get_audit_key(s, firm, &key, err);
     if (rc == RA_OK)

@@ -52,7 +52,7 @@ static ra_status open_compute(ra_store *s, const ra_store_actor *actor, const fi
     const ra_account *a = o->account;
     ra_ledger_settings set;
     ra_ledger_settings_default(&set);
-    set.minor_digits = rs_currency_digits(a->currency);
+    set.minor_digits = ra_rule_currency_minor_digits(a->currency);
     x->minor_digits = set.minor_digits;
     ra_status rc = ra_ledger_init(&x->l, &set, NULL, err);
     if (rc != RA_OK)
@@ -147,6 +147,23 @@ static ra_db_val vi(int64_t i) { ra_db_val v = {'i', i, 0.0, NULL}; return v; }
 static ra_db_val vd(double d) { ra_db_val v = {'d', 0, d, NULL}; return v; }
 static ra_db_val vt(const char *t) { ra_db_val v = {'t', 0, 0.0, t}; return v; }
 
+/* The first account of the round that sql finds (its index i in ra_open, fmt: the firm id or no
+ * parameter): RA_ECONFLICT "account CODE WHY". */
+static ra_status open_conflict(ra_store *s, const char *sql, const char *fmt, int64_t firm_id,
+                               const open_acc *x, size_t m, const char *why, ra_err *err)
+{
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err, sql, fmt, firm_id);
+    if (r < 0)
+        return sq_err(err);
+    size_t i = r == RA_DB_ROW ? (size_t)sq_int(s, st, 0) : 0;
+    s->ops->reset(st);
+    if (r == RA_DB_ROW)
+        return ra_err_set(err, RA_ECONFLICT, NULL, "account %s %s",
+                          i < m ? x[i].o->account->code : "?", why);
+    return RA_OK;
+}
+
 /* Stages the round's account and client codes in the temporary table ra_open, then resolves the
  * clients and refuses accounts that exist already or are given twice, with set-based statements
  * (a handful of round trips per round on PostgreSQL instead of one per account). */
@@ -172,32 +189,16 @@ static ra_status open_stage(ra_store *s, const ra_store_actor *actor, const firm
         return rc;
     if (s->ops->round_trip && (rc = s->ops->exec(s->db, "ANALYZE ra_open", err)) != RA_OK)
         return rc; /* the planner then joins through the indexes, not by scanning accounts */
-    ra_db_stmt *st = sq_prep(s, "SELECT code FROM ra_open GROUP BY code HAVING count(*) > 1", err);
-    int r = st ? s->ops->step(st, err) : -1;
-    if (r == RA_DB_ROW) {
-        char code[RA_CODE_MAX];
-        sq_copy(code, sizeof code, sq_text(s, st, 0));
-        s->ops->reset(st);
-        return ra_err_set(err, RA_ECONFLICT, NULL, "account %s is given twice", code);
-    }
-    if (r < 0)
-        return sq_err(err);
-    s->ops->reset(st);
-    st = sq_prep(s, "SELECT o.i FROM ra_open o JOIN accounts a ON a.firm_id = ? AND a.code = o.code "
-              "ORDER BY o.i", err);
-    if (!st || sq_bind(s, st, err, "i", firm->id) != RA_OK)
-        return sq_err(err);
-    r = s->ops->step(st, err);
-    if (r == RA_DB_ROW) {
-        size_t i = (size_t)sq_int(s, st, 0);
-        s->ops->reset(st);
-        return ra_err_set(err, RA_ECONFLICT, NULL, "account %s exists already",
-                          i < m ? x[i].o->account->code : "?");
-    }
-    if (r < 0)
-        return sq_err(err);
-    s->ops->reset(st);
-    st = sq_prep(s, "SELECT o.i, c.id FROM ra_open o LEFT JOIN clients c ON c.firm_id = ? AND "
+    rc = open_conflict(s, "SELECT min(i) FROM ra_open GROUP BY code HAVING count(*) > 1", "", 0,
+                       x, m, "is given twice", err);
+    if (rc == RA_OK)
+        rc = open_conflict(s, "SELECT o.i FROM ra_open o JOIN accounts a ON a.firm_id = ? AND "
+                           "a.code = o.code ORDER BY o.i", "i", firm->id, x, m, "exists already",
+                           err);
+    if (rc != RA_OK)
+        return rc;
+    int r;
+    ra_db_stmt *st = sq_prep(s, "SELECT o.i, c.id FROM ra_open o LEFT JOIN clients c ON c.firm_id = ? AND "
               "c.code = o.client ORDER BY o.i", err);
     if (!st || sq_bind(s, st, err, "i", firm->id) != RA_OK)
         return sq_err(err);

@@ -9,45 +9,35 @@
 
 /* --- check ----------------------------------------------------------------------------------- */
 
+typedef struct acc {
+    int64_t id;
+    char code[RA_CODE_MAX], firm[RA_CODE_MAX];
+} acc;
+
+static void acc_row(ra_store *s, ra_db_stmt *st, void *out)
+{
+    acc *a = out;
+    a->id = sq_int(s, st, 0);
+    sq_copy(a->code, RA_CODE_MAX, sq_text(s, st, 1));
+    sq_copy(a->firm, RA_CODE_MAX, sq_text(s, st, 2));
+}
+
 ra_status ra_store_check(ra_store *s, ra_store_check_result *result, ra_err *err)
 {
     ra_store_check_result local = {0, 0};
-    if (!result)
-        result = &local;
-    memset(result, 0, sizeof *result);
+    result = sq_stats(result, &local, sizeof local);
     ra_status rc = sq_need_schema(s, err);
     if (rc != RA_OK)
         return rc;
     /* the ids first: the per-account queries reuse the connection */
-    ra_db_stmt *st = sq_prep(s, "SELECT a.id, a.code, f.code FROM accounts a JOIN firms f "
-                          "ON f.id = a.firm_id ORDER BY f.code, a.code", err);
-    if (!st)
-        return sq_err(err);
-    typedef struct {
-        int64_t id;
-        char code[RA_CODE_MAX], firm[RA_CODE_MAX];
-    } acc;
-    acc *v = NULL;
-    size_t n = 0, cap = 0;
-    int r;
-    while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
-        acc *g = sq_grow(v, n, &cap, sizeof *v, 256);
-        if (!g) {
-            ra_free(v);
-            s->ops->reset(st);
-            return sq_nomem(err, "the account list");
-        }
-        v = g;
-        v[n].id = sq_int(s, st, 0);
-        sq_copy(v[n].code, RA_CODE_MAX, sq_text(s, st, 1));
-        sq_copy(v[n].firm, RA_CODE_MAX, sq_text(s, st, 2));
-        n++;
-    }
-    s->ops->reset(st);
-    if (r < 0) {
-        ra_free(v);
-        return sq_err(err);
-    }
+    void *vv = NULL;
+    size_t n = 0;
+    rc = sq_rows(s, sq_prep(s, "SELECT a.id, a.code, f.code FROM accounts a JOIN firms f ON f.id = "
+                            "a.firm_id ORDER BY f.code, a.code", err),
+                 &vv, &n, sizeof(acc), 256, "the account list", acc_row, err);
+    if (rc != RA_OK)
+        return rc;
+    acc *v = vv;
     for (size_t i = 0; i < n && rc == RA_OK; i++) {
         ra_ledger l;
         int64_t n_txns = 0;
@@ -94,6 +84,16 @@ typedef struct acct_brief {
     int type;
 } acct_brief;
 
+static void brief_row(ra_store *s, ra_db_stmt *st, void *out)
+{
+    acct_brief *a = out;
+    a->id = sq_int(s, st, 0);
+    sq_copy(a->code, RA_CODE_MAX, sq_text(s, st, 1));
+    a->cash = sq_int(s, st, 2);
+    a->minor_digits = (int)sq_int(s, st, 3);
+    a->type = (int)sq_int(s, st, 4);
+}
+
 static ra_status accounts_of(ra_store *s, int64_t firm_id, acct_brief **out, size_t *n,
                              ra_err *err)
 {
@@ -103,33 +103,10 @@ static ra_status accounts_of(ra_store *s, int64_t firm_id, acct_brief **out, siz
                           "WHERE firm_id = ? ORDER BY code", err);
     if (!st || sq_bind(s, st, err, "i", firm_id) != RA_OK)
         return sq_err(err);
-    size_t cap = 0;
-    acct_brief *v = NULL;
-    int r;
-    while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
-        acct_brief *g = sq_grow(v, *n, &cap, sizeof *v, 256);
-        if (!g) {
-            ra_free(v);
-            *n = 0;
-            s->ops->reset(st);
-            return sq_nomem(err, "the account list");
-        }
-        v = g;
-        acct_brief *a = &v[(*n)++];
-        a->id = sq_int(s, st, 0);
-        sq_copy(a->code, RA_CODE_MAX, sq_text(s, st, 1));
-        a->cash = sq_int(s, st, 2);
-        a->minor_digits = (int)sq_int(s, st, 3);
-        a->type = (int)sq_int(s, st, 4);
-    }
-    s->ops->reset(st);
-    if (r < 0) {
-        ra_free(v);
-        *n = 0;
-        return sq_err(err);
-    }
+    void *v = NULL;
+    ra_status rc = sq_rows(s, st, &v, n, sizeof **out, 256, "the account list", brief_row, err);
     *out = v;
-    return RA_OK;
+    return rc;
 }
 
 /* The firm's securities: ids and tickers in ticker order. */

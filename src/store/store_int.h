@@ -17,6 +17,7 @@
 #ifndef RA_STORE_INT_H
 #define RA_STORE_INT_H
 
+#include "roboadvisor/rules.h"
 #include "roboadvisor/store.h"
 #include "store/db.h"
 
@@ -117,6 +118,15 @@ void sq_cache_clear(ra_store *s);
 /* Binds parameters 1.. from a format: i int64, d double, t text, b blob (ptr, size_t), n null,
  * N int64 or NULL if 0. */
 ra_status sq_bind(ra_store *s, ra_db_stmt *st, ra_err *err, const char *fmt, ...);
+/* Prepares sql (a literal: cached), binds fmt's parameters (sq_bind) and steps once: RA_DB_ROW
+ * (read the row from *st, then reset it), RA_DB_DONE, or -1 with err set. */
+int sq_query(ra_store *s, ra_db_stmt **st, ra_err *err, const char *sql, const char *fmt, ...);
+/* Steps a bound INSERT ... RETURNING id once: *id = the new row's id; RA_EINTERNAL "no id
+ * returned for WHAT" when there is no row. Resets it. */
+ra_status sq_returning_id(ra_store *s, ra_db_stmt *st, const char *what, int64_t *id,
+                          ra_err *err);
+/* The statistics a batch write fills: stats, or local when stats is NULL; zeroed. */
+void *sq_stats(void *stats, void *local, size_t size);
 /* Runs a write whose rows and change count are not needed (pipelined on PostgreSQL, db.h). */
 ra_status sq_run(ra_store *s, ra_db_stmt *st, ra_err *err);
 /* Runs a statement to completion now (for changes()). */
@@ -125,10 +135,19 @@ int64_t sq_int(ra_store *s, ra_db_stmt *st, int c);
 const char *sq_text(ra_store *s, ra_db_stmt *st, int c);
 void sq_copy(char *dst, size_t cap, const char *src);
 ra_status sq_check_str(const char *v, size_t cap, const char *field, int required, ra_err *err);
+/* A code (ra_rule_code_check); "" passes unless required. */
+ra_status sq_check_code(const char *v, const char *what, int required, ra_err *err);
 ra_status sq_need_schema(ra_store *s, ra_err *err);
 /* Room for element n of a growing array (doubling from first): the array, perhaps moved, or NULL
  * when out of memory (the old array is then still valid and the caller frees it). ra_realloc. */
 void *sq_grow(void *v, size_t n, size_t *cap, size_t elem, size_t first);
+/* Steps a bound statement (NULL: sq_prep failed, err set) to its end, one element of *v (elem bytes, room grown from first) per
+ * row, filled by row(s, st, element); resets it. *v is ra_malloc'd (NULL when no row); on failure
+ * it is freed, *n = 0, and out of memory is reported naming what ("the account list"). */
+ra_status sq_rows(ra_store *s, ra_db_stmt *st, void **v, size_t *n, size_t elem, size_t first,
+                  const char *what, void (*row)(ra_store *, ra_db_stmt *, void *), ra_err *err);
+/* sq_rows' row for a list of codes (char[RA_CODE_MAX] each): column 0. */
+void sq_row_code(ra_store *s, ra_db_stmt *st, void *out);
 /* A write scope: a transaction of its own, or a savepoint inside the open one (store.h). */
 ra_status sq_wbegin(ra_store *s, ra_err *err);
 ra_status sq_wend(ra_store *s, ra_status rc, ra_err *err);
@@ -147,6 +166,14 @@ ra_status sq_firm(ra_store *s, const char *code, firm_row *f, ra_err *err);
 ra_status sq_one(ra_store *s, ra_db_stmt *st, int64_t dflt, int64_t *v, ra_err *err);
 /* One integer (a count) from sql with one int64 parameter (0 if no row). */
 ra_status sq_count(ra_store *s, const char *sql, int64_t param, int64_t *v, ra_err *err);
+/* The start of a put: the actor checked, then valid (the record's validation, err already set
+ * when it failed), the actor's firm looked up and a write scope opened (sq_wend ends it). */
+ra_status sq_put_begin(ra_store *s, const ra_store_actor *actor, ra_status valid, firm_row *firm,
+                       ra_err *err);
+/* The firm *f and the id of its record code from sql (one of SQ_*_ID below): RA_ENOTFOUND
+ * "no WHAT CODE in firm FIRM" when there is none. */
+ra_status sq_firm_code_id(ra_store *s, const char *firm, const char *sql, const char *code,
+                          const char *what, firm_row *f, int64_t *id, ra_err *err);
 /* The start of every write: the actor checked and the actor's firm looked up. */
 ra_status sq_write_start(ra_store *s, const ra_store_actor *actor, firm_row *firm, ra_err *err);
 /* Uncached statements for the files with tables of their own (store_models.c, store_profiles.c):
@@ -202,6 +229,15 @@ void rs_jstr(json_t *o, const char *k, const char *v);
 void rs_jint(json_t *o, const char *k, int64_t v);
 void rs_jdbl(json_t *o, const char *k, double v);
 void rs_jhex(json_t *o, const char *k, const uint8_t *p, size_t n);
+/* One member of a record's JSON image, read at offset off of the record: 's' a char array, 'i' an
+ * int, 'b' an int written as 0 or 1, 'I' an int64_t, 'd' a double. */
+typedef struct rs_jfield {
+    const char *name;
+    char kind;
+    size_t off;
+} rs_jfield;
+/* A record's JSON image: its n fields in order (rs_jstr, rs_jint, rs_jdbl). */
+json_t *rs_json_record(const void *rec, const rs_jfield *f, size_t n);
 /* The chain head for the next append (locked, read once per transaction), and its write-back. */
 /* The migration that keys the audit trail (0005_audit_keyed.sql): records before it are unkeyed. */
 #define RS_SCHEMA_KEYED 5
@@ -264,8 +300,6 @@ ra_status rs_state_verify(ra_store *s, rs_state_map *m, const char *const *firms
 
 /* --- parties, accounts, securities shared with the other files -------------------------------- */
 
-/* ISO 4217 minor digits: 0 and 3 for the few currencies that have them, 2 otherwise. */
-int rs_currency_digits(const char *cur);
 ra_status rs_validate_account(const ra_account *a, ra_err *err);
 json_t *rs_account_json(const ra_account *a);
 /* An advisor created without name and email (for a client naming a missing advisor). */

@@ -84,10 +84,8 @@ static ra_status stored_key_check(ra_store *s, const char *firm, char out[65], i
     *found = 0;
     if (s->schema_version == 0)
         return RA_OK;
-    ra_db_stmt *st = sq_prep(s, "SELECT key_check FROM firms WHERE code = ?", err);
-    if (!st || sq_bind(s, st, err, "t", firm) != RA_OK)
-        return sq_err(err);
-    int r = s->ops->step(st, err);
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err, "SELECT key_check FROM firms WHERE code = ?", "t", firm);
     if (r < 0)
         return sq_err(err);
     if (r == RA_DB_ROW) {
@@ -155,7 +153,7 @@ static ra_status verify_key(ra_store *s, const char *firm, const uint8_t key[RA_
 ra_status ra_store_set_firm_key(ra_store *s, const char *firm,
                                 const uint8_t key[RA_STORE_KEY_BYTES], ra_err *err)
 {
-    ra_status rc = sq_check_str(firm, RA_CODE_MAX, "firm code", 1, err);
+    ra_status rc = sq_check_code(firm, "firm code", 1, err);
     if (rc == RA_OK)
         rc = verify_key(s, firm, key, err);
     return rc == RA_OK ? cache_key(s, firm, key, err) : rc;

@@ -209,26 +209,12 @@ static ra_status series_audit(ra_store *s, const ra_store_actor *actor, const se
                               size_t distinct, const ra_store_put_stats *stats,
                               const char batch_hash[65], ra_err *err)
 {
-    ra_db_stmt *st = sq_prep(s, "SELECT DISTINCT t.ticker FROM ra_stage x JOIN securities t "
-                                "ON t.id = x.a ORDER BY 1", err);
-    if (!st)
-        return sq_err(err);
-    char (*tickers)[RA_CODE_MAX] = NULL;
-    size_t n = 0, cap = 0;
-    ra_status rc = RA_OK;
-    int r;
-    while (rc == RA_OK && (r = s->ops->step(st, err)) == RA_DB_ROW) {
-        char (*g)[RA_CODE_MAX] = sq_grow(tickers, n, &cap, sizeof *tickers, 16);
-        if (!g) {
-            rc = sq_nomem(err, "the batch");
-            break;
-        }
-        tickers = g;
-        sq_copy(tickers[n++], RA_CODE_MAX, sq_text(s, st, 0));
-    }
-    s->ops->reset(st);
-    if (rc == RA_OK && r < 0)
-        rc = sq_err(err);
+    void *tv = NULL;
+    size_t n = 0;
+    ra_status rc = sq_rows(s, sq_prep(s, "SELECT DISTINCT t.ticker FROM ra_stage x JOIN securities "
+                                      "t ON t.id = x.a ORDER BY 1", err),
+                           &tv, &n, RA_CODE_MAX, 16, "the batch", sq_row_code, err);
+    char (*tickers)[RA_CODE_MAX] = tv;
     rs_group *g = rc == RA_OK ? ra_calloc(n ? n : 1, sizeof *g) : NULL;
     if (rc == RA_OK && !g)
         rc = sq_nomem(err, "the batch");
@@ -260,9 +246,7 @@ static ra_status series_put(ra_store *s, const ra_store_actor *actor, const seri
                             ra_store_put_stats *stats, ra_err *err)
 {
     ra_store_put_stats local;
-    if (!stats)
-        stats = &local;
-    memset(stats, 0, sizeof *stats);
+    stats = sq_stats(stats, &local, sizeof local);
     firm_row firm;
     int opened = 0;
     ra_status rc = sq_write_begin(s, actor, &firm, n, &opened, err);
@@ -324,11 +308,9 @@ ra_status ra_store_price_latest(ra_store *s, const char *firm, const char *ticke
     ra_status rc = ra_store_security_id(s, firm, ticker, &id, err);
     if (rc != RA_OK)
         return rc;
-    ra_db_stmt *st = sq_prep(s, "SELECT day, price FROM prices WHERE security_id = ? AND day <= ? "
-                          "ORDER BY day DESC LIMIT 1", err);
-    if (!st || sq_bind(s, st, err, "ii", (int64_t)id, (int64_t)date) != RA_OK)
-        return sq_err(err);
-    int r = s->ops->step(st, err);
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err, "SELECT day, price FROM prices WHERE security_id = ? AND "
+                     "day <= ? ORDER BY day DESC LIMIT 1", "ii", (int64_t)id, (int64_t)date);
     if (r < 0)
         return sq_err(err);
     if (r == RA_DB_DONE) {

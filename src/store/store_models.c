@@ -60,6 +60,14 @@ static ra_status firm_id(conn *c, const char *firm, int64_t *id, ra_err *err)
     return rc == RA_OK ? sq_firm_id(c->s, firm, id, err) : rc;
 }
 
+/* conn_init, then the firm's id (*id 0 first). */
+static ra_status conn_firm(conn *c, ra_store *s, const char *firm, int64_t *id, ra_err *err)
+{
+    conn_init(c, s);
+    *id = 0;
+    return firm_id(c, firm, id, err);
+}
+
 /* --- audit ------------------------------------------------------------------------------------ */
 
 static ra_status audit_append(conn *c, const ra_store_actor *a, const char *action,
@@ -151,9 +159,8 @@ ra_status ra_models_settings_get(ra_store *s, const char *firm, ra_models_settin
                                  ra_err *err)
 {
     conn c;
-    conn_init(&c, s);
-    int64_t fid = 0;
-    ra_status rc = firm_id(&c, firm, &fid, err);
+    int64_t fid;
+    ra_status rc = conn_firm(&c, s, firm, &fid, err);
     if (rc != RA_OK)
         return rc;
     out->shelf_only = 1;
@@ -407,10 +414,9 @@ ra_status ra_models_get(ra_store *s, const char *firm, const char *code, int ver
                         ra_model *out, ra_err *err)
 {
     conn c;
-    conn_init(&c, s);
-    int64_t fid = 0, id = 0;
+    int64_t fid, id = 0;
     int found = 0;
-    ra_status rc = firm_id(&c, firm, &fid, err);
+    ra_status rc = conn_firm(&c, s, firm, &fid, err);
     if (rc == RA_OK)
         rc = find_model(&c, fid, code, version, out, &id, &found, err);
     if (rc == RA_OK && !found)
@@ -424,11 +430,10 @@ static ra_status list_where(ra_store *s, const char *firm, int max_level, ra_mod
                             size_t *n, ra_err *err)
 {
     conn c;
-    conn_init(&c, s);
     *out = NULL;
     *n = 0;
-    int64_t fid = 0;
-    ra_status rc = firm_id(&c, firm, &fid, err);
+    int64_t fid;
+    ra_status rc = conn_firm(&c, s, firm, &fid, err);
     if (rc != RA_OK)
         return rc;
     char sql[768];
@@ -615,9 +620,8 @@ ra_status ra_models_assignment_get(ra_store *s, const char *firm, const char *ac
                                    ra_models_assignment *out, ra_err *err)
 {
     conn c;
-    conn_init(&c, s);
-    int64_t fid = 0, aid = 0;
-    ra_status rc = firm_id(&c, firm, &fid, err);
+    int64_t fid, aid = 0;
+    ra_status rc = conn_firm(&c, s, firm, &fid, err);
     if (rc == RA_OK)
         rc = account_id(&c, fid, account, &aid, err);
     if (rc != RA_OK)

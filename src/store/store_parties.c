@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const rs_jfield FIRM_JSON[] = {{"code", 's', offsetof(ra_firm, code)},
+                                      {"name", 's', offsetof(ra_firm, name)},
+                                      {"currency", 's', offsetof(ra_firm, currency)},
+                                      {"minor_digits", 'i', offsetof(ra_firm, minor_digits)}};
+
 static json_t *firm_json(const ra_firm *f)
 {
-    json_t *o = json_object();
-    rs_jstr(o, "code", f->code);
-    rs_jstr(o, "name", f->name);
-    rs_jstr(o, "currency", f->currency);
-    rs_jint(o, "minor_digits", f->minor_digits);
-    return o;
+    return rs_json_record(f, FIRM_JSON, sizeof FIRM_JSON / sizeof FIRM_JSON[0]);
 }
 
 ra_status ra_store_firm_put(ra_store *s, const ra_store_actor *actor, const ra_firm *f,
@@ -22,14 +22,13 @@ ra_status ra_store_firm_put(ra_store *s, const ra_store_actor *actor, const ra_f
 {
     ra_status rc = sq_check_actor(actor, err);
     if (rc == RA_OK)
-        rc = sq_check_str(f->code, RA_CODE_MAX, "firm code", 1, err);
+        rc = sq_check_code(f->code, "firm code", 1, err);
     if (rc == RA_OK)
         rc = sq_check_str(f->name, RA_NAME_MAX, "firm name", 0, err);
-    if (rc == RA_OK && (strnlen(f->currency, 4) != 3))
-        rc = ra_err_set(err, RA_EINVAL, NULL, "firm %s: currency must be 3 letters", f->code);
-    if (rc == RA_OK && f->minor_digits != 0 && f->minor_digits != 2 && f->minor_digits != 3)
-        rc = ra_err_set(err, RA_EINVAL, NULL, "firm %s: minor digits must be 0, 2 or 3, got %d",
-                        f->code, f->minor_digits);
+    if (rc == RA_OK)
+        rc = ra_rule_currency_check(f->currency, strnlen(f->currency, 4), err);
+    if (rc == RA_OK)
+        rc = ra_rule_minor_digits_check(f->minor_digits, err);
     const uint8_t *key = NULL;
     if (rc == RA_OK)
         rc = rs_get_key(s, f->code, &key, err);
@@ -78,11 +77,9 @@ ra_status ra_store_firm_get(ra_store *s, const char *code, ra_firm *out, ra_err 
     ra_status rc = sq_need_schema(s, err);
     if (rc != RA_OK)
         return rc;
-    ra_db_stmt *st = sq_prep(s, "SELECT code, name, currency, minor_digits FROM firms WHERE code = ?",
-                       err);
-    if (!st || sq_bind(s, st, err, "t", code) != RA_OK)
-        return sq_err(err);
-    int r = s->ops->step(st, err);
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err,
+                     "SELECT code, name, currency, minor_digits FROM firms WHERE code = ?", "t", code);
     if (r < 0)
         return sq_err(err);
     if (r == RA_DB_DONE)
@@ -156,10 +153,9 @@ typedef struct party_in {
 static ra_status party_load(ra_store *s, const party_kind *k, int64_t firm_id, const char *code,
                             party_row *p, ra_err *err)
 {
-    ra_db_stmt *st = sq_prep(s, k->load_sql, err);
-    if (!st || sq_bind(s, st, err, "it", firm_id, code) != RA_OK)
-        return sq_err(err);
-    int r = s->ops->step(st, err);
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err, k->load_sql,
+                     "it", firm_id, code);
     if (r < 0)
         return sq_err(err);
     memset(p, 0, sizeof *p);
@@ -290,24 +286,14 @@ static ra_status party_put_in(ra_store *s, const ra_store_actor *actor, const fi
                            party_json(k, in->code, &nw), err);
 }
 
-/* The public put: the actor, the lengths of every field, the firm and its key, then the put in a
- * write scope. */
+/* The public put: the actor, the record's domain rules (valid: what they said, err already set),
+ * the firm and its key, then the put in a write scope. */
 static ra_status party_put(ra_store *s, const ra_store_actor *actor, const party_kind *k,
-                           const party_in *in, ra_err *err)
+                           const party_in *in, ra_status valid, ra_err *err)
 {
-    char what[48];
-    snprintf(what, sizeof what, "%s code", k->entity);
     ra_status rc = sq_check_actor(actor, err);
     if (rc == RA_OK)
-        rc = sq_check_str(in->code, RA_CODE_MAX, what, 1, err);
-    if (rc == RA_OK && k->has_refs)
-        rc = sq_check_str(in->household, RA_CODE_MAX, "household code", 1, err);
-    if (rc == RA_OK && k->has_refs)
-        rc = sq_check_str(in->advisor, RA_CODE_MAX, "advisor code", 0, err);
-    for (size_t i = 0; i < k->n_pii && rc == RA_OK; i++)
-        if (strnlen(in->plain[i], RA_PII_MAX) == RA_PII_MAX)
-            rc = ra_err_set(err, RA_EINVAL, NULL, "%s %s: %s is longer than %d bytes", k->entity,
-                            in->code, k->pii[i], RA_PII_MAX - 1);
+        rc = valid;
     const uint8_t *key = NULL;
     firm_row firm;
     if (rc == RA_OK)
@@ -347,11 +333,25 @@ ra_status rs_advisor_stub(ra_store *s, const ra_store_actor *actor, const firm_r
     return party_put_in(s, actor, firm, key, &K_ADVISOR, &in, err);
 }
 
+/* An advisor: a code, a name and an email or "" (the domain rules). */
+static ra_status advisor_check(const ra_advisor *a, ra_err *err)
+{
+    ra_status rc = sq_check_code(a->code, "advisor code", 1, err);
+    if (rc == RA_OK)
+        rc = ra_rule_text_check(a->name, strnlen(a->name, RA_PII_MAX), RA_PII_MAX, "name", err);
+    if (rc == RA_OK)
+        rc = ra_rule_text_check(a->email, strnlen(a->email, RA_PII_MAX), RA_PII_MAX, "email",
+                                err);
+    if (rc == RA_OK && a->email[0])
+        rc = ra_rule_email_check(a->email, strlen(a->email), err);
+    return rc;
+}
+
 ra_status ra_store_advisor_put(ra_store *s, const ra_store_actor *actor, const ra_advisor *a,
                                ra_err *err)
 {
     party_in in = {a->code, "", "", 0, {a->name, a->email}};
-    return party_put(s, actor, &K_ADVISOR, &in, err);
+    return party_put(s, actor, &K_ADVISOR, &in, advisor_check(a, err), err);
 }
 
 ra_status ra_store_advisor_get(ra_store *s, const char *firm, const char *code, ra_advisor *out,
@@ -373,7 +373,7 @@ ra_status ra_store_client_put(ra_store *s, const ra_store_actor *actor, const ra
 {
     party_in in = {c->code, c->household, c->advisor, c->birth_year,
                    {c->name, c->email, c->tax_id, c->address}};
-    return party_put(s, actor, &K_CLIENT, &in, err);
+    return party_put(s, actor, &K_CLIENT, &in, ra_rule_client_validate(c, err), err);
 }
 
 ra_status ra_store_client_get(ra_store *s, const char *firm, const char *code, ra_client *out,
@@ -406,12 +406,8 @@ static ra_status household_put_in(ra_store *s, const ra_store_actor *actor, int6
         sq_prep(s, "INSERT INTO households (firm_id, code) VALUES (?, ?) RETURNING id", err);
     if (!st || sq_bind(s, st, err, "it", firm_id, code) != RA_OK)
         return sq_err(err);
-    int r = s->ops->step(st, err);
-    if (r != RA_DB_ROW)
-        return r < 0 ? sq_err(err)
-                     : ra_err_set(err, RA_EINTERNAL, NULL, "no id returned for household");
-    *id = sq_int(s, st, 0);
-    s->ops->reset(st);
+    if ((rc = sq_returning_id(s, st, "household", id, err)) != RA_OK)
+        return rc;
     json_t *after = json_object();
     rs_jstr(after, "code", code);
     return rs_audit_change(s, RA_OK, actor, "create", "household", code, NULL, after, err);
@@ -421,12 +417,8 @@ ra_status ra_store_household_put(ra_store *s, const ra_store_actor *actor, const
                                  ra_err *err)
 {
     firm_row firm;
-    ra_status rc = sq_check_actor(actor, err);
-    if (rc == RA_OK)
-        rc = sq_check_str(code, RA_CODE_MAX, "household code", 1, err);
-    if (rc == RA_OK)
-        rc = sq_firm(s, actor->firm, &firm, err);
-    if (rc != RA_OK || (rc = sq_wbegin(s, err)) != RA_OK)
+    ra_status rc = sq_put_begin(s, actor, sq_check_code(code, "household code", 1, err), &firm, err);
+    if (rc != RA_OK)
         return rc;
     int64_t id = 0;
     return sq_wend(s, household_put_in(s, actor, firm.id, code, &id, err), err);

@@ -99,15 +99,26 @@ static ra_status firm_id(ra_store *s, const char *firm, int64_t *id, ra_err *err
     return sq_firm_id(s, firm, id, err);
 }
 
-static ra_status client_id(ra_store *s, int64_t fid, const char *client, int64_t *id, ra_err *err)
+/* The ids of a firm and of one of its clients or accounts (owner: OWNER_CLIENT, OWNER_ACCOUNT). */
+typedef struct owner_kind {
+    const char *sql, *what;
+} owner_kind;
+static const owner_kind OWNER_CLIENT = {SQ_CLIENT_ID, "client"};
+static const owner_kind OWNER_ACCOUNT = {SQ_ACCOUNT_ID, "account"};
+
+static ra_status owner_ids(ra_store *s, const char *firm, const owner_kind *k, const char *code,
+                           int64_t *fid, int64_t *id, ra_err *err)
 {
-    return sq_id_of(s, SQ_CLIENT_ID, fid, client, "client", id, err);
+    ra_status rc = firm_id(s, firm, fid, err);
+    return rc == RA_OK ? sq_id_of(s, k->sql, *fid, code, k->what, id, err) : rc;
 }
 
-static ra_status account_id(ra_store *s, int64_t fid, const char *account, int64_t *id,
-                            ra_err *err)
+/* owner_ids for a read: the schema is checked first (a write's wbegin checks it). */
+static ra_status owner_ids_read(ra_store *s, const char *firm, const owner_kind *k,
+                                const char *code, int64_t *fid, int64_t *id, ra_err *err)
 {
-    return sq_id_of(s, SQ_ACCOUNT_ID, fid, account, "account", id, err);
+    ra_status rc = need_schema(s, err);
+    return rc == RA_OK ? owner_ids(s, firm, k, code, fid, id, err) : rc;
 }
 
 static ra_status check_actor(const ra_store_actor *a, ra_err *err)
@@ -302,9 +313,7 @@ ra_status ra_store_profile_put(ra_store *s, const ra_store_actor *actor, const c
     char *ans_text = NULL, *after = NULL, *flags = NULL;
     stmt q;
     int64_t now = ra_store_now(s);
-    rc = firm_id(s, actor->firm, &fid, err);
-    if (rc == RA_OK)
-        rc = client_id(s, fid, client, &cid, err);
+    rc = owner_ids(s, actor->firm, &OWNER_CLIENT, client, &fid, &cid, err);
     if (rc == RA_OK)
         rc = prep(s, &q, err,
                   "SELECT id FROM questionnaires WHERE firm_id = ? AND code = ? AND version = ?",
@@ -420,8 +429,26 @@ static ra_status collect(stmt *q, size_t size, fill_fn fill, const void *ctx, co
     return rc;
 }
 
-static ra_status profile_row(stmt *q, ra_stored_profile *p, ra_err *err)
+/* The history of a client or an account (k): collect over the rows of sql, which takes the
+ * owner's id. */
+static ra_status owner_list(ra_store *s, const char *firm, const owner_kind *k, const char *code,
+                            const char *sql, size_t size, fill_fn fill, const void *ctx,
+                            const char *what, void **out, size_t *n, ra_err *err)
 {
+    *out = NULL;
+    *n = 0;
+    int64_t fid = 0, id = 0;
+    stmt q;
+    ra_status rc = owner_ids_read(s, firm, k, code, &fid, &id, err);
+    if (rc == RA_OK)
+        rc = prep(s, &q, err, sql, "i", id);
+    return rc == RA_OK ? collect(&q, size, fill, ctx, what, out, n, err) : rc;
+}
+
+/* One profile from a row of PROFILE_COLS (a fill_fn: ctx unused). */
+static ra_status profile_row(stmt *q, void *elem, const void *ctx, ra_err *err)
+{
+    ra_stored_profile *p = elem;
     memset(p, 0, sizeof *p);
     p->id = ci(q, 0);
     copy(p->client, sizeof p->client, ct(q, 1));
@@ -461,30 +488,13 @@ static ra_status profile_row(stmt *q, ra_stored_profile *p, ra_err *err)
     return RA_OK;
 }
 
-static ra_status fill_profile(stmt *q, void *elem, const void *ctx, ra_err *err)
-{
-    (void)ctx;
-    return profile_row(q, elem, err);
-}
-
 ra_status ra_store_profile_history(ra_store *s, const char *firm, const char *client,
                                    ra_stored_profile **out, size_t *n, ra_err *err)
 {
-    *out = NULL;
-    *n = 0;
-    int64_t fid = 0, cid = 0;
-    ra_status rc = need_schema(s, err);
-    if (rc == RA_OK)
-        rc = firm_id(s, firm, &fid, err);
-    if (rc == RA_OK)
-        rc = client_id(s, fid, client, &cid, err);
-    stmt q;
-    if (rc == RA_OK)
-        rc = prep(s, &q, err, PROFILE_COLS "WHERE p.client_id = ? ORDER BY p.id", "i", cid);
-    if (rc != RA_OK)
-        return rc;
     void *arr = NULL;
-    rc = collect(&q, sizeof **out, fill_profile, NULL, "profiles", &arr, n, err);
+    ra_status rc = owner_list(s, firm, &OWNER_CLIENT, client,
+                              PROFILE_COLS "WHERE p.client_id = ? ORDER BY p.id", sizeof **out,
+                              profile_row, NULL, "profiles", &arr, n, err);
     *out = arr;
     return rc;
 }
@@ -493,11 +503,7 @@ ra_status ra_store_profile_current(ra_store *s, const char *firm, const char *cl
                                    ra_stored_profile *out, ra_err *err)
 {
     int64_t fid = 0, cid = 0;
-    ra_status rc = need_schema(s, err);
-    if (rc == RA_OK)
-        rc = firm_id(s, firm, &fid, err);
-    if (rc == RA_OK)
-        rc = client_id(s, fid, client, &cid, err);
+    ra_status rc = owner_ids_read(s, firm, &OWNER_CLIENT, client, &fid, &cid, err);
     stmt q;
     if (rc == RA_OK)
         rc = prep(s, &q, err, PROFILE_COLS "WHERE p.client_id = ? ORDER BY p.id DESC", "i", cid);
@@ -505,7 +511,7 @@ ra_status ra_store_profile_current(ra_store *s, const char *firm, const char *cl
         return rc;
     int r = row(&q, err);
     if (r == RA_DB_ROW)
-        rc = profile_row(&q, out, err);
+        rc = profile_row(&q, out, NULL, err);
     else if (r < 0)
         rc = err_code(err);
     else
@@ -582,19 +588,14 @@ static ra_status params_from_json(const char *text, ra_agent_params *p, ra_err *
     return rc;
 }
 
-static int params_equal(const ra_agent_params *a, const ra_agent_params *b)
-{
-    return a->risk_level == b->risk_level && a->objective == b->objective &&
-           a->drift_band == b->drift_band && a->tlh == b->tlh && a->loss_limit == b->loss_limit &&
-           a->cash_reserve == b->cash_reserve;
-}
-
 #define AGENT_COLS                                                                             \
     "SELECT g.version, g.name, g.params, g.user_name, g.reason, g.created_at, a.code FROM "    \
     "agents g JOIN accounts a ON a.id = g.account_id "
 
-static ra_status agent_row(stmt *q, ra_agent *g, ra_err *err)
+/* One agent version from a row of AGENT_COLS (a fill_fn: ctx unused). */
+static ra_status agent_row(stmt *q, void *elem, const void *ctx, ra_err *err)
 {
+    ra_agent *g = elem;
     memset(g, 0, sizeof *g);
     g->version = ci(q, 0);
     copy(g->name, sizeof g->name, ct(q, 1));
@@ -621,7 +622,7 @@ static ra_status agent_current(ra_store *s, int64_t aid, int64_t version, ra_age
     int r = row(&q, err);
     if (r == RA_DB_ROW) {
         *found = 1;
-        rc = agent_row(&q, out, err);
+        rc = agent_row(&q, out, NULL, err);
     } else if (r < 0)
         rc = err_code(err);
     done(&q);
@@ -673,12 +674,10 @@ ra_status ra_store_agent_put(ra_store *s, const ra_store_actor *actor, const cha
     ra_agent cur;
     int found = 0;
     char *before = NULL, *after = NULL, *ptext = NULL;
-    rc = firm_id(s, actor->firm, &fid, err);
-    if (rc == RA_OK)
-        rc = account_id(s, fid, account, &aid, err);
+    rc = owner_ids(s, actor->firm, &OWNER_ACCOUNT, account, &fid, &aid, err);
     if (rc == RA_OK)
         rc = agent_current(s, aid, 0, &cur, &found, err);
-    int same = found && strcmp(cur.name, name) == 0 && params_equal(&cur.params, params);
+    int same = found && strcmp(cur.name, name) == 0 && ra_rule_agent_params_equal(&cur.params, params);
     if (rc == RA_OK && same)
         v = cur.version;
     if (rc == RA_OK && !same) {
@@ -717,11 +716,7 @@ ra_status ra_store_agent_get(ra_store *s, const char *firm, const char *account,
 {
     int64_t fid = 0, aid = 0;
     int found = 0;
-    ra_status rc = need_schema(s, err);
-    if (rc == RA_OK)
-        rc = firm_id(s, firm, &fid, err);
-    if (rc == RA_OK)
-        rc = account_id(s, fid, account, &aid, err);
+    ra_status rc = owner_ids_read(s, firm, &OWNER_ACCOUNT, account, &fid, &aid, err);
     if (rc == RA_OK)
         rc = agent_current(s, aid, version, out, &found, err);
     if (rc == RA_OK && !found)
@@ -732,30 +727,13 @@ ra_status ra_store_agent_get(ra_store *s, const char *firm, const char *account,
     return rc;
 }
 
-static ra_status fill_agent(stmt *q, void *elem, const void *ctx, ra_err *err)
-{
-    (void)ctx;
-    return agent_row(q, elem, err);
-}
-
 ra_status ra_store_agent_history(ra_store *s, const char *firm, const char *account,
                                  ra_agent **out, size_t *n, ra_err *err)
 {
-    *out = NULL;
-    *n = 0;
-    int64_t fid = 0, aid = 0;
-    ra_status rc = need_schema(s, err);
-    if (rc == RA_OK)
-        rc = firm_id(s, firm, &fid, err);
-    if (rc == RA_OK)
-        rc = account_id(s, fid, account, &aid, err);
-    stmt q;
-    if (rc == RA_OK)
-        rc = prep(s, &q, err, AGENT_COLS "WHERE g.account_id = ? ORDER BY g.version", "i", aid);
-    if (rc != RA_OK)
-        return rc;
     void *arr = NULL;
-    rc = collect(&q, sizeof **out, fill_agent, NULL, "agent versions", &arr, n, err);
+    ra_status rc = owner_list(s, firm, &OWNER_ACCOUNT, account,
+                              AGENT_COLS "WHERE g.account_id = ? ORDER BY g.version", sizeof **out,
+                              agent_row, NULL, "agent versions", &arr, n, err);
     *out = arr;
     return rc;
 }
@@ -783,9 +761,7 @@ ra_status ra_store_override_put(ra_store *s, const ra_store_actor *actor, const 
     if ((rc = wbegin(s, &own, err)) != RA_OK)
         return rc;
     int64_t fid = 0, aid = 0;
-    rc = firm_id(s, actor->firm, &fid, err);
-    if (rc == RA_OK)
-        rc = account_id(s, fid, account, &aid, err);
+    rc = owner_ids(s, actor->firm, &OWNER_ACCOUNT, account, &fid, &aid, err);
     stmt q;
     if (rc == RA_OK)
         rc = prep(s, &q, err,
@@ -837,24 +813,12 @@ static ra_status fill_override(stmt *q, void *elem, const void *ctx, ra_err *err
 ra_status ra_store_override_list(ra_store *s, const char *firm, const char *account,
                                  ra_stored_override **out, size_t *n, ra_err *err)
 {
-    *out = NULL;
-    *n = 0;
-    int64_t fid = 0, aid = 0;
-    ra_status rc = need_schema(s, err);
-    if (rc == RA_OK)
-        rc = firm_id(s, firm, &fid, err);
-    if (rc == RA_OK)
-        rc = account_id(s, fid, account, &aid, err);
-    stmt q;
-    if (rc == RA_OK)
-        rc = prep(s, &q, err,
-                  "SELECT product, product_level, client_level, justification, on_date, "
-                  "user_name, kind FROM suitability_overrides WHERE account_id = ? ORDER BY id",
-                  "i", aid);
-    if (rc != RA_OK)
-        return rc;
     void *arr = NULL;
-    rc = collect(&q, sizeof **out, fill_override, account, "overrides", &arr, n, err);
+    ra_status rc = owner_list(s, firm, &OWNER_ACCOUNT, account,
+                              "SELECT product, product_level, client_level, justification, "
+                              "on_date, user_name, kind FROM suitability_overrides WHERE "
+                              "account_id = ? ORDER BY id", sizeof **out, fill_override, account,
+                              "overrides", &arr, n, err);
     *out = arr;
     return rc;
 }

@@ -11,17 +11,17 @@
 
 static ra_status validate_security(const ra_security *x, ra_err *err)
 {
-    ra_status rc = sq_check_str(x->ticker, RA_CODE_MAX, "ticker", 1, err);
+    ra_status rc = sq_check_code(x->ticker, "ticker", 1, err);
     if (rc == RA_OK)
         rc = sq_check_str(x->name, RA_NAME_MAX, "security name", 0, err);
     if (rc == RA_OK)
-        rc = sq_check_str(x->asset_class, RA_CODE_MAX, "asset class", 0, err);
+        rc = sq_check_code(x->asset_class, "asset class", 0, err);
     if (rc == RA_OK)
         rc = sq_check_str(x->exchange, RA_CODE_MAX, "exchange", 0, err);
     if (rc == RA_OK)
         rc = sq_check_str(x->currency, 4, "currency", 0, err);
     if (rc == RA_OK)
-        rc = sq_check_str(x->tlh_group, RA_CODE_MAX, "tax-loss-harvesting group", 0, err);
+        rc = sq_check_code(x->tlh_group, "tax-loss-harvesting group", 0, err);
     if (rc != RA_OK)
         return rc;
     if (x->risk_level < (x->incomplete ? 0 : 1) || x->risk_level > 5)
@@ -40,8 +40,9 @@ static const char SQL_SECURITY_COLS[] =
     "SELECT ticker, name, asset_class, risk_level, expense_ratio, lot_size, exchange, currency, "
     "tlh_group, on_shelf, incomplete, id FROM securities WHERE firm_id = ? AND ticker = ?";
 
-static void security_row(ra_store *s, ra_db_stmt *st, ra_security *x)
+static void security_row(ra_store *s, ra_db_stmt *st, void *out)
 {
+    ra_security *x = out;
     memset(x, 0, sizeof *x);
     sq_copy(x->ticker, RA_CODE_MAX, sq_text(s, st, 0));
     sq_copy(x->name, RA_NAME_MAX, sq_text(s, st, 1));
@@ -56,30 +57,16 @@ static void security_row(ra_store *s, ra_db_stmt *st, ra_security *x)
     x->incomplete = (int)sq_int(s, st, 10);
 }
 
-static int security_equal(const ra_security *a, const ra_security *b)
-{
-    return strcmp(a->name, b->name) == 0 && strcmp(a->asset_class, b->asset_class) == 0 &&
-           a->risk_level == b->risk_level && a->expense_ratio == b->expense_ratio &&
-           a->lot_size == b->lot_size && strcmp(a->exchange, b->exchange) == 0 &&
-           strcmp(a->currency, b->currency) == 0 && strcmp(a->tlh_group, b->tlh_group) == 0 &&
-           !a->on_shelf == !b->on_shelf && !a->incomplete == !b->incomplete;
-}
+#define SEC(name, kind) {#name, kind, offsetof(ra_security, name)}
+static const rs_jfield SECURITY_JSON[] = {
+    SEC(ticker, 's'),   SEC(name, 's'),     SEC(asset_class, 's'), SEC(risk_level, 'i'),
+    SEC(expense_ratio, 'd'), SEC(lot_size, 'I'), SEC(exchange, 's'), SEC(currency, 's'),
+    SEC(tlh_group, 's'), SEC(on_shelf, 'b'), SEC(incomplete, 'b')};
+#undef SEC
 
 static json_t *security_json(const ra_security *x)
 {
-    json_t *o = json_object();
-    rs_jstr(o, "ticker", x->ticker);
-    rs_jstr(o, "name", x->name);
-    rs_jstr(o, "asset_class", x->asset_class);
-    rs_jint(o, "risk_level", x->risk_level);
-    rs_jdbl(o, "expense_ratio", x->expense_ratio);
-    rs_jint(o, "lot_size", x->lot_size);
-    rs_jstr(o, "exchange", x->exchange);
-    rs_jstr(o, "currency", x->currency);
-    rs_jstr(o, "tlh_group", x->tlh_group);
-    rs_jint(o, "on_shelf", x->on_shelf != 0);
-    rs_jint(o, "incomplete", x->incomplete != 0);
-    return o;
+    return rs_json_record(x, SECURITY_JSON, sizeof SECURITY_JSON / sizeof SECURITY_JSON[0]);
 }
 
 static ra_status security_write(ra_store *s, int64_t firm_id, const ra_security *x, int64_t *id,
@@ -105,22 +92,15 @@ static ra_status security_write(ra_store *s, int64_t firm_id, const ra_security 
                        x->exchange, x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
                        (int64_t)(x->incomplete != 0)) != RA_OK)
         return sq_err(err);
-    int r = s->ops->step(st, err);
-    if (r != RA_DB_ROW)
-        return r < 0 ? sq_err(err)
-                     : ra_err_set(err, RA_EINTERNAL, NULL, "no id returned for security");
-    *id = sq_int(s, st, 0);
-    s->ops->reset(st);
-    return RA_OK;
+    return sq_returning_id(s, st, "security", id, err);
 }
 
 ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
                              const ra_security *x, int64_t *id, ra_err *err)
 {
-    ra_db_stmt *st = sq_prep(s, SQL_SECURITY_COLS, err);
-    if (!st || sq_bind(s, st, err, "it", firm_id, x->ticker) != RA_OK)
-        return sq_err(err);
-    int r = s->ops->step(st, err);
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err, SQL_SECURITY_COLS,
+                     "it", firm_id, x->ticker);
     if (r < 0)
         return sq_err(err);
     ra_security old;
@@ -130,7 +110,7 @@ ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, int64_t f
         *id = sq_int(s, st, 11);
     }
     s->ops->reset(st);
-    if (*id && security_equal(&old, x))
+    if (*id && ra_rule_security_equal(&old, x))
         return RA_OK;
     int existed = *id != 0;
     ra_status rc = security_write(s, firm_id, x, id, err);
@@ -142,12 +122,8 @@ ra_status ra_store_security_put(ra_store *s, const ra_store_actor *actor, const 
                                 ra_err *err)
 {
     firm_row firm;
-    ra_status rc = sq_check_actor(actor, err);
-    if (rc == RA_OK)
-        rc = validate_security(x, err);
-    if (rc == RA_OK)
-        rc = sq_firm(s, actor->firm, &firm, err);
-    if (rc != RA_OK || (rc = sq_wbegin(s, err)) != RA_OK)
+    ra_status rc = sq_put_begin(s, actor, validate_security(x, err), &firm, err);
+    if (rc != RA_OK)
         return rc;
     int64_t id = 0;
     return sq_wend(s, rs_security_put_in(s, actor, firm.id, x, &id, err), err);
@@ -160,10 +136,9 @@ ra_status ra_store_security_get(ra_store *s, const char *firm, const char *ticke
     ra_status rc = sq_firm(s, firm, &f, err);
     if (rc != RA_OK)
         return rc;
-    ra_db_stmt *st = sq_prep(s, SQL_SECURITY_COLS, err);
-    if (!st || sq_bind(s, st, err, "it", f.id, ticker) != RA_OK)
-        return sq_err(err);
-    int r = s->ops->step(st, err);
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err, SQL_SECURITY_COLS,
+                     "it", f.id, ticker);
     if (r < 0)
         return sq_err(err);
     if (r == RA_DB_DONE)
@@ -178,11 +153,7 @@ ra_status ra_store_security_id(ra_store *s, const char *firm, const char *ticker
 {
     firm_row f;
     int64_t v = 0;
-    ra_status rc = sq_firm(s, firm, &f, err);
-    if (rc == RA_OK)
-        rc = sq_code_id(s, SQ_SECURITY_ID, f.id, ticker, &v, err);
-    if (rc == RA_OK && !v)
-        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no security %s in firm %s", ticker, firm);
+    ra_status rc = sq_firm_code_id(s, firm, SQ_SECURITY_ID, ticker, "security", &f, &v, err);
     if (rc == RA_OK)
         *id = (uint32_t)v;
     return rc;
@@ -204,28 +175,10 @@ ra_status ra_store_security_list(ra_store *s, const char *firm, unsigned flags,
     if (!st || sq_bind(s, st, err, "ii", f.id, (int64_t)((flags & RA_STORE_LIST_INCOMPLETE) != 0))
                    != RA_OK)
         return sq_err(err);
-    size_t cap = 0;
-    ra_security *v = NULL;
-    int r;
-    while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
-        ra_security *g = sq_grow(v, *n, &cap, sizeof *v, 32);
-        if (!g) {
-            ra_free(v);
-            *n = 0;
-            s->ops->reset(st);
-            return sq_nomem(err, "the security list");
-        }
-        v = g;
-        security_row(s, st, &v[(*n)++]);
-    }
-    s->ops->reset(st);
-    if (r < 0) {
-        ra_free(v);
-        *n = 0;
-        return sq_err(err);
-    }
+    void *v = NULL;
+    rc = sq_rows(s, st, &v, n, sizeof **out, 32, "the security list", security_row, err);
     *out = v;
-    return RA_OK;
+    return rc;
 }
 
 static uint64_t hash_str(const char *s)
@@ -287,7 +240,7 @@ ra_status rs_ticker_id(ra_store *s, const ra_store_actor *actor, rs_tmap *m,
         *id = sl->id;
         return RA_OK;
     }
-    ra_status rc = sq_check_str(ticker, RA_CODE_MAX, "ticker", 1, err);
+    ra_status rc = sq_check_code(ticker, "ticker", 1, err);
     if (rc == RA_OK)
         rc = sq_code_id(s, SQ_SECURITY_ID, firm->id, ticker, id, err);
     if (rc == RA_OK && !*id && create) {

@@ -30,6 +30,47 @@ static ra_status count_of(ra_store *s, const char *sql, int64_t firm_id, size_t 
 
 void ra_store_snapshot_destroy(ra_store_snapshot *snap) { ra_free(snap); }
 
+typedef struct snap_ctx {
+    ra_store_snapshot *sn;
+    id_index *map;
+} snap_ctx;
+
+static void security_row(ra_store *s, ra_db_stmt *st, snap_ctx *c, size_t k)
+{
+    c->map[k].id = sq_int(s, st, 0);
+    c->map[k].index = (uint32_t)k;
+    sq_copy(c->sn->tickers[k], RA_CODE_MAX, sq_text(s, st, 1));
+}
+
+static void account_row(ra_store *s, ra_db_stmt *st, snap_ctx *c, size_t k)
+{
+    c->sn->account_id[k] = (uint64_t)sq_int(s, st, 0);
+    sq_copy(c->sn->account_code[k], RA_CODE_MAX, sq_text(s, st, 1));
+    c->sn->cash_minor[k] = sq_int(s, st, 2);
+    c->sn->account_type[k] = (uint8_t)sq_int(s, st, 3);
+}
+
+/* Reads the first n rows of sql (one parameter: the firm id) through row; RA_ECONFLICT "the WHAT
+ * changed while loading" when there are fewer. */
+static ra_status load_rows(ra_store *s, const char *sql, int64_t firm_id, size_t n,
+                           void (*row)(ra_store *, ra_db_stmt *, snap_ctx *, size_t), snap_ctx *c,
+                           const char *what, ra_err *err)
+{
+    ra_db_stmt *st = sq_prep(s, sql, err);
+    size_t k = 0;
+    int r = -1;
+    if (st && sq_bind(s, st, err, "i", firm_id) == RA_OK)
+        while ((r = s->ops->step(st, err)) == RA_DB_ROW && k < n)
+            row(s, st, c, k++);
+    if (st)
+        s->ops->reset(st);
+    if (r < 0)
+        return sq_err(err);
+    if (k != n)
+        return ra_err_set(err, RA_ECONFLICT, NULL, "the %s changed while loading", what);
+    return RA_OK;
+}
+
 ra_status ra_store_snapshot_load(ra_store *s, const char *firm, ra_store_snapshot **out,
                                  ra_err *err)
 {
@@ -88,47 +129,19 @@ ra_status ra_store_snapshot_load(ra_store *s, const char *firm, ra_store_snapsho
     sn->bytes = off;
 
     /* securities in ticker order, and a sorted id -> index map */
-    ra_db_stmt *st = sq_prep(s, "SELECT id, ticker FROM securities WHERE firm_id = ? ORDER BY ticker",
-                       err);
-    size_t k = 0;
-    int r = -1;
-    if (st && sq_bind(s, st, err, "i", f.id) == RA_OK)
-        while ((r = s->ops->step(st, err)) == RA_DB_ROW && k < ns) {
-            map[k].id = sq_int(s, st, 0);
-            map[k].index = (uint32_t)k;
-            sq_copy(sn->tickers[k], RA_CODE_MAX, sq_text(s, st, 1));
-            k++;
-        }
-    if (st)
-        s->ops->reset(st);
-    if (r < 0 || k != ns)
-        rc = r < 0 ? sq_err(err)
-                   : ra_err_set(err, RA_ECONFLICT, NULL, "the securities changed while loading");
+    snap_ctx c = {sn, map};
+    rc = load_rows(s, "SELECT id, ticker FROM securities WHERE firm_id = ? ORDER BY ticker", f.id,
+                   ns, security_row, &c, "securities", err);
     qsort(map, ns, sizeof *map, cmp_id_index);
 
     /* accounts in code order */
-    k = 0;
-    if (rc == RA_OK) {
-        st = sq_prep(s, "SELECT id, code, cash_minor, type FROM accounts WHERE firm_id = ? "
-                  "ORDER BY code", err);
-        r = -1;
-        if (st && sq_bind(s, st, err, "i", f.id) == RA_OK)
-            while ((r = s->ops->step(st, err)) == RA_DB_ROW && k < na) {
-                sn->account_id[k] = (uint64_t)sq_int(s, st, 0);
-                sq_copy(sn->account_code[k], RA_CODE_MAX, sq_text(s, st, 1));
-                sn->cash_minor[k] = sq_int(s, st, 2);
-                sn->account_type[k] = (uint8_t)sq_int(s, st, 3);
-                k++;
-            }
-        if (st)
-            s->ops->reset(st);
-        if (r < 0 || k != na)
-            rc = r < 0 ? sq_err(err)
-                       : ra_err_set(err, RA_ECONFLICT, NULL, "the accounts changed while loading");
-    }
+    if (rc == RA_OK)
+        rc = load_rows(s, "SELECT id, code, cash_minor, type FROM accounts WHERE firm_id = ? "
+                       "ORDER BY code", f.id, na, account_row, &c, "accounts", err);
     /* lots in the same account order */
     if (rc == RA_OK) {
-        st = sq_prep(s, "SELECT l.account_id, l.lot_id, l.security_id, l.acquired, l.qty_micro, "
+        int r;
+        ra_db_stmt *st = sq_prep(s, "SELECT l.account_id, l.lot_id, l.security_id, l.acquired, l.qty_micro, "
                   "l.basis_minor FROM lots l JOIN accounts a ON a.id = l.account_id "
                   "WHERE a.firm_id = ? ORDER BY a.code, l.lot_id", err);
         size_t j = 0, ai = 0;

@@ -70,10 +70,9 @@ void sq_cache_clear(ra_store *s)
 
 /* Binds parameters 1.. from a format: i int64, d double, t text, b blob (ptr, size_t), n null,
  * N int64 or NULL if 0. */
-ra_status sq_bind(ra_store *s, ra_db_stmt *st, ra_err *err, const char *fmt, ...)
+static ra_status sq_vbind(ra_store *s, ra_db_stmt *st, ra_err *err, const char *fmt,
+                          va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
     ra_status rc = RA_OK;
     for (int i = 0; fmt[i] && rc == RA_OK; i++) {
         switch (fmt[i]) {
@@ -95,8 +94,48 @@ ra_status sq_bind(ra_store *s, ra_db_stmt *st, ra_err *err, const char *fmt, ...
         default: rc = ra_err_set(err, RA_EINTERNAL, NULL, "bind format '%c'", fmt[i]);
         }
     }
+    return rc;
+}
+
+ra_status sq_bind(ra_store *s, ra_db_stmt *st, ra_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ra_status rc = sq_vbind(s, st, err, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+int sq_query(ra_store *s, ra_db_stmt **st, ra_err *err, const char *sql, const char *fmt, ...)
+{
+    *st = sq_prep(s, sql, err);
+    if (!*st)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    ra_status rc = sq_vbind(s, *st, err, fmt, ap);
+    va_end(ap);
+    return rc == RA_OK ? s->ops->step(*st, err) : -1;
+}
+
+ra_status sq_returning_id(ra_store *s, ra_db_stmt *st, const char *what, int64_t *id,
+                          ra_err *err)
+{
+    int r = s->ops->step(st, err);
+    if (r != RA_DB_ROW)
+        return r < 0 ? sq_err(err)
+                     : ra_err_set(err, RA_EINTERNAL, NULL, "no id returned for %s", what);
+    *id = sq_int(s, st, 0);
+    s->ops->reset(st);
+    return RA_OK;
+}
+
+void *sq_stats(void *stats, void *local, size_t size)
+{
+    if (!stats)
+        stats = local;
+    memset(stats, 0, size);
+    return stats;
 }
 
 /* Runs a write whose rows and change count are not needed. On PostgreSQL it is pipelined: sent
@@ -139,6 +178,12 @@ ra_status sq_check_str(const char *v, size_t cap, const char *field, int require
     return RA_OK;
 }
 
+ra_status sq_check_code(const char *v, const char *what, int required, ra_err *err)
+{
+    size_t n = strnlen(v, RA_CODE_MAX);
+    return n || required ? ra_rule_code_check(v, n, what, err) : RA_OK;
+}
+
 /* --- write scopes: a transaction of its own, or a savepoint inside the caller's ------------- */
 
 ra_status sq_need_schema(ra_store *s, ra_err *err)
@@ -158,11 +203,60 @@ void *sq_grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
 {
     if (n < *cap)
         return v;
-    size_t c = *cap ? 2 * *cap : first;
-    void *g = ra_realloc(v, c * elem);
-    if (g)
-        *cap = c;
-    return g;
+    return ra_grow(&v, cap, n < first ? first : n + 1, elem) == 0 ? v : NULL;
+}
+
+void sq_row_code(ra_store *s, ra_db_stmt *st, void *out)
+{
+    sq_copy(out, RA_CODE_MAX, sq_text(s, st, 0));
+}
+
+ra_status sq_rows(ra_store *s, ra_db_stmt *st, void **v, size_t *n, size_t elem, size_t first,
+                  const char *what, void (*row)(ra_store *, ra_db_stmt *, void *), ra_err *err)
+{
+    size_t cap = 0;
+    int r;
+    *v = NULL;
+    *n = 0;
+    if (!st)
+        return sq_err(err);
+    while ((r = s->ops->step(st, err)) == RA_DB_ROW) {
+        void *g = sq_grow(*v, *n, &cap, elem, first);
+        if (!g)
+            break;
+        *v = g;
+        row(s, st, (char *)g + (*n)++ * elem);
+    }
+    s->ops->reset(st);
+    if (r == RA_DB_DONE)
+        return RA_OK;
+    ra_free(*v);
+    *v = NULL;
+    *n = 0;
+    return r < 0 ? sq_err(err) : sq_nomem(err, what);
+}
+
+ra_status sq_put_begin(ra_store *s, const ra_store_actor *actor, ra_status valid, firm_row *firm,
+                       ra_err *err)
+{
+    ra_status rc = sq_check_actor(actor, err);
+    if (rc == RA_OK)
+        rc = valid;
+    if (rc == RA_OK)
+        rc = sq_firm(s, actor->firm, firm, err);
+    return rc == RA_OK ? sq_wbegin(s, err) : rc;
+}
+
+ra_status sq_firm_code_id(ra_store *s, const char *firm, const char *sql, const char *code,
+                          const char *what, firm_row *f, int64_t *id, ra_err *err)
+{
+    *id = 0;
+    ra_status rc = sq_firm(s, firm, f, err);
+    if (rc == RA_OK)
+        rc = sq_code_id(s, sql, f->id, code, id, err);
+    if (rc == RA_OK && !*id)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no %s %s in firm %s", what, code, firm);
+    return rc;
 }
 
 void sq_head_forget(ra_store *s)
@@ -274,10 +368,9 @@ ra_status sq_firm(ra_store *s, const char *code, firm_row *f, ra_err *err)
     ra_status rc = sq_need_schema(s, err);
     if (rc != RA_OK)
         return rc;
-    ra_db_stmt *st = sq_prep(s, "SELECT id, minor_digits, currency FROM firms WHERE code = ?", err);
-    if (!st || sq_bind(s, st, err, "t", code) != RA_OK)
-        return sq_err(err);
-    int r = s->ops->step(st, err);
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err, "SELECT id, minor_digits, currency FROM firms WHERE code = ?",
+                     "t", code);
     if (r < 0)
         return sq_err(err);
     if (r == RA_DB_DONE)

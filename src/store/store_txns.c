@@ -138,11 +138,11 @@ static ra_status txn_one(ra_store *s, const ra_store_actor *actor, const firm_ro
                          size_t *cap_work, const ra_store_txn *t, ra_store_txn_stats *stats,
                          ra_err *err)
 {
-    ra_status rc = sq_check_str(t->account, RA_CODE_MAX, "account code", 1, err);
+    ra_status rc = sq_check_code(t->account, "account code", 1, err);
     if (rc == RA_OK)
         rc = sq_check_str(t->external_id, RA_STORE_EXTID_MAX, "external id", 1, err);
     if (rc == RA_OK)
-        rc = sq_check_str(t->ticker, RA_CODE_MAX, "ticker", 0, err);
+        rc = sq_check_code(t->ticker, "ticker", 0, err);
     if (rc != RA_OK)
         return rc;
     /* the account's working state */
@@ -294,9 +294,7 @@ ra_status ra_store_txn_append(ra_store *s, const ra_store_actor *actor, const ra
                               size_t n, ra_store_txn_stats *stats, ra_err *err)
 {
     ra_store_txn_stats local;
-    if (!stats)
-        stats = &local;
-    memset(stats, 0, sizeof *stats);
+    stats = sq_stats(stats, &local, sizeof local);
     firm_row firm;
     int opened = 0;
     ra_status rc = sq_write_begin(s, actor, &firm, n, &opened, err);
@@ -341,11 +339,7 @@ ra_status ra_store_txn_count(ra_store *s, const char *firm, const char *account,
 {
     firm_row f;
     int64_t id = 0;
-    ra_status rc = sq_firm(s, firm, &f, err);
-    if (rc == RA_OK)
-        rc = sq_code_id(s, SQ_ACCOUNT_ID, f.id, account, &id, err);
-    if (rc == RA_OK && !id)
-        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", account, firm);
+    ra_status rc = sq_firm_code_id(s, firm, SQ_ACCOUNT_ID, account, "account", &f, &id, err);
     if (rc != RA_OK)
         return rc;
     int64_t v = 0;
@@ -427,11 +421,10 @@ ra_status ra_store_account_txns(ra_store *s, const char *firm, const char *code,
     ra_status rc = sq_firm(s, firm, &f, err);
     if (rc != RA_OK)
         return rc;
-    ra_db_stmt *st = sq_prep(s, "SELECT id, minor_digits FROM accounts WHERE firm_id = ? AND "
-                                "code = ?", err);
-    if (!st || sq_bind(s, st, err, "it", f.id, code) != RA_OK)
-        return sq_err(err);
-    int r = s->ops->step(st, err);
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err, "SELECT id, minor_digits FROM accounts WHERE firm_id = ? AND "
+                     "code = ?",
+                     "it", f.id, code);
     if (r != RA_DB_ROW)
         return r < 0 ? sq_err(err)
                      : ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", code, firm);
