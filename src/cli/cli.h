@@ -98,13 +98,14 @@ ra_date cli_today(void);
 /* Milliseconds from a monotonic clock. */
 double cli_clock_ms(void);
 
-/* Per-command entry points: argc/argv start at the command name. */
-int cmd_optimize(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_xirr(int argc, char **argv);
-int cmd_twr(int argc, char **argv);
-int cmd_plan(int argc, char **argv);
-int cmd_generate_book(int argc, char **argv);
-int cmd_gains(int argc, char **argv);
+/* Per-command entry points (cmd_<name>.c; docs/cli.md): argc/argv start at the command name;
+ * returns the exit code. */
+typedef int cli_cmd_fn(int argc, char **argv);
+cli_cmd_fn cmd_optimize, cmd_stats, cmd_xirr, cmd_twr, cmd_plan, cmd_generate_book, cmd_gains;
+/* The book of record (cmd_book.c): init, import, securities, reconcile, check, valuation. */
+cli_cmd_fn cmd_init, cmd_import, cmd_securities, cmd_reconcile, cmd_check, cmd_valuation;
+/* The audit trail (cmd_audit.c), onboarding and agents (cmd_onboard.c), model portfolios
+ * (cmd_models.c) and candidate screening (cmd_screen.c). */
+cli_cmd_fn cmd_audit, cmd_onboard, cmd_agent, cmd_models, cmd_screen;
 
 #endif

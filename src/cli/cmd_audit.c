@@ -9,7 +9,6 @@
  * --key-file FILE (or ROBOADVISOR_KEY: the audit key is derived from the firm's key),
  * --format json|table. */
 #include "cli.h"
-#include "cmd_audit.h"
 
 #include <fcntl.h>
 #include <getopt.h>

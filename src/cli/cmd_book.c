@@ -7,7 +7,6 @@
  * personal-data key from --key-file FILE or ROBOADVISOR_KEY (64 hex digits; never from the
  * database) and records the acting user from ROBOADVISOR_USER or the login name. */
 #include "cli.h"
-#include "cmd_book.h"
 
 #include <roboadvisor/engine_import.h>
 #include <roboadvisor/store.h>

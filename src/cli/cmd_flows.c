@@ -67,7 +67,7 @@ int cmd_xirr(int argc, char **argv)
     ra_flows *f = NULL;
     if (ra_file_read(path, MAX_INPUT_BYTES, &data, &size, &err) != RA_OK) return cli_fail(cmd, &err);
     ra_status st = ra_csv_parse_flows(data, size, path, &f, &err);
-    free(data);
+    ra_free(data);
     if (st != RA_OK) return cli_fail(cmd, &err);
     double rate = 0;
     int roots = 0;
@@ -139,7 +139,7 @@ int cmd_twr(int argc, char **argv)
     ra_values *v = NULL;
     if (ra_file_read(path, MAX_INPUT_BYTES, &data, &size, &err) != RA_OK) return cli_fail(cmd, &err);
     ra_status st = ra_csv_parse_values(data, size, path, &v, &err);
-    free(data);
+    ra_free(data);
     if (st != RA_OK) return cli_fail(cmd, &err);
     ra_twr t;
     st = ra_perf_twr(v->dates, v->values, v->flows, v->n, timing, ppy, &t, &err);

@@ -5,7 +5,6 @@
 #include "cli.h"
 #include <roboadvisor/engine_models.h>
 #include <roboadvisor/models_io.h>
-#include "cmd_models.h"
 
 #include <roboadvisor/models.h>
 
@@ -288,12 +287,12 @@ static int do_add(ra_store *s, const ra_store_actor *actor, const char *path, co
     ra_model *v = NULL;
     size_t n = 0;
     ra_status rc = ra_models_csv_parse(data, size, path, &v, &n, &err);
-    free(data);
+    ra_free(data);
     if (rc != RA_OK)
         return cli_fail(CMD, &err);
     /* all or nothing */
     if (ra_store_begin(s, &err) != RA_OK) {
-        free(v);
+        ra_free(v);
         return cli_fail(CMD, &err);
     }
     int ver[1000], cr[1000];
@@ -308,11 +307,11 @@ static int do_add(ra_store *s, const ra_store_actor *actor, const char *path, co
     if (rc != RA_OK) {
         ra_err keep = {0};
         (void)ra_store_rollback(s, &keep);
-        free(v);
+        ra_free(v);
         return cli_fail(CMD, &err);
     }
     if (ra_store_commit(s, &err) != RA_OK) {
-        free(v);
+        ra_free(v);
         return cli_fail(CMD, &err);
     }
     int out = 0;
@@ -333,7 +332,7 @@ static int do_add(ra_store *s, const ra_store_actor *actor, const char *path, co
                    cr[i] ? "new" : "unchanged", ra_suit_level_name(v[i].level), why);
         }
     }
-    free(v);
+    ra_free(v);
     return out;
 }
 

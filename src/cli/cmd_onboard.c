@@ -12,7 +12,6 @@
 #include <roboadvisor/engine_models.h>
 #include <roboadvisor/onboard_io.h>
 #include <roboadvisor/prof_io.h>
-#include "cmd_onboard.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -183,7 +182,7 @@ static int load_questionnaire(const char *cmd, book *b, const char *file, const 
     }
     if (st == RA_OK)
         st = ra_prof_questionnaire_parse(data, size, q, &err);
-    free(data);
+    ra_free(data);
     return st == RA_OK ? 0 : cli_fail(cmd, &err);
 }
 

@@ -272,7 +272,7 @@ int cmd_plan(int argc, char **argv)
         if (ra_file_read(glide_path, PLAN_GLIDE_MAX_BYTES, &data, &size, &err) != RA_OK)
             return cli_fail(CMD, &err);
         ra_status st = ra_plan_glide_parse(data, size, glide_path, &glide, &err);
-        free(data);
+        ra_free(data);
         if (st != RA_OK)
             return cli_fail(CMD, &err);
         s.glide = glide;
