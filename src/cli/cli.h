@@ -7,6 +7,7 @@
 #include <roboadvisor/roboadvisor.h>
 #include <roboadvisor/engine_book.h>
 
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 
@@ -26,6 +27,25 @@ int cli_fail(const char *cmd, const ra_err *err);
  * cli_no_more_args: a usage error naming argv[from] if there are arguments left, else 0. */
 int cli_opt_error(const char *cmd, int c, char **argv);
 int cli_no_more_args(const char *cmd, int argc, char **argv, int from);
+
+/* What a cli_opt_fn returns for an option it does not take: cli_getopt reports it. */
+#define CLI_OPT_NONE (-2)
+/* Takes one option (c: its longopts value, arg: its value or NULL): returns 0, a usage exit code
+ * (the loop stops with it) or CLI_OPT_NONE. */
+typedef int cli_opt_fn(void *ctx, int c, char *arg);
+typedef struct cli_getopt_spec {
+    const char *cmd;
+    const struct option *longopts; /* getopt_long's table, {0, 0, 0, 0} last */
+    int help_val;                  /* the value of --help in longopts ('h' is help too) */
+    void (*help)(void);
+    cli_opt_fn *on;
+    int unknown_quoted;            /* an unknown option: 'unrecognised option "X"', not 'no option X' */
+    int first;                     /* argv index of the first option: 0 means 1 */
+} cli_getopt_spec;
+/* The getopt_long loop of a command (optstring ":h", from argv[s->first]): each option goes to s->on.
+ * Returns 0 with the arguments left at argv[optind..), -1 after printing the help, or the usage
+ * exit code (cli_opt_error for a missing value or an option s->on does not take). */
+int cli_getopt(const cli_getopt_spec *s, int argc, char **argv, void *ctx);
 
 /* Strict option values: the whole string must parse; returns 0 on success, else prints a usage
  * error naming the option and returns 2. */
@@ -93,18 +113,31 @@ typedef struct cli_book_args {
  * with *out open (close with ra_book_close). */
 int cli_book_open(const char *cmd, const cli_book_args *a, ra_book **out);
 
+/* An open book with its parts at hand (copies of rb's). cli_book_open_parts: cli_book_open, then
+ * the parts; returns 0, or the exit code with b all zero. cli_book_close: closes and zeroes b. */
+typedef struct cli_book {
+    ra_book *rb;
+    ra_store *s;
+    ra_store_actor actor;
+    ra_firm firm;
+    int have_key;
+} cli_book;
+int cli_book_open_parts(const char *cmd, const cli_book_args *a, cli_book *b);
+void cli_book_close(cli_book *b);
+
 /* Today's date (UTC) from the system clock: the CLI's clock, given to the library. */
 ra_date cli_today(void);
 /* Milliseconds from a monotonic clock. */
 double cli_clock_ms(void);
 
-/* Per-command entry points: argc/argv start at the command name. */
-int cmd_optimize(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_xirr(int argc, char **argv);
-int cmd_twr(int argc, char **argv);
-int cmd_plan(int argc, char **argv);
-int cmd_generate_book(int argc, char **argv);
-int cmd_gains(int argc, char **argv);
+/* Per-command entry points (cmd_<name>.c; docs/cli.md): argc/argv start at the command name;
+ * returns the exit code. */
+typedef int cli_cmd_fn(int argc, char **argv);
+cli_cmd_fn cmd_optimize, cmd_stats, cmd_xirr, cmd_twr, cmd_plan, cmd_generate_book, cmd_gains;
+/* The book of record (cmd_book.c): init, import, securities, reconcile, check, valuation. */
+cli_cmd_fn cmd_init, cmd_import, cmd_securities, cmd_reconcile, cmd_check, cmd_valuation;
+/* The audit trail (cmd_audit.c), onboarding and agents (cmd_onboard.c), model portfolios
+ * (cmd_models.c) and candidate screening (cmd_screen.c). */
+cli_cmd_fn cmd_audit, cmd_onboard, cmd_agent, cmd_models, cmd_screen;
 
 #endif

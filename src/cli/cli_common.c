@@ -38,6 +38,25 @@ int cli_opt_error(const char *cmd, int c, char **argv)
     return cli_usage(cmd, "no option %s", argv[optind - 1]);
 }
 
+int cli_getopt(const cli_getopt_spec *s, int argc, char **argv, void *ctx)
+{
+    int c, rc = 0;
+    opterr = 0;
+    optind = s->first ? s->first : 1;
+    while (rc == 0 && (c = getopt_long(argc, argv, ":h", s->longopts, NULL)) != -1) {
+        if (c == s->help_val || c == 'h') {
+            s->help();
+            return -1;
+        }
+        rc = c == ':' || c == '?' ? CLI_OPT_NONE : s->on(ctx, c, optarg);
+        if (rc == CLI_OPT_NONE && c != ':' && s->unknown_quoted)
+            rc = cli_usage(s->cmd, "unrecognised option \"%s\"", argv[optind - 1]);
+        else if (rc == CLI_OPT_NONE)
+            rc = cli_opt_error(s->cmd, c, argv);
+    }
+    return rc;
+}
+
 int cli_no_more_args(const char *cmd, int argc, char **argv, int from)
 {
     if (from < argc)
@@ -356,6 +375,25 @@ int cli_book_open(const char *cmd, const cli_book_args *a, ra_book **out)
     if (ra_book_open(&o, out, &err) != RA_OK)
         return cli_fail(cmd, &err);
     return 0;
+}
+
+int cli_book_open_parts(const char *cmd, const cli_book_args *a, cli_book *b)
+{
+    memset(b, 0, sizeof *b);
+    int rc = cli_book_open(cmd, a, &b->rb);
+    if (rc)
+        return rc;
+    b->s = b->rb->store;
+    b->actor = b->rb->actor;
+    b->firm = b->rb->firm;
+    b->have_key = b->rb->have_key;
+    return 0;
+}
+
+void cli_book_close(cli_book *b)
+{
+    ra_book_close(b->rb);
+    memset(b, 0, sizeof *b);
 }
 
 ra_date cli_today(void)

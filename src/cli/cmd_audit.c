@@ -9,7 +9,6 @@
  * --key-file FILE (or ROBOADVISOR_KEY: the audit key is derived from the firm's key),
  * --format json|table. */
 #include "cli.h"
-#include "cmd_audit.h"
 
 #include <fcntl.h>
 #include <getopt.h>
@@ -50,9 +49,28 @@ static void help(void)
            "  --format json|table\n");
 }
 
+enum { O_DB = 1, O_FIRM, O_KEY, O_CP, O_OUT, O_FORMAT, O_HELP };
+
+static int take_opt(void *ctx, int c, char *arg)
+{
+    aopts *o = ctx;
+    switch (c) {
+    case O_DB: o->db = arg; break;
+    case O_FIRM: o->firm = arg; break;
+    case O_KEY: o->key_file = arg; break;
+    case O_CP: o->checkpoint = arg; break;
+    case O_OUT: o->out = arg; break;
+    case O_FORMAT:
+        if (cli_parse_format(CMD, arg, &o->format))
+            return CLI_EXIT_USAGE;
+        break;
+    default: return CLI_OPT_NONE;
+    }
+    return 0;
+}
+
 static int parse(int argc, char **argv, aopts *o)
 {
-    enum { O_DB = 1, O_FIRM, O_KEY, O_CP, O_OUT, O_FORMAT, O_HELP };
     static const struct option lo[] = {
         {"db", required_argument, 0, O_DB},         {"firm", required_argument, 0, O_FIRM},
         {"key-file", required_argument, 0, O_KEY},  {"checkpoint", required_argument, 0, O_CP},
@@ -61,27 +79,8 @@ static int parse(int argc, char **argv, aopts *o)
     memset(o, 0, sizeof *o);
     const char *e = getenv("ROBOADVISOR_FIRM");
     o->firm = e && *e ? e : "default";
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
-        switch (c) {
-        case O_DB: o->db = optarg; break;
-        case O_FIRM: o->firm = optarg; break;
-        case O_KEY: o->key_file = optarg; break;
-        case O_CP: o->checkpoint = optarg; break;
-        case O_OUT: o->out = optarg; break;
-        case O_FORMAT:
-            if (cli_parse_format(CMD, optarg, &o->format))
-                return CLI_EXIT_USAGE;
-            break;
-        case O_HELP:
-        case 'h': help(); return -1;
-        case ':': return cli_usage(CMD, "%s needs a value", argv[optind - 1]);
-        default: return cli_usage(CMD, "unrecognised option \"%s\"", argv[optind - 1]);
-        }
-    }
-    return 0;
+    const cli_getopt_spec spec = {CMD, lo, O_HELP, help, take_opt, 1, 0};
+    return cli_getopt(&spec, argc, argv, o);
 }
 
 /* Opens the book the way every command does (cli_book_open); the firm's key (from --key-file or

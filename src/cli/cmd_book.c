@@ -7,7 +7,6 @@
  * personal-data key from --key-file FILE or ROBOADVISOR_KEY (64 hex digits; never from the
  * database) and records the acting user from ROBOADVISOR_USER or the login name. */
 #include "cli.h"
-#include "cmd_book.h"
 
 #include <roboadvisor/engine_import.h>
 #include <roboadvisor/store.h>
@@ -29,8 +28,39 @@ typedef struct book_opts {
 enum { O_DB = 256, O_FIRM, O_KEY_FILE, O_POSITIONS, O_DATE, O_FORMAT, O_INCOMPLETE, O_FIRM_NAME,
        O_CURRENCY, O_HELP };
 
-/* Parses the options named in `allowed` (a string of O_* codes as chars); returns 0, -1 after
- * --help, or the usage exit code. Positional arguments are left at argv[optind..). */
+/* The options being parsed: those named in `allowed` (a string of O_* codes as chars). */
+typedef struct opts_ctx {
+    const char *cmd, *allowed;
+    book_opts *o;
+} opts_ctx;
+
+static int take_opt(void *ctx, int c, char *arg)
+{
+    const opts_ctx *x = ctx;
+    book_opts *o = x->o;
+    if (c >= O_DB && c < O_HELP && !strchr(x->allowed, c - O_DB + 'a'))
+        return CLI_OPT_NONE;
+    int rc = 0;
+    switch (c) {
+    case O_DB: o->db = arg; break;
+    case O_FIRM: o->firm = arg; break;
+    case O_KEY_FILE: o->key_file = arg; break;
+    case O_POSITIONS: o->positions = arg; break;
+    case O_DATE:
+        rc = cli_parse_date(x->cmd, "--date", arg, &o->date);
+        o->have_date = 1;
+        break;
+    case O_FORMAT: rc = cli_parse_format(x->cmd, arg, &o->format); break;
+    case O_INCOMPLETE: o->incomplete = 1; break;
+    case O_FIRM_NAME: o->firm_name = arg; break;
+    case O_CURRENCY: o->currency = arg; break;
+    default: rc = CLI_OPT_NONE; break;
+    }
+    return rc;
+}
+
+/* Parses the options named in `allowed`; returns 0, -1 after --help, or the usage exit code.
+ * Positional arguments are left at argv[optind..). */
 static int parse_opts(const char *cmd, int argc, char **argv, const char *allowed, book_opts *o,
                       void (*help)(void))
 {
@@ -48,32 +78,9 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->format = CLI_FORMAT_TABLE;
-    int c, rc = 0;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1 && rc == 0) {
-        if (c >= O_DB && c < O_HELP && !strchr(allowed, c - O_DB + 'a')) {
-            rc = cli_usage(cmd, "no option %s", argv[optind - 1]);
-            break;
-        }
-        switch (c) {
-        case O_DB: o->db = optarg; break;
-        case O_FIRM: o->firm = optarg; break;
-        case O_KEY_FILE: o->key_file = optarg; break;
-        case O_POSITIONS: o->positions = optarg; break;
-        case O_DATE:
-            rc = cli_parse_date(cmd, "--date", optarg, &o->date);
-            o->have_date = 1;
-            break;
-        case O_FORMAT: rc = cli_parse_format(cmd, optarg, &o->format); break;
-        case O_INCOMPLETE: o->incomplete = 1; break;
-        case O_FIRM_NAME: o->firm_name = optarg; break;
-        case O_CURRENCY: o->currency = optarg; break;
-        case O_HELP:
-        case 'h': help(); return -1;
-        default: rc = cli_opt_error(cmd, c, argv); break;
-        }
-    }
+    opts_ctx x = {cmd, allowed, o};
+    const cli_getopt_spec spec = {cmd, longopts, O_HELP, help, take_opt, 0, 0};
+    int rc = cli_getopt(&spec, argc, argv, &x);
     if (rc)
         return rc;
     o->firm = cli_firm(o->firm);
@@ -128,35 +135,15 @@ static int parse_cmd(const cmd_spec *c, int argc, char **argv, book_opts *o)
 /* ---- opening the book ----------------------------------------------------------------------- */
 
 /* The open book (include/roboadvisor/engine_book.h) with its parts at hand. */
-typedef struct book {
-    ra_book *rb;
-    ra_store *s;
-    ra_store_actor actor;
-    ra_firm firm;
-    int have_key;
-} book;
-
-static void book_close(book *b)
-{
-    ra_book_close(b->rb);
-    memset(b, 0, sizeof *b);
-}
+typedef cli_book book;
 
 /* Opens the book the way every command does (cli_book_open). create: init (the SQLite file is
  * created and the migrations applied). need_firm: 1 the firm must exist, 0 it need not. Returns 0
  * or the exit code. */
 static int book_open(const char *cmd, const book_opts *o, int create, int need_firm, book *b)
 {
-    memset(b, 0, sizeof *b);
     cli_book_args a = {o->db, o->firm, o->key_file, 0, create, need_firm};
-    int rc = cli_book_open(cmd, &a, &b->rb);
-    if (rc)
-        return rc;
-    b->s = b->rb->store;
-    b->actor = b->rb->actor;
-    b->firm = b->rb->firm;
-    b->have_key = b->rb->have_key;
-    return 0;
+    return cli_book_open_parts(cmd, &a, b);
 }
 
 /* parse_cmd, then book_open of an existing book. Returns 1 with b open, or 0 with the command's
@@ -185,7 +172,7 @@ static int run_book_cmd(const cmd_spec *c, int argc, char **argv, book_body body
     if (!book_start(c, argc, argv, &o, &b, &rc))
         return rc;
     rc = body(c->name, &o, &b);
-    book_close(&b);
+    cli_book_close(&b);
     return rc;
 }
 
@@ -236,14 +223,14 @@ int cmd_init(int argc, char **argv)
         snprintf(f.currency, sizeof f.currency, "%s", ccy);
         f.minor_digits = 2;
         if (ra_store_firm_put(b.s, &b.actor, &f, &err) != RA_OK) {
-            book_close(&b);
+            cli_book_close(&b);
             return cli_fail(cmd, &err);
         }
         firm_state = "created";
     } else if (st == RA_ENOTFOUND) {
         firm_state = "not created";
     } else {
-        book_close(&b);
+        cli_book_close(&b);
         return cli_fail(cmd, &err);
     }
     const char *url = b.rb->url, *backend = ra_store_backend(b.s);
@@ -269,7 +256,7 @@ int cmd_init(int argc, char **argv)
             printf("firm %s: not created (no key: give --key-file FILE or ROBOADVISOR_KEY)\n",
                    o.firm);
     }
-    book_close(&b);
+    cli_book_close(&b);
     return rc;
 }
 
@@ -355,7 +342,7 @@ int cmd_import(int argc, char **argv)
         }
     }
     ra_import_result_free(&r);
-    book_close(&b);
+    cli_book_close(&b);
     return rc;
 }
 
@@ -607,7 +594,7 @@ int cmd_valuation(int argc, char **argv)
     size_t n = 0;
     ra_minor total = 0;
     if (ra_valuation_compute(b.s, b.firm.code, o.date, &v, &n, &total, &err) != RA_OK) {
-        book_close(&b);
+        cli_book_close(&b);
         return cli_fail(cmd, &err);
     }
     int md = b.firm.minor_digits;
@@ -649,6 +636,6 @@ int cmd_valuation(int argc, char **argv)
         printf("%zu accounts; total %s %s\n", n, money(total, md, a1), ccy);
     }
     ra_free(v);
-    book_close(&b);
+    cli_book_close(&b);
     return rc;
 }

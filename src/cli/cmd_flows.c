@@ -8,6 +8,34 @@
 
 #define MAX_INPUT_BYTES (256u << 20) /* a flows or values file larger than this is refused */
 
+/* A parser of a whole input file into *out (ra_flows ** or ra_values **). */
+typedef ra_status parse_fn(const char *data, size_t size, const char *source, void *out,
+                           ra_err *err);
+
+static ra_status parse_flows(const char *data, size_t size, const char *source, void *out,
+                             ra_err *err)
+{
+    return ra_csv_parse_flows(data, size, source, out, err);
+}
+
+static ra_status parse_values(const char *data, size_t size, const char *source, void *out,
+                              ra_err *err)
+{
+    return ra_csv_parse_values(data, size, source, out, err);
+}
+
+/* Reads FILE whole and parses it into *out; returns 0, or the exit code after the message. */
+static int load_input(const char *cmd, const char *path, parse_fn *parse, void *out)
+{
+    ra_err err = {0};
+    char *data = NULL;
+    size_t size = 0;
+    if (ra_file_read(path, MAX_INPUT_BYTES, &data, &size, &err) != RA_OK) return cli_fail(cmd, &err);
+    ra_status st = parse(data, size, path, out, &err);
+    ra_free(data);
+    return st == RA_OK ? 0 : cli_fail(cmd, &err);
+}
+
 static int parse_common(const char *cmd, int argc, char **argv, const char *file_opt,
                         const char **path, cli_format *format, const char **timing, double *ppy,
                         void (*help)(void))
@@ -61,14 +89,10 @@ int cmd_xirr(int argc, char **argv)
     int rc = parse_common(cmd, argc, argv, "flows", &path, &format, NULL, NULL, xirr_help);
     if (rc == -1) return CLI_EXIT_OK;
     if (rc) return rc;
-    ra_err err = {0};
-    char *data = NULL;
-    size_t size = 0;
     ra_flows *f = NULL;
-    if (ra_file_read(path, MAX_INPUT_BYTES, &data, &size, &err) != RA_OK) return cli_fail(cmd, &err);
-    ra_status st = ra_csv_parse_flows(data, size, path, &f, &err);
-    free(data);
-    if (st != RA_OK) return cli_fail(cmd, &err);
+    if ((rc = load_input(cmd, path, parse_flows, &f))) return rc;
+    ra_err err = {0};
+    ra_status st;
     double rate = 0;
     int roots = 0;
     st = ra_perf_xirr(f->dates, f->amounts, f->n, &rate, &roots, &err);
@@ -133,14 +157,10 @@ int cmd_twr(int argc, char **argv)
     if (strcmp(timing_s, "end") == 0) timing = RA_FLOW_END;
     else if (strcmp(timing_s, "start") == 0) timing = RA_FLOW_START;
     else return cli_usage(cmd, "--flow-timing is start or end, got \"%s\"", timing_s);
-    ra_err err = {0};
-    char *data = NULL;
-    size_t size = 0;
     ra_values *v = NULL;
-    if (ra_file_read(path, MAX_INPUT_BYTES, &data, &size, &err) != RA_OK) return cli_fail(cmd, &err);
-    ra_status st = ra_csv_parse_values(data, size, path, &v, &err);
-    free(data);
-    if (st != RA_OK) return cli_fail(cmd, &err);
+    if ((rc = load_input(cmd, path, parse_values, &v))) return rc;
+    ra_err err = {0};
+    ra_status st;
     ra_twr t;
     st = ra_perf_twr(v->dates, v->values, v->flows, v->n, timing, ppy, &t, &err);
     if (st != RA_OK) {

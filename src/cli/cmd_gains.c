@@ -38,10 +38,44 @@ static void help(void)
            "household is read from the client record).\n");
 }
 
+enum { O_DB = 256, O_FIRM, O_KEY_FILE, O_ACCOUNT, O_YEAR, O_FORMAT, O_WINDOW, O_HELP };
+
+static int take_opt(void *ctx, int c, char *arg)
+{
+    gains_opts *o = ctx;
+    size_t v = 0;
+    int rc = 0;
+    switch (c) {
+    case O_DB: o->db = arg; break;
+    case O_FIRM: o->firm = arg; break;
+    case O_KEY_FILE: o->key_file = arg; break;
+    case O_ACCOUNT: o->account = arg; break;
+    case O_YEAR:
+        rc = cli_parse_size(CMD, "--year", arg, 1, 9999, &v);
+        o->g.year = (int)v;
+        break;
+    case O_WINDOW:
+        rc = cli_parse_size(CMD, "--window-days", arg, 0, RA_WASH_WINDOW_DAYS_MAX, &v);
+        o->g.window_days = (int)v;
+        break;
+    case O_FORMAT:
+        if (strcmp(arg, "table") == 0)
+            o->format = G_TABLE;
+        else if (strcmp(arg, "json") == 0)
+            o->format = G_JSON;
+        else if (strcmp(arg, "csv") == 0)
+            o->format = G_CSV;
+        else
+            rc = cli_usage(CMD, "--format must be table, json or csv: \"%s\"", arg);
+        break;
+    default: rc = CLI_OPT_NONE; break;
+    }
+    return rc;
+}
+
 /* Returns 0, -1 after --help, or the usage exit code. */
 static int parse(int argc, char **argv, gains_opts *o)
 {
-    enum { O_DB = 256, O_FIRM, O_KEY_FILE, O_ACCOUNT, O_YEAR, O_FORMAT, O_WINDOW, O_HELP };
     static const struct option longopts[] = {
         {"db", required_argument, 0, O_DB},
         {"firm", required_argument, 0, O_FIRM},
@@ -52,42 +86,10 @@ static int parse(int argc, char **argv, gains_opts *o)
         {"window-days", required_argument, 0, O_WINDOW},
         {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0}};
+    const cli_getopt_spec spec = {CMD, longopts, O_HELP, help, take_opt, 0, 0};
     memset(o, 0, sizeof *o);
     ra_gains_options_default(&o->g);
-    int c, rc = 0;
-    size_t v = 0;
-    opterr = 0;
-    optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        switch (c) {
-        case O_DB: o->db = optarg; break;
-        case O_FIRM: o->firm = optarg; break;
-        case O_KEY_FILE: o->key_file = optarg; break;
-        case O_ACCOUNT: o->account = optarg; break;
-        case O_YEAR:
-            rc = cli_parse_size(CMD, "--year", optarg, 1, 9999, &v);
-            o->g.year = (int)v;
-            break;
-        case O_WINDOW:
-            rc = cli_parse_size(CMD, "--window-days", optarg, 0, RA_WASH_WINDOW_DAYS_MAX, &v);
-            o->g.window_days = (int)v;
-            break;
-        case O_FORMAT:
-            if (strcmp(optarg, "table") == 0)
-                o->format = G_TABLE;
-            else if (strcmp(optarg, "json") == 0)
-                o->format = G_JSON;
-            else if (strcmp(optarg, "csv") == 0)
-                o->format = G_CSV;
-            else
-                rc = cli_usage(CMD, "--format must be table, json or csv: \"%s\"", optarg);
-            break;
-        case O_HELP:
-        case 'h': help(); return -1;
-        case ':': rc = cli_usage(CMD, "%s needs a value", argv[optind - 1]); break;
-        default: rc = cli_usage(CMD, "no option %s", argv[optind - 1]); break;
-        }
-    }
+    int rc = cli_getopt(&spec, argc, argv, o);
     if (rc)
         return rc;
     if (optind < argc)

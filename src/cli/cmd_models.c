@@ -5,7 +5,6 @@
 #include "cli.h"
 #include <roboadvisor/engine_models.h>
 #include <roboadvisor/models_io.h>
-#include "cmd_models.h"
 
 #include <roboadvisor/models.h>
 
@@ -53,6 +52,65 @@ static void help(void)
         "are printed as percentages in tables, fractions in JSON.\n");
 }
 
+static int take_opt(void *ctx, int c, char *arg)
+{
+    mopts *o = ctx;
+    size_t z;
+    switch (c) {
+    case O_DB: o->db = arg; break;
+    case O_FIRM: o->firm = arg; break;
+    case O_FROM: if (cli_parse_date(CMD, "--from", arg, &o->from)) return 2; break;
+    case O_TO: if (cli_parse_date(CMD, "--to", arg, &o->to)) return 2; break;
+    case O_DATE: if (cli_parse_date(CMD, "--date", arg, &o->date)) return 2; break;
+    case O_COV:
+        if (strcmp(arg, "sample") != 0 && strcmp(arg, "ledoit-wolf") != 0)
+            return cli_usage(CMD, "--cov must be sample or ledoit-wolf, not \"%s\"", arg);
+        o->cov = arg;
+        break;
+    case O_FORMAT: if (cli_parse_format(CMD, arg, &o->format)) return 2; break;
+    case O_VERSION:
+        if (cli_parse_size(CMD, "--version", arg, 1, 1000000, &z)) return 2;
+        o->version = (int)z;
+        break;
+    case O_LEVEL: {
+        ra_err e = {0};
+        if (ra_prof_level_parse(arg, 'C', &o->level, &e) != RA_OK)
+            return cli_usage(CMD, "--level: %s", e.msg);
+        break;
+    }
+    case O_JUST: o->justification = arg; break;
+    case O_MAXID:
+        if (cli_parse_size(CMD, "--max-identical", arg, 1, 1000000, &z)) return 2;
+        o->max_identical = (int)z;
+        break;
+    case O_TE:
+        if (cli_parse_double(CMD, "--te-budget", arg, &o->te_budget)) return 2;
+        if (!(o->te_budget > 0 && o->te_budget < 1))
+            return cli_usage(CMD, "--te-budget %g is not in (0, 1)", o->te_budget);
+        break;
+    case O_CASH:
+        if (cli_parse_double(CMD, "--cash-reserve", arg, &o->cash_reserve)) return 2;
+        if (!(o->cash_reserve >= 0 && o->cash_reserve < 1))
+            return cli_usage(CMD, "--cash-reserve %g is not in [0, 1)", o->cash_reserve);
+        break;
+    case O_MAXW:
+        if (cli_parse_double(CMD, "--max-weight", arg, &o->max_weight)) return 2;
+        if (!(o->max_weight > 0 && o->max_weight <= 1))
+            return cli_usage(CMD, "--max-weight %g is not in (0, 1]", o->max_weight);
+        break;
+    case O_SHELF:
+        if (strcmp(arg, "yes") == 0)
+            o->shelf_only = 1;
+        else if (strcmp(arg, "no") == 0)
+            o->shelf_only = 0;
+        else
+            return cli_usage(CMD, "--shelf-only must be yes or no, not \"%s\"", arg);
+        break;
+    default: return CLI_OPT_NONE;
+    }
+    return 0;
+}
+
 static int parse(int argc, char **argv, mopts *o)
 {
     static const struct option lo[] = {
@@ -74,68 +132,8 @@ static int parse(int argc, char **argv, mopts *o)
     o->te_budget = RA_MODELS_DEFAULT_TE_BUDGET;
     o->max_weight = RA_MODELS_DEFAULT_MAX_WEIGHT;
     o->shelf_only = -1;
-    optind = 2; /* argv[0] "models", argv[1] the subcommand */
-    opterr = 0;
-    int c;
-    size_t z;
-    while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
-        switch (c) {
-        case O_DB: o->db = optarg; break;
-        case O_FIRM: o->firm = optarg; break;
-        case O_FROM: if (cli_parse_date(CMD, "--from", optarg, &o->from)) return 2; break;
-        case O_TO: if (cli_parse_date(CMD, "--to", optarg, &o->to)) return 2; break;
-        case O_DATE: if (cli_parse_date(CMD, "--date", optarg, &o->date)) return 2; break;
-        case O_COV:
-            if (strcmp(optarg, "sample") != 0 && strcmp(optarg, "ledoit-wolf") != 0)
-                return cli_usage(CMD, "--cov must be sample or ledoit-wolf, not \"%s\"", optarg);
-            o->cov = optarg;
-            break;
-        case O_FORMAT: if (cli_parse_format(CMD, optarg, &o->format)) return 2; break;
-        case O_VERSION:
-            if (cli_parse_size(CMD, "--version", optarg, 1, 1000000, &z)) return 2;
-            o->version = (int)z;
-            break;
-        case O_LEVEL: {
-            ra_err e = {0};
-            if (ra_prof_level_parse(optarg, 'C', &o->level, &e) != RA_OK)
-                return cli_usage(CMD, "--level: %s", e.msg);
-            break;
-        }
-        case O_JUST: o->justification = optarg; break;
-        case O_MAXID:
-            if (cli_parse_size(CMD, "--max-identical", optarg, 1, 1000000, &z)) return 2;
-            o->max_identical = (int)z;
-            break;
-        case O_TE:
-            if (cli_parse_double(CMD, "--te-budget", optarg, &o->te_budget)) return 2;
-            if (!(o->te_budget > 0 && o->te_budget < 1))
-                return cli_usage(CMD, "--te-budget %g is not in (0, 1)", o->te_budget);
-            break;
-        case O_CASH:
-            if (cli_parse_double(CMD, "--cash-reserve", optarg, &o->cash_reserve)) return 2;
-            if (!(o->cash_reserve >= 0 && o->cash_reserve < 1))
-                return cli_usage(CMD, "--cash-reserve %g is not in [0, 1)", o->cash_reserve);
-            break;
-        case O_MAXW:
-            if (cli_parse_double(CMD, "--max-weight", optarg, &o->max_weight)) return 2;
-            if (!(o->max_weight > 0 && o->max_weight <= 1))
-                return cli_usage(CMD, "--max-weight %g is not in (0, 1]", o->max_weight);
-            break;
-        case O_SHELF:
-            if (strcmp(optarg, "yes") == 0)
-                o->shelf_only = 1;
-            else if (strcmp(optarg, "no") == 0)
-                o->shelf_only = 0;
-            else
-                return cli_usage(CMD, "--shelf-only must be yes or no, not \"%s\"", optarg);
-            break;
-        case O_HELP:
-        case 'h': help(); return -1;
-        case ':': return cli_usage(CMD, "%s needs a value", argv[optind - 1]);
-        default: return cli_usage(CMD, "unrecognised option \"%s\"", argv[optind - 1]);
-        }
-    }
-    return 0;
+    const cli_getopt_spec spec = {CMD, lo, O_HELP, help, take_opt, 1, 2} /* argv[1]: the subcommand */;
+    return cli_getopt(&spec, argc, argv, o);
 }
 
 /* Opens the book the way every command does (cli_book_open): the key from ROBOADVISOR_KEY (every
@@ -288,12 +286,12 @@ static int do_add(ra_store *s, const ra_store_actor *actor, const char *path, co
     ra_model *v = NULL;
     size_t n = 0;
     ra_status rc = ra_models_csv_parse(data, size, path, &v, &n, &err);
-    free(data);
+    ra_free(data);
     if (rc != RA_OK)
         return cli_fail(CMD, &err);
     /* all or nothing */
     if (ra_store_begin(s, &err) != RA_OK) {
-        free(v);
+        ra_free(v);
         return cli_fail(CMD, &err);
     }
     int ver[1000], cr[1000];
@@ -308,11 +306,11 @@ static int do_add(ra_store *s, const ra_store_actor *actor, const char *path, co
     if (rc != RA_OK) {
         ra_err keep = {0};
         (void)ra_store_rollback(s, &keep);
-        free(v);
+        ra_free(v);
         return cli_fail(CMD, &err);
     }
     if (ra_store_commit(s, &err) != RA_OK) {
-        free(v);
+        ra_free(v);
         return cli_fail(CMD, &err);
     }
     int out = 0;
@@ -333,7 +331,7 @@ static int do_add(ra_store *s, const ra_store_actor *actor, const char *path, co
                    cr[i] ? "new" : "unchanged", ra_suit_level_name(v[i].level), why);
         }
     }
-    free(v);
+    ra_free(v);
     return out;
 }
 

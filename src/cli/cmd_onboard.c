@@ -12,7 +12,6 @@
 #include <roboadvisor/engine_models.h>
 #include <roboadvisor/onboard_io.h>
 #include <roboadvisor/prof_io.h>
-#include "cmd_onboard.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -28,6 +27,7 @@
 #define GEN_MAX 1000000 /* clients onboarded by one --generate */
 
 typedef struct opts {
+    const char *cmd; /* for messages */
     const char *db, *firm, *key_file, *client_file, *questionnaire, *lang, *name, *reason;
     ra_date date;
     int have_date;
@@ -41,6 +41,46 @@ typedef struct opts {
 
 enum { O_DB = 256, O_FIRM, O_KEY_FILE, O_CLIENT, O_QUESTIONNAIRE, O_LANG, O_DATE, O_FORMAT,
        O_GENERATE, O_SEED, O_NAME, O_PARAM, O_REASON, O_HELP };
+
+static int take_opt(void *ctx, int c, char *arg)
+{
+    opts *o = ctx;
+    int rc = 0;
+    size_t n;
+    switch (c) {
+    case O_DB: o->db = arg; break;
+    case O_FIRM: o->firm = arg; break;
+    case O_KEY_FILE: o->key_file = arg; break;
+    case O_CLIENT: o->client_file = arg; break;
+    case O_QUESTIONNAIRE: o->questionnaire = arg; break;
+    case O_LANG: o->lang = arg; break;
+    case O_DATE:
+        rc = cli_parse_date(o->cmd, "--date", arg, &o->date);
+        o->have_date = 1;
+        break;
+    case O_FORMAT: rc = cli_parse_format(o->cmd, arg, &o->format); break;
+    case O_GENERATE:
+        rc = cli_parse_size(o->cmd, "--generate", arg, 1, GEN_MAX, &o->generate);
+        o->have_generate = 1;
+        break;
+    case O_SEED:
+        rc = cli_parse_size(o->cmd, "--seed", arg, 0, SIZE_MAX, &n);
+        o->seed = (uint64_t)n;
+        break;
+    case O_NAME: o->name = arg; break;
+    case O_PARAM: {
+        char **g = realloc(o->params, (o->n_params + 1) * sizeof *g);
+        if (!g)
+            return cli_usage(o->cmd, "too many --param");
+        o->params = g;
+        o->params[o->n_params++] = arg;
+        break;
+    }
+    case O_REASON: o->reason = arg; break;
+    default: rc = CLI_OPT_NONE; break;
+    }
+    return rc;
+}
 
 static int parse_opts(const char *cmd, int argc, char **argv, opts *o, void (*help)(void))
 {
@@ -62,47 +102,9 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, void (*he
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->format = CLI_FORMAT_TABLE;
-    int c, rc = 0;
-    size_t n;
-    opterr = 0;
-    optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        switch (c) {
-        case O_DB: o->db = optarg; break;
-        case O_FIRM: o->firm = optarg; break;
-        case O_KEY_FILE: o->key_file = optarg; break;
-        case O_CLIENT: o->client_file = optarg; break;
-        case O_QUESTIONNAIRE: o->questionnaire = optarg; break;
-        case O_LANG: o->lang = optarg; break;
-        case O_DATE:
-            rc = cli_parse_date(cmd, "--date", optarg, &o->date);
-            o->have_date = 1;
-            break;
-        case O_FORMAT: rc = cli_parse_format(cmd, optarg, &o->format); break;
-        case O_GENERATE:
-            rc = cli_parse_size(cmd, "--generate", optarg, 1, GEN_MAX, &o->generate);
-            o->have_generate = 1;
-            break;
-        case O_SEED:
-            rc = cli_parse_size(cmd, "--seed", optarg, 0, SIZE_MAX, &n);
-            o->seed = (uint64_t)n;
-            break;
-        case O_NAME: o->name = optarg; break;
-        case O_PARAM: {
-            char **g = realloc(o->params, (o->n_params + 1) * sizeof *g);
-            if (!g)
-                return cli_usage(cmd, "too many --param");
-            o->params = g;
-            o->params[o->n_params++] = optarg;
-            break;
-        }
-        case O_REASON: o->reason = optarg; break;
-        case O_HELP:
-        case 'h': help(); return -1;
-        case ':': rc = cli_usage(cmd, "%s needs a value", argv[optind - 1]); break;
-        default: rc = cli_usage(cmd, "no option %s", argv[optind - 1]); break;
-        }
-    }
+    o->cmd = cmd;
+    const cli_getopt_spec spec = {cmd, longopts, O_HELP, help, take_opt, 0, 0};
+    int rc = cli_getopt(&spec, argc, argv, o);
     if (rc)
         return rc;
     if (!o->firm) {
@@ -120,31 +122,13 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, void (*he
 
 /* ---- the book ------------------------------------------------------------------------------- */
 
-typedef struct book {
-    ra_book *rb;
-    ra_store *s;
-    ra_store_actor actor;
-    ra_firm firm;
-} book;
+typedef cli_book book;
 
 /* Opens the book the way every command does (cli_book_open); the firm must exist. */
 static int book_open(const char *cmd, const opts *o, book *b)
 {
-    memset(b, 0, sizeof *b);
     cli_book_args a = {o->db, o->firm, o->key_file, 0, 0, 1};
-    int rc = cli_book_open(cmd, &a, &b->rb);
-    if (rc)
-        return rc;
-    b->s = b->rb->store;
-    b->actor = b->rb->actor;
-    b->firm = b->rb->firm;
-    return 0;
-}
-
-static void book_close(book *b)
-{
-    ra_book_close(b->rb);
-    memset(b, 0, sizeof *b);
+    return cli_book_open_parts(cmd, &a, b);
 }
 
 /* The questionnaire: from --questionnaire FILE (stored if new), else the stored id/version. */
@@ -183,7 +167,7 @@ static int load_questionnaire(const char *cmd, book *b, const char *file, const 
     }
     if (st == RA_OK)
         st = ra_prof_questionnaire_parse(data, size, q, &err);
-    free(data);
+    ra_free(data);
     return st == RA_OK ? 0 : cli_fail(cmd, &err);
 }
 
@@ -390,7 +374,7 @@ static int onboard_one(const char *cmd, const opts *o)
     ra_free(qdata);
     ra_onboard_doc_destroy(doc);
     if (b.rb)
-        book_close(&b);
+        cli_book_close(&b);
     return rc;
 }
 
@@ -407,7 +391,7 @@ static int onboard_generate(const char *cmd, const opts *o)
     size_t li = 0;
     /* one transaction: the questionnaire is stored with the batch, or not at all */
     if (ra_store_begin(b.s, &err) != RA_OK) {
-        book_close(&b);
+        cli_book_close(&b);
         return cli_fail(cmd, &err);
     }
     rc = load_questionnaire(cmd, &b, o->questionnaire, NULL, 0, &q);
@@ -458,7 +442,7 @@ static int onboard_generate(const char *cmd, const opts *o)
     }
     free(g);
     ra_prof_questionnaire_destroy(q);
-    book_close(&b);
+    cli_book_close(&b);
     return rc;
 }
 
@@ -666,7 +650,7 @@ int cmd_agent(int argc, char **argv)
     if (!rc) {
         rc = !strcmp(sub, "show") ? agent_show(cmd, &b, account, &o)
                                   : agent_set(cmd, &b, account, &o);
-        book_close(&b);
+        cli_book_close(&b);
     }
     free(o.params);
     return rc;

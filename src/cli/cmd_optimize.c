@@ -203,7 +203,7 @@ static int load_groups(const char *path, const ra_series *s, groups_ctx *g)
     if (ra_file_read(path, 64u << 20, &data, &size, &err) != RA_OK)
         return cli_fail(CMD, &err);
     ra_status st = ra_csv_parse_groups(data, size, path, &g->file, &err);
-    free(data);
+    ra_free(data);
     if (st != RA_OK)
         return cli_fail(CMD, &err);
     size_t total = 0;

@@ -160,10 +160,75 @@ static json_t *pct_object(const double *p)
     return o;
 }
 
+enum { O_INITIAL = 256, O_MONTHLY, O_YEARS, O_GOAL, O_MODEL, O_MU, O_SIGMA, O_BOOT, O_BLOCK,
+       O_ASSET, O_DROP, O_GLIDE, O_PATHS, O_SEED, O_THREADS, O_PROB, O_FORMAT, O_HELP };
+
+/* The options as given. */
+typedef struct plan_args {
+    ra_plan_settings s;
+    int have_initial, have_monthly, have_goal, have_mu, have_sigma;
+    const char *model, *boot_path, *glide_path, *asset;
+    size_t years, block, paths, seed, threads;
+    int drop_missing;
+    cli_format format;
+} plan_args;
+
+static int take_opt(void *ctx, int c, char *arg)
+{
+    plan_args *a = ctx;
+    int rc = 0;
+    switch (c) {
+    case O_INITIAL: rc = parse_amount("--initial", arg, &a->s.initial); a->have_initial = 1; break;
+    case O_MONTHLY: rc = parse_amount("--monthly", arg, &a->s.monthly); a->have_monthly = 1; break;
+    case O_GOAL:
+        rc = parse_amount("--goal", arg, &a->s.goal);
+        if (!rc && a->s.goal <= 0)
+            rc = cli_usage(CMD, "--goal must be positive, got \"%s\"", arg);
+        a->have_goal = 1;
+        break;
+    case O_YEARS: rc = cli_parse_size(CMD, "--years", arg, 1, RA_PLAN_MAX_YEARS, &a->years); break;
+    case O_MODEL:
+        a->model = arg;
+        if (strcmp(a->model, "lognormal") != 0 && strcmp(a->model, "bootstrap") != 0)
+            rc = cli_usage(CMD, "--model is lognormal or bootstrap, got \"%s\"", arg);
+        break;
+    case O_MU:
+        rc = cli_parse_double(CMD, "--mu", arg, &a->s.mu);
+        if (!rc && !(a->s.mu > -1.0 && a->s.mu <= RA_PLAN_MAX_MU))
+            rc = cli_usage(CMD, "--mu is an annual decimal return in (-1, 1] (0.07 for 7 %%), "
+                                "got \"%s\"", arg);
+        a->have_mu = 1;
+        break;
+    case O_SIGMA:
+        rc = cli_parse_double(CMD, "--sigma", arg, &a->s.sigma);
+        if (!rc && !(a->s.sigma >= 0.0 && a->s.sigma <= RA_PLAN_MAX_SIGMA))
+            rc = cli_usage(CMD, "--sigma is an annual decimal volatility in [0, 2] (0.15 for "
+                                "15 %%), got \"%s\"", arg);
+        a->have_sigma = 1;
+        break;
+    case O_BOOT: a->boot_path = arg; break;
+    case O_BLOCK: rc = cli_parse_size(CMD, "--block", arg, 1, 1200, &a->block); break;
+    case O_ASSET: a->asset = arg; break;
+    case O_DROP: a->drop_missing = 1; break;
+    case O_GLIDE: a->glide_path = arg; break;
+    case O_PATHS: rc = cli_parse_size(CMD, "--paths", arg, 1, PLAN_CLI_MAX_PATHS, &a->paths); break;
+    case O_SEED: rc = cli_parse_size(CMD, "--seed", arg, 0, SIZE_MAX, &a->seed); break;
+    case O_THREADS:
+        rc = cli_parse_size(CMD, "--threads", arg, 1, RA_PLAN_MAX_THREADS, &a->threads);
+        break;
+    case O_PROB:
+        rc = cli_parse_double(CMD, "--probability", arg, &a->s.probability);
+        if (!rc && !(a->s.probability > 0.0 && a->s.probability <= 1.0))
+            rc = cli_usage(CMD, "--probability must be in (0, 1], got \"%s\"", arg);
+        break;
+    case O_FORMAT: rc = cli_parse_format(CMD, arg, &a->format); break;
+    default: rc = CLI_OPT_NONE; break;
+    }
+    return rc;
+}
+
 int cmd_plan(int argc, char **argv)
 {
-    enum { O_INITIAL = 256, O_MONTHLY, O_YEARS, O_GOAL, O_MODEL, O_MU, O_SIGMA, O_BOOT, O_BLOCK,
-           O_ASSET, O_DROP, O_GLIDE, O_PATHS, O_SEED, O_THREADS, O_PROB, O_FORMAT, O_HELP };
     static const struct option longopts[] = {
         {"initial", required_argument, 0, O_INITIAL}, {"monthly", required_argument, 0, O_MONTHLY},
         {"years", required_argument, 0, O_YEARS}, {"goal", required_argument, 0, O_GOAL},
@@ -176,67 +241,23 @@ int cmd_plan(int argc, char **argv)
         {"probability", required_argument, 0, O_PROB},
         {"format", required_argument, 0, O_FORMAT}, {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0}};
-    ra_plan_settings s;
-    ra_plan_settings_default(&s);
-    int have_initial = 0, have_monthly = 0, have_goal = 0, have_mu = 0, have_sigma = 0;
-    const char *model = NULL, *boot_path = NULL, *glide_path = NULL, *asset = NULL;
-    size_t years = 0, block = 0, paths = s.n_paths, seed = 1, threads = 1;
-    int drop_missing = 0;
-    cli_format format = CLI_FORMAT_TABLE;
-    int c, rc = 0;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1 && rc == 0) {
-        switch (c) {
-        case O_INITIAL: rc = parse_amount("--initial", optarg, &s.initial); have_initial = 1; break;
-        case O_MONTHLY: rc = parse_amount("--monthly", optarg, &s.monthly); have_monthly = 1; break;
-        case O_GOAL:
-            rc = parse_amount("--goal", optarg, &s.goal);
-            if (!rc && s.goal <= 0)
-                rc = cli_usage(CMD, "--goal must be positive, got \"%s\"", optarg);
-            have_goal = 1;
-            break;
-        case O_YEARS: rc = cli_parse_size(CMD, "--years", optarg, 1, RA_PLAN_MAX_YEARS, &years); break;
-        case O_MODEL:
-            model = optarg;
-            if (strcmp(model, "lognormal") != 0 && strcmp(model, "bootstrap") != 0)
-                rc = cli_usage(CMD, "--model is lognormal or bootstrap, got \"%s\"", optarg);
-            break;
-        case O_MU:
-            rc = cli_parse_double(CMD, "--mu", optarg, &s.mu);
-            if (!rc && !(s.mu > -1.0 && s.mu <= RA_PLAN_MAX_MU))
-                rc = cli_usage(CMD, "--mu is an annual decimal return in (-1, 1] (0.07 for 7 %%), "
-                                    "got \"%s\"", optarg);
-            have_mu = 1;
-            break;
-        case O_SIGMA:
-            rc = cli_parse_double(CMD, "--sigma", optarg, &s.sigma);
-            if (!rc && !(s.sigma >= 0.0 && s.sigma <= RA_PLAN_MAX_SIGMA))
-                rc = cli_usage(CMD, "--sigma is an annual decimal volatility in [0, 2] (0.15 for "
-                                    "15 %%), got \"%s\"", optarg);
-            have_sigma = 1;
-            break;
-        case O_BOOT: boot_path = optarg; break;
-        case O_BLOCK: rc = cli_parse_size(CMD, "--block", optarg, 1, 1200, &block); break;
-        case O_ASSET: asset = optarg; break;
-        case O_DROP: drop_missing = 1; break;
-        case O_GLIDE: glide_path = optarg; break;
-        case O_PATHS: rc = cli_parse_size(CMD, "--paths", optarg, 1, PLAN_CLI_MAX_PATHS, &paths); break;
-        case O_SEED: rc = cli_parse_size(CMD, "--seed", optarg, 0, SIZE_MAX, &seed); break;
-        case O_THREADS:
-            rc = cli_parse_size(CMD, "--threads", optarg, 1, RA_PLAN_MAX_THREADS, &threads);
-            break;
-        case O_PROB:
-            rc = cli_parse_double(CMD, "--probability", optarg, &s.probability);
-            if (!rc && !(s.probability > 0.0 && s.probability <= 1.0))
-                rc = cli_usage(CMD, "--probability must be in (0, 1], got \"%s\"", optarg);
-            break;
-        case O_FORMAT: rc = cli_parse_format(CMD, optarg, &format); break;
-        case O_HELP: case 'h': help(); return CLI_EXIT_OK;
-        default: rc = cli_opt_error(CMD, c, argv); break;
-        }
-    }
+    plan_args a = {.model = NULL, .format = CLI_FORMAT_TABLE};
+    ra_plan_settings_default(&a.s);
+    a.paths = a.s.n_paths;
+    a.seed = 1;
+    a.threads = 1;
+    const cli_getopt_spec spec = {CMD, longopts, O_HELP, help, take_opt, 0, 0};
+    int rc = cli_getopt(&spec, argc, argv, &a);
+    if (rc == -1) return CLI_EXIT_OK;
     if (rc) return rc;
+    ra_plan_settings s = a.s;
+    int have_initial = a.have_initial, have_monthly = a.have_monthly, have_goal = a.have_goal;
+    int have_mu = a.have_mu, have_sigma = a.have_sigma;
+    const char *model = a.model, *boot_path = a.boot_path, *glide_path = a.glide_path;
+    const char *asset = a.asset;
+    size_t years = a.years, block = a.block, paths = a.paths, seed = a.seed, threads = a.threads;
+    int drop_missing = a.drop_missing;
+    cli_format format = a.format;
     if ((rc = cli_no_more_args(CMD, argc, argv, optind))) return rc;
     if (!have_initial) return cli_usage(CMD, "--initial AMOUNT is required");
     if (!have_monthly) return cli_usage(CMD, "--monthly AMOUNT is required");
@@ -272,7 +293,7 @@ int cmd_plan(int argc, char **argv)
         if (ra_file_read(glide_path, PLAN_GLIDE_MAX_BYTES, &data, &size, &err) != RA_OK)
             return cli_fail(CMD, &err);
         ra_status st = ra_plan_glide_parse(data, size, glide_path, &glide, &err);
-        free(data);
+        ra_free(data);
         if (st != RA_OK)
             return cli_fail(CMD, &err);
         s.glide = glide;

@@ -1,7 +1,6 @@
 /* roboadvisor screen: many distinct qualifying candidate portfolios from a pool of assets
  * (include/roboadvisor/screen.h; docs/cli.md#screen). */
 #include "cli.h"
-#include "cmd_models.h"
 
 #include <roboadvisor/screen.h>
 

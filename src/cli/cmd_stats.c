@@ -61,10 +61,49 @@ static const char *cell(char *buf, int width, int prec, double x)
     return buf;
 }
 
+enum { O_RETURNS = 256, O_PRICES, O_ASSETS, O_BENCH, O_RF, O_MAR, O_LEVEL, O_DROP, O_PPY,
+       O_FORMAT, O_HELP, O_FROM, O_TO };
+
+/* The options as given. */
+typedef struct stats_args {
+    cli_market_opts mo;
+    const char *bench;
+    double rf, mar, level;
+    cli_format format;
+} stats_args;
+
+static int take_opt(void *ctx, int c, char *arg)
+{
+    stats_args *a = ctx;
+    int rc = 0;
+    switch (c) {
+    case O_RETURNS: a->mo.returns_path = arg; break;
+    case O_PRICES: a->mo.prices_path = arg; break;
+    case O_ASSETS: a->mo.assets = arg; break;
+    case O_FROM: a->mo.from = arg; break;
+    case O_TO: a->mo.to = arg; break;
+    case O_BENCH: a->bench = arg; break;
+    case O_RF: rc = cli_parse_double(CMD, "--rf", arg, &a->rf); break;
+    case O_MAR: rc = cli_parse_double(CMD, "--mar", arg, &a->mar); break;
+    case O_LEVEL:
+        rc = cli_parse_double(CMD, "--level", arg, &a->level);
+        if (!rc && !(a->level > 0 && a->level < 1))
+            rc = cli_usage(CMD, "--level must be between 0 and 1 exclusive, got \"%s\"", arg);
+        break;
+    case O_DROP: a->mo.drop_missing = 1; break;
+    case O_PPY:
+        rc = cli_parse_double(CMD, "--periods-per-year", arg, &a->mo.ppy);
+        if (!rc && a->mo.ppy <= 0)
+            rc = cli_usage(CMD, "--periods-per-year must be positive, got \"%s\"", arg);
+        break;
+    case O_FORMAT: rc = cli_parse_format(CMD, arg, &a->format); break;
+    default: rc = CLI_OPT_NONE; break;
+    }
+    return rc;
+}
+
 int cmd_stats(int argc, char **argv)
 {
-    enum { O_RETURNS = 256, O_PRICES, O_ASSETS, O_BENCH, O_RF, O_MAR, O_LEVEL, O_DROP, O_PPY,
-           O_FORMAT, O_HELP, O_FROM, O_TO };
     static const struct option longopts[] = {
         {"returns", required_argument, 0, O_RETURNS}, {"prices", required_argument, 0, O_PRICES},
         {"assets", required_argument, 0, O_ASSETS}, {"benchmark", required_argument, 0, O_BENCH},
@@ -74,41 +113,16 @@ int cmd_stats(int argc, char **argv)
         {"format", required_argument, 0, O_FORMAT}, {"help", no_argument, 0, O_HELP}, {"from", required_argument, 0, O_FROM},
         {"to", required_argument, 0, O_TO},
         {0, 0, 0, 0}};
-    cli_market_opts mo = {0};
-    const char *bench = NULL;
-    char *assets_buf = NULL;
-    double rf = 0, mar = 0, level = 0.95;
-    cli_format format = CLI_FORMAT_TABLE;
-    int c, rc = 0;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1 && rc == 0) {
-        switch (c) {
-        case O_RETURNS: mo.returns_path = optarg; break;
-        case O_PRICES: mo.prices_path = optarg; break;
-        case O_ASSETS: mo.assets = optarg; break;
-        case O_FROM: mo.from = optarg; break;
-        case O_TO: mo.to = optarg; break;
-        case O_BENCH: bench = optarg; break;
-        case O_RF: rc = cli_parse_double(CMD, "--rf", optarg, &rf); break;
-        case O_MAR: rc = cli_parse_double(CMD, "--mar", optarg, &mar); break;
-        case O_LEVEL:
-            rc = cli_parse_double(CMD, "--level", optarg, &level);
-            if (!rc && !(level > 0 && level < 1))
-                rc = cli_usage(CMD, "--level must be between 0 and 1 exclusive, got \"%s\"", optarg);
-            break;
-        case O_DROP: mo.drop_missing = 1; break;
-        case O_PPY:
-            rc = cli_parse_double(CMD, "--periods-per-year", optarg, &mo.ppy);
-            if (!rc && mo.ppy <= 0)
-                rc = cli_usage(CMD, "--periods-per-year must be positive, got \"%s\"", optarg);
-            break;
-        case O_FORMAT: rc = cli_parse_format(CMD, optarg, &format); break;
-        case O_HELP: case 'h': help(); return CLI_EXIT_OK;
-        default: rc = cli_opt_error(CMD, c, argv); break;
-        }
-    }
+    stats_args a = {.level = 0.95, .format = CLI_FORMAT_TABLE};
+    const cli_getopt_spec spec = {CMD, longopts, O_HELP, help, take_opt, 0, 0};
+    int rc = cli_getopt(&spec, argc, argv, &a);
+    if (rc == -1) return CLI_EXIT_OK;
     if (rc) return rc;
+    cli_market_opts mo = a.mo;
+    const char *bench = a.bench;
+    char *assets_buf = NULL;
+    double rf = a.rf, mar = a.mar, level = a.level;
+    cli_format format = a.format;
     if ((rc = cli_no_more_args(CMD, argc, argv, optind))) return rc;
     if (bench && mo.assets) { /* make sure the benchmark column is loaded */
         size_t len = strlen(mo.assets) + strlen(bench) + 2;

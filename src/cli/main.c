@@ -1,15 +1,11 @@
 /* roboadvisor: the command-line entry point. Each subcommand lives in cmd_<name>.c. */
 #include "cli.h"
-#include "cmd_audit.h"
-#include "cmd_book.h"
-#include "cmd_onboard.h"
-#include "cmd_models.h"
 
 #include <string.h>
 
 static const struct {
     const char *name;
-    int (*run)(int, char **);
+    cli_cmd_fn *run;
     const char *summary;
 } commands[] = {
     {"optimize", cmd_optimize, "build a portfolio: minimum variance, maximum Sharpe, targets, risk parity, frontier"},

@@ -324,6 +324,20 @@ static void syrk_upper(const double *y, size_t n_obs, size_t n_assets, double al
                 (int)n_assets, 0.0, c, (int)n_assets);
 }
 
+/* cov = alpha y'y from the rows of sc->y (n_obs x n_assets), checked for overflow; ends the
+ * scratch (cov_end). */
+static ra_status cov_finish(cov_scratch *sc, size_t n_obs, size_t n_assets, double alpha,
+                            double *cov, ra_err *err)
+{
+    ra_status rc = RA_OK;
+    syrk_upper(sc->y, n_obs, n_assets, alpha, cov);
+    mirror_upper(cov, n_assets);
+    if (!all_finite(cov, n_assets * n_assets))
+        rc = ra_err_set(err, RA_EINVAL, NULL,
+                        "returns are too large: a covariance overflows a double");
+    return cov_end(sc, rc);
+}
+
 ra_status ra_est_cov_sample(const double *ret, size_t n_obs, size_t n_assets, double ppy,
                             void *work, size_t work_size, double *cov, ra_err *err)
 {
@@ -335,12 +349,7 @@ ra_status ra_est_cov_sample(const double *ret, size_t n_obs, size_t n_assets, do
     if (!all_finite(sc.v1, n_assets))
         return cov_end(&sc, report_nonfinite(ret, n_obs, n_assets, err));
     demean(ret, n_obs, n_assets, sc.v1, sc.y);
-    syrk_upper(sc.y, n_obs, n_assets, ppy / (double)(n_obs - 1), cov);
-    mirror_upper(cov, n_assets);
-    if (!all_finite(cov, n_assets * n_assets))
-        rc = ra_err_set(err, RA_EINVAL, NULL,
-                        "returns are too large: a covariance overflows a double");
-    return cov_end(&sc, rc);
+    return cov_finish(&sc, n_obs, n_assets, ppy / (double)(n_obs - 1), cov, err);
 }
 
 ra_status ra_est_cov_ewma(const double *ret, size_t n_obs, size_t n_assets, double ppy,
@@ -365,12 +374,7 @@ ra_status ra_est_cov_ewma(const double *ret, size_t n_obs, size_t n_assets, doub
         for (size_t j = 0; j < n_assets; j++)
             d[j] = sw * (r[j] - sc.v1[j]);
     }
-    syrk_upper(sc.y, n_obs, n_assets, ppy, cov);
-    mirror_upper(cov, n_assets);
-    if (!all_finite(cov, n_assets * n_assets))
-        rc = ra_err_set(err, RA_EINVAL, NULL,
-                        "returns are too large: a covariance overflows a double");
-    return cov_end(&sc, rc);
+    return cov_finish(&sc, n_obs, n_assets, ppy, cov, err);
 }
 
 /* Ledoit & Wolf (2004), J. Portfolio Management 30(4) 110-119, and the authors' covCor.m; the

@@ -556,6 +556,16 @@ static ra_status highest_return(opt_ctx *cx, double *r_max, ra_err *err)
 /* ---------------------------------------------------------------------------------------------
  * Objectives */
 
+static ra_status do_min_variance(opt_ctx *cx, ra_opt_result *res, ra_err *err)
+{
+    ra_status rc = solve_mv(cx, 0, 0.0, err);
+    if (rc == RA_OK)
+        fill_result(cx, cx->x, res);
+    else
+        ra_err_wrap(err, "minimum-variance portfolio");
+    return rc;
+}
+
 static ra_status do_target_return(opt_ctx *cx, ra_opt_result *res, ra_err *err)
 {
     const ra_opt_problem *p = cx->p;
@@ -944,29 +954,13 @@ ra_status ra_opt_solve(const ra_opt_problem *p, ra_opt_objective obj, void *work
     if (rc != RA_OK)
         return rc;
     double t1 = now_ms(p);
-    switch (obj) {
-    case RA_OPT_MIN_VARIANCE:
-        rc = solve_mv(&cx, 0, 0.0, err);
-        if (rc == RA_OK)
-            fill_result(&cx, cx.x, res);
-        else
-            ra_err_wrap(err, "minimum-variance portfolio");
-        break;
-    case RA_OPT_TARGET_RETURN:
-        rc = do_target_return(&cx, res, err);
-        break;
-    case RA_OPT_MAX_SHARPE:
-        rc = do_max_sharpe(&cx, res, err);
-        break;
-    case RA_OPT_TARGET_VOLATILITY:
-        rc = do_target_vol(&cx, res, err);
-        break;
-    case RA_OPT_RISK_PARITY:
-        rc = do_risk_parity(&cx, res, err);
-        break;
-    default:
+    /* indexed by ra_opt_objective */
+    static ra_status (*const solve_obj[])(opt_ctx *, ra_opt_result *, ra_err *) = {
+        do_min_variance, do_max_sharpe, do_target_return, do_target_vol, do_risk_parity};
+    if ((size_t)obj < sizeof solve_obj / sizeof solve_obj[0])
+        rc = solve_obj[obj](&cx, res, err);
+    else
         rc = ra_err_set(err, RA_EINTERNAL, NULL, "objective %d slipped through", (int)obj);
-    }
     double t2 = now_ms(p);
     res->setup_ms = t1 - t0;
     res->solve_ms = t2 - t1;

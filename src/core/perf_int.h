@@ -3,6 +3,8 @@
 #define RA_PERF_INT_H
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 /* Neumaier's compensated sum (Kahan-Babuska): error O(eps) independent of n for the series we
  * see (a few thousand to a million terms), where a naive sum drifts as O(n eps). */
@@ -56,6 +58,24 @@ static inline double perf_growth_rate(const perf_growth *g, double expo)
     if (expo != 1.0)
         return NAN;
     return -exp(l) - 1.0;
+}
+
+/* Order-preserving map of a double to an unsigned integer (IEEE 754 total order; -0 sorts just
+ * below +0, which compare equal as doubles, so order statistics are unaffected), and back. Used
+ * by the order statistics of perf_stats.c and the percentiles of plan.c. */
+static inline uint64_t perf_key_of(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u >> 63) ? ~u : (u | (UINT64_C(1) << 63));
+}
+
+static inline double perf_double_of(uint64_t k)
+{
+    uint64_t u = (k >> 63) ? (k & ~(UINT64_C(1) << 63)) : ~k;
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
 }
 
 #endif

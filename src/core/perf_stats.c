@@ -26,28 +26,11 @@
 
 /* ---- order statistics without a copy ------------------------------------------------------ */
 
-/* Order-preserving map of a double to an unsigned integer (IEEE 754 total order; -0 sorts just
- * below +0, which compare equal as doubles, so order statistics are unaffected). */
-static uint64_t key_of(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof u);
-    return (u >> 63) ? ~u : (u | (UINT64_C(1) << 63));
-}
-
-static double double_of(uint64_t k)
-{
-    uint64_t u = (k >> 63) ? (k & ~(UINT64_C(1) << 63)) : ~k;
-    double x;
-    memcpy(&x, &u, sizeof x);
-    return x;
-}
-
 static size_t count_le(const double *x, size_t n, size_t stride, uint64_t k)
 {
     size_t c = 0;
     for (size_t i = 0; i < n; i++)
-        c += key_of(AT(x, i, stride)) <= k;
+        c += perf_key_of(AT(x, i, stride)) <= k;
     return c;
 }
 
@@ -64,7 +47,7 @@ static void order_stats(const double *x, size_t n, size_t stride, size_t j, doub
         else
             a = mid + 1;
     }
-    *lo = double_of(a);
+    *lo = perf_double_of(a);
     if (!hi)
         return;
     if (j + 1 >= n || count_le(x, n, stride, a) >= j + 2) {
@@ -73,11 +56,11 @@ static void order_stats(const double *x, size_t n, size_t stride, size_t j, doub
     }
     uint64_t next = UINT64_MAX;
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = key_of(AT(x, i, stride));
+        uint64_t k = perf_key_of(AT(x, i, stride));
         if (k > a && k < next)
             next = k;
     }
-    *hi = double_of(next);
+    *hi = perf_double_of(next);
 }
 
 /* R's quantile(type = 7) step for step (R 4.2 stats:::quantile.default): index = 1 + (n-1)p,

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "perf_int.h"
 #include "rng_int.h"
 
 const double ra_plan_pct_levels[RA_PLAN_N_PCT] = {0.05, 0.25, 0.50, 0.75, 0.95};
@@ -274,22 +275,6 @@ static double select_kth(double *x, size_t n, size_t k)
 
 /* ---- percentiles ---------------------------------------------------------------------------- */
 
-/* Order-preserving map of a double to an unsigned integer (IEEE 754 total order), and back. */
-static uint64_t key_of(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof u);
-    return (u >> 63) ? ~u : (u | (UINT64_C(1) << 63));
-}
-
-static double double_of(uint64_t k)
-{
-    uint64_t u = (k >> 63) ? (k & ~(UINT64_C(1) << 63)) : ~k;
-    double x;
-    memcpy(&x, &u, sizeof x);
-    return x;
-}
-
 /* Sorts x[0..n) ascending into out (which may be x): LSD radix sort of the keys, 8 passes of 8
  * bits, a pass skipped when all keys share its byte. O(n), no worst case; ka, kb: n keys each. */
 static void sort_values(const double *x, size_t n, double *out, uint64_t *ka, uint64_t *kb)
@@ -297,7 +282,7 @@ static void sort_values(const double *x, size_t n, double *out, uint64_t *ka, ui
     size_t count[8][256];
     memset(count, 0, sizeof count);
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = key_of(x[i]);
+        uint64_t k = perf_key_of(x[i]);
         ka[i] = k;
         for (int d = 0; d < 8; d++)
             count[d][(k >> (8 * d)) & 0xFF]++;
@@ -319,7 +304,7 @@ static void sort_values(const double *x, size_t n, double *out, uint64_t *ka, ui
         kb = t;
     }
     for (size_t i = 0; i < n; i++)
-        out[i] = double_of(ka[i]);
+        out[i] = perf_double_of(ka[i]);
 }
 
 /* R's quantile(type = 7) of sorted x, step for step as ra_perf_quantile7 (which selects the order
