@@ -163,14 +163,8 @@ static int only_blank_lines(const char *p, size_t n)
 
 static ra_status scratch_put(csv_reader *r, char c, ra_err *err)
 {
-    if (r->slen == r->scap) {
-        size_t ncap = r->scap ? 2 * r->scap : 256;
-        char *p = ra_realloc(r->scratch, ncap);
-        if (!p)
-            return ra_csvtok_nomem(err, "a quoted field");
-        r->scratch = p;
-        r->scap = ncap;
-    }
+    if (ra_grow((void **)&r->scratch, &r->scap, r->slen + 1, 1))
+        return ra_csvtok_nomem(err, "a quoted field");
     r->scratch[r->slen++] = c;
     return RA_OK;
 }
@@ -196,14 +190,8 @@ ra_status ra_csvtok_next(csv_reader *r, int *eof, ra_err *err)
         if (r->nf == RA_CSV_MAX_COLS)
             return ra_csvtok_error(r, RA_EPARSE, r->line, col, err,
                                    "row has more than %d fields (the limit)", RA_CSV_MAX_COLS);
-        if (r->nf == r->capf) {
-            size_t ncap = r->capf ? 2 * r->capf : 16;
-            csv_field *nfp = ra_realloc(r->f, ncap * sizeof *nfp);
-            if (!nfp)
-                return ra_csvtok_nomem(err, "the fields of a row");
-            r->f = nfp;
-            r->capf = ncap;
-        }
+        if (ra_grow((void **)&r->f, &r->capf, r->nf + 1, sizeof *r->f))
+            return ra_csvtok_nomem(err, "the fields of a row");
         csv_field *f = &r->f[r->nf];
         f->line = r->line;
         if (r->pos < size && d[r->pos] == '"') {
