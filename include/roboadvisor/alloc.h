@@ -36,6 +36,13 @@ RA_API char *ra_strndup(const char *s, size_t n);   /* at most n bytes, NUL-term
  * doubling from 8. 0 on success; -1 when out of memory or the size overflows, *arr and *cap then
  * unchanged. */
 RA_API int ra_grow(void **arr, size_t *cap, size_t need, size_t elem_size);
+/* ra_free of ptrs[0..n), in order (NULLs included: ra_free ignores them). */
+RA_API void ra_free_all(void *const *ptrs, size_t n);
+/* ra_free of each argument, in order: the members of a struct, then the struct itself
+ * (RA_FREE_ALL(v->dates, v->values, v)). */
+#define RA_FREE_ALL(...)                                                                          \
+    ra_free_all((void *const[]){__VA_ARGS__},                                                     \
+                sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
 
 #ifdef __cplusplus
 }

@@ -65,6 +65,12 @@ int ra_grow(void **arr, size_t *cap, size_t need, size_t elem_size)
     return 0;
 }
 
+void ra_free_all(void *const *ptrs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ra_free(ptrs[i]);
+}
+
 char *ra_strndup(const char *s, size_t n)
 {
     if (!s)

@@ -104,12 +104,21 @@ static int starts_with_ci(const char *s, size_t len, const char *word)
     return 1;
 }
 
-ra_status ra_money_parse_decimal(const char *s, size_t len, int digits, int64_t *out, ra_err *err)
+ra_status ra_money_decimal_args_check(const char *s, size_t len, int digits, const int64_t *out,
+                                      ra_err *err)
 {
     if (!out || (!s && len))
         return ra_err_set(err, RA_EINVAL, NULL, "decimal parsing needs a text and an output");
     if (digits < 0 || digits > 18)
         return ra_err_set(err, RA_EINVAL, NULL, "decimals must be 0..18, got %d", digits);
+    return RA_OK;
+}
+
+ra_status ra_money_parse_decimal(const char *s, size_t len, int digits, int64_t *out, ra_err *err)
+{
+    ra_status st = ra_money_decimal_args_check(s, len, digits, out, err);
+    if (st != RA_OK)
+        return st;
     int ql = len > QUOTE_MAX ? QUOTE_MAX : (int)len;
     const char *ell = len > QUOTE_MAX ? "..." : "";
     if (len == 0)

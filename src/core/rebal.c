@@ -594,13 +594,7 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
     if (work_size < ra_rebal_workspace_size(na, nl))
         return ra_err_set(err, RA_EINVAL, NULL, "the workspace of %zu bytes is below the %zu needed",
                           work_size, ra_rebal_workspace_size(na, nl));
-    plan pl;
-    memset(&pl, 0, sizeof pl);
-    pl.a = a;
-    pl.s = s;
-    pl.trades = trades;
-    pl.picks = picks;
-    pl.res = res;
+    plan pl = {.a = a, .s = s, .trades = trades, .picks = picks, .res = res};
     unsigned char *p = work_mem;
     work *wk = &pl.wk;
     wk->w = carve(&p, na * sizeof(double));

@@ -109,6 +109,15 @@ static lot *find(ctx *c, uint64_t key)
     return NULL;
 }
 
+/* The lot event i acts on in *out, if an earlier event made it and it is still present; else
+ * the error msg about event i. */
+static ra_status held_lot(ctx *c, size_t i, const char *msg, lot **out)
+{
+    lot *l = find(c, c->ev[i].lot);
+    *out = l;
+    return l && l->present && l->event < i ? RA_OK : bad(c, i, msg);
+}
+
 static ra_status add_piece(ctx *c, lot *l, size_t at, piece pc)
 {
     ra_status rc = grow((void **)&l->p, &l->cap, l->n + 1, sizeof *l->p, c->err);
@@ -237,10 +246,11 @@ static ra_status arrive(ctx *c, size_t i)
 /* Takes the relief event i's shares from its lot's pieces, one part per piece. */
 static ra_status relieve(ctx *c, size_t i)
 {
+    lot *l;
+    ra_status rc = held_lot(c, i, "the lot relieved is not held", &l);
+    if (rc != RA_OK)
+        return rc;
     const ra_wash_event *e = &c->ev[i];
-    lot *l = find(c, e->lot);
-    if (!l || !l->present || l->event >= i)
-        return bad(c, i, "the lot relieved is not held");
     if (l->security != e->security)
         return bad(c, i, "the lot relieved is of another security");
     ra_micro held = 0;
@@ -256,8 +266,7 @@ static ra_status relieve(ctx *c, size_t i)
         piece *pc = &l->p[k];
         if (pc->qty == 0)
             continue;
-        ra_status rc = grow((void **)&r->parts, &c->cap_parts, r->n_parts + 1, sizeof *r->parts,
-                            c->err);
+        rc = grow((void **)&r->parts, &c->cap_parts, r->n_parts + 1, sizeof *r->parts, c->err);
         if (rc != RA_OK)
             return rc;
         ra_micro t = pc->qty < left ? pc->qty : left;
@@ -315,10 +324,11 @@ static ra_status relieve(ctx *c, size_t i)
  * remainder (pieces sold out stay empty). */
 static ra_status split_lot(ctx *c, size_t i)
 {
+    lot *l;
+    ra_status rc = held_lot(c, i, "the lot split is not held", &l);
+    if (rc != RA_OK)
+        return rc;
     const ra_wash_event *e = &c->ev[i];
-    lot *l = find(c, e->lot);
-    if (!l || !l->present || l->event >= i)
-        return bad(c, i, "the lot split is not held");
     ra_micro held = 0;
     size_t last = l->n;
     for (size_t k = 0; k < l->n; k++)
@@ -508,22 +518,14 @@ ra_status ra_wash_compute(const ra_wash_event *ev, size_t n, const unsigned char
                           s->window_days, RA_WASH_WINDOW_DAYS_MAX);
     if (n > 0 && !ev)
         return ra_err_set(err, RA_EINVAL, NULL, "no events given");
-    ctx c;
-    memset(&c, 0, sizeof c);
-    c.ev = ev;
-    c.n_ev = n;
-    c.ret = retirement;
-    c.n_acct = n_accounts;
-    c.window = s->window_days;
-    c.err = err;
+    ctx c = {.ev = ev, .n_ev = n, .ret = retirement, .n_acct = n_accounts,
+             .window = s->window_days, .err = err};
     c.r = ra_calloc(1, sizeof *c.r);
     ra_status rc = c.r ? run(&c) : nomem(err);
     for (size_t i = 0; i < c.n_lots; i++) {
-        ra_free(c.lots[i].p);
-        ra_free(c.lots[i].moved);
+        RA_FREE_ALL(c.lots[i].p, c.lots[i].moved);
     }
-    ra_free(c.lots);
-    ra_free(c.by_key);
+    RA_FREE_ALL(c.lots, c.by_key);
     if (rc != RA_OK) {
         ra_wash_result_destroy(c.r);
         return rc;
@@ -536,8 +538,5 @@ void ra_wash_result_destroy(ra_wash_result *r)
 {
     if (!r)
         return;
-    ra_free(r->parts);
-    ra_free(r->links);
-    ra_free(r->open);
-    ra_free(r);
+    RA_FREE_ALL(r->parts, r->links, r->open, r);
 }

@@ -168,15 +168,11 @@ static ra_status grow_txns(gen *g)
     ra_bookgen_book *b = g->b;
     if (b->n_txns < g->cap_txns)
         return RA_OK;
-    size_t cap = g->cap_txns ? 2 * g->cap_txns : 4096;
-    ra_txn *t = realloc(b->txns, cap * sizeof *t);
-    if (!t)
+    size_t cap = g->cap_txns ? 2 * g->cap_txns : 4096, c1 = g->cap_txns, c2 = g->cap_txns;
+    if (ra_grow((void **)&b->txns, &c1, cap, sizeof *b->txns))
         return ra_err_set(g->err, RA_ENOMEM, NULL, "could not allocate %zu transactions", cap);
-    b->txns = t;
-    char(*x)[RA_BOOKGEN_EXT_ID_MAX] = realloc(b->txn_ext_id, cap * sizeof *x);
-    if (!x)
+    if (ra_grow((void **)&b->txn_ext_id, &c2, cap, sizeof *b->txn_ext_id))
         return ra_err_set(g->err, RA_ENOMEM, NULL, "could not allocate %zu transaction ids", cap);
-    b->txn_ext_id = x;
     g->cap_txns = cap;
     return RA_OK;
 }
@@ -657,11 +653,11 @@ static ra_status prepare_market(gen *g)
                           ra_date_format(start, b1), ra_date_format(end, b2));
     g->i1 = after - 1;
 
-    g->filled = malloc(nd * n * sizeof *g->filled);
-    g->month_start = calloc(nd, 1);
-    g->div_first = calloc(nd + 1, sizeof *g->div_first);
-    g->divs = malloc((m->n_dividends ? m->n_dividends : 1) * sizeof *g->divs);
-    g->qty = calloc(n, sizeof *g->qty);
+    g->filled = ra_malloc(nd * n * sizeof *g->filled);
+    g->month_start = ra_calloc(nd, 1);
+    g->div_first = ra_calloc(nd + 1, sizeof *g->div_first);
+    g->divs = ra_malloc((m->n_dividends ? m->n_dividends : 1) * sizeof *g->divs);
+    g->qty = ra_calloc(n, sizeof *g->qty);
     if (!g->filled || !g->month_start || !g->div_first || !g->divs || !g->qty)
         return ra_err_set(g->err, RA_ENOMEM, NULL, "could not allocate the market tables");
     for (size_t d = 0; d < nd; d++)
@@ -727,14 +723,8 @@ void ra_bookgen_destroy(ra_bookgen_book *b)
 {
     if (!b)
         return;
-    free(b->advisors);
-    free(b->securities);
-    free(b->clients);
-    free(b->accounts);
-    free(b->txns);
-    free(b->txn_first);
-    free(b->txn_ext_id);
-    free(b);
+    RA_FREE_ALL(b->advisors, b->securities, b->clients, b->accounts, b->txns, b->txn_first,
+                b->txn_ext_id, b);
 }
 
 static ra_status make_parties(gen *g, acct_plan **plans_out)
@@ -745,10 +735,10 @@ static ra_status make_parties(gen *g, acct_plan **plans_out)
     rng r = rng_stream(s->seed, 1, 0);
     size_t nc = s->n_clients;
     b->n_advisors = nc / 60 + 3;
-    b->advisors = calloc(b->n_advisors, sizeof *b->advisors);
-    b->clients = calloc(nc, sizeof *b->clients);
-    b->accounts = calloc(3 * nc, sizeof *b->accounts);
-    acct_plan *plans = calloc(3 * nc, sizeof *plans);
+    b->advisors = ra_calloc(b->n_advisors, sizeof *b->advisors);
+    b->clients = ra_calloc(nc, sizeof *b->clients);
+    b->accounts = ra_calloc(3 * nc, sizeof *b->accounts);
+    acct_plan *plans = ra_calloc(3 * nc, sizeof *plans);
     *plans_out = plans;
     if (!b->advisors || !b->clients || !b->accounts || !plans)
         return ra_err_set(g->err, RA_ENOMEM, NULL, "could not allocate %zu clients", nc);
@@ -858,7 +848,7 @@ ra_status ra_bookgen_create(const ra_bookgen_settings *s, const ra_bookgen_marke
     g.m = m;
     g.err = err;
     acct_plan *plans = NULL;
-    g.b = calloc(1, sizeof *g.b);
+    g.b = ra_calloc(1, sizeof *g.b);
     if (!g.b) {
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the book");
         goto out;
@@ -869,7 +859,7 @@ ra_status ra_bookgen_create(const ra_bookgen_settings *s, const ra_bookgen_marke
     snprintf(b->firm.currency, sizeof b->firm.currency, "USD");
     b->firm.minor_digits = MINOR_DIGITS;
     b->n_securities = m->n_securities;
-    b->securities = malloc(m->n_securities * sizeof *b->securities);
+    b->securities = ra_malloc(m->n_securities * sizeof *b->securities);
     if (!b->securities) {
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the shelf");
         goto out;
@@ -877,7 +867,7 @@ ra_status ra_bookgen_create(const ra_bookgen_settings *s, const ra_bookgen_marke
     memcpy(b->securities, m->securities, m->n_securities * sizeof *b->securities);
     if ((rc = prepare_market(&g)) != RA_OK || (rc = make_parties(&g, &plans)) != RA_OK)
         goto out;
-    b->txn_first = calloc(b->n_accounts + 1, sizeof *b->txn_first);
+    b->txn_first = ra_calloc(b->n_accounts + 1, sizeof *b->txn_first);
     if (!b->txn_first) {
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu accounts", b->n_accounts);
         goto out;
@@ -902,12 +892,7 @@ ra_status ra_bookgen_create(const ra_bookgen_settings *s, const ra_bookgen_marke
             b->last_date = b->txns[i].date;
     }
 out:
-    free(g.filled);
-    free(g.month_start);
-    free(g.div_first);
-    free(g.divs);
-    free(g.qty);
-    free(plans);
+    RA_FREE_ALL(g.filled, g.month_start, g.div_first, g.divs, g.qty, plans);
     if (rc != RA_OK) {
         ra_bookgen_destroy(g.b);
         return rc;
@@ -1066,7 +1051,7 @@ ra_status ra_bookgen_close_from_series(const ra_series *prices, const ra_securit
     if (!prices || !close || (n && !shelf))
         return ra_err_set(err, RA_EINVAL, NULL, "close matrix needs a series and a shelf");
     *close = NULL;
-    size_t *col = malloc((n ? n : 1) * sizeof *col);
+    size_t *col = ra_malloc((n ? n : 1) * sizeof *col);
     if (!col)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu columns", n);
     for (size_t j = 0; j < n; j++) {
@@ -1077,16 +1062,16 @@ ra_status ra_bookgen_close_from_series(const ra_series *prices, const ra_securit
                 break;
             }
         if (c == prices->n_cols) {
-            free(col);
+            ra_free(col);
             return ra_err_set(err, RA_ENOTFOUND, prices->source, "no price column for %s",
                               shelf[j].ticker);
         }
         col[j] = c;
     }
     size_t cells = prices->n_rows * n;
-    ra_price *m = malloc((cells > 0 ? cells : 1) * sizeof *m);
+    ra_price *m = ra_malloc((cells > 0 ? cells : 1) * sizeof *m);
     if (!m) {
-        free(col);
+        ra_free(col);
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu prices",
                           prices->n_rows * n);
     }
@@ -1095,7 +1080,7 @@ ra_status ra_bookgen_close_from_series(const ra_series *prices, const ra_securit
             double v = prices->values[i * prices->n_cols + col[j]];
             m[i * n + j] = isfinite(v) && v > 0 && v < 9e12 ? (ra_price)llround(v * 1e6) : 0;
         }
-    free(col);
+    ra_free(col);
     *close = m;
     return RA_OK;
 }

@@ -14,11 +14,9 @@ void ra_bookgen_data_free(ra_bookgen_data *d)
 {
     if (!d)
         return;
-    free(d->shelf);
+    ra_free(d->shelf);
     ra_series_destroy(d->prices);
-    free(d->close);
-    free(d->divs);
-    free(d->splits);
+    RA_FREE_ALL(d->close, d->divs, d->splits);
     memset(d, 0, sizeof *d);
 }
 
@@ -64,7 +62,7 @@ static ra_status read_parse(const char *dir, const char *name, parse_fn parse, v
     ra_status rc = ra_file_read(path, RA_BOOKGEN_MAX_DATA_BYTES, &data, &size, err);
     if (rc == RA_OK)
         rc = parse(data, size, path, out, n, err);
-    free(data);
+    ra_free(data);
     return rc;
 }
 
@@ -102,8 +100,7 @@ static ra_status put_market(ra_store *st, const ra_store_actor *actor, const ra_
     ra_price_obs *obs = ra_malloc((cap ? cap : 1) * sizeof *obs);
     ra_dividend *dv = ra_malloc((md->n_divs ? md->n_divs : 1) * sizeof *dv);
     if (!obs || !dv) {
-        ra_free(obs);
-        ra_free(dv);
+        RA_FREE_ALL(obs, dv);
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu prices", cap);
     }
     for (size_t i = 0; i < p->n_rows; i++) {
@@ -135,8 +132,7 @@ static ra_status put_market(ra_store *st, const ra_store_actor *actor, const ra_
     ra_status rc = ra_store_prices_put(st, actor, obs, n, 0, &ps, err);
     if (rc == RA_OK)
         rc = ra_store_dividends_put(st, actor, dv, nd, 0, &ds, err);
-    ra_free(obs);
-    ra_free(dv);
+    RA_FREE_ALL(obs, dv);
     wc->prices = n;
     wc->dividends = nd;
     return rc;

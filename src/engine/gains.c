@@ -405,8 +405,7 @@ static ra_status run(work *w, ra_store *s, const char *firm, const char *account
         ra_err_wrap(w->err, "the wash-sale rule over household %s", hh);
     r->minor_digits = w->self_digits;
     ra_wash_result_destroy(wr);
-    ra_free(we);
-    ra_free(ret);
+    RA_FREE_ALL(we, ret);
     return rc;
 }
 
@@ -429,10 +428,7 @@ ra_status ra_gains_compute(ra_store *s, const char *firm, const char *account,
     w.err = err;
     ra_gains_report *r = ra_calloc(1, sizeof *r);
     ra_status rc = r ? run(&w, s, firm, account, o, r) : nomem(err);
-    ra_free(w.acct);
-    ra_free(w.ev);
-    ra_free(w.sec);
-    ra_free(w.relief);
+    RA_FREE_ALL(w.acct, w.ev, w.sec, w.relief);
     if (rc != RA_OK) {
         ra_gains_report_destroy(r);
         return rc;
@@ -445,8 +441,5 @@ void ra_gains_report_destroy(ra_gains_report *r)
 {
     if (!r)
         return;
-    ra_free(r->sales);
-    ra_free(r->parts);
-    ra_free(r->open);
-    ra_free(r);
+    RA_FREE_ALL(r->sales, r->parts, r->open, r);
 }

@@ -197,89 +197,72 @@ typedef union any_record {
     ra_account acc;
 } any_record;
 
-/* How one kind of master record is read, compared and written. */
-typedef struct upsert_kind {
-    size_t size;
-    ra_status (*get)(ra_store *s, const char *firm, const void *rec, any_record *out, ra_err *err);
-    ra_status (*put)(ra_store *s, const ra_store_actor *a, const any_record *r, ra_err *err);
-    int (*same)(const any_record *a, const any_record *b);
-    void (*keep)(any_record *row, const any_record *old, uint32_t columns);
-} upsert_kind;
+/* The kinds of master record; each function below does for a record of kind k what the store
+ * or the comparisons of that kind do. */
+typedef enum rec_kind { REC_SECURITY, REC_CLIENT, REC_ACCOUNT } rec_kind;
 
-static ra_status sec_get(ra_store *s, const char *firm, const void *r, any_record *o, ra_err *e)
+static const size_t rec_size[] = {sizeof(ra_security), sizeof(ra_client), sizeof(ra_account)};
+
+/* The stored record *o with the key of r. */
+static ra_status rec_get(rec_kind k, ra_store *s, const char *firm, const any_record *r,
+                         any_record *o, ra_err *e)
 {
-    return ra_store_security_get(s, firm, ((const ra_security *)r)->ticker, &o->sec, e);
+    switch (k) {
+    case REC_SECURITY: return ra_store_security_get(s, firm, r->sec.ticker, &o->sec, e);
+    case REC_CLIENT: return ra_store_client_get(s, firm, r->cli.code, &o->cli, e);
+    case REC_ACCOUNT: break;
+    }
+    return ra_store_account_get(s, firm, r->acc.code, &o->acc, e);
 }
-static ra_status sec_put(ra_store *s, const ra_store_actor *a, const any_record *r, ra_err *e)
+
+static ra_status rec_put(rec_kind k, ra_store *s, const ra_store_actor *a, const any_record *r,
+                         ra_err *e)
 {
-    return ra_store_security_put(s, a, &r->sec, e);
-}
-static int sec_same(const any_record *a, const any_record *b)
-{
-    return same_security(&a->sec, &b->sec);
-}
-static ra_status cli_get(ra_store *s, const char *firm, const void *r, any_record *o, ra_err *e)
-{
-    return ra_store_client_get(s, firm, ((const ra_client *)r)->code, &o->cli, e);
-}
-static ra_status cli_put(ra_store *s, const ra_store_actor *a, const any_record *r, ra_err *e)
-{
-    return ra_store_client_put(s, a, &r->cli, e);
-}
-static int cli_same(const any_record *a, const any_record *b)
-{
-    return same_client(&a->cli, &b->cli);
-}
-static ra_status acc_get(ra_store *s, const char *firm, const void *r, any_record *o, ra_err *e)
-{
-    return ra_store_account_get(s, firm, ((const ra_account *)r)->code, &o->acc, e);
-}
-static ra_status acc_put(ra_store *s, const ra_store_actor *a, const any_record *r, ra_err *e)
-{
+    switch (k) {
+    case REC_SECURITY: return ra_store_security_put(s, a, &r->sec, e);
+    case REC_CLIENT: return ra_store_client_put(s, a, &r->cli, e);
+    case REC_ACCOUNT: break;
+    }
     return ra_store_account_put(s, a, &r->acc, e);
 }
-static int acc_same(const any_record *a, const any_record *b)
+
+static int rec_same(rec_kind k, const any_record *a, const any_record *b)
 {
+    switch (k) {
+    case REC_SECURITY: return same_security(&a->sec, &b->sec);
+    case REC_CLIENT: return same_client(&a->cli, &b->cli);
+    case REC_ACCOUNT: break;
+    }
     return same_account(&a->acc, &b->acc);
 }
 
-static void sec_keep(any_record *row, const any_record *old, uint32_t cols)
+static void rec_keep(rec_kind k, any_record *row, const any_record *old, uint32_t cols)
 {
-    keep_security(&row->sec, &old->sec, cols);
+    switch (k) {
+    case REC_SECURITY: keep_security(&row->sec, &old->sec, cols); return;
+    case REC_CLIENT: keep_client(&row->cli, &old->cli, cols); return;
+    case REC_ACCOUNT: keep_account(&row->acc, &old->acc, cols); return;
+    }
 }
-static void cli_keep(any_record *row, const any_record *old, uint32_t cols)
-{
-    keep_client(&row->cli, &old->cli, cols);
-}
-static void acc_keep(any_record *row, const any_record *old, uint32_t cols)
-{
-    keep_account(&row->acc, &old->acc, cols);
-}
-
-static const upsert_kind k_securities = {sizeof(ra_security), sec_get, sec_put, sec_same,
-                                         sec_keep};
-static const upsert_kind k_clients = {sizeof(ra_client), cli_get, cli_put, cli_same, cli_keep};
-static const upsert_kind k_accounts = {sizeof(ra_account), acc_get, acc_put, acc_same, acc_keep};
 
 static ra_status upsert_rows(ra_store *s, const ra_store_actor *A, const ra_import *im,
-                             const upsert_kind *k, const void *rows, ra_import_result *res,
+                             rec_kind k, const void *rows, ra_import_result *res,
                              ra_err *err)
 {
     ra_status st = RA_OK;
     any_record old, row;
     for (size_t i = 0; i < im->n && st == RA_OK; i++) {
-        const void *given = (const char *)rows + i * k->size;
         memset(&row, 0, sizeof row);
-        memcpy(&row, given, k->size);
-        ra_status g = k->get(s, A->firm, given, &old, err);
+        memcpy(&row, (const char *)rows + i * rec_size[k], rec_size[k]);
+        ra_status g = rec_get(k, s, A->firm, &row, &old, err);
         if (g == RA_OK)
-            k->keep(&row, &old, im->columns);
-        int same = g == RA_OK && k->same(&old, &row);
+            rec_keep(k, &row, &old, im->columns);
+        int same = g == RA_OK && rec_same(k, &old, &row);
         if (same) {
             res->unchanged++;
         } else if (g != RA_OK && g != RA_ENOTFOUND) {
             st = g;
-        } else if ((st = k->put(s, A, &row, err)) == RA_OK) {
+        } else if ((st = rec_put(k, s, A, &row, err)) == RA_OK) {
             if (g == RA_OK)
                 res->updated++;
             else
@@ -353,8 +336,7 @@ static ra_status append_txns(ra_store *s, const ra_store_actor *A, const ra_impo
     ra_store_txn *t = ra_calloc(im->n ? im->n : 1, sizeof *t);
     ra_store_lot_in *lots = ra_calloc(im->n_lots ? im->n_lots : 1, sizeof *lots);
     if (!t || !lots) {
-        ra_free(t);
-        ra_free(lots);
+        RA_FREE_ALL(t, lots);
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the transactions");
     }
     for (size_t i = 0; i < im->n; i++) {
@@ -388,8 +370,7 @@ static ra_status append_txns(ra_store *s, const ra_store_actor *A, const ra_impo
     }
     ra_store_txn_stats ts = {0};
     ra_status st = ra_store_txn_append(s, A, t, im->n, &ts, err);
-    ra_free(t);
-    ra_free(lots);
+    RA_FREE_ALL(t, lots);
     res->added = ts.applied;
     res->unchanged = ts.unchanged;
     return st;
@@ -407,11 +388,11 @@ static ra_status apply_rows(ra_store *s, const ra_store_actor *A, const ra_impor
     case RA_IMPORT_SPLITS:
         return put_events(s, A, im, res, err);
     case RA_IMPORT_SECURITIES:
-        return upsert_rows(s, A, im, &k_securities, im->securities, res, err);
+        return upsert_rows(s, A, im, REC_SECURITY, im->securities, res, err);
     case RA_IMPORT_CLIENTS:
-        return upsert_rows(s, A, im, &k_clients, im->clients, res, err);
+        return upsert_rows(s, A, im, REC_CLIENT, im->clients, res, err);
     case RA_IMPORT_ACCOUNTS:
-        return upsert_rows(s, A, im, &k_accounts, im->accounts, res, err);
+        return upsert_rows(s, A, im, REC_ACCOUNT, im->accounts, res, err);
     case RA_IMPORT_TRANSACTIONS:
         return append_txns(s, A, im, o, res, err);
     default:

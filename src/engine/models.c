@@ -18,13 +18,7 @@
 
 void ra_models_shelf_free(ra_models_shelf *sh)
 {
-    ra_free(sh->ticker);
-    ra_free(sh->cls);
-    ra_free(sh->risk_level);
-    ra_free(sh->tp);
-    ra_free(sh->cp);
-    ra_free(sh->mu);
-    ra_free(sh->cov);
+    RA_FREE_ALL(sh->ticker, sh->cls, sh->risk_level, sh->tp, sh->cp, sh->mu, sh->cov);
     memset(sh, 0, sizeof *sh);
 }
 
@@ -144,13 +138,7 @@ out:
         ra_store_free(dates ? dates[k] : NULL);
         ra_store_free(prices ? prices[k] : NULL);
     }
-    ra_free(dates);
-    ra_free(prices);
-    ra_free(np);
-    ra_free(pos);
-    ra_free(px);
-    ra_free(ret);
-    ra_free(common);
+    RA_FREE_ALL(dates, prices, np, pos, px, ret, common);
     ra_store_free(secs);
     if (rc != RA_OK)
         ra_models_shelf_free(sh);
@@ -208,8 +196,7 @@ ra_status ra_models_build_all(ra_store *s, const ra_store_actor *actor,
 void ra_models_targets_free(ra_models_targets *t)
 {
     ra_store_free(t->account);
-    ra_free(t->model);
-    ra_free(t->t);
+    RA_FREE_ALL(t->model, t->t);
     memset(t, 0, sizeof *t);
 }
 
@@ -243,8 +230,7 @@ static ra_status decrowd_model(ra_store *s, const char *firm, const ra_models_sh
             out->l1_max = fmax(out->l1_max, group[g].l1);
         }
     }
-    ra_free(m);
-    ra_free(group);
+    RA_FREE_ALL(m, group);
     return rc;
 }
 
@@ -304,8 +290,7 @@ ra_status ra_models_targets_run(ra_store *s, const char *firm, double cash_reser
     }
     if (out->have_cov)
         ra_models_shelf_free(&sh);
-    ra_free(members);
-    ra_free(done);
+    RA_FREE_ALL(members, done);
     if (rc != RA_OK)
         ra_models_targets_free(out);
     return rc;

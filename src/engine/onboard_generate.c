@@ -179,9 +179,6 @@ ra_status ra_onboard_generate(ra_store *s, const ra_store_actor *actor,
     for (int lv = 1; lv <= RA_PROF_LEVELS; lv++)
         memset(&out->model[lv].target, 0, sizeof out->model[lv].target);
     ra_store_free(codes);
-    ra_free(doc);
-    ra_free(res);
-    ra_free(props);
-    ra_free(notes);
+    RA_FREE_ALL(doc, res, props, notes);
     return st;
 }

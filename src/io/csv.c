@@ -14,6 +14,7 @@
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,8 +146,7 @@ void ra_csvtok_init(csv_reader *r, const char *data, size_t size, const char *so
 
 void ra_csvtok_free(csv_reader *r)
 {
-    ra_free(r->f);
-    ra_free(r->scratch);
+    RA_FREE_ALL(r->f, r->scratch);
     r->f = NULL;
     r->scratch = NULL;
 }
@@ -163,14 +163,8 @@ static int only_blank_lines(const char *p, size_t n)
 
 static ra_status scratch_put(csv_reader *r, char c, ra_err *err)
 {
-    if (r->slen == r->scap) {
-        size_t ncap = r->scap ? 2 * r->scap : 256;
-        char *p = ra_realloc(r->scratch, ncap);
-        if (!p)
-            return ra_csvtok_nomem(err, "a quoted field");
-        r->scratch = p;
-        r->scap = ncap;
-    }
+    if (ra_grow((void **)&r->scratch, &r->scap, r->slen + 1, 1))
+        return ra_csvtok_nomem(err, "a quoted field");
     r->scratch[r->slen++] = c;
     return RA_OK;
 }
@@ -196,14 +190,8 @@ ra_status ra_csvtok_next(csv_reader *r, int *eof, ra_err *err)
         if (r->nf == RA_CSV_MAX_COLS)
             return ra_csvtok_error(r, RA_EPARSE, r->line, col, err,
                                    "row has more than %d fields (the limit)", RA_CSV_MAX_COLS);
-        if (r->nf == r->capf) {
-            size_t ncap = r->capf ? 2 * r->capf : 16;
-            csv_field *nfp = ra_realloc(r->f, ncap * sizeof *nfp);
-            if (!nfp)
-                return ra_csvtok_nomem(err, "the fields of a row");
-            r->f = nfp;
-            r->capf = ncap;
-        }
+        if (ra_grow((void **)&r->f, &r->capf, r->nf + 1, sizeof *r->f))
+            return ra_csvtok_nomem(err, "the fields of a row");
         csv_field *f = &r->f[r->nf];
         f->line = r->line;
         if (r->pos < size && d[r->pos] == '"') {
@@ -390,9 +378,8 @@ static int fast_decimal(const char *s, size_t n, double *out)
     return 1;
 }
 
-/* A number as strtod reads it in the C locale (the caller made the C locale current), the whole
- * trimmed field. *empty = 1 (and NAN) for an empty field. */
-static ra_status field_number(const csv_reader *r, size_t i, double *out, int *empty, ra_err *err)
+ra_status ra_csvtok_number(const csv_reader *r, size_t i, size_t max_len, ra_csvtok_show_fn show,
+                           double *out, int *empty, ra_err *err)
 {
     const csv_field *f = &r->f[i];
     const char *s = f->s;
@@ -413,11 +400,11 @@ static ra_status field_number(const csv_reader *r, size_t i, double *out, int *e
             digit = 1;
         else if (c != '+' && c != '-' && c != '.' && c != 'e' && c != 'E')
             return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err, "not a number: %s",
-                                   ra_csvtok_show(vb, f->s, f->len));
+                                   show(vb, f->s, f->len));
     }
-    if (!digit)
+    if (!digit || n > max_len)
         return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err, "not a number: %s",
-                               ra_csvtok_show(vb, f->s, f->len));
+                               show(vb, f->s, f->len));
     if (fast_decimal(s, n, out))
         return RA_OK;
     char buf[RA_CSV_MAX_FIELD + 1];
@@ -428,13 +415,18 @@ static ra_status field_number(const csv_reader *r, size_t i, double *out, int *e
     double v = strtod(buf, &end);
     if (end != buf + n)
         return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err, "not a number: %s",
-                               ra_csvtok_show(vb, f->s, f->len));
+                               show(vb, f->s, f->len));
     if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
         return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err,
-                               "number out of range: %s", ra_csvtok_show(vb, f->s, f->len));
+                               "number out of range: %s", show(vb, f->s, f->len));
     /* underflow to 0 or a subnormal is kept: it is the nearest double */
     *out = v;
     return RA_OK;
+}
+
+static ra_status field_number(const csv_reader *r, size_t i, double *out, int *empty, ra_err *err)
+{
+    return ra_csvtok_number(r, i, RA_CSV_MAX_FIELD, ra_csvtok_show, out, empty, err);
 }
 
 /* A number that must be present. */
@@ -460,13 +452,8 @@ static ra_status field_date(const csv_reader *r, size_t i, ra_date *out, ra_err 
     if (ra_date_parse(s, n, out, NULL) == RA_OK)
         return RA_OK;
     char vb[RA_CSV_SHOW_CAP];
-    int shaped = n == 10 && s[4] == '-' && s[7] == '-';
-    for (size_t k = 0; shaped && k < n; k++)
-        if (k != 4 && k != 7 && (s[k] < '0' || s[k] > '9'))
-            shaped = 0;
-    return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err,
-                           shaped ? "no such day: %s" : "not an ISO date (YYYY-MM-DD): %s",
-                           ra_csvtok_show(vb, f->s, f->len));
+    return ra_csvtok_error(r, RA_EPARSE, f->line, i + 1, err, "%s: %s",
+                           ra_csvtok_date_problem(s, n), ra_csvtok_show(vb, f->s, f->len));
 }
 
 static const char *fmt_date(ra_date d, char buf[11]) { return ra_date_format(d, buf); }
@@ -532,17 +519,13 @@ static size_t nset_add(name_set *h, char *const *keys, size_t idx)
 /* ---- common reader frame -------------------------------------------------------------------- */
 
 /* Numbers are read in the C locale whatever the program set; uselocale is per thread. */
-typedef struct c_numeric {
-    locale_t c, old;
-} c_numeric;
-
-static void c_numeric_enter(c_numeric *cn)
+void ra_csvtok_c_numeric_enter(ra_csvtok_locale *cn)
 {
     cn->c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     cn->old = cn->c ? uselocale(cn->c) : (locale_t)0;
 }
 
-static void c_numeric_leave(c_numeric *cn)
+void ra_csvtok_c_numeric_leave(ra_csvtok_locale *cn)
 {
     if (cn->c) {
         uselocale(cn->old);
@@ -569,7 +552,16 @@ ra_status ra_csvtok_check_size(const char *source, size_t size, ra_err *err)
     return RA_OK;
 }
 
-ra_status ra_csvtok_header_start(csv_reader *r, const char *layout, ra_err *err)
+const char *ra_csvtok_date_problem(const char *s, size_t n)
+{
+    int shaped = n == 10 && s[4] == '-' && s[7] == '-';
+    for (size_t k = 0; shaped && k < n; k++)
+        if (k != 4 && k != 7 && (s[k] < '0' || s[k] > '9'))
+            shaped = 0;
+    return shaped ? "no such day" : "not an ISO date (YYYY-MM-DD)";
+}
+
+ra_status ra_csvtok_header_row(csv_reader *r, const char *layout, ra_err *err)
 {
     int eof;
     ra_status st = ra_csvtok_next(r, &eof, err);
@@ -578,6 +570,14 @@ ra_status ra_csvtok_header_start(csv_reader *r, const char *layout, ra_err *err)
     if (eof)
         return ra_csvtok_error(r, RA_EPARSE, r->line, 1, err,
                                "empty file: need a header row (%s)", layout);
+    return RA_OK;
+}
+
+ra_status ra_csvtok_header_start(csv_reader *r, const char *layout, ra_err *err)
+{
+    ra_status st = ra_csvtok_header_row(r, layout, err);
+    if (st != RA_OK)
+        return st;
     const char *s0 = r->f[0].s;
     size_t n0 = r->f[0].len;
     ra_csvtok_trim(&s0, &n0);
@@ -647,24 +647,6 @@ ra_status ra_csvtok_check_width(const csv_reader *r, size_t want, ra_err *err)
     return ra_csvtok_error(r, RA_EPARSE, r->f[r->nf - 1].line, r->nf + 1, err,
                            "row has %zu field%s, the header has %zu", r->nf,
                            r->nf == 1 ? "" : "s", want);
-}
-
-int ra_csvtok_grow(void **p, size_t *cap, size_t need, size_t el)
-{
-    if (need <= *cap)
-        return 1;
-    size_t ncap = *cap ? *cap : 64;
-    while (ncap < need) {
-        if (ncap > SIZE_MAX / 2 / el)
-            return 0;
-        ncap *= 2;
-    }
-    void *np = ra_realloc(*p, ncap * el);
-    if (!np)
-        return 0;
-    *p = np;
-    *cap = ncap;
-    return 1;
 }
 
 /* Index of date d among the sorted dates[0..n), or SIZE_MAX. */
@@ -794,11 +776,7 @@ void ra_series_destroy(ra_series *s)
         return;
     ra_free(s->dates);
     ra_csvtok_free_names(s->names, s->n_cols);
-    ra_free(s->values);
-    ra_free(s->lines);
-    ra_free(s->source);
-    ra_free(s->columns);
-    ra_free(s);
+    RA_FREE_ALL(s->values, s->lines, s->source, s->columns, s);
 }
 
 #define SERIES_LAYOUT "Date,NAME,NAME,..."
@@ -816,8 +794,8 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
         return st;
     csv_reader r;
     ra_csvtok_init(&r, data, size, source);
-    c_numeric cn;
-    c_numeric_enter(&cn);
+    ra_csvtok_locale cn;
+    ra_csvtok_c_numeric_enter(&cn);
     char **hdr = NULL;
     size_t nh = 0, n_rows = 0, cap_rows = 0, cap_vals = 0;
     ra_date *dates = NULL;
@@ -866,13 +844,13 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
         if ((st = ra_csvtok_check_order(&r, dates, lines, n_rows, d, err)) != RA_OK)
             goto fail;
         size_t c1 = cap_rows; /* dates and lines grow in step */
-        if (!ra_csvtok_grow((void **)&dates, &c1, n_rows + 1, sizeof *dates) ||
-            !ra_csvtok_grow((void **)&lines, &cap_rows, n_rows + 1, sizeof *lines)) {
+        if (ra_grow((void **)&dates, &c1, n_rows + 1, sizeof *dates) ||
+            ra_grow((void **)&lines, &cap_rows, n_rows + 1, sizeof *lines)) {
             st = ra_csvtok_nomem(err, "the dates");
             goto fail;
         }
         if (n_cols > (SIZE_MAX / sizeof *values) / (n_rows + 1) ||
-            !ra_csvtok_grow((void **)&values, &cap_vals, (n_rows + 1) * n_cols, sizeof *values)) {
+            ra_grow((void **)&values, &cap_vals, (n_rows + 1) * n_cols, sizeof *values)) {
             st = ra_csvtok_nomem(err, "the values");
             goto fail;
         }
@@ -921,7 +899,7 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
     s->lines = lv ? lv : lines;
     ra_csvtok_free_names(hdr, nh);
     ra_csvtok_free(&r);
-    c_numeric_leave(&cn);
+    ra_csvtok_c_numeric_leave(&cn);
     *out = s;
     return RA_OK;
 
@@ -929,11 +907,9 @@ fail:
     nset_free(&set);
     ra_series_destroy(s);
     ra_csvtok_free_names(hdr, nh);
-    ra_free(dates);
-    ra_free(lines);
-    ra_free(values);
+    RA_FREE_ALL(dates, lines, values);
     ra_csvtok_free(&r);
-    c_numeric_leave(&cn);
+    ra_csvtok_c_numeric_leave(&cn);
     return st;
 }
 
@@ -1031,9 +1007,7 @@ ra_status ra_series_select(ra_series *s, const char *const *names, size_t n, ra_
     for (size_t j = 0; j < s->n_cols; j++)
         if (!taken[j])
             ra_free(s->names[j]);
-    ra_free(s->names);
-    ra_free(s->values);
-    ra_free(s->columns);
+    RA_FREE_ALL(s->names, s->values, s->columns);
     s->names = nn;
     s->values = nv;
     s->columns = nc;
@@ -1043,11 +1017,7 @@ ra_status ra_series_select(ra_series *s, const char *const *names, size_t n, ra_
     nc = NULL;
 out:
     nset_free(&set);
-    ra_free(pick);
-    ra_free(taken);
-    ra_free(nn);
-    ra_free(nc);
-    ra_free(nv);
+    RA_FREE_ALL(pick, taken, nn, nc, nv);
     return st;
 }
 
@@ -1179,9 +1149,11 @@ ra_status ra_series_check_returns(const ra_series *s, ra_err *err)
 /* ---- small dated tables (flows, account values) ---------------------------------------------- */
 
 /* Checks the current row of r (n_cols fields, as many as the header) and stores it as row `row`
- * of obj, growing obj's arrays to row + 1 elements (*cap: the slots each array has now). */
+ * of obj, whose arrays have room for it. */
 typedef ra_status (*table_row_fn)(void *obj, const csv_reader *r, size_t n_cols, size_t row,
-                                  size_t *cap, ra_err *err);
+                                  ra_err *err);
+
+#define TABLE_MAX_ARRAYS 4
 
 typedef struct table_spec {
     const char *layout;         /* the expected header, for messages */
@@ -1189,7 +1161,27 @@ typedef struct table_spec {
     size_t min_rows;            /* data rows needed */
     const char *what;           /* "the flows": what could not be allocated */
     table_row_fn row;
+    size_t obj_size;            /* the object parse_table allocates (ra_flows, ra_values) */
+    size_t off_n, off_lines, off_source; /* offsets of its count, lines and source members */
+    void (*destroy)(void *obj);
+    struct {
+        size_t off, elem;       /* offset of the pointer in obj, size of an element */
+    } arrays[TABLE_MAX_ARRAYS]; /* the arrays of one element a row; elem 0 ends the list */
 } table_spec;
+
+/* Grows every array of t in obj to need elements; *cap the slots each has now (they grow
+ * alike). */
+static int grow_arrays(const table_spec *t, char *obj, size_t need, size_t *cap)
+{
+    size_t c = *cap;
+    for (size_t i = 0; i < TABLE_MAX_ARRAYS && t->arrays[i].elem; i++) {
+        c = *cap;
+        if (ra_grow((void **)(obj + t->arrays[i].off), &c, need, t->arrays[i].elem))
+            return -1;
+    }
+    *cap = c;
+    return 0;
+}
 
 /* The skeleton of the readers of small dated tables: reads the header and every data row (one
  * call of t->row each, counted in *n), checks there are t->min_rows rows (*lines holds their
@@ -1204,8 +1196,8 @@ static ra_status read_table(const table_spec *t, const char *data, size_t size, 
         return st;
     csv_reader r;
     ra_csvtok_init(&r, data, size, source);
-    c_numeric cn;
-    c_numeric_enter(&cn);
+    ra_csvtok_locale cn;
+    ra_csvtok_c_numeric_enter(&cn);
     char **hdr = NULL;
     size_t nh = 0, cap = 0;
     if ((st = read_header(&r, t->min_cols, t->max_cols, t->layout, &hdr, &nh, err)) != RA_OK)
@@ -1216,8 +1208,12 @@ static ra_status read_table(const table_spec *t, const char *data, size_t size, 
             goto out;
         if (eof)
             break;
+        if (grow_arrays(t, obj, *n + 1, &cap)) {
+            st = ra_csvtok_nomem(err, t->what);
+            goto out;
+        }
         if ((st = ra_csvtok_check_width(&r, nh, err)) != RA_OK ||
-            (st = t->row(obj, &r, nh, *n, &cap, err)) != RA_OK)
+            (st = t->row(obj, &r, nh, *n, err)) != RA_OK)
             goto out;
         (*n)++;
     }
@@ -1232,8 +1228,32 @@ static ra_status read_table(const table_spec *t, const char *data, size_t size, 
 out:
     ra_csvtok_free_names(hdr, nh);
     ra_csvtok_free(&r);
-    c_numeric_leave(&cn);
+    ra_csvtok_c_numeric_leave(&cn);
     return st;
+}
+
+/* Allocates t's object and reads it with read_table into *out; on error *out is NULL and nothing
+ * is left allocated. have_out 0: the caller gave no place for the result. */
+static ra_status parse_table(const table_spec *t, const char *data, size_t size,
+                             const char *source, int have_out, void **out, ra_err *err)
+{
+    *out = NULL;
+    if (!have_out)
+        return ra_err_set(err, RA_EINVAL, NULL, "no place for %s", t->what);
+    if (!data && size)
+        return ra_err_set(err, RA_EINVAL, NULL, "no data");
+    char *obj = ra_calloc(1, t->obj_size);
+    if (!obj)
+        return ra_csvtok_nomem(err, t->what);
+    ra_status st = read_table(t, data, size, source, obj, (size_t *)(obj + t->off_n),
+                              (uint32_t *const *)(obj + t->off_lines),
+                              (char **)(obj + t->off_source), err);
+    if (st != RA_OK) {
+        t->destroy(obj);
+        return st;
+    }
+    *out = obj;
+    return RA_OK;
 }
 
 /* ---- flows ---------------------------------------------------------------------------------- */
@@ -1242,14 +1262,12 @@ void ra_flows_destroy(ra_flows *f)
 {
     if (!f)
         return;
-    ra_free(f->dates);
-    ra_free(f->amounts);
-    ra_free(f->lines);
-    ra_free(f->source);
-    ra_free(f);
+    RA_FREE_ALL(f->dates, f->amounts, f->lines, f->source, f);
 }
 
-static ra_status flows_row(void *obj, const csv_reader *r, size_t n_cols, size_t row, size_t *cap,
+static void flows_destroy(void *f) { ra_flows_destroy(f); }
+
+static ra_status flows_row(void *obj, const csv_reader *r, size_t n_cols, size_t row,
                            ra_err *err)
 {
     ra_flows *f = obj;
@@ -1260,11 +1278,6 @@ static ra_status flows_row(void *obj, const csv_reader *r, size_t n_cols, size_t
     if ((st = field_date(r, 0, &d, err)) != RA_OK ||
         (st = field_required(r, 1, "amount", &a, err)) != RA_OK)
         return st;
-    size_t c1 = *cap, c2 = *cap;
-    if (!ra_csvtok_grow((void **)&f->dates, &c1, row + 1, sizeof *f->dates) ||
-        !ra_csvtok_grow((void **)&f->amounts, &c2, row + 1, sizeof *f->amounts) ||
-        !ra_csvtok_grow((void **)&f->lines, cap, row + 1, sizeof *f->lines))
-        return ra_csvtok_nomem(err, "the flows");
     f->dates[row] = d;
     f->amounts[row] = a;
     f->lines[row] = r->rec_line;
@@ -1274,22 +1287,18 @@ static ra_status flows_row(void *obj, const csv_reader *r, size_t n_cols, size_t
 ra_status ra_csv_parse_flows(const char *data, size_t size, const char *source, ra_flows **out,
                              ra_err *err)
 {
-    static const table_spec spec = {"date,amount", 2, 2, 1, "the flows", flows_row};
-    if (!out)
-        return ra_err_set(err, RA_EINVAL, NULL, "no place for the flows");
-    *out = NULL;
-    if (!data && size)
-        return ra_err_set(err, RA_EINVAL, NULL, "no data");
-    ra_flows *f = ra_calloc(1, sizeof *f);
-    if (!f)
-        return ra_csvtok_nomem(err, "the flows");
-    ra_status st = read_table(&spec, data, size, source, f, &f->n, &f->lines, &f->source, err);
-    if (st != RA_OK) {
-        ra_flows_destroy(f);
-        return st;
-    }
-    *out = f;
-    return RA_OK;
+    static const table_spec spec = {"date,amount", 2, 2, 1, "the flows", flows_row,
+                                    sizeof(ra_flows), offsetof(ra_flows, n),
+                                    offsetof(ra_flows, lines), offsetof(ra_flows, source),
+                                    flows_destroy,
+                                    {{offsetof(ra_flows, dates), sizeof(ra_date)},
+                                     {offsetof(ra_flows, amounts), sizeof(double)},
+                                     {offsetof(ra_flows, lines), sizeof(uint32_t)}}};
+    void *f;
+    ra_status st = parse_table(&spec, data, size, source, out != NULL, &f, err);
+    if (out)
+        *out = f;
+    return st;
 }
 
 /* ---- account values ------------------------------------------------------------------------- */
@@ -1298,12 +1307,7 @@ void ra_values_destroy(ra_values *v)
 {
     if (!v)
         return;
-    ra_free(v->dates);
-    ra_free(v->values);
-    ra_free(v->flows);
-    ra_free(v->lines);
-    ra_free(v->source);
-    ra_free(v);
+    RA_FREE_ALL(v->dates, v->values, v->flows, v->lines, v->source, v);
 }
 
 /* An account's value or flow is an amount of money: 0, or between VALUE_MIN and VALUE_MAX in
@@ -1323,7 +1327,9 @@ static ra_status money_sized(const csv_reader *r, size_t i, const char *what, do
     return RA_OK;
 }
 
-static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_t row, size_t *cap,
+static void values_destroy(void *v) { ra_values_destroy(v); }
+
+static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_t row,
                             ra_err *err)
 {
     ra_values *v = obj;
@@ -1348,12 +1354,6 @@ static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_
         if ((st = money_sized(r, 2, "flow", flow, err)) != RA_OK)
             return st;
     }
-    size_t c1 = *cap, c2 = *cap, c3 = *cap;
-    if (!ra_csvtok_grow((void **)&v->dates, &c1, row + 1, sizeof *v->dates) ||
-        !ra_csvtok_grow((void **)&v->values, &c2, row + 1, sizeof *v->values) ||
-        !ra_csvtok_grow((void **)&v->flows, &c3, row + 1, sizeof *v->flows) ||
-        !ra_csvtok_grow((void **)&v->lines, cap, row + 1, sizeof *v->lines))
-        return ra_csvtok_nomem(err, "the values");
     v->dates[row] = d;
     v->values[row] = val;
     v->flows[row] = flow;
@@ -1364,22 +1364,19 @@ static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_
 ra_status ra_csv_parse_values(const char *data, size_t size, const char *source, ra_values **out,
                               ra_err *err)
 {
-    static const table_spec spec = {"date,value,flow", 2, 3, 2, "the values", values_row};
-    if (!out)
-        return ra_err_set(err, RA_EINVAL, NULL, "no place for the values");
-    *out = NULL;
-    if (!data && size)
-        return ra_err_set(err, RA_EINVAL, NULL, "no data");
-    ra_values *v = ra_calloc(1, sizeof *v);
-    if (!v)
-        return ra_csvtok_nomem(err, "the values");
-    ra_status st = read_table(&spec, data, size, source, v, &v->n, &v->lines, &v->source, err);
-    if (st != RA_OK) {
-        ra_values_destroy(v);
-        return st;
-    }
-    *out = v;
-    return RA_OK;
+    static const table_spec spec = {"date,value,flow", 2, 3, 2, "the values", values_row,
+                                    sizeof(ra_values), offsetof(ra_values, n),
+                                    offsetof(ra_values, lines), offsetof(ra_values, source),
+                                    values_destroy,
+                                    {{offsetof(ra_values, dates), sizeof(ra_date)},
+                                     {offsetof(ra_values, values), sizeof(double)},
+                                     {offsetof(ra_values, flows), sizeof(double)},
+                                     {offsetof(ra_values, lines), sizeof(uint32_t)}}};
+    void *v;
+    ra_status st = parse_table(&spec, data, size, source, out != NULL, &v, err);
+    if (out)
+        *out = v;
+    return st;
 }
 
 /* ---- groups --------------------------------------------------------------------------------- */
@@ -1392,9 +1389,7 @@ void ra_groups_destroy(ra_groups *g)
         ra_free(g->groups[i].name);
         ra_csvtok_free_names(g->groups[i].members, g->groups[i].n_members);
     }
-    ra_free(g->groups);
-    ra_free(g->source);
-    ra_free(g);
+    RA_FREE_ALL(g->groups, g->source, g);
 }
 
 static int is_member_sep(char c) { return c == ';' || c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -1490,8 +1485,8 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
         return st;
     csv_reader r;
     ra_csvtok_init(&r, data, size, source);
-    c_numeric cn;
-    c_numeric_enter(&cn);
+    ra_csvtok_locale cn;
+    ra_csvtok_c_numeric_enter(&cn);
     char **hdr = NULL;
     size_t nh = 0, cap = 0;
     char **gnames = NULL; /* alias array of group names for the name set */
@@ -1512,8 +1507,8 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
             break;
         if ((st = ra_csvtok_check_width(&r, nh, err)) != RA_OK)
             goto fail;
-        if (!ra_csvtok_grow((void **)&g->groups, &cap, g->n + 1, sizeof *g->groups) ||
-            !ra_csvtok_grow((void **)&gnames, &gcap, g->n + 1, sizeof *gnames)) {
+        if (ra_grow((void **)&g->groups, &cap, g->n + 1, sizeof *g->groups) ||
+            ra_grow((void **)&gnames, &gcap, g->n + 1, sizeof *gnames)) {
             st = ra_csvtok_nomem(err, "the groups");
             goto fail;
         }
@@ -1573,7 +1568,7 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
     ra_free(gnames);
     ra_csvtok_free_names(hdr, nh);
     ra_csvtok_free(&r);
-    c_numeric_leave(&cn);
+    ra_csvtok_c_numeric_leave(&cn);
     *out = g;
     return RA_OK;
 fail:
@@ -1582,6 +1577,6 @@ fail:
     ra_groups_destroy(g);
     ra_csvtok_free_names(hdr, nh);
     ra_csvtok_free(&r);
-    c_numeric_leave(&cn);
+    ra_csvtok_c_numeric_leave(&cn);
     return st;
 }

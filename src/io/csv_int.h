@@ -10,6 +10,8 @@
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/csv.h>
 
+#include <locale.h>
+
 #define RA_CSV_SHOW_MAX 32  /* bytes of a value quoted in a message before "..." */
 #define RA_CSV_SHOW_CAP 200 /* 2 quotes + RA_CSV_SHOW_MAX escaped (4 bytes each) + "..." + NUL */
 
@@ -54,6 +56,16 @@ ra_status ra_csvtok_error(const csv_reader *r, ra_status code, uint32_t line, si
  * escaped, at most RA_CSV_SHOW_MAX input bytes (then "..."). buf has RA_CSV_SHOW_CAP bytes;
  * returns buf. */
 const char *ra_csvtok_show(char *buf, const char *s, size_t len);
+/* A number as strtod reads it in the C locale (the caller made the C locale current), the whole
+ * trimmed field i (at most max_len bytes, max_len <= RA_CSV_MAX_FIELD, else not a number): no
+ * nan, inf, hex or "1,5"; show quotes the field in messages (RA_CSV_SHOW_CAP bytes of buffer).
+ * *empty = 1 (and NAN) for an empty field. */
+typedef const char *(*ra_csvtok_show_fn)(char *buf, const char *s, size_t len);
+ra_status ra_csvtok_number(const csv_reader *r, size_t i, size_t max_len, ra_csvtok_show_fn show,
+                           double *out, int *empty, ra_err *err);
+/* Why s[0..n), which ra_date_parse refused, is not a date: "no such day" when it has the shape
+ * YYYY-MM-DD, else "not an ISO date (YYYY-MM-DD)". */
+const char *ra_csvtok_date_problem(const char *s, size_t n);
 /* RA_ENOMEM with "could not allocate memory for WHAT". */
 ra_status ra_csvtok_nomem(ra_err *err, const char *what);
 /* Blank or line end: what ra_csvtok_trim drops. */
@@ -67,12 +79,20 @@ void ra_csvtok_trim(const char **s, size_t *len);
 char *ra_csvtok_dup(const char *s, size_t n);
 /* Frees names[0..n) and names (NULL does nothing). */
 void ra_csvtok_free_names(char **names, size_t n);
-/* Grows *p (elements of size el) so that it holds at least need elements; 0 when out of memory. */
-int ra_csvtok_grow(void **p, size_t *cap, size_t need, size_t el);
+/* Numbers are read in the C locale whatever the program set: enter switches this thread to it
+ * (uselocale), leave restores the program's. A failed newlocale leaves the locale as it is. */
+typedef struct ra_csvtok_locale {
+    locale_t c, old;
+} ra_csvtok_locale;
+void ra_csvtok_c_numeric_enter(ra_csvtok_locale *cn);
+void ra_csvtok_c_numeric_leave(ra_csvtok_locale *cn);
 /* FNV-1a hash of a NUL-terminated string. */
 uint64_t ra_csvtok_hash(const char *s);
 /* RA_EPARSE when the input is too big for uint32_t line numbers. */
 ra_status ra_csvtok_check_size(const char *source, size_t size, ra_err *err);
+/* Reads the header row into r->f: RA_EPARSE on an empty file ("empty file: need a header row
+ * (LAYOUT)"). */
+ra_status ra_csvtok_header_row(csv_reader *r, const char *layout, ra_err *err);
 /* Reads the header row into r->f: RA_EPARSE on an empty file or when the first field is a date
  * (the user left the header out and would lose a row). layout describes the expected header. */
 ra_status ra_csvtok_header_start(csv_reader *r, const char *layout, ra_err *err);

@@ -12,6 +12,7 @@
  * Longer than 1,200 lines because the eight formats share the frame, the field readers and the
  * key set here; split by format, each file would need them in a shared header of its own. */
 #include "csv_int.h"
+#include "core/money_int.h"
 
 #include <roboadvisor/import.h>
 #include <roboadvisor/rules.h>
@@ -51,10 +52,9 @@ static int eq_ci(const char *a, size_t an, const char *b)
 
 ra_status ra_import_decimal_round(const char *s, size_t len, int digits, int64_t *out, ra_err *err)
 {
-    if (!out || (!s && len))
-        return ra_err_set(err, RA_EINVAL, NULL, "decimal parsing needs a text and an output");
-    if (digits < 0 || digits > 18)
-        return ra_err_set(err, RA_EINVAL, NULL, "decimals must be 0..18, got %d", digits);
+    ra_status st = ra_money_decimal_args_check(s, len, digits, out, err);
+    if (st != RA_OK)
+        return st;
     char vb[RA_CSV_SHOW_CAP];
     size_t i = 0;
     int neg = 0;
@@ -303,22 +303,9 @@ void ra_import_destroy(ra_import *im)
 {
     if (!im)
         return;
-    ra_free(im->lines);
-    ra_free(im->source);
-    ra_free(im->securities);
-    ra_free(im->clients);
-    ra_free(im->accounts);
-    ra_free(im->txns);
-    ra_free(im->picks);
-    ra_free(im->lots);
-    ra_free(im->dividends);
-    ra_free(im->splits);
-    ra_free(im->positions);
-    ra_free(im->dates);
-    ra_free(im->date_lines);
-    ra_free(im->tickers);
-    ra_free(im->price_micro);
-    ra_free(im);
+    RA_FREE_ALL(im->lines, im->source, im->securities, im->clients, im->accounts, im->txns,
+                im->picks, im->lots, im->dividends, im->splits, im->positions, im->dates,
+                im->date_lines, im->tickers, im->price_micro, im);
 }
 
 /* ---- the reading frame ---------------------------------------------------------------------- */
@@ -403,6 +390,13 @@ static ra_status missing(const frame *F, int k, ra_err *err)
         return ferr(F, -1, err, "missing %s (the file has no %s column)", col_name(F, k),
                     col_name(F, k));
     return ferr(F, k, err, "missing %s", col_name(F, k));
+}
+
+/* The text of column k (as fget), which must not be empty. */
+static ra_status fneed(const frame *F, int k, const char **s, size_t *n, ra_err *err)
+{
+    fget(F, k, s, n);
+    return *n ? RA_OK : missing(F, k, err);
 }
 
 /* A column the format does not know is named by its place only: a file without its header row
@@ -516,9 +510,9 @@ static ra_status fcurrency(const frame *F, int k, char out[4], ra_err *err)
 {
     const char *s;
     size_t n;
-    fget(F, k, &s, &n);
-    if (n == 0)
-        return missing(F, k, err);
+    ra_status st = fneed(F, k, &s, &n, err);
+    if (st != RA_OK)
+        return st;
     char vb[RA_CSV_SHOW_CAP];
     ra_err e2;
     if (ra_rule_currency_check(s, n, &e2) != RA_OK)
@@ -532,18 +526,13 @@ static ra_status fdate(const frame *F, int k, ra_date *out, ra_err *err)
 {
     const char *s;
     size_t n;
-    fget(F, k, &s, &n);
-    if (n == 0)
-        return missing(F, k, err);
+    ra_status st = fneed(F, k, &s, &n, err);
+    if (st != RA_OK)
+        return st;
     if (ra_date_parse(s, n, out, NULL) == RA_OK)
         return RA_OK;
     char vb[RA_CSV_SHOW_CAP];
-    int shaped = n == 10 && s[4] == '-' && s[7] == '-';
-    for (size_t i = 0; shaped && i < n; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            shaped = 0;
-    return ferr(F, k, err, shaped ? "no such day: %s" : "not an ISO date (YYYY-MM-DD): %s",
-                fshow(F, vb, s, n));
+    return ferr(F, k, err, "%s: %s", ra_csvtok_date_problem(s, n), fshow(F, vb, s, n));
 }
 
 /* yes/no, true/false, 1/0 (any case); empty gives dflt. */
@@ -667,6 +656,32 @@ static ra_status unique(frame *F, int k, const char *what, const char *a, const 
 
 /* ---- rows of each format -------------------------------------------------------------------- */
 
+/* The required code in column k of a row that must not repeat it (what: "client", "account"). */
+static ra_status unique_code(frame *F, int k, const char *what, char code[RA_CODE_MAX],
+                             ra_err *err)
+{
+    ra_status st = fcode(F, k, 1, code, err);
+    if (st != RA_OK)
+        return st;
+    char msg[RA_CODE_MAX + 16];
+    snprintf(msg, sizeof msg, "%s \"%s\"", what, code);
+    return unique(F, k, msg, code, NULL, err);
+}
+
+/* A split ratio in column k (text s, n bytes): exact, within the rules, not 1/1. */
+static ra_status split_ratio(const frame *F, int k, const char *s, size_t n, ra_ratio *out,
+                             ra_err *err)
+{
+    char vb[RA_CSV_SHOW_CAP];
+    ra_err e2;
+    if (ra_money_ratio_parse(s, n, out, &e2) != RA_OK ||
+        ra_rule_split_ratio_check(out, &e2) != RA_OK)
+        return ferr(F, k, err, "%s", e2.msg);
+    if (out->num == out->den)
+        return ferr(F, k, err, "split ratio 1/1 changes nothing: %s", fshow(F, vb, s, n));
+    return RA_OK;
+}
+
 static ra_status row_security(frame *F, ra_security *x, ra_err *err)
 {
     ra_status st;
@@ -688,9 +703,8 @@ static ra_status row_security(frame *F, ra_security *x, ra_err *err)
         return st;
     const char *s;
     size_t n;
-    fget(F, S_RISK, &s, &n);
-    if (n == 0)
-        return missing(F, S_RISK, err);
+    if ((st = fneed(F, S_RISK, &s, &n, err)) != RA_OK)
+        return st;
     if (n == 2 && (s[0] == 'R' || s[0] == 'r') && s[1] >= '1' && s[1] <= '5')
         x->risk_level = s[1] - '0';
     else if (n == 1 && s[0] >= '1' && s[0] <= '5')
@@ -716,13 +730,9 @@ static ra_status row_security(frame *F, ra_security *x, ra_err *err)
 
 static ra_status row_client(frame *F, ra_client *x, ra_err *err)
 {
-    ra_status st;
     memset(x, 0, sizeof *x);
-    if ((st = fcode(F, C_CODE, 1, x->code, err)) != RA_OK)
-        return st;
-    char what[RA_CODE_MAX + 16];
-    snprintf(what, sizeof what, "client \"%s\"", x->code);
-    if ((st = unique(F, C_CODE, what, x->code, NULL, err)) != RA_OK)
+    ra_status st = unique_code(F, C_CODE, "client", x->code, err);
+    if (st != RA_OK)
         return st;
     if ((st = fcode(F, C_HOUSE, 0, x->household, err)) != RA_OK)
         return st;
@@ -763,22 +773,17 @@ static ra_status account_type_from(const char *s, size_t n, ra_account_type *out
 
 static ra_status row_account(frame *F, ra_account *x, ra_err *err)
 {
-    ra_status st;
     char vb[RA_CSV_SHOW_CAP];
     memset(x, 0, sizeof *x);
-    if ((st = fcode(F, A_CODE, 1, x->code, err)) != RA_OK)
-        return st;
-    char what[RA_CODE_MAX + 16];
-    snprintf(what, sizeof what, "account \"%s\"", x->code);
-    if ((st = unique(F, A_CODE, what, x->code, NULL, err)) != RA_OK)
+    ra_status st = unique_code(F, A_CODE, "account", x->code, err);
+    if (st != RA_OK)
         return st;
     if ((st = fcode(F, A_CLIENT, 1, x->client, err)) != RA_OK)
         return st;
     const char *s;
     size_t n;
-    fget(F, A_TYPE, &s, &n);
-    if (n == 0)
-        return missing(F, A_TYPE, err);
+    if ((st = fneed(F, A_TYPE, &s, &n, err)) != RA_OK)
+        return st;
     if (account_type_from(s, n, &x->type) != RA_OK)
         return ferr(F, A_TYPE, err, "type must be taxable, tax_deferred or tax_free: %s",
                     fshow(F, vb, s, n));
@@ -912,7 +917,7 @@ static ra_status parse_lots(frame *F, txn_ctx *c, ra_import_txn *x, int lots_in,
             if (lot.basis_minor < 0)
                 return ferr(F, T_LOTS, err, "lot %zu basis must be zero or positive: %s", item,
                             fshow(F, vb, c2 + 1, l - (size_t)(c2 + 1 - p)));
-            if (!ra_csvtok_grow((void **)&c->lots, &c->cap_lots, c->n_lots + 1, sizeof *c->lots))
+            if (ra_grow((void **)&c->lots, &c->cap_lots, c->n_lots + 1, sizeof *c->lots))
                 return ra_csvtok_nomem(err, "transferred lots");
             c->lots[c->n_lots++] = lot;
         } else {
@@ -931,7 +936,7 @@ static ra_status parse_lots(frame *F, txn_ctx *c, ra_import_txn *x, int lots_in,
                 if (c->picks[j].lot_id == pk.lot_id)
                     return ferr(F, T_LOTS, err, "lot id %llu is picked twice",
                                 (unsigned long long)pk.lot_id);
-            if (!ra_csvtok_grow((void **)&c->picks, &c->cap_picks, c->n_picks + 1,
+            if (ra_grow((void **)&c->picks, &c->cap_picks, c->n_picks + 1,
                                 sizeof *c->picks))
                 return ra_csvtok_nomem(err, "picked lots");
             c->picks[c->n_picks++] = pk;
@@ -964,9 +969,8 @@ static ra_status row_txn(frame *F, txn_ctx *c, ra_import_txn *x, ra_err *err)
         return st;
     const char *s;
     size_t n;
-    fget(F, T_KIND, &s, &n);
-    if (n == 0)
-        return missing(F, T_KIND, err);
+    if ((st = fneed(F, T_KIND, &s, &n, err)) != RA_OK)
+        return st;
     if (kind_from(s, n, &x->txn.kind) != RA_OK)
         return ferr(F, T_KIND, err,
                     "kind must be deposit, withdrawal, buy, sell, dividend, reinvest, fee, "
@@ -1043,66 +1047,58 @@ static ra_status row_txn(frame *F, txn_ctx *c, ra_import_txn *x, ra_err *err)
     }
     if (t->kind == RA_TXN_SPLIT) {
         fget(F, T_RATIO, &s, &n);
-        ra_err e2;
-        if (ra_money_ratio_parse(s, n, &t->split, &e2) != RA_OK ||
-            ra_rule_split_ratio_check(&t->split, &e2) != RA_OK)
-            return ferr(F, T_RATIO, err, "%s", e2.msg);
-        if (t->split.num == t->split.den)
-            return ferr(F, T_RATIO, err, "split ratio 1/1 changes nothing: %s",
-                        fshow(F, vb, s, n));
+        return split_ratio(F, T_RATIO, s, n, &t->split, err);
     }
     return RA_OK;
 }
 
-static ra_status row_dividend(frame *F, ra_dividend *x, ra_err *err)
+/* The date and ticker of a row about a security on a day (a dividend, a split), and the text of
+ * its required value column kv in *s, *n. */
+static ra_status dated_event(frame *F, int kd, ra_date *date, int kt, char ticker[RA_CODE_MAX],
+                             int kv, const char **s, size_t *n, ra_err *err)
 {
     ra_status st;
+    if ((st = fdate(F, kd, date, err)) != RA_OK || (st = fcode(F, kt, 1, ticker, err)) != RA_OK)
+        return st;
+    return fneed(F, kv, s, n, err);
+}
+
+/* A dated event (what: "dividend", "split") must not repeat for one ticker on one day. */
+static ra_status dated_unique(frame *F, int kt, const char *what, const char *ticker, ra_date date,
+                              ra_err *err)
+{
+    char msg[RA_CODE_MAX + 40], d[11];
+    snprintf(msg, sizeof msg, "%s of %s on %s", what, ticker, ra_date_format(date, d));
+    return unique(F, kt, msg, ticker, d, err);
+}
+
+static ra_status row_dividend(frame *F, ra_dividend *x, ra_err *err)
+{
     char vb[RA_CSV_SHOW_CAP];
     memset(x, 0, sizeof *x);
-    if ((st = fdate(F, D_DATE, &x->ex_date, err)) != RA_OK)
-        return st;
-    if ((st = fcode(F, D_TICKER, 1, x->ticker, err)) != RA_OK)
-        return st;
     const char *s;
     size_t n;
-    fget(F, D_AMOUNT, &s, &n);
-    if (n == 0)
-        return missing(F, D_AMOUNT, err);
+    ra_status st = dated_event(F, D_DATE, &x->ex_date, D_TICKER, x->ticker, D_AMOUNT, &s, &n, err);
+    if (st != RA_OK)
+        return st;
     ra_err e2;
     if (ra_import_decimal_round(s, n, RA_PRICE_DIGITS, &x->amount, &e2) != RA_OK)
         return ferr(F, D_AMOUNT, err, "%s", e2.msg);
     if (x->amount <= 0)
         return ferr(F, D_AMOUNT, err, "dividend must be at least 0.0000005 per share: %s",
                     fshow(F, vb, s, n));
-    char what[RA_CODE_MAX + 40], d[11];
-    snprintf(what, sizeof what, "dividend of %s on %s", x->ticker, ra_date_format(x->ex_date, d));
-    return unique(F, D_TICKER, what, x->ticker, d, err);
+    return dated_unique(F, D_TICKER, "dividend", x->ticker, x->ex_date, err);
 }
 
 static ra_status row_split(frame *F, ra_split *x, ra_err *err)
 {
-    ra_status st;
-    char vb[RA_CSV_SHOW_CAP];
     memset(x, 0, sizeof *x);
-    if ((st = fdate(F, X_DATE, &x->date, err)) != RA_OK)
-        return st;
-    if ((st = fcode(F, X_TICKER, 1, x->ticker, err)) != RA_OK)
-        return st;
     const char *s;
     size_t n;
-    fget(F, X_RATIO, &s, &n);
-    if (n == 0)
-        return missing(F, X_RATIO, err);
-    ra_err e2;
-    if (ra_money_ratio_parse(s, n, &x->ratio, &e2) != RA_OK ||
-        ra_rule_split_ratio_check(&x->ratio, &e2) != RA_OK)
-        return ferr(F, X_RATIO, err, "%s", e2.msg);
-    if (x->ratio.num == x->ratio.den)
-        return ferr(F, X_RATIO, err, "split ratio 1/1 changes nothing: %s",
-                    fshow(F, vb, s, n));
-    char what[RA_CODE_MAX + 40], d[11];
-    snprintf(what, sizeof what, "split of %s on %s", x->ticker, ra_date_format(x->date, d));
-    return unique(F, X_TICKER, what, x->ticker, d, err);
+    ra_status st = dated_event(F, X_DATE, &x->date, X_TICKER, x->ticker, X_RATIO, &s, &n, err);
+    if (st != RA_OK || (st = split_ratio(F, X_RATIO, s, n, &x->ratio, err)) != RA_OK)
+        return st;
+    return dated_unique(F, X_TICKER, "split", x->ticker, x->date, err);
 }
 
 static ra_status row_position(frame *F, ra_position *x, ra_err *err)
@@ -1168,8 +1164,8 @@ static ra_status parse_long(frame *F, ra_import *im, ra_err *err)
             break;
         if ((st = ra_csvtok_check_width(&F->r, F->n_names, err)) != RA_OK)
             goto out;
-        if (!ra_csvtok_grow(arr, &cap, im->n + 1, el) ||
-            !ra_csvtok_grow((void **)&im->lines, &cap_lines, im->n + 1, sizeof *im->lines)) {
+        if (ra_grow(arr, &cap, im->n + 1, el) ||
+            ra_grow((void **)&im->lines, &cap_lines, im->n + 1, sizeof *im->lines)) {
             st = ra_csvtok_nomem(err, "the rows");
             goto out;
         }
@@ -1207,8 +1203,7 @@ static ra_status parse_long(frame *F, ra_import *im, ra_err *err)
         c.lots = NULL;
     }
 out:
-    ra_free(c.picks);
-    ra_free(c.lots);
+    RA_FREE_ALL(c.picks, c.lots);
     return st;
 }
 
@@ -1267,10 +1262,10 @@ static ra_status parse_prices(frame *F, ra_import *im, ra_err *err)
         if ((st = ra_csvtok_check_width(&F->r, F->n_names, err)) != RA_OK)
             return st;
         size_t row = im->n_dates;
-        if (!ra_csvtok_grow((void **)&im->dates, &cap_d, row + 1, sizeof *im->dates) ||
-            !ra_csvtok_grow((void **)&im->date_lines, &cap_l, row + 1, sizeof *im->date_lines) ||
+        if (ra_grow((void **)&im->dates, &cap_d, row + 1, sizeof *im->dates) ||
+            ra_grow((void **)&im->date_lines, &cap_l, row + 1, sizeof *im->date_lines) ||
             (im->n_tickers > SIZE_MAX / sizeof(ra_price) / (row + 1)) ||
-            !ra_csvtok_grow((void **)&im->price_micro, &cap_p, (row + 1) * im->n_tickers,
+            ra_grow((void **)&im->price_micro, &cap_p, (row + 1) * im->n_tickers,
                   sizeof *im->price_micro))
             return ra_csvtok_nomem(err, "prices");
         ra_date d;
@@ -1324,9 +1319,9 @@ ra_status ra_import_parse(ra_import_kind kind, const char *data, size_t size, co
     ra_import_settings_default(&set);
     if (settings)
         set = *settings;
-    if (set.minor_digits != 0 && set.minor_digits != 2 && set.minor_digits != 3)
-        return ra_err_set(err, RA_EINVAL, NULL, "minor digits must be 0, 2 or 3, got %d",
-                          set.minor_digits);
+    ra_err e2;
+    if (ra_rule_minor_digits_check(set.minor_digits, &e2) != RA_OK)
+        return ra_err_set(err, RA_EINVAL, NULL, "%s", e2.msg); /* the same message, no where */
     if (!source)
         source = "input";
     ra_status st = ra_csvtok_check_size(source, size, err);

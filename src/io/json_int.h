@@ -21,6 +21,12 @@ ra_status ra_io_json_load(const char *data, size_t size, const char *what, json_
 ra_status ra_io_json_check_keys(json_t *obj, const char *const *allowed, const char *path,
                                 int show, ra_err *err);
 
+/* RA_EPARSE at path with the printf-style message (cut to the size of err->msg). */
+ra_status ra_io_json_fail(ra_err *err, const char *path, const char *fmt, ...) RA_PRINTF(3, 4);
+
+/* The type of v as messages name it: "an object", "an array", "a string", "a number", ... */
+const char *ra_io_json_type_name(const json_t *v);
+
 /* Whether an allocation for jansson failed on this thread since the last clear: jansson ignores
  * some failures (a string cut short), so a result made while this is set is not trusted. */
 void ra_io_json_oom_clear(void);

@@ -4,6 +4,7 @@
 #include <roboadvisor/alloc.h>
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -97,4 +98,29 @@ ra_status ra_io_json_check_keys(json_t *obj, const char *const *allowed, const c
                           i, list);
     }
     return RA_OK;
+}
+
+ra_status ra_io_json_fail(ra_err *err, const char *path, const char *fmt, ...)
+{
+    char msg[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return ra_err_set(err, RA_EPARSE, path, "%s", msg);
+}
+
+const char *ra_io_json_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "a value";
 }

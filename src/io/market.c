@@ -50,7 +50,7 @@ static ra_status read_rows(const char *data, size_t size, const char *source, si
             rd.n_names = ncols;
             continue;
         }
-        if (!ra_csvtok_grow((void **)&arr, &cap, cnt + 1, elem)) {
+        if (ra_grow((void **)&arr, &cap, cnt + 1, elem)) {
             rc = ra_csvtok_nomem(err, "the rows");
             break;
         }

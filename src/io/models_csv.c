@@ -245,7 +245,6 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
     return RA_OK;
 fail:
     ra_csvtok_free(&r);
-    ra_free(models);
-    ra_free(first_line);
+    RA_FREE_ALL(models, first_line);
     return rc;
 }

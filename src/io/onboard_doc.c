@@ -11,39 +11,14 @@
 
 #include "io/json_int.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PATH_LEN 128
 #define SUBPATH_LEN (PATH_LEN + 32) /* a path plus a member name */
+#define fail ra_io_json_fail /* RA_EPARSE at a path: the many calls below stay short */
 
-static ra_status fail(ra_err *err, const char *path, const char *fmt, ...) RA_PRINTF(3, 4);
-static ra_status fail(ra_err *err, const char *path, const char *fmt, ...)
-{
-    char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return ra_err_set(err, RA_EPARSE, path, "%s", msg);
-}
-
-static const char *type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
-    }
-    return "a value";
-}
 
 static ra_status check_keys(json_t *obj, const char *const *allowed, const char *path,
                             ra_err *err)
@@ -73,7 +48,7 @@ static ra_status str_member(json_t *obj, const char *key, const char *path, int 
         return RA_OK;
     }
     if (!json_is_string(v))
-        return fail(err, p, "expected a string, got %s", type_name(v));
+        return fail(err, p, "expected a string, got %s", ra_io_json_type_name(v));
     size_t n = json_string_length(v);
     const char *s = json_string_value(v);
     if (n == 0 && required)
@@ -100,7 +75,7 @@ static ra_status parse_client(json_t *c, ra_client *out, ra_err *err)
                                        "tax_id", "address", "birth_year", NULL};
     const char *path = "$.client";
     if (!json_is_object(c))
-        return fail(err, path, "expected an object, got %s", type_name(c));
+        return fail(err, path, "expected an object, got %s", ra_io_json_type_name(c));
     ra_status rc = check_keys(c, keys, path, err);
     if (!rc)
         rc = str_member(c, "code", path, 1, M_CODE, out->code, sizeof out->code, err);
@@ -125,7 +100,7 @@ static ra_status parse_client(json_t *c, ra_client *out, ra_err *err)
     if (by) {
         if (!json_is_integer(by))
             return fail(err, "$.client.birth_year", "expected a whole number, got %s",
-                        type_name(by));
+                        ra_io_json_type_name(by));
         json_int_t y = json_integer_value(by);
         if (y < RA_RULE_BIRTH_YEAR_MIN || y > RA_RULE_BIRTH_YEAR_MAX)
             return fail(err, "$.client.birth_year", "%lld is outside %d..%d", (long long)y,
@@ -141,7 +116,7 @@ static ra_status parse_account(json_t *a, size_t i, ra_onboard_account *out, ra_
     char path[PATH_LEN], p[SUBPATH_LEN];
     snprintf(path, sizeof path, "$.accounts[%zu]", i);
     if (!json_is_object(a))
-        return fail(err, path, "expected an object, got %s", type_name(a));
+        return fail(err, path, "expected an object, got %s", ra_io_json_type_name(a));
     ra_status rc = check_keys(a, keys, path, err);
     char type[32];
     if (!rc)
@@ -187,7 +162,7 @@ ra_status ra_onboard_doc_parse(const char *data, size_t size, ra_onboard_doc **o
     ra_onboard_doc *d = ra_calloc(1, sizeof *d);
     ra_status rc = d ? RA_OK : ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a document");
     if (!rc && !json_is_object(root))
-        rc = fail(err, "$", "the document must be an object, got %s", type_name(root));
+        rc = fail(err, "$", "the document must be an object, got %s", ra_io_json_type_name(root));
     if (!rc)
         rc = check_keys(root, keys, "$", err);
     json_t *c = rc ? NULL : json_object_get(root, "client");
@@ -199,7 +174,7 @@ ra_status ra_onboard_doc_parse(const char *data, size_t size, ra_onboard_doc **o
     if (!rc && !acc)
         rc = fail(err, "$", "missing \"accounts\"");
     if (!rc && !json_is_array(acc))
-        rc = fail(err, "$.accounts", "expected an array, got %s", type_name(acc));
+        rc = fail(err, "$.accounts", "expected an array, got %s", ra_io_json_type_name(acc));
     if (!rc && (json_array_size(acc) == 0 || json_array_size(acc) > RA_ONBOARD_MAX_ACCOUNTS))
         rc = fail(err, "$.accounts", "%zu accounts: give 1 to %d", json_array_size(acc),
                   RA_ONBOARD_MAX_ACCOUNTS);
@@ -226,7 +201,7 @@ ra_status ra_onboard_doc_parse(const char *data, size_t size, ra_onboard_doc **o
         rc = fail(err, "$", "missing \"version\"");
     if (!rc && (!json_is_integer(v) || json_integer_value(v) < 1))
         rc = fail(err, "$.version", "expected a whole number >= 1, got %s",
-                  json_is_integer(v) ? "a smaller number" : type_name(v));
+                  json_is_integer(v) ? "a smaller number" : ra_io_json_type_name(v));
     if (!rc)
         d->version = json_integer_value(v);
     json_t *ans = rc ? NULL : json_object_get(root, "answers");
@@ -260,7 +235,6 @@ void ra_onboard_doc_destroy(ra_onboard_doc *doc)
 {
     if (!doc)
         return;
-    ra_free(doc->answers);
     memset(&doc->client, 0, sizeof doc->client); /* personal data */
-    ra_free(doc);
+    RA_FREE_ALL(doc->answers, doc);
 }

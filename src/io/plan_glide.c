@@ -6,7 +6,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +16,6 @@
 #define SHOW_MAX 40 /* bytes of an offending value quoted in a message */
 
 static const char *const col_names[GLIDE_COLS] = {"year", "mu", "sigma"};
-
-static void trim(const char **s, size_t *n)
-{
-    while (*n && (**s == ' ' || **s == '\t' || **s == '\r' || **s == '\n')) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t' || (*s)[*n - 1] == '\r' ||
-                  (*s)[*n - 1] == '\n'))
-        (*n)--;
-}
 
 /* "text" quoted for a message, shortened, non-printable bytes as '?'. */
 static const char *show(char buf[SHOW_MAX + 8], const char *s, size_t n)
@@ -48,39 +36,12 @@ static const char *show(char buf[SHOW_MAX + 8], const char *s, size_t n)
 /* A whole field as a finite decimal number (C locale, no nan/inf/hex, see docs/formats.md). */
 static ra_status field_num(const csv_reader *r, size_t col, double *out, ra_err *err)
 {
-    const csv_field *f = &r->f[col];
-    const char *s = f->s;
-    size_t n = f->len;
-    char vb[SHOW_MAX + 8];
-    trim(&s, &n);
-    if (n == 0)
-        return ra_csvtok_error(r, RA_EPARSE, f->line, col + 1, err, "missing %s", col_names[col]);
-    int digit = 0;
-    for (size_t k = 0; k < n; k++) {
-        char c = s[k];
-        if (c >= '0' && c <= '9')
-            digit = 1;
-        else if (c != '+' && c != '-' && c != '.' && c != 'e' && c != 'E')
-            return ra_csvtok_error(r, RA_EPARSE, f->line, col + 1, err, "not a number: %s",
-                                   show(vb, f->s, f->len));
-    }
-    if (!digit || n > 64)
-        return ra_csvtok_error(r, RA_EPARSE, f->line, col + 1, err, "not a number: %s",
-                               show(vb, f->s, f->len));
-    char buf[72];
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    char *end;
-    errno = 0;
-    double v = strtod(buf, &end);
-    if (end != buf + n)
-        return ra_csvtok_error(r, RA_EPARSE, f->line, col + 1, err, "not a number: %s",
-                               show(vb, f->s, f->len));
-    if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
-        return ra_csvtok_error(r, RA_EPARSE, f->line, col + 1, err, "number out of range: %s",
-                               show(vb, f->s, f->len));
-    *out = v;
-    return RA_OK;
+    int empty;
+    ra_status st = ra_csvtok_number(r, col, 64, show, out, &empty, err);
+    if (st == RA_OK && empty)
+        return ra_csvtok_error(r, RA_EPARSE, r->f[col].line, col + 1, err, "missing %s",
+                               col_names[col]);
+    return st;
 }
 
 static ra_status field_year(const csv_reader *r, uint32_t prev, uint32_t *out, ra_err *err)
@@ -89,7 +50,7 @@ static ra_status field_year(const csv_reader *r, uint32_t prev, uint32_t *out, r
     const char *s = f->s;
     size_t n = f->len;
     char vb[SHOW_MAX + 8];
-    trim(&s, &n);
+    ra_csvtok_trim(&s, &n);
     if (n == 0)
         return ra_csvtok_error(r, RA_EPARSE, f->line, 1, err, "missing year");
     unsigned long y = 0;
@@ -117,20 +78,15 @@ void ra_plan_glide_destroy(ra_plan_glide *g)
 {
     if (!g)
         return;
-    ra_free(g->rows);
-    ra_free(g->source);
-    ra_free(g);
+    RA_FREE_ALL(g->rows, g->source, g);
 }
 
 static ra_status parse(csv_reader *r, const char *source, ra_plan_glide *g, ra_err *err)
 {
     int eof;
-    ra_status st = ra_csvtok_next(r, &eof, err);
+    ra_status st = ra_csvtok_header_row(r, "year,mu,sigma", err);
     if (st != RA_OK)
         return st;
-    if (eof)
-        return ra_csvtok_error(r, RA_EPARSE, r->line, 1, err,
-                               "empty file: need a header row (year,mu,sigma)");
     if (r->nf != GLIDE_COLS)
         return ra_csvtok_error(r, RA_EPARSE, r->f[0].line, r->nf < GLIDE_COLS ? r->nf : 4, err,
                                "the header has %zu column%s, need 3 (year,mu,sigma)", r->nf,
@@ -138,7 +94,7 @@ static ra_status parse(csv_reader *r, const char *source, ra_plan_glide *g, ra_e
     for (size_t c = 0; c < GLIDE_COLS; c++) {
         const char *s = r->f[c].s;
         size_t n = r->f[c].len;
-        trim(&s, &n);
+        ra_csvtok_trim(&s, &n);
         size_t want = strlen(col_names[c]);
         int same = n == want;
         for (size_t k = 0; same && k < n; k++)
@@ -160,12 +116,8 @@ static ra_status parse(csv_reader *r, const char *source, ra_plan_glide *g, ra_e
             return st;
         if (eof)
             break;
-        if (r->nf != GLIDE_COLS) {
-            size_t col = r->nf > GLIDE_COLS ? GLIDE_COLS + 1 : r->nf + 1;
-            return ra_csvtok_error(r, RA_EPARSE, r->f[r->nf > GLIDE_COLS ? GLIDE_COLS : r->nf - 1].line,
-                                   col, err, "row has %zu field%s, the header has 3", r->nf,
-                                   r->nf == 1 ? "" : "s");
-        }
+        if ((st = ra_csvtok_check_width(r, GLIDE_COLS, err)) != RA_OK)
+            return st;
         ra_plan_glide_row row;
         row.line = r->rec_line;
         if ((st = field_year(r, prev, &row.year, err)) != RA_OK ||
@@ -180,14 +132,10 @@ static ra_status parse(csv_reader *r, const char *source, ra_plan_glide *g, ra_e
             return ra_csvtok_error(r, RA_EPARSE, r->f[2].line, 3, err,
                                    "sigma must be an annual decimal volatility in [0, %g] (0.15 "
                                    "for 15 %%), got %g", RA_PLAN_MAX_SIGMA, row.sigma);
-        if (g->n == cap) { /* at most RA_PLAN_MAX_YEARS rows: years strictly increase */
-            size_t nc = cap ? 2 * cap : 8;
-            ra_plan_glide_row *p = ra_realloc(g->rows, nc * sizeof *p);
-            if (!p)
-                return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu glide path rows", nc);
-            g->rows = p;
-            cap = nc;
-        }
+        /* at most RA_PLAN_MAX_YEARS rows: years strictly increase */
+        if (ra_grow((void **)&g->rows, &cap, g->n + 1, sizeof *g->rows))
+            return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu glide path rows",
+                              cap ? 2 * cap : 8);
         g->rows[g->n++] = row;
         prev = row.year;
     }
@@ -215,17 +163,14 @@ ra_status ra_plan_glide_parse(const char *data, size_t size, const char *source,
     if (!g)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a glide path");
     /* numbers are read in the C locale whatever the program set (uselocale is per thread) */
-    locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    locale_t old = c ? uselocale(c) : (locale_t)0;
+    ra_csvtok_locale cn;
+    ra_csvtok_c_numeric_enter(&cn);
     csv_reader r;
     ra_csvtok_init(&r, data ? data : "", size, source);
     ra_status st = parse(&r, source, g, err);
     r.names = NULL;
     ra_csvtok_free(&r);
-    if (c) {
-        uselocale(old);
-        freelocale(c);
-    }
+    ra_csvtok_c_numeric_leave(&cn);
     if (st != RA_OK) {
         ra_plan_glide_destroy(g);
         return st;

@@ -8,39 +8,14 @@
 #include "io/json_int.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define PATH_MAX_LEN 192 /* longer paths are cut; err->where keeps 127 bytes anyway */
+#define fail ra_io_json_fail /* RA_EPARSE at a path: the many calls below stay short */
 
-static ra_status fail(ra_err *err, const char *path, const char *fmt, ...) RA_PRINTF(3, 4);
-static ra_status fail(ra_err *err, const char *path, const char *fmt, ...)
-{
-    char msg[sizeof err->msg];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return ra_err_set(err, RA_EPARSE, path, "%s", msg);
-}
-
-static const char *type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
-    }
-    return "a value";
-}
 
 /* Reads the whole document; too big, not JSON, or not an object is an error at "$". */
 static ra_status load_object(const char *data, size_t size, const char *what, json_t **out,
@@ -57,7 +32,8 @@ static ra_status load_object(const char *data, size_t size, const char *what, js
     if (st != RA_OK)
         return st;
     if (!json_is_object(root)) {
-        ra_status rc = fail(err, "$", "the %s must be an object, got %s", what, type_name(root));
+        ra_status rc = fail(err, "$", "the %s must be an object, got %s", what,
+                            ra_io_json_type_name(root));
         json_decref(root);
         return rc;
     }
@@ -101,9 +77,17 @@ static ra_status member(json_t *obj, const char *key, int required, const char *
     return RA_OK;
 }
 
+/* member() that also writes the member's path into p (PATH_MAX_LEN bytes). */
+static ra_status field(json_t *obj, const char *key, int required, const char *path, char *p,
+                       json_t **out, ra_err *err)
+{
+    child(p, path, key);
+    return member(obj, key, required, path, out, err);
+}
+
 static ra_status want(json_t *v, int ok, const char *what, const char *path, ra_err *err)
 {
-    return ok ? RA_OK : fail(err, path, "expected %s, got %s", what, type_name(v));
+    return ok ? RA_OK : fail(err, path, "expected %s, got %s", what, ra_io_json_type_name(v));
 }
 
 static int id_well_formed(const char *s, size_t len)
@@ -241,8 +225,7 @@ void ra_prof_questionnaire_destroy(ra_prof_questionnaire *q)
             ra_free(qu->options[k].id);
             free_texts(qu->options[k].text, q->n_langs);
         }
-        ra_free(qu->options);
-        ra_free(qu->id);
+        RA_FREE_ALL(qu->options, qu->id);
         free_texts(qu->text, q->n_langs);
     }
     ra_free(q->questions);
@@ -254,8 +237,7 @@ void ra_prof_questionnaire_destroy(ra_prof_questionnaire *q)
     ra_free(q->rules);
     free_texts(q->title, q->n_langs);
     free_texts(q->langs, q->n_langs);
-    ra_free(q->id);
-    ra_free(q);
+    RA_FREE_ALL(q->id, q);
 }
 
 static ra_status read_langs(ra_prof_questionnaire *q, json_t *v, ra_err *err)
@@ -296,9 +278,8 @@ static ra_status read_levels(ra_prof_questionnaire *q, json_t *v, ra_err *err)
     char p[PATH_MAX_LEN], pi[PATH_MAX_LEN];
     for (int m = 0; m < 2; m++) {
         json_t *a;
-        if ((rc = member(v, keys[m], 1, path, &a, err)))
+        if ((rc = field(v, keys[m], 1, path, p, &a, err)))
             return rc;
-        child(p, path, keys[m]);
         if ((rc = want(a, json_is_array(a), "an array of 5 lower bounds", p, err)))
             return rc;
         if (json_array_size(a) != RA_PROF_LEVELS)
@@ -306,7 +287,7 @@ static ra_status read_levels(ra_prof_questionnaire *q, json_t *v, ra_err *err)
                         json_array_size(a));
         for (size_t k = 0; k < RA_PROF_LEVELS; k++) {
             item(pi, p, k);
-            double b;
+            double b = 0.0; /* read_number sets it on success */
             if ((rc = read_number(json_array_get(a, k), 0.0, 100.0, pi, &b, err)))
                 return rc;
             if (k == 0 && b != 0.0)
@@ -320,55 +301,69 @@ static ra_status read_levels(ra_prof_questionnaire *q, json_t *v, ra_err *err)
     return RA_OK;
 }
 
+/* The id and text of element i of a list (an answer, a question, a rule): v is an object of the
+ * keys allowed; its "id" differs from those of the i elements before it in arr (stride bytes
+ * apart, each beginning with its char *id as ra_prof_option, ra_prof_question and ra_prof_rule
+ * do) and is copied into *id; member text_key (required or not) is read into *text. A repeated
+ * id is "two PLURAL have the id", or with plural NULL (the answers of question owner) "question
+ * OWNER has two answers". */
+static ra_status read_head(ra_prof_questionnaire *q, json_t *v, const char *const *keys,
+                           const char *path, const void *arr, size_t i, size_t stride,
+                           const char *plural, const char *owner, char **id,
+                           const char *text_key, int text_required, char ***text, ra_err *err)
+{
+    char p[PATH_MAX_LEN];
+    json_t *m;
+    const char *s;
+    ra_status rc = want(v, json_is_object(v), "an object", path, err);
+    if (rc || (rc = check_keys(v, keys, path, err)) ||
+        (rc = field(v, "id", 1, path, p, &m, err)) || (rc = read_id(m, p, &s, err)))
+        return rc;
+    for (size_t j = 0; j < i; j++) {
+        const char *other = *(char *const *)((const char *)arr + j * stride);
+        if (strcmp(other, s) != 0)
+            continue;
+        if (plural)
+            return fail(err, p, "two %s have the id \"%s\"", plural, s);
+        return fail(err, p, "question \"%s\" has two answers \"%s\"", owner, s);
+    }
+    if (!(*id = dup_str(s, err)))
+        return RA_ENOMEM;
+    if ((rc = field(v, text_key, text_required, path, p, &m, err)))
+        return rc;
+    return m ? read_texts(q, m, p, text, err) : RA_OK;
+}
+
 static ra_status read_option(ra_prof_questionnaire *q, ra_prof_question *qu, size_t k, json_t *v,
                              const char *path, ra_err *err)
 {
     static const char *const answer_keys[] = {"id", "text", "score", "cap", "exclusive", NULL};
     static const char *const band_keys[] = {"id", "text", "score", "cap", "min", NULL};
     ra_prof_option *o = &qu->options[k];
-    ra_status rc = want(v, json_is_object(v), "an object", path, err);
-    if (rc ||
-        (rc = check_keys(v, qu->kind == RA_PROF_NUMBER ? band_keys : answer_keys, path, err)))
-        return rc;
     char p[PATH_MAX_LEN];
     json_t *m;
-    const char *id;
-    if ((rc = member(v, "id", 1, path, &m, err)))
+    ra_status rc = read_head(q, v, qu->kind == RA_PROF_NUMBER ? band_keys : answer_keys, path,
+                             qu->options, k, sizeof *o, NULL, qu->id, &o->id, "text",
+                             qu->kind != RA_PROF_NUMBER, &o->text, err);
+    if (rc)
         return rc;
-    child(p, path, "id");
-    if ((rc = read_id(m, p, &id, err)))
+    if ((rc = field(v, "score", 1, path, p, &m, err)))
         return rc;
-    for (size_t j = 0; j < k; j++)
-        if (strcmp(qu->options[j].id, id) == 0)
-            return fail(err, p, "question \"%s\" has two answers \"%s\"", qu->id, id);
-    if (!(o->id = dup_str(id, err)))
-        return RA_ENOMEM;
-    if ((rc = member(v, "text", qu->kind != RA_PROF_NUMBER, path, &m, err)))
-        return rc;
-    child(p, path, "text");
-    if (m && (rc = read_texts(q, m, p, &o->text, err)))
-        return rc;
-    if ((rc = member(v, "score", 1, path, &m, err)))
-        return rc;
-    child(p, path, "score");
     if ((rc = read_number(m, 0.0, RA_PROF_MAX_SCORE, p, &o->score, err)))
         return rc;
-    if ((rc = member(v, "cap", 0, path, &m, err)))
+    if ((rc = field(v, "cap", 0, path, p, &m, err)))
         return rc;
-    child(p, path, "cap");
     if (m && (rc = read_cap(m, p, &o->cap, err)))
         return rc;
-    if ((rc = member(v, "exclusive", 0, path, &m, err)))
+    if ((rc = field(v, "exclusive", 0, path, p, &m, err)))
         return rc;
-    child(p, path, "exclusive");
     if (m && qu->kind != RA_PROF_MULTIPLE)
         return fail(err, p, "only answers of a multiple question can be exclusive");
     if (m && (rc = read_bool(m, p, &o->exclusive, err)))
         return rc;
     if (qu->kind == RA_PROF_NUMBER) {
-        if ((rc = member(v, "min", 1, path, &m, err)))
+        if ((rc = field(v, "min", 1, path, p, &m, err)))
             return rc;
-        child(p, path, "min");
         if ((rc = read_number(m, -1e15, 1e15, p, &o->min, err)))
             return rc;
         if (k > 0 && o->min <= qu->options[k - 1].min)
@@ -385,31 +380,16 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
                                        "required", "combine", "integer", "max",      "answers",
                                        "bands",    NULL};
     ra_prof_question *qu = &q->questions[i];
-    ra_status rc = want(v, json_is_object(v), "an object", path, err);
-    if (rc || (rc = check_keys(v, keys, path, err)))
-        return rc;
     char p[PATH_MAX_LEN];
     json_t *m;
     const char *s;
-    if ((rc = member(v, "id", 1, path, &m, err)))
-        return rc;
-    child(p, path, "id");
-    if ((rc = read_id(m, p, &s, err)))
-        return rc;
-    for (size_t j = 0; j < i; j++)
-        if (strcmp(q->questions[j].id, s) == 0)
-            return fail(err, p, "two questions have the id \"%s\"", s);
-    if (!(qu->id = dup_str(s, err)))
-        return RA_ENOMEM;
-    if ((rc = member(v, "text", 1, path, &m, err)))
-        return rc;
-    child(p, path, "text");
-    if ((rc = read_texts(q, m, p, &qu->text, err)))
+    ra_status rc = read_head(q, v, keys, path, q->questions, i, sizeof *qu, "questions", NULL,
+                             &qu->id, "text", 1, &qu->text, err);
+    if (rc)
         return rc;
 
-    if ((rc = member(v, "kind", 1, path, &m, err)))
+    if ((rc = field(v, "kind", 1, path, p, &m, err)))
         return rc;
-    child(p, path, "kind");
     if ((rc = want(m, json_is_string(m), "a string", p, err)))
         return rc;
     s = json_string_value(m);
@@ -422,9 +402,8 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
     else
         return fail(err, p, "kind \"%.40s\" is not \"single\", \"multiple\" or \"number\"", s);
 
-    if ((rc = member(v, "measures", 1, path, &m, err)))
+    if ((rc = field(v, "measures", 1, path, p, &m, err)))
         return rc;
-    child(p, path, "measures");
     if ((rc = want(m, json_is_string(m), "a string", p, err)))
         return rc;
     s = json_string_value(m);
@@ -440,22 +419,19 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
     qu->weight = 1.0;
     qu->required = 1;
     qu->max = INFINITY;
-    if ((rc = member(v, "weight", 0, path, &m, err)))
+    if ((rc = field(v, "weight", 0, path, p, &m, err)))
         return rc;
-    child(p, path, "weight");
     if (m && (rc = read_number(m, 0.0, RA_PROF_MAX_WEIGHT, p, &qu->weight, err)))
         return rc;
     if (m && qu->weight <= 0.0)
         return fail(err, p, "the weight must be positive, got %g", qu->weight);
-    if ((rc = member(v, "required", 0, path, &m, err)))
+    if ((rc = field(v, "required", 0, path, p, &m, err)))
         return rc;
-    child(p, path, "required");
     if (m && (rc = read_bool(m, p, &qu->required, err)))
         return rc;
 
-    if ((rc = member(v, "combine", 0, path, &m, err)))
+    if ((rc = field(v, "combine", 0, path, p, &m, err)))
         return rc;
-    child(p, path, "combine");
     if (m && qu->kind != RA_PROF_MULTIPLE)
         return fail(err, p, "only a multiple question combines scores");
     if (m) {
@@ -473,9 +449,8 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
         if (json_object_get(v, num_keys[k]) && qu->kind != RA_PROF_NUMBER)
             return fail(err, p, "only a number question has \"%s\"", num_keys[k]);
     }
-    if ((rc = member(v, "integer", 0, path, &m, err)))
+    if ((rc = field(v, "integer", 0, path, p, &m, err)))
         return rc;
-    child(p, path, "integer");
     if (m && (rc = read_bool(m, p, &qu->integer, err)))
         return rc;
 
@@ -485,9 +460,8 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
     if (json_object_get(v, other))
         return fail(err, p, "a %s question has \"%s\", not \"%s\"",
                     qu->kind == RA_PROF_NUMBER ? "number" : "choice", list, other);
-    if ((rc = member(v, list, 1, path, &m, err)))
+    if ((rc = field(v, list, 1, path, p, &m, err)))
         return rc;
-    child(p, path, list);
     if ((rc = want(m, json_is_array(m), "an array", p, err)))
         return rc;
     size_t n = json_array_size(m);
@@ -504,9 +478,8 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
             return rc;
     }
 
-    if ((rc = member(v, "max", 0, path, &m, err)))
+    if ((rc = field(v, "max", 0, path, p, &m, err)))
         return rc;
-    child(p, path, "max");
     if (m && (rc = read_number(m, qu->options[n - 1].min, 1e15, p, &qu->max, err)))
         return rc;
     if (qu->kind == RA_PROF_NUMBER && qu->integer && ceil(qu->options[0].min) > qu->max)
@@ -548,30 +521,15 @@ static ra_status read_rule(ra_prof_questionnaire *q, size_t i, json_t *v, const 
     static const char *const keys[] = {"id", "when", "reason", NULL};
     static const char *const clause_keys[] = {"question", "answers", NULL};
     ra_prof_rule *r = &q->rules[i];
-    ra_status rc = want(v, json_is_object(v), "an object", path, err);
-    if (rc || (rc = check_keys(v, keys, path, err)))
-        return rc;
     char p[PATH_MAX_LEN], pc[PATH_MAX_LEN], pa[PATH_MAX_LEN], pk[PATH_MAX_LEN];
     json_t *m;
     const char *s;
-    if ((rc = member(v, "id", 1, path, &m, err)))
+    ra_status rc = read_head(q, v, keys, path, q->rules, i, sizeof *r, "contradiction rules",
+                             NULL, &r->id, "reason", 1, &r->reason, err);
+    if (rc)
         return rc;
-    child(p, path, "id");
-    if ((rc = read_id(m, p, &s, err)))
+    if ((rc = field(v, "when", 1, path, p, &m, err)))
         return rc;
-    for (size_t j = 0; j < i; j++)
-        if (strcmp(q->rules[j].id, s) == 0)
-            return fail(err, p, "two contradiction rules have the id \"%s\"", s);
-    if (!(r->id = dup_str(s, err)))
-        return RA_ENOMEM;
-    if ((rc = member(v, "reason", 1, path, &m, err)))
-        return rc;
-    child(p, path, "reason");
-    if ((rc = read_texts(q, m, p, &r->reason, err)))
-        return rc;
-    if ((rc = member(v, "when", 1, path, &m, err)))
-        return rc;
-    child(p, path, "when");
     if ((rc = want(m, json_is_array(m), "an array of clauses", p, err)))
         return rc;
     size_t n = json_array_size(m);
@@ -594,9 +552,8 @@ static ra_status read_rule(ra_prof_questionnaire *q, size_t i, json_t *v, const 
         if (qi == SIZE_MAX)
             return fail(err, pa, "no question \"%s\" in this questionnaire", s);
         r->clauses[c].question = qi;
-        if ((rc = member(cl, "answers", 1, pc, &a, err)))
+        if ((rc = field(cl, "answers", 1, pc, pa, &a, err)))
             return rc;
-        child(pa, pc, "answers");
         if ((rc = want(a, json_is_array(a), "an array of answer ids", pa, err)))
             return rc;
         if (json_array_size(a) == 0)
@@ -773,8 +730,7 @@ void ra_prof_answers_destroy(ra_prof_answers *a)
 {
     if (!a)
         return;
-    ra_free(a->resp);
-    ra_free(a);
+    RA_FREE_ALL(a->resp, a);
 }
 
 static const char *kind_key(ra_prof_kind k)
@@ -813,9 +769,8 @@ static ra_status read_response(const ra_prof_questionnaire *q, json_t *v, const 
     char p[PATH_MAX_LEN];
     json_t *m;
     const char *s;
-    if ((rc = member(v, "question", 1, path, &m, err)))
+    if ((rc = field(v, "question", 1, path, p, &m, err)))
         return rc;
-    child(p, path, "question");
     if ((rc = want(m, json_is_string(m), "a string", p, err)))
         return rc;
     s = json_string_value(m);
@@ -835,9 +790,8 @@ static ra_status read_response(const ra_prof_questionnaire *q, json_t *v, const 
         return fail(err, p, "question \"%s\" is a %s question: answer with \"%s\"", qu->id,
                     kind_name(qu->kind), key);
     }
-    if ((rc = member(v, key, 1, path, &m, err)))
+    if ((rc = field(v, key, 1, path, p, &m, err)))
         return rc;
-    child(p, path, key);
     ra_prof_response r = {.answered = 1};
     if (qu->kind == RA_PROF_SINGLE) {
         size_t k;
@@ -949,8 +903,7 @@ ra_status ra_prof_answers_parse(const ra_prof_questionnaire *q, const char *data
     json_decref(root);
     ra_free(answered_at);
     if (rc) {
-        ra_free(resp);
-        ra_free(a);
+        RA_FREE_ALL(resp, a);
         return rc;
     }
     a->n = q->n_questions;
