@@ -303,8 +303,8 @@ ra_status rs_state_verify(ra_store *s, rs_state_map *m, const char *const *firms
 ra_status rs_validate_account(const ra_account *a, ra_err *err);
 json_t *rs_account_json(const ra_account *a);
 /* An advisor created without name and email (for a client naming a missing advisor). */
-ra_status rs_advisor_stub(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
-                          const uint8_t *key, const char *code, ra_err *err);
+ra_status rs_advisor_ensure(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                           const uint8_t *key, const char *code, ra_err *err);
 ra_status rs_ledger_load(ra_store *s, int64_t account_id, ra_ledger *l, int64_t *n_txns,
                          ra_err *err);
 ra_status rs_ledger_save(ra_store *s, int64_t account_id, const ra_ledger *l, ra_err *err);

@@ -224,7 +224,7 @@ static ra_status party_refs(ra_store *s, const ra_store_actor *actor, const firm
     if (rc == RA_OK && in->advisor[0]) {
         rc = sq_code_id(s, SQ_ADVISOR_ID, firm->id, in->advisor, adv, err);
         if (rc == RA_OK && !*adv) {
-            rc = rs_advisor_stub(s, actor, firm, key, in->advisor, err);
+            rc = rs_advisor_ensure(s, actor, firm, key, in->advisor, err);
             if (rc == RA_OK)
                 rc = sq_code_id(s, SQ_ADVISOR_ID, firm->id, in->advisor, adv, err);
         }
@@ -326,8 +326,8 @@ static ra_status party_get(ra_store *s, const party_kind *k, const char *firm, c
     return rc;
 }
 
-ra_status rs_advisor_stub(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
-                          const uint8_t *key, const char *code, ra_err *err)
+ra_status rs_advisor_ensure(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                           const uint8_t *key, const char *code, ra_err *err)
 {
     party_in in = {code, "", "", 0, {"", ""}};
     return party_put_in(s, actor, firm, key, &K_ADVISOR, &in, err);
