@@ -191,16 +191,11 @@ static ra_status emit(gen *g, ra_txn *t)
                           "generated transaction of account %s does not apply: %s",
                           b->accounts[g->acct].code, e.msg);
     ra_txn *dst = &b->txns[b->n_txns];
-    memset(dst, 0, sizeof *dst);
-    dst->kind = t->kind;
-    dst->id = t->id;
-    dst->date = t->date;
-    dst->security = t->security;
-    dst->qty_micro = t->qty_micro;
-    dst->price = t->price;
-    dst->amount_minor = t->amount_minor;
-    dst->fees_minor = t->fees_minor;
-    dst->relief = t->relief;
+    *dst = *t; /* generated transactions name no lots: no picks, no lots in */
+    dst->picks = NULL;
+    dst->n_picks = 0;
+    dst->lots_in = NULL;
+    dst->n_lots_in = 0;
     memset(b->txn_ext_id[b->n_txns], 0, RA_BOOKGEN_EXT_ID_MAX);
     snprintf(b->txn_ext_id[b->n_txns], RA_BOOKGEN_EXT_ID_MAX, "%.26s-%06lu",
              b->accounts[g->acct].code, (unsigned long)++g->seq);

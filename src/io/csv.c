@@ -770,6 +770,35 @@ out:
 
 /* ---- wide series ---------------------------------------------------------------------------- */
 
+/* The frame of every reader here: sets the caller's result *out (a T **, T the object read) to
+ * NULL, or fails if out is NULL ("no place for WHAT"; out and what NULL: no result to clear), checks
+ * the input, starts the tokenizer and enters the C numeric locale (on error, nothing to close).
+ * reader_close frees the header and the tokenizer and leaves the locale. */
+static ra_status reader_open(void *out, const char *what, csv_reader *r, ra_csvtok_locale *cn,
+                             const char *data, size_t size, const char *source, ra_err *err)
+{
+    void *nil = NULL;
+    if (what && !out)
+        return ra_err_set(err, RA_EINVAL, NULL, "no place for %s", what);
+    if (out)
+        memcpy(out, &nil, sizeof nil); /* all object pointers look alike (POSIX) */
+    if (!data && size)
+        return ra_err_set(err, RA_EINVAL, NULL, "no data");
+    ra_status st = ra_csvtok_check_size(source, size, err);
+    if (st != RA_OK)
+        return st;
+    ra_csvtok_init(r, data, size, source);
+    ra_csvtok_c_numeric_enter(cn);
+    return RA_OK;
+}
+
+static void reader_close(csv_reader *r, ra_csvtok_locale *cn, char **hdr, size_t nh)
+{
+    ra_csvtok_free_names(hdr, nh);
+    ra_csvtok_free(r);
+    ra_csvtok_c_numeric_leave(cn);
+}
+
 void ra_series_destroy(ra_series *s)
 {
     if (!s)
@@ -784,18 +813,11 @@ void ra_series_destroy(ra_series *s)
 ra_status ra_csv_parse_series(const char *data, size_t size, const char *source, ra_series **out,
                               ra_err *err)
 {
-    if (!out)
-        return ra_err_set(err, RA_EINVAL, NULL, "no place for the series");
-    *out = NULL;
-    if (!data && size)
-        return ra_err_set(err, RA_EINVAL, NULL, "no data");
-    ra_status st = ra_csvtok_check_size(source, size, err);
+    csv_reader r;
+    ra_csvtok_locale cn;
+    ra_status st = reader_open(out, "the series", &r, &cn, data, size, source, err);
     if (st != RA_OK)
         return st;
-    csv_reader r;
-    ra_csvtok_init(&r, data, size, source);
-    ra_csvtok_locale cn;
-    ra_csvtok_c_numeric_enter(&cn);
     char **hdr = NULL;
     size_t nh = 0, n_rows = 0, cap_rows = 0, cap_vals = 0;
     ra_date *dates = NULL;
@@ -897,19 +919,15 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
     s->dates = dv ? dv : dates;
     uint32_t *lv = ra_realloc(lines, n_rows * sizeof *lines);
     s->lines = lv ? lv : lines;
-    ra_csvtok_free_names(hdr, nh);
-    ra_csvtok_free(&r);
-    ra_csvtok_c_numeric_leave(&cn);
+    reader_close(&r, &cn, hdr, nh);
     *out = s;
     return RA_OK;
 
 fail:
     nset_free(&set);
     ra_series_destroy(s);
-    ra_csvtok_free_names(hdr, nh);
     RA_FREE_ALL(dates, lines, values);
-    ra_csvtok_free(&r);
-    ra_csvtok_c_numeric_leave(&cn);
+    reader_close(&r, &cn, hdr, nh);
     return st;
 }
 
@@ -1107,42 +1125,46 @@ ra_status ra_series_complete(ra_series *s, int drop_missing, size_t *n_dropped, 
     return RA_OK;
 }
 
+/* The first cell (row-major) of s at or below floor: 1 with *t and *j, or 0. NaN is never. */
+static int series_first_at_most(const ra_series *s, double floor, size_t *t, size_t *j)
+{
+    for (*t = 0; *t < s->n_rows; (*t)++)
+        for (*j = 0; *j < s->n_cols; (*j)++)
+            if (s->values[*t * s->n_cols + *j] <= floor)
+                return 1;
+    return 0;
+}
+
+/* The error at cell (t, j) of s: "MESSAGE: VALUE for NAME on DATE" + tail. */
+static ra_status series_cell_error(const ra_series *s, size_t t, size_t j, const char *message,
+                                   const char *tail, ra_err *err)
+{
+    char db[11];
+    uint32_t line = s->lines ? s->lines[t] : (uint32_t)(t + 2);
+    return err_at(err, RA_EPARSE, s->source, line, series_col(s, j), s->names[j],
+                  "%s: %.10g for %s on %s%s", message, s->values[t * s->n_cols + j], s->names[j],
+                  fmt_date(s->dates[t], db), tail);
+}
+
 ra_status ra_series_check_positive(const ra_series *s, ra_err *err)
 {
+    size_t t, j;
     if (!s)
         return ra_err_set(err, RA_EINVAL, NULL, "no series");
-    for (size_t t = 0; t < s->n_rows; t++) {
-        const double *row = s->values + t * s->n_cols;
-        for (size_t j = 0; j < s->n_cols; j++) {
-            if (row[j] <= 0.0) {
-                char db[11];
-                uint32_t line = s->lines ? s->lines[t] : (uint32_t)(t + 2);
-                return err_at(err, RA_EPARSE, s->source, line, series_col(s, j), s->names[j],
-                              "price must be positive: %.10g for %s on %s", row[j], s->names[j],
-                              fmt_date(s->dates[t], db));
-            }
-        }
-    }
+    if (series_first_at_most(s, 0.0, &t, &j))
+        return series_cell_error(s, t, j, "price must be positive", "", err);
     return RA_OK;
 }
 
 ra_status ra_series_check_returns(const ra_series *s, ra_err *err)
 {
+    size_t t, j;
     if (!s)
         return ra_err_set(err, RA_EINVAL, NULL, "no series");
-    for (size_t t = 0; t < s->n_rows; t++) {
-        const double *row = s->values + t * s->n_cols;
-        for (size_t j = 0; j < s->n_cols; j++) {
-            if (row[j] <= -1.0) { /* NaN (an empty cell) is left to ra_series_complete */
-                char db[11];
-                uint32_t line = s->lines ? s->lines[t] : (uint32_t)(t + 2);
-                return err_at(err, RA_EPARSE, s->source, line, series_col(s, j), s->names[j],
-                              "a return cannot be -100 %% or below: %.10g for %s on %s (returns "
-                              "are decimals: -0.05 for -5 %%)",
-                              row[j], s->names[j], fmt_date(s->dates[t], db));
-            }
-        }
-    }
+    /* NaN (an empty cell) is left to ra_series_complete */
+    if (series_first_at_most(s, -1.0, &t, &j))
+        return series_cell_error(s, t, j, "a return cannot be -100 % or below",
+                                 " (returns are decimals: -0.05 for -5 %)", err);
     return RA_OK;
 }
 
@@ -1163,11 +1185,25 @@ typedef struct table_spec {
     table_row_fn row;
     size_t obj_size;            /* the object parse_table allocates (ra_flows, ra_values) */
     size_t off_n, off_lines, off_source; /* offsets of its count, lines and source members */
-    void (*destroy)(void *obj);
     struct {
         size_t off, elem;       /* offset of the pointer in obj, size of an element */
     } arrays[TABLE_MAX_ARRAYS]; /* the arrays of one element a row; elem 0 ends the list */
 } table_spec;
+/* The object members of a table_spec for type T (members n, lines, source); an array member m
+ * of T. */
+#define TABLE_OBJ(T) sizeof(T), offsetof(T, n), offsetof(T, lines), offsetof(T, source)
+#define TABLE_ARRAY(T, m) {offsetof(T, m), sizeof *((T *)0)->m}
+
+/* Frees t's object obj (NULL is fine): its arrays, its source name and itself. */
+static void table_free(const table_spec *t, void *obj)
+{
+    if (!obj)
+        return;
+    for (size_t i = 0; i < TABLE_MAX_ARRAYS && t->arrays[i].elem; i++)
+        ra_free(*(void **)((char *)obj + t->arrays[i].off));
+    ra_free(*(char **)((char *)obj + t->off_source));
+    ra_free(obj);
+}
 
 /* Grows every array of t in obj to need elements; *cap the slots each has now (they grow
  * alike). */
@@ -1191,13 +1227,11 @@ static ra_status read_table(const table_spec *t, const char *data, size_t size, 
                             void *obj, size_t *n, uint32_t *const *lines, char **source_out,
                             ra_err *err)
 {
-    ra_status st = ra_csvtok_check_size(source, size, err);
+    csv_reader r;
+    ra_csvtok_locale cn;
+    ra_status st = reader_open(NULL, NULL, &r, &cn, data, size, source, err);
     if (st != RA_OK)
         return st;
-    csv_reader r;
-    ra_csvtok_init(&r, data, size, source);
-    ra_csvtok_locale cn;
-    ra_csvtok_c_numeric_enter(&cn);
     char **hdr = NULL;
     size_t nh = 0, cap = 0;
     if ((st = read_header(&r, t->min_cols, t->max_cols, t->layout, &hdr, &nh, err)) != RA_OK)
@@ -1226,46 +1260,36 @@ static ra_status read_table(const table_spec *t, const char *data, size_t size, 
     if (!(*source_out = ra_csvtok_dup(r.source, strlen(r.source))))
         st = ra_csvtok_nomem(err, t->what);
 out:
-    ra_csvtok_free_names(hdr, nh);
-    ra_csvtok_free(&r);
-    ra_csvtok_c_numeric_leave(&cn);
+    reader_close(&r, &cn, hdr, nh);
     return st;
 }
 
 /* Allocates t's object and reads it with read_table into *out; on error *out is NULL and nothing
- * is left allocated. have_out 0: the caller gave no place for the result. */
+ * is left allocated. out is the caller's T ** (T the object of t), or NULL: no place for it. */
 static ra_status parse_table(const table_spec *t, const char *data, size_t size,
-                             const char *source, int have_out, void **out, ra_err *err)
+                             const char *source, void *out, ra_err *err)
 {
-    *out = NULL;
-    if (!have_out)
+    char *obj = NULL;
+    if (!out)
         return ra_err_set(err, RA_EINVAL, NULL, "no place for %s", t->what);
+    memcpy(out, &obj, sizeof obj);
     if (!data && size)
         return ra_err_set(err, RA_EINVAL, NULL, "no data");
-    char *obj = ra_calloc(1, t->obj_size);
-    if (!obj)
+    if (!(obj = ra_calloc(1, t->obj_size)))
         return ra_csvtok_nomem(err, t->what);
     ra_status st = read_table(t, data, size, source, obj, (size_t *)(obj + t->off_n),
                               (uint32_t *const *)(obj + t->off_lines),
                               (char **)(obj + t->off_source), err);
     if (st != RA_OK) {
-        t->destroy(obj);
+        table_free(t, obj);
         return st;
     }
-    *out = obj;
+    memcpy(out, &obj, sizeof obj); /* out points to a T *: all object pointers look alike (POSIX) */
     return RA_OK;
 }
 
 /* ---- flows ---------------------------------------------------------------------------------- */
 
-void ra_flows_destroy(ra_flows *f)
-{
-    if (!f)
-        return;
-    RA_FREE_ALL(f->dates, f->amounts, f->lines, f->source, f);
-}
-
-static void flows_destroy(void *f) { ra_flows_destroy(f); }
 
 static ra_status flows_row(void *obj, const csv_reader *r, size_t n_cols, size_t row,
                            ra_err *err)
@@ -1284,31 +1308,20 @@ static ra_status flows_row(void *obj, const csv_reader *r, size_t n_cols, size_t
     return RA_OK;
 }
 
+static const table_spec flows_spec = {
+    "date,amount", 2, 2, 1, "the flows", flows_row, TABLE_OBJ(ra_flows),
+    {TABLE_ARRAY(ra_flows, dates), TABLE_ARRAY(ra_flows, amounts), TABLE_ARRAY(ra_flows, lines)}};
+
 ra_status ra_csv_parse_flows(const char *data, size_t size, const char *source, ra_flows **out,
                              ra_err *err)
 {
-    static const table_spec spec = {"date,amount", 2, 2, 1, "the flows", flows_row,
-                                    sizeof(ra_flows), offsetof(ra_flows, n),
-                                    offsetof(ra_flows, lines), offsetof(ra_flows, source),
-                                    flows_destroy,
-                                    {{offsetof(ra_flows, dates), sizeof(ra_date)},
-                                     {offsetof(ra_flows, amounts), sizeof(double)},
-                                     {offsetof(ra_flows, lines), sizeof(uint32_t)}}};
-    void *f;
-    ra_status st = parse_table(&spec, data, size, source, out != NULL, &f, err);
-    if (out)
-        *out = f;
-    return st;
+    return parse_table(&flows_spec, data, size, source, out, err);
 }
+
+void ra_flows_destroy(ra_flows *f) { table_free(&flows_spec, f); }
 
 /* ---- account values ------------------------------------------------------------------------- */
 
-void ra_values_destroy(ra_values *v)
-{
-    if (!v)
-        return;
-    RA_FREE_ALL(v->dates, v->values, v->flows, v->lines, v->source, v);
-}
 
 /* An account's value or flow is an amount of money: 0, or between VALUE_MIN and VALUE_MAX in
  * magnitude. 1e308 or 1e-320 cannot be right, and a return between them is lost in rounding
@@ -1326,8 +1339,6 @@ static ra_status money_sized(const csv_reader *r, size_t i, const char *what, do
                                what, x, VALUE_MIN, VALUE_MAX);
     return RA_OK;
 }
-
-static void values_destroy(void *v) { ra_values_destroy(v); }
 
 static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_t row,
                             ra_err *err)
@@ -1361,23 +1372,18 @@ static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_
     return RA_OK;
 }
 
+static const table_spec values_spec = {
+    "date,value,flow", 2, 3, 2, "the values", values_row, TABLE_OBJ(ra_values),
+    {TABLE_ARRAY(ra_values, dates), TABLE_ARRAY(ra_values, values),
+     TABLE_ARRAY(ra_values, flows), TABLE_ARRAY(ra_values, lines)}};
+
 ra_status ra_csv_parse_values(const char *data, size_t size, const char *source, ra_values **out,
                               ra_err *err)
 {
-    static const table_spec spec = {"date,value,flow", 2, 3, 2, "the values", values_row,
-                                    sizeof(ra_values), offsetof(ra_values, n),
-                                    offsetof(ra_values, lines), offsetof(ra_values, source),
-                                    values_destroy,
-                                    {{offsetof(ra_values, dates), sizeof(ra_date)},
-                                     {offsetof(ra_values, values), sizeof(double)},
-                                     {offsetof(ra_values, flows), sizeof(double)},
-                                     {offsetof(ra_values, lines), sizeof(uint32_t)}}};
-    void *v;
-    ra_status st = parse_table(&spec, data, size, source, out != NULL, &v, err);
-    if (out)
-        *out = v;
-    return st;
+    return parse_table(&values_spec, data, size, source, out, err);
 }
+
+void ra_values_destroy(ra_values *v) { table_free(&values_spec, v); }
 
 /* ---- groups --------------------------------------------------------------------------------- */
 
@@ -1475,18 +1481,11 @@ static ra_status group_members(const csv_reader *r, ra_group *g, ra_err *err)
 ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source, ra_groups **out,
                               ra_err *err)
 {
-    if (!out)
-        return ra_err_set(err, RA_EINVAL, NULL, "no place for the groups");
-    *out = NULL;
-    if (!data && size)
-        return ra_err_set(err, RA_EINVAL, NULL, "no data");
-    ra_status st = ra_csvtok_check_size(source, size, err);
+    csv_reader r;
+    ra_csvtok_locale cn;
+    ra_status st = reader_open(out, "the groups", &r, &cn, data, size, source, err);
     if (st != RA_OK)
         return st;
-    csv_reader r;
-    ra_csvtok_init(&r, data, size, source);
-    ra_csvtok_locale cn;
-    ra_csvtok_c_numeric_enter(&cn);
     char **hdr = NULL;
     size_t nh = 0, cap = 0;
     char **gnames = NULL; /* alias array of group names for the name set */
@@ -1566,17 +1565,13 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
     }
     nset_free(&set);
     ra_free(gnames);
-    ra_csvtok_free_names(hdr, nh);
-    ra_csvtok_free(&r);
-    ra_csvtok_c_numeric_leave(&cn);
+    reader_close(&r, &cn, hdr, nh);
     *out = g;
     return RA_OK;
 fail:
     nset_free(&set);
     ra_free(gnames);
     ra_groups_destroy(g);
-    ra_csvtok_free_names(hdr, nh);
-    ra_csvtok_free(&r);
-    ra_csvtok_c_numeric_leave(&cn);
+    reader_close(&r, &cn, hdr, nh);
     return st;
 }
