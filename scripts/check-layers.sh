@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 declare -A public=(
-  [common.h]=base [error.h]=base [date.h]=base [alloc.h]=base
+  [common.h]=base [error.h]=base [date.h]=base [alloc.h]=base [hashtab.h]=base
   [rng.h]=core [est.h]=core [qp.h]=core [opt.h]=core [perf.h]=core [money.h]=core
   [ledger.h]=core [book.h]=core [prof.h]=core [models.h]=core [onboard.h]=core
   [screen.h]=core [plan.h]=core [rules.h]=core [washsale.h]=core [rebal.h]=core [fees.h]=core [blocks.h]=core [exchange.h]=core

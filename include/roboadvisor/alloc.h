@@ -36,6 +36,10 @@ RA_API char *ra_strndup(const char *s, size_t n);   /* at most n bytes, NUL-term
  * doubling from 8. 0 on success; -1 when out of memory or the size overflows, *arr and *cap then
  * unchanged. */
 RA_API int ra_grow(void **arr, size_t *cap, size_t need, size_t elem_size);
+/* Stores p in the object pointer out points to: generic code returns a T * through a T ** passed
+ * as void * (object pointers share one representation on every platform we build for, as POSIX
+ * requires). out must not be NULL. */
+RA_API void ra_put_ptr(void *out, void *p);
 /* ra_free of ptrs[0..n), in order (NULLs included: ra_free ignores them). */
 RA_API void ra_free_all(void *const *ptrs, size_t n);
 /* ra_free of each argument, in order: the members of a struct, then the struct itself

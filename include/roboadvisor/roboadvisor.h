@@ -7,6 +7,7 @@
 #include "error.h"
 #include "date.h"
 #include "alloc.h"
+#include "hashtab.h"
 /* core: pure computation */
 #include "rng.h"
 #include "est.h"

@@ -88,3 +88,5 @@ char *ra_strdup(const char *s)
 {
     return s ? ra_strndup(s, SIZE_MAX) : NULL;
 }
+
+void ra_put_ptr(void *out, void *p) { memcpy(out, &p, sizeof p); }

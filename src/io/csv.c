@@ -10,6 +10,8 @@
  * (csv_tok.c) when one of them next grows. */
 #include "csv_int.h"
 
+#include <roboadvisor/hashtab.h>
+
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
@@ -465,16 +467,6 @@ typedef struct name_set {
     size_t mask;
 } name_set;
 
-uint64_t ra_csvtok_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static int nset_init(name_set *h, size_t n)
 {
     size_t cap = 16;
@@ -494,7 +486,7 @@ static void nset_free(name_set *h)
 /* Index of the key equal to key, or SIZE_MAX. */
 static size_t nset_find(const name_set *h, char *const *keys, const char *key)
 {
-    for (size_t i = (size_t)ra_csvtok_hash(key) & h->mask;; i = (i + 1) & h->mask) {
+    for (size_t i = (size_t)ra_hash_str(key) & h->mask;; i = (i + 1) & h->mask) {
         if (h->slot[i] == 0)
             return SIZE_MAX;
         if (strcmp(keys[h->slot[i] - 1], key) == 0)
@@ -506,7 +498,7 @@ static size_t nset_find(const name_set *h, char *const *keys, const char *key)
  * At most half the slots are ever used (nset_init sized it for all keys). */
 static size_t nset_add(name_set *h, char *const *keys, size_t idx)
 {
-    for (size_t i = (size_t)ra_csvtok_hash(keys[idx]) & h->mask;; i = (i + 1) & h->mask) {
+    for (size_t i = (size_t)ra_hash_str(keys[idx]) & h->mask;; i = (i + 1) & h->mask) {
         if (h->slot[i] == 0) {
             h->slot[i] = idx + 1;
             return SIZE_MAX;
@@ -777,11 +769,10 @@ out:
 static ra_status reader_open(void *out, const char *what, csv_reader *r, ra_csvtok_locale *cn,
                              const char *data, size_t size, const char *source, ra_err *err)
 {
-    void *nil = NULL;
     if (what && !out)
         return ra_err_set(err, RA_EINVAL, NULL, "no place for %s", what);
     if (out)
-        memcpy(out, &nil, sizeof nil); /* all object pointers look alike (POSIX) */
+        ra_put_ptr(out, NULL);
     if (!data && size)
         return ra_err_set(err, RA_EINVAL, NULL, "no data");
     ra_status st = ra_csvtok_check_size(source, size, err);
@@ -1272,7 +1263,7 @@ static ra_status parse_table(const table_spec *t, const char *data, size_t size,
     char *obj = NULL;
     if (!out)
         return ra_err_set(err, RA_EINVAL, NULL, "no place for %s", t->what);
-    memcpy(out, &obj, sizeof obj);
+    ra_put_ptr(out, NULL);
     if (!data && size)
         return ra_err_set(err, RA_EINVAL, NULL, "no data");
     if (!(obj = ra_calloc(1, t->obj_size)))
@@ -1284,7 +1275,7 @@ static ra_status parse_table(const table_spec *t, const char *data, size_t size,
         table_free(t, obj);
         return st;
     }
-    memcpy(out, &obj, sizeof obj); /* out points to a T *: all object pointers look alike (POSIX) */
+    ra_put_ptr(out, obj);
     return RA_OK;
 }
 

@@ -86,8 +86,6 @@ typedef struct ra_csvtok_locale {
 } ra_csvtok_locale;
 void ra_csvtok_c_numeric_enter(ra_csvtok_locale *cn);
 void ra_csvtok_c_numeric_leave(ra_csvtok_locale *cn);
-/* FNV-1a hash of a NUL-terminated string. */
-uint64_t ra_csvtok_hash(const char *s);
 /* RA_EPARSE when the input is too big for uint32_t line numbers. */
 ra_status ra_csvtok_check_size(const char *source, size_t size, ra_err *err);
 /* Reads the header row into r->f: RA_EPARSE on an empty file ("empty file: need a header row

@@ -14,6 +14,7 @@
 #include "csv_int.h"
 #include "core/money_int.h"
 
+#include <roboadvisor/hashtab.h>
 #include <roboadvisor/import.h>
 #include <roboadvisor/rules.h>
 
@@ -150,24 +151,11 @@ static void kset_free(kset *h)
     memset(h, 0, sizeof *h);
 }
 
+static const char *kset_key(const void *slot) { return ((const kset_entry *)slot)->key; }
+
 static int kset_rehash(kset *h)
 {
-    size_t ncap = h->cap ? 2 * h->cap : 256;
-    kset_entry *ne = ra_calloc(ncap, sizeof *ne);
-    if (!ne)
-        return 0;
-    for (size_t i = 0; i < h->cap; i++) {
-        if (!h->e[i].key)
-            continue;
-        size_t j = (size_t)ra_csvtok_hash(h->e[i].key) & (ncap - 1);
-        while (ne[j].key)
-            j = (j + 1) & (ncap - 1);
-        ne[j] = h->e[i];
-    }
-    ra_free(h->e);
-    h->e = ne;
-    h->cap = ncap;
-    return 1;
+    return ra_hashtab_grow((void **)&h->e, &h->cap, sizeof *h->e, 256, kset_key) == 0;
 }
 
 /* Adds key (copied) seen on line; *prev = the line of an equal key already there (not adding),
@@ -177,7 +165,7 @@ static int kset_add(kset *h, const char *key, uint32_t line, uint32_t *prev)
     *prev = 0;
     if (2 * (h->n + 1) > h->cap && !kset_rehash(h))
         return 0;
-    size_t j = (size_t)ra_csvtok_hash(key) & (h->cap - 1);
+    size_t j = (size_t)ra_hash_str(key) & (h->cap - 1);
     for (; h->e[j].key; j = (j + 1) & (h->cap - 1))
         if (strcmp(h->e[j].key, key) == 0) {
             *prev = h->e[j].line;

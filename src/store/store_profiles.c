@@ -3,6 +3,7 @@
  * Written against the public store.h API, the driver of db.h and store_int.h (the connection and
  * the audit append), so that every write joins the store's transaction. */
 #include "roboadvisor/onboard.h"
+#include <roboadvisor/alloc.h>
 #include <roboadvisor/store_profiles.h>
 #include "store/store_int.h"
 
@@ -395,7 +396,7 @@ ra_status ra_store_profile_put(ra_store *s, const ra_store_actor *actor, const c
 typedef ra_status (*fill_fn)(stmt *q, void *elem, const void *ctx, ra_err *err);
 
 static ra_status collect(stmt *q, size_t size, fill_fn fill, const void *ctx, const char *what,
-                         void **out, size_t *n, ra_err *err)
+                         void *out, size_t *n, ra_err *err)
 {
     char *arr = NULL;
     size_t cap = 0;
@@ -425,7 +426,7 @@ static ra_status collect(stmt *q, size_t size, fill_fn fill, const void *ctx, co
         arr = NULL;
         *n = 0;
     }
-    *out = arr;
+    ra_put_ptr(out, arr);
     return rc;
 }
 
@@ -433,9 +434,9 @@ static ra_status collect(stmt *q, size_t size, fill_fn fill, const void *ctx, co
  * owner's id. */
 static ra_status owner_list(ra_store *s, const char *firm, const owner_kind *k, const char *code,
                             const char *sql, size_t size, fill_fn fill, const void *ctx,
-                            const char *what, void **out, size_t *n, ra_err *err)
+                            const char *what, void *out, size_t *n, ra_err *err)
 {
-    *out = NULL;
+    ra_put_ptr(out, NULL);
     *n = 0;
     int64_t fid = 0, id = 0;
     stmt q;
@@ -491,12 +492,9 @@ static ra_status profile_row(stmt *q, void *elem, const void *ctx, ra_err *err)
 ra_status ra_store_profile_history(ra_store *s, const char *firm, const char *client,
                                    ra_stored_profile **out, size_t *n, ra_err *err)
 {
-    void *arr = NULL;
-    ra_status rc = owner_list(s, firm, &OWNER_CLIENT, client,
-                              PROFILE_COLS "WHERE p.client_id = ? ORDER BY p.id", sizeof **out,
-                              profile_row, NULL, "profiles", &arr, n, err);
-    *out = arr;
-    return rc;
+    return owner_list(s, firm, &OWNER_CLIENT, client,
+                       PROFILE_COLS "WHERE p.client_id = ? ORDER BY p.id", sizeof **out,
+                       profile_row, NULL, "profiles", out, n, err);
 }
 
 ra_status ra_store_profile_current(ra_store *s, const char *firm, const char *client,
@@ -730,12 +728,9 @@ ra_status ra_store_agent_get(ra_store *s, const char *firm, const char *account,
 ra_status ra_store_agent_history(ra_store *s, const char *firm, const char *account,
                                  ra_agent **out, size_t *n, ra_err *err)
 {
-    void *arr = NULL;
-    ra_status rc = owner_list(s, firm, &OWNER_ACCOUNT, account,
-                              AGENT_COLS "WHERE g.account_id = ? ORDER BY g.version", sizeof **out,
-                              agent_row, NULL, "agent versions", &arr, n, err);
-    *out = arr;
-    return rc;
+    return owner_list(s, firm, &OWNER_ACCOUNT, account,
+                       AGENT_COLS "WHERE g.account_id = ? ORDER BY g.version", sizeof **out,
+                       agent_row, NULL, "agent versions", out, n, err);
 }
 
 /* ---- overrides ------------------------------------------------------------------------------ */
@@ -813,12 +808,9 @@ static ra_status fill_override(stmt *q, void *elem, const void *ctx, ra_err *err
 ra_status ra_store_override_list(ra_store *s, const char *firm, const char *account,
                                  ra_stored_override **out, size_t *n, ra_err *err)
 {
-    void *arr = NULL;
-    ra_status rc = owner_list(s, firm, &OWNER_ACCOUNT, account,
-                              "SELECT product, product_level, client_level, justification, "
-                              "on_date, user_name, kind FROM suitability_overrides WHERE "
-                              "account_id = ? ORDER BY id", sizeof **out, fill_override, account,
-                              "overrides", &arr, n, err);
-    *out = arr;
-    return rc;
+    return owner_list(s, firm, &OWNER_ACCOUNT, account,
+                       "SELECT product, product_level, client_level, justification, "
+                       "on_date, user_name, kind FROM suitability_overrides WHERE "
+                       "account_id = ? ORDER BY id", sizeof **out, fill_override, account,
+                       "overrides", out, n, err);
 }

@@ -1,6 +1,8 @@
 /* roboadvisor store: the securities master and the batch ticker map (store.h). */
 #include "store/store_int.h"
 
+#include <roboadvisor/hashtab.h>
+
 #include "roboadvisor/alloc.h"
 
 #include <stdio.h>
@@ -181,19 +183,17 @@ ra_status ra_store_security_list(ra_store *s, const char *firm, unsigned flags,
     return rc;
 }
 
-static uint64_t hash_str(const char *s)
+static const char *tslot_key(const void *slot)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    const rs_tslot *t = slot;
+    return t->used ? t->ticker : NULL;
 }
 
 rs_tslot *rs_tmap_find(rs_tmap *m, const char *t)
 {
     if (!m->cap)
         return NULL;
-    for (size_t i = hash_str(t) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    for (size_t i = ra_hash_str(t) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         if (!m->slots[i].used)
             return NULL;
         if (strcmp(m->slots[i].ticker, t) == 0)
@@ -203,23 +203,10 @@ rs_tslot *rs_tmap_find(rs_tmap *m, const char *t)
 
 int rs_tmap_put(rs_tmap *m, const char *t, int64_t id)
 {
-    if ((m->n + 1) * 2 > m->cap) {
-        size_t cap = m->cap ? 2 * m->cap : 64;
-        rs_tslot *g = ra_calloc(cap, sizeof *g);
-        if (!g)
-            return -1;
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].used) {
-                size_t j = hash_str(m->slots[i].ticker) & (cap - 1);
-                while (g[j].used)
-                    j = (j + 1) & (cap - 1);
-                g[j] = m->slots[i];
-            }
-        ra_free(m->slots);
-        m->slots = g;
-        m->cap = cap;
-    }
-    size_t j = hash_str(t) & (m->cap - 1);
+    if ((m->n + 1) * 2 > m->cap &&
+        ra_hashtab_grow((void **)&m->slots, &m->cap, sizeof *m->slots, 64, tslot_key))
+        return -1;
+    size_t j = ra_hash_str(t) & (m->cap - 1);
     while (m->slots[j].used)
         j = (j + 1) & (m->cap - 1);
     sq_copy(m->slots[j].ticker, RA_CODE_MAX, t);

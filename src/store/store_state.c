@@ -9,6 +9,8 @@
  * is now: a differing image, a group without one, and a group that is gone are all named. */
 #include "store/store_int.h"
 
+#include <roboadvisor/hashtab.h>
+
 #include "roboadvisor/alloc.h"
 
 #include <stdio.h>
@@ -445,35 +447,16 @@ struct rs_state_map {
     size_t cap, n;
 };
 
-static uint64_t fnv(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
+static const char *img_key(const void *slot) { return ((const img_slot *)slot)->key; }
 
 static img_slot *map_find(rs_state_map *m, const char *key, int insert)
 {
-    if (insert && (m->n + 1) * 2 > m->cap) {
-        size_t cap = m->cap ? 2 * m->cap : 1024;
-        img_slot *g = ra_calloc(cap, sizeof *g);
-        if (!g)
-            return NULL;
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].key) {
-                size_t j = fnv(m->slots[i].key) & (cap - 1);
-                while (g[j].key)
-                    j = (j + 1) & (cap - 1);
-                g[j] = m->slots[i];
-            }
-        ra_free(m->slots);
-        m->slots = g;
-        m->cap = cap;
-    }
+    if (insert && (m->n + 1) * 2 > m->cap &&
+        ra_hashtab_grow((void **)&m->slots, &m->cap, sizeof *m->slots, 1024, img_key))
+        return NULL;
     if (!m->cap)
         return NULL;
-    size_t j = fnv(key) & (m->cap - 1);
+    size_t j = ra_hash_str(key) & (m->cap - 1);
     while (m->slots[j].key) {
         if (strcmp(m->slots[j].key, key) == 0)
             return &m->slots[j];
