@@ -41,6 +41,7 @@
 #include "store.h"
 #include "store_models.h"
 #include "store_profiles.h"
+#include "store_cycle.h"
 /* engine */
 #include "engine_onboard.h"
 #include "engine_models.h"

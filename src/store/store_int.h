@@ -63,7 +63,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 20 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 23 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -121,6 +121,11 @@ ra_status sq_bind(ra_store *s, ra_db_stmt *st, ra_err *err, const char *fmt, ...
 /* Prepares sql (a literal: cached), binds fmt's parameters (sq_bind) and steps once: RA_DB_ROW
  * (read the row from *st, then reset it), RA_DB_DONE, or -1 with err set. */
 int sq_query(ra_store *s, ra_db_stmt **st, ra_err *err, const char *sql, const char *fmt, ...);
+/* Prepares sql (a literal: cached), binds fmt's parameters (sq_bind) and calls row for each row
+ * until it returns an error; resets the statement. */
+typedef ra_status sq_row_fn(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err);
+ra_status sq_each(ra_store *s, ra_err *err, sq_row_fn *row, void *ctx, const char *sql,
+                  const char *fmt, ...);
 /* Steps a bound INSERT ... RETURNING id once: *id = the new row's id; RA_EINTERNAL "no id
  * returned for WHAT" when there is no row. Resets it. */
 ra_status sq_returning_id(ra_store *s, ra_db_stmt *st, const char *what, int64_t *id,

@@ -118,6 +118,25 @@ int sq_query(ra_store *s, ra_db_stmt **st, ra_err *err, const char *sql, const c
     return rc == RA_OK ? s->ops->step(*st, err) : -1;
 }
 
+ra_status sq_each(ra_store *s, ra_err *err, sq_row_fn *row, void *ctx, const char *sql,
+                  const char *fmt, ...)
+{
+    ra_db_stmt *st = sq_prep(s, sql, err);
+    if (!st)
+        return sq_err(err);
+    va_list ap;
+    va_start(ap, fmt);
+    ra_status rc = sq_vbind(s, st, err, fmt, ap);
+    va_end(ap);
+    int r = RA_DB_DONE;
+    while (rc == RA_OK && (r = s->ops->step(st, err)) == RA_DB_ROW)
+        rc = row(ctx, s, st, err);
+    s->ops->reset(st);
+    if (rc == RA_OK && r < 0)
+        rc = sq_err(err);
+    return rc;
+}
+
 ra_status sq_returning_id(ra_store *s, ra_db_stmt *st, const char *what, int64_t *id,
                           ra_err *err)
 {

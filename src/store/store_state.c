@@ -103,6 +103,27 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "x.product, x.product_level, x.client_level, x.justification, x.on_date, x.user_name, "
      "x.created_at",
      "tiititi", "suitability_overrides x " ACCT_JOIN, "x.id"},
+    {"proposals", 6, "x.code",
+     "a.code, x.day, x.status, x.discretionary, x.engine_version, x.config_hash, x.value_minor, "
+     "x.drift_before, x.drift_after, x.max_dev_before, x.max_dev_after, x.held_back, "
+     "x.supersedes, x.decided_by, x.decided_reason",
+     "titittiddddittt",
+     "proposals x JOIN accounts a ON a.id = x.account_id JOIN firms f ON f.id = x.firm_id",
+     "x.id"},
+    {"proposal_trades", 6, "p.code",
+     "x.n, s.ticker, x.side, x.qty_micro, x.price, x.price_day, x.value_minor, x.reasons, "
+     "x.gain_short_minor, x.gain_long_minor, x.risk_level, x.lots, x.status",
+     "itiiiiiiiiitt",
+     "proposal_trades x JOIN proposals p ON p.id = x.proposal_id JOIN firms f ON f.id = "
+     "p.firm_id JOIN securities s ON s.id = x.security_id",
+     "x.n"},
+    {"orders", 6, "p.code",
+     "x.code, a.code, x.trade_n, x.day, s.ticker, x.side, x.qty_micro, x.limit_price, "
+     "x.filled_micro, x.status",
+     "ttiitiiiit",
+     "orders x JOIN proposals p ON p.id = x.proposal_id JOIN accounts a ON a.id = x.account_id "
+     "JOIN firms f ON f.id = x.firm_id JOIN securities s ON s.id = x.security_id",
+     "x.trade_n"},
 };
 
 int rs_state_spec(const char *table)
@@ -288,6 +309,7 @@ static const struct {
     {"profile", {"profiles"}},
     {"agent", {"agents"}},
     {"override", {"suitability_overrides"}},
+    {"proposal", {"proposals", "proposal_trades", "orders"}},
 };
 
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)

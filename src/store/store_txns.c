@@ -260,15 +260,21 @@ static ra_status txn_one(ra_store *s, const ra_store_actor *actor, const firm_ro
         x.lots_in = lots;
         x.n_lots_in = t->n_lots_in;
         x.split = t->split;
-        rc = ra_ledger_apply(&w->l, &x, NULL, err);
+        ra_txn_result res;
+        memset(&res, 0, sizeof res);
+        rc = ra_ledger_apply(&w->l, &x, &res, err);
+        /* a sale's realised gain on the book's basis (the cycle's wash-sale windows); NULL for
+         * other kinds, and for a sale that realised exactly 0 (neither a loss nor a gain) */
+        int64_t gain = t->kind == RA_TXN_SELL ? res.gain_short_minor + res.gain_long_minor : 0;
         if (rc == RA_OK) {
             st = sq_prep(s, "INSERT INTO txns (account_id, seq, external_id, kind, day, security_id, "
                       "qty_micro, price, amount_minor, fees_minor, relief, split_num, split_den, "
-                      "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
-            if (!st || sq_bind(s, st, err, "iitiiNiiiiiiit", w->id, w->n_txns + 1, t->external_id,
+                      "detail, gain_minor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         err);
+            if (!st || sq_bind(s, st, err, "iitiiNiiiiiiitN", w->id, w->n_txns + 1, t->external_id,
                              (int64_t)t->kind, (int64_t)t->date, sec, t->qty_micro, t->price,
                              t->amount_minor, t->fees_minor, (int64_t)t->relief, t->split.num,
-                             t->split.den, detail) != RA_OK ||
+                             t->split.den, detail, gain) != RA_OK ||
                 sq_run(s, st, err) != RA_OK)
                 rc = sq_err(err);
         }

@@ -1,0 +1,234 @@
+/* roboadvisor: the daily cycle's records in the book (store layer; src/store/store_cycle.c,
+ * schema src/store/migrations/0006_cycle.sql): what a day's run reads in one pass (ra_cycle_book),
+ * and what it writes per account (its daily value, its proposal with trades, its orders, and the
+ * transactions of the day: dividends, splits, fills) in one database transaction per batch.
+ * An account is done for a day when its daily value is stored: a re-run skips it, so a run killed
+ * at any moment finishes the day with every account processed exactly once.
+ *
+ * Units: money ra_minor of the account's currency, quantities ra_micro, prices ra_price. Ids are
+ * deterministic: proposal "P-YYYY-MM-DD-ACCOUNT" (a re-evaluation after a rejection adds "-2",
+ * "-3", ...), order "PROPOSAL-N" (N the trade's number). */
+#ifndef ROBOADVISOR_STORE_CYCLE_H
+#define ROBOADVISOR_STORE_CYCLE_H
+
+#include "models.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RA_CYCLE_ID_MAX 96       /* proposal and order ids, bytes incl. NUL */
+#define RA_CYCLE_STATUS_MAX 16
+#define RA_CYCLE_VERSION_MAX 48  /* the engine's version: "0.1.0+COMMIT" */
+#define RA_CYCLE_REASON_MAX 256
+
+/* --- what a day's run reads --------------------------------------------------------------------- */
+
+/* The firm's book for day D, struct-of-arrays (one block; ra_cycle_book_destroy).
+ * Securities in ticker order; accounts grouped by household (household code, then account code),
+ * so that a household's accounts are processed together (its wash-sale windows). */
+typedef struct ra_cycle_book {
+    ra_date date;
+    int minor_digits;                 /* of the firm's currency */
+    size_t n_sec;
+    char (*ticker)[RA_CODE_MAX];
+    char (*asset_class)[RA_CODE_MAX];
+    char (*tlh_group)[RA_CODE_MAX];
+    int *risk_level;
+    int64_t *lot_size;                /* whole shares per lot */
+    int *on_shelf;
+    ra_price *price;                  /* the close on D; 0 when there is none */
+    ra_price *prev_price;             /* the latest close before D (0 none): valuation of D-1 */
+    ra_price *dividend;               /* cash per share with ex-date D, 0 none */
+    ra_ratio *split;                  /* effective D (den 0: none) */
+    size_t n_acc;
+    char (*account)[RA_CODE_MAX];
+    uint32_t *household;              /* index of the household (0.. in order) */
+    uint8_t *type;                    /* ra_account_type */
+    ra_mandate *mandate;
+    int32_t *model;                   /* index into models, -1 none */
+    ra_minor *cash_minor;             /* now (after every stored transaction) */
+    uint8_t *done;                    /* 1: a daily value for D is stored already */
+    ra_minor *prev_value_minor;       /* the latest stored daily value before D, -1 none */
+    ra_minor *flow_minor;             /* deposits - withdrawals stored with date D */
+    uint32_t *lot_start;              /* n_acc + 1 */
+    size_t n_lots;
+    uint64_t *lot_id;
+    uint32_t *lot_sec;                /* index into the securities */
+    ra_date *lot_acquired;
+    ra_micro *lot_qty_micro;
+    ra_minor *lot_basis_minor;
+    size_t n_models;
+    ra_model *models;                 /* the versions the accounts are assigned to */
+    /* Wash-sale windows, per household and security (sorted by household then security):
+     * the last loss sale and the last purchase (buy, reinvest, transfer in) within the window
+     * before D (0 none), in any account of the household. */
+    size_t n_wash;
+    uint32_t *wash_household;
+    uint32_t *wash_sec;
+    ra_date *wash_last_loss;
+    ra_date *wash_last_buy;
+    size_t bytes;                     /* memory held, struct included */
+} ra_cycle_book;
+
+/* Loads the firm's book for day `date` with wash-sale windows of window_days calendar days.
+ * RA_ENOTFOUND for an unknown firm. */
+RA_API RA_NODISCARD ra_status ra_store_cycle_book_load(ra_store *s, const char *firm,
+                                                       ra_date date, int window_days,
+                                                       ra_cycle_book **out, ra_err *err);
+RA_API void ra_cycle_book_destroy(ra_cycle_book *b);
+
+/* --- what it writes ----------------------------------------------------------------------------- */
+
+typedef struct ra_cycle_pick {
+    uint64_t lot_id;
+    ra_micro qty_micro;
+} ra_cycle_pick;
+
+typedef struct ra_cycle_trade {
+    int n;                            /* 1, 2, ... within the proposal */
+    char ticker[RA_CODE_MAX];
+    int side;                         /* +1 buy, -1 sell */
+    ra_micro qty_micro;
+    ra_price price;                   /* the price the proposal used */
+    ra_date price_date;               /* and the date of that price */
+    ra_minor value_minor;
+    unsigned reasons;                 /* RA_REASON_* (rebal.h) */
+    ra_minor gain_short_minor;        /* estimated, sales */
+    ra_minor gain_long_minor;
+    int risk_level;                   /* the security's, 1..5 */
+    char status[RA_CYCLE_STATUS_MAX]; /* "proposed", "approved", "rejected" */
+    size_t first_pick, n_picks;       /* the lots a sale relieves, in the proposal's picks */
+} ra_cycle_trade;
+
+typedef struct ra_cycle_proposal {
+    char id[RA_CYCLE_ID_MAX];
+    char account[RA_CODE_MAX];
+    ra_date date;
+    char status[RA_CYCLE_STATUS_MAX]; /* "pending", "approved", "rejected", "executed" */
+    int discretionary;
+    char engine_version[RA_CYCLE_VERSION_MAX];
+    char config_hash[65];             /* BLAKE2b-256 hex of the settings and mandate used */
+    ra_minor value_minor;             /* the account's value the proposal was made on */
+    double drift_before, drift_after; /* half the sum of |weight - target| */
+    double max_dev_before, max_dev_after;
+    unsigned held_back;               /* RA_HELD_* (rebal.h) */
+    char supersedes[RA_CYCLE_ID_MAX]; /* the rejected proposal this one re-evaluates, "" none */
+    char decided_by[RA_CODE_MAX];     /* who approved or rejected it, "" not yet */
+    char decided_reason[RA_CYCLE_REASON_MAX];
+    size_t n_trades;
+    ra_cycle_trade *trades;
+    size_t n_picks;
+    ra_cycle_pick *picks;
+} ra_cycle_proposal;
+
+typedef struct ra_cycle_order {
+    char id[RA_CYCLE_ID_MAX];
+    char account[RA_CODE_MAX];
+    char proposal[RA_CYCLE_ID_MAX];
+    int trade_n;
+    ra_date date;
+    char ticker[RA_CODE_MAX];
+    int side;                         /* +1 buy, -1 sell */
+    ra_micro qty_micro;
+    ra_price limit_price;             /* 0: at market (the close) */
+    ra_micro filled_micro;
+    char status[RA_CYCLE_STATUS_MAX]; /* "open", "partial", "filled", "cancelled" */
+} ra_cycle_order;
+
+typedef struct ra_cycle_value {
+    char account[RA_CODE_MAX];
+    ra_date date;
+    ra_minor value_minor;             /* cash + holdings at the day's closes, after the day */
+    ra_minor cash_minor;
+    ra_minor flow_minor;              /* deposits - withdrawals of the day */
+    double twr;                       /* (value - flow) / previous value - 1; NAN: no previous */
+    double drift, max_dev;            /* after the day's trades (before them when none filled) */
+    int out_of_band;
+    unsigned held_back;
+} ra_cycle_value;
+
+/* One account's day: the transactions before the proposal (dividends, splits), the value, the
+ * proposal (NULL: none), its orders, and the transactions after it (fills at the close). */
+typedef struct ra_cycle_account_day {
+    const ra_store_txn *before;
+    size_t n_before;
+    ra_cycle_value value;
+    const ra_cycle_proposal *proposal;
+    const ra_cycle_order *orders;
+    size_t n_orders;
+    const ra_store_txn *fills;
+    size_t n_fills;
+} ra_cycle_account_day;
+
+/* Writes n account-days in one write scope: all or nothing. An account whose daily value for the
+ * day is stored already is skipped whole (*skipped counts them; may be NULL). Transactions go
+ * through ra_store_txn_append (audited); each proposal is audited (entity "proposal", action
+ * "propose") with its trades, each order with it. */
+RA_API RA_NODISCARD ra_status ra_store_cycle_put(ra_store *s, const ra_store_actor *actor,
+                                                 const ra_cycle_account_day *days, size_t n,
+                                                 size_t *skipped, ra_err *err);
+
+/* Records the run of a day (upsert: counts and finished flag of the latest run). */
+RA_API RA_NODISCARD ra_status ra_store_cycle_run_put(ra_store *s, const ra_store_actor *actor,
+                                                     ra_date date, const char *engine_version,
+                                                     const char *config_hash, int64_t accounts,
+                                                     int64_t proposals, int64_t orders,
+                                                     int finished, ra_err *err);
+
+/* --- reading and deciding ----------------------------------------------------------------------- */
+
+/* Filters of the lists: date 0, account "" or status "" mean any. */
+typedef struct ra_cycle_filter {
+    ra_date date;
+    const char *account;
+    const char *status;
+} ra_cycle_filter;
+
+/* Proposals of the firm by date then id, with their trades and picks (one block each:
+ * ra_cycle_proposals_free). */
+RA_API RA_NODISCARD ra_status ra_store_proposals_list(ra_store *s, const char *firm,
+                                                      const ra_cycle_filter *f,
+                                                      ra_cycle_proposal **out, size_t *n,
+                                                      ra_err *err);
+RA_API RA_NODISCARD ra_status ra_store_proposal_get(ra_store *s, const char *firm, const char *id,
+                                                    ra_cycle_proposal *out, ra_err *err);
+RA_API void ra_cycle_proposals_free(ra_cycle_proposal *p, size_t n);
+/* Frees the trades and picks of one proposal read by ra_store_proposal_get. */
+RA_API void ra_cycle_proposal_clear(ra_cycle_proposal *p);
+
+/* Decides a pending proposal: approve (approve 1) or reject the trades numbered in trades[0..n)
+ * (n 0: all of them). An approval creates the orders of the approved trades (ids as above, dated
+ * the proposal's day); the proposal becomes "approved" (or "rejected" when every trade is).
+ * A decision on a proposal that is not pending is RA_ECONFLICT naming its status; an unknown trade
+ * number RA_EINVAL. Audited with the actor and the reason (entity "proposal", action "approve" or
+ * "reject"). *orders_made may be NULL. */
+RA_API RA_NODISCARD ra_status ra_store_proposal_decide(ra_store *s, const ra_store_actor *actor,
+                                                       const char *id, int approve,
+                                                       const int *trades, size_t n,
+                                                       const char *reason, size_t *orders_made,
+                                                       ra_err *err);
+
+/* Orders of the firm by date then id (ra_store_free). */
+RA_API RA_NODISCARD ra_status ra_store_orders_list(ra_store *s, const char *firm,
+                                                   const ra_cycle_filter *f,
+                                                   ra_cycle_order **out, size_t *n, ra_err *err);
+/* Records a fill of qty at price on date for order id: the order's filled quantity and status
+ * are updated and the trade is appended to the account's transactions (external id
+ * "fill-ORDER-K", K the order's fill count). An unknown order is RA_ENOTFOUND; a fill over the
+ * order's quantity, or for a cancelled or filled order, RA_ECONFLICT. */
+RA_API RA_NODISCARD ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor,
+                                                  const char *id, ra_micro qty_micro,
+                                                  ra_price price, ra_minor fees_minor,
+                                                  ra_date date, ra_err *err);
+
+/* Daily values of an account, by date (ra_store_free). from/to inclusive (0: open). */
+RA_API RA_NODISCARD ra_status ra_store_daily_values(ra_store *s, const char *firm,
+                                                    const char *account, ra_date from, ra_date to,
+                                                    ra_cycle_value **out, size_t *n, ra_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

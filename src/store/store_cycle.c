@@ -1,0 +1,1209 @@
+/* roboadvisor store: the daily cycle's records (include/roboadvisor/store_cycle.h; schema
+ * src/store/migrations/0006_cycle.sql): the day's book in one pass, and per account its daily
+ * value, proposal, orders and transactions in one write scope per batch. */
+#include "store/store_int.h"
+
+#include <roboadvisor/alloc.h>
+#include <roboadvisor/store_cycle.h>
+#include <roboadvisor/store_models.h>
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CYCLE_SCHEMA 6
+
+/* ---- the day's book ---------------------------------------------------------------------------- */
+
+typedef struct id_ix {
+    int64_t id;
+    uint32_t ix;
+} id_ix;
+
+static int cmp_id_ix(const void *a, const void *b)
+{
+    int64_t x = ((const id_ix *)a)->id, y = ((const id_ix *)b)->id;
+    return (x > y) - (x < y);
+}
+
+/* The index of id in the sorted map, UINT32_MAX if absent. */
+static uint32_t ix_of(const id_ix *m, size_t n, int64_t id)
+{
+    id_ix key = {id, 0};
+    const id_ix *f = bsearch(&key, m, n, sizeof *m, cmp_id_ix);
+    return f ? f->ix : UINT32_MAX;
+}
+
+void ra_cycle_book_destroy(ra_cycle_book *b)
+{
+    if (!b)
+        return;
+    RA_FREE_ALL(b->ticker, b->asset_class, b->tlh_group, b->risk_level, b->lot_size, b->on_shelf,
+                b->price, b->prev_price, b->dividend, b->split, b->account, b->household, b->type,
+                b->mandate, b->model, b->cash_minor, b->done, b->prev_value_minor, b->flow_minor,
+                b->lot_start, b->lot_id, b->lot_sec, b->lot_acquired, b->lot_qty_micro,
+                b->lot_basis_minor, b->models, b->wash_household, b->wash_sec, b->wash_last_loss,
+                b->wash_last_buy, b);
+}
+
+typedef struct load_ctx {
+    ra_cycle_book *b;
+    int64_t firm_id;
+    id_ix *sec_map;      /* security id -> index */
+    id_ix *acc_map;      /* account id -> index */
+    int64_t *acc_model_id;
+    size_t cap_sec, cap_acc, cap_lots, cap_wash;
+    int64_t *lot_acc;    /* account index of each lot, before bucketing */
+    char prev_household[RA_CODE_MAX];
+} load_ctx;
+
+static ra_status sec_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    load_ctx *x = ctx;
+    ra_cycle_book *b = x->b;
+    size_t i = b->n_sec;
+    if (i == x->cap_sec) {
+        size_t c[11];
+        for (int k = 0; k < 11; k++)
+            c[k] = x->cap_sec;
+        if (ra_grow((void **)&b->ticker, &c[0], i + 1, sizeof *b->ticker) ||
+            ra_grow((void **)&b->asset_class, &c[1], i + 1, sizeof *b->asset_class) ||
+            ra_grow((void **)&b->tlh_group, &c[2], i + 1, sizeof *b->tlh_group) ||
+            ra_grow((void **)&b->risk_level, &c[3], i + 1, sizeof *b->risk_level) ||
+            ra_grow((void **)&b->lot_size, &c[4], i + 1, sizeof *b->lot_size) ||
+            ra_grow((void **)&b->on_shelf, &c[5], i + 1, sizeof *b->on_shelf) ||
+            ra_grow((void **)&b->price, &c[6], i + 1, sizeof *b->price) ||
+            ra_grow((void **)&b->prev_price, &c[7], i + 1, sizeof *b->prev_price) ||
+            ra_grow((void **)&b->dividend, &c[8], i + 1, sizeof *b->dividend) ||
+            ra_grow((void **)&b->split, &c[9], i + 1, sizeof *b->split) ||
+            ra_grow((void **)&x->sec_map, &c[10], i + 1, sizeof *x->sec_map))
+            return sq_nomem(err, "the securities");
+        x->cap_sec = c[0];
+    }
+    x->sec_map[i].id = sq_int(s, st, 0);
+    x->sec_map[i].ix = (uint32_t)i;
+    sq_copy(b->ticker[i], RA_CODE_MAX, sq_text(s, st, 1));
+    sq_copy(b->asset_class[i], RA_CODE_MAX, sq_text(s, st, 2));
+    sq_copy(b->tlh_group[i], RA_CODE_MAX, sq_text(s, st, 3));
+    b->risk_level[i] = (int)sq_int(s, st, 4);
+    b->lot_size[i] = sq_int(s, st, 5);
+    b->on_shelf[i] = (int)sq_int(s, st, 6);
+    b->price[i] = b->prev_price[i] = b->dividend[i] = 0;
+    b->split[i].num = b->split[i].den = 0;
+    b->n_sec++;
+    return RA_OK;
+}
+
+/* Column 0 a security id; the rest go to what (0 price, 1 dividend, 2 split, 3 previous price). */
+typedef struct sec_val_ctx {
+    load_ctx *x;
+    int what;
+    size_t n_sorted;
+} sec_val_ctx;
+
+static ra_status sec_val_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    (void)err;
+    sec_val_ctx *v = ctx;
+    ra_cycle_book *b = v->x->b;
+    uint32_t i = ix_of(v->x->sec_map, b->n_sec, sq_int(s, st, 0));
+    if (i == UINT32_MAX)
+        return RA_OK;
+    if (v->what == 0)
+        b->price[i] = sq_int(s, st, 1);
+    else if (v->what == 1)
+        b->dividend[i] += sq_int(s, st, 1);
+    else if (v->what == 2) {
+        b->split[i].num = sq_int(s, st, 1);
+        b->split[i].den = sq_int(s, st, 2);
+    } else
+        b->prev_price[i] = sq_int(s, st, 1);
+    return RA_OK;
+}
+
+static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    load_ctx *x = ctx;
+    ra_cycle_book *b = x->b;
+    size_t i = b->n_acc;
+    if (i == x->cap_acc) {
+        size_t c[11];
+        for (int k = 0; k < 11; k++)
+            c[k] = x->cap_acc;
+        if (ra_grow((void **)&b->account, &c[0], i + 1, sizeof *b->account) ||
+            ra_grow((void **)&b->household, &c[1], i + 1, sizeof *b->household) ||
+            ra_grow((void **)&b->type, &c[2], i + 1, sizeof *b->type) ||
+            ra_grow((void **)&b->mandate, &c[3], i + 1, sizeof *b->mandate) ||
+            ra_grow((void **)&b->model, &c[4], i + 1, sizeof *b->model) ||
+            ra_grow((void **)&b->cash_minor, &c[5], i + 1, sizeof *b->cash_minor) ||
+            ra_grow((void **)&b->done, &c[6], i + 1, sizeof *b->done) ||
+            ra_grow((void **)&b->prev_value_minor, &c[7], i + 1, sizeof *b->prev_value_minor) ||
+            ra_grow((void **)&b->flow_minor, &c[8], i + 1, sizeof *b->flow_minor) ||
+            ra_grow((void **)&x->acc_map, &c[9], i + 1, sizeof *x->acc_map) ||
+            ra_grow((void **)&x->acc_model_id, &c[10], i + 1, sizeof *x->acc_model_id))
+            return sq_nomem(err, "the accounts");
+        x->cap_acc = c[0];
+    }
+    x->acc_map[i].id = sq_int(s, st, 0);
+    x->acc_map[i].ix = (uint32_t)i;
+    sq_copy(b->account[i], RA_CODE_MAX, sq_text(s, st, 1));
+    /* households arrive in order: a new code starts the next index */
+    const char *hh = sq_text(s, st, 2);
+    if (i == 0)
+        b->household[i] = 0;
+    else
+        b->household[i] = b->household[i - 1] + (strcmp(hh, x->prev_household) != 0);
+    sq_copy(x->prev_household, sizeof x->prev_household, hh);
+    b->type[i] = (uint8_t)sq_int(s, st, 3);
+    ra_mandate *m = &b->mandate[i];
+    memset(m, 0, sizeof *m);
+    sq_copy(m->model, sizeof m->model, sq_text(s, st, 4));
+    m->discretionary = (int)sq_int(s, st, 5);
+    m->drift_band = s->ops->col_double(st, 6);
+    m->tlh_enabled = (int)sq_int(s, st, 7);
+    m->loss_limit = s->ops->col_double(st, 8);
+    sq_copy(m->restrictions, sizeof m->restrictions, sq_text(s, st, 9));
+    b->cash_minor[i] = sq_int(s, st, 10);
+    x->acc_model_id[i] = sq_int(s, st, 11);
+    b->model[i] = -1;
+    b->done[i] = 0;
+    b->prev_value_minor[i] = -1;
+    b->flow_minor[i] = 0;
+    b->n_acc++;
+    return RA_OK;
+}
+
+/* Column 0 an account id; what: 0 done, 1 previous value, 2 flow. */
+static ra_status acc_val_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    (void)err;
+    sec_val_ctx *v = ctx;
+    ra_cycle_book *b = v->x->b;
+    uint32_t i = ix_of(v->x->acc_map, v->n_sorted, sq_int(s, st, 0));
+    if (i == UINT32_MAX)
+        return RA_OK;
+    if (v->what == 0)
+        b->done[i] = 1;
+    else if (v->what == 1)
+        b->prev_value_minor[i] = sq_int(s, st, 1);
+    else
+        b->flow_minor[i] = sq_int(s, st, 1);
+    return RA_OK;
+}
+
+static ra_status lot_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    load_ctx *x = ctx;
+    ra_cycle_book *b = x->b;
+    uint32_t a = ix_of(x->acc_map, b->n_acc, sq_int(s, st, 0));
+    uint32_t sec = ix_of(x->sec_map, b->n_sec, sq_int(s, st, 2));
+    if (a == UINT32_MAX || sec == UINT32_MAX)
+        return ra_err_set(err, RA_EINTERNAL, NULL, "a lot of an unknown account or security");
+    size_t i = b->n_lots;
+    if (i == x->cap_lots) {
+        size_t c[6];
+        for (int k = 0; k < 6; k++)
+            c[k] = x->cap_lots;
+        if (ra_grow((void **)&b->lot_id, &c[0], i + 1, sizeof *b->lot_id) ||
+            ra_grow((void **)&b->lot_sec, &c[1], i + 1, sizeof *b->lot_sec) ||
+            ra_grow((void **)&b->lot_acquired, &c[2], i + 1, sizeof *b->lot_acquired) ||
+            ra_grow((void **)&b->lot_qty_micro, &c[3], i + 1, sizeof *b->lot_qty_micro) ||
+            ra_grow((void **)&b->lot_basis_minor, &c[4], i + 1, sizeof *b->lot_basis_minor) ||
+            ra_grow((void **)&x->lot_acc, &c[5], i + 1, sizeof *x->lot_acc))
+            return sq_nomem(err, "the lots");
+        x->cap_lots = c[0];
+    }
+    x->lot_acc[i] = a;
+    b->lot_id[i] = (uint64_t)sq_int(s, st, 1);
+    b->lot_sec[i] = sec;
+    b->lot_acquired[i] = (ra_date)sq_int(s, st, 3);
+    b->lot_qty_micro[i] = sq_int(s, st, 4);
+    b->lot_basis_minor[i] = sq_int(s, st, 5);
+    b->n_lots++;
+    return RA_OK;
+}
+
+typedef struct wash_ev {
+    uint32_t household, sec;
+    ra_date loss, buy;
+} wash_ev;
+
+typedef struct wash_ctx {
+    load_ctx *x;
+    wash_ev *ev;
+    size_t n, cap;
+} wash_ctx;
+
+static ra_status wash_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    wash_ctx *w = ctx;
+    ra_cycle_book *b = w->x->b;
+    uint32_t a = ix_of(w->x->acc_map, b->n_acc, sq_int(s, st, 0));
+    uint32_t sec = ix_of(w->x->sec_map, b->n_sec, sq_int(s, st, 1));
+    if (a == UINT32_MAX || sec == UINT32_MAX)
+        return RA_OK;
+    int kind = (int)sq_int(s, st, 2);
+    ra_date day = (ra_date)sq_int(s, st, 3);
+    int loss = kind == RA_TXN_SELL && !s->ops->col_is_null(st, 4) && sq_int(s, st, 4) < 0;
+    if (kind == RA_TXN_SELL && !loss)
+        return RA_OK;
+    if (ra_grow((void **)&w->ev, &w->cap, w->n + 1, sizeof *w->ev))
+        return sq_nomem(err, "the wash-sale windows");
+    wash_ev *e = &w->ev[w->n++];
+    e->household = b->household[a];
+    e->sec = sec;
+    e->loss = loss ? day : 0;
+    e->buy = loss ? 0 : day;
+    return RA_OK;
+}
+
+static int cmp_wash(const void *pa, const void *pb)
+{
+    const wash_ev *a = pa, *b = pb;
+    if (a->household != b->household)
+        return a->household < b->household ? -1 : 1;
+    return (a->sec > b->sec) - (a->sec < b->sec);
+}
+
+/* Groups the lots by account (counting sort: lots arrive ordered by account id, not index). */
+static ra_status bucket_lots(load_ctx *x, ra_err *err)
+{
+    ra_cycle_book *b = x->b;
+    b->lot_start = ra_calloc(b->n_acc + 1, sizeof *b->lot_start);
+    size_t n = b->n_lots ? b->n_lots : 1;
+    uint64_t *id = ra_malloc(n * sizeof *id);
+    uint32_t *sec = ra_malloc(n * sizeof *sec);
+    ra_date *acq = ra_malloc(n * sizeof *acq);
+    ra_micro *qty = ra_malloc(n * sizeof *qty);
+    ra_minor *basis = ra_malloc(n * sizeof *basis);
+    uint32_t *pos = ra_calloc(b->n_acc + 1, sizeof *pos);
+    if (!b->lot_start || !id || !sec || !acq || !qty || !basis || !pos) {
+        RA_FREE_ALL(id, sec, acq, qty, basis, pos);
+        return sq_nomem(err, "the lots");
+    }
+    for (size_t i = 0; i < b->n_lots; i++)
+        b->lot_start[x->lot_acc[i] + 1]++;
+    for (size_t a = 0; a < b->n_acc; a++)
+        b->lot_start[a + 1] += b->lot_start[a];
+    for (size_t a = 0; a <= b->n_acc; a++)
+        pos[a] = b->lot_start[a];
+    for (size_t i = 0; i < b->n_lots; i++) { /* stable: lot id order within an account */
+        uint32_t j = pos[x->lot_acc[i]]++;
+        id[j] = b->lot_id[i];
+        sec[j] = b->lot_sec[i];
+        acq[j] = b->lot_acquired[i];
+        qty[j] = b->lot_qty_micro[i];
+        basis[j] = b->lot_basis_minor[i];
+    }
+    RA_FREE_ALL(b->lot_id, b->lot_sec, b->lot_acquired, b->lot_qty_micro, b->lot_basis_minor, pos);
+    b->lot_id = id;
+    b->lot_sec = sec;
+    b->lot_acquired = acq;
+    b->lot_qty_micro = qty;
+    b->lot_basis_minor = basis;
+    return RA_OK;
+}
+
+/* The models the accounts use: the assignment's version, else the latest of the mandate's model. */
+static ra_status load_models(ra_store *s, const char *firm, load_ctx *x, ra_err *err)
+{
+    ra_cycle_book *b = x->b;
+    size_t cap = 0;
+    int64_t *ids = NULL;
+    ra_status rc = RA_OK;
+    for (size_t a = 0; a < b->n_acc && rc == RA_OK; a++) {
+        int64_t mid = x->acc_model_id[a];
+        if (mid == 0 && b->mandate[a].model[0]) {
+            ra_db_stmt *st = sq_prep(s, "SELECT id FROM models WHERE firm_id = ? AND code = ? "
+                                        "ORDER BY version DESC LIMIT 1", err);
+            if (!st || sq_bind(s, st, err, "it", x->firm_id, b->mandate[a].model) != RA_OK ||
+                sq_one(s, st, 0, &mid, err) != RA_OK) {
+                rc = sq_err(err);
+                break;
+            }
+        }
+        if (mid == 0)
+            continue;
+        size_t m = 0;
+        while (m < b->n_models && ids[m] != mid)
+            m++;
+        if (m == b->n_models) {
+            size_t c1 = cap, c2 = cap;
+            if (ra_grow((void **)&ids, &c1, m + 1, sizeof *ids) ||
+                ra_grow((void **)&b->models, &c2, m + 1, sizeof *b->models)) {
+                rc = sq_nomem(err, "the models");
+                break;
+            }
+            cap = c1;
+            ra_db_stmt *st = sq_prep(s, "SELECT code, version FROM models WHERE id = ?", err);
+            char code[RA_CODE_MAX] = "";
+            int64_t version = 0;
+            if (!st || sq_bind(s, st, err, "i", mid) != RA_OK) {
+                rc = sq_err(err);
+                break;
+            }
+            int r = s->ops->step(st, err);
+            if (r == RA_DB_ROW) {
+                sq_copy(code, sizeof code, sq_text(s, st, 0));
+                version = sq_int(s, st, 1);
+            }
+            s->ops->reset(st);
+            if (r < 0) {
+                rc = sq_err(err);
+                break;
+            }
+            rc = ra_models_get(s, firm, code, (int)version, &b->models[m], err);
+            ids[m] = mid;
+            b->n_models++;
+        }
+        b->model[a] = (int32_t)m;
+    }
+    ra_free(ids);
+    return rc;
+}
+
+#define FIRM_SEC "JOIN securities s ON s.id = x.security_id WHERE s.firm_id = ?"
+#define FIRM_ACC "JOIN accounts a ON a.id = x.account_id WHERE a.firm_id = ?"
+
+static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window_days,
+                          ra_err *err)
+{
+    ra_cycle_book *b = x->b;
+    int64_t fid = x->firm_id, day = b->date;
+    ra_status rc = sq_each(s, err, sec_row, x,
+                           "SELECT id, ticker, asset_class, tlh_group, risk_level, lot_size, "
+                           "on_shelf FROM securities WHERE firm_id = ? ORDER BY ticker",
+                           "i", fid);
+    if (rc != RA_OK)
+        return rc;
+    qsort(x->sec_map, b->n_sec, sizeof *x->sec_map, cmp_id_ix);
+    sec_val_ctx v = {x, 0, 0};
+    rc = sq_each(s, err, sec_val_row, &v,
+                 "SELECT x.security_id, x.price FROM prices x " FIRM_SEC " AND x.day = ?", "ii",
+                 fid, day);
+    v.what = 1;
+    if (rc == RA_OK)
+        rc = sq_each(s, err, sec_val_row, &v,
+                     "SELECT x.security_id, x.amount FROM dividends x " FIRM_SEC " AND x.day = ?",
+                     "ii", fid, day);
+    v.what = 2;
+    if (rc == RA_OK)
+        rc = sq_each(s, err, sec_val_row, &v,
+                     "SELECT x.security_id, x.num, x.den FROM splits x " FIRM_SEC
+                     " AND x.day = ?", "ii", fid, day);
+    v.what = 3;
+    if (rc == RA_OK)
+        rc = sq_each(s, err, sec_val_row, &v,
+                     "SELECT x.security_id, x.price FROM prices x " FIRM_SEC " AND x.day = "
+                     "(SELECT MAX(p.day) FROM prices p WHERE p.security_id = x.security_id AND "
+                     "p.day < ?)", "ii", fid, day);
+    if (rc == RA_OK)
+        rc = sq_each(s, err, acc_row, x,
+                     "SELECT a.id, a.code, h.code, a.type, a.model, a.discretionary, "
+                     "a.drift_band, a.tlh_enabled, a.loss_limit, a.restrictions, a.cash_minor, "
+                     "COALESCE(m.model_id, 0) FROM accounts a JOIN clients c ON c.id = "
+                     "a.client_id JOIN households h ON h.id = c.household_id LEFT JOIN "
+                     "model_assignments m ON m.account_id = a.id WHERE a.firm_id = ? "
+                     "ORDER BY h.code, a.code", "i", fid);
+    if (rc != RA_OK)
+        return rc;
+    /* the account map is looked up sorted by id; the accounts keep their household order */
+    qsort(x->acc_map, b->n_acc, sizeof *x->acc_map, cmp_id_ix);
+    sec_val_ctx av = {x, 0, b->n_acc};
+    rc = sq_each(s, err, acc_val_row, &av,
+                 "SELECT x.account_id FROM daily_values x " FIRM_ACC " AND x.day = ?", "ii", fid,
+                 day);
+    av.what = 1;
+    int64_t prev_day = 0;
+    if (rc == RA_OK) {
+        ra_db_stmt *st = sq_prep(s, "SELECT COALESCE(MAX(day), 0) FROM cycle_runs WHERE "
+                                    "firm_id = ? AND day < ?", err);
+        if (!st || sq_bind(s, st, err, "ii", fid, day) != RA_OK ||
+            sq_one(s, st, 0, &prev_day, err) != RA_OK)
+            rc = sq_err(err);
+    }
+    if (rc == RA_OK && prev_day > 0)
+        rc = sq_each(s, err, acc_val_row, &av,
+                     "SELECT x.account_id, x.value_minor FROM daily_values x " FIRM_ACC
+                     " AND x.day = ?", "ii", fid, prev_day);
+    av.what = 2;
+    if (rc == RA_OK)
+        rc = sq_each(s, err, acc_val_row, &av,
+                     "SELECT x.account_id, SUM(CASE WHEN x.kind = 1 THEN x.amount_minor ELSE "
+                     "-x.amount_minor END) FROM txns x " FIRM_ACC " AND x.day = ? AND x.kind IN "
+                     "(1, 2) GROUP BY x.account_id", "ii", fid, day);
+    if (rc == RA_OK)
+        rc = sq_each(s, err, lot_row, x,
+                     "SELECT x.account_id, x.lot_id, x.security_id, x.acquired, x.qty_micro, "
+                     "x.basis_minor FROM lots x " FIRM_ACC " ORDER BY x.account_id, x.lot_id",
+                     "i", fid);
+    if (rc == RA_OK)
+        rc = bucket_lots(x, err);
+    if (rc == RA_OK)
+        rc = load_models(s, firm, x, err);
+    wash_ctx w = {x, NULL, 0, 0};
+    if (rc == RA_OK)
+        rc = sq_each(s, err, wash_row, &w,
+                     "SELECT x.account_id, x.security_id, x.kind, x.day, x.gain_minor FROM txns x "
+                     FIRM_ACC " AND x.day >= ? AND x.day < ? AND x.kind IN (3, 4, 6, 8)", "iii",
+                     fid, day - window_days, day);
+    if (rc == RA_OK && w.n) {
+        qsort(w.ev, w.n, sizeof *w.ev, cmp_wash);
+        size_t m = 0;
+        for (size_t i = 0; i < w.n; i++) {
+            if (m && w.ev[m - 1].household == w.ev[i].household && w.ev[m - 1].sec == w.ev[i].sec) {
+                wash_ev *e = &w.ev[m - 1];
+                if (w.ev[i].loss > e->loss)
+                    e->loss = w.ev[i].loss;
+                if (w.ev[i].buy > e->buy)
+                    e->buy = w.ev[i].buy;
+            } else
+                w.ev[m++] = w.ev[i];
+        }
+        b->wash_household = ra_malloc(m * sizeof *b->wash_household);
+        b->wash_sec = ra_malloc(m * sizeof *b->wash_sec);
+        b->wash_last_loss = ra_malloc(m * sizeof *b->wash_last_loss);
+        b->wash_last_buy = ra_malloc(m * sizeof *b->wash_last_buy);
+        if (!b->wash_household || !b->wash_sec || !b->wash_last_loss || !b->wash_last_buy)
+            rc = sq_nomem(err, "the wash-sale windows");
+        for (size_t i = 0; rc == RA_OK && i < m; i++) {
+            b->wash_household[i] = w.ev[i].household;
+            b->wash_sec[i] = w.ev[i].sec;
+            b->wash_last_loss[i] = w.ev[i].loss;
+            b->wash_last_buy[i] = w.ev[i].buy;
+        }
+        if (rc == RA_OK)
+            b->n_wash = m;
+    }
+    ra_free(w.ev);
+    b->bytes = sizeof *b + b->n_sec * (3 * RA_CODE_MAX + 2 * sizeof(int) + sizeof(int64_t) +
+                                       3 * sizeof(ra_price) + sizeof(ra_ratio)) +
+               b->n_acc * (RA_CODE_MAX + sizeof(uint32_t) + 1 + sizeof(ra_mandate) +
+                           sizeof(int32_t) + 3 * sizeof(ra_minor) + 1 + sizeof(uint32_t)) +
+               b->n_lots * (sizeof(uint64_t) + sizeof(uint32_t) + sizeof(ra_date) +
+                            2 * sizeof(int64_t)) +
+               b->n_models * sizeof(ra_model) +
+               b->n_wash * (2 * sizeof(uint32_t) + 2 * sizeof(ra_date));
+    return rc;
+}
+
+ra_status ra_store_cycle_book_load(ra_store *s, const char *firm, ra_date date, int window_days,
+                                   ra_cycle_book **out, ra_err *err)
+{
+    *out = NULL;
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    firm_row f;
+    if (rc == RA_OK)
+        rc = sq_firm(s, firm, &f, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_cycle_book *b = ra_calloc(1, sizeof *b);
+    if (!b)
+        return sq_nomem(err, "the day's book");
+    b->date = date;
+    b->minor_digits = f.minor_digits;
+    load_ctx x;
+    memset(&x, 0, sizeof x);
+    x.b = b;
+    x.firm_id = f.id;
+    rc = load_all(s, firm, &x, window_days, err);
+    ra_free(x.sec_map);
+    ra_free(x.acc_map);
+    ra_free(x.acc_model_id);
+    ra_free(x.lot_acc);
+    if (rc != RA_OK) {
+        ra_cycle_book_destroy(b);
+        return rc;
+    }
+    *out = b;
+    return RA_OK;
+}
+
+/* ---- writing an account's day ------------------------------------------------------------------ */
+
+static const char *side_name(int side) { return side > 0 ? "buy" : "sell"; }
+
+/* The lots a trade relieves as stored: "LOT:QTY;LOT:QTY" (micro-shares). */
+static void picks_text(const ra_cycle_proposal *p, const ra_cycle_trade *t, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = 0;
+    for (size_t k = 0; k < t->n_picks && len < cap; k++) {
+        const ra_cycle_pick *pk = &p->picks[t->first_pick + k];
+        len += (size_t)snprintf(out + len, cap - len, "%s%" PRIu64 ":%" PRId64, k ? ";" : "",
+                                pk->lot_id, pk->qty_micro);
+    }
+}
+
+static json_t *proposal_json(const ra_cycle_proposal *p)
+{
+    json_t *o = json_object();
+    rs_jstr(o, "id", p->id);
+    rs_jstr(o, "account", p->account);
+    rs_jint(o, "date", p->date);
+    rs_jstr(o, "status", p->status);
+    rs_jint(o, "discretionary", p->discretionary);
+    rs_jstr(o, "engine_version", p->engine_version);
+    rs_jstr(o, "config_hash", p->config_hash);
+    rs_jint(o, "value_minor", p->value_minor);
+    rs_jdbl(o, "drift_before", p->drift_before);
+    rs_jdbl(o, "drift_after", p->drift_after);
+    rs_jstr(o, "supersedes", p->supersedes);
+    json_t *tr = json_array();
+    for (size_t i = 0; i < p->n_trades; i++) {
+        const ra_cycle_trade *t = &p->trades[i];
+        json_t *j = json_object();
+        char lots[512];
+        picks_text(p, t, lots, sizeof lots);
+        rs_jint(j, "n", t->n);
+        rs_jstr(j, "ticker", t->ticker);
+        rs_jstr(j, "side", side_name(t->side));
+        rs_jint(j, "qty_micro", t->qty_micro);
+        rs_jint(j, "price", t->price);
+        rs_jint(j, "price_date", t->price_date);
+        rs_jint(j, "reasons", (int64_t)t->reasons);
+        rs_jstr(j, "lots", lots);
+        rs_jstr(j, "status", t->status);
+        if (json_array_append_new(tr, j) != 0)
+            json_decref(tr), tr = NULL;
+    }
+    rs_jset(o, "trades", tr);
+    return o;
+}
+
+static ra_status order_insert(ra_store *s, int64_t firm_id, int64_t acc_id, int64_t prop_id,
+                              const ra_cycle_order *o, int64_t sec, ra_err *err)
+{
+    ra_db_stmt *st = sq_prep(s, "INSERT INTO orders (firm_id, code, account_id, proposal_id, "
+                                "trade_n, day, security_id, side, qty_micro, limit_price, "
+                                "filled_micro, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             err);
+    if (!st || sq_bind(s, st, err, "itiiiiiiiiit", firm_id, o->id, acc_id, prop_id,
+                       (int64_t)o->trade_n, (int64_t)o->date, sec, (int64_t)o->side, o->qty_micro,
+                       o->limit_price, o->filled_micro, o->status) != RA_OK ||
+        sq_run(s, st, err) != RA_OK)
+        return sq_err(err);
+    return RA_OK;
+}
+
+static ra_status sec_id(ra_store *s, int64_t firm_id, const char *ticker, int64_t *id, ra_err *err)
+{
+    return sq_id_of(s, SQ_SECURITY_ID, firm_id, ticker, "security", id, err);
+}
+
+static ra_status proposal_insert(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
+                                 int64_t acc_id, const ra_cycle_proposal *p, int64_t *prop_id,
+                                 ra_err *err)
+{
+    ra_db_stmt *st = sq_prep(s, "INSERT INTO proposals (firm_id, code, account_id, day, status, "
+                                "discretionary, engine_version, config_hash, value_minor, "
+                                "drift_before, drift_after, max_dev_before, max_dev_after, "
+                                "held_back, supersedes, decided_by, decided_reason) VALUES "
+                                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                             err);
+    ra_status rc = RA_OK;
+    if (!st || sq_bind(s, st, err, "itiitittiddddittt", firm_id, p->id, acc_id, (int64_t)p->date,
+                       p->status, (int64_t)p->discretionary, p->engine_version, p->config_hash,
+                       p->value_minor, p->drift_before, p->drift_after, p->max_dev_before,
+                       p->max_dev_after, (int64_t)p->held_back, p->supersedes, p->decided_by,
+                       p->decided_reason) != RA_OK)
+        return sq_err(err);
+    rc = sq_returning_id(s, st, "a proposal", prop_id, err);
+    for (size_t i = 0; rc == RA_OK && i < p->n_trades; i++) {
+        const ra_cycle_trade *t = &p->trades[i];
+        int64_t sec = 0;
+        char lots[4096];
+        picks_text(p, t, lots, sizeof lots);
+        rc = sec_id(s, firm_id, t->ticker, &sec, err);
+        if (rc != RA_OK)
+            break;
+        st = sq_prep(s, "INSERT INTO proposal_trades (proposal_id, n, security_id, side, "
+                        "qty_micro, price, price_day, value_minor, reasons, gain_short_minor, "
+                        "gain_long_minor, risk_level, lots, status) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                        "?, ?, ?, ?, ?, ?, ?)", err);
+        if (!st || sq_bind(s, st, err, "iiiiiiiiiiiitt", *prop_id, (int64_t)t->n, sec,
+                           (int64_t)t->side, t->qty_micro, t->price, (int64_t)t->price_date,
+                           t->value_minor, (int64_t)t->reasons, t->gain_short_minor,
+                           t->gain_long_minor, (int64_t)t->risk_level, lots, t->status) != RA_OK ||
+            sq_run(s, st, err) != RA_OK)
+            rc = sq_err(err);
+    }
+    (void)actor;
+    return rc;
+}
+
+static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                         const ra_cycle_account_day *d, size_t *skipped, ra_err *err)
+{
+    int64_t acc = 0, done = 0;
+    ra_status rc = sq_id_of(s, SQ_ACCOUNT_ID, firm->id, d->value.account, "account", &acc, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_db_stmt *st = sq_prep(s, "SELECT COUNT(*) FROM daily_values WHERE account_id = ? AND day = ?",
+                             err);
+    if (!st || sq_bind(s, st, err, "ii", acc, (int64_t)d->value.date) != RA_OK ||
+        sq_one(s, st, 0, &done, err) != RA_OK)
+        return sq_err(err);
+    if (done) {
+        (*skipped)++;
+        return RA_OK;
+    }
+    if (d->n_before)
+        rc = ra_store_txn_append(s, actor, d->before, d->n_before, NULL, err);
+    if (rc != RA_OK)
+        return rc;
+    const ra_cycle_value *v = &d->value;
+    st = sq_prep(s, "INSERT INTO daily_values (account_id, day, value_minor, cash_minor, "
+                    "flow_minor, twr, drift, max_dev, out_of_band, held_back) VALUES (?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?, ?)", err);
+    if (!st || sq_bind(s, st, err, "iiiiidddii", acc, (int64_t)v->date, v->value_minor,
+                       v->cash_minor, v->flow_minor, v->twr, v->drift, v->max_dev,
+                       (int64_t)v->out_of_band, (int64_t)v->held_back) != RA_OK ||
+        sq_run(s, st, err) != RA_OK)
+        return sq_err(err);
+    if (d->proposal) {
+        int64_t pid = 0;
+        rc = proposal_insert(s, actor, firm->id, acc, d->proposal, &pid, err);
+        for (size_t i = 0; rc == RA_OK && i < d->n_orders; i++) {
+            int64_t sec = 0;
+            rc = sec_id(s, firm->id, d->orders[i].ticker, &sec, err);
+            if (rc == RA_OK)
+                rc = order_insert(s, firm->id, acc, pid, &d->orders[i], sec, err);
+        }
+        if (rc == RA_OK)
+            rc = rs_audit_change(s, rc, actor, "propose", "proposal", d->proposal->id, NULL,
+                                 proposal_json(d->proposal), err);
+    }
+    if (rc == RA_OK && d->n_fills)
+        rc = ra_store_txn_append(s, actor, d->fills, d->n_fills, NULL, err);
+    return rc;
+}
+
+ra_status ra_store_cycle_put(ra_store *s, const ra_store_actor *actor,
+                             const ra_cycle_account_day *days, size_t n, size_t *skipped,
+                             ra_err *err)
+{
+    size_t local = 0;
+    if (!skipped)
+        skipped = &local;
+    *skipped = 0;
+    firm_row firm;
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    if (rc == RA_OK)
+        rc = sq_put_begin(s, actor, RA_OK, &firm, err);
+    if (rc != RA_OK)
+        return rc;
+    for (size_t i = 0; i < n && rc == RA_OK; i++) {
+        rc = day_put(s, actor, &firm, &days[i], skipped, err);
+        if (rc != RA_OK && !err->where[0])
+            snprintf(err->where, sizeof err->where, "account %s", days[i].value.account);
+    }
+    return sq_wend(s, rc, err);
+}
+
+ra_status ra_store_cycle_run_put(ra_store *s, const ra_store_actor *actor, ra_date date,
+                                 const char *engine_version, const char *config_hash,
+                                 int64_t accounts, int64_t proposals, int64_t orders,
+                                 int finished, ra_err *err)
+{
+    firm_row firm;
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    if (rc == RA_OK)
+        rc = sq_put_begin(s, actor, RA_OK, &firm, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_db_stmt *st = sq_prep(s, "DELETE FROM cycle_runs WHERE firm_id = ? AND day = ?", err);
+    if (!st || sq_bind(s, st, err, "ii", firm.id, (int64_t)date) != RA_OK ||
+        sq_run(s, st, err) != RA_OK)
+        rc = sq_err(err);
+    if (rc == RA_OK) {
+        st = sq_prep(s, "INSERT INTO cycle_runs (firm_id, day, engine_version, config_hash, "
+                        "accounts, proposals, orders, finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     err);
+        if (!st || sq_bind(s, st, err, "iittiiii", firm.id, (int64_t)date, engine_version,
+                           config_hash, accounts, proposals, orders, (int64_t)finished) != RA_OK ||
+            sq_run(s, st, err) != RA_OK)
+            rc = sq_err(err);
+    }
+    if (rc == RA_OK) {
+        json_t *o = json_object();
+        rs_jint(o, "date", date);
+        rs_jstr(o, "engine_version", engine_version);
+        rs_jstr(o, "config_hash", config_hash);
+        rs_jint(o, "accounts", accounts);
+        rs_jint(o, "proposals", proposals);
+        rs_jint(o, "orders", orders);
+        rs_jint(o, "finished", finished);
+        char id[16];
+        snprintf(id, sizeof id, "%d", (int)date);
+        rc = rs_audit_change(s, rc, actor, finished ? "finish" : "start", "run", id, NULL, o, err);
+    }
+    return sq_wend(s, rc, err);
+}
+
+/* ---- reading ----------------------------------------------------------------------------------- */
+
+void ra_cycle_proposal_clear(ra_cycle_proposal *p)
+{
+    if (!p)
+        return;
+    ra_free(p->trades);
+    ra_free(p->picks);
+    p->trades = NULL;
+    p->picks = NULL;
+    p->n_trades = p->n_picks = 0;
+}
+
+void ra_cycle_proposals_free(ra_cycle_proposal *p, size_t n)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < n; i++)
+        ra_cycle_proposal_clear(&p[i]);
+    ra_free(p);
+}
+
+#define PROPOSAL_COLS                                                                             \
+    "SELECT p.id, p.code, a.code, p.day, p.status, p.discretionary, p.engine_version, "          \
+    "p.config_hash, p.value_minor, p.drift_before, p.drift_after, p.max_dev_before, "            \
+    "p.max_dev_after, p.held_back, p.supersedes, p.decided_by, p.decided_reason FROM proposals " \
+    "p JOIN accounts a ON a.id = p.account_id "
+
+typedef struct prop_list {
+    ra_cycle_proposal *p;
+    int64_t *ids;
+    size_t n, cap;
+} prop_list;
+
+static ra_status prop_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    prop_list *l = ctx;
+    size_t c1 = l->cap, c2 = l->cap;
+    if (ra_grow((void **)&l->p, &c1, l->n + 1, sizeof *l->p) ||
+        ra_grow((void **)&l->ids, &c2, l->n + 1, sizeof *l->ids))
+        return sq_nomem(err, "the proposals");
+    l->cap = c1;
+    ra_cycle_proposal *p = &l->p[l->n];
+    memset(p, 0, sizeof *p);
+    l->ids[l->n++] = sq_int(s, st, 0);
+    sq_copy(p->id, sizeof p->id, sq_text(s, st, 1));
+    sq_copy(p->account, sizeof p->account, sq_text(s, st, 2));
+    p->date = (ra_date)sq_int(s, st, 3);
+    sq_copy(p->status, sizeof p->status, sq_text(s, st, 4));
+    p->discretionary = (int)sq_int(s, st, 5);
+    sq_copy(p->engine_version, sizeof p->engine_version, sq_text(s, st, 6));
+    sq_copy(p->config_hash, sizeof p->config_hash, sq_text(s, st, 7));
+    p->value_minor = sq_int(s, st, 8);
+    p->drift_before = s->ops->col_double(st, 9);
+    p->drift_after = s->ops->col_double(st, 10);
+    p->max_dev_before = s->ops->col_double(st, 11);
+    p->max_dev_after = s->ops->col_double(st, 12);
+    p->held_back = (unsigned)sq_int(s, st, 13);
+    sq_copy(p->supersedes, sizeof p->supersedes, sq_text(s, st, 14));
+    sq_copy(p->decided_by, sizeof p->decided_by, sq_text(s, st, 15));
+    sq_copy(p->decided_reason, sizeof p->decided_reason, sq_text(s, st, 16));
+    return RA_OK;
+}
+
+typedef struct trade_ctx {
+    ra_cycle_proposal *p;
+    size_t cap_t, cap_p;
+} trade_ctx;
+
+static ra_status trade_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    trade_ctx *c = ctx;
+    ra_cycle_proposal *p = c->p;
+    if (ra_grow((void **)&p->trades, &c->cap_t, p->n_trades + 1, sizeof *p->trades))
+        return sq_nomem(err, "the trades");
+    ra_cycle_trade *t = &p->trades[p->n_trades++];
+    memset(t, 0, sizeof *t);
+    t->n = (int)sq_int(s, st, 0);
+    sq_copy(t->ticker, sizeof t->ticker, sq_text(s, st, 1));
+    t->side = (int)sq_int(s, st, 2);
+    t->qty_micro = sq_int(s, st, 3);
+    t->price = sq_int(s, st, 4);
+    t->price_date = (ra_date)sq_int(s, st, 5);
+    t->value_minor = sq_int(s, st, 6);
+    t->reasons = (unsigned)sq_int(s, st, 7);
+    t->gain_short_minor = sq_int(s, st, 8);
+    t->gain_long_minor = sq_int(s, st, 9);
+    t->risk_level = (int)sq_int(s, st, 10);
+    sq_copy(t->status, sizeof t->status, sq_text(s, st, 12));
+    t->first_pick = p->n_picks;
+    for (const char *q = sq_text(s, st, 11); *q;) {
+        unsigned long long lot;
+        long long qty;
+        int used = 0;
+        if (sscanf(q, "%llu:%lld%n", &lot, &qty, &used) != 2)
+            return ra_err_set(err, RA_EINTERNAL, NULL, "proposal %s trade %d: damaged lots", p->id,
+                              t->n);
+        if (ra_grow((void **)&p->picks, &c->cap_p, p->n_picks + 1, sizeof *p->picks))
+            return sq_nomem(err, "the trades");
+        p->picks[p->n_picks].lot_id = (uint64_t)lot;
+        p->picks[p->n_picks].qty_micro = (ra_micro)qty;
+        p->n_picks++;
+        t->n_picks++;
+        q += used;
+        if (*q == ';')
+            q++;
+    }
+    return RA_OK;
+}
+
+static ra_status load_trades(ra_store *s, int64_t prop_id, ra_cycle_proposal *p, ra_err *err)
+{
+    trade_ctx c = {p, 0, 0};
+    return sq_each(s, err, trade_row, &c,
+                   "SELECT x.n, s.ticker, x.side, x.qty_micro, x.price, x.price_day, "
+                   "x.value_minor, x.reasons, x.gain_short_minor, x.gain_long_minor, x.risk_level, "
+                   "x.lots, x.status FROM proposal_trades x JOIN securities s ON s.id = "
+                   "x.security_id WHERE x.proposal_id = ? ORDER BY x.n", "i", prop_id);
+}
+
+ra_status ra_store_proposals_list(ra_store *s, const char *firm, const ra_cycle_filter *f,
+                                  ra_cycle_proposal **out, size_t *n, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    firm_row fr;
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    if (rc == RA_OK)
+        rc = sq_firm(s, firm, &fr, err);
+    if (rc != RA_OK)
+        return rc;
+    prop_list l = {0};
+    const char *acct = f && f->account ? f->account : "";
+    const char *status = f && f->status ? f->status : "";
+    int64_t day = f ? f->date : 0;
+    rc = sq_each(s, err, prop_row, &l,
+                 PROPOSAL_COLS "WHERE p.firm_id = ? AND (? = 0 OR p.day = ?) AND (? = '' OR "
+                 "a.code = ?) AND (? = '' OR p.status = ?) ORDER BY p.day, p.code",
+                 "iiitttt", fr.id, day, day, acct, acct, status, status);
+    for (size_t i = 0; rc == RA_OK && i < l.n; i++)
+        rc = load_trades(s, l.ids[i], &l.p[i], err);
+    ra_free(l.ids);
+    if (rc != RA_OK) {
+        ra_cycle_proposals_free(l.p, l.n);
+        return rc;
+    }
+    *out = l.p;
+    *n = l.n;
+    return RA_OK;
+}
+
+/* The proposal id of the firm (its row id in *row_id). */
+static ra_status proposal_read(ra_store *s, int64_t firm_id, const char *id,
+                               ra_cycle_proposal *out, int64_t *row_id, ra_err *err)
+{
+    prop_list l = {0};
+    ra_status rc = sq_each(s, err, prop_row, &l, PROPOSAL_COLS "WHERE p.firm_id = ? AND p.code = ?",
+                           "it", firm_id, id);
+    if (rc == RA_OK && l.n == 0)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no proposal %s", id);
+    if (rc == RA_OK) {
+        *out = l.p[0];
+        *row_id = l.ids[0];
+        rc = load_trades(s, *row_id, out, err);
+        if (rc != RA_OK)
+            ra_cycle_proposal_clear(out);
+    }
+    RA_FREE_ALL(l.p, l.ids);
+    return rc;
+}
+
+ra_status ra_store_proposal_get(ra_store *s, const char *firm, const char *id,
+                                ra_cycle_proposal *out, ra_err *err)
+{
+    memset(out, 0, sizeof *out);
+    firm_row fr;
+    int64_t row = 0;
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    if (rc == RA_OK)
+        rc = sq_firm(s, firm, &fr, err);
+    return rc == RA_OK ? proposal_read(s, fr.id, id, out, &row, err) : rc;
+}
+
+/* ---- deciding ---------------------------------------------------------------------------------- */
+
+ra_status ra_store_proposal_decide(ra_store *s, const ra_store_actor *actor, const char *id,
+                                   int approve, const int *trades, size_t n, const char *reason,
+                                   size_t *orders_made, ra_err *err)
+{
+    size_t made = 0;
+    firm_row firm;
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    if (rc == RA_OK)
+        rc = sq_put_begin(s, actor, RA_OK, &firm, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_cycle_proposal p;
+    int64_t pid = 0, acc = 0;
+    memset(&p, 0, sizeof p);
+    rc = proposal_read(s, firm.id, id, &p, &pid, err);
+    if (rc == RA_OK && strcmp(p.status, "pending") != 0)
+        rc = ra_err_set(err, RA_ECONFLICT, NULL, "proposal %s is %s, not pending", id, p.status);
+    for (size_t k = 0; rc == RA_OK && k < n; k++)
+        if (trades[k] < 1 || (size_t)trades[k] > p.n_trades)
+            rc = ra_err_set(err, RA_EINVAL, NULL, "proposal %s has no trade %d (it has %zu)", id,
+                            trades[k], p.n_trades);
+    if (rc == RA_OK)
+        rc = sq_id_of(s, SQ_ACCOUNT_ID, firm.id, p.account, "account", &acc, err);
+    size_t rejected = 0;
+    for (size_t i = 0; rc == RA_OK && i < p.n_trades; i++) {
+        ra_cycle_trade *t = &p.trades[i];
+        int named = n == 0;
+        for (size_t k = 0; k < n && !named; k++)
+            named = trades[k] == t->n;
+        /* approving names the trades approved (the rest are rejected); rejecting the rejected */
+        int ok = approve ? named : !named;
+        sq_copy(t->status, sizeof t->status, ok ? "approved" : "rejected");
+        rejected += !ok;
+        ra_db_stmt *st = sq_prep(s, "UPDATE proposal_trades SET status = ? WHERE proposal_id = ? "
+                                    "AND n = ?", err);
+        if (!st || sq_bind(s, st, err, "tii", t->status, pid, (int64_t)t->n) != RA_OK ||
+            sq_run(s, st, err) != RA_OK) {
+            rc = sq_err(err);
+            break;
+        }
+        if (ok) {
+            ra_cycle_order o;
+            memset(&o, 0, sizeof o);
+            snprintf(o.id, sizeof o.id, "%.80s-%d", p.id, t->n);
+            sq_copy(o.account, sizeof o.account, p.account);
+            sq_copy(o.proposal, sizeof o.proposal, p.id);
+            o.trade_n = t->n;
+            o.date = p.date;
+            sq_copy(o.ticker, sizeof o.ticker, t->ticker);
+            o.side = t->side;
+            o.qty_micro = t->qty_micro;
+            sq_copy(o.status, sizeof o.status, "open");
+            int64_t sec = 0;
+            rc = sec_id(s, firm.id, t->ticker, &sec, err);
+            if (rc == RA_OK)
+                rc = order_insert(s, firm.id, acc, pid, &o, sec, err);
+            made += rc == RA_OK;
+        }
+    }
+    if (rc == RA_OK) {
+        sq_copy(p.status, sizeof p.status, rejected == p.n_trades ? "rejected" : "approved");
+        sq_copy(p.decided_by, sizeof p.decided_by, actor->user);
+        sq_copy(p.decided_reason, sizeof p.decided_reason, reason ? reason : "");
+        ra_db_stmt *st = sq_prep(s, "UPDATE proposals SET status = ?, decided_by = ?, "
+                                    "decided_reason = ? WHERE id = ?", err);
+        if (!st || sq_bind(s, st, err, "ttti", p.status, p.decided_by, p.decided_reason, pid) !=
+                       RA_OK ||
+            sq_run(s, st, err) != RA_OK)
+            rc = sq_err(err);
+    }
+    if (rc == RA_OK) {
+        json_t *after = proposal_json(&p);
+        rs_jstr(after, "decided_by", p.decided_by);
+        rs_jstr(after, "reason", p.decided_reason);
+        rc = rs_audit_change(s, rc, actor, approve ? "approve" : "reject", "proposal", id, NULL,
+                             after, err);
+    }
+    ra_cycle_proposal_clear(&p);
+    rc = sq_wend(s, rc, err);
+    if (orders_made)
+        *orders_made = rc == RA_OK ? made : 0;
+    return rc;
+}
+
+/* ---- orders and fills -------------------------------------------------------------------------- */
+
+typedef struct order_list {
+    ra_cycle_order *o;
+    int64_t *ids;
+    size_t n, cap;
+} order_list;
+
+#define ORDER_COLS                                                                                \
+    "SELECT o.id, o.code, a.code, p.code, o.trade_n, o.day, s.ticker, o.side, o.qty_micro, "     \
+    "o.limit_price, o.filled_micro, o.status FROM orders o JOIN accounts a ON a.id = "           \
+    "o.account_id JOIN proposals p ON p.id = o.proposal_id JOIN securities s ON s.id = "         \
+    "o.security_id "
+
+static ra_status order_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    order_list *l = ctx;
+    size_t c1 = l->cap, c2 = l->cap;
+    if (ra_grow((void **)&l->o, &c1, l->n + 1, sizeof *l->o) ||
+        ra_grow((void **)&l->ids, &c2, l->n + 1, sizeof *l->ids))
+        return sq_nomem(err, "the orders");
+    l->cap = c1;
+    ra_cycle_order *o = &l->o[l->n];
+    memset(o, 0, sizeof *o);
+    l->ids[l->n++] = sq_int(s, st, 0);
+    sq_copy(o->id, sizeof o->id, sq_text(s, st, 1));
+    sq_copy(o->account, sizeof o->account, sq_text(s, st, 2));
+    sq_copy(o->proposal, sizeof o->proposal, sq_text(s, st, 3));
+    o->trade_n = (int)sq_int(s, st, 4);
+    o->date = (ra_date)sq_int(s, st, 5);
+    sq_copy(o->ticker, sizeof o->ticker, sq_text(s, st, 6));
+    o->side = (int)sq_int(s, st, 7);
+    o->qty_micro = sq_int(s, st, 8);
+    o->limit_price = sq_int(s, st, 9);
+    o->filled_micro = sq_int(s, st, 10);
+    sq_copy(o->status, sizeof o->status, sq_text(s, st, 11));
+    return RA_OK;
+}
+
+ra_status ra_store_orders_list(ra_store *s, const char *firm, const ra_cycle_filter *f,
+                               ra_cycle_order **out, size_t *n, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    firm_row fr;
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    if (rc == RA_OK)
+        rc = sq_firm(s, firm, &fr, err);
+    if (rc != RA_OK)
+        return rc;
+    order_list l = {0};
+    const char *acct = f && f->account ? f->account : "";
+    const char *status = f && f->status ? f->status : "";
+    int64_t day = f ? f->date : 0;
+    rc = sq_each(s, err, order_row, &l,
+                 ORDER_COLS "WHERE o.firm_id = ? AND (? = 0 OR o.day = ?) AND (? = '' OR "
+                 "a.code = ?) AND (? = '' OR o.status = ?) ORDER BY o.day, o.code",
+                 "iiitttt", fr.id, day, day, acct, acct, status, status);
+    ra_free(l.ids);
+    if (rc != RA_OK) {
+        ra_free(l.o);
+        return rc;
+    }
+    *out = l.o;
+    *n = l.n;
+    return RA_OK;
+}
+
+ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const char *id,
+                              ra_micro qty_micro, ra_price price, ra_minor fees_minor,
+                              ra_date date, ra_err *err)
+{
+    firm_row firm;
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    if (rc == RA_OK)
+        rc = sq_put_begin(s, actor, RA_OK, &firm, err);
+    if (rc != RA_OK)
+        return rc;
+    order_list l = {0};
+    rc = sq_each(s, err, order_row, &l, ORDER_COLS "WHERE o.firm_id = ? AND o.code = ?", "it",
+                 firm.id, id);
+    if (rc == RA_OK && l.n == 0)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no order %s", id);
+    ra_cycle_order *o = l.o;
+    if (rc == RA_OK && (strcmp(o->status, "cancelled") == 0 || strcmp(o->status, "filled") == 0))
+        rc = ra_err_set(err, RA_ECONFLICT, NULL, "order %s is %s", id, o->status);
+    if (rc == RA_OK && (qty_micro <= 0 || qty_micro > o->qty_micro - o->filled_micro))
+        rc = ra_err_set(err, RA_ECONFLICT, NULL,
+                        "order %s: a fill of %" PRId64 " micro-shares is more than the %" PRId64
+                        " left open", id, qty_micro, o->qty_micro - o->filled_micro);
+    if (rc == RA_OK && price <= 0)
+        rc = ra_err_set(err, RA_EINVAL, NULL, "order %s: a fill needs a price above 0", id);
+    int64_t n_fills = 0;
+    if (rc == RA_OK) {
+        ra_db_stmt *st = sq_prep(s, "SELECT COUNT(*) FROM txns t JOIN accounts a ON a.id = "
+                                    "t.account_id WHERE a.firm_id = ? AND a.code = ? AND "
+                                    "t.external_id LIKE ?", err);
+        char like[RA_CYCLE_ID_MAX + 16];
+        snprintf(like, sizeof like, "fill-%s-%%", id);
+        if (!st || sq_bind(s, st, err, "itt", firm.id, o->account, like) != RA_OK ||
+            sq_one(s, st, 0, &n_fills, err) != RA_OK)
+            rc = sq_err(err);
+    }
+    if (rc == RA_OK) {
+        ra_store_txn t;
+        memset(&t, 0, sizeof t);
+        sq_copy(t.account, sizeof t.account, o->account);
+        snprintf(t.external_id, sizeof t.external_id, "fill-%s-%d", id, (int)n_fills + 1);
+        t.kind = o->side > 0 ? RA_TXN_BUY : RA_TXN_SELL;
+        t.date = date;
+        sq_copy(t.ticker, sizeof t.ticker, o->ticker);
+        t.qty_micro = qty_micro;
+        t.price = price;
+        t.fees_minor = fees_minor;
+        t.relief = RA_RELIEF_HIFO;
+        rc = ra_store_txn_append(s, actor, &t, 1, NULL, err);
+    }
+    if (rc == RA_OK) {
+        ra_micro filled = o->filled_micro + qty_micro;
+        const char *status = filled == o->qty_micro ? "filled" : "partial";
+        ra_db_stmt *st = sq_prep(s, "UPDATE orders SET filled_micro = ?, status = ? WHERE id = ?",
+                                 err);
+        if (!st || sq_bind(s, st, err, "iti", filled, status, l.ids[0]) != RA_OK ||
+            sq_run(s, st, err) != RA_OK)
+            rc = sq_err(err);
+        if (rc == RA_OK) {
+            json_t *after = json_object();
+            rs_jstr(after, "order", id);
+            rs_jint(after, "qty_micro", qty_micro);
+            rs_jint(after, "price", price);
+            rs_jint(after, "filled_micro", filled);
+            rs_jstr(after, "status", status);
+            rc = rs_audit_change(s, rc, actor, "fill", "proposal", o->proposal, NULL, after, err);
+        }
+    }
+    RA_FREE_ALL(l.o, l.ids);
+    return sq_wend(s, rc, err);
+}
+
+/* ---- daily values ------------------------------------------------------------------------------ */
+
+typedef struct value_list {
+    ra_cycle_value *v;
+    size_t n, cap;
+    const char *account;
+} value_list;
+
+static ra_status value_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    value_list *l = ctx;
+    if (ra_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+        return sq_nomem(err, "the daily values");
+    ra_cycle_value *v = &l->v[l->n++];
+    memset(v, 0, sizeof *v);
+    sq_copy(v->account, sizeof v->account, l->account);
+    v->date = (ra_date)sq_int(s, st, 0);
+    v->value_minor = sq_int(s, st, 1);
+    v->cash_minor = sq_int(s, st, 2);
+    v->flow_minor = sq_int(s, st, 3);
+    v->twr = s->ops->col_is_null(st, 4) ? NAN : s->ops->col_double(st, 4);
+    v->drift = s->ops->col_double(st, 5);
+    v->max_dev = s->ops->col_double(st, 6);
+    v->out_of_band = (int)sq_int(s, st, 7);
+    v->held_back = (unsigned)sq_int(s, st, 8);
+    return RA_OK;
+}
+
+ra_status ra_store_daily_values(ra_store *s, const char *firm, const char *account, ra_date from,
+                                ra_date to, ra_cycle_value **out, size_t *n, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    firm_row fr;
+    int64_t acc = 0;
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    if (rc == RA_OK)
+        rc = sq_firm(s, firm, &fr, err);
+    if (rc == RA_OK)
+        rc = sq_id_of(s, SQ_ACCOUNT_ID, fr.id, account, "account", &acc, err);
+    if (rc != RA_OK)
+        return rc;
+    value_list l = {NULL, 0, 0, account};
+    rc = sq_each(s, err, value_row, &l,
+                 "SELECT day, value_minor, cash_minor, flow_minor, twr, drift, max_dev, "
+                 "out_of_band, held_back FROM daily_values WHERE account_id = ? AND day >= ? AND "
+                 "(? = 0 OR day <= ?) ORDER BY day", "iiii", acc, (int64_t)from, (int64_t)to,
+                 (int64_t)to);
+    if (rc != RA_OK) {
+        ra_free(l.v);
+        return rc;
+    }
+    *out = l.v;
+    *n = l.n;
+    return RA_OK;
+}
