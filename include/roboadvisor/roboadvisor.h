@@ -50,6 +50,7 @@
 #include "engine_fmt.h"
 #include "engine_valuation.h"
 #include "engine_gains.h"
+#include "engine_cycle.h"
 #include "bookgen.h"
 
 #define RA_VERSION_MAJOR 0

@@ -49,6 +49,7 @@ typedef struct ra_cycle_book {
     ra_mandate *mandate;
     int32_t *model;                   /* index into models, -1 none */
     ra_minor *cash_minor;             /* now (after every stored transaction) */
+    uint64_t *next_lot_id;            /* the id the account's next lot gets */
     uint8_t *done;                    /* 1: a daily value for D is stored already */
     ra_minor *prev_value_minor;       /* the latest stored daily value before D, -1 none */
     ra_minor *flow_minor;             /* deposits - withdrawals stored with date D */
@@ -216,7 +217,7 @@ RA_API RA_NODISCARD ra_status ra_store_orders_list(ra_store *s, const char *firm
                                                    ra_cycle_order **out, size_t *n, ra_err *err);
 /* Records a fill of qty at price on date for order id: the order's filled quantity and status
  * are updated and the trade is appended to the account's transactions (external id
- * "fill-ORDER-K", K the order's fill count). An unknown order is RA_ENOTFOUND; a fill over the
+ * "fill-YYYY-MM-DD-N-K": the order's date and trade number, K its fill count). An unknown order is RA_ENOTFOUND; a fill over the
  * order's quantity, or for a cancelled or filled order, RA_ECONFLICT. */
 RA_API RA_NODISCARD ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor,
                                                   const char *id, ra_micro qty_micro,

@@ -42,7 +42,7 @@ void ra_cycle_book_destroy(ra_cycle_book *b)
         return;
     RA_FREE_ALL(b->ticker, b->asset_class, b->tlh_group, b->risk_level, b->lot_size, b->on_shelf,
                 b->price, b->prev_price, b->dividend, b->split, b->account, b->household, b->type,
-                b->mandate, b->model, b->cash_minor, b->done, b->prev_value_minor, b->flow_minor,
+                b->mandate, b->model, b->cash_minor, b->next_lot_id, b->done, b->prev_value_minor, b->flow_minor,
                 b->lot_start, b->lot_id, b->lot_sec, b->lot_acquired, b->lot_qty_micro,
                 b->lot_basis_minor, b->models, b->wash_household, b->wash_sec, b->wash_last_loss,
                 b->wash_last_buy, b);
@@ -129,8 +129,8 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     ra_cycle_book *b = x->b;
     size_t i = b->n_acc;
     if (i == x->cap_acc) {
-        size_t c[11];
-        for (int k = 0; k < 11; k++)
+        size_t c[12];
+        for (int k = 0; k < 12; k++)
             c[k] = x->cap_acc;
         if (ra_grow((void **)&b->account, &c[0], i + 1, sizeof *b->account) ||
             ra_grow((void **)&b->household, &c[1], i + 1, sizeof *b->household) ||
@@ -142,7 +142,8 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
             ra_grow((void **)&b->prev_value_minor, &c[7], i + 1, sizeof *b->prev_value_minor) ||
             ra_grow((void **)&b->flow_minor, &c[8], i + 1, sizeof *b->flow_minor) ||
             ra_grow((void **)&x->acc_map, &c[9], i + 1, sizeof *x->acc_map) ||
-            ra_grow((void **)&x->acc_model_id, &c[10], i + 1, sizeof *x->acc_model_id))
+            ra_grow((void **)&x->acc_model_id, &c[10], i + 1, sizeof *x->acc_model_id) ||
+            ra_grow((void **)&b->next_lot_id, &c[11], i + 1, sizeof *b->next_lot_id))
             return sq_nomem(err, "the accounts");
         x->cap_acc = c[0];
     }
@@ -167,6 +168,7 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     sq_copy(m->restrictions, sizeof m->restrictions, sq_text(s, st, 9));
     b->cash_minor[i] = sq_int(s, st, 10);
     x->acc_model_id[i] = sq_int(s, st, 11);
+    b->next_lot_id[i] = (uint64_t)sq_int(s, st, 12);
     b->model[i] = -1;
     b->done[i] = 0;
     b->prev_value_minor[i] = -1;
@@ -403,7 +405,7 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
         rc = sq_each(s, err, acc_row, x,
                      "SELECT a.id, a.code, h.code, a.type, a.model, a.discretionary, "
                      "a.drift_band, a.tlh_enabled, a.loss_limit, a.restrictions, a.cash_minor, "
-                     "COALESCE(m.model_id, 0) FROM accounts a JOIN clients c ON c.id = "
+                     "COALESCE(m.model_id, 0), a.next_lot_id FROM accounts a JOIN clients c ON c.id = "
                      "a.client_id JOIN households h ON h.id = c.household_id LEFT JOIN "
                      "model_assignments m ON m.account_id = a.id WHERE a.firm_id = ? "
                      "ORDER BY h.code, a.code", "i", fid);
@@ -634,6 +636,19 @@ static ra_status proposal_insert(ra_store *s, const ra_store_actor *actor, int64
     return rc;
 }
 
+/* The start of a write that nests others (ra_store_txn_append): the schema, the actor and its
+ * firm, then a scope (a transaction of its own, or a savepoint in the caller's); end it with
+ * ra_store_scope_end. */
+static ra_status scope_begin(ra_store *s, const ra_store_actor *actor, firm_row *firm, int *own,
+                             ra_err *err)
+{
+    *own = 0;
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    if (rc == RA_OK)
+        rc = sq_write_start(s, actor, firm, err);
+    return rc == RA_OK ? ra_store_scope_begin(s, own, err) : rc;
+}
+
 static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
                          const ra_cycle_account_day *d, size_t *skipped, ra_err *err)
 {
@@ -690,9 +705,8 @@ ra_status ra_store_cycle_put(ra_store *s, const ra_store_actor *actor,
         skipped = &local;
     *skipped = 0;
     firm_row firm;
-    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
-    if (rc == RA_OK)
-        rc = sq_put_begin(s, actor, RA_OK, &firm, err);
+    int own = 0;
+    ra_status rc = scope_begin(s, actor, &firm, &own, err);
     if (rc != RA_OK)
         return rc;
     for (size_t i = 0; i < n && rc == RA_OK; i++) {
@@ -700,7 +714,7 @@ ra_status ra_store_cycle_put(ra_store *s, const ra_store_actor *actor,
         if (rc != RA_OK && !err->where[0])
             snprintf(err->where, sizeof err->where, "account %s", days[i].value.account);
     }
-    return sq_wend(s, rc, err);
+    return ra_store_scope_end(s, own, rc, err);
 }
 
 ra_status ra_store_cycle_run_put(ra_store *s, const ra_store_actor *actor, ra_date date,
@@ -1085,9 +1099,8 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
                               ra_date date, ra_err *err)
 {
     firm_row firm;
-    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
-    if (rc == RA_OK)
-        rc = sq_put_begin(s, actor, RA_OK, &firm, err);
+    int own = 0;
+    ra_status rc = scope_begin(s, actor, &firm, &own, err);
     if (rc != RA_OK)
         return rc;
     order_list l = {0};
@@ -1109,8 +1122,9 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
         ra_db_stmt *st = sq_prep(s, "SELECT COUNT(*) FROM txns t JOIN accounts a ON a.id = "
                                     "t.account_id WHERE a.firm_id = ? AND a.code = ? AND "
                                     "t.external_id LIKE ?", err);
-        char like[RA_CYCLE_ID_MAX + 16];
-        snprintf(like, sizeof like, "fill-%s-%%", id);
+        char like[64], db[11];
+        ra_date_format(o->date, db);
+        snprintf(like, sizeof like, "fill-%s-%d-%%", db, o->trade_n);
         if (!st || sq_bind(s, st, err, "itt", firm.id, o->account, like) != RA_OK ||
             sq_one(s, st, 0, &n_fills, err) != RA_OK)
             rc = sq_err(err);
@@ -1119,7 +1133,10 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
         ra_store_txn t;
         memset(&t, 0, sizeof t);
         sq_copy(t.account, sizeof t.account, o->account);
-        snprintf(t.external_id, sizeof t.external_id, "fill-%s-%d", id, (int)n_fills + 1);
+        char db[11];
+        ra_date_format(o->date, db);
+        snprintf(t.external_id, sizeof t.external_id, "fill-%s-%d-%d", db, o->trade_n,
+                 (int)n_fills + 1);
         t.kind = o->side > 0 ? RA_TXN_BUY : RA_TXN_SELL;
         t.date = date;
         sq_copy(t.ticker, sizeof t.ticker, o->ticker);
@@ -1148,7 +1165,7 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
         }
     }
     RA_FREE_ALL(l.o, l.ids);
-    return sq_wend(s, rc, err);
+    return ra_store_scope_end(s, own, rc, err);
 }
 
 /* ---- daily values ------------------------------------------------------------------------------ */

@@ -1,0 +1,76 @@
+/* roboadvisor: the daily cycle (engine layer; src/engine/cycle.c). One call runs a firm's trading
+ * day: open orders of earlier days filled at the close (with execute_close), then every account,
+ * household by household: splits and dividends of the day applied, marked to market, a proposal
+ * from ra_rebal_propose (core/rebal.h) against its personalised target with the household's
+ * wash-sale windows, orders for a discretionary account, fills at the close (execute_close), and
+ * the day's value and time-weighted return recorded. Accounts are written in batches, each in one
+ * database transaction; an account already done for the day is skipped, so a killed run is
+ * finished by running the day again. Method: docs/methodology.md#the-daily-cycle. */
+#ifndef ROBOADVISOR_ENGINE_CYCLE_H
+#define ROBOADVISOR_ENGINE_CYCLE_H
+
+#include "rebal.h"
+#include "store_cycle.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RA_CYCLE_DEFAULT_BATCH 256       /* accounts per database transaction */
+#define RA_CYCLE_DEFAULT_WINDOW_DAYS 30  /* the wash-sale window, calendar days (IRS Pub. 550) */
+#define RA_CYCLE_N_REASONS 7             /* the RA_REASON_* bits */
+
+typedef struct ra_cycle_options {
+    ra_date date;
+    int execute_close;          /* 1: fill every order of the day (and older open ones) at D's close */
+    size_t batch;               /* accounts per transaction (default RA_CYCLE_DEFAULT_BATCH) */
+    int window_days;            /* default RA_CYCLE_DEFAULT_WINDOW_DAYS */
+    double cash_reserve;        /* the target's cash weight (default 0.01) */
+    ra_rebal_settings settings; /* the firm's trading settings; per account the mandate's band and
+                                 * TLH switch replace band_abs and tlh */
+    /* Called after each batch (may be NULL): accounts done so far of total. */
+    void (*progress)(void *ctx, size_t done, size_t total);
+    void *progress_ctx;
+} ra_cycle_options;
+
+RA_API void ra_cycle_options_default(ra_cycle_options *o);
+
+typedef struct ra_cycle_stats {
+    size_t accounts;            /* the firm's accounts */
+    size_t skipped;             /* done already (an earlier run of the day) */
+    size_t processed;           /* valued and proposed today by this run */
+    size_t no_model;            /* without a model: valued, no proposal */
+    size_t proposals;           /* accounts with trades proposed */
+    size_t pending;             /* of them advisory, waiting for approval */
+    size_t orders;              /* orders created */
+    size_t fills;               /* orders filled at the close (today's and older ones) */
+    size_t trades;
+    size_t trades_by_reason[RA_CYCLE_N_REASONS]; /* a trade counts once for each of its reasons */
+    size_t out_of_band_before;  /* processed accounts outside their bands before trading */
+    size_t out_of_band_after;   /* ... after (advisory accounts: before, as nothing traded) */
+    size_t held_back[8];        /* accounts with each RA_HELD_* bit */
+    ra_minor dividends_minor;   /* dividends credited (the firm's currency) */
+    ra_minor harvested_minor;   /* losses realised by harvesting */
+    double harvest_tax_value;   /* their estimated tax value, minor units */
+    ra_minor value_minor;       /* the processed accounts' value at the close */
+    char engine_version[RA_CYCLE_VERSION_MAX];
+    char config_hash[65];
+} ra_cycle_stats;
+
+/* The engine's version recorded with every proposal: "RELEASE+COMMIT". */
+RA_API const char *ra_cycle_engine_version(void);
+
+/* Runs the day o->date for actor->firm. A day without a close for a security that an account
+ * holds or a target names is RA_ENOTFOUND naming the securities, and nothing is written. */
+RA_API RA_NODISCARD ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor,
+                                               const ra_cycle_options *o, ra_cycle_stats *st,
+                                               ra_err *err);
+
+/* Names of the RA_REASON_* bits, bit k -> name ("drift", "cash_flow", "dividend", "withdrawal",
+ * "tlh", "restriction", "model_change"). */
+RA_API const char *ra_cycle_reason_name(unsigned k);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

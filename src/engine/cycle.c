@@ -1,0 +1,918 @@
+/* The daily cycle: include/roboadvisor/engine_cycle.h. Method and defaults:
+ * docs/methodology.md#the-daily-cycle.
+ *
+ * One pass over the day's book (ra_store_cycle_book_load), household by household in code order:
+ * each account's ledger is restored in memory, the day's splits and dividends are applied, the
+ * account is proposed to by ra_rebal_propose, and the results (transactions, value, proposal,
+ * orders, fills) are written RA_CYCLE_DEFAULT_BATCH accounts to a transaction. Everything an
+ * account's proposal depends on is in the book or derived from accounts before it in the same
+ * household, so a re-run of the day after a kill computes the same proposals for the accounts
+ * not yet written. */
+#include <roboadvisor/alloc.h>
+#include <roboadvisor/engine_cycle.h>
+#include <roboadvisor/ledger.h>
+#include <roboadvisor/roboadvisor.h>
+
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef RA_GIT_COMMIT
+#define RA_GIT_COMMIT "unknown"
+#endif
+
+static const char *const REASON_NAMES[RA_CYCLE_N_REASONS] = {
+    "drift", "cash_flow", "dividend", "withdrawal", "tlh", "restriction", "model_change"};
+
+const char *ra_cycle_reason_name(unsigned k)
+{
+    return k < RA_CYCLE_N_REASONS ? REASON_NAMES[k] : "?";
+}
+
+const char *ra_cycle_engine_version(void) { return RA_VERSION_STRING "+" RA_GIT_COMMIT; }
+
+void ra_cycle_options_default(ra_cycle_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->batch = RA_CYCLE_DEFAULT_BATCH;
+    o->window_days = RA_CYCLE_DEFAULT_WINDOW_DAYS;
+    o->cash_reserve = 0.01;
+    ra_rebal_settings_default(&o->settings);
+}
+
+/* ---- one account's day ------------------------------------------------------------------------- */
+
+/* What one account's day produces (owned; acct_out_free). */
+typedef struct acct_out {
+    ra_cycle_account_day day;
+    ra_store_txn *before;
+    ra_cycle_proposal prop;
+    ra_cycle_order *orders;
+    ra_store_txn *fills;
+    ra_lot_pick *fill_picks;
+} acct_out;
+
+static void acct_out_free(acct_out *o)
+{
+    RA_FREE_ALL(o->before, o->prop.trades, o->prop.picks, o->orders, o->fills, o->fill_picks);
+    memset(o, 0, sizeof *o);
+}
+
+/* The run's state: the book, the household's wash-sale state, scratch. */
+typedef struct run {
+    ra_store *s;
+    const ra_store_actor *actor;
+    const ra_cycle_options *o;
+    ra_cycle_book *b;
+    ra_cycle_stats *st;
+    uint32_t *class_ix;        /* n_sec: the first security of its asset class */
+    int32_t *sub_of;           /* n_sec: the TLH substitute (same group, priced, on the shelf) */
+    uint32_t household;        /* the household of the state below */
+    ra_date *hh_loss, *hh_buy; /* n_sec: the last loss sale / purchase in the household */
+    int64_t *hh_recent;        /* n_sec: the account holding lots bought within the window
+                                * (-1 none, -2 several accounts) */
+    uint8_t *in_set;           /* n_sec scratch */
+    int32_t *asset_of;         /* n_sec scratch: index into the account's assets */
+    double *target;            /* n_sec scratch: the account's target weights */
+    ra_rebal_asset *assets;
+    ra_rebal_lot *rlots;
+    ra_rebal_trade *trades;
+    ra_rebal_pick *picks;
+    ra_lot *lots;
+    void *work;
+    size_t work_cap;
+    ra_models_universe u;
+    const char **u_tickers, **u_class, **u_group;
+    char config_text[512];
+} run;
+
+static int restricted(const char *restrictions, const char *ticker, const char *cls)
+{
+    const char *p = restrictions;
+    while (*p) {
+        const char *e = strchr(p, ';');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if ((n == strlen(ticker) && strncmp(p, ticker, n) == 0) ||
+            (n == strlen(cls) && strncmp(p, cls, n) == 0))
+            return 1;
+        p += n + (e != NULL);
+    }
+    return 0;
+}
+
+static void recent_mark(run *r, uint32_t sec, int64_t a)
+{
+    int64_t *v = &r->hh_recent[sec];
+    *v = *v == -1 || *v == a ? a : -2;
+}
+
+/* The household's windows from the book (before today) into hh_loss / hh_buy / hh_recent;
+ * first is the household's first account. */
+static void household_enter(run *r, uint32_t h, size_t first)
+{
+    ra_cycle_book *b = r->b;
+    r->household = h;
+    memset(r->hh_loss, 0, b->n_sec * sizeof *r->hh_loss);
+    memset(r->hh_buy, 0, b->n_sec * sizeof *r->hh_buy);
+    size_t lo = 0, hi = b->n_wash;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->wash_household[mid] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < b->n_wash && b->wash_household[i] == h; i++) {
+        r->hh_loss[b->wash_sec[i]] = b->wash_last_loss[i];
+        r->hh_buy[b->wash_sec[i]] = b->wash_last_buy[i];
+    }
+    /* lots still held that were bought within the window: the replacement shares a loss sale
+     * would meet (a share sold already never replaces a later loss) */
+    for (size_t i = 0; i < b->n_sec; i++)
+        r->hh_recent[i] = -1;
+    for (size_t a = first; a < b->n_acc && b->household[a] == h; a++)
+        for (uint32_t k = b->lot_start[a]; k < b->lot_start[a + 1]; k++)
+            if (b->date - b->lot_acquired[k] <= r->o->window_days)
+                recent_mark(r, b->lot_sec[k], (int64_t)a);
+}
+
+static int within(ra_date day, ra_date event, int window)
+{
+    return event != 0 && day - event <= window;
+}
+
+static ra_status add_txn(ra_store_txn **v, size_t *n, size_t *cap, ra_err *err)
+{
+    if (ra_grow((void **)v, cap, *n + 1, sizeof **v))
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the day's transactions");
+    memset(&(*v)[*n], 0, sizeof **v);
+    (*n)++;
+    return RA_OK;
+}
+
+static void ext_id(char *out, size_t cap, const char *what, const char *ticker, ra_date d)
+{
+    char db[11];
+    ra_date_format(d, db);
+    snprintf(out, cap, "%s-%s-%s", what, ticker, db);
+}
+
+/* Applies one transaction to the in-memory ledger (security = book index). */
+static ra_status apply_mem(ra_ledger *l, const ra_store_txn *t, uint32_t sec, ra_txn_result *res,
+                           ra_err *err)
+{
+    ra_txn x;
+    memset(&x, 0, sizeof x);
+    x.kind = t->kind;
+    x.id = l->totals.n_txns + 1;
+    x.date = t->date;
+    x.security = sec;
+    x.qty_micro = t->qty_micro;
+    x.price = t->price;
+    x.amount_minor = t->amount_minor;
+    x.fees_minor = t->fees_minor;
+    x.relief = t->relief;
+    x.picks = t->picks;
+    x.n_picks = t->n_picks;
+    x.split = t->split;
+    return ra_ledger_apply(l, &x, res, err);
+}
+
+/* Value of the ledger at the day's closes. */
+static ra_status ledger_value(const run *r, const ra_ledger *l, ra_minor *out, ra_err *err)
+{
+    ra_minor v = l->cash_minor;
+    for (size_t k = 0; k < l->n_lots; k++) {
+        ra_minor x;
+        ra_status rc = ra_money_value(l->lots[k].qty_micro, r->b->price[l->lots[k].security],
+                                      r->b->minor_digits, &x, err);
+        if (rc != RA_OK)
+            return rc;
+        v += x;
+    }
+    *out = v;
+    return RA_OK;
+}
+
+/* The account's personalised target weights by security into target[] (cash into *cash_w);
+ * 0 with *have 0 when the account has no model. */
+static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *target,
+                                double *cash_w, int *have, ra_err *err)
+{
+    ra_cycle_book *b = r->b;
+    *have = 0;
+    if (b->model[a] < 0)
+        return RA_OK;
+    const ra_model *m = &b->models[b->model[a]];
+    const char *held[RA_MODELS_MAX_HOLDINGS * 4];
+    size_t nh = 0;
+    memset(r->in_set, 0, b->n_sec);
+    for (size_t k = 0; k < l->n_lots && nh < sizeof held / sizeof held[0]; k++)
+        if (!r->in_set[l->lots[k].security]) {
+            r->in_set[l->lots[k].security] = 1;
+            held[nh++] = b->ticker[l->lots[k].security];
+        }
+    ra_models_target_opts to;
+    memset(&to, 0, sizeof to);
+    to.restrictions = b->mandate[a].restrictions;
+    to.cash_reserve = r->o->cash_reserve;
+    to.held = held;
+    to.n_held = nh;
+    to.type = (ra_account_type)b->type[a];
+    ra_models_target t;
+    ra_status rc = ra_models_account_target(m, &r->u, &to, &t, err);
+    if (rc != RA_OK)
+        return rc;
+    memset(target, 0, b->n_sec * sizeof *target);
+    *cash_w = 0.0;
+    for (size_t k = 0; k < t.n; k++) {
+        if (!t.w[k].ticker[0]) {
+            *cash_w += t.w[k].weight;
+            continue;
+        }
+        size_t lo = 0, hi = b->n_sec; /* tickers are sorted */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(b->ticker[mid], t.w[k].ticker) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == b->n_sec || strcmp(b->ticker[lo], t.w[k].ticker) != 0)
+            return ra_err_set(err, RA_ENOTFOUND, NULL, "model %s names %s, not a security of "
+                              "the firm", m->code, t.w[k].ticker);
+        target[lo] += t.w[k].weight;
+    }
+    *have = 1;
+    return RA_OK;
+}
+
+/* The firm's settings of the run as text (the part of every configuration hash). */
+static int settings_text(const run *r, char *text, size_t cap)
+{
+    const ra_rebal_settings *s = &r->o->settings;
+    return snprintf(text, cap,
+                    "%s|band_abs=%.17g|band_rel=%.17g|edge=%d|buy_only=%d|min_trade=%lld|fee=%lld|"
+                    "spread=%.17g|max_cost=%.17g|rate_s=%.17g|rate_l=%.17g|defer=%d|tlh_pct=%.17g|"
+                    "tlh_min=%lld|window=%d|reserve=%.17g",
+                    ra_cycle_engine_version(), s->band_abs, s->band_rel, s->to_band_edge,
+                    s->buy_only, (long long)s->min_trade_minor, (long long)s->fee_minor,
+                    s->spread_bps, s->max_cost_frac, s->tax_rate_short, s->tax_rate_long,
+                    s->defer_days, s->tlh_loss_pct, (long long)s->tlh_loss_min_minor,
+                    r->o->window_days, r->o->cash_reserve);
+}
+
+static void hash_hex(const char *text, size_t n, char out[65])
+{
+    uint8_t h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)text, n, NULL, 0);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* The configuration hash of an account's proposal: BLAKE2b-256 of the firm's settings, the
+ * model version and the mandate. */
+static void config_hash(const run *r, size_t a, char out[65])
+{
+    const ra_mandate *m = &r->b->mandate[a];
+    const ra_model *mo = r->b->model[a] >= 0 ? &r->b->models[r->b->model[a]] : NULL;
+    char text[1536];
+    int n = settings_text(r, text, sizeof text);
+    n += snprintf(text + n, sizeof text - (size_t)n,
+                  "|model=%s@%d|discretionary=%d|band=%.17g|tlh=%d|restrictions=%s",
+                  mo ? mo->code : "", mo ? mo->version : 0, m->discretionary, m->drift_band,
+                  m->tlh_enabled, m->restrictions);
+    hash_hex(text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1, out);
+}
+
+static ra_status grow_work(run *r, size_t n_assets, size_t n_lots, ra_err *err)
+{
+    size_t need = ra_rebal_workspace_size(n_assets, n_lots);
+    if (need <= r->work_cap)
+        return RA_OK;
+    void *w = ra_realloc(r->work, need);
+    if (!w)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the proposal's workspace");
+    r->work = w;
+    r->work_cap = need;
+    return RA_OK;
+}
+
+/* The splits and dividends of the day for account a (transactions before the proposal). */
+static ra_status corporate_actions(run *r, size_t a, ra_ledger *l, acct_out *out, ra_err *err)
+{
+    ra_cycle_book *b = r->b;
+    size_t n = 0, cap = 0;
+    ra_status rc = RA_OK;
+    memset(r->in_set, 0, b->n_sec);
+    for (size_t k = 0; k < l->n_lots; k++)
+        r->in_set[l->lots[k].security] = 1;
+    for (size_t i = 0; i < b->n_sec && rc == RA_OK; i++) {
+        if (!r->in_set[i] || b->split[i].den == 0)
+            continue;
+        if ((rc = add_txn(&out->before, &n, &cap, err)) != RA_OK)
+            break;
+        ra_store_txn *t = &out->before[n - 1];
+        memcpy(t->account, b->account[a], RA_CODE_MAX);
+        ext_id(t->external_id, sizeof t->external_id, "split", b->ticker[i], b->date);
+        t->kind = RA_TXN_SPLIT;
+        t->date = b->date;
+        memcpy(t->ticker, b->ticker[i], RA_CODE_MAX);
+        t->split = b->split[i];
+        rc = apply_mem(l, t, (uint32_t)i, NULL, err);
+    }
+    for (size_t i = 0; i < b->n_sec && rc == RA_OK; i++) {
+        if (!r->in_set[i] || b->dividend[i] <= 0)
+            continue;
+        ra_micro q = 0; /* held before the ex-date */
+        for (size_t k = 0; k < l->n_lots; k++)
+            if (l->lots[k].security == i && l->lots[k].acquired < b->date)
+                q += l->lots[k].qty_micro;
+        ra_minor amount = 0;
+        if (q <= 0 || (rc = ra_money_value(q, b->dividend[i], b->minor_digits, &amount, err)) != RA_OK ||
+            amount <= 0)
+            continue;
+        if ((rc = add_txn(&out->before, &n, &cap, err)) != RA_OK)
+            break;
+        ra_store_txn *t = &out->before[n - 1];
+        memcpy(t->account, b->account[a], RA_CODE_MAX);
+        ext_id(t->external_id, sizeof t->external_id, "div", b->ticker[i], b->date);
+        t->kind = RA_TXN_DIVIDEND;
+        t->date = b->date;
+        memcpy(t->ticker, b->ticker[i], RA_CODE_MAX);
+        t->amount_minor = amount;
+        rc = apply_mem(l, t, (uint32_t)i, NULL, err);
+        r->st->dividends_minor += amount;
+    }
+    out->day.before = out->before;
+    out->day.n_before = n;
+    return rc;
+}
+
+/* 1 if account a holds a lot of sec bought within the window that a harvest would not sell
+ * (its loss below the thresholds, or the account does not harvest). */
+static int own_recent_stays(const run *r, size_t a, const ra_ledger *l, uint32_t sec)
+{
+    const ra_cycle_book *b = r->b;
+    const ra_rebal_settings *s = &r->o->settings;
+    int harvests = b->mandate[a].tlh_enabled && b->type[a] == RA_ACCOUNT_TAXABLE;
+    for (size_t k = 0; k < l->n_lots; k++) {
+        const ra_lot *x = &l->lots[k];
+        if (x->security != sec || b->date - x->acquired > r->o->window_days)
+            continue;
+        ra_minor v = 0;
+        ra_err e = {0};
+        if (!harvests || ra_money_value(x->qty_micro, b->price[sec], b->minor_digits, &v, &e) != RA_OK)
+            return 1;
+        ra_minor loss = x->basis_minor - v;
+        if (loss <= 0 || (double)loss < s->tlh_loss_pct * (double)x->basis_minor ||
+            loss < s->tlh_loss_min_minor)
+            return 1;
+    }
+    return 0;
+}
+
+/* The proposal's inputs: the account's assets (held, targeted, and the substitutes of held
+ * securities) in ticker order, its lots, and the household's wash-sale constraints. */
+static size_t build_assets(run *r, size_t a, const ra_ledger *l, const double *target,
+                           size_t *n_rlots)
+{
+    ra_cycle_book *b = r->b;
+    const ra_mandate *m = &b->mandate[a];
+    int taxable = b->type[a] == RA_ACCOUNT_TAXABLE;
+    memset(r->in_set, 0, b->n_sec);
+    for (size_t k = 0; k < l->n_lots; k++) {
+        uint32_t sec = l->lots[k].security;
+        r->in_set[sec] = 1;
+        if (taxable && m->tlh_enabled && r->sub_of[sec] >= 0)
+            r->in_set[r->sub_of[sec]] = 1;
+    }
+    for (size_t i = 0; i < b->n_sec; i++)
+        if (target[i] > 0)
+            r->in_set[i] = 1;
+    size_t n = 0;
+    ra_date d = b->date;
+    int w = r->o->window_days;
+    for (size_t i = 0; i < b->n_sec; i++) {
+        r->asset_of[i] = -1;
+        if (!r->in_set[i])
+            continue;
+        r->asset_of[i] = (int32_t)n;
+        ra_rebal_asset *x = &r->assets[n++];
+        memset(x, 0, sizeof *x);
+        x->security = (uint32_t)i;
+        x->group = r->class_ix[i];
+        x->price = b->price[i];
+        x->target = target[i];
+        int64_t ls = b->lot_size[i] > 0 ? b->lot_size[i] : 1;
+        x->lot_micro = ls * 1000000;
+        x->no_buy = within(d, r->hh_loss[i], w) || !b->on_shelf[i];
+        /* a loss sale meets replacement shares: lots of another account of the household
+         * bought within the window, or this account's own recent lots that stay held (those
+         * a harvest would not sell with it) */
+        int64_t rec = r->hh_recent[i];
+        x->no_loss_sale = rec == -2 || (rec >= 0 && (size_t)rec != a) ||
+                          (rec == (int64_t)a && own_recent_stays(r, a, l, (uint32_t)i));
+        x->substitute = -1;
+    }
+    for (size_t k = 0; k < l->n_lots; k++)
+        r->assets[r->asset_of[l->lots[k].security]].qty_micro += l->lots[k].qty_micro;
+    for (size_t j = 0; j < n; j++) {
+        ra_rebal_asset *x = &r->assets[j];
+        uint32_t i = x->security;
+        if (x->qty_micro > 0 && x->target <= 0)
+            x->exit_reason = restricted(m->restrictions, b->ticker[i], b->asset_class[i])
+                                 ? RA_REASON_RESTRICTION
+                                 : RA_REASON_MODEL_CHANGE;
+        if (r->sub_of[i] >= 0 && r->asset_of[r->sub_of[i]] >= 0)
+            x->substitute = r->asset_of[r->sub_of[i]];
+    }
+    size_t nl = 0;
+    if (taxable)
+        for (size_t j = 0; j < n; j++) /* by asset, then acquisition (the ledger's order) */
+            for (size_t k = 0; k < l->n_lots; k++)
+                if (l->lots[k].security == r->assets[j].security) {
+                    ra_rebal_lot *x = &r->rlots[nl++];
+                    x->asset = (uint32_t)j;
+                    x->lot_id = l->lots[k].id;
+                    x->holding_from = l->lots[k].acquired;
+                    x->qty_micro = l->lots[k].qty_micro;
+                    x->cost_minor = l->lots[k].basis_minor;
+                }
+    *n_rlots = nl;
+    return n;
+}
+
+/* A fill's external id in its account: "fill-YYYY-MM-DD-N-K", order N of the day, fill K. */
+static void fill_id(char *out, size_t cap, ra_date d, int n, int k)
+{
+    char db[11];
+    ra_date_format(d, db);
+    snprintf(out, cap, "fill-%s-%d-%d", db, n, k);
+}
+
+static void proposal_id(char *out, size_t cap, ra_date d, const char *account)
+{
+    char db[11];
+    ra_date_format(d, db);
+    snprintf(out, cap, "P-%s-%s", db, account);
+}
+
+/* Turns the rebal result into the proposal, orders and fills of account a. */
+static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_result *res,
+                               acct_out *out, ra_err *err)
+{
+    ra_cycle_book *b = r->b;
+    const ra_mandate *m = &b->mandate[a];
+    ra_cycle_proposal *p = &out->prop;
+    size_t nt = res->n_trades;
+    p->trades = ra_calloc(nt, sizeof *p->trades);
+    p->picks = ra_calloc(res->n_picks ? res->n_picks : 1, sizeof *p->picks);
+    out->orders = ra_calloc(nt, sizeof *out->orders);
+    out->fills = ra_calloc(nt, sizeof *out->fills);
+    out->fill_picks = ra_calloc(res->n_picks ? res->n_picks : 1, sizeof *out->fill_picks);
+    if (!p->trades || !p->picks || !out->orders || !out->fills || !out->fill_picks)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a proposal");
+    int exec = m->discretionary && r->o->execute_close;
+    proposal_id(p->id, sizeof p->id, b->date, b->account[a]);
+    memcpy(p->account, b->account[a], RA_CODE_MAX);
+    p->date = b->date;
+    snprintf(p->status, sizeof p->status, "%s",
+             !m->discretionary ? "pending" : exec ? "executed" : "approved");
+    p->discretionary = m->discretionary;
+    snprintf(p->engine_version, sizeof p->engine_version, "%s", ra_cycle_engine_version());
+    config_hash(r, a, p->config_hash);
+    p->value_minor = res->value_minor;
+    p->drift_before = res->drift_before;
+    p->drift_after = res->drift_after;
+    p->max_dev_before = res->max_dev_before;
+    p->max_dev_after = res->max_dev_after;
+    p->held_back = res->held_back;
+    if (m->discretionary)
+        snprintf(p->decided_reason, sizeof p->decided_reason, "discretionary mandate");
+    p->n_trades = nt;
+    p->n_picks = res->n_picks;
+    for (size_t k = 0; k < res->n_picks; k++) {
+        p->picks[k].lot_id = r->picks[k].lot_id;
+        p->picks[k].qty_micro = r->picks[k].qty_micro;
+        out->fill_picks[k].lot_id = r->picks[k].lot_id;
+        out->fill_picks[k].qty_micro = r->picks[k].qty_micro;
+    }
+    ra_status rc = RA_OK;
+    size_t nf = 0;
+    for (size_t k = 0; k < nt && rc == RA_OK; k++) {
+        const ra_rebal_trade *x = &r->trades[k];
+        uint32_t sec = r->assets[x->asset].security;
+        ra_cycle_trade *t = &p->trades[k];
+        t->n = (int)k + 1;
+        memcpy(t->ticker, b->ticker[sec], RA_CODE_MAX);
+        t->side = x->side;
+        t->qty_micro = x->qty_micro;
+        t->price = x->price;
+        t->price_date = b->date;
+        t->value_minor = x->value_minor;
+        t->reasons = x->reasons;
+        t->gain_short_minor = x->gain_short_minor;
+        t->gain_long_minor = x->gain_long_minor;
+        t->risk_level = b->risk_level[sec];
+        snprintf(t->status, sizeof t->status, "%s", m->discretionary ? "approved" : "proposed");
+        t->first_pick = x->first_pick;
+        t->n_picks = x->n_picks;
+        r->st->trades++;
+        for (unsigned bit = 0; bit < RA_CYCLE_N_REASONS; bit++)
+            if (x->reasons & (1u << bit))
+                r->st->trades_by_reason[bit]++;
+        if (!m->discretionary)
+            continue;
+        ra_cycle_order *o = &out->orders[k];
+        snprintf(o->id, sizeof o->id, "%.80s-%d", p->id, t->n);
+        memcpy(o->account, b->account[a], RA_CODE_MAX);
+        memcpy(o->proposal, p->id, sizeof o->proposal);
+        o->trade_n = t->n;
+        o->date = b->date;
+        memcpy(o->ticker, t->ticker, RA_CODE_MAX);
+        o->side = t->side;
+        o->qty_micro = t->qty_micro;
+        snprintf(o->status, sizeof o->status, "%s", exec ? "filled" : "open");
+        o->filled_micro = exec ? t->qty_micro : 0;
+        r->st->orders++;
+        if (!exec)
+            continue;
+        ra_store_txn *f = &out->fills[nf++];
+        memset(f, 0, sizeof *f);
+        memcpy(f->account, b->account[a], RA_CODE_MAX);
+        fill_id(f->external_id, sizeof f->external_id, b->date, t->n, 1);
+        f->kind = t->side > 0 ? RA_TXN_BUY : RA_TXN_SELL;
+        f->date = b->date;
+        memcpy(f->ticker, t->ticker, RA_CODE_MAX);
+        f->qty_micro = t->qty_micro;
+        f->price = t->price;
+        f->fees_minor = r->o->settings.fee_minor;
+        if (f->kind == RA_TXN_SELL) {
+            if (x->n_picks) {
+                f->relief = RA_RELIEF_SPECIFIC;
+                f->picks = out->fill_picks + x->first_pick;
+                f->n_picks = x->n_picks;
+            } else
+                f->relief = RA_RELIEF_HIFO; /* retirement accounts: no tax lots chosen */
+        }
+        r->st->fills++;
+        rc = apply_mem(l, f, sec, NULL, err);
+        /* the household's wash-sale state for its next accounts */
+        if (f->kind == RA_TXN_BUY) {
+            r->hh_buy[sec] = b->date;
+            recent_mark(r, sec, (int64_t)a);
+        }
+        else if (x->gain_short_minor + x->gain_long_minor < 0)
+            r->hh_loss[sec] = b->date;
+    }
+    if (!m->discretionary)
+        for (size_t k = 0; k < nt; k++) { /* advisory: a pending sale at a loss or buy still */
+            const ra_rebal_trade *x = &r->trades[k]; /* guards the household's later accounts */
+            uint32_t sec = r->assets[x->asset].security;
+            if (x->side > 0) {
+                r->hh_buy[sec] = b->date;
+                recent_mark(r, sec, (int64_t)a);
+            }
+            else if (x->gain_short_minor + x->gain_long_minor < 0)
+                r->hh_loss[sec] = b->date;
+        }
+    out->day.proposal = p;
+    out->day.orders = m->discretionary ? out->orders : NULL;
+    out->day.n_orders = m->discretionary ? nt : 0;
+    out->day.fills = out->fills;
+    out->day.n_fills = nf;
+    r->st->proposals++;
+    r->st->pending += !m->discretionary;
+    if (res->harvested_minor > 0) {
+        r->st->harvested_minor += res->harvested_minor;
+        r->st->harvest_tax_value += res->harvest_tax_value;
+    }
+    return rc;
+}
+
+static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
+{
+    ra_cycle_book *b = r->b;
+    const ra_mandate *m = &b->mandate[a];
+    size_t l0 = b->lot_start[a], nl = b->lot_start[a + 1] - l0;
+    for (size_t k = 0; k < nl; k++) {
+        r->lots[k].id = b->lot_id[l0 + k];
+        r->lots[k].security = b->lot_sec[l0 + k];
+        r->lots[k].acquired = b->lot_acquired[l0 + k];
+        r->lots[k].qty_micro = b->lot_qty_micro[l0 + k];
+        r->lots[k].basis_minor = b->lot_basis_minor[l0 + k];
+    }
+    ra_ledger l;
+    ra_ledger_settings ls;
+    ra_ledger_settings_default(&ls);
+    ls.minor_digits = b->minor_digits;
+    ra_status rc = ra_ledger_init(&l, &ls, NULL, err);
+    if (rc == RA_OK)
+        rc = ra_ledger_restore(&l, b->cash_minor[a], r->lots, nl, b->next_lot_id[a], NULL, err);
+    if (rc != RA_OK)
+        return rc;
+    memcpy(out->day.value.account, b->account[a], RA_CODE_MAX);
+    out->day.value.date = b->date;
+    rc = corporate_actions(r, a, &l, out, err);
+    double *target = r->target;
+    double cash_w = 0.0;
+    int have = 0;
+    if (rc == RA_OK)
+        rc = account_target(r, a, &l, target, &cash_w, &have, err);
+    ra_rebal_result res;
+    memset(&res, 0, sizeof res);
+    int out_of_band = 0;
+    if (rc == RA_OK && have) {
+        size_t n_rl = 0;
+        size_t na = build_assets(r, a, &l, target, &n_rl);
+        ra_rebal_account acc;
+        memset(&acc, 0, sizeof acc);
+        acc.date = b->date;
+        acc.assets = r->assets;
+        acc.n_assets = na;
+        acc.lots = r->rlots;
+        acc.n_lots = n_rl;
+        acc.cash_minor = l.cash_minor;
+        acc.cash_target = cash_w;
+        /* spare cash is a dividend's when one was credited today, a deposit's otherwise */
+        int div_today = 0;
+        for (size_t k = 0; k < out->day.n_before; k++)
+            div_today |= out->day.before[k].kind == RA_TXN_DIVIDEND;
+        acc.cash_reason = (div_today ? RA_REASON_DIVIDEND : 0u) |
+                          (b->flow_minor[a] > 0 || !div_today ? RA_REASON_CASH_FLOW : 0u);
+        acc.taxable = b->type[a] == RA_ACCOUNT_TAXABLE;
+        ra_rebal_settings set = r->o->settings;
+        set.band_abs = m->drift_band > 0 ? m->drift_band : set.band_abs;
+        set.tlh = m->tlh_enabled && acc.taxable;
+        set.minor_digits = b->minor_digits;
+        rc = grow_work(r, na, n_rl, err);
+        if (rc == RA_OK)
+            rc = ra_rebal_propose(&acc, &set, r->work, r->work_cap, r->trades, r->picks, &res, err);
+        if (rc == RA_OK) {
+            r->st->out_of_band_before += res.out_of_band_before != 0;
+            out_of_band = m->discretionary ? res.out_of_band_after : res.out_of_band_before;
+            r->st->out_of_band_after += out_of_band != 0;
+            for (unsigned bit = 0; bit < 8; bit++)
+                r->st->held_back[bit] += (res.held_back >> bit) & 1u;
+        }
+        if (rc == RA_OK && res.n_trades)
+            rc = make_proposal(r, a, &l, &res, out, err);
+    } else if (rc == RA_OK)
+        r->st->no_model++;
+    ra_cycle_value *v = &out->day.value;
+    if (rc == RA_OK)
+        rc = ledger_value(r, &l, &v->value_minor, err);
+    if (rc == RA_OK) {
+        v->cash_minor = l.cash_minor;
+        v->flow_minor = b->flow_minor[a];
+        ra_minor prev = b->prev_value_minor[a];
+        v->twr = prev > 0 ? (double)(v->value_minor - v->flow_minor) / (double)prev - 1.0 : NAN;
+        int traded = out->day.n_fills > 0;
+        v->drift = have ? (traded ? res.drift_after : res.drift_before) : 0.0;
+        v->max_dev = have ? (traded ? res.max_dev_after : res.max_dev_before) : 0.0;
+        v->out_of_band = out_of_band;
+        v->held_back = res.held_back;
+        r->st->value_minor += v->value_minor;
+        r->st->processed++;
+    }
+    ra_ledger_free(&l);
+    if (rc != RA_OK && !err->where[0])
+        snprintf(err->where, sizeof err->where, "account %s", b->account[a]);
+    return rc;
+}
+
+/* ---- the run ----------------------------------------------------------------------------------- */
+
+static void run_free(run *r)
+{
+    RA_FREE_ALL(r->class_ix, r->sub_of, r->hh_loss, r->hh_buy, r->hh_recent, r->in_set, r->asset_of, r->target,
+                r->assets,
+                r->rlots, r->trades, r->picks, r->lots, r->work, r->u_tickers, r->u_class,
+                r->u_group);
+}
+
+static ra_status run_alloc(run *r, ra_err *err)
+{
+    ra_cycle_book *b = r->b;
+    size_t ns = b->n_sec ? b->n_sec : 1, max_lots = 1;
+    for (size_t a = 0; a < b->n_acc; a++)
+        if (b->lot_start[a + 1] - b->lot_start[a] > max_lots)
+            max_lots = b->lot_start[a + 1] - b->lot_start[a];
+    r->class_ix = ra_malloc(ns * sizeof *r->class_ix);
+    r->sub_of = ra_malloc(ns * sizeof *r->sub_of);
+    r->hh_loss = ra_calloc(ns, sizeof *r->hh_loss);
+    r->hh_buy = ra_calloc(ns, sizeof *r->hh_buy);
+    r->hh_recent = ra_calloc(ns, sizeof *r->hh_recent);
+    r->in_set = ra_calloc(ns, 1);
+    r->asset_of = ra_malloc(ns * sizeof *r->asset_of);
+    r->target = ra_calloc(ns, sizeof *r->target);
+    r->assets = ra_calloc(ns, sizeof *r->assets);
+    r->rlots = ra_calloc(max_lots, sizeof *r->rlots);
+    r->trades = ra_calloc(2 * ns, sizeof *r->trades);
+    r->picks = ra_calloc(max_lots, sizeof *r->picks);
+    r->lots = ra_calloc(max_lots, sizeof *r->lots);
+    r->u_tickers = ra_calloc(ns, sizeof *r->u_tickers);
+    r->u_class = ra_calloc(ns, sizeof *r->u_class);
+    r->u_group = ra_calloc(ns, sizeof *r->u_group);
+    if (!r->class_ix || !r->sub_of || !r->hh_loss || !r->hh_buy || !r->hh_recent || !r->in_set ||
+        !r->asset_of ||
+        !r->target ||
+        !r->assets || !r->rlots || !r->trades || !r->picks || !r->lots || !r->u_tickers ||
+        !r->u_class || !r->u_group)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the day's run");
+    for (size_t i = 0; i < b->n_sec; i++) {
+        r->class_ix[i] = (uint32_t)i;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(b->asset_class[j], b->asset_class[i]) == 0) {
+                r->class_ix[i] = r->class_ix[j];
+                break;
+            }
+        r->sub_of[i] = -1;
+        if (b->tlh_group[i][0])
+            for (size_t j = 0; j < b->n_sec; j++)
+                if (j != i && strcmp(b->tlh_group[j], b->tlh_group[i]) == 0 && b->on_shelf[j] &&
+                    b->price[j] > 0) {
+                    r->sub_of[i] = (int32_t)j;
+                    break;
+                }
+        r->u_tickers[i] = b->ticker[i];
+        r->u_class[i] = b->asset_class[i];
+        r->u_group[i] = b->tlh_group[i];
+    }
+    r->u.n = b->n_sec;
+    r->u.tickers = r->u_tickers;
+    r->u.asset_class = r->u_class;
+    r->u.tlh_group = r->u_group;
+    r->u.cov = NULL;
+    return RA_OK;
+}
+
+/* Every security an account holds or a used model names has a close on the day. */
+static ra_status check_prices(const ra_cycle_book *b, ra_err *err)
+{
+    uint8_t *need = ra_calloc(b->n_sec ? b->n_sec : 1, 1);
+    if (!need)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the price check");
+    for (size_t k = 0; k < b->n_lots; k++)
+        need[b->lot_sec[k]] = 1;
+    for (size_t m = 0; m < b->n_models; m++)
+        for (size_t k = 0; k < b->models[m].n; k++)
+            for (size_t i = 0; i < b->n_sec; i++)
+                if (strcmp(b->ticker[i], b->models[m].w[k].ticker) == 0)
+                    need[i] = 1;
+    size_t missing = 0, any = 0;
+    char list[256] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < b->n_sec; i++) {
+        any += b->price[i] > 0;
+        if (!need[i] || b->price[i] > 0)
+            continue;
+        if (missing < 8 && len < sizeof list)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", missing ? ", " : "",
+                                    b->ticker[i]);
+        missing++;
+    }
+    ra_free(need);
+    char db[11];
+    ra_date_format(b->date, db);
+    if (missing && !any)
+        return ra_err_set(err, RA_ENOTFOUND, NULL,
+                          "no prices on %s at all: not a trading day, or the day's prices are "
+                          "not imported yet", db);
+    if (missing)
+        return ra_err_set(err, RA_ENOTFOUND, NULL,
+                          "no close on %s for %zu securit%s held or in a model: %s%s (import "
+                          "the day's prices first)",
+                          db, missing, missing == 1 ? "y" : "ies", list, missing > 8 ? ", ..." : "");
+    return RA_OK;
+}
+
+/* Open orders of earlier days (approved advisory trades) filled at the day's close. */
+static ra_status fill_open_orders(ra_store *s, const ra_store_actor *actor, ra_date d,
+                                  ra_cycle_stats *st, ra_err *err)
+{
+    ra_cycle_order *o = NULL;
+    size_t n = 0;
+    ra_status rc = RA_OK;
+    const char *statuses[2] = {"open", "partial"};
+    for (int k = 0; k < 2 && rc == RA_OK; k++) {
+        ra_cycle_filter f = {0, NULL, statuses[k]};
+        rc = ra_store_orders_list(s, actor->firm, &f, &o, &n, err);
+        for (size_t i = 0; rc == RA_OK && i < n; i++) {
+            if (o[i].date > d)
+                continue;
+            ra_price p = 0;
+            ra_date on = 0;
+            rc = ra_store_price_latest(s, actor->firm, o[i].ticker, d, &p, &on, err);
+            if (rc == RA_OK && on != d) {
+                char db[11];
+                ra_date_format(d, db);
+                rc = ra_err_set(err, RA_ENOTFOUND, NULL, "order %s: no close for %s on %s",
+                                o[i].id, o[i].ticker, db);
+            }
+            if (rc == RA_OK)
+                rc = ra_store_order_fill(s, actor, o[i].id, o[i].qty_micro - o[i].filled_micro,
+                                         p, 0, d, err);
+            st->fills += rc == RA_OK;
+        }
+        ra_store_free(o);
+        o = NULL;
+    }
+    return rc;
+}
+
+ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cycle_options *o,
+                           ra_cycle_stats *st, ra_err *err)
+{
+    ra_cycle_stats local;
+    if (!st)
+        st = &local;
+    memset(st, 0, sizeof *st);
+    snprintf(st->engine_version, sizeof st->engine_version, "%s", ra_cycle_engine_version());
+    if (!s || !actor || !o)
+        return ra_err_set(err, RA_EINVAL, NULL, "the cycle needs a store, an actor and options");
+    if (o->window_days < 0 || o->cash_reserve < 0 || o->cash_reserve >= 1)
+        return ra_err_set(err, RA_EINVAL, NULL, "bad cycle options: window %d days, cash reserve "
+                          "%g", o->window_days, o->cash_reserve);
+    ra_cycle_book *b = NULL;
+    ra_status rc = ra_store_cycle_book_load(s, actor->firm, o->date, o->window_days, &b, err);
+    if (rc == RA_OK)
+        rc = check_prices(b, err);
+    if (rc == RA_OK && o->execute_close) {
+        rc = fill_open_orders(s, actor, o->date, st, err);
+        if (rc == RA_OK) { /* the fills changed lots and cash: read the book again */
+            ra_cycle_book_destroy(b);
+            b = NULL;
+            rc = ra_store_cycle_book_load(s, actor->firm, o->date, o->window_days, &b, err);
+        }
+    }
+    if (rc != RA_OK) {
+        ra_cycle_book_destroy(b);
+        return rc;
+    }
+    run r;
+    memset(&r, 0, sizeof r);
+    r.s = s;
+    r.actor = actor;
+    r.o = o;
+    r.b = b;
+    r.st = st;
+    r.household = UINT32_MAX;
+    rc = run_alloc(&r, err);
+    char text[1024];
+    int tn = settings_text(&r, text, sizeof text);
+    hash_hex(text, (size_t)tn < sizeof text ? (size_t)tn : sizeof text - 1, st->config_hash);
+    st->accounts = b->n_acc;
+    if (rc == RA_OK)
+        rc = ra_store_cycle_run_put(s, actor, o->date, st->engine_version, st->config_hash,
+                                    (int64_t)b->n_acc, 0, 0, 0, err);
+    /* a batch takes whole households: room for the batch and the largest household */
+    size_t batch = o->batch ? o->batch : RA_CYCLE_DEFAULT_BATCH, largest = 0;
+    for (size_t i = 0, start = 0; i <= b->n_acc; i++)
+        if (i == b->n_acc || b->household[i] != b->household[start]) {
+            if (i - start > largest)
+                largest = i - start;
+            start = i;
+        }
+    size_t room = batch + largest;
+    acct_out *outs = rc == RA_OK ? ra_calloc(room, sizeof *outs) : NULL;
+    ra_cycle_account_day *days = rc == RA_OK ? ra_calloc(room, sizeof *days) : NULL;
+    if (rc == RA_OK && (!outs || !days))
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a batch of %zu accounts", room);
+    size_t a = 0;
+    while (rc == RA_OK && a < b->n_acc) {
+        size_t k = 0;
+        while (rc == RA_OK && a < b->n_acc && k < batch) {
+            uint32_t h = b->household[a];
+            household_enter(&r, h, a);
+            for (; rc == RA_OK && a < b->n_acc && b->household[a] == h; a++) {
+                if (b->done[a]) {
+                    st->skipped++;
+                    continue;
+                }
+                rc = account_day(&r, a, &outs[k], err);
+                days[k] = outs[k].day;
+                k++;
+            }
+        }
+        size_t skipped = 0;
+        if (rc == RA_OK && k)
+            rc = ra_store_cycle_put(s, actor, days, k, &skipped, err);
+        st->skipped += skipped;
+        for (size_t i = 0; i < k; i++)
+            acct_out_free(&outs[i]);
+        if (o->progress)
+            o->progress(o->progress_ctx, a, b->n_acc);
+    }
+    if (rc == RA_OK)
+        rc = ra_store_cycle_run_put(s, actor, o->date, st->engine_version, st->config_hash,
+                                    (int64_t)b->n_acc, (int64_t)st->proposals,
+                                    (int64_t)st->orders, 1, err);
+    RA_FREE_ALL(outs, days);
+    run_free(&r);
+    ra_cycle_book_destroy(b);
+    return rc;
+}
