@@ -11,7 +11,6 @@
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/engine_cycle.h>
 #include <roboadvisor/ledger.h>
-#include <roboadvisor/roboadvisor.h>
 
 #include <math.h>
 #include <sodium.h>
@@ -19,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef RA_GIT_COMMIT
-#define RA_GIT_COMMIT "unknown"
+#ifndef RA_ENGINE_VERSION /* set by CMakeLists.txt: the release and the commit */
+#define RA_ENGINE_VERSION "unknown"
 #endif
 
 static const char *const REASON_NAMES[RA_CYCLE_N_REASONS] = {
@@ -31,7 +30,7 @@ const char *ra_cycle_reason_name(unsigned k)
     return k < RA_CYCLE_N_REASONS ? REASON_NAMES[k] : "?";
 }
 
-const char *ra_cycle_engine_version(void) { return RA_VERSION_STRING "+" RA_GIT_COMMIT; }
+const char *ra_cycle_engine_version(void) { return RA_ENGINE_VERSION; }
 
 void ra_cycle_options_default(ra_cycle_options *o)
 {
