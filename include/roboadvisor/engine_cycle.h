@@ -66,6 +66,43 @@ RA_API RA_NODISCARD ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor
                                                const ra_cycle_options *o, ra_cycle_stats *st,
                                                ra_err *err);
 
+/* --- one account as of a day (roboadvisor account show) -------------------------------------- */
+
+typedef struct ra_account_holding {
+    char ticker[RA_CODE_MAX];
+    ra_micro qty_micro;
+    ra_price price;          /* the latest close on or before the day (0: none) */
+    ra_date price_date;
+    ra_minor value_minor;
+    double weight;           /* value / the account's value */
+    double target;           /* the personalised target weight (0 when not in the target) */
+    double drift;            /* weight - target */
+} ra_account_holding;
+
+typedef struct ra_account_view {
+    char account[RA_CODE_MAX];
+    ra_date date;
+    ra_account acct;          /* the record with its mandate */
+    char status[24];          /* "in_band", "out_of_band", or "no_target" (no model assigned) */
+    ra_minor cash_minor;
+    ra_minor value_minor;
+    double cash_weight, cash_target;
+    double drift;             /* half the sum of |weight - target| over holdings and cash */
+    double max_dev;           /* the largest |weight - target| of a security */
+    int have_target;
+    size_t n;                 /* holdings: held or targeted, in ticker order */
+    ra_account_holding *h;    /* ra_account_view_clear */
+    char proposal[RA_CYCLE_ID_MAX]; /* the latest pending proposal on or before the day, "" none */
+} ra_account_view;
+
+/* The account as of date (its transactions up to the day replayed, the latest closes on or before
+ * it) against its personalised target with cash_reserve. RA_ENOTFOUND for an unknown account. */
+RA_API RA_NODISCARD ra_status ra_account_view_compute(ra_store *s, const char *firm,
+                                                      const char *account, ra_date date,
+                                                      double cash_reserve, double band_rel,
+                                                      ra_account_view *out, ra_err *err);
+RA_API void ra_account_view_clear(ra_account_view *v);
+
 /* Names of the RA_REASON_* bits, bit k -> name ("drift", "cash_flow", "dividend", "withdrawal",
  * "tlh", "restriction", "model_change"). */
 RA_API const char *ra_cycle_reason_name(unsigned k);

@@ -1,0 +1,187 @@
+/* One account as of a day for `roboadvisor account show` (include/roboadvisor/engine_cycle.h):
+ * the ledger replayed to the day, each holding at its latest close on or before the day, against
+ * the personalised target (ra_models_target_for_account), drift as in the daily cycle
+ * (ra_rebal_out_of_band: half the sum of absolute deviations, bands per security and class). */
+#include <roboadvisor/alloc.h>
+#include <roboadvisor/engine_cycle.h>
+#include <roboadvisor/ledger.h>
+#include <roboadvisor/store_models.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+void ra_account_view_clear(ra_account_view *v)
+{
+    if (!v)
+        return;
+    ra_free(v->h);
+    v->h = NULL;
+    v->n = 0;
+}
+
+static int cmp_holding(const void *a, const void *b)
+{
+    return strcmp(((const ra_account_holding *)a)->ticker, ((const ra_account_holding *)b)->ticker);
+}
+
+/* The holding of ticker in v (added when missing); NULL when out of memory. */
+static ra_account_holding *holding(ra_account_view *v, size_t *cap, const char *ticker)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->h[i].ticker, ticker) == 0)
+            return &v->h[i];
+    if (ra_grow((void **)&v->h, cap, v->n + 1, sizeof *v->h))
+        return NULL;
+    ra_account_holding *h = &v->h[v->n++];
+    memset(h, 0, sizeof *h);
+    snprintf(h->ticker, sizeof h->ticker, "%s", ticker);
+    return h;
+}
+
+static ra_status replay_to(ra_store *s, const char *firm, const char *account, ra_date date,
+                           ra_ledger *l, ra_err *err)
+{
+    ra_txn *txns = NULL;
+    size_t n = 0;
+    int md = 2;
+    ra_status rc = ra_store_account_txns(s, firm, account, date, &txns, &n, &md, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_ledger_settings ls;
+    ra_ledger_settings_default(&ls);
+    ls.minor_digits = md;
+    rc = ra_ledger_replay(txns, n, &ls, NULL, l, err);
+    ra_store_free(txns);
+    return rc;
+}
+
+ra_status ra_account_view_compute(ra_store *s, const char *firm, const char *account, ra_date date,
+                                  double cash_reserve, double band_rel, ra_account_view *out,
+                                  ra_err *err)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->account, sizeof out->account, "%s", account);
+    out->date = date;
+    ra_status rc = ra_store_account_get(s, firm, account, &out->acct, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_ledger l;
+    memset(&l, 0, sizeof l);
+    rc = replay_to(s, firm, account, date, &l, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_security *secs = NULL;
+    size_t n_secs = 0, cap = 0;
+    rc = ra_store_security_list(s, firm, 0, &secs, &n_secs, err);
+    /* the lots' security ids are the store's: each one's ticker */
+    uint32_t *ids = rc == RA_OK ? ra_calloc(n_secs ? n_secs : 1, sizeof *ids) : NULL;
+    if (rc == RA_OK && !ids)
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the securities");
+    for (size_t i = 0; rc == RA_OK && i < n_secs; i++)
+        rc = ra_store_security_id(s, firm, secs[i].ticker, &ids[i], err);
+    for (size_t k = 0; rc == RA_OK && k < l.n_lots; k++) {
+        const char *ticker = NULL;
+        for (size_t i = 0; i < n_secs && !ticker; i++)
+            if (ids[i] == l.lots[k].security)
+                ticker = secs[i].ticker;
+        ra_account_holding *h = ticker ? holding(out, &cap, ticker) : NULL;
+        if (!h) {
+            rc = ticker ? ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the holdings")
+                        : ra_err_set(err, RA_EINTERNAL, NULL, "a lot of an unknown security");
+            break;
+        }
+        h->qty_micro += l.lots[k].qty_micro;
+    }
+    ra_models_target t;
+    memset(&t, 0, sizeof t);
+    if (rc == RA_OK) {
+        ra_err e2 = {0};
+        ra_status tr = ra_models_target_for_account(s, firm, account, cash_reserve, &t, &e2);
+        out->have_target = tr == RA_OK;
+        if (tr != RA_OK && tr != RA_ENOTFOUND && tr != RA_EINVAL && tr != RA_EINFEASIBLE) {
+            *err = e2;
+            rc = tr;
+        }
+    }
+    for (size_t k = 0; rc == RA_OK && out->have_target && k < t.n; k++) {
+        if (!t.w[k].ticker[0]) {
+            out->cash_target += t.w[k].weight;
+            continue;
+        }
+        ra_account_holding *h = holding(out, &cap, t.w[k].ticker);
+        if (!h)
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the holdings");
+        else
+            h->target += t.w[k].weight;
+    }
+    if (rc == RA_OK && out->n)
+        qsort(out->h, out->n, sizeof *out->h, cmp_holding);
+    ra_minor total = l.cash_minor;
+    for (size_t i = 0; rc == RA_OK && i < out->n; i++) {
+        ra_account_holding *h = &out->h[i];
+        ra_status pr = ra_store_price_latest(s, firm, h->ticker, date, &h->price, &h->price_date,
+                                             err);
+        if (pr == RA_ENOTFOUND) {
+            h->price = 0;
+            h->price_date = 0;
+            continue;
+        }
+        rc = pr;
+        if (rc == RA_OK && h->qty_micro)
+            rc = ra_money_value(h->qty_micro, h->price, l.settings.minor_digits, &h->value_minor,
+                                err);
+        total += h->value_minor;
+    }
+    out->cash_minor = l.cash_minor;
+    out->value_minor = total;
+    if (rc == RA_OK) {
+        double *w = ra_calloc(out->n ? 3 * out->n : 1, sizeof *w);
+        uint32_t *g = ra_calloc(out->n ? out->n : 1, sizeof *g);
+        if (!w || !g)
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the weights");
+        for (size_t i = 0; rc == RA_OK && i < out->n; i++) {
+            ra_account_holding *h = &out->h[i];
+            h->weight = total > 0 ? (double)h->value_minor / (double)total : 0.0;
+            h->drift = h->weight - h->target;
+            w[i] = h->weight;
+            w[out->n + i] = h->target;
+            /* its asset class: the index of the class's first security in the list */
+            g[i] = UINT32_MAX;
+            for (size_t j = 0; j < n_secs && g[i] == UINT32_MAX; j++)
+                if (strcmp(secs[j].ticker, h->ticker) == 0)
+                    for (size_t k = 0; k <= j; k++)
+                        if (strcmp(secs[k].asset_class, secs[j].asset_class) == 0) {
+                            g[i] = (uint32_t)k;
+                            break;
+                        }
+        }
+        out->cash_weight = total > 0 ? (double)l.cash_minor / (double)total : 0.0;
+        if (rc == RA_OK) {
+            int outb = ra_rebal_out_of_band(w, w + out->n, g, out->n, out->cash_weight,
+                                            out->cash_target, out->acct.mandate.drift_band,
+                                            band_rel, &out->drift, &out->max_dev);
+            snprintf(out->status, sizeof out->status, "%s",
+                     !out->have_target ? "no_target" : outb ? "out_of_band" : "in_band");
+        }
+        RA_FREE_ALL(w, g);
+    }
+    if (rc == RA_OK) {
+        ra_cycle_proposal *p = NULL;
+        size_t np = 0;
+        ra_cycle_filter f = {0, account, "pending"};
+        rc = ra_store_proposals_list(s, firm, &f, &p, &np, err);
+        for (size_t i = 0; rc == RA_OK && i < np; i++)
+            if (p[i].date <= date)
+                snprintf(out->proposal, sizeof out->proposal, "%s", p[i].id);
+        ra_cycle_proposals_free(p, np);
+    }
+    ra_store_free(secs);
+    ra_free(ids);
+    ra_ledger_free(&l);
+    if (rc != RA_OK)
+        ra_account_view_clear(out);
+    return rc;
+}
