@@ -1,0 +1,303 @@
+/* bench_cycle: the daily cycle at scale (issue 12; figures in bench/README.md).
+ *
+ *   build/dev/bench/bench_cycle [--accounts N] [--lots K] [--db FILE]
+ *
+ * 1. The in-memory drift-and-band scan (ra_rebal_out_of_band) over N accounts of K holdings,
+ *    accounts per second on one core (target: at least 2,000,000).
+ * 2. A whole `run-day` (ra_cycle_run_day with execute-close) on an SQLite book of N accounts with
+ *    K lots each (target for N = 1,000,000, K = 8: at most 60 s, memory at most 1 KiB an
+ *    account), against the plain cost of the same reads and writes in the same run: reading every
+ *    lot and account row and inserting N daily-value rows in one statement. Reported: seconds,
+ *    accounts per second, the book's bytes per account, peak RSS, and the ratio to the plain cost.
+ *
+ * The book: 20 ETFs in 4 asset classes (two per TLH group), five models, accounts opened in bulk
+ * (ra_store_accounts_open_bulk) with K lots bought a year before at prices that the run day's
+ * closes move by -25 %..+25 %, so that some accounts drift, some harvest and most only get
+ * marked. Seeded: the same book every run. */
+#include "store/store_int.h"
+
+#include <roboadvisor/engine_cycle.h>
+#include <roboadvisor/store_models.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define N_SEC 20
+#define PER_TXN 10000
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long peak_rss_kib(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+static int die(const char *what, const ra_err *err)
+{
+    fprintf(stderr, "bench_cycle: %s: %s%s%s\n", what, err->where, err->where[0] ? ": " : "",
+            err->msg);
+    return 1;
+}
+
+static const char *const CLASSES[4] = {"us_equity", "intl_equity", "bonds", "real_assets"};
+
+static void ticker(char *b, size_t n, size_t i) { snprintf(b, n, "E%02zu", i); }
+
+/* The run day's close of security i against its cost of 100.00: -25 % .. +25 %. */
+static ra_price close_of(size_t i) { return 100000000 + (ra_price)(((long)i * 7 % 11) - 5) * 5000000; }
+
+static uint64_t g_seed = 88172645463325252ULL;
+static uint64_t rnd(void)
+{
+    g_seed ^= g_seed << 13;
+    g_seed ^= g_seed >> 7;
+    g_seed ^= g_seed << 17;
+    return g_seed;
+}
+
+/* ---- 1. the in-memory scan --------------------------------------------------------------------- */
+
+static void bench_scan(size_t n_acc, size_t k)
+{
+    double *w = malloc(n_acc * k * sizeof *w), *t = malloc(k * sizeof *t);
+    uint32_t *g = malloc(k * sizeof *g);
+    for (size_t j = 0; j < k; j++) {
+        t[j] = 0.99 / (double)k;
+        g[j] = (uint32_t)(j % 4);
+    }
+    for (size_t i = 0; i < n_acc * k; i++)
+        w[i] = (0.9 + 0.2 * (double)(rnd() % 1000) / 1000.0) * 0.99 / (double)k;
+    double t0 = now_s();
+    size_t out = 0;
+    double sum = 0.0;
+    for (size_t a = 0; a < n_acc; a++) {
+        double drift = 0, mx = 0;
+        out += (size_t)ra_rebal_out_of_band(w + a * k, t, g, k, 0.01, 0.01, 0.05, 0.25, &drift,
+                                            &mx);
+        sum += drift;
+    }
+    double s = now_s() - t0;
+    printf("scan: %zu accounts x %zu holdings in %.3f s: %.0f accounts/s on one core (%zu out of "
+           "band, mean drift %.4f)\n", n_acc, k, s, (double)n_acc / s, out, sum / (double)n_acc);
+    free(w);
+    free(t);
+    free(g);
+}
+
+/* ---- 2. the run -------------------------------------------------------------------------------- */
+
+static ra_status setup_book(ra_store *st, const ra_store_actor *a, size_t n_acc, size_t k,
+                            ra_date d0, ra_date d1, ra_err *err)
+{
+    ra_firm f = {"BENCH", "Bench Firm", "USD", 2};
+    ra_status rc = ra_store_firm_put(st, a, &f, err);
+    for (size_t i = 0; i < N_SEC && rc == RA_OK; i++) {
+        ra_security x;
+        memset(&x, 0, sizeof x);
+        ticker(x.ticker, sizeof x.ticker, i);
+        snprintf(x.name, sizeof x.name, "ETF %zu", i);
+        snprintf(x.asset_class, sizeof x.asset_class, "%s", CLASSES[i % 4]);
+        snprintf(x.tlh_group, sizeof x.tlh_group, "G%zu", i / 2);
+        snprintf(x.currency, sizeof x.currency, "USD");
+        x.risk_level = i % 4 == 2 ? 2 : 4;
+        x.lot_size = 1;
+        x.on_shelf = 1;
+        rc = ra_store_security_put(st, a, &x, err);
+    }
+    ra_price_obs obs[2 * N_SEC];
+    for (size_t i = 0; i < N_SEC; i++) {
+        memset(&obs[2 * i], 0, 2 * sizeof obs[0]);
+        ticker(obs[2 * i].ticker, RA_CODE_MAX, i);
+        ticker(obs[2 * i + 1].ticker, RA_CODE_MAX, i);
+        obs[2 * i].date = d0;
+        obs[2 * i].price = 100000000;
+        obs[2 * i + 1].date = d1;
+        obs[2 * i + 1].price = close_of(i);
+    }
+    if (rc == RA_OK)
+        rc = ra_store_prices_put(st, a, obs, 2 * N_SEC, 0, NULL, err);
+    for (int m = 0; m < 5 && rc == RA_OK; m++) { /* model Mm: 8 ETFs, even weights */
+        ra_model md;
+        memset(&md, 0, sizeof md);
+        snprintf(md.code, sizeof md.code, "M%d", m);
+        snprintf(md.method, sizeof md.method, "manual");
+        md.expected_return = md.volatility = NAN;
+        md.n = 8;
+        for (size_t j = 0; j < 8; j++) {
+            ticker(md.w[j].ticker, RA_CODE_MAX, (size_t)(2 * ((j + (size_t)m) % 10)));
+            md.w[j].weight = 0.125;
+        }
+        rc = ra_models_validate(&md, err);
+        if (rc == RA_OK)
+            rc = ra_models_put(st, a, &md, NULL, NULL, err);
+    }
+    size_t n_cli = (n_acc + 1) / 2;
+    for (size_t first = 0; first < n_cli && rc == RA_OK; first += PER_TXN) {
+        rc = ra_store_begin(st, err);
+        for (size_t i = first; i < n_cli && i < first + PER_TXN && rc == RA_OK; i++) {
+            ra_client c;
+            memset(&c, 0, sizeof c);
+            snprintf(c.code, sizeof c.code, "C%07zu", i);
+            snprintf(c.household, sizeof c.household, "H%07zu", i / 2);
+            snprintf(c.name, sizeof c.name, "Client %zu", i);
+            rc = ra_store_client_put(st, a, &c, err);
+        }
+        rc = rc == RA_OK ? ra_store_commit(st, err) : (ra_store_rollback(st, NULL), rc);
+    }
+    ra_account *acc = calloc(PER_TXN, sizeof *acc);
+    ra_store_opening *op = calloc(PER_TXN, sizeof *op);
+    ra_store_lot_in *lots = calloc(PER_TXN * k, sizeof *lots);
+    for (size_t first = 0; first < n_acc && rc == RA_OK; first += PER_TXN) {
+        size_t n = 0;
+        for (size_t i = first; i < n_acc && n < PER_TXN; i++, n++) {
+            ra_account *x = &acc[n];
+            memset(x, 0, sizeof *x);
+            snprintf(x->code, sizeof x->code, "A%07zu", i);
+            snprintf(x->client, sizeof x->client, "C%07zu", i / 2);
+            x->type = i % 3 == 0 ? RA_ACCOUNT_TAX_DEFERRED : RA_ACCOUNT_TAXABLE;
+            snprintf(x->currency, sizeof x->currency, "USD");
+            x->opened = d0;
+            snprintf(x->mandate.model, sizeof x->mandate.model, "M%zu", i % 5);
+            x->mandate.discretionary = i % 10 != 0;
+            x->mandate.drift_band = 0.05;
+            x->mandate.tlh_enabled = 1;
+            x->mandate.loss_limit = 0.10;
+            op[n].account = x;
+            op[n].date = d0;
+            op[n].cash_minor = 100000;
+            op[n].lots = &lots[n * k];
+            op[n].n_lots = k;
+            for (size_t j = 0; j < k; j++) {
+                ra_store_lot_in *l = &lots[n * k + j];
+                memset(l, 0, sizeof *l);
+                ticker(l->ticker, sizeof l->ticker, (2 * ((j + i % 5) % 10)) % N_SEC);
+                l->acquired = d0 - 365 + (ra_date)(j * 3);
+                l->qty_micro = (ra_micro)(10 + rnd() % 20) * 1000000;
+                l->basis_minor = l->qty_micro / 10000; /* 100.00 a share */
+            }
+        }
+        rc = ra_store_begin(st, err);
+        if (rc == RA_OK)
+            rc = ra_store_accounts_open_bulk(st, a, op, n, err);
+        rc = rc == RA_OK ? ra_store_commit(st, err) : (ra_store_rollback(st, NULL), rc);
+    }
+    free(acc);
+    free(op);
+    free(lots);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    size_t n_acc = 100000, k = 8;
+    const char *path = "/tmp/bench_cycle.db";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--accounts") == 0 && i + 1 < argc)
+            n_acc = strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--lots") == 0 && i + 1 < argc)
+            k = strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+            path = argv[++i];
+        else {
+            fprintf(stderr, "usage: bench_cycle [--accounts N] [--lots K] [--db FILE]\n");
+            return 2;
+        }
+    }
+    if (n_acc == 0 || k == 0 || k > 64) {
+        fprintf(stderr, "bench_cycle: --accounts > 0 and --lots in 1..64\n");
+        return 2;
+    }
+    bench_scan(n_acc < 1000000 ? 1000000 : n_acc, k);
+
+    char p[1200];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+    ra_err err = {0};
+    ra_store *st = NULL;
+    if (ra_store_open(path, NULL, &st, &err) != RA_OK || ra_store_init(st, &err) != RA_OK)
+        return die("open", &err);
+    uint8_t key[RA_STORE_KEY_BYTES];
+    for (int i = 0; i < RA_STORE_KEY_BYTES; i++)
+        key[i] = (uint8_t)(i * 13 + 5);
+    ra_store_actor a;
+    memset(&a, 0, sizeof a);
+    snprintf(a.user, sizeof a.user, "bench");
+    snprintf(a.firm, sizeof a.firm, "BENCH");
+    if (ra_store_set_firm_key(st, "BENCH", key, &err) != RA_OK)
+        return die("key", &err);
+    ra_date d0 = ra_date_from_ymd(2021, 1, 4), d1 = d0 + 1;
+    double t0 = now_s();
+    if (setup_book(st, &a, n_acc, k, d0, d1, &err) != RA_OK)
+        return die("setup", &err);
+    printf("book: %zu accounts with %zu lots each, written in %.1f s\n", n_acc, k, now_s() - t0);
+
+    /* the plain cost of the same reads and writes */
+    t0 = now_s();
+    ra_status rc = ra_store_begin(st, &err);
+    if (rc == RA_OK)
+        rc = ra_store_exec_raw(st, "CREATE TEMP TABLE plain_lots AS SELECT l.account_id, "
+                                   "l.lot_id, l.security_id, l.acquired, l.qty_micro, "
+                                   "l.basis_minor FROM lots l JOIN accounts a ON a.id = "
+                                   "l.account_id ORDER BY l.account_id, l.lot_id", &err);
+    if (rc == RA_OK)
+        rc = ra_store_exec_raw(st, "CREATE TEMP TABLE plain_values AS SELECT id, cash_minor, "
+                                   "model, restrictions FROM accounts", &err);
+    if (rc == RA_OK)
+        rc = ra_store_exec_raw(st, "INSERT INTO daily_values (account_id, day, value_minor, "
+                                   "cash_minor, flow_minor, twr, drift, max_dev, out_of_band, "
+                                   "held_back) SELECT id, 1, cash_minor, cash_minor, 0, NULL, 0, "
+                                   "0, 0, 0 FROM plain_values", &err);
+    if (rc == RA_OK)
+        rc = ra_store_rollback(st, &err);
+    double plain = now_s() - t0;
+    if (rc != RA_OK)
+        return die("plain", &err);
+
+    ra_cycle_options o;
+    ra_cycle_options_default(&o);
+    o.date = d1;
+    o.execute_close = 1;
+    o.batch = 4096;
+    ra_cycle_stats cs;
+    long rss0 = peak_rss_kib();
+    t0 = now_s();
+    if (ra_cycle_run_day(st, &a, &o, &cs, &err) != RA_OK)
+        return die("run-day", &err);
+    double run = now_s() - t0;
+    long rss1 = peak_rss_kib();
+    ra_cycle_book *b = NULL;
+    if (ra_store_cycle_book_load(st, "BENCH", d1, 30, &b, &err) != RA_OK)
+        return die("book", &err);
+    printf("run-day: %zu accounts in %.2f s (%.0f accounts/s): %zu proposals, %zu orders filled, "
+           "%zu trades (%zu tlh), harvested %.2f USD\n",
+           cs.processed, run, (double)cs.processed / run, cs.proposals, cs.fills, cs.trades,
+           cs.trades_by_reason[4], (double)cs.harvested_minor / 100.0);
+    printf("plain reads and writes of the same rows: %.2f s; run-day / plain = %.1fx\n", plain,
+           run / plain);
+    printf("memory: the day's book %.0f bytes an account; peak RSS %ld KiB (%.0f bytes an account "
+           "above the %ld KiB before the run)\n", (double)b->bytes / (double)n_acc, rss1,
+           (double)(rss1 - rss0) * 1024.0 / (double)n_acc, rss0);
+    ra_cycle_book_destroy(b);
+    /* re-running the day: every account is done */
+    t0 = now_s();
+    if (ra_cycle_run_day(st, &a, &o, &cs, &err) != RA_OK)
+        return die("re-run", &err);
+    printf("re-run of the day: %zu accounts skipped in %.2f s\n", cs.skipped, now_s() - t0);
+    ra_store_close(st);
+    return 0;
+}
