@@ -77,7 +77,8 @@ typedef struct cli_opt {
 /* An entry: option NAME of KIND into member FIELD of struct type T; then any of .have, .lo, .hi,
  * .dlo, .dhi, .open, .words, .msg, .fn as designated initialisers. */
 #define CLI_O(nm, kd, T, field, ...)                                                              \
-    {.name = nm, .kind = kd, .off = offsetof(T, field), .size = sizeof(((T *)0)->field), __VA_ARGS__}
+    {.name = nm, .kind = kd, .off = offsetof(T, field), .size = sizeof(((T *)0)->field),          \
+     __VA_ARGS__}
 #define CLI_HAVE(T, field) (offsetof(T, field) + 1) /* for .have */
 #define CLI_OPT_END {.name = NULL}
 /* For .words (a compound literal: the table must be at file scope). */
@@ -96,6 +97,10 @@ typedef struct cli_opt {
     CLI_O("drop-missing", CLI_OPT_FLAG, T, m.drop_missing)
 #define CLI_OPTS_RETURNS(T, m)                                                                    \
     CLI_O("returns", CLI_OPT_STR, T, m.returns_path), CLI_O_PPY(T, m.ppy)
+/* A CLI_OPT_DOUBLE's range (0, 1) with its message. */
+#define CLI_IN_0_1_EXCLUSIVE                                                                      \
+    .dlo = 0, .dhi = 1, .open = CLI_OPEN_LO | CLI_OPEN_HI,                                        \
+    .msg = "must be between 0 and 1 exclusive, got \"%s\""
 #define CLI_O_PPY(T, field)                                                                       \
     CLI_O("periods-per-year", CLI_OPT_DOUBLE, T, field, .dlo = 0, .dhi = HUGE_VAL,              \
           .open = CLI_OPEN_LO, .msg = "must be positive, got \"%s\"")

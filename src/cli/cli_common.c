@@ -45,19 +45,16 @@ static int opt_error(const char *cmd, int c, char **argv, int quoted)
 /* The usage error "OPT MSG" with "%s" in msg standing for arg and "%g" for v; returns 2. */
 static int opt_msg(const char *cmd, const char *opt, const char *msg, const char *arg, double v)
 {
-    char text[256];
+    char text[512]; /* as long as cli_usage's message */
     size_t k = 0;
     for (const char *p = msg; *p && k + 1 < sizeof text; p++) {
-        int n = 0;
-        if (p[0] == '%' && p[1] == 's')
-            n = snprintf(text + k, sizeof text - k, "%s", arg);
-        else if (p[0] == '%' && p[1] == 'g')
-            n = snprintf(text + k, sizeof text - k, "%g", v);
-        else
-            text[k++] = *p;
-        if (n) {
+        if (p[0] == '%' && (p[1] == 's' || p[1] == 'g')) {
+            int n = p[1] == 's' ? snprintf(text + k, sizeof text - k, "%s", arg)
+                                : snprintf(text + k, sizeof text - k, "%g", v);
             k += (size_t)n < sizeof text - k ? (size_t)n : sizeof text - k - 1;
             p++;
+        } else {
+            text[k++] = *p;
         }
     }
     text[k] = '\0';

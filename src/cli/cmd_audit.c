@@ -182,7 +182,8 @@ static int seal(const aopts *o, ra_store *s)
     if (ra_store_audit_seal(s, &actor, &n, &err) != RA_OK)
         return cli_fail(CMD, &err);
     if (o->format == CLI_FORMAT_JSON)
-        return cli_json_print(json_pack("{s:s,s:I}", "firm", o->book.firm, "groups", (json_int_t)n));
+        return cli_json_print(
+            json_pack("{s:s,s:I}", "firm", o->book.firm, "groups", (json_int_t)n));
     printf("sealed firm %s: %llu groups of rows recorded in the audit trail\n", o->book.firm,
            (unsigned long long)n);
     return CLI_EXIT_OK;

@@ -44,7 +44,8 @@ typedef struct opts {
 static const cli_opt options[] = {
     CLI_OPTS_BOOK(opts, book),
     CLI_O("client", CLI_OPT_STR, opts, client_file),
-    CLI_O("questionnaire", CLI_OPT_STR, opts, questionnaire), CLI_O("lang", CLI_OPT_STR, opts, lang),
+    CLI_O("questionnaire", CLI_OPT_STR, opts, questionnaire),
+    CLI_O("lang", CLI_OPT_STR, opts, lang),
     CLI_O("date", CLI_OPT_DATE, opts, date, .have = CLI_HAVE(opts, have_date)),
     CLI_O("format", CLI_OPT_FORMAT, opts, format),
     CLI_O("generate", CLI_OPT_SIZE, opts, generate, .lo = 1, .hi = GEN_MAX,

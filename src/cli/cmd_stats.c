@@ -73,8 +73,7 @@ static const cli_opt options[] = {
     CLI_OPTS_MARKET(stats_args, mo), CLI_OPTS_RETURNS(stats_args, mo),
     CLI_O("benchmark", CLI_OPT_STR, stats_args, bench),
     CLI_O("rf", CLI_OPT_DOUBLE, stats_args, rf), CLI_O("mar", CLI_OPT_DOUBLE, stats_args, mar),
-    CLI_O("level", CLI_OPT_DOUBLE, stats_args, level, .dlo = 0, .dhi = 1,
-          .open = CLI_OPEN_LO | CLI_OPEN_HI, .msg = "must be between 0 and 1 exclusive, got \"%s\""),
+    CLI_O("level", CLI_OPT_DOUBLE, stats_args, level, CLI_IN_0_1_EXCLUSIVE),
     CLI_O("format", CLI_OPT_FORMAT, stats_args, format), CLI_OPT_END};
 
 int cmd_stats(int argc, char **argv)
