@@ -43,9 +43,17 @@ typedef struct flows_opts {
     double ppy;
 } flows_opts;
 
+/* twr's own options given to xirr: xirr knows them only to say that it does not take them. */
+static int not_xirr(const char *cmd, const char *opt, char *arg, void *field)
+{
+    return cli_usage(cmd, "no option %s", opt);
+}
+
 #define O_FORMAT CLI_O("format", CLI_OPT_FORMAT, flows_opts, format)
-static const cli_opt xirr_options[] = {CLI_O("flows", CLI_OPT_STR, flows_opts, path), O_FORMAT,
-                                       CLI_OPT_END};
+static const cli_opt xirr_options[] = {
+    CLI_O("flows", CLI_OPT_STR, flows_opts, path), O_FORMAT,
+    CLI_O("flow-timing", CLI_OPT_CUSTOM, flows_opts, timing, .fn = not_xirr),
+    CLI_O("periods-per-year", CLI_OPT_CUSTOM, flows_opts, ppy, .fn = not_xirr), CLI_OPT_END};
 static const cli_opt twr_options[] = {
     CLI_O("values", CLI_OPT_STR, flows_opts, path), O_FORMAT,
     CLI_O("flow-timing", CLI_OPT_STR, flows_opts, timing), CLI_O_PPY(flows_opts, ppy), CLI_OPT_END};
