@@ -9,6 +9,8 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #define CLI_EXIT_OK 0
@@ -22,30 +24,102 @@ int cli_usage(const char *cmd, const char *fmt, ...) RA_PRINTF(2, 3);
 /* Prints "roboadvisor CMD: WHERE: MESSAGE" on stderr; returns 1. */
 int cli_fail(const char *cmd, const ra_err *err);
 
-/* For getopt_long loops (optstring starting with ':'): the usage error of a result no case took,
- * a missing value (c == ':') or an option the command does not have; returns 2.
- * cli_no_more_args: a usage error naming argv[from] if there are arguments left, else 0. */
-int cli_opt_error(const char *cmd, int c, char **argv);
+/* cli_no_more_args: a usage error naming argv[from] if there are arguments left, else 0. */
 int cli_no_more_args(const char *cmd, int argc, char **argv, int from);
 
-/* What a cli_opt_fn returns for an option it does not take: cli_getopt reports it. */
-#define CLI_OPT_NONE (-2)
-/* Takes one option (c: its longopts value, arg: its value or NULL): returns 0, a usage exit code
- * (the loop stops with it) or CLI_OPT_NONE. */
-typedef int cli_opt_fn(void *ctx, int c, char *arg);
-typedef struct cli_getopt_spec {
+/* ---- options, declared once ------------------------------------------------------------------
+ * Each command declares its options in one table of cli_opt (CLI_O entries, CLI_OPT_END last) and
+ * parses them with cli_parse_opts into its own options struct. An entry names the long option
+ * (without "--"), how its value is taken (cli_opt_kind) and the struct member it goes into; the
+ * CLI_OPTS_* fragments are the groups several commands share. Every value is checked as it is
+ * taken; the first bad one ends the parse with its usage error (exit code 2). */
+typedef enum cli_opt_kind {
+    CLI_OPT_STR,    /* const char *: the value as given */
+    CLI_OPT_FLAG,   /* int: set to 1; the option takes no value */
+    CLI_OPT_DATE,   /* ra_date: cli_parse_date */
+    CLI_OPT_FORMAT, /* cli_format: cli_parse_format */
+    CLI_OPT_SIZE,   /* a whole number in [lo, hi] (cli_parse_size) into a size_t, uint64_t or int */
+    CLI_OPT_DOUBLE, /* double: cli_parse_double; with msg, also in the range dlo..dhi (ends open
+                     * as `open` says), else the usage error msg */
+    CLI_OPT_ENUM,   /* one of words: its index into an int or enum, else the usage error msg */
+    CLI_OPT_WORD,   /* one of words: the value (const char *), else the usage error msg */
+    CLI_OPT_LIST,   /* cli_list: repeatable, every value appended (free the list's v) */
+    CLI_OPT_CUSTOM, /* fn takes it */
+} cli_opt_kind;
+
+/* A repeatable option's values (CLI_OPT_LIST), in the order given. */
+typedef struct cli_list {
+    char **v; /* malloc'd: free it */
+    size_t n;
+} cli_list;
+
+/* Takes one value of a CLI_OPT_CUSTOM option: opt is "--NAME", field the member's address.
+ * Returns 0, or the usage exit code after printing the error. */
+typedef int cli_opt_fn(const char *cmd, const char *opt, char *arg, void *field);
+
+enum { CLI_OPEN_LO = 1, CLI_OPEN_HI = 2 }; /* cli_opt.open: the range excludes that end */
+
+typedef struct cli_opt {
+    const char *name;   /* the long option without "--"; NULL ends the table */
+    cli_opt_kind kind;
+    size_t off, size;   /* the member the value goes into: offset and size */
+    size_t have;        /* 1 + the offset of an int set to 1 when the option is given, or 0 */
+    size_t lo, hi;      /* CLI_OPT_SIZE: the range */
+    double dlo, dhi;    /* CLI_OPT_DOUBLE with msg: the range */
+    int open;           /* CLI_OPEN_* */
+    const char *const *words; /* CLI_OPT_ENUM, CLI_OPT_WORD: the words, NULL last */
+    /* the usage error of a value out of range or not one of words, after "--NAME ": "%s" stands
+     * for the value as given, "%g" for the number read (CLI_OPT_DOUBLE) */
+    const char *msg;
+    cli_opt_fn *fn;     /* CLI_OPT_CUSTOM */
+} cli_opt;
+
+/* An entry: option NAME of KIND into member FIELD of struct type T; then any of .have, .lo, .hi,
+ * .dlo, .dhi, .open, .words, .msg, .fn as designated initialisers. */
+#define CLI_O(nm, kd, T, field, ...)                                                              \
+    {.name = nm, .kind = kd, .off = offsetof(T, field), .size = sizeof(((T *)0)->field),          \
+     __VA_ARGS__}
+#define CLI_HAVE(T, field) (offsetof(T, field) + 1) /* for .have */
+#define CLI_OPT_END {.name = NULL}
+/* For .words (a compound literal: the table must be at file scope). */
+#define CLI_WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* The shared groups, into a cli_book_args BOOK or a cli_market_opts MARKET member of T:
+ * --db URL --firm CODE --key-file FILE; the market data every market command takes (--prices
+ * FILE --assets A,B --from D --to D --drop-missing: cli_market_load reads and checks them); and
+ * --returns FILE --periods-per-year N (> 0) of the commands that also take returns. */
+#define CLI_OPTS_BOOK(T, book)                                                                    \
+    CLI_O("db", CLI_OPT_STR, T, book.db), CLI_O("firm", CLI_OPT_STR, T, book.firm),              \
+    CLI_O("key-file", CLI_OPT_STR, T, book.key_file)
+#define CLI_OPTS_MARKET(T, m)                                                                     \
+    CLI_O("prices", CLI_OPT_STR, T, m.prices_path), CLI_O("assets", CLI_OPT_STR, T, m.assets),   \
+    CLI_O("from", CLI_OPT_STR, T, m.from), CLI_O("to", CLI_OPT_STR, T, m.to),                    \
+    CLI_O("drop-missing", CLI_OPT_FLAG, T, m.drop_missing)
+#define CLI_OPTS_RETURNS(T, m)                                                                    \
+    CLI_O("returns", CLI_OPT_STR, T, m.returns_path), CLI_O_PPY(T, m.ppy)
+/* A CLI_OPT_DOUBLE's range (0, 1) with its message. */
+#define CLI_IN_0_1_EXCLUSIVE                                                                      \
+    .dlo = 0, .dhi = 1, .open = CLI_OPEN_LO | CLI_OPEN_HI,                                        \
+    .msg = "must be between 0 and 1 exclusive, got \"%s\""
+#define CLI_O_PPY(T, field)                                                                       \
+    CLI_O("periods-per-year", CLI_OPT_DOUBLE, T, field, .dlo = 0, .dhi = HUGE_VAL,              \
+          .open = CLI_OPEN_LO, .msg = "must be positive, got \"%s\"")
+
+/* How a command's options are parsed. */
+typedef struct cli_opts_spec {
     const char *cmd;
-    const struct option *longopts; /* getopt_long's table, {0, 0, 0, 0} last */
-    int help_val;                  /* the value of --help in longopts ('h' is help too) */
+    const cli_opt *opts;  /* the table, CLI_OPT_END last; --help and -h are added */
     void (*help)(void);
-    cli_opt_fn *on;
-    int unknown_quoted;            /* an unknown option: 'unrecognised option "X"', not 'no option X' */
-    int first;                     /* argv index of the first option: 0 means 1 */
-} cli_getopt_spec;
-/* The getopt_long loop of a command (optstring ":h", from argv[s->first]): each option goes to s->on.
- * Returns 0 with the arguments left at argv[optind..), -1 after printing the help, or the usage
- * exit code (cli_opt_error for a missing value or an option s->on does not take). */
-int cli_getopt(const cli_getopt_spec *s, int argc, char **argv, void *ctx);
+    int unknown_quoted;   /* an unknown option: 'unrecognised option "X"', not 'no option X' */
+    int first;            /* argv index of the first option: 0 means 1 */
+} cli_opts_spec;
+/* Parses the options of argv[s->first..) into *o (members of options not given are left as they
+ * are: set the defaults first). Returns 0 with the arguments left at argv[optind..), -1 after
+ * printing the help (--help or -h), or the usage exit code after printing the error: a bad value,
+ * a missing value ("--X needs a value") or an option the table does not have ("no option --X"). */
+int cli_parse_opts(const cli_opts_spec *s, int argc, char **argv, void *o);
+/* A client risk level C1..C5 into an int (ra_prof_level_parse), for CLI_OPT_CUSTOM. */
+cli_opt_fn cli_opt_client_level;
 
 /* Strict option values: the whole string must parse; returns 0 on success, else prints a usage
  * error naming the option and returns 2. */

@@ -31,30 +31,146 @@ int cli_fail(const char *cmd, const ra_err *err)
     return CLI_EXIT_DATA;
 }
 
-int cli_opt_error(const char *cmd, int c, char **argv)
+/* The usage error of a getopt_long result no entry took: a missing value (c == ':') or an option
+ * the table does not have; returns 2. */
+static int opt_error(const char *cmd, int c, char **argv, int quoted)
 {
     if (c == ':')
         return cli_usage(cmd, "%s needs a value", argv[optind - 1]);
+    if (quoted)
+        return cli_usage(cmd, "unrecognised option \"%s\"", argv[optind - 1]);
     return cli_usage(cmd, "no option %s", argv[optind - 1]);
 }
 
-int cli_getopt(const cli_getopt_spec *s, int argc, char **argv, void *ctx)
+/* The usage error "OPT MSG" with "%s" in msg standing for arg and "%g" for v; returns 2. */
+static int opt_msg(const char *cmd, const char *opt, const char *msg, const char *arg, double v)
 {
+    char text[512]; /* as long as cli_usage's message */
+    size_t k = 0;
+    for (const char *p = msg; *p && k + 1 < sizeof text; p++) {
+        if (p[0] == '%' && (p[1] == 's' || p[1] == 'g')) {
+            int n = p[1] == 's' ? snprintf(text + k, sizeof text - k, "%s", arg)
+                                : snprintf(text + k, sizeof text - k, "%g", v);
+            k += (size_t)n < sizeof text - k ? (size_t)n : sizeof text - k - 1;
+            p++;
+        } else {
+            text[k++] = *p;
+        }
+    }
+    text[k] = '\0';
+    return cli_usage(cmd, "%s %s", opt, text);
+}
+
+/* Stores a whole number into an int (or enum) or a 64-bit member (size_t, uint64_t). */
+static void store_whole(void *field, size_t size, uint64_t v)
+{
+    _Static_assert(sizeof(size_t) == sizeof(uint64_t), "size_t members hold 64 bits");
+    if (size == sizeof(int)) {
+        int i = (int)v;
+        memcpy(field, &i, sizeof i);
+    } else {
+        memcpy(field, &v, sizeof v);
+    }
+}
+
+static int in_range(const cli_opt *d, double v)
+{
+    int lo_ok = d->open & CLI_OPEN_LO ? v > d->dlo : v >= d->dlo;
+    int hi_ok = d->open & CLI_OPEN_HI ? v < d->dhi : v <= d->dhi;
+    return lo_ok && hi_ok;
+}
+
+/* Takes the value arg of option d into its member of base; returns 0 or the usage exit code. */
+static int take_opt(const char *cmd, const cli_opt *d, char *arg, char *base)
+{
+    char opt[64];
+    snprintf(opt, sizeof opt, "--%s", d->name);
+    void *f = base + d->off;
+    size_t z = 0;
+    double v = 0;
+    int rc = 0;
+    switch (d->kind) {
+    case CLI_OPT_STR: memcpy(f, &arg, sizeof arg); break;
+    case CLI_OPT_FLAG: store_whole(f, d->size, 1); break;
+    case CLI_OPT_DATE: rc = cli_parse_date(cmd, opt, arg, f); break;
+    case CLI_OPT_FORMAT: rc = cli_parse_format(cmd, arg, f); break;
+    case CLI_OPT_SIZE:
+        if (!(rc = cli_parse_size(cmd, opt, arg, d->lo, d->hi, &z)))
+            store_whole(f, d->size, z);
+        break;
+    case CLI_OPT_DOUBLE:
+        if (!(rc = cli_parse_double(cmd, opt, arg, &v)) && d->msg && !in_range(d, v))
+            rc = opt_msg(cmd, opt, d->msg, arg, v);
+        if (!rc)
+            memcpy(f, &v, sizeof v);
+        break;
+    case CLI_OPT_ENUM:
+    case CLI_OPT_WORD:
+        while (d->words[z] && strcmp(d->words[z], arg) != 0)
+            z++;
+        if (!d->words[z])
+            rc = opt_msg(cmd, opt, d->msg, arg, 0);
+        else if (d->kind == CLI_OPT_ENUM)
+            store_whole(f, d->size, z);
+        else
+            memcpy(f, &arg, sizeof arg);
+        break;
+    case CLI_OPT_LIST: {
+        cli_list *l = f;
+        char **g = realloc(l->v, (l->n + 1) * sizeof *g);
+        if (!g)
+            return cli_usage(cmd, "too many %s", opt);
+        l->v = g;
+        l->v[l->n++] = arg;
+        break;
+    }
+    case CLI_OPT_CUSTOM: rc = d->fn(cmd, opt, arg, f); break;
+    }
+    if (rc == 0 && d->have)
+        store_whole(base + d->have - 1, sizeof(int), 1);
+    return rc;
+}
+
+#define CLI_OPTS_MAX 40 /* options of one command */
+
+int cli_parse_opts(const cli_opts_spec *s, int argc, char **argv, void *o)
+{
+    enum { VAL0 = 256 };
+    struct option lo[CLI_OPTS_MAX + 2];
+    int n = 0;
+    for (; s->opts[n].name; n++) {
+        if (n == CLI_OPTS_MAX) {
+            fprintf(stderr, "roboadvisor %s: more than %d options\n", s->cmd, CLI_OPTS_MAX);
+            return CLI_EXIT_USAGE;
+        }
+        lo[n] = (struct option){s->opts[n].name,
+                                s->opts[n].kind == CLI_OPT_FLAG ? no_argument : required_argument,
+                                NULL, VAL0 + n};
+    }
+    lo[n] = (struct option){"help", no_argument, NULL, VAL0 + n};
+    lo[n + 1] = (struct option){NULL, 0, NULL, 0};
     int c, rc = 0;
     opterr = 0;
     optind = s->first ? s->first : 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, ":h", s->longopts, NULL)) != -1) {
-        if (c == s->help_val || c == 'h') {
+    while (rc == 0 && (c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+        if (c == VAL0 + n || c == 'h') {
             s->help();
             return -1;
         }
-        rc = c == ':' || c == '?' ? CLI_OPT_NONE : s->on(ctx, c, optarg);
-        if (rc == CLI_OPT_NONE && c != ':' && s->unknown_quoted)
-            rc = cli_usage(s->cmd, "unrecognised option \"%s\"", argv[optind - 1]);
-        else if (rc == CLI_OPT_NONE)
-            rc = cli_opt_error(s->cmd, c, argv);
+        if (c >= VAL0 && c < VAL0 + n)
+            rc = take_opt(s->cmd, &s->opts[c - VAL0], optarg, o);
+        else
+            rc = opt_error(s->cmd, c, argv, s->unknown_quoted && c != ':');
     }
     return rc;
+}
+
+int cli_opt_client_level(const char *cmd, const char *opt, char *arg, void *field)
+{
+    ra_err e = {0};
+    if (ra_prof_level_parse(arg, 'C', field, &e) != RA_OK)
+        return cli_usage(cmd, "%s: %s", opt, e.msg);
+    return 0;
 }
 
 int cli_no_more_args(const char *cmd, int argc, char **argv, int from)

@@ -20,7 +20,8 @@
 #define CMD "audit"
 
 typedef struct aopts {
-    const char *db, *firm, *key_file, *checkpoint, *out;
+    cli_book_args book; /* --db, --firm, --key-file */
+    const char *checkpoint, *out;
     cli_format format;
 } aopts;
 
@@ -49,45 +50,26 @@ static void help(void)
            "  --format json|table\n");
 }
 
-enum { O_DB = 1, O_FIRM, O_KEY, O_CP, O_OUT, O_FORMAT, O_HELP };
-
-static int take_opt(void *ctx, int c, char *arg)
-{
-    aopts *o = ctx;
-    switch (c) {
-    case O_DB: o->db = arg; break;
-    case O_FIRM: o->firm = arg; break;
-    case O_KEY: o->key_file = arg; break;
-    case O_CP: o->checkpoint = arg; break;
-    case O_OUT: o->out = arg; break;
-    case O_FORMAT:
-        if (cli_parse_format(CMD, arg, &o->format))
-            return CLI_EXIT_USAGE;
-        break;
-    default: return CLI_OPT_NONE;
-    }
-    return 0;
-}
+static const cli_opt options[] = {
+    CLI_OPTS_BOOK(aopts, book), CLI_O("checkpoint", CLI_OPT_STR, aopts, checkpoint),
+    CLI_O("out", CLI_OPT_STR, aopts, out),
+    CLI_O("format", CLI_OPT_FORMAT, aopts, format), CLI_OPT_END};
 
 static int parse(int argc, char **argv, aopts *o)
 {
-    static const struct option lo[] = {
-        {"db", required_argument, 0, O_DB},         {"firm", required_argument, 0, O_FIRM},
-        {"key-file", required_argument, 0, O_KEY},  {"checkpoint", required_argument, 0, O_CP},
-        {"out", required_argument, 0, O_OUT},       {"format", required_argument, 0, O_FORMAT},
-        {"help", no_argument, 0, O_HELP},           {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     const char *e = getenv("ROBOADVISOR_FIRM");
-    o->firm = e && *e ? e : "default";
-    const cli_getopt_spec spec = {CMD, lo, O_HELP, help, take_opt, 1, 0};
-    return cli_getopt(&spec, argc, argv, o);
+    o->book.firm = e && *e ? e : "default";
+    const cli_opts_spec spec = {CMD, options, help, 1, 0};
+    return cli_parse_opts(&spec, argc, argv, o);
 }
 
 /* Opens the book the way every command does (cli_book_open); the firm's key (from --key-file or
  * ROBOADVISOR_KEY) keys the audit trail. */
 static int open_book(const aopts *o, ra_book **b)
 {
-    cli_book_args a = {o->db, o->firm, o->key_file, 0, 0, 1};
+    cli_book_args a = o->book;
+    a.need_firm = 1;
     return cli_book_open(CMD, &a, b);
 }
 
@@ -161,7 +143,7 @@ static int checkpoint(const aopts *o, ra_store *s)
     ra_err err = {0};
     ra_store_checkpoint cp;
     char text[RA_STORE_CHECKPOINT_MAX];
-    if (ra_store_audit_checkpoint(s, o->firm, &cp, &err) != RA_OK ||
+    if (ra_store_audit_checkpoint(s, o->book.firm, &cp, &err) != RA_OK ||
         ra_store_checkpoint_format(&cp, text, &err) != RA_OK)
         return cli_fail(CMD, &err);
     if (!o->out) {
@@ -195,13 +177,14 @@ static int seal(const aopts *o, ra_store *s)
     memset(&actor, 0, sizeof actor);
     const char *u = getenv("ROBOADVISOR_USER");
     snprintf(actor.user, sizeof actor.user, "%s", u && u[0] ? u : "cli");
-    snprintf(actor.firm, sizeof actor.firm, "%s", o->firm);
+    snprintf(actor.firm, sizeof actor.firm, "%s", o->book.firm);
     uint64_t n = 0;
     if (ra_store_audit_seal(s, &actor, &n, &err) != RA_OK)
         return cli_fail(CMD, &err);
     if (o->format == CLI_FORMAT_JSON)
-        return cli_json_print(json_pack("{s:s,s:I}", "firm", o->firm, "groups", (json_int_t)n));
-    printf("sealed firm %s: %llu groups of rows recorded in the audit trail\n", o->firm,
+        return cli_json_print(
+            json_pack("{s:s,s:I}", "firm", o->book.firm, "groups", (json_int_t)n));
+    printf("sealed firm %s: %llu groups of rows recorded in the audit trail\n", o->book.firm,
            (unsigned long long)n);
     return CLI_EXIT_OK;
 }

@@ -19,90 +19,48 @@
 /* ---- options shared by the commands --------------------------------------------------------- */
 
 typedef struct book_opts {
-    const char *db, *firm, *key_file, *positions, *firm_name, *currency;
+    cli_book_args book; /* --db, --firm (cli_firm's after parsing), --key-file */
+    const char *positions, *firm_name, *currency;
     ra_date date;
     int have_date, incomplete;
     cli_format format;
 } book_opts;
 
-enum { O_DB = 256, O_FIRM, O_KEY_FILE, O_POSITIONS, O_DATE, O_FORMAT, O_INCOMPLETE, O_FIRM_NAME,
-       O_CURRENCY, O_HELP };
+/* Each command's options (book_opts members). */
+#define O_BOOK CLI_OPTS_BOOK(book_opts, book)
+#define O_FORMAT CLI_O("format", CLI_OPT_FORMAT, book_opts, format)
+#define O_DATE CLI_O("date", CLI_OPT_DATE, book_opts, date, .have = CLI_HAVE(book_opts, have_date))
+static const cli_opt init_options[] = {
+    O_BOOK, O_FORMAT, CLI_O("firm-name", CLI_OPT_STR, book_opts, firm_name),
+    CLI_O("currency", CLI_OPT_STR, book_opts, currency), CLI_OPT_END};
+static const cli_opt import_options[] = {O_BOOK, O_FORMAT, CLI_OPT_END};
+static const cli_opt securities_options[] = {
+    O_BOOK, O_FORMAT, CLI_O("incomplete", CLI_OPT_FLAG, book_opts, incomplete), CLI_OPT_END};
+static const cli_opt reconcile_options[] = {
+    O_BOOK, O_FORMAT, O_DATE, CLI_O("positions", CLI_OPT_STR, book_opts, positions), CLI_OPT_END};
+static const cli_opt check_options[] = {
+    CLI_O("db", CLI_OPT_STR, book_opts, book.db), O_FORMAT, CLI_OPT_END};
+static const cli_opt valuation_options[] = {O_BOOK, O_FORMAT, O_DATE, CLI_OPT_END};
 
-/* The options being parsed: those named in `allowed` (a string of O_* codes as chars). */
-typedef struct opts_ctx {
-    const char *cmd, *allowed;
-    book_opts *o;
-} opts_ctx;
-
-static int take_opt(void *ctx, int c, char *arg)
-{
-    const opts_ctx *x = ctx;
-    book_opts *o = x->o;
-    if (c >= O_DB && c < O_HELP && !strchr(x->allowed, c - O_DB + 'a'))
-        return CLI_OPT_NONE;
-    int rc = 0;
-    switch (c) {
-    case O_DB: o->db = arg; break;
-    case O_FIRM: o->firm = arg; break;
-    case O_KEY_FILE: o->key_file = arg; break;
-    case O_POSITIONS: o->positions = arg; break;
-    case O_DATE:
-        rc = cli_parse_date(x->cmd, "--date", arg, &o->date);
-        o->have_date = 1;
-        break;
-    case O_FORMAT: rc = cli_parse_format(x->cmd, arg, &o->format); break;
-    case O_INCOMPLETE: o->incomplete = 1; break;
-    case O_FIRM_NAME: o->firm_name = arg; break;
-    case O_CURRENCY: o->currency = arg; break;
-    default: rc = CLI_OPT_NONE; break;
-    }
-    return rc;
-}
-
-/* Parses the options named in `allowed`; returns 0, -1 after --help, or the usage exit code.
+/* Parses the options of the table; returns 0, -1 after --help, or the usage exit code.
  * Positional arguments are left at argv[optind..). */
-static int parse_opts(const char *cmd, int argc, char **argv, const char *allowed, book_opts *o,
-                      void (*help)(void))
+static int parse_opts(const char *cmd, int argc, char **argv, const cli_opt *options,
+                      book_opts *o, void (*help)(void))
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, O_DB},
-        {"firm", required_argument, 0, O_FIRM},
-        {"key-file", required_argument, 0, O_KEY_FILE},
-        {"positions", required_argument, 0, O_POSITIONS},
-        {"date", required_argument, 0, O_DATE},
-        {"format", required_argument, 0, O_FORMAT},
-        {"incomplete", no_argument, 0, O_INCOMPLETE},
-        {"firm-name", required_argument, 0, O_FIRM_NAME},
-        {"currency", required_argument, 0, O_CURRENCY},
-        {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->format = CLI_FORMAT_TABLE;
-    opts_ctx x = {cmd, allowed, o};
-    const cli_getopt_spec spec = {cmd, longopts, O_HELP, help, take_opt, 0, 0};
-    int rc = cli_getopt(&spec, argc, argv, &x);
+    const cli_opts_spec spec = {cmd, options, help, 0, 0};
+    int rc = cli_parse_opts(&spec, argc, argv, o);
     if (rc)
         return rc;
-    o->firm = cli_firm(o->firm);
+    o->book.firm = cli_firm(o->book.firm);
     return 0;
 }
-
-/* Option letters for `allowed`: 'a' + (O_x - O_DB). */
-#define A_DB "a"
-#define A_FIRM "b"
-#define A_KEY "c"
-#define A_POSITIONS "d"
-#define A_DATE "e"
-#define A_FORMAT "f"
-#define A_INCOMPLETE "g"
-#define A_FIRM_NAME "h"
-#define A_CURRENCY "i"
-#define A_COMMON A_DB A_FIRM A_KEY
 
 /* The command line of a command that takes no file arguments. */
 typedef struct cmd_spec {
     const char *name;    /* "reconcile" */
-    const char *allowed; /* option letters (A_*) */
+    const cli_opt *options; /* its options */
     const char *sub;     /* the one subcommand word ("list"), or NULL for none */
     int need_positions;  /* --positions FILE is required */
     int need_date;       /* --date D is required */
@@ -114,7 +72,7 @@ typedef struct cmd_spec {
  * the required options. Returns 0, -1 after --help, or the usage exit code. */
 static int parse_cmd(const cmd_spec *c, int argc, char **argv, book_opts *o)
 {
-    int rc = parse_opts(c->name, argc, argv, c->allowed, o, c->help);
+    int rc = parse_opts(c->name, argc, argv, c->options, o, c->help);
     if (rc)
         return rc;
     int from = optind;
@@ -142,7 +100,9 @@ typedef cli_book book;
  * or the exit code. */
 static int book_open(const char *cmd, const book_opts *o, int create, int need_firm, book *b)
 {
-    cli_book_args a = {o->db, o->firm, o->key_file, 0, create, need_firm};
+    cli_book_args a = o->book;
+    a.create = create;
+    a.need_firm = need_firm;
     return cli_book_open_parts(cmd, &a, b);
 }
 
@@ -195,8 +155,7 @@ static void init_help(void)
 
 int cmd_init(int argc, char **argv)
 {
-    static const cmd_spec spec = {"init", A_COMMON A_FIRM_NAME A_CURRENCY A_FORMAT, NULL, 0, 0, 0,
-                                  init_help};
+    static const cmd_spec spec = {.name = "init", .options = init_options, .help = init_help};
     const char *cmd = spec.name;
     book_opts o;
     int rc = parse_cmd(&spec, argc, argv, &o);
@@ -213,13 +172,13 @@ int cmd_init(int argc, char **argv)
     ra_err err = {0};
     ra_firm f;
     const char *firm_state; /* "exists", "created" or "not created" */
-    ra_status st = ra_store_firm_get(b.s, o.firm, &f, &err);
+    ra_status st = ra_store_firm_get(b.s, o.book.firm, &f, &err);
     if (st == RA_OK) {
         firm_state = "exists";
     } else if (st == RA_ENOTFOUND && b.have_key) {
         memset(&f, 0, sizeof f);
-        snprintf(f.code, sizeof f.code, "%s", o.firm);
-        snprintf(f.name, sizeof f.name, "%s", o.firm_name ? o.firm_name : o.firm);
+        snprintf(f.code, sizeof f.code, "%s", o.book.firm);
+        snprintf(f.name, sizeof f.name, "%s", o.firm_name ? o.firm_name : o.book.firm);
         snprintf(f.currency, sizeof f.currency, "%s", ccy);
         f.minor_digits = 2;
         if (ra_store_firm_put(b.s, &b.actor, &f, &err) != RA_OK) {
@@ -241,7 +200,7 @@ int cmd_init(int argc, char **argv)
         json_object_set_new(doc, "backend", json_string(backend));
         json_object_set_new(doc, "schema_version_before", json_integer(before));
         json_object_set_new(doc, "schema_version", json_integer(now));
-        json_object_set_new(doc, "firm", json_string(o.firm));
+        json_object_set_new(doc, "firm", json_string(o.book.firm));
         json_object_set_new(doc, "firm_state", json_string(firm_state));
         json_object_set_new(doc, "currency", made ? json_string(f.currency) : json_null());
         rc = cli_json_print(doc);
@@ -251,10 +210,10 @@ int cmd_init(int argc, char **argv)
         else
             printf("book %s (%s): schema version %d -> %d\n", url, backend, before, now);
         if (made)
-            printf("firm %s: %s (%s)\n", o.firm, firm_state, f.currency);
+            printf("firm %s: %s (%s)\n", o.book.firm, firm_state, f.currency);
         else
             printf("firm %s: not created (no key: give --key-file FILE or ROBOADVISOR_KEY)\n",
-                   o.firm);
+                   o.book.firm);
     }
     cli_book_close(&b);
     return rc;
@@ -291,7 +250,7 @@ int cmd_import(int argc, char **argv)
 {
     const char *cmd = "import";
     book_opts o;
-    int rc = parse_opts(cmd, argc, argv, A_COMMON A_FORMAT, &o, import_help);
+    int rc = parse_opts(cmd, argc, argv, import_options, &o, import_help);
     if (rc == -1)
         return CLI_EXIT_OK;
     if (rc)
@@ -418,8 +377,8 @@ static int securities_body(const char *cmd, const book_opts *o, book *b)
 
 int cmd_securities(int argc, char **argv)
 {
-    static const cmd_spec spec = {"securities", A_COMMON A_INCOMPLETE A_FORMAT, "list", 0, 0, 1,
-                                  securities_help};
+    static const cmd_spec spec = {.name = "securities", .options = securities_options,
+                                  .sub = "list", .need_firm = 1, .help = securities_help};
     return run_book_cmd(&spec, argc, argv, securities_body);
 }
 
@@ -524,8 +483,9 @@ out:
 
 int cmd_reconcile(int argc, char **argv)
 {
-    static const cmd_spec spec = {"reconcile", A_COMMON A_POSITIONS A_DATE A_FORMAT, NULL, 1, 1, 1,
-                                  reconcile_help};
+    static const cmd_spec spec = {.name = "reconcile", .options = reconcile_options,
+                                  .need_positions = 1, .need_date = 1, .need_firm = 1,
+                                  .help = reconcile_help};
     return run_book_cmd(&spec, argc, argv, reconcile_body);
 }
 
@@ -541,29 +501,27 @@ static void check_help(void)
 
 static int check_body(const char *cmd, const book_opts *o, book *b)
 {
-    int rc = CLI_EXIT_OK;
     ra_err err = {0};
     ra_store_check_result r;
     memset(&r, 0, sizeof r);
-    if (ra_store_check(b->s, &r, &err) != RA_OK) {
-        rc = cli_fail(cmd, &err);
-    } else if (o->format == CLI_FORMAT_JSON) {
+    if (ra_store_check(b->s, &r, &err) != RA_OK)
+        return cli_fail(cmd, &err);
+    if (o->format == CLI_FORMAT_JSON) {
         json_t *doc = json_object();
         json_object_set_new(doc, "ok", json_true());
         json_object_set_new(doc, "accounts", json_integer((json_int_t)r.n_accounts));
         json_object_set_new(doc, "transactions", json_integer((json_int_t)r.n_transactions));
         json_object_set_new(doc, "database_integrity", json_string("ok"));
-        rc = cli_json_print(doc);
-    } else {
-        printf("ok: %llu accounts and %llu transactions reconcile; database integrity ok\n",
-               (unsigned long long)r.n_accounts, (unsigned long long)r.n_transactions);
+        return cli_json_print(doc);
     }
-    return rc;
+    printf("ok: %llu accounts and %llu transactions reconcile; database integrity ok\n",
+           (unsigned long long)r.n_accounts, (unsigned long long)r.n_transactions);
+    return CLI_EXIT_OK;
 }
 
 int cmd_check(int argc, char **argv)
 {
-    static const cmd_spec spec = {"check", A_DB A_FORMAT, NULL, 0, 0, 0, check_help};
+    static const cmd_spec spec = {.name = "check", .options = check_options, .help = check_help};
     return run_book_cmd(&spec, argc, argv, check_body);
 }
 
@@ -581,8 +539,8 @@ static void valuation_help(void)
 
 int cmd_valuation(int argc, char **argv)
 {
-    static const cmd_spec spec = {"valuation", A_COMMON A_DATE A_FORMAT, NULL, 0, 1, 1,
-                                  valuation_help};
+    static const cmd_spec spec = {.name = "valuation", .options = valuation_options, .need_date = 1,
+                                  .need_firm = 1, .help = valuation_help};
     const char *cmd = spec.name;
     book_opts o;
     book b;

@@ -36,40 +36,38 @@ static int load_input(const char *cmd, const char *path, parse_fn *parse, void *
     return st == RA_OK ? 0 : cli_fail(cmd, &err);
 }
 
-static int parse_common(const char *cmd, int argc, char **argv, const char *file_opt,
-                        const char **path, cli_format *format, const char **timing, double *ppy,
-                        void (*help)(void))
+/* The options of xirr and twr as given. */
+typedef struct flows_opts {
+    const char *path, *timing;
+    cli_format format;
+    double ppy;
+} flows_opts;
+
+/* twr's own options given to xirr: xirr knows them only to say that it does not take them. */
+static int not_xirr(const char *cmd, const char *opt, char *arg, void *field)
 {
-    enum { O_FILE = 256, O_FORMAT, O_TIMING, O_PPY, O_HELP };
-    const struct option longopts[] = {
-        {file_opt, required_argument, 0, O_FILE}, {"format", required_argument, 0, O_FORMAT},
-        {"flow-timing", required_argument, 0, O_TIMING},
-        {"periods-per-year", required_argument, 0, O_PPY}, {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0}};
-    int c, rc = 0;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1 && rc == 0) {
-        switch (c) {
-        case O_FILE: *path = optarg; break;
-        case O_FORMAT: rc = cli_parse_format(cmd, optarg, format); break;
-        case O_TIMING:
-            if (!timing) rc = cli_usage(cmd, "no option --flow-timing");
-            else *timing = optarg;
-            break;
-        case O_PPY:
-            if (!ppy) { rc = cli_usage(cmd, "no option --periods-per-year"); break; }
-            rc = cli_parse_double(cmd, "--periods-per-year", optarg, ppy);
-            if (!rc && *ppy <= 0)
-                rc = cli_usage(cmd, "--periods-per-year must be positive, got \"%s\"", optarg);
-            break;
-        case O_HELP: case 'h': help(); return -1;
-        default: rc = cli_opt_error(cmd, c, argv); break;
-        }
-    }
+    return cli_usage(cmd, "no option %s", opt);
+}
+
+#define O_FORMAT CLI_O("format", CLI_OPT_FORMAT, flows_opts, format)
+static const cli_opt xirr_options[] = {
+    CLI_O("flows", CLI_OPT_STR, flows_opts, path), O_FORMAT,
+    CLI_O("flow-timing", CLI_OPT_CUSTOM, flows_opts, timing, .fn = not_xirr),
+    CLI_O("periods-per-year", CLI_OPT_CUSTOM, flows_opts, ppy, .fn = not_xirr), CLI_OPT_END};
+static const cli_opt twr_options[] = {
+    CLI_O("values", CLI_OPT_STR, flows_opts, path), O_FORMAT,
+    CLI_O("flow-timing", CLI_OPT_STR, flows_opts, timing), CLI_O_PPY(flows_opts, ppy), CLI_OPT_END};
+
+/* Parses the options of xirr or twr (their table's first entry is the required FILE) into *o;
+ * returns 0, -1 after the help, or the usage exit code. */
+static int parse_common(const char *cmd, int argc, char **argv, const cli_opt *options,
+                        flows_opts *o, void (*help)(void))
+{
+    const cli_opts_spec spec = {cmd, options, help, 0, 0};
+    int rc = cli_parse_opts(&spec, argc, argv, o);
     if (rc) return rc;
     if ((rc = cli_no_more_args(cmd, argc, argv, optind))) return rc;
-    if (!*path) return cli_usage(cmd, "--%s FILE is required", file_opt);
+    if (!o->path) return cli_usage(cmd, "--%s FILE is required", options[0].name);
     return 0;
 }
 
@@ -84,11 +82,13 @@ static void xirr_help(void)
 
 int cmd_xirr(int argc, char **argv)
 {
-    const char *cmd = "xirr", *path = NULL;
-    cli_format format = CLI_FORMAT_TABLE;
-    int rc = parse_common(cmd, argc, argv, "flows", &path, &format, NULL, NULL, xirr_help);
+    const char *cmd = "xirr";
+    flows_opts o = {.format = CLI_FORMAT_TABLE};
+    int rc = parse_common(cmd, argc, argv, xirr_options, &o, xirr_help);
     if (rc == -1) return CLI_EXIT_OK;
     if (rc) return rc;
+    const char *path = o.path;
+    cli_format format = o.format;
     ra_flows *f = NULL;
     if ((rc = load_input(cmd, path, parse_flows, &f))) return rc;
     ra_err err = {0};
@@ -147,12 +147,14 @@ static void twr_help(void)
 
 int cmd_twr(int argc, char **argv)
 {
-    const char *cmd = "twr", *path = NULL, *timing_s = "end";
-    cli_format format = CLI_FORMAT_TABLE;
-    double ppy = 0;
-    int rc = parse_common(cmd, argc, argv, "values", &path, &format, &timing_s, &ppy, twr_help);
+    flows_opts o = {.timing = "end", .format = CLI_FORMAT_TABLE};
+    const char *cmd = "twr";
+    int rc = parse_common(cmd, argc, argv, twr_options, &o, twr_help);
     if (rc == -1) return CLI_EXIT_OK;
     if (rc) return rc;
+    const char *path = o.path, *timing_s = o.timing;
+    cli_format format = o.format;
+    double ppy = o.ppy;
     ra_flow_timing timing;
     if (strcmp(timing_s, "end") == 0) timing = RA_FLOW_END;
     else if (strcmp(timing_s, "start") == 0) timing = RA_FLOW_START;

@@ -17,13 +17,23 @@
 
 static const char *const CMD = "gains";
 
-typedef enum gains_format { G_TABLE, G_JSON, G_CSV } gains_format;
+typedef enum gains_format { G_TABLE, G_JSON, G_CSV } gains_format; /* --format's words in order */
 
 typedef struct gains_opts {
-    const char *db, *firm, *key_file, *account;
+    cli_book_args book; /* --db, --firm, --key-file */
+    const char *account;
     gains_format format;
     ra_gains_options g;
 } gains_opts;
+
+static const cli_opt options[] = {
+    CLI_OPTS_BOOK(gains_opts, book), CLI_O("account", CLI_OPT_STR, gains_opts, account),
+    CLI_O("year", CLI_OPT_SIZE, gains_opts, g.year, .lo = 1, .hi = 9999),
+    CLI_O("format", CLI_OPT_ENUM, gains_opts, format, .words = CLI_WORDS("table", "json", "csv"),
+          .msg = "must be table, json or csv: \"%s\""),
+    CLI_O("window-days", CLI_OPT_SIZE, gains_opts, g.window_days, .lo = 0,
+          .hi = RA_WASH_WINDOW_DAYS_MAX),
+    CLI_OPT_END};
 
 static void help(void)
 {
@@ -38,67 +48,22 @@ static void help(void)
            "household is read from the client record).\n");
 }
 
-enum { O_DB = 256, O_FIRM, O_KEY_FILE, O_ACCOUNT, O_YEAR, O_FORMAT, O_WINDOW, O_HELP };
-
-static int take_opt(void *ctx, int c, char *arg)
-{
-    gains_opts *o = ctx;
-    size_t v = 0;
-    int rc = 0;
-    switch (c) {
-    case O_DB: o->db = arg; break;
-    case O_FIRM: o->firm = arg; break;
-    case O_KEY_FILE: o->key_file = arg; break;
-    case O_ACCOUNT: o->account = arg; break;
-    case O_YEAR:
-        rc = cli_parse_size(CMD, "--year", arg, 1, 9999, &v);
-        o->g.year = (int)v;
-        break;
-    case O_WINDOW:
-        rc = cli_parse_size(CMD, "--window-days", arg, 0, RA_WASH_WINDOW_DAYS_MAX, &v);
-        o->g.window_days = (int)v;
-        break;
-    case O_FORMAT:
-        if (strcmp(arg, "table") == 0)
-            o->format = G_TABLE;
-        else if (strcmp(arg, "json") == 0)
-            o->format = G_JSON;
-        else if (strcmp(arg, "csv") == 0)
-            o->format = G_CSV;
-        else
-            rc = cli_usage(CMD, "--format must be table, json or csv: \"%s\"", arg);
-        break;
-    default: rc = CLI_OPT_NONE; break;
-    }
-    return rc;
-}
-
 /* Returns 0, -1 after --help, or the usage exit code. */
 static int parse(int argc, char **argv, gains_opts *o)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, O_DB},
-        {"firm", required_argument, 0, O_FIRM},
-        {"key-file", required_argument, 0, O_KEY_FILE},
-        {"account", required_argument, 0, O_ACCOUNT},
-        {"year", required_argument, 0, O_YEAR},
-        {"format", required_argument, 0, O_FORMAT},
-        {"window-days", required_argument, 0, O_WINDOW},
-        {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0}};
-    const cli_getopt_spec spec = {CMD, longopts, O_HELP, help, take_opt, 0, 0};
+    const cli_opts_spec spec = {CMD, options, help, 0, 0};
     memset(o, 0, sizeof *o);
     ra_gains_options_default(&o->g);
-    int rc = cli_getopt(&spec, argc, argv, o);
+    int rc = cli_parse_opts(&spec, argc, argv, o);
     if (rc)
         return rc;
     if (optind < argc)
         return cli_usage(CMD, "unexpected argument \"%s\"", argv[optind]);
     if (!o->account)
         return cli_usage(CMD, "--account A is required");
-    if (!o->firm) {
+    if (!o->book.firm) {
         const char *e = getenv("ROBOADVISOR_FIRM");
-        o->firm = e && e[0] ? e : GAINS_DEFAULT_FIRM;
+        o->book.firm = e && e[0] ? e : GAINS_DEFAULT_FIRM;
     }
     return 0;
 }
@@ -106,7 +71,8 @@ static int parse(int argc, char **argv, gains_opts *o)
 /* Opens the book the way every command does (cli_book_open); the firm must exist. */
 static int open_book(const gains_opts *o, ra_book **b)
 {
-    cli_book_args a = {o->db, o->firm, o->key_file, 0, 0, 1};
+    cli_book_args a = o->book;
+    a.need_firm = 1;
     return cli_book_open(CMD, &a, b);
 }
 

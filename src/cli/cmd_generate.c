@@ -42,38 +42,18 @@ typedef struct gen_opts {
     cli_format format;
 } gen_opts;
 
+static const cli_opt options[] = {
+    CLI_O("db", CLI_OPT_STR, gen_opts, db),
+    CLI_O("clients", CLI_OPT_SIZE, gen_opts, clients, .lo = 1, .hi = RA_BOOKGEN_MAX_CLIENTS),
+    CLI_O("seed", CLI_OPT_SIZE, gen_opts, seed, .lo = 0, .hi = SIZE_MAX),
+    CLI_O("data", CLI_OPT_STR, gen_opts, data), CLI_O("key-file", CLI_OPT_STR, gen_opts, key_file),
+    CLI_O("from", CLI_OPT_DATE, gen_opts, from), CLI_O("to", CLI_OPT_DATE, gen_opts, to),
+    CLI_O("format", CLI_OPT_FORMAT, gen_opts, format), CLI_OPT_END};
+
 static int parse_opts(const char *cmd, int argc, char **argv, gen_opts *o)
 {
-    enum { O_DB = 256, O_CLIENTS, O_SEED, O_DATA, O_KEY, O_FROM, O_TO, O_FORMAT, O_HELP };
-    const struct option longopts[] = {
-        {"db", required_argument, 0, O_DB},          {"clients", required_argument, 0, O_CLIENTS},
-        {"seed", required_argument, 0, O_SEED},      {"data", required_argument, 0, O_DATA},
-        {"key-file", required_argument, 0, O_KEY},   {"from", required_argument, 0, O_FROM},
-        {"to", required_argument, 0, O_TO},          {"format", required_argument, 0, O_FORMAT},
-        {"help", no_argument, 0, O_HELP},            {0, 0, 0, 0}};
-    int c, rc = 0;
-    size_t seed = 0;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1 && rc == 0) {
-        switch (c) {
-        case O_DB: o->db = optarg; break;
-        case O_CLIENTS:
-            rc = cli_parse_size(cmd, "--clients", optarg, 1, RA_BOOKGEN_MAX_CLIENTS, &o->clients);
-            break;
-        case O_SEED:
-            rc = cli_parse_size(cmd, "--seed", optarg, 0, SIZE_MAX, &seed);
-            o->seed = seed;
-            break;
-        case O_DATA: o->data = optarg; break;
-        case O_KEY: o->key_file = optarg; break;
-        case O_FROM: rc = cli_parse_date(cmd, "--from", optarg, &o->from); break;
-        case O_TO: rc = cli_parse_date(cmd, "--to", optarg, &o->to); break;
-        case O_FORMAT: rc = cli_parse_format(cmd, optarg, &o->format); break;
-        case O_HELP: case 'h': generate_help(); return -1;
-        default: rc = cli_opt_error(cmd, c, argv); break;
-        }
-    }
+    const cli_opts_spec spec = {cmd, options, generate_help, 0, 0};
+    int rc = cli_parse_opts(&spec, argc, argv, o);
     if (rc) return rc;
     if ((rc = cli_no_more_args(cmd, argc, argv, optind))) return rc;
     if ((o->from != 0) != (o->to != 0))

@@ -25,9 +25,6 @@ typedef struct mopts {
     cli_format format;
 } mopts;
 
-enum { O_DB = 256, O_FIRM, O_FROM, O_TO, O_COV, O_FORMAT, O_VERSION, O_LEVEL, O_JUST, O_MAXID,
-       O_TE, O_CASH, O_SHELF, O_MAXW, O_DATE, O_HELP };
-
 static void help(void)
 {
     printf(
@@ -52,77 +49,29 @@ static void help(void)
         "are printed as percentages in tables, fractions in JSON.\n");
 }
 
-static int take_opt(void *ctx, int c, char *arg)
-{
-    mopts *o = ctx;
-    size_t z;
-    switch (c) {
-    case O_DB: o->db = arg; break;
-    case O_FIRM: o->firm = arg; break;
-    case O_FROM: if (cli_parse_date(CMD, "--from", arg, &o->from)) return 2; break;
-    case O_TO: if (cli_parse_date(CMD, "--to", arg, &o->to)) return 2; break;
-    case O_DATE: if (cli_parse_date(CMD, "--date", arg, &o->date)) return 2; break;
-    case O_COV:
-        if (strcmp(arg, "sample") != 0 && strcmp(arg, "ledoit-wolf") != 0)
-            return cli_usage(CMD, "--cov must be sample or ledoit-wolf, not \"%s\"", arg);
-        o->cov = arg;
-        break;
-    case O_FORMAT: if (cli_parse_format(CMD, arg, &o->format)) return 2; break;
-    case O_VERSION:
-        if (cli_parse_size(CMD, "--version", arg, 1, 1000000, &z)) return 2;
-        o->version = (int)z;
-        break;
-    case O_LEVEL: {
-        ra_err e = {0};
-        if (ra_prof_level_parse(arg, 'C', &o->level, &e) != RA_OK)
-            return cli_usage(CMD, "--level: %s", e.msg);
-        break;
-    }
-    case O_JUST: o->justification = arg; break;
-    case O_MAXID:
-        if (cli_parse_size(CMD, "--max-identical", arg, 1, 1000000, &z)) return 2;
-        o->max_identical = (int)z;
-        break;
-    case O_TE:
-        if (cli_parse_double(CMD, "--te-budget", arg, &o->te_budget)) return 2;
-        if (!(o->te_budget > 0 && o->te_budget < 1))
-            return cli_usage(CMD, "--te-budget %g is not in (0, 1)", o->te_budget);
-        break;
-    case O_CASH:
-        if (cli_parse_double(CMD, "--cash-reserve", arg, &o->cash_reserve)) return 2;
-        if (!(o->cash_reserve >= 0 && o->cash_reserve < 1))
-            return cli_usage(CMD, "--cash-reserve %g is not in [0, 1)", o->cash_reserve);
-        break;
-    case O_MAXW:
-        if (cli_parse_double(CMD, "--max-weight", arg, &o->max_weight)) return 2;
-        if (!(o->max_weight > 0 && o->max_weight <= 1))
-            return cli_usage(CMD, "--max-weight %g is not in (0, 1]", o->max_weight);
-        break;
-    case O_SHELF:
-        if (strcmp(arg, "yes") == 0)
-            o->shelf_only = 1;
-        else if (strcmp(arg, "no") == 0)
-            o->shelf_only = 0;
-        else
-            return cli_usage(CMD, "--shelf-only must be yes or no, not \"%s\"", arg);
-        break;
-    default: return CLI_OPT_NONE;
-    }
-    return 0;
-}
+static const cli_opt options[] = {
+    CLI_O("db", CLI_OPT_STR, mopts, db), CLI_O("firm", CLI_OPT_STR, mopts, firm),
+    CLI_O("from", CLI_OPT_DATE, mopts, from), CLI_O("to", CLI_OPT_DATE, mopts, to),
+    CLI_O("date", CLI_OPT_DATE, mopts, date),
+    CLI_O("cov", CLI_OPT_WORD, mopts, cov, .words = CLI_WORDS("sample", "ledoit-wolf"),
+          .msg = "must be sample or ledoit-wolf, not \"%s\""),
+    CLI_O("format", CLI_OPT_FORMAT, mopts, format),
+    CLI_O("version", CLI_OPT_SIZE, mopts, version, .lo = 1, .hi = 1000000),
+    CLI_O("level", CLI_OPT_CUSTOM, mopts, level, .fn = cli_opt_client_level),
+    CLI_O("override", CLI_OPT_STR, mopts, justification),
+    CLI_O("max-identical", CLI_OPT_SIZE, mopts, max_identical, .lo = 1, .hi = 1000000),
+    CLI_O("te-budget", CLI_OPT_DOUBLE, mopts, te_budget, .dlo = 0, .dhi = 1,
+          .open = CLI_OPEN_LO | CLI_OPEN_HI, .msg = "%g is not in (0, 1)"),
+    CLI_O("cash-reserve", CLI_OPT_DOUBLE, mopts, cash_reserve, .dlo = 0, .dhi = 1,
+          .open = CLI_OPEN_HI, .msg = "%g is not in [0, 1)"),
+    CLI_O("shelf-only", CLI_OPT_ENUM, mopts, shelf_only, .words = CLI_WORDS("no", "yes"),
+          .msg = "must be yes or no, not \"%s\""),
+    CLI_O("max-weight", CLI_OPT_DOUBLE, mopts, max_weight, .dlo = 0, .dhi = 1,
+          .open = CLI_OPEN_LO, .msg = "%g is not in (0, 1]"),
+    CLI_OPT_END};
 
 static int parse(int argc, char **argv, mopts *o)
 {
-    static const struct option lo[] = {
-        {"db", required_argument, 0, O_DB},          {"firm", required_argument, 0, O_FIRM},
-        {"from", required_argument, 0, O_FROM},      {"to", required_argument, 0, O_TO},
-        {"cov", required_argument, 0, O_COV},        {"format", required_argument, 0, O_FORMAT},
-        {"version", required_argument, 0, O_VERSION}, {"level", required_argument, 0, O_LEVEL},
-        {"override", required_argument, 0, O_JUST},  {"max-identical", required_argument, 0, O_MAXID},
-        {"te-budget", required_argument, 0, O_TE},   {"cash-reserve", required_argument, 0, O_CASH},
-        {"shelf-only", required_argument, 0, O_SHELF}, {"max-weight", required_argument, 0, O_MAXW},
-        {"date", required_argument, 0, O_DATE},
-        {"help", no_argument, 0, O_HELP},            {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->firm = getenv("ROBOADVISOR_FIRM");
     if (!o->firm || !o->firm[0])
@@ -132,8 +81,8 @@ static int parse(int argc, char **argv, mopts *o)
     o->te_budget = RA_MODELS_DEFAULT_TE_BUDGET;
     o->max_weight = RA_MODELS_DEFAULT_MAX_WEIGHT;
     o->shelf_only = -1;
-    const cli_getopt_spec spec = {CMD, lo, O_HELP, help, take_opt, 1, 2} /* argv[1]: the subcommand */;
-    return cli_getopt(&spec, argc, argv, o);
+    const cli_opts_spec spec = {CMD, options, help, 1, 2} /* argv[1]: the subcommand */;
+    return cli_parse_opts(&spec, argc, argv, o);
 }
 
 /* Opens the book the way every command does (cli_book_open): the key from ROBOADVISOR_KEY (every

@@ -28,88 +28,44 @@
 
 typedef struct opts {
     const char *cmd; /* for messages */
-    const char *db, *firm, *key_file, *client_file, *questionnaire, *lang, *name, *reason;
+    cli_book_args book; /* --db, --firm (default $ROBOADVISOR_FIRM, "default"), --key-file */
+    const char *client_file, *questionnaire, *lang, *name, *reason;
     ra_date date;
     int have_date;
     size_t generate;
     uint64_t seed;
     int have_generate;
     cli_format format;
-    char **params;
-    size_t n_params;
+    cli_list params; /* --param KEY=VALUE, repeatable */
 } opts;
 
-enum { O_DB = 256, O_FIRM, O_KEY_FILE, O_CLIENT, O_QUESTIONNAIRE, O_LANG, O_DATE, O_FORMAT,
-       O_GENERATE, O_SEED, O_NAME, O_PARAM, O_REASON, O_HELP };
-
-static int take_opt(void *ctx, int c, char *arg)
-{
-    opts *o = ctx;
-    int rc = 0;
-    size_t n;
-    switch (c) {
-    case O_DB: o->db = arg; break;
-    case O_FIRM: o->firm = arg; break;
-    case O_KEY_FILE: o->key_file = arg; break;
-    case O_CLIENT: o->client_file = arg; break;
-    case O_QUESTIONNAIRE: o->questionnaire = arg; break;
-    case O_LANG: o->lang = arg; break;
-    case O_DATE:
-        rc = cli_parse_date(o->cmd, "--date", arg, &o->date);
-        o->have_date = 1;
-        break;
-    case O_FORMAT: rc = cli_parse_format(o->cmd, arg, &o->format); break;
-    case O_GENERATE:
-        rc = cli_parse_size(o->cmd, "--generate", arg, 1, GEN_MAX, &o->generate);
-        o->have_generate = 1;
-        break;
-    case O_SEED:
-        rc = cli_parse_size(o->cmd, "--seed", arg, 0, SIZE_MAX, &n);
-        o->seed = (uint64_t)n;
-        break;
-    case O_NAME: o->name = arg; break;
-    case O_PARAM: {
-        char **g = realloc(o->params, (o->n_params + 1) * sizeof *g);
-        if (!g)
-            return cli_usage(o->cmd, "too many --param");
-        o->params = g;
-        o->params[o->n_params++] = arg;
-        break;
-    }
-    case O_REASON: o->reason = arg; break;
-    default: rc = CLI_OPT_NONE; break;
-    }
-    return rc;
-}
+/* The options of onboard and agent: one table, so that each can say which options belong to the
+ * other. */
+static const cli_opt options[] = {
+    CLI_OPTS_BOOK(opts, book),
+    CLI_O("client", CLI_OPT_STR, opts, client_file),
+    CLI_O("questionnaire", CLI_OPT_STR, opts, questionnaire),
+    CLI_O("lang", CLI_OPT_STR, opts, lang),
+    CLI_O("date", CLI_OPT_DATE, opts, date, .have = CLI_HAVE(opts, have_date)),
+    CLI_O("format", CLI_OPT_FORMAT, opts, format),
+    CLI_O("generate", CLI_OPT_SIZE, opts, generate, .lo = 1, .hi = GEN_MAX,
+          .have = CLI_HAVE(opts, have_generate)),
+    CLI_O("seed", CLI_OPT_SIZE, opts, seed, .lo = 0, .hi = SIZE_MAX),
+    CLI_O("name", CLI_OPT_STR, opts, name), CLI_O("param", CLI_OPT_LIST, opts, params),
+    CLI_O("reason", CLI_OPT_STR, opts, reason), CLI_OPT_END};
 
 static int parse_opts(const char *cmd, int argc, char **argv, opts *o, void (*help)(void))
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, 0, O_DB},
-        {"firm", required_argument, 0, O_FIRM},
-        {"key-file", required_argument, 0, O_KEY_FILE},
-        {"client", required_argument, 0, O_CLIENT},
-        {"questionnaire", required_argument, 0, O_QUESTIONNAIRE},
-        {"lang", required_argument, 0, O_LANG},
-        {"date", required_argument, 0, O_DATE},
-        {"format", required_argument, 0, O_FORMAT},
-        {"generate", required_argument, 0, O_GENERATE},
-        {"seed", required_argument, 0, O_SEED},
-        {"name", required_argument, 0, O_NAME},
-        {"param", required_argument, 0, O_PARAM},
-        {"reason", required_argument, 0, O_REASON},
-        {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->format = CLI_FORMAT_TABLE;
     o->cmd = cmd;
-    const cli_getopt_spec spec = {cmd, longopts, O_HELP, help, take_opt, 0, 0};
-    int rc = cli_getopt(&spec, argc, argv, o);
+    const cli_opts_spec spec = {cmd, options, help, 0, 0};
+    int rc = cli_parse_opts(&spec, argc, argv, o);
     if (rc)
         return rc;
-    if (!o->firm) {
+    if (!o->book.firm) {
         const char *e = getenv("ROBOADVISOR_FIRM");
-        o->firm = e && e[0] ? e : DEFAULT_FIRM;
+        o->book.firm = e && e[0] ? e : DEFAULT_FIRM;
     }
     if (!o->have_date) {
         time_t t = time(NULL);
@@ -127,7 +83,8 @@ typedef cli_book book;
 /* Opens the book the way every command does (cli_book_open); the firm must exist. */
 static int book_open(const char *cmd, const opts *o, book *b)
 {
-    cli_book_args a = {o->db, o->firm, o->key_file, 0, 0, 1};
+    cli_book_args a = o->book;
+    a.need_firm = 1;
     return cli_book_open_parts(cmd, &a, b);
 }
 
@@ -453,7 +410,7 @@ int cmd_onboard(int argc, char **argv)
     int rc = parse_opts(cmd, argc, argv, &o, onboard_help);
     if (rc == 0 && optind < argc)
         rc = cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-    if (rc == 0 && (o.name || o.n_params || o.reason))
+    if (rc == 0 && (o.name || o.params.n || o.reason))
         rc = cli_usage(cmd, "--name, --param and --reason belong to 'roboadvisor agent set'");
     if (rc == 0 && !o.client_file == !o.have_generate)
         rc = cli_usage(cmd, "give --client FILE or --generate N");
@@ -461,7 +418,7 @@ int cmd_onboard(int argc, char **argv)
         rc = cli_usage(cmd, "--generate needs --questionnaire FILE");
     if (rc == 0)
         rc = o.have_generate ? onboard_generate(cmd, &o) : onboard_one(cmd, &o);
-    free(o.params);
+    free(o.params.v);
     return rc < 0 ? 0 : rc;
 }
 
@@ -559,13 +516,13 @@ static int agent_set(const char *cmd, book *b, const char *account, const opts *
     if (ra_store_agent_get(b->s, b->firm.code, account, 0, &cur, &err) != RA_OK)
         return cli_fail(cmd, &err);
     ra_agent_params p = cur.params;
-    for (size_t i = 0; i < o->n_params; i++) {
+    for (size_t i = 0; i < o->params.n; i++) {
         char key[64];
-        const char *eq = strchr(o->params[i], '=');
-        if (!eq || eq == o->params[i] || (size_t)(eq - o->params[i]) >= sizeof key)
-            return cli_usage(cmd, "--param needs KEY=VALUE, got \"%s\"", o->params[i]);
-        memcpy(key, o->params[i], (size_t)(eq - o->params[i]));
-        key[eq - o->params[i]] = 0;
+        const char *eq = strchr(o->params.v[i], '=');
+        if (!eq || eq == o->params.v[i] || (size_t)(eq - o->params.v[i]) >= sizeof key)
+            return cli_usage(cmd, "--param needs KEY=VALUE, got \"%s\"", o->params.v[i]);
+        memcpy(key, o->params.v[i], (size_t)(eq - o->params.v[i]));
+        key[eq - o->params.v[i]] = 0;
         if (ra_agent_param_set(&p, key, eq + 1, &err) != RA_OK)
             return cli_usage(cmd, "--param %s", err.msg);
     }
@@ -628,7 +585,7 @@ int cmd_agent(int argc, char **argv)
     opts o;
     int rc = parse_opts(cmd, argc - 1, argv + 1, &o, agent_help);
     if (rc) {
-        free(o.params);
+        free(o.params.v);
         return rc < 0 ? 0 : rc;
     }
     const char *account = optind < argc - 1 ? argv[1 + optind] : NULL;
@@ -638,11 +595,11 @@ int cmd_agent(int argc, char **argv)
         rc = cli_usage(cmd, "unexpected argument \"%s\"", argv[2 + optind]);
     else if (o.client_file || o.have_generate || o.questionnaire)
         rc = cli_usage(cmd, "--client, --generate and --questionnaire belong to 'onboard'");
-    else if (!strcmp(sub, "show") && (o.name || o.n_params || o.reason))
+    else if (!strcmp(sub, "show") && (o.name || o.params.n || o.reason))
         rc = cli_usage(cmd, "'agent show' takes no --name, --param or --reason");
     else if (!strcmp(sub, "set") && !o.reason)
         rc = cli_usage(cmd, "--reason TEXT is required: every change is audited with its reason");
-    else if (!strcmp(sub, "set") && !o.name && !o.n_params)
+    else if (!strcmp(sub, "set") && !o.name && !o.params.n)
         rc = cli_usage(cmd, "nothing to change: give --name or --param KEY=VALUE");
     book b;
     if (!rc)
@@ -652,6 +609,6 @@ int cmd_agent(int argc, char **argv)
                                   : agent_set(cmd, &b, account, &o);
         cli_book_close(&b);
     }
-    free(o.params);
+    free(o.params.v);
     return rc;
 }

@@ -45,100 +45,60 @@ static void help(void)
 typedef struct opt_args {
     cli_market_opts market;
     const char *objective, *groups_path, *current, *mean, *cov;
-    double target, rf, lo, hi, lambda, turnover_cost;
+    double target, rf, bounds[2] /* LO, HI */, lambda, turnover_cost;
     int has_target, has_bounds;
     size_t points;
     cli_format format;
 } opt_args;
 
+/* --bounds LO,HI into field (double[2]). */
+static int take_bounds(const char *cmd, const char *opt, char *arg, void *field)
+{
+    double *b = field;
+    char *comma = strchr(arg, ',');
+    if (!comma)
+        return cli_usage(cmd, "--bounds needs LO,HI such as 0,0.4, got \"%s\"", arg);
+    *comma = '\0';
+    int rc = cli_parse_double(cmd, "--bounds (LO)", arg, &b[0]);
+    if (!rc) rc = cli_parse_double(cmd, "--bounds (HI)", comma + 1, &b[1]);
+    *comma = ',';
+    if (!rc && b[0] > b[1])
+        rc = cli_usage(cmd, "--bounds LO must not exceed HI, got \"%s\"", arg);
+    return rc;
+}
+
+_Static_assert(RA_RETURN_SIMPLE == 0 && RA_RETURN_LOG == 1, "--return-kind's words in order");
+
+static const cli_opt options[] = {
+    CLI_OPTS_MARKET(opt_args, market), CLI_OPTS_RETURNS(opt_args, market),
+    CLI_O("return-kind", CLI_OPT_ENUM, opt_args, market.kind, .words = CLI_WORDS("simple", "log"),
+          .msg = "is simple or log, got \"%s\""),
+    CLI_O("mean", CLI_OPT_STR, opt_args, mean), CLI_O("cov", CLI_OPT_STR, opt_args, cov),
+    CLI_O("lambda", CLI_OPT_DOUBLE, opt_args, lambda, CLI_IN_0_1_EXCLUSIVE),
+    CLI_O("objective", CLI_OPT_STR, opt_args, objective),
+    CLI_O("target", CLI_OPT_DOUBLE, opt_args, target, .have = CLI_HAVE(opt_args, has_target)),
+    CLI_O("points", CLI_OPT_SIZE, opt_args, points, .lo = 2, .hi = 1000),
+    CLI_O("rf", CLI_OPT_DOUBLE, opt_args, rf),
+    CLI_O("bounds", CLI_OPT_CUSTOM, opt_args, bounds, .fn = take_bounds,
+          .have = CLI_HAVE(opt_args, has_bounds)),
+    CLI_O("groups", CLI_OPT_STR, opt_args, groups_path),
+    CLI_O("current-weights", CLI_OPT_STR, opt_args, current),
+    CLI_O("turnover-cost", CLI_OPT_DOUBLE, opt_args, turnover_cost, .dlo = 0, .dhi = HUGE_VAL,
+          .msg = "must be zero or positive, got \"%s\""),
+    CLI_O("format", CLI_OPT_FORMAT, opt_args, format), CLI_OPT_END};
+
 static int parse_args(int argc, char **argv, opt_args *a)
 {
-    enum { O_RETURNS = 256, O_PRICES, O_KIND, O_ASSETS, O_DROP, O_PPY, O_MEAN, O_COV, O_LAMBDA,
-           O_OBJ, O_TARGET, O_POINTS, O_RF, O_BOUNDS, O_GROUPS, O_CURRENT, O_TCOST, O_FORMAT,
-           O_HELP, O_FROM, O_TO };
-    static const struct option longopts[] = {
-        {"returns", required_argument, 0, O_RETURNS}, {"prices", required_argument, 0, O_PRICES},
-        {"return-kind", required_argument, 0, O_KIND}, {"assets", required_argument, 0, O_ASSETS},
-        {"drop-missing", no_argument, 0, O_DROP}, {"periods-per-year", required_argument, 0, O_PPY},
-        {"mean", required_argument, 0, O_MEAN}, {"cov", required_argument, 0, O_COV},
-        {"lambda", required_argument, 0, O_LAMBDA}, {"objective", required_argument, 0, O_OBJ},
-        {"target", required_argument, 0, O_TARGET}, {"points", required_argument, 0, O_POINTS},
-        {"rf", required_argument, 0, O_RF}, {"bounds", required_argument, 0, O_BOUNDS},
-        {"groups", required_argument, 0, O_GROUPS},
-        {"current-weights", required_argument, 0, O_CURRENT},
-        {"turnover-cost", required_argument, 0, O_TCOST}, {"format", required_argument, 0, O_FORMAT},
-        {"help", no_argument, 0, O_HELP}, {"from", required_argument, 0, O_FROM},
-        {"to", required_argument, 0, O_TO}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->objective = "min-variance";
     a->mean = "arithmetic";
     a->cov = "sample";
     a->lambda = RA_EWMA_LAMBDA_DEFAULT;
-    a->lo = 0.0;
-    a->hi = 1.0;
+    a->bounds[0] = 0.0;
+    a->bounds[1] = 1.0;
     a->points = 20;
-    opterr = 0;
-    optind = 1;
-    int c, rc = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1 && rc == 0) {
-        switch (c) {
-        case O_RETURNS: a->market.returns_path = optarg; break;
-        case O_PRICES: a->market.prices_path = optarg; break;
-        case O_KIND:
-            if (strcmp(optarg, "simple") == 0) a->market.kind = RA_RETURN_SIMPLE;
-            else if (strcmp(optarg, "log") == 0) a->market.kind = RA_RETURN_LOG;
-            else rc = cli_usage(CMD, "--return-kind is simple or log, got \"%s\"", optarg);
-            break;
-        case O_ASSETS: a->market.assets = optarg; break;
-        case O_FROM: a->market.from = optarg; break;
-        case O_TO: a->market.to = optarg; break;
-        case O_DROP: a->market.drop_missing = 1; break;
-        case O_PPY:
-            rc = cli_parse_double(CMD, "--periods-per-year", optarg, &a->market.ppy);
-            if (!rc && a->market.ppy <= 0)
-                rc = cli_usage(CMD, "--periods-per-year must be positive, got \"%s\"", optarg);
-            break;
-        case O_MEAN: a->mean = optarg; break;
-        case O_COV: a->cov = optarg; break;
-        case O_LAMBDA:
-            rc = cli_parse_double(CMD, "--lambda", optarg, &a->lambda);
-            if (!rc && !(a->lambda > 0 && a->lambda < 1))
-                rc = cli_usage(CMD, "--lambda must be between 0 and 1 exclusive, got \"%s\"", optarg);
-            break;
-        case O_OBJ: a->objective = optarg; break;
-        case O_TARGET:
-            rc = cli_parse_double(CMD, "--target", optarg, &a->target);
-            a->has_target = 1;
-            break;
-        case O_POINTS: rc = cli_parse_size(CMD, "--points", optarg, 2, 1000, &a->points); break;
-        case O_RF: rc = cli_parse_double(CMD, "--rf", optarg, &a->rf); break;
-        case O_BOUNDS: {
-            char *comma = strchr(optarg, ',');
-            if (!comma) {
-                rc = cli_usage(CMD, "--bounds needs LO,HI such as 0,0.4, got \"%s\"", optarg);
-                break;
-            }
-            *comma = '\0';
-            rc = cli_parse_double(CMD, "--bounds (LO)", optarg, &a->lo);
-            if (!rc) rc = cli_parse_double(CMD, "--bounds (HI)", comma + 1, &a->hi);
-            *comma = ',';
-            if (!rc && a->lo > a->hi)
-                rc = cli_usage(CMD, "--bounds LO must not exceed HI, got \"%s\"", optarg);
-            a->has_bounds = 1;
-            break;
-        }
-        case O_GROUPS: a->groups_path = optarg; break;
-        case O_CURRENT: a->current = optarg; break;
-        case O_TCOST:
-            rc = cli_parse_double(CMD, "--turnover-cost", optarg, &a->turnover_cost);
-            if (!rc && a->turnover_cost < 0)
-                rc = cli_usage(CMD, "--turnover-cost must be zero or positive, got \"%s\"", optarg);
-            break;
-        case O_FORMAT: rc = cli_parse_format(CMD, optarg, &a->format); break;
-        case O_HELP: case 'h': help(); return -1;
-        default: rc = cli_opt_error(CMD, c, argv); break;
-        }
-    }
+    const cli_opts_spec spec = {CMD, options, help, 0, 0};
+    int rc = cli_parse_opts(&spec, argc, argv, a);
     if (rc) return rc;
     if ((rc = cli_no_more_args(CMD, argc, argv, optind))) return rc;
     if (strcmp(a->mean, "arithmetic") != 0 && strcmp(a->mean, "ewma") != 0)
@@ -393,8 +353,8 @@ int cmd_optimize(int argc, char **argv)
         goto out;
     }
     for (size_t j = 0; j < n; j++) {
-        lo[j] = a.lo;
-        hi[j] = a.hi;
+        lo[j] = a.bounds[0];
+        hi[j] = a.bounds[1];
     }
     for (size_t i = 0; i < k; i++)
         res[i].w = wbuf + i * n;

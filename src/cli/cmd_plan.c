@@ -160,9 +160,6 @@ static json_t *pct_object(const double *p)
     return o;
 }
 
-enum { O_INITIAL = 256, O_MONTHLY, O_YEARS, O_GOAL, O_MODEL, O_MU, O_SIGMA, O_BOOT, O_BLOCK,
-       O_ASSET, O_DROP, O_GLIDE, O_PATHS, O_SEED, O_THREADS, O_PROB, O_FORMAT, O_HELP };
-
 /* The options as given. */
 typedef struct plan_args {
     ra_plan_settings s;
@@ -173,81 +170,56 @@ typedef struct plan_args {
     cli_format format;
 } plan_args;
 
-static int take_opt(void *ctx, int c, char *arg)
+static int take_amount(const char *cmd, const char *opt, char *arg, void *field)
 {
-    plan_args *a = ctx;
-    int rc = 0;
-    switch (c) {
-    case O_INITIAL: rc = parse_amount("--initial", arg, &a->s.initial); a->have_initial = 1; break;
-    case O_MONTHLY: rc = parse_amount("--monthly", arg, &a->s.monthly); a->have_monthly = 1; break;
-    case O_GOAL:
-        rc = parse_amount("--goal", arg, &a->s.goal);
-        if (!rc && a->s.goal <= 0)
-            rc = cli_usage(CMD, "--goal must be positive, got \"%s\"", arg);
-        a->have_goal = 1;
-        break;
-    case O_YEARS: rc = cli_parse_size(CMD, "--years", arg, 1, RA_PLAN_MAX_YEARS, &a->years); break;
-    case O_MODEL:
-        a->model = arg;
-        if (strcmp(a->model, "lognormal") != 0 && strcmp(a->model, "bootstrap") != 0)
-            rc = cli_usage(CMD, "--model is lognormal or bootstrap, got \"%s\"", arg);
-        break;
-    case O_MU:
-        rc = cli_parse_double(CMD, "--mu", arg, &a->s.mu);
-        if (!rc && !(a->s.mu > -1.0 && a->s.mu <= RA_PLAN_MAX_MU))
-            rc = cli_usage(CMD, "--mu is an annual decimal return in (-1, 1] (0.07 for 7 %%), "
-                                "got \"%s\"", arg);
-        a->have_mu = 1;
-        break;
-    case O_SIGMA:
-        rc = cli_parse_double(CMD, "--sigma", arg, &a->s.sigma);
-        if (!rc && !(a->s.sigma >= 0.0 && a->s.sigma <= RA_PLAN_MAX_SIGMA))
-            rc = cli_usage(CMD, "--sigma is an annual decimal volatility in [0, 2] (0.15 for "
-                                "15 %%), got \"%s\"", arg);
-        a->have_sigma = 1;
-        break;
-    case O_BOOT: a->boot_path = arg; break;
-    case O_BLOCK: rc = cli_parse_size(CMD, "--block", arg, 1, 1200, &a->block); break;
-    case O_ASSET: a->asset = arg; break;
-    case O_DROP: a->drop_missing = 1; break;
-    case O_GLIDE: a->glide_path = arg; break;
-    case O_PATHS: rc = cli_parse_size(CMD, "--paths", arg, 1, PLAN_CLI_MAX_PATHS, &a->paths); break;
-    case O_SEED: rc = cli_parse_size(CMD, "--seed", arg, 0, SIZE_MAX, &a->seed); break;
-    case O_THREADS:
-        rc = cli_parse_size(CMD, "--threads", arg, 1, RA_PLAN_MAX_THREADS, &a->threads);
-        break;
-    case O_PROB:
-        rc = cli_parse_double(CMD, "--probability", arg, &a->s.probability);
-        if (!rc && !(a->s.probability > 0.0 && a->s.probability <= 1.0))
-            rc = cli_usage(CMD, "--probability must be in (0, 1], got \"%s\"", arg);
-        break;
-    case O_FORMAT: rc = cli_parse_format(CMD, arg, &a->format); break;
-    default: rc = CLI_OPT_NONE; break;
-    }
+    return parse_amount(opt, arg, field);
+}
+
+static int take_goal(const char *cmd, const char *opt, char *arg, void *field)
+{
+    int rc = parse_amount(opt, arg, field);
+    if (!rc && *(double *)field <= 0)
+        rc = cli_usage(CMD, "--goal must be positive, got \"%s\"", arg);
     return rc;
 }
 
+static const cli_opt options[] = {
+    CLI_O("initial", CLI_OPT_CUSTOM, plan_args, s.initial, .fn = take_amount,
+          .have = CLI_HAVE(plan_args, have_initial)),
+    CLI_O("monthly", CLI_OPT_CUSTOM, plan_args, s.monthly, .fn = take_amount,
+          .have = CLI_HAVE(plan_args, have_monthly)),
+    CLI_O("years", CLI_OPT_SIZE, plan_args, years, .lo = 1, .hi = RA_PLAN_MAX_YEARS),
+    CLI_O("goal", CLI_OPT_CUSTOM, plan_args, s.goal, .fn = take_goal,
+          .have = CLI_HAVE(plan_args, have_goal)),
+    CLI_O("model", CLI_OPT_WORD, plan_args, model, .words = CLI_WORDS("lognormal", "bootstrap"),
+          .msg = "is lognormal or bootstrap, got \"%s\""),
+    CLI_O("mu", CLI_OPT_DOUBLE, plan_args, s.mu, .dlo = -1.0, .dhi = RA_PLAN_MAX_MU,
+          .open = CLI_OPEN_LO, .have = CLI_HAVE(plan_args, have_mu),
+          .msg = "is an annual decimal return in (-1, 1] (0.07 for 7 %), got \"%s\""),
+    CLI_O("sigma", CLI_OPT_DOUBLE, plan_args, s.sigma, .dlo = 0.0, .dhi = RA_PLAN_MAX_SIGMA,
+          .have = CLI_HAVE(plan_args, have_sigma),
+          .msg = "is an annual decimal volatility in [0, 2] (0.15 for 15 %), got \"%s\""),
+    CLI_O("bootstrap", CLI_OPT_STR, plan_args, boot_path),
+    CLI_O("block", CLI_OPT_SIZE, plan_args, block, .lo = 1, .hi = 1200),
+    CLI_O("asset", CLI_OPT_STR, plan_args, asset),
+    CLI_O("drop-missing", CLI_OPT_FLAG, plan_args, drop_missing),
+    CLI_O("glide-path", CLI_OPT_STR, plan_args, glide_path),
+    CLI_O("paths", CLI_OPT_SIZE, plan_args, paths, .lo = 1, .hi = PLAN_CLI_MAX_PATHS),
+    CLI_O("seed", CLI_OPT_SIZE, plan_args, seed, .lo = 0, .hi = SIZE_MAX),
+    CLI_O("threads", CLI_OPT_SIZE, plan_args, threads, .lo = 1, .hi = RA_PLAN_MAX_THREADS),
+    CLI_O("probability", CLI_OPT_DOUBLE, plan_args, s.probability, .dlo = 0.0, .dhi = 1.0,
+          .open = CLI_OPEN_LO, .msg = "must be in (0, 1], got \"%s\""),
+    CLI_O("format", CLI_OPT_FORMAT, plan_args, format), CLI_OPT_END};
+
 int cmd_plan(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"initial", required_argument, 0, O_INITIAL}, {"monthly", required_argument, 0, O_MONTHLY},
-        {"years", required_argument, 0, O_YEARS}, {"goal", required_argument, 0, O_GOAL},
-        {"model", required_argument, 0, O_MODEL}, {"mu", required_argument, 0, O_MU},
-        {"sigma", required_argument, 0, O_SIGMA}, {"bootstrap", required_argument, 0, O_BOOT},
-        {"block", required_argument, 0, O_BLOCK}, {"asset", required_argument, 0, O_ASSET},
-        {"drop-missing", no_argument, 0, O_DROP}, {"glide-path", required_argument, 0, O_GLIDE},
-        {"paths", required_argument, 0, O_PATHS}, {"seed", required_argument, 0, O_SEED},
-        {"threads", required_argument, 0, O_THREADS},
-        {"probability", required_argument, 0, O_PROB},
-        {"format", required_argument, 0, O_FORMAT}, {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0}};
     plan_args a = {.model = NULL, .format = CLI_FORMAT_TABLE};
     ra_plan_settings_default(&a.s);
     a.paths = a.s.n_paths;
     a.seed = 1;
     a.threads = 1;
-    const cli_getopt_spec spec = {CMD, longopts, O_HELP, help, take_opt, 0, 0};
-    int rc = cli_getopt(&spec, argc, argv, &a);
+    const cli_opts_spec spec = {CMD, options, help, 0, 0};
+    int rc = cli_parse_opts(&spec, argc, argv, &a);
     if (rc == -1) return CLI_EXIT_OK;
     if (rc) return rc;
     ra_plan_settings s = a.s;

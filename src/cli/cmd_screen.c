@@ -24,75 +24,50 @@ static void help(void)
            "--count (default 10) with how many were tried, qualify and are distinct, and the rate.\n");
 }
 
+/* The options as given. */
+typedef struct screen_args {
+    cli_market_opts mo;
+    ra_screen_settings s;
+    int have_k, have_w, level;
+    size_t count;
+    cli_format fmt;
+    double maxv;
+} screen_args;
+
+_Static_assert(RA_SCREEN_MIN_VARIANCE == 0 && RA_SCREEN_MAX_SHARPE == 1, "--objective's words");
+
+static const cli_opt options[] = {
+    CLI_OPTS_MARKET(screen_args, mo),
+    CLI_O("cardinality", CLI_OPT_SIZE, screen_args, s.k, .lo = 2, .hi = 256,
+          .have = CLI_HAVE(screen_args, have_k)),
+    CLI_O("min-weight", CLI_OPT_DOUBLE, screen_args, s.min_weight, .dlo = 0, .dhi = 1,
+          .open = CLI_OPEN_HI, .msg = "%g is not in [0, 1)", .have = CLI_HAVE(screen_args, have_w)),
+    CLI_O("level", CLI_OPT_CUSTOM, screen_args, level, .fn = cli_opt_client_level),
+    CLI_O("min-return", CLI_OPT_DOUBLE, screen_args, s.min_return),
+    CLI_O("max-volatility", CLI_OPT_DOUBLE, screen_args, maxv),
+    CLI_O("objective", CLI_OPT_ENUM, screen_args, s.objective,
+          .words = CLI_WORDS("min-variance", "max-sharpe"),
+          .msg = "must be min-variance or max-sharpe"),
+    CLI_O("tries", CLI_OPT_SIZE, screen_args, s.tries, .lo = 1, .hi = 100000000),
+    CLI_O("count", CLI_OPT_SIZE, screen_args, count, .lo = 0, .hi = 1000000),
+    CLI_O("seed", CLI_OPT_SIZE, screen_args, s.seed, .lo = 0, .hi = SIZE_MAX),
+    CLI_O("format", CLI_OPT_FORMAT, screen_args, fmt), CLI_OPT_END};
+
 int cmd_screen(int argc, char **argv)
 {
-    enum { O_PRICES = 256, O_ASSETS, O_FROM, O_TO, O_K, O_W, O_LEVEL, O_MINR, O_MAXV, O_OBJ,
-           O_TRIES, O_COUNT, O_SEED, O_DROP, O_FORMAT, O_HELP };
-    static const struct option lo[] = {
-        {"prices", required_argument, 0, O_PRICES}, {"assets", required_argument, 0, O_ASSETS},
-        {"from", required_argument, 0, O_FROM},     {"to", required_argument, 0, O_TO},
-        {"cardinality", required_argument, 0, O_K}, {"min-weight", required_argument, 0, O_W},
-        {"level", required_argument, 0, O_LEVEL},   {"min-return", required_argument, 0, O_MINR},
-        {"max-volatility", required_argument, 0, O_MAXV},
-        {"objective", required_argument, 0, O_OBJ}, {"tries", required_argument, 0, O_TRIES},
-        {"count", required_argument, 0, O_COUNT},   {"seed", required_argument, 0, O_SEED},
-        {"drop-missing", no_argument, 0, O_DROP},   {"format", required_argument, 0, O_FORMAT},
-        {"help", no_argument, 0, O_HELP},           {0, 0, 0, 0}};
-    cli_market_opts mo;
-    memset(&mo, 0, sizeof mo);
-    mo.kind = RA_RETURN_SIMPLE;
-    ra_screen_settings s;
-    ra_screen_settings_default(&s);
-    int have_k = 0, have_w = 0, level = 0;
-    size_t count = 10, z;
-    cli_format fmt = CLI_FORMAT_TABLE;
-    double maxv = INFINITY;
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
-        switch (c) {
-        case O_PRICES: mo.prices_path = optarg; break;
-        case O_ASSETS: mo.assets = optarg; break;
-        case O_FROM: mo.from = optarg; break;
-        case O_TO: mo.to = optarg; break;
-        case O_K:
-            if (cli_parse_size(CMD, "--cardinality", optarg, 2, 256, &s.k)) return 2;
-            have_k = 1;
-            break;
-        case O_W:
-            if (cli_parse_double(CMD, "--min-weight", optarg, &s.min_weight)) return 2;
-            if (!(s.min_weight >= 0 && s.min_weight < 1))
-                return cli_usage(CMD, "--min-weight %g is not in [0, 1)", s.min_weight);
-            have_w = 1;
-            break;
-        case O_LEVEL: {
-            ra_err e = {0};
-            if (ra_prof_level_parse(optarg, 'C', &level, &e) != RA_OK)
-                return cli_usage(CMD, "--level: %s", e.msg);
-            break;
-        }
-        case O_MINR: if (cli_parse_double(CMD, "--min-return", optarg, &s.min_return)) return 2; break;
-        case O_MAXV: if (cli_parse_double(CMD, "--max-volatility", optarg, &maxv)) return 2; break;
-        case O_OBJ:
-            if (strcmp(optarg, "min-variance") == 0) s.objective = RA_SCREEN_MIN_VARIANCE;
-            else if (strcmp(optarg, "max-sharpe") == 0) s.objective = RA_SCREEN_MAX_SHARPE;
-            else return cli_usage(CMD, "--objective must be min-variance or max-sharpe");
-            break;
-        case O_TRIES: if (cli_parse_size(CMD, "--tries", optarg, 1, 100000000, &s.tries)) return 2; break;
-        case O_COUNT: if (cli_parse_size(CMD, "--count", optarg, 0, 1000000, &count)) return 2; break;
-        case O_SEED:
-            if (cli_parse_size(CMD, "--seed", optarg, 0, SIZE_MAX, &z)) return 2;
-            s.seed = (uint64_t)z;
-            break;
-        case O_DROP: mo.drop_missing = 1; break;
-        case O_FORMAT: if (cli_parse_format(CMD, optarg, &fmt)) return 2; break;
-        case O_HELP:
-        case 'h': help(); return 0;
-        case ':': return cli_usage(CMD, "%s needs a value", argv[optind - 1]);
-        default: return cli_usage(CMD, "unrecognised option \"%s\"", argv[optind - 1]);
-        }
-    }
+    screen_args sa = {.count = 10, .fmt = CLI_FORMAT_TABLE, .maxv = INFINITY};
+    sa.mo.kind = RA_RETURN_SIMPLE;
+    ra_screen_settings_default(&sa.s);
+    const cli_opts_spec spec = {CMD, options, help, 1, 0};
+    int rc = cli_parse_opts(&spec, argc, argv, &sa);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    cli_market_opts mo = sa.mo;
+    ra_screen_settings s = sa.s;
+    int have_k = sa.have_k, have_w = sa.have_w, level = sa.level;
+    size_t count = sa.count;
+    cli_format fmt = sa.fmt;
+    double maxv = sa.maxv;
     if (optind < argc)
         return cli_usage(CMD, "unexpected argument \"%s\"", argv[optind]);
     if (!mo.prices_path)
@@ -101,7 +76,7 @@ int cmd_screen(int argc, char **argv)
         return cli_usage(CMD, "--cardinality K and --min-weight W are required");
     s.max_volatility = fmin(maxv, ra_screen_level_max_volatility(level));
     cli_market m;
-    int rc = cli_market_load(CMD, &mo, &m);
+    rc = cli_market_load(CMD, &mo, &m);
     if (rc != 0)
         return rc;
     ra_err err = {0};

@@ -61,9 +61,6 @@ static const char *cell(char *buf, int width, int prec, double x)
     return buf;
 }
 
-enum { O_RETURNS = 256, O_PRICES, O_ASSETS, O_BENCH, O_RF, O_MAR, O_LEVEL, O_DROP, O_PPY,
-       O_FORMAT, O_HELP, O_FROM, O_TO };
-
 /* The options as given. */
 typedef struct stats_args {
     cli_market_opts mo;
@@ -72,50 +69,18 @@ typedef struct stats_args {
     cli_format format;
 } stats_args;
 
-static int take_opt(void *ctx, int c, char *arg)
-{
-    stats_args *a = ctx;
-    int rc = 0;
-    switch (c) {
-    case O_RETURNS: a->mo.returns_path = arg; break;
-    case O_PRICES: a->mo.prices_path = arg; break;
-    case O_ASSETS: a->mo.assets = arg; break;
-    case O_FROM: a->mo.from = arg; break;
-    case O_TO: a->mo.to = arg; break;
-    case O_BENCH: a->bench = arg; break;
-    case O_RF: rc = cli_parse_double(CMD, "--rf", arg, &a->rf); break;
-    case O_MAR: rc = cli_parse_double(CMD, "--mar", arg, &a->mar); break;
-    case O_LEVEL:
-        rc = cli_parse_double(CMD, "--level", arg, &a->level);
-        if (!rc && !(a->level > 0 && a->level < 1))
-            rc = cli_usage(CMD, "--level must be between 0 and 1 exclusive, got \"%s\"", arg);
-        break;
-    case O_DROP: a->mo.drop_missing = 1; break;
-    case O_PPY:
-        rc = cli_parse_double(CMD, "--periods-per-year", arg, &a->mo.ppy);
-        if (!rc && a->mo.ppy <= 0)
-            rc = cli_usage(CMD, "--periods-per-year must be positive, got \"%s\"", arg);
-        break;
-    case O_FORMAT: rc = cli_parse_format(CMD, arg, &a->format); break;
-    default: rc = CLI_OPT_NONE; break;
-    }
-    return rc;
-}
+static const cli_opt options[] = {
+    CLI_OPTS_MARKET(stats_args, mo), CLI_OPTS_RETURNS(stats_args, mo),
+    CLI_O("benchmark", CLI_OPT_STR, stats_args, bench),
+    CLI_O("rf", CLI_OPT_DOUBLE, stats_args, rf), CLI_O("mar", CLI_OPT_DOUBLE, stats_args, mar),
+    CLI_O("level", CLI_OPT_DOUBLE, stats_args, level, CLI_IN_0_1_EXCLUSIVE),
+    CLI_O("format", CLI_OPT_FORMAT, stats_args, format), CLI_OPT_END};
 
 int cmd_stats(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"returns", required_argument, 0, O_RETURNS}, {"prices", required_argument, 0, O_PRICES},
-        {"assets", required_argument, 0, O_ASSETS}, {"benchmark", required_argument, 0, O_BENCH},
-        {"rf", required_argument, 0, O_RF}, {"mar", required_argument, 0, O_MAR},
-        {"level", required_argument, 0, O_LEVEL}, {"drop-missing", no_argument, 0, O_DROP},
-        {"periods-per-year", required_argument, 0, O_PPY},
-        {"format", required_argument, 0, O_FORMAT}, {"help", no_argument, 0, O_HELP}, {"from", required_argument, 0, O_FROM},
-        {"to", required_argument, 0, O_TO},
-        {0, 0, 0, 0}};
     stats_args a = {.level = 0.95, .format = CLI_FORMAT_TABLE};
-    const cli_getopt_spec spec = {CMD, longopts, O_HELP, help, take_opt, 0, 0};
-    int rc = cli_getopt(&spec, argc, argv, &a);
+    const cli_opts_spec spec = {CMD, options, help, 0, 0};
+    int rc = cli_parse_opts(&spec, argc, argv, &a);
     if (rc == -1) return CLI_EXIT_OK;
     if (rc) return rc;
     cli_market_opts mo = a.mo;

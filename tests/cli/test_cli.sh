@@ -2,7 +2,7 @@
 # (exit 1 naming file, line and column), JSON documents with the documented keys, and numbers that
 # agree with each other (weights sum to 1, frontier ordered, XIRR of a known example).
 source "$(dirname "$0")/lib.sh"
-min_checks 90 # the checks this script makes today; finish fails below it
+min_checks 114 # the checks this script makes today; finish fails below it
 P="$DATA/aa_etf_totalreturn_index.csv"
 
 # --help on every command, exit 0
@@ -21,6 +21,20 @@ run 2 "$RA" stats --returns "$P" --level 1.5; err_lines 1; err_has "--level"
 run 2 "$RA" stats --returns "$P" --bogus; err_lines 1; err_has "no option --bogus"
 run 2 "$RA" xirr; err_lines 1; err_has "--flows FILE is required"
 run 2 "$RA" twr --values x.csv --flow-timing noon; err_lines 1; err_has "start or end"
+
+# option values as each command's declared table takes them (src/cli/cli.h, cli_parse_opts): the
+# messages are those the commands gave before their options were declared in one table
+run 2 "$RA" optimize --prices "$P" --return-kind=; err_lines 1; err_has 'is simple or log, got ""'
+run 2 "$RA" optimize --prices "$P" --periods-per-year 0; err_has 'must be positive, got "0"'
+run 2 "$RA" screen --prices "$P" --cardinality 3 --min-weight 1.50; err_lines 1
+err_has "--min-weight 1.5 is not in [0, 1)"
+run 2 "$RA" screen --prices "$P" --objective best; err_has "--objective must be min-variance or max-sharpe"
+run 2 "$RA" gains --account A --format xml; err_has 'must be table, json or csv: "xml"'
+run 2 "$RA" models build --shelf-only maybe; err_has '--shelf-only must be yes or no, not "maybe"'
+run 2 "$RA" onboard --param a=1 --param b=2; err_has "--param and --reason belong to 'roboadvisor agent set'"
+run 2 "$RA" xirr --flows x.csv --periods-per-year 12; err_lines 1; err_has "no option --periods-per-year"
+run 2 "$RA" check --firm X; err_lines 1; err_has "no option --firm ("
+run 2 "$RA" init --currency usd; err_has 'needs 3 capital letters (ISO 4217), got "usd"'
 
 # data errors: exit 1, naming file, line, column
 printf 'Date,A,B\n2020-01-01,1,2\n2020-01-02,1.5,x\n2020-01-03,1,2\n' >"$TMP/bad.csv"
