@@ -24,6 +24,10 @@ static const struct {
     {"agent", cmd_agent, "show or change an account's own agent ('agent show|set ACCOUNT')"},
     {"models", cmd_models, "model portfolios: build, list, show, add, assign, personalised targets"},
     {"screen", cmd_screen, "generate many distinct qualifying candidate portfolios from a pool"},
+    {"run-day", cmd_run_day, "the daily cycle: mark, propose, trade every account for a day"},
+    {"account", cmd_account, "one account as of a day against its target ('account show ACCOUNT')"},
+    {"proposals", cmd_proposals, "the cycle's proposals: list, show, approve, reject"},
+    {"orders", cmd_orders, "the cycle's orders ('orders list')"},
     {"plan", cmd_plan, "goal plan by Monte Carlo: probability, wealth percentiles, required saving"},
     {"generate-book", cmd_generate_book, "write a seeded demo book (clients, accounts, transactions on real prices)"},
 };

@@ -1,0 +1,772 @@
+/* roboadvisor run-day, account show, proposals and orders: the daily cycle's commands
+ * (include/roboadvisor/engine_cycle.h, include/roboadvisor/store_cycle.h). Documented in
+ * docs/cli.md#run-day and the sections after it. Money and quantities in JSON are exact decimal
+ * strings; weights are fractions. */
+#include "cli.h"
+
+#include <roboadvisor/engine_cycle.h>
+#include <roboadvisor/engine_fmt.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_THREADS 256
+
+/* ---- shared ------------------------------------------------------------------------------------ */
+
+static const char *money(ra_minor v, int digits, char b[RA_MONEY_FMT_SIZE])
+{
+    return ra_money_format_minor(v, digits, b, RA_MONEY_FMT_SIZE);
+}
+
+static const char *qty(ra_micro v, char b[RA_MONEY_FMT_SIZE])
+{
+    return ra_money_format_qty(v, b, RA_MONEY_FMT_SIZE);
+}
+
+static const char *price(ra_price v, char b[RA_MONEY_FMT_SIZE])
+{
+    return ra_money_format_price(v, b, RA_MONEY_FMT_SIZE);
+}
+
+/* "drift,tlh" from RA_REASON_* bits. */
+static const char *reasons(unsigned bits, char *b, size_t cap)
+{
+    size_t len = 0;
+    b[0] = 0;
+    for (unsigned k = 0; k < RA_CYCLE_N_REASONS; k++)
+        if (bits & (1u << k))
+            len += (size_t)snprintf(b + len, len < cap ? cap - len : 0, "%s%s", len ? "," : "",
+                                    ra_cycle_reason_name(k));
+    return b;
+}
+
+static const char *const HELD_NAMES[] = {"min_trade", "lot_size", "cash",    "wash_sale",
+                                         "no_trade",  "tax",      "buy_only", NULL};
+
+static json_t *jmoney(ra_minor v, int digits)
+{
+    char b[RA_MONEY_FMT_SIZE];
+    return json_string(money(v, digits, b));
+}
+
+/* ---- run-day ----------------------------------------------------------------------------------- */
+
+typedef enum exec_mode { EXEC_NONE, EXEC_CLOSE } exec_mode;
+
+typedef struct run_opts {
+    cli_book_args book;
+    ra_date date, to;
+    int have_date, have_to;
+    exec_mode execute;
+    size_t threads, batch, window;
+    int have_window;
+    double cash_reserve;
+    int have_reserve;
+    cli_format format;
+} run_opts;
+
+static const cli_opt run_options[] = {
+    CLI_OPTS_BOOK(run_opts, book),
+    CLI_O("date", CLI_OPT_DATE, run_opts, date, .have = CLI_HAVE(run_opts, have_date)),
+    CLI_O("to", CLI_OPT_DATE, run_opts, to, .have = CLI_HAVE(run_opts, have_to)),
+    CLI_O("execute", CLI_OPT_ENUM, run_opts, execute, .words = CLI_WORDS("none", "close"),
+          .msg = "must be none or close: \"%s\""),
+    CLI_O("threads", CLI_OPT_SIZE, run_opts, threads, .lo = 1, .hi = MAX_THREADS),
+    CLI_O("batch", CLI_OPT_SIZE, run_opts, batch, .lo = 1, .hi = 1000000),
+    CLI_O("window-days", CLI_OPT_SIZE, run_opts, window, .lo = 0, .hi = 366,
+          .have = CLI_HAVE(run_opts, have_window)),
+    CLI_O("cash-reserve", CLI_OPT_DOUBLE, run_opts, cash_reserve, .dlo = 0, .dhi = 1,
+          .open = CLI_OPEN_HI, .msg = "must be in [0, 1): \"%s\"",
+          .have = CLI_HAVE(run_opts, have_reserve)),
+    CLI_O("format", CLI_OPT_FORMAT, run_opts, format),
+    CLI_OPT_END};
+
+static void run_help(void)
+{
+    printf(
+        "usage: roboadvisor run-day --date D [--to D2] [--execute none|close] [--threads N]\n"
+        "                           [--format table|json] [--firm CODE] [--db URL]\n"
+        "                           [--key-file FILE] [--batch N] [--window-days N]\n"
+        "                           [--cash-reserve F]\n\n"
+        "Runs the firm's daily cycle for trading day D: the day's splits and dividends applied,\n"
+        "every account marked to market at D's closes (its value and the day's time-weighted\n"
+        "return recorded), and a proposal for each account that needs trades (drift beyond its\n"
+        "bands, cash to invest, losses to harvest, restricted holdings), each trade with its\n"
+        "reasons, lots, estimated gains and the price and date it used. A discretionary\n"
+        "account's proposal becomes orders at once; an advisory one waits for\n"
+        "'roboadvisor proposals approve'. A day without a close for a security held or in a\n"
+        "model is refused, naming the securities.\n\n"
+        "  --execute close  fill every order of the day, and open orders of earlier days, at\n"
+        "                   D's close (paper trading); default none: orders stay open until\n"
+        "                   'roboadvisor import fills'\n"
+        "  --to D2          run every day from D to D2 that has prices, in order (days without\n"
+        "                   any price are skipped as non-trading days)\n"
+        "  --threads N      accepted for scripts written against the cycle's interface; this\n"
+        "                   version computes in one thread (results never depend on N)\n"
+        "  --batch N        accounts per database transaction (default %d)\n"
+        "  --window-days N  the wash-sale window in calendar days (default %d)\n"
+        "  --cash-reserve F the target's cash weight (default 0.01)\n\n"
+        "Re-running a day changes nothing: an account is written once per day with its\n"
+        "proposal and orders (deterministic ids P-DATE-ACCOUNT, P-DATE-ACCOUNT-N), so a run\n"
+        "that was killed is finished by running the day again.\n",
+        RA_CYCLE_DEFAULT_BATCH, RA_CYCLE_DEFAULT_WINDOW_DAYS);
+}
+
+typedef struct progress_ctx {
+    int on;
+    ra_date date;
+} progress_ctx;
+
+static void progress(void *ctx, size_t done, size_t total)
+{
+    progress_ctx *p = ctx;
+    if (!p->on || total == 0)
+        return;
+    char db[11];
+    int width = 40, fill = (int)((double)width * (double)done / (double)total);
+    fprintf(stderr, "\r%s [%.*s%*s] %zu/%zu accounts", ra_date_format(p->date, db), fill,
+            "########################################", width - fill, "", done, total);
+    if (done == total)
+        fputc('\n', stderr);
+}
+
+static void print_run_table(const ra_cycle_stats *st, ra_date d, const cli_book *b)
+{
+    char db[11], m1[RA_MONEY_FMT_SIZE], m2[RA_MONEY_FMT_SIZE];
+    int md = b->firm.minor_digits;
+    const char *cur = b->firm.currency;
+    printf("run-day %s, firm %s (engine %s, configuration %.12s)\n", ra_date_format(d, db),
+           b->firm.code, st->engine_version, st->config_hash);
+    printf("  accounts             %zu: processed %zu, done by an earlier run %zu, without a "
+           "model %zu\n", st->accounts, st->processed, st->skipped, st->no_model);
+    printf("  proposals            %zu: advisory, waiting for approval %zu\n", st->proposals,
+           st->pending);
+    printf("  trades               %zu: ", st->trades);
+    for (unsigned k = 0; k < RA_CYCLE_N_REASONS; k++)
+        printf("%s%s %zu", k ? ", " : "", ra_cycle_reason_name(k), st->trades_by_reason[k]);
+    printf("\n  orders               %zu created, %zu filled at the close\n", st->orders, st->fills);
+    printf("  out of band          %zu before trading, %zu after\n", st->out_of_band_before,
+           st->out_of_band_after);
+    printf("  dividends credited   %s %s\n", money(st->dividends_minor, md, m1), cur);
+    printf("  losses harvested     %s %s (estimated tax value %s %s)\n",
+           money(st->harvested_minor, md, m1), cur,
+           money((ra_minor)llround(st->harvest_tax_value), md, m2), cur);
+    printf("  value at the close   %s %s (accounts processed by this run)\n",
+           money(st->value_minor, md, m1), cur);
+}
+
+static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
+{
+    int md = b->firm.minor_digits;
+    json_t *o = json_object(), *by = json_object(), *held = json_object();
+    json_object_set_new(o, "date", cli_jdate(d));
+    json_object_set_new(o, "firm", json_string(b->firm.code));
+    json_object_set_new(o, "engine_version", json_string(st->engine_version));
+    json_object_set_new(o, "config_hash", json_string(st->config_hash));
+    json_object_set_new(o, "accounts", json_integer((json_int_t)st->accounts));
+    json_object_set_new(o, "processed", json_integer((json_int_t)st->processed));
+    json_object_set_new(o, "skipped", json_integer((json_int_t)st->skipped));
+    json_object_set_new(o, "no_model", json_integer((json_int_t)st->no_model));
+    json_object_set_new(o, "proposals", json_integer((json_int_t)st->proposals));
+    json_object_set_new(o, "pending", json_integer((json_int_t)st->pending));
+    json_object_set_new(o, "trades", json_integer((json_int_t)st->trades));
+    for (unsigned k = 0; k < RA_CYCLE_N_REASONS; k++)
+        json_object_set_new(by, ra_cycle_reason_name(k),
+                            json_integer((json_int_t)st->trades_by_reason[k]));
+    json_object_set_new(o, "trades_by_reason", by);
+    json_object_set_new(o, "orders", json_integer((json_int_t)st->orders));
+    json_object_set_new(o, "fills", json_integer((json_int_t)st->fills));
+    json_object_set_new(o, "out_of_band_before", json_integer((json_int_t)st->out_of_band_before));
+    json_object_set_new(o, "out_of_band_after", json_integer((json_int_t)st->out_of_band_after));
+    for (unsigned k = 0; HELD_NAMES[k]; k++)
+        json_object_set_new(held, HELD_NAMES[k], json_integer((json_int_t)st->held_back[k]));
+    json_object_set_new(o, "held_back", held);
+    json_object_set_new(o, "currency", json_string(b->firm.currency));
+    json_object_set_new(o, "dividends", jmoney(st->dividends_minor, md));
+    json_object_set_new(o, "harvested", jmoney(st->harvested_minor, md));
+    json_object_set_new(o, "harvest_tax_value",
+                        jmoney((ra_minor)llround(st->harvest_tax_value), md));
+    json_object_set_new(o, "value", jmoney(st->value_minor, md));
+    cli_json_units(o, "dividends", "currency", "harvested", "currency", "harvest_tax_value",
+                   "currency", "value", "currency", NULL);
+    return o;
+}
+
+int cmd_run_day(int argc, char **argv)
+{
+    static const char *const CMD = "run-day";
+    run_opts o;
+    memset(&o, 0, sizeof o);
+    o.threads = 1;
+    o.batch = RA_CYCLE_DEFAULT_BATCH;
+    const cli_opts_spec spec = {CMD, run_options, run_help, 0, 0};
+    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if ((rc = cli_no_more_args(CMD, argc, argv, optind)) != 0)
+        return rc;
+    if (!o.have_date)
+        return cli_usage(CMD, "--date D is required (the trading day to run)");
+    if (o.have_to && o.to < o.date)
+        return cli_usage(CMD, "--to must not be before --date");
+    cli_book b;
+    cli_book_args ba = o.book;
+    ba.need_firm = 1;
+    if ((rc = cli_book_open_parts(CMD, &ba, &b)) != 0)
+        return rc;
+    ra_cycle_options co;
+    ra_cycle_options_default(&co);
+    co.execute_close = o.execute == EXEC_CLOSE;
+    co.batch = o.batch;
+    if (o.have_window)
+        co.window_days = (int)o.window;
+    if (o.have_reserve)
+        co.cash_reserve = o.cash_reserve;
+    progress_ctx pc = {o.have_to && isatty(STDERR_FILENO) && o.format == CLI_FORMAT_TABLE, 0};
+    co.progress = progress;
+    co.progress_ctx = &pc;
+    ra_date last = o.have_to ? o.to : o.date;
+    json_t *days = o.have_to ? json_array() : NULL;
+    size_t ran = 0, skipped_days = 0;
+    ra_err err = {0};
+    for (ra_date d = o.date; d <= last && rc == 0; d++) {
+        co.date = d;
+        pc.date = d;
+        ra_cycle_stats st;
+        memset(&err, 0, sizeof err);
+        ra_status s = ra_cycle_run_day(b.s, &b.actor, &co, &st, &err);
+        if (s == RA_ENOTFOUND && o.have_to && strstr(err.msg, "not a trading day")) {
+            skipped_days++; /* a weekend or a holiday inside the range */
+            continue;
+        }
+        if (s != RA_OK) {
+            rc = cli_fail(CMD, &err);
+            break;
+        }
+        ran++;
+        if (o.format == CLI_FORMAT_JSON) {
+            json_t *j = run_json(&st, d, &b);
+            if (days)
+                json_array_append_new(days, j);
+            else
+                rc = cli_json_print(j);
+        } else {
+            if (ran > 1)
+                printf("\n");
+            print_run_table(&st, d, &b);
+        }
+    }
+    if (rc == 0 && days && o.format == CLI_FORMAT_JSON) {
+        json_t *doc = json_object();
+        json_object_set_new(doc, "from", cli_jdate(o.date));
+        json_object_set_new(doc, "to", cli_jdate(o.to));
+        json_object_set_new(doc, "days_run", json_integer((json_int_t)ran));
+        json_object_set_new(doc, "days_without_prices", json_integer((json_int_t)skipped_days));
+        json_object_set_new(doc, "days", days);
+        days = NULL;
+        rc = cli_json_print(doc);
+    } else if (rc == 0 && o.have_to)
+        printf("\n%zu trading days run from the --date to the --to day; %zu days without prices "
+               "skipped\n", ran, skipped_days);
+    json_decref(days);
+    cli_book_close(&b);
+    return rc;
+}
+
+/* ---- account show ------------------------------------------------------------------------------ */
+
+typedef struct acct_opts {
+    cli_book_args book;
+    ra_date date;
+    int have_date;
+    cli_format format;
+} acct_opts;
+
+static const cli_opt acct_options[] = {
+    CLI_OPTS_BOOK(acct_opts, book),
+    CLI_O("date", CLI_OPT_DATE, acct_opts, date, .have = CLI_HAVE(acct_opts, have_date)),
+    CLI_O("format", CLI_OPT_FORMAT, acct_opts, format), CLI_OPT_END};
+
+static void acct_help(void)
+{
+    printf("usage: roboadvisor account show ACCOUNT [--date D] [--format table|json]\n"
+           "                                [--firm CODE] [--db URL] [--key-file FILE]\n\n"
+           "The account as of day D (default: the latest day the cycle ran for it, else today):\n"
+           "its mandate and status (in_band, out_of_band, or no_target without a model), cash,\n"
+           "every holding (quantity, the latest close on or before D and its date, value, weight,\n"
+           "target weight, drift = weight - target), the total drift (half the sum of absolute\n"
+           "deviations, cash included) and the open proposal if any.\n");
+}
+
+static ra_date latest_day(cli_book *b, const char *account)
+{
+    ra_cycle_value *v = NULL;
+    size_t n = 0;
+    ra_err err = {0};
+    ra_date d = 0;
+    if (ra_store_daily_values(b->s, b->firm.code, account, 0, 0, &v, &n, &err) == RA_OK && n)
+        d = v[n - 1].date;
+    ra_store_free(v);
+    return d ? d : cli_today();
+}
+
+static int account_json(const ra_account_view *v, int md)
+{
+    char b1[RA_MONEY_FMT_SIZE];
+    json_t *doc = json_object(), *hs = json_array(), *m = json_object();
+    json_object_set_new(doc, "account", json_string(v->account));
+    json_object_set_new(doc, "date", cli_jdate(v->date));
+    json_object_set_new(doc, "status", json_string(v->status));
+    json_object_set_new(doc, "currency", json_string(v->acct.currency));
+    json_object_set_new(doc, "cash", jmoney(v->cash_minor, md));
+    json_object_set_new(doc, "value", jmoney(v->value_minor, md));
+    json_object_set_new(doc, "drift", cli_jnum(v->drift));
+    json_object_set_new(doc, "max_deviation", cli_jnum(v->max_dev));
+    json_object_set_new(doc, "cash_weight", cli_jnum(v->cash_weight));
+    json_object_set_new(doc, "cash_target", cli_jnum(v->cash_target));
+    for (size_t i = 0; i < v->n; i++) {
+        const ra_account_holding *h = &v->h[i];
+        json_t *x = json_object();
+        json_object_set_new(x, "ticker", json_string(h->ticker));
+        json_object_set_new(x, "qty", json_string(qty(h->qty_micro, b1)));
+        json_object_set_new(x, "price", h->price ? json_string(price(h->price, b1)) : json_null());
+        json_object_set_new(x, "price_date", h->price ? cli_jdate(h->price_date) : json_null());
+        json_object_set_new(x, "value", jmoney(h->value_minor, md));
+        json_object_set_new(x, "weight", cli_jnum(h->weight));
+        json_object_set_new(x, "target", cli_jnum(h->target));
+        json_object_set_new(x, "drift", cli_jnum(h->drift));
+        json_array_append_new(hs, x);
+    }
+    json_object_set_new(doc, "holdings", hs);
+    const ra_mandate *md_ = &v->acct.mandate;
+    json_object_set_new(m, "model", json_string(md_->model));
+    json_object_set_new(m, "discretionary", json_boolean(md_->discretionary));
+    json_object_set_new(m, "drift_band", cli_jnum(md_->drift_band));
+    json_object_set_new(m, "tlh", json_boolean(md_->tlh_enabled));
+    json_object_set_new(m, "loss_limit", cli_jnum(md_->loss_limit));
+    json_object_set_new(m, "restrictions", json_string(md_->restrictions));
+    json_object_set_new(doc, "mandate", m);
+    json_object_set_new(doc, "open_proposal",
+                        v->proposal[0] ? json_string(v->proposal) : json_null());
+    cli_json_units(doc, "cash", "currency", "value", "currency", "drift", "fraction",
+                   "holdings.qty", "shares", "holdings.price", "currency per share",
+                   "holdings.value", "currency", "holdings.weight", "fraction", NULL);
+    return cli_json_print(doc);
+}
+
+static void account_table(const ra_account_view *v, int md)
+{
+    char db[11], b1[RA_MONEY_FMT_SIZE], b2[RA_MONEY_FMT_SIZE], b3[RA_MONEY_FMT_SIZE], pd[11];
+    const ra_mandate *m = &v->acct.mandate;
+    printf("account %s on %s: %s\n", v->account, ra_date_format(v->date, db), v->status);
+    printf("mandate: model %s, %s, drift band %.4g, tax-loss harvesting %s, loss limit %.4g%s%s\n",
+           m->model[0] ? m->model : "(none)", m->discretionary ? "discretionary" : "advisory",
+           m->drift_band, m->tlh_enabled ? "on" : "off", m->loss_limit,
+           m->restrictions[0] ? ", restricted: " : "", m->restrictions);
+    printf("value %s %s, cash %s %s (weight %.4f, target %.4f)\n", money(v->value_minor, md, b1),
+           v->acct.currency, money(v->cash_minor, md, b2), v->acct.currency, v->cash_weight,
+           v->cash_target);
+    printf("%-8s %16s %14s %10s %16s %8s %8s %8s\n", "ticker", "qty (shares)", "price", "as of",
+           "value", "weight", "target", "drift");
+    for (size_t i = 0; i < v->n; i++) {
+        const ra_account_holding *h = &v->h[i];
+        printf("%-8s %16s %14s %10s %16s %8.4f %8.4f %+8.4f\n", h->ticker, qty(h->qty_micro, b1),
+               h->price ? price(h->price, b2) : "-", h->price ? ra_date_format(h->price_date, pd) : "-",
+               money(h->value_minor, md, b3), h->weight, h->target, h->drift);
+    }
+    printf("drift %.4f (half the sum of absolute deviations), largest deviation %.4f\n", v->drift,
+           v->max_dev);
+    printf("open proposal: %s\n", v->proposal[0] ? v->proposal : "none");
+}
+
+int cmd_account(int argc, char **argv)
+{
+    static const char *const CMD = "account show";
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        acct_help();
+        return argc < 2 ? CLI_EXIT_USAGE : 0;
+    }
+    if (strcmp(argv[1], "show") != 0)
+        return cli_usage("account", "unknown subcommand \"%s\" (account show ACCOUNT)", argv[1]);
+    acct_opts o;
+    memset(&o, 0, sizeof o);
+    const cli_opts_spec spec = {CMD, acct_options, acct_help, 0, 2};
+    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (optind >= argc)
+        return cli_usage(CMD, "name the account: account show ACCOUNT");
+    const char *account = argv[optind];
+    if ((rc = cli_no_more_args(CMD, argc, argv, optind + 1)) != 0)
+        return rc;
+    cli_book b;
+    cli_book_args ba = o.book;
+    ba.need_firm = 1;
+    if ((rc = cli_book_open_parts(CMD, &ba, &b)) != 0)
+        return rc;
+    ra_account_view v;
+    ra_err err = {0};
+    ra_date d = o.have_date ? o.date : latest_day(&b, account);
+    ra_cycle_options co;
+    ra_cycle_options_default(&co);
+    ra_status s = ra_account_view_compute(b.s, b.firm.code, account, d, co.cash_reserve,
+                                          co.settings.band_rel, &v, &err);
+    if (s != RA_OK)
+        rc = cli_fail(CMD, &err);
+    else if (o.format == CLI_FORMAT_JSON)
+        rc = account_json(&v, b.firm.minor_digits);
+    else
+        account_table(&v, b.firm.minor_digits);
+    ra_account_view_clear(&v);
+    cli_book_close(&b);
+    return rc;
+}
+
+/* ---- proposals and orders ---------------------------------------------------------------------- */
+
+typedef enum list_format { L_TABLE, L_JSON, L_CSV } list_format;
+
+typedef struct prop_opts {
+    cli_book_args book;
+    ra_date date;
+    const char *account, *status, *trades, *reason;
+    list_format format;
+} prop_opts;
+
+static const cli_opt prop_options[] = {
+    CLI_OPTS_BOOK(prop_opts, book),
+    CLI_O("date", CLI_OPT_DATE, prop_opts, date),
+    CLI_O("account", CLI_OPT_STR, prop_opts, account),
+    CLI_O("status", CLI_OPT_WORD, prop_opts, status,
+          .words = CLI_WORDS("pending", "approved", "rejected", "executed"),
+          .msg = "must be pending, approved, rejected or executed: \"%s\""),
+    CLI_O("trades", CLI_OPT_STR, prop_opts, trades),
+    CLI_O("reason", CLI_OPT_STR, prop_opts, reason),
+    CLI_O("format", CLI_OPT_ENUM, prop_opts, format, .words = CLI_WORDS("table", "json", "csv"),
+          .msg = "must be table, json or csv: \"%s\""),
+    CLI_OPT_END};
+
+static void prop_help(void)
+{
+    printf("usage: roboadvisor proposals list [--date D] [--account A]\n"
+           "                      [--status pending|approved|rejected|executed] [--format table|json]\n"
+           "       roboadvisor proposals show ID [--format table|json]\n"
+           "       roboadvisor proposals approve ID [--trades N,M] [--reason TEXT]\n"
+           "       roboadvisor proposals reject ID [--trades N,M] --reason TEXT\n"
+           "   (each with [--firm CODE] [--db URL] [--key-file FILE])\n\n"
+           "The daily cycle's proposals. approve: the trades numbered N,M (default all) become\n"
+           "orders dated the proposal's day, the others are rejected; reject: the trades N,M\n"
+           "(default all) are rejected, the others approved. A proposal is decided once; every\n"
+           "decision is audited with who ($ROBOADVISOR_USER) and why.\n");
+}
+
+static json_t *proposal_json(const ra_cycle_proposal *p, int md)
+{
+    char b[RA_MONEY_FMT_SIZE], rs[128];
+    json_t *o = json_object(), *tr = json_array();
+    json_object_set_new(o, "id", json_string(p->id));
+    json_object_set_new(o, "account", json_string(p->account));
+    json_object_set_new(o, "date", cli_jdate(p->date));
+    json_object_set_new(o, "status", json_string(p->status));
+    json_object_set_new(o, "discretionary", json_boolean(p->discretionary));
+    json_object_set_new(o, "value", jmoney(p->value_minor, md));
+    json_object_set_new(o, "drift_before", cli_jnum(p->drift_before));
+    json_object_set_new(o, "drift_after", cli_jnum(p->drift_after));
+    json_object_set_new(o, "max_deviation_before", cli_jnum(p->max_dev_before));
+    json_object_set_new(o, "max_deviation_after", cli_jnum(p->max_dev_after));
+    json_t *held = json_array();
+    for (unsigned k = 0; HELD_NAMES[k]; k++)
+        if (p->held_back & (1u << k))
+            json_array_append_new(held, json_string(HELD_NAMES[k]));
+    json_object_set_new(o, "held_back", held);
+    json_object_set_new(o, "engine_version", json_string(p->engine_version));
+    json_object_set_new(o, "config_hash", json_string(p->config_hash));
+    json_object_set_new(o, "supersedes", p->supersedes[0] ? json_string(p->supersedes) : json_null());
+    json_object_set_new(o, "decided_by", p->decided_by[0] ? json_string(p->decided_by) : json_null());
+    json_object_set_new(o, "reason", p->decided_reason[0] ? json_string(p->decided_reason)
+                                                         : json_null());
+    for (size_t i = 0; i < p->n_trades; i++) {
+        const ra_cycle_trade *t = &p->trades[i];
+        json_t *x = json_object(), *lots = json_array(), *rj = json_array();
+        json_object_set_new(x, "n", json_integer(t->n));
+        json_object_set_new(x, "ticker", json_string(t->ticker));
+        json_object_set_new(x, "side", json_string(t->side > 0 ? "buy" : "sell"));
+        json_object_set_new(x, "qty", json_string(qty(t->qty_micro, b)));
+        json_object_set_new(x, "price", json_string(price(t->price, b)));
+        json_object_set_new(x, "price_date", cli_jdate(t->price_date));
+        json_object_set_new(x, "value", jmoney(t->value_minor, md));
+        reasons(t->reasons, rs, sizeof rs);
+        for (unsigned k = 0; k < RA_CYCLE_N_REASONS; k++)
+            if (t->reasons & (1u << k))
+                json_array_append_new(rj, json_string(ra_cycle_reason_name(k)));
+        json_object_set_new(x, "reasons", rj);
+        json_object_set_new(x, "gain_short", jmoney(t->gain_short_minor, md));
+        json_object_set_new(x, "gain_long", jmoney(t->gain_long_minor, md));
+        json_object_set_new(x, "risk_level", json_integer(t->risk_level));
+        json_object_set_new(x, "status", json_string(t->status));
+        for (size_t k = 0; k < t->n_picks; k++) {
+            const ra_cycle_pick *pk = &p->picks[t->first_pick + k];
+            json_t *l = json_object();
+            json_object_set_new(l, "lot_id", json_integer((json_int_t)pk->lot_id));
+            json_object_set_new(l, "qty", json_string(qty(pk->qty_micro, b)));
+            json_array_append_new(lots, l);
+        }
+        json_object_set_new(x, "lots", lots);
+        json_array_append_new(tr, x);
+    }
+    json_object_set_new(o, "trades", tr);
+    return o;
+}
+
+static void proposal_table(const ra_cycle_proposal *p, int md, const char *cur, int trades)
+{
+    char db[11], b1[RA_MONEY_FMT_SIZE], b2[RA_MONEY_FMT_SIZE], b3[RA_MONEY_FMT_SIZE], rs[128];
+    printf("%s  %s  %s  %-9s %s  value %s %s  drift %.4f -> %.4f  %zu trade%s\n", p->id,
+           p->account, ra_date_format(p->date, db), p->status,
+           p->discretionary ? "discretionary" : "advisory", money(p->value_minor, md, b1), cur,
+           p->drift_before, p->drift_after, p->n_trades, p->n_trades == 1 ? "" : "s");
+    if (!trades)
+        return;
+    if (p->decided_by[0] || p->decided_reason[0])
+        printf("  decided by %s: %s\n", p->decided_by[0] ? p->decided_by : "the mandate",
+               p->decided_reason);
+    printf("  engine %s, configuration %s\n", p->engine_version, p->config_hash);
+    printf("  %3s %-4s %-8s %14s %12s %10s %14s %12s %12s %4s %-9s %s\n", "n", "side", "ticker",
+           "qty (shares)", "price", "as of", "value", "gain short", "gain long", "risk",
+           "status", "reasons");
+    for (size_t i = 0; i < p->n_trades; i++) {
+        const ra_cycle_trade *t = &p->trades[i];
+        char q[RA_MONEY_FMT_SIZE], pr[RA_MONEY_FMT_SIZE];
+        printf("  %3d %-4s %-8s %14s %12s %10s %14s %12s %12s R%d   %-9s %s\n", t->n,
+               t->side > 0 ? "buy" : "sell", t->ticker, qty(t->qty_micro, q), price(t->price, pr),
+               ra_date_format(t->price_date, db), money(t->value_minor, md, b1),
+               money(t->gain_short_minor, md, b2), money(t->gain_long_minor, md, b3),
+               t->risk_level, t->status, reasons(t->reasons, rs, sizeof rs));
+    }
+}
+
+/* "1,3" into numbers (malloc'd). */
+static int parse_trades(const char *cmd, const char *s, int **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return 0;
+    char **items = NULL, *storage = NULL;
+    size_t k = 0;
+    int rc = cli_split_list(cmd, "--trades", s, &items, &k, &storage);
+    if (rc)
+        return rc;
+    int *v = calloc(k ? k : 1, sizeof *v);
+    for (size_t i = 0; v && i < k && rc == 0; i++) {
+        size_t x = 0;
+        rc = cli_parse_size(cmd, "--trades", items[i], 1, 100000, &x);
+        v[i] = (int)x;
+    }
+    free(items);
+    free(storage);
+    if (!v)
+        return cli_usage(cmd, "too many --trades");
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int cmd_proposals(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        prop_help();
+        return argc < 2 ? CLI_EXIT_USAGE : 0;
+    }
+    const char *sub = argv[1];
+    int list = strcmp(sub, "list") == 0, show = strcmp(sub, "show") == 0;
+    int approve = strcmp(sub, "approve") == 0, reject = strcmp(sub, "reject") == 0;
+    if (!list && !show && !approve && !reject)
+        return cli_usage("proposals", "unknown subcommand \"%s\" (list, show, approve, reject)",
+                         sub);
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "proposals %s", sub);
+    prop_opts o;
+    memset(&o, 0, sizeof o);
+    const cli_opts_spec spec = {cmd, prop_options, prop_help, 0, 2};
+    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    const char *id = NULL;
+    if (!list) {
+        if (optind >= argc)
+            return cli_usage(cmd, "name the proposal: proposals %s ID", sub);
+        id = argv[optind++];
+    }
+    if ((rc = cli_no_more_args(cmd, argc, argv, optind)) != 0)
+        return rc;
+    if (reject && (!o.reason || !o.reason[0]))
+        return cli_usage(cmd, "--reason TEXT is required: say why the trades are rejected");
+    if (o.reason && strlen(o.reason) >= RA_CYCLE_REASON_MAX)
+        return cli_usage(cmd, "--reason is longer than %d bytes", RA_CYCLE_REASON_MAX - 1);
+    int *tn = NULL;
+    size_t ntn = 0;
+    if ((approve || reject) && (rc = parse_trades(cmd, o.trades, &tn, &ntn)) != 0)
+        return rc;
+    cli_book b;
+    cli_book_args ba = o.book;
+    ba.need_firm = 1;
+    if ((rc = cli_book_open_parts(cmd, &ba, &b)) != 0) {
+        free(tn);
+        return rc;
+    }
+    ra_err err = {0};
+    int md = b.firm.minor_digits;
+    if (list) {
+        ra_cycle_proposal *p = NULL;
+        size_t n = 0;
+        ra_cycle_filter f = {o.date, o.account, o.status};
+        if (ra_store_proposals_list(b.s, b.firm.code, &f, &p, &n, &err) != RA_OK)
+            rc = cli_fail(cmd, &err);
+        else if (o.format == L_JSON) {
+            json_t *doc = json_object(), *arr = json_array();
+            for (size_t i = 0; i < n; i++)
+                json_array_append_new(arr, proposal_json(&p[i], md));
+            json_object_set_new(doc, "currency", json_string(b.firm.currency));
+            json_object_set_new(doc, "proposals", arr);
+            rc = cli_json_print(doc);
+        } else {
+            for (size_t i = 0; i < n; i++)
+                proposal_table(&p[i], md, b.firm.currency, 0);
+            printf("%zu proposal%s\n", n, n == 1 ? "" : "s");
+        }
+        ra_cycle_proposals_free(p, n);
+    } else if (show) {
+        ra_cycle_proposal p;
+        if (ra_store_proposal_get(b.s, b.firm.code, id, &p, &err) != RA_OK)
+            rc = cli_fail(cmd, &err);
+        else if (o.format == L_JSON) {
+            json_t *doc = proposal_json(&p, md);
+            json_object_set_new(doc, "currency", json_string(b.firm.currency));
+            rc = cli_json_print(doc);
+        } else
+            proposal_table(&p, md, b.firm.currency, 1);
+        ra_cycle_proposal_clear(&p);
+    } else {
+        size_t made = 0;
+        if (ra_store_proposal_decide(b.s, &b.actor, id, approve, tn, ntn, o.reason, &made, &err) !=
+            RA_OK)
+            rc = cli_fail(cmd, &err);
+        else
+            printf("proposal %s %s by %s: %zu order%s created\n", id,
+                   approve ? "approved" : "rejected", b.actor.user, made, made == 1 ? "" : "s");
+    }
+    free(tn);
+    cli_book_close(&b);
+    return rc;
+}
+
+typedef struct order_opts {
+    cli_book_args book;
+    ra_date date;
+    const char *account, *status;
+    list_format format;
+} order_opts;
+
+static const cli_opt order_options[] = {
+    CLI_OPTS_BOOK(order_opts, book),
+    CLI_O("date", CLI_OPT_DATE, order_opts, date),
+    CLI_O("account", CLI_OPT_STR, order_opts, account),
+    CLI_O("status", CLI_OPT_WORD, order_opts, status,
+          .words = CLI_WORDS("open", "partial", "filled", "cancelled"),
+          .msg = "must be open, partial, filled or cancelled: \"%s\""),
+    CLI_O("format", CLI_OPT_ENUM, order_opts, format, .words = CLI_WORDS("table", "json", "csv"),
+          .msg = "must be table, json or csv: \"%s\""),
+    CLI_OPT_END};
+
+static void order_help(void)
+{
+    printf("usage: roboadvisor orders list [--date D] [--account A]\n"
+           "                   [--status open|partial|filled|cancelled] [--format table|json|csv]\n"
+           "                   [--firm CODE] [--db URL] [--key-file FILE]\n\n"
+           "The orders the cycle made (ids PROPOSAL-N: the proposal and its trade number), with\n"
+           "account, security, side, quantity, limit price (empty: at the close), quantity filled\n"
+           "and status. csv is for a broker's order-entry system.\n");
+}
+
+int cmd_orders(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        order_help();
+        return argc < 2 ? CLI_EXIT_USAGE : 0;
+    }
+    if (strcmp(argv[1], "list") != 0)
+        return cli_usage("orders", "unknown subcommand \"%s\" (orders list)", argv[1]);
+    static const char *const CMD = "orders list";
+    order_opts o;
+    memset(&o, 0, sizeof o);
+    const cli_opts_spec spec = {CMD, order_options, order_help, 0, 2};
+    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if ((rc = cli_no_more_args(CMD, argc, argv, optind)) != 0)
+        return rc;
+    cli_book b;
+    cli_book_args ba = o.book;
+    ba.need_firm = 1;
+    if ((rc = cli_book_open_parts(CMD, &ba, &b)) != 0)
+        return rc;
+    ra_err err = {0};
+    ra_cycle_order *v = NULL;
+    size_t n = 0;
+    ra_cycle_filter f = {o.date, o.account, o.status};
+    char db[11], q1[RA_MONEY_FMT_SIZE], q2[RA_MONEY_FMT_SIZE], lp[RA_MONEY_FMT_SIZE];
+    if (ra_store_orders_list(b.s, b.firm.code, &f, &v, &n, &err) != RA_OK)
+        rc = cli_fail(CMD, &err);
+    else if (o.format == L_JSON) {
+        json_t *doc = json_object(), *arr = json_array();
+        for (size_t i = 0; i < n; i++) {
+            json_t *x = json_object();
+            json_object_set_new(x, "id", json_string(v[i].id));
+            json_object_set_new(x, "date", cli_jdate(v[i].date));
+            json_object_set_new(x, "account", json_string(v[i].account));
+            json_object_set_new(x, "ticker", json_string(v[i].ticker));
+            json_object_set_new(x, "side", json_string(v[i].side > 0 ? "buy" : "sell"));
+            json_object_set_new(x, "qty", json_string(qty(v[i].qty_micro, q1)));
+            json_object_set_new(x, "limit_price", v[i].limit_price
+                                                      ? json_string(price(v[i].limit_price, lp))
+                                                      : json_null());
+            json_object_set_new(x, "filled", json_string(qty(v[i].filled_micro, q2)));
+            json_object_set_new(x, "status", json_string(v[i].status));
+            json_object_set_new(x, "proposal", json_string(v[i].proposal));
+            json_array_append_new(arr, x);
+        }
+        json_object_set_new(doc, "orders", arr);
+        cli_json_units(doc, "orders.qty", "shares", "orders.limit_price", "currency per share",
+                       NULL);
+        rc = cli_json_print(doc);
+    } else if (o.format == L_CSV) {
+        printf("id,date,account,ticker,side,qty,limit_price,filled,status,proposal\n");
+        for (size_t i = 0; i < n; i++)
+            printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", v[i].id, ra_date_format(v[i].date, db),
+                   v[i].account, v[i].ticker, v[i].side > 0 ? "buy" : "sell",
+                   qty(v[i].qty_micro, q1), v[i].limit_price ? price(v[i].limit_price, lp) : "",
+                   qty(v[i].filled_micro, q2), v[i].status, v[i].proposal);
+    } else {
+        printf("%-34s %-10s %-10s %-8s %-4s %14s %12s %14s %-9s\n", "id", "date", "account",
+               "ticker", "side", "qty (shares)", "limit", "filled", "status");
+        for (size_t i = 0; i < n; i++)
+            printf("%-34s %-10s %-10s %-8s %-4s %14s %12s %14s %-9s\n", v[i].id,
+                   ra_date_format(v[i].date, db), v[i].account, v[i].ticker,
+                   v[i].side > 0 ? "buy" : "sell", qty(v[i].qty_micro, q1),
+                   v[i].limit_price ? price(v[i].limit_price, lp) : "close",
+                   qty(v[i].filled_micro, q2), v[i].status);
+        printf("%zu order%s\n", n, n == 1 ? "" : "s");
+    }
+    ra_store_free(v);
+    cli_book_close(&b);
+    return rc;
+}
