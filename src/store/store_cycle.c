@@ -665,10 +665,22 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
         (*skipped)++;
         return RA_OK;
     }
-    if (d->n_before)
-        rc = ra_store_txn_append(s, actor, d->before, d->n_before, NULL, err);
-    if (rc != RA_OK)
-        return rc;
+    /* the day's transactions in one append (one ledger write and one audited state of the
+     * account): the corporate actions, then the fills */
+    size_t nt = d->n_before + d->n_fills;
+    if (nt) {
+        ra_store_txn *all = ra_malloc(nt * sizeof *all);
+        if (!all)
+            return sq_nomem(err, "the day's transactions");
+        if (d->n_before)
+            memcpy(all, d->before, d->n_before * sizeof *all);
+        if (d->n_fills)
+            memcpy(all + d->n_before, d->fills, d->n_fills * sizeof *all);
+        rc = ra_store_txn_append(s, actor, all, nt, NULL, err);
+        ra_free(all);
+        if (rc != RA_OK)
+            return rc;
+    }
     const ra_cycle_value *v = &d->value;
     st = sq_prep(s, "INSERT INTO daily_values (account_id, day, value_minor, cash_minor, "
                     "flow_minor, twr, drift, max_dev, out_of_band, held_back) VALUES (?, ?, ?, "
@@ -691,8 +703,6 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
             rc = rs_audit_change(s, rc, actor, "propose", "proposal", d->proposal->id, NULL,
                                  proposal_json(d->proposal), err);
     }
-    if (rc == RA_OK && d->n_fills)
-        rc = ra_store_txn_append(s, actor, d->fills, d->n_fills, NULL, err);
     return rc;
 }
 

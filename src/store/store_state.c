@@ -122,7 +122,7 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "x.filled_micro, x.status",
      "ttiitiiiit",
      "orders x JOIN proposals p ON p.id = x.proposal_id JOIN accounts a ON a.id = x.account_id "
-     "JOIN firms f ON f.id = x.firm_id JOIN securities s ON s.id = x.security_id",
+     "JOIN firms f ON f.id = p.firm_id JOIN securities s ON s.id = x.security_id",
      "x.trade_n"},
 };
 

@@ -95,3 +95,5 @@ CREATE TABLE orders (
     UNIQUE (firm_id, code)
 );
 CREATE INDEX orders_day ON orders (firm_id, day);
+CREATE INDEX orders_proposal ON orders (proposal_id);
+CREATE INDEX proposals_account ON proposals (account_id, day);
