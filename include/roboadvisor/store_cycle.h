@@ -107,7 +107,8 @@ typedef struct ra_cycle_proposal {
     char id[RA_CYCLE_ID_MAX];
     char account[RA_CODE_MAX];
     ra_date date;
-    char status[RA_CYCLE_STATUS_MAX]; /* "pending", "approved", "rejected", "executed" */
+    char status[RA_CYCLE_STATUS_MAX]; /* "pending", "approved", "rejected", "executed", "lapsed"
+                                       * (a pending one replaced by a later day's proposal) */
     int discretionary;
     char engine_version[RA_CYCLE_VERSION_MAX];
     char config_hash[65];             /* BLAKE2b-256 hex of the settings and mandate used */
@@ -166,7 +167,8 @@ typedef struct ra_cycle_account_day {
 /* Writes n account-days in one write scope: all or nothing. An account whose daily value for the
  * day is stored already is skipped whole (*skipped counts them; may be NULL). Transactions go
  * through ra_store_txn_append (audited); each proposal is audited (entity "proposal", action
- * "propose") with its trades, each order with it. */
+ * "propose") with its trades and orders. An account's older pending proposals lapse (action
+ * "lapse"). */
 RA_API RA_NODISCARD ra_status ra_store_cycle_put(ra_store *s, const ra_store_actor *actor,
                                                  const ra_cycle_account_day *days, size_t n,
                                                  size_t *skipped, ra_err *err);

@@ -653,8 +653,17 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
         wk->want[i] = wk->val[i];
         wk->w[i] = wk->val[i] / value;
     }
+    /* the band test that triggers a rebalance leaves out the exits (held, target 0 because of a
+     * restriction or a model change): they are sold whole whatever the bands say, and one that
+     * cannot be sold today (a wash-sale window, a deferred gain, a fraction below the step) must
+     * not set every other holding trading back to target day after day */
+    for (size_t i = 0; i < na; i++)
+        if (a->assets[i].exit_reason && wk->t[i] == 0.0)
+            wk->w[i] = 0.0;
     int out = ra_rebal_out_of_band(wk->w, wk->t, groups, na, pl.cash / value, a->cash_target,
                                    s->band_abs, s->band_rel, NULL, NULL);
+    for (size_t i = 0; i < na; i++)
+        wk->w[i] = wk->val[i] / value;
     unsigned held = 0;
     for (size_t i = 0; i < na; i++) {
         const ra_rebal_asset *as = &a->assets[i];

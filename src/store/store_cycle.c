@@ -649,6 +649,47 @@ static ra_status scope_begin(ra_store *s, const ra_store_actor *actor, firm_row 
     return rc == RA_OK ? ra_store_scope_begin(s, own, err) : rc;
 }
 
+typedef struct lapse_ctx {
+    char (*codes)[RA_CYCLE_ID_MAX];
+    size_t n, cap;
+} lapse_ctx;
+
+static ra_status lapse_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    lapse_ctx *c = ctx;
+    if (ra_grow((void **)&c->codes, &c->cap, c->n + 1, sizeof *c->codes))
+        return sq_nomem(err, "the proposals to lapse");
+    sq_copy(c->codes[c->n++], RA_CYCLE_ID_MAX, sq_text(s, st, 0));
+    return RA_OK;
+}
+
+/* A new proposal replaces the account's older pending ones: they lapse (never approved late
+ * against prices that have moved), each audited. */
+static ra_status lapse_pending(ra_store *s, const ra_store_actor *actor, int64_t acc, ra_date day,
+                               ra_err *err)
+{
+    lapse_ctx c = {NULL, 0, 0};
+    ra_status rc = sq_each(s, err, lapse_row, &c,
+                           "SELECT code FROM proposals WHERE account_id = ? AND day < ? AND "
+                           "status = 'pending' ORDER BY id", "ii", acc, (int64_t)day);
+    for (size_t i = 0; rc == RA_OK && i < c.n; i++) {
+        ra_db_stmt *st = sq_prep(s, "UPDATE proposals SET status = 'lapsed' WHERE account_id = ? "
+                                    "AND code = ?", err);
+        if (!st || sq_bind(s, st, err, "it", acc, c.codes[i]) != RA_OK ||
+            sq_run(s, st, err) != RA_OK) {
+            rc = sq_err(err);
+            break;
+        }
+        json_t *after = json_object();
+        rs_jstr(after, "status", "lapsed");
+        char db[11];
+        rs_jstr(after, "replaced_on", ra_date_format(day, db));
+        rc = rs_audit_change(s, rc, actor, "lapse", "proposal", c.codes[i], NULL, after, err);
+    }
+    ra_free(c.codes);
+    return rc;
+}
+
 static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
                          const ra_cycle_account_day *d, size_t *skipped, ra_err *err)
 {
@@ -692,7 +733,9 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
         return sq_err(err);
     if (d->proposal) {
         int64_t pid = 0;
-        rc = proposal_insert(s, actor, firm->id, acc, d->proposal, &pid, err);
+        rc = lapse_pending(s, actor, acc, d->proposal->date, err);
+        if (rc == RA_OK)
+            rc = proposal_insert(s, actor, firm->id, acc, d->proposal, &pid, err);
         for (size_t i = 0; rc == RA_OK && i < d->n_orders; i++) {
             int64_t sec = 0;
             rc = sec_id(s, firm->id, d->orders[i].ticker, &sec, err);

@@ -344,6 +344,30 @@ static void test_advisory_approval_then_fill(void **state)
     ra_store_free(o);
 }
 
+/* An advisory proposal not decided by the next day's run lapses: the new proposal replaces it,
+ * and it can no longer be approved. */
+static void test_pending_proposal_lapses(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    ra_cycle_stats st;
+    OK(run_day(f, D(2023, 1, 4), &st, &err));
+    OK(run_day(f, D(2023, 1, 5), &st, &err));
+    ra_cycle_proposal p;
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-04-A2", &p, &err));
+    assert_string_equal(p.status, "lapsed");
+    ra_cycle_proposal_clear(&p);
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-05-A2", &p, &err));
+    assert_string_equal(p.status, "pending");
+    ra_cycle_proposal_clear(&p);
+    assert_int_equal(ra_store_proposal_decide(f->s, &f->actor, "P-2023-01-04-A2", 1, NULL, 0, "late",
+                                              NULL, &err),
+                     RA_ECONFLICT);
+    assert_non_null(strstr(err.msg, "lapsed"));
+    uint64_t records = 0;
+    OK(ra_store_audit_verify(f->s, &records, NULL, &err));
+}
+
 /* A day without a close for a security held or in a model is refused naming it; nothing is
  * written for the day. */
 static void test_missing_price_refused(void **state)
@@ -373,6 +397,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_rerun_is_a_no_op, setup, teardown),
         cmocka_unit_test_setup_teardown(test_harvest_and_household_wash_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_advisory_approval_then_fill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pending_proposal_lapses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_price_refused, setup, teardown),
     };
     return ra_tdb_main(argc, argv, "test_engine_cycle", tests, sizeof tests / sizeof tests[0]);
