@@ -39,7 +39,6 @@ typedef struct ra_cycle_book {
     int64_t *lot_size;                /* whole shares per lot */
     int *on_shelf;
     ra_price *price;                  /* the close on D; 0 when there is none */
-    ra_price *prev_price;             /* the latest close before D (0 none): valuation of D-1 */
     ra_price *dividend;               /* cash per share with ex-date D, 0 none */
     ra_ratio *split;                  /* effective D (den 0: none) */
     size_t n_acc;

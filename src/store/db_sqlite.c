@@ -346,11 +346,14 @@ ra_status ra_db_sqlite_open(const char *path, const ra_db_open_options *o, ra_db
     /* 16 KiB pages for a new file (ignored for an existing one): audit records and transaction
      * texts are a few hundred bytes to a kilobyte, and a bulk load then makes a quarter of the
      * page writes and system calls of 4 KiB pages. temp_store=MEMORY keeps the staging tables of
-     * imports and bulk openings off the disk. */
+     * imports and bulk openings off the disk. A 64 MiB page cache and reads through a memory map
+     * of up to 1 GiB: the daily cycle reads every account's lots and audits by small indexed
+     * reads, which with SQLite's default 2 MB cache became one pread system call each. */
     ra_status st = sq_exec(&db->base,
                            "PRAGMA page_size=16384; PRAGMA temp_store=MEMORY; "
                            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-                           "PRAGMA synchronous=NORMAL;",
+                           "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
+                           "PRAGMA mmap_size=1073741824;",
                            err);
     if (st == RA_OK) {
         /* Fail now, with a clear message, rather than at the first write. */

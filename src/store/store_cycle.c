@@ -41,7 +41,7 @@ void ra_cycle_book_destroy(ra_cycle_book *b)
     if (!b)
         return;
     RA_FREE_ALL(b->ticker, b->asset_class, b->tlh_group, b->risk_level, b->lot_size, b->on_shelf,
-                b->price, b->prev_price, b->dividend, b->split, b->account, b->household, b->type,
+                b->price, b->dividend, b->split, b->account, b->household, b->type,
                 b->mandate, b->model, b->cash_minor, b->next_lot_id, b->done, b->prev_value_minor, b->flow_minor,
                 b->lot_start, b->lot_id, b->lot_sec, b->lot_acquired, b->lot_qty_micro,
                 b->lot_basis_minor, b->models, b->wash_household, b->wash_sec, b->wash_last_loss,
@@ -75,7 +75,6 @@ static ra_status sec_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
             ra_grow((void **)&b->lot_size, &c[4], i + 1, sizeof *b->lot_size) ||
             ra_grow((void **)&b->on_shelf, &c[5], i + 1, sizeof *b->on_shelf) ||
             ra_grow((void **)&b->price, &c[6], i + 1, sizeof *b->price) ||
-            ra_grow((void **)&b->prev_price, &c[7], i + 1, sizeof *b->prev_price) ||
             ra_grow((void **)&b->dividend, &c[8], i + 1, sizeof *b->dividend) ||
             ra_grow((void **)&b->split, &c[9], i + 1, sizeof *b->split) ||
             ra_grow((void **)&x->sec_map, &c[10], i + 1, sizeof *x->sec_map))
@@ -90,13 +89,13 @@ static ra_status sec_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     b->risk_level[i] = (int)sq_int(s, st, 4);
     b->lot_size[i] = sq_int(s, st, 5);
     b->on_shelf[i] = (int)sq_int(s, st, 6);
-    b->price[i] = b->prev_price[i] = b->dividend[i] = 0;
+    b->price[i] = b->dividend[i] = 0;
     b->split[i].num = b->split[i].den = 0;
     b->n_sec++;
     return RA_OK;
 }
 
-/* Column 0 a security id; the rest go to what (0 price, 1 dividend, 2 split, 3 previous price). */
+/* Column 0 a security id; the rest go to what (0 price, 1 dividend, 2 split). */
 typedef struct sec_val_ctx {
     load_ctx *x;
     int what;
@@ -118,8 +117,7 @@ static ra_status sec_val_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err
     else if (v->what == 2) {
         b->split[i].num = sq_int(s, st, 1);
         b->split[i].den = sq_int(s, st, 2);
-    } else
-        b->prev_price[i] = sq_int(s, st, 1);
+    }
     return RA_OK;
 }
 
@@ -368,6 +366,9 @@ static ra_status load_models(ra_store *s, const char *firm, load_ctx *x, ra_err 
 
 #define FIRM_SEC "JOIN securities s ON s.id = x.security_id WHERE s.firm_id = ?"
 #define FIRM_ACC "JOIN accounts a ON a.id = x.account_id WHERE a.firm_id = ?"
+/* The firm's rows of txns x by their day (the txns_day index), not by scanning every account's
+ * transactions: the firm's accounts as a set, the unary + keeping SQLite off the account index. */
+#define DAY_FIRST "+x.account_id IN (SELECT id FROM accounts WHERE firm_id = ?)"
 
 static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window_days,
                           ra_err *err)
@@ -395,12 +396,6 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
         rc = sq_each(s, err, sec_val_row, &v,
                      "SELECT x.security_id, x.num, x.den FROM splits x " FIRM_SEC
                      " AND x.day = ?", "ii", fid, day);
-    v.what = 3;
-    if (rc == RA_OK)
-        rc = sq_each(s, err, sec_val_row, &v,
-                     "SELECT x.security_id, x.price FROM prices x " FIRM_SEC " AND x.day = "
-                     "(SELECT MAX(p.day) FROM prices p WHERE p.security_id = x.security_id AND "
-                     "p.day < ?)", "ii", fid, day);
     if (rc == RA_OK)
         rc = sq_each(s, err, acc_row, x,
                      "SELECT a.id, a.code, h.code, a.type, a.model, a.discretionary, "
@@ -434,8 +429,8 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
     if (rc == RA_OK)
         rc = sq_each(s, err, acc_val_row, &av,
                      "SELECT x.account_id, SUM(CASE WHEN x.kind = 1 THEN x.amount_minor ELSE "
-                     "-x.amount_minor END) FROM txns x " FIRM_ACC " AND x.day = ? AND x.kind IN "
-                     "(1, 2) GROUP BY x.account_id", "ii", fid, day);
+                     "-x.amount_minor END) FROM txns x WHERE x.day = ? AND x.kind IN (1, 2) AND "
+                     DAY_FIRST " GROUP BY x.account_id", "ii", day, fid);
     if (rc == RA_OK)
         rc = sq_each(s, err, lot_row, x,
                      "SELECT x.account_id, x.lot_id, x.security_id, x.acquired, x.qty_micro, "
@@ -449,8 +444,8 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
     if (rc == RA_OK)
         rc = sq_each(s, err, wash_row, &w,
                      "SELECT x.account_id, x.security_id, x.kind, x.day, x.gain_minor FROM txns x "
-                     FIRM_ACC " AND x.day >= ? AND x.day < ? AND x.kind IN (3, 4, 6, 8)", "iii",
-                     fid, day - window_days, day);
+                     "WHERE x.day >= ? AND x.day < ? AND x.kind IN (3, 4, 6, 8) AND " DAY_FIRST,
+                     "iii", day - window_days, day, fid);
     if (rc == RA_OK && w.n) {
         qsort(w.ev, w.n, sizeof *w.ev, cmp_wash);
         size_t m = 0;
@@ -481,7 +476,7 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
     }
     ra_free(w.ev);
     b->bytes = sizeof *b + b->n_sec * (3 * RA_CODE_MAX + 2 * sizeof(int) + sizeof(int64_t) +
-                                       3 * sizeof(ra_price) + sizeof(ra_ratio)) +
+                                       2 * sizeof(ra_price) + sizeof(ra_ratio)) +
                b->n_acc * (RA_CODE_MAX + sizeof(uint32_t) + 1 + sizeof(ra_mandate) +
                            sizeof(int32_t) + 3 * sizeof(ra_minor) + 1 + sizeof(uint32_t)) +
                b->n_lots * (sizeof(uint64_t) + sizeof(uint32_t) + sizeof(ra_date) +

@@ -96,4 +96,5 @@ CREATE TABLE orders (
 );
 CREATE INDEX orders_day ON orders (firm_id, day);
 CREATE INDEX orders_proposal ON orders (proposal_id);
-CREATE INDEX proposals_account ON proposals (account_id, day);
+CREATE INDEX orders_status ON orders (firm_id, status);
+CREATE INDEX proposals_account ON proposals (account_id, status, day);
