@@ -3,7 +3,8 @@
 # builds roboadvisor (release), then reports on ten US ETFs (total-return indices 2007-2023):
 # performance statistics against SPY, the risk-free rate, portfolios from the optimiser
 # (minimum variance, maximum Sharpe, a 10 % volatility target, risk parity, an efficient frontier)
-# under asset-class limits, and money- and time-weighted returns of an example account.
+# under asset-class limits, money- and time-weighted returns of an example account; then a demo
+# firm's book of record, its model portfolios and onboarding, and a year of its daily cycle.
 # Installs missing Debian packages first (idempotent).
 # Usage: scripts/demo.sh [DATA_DIR]     (default: ../shared/data next to the repository)
 set -euo pipefail
@@ -61,7 +62,8 @@ $ra twr --values examples/data/values.csv
 book=build/demo/book.db
 rm -f "$book" "$book-wal" "$book-shm" "$book.key"
 section "10. The book of record: a demo firm with generated clients on real prices (SQLite: $book)"
-$ra generate-book --db "$book" --data "$data" --key-file "$book.key"
+# Five years of history to 2019-12-10; the daily cycle then runs the year after it (section 15).
+$ra generate-book --db "$book" --data "$data" --key-file "$book.key" --from 2014-12-10 --to 2019-12-10
 # The commands below act for the demo firm with its key (every write is audited with a key
 # derived from it, and verifying the trail needs it too).
 export ROBOADVISOR_FIRM=DEMO ROBOADVISOR_KEY="$(tr -d ' \n' < "$book.key")"
@@ -71,14 +73,29 @@ $ra audit verify --db "$book"
 $ra audit checkpoint --db "$book" --out build/demo/checkpoint.json
 echo "signed checkpoint of the audit trail: build/demo/checkpoint.json (keep a copy outside the book)"
 section "12. Model portfolios R1-R5 built by the optimiser from the demo firm's shelf and prices up to the build date"
-$ra models build --db "$book" --firm DEMO --date 2020-12-10
+$ra models build --db "$book" --firm DEMO --date 2019-12-10
 section "13. Onboarding: 300 clients answer the default risk questionnaire (generated, seeded)"
 $ra onboard --db "$book" --key-file "$book.key" --firm DEMO --generate 300 --seed 7 \
-  --questionnaire examples/questionnaire/default.json --date 2020-12-10
+  --questionnaire examples/questionnaire/default.json --date 2019-12-10
 $ra audit verify --db "$book" --checkpoint build/demo/checkpoint.json
-section "14. Valuation of the book at market"
-$ra valuation --db "$book" --firm DEMO --date 2020-12-10 > build/demo/valuation.txt
-head -n 12 build/demo/valuation.txt
-echo "... ($(grep -c '^A' build/demo/valuation.txt) accounts; the whole table: build/demo/valuation.txt)"
-tail -n 2 build/demo/valuation.txt
+section "14. Valuation of the book at market before the cycle"
+$ra valuation --db "$book" --firm DEMO --date 2019-12-10 > build/demo/valuation-2019-12-10.txt
+head -n 6 build/demo/valuation-2019-12-10.txt
+echo "... ($(grep -c '^A' build/demo/valuation-2019-12-10.txt) accounts: build/demo/valuation-2019-12-10.txt)"
+tail -n 2 build/demo/valuation-2019-12-10.txt
+
+section "15. The daily cycle: every account marked, rebalanced, harvested and traded at the close, 2019-12-11 to 2020-12-10"
+cycle=build/demo/cycle.txt
+$ra run-day --db "$book" --date 2019-12-11 --to 2020-12-10 --execute close --batch 1000 > "$cycle"
+head -n 4 "$cycle"
+echo "..."
+tail -n 12 "$cycle"
+echo "every day's line: $cycle; proposals, orders and accounts: roboadvisor proposals list, orders list, account show"
+acct=$($ra orders list --db "$book" --date 2020-03-16 --format csv | awk -F, 'NR == 2 {print $3}')
+if [ -n "$acct" ]; then
+  echo; echo "an account that traded on 2020-03-16, as of the last day:"
+  $ra account show "$acct" --db "$book" --date 2020-12-10
+fi
+$ra audit verify --db "$book" --checkpoint build/demo/checkpoint.json
+$ra check --db "$book" | tail -n 1
 printf '\ndemo: done. Commands and formats: docs/cli.md, docs/formats.md; methods: docs/methodology.md\n'

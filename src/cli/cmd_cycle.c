@@ -196,6 +196,65 @@ static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
     return o;
 }
 
+/* Sums of a range of days (counts and money; the states of the last day are kept apart). */
+static void add_stats(ra_cycle_stats *t, const ra_cycle_stats *d)
+{
+    t->processed += d->processed;
+    t->proposals += d->proposals;
+    t->orders += d->orders;
+    t->fills += d->fills;
+    t->trades += d->trades;
+    for (unsigned k = 0; k < RA_CYCLE_N_REASONS; k++)
+        t->trades_by_reason[k] += d->trades_by_reason[k];
+    t->dividends_minor += d->dividends_minor;
+    t->harvested_minor += d->harvested_minor;
+    t->harvest_tax_value += d->harvest_tax_value;
+}
+
+/* One line a day for --to. */
+static void print_day_line(const ra_cycle_stats *st, ra_date d, const cli_book *b, int header)
+{
+    char db[11], m1[RA_MONEY_FMT_SIZE], m2[RA_MONEY_FMT_SIZE];
+    int md = b->firm.minor_digits;
+    if (header)
+        printf("%-10s %8s %9s %7s %7s %6s %10s %11s %16s %18s\n", "date", "accounts", "proposals",
+               "pending", "orders", "filled", "tlh trades", "out of band", "harvested",
+               "value at close");
+    printf("%-10s %8zu %9zu %7zu %7zu %6zu %10zu %11zu %12s %s %14s %s\n", ra_date_format(d, db),
+           st->processed, st->proposals, st->pending, st->orders, st->fills,
+           st->trades_by_reason[4], st->out_of_band_after, money(st->harvested_minor, md, m1),
+           b->firm.currency, money(st->value_minor, md, m2), b->firm.currency);
+}
+
+/* The summary of a range: totals over its days, and the last day's state. */
+static void print_range_summary(const ra_cycle_stats *t, const ra_cycle_stats *last, ra_date d,
+                                size_t ran, size_t skipped_days, const cli_book *b)
+{
+    char db[11], m1[RA_MONEY_FMT_SIZE], m2[RA_MONEY_FMT_SIZE];
+    int md = b->firm.minor_digits;
+    const char *cur = b->firm.currency;
+    printf("\nsummary: %zu trading days run, %zu days without prices skipped\n", ran, skipped_days);
+    if (!ran)
+        return;
+    printf("  account-days processed   %zu\n", t->processed);
+    printf("  proposals                %zu; orders %zu, filled at the close %zu\n", t->proposals,
+           t->orders, t->fills);
+    printf("  trades by reason         ");
+    for (unsigned k = 0; k < RA_CYCLE_N_REASONS; k++)
+        printf("%s%s %zu", k ? ", " : "", ra_cycle_reason_name(k), t->trades_by_reason[k]);
+    printf("\n  dividends credited       %s %s\n", money(t->dividends_minor, md, m1), cur);
+    printf("  losses harvested         %s %s (estimated tax value %s %s)\n",
+           money(t->harvested_minor, md, m1), cur,
+           money((ra_minor)llround(t->harvest_tax_value), md, m2), cur);
+    printf("  on the last day, %s:\n", ra_date_format(d, db));
+    printf("    advisory proposals waiting for approval  %zu ('proposals list --status pending')\n",
+           last->pending);
+    printf("    accounts out of band after trading       %zu (each with its reason in its "
+           "proposal)\n", last->out_of_band_after);
+    printf("    value of the accounts at the close       %s %s\n",
+           money(last->value_minor, md, m1), cur);
+}
+
 int cmd_run_day(int argc, char **argv)
 {
     static const char *const CMD = "run-day";
@@ -232,6 +291,10 @@ int cmd_run_day(int argc, char **argv)
     ra_date last = o.have_to ? o.to : o.date;
     json_t *days = o.have_to ? json_array() : NULL;
     size_t ran = 0, skipped_days = 0;
+    ra_cycle_stats total, prev;
+    memset(&total, 0, sizeof total);
+    memset(&prev, 0, sizeof prev);
+    ra_date last_run = 0;
     ra_err err = {0};
     for (ra_date d = o.date; d <= last && rc == 0; d++) {
         co.date = d;
@@ -248,17 +311,19 @@ int cmd_run_day(int argc, char **argv)
             break;
         }
         ran++;
+        add_stats(&total, &st);
+        prev = st;
+        last_run = d;
         if (o.format == CLI_FORMAT_JSON) {
             json_t *j = run_json(&st, d, &b);
             if (days)
                 json_array_append_new(days, j);
             else
                 rc = cli_json_print(j);
-        } else {
-            if (ran > 1)
-                printf("\n");
+        } else if (o.have_to)
+            print_day_line(&st, d, &b, ran == 1);
+        else
             print_run_table(&st, d, &b);
-        }
     }
     if (rc == 0 && days && o.format == CLI_FORMAT_JSON) {
         json_t *doc = json_object();
@@ -270,8 +335,7 @@ int cmd_run_day(int argc, char **argv)
         days = NULL;
         rc = cli_json_print(doc);
     } else if (rc == 0 && o.have_to)
-        printf("\n%zu trading days run from the --date to the --to day; %zu days without prices "
-               "skipped\n", ran, skipped_days);
+        print_range_summary(&total, &prev, last_run, ran, skipped_days, &b);
     json_decref(days);
     cli_book_close(&b);
     return rc;
