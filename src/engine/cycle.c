@@ -299,7 +299,28 @@ static ra_status grow_work(run *r, size_t n_assets, size_t n_lots, ra_err *err)
     return RA_OK;
 }
 
-/* The splits and dividends of the day for account a (transactions before the proposal). */
+/* Adds the day's corporate action of kind on security i to out->before and applies it to l. */
+static ra_status day_action(run *r, size_t a, ra_ledger *l, acct_out *out, size_t *n, size_t *cap,
+                            ra_txn_kind kind, size_t i, ra_minor amount, ra_err *err)
+{
+    ra_cycle_book *b = r->b;
+    ra_status rc = add_txn(&out->before, n, cap, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_store_txn *t = &out->before[*n - 1];
+    memcpy(t->account, b->account[a], RA_CODE_MAX);
+    ext_id(t->external_id, sizeof t->external_id, kind == RA_TXN_SPLIT ? "split" : "div",
+           b->ticker[i], b->date);
+    t->kind = kind;
+    t->date = b->date;
+    memcpy(t->ticker, b->ticker[i], RA_CODE_MAX);
+    t->split = kind == RA_TXN_SPLIT ? b->split[i] : (ra_ratio){0, 0};
+    t->amount_minor = amount;
+    return apply_mem(l, t, (uint32_t)i, NULL, err);
+}
+
+/* The splits and dividends of the day for account a (transactions before the proposal): splits
+ * first, then dividends on the shares held before the ex-date. */
 static ra_status corporate_actions(run *r, size_t a, ra_ledger *l, acct_out *out, ra_err *err)
 {
     ra_cycle_book *b = r->b;
@@ -308,24 +329,13 @@ static ra_status corporate_actions(run *r, size_t a, ra_ledger *l, acct_out *out
     memset(r->in_set, 0, b->n_sec);
     for (size_t k = 0; k < l->n_lots; k++)
         r->in_set[l->lots[k].security] = 1;
-    for (size_t i = 0; i < b->n_sec && rc == RA_OK; i++) {
-        if (!r->in_set[i] || b->split[i].den == 0)
-            continue;
-        if ((rc = add_txn(&out->before, &n, &cap, err)) != RA_OK)
-            break;
-        ra_store_txn *t = &out->before[n - 1];
-        memcpy(t->account, b->account[a], RA_CODE_MAX);
-        ext_id(t->external_id, sizeof t->external_id, "split", b->ticker[i], b->date);
-        t->kind = RA_TXN_SPLIT;
-        t->date = b->date;
-        memcpy(t->ticker, b->ticker[i], RA_CODE_MAX);
-        t->split = b->split[i];
-        rc = apply_mem(l, t, (uint32_t)i, NULL, err);
-    }
+    for (size_t i = 0; i < b->n_sec && rc == RA_OK; i++)
+        if (r->in_set[i] && b->split[i].den != 0)
+            rc = day_action(r, a, l, out, &n, &cap, RA_TXN_SPLIT, i, 0, err);
     for (size_t i = 0; i < b->n_sec && rc == RA_OK; i++) {
         if (!r->in_set[i] || b->dividend[i] <= 0)
             continue;
-        ra_micro q = 0; /* held before the ex-date */
+        ra_micro q = 0;
         for (size_t k = 0; k < l->n_lots; k++)
             if (l->lots[k].security == i && l->lots[k].acquired < b->date)
                 q += l->lots[k].qty_micro;
@@ -333,17 +343,8 @@ static ra_status corporate_actions(run *r, size_t a, ra_ledger *l, acct_out *out
         if (q <= 0 || (rc = ra_money_value(q, b->dividend[i], b->minor_digits, &amount, err)) != RA_OK ||
             amount <= 0)
             continue;
-        if ((rc = add_txn(&out->before, &n, &cap, err)) != RA_OK)
-            break;
-        ra_store_txn *t = &out->before[n - 1];
-        memcpy(t->account, b->account[a], RA_CODE_MAX);
-        ext_id(t->external_id, sizeof t->external_id, "div", b->ticker[i], b->date);
-        t->kind = RA_TXN_DIVIDEND;
-        t->date = b->date;
-        memcpy(t->ticker, b->ticker[i], RA_CODE_MAX);
-        t->amount_minor = amount;
-        rc = apply_mem(l, t, (uint32_t)i, NULL, err);
-        r->st->dividends_minor += amount;
+        rc = day_action(r, a, l, out, &n, &cap, RA_TXN_DIVIDEND, i, amount, err);
+        r->st->dividends_minor += rc == RA_OK ? amount : 0;
     }
     out->day.before = out->before;
     out->day.n_before = n;
@@ -852,14 +853,7 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
         ra_cycle_book_destroy(b);
         return rc;
     }
-    run r;
-    memset(&r, 0, sizeof r);
-    r.s = s;
-    r.actor = actor;
-    r.o = o;
-    r.b = b;
-    r.st = st;
-    r.household = UINT32_MAX;
+    run r = {.s = s, .actor = actor, .o = o, .b = b, .st = st, .household = UINT32_MAX};
     rc = run_alloc(&r, err);
     char text[1024];
     int tn = settings_text(&r, text, sizeof text);
