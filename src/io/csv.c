@@ -99,10 +99,9 @@ static ra_status verr_at(ra_err *err, ra_status code, const char *source, uint32
 {
     if (!err)
         return code;
-    char where[sizeof err->where], msg[sizeof err->msg];
+    char where[sizeof err->where];
     fmt_where(where, sizeof where, source, line, col, name);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    return ra_err_set(err, code, where, "%s", msg);
+    return ra_err_setv(err, code, where, fmt, ap);
 }
 
 static ra_status err_at(ra_err *err, ra_status code, const char *source, uint32_t line, size_t col,
@@ -644,14 +643,7 @@ ra_status ra_csvtok_check_width(const csv_reader *r, size_t want, ra_err *err)
 /* Index of date d among the sorted dates[0..n), or SIZE_MAX. */
 static size_t find_date(const ra_date *dates, size_t n, ra_date d)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (dates[mid] < d)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = ra_date_lower_bound(dates, n, d);
     return lo < n && dates[lo] == d ? lo : SIZE_MAX;
 }
 
