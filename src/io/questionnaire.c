@@ -373,6 +373,45 @@ static ra_status read_option(ra_prof_questionnaire *q, ra_prof_question *qu, siz
     return RA_OK;
 }
 
+/* The words a string field may hold, each with its value, in the order the error lists them. */
+typedef struct word_set {
+    size_t n;
+    struct {
+        const char *name;
+        int value;
+    } w[3];
+} word_set;
+
+static const word_set KINDS = {
+    3, {{"single", RA_PROF_SINGLE}, {"multiple", RA_PROF_MULTIPLE}, {"number", RA_PROF_NUMBER}}};
+static const word_set MEASURES = {
+    3, {{"tolerance", RA_PROF_TOLERANCE}, {"capacity", RA_PROF_CAPACITY}, {"none", RA_PROF_NONE}}};
+static const word_set COMBINES = {2, {{"max", 0}, {"sum", 1}}};
+
+/* The value of the string m, one of ws's words; otherwise an error (label, the string, then
+ * the words it may be: kind "x" is not "single", "multiple" or "number"). */
+static ra_status read_word(json_t *m, const char *p, const char *label, word_set ws, int *out,
+                           ra_err *err)
+{
+    ra_status rc = want(m, json_is_string(m), "a string", p, err);
+    if (rc)
+        return rc;
+    const char *s = json_string_value(m);
+    char list[128] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < ws.n; i++) {
+        if (strcmp(s, ws.w[i].name) == 0) {
+            *out = ws.w[i].value;
+            return RA_OK;
+        }
+        const char *sep = i == 0 ? "" : i + 1 == ws.n ? " or " : ", ";
+        int k = snprintf(list + len, sizeof list - len, "%s\"%s\"", sep, ws.w[i].name);
+        if (k > 0 && (size_t)k < sizeof list - len)
+            len += (size_t)k;
+    }
+    return fail(err, p, "%s\"%.40s\" is not %s", label, s, list);
+}
+
 static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, const char *path,
                                ra_err *err)
 {
@@ -382,7 +421,6 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
     ra_prof_question *qu = &q->questions[i];
     char p[PATH_MAX_LEN];
     json_t *m;
-    const char *s;
     ra_status rc = read_head(q, v, keys, path, q->questions, i, sizeof *qu, "questions", NULL,
                              &qu->id, "text", 1, &qu->text, err);
     if (rc)
@@ -390,31 +428,16 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
 
     if ((rc = field(v, "kind", 1, path, p, &m, err)))
         return rc;
-    if ((rc = want(m, json_is_string(m), "a string", p, err)))
+    int word;
+    if ((rc = read_word(m, p, "kind ", KINDS, &word, err)))
         return rc;
-    s = json_string_value(m);
-    if (strcmp(s, "single") == 0)
-        qu->kind = RA_PROF_SINGLE;
-    else if (strcmp(s, "multiple") == 0)
-        qu->kind = RA_PROF_MULTIPLE;
-    else if (strcmp(s, "number") == 0)
-        qu->kind = RA_PROF_NUMBER;
-    else
-        return fail(err, p, "kind \"%.40s\" is not \"single\", \"multiple\" or \"number\"", s);
+    qu->kind = (ra_prof_kind)word;
 
     if ((rc = field(v, "measures", 1, path, p, &m, err)))
         return rc;
-    if ((rc = want(m, json_is_string(m), "a string", p, err)))
+    if ((rc = read_word(m, p, "", MEASURES, &word, err)))
         return rc;
-    s = json_string_value(m);
-    if (strcmp(s, "tolerance") == 0)
-        qu->measure = RA_PROF_TOLERANCE;
-    else if (strcmp(s, "capacity") == 0)
-        qu->measure = RA_PROF_CAPACITY;
-    else if (strcmp(s, "none") == 0)
-        qu->measure = RA_PROF_NONE;
-    else
-        return fail(err, p, "\"%.40s\" is not \"tolerance\", \"capacity\" or \"none\"", s);
+    qu->measure = (ra_prof_measure)word;
 
     qu->weight = 1.0;
     qu->required = 1;
@@ -434,15 +457,8 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
         return rc;
     if (m && qu->kind != RA_PROF_MULTIPLE)
         return fail(err, p, "only a multiple question combines scores");
-    if (m) {
-        if ((rc = want(m, json_is_string(m), "a string", p, err)))
-            return rc;
-        s = json_string_value(m);
-        if (strcmp(s, "sum") == 0)
-            qu->combine_sum = 1;
-        else if (strcmp(s, "max") != 0)
-            return fail(err, p, "\"%.40s\" is not \"max\" or \"sum\"", s);
-    }
+    if (m && (rc = read_word(m, p, "", COMBINES, &qu->combine_sum, err)))
+        return rc;
     const char *num_keys[] = {"integer", "max"};
     for (int k = 0; k < 2; k++) {
         child(p, path, num_keys[k]);
