@@ -322,9 +322,8 @@ json_t *rs_ledger_json(const ra_ledger *l)
 ra_status ra_store_account_ledger(ra_store *s, const char *firm, const char *code, ra_ledger *out,
                                   ra_err *err)
 {
-    firm_row f;
     int64_t id = 0, n = 0;
-    ra_status rc = sq_firm_code_id(s, firm, SQ_ACCOUNT_ID, code, "account", &f, &id, err);
+    ra_status rc = sq_firm_code_id(s, firm, SQ_ACCOUNT_ID, code, "account", &id, err);
     return rc == RA_OK ? rs_ledger_load(s, id, out, &n, err) : rc;
 }
 

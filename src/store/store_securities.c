@@ -153,9 +153,8 @@ ra_status ra_store_security_get(ra_store *s, const char *firm, const char *ticke
 ra_status ra_store_security_id(ra_store *s, const char *firm, const char *ticker, uint32_t *id,
                                ra_err *err)
 {
-    firm_row f;
     int64_t v = 0;
-    ra_status rc = sq_firm_code_id(s, firm, SQ_SECURITY_ID, ticker, "security", &f, &v, err);
+    ra_status rc = sq_firm_code_id(s, firm, SQ_SECURITY_ID, ticker, "security", &v, err);
     if (rc == RA_OK)
         *id = (uint32_t)v;
     return rc;
