@@ -503,6 +503,14 @@ static ra_status run(ctx *c)
     return rc;
 }
 
+ra_status ra_wash_window_check(int window_days, ra_err *err)
+{
+    if (window_days < 0 || window_days > RA_WASH_WINDOW_DAYS_MAX)
+        return ra_err_set(err, RA_EINVAL, NULL, "the wash-sale window of %d days is not in 0..%d",
+                          window_days, RA_WASH_WINDOW_DAYS_MAX);
+    return RA_OK;
+}
+
 ra_status ra_wash_compute(const ra_wash_event *ev, size_t n, const unsigned char *retirement,
                           size_t n_accounts, const ra_wash_settings *s, ra_wash_result **out,
                           ra_err *err)
@@ -513,15 +521,15 @@ ra_status ra_wash_compute(const ra_wash_event *ev, size_t n, const unsigned char
         ra_wash_settings_default(&def);
         s = &def;
     }
-    if (s->window_days < 0 || s->window_days > RA_WASH_WINDOW_DAYS_MAX)
-        return ra_err_set(err, RA_EINVAL, NULL, "the wash-sale window of %d days is not in 0..%d",
-                          s->window_days, RA_WASH_WINDOW_DAYS_MAX);
+    ra_status rc = ra_wash_window_check(s->window_days, err);
+    if (rc != RA_OK)
+        return rc;
     if (n > 0 && !ev)
         return ra_err_set(err, RA_EINVAL, NULL, "no events given");
     ctx c = {.ev = ev, .n_ev = n, .ret = retirement, .n_acct = n_accounts,
              .window = s->window_days, .err = err};
     c.r = ra_calloc(1, sizeof *c.r);
-    ra_status rc = c.r ? run(&c) : nomem(err);
+    rc = c.r ? run(&c) : nomem(err);
     for (size_t i = 0; i < c.n_lots; i++) {
         RA_FREE_ALL(c.lots[i].p, c.lots[i].moved);
     }
