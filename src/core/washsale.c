@@ -109,13 +109,13 @@ static lot *find(ctx *c, uint64_t key)
     return NULL;
 }
 
-/* The lot event i acts on in *out, if an earlier event made it and it is still present; else
- * the error msg about event i. */
-static ra_status held_lot(ctx *c, size_t i, const char *msg, lot **out)
+/* Runs event i on the lot it acts on, fn(c, i, lot), if an earlier event made the lot and it is
+ * still present; else the error msg about event i. */
+static ra_status on_held_lot(ctx *c, size_t i, ra_status (*fn)(ctx *, size_t, lot *),
+                             const char *msg)
 {
     lot *l = find(c, c->ev[i].lot);
-    *out = l;
-    return l && l->present && l->event < i ? RA_OK : bad(c, i, msg);
+    return l && l->present && l->event < i ? fn(c, i, l) : bad(c, i, msg);
 }
 
 static ra_status add_piece(ctx *c, lot *l, size_t at, piece pc)
@@ -243,13 +243,10 @@ static ra_status arrive(ctx *c, size_t i)
     return RA_OK;
 }
 
-/* Takes the relief event i's shares from its lot's pieces, one part per piece. */
-static ra_status relieve(ctx *c, size_t i)
+/* Takes the relief event i's shares from its lot l's pieces, one part per piece. */
+static ra_status relieve(ctx *c, size_t i, lot *l)
 {
-    lot *l;
-    ra_status rc = held_lot(c, i, "the lot relieved is not held", &l);
-    if (rc != RA_OK)
-        return rc;
+    ra_status rc;
     const ra_wash_event *e = &c->ev[i];
     if (l->security != e->security)
         return bad(c, i, "the lot relieved is of another security");
@@ -322,12 +319,8 @@ static ra_status relieve(ctx *c, size_t i)
 
 /* A split: the lot's pieces rescaled to its new quantity, pro rata, the last piece taking the
  * remainder (pieces sold out stay empty). */
-static ra_status split_lot(ctx *c, size_t i)
+static ra_status split_lot(ctx *c, size_t i, lot *l)
 {
-    lot *l;
-    ra_status rc = held_lot(c, i, "the lot split is not held", &l);
-    if (rc != RA_OK)
-        return rc;
     const ra_wash_event *e = &c->ev[i];
     ra_micro held = 0;
     size_t last = l->n;
@@ -480,13 +473,13 @@ static ra_status run(ctx *c)
             continue;
         }
         if (e->kind == RA_WASH_SPLIT) {
-            rc = split_lot(c, i++);
+            rc = on_held_lot(c, i++, split_lot, "the lot split is not held");
             continue;
         }
         /* a sale: every part relieved first (its own shares never replace), then the losses */
         size_t first = c->r->n_parts, j = i;
         do
-            rc = relieve(c, j++);
+            rc = on_held_lot(c, j++, relieve, "the lot relieved is not held");
         while (rc == RA_OK && e->sale != 0 && j < c->n_ev && c->ev[j].kind == RA_WASH_RELIEVE &&
                c->ev[j].sale == e->sale && c->ev[j].date == e->date);
         for (size_t k = first; rc == RA_OK && k < c->r->n_parts; k++) {
