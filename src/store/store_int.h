@@ -170,6 +170,12 @@ ra_status sq_count(ra_store *s, const char *sql, int64_t param, int64_t *v, ra_e
  * when it failed), the actor's firm looked up and a write scope opened (sq_wend ends it). */
 ra_status sq_put_begin(ra_store *s, const ra_store_actor *actor, ra_status valid, firm_row *firm,
                        ra_err *err);
+/* A whole put of one record: sq_put_begin, then put(s, actor, firm, rec, &id, err) in the
+ * write scope (the id of the record it wrote is not wanted), which sq_wend ends with its result. */
+typedef ra_status (*sq_put_fn)(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                               const void *rec, int64_t *id, ra_err *err);
+ra_status sq_put(ra_store *s, const ra_store_actor *actor, ra_status valid, sq_put_fn put,
+                 const void *rec, ra_err *err);
 /* The id of firm's record code from sql (one of SQ_*_ID below): RA_ENOTFOUND "no WHAT CODE in
  * firm FIRM" when there is none. */
 ra_status sq_firm_code_id(ra_store *s, const char *firm, const char *sql, const char *code,
@@ -321,8 +327,9 @@ ra_status rs_ledger_load(ra_store *s, int64_t account_id, ra_ledger *l, int64_t 
 ra_status rs_ledger_save(ra_store *s, int64_t account_id, const ra_ledger *l, ra_err *err);
 json_t *rs_ledger_json(const ra_ledger *l);
 /* Upserts a security and audits the change (entity "security"). */
-ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
-                             const ra_security *x, int64_t *id, ra_err *err);
+/* (An sq_put_fn: rec is the ra_security.) */
+ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                             const void *rec, int64_t *id, ra_err *err);
 
 /* A ticker -> security id map for one batch (open addressing). */
 typedef struct rs_tslot {

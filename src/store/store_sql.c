@@ -247,6 +247,15 @@ ra_status sq_put_begin(ra_store *s, const ra_store_actor *actor, ra_status valid
     return rc == RA_OK ? sq_wbegin(s, err) : rc;
 }
 
+ra_status sq_put(ra_store *s, const ra_store_actor *actor, ra_status valid, sq_put_fn put,
+                 const void *rec, ra_err *err)
+{
+    firm_row firm;
+    int64_t id = 0;
+    ra_status rc = sq_put_begin(s, actor, valid, &firm, err);
+    return rc == RA_OK ? sq_wend(s, put(s, actor, &firm, rec, &id, err), err) : rc;
+}
+
 ra_status sq_firm_code_id(ra_store *s, const char *firm, const char *sql, const char *code,
                           const char *what, int64_t *id, ra_err *err)
 {
