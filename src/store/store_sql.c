@@ -544,6 +544,16 @@ ra_status ra_store_scope_begin(ra_store *s, int *own, ra_err *err)
     return sq_wbegin(s, err);
 }
 
+ra_status ra_store_scoped(ra_store *s, const ra_store_actor *actor,
+                          ra_status (*fn)(ra_store *s, const ra_store_actor *actor, void *ctx,
+                                          ra_err *err),
+                          void *ctx, ra_err *err)
+{
+    int own = 0;
+    ra_status rc = ra_store_scope_begin(s, &own, err);
+    return rc == RA_OK ? ra_store_scope_end(s, own, fn(s, actor, ctx, err), err) : rc;
+}
+
 ra_status ra_store_scope_end(ra_store *s, int own, ra_status rc, ra_err *err)
 {
     if (!own)
