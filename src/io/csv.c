@@ -791,6 +791,18 @@ static ra_status reader_open(void *out, const char *what, size_t min_cols, size_
     return st;
 }
 
+/* Steps fr to its next data row and checks its width (as many fields as the header): 1 when
+ * there is one (*st RA_OK); 0 at the end (*st RA_OK) or on an error (*st says it). */
+static int reader_row(csv_frame *fr, ra_status *st, ra_err *err)
+{
+    int eof = 1;
+    *st = ra_csvtok_next(&fr->r, &eof, err);
+    if (*st != RA_OK || eof)
+        return 0;
+    *st = ra_csvtok_check_width(&fr->r, fr->nh, err);
+    return *st == RA_OK;
+}
+
 static void reader_close(csv_frame *fr)
 {
     ra_csvtok_free_names(fr->hdr, fr->nh);
@@ -846,15 +858,7 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
     }
     nset_free(&set);
 
-    for (;;) {
-        int eof;
-        st = ra_csvtok_next(&fr.r, &eof, err);
-        if (st != RA_OK)
-            goto fail;
-        if (eof)
-            break;
-        if ((st = ra_csvtok_check_width(&fr.r, fr.nh, err)) != RA_OK)
-            goto fail;
+    while (reader_row(&fr, &st, err)) {
         ra_date d;
         if ((st = field_date(&fr.r, 0, &d, err)) != RA_OK)
             goto fail;
@@ -881,6 +885,8 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
         lines[n_rows] = fr.r.rec_line;
         n_rows++;
     }
+    if (st != RA_OK)
+        goto fail;
     if (n_rows < 2) {
         uint32_t line = n_rows ? lines[n_rows - 1] : 1;
         st = ra_csvtok_error(&fr.r, RA_EPARSE, line, 1, err, "need at least 2 data rows, found %zu",
@@ -1166,7 +1172,7 @@ ra_status ra_series_check_returns(const ra_series *s, ra_err *err)
 /* ---- small dated tables (flows, account values) ---------------------------------------------- */
 
 /* Checks the current row of r (n_cols fields, as many as the header) and stores it as row `row`
- * of obj, whose arrays have room for it. */
+ * of obj, whose arrays have room for it (read_table stores the row's source line itself). */
 typedef ra_status (*table_row_fn)(void *obj, const csv_reader *r, size_t n_cols, size_t row,
                                   ra_err *err);
 
@@ -1228,21 +1234,18 @@ static ra_status read_table(const table_spec *t, const char *data, size_t size, 
     if (st != RA_OK)
         return st;
     size_t cap = 0;
-    for (;;) {
-        int eof;
-        if ((st = ra_csvtok_next(&fr.r, &eof, err)) != RA_OK)
-            goto out;
-        if (eof)
-            break;
+    while (reader_row(&fr, &st, err)) {
         if (grow_arrays(t, obj, *n + 1, &cap)) {
             st = ra_csvtok_nomem(err, t->what);
             goto out;
         }
-        if ((st = ra_csvtok_check_width(&fr.r, fr.nh, err)) != RA_OK ||
-            (st = t->row(obj, &fr.r, fr.nh, *n, err)) != RA_OK)
+        if ((st = t->row(obj, &fr.r, fr.nh, *n, err)) != RA_OK)
             goto out;
+        (*lines)[*n] = fr.r.rec_line;
         (*n)++;
     }
+    if (st != RA_OK)
+        goto out;
     if (*n < t->min_rows) {
         uint32_t line = *n ? (*lines)[*n - 1] : 1;
         st = ra_csvtok_error(&fr.r, RA_EPARSE, line, 1, err,
@@ -1297,7 +1300,6 @@ static ra_status flows_row(void *obj, const csv_reader *r, size_t n_cols, size_t
         return st;
     f->dates[row] = d;
     f->amounts[row] = a;
-    f->lines[row] = r->rec_line;
     return RA_OK;
 }
 
@@ -1361,7 +1363,6 @@ static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_
     v->dates[row] = d;
     v->values[row] = val;
     v->flows[row] = flow;
-    v->lines[row] = r->rec_line;
     return RA_OK;
 }
 
@@ -1488,14 +1489,7 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
         st = ra_csvtok_nomem(err, "the groups");
         goto fail;
     }
-    for (;;) {
-        int eof;
-        if ((st = ra_csvtok_next(&fr.r, &eof, err)) != RA_OK)
-            goto fail;
-        if (eof)
-            break;
-        if ((st = ra_csvtok_check_width(&fr.r, fr.nh, err)) != RA_OK)
-            goto fail;
+    while (reader_row(&fr, &st, err)) {
         if (ra_grow((void **)&g->groups, &cap, g->n + 1, sizeof *g->groups) ||
             ra_grow((void **)&gnames, &gcap, g->n + 1, sizeof *gnames)) {
             st = ra_csvtok_nomem(err, "the groups");
@@ -1527,6 +1521,8 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
         if ((st = group_members(&fr.r, gr, err)) != RA_OK)
             goto fail;
     }
+    if (st != RA_OK)
+        goto fail;
     if (g->n == 0) {
         st = ra_csvtok_error(&fr.r, RA_EPARSE, 1, 1, err, "need at least 1 group row, found 0");
         goto fail;
