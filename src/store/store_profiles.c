@@ -564,9 +564,10 @@ ra_status ra_store_profile_answers(ra_store *s, const char *firm, int64_t profil
                   "ii", profile_id, fid);
     int found = 0;
     rc = text_row(rc, &q, "the answers", answers, NULL, NULL, &found, err);
-    return rc == RA_OK && !found ? ra_err_set(err, RA_ENOTFOUND, NULL, "firm %s has no profile %lld",
-                                              firm, (long long)profile_id)
-                                 : rc;
+    if (rc == RA_OK && !found)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "firm %s has no profile %lld", firm,
+                        (long long)profile_id);
+    return rc;
 }
 
 int ra_stored_profile_expired(const ra_stored_profile *p, ra_date date)
