@@ -18,6 +18,8 @@ RA_API int ra_date_valid(int y, int m, int d);
 RA_API void ra_date_to_ymd(ra_date date, int *y, int *m, int *d);
 /* Writes "YYYY-MM-DD" and a NUL into buf (11 bytes); returns buf. */
 RA_API char *ra_date_format(ra_date date, char buf[11]);
+/* Index of the first of the ascending dates[0..n) that is on or after x (n when none is). */
+RA_API size_t ra_date_lower_bound(const ra_date *dates, size_t n, ra_date x);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,8 @@
 
 #include "common.h"
 
+#include <stdarg.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -32,6 +34,11 @@ typedef struct ra_err {
 /* Fills err (if not NULL) and returns code. where may be NULL. */
 RA_API ra_status ra_err_set(ra_err *err, ra_status code, const char *where, const char *fmt, ...)
     RA_PRINTF(4, 5);
+/* ra_err_set with the arguments as a va_list (for the library's own printf-like error helpers).
+ * The message is formatted before err is written, so where and the arguments may point into
+ * err itself. */
+RA_API ra_status ra_err_setv(ra_err *err, ra_status code, const char *where, const char *fmt,
+                             va_list ap) RA_PRINTF(4, 0);
 /* Prepends "context: " to err->msg, keeping code and where; returns err->code (RA_OK if err NULL). */
 RA_API ra_status ra_err_wrap(ra_err *err, const char *fmt, ...) RA_PRINTF(2, 3);
 /* Clears err to RA_OK with empty strings. */

@@ -94,6 +94,11 @@ RA_API ra_status ra_store_rollback(ra_store *s, ra_err *err);
  * records; the result is rc, or the commit's error. Scopes nest. */
 RA_API RA_NODISCARD ra_status ra_store_scope_begin(ra_store *s, int *own, ra_err *err);
 RA_API ra_status ra_store_scope_end(ra_store *s, int own, ra_status rc, ra_err *err);
+/* Runs fn(s, actor, ctx, err) in a write scope (scope_begin, then scope_end with its result). */
+RA_API ra_status ra_store_scoped(ra_store *s, const ra_store_actor *actor,
+                                 ra_status (*fn)(ra_store *s, const ra_store_actor *actor,
+                                                 void *ctx, ra_err *err),
+                                 void *ctx, ra_err *err);
 
 /* --- keys ----------------------------------------------------------------------------------- */
 

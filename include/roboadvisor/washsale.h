@@ -26,6 +26,9 @@ typedef struct ra_wash_settings {
 } ra_wash_settings;
 
 RA_API void ra_wash_settings_default(ra_wash_settings *s);
+/* RA_EINVAL unless 0 <= window_days <= RA_WASH_WINDOW_DAYS_MAX (checked by ra_wash_compute and
+ * by the callers that take a window from their own options). */
+RA_API ra_status ra_wash_window_check(int window_days, ra_err *err);
 
 typedef enum ra_wash_kind {
     RA_WASH_ACQUIRE = 1, /* a lot comes into an account of the household */

@@ -76,3 +76,16 @@ char *ra_date_format(ra_date date, char buf[11])
     buf[8] = (char)('0' + ud / 10); buf[9] = (char)('0' + ud % 10); buf[10] = '\0';
     return buf;
 }
+
+size_t ra_date_lower_bound(const ra_date *dates, size_t n, ra_date x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (dates[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}

@@ -5,17 +5,26 @@
 #include <stdio.h>
 #include <string.h>
 
-ra_status ra_err_set(ra_err *err, ra_status code, const char *where, const char *fmt, ...)
+ra_status ra_err_setv(ra_err *err, ra_status code, const char *where, const char *fmt, va_list ap)
 {
     if (!err)
         return code;
+    char at[sizeof err->where], msg[sizeof err->msg];
+    snprintf(at, sizeof at, "%s", where ? where : "");
+    vsnprintf(msg, sizeof msg, fmt, ap);
     err->code = code;
-    snprintf(err->where, sizeof err->where, "%s", where ? where : "");
+    memcpy(err->where, at, sizeof at);
+    memcpy(err->msg, msg, sizeof msg);
+    return code;
+}
+
+ra_status ra_err_set(ra_err *err, ra_status code, const char *where, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    ra_status rc = ra_err_setv(err, code, where, fmt, ap);
     va_end(ap);
-    return code;
+    return rc;
 }
 
 ra_status ra_err_wrap(ra_err *err, const char *fmt, ...)

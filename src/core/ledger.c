@@ -70,7 +70,7 @@ static ra_status fail(ra_err *err, const ra_txn *t, ra_status code, const char *
 {
     if (!err)
         return code;
-    char where[sizeof err->where], msg[sizeof err->msg], day[11];
+    char where[sizeof err->where], day[11];
     if (date_ok(t->date))
         ra_date_format(t->date, day);
     else
@@ -79,9 +79,9 @@ static ra_status fail(ra_err *err, const ra_txn *t, ra_status code, const char *
              ra_ledger_kind_name(t->kind), day);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ra_status rc = ra_err_setv(err, code, where, fmt, ap);
     va_end(ap);
-    return ra_err_set(err, code, where, "%s", msg);
+    return rc;
 }
 
 #define FMT_MONEY(l, v, buf) ra_money_format_minor((v), (l)->settings.minor_digits, buf, sizeof buf)
@@ -722,14 +722,11 @@ ra_status ra_ledger_replay(const ra_txn *txns, size_t n, const ra_ledger_setting
 static ra_status diff(ra_err *err, const char *fmt, ...) RA_PRINTF(2, 3);
 static ra_status diff(ra_err *err, const char *fmt, ...)
 {
-    if (!err)
-        return RA_ECONFLICT;
-    char msg[sizeof err->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ra_status rc = ra_err_setv(err, RA_ECONFLICT, NULL, fmt, ap);
     va_end(ap);
-    return ra_err_set(err, RA_ECONFLICT, NULL, "%s", msg);
+    return rc;
 }
 
 static ra_status compare(const ra_ledger *l, const ra_ledger *w, ra_err *err)

@@ -1,6 +1,7 @@
 /* Model portfolios, pure part (include/roboadvisor/models.h): the asset-class table, equity bands,
  * building one level's model with the optimiser, validation, personalised account targets and
  * anti-crowding variants. Method: docs/methodology.md#model-portfolios. */
+#include "roboadvisor/alloc.h"
 #include "roboadvisor/models.h"
 #include "roboadvisor/opt.h"
 
@@ -227,11 +228,12 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
         return ra_err_set(err, RA_EINVAL, NULL, "maximum weight %g is not in (0, 1]",
                           s->max_weight);
     ra_status rc = RA_OK;
-    size_t *members = malloc(3 * n * sizeof *members);
-    size_t *grp = malloc(n * sizeof *grp);
-    double *lo = calloc(n, sizeof *lo), *hi = malloc(n * sizeof *hi), *w = malloc(n * sizeof *w);
+    size_t *members = ra_malloc(3 * n * sizeof *members);
+    size_t *grp = ra_malloc(n * sizeof *grp);
+    double *lo = ra_calloc(n, sizeof *lo), *hi = ra_malloc(n * sizeof *hi);
+    double *w = ra_malloc(n * sizeof *w);
     size_t wsize = ra_opt_workspace_size(n, 3);
-    void *work = malloc(wsize);
+    void *work = ra_malloc(wsize);
     if (!members || !grp || !lo || !hi || !w || !work) {
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the model of %zu securities", n);
         goto out;
@@ -383,12 +385,7 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
     }
     rc = ra_models_validate(out, err);
 out:
-    free(members);
-    free(grp);
-    free(lo);
-    free(hi);
-    free(w);
-    free(work);
+    RA_FREE_ALL(members, grp, lo, hi, w, work);
     return rc;
 }
 

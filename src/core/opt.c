@@ -245,7 +245,11 @@ static ra_status validate(const ra_opt_problem *p, ra_opt_objective obj, ra_err 
         return ra_err_set(err, RA_EINVAL, NULL, "a turnover cost needs the current weights");
     switch (obj) {
     case RA_OPT_MIN_VARIANCE:
+        break;
     case RA_OPT_FRONTIER:
+        if (has_turnover(p))
+            return ra_err_set(err, RA_EINVAL, NULL,
+                              "the frontier takes no turnover penalty (set the cost to 0)");
         break;
     case RA_OPT_TARGET_RETURN:
         if (!isfinite(p->target))
@@ -982,9 +986,6 @@ ra_status ra_opt_frontier(const ra_opt_problem *p, size_t k, void *work, size_t 
         if (p && p->n <= OPT_MAX_ASSETS)
             clear_result(&res[i], p->n);
     }
-    if (p && has_turnover(p))
-        return ra_err_set(err, RA_EINVAL, NULL,
-                          "the frontier takes no turnover penalty (set the cost to 0)");
     opt_ctx cx;
     ra_status rc = setup(&cx, p, RA_OPT_FRONTIER, work, work_size, err);
     if (rc != RA_OK)

@@ -109,13 +109,13 @@ static lot *find(ctx *c, uint64_t key)
     return NULL;
 }
 
-/* The lot event i acts on in *out, if an earlier event made it and it is still present; else
- * the error msg about event i. */
-static ra_status held_lot(ctx *c, size_t i, const char *msg, lot **out)
+/* Runs event i on the lot it acts on, fn(c, i, lot), if an earlier event made the lot and it is
+ * still present; else the error msg about event i. */
+static ra_status on_held_lot(ctx *c, size_t i, ra_status (*fn)(ctx *, size_t, lot *),
+                             const char *msg)
 {
     lot *l = find(c, c->ev[i].lot);
-    *out = l;
-    return l && l->present && l->event < i ? RA_OK : bad(c, i, msg);
+    return l && l->present && l->event < i ? fn(c, i, l) : bad(c, i, msg);
 }
 
 static ra_status add_piece(ctx *c, lot *l, size_t at, piece pc)
@@ -243,13 +243,10 @@ static ra_status arrive(ctx *c, size_t i)
     return RA_OK;
 }
 
-/* Takes the relief event i's shares from its lot's pieces, one part per piece. */
-static ra_status relieve(ctx *c, size_t i)
+/* Takes the relief event i's shares from its lot l's pieces, one part per piece. */
+static ra_status relieve(ctx *c, size_t i, lot *l)
 {
-    lot *l;
-    ra_status rc = held_lot(c, i, "the lot relieved is not held", &l);
-    if (rc != RA_OK)
-        return rc;
+    ra_status rc;
     const ra_wash_event *e = &c->ev[i];
     if (l->security != e->security)
         return bad(c, i, "the lot relieved is of another security");
@@ -322,12 +319,8 @@ static ra_status relieve(ctx *c, size_t i)
 
 /* A split: the lot's pieces rescaled to its new quantity, pro rata, the last piece taking the
  * remainder (pieces sold out stay empty). */
-static ra_status split_lot(ctx *c, size_t i)
+static ra_status split_lot(ctx *c, size_t i, lot *l)
 {
-    lot *l;
-    ra_status rc = held_lot(c, i, "the lot split is not held", &l);
-    if (rc != RA_OK)
-        return rc;
     const ra_wash_event *e = &c->ev[i];
     ra_micro held = 0;
     size_t last = l->n;
@@ -480,13 +473,13 @@ static ra_status run(ctx *c)
             continue;
         }
         if (e->kind == RA_WASH_SPLIT) {
-            rc = split_lot(c, i++);
+            rc = on_held_lot(c, i++, split_lot, "the lot split is not held");
             continue;
         }
         /* a sale: every part relieved first (its own shares never replace), then the losses */
         size_t first = c->r->n_parts, j = i;
         do
-            rc = relieve(c, j++);
+            rc = on_held_lot(c, j++, relieve, "the lot relieved is not held");
         while (rc == RA_OK && e->sale != 0 && j < c->n_ev && c->ev[j].kind == RA_WASH_RELIEVE &&
                c->ev[j].sale == e->sale && c->ev[j].date == e->date);
         for (size_t k = first; rc == RA_OK && k < c->r->n_parts; k++) {
@@ -503,6 +496,14 @@ static ra_status run(ctx *c)
     return rc;
 }
 
+ra_status ra_wash_window_check(int window_days, ra_err *err)
+{
+    if (window_days < 0 || window_days > RA_WASH_WINDOW_DAYS_MAX)
+        return ra_err_set(err, RA_EINVAL, NULL, "the wash-sale window of %d days is not in 0..%d",
+                          window_days, RA_WASH_WINDOW_DAYS_MAX);
+    return RA_OK;
+}
+
 ra_status ra_wash_compute(const ra_wash_event *ev, size_t n, const unsigned char *retirement,
                           size_t n_accounts, const ra_wash_settings *s, ra_wash_result **out,
                           ra_err *err)
@@ -513,15 +514,15 @@ ra_status ra_wash_compute(const ra_wash_event *ev, size_t n, const unsigned char
         ra_wash_settings_default(&def);
         s = &def;
     }
-    if (s->window_days < 0 || s->window_days > RA_WASH_WINDOW_DAYS_MAX)
-        return ra_err_set(err, RA_EINVAL, NULL, "the wash-sale window of %d days is not in 0..%d",
-                          s->window_days, RA_WASH_WINDOW_DAYS_MAX);
+    ra_status rc = ra_wash_window_check(s->window_days, err);
+    if (rc != RA_OK)
+        return rc;
     if (n > 0 && !ev)
         return ra_err_set(err, RA_EINVAL, NULL, "no events given");
     ctx c = {.ev = ev, .n_ev = n, .ret = retirement, .n_acct = n_accounts,
              .window = s->window_days, .err = err};
     c.r = ra_calloc(1, sizeof *c.r);
-    ra_status rc = c.r ? run(&c) : nomem(err);
+    rc = c.r ? run(&c) : nomem(err);
     for (size_t i = 0; i < c.n_lots; i++) {
         RA_FREE_ALL(c.lots[i].p, c.lots[i].moved);
     }

@@ -603,19 +603,6 @@ static ra_status check_inputs(const ra_bookgen_settings *s, const ra_bookgen_mar
     return RA_OK;
 }
 
-static size_t lower_bound(const ra_date *dates, size_t n, ra_date x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (dates[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 static ra_status prepare_market(gen *g)
 {
     const ra_bookgen_market *m = g->m;
@@ -640,8 +627,8 @@ static ra_status prepare_market(gen *g)
     if (start > end)
         return ra_err_set(g->err, RA_EINVAL, NULL, "window starts %s after it ends %s",
                           ra_date_format(start, b1), ra_date_format(end, b2));
-    g->i0 = lower_bound(m->dates, nd, start);
-    size_t after = lower_bound(m->dates, nd, end + 1);
+    g->i0 = ra_date_lower_bound(m->dates, nd, start);
+    size_t after = ra_date_lower_bound(m->dates, nd, end + 1);
     if (after < g->i0 + 2)
         return ra_err_set(g->err, RA_EINVAL, NULL,
                           "window %s to %s holds fewer than 2 market dates",
@@ -687,7 +674,7 @@ static ra_status prepare_market(gen *g)
                 const ra_dividend *dv = &m->dividends[i];
                 if (dv->amount <= 0 || strcmp(dv->ticker, m->securities[sec].ticker) != 0)
                     continue;
-                size_t d = lower_bound(m->dates, nd, dv->ex_date);
+                size_t d = ra_date_lower_bound(m->dates, nd, dv->ex_date);
                 if (d < g->i0 || d > g->i1)
                     continue;
                 if (pass == 0) {

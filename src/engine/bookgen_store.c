@@ -89,6 +89,13 @@ ra_status ra_bookgen_data_load(const char *dir, ra_bookgen_data *d, ra_err *err)
 
 /* ---- writing the book ------------------------------------------------------------------------ */
 
+/* What ra_bookgen_write writes, for write_in_scope. */
+typedef struct book_write {
+    const ra_bookgen_data *d;
+    const ra_bookgen_book *b;
+    ra_bookgen_write_stats *stats;
+} book_write;
+
 static ra_status put_market(ra_store *st, const ra_store_actor *actor, const ra_bookgen_data *md,
                             ra_date from, ra_bookgen_write_stats *wc, ra_err *err)
 {
@@ -193,6 +200,19 @@ static ra_status put_parties(ra_store *st, const ra_store_actor *actor, const ra
     return rc;
 }
 
+/* The firm, the market data and the parties of the book (a ra_store_scoped function). */
+static ra_status write_in_scope(ra_store *s, const ra_store_actor *actor, void *ctx,
+                                ra_err *err)
+{
+    const book_write *w = ctx;
+    ra_status rc = put_firm(s, actor, w->b, err);
+    if (rc == RA_OK)
+        rc = put_market(s, actor, w->d, w->b->first_date, w->stats, err);
+    if (rc == RA_OK)
+        rc = put_parties(s, actor, w->b, w->stats, err);
+    return rc;
+}
+
 ra_status ra_bookgen_write(ra_store *s, const ra_store_actor *actor, const ra_bookgen_data *d,
                            const ra_bookgen_book *b, ra_bookgen_write_stats *stats, ra_err *err)
 {
@@ -203,16 +223,8 @@ ra_status ra_bookgen_write(ra_store *s, const ra_store_actor *actor, const ra_bo
     if (!s || !actor || !d || !b || !d->prices)
         return ra_err_set(err, RA_EINVAL, NULL, "writing the demo book needs a store, an actor, "
                                                 "the market data and the book");
-    int own = 0;
-    ra_status rc = ra_store_scope_begin(s, &own, err);
-    if (rc != RA_OK)
-        return rc;
-    rc = put_firm(s, actor, b, err);
-    if (rc == RA_OK)
-        rc = put_market(s, actor, d, b->first_date, stats, err);
-    if (rc == RA_OK)
-        rc = put_parties(s, actor, b, stats, err);
-    rc = ra_store_scope_end(s, own, rc, err);
+    book_write w = {d, b, stats};
+    ra_status rc = ra_store_scoped(s, actor, write_in_scope, &w, err);
     if (rc != RA_OK)
         memset(stats, 0, sizeof *stats);
     return rc;

@@ -418,16 +418,16 @@ ra_status ra_gains_compute(ra_store *s, const char *firm, const char *account,
         ra_gains_options_default(&def);
         o = &def;
     }
-    if (o->window_days < 0 || o->window_days > RA_WASH_WINDOW_DAYS_MAX)
-        return ra_err_set(err, RA_EINVAL, NULL, "the wash-sale window of %d days is not in 0..%d",
-                          o->window_days, RA_WASH_WINDOW_DAYS_MAX);
+    ra_status rc = ra_wash_window_check(o->window_days, err);
+    if (rc != RA_OK)
+        return rc;
     if (o->year < 0 || o->year > 9999)
         return ra_err_set(err, RA_EINVAL, NULL, "the year %d is not in 1..9999", o->year);
     work w;
     memset(&w, 0, sizeof w);
     w.err = err;
     ra_gains_report *r = ra_calloc(1, sizeof *r);
-    ra_status rc = r ? run(&w, s, firm, account, o, r) : nomem(err);
+    rc = r ? run(&w, s, firm, account, o, r) : nomem(err);
     RA_FREE_ALL(w.acct, w.ev, w.sec, w.relief);
     if (rc != RA_OK) {
         ra_gains_report_destroy(r);

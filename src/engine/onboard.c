@@ -162,10 +162,19 @@ static ra_status request_questionnaire(ra_store *s, const ra_store_actor *actor,
     return rc;
 }
 
-static ra_status onboard_in_scope(ra_store *s, const ra_store_actor *actor,
-                                  const ra_onboard_request *rq, ra_onboard_outcome *out,
+/* The arguments of ra_onboard_document, for onboard_in_scope. */
+typedef struct onboard_call {
+    const ra_onboard_request *rq;
+    ra_onboard_outcome *out;
+} onboard_call;
+
+/* The onboarding proper, inside its write scope (a ra_store_scoped function). */
+static ra_status onboard_in_scope(ra_store *s, const ra_store_actor *actor, void *ctx,
                                   ra_err *err)
 {
+    const onboard_call *c = ctx;
+    const ra_onboard_request *rq = c->rq;
+    ra_onboard_outcome *out = c->out;
     const ra_onboard_doc *doc = rq->doc;
     ra_status rc = request_questionnaire(s, actor, rq, &out->questionnaire, err);
     if (rc != RA_OK)
@@ -199,12 +208,8 @@ ra_status ra_onboard_document(ra_store *s, const ra_store_actor *actor,
     if (!s || !actor || !rq || !rq->doc)
         return ra_err_set(err, RA_EINVAL, NULL, "onboarding needs a store, an actor and a "
                                                 "document");
-    int own = 0;
-    ra_status rc = ra_store_scope_begin(s, &own, err);
-    if (rc != RA_OK)
-        return rc;
-    rc = onboard_in_scope(s, actor, rq, out, err);
-    rc = ra_store_scope_end(s, own, rc, err);
+    onboard_call c = {rq, out};
+    ra_status rc = ra_store_scoped(s, actor, onboard_in_scope, &c, err);
     if (rc != RA_OK)
         ra_onboard_outcome_free(out);
     return rc;

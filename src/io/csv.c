@@ -99,10 +99,9 @@ static ra_status verr_at(ra_err *err, ra_status code, const char *source, uint32
 {
     if (!err)
         return code;
-    char where[sizeof err->where], msg[sizeof err->msg];
+    char where[sizeof err->where];
     fmt_where(where, sizeof where, source, line, col, name);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    return ra_err_set(err, code, where, "%s", msg);
+    return ra_err_setv(err, code, where, fmt, ap);
 }
 
 static ra_status err_at(ra_err *err, ra_status code, const char *source, uint32_t line, size_t col,
@@ -644,14 +643,7 @@ ra_status ra_csvtok_check_width(const csv_reader *r, size_t want, ra_err *err)
 /* Index of date d among the sorted dates[0..n), or SIZE_MAX. */
 static size_t find_date(const ra_date *dates, size_t n, ra_date d)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (dates[mid] < d)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = ra_date_lower_bound(dates, n, d);
     return lo < n && dates[lo] == d ? lo : SIZE_MAX;
 }
 
@@ -764,11 +756,24 @@ out:
 
 /* The frame of every reader here: sets the caller's result *out (a T **, T the object read) to
  * NULL, or fails if out is NULL ("no place for WHAT"; out and what NULL: no result to clear), checks
- * the input, starts the tokenizer and enters the C numeric locale (on error, nothing to close).
- * reader_close frees the header and the tokenizer and leaves the locale. */
-static ra_status reader_open(void *out, const char *what, csv_reader *r, ra_csvtok_locale *cn,
-                             const char *data, size_t size, const char *source, ra_err *err)
+ * the input, starts the tokenizer, enters the C numeric locale and reads the header (read_header:
+ * min_cols to max_cols fields as layout says) into fr->hdr, fr->nh. On error nothing is left to
+ * close; otherwise reader_close frees the header and the tokenizer and leaves the locale. */
+typedef struct csv_frame {
+    csv_reader r;
+    ra_csvtok_locale cn;
+    char **hdr; /* the header's trimmed names (read_header) */
+    size_t nh;
+} csv_frame;
+
+static void reader_close(csv_frame *fr);
+
+static ra_status reader_open(void *out, const char *what, size_t min_cols, size_t max_cols,
+                             const char *layout, const char *data, size_t size,
+                             const char *source, csv_frame *fr, ra_err *err)
 {
+    fr->hdr = NULL;
+    fr->nh = 0;
     if (what && !out)
         return ra_err_set(err, RA_EINVAL, NULL, "no place for %s", what);
     if (out)
@@ -778,16 +783,31 @@ static ra_status reader_open(void *out, const char *what, csv_reader *r, ra_csvt
     ra_status st = ra_csvtok_check_size(source, size, err);
     if (st != RA_OK)
         return st;
-    ra_csvtok_init(r, data, size, source);
-    ra_csvtok_c_numeric_enter(cn);
-    return RA_OK;
+    ra_csvtok_init(&fr->r, data, size, source);
+    ra_csvtok_c_numeric_enter(&fr->cn);
+    st = read_header(&fr->r, min_cols, max_cols, layout, &fr->hdr, &fr->nh, err);
+    if (st != RA_OK)
+        reader_close(fr);
+    return st;
 }
 
-static void reader_close(csv_reader *r, ra_csvtok_locale *cn, char **hdr, size_t nh)
+/* Steps fr to its next data row and checks its width (as many fields as the header): 1 when
+ * there is one (*st RA_OK); 0 at the end (*st RA_OK) or on an error (*st says it). */
+static int reader_row(csv_frame *fr, ra_status *st, ra_err *err)
 {
-    ra_csvtok_free_names(hdr, nh);
-    ra_csvtok_free(r);
-    ra_csvtok_c_numeric_leave(cn);
+    int eof = 1;
+    *st = ra_csvtok_next(&fr->r, &eof, err);
+    if (*st != RA_OK || eof)
+        return 0;
+    *st = ra_csvtok_check_width(&fr->r, fr->nh, err);
+    return *st == RA_OK;
+}
+
+static void reader_close(csv_frame *fr)
+{
+    ra_csvtok_free_names(fr->hdr, fr->nh);
+    ra_csvtok_free(&fr->r);
+    ra_csvtok_c_numeric_leave(&fr->cn);
 }
 
 void ra_series_destroy(ra_series *s)
@@ -804,57 +824,45 @@ void ra_series_destroy(ra_series *s)
 ra_status ra_csv_parse_series(const char *data, size_t size, const char *source, ra_series **out,
                               ra_err *err)
 {
-    csv_reader r;
-    ra_csvtok_locale cn;
-    ra_status st = reader_open(out, "the series", &r, &cn, data, size, source, err);
+    csv_frame fr;
+    ra_status st = reader_open(out, "the series", 2, RA_CSV_MAX_COLS, SERIES_LAYOUT, data, size,
+                               source, &fr, err);
     if (st != RA_OK)
         return st;
-    char **hdr = NULL;
-    size_t nh = 0, n_rows = 0, cap_rows = 0, cap_vals = 0;
+    size_t n_rows = 0, cap_rows = 0, cap_vals = 0;
     ra_date *dates = NULL;
     uint32_t *lines = NULL;
     double *values = NULL;
     ra_series *s = NULL;
     name_set set = {0};
 
-    st = read_header(&r, 2, RA_CSV_MAX_COLS, SERIES_LAYOUT, &hdr, &nh, err);
-    if (st != RA_OK)
-        goto fail;
-    size_t n_cols = nh - 1;
-    if (!nset_init(&set, nh)) {
+    size_t n_cols = fr.nh - 1;
+    if (!nset_init(&set, fr.nh)) {
         st = ra_csvtok_nomem(err, "column names");
         goto fail;
     }
-    for (size_t j = 1; j < nh; j++) {
-        if (hdr[j][0] == '\0') {
-            st = ra_csvtok_error(&r, RA_EPARSE, r.f[j].line, j + 1, err,
+    for (size_t j = 1; j < fr.nh; j++) {
+        if (fr.hdr[j][0] == '\0') {
+            st = ra_csvtok_error(&fr.r, RA_EPARSE, fr.r.f[j].line, j + 1, err,
                                  "empty column name (every security column needs a name)");
             goto fail;
         }
-        size_t k = nset_add(&set, hdr, j);
+        size_t k = nset_add(&set, fr.hdr, j);
         if (k != SIZE_MAX) {
             char vb[RA_CSV_SHOW_CAP];
-            st = ra_csvtok_error(&r, RA_EPARSE, r.f[j].line, j + 1, err,
+            st = ra_csvtok_error(&fr.r, RA_EPARSE, fr.r.f[j].line, j + 1, err,
                                  "duplicate column name %s (also column %zu)",
-                                 ra_csvtok_show(vb, hdr[j], strlen(hdr[j])), k + 1);
+                                 ra_csvtok_show(vb, fr.hdr[j], strlen(fr.hdr[j])), k + 1);
             goto fail;
         }
     }
     nset_free(&set);
 
-    for (;;) {
-        int eof;
-        st = ra_csvtok_next(&r, &eof, err);
-        if (st != RA_OK)
-            goto fail;
-        if (eof)
-            break;
-        if ((st = ra_csvtok_check_width(&r, nh, err)) != RA_OK)
-            goto fail;
+    while (reader_row(&fr, &st, err)) {
         ra_date d;
-        if ((st = field_date(&r, 0, &d, err)) != RA_OK)
+        if ((st = field_date(&fr.r, 0, &d, err)) != RA_OK)
             goto fail;
-        if ((st = ra_csvtok_check_order(&r, dates, lines, n_rows, d, err)) != RA_OK)
+        if ((st = ra_csvtok_check_order(&fr.r, dates, lines, n_rows, d, err)) != RA_OK)
             goto fail;
         size_t c1 = cap_rows; /* dates and lines grow in step */
         if (ra_grow((void **)&dates, &c1, n_rows + 1, sizeof *dates) ||
@@ -870,16 +878,18 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
         double *row = values + n_rows * n_cols;
         for (size_t j = 0; j < n_cols; j++) {
             int empty;
-            if ((st = field_number(&r, j + 1, &row[j], &empty, err)) != RA_OK)
+            if ((st = field_number(&fr.r, j + 1, &row[j], &empty, err)) != RA_OK)
                 goto fail;
         }
         dates[n_rows] = d;
-        lines[n_rows] = r.rec_line;
+        lines[n_rows] = fr.r.rec_line;
         n_rows++;
     }
+    if (st != RA_OK)
+        goto fail;
     if (n_rows < 2) {
         uint32_t line = n_rows ? lines[n_rows - 1] : 1;
-        st = ra_csvtok_error(&r, RA_EPARSE, line, 1, err, "need at least 2 data rows, found %zu",
+        st = ra_csvtok_error(&fr.r, RA_EPARSE, line, 1, err, "need at least 2 data rows, found %zu",
                              n_rows);
         goto fail;
     }
@@ -891,14 +901,14 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
     }
     s->names = ra_malloc(n_cols * sizeof *s->names);
     s->columns = ra_malloc(n_cols * sizeof *s->columns);
-    s->source = ra_csvtok_dup(r.source, strlen(r.source));
+    s->source = ra_csvtok_dup(fr.r.source, strlen(fr.r.source));
     if (!s->names || !s->columns || !s->source) {
         st = ra_csvtok_nomem(err, "the series");
         goto fail;
     }
     for (size_t j = 0; j < n_cols; j++) {
-        s->names[j] = hdr[j + 1];
-        hdr[j + 1] = NULL;
+        s->names[j] = fr.hdr[j + 1];
+        fr.hdr[j + 1] = NULL;
         s->columns[j] = (uint32_t)(j + 2);
     }
     s->n_cols = n_cols;
@@ -910,7 +920,7 @@ ra_status ra_csv_parse_series(const char *data, size_t size, const char *source,
     s->dates = dv ? dv : dates;
     uint32_t *lv = ra_realloc(lines, n_rows * sizeof *lines);
     s->lines = lv ? lv : lines;
-    reader_close(&r, &cn, hdr, nh);
+    reader_close(&fr);
     *out = s;
     return RA_OK;
 
@@ -918,7 +928,7 @@ fail:
     nset_free(&set);
     ra_series_destroy(s);
     RA_FREE_ALL(dates, lines, values);
-    reader_close(&r, &cn, hdr, nh);
+    reader_close(&fr);
     return st;
 }
 
@@ -1162,7 +1172,7 @@ ra_status ra_series_check_returns(const ra_series *s, ra_err *err)
 /* ---- small dated tables (flows, account values) ---------------------------------------------- */
 
 /* Checks the current row of r (n_cols fields, as many as the header) and stores it as row `row`
- * of obj, whose arrays have room for it. */
+ * of obj, whose arrays have room for it (read_table stores the row's source line itself). */
 typedef ra_status (*table_row_fn)(void *obj, const csv_reader *r, size_t n_cols, size_t row,
                                   ra_err *err);
 
@@ -1218,40 +1228,35 @@ static ra_status read_table(const table_spec *t, const char *data, size_t size, 
                             void *obj, size_t *n, uint32_t *const *lines, char **source_out,
                             ra_err *err)
 {
-    csv_reader r;
-    ra_csvtok_locale cn;
-    ra_status st = reader_open(NULL, NULL, &r, &cn, data, size, source, err);
+    csv_frame fr;
+    ra_status st = reader_open(NULL, NULL, t->min_cols, t->max_cols, t->layout, data, size, source,
+                               &fr, err);
     if (st != RA_OK)
         return st;
-    char **hdr = NULL;
-    size_t nh = 0, cap = 0;
-    if ((st = read_header(&r, t->min_cols, t->max_cols, t->layout, &hdr, &nh, err)) != RA_OK)
-        goto out;
-    for (;;) {
-        int eof;
-        if ((st = ra_csvtok_next(&r, &eof, err)) != RA_OK)
-            goto out;
-        if (eof)
-            break;
+    size_t cap = 0;
+    while (reader_row(&fr, &st, err)) {
         if (grow_arrays(t, obj, *n + 1, &cap)) {
             st = ra_csvtok_nomem(err, t->what);
             goto out;
         }
-        if ((st = ra_csvtok_check_width(&r, nh, err)) != RA_OK ||
-            (st = t->row(obj, &r, nh, *n, err)) != RA_OK)
+        if ((st = t->row(obj, &fr.r, fr.nh, *n, err)) != RA_OK)
             goto out;
+        (*lines)[*n] = fr.r.rec_line;
         (*n)++;
     }
+    if (st != RA_OK)
+        goto out;
     if (*n < t->min_rows) {
         uint32_t line = *n ? (*lines)[*n - 1] : 1;
-        st = ra_csvtok_error(&r, RA_EPARSE, line, 1, err, "need at least %zu data row%s, found %zu",
-                             t->min_rows, t->min_rows == 1 ? "" : "s", *n);
+        st = ra_csvtok_error(&fr.r, RA_EPARSE, line, 1, err,
+                             "need at least %zu data row%s, found %zu", t->min_rows,
+                             t->min_rows == 1 ? "" : "s", *n);
         goto out;
     }
-    if (!(*source_out = ra_csvtok_dup(r.source, strlen(r.source))))
+    if (!(*source_out = ra_csvtok_dup(fr.r.source, strlen(fr.r.source))))
         st = ra_csvtok_nomem(err, t->what);
 out:
-    reader_close(&r, &cn, hdr, nh);
+    reader_close(&fr);
     return st;
 }
 
@@ -1295,7 +1300,6 @@ static ra_status flows_row(void *obj, const csv_reader *r, size_t n_cols, size_t
         return st;
     f->dates[row] = d;
     f->amounts[row] = a;
-    f->lines[row] = r->rec_line;
     return RA_OK;
 }
 
@@ -1359,7 +1363,6 @@ static ra_status values_row(void *obj, const csv_reader *r, size_t n_cols, size_
     v->dates[row] = d;
     v->values[row] = val;
     v->flows[row] = flow;
-    v->lines[row] = r->rec_line;
     return RA_OK;
 }
 
@@ -1472,13 +1475,12 @@ static ra_status group_members(const csv_reader *r, ra_group *g, ra_err *err)
 ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source, ra_groups **out,
                               ra_err *err)
 {
-    csv_reader r;
-    ra_csvtok_locale cn;
-    ra_status st = reader_open(out, "the groups", &r, &cn, data, size, source, err);
+    csv_frame fr;
+    ra_status st = reader_open(out, "the groups", 4, 4, "group,min,max,members", data, size, source,
+                               &fr, err);
     if (st != RA_OK)
         return st;
-    char **hdr = NULL;
-    size_t nh = 0, cap = 0;
+    size_t cap = 0;
     char **gnames = NULL; /* alias array of group names for the name set */
     size_t gcap = 0;
     name_set set = {0};
@@ -1487,16 +1489,7 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
         st = ra_csvtok_nomem(err, "the groups");
         goto fail;
     }
-    if ((st = read_header(&r, 4, 4, "group,min,max,members", &hdr, &nh, err)) != RA_OK)
-        goto fail;
-    for (;;) {
-        int eof;
-        if ((st = ra_csvtok_next(&r, &eof, err)) != RA_OK)
-            goto fail;
-        if (eof)
-            break;
-        if ((st = ra_csvtok_check_width(&r, nh, err)) != RA_OK)
-            goto fail;
+    while (reader_row(&fr, &st, err)) {
         if (ra_grow((void **)&g->groups, &cap, g->n + 1, sizeof *g->groups) ||
             ra_grow((void **)&gnames, &gcap, g->n + 1, sizeof *gnames)) {
             st = ra_csvtok_nomem(err, "the groups");
@@ -1504,12 +1497,12 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
         }
         ra_group *gr = &g->groups[g->n];
         memset(gr, 0, sizeof *gr);
-        gr->line = r.rec_line;
-        const char *s = r.f[0].s;
-        size_t n = r.f[0].len;
+        gr->line = fr.r.rec_line;
+        const char *s = fr.r.f[0].s;
+        size_t n = fr.r.f[0].len;
         ra_csvtok_trim(&s, &n);
         if (n == 0) {
-            st = ra_csvtok_error(&r, RA_EPARSE, r.f[0].line, 1, err, "empty group name");
+            st = ra_csvtok_error(&fr.r, RA_EPARSE, fr.r.f[0].line, 1, err, "empty group name");
             goto fail;
         }
         if (!(gr->name = ra_csvtok_dup(s, n))) {
@@ -1517,19 +1510,21 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
             goto fail;
         }
         g->n++; /* from here on destroy frees it */
-        if ((st = group_limit(&r, 1, "min", 0.0, &gr->min, err)) != RA_OK ||
-            (st = group_limit(&r, 2, "max", 1.0, &gr->max, err)) != RA_OK)
+        if ((st = group_limit(&fr.r, 1, "min", 0.0, &gr->min, err)) != RA_OK ||
+            (st = group_limit(&fr.r, 2, "max", 1.0, &gr->max, err)) != RA_OK)
             goto fail;
         if (gr->min > gr->max) {
-            st = ra_csvtok_error(&r, RA_EPARSE, r.f[1].line, 2, err,
+            st = ra_csvtok_error(&fr.r, RA_EPARSE, fr.r.f[1].line, 2, err,
                                  "min %.10g is above max %.10g", gr->min, gr->max);
             goto fail;
         }
-        if ((st = group_members(&r, gr, err)) != RA_OK)
+        if ((st = group_members(&fr.r, gr, err)) != RA_OK)
             goto fail;
     }
+    if (st != RA_OK)
+        goto fail;
     if (g->n == 0) {
-        st = ra_csvtok_error(&r, RA_EPARSE, 1, 1, err, "need at least 1 group row, found 0");
+        st = ra_csvtok_error(&fr.r, RA_EPARSE, 1, 1, err, "need at least 1 group row, found 0");
         goto fail;
     }
     /* group names are unique; checked once all are read, reporting the later line */
@@ -1543,26 +1538,26 @@ ra_status ra_csv_parse_groups(const char *data, size_t size, const char *source,
         size_t k = nset_add(&set, gnames, i);
         if (k != SIZE_MAX) {
             char vb[RA_CSV_SHOW_CAP];
-            st = ra_csvtok_error(&r, RA_EPARSE, g->groups[i].line, 1, err,
+            st = ra_csvtok_error(&fr.r, RA_EPARSE, g->groups[i].line, 1, err,
                                  "duplicate group name %s (also on line %u)",
                                  ra_csvtok_show(vb, gnames[i], strlen(gnames[i])),
                                  (unsigned)g->groups[k].line);
             goto fail;
         }
     }
-    if (!(g->source = ra_csvtok_dup(r.source, strlen(r.source)))) {
+    if (!(g->source = ra_csvtok_dup(fr.r.source, strlen(fr.r.source)))) {
         st = ra_csvtok_nomem(err, "the groups");
         goto fail;
     }
     nset_free(&set);
     ra_free(gnames);
-    reader_close(&r, &cn, hdr, nh);
+    reader_close(&fr);
     *out = g;
     return RA_OK;
 fail:
     nset_free(&set);
     ra_free(gnames);
     ra_groups_destroy(g);
-    reader_close(&r, &cn, hdr, nh);
+    reader_close(&fr);
     return st;
 }

@@ -102,12 +102,11 @@ ra_status ra_io_json_check_keys(json_t *obj, const char *const *allowed, const c
 
 ra_status ra_io_json_fail(ra_err *err, const char *path, const char *fmt, ...)
 {
-    char msg[sizeof err->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ra_status rc = ra_err_setv(err, RA_EPARSE, path, fmt, ap);
     va_end(ap);
-    return ra_err_set(err, RA_EPARSE, path, "%s", msg);
+    return rc;
 }
 
 const char *ra_io_json_type_name(const json_t *v)

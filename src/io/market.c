@@ -16,11 +16,16 @@
 typedef ra_status (*row_fn)(const csv_reader *rd, const csv_field *f, void *dst, ra_err *err);
 
 /* Reads a CSV with a header row and `ncols` fields a row into an array of elem-byte elements,
- * calling row() for each data row (dst zeroed). */
-static ra_status read_rows(const char *data, size_t size, const char *source, size_t ncols,
-                           size_t elem, void **out, size_t *n, row_fn row, ra_err *err)
+ * calling row() for each data row (dst zeroed). out is the caller's T ** (ra_put_ptr); without
+ * data (size > 0) or a place for the result: RA_EINVAL "WHO data and outputs" ("ETF descriptions
+ * need"). */
+static ra_status read_rows(const char *data, size_t size, const char *source, const char *who,
+                           size_t ncols, size_t elem, void *out, size_t *n, row_fn row,
+                           ra_err *err)
 {
-    *out = NULL;
+    if (!out || !n || (!data && size))
+        return ra_err_set(err, RA_EINVAL, NULL, "%s data and outputs", who);
+    ra_put_ptr(out, NULL);
     *n = 0;
     ra_status rc = ra_csvtok_check_size(source, size, err);
     if (rc != RA_OK)
@@ -66,7 +71,7 @@ static ra_status read_rows(const char *data, size_t size, const char *source, si
         ra_free(arr);
         return rc;
     }
-    *out = arr;
+    ra_put_ptr(out, arr);
     *n = cnt;
     return RA_OK;
 }
@@ -122,12 +127,8 @@ static ra_status etf_row(const csv_reader *rd, const csv_field *f, void *dst, ra
 ra_status ra_market_etfs_parse(const char *data, size_t size, const char *source,
                                ra_market_etf **out, size_t *n, ra_err *err)
 {
-    if (!out || !n || (!data && size))
-        return ra_err_set(err, RA_EINVAL, NULL, "ETF descriptions need data and outputs");
-    void *p = NULL;
-    ra_status rc = read_rows(data, size, source, 4, sizeof(ra_market_etf), &p, n, etf_row, err);
-    *out = p;
-    return rc;
+    return read_rows(data, size, source, "ETF descriptions need", 4, sizeof(ra_market_etf), out, n,
+                     etf_row, err);
 }
 
 /* date and ticker of an event row; *v, *vn: its third field, trimmed */
@@ -179,30 +180,18 @@ static ra_status split_row(const csv_reader *rd, const csv_field *f, void *dst, 
     return RA_OK;
 }
 
-/* the two event files: a header and rows of date, ticker and one value */
-static ra_status events(const char *data, size_t size, const char *source, size_t elem,
-                        row_fn row, void **out, size_t *n, ra_err *err)
-{
-    if (!out || !n || (!data && size))
-        return ra_err_set(err, RA_EINVAL, NULL, "event file parsing needs data and outputs");
-    void *p = NULL;
-    ra_status rc = read_rows(data, size, source, 3, elem, &p, n, row, err);
-    *out = p;
-    return rc;
-}
+/* The two event files: a header and rows of date, ticker and one value. */
+#define EVENTS_WHO "event file parsing needs"
 
 ra_status ra_market_dividends_parse(const char *data, size_t size, const char *source,
                                     ra_dividend **out, size_t *n, ra_err *err)
 {
-    void *p = NULL;
-    ra_status rc = events(data, size, source, sizeof(ra_dividend), dividend_row, &p, n, err);
-    return out ? (*out = p, rc) : rc;
+    return read_rows(data, size, source, EVENTS_WHO, 3, sizeof(ra_dividend), out, n, dividend_row,
+                     err);
 }
 
 ra_status ra_market_splits_parse(const char *data, size_t size, const char *source,
                                  ra_split **out, size_t *n, ra_err *err)
 {
-    void *p = NULL;
-    ra_status rc = events(data, size, source, sizeof(ra_split), split_row, &p, n, err);
-    return out ? (*out = p, rc) : rc;
+    return read_rows(data, size, source, EVENTS_WHO, 3, sizeof(ra_split), out, n, split_row, err);
 }

@@ -57,6 +57,7 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
     ra_model *models = NULL;
     size_t n = 0;
     uint32_t *first_line = NULL;
+    size_t cap_models = 0, cap_lines = 0;
     long col[N_COLS] = {-1, -1, -1, -1};
     int eof = 0;
     ra_status rc = ra_csvtok_next(&r, &eof, err);
@@ -169,13 +170,8 @@ ra_status ra_models_csv_parse(const char *data, size_t size, const char *name, r
                                      "more than %d models in one file", MAX_MODELS);
                 goto fail;
             }
-            ra_model *nm = ra_realloc(models, (n + 1) * sizeof *nm);
-            uint32_t *nl = ra_realloc(first_line, (n + 1) * sizeof *nl);
-            if (nm)
-                models = nm;
-            if (nl)
-                first_line = nl;
-            if (!nm || !nl) {
+            if (ra_grow((void **)&models, &cap_models, n + 1, sizeof *models) ||
+                ra_grow((void **)&first_line, &cap_lines, n + 1, sizeof *first_line)) {
                 rc = ra_err_set(err, RA_ENOMEM, name, "could not allocate model %zu", n + 1);
                 goto fail;
             }

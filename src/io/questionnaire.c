@@ -18,10 +18,15 @@
 
 
 /* Reads the whole document; too big, not JSON, or not an object is an error at "$". */
-static ra_status load_object(const char *data, size_t size, const char *what, json_t **out,
-                             ra_err *err)
+/* The start of a parse: result (the caller's T **, cleared) must not be NULL (RA_EINVAL
+ * no_result), then the document, a JSON object, in *out. */
+static ra_status load_object(const char *data, size_t size, const char *what, void *result,
+                             const char *no_result, json_t **out, ra_err *err)
 {
     *out = NULL;
+    if (!result)
+        return ra_err_set(err, RA_EINVAL, NULL, "%s", no_result);
+    ra_put_ptr(result, NULL);
     if (!data && size > 0)
         return ra_err_set(err, RA_EINVAL, NULL, "no data for a %s of %zu bytes", what, size);
     if (size > RA_PROF_MAX_DOC)
@@ -83,6 +88,17 @@ static ra_status field(json_t *obj, const char *key, int required, const char *p
 {
     child(p, path, key);
     return member(obj, key, required, path, out, err);
+}
+
+/* An optional field that not every question may have: when it is present and why_not is not
+ * NULL, why_not is the error. */
+static ra_status field_unless(json_t *obj, const char *key, const char *why_not, const char *path,
+                              char *p, json_t **out, ra_err *err)
+{
+    ra_status rc = field(obj, key, 0, path, p, out, err);
+    if (rc == RA_OK && *out && why_not)
+        return fail(err, p, "%s", why_not);
+    return rc;
 }
 
 static ra_status want(json_t *v, int ok, const char *what, const char *path, ra_err *err)
@@ -199,6 +215,15 @@ static ra_status read_bool(json_t *v, const char *path, int *out, ra_err *err)
     if (rc == RA_OK)
         *out = json_is_true(v);
     return rc;
+}
+
+/* An optional true/false field (field_unless): *out is left as it is when the field is absent. */
+static ra_status opt_bool(json_t *obj, const char *key, const char *why_not, const char *path,
+                          char *p, int *out, ra_err *err)
+{
+    json_t *m;
+    ra_status rc = field_unless(obj, key, why_not, path, p, &m, err);
+    return rc == RA_OK && m ? read_bool(m, p, out, err) : rc;
 }
 
 static ra_status read_cap(json_t *v, const char *path, int *out, ra_err *err)
@@ -355,11 +380,9 @@ static ra_status read_option(ra_prof_questionnaire *q, ra_prof_question *qu, siz
         return rc;
     if (m && (rc = read_cap(m, p, &o->cap, err)))
         return rc;
-    if ((rc = field(v, "exclusive", 0, path, p, &m, err)))
-        return rc;
-    if (m && qu->kind != RA_PROF_MULTIPLE)
-        return fail(err, p, "only answers of a multiple question can be exclusive");
-    if (m && (rc = read_bool(m, p, &o->exclusive, err)))
+    const char *why_not = "only answers of a multiple question can be exclusive";
+    if ((rc = opt_bool(v, "exclusive", qu->kind == RA_PROF_MULTIPLE ? NULL : why_not, path, p,
+                       &o->exclusive, err)))
         return rc;
     if (qu->kind == RA_PROF_NUMBER) {
         if ((rc = field(v, "min", 1, path, p, &m, err)))
@@ -373,6 +396,45 @@ static ra_status read_option(ra_prof_questionnaire *q, ra_prof_question *qu, siz
     return RA_OK;
 }
 
+/* The words a string field may hold, each with its value, in the order the error lists them. */
+typedef struct word_set {
+    size_t n;
+    struct {
+        const char *name;
+        int value;
+    } w[3];
+} word_set;
+
+static const word_set KINDS = {
+    3, {{"single", RA_PROF_SINGLE}, {"multiple", RA_PROF_MULTIPLE}, {"number", RA_PROF_NUMBER}}};
+static const word_set MEASURES = {
+    3, {{"tolerance", RA_PROF_TOLERANCE}, {"capacity", RA_PROF_CAPACITY}, {"none", RA_PROF_NONE}}};
+static const word_set COMBINES = {2, {{"max", 0}, {"sum", 1}}};
+
+/* The value of the string m, one of ws's words; otherwise an error (label, the string, then
+ * the words it may be: kind "x" is not "single", "multiple" or "number"). */
+static ra_status read_word(json_t *m, const char *p, const char *label, word_set ws, int *out,
+                           ra_err *err)
+{
+    ra_status rc = want(m, json_is_string(m), "a string", p, err);
+    if (rc)
+        return rc;
+    const char *s = json_string_value(m);
+    char list[128] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < ws.n; i++) {
+        if (strcmp(s, ws.w[i].name) == 0) {
+            *out = ws.w[i].value;
+            return RA_OK;
+        }
+        const char *sep = i == 0 ? "" : i + 1 == ws.n ? " or " : ", ";
+        int k = snprintf(list + len, sizeof list - len, "%s\"%s\"", sep, ws.w[i].name);
+        if (k > 0 && (size_t)k < sizeof list - len)
+            len += (size_t)k;
+    }
+    return fail(err, p, "%s\"%.40s\" is not %s", label, s, list);
+}
+
 static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, const char *path,
                                ra_err *err)
 {
@@ -382,7 +444,6 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
     ra_prof_question *qu = &q->questions[i];
     char p[PATH_MAX_LEN];
     json_t *m;
-    const char *s;
     ra_status rc = read_head(q, v, keys, path, q->questions, i, sizeof *qu, "questions", NULL,
                              &qu->id, "text", 1, &qu->text, err);
     if (rc)
@@ -390,31 +451,16 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
 
     if ((rc = field(v, "kind", 1, path, p, &m, err)))
         return rc;
-    if ((rc = want(m, json_is_string(m), "a string", p, err)))
+    int word;
+    if ((rc = read_word(m, p, "kind ", KINDS, &word, err)))
         return rc;
-    s = json_string_value(m);
-    if (strcmp(s, "single") == 0)
-        qu->kind = RA_PROF_SINGLE;
-    else if (strcmp(s, "multiple") == 0)
-        qu->kind = RA_PROF_MULTIPLE;
-    else if (strcmp(s, "number") == 0)
-        qu->kind = RA_PROF_NUMBER;
-    else
-        return fail(err, p, "kind \"%.40s\" is not \"single\", \"multiple\" or \"number\"", s);
+    qu->kind = (ra_prof_kind)word;
 
     if ((rc = field(v, "measures", 1, path, p, &m, err)))
         return rc;
-    if ((rc = want(m, json_is_string(m), "a string", p, err)))
+    if ((rc = read_word(m, p, "", MEASURES, &word, err)))
         return rc;
-    s = json_string_value(m);
-    if (strcmp(s, "tolerance") == 0)
-        qu->measure = RA_PROF_TOLERANCE;
-    else if (strcmp(s, "capacity") == 0)
-        qu->measure = RA_PROF_CAPACITY;
-    else if (strcmp(s, "none") == 0)
-        qu->measure = RA_PROF_NONE;
-    else
-        return fail(err, p, "\"%.40s\" is not \"tolerance\", \"capacity\" or \"none\"", s);
+    qu->measure = (ra_prof_measure)word;
 
     qu->weight = 1.0;
     qu->required = 1;
@@ -425,33 +471,22 @@ static ra_status read_question(ra_prof_questionnaire *q, size_t i, json_t *v, co
         return rc;
     if (m && qu->weight <= 0.0)
         return fail(err, p, "the weight must be positive, got %g", qu->weight);
-    if ((rc = field(v, "required", 0, path, p, &m, err)))
-        return rc;
-    if (m && (rc = read_bool(m, p, &qu->required, err)))
+    if ((rc = opt_bool(v, "required", NULL, path, p, &qu->required, err)))
         return rc;
 
-    if ((rc = field(v, "combine", 0, path, p, &m, err)))
+    const char *why_not = "only a multiple question combines scores";
+    if ((rc = field_unless(v, "combine", qu->kind == RA_PROF_MULTIPLE ? NULL : why_not, path, p,
+                           &m, err)))
         return rc;
-    if (m && qu->kind != RA_PROF_MULTIPLE)
-        return fail(err, p, "only a multiple question combines scores");
-    if (m) {
-        if ((rc = want(m, json_is_string(m), "a string", p, err)))
-            return rc;
-        s = json_string_value(m);
-        if (strcmp(s, "sum") == 0)
-            qu->combine_sum = 1;
-        else if (strcmp(s, "max") != 0)
-            return fail(err, p, "\"%.40s\" is not \"max\" or \"sum\"", s);
-    }
+    if (m && (rc = read_word(m, p, "", COMBINES, &qu->combine_sum, err)))
+        return rc;
     const char *num_keys[] = {"integer", "max"};
     for (int k = 0; k < 2; k++) {
         child(p, path, num_keys[k]);
         if (json_object_get(v, num_keys[k]) && qu->kind != RA_PROF_NUMBER)
             return fail(err, p, "only a number question has \"%s\"", num_keys[k]);
     }
-    if ((rc = field(v, "integer", 0, path, p, &m, err)))
-        return rc;
-    if (m && (rc = read_bool(m, p, &qu->integer, err)))
+    if ((rc = opt_bool(v, "integer", NULL, path, p, &qu->integer, err)))
         return rc;
 
     const char *list = qu->kind == RA_PROF_NUMBER ? "bands" : "answers";
@@ -663,11 +698,9 @@ static ra_status build_questionnaire(ra_prof_questionnaire *q, json_t *root, ra_
 ra_status ra_prof_questionnaire_parse(const char *data, size_t size, ra_prof_questionnaire **out,
                                       ra_err *err)
 {
-    if (!out)
-        return ra_err_set(err, RA_EINVAL, NULL, "no place for the questionnaire");
-    *out = NULL;
     json_t *root;
-    ra_status rc = load_object(data, size, "questionnaire", &root, err);
+    ra_status rc = load_object(data, size, "questionnaire", out, "no place for the questionnaire",
+                               &root, err);
     if (rc)
         return rc;
     ra_prof_questionnaire *q = ra_calloc(1, sizeof *q);
@@ -884,11 +917,9 @@ static ra_status build_answers(const ra_prof_questionnaire *q, json_t *root,
 ra_status ra_prof_answers_parse(const ra_prof_questionnaire *q, const char *data, size_t size,
                                 ra_prof_answers **out, ra_err *err)
 {
-    if (!out || !q)
-        return ra_err_set(err, RA_EINVAL, NULL, "no questionnaire or no place for the answers");
-    *out = NULL;
     json_t *root;
-    ra_status rc = load_object(data, size, "answers document", &root, err);
+    ra_status rc = load_object(data, size, "answers document", q ? out : NULL,
+                               "no questionnaire or no place for the answers", &root, err);
     if (rc)
         return rc;
     ra_prof_answers *a = ra_calloc(1, sizeof *a);

@@ -91,9 +91,12 @@ ra_status rs_validate_account(const ra_account *a, ra_err *err)
     return ra_rule_mandate_validate(&a->mandate, err);
 }
 
+/* The put of account rec (an sq_put_fn; the account's id is not handed back). */
 static ra_status account_put_in(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
-                                const ra_account *a, ra_err *err)
+                                const void *rec, int64_t *id, ra_err *err)
 {
+    (void)id;
+    const ra_account *a = rec;
     account_row old;
     int64_t client_id = 0;
     ra_status rc = sq_code_id(s, SQ_CLIENT_ID, firm->id, a->client, &client_id, err);
@@ -154,11 +157,7 @@ static ra_status account_put_in(ra_store *s, const ra_store_actor *actor, const 
 ra_status ra_store_account_put(ra_store *s, const ra_store_actor *actor, const ra_account *a,
                                ra_err *err)
 {
-    firm_row firm;
-    ra_status rc = sq_put_begin(s, actor, rs_validate_account(a, err), &firm, err);
-    if (rc != RA_OK)
-        return rc;
-    return sq_wend(s, account_put_in(s, actor, &firm, a, err), err);
+    return sq_put(s, actor, rs_validate_account(a, err), account_put_in, a, err);
 }
 
 ra_status ra_store_account_get(ra_store *s, const char *firm, const char *code, ra_account *out,
@@ -322,9 +321,8 @@ json_t *rs_ledger_json(const ra_ledger *l)
 ra_status ra_store_account_ledger(ra_store *s, const char *firm, const char *code, ra_ledger *out,
                                   ra_err *err)
 {
-    firm_row f;
     int64_t id = 0, n = 0;
-    ra_status rc = sq_firm_code_id(s, firm, SQ_ACCOUNT_ID, code, "account", &f, &id, err);
+    ra_status rc = sq_firm_code_id(s, firm, SQ_ACCOUNT_ID, code, "account", &id, err);
     return rc == RA_OK ? rs_ledger_load(s, id, out, &n, err) : rc;
 }
 

@@ -175,10 +175,16 @@ ra_status sq_count(ra_store *s, const char *sql, int64_t param, int64_t *v, ra_e
  * when it failed), the actor's firm looked up and a write scope opened (sq_wend ends it). */
 ra_status sq_put_begin(ra_store *s, const ra_store_actor *actor, ra_status valid, firm_row *firm,
                        ra_err *err);
-/* The firm *f and the id of its record code from sql (one of SQ_*_ID below): RA_ENOTFOUND
- * "no WHAT CODE in firm FIRM" when there is none. */
+/* A whole put of one record: sq_put_begin, then put(s, actor, firm, rec, &id, err) in the
+ * write scope (the id of the record it wrote is not wanted), which sq_wend ends with its result. */
+typedef ra_status (*sq_put_fn)(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                               const void *rec, int64_t *id, ra_err *err);
+ra_status sq_put(ra_store *s, const ra_store_actor *actor, ra_status valid, sq_put_fn put,
+                 const void *rec, ra_err *err);
+/* The id of firm's record code from sql (one of SQ_*_ID below): RA_ENOTFOUND "no WHAT CODE in
+ * firm FIRM" when there is none. */
 ra_status sq_firm_code_id(ra_store *s, const char *firm, const char *sql, const char *code,
-                          const char *what, firm_row *f, int64_t *id, ra_err *err);
+                          const char *what, int64_t *id, ra_err *err);
 /* The start of every write: the actor checked and the actor's firm looked up. */
 ra_status sq_write_start(ra_store *s, const ra_store_actor *actor, firm_row *firm, ra_err *err);
 /* Uncached statements for the files with tables of their own (store_models.c, store_profiles.c):
@@ -194,9 +200,20 @@ ra_status sq_need_version(ra_store *s, int version, const char *what, ra_err *er
 ra_status sq_firm_id(ra_store *s, const char *firm, int64_t *id, ra_err *err);
 ra_status sq_id_of(ra_store *s, const char *sql, int64_t firm_id, const char *code,
                    const char *what, int64_t *id, ra_err *err);
-/* sq_write_start, then (n > 0 only) a write scope: *opened says whether one was opened. */
-ra_status sq_write_begin(ra_store *s, const ra_store_actor *actor, firm_row *firm, size_t n,
-                         int *opened, ra_err *err);
+/* A batch write, from sq_write_begin to sq_write_end: the actor's firm, whether a write scope
+ * was opened, and the statistics the write fills. */
+typedef struct sq_writer {
+    firm_row firm;
+    int opened;
+    void *stats; /* the caller's, or local when it passed NULL (sq_stats); zeroed */
+    size_t stats_size;
+} sq_writer;
+/* Zeroes the statistics (sq_stats(stats, local, size)), then sq_write_start and (n > 0 only) a
+ * write scope: w->opened says whether one was opened. */
+ra_status sq_write_begin(ra_store *s, const ra_store_actor *actor, size_t n, void *stats,
+                         void *local, size_t size, sq_writer *w, ra_err *err);
+/* Ends the write scope (sq_wend); the statistics are zeroed when the write failed. */
+ra_status sq_write_end(ra_store *s, sq_writer *w, ra_status rc, ra_err *err);
 /* The id of a firm-scoped record by code from one of the tables below (0 if none). */
 ra_status sq_code_id(ra_store *s, const char *sql, int64_t firm_id, const char *code, int64_t *id,
                      ra_err *err);
@@ -315,8 +332,9 @@ ra_status rs_ledger_load(ra_store *s, int64_t account_id, ra_ledger *l, int64_t 
 ra_status rs_ledger_save(ra_store *s, int64_t account_id, const ra_ledger *l, ra_err *err);
 json_t *rs_ledger_json(const ra_ledger *l);
 /* Upserts a security and audits the change (entity "security"). */
-ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
-                             const ra_security *x, int64_t *id, ra_err *err);
+/* (An sq_put_fn: rec is the ra_security.) */
+ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                             const void *rec, int64_t *id, ra_err *err);
 
 /* A ticker -> security id map for one batch (open addressing). */
 typedef struct rs_tslot {

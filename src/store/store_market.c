@@ -246,24 +246,20 @@ static ra_status series_put(ra_store *s, const ra_store_actor *actor, const seri
                             ra_store_put_stats *stats, ra_err *err)
 {
     ra_store_put_stats local;
-    stats = sq_stats(stats, &local, sizeof local);
-    firm_row firm;
-    int opened = 0;
-    ra_status rc = sq_write_begin(s, actor, &firm, n, &opened, err);
-    if (rc != RA_OK || !opened)
+    sq_writer w;
+    ra_status rc = sq_write_begin(s, actor, n, stats, &local, sizeof local, &w, err);
+    if (rc != RA_OK || !w.opened)
         return rc;
+    stats = w.stats;
     size_t distinct = 0;
     char batch_hash[65] = "";
-    rc = stage_rows(s, actor, k, &firm, rows, stride, off_ticker, off_day, off_c, off_d, n, flags,
+    rc = stage_rows(s, actor, k, &w.firm, rows, stride, off_ticker, off_day, off_c, off_d, n, flags,
                     stats, &distinct, batch_hash, err);
     if (rc == RA_OK)
         rc = series_merge(s, k, flags, distinct, stats, err);
     if (rc == RA_OK && stats->inserted + stats->replaced > 0)
         rc = series_audit(s, actor, k, distinct, stats, batch_hash, err);
-    rc = sq_wend(s, rc, err);
-    if (rc != RA_OK)
-        memset(stats, 0, sizeof *stats);
-    return rc;
+    return sq_write_end(s, &w, rc, err);
 }
 
 ra_status ra_store_prices_put(ra_store *s, const ra_store_actor *actor, const ra_price_obs *obs,

@@ -212,15 +212,15 @@ static ra_status party_same(const party_kind *k, const uint8_t *key, const char 
     return rc;
 }
 
-static ra_status household_put_in(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
-                                  const char *code, int64_t *id, ra_err *err);
+static ra_status household_put_in(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                                  const void *rec, int64_t *id, ra_err *err);
 
 /* The household and advisor ids of a client, creating either when missing. */
 static ra_status party_refs(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
                             const uint8_t *key, const party_in *in, int64_t *hh, int64_t *adv,
                             ra_err *err)
 {
-    ra_status rc = household_put_in(s, actor, firm->id, in->household, hh, err);
+    ra_status rc = household_put_in(s, actor, firm, in->household, hh, err);
     if (rc == RA_OK && in->advisor[0]) {
         rc = sq_code_id(s, SQ_ADVISOR_ID, firm->id, in->advisor, adv, err);
         if (rc == RA_OK && !*adv) {
@@ -396,9 +396,12 @@ ra_status ra_store_client_get(ra_store *s, const char *firm, const char *code, r
 
 /* --- households ------------------------------------------------------------------------------- */
 
-static ra_status household_put_in(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
-                                  const char *code, int64_t *id, ra_err *err)
+/* The household of code rec, created when missing; its id in *id (an sq_put_fn). */
+static ra_status household_put_in(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                                  const void *rec, int64_t *id, ra_err *err)
 {
+    const char *code = rec;
+    int64_t firm_id = firm->id;
     ra_status rc = sq_code_id(s, SQ_HOUSEHOLD_ID, firm_id, code, id, err);
     if (rc != RA_OK || *id)
         return rc;
@@ -416,10 +419,6 @@ static ra_status household_put_in(ra_store *s, const ra_store_actor *actor, int6
 ra_status ra_store_household_put(ra_store *s, const ra_store_actor *actor, const char *code,
                                  ra_err *err)
 {
-    firm_row firm;
-    ra_status rc = sq_put_begin(s, actor, sq_check_code(code, "household code", 1, err), &firm, err);
-    if (rc != RA_OK)
-        return rc;
-    int64_t id = 0;
-    return sq_wend(s, household_put_in(s, actor, firm.id, code, &id, err), err);
+    return sq_put(s, actor, sq_check_code(code, "household code", 1, err), household_put_in,
+                  code, err);
 }

@@ -88,9 +88,14 @@ static ra_status wbegin(ra_store *s, int *own, ra_err *err)
     return ra_store_scope_begin(s, own, err);
 }
 
-static ra_status wend(ra_store *s, int own, ra_status rc, ra_err *err)
+/* Ends the write scope (wbegin) with rc; when the write is kept and out is not NULL, *out = v
+ * (the id or version the write made). */
+static ra_status wend(ra_store *s, int own, ra_status rc, int64_t v, int64_t *out, ra_err *err)
 {
-    return ra_store_scope_end(s, own, rc, err);
+    rc = ra_store_scope_end(s, own, rc, err);
+    if (rc == RA_OK && out)
+        *out = v;
+    return rc;
 }
 
 /* ---- lookups -------------------------------------------------------------------------------- */
@@ -120,6 +125,13 @@ static ra_status owner_ids_read(ra_store *s, const char *firm, const owner_kind 
 {
     ra_status rc = need_schema(s, err);
     return rc == RA_OK ? owner_ids(s, firm, k, code, fid, id, err) : rc;
+}
+
+/* The firm's id, for a read (the schema checked first). */
+static ra_status firm_read(ra_store *s, const char *firm, int64_t *fid, ra_err *err)
+{
+    ra_status rc = need_schema(s, err);
+    return rc == RA_OK ? firm_id(s, firm, fid, err) : rc;
 }
 
 static ra_status check_actor(const ra_store_actor *a, ra_err *err)
@@ -208,7 +220,38 @@ ra_status ra_store_questionnaire_save(ra_store *s, const ra_store_actor *actor, 
             *created = 1;
     }
     free(text);
-    return wend(s, own, rc, err);
+    return wend(s, own, rc, 0, NULL, err);
+}
+
+/* The end of a one-row text read: when rc (the query's preparation) is RA_OK, steps q once and
+ * copies column 0 of its row into a new string *out (malloc; its length in *len and column 1 in
+ * *col1 when these are not NULL) with *found = 1; *found = 0 when there is no row. RA_ENOMEM
+ * "could not allocate WHAT", or the database's error. Finishes q. */
+static ra_status text_row(ra_status rc, stmt *q, const char *what, char **out, size_t *len,
+                          int64_t *col1, int *found, ra_err *err)
+{
+    *found = 0;
+    if (rc != RA_OK)
+        return rc;
+    int r = row(q, err);
+    if (r == RA_DB_ROW) {
+        *found = 1;
+        const char *t = ct(q, 0);
+        size_t n = strlen(t);
+        *out = malloc(n + 1);
+        if (!*out)
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %s", what);
+        else {
+            memcpy(*out, t, n + 1);
+            if (len)
+                *len = n;
+            if (col1)
+                *col1 = ci(q, 1);
+        }
+    } else if (r < 0)
+        rc = err_code(err);
+    done(q);
+    return rc;
 }
 
 ra_status ra_store_questionnaire_get(ra_store *s, const char *firm, const char *id,
@@ -218,10 +261,8 @@ ra_status ra_store_questionnaire_get(ra_store *s, const char *firm, const char *
     *doc = NULL;
     if (size)
         *size = 0;
-    ra_status rc = need_schema(s, err);
     int64_t fid = 0;
-    if (rc == RA_OK)
-        rc = firm_id(s, firm, &fid, err);
+    ra_status rc = firm_read(s, firm, &fid, err);
     stmt q;
     if (rc == RA_OK)
         rc = version > 0 ? prep(s, &q, err,
@@ -232,31 +273,14 @@ ra_status ra_store_questionnaire_get(ra_store *s, const char *firm, const char *
                                 "SELECT doc, version FROM questionnaires WHERE firm_id = ? AND "
                                 "code = ? ORDER BY version DESC",
                                 "it", fid, id);
-    if (rc != RA_OK)
+    int found = 0;
+    rc = text_row(rc, &q, "a questionnaire", doc, size, version_out, &found, err);
+    if (rc != RA_OK || found)
         return rc;
-    int r = row(&q, err);
-    if (r == RA_DB_ROW) {
-        const char *t = ct(&q, 0);
-        size_t n = strlen(t);
-        *doc = malloc(n + 1);
-        if (!*doc)
-            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a questionnaire");
-        else {
-            memcpy(*doc, t, n + 1);
-            if (size)
-                *size = n;
-            if (version_out)
-                *version_out = ci(&q, 1);
-        }
-    } else if (r < 0)
-        rc = err_code(err);
-    else if (version > 0)
-        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "firm %s has no questionnaire %s version %lld",
-                        firm, id, (long long)version);
-    else
-        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "firm %s has no questionnaire %s", firm, id);
-    done(&q);
-    return rc;
+    if (version > 0)
+        return ra_err_set(err, RA_ENOTFOUND, NULL, "firm %s has no questionnaire %s version %lld",
+                          firm, id, (long long)version);
+    return ra_err_set(err, RA_ENOTFOUND, NULL, "firm %s has no questionnaire %s", firm, id);
 }
 
 /* ---- profiles ------------------------------------------------------------------------------- */
@@ -377,10 +401,7 @@ ra_status ra_store_profile_put(ra_store *s, const ra_store_actor *actor, const c
     free(flags);
     free(ans_text);
     json_decref(ans);
-    rc = wend(s, own, rc, err);
-    if (rc == RA_OK && id)
-        *id = pid;
-    return rc;
+    return wend(s, own, rc, pid, id, err);
 }
 
 #define PROFILE_COLS                                                                           \
@@ -430,20 +451,28 @@ static ra_status collect(stmt *q, size_t size, fill_fn fill, const void *ctx, co
     return rc;
 }
 
-/* The history of a client or an account (k): collect over the rows of sql, which takes the
- * owner's id. */
-static ra_status owner_list(ra_store *s, const char *firm, const owner_kind *k, const char *code,
-                            const char *sql, size_t size, fill_fn fill, const void *ctx,
-                            const char *what, void *out, size_t *n, ra_err *err)
+/* A history of a client or an account: whose (owner), the query (it takes the owner's id), the
+ * size of an element and its fill, and what the list is called in messages. */
+typedef struct history_kind {
+    const owner_kind *owner;
+    const char *sql;
+    size_t size;
+    fill_fn fill;
+    const char *what;
+} history_kind;
+
+/* The history h of the client or account code: collect over the rows of h->sql (ctx: fill's). */
+static ra_status owner_list(ra_store *s, const char *firm, const history_kind *h,
+                            const char *code, const void *ctx, void *out, size_t *n, ra_err *err)
 {
     ra_put_ptr(out, NULL);
     *n = 0;
     int64_t fid = 0, id = 0;
     stmt q;
-    ra_status rc = owner_ids_read(s, firm, k, code, &fid, &id, err);
+    ra_status rc = owner_ids_read(s, firm, h->owner, code, &fid, &id, err);
     if (rc == RA_OK)
-        rc = prep(s, &q, err, sql, "i", id);
-    return rc == RA_OK ? collect(&q, size, fill, ctx, what, out, n, err) : rc;
+        rc = prep(s, &q, err, h->sql, "i", id);
+    return rc == RA_OK ? collect(&q, h->size, h->fill, ctx, h->what, out, n, err) : rc;
 }
 
 /* One profile from a row of PROFILE_COLS (a fill_fn: ctx unused). */
@@ -489,12 +518,14 @@ static ra_status profile_row(stmt *q, void *elem, const void *ctx, ra_err *err)
     return RA_OK;
 }
 
+static const history_kind PROFILE_HISTORY = {
+    &OWNER_CLIENT, PROFILE_COLS "WHERE p.client_id = ? ORDER BY p.id", sizeof(ra_stored_profile),
+    profile_row, "profiles"};
+
 ra_status ra_store_profile_history(ra_store *s, const char *firm, const char *client,
                                    ra_stored_profile **out, size_t *n, ra_err *err)
 {
-    return owner_list(s, firm, &OWNER_CLIENT, client,
-                       PROFILE_COLS "WHERE p.client_id = ? ORDER BY p.id", sizeof **out,
-                       profile_row, NULL, "profiles", out, n, err);
+    return owner_list(s, firm, &PROFILE_HISTORY, client, NULL, out, n, err);
 }
 
 ra_status ra_store_profile_current(ra_store *s, const char *firm, const char *client,
@@ -523,9 +554,7 @@ ra_status ra_store_profile_answers(ra_store *s, const char *firm, int64_t profil
 {
     *answers = NULL;
     int64_t fid = 0;
-    ra_status rc = need_schema(s, err);
-    if (rc == RA_OK)
-        rc = firm_id(s, firm, &fid, err);
+    ra_status rc = firm_read(s, firm, &fid, err);
     stmt q;
     if (rc == RA_OK)
         rc = prep(s, &q, err,
@@ -533,18 +562,11 @@ ra_status ra_store_profile_answers(ra_store *s, const char *firm, int64_t profil
                   "a.id = p.answers_id JOIN clients c ON c.id = p.client_id WHERE p.id = ? AND "
                   "c.firm_id = ?",
                   "ii", profile_id, fid);
-    if (rc != RA_OK)
-        return rc;
-    int r = row(&q, err);
-    if (r == RA_DB_ROW) {
-        *answers = strdup(ct(&q, 0));
-        if (!*answers)
-            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the answers");
-    } else
-        rc = r < 0 ? err_code(err)
-                   : ra_err_set(err, RA_ENOTFOUND, NULL, "firm %s has no profile %lld", firm,
-                                (long long)profile_id);
-    done(&q);
+    int found = 0;
+    rc = text_row(rc, &q, "the answers", answers, NULL, NULL, &found, err);
+    if (rc == RA_OK && !found)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "firm %s has no profile %lld", firm,
+                        (long long)profile_id);
     return rc;
 }
 
@@ -703,10 +725,7 @@ ra_status ra_store_agent_put(ra_store *s, const ra_store_actor *actor, const cha
     free(before);
     free(after);
     free(ptext);
-    rc = wend(s, own, rc, err);
-    if (rc == RA_OK && version)
-        *version = v;
-    return rc;
+    return wend(s, own, rc, v, version, err);
 }
 
 ra_status ra_store_agent_get(ra_store *s, const char *firm, const char *account, int64_t version,
@@ -725,12 +744,14 @@ ra_status ra_store_agent_get(ra_store *s, const char *firm, const char *account,
     return rc;
 }
 
+static const history_kind AGENT_HISTORY = {&OWNER_ACCOUNT,
+                                           AGENT_COLS "WHERE g.account_id = ? ORDER BY g.version",
+                                           sizeof(ra_agent), agent_row, "agent versions"};
+
 ra_status ra_store_agent_history(ra_store *s, const char *firm, const char *account,
                                  ra_agent **out, size_t *n, ra_err *err)
 {
-    return owner_list(s, firm, &OWNER_ACCOUNT, account,
-                       AGENT_COLS "WHERE g.account_id = ? ORDER BY g.version", sizeof **out,
-                       agent_row, NULL, "agent versions", out, n, err);
+    return owner_list(s, firm, &AGENT_HISTORY, account, NULL, out, n, err);
 }
 
 /* ---- overrides ------------------------------------------------------------------------------ */
@@ -786,7 +807,7 @@ ra_status ra_store_override_put(ra_store *s, const ra_store_actor *actor, const 
                    : ra_err_set(err, RA_ENOMEM, NULL, "could not allocate an audit record");
         free(after);
     }
-    return wend(s, own, rc, err);
+    return wend(s, own, rc, 0, NULL, err);
 }
 
 static ra_status fill_override(stmt *q, void *elem, const void *ctx, ra_err *err)
@@ -805,12 +826,14 @@ static ra_status fill_override(stmt *q, void *elem, const void *ctx, ra_err *err
     return RA_OK;
 }
 
+static const history_kind OVERRIDE_HISTORY = {
+    &OWNER_ACCOUNT,
+    "SELECT product, product_level, client_level, justification, on_date, user_name, kind FROM "
+    "suitability_overrides WHERE account_id = ? ORDER BY id",
+    sizeof(ra_stored_override), fill_override, "overrides"};
+
 ra_status ra_store_override_list(ra_store *s, const char *firm, const char *account,
                                  ra_stored_override **out, size_t *n, ra_err *err)
 {
-    return owner_list(s, firm, &OWNER_ACCOUNT, account,
-                       "SELECT product, product_level, client_level, justification, "
-                       "on_date, user_name, kind FROM suitability_overrides WHERE "
-                       "account_id = ? ORDER BY id", sizeof **out, fill_override, account,
-                       "overrides", out, n, err);
+    return owner_list(s, firm, &OVERRIDE_HISTORY, account, account, out, n, err);
 }

@@ -97,9 +97,11 @@ static ra_status security_write(ra_store *s, int64_t firm_id, const ra_security 
     return sq_returning_id(s, st, "security", id, err);
 }
 
-ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
-                             const ra_security *x, int64_t *id, ra_err *err)
+ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
+                             const void *rec, int64_t *id, ra_err *err)
 {
+    const ra_security *x = rec;
+    int64_t firm_id = firm->id;
     ra_db_stmt *st;
     int r = sq_query(s, &st, err, SQL_SECURITY_COLS,
                      "it", firm_id, x->ticker);
@@ -123,12 +125,7 @@ ra_status rs_security_put_in(ra_store *s, const ra_store_actor *actor, int64_t f
 ra_status ra_store_security_put(ra_store *s, const ra_store_actor *actor, const ra_security *x,
                                 ra_err *err)
 {
-    firm_row firm;
-    ra_status rc = sq_put_begin(s, actor, validate_security(x, err), &firm, err);
-    if (rc != RA_OK)
-        return rc;
-    int64_t id = 0;
-    return sq_wend(s, rs_security_put_in(s, actor, firm.id, x, &id, err), err);
+    return sq_put(s, actor, validate_security(x, err), rs_security_put_in, x, err);
 }
 
 ra_status ra_store_security_get(ra_store *s, const char *firm, const char *ticker,
@@ -153,9 +150,8 @@ ra_status ra_store_security_get(ra_store *s, const char *firm, const char *ticke
 ra_status ra_store_security_id(ra_store *s, const char *firm, const char *ticker, uint32_t *id,
                                ra_err *err)
 {
-    firm_row f;
     int64_t v = 0;
-    ra_status rc = sq_firm_code_id(s, firm, SQ_SECURITY_ID, ticker, "security", &f, &v, err);
+    ra_status rc = sq_firm_code_id(s, firm, SQ_SECURITY_ID, ticker, "security", &v, err);
     if (rc == RA_OK)
         *id = (uint32_t)v;
     return rc;
@@ -238,7 +234,7 @@ ra_status rs_ticker_id(ra_store *s, const ra_store_actor *actor, rs_tmap *m,
         sq_copy(x.currency, 4, firm->currency);
         x.lot_size = 1;
         x.incomplete = 1;
-        rc = rs_security_put_in(s, actor, firm->id, &x, id, err);
+        rc = rs_security_put_in(s, actor, firm, &x, id, err);
         if (rc == RA_OK && n_created)
             (*n_created)++;
     }

@@ -266,13 +266,23 @@ ra_status sq_put_begin(ra_store *s, const ra_store_actor *actor, ra_status valid
     return rc == RA_OK ? sq_wbegin(s, err) : rc;
 }
 
+ra_status sq_put(ra_store *s, const ra_store_actor *actor, ra_status valid, sq_put_fn put,
+                 const void *rec, ra_err *err)
+{
+    firm_row firm;
+    int64_t id = 0;
+    ra_status rc = sq_put_begin(s, actor, valid, &firm, err);
+    return rc == RA_OK ? sq_wend(s, put(s, actor, &firm, rec, &id, err), err) : rc;
+}
+
 ra_status sq_firm_code_id(ra_store *s, const char *firm, const char *sql, const char *code,
-                          const char *what, firm_row *f, int64_t *id, ra_err *err)
+                          const char *what, int64_t *id, ra_err *err)
 {
     *id = 0;
-    ra_status rc = sq_firm(s, firm, f, err);
+    firm_row f;
+    ra_status rc = sq_firm(s, firm, &f, err);
     if (rc == RA_OK)
-        rc = sq_code_id(s, sql, f->id, code, id, err);
+        rc = sq_code_id(s, sql, f.id, code, id, err);
     if (rc == RA_OK && !*id)
         rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no %s %s in firm %s", what, code, firm);
     return rc;
@@ -502,15 +512,25 @@ ra_status sq_firm_id(ra_store *s, const char *firm, int64_t *id, ra_err *err)
     return rc;
 }
 
-ra_status sq_write_begin(ra_store *s, const ra_store_actor *actor, firm_row *firm, size_t n,
-                         int *opened, ra_err *err)
+ra_status sq_write_begin(ra_store *s, const ra_store_actor *actor, size_t n, void *stats,
+                         void *local, size_t size, sq_writer *w, ra_err *err)
 {
-    *opened = 0;
-    ra_status rc = sq_write_start(s, actor, firm, err);
+    memset(w, 0, sizeof *w);
+    w->stats = sq_stats(stats, local, size);
+    w->stats_size = size;
+    ra_status rc = sq_write_start(s, actor, &w->firm, err);
     if (rc != RA_OK || n == 0)
         return rc;
     rc = sq_wbegin(s, err);
-    *opened = rc == RA_OK;
+    w->opened = rc == RA_OK;
+    return rc;
+}
+
+ra_status sq_write_end(ra_store *s, sq_writer *w, ra_status rc, ra_err *err)
+{
+    rc = sq_wend(s, rc, err);
+    if (rc != RA_OK)
+        memset(w->stats, 0, w->stats_size);
     return rc;
 }
 
@@ -541,6 +561,16 @@ ra_status ra_store_scope_begin(ra_store *s, int *own, ra_err *err)
         return rc;
     }
     return sq_wbegin(s, err);
+}
+
+ra_status ra_store_scoped(ra_store *s, const ra_store_actor *actor,
+                          ra_status (*fn)(ra_store *s, const ra_store_actor *actor, void *ctx,
+                                          ra_err *err),
+                          void *ctx, ra_err *err)
+{
+    int own = 0;
+    ra_status rc = ra_store_scope_begin(s, &own, err);
+    return rc == RA_OK ? ra_store_scope_end(s, own, fn(s, actor, ctx, err), err) : rc;
 }
 
 ra_status ra_store_scope_end(ra_store *s, int own, ra_status rc, ra_err *err)

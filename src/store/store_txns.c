@@ -300,11 +300,9 @@ ra_status ra_store_txn_append(ra_store *s, const ra_store_actor *actor, const ra
                               size_t n, ra_store_txn_stats *stats, ra_err *err)
 {
     ra_store_txn_stats local;
-    stats = sq_stats(stats, &local, sizeof local);
-    firm_row firm;
-    int opened = 0;
-    ra_status rc = sq_write_begin(s, actor, &firm, n, &opened, err);
-    if (rc != RA_OK || !opened)
+    sq_writer wr;
+    ra_status rc = sq_write_begin(s, actor, n, stats, &local, sizeof local, &wr, err);
+    if (rc != RA_OK || !wr.opened)
         return rc;
     /* Take the audit head's lock before reading any account: concurrent appends to the same
      * accounts then run one after the other and each reads the other's committed ledger and
@@ -312,13 +310,13 @@ ra_status ra_store_txn_append(ra_store *s, const ra_store_actor *actor, const ra
      * it both read the same n_txns and the second failed on txns (account_id, seq). Issue 10. */
     rc = rs_head_get(s, err);
     if (rc != RA_OK)
-        return sq_wend(s, rc, err);
+        return sq_write_end(s, &wr, rc, err);
     rs_tmap accts = {0}, secs = {0};
     acct_work *work = NULL;
     size_t n_work = 0, cap_work = 0;
     for (size_t i = 0; i < n && rc == RA_OK; i++)
-        rc = txn_one(s, actor, &firm, &accts, &secs, &work, &n_work, &cap_work, &txns[i], stats,
-                     err);
+        rc = txn_one(s, actor, &wr.firm, &accts, &secs, &work, &n_work, &cap_work, &txns[i],
+                     wr.stats, err);
     /* write back every changed account in the same transaction */
     for (size_t i = 0; i < n_work; i++) {
         acct_work *w = &work[i];
@@ -334,18 +332,14 @@ ra_status ra_store_txn_append(ra_store *s, const ra_store_actor *actor, const ra
     ra_free(work);
     ra_free(accts.slots);
     ra_free(secs.slots);
-    rc = sq_wend(s, rc, err);
-    if (rc != RA_OK)
-        memset(stats, 0, sizeof *stats);
-    return rc;
+    return sq_write_end(s, &wr, rc, err);
 }
 
 ra_status ra_store_txn_count(ra_store *s, const char *firm, const char *account, uint64_t *n,
                              ra_err *err)
 {
-    firm_row f;
     int64_t id = 0;
-    ra_status rc = sq_firm_code_id(s, firm, SQ_ACCOUNT_ID, account, "account", &f, &id, err);
+    ra_status rc = sq_firm_code_id(s, firm, SQ_ACCOUNT_ID, account, "account", &id, err);
     if (rc != RA_OK)
         return rc;
     int64_t v = 0;

@@ -830,6 +830,15 @@ static void test_opt_invalid_arguments(void **state)
     fixture f = ws(6, 0);
     assert_int_equal(ra_opt_frontier(&p, 1, f.work, f.size, &r, &err), RA_EINVAL);
     assert_non_null(strstr(err.msg, "at least 2 points"));
+    /* a turnover penalty is refused for the frontier (validate, frontier case) */
+    double w2[6];
+    ra_opt_result r2[2] = {{.w = w}, {.w = w2}};
+    p.w0 = w0;
+    p.turnover_cost = 0.01;
+    assert_int_equal(ra_opt_frontier(&p, 2, f.work, f.size, r2, &err), RA_EINVAL);
+    assert_non_null(strstr(err.msg, "the frontier takes no turnover penalty"));
+    p.w0 = NULL;
+    p.turnover_cost = 0.0;
     assert_int_equal(ra_opt_solve(&p, RA_OPT_MIN_VARIANCE, f.work, f.size - 1, &r, &err), RA_EINVAL);
     assert_non_null(strstr(err.msg, "workspace"));
     free(f.work);

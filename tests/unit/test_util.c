@@ -79,6 +79,42 @@ static void test_date_parse_errors(void **state)
     assert_string_equal(err.msg, "no such day: \"2023-02-29\"");
 }
 
+/* Expected indexes by hand: the first date on or after x in {10, 20, 20, 30}. */
+static void test_date_lower_bound(void **state)
+{
+    (void)state;
+    const ra_date d[] = {10, 20, 20, 30};
+    assert_int_equal(ra_date_lower_bound(d, 4, 5), 0);
+    assert_int_equal(ra_date_lower_bound(d, 4, 10), 0);
+    assert_int_equal(ra_date_lower_bound(d, 4, 11), 1);
+    assert_int_equal(ra_date_lower_bound(d, 4, 20), 1); /* the first of equal dates */
+    assert_int_equal(ra_date_lower_bound(d, 4, 30), 3);
+    assert_int_equal(ra_date_lower_bound(d, 4, 31), 4); /* none: n */
+    assert_int_equal(ra_date_lower_bound(d, 0, 10), 0);
+}
+
+/* ra_err_setv formats before it writes, so the arguments may be err's own strings. */
+static ra_status setv(ra_err *err, ra_status code, const char *where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ra_status rc = ra_err_setv(err, code, where, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static void test_err_setv_own_strings(void **state)
+{
+    (void)state;
+    ra_err err;
+    ra_err_set(&err, RA_EPARSE, "f.csv:3", "bad %s", "cell");
+    assert_int_equal(setv(&err, RA_EINVAL, err.where, "again: %s (%d)", err.msg, 7), RA_EINVAL);
+    assert_int_equal(err.code, RA_EINVAL);
+    assert_string_equal(err.where, "f.csv:3");
+    assert_string_equal(err.msg, "again: bad cell (7)");
+    assert_int_equal(setv(NULL, RA_EIO, NULL, "x"), RA_EIO);
+}
+
 static void test_err_set_wrap_and_names(void **state)
 {
     (void)state;
@@ -116,6 +152,8 @@ int main(void)
         cmocka_unit_test(test_date_round_trip_every_day),
         cmocka_unit_test(test_date_leap_rules),
         cmocka_unit_test(test_date_parse_errors),
+        cmocka_unit_test(test_date_lower_bound),
+        cmocka_unit_test(test_err_setv_own_strings),
         cmocka_unit_test(test_err_set_wrap_and_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
