@@ -11,6 +11,7 @@
 #ifndef ROBOADVISOR_STORE_CYCLE_H
 #define ROBOADVISOR_STORE_CYCLE_H
 
+#include "ledger.h"
 #include "models.h"
 #include "store.h"
 
@@ -25,50 +26,58 @@ extern "C" {
 
 /* --- what a day's run reads --------------------------------------------------------------------- */
 
-/* The firm's book for day D, struct-of-arrays (one block; ra_cycle_book_destroy).
- * Securities in ticker order; accounts grouped by household (household code, then account code),
- * so that a household's accounts are processed together (its wash-sale windows). */
+/* A security of the firm on day D. */
+typedef struct ra_cycle_security {
+    char ticker[RA_CODE_MAX];
+    char asset_class[RA_CODE_MAX];
+    char tlh_group[RA_CODE_MAX];
+    int risk_level;
+    int on_shelf;
+    int64_t lot_size;                 /* whole shares per lot */
+    ra_price price;                   /* the close on D; 0 when there is none */
+    ra_price dividend;                /* cash per share with ex-date D, 0 none */
+    ra_ratio split;                   /* effective D (den 0: none) */
+} ra_cycle_security;
+
+/* An account of the firm, its lots lots[lot_start .. lot_start + n_lots) of the book. */
+typedef struct ra_cycle_account {
+    char code[RA_CODE_MAX];
+    uint32_t household;               /* index of the household (0.. in order) */
+    uint8_t type;                     /* ra_account_type */
+    uint8_t done;                     /* 1: a daily value for D is stored already */
+    int32_t model;                    /* index into models, -1 none */
+    ra_mandate mandate;
+    ra_minor cash_minor;              /* now (after every stored transaction) */
+    uint64_t next_lot_id;             /* the id the account's next lot gets */
+    ra_minor prev_value_minor;        /* the value stored by the firm's previous run, -1 none */
+    ra_minor flow_minor;              /* deposits - withdrawals stored with date D */
+    uint32_t lot_start, n_lots;
+} ra_cycle_account;
+
+/* The last loss sale and the last purchase (buy, reinvest, transfer in) of a security within
+ * the wash-sale window before D (0 none) in any account of a household. */
+typedef struct ra_cycle_wash {
+    uint32_t household, sec;
+    ra_date last_loss, last_buy;
+} ra_cycle_wash;
+
+/* The firm's book for day D (ra_cycle_book_destroy). Securities in ticker order; accounts grouped
+ * by household (household code, then account code), so that a household's accounts are processed
+ * together (its wash-sale windows); lots by account, then lot id, their `security` the index of
+ * the book's security (not the store's id). */
 typedef struct ra_cycle_book {
     ra_date date;
     int minor_digits;                 /* of the firm's currency */
     size_t n_sec;
-    char (*ticker)[RA_CODE_MAX];
-    char (*asset_class)[RA_CODE_MAX];
-    char (*tlh_group)[RA_CODE_MAX];
-    int *risk_level;
-    int64_t *lot_size;                /* whole shares per lot */
-    int *on_shelf;
-    ra_price *price;                  /* the close on D; 0 when there is none */
-    ra_price *dividend;               /* cash per share with ex-date D, 0 none */
-    ra_ratio *split;                  /* effective D (den 0: none) */
+    ra_cycle_security *sec;
     size_t n_acc;
-    char (*account)[RA_CODE_MAX];
-    uint32_t *household;              /* index of the household (0.. in order) */
-    uint8_t *type;                    /* ra_account_type */
-    ra_mandate *mandate;
-    int32_t *model;                   /* index into models, -1 none */
-    ra_minor *cash_minor;             /* now (after every stored transaction) */
-    uint64_t *next_lot_id;            /* the id the account's next lot gets */
-    uint8_t *done;                    /* 1: a daily value for D is stored already */
-    ra_minor *prev_value_minor;       /* the latest stored daily value before D, -1 none */
-    ra_minor *flow_minor;             /* deposits - withdrawals stored with date D */
-    uint32_t *lot_start;              /* n_acc + 1 */
+    ra_cycle_account *acc;
     size_t n_lots;
-    uint64_t *lot_id;
-    uint32_t *lot_sec;                /* index into the securities */
-    ra_date *lot_acquired;
-    ra_micro *lot_qty_micro;
-    ra_minor *lot_basis_minor;
+    ra_lot *lots;
     size_t n_models;
     ra_model *models;                 /* the versions the accounts are assigned to */
-    /* Wash-sale windows, per household and security (sorted by household then security):
-     * the last loss sale and the last purchase (buy, reinvest, transfer in) within the window
-     * before D (0 none), in any account of the household. */
-    size_t n_wash;
-    uint32_t *wash_household;
-    uint32_t *wash_sec;
-    ra_date *wash_last_loss;
-    ra_date *wash_last_buy;
+    size_t n_wash;                    /* by household, then security */
+    ra_cycle_wash *wash;
     size_t bytes;                     /* memory held, struct included */
 } ra_cycle_book;
 

@@ -79,7 +79,6 @@ typedef struct run {
     ra_rebal_lot *rlots;
     ra_rebal_trade *trades;
     ra_rebal_pick *picks;
-    ra_lot *lots;
     void *work;
     size_t work_cap;
     ra_models_universe u;
@@ -118,23 +117,23 @@ static void household_enter(run *r, uint32_t h, size_t first)
     size_t lo = 0, hi = b->n_wash;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (b->wash_household[mid] < h)
+        if (b->wash[mid].household < h)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (size_t i = lo; i < b->n_wash && b->wash_household[i] == h; i++) {
-        r->hh_loss[b->wash_sec[i]] = b->wash_last_loss[i];
-        r->hh_buy[b->wash_sec[i]] = b->wash_last_buy[i];
+    for (size_t i = lo; i < b->n_wash && b->wash[i].household == h; i++) {
+        r->hh_loss[b->wash[i].sec] = b->wash[i].last_loss;
+        r->hh_buy[b->wash[i].sec] = b->wash[i].last_buy;
     }
     /* lots still held that were bought within the window: the replacement shares a loss sale
      * would meet (a share sold already never replaces a later loss) */
     for (size_t i = 0; i < b->n_sec; i++)
         r->hh_recent[i] = -1;
-    for (size_t a = first; a < b->n_acc && b->household[a] == h; a++)
-        for (uint32_t k = b->lot_start[a]; k < b->lot_start[a + 1]; k++)
-            if (b->date - b->lot_acquired[k] <= r->o->window_days)
-                recent_mark(r, b->lot_sec[k], (int64_t)a);
+    for (size_t a = first; a < b->n_acc && b->acc[a].household == h; a++)
+        for (uint32_t k = b->acc[a].lot_start; k < b->acc[a].lot_start + b->acc[a].n_lots; k++)
+            if (b->date - b->lots[k].acquired <= r->o->window_days)
+                recent_mark(r, b->lots[k].security, (int64_t)a);
 }
 
 static int within(ra_date day, ra_date event, int window)
@@ -155,7 +154,7 @@ static void ext_id(char *out, size_t cap, const char *what, const char *ticker, 
 {
     char db[11];
     ra_date_format(d, db);
-    snprintf(out, cap, "%s-%s-%s", what, ticker, db);
+    snprintf(out, cap, "%s-%.30s-%s", what, ticker, db); /* tickers are shorter than 31 */
 }
 
 /* Applies one transaction to the in-memory ledger (security = book index). */
@@ -185,7 +184,7 @@ static ra_status ledger_value(const run *r, const ra_ledger *l, ra_minor *out, r
     ra_minor v = l->cash_minor;
     for (size_t k = 0; k < l->n_lots; k++) {
         ra_minor x;
-        ra_status rc = ra_money_value(l->lots[k].qty_micro, r->b->price[l->lots[k].security],
+        ra_status rc = ra_money_value(l->lots[k].qty_micro, r->b->sec[l->lots[k].security].price,
                                       r->b->minor_digits, &x, err);
         if (rc != RA_OK)
             return rc;
@@ -202,24 +201,24 @@ static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *ta
 {
     ra_cycle_book *b = r->b;
     *have = 0;
-    if (b->model[a] < 0)
+    if (b->acc[a].model < 0)
         return RA_OK;
-    const ra_model *m = &b->models[b->model[a]];
+    const ra_model *m = &b->models[b->acc[a].model];
     const char *held[RA_MODELS_MAX_HOLDINGS * 4];
     size_t nh = 0;
     memset(r->in_set, 0, b->n_sec);
     for (size_t k = 0; k < l->n_lots && nh < sizeof held / sizeof held[0]; k++)
         if (!r->in_set[l->lots[k].security]) {
             r->in_set[l->lots[k].security] = 1;
-            held[nh++] = b->ticker[l->lots[k].security];
+            held[nh++] = b->sec[l->lots[k].security].ticker;
         }
     ra_models_target_opts to;
     memset(&to, 0, sizeof to);
-    to.restrictions = b->mandate[a].restrictions;
+    to.restrictions = b->acc[a].mandate.restrictions;
     to.cash_reserve = r->o->cash_reserve;
     to.held = held;
     to.n_held = nh;
-    to.type = (ra_account_type)b->type[a];
+    to.type = (ra_account_type)b->acc[a].type;
     ra_models_target t;
     ra_status rc = ra_models_account_target(m, &r->u, &to, &t, err);
     if (rc != RA_OK)
@@ -234,12 +233,12 @@ static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *ta
         size_t lo = 0, hi = b->n_sec; /* tickers are sorted */
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(b->ticker[mid], t.w[k].ticker) < 0)
+            if (strcmp(b->sec[mid].ticker, t.w[k].ticker) < 0)
                 lo = mid + 1;
             else
                 hi = mid;
         }
-        if (lo == b->n_sec || strcmp(b->ticker[lo], t.w[k].ticker) != 0)
+        if (lo == b->n_sec || strcmp(b->sec[lo].ticker, t.w[k].ticker) != 0)
             return ra_err_set(err, RA_ENOTFOUND, NULL, "model %s names %s, not a security of "
                               "the firm", m->code, t.w[k].ticker);
         target[lo] += t.w[k].weight;
@@ -275,8 +274,8 @@ static void hash_hex(const char *text, size_t n, char out[65])
  * model version and the mandate. */
 static void config_hash(const run *r, size_t a, char out[65])
 {
-    const ra_mandate *m = &r->b->mandate[a];
-    const ra_model *mo = r->b->model[a] >= 0 ? &r->b->models[r->b->model[a]] : NULL;
+    const ra_mandate *m = &r->b->acc[a].mandate;
+    const ra_model *mo = r->b->acc[a].model >= 0 ? &r->b->models[r->b->acc[a].model] : NULL;
     char text[1536];
     int n = settings_text(r, text, sizeof text);
     n += snprintf(text + n, sizeof text - (size_t)n,
@@ -308,13 +307,13 @@ static ra_status day_action(run *r, size_t a, ra_ledger *l, acct_out *out, size_
     if (rc != RA_OK)
         return rc;
     ra_store_txn *t = &out->before[*n - 1];
-    memcpy(t->account, b->account[a], RA_CODE_MAX);
+    memcpy(t->account, b->acc[a].code, RA_CODE_MAX);
     ext_id(t->external_id, sizeof t->external_id, kind == RA_TXN_SPLIT ? "split" : "div",
-           b->ticker[i], b->date);
+           b->sec[i].ticker, b->date);
     t->kind = kind;
     t->date = b->date;
-    memcpy(t->ticker, b->ticker[i], RA_CODE_MAX);
-    t->split = kind == RA_TXN_SPLIT ? b->split[i] : (ra_ratio){0, 0};
+    memcpy(t->ticker, b->sec[i].ticker, RA_CODE_MAX);
+    t->split = kind == RA_TXN_SPLIT ? b->sec[i].split : (ra_ratio){0, 0};
     t->amount_minor = amount;
     return apply_mem(l, t, (uint32_t)i, NULL, err);
 }
@@ -330,17 +329,17 @@ static ra_status corporate_actions(run *r, size_t a, ra_ledger *l, acct_out *out
     for (size_t k = 0; k < l->n_lots; k++)
         r->in_set[l->lots[k].security] = 1;
     for (size_t i = 0; i < b->n_sec && rc == RA_OK; i++)
-        if (r->in_set[i] && b->split[i].den != 0)
+        if (r->in_set[i] && b->sec[i].split.den != 0)
             rc = day_action(r, a, l, out, &n, &cap, RA_TXN_SPLIT, i, 0, err);
     for (size_t i = 0; i < b->n_sec && rc == RA_OK; i++) {
-        if (!r->in_set[i] || b->dividend[i] <= 0)
+        if (!r->in_set[i] || b->sec[i].dividend <= 0)
             continue;
         ra_micro q = 0;
         for (size_t k = 0; k < l->n_lots; k++)
             if (l->lots[k].security == i && l->lots[k].acquired < b->date)
                 q += l->lots[k].qty_micro;
         ra_minor amount = 0;
-        if (q <= 0 || (rc = ra_money_value(q, b->dividend[i], b->minor_digits, &amount, err)) != RA_OK ||
+        if (q <= 0 || (rc = ra_money_value(q, b->sec[i].dividend, b->minor_digits, &amount, err)) != RA_OK ||
             amount <= 0)
             continue;
         rc = day_action(r, a, l, out, &n, &cap, RA_TXN_DIVIDEND, i, amount, err);
@@ -357,14 +356,14 @@ static int own_recent_stays(const run *r, size_t a, const ra_ledger *l, uint32_t
 {
     const ra_cycle_book *b = r->b;
     const ra_rebal_settings *s = &r->o->settings;
-    int harvests = b->mandate[a].tlh_enabled && b->type[a] == RA_ACCOUNT_TAXABLE;
+    int harvests = b->acc[a].mandate.tlh_enabled && b->acc[a].type == RA_ACCOUNT_TAXABLE;
     for (size_t k = 0; k < l->n_lots; k++) {
         const ra_lot *x = &l->lots[k];
         if (x->security != sec || b->date - x->acquired > r->o->window_days)
             continue;
         ra_minor v = 0;
         ra_err e = {0};
-        if (!harvests || ra_money_value(x->qty_micro, b->price[sec], b->minor_digits, &v, &e) != RA_OK)
+        if (!harvests || ra_money_value(x->qty_micro, b->sec[sec].price, b->minor_digits, &v, &e) != RA_OK)
             return 1;
         ra_minor loss = x->basis_minor - v;
         if (loss <= 0 || (double)loss < s->tlh_loss_pct * (double)x->basis_minor ||
@@ -380,8 +379,8 @@ static size_t build_assets(run *r, size_t a, const ra_ledger *l, const double *t
                            size_t *n_rlots)
 {
     ra_cycle_book *b = r->b;
-    const ra_mandate *m = &b->mandate[a];
-    int taxable = b->type[a] == RA_ACCOUNT_TAXABLE;
+    const ra_mandate *m = &b->acc[a].mandate;
+    int taxable = b->acc[a].type == RA_ACCOUNT_TAXABLE;
     memset(r->in_set, 0, b->n_sec);
     for (size_t k = 0; k < l->n_lots; k++) {
         uint32_t sec = l->lots[k].security;
@@ -404,11 +403,11 @@ static size_t build_assets(run *r, size_t a, const ra_ledger *l, const double *t
         memset(x, 0, sizeof *x);
         x->security = (uint32_t)i;
         x->group = r->class_ix[i];
-        x->price = b->price[i];
+        x->price = b->sec[i].price;
         x->target = target[i];
-        int64_t ls = b->lot_size[i] > 0 ? b->lot_size[i] : 1;
+        int64_t ls = b->sec[i].lot_size > 0 ? b->sec[i].lot_size : 1;
         x->lot_micro = ls * 1000000;
-        x->no_buy = within(d, r->hh_loss[i], w) || !b->on_shelf[i];
+        x->no_buy = within(d, r->hh_loss[i], w) || !b->sec[i].on_shelf;
         /* a loss sale meets replacement shares: lots of another account of the household
          * bought within the window, or this account's own recent lots that stay held (those
          * a harvest would not sell with it) */
@@ -423,7 +422,7 @@ static size_t build_assets(run *r, size_t a, const ra_ledger *l, const double *t
         ra_rebal_asset *x = &r->assets[j];
         uint32_t i = x->security;
         if (x->qty_micro > 0 && x->target <= 0)
-            x->exit_reason = restricted(m->restrictions, b->ticker[i], b->asset_class[i])
+            x->exit_reason = restricted(m->restrictions, b->sec[i].ticker, b->sec[i].asset_class)
                                  ? RA_REASON_RESTRICTION
                                  : RA_REASON_MODEL_CHANGE;
         if (r->sub_of[i] >= 0 && r->asset_of[r->sub_of[i]] >= 0)
@@ -465,7 +464,7 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
                                acct_out *out, ra_err *err)
 {
     ra_cycle_book *b = r->b;
-    const ra_mandate *m = &b->mandate[a];
+    const ra_mandate *m = &b->acc[a].mandate;
     ra_cycle_proposal *p = &out->prop;
     size_t nt = res->n_trades;
     p->trades = ra_calloc(nt, sizeof *p->trades);
@@ -476,8 +475,8 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
     if (!p->trades || !p->picks || !out->orders || !out->fills || !out->fill_picks)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a proposal");
     int exec = m->discretionary && r->o->execute_close;
-    proposal_id(p->id, sizeof p->id, b->date, b->account[a]);
-    memcpy(p->account, b->account[a], RA_CODE_MAX);
+    proposal_id(p->id, sizeof p->id, b->date, b->acc[a].code);
+    memcpy(p->account, b->acc[a].code, RA_CODE_MAX);
     p->date = b->date;
     snprintf(p->status, sizeof p->status, "%s",
              !m->discretionary ? "pending" : exec ? "executed" : "approved");
@@ -507,7 +506,7 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
         uint32_t sec = r->assets[x->asset].security;
         ra_cycle_trade *t = &p->trades[k];
         t->n = (int)k + 1;
-        memcpy(t->ticker, b->ticker[sec], RA_CODE_MAX);
+        memcpy(t->ticker, b->sec[sec].ticker, RA_CODE_MAX);
         t->side = x->side;
         t->qty_micro = x->qty_micro;
         t->price = x->price;
@@ -516,7 +515,7 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
         t->reasons = x->reasons;
         t->gain_short_minor = x->gain_short_minor;
         t->gain_long_minor = x->gain_long_minor;
-        t->risk_level = b->risk_level[sec];
+        t->risk_level = b->sec[sec].risk_level;
         snprintf(t->status, sizeof t->status, "%s", m->discretionary ? "approved" : "proposed");
         t->first_pick = x->first_pick;
         t->n_picks = x->n_picks;
@@ -528,7 +527,7 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
             continue;
         ra_cycle_order *o = &out->orders[k];
         snprintf(o->id, sizeof o->id, "%.80s-%d", p->id, t->n);
-        memcpy(o->account, b->account[a], RA_CODE_MAX);
+        memcpy(o->account, b->acc[a].code, RA_CODE_MAX);
         memcpy(o->proposal, p->id, sizeof o->proposal);
         o->trade_n = t->n;
         o->date = b->date;
@@ -542,7 +541,7 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
             continue;
         ra_store_txn *f = &out->fills[nf++];
         memset(f, 0, sizeof *f);
-        memcpy(f->account, b->account[a], RA_CODE_MAX);
+        memcpy(f->account, b->acc[a].code, RA_CODE_MAX);
         fill_id(f->external_id, sizeof f->external_id, b->date, t->n, 1);
         f->kind = t->side > 0 ? RA_TXN_BUY : RA_TXN_SELL;
         f->date = b->date;
@@ -596,25 +595,19 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
 static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
 {
     ra_cycle_book *b = r->b;
-    const ra_mandate *m = &b->mandate[a];
-    size_t l0 = b->lot_start[a], nl = b->lot_start[a + 1] - l0;
-    for (size_t k = 0; k < nl; k++) {
-        r->lots[k].id = b->lot_id[l0 + k];
-        r->lots[k].security = b->lot_sec[l0 + k];
-        r->lots[k].acquired = b->lot_acquired[l0 + k];
-        r->lots[k].qty_micro = b->lot_qty_micro[l0 + k];
-        r->lots[k].basis_minor = b->lot_basis_minor[l0 + k];
-    }
+    const ra_mandate *m = &b->acc[a].mandate;
+    const ra_lot *lots = b->lots + b->acc[a].lot_start;
+    size_t nl = b->acc[a].n_lots;
     ra_ledger l;
     ra_ledger_settings ls;
     ra_ledger_settings_default(&ls);
     ls.minor_digits = b->minor_digits;
     ra_status rc = ra_ledger_init(&l, &ls, NULL, err);
     if (rc == RA_OK)
-        rc = ra_ledger_restore(&l, b->cash_minor[a], r->lots, nl, b->next_lot_id[a], NULL, err);
+        rc = ra_ledger_restore(&l, b->acc[a].cash_minor, lots, nl, b->acc[a].next_lot_id, NULL, err);
     if (rc != RA_OK)
         return rc;
-    memcpy(out->day.value.account, b->account[a], RA_CODE_MAX);
+    memcpy(out->day.value.account, b->acc[a].code, RA_CODE_MAX);
     out->day.value.date = b->date;
     rc = corporate_actions(r, a, &l, out, err);
     double *target = r->target;
@@ -642,8 +635,8 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         for (size_t k = 0; k < out->day.n_before; k++)
             div_today |= out->day.before[k].kind == RA_TXN_DIVIDEND;
         acc.cash_reason = (div_today ? RA_REASON_DIVIDEND : 0u) |
-                          (b->flow_minor[a] > 0 || !div_today ? RA_REASON_CASH_FLOW : 0u);
-        acc.taxable = b->type[a] == RA_ACCOUNT_TAXABLE;
+                          (b->acc[a].flow_minor > 0 || !div_today ? RA_REASON_CASH_FLOW : 0u);
+        acc.taxable = b->acc[a].type == RA_ACCOUNT_TAXABLE;
         ra_rebal_settings set = r->o->settings;
         set.band_abs = m->drift_band > 0 ? m->drift_band : set.band_abs;
         set.tlh = m->tlh_enabled && acc.taxable;
@@ -667,8 +660,8 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         rc = ledger_value(r, &l, &v->value_minor, err);
     if (rc == RA_OK) {
         v->cash_minor = l.cash_minor;
-        v->flow_minor = b->flow_minor[a];
-        ra_minor prev = b->prev_value_minor[a];
+        v->flow_minor = b->acc[a].flow_minor;
+        ra_minor prev = b->acc[a].prev_value_minor;
         v->twr = prev > 0 ? (double)(v->value_minor - v->flow_minor) / (double)prev - 1.0 : NAN;
         int traded = out->day.n_fills > 0;
         v->drift = have ? (traded ? res.drift_after : res.drift_before) : 0.0;
@@ -680,7 +673,7 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
     }
     ra_ledger_free(&l);
     if (rc != RA_OK && !err->where[0])
-        snprintf(err->where, sizeof err->where, "account %s", b->account[a]);
+        snprintf(err->where, sizeof err->where, "account %s", b->acc[a].code);
     return rc;
 }
 
@@ -690,7 +683,7 @@ static void run_free(run *r)
 {
     RA_FREE_ALL(r->class_ix, r->sub_of, r->hh_loss, r->hh_buy, r->hh_recent, r->in_set, r->asset_of, r->target,
                 r->assets,
-                r->rlots, r->trades, r->picks, r->lots, r->work, r->u_tickers, r->u_class,
+                r->rlots, r->trades, r->picks, r->work, r->u_tickers, r->u_class,
                 r->u_group);
 }
 
@@ -699,8 +692,8 @@ static ra_status run_alloc(run *r, ra_err *err)
     ra_cycle_book *b = r->b;
     size_t ns = b->n_sec ? b->n_sec : 1, max_lots = 1;
     for (size_t a = 0; a < b->n_acc; a++)
-        if (b->lot_start[a + 1] - b->lot_start[a] > max_lots)
-            max_lots = b->lot_start[a + 1] - b->lot_start[a];
+        if (b->acc[a].n_lots > max_lots)
+            max_lots = b->acc[a].n_lots;
     r->class_ix = ra_malloc(ns * sizeof *r->class_ix);
     r->sub_of = ra_malloc(ns * sizeof *r->sub_of);
     r->hh_loss = ra_calloc(ns, sizeof *r->hh_loss);
@@ -713,34 +706,33 @@ static ra_status run_alloc(run *r, ra_err *err)
     r->rlots = ra_calloc(max_lots, sizeof *r->rlots);
     r->trades = ra_calloc(2 * ns, sizeof *r->trades);
     r->picks = ra_calloc(max_lots, sizeof *r->picks);
-    r->lots = ra_calloc(max_lots, sizeof *r->lots);
     r->u_tickers = ra_calloc(ns, sizeof *r->u_tickers);
     r->u_class = ra_calloc(ns, sizeof *r->u_class);
     r->u_group = ra_calloc(ns, sizeof *r->u_group);
     if (!r->class_ix || !r->sub_of || !r->hh_loss || !r->hh_buy || !r->hh_recent || !r->in_set ||
         !r->asset_of ||
         !r->target ||
-        !r->assets || !r->rlots || !r->trades || !r->picks || !r->lots || !r->u_tickers ||
+        !r->assets || !r->rlots || !r->trades || !r->picks || !r->u_tickers ||
         !r->u_class || !r->u_group)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the day's run");
     for (size_t i = 0; i < b->n_sec; i++) {
         r->class_ix[i] = (uint32_t)i;
         for (size_t j = 0; j < i; j++)
-            if (strcmp(b->asset_class[j], b->asset_class[i]) == 0) {
+            if (strcmp(b->sec[j].asset_class, b->sec[i].asset_class) == 0) {
                 r->class_ix[i] = r->class_ix[j];
                 break;
             }
         r->sub_of[i] = -1;
-        if (b->tlh_group[i][0])
+        if (b->sec[i].tlh_group[0])
             for (size_t j = 0; j < b->n_sec; j++)
-                if (j != i && strcmp(b->tlh_group[j], b->tlh_group[i]) == 0 && b->on_shelf[j] &&
-                    b->price[j] > 0) {
+                if (j != i && strcmp(b->sec[j].tlh_group, b->sec[i].tlh_group) == 0 && b->sec[j].on_shelf &&
+                    b->sec[j].price > 0) {
                     r->sub_of[i] = (int32_t)j;
                     break;
                 }
-        r->u_tickers[i] = b->ticker[i];
-        r->u_class[i] = b->asset_class[i];
-        r->u_group[i] = b->tlh_group[i];
+        r->u_tickers[i] = b->sec[i].ticker;
+        r->u_class[i] = b->sec[i].asset_class;
+        r->u_group[i] = b->sec[i].tlh_group;
     }
     r->u.n = b->n_sec;
     r->u.tickers = r->u_tickers;
@@ -757,22 +749,22 @@ static ra_status check_prices(const ra_cycle_book *b, ra_err *err)
     if (!need)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the price check");
     for (size_t k = 0; k < b->n_lots; k++)
-        need[b->lot_sec[k]] = 1;
+        need[b->lots[k].security] = 1;
     for (size_t m = 0; m < b->n_models; m++)
         for (size_t k = 0; k < b->models[m].n; k++)
             for (size_t i = 0; i < b->n_sec; i++)
-                if (strcmp(b->ticker[i], b->models[m].w[k].ticker) == 0)
+                if (strcmp(b->sec[i].ticker, b->models[m].w[k].ticker) == 0)
                     need[i] = 1;
     size_t missing = 0, any = 0;
     char list[256] = "";
     size_t len = 0;
     for (size_t i = 0; i < b->n_sec; i++) {
-        any += b->price[i] > 0;
-        if (!need[i] || b->price[i] > 0)
+        any += b->sec[i].price > 0;
+        if (!need[i] || b->sec[i].price > 0)
             continue;
         if (missing < 8 && len < sizeof list)
             len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", missing ? ", " : "",
-                                    b->ticker[i]);
+                                    b->sec[i].ticker);
         missing++;
     }
     ra_free(need);
@@ -865,7 +857,7 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
     /* a batch takes whole households: room for the batch and the largest household */
     size_t batch = o->batch ? o->batch : RA_CYCLE_DEFAULT_BATCH, largest = 0;
     for (size_t i = 0, start = 0; i <= b->n_acc; i++)
-        if (i == b->n_acc || b->household[i] != b->household[start]) {
+        if (i == b->n_acc || b->acc[i].household != b->acc[start].household) {
             if (i - start > largest)
                 largest = i - start;
             start = i;
@@ -879,10 +871,10 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
     while (rc == RA_OK && a < b->n_acc) {
         size_t k = 0;
         while (rc == RA_OK && a < b->n_acc && k < batch) {
-            uint32_t h = b->household[a];
+            uint32_t h = b->acc[a].household;
             household_enter(&r, h, a);
-            for (; rc == RA_OK && a < b->n_acc && b->household[a] == h; a++) {
-                if (b->done[a]) {
+            for (; rc == RA_OK && a < b->n_acc && b->acc[a].household == h; a++) {
+                if (b->acc[a].done) {
                     st->skipped++;
                     continue;
                 }

@@ -17,45 +17,22 @@
 
 /* ---- the day's book ---------------------------------------------------------------------------- */
 
-typedef struct id_ix {
-    int64_t id;
-    uint32_t ix;
-} id_ix;
-
-static int cmp_id_ix(const void *a, const void *b)
-{
-    int64_t x = ((const id_ix *)a)->id, y = ((const id_ix *)b)->id;
-    return (x > y) - (x < y);
-}
-
-/* The index of id in the sorted map, UINT32_MAX if absent. */
-static uint32_t ix_of(const id_ix *m, size_t n, int64_t id)
-{
-    id_ix key = {id, 0};
-    const id_ix *f = bsearch(&key, m, n, sizeof *m, cmp_id_ix);
-    return f ? f->ix : UINT32_MAX;
-}
-
 void ra_cycle_book_destroy(ra_cycle_book *b)
 {
     if (!b)
         return;
-    RA_FREE_ALL(b->ticker, b->asset_class, b->tlh_group, b->risk_level, b->lot_size, b->on_shelf,
-                b->price, b->dividend, b->split, b->account, b->household, b->type,
-                b->mandate, b->model, b->cash_minor, b->next_lot_id, b->done, b->prev_value_minor, b->flow_minor,
-                b->lot_start, b->lot_id, b->lot_sec, b->lot_acquired, b->lot_qty_micro,
-                b->lot_basis_minor, b->models, b->wash_household, b->wash_sec, b->wash_last_loss,
-                b->wash_last_buy, b);
+    RA_FREE_ALL(b->sec, b->acc, b->lots, b->models, b->wash, b);
 }
 
 typedef struct load_ctx {
     ra_cycle_book *b;
     int64_t firm_id;
-    id_ix *sec_map;      /* security id -> index */
-    id_ix *acc_map;      /* account id -> index */
-    int64_t *acc_model_id;
-    size_t cap_sec, cap_acc, cap_lots, cap_wash;
-    int64_t *lot_acc;    /* account index of each lot, before bucketing */
+    rs_id_index *sec_map;  /* security id -> index */
+    rs_id_index *acc_map;  /* account id -> index */
+    int64_t *acc_model_id; /* the assignment's model row, 0 none */
+    size_t cap_sec, cap_acc, cap_lots, cap_map, cap_model;
+    uint32_t *lot_acc;     /* account index of each lot, before bucketing */
+    size_t cap_lot_acc;
     char prev_household[RA_CODE_MAX];
 } load_ctx;
 
@@ -63,60 +40,48 @@ static ra_status sec_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     load_ctx *x = ctx;
     ra_cycle_book *b = x->b;
-    size_t i = b->n_sec;
-    if (i == x->cap_sec) {
-        size_t c[11];
-        for (int k = 0; k < 11; k++)
-            c[k] = x->cap_sec;
-        if (ra_grow((void **)&b->ticker, &c[0], i + 1, sizeof *b->ticker) ||
-            ra_grow((void **)&b->asset_class, &c[1], i + 1, sizeof *b->asset_class) ||
-            ra_grow((void **)&b->tlh_group, &c[2], i + 1, sizeof *b->tlh_group) ||
-            ra_grow((void **)&b->risk_level, &c[3], i + 1, sizeof *b->risk_level) ||
-            ra_grow((void **)&b->lot_size, &c[4], i + 1, sizeof *b->lot_size) ||
-            ra_grow((void **)&b->on_shelf, &c[5], i + 1, sizeof *b->on_shelf) ||
-            ra_grow((void **)&b->price, &c[6], i + 1, sizeof *b->price) ||
-            ra_grow((void **)&b->dividend, &c[8], i + 1, sizeof *b->dividend) ||
-            ra_grow((void **)&b->split, &c[9], i + 1, sizeof *b->split) ||
-            ra_grow((void **)&x->sec_map, &c[10], i + 1, sizeof *x->sec_map))
-            return sq_nomem(err, "the securities");
-        x->cap_sec = c[0];
-    }
+    size_t i = b->n_sec, c = x->cap_sec;
+    if (ra_grow((void **)&b->sec, &x->cap_sec, i + 1, sizeof *b->sec) ||
+        ra_grow((void **)&x->sec_map, &c, i + 1, sizeof *x->sec_map))
+        return sq_nomem(err, "the securities");
+    ra_cycle_security *y = &b->sec[i];
+    memset(y, 0, sizeof *y);
     x->sec_map[i].id = sq_int(s, st, 0);
-    x->sec_map[i].ix = (uint32_t)i;
-    sq_copy(b->ticker[i], RA_CODE_MAX, sq_text(s, st, 1));
-    sq_copy(b->asset_class[i], RA_CODE_MAX, sq_text(s, st, 2));
-    sq_copy(b->tlh_group[i], RA_CODE_MAX, sq_text(s, st, 3));
-    b->risk_level[i] = (int)sq_int(s, st, 4);
-    b->lot_size[i] = sq_int(s, st, 5);
-    b->on_shelf[i] = (int)sq_int(s, st, 6);
-    b->price[i] = b->dividend[i] = 0;
-    b->split[i].num = b->split[i].den = 0;
+    x->sec_map[i].index = (uint32_t)i;
+    sq_copy(y->ticker, RA_CODE_MAX, sq_text(s, st, 1));
+    sq_copy(y->asset_class, RA_CODE_MAX, sq_text(s, st, 2));
+    sq_copy(y->tlh_group, RA_CODE_MAX, sq_text(s, st, 3));
+    y->risk_level = (int)sq_int(s, st, 4);
+    y->lot_size = sq_int(s, st, 5);
+    y->on_shelf = (int)sq_int(s, st, 6);
     b->n_sec++;
     return RA_OK;
 }
 
-/* Column 0 a security id; the rest go to what (0 price, 1 dividend, 2 split). */
-typedef struct sec_val_ctx {
+/* Column 0 a security id (what 0 price, 1 dividend, 2 split) or an account id (3 done,
+ * 4 previous value, 5 flow); the value in the next columns. */
+typedef struct val_ctx {
     load_ctx *x;
     int what;
-    size_t n_sorted;
-} sec_val_ctx;
+} val_ctx;
 
-static ra_status sec_val_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+static ra_status val_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     (void)err;
-    sec_val_ctx *v = ctx;
+    val_ctx *v = ctx;
     ra_cycle_book *b = v->x->b;
-    uint32_t i = ix_of(v->x->sec_map, b->n_sec, sq_int(s, st, 0));
+    int sec = v->what < 3;
+    uint32_t i = sec ? rs_id_index_find(v->x->sec_map, b->n_sec, sq_int(s, st, 0))
+                     : rs_id_index_find(v->x->acc_map, b->n_acc, sq_int(s, st, 0));
     if (i == UINT32_MAX)
         return RA_OK;
-    if (v->what == 0)
-        b->price[i] = sq_int(s, st, 1);
-    else if (v->what == 1)
-        b->dividend[i] += sq_int(s, st, 1);
-    else if (v->what == 2) {
-        b->split[i].num = sq_int(s, st, 1);
-        b->split[i].den = sq_int(s, st, 2);
+    switch (v->what) {
+    case 0: b->sec[i].price = sq_int(s, st, 1); break;
+    case 1: b->sec[i].dividend += sq_int(s, st, 1); break;
+    case 2: b->sec[i].split = (ra_ratio){sq_int(s, st, 1), sq_int(s, st, 2)}; break;
+    case 3: b->acc[i].done = 1; break;
+    case 4: b->acc[i].prev_value_minor = sq_int(s, st, 1); break;
+    default: b->acc[i].flow_minor = sq_int(s, st, 1); break;
     }
     return RA_OK;
 }
@@ -125,71 +90,34 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     load_ctx *x = ctx;
     ra_cycle_book *b = x->b;
-    size_t i = b->n_acc;
-    if (i == x->cap_acc) {
-        size_t c[12];
-        for (int k = 0; k < 12; k++)
-            c[k] = x->cap_acc;
-        if (ra_grow((void **)&b->account, &c[0], i + 1, sizeof *b->account) ||
-            ra_grow((void **)&b->household, &c[1], i + 1, sizeof *b->household) ||
-            ra_grow((void **)&b->type, &c[2], i + 1, sizeof *b->type) ||
-            ra_grow((void **)&b->mandate, &c[3], i + 1, sizeof *b->mandate) ||
-            ra_grow((void **)&b->model, &c[4], i + 1, sizeof *b->model) ||
-            ra_grow((void **)&b->cash_minor, &c[5], i + 1, sizeof *b->cash_minor) ||
-            ra_grow((void **)&b->done, &c[6], i + 1, sizeof *b->done) ||
-            ra_grow((void **)&b->prev_value_minor, &c[7], i + 1, sizeof *b->prev_value_minor) ||
-            ra_grow((void **)&b->flow_minor, &c[8], i + 1, sizeof *b->flow_minor) ||
-            ra_grow((void **)&x->acc_map, &c[9], i + 1, sizeof *x->acc_map) ||
-            ra_grow((void **)&x->acc_model_id, &c[10], i + 1, sizeof *x->acc_model_id) ||
-            ra_grow((void **)&b->next_lot_id, &c[11], i + 1, sizeof *b->next_lot_id))
-            return sq_nomem(err, "the accounts");
-        x->cap_acc = c[0];
-    }
+    size_t i = b->n_acc, c = x->cap_acc;
+    if (ra_grow((void **)&b->acc, &x->cap_acc, i + 1, sizeof *b->acc) ||
+        ra_grow((void **)&x->acc_map, &x->cap_map, i + 1, sizeof *x->acc_map) ||
+        ra_grow((void **)&x->acc_model_id, &c, i + 1, sizeof *x->acc_model_id))
+        return sq_nomem(err, "the accounts");
+    ra_cycle_account *y = &b->acc[i];
+    memset(y, 0, sizeof *y);
     x->acc_map[i].id = sq_int(s, st, 0);
-    x->acc_map[i].ix = (uint32_t)i;
-    sq_copy(b->account[i], RA_CODE_MAX, sq_text(s, st, 1));
+    x->acc_map[i].index = (uint32_t)i;
+    sq_copy(y->code, RA_CODE_MAX, sq_text(s, st, 1));
     /* households arrive in order: a new code starts the next index */
     const char *hh = sq_text(s, st, 2);
-    if (i == 0)
-        b->household[i] = 0;
-    else
-        b->household[i] = b->household[i - 1] + (strcmp(hh, x->prev_household) != 0);
+    y->household = i == 0 ? 0 : b->acc[i - 1].household + (strcmp(hh, x->prev_household) != 0);
     sq_copy(x->prev_household, sizeof x->prev_household, hh);
-    b->type[i] = (uint8_t)sq_int(s, st, 3);
-    ra_mandate *m = &b->mandate[i];
-    memset(m, 0, sizeof *m);
+    y->type = (uint8_t)sq_int(s, st, 3);
+    ra_mandate *m = &y->mandate;
     sq_copy(m->model, sizeof m->model, sq_text(s, st, 4));
     m->discretionary = (int)sq_int(s, st, 5);
     m->drift_band = s->ops->col_double(st, 6);
     m->tlh_enabled = (int)sq_int(s, st, 7);
     m->loss_limit = s->ops->col_double(st, 8);
     sq_copy(m->restrictions, sizeof m->restrictions, sq_text(s, st, 9));
-    b->cash_minor[i] = sq_int(s, st, 10);
+    y->cash_minor = sq_int(s, st, 10);
     x->acc_model_id[i] = sq_int(s, st, 11);
-    b->next_lot_id[i] = (uint64_t)sq_int(s, st, 12);
-    b->model[i] = -1;
-    b->done[i] = 0;
-    b->prev_value_minor[i] = -1;
-    b->flow_minor[i] = 0;
+    y->next_lot_id = (uint64_t)sq_int(s, st, 12);
+    y->model = -1;
+    y->prev_value_minor = -1;
     b->n_acc++;
-    return RA_OK;
-}
-
-/* Column 0 an account id; what: 0 done, 1 previous value, 2 flow. */
-static ra_status acc_val_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
-{
-    (void)err;
-    sec_val_ctx *v = ctx;
-    ra_cycle_book *b = v->x->b;
-    uint32_t i = ix_of(v->x->acc_map, v->n_sorted, sq_int(s, st, 0));
-    if (i == UINT32_MAX)
-        return RA_OK;
-    if (v->what == 0)
-        b->done[i] = 1;
-    else if (v->what == 1)
-        b->prev_value_minor[i] = sq_int(s, st, 1);
-    else
-        b->flow_minor[i] = sq_int(s, st, 1);
     return RA_OK;
 }
 
@@ -197,51 +125,32 @@ static ra_status lot_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     load_ctx *x = ctx;
     ra_cycle_book *b = x->b;
-    uint32_t a = ix_of(x->acc_map, b->n_acc, sq_int(s, st, 0));
-    uint32_t sec = ix_of(x->sec_map, b->n_sec, sq_int(s, st, 2));
+    uint32_t a = rs_id_index_find(x->acc_map, b->n_acc, sq_int(s, st, 0));
+    uint32_t sec = rs_id_index_find(x->sec_map, b->n_sec, sq_int(s, st, 2));
     if (a == UINT32_MAX || sec == UINT32_MAX)
         return ra_err_set(err, RA_EINTERNAL, NULL, "a lot of an unknown account or security");
     size_t i = b->n_lots;
-    if (i == x->cap_lots) {
-        size_t c[6];
-        for (int k = 0; k < 6; k++)
-            c[k] = x->cap_lots;
-        if (ra_grow((void **)&b->lot_id, &c[0], i + 1, sizeof *b->lot_id) ||
-            ra_grow((void **)&b->lot_sec, &c[1], i + 1, sizeof *b->lot_sec) ||
-            ra_grow((void **)&b->lot_acquired, &c[2], i + 1, sizeof *b->lot_acquired) ||
-            ra_grow((void **)&b->lot_qty_micro, &c[3], i + 1, sizeof *b->lot_qty_micro) ||
-            ra_grow((void **)&b->lot_basis_minor, &c[4], i + 1, sizeof *b->lot_basis_minor) ||
-            ra_grow((void **)&x->lot_acc, &c[5], i + 1, sizeof *x->lot_acc))
-            return sq_nomem(err, "the lots");
-        x->cap_lots = c[0];
-    }
+    if (ra_grow((void **)&b->lots, &x->cap_lots, i + 1, sizeof *b->lots) ||
+        ra_grow((void **)&x->lot_acc, &x->cap_lot_acc, i + 1, sizeof *x->lot_acc))
+        return sq_nomem(err, "the lots");
     x->lot_acc[i] = a;
-    b->lot_id[i] = (uint64_t)sq_int(s, st, 1);
-    b->lot_sec[i] = sec;
-    b->lot_acquired[i] = (ra_date)sq_int(s, st, 3);
-    b->lot_qty_micro[i] = sq_int(s, st, 4);
-    b->lot_basis_minor[i] = sq_int(s, st, 5);
+    b->lots[i] = (ra_lot){(uint64_t)sq_int(s, st, 1), sec, (ra_date)sq_int(s, st, 3),
+                          sq_int(s, st, 4), sq_int(s, st, 5)};
     b->n_lots++;
     return RA_OK;
 }
 
-typedef struct wash_ev {
-    uint32_t household, sec;
-    ra_date loss, buy;
-} wash_ev;
-
 typedef struct wash_ctx {
     load_ctx *x;
-    wash_ev *ev;
-    size_t n, cap;
+    size_t cap;
 } wash_ctx;
 
 static ra_status wash_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     wash_ctx *w = ctx;
     ra_cycle_book *b = w->x->b;
-    uint32_t a = ix_of(w->x->acc_map, b->n_acc, sq_int(s, st, 0));
-    uint32_t sec = ix_of(w->x->sec_map, b->n_sec, sq_int(s, st, 1));
+    uint32_t a = rs_id_index_find(w->x->acc_map, b->n_acc, sq_int(s, st, 0));
+    uint32_t sec = rs_id_index_find(w->x->sec_map, b->n_sec, sq_int(s, st, 1));
     if (a == UINT32_MAX || sec == UINT32_MAX)
         return RA_OK;
     int kind = (int)sq_int(s, st, 2);
@@ -249,60 +158,64 @@ static ra_status wash_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     int loss = kind == RA_TXN_SELL && !s->ops->col_is_null(st, 4) && sq_int(s, st, 4) < 0;
     if (kind == RA_TXN_SELL && !loss)
         return RA_OK;
-    if (ra_grow((void **)&w->ev, &w->cap, w->n + 1, sizeof *w->ev))
+    if (ra_grow((void **)&b->wash, &w->cap, b->n_wash + 1, sizeof *b->wash))
         return sq_nomem(err, "the wash-sale windows");
-    wash_ev *e = &w->ev[w->n++];
-    e->household = b->household[a];
-    e->sec = sec;
-    e->loss = loss ? day : 0;
-    e->buy = loss ? 0 : day;
+    b->wash[b->n_wash++] = (ra_cycle_wash){b->acc[a].household, sec, loss ? day : 0,
+                                           loss ? 0 : day};
     return RA_OK;
 }
 
 static int cmp_wash(const void *pa, const void *pb)
 {
-    const wash_ev *a = pa, *b = pb;
+    const ra_cycle_wash *a = pa, *b = pb;
     if (a->household != b->household)
         return a->household < b->household ? -1 : 1;
     return (a->sec > b->sec) - (a->sec < b->sec);
 }
 
-/* Groups the lots by account (counting sort: lots arrive ordered by account id, not index). */
+/* One entry per household and security: the latest loss sale and purchase. */
+static void merge_wash(ra_cycle_book *b)
+{
+    if (!b->n_wash)
+        return;
+    qsort(b->wash, b->n_wash, sizeof *b->wash, cmp_wash);
+    size_t m = 0;
+    for (size_t i = 0; i < b->n_wash; i++) {
+        ra_cycle_wash *e = m ? &b->wash[m - 1] : NULL;
+        if (e && e->household == b->wash[i].household && e->sec == b->wash[i].sec) {
+            if (b->wash[i].last_loss > e->last_loss)
+                e->last_loss = b->wash[i].last_loss;
+            if (b->wash[i].last_buy > e->last_buy)
+                e->last_buy = b->wash[i].last_buy;
+        } else
+            b->wash[m++] = b->wash[i];
+    }
+    b->n_wash = m;
+}
+
+/* Groups the lots by account (a stable counting sort: they arrive ordered by account id, not by
+ * the accounts' household order). */
 static ra_status bucket_lots(load_ctx *x, ra_err *err)
 {
     ra_cycle_book *b = x->b;
-    b->lot_start = ra_calloc(b->n_acc + 1, sizeof *b->lot_start);
-    size_t n = b->n_lots ? b->n_lots : 1;
-    uint64_t *id = ra_malloc(n * sizeof *id);
-    uint32_t *sec = ra_malloc(n * sizeof *sec);
-    ra_date *acq = ra_malloc(n * sizeof *acq);
-    ra_micro *qty = ra_malloc(n * sizeof *qty);
-    ra_minor *basis = ra_malloc(n * sizeof *basis);
+    ra_lot *sorted = ra_malloc((b->n_lots ? b->n_lots : 1) * sizeof *sorted);
     uint32_t *pos = ra_calloc(b->n_acc + 1, sizeof *pos);
-    if (!b->lot_start || !id || !sec || !acq || !qty || !basis || !pos) {
-        RA_FREE_ALL(id, sec, acq, qty, basis, pos);
+    if (!sorted || !pos) {
+        RA_FREE_ALL(sorted, pos);
         return sq_nomem(err, "the lots");
     }
     for (size_t i = 0; i < b->n_lots; i++)
-        b->lot_start[x->lot_acc[i] + 1]++;
-    for (size_t a = 0; a < b->n_acc; a++)
-        b->lot_start[a + 1] += b->lot_start[a];
-    for (size_t a = 0; a <= b->n_acc; a++)
-        pos[a] = b->lot_start[a];
-    for (size_t i = 0; i < b->n_lots; i++) { /* stable: lot id order within an account */
-        uint32_t j = pos[x->lot_acc[i]]++;
-        id[j] = b->lot_id[i];
-        sec[j] = b->lot_sec[i];
-        acq[j] = b->lot_acquired[i];
-        qty[j] = b->lot_qty_micro[i];
-        basis[j] = b->lot_basis_minor[i];
+        b->acc[x->lot_acc[i]].n_lots++;
+    for (size_t a = 0, at = 0; a < b->n_acc; a++) {
+        b->acc[a].lot_start = (uint32_t)at;
+        pos[a] = (uint32_t)at;
+        at += b->acc[a].n_lots;
     }
-    RA_FREE_ALL(b->lot_id, b->lot_sec, b->lot_acquired, b->lot_qty_micro, b->lot_basis_minor, pos);
-    b->lot_id = id;
-    b->lot_sec = sec;
-    b->lot_acquired = acq;
-    b->lot_qty_micro = qty;
-    b->lot_basis_minor = basis;
+    for (size_t i = 0; i < b->n_lots; i++)
+        sorted[pos[x->lot_acc[i]]++] = b->lots[i];
+    ra_free(b->lots);
+    ra_free(pos);
+    b->lots = sorted;
     return RA_OK;
 }
 
@@ -315,10 +228,10 @@ static ra_status load_models(ra_store *s, const char *firm, load_ctx *x, ra_err 
     ra_status rc = RA_OK;
     for (size_t a = 0; a < b->n_acc && rc == RA_OK; a++) {
         int64_t mid = x->acc_model_id[a];
-        if (mid == 0 && b->mandate[a].model[0]) {
+        if (mid == 0 && b->acc[a].mandate.model[0]) {
             ra_db_stmt *st = sq_prep(s, "SELECT id FROM models WHERE firm_id = ? AND code = ? "
                                         "ORDER BY version DESC LIMIT 1", err);
-            if (!st || sq_bind(s, st, err, "it", x->firm_id, b->mandate[a].model) != RA_OK ||
+            if (!st || sq_bind(s, st, err, "it", x->firm_id, b->acc[a].mandate.model) != RA_OK ||
                 sq_one(s, st, 0, &mid, err) != RA_OK) {
                 rc = sq_err(err);
                 break;
@@ -330,13 +243,12 @@ static ra_status load_models(ra_store *s, const char *firm, load_ctx *x, ra_err 
         while (m < b->n_models && ids[m] != mid)
             m++;
         if (m == b->n_models) {
-            size_t c1 = cap, c2 = cap;
+            size_t c1 = cap;
             if (ra_grow((void **)&ids, &c1, m + 1, sizeof *ids) ||
-                ra_grow((void **)&b->models, &c2, m + 1, sizeof *b->models)) {
+                ra_grow((void **)&b->models, &cap, m + 1, sizeof *b->models)) {
                 rc = sq_nomem(err, "the models");
                 break;
             }
-            cap = c1;
             ra_db_stmt *st = sq_prep(s, "SELECT code, version FROM models WHERE id = ?", err);
             char code[RA_CODE_MAX] = "";
             int64_t version = 0;
@@ -358,7 +270,7 @@ static ra_status load_models(ra_store *s, const char *firm, load_ctx *x, ra_err 
             ids[m] = mid;
             b->n_models++;
         }
-        b->model[a] = (int32_t)m;
+        b->acc[a].model = (int32_t)m;
     }
     ra_free(ids);
     return rc;
@@ -381,38 +293,37 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
                            "i", fid);
     if (rc != RA_OK)
         return rc;
-    qsort(x->sec_map, b->n_sec, sizeof *x->sec_map, cmp_id_ix);
-    sec_val_ctx v = {x, 0, 0};
-    rc = sq_each(s, err, sec_val_row, &v,
+    rs_id_index_sort(x->sec_map, b->n_sec);
+    val_ctx v = {x, 0};
+    rc = sq_each(s, err, val_row, &v,
                  "SELECT x.security_id, x.price FROM prices x " FIRM_SEC " AND x.day = ?", "ii",
                  fid, day);
     v.what = 1;
     if (rc == RA_OK)
-        rc = sq_each(s, err, sec_val_row, &v,
+        rc = sq_each(s, err, val_row, &v,
                      "SELECT x.security_id, x.amount FROM dividends x " FIRM_SEC " AND x.day = ?",
                      "ii", fid, day);
     v.what = 2;
     if (rc == RA_OK)
-        rc = sq_each(s, err, sec_val_row, &v,
+        rc = sq_each(s, err, val_row, &v,
                      "SELECT x.security_id, x.num, x.den FROM splits x " FIRM_SEC
                      " AND x.day = ?", "ii", fid, day);
     if (rc == RA_OK)
         rc = sq_each(s, err, acc_row, x,
                      "SELECT a.id, a.code, h.code, a.type, a.model, a.discretionary, "
                      "a.drift_band, a.tlh_enabled, a.loss_limit, a.restrictions, a.cash_minor, "
-                     "COALESCE(m.model_id, 0), a.next_lot_id FROM accounts a JOIN clients c ON c.id = "
-                     "a.client_id JOIN households h ON h.id = c.household_id LEFT JOIN "
+                     "COALESCE(m.model_id, 0), a.next_lot_id FROM accounts a JOIN clients c ON "
+                     "c.id = a.client_id JOIN households h ON h.id = c.household_id LEFT JOIN "
                      "model_assignments m ON m.account_id = a.id WHERE a.firm_id = ? "
                      "ORDER BY h.code, a.code", "i", fid);
     if (rc != RA_OK)
         return rc;
     /* the account map is looked up sorted by id; the accounts keep their household order */
-    qsort(x->acc_map, b->n_acc, sizeof *x->acc_map, cmp_id_ix);
-    sec_val_ctx av = {x, 0, b->n_acc};
-    rc = sq_each(s, err, acc_val_row, &av,
+    rs_id_index_sort(x->acc_map, b->n_acc);
+    v.what = 3;
+    rc = sq_each(s, err, val_row, &v,
                  "SELECT x.account_id FROM daily_values x " FIRM_ACC " AND x.day = ?", "ii", fid,
                  day);
-    av.what = 1;
     int64_t prev_day = 0;
     if (rc == RA_OK) {
         ra_db_stmt *st = sq_prep(s, "SELECT COALESCE(MAX(day), 0) FROM cycle_runs WHERE "
@@ -421,13 +332,14 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
             sq_one(s, st, 0, &prev_day, err) != RA_OK)
             rc = sq_err(err);
     }
+    v.what = 4;
     if (rc == RA_OK && prev_day > 0)
-        rc = sq_each(s, err, acc_val_row, &av,
+        rc = sq_each(s, err, val_row, &v,
                      "SELECT x.account_id, x.value_minor FROM daily_values x " FIRM_ACC
                      " AND x.day = ?", "ii", fid, prev_day);
-    av.what = 2;
+    v.what = 5;
     if (rc == RA_OK)
-        rc = sq_each(s, err, acc_val_row, &av,
+        rc = sq_each(s, err, val_row, &v,
                      "SELECT x.account_id, SUM(CASE WHEN x.kind = 1 THEN x.amount_minor ELSE "
                      "-x.amount_minor END) FROM txns x WHERE x.day = ? AND x.kind IN (1, 2) AND "
                      DAY_FIRST " GROUP BY x.account_id", "ii", day, fid);
@@ -440,49 +352,17 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
         rc = bucket_lots(x, err);
     if (rc == RA_OK)
         rc = load_models(s, firm, x, err);
-    wash_ctx w = {x, NULL, 0, 0};
+    wash_ctx w = {x, 0};
     if (rc == RA_OK)
         rc = sq_each(s, err, wash_row, &w,
                      "SELECT x.account_id, x.security_id, x.kind, x.day, x.gain_minor FROM txns x "
                      "WHERE x.day >= ? AND x.day < ? AND x.kind IN (3, 4, 6, 8) AND " DAY_FIRST,
                      "iii", day - window_days, day, fid);
-    if (rc == RA_OK && w.n) {
-        qsort(w.ev, w.n, sizeof *w.ev, cmp_wash);
-        size_t m = 0;
-        for (size_t i = 0; i < w.n; i++) {
-            if (m && w.ev[m - 1].household == w.ev[i].household && w.ev[m - 1].sec == w.ev[i].sec) {
-                wash_ev *e = &w.ev[m - 1];
-                if (w.ev[i].loss > e->loss)
-                    e->loss = w.ev[i].loss;
-                if (w.ev[i].buy > e->buy)
-                    e->buy = w.ev[i].buy;
-            } else
-                w.ev[m++] = w.ev[i];
-        }
-        b->wash_household = ra_malloc(m * sizeof *b->wash_household);
-        b->wash_sec = ra_malloc(m * sizeof *b->wash_sec);
-        b->wash_last_loss = ra_malloc(m * sizeof *b->wash_last_loss);
-        b->wash_last_buy = ra_malloc(m * sizeof *b->wash_last_buy);
-        if (!b->wash_household || !b->wash_sec || !b->wash_last_loss || !b->wash_last_buy)
-            rc = sq_nomem(err, "the wash-sale windows");
-        for (size_t i = 0; rc == RA_OK && i < m; i++) {
-            b->wash_household[i] = w.ev[i].household;
-            b->wash_sec[i] = w.ev[i].sec;
-            b->wash_last_loss[i] = w.ev[i].loss;
-            b->wash_last_buy[i] = w.ev[i].buy;
-        }
-        if (rc == RA_OK)
-            b->n_wash = m;
-    }
-    ra_free(w.ev);
-    b->bytes = sizeof *b + b->n_sec * (3 * RA_CODE_MAX + 2 * sizeof(int) + sizeof(int64_t) +
-                                       2 * sizeof(ra_price) + sizeof(ra_ratio)) +
-               b->n_acc * (RA_CODE_MAX + sizeof(uint32_t) + 1 + sizeof(ra_mandate) +
-                           sizeof(int32_t) + 3 * sizeof(ra_minor) + 1 + sizeof(uint32_t)) +
-               b->n_lots * (sizeof(uint64_t) + sizeof(uint32_t) + sizeof(ra_date) +
-                            2 * sizeof(int64_t)) +
-               b->n_models * sizeof(ra_model) +
-               b->n_wash * (2 * sizeof(uint32_t) + 2 * sizeof(ra_date));
+    if (rc == RA_OK)
+        merge_wash(b);
+    b->bytes = sizeof *b + b->n_sec * sizeof *b->sec + b->n_acc * sizeof *b->acc +
+               b->n_lots * sizeof *b->lots + b->n_models * sizeof *b->models +
+               b->n_wash * sizeof *b->wash;
     return rc;
 }
 
@@ -506,10 +386,7 @@ ra_status ra_store_cycle_book_load(ra_store *s, const char *firm, ra_date date, 
     x.b = b;
     x.firm_id = f.id;
     rc = load_all(s, firm, &x, window_days, err);
-    ra_free(x.sec_map);
-    ra_free(x.acc_map);
-    ra_free(x.acc_model_id);
-    ra_free(x.lot_acc);
+    RA_FREE_ALL(x.sec_map, x.acc_map, x.acc_model_id, x.lot_acc);
     if (rc != RA_OK) {
         ra_cycle_book_destroy(b);
         return rc;

@@ -220,6 +220,15 @@ ra_status sq_code_id(ra_store *s, const char *sql, int64_t firm_id, const char *
 extern const char SQ_ADVISOR_ID[], SQ_HOUSEHOLD_ID[], SQ_CLIENT_ID[], SQ_ACCOUNT_ID[],
     SQ_SECURITY_ID[];
 
+/* A map from row ids to indices into the caller's arrays: sort it with rs_id_index_sort, look
+ * up with rs_id_index_find (UINT32_MAX when absent). */
+typedef struct rs_id_index {
+    int64_t id;
+    uint32_t index;
+} rs_id_index;
+void rs_id_index_sort(rs_id_index *m, size_t n);
+uint32_t rs_id_index_find(const rs_id_index *m, size_t n, int64_t id);
+
 /* --- keys and personal data (store_keys.c) --------------------------------------------------- */
 
 #define RS_NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES

@@ -9,17 +9,6 @@
 
 /* --- the engine's snapshot ------------------------------------------------------------------- */
 
-typedef struct id_index {
-    int64_t id;
-    uint32_t index;
-} id_index;
-
-static int cmp_id_index(const void *a, const void *b)
-{
-    int64_t x = ((const id_index *)a)->id, y = ((const id_index *)b)->id;
-    return x < y ? -1 : x > y;
-}
-
 static ra_status count_of(ra_store *s, const char *sql, int64_t firm_id, size_t *n, ra_err *err)
 {
     int64_t v = 0;
@@ -32,7 +21,7 @@ void ra_store_snapshot_destroy(ra_store_snapshot *snap) { ra_free(snap); }
 
 typedef struct snap_ctx {
     ra_store_snapshot *sn;
-    id_index *map;
+    rs_id_index *map;
 } snap_ctx;
 
 static void security_row(ra_store *s, ra_db_stmt *st, snap_ctx *c, size_t k)
@@ -105,7 +94,7 @@ ra_status ra_store_snapshot_load(ra_store *s, const char *firm, ra_store_snapsho
     size_t o_tick = off; off += AL(ns * RA_CODE_MAX);
 #undef AL
     char *blk = ra_calloc(1, off);
-    id_index *map = ra_calloc(ns ? ns : 1, sizeof *map);
+    rs_id_index *map = ra_calloc(ns ? ns : 1, sizeof *map);
     if (!blk || !map) {
         ra_free(blk);
         ra_free(map);
@@ -132,7 +121,7 @@ ra_status ra_store_snapshot_load(ra_store *s, const char *firm, ra_store_snapsho
     snap_ctx c = {sn, map};
     rc = load_rows(s, "SELECT id, ticker FROM securities WHERE firm_id = ? ORDER BY ticker", f.id,
                    ns, security_row, &c, "securities", err);
-    qsort(map, ns, sizeof *map, cmp_id_index);
+    rs_id_index_sort(map, ns);
 
     /* accounts in code order */
     if (rc == RA_OK)
@@ -154,9 +143,7 @@ ra_status ra_store_snapshot_load(ra_store *s, const char *firm, ra_store_snapsho
                 if (ai == na)
                     break;
                 sn->lot_id[j] = (uint64_t)sq_int(s, st, 1);
-                id_index key = {sq_int(s, st, 2), 0};
-                id_index *hit = bsearch(&key, map, ns, sizeof *map, cmp_id_index);
-                sn->lot_security[j] = hit ? hit->index : UINT32_MAX;
+                sn->lot_security[j] = rs_id_index_find(map, ns, sq_int(s, st, 2));
                 sn->lot_acquired[j] = (ra_date)sq_int(s, st, 3);
                 sn->lot_qty_micro[j] = sq_int(s, st, 4);
                 sn->lot_basis_minor[j] = sq_int(s, st, 5);

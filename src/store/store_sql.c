@@ -583,3 +583,22 @@ ra_status ra_store_scope_end(ra_store *s, int own, ra_status rc, ra_err *err)
     (void)ra_store_rollback(s, &keep);
     return rc;
 }
+
+static int cmp_id_index(const void *a, const void *b)
+{
+    int64_t x = ((const rs_id_index *)a)->id, y = ((const rs_id_index *)b)->id;
+    return (x > y) - (x < y);
+}
+
+void rs_id_index_sort(rs_id_index *m, size_t n)
+{
+    if (n)
+        qsort(m, n, sizeof *m, cmp_id_index);
+}
+
+uint32_t rs_id_index_find(const rs_id_index *m, size_t n, int64_t id)
+{
+    rs_id_index key = {id, 0};
+    const rs_id_index *f = n ? bsearch(&key, m, n, sizeof *m, cmp_id_index) : NULL;
+    return f ? f->index : UINT32_MAX;
+}
