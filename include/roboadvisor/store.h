@@ -251,6 +251,11 @@ typedef struct ra_store_txn {
     ra_ratio split;
 } ra_store_txn;
 
+/* The ledger form of a stored transaction (ledger.h ra_txn): id and security as given, picks
+ * borrowed from t, no lots in (a transfer in sets them). */
+RA_API void ra_store_txn_ledger(const ra_store_txn *t, uint64_t id, uint32_t security,
+                                ra_txn *out);
+
 typedef struct ra_store_txn_stats {
     size_t applied;   /* new transactions applied */
     size_t unchanged; /* external id already stored with identical content: skipped */

@@ -53,10 +53,28 @@ static json_t *jmoney(ra_minor v, int digits)
     return json_string(money(v, digits, b));
 }
 
+/* Opens the book; the firm must exist (cli_book_open_parts). */
+static int open_firm_book(const char *cmd, const cli_book_args *args, cli_book *b)
+{
+    cli_book_args a = *args;
+    a.need_firm = 1;
+    return cli_book_open_parts(cmd, &a, b);
+}
+
+/* A command with subcommands called without one, or with --help: prints its help, returns 1. */
+static int wants_help(int argc, char **argv, void (*help)(void))
+{
+    if (argc >= 2 && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0)
+        return 0;
+    help();
+    return 1;
+}
+
 /* ---- run-day ----------------------------------------------------------------------------------- */
 
 typedef enum exec_mode { EXEC_NONE, EXEC_CLOSE } exec_mode;
 
+/* The options of run-day (and of account show: the book, --date, --format). */
 typedef struct run_opts {
     cli_book_args book;
     ra_date date, to;
@@ -162,35 +180,26 @@ static void print_run_table(const ra_cycle_stats *st, ra_date d, const cli_book 
 static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
 {
     int md = b->firm.minor_digits;
-    json_t *o = json_object(), *by = json_object(), *held = json_object();
-    json_object_set_new(o, "date", cli_jdate(d));
-    json_object_set_new(o, "firm", json_string(b->firm.code));
-    json_object_set_new(o, "engine_version", json_string(st->engine_version));
-    json_object_set_new(o, "config_hash", json_string(st->config_hash));
-    json_object_set_new(o, "accounts", json_integer((json_int_t)st->accounts));
-    json_object_set_new(o, "processed", json_integer((json_int_t)st->processed));
-    json_object_set_new(o, "skipped", json_integer((json_int_t)st->skipped));
-    json_object_set_new(o, "no_model", json_integer((json_int_t)st->no_model));
-    json_object_set_new(o, "proposals", json_integer((json_int_t)st->proposals));
-    json_object_set_new(o, "pending", json_integer((json_int_t)st->pending));
-    json_object_set_new(o, "trades", json_integer((json_int_t)st->trades));
+    json_t *by = json_object(), *held = json_object();
     for (unsigned k = 0; k < RA_CYCLE_N_REASONS; k++)
         json_object_set_new(by, ra_cycle_reason_name(k),
                             json_integer((json_int_t)st->trades_by_reason[k]));
-    json_object_set_new(o, "trades_by_reason", by);
-    json_object_set_new(o, "orders", json_integer((json_int_t)st->orders));
-    json_object_set_new(o, "fills", json_integer((json_int_t)st->fills));
-    json_object_set_new(o, "out_of_band_before", json_integer((json_int_t)st->out_of_band_before));
-    json_object_set_new(o, "out_of_band_after", json_integer((json_int_t)st->out_of_band_after));
     for (unsigned k = 0; HELD_NAMES[k]; k++)
         json_object_set_new(held, HELD_NAMES[k], json_integer((json_int_t)st->held_back[k]));
-    json_object_set_new(o, "held_back", held);
-    json_object_set_new(o, "currency", json_string(b->firm.currency));
-    json_object_set_new(o, "dividends", jmoney(st->dividends_minor, md));
-    json_object_set_new(o, "harvested", jmoney(st->harvested_minor, md));
-    json_object_set_new(o, "harvest_tax_value",
-                        jmoney((ra_minor)llround(st->harvest_tax_value), md));
-    json_object_set_new(o, "value", jmoney(st->value_minor, md));
+    json_t *o = json_pack(
+        "{s:o, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, "
+        "s:s, s:o, s:o, s:o, s:o}",
+        "date", cli_jdate(d), "firm", b->firm.code, "engine_version", st->engine_version,
+        "config_hash", st->config_hash, "accounts", (json_int_t)st->accounts, "processed",
+        (json_int_t)st->processed, "skipped", (json_int_t)st->skipped, "no_model",
+        (json_int_t)st->no_model, "proposals", (json_int_t)st->proposals, "pending",
+        (json_int_t)st->pending, "trades", (json_int_t)st->trades, "trades_by_reason", by,
+        "orders", (json_int_t)st->orders, "fills", (json_int_t)st->fills, "out_of_band_before",
+        (json_int_t)st->out_of_band_before, "out_of_band_after", (json_int_t)st->out_of_band_after,
+        "held_back", held, "currency", b->firm.currency, "dividends",
+        jmoney(st->dividends_minor, md), "harvested", jmoney(st->harvested_minor, md),
+        "harvest_tax_value", jmoney((ra_minor)llround(st->harvest_tax_value), md), "value",
+        jmoney(st->value_minor, md));
     cli_json_units(o, "dividends", "currency", "harvested", "currency", "harvest_tax_value",
                    "currency", "value", "currency", NULL);
     return o;
@@ -273,9 +282,7 @@ int cmd_run_day(int argc, char **argv)
     if (o.have_to && o.to < o.date)
         return cli_usage(CMD, "--to must not be before --date");
     cli_book b;
-    cli_book_args ba = o.book;
-    ba.need_firm = 1;
-    if ((rc = cli_book_open_parts(CMD, &ba, &b)) != 0)
+    if ((rc = open_firm_book(CMD, &o.book, &b)) != 0)
         return rc;
     ra_cycle_options co;
     ra_cycle_options_default(&co);
@@ -343,17 +350,10 @@ int cmd_run_day(int argc, char **argv)
 
 /* ---- account show ------------------------------------------------------------------------------ */
 
-typedef struct acct_opts {
-    cli_book_args book;
-    ra_date date;
-    int have_date;
-    cli_format format;
-} acct_opts;
-
 static const cli_opt acct_options[] = {
-    CLI_OPTS_BOOK(acct_opts, book),
-    CLI_O("date", CLI_OPT_DATE, acct_opts, date, .have = CLI_HAVE(acct_opts, have_date)),
-    CLI_O("format", CLI_OPT_FORMAT, acct_opts, format), CLI_OPT_END};
+    CLI_OPTS_BOOK(run_opts, book),
+    CLI_O("date", CLI_OPT_DATE, run_opts, date, .have = CLI_HAVE(run_opts, have_date)),
+    CLI_O("format", CLI_OPT_FORMAT, run_opts, format), CLI_OPT_END};
 
 static void acct_help(void)
 {
@@ -381,7 +381,7 @@ static ra_date latest_day(cli_book *b, const char *account)
 static int account_json(const ra_account_view *v, int md)
 {
     char b1[RA_MONEY_FMT_SIZE];
-    json_t *doc = json_object(), *hs = json_array(), *m = json_object();
+    json_t *doc = json_object(), *hs = json_array();
     json_object_set_new(doc, "account", json_string(v->account));
     json_object_set_new(doc, "date", cli_jdate(v->date));
     json_object_set_new(doc, "status", json_string(v->status));
@@ -407,12 +407,10 @@ static int account_json(const ra_account_view *v, int md)
     }
     json_object_set_new(doc, "holdings", hs);
     const ra_mandate *md_ = &v->acct.mandate;
-    json_object_set_new(m, "model", json_string(md_->model));
-    json_object_set_new(m, "discretionary", json_boolean(md_->discretionary));
-    json_object_set_new(m, "drift_band", cli_jnum(md_->drift_band));
-    json_object_set_new(m, "tlh", json_boolean(md_->tlh_enabled));
-    json_object_set_new(m, "loss_limit", cli_jnum(md_->loss_limit));
-    json_object_set_new(m, "restrictions", json_string(md_->restrictions));
+    json_t *m = json_pack("{s:s, s:b, s:o, s:b, s:o, s:s}", "model", md_->model, "discretionary",
+                          md_->discretionary, "drift_band", cli_jnum(md_->drift_band), "tlh",
+                          md_->tlh_enabled, "loss_limit", cli_jnum(md_->loss_limit),
+                          "restrictions", md_->restrictions);
     json_object_set_new(doc, "mandate", m);
     json_object_set_new(doc, "open_proposal",
                         v->proposal[0] ? json_string(v->proposal) : json_null());
@@ -450,13 +448,11 @@ static void account_table(const ra_account_view *v, int md)
 int cmd_account(int argc, char **argv)
 {
     static const char *const CMD = "account show";
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        acct_help();
+    if (wants_help(argc, argv, acct_help))
         return argc < 2 ? CLI_EXIT_USAGE : 0;
-    }
     if (strcmp(argv[1], "show") != 0)
         return cli_usage("account", "unknown subcommand \"%s\" (account show ACCOUNT)", argv[1]);
-    acct_opts o;
+    run_opts o; /* account show takes the book, --date and --format of run-day's */
     memset(&o, 0, sizeof o);
     const cli_opts_spec spec = {CMD, acct_options, acct_help, 0, 2};
     int rc = cli_parse_opts(&spec, argc, argv, &o);
@@ -468,9 +464,7 @@ int cmd_account(int argc, char **argv)
     if ((rc = cli_no_more_args(CMD, argc, argv, optind + 1)) != 0)
         return rc;
     cli_book b;
-    cli_book_args ba = o.book;
-    ba.need_firm = 1;
-    if ((rc = cli_book_open_parts(CMD, &ba, &b)) != 0)
+    if ((rc = open_firm_book(CMD, &o.book, &b)) != 0)
         return rc;
     ra_account_view v;
     ra_err err = {0};
@@ -494,25 +488,28 @@ int cmd_account(int argc, char **argv)
 
 typedef enum list_format { L_TABLE, L_JSON, L_CSV } list_format;
 
-typedef struct prop_opts {
+/* The options of proposals and orders: the book, the filters, the decision's trades and reason
+ * (proposals only) and the format. */
+typedef struct list_opts {
     cli_book_args book;
     ra_date date;
     const char *account, *status, *trades, *reason;
     list_format format;
-} prop_opts;
+} list_opts;
+
+#define LIST_OPTS                                                                                 \
+    CLI_OPTS_BOOK(list_opts, book), CLI_O("date", CLI_OPT_DATE, list_opts, date),                \
+    CLI_O("account", CLI_OPT_STR, list_opts, account),                                          \
+    CLI_O("format", CLI_OPT_ENUM, list_opts, format,                                            \
+          .words = CLI_WORDS("table", "json", "csv"), .msg = "must be table, json or csv: \"%s\"")
 
 static const cli_opt prop_options[] = {
-    CLI_OPTS_BOOK(prop_opts, book),
-    CLI_O("date", CLI_OPT_DATE, prop_opts, date),
-    CLI_O("account", CLI_OPT_STR, prop_opts, account),
-    CLI_O("status", CLI_OPT_WORD, prop_opts, status,
+    LIST_OPTS,
+    CLI_O("status", CLI_OPT_WORD, list_opts, status,
           .words = CLI_WORDS("pending", "approved", "rejected", "executed", "lapsed"),
           .msg = "must be pending, approved, rejected, executed or lapsed: \"%s\""),
-    CLI_O("trades", CLI_OPT_STR, prop_opts, trades),
-    CLI_O("reason", CLI_OPT_STR, prop_opts, reason),
-    CLI_O("format", CLI_OPT_ENUM, prop_opts, format, .words = CLI_WORDS("table", "json", "csv"),
-          .msg = "must be table, json or csv: \"%s\""),
-    CLI_OPT_END};
+    CLI_O("trades", CLI_OPT_STR, list_opts, trades),
+    CLI_O("reason", CLI_OPT_STR, list_opts, reason), CLI_OPT_END};
 
 static void prop_help(void)
 {
@@ -646,10 +643,8 @@ static int parse_trades(const char *cmd, const char *s, int **out, size_t *n)
 
 int cmd_proposals(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        prop_help();
+    if (wants_help(argc, argv, prop_help))
         return argc < 2 ? CLI_EXIT_USAGE : 0;
-    }
     const char *sub = argv[1];
     int list = strcmp(sub, "list") == 0, show = strcmp(sub, "show") == 0;
     int approve = strcmp(sub, "approve") == 0, reject = strcmp(sub, "reject") == 0;
@@ -658,7 +653,7 @@ int cmd_proposals(int argc, char **argv)
                          sub);
     char cmd[32];
     snprintf(cmd, sizeof cmd, "proposals %s", sub);
-    prop_opts o;
+    list_opts o;
     memset(&o, 0, sizeof o);
     const cli_opts_spec spec = {cmd, prop_options, prop_help, 0, 2};
     int rc = cli_parse_opts(&spec, argc, argv, &o);
@@ -681,9 +676,7 @@ int cmd_proposals(int argc, char **argv)
     if ((approve || reject) && (rc = parse_trades(cmd, o.trades, &tn, &ntn)) != 0)
         return rc;
     cli_book b;
-    cli_book_args ba = o.book;
-    ba.need_firm = 1;
-    if ((rc = cli_book_open_parts(cmd, &ba, &b)) != 0) {
+    if ((rc = open_firm_book(cmd, &o.book, &b)) != 0) {
         free(tn);
         return rc;
     }
@@ -733,22 +726,11 @@ int cmd_proposals(int argc, char **argv)
     return rc;
 }
 
-typedef struct order_opts {
-    cli_book_args book;
-    ra_date date;
-    const char *account, *status;
-    list_format format;
-} order_opts;
-
 static const cli_opt order_options[] = {
-    CLI_OPTS_BOOK(order_opts, book),
-    CLI_O("date", CLI_OPT_DATE, order_opts, date),
-    CLI_O("account", CLI_OPT_STR, order_opts, account),
-    CLI_O("status", CLI_OPT_WORD, order_opts, status,
+    LIST_OPTS,
+    CLI_O("status", CLI_OPT_WORD, list_opts, status,
           .words = CLI_WORDS("open", "partial", "filled", "cancelled"),
           .msg = "must be open, partial, filled or cancelled: \"%s\""),
-    CLI_O("format", CLI_OPT_ENUM, order_opts, format, .words = CLI_WORDS("table", "json", "csv"),
-          .msg = "must be table, json or csv: \"%s\""),
     CLI_OPT_END};
 
 static void order_help(void)
@@ -763,14 +745,12 @@ static void order_help(void)
 
 int cmd_orders(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        order_help();
+    if (wants_help(argc, argv, order_help))
         return argc < 2 ? CLI_EXIT_USAGE : 0;
-    }
     if (strcmp(argv[1], "list") != 0)
         return cli_usage("orders", "unknown subcommand \"%s\" (orders list)", argv[1]);
     static const char *const CMD = "orders list";
-    order_opts o;
+    list_opts o;
     memset(&o, 0, sizeof o);
     const cli_opts_spec spec = {CMD, order_options, order_help, 0, 2};
     int rc = cli_parse_opts(&spec, argc, argv, &o);
@@ -779,9 +759,7 @@ int cmd_orders(int argc, char **argv)
     if ((rc = cli_no_more_args(CMD, argc, argv, optind)) != 0)
         return rc;
     cli_book b;
-    cli_book_args ba = o.book;
-    ba.need_firm = 1;
-    if ((rc = cli_book_open_parts(CMD, &ba, &b)) != 0)
+    if ((rc = open_firm_book(CMD, &o.book, &b)) != 0)
         return rc;
     ra_err err = {0};
     ra_cycle_order *v = NULL;
@@ -792,22 +770,16 @@ int cmd_orders(int argc, char **argv)
         rc = cli_fail(CMD, &err);
     else if (o.format == L_JSON) {
         json_t *doc = json_object(), *arr = json_array();
-        for (size_t i = 0; i < n; i++) {
-            json_t *x = json_object();
-            json_object_set_new(x, "id", json_string(v[i].id));
-            json_object_set_new(x, "date", cli_jdate(v[i].date));
-            json_object_set_new(x, "account", json_string(v[i].account));
-            json_object_set_new(x, "ticker", json_string(v[i].ticker));
-            json_object_set_new(x, "side", json_string(v[i].side > 0 ? "buy" : "sell"));
-            json_object_set_new(x, "qty", json_string(qty(v[i].qty_micro, q1)));
-            json_object_set_new(x, "limit_price", v[i].limit_price
-                                                      ? json_string(price(v[i].limit_price, lp))
-                                                      : json_null());
-            json_object_set_new(x, "filled", json_string(qty(v[i].filled_micro, q2)));
-            json_object_set_new(x, "status", json_string(v[i].status));
-            json_object_set_new(x, "proposal", json_string(v[i].proposal));
-            json_array_append_new(arr, x);
-        }
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(
+                arr, json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "id", v[i].id,
+                               "date", cli_jdate(v[i].date), "account", v[i].account, "ticker",
+                               v[i].ticker, "side", v[i].side > 0 ? "buy" : "sell", "qty",
+                               qty(v[i].qty_micro, q1), "limit_price",
+                               v[i].limit_price ? json_string(price(v[i].limit_price, lp))
+                                                : json_null(),
+                               "filled", qty(v[i].filled_micro, q2), "status", v[i].status,
+                               "proposal", v[i].proposal));
         json_object_set_new(doc, "orders", arr);
         cli_json_units(doc, "orders.qty", "shares", "orders.limit_price", "currency per share",
                        NULL);

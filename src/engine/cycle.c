@@ -162,19 +162,7 @@ static ra_status apply_mem(ra_ledger *l, const ra_store_txn *t, uint32_t sec, ra
                            ra_err *err)
 {
     ra_txn x;
-    memset(&x, 0, sizeof x);
-    x.kind = t->kind;
-    x.id = l->totals.n_txns + 1;
-    x.date = t->date;
-    x.security = sec;
-    x.qty_micro = t->qty_micro;
-    x.price = t->price;
-    x.amount_minor = t->amount_minor;
-    x.fees_minor = t->fees_minor;
-    x.relief = t->relief;
-    x.picks = t->picks;
-    x.n_picks = t->n_picks;
-    x.split = t->split;
+    ra_store_txn_ledger(t, l->totals.n_txns + 1, sec, &x);
     return ra_ledger_apply(l, &x, res, err);
 }
 
@@ -505,20 +493,15 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
         const ra_rebal_trade *x = &r->trades[k];
         uint32_t sec = r->assets[x->asset].security;
         ra_cycle_trade *t = &p->trades[k];
-        t->n = (int)k + 1;
+        *t = (ra_cycle_trade){.n = (int)k + 1, .side = x->side, .qty_micro = x->qty_micro,
+                              .price = x->price, .price_date = b->date,
+                              .value_minor = x->value_minor, .reasons = x->reasons,
+                              .gain_short_minor = x->gain_short_minor,
+                              .gain_long_minor = x->gain_long_minor,
+                              .risk_level = b->sec[sec].risk_level, .first_pick = x->first_pick,
+                              .n_picks = x->n_picks};
         memcpy(t->ticker, b->sec[sec].ticker, RA_CODE_MAX);
-        t->side = x->side;
-        t->qty_micro = x->qty_micro;
-        t->price = x->price;
-        t->price_date = b->date;
-        t->value_minor = x->value_minor;
-        t->reasons = x->reasons;
-        t->gain_short_minor = x->gain_short_minor;
-        t->gain_long_minor = x->gain_long_minor;
-        t->risk_level = b->sec[sec].risk_level;
         snprintf(t->status, sizeof t->status, "%s", m->discretionary ? "approved" : "proposed");
-        t->first_pick = x->first_pick;
-        t->n_picks = x->n_picks;
         r->st->trades++;
         for (unsigned bit = 0; bit < RA_CYCLE_N_REASONS; bit++)
             if (x->reasons & (1u << bit))
@@ -526,16 +509,13 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
         if (!m->discretionary)
             continue;
         ra_cycle_order *o = &out->orders[k];
+        *o = (ra_cycle_order){.trade_n = t->n, .date = b->date, .side = t->side,
+                              .qty_micro = t->qty_micro, .filled_micro = exec ? t->qty_micro : 0};
         snprintf(o->id, sizeof o->id, "%.80s-%d", p->id, t->n);
         memcpy(o->account, b->acc[a].code, RA_CODE_MAX);
         memcpy(o->proposal, p->id, sizeof o->proposal);
-        o->trade_n = t->n;
-        o->date = b->date;
         memcpy(o->ticker, t->ticker, RA_CODE_MAX);
-        o->side = t->side;
-        o->qty_micro = t->qty_micro;
         snprintf(o->status, sizeof o->status, "%s", exec ? "filled" : "open");
-        o->filled_micro = exec ? t->qty_micro : 0;
         r->st->orders++;
         if (!exec)
             continue;

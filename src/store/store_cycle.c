@@ -8,6 +8,7 @@
 #include <roboadvisor/store_models.h>
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -397,8 +398,6 @@ ra_status ra_store_cycle_book_load(ra_store *s, const char *firm, ra_date date, 
 
 /* ---- writing an account's day ------------------------------------------------------------------ */
 
-static const char *side_name(int side) { return side > 0 ? "buy" : "sell"; }
-
 /* The lots a trade relieves as stored: "LOT:QTY;LOT:QTY" (micro-shares). */
 static void picks_text(const ra_cycle_proposal *p, const ra_cycle_trade *t, char *out, size_t cap)
 {
@@ -411,37 +410,35 @@ static void picks_text(const ra_cycle_proposal *p, const ra_cycle_trade *t, char
     }
 }
 
+#define PF(name, kind, field) {name, kind, offsetof(ra_cycle_proposal, field)}
+#define TF(name, kind, field) {name, kind, offsetof(ra_cycle_trade, field)}
+static const rs_jfield PROPOSAL_JSON[] = {
+    PF("id", 's', id), PF("account", 's', account), PF("date", 'i', date),
+    PF("status", 's', status), PF("discretionary", 'i', discretionary),
+    PF("engine_version", 's', engine_version), PF("config_hash", 's', config_hash),
+    PF("value_minor", 'I', value_minor), PF("drift_before", 'd', drift_before),
+    PF("drift_after", 'd', drift_after), PF("supersedes", 's', supersedes)};
+static const rs_jfield TRADE_JSON[] = {
+    TF("n", 'i', n), TF("ticker", 's', ticker), TF("side", 'i', side),
+    TF("qty_micro", 'I', qty_micro), TF("price", 'I', price), TF("price_date", 'i', price_date),
+    TF("reasons", 'i', reasons), TF("status", 's', status)};
+
+/* The audit image of a proposal: its fields and its trades with their lots. */
 static json_t *proposal_json(const ra_cycle_proposal *p)
 {
-    json_t *o = json_object();
-    rs_jstr(o, "id", p->id);
-    rs_jstr(o, "account", p->account);
-    rs_jint(o, "date", p->date);
-    rs_jstr(o, "status", p->status);
-    rs_jint(o, "discretionary", p->discretionary);
-    rs_jstr(o, "engine_version", p->engine_version);
-    rs_jstr(o, "config_hash", p->config_hash);
-    rs_jint(o, "value_minor", p->value_minor);
-    rs_jdbl(o, "drift_before", p->drift_before);
-    rs_jdbl(o, "drift_after", p->drift_after);
-    rs_jstr(o, "supersedes", p->supersedes);
+    json_t *o = rs_json_record(p, PROPOSAL_JSON, sizeof PROPOSAL_JSON / sizeof PROPOSAL_JSON[0]);
     json_t *tr = json_array();
     for (size_t i = 0; i < p->n_trades; i++) {
-        const ra_cycle_trade *t = &p->trades[i];
-        json_t *j = json_object();
+        json_t *j = rs_json_record(&p->trades[i], TRADE_JSON,
+                                   sizeof TRADE_JSON / sizeof TRADE_JSON[0]);
         char lots[512];
-        picks_text(p, t, lots, sizeof lots);
-        rs_jint(j, "n", t->n);
-        rs_jstr(j, "ticker", t->ticker);
-        rs_jstr(j, "side", side_name(t->side));
-        rs_jint(j, "qty_micro", t->qty_micro);
-        rs_jint(j, "price", t->price);
-        rs_jint(j, "price_date", t->price_date);
-        rs_jint(j, "reasons", (int64_t)t->reasons);
+        picks_text(p, &p->trades[i], lots, sizeof lots);
         rs_jstr(j, "lots", lots);
-        rs_jstr(j, "status", t->status);
-        if (json_array_append_new(tr, j) != 0)
-            json_decref(tr), tr = NULL;
+        if (json_array_append_new(tr, j) != 0) {
+            json_decref(tr);
+            tr = NULL;
+            break;
+        }
     }
     rs_jset(o, "trades", tr);
     return o;
@@ -682,6 +679,29 @@ ra_status ra_store_cycle_run_put(ra_store *s, const ra_store_actor *actor, ra_da
     return sq_wend(s, rc, err);
 }
 
+/* The schema has the cycle's tables and the firm exists. */
+static ra_status cycle_firm(ra_store *s, const char *firm, firm_row *fr, ra_err *err)
+{
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    return rc == RA_OK ? sq_firm(s, firm, fr, err) : rc;
+}
+
+/* The WHERE clause of the filtered lists of table alias T (firm, then ra_cycle_filter's date,
+ * account and status, each "any" when 0 or ""), and its parameters bound by list_filtered. */
+#define FILTERED(T)                                                                                \
+    "WHERE " T ".firm_id = ? AND (? = 0 OR " T ".day = ?) AND (? = '' OR a.code = ?) AND "      \
+    "(? = '' OR " T ".status = ?) ORDER BY " T ".day, " T ".code"
+
+static ra_status list_filtered(ra_store *s, ra_err *err, sq_row_fn *row, void *ctx,
+                               const char *sql, int64_t firm_id, const ra_cycle_filter *f)
+{
+    const char *acct = f && f->account ? f->account : "";
+    const char *status = f && f->status ? f->status : "";
+    int64_t day = f ? f->date : 0;
+    return sq_each(s, err, row, ctx, sql, "iiitttt", firm_id, day, day, acct, acct, status,
+                   status);
+}
+
 /* ---- reading ----------------------------------------------------------------------------------- */
 
 void ra_cycle_proposal_clear(ra_cycle_proposal *p)
@@ -710,23 +730,31 @@ void ra_cycle_proposals_free(ra_cycle_proposal *p, size_t n)
     "p.max_dev_after, p.held_back, p.supersedes, p.decided_by, p.decided_reason FROM proposals " \
     "p JOIN accounts a ON a.id = p.account_id "
 
-typedef struct prop_list {
-    ra_cycle_proposal *p;
+/* Records read into a growing array with their row ids beside them. */
+typedef struct rec_list {
+    void *v;
     int64_t *ids;
-    size_t n, cap;
-} prop_list;
+    size_t n, cap, elem;
+} rec_list;
+
+/* Room for the next record (zeroed) with row id `id`; NULL when out of memory. */
+static void *rec_push(rec_list *l, int64_t id)
+{
+    size_t c = l->cap;
+    if (ra_grow(&l->v, &l->cap, l->n + 1, l->elem) ||
+        ra_grow((void **)&l->ids, &c, l->n + 1, sizeof *l->ids))
+        return NULL;
+    char *r = (char *)l->v + l->n * l->elem;
+    memset(r, 0, l->elem);
+    l->ids[l->n++] = id;
+    return r;
+}
 
 static ra_status prop_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    prop_list *l = ctx;
-    size_t c1 = l->cap, c2 = l->cap;
-    if (ra_grow((void **)&l->p, &c1, l->n + 1, sizeof *l->p) ||
-        ra_grow((void **)&l->ids, &c2, l->n + 1, sizeof *l->ids))
+    ra_cycle_proposal *p = rec_push(ctx, sq_int(s, st, 0));
+    if (!p)
         return sq_nomem(err, "the proposals");
-    l->cap = c1;
-    ra_cycle_proposal *p = &l->p[l->n];
-    memset(p, 0, sizeof *p);
-    l->ids[l->n++] = sq_int(s, st, 0);
     sq_copy(p->id, sizeof p->id, sq_text(s, st, 1));
     sq_copy(p->account, sizeof p->account, sq_text(s, st, 2));
     p->date = (ra_date)sq_int(s, st, 3);
@@ -808,27 +836,18 @@ ra_status ra_store_proposals_list(ra_store *s, const char *firm, const ra_cycle_
     *out = NULL;
     *n = 0;
     firm_row fr;
-    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    rec_list l = {NULL, NULL, 0, 0, sizeof(ra_cycle_proposal)};
+    ra_status rc = cycle_firm(s, firm, &fr, err);
     if (rc == RA_OK)
-        rc = sq_firm(s, firm, &fr, err);
-    if (rc != RA_OK)
-        return rc;
-    prop_list l = {0};
-    const char *acct = f && f->account ? f->account : "";
-    const char *status = f && f->status ? f->status : "";
-    int64_t day = f ? f->date : 0;
-    rc = sq_each(s, err, prop_row, &l,
-                 PROPOSAL_COLS "WHERE p.firm_id = ? AND (? = 0 OR p.day = ?) AND (? = '' OR "
-                 "a.code = ?) AND (? = '' OR p.status = ?) ORDER BY p.day, p.code",
-                 "iiitttt", fr.id, day, day, acct, acct, status, status);
+        rc = list_filtered(s, err, prop_row, &l, PROPOSAL_COLS FILTERED("p"), fr.id, f);
     for (size_t i = 0; rc == RA_OK && i < l.n; i++)
-        rc = load_trades(s, l.ids[i], &l.p[i], err);
+        rc = load_trades(s, l.ids[i], (ra_cycle_proposal *)l.v + i, err);
     ra_free(l.ids);
     if (rc != RA_OK) {
-        ra_cycle_proposals_free(l.p, l.n);
+        ra_cycle_proposals_free(l.v, l.n);
         return rc;
     }
-    *out = l.p;
+    *out = l.v;
     *n = l.n;
     return RA_OK;
 }
@@ -837,19 +856,19 @@ ra_status ra_store_proposals_list(ra_store *s, const char *firm, const ra_cycle_
 static ra_status proposal_read(ra_store *s, int64_t firm_id, const char *id,
                                ra_cycle_proposal *out, int64_t *row_id, ra_err *err)
 {
-    prop_list l = {0};
+    rec_list l = {NULL, NULL, 0, 0, sizeof(ra_cycle_proposal)};
     ra_status rc = sq_each(s, err, prop_row, &l, PROPOSAL_COLS "WHERE p.firm_id = ? AND p.code = ?",
                            "it", firm_id, id);
     if (rc == RA_OK && l.n == 0)
         rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no proposal %s", id);
     if (rc == RA_OK) {
-        *out = l.p[0];
+        *out = *(ra_cycle_proposal *)l.v;
         *row_id = l.ids[0];
         rc = load_trades(s, *row_id, out, err);
         if (rc != RA_OK)
             ra_cycle_proposal_clear(out);
     }
-    RA_FREE_ALL(l.p, l.ids);
+    RA_FREE_ALL(l.v, l.ids);
     return rc;
 }
 
@@ -859,9 +878,7 @@ ra_status ra_store_proposal_get(ra_store *s, const char *firm, const char *id,
     memset(out, 0, sizeof *out);
     firm_row fr;
     int64_t row = 0;
-    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
-    if (rc == RA_OK)
-        rc = sq_firm(s, firm, &fr, err);
+    ra_status rc = cycle_firm(s, firm, &fr, err);
     return rc == RA_OK ? proposal_read(s, fr.id, id, out, &row, err) : rc;
 }
 
@@ -953,11 +970,6 @@ ra_status ra_store_proposal_decide(ra_store *s, const ra_store_actor *actor, con
 
 /* ---- orders and fills -------------------------------------------------------------------------- */
 
-typedef struct order_list {
-    ra_cycle_order *o;
-    int64_t *ids;
-    size_t n, cap;
-} order_list;
 
 #define ORDER_COLS                                                                                \
     "SELECT o.id, o.code, a.code, p.code, o.trade_n, o.day, s.ticker, o.side, o.qty_micro, "     \
@@ -967,15 +979,9 @@ typedef struct order_list {
 
 static ra_status order_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    order_list *l = ctx;
-    size_t c1 = l->cap, c2 = l->cap;
-    if (ra_grow((void **)&l->o, &c1, l->n + 1, sizeof *l->o) ||
-        ra_grow((void **)&l->ids, &c2, l->n + 1, sizeof *l->ids))
+    ra_cycle_order *o = rec_push(ctx, sq_int(s, st, 0));
+    if (!o)
         return sq_nomem(err, "the orders");
-    l->cap = c1;
-    ra_cycle_order *o = &l->o[l->n];
-    memset(o, 0, sizeof *o);
-    l->ids[l->n++] = sq_int(s, st, 0);
     sq_copy(o->id, sizeof o->id, sq_text(s, st, 1));
     sq_copy(o->account, sizeof o->account, sq_text(s, st, 2));
     sq_copy(o->proposal, sizeof o->proposal, sq_text(s, st, 3));
@@ -996,25 +1002,16 @@ ra_status ra_store_orders_list(ra_store *s, const char *firm, const ra_cycle_fil
     *out = NULL;
     *n = 0;
     firm_row fr;
-    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    rec_list l = {NULL, NULL, 0, 0, sizeof(ra_cycle_order)};
+    ra_status rc = cycle_firm(s, firm, &fr, err);
     if (rc == RA_OK)
-        rc = sq_firm(s, firm, &fr, err);
-    if (rc != RA_OK)
-        return rc;
-    order_list l = {0};
-    const char *acct = f && f->account ? f->account : "";
-    const char *status = f && f->status ? f->status : "";
-    int64_t day = f ? f->date : 0;
-    rc = sq_each(s, err, order_row, &l,
-                 ORDER_COLS "WHERE o.firm_id = ? AND (? = 0 OR o.day = ?) AND (? = '' OR "
-                 "a.code = ?) AND (? = '' OR o.status = ?) ORDER BY o.day, o.code",
-                 "iiitttt", fr.id, day, day, acct, acct, status, status);
+        rc = list_filtered(s, err, order_row, &l, ORDER_COLS FILTERED("o"), fr.id, f);
     ra_free(l.ids);
     if (rc != RA_OK) {
-        ra_free(l.o);
+        ra_free(l.v);
         return rc;
     }
-    *out = l.o;
+    *out = l.v;
     *n = l.n;
     return RA_OK;
 }
@@ -1028,12 +1025,12 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
     ra_status rc = scope_begin(s, actor, &firm, &own, err);
     if (rc != RA_OK)
         return rc;
-    order_list l = {0};
+    rec_list l = {NULL, NULL, 0, 0, sizeof(ra_cycle_order)};
     rc = sq_each(s, err, order_row, &l, ORDER_COLS "WHERE o.firm_id = ? AND o.code = ?", "it",
                  firm.id, id);
     if (rc == RA_OK && l.n == 0)
         rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no order %s", id);
-    ra_cycle_order *o = l.o;
+    ra_cycle_order *o = l.v;
     if (rc == RA_OK && (strcmp(o->status, "cancelled") == 0 || strcmp(o->status, "filled") == 0))
         rc = ra_err_set(err, RA_ECONFLICT, NULL, "order %s is %s", id, o->status);
     if (rc == RA_OK && (qty_micro <= 0 || qty_micro > o->qty_micro - o->filled_micro))
@@ -1089,7 +1086,7 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
             rc = rs_audit_change(s, rc, actor, "fill", "proposal", o->proposal, NULL, after, err);
         }
     }
-    RA_FREE_ALL(l.o, l.ids);
+    RA_FREE_ALL(l.v, l.ids);
     return ra_store_scope_end(s, own, rc, err);
 }
 
@@ -1128,9 +1125,7 @@ ra_status ra_store_daily_values(ra_store *s, const char *firm, const char *accou
     *n = 0;
     firm_row fr;
     int64_t acc = 0;
-    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
-    if (rc == RA_OK)
-        rc = sq_firm(s, firm, &fr, err);
+    ra_status rc = cycle_firm(s, firm, &fr, err);
     if (rc == RA_OK)
         rc = sq_id_of(s, SQ_ACCOUNT_ID, fr.id, account, "account", &acc, err);
     if (rc != RA_OK)

@@ -245,21 +245,9 @@ static ra_status txn_one(ra_store *s, const ra_store_actor *actor, const firm_ro
     }
     if (rc == RA_OK && !found) {
         ra_txn x;
-        memset(&x, 0, sizeof x);
-        x.kind = t->kind;
-        x.id = (uint64_t)(w->n_txns + 1);
-        x.date = t->date;
-        x.security = (uint32_t)sec;
-        x.qty_micro = t->qty_micro;
-        x.price = t->price;
-        x.amount_minor = t->amount_minor;
-        x.fees_minor = t->fees_minor;
-        x.relief = t->relief;
-        x.picks = t->picks;
-        x.n_picks = t->n_picks;
+        ra_store_txn_ledger(t, (uint64_t)(w->n_txns + 1), (uint32_t)sec, &x);
         x.lots_in = lots;
         x.n_lots_in = t->n_lots_in;
-        x.split = t->split;
         ra_txn_result res;
         memset(&res, 0, sizeof res);
         rc = ra_ledger_apply(&w->l, &x, &res, err);
@@ -467,4 +455,12 @@ ra_status ra_store_account_txns(ra_store *s, const char *firm, const char *code,
     *out = t;
     rs_txns_free(&tl);
     return RA_OK;
+}
+
+void ra_store_txn_ledger(const ra_store_txn *t, uint64_t id, uint32_t security, ra_txn *out)
+{
+    *out = (ra_txn){.kind = t->kind, .id = id, .date = t->date, .security = security,
+                    .qty_micro = t->qty_micro, .price = t->price, .amount_minor = t->amount_minor,
+                    .fees_minor = t->fees_minor, .relief = t->relief, .picks = t->picks,
+                    .n_picks = t->n_picks, .split = t->split};
 }
