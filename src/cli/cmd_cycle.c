@@ -61,6 +61,14 @@ static int open_firm_book(const char *cmd, const cli_book_args *args, cli_book *
     return cli_book_open_parts(cmd, &a, b);
 }
 
+/* cli_parse_opts for a command that takes no arguments besides its options: 0, -1 after the help,
+ * or the usage exit code. */
+static int parse_no_args(const cli_opts_spec *spec, int argc, char **argv, void *o)
+{
+    int rc = cli_parse_opts(spec, argc, argv, o);
+    return rc ? rc : cli_no_more_args(spec->cmd, argc, argv, optind);
+}
+
 /* A command with subcommands called without one, or with --help: prints its help, returns 1. */
 static int wants_help(int argc, char **argv, void (*help)(void))
 {
@@ -272,11 +280,9 @@ int cmd_run_day(int argc, char **argv)
     o.threads = 1;
     o.batch = RA_CYCLE_DEFAULT_BATCH;
     const cli_opts_spec spec = {CMD, run_options, run_help, 0, 0};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    int rc = parse_no_args(&spec, argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_no_more_args(CMD, argc, argv, optind)) != 0)
-        return rc;
     if (!o.have_date)
         return cli_usage(CMD, "--date D is required (the trading day to run)");
     if (o.have_to && o.to < o.date)
@@ -653,8 +659,7 @@ int cmd_proposals(int argc, char **argv)
                          sub);
     char cmd[32];
     snprintf(cmd, sizeof cmd, "proposals %s", sub);
-    list_opts o;
-    memset(&o, 0, sizeof o);
+    list_opts o = {0};
     const cli_opts_spec spec = {cmd, prop_options, prop_help, 0, 2};
     int rc = cli_parse_opts(&spec, argc, argv, &o);
     if (rc)
@@ -750,14 +755,11 @@ int cmd_orders(int argc, char **argv)
     if (strcmp(argv[1], "list") != 0)
         return cli_usage("orders", "unknown subcommand \"%s\" (orders list)", argv[1]);
     static const char *const CMD = "orders list";
-    list_opts o;
-    memset(&o, 0, sizeof o);
+    list_opts o = {0};
     const cli_opts_spec spec = {CMD, order_options, order_help, 0, 2};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    int rc = parse_no_args(&spec, argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_no_more_args(CMD, argc, argv, optind)) != 0)
-        return rc;
     cli_book b;
     if ((rc = open_firm_book(CMD, &o.book, &b)) != 0)
         return rc;

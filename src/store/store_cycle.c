@@ -37,18 +37,26 @@ typedef struct load_ctx {
     char prev_household[RA_CODE_MAX];
 } load_ctx;
 
+/* Room for record n (zeroed) of a growing array and its entry {id, n} in the id map: the record,
+ * or NULL when out of memory. */
+static void *push_mapped(void **arr, size_t *cap, size_t elem, rs_id_index **map, size_t *map_cap,
+                         size_t n, int64_t id)
+{
+    if (ra_grow(arr, cap, n + 1, elem) || ra_grow((void **)map, map_cap, n + 1, sizeof **map))
+        return NULL;
+    (*map)[n] = (rs_id_index){id, (uint32_t)n};
+    return memset((char *)*arr + n * elem, 0, elem);
+}
+
 static ra_status sec_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     load_ctx *x = ctx;
     ra_cycle_book *b = x->b;
-    size_t i = b->n_sec, c = x->cap_sec;
-    if (ra_grow((void **)&b->sec, &x->cap_sec, i + 1, sizeof *b->sec) ||
-        ra_grow((void **)&x->sec_map, &c, i + 1, sizeof *x->sec_map))
+    size_t c = x->cap_sec;
+    ra_cycle_security *y = push_mapped((void **)&b->sec, &x->cap_sec, sizeof *b->sec,
+                                       &x->sec_map, &c, b->n_sec, sq_int(s, st, 0));
+    if (!y)
         return sq_nomem(err, "the securities");
-    ra_cycle_security *y = &b->sec[i];
-    memset(y, 0, sizeof *y);
-    x->sec_map[i].id = sq_int(s, st, 0);
-    x->sec_map[i].index = (uint32_t)i;
     sq_copy(y->ticker, RA_CODE_MAX, sq_text(s, st, 1));
     sq_copy(y->asset_class, RA_CODE_MAX, sq_text(s, st, 2));
     sq_copy(y->tlh_group, RA_CODE_MAX, sq_text(s, st, 3));
@@ -59,17 +67,19 @@ static ra_status sec_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     return RA_OK;
 }
 
-/* Column 0 a security id (what 0 price, 1 dividend, 2 split) or an account id (3 done,
- * 4 previous value, 5 flow); the value in the next columns. */
-typedef struct val_ctx {
+/* The context of val_row (what: column 0 a security id, 0 price, 1 dividend, 2 split; or an
+ * account id, 3 done, 4 previous value, 5 flow; the values in the next columns) and of wash_row
+ * (cap: the room of the book's wash array). */
+typedef struct row_ctx {
     load_ctx *x;
     int what;
-} val_ctx;
+    size_t cap;
+} row_ctx;
 
 static ra_status val_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     (void)err;
-    val_ctx *v = ctx;
+    row_ctx *v = ctx;
     ra_cycle_book *b = v->x->b;
     int sec = v->what < 3;
     uint32_t i = sec ? rs_id_index_find(v->x->sec_map, b->n_sec, sq_int(s, st, 0))
@@ -92,14 +102,12 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     load_ctx *x = ctx;
     ra_cycle_book *b = x->b;
     size_t i = b->n_acc, c = x->cap_acc;
-    if (ra_grow((void **)&b->acc, &x->cap_acc, i + 1, sizeof *b->acc) ||
-        ra_grow((void **)&x->acc_map, &x->cap_map, i + 1, sizeof *x->acc_map) ||
-        ra_grow((void **)&x->acc_model_id, &c, i + 1, sizeof *x->acc_model_id))
+    if (ra_grow((void **)&x->acc_model_id, &c, i + 1, sizeof *x->acc_model_id))
         return sq_nomem(err, "the accounts");
-    ra_cycle_account *y = &b->acc[i];
-    memset(y, 0, sizeof *y);
-    x->acc_map[i].id = sq_int(s, st, 0);
-    x->acc_map[i].index = (uint32_t)i;
+    ra_cycle_account *y = push_mapped((void **)&b->acc, &x->cap_acc, sizeof *b->acc,
+                                      &x->acc_map, &x->cap_map, i, sq_int(s, st, 0));
+    if (!y)
+        return sq_nomem(err, "the accounts");
     sq_copy(y->code, RA_CODE_MAX, sq_text(s, st, 1));
     /* households arrive in order: a new code starts the next index */
     const char *hh = sq_text(s, st, 2);
@@ -141,14 +149,9 @@ static ra_status lot_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     return RA_OK;
 }
 
-typedef struct wash_ctx {
-    load_ctx *x;
-    size_t cap;
-} wash_ctx;
-
 static ra_status wash_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    wash_ctx *w = ctx;
+    row_ctx *w = ctx;
     ra_cycle_book *b = w->x->b;
     uint32_t a = rs_id_index_find(w->x->acc_map, b->n_acc, sq_int(s, st, 0));
     uint32_t sec = rs_id_index_find(w->x->sec_map, b->n_sec, sq_int(s, st, 1));
@@ -295,7 +298,7 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
     if (rc != RA_OK)
         return rc;
     rs_id_index_sort(x->sec_map, b->n_sec);
-    val_ctx v = {x, 0};
+    row_ctx v = {x, 0, 0};
     rc = sq_each(s, err, val_row, &v,
                  "SELECT x.security_id, x.price FROM prices x " FIRM_SEC " AND x.day = ?", "ii",
                  fid, day);
@@ -353,7 +356,7 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
         rc = bucket_lots(x, err);
     if (rc == RA_OK)
         rc = load_models(s, firm, x, err);
-    wash_ctx w = {x, 0};
+    row_ctx w = {x, 0, 0};
     if (rc == RA_OK)
         rc = sq_each(s, err, wash_row, &w,
                      "SELECT x.account_id, x.security_id, x.kind, x.day, x.gain_minor FROM txns x "
