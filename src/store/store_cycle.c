@@ -667,14 +667,10 @@ ra_status ra_store_cycle_run_put(ra_store *s, const ra_store_actor *actor, ra_da
             rc = sq_err(err);
     }
     if (rc == RA_OK) {
-        json_t *o = json_object();
-        rs_jint(o, "date", date);
-        rs_jstr(o, "engine_version", engine_version);
-        rs_jstr(o, "config_hash", config_hash);
-        rs_jint(o, "accounts", accounts);
-        rs_jint(o, "proposals", proposals);
-        rs_jint(o, "orders", orders);
-        rs_jint(o, "finished", finished);
+        json_t *o = json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:i}", "date", (int)date,
+                              "engine_version", engine_version, "config_hash", config_hash,
+                              "accounts", (json_int_t)accounts, "proposals", (json_int_t)proposals,
+                              "orders", (json_int_t)orders, "finished", finished);
         char id[16];
         snprintf(id, sizeof id, "%d", (int)date);
         rc = rs_audit_change(s, rc, actor, finished ? "finish" : "start", "run", id, NULL, o, err);
@@ -1080,12 +1076,9 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
             sq_run(s, st, err) != RA_OK)
             rc = sq_err(err);
         if (rc == RA_OK) {
-            json_t *after = json_object();
-            rs_jstr(after, "order", id);
-            rs_jint(after, "qty_micro", qty_micro);
-            rs_jint(after, "price", price);
-            rs_jint(after, "filled_micro", filled);
-            rs_jstr(after, "status", status);
+            json_t *after = json_pack("{s:s, s:I, s:I, s:I, s:s}", "order", id, "qty_micro",
+                                      (json_int_t)qty_micro, "price", (json_int_t)price,
+                                      "filled_micro", (json_int_t)filled, "status", status);
             rc = rs_audit_change(s, rc, actor, "fill", "proposal", o->proposal, NULL, after, err);
         }
     }
