@@ -230,15 +230,29 @@ static ra_status load_models(ra_store *s, const char *firm, load_ctx *x, ra_err 
     size_t cap = 0;
     int64_t *ids = NULL;
     ra_status rc = RA_OK;
+    /* the latest version of each mandate model, looked up once per code */
+    enum { CODES = 64 };
+    char codes[CODES][RA_CODE_MAX];
+    int64_t code_mid[CODES];
+    size_t n_codes = 0;
     for (size_t a = 0; a < b->n_acc && rc == RA_OK; a++) {
         int64_t mid = x->acc_model_id[a];
-        if (mid == 0 && b->acc[a].mandate.model[0]) {
+        size_t c = 0;
+        while (mid == 0 && c < n_codes && strcmp(codes[c], b->acc[a].mandate.model) != 0)
+            c++;
+        if (mid == 0 && c < n_codes)
+            mid = code_mid[c];
+        else if (mid == 0 && b->acc[a].mandate.model[0]) {
             ra_db_stmt *st = sq_prep(s, "SELECT id FROM models WHERE firm_id = ? AND code = ? "
                                         "ORDER BY version DESC LIMIT 1", err);
             if (!st || sq_bind(s, st, err, "it", x->firm_id, b->acc[a].mandate.model) != RA_OK ||
                 sq_one(s, st, 0, &mid, err) != RA_OK) {
                 rc = sq_err(err);
                 break;
+            }
+            if (n_codes < CODES) {
+                memcpy(codes[n_codes], b->acc[a].mandate.model, RA_CODE_MAX);
+                code_mid[n_codes++] = mid;
             }
         }
         if (mid == 0)
