@@ -66,6 +66,26 @@ RA_API RA_NODISCARD ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor
                                                const ra_cycle_options *o, ra_cycle_stats *st,
                                                ra_err *err);
 
+/* --- replay (roboadvisor replay) ------------------------------------------------------------- */
+
+typedef struct ra_cycle_replay_result {
+    int identical;              /* 1: every proposal and order of the day recomputed the same */
+    size_t proposals, orders;   /* of the day, as recorded (advisory decisions' orders left out) */
+    size_t accounts;            /* accounts recomputed */
+    int execute_close;          /* inferred from the record: the day's orders were filled */
+    char difference[512];       /* the first difference, when not identical */
+} ra_cycle_replay_result;
+
+/* Recomputes the recorded day o->date from the stored inputs (ra_store_cycle_rewind inside a
+ * transaction that is rolled back: nothing is written) with the options o (execute_close taken
+ * from the record) and compares every proposal (status of discretionary ones, each trade: ticker,
+ * side, quantity, price and its date, reasons, estimated gains, risk level, lots) and every
+ * order the run made with the record. A day that was not run is RA_ENOTFOUND. The options must be
+ * those of the recorded run: a different configuration hash is reported as the difference. */
+RA_API RA_NODISCARD ra_status ra_cycle_replay(ra_store *s, const ra_store_actor *actor,
+                                              const ra_cycle_options *o,
+                                              ra_cycle_replay_result *res, ra_err *err);
+
 /* --- one account as of a day (roboadvisor account show) -------------------------------------- */
 
 typedef struct ra_account_holding {

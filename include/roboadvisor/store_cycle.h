@@ -234,6 +234,16 @@ RA_API RA_NODISCARD ra_status ra_store_order_fill(ra_store *s, const ra_store_ac
                                                   ra_price price, ra_minor fees_minor,
                                                   ra_date date, ra_err *err);
 
+/* For a replay of day `day`: inside the caller's transaction (which the caller rolls back; a
+ * rewind outside one is RA_EINVAL), the firm's book is put back as it was when the cycle began
+ * that day: the cycle's own transactions of the day (dividends, splits, the fills of the day's
+ * orders) and every transaction after it removed, the day's and later proposals, orders, daily
+ * values and runs removed, fills of earlier orders after the day undone, the latest lapsed
+ * proposal of an account pending again, and every account's lots and cash replayed from its
+ * remaining transactions. Audit records are not written: the state is never committed. */
+RA_API RA_NODISCARD ra_status ra_store_cycle_rewind(ra_store *s, const ra_store_actor *actor,
+                                                    ra_date day, ra_err *err);
+
 /* Daily values of an account, by date (ra_store_free). from/to inclusive (0: open). */
 RA_API RA_NODISCARD ra_status ra_store_daily_values(ra_store *s, const char *firm,
                                                     const char *account, ra_date from, ra_date to,

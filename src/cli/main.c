@@ -28,6 +28,7 @@ static const struct {
     {"account", cmd_account, "one account as of a day against its target ('account show ACCOUNT')"},
     {"proposals", cmd_proposals, "the cycle's proposals: list, show, approve, reject"},
     {"orders", cmd_orders, "the cycle's orders ('orders list')"},
+    {"replay", cmd_replay, "recompute a recorded day of the cycle and compare it with the record"},
     {"plan", cmd_plan, "goal plan by Monte Carlo: probability, wealth percentiles, required saving"},
     {"generate-book", cmd_generate_book, "write a seeded demo book (clients, accounts, transactions on real prices)"},
 };

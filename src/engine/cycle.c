@@ -235,15 +235,17 @@ static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *ta
     return RA_OK;
 }
 
-/* The firm's settings of the run as text (the part of every configuration hash). */
+/* The firm's settings of the run as text (the part of every configuration hash; the engine's
+ * version is recorded beside it, not in it, so that a replay by a later build can tell a change of
+ * configuration from a change of engine). */
 static int settings_text(const run *r, char *text, size_t cap)
 {
     const ra_rebal_settings *s = &r->o->settings;
     return snprintf(text, cap,
-                    "%s|band_abs=%.17g|band_rel=%.17g|edge=%d|buy_only=%d|min_trade=%lld|fee=%lld|"
+                    "band_abs=%.17g|band_rel=%.17g|edge=%d|buy_only=%d|min_trade=%lld|fee=%lld|"
                     "spread=%.17g|max_cost=%.17g|rate_s=%.17g|rate_l=%.17g|defer=%d|tlh_pct=%.17g|"
                     "tlh_min=%lld|window=%d|reserve=%.17g",
-                    ra_cycle_engine_version(), s->band_abs, s->band_rel, s->to_band_edge,
+                    s->band_abs, s->band_rel, s->to_band_edge,
                     s->buy_only, (long long)s->min_trade_minor, (long long)s->fee_minor,
                     s->spread_bps, s->max_cost_frac, s->tax_rate_short, s->tax_rate_long,
                     s->defer_days, s->tlh_loss_pct, (long long)s->tlh_loss_min_minor,

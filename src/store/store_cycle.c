@@ -1154,3 +1154,150 @@ ra_status ra_store_daily_values(ra_store *s, const char *firm, const char *accou
     *n = l.n;
     return RA_OK;
 }
+
+/* ---- rewinding for a replay -------------------------------------------------------------------- */
+
+typedef struct fill_undo {
+    int64_t account_id;
+    char ext[RA_STORE_EXTID_MAX];
+    ra_micro qty_micro;
+} fill_undo;
+
+typedef struct undo_list {
+    fill_undo *v;
+    size_t n, cap;
+} undo_list;
+
+static ra_status undo_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    undo_list *u = ctx;
+    if (ra_grow((void **)&u->v, &u->cap, u->n + 1, sizeof *u->v))
+        return sq_nomem(err, "the fills to undo");
+    fill_undo *f = &u->v[u->n++];
+    f->account_id = sq_int(s, st, 0);
+    sq_copy(f->ext, sizeof f->ext, sq_text(s, st, 1));
+    f->qty_micro = sq_int(s, st, 2);
+    return RA_OK;
+}
+
+static ra_status account_id_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    undo_list *u = ctx;
+    if (ra_grow((void **)&u->v, &u->cap, u->n + 1, sizeof *u->v))
+        return sq_nomem(err, "the accounts");
+    u->v[u->n++].account_id = sq_int(s, st, 0);
+    return RA_OK;
+}
+
+/* Runs sql (a literal) with the firm id and the day: one write. */
+static ra_status exec_firm_day(ra_store *s, const char *sql, int64_t firm_id, ra_date day,
+                               ra_err *err)
+{
+    ra_db_stmt *st = sq_prep(s, sql, err);
+    if (!st || sq_bind(s, st, err, "ii", firm_id, (int64_t)day) != RA_OK ||
+        sq_run_now(s, st, err) != RA_OK)
+        return sq_err(err);
+    return RA_OK;
+}
+
+#define FIRM_ACCOUNTS "account_id IN (SELECT id FROM accounts WHERE firm_id = ?)"
+/* The cycle's own transactions of day D (pattern parameter 2) and every transaction after D. */
+#define CYCLE_TXNS_FROM                                                                            \
+    "FROM txns WHERE " FIRM_ACCOUNTS " AND (day > ? OR (day = ? AND (external_id LIKE ? OR "      \
+    "external_id LIKE ? OR external_id LIKE ?)))"
+
+ra_status ra_store_cycle_rewind(ra_store *s, const ra_store_actor *actor, ra_date day,
+                                ra_err *err)
+{
+    firm_row f;
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    if (rc == RA_OK)
+        rc = sq_write_start(s, actor, &f, err);
+    if (rc == RA_OK && !s->in_txn)
+        rc = ra_err_set(err, RA_EINVAL, NULL, "a rewind runs inside a transaction the caller "
+                        "rolls back");
+    if (rc != RA_OK)
+        return rc;
+    char db[11], p_div[32], p_split[32], p_fill[32];
+    ra_date_format(day, db);
+    snprintf(p_div, sizeof p_div, "div-%%-%s", db);
+    snprintf(p_split, sizeof p_split, "split-%%-%s", db);
+    snprintf(p_fill, sizeof p_fill, "fill-%s-%%", db);
+    /* fills of earlier days' orders that are undone: their orders are open again by that much */
+    undo_list u = {NULL, 0, 0};
+    rc = sq_each(s, err, undo_row, &u,
+                 "SELECT account_id, external_id, qty_micro " CYCLE_TXNS_FROM
+                 " AND external_id LIKE 'fill-%'", "iiittt", f.id, (int64_t)day, (int64_t)day,
+                 p_div, p_split, p_fill);
+    for (size_t i = 0; rc == RA_OK && i < u.n; i++) {
+        int y = 0, mo = 0, d = 0, n = 0;
+        if (sscanf(u.v[i].ext, "fill-%d-%d-%d-%d-", &y, &mo, &d, &n) != 4)
+            continue;
+        ra_date od = ra_date_from_ymd(y, mo, d);
+        if (od >= day)
+            continue; /* the order itself goes below */
+        ra_db_stmt *st = sq_prep(s, "UPDATE orders SET filled_micro = filled_micro - ?, status = "
+                                    "CASE WHEN filled_micro - ? = 0 THEN 'open' ELSE 'partial' END "
+                                    "WHERE account_id = ? AND day = ? AND trade_n = ?", err);
+        if (!st || sq_bind(s, st, err, "iiiii", u.v[i].qty_micro, u.v[i].qty_micro,
+                           u.v[i].account_id, (int64_t)od, (int64_t)n) != RA_OK ||
+            sq_run_now(s, st, err) != RA_OK)
+            rc = sq_err(err);
+    }
+    ra_free(u.v);
+    if (rc == RA_OK) {
+        ra_db_stmt *st = sq_prep(s, "DELETE " CYCLE_TXNS_FROM, err);
+        if (!st || sq_bind(s, st, err, "iiittt", f.id, (int64_t)day, (int64_t)day, p_div,
+                           p_split, p_fill) != RA_OK ||
+            sq_run_now(s, st, err) != RA_OK)
+            rc = sq_err(err);
+    }
+    static const char *const wipe[] = {
+        "DELETE FROM orders WHERE firm_id = ? AND day >= ?",
+        "DELETE FROM proposal_trades WHERE proposal_id IN (SELECT id FROM proposals WHERE "
+        "firm_id = ? AND day >= ?)",
+        "DELETE FROM proposals WHERE firm_id = ? AND day >= ?",
+        "DELETE FROM daily_values WHERE " FIRM_ACCOUNTS " AND day >= ?",
+        "DELETE FROM cycle_runs WHERE firm_id = ? AND day >= ?",
+        /* an account's latest proposal left, if lapsed, was pending when day D ran */
+        "UPDATE proposals SET status = 'pending' WHERE firm_id = ? AND status = 'lapsed' AND "
+        "day < ? AND day = (SELECT MAX(p2.day) FROM proposals p2 WHERE p2.account_id = "
+        "proposals.account_id)"};
+    for (size_t k = 0; rc == RA_OK && k < sizeof wipe / sizeof wipe[0]; k++)
+        rc = exec_firm_day(s, wipe[k], f.id, day, err);
+    /* every account's lots and cash as its remaining transactions make them */
+    undo_list acc = {NULL, 0, 0};
+    if (rc == RA_OK)
+        rc = sq_each(s, err, account_id_row, &acc, "SELECT id FROM accounts WHERE firm_id = ?",
+                     "i", f.id);
+    for (size_t i = 0; rc == RA_OK && i < acc.n; i++) {
+        char code[RA_CODE_MAX] = "";
+        ra_db_stmt *st = NULL;
+        int r = sq_query(s, &st, err, "SELECT code FROM accounts WHERE id = ?", "i",
+                         acc.v[i].account_id);
+        if (r == RA_DB_ROW)
+            sq_copy(code, sizeof code, sq_text(s, st, 0));
+        if (st)
+            s->ops->reset(st);
+        if (r < 0) {
+            rc = sq_err(err);
+            break;
+        }
+        ra_txn *txns = NULL;
+        size_t n = 0;
+        int md = 2;
+        rc = ra_store_account_txns(s, actor->firm, code, RA_STORE_DATE_LATEST, &txns, &n, &md,
+                                   err);
+        ra_ledger l;
+        ra_ledger_settings ls;
+        ra_ledger_settings_default(&ls);
+        ls.minor_digits = md;
+        if (rc == RA_OK && (rc = ra_ledger_replay(txns, n, &ls, NULL, &l, err)) == RA_OK) {
+            rc = rs_ledger_save(s, acc.v[i].account_id, &l, err);
+            ra_ledger_free(&l);
+        }
+        ra_store_free(txns);
+    }
+    ra_free(acc.v);
+    return rc;
+}

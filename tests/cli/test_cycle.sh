@@ -9,7 +9,9 @@
 # - decisions: approve once, a second decision refused, reject needs a reason;
 # - kill -9 at random moments (20 times): the day finished by running it again equals the same
 #   day run once on a copy of the book (orders and proposals byte for byte), and check and audit
-#   verify are clean.
+#   verify are clean;
+# - replay: recorded days recompute identically after later days ran, and an edited trade is
+#   named as the first difference.
 source "$(dirname "$0")/lib.sh"
 export ROBOADVISOR_USER=cli-test ROBOADVISOR_FIRM=DEMO
 B="$TMP/book.db"
@@ -128,5 +130,22 @@ run 0 "$RA" audit verify --db "$B"
 run 0 "$RA" run-day --db "$B" --date 2019-12-12 --execute close --format json
 [ "$(jget .processed)" = 0 ] && ok || bad "the day was not finished"
 
-min_checks 75
+# replay: the recorded days recompute the same after later days ran; an edited trade is named
+run 0 "$RA" replay --db "$B" --date 2019-12-11
+out_has ": identical"
+run 0 "$RA" replay --db "$B" --date 2019-12-12 --format json
+[ "$(jget .identical)" = true ] && [ "$(jget .execute_close)" = true ] && ok || bad "replay json"
+run 1 "$RA" replay --db "$B" --date 2019-12-13
+err_has "the cycle has not run on 2019-12-13"
+run 0 "$RA" audit verify --db "$B" # the replay wrote nothing
+cp "$B" "$TMP/edited.db"
+sqlite3 "$TMP/edited.db" "UPDATE proposal_trades SET qty_micro = qty_micro + 1000000 WHERE n = 1 AND
+  proposal_id = (SELECT id FROM proposals WHERE code = (SELECT MIN(code) FROM proposals WHERE
+  code LIKE 'P-2019-12-12-%'))" && ok || bad "sqlite3"
+run 1 "$RA" replay --db "$TMP/edited.db" --date 2019-12-12
+out_has "DIFFERENT"
+out_has "trade 1"
+out_has "recorded"
+
+min_checks 84
 finish
