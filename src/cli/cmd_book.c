@@ -295,9 +295,9 @@ static int import_fills(const char *cmd, const book_opts *o, const char *path)
         cli_json_units(doc, "orders.qty", "shares", "orders.filled", "shares", NULL);
         rc = cli_json_print(doc);
     } else {
-        printf("imported fills from %s: %zu rows, %zu new, %zu unchanged; orders: %zu filled, %zu "
-               "partially filled\n",
-               path, r.rows, r.applied, r.skipped, r.filled, r.partial);
+        printf("imported fills from %s: %zu row%s, %zu new, %zu unchanged; orders: %zu filled, "
+               "%zu partially filled\n",
+               path, r.rows, r.rows == 1 ? "" : "s", r.applied, r.skipped, r.filled, r.partial);
         printf("%-28s %-10s %-8s %-4s %14s %14s %s\n", "order", "account", "ticker", "side",
                "qty (shares)", "filled", "status");
         for (size_t i = 0; i < r.n_orders; i++) {

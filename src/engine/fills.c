@@ -133,7 +133,7 @@ static ra_fills_order *entry(fills_run *R, size_t i, ra_fills_result *res, ra_er
     return e;
 }
 
-/* Checks every row and decides which ones are new (apply[k] = 1). */
+/* Checks every row and decides which ones are new: apply[k] 1 (a sale) or 2 (a purchase). */
 static ra_status check_rows(fills_run *R, uint8_t *apply, ra_fills_result *res, ra_err *err)
 {
     for (size_t k = 0; k < R->f->n; k++) {
@@ -170,9 +170,26 @@ static ra_status check_rows(fills_run *R, uint8_t *apply, ra_fills_result *res, 
         e->filled_micro += r->qty_micro;
         e->rows_applied++;
         res->applied++;
-        apply[k] = 1;
+        apply[k] = o->side > 0 ? 2 : 1;
     }
     return RA_OK;
+}
+
+/* The order the new rows are written in: by date, a day's sales before its purchases (their
+ * proceeds pay for the purchases, as in the daily cycle), then as the file has them. */
+typedef struct row_ref {
+    const ra_fill_row *r;
+    uint8_t kind; /* 1 sale, 2 purchase */
+} row_ref;
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const row_ref *x = a, *y = b;
+    if (x->r->date != y->r->date)
+        return x->r->date < y->r->date ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return x->r->line < y->r->line ? -1 : x->r->line > y->r->line;
 }
 
 static void run_free(fills_run *R)
@@ -231,10 +248,17 @@ ra_status ra_fills_apply(ra_store *s, const ra_store_actor *actor, const ra_fill
         res->rows = f->n;
         rc = check_rows(&R, apply, res, err);
     }
-    for (size_t k = 0; rc == RA_OK && k < f->n; k++) {
-        const ra_fill_row *r = &f->rows[k];
-        if (!apply[k])
-            continue;
+    size_t n_new = 0;
+    row_ref *refs = NULL;
+    if (rc == RA_OK && !(refs = ra_calloc(f->n ? f->n : 1, sizeof *refs)))
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the rows of the fills");
+    for (size_t k = 0; rc == RA_OK && k < f->n; k++)
+        if (apply[k])
+            refs[n_new++] = (row_ref){&f->rows[k], apply[k]};
+    if (n_new)
+        qsort(refs, n_new, sizeof *refs, cmp_ref);
+    for (size_t k = 0; rc == RA_OK && k < n_new; k++) {
+        const ra_fill_row *r = refs[k].r;
         rc = ra_store_order_fill(s, actor, r->order, r->qty_micro, r->price, r->fees_minor,
                                  r->date, err);
         if (rc != RA_OK && err) {
@@ -256,7 +280,7 @@ ra_status ra_fills_apply(ra_store *s, const ra_store_actor *actor, const ra_fill
         res->partial += strcmp(e->status, "partial") == 0;
     }
     rc = ra_store_scope_end(s, own, rc, err);
-    ra_free(apply);
+    RA_FREE_ALL(apply, refs);
     run_free(&R);
     if (rc != RA_OK)
         ra_fills_result_free(res);
