@@ -192,6 +192,55 @@ static int cmp_ref(const void *a, const void *b)
     return x->r->line < y->r->line ? -1 : x->r->line > y->r->line;
 }
 
+/* The day of an order id: orders are "P-YYYY-MM-DD-ACCOUNT[-K]-N", dated their proposal's day
+ * (store_cycle.h); 0 for an id of another form, which names no order. */
+static ra_date id_day(const char *id)
+{
+    ra_date d = 0;
+    if (strncmp(id, "P-", 2) != 0 || strlen(id) < 13 || id[12] != '-' ||
+        ra_date_parse(id + 2, 10, &d, NULL) != RA_OK)
+        return 0;
+    return d;
+}
+
+static int cmp_date(const void *a, const void *b)
+{
+    ra_date x = *(const ra_date *)a, y = *(const ra_date *)b;
+    return (x > y) - (x < y);
+}
+
+/* The orders of the days the file's order ids name (not the firm's whole history). */
+static ra_status load_orders(fills_run *R, ra_err *err)
+{
+    const ra_fills *f = R->f;
+    ra_date *days = ra_calloc(f->n ? f->n : 1, sizeof *days);
+    if (!days)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the days of the fills");
+    size_t n_days = 0, cap = 0;
+    for (size_t k = 0; k < f->n; k++)
+        if ((days[n_days] = id_day(f->rows[k].order)) != 0)
+            n_days++;
+    qsort(days, n_days, sizeof *days, cmp_date);
+    ra_status rc = RA_OK;
+    for (size_t i = 0; rc == RA_OK && i < n_days; i++) {
+        if (i > 0 && days[i] == days[i - 1])
+            continue;
+        ra_cycle_filter day = {days[i], NULL, NULL};
+        ra_cycle_order *v = NULL;
+        size_t n = 0;
+        rc = ra_store_orders_list(R->s, R->firm, &day, &v, &n, err);
+        if (rc == RA_OK && n && ra_grow((void **)&R->orders, &cap, R->n_orders + n, sizeof *v))
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the orders of the fills");
+        if (rc == RA_OK && n) {
+            memcpy(R->orders + R->n_orders, v, n * sizeof *v);
+            R->n_orders += n;
+        }
+        ra_store_free(v);
+    }
+    ra_free(days);
+    return rc;
+}
+
 static void run_free(fills_run *R)
 {
     for (size_t i = 0; i < R->n_acc; i++) {
@@ -201,7 +250,7 @@ static void run_free(fills_run *R)
     ra_free(R->acc);
     ra_free(R->by_id);
     ra_free(R->slot);
-    ra_store_free(R->orders);
+    ra_free(R->orders);
 }
 
 void ra_fills_result_free(ra_fills_result *res)
@@ -230,8 +279,7 @@ ra_status ra_fills_apply(ra_store *s, const ra_store_actor *actor, const ra_fill
     ra_status rc = ra_store_scope_begin(s, &own, err);
     if (rc != RA_OK)
         return rc;
-    ra_cycle_filter all = {0, NULL, NULL};
-    rc = ra_store_orders_list(s, R.firm, &all, &R.orders, &R.n_orders, err);
+    rc = load_orders(&R, err);
     if (rc == RA_OK) {
         R.by_id = ra_calloc(R.n_orders ? R.n_orders : 1, sizeof *R.by_id);
         R.slot = ra_calloc(R.n_orders ? R.n_orders : 1, sizeof *R.slot);
