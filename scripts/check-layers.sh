@@ -22,6 +22,7 @@ declare -A public=(
   [engine_onboard.h]=engine [engine_import.h]=engine [engine_book.h]=engine
   [engine_models.h]=engine [engine_fmt.h]=engine [engine_valuation.h]=engine [engine_gains.h]=engine [engine_cycle.h]=engine
   [bookgen.h]=engine
+  [fills_io.h]=io [engine_fills.h]=engine
   [roboadvisor.h]=top
 )
 rank() {

@@ -37,6 +37,7 @@
 #include "market_io.h"
 #include "plan_io.h"
 #include "fix.h"
+#include "fills_io.h"
 /* store */
 #include "store.h"
 #include "store_models.h"
@@ -51,6 +52,7 @@
 #include "engine_valuation.h"
 #include "engine_gains.h"
 #include "engine_cycle.h"
+#include "engine_fills.h"
 #include "bookgen.h"
 
 #define RA_VERSION_MAJOR 0

@@ -8,6 +8,7 @@
  * database) and records the acting user from ROBOADVISOR_USER or the login name. */
 #include "cli.h"
 
+#include <roboadvisor/engine_fills.h>
 #include <roboadvisor/engine_import.h>
 #include <roboadvisor/store.h>
 
@@ -226,8 +227,10 @@ static void import_help(void)
     printf("usage: roboadvisor import KIND FILE [--firm CODE] [--db URL] [--key-file FILE]\n"
            "                         [--format json|table]\n\n"
            "Imports FILE into the book in one transaction: every row or none. KIND is prices,\n"
-           "dividends, splits, securities, clients, accounts or transactions (formats in\n"
+           "dividends, splits, securities, clients, accounts, transactions or fills (formats in\n"
            "docs/formats.md). Importing the same file again changes nothing and says so.\n"
+           "fills records a broker's fills of open orders (order_id,date,qty,price[,fees]):\n"
+           "an unknown order, an overfill or a fill of a cancelled order refuses the file.\n"
            "Prices, dividends and splits of tickers not in the securities master add them as\n"
            "incomplete securities, with a warning naming them. Clients need the firm's key.\n");
 }
@@ -246,6 +249,70 @@ static void warn_new_tickers(const char *cmd, const ra_import_result *r)
     fprintf(stderr, " (see 'roboadvisor securities list --incomplete')\n");
 }
 
+/* import fills FILE: the broker's fills of open orders (include/roboadvisor/engine_fills.h). */
+static int import_fills(const char *cmd, const book_opts *o, const char *path)
+{
+    book b;
+    int rc = book_open(cmd, o, 0, 1, &b);
+    if (rc)
+        return rc;
+    ra_err err = {0};
+    ra_fills_result r;
+    if (ra_book_import_fills(b.rb, path, &r, &err) != RA_OK) {
+        rc = cli_fail(cmd, &err);
+        fprintf(stderr, "roboadvisor %s: nothing was imported from %s\n", cmd, path);
+        cli_book_close(&b);
+        return rc;
+    }
+    char q1[RA_MONEY_FMT_SIZE], q2[RA_MONEY_FMT_SIZE];
+    if (o->format == CLI_FORMAT_JSON) {
+        json_t *doc = json_object(), *arr = json_array();
+        json_object_set_new(doc, "firm", json_string(b.firm.code));
+        json_object_set_new(doc, "kind", json_string("fills"));
+        json_object_set_new(doc, "file", json_string(path));
+        json_object_set_new(doc, "rows", json_integer((json_int_t)r.rows));
+        json_object_set_new(doc, "new", json_integer((json_int_t)r.applied));
+        json_object_set_new(doc, "unchanged", json_integer((json_int_t)r.skipped));
+        json_object_set_new(doc, "orders_filled", json_integer((json_int_t)r.filled));
+        json_object_set_new(doc, "orders_partial", json_integer((json_int_t)r.partial));
+        for (size_t i = 0; i < r.n_orders; i++) {
+            const ra_fills_order *e = &r.orders[i];
+            json_t *x = json_object();
+            json_object_set_new(x, "id", json_string(e->order));
+            json_object_set_new(x, "account", json_string(e->account));
+            json_object_set_new(x, "ticker", json_string(e->ticker));
+            json_object_set_new(x, "side", json_string(e->side > 0 ? "buy" : "sell"));
+            json_object_set_new(x, "qty", json_string(ra_money_format_qty(e->qty_micro, q1,
+                                                                          sizeof q1)));
+            json_object_set_new(x, "filled", json_string(ra_money_format_qty(e->filled_micro, q2,
+                                                                             sizeof q2)));
+            json_object_set_new(x, "status", json_string(e->status));
+            json_object_set_new(x, "rows_new", json_integer((json_int_t)e->rows_applied));
+            json_object_set_new(x, "rows_unchanged", json_integer((json_int_t)e->rows_skipped));
+            json_array_append_new(arr, x);
+        }
+        json_object_set_new(doc, "orders", arr);
+        cli_json_units(doc, "orders.qty", "shares", "orders.filled", "shares", NULL);
+        rc = cli_json_print(doc);
+    } else {
+        printf("imported fills from %s: %zu row%s, %zu new, %zu unchanged; orders: %zu filled, "
+               "%zu partially filled\n",
+               path, r.rows, r.rows == 1 ? "" : "s", r.applied, r.skipped, r.filled, r.partial);
+        printf("%-28s %-10s %-8s %-4s %14s %14s %s\n", "order", "account", "ticker", "side",
+               "qty (shares)", "filled", "status");
+        for (size_t i = 0; i < r.n_orders; i++) {
+            const ra_fills_order *e = &r.orders[i];
+            printf("%-28s %-10s %-8s %-4s %14s %14s %s\n", e->order, e->account, e->ticker,
+                   e->side > 0 ? "buy" : "sell", ra_money_format_qty(e->qty_micro, q1, sizeof q1),
+                   ra_money_format_qty(e->filled_micro, q2, sizeof q2), e->status);
+        }
+        rc = CLI_EXIT_OK;
+    }
+    ra_fills_result_free(&r);
+    cli_book_close(&b);
+    return rc;
+}
+
 int cmd_import(int argc, char **argv)
 {
     const char *cmd = "import";
@@ -257,17 +324,21 @@ int cmd_import(int argc, char **argv)
         return rc;
     if (optind >= argc)
         return cli_usage(cmd, "KIND FILE are required (KIND: prices, dividends, splits, "
-                              "securities, clients, accounts, transactions)");
+                              "securities, clients, accounts, transactions, fills)");
     const char *kind_s = argv[optind], *path = optind + 1 < argc ? argv[optind + 1] : NULL;
-    ra_import_kind kind;
+    ra_import_kind kind = RA_IMPORT_POSITIONS;
     ra_err err = {0};
-    if (ra_import_kind_parse(kind_s, &kind, &err) != RA_OK || kind == RA_IMPORT_POSITIONS)
-        return cli_usage(cmd, "KIND is prices, dividends, splits, securities, clients, accounts "
-                              "or transactions, got \"%s\"", kind_s);
+    int fills = strcmp(kind_s, "fills") == 0;
+    if (!fills && (ra_import_kind_parse(kind_s, &kind, &err) != RA_OK ||
+                   kind == RA_IMPORT_POSITIONS))
+        return cli_usage(cmd, "KIND is prices, dividends, splits, securities, clients, accounts, "
+                              "transactions or fills, got \"%s\"", kind_s);
     if (!path)
         return cli_usage(cmd, "FILE is required after %s", kind_s);
     if ((rc = cli_no_more_args(cmd, argc, argv, optind + 2)))
         return rc;
+    if (fills)
+        return import_fills(cmd, &o, path);
     book b;
     if ((rc = book_open(cmd, &o, 0, 1, &b)))
         return rc;

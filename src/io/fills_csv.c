@@ -1,0 +1,193 @@
+/* The fills file of `roboadvisor import fills` (include/roboadvisor/fills_io.h,
+ * docs/formats.md#fills), read with the shared CSV tokenizer (csv_int.h). */
+#include <roboadvisor/fills_io.h>
+#include <roboadvisor/rules.h>
+#include "io/csv_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { COL_ORDER, COL_DATE, COL_QTY, COL_PRICE, COL_FEES, N_COLS };
+static const char *const col_names[N_COLS] = {"order_id", "date", "qty", "price", "fees"};
+#define LAYOUT "order_id,date,qty,price,fees (fees optional)"
+
+static int name_is(const char *s, size_t n, const char *name)
+{
+    if (n != strlen(name))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]) != name[i])
+            return 0;
+    return 1;
+}
+
+/* The header: every column known, none twice, all but fees present; col[k] its field index. */
+static ra_status read_header(csv_reader *r, int col[N_COLS], ra_err *err)
+{
+    ra_status rc = ra_csvtok_header_start(r, LAYOUT, err);
+    if (rc != RA_OK)
+        return rc;
+    for (int k = 0; k < N_COLS; k++)
+        col[k] = -1;
+    for (size_t i = 0; i < r->nf; i++) {
+        const char *s = r->f[i].s;
+        size_t n = r->f[i].len;
+        ra_csvtok_trim(&s, &n);
+        int k = 0;
+        while (k < N_COLS && !name_is(s, n, col_names[k]))
+            k++;
+        if (k == N_COLS)
+            return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
+                                   "column %zu of the header is not part of the fills format (%s)",
+                                   i + 1, LAYOUT);
+        if (col[k] >= 0)
+            return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
+                                   "column %s appears twice (also column %d)", col_names[k],
+                                   col[k] + 1);
+        col[k] = (int)i;
+    }
+    for (int k = 0; k < COL_FEES; k++)
+        if (col[k] < 0)
+            return ra_csvtok_error(r, RA_EPARSE, r->rec_line, r->nf + 1, err,
+                                   "the header has no %s column (%s)", col_names[k], LAYOUT);
+    return RA_OK;
+}
+
+/* One row into *x; col[] as read_header made it. */
+static ra_status read_row(const csv_reader *r, const int col[N_COLS], int minor_digits,
+                          ra_fill_row *x, ra_err *err)
+{
+    const char *s[N_COLS];
+    size_t n[N_COLS];
+    for (int k = 0; k < N_COLS; k++) {
+        s[k] = "";
+        n[k] = 0;
+        if (col[k] >= 0) {
+            s[k] = r->f[col[k]].s;
+            n[k] = r->f[col[k]].len;
+            ra_csvtok_trim(&s[k], &n[k]);
+        }
+    }
+#define AT(k) r->f[col[k]].line, (size_t)col[k] + 1
+    char vb[RA_CSV_SHOW_CAP];
+    memset(x, 0, sizeof *x);
+    x->line = r->rec_line;
+    for (int k = 0; k < COL_FEES; k++)
+        if (n[k] == 0)
+            return ra_csvtok_error(r, RA_EPARSE, AT(k), err, "missing %s", col_names[k]);
+    int ok = n[COL_ORDER] < sizeof x->order;
+    for (size_t i = 0; ok && i < n[COL_ORDER]; i++)
+        ok = ra_rule_code_byte(s[COL_ORDER][i]);
+    if (!ok)
+        return ra_csvtok_error(r, RA_EPARSE, AT(COL_ORDER), err,
+                               "order_id must be 1 to %d letters, digits, '.', '-' or '_': %s",
+                               RA_FILL_ORDER_MAX - 1,
+                               ra_csvtok_show(vb, s[COL_ORDER], n[COL_ORDER]));
+    memcpy(x->order, s[COL_ORDER], n[COL_ORDER]);
+    if (ra_date_parse(s[COL_DATE], n[COL_DATE], &x->date, NULL) != RA_OK)
+        return ra_csvtok_error(r, RA_EPARSE, AT(COL_DATE), err, "%s: %s",
+                               ra_csvtok_date_problem(s[COL_DATE], n[COL_DATE]),
+                               ra_csvtok_show(vb, s[COL_DATE], n[COL_DATE]));
+    ra_err e2 = {0};
+    if (ra_money_parse_qty(s[COL_QTY], n[COL_QTY], &x->qty_micro, &e2) != RA_OK)
+        return ra_csvtok_error(r, RA_EPARSE, AT(COL_QTY), err, "qty: %s", e2.msg);
+    if (x->qty_micro <= 0)
+        return ra_csvtok_error(r, RA_EPARSE, AT(COL_QTY), err, "qty must be above 0: %s",
+                               ra_csvtok_show(vb, s[COL_QTY], n[COL_QTY]));
+    if (ra_money_parse_price(s[COL_PRICE], n[COL_PRICE], &x->price, &e2) != RA_OK)
+        return ra_csvtok_error(r, RA_EPARSE, AT(COL_PRICE), err, "price: %s", e2.msg);
+    if (x->price <= 0)
+        return ra_csvtok_error(r, RA_EPARSE, AT(COL_PRICE), err, "price must be above 0: %s",
+                               ra_csvtok_show(vb, s[COL_PRICE], n[COL_PRICE]));
+    if (n[COL_FEES] > 0) {
+        if (ra_money_parse_minor(s[COL_FEES], n[COL_FEES], minor_digits, &x->fees_minor, &e2) !=
+            RA_OK)
+            return ra_csvtok_error(r, RA_EPARSE, AT(COL_FEES), err, "fees: %s", e2.msg);
+        if (x->fees_minor < 0)
+            return ra_csvtok_error(r, RA_EPARSE, AT(COL_FEES), err, "fees may not be negative: %s",
+                                   ra_csvtok_show(vb, s[COL_FEES], n[COL_FEES]));
+    }
+#undef AT
+    return RA_OK;
+}
+
+void ra_fills_destroy(ra_fills *f)
+{
+    if (f)
+        RA_FREE_ALL(f->rows, f->source, f);
+}
+
+ra_status ra_fills_parse(const char *data, size_t size, const char *source, int minor_digits,
+                         ra_fills **out, ra_err *err)
+{
+    if (!out)
+        return ra_err_set(err, RA_EINVAL, NULL, "reading fills needs an output");
+    *out = NULL;
+    if (minor_digits != 0 && minor_digits != 2 && minor_digits != 3)
+        return ra_err_set(err, RA_EINVAL, NULL, "minor digits must be 0, 2 or 3, got %d",
+                          minor_digits);
+    if (!source)
+        source = "input";
+    ra_status rc = ra_csvtok_check_size(source, size, err);
+    if (rc != RA_OK)
+        return rc;
+    csv_reader r;
+    ra_csvtok_init(&r, data, size, source);
+    ra_fills *f = ra_calloc(1, sizeof *f);
+    size_t cap = 0;
+    int col[N_COLS];
+    char *names[N_COLS] = {0};
+    if (!f || !(f->source = ra_strdup(source))) {
+        rc = ra_csvtok_nomem(err, "the fills");
+        goto out;
+    }
+    if ((rc = read_header(&r, col, err)) != RA_OK)
+        goto out;
+    size_t width = r.nf;
+    for (int k = 0; k < N_COLS; k++)
+        if (col[k] >= 0)
+            names[col[k]] = (char *)col_names[k];
+    r.names = names;
+    r.n_names = width;
+    for (;;) {
+        int eof = 0;
+        if ((rc = ra_csvtok_next(&r, &eof, err)) != RA_OK)
+            goto out;
+        if (eof)
+            break;
+        if ((rc = ra_csvtok_check_width(&r, width, err)) != RA_OK)
+            goto out;
+        if (ra_grow((void **)&f->rows, &cap, f->n + 1, sizeof *f->rows)) {
+            rc = ra_csvtok_nomem(err, "the fills");
+            goto out;
+        }
+        if ((rc = read_row(&r, col, minor_digits, &f->rows[f->n], err)) != RA_OK)
+            goto out;
+        f->n++;
+    }
+    if (f->n == 0)
+        rc = ra_err_set(err, RA_EPARSE, source, "the file has a header but no fills (%s)", LAYOUT);
+out:
+    ra_csvtok_free(&r);
+    if (rc != RA_OK) {
+        ra_fills_destroy(f);
+        return rc;
+    }
+    *out = f;
+    return RA_OK;
+}
+
+ra_status ra_fills_read(const char *path, int minor_digits, ra_fills **out, ra_err *err)
+{
+    if (!out)
+        return ra_err_set(err, RA_EINVAL, NULL, "reading fills needs an output");
+    *out = NULL;
+    char *data = NULL;
+    size_t size = 0;
+    ra_status rc = ra_file_read(path, RA_CSV_MAX_FILE, &data, &size, err);
+    if (rc != RA_OK)
+        return rc;
+    rc = ra_fills_parse(data, size, path, minor_digits, out, err);
+    ra_free(data);
+    return rc;
+}
