@@ -272,19 +272,28 @@ static void print_range_summary(const ra_cycle_stats *t, const ra_cycle_stats *l
            money(last->value_minor, md, m1), cur);
 }
 
+/* The options of run-day or replay with their defaults, --date required (what it is: `what`):
+ * 0, -1 after the help, or the usage exit code. */
+static int parse_day(const cli_opts_spec *spec, int argc, char **argv, run_opts *o,
+                     const char *what)
+{
+    memset(o, 0, sizeof *o);
+    o->threads = 1;
+    o->batch = RA_CYCLE_DEFAULT_BATCH;
+    int rc = parse_no_args(spec, argc, argv, o);
+    if (rc == 0 && !o->have_date)
+        rc = cli_usage(spec->cmd, "--date D is required (%s)", what);
+    return rc;
+}
+
 int cmd_run_day(int argc, char **argv)
 {
     static const char *const CMD = "run-day";
     run_opts o;
-    memset(&o, 0, sizeof o);
-    o.threads = 1;
-    o.batch = RA_CYCLE_DEFAULT_BATCH;
     const cli_opts_spec spec = {CMD, run_options, run_help, 0, 0};
-    int rc = parse_no_args(&spec, argc, argv, &o);
+    int rc = parse_day(&spec, argc, argv, &o, "the trading day to run");
     if (rc)
         return rc < 0 ? 0 : rc;
-    if (!o.have_date)
-        return cli_usage(CMD, "--date D is required (the trading day to run)");
     if (o.have_to && o.to < o.date)
         return cli_usage(CMD, "--to must not be before --date");
     cli_book b;
@@ -381,13 +390,10 @@ int cmd_replay(int argc, char **argv)
 {
     static const char *const CMD = "replay";
     run_opts o;
-    memset(&o, 0, sizeof o);
     const cli_opts_spec spec = {CMD, replay_options, replay_help, 0, 0};
-    int rc = parse_no_args(&spec, argc, argv, &o);
+    int rc = parse_day(&spec, argc, argv, &o, "the recorded day to replay");
     if (rc)
         return rc < 0 ? 0 : rc;
-    if (!o.have_date)
-        return cli_usage(CMD, "--date D is required (the recorded day to replay)");
     cli_book b;
     if ((rc = open_firm_book(CMD, &o.book, &b)) != 0)
         return rc;

@@ -763,6 +763,16 @@ static void *rec_push(rec_list *l, int64_t id)
     return r;
 }
 
+/* The firm's records of sql (ending in FILTERED) under filter f into l; *n zeroed. */
+static ra_status firm_list(ra_store *s, const char *firm, const ra_cycle_filter *f,
+                           sq_row_fn *row, const char *sql, rec_list *l, size_t *n, ra_err *err)
+{
+    firm_row fr;
+    *n = 0;
+    ra_status rc = cycle_firm(s, firm, &fr, err);
+    return rc == RA_OK ? list_filtered(s, err, row, l, sql, fr.id, f) : rc;
+}
+
 static ra_status prop_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     ra_cycle_proposal *p = rec_push(ctx, sq_int(s, st, 0));
@@ -846,13 +856,9 @@ static ra_status load_trades(ra_store *s, int64_t prop_id, ra_cycle_proposal *p,
 ra_status ra_store_proposals_list(ra_store *s, const char *firm, const ra_cycle_filter *f,
                                   ra_cycle_proposal **out, size_t *n, ra_err *err)
 {
-    *out = NULL;
-    *n = 0;
-    firm_row fr;
     rec_list l = {NULL, NULL, 0, 0, sizeof(ra_cycle_proposal)};
-    ra_status rc = cycle_firm(s, firm, &fr, err);
-    if (rc == RA_OK)
-        rc = list_filtered(s, err, prop_row, &l, PROPOSAL_COLS FILTERED("p"), fr.id, f);
+    ra_status rc = firm_list(s, firm, f, prop_row, PROPOSAL_COLS FILTERED("p"), &l, n, err);
+    *out = NULL;
     for (size_t i = 0; rc == RA_OK && i < l.n; i++)
         rc = load_trades(s, l.ids[i], (ra_cycle_proposal *)l.v + i, err);
     ra_free(l.ids);
@@ -1012,13 +1018,9 @@ static ra_status order_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 ra_status ra_store_orders_list(ra_store *s, const char *firm, const ra_cycle_filter *f,
                                ra_cycle_order **out, size_t *n, ra_err *err)
 {
-    *out = NULL;
-    *n = 0;
-    firm_row fr;
     rec_list l = {NULL, NULL, 0, 0, sizeof(ra_cycle_order)};
-    ra_status rc = cycle_firm(s, firm, &fr, err);
-    if (rc == RA_OK)
-        rc = list_filtered(s, err, order_row, &l, ORDER_COLS FILTERED("o"), fr.id, f);
+    ra_status rc = firm_list(s, firm, f, order_row, ORDER_COLS FILTERED("o"), &l, n, err);
+    *out = NULL;
     ra_free(l.ids);
     if (rc != RA_OK) {
         ra_free(l.v);
