@@ -16,6 +16,27 @@
 
 #define CYCLE_SCHEMA 6
 
+/* Records read into a growing array with their row ids beside them. */
+typedef struct rec_list {
+    void *v;
+    int64_t *ids;
+    size_t n, cap, elem;
+} rec_list;
+
+/* Room for the next record (zeroed) with row id `id`; NULL when out of memory. */
+static void *rec_push(rec_list *l, int64_t id)
+{
+    size_t c = l->cap;
+    if (ra_grow(&l->v, &l->cap, l->n + 1, l->elem) ||
+        ra_grow((void **)&l->ids, &c, l->n + 1, sizeof *l->ids))
+        return NULL;
+    char *r = (char *)l->v + l->n * l->elem;
+    memset(r, 0, l->elem);
+    l->ids[l->n++] = id;
+    return r;
+}
+
+
 /* ---- the day's book ---------------------------------------------------------------------------- */
 
 void ra_cycle_book_destroy(ra_cycle_book *b)
@@ -535,17 +556,12 @@ static ra_status scope_begin(ra_store *s, const ra_store_actor *actor, firm_row 
     return rc == RA_OK ? ra_store_scope_begin(s, own, err) : rc;
 }
 
-typedef struct lapse_ctx {
-    char (*codes)[RA_CYCLE_ID_MAX];
-    size_t n, cap;
-} lapse_ctx;
-
 static ra_status lapse_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    lapse_ctx *c = ctx;
-    if (ra_grow((void **)&c->codes, &c->cap, c->n + 1, sizeof *c->codes))
+    char *code = rec_push(ctx, 0);
+    if (!code)
         return sq_nomem(err, "the proposals to lapse");
-    sq_copy(c->codes[c->n++], RA_CYCLE_ID_MAX, sq_text(s, st, 0));
+    sq_copy(code, RA_CYCLE_ID_MAX, sq_text(s, st, 0));
     return RA_OK;
 }
 
@@ -554,14 +570,14 @@ static ra_status lapse_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 static ra_status lapse_pending(ra_store *s, const ra_store_actor *actor, int64_t acc, ra_date day,
                                ra_err *err)
 {
-    lapse_ctx c = {NULL, 0, 0};
+    rec_list c = {NULL, NULL, 0, 0, RA_CYCLE_ID_MAX};
     ra_status rc = sq_each(s, err, lapse_row, &c,
                            "SELECT code FROM proposals WHERE account_id = ? AND day < ? AND "
                            "status = 'pending' ORDER BY id", "ii", acc, (int64_t)day);
     for (size_t i = 0; rc == RA_OK && i < c.n; i++) {
         ra_db_stmt *st = sq_prep(s, "UPDATE proposals SET status = 'lapsed' WHERE account_id = ? "
                                     "AND code = ?", err);
-        if (!st || sq_bind(s, st, err, "it", acc, c.codes[i]) != RA_OK ||
+        if (!st || sq_bind(s, st, err, "it", acc, (const char *)c.v + i * RA_CYCLE_ID_MAX) != RA_OK ||
             sq_run(s, st, err) != RA_OK) {
             rc = sq_err(err);
             break;
@@ -570,9 +586,9 @@ static ra_status lapse_pending(ra_store *s, const ra_store_actor *actor, int64_t
         rs_jstr(after, "status", "lapsed");
         char db[11];
         rs_jstr(after, "replaced_on", ra_date_format(day, db));
-        rc = rs_audit_change(s, rc, actor, "lapse", "proposal", c.codes[i], NULL, after, err);
+        rc = rs_audit_change(s, rc, actor, "lapse", "proposal", (const char *)c.v + i * RA_CYCLE_ID_MAX, NULL, after, err);
     }
-    ra_free(c.codes);
+    RA_FREE_ALL(c.v, c.ids);
     return rc;
 }
 
@@ -742,26 +758,6 @@ void ra_cycle_proposals_free(ra_cycle_proposal *p, size_t n)
     "p.config_hash, p.value_minor, p.drift_before, p.drift_after, p.max_dev_before, "            \
     "p.max_dev_after, p.held_back, p.supersedes, p.decided_by, p.decided_reason FROM proposals " \
     "p JOIN accounts a ON a.id = p.account_id "
-
-/* Records read into a growing array with their row ids beside them. */
-typedef struct rec_list {
-    void *v;
-    int64_t *ids;
-    size_t n, cap, elem;
-} rec_list;
-
-/* Room for the next record (zeroed) with row id `id`; NULL when out of memory. */
-static void *rec_push(rec_list *l, int64_t id)
-{
-    size_t c = l->cap;
-    if (ra_grow(&l->v, &l->cap, l->n + 1, l->elem) ||
-        ra_grow((void **)&l->ids, &c, l->n + 1, sizeof *l->ids))
-        return NULL;
-    char *r = (char *)l->v + l->n * l->elem;
-    memset(r, 0, l->elem);
-    l->ids[l->n++] = id;
-    return r;
-}
 
 /* The firm's records of sql (ending in FILTERED) under filter f into l; *n zeroed. */
 static ra_status firm_list(ra_store *s, const char *firm, const ra_cycle_filter *f,
@@ -1165,17 +1161,11 @@ typedef struct fill_undo {
     ra_micro qty_micro;
 } fill_undo;
 
-typedef struct undo_list {
-    fill_undo *v;
-    size_t n, cap;
-} undo_list;
-
 static ra_status undo_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    undo_list *u = ctx;
-    if (ra_grow((void **)&u->v, &u->cap, u->n + 1, sizeof *u->v))
+    fill_undo *f = rec_push(ctx, 0);
+    if (!f)
         return sq_nomem(err, "the fills to undo");
-    fill_undo *f = &u->v[u->n++];
     f->account_id = sq_int(s, st, 0);
     sq_copy(f->ext, sizeof f->ext, sq_text(s, st, 1));
     f->qty_micro = sq_int(s, st, 2);
@@ -1184,11 +1174,7 @@ static ra_status undo_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 
 static ra_status account_id_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    undo_list *u = ctx;
-    if (ra_grow((void **)&u->v, &u->cap, u->n + 1, sizeof *u->v))
-        return sq_nomem(err, "the accounts");
-    u->v[u->n++].account_id = sq_int(s, st, 0);
-    return RA_OK;
+    return rec_push(ctx, sq_int(s, st, 0)) ? RA_OK : sq_nomem(err, "the accounts");
 }
 
 /* Runs sql (a literal) with the firm id and the day: one write. */
@@ -1226,14 +1212,16 @@ ra_status ra_store_cycle_rewind(ra_store *s, const ra_store_actor *actor, ra_dat
     snprintf(p_split, sizeof p_split, "split-%%-%s", db);
     snprintf(p_fill, sizeof p_fill, "fill-%s-%%", db);
     /* fills of earlier days' orders that are undone: their orders are open again by that much */
-    undo_list u = {NULL, 0, 0};
+    rec_list u = {NULL, NULL, 0, 0, sizeof(fill_undo)};
+    fill_undo *uv;
     rc = sq_each(s, err, undo_row, &u,
                  "SELECT account_id, external_id, qty_micro " CYCLE_TXNS_FROM
                  " AND external_id LIKE 'fill-%'", "iiittt", f.id, (int64_t)day, (int64_t)day,
                  p_div, p_split, p_fill);
+    uv = u.v;
     for (size_t i = 0; rc == RA_OK && i < u.n; i++) {
         int y = 0, mo = 0, d = 0, n = 0;
-        if (sscanf(u.v[i].ext, "fill-%d-%d-%d-%d-", &y, &mo, &d, &n) != 4)
+        if (sscanf(uv[i].ext, "fill-%d-%d-%d-%d-", &y, &mo, &d, &n) != 4)
             continue;
         ra_date od = ra_date_from_ymd(y, mo, d);
         if (od >= day)
@@ -1241,12 +1229,12 @@ ra_status ra_store_cycle_rewind(ra_store *s, const ra_store_actor *actor, ra_dat
         ra_db_stmt *st = sq_prep(s, "UPDATE orders SET filled_micro = filled_micro - ?, status = "
                                     "CASE WHEN filled_micro - ? = 0 THEN 'open' ELSE 'partial' END "
                                     "WHERE account_id = ? AND day = ? AND trade_n = ?", err);
-        if (!st || sq_bind(s, st, err, "iiiii", u.v[i].qty_micro, u.v[i].qty_micro,
-                           u.v[i].account_id, (int64_t)od, (int64_t)n) != RA_OK ||
+        if (!st || sq_bind(s, st, err, "iiiii", uv[i].qty_micro, uv[i].qty_micro,
+                           uv[i].account_id, (int64_t)od, (int64_t)n) != RA_OK ||
             sq_run_now(s, st, err) != RA_OK)
             rc = sq_err(err);
     }
-    ra_free(u.v);
+    RA_FREE_ALL(u.v, u.ids);
     if (rc == RA_OK) {
         ra_db_stmt *st = sq_prep(s, "DELETE " CYCLE_TXNS_FROM, err);
         if (!st || sq_bind(s, st, err, "iiittt", f.id, (int64_t)day, (int64_t)day, p_div,
@@ -1268,7 +1256,7 @@ ra_status ra_store_cycle_rewind(ra_store *s, const ra_store_actor *actor, ra_dat
     for (size_t k = 0; rc == RA_OK && k < sizeof wipe / sizeof wipe[0]; k++)
         rc = exec_firm_day(s, wipe[k], f.id, day, err);
     /* every account's lots and cash as its remaining transactions make them */
-    undo_list acc = {NULL, 0, 0};
+    rec_list acc = {NULL, NULL, 0, 0, 1}; /* the ids are the records */
     if (rc == RA_OK)
         rc = sq_each(s, err, account_id_row, &acc, "SELECT id FROM accounts WHERE firm_id = ?",
                      "i", f.id);
@@ -1276,7 +1264,7 @@ ra_status ra_store_cycle_rewind(ra_store *s, const ra_store_actor *actor, ra_dat
         char code[RA_CODE_MAX] = "";
         ra_db_stmt *st = NULL;
         int r = sq_query(s, &st, err, "SELECT code FROM accounts WHERE id = ?", "i",
-                         acc.v[i].account_id);
+                         acc.ids[i]);
         if (r == RA_DB_ROW)
             sq_copy(code, sizeof code, sq_text(s, st, 0));
         if (st)
@@ -1295,11 +1283,11 @@ ra_status ra_store_cycle_rewind(ra_store *s, const ra_store_actor *actor, ra_dat
         ra_ledger_settings_default(&ls);
         ls.minor_digits = md;
         if (rc == RA_OK && (rc = ra_ledger_replay(txns, n, &ls, NULL, &l, err)) == RA_OK) {
-            rc = rs_ledger_save(s, acc.v[i].account_id, &l, err);
+            rc = rs_ledger_save(s, acc.ids[i], &l, err);
             ra_ledger_free(&l);
         }
         ra_store_free(txns);
     }
-    ra_free(acc.v);
+    RA_FREE_ALL(acc.v, acc.ids);
     return rc;
 }
