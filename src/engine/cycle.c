@@ -69,6 +69,7 @@ typedef struct run {
     uint32_t *class_ix;        /* n_sec: the first security of its asset class */
     int32_t *sub_of;           /* n_sec: the TLH substitute (same group, priced, on the shelf) */
     uint32_t household;        /* the household of the state below */
+    size_t wash_at;            /* the first of the book's windows not before that household */
     ra_date *hh_loss, *hh_buy; /* n_sec: the last loss sale / purchase in the household */
     int64_t *hh_recent;        /* n_sec: the account holding lots bought within the window
                                 * (-1 none, -2 several accounts) */
@@ -114,15 +115,10 @@ static void household_enter(run *r, uint32_t h, size_t first)
     r->household = h;
     memset(r->hh_loss, 0, b->n_sec * sizeof *r->hh_loss);
     memset(r->hh_buy, 0, b->n_sec * sizeof *r->hh_buy);
-    size_t lo = 0, hi = b->n_wash;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (b->wash[mid].household < h)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t i = lo; i < b->n_wash && b->wash[i].household == h; i++) {
+    /* households come in order, and the windows are sorted by household: a cursor finds them */
+    while (r->wash_at < b->n_wash && b->wash[r->wash_at].household < h)
+        r->wash_at++;
+    for (size_t i = r->wash_at; i < b->n_wash && b->wash[i].household == h; i++) {
         r->hh_loss[b->wash[i].sec] = b->wash[i].last_loss;
         r->hh_buy[b->wash[i].sec] = b->wash[i].last_buy;
     }

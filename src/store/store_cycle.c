@@ -769,27 +769,50 @@ static ra_status firm_list(ra_store *s, const char *firm, const ra_cycle_filter 
     return rc == RA_OK ? list_filtered(s, err, row, l, sql, fr.id, f) : rc;
 }
 
+/* One column of a row read into a record: its offset and kind ('s' a char array of `size`
+ * bytes, 'i' an int, 'I' an int64_t, 'd' a double). Columns are read from 1 (0 is the row id). */
+typedef struct col_spec {
+    size_t off, size;
+    char kind;
+} col_spec;
+
+#define COL(T, field, kind) {offsetof(T, field), sizeof(((T *)0)->field), kind}
+
+static void read_cols(ra_store *s, ra_db_stmt *st, void *rec, const col_spec *c, size_t n)
+{
+    char *r = rec;
+    for (size_t k = 0; k < n; k++) {
+        int col = (int)k + 1;
+        void *p = r + c[k].off;
+        if (c[k].kind == 's')
+            sq_copy(p, c[k].size, sq_text(s, st, col));
+        else if (c[k].kind == 'i')
+            *(int *)p = (int)sq_int(s, st, col);
+        else if (c[k].kind == 'I')
+            *(int64_t *)p = sq_int(s, st, col);
+        else
+            *(double *)p = s->ops->col_double(st, col);
+    }
+}
+
+#define PC(field, kind) COL(ra_cycle_proposal, field, kind)
+static const col_spec PROPOSAL_READ[] = {
+    PC(id, 's'), PC(account, 's'), PC(date, 'i'), PC(status, 's'), PC(discretionary, 'i'),
+    PC(engine_version, 's'), PC(config_hash, 's'), PC(value_minor, 'I'), PC(drift_before, 'd'),
+    PC(drift_after, 'd'), PC(max_dev_before, 'd'), PC(max_dev_after, 'd'), PC(held_back, 'i'),
+    PC(supersedes, 's'), PC(decided_by, 's'), PC(decided_reason, 's')};
+#define OC(field, kind) COL(ra_cycle_order, field, kind)
+static const col_spec ORDER_READ[] = {
+    OC(id, 's'), OC(account, 's'), OC(proposal, 's'), OC(trade_n, 'i'), OC(date, 'i'),
+    OC(ticker, 's'), OC(side, 'i'), OC(qty_micro, 'I'), OC(limit_price, 'I'),
+    OC(filled_micro, 'I'), OC(status, 's')};
+
 static ra_status prop_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     ra_cycle_proposal *p = rec_push(ctx, sq_int(s, st, 0));
     if (!p)
         return sq_nomem(err, "the proposals");
-    sq_copy(p->id, sizeof p->id, sq_text(s, st, 1));
-    sq_copy(p->account, sizeof p->account, sq_text(s, st, 2));
-    p->date = (ra_date)sq_int(s, st, 3);
-    sq_copy(p->status, sizeof p->status, sq_text(s, st, 4));
-    p->discretionary = (int)sq_int(s, st, 5);
-    sq_copy(p->engine_version, sizeof p->engine_version, sq_text(s, st, 6));
-    sq_copy(p->config_hash, sizeof p->config_hash, sq_text(s, st, 7));
-    p->value_minor = sq_int(s, st, 8);
-    p->drift_before = s->ops->col_double(st, 9);
-    p->drift_after = s->ops->col_double(st, 10);
-    p->max_dev_before = s->ops->col_double(st, 11);
-    p->max_dev_after = s->ops->col_double(st, 12);
-    p->held_back = (unsigned)sq_int(s, st, 13);
-    sq_copy(p->supersedes, sizeof p->supersedes, sq_text(s, st, 14));
-    sq_copy(p->decided_by, sizeof p->decided_by, sq_text(s, st, 15));
-    sq_copy(p->decided_reason, sizeof p->decided_reason, sq_text(s, st, 16));
+    read_cols(s, st, p, PROPOSAL_READ, sizeof PROPOSAL_READ / sizeof PROPOSAL_READ[0]);
     return RA_OK;
 }
 
@@ -997,17 +1020,7 @@ static ra_status order_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     ra_cycle_order *o = rec_push(ctx, sq_int(s, st, 0));
     if (!o)
         return sq_nomem(err, "the orders");
-    sq_copy(o->id, sizeof o->id, sq_text(s, st, 1));
-    sq_copy(o->account, sizeof o->account, sq_text(s, st, 2));
-    sq_copy(o->proposal, sizeof o->proposal, sq_text(s, st, 3));
-    o->trade_n = (int)sq_int(s, st, 4);
-    o->date = (ra_date)sq_int(s, st, 5);
-    sq_copy(o->ticker, sizeof o->ticker, sq_text(s, st, 6));
-    o->side = (int)sq_int(s, st, 7);
-    o->qty_micro = sq_int(s, st, 8);
-    o->limit_price = sq_int(s, st, 9);
-    o->filled_micro = sq_int(s, st, 10);
-    sq_copy(o->status, sizeof o->status, sq_text(s, st, 11));
+    read_cols(s, st, o, ORDER_READ, sizeof ORDER_READ / sizeof ORDER_READ[0]);
     return RA_OK;
 }
 
