@@ -452,38 +452,32 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
     ra_cycle_book *b = r->b;
     const ra_mandate *m = &b->acc[a].mandate;
     ra_cycle_proposal *p = &out->prop;
-    size_t nt = res->n_trades;
-    p->trades = ra_calloc(nt, sizeof *p->trades);
-    p->picks = ra_calloc(res->n_picks ? res->n_picks : 1, sizeof *p->picks);
+    size_t nt = res->n_trades, np = res->n_picks ? res->n_picks : 1;
+    *p = (ra_cycle_proposal){.date = b->date, .discretionary = m->discretionary,
+                             .value_minor = res->value_minor, .drift_before = res->drift_before,
+                             .drift_after = res->drift_after,
+                             .max_dev_before = res->max_dev_before,
+                             .max_dev_after = res->max_dev_after, .held_back = res->held_back,
+                             .n_trades = nt, .n_picks = res->n_picks,
+                             .trades = ra_calloc(nt, sizeof *p->trades),
+                             .picks = ra_calloc(np, sizeof *p->picks)};
     out->orders = ra_calloc(nt, sizeof *out->orders);
     out->fills = ra_calloc(nt, sizeof *out->fills);
-    out->fill_picks = ra_calloc(res->n_picks ? res->n_picks : 1, sizeof *out->fill_picks);
+    out->fill_picks = ra_calloc(np, sizeof *out->fill_picks);
     if (!p->trades || !p->picks || !out->orders || !out->fills || !out->fill_picks)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a proposal");
     int exec = m->discretionary && r->o->execute_close;
     proposal_id(p->id, sizeof p->id, b->date, b->acc[a].code);
     memcpy(p->account, b->acc[a].code, RA_CODE_MAX);
-    p->date = b->date;
     snprintf(p->status, sizeof p->status, "%s",
              !m->discretionary ? "pending" : exec ? "executed" : "approved");
-    p->discretionary = m->discretionary;
     snprintf(p->engine_version, sizeof p->engine_version, "%s", ra_cycle_engine_version());
     config_hash(r, a, p->config_hash);
-    p->value_minor = res->value_minor;
-    p->drift_before = res->drift_before;
-    p->drift_after = res->drift_after;
-    p->max_dev_before = res->max_dev_before;
-    p->max_dev_after = res->max_dev_after;
-    p->held_back = res->held_back;
     if (m->discretionary)
         snprintf(p->decided_reason, sizeof p->decided_reason, "discretionary mandate");
-    p->n_trades = nt;
-    p->n_picks = res->n_picks;
     for (size_t k = 0; k < res->n_picks; k++) {
-        p->picks[k].lot_id = r->picks[k].lot_id;
-        p->picks[k].qty_micro = r->picks[k].qty_micro;
-        out->fill_picks[k].lot_id = r->picks[k].lot_id;
-        out->fill_picks[k].qty_micro = r->picks[k].qty_micro;
+        p->picks[k] = (ra_cycle_pick){r->picks[k].lot_id, r->picks[k].qty_micro};
+        out->fill_picks[k] = (ra_lot_pick){r->picks[k].lot_id, r->picks[k].qty_micro};
     }
     ra_status rc = RA_OK;
     size_t nf = 0;
