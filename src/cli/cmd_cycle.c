@@ -272,10 +272,11 @@ static void print_range_summary(const ra_cycle_stats *t, const ra_cycle_stats *l
            money(last->value_minor, md, m1), cur);
 }
 
-/* The options of run-day or replay with their defaults, --date required (what it is: `what`):
- * 0, -1 after the help, or the usage exit code. */
-static int parse_day(const cli_opts_spec *spec, int argc, char **argv, run_opts *o,
-                     const char *what)
+/* The start of run-day and replay: the options with their defaults (--date required: what it
+ * is, `what`), the book opened, the cycle's options set. 0; -1 after the help; or the exit code
+ * (the book is then not open). */
+static int day_setup(const cli_opts_spec *spec, int argc, char **argv, const char *what,
+                     run_opts *o, cli_book *b, ra_cycle_options *co)
 {
     memset(o, 0, sizeof *o);
     o->threads = 1;
@@ -283,6 +284,18 @@ static int parse_day(const cli_opts_spec *spec, int argc, char **argv, run_opts 
     int rc = parse_no_args(spec, argc, argv, o);
     if (rc == 0 && !o->have_date)
         rc = cli_usage(spec->cmd, "--date D is required (%s)", what);
+    if (rc == 0 && o->have_to && o->to < o->date)
+        rc = cli_usage(spec->cmd, "--to must not be before --date");
+    if (rc == 0)
+        rc = open_firm_book(spec->cmd, &o->book, b);
+    ra_cycle_options_default(co);
+    co->date = o->date;
+    co->execute_close = o->execute == EXEC_CLOSE;
+    co->batch = o->batch;
+    if (o->have_window)
+        co->window_days = (int)o->window;
+    if (o->have_reserve)
+        co->cash_reserve = o->cash_reserve;
     return rc;
 }
 
@@ -290,23 +303,12 @@ int cmd_run_day(int argc, char **argv)
 {
     static const char *const CMD = "run-day";
     run_opts o;
+    cli_book b;
+    ra_cycle_options co;
     const cli_opts_spec spec = {CMD, run_options, run_help, 0, 0};
-    int rc = parse_day(&spec, argc, argv, &o, "the trading day to run");
+    int rc = day_setup(&spec, argc, argv, "the trading day to run", &o, &b, &co);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if (o.have_to && o.to < o.date)
-        return cli_usage(CMD, "--to must not be before --date");
-    cli_book b;
-    if ((rc = open_firm_book(CMD, &o.book, &b)) != 0)
-        return rc;
-    ra_cycle_options co;
-    ra_cycle_options_default(&co);
-    co.execute_close = o.execute == EXEC_CLOSE;
-    co.batch = o.batch;
-    if (o.have_window)
-        co.window_days = (int)o.window;
-    if (o.have_reserve)
-        co.cash_reserve = o.cash_reserve;
     progress_ctx pc = {o.have_to && isatty(STDERR_FILENO) && o.format == CLI_FORMAT_TABLE, 0};
     co.progress = progress;
     co.progress_ctx = &pc;
@@ -390,20 +392,12 @@ int cmd_replay(int argc, char **argv)
 {
     static const char *const CMD = "replay";
     run_opts o;
+    cli_book b;
+    ra_cycle_options co;
     const cli_opts_spec spec = {CMD, replay_options, replay_help, 0, 0};
-    int rc = parse_day(&spec, argc, argv, &o, "the recorded day to replay");
+    int rc = day_setup(&spec, argc, argv, "the recorded day to replay", &o, &b, &co);
     if (rc)
         return rc < 0 ? 0 : rc;
-    cli_book b;
-    if ((rc = open_firm_book(CMD, &o.book, &b)) != 0)
-        return rc;
-    ra_cycle_options co;
-    ra_cycle_options_default(&co);
-    co.date = o.date;
-    if (o.have_window)
-        co.window_days = (int)o.window;
-    if (o.have_reserve)
-        co.cash_reserve = o.cash_reserve;
     ra_cycle_replay_result res;
     ra_err err = {0};
     char db[11];
