@@ -51,6 +51,7 @@
 #include "engine_valuation.h"
 #include "engine_gains.h"
 #include "engine_cycle.h"
+#include "engine_backtest.h"
 #include "bookgen.h"
 
 #define RA_VERSION_MAJOR 0

@@ -215,5 +215,6 @@ cli_cmd_fn cmd_init, cmd_import, cmd_securities, cmd_reconcile, cmd_check, cmd_v
 cli_cmd_fn cmd_audit, cmd_onboard, cmd_agent, cmd_models, cmd_screen;
 /* The daily cycle (cmd_cycle.c): run-day, account show, proposals, orders. */
 cli_cmd_fn cmd_run_day, cmd_account, cmd_proposals, cmd_orders;
+cli_cmd_fn cmd_backtest; /* backtests of the daily cycle (cmd_backtest.c) */
 
 #endif

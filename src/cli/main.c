@@ -29,6 +29,7 @@ static const struct {
     {"proposals", cmd_proposals, "the cycle's proposals: list, show, approve, reject"},
     {"orders", cmd_orders, "the cycle's orders ('orders list')"},
     {"plan", cmd_plan, "goal plan by Monte Carlo: probability, wealth percentiles, required saving"},
+    {"backtest", cmd_backtest, "the daily cycle over real history on a generated book, per risk level"},
     {"generate-book", cmd_generate_book, "write a seeded demo book (clients, accounts, transactions on real prices)"},
 };
 
