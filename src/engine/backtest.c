@@ -183,6 +183,12 @@ ra_status ra_backtest_aggregate(const ra_backtest_account *acc, size_t n_acc, si
         if (n_days && (!acc[a].value || !acc[a].twr || !acc[a].fees || !acc[a].tax ||
                        !acc[a].traded || !acc[a].model_ret))
             return ra_err_set(err, RA_EINVAL, NULL, "account %zu of the backtest has no series", a);
+    for (size_t a = 0; a < n_acc; a++)
+        for (size_t k = 0; k < n_days; k++)
+            if (acc[a].twr[k] < -1)
+                return ra_err_set(err, RA_EINVAL, NULL,
+                                  "account %zu has a daily return below -1 (%g) on day %zu", a,
+                                  acc[a].twr[k], k);
     return aggregate(acc, n_acc, n_days, out, NULL, err);
 }
 
