@@ -268,18 +268,15 @@ int cmd_backtest(int argc, char **argv)
     if (s == RA_OK && !res)
         s = ra_err_set(&err, RA_ENOMEM, NULL, "could not allocate the result");
     if (s == RA_OK) {
-        ra_backtest_options bto;
-        ra_backtest_options_default(&bto);
-        bto.from = o.from;
-        bto.to = o.to;
-        bto.clients = o.clients;
-        bto.seed = o.seed;
-        bto.data_dir = o.data;
-        bto.questionnaire = q;
-        bto.questionnaire_size = qsize;
         int tty = isatty(STDERR_FILENO);
-        bto.progress = progress;
-        bto.progress_ctx = &tty;
+        ra_backtest_options bto, def;
+        ra_backtest_options_default(&def);
+        bto = (ra_backtest_options){.from = o.from, .to = o.to, .clients = o.clients,
+                                    .seed = o.seed, .data_dir = o.data, .questionnaire = q,
+                                    .questionnaire_size = qsize,
+                                    .tax_rate_short = def.tax_rate_short,
+                                    .tax_rate_long = def.tax_rate_long, .progress = progress,
+                                    .progress_ctx = &tty};
         s = ra_backtest_run(rb->store, &rb->actor, &bto, res, &err);
     }
     ra_book_close(rb);

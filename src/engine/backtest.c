@@ -212,17 +212,17 @@ typedef struct acct_data {
     double *s;       /* value, twr, fees, tax, traded, model_ret */
 } acct_data;
 
+static int cmp_date(const void *a, const void *b)
+{
+    ra_date x = *(const ra_date *)a, y = *(const ra_date *)b;
+    return (x > y) - (x < y);
+}
+
+/* The index of d in the increasing days[0..n), SIZE_MAX when absent. */
 static size_t day_index(const ra_date *days, size_t n, ra_date d)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (days[mid] < d)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && days[lo] == d ? lo : SIZE_MAX;
+    const ra_date *p = n ? bsearch(&d, days, n, sizeof *days, cmp_date) : NULL;
+    return p ? (size_t)(p - days) : SIZE_MAX;
 }
 
 /* The data's row of date d (SIZE_MAX none). */

@@ -43,6 +43,15 @@ static void accounts(ra_backtest_account acc[4])
     acc[3] = (ra_backtest_account){0, 1e6, D_V, D_R, C_F, C_T, C_X, C_M, 1e6, 1e6};
 }
 
+/* Aggregates the four accounts above into out, which must succeed. */
+static void aggregate_hand_accounts(ra_backtest_level out[RA_BACKTEST_LEVELS])
+{
+    ra_backtest_account acc[4];
+    accounts(acc);
+    ra_err err = {0};
+    assert_int_equal(ra_backtest_aggregate(acc, 4, N_DAYS, out, &err), RA_OK);
+}
+
 /* Level 3. Weights are the previous values (day 0: the start values):
  *   day 0: W = 100 + 300 = 400, R = (100*0.10 + 300*0)/400 = 0.025, no fees, no tax
  *   day 1: W = 110 + 300 = 410, R = (-11 + 30)/410 = 19/410, before fees (19 + 1)/410 = 20/410
@@ -60,11 +69,8 @@ static void accounts(ra_backtest_account acc[4])
 static void test_backtest_aggregate_level3(void **state)
 {
     (void)state;
-    ra_backtest_account acc[4];
-    accounts(acc);
     ra_backtest_level out[RA_BACKTEST_LEVELS];
-    ra_err err = {0};
-    assert_int_equal(ra_backtest_aggregate(acc, 4, N_DAYS, out, &err), RA_OK);
+    aggregate_hand_accounts(out);
     const ra_backtest_level *l = &out[2];
     assert_int_equal(l->level, 3);
     assert_int_equal(l->accounts, 2);
@@ -93,11 +99,8 @@ static void test_backtest_aggregate_level3(void **state)
 static void test_backtest_aggregate_level5_and_empty(void **state)
 {
     (void)state;
-    ra_backtest_account acc[4];
-    accounts(acc);
     ra_backtest_level out[RA_BACKTEST_LEVELS];
-    ra_err err = {0};
-    assert_int_equal(ra_backtest_aggregate(acc, 4, N_DAYS, out, &err), RA_OK);
+    aggregate_hand_accounts(out);
     const ra_backtest_level *l = &out[4];
     assert_int_equal(l->accounts, 1);
     RA_ASSERT_CLOSE(l->max_drawdown, 0.109, TOL_HAND, 0);
