@@ -192,6 +192,8 @@ ra_status ra_backtest_aggregate(const ra_backtest_account *acc, size_t n_acc, si
     return aggregate(acc, n_acc, n_days, out, NULL, err);
 }
 
+#define MAX_MODELS 256 /* model versions the accounts of one backtest may be assigned to */
+
 /* ---- the run ----------------------------------------------------------------------------------- */
 
 void ra_backtest_options_default(ra_backtest_options *o)
@@ -385,8 +387,10 @@ static ra_status steps_before(ra_store *s, const ra_store_actor *actor,
     ra_bookgen_market mk;
     ra_bookgen_data_market(md, &mk);
     ra_bookgen_book *book = NULL;
-    if ((rc = ra_bookgen_create(&set, &mk, &book, err)) != RA_OK)
-        return ra_err_wrap(err, "could not generate the book");
+    if ((rc = ra_bookgen_create(&set, &mk, &book, err)) != RA_OK) {
+        ra_err_wrap(err, "could not generate the book");
+        return rc;
+    }
     if (strcmp(book->firm.code, actor->firm) != 0)
         rc = ra_err_set(err, RA_EINVAL, NULL, "the backtest acts for firm %s, the book is %s's",
                         actor->firm, book->firm.code);
@@ -409,8 +413,10 @@ static ra_status steps_before(ra_store *s, const ra_store_actor *actor,
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the models");
     rc = ra_models_build_all(s, actor, &bo, br, err);
     ra_free(br);
-    if (rc != RA_OK)
-        return ra_err_wrap(err, "could not build the models");
+    if (rc != RA_OK) {
+        ra_err_wrap(err, "could not build the models");
+        return rc;
+    }
     ra_prof_questionnaire *q = NULL;
     ra_onboard_generated *g = ra_calloc(1, sizeof *g);
     if (!g)
@@ -470,6 +476,35 @@ static ra_status run_days(ra_store *s, const ra_store_actor *actor, const ra_bac
     return RA_OK;
 }
 
+/* The model version the account is assigned to (index into models[0..*n), added when new), or -1
+ * for an account without an assignment. */
+static ra_status account_model(ra_store *s, const char *firm, const char *account,
+                               ra_model *models, size_t cap, size_t *n, int *index, ra_err *err)
+{
+    ra_models_assignment as;
+    ra_err e = {0};
+    *index = -1;
+    ra_status rc = ra_models_assignment_get(s, firm, account, &as, &e);
+    if (rc == RA_ENOTFOUND)
+        return RA_OK;
+    if (rc != RA_OK) {
+        if (err)
+            *err = e;
+        return rc;
+    }
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(models[i].code, as.model) == 0 && models[i].version == as.version) {
+            *index = (int)i;
+            return RA_OK;
+        }
+    if (*n == cap)
+        return ra_err_set(err, RA_EINVAL, account, "more than %zu model versions assigned", cap);
+    if ((rc = ra_models_get(s, firm, as.model, as.version, &models[*n], err)) != RA_OK)
+        return rc;
+    *index = (int)(*n)++;
+    return RA_OK;
+}
+
 /* Harvests of the executed proposals, per account (accounts in code order, as the book has them). */
 static ra_status harvests(ra_store *s, const char *firm, const ra_backtest_options *o,
                           acct_data *ad, size_t n_acc, ra_backtest_account *acc, ra_err *err)
@@ -517,7 +552,9 @@ ra_status ra_backtest_run(ra_store *s, const ra_store_actor *actor, const ra_bac
     ra_bookgen_data md = {0};
     ra_date *days = NULL;
     size_t n_days = 0, n_acc = 0, n_start = 0;
-    ra_cycle_book *cb = NULL;
+    char (*codes)[RA_CODE_MAX] = NULL;
+    ra_model *models = NULL;
+    size_t n_models = 0, models_cap = 0;
     acct_data *ad = NULL;
     ra_backtest_account *acc = NULL;
     ra_account_value *start = NULL;
@@ -528,33 +565,35 @@ ra_status ra_backtest_run(ra_store *s, const ra_store_actor *actor, const ra_bac
     if (rc == RA_OK)
         rc = run_days(s, actor, o, &days, &n_days, err);
     if (rc == RA_OK)
-        rc = ra_store_cycle_book_load(s, actor->firm, days[n_days - 1], RA_CYCLE_DEFAULT_WINDOW_DAYS,
-                                      &cb, err);
+        rc = ra_store_account_list(s, actor->firm, &codes, &n_acc, err);
     if (rc == RA_OK) {
-        n_acc = cb->n_acc;
+        models_cap = n_acc < MAX_MODELS ? (n_acc ? n_acc : 1) : MAX_MODELS;
+        models = ra_calloc(models_cap, sizeof *models);
         ad = ra_calloc(n_acc ? n_acc : 1, sizeof *ad);
         acc = ra_calloc(n_acc ? n_acc : 1, sizeof *acc);
         block = ra_malloc((n_acc ? n_acc : 1) * 6 * n_days * sizeof *block);
-        if (!ad || !acc || !block)
+        if (!ad || !acc || !block || !models)
             rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu accounts' series", n_acc);
     }
     res->first_day = n_days ? days[0] : 0;
     res->last_day = n_days ? days[n_days - 1] : 0;
     res->days_run = n_days;
     for (size_t a = 0; a < n_acc && rc == RA_OK; a++) {
-        snprintf(ad[a].code, sizeof ad[a].code, "%s", cb->account[a]);
-        ad[a].model = cb->model[a];
+        snprintf(ad[a].code, sizeof ad[a].code, "%s", codes[a]);
+        rc = account_model(s, actor->firm, ad[a].code, models, models_cap, &n_models, &ad[a].model, err);
+        if (rc != RA_OK)
+            break;
         ad[a].s = block + a * 6 * n_days;
         ra_minor v0 = 0;
         for (size_t i = 0; i < n_start; i++)
             if (strcmp(start[i].account, ad[a].code) == 0)
                 v0 = start[i].total_minor;
-        rc = account_series(s, actor->firm, o, days, n_days, v0, cb->minor_digits, &ad[a],
+        rc = account_series(s, actor->firm, o, days, n_days, v0, res->minor_digits, &ad[a],
                             &res->trades, err);
         double *mr = ad[a].s + 5 * n_days;
         for (size_t k = 0; k < n_days; k++)
             mr[k] = NAN;
-        const ra_model *m = ad[a].model >= 0 ? &cb->models[ad[a].model] : NULL;
+        const ra_model *m = ad[a].model >= 0 ? &models[ad[a].model] : NULL;
         if (m) {
             model_returns(&md, m, days, n_days, o->from, mr);
             model_dividends(&md, m, days, n_days, o->from, mr);
@@ -577,7 +616,8 @@ ra_status ra_backtest_run(ra_store *s, const ra_store_actor *actor, const ra_bac
     ra_free(block);
     ra_free(acc);
     ra_free(ad);
-    ra_cycle_book_destroy(cb);
+    ra_free(models);
+    ra_store_free(codes);
     ra_free(start);
     ra_free(days);
     ra_bookgen_data_free(&md);
