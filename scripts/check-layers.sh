@@ -20,7 +20,7 @@ declare -A public=(
   [market_io.h]=io [fix.h]=io
   [store.h]=store [store_models.h]=store [store_profiles.h]=store [store_cycle.h]=store
   [engine_onboard.h]=engine [engine_import.h]=engine [engine_book.h]=engine
-  [engine_models.h]=engine [engine_fmt.h]=engine [engine_valuation.h]=engine [engine_gains.h]=engine [engine_cycle.h]=engine
+  [engine_models.h]=engine [engine_fmt.h]=engine [engine_valuation.h]=engine [engine_gains.h]=engine [engine_cycle.h]=engine [engine_backtest.h]=engine
   [bookgen.h]=engine
   [fills_io.h]=io [engine_fills.h]=engine
   [roboadvisor.h]=top

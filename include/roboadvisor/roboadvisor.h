@@ -53,6 +53,7 @@
 #include "engine_gains.h"
 #include "engine_cycle.h"
 #include "engine_fills.h"
+#include "engine_backtest.h"
 #include "bookgen.h"
 
 #define RA_VERSION_MAJOR 0

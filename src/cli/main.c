@@ -30,6 +30,7 @@ static const struct {
     {"orders", cmd_orders, "the cycle's orders ('orders list')"},
     {"replay", cmd_replay, "recompute a recorded day of the cycle and compare it with the record"},
     {"plan", cmd_plan, "goal plan by Monte Carlo: probability, wealth percentiles, required saving"},
+    {"backtest", cmd_backtest, "the daily cycle over real history on a generated book, per risk level"},
     {"generate-book", cmd_generate_book, "write a seeded demo book (clients, accounts, transactions on real prices)"},
 };
 
