@@ -299,16 +299,13 @@ static int day_setup(const cli_opts_spec *spec, int argc, char **argv, const cha
     return rc;
 }
 
-int cmd_run_day(int argc, char **argv)
+/* The body of run-day, on the open book. */
+static int run_days(const char *CMD, run_opts *op, cli_book *bp, ra_cycle_options *cop)
 {
-    static const char *const CMD = "run-day";
-    run_opts o;
-    cli_book b;
-    ra_cycle_options co;
-    const cli_opts_spec spec = {CMD, run_options, run_help, 0, 0};
-    int rc = day_setup(&spec, argc, argv, "the trading day to run", &o, &b, &co);
-    if (rc)
-        return rc < 0 ? 0 : rc;
+    const run_opts o = *op;
+    cli_book b = *bp;
+    ra_cycle_options co = *cop;
+    int rc = 0;
     progress_ctx pc = {o.have_to && isatty(STDERR_FILENO) && o.format == CLI_FORMAT_TABLE, 0};
     co.progress = progress;
     co.progress_ctx = &pc;
@@ -361,7 +358,6 @@ int cmd_run_day(int argc, char **argv)
     } else if (rc == 0 && o.have_to)
         print_range_summary(&total, &prev, last_run, ran, skipped_days, &b);
     json_decref(days);
-    cli_book_close(&b);
     return rc;
 }
 
@@ -388,16 +384,13 @@ static void replay_help(void)
            "(defaults as run-day's); fills at the close are inferred from the record.\n");
 }
 
-int cmd_replay(int argc, char **argv)
+/* The body of replay, on the open book. */
+static int replay_day(const char *CMD, run_opts *op, cli_book *bp, ra_cycle_options *cop)
 {
-    static const char *const CMD = "replay";
-    run_opts o;
-    cli_book b;
-    ra_cycle_options co;
-    const cli_opts_spec spec = {CMD, replay_options, replay_help, 0, 0};
-    int rc = day_setup(&spec, argc, argv, "the recorded day to replay", &o, &b, &co);
-    if (rc)
-        return rc < 0 ? 0 : rc;
+    const run_opts o = *op;
+    cli_book b = *bp;
+    ra_cycle_options co = *cop;
+    int rc = 0;
     ra_cycle_replay_result res;
     ra_err err = {0};
     char db[11];
@@ -422,8 +415,37 @@ int cmd_replay(int argc, char **argv)
             rc = CLI_EXIT_DATA;
         }
     }
+    return rc;
+}
+
+typedef int day_body(const char *cmd, run_opts *o, cli_book *b, ra_cycle_options *co);
+
+/* run-day and replay: the options, the book, the body, the book closed. */
+static int day_command(int argc, char **argv, const char *cmd, const cli_opt *opts,
+                       void (*help)(void), const char *what, day_body *body)
+{
+    run_opts o;
+    cli_book b;
+    ra_cycle_options co;
+    const cli_opts_spec spec = {cmd, opts, help, 0, 0};
+    int rc = day_setup(&spec, argc, argv, what, &o, &b, &co);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    rc = body(cmd, &o, &b, &co);
     cli_book_close(&b);
     return rc;
+}
+
+int cmd_run_day(int argc, char **argv)
+{
+    return day_command(argc, argv, "run-day", run_options, run_help, "the trading day to run",
+                       run_days);
+}
+
+int cmd_replay(int argc, char **argv)
+{
+    return day_command(argc, argv, "replay", replay_options, replay_help,
+                       "the recorded day to replay", replay_day);
 }
 
 /* ---- account show ------------------------------------------------------------------------------ */
