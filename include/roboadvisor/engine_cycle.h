@@ -66,6 +66,18 @@ RA_API RA_NODISCARD ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor
                                                const ra_cycle_options *o, ra_cycle_stats *st,
                                                ra_err *err);
 
+/* Re-evaluates the account of a wholly rejected proposal on its day with its trades as
+ * constraints (a rejected buy is not bought, a rejected sale not sold: the cash goes to, or
+ * comes from, the other holdings where that is worth a trade) and stores the new pending proposal
+ * P-DAY-ACCOUNT-N, linked to the rejected one by `supersedes`. *new_id "" and *n_trades 0 when
+ * nothing else is worth proposing. A proposal that is not rejected (pending, or approved in part)
+ * is RA_ECONFLICT. */
+RA_API RA_NODISCARD ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor,
+                                                  const ra_cycle_options *o,
+                                                  const char *rejected_id,
+                                                  char new_id[RA_CYCLE_ID_MAX], size_t *n_trades,
+                                                  ra_err *err);
+
 /* --- replay (roboadvisor replay) ------------------------------------------------------------- */
 
 typedef struct ra_cycle_replay_result {

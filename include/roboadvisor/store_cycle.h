@@ -181,6 +181,11 @@ RA_API RA_NODISCARD ra_status ra_store_cycle_put(ra_store *s, const ra_store_act
                                                  const ra_cycle_account_day *days, size_t n,
                                                  size_t *skipped, ra_err *err);
 
+/* Stores one proposal without a day (a re-evaluation after a rejection: no orders, pending),
+ * audited (entity "proposal", action "propose"). */
+RA_API RA_NODISCARD ra_status ra_store_proposal_put(ra_store *s, const ra_store_actor *actor,
+                                                    const ra_cycle_proposal *p, ra_err *err);
+
 /* Records the run of a day (upsert: counts and finished flag of the latest run). */
 RA_API RA_NODISCARD ra_status ra_store_cycle_run_put(ra_store *s, const ra_store_actor *actor,
                                                      ra_date date, const char *engine_version,

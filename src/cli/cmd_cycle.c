@@ -741,6 +741,25 @@ static int parse_trades(const char *cmd, const char *s, int **out, size_t *n)
     return 0;
 }
 
+/* After a whole proposal is rejected: the account re-evaluated that day without its trades;
+ * prints the new proposal (or that there is none). */
+static int reevaluate(const char *cmd, cli_book *b, const char *id)
+{
+    ra_cycle_options co;
+    ra_cycle_options_default(&co);
+    char new_id[RA_CYCLE_ID_MAX];
+    size_t n = 0;
+    ra_err err = {0};
+    if (ra_cycle_reevaluate(b->s, &b->actor, &co, id, new_id, &n, &err) != RA_OK)
+        return cli_fail(cmd, &err);
+    if (new_id[0])
+        printf("re-evaluated without the rejected trades: proposal %s, %zu trade%s, pending "
+               "('roboadvisor proposals show %s')\n", new_id, n, n == 1 ? "" : "s", new_id);
+    else
+        printf("re-evaluated without the rejected trades: nothing else is worth proposing today\n");
+    return 0;
+}
+
 int cmd_proposals(int argc, char **argv)
 {
     if (wants_help(argc, argv, prop_help))
@@ -819,6 +838,8 @@ int cmd_proposals(int argc, char **argv)
         else
             printf("proposal %s %s by %s: %zu order%s created\n", id,
                    approve ? "approved" : "rejected", b.actor.user, made, made == 1 ? "" : "s");
+        if (rc == 0 && reject && made == 0)
+            rc = reevaluate(cmd, &b, id); /* wholly rejected */
     }
     free(tn);
     cli_book_close(&b);

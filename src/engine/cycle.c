@@ -85,6 +85,10 @@ typedef struct run {
     ra_models_universe u;
     const char **u_tickers, **u_class, **u_group;
     char config_text[512];
+    /* a re-evaluation after a rejection: the rejected proposal (its rejected trades are not
+     * proposed again) and the new proposal's number */
+    const ra_cycle_proposal *rejected;
+    int reeval_n;
 } run;
 
 static int restricted(const char *restrictions, const char *ticker, const char *cls)
@@ -468,6 +472,11 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a proposal");
     int exec = m->discretionary && r->o->execute_close;
     proposal_id(p->id, sizeof p->id, b->date, b->acc[a].code);
+    if (r->rejected) {
+        size_t len = strlen(p->id);
+        snprintf(p->id + len, sizeof p->id - len, "-%d", r->reeval_n);
+        memcpy(p->supersedes, r->rejected->id, sizeof p->supersedes);
+    }
     memcpy(p->account, b->acc[a].code, RA_CODE_MAX);
     snprintf(p->status, sizeof p->status, "%s",
              !m->discretionary ? "pending" : exec ? "executed" : "approved");
@@ -581,7 +590,8 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         return rc;
     memcpy(out->day.value.account, b->acc[a].code, RA_CODE_MAX);
     out->day.value.date = b->date;
-    rc = corporate_actions(r, a, &l, out, err);
+    if (!r->rejected) /* a re-evaluation comes after the day: its actions are in the book */
+        rc = corporate_actions(r, a, &l, out, err);
     double *target = r->target;
     double cash_w = 0.0;
     int have = 0;
@@ -593,6 +603,16 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
     if (rc == RA_OK && have) {
         size_t n_rl = 0;
         size_t na = build_assets(r, a, &l, target, &n_rl);
+        for (size_t k = 0; r->rejected && k < r->rejected->n_trades; k++) {
+            const ra_cycle_trade *t = &r->rejected->trades[k];
+            for (size_t j = 0; j < na; j++)
+                if (strcmp(b->sec[r->assets[j].security].ticker, t->ticker) == 0) {
+                    if (t->side > 0)
+                        r->assets[j].no_buy = 1;
+                    else
+                        r->assets[j].no_sell = 1;
+                }
+        }
         ra_rebal_account acc;
         memset(&acc, 0, sizeof acc);
         acc.date = b->date;
@@ -871,5 +891,68 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
     RA_FREE_ALL(outs, days);
     run_free(&r);
     ra_cycle_book_destroy(b);
+    return rc;
+}
+
+/* ---- re-evaluation after a rejection ----------------------------------------------------------- */
+
+ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra_cycle_options *o,
+                              const char *rejected_id, char new_id[RA_CYCLE_ID_MAX],
+                              size_t *n_trades, ra_err *err)
+{
+    new_id[0] = 0;
+    *n_trades = 0;
+    ra_cycle_proposal rej;
+    ra_status rc = ra_store_proposal_get(s, actor->firm, rejected_id, &rej, err);
+    if (rc != RA_OK)
+        return rc;
+    if (strcmp(rej.status, "rejected") != 0) {
+        rc = ra_err_set(err, RA_ECONFLICT, NULL, "proposal %s is %s: only a wholly rejected "
+                        "proposal is re-evaluated", rejected_id, rej.status);
+        ra_cycle_proposal_clear(&rej);
+        return rc;
+    }
+    /* the new proposal's number: one more than the account's proposals of the day */
+    ra_cycle_proposal *day = NULL;
+    size_t n_day = 0;
+    ra_cycle_filter f = {rej.date, rej.account, NULL};
+    rc = ra_store_proposals_list(s, actor->firm, &f, &day, &n_day, err);
+    ra_cycle_proposals_free(day, n_day);
+    ra_cycle_book *b = NULL;
+    if (rc == RA_OK)
+        rc = ra_store_cycle_book_load(s, actor->firm, rej.date, o->window_days, &b, err);
+    size_t a = 0;
+    while (rc == RA_OK && a < b->n_acc && strcmp(b->acc[a].code, rej.account) != 0)
+        a++;
+    if (rc == RA_OK && a == b->n_acc)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s", rej.account);
+    ra_cycle_stats st;
+    memset(&st, 0, sizeof st);
+    ra_cycle_options ro = *o;
+    ro.date = rej.date;
+    run r = {.s = s, .actor = actor, .o = &ro, .b = b, .st = &st, .household = UINT32_MAX,
+             .rejected = &rej, .reeval_n = (int)n_day + 1};
+    acct_out out;
+    memset(&out, 0, sizeof out);
+    if (rc == RA_OK)
+        rc = run_alloc(&r, err);
+    if (rc == RA_OK) {
+        size_t first = a;
+        while (first > 0 && b->acc[first - 1].household == b->acc[a].household)
+            first--;
+        household_enter(&r, b->acc[a].household, first);
+        rc = account_day(&r, a, &out, err);
+    }
+    if (rc == RA_OK && out.day.proposal) {
+        rc = ra_store_proposal_put(s, actor, out.day.proposal, err);
+        if (rc == RA_OK) {
+            memcpy(new_id, out.day.proposal->id, RA_CYCLE_ID_MAX);
+            *n_trades = out.day.proposal->n_trades;
+        }
+    }
+    acct_out_free(&out);
+    run_free(&r);
+    ra_cycle_book_destroy(b);
+    ra_cycle_proposal_clear(&rej);
     return rc;
 }

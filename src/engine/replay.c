@@ -126,6 +126,17 @@ ra_status ra_cycle_replay(ra_store *s, const ra_store_actor *actor, const ra_cyc
     ra_cycle_order *ro = NULL, *no = NULL;
     size_t nrp = 0, nnp = 0, nro = 0, nno = 0;
     ra_status rc = ra_store_proposals_list(s, actor->firm, &f, &rp, &nrp, err);
+    /* re-evaluations after a rejection are decisions' consequences, not the run's */
+    size_t kept = 0;
+    for (size_t i = 0; rc == RA_OK && i < nrp; i++) {
+        if (rp[i].supersedes[0]) {
+            ra_cycle_proposal_clear(&rp[i]);
+            continue;
+        }
+        rp[kept++] = rp[i];
+    }
+    if (rc == RA_OK)
+        nrp = kept;
     if (rc == RA_OK)
         rc = ra_store_orders_list(s, actor->firm, &f, &ro, &nro, err);
     /* was the day run? its accounts' daily values say so */

@@ -651,6 +651,24 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
     return rc;
 }
 
+ra_status ra_store_proposal_put(ra_store *s, const ra_store_actor *actor,
+                                const ra_cycle_proposal *p, ra_err *err)
+{
+    firm_row firm;
+    int own = 0;
+    int64_t acc = 0, pid = 0;
+    ra_status rc = scope_begin(s, actor, &firm, &own, err);
+    if (rc != RA_OK)
+        return rc;
+    rc = sq_id_of(s, SQ_ACCOUNT_ID, firm.id, p->account, "account", &acc, err);
+    if (rc == RA_OK)
+        rc = proposal_insert(s, actor, firm.id, acc, p, &pid, err);
+    if (rc == RA_OK)
+        rc = rs_audit_change(s, rc, actor, "propose", "proposal", p->id, NULL, proposal_json(p),
+                             err);
+    return ra_store_scope_end(s, own, rc, err);
+}
+
 ra_status ra_store_cycle_put(ra_store *s, const ra_store_actor *actor,
                              const ra_cycle_account_day *days, size_t n, size_t *skipped,
                              ra_err *err)

@@ -98,6 +98,22 @@ err_has "is approved, not pending"
 run 0 "$RA" proposals show "$pid" --db "$B" --format json
 [ "$(jget .decided_by)" = cli-test ] && [ "$(jget '.trades[0].status')" = approved ] && ok || bad "decision"
 
+# a whole rejection: the account is re-evaluated without those trades (a new proposal linked to
+# the rejected one, or none), and the rejected one cannot be decided again
+run 0 "$RA" proposals list --db "$B" --status pending --format json
+pid2=$(jget '.proposals[0].id')
+run 0 "$RA" proposals reject "$pid2" --db "$B" --reason "client declined"
+out_has "re-evaluated without the rejected trades"
+new=$(sed -n 's/.*: proposal \(P-[^,]*\), .*/\1/p' "$TMP/out")
+if [ -n "$new" ]; then
+  run 0 "$RA" proposals show "$new" --db "$B" --format json
+  [ "$(jget .supersedes)" = "$pid2" ] && [ "$(jget .status)" = pending ] && ok || bad "re-evaluation link"
+else
+  ok # nothing else was worth proposing for that account
+fi
+run 1 "$RA" proposals reject "$pid2" --db "$B" --reason again
+err_has "is rejected, not pending"
+
 # kill -9 at random moments: the day finished by a re-run equals the day run once. One account a
 # transaction (--batch 1) so that a kill can fall between any two accounts; the moments are drawn
 # uniformly over the clean run's duration, before the loop.
@@ -147,5 +163,5 @@ out_has "DIFFERENT"
 out_has "trade 1"
 out_has "recorded"
 
-min_checks 84
+min_checks 89
 finish
