@@ -940,6 +940,30 @@ ra_status ra_store_proposal_get(ra_store *s, const char *firm, const char *id,
 
 /* ---- deciding ---------------------------------------------------------------------------------- */
 
+/* The approved buys of p can be paid: their value is at most the account's cash plus the approved
+ * sales' value (an order that cannot fill would stop the next run at the close). RA_EINVAL
+ * naming the amounts otherwise. */
+static ra_status check_funded(ra_store *s, const ra_cycle_proposal *p, int64_t acc, int digits,
+                              ra_err *err)
+{
+    int64_t cash = 0;
+    ra_minor buys = 0, sells = 0;
+    ra_db_stmt *st = sq_prep(s, "SELECT cash_minor FROM accounts WHERE id = ?", err);
+    if (!st || sq_bind(s, st, err, "i", acc) != RA_OK || sq_one(s, st, 0, &cash, err) != RA_OK)
+        return sq_err(err);
+    for (size_t i = 0; i < p->n_trades; i++)
+        if (strcmp(p->trades[i].status, "approved") == 0)
+            *(p->trades[i].side > 0 ? &buys : &sells) += p->trades[i].value_minor;
+    if (buys <= cash + sells)
+        return RA_OK;
+    char b1[RA_MONEY_FMT_SIZE], b2[RA_MONEY_FMT_SIZE];
+    return ra_err_set(err, RA_EINVAL, NULL,
+                      "proposal %s: the approved buys cost %s but the account's cash and the "
+                      "approved sales give %s: approve the sales that fund them, or fewer buys",
+                      p->id, ra_money_format_minor(buys, digits, b1, sizeof b1),
+                      ra_money_format_minor(cash + sells, digits, b2, sizeof b2));
+}
+
 ra_status ra_store_proposal_decide(ra_store *s, const ra_store_actor *actor, const char *id,
                                    int approve, const int *trades, size_t n, const char *reason,
                                    size_t *orders_made, ra_err *err)
@@ -963,15 +987,20 @@ ra_status ra_store_proposal_decide(ra_store *s, const ra_store_actor *actor, con
                             trades[k], p.n_trades);
     if (rc == RA_OK)
         rc = sq_id_of(s, SQ_ACCOUNT_ID, firm.id, p.account, "account", &acc, err);
-    size_t rejected = 0;
     for (size_t i = 0; rc == RA_OK && i < p.n_trades; i++) {
         ra_cycle_trade *t = &p.trades[i];
         int named = n == 0;
         for (size_t k = 0; k < n && !named; k++)
             named = trades[k] == t->n;
         /* approving names the trades approved (the rest are rejected); rejecting the rejected */
-        int ok = approve ? named : !named;
-        sq_copy(t->status, sizeof t->status, ok ? "approved" : "rejected");
+        sq_copy(t->status, sizeof t->status, (approve ? named : !named) ? "approved" : "rejected");
+    }
+    if (rc == RA_OK)
+        rc = check_funded(s, &p, acc, firm.minor_digits, err);
+    size_t rejected = 0;
+    for (size_t i = 0; rc == RA_OK && i < p.n_trades; i++) {
+        ra_cycle_trade *t = &p.trades[i];
+        int ok = strcmp(t->status, "approved") == 0;
         rejected += !ok;
         ra_db_stmt *st = sq_prep(s, "UPDATE proposal_trades SET status = ? WHERE proposal_id = ? "
                                     "AND n = ?", err);

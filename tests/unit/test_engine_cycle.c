@@ -344,6 +344,44 @@ static void test_advisory_approval_then_fill(void **state)
     ra_store_free(o);
 }
 
+/* Approving buys the account cannot pay is refused (their orders could not fill at the close):
+ * A2's day-1 proposal buys 594 AAA at 100.00 and 792 CCC at 50.00 = 99,000.00 with its
+ * 100,000.00; after a withdrawal of 50,000.00 the cash is 50,000.00. Approving the AAA buy alone
+ * (59,400.00) is refused, the CCC buy alone (39,600.00) is not. */
+static void test_unfunded_approval_refused(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    ra_cycle_stats st;
+    OK(run_day(f, D(2023, 1, 4), &st, &err));
+    ra_store_txn w;
+    memset(&w, 0, sizeof w);
+    snprintf(w.account, sizeof w.account, "A2");
+    snprintf(w.external_id, sizeof w.external_id, "out");
+    w.kind = RA_TXN_WITHDRAWAL;
+    w.date = D(2023, 1, 4);
+    w.amount_minor = 5000000;
+    OK(ra_store_txn_append(f->s, &f->actor, &w, 1, NULL, &err));
+    ra_cycle_proposal p;
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-04-A2", &p, &err));
+    const ra_cycle_trade *aaa = find_trade(&p, "AAA", 1), *ccc = find_trade(&p, "CCC", 1);
+    assert_non_null(aaa);
+    assert_non_null(ccc);
+    assert_int_equal(aaa->value_minor, 5940000);
+    int n_aaa = aaa->n, n_ccc = ccc->n;
+    ra_cycle_proposal_clear(&p);
+    assert_int_equal(ra_store_proposal_decide(f->s, &f->actor, "P-2023-01-04-A2", 1, &n_aaa, 1,
+                                              "AAA only", NULL, &err),
+                     RA_EINVAL);
+    assert_non_null(strstr(err.msg, "approved buys cost 59400.00"));
+    assert_non_null(strstr(err.msg, "give 50000.00"));
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-04-A2", &p, &err));
+    assert_string_equal(p.status, "pending"); /* nothing was written */
+    ra_cycle_proposal_clear(&p);
+    OK(ra_store_proposal_decide(f->s, &f->actor, "P-2023-01-04-A2", 1, &n_ccc, 1, "CCC only",
+                                NULL, &err));
+}
+
 /* An advisory proposal not decided by the next day's run lapses: the new proposal replaces it,
  * and it can no longer be approved. */
 static void test_pending_proposal_lapses(void **state)
@@ -398,6 +436,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_harvest_and_household_wash_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_advisory_approval_then_fill, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_proposal_lapses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unfunded_approval_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_price_refused, setup, teardown),
     };
     return ra_tdb_main(argc, argv, "test_engine_cycle", tests, sizeof tests / sizeof tests[0]);
