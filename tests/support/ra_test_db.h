@@ -1,7 +1,7 @@
 /* A test program whose cases run against a real database: SQLite (`prog` or `prog sqlite`: a
  * file per case in a temporary directory) or PostgreSQL (`prog pg @FILE` with the URL in FILE, as
  * tests/support/pg_server.sh writes it, or ROBOADVISOR_TEST_PG; exit 77, skipped, without one).
- * Include after <cmocka.h>; header-only. Used by test_engine_import.c and test_engine_onboard.c. */
+ * Include after <cmocka.h>; header-only. Used by the engine suites (test_engine_*.c). */
 #ifndef RA_TEST_DB_H
 #define RA_TEST_DB_H
 

@@ -12,6 +12,7 @@
 #include "roboadvisor/engine_cycle.h"
 #include "roboadvisor/store_models.h"
 #include "ra_test_db.h"
+#include "ra_test_firm.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -27,81 +28,25 @@ typedef struct fx {
 #define OK(expr) ra_tdb_must((expr), &err)
 
 static ra_date D(int y, int m, int d) { return ra_date_from_ymd(y, m, d); }
-#define PX(cents) ((ra_price)(cents) * (RA_MICRO_PER_UNIT / 100))
+#define PX(cents) RA_TF_PX(cents)
 #define SH(n) ((ra_micro)(n) * RA_MICRO_PER_SHARE)
-
-static void security(fx *f, const char *ticker, const char *cls, const char *group, int level)
-{
-    ra_err err = {0};
-    ra_security x;
-    memset(&x, 0, sizeof x);
-    snprintf(x.ticker, sizeof x.ticker, "%s", ticker);
-    snprintf(x.name, sizeof x.name, "%s fund", ticker);
-    snprintf(x.asset_class, sizeof x.asset_class, "%s", cls);
-    snprintf(x.tlh_group, sizeof x.tlh_group, "%s", group);
-    snprintf(x.currency, sizeof x.currency, "USD");
-    snprintf(x.exchange, sizeof x.exchange, "ARCX");
-    x.risk_level = level;
-    x.lot_size = 1;
-    x.on_shelf = 1;
-    OK(ra_store_security_put(f->s, &f->actor, &x, &err));
-}
 
 static void prices(fx *f, ra_date d, int aaa, int bbb, int ccc)
 {
-    ra_err err = {0};
-    ra_price_obs o[3];
-    size_t n = 0;
-    const char *t[3] = {"AAA", "BBB", "CCC"};
-    int c[3] = {aaa, bbb, ccc};
-    for (int i = 0; i < 3; i++) {
-        if (c[i] <= 0)
-            continue;
-        memset(&o[n], 0, sizeof o[n]);
-        snprintf(o[n].ticker, sizeof o[n].ticker, "%s", t[i]);
-        o[n].date = d;
-        o[n].price = PX(c[i]);
-        n++;
-    }
-    OK(ra_store_prices_put(f->s, &f->actor, o, n, 0, NULL, &err));
+    static const char *const t[3] = {"AAA", "BBB", "CCC"};
+    const int c[3] = {aaa, bbb, ccc};
+    ra_tf_closes(f->s, &f->actor, d, t, c, 3);
 }
 
 static void deposit(fx *f, const char *acct, const char *ext, ra_date d, ra_minor cents)
 {
-    ra_err err = {0};
-    ra_store_txn t;
-    memset(&t, 0, sizeof t);
-    snprintf(t.account, sizeof t.account, "%s", acct);
-    snprintf(t.external_id, sizeof t.external_id, "%s", ext);
-    t.kind = RA_TXN_DEPOSIT;
-    t.date = d;
-    t.amount_minor = cents;
-    OK(ra_store_txn_append(f->s, &f->actor, &t, 1, NULL, &err));
+    ra_tf_cash(f->s, &f->actor, acct, ext, RA_TXN_DEPOSIT, d, cents);
 }
 
 static void account(fx *f, const char *code, const char *client, const char *household,
                     int discretionary, ra_minor opening_cents)
 {
-    ra_err err = {0};
-    ra_client c;
-    memset(&c, 0, sizeof c);
-    snprintf(c.code, sizeof c.code, "%s", client);
-    snprintf(c.household, sizeof c.household, "%s", household);
-    snprintf(c.name, sizeof c.name, "Client %s", client);
-    OK(ra_store_client_put(f->s, &f->actor, &c, &err));
-    ra_account a;
-    memset(&a, 0, sizeof a);
-    snprintf(a.code, sizeof a.code, "%s", code);
-    snprintf(a.client, sizeof a.client, "%s", client);
-    a.type = RA_ACCOUNT_TAXABLE;
-    snprintf(a.currency, sizeof a.currency, "USD");
-    a.opened = D(2023, 1, 2);
-    snprintf(a.mandate.model, sizeof a.mandate.model, "M1");
-    a.mandate.discretionary = discretionary;
-    a.mandate.drift_band = 0.05;
-    a.mandate.tlh_enabled = 1;
-    a.mandate.loss_limit = 0.10;
-    OK(ra_store_account_put(f->s, &f->actor, &a, &err));
+    ra_tf_account(f->s, &f->actor, code, client, household, discretionary, 1);
     if (opening_cents > 0)
         deposit(f, code, "open", D(2023, 1, 3), opening_cents);
 }
@@ -113,22 +58,10 @@ static int setup(void **state)
     for (int i = 0; i < RA_STORE_KEY_BYTES; i++)
         key[i] = (uint8_t)(i * 7 + 1);
     f->s = ra_tdb_open_firm(f->url, sizeof f->url, key, &f->actor);
-    ra_err err = {0};
-    security(f, "AAA", "us_equity", "G1", 4);
-    security(f, "BBB", "us_equity", "G1", 4);
-    security(f, "CCC", "bonds", "", 2);
-    ra_model m;
-    memset(&m, 0, sizeof m);
-    snprintf(m.code, sizeof m.code, "M1");
-    snprintf(m.method, sizeof m.method, "manual");
-    m.n = 2;
-    snprintf(m.w[0].ticker, sizeof m.w[0].ticker, "AAA");
-    m.w[0].weight = 0.6;
-    snprintf(m.w[1].ticker, sizeof m.w[1].ticker, "CCC");
-    m.w[1].weight = 0.4;
-    m.expected_return = NAN;
-    m.volatility = NAN;
-    OK(ra_models_put(f->s, &f->actor, &m, NULL, NULL, &err));
+    ra_tf_security(f->s, &f->actor, "AAA", "us_equity", "G1", 4);
+    ra_tf_security(f->s, &f->actor, "BBB", "us_equity", "G1", 4);
+    ra_tf_security(f->s, &f->actor, "CCC", "bonds", "", 2);
+    ra_tf_model2(f->s, &f->actor, "M1", "AAA", 0.6, "CCC", 0.4);
     account(f, "A1", "C1", "H1", 1, 10000000); /* discretionary, 100,000.00 */
     account(f, "A2", "C2", "H2", 0, 10000000); /* advisory */
     account(f, "A3", "C3", "H1", 1, 0);        /* A1's household, funded on day 3 */

@@ -14,6 +14,7 @@
 #include "roboadvisor/engine_fills.h"
 #include "roboadvisor/store_models.h"
 #include "ra_test_db.h"
+#include "ra_test_firm.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -28,26 +29,10 @@ typedef struct fx {
 } fx;
 
 #define OK(expr) ra_tdb_must((expr), &err)
-#define PX(cents) ((ra_price)(cents) * (RA_MICRO_PER_UNIT / 100))
+#define PX(cents) RA_TF_PX(cents)
 #define SH(n) ((ra_micro)(n) * RA_MICRO_PER_SHARE)
 
 static ra_date D(int y, int m, int d) { return ra_date_from_ymd(y, m, d); }
-
-static void security(fx *f, const char *ticker, const char *cls, int level)
-{
-    ra_err err = {0};
-    ra_security x;
-    memset(&x, 0, sizeof x);
-    snprintf(x.ticker, sizeof x.ticker, "%s", ticker);
-    snprintf(x.name, sizeof x.name, "%s fund", ticker);
-    snprintf(x.asset_class, sizeof x.asset_class, "%s", cls);
-    snprintf(x.currency, sizeof x.currency, "USD");
-    snprintf(x.exchange, sizeof x.exchange, "ARCX");
-    x.risk_level = level;
-    x.lot_size = 1;
-    x.on_shelf = 1;
-    OK(ra_store_security_put(f->s, &f->actor, &x, &err));
-}
 
 /* The firm of test_engine_cycle.c cut to one account: A1, discretionary, 100,000.00 of cash;
  * model AAA 0.6, CCC 0.4; closes on 2023-01-04 AAA 100.00, CCC 50.00. The day's run without
@@ -61,54 +46,14 @@ static int setup(void **state)
         key[i] = (uint8_t)(i * 5 + 3);
     f->s = ra_tdb_open_firm(f->url, sizeof f->url, key, &f->actor);
     ra_err err = {0};
-    security(f, "AAA", "us_equity", 4);
-    security(f, "CCC", "bonds", 2);
-    ra_model m;
-    memset(&m, 0, sizeof m);
-    snprintf(m.code, sizeof m.code, "M1");
-    snprintf(m.method, sizeof m.method, "manual");
-    m.n = 2;
-    snprintf(m.w[0].ticker, sizeof m.w[0].ticker, "AAA");
-    m.w[0].weight = 0.6;
-    snprintf(m.w[1].ticker, sizeof m.w[1].ticker, "CCC");
-    m.w[1].weight = 0.4;
-    m.expected_return = NAN;
-    m.volatility = NAN;
-    OK(ra_models_put(f->s, &f->actor, &m, NULL, NULL, &err));
-    ra_client c;
-    memset(&c, 0, sizeof c);
-    snprintf(c.code, sizeof c.code, "C1");
-    snprintf(c.household, sizeof c.household, "H1");
-    snprintf(c.name, sizeof c.name, "Client One");
-    OK(ra_store_client_put(f->s, &f->actor, &c, &err));
-    ra_account a;
-    memset(&a, 0, sizeof a);
-    snprintf(a.code, sizeof a.code, "A1");
-    snprintf(a.client, sizeof a.client, "C1");
-    a.type = RA_ACCOUNT_TAXABLE;
-    snprintf(a.currency, sizeof a.currency, "USD");
-    a.opened = D(2023, 1, 2);
-    snprintf(a.mandate.model, sizeof a.mandate.model, "M1");
-    a.mandate.discretionary = 1;
-    a.mandate.drift_band = 0.05;
-    a.mandate.loss_limit = 0.10;
-    OK(ra_store_account_put(f->s, &f->actor, &a, &err));
-    ra_store_txn t;
-    memset(&t, 0, sizeof t);
-    snprintf(t.account, sizeof t.account, "A1");
-    snprintf(t.external_id, sizeof t.external_id, "open");
-    t.kind = RA_TXN_DEPOSIT;
-    t.date = D(2023, 1, 3);
-    t.amount_minor = 10000000;
-    OK(ra_store_txn_append(f->s, &f->actor, &t, 1, NULL, &err));
-    ra_price_obs o[2];
-    memset(o, 0, sizeof o);
-    snprintf(o[0].ticker, sizeof o[0].ticker, "AAA");
-    snprintf(o[1].ticker, sizeof o[1].ticker, "CCC");
-    o[0].date = o[1].date = D(2023, 1, 4);
-    o[0].price = PX(10000);
-    o[1].price = PX(5000);
-    OK(ra_store_prices_put(f->s, &f->actor, o, 2, 0, NULL, &err));
+    ra_tf_security(f->s, &f->actor, "AAA", "us_equity", "", 4);
+    ra_tf_security(f->s, &f->actor, "CCC", "bonds", "", 2);
+    ra_tf_model2(f->s, &f->actor, "M1", "AAA", 0.6, "CCC", 0.4);
+    ra_tf_account(f->s, &f->actor, "A1", "C1", "H1", 1, 0);
+    ra_tf_cash(f->s, &f->actor, "A1", "open", RA_TXN_DEPOSIT, D(2023, 1, 3), 10000000);
+    static const char *const tickers[2] = {"AAA", "CCC"};
+    static const int closes[2] = {10000, 5000};
+    ra_tf_closes(f->s, &f->actor, D(2023, 1, 4), tickers, closes, 2);
     ra_cycle_options co;
     ra_cycle_options_default(&co);
     co.date = D(2023, 1, 4);
