@@ -741,8 +741,23 @@ static int parse_trades(const char *cmd, const char *s, int **out, size_t *n)
     return 0;
 }
 
-/* After a whole proposal is rejected: the account re-evaluated that day without its trades;
- * prints the new proposal (or that there is none). */
+/* 1 if a decided proposal has rejected trades (a rejection, or an approval of some trades). */
+static int rejected_any(cli_book *b, const char *id)
+{
+    ra_cycle_proposal p;
+    ra_err err = {0};
+    if (ra_store_proposal_get(b->s, b->firm.code, id, &p, &err) != RA_OK)
+        return 0;
+    int any = 0;
+    for (size_t k = 0; k < p.n_trades; k++)
+        any |= strcmp(p.trades[k].status, "rejected") == 0;
+    ra_cycle_proposal_clear(&p);
+    return any;
+}
+
+/* After a decision that rejected trades: the account re-evaluated that day from where the
+ * approved ones leave it, without the rejected ones; prints the new proposal (or that there is
+ * none). */
 static int reevaluate(const char *cmd, cli_book *b, const char *id)
 {
     ra_cycle_options co;
@@ -838,8 +853,8 @@ int cmd_proposals(int argc, char **argv)
         else
             printf("proposal %s %s by %s: %zu order%s created\n", id,
                    approve ? "approved" : "rejected", b.actor.user, made, made == 1 ? "" : "s");
-        if (rc == 0 && reject && made == 0)
-            rc = reevaluate(cmd, &b, id); /* wholly rejected */
+        if (rc == 0 && rejected_any(&b, id))
+            rc = reevaluate(cmd, &b, id);
     }
     free(tn);
     cli_book_close(&b);

@@ -59,6 +59,24 @@ static void acct_out_free(acct_out *o)
     memset(o, 0, sizeof *o);
 }
 
+/* A trade rejected on the day: the security (book index) and side not proposed again. */
+typedef struct reeval_bar {
+    uint32_t sec;
+    int side;
+} reeval_bar;
+
+typedef struct reeval_ctx {
+    reeval_bar *bar;
+    size_t n_bar;
+    ra_store_txn *pend;       /* the approved trades not filled yet, as fills at their prices */
+    uint32_t *pend_sec;       /* their securities (book index) */
+    int *pend_loss;           /* 1: a sale estimated at a loss (opens the wash-sale window) */
+    ra_lot_pick *pend_picks;
+    size_t n_pend;
+    uint32_t prefer[8];       /* alternative substitutes held in place of a rejected one */
+    size_t n_prefer;
+} reeval_ctx;
+
 /* The run's state: the book, the household's wash-sale state, scratch. */
 typedef struct run {
     ra_store *s;
@@ -85,10 +103,13 @@ typedef struct run {
     ra_models_universe u;
     const char **u_tickers, **u_class, **u_group;
     char config_text[512];
-    /* a re-evaluation after a rejection: the rejected proposal (its rejected trades are not
-     * proposed again) and the new proposal's number */
+    /* a re-evaluation after a rejection: the rejected proposal, the new proposal's number, the
+     * trades rejected that day (not proposed again), the approved trades whose orders have not
+     * filled yet (applied to the account in memory first) and the alternative substitutes to
+     * hold instead of a rejected one */
     const ra_cycle_proposal *rejected;
     int reeval_n;
+    const reeval_ctx *re;
 } run;
 
 static int restricted(const char *restrictions, const char *ticker, const char *cls)
@@ -200,6 +221,8 @@ static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *ta
             r->in_set[l->lots[k].security] = 1;
             held[nh++] = b->sec[l->lots[k].security].ticker;
         }
+    for (size_t k = 0; r->re && k < r->re->n_prefer && nh < sizeof held / sizeof held[0]; k++)
+        held[nh++] = b->sec[r->re->prefer[k]].ticker;
     ra_models_target_opts to;
     memset(&to, 0, sizeof to);
     to.restrictions = b->acc[a].mandate.restrictions;
@@ -449,6 +472,15 @@ static void proposal_id(char *out, size_t cap, ra_date d, const char *account)
     snprintf(out, cap, "P-%s-%s", db, account);
 }
 
+/* A re-evaluation's buy of an alternative substitute completes a harvest. */
+static unsigned prefer_reason(const run *r, uint32_t sec, int side)
+{
+    for (size_t k = 0; r->re && side > 0 && k < r->re->n_prefer; k++)
+        if (r->re->prefer[k] == sec)
+            return RA_REASON_TLH;
+    return 0;
+}
+
 /* Turns the rebal result into the proposal, orders and fills of account a. */
 static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_result *res,
                                acct_out *out, ra_err *err)
@@ -496,7 +528,8 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
         ra_cycle_trade *t = &p->trades[k];
         *t = (ra_cycle_trade){.n = (int)k + 1, .side = x->side, .qty_micro = x->qty_micro,
                               .price = x->price, .price_date = b->date,
-                              .value_minor = x->value_minor, .reasons = x->reasons,
+                              .value_minor = x->value_minor,
+                              .reasons = x->reasons | prefer_reason(r, sec, x->side),
                               .gain_short_minor = x->gain_short_minor,
                               .gain_long_minor = x->gain_long_minor,
                               .risk_level = b->sec[sec].risk_level, .first_pick = x->first_pick,
@@ -573,6 +606,36 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
     return rc;
 }
 
+/* A re-evaluation: the approved trades whose orders have not filled yet are applied to the
+ * account in memory (the new proposal starts from where they leave it), and their loss sales
+ * open the household's wash-sale window. */
+static ra_status reeval_pending(run *r, ra_ledger *l, ra_err *err)
+{
+    ra_status rc = RA_OK;
+    for (size_t k = 0; rc == RA_OK && k < r->re->n_pend; k++) {
+        rc = apply_mem(l, &r->re->pend[k], r->re->pend_sec[k], NULL, err);
+        if (r->re->pend_loss[k])
+            r->hh_loss[r->re->pend_sec[k]] = r->b->date;
+        else if (r->re->pend[k].kind == RA_TXN_BUY)
+            r->hh_buy[r->re->pend_sec[k]] = r->b->date;
+    }
+    return rc;
+}
+
+/* A re-evaluation: the day's rejected trades are not proposed again (a rejected buy is not
+ * bought, a rejected sale not sold). */
+static void reeval_constrain(run *r, size_t na)
+{
+    for (size_t k = 0; r->re && k < r->re->n_bar; k++)
+        for (size_t j = 0; j < na; j++)
+            if (r->assets[j].security == r->re->bar[k].sec) {
+                if (r->re->bar[k].side > 0)
+                    r->assets[j].no_buy = 1;
+                else
+                    r->assets[j].no_sell = 1;
+            }
+}
+
 static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
 {
     ra_cycle_book *b = r->b;
@@ -592,6 +655,8 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
     out->day.value.date = b->date;
     if (!r->rejected) /* a re-evaluation comes after the day: its actions are in the book */
         rc = corporate_actions(r, a, &l, out, err);
+    else
+        rc = reeval_pending(r, &l, err);
     double *target = r->target;
     double cash_w = 0.0;
     int have = 0;
@@ -603,16 +668,7 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
     if (rc == RA_OK && have) {
         size_t n_rl = 0;
         size_t na = build_assets(r, a, &l, target, &n_rl);
-        for (size_t k = 0; r->rejected && k < r->rejected->n_trades; k++) {
-            const ra_cycle_trade *t = &r->rejected->trades[k];
-            for (size_t j = 0; j < na; j++)
-                if (strcmp(b->sec[r->assets[j].security].ticker, t->ticker) == 0) {
-                    if (t->side > 0)
-                        r->assets[j].no_buy = 1;
-                    else
-                        r->assets[j].no_sell = 1;
-                }
-        }
+        reeval_constrain(r, na);
         ra_rebal_account acc;
         memset(&acc, 0, sizeof acc);
         acc.date = b->date;
@@ -774,37 +830,69 @@ static ra_status check_prices(const ra_cycle_book *b, ra_err *err)
     return RA_OK;
 }
 
-/* Open orders of earlier days (approved advisory trades) filled at the day's close. */
-static ra_status fill_open_orders(ra_store *s, const ra_store_actor *actor, ra_date d,
-                                  ra_cycle_stats *st, ra_err *err)
+/* The part of a buy of qty at price (plus the trade's fee) that cash pays, in whole shares. */
+static ra_micro affordable(ra_micro qty, ra_price price, ra_minor fee, ra_minor cash, int digits)
 {
-    ra_cycle_order *o = NULL;
-    size_t n = 0;
+    ra_minor v = 0;
+    ra_err e = {0};
+    if (ra_money_value(qty, price, digits, &v, &e) == RA_OK && v + fee <= cash)
+        return qty;
+    ra_micro lo = 0, hi = qty / RA_MICRO_PER_SHARE; /* whole shares: the largest that fits */
+    while (lo < hi) {
+        ra_micro mid = lo + (hi - lo + 1) / 2;
+        if (ra_money_value(mid * RA_MICRO_PER_SHARE, price, digits, &v, &e) == RA_OK &&
+            v + fee <= cash)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo * RA_MICRO_PER_SHARE;
+}
+
+/* Open orders of earlier days (approved advisory trades) filled at the day's close: the sales
+ * first, then the buys, each buy for what the account's cash pays (the rest stays open,
+ * "partial"; nothing is filled while the cash pays not one share). */
+static ra_status fill_open_orders(ra_store *s, const ra_store_actor *actor, ra_date d,
+                                  const ra_cycle_options *co, int digits, ra_cycle_stats *st,
+                                  ra_err *err)
+{
     ra_status rc = RA_OK;
     const char *statuses[2] = {"open", "partial"};
-    for (int k = 0; k < 2 && rc == RA_OK; k++) {
-        ra_cycle_filter f = {0, NULL, statuses[k]};
-        rc = ra_store_orders_list(s, actor->firm, &f, &o, &n, err);
-        for (size_t i = 0; rc == RA_OK && i < n; i++) {
-            if (o[i].date > d)
-                continue;
-            ra_price p = 0;
-            ra_date on = 0;
-            rc = ra_store_price_latest(s, actor->firm, o[i].ticker, d, &p, &on, err);
-            if (rc == RA_OK && on != d) {
-                char db[11];
-                ra_date_format(d, db);
-                rc = ra_err_set(err, RA_ENOTFOUND, NULL, "order %s: no close for %s on %s",
-                                o[i].id, o[i].ticker, db);
+    for (int side = -1; side <= 1 && rc == RA_OK; side += 2)
+        for (int k = 0; k < 2 && rc == RA_OK; k++) {
+            ra_cycle_order *o = NULL;
+            size_t n = 0;
+            ra_cycle_filter f = {0, NULL, statuses[k]};
+            rc = ra_store_orders_list(s, actor->firm, &f, &o, &n, err);
+            for (size_t i = 0; rc == RA_OK && i < n; i++) {
+                if (o[i].date > d || o[i].side != side)
+                    continue;
+                ra_price p = 0;
+                ra_date on = 0;
+                rc = ra_store_price_latest(s, actor->firm, o[i].ticker, d, &p, &on, err);
+                if (rc == RA_OK && on != d) {
+                    char db[11];
+                    ra_date_format(d, db);
+                    rc = ra_err_set(err, RA_ENOTFOUND, NULL, "order %s: no close for %s on %s",
+                                    o[i].id, o[i].ticker, db);
+                }
+                ra_micro q = o[i].qty_micro - o[i].filled_micro;
+                if (rc == RA_OK && side > 0) {
+                    ra_ledger l;
+                    rc = ra_store_account_ledger(s, actor->firm, o[i].account, &l, err);
+                    if (rc == RA_OK) {
+                        q = affordable(q, p, co->settings.fee_minor, l.cash_minor, digits);
+                        ra_ledger_free(&l);
+                    }
+                }
+                if (rc == RA_OK && q > 0) {
+                    rc = ra_store_order_fill(s, actor, o[i].id, q, p, co->settings.fee_minor, d,
+                                             err);
+                    st->fills += rc == RA_OK;
+                }
             }
-            if (rc == RA_OK)
-                rc = ra_store_order_fill(s, actor, o[i].id, o[i].qty_micro - o[i].filled_micro,
-                                         p, 0, d, err);
-            st->fills += rc == RA_OK;
+            ra_store_free(o);
         }
-        ra_store_free(o);
-        o = NULL;
-    }
     return rc;
 }
 
@@ -826,7 +914,7 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
     if (rc == RA_OK)
         rc = check_prices(b, err);
     if (rc == RA_OK && o->execute_close) {
-        rc = fill_open_orders(s, actor, o->date, st, err);
+        rc = fill_open_orders(s, actor, o->date, o, b->minor_digits, st, err);
         if (rc == RA_OK) { /* the fills changed lots and cash: read the book again */
             ra_cycle_book_destroy(b);
             b = NULL;
@@ -896,6 +984,175 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
 
 /* ---- re-evaluation after a rejection ----------------------------------------------------------- */
 
+static ra_status sec_index(const ra_cycle_book *b, const char *ticker, uint32_t *out, ra_err *err)
+{
+    size_t lo = 0, hi = b->n_sec; /* tickers are sorted */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(b->sec[mid].ticker, ticker) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == b->n_sec || strcmp(b->sec[lo].ticker, ticker) != 0)
+        return ra_err_set(err, RA_ENOTFOUND, NULL, "no security %s in the firm's book", ticker);
+    *out = (uint32_t)lo;
+    return RA_OK;
+}
+
+static int barred(const reeval_ctx *re, uint32_t sec, int side)
+{
+    for (size_t k = 0; k < re->n_bar; k++)
+        if (re->bar[k].sec == sec && re->bar[k].side == side)
+            return 1;
+    return 0;
+}
+
+static void reeval_free(reeval_ctx *re)
+{
+    RA_FREE_ALL(re->bar, re->pend, re->pend_sec, re->pend_loss, re->pend_picks);
+}
+
+/* The day's rejected trades of the account (every proposal of its day) as bars. */
+static ra_status reeval_bars(const ra_cycle_book *b, const ra_cycle_proposal *day, size_t n_day,
+                             reeval_ctx *re, ra_err *err)
+{
+    size_t cap = 0;
+    for (size_t p = 0; p < n_day; p++)
+        for (size_t k = 0; k < day[p].n_trades; k++) {
+            const ra_cycle_trade *t = &day[p].trades[k];
+            if (strcmp(t->status, "rejected") != 0)
+                continue;
+            uint32_t sec = 0;
+            ra_status rc = sec_index(b, t->ticker, &sec, err);
+            if (rc != RA_OK)
+                return rc;
+            if (barred(re, sec, t->side))
+                continue;
+            if (ra_grow((void **)&re->bar, &cap, re->n_bar + 1, sizeof *re->bar))
+                return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the rejected trades");
+            re->bar[re->n_bar++] = (reeval_bar){sec, t->side};
+        }
+    return RA_OK;
+}
+
+/* The account's approved trades whose orders are not filled (or not wholly) yet, as fills of
+ * what is left at the trades' prices: a sale relieves the lots its trade picked when nothing of
+ * it has filled, the highest-cost lots otherwise. */
+static ra_status reeval_pending_orders(ra_store *s, const ra_store_actor *actor,
+                                       const ra_cycle_book *b, const char *account, int64_t fee,
+                                       reeval_ctx *re, ra_err *err)
+{
+    ra_status rc = RA_OK;
+    size_t cap = 0, cap_s = 0, cap_l = 0, cap_p = 0, n_picks = 0;
+    size_t *first = NULL, cap_f = 0;
+    const char *statuses[2] = {"open", "partial"};
+    for (int st = 0; st < 2 && rc == RA_OK; st++) {
+        ra_cycle_order *o = NULL;
+        size_t n = 0;
+        ra_cycle_filter f = {0, account, statuses[st]};
+        rc = ra_store_orders_list(s, actor->firm, &f, &o, &n, err);
+        for (size_t i = 0; rc == RA_OK && i < n; i++) {
+            ra_cycle_proposal p;
+            rc = ra_store_proposal_get(s, actor->firm, o[i].proposal, &p, err);
+            if (rc != RA_OK)
+                break;
+            const ra_cycle_trade *t = NULL;
+            for (size_t k = 0; k < p.n_trades && !t; k++)
+                if (p.trades[k].n == o[i].trade_n)
+                    t = &p.trades[k];
+            uint32_t sec = 0;
+            if (!t)
+                rc = ra_err_set(err, RA_ENOTFOUND, NULL, "order %s: its proposal has no trade %d",
+                                o[i].id, o[i].trade_n);
+            if (rc == RA_OK)
+                rc = sec_index(b, o[i].ticker, &sec, err);
+            size_t k = re->n_pend;
+            if (rc == RA_OK && (ra_grow((void **)&re->pend, &cap, k + 1, sizeof *re->pend) ||
+                                ra_grow((void **)&re->pend_sec, &cap_s, k + 1,
+                                        sizeof *re->pend_sec) ||
+                                ra_grow((void **)&re->pend_loss, &cap_l, k + 1,
+                                        sizeof *re->pend_loss) ||
+                                ra_grow((void **)&first, &cap_f, k + 1, sizeof *first)))
+                rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the pending orders");
+            if (rc == RA_OK) {
+                ra_store_txn *x = &re->pend[k];
+                memset(x, 0, sizeof *x);
+                memcpy(x->account, o[i].account, RA_CODE_MAX);
+                snprintf(x->external_id, sizeof x->external_id, "pending-%d", o[i].trade_n);
+                x->kind = o[i].side > 0 ? RA_TXN_BUY : RA_TXN_SELL;
+                x->date = b->date;
+                memcpy(x->ticker, o[i].ticker, RA_CODE_MAX);
+                x->qty_micro = o[i].qty_micro - o[i].filled_micro;
+                x->price = t->price;
+                x->fees_minor = fee;
+                x->relief = RA_RELIEF_HIFO;
+                first[k] = n_picks;
+                if (x->kind == RA_TXN_SELL && o[i].filled_micro == 0 && t->n_picks) {
+                    if (ra_grow((void **)&re->pend_picks, &cap_p, n_picks + t->n_picks,
+                                sizeof *re->pend_picks))
+                        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the picks");
+                    for (size_t q = 0; rc == RA_OK && q < t->n_picks; q++)
+                        re->pend_picks[n_picks++] = (ra_lot_pick){
+                            p.picks[t->first_pick + q].lot_id, p.picks[t->first_pick + q].qty_micro};
+                    x->relief = RA_RELIEF_SPECIFIC;
+                    x->n_picks = t->n_picks;
+                }
+                re->pend_sec[k] = sec;
+                re->pend_loss[k] = o[i].side < 0 && t->gain_short_minor + t->gain_long_minor < 0;
+                re->n_pend++;
+            }
+            ra_cycle_proposal_clear(&p);
+        }
+        ra_store_free(o);
+    }
+    for (size_t k = 0; rc == RA_OK && k < re->n_pend; k++) /* the picks moved while growing */
+        if (re->pend[k].relief == RA_RELIEF_SPECIFIC)
+            re->pend[k].picks = re->pend_picks + first[k];
+    ra_free(first);
+    return rc;
+}
+
+/* Another member of tlh_group of `sec` to use instead of a rejected one: on the shelf, priced,
+ * not a rejected buy, outside the household's wash-sale windows; -1 none. */
+static int32_t alternative(const run *r, uint32_t sec, uint32_t rejected)
+{
+    const ra_cycle_book *b = r->b;
+    for (size_t k = 0; k < b->n_sec; k++)
+        if (k != sec && k != rejected && b->sec[sec].tlh_group[0] &&
+            strcmp(b->sec[k].tlh_group, b->sec[sec].tlh_group) == 0 && b->sec[k].on_shelf &&
+            b->sec[k].price > 0 && !barred(r->re, (uint32_t)k, 1) &&
+            !within(b->date, r->hh_loss[k], r->o->window_days))
+            return (int32_t)k;
+    return -1;
+}
+
+/* After household_enter: a harvest whose substitute's buy was rejected while its sale was
+ * approved moves the sleeve to another substitute, and held securities whose substitute is a
+ * rejected buy harvest into another one. */
+static void reeval_alternatives(run *r, reeval_ctx *re)
+{
+    const ra_cycle_book *b = r->b;
+    for (size_t k = 0; k < re->n_pend; k++) {
+        if (!re->pend_loss[k])
+            continue;
+        uint32_t i = re->pend_sec[k];
+        for (size_t j = 0; j < re->n_bar; j++) {
+            uint32_t x = re->bar[j].sec;
+            if (re->bar[j].side < 0 || x == i || !b->sec[i].tlh_group[0] ||
+                strcmp(b->sec[x].tlh_group, b->sec[i].tlh_group) != 0)
+                continue;
+            int32_t alt = alternative(r, i, x);
+            if (alt >= 0 && re->n_prefer < sizeof re->prefer / sizeof re->prefer[0])
+                re->prefer[re->n_prefer++] = (uint32_t)alt;
+            break;
+        }
+    }
+    for (size_t i = 0; i < b->n_sec; i++)
+        if (r->sub_of[i] >= 0 && barred(re, (uint32_t)r->sub_of[i], 1))
+            r->sub_of[i] = alternative(r, (uint32_t)i, (uint32_t)r->sub_of[i]);
+}
+
 ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra_cycle_options *o,
                               const char *rejected_id, char new_id[RA_CYCLE_ID_MAX],
                               size_t *n_trades, ra_err *err)
@@ -906,18 +1163,23 @@ ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra
     ra_status rc = ra_store_proposal_get(s, actor->firm, rejected_id, &rej, err);
     if (rc != RA_OK)
         return rc;
-    if (strcmp(rej.status, "rejected") != 0) {
-        rc = ra_err_set(err, RA_ECONFLICT, NULL, "proposal %s is %s: only a wholly rejected "
-                        "proposal is re-evaluated", rejected_id, rej.status);
+    size_t n_rejected = 0;
+    for (size_t k = 0; k < rej.n_trades; k++)
+        n_rejected += strcmp(rej.trades[k].status, "rejected") == 0;
+    if (strcmp(rej.status, "rejected") != 0 &&
+        (strcmp(rej.status, "approved") != 0 || n_rejected == 0)) {
+        rc = ra_err_set(err, RA_ECONFLICT, NULL, "proposal %s is %s%s: only a proposal with "
+                        "rejected trades is re-evaluated", rejected_id, rej.status,
+                        strcmp(rej.status, "approved") == 0 ? " wholly" : "");
         ra_cycle_proposal_clear(&rej);
         return rc;
     }
-    /* the new proposal's number: one more than the account's proposals of the day */
+    /* the new proposal's number: one more than the account's proposals of the day; the trades
+     * rejected in any of them are not proposed again that day */
     ra_cycle_proposal *day = NULL;
     size_t n_day = 0;
     ra_cycle_filter f = {rej.date, rej.account, NULL};
     rc = ra_store_proposals_list(s, actor->firm, &f, &day, &n_day, err);
-    ra_cycle_proposals_free(day, n_day);
     ra_cycle_book *b = NULL;
     if (rc == RA_OK)
         rc = ra_store_cycle_book_load(s, actor->firm, rej.date, o->window_days, &b, err);
@@ -926,12 +1188,19 @@ ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra
         a++;
     if (rc == RA_OK && a == b->n_acc)
         rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s", rej.account);
+    reeval_ctx re;
+    memset(&re, 0, sizeof re);
+    if (rc == RA_OK)
+        rc = reeval_bars(b, day, n_day, &re, err);
+    ra_cycle_proposals_free(day, n_day);
+    if (rc == RA_OK)
+        rc = reeval_pending_orders(s, actor, b, rej.account, o->settings.fee_minor, &re, err);
     ra_cycle_stats st;
     memset(&st, 0, sizeof st);
     ra_cycle_options ro = *o;
     ro.date = rej.date;
     run r = {.s = s, .actor = actor, .o = &ro, .b = b, .st = &st, .household = UINT32_MAX,
-             .rejected = &rej, .reeval_n = (int)n_day + 1};
+             .rejected = &rej, .reeval_n = (int)n_day + 1, .re = &re};
     acct_out out;
     memset(&out, 0, sizeof out);
     if (rc == RA_OK)
@@ -941,6 +1210,7 @@ ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra
         while (first > 0 && b->acc[first - 1].household == b->acc[a].household)
             first--;
         household_enter(&r, b->acc[a].household, first);
+        reeval_alternatives(&r, &re);
         rc = account_day(&r, a, &out, err);
     }
     if (rc == RA_OK && out.day.proposal) {
@@ -952,6 +1222,7 @@ ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra
     }
     acct_out_free(&out);
     run_free(&r);
+    reeval_free(&re);
     ra_cycle_book_destroy(b);
     ra_cycle_proposal_clear(&rej);
     return rc;

@@ -943,6 +943,25 @@ ra_status ra_store_proposal_get(ra_store *s, const char *firm, const char *id,
 /* The approved buys of p can be paid: their value is at most the account's cash plus the approved
  * sales' value (an order that cannot fill would stop the next run at the close). RA_EINVAL
  * naming the amounts otherwise. */
+/* What the account's open orders of earlier decisions will move: + the rest of a sale at its
+ * trade's price, - the rest of a buy (the book's rounding rule). */
+typedef struct open_ctx {
+    int digits;
+    ra_minor net;
+} open_ctx;
+
+static ra_status open_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    open_ctx *x = ctx;
+    ra_minor v = 0;
+    ra_status rc = ra_money_value(sq_int(s, st, 1), sq_int(s, st, 2), x->digits, &v, err);
+    x->net += sq_int(s, st, 0) > 0 ? -v : v;
+    return rc;
+}
+
+/* The approved buys must be paid by the account's cash, the approved sales and the open orders of
+ * earlier approvals (a re-evaluation's buys are paid by the approved sales of the proposal it
+ * re-evaluates, not filled yet). */
 static ra_status check_funded(ra_store *s, const ra_cycle_proposal *p, int64_t acc, int digits,
                               ra_err *err)
 {
@@ -951,17 +970,26 @@ static ra_status check_funded(ra_store *s, const ra_cycle_proposal *p, int64_t a
     ra_db_stmt *st = sq_prep(s, "SELECT cash_minor FROM accounts WHERE id = ?", err);
     if (!st || sq_bind(s, st, err, "i", acc) != RA_OK || sq_one(s, st, 0, &cash, err) != RA_OK)
         return sq_err(err);
+    open_ctx oc = {digits, 0};
+    ra_status rc = sq_each(s, err, open_row, &oc,
+                           "SELECT o.side, o.qty_micro - o.filled_micro, t.price FROM orders o "
+                           "JOIN proposal_trades t ON t.proposal_id = o.proposal_id AND t.n = "
+                           "o.trade_n WHERE o.account_id = ? AND o.status IN ('open', 'partial')",
+                           "i", acc);
+    if (rc != RA_OK)
+        return rc;
     for (size_t i = 0; i < p->n_trades; i++)
         if (strcmp(p->trades[i].status, "approved") == 0)
             *(p->trades[i].side > 0 ? &buys : &sells) += p->trades[i].value_minor;
-    if (buys <= cash + sells)
+    if (buys <= cash + sells + oc.net)
         return RA_OK;
     char b1[RA_MONEY_FMT_SIZE], b2[RA_MONEY_FMT_SIZE];
     return ra_err_set(err, RA_EINVAL, NULL,
-                      "proposal %s: the approved buys cost %s but the account's cash and the "
-                      "approved sales give %s: approve the sales that fund them, or fewer buys",
+                      "proposal %s: the approved buys cost %s but the account's cash, the "
+                      "approved sales and its open orders give %s: approve the sales that fund "
+                      "them, or fewer buys",
                       p->id, ra_money_format_minor(buys, digits, b1, sizeof b1),
-                      ra_money_format_minor(cash + sells, digits, b2, sizeof b2));
+                      ra_money_format_minor(cash + sells + oc.net, digits, b2, sizeof b2));
 }
 
 ra_status ra_store_proposal_decide(ra_store *s, const ra_store_actor *actor, const char *id,

@@ -361,6 +361,105 @@ static void test_missing_price_refused(void **state)
     assert_non_null(strstr(err.msg, "not a trading day"));
 }
 
+
+static void buy(fx *f, const char *acct, const char *ext, ra_date d, const char *ticker,
+                int shares, int cents)
+{
+    ra_err err = {0};
+    ra_store_txn t;
+    memset(&t, 0, sizeof t);
+    snprintf(t.account, sizeof t.account, "%s", acct);
+    snprintf(t.external_id, sizeof t.external_id, "%s", ext);
+    t.kind = RA_TXN_BUY;
+    t.date = d;
+    snprintf(t.ticker, sizeof t.ticker, "%s", ticker);
+    t.qty_micro = SH(shares);
+    t.price = PX(cents);
+    OK(ra_store_txn_append(f->s, &f->actor, &t, 1, NULL, &err));
+}
+
+/* A partial rejection: advisory A4 holds 594 AAA bought at 100.00 and 792 CCC at 50.00 with
+ * 1,000.00 cash. On 2023-01-05 AAA closes at 80.00: the proposal harvests (sells the 594 AAA at
+ * a loss of 11,880.00) into BBB. The advisor approves the sale and rejects the BBB buy. The
+ * re-evaluation starts from the account with the sale done (its order is open) and BBB barred:
+ * the AAA sleeve goes to DDD, the group's other member. */
+static void test_partial_rejection_reevaluated(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    ra_tf_security(f->s, &f->actor, "DDD", "us_equity", "G1", 4);
+    static const char *const t[1] = {"DDD"};
+    static const int c4[1] = {10000}, c5[1] = {8000}, c6[1] = {8000};
+    ra_tf_closes(f->s, &f->actor, D(2023, 1, 4), t, c4, 1);
+    ra_tf_closes(f->s, &f->actor, D(2023, 1, 5), t, c5, 1);
+    ra_tf_closes(f->s, &f->actor, D(2023, 1, 6), t, c6, 1);
+    account(f, "A4", "C4", "H4", 0, 10000000);
+    buy(f, "A4", "b1", D(2023, 1, 3), "AAA", 594, 10000);
+    buy(f, "A4", "b2", D(2023, 1, 3), "CCC", 792, 5000);
+    ra_cycle_stats st;
+    OK(run_day(f, D(2023, 1, 4), &st, &err));
+    OK(run_day(f, D(2023, 1, 5), &st, &err));
+    /* the day's proposal (value 88,120.00): harvest 594 AAA into 594 BBB (47,520.00), then the
+     * drift: BBB to 0.594 * 88,120.00 / 80.00 = 654.29 -> 654 shares (+60), CCC to 0.396 *
+     * 88,120.00 / 50.00 = 697.9 -> 698 (-94) */
+    ra_cycle_proposal p;
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-05-A4", &p, &err));
+    assert_int_equal(p.n_trades, 4);
+    const ra_cycle_trade *sell = find_trade(&p, "AAA", -1);
+    assert_non_null(sell);
+    assert_int_equal(sell->qty_micro, SH(594));
+    assert_non_null(find_trade(&p, "CCC", -1));
+    assert_int_equal(find_trade(&p, "CCC", -1)->qty_micro, SH(94));
+    int reject_bbb[2], nr = 0;
+    for (size_t i = 0; i < p.n_trades; i++)
+        if (strcmp(p.trades[i].ticker, "BBB") == 0)
+            reject_bbb[nr++] = p.trades[i].n;
+    assert_int_equal(nr, 2);
+    ra_cycle_proposal_clear(&p);
+    /* re-evaluating a proposal not decided yet is refused */
+    ra_cycle_options o;
+    ra_cycle_options_default(&o);
+    o.cash_reserve = 0.01;
+    char id[RA_CYCLE_ID_MAX];
+    size_t n = 0;
+    assert_int_equal(ra_cycle_reevaluate(f->s, &f->actor, &o, "P-2023-01-05-A4", id, &n, &err),
+                     RA_ECONFLICT);
+    OK(ra_store_proposal_decide(f->s, &f->actor, "P-2023-01-05-A4", 0, reject_bbb, 2,
+                                "client wants no BBB", NULL, &err));
+    OK(ra_cycle_reevaluate(f->s, &f->actor, &o, "P-2023-01-05-A4", id, &n, &err));
+    assert_string_equal(id, "P-2023-01-05-A4-2");
+    /* from the account with the approved sales done (cash 1,000.00 + 47,520.00 + 4,700.00 =
+     * 53,220.00; CCC 698 shares), BBB barred: the AAA sleeve moves to DDD, 0.594 * 88,120.00 /
+     * 80.00 = 654.29 -> 654 shares = 52,320.00, leaving 900.00 >= the 1 % reserve (881.20). No
+     * sale again, no BBB. */
+    OK(ra_store_proposal_get(f->s, "F1", id, &p, &err));
+    assert_string_equal(p.supersedes, "P-2023-01-05-A4");
+    assert_string_equal(p.status, "pending");
+    assert_int_equal(p.n_trades, 1);
+    const ra_cycle_trade *ddd = find_trade(&p, "DDD", 1);
+    assert_non_null(ddd);
+    assert_int_equal(ddd->qty_micro, SH(654));
+    assert_int_equal(ddd->value_minor, 5232000);
+    assert_true(ddd->reasons & RA_REASON_TLH);
+    ra_cycle_proposal_clear(&p);
+    /* approving it is funded by the open sale orders, though the cash today is 1,000.00 */
+    OK(ra_store_proposal_decide(f->s, &f->actor, id, 1, NULL, 0, "DDD instead", &n, &err));
+    assert_int_equal(n, 1);
+    /* the next close fills the sales first (AAA at 85.00: 50,490.00; CCC 4,700.00), then DDD:
+     * cash 1,000.00 + 50,490.00 + 4,700.00 - 52,320.00 = 3,870.00 */
+    OK(run_day(f, D(2023, 1, 6), &st, &err));
+    assert_int_equal(held(f, "A4", "AAA"), 0);
+    assert_int_equal(held(f, "A4", "BBB"), 0);
+    assert_int_equal(held(f, "A4", "DDD"), SH(654));
+    assert_int_equal(held(f, "A4", "CCC"), SH(698));
+    ra_ledger l;
+    OK(ra_store_account_ledger(f->s, "F1", "A4", &l, &err));
+    assert_int_equal(l.cash_minor, 387000);
+    ra_ledger_free(&l);
+    uint64_t records = 0;
+    OK(ra_store_audit_verify(f->s, &records, NULL, &err));
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +470,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_pending_proposal_lapses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unfunded_approval_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_price_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_rejection_reevaluated, setup, teardown),
     };
     return ra_tdb_main(argc, argv, "test_engine_cycle", tests, sizeof tests / sizeof tests[0]);
 }
