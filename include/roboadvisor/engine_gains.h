@@ -46,6 +46,7 @@ typedef struct ra_gains_sale {
     ra_micro qty_micro;
     ra_minor proceeds_minor, cost_minor, gain_minor, disallowed_minor; /* sums of its parts */
     size_t first_part, n_parts;
+    int harvest;             /* 1: it filled an approved trade proposed to harvest a loss (tlh) */
 } ra_gains_sale;
 
 /* An open piece of a lot at the end of the book. */
@@ -64,6 +65,8 @@ typedef struct ra_gains_totals {
     ra_minor short_term_minor, long_term_minor;      /* gain + disallowed, by term: the gain
                                                       * or loss to report (Form 8949 col. h) */
     ra_minor open_cost_minor, open_adjustment_minor; /* over the open lots */
+    ra_minor harvested_minor;      /* losses of the harvest sales' lot parts sold at a loss (> 0) */
+    ra_minor harvest_disallowed_minor; /* of which disallowed by the wash-sale rule */
 } ra_gains_totals;
 
 typedef struct ra_gains_report {
@@ -89,6 +92,41 @@ RA_API RA_NODISCARD ra_status ra_gains_compute(ra_store *s, const char *firm, co
                                                const ra_gains_options *o, ra_gains_report **out,
                                                ra_err *err);
 RA_API void ra_gains_report_destroy(ra_gains_report *r);
+
+/* --- losses harvested, per client and year ------------------------------------------------------ */
+
+#define RA_GAINS_DEFAULT_RATE_SHORT 0.35 /* the cycle's default tax rates (ra_rebal_settings) */
+#define RA_GAINS_DEFAULT_RATE_LONG 0.15
+
+typedef struct ra_gains_harvest_year {
+    int year;
+    size_t sales;                 /* harvest sales */
+    ra_minor harvested_minor;     /* losses they realised (lot parts sold at a loss), > 0 */
+    ra_minor disallowed_minor;    /* of which disallowed by the wash-sale rule */
+    ra_minor allowed_short_minor; /* the losses allowed, short-term (> 0) */
+    ra_minor allowed_long_minor;  /* long-term */
+    double tax_value_minor;       /* allowed_short * rate_short + allowed_long * rate_long */
+} ra_gains_harvest_year;
+
+typedef struct ra_gains_harvest {
+    char client[RA_CODE_MAX];
+    size_t n_accounts;            /* the client's accounts in the account's currency */
+    double rate_short, rate_long;
+    size_t n_years;               /* years with a harvest sale, ascending */
+    ra_gains_harvest_year *years;
+    ra_gains_harvest_year total;  /* year 0: over the years reported */
+} ra_gains_harvest;
+
+/* The losses harvested by the engine for the client of `account`, over every account of that
+ * client in its currency, per calendar year (o->year: that year only), each account's sales with
+ * the household's wash-sale rule (ra_gains_compute). The tax value uses the rates given (the
+ * client's, or the RA_GAINS_DEFAULT_RATE_* the cycle assumes). */
+RA_API RA_NODISCARD ra_status ra_gains_harvest_compute(ra_store *s, const char *firm,
+                                                       const char *account,
+                                                       const ra_gains_options *o,
+                                                       double rate_short, double rate_long,
+                                                       ra_gains_harvest **out, ra_err *err);
+RA_API void ra_gains_harvest_destroy(ra_gains_harvest *h);
 
 #ifdef __cplusplus
 }

@@ -232,12 +232,20 @@ RA_API RA_NODISCARD ra_status ra_store_orders_list(ra_store *s, const char *firm
                                                    ra_cycle_order **out, size_t *n, ra_err *err);
 /* Records a fill of qty at price on date for order id: the order's filled quantity and status
  * are updated and the trade is appended to the account's transactions (external id
- * "fill-YYYY-MM-DD-N-K": the order's date and trade number, K its fill count). An unknown order is RA_ENOTFOUND; a fill over the
- * order's quantity, or for a cancelled or filled order, RA_ECONFLICT. */
+ * "fill-YYYY-MM-DD-N-F" for trade N of the day's proposal P-YYYY-MM-DD-ACCOUNT, and
+ * "fill-YYYY-MM-DD-K.N-F" for trade N of its re-evaluation P-YYYY-MM-DD-ACCOUNT-K; F counts the
+ * order's fills). An unknown order is RA_ENOTFOUND; a fill over the order's quantity, or for a
+ * cancelled or filled order, RA_ECONFLICT. */
 RA_API RA_NODISCARD ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor,
                                                   const char *id, ra_micro qty_micro,
                                                   ra_price price, ra_minor fees_minor,
                                                   ra_date date, ra_err *err);
+
+/* The sequence numbers (ra_txn.id) of account's sales that filled an approved trade proposed
+ * with the reason tlh: its harvests (ra_store_free). */
+RA_API RA_NODISCARD ra_status ra_store_harvest_sales(ra_store *s, const char *firm,
+                                                     const char *account, uint64_t **seqs,
+                                                     size_t *n, ra_err *err);
 
 /* For a replay of day `day`: inside the caller's transaction (which the caller rolls back; a
  * rewind outside one is RA_EINVAL), the firm's book is put back as it was when the cycle began

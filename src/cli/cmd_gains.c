@@ -9,6 +9,7 @@
 #include <roboadvisor/store.h>
 
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ typedef struct gains_opts {
     const char *account;
     gains_format format;
     ra_gains_options g;
+    double rate_short, rate_long; /* the tax value of harvested losses */
 } gains_opts;
 
 static const cli_opt options[] = {
@@ -33,19 +35,27 @@ static const cli_opt options[] = {
           .msg = "must be table, json or csv: \"%s\""),
     CLI_O("window-days", CLI_OPT_SIZE, gains_opts, g.window_days, .lo = 0,
           .hi = RA_WASH_WINDOW_DAYS_MAX),
+    CLI_O("tax-rate-short", CLI_OPT_DOUBLE, gains_opts, rate_short, .dlo = 0, .dhi = 1,
+          .msg = "must be a fraction in [0, 1]: \"%s\""),
+    CLI_O("tax-rate-long", CLI_OPT_DOUBLE, gains_opts, rate_long, .dlo = 0, .dhi = 1,
+          .msg = "must be a fraction in [0, 1]: \"%s\""),
     CLI_OPT_END};
 
 static void help(void)
 {
     printf("usage: roboadvisor gains --account A [--year Y] [--format table|json|csv]\n"
-           "                         [--window-days N] [--firm CODE] [--db URL] [--key-file FILE]\n\n"
+           "                         [--window-days N] [--tax-rate-short R] [--tax-rate-long R]\n"
+           "                         [--firm CODE] [--db URL] [--key-file FILE]\n\n"
            "Realised gains of account A's sales (of year Y, or all) and its open lots, with the\n"
            "wash-sale rule (IRS Publication 550) applied across every account of the household:\n"
            "per lot sold its cost after wash-sale adjustments, gain, term and disallowed loss; per\n"
            "open lot its adjusted cost and holding period. --window-days: the wash-sale window in\n"
            "calendar days before and after a sale (default 30, the US rule). csv: one row per lot\n"
-           "part sold in Form 8949's columns (code W: wash sale). Needs the firm's key (the\n"
-           "household is read from the client record).\n");
+           "part sold in Form 8949's columns (code W: wash sale). The table and JSON also give\n"
+           "the losses the engine harvested for A's client (every account of the client), per\n"
+           "year: harvested, disallowed by wash sales, allowed by term, and their estimated tax\n"
+           "value at --tax-rate-short (default 0.35) and --tax-rate-long (default 0.15). Needs\n"
+           "the firm's key (the household is read from the client record).\n");
 }
 
 /* Returns 0, -1 after --help, or the usage exit code. */
@@ -54,6 +64,8 @@ static int parse(int argc, char **argv, gains_opts *o)
     const cli_opts_spec spec = {CMD, options, help, 0, 0};
     memset(o, 0, sizeof *o);
     ra_gains_options_default(&o->g);
+    o->rate_short = RA_GAINS_DEFAULT_RATE_SHORT;
+    o->rate_long = RA_GAINS_DEFAULT_RATE_LONG;
     int rc = cli_parse_opts(&spec, argc, argv, o);
     if (rc)
         return rc;
@@ -88,7 +100,37 @@ static const char *q(ra_micro v, char buf[RA_MONEY_FMT_SIZE])
 
 static const char *term(int long_term) { return long_term ? "long" : "short"; }
 
-static int print_json(const ra_gains_report *r, const gains_opts *o)
+static json_t *harvest_year_json(const ra_gains_harvest_year *y, int md)
+{
+    char b[RA_MONEY_FMT_SIZE];
+    json_t *x = json_object();
+    if (y->year)
+        json_object_set_new(x, "year", json_integer(y->year));
+    json_object_set_new(x, "sales", json_integer((json_int_t)y->sales));
+    json_object_set_new(x, "losses_harvested", json_string(m(y->harvested_minor, md, b)));
+    json_object_set_new(x, "losses_disallowed", json_string(m(y->disallowed_minor, md, b)));
+    json_object_set_new(x, "losses_allowed_short", json_string(m(y->allowed_short_minor, md, b)));
+    json_object_set_new(x, "losses_allowed_long", json_string(m(y->allowed_long_minor, md, b)));
+    json_object_set_new(x, "tax_value",
+                        json_string(m((ra_minor)llround(y->tax_value_minor), md, b)));
+    return x;
+}
+
+static json_t *harvest_json(const ra_gains_harvest *h, int md)
+{
+    json_t *x = json_object(), *years = json_array();
+    json_object_set_new(x, "client", json_string(h->client));
+    json_object_set_new(x, "accounts", json_integer((json_int_t)h->n_accounts));
+    json_object_set_new(x, "tax_rate_short", json_real(h->rate_short));
+    json_object_set_new(x, "tax_rate_long", json_real(h->rate_long));
+    for (size_t i = 0; i < h->n_years; i++)
+        json_array_append_new(years, harvest_year_json(&h->years[i], md));
+    json_object_set_new(x, "years", years);
+    json_object_set_new(x, "total", harvest_year_json(&h->total, md));
+    return x;
+}
+
+static int print_json(const ra_gains_report *r, const ra_gains_harvest *h, const gains_opts *o)
 {
     int md = r->minor_digits;
     char b[RA_MONEY_FMT_SIZE], d1[11], d2[11];
@@ -110,6 +152,7 @@ static int print_json(const ra_gains_report *r, const gains_opts *o)
         json_object_set_new(x, "cost", json_string(m(s->cost_minor, md, b)));
         json_object_set_new(x, "gain", json_string(m(s->gain_minor, md, b)));
         json_object_set_new(x, "wash_sale_disallowed", json_string(m(s->disallowed_minor, md, b)));
+        json_object_set_new(x, "harvest", json_boolean(s->harvest));
         for (size_t k = s->first_part; k < s->first_part + s->n_parts; k++) {
             const ra_gains_part *p = &r->parts[k];
             json_t *y = json_object();
@@ -153,7 +196,11 @@ static int print_json(const ra_gains_report *r, const gains_opts *o)
     json_object_set_new(t, "open_cost", json_string(m(tt->open_cost_minor, md, b)));
     json_object_set_new(t, "open_wash_sale_adjustment",
                         json_string(m(tt->open_adjustment_minor, md, b)));
+    json_object_set_new(t, "losses_harvested", json_string(m(tt->harvested_minor, md, b)));
+    json_object_set_new(t, "harvest_wash_sale_disallowed",
+                        json_string(m(tt->harvest_disallowed_minor, md, b)));
     json_object_set_new(doc, "totals", t);
+    json_object_set_new(doc, "harvest", harvest_json(h, md));
     return cli_json_print(doc);
 }
 
@@ -199,7 +246,7 @@ static int print_csv(const ra_gains_report *r)
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_DATA;
 }
 
-static int print_table(const ra_gains_report *r, const gains_opts *o)
+static int print_table(const ra_gains_report *r, const ra_gains_harvest *h, const gains_opts *o)
 {
     int md = r->minor_digits;
     const char *c = r->currency;
@@ -253,6 +300,21 @@ static int print_table(const ra_gains_report *r, const gains_opts *o)
            m(t->short_term_minor, md, b1), m(t->long_term_minor, md, b2));
     printf("open lots (%s): cost %s, of which wash sale adjustment %s\n", c,
            m(t->open_cost_minor, md, b1), m(t->open_adjustment_minor, md, b2));
+    printf("\nlosses harvested by the engine for client %s (%zu account%s; %s; tax value at "
+           "%g %% short-term, %g %% long-term)\n",
+           h->client, h->n_accounts, h->n_accounts == 1 ? "" : "s", c, 100.0 * h->rate_short,
+           100.0 * h->rate_long);
+    printf("%-6s %6s %14s %14s %16s %16s %14s\n", "year", "sales", "harvested", "disallowed",
+           "allowed short", "allowed long", "tax value");
+    for (size_t i = 0; i <= h->n_years; i++) {
+        const ra_gains_harvest_year *y = i < h->n_years ? &h->years[i] : &h->total;
+        char yb[8];
+        snprintf(yb, sizeof yb, "%d", y->year);
+        printf("%-6s %6zu %14s %14s %16s %16s %14s\n", i < h->n_years ? yb : "total", y->sales,
+               m(y->harvested_minor, md, b1), m(y->disallowed_minor, md, b2),
+               m(y->allowed_short_minor, md, b3), m(y->allowed_long_minor, md, b4),
+               m((ra_minor)llround(y->tax_value_minor), md, qb));
+    }
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_DATA;
 }
 
@@ -267,16 +329,23 @@ int cmd_gains(int argc, char **argv)
         return rc;
     ra_err err = {0};
     ra_gains_report *r = NULL;
+    ra_gains_harvest *h = NULL;
     ra_status st = ra_gains_compute(b->store, b->firm.code, o.account, &o.g, &r, &err);
+    if (st == RA_OK && o.format != G_CSV)
+        st = ra_gains_harvest_compute(b->store, b->firm.code, o.account, &o.g, o.rate_short,
+                                      o.rate_long, &h, &err);
     ra_book_close(b);
-    if (st != RA_OK)
+    if (st != RA_OK) {
+        ra_gains_report_destroy(r);
         return cli_fail(CMD, &err);
+    }
     if (o.format == G_JSON)
-        rc = print_json(r, &o);
+        rc = print_json(r, h, &o);
     else if (o.format == G_CSV)
         rc = print_csv(r);
     else
-        rc = print_table(r, &o);
+        rc = print_table(r, h, &o);
     ra_gains_report_destroy(r);
+    ra_gains_harvest_destroy(h);
     return rc;
 }

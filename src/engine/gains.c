@@ -10,6 +10,7 @@
  * merged by (date, account index, the account's transaction order) and given to ra_wash_compute. */
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/engine_gains.h>
+#include <roboadvisor/store_cycle.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -409,6 +410,28 @@ static ra_status run(work *w, ra_store *s, const char *firm, const char *account
     return rc;
 }
 
+/* The report's harvest sales (ra_store_harvest_sales) and their totals. */
+static ra_status mark_harvests(ra_store *s, const char *firm, ra_gains_report *r, ra_err *err)
+{
+    uint64_t *seq = NULL;
+    size_t n = 0;
+    ra_status rc = ra_store_harvest_sales(s, firm, r->account, &seq, &n, err);
+    for (size_t i = 0; rc == RA_OK && i < r->n_sales; i++) {
+        ra_gains_sale *sl = &r->sales[i];
+        for (size_t k = 0; k < n && !sl->harvest; k++)
+            sl->harvest = seq[k] == sl->txn_seq;
+        for (size_t k = 0; sl->harvest && k < sl->n_parts; k++) {
+            const ra_gains_part *p = &r->parts[sl->first_part + k];
+            if (p->gain_minor >= 0)
+                continue;
+            r->totals.harvested_minor += -p->gain_minor;
+            r->totals.harvest_disallowed_minor += p->disallowed_minor;
+        }
+    }
+    ra_store_free(seq);
+    return rc;
+}
+
 ra_status ra_gains_compute(ra_store *s, const char *firm, const char *account,
                            const ra_gains_options *o, ra_gains_report **out, ra_err *err)
 {
@@ -429,6 +452,8 @@ ra_status ra_gains_compute(ra_store *s, const char *firm, const char *account,
     ra_gains_report *r = ra_calloc(1, sizeof *r);
     rc = r ? run(&w, s, firm, account, o, r) : nomem(err);
     RA_FREE_ALL(w.acct, w.ev, w.sec, w.relief);
+    if (rc == RA_OK)
+        rc = mark_harvests(s, firm, r, err);
     if (rc != RA_OK) {
         ra_gains_report_destroy(r);
         return rc;
@@ -442,4 +467,110 @@ void ra_gains_report_destroy(ra_gains_report *r)
     if (!r)
         return;
     RA_FREE_ALL(r->sales, r->parts, r->open, r);
+}
+
+/* ---- losses harvested, per client and year ------------------------------------------------------ */
+
+static ra_status harvest_year(ra_gains_harvest *h, int year, ra_gains_harvest_year **out,
+                              ra_err *err)
+{
+    size_t k = 0;
+    while (k < h->n_years && h->years[k].year < year)
+        k++;
+    if (k == h->n_years || h->years[k].year != year) {
+        ra_gains_harvest_year *v = ra_realloc(h->years, (h->n_years + 1) * sizeof *v);
+        if (!v)
+            return nomem(err);
+        h->years = v;
+        memmove(&v[k + 1], &v[k], (h->n_years - k) * sizeof *v);
+        memset(&v[k], 0, sizeof *v);
+        v[k].year = year;
+        h->n_years++;
+    }
+    *out = &h->years[k];
+    return RA_OK;
+}
+
+static void harvest_add(ra_gains_harvest_year *y, const ra_gains_part *p, double rs, double rl)
+{
+    if (p->gain_minor >= 0)
+        return;
+    ra_minor allowed = -p->gain_minor - p->disallowed_minor;
+    y->harvested_minor += -p->gain_minor;
+    y->disallowed_minor += p->disallowed_minor;
+    *(p->long_term ? &y->allowed_long_minor : &y->allowed_short_minor) += allowed;
+    y->tax_value_minor += (double)allowed * (p->long_term ? rl : rs);
+}
+
+/* One account's harvest sales into h's years. */
+static ra_status harvest_account(ra_store *s, const char *firm, const char *code,
+                                 const ra_gains_options *o, ra_gains_harvest *h, ra_err *err)
+{
+    ra_gains_report *r = NULL;
+    ra_status rc = ra_gains_compute(s, firm, code, o, &r, err);
+    for (size_t i = 0; rc == RA_OK && i < r->n_sales; i++) {
+        const ra_gains_sale *sl = &r->sales[i];
+        if (!sl->harvest)
+            continue;
+        int y, m, d;
+        ra_date_to_ymd(sl->date, &y, &m, &d);
+        ra_gains_harvest_year *yr = NULL;
+        rc = harvest_year(h, y, &yr, err);
+        if (rc != RA_OK)
+            break;
+        yr->sales++;
+        h->total.sales++;
+        for (size_t k = 0; k < sl->n_parts; k++) {
+            harvest_add(yr, &r->parts[sl->first_part + k], h->rate_short, h->rate_long);
+            harvest_add(&h->total, &r->parts[sl->first_part + k], h->rate_short, h->rate_long);
+        }
+    }
+    ra_gains_report_destroy(r);
+    return rc;
+}
+
+ra_status ra_gains_harvest_compute(ra_store *s, const char *firm, const char *account,
+                                   const ra_gains_options *o, double rate_short, double rate_long,
+                                   ra_gains_harvest **out, ra_err *err)
+{
+    *out = NULL;
+    if (!(rate_short >= 0 && rate_short <= 1 && rate_long >= 0 && rate_long <= 1))
+        return ra_err_set(err, RA_EINVAL, NULL, "tax rates must be fractions in 0..1: short %g, "
+                          "long %g", rate_short, rate_long);
+    ra_account acc;
+    ra_status rc = ra_store_account_get(s, firm, account, &acc, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_gains_harvest *h = ra_calloc(1, sizeof *h);
+    if (!h)
+        return nomem(err);
+    snprintf(h->client, sizeof h->client, "%s", acc.client);
+    h->rate_short = rate_short;
+    h->rate_long = rate_long;
+    char(*codes)[RA_CODE_MAX] = NULL;
+    size_t n = 0;
+    rc = ra_store_account_list(s, firm, &codes, &n, err);
+    for (size_t i = 0; rc == RA_OK && i < n; i++) {
+        ra_account x;
+        rc = ra_store_account_get(s, firm, codes[i], &x, err);
+        if (rc != RA_OK || strcmp(x.client, acc.client) != 0 ||
+            strcmp(x.currency, acc.currency) != 0)
+            continue;
+        h->n_accounts++;
+        rc = harvest_account(s, firm, x.code, o, h, err);
+    }
+    ra_store_free(codes);
+    if (rc != RA_OK) {
+        ra_gains_harvest_destroy(h);
+        return rc;
+    }
+    *out = h;
+    return RA_OK;
+}
+
+void ra_gains_harvest_destroy(ra_gains_harvest *h)
+{
+    if (!h)
+        return;
+    RA_FREE_ALL(h->years, h);
 }

@@ -4,6 +4,7 @@
 #include "store/store_int.h"
 
 #include <roboadvisor/alloc.h>
+#include <roboadvisor/rebal.h>
 #include <roboadvisor/store_cycle.h>
 #include <roboadvisor/store_models.h>
 
@@ -1115,6 +1116,20 @@ ra_status ra_store_orders_list(ra_store *s, const char *firm, const ra_cycle_fil
     return RA_OK;
 }
 
+/* The external id of an order's fills without their count: "fill-D-N-" for trade N of the
+ * day's proposal P-D-ACCOUNT, "fill-D-K.N-" for trade N of its re-evaluation P-D-ACCOUNT-K. */
+static void fill_prefix(const ra_cycle_order *o, char *out, size_t cap)
+{
+    char db[11], base[RA_CYCLE_ID_MAX];
+    ra_date_format(o->date, db);
+    snprintf(base, sizeof base, "P-%s-%s-", db, o->account);
+    size_t n = strlen(base);
+    if (strncmp(o->proposal, base, n) == 0 && o->proposal[n])
+        snprintf(out, cap, "fill-%s-%.8s.%d-", db, o->proposal + n, o->trade_n);
+    else
+        snprintf(out, cap, "fill-%s-%d-", db, o->trade_n);
+}
+
 ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const char *id,
                               ra_micro qty_micro, ra_price price, ra_minor fees_minor,
                               ra_date date, ra_err *err)
@@ -1143,9 +1158,9 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
         ra_db_stmt *st = sq_prep(s, "SELECT COUNT(*) FROM txns t JOIN accounts a ON a.id = "
                                     "t.account_id WHERE a.firm_id = ? AND a.code = ? AND "
                                     "t.external_id LIKE ?", err);
-        char like[64], db[11];
-        ra_date_format(o->date, db);
-        snprintf(like, sizeof like, "fill-%s-%d-%%", db, o->trade_n);
+        char like[64];
+        fill_prefix(o, like, sizeof like - 1);
+        strcat(like, "%");
         if (!st || sq_bind(s, st, err, "itt", firm.id, o->account, like) != RA_OK ||
             sq_one(s, st, 0, &n_fills, err) != RA_OK)
             rc = sq_err(err);
@@ -1154,10 +1169,9 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
         ra_store_txn t;
         memset(&t, 0, sizeof t);
         sq_copy(t.account, sizeof t.account, o->account);
-        char db[11];
-        ra_date_format(o->date, db);
-        snprintf(t.external_id, sizeof t.external_id, "fill-%s-%d-%d", db, o->trade_n,
-                 (int)n_fills + 1);
+        char pre[64];
+        fill_prefix(o, pre, sizeof pre);
+        snprintf(t.external_id, sizeof t.external_id, "%.36s%d", pre, (int)n_fills + 1);
         t.kind = o->side > 0 ? RA_TXN_BUY : RA_TXN_SELL;
         t.date = date;
         sq_copy(t.ticker, sizeof t.ticker, o->ticker);
@@ -1184,6 +1198,79 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
     }
     RA_FREE_ALL(l.v, l.ids);
     return ra_store_scope_end(s, own, rc, err);
+}
+
+/* ---- harvest sales ----------------------------------------------------------------------------- */
+
+typedef struct harvest_ctx {
+    char (*pre)[64];          /* the fill prefixes of the account's approved harvest sales */
+    size_t n_pre, cap_pre;
+    uint64_t *seq;
+    size_t n_seq, cap_seq;
+    const char *account;
+} harvest_ctx;
+
+static ra_status harvest_trade_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    harvest_ctx *h = ctx;
+    if (ra_grow((void **)&h->pre, &h->cap_pre, h->n_pre + 1, sizeof *h->pre))
+        return sq_nomem(err, "the harvest sales");
+    ra_cycle_order o;
+    memset(&o, 0, sizeof o);
+    sq_copy(o.proposal, sizeof o.proposal, sq_text(s, st, 0));
+    o.date = (ra_date)sq_int(s, st, 1);
+    o.trade_n = (int)sq_int(s, st, 2);
+    sq_copy(o.account, sizeof o.account, h->account);
+    fill_prefix(&o, h->pre[h->n_pre++], sizeof h->pre[0]);
+    return RA_OK;
+}
+
+static ra_status harvest_txn_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    harvest_ctx *h = ctx;
+    const char *ext = sq_text(s, st, 1);
+    for (size_t k = 0; k < h->n_pre; k++)
+        if (strncmp(ext, h->pre[k], strlen(h->pre[k])) == 0) {
+            if (ra_grow((void **)&h->seq, &h->cap_seq, h->n_seq + 1, sizeof *h->seq))
+                return sq_nomem(err, "the harvest sales");
+            h->seq[h->n_seq++] = (uint64_t)sq_int(s, st, 0);
+            break;
+        }
+    return RA_OK;
+}
+
+ra_status ra_store_harvest_sales(ra_store *s, const char *firm, const char *account,
+                                 uint64_t **seqs, size_t *n, ra_err *err)
+{
+    *seqs = NULL;
+    *n = 0;
+    firm_row fr;
+    int64_t acc = 0;
+    ra_status rc = cycle_firm(s, firm, &fr, err);
+    if (rc == RA_OK)
+        rc = sq_id_of(s, SQ_ACCOUNT_ID, fr.id, account, "account", &acc, err);
+    harvest_ctx h;
+    memset(&h, 0, sizeof h);
+    h.account = account;
+    if (rc == RA_OK)
+        rc = sq_each(s, err, harvest_trade_row, &h,
+                     "SELECT p.code, p.day, t.n FROM proposal_trades t JOIN proposals p ON p.id = "
+                     "t.proposal_id WHERE p.account_id = ? AND t.side < 0 AND t.status = "
+                     "'approved' AND (t.reasons & ?) <> 0",
+                     "ii", acc, (int64_t)RA_REASON_TLH);
+    if (rc == RA_OK && h.n_pre)
+        rc = sq_each(s, err, harvest_txn_row, &h,
+                     "SELECT seq, external_id FROM txns WHERE account_id = ? AND kind = ? AND "
+                     "external_id LIKE 'fill-%' ORDER BY seq",
+                     "ii", acc, (int64_t)RA_TXN_SELL);
+    ra_free(h.pre);
+    if (rc != RA_OK) {
+        ra_free(h.seq);
+        return rc;
+    }
+    *seqs = h.seq;
+    *n = h.n_seq;
+    return RA_OK;
 }
 
 /* ---- daily values ------------------------------------------------------------------------------ */

@@ -82,6 +82,21 @@ run 2 "$RA" account show --db "$B"
 err_has "name the account"
 run 1 "$RA" account show NOSUCH --db "$B"
 
+# gains: the client's harvested losses per year, labelled, with the rates used
+run 0 "$RA" gains --account "$acct" --db "$B" --format json
+[ -n "$(jget .harvest.client)" ] && ok || bad "gains harvest client"
+close "$(jget .harvest.tax_rate_short)" 0.35 1e-12 "default short-term rate"
+close "$(jget .harvest.tax_rate_long)" 0.15 1e-12 "default long-term rate"
+for k in sales losses_harvested losses_disallowed losses_allowed_short losses_allowed_long tax_value; do
+  jget ".harvest.total.$k" >/dev/null && ok
+done
+jget .totals.losses_harvested >/dev/null && ok
+run 0 "$RA" gains --account "$acct" --db "$B" --tax-rate-short 0.5
+out_has "losses harvested by the engine for client"
+out_has "tax value at 50 % short-term, 15 % long-term"
+run 2 "$RA" gains --account "$acct" --db "$B" --tax-rate-long 1.5
+err_has 'must be a fraction in [0, 1]: "1.5"'
+
 # advisory proposals: approve once, reject needs a reason
 run 0 "$RA" proposals list --db "$B" --status pending --format json
 pid=$(jget '.proposals[0].id')
@@ -163,5 +178,5 @@ out_has "DIFFERENT"
 out_has "trade 1"
 out_has "recorded"
 
-min_checks 89
+min_checks 100
 finish

@@ -10,6 +10,7 @@
 #include "ra_test.h"
 #include "roboadvisor/alloc.h"
 #include "roboadvisor/engine_cycle.h"
+#include "roboadvisor/engine_gains.h"
 #include "roboadvisor/store_models.h"
 #include "ra_test_db.h"
 #include "ra_test_firm.h"
@@ -236,6 +237,34 @@ static void test_harvest_and_household_wash_window(void **state)
     ra_cycle_proposal_clear(&p);
     uint64_t records = 0;
     OK(ra_store_audit_verify(f->s, &records, NULL, &err));
+    /* the client's harvest of 2023 (gains): one sale, the loss of 11,880.00 short-term, nothing
+     * disallowed (no AAA bought in H1 within 30 days of 2023-01-05: A1's AAA was bought on
+     * 2023-01-04 and sold whole, A3 bought CCC), tax value 0.35 * 11,880.00 = 4,158.00 */
+    ra_gains_harvest *h = NULL;
+    ra_gains_options go;
+    ra_gains_options_default(&go);
+    OK(ra_gains_harvest_compute(f->s, "F1", "A1", &go, 0.35, 0.15, &h, &err));
+    assert_string_equal(h->client, "C1");
+    assert_int_equal(h->n_accounts, 1);
+    assert_int_equal(h->n_years, 1);
+    assert_int_equal(h->years[0].year, 2023);
+    assert_int_equal(h->years[0].sales, 1);
+    assert_int_equal(h->years[0].harvested_minor, 1188000);
+    assert_int_equal(h->years[0].disallowed_minor, 0);
+    assert_int_equal(h->years[0].allowed_short_minor, 1188000);
+    assert_int_equal(h->years[0].allowed_long_minor, 0);
+    assert_true(fabs(h->years[0].tax_value_minor - 415800.0) < 1e-6);
+    assert_int_equal(h->total.harvested_minor, 1188000);
+    ra_gains_harvest_destroy(h);
+    /* the other sales of A1 (drift) are not harvests */
+    ra_gains_report *gr = NULL;
+    OK(ra_gains_compute(f->s, "F1", "A1", &go, &gr, &err));
+    size_t harvests = 0;
+    for (size_t i = 0; i < gr->n_sales; i++)
+        harvests += gr->sales[i].harvest;
+    assert_int_equal(harvests, 1);
+    assert_int_equal(gr->totals.harvested_minor, 1188000);
+    ra_gains_report_destroy(gr);
 }
 
 /* An advisory proposal waits; approved, its orders fill at the next day's close. */
