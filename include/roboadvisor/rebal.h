@@ -21,6 +21,7 @@ extern "C" {
 #define RA_REBAL_DEFAULT_BAND_ABS 0.05   /* absolute drift band (the mandate's drift_band) */
 #define RA_REBAL_DEFAULT_BAND_REL 0.25   /* relative drift band: 25 % of the target weight */
 #define RA_REBAL_DEFAULT_DEFER_DAYS 30   /* short-term gains turning long-term within: defer */
+#define RA_REBAL_DEFAULT_WASH_WINDOW_DAYS 30 /* the wash-sale window (IRS Publication 550) */
 #define RA_REBAL_DEFAULT_TLH_LOSS_PCT 0.05 /* a lot's loss as a fraction of its cost to harvest */
 #define RA_REBAL_DEFAULT_MAX_COST_FRAC 0.01 /* a trade's costs above this share of its value: drop */
 #define RA_REBAL_TOL_WEIGHT 1e-12        /* weights closer than this are equal (band tests) */
@@ -104,6 +105,9 @@ typedef struct ra_rebal_settings {
     int tlh;                  /* harvest losses (taxable accounts only) */
     double tlh_loss_pct;      /* default 0.05 */
     ra_minor tlh_loss_min_minor; /* the firm's minimum loss per lot (default 0) */
+    int wash_window_days;     /* a harvest never leaves part of a lot acquired within this many
+                               * days before the sale (it would replace the loss: a wash sale);
+                               * default RA_REBAL_DEFAULT_WASH_WINDOW_DAYS */
 } ra_rebal_settings;
 
 /* One trade. For a sale, picks[first_pick .. first_pick + n_picks) are the lots it sells. */

@@ -23,6 +23,7 @@ void ra_rebal_settings_default(ra_rebal_settings *s)
     s->tax_rate_short = 0.35;
     s->tax_rate_long = 0.15;
     s->defer_days = RA_REBAL_DEFAULT_DEFER_DAYS;
+    s->wash_window_days = RA_REBAL_DEFAULT_WASH_WINDOW_DAYS;
     s->tlh_loss_pct = RA_REBAL_DEFAULT_TLH_LOSS_PCT;
 }
 
@@ -210,7 +211,7 @@ static ra_status check_input(const ra_rebal_account *a, const ra_rebal_settings 
             return ra_err_set(err, RA_EINVAL, where,
                               "the lot's asset, quantity or cost is out of range");
         }
-    if (s->band_abs < 0.0 || s->band_rel < 0.0 || s->max_cost_frac < 0.0 || s->defer_days < 0 ||
+    if (s->band_abs < 0.0 || s->band_rel < 0.0 || s->max_cost_frac < 0.0 || s->defer_days < 0 || s->wash_window_days < 0 ||
         (s->minor_digits != 0 && s->minor_digits != 2 && s->minor_digits != 3))
         return ra_err_set(err, RA_EINVAL, NULL, "a rebalancing setting is out of range");
     return RA_OK;
@@ -360,6 +361,7 @@ typedef struct plan {
     ra_rebal_result *res;
     double cash;        /* minor units, after the harvest */
     double fees;
+    unsigned held;      /* RA_HELD_* of the harvest */
 } plan;
 
 static double trade_cost(const ra_rebal_settings *s, double value)
@@ -410,10 +412,11 @@ static void harvest(plan *pl)
             sell += l->qty_micro;
             tax_value += tv;
         }
-        /* whole tradable steps, unless the harvest sells everything held (odd lots included) */
+        /* whole tradable steps, unless the harvest sells everything held (odd lots included):
+         * the odd part is kept from the oldest lots first */
         ra_micro odd = sell == pl->wk.qty[i] ? 0 : sell % x->lot_micro;
-        for (size_t k = res->n_picks; odd > 0 && k > first; k--) {
-            ra_rebal_pick *p = &pl->picks[k - 1];
+        for (size_t k = first; odd > 0 && k < res->n_picks; k++) {
+            ra_rebal_pick *p = &pl->picks[k];
             ra_micro t = p->qty_micro < odd ? p->qty_micro : odd;
             for (size_t l = 0; l < a->n_lots; l++)
                 if (a->lots[l].lot_id == p->lot_id && a->lots[l].asset == i)
@@ -421,8 +424,29 @@ static void harvest(plan *pl)
             p->qty_micro -= t;
             sell -= t;
             odd -= t;
-            if (p->qty_micro == 0)
-                res->n_picks--;
+        }
+        size_t left = first; /* picks trimmed to nothing are dropped */
+        for (size_t k = first; k < res->n_picks; k++)
+            if (pl->picks[k].qty_micro > 0)
+                pl->picks[left++] = pl->picks[k];
+        res->n_picks = left;
+        /* part of a lot bought within the wash-sale window left held would replace the loss:
+         * then no harvest of this security today */
+        int wash = 0;
+        for (size_t k = first; k < res->n_picks && !wash; k++)
+            for (size_t l = 0; l < a->n_lots; l++)
+                if (a->lots[l].lot_id == pl->picks[k].lot_id && a->lots[l].asset == i &&
+                    pl->wk.lot_left[l] > 0 && a->date - a->lots[l].holding_from <=
+                                                  s->wash_window_days)
+                    wash = 1;
+        if (wash) {
+            for (size_t k = first; k < res->n_picks; k++)
+                for (size_t l = 0; l < a->n_lots; l++)
+                    if (a->lots[l].lot_id == pl->picks[k].lot_id && a->lots[l].asset == i)
+                        pl->wk.lot_left[l] = a->lots[l].qty_micro;
+            res->n_picks = first;
+            pl->held |= RA_HELD_WASH_SALE;
+            continue;
         }
         for (size_t k = first; k < res->n_picks; k++) /* the cost of what is left of each lot */
             for (size_t l = 0; l < a->n_lots; l++)
@@ -664,7 +688,7 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
                                    s->band_abs, s->band_rel, NULL, NULL);
     for (size_t i = 0; i < na; i++)
         wk->w[i] = wk->val[i] / value;
-    unsigned held = 0;
+    unsigned held = pl.held;
     for (size_t i = 0; i < na; i++) {
         const ra_rebal_asset *as = &a->assets[i];
         double goal = wk->t[i] * after_wd;

@@ -689,6 +689,7 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         set.band_abs = m->drift_band > 0 ? m->drift_band : set.band_abs;
         set.tlh = m->tlh_enabled && acc.taxable;
         set.minor_digits = b->minor_digits;
+        set.wash_window_days = r->o->window_days;
         rc = grow_work(r, na, n_rl, err);
         if (rc == RA_OK)
             rc = ra_rebal_propose(&acc, &set, r->work, r->work_cap, r->trades, r->picks, &res, err);

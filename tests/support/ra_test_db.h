@@ -47,7 +47,7 @@ static void ra_tdb_must(ra_status rc, const ra_err *err)
 
 /* The usual start of a case: a fresh database at url (url_size bytes), initialised, with firm F1
  * ("First Firm", USD) created under key and *actor = {"tester", "F1"}. */
-static ra_store *ra_tdb_open_firm(char *url, size_t url_size, const uint8_t key[RA_STORE_KEY_BYTES],
+__attribute__((unused)) static ra_store *ra_tdb_open_firm(char *url, size_t url_size, const uint8_t key[RA_STORE_KEY_BYTES],
                                   ra_store_actor *actor)
 {
     ra_err err = {0};

@@ -221,6 +221,50 @@ static void test_rebal_harvest_buys_substitute(void **state)
     assert_int_equal(r.n_trades, 0);
 }
 
+/* Harvesting in whole shares never leaves part of a lot bought within the wash-sale window
+ * (those shares would replace the loss: Publication 550). A at $80 with target 1.0 (substitute S
+ * at $40), date 2024-01-15, three lots: lot 1, 4.6 sh cost $460 bought 2023-06-01 (a loss of
+ * $92 = 20 %); lot 2, 1 sh cost $100 bought 2024-01-10, 5 days before (a loss of $20); lot 3,
+ * 2 sh cost $100 bought 2023-06-01 (a gain: not harvested). Lots 1 and 2 give 5.6 sh; whole
+ * shares: 5, the odd 0.6 kept from the oldest lot, lot 1: sell 4 sh of lot 1 (cost $400, loss $80)
+ * and all of lot 2 (loss $20), $100 harvested. Trimming the newest lot instead would keep 0.6 sh
+ * of lot 2, a wash sale. With lot 1 bought 2024-01-05 as well (within the window), every way of
+ * keeping 0.6 sh keeps part of a recent lot: no harvest, held back for the wash-sale rule. */
+static void test_rebal_harvest_keeps_no_recent_part(void **state)
+{
+    (void)state;
+    ra_rebal_asset as[] = {asset(0, 80, 0, 1.0), asset(1, 40, 0, 0.0)};
+    as[0].qty_micro = SH(76) / 10; /* 4.6 + 1 + 2 */
+    as[0].substitute = 1;
+    ra_rebal_lot lots[] = {
+        {0, 1, ra_date_from_ymd(2023, 6, 1), SH(46) / 10, USD(460)},
+        {0, 2, ra_date_from_ymd(2024, 1, 10), SH(1), USD(100)},
+        {0, 3, ra_date_from_ymd(2023, 6, 1), SH(2), USD(100)},
+    };
+    ra_rebal_account a = {0, as, 2, lots, 3, 0, 0.0, 0, 0, 1};
+    ra_rebal_settings s;
+    ra_rebal_settings_default(&s);
+    s.tlh = 1;
+    ra_rebal_result r = propose(&a, &s);
+    assert_true(r.n_trades >= 1);
+    assert_int_equal(trades[0].side, -1);
+    assert_int_equal(trades[0].reasons, RA_REASON_TLH);
+    assert_int_equal(trades[0].qty_micro, SH(5));
+    assert_int_equal(trades[0].n_picks, 2);
+    assert_int_equal(picks[trades[0].first_pick].lot_id, 1);
+    assert_int_equal(picks[trades[0].first_pick].qty_micro, SH(4));
+    assert_int_equal(picks[trades[0].first_pick + 1].lot_id, 2);
+    assert_int_equal(picks[trades[0].first_pick + 1].qty_micro, SH(1));
+    assert_int_equal(r.harvested_minor, USD(100));
+
+    lots[0].holding_from = ra_date_from_ymd(2024, 1, 5);
+    r = propose(&a, &s);
+    for (size_t k = 0; k < r.n_trades; k++)
+        assert_false(trades[k].reasons & RA_REASON_TLH);
+    assert_int_equal(r.harvested_minor, 0);
+    assert_true(r.held_back & RA_HELD_WASH_SALE);
+}
+
 /* A drift sale whose only lot is a short-term gain that turns long-term within 30 days is
  * deferred (held back for tax) unless the drift is beyond twice the band: A bought 2023-01-20 is
  * long-term from 2024-01-21, 6 days after 2024-01-15. A at 0.70 (dev 0.10 = twice 0.05, not
@@ -464,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_rebal_withdrawal_sells_most_overweight),
         cmocka_unit_test(test_rebal_buy_only_sells_nothing),
         cmocka_unit_test(test_rebal_harvest_buys_substitute),
+        cmocka_unit_test(test_rebal_harvest_keeps_no_recent_part),
         cmocka_unit_test(test_rebal_defers_short_gain_turning_long),
         cmocka_unit_test(test_rebal_restriction_exit_and_min_trade),
         cmocka_unit_test(test_rebal_lots_and_wash_window),
