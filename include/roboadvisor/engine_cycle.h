@@ -50,6 +50,8 @@ typedef struct ra_cycle_stats {
     size_t out_of_band_after;   /* ... after (advisory accounts: before, as nothing traded) */
     size_t held_back[8];        /* accounts with each RA_HELD_* bit */
     ra_minor dividends_minor;   /* dividends credited (the firm's currency) */
+    ra_minor withdrawals_minor; /* instructed withdrawals paid */
+    size_t withdrawals_short;   /* accounts whose cash did not pay all that was due */
     ra_minor harvested_minor;   /* losses realised by harvesting */
     double harvest_tax_value;   /* their estimated tax value, minor units */
     ra_minor value_minor;       /* the processed accounts' value at the close */

@@ -51,6 +51,7 @@ typedef struct ra_cycle_account {
     uint64_t next_lot_id;             /* the id the account's next lot gets */
     ra_minor prev_value_minor;        /* the value stored by the firm's previous run, -1 none */
     ra_minor flow_minor;              /* deposits - withdrawals stored with date D */
+    ra_minor withdraw_minor;          /* instructed withdrawals due by D, not paid yet */
     uint32_t lot_start, n_lots;
 } ra_cycle_account;
 
@@ -170,6 +171,9 @@ typedef struct ra_cycle_account_day {
     size_t n_orders;
     const ra_store_txn *fills;
     size_t n_fills;
+    ra_minor withdrawal_minor;        /* paid today toward the account's withdrawal instructions
+                                       * (oldest due first): withdrawal transactions "wd-N-DATE"
+                                       * written after the fills */
 } ra_cycle_account_day;
 
 /* Writes n account-days in one write scope: all or nothing. An account whose daily value for the
@@ -246,6 +250,53 @@ RA_API RA_NODISCARD ra_status ra_store_order_fill(ra_store *s, const ra_store_ac
 RA_API RA_NODISCARD ra_status ra_store_harvest_sales(ra_store *s, const char *firm,
                                                      const char *account, uint64_t **seqs,
                                                      size_t *n, ra_err *err);
+
+/* --- withdrawal instructions ------------------------------------------------------------------ */
+
+#define RA_INSTRUCTION_NOTE_MAX 256
+
+/* An instructed withdrawal: the engine never moves money out of an account on its own. The cycle
+ * raises the cash from the day it is due and pays it as withdrawal transactions "wd-N-DATE"; the
+ * amount paid is their sum. */
+typedef struct ra_instruction {
+    char code[RA_CYCLE_ID_MAX];       /* "W-ACCOUNT-N" */
+    char account[RA_CODE_MAX];
+    int n;                            /* 1, 2, ... within the account */
+    char kind[16];                    /* "withdrawal" */
+    ra_minor amount_minor;            /* > 0 */
+    ra_date due;                      /* the cycle pays it from this day on */
+    char source[16];                  /* "client" or "firm": who instructed it */
+    char note[RA_INSTRUCTION_NOTE_MAX];
+    char user[RA_CODE_MAX];           /* who recorded it */
+    int64_t created_at;
+    ra_minor paid_minor;              /* paid so far */
+    char status[RA_CYCLE_STATUS_MAX]; /* "pending", "partial", "paid", "cancelled" */
+    char cancelled_by[RA_CODE_MAX];
+    char cancelled_reason[RA_INSTRUCTION_NOTE_MAX];
+} ra_instruction;
+
+/* Records a withdrawal instruction for account: amount > 0 in the account's minor units, due on
+ * `due`, source "client" or "firm"; *code_out (may be NULL) its code. Audited (entity
+ * "instruction", action "instruct"). RA_EINVAL for a bad amount or source, RA_ENOTFOUND for an
+ * unknown account. */
+RA_API RA_NODISCARD ra_status ra_store_withdrawal_put(ra_store *s, const ra_store_actor *actor,
+                                                      const char *account, ra_minor amount_minor,
+                                                      ra_date due, const char *source,
+                                                      const char *note,
+                                                      char code_out[RA_CYCLE_ID_MAX],
+                                                      ra_err *err);
+/* The firm's instructions (account "" or NULL: every account; status likewise), by account code
+ * then number (ra_store_free). */
+RA_API RA_NODISCARD ra_status ra_store_instructions_list(ra_store *s, const char *firm,
+                                                         const char *account, const char *status,
+                                                         ra_instruction **out, size_t *n,
+                                                         ra_err *err);
+/* Cancels what is not paid of instruction `code` (audited, action "cancel", with the reason).
+ * RA_ECONFLICT when it is paid or cancelled already; RA_ENOTFOUND when there is none. */
+RA_API RA_NODISCARD ra_status ra_store_instruction_cancel(ra_store *s,
+                                                          const ra_store_actor *actor,
+                                                          const char *code, const char *reason,
+                                                          ra_err *err);
 
 /* For a replay of day `day`: inside the caller's transaction (which the caller rolls back; a
  * rewind outside one is RA_EINVAL), the firm's book is put back as it was when the cycle began

@@ -178,6 +178,8 @@ static void print_run_table(const ra_cycle_stats *st, ra_date d, const cli_book 
     printf("  out of band          %zu before trading, %zu after\n", st->out_of_band_before,
            st->out_of_band_after);
     printf("  dividends credited   %s %s\n", money(st->dividends_minor, md, m1), cur);
+    printf("  withdrawals paid     %s %s (instructed; accounts whose cash fell short %zu)\n",
+           money(st->withdrawals_minor, md, m1), cur, st->withdrawals_short);
     printf("  losses harvested     %s %s (estimated tax value %s %s)\n",
            money(st->harvested_minor, md, m1), cur,
            money((ra_minor)llround(st->harvest_tax_value), md, m2), cur);
@@ -208,8 +210,10 @@ static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
         jmoney(st->dividends_minor, md), "harvested", jmoney(st->harvested_minor, md),
         "harvest_tax_value", jmoney((ra_minor)llround(st->harvest_tax_value), md), "value",
         jmoney(st->value_minor, md));
+    json_object_set_new(o, "withdrawals", jmoney(st->withdrawals_minor, md));
+    json_object_set_new(o, "withdrawals_short", json_integer((json_int_t)st->withdrawals_short));
     cli_json_units(o, "dividends", "currency", "harvested", "currency", "harvest_tax_value",
-                   "currency", "value", "currency", NULL);
+                   "currency", "value", "currency", "withdrawals", "currency", NULL);
     return o;
 }
 
@@ -224,6 +228,8 @@ static void add_stats(ra_cycle_stats *t, const ra_cycle_stats *d)
     for (unsigned k = 0; k < RA_CYCLE_N_REASONS; k++)
         t->trades_by_reason[k] += d->trades_by_reason[k];
     t->dividends_minor += d->dividends_minor;
+    t->withdrawals_minor += d->withdrawals_minor;
+    t->withdrawals_short += d->withdrawals_short;
     t->harvested_minor += d->harvested_minor;
     t->harvest_tax_value += d->harvest_tax_value;
 }
@@ -260,6 +266,8 @@ static void print_range_summary(const ra_cycle_stats *t, const ra_cycle_stats *l
     for (unsigned k = 0; k < RA_CYCLE_N_REASONS; k++)
         printf("%s%s %zu", k ? ", " : "", ra_cycle_reason_name(k), t->trades_by_reason[k]);
     printf("\n  dividends credited       %s %s\n", money(t->dividends_minor, md, m1), cur);
+    printf("  withdrawals paid         %s %s (instructed)\n", money(t->withdrawals_minor, md, m1),
+           cur);
     printf("  losses harvested         %s %s (estimated tax value %s %s)\n",
            money(t->harvested_minor, md, m1), cur,
            money((ra_minor)llround(t->harvest_tax_value), md, m2), cur);

@@ -606,6 +606,31 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
     return rc;
 }
 
+/* The instructed withdrawals due are paid from the account's cash at the close, after the day's
+ * fills (the sales the proposal made for them, when they filled), as far as the cash goes; the
+ * store splits the payment over the instructions, oldest due first. */
+static ra_status pay_withdrawals(run *r, size_t a, ra_ledger *l, acct_out *out, ra_err *err)
+{
+    ra_minor due = r->b->acc[a].withdraw_minor;
+    ra_minor paid = due < l->cash_minor ? due : l->cash_minor;
+    if (paid <= 0)
+        return RA_OK;
+    ra_store_txn t;
+    memset(&t, 0, sizeof t);
+    memcpy(t.account, r->b->acc[a].code, RA_CODE_MAX);
+    snprintf(t.external_id, sizeof t.external_id, "wd");
+    t.kind = RA_TXN_WITHDRAWAL;
+    t.date = r->b->date;
+    t.amount_minor = paid;
+    ra_status rc = apply_mem(l, &t, 0, NULL, err);
+    if (rc == RA_OK) {
+        out->day.withdrawal_minor = paid;
+        r->st->withdrawals_minor += paid;
+        r->st->withdrawals_short += paid < due;
+    }
+    return rc;
+}
+
 /* A re-evaluation: the approved trades whose orders have not filled yet are applied to the
  * account in memory (the new proposal starts from where they leave it), and their loss sales
  * open the household's wash-sale window. */
@@ -678,6 +703,7 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         acc.n_lots = n_rl;
         acc.cash_minor = l.cash_minor;
         acc.cash_target = cash_w;
+        acc.withdrawal_minor = r->rejected ? 0 : b->acc[a].withdraw_minor;
         /* spare cash is a dividend's when one was credited today, a deposit's otherwise */
         int div_today = 0;
         for (size_t k = 0; k < out->day.n_before; k++)
@@ -704,12 +730,14 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
             rc = make_proposal(r, a, &l, &res, out, err);
     } else if (rc == RA_OK)
         r->st->no_model++;
+    if (rc == RA_OK && !r->rejected)
+        rc = pay_withdrawals(r, a, &l, out, err);
     ra_cycle_value *v = &out->day.value;
     if (rc == RA_OK)
         rc = ledger_value(r, &l, &v->value_minor, err);
     if (rc == RA_OK) {
         v->cash_minor = l.cash_minor;
-        v->flow_minor = b->acc[a].flow_minor;
+        v->flow_minor = b->acc[a].flow_minor - out->day.withdrawal_minor;
         ra_minor prev = b->acc[a].prev_value_minor;
         v->twr = prev > 0 ? (double)(v->value_minor - v->flow_minor) / (double)prev - 1.0 : NAN;
         int traded = out->day.n_fills > 0;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CYCLE_SCHEMA 6
+#define CYCLE_SCHEMA 8 /* 0006_cycle and 0008_instructions */
 
 /* Records read into a growing array with their row ids beside them. */
 typedef struct rec_list {
@@ -114,7 +114,11 @@ static ra_status val_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     case 2: b->sec[i].split = (ra_ratio){sq_int(s, st, 1), sq_int(s, st, 2)}; break;
     case 3: b->acc[i].done = 1; break;
     case 4: b->acc[i].prev_value_minor = sq_int(s, st, 1); break;
-    default: b->acc[i].flow_minor = sq_int(s, st, 1); break;
+    case 5: b->acc[i].flow_minor = sq_int(s, st, 1); break;
+    default: /* a withdrawal instruction's amount still owed */
+        if (sq_int(s, st, 1) > 0)
+            b->acc[i].withdraw_minor += sq_int(s, st, 1);
+        break;
     }
     return RA_OK;
 }
@@ -383,6 +387,14 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
                      "SELECT x.account_id, SUM(CASE WHEN x.kind = 1 THEN x.amount_minor ELSE "
                      "-x.amount_minor END) FROM txns x WHERE x.day = ? AND x.kind IN (1, 2) AND "
                      DAY_FIRST " GROUP BY x.account_id", "ii", day, fid);
+    v.what = 6;
+    if (rc == RA_OK)
+        rc = sq_each(s, err, val_row, &v,
+                     "SELECT x.account_id, x.amount_minor - COALESCE((SELECT SUM(t.amount_minor) "
+                     "FROM txns t WHERE t.account_id = x.account_id AND t.kind = 2 AND "
+                     "t.external_id LIKE 'wd-' || CAST(x.n AS TEXT) || '-%'), 0) FROM "
+                     "instructions x " FIRM_ACC " AND x.due <= ? AND x.cancelled_by = ''",
+                     "ii", fid, day);
     if (rc == RA_OK)
         rc = sq_each(s, err, lot_row, x,
                      "SELECT x.account_id, x.lot_id, x.security_id, x.acquired, x.qty_micro, "
@@ -611,20 +623,31 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
     }
     /* the day's transactions in one append (one ledger write and one audited state of the
      * account): the corporate actions, then the fills */
-    size_t nt = d->n_before + d->n_fills;
+    ra_store_txn *wd = NULL; /* then the withdrawals paid */
+    size_t n_wd = 0;
+    rc = rs_withdrawal_txns(s, acc, d->value.account, d->value.date, d->withdrawal_minor, &wd,
+                            &n_wd, err);
+    if (rc != RA_OK)
+        return rc;
+    size_t nt = d->n_before + d->n_fills + n_wd;
     if (nt) {
         ra_store_txn *all = ra_malloc(nt * sizeof *all);
-        if (!all)
+        if (!all) {
+            ra_free(wd);
             return sq_nomem(err, "the day's transactions");
+        }
         if (d->n_before)
             memcpy(all, d->before, d->n_before * sizeof *all);
         if (d->n_fills)
             memcpy(all + d->n_before, d->fills, d->n_fills * sizeof *all);
+        if (n_wd)
+            memcpy(all + d->n_before + d->n_fills, wd, n_wd * sizeof *all);
         rc = ra_store_txn_append(s, actor, all, nt, NULL, err);
         ra_free(all);
-        if (rc != RA_OK)
-            return rc;
     }
+    ra_free(wd);
+    if (rc != RA_OK)
+        return rc;
     const ra_cycle_value *v = &d->value;
     st = sq_prep(s, "INSERT INTO daily_values (account_id, day, value_minor, cash_minor, "
                     "flow_minor, twr, drift, max_dev, out_of_band, held_back) VALUES (?, ?, ?, "
@@ -1367,7 +1390,7 @@ static ra_status exec_firm_day(ra_store *s, const char *sql, int64_t firm_id, ra
 /* The cycle's own transactions of day D (pattern parameter 2) and every transaction after D. */
 #define CYCLE_TXNS_FROM                                                                            \
     "FROM txns WHERE " FIRM_ACCOUNTS " AND (day > ? OR (day = ? AND (external_id LIKE ? OR "      \
-    "external_id LIKE ? OR external_id LIKE ?)))"
+    "external_id LIKE ? OR external_id LIKE ? OR external_id LIKE ?)))"
 
 ra_status ra_store_cycle_rewind(ra_store *s, const ra_store_actor *actor, ra_date day,
                                 ra_err *err)
@@ -1381,39 +1404,54 @@ ra_status ra_store_cycle_rewind(ra_store *s, const ra_store_actor *actor, ra_dat
                         "rolls back");
     if (rc != RA_OK)
         return rc;
-    char db[11], p_div[32], p_split[32], p_fill[32];
+    char db[11], p_div[32], p_split[32], p_fill[32], p_wd[32];
     ra_date_format(day, db);
     snprintf(p_div, sizeof p_div, "div-%%-%s", db);
     snprintf(p_split, sizeof p_split, "split-%%-%s", db);
     snprintf(p_fill, sizeof p_fill, "fill-%s-%%", db);
+    snprintf(p_wd, sizeof p_wd, "wd-%%-%s", db); /* withdrawals paid by the cycle */
     /* fills of earlier days' orders that are undone: their orders are open again by that much */
     rec_list u = {NULL, NULL, 0, 0, sizeof(fill_undo)};
     fill_undo *uv;
     rc = sq_each(s, err, undo_row, &u,
                  "SELECT account_id, external_id, qty_micro " CYCLE_TXNS_FROM
-                 " AND external_id LIKE 'fill-%'", "iiittt", f.id, (int64_t)day, (int64_t)day,
-                 p_div, p_split, p_fill);
+                 " AND external_id LIKE 'fill-%'", "iiitttt", f.id, (int64_t)day, (int64_t)day,
+                 p_div, p_split, p_fill, p_wd);
     uv = u.v;
     for (size_t i = 0; rc == RA_OK && i < u.n; i++) {
-        int y = 0, mo = 0, d = 0, n = 0;
-        if (sscanf(uv[i].ext, "fill-%d-%d-%d-%d-", &y, &mo, &d, &n) != 4)
+        /* fill-D-N-F: trade N of P-D-ACCOUNT; fill-D-K.N-F: trade N of P-D-ACCOUNT-K */
+        int y = 0, mo = 0, d = 0, n = 0, k = 0, used = 0;
+        if (sscanf(uv[i].ext, "fill-%d-%d-%d-%d%n", &y, &mo, &d, &n, &used) != 4)
             continue;
+        if (uv[i].ext[used] == '.' && sscanf(uv[i].ext + used, ".%d-", &k) == 1) {
+            int k_n = n;
+            n = k;
+            k = k_n;
+        }
         ra_date od = ra_date_from_ymd(y, mo, d);
         if (od >= day)
             continue; /* the order itself goes below */
+        char od_text[11], suffix[16] = "";
+        ra_date_format(od, od_text);
+        if (k)
+            snprintf(suffix, sizeof suffix, "-%d", k);
         ra_db_stmt *st = sq_prep(s, "UPDATE orders SET filled_micro = filled_micro - ?, status = "
                                     "CASE WHEN filled_micro - ? = 0 THEN 'open' ELSE 'partial' END "
-                                    "WHERE account_id = ? AND day = ? AND trade_n = ?", err);
-        if (!st || sq_bind(s, st, err, "iiiii", uv[i].qty_micro, uv[i].qty_micro,
-                           uv[i].account_id, (int64_t)od, (int64_t)n) != RA_OK ||
+                                    "WHERE account_id = ? AND day = ? AND trade_n = ? AND "
+                                    "proposal_id = (SELECT p.id FROM proposals p JOIN accounts a "
+                                    "ON a.id = p.account_id WHERE a.id = ? AND p.code = 'P-' || "
+                                    "? || '-' || a.code || ?)", err);
+        if (!st || sq_bind(s, st, err, "iiiiiitt", uv[i].qty_micro, uv[i].qty_micro,
+                           uv[i].account_id, (int64_t)od, (int64_t)n, uv[i].account_id, od_text,
+                           suffix) != RA_OK ||
             sq_run_now(s, st, err) != RA_OK)
             rc = sq_err(err);
     }
     RA_FREE_ALL(u.v, u.ids);
     if (rc == RA_OK) {
         ra_db_stmt *st = sq_prep(s, "DELETE " CYCLE_TXNS_FROM, err);
-        if (!st || sq_bind(s, st, err, "iiittt", f.id, (int64_t)day, (int64_t)day, p_div,
-                           p_split, p_fill) != RA_OK ||
+        if (!st || sq_bind(s, st, err, "iiitttt", f.id, (int64_t)day, (int64_t)day, p_div,
+                           p_split, p_fill, p_wd) != RA_OK ||
             sq_run_now(s, st, err) != RA_OK)
             rc = sq_err(err);
     }

@@ -63,7 +63,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 23 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 24 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -299,6 +299,14 @@ ra_status rs_audit_groups(ra_store *s, const ra_store_actor *a, const char *acti
 ra_status rs_audit_change(ra_store *s, ra_status rc, const ra_store_actor *actor,
                           const char *action, const char *entity, const char *entity_id,
                           json_t *before, json_t *after, ra_err *err);
+
+/* --- withdrawal instructions (store_instr.c) ------------------------------------------------ */
+
+/* The withdrawal transactions paying `paid` of account acc's instructions due by `day`, oldest due
+ * first ("wd-N-DATE"), into *out (ra_free); *n 0 when paid is 0. RA_ECONFLICT when the
+ * instructions owe less than paid. */
+ra_status rs_withdrawal_txns(ra_store *s, int64_t acc, const char *account, ra_date day,
+                             ra_minor paid, ra_store_txn **out, size_t *n, ra_err *err);
 
 /* --- state images (store_state.c) ------------------------------------------------------------ */
 

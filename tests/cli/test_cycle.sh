@@ -129,6 +129,16 @@ fi
 run 1 "$RA" proposals reject "$pid2" --db "$B" --reason again
 err_has "is rejected, not pending"
 
+# a client's withdrawal instruction due on day 2: paid by the cycle (in the killed runs too)
+run 2 "$RA" withdraw "$acct" --db "$B"
+err_has "--amount X is required"
+run 2 "$RA" withdraw "$acct" --db "$B" --amount 12.345
+err_has 'at most 2 decimals: "12.345"'
+run 1 "$RA" withdraw NOSUCH --db "$B" --amount 5
+err_has "no account NOSUCH"
+run 0 "$RA" withdraw "$acct" --db "$B" --amount 1500.00 --date 2019-12-12 --note tuition
+out_has "withdrawal W-$acct-1 recorded: 1500.00 USD from account $acct, due 2019-12-12"
+
 # kill -9 at random moments: the day finished by a re-run equals the day run once. One account a
 # transaction (--batch 1) so that a kill can fall between any two accounts; the moments are drawn
 # uniformly over the clean run's duration, before the loop.
@@ -160,6 +170,12 @@ run 0 "$RA" check --db "$B"
 run 0 "$RA" audit verify --db "$B"
 run 0 "$RA" run-day --db "$B" --date 2019-12-12 --execute close --format json
 [ "$(jget .processed)" = 0 ] && ok || bad "the day was not finished"
+[ "$(jget .withdrawals)" = 0.00 ] && ok || bad "a finished day paid a withdrawal again"
+run 0 "$RA" instructions list --db "$B" --account "$acct" --format json
+[ "$(jget '.instructions[0].status')" = paid ] && [ "$(jget '.instructions[0].paid')" = 1500.00 ] \
+  && [ "$(jget '.instructions[0].source')" = client ] && ok || bad "the withdrawal was not paid once"
+run 1 "$RA" instructions cancel "W-$acct-1" --db "$B" --reason "too late"
+err_has "is paid"
 
 # replay: the recorded days recompute the same after later days ran; an edited trade is named
 run 0 "$RA" replay --db "$B" --date 2019-12-11
@@ -178,5 +194,5 @@ out_has "DIFFERENT"
 out_has "trade 1"
 out_has "recorded"
 
-min_checks 100
+min_checks 110
 finish

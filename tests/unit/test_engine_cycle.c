@@ -489,6 +489,98 @@ static void test_partial_rejection_reevaluated(void **state)
     OK(ra_store_audit_verify(f->s, &records, NULL, &err));
 }
 
+static ra_instruction *instruction(fx *f, const char *account, size_t *n)
+{
+    ra_err err = {0};
+    ra_instruction *in = NULL;
+    OK(ra_store_instructions_list(f->s, "F1", account, NULL, &in, n, &err));
+    return in;
+}
+
+/* Instructed withdrawals. A1 (discretionary) has 100,000.00 in cash and a client's withdrawal of
+ * 10,000.00 due on day 1: the proposal invests what stays, 90,000.00: AAA 0.594 * 90,000.00 /
+ * 100.00 = 534.6 -> 534 shares (53,400.00), CCC 0.396 * 90,000.00 / 50.00 = 712.8 -> 712 shares
+ * (35,600.00); cash 100,000.00 - 89,000.00 = 11,000.00 pays the 10,000.00 at the close, 1,000.00
+ * left. The day's value is 90,000.00 with a flow of -10,000.00. A2 (advisory, nothing bought
+ * until approved) owes 150,000.00: its 100,000.00 of cash is paid (partial), the rest cancelled. */
+static void test_withdrawal_instructions(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    char code[RA_CYCLE_ID_MAX];
+    OK(ra_store_withdrawal_put(f->s, &f->actor, "A1", 1000000, D(2023, 1, 4), "client",
+                               "house deposit", code, &err));
+    assert_string_equal(code, "W-A1-1");
+    OK(ra_store_withdrawal_put(f->s, &f->actor, "A2", 15000000, D(2023, 1, 4), "firm", "", code,
+                               &err));
+    assert_int_equal(ra_store_withdrawal_put(f->s, &f->actor, "A1", 0, D(2023, 1, 4), "client",
+                                             "", code, &err),
+                     RA_EINVAL);
+    assert_int_equal(ra_store_withdrawal_put(f->s, &f->actor, "A1", 100, D(2023, 1, 4), "bank",
+                                             "", code, &err),
+                     RA_EINVAL);
+    ra_cycle_stats st;
+    OK(run_day(f, D(2023, 1, 4), &st, &err));
+    assert_int_equal(st.withdrawals_minor, 1000000 + 10000000);
+    assert_int_equal(st.withdrawals_short, 1);
+    assert_int_equal(held(f, "A1", "AAA"), SH(534));
+    assert_int_equal(held(f, "A1", "CCC"), SH(712));
+    ra_ledger l;
+    OK(ra_store_account_ledger(f->s, "F1", "A1", &l, &err));
+    assert_int_equal(l.cash_minor, 100000);
+    ra_ledger_free(&l);
+    ra_cycle_value *v = NULL;
+    size_t n = 0;
+    OK(ra_store_daily_values(f->s, "F1", "A1", D(2023, 1, 4), D(2023, 1, 4), &v, &n, &err));
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].value_minor, 9000000);
+    assert_int_equal(v[0].flow_minor, -1000000);
+    ra_store_free(v);
+    ra_cycle_proposal p;
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-04-A1", &p, &err));
+    assert_int_equal(p.n_trades, 2);
+    ra_cycle_proposal_clear(&p);
+    ra_instruction *in = instruction(f, "A1", &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(in[0].status, "paid");
+    assert_int_equal(in[0].paid_minor, 1000000);
+    assert_string_equal(in[0].source, "client");
+    ra_store_free(in);
+    in = instruction(f, "A2", &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(in[0].status, "partial");
+    assert_int_equal(in[0].paid_minor, 10000000);
+    ra_store_free(in);
+    /* the next day owes A2 the rest, with no cash to pay it: nothing paid, still partial */
+    OK(run_day(f, D(2023, 1, 5), &st, &err));
+    in = instruction(f, "A2", &n);
+    assert_int_equal(in[0].paid_minor, 10000000);
+    ra_store_free(in);
+    /* day 1 replays identically after day 2 ran (its withdrawals rewound and paid again) */
+    ra_cycle_options o;
+    ra_cycle_options_default(&o);
+    o.date = D(2023, 1, 4);
+    o.cash_reserve = 0.01;
+    o.batch = 2;
+    ra_cycle_replay_result rr;
+    OK(ra_cycle_replay(f->s, &f->actor, &o, &rr, &err));
+    if (!rr.identical)
+        fail_msg("replay: %s", rr.difference);
+    in = instruction(f, "A2", &n); /* the replay wrote nothing */
+    assert_int_equal(in[0].paid_minor, 10000000);
+    ra_store_free(in);
+    assert_int_equal(ra_store_instruction_cancel(f->s, &f->actor, "W-A1-1", "late", &err),
+                     RA_ECONFLICT);
+    OK(ra_store_instruction_cancel(f->s, &f->actor, "W-A2-1", "client changed plans", &err));
+    in = instruction(f, "A2", &n);
+    assert_string_equal(in[0].status, "cancelled");
+    assert_string_equal(in[0].cancelled_by, "tester");
+    ra_store_free(in);
+    uint64_t records = 0;
+    OK(ra_store_audit_verify(f->s, &records, NULL, &err));
+    OK(ra_store_check(f->s, NULL, &err));
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -500,6 +592,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_unfunded_approval_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_price_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_rejection_reevaluated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_withdrawal_instructions, setup, teardown),
     };
     return ra_tdb_main(argc, argv, "test_engine_cycle", tests, sizeof tests / sizeof tests[0]);
 }
