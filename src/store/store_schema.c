@@ -155,6 +155,8 @@ ra_status ra_store_init(ra_store *s, ra_err *err)
             rc = sq_nomem(err, "a migration");
         if (rc == RA_OK) {
             rc = s->ops->exec(s->db, sql, err);
+            if (rc == RA_OK && m->version == 7) /* 0007_mandate: the agents merged in C */
+                rc = rs_mandate_migrate(s, err);
             if (rc != RA_OK)
                 ra_err_wrap(err, "migration %04d_%s", m->version, m->name);
         }
