@@ -104,6 +104,8 @@ typedef struct ra_rebal_settings {
     int tlh;                  /* harvest losses (taxable accounts only) */
     double tlh_loss_pct;      /* default 0.05 */
     ra_minor tlh_loss_min_minor; /* the firm's minimum loss per lot (default 0) */
+    int relief;               /* the lots a sale takes first (ra_relief): RA_RELIEF_TAX_AWARE
+                               * (default; FIFO in an account that is not taxable), _FIFO, _HIFO */
 } ra_rebal_settings;
 
 /* One trade. For a sale, picks[first_pick .. first_pick + n_picks) are the lots it sells. */
