@@ -212,7 +212,7 @@ cli_cmd_fn cmd_optimize, cmd_stats, cmd_xirr, cmd_twr, cmd_plan, cmd_generate_bo
 cli_cmd_fn cmd_init, cmd_import, cmd_securities, cmd_reconcile, cmd_check, cmd_valuation;
 /* The audit trail (cmd_audit.c), onboarding and agents (cmd_onboard.c), model portfolios
  * (cmd_models.c) and candidate screening (cmd_screen.c). */
-cli_cmd_fn cmd_audit, cmd_onboard, cmd_agent, cmd_models, cmd_screen;
+cli_cmd_fn cmd_audit, cmd_onboard, cmd_agent, cmd_mandate, cmd_models, cmd_screen;
 /* The daily cycle (cmd_cycle.c): run-day, account show, proposals, orders, replay. */
 cli_cmd_fn cmd_run_day, cmd_account, cmd_proposals, cmd_orders, cmd_replay;
 cli_cmd_fn cmd_backtest; /* backtests of the daily cycle (cmd_backtest.c) */

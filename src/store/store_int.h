@@ -343,6 +343,8 @@ ra_status rs_mandate_change(ra_store *s, const ra_store_actor *actor, int64_t ac
                             const char *account, const ra_mandate *m, const char *name,
                             ra_date effective, const char *reason, int audit, int64_t *version,
                             ra_err *err);
+/* ra_store_init up to migration `upto` only (tests of an upgrade from an older schema). */
+ra_status rs_store_init_to(ra_store *s, int32_t upto, ra_err *err);
 /* The agents' parameters merged into the versions 1 of migration 0007 (store_schema.c). */
 ra_status rs_mandate_migrate(ra_store *s, ra_err *err);
 /* The bulk opening's round: appends the accounts, lots and txns images of every account of the
