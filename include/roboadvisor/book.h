@@ -64,6 +64,9 @@ typedef struct ra_client {
     int birth_year;                /* 0 unknown */
 } ra_client;
 
+/* An account's mandate: every parameter the daily cycle reads for it (docs/methodology.md#the-
+ * mandate). Stored as versions (ra_store_mandate_*, store_mandate.h); the current one is the
+ * latest. Defaults: ra_rule_mandate_default (rules.h). */
 typedef struct ra_mandate {
     char model[RA_CODE_MAX];       /* model portfolio code (versioned later); "" none yet */
     int discretionary;             /* 1: proposals become orders; 0: advisory, needs approval */
@@ -71,6 +74,19 @@ typedef struct ra_mandate {
     int tlh_enabled;
     double loss_limit;             /* re-authorisation threshold as a fraction, default 0.10, <= 0.15 */
     char restrictions[RA_NAME_MAX];/* excluded tickers or asset classes, ';'-separated */
+    double band_rel;               /* relative drift band, fraction of the target (default 0.25) */
+    int to_band_edge;              /* 1: a drifted holding trades to its band's edge (default 0) */
+    int buy_only;                  /* 1: no sales except for withdrawals and harvesting */
+    int relief;                    /* ra_relief: RA_RELIEF_FIFO, _HIFO or _TAX_AWARE */
+    double cash_reserve;           /* cash kept, fraction of the account (default 0.02) */
+    int64_t min_trade_minor;       /* the smallest trade, minor units (default 0: any) */
+    int reinvest_dividends;        /* 1: a dividend buys the same security at the close */
+    int fractional;                /* 1: fractional shares; 0: whole lots of the lot size */
+    int64_t gain_budget_minor;     /* realised gains a model change may cause per calendar year,
+                                    * minor units; -1 none (no limit) */
+    int client_confirm;            /* 1: proposals also need the client's confirmation */
+    int risk_level;                /* the agent's level 1..5 (C1..C5); 0 no agent yet */
+    int objective;                 /* ra_agent_objective (onboard.h) */
 } ra_mandate;
 
 typedef struct ra_account {

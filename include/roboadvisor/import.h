@@ -97,7 +97,13 @@ enum {
     RA_IMPORT_ACC_CURRENCY = 1u << 3, RA_IMPORT_ACC_OPENED = 1u << 4,
     RA_IMPORT_ACC_MODEL = 1u << 5, RA_IMPORT_ACC_DISCRETIONARY = 1u << 6,
     RA_IMPORT_ACC_DRIFT = 1u << 7, RA_IMPORT_ACC_TLH = 1u << 8, RA_IMPORT_ACC_LOSS = 1u << 9,
-    RA_IMPORT_ACC_RESTRICTIONS = 1u << 10
+    RA_IMPORT_ACC_RESTRICTIONS = 1u << 10,
+    /* the optional mandate columns (docs/formats.md#accounts), in ra_rule_mandate_keys order */
+    RA_IMPORT_ACC_BAND_REL = 1u << 11, RA_IMPORT_ACC_TO_BAND_EDGE = 1u << 12,
+    RA_IMPORT_ACC_BUY_ONLY = 1u << 13, RA_IMPORT_ACC_RELIEF = 1u << 14,
+    RA_IMPORT_ACC_CASH_RESERVE = 1u << 15, RA_IMPORT_ACC_MIN_TRADE = 1u << 16,
+    RA_IMPORT_ACC_REINVEST = 1u << 17, RA_IMPORT_ACC_FRACTIONAL = 1u << 18,
+    RA_IMPORT_ACC_GAIN_BUDGET = 1u << 19, RA_IMPORT_ACC_CLIENT_CONFIRM = 1u << 20
 };
 
 /* minor_digits 2. */

@@ -44,7 +44,11 @@ typedef enum ra_txn_kind {
 typedef enum ra_relief {
     RA_RELIEF_FIFO = 0, /* oldest acquired first; same date: lower lot id first */
     RA_RELIEF_HIFO,     /* highest basis per share first; ties: FIFO order */
-    RA_RELIEF_SPECIFIC  /* the lots and quantities in picks */
+    RA_RELIEF_SPECIFIC, /* the lots and quantities in picks */
+    RA_RELIEF_TAX_AWARE /* a mandate's method only (never a transaction's): the engine picks the
+                         * lots (losses first, then long-term, then short-term gains, HIFO within
+                         * a class; docs/methodology.md#tax-aware-selling) and sells them as
+                         * RA_RELIEF_SPECIFIC */
 } ra_relief;
 
 /* A lot chosen by the caller: for a specific-lot sale or a transfer out. */

@@ -108,6 +108,8 @@ typedef struct ra_rebal_settings {
     int wash_window_days;     /* a harvest never leaves part of a lot acquired within this many
                                * days before the sale (it would replace the loss: a wash sale);
                                * default RA_REBAL_DEFAULT_WASH_WINDOW_DAYS */
+    int relief;               /* the lots a sale takes first (ra_relief): RA_RELIEF_TAX_AWARE
+                               * (default; FIFO in an account that is not taxable), _FIFO, _HIFO */
 } ra_rebal_settings;
 
 /* One trade. For a sale, picks[first_pick .. first_pick + n_picks) are the lots it sells. */

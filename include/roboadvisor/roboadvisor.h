@@ -42,6 +42,7 @@
 #include "store.h"
 #include "store_models.h"
 #include "store_profiles.h"
+#include "store_mandate.h"
 #include "store_cycle.h"
 /* engine */
 #include "engine_onboard.h"

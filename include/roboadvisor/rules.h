@@ -27,6 +27,7 @@ extern "C" {
 #define RA_RULE_LOSS_LIMIT_DEFAULT 0.10   /* re-authorisation threshold (DESIGN.md, daily cycle) */
 #define RA_RULE_LOSS_LIMIT_MAX 0.15       /* (0, 0.15]: never above 15 % of entrusted assets */
 #define RA_RULE_CASH_RESERVE_DEFAULT 0.02 /* [0, 1): cash kept for fees and withdrawals */
+#define RA_RULE_BAND_REL_DEFAULT 0.25    /* relative drift band, fraction of the target weight */
 #define RA_RULE_DISCRETIONARY_DEFAULT 1   /* an account without the column is discretionary */
 #define RA_RULE_MANDATE_TLH_DEFAULT 0     /* an imported account harvests only when asked */
 #define RA_RULE_AGENT_TLH_DEFAULT 1       /* an onboarded account's agent harvests by default */
@@ -35,9 +36,34 @@ extern "C" {
 #define RA_RULE_EMAIL_LOCAL_MAX 64        /* RFC 5321 4.5.3.1.1 */
 #define RA_RULE_EMAIL_DOMAIN_MAX 253      /* RFC 1035 (255 octets on the wire) */
 
-/* Fills a mandate with the defaults above: no model, discretionary, drift 0.05, TLH off, loss
- * limit 0.10, no restrictions. */
+/* Fills a mandate with the defaults above: no model, discretionary, drift 0.05, relative band
+ * 0.25, to target (not the band's edge), sales allowed, TLH off, loss limit 0.10, no
+ * restrictions, tax-aware relief (ra_rule_mandate_for_type sets FIFO for retirement accounts),
+ * cash reserve 0.02, no minimum trade, dividends paid in cash, whole lots (not fractional), no gain budget,
+ * no client confirmation, no agent (risk_level 0). docs/methodology.md#the-mandate. */
 RA_API void ra_rule_mandate_default(ra_mandate *m);
+/* The defaults that depend on the account's type: relief tax-aware for taxable accounts, FIFO
+ * for retirement accounts (no tax to optimise). Only where m->relief is still the default. */
+RA_API void ra_rule_mandate_for_type(ra_mandate *m, int account_type);
+/* The fields added with the mandate's versions (band_rel .. objective): RA_EINVAL naming the
+ * field. Called by ra_rule_mandate_validate. */
+RA_API RA_NODISCARD ra_status ra_rule_mandate_extra_validate(const ra_mandate *m, ra_err *err);
+/* Sets one field from text (`mandate set KEY=VALUE`, the accounts CSV's optional columns):
+ * keys model, discretionary, drift_band, band_rel, to_band_edge, buy_only, tlh, loss_limit,
+ * restrictions, relief (fifo, hifo, tax-aware), cash_reserve, min_trade_minor,
+ * reinvest_dividends, fractional, gain_budget_minor (-1 none), client_confirm, risk_level
+ * (C1..C5 or 1..5), objective. Flags take 0/1, on/off, true/false. RA_EINVAL with where = the
+ * key for an unknown key or a value out of range; m is unchanged then. */
+RA_API RA_NODISCARD ra_status ra_rule_mandate_set(ra_mandate *m, const char *key,
+                                                  const char *value, ra_err *err);
+/* The keys of ra_rule_mandate_set, in display order (NULL-terminated). */
+RA_API const char *const *ra_rule_mandate_keys(void);
+/* One field as text in the form ra_rule_mandate_set takes (buf of at least RA_NAME_MAX + 1). */
+RA_API const char *ra_rule_mandate_get(const ra_mandate *m, const char *key, char *buf,
+                                       size_t cap);
+/* "fifo", "hifo", "tax-aware" ("?" otherwise); parse: RA_EINVAL naming "relief". */
+RA_API const char *ra_rule_relief_name(int relief);
+RA_API RA_NODISCARD ra_status ra_rule_relief_parse(const char *s, int *out, ra_err *err);
 /* drift band in (0, RA_RULE_DRIFT_BAND_MAX]: "drift_band V is outside (0, 0.5]" (numbers are not
  * personal data, so these range messages name the value). */
 RA_API RA_NODISCARD ra_status ra_rule_drift_band_check(double x, ra_err *err);

@@ -95,7 +95,10 @@ RA_API int ra_stored_profile_expired(const ra_stored_profile *p, ra_date date);
  * params, made by actor->user for `reason` (required, non-blank, < RA_AGENT_REASON_MAX bytes). If
  * nothing differs from the current version, nothing is written (*version = the current one).
  * One audit record (entity "agent", entity id "ACCOUNT", before/after the versions). version may
- * be NULL. */
+ * be NULL. From schema 7 (store_mandate.h) the agent is part of the account's mandate: this
+ * writes a mandate version (audit entity "mandate") with the parameters and name, and
+ * ra_store_agent_get/_history read the mandate's versions that have an agent (risk level set);
+ * the agent's version is the mandate's. */
 RA_API RA_NODISCARD ra_status ra_store_agent_put(ra_store *s, const ra_store_actor *actor,
                                                  const char *account, const char *name,
                                                  const ra_agent_params *params,

@@ -212,7 +212,7 @@ cli_cmd_fn cmd_optimize, cmd_stats, cmd_xirr, cmd_twr, cmd_plan, cmd_generate_bo
 cli_cmd_fn cmd_init, cmd_import, cmd_securities, cmd_reconcile, cmd_check, cmd_valuation;
 /* The audit trail (cmd_audit.c), onboarding and agents (cmd_onboard.c), model portfolios
  * (cmd_models.c) and candidate screening (cmd_screen.c). */
-cli_cmd_fn cmd_audit, cmd_onboard, cmd_agent, cmd_models, cmd_screen;
+cli_cmd_fn cmd_audit, cmd_onboard, cmd_agent, cmd_mandate, cmd_models, cmd_screen;
 /* Withdrawal instructions (cmd_instr.c): withdraw, instructions list|cancel. */
 cli_cmd_fn cmd_withdraw, cmd_instructions;
 /* The daily cycle (cmd_cycle.c): run-day, account show, proposals, orders, replay. */

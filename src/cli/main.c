@@ -22,6 +22,7 @@ static const struct {
     {"gains", cmd_gains, "realised gains and open lots of an account, wash sales across the household"},
     {"onboard", cmd_onboard, "onboard a client: risk profile, accounts, agents, suitable model"},
     {"agent", cmd_agent, "show or change an account's own agent ('agent show|set ACCOUNT')"},
+    {"mandate", cmd_mandate, "an account's mandate, versioned and audited ('mandate show|set|history ACCOUNT')"},
     {"models", cmd_models, "model portfolios: build, list, show, add, assign, personalised targets"},
     {"screen", cmd_screen, "generate many distinct qualifying candidate portfolios from a pool"},
     {"run-day", cmd_run_day, "the daily cycle: mark, propose, trade every account for a day"},

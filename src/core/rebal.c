@@ -25,6 +25,7 @@ void ra_rebal_settings_default(ra_rebal_settings *s)
     s->defer_days = RA_REBAL_DEFAULT_DEFER_DAYS;
     s->wash_window_days = RA_REBAL_DEFAULT_WASH_WINDOW_DAYS;
     s->tlh_loss_pct = RA_REBAL_DEFAULT_TLH_LOSS_PCT;
+    s->relief = RA_RELIEF_TAX_AWARE;
 }
 
 /* The band of a weight with target t: the smaller of the absolute band and the relative band
@@ -239,10 +240,21 @@ static lot_key key_of(const ra_rebal_lot *l, ra_price price, ra_date date, int m
     return k;
 }
 
-static int before(const ra_rebal_account *a, int md, int taxable, size_t x, size_t y)
+/* 1 if lot x is sold before lot y under the relief method (ra_relief). */
+static int before(const ra_rebal_account *a, int md, int relief, size_t x, size_t y)
 {
     const ra_rebal_lot *lx = &a->lots[x], *ly = &a->lots[y];
-    if (!taxable) { /* FIFO */
+    if (relief == RA_RELIEF_TAX_AWARE && !a->taxable)
+        relief = RA_RELIEF_FIFO; /* no tax to optimise */
+    if (relief == RA_RELIEF_HIFO) {
+        /* cross-multiplied cost per share: exact in 128 bits */
+        __int128 cx = (__int128)lx->cost_minor * ly->qty_micro;
+        __int128 cy = (__int128)ly->cost_minor * lx->qty_micro;
+        if (cx != cy)
+            return cx > cy;
+        relief = RA_RELIEF_FIFO;
+    }
+    if (relief != RA_RELIEF_TAX_AWARE) { /* FIFO */
         if (lx->holding_from != ly->holding_from)
             return lx->holding_from < ly->holding_from;
         return x < y;
@@ -276,7 +288,7 @@ static size_t choose_lots(const ra_rebal_account *a, const ra_rebal_settings *s,
         return n_picks; /* no lot detail (a retirement account without lots): no picks */
     for (size_t u = 1; u < n; u++) {
         size_t v = wk->lot_order[u], j = u;
-        while (j > 0 && before(a, s->minor_digits, a->taxable, v, wk->lot_order[j - 1])) {
+        while (j > 0 && before(a, s->minor_digits, s->relief, v, wk->lot_order[j - 1])) {
             wk->lot_order[j] = wk->lot_order[j - 1];
             j--;
         }

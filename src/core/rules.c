@@ -12,6 +12,10 @@ void ra_rule_mandate_default(ra_mandate *m)
     m->drift_band = RA_RULE_DRIFT_BAND_DEFAULT;
     m->tlh_enabled = RA_RULE_MANDATE_TLH_DEFAULT;
     m->loss_limit = RA_RULE_LOSS_LIMIT_DEFAULT;
+    m->band_rel = RA_RULE_BAND_REL_DEFAULT;
+    m->relief = RA_RELIEF_TAX_AWARE;
+    m->cash_reserve = RA_RULE_CASH_RESERVE_DEFAULT;
+    m->gain_budget_minor = -1;
 }
 
 ra_status ra_rule_drift_band_check(double x, ra_err *err)
@@ -94,6 +98,8 @@ ra_status ra_rule_mandate_validate(const ra_mandate *m, ra_err *err)
         rc = ra_rule_loss_limit_check(m->loss_limit, err);
     if (rc == RA_OK)
         rc = restrictions_check(m->restrictions, err);
+    if (rc == RA_OK)
+        rc = ra_rule_mandate_extra_validate(m, err);
     return rc;
 }
 
@@ -278,7 +284,14 @@ int ra_rule_mandate_equal(const ra_mandate *a, const ra_mandate *b)
 {
     return strcmp(a->model, b->model) == 0 && a->discretionary == b->discretionary &&
            a->drift_band == b->drift_band && a->tlh_enabled == b->tlh_enabled &&
-           a->loss_limit == b->loss_limit && strcmp(a->restrictions, b->restrictions) == 0;
+           a->loss_limit == b->loss_limit && strcmp(a->restrictions, b->restrictions) == 0 &&
+           a->band_rel == b->band_rel && a->to_band_edge == b->to_band_edge &&
+           a->buy_only == b->buy_only && a->relief == b->relief &&
+           a->cash_reserve == b->cash_reserve && a->min_trade_minor == b->min_trade_minor &&
+           a->reinvest_dividends == b->reinvest_dividends && a->fractional == b->fractional &&
+           a->gain_budget_minor == b->gain_budget_minor &&
+           a->client_confirm == b->client_confirm && a->risk_level == b->risk_level &&
+           a->objective == b->objective;
 }
 
 int ra_rule_account_equal(const ra_account *a, const ra_account *b)

@@ -3,6 +3,7 @@
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/csv.h>
 #include <roboadvisor/engine_book.h>
+#include <roboadvisor/store_mandate.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -163,6 +164,11 @@ ra_status ra_book_open(const ra_book_open_opts *o, ra_book **out, ra_err *err)
     rc = ra_store_firm_get(b->store, o->firm, &b->firm, err);
     if (rc == RA_OK) {
         b->have_firm = 1;
+        /* an upgraded book: the mandates migration 0007 made are recorded in the audit trail
+         * the first time the book is opened with the firm's key (store_mandate.h) */
+        int written = 0;
+        if (have_key && (rc = ra_store_mandate_attest(b->store, &b->actor, &written, err)) != RA_OK)
+            goto fail;
     } else if (rc == RA_ENOTFOUND) {
         if (o->need_firm) {
             ra_err_set(err, RA_ENOTFOUND, NULL,

@@ -11,6 +11,7 @@
 #include <roboadvisor/bookgen.h>
 #include <roboadvisor/market_io.h>
 #include <roboadvisor/rng.h>
+#include <roboadvisor/rules.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -789,6 +790,8 @@ static ra_status make_parties(gen *g, acct_plan **plans_out)
             p->risk = risk;
             p->variant = (int)rng_below(&r, 2);
             ra_mandate *md = &a->mandate;
+            ra_rule_mandate_default(md);
+            ra_rule_mandate_for_type(md, (int)a->type);
             snprintf(md->model, sizeof md->model, "MODEL-R%d", risk);
             md->discretionary = rng_pct(&r, 85);
             int band = (int)rng_below(&r, 20);

@@ -226,7 +226,7 @@ static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *ta
     ra_models_target_opts to;
     memset(&to, 0, sizeof to);
     to.restrictions = b->acc[a].mandate.restrictions;
-    to.cash_reserve = r->o->cash_reserve;
+    to.cash_reserve = b->acc[a].mandate.cash_reserve;
     to.held = held;
     to.n_held = nh;
     to.type = (ra_account_type)b->acc[a].type;
@@ -292,10 +292,34 @@ static void config_hash(const run *r, size_t a, char out[65])
     char text[1536];
     int n = settings_text(r, text, sizeof text);
     n += snprintf(text + n, sizeof text - (size_t)n,
-                  "|model=%s@%d|discretionary=%d|band=%.17g|tlh=%d|restrictions=%s",
+                  "|model=%s@%d|discretionary=%d|band=%.17g|tlh=%d|restrictions=%s|"
+                  "band_rel=%.17g|edge=%d|buy_only=%d|relief=%d|reserve=%.17g|min_trade=%lld|"
+                  "reinvest=%d|fractional=%d|gain_budget=%lld|confirm=%d|level=%d|objective=%d|"
+                  "loss_limit=%.17g",
                   mo ? mo->code : "", mo ? mo->version : 0, m->discretionary, m->drift_band,
-                  m->tlh_enabled, m->restrictions);
+                  m->tlh_enabled, m->restrictions, m->band_rel, m->to_band_edge, m->buy_only,
+                  m->relief, m->cash_reserve, (long long)m->min_trade_minor,
+                  m->reinvest_dividends, m->fractional, (long long)m->gain_budget_minor,
+                  m->client_confirm, m->risk_level, m->objective, m->loss_limit);
     hash_hex(text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1, out);
+}
+
+/* The account's trading settings: the firm's, overlaid with its mandate (bands, band's edge,
+ * buy-only, minimum trade, TLH, lot relief; docs/methodology.md#the-mandate). */
+static void account_settings(const run *r, size_t a, ra_rebal_settings *set)
+{
+    const ra_mandate *m = &r->b->acc[a].mandate;
+    *set = r->o->settings;
+    set->band_abs = m->drift_band > 0 ? m->drift_band : set->band_abs;
+    set->band_rel = m->band_rel;
+    set->to_band_edge = m->to_band_edge;
+    set->buy_only = m->buy_only;
+    set->min_trade_minor = m->min_trade_minor > set->min_trade_minor ? m->min_trade_minor
+                                                                     : set->min_trade_minor;
+    set->tlh = m->tlh_enabled && r->b->acc[a].type == RA_ACCOUNT_TAXABLE;
+    set->relief = m->relief;
+    set->minor_digits = r->b->minor_digits;
+    set->wash_window_days = r->o->window_days;
 }
 
 static ra_status grow_work(run *r, size_t n_assets, size_t n_lots, ra_err *err)
@@ -369,7 +393,11 @@ static int own_recent_stays(const run *r, size_t a, const ra_ledger *l, uint32_t
 {
     const ra_cycle_book *b = r->b;
     const ra_rebal_settings *s = &r->o->settings;
-    int harvests = b->acc[a].mandate.tlh_enabled && b->acc[a].type == RA_ACCOUNT_TAXABLE;
+    /* a harvest needs a substitute that can be bought today (core/rebal.c harvest()) */
+    int32_t sub = r->sub_of[sec];
+    int harvests = b->acc[a].mandate.tlh_enabled && b->acc[a].type == RA_ACCOUNT_TAXABLE &&
+                   sub >= 0 && b->sec[sub].on_shelf &&
+                   !within(b->date, r->hh_loss[sub], r->o->window_days);
     for (size_t k = 0; k < l->n_lots; k++) {
         const ra_lot *x = &l->lots[k];
         if (x->security != sec || b->date - x->acquired > r->o->window_days)
@@ -379,8 +407,11 @@ static int own_recent_stays(const run *r, size_t a, const ra_ledger *l, uint32_t
         if (!harvests || ra_money_value(x->qty_micro, b->sec[sec].price, b->minor_digits, &v, &e) != RA_OK)
             return 1;
         ra_minor loss = x->basis_minor - v;
+        double rate = ra_ledger_is_long_term(x->acquired, b->date) ? s->tax_rate_long
+                                                                   : s->tax_rate_short;
+        double cost = (double)s->fee_minor + s->spread_bps * 1e-4 * (double)v;
         if (loss <= 0 || (double)loss < s->tlh_loss_pct * (double)x->basis_minor ||
-            loss < s->tlh_loss_min_minor)
+            loss < s->tlh_loss_min_minor || (double)loss * rate <= 2.0 * cost)
             return 1;
     }
     return 0;
@@ -419,7 +450,7 @@ static size_t build_assets(run *r, size_t a, const ra_ledger *l, const double *t
         x->price = b->sec[i].price;
         x->target = target[i];
         int64_t ls = b->sec[i].lot_size > 0 ? b->sec[i].lot_size : 1;
-        x->lot_micro = ls * 1000000;
+        x->lot_micro = m->fractional ? 1 : ls * 1000000; /* the mandate: fractional or lots */
         x->no_buy = within(d, r->hh_loss[i], w) || !b->sec[i].on_shelf;
         /* a loss sale meets replacement shares: lots of another account of the household
          * bought within the window, or this account's own recent lots that stay held (those
@@ -711,11 +742,8 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         acc.cash_reason = (div_today ? RA_REASON_DIVIDEND : 0u) |
                           (b->acc[a].flow_minor > 0 || !div_today ? RA_REASON_CASH_FLOW : 0u);
         acc.taxable = b->acc[a].type == RA_ACCOUNT_TAXABLE;
-        ra_rebal_settings set = r->o->settings;
-        set.band_abs = m->drift_band > 0 ? m->drift_band : set.band_abs;
-        set.tlh = m->tlh_enabled && acc.taxable;
-        set.minor_digits = b->minor_digits;
-        set.wash_window_days = r->o->window_days;
+        ra_rebal_settings set;
+        account_settings(r, a, &set);
         rc = grow_work(r, na, n_rl, err);
         if (rc == RA_OK)
             rc = ra_rebal_propose(&acc, &set, r->work, r->work_cap, r->trades, r->picks, &res, err);

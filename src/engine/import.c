@@ -189,6 +189,16 @@ static void keep_account(ra_account *row, const ra_account *old, uint32_t cols)
     KEEP_VAL(mandate.tlh_enabled, RA_IMPORT_ACC_TLH);
     KEEP_VAL(mandate.loss_limit, RA_IMPORT_ACC_LOSS);
     KEEP_STR(mandate.restrictions, RA_IMPORT_ACC_RESTRICTIONS);
+    KEEP_VAL(mandate.band_rel, RA_IMPORT_ACC_BAND_REL);
+    KEEP_VAL(mandate.to_band_edge, RA_IMPORT_ACC_TO_BAND_EDGE);
+    KEEP_VAL(mandate.buy_only, RA_IMPORT_ACC_BUY_ONLY);
+    KEEP_VAL(mandate.relief, RA_IMPORT_ACC_RELIEF);
+    KEEP_VAL(mandate.cash_reserve, RA_IMPORT_ACC_CASH_RESERVE);
+    KEEP_VAL(mandate.min_trade_minor, RA_IMPORT_ACC_MIN_TRADE);
+    KEEP_VAL(mandate.reinvest_dividends, RA_IMPORT_ACC_REINVEST);
+    KEEP_VAL(mandate.fractional, RA_IMPORT_ACC_FRACTIONAL);
+    KEEP_VAL(mandate.gain_budget_minor, RA_IMPORT_ACC_GAIN_BUDGET);
+    KEEP_VAL(mandate.client_confirm, RA_IMPORT_ACC_CLIENT_CONFIRM);
 }
 
 typedef union any_record {

@@ -2,6 +2,8 @@
  * their first agents and the scored profile in one write scope of the store. */
 #include <roboadvisor/engine_models.h>
 #include <roboadvisor/engine_onboard.h>
+#include <roboadvisor/rules.h>
+#include <roboadvisor/store_mandate.h>
 #include <roboadvisor/prof_io.h>
 
 #include <stdio.h>
@@ -67,10 +69,15 @@ ra_status ra_onboard_apply(ra_store *s, const ra_store_actor *actor, const ra_on
         a.type = oa->type;
         snprintf(a.currency, sizeof a.currency, "%s", oa->currency[0] ? oa->currency : firm.currency);
         a.opened = date;
+        ra_rule_mandate_default(&a.mandate);
+        ra_rule_mandate_for_type(&a.mandate, (int)a.type);
         a.mandate.discretionary = 1;
         a.mandate.drift_band = params.drift_band;
         a.mandate.tlh_enabled = params.tlh;
         a.mandate.loss_limit = params.loss_limit;
+        a.mandate.cash_reserve = params.cash_reserve;
+        a.mandate.risk_level = params.risk_level;
+        a.mandate.objective = (int)params.objective;
         ra_account have;
         ra_err e2 = {0};
         ra_status ex = ra_store_account_get(s, actor->firm, oa->code, &have, &e2);
@@ -85,14 +92,14 @@ ra_status ra_onboard_apply(ra_store *s, const ra_store_actor *actor, const ra_on
             if (err)
                 *err = e2;
         }
+        const char *why = note.had_agent ? "onboarding: parameters kept where the new "
+                                           "profile allows them"
+                                         : "onboarding: parameters from the client's risk profile";
+        /* a new account's mandate version 1 holds its agent (store_mandate.h) */
         if (rc == RA_OK)
-            rc = ra_store_account_put(s, actor, &a, err);
+            rc = ra_store_account_put_agent(s, actor, &a, oa->agent_name, why, err);
         if (rc == RA_OK)
-            rc = ra_store_agent_put(s, actor, oa->code, oa->agent_name, &params,
-                                    note.had_agent ? "onboarding: parameters kept where the new "
-                                                     "profile allows them"
-                                                   : "onboarding: parameters from the client's "
-                                                     "risk profile",
+            rc = ra_store_agent_put(s, actor, oa->code, oa->agent_name, &params, why,
                                     &res->agent_version[i], err);
         if (rc != RA_OK)
             ra_err_wrap(err, "account %s", oa->code);

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SPECS 12  /* columns of the widest format (transactions) */
+#define MAX_SPECS 24  /* columns of the widest format (accounts, with the mandate's) */
 #define FRAC_DIGITS 9 /* decimals accepted in a fraction (expense ratio, drift band, ...) */
 #define EXP_CAP 100000 /* exponents beyond this are out of range whatever the digits */
 
@@ -210,12 +210,16 @@ static const col_spec cli_cols[] = {{"code", NULL, 0},   {"household", NULL, 1},
                                     {"email", NULL, 1},  {"tax_id", NULL, 1},
                                     {"address", NULL, 1}, {"birth_year", NULL, 1}};
 
-enum { A_CODE, A_CLIENT, A_TYPE, A_CCY, A_OPENED, A_MODEL, A_DISCR, A_DRIFT, A_TLH, A_LOSS, A_RESTR };
+enum { A_CODE, A_CLIENT, A_TYPE, A_CCY, A_OPENED, A_MODEL, A_DISCR, A_DRIFT, A_TLH, A_LOSS, A_RESTR,
+       A_EXTRA /* the optional mandate columns: their names are their ra_rule_mandate_set keys */ };
 static const col_spec acc_cols[] = {
     {"code", NULL, 0},          {"client", NULL, 0},       {"type", NULL, 0},
     {"currency", NULL, 0},      {"opened", NULL, 0},       {"model", NULL, 1},
     {"discretionary", NULL, 1}, {"drift_band", NULL, 1},   {"tlh", NULL, 1},
-    {"loss_limit", NULL, 1},    {"restrictions", NULL, 1}};
+    {"loss_limit", NULL, 1},    {"restrictions", NULL, 1}, {"band_rel", NULL, 1},
+    {"to_band_edge", NULL, 1},  {"buy_only", NULL, 1},     {"relief", NULL, 1},
+    {"cash_reserve", NULL, 1},  {"min_trade_minor", NULL, 1}, {"reinvest_dividends", NULL, 1},
+    {"fractional", NULL, 1},    {"gain_budget_minor", NULL, 1}, {"client_confirm", NULL, 1}};
 
 enum { T_ACCOUNT, T_ID, T_DATE, T_KIND, T_TICKER, T_QTY, T_PRICE, T_AMOUNT, T_FEES, T_RELIEF,
        T_LOTS, T_RATIO };
@@ -780,6 +784,21 @@ static ra_status row_account(frame *F, ra_account *x, ra_err *err)
     if ((st = fdate(F, A_OPENED, &x->opened, err)) != RA_OK)
         return st;
     ra_mandate *m = &x->mandate;
+    ra_rule_mandate_default(m);
+    ra_rule_mandate_for_type(m, (int)x->type);
+    for (int k = A_EXTRA; k < (int)NCOLS(acc_cols); k++) { /* missing or empty: the default */
+        fget(F, k, &s, &n);
+        if (!n)
+            continue;
+        char v[64];
+        if (n >= sizeof v)
+            return ferr(F, k, err, "%s is longer than %zu bytes", acc_cols[k].name, sizeof v - 1);
+        memcpy(v, s, n);
+        v[n] = 0;
+        ra_err e3 = {0};
+        if (ra_rule_mandate_set(m, acc_cols[k].name, v, &e3) != RA_OK)
+            return ferr(F, k, err, "%s", e3.msg);
+    }
     if ((st = fcode(F, A_MODEL, 0, m->model, err)) != RA_OK)
         return st;
     if ((st = fbool(F, A_DISCR, RA_RULE_DISCRETIONARY_DEFAULT, &m->discretionary, err)) != RA_OK)

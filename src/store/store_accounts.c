@@ -2,6 +2,7 @@
 #include "store/store_int.h"
 
 #include "roboadvisor/alloc.h"
+#include "roboadvisor/store_mandate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,15 @@ static ra_status account_load(ra_store *s, int64_t firm_id, const char *code, ac
         r->minor_digits = (int)sq_int(s, st, 12);
     }
     s->ops->reset(st);
+    if (r->id && s->schema_version >= RA_SCHEMA_MANDATE) { /* the mandate is its latest version */
+        ra_mandate_version v;
+        int found = 0;
+        ra_status rc = rs_mandate_load(s, r->id, 0, &v, &found, err);
+        if (rc != RA_OK)
+            return rc;
+        if (found)
+            r->a.mandate = v.mandate;
+    }
     return RA_OK;
 }
 
@@ -107,6 +117,12 @@ static ra_status account_put_in(ra_store *s, const ra_store_actor *actor, const 
         rc = account_load(s, firm->id, a->code, &old, err);
     if (rc != RA_OK)
         return rc;
+    ra_account in = *a; /* an account record without an agent keeps the agent's level */
+    if (old.id && in.mandate.risk_level == 0) {
+        in.mandate.risk_level = old.a.mandate.risk_level;
+        in.mandate.objective = old.a.mandate.objective;
+    }
+    a = &in;
     int fixed_same = old.id && strcmp(old.a.client, a->client) == 0 && old.a.type == a->type &&
                      strcmp(old.a.currency, a->currency) == 0 && old.a.opened == a->opened;
     int mandate_same = old.id && ra_rule_mandate_equal(&old.a.mandate, &a->mandate);
@@ -140,6 +156,18 @@ static ra_status account_put_in(ra_store *s, const ra_store_actor *actor, const 
     }
     if (rc == RA_OK)
         rc = sq_run(s, st, err);
+    if (rc == RA_OK && s->schema_version >= RA_SCHEMA_MANDATE && (!old.id || !mandate_same)) {
+        int64_t aid = old.id, v = 0;
+        if (!aid)
+            rc = sq_code_id(s, SQ_ACCOUNT_ID, firm->id, a->code, &aid, err);
+        if (rc == RA_OK)
+            rc = rs_mandate_change(s, actor, aid, a->code, m, s->pending_agent_name, 0,
+                                   s->pending_reason ? s->pending_reason
+                                   : old.id ? "the account's record changed (import or model "
+                                              "assignment)"
+                                            : "account opened",
+                                   0, &v, err);
+    }
     json_t *before = NULL, *after;
     const char *entity = "account";
     if (old.id && fixed_same) { /* only the mandate changed */

@@ -184,6 +184,14 @@ ra_status rs_audit_groups(ra_store *s, const ra_store_actor *a, const char *acti
     return rc;
 }
 
+ra_status rs_audit_append_state(ra_store *s, const ra_store_actor *a, const uint8_t *key,
+                                const char *action, const char *entity, const char *entity_id,
+                                const char *before, const char *after, const char *state,
+                                ra_err *err)
+{
+    return append_record(s, a, key, action, entity, entity_id, before, after, state, err);
+}
+
 ra_status ra_store_audit_seal(ra_store *s, const ra_store_actor *actor, uint64_t *n_groups,
                               ra_err *err)
 {

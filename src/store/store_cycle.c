@@ -123,6 +123,34 @@ static ra_status val_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     return RA_OK;
 }
 
+/* The account's mandate in effect on the day (store_mandate.h): its latest version whose
+ * effective day is 0 (at once) or not after the day; the fields beyond the account's columns. */
+#define MANDATE_COLS                                                                           \
+    "COALESCE(v.band_rel, 0.25), COALESCE(v.to_band_edge, 0), COALESCE(v.buy_only, 0), "       \
+    "COALESCE(v.relief, 3), COALESCE(v.cash_reserve, 0.02), COALESCE(v.min_trade_minor, 0), "  \
+    "COALESCE(v.reinvest_dividends, 0), COALESCE(v.fractional, 0), "                           \
+    "COALESCE(v.gain_budget_minor, -1), COALESCE(v.client_confirm, 0), "                       \
+    "COALESCE(v.risk_level, 0), COALESCE(v.objective, 0)"
+#define MANDATE_JOIN                                                                           \
+    " LEFT JOIN mandates v ON v.account_id = a.id AND v.version = (SELECT MAX(version) FROM "  \
+    "mandates WHERE account_id = a.id AND (effective = 0 OR effective <= ?))"
+
+static void mandate_cols(ra_store *s, ra_db_stmt *st, int c, ra_mandate *m)
+{
+    m->band_rel = s->ops->col_double(st, c);
+    m->to_band_edge = (int)sq_int(s, st, c + 1);
+    m->buy_only = (int)sq_int(s, st, c + 2);
+    m->relief = (int)sq_int(s, st, c + 3);
+    m->cash_reserve = s->ops->col_double(st, c + 4);
+    m->min_trade_minor = sq_int(s, st, c + 5);
+    m->reinvest_dividends = (int)sq_int(s, st, c + 6);
+    m->fractional = (int)sq_int(s, st, c + 7);
+    m->gain_budget_minor = sq_int(s, st, c + 8);
+    m->client_confirm = (int)sq_int(s, st, c + 9);
+    m->risk_level = (int)sq_int(s, st, c + 10);
+    m->objective = (int)sq_int(s, st, c + 11);
+}
+
 static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     load_ctx *x = ctx;
@@ -150,6 +178,7 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     y->cash_minor = sq_int(s, st, 10);
     x->acc_model_id[i] = sq_int(s, st, 11);
     y->next_lot_id = (uint64_t)sq_int(s, st, 12);
+    mandate_cols(s, st, 13, m);
     y->model = -1;
     y->prev_value_minor = -1;
     b->n_acc++;
@@ -354,12 +383,15 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
                      " AND x.day = ?", "ii", fid, day);
     if (rc == RA_OK)
         rc = sq_each(s, err, acc_row, x,
-                     "SELECT a.id, a.code, h.code, a.type, a.model, a.discretionary, "
-                     "a.drift_band, a.tlh_enabled, a.loss_limit, a.restrictions, a.cash_minor, "
-                     "COALESCE(m.model_id, 0), a.next_lot_id FROM accounts a JOIN clients c ON "
-                     "c.id = a.client_id JOIN households h ON h.id = c.household_id LEFT JOIN "
-                     "model_assignments m ON m.account_id = a.id WHERE a.firm_id = ? "
-                     "ORDER BY h.code, a.code", "i", fid);
+                     "SELECT a.id, a.code, h.code, a.type, COALESCE(v.model, a.model), "
+                     "COALESCE(v.discretionary, a.discretionary), COALESCE(v.drift_band, "
+                     "a.drift_band), COALESCE(v.tlh, a.tlh_enabled), COALESCE(v.loss_limit, "
+                     "a.loss_limit), COALESCE(v.restrictions, a.restrictions), a.cash_minor, "
+                     "COALESCE(m.model_id, 0), a.next_lot_id, " MANDATE_COLS " FROM accounts a "
+                     "JOIN clients c ON c.id = a.client_id JOIN households h ON "
+                     "h.id = c.household_id LEFT JOIN model_assignments m ON m.account_id = a.id "
+                     MANDATE_JOIN " WHERE a.firm_id = ? ORDER BY h.code, a.code", "ii", day,
+                     fid);
     if (rc != RA_OK)
         return rc;
     /* the account map is looked up sorted by id; the accounts keep their household order */

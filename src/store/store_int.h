@@ -63,7 +63,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 24 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 25 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -87,6 +87,8 @@ struct ra_store {
     const ra_db_ops *ops;
     int in_txn; /* explicit transaction open */
     int schema_version;
+    const char *pending_agent_name; /* ra_store_account_put_agent: version 1's agent name */
+    const char *pending_reason;     /* and its reason (store_mandate.c) */
     firm_key *keys; /* wiped at close */
     size_t n_keys, cap_keys;
     ra_store_key_fn key_fn;
@@ -323,6 +325,36 @@ char *rs_state_text(ra_store *s, const char *firm, const uint8_t *key, const rs_
 /* The state lines of every group of every audited table of the firm as it is now (the seal);
  * *n the number of groups. ra_malloc'd; NULL with err set. */
 char *rs_state_all(ra_store *s, const char *firm, const uint8_t *key, size_t *n, ra_err *err);
+/* The images of every group of one table of the firm (as rs_state_all). */
+char *rs_state_table(ra_store *s, const char *firm, const uint8_t *key, const char *table,
+                     size_t *n, ra_err *err);
+/* Appends one record with the state text given (the chain head already read: rs_head_get). */
+ra_status rs_audit_append_state(ra_store *s, const ra_store_actor *a, const uint8_t *key,
+                                const char *action, const char *entity, const char *entity_id,
+                                const char *before, const char *after, const char *state,
+                                ra_err *err);
+
+/* --- the mandate's versions (store_mandate.c) ------------------------------------------------ */
+
+struct ra_mandate_version;
+/* The version (0: the latest) of the account's mandate; *found 0 when there is none. */
+ra_status rs_mandate_load(ra_store *s, int64_t account_id, int64_t version,
+                          struct ra_mandate_version *out, int *found, ra_err *err);
+/* Inserts version `version` of the account and, from version 2 on, writes the account's columns
+ * model .. restrictions with it. No audit record. */
+ra_status rs_mandate_insert(ra_store *s, const ra_store_actor *actor, int64_t account_id,
+                            int64_t version, const ra_mandate *m, const char *name,
+                            ra_date effective, const char *reason, ra_err *err);
+/* A new version when m, name (NULL: keep) or effective differ from the current one (*version:
+ * the new or current number); with audit, its record (entity "mandate"). */
+ra_status rs_mandate_change(ra_store *s, const ra_store_actor *actor, int64_t account_id,
+                            const char *account, const ra_mandate *m, const char *name,
+                            ra_date effective, const char *reason, int audit, int64_t *version,
+                            ra_err *err);
+/* ra_store_init up to migration `upto` only (tests of an upgrade from an older schema). */
+ra_status rs_store_init_to(ra_store *s, int32_t upto, ra_err *err);
+/* The agents' parameters merged into the versions 1 of migration 0007 (store_schema.c). */
+ra_status rs_mandate_migrate(ra_store *s, ra_err *err);
 /* The bulk opening's round: appends the accounts, lots and txns images of every account of the
  * temporary table ra_open to state[index[j]] (codes[j] sorted, with their indices). */
 ra_status rs_state_round(ra_store *s, const char *firm, const uint8_t *key,

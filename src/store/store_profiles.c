@@ -7,6 +7,8 @@
 #include <roboadvisor/store_profiles.h>
 #include "store/store_int.h"
 
+#include <roboadvisor/store_mandate.h>
+
 #include <jansson.h>
 #include <ctype.h>
 #include <stdarg.h>
@@ -665,6 +667,43 @@ static int blank(const char *s)
     return 1;
 }
 
+/* From schema 7 the agent is part of the mandate (docs/methodology.md#the-mandate): its
+ * versions are the mandate's versions that have an agent (risk_level > 0). */
+static void agent_of(const ra_mandate_version *v, ra_agent *g)
+{
+    memset(g, 0, sizeof *g);
+    copy(g->account, sizeof g->account, v->account);
+    g->version = v->version;
+    copy(g->name, sizeof g->name, v->agent_name);
+    g->params.risk_level = v->mandate.risk_level;
+    g->params.objective = (ra_agent_objective)v->mandate.objective;
+    g->params.drift_band = v->mandate.drift_band;
+    g->params.tlh = v->mandate.tlh_enabled;
+    g->params.loss_limit = v->mandate.loss_limit;
+    g->params.cash_reserve = v->mandate.cash_reserve;
+    copy(g->user, sizeof g->user, v->user);
+    copy(g->reason, sizeof g->reason, v->reason);
+    g->at = v->at;
+}
+
+static ra_status agent_put_mandate(ra_store *s, const ra_store_actor *actor, const char *account,
+                                   const char *name, const ra_agent_params *p, const char *reason,
+                                   int64_t *version, ra_err *err)
+{
+    ra_mandate_version cur;
+    ra_status rc = ra_store_mandate_get(s, actor->firm, account, 0, &cur, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_mandate m = cur.mandate;
+    m.risk_level = p->risk_level;
+    m.objective = (int)p->objective;
+    m.drift_band = p->drift_band;
+    m.tlh_enabled = p->tlh;
+    m.loss_limit = p->loss_limit;
+    m.cash_reserve = p->cash_reserve;
+    return ra_store_mandate_put(s, actor, account, &m, name, cur.effective, reason, version, err);
+}
+
 ra_status ra_store_agent_put(ra_store *s, const ra_store_actor *actor, const char *account,
                              const char *name, const ra_agent_params *params, const char *reason,
                              int64_t *version, ra_err *err)
@@ -687,6 +726,8 @@ ra_status ra_store_agent_put(ra_store *s, const ra_store_actor *actor, const cha
                           RA_NAME_MAX - 1);
     if ((rc = ra_agent_params_validate(params, err)) != RA_OK)
         return rc;
+    if (s->schema_version >= RA_SCHEMA_MANDATE)
+        return agent_put_mandate(s, actor, account, name, params, reason, version, err);
     int own = 0;
     if ((rc = wbegin(s, &own, err)) != RA_OK)
         return rc;
@@ -734,7 +775,13 @@ ra_status ra_store_agent_get(ra_store *s, const char *firm, const char *account,
     int64_t fid = 0, aid = 0;
     int found = 0;
     ra_status rc = owner_ids_read(s, firm, &OWNER_ACCOUNT, account, &fid, &aid, err);
-    if (rc == RA_OK)
+    if (rc == RA_OK && s->schema_version >= RA_SCHEMA_MANDATE) {
+        ra_mandate_version v;
+        rc = rs_mandate_load(s, aid, version, &v, &found, err);
+        found = found && v.mandate.risk_level > 0;
+        if (found)
+            agent_of(&v, out);
+    } else if (rc == RA_OK)
         rc = agent_current(s, aid, version, out, &found, err);
     if (rc == RA_OK && !found)
         rc = version > 0 ? ra_err_set(err, RA_ENOTFOUND, NULL, "account %s has no agent version %lld",
@@ -751,7 +798,26 @@ static const history_kind AGENT_HISTORY = {&OWNER_ACCOUNT,
 ra_status ra_store_agent_history(ra_store *s, const char *firm, const char *account,
                                  ra_agent **out, size_t *n, ra_err *err)
 {
-    return owner_list(s, firm, &AGENT_HISTORY, account, NULL, out, n, err);
+    if (s->schema_version < RA_SCHEMA_MANDATE)
+        return owner_list(s, firm, &AGENT_HISTORY, account, NULL, out, n, err);
+    *out = NULL;
+    *n = 0;
+    ra_mandate_version *h = NULL;
+    size_t nh = 0;
+    ra_status rc = ra_store_mandate_history(s, firm, account, &h, &nh, err);
+    ra_agent *g = rc == RA_OK && nh ? ra_calloc(nh, sizeof *g) : NULL;
+    if (rc == RA_OK && nh && !g)
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the agent versions");
+    for (size_t i = 0; rc == RA_OK && i < nh; i++)
+        if (h[i].mandate.risk_level > 0)
+            agent_of(&h[i], &g[(*n)++]);
+    ra_free(h);
+    if (rc == RA_OK && !*n) {
+        ra_free(g);
+        g = NULL;
+    }
+    *out = g;
+    return rc;
 }
 
 /* ---- overrides ------------------------------------------------------------------------------ */

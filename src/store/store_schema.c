@@ -1,6 +1,8 @@
 /* roboadvisor store: open, close, schema version and migrations (store.h). */
 #include "store/store_int.h"
 
+#include <stdint.h>
+
 #include "roboadvisor/alloc.h"
 
 #include <stdio.h>
@@ -134,11 +136,13 @@ static char *substitute(const ra_db_ops *ops, const char *sql)
     return out;
 }
 
-ra_status ra_store_init(ra_store *s, ra_err *err)
+ra_status ra_store_init(ra_store *s, ra_err *err) { return rs_store_init_to(s, INT32_MAX, err); }
+
+ra_status rs_store_init_to(ra_store *s, int32_t upto, ra_err *err)
 {
     if (s->in_txn)
         return ra_err_set(err, RA_EINVAL, NULL, "cannot migrate inside an open transaction");
-    for (size_t i = 0; i < ra_store_n_migrations; i++) {
+    for (size_t i = 0; i < ra_store_n_migrations && ra_store_migrations[i].version <= upto; i++) {
         const ra_store_migration *m = &ra_store_migrations[i];
         ra_status rc = s->ops->begin(s->db, err);
         if (rc != RA_OK)
@@ -155,6 +159,8 @@ ra_status ra_store_init(ra_store *s, ra_err *err)
             rc = sq_nomem(err, "a migration");
         if (rc == RA_OK) {
             rc = s->ops->exec(s->db, sql, err);
+            if (rc == RA_OK && m->version == 7) /* 0007_mandate: the agents merged in C */
+                rc = rs_mandate_migrate(s, err);
             if (rc != RA_OK)
                 ra_err_wrap(err, "migration %04d_%s", m->version, m->name);
         }

@@ -128,6 +128,12 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "x.n, x.code, x.kind, x.amount_minor, x.due, x.source, x.note, x.user_name, x.created_at, "
      "x.cancelled_by, x.cancelled_reason",
      "ittiitttitt", "instructions x " ACCT_JOIN, "x.n"},
+    {"mandates", 7, "a.code",
+     "x.version, x.model, x.discretionary, x.drift_band, x.band_rel, x.to_band_edge, x.buy_only, "
+     "x.tlh, x.loss_limit, x.restrictions, x.relief, x.cash_reserve, x.min_trade_minor, "
+     "x.reinvest_dividends, x.fractional, x.gain_budget_minor, x.client_confirm, x.risk_level, "
+     "x.objective, x.agent_name, x.effective, x.user_name, x.reason, x.created_at",
+     "itiddiiidtidiiiiiiittti", "mandates x " ACCT_JOIN, "x.version"},
 };
 
 int rs_state_spec(const char *table)
@@ -302,8 +308,8 @@ static const struct {
     {"advisor", {"advisors"}},
     {"household", {"households"}},
     {"client", {"clients"}},
-    {"account", {"accounts", "model_assignments"}},
-    {"mandate", {"accounts"}},
+    {"account", {"accounts", "model_assignments", "mandates"}},
+    {"mandate", {"accounts", "mandates"}},
     {"lots", {"accounts", "lots", "txns"}},
     {"security", {"securities"}},
     {"model", {"models", "model_weights"}},
@@ -400,6 +406,28 @@ char *rs_state_all(ra_store *s, const char *firm, const uint8_t *key, size_t *n,
     return c.t;
 }
 
+char *rs_state_table(ra_store *s, const char *firm, const uint8_t *key, const char *table,
+                     size_t *n, ra_err *err)
+{
+    int k = rs_state_spec(table);
+    all_ctx c = {ra_malloc(1), 0, 1, 0, 0};
+    ra_status rc = c.t ? RA_OK : sq_nomem(err, "the audited state");
+    if (c.t)
+        c.t[0] = 0;
+    if (rc == RA_OK && k >= 0 && s->schema_version >= g_specs[k].min_version) {
+        ra_db_stmt *st = spec_stmt(s, k, 0, err);
+        rc = st && sq_bind(s, st, err, "t", firm) == RA_OK
+                 ? each_group(s, k, key, st, all_fn, &c, err)
+                 : sq_err(err);
+    }
+    if (rc != RA_OK) {
+        ra_free(c.t);
+        return NULL;
+    }
+    *n = c.n;
+    return c.t;
+}
+
 /* --- the bulk opening's round ----------------------------------------------------------------- */
 
 typedef struct round_ctx {
@@ -445,10 +473,11 @@ ra_status rs_state_round(ra_store *s, const char *firm, const uint8_t *key,
                          const char *const *codes, const size_t *index, size_t m, char **state,
                          size_t *cap, ra_err *err)
 {
-    static const char *const tables[] = {"accounts", "lots", "txns"};
+    static const char *const tables[] = {"accounts", "lots", "txns", "mandates"};
     round_ctx c = {state, cap, codes, index, m};
     ra_status rc = RA_OK;
-    for (size_t t = 0; t < 3 && rc == RA_OK; t++) {
+    size_t n_tables = s->schema_version >= 7 ? 4 : 3;
+    for (size_t t = 0; t < n_tables && rc == RA_OK; t++) {
         int k = rs_state_spec(tables[t]);
         ra_db_stmt *st = spec_stmt(s, k, 2, err);
         rc = st && sq_bind(s, st, err, "t", firm) == RA_OK

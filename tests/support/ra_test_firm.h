@@ -5,6 +5,7 @@
 #ifndef RA_TEST_FIRM_H
 #define RA_TEST_FIRM_H
 
+#include "roboadvisor/rules.h"
 #include "roboadvisor/store_models.h"
 
 #include <math.h>
@@ -68,6 +69,8 @@ static void ra_tf_account(ra_store *s, const ra_store_actor *a, const char *code
     x.type = RA_ACCOUNT_TAXABLE;
     snprintf(x.currency, sizeof x.currency, "USD");
     x.opened = ra_date_from_ymd(2023, 1, 2);
+    ra_rule_mandate_default(&x.mandate);
+    x.mandate.cash_reserve = 0.01; /* the suites' hand derivations keep 1 % cash */
     snprintf(x.mandate.model, sizeof x.mandate.model, "M1");
     x.mandate.discretionary = discretionary;
     x.mandate.drift_band = 0.05;

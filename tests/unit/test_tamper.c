@@ -1,5 +1,5 @@
 /* Tamper evidence of the book of record (issue 10, docs/methodology.md#book-of-record-and-storage):
- * a small book is built through the public API, then each of 23 edits of a business table and
+ * a small book is built through the public API, then each of 26 edits of a business table and
  * each of 8 attacks on the audit log is made with plain SQL (as a database administrator could),
  * inside a transaction that is rolled back afterwards, and ra_store_audit_verify (with and without
  * a checkpoint) or ra_store_check must report it. Counts of detections are asserted, so a loop
@@ -283,7 +283,7 @@ static int detected(fx *f, const char *sql, edit_fn fn, int use_cp, char *why, s
     return rc == RA_ECONFLICT;
 }
 
-/* --- 23 edits of business tables --------------------------------------------------------- */
+/* --- 26 edits of business tables --------------------------------------------------------- */
 
 #define ACC(code) "(SELECT id FROM accounts WHERE code = '" code "')"
 
@@ -296,6 +296,7 @@ static const struct {
     {"account deleted with its lots and transactions",
      "DELETE FROM lots WHERE account_id = " ACC("A1") "; DELETE FROM txns WHERE account_id = "
      ACC("A1") "; DELETE FROM model_assignments WHERE account_id = " ACC("A1") "; "
+     "DELETE FROM mandates WHERE account_id = " ACC("A1") "; "
      "DELETE FROM accounts WHERE code = 'A1'"},
     {"risk profile changed from C5 to C1", "UPDATE profiles SET level = 1 WHERE level = 5"},
     {"mandate's model changed", "UPDATE accounts SET model = 'M2' WHERE code = 'A1'"},
@@ -328,7 +329,12 @@ static const struct {
     {"model weights changed", "UPDATE model_weights SET weight = weight / 2"},
     {"model assignment changed",
      "UPDATE model_assignments SET model_id = (SELECT id FROM models WHERE code = 'M2')"},
-    {"agent parameters changed", "UPDATE agents SET params = '{}'"},
+    {"agent parameters changed", "UPDATE mandates SET cash_reserve = 0.5 WHERE risk_level > 0"},
+    {"mandate's relief changed", "UPDATE mandates SET relief = 1 WHERE account_id = " ACC("A1")},
+    {"mandate's buy-only flag changed in an old version",
+     "UPDATE mandates SET buy_only = 1 WHERE version = 1 AND account_id = " ACC("A1")},
+    {"a mandate version deleted",
+     "DELETE FROM mandates WHERE version = 1 AND account_id = " ACC("A1")},
     {"advisor changed", "UPDATE advisors SET email_enc = name_enc WHERE code = 'ADV1'"},
     {"firm currency changed", "UPDATE firms SET currency = 'EUR'"},
 };
@@ -348,8 +354,8 @@ static void test_tamper_business_table_edits_detected(void **state)
         else
             print_message("NOT DETECTED: %s\n", g_edits[i].name);
     }
-    assert_int_equal(N_EDITS, 23);
-    assert_int_equal(hits, 23);
+    assert_int_equal(N_EDITS, 26);
+    assert_int_equal(hits, 26);
 }
 
 /* --- 8 attacks on the audit log ------------------------------------------------------------ */
