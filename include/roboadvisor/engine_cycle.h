@@ -42,6 +42,7 @@ typedef struct ra_cycle_stats {
     size_t no_model;            /* without a model: valued, no proposal */
     size_t proposals;           /* accounts with trades proposed */
     size_t pending;             /* of them advisory, waiting for approval */
+    size_t lapsed_unconfirmed;  /* earlier proposals the client did not confirm in time */
     size_t orders;              /* orders created */
     size_t fills;               /* orders filled at the close (today's and older ones) */
     size_t trades;

@@ -116,8 +116,10 @@ typedef struct ra_cycle_proposal {
     char id[RA_CYCLE_ID_MAX];
     char account[RA_CODE_MAX];
     ra_date date;
-    char status[RA_CYCLE_STATUS_MAX]; /* "pending", "approved", "rejected", "executed", "lapsed"
-                                       * (a pending one replaced by a later day's proposal) */
+    char status[RA_CYCLE_STATUS_MAX]; /* "pending", "confirming" (approved by the advisor, waiting
+                                       * for the client's confirmation), "approved", "rejected",
+                                       * "executed", "lapsed" (a pending one replaced by a later
+                                       * day's proposal, or not confirmed by the next day) */
     int discretionary;
     char engine_version[RA_CYCLE_VERSION_MAX];
     char config_hash[65];             /* BLAKE2b-256 hex of the settings and mandate used */
@@ -229,6 +231,23 @@ RA_API RA_NODISCARD ra_status ra_store_proposal_decide(ra_store *s, const ra_sto
                                                        const int *trades, size_t n,
                                                        const char *reason, size_t *orders_made,
                                                        ra_err *err);
+
+/* The client's answer to a proposal an advisor approved under a mandate that asks for the
+ * client's confirmation (status "confirming"): confirm 1 creates the orders of the approved trades
+ * (funded as in ra_store_proposal_decide) and the proposal becomes "approved"; confirm 0 (the
+ * client declines) rejects them and the proposal becomes "rejected". RA_ECONFLICT when the
+ * proposal is not "confirming". Audited (action "confirm" or "decline") with the actor and the
+ * reason. *orders_made may be NULL. */
+RA_API RA_NODISCARD ra_status ra_store_proposal_confirm(ra_store *s, const ra_store_actor *actor,
+                                                        const char *id, int confirm,
+                                                        const char *reason, size_t *orders_made,
+                                                        ra_err *err);
+/* The firm's proposals of days before `day` still waiting for the client's confirmation lapse
+ * (each audited, action "lapse"); *n counts them. The cycle calls it as a day begins. */
+RA_API RA_NODISCARD ra_status ra_store_proposals_lapse_unconfirmed(ra_store *s,
+                                                                   const ra_store_actor *actor,
+                                                                   ra_date day, size_t *n,
+                                                                   ra_err *err);
 
 /* Orders of the firm by date then id (ra_store_free). */
 RA_API RA_NODISCARD ra_status ra_store_orders_list(ra_store *s, const char *firm,

@@ -614,23 +614,30 @@ typedef struct list_opts {
 static const cli_opt prop_options[] = {
     LIST_OPTS,
     CLI_O("status", CLI_OPT_WORD, list_opts, status,
-          .words = CLI_WORDS("pending", "approved", "rejected", "executed", "lapsed"),
-          .msg = "must be pending, approved, rejected, executed or lapsed: \"%s\""),
+          .words = CLI_WORDS("pending", "confirming", "approved", "rejected", "executed",
+                             "lapsed"),
+          .msg = "must be pending, confirming, approved, rejected, executed or lapsed: \"%s\""),
     CLI_O("trades", CLI_OPT_STR, list_opts, trades),
     CLI_O("reason", CLI_OPT_STR, list_opts, reason), CLI_OPT_END};
 
 static void prop_help(void)
 {
     printf("usage: roboadvisor proposals list [--date D] [--account A]\n"
-           "                      [--status pending|approved|rejected|executed] [--format table|json]\n"
+           "                      [--status pending|confirming|approved|rejected|executed|lapsed]\n"
+           "                      [--format table|json]\n"
            "       roboadvisor proposals show ID [--format table|json]\n"
            "       roboadvisor proposals approve ID [--trades N,M] [--reason TEXT]\n"
            "       roboadvisor proposals reject ID [--trades N,M] --reason TEXT\n"
+           "       roboadvisor proposals confirm ID [--reason TEXT]\n"
+           "       roboadvisor proposals decline ID --reason TEXT\n"
            "   (each with [--firm CODE] [--db URL] [--key-file FILE])\n\n"
            "The daily cycle's proposals. approve: the trades numbered N,M (default all) become\n"
            "orders dated the proposal's day, the others are rejected; reject: the trades N,M\n"
            "(default all) are rejected, the others approved. A proposal is decided once; every\n"
-           "decision is audited with who ($ROBOADVISOR_USER) and why.\n");
+           "decision is audited with who ($ROBOADVISOR_USER) and why. Under a mandate that asks\n"
+           "for the client's confirmation an approved proposal is 'confirming': confirm records\n"
+           "the client's yes (the orders are made), decline the client's no; unconfirmed, it\n"
+           "lapses at the next day's run-day.\n");
 }
 
 static json_t *proposal_json(const ra_cycle_proposal *p, int md)
@@ -790,9 +797,10 @@ int cmd_proposals(int argc, char **argv)
     const char *sub = argv[1];
     int list = strcmp(sub, "list") == 0, show = strcmp(sub, "show") == 0;
     int approve = strcmp(sub, "approve") == 0, reject = strcmp(sub, "reject") == 0;
-    if (!list && !show && !approve && !reject)
-        return cli_usage("proposals", "unknown subcommand \"%s\" (list, show, approve, reject)",
-                         sub);
+    int confirm = strcmp(sub, "confirm") == 0, decline = strcmp(sub, "decline") == 0;
+    if (!list && !show && !approve && !reject && !confirm && !decline)
+        return cli_usage("proposals", "unknown subcommand \"%s\" (list, show, approve, reject, "
+                         "confirm, decline)", sub);
     char cmd[32];
     snprintf(cmd, sizeof cmd, "proposals %s", sub);
     list_opts o = {0};
@@ -808,8 +816,9 @@ int cmd_proposals(int argc, char **argv)
     }
     if ((rc = cli_no_more_args(cmd, argc, argv, optind)) != 0)
         return rc;
-    if (reject && (!o.reason || !o.reason[0]))
-        return cli_usage(cmd, "--reason TEXT is required: say why the trades are rejected");
+    if ((reject || decline) && (!o.reason || !o.reason[0]))
+        return cli_usage(cmd, "--reason TEXT is required: say why the trades are %s",
+                         reject ? "rejected" : "declined");
     if (o.reason && strlen(o.reason) >= RA_CYCLE_REASON_MAX)
         return cli_usage(cmd, "--reason is longer than %d bytes", RA_CYCLE_REASON_MAX - 1);
     int *tn = NULL;
@@ -853,14 +862,32 @@ int cmd_proposals(int argc, char **argv)
         } else
             proposal_table(&p, md, b.firm.currency, 1);
         ra_cycle_proposal_clear(&p);
+    } else if (confirm || decline) {
+        size_t made = 0;
+        if (ra_store_proposal_confirm(b.s, &b.actor, id, confirm, o.reason, &made, &err) != RA_OK)
+            rc = cli_fail(cmd, &err);
+        else if (confirm)
+            printf("proposal %s confirmed by the client (recorded by %s): %zu order%s created\n",
+                   id, b.actor.user, made, made == 1 ? "" : "s");
+        else
+            printf("proposal %s declined by the client (recorded by %s): no orders\n", id,
+                   b.actor.user);
     } else {
         size_t made = 0;
+        ra_cycle_proposal p;
         if (ra_store_proposal_decide(b.s, &b.actor, id, approve, tn, ntn, o.reason, &made, &err) !=
             RA_OK)
             rc = cli_fail(cmd, &err);
-        else
-            printf("proposal %s %s by %s: %zu order%s created\n", id,
-                   approve ? "approved" : "rejected", b.actor.user, made, made == 1 ? "" : "s");
+        else if (ra_store_proposal_get(b.s, b.firm.code, id, &p, &err) == RA_OK) {
+            if (strcmp(p.status, "confirming") == 0)
+                printf("proposal %s approved by %s: waiting for the client's confirmation "
+                       "('proposals confirm %s'), no orders yet\n", id, b.actor.user, id);
+            else
+                printf("proposal %s %s by %s: %zu order%s created\n", id,
+                       approve ? "approved" : "rejected", b.actor.user, made,
+                       made == 1 ? "" : "s");
+            ra_cycle_proposal_clear(&p);
+        }
         if (rc == 0 && rejected_any(&b, id))
             rc = reevaluate(cmd, &b, id);
     }

@@ -517,10 +517,12 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
                                acct_out *out, ra_err *err)
 {
     ra_cycle_book *b = r->b;
+    /* a mandate that asks for the client's confirmation trades only after it, as advisory */
     const ra_mandate *m = &b->acc[a].mandate;
+    const int disc = m->discretionary && !m->client_confirm;
     ra_cycle_proposal *p = &out->prop;
     size_t nt = res->n_trades, np = res->n_picks ? res->n_picks : 1;
-    *p = (ra_cycle_proposal){.date = b->date, .discretionary = m->discretionary,
+    *p = (ra_cycle_proposal){.date = b->date, .discretionary = disc,
                              .value_minor = res->value_minor, .drift_before = res->drift_before,
                              .drift_after = res->drift_after,
                              .max_dev_before = res->max_dev_before,
@@ -533,7 +535,7 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
     out->fill_picks = ra_calloc(np, sizeof *out->fill_picks);
     if (!p->trades || !p->picks || !out->orders || !out->fills || !out->fill_picks)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a proposal");
-    int exec = m->discretionary && r->o->execute_close;
+    int exec = disc && r->o->execute_close;
     proposal_id(p->id, sizeof p->id, b->date, b->acc[a].code);
     if (r->rejected) {
         size_t len = strlen(p->id);
@@ -542,10 +544,10 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
     }
     memcpy(p->account, b->acc[a].code, RA_CODE_MAX);
     snprintf(p->status, sizeof p->status, "%s",
-             !m->discretionary ? "pending" : exec ? "executed" : "approved");
+             !disc ? "pending" : exec ? "executed" : "approved");
     snprintf(p->engine_version, sizeof p->engine_version, "%s", ra_cycle_engine_version());
     config_hash(r, a, p->config_hash);
-    if (m->discretionary)
+    if (disc)
         snprintf(p->decided_reason, sizeof p->decided_reason, "discretionary mandate");
     for (size_t k = 0; k < res->n_picks; k++) {
         p->picks[k] = (ra_cycle_pick){r->picks[k].lot_id, r->picks[k].qty_micro};
@@ -566,12 +568,12 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
                               .risk_level = b->sec[sec].risk_level, .first_pick = x->first_pick,
                               .n_picks = x->n_picks};
         memcpy(t->ticker, b->sec[sec].ticker, RA_CODE_MAX);
-        snprintf(t->status, sizeof t->status, "%s", m->discretionary ? "approved" : "proposed");
+        snprintf(t->status, sizeof t->status, "%s", disc ? "approved" : "proposed");
         r->st->trades++;
         for (unsigned bit = 0; bit < RA_CYCLE_N_REASONS; bit++)
             if (x->reasons & (1u << bit))
                 r->st->trades_by_reason[bit]++;
-        if (!m->discretionary)
+        if (!disc)
             continue;
         ra_cycle_order *o = &out->orders[k];
         *o = (ra_cycle_order){.trade_n = t->n, .date = b->date, .side = t->side,
@@ -612,7 +614,7 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
         else if (x->gain_short_minor + x->gain_long_minor < 0)
             r->hh_loss[sec] = b->date;
     }
-    if (!m->discretionary)
+    if (!disc)
         for (size_t k = 0; k < nt; k++) { /* advisory: a pending sale at a loss or buy still */
             const ra_rebal_trade *x = &r->trades[k]; /* guards the household's later accounts */
             uint32_t sec = r->assets[x->asset].security;
@@ -624,12 +626,12 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
                 r->hh_loss[sec] = b->date;
         }
     out->day.proposal = p;
-    out->day.orders = m->discretionary ? out->orders : NULL;
-    out->day.n_orders = m->discretionary ? nt : 0;
+    out->day.orders = disc ? out->orders : NULL;
+    out->day.n_orders = disc ? nt : 0;
     out->day.fills = out->fills;
     out->day.n_fills = nf;
     r->st->proposals++;
-    r->st->pending += !m->discretionary;
+    r->st->pending += !disc;
     if (res->harvested_minor > 0) {
         r->st->harvested_minor += res->harvested_minor;
         r->st->harvest_tax_value += res->harvest_tax_value;
@@ -749,7 +751,8 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
             rc = ra_rebal_propose(&acc, &set, r->work, r->work_cap, r->trades, r->picks, &res, err);
         if (rc == RA_OK) {
             r->st->out_of_band_before += res.out_of_band_before != 0;
-            out_of_band = m->discretionary ? res.out_of_band_after : res.out_of_band_before;
+            out_of_band = m->discretionary && !m->client_confirm ? res.out_of_band_after
+                                                                  : res.out_of_band_before;
             r->st->out_of_band_after += out_of_band != 0;
             for (unsigned bit = 0; bit < 8; bit++)
                 r->st->held_back[bit] += (res.held_back >> bit) & 1u;
@@ -970,6 +973,9 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
     ra_status rc = ra_store_cycle_book_load(s, actor->firm, o->date, o->window_days, &b, err);
     if (rc == RA_OK)
         rc = check_prices(b, err);
+    if (rc == RA_OK) /* a confirmation is due before the next day's cycle */
+        rc = ra_store_proposals_lapse_unconfirmed(s, actor, o->date, &st->lapsed_unconfirmed,
+                                                  err);
     if (rc == RA_OK && o->execute_close) {
         rc = fill_open_orders(s, actor, o->date, o, b->minor_digits, st, err);
         if (rc == RA_OK) { /* the fills changed lots and cash: read the book again */

@@ -618,7 +618,8 @@ static ra_status lapse_pending(ra_store *s, const ra_store_actor *actor, int64_t
     rec_list c = {NULL, NULL, 0, 0, RA_CYCLE_ID_MAX};
     ra_status rc = sq_each(s, err, lapse_row, &c,
                            "SELECT code FROM proposals WHERE account_id = ? AND day < ? AND "
-                           "status = 'pending' ORDER BY id", "ii", acc, (int64_t)day);
+                           "status IN ('pending', 'confirming') ORDER BY id", "ii", acc,
+                           (int64_t)day);
     for (size_t i = 0; rc == RA_OK && i < c.n; i++) {
         ra_db_stmt *st = sq_prep(s, "UPDATE proposals SET status = 'lapsed' WHERE account_id = ? "
                                     "AND code = ?", err);
@@ -999,6 +1000,26 @@ ra_status ra_store_proposal_get(ra_store *s, const char *firm, const char *id,
 /* The approved buys of p can be paid: their value is at most the account's cash plus the approved
  * sales' value (an order that cannot fill would stop the next run at the close). RA_EINVAL
  * naming the amounts otherwise. */
+/* The order of approved trade t of proposal p (row pid): id PROPOSAL-N, dated the proposal's day. */
+static ra_status trade_order(ra_store *s, int64_t firm_id, int64_t acc, int64_t pid,
+                             const ra_cycle_proposal *p, const ra_cycle_trade *t, ra_err *err)
+{
+    ra_cycle_order o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.id, sizeof o.id, "%.80s-%d", p->id, t->n);
+    sq_copy(o.account, sizeof o.account, p->account);
+    sq_copy(o.proposal, sizeof o.proposal, p->id);
+    o.trade_n = t->n;
+    o.date = p->date;
+    sq_copy(o.ticker, sizeof o.ticker, t->ticker);
+    o.side = t->side;
+    o.qty_micro = t->qty_micro;
+    sq_copy(o.status, sizeof o.status, "open");
+    int64_t sec = 0;
+    ra_status rc = sec_id(s, firm_id, t->ticker, &sec, err);
+    return rc == RA_OK ? order_insert(s, firm_id, acc, pid, &o, sec, err) : rc;
+}
+
 /* What the account's open orders of earlier decisions will move: + the rest of a sale at its
  * trade's price, - the rest of a buy (the book's rounding rule). */
 typedef struct open_ctx {
@@ -1081,6 +1102,14 @@ ra_status ra_store_proposal_decide(ra_store *s, const ra_store_actor *actor, con
     }
     if (rc == RA_OK)
         rc = check_funded(s, &p, acc, firm.minor_digits, err);
+    /* a mandate asking for the client's confirmation: the orders wait for it */
+    int64_t confirm = 0;
+    if (rc == RA_OK) {
+        ra_db_stmt *st = sq_prep(s, "SELECT client_confirm FROM mandates WHERE account_id = ? "
+                                    "ORDER BY version DESC LIMIT 1", err);
+        if (!st || sq_bind(s, st, err, "i", acc) != RA_OK || sq_one(s, st, 0, &confirm, err) != RA_OK)
+            rc = sq_err(err);
+    }
     size_t rejected = 0;
     for (size_t i = 0; rc == RA_OK && i < p.n_trades; i++) {
         ra_cycle_trade *t = &p.trades[i];
@@ -1093,27 +1122,15 @@ ra_status ra_store_proposal_decide(ra_store *s, const ra_store_actor *actor, con
             rc = sq_err(err);
             break;
         }
-        if (ok) {
-            ra_cycle_order o;
-            memset(&o, 0, sizeof o);
-            snprintf(o.id, sizeof o.id, "%.80s-%d", p.id, t->n);
-            sq_copy(o.account, sizeof o.account, p.account);
-            sq_copy(o.proposal, sizeof o.proposal, p.id);
-            o.trade_n = t->n;
-            o.date = p.date;
-            sq_copy(o.ticker, sizeof o.ticker, t->ticker);
-            o.side = t->side;
-            o.qty_micro = t->qty_micro;
-            sq_copy(o.status, sizeof o.status, "open");
-            int64_t sec = 0;
-            rc = sec_id(s, firm.id, t->ticker, &sec, err);
-            if (rc == RA_OK)
-                rc = order_insert(s, firm.id, acc, pid, &o, sec, err);
+        if (ok && !confirm) {
+            rc = trade_order(s, firm.id, acc, pid, &p, t, err);
             made += rc == RA_OK;
         }
     }
     if (rc == RA_OK) {
-        sq_copy(p.status, sizeof p.status, rejected == p.n_trades ? "rejected" : "approved");
+        sq_copy(p.status, sizeof p.status, rejected == p.n_trades ? "rejected"
+                                           : confirm              ? "confirming"
+                                                                  : "approved");
         sq_copy(p.decided_by, sizeof p.decided_by, actor->user);
         sq_copy(p.decided_reason, sizeof p.decided_reason, reason ? reason : "");
         ra_db_stmt *st = sq_prep(s, "UPDATE proposals SET status = ?, decided_by = ?, "
@@ -1135,6 +1152,92 @@ ra_status ra_store_proposal_decide(ra_store *s, const ra_store_actor *actor, con
     if (orders_made)
         *orders_made = rc == RA_OK ? made : 0;
     return rc;
+}
+
+ra_status ra_store_proposal_confirm(ra_store *s, const ra_store_actor *actor, const char *id,
+                                    int confirm, const char *reason, size_t *orders_made,
+                                    ra_err *err)
+{
+    size_t made = 0;
+    firm_row firm;
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    if (rc == RA_OK)
+        rc = sq_put_begin(s, actor, RA_OK, &firm, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_cycle_proposal p;
+    int64_t pid = 0, acc = 0;
+    memset(&p, 0, sizeof p);
+    rc = proposal_read(s, firm.id, id, &p, &pid, err);
+    if (rc == RA_OK && strcmp(p.status, "confirming") != 0)
+        rc = ra_err_set(err, RA_ECONFLICT, NULL, "proposal %s is %s, not waiting for the "
+                        "client's confirmation", id, p.status);
+    if (rc == RA_OK)
+        rc = sq_id_of(s, SQ_ACCOUNT_ID, firm.id, p.account, "account", &acc, err);
+    if (rc == RA_OK && confirm)
+        rc = check_funded(s, &p, acc, firm.minor_digits, err);
+    for (size_t i = 0; rc == RA_OK && i < p.n_trades; i++) {
+        ra_cycle_trade *t = &p.trades[i];
+        if (strcmp(t->status, "approved") != 0)
+            continue;
+        if (confirm) {
+            rc = trade_order(s, firm.id, acc, pid, &p, t, err);
+            made += rc == RA_OK;
+            continue;
+        }
+        sq_copy(t->status, sizeof t->status, "rejected"); /* declined by the client */
+        ra_db_stmt *st = sq_prep(s, "UPDATE proposal_trades SET status = ? WHERE proposal_id = ? "
+                                    "AND n = ?", err);
+        if (!st || sq_bind(s, st, err, "tii", t->status, pid, (int64_t)t->n) != RA_OK ||
+            sq_run(s, st, err) != RA_OK)
+            rc = sq_err(err);
+    }
+    if (rc == RA_OK) {
+        sq_copy(p.status, sizeof p.status, confirm ? "approved" : "rejected");
+        ra_db_stmt *st = sq_prep(s, "UPDATE proposals SET status = ? WHERE id = ?", err);
+        if (!st || sq_bind(s, st, err, "ti", p.status, pid) != RA_OK || sq_run(s, st, err) != RA_OK)
+            rc = sq_err(err);
+    }
+    if (rc == RA_OK) {
+        json_t *after = proposal_json(&p);
+        rs_jstr(after, "client", actor->user);
+        rs_jstr(after, "reason", reason ? reason : "");
+        rc = rs_audit_change(s, rc, actor, confirm ? "confirm" : "decline", "proposal", id, NULL,
+                             after, err);
+    }
+    ra_cycle_proposal_clear(&p);
+    rc = sq_wend(s, rc, err);
+    if (orders_made)
+        *orders_made = rc == RA_OK ? made : 0;
+    return rc;
+}
+
+ra_status ra_store_proposals_lapse_unconfirmed(ra_store *s, const ra_store_actor *actor,
+                                               ra_date day, size_t *n, ra_err *err)
+{
+    *n = 0;
+    firm_row firm;
+    int own = 0;
+    ra_status rc = scope_begin(s, actor, &firm, &own, err);
+    if (rc != RA_OK)
+        return rc;
+    rec_list c = {NULL, NULL, 0, 0, RA_CYCLE_ID_MAX};
+    rc = sq_each(s, err, lapse_row, &c,
+                 "SELECT code FROM proposals WHERE firm_id = ? AND day < ? AND status = "
+                 "'confirming' ORDER BY id", "ii", firm.id, (int64_t)day);
+    for (size_t i = 0; rc == RA_OK && i < c.n; i++) {
+        const char *code = (const char *)c.v + i * RA_CYCLE_ID_MAX;
+        ra_db_stmt *st = sq_prep(s, "UPDATE proposals SET status = 'lapsed' WHERE firm_id = ? AND "
+                                    "code = ?", err);
+        if (!st || sq_bind(s, st, err, "it", firm.id, code) != RA_OK || sq_run(s, st, err) != RA_OK)
+            rc = sq_err(err);
+        json_t *after = json_pack("{s:s, s:s}", "status", "lapsed", "why",
+                                  "not confirmed by the client before the next day's cycle");
+        rc = rs_audit_change(s, rc, actor, "lapse", "proposal", code, NULL, after, err);
+        *n += rc == RA_OK;
+    }
+    RA_FREE_ALL(c.v, c.ids);
+    return ra_store_scope_end(s, own, rc, err);
 }
 
 /* ---- orders and fills -------------------------------------------------------------------------- */

@@ -11,6 +11,7 @@
 #include "roboadvisor/alloc.h"
 #include "roboadvisor/engine_cycle.h"
 #include "roboadvisor/engine_gains.h"
+#include "roboadvisor/store_mandate.h"
 #include "roboadvisor/store_models.h"
 #include "ra_test_db.h"
 #include "ra_test_firm.h"
@@ -581,6 +582,66 @@ static void test_withdrawal_instructions(void **state)
     OK(ra_store_check(f->s, NULL, &err));
 }
 
+/* A mandate asking for the client's confirmation: A1 (discretionary) proposes on day 1 but trades
+ * only once the advisor approved and the client confirmed. Approved, the proposal is
+ * "confirming" with no orders; confirmed, its orders exist and fill at the next close. A second
+ * proposal approved but never confirmed lapses at the next day's run. */
+static void test_client_confirmation(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    ra_mandate_version mv;
+    OK(ra_store_mandate_get(f->s, "F1", "A1", 0, &mv, &err));
+    mv.mandate.client_confirm = 1;
+    int64_t version = 0;
+    OK(ra_store_mandate_put(f->s, &f->actor, "A1", &mv.mandate, NULL, 0, "client asks to confirm",
+                            &version, &err));
+    ra_cycle_stats st;
+    OK(run_day(f, D(2023, 1, 4), &st, &err));
+    assert_int_equal(held(f, "A1", "AAA"), 0); /* nothing traded without the confirmation */
+    ra_cycle_proposal p;
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-04-A1", &p, &err));
+    assert_string_equal(p.status, "pending");
+    assert_int_equal(p.discretionary, 0);
+    ra_cycle_proposal_clear(&p);
+    size_t made = 9;
+    assert_int_equal(ra_store_proposal_confirm(f->s, &f->actor, "P-2023-01-04-A1", 1, "", &made,
+                                               &err),
+                     RA_ECONFLICT); /* the advisor first */
+    OK(ra_store_proposal_decide(f->s, &f->actor, "P-2023-01-04-A1", 1, NULL, 0, "advisor ok",
+                                &made, &err));
+    assert_int_equal(made, 0);
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-04-A1", &p, &err));
+    assert_string_equal(p.status, "confirming");
+    size_t n_trades = p.n_trades;
+    ra_cycle_proposal_clear(&p);
+    OK(ra_store_proposal_confirm(f->s, &f->actor, "P-2023-01-04-A1", 1, "client said yes", &made,
+                                 &err));
+    assert_int_equal(made, n_trades);
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-04-A1", &p, &err));
+    assert_string_equal(p.status, "approved");
+    ra_cycle_proposal_clear(&p);
+    /* day 2 fills the confirmed orders (594 AAA, 792 CCC: the day-1 proposal of the first case) */
+    OK(run_day(f, D(2023, 1, 5), &st, &err));
+    assert_int_equal(held(f, "A1", "AAA"), SH(594));
+    assert_int_equal(held(f, "A1", "CCC"), SH(792));
+    /* day 2's proposal (AAA fell to 80.00: a harvest) approved, never confirmed: lapses on day 3 */
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-05-A1", &p, &err));
+    ra_cycle_proposal_clear(&p);
+    OK(ra_store_proposal_decide(f->s, &f->actor, "P-2023-01-05-A1", 1, NULL, 0, "advisor ok",
+                                &made, &err));
+    OK(run_day(f, D(2023, 1, 6), &st, &err));
+    assert_true(st.lapsed_unconfirmed >= 1);
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-05-A1", &p, &err));
+    assert_string_equal(p.status, "lapsed");
+    ra_cycle_proposal_clear(&p);
+    assert_int_equal(ra_store_proposal_confirm(f->s, &f->actor, "P-2023-01-05-A1", 1, "late",
+                                               &made, &err),
+                     RA_ECONFLICT);
+    uint64_t records = 0;
+    OK(ra_store_audit_verify(f->s, &records, NULL, &err));
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -593,6 +654,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_missing_price_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_rejection_reevaluated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_withdrawal_instructions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_client_confirmation, setup, teardown),
     };
     return ra_tdb_main(argc, argv, "test_engine_cycle", tests, sizeof tests / sizeof tests[0]);
 }
