@@ -86,6 +86,9 @@ tail -n 2 build/demo/valuation-2019-12-10.txt
 
 section "15. The daily cycle: every account marked, rebalanced, harvested and traded at the close, 2019-12-11 to 2020-12-10"
 cycle=build/demo/cycle.txt
+# a client's withdrawal instruction, due mid-year: the cycle raises the cash and pays it
+wacct=$(awk '/^A/ {print $1; exit}' build/demo/valuation-2019-12-10.txt)
+$ra withdraw "$wacct" --db "$book" --amount 2000.00 --date 2020-06-15 --note "a client's withdrawal"
 $ra run-day --db "$book" --date 2019-12-11 --to 2020-12-10 --execute close --batch 1000 > "$cycle"
 head -n 4 "$cycle"
 echo "..."
@@ -95,6 +98,12 @@ acct=$($ra orders list --db "$book" --date 2020-03-16 --format csv | awk -F, 'NR
 if [ -n "$acct" ]; then
   echo; echo "an account that traded on 2020-03-16, as of the last day:"
   $ra account show "$acct" --db "$book" --date 2020-12-10
+fi
+echo; echo "withdrawal instructions after the cycle (amounts in USD):"
+$ra instructions list --db "$book"
+if [ -n "$acct" ]; then
+  echo; echo "losses the engine harvested for that account's client, per year:"
+  $ra gains --account "$acct" --db "$book" | sed -n '/^losses harvested by the engine/,$p'
 fi
 $ra audit verify --db "$book" --checkpoint build/demo/checkpoint.json
 $ra check --db "$book" | tail -n 1
