@@ -1,8 +1,9 @@
 /* Property tests of the daily cycle over generated books (issue 12, "Reliability"): for each seed,
  * a demo book of RA_PROPS_CLIENTS clients is generated, its models built and its clients onboarded
- * on 2020-02-14, and the cycle runs every trading day to 2020-03-31 with --execute close (the
- * backtest's run, ra_backtest_run: the COVID-19 fall, so that losses are harvested and wash-sale
- * windows open). Then, from the stored book alone:
+ * on the first day, and the cycle runs every trading day to the last with --execute close (the
+ * backtest's run, ra_backtest_run) through a fall of the markets, so that losses are harvested
+ * and wash-sale windows open: 2020-02-14 to 2020-03-31 (seeds 1-3, the COVID-19 fall) and
+ * 2018-09-28 to 2018-12-31 (seeds 4-5). Then, from the stored book alone:
  *
  *   P1  every discretionary account with a model is within its bands after each day, or its daily
  *       value records why not (a RA_HELD_* reason: cash, minimum trade, lot size, wash-sale
@@ -120,7 +121,7 @@ static void account_props(ra_store *s, const char *code, ra_date from, counts *c
     ra_gains_report_destroy(g);
 }
 
-static void run_seed(uint64_t seed)
+static void run_seed(uint64_t seed, ra_date from, ra_date to, ra_date replay_day)
 {
     ra_err err = {0};
     char url[1024];
@@ -141,8 +142,8 @@ static void run_seed(uint64_t seed)
     void *q = read_questionnaire(&qn);
     ra_backtest_options o;
     ra_backtest_options_default(&o);
-    o.from = D(2020, 2, 14);
-    o.to = D(2020, 3, 31);
+    o.from = from;
+    o.to = to;
     o.clients = RA_PROPS_CLIENTS;
     o.seed = seed;
     o.data_dir = RA_SHARED_DATA_DIR;
@@ -152,6 +153,7 @@ static void run_seed(uint64_t seed)
     OK(ra_backtest_run(b->store, &b->actor, &o, res, &err));
     free(q);
     assert_true(res->days_run >= 30);
+    assert_true(replay_day > from && replay_day < res->last_day);
     ra_store *s = b->store;
 
     counts c = {0};
@@ -185,11 +187,11 @@ static void run_seed(uint64_t seed)
                      codes[i]);
     }
     /* P5: a middle day replays identically; the book reconciles and its audit chain verifies */
-    co.date = D(2020, 3, 16);
+    co.date = replay_day;
     ra_cycle_replay_result rr;
     OK(ra_cycle_replay(s, &b->actor, &co, &rr, &err));
     if (!rr.identical)
-        fail_msg("P5: 2020-03-16 does not replay identically: %s", rr.difference);
+        fail_msg("P5: day %d does not replay identically: %s", (int)replay_day, rr.difference);
     assert_true(rr.accounts > 0);
     ra_store_check_result cr;
     OK(ra_store_check(s, &cr, &err));
@@ -210,22 +212,36 @@ static void run_seed(uint64_t seed)
     ra_tdb_remove(url);
 }
 
+/* The 2020 fall: onboarded 2020-02-14, run to 2020-03-31. */
 static void test_props_seed_1(void **state)
 {
     (void)state;
-    run_seed(1);
+    run_seed(1, D(2020, 2, 14), D(2020, 3, 31), D(2020, 3, 16));
 }
 
 static void test_props_seed_2(void **state)
 {
     (void)state;
-    run_seed(2);
+    run_seed(2, D(2020, 2, 14), D(2020, 3, 31), D(2020, 3, 16));
 }
 
 static void test_props_seed_3(void **state)
 {
     (void)state;
-    run_seed(3);
+    run_seed(3, D(2020, 2, 14), D(2020, 3, 31), D(2020, 3, 16));
+}
+
+/* The fourth quarter of 2018 (a 20 % fall of US equities to 24 December). */
+static void test_props_seed_4(void **state)
+{
+    (void)state;
+    run_seed(4, D(2018, 9, 28), D(2018, 12, 31), D(2018, 11, 15));
+}
+
+static void test_props_seed_5(void **state)
+{
+    (void)state;
+    run_seed(5, D(2018, 9, 28), D(2018, 12, 31), D(2018, 12, 24));
 }
 
 int main(int argc, char **argv)
@@ -234,6 +250,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_props_seed_1),
         cmocka_unit_test(test_props_seed_2),
         cmocka_unit_test(test_props_seed_3),
+        cmocka_unit_test(test_props_seed_4),
+        cmocka_unit_test(test_props_seed_5),
     };
     return ra_tdb_main(argc, argv, "test_cycle_props", tests, sizeof tests / sizeof tests[0]);
 }
