@@ -118,6 +118,11 @@ typedef struct cli_opts_spec {
  * printing the help (--help or -h), or the usage exit code after printing the error: a bad value,
  * a missing value ("--X needs a value") or an option the table does not have ("no option --X"). */
 int cli_parse_opts(const cli_opts_spec *s, int argc, char **argv, void *o);
+/* cli_parse_opts for a command of one argument (ACCOUNT, ID): *arg the argument; the usage error
+ * `missing` (e.g. "name the account: account show ACCOUNT") without it, and one for an argument
+ * more. Returns 0, -1 after --help, or the usage exit code. */
+int cli_parse_one_arg(const cli_opts_spec *s, int argc, char **argv, void *o, const char *missing,
+                      const char **arg);
 /* A client risk level C1..C5 into an int (ra_prof_level_parse), for CLI_OPT_CUSTOM. */
 cli_opt_fn cli_opt_client_level;
 
@@ -163,6 +168,8 @@ json_t *cli_jdate(ra_date d);
 /* Adds "units": {KEY: UNIT, ...} to doc, from NULL-terminated key/unit pairs: every JSON figure
  * says its unit (docs/cli.md#output). */
 void cli_json_units(json_t *doc, ...);
+/* Prints {"currency": currency, key: arr} (takes arr); cli_json_print's exit code. */
+int cli_json_list_print(const char *currency, const char *key, json_t *arr);
 /* Writes the document (2-space indent, keys in insertion order) and a newline to stdout and
  * takes the reference. Returns 0, or 1 if stdout fails. */
 int cli_json_print(json_t *doc);

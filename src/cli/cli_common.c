@@ -180,6 +180,18 @@ int cli_no_more_args(const char *cmd, int argc, char **argv, int from)
     return 0;
 }
 
+int cli_parse_one_arg(const cli_opts_spec *s, int argc, char **argv, void *o, const char *missing,
+                      const char **arg)
+{
+    int rc = cli_parse_opts(s, argc, argv, o);
+    if (rc)
+        return rc;
+    if (optind >= argc)
+        return cli_usage(s->cmd, "%s", missing);
+    *arg = argv[optind];
+    return cli_no_more_args(s->cmd, argc, argv, optind + 1);
+}
+
 /* The CLI's wall clock, given to the store (the library has no clock of its own). */
 static int64_t wall_clock(void *ctx)
 {
@@ -525,4 +537,12 @@ double cli_clock_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int cli_json_list_print(const char *currency, const char *key, json_t *arr)
+{
+    json_t *doc = json_object();
+    json_object_set_new(doc, "currency", json_string(currency));
+    json_object_set_new(doc, key, arr);
+    return cli_json_print(doc);
 }

@@ -563,14 +563,11 @@ int cmd_account(int argc, char **argv)
     run_opts o; /* account show takes the book, --date and --format of run-day's */
     memset(&o, 0, sizeof o);
     const cli_opts_spec spec = {CMD, acct_options, acct_help, 0, 2};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    const char *account = NULL;
+    int rc = cli_parse_one_arg(&spec, argc, argv, &o, "name the account: account show ACCOUNT",
+                               &account);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if (optind >= argc)
-        return cli_usage(CMD, "name the account: account show ACCOUNT");
-    const char *account = argv[optind];
-    if ((rc = cli_no_more_args(CMD, argc, argv, optind + 1)) != 0)
-        return rc;
     cli_book b;
     if ((rc = open_firm_book(CMD, &o.book, &b)) != 0)
         return rc;
@@ -839,12 +836,10 @@ int cmd_proposals(int argc, char **argv)
         if (ra_store_proposals_list(b.s, b.firm.code, &f, &p, &n, &err) != RA_OK)
             rc = cli_fail(cmd, &err);
         else if (o.format == L_JSON) {
-            json_t *doc = json_object(), *arr = json_array();
+            json_t *arr = json_array();
             for (size_t i = 0; i < n; i++)
                 json_array_append_new(arr, proposal_json(&p[i], md));
-            json_object_set_new(doc, "currency", json_string(b.firm.currency));
-            json_object_set_new(doc, "proposals", arr);
-            rc = cli_json_print(doc);
+            rc = cli_json_list_print(b.firm.currency, "proposals", arr);
         } else {
             for (size_t i = 0; i < n; i++)
                 proposal_table(&p[i], md, b.firm.currency, 0);

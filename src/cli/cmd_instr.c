@@ -75,28 +75,30 @@ static json_t *instr_json(const ra_instruction *in, int md)
                      "recorded_by", in->user, "cancel_reason", in->cancelled_reason);
 }
 
+static int open_book(const char *cmd, const instr_opts *o, cli_book *b)
+{
+    cli_book_args a = o->book;
+    a.need_firm = 1;
+    return cli_book_open_parts(cmd, &a, b);
+}
+
 int cmd_withdraw(int argc, char **argv)
 {
     static const char *const CMD = "withdraw";
     instr_opts o = {0};
     o.source = "client";
     const cli_opts_spec spec = {CMD, withdraw_options, withdraw_help, 0, 1};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    const char *account = NULL;
+    int rc = cli_parse_one_arg(&spec, argc, argv, &o, "name the account: withdraw ACCOUNT "
+                               "--amount X", &account);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if (optind >= argc)
-        return cli_usage(CMD, "name the account: withdraw ACCOUNT --amount X");
-    const char *account = argv[optind];
-    if ((rc = cli_no_more_args(CMD, argc, argv, optind + 1)) != 0)
-        return rc;
     if (!o.amount)
         return cli_usage(CMD, "--amount X is required");
     if (!o.date)
         o.date = cli_today();
     cli_book b;
-    cli_book_args a = o.book;
-    a.need_firm = 1;
-    if ((rc = cli_book_open_parts(CMD, &a, &b)) != 0)
+    if ((rc = open_book(CMD, &o, &b)) != 0)
         return rc;
     ra_err err = {0};
     ra_minor amount = 0;
@@ -154,9 +156,7 @@ int cmd_instructions(int argc, char **argv)
     if ((rc = cli_no_more_args(cmd, argc, argv, optind)) != 0)
         return rc;
     cli_book b;
-    cli_book_args a = o.book;
-    a.need_firm = 1;
-    if ((rc = cli_book_open_parts(cmd, &a, &b)) != 0)
+    if ((rc = open_book(cmd, &o, &b)) != 0)
         return rc;
     ra_err err = {0};
     int md = b.firm.minor_digits;
@@ -174,12 +174,10 @@ int cmd_instructions(int argc, char **argv)
     if (ra_store_instructions_list(b.s, b.firm.code, o.account, o.status, &v, &n, &err) != RA_OK)
         rc = cli_fail(cmd, &err);
     else if (o.format == I_JSON) {
-        json_t *doc = json_object(), *arr = json_array();
+        json_t *arr = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(arr, instr_json(&v[i], md));
-        json_object_set_new(doc, "currency", json_string(b.firm.currency));
-        json_object_set_new(doc, "instructions", arr);
-        rc = cli_json_print(doc);
+        rc = cli_json_list_print(b.firm.currency, "instructions", arr);
     } else {
         char a1[RA_MONEY_FMT_SIZE], a2[RA_MONEY_FMT_SIZE], db[11], h1[32], h2[32];
         snprintf(h1, sizeof h1, "amount %s", b.firm.currency);

@@ -454,12 +454,12 @@ ra_status ra_gains_compute(ra_store *s, const char *firm, const char *account,
     RA_FREE_ALL(w.acct, w.ev, w.sec, w.relief);
     if (rc == RA_OK)
         rc = mark_harvests(s, firm, r, err);
-    if (rc != RA_OK) {
-        ra_gains_report_destroy(r);
-        return rc;
+    if (rc == RA_OK) { /* handed out: nothing left to free */
+        *out = r;
+        r = NULL;
     }
-    *out = r;
-    return RA_OK;
+    ra_gains_report_destroy(r);
+    return rc;
 }
 
 void ra_gains_report_destroy(ra_gains_report *r)
@@ -560,17 +560,15 @@ ra_status ra_gains_harvest_compute(ra_store *s, const char *firm, const char *ac
         rc = harvest_account(s, firm, x.code, o, h, err);
     }
     ra_store_free(codes);
-    if (rc != RA_OK) {
+    *out = rc == RA_OK ? h : NULL;
+    if (rc != RA_OK)
         ra_gains_harvest_destroy(h);
-        return rc;
-    }
-    *out = h;
-    return RA_OK;
+    return rc;
 }
 
 void ra_gains_harvest_destroy(ra_gains_harvest *h)
 {
-    if (!h)
-        return;
-    RA_FREE_ALL(h->years, h);
+    if (h)
+        ra_free(h->years);
+    ra_free(h);
 }

@@ -594,11 +594,7 @@ static ra_status proposal_insert(ra_store *s, const ra_store_actor *actor, int64
 static ra_status scope_begin(ra_store *s, const ra_store_actor *actor, firm_row *firm, int *own,
                              ra_err *err)
 {
-    *own = 0;
-    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
-    if (rc == RA_OK)
-        rc = sq_write_start(s, actor, firm, err);
-    return rc == RA_OK ? ra_store_scope_begin(s, own, err) : rc;
+    return sq_scope_write_begin(s, actor, CYCLE_SCHEMA, "the daily cycle", firm, own, err);
 }
 
 static ra_status lapse_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
@@ -1069,29 +1065,46 @@ static ra_status check_funded(ra_store *s, const ra_cycle_proposal *p, int64_t a
                       ra_money_format_minor(cash + sells + oc.net, digits, b2, sizeof b2));
 }
 
+/* The start of a decision on proposal id: the write begun (*begun 1: end it with sq_wend), the
+ * proposal read with its row id and its account's, RA_ECONFLICT unless its status is `want`
+ * ("proposal P is S, not <what>"). */
+static ra_status decision_begin(ra_store *s, const ra_store_actor *actor, const char *id,
+                               const char *want, const char *what, firm_row *firm,
+                               ra_cycle_proposal *p, int64_t *pid, int64_t *acc, int *begun,
+                               ra_err *err)
+{
+    memset(p, 0, sizeof *p);
+    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
+    if (rc == RA_OK)
+        rc = sq_put_begin(s, actor, RA_OK, firm, err);
+    if (rc != RA_OK)
+        return rc;
+    *begun = 1;
+    rc = proposal_read(s, firm->id, id, p, pid, err);
+    if (rc == RA_OK && strcmp(p->status, want) != 0)
+        rc = ra_err_set(err, RA_ECONFLICT, NULL, "proposal %s is %s, not %s", id, p->status,
+                        what);
+    return rc == RA_OK ? sq_id_of(s, SQ_ACCOUNT_ID, firm->id, p->account, "account", acc, err)
+                       : rc;
+}
+
 ra_status ra_store_proposal_decide(ra_store *s, const ra_store_actor *actor, const char *id,
                                    int approve, const int *trades, size_t n, const char *reason,
                                    size_t *orders_made, ra_err *err)
 {
     size_t made = 0;
     firm_row firm;
-    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
-    if (rc == RA_OK)
-        rc = sq_put_begin(s, actor, RA_OK, &firm, err);
-    if (rc != RA_OK)
-        return rc;
     ra_cycle_proposal p;
     int64_t pid = 0, acc = 0;
-    memset(&p, 0, sizeof p);
-    rc = proposal_read(s, firm.id, id, &p, &pid, err);
-    if (rc == RA_OK && strcmp(p.status, "pending") != 0)
-        rc = ra_err_set(err, RA_ECONFLICT, NULL, "proposal %s is %s, not pending", id, p.status);
+    int begun = 0;
+    ra_status rc = decision_begin(s, actor, id, "pending", "pending", &firm, &p, &pid, &acc,
+                                  &begun, err);
+    if (!begun)
+        return rc;
     for (size_t k = 0; rc == RA_OK && k < n; k++)
         if (trades[k] < 1 || (size_t)trades[k] > p.n_trades)
             rc = ra_err_set(err, RA_EINVAL, NULL, "proposal %s has no trade %d (it has %zu)", id,
                             trades[k], p.n_trades);
-    if (rc == RA_OK)
-        rc = sq_id_of(s, SQ_ACCOUNT_ID, firm.id, p.account, "account", &acc, err);
     for (size_t i = 0; rc == RA_OK && i < p.n_trades; i++) {
         ra_cycle_trade *t = &p.trades[i];
         int named = n == 0;
@@ -1160,20 +1173,13 @@ ra_status ra_store_proposal_confirm(ra_store *s, const ra_store_actor *actor, co
 {
     size_t made = 0;
     firm_row firm;
-    ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
-    if (rc == RA_OK)
-        rc = sq_put_begin(s, actor, RA_OK, &firm, err);
-    if (rc != RA_OK)
-        return rc;
     ra_cycle_proposal p;
     int64_t pid = 0, acc = 0;
-    memset(&p, 0, sizeof p);
-    rc = proposal_read(s, firm.id, id, &p, &pid, err);
-    if (rc == RA_OK && strcmp(p.status, "confirming") != 0)
-        rc = ra_err_set(err, RA_ECONFLICT, NULL, "proposal %s is %s, not waiting for the "
-                        "client's confirmation", id, p.status);
-    if (rc == RA_OK)
-        rc = sq_id_of(s, SQ_ACCOUNT_ID, firm.id, p.account, "account", &acc, err);
+    int begun = 0;
+    ra_status rc = decision_begin(s, actor, id, "confirming", "waiting for the client's "
+                                  "confirmation", &firm, &p, &pid, &acc, &begun, err);
+    if (!begun)
+        return rc;
     if (rc == RA_OK && confirm)
         rc = check_funded(s, &p, acc, firm.minor_digits, err);
     for (size_t i = 0; rc == RA_OK && i < p.n_trades; i++) {

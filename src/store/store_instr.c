@@ -118,11 +118,8 @@ ra_status ra_store_withdrawal_put(ra_store *s, const ra_store_actor *actor, cons
                           RA_INSTRUCTION_NOTE_MAX - 1);
     firm_row f;
     int own = 0;
-    ra_status rc = sq_need_version(s, INSTR_SCHEMA, "withdrawal instructions", err);
-    if (rc == RA_OK)
-        rc = sq_write_start(s, actor, &f, err);
-    if (rc == RA_OK)
-        rc = ra_store_scope_begin(s, &own, err);
+    ra_status rc = sq_scope_write_begin(s, actor, INSTR_SCHEMA, "withdrawal instructions", &f,
+                                        &own, err);
     if (rc != RA_OK)
         return rc;
     int64_t acc = 0, last = 0;
@@ -171,11 +168,8 @@ ra_status ra_store_instruction_cancel(ra_store *s, const ra_store_actor *actor, 
         return ra_err_set(err, RA_EINVAL, NULL, "cancelling an instruction needs a reason");
     firm_row f;
     int own = 0;
-    ra_status rc = sq_need_version(s, INSTR_SCHEMA, "withdrawal instructions", err);
-    if (rc == RA_OK)
-        rc = sq_write_start(s, actor, &f, err);
-    if (rc == RA_OK)
-        rc = ra_store_scope_begin(s, &own, err);
+    ra_status rc = sq_scope_write_begin(s, actor, INSTR_SCHEMA, "withdrawal instructions", &f,
+                                        &own, err);
     if (rc != RA_OK)
         return rc;
     instr_list l = {NULL, 0, 0, NULL};

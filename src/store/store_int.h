@@ -189,6 +189,11 @@ ra_status sq_firm_code_id(ra_store *s, const char *firm, const char *sql, const 
                           const char *what, int64_t *id, ra_err *err);
 /* The start of every write: the actor checked and the actor's firm looked up. */
 ra_status sq_write_start(ra_store *s, const ra_store_actor *actor, firm_row *firm, ra_err *err);
+/* The start of a write that nests others (ra_store_txn_append): schema `version` at least (else
+ * sq_need_version's error naming `what`), the actor and its firm, then a scope (a transaction of
+ * its own, or a savepoint in the caller's); end it with ra_store_scope_end(s, *own, ...). */
+ra_status sq_scope_write_begin(ra_store *s, const ra_store_actor *actor, int version,
+                               const char *what, firm_row *firm, int *own, ra_err *err);
 /* Uncached statements for the files with tables of their own (store_models.c, store_profiles.c):
  * prepared and bound from fmt (i int64, d double with a non-finite value bound as NULL, t text),
  * finalized by the caller or by sq_finish, which runs the statement to its end first. */

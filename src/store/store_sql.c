@@ -540,6 +540,16 @@ ra_status sq_write_start(ra_store *s, const ra_store_actor *actor, firm_row *fir
     return rc == RA_OK ? sq_firm(s, actor->firm, firm, err) : rc;
 }
 
+ra_status sq_scope_write_begin(ra_store *s, const ra_store_actor *actor, int version,
+                               const char *what, firm_row *firm, int *own, ra_err *err)
+{
+    *own = 0;
+    ra_status rc = sq_need_version(s, version, what, err);
+    if (rc == RA_OK)
+        rc = sq_write_start(s, actor, firm, err);
+    return rc == RA_OK ? ra_store_scope_begin(s, own, err) : rc;
+}
+
 const char SQ_ADVISOR_ID[] = "SELECT id FROM advisors WHERE firm_id = ? AND code = ?";
 const char SQ_HOUSEHOLD_ID[] = "SELECT id FROM households WHERE firm_id = ? AND code = ?";
 const char SQ_CLIENT_ID[] = "SELECT id FROM clients WHERE firm_id = ? AND code = ?";
