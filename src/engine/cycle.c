@@ -203,6 +203,43 @@ static ra_status ledger_value(const run *r, const ra_ledger *l, ra_minor *out, r
     return RA_OK;
 }
 
+/* 1 if held security i, a TLH substitute not in model m, should give its place back to the
+ * model's security P of its tlh_group (P not held): P can be bought today (on the shelf, priced,
+ * no loss sale of it in the household within the wash-sale window), and selling every lot of i
+ * realises no short-term gain (each at a loss or long-term) and none of them was bought within
+ * the window (a loss sale would meet its own replacement). Its sale is then a `tlh` exit. */
+static int switch_back(const run *r, const ra_ledger *l, const ra_model *m, uint32_t i)
+{
+    const ra_cycle_book *b = r->b;
+    const char *g = b->sec[i].tlh_group;
+    if (!g[0])
+        return 0;
+    int64_t p = -1;
+    for (size_t k = 0; k < m->n; k++) {
+        if (strcmp(m->w[k].ticker, b->sec[i].ticker) == 0)
+            return 0; /* the model's own security */
+        for (size_t j = 0; j < b->n_sec && p < 0; j++)
+            if (j != i && strcmp(b->sec[j].ticker, m->w[k].ticker) == 0 &&
+                strcmp(b->sec[j].tlh_group, g) == 0 && !r->in_set[j])
+                p = (int64_t)j;
+    }
+    if (p < 0 || !b->sec[p].on_shelf || b->sec[p].price <= 0 ||
+        within(b->date, r->hh_loss[p], r->o->window_days))
+        return 0;
+    for (size_t k = 0; k < l->n_lots; k++) {
+        const ra_lot *x = &l->lots[k];
+        if (x->security != i)
+            continue;
+        ra_minor v = 0;
+        ra_err e = {0};
+        if (b->date - x->acquired <= r->o->window_days ||
+            ra_money_value(x->qty_micro, b->sec[i].price, b->minor_digits, &v, &e) != RA_OK ||
+            (v > x->basis_minor && !ra_ledger_is_long_term(x->acquired, b->date)))
+            return 0;
+    }
+    return 1;
+}
+
 /* The account's personalised target weights by security into target[] (cash into *cash_w);
  * 0 with *have 0 when the account has no model. */
 static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *target,
@@ -216,11 +253,13 @@ static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *ta
     const char *held[RA_MODELS_MAX_HOLDINGS * 4];
     size_t nh = 0;
     memset(r->in_set, 0, b->n_sec);
-    for (size_t k = 0; k < l->n_lots && nh < sizeof held / sizeof held[0]; k++)
-        if (!r->in_set[l->lots[k].security]) {
-            r->in_set[l->lots[k].security] = 1;
-            held[nh++] = b->sec[l->lots[k].security].ticker;
-        }
+    for (size_t k = 0; k < l->n_lots; k++)
+        r->in_set[l->lots[k].security] = 1;
+    /* a held TLH substitute keeps its model security's place (the personalised target's rule),
+     * unless it is time to switch back */
+    for (size_t i = 0; i < b->n_sec && nh < sizeof held / sizeof held[0]; i++)
+        if (r->in_set[i] && !switch_back(r, l, m, (uint32_t)i))
+            held[nh++] = b->sec[i].ticker;
     for (size_t k = 0; r->re && k < r->re->n_prefer && nh < sizeof held / sizeof held[0]; k++)
         held[nh++] = b->sec[r->re->prefer[k]].ticker;
     ra_models_target_opts to;
@@ -417,6 +456,19 @@ static int own_recent_stays(const run *r, size_t a, const ra_ledger *l, uint32_t
     return 0;
 }
 
+/* 1 if held security i without a target gives its place back to a member of its tlh_group that
+ * has one (switch_back): a `tlh` exit, not a model change. */
+static int switched_back(const run *r, const double *target, uint32_t i)
+{
+    const ra_cycle_book *b = r->b;
+    if (!b->sec[i].tlh_group[0])
+        return 0;
+    for (size_t j = 0; j < b->n_sec; j++)
+        if (j != i && target[j] > 0 && strcmp(b->sec[j].tlh_group, b->sec[i].tlh_group) == 0)
+            return 1;
+    return 0;
+}
+
 /* The proposal's inputs: the account's assets (held, targeted, and the substitutes of held
  * securities) in ticker order, its lots, and the household's wash-sale constraints. */
 static size_t build_assets(run *r, size_t a, const ra_ledger *l, const double *target,
@@ -468,7 +520,8 @@ static size_t build_assets(run *r, size_t a, const ra_ledger *l, const double *t
         if (x->qty_micro > 0 && x->target <= 0)
             x->exit_reason = restricted(m->restrictions, b->sec[i].ticker, b->sec[i].asset_class)
                                  ? RA_REASON_RESTRICTION
-                                 : RA_REASON_MODEL_CHANGE;
+                             : switched_back(r, target, i) ? RA_REASON_TLH
+                                                           : RA_REASON_MODEL_CHANGE;
         if (r->sub_of[i] >= 0 && r->asset_of[r->sub_of[i]] >= 0)
             x->substitute = r->asset_of[r->sub_of[i]];
     }

@@ -266,6 +266,46 @@ static void test_harvest_and_household_wash_window(void **state)
     assert_int_equal(harvests, 1);
     assert_int_equal(gr->totals.harvested_minor, 1188000);
     ra_gains_report_destroy(gr);
+    /* switching back: on 2023-02-07, 33 days after the harvest, AAA can be bought again (no loss
+     * sale of it within 30 days) and A1's BBB, bought 2023-01-05 at 80.00, closes at 75.00 (a
+     * loss: no short-term gain realised): all of it is sold, reason tlh, and AAA bought back */
+    ra_micro bbb = held(f, "A1", "BBB");
+    assert_true(bbb > 0);
+    prices(f, D(2023, 2, 7), 7500, 7500, 5000);
+    OK(run_day(f, D(2023, 2, 7), &st, &err));
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-02-07-A1", &p, &err));
+    const ra_cycle_trade *back = find_trade(&p, "BBB", -1);
+    assert_non_null(back);
+    assert_int_equal(back->qty_micro, bbb);
+    assert_true(back->reasons & RA_REASON_TLH);
+    assert_true(back->gain_short_minor < 0);
+    assert_non_null(find_trade(&p, "AAA", 1));
+    ra_cycle_proposal_clear(&p);
+    assert_int_equal(held(f, "A1", "BBB"), 0);
+    assert_true(held(f, "A1", "AAA") > 0);
+}
+
+/* No switch back while it would realise a short-term gain: BBB bought 2023-01-05 at 80.00 closes
+ * at 90.00 on 2023-02-07 (a short-term gain): A1 keeps BBB in AAA's place. */
+static void test_no_switch_back_at_short_gain(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    ra_cycle_stats st;
+    OK(run_day(f, D(2023, 1, 4), &st, &err));
+    OK(run_day(f, D(2023, 1, 5), &st, &err));
+    ra_micro bbb = held(f, "A1", "BBB");
+    assert_true(bbb > 0);
+    prices(f, D(2023, 2, 7), 9000, 9000, 5000);
+    OK(run_day(f, D(2023, 2, 7), &st, &err));
+    assert_true(held(f, "A1", "BBB") > bbb / 2); /* trimmed back to its band at most */
+    assert_int_equal(held(f, "A1", "AAA"), 0);
+    ra_cycle_proposal p;
+    if (ra_store_proposal_get(f->s, "F1", "P-2023-02-07-A1", &p, &err) == RA_OK) {
+        for (size_t i = 0; i < p.n_trades; i++)
+            assert_false(p.trades[i].reasons & RA_REASON_TLH);
+        ra_cycle_proposal_clear(&p);
+    }
 }
 
 /* An advisory proposal waits; approved, its orders fill at the next day's close. */
@@ -655,6 +695,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_partial_rejection_reevaluated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_withdrawal_instructions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_confirmation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_switch_back_at_short_gain, setup, teardown),
     };
     return ra_tdb_main(argc, argv, "test_engine_cycle", tests, sizeof tests / sizeof tests[0]);
 }
