@@ -253,6 +253,12 @@ RA_API RA_NODISCARD ra_status ra_store_proposals_lapse_unconfirmed(ra_store *s,
 RA_API RA_NODISCARD ra_status ra_store_orders_list(ra_store *s, const char *firm,
                                                    const ra_cycle_filter *f,
                                                    ra_cycle_order **out, size_t *n, ra_err *err);
+/* Cancels what is not filled of order id (open or partial), audited (entity "proposal", action
+ * "cancel") with the reason; later fills of it are refused. RA_ECONFLICT for a filled or
+ * cancelled order, RA_ENOTFOUND for none. */
+RA_API RA_NODISCARD ra_status ra_store_order_cancel(ra_store *s, const ra_store_actor *actor,
+                                                    const char *id, const char *reason,
+                                                    ra_err *err);
 /* Records a fill of qty at price on date for order id: the order's filled quantity and status
  * are updated and the trade is appended to the account's transactions (external id
  * "fill-YYYY-MM-DD-N-F" for trade N of the day's proposal P-YYYY-MM-DD-ACCOUNT, and

@@ -896,24 +896,53 @@ static const cli_opt order_options[] = {
     CLI_O("status", CLI_OPT_WORD, list_opts, status,
           .words = CLI_WORDS("open", "partial", "filled", "cancelled"),
           .msg = "must be open, partial, filled or cancelled: \"%s\""),
-    CLI_OPT_END};
+    CLI_O("reason", CLI_OPT_STR, list_opts, reason), CLI_OPT_END};
 
 static void order_help(void)
 {
     printf("usage: roboadvisor orders list [--date D] [--account A]\n"
            "                   [--status open|partial|filled|cancelled] [--format table|json|csv]\n"
-           "                   [--firm CODE] [--db URL] [--key-file FILE]\n\n"
+           "                   [--firm CODE] [--db URL] [--key-file FILE]\n"
+           "       roboadvisor orders cancel ID --reason TEXT [--firm CODE] [--db URL]\n\n"
            "The orders the cycle made (ids PROPOSAL-N: the proposal and its trade number), with\n"
            "account, security, side, quantity, limit price (empty: at the close), quantity filled\n"
-           "and status. csv is for a broker's order-entry system.\n");
+           "and status. csv is for a broker's order-entry system. cancel stops what is not filled\n"
+           "of an open or partly filled order (audited with the user and the reason).\n");
+}
+
+static int order_cancel(int argc, char **argv)
+{
+    static const char *const CMD = "orders cancel";
+    list_opts o = {0};
+    const cli_opts_spec spec = {CMD, order_options, order_help, 0, 2};
+    const char *id = NULL;
+    int rc = cli_parse_one_arg(&spec, argc, argv, &o, "name the order: orders cancel ID "
+                               "--reason TEXT", &id);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (!o.reason || !o.reason[0])
+        return cli_usage(CMD, "--reason TEXT is required: say why the order is cancelled");
+    cli_book b;
+    if ((rc = open_firm_book(CMD, &o.book, &b)) != 0)
+        return rc;
+    ra_err err = {0};
+    if (ra_store_order_cancel(b.s, &b.actor, id, o.reason, &err) != RA_OK)
+        rc = cli_fail(CMD, &err);
+    else
+        printf("order %s cancelled by %s: what is not filled will not be\n", id, b.actor.user);
+    cli_book_close(&b);
+    return rc;
 }
 
 int cmd_orders(int argc, char **argv)
 {
     if (wants_help(argc, argv, order_help))
         return argc < 2 ? CLI_EXIT_USAGE : 0;
+    if (strcmp(argv[1], "cancel") == 0)
+        return order_cancel(argc, argv);
     if (strcmp(argv[1], "list") != 0)
-        return cli_usage("orders", "unknown subcommand \"%s\" (orders list)", argv[1]);
+        return cli_usage("orders", "unknown subcommand \"%s\" (orders list, orders cancel)",
+                         argv[1]);
     static const char *const CMD = "orders list";
     list_opts o = {0};
     const cli_opts_spec spec = {CMD, order_options, order_help, 0, 2};

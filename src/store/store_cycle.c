@@ -1294,6 +1294,47 @@ static void fill_prefix(const ra_cycle_order *o, char *out, size_t cap)
         snprintf(out, cap, "fill-%s-%d-", db, o->trade_n);
 }
 
+/* Order id of the firm read into *l (one record) for a change: RA_ENOTFOUND without one,
+ * RA_ECONFLICT when it is filled or cancelled already. */
+static ra_status order_read_open(ra_store *s, int64_t firm_id, const char *id, rec_list *l,
+                                 ra_err *err)
+{
+    ra_status rc = sq_each(s, err, order_row, l, ORDER_COLS "WHERE o.firm_id = ? AND o.code = ?",
+                           "it", firm_id, id);
+    if (rc == RA_OK && l->n == 0)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no order %s", id);
+    const ra_cycle_order *o = l->v;
+    if (rc == RA_OK && (strcmp(o->status, "cancelled") == 0 || strcmp(o->status, "filled") == 0))
+        rc = ra_err_set(err, RA_ECONFLICT, NULL, "order %s is %s", id, o->status);
+    return rc;
+}
+
+ra_status ra_store_order_cancel(ra_store *s, const ra_store_actor *actor, const char *id,
+                                const char *reason, ra_err *err)
+{
+    if (!reason || !reason[0])
+        return ra_err_set(err, RA_EINVAL, NULL, "cancelling an order needs a reason");
+    firm_row firm;
+    int own = 0;
+    ra_status rc = scope_begin(s, actor, &firm, &own, err);
+    if (rc != RA_OK)
+        return rc;
+    rec_list l = {NULL, NULL, 0, 0, sizeof(ra_cycle_order)};
+    rc = order_read_open(s, firm.id, id, &l, err);
+    if (rc == RA_OK) {
+        const ra_cycle_order *o = l.v;
+        ra_db_stmt *st = sq_prep(s, "UPDATE orders SET status = 'cancelled' WHERE id = ?", err);
+        if (!st || sq_bind(s, st, err, "i", l.ids[0]) != RA_OK || sq_run(s, st, err) != RA_OK)
+            rc = sq_err(err);
+        json_t *after = json_pack("{s:s, s:s, s:I, s:s}", "order", id, "status", "cancelled",
+                                  "unfilled_micro", (json_int_t)(o->qty_micro - o->filled_micro),
+                                  "reason", reason);
+        rc = rs_audit_change(s, rc, actor, "cancel", "proposal", o->proposal, NULL, after, err);
+    }
+    RA_FREE_ALL(l.v, l.ids);
+    return ra_store_scope_end(s, own, rc, err);
+}
+
 ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const char *id,
                               ra_micro qty_micro, ra_price price, ra_minor fees_minor,
                               ra_date date, ra_err *err)
@@ -1304,13 +1345,8 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
     if (rc != RA_OK)
         return rc;
     rec_list l = {NULL, NULL, 0, 0, sizeof(ra_cycle_order)};
-    rc = sq_each(s, err, order_row, &l, ORDER_COLS "WHERE o.firm_id = ? AND o.code = ?", "it",
-                 firm.id, id);
-    if (rc == RA_OK && l.n == 0)
-        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no order %s", id);
+    rc = order_read_open(s, firm.id, id, &l, err);
     ra_cycle_order *o = l.v;
-    if (rc == RA_OK && (strcmp(o->status, "cancelled") == 0 || strcmp(o->status, "filled") == 0))
-        rc = ra_err_set(err, RA_ECONFLICT, NULL, "order %s is %s", id, o->status);
     if (rc == RA_OK && (qty_micro <= 0 || qty_micro > o->qty_micro - o->filled_micro))
         rc = ra_err_set(err, RA_ECONFLICT, NULL,
                         "order %s: a fill of %" PRId64 " micro-shares is more than the %" PRId64

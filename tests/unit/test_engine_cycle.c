@@ -682,6 +682,38 @@ static void test_client_confirmation(void **state)
     OK(ra_store_audit_verify(f->s, &records, NULL, &err));
 }
 
+/* An approved order cancelled before the next close is not filled, and cannot be filled or
+ * cancelled again; the other order of the proposal fills. */
+static void test_order_cancel(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    ra_cycle_stats st;
+    OK(run_day(f, D(2023, 1, 4), &st, &err));
+    OK(ra_store_proposal_decide(f->s, &f->actor, "P-2023-01-04-A2", 1, NULL, 0, "ok", NULL,
+                                &err));
+    ra_cycle_proposal p;
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-04-A2", &p, &err));
+    assert_int_equal(p.n_trades, 2);
+    char first[RA_CYCLE_ID_MAX];
+    snprintf(first, sizeof first, "P-2023-01-04-A2-%d", p.trades[0].n);
+    const ra_cycle_trade kept = p.trades[1];
+    const ra_cycle_trade gone = p.trades[0];
+    ra_cycle_proposal_clear(&p);
+    assert_int_equal(ra_store_order_cancel(f->s, &f->actor, first, "", &err), RA_EINVAL);
+    OK(ra_store_order_cancel(f->s, &f->actor, first, "client called", &err));
+    assert_int_equal(ra_store_order_cancel(f->s, &f->actor, first, "again", &err), RA_ECONFLICT);
+    assert_int_equal(ra_store_order_cancel(f->s, &f->actor, "P-NOPE-1", "x", &err), RA_ENOTFOUND);
+    assert_int_equal(ra_store_order_fill(f->s, &f->actor, first, SH(1), PX(10000), 0,
+                                         D(2023, 1, 5), &err),
+                     RA_ECONFLICT);
+    OK(run_day(f, D(2023, 1, 5), &st, &err));
+    assert_int_equal(held(f, "A2", gone.ticker), 0);
+    assert_int_equal(held(f, "A2", kept.ticker), kept.qty_micro);
+    uint64_t records = 0;
+    OK(ra_store_audit_verify(f->s, &records, NULL, &err));
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -696,6 +728,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_withdrawal_instructions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_confirmation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_switch_back_at_short_gain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_order_cancel, setup, teardown),
     };
     return ra_tdb_main(argc, argv, "test_engine_cycle", tests, sizeof tests / sizeof tests[0]);
 }
