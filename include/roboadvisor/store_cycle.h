@@ -14,6 +14,7 @@
 #include "ledger.h"
 #include "models.h"
 #include "store.h"
+#include "washsale.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -275,6 +276,17 @@ RA_API RA_NODISCARD ra_status ra_store_order_fill(ra_store *s, const ra_store_ac
 RA_API RA_NODISCARD ra_status ra_store_harvest_sales(ra_store *s, const char *firm,
                                                      const char *account, uint64_t **seqs,
                                                      size_t *n, ra_err *err);
+
+/* --- the firm's wash-sale window ---------------------------------------------------------------- */
+
+/* The firm's wash-sale window in calendar days (RA_WASH_WINDOW_DAYS_US, 30, when never set). */
+RA_API RA_NODISCARD ra_status ra_store_firm_wash_window(ra_store *s, const char *firm, int *days,
+                                                        ra_err *err);
+/* Sets it (0..RA_WASH_WINDOW_DAYS_MAX, else RA_EINVAL), audited (entity "firm_settings", action
+ * "set"). */
+RA_API RA_NODISCARD ra_status ra_store_firm_wash_window_set(ra_store *s,
+                                                            const ra_store_actor *actor,
+                                                            int days, ra_err *err);
 
 /* --- withdrawal instructions ------------------------------------------------------------------ */
 

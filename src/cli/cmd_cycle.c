@@ -134,7 +134,8 @@ static void run_help(void)
         "  --threads N      accepted for scripts written against the cycle's interface; this\n"
         "                   version computes in one thread (results never depend on N)\n"
         "  --batch N        accounts per database transaction (default %d)\n"
-        "  --window-days N  the wash-sale window in calendar days (default %d)\n"
+        "  --window-days N  the wash-sale window in calendar days (default: the firm's,\n"
+        "                   'roboadvisor settings show'; %d unless set)\n"
         "  --cash-reserve F the target's cash weight (default 0.01)\n\n"
         "Re-running a day changes nothing: an account is written once per day with its\n"
         "proposal and orders (deterministic ids P-DATE-ACCOUNT, P-DATE-ACCOUNT-N), so a run\n"
@@ -302,6 +303,13 @@ static int day_setup(const cli_opts_spec *spec, int argc, char **argv, const cha
     co->batch = o->batch;
     if (o->have_window)
         co->window_days = (int)o->window;
+    else if (rc == 0) { /* the firm's window */
+        ra_err err = {0};
+        if (ra_store_firm_wash_window(b->s, b->firm.code, &co->window_days, &err) != RA_OK) {
+            rc = cli_fail(spec->cmd, &err);
+            cli_book_close(b);
+        }
+    }
     if (o->have_reserve)
         co->cash_reserve = o->cash_reserve;
     return rc;

@@ -7,6 +7,7 @@
 
 #include <roboadvisor/engine_gains.h>
 #include <roboadvisor/store.h>
+#include <roboadvisor/store_cycle.h>
 
 #include <getopt.h>
 #include <math.h>
@@ -26,6 +27,7 @@ typedef struct gains_opts {
     gains_format format;
     ra_gains_options g;
     double rate_short, rate_long; /* the tax value of harvested losses */
+    int have_window;              /* --window-days given, else the firm's */
 } gains_opts;
 
 static const cli_opt options[] = {
@@ -34,7 +36,7 @@ static const cli_opt options[] = {
     CLI_O("format", CLI_OPT_ENUM, gains_opts, format, .words = CLI_WORDS("table", "json", "csv"),
           .msg = "must be table, json or csv: \"%s\""),
     CLI_O("window-days", CLI_OPT_SIZE, gains_opts, g.window_days, .lo = 0,
-          .hi = RA_WASH_WINDOW_DAYS_MAX),
+          .hi = RA_WASH_WINDOW_DAYS_MAX, .have = CLI_HAVE(gains_opts, have_window)),
     CLI_O("tax-rate-short", CLI_OPT_DOUBLE, gains_opts, rate_short, .dlo = 0, .dhi = 1,
           .msg = "must be a fraction in [0, 1]: \"%s\""),
     CLI_O("tax-rate-long", CLI_OPT_DOUBLE, gains_opts, rate_long, .dlo = 0, .dhi = 1,
@@ -50,7 +52,8 @@ static void help(void)
            "wash-sale rule (IRS Publication 550) applied across every account of the household:\n"
            "per lot sold its cost after wash-sale adjustments, gain, term and disallowed loss; per\n"
            "open lot its adjusted cost and holding period. --window-days: the wash-sale window in\n"
-           "calendar days before and after a sale (default 30, the US rule). csv: one row per lot\n"
+           "calendar days before and after a sale (default: the firm's, 'settings show'; 30, the\n"
+           "US rule, unless set). csv: one row per lot\n"
            "part sold in Form 8949's columns (code W: wash sale). The table and JSON also give\n"
            "the losses the engine harvested for A's client (every account of the client), per\n"
            "year: harvested, disallowed by wash sales, allowed by term, and their estimated tax\n"
@@ -330,7 +333,11 @@ int cmd_gains(int argc, char **argv)
     ra_err err = {0};
     ra_gains_report *r = NULL;
     ra_gains_harvest *h = NULL;
-    ra_status st = ra_gains_compute(b->store, b->firm.code, o.account, &o.g, &r, &err);
+    ra_status st = o.have_window ? RA_OK
+                                 : ra_store_firm_wash_window(b->store, b->firm.code,
+                                                             &o.g.window_days, &err);
+    if (st == RA_OK)
+        st = ra_gains_compute(b->store, b->firm.code, o.account, &o.g, &r, &err);
     if (st == RA_OK && o.format != G_CSV)
         st = ra_gains_harvest_compute(b->store, b->firm.code, o.account, &o.g, o.rate_short,
                                       o.rate_long, &h, &err);

@@ -3,7 +3,8 @@
  * but to cancel it; what has been paid is the sum of its withdrawal transactions ("wd-N-DATE",
  * written by the daily cycle with the account's day), so the ledger is the only record of money
  * leaving the account and a replay's rewind (which removes the day's transactions) makes the
- * instruction owing again. Method: docs/methodology.md#the-daily-cycle. */
+ * instruction owing again. Also the firm's wash-sale window (table firm_settings). Method:
+ * docs/methodology.md#the-daily-cycle. */
 #include "store/store_int.h"
 
 #include <roboadvisor/alloc.h>
@@ -243,4 +244,51 @@ ra_status rs_withdrawal_txns(ra_store *s, int64_t acc, const char *account, ra_d
     *out = t;
     *n = k;
     return RA_OK;
+}
+
+ra_status ra_store_firm_wash_window(ra_store *s, const char *firm, int *days, ra_err *err)
+{
+    *days = RA_WASH_WINDOW_DAYS_US;
+    firm_row f;
+    ra_status rc = sq_need_version(s, INSTR_SCHEMA, "the firm's settings", err);
+    if (rc == RA_OK)
+        rc = sq_firm(s, firm, &f, err);
+    int64_t v = RA_WASH_WINDOW_DAYS_US;
+    ra_db_stmt *st = rc == RA_OK ? sq_prep(s, "SELECT wash_window_days FROM firm_settings WHERE "
+                                              "firm_id = ?", err)
+                                 : NULL;
+    if (rc == RA_OK && (!st || sq_bind(s, st, err, "i", f.id) != RA_OK ||
+                        sq_one(s, st, RA_WASH_WINDOW_DAYS_US, &v, err) != RA_OK))
+        rc = sq_err(err);
+    if (rc == RA_OK)
+        *days = (int)v;
+    return rc;
+}
+
+ra_status ra_store_firm_wash_window_set(ra_store *s, const ra_store_actor *actor, int days,
+                                        ra_err *err)
+{
+    ra_status rc = ra_wash_window_check(days, err);
+    if (rc != RA_OK)
+        return rc;
+    firm_row f;
+    int own = 0;
+    rc = sq_scope_write_begin(s, actor, INSTR_SCHEMA, "the firm's settings", &f, &own, err);
+    if (rc != RA_OK)
+        return rc;
+    int64_t now = ra_store_now(s);
+    ra_db_stmt *st = sq_prep(s, "DELETE FROM firm_settings WHERE firm_id = ?", err);
+    if (!st || sq_bind(s, st, err, "i", f.id) != RA_OK || sq_run(s, st, err) != RA_OK)
+        rc = sq_err(err);
+    st = rc == RA_OK ? sq_prep(s, "INSERT INTO firm_settings (firm_id, wash_window_days, "
+                                  "user_name, updated_at) VALUES (?, ?, ?, ?)", err)
+                     : NULL;
+    if (rc == RA_OK && (!st || sq_bind(s, st, err, "iiti", f.id, (int64_t)days, actor->user,
+                                       now) != RA_OK ||
+                        sq_run(s, st, err) != RA_OK))
+        rc = sq_err(err);
+    if (rc == RA_OK)
+        rc = rs_audit_change(s, rc, actor, "set", "firm_settings", actor->firm, NULL,
+                             json_pack("{s:i}", "wash_window_days", days), err);
+    return ra_store_scope_end(s, own, rc, err);
 }

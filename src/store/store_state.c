@@ -124,6 +124,8 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "orders x JOIN proposals p ON p.id = x.proposal_id JOIN accounts a ON a.id = x.account_id "
      "JOIN firms f ON f.id = p.firm_id JOIN securities s ON s.id = x.security_id",
      "x.trade_n"},
+    {"firm_settings", 8, "f.code", "x.wash_window_days, x.user_name, x.updated_at", "iti",
+     "firm_settings x JOIN firms f ON f.id = x.firm_id", "f.code"},
     {"instructions", 8, "a.code",
      "x.n, x.code, x.kind, x.amount_minor, x.due, x.source, x.note, x.user_name, x.created_at, "
      "x.cancelled_by, x.cancelled_reason",
@@ -321,6 +323,7 @@ static const struct {
     {"override", {"suitability_overrides"}},
     {"proposal", {"proposals", "proposal_trades", "orders"}},
     {"instruction", {"instructions"}},
+    {"firm_settings", {"firm_settings"}},
 };
 
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)

@@ -22,3 +22,14 @@ CREATE TABLE instructions (
     UNIQUE (account_id, n),
     UNIQUE (account_id, code)
 );
+
+-- The firm's settings of the wash-sale rule: the window in calendar days before and after a loss
+-- sale (30, the US rule; e.g. 61 for Spain's two-month rule on listed securities). No row: 30.
+-- run-day and gains use it unless --window-days says otherwise. Audited (entity
+-- "firm_settings").
+CREATE TABLE firm_settings (
+    firm_id BIGINT PRIMARY KEY REFERENCES firms(id),
+    wash_window_days INTEGER NOT NULL,
+    user_name TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);

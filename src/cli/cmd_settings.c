@@ -1,0 +1,76 @@
+/* roboadvisor settings: the firm's settings kept in the book (today the wash-sale window),
+ * include/roboadvisor/store_cycle.h. Documented in docs/cli.md#settings. */
+#include "cli.h"
+
+#include <roboadvisor/store_cycle.h>
+
+#include <getopt.h>
+#include <string.h>
+
+typedef struct settings_opts {
+    cli_book_args book;
+    size_t window;
+    int have_window;
+    int json;
+} settings_opts;
+
+static const cli_opt options[] = {
+    CLI_OPTS_BOOK(settings_opts, book),
+    CLI_O("wash-window-days", CLI_OPT_SIZE, settings_opts, window, .lo = 0,
+          .hi = RA_WASH_WINDOW_DAYS_MAX, .have = CLI_HAVE(settings_opts, have_window)),
+    CLI_O("format", CLI_OPT_ENUM, settings_opts, json, .words = CLI_WORDS("table", "json"),
+          .msg = "must be table or json: \"%s\""),
+    CLI_OPT_END};
+
+static void help(void)
+{
+    printf("usage: roboadvisor settings show [--format table|json]\n"
+           "       roboadvisor settings set --wash-window-days N\n"
+           "       (both: [--firm CODE] [--db URL] [--key-file FILE])\n\n"
+           "The firm's settings kept in the book. --wash-window-days: the wash-sale window in\n"
+           "calendar days before and after a loss sale, 0..%d (default 30, the US rule; e.g. 61\n"
+           "for Spain's two-month rule on listed securities); run-day, replay and gains use it\n"
+           "unless given --window-days. A change is audited with the user ($ROBOADVISOR_USER).\n",
+           RA_WASH_WINDOW_DAYS_MAX);
+}
+
+int cmd_settings(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        help();
+        return argc < 2 ? CLI_EXIT_USAGE : 0;
+    }
+    int show = strcmp(argv[1], "show") == 0, set = strcmp(argv[1], "set") == 0;
+    if (!show && !set)
+        return cli_usage("settings", "unknown subcommand \"%s\" (show, set)", argv[1]);
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "settings %s", argv[1]);
+    settings_opts o = {0};
+    const cli_opts_spec spec = {cmd, options, help, 0, 2};
+    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if ((rc = cli_no_more_args(cmd, argc, argv, optind)) != 0)
+        return rc;
+    if (set && !o.have_window)
+        return cli_usage(cmd, "say what to set: --wash-window-days N");
+    cli_book b;
+    cli_book_args a = o.book;
+    a.need_firm = 1;
+    if ((rc = cli_book_open_parts(cmd, &a, &b)) != 0)
+        return rc;
+    ra_err err = {0};
+    int days = 0;
+    if (set && ra_store_firm_wash_window_set(b.s, &b.actor, (int)o.window, &err) != RA_OK)
+        rc = cli_fail(cmd, &err);
+    else if (ra_store_firm_wash_window(b.s, b.firm.code, &days, &err) != RA_OK)
+        rc = cli_fail(cmd, &err);
+    else if (o.json)
+        rc = cli_json_print(json_pack("{s:s, s:i}", "firm", b.firm.code, "wash_window_days",
+                                      days));
+    else
+        printf("firm %s: wash-sale window %d calendar days before and after a loss sale%s\n",
+               b.firm.code, days, set ? " (set)" : "");
+    cli_book_close(&b);
+    return rc;
+}
