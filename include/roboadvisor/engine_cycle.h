@@ -19,11 +19,16 @@ extern "C" {
 #define RA_CYCLE_DEFAULT_BATCH 256       /* accounts per database transaction */
 #define RA_CYCLE_DEFAULT_WINDOW_DAYS 30  /* the wash-sale window, calendar days (IRS Pub. 550) */
 #define RA_CYCLE_N_REASONS 7             /* the RA_REASON_* bits */
+#define RA_CYCLE_MAX_THREADS 256         /* ra_cycle_options.threads at most */
 
 typedef struct ra_cycle_options {
     ra_date date;
     int execute_close;          /* 1: fill every order of the day (and older open ones) at D's close */
     size_t batch;               /* accounts per transaction (default RA_CYCLE_DEFAULT_BATCH) */
+    unsigned threads;           /* threads computing a batch's accounts (0 or 1: the caller's
+                                 * only; at most RA_CYCLE_MAX_THREADS); a household is computed
+                                 * whole by one thread and the results are written by the
+                                 * caller's in book order, so they never depend on the count */
     int window_days;            /* default RA_CYCLE_DEFAULT_WINDOW_DAYS */
     double cash_reserve;        /* the target's cash weight (default 0.01) */
     ra_rebal_settings settings; /* the firm's trading settings; per account the mandate's band and

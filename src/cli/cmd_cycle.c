@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_THREADS 256
+#define MAX_THREADS RA_CYCLE_MAX_THREADS
 
 /* ---- shared ------------------------------------------------------------------------------------ */
 
@@ -131,8 +131,9 @@ static void run_help(void)
         "                   'roboadvisor import fills'\n"
         "  --to D2          run every day from D to D2 that has prices, in order (days without\n"
         "                   any price are skipped as non-trading days)\n"
-        "  --threads N      accepted for scripts written against the cycle's interface; this\n"
-        "                   version computes in one thread (results never depend on N)\n"
+        "  --threads N      threads computing the accounts (default 1); the database is\n"
+        "                   written by one of them in account order, so the results never\n"
+        "                   depend on N\n"
         "  --batch N        accounts per database transaction (default %d)\n"
         "  --window-days N  the wash-sale window in calendar days (default %d)\n"
         "  --cash-reserve F the target's cash weight (default 0.01)\n\n"
@@ -292,6 +293,7 @@ static int day_setup(const cli_opts_spec *spec, int argc, char **argv, const cha
     co->date = o->date;
     co->execute_close = o->execute == EXEC_CLOSE;
     co->batch = o->batch;
+    co->threads = (unsigned)o->threads;
     if (o->have_window)
         co->window_days = (int)o->window;
     if (o->have_reserve)

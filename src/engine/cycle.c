@@ -13,6 +13,7 @@
 #include <roboadvisor/ledger.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@ void ra_cycle_options_default(ra_cycle_options *o)
 {
     memset(o, 0, sizeof *o);
     o->batch = RA_CYCLE_DEFAULT_BATCH;
+    o->threads = 1;
     o->window_days = RA_CYCLE_DEFAULT_WINDOW_DAYS;
     o->cash_reserve = 0.01;
     ra_rebal_settings_default(&o->settings);
@@ -59,7 +61,11 @@ static void acct_out_free(acct_out *o)
     memset(o, 0, sizeof *o);
 }
 
-/* The run's state: the book, the household's wash-sale state, scratch. */
+/* One thread's state in a run: the shared, read-only part (the store and the options, the book,
+ * the securities' class and substitute maps and the universe: built once by run_alloc and only
+ * pointed to by the other threads' copies, run_clone) and the thread's own workspace (the
+ * household's wash-sale state, the stats it adds to, scratch). A household is computed whole by
+ * one thread, so its wash-sale state never crosses threads. */
 typedef struct run {
     ra_store *s;
     const ra_store_actor *actor;
@@ -89,6 +95,7 @@ typedef struct run {
      * proposed again) and the new proposal's number */
     const ra_cycle_proposal *rejected;
     int reeval_n;
+    int owns_shared;           /* 1: class_ix, sub_of and u_* are this run's to free */
 } run;
 
 static int restricted(const char *restrictions, const char *ticker, const char *cls)
@@ -673,21 +680,24 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
 
 static void run_free(run *r)
 {
-    RA_FREE_ALL(r->class_ix, r->sub_of, r->hh_loss, r->hh_buy, r->hh_recent, r->in_set, r->asset_of, r->target,
-                r->assets,
-                r->rlots, r->trades, r->picks, r->work, r->u_tickers, r->u_class,
-                r->u_group);
+    RA_FREE_ALL(r->hh_loss, r->hh_buy, r->hh_recent, r->in_set, r->asset_of, r->target,
+                r->assets, r->rlots, r->trades, r->picks, r->work);
+    if (r->owns_shared)
+        RA_FREE_ALL(r->class_ix, r->sub_of, r->u_tickers, r->u_class, r->u_group);
 }
 
-static ra_status run_alloc(run *r, ra_err *err)
+/* The thread's workspace of r (its household state and scratch), sized for the book. */
+static ra_status workspace_alloc(run *r, ra_err *err)
 {
     ra_cycle_book *b = r->b;
     size_t ns = b->n_sec ? b->n_sec : 1, max_lots = 1;
     for (size_t a = 0; a < b->n_acc; a++)
         if (b->acc[a].n_lots > max_lots)
             max_lots = b->acc[a].n_lots;
-    r->class_ix = ra_malloc(ns * sizeof *r->class_ix);
-    r->sub_of = ra_malloc(ns * sizeof *r->sub_of);
+    r->household = UINT32_MAX;
+    r->wash_at = 0;
+    r->work = NULL;
+    r->work_cap = 0;
     r->hh_loss = ra_calloc(ns, sizeof *r->hh_loss);
     r->hh_buy = ra_calloc(ns, sizeof *r->hh_buy);
     r->hh_recent = ra_calloc(ns, sizeof *r->hh_recent);
@@ -698,14 +708,26 @@ static ra_status run_alloc(run *r, ra_err *err)
     r->rlots = ra_calloc(max_lots, sizeof *r->rlots);
     r->trades = ra_calloc(2 * ns, sizeof *r->trades);
     r->picks = ra_calloc(max_lots, sizeof *r->picks);
+    if (!r->hh_loss || !r->hh_buy || !r->hh_recent || !r->in_set || !r->asset_of || !r->target ||
+        !r->assets || !r->rlots || !r->trades || !r->picks)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the day's run");
+    return RA_OK;
+}
+
+static ra_status run_alloc(run *r, ra_err *err)
+{
+    ra_cycle_book *b = r->b;
+    size_t ns = b->n_sec ? b->n_sec : 1;
+    r->owns_shared = 1;
+    r->class_ix = ra_malloc(ns * sizeof *r->class_ix);
+    r->sub_of = ra_malloc(ns * sizeof *r->sub_of);
     r->u_tickers = ra_calloc(ns, sizeof *r->u_tickers);
     r->u_class = ra_calloc(ns, sizeof *r->u_class);
     r->u_group = ra_calloc(ns, sizeof *r->u_group);
-    if (!r->class_ix || !r->sub_of || !r->hh_loss || !r->hh_buy || !r->hh_recent || !r->in_set ||
-        !r->asset_of ||
-        !r->target ||
-        !r->assets || !r->rlots || !r->trades || !r->picks || !r->u_tickers ||
-        !r->u_class || !r->u_group)
+    ra_status rc = workspace_alloc(r, err);
+    if (rc != RA_OK)
+        return rc;
+    if (!r->class_ix || !r->sub_of || !r->u_tickers || !r->u_class || !r->u_group)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the day's run");
     for (size_t i = 0; i < b->n_sec; i++) {
         r->class_ix[i] = (uint32_t)i;
@@ -732,6 +754,23 @@ static ra_status run_alloc(run *r, ra_err *err)
     r->u.tlh_group = r->u_group;
     r->u.cov = NULL;
     return RA_OK;
+}
+
+/* Another thread's run: src's shared part pointed to, a workspace of its own. */
+static ra_status run_clone(run *dst, const run *src, ra_err *err)
+{
+    *dst = *src;
+    dst->owns_shared = 0;
+    dst->hh_loss = dst->hh_buy = NULL;
+    dst->hh_recent = NULL;
+    dst->in_set = NULL;
+    dst->asset_of = NULL;
+    dst->target = NULL;
+    dst->assets = NULL;
+    dst->rlots = NULL;
+    dst->trades = NULL;
+    dst->picks = NULL;
+    return workspace_alloc(dst, err);
 }
 
 /* Every security an account holds or a used model names has a close on the day. */
@@ -808,6 +847,202 @@ static ra_status fill_open_orders(ra_store *s, const ra_store_actor *actor, ra_d
     return rc;
 }
 
+/* ---- the batch's households over threads ------------------------------------------------------ */
+
+/* One household of a batch: its accounts [first, end) of the book, the first of the batch's
+ * output slots its accounts not done take, and what computing it gave (its own stats and error,
+ * merged by the main thread in household order: the same sums whatever thread computed it). */
+typedef struct hh_job {
+    size_t first, end, slot;
+    ra_status rc;
+    ra_err err;
+    ra_cycle_stats st;
+} hh_job;
+
+/* The threads of a run and the current batch: thread 0 is the caller's and computes with its
+ * run (main), threads 1..n with runs[1..n), clones of it; the threads take the batch's
+ * households in order from a shared counter. */
+typedef struct cycle_pool {
+    run *main;
+    run *runs;
+    unsigned n_threads;
+    size_t batch;
+    acct_out *outs;
+    ra_cycle_account_day *days;
+    hh_job *jobs;
+    size_t n_jobs;
+    pthread_mutex_t lock;
+    size_t next;
+    int have_lock;
+} cycle_pool;
+
+typedef struct pool_worker {
+    cycle_pool *p;
+    run *r;
+} pool_worker;
+
+static void stats_add(ra_cycle_stats *t, const ra_cycle_stats *d)
+{
+    t->processed += d->processed;
+    t->no_model += d->no_model;
+    t->proposals += d->proposals;
+    t->pending += d->pending;
+    t->orders += d->orders;
+    t->fills += d->fills;
+    t->trades += d->trades;
+    for (unsigned k = 0; k < RA_CYCLE_N_REASONS; k++)
+        t->trades_by_reason[k] += d->trades_by_reason[k];
+    t->out_of_band_before += d->out_of_band_before;
+    t->out_of_band_after += d->out_of_band_after;
+    for (unsigned k = 0; k < 8; k++)
+        t->held_back[k] += d->held_back[k];
+    t->dividends_minor += d->dividends_minor;
+    t->harvested_minor += d->harvested_minor;
+    t->harvest_tax_value += d->harvest_tax_value;
+    t->value_minor += d->value_minor;
+}
+
+/* A thread's loop: the next household of the batch, whole, until none is left. Households are
+ * taken in increasing order, which household_enter's cursor needs. */
+static void *pool_work(void *arg)
+{
+    pool_worker *w = arg;
+    cycle_pool *p = w->p;
+    run *r = w->r;
+    const ra_cycle_book *b = r->b;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t j = p->next++;
+        pthread_mutex_unlock(&p->lock);
+        if (j >= p->n_jobs)
+            break;
+        hh_job *job = &p->jobs[j];
+        r->st = &job->st;
+        household_enter(r, b->acc[job->first].household, job->first);
+        size_t slot = job->slot;
+        for (size_t a = job->first; a < job->end && job->rc == RA_OK; a++)
+            if (!b->acc[a].done) {
+                job->rc = account_day(r, a, &p->outs[slot], &job->err);
+                p->days[slot] = p->outs[slot].day;
+                slot++;
+            }
+    }
+    return NULL;
+}
+
+static void pool_close(cycle_pool *p)
+{
+    for (unsigned t = 1; t < p->n_threads && p->runs; t++)
+        run_free(&p->runs[t]);
+    if (p->have_lock)
+        pthread_mutex_destroy(&p->lock);
+    RA_FREE_ALL(p->runs, p->outs, p->days, p->jobs);
+    memset(p, 0, sizeof *p);
+}
+
+/* The pool for run r (its book and options): o->threads threads (0 counts as 1), room for a
+ * batch of o->batch accounts and the largest household. */
+static ra_status pool_open(cycle_pool *p, run *r, const ra_cycle_options *o, ra_err *err)
+{
+    const ra_cycle_book *b = r->b;
+    memset(p, 0, sizeof *p);
+    p->n_threads = o->threads ? o->threads : 1;
+    if (p->n_threads > RA_CYCLE_MAX_THREADS)
+        return ra_err_set(err, RA_EINVAL, NULL, "threads must be at most %d, got %u",
+                          RA_CYCLE_MAX_THREADS, p->n_threads);
+    /* a batch takes whole households: room for the batch and the largest household */
+    p->batch = o->batch ? o->batch : RA_CYCLE_DEFAULT_BATCH;
+    size_t largest = 0;
+    for (size_t i = 0, start = 0; i <= b->n_acc; i++)
+        if (i == b->n_acc || b->acc[i].household != b->acc[start].household) {
+            if (i - start > largest)
+                largest = i - start;
+            start = i;
+        }
+    size_t room = p->batch + largest;
+    p->outs = ra_calloc(room, sizeof *p->outs);
+    p->days = ra_calloc(room, sizeof *p->days);
+    p->jobs = ra_calloc(room, sizeof *p->jobs);
+    p->runs = ra_calloc(p->n_threads, sizeof *p->runs);
+    if (!p->outs || !p->days || !p->jobs || !p->runs) {
+        ra_status rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a batch of %zu "
+                                  "accounts", room);
+        pool_close(p);
+        return rc;
+    }
+    if (pthread_mutex_init(&p->lock, NULL) != 0) {
+        pool_close(p);
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not create the threads' lock");
+    }
+    p->have_lock = 1;
+    p->main = r;
+    unsigned t = 1;
+    ra_status rc = RA_OK;
+    for (; t < p->n_threads && rc == RA_OK; t++)
+        rc = run_clone(&p->runs[t], r, err);
+    if (rc != RA_OK) {
+        p->n_threads = t; /* the clones made so far, the failed one included, are freed */
+        pool_close(p);
+    }
+    return rc;
+}
+
+/* Computes the next batch from account *a on: whole households until at least p->batch accounts
+ * not done yet are taken; *k of them are in p->outs and p->days, in book order; *a moves past the
+ * batch. Done accounts count in the caller's stats as skipped; the households' stats are added
+ * to it in order. The first household's error in book order is the batch's. */
+static ra_status pool_batch(cycle_pool *p, size_t *a, size_t n_acc, size_t *k, ra_err *err)
+{
+    const ra_cycle_book *b = p->main->b;
+    ra_cycle_stats *st = p->main->st;
+    size_t at = *a, slot = 0;
+    p->n_jobs = 0;
+    while (at < n_acc && slot < p->batch) {
+        size_t first = at, from = slot;
+        uint32_t h = b->acc[at].household;
+        for (; at < n_acc && b->acc[at].household == h; at++)
+            if (b->acc[at].done)
+                st->skipped++;
+            else
+                slot++;
+        if (slot == from)
+            continue; /* done whole: no job (so that the jobs fit the batch's room) */
+        hh_job *job = &p->jobs[p->n_jobs++];
+        memset(job, 0, sizeof *job);
+        job->first = first;
+        job->end = at;
+        job->slot = from;
+    }
+    p->next = 0;
+    pthread_t tid[RA_CYCLE_MAX_THREADS];
+    pool_worker w[RA_CYCLE_MAX_THREADS];
+    int started[RA_CYCLE_MAX_THREADS] = {0};
+    unsigned nt = p->n_threads;
+    if (nt > p->n_jobs)
+        nt = p->n_jobs ? (unsigned)p->n_jobs : 1;
+    for (unsigned t = 0; t < nt; t++)
+        w[t] = (pool_worker){p, t ? &p->runs[t] : p->main};
+    for (unsigned t = 1; t < nt; t++)
+        started[t] = pthread_create(&tid[t], NULL, pool_work, &w[t]) == 0;
+    pool_work(&w[0]); /* a thread that could not start leaves its households to the others */
+    for (unsigned t = 1; t < nt; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+    ra_status rc = RA_OK;
+    for (size_t j = 0; j < p->n_jobs; j++) {
+        stats_add(st, &p->jobs[j].st);
+        if (rc == RA_OK && p->jobs[j].rc != RA_OK) {
+            rc = p->jobs[j].rc;
+            if (err)
+                *err = p->jobs[j].err;
+        }
+    }
+    p->main->st = st;
+    *a = at;
+    *k = slot;
+    return rc;
+}
+
 ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cycle_options *o,
                            ra_cycle_stats *st, ra_err *err)
 {
@@ -846,41 +1081,21 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
     if (rc == RA_OK)
         rc = ra_store_cycle_run_put(s, actor, o->date, st->engine_version, st->config_hash,
                                     (int64_t)b->n_acc, 0, 0, 0, err);
-    /* a batch takes whole households: room for the batch and the largest household */
-    size_t batch = o->batch ? o->batch : RA_CYCLE_DEFAULT_BATCH, largest = 0;
-    for (size_t i = 0, start = 0; i <= b->n_acc; i++)
-        if (i == b->n_acc || b->acc[i].household != b->acc[start].household) {
-            if (i - start > largest)
-                largest = i - start;
-            start = i;
-        }
-    size_t room = batch + largest;
-    acct_out *outs = rc == RA_OK ? ra_calloc(room, sizeof *outs) : NULL;
-    ra_cycle_account_day *days = rc == RA_OK ? ra_calloc(room, sizeof *days) : NULL;
-    if (rc == RA_OK && (!outs || !days))
-        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a batch of %zu accounts", room);
+    cycle_pool pool;
+    if (rc == RA_OK)
+        rc = pool_open(&pool, &r, o, err);
+    else
+        memset(&pool, 0, sizeof pool);
     size_t a = 0;
     while (rc == RA_OK && a < b->n_acc) {
         size_t k = 0;
-        while (rc == RA_OK && a < b->n_acc && k < batch) {
-            uint32_t h = b->acc[a].household;
-            household_enter(&r, h, a);
-            for (; rc == RA_OK && a < b->n_acc && b->acc[a].household == h; a++) {
-                if (b->acc[a].done) {
-                    st->skipped++;
-                    continue;
-                }
-                rc = account_day(&r, a, &outs[k], err);
-                days[k] = outs[k].day;
-                k++;
-            }
-        }
+        rc = pool_batch(&pool, &a, b->n_acc, &k, err);
         size_t skipped = 0;
         if (rc == RA_OK && k)
-            rc = ra_store_cycle_put(s, actor, days, k, &skipped, err);
+            rc = ra_store_cycle_put(s, actor, pool.days, k, &skipped, err);
         st->skipped += skipped;
         for (size_t i = 0; i < k; i++)
-            acct_out_free(&outs[i]);
+            acct_out_free(&pool.outs[i]);
         if (o->progress)
             o->progress(o->progress_ctx, a, b->n_acc);
     }
@@ -888,7 +1103,7 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
         rc = ra_store_cycle_run_put(s, actor, o->date, st->engine_version, st->config_hash,
                                     (int64_t)b->n_acc, (int64_t)st->proposals,
                                     (int64_t)st->orders, 1, err);
-    RA_FREE_ALL(outs, days);
+    pool_close(&pool);
     run_free(&r);
     ra_cycle_book_destroy(b);
     return rc;
