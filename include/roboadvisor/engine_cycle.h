@@ -71,6 +71,21 @@ RA_API RA_NODISCARD ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor
                                                const ra_cycle_options *o, ra_cycle_stats *st,
                                                ra_err *err);
 
+/* Runs the day o->date as one of several worker processes sharing a PostgreSQL database
+ * (roboadvisor run-day --worker). The first worker of the firm's day plans it in one
+ * transaction under a lock on the firm's row (the open orders of earlier days filled with
+ * execute_close, the accounts cut into batches of whole households, o->batch accounts each,
+ * stored in cycle_batches); then every worker loads the book and, one transaction per batch,
+ * claims the next batch not done (FOR UPDATE SKIP LOCKED), computes it on o->threads threads,
+ * writes its accounts and marks it done by `worker` (a name for the record; may be NULL), so a
+ * killed worker's batch is claimed again by another worker or a re-run. The audit records of
+ * the workers' transactions queue on the audit chain's head (one chain). The worker that finds
+ * every batch done records the run as finished. st counts this worker's accounts. On SQLite
+ * (one writer) it is ra_cycle_run_day. The results equal one run's. */
+RA_API RA_NODISCARD ra_status ra_cycle_run_worker(ra_store *s, const ra_store_actor *actor,
+                                                  const ra_cycle_options *o, const char *worker,
+                                                  ra_cycle_stats *st, ra_err *err);
+
 /* Re-evaluates the account of a wholly rejected proposal on its day with its trades as
  * constraints (a rejected buy is not bought, a rejected sale not sold: the cash goes to, or
  * comes from, the other holdings where that is worth a trade) and stores the new pending proposal

@@ -254,6 +254,45 @@ RA_API RA_NODISCARD ra_status ra_store_daily_values(ra_store *s, const char *fir
                                                     const char *account, ra_date from, ra_date to,
                                                     ra_cycle_value **out, size_t *n, ra_err *err);
 
+
+/* --- several workers on one day (PostgreSQL; src/store/store_workers.c, schema
+ * src/store/migrations/0009_workers.sql) ------------------------------------------------------ */
+
+/* A batch of a day: the accounts [first_ix, end_ix) of the book (household order), whole
+ * households, first_account and last_account the codes of its first and last. */
+typedef struct ra_cycle_batch {
+    int64_t n;
+    size_t first_ix, end_ix;
+    char first_account[RA_CODE_MAX];
+    char last_account[RA_CODE_MAX];
+} ra_cycle_batch;
+
+/* Inside the caller's transaction (RA_EINVAL outside one): locks the firm's day for planning
+ * (PostgreSQL: the firm's row FOR NO KEY UPDATE, until the transaction ends; SQLite: its write
+ * lock) and says whether the day's batches are stored (*planned 1). */
+RA_API RA_NODISCARD ra_status ra_store_cycle_plan_lock(ra_store *s, const ra_store_actor *actor,
+                                                       ra_date date, int *planned, ra_err *err);
+/* Inside the caller's transaction: stores the day's batches b[0..n) (numbers b[i].n). */
+RA_API RA_NODISCARD ra_status ra_store_cycle_plan_put(ra_store *s, const ra_store_actor *actor,
+                                                      ra_date date, const ra_cycle_batch *b,
+                                                      size_t n, ra_err *err);
+/* Inside the caller's transaction: claims the lowest-numbered batch of the day not done and not
+ * claimed by another open transaction (PostgreSQL: FOR UPDATE SKIP LOCKED; the claim holds
+ * until the transaction ends, and a rolled-back or killed one frees it). *found 0: none left. */
+RA_API RA_NODISCARD ra_status ra_store_cycle_batch_claim(ra_store *s, const ra_store_actor *actor,
+                                                         ra_date date, ra_cycle_batch *out,
+                                                         int *found, ra_err *err);
+/* Inside the caller's transaction: marks batch n of the day done by `worker`. */
+RA_API RA_NODISCARD ra_status ra_store_cycle_batch_done(ra_store *s, const ra_store_actor *actor,
+                                                        ra_date date, int64_t n,
+                                                        const char *worker, ra_err *err);
+/* The day's batches not done (*left; -1 when the day has none stored) and the day's proposals
+ * and orders (counted in the book). */
+RA_API RA_NODISCARD ra_status ra_store_cycle_day_counts(ra_store *s, const char *firm,
+                                                        ra_date date, int64_t *left,
+                                                        int64_t *proposals, int64_t *orders,
+                                                        ra_err *err);
+
 #ifdef __cplusplus
 }
 #endif

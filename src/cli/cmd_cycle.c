@@ -90,6 +90,7 @@ typedef struct run_opts {
     exec_mode execute;
     size_t threads, batch, window;
     int have_window;
+    int worker;
     double cash_reserve;
     int have_reserve;
     cli_format format;
@@ -109,6 +110,7 @@ static const cli_opt run_options[] = {
           .open = CLI_OPEN_HI, .msg = "must be in [0, 1): \"%s\"",
           .have = CLI_HAVE(run_opts, have_reserve)),
     CLI_O("format", CLI_OPT_FORMAT, run_opts, format),
+    CLI_O("worker", CLI_OPT_FLAG, run_opts, worker),
     CLI_OPT_END};
 
 static void run_help(void)
@@ -117,7 +119,7 @@ static void run_help(void)
         "usage: roboadvisor run-day --date D [--to D2] [--execute none|close] [--threads N]\n"
         "                           [--format table|json] [--firm CODE] [--db URL]\n"
         "                           [--key-file FILE] [--batch N] [--window-days N]\n"
-        "                           [--cash-reserve F]\n\n"
+        "                           [--cash-reserve F] [--worker]\n\n"
         "Runs the firm's daily cycle for trading day D: the day's splits and dividends applied,\n"
         "every account marked to market at D's closes (its value and the day's time-weighted\n"
         "return recorded), and a proposal for each account that needs trades (drift beyond its\n"
@@ -136,7 +138,12 @@ static void run_help(void)
         "                   depend on N\n"
         "  --batch N        accounts per database transaction (default %d)\n"
         "  --window-days N  the wash-sale window in calendar days (default %d)\n"
-        "  --cash-reserve F the target's cash weight (default 0.01)\n\n"
+        "  --cash-reserve F the target's cash weight (default 0.01)\n"
+        "  --worker         one of several processes sharing a PostgreSQL database: the\n"
+        "                   first plans the day in batches of --batch accounts (whole\n"
+        "                   households), each claims the next batch not done (FOR UPDATE\n"
+        "                   SKIP LOCKED) and writes it in one transaction; the figures\n"
+        "                   printed are this worker's. On SQLite, the ordinary run\n\n"
         "Re-running a day changes nothing: an account is written once per day with its\n"
         "proposal and orders (deterministic ids P-DATE-ACCOUNT, P-DATE-ACCOUNT-N), so a run\n"
         "that was killed is finished by running the day again.\n",
@@ -319,12 +326,17 @@ static int run_days(const char *CMD, run_opts *op, cli_book *bp, ra_cycle_option
     memset(&prev, 0, sizeof prev);
     ra_date last_run = 0;
     ra_err err = {0};
+    char worker[96], host[64] = "";
+    if (gethostname(host, sizeof host - 1) != 0)
+        host[0] = 0;
+    snprintf(worker, sizeof worker, "%s:%ld", host, (long)getpid());
     for (ra_date d = o.date; d <= last && rc == 0; d++) {
         co.date = d;
         pc.date = d;
         ra_cycle_stats st;
         memset(&err, 0, sizeof err);
-        ra_status s = ra_cycle_run_day(b.s, &b.actor, &co, &st, &err);
+        ra_status s = o.worker ? ra_cycle_run_worker(b.s, &b.actor, &co, worker, &st, &err)
+                               : ra_cycle_run_day(b.s, &b.actor, &co, &st, &err);
         if (s == RA_ENOTFOUND && o.have_to && strstr(err.msg, "not a trading day")) {
             skipped_days++; /* a weekend or a holiday inside the range */
             continue;
