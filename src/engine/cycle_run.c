@@ -310,8 +310,9 @@ static ra_status day_book(ra_store *s, const ra_store_actor *actor, const ra_cyc
     if (rc == RA_OK)
         rc = check_prices(b, err);
     if (rc == RA_OK && fills && o->execute_close) {
+        size_t before = st->fills;
         rc = fill_open_orders(s, actor, o->date, st, err);
-        if (rc == RA_OK) { /* the fills changed lots and cash: read the book again */
+        if (rc == RA_OK && st->fills > before) { /* they changed lots and cash: read it again */
             ra_cycle_book_destroy(b);
             b = NULL;
             rc = ra_store_cycle_book_load(s, actor->firm, o->date, o->window_days, &b, err);

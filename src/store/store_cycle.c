@@ -315,6 +315,35 @@ static ra_status load_models(ra_store *s, const char *firm, load_ctx *x, ra_err 
     return rc;
 }
 
+/* The lots of the accounts still to do: none when every account is done (a re-run reads no
+ * lots), those of the accounts without a daily value for D when some are done (a run resumed
+ * after a kill), all of them otherwise. A household is written whole in one transaction, so
+ * its accounts are done together; should one be partly done, every lot is read (its done
+ * accounts' recent lots matter to the others' wash-sale constraints). */
+static ra_status load_lots(ra_store *s, load_ctx *x, ra_err *err)
+{
+    ra_cycle_book *b = x->b;
+    size_t done = 0, mixed = 0;
+    for (size_t a = 0; a < b->n_acc; a++) {
+        done += b->acc[a].done;
+        mixed += a > 0 && b->acc[a].household == b->acc[a - 1].household &&
+                 b->acc[a].done != b->acc[a - 1].done;
+    }
+    if (b->n_acc && done == b->n_acc)
+        return RA_OK;
+    if (done == 0 || mixed)
+        return sq_each(s, err, lot_row, x,
+                       "SELECT x.account_id, x.lot_id, x.security_id, x.acquired, x.qty_micro, "
+                       "x.basis_minor FROM lots x JOIN accounts a ON a.id = x.account_id WHERE "
+                       "a.firm_id = ? ORDER BY x.account_id, x.lot_id", "i", x->firm_id);
+    return sq_each(s, err, lot_row, x,
+                   "SELECT x.account_id, x.lot_id, x.security_id, x.acquired, x.qty_micro, "
+                   "x.basis_minor FROM lots x JOIN accounts a ON a.id = x.account_id WHERE "
+                   "a.firm_id = ? AND NOT EXISTS (SELECT 1 FROM daily_values d WHERE "
+                   "d.account_id = x.account_id AND d.day = ?) ORDER BY x.account_id, x.lot_id",
+                   "ii", x->firm_id, (int64_t)b->date);
+}
+
 #define FIRM_SEC "JOIN securities s ON s.id = x.security_id WHERE s.firm_id = ?"
 #define FIRM_ACC "JOIN accounts a ON a.id = x.account_id WHERE a.firm_id = ?"
 /* The firm's rows of txns x by their day (the txns_day index), not by scanning every account's
@@ -383,10 +412,7 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
                      "-x.amount_minor END) FROM txns x WHERE x.day = ? AND x.kind IN (1, 2) AND "
                      DAY_FIRST " GROUP BY x.account_id", "ii", day, fid);
     if (rc == RA_OK)
-        rc = sq_each(s, err, lot_row, x,
-                     "SELECT x.account_id, x.lot_id, x.security_id, x.acquired, x.qty_micro, "
-                     "x.basis_minor FROM lots x " FIRM_ACC " ORDER BY x.account_id, x.lot_id",
-                     "i", fid);
+        rc = load_lots(s, x, err);
     if (rc == RA_OK)
         rc = bucket_lots(x, err);
     if (rc == RA_OK)
@@ -599,11 +625,19 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
     ra_status rc = sq_id_of(s, SQ_ACCOUNT_ID, firm->id, d->value.account, "account", &acc, err);
     if (rc != RA_OK)
         return rc;
-    ra_db_stmt *st = sq_prep(s, "SELECT COUNT(*) FROM daily_values WHERE account_id = ? AND day = ?",
-                             err);
-    if (!st || sq_bind(s, st, err, "ii", acc, (int64_t)d->value.date) != RA_OK ||
-        sq_one(s, st, 0, &done, err) != RA_OK)
+    /* the daily value first: its key says whether the account is done already (one statement
+     * instead of a look-up and an insert) */
+    const ra_cycle_value *v = &d->value;
+    ra_db_stmt *st = sq_prep(s, "INSERT INTO daily_values (account_id, day, value_minor, "
+                                "cash_minor, flow_minor, twr, drift, max_dev, out_of_band, "
+                                "held_back) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                                "(account_id, day) DO NOTHING", err);
+    if (!st || sq_bind(s, st, err, "iiiiidddii", acc, (int64_t)v->date, v->value_minor,
+                       v->cash_minor, v->flow_minor, v->twr, v->drift, v->max_dev,
+                       (int64_t)v->out_of_band, (int64_t)v->held_back) != RA_OK ||
+        sq_run_now(s, st, err) != RA_OK)
         return sq_err(err);
+    done = s->ops->changes(st) == 0;
     if (done) {
         (*skipped)++;
         return RA_OK;
@@ -624,15 +658,6 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
         if (rc != RA_OK)
             return rc;
     }
-    const ra_cycle_value *v = &d->value;
-    st = sq_prep(s, "INSERT INTO daily_values (account_id, day, value_minor, cash_minor, "
-                    "flow_minor, twr, drift, max_dev, out_of_band, held_back) VALUES (?, ?, ?, "
-                    "?, ?, ?, ?, ?, ?, ?)", err);
-    if (!st || sq_bind(s, st, err, "iiiiidddii", acc, (int64_t)v->date, v->value_minor,
-                       v->cash_minor, v->flow_minor, v->twr, v->drift, v->max_dev,
-                       (int64_t)v->out_of_band, (int64_t)v->held_back) != RA_OK ||
-        sq_run(s, st, err) != RA_OK)
-        return sq_err(err);
     if (d->proposal) {
         int64_t pid = 0;
         rc = lapse_pending(s, actor, acc, d->proposal->date, err);
