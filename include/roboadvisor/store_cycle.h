@@ -42,6 +42,7 @@ typedef struct ra_cycle_security {
 /* An account of the firm, its lots lots[lot_start .. lot_start + n_lots) of the book. */
 typedef struct ra_cycle_account {
     char code[RA_CODE_MAX];
+    int64_t id;                       /* the store's row id (ra_cycle_account_day.account_id) */
     uint32_t household;               /* index of the household (0.. in order) */
     uint8_t type;                     /* ra_account_type */
     uint8_t done;                     /* 1: a daily value for D is stored already */
@@ -162,6 +163,9 @@ typedef struct ra_cycle_value {
 /* One account's day: the transactions before the proposal (dividends, splits), the value, the
  * proposal (NULL: none), its orders, and the transactions after it (fills at the close). */
 typedef struct ra_cycle_account_day {
+    int64_t account_id;               /* the account's row id from the day's book
+                                       * (ra_cycle_account.id, of the actor's firm: trusted, not
+                                       * checked), 0: looked up by value.account */
     const ra_store_txn *before;
     size_t n_before;
     ra_cycle_value value;

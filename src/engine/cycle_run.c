@@ -164,6 +164,7 @@ static void *pool_work(void *arg)
             if (!b->acc[a].done) {
                 job->rc = cycle_account_day(r, a, &p->outs[slot], &job->err);
                 p->days[slot] = p->outs[slot].day;
+                p->days[slot].account_id = b->acc[a].id;
                 slot++;
             }
     }

@@ -362,6 +362,64 @@ static void test_missing_price_refused(void **state)
 }
 
 
+
+/* ra_store_cycle_put writes the value-only days of known accounts 64 to a statement: 70 of them
+ * (64 in bulk, 6 one by one) all written, each value as given; written again, all 70 are counted
+ * as done already and nothing changes (the expected values are the ones put). */
+static void test_put_value_only_in_bulk(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    enum { N = 70 };
+    for (int a = 0; a < N - 3; a++) {
+        char code[16], client[16], hh[16];
+        snprintf(code, sizeof code, "V%02d", a);
+        snprintf(client, sizeof client, "VC%02d", a);
+        snprintf(hh, sizeof hh, "VH%02d", a);
+        account(f, code, client, hh, 1, 0);
+    }
+    ra_cycle_book *b = NULL;
+    OK(ra_store_cycle_book_load(f->s, "F1", D(2023, 1, 4), 30, &b, &err));
+    assert_int_equal(b->n_acc, N);
+    ra_cycle_account_day days[N];
+    memset(days, 0, sizeof days);
+    for (size_t i = 0; i < N; i++) {
+        days[i].account_id = b->acc[i].id;
+        ra_cycle_value *v = &days[i].value;
+        memcpy(v->account, b->acc[i].code, RA_CODE_MAX);
+        v->date = D(2023, 1, 4);
+        v->value_minor = 1000 + (ra_minor)i;
+        v->cash_minor = 7 * (ra_minor)i;
+        v->twr = i ? 0.001 * (double)i : NAN;
+        v->drift = 0.5 / (double)(i + 1);
+        v->held_back = (unsigned)i % 3;
+    }
+    size_t skipped = 99;
+    OK(ra_store_cycle_put(f->s, &f->actor, days, N, &skipped, &err));
+    assert_int_equal(skipped, 0);
+    for (size_t i = 0; i < N; i += 23) { /* 0, 23, 46 in the bulk statement, 69 one by one */
+        ra_cycle_value *v = NULL;
+        size_t n = 0;
+        OK(ra_store_daily_values(f->s, "F1", b->acc[i].code, 0, 0, &v, &n, &err));
+        assert_int_equal(n, 1);
+        assert_int_equal(v[0].value_minor, 1000 + (ra_minor)i);
+        assert_int_equal(v[0].cash_minor, 7 * (ra_minor)i);
+        assert_true(i ? v[0].twr == 0.001 * (double)i : isnan(v[0].twr));
+        assert_true(v[0].drift == 0.5 / (double)(i + 1));
+        assert_int_equal(v[0].held_back, i % 3);
+        ra_store_free(v);
+    }
+    days[5].value.value_minor = 1; /* a second write changes nothing */
+    OK(ra_store_cycle_put(f->s, &f->actor, days, N, &skipped, &err));
+    assert_int_equal(skipped, N);
+    ra_cycle_value *v = NULL;
+    size_t n = 0;
+    OK(ra_store_daily_values(f->s, "F1", b->acc[5].code, 0, 0, &v, &n, &err));
+    assert_int_equal(v[0].value_minor, 1005);
+    ra_store_free(v);
+    ra_cycle_book_destroy(b);
+}
+
 /* ---- threads: the same results whatever their number ------------------------------------------- */
 
 /* A text buffer for the dump of a day's records. */
@@ -525,6 +583,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_unfunded_approval_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_price_refused, setup, teardown),
         cmocka_unit_test(test_threads_identical_results),
+        cmocka_unit_test_setup_teardown(test_put_value_only_in_bulk, setup, teardown),
     };
     return ra_tdb_main(argc, argv, "test_engine_cycle", tests, sizeof tests / sizeof tests[0]);
 }
