@@ -1,6 +1,6 @@
 /* bench_cycle: the daily cycle at scale (issue 12; figures in bench/README.md).
  *
- *   build/dev/bench/bench_cycle [--accounts N] [--lots K] [--db FILE] [--threads T]
+ *   build/dev/bench/bench_cycle [--accounts N] [--lots K] [--db FILE] [--threads T] [--book F]
  *   build/dev/bench/bench_cycle --pg URL [--accounts N] [--lots K] [--workers W]
  *
  * 1. The in-memory drift-and-band scan (ra_rebal_out_of_band) over N accounts of K holdings,
@@ -16,6 +16,9 @@
  * account in ten at 110.00: a loss of 6 % to 12 % at the run day's closes, which move -3 %..+3 %),
  * so that a tenth of the taxable accounts harvest, a few drift and most are only marked. One
  * account in ten is advisory. Seeded: the same book every run.
+ *
+ * --book F keeps the written book in F and starts from a copy of it when F exists (the same N
+ * and K: the book takes minutes to write at a million accounts).
  *
  * 3. With --pg URL (a PostgreSQL database the bench fills; its server must let it create
  *    databases): the same book on PostgreSQL, then the day run by 1, 2, ... W worker processes
@@ -43,6 +46,16 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds of the process (user + system): the run's own work, whatever else the machine is
+ * running (the wall-clock figure is not, on a shared machine). */
+static double cpu_s(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 +
+           (double)u.ru_stime.tv_sec + (double)u.ru_stime.tv_usec / 1e6;
 }
 
 static long peak_rss_kib(void)
@@ -326,7 +339,7 @@ static int bench_workers(const char *url, size_t n_acc, size_t k, unsigned worke
 int main(int argc, char **argv)
 {
     size_t n_acc = 100000, k = 8;
-    const char *path = "/tmp/bench_cycle.db", *pg = NULL;
+    const char *path = "/tmp/bench_cycle.db", *pg = NULL, *book = NULL;
     unsigned workers = 3, threads = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--accounts") == 0 && i + 1 < argc)
@@ -339,11 +352,13 @@ int main(int argc, char **argv)
             pg = argv[++i];
         else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
             workers = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--book") == 0 && i + 1 < argc)
+            book = argv[++i];
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             threads = (unsigned)strtoul(argv[++i], NULL, 10);
         else {
             fprintf(stderr, "usage: bench_cycle [--accounts N] [--lots K] [--db FILE] "
-                            "[--threads T] | --pg URL [--workers W]\n");
+                            "[--threads T] [--book FILE] | --pg URL [--workers W]\n");
             return 2;
         }
     }
@@ -361,25 +376,41 @@ int main(int argc, char **argv)
     unlink(p);
     ra_err err = {0};
     ra_store *st = NULL;
-    if (ra_store_open(path, NULL, &st, &err) != RA_OK || ra_store_init(st, &err) != RA_OK)
-        return die("open", &err);
-    uint8_t key[RA_STORE_KEY_BYTES];
-    for (int i = 0; i < RA_STORE_KEY_BYTES; i++)
-        key[i] = (uint8_t)(i * 13 + 5);
     ra_store_actor a;
-    memset(&a, 0, sizeof a);
-    snprintf(a.user, sizeof a.user, "bench");
-    snprintf(a.firm, sizeof a.firm, "BENCH");
-    if (ra_store_set_firm_key(st, "BENCH", key, &err) != RA_OK)
-        return die("key", &err);
+    bench_actor(&a);
     ra_date d0 = ra_date_from_ymd(2021, 1, 4), d1 = d0 + 1;
     double t0 = now_s();
-    if (setup_book(st, &a, n_acc, k, d0, d1, &err) != RA_OK)
-        return die("setup", &err);
-    printf("book: %zu accounts with %zu lots each, written in %.1f s\n", n_acc, k, now_s() - t0);
+    char cmd[2600];
+    if (book && access(book, R_OK) == 0) { /* the book written by an earlier run */
+        snprintf(cmd, sizeof cmd, "cp '%s' '%s'", book, path);
+        if (system(cmd) != 0) {
+            fprintf(stderr, "bench_cycle: could not copy %s\n", book);
+            return 1;
+        }
+        if (ra_store_open(path, NULL, &st, &err) != RA_OK)
+            return die("open", &err);
+        bench_key(st);
+        printf("book: %zu accounts with %zu lots each, copied from %s\n", n_acc, k, book);
+    } else {
+        if (ra_store_open(path, NULL, &st, &err) != RA_OK || ra_store_init(st, &err) != RA_OK)
+            return die("open", &err);
+        bench_key(st);
+        if (setup_book(st, &a, n_acc, k, d0, d1, &err) != RA_OK)
+            return die("setup", &err);
+        printf("book: %zu accounts with %zu lots each, written in %.1f s\n", n_acc, k,
+               now_s() - t0);
+        if (book) { /* kept for the next run (closed first: the log checkpointed) */
+            ra_store_close(st);
+            snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path, book);
+            if (system(cmd) != 0 || ra_store_open(path, NULL, &st, &err) != RA_OK)
+                return die("keep the book", &err);
+            bench_key(st);
+        }
+    }
 
     /* the plain cost of the same reads and writes */
     t0 = now_s();
+    double pc0 = cpu_s();
     ra_status rc = ra_store_begin(st, &err);
     if (rc == RA_OK)
         rc = ra_store_exec_raw(st, "CREATE TEMP TABLE plain_lots AS SELECT l.account_id, "
@@ -396,7 +427,7 @@ int main(int argc, char **argv)
                                    "0, 0, 0 FROM plain_values", &err);
     if (rc == RA_OK)
         rc = ra_store_rollback(st, &err);
-    double plain = now_s() - t0;
+    double plain = now_s() - t0, plain_cpu = cpu_s() - pc0;
     if (rc != RA_OK)
         return die("plain", &err);
 
@@ -415,24 +446,29 @@ int main(int argc, char **argv)
     ra_cycle_book_destroy(b);
     long rss0 = peak_rss_kib();
     t0 = now_s();
+    double c0 = cpu_s();
     if (ra_cycle_run_day(st, &a, &o, &cs, &err) != RA_OK)
         return die("run-day", &err);
-    double run = now_s() - t0;
+    double run = now_s() - t0, run_cpu = cpu_s() - c0;
     long rss1 = peak_rss_kib();
     printf("run-day: %zu accounts in %.2f s (%.0f accounts/s): %zu proposals, %zu orders filled, "
            "%zu trades (%zu tlh), harvested %.2f USD\n",
            cs.processed, run, (double)cs.processed / run, cs.proposals, cs.fills, cs.trades,
            cs.trades_by_reason[4], (double)cs.harvested_minor / 100.0);
-    printf("plain reads and writes of the same rows: %.2f s; run-day / plain = %.1fx\n", plain,
-           run / plain);
+    printf("run-day CPU time (user + system): %.2f s (%.0f accounts/s)\n", run_cpu,
+           (double)cs.processed / run_cpu);
+    printf("plain reads and writes of the same rows: %.2f s (CPU %.2f s); run-day / plain = "
+           "%.1fx (CPU %.1fx)\n", plain, plain_cpu, run / plain, run_cpu / plain_cpu);
     printf("memory: the day's book %.0f bytes an account; peak RSS %ld KiB (%.0f bytes an account "
            "above the %ld KiB before the run)\n", (double)book_bytes / (double)n_acc, rss1,
            (double)(rss1 - rss0) * 1024.0 / (double)n_acc, rss0);
     /* re-running the day: every account is done */
     t0 = now_s();
+    c0 = cpu_s();
     if (ra_cycle_run_day(st, &a, &o, &cs, &err) != RA_OK)
         return die("re-run", &err);
-    printf("re-run of the day: %zu accounts skipped in %.2f s\n", cs.skipped, now_s() - t0);
+    printf("re-run of the day: %zu accounts skipped in %.2f s (CPU %.2f s)\n", cs.skipped,
+           now_s() - t0, cpu_s() - c0);
     ra_store_close(st);
     bench_scan(n_acc < 1000000 ? 1000000 : n_acc, k); /* last: its arrays would mask the RSS */
     return 0;

@@ -62,6 +62,10 @@ typedef struct ra_cycle_stats {
     char config_hash[65];
 } ra_cycle_stats;
 
+/* Adds d's counts and sums to t (not accounts, skipped, the version or the hash): the
+ * households' stats of a run, or the days of a range. */
+RA_API void ra_cycle_stats_add(ra_cycle_stats *t, const ra_cycle_stats *d);
+
 /* The engine's version recorded with every proposal: "RELEASE+COMMIT". */
 RA_API const char *ra_cycle_engine_version(void);
 

@@ -221,21 +221,6 @@ static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
     return o;
 }
 
-/* Sums of a range of days (counts and money; the states of the last day are kept apart). */
-static void add_stats(ra_cycle_stats *t, const ra_cycle_stats *d)
-{
-    t->processed += d->processed;
-    t->proposals += d->proposals;
-    t->orders += d->orders;
-    t->fills += d->fills;
-    t->trades += d->trades;
-    for (unsigned k = 0; k < RA_CYCLE_N_REASONS; k++)
-        t->trades_by_reason[k] += d->trades_by_reason[k];
-    t->dividends_minor += d->dividends_minor;
-    t->harvested_minor += d->harvested_minor;
-    t->harvest_tax_value += d->harvest_tax_value;
-}
-
 /* One line a day for --to. */
 static void print_day_line(const ra_cycle_stats *st, ra_date d, const cli_book *b, int header)
 {
@@ -346,7 +331,7 @@ static int run_days(const char *CMD, run_opts *op, cli_book *bp, ra_cycle_option
             break;
         }
         ran++;
-        add_stats(&total, &st);
+        ra_cycle_stats_add(&total, &st); /* the last day's states are printed from prev */
         prev = st;
         last_run = d;
         if (o.format == CLI_FORMAT_JSON) {

@@ -121,7 +121,7 @@ typedef struct pool_worker {
     run *r;
 } pool_worker;
 
-static void stats_add(ra_cycle_stats *t, const ra_cycle_stats *d)
+void ra_cycle_stats_add(ra_cycle_stats *t, const ra_cycle_stats *d)
 {
     t->processed += d->processed;
     t->no_model += d->no_model;
@@ -271,7 +271,7 @@ static ra_status pool_batch(cycle_pool *p, size_t *a, size_t n_acc, size_t *k, r
             pthread_join(tid[t], NULL);
     ra_status rc = RA_OK;
     for (size_t j = 0; j < p->n_jobs; j++) {
-        stats_add(st, &p->jobs[j].st);
+        ra_cycle_stats_add(st, &p->jobs[j].st);
         if (rc == RA_OK && p->jobs[j].rc != RA_OK) {
             rc = p->jobs[j].rc;
             if (err)

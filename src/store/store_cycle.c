@@ -1,6 +1,9 @@
 /* roboadvisor store: the daily cycle's records (include/roboadvisor/store_cycle.h; schema
  * src/store/migrations/0006_cycle.sql): the day's book in one pass, and per account its daily
- * value, proposal, orders and transactions in one write scope per batch. */
+ * value, proposal, orders and transactions in one write scope per batch. Longer than 1,200 lines
+ * because the loader, the writer, the decisions and the replay's rewind share this file's record
+ * helpers (rec_list, the JSON field tables, scope_begin); the rewind is the part to move out
+ * next. */
 #include "store/store_int.h"
 
 #include <roboadvisor/alloc.h>
