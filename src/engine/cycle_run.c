@@ -523,7 +523,7 @@ static ra_status worker_finish(ra_store *s, const ra_store_actor *actor, const r
     rc = ra_store_cycle_plan_lock(s, actor, o->date, &planned, err);
     if (rc == RA_OK)
         rc = ra_store_cycle_day_counts(s, actor->firm, o->date, &left, &proposals, &orders, err);
-    if (rc == RA_OK && left == 0)
+    if (rc == RA_OK && left <= 0) /* -1: no batch, every account was done when it was planned */
         rc = ra_store_cycle_run_put(s, actor, o->date, st->engine_version, st->config_hash,
                                     (int64_t)st->accounts, proposals, orders, 1, err);
     if (rc == RA_OK)

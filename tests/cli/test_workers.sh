@@ -8,7 +8,8 @@
 #   fills, dividends) and the daily values (psql, every column) equal the single run's;
 # - every account is done exactly once a day (one daily value each, none missing), every batch is
 #   done, and the run is recorded as finished;
-# - check and audit verify are clean: the workers' audit records form one valid chain.
+# - check and audit verify are clean: the workers' audit records form one valid chain;
+# - a worker on a day already run the ordinary way claims nothing and leaves it finished.
 # On SQLite --worker is the ordinary run (checked at the end). Skipped with a note when no
 # PostgreSQL server can be started.
 source "$(dirname "$0")/lib.sh"
@@ -98,6 +99,14 @@ same_as_single 2019-12-12
 run 0 "$RA" run-day --db "$W" --date 2019-12-12 --execute close --worker --format json
 [ "$(jget .processed)" = 0 ] && ok || bad "a worker processed accounts of a finished day"
 
+# a day run the ordinary way first: a worker finds nothing to plan or claim, and the run stays
+# recorded as finished
+run 0 "$RA" run-day --db "$W" --date 2019-12-13 --execute close
+run 0 "$RA" run-day --db "$W" --date 2019-12-13 --execute close --worker --format json
+[ "$(jget .processed)" = 0 ] && ok || bad "a worker processed accounts of a day run already"
+fin=$("$PSQL" -X -q -A -t -d "$W" -c "SELECT finished FROM cycle_runs WHERE day = (SELECT MAX(day) FROM cycle_runs)")
+[ "$fin" = 1 ] && ok || bad "the day run before the worker is no longer recorded as finished: $fin"
+
 # SQLite: --worker is the ordinary run
 B="$TMP/book.db"
 run 0 "$RA" generate-book --db "$B" --data "$DATA" --key-file "$TMP/key2" --clients 5 \
@@ -107,5 +116,5 @@ ROBOADVISOR_KEY=$(tr -d ' \n' <"$TMP/key2") run 0 "$RA" run-day --db "$B" --date
 
 "$PSQL" -X -A -t -d "$W" -c "SELECT day, worker, COUNT(*) FROM cycle_batches GROUP BY 1, 2 ORDER BY 1, 2" | sed "s/^/batches by worker: /"
 "$PSQL" -q -d "$pg_url" -c "DROP DATABASE $db_s" -c "DROP DATABASE $db_w" >/dev/null 2>&1
-min_checks 31
+min_checks 35
 finish
