@@ -1,6 +1,7 @@
 /* bench_cycle: the daily cycle at scale (issue 12; figures in bench/README.md).
  *
- *   build/dev/bench/bench_cycle [--accounts N] [--lots K] [--db FILE]
+ *   build/dev/bench/bench_cycle [--accounts N] [--lots K] [--db FILE] [--threads T] [--book F]
+ *   build/dev/bench/bench_cycle --pg URL [--accounts N] [--lots K] [--workers W]
  *
  * 1. The in-memory drift-and-band scan (ra_rebal_out_of_band) over N accounts of K holdings,
  *    accounts per second on one core (target: at least 2,000,000).
@@ -14,7 +15,15 @@
  * (ra_store_accounts_open_bulk) with K lots bought in the last year at 100.00 a share (one
  * account in ten at 110.00: a loss of 6 % to 12 % at the run day's closes, which move -3 %..+3 %),
  * so that a tenth of the taxable accounts harvest, a few drift and most are only marked. One
- * account in ten is advisory. Seeded: the same book every run. */
+ * account in ten is advisory. Seeded: the same book every run.
+ *
+ * --book F keeps the written book in F and starts from a copy of it when F exists (the same N
+ * and K: the book takes minutes to write at a million accounts).
+ *
+ * 3. With --pg URL (a PostgreSQL database the bench fills; its server must let it create
+ *    databases): the same book on PostgreSQL, then the day run by 1, 2, ... W worker processes
+ *    (ra_cycle_run_worker, each its own connection) on a fresh copy each (CREATE DATABASE ...
+ *    TEMPLATE), wall-clock seconds from the first worker's start to the last one's exit. */
 #include "store/store_int.h"
 
 #include <roboadvisor/engine_cycle.h>
@@ -25,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +46,16 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds of the process (user + system): the run's own work, whatever else the machine is
+ * running (the wall-clock figure is not, on a shared machine). */
+static double cpu_s(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 +
+           (double)u.ru_stime.tv_sec + (double)u.ru_stime.tv_usec / 1e6;
 }
 
 static long peak_rss_kib(void)
@@ -202,10 +222,125 @@ static ra_status setup_book(ra_store *st, const ra_store_actor *a, size_t n_acc,
     return rc;
 }
 
+/* ---- 3. workers on PostgreSQL ------------------------------------------------------------------ */
+
+static void bench_actor(ra_store_actor *a)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->user, sizeof a->user, "bench");
+    snprintf(a->firm, sizeof a->firm, "BENCH");
+}
+
+static void bench_key(ra_store *st)
+{
+    uint8_t key[RA_STORE_KEY_BYTES];
+    ra_err err = {0};
+    for (int i = 0; i < RA_STORE_KEY_BYTES; i++)
+        key[i] = (uint8_t)(i * 13 + 5);
+    if (ra_store_set_firm_key(st, "BENCH", key, &err) != RA_OK)
+        die("key", &err);
+}
+
+/* url with its database name replaced by db */
+static void url_db(char *out, size_t cap, const char *url, const char *db)
+{
+    const char *slash = strrchr(url, '/');
+    int n = slash ? (int)(slash - url) : (int)strlen(url);
+    snprintf(out, cap, "%.*s/%s", n, url, db);
+}
+
+static int admin_sql(const char *url, const char *sql)
+{
+    char u[1200];
+    url_db(u, sizeof u, url, "postgres");
+    ra_err err = {0};
+    ra_store *st = NULL;
+    ra_status rc = ra_store_open(u, NULL, &st, &err);
+    if (rc == RA_OK)
+        rc = ra_store_exec_raw(st, sql, &err);
+    ra_store_close(st);
+    return rc == RA_OK ? 0 : die(sql, &err);
+}
+
+/* One worker process: the day on the copy, exit 0 when it ran. */
+static int worker_main(const char *url, ra_date d1)
+{
+    ra_err err = {0};
+    ra_store *st = NULL;
+    if (ra_store_open(url, NULL, &st, &err) != RA_OK)
+        return die("worker open", &err);
+    bench_key(st);
+    ra_store_actor a;
+    bench_actor(&a);
+    ra_cycle_options o;
+    ra_cycle_options_default(&o);
+    o.date = d1;
+    o.execute_close = 1;
+    o.batch = 1024;
+    ra_cycle_stats cs;
+    char name[32];
+    snprintf(name, sizeof name, "bench:%ld", (long)getpid());
+    ra_status rc = ra_cycle_run_worker(st, &a, &o, name, &cs, &err);
+    ra_store_close(st);
+    return rc == RA_OK ? 0 : die("worker", &err);
+}
+
+static int bench_workers(const char *url, size_t n_acc, size_t k, unsigned workers)
+{
+    ra_err err = {0};
+    ra_store *st = NULL;
+    if (ra_store_open(url, NULL, &st, &err) != RA_OK || ra_store_init(st, &err) != RA_OK)
+        return die("open", &err);
+    bench_key(st);
+    ra_store_actor a;
+    bench_actor(&a);
+    ra_date d0 = ra_date_from_ymd(2021, 1, 4), d1 = d0 + 1;
+    double t0 = now_s();
+    if (setup_book(st, &a, n_acc, k, d0, d1, &err) != RA_OK)
+        return die("setup", &err);
+    ra_store_close(st);
+    printf("book on PostgreSQL: %zu accounts with %zu lots each, written in %.1f s\n", n_acc, k,
+           now_s() - t0);
+    const char *slash = strrchr(url, '/');
+    const char *base = slash ? slash + 1 : url;
+    for (unsigned w = 1; w <= workers; w++) {
+        char sql[512], copy[64], curl[1200];
+        snprintf(copy, sizeof copy, "bench_cycle_w%u_%ld", w, (long)getpid());
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE %s", copy, base);
+        if (admin_sql(url, sql))
+            return 1;
+        url_db(curl, sizeof curl, url, copy);
+        fflush(stdout);
+        t0 = now_s();
+        pid_t pid[64];
+        unsigned started = 0;
+        for (unsigned i = 0; i < w && i < 64; i++) {
+            pid[i] = fork();
+            if (pid[i] == 0)
+                _exit(worker_main(curl, d1));
+            started += pid[i] > 0;
+        }
+        int failed = 0;
+        for (unsigned i = 0; i < started; i++) {
+            int status = 0;
+            if (waitpid(pid[i], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+                failed = 1;
+        }
+        double sec = now_s() - t0;
+        printf("run-day by %u worker%s: %zu accounts in %.2f s (%.0f accounts/s)%s\n", w,
+               w == 1 ? "" : "s", n_acc, sec, (double)n_acc / sec, failed ? " FAILED" : "");
+        snprintf(sql, sizeof sql, "DROP DATABASE %s", copy);
+        if (admin_sql(url, sql) || failed)
+            return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     size_t n_acc = 100000, k = 8;
-    const char *path = "/tmp/bench_cycle.db";
+    const char *path = "/tmp/bench_cycle.db", *pg = NULL, *book = NULL;
+    unsigned workers = 3, threads = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--accounts") == 0 && i + 1 < argc)
             n_acc = strtoul(argv[++i], NULL, 10);
@@ -213,8 +348,17 @@ int main(int argc, char **argv)
             k = strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
             path = argv[++i];
+        else if (strcmp(argv[i], "--pg") == 0 && i + 1 < argc)
+            pg = argv[++i];
+        else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
+            workers = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--book") == 0 && i + 1 < argc)
+            book = argv[++i];
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            threads = (unsigned)strtoul(argv[++i], NULL, 10);
         else {
-            fprintf(stderr, "usage: bench_cycle [--accounts N] [--lots K] [--db FILE]\n");
+            fprintf(stderr, "usage: bench_cycle [--accounts N] [--lots K] [--db FILE] "
+                            "[--threads T] [--book FILE] | --pg URL [--workers W]\n");
             return 2;
         }
     }
@@ -222,6 +366,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_cycle: --accounts > 0 and --lots in 1..64\n");
         return 2;
     }
+    if (pg)
+        return bench_workers(pg, n_acc, k, workers);
     char p[1200];
     unlink(path);
     snprintf(p, sizeof p, "%s-wal", path);
@@ -230,25 +376,41 @@ int main(int argc, char **argv)
     unlink(p);
     ra_err err = {0};
     ra_store *st = NULL;
-    if (ra_store_open(path, NULL, &st, &err) != RA_OK || ra_store_init(st, &err) != RA_OK)
-        return die("open", &err);
-    uint8_t key[RA_STORE_KEY_BYTES];
-    for (int i = 0; i < RA_STORE_KEY_BYTES; i++)
-        key[i] = (uint8_t)(i * 13 + 5);
     ra_store_actor a;
-    memset(&a, 0, sizeof a);
-    snprintf(a.user, sizeof a.user, "bench");
-    snprintf(a.firm, sizeof a.firm, "BENCH");
-    if (ra_store_set_firm_key(st, "BENCH", key, &err) != RA_OK)
-        return die("key", &err);
+    bench_actor(&a);
     ra_date d0 = ra_date_from_ymd(2021, 1, 4), d1 = d0 + 1;
     double t0 = now_s();
-    if (setup_book(st, &a, n_acc, k, d0, d1, &err) != RA_OK)
-        return die("setup", &err);
-    printf("book: %zu accounts with %zu lots each, written in %.1f s\n", n_acc, k, now_s() - t0);
+    char cmd[2600];
+    if (book && access(book, R_OK) == 0) { /* the book written by an earlier run */
+        snprintf(cmd, sizeof cmd, "cp '%s' '%s'", book, path);
+        if (system(cmd) != 0) {
+            fprintf(stderr, "bench_cycle: could not copy %s\n", book);
+            return 1;
+        }
+        if (ra_store_open(path, NULL, &st, &err) != RA_OK)
+            return die("open", &err);
+        bench_key(st);
+        printf("book: %zu accounts with %zu lots each, copied from %s\n", n_acc, k, book);
+    } else {
+        if (ra_store_open(path, NULL, &st, &err) != RA_OK || ra_store_init(st, &err) != RA_OK)
+            return die("open", &err);
+        bench_key(st);
+        if (setup_book(st, &a, n_acc, k, d0, d1, &err) != RA_OK)
+            return die("setup", &err);
+        printf("book: %zu accounts with %zu lots each, written in %.1f s\n", n_acc, k,
+               now_s() - t0);
+        if (book) { /* kept for the next run (closed first: the log checkpointed) */
+            ra_store_close(st);
+            snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path, book);
+            if (system(cmd) != 0 || ra_store_open(path, NULL, &st, &err) != RA_OK)
+                return die("keep the book", &err);
+            bench_key(st);
+        }
+    }
 
     /* the plain cost of the same reads and writes */
     t0 = now_s();
+    double pc0 = cpu_s();
     ra_status rc = ra_store_begin(st, &err);
     if (rc == RA_OK)
         rc = ra_store_exec_raw(st, "CREATE TEMP TABLE plain_lots AS SELECT l.account_id, "
@@ -265,7 +427,7 @@ int main(int argc, char **argv)
                                    "0, 0, 0 FROM plain_values", &err);
     if (rc == RA_OK)
         rc = ra_store_rollback(st, &err);
-    double plain = now_s() - t0;
+    double plain = now_s() - t0, plain_cpu = cpu_s() - pc0;
     if (rc != RA_OK)
         return die("plain", &err);
 
@@ -274,31 +436,39 @@ int main(int argc, char **argv)
     o.date = d1;
     o.execute_close = 1;
     o.batch = 4096;
+    o.threads = threads;
     ra_cycle_stats cs;
-    long rss0 = peak_rss_kib();
-    t0 = now_s();
-    if (ra_cycle_run_day(st, &a, &o, &cs, &err) != RA_OK)
-        return die("run-day", &err);
-    double run = now_s() - t0;
-    long rss1 = peak_rss_kib();
+    /* the book's size as the run reads it (after the run, a done account's lots are not read) */
     ra_cycle_book *b = NULL;
     if (ra_store_cycle_book_load(st, "BENCH", d1, 30, &b, &err) != RA_OK)
         return die("book", &err);
+    size_t book_bytes = b->bytes;
+    ra_cycle_book_destroy(b);
+    long rss0 = peak_rss_kib();
+    t0 = now_s();
+    double c0 = cpu_s();
+    if (ra_cycle_run_day(st, &a, &o, &cs, &err) != RA_OK)
+        return die("run-day", &err);
+    double run = now_s() - t0, run_cpu = cpu_s() - c0;
+    long rss1 = peak_rss_kib();
     printf("run-day: %zu accounts in %.2f s (%.0f accounts/s): %zu proposals, %zu orders filled, "
            "%zu trades (%zu tlh), harvested %.2f USD\n",
            cs.processed, run, (double)cs.processed / run, cs.proposals, cs.fills, cs.trades,
            cs.trades_by_reason[4], (double)cs.harvested_minor / 100.0);
-    printf("plain reads and writes of the same rows: %.2f s; run-day / plain = %.1fx\n", plain,
-           run / plain);
+    printf("run-day CPU time (user + system): %.2f s (%.0f accounts/s)\n", run_cpu,
+           (double)cs.processed / run_cpu);
+    printf("plain reads and writes of the same rows: %.2f s (CPU %.2f s); run-day / plain = "
+           "%.1fx (CPU %.1fx)\n", plain, plain_cpu, run / plain, run_cpu / plain_cpu);
     printf("memory: the day's book %.0f bytes an account; peak RSS %ld KiB (%.0f bytes an account "
-           "above the %ld KiB before the run)\n", (double)b->bytes / (double)n_acc, rss1,
+           "above the %ld KiB before the run)\n", (double)book_bytes / (double)n_acc, rss1,
            (double)(rss1 - rss0) * 1024.0 / (double)n_acc, rss0);
-    ra_cycle_book_destroy(b);
     /* re-running the day: every account is done */
     t0 = now_s();
+    c0 = cpu_s();
     if (ra_cycle_run_day(st, &a, &o, &cs, &err) != RA_OK)
         return die("re-run", &err);
-    printf("re-run of the day: %zu accounts skipped in %.2f s\n", cs.skipped, now_s() - t0);
+    printf("re-run of the day: %zu accounts skipped in %.2f s (CPU %.2f s)\n", cs.skipped,
+           now_s() - t0, cpu_s() - c0);
     ra_store_close(st);
     bench_scan(n_acc < 1000000 ? 1000000 : n_acc, k); /* last: its arrays would mask the RSS */
     return 0;

@@ -19,11 +19,16 @@ extern "C" {
 #define RA_CYCLE_DEFAULT_BATCH 256       /* accounts per database transaction */
 #define RA_CYCLE_DEFAULT_WINDOW_DAYS 30  /* the wash-sale window, calendar days (IRS Pub. 550) */
 #define RA_CYCLE_N_REASONS 7             /* the RA_REASON_* bits */
+#define RA_CYCLE_MAX_THREADS 256         /* ra_cycle_options.threads at most */
 
 typedef struct ra_cycle_options {
     ra_date date;
     int execute_close;          /* 1: fill every order of the day (and older open ones) at D's close */
     size_t batch;               /* accounts per transaction (default RA_CYCLE_DEFAULT_BATCH) */
+    unsigned threads;           /* threads computing a batch's accounts (0 or 1: the caller's
+                                 * only; at most RA_CYCLE_MAX_THREADS); a household is computed
+                                 * whole by one thread and the results are written by the
+                                 * caller's in book order, so they never depend on the count */
     int window_days;            /* default RA_CYCLE_DEFAULT_WINDOW_DAYS */
     double cash_reserve;        /* the target's cash weight (default 0.01) */
     ra_rebal_settings settings; /* the firm's trading settings; per account the mandate's band and
@@ -60,6 +65,10 @@ typedef struct ra_cycle_stats {
     char config_hash[65];
 } ra_cycle_stats;
 
+/* Adds d's counts and sums to t (not accounts, skipped, the version or the hash): the
+ * households' stats of a run, or the days of a range. */
+RA_API void ra_cycle_stats_add(ra_cycle_stats *t, const ra_cycle_stats *d);
+
 /* The engine's version recorded with every proposal: "RELEASE+COMMIT". */
 RA_API const char *ra_cycle_engine_version(void);
 
@@ -68,6 +77,21 @@ RA_API const char *ra_cycle_engine_version(void);
 RA_API RA_NODISCARD ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor,
                                                const ra_cycle_options *o, ra_cycle_stats *st,
                                                ra_err *err);
+
+/* Runs the day o->date as one of several worker processes sharing a PostgreSQL database
+ * (roboadvisor run-day --worker). The first worker of the firm's day plans it in one
+ * transaction under a lock on the firm's row (the open orders of earlier days filled with
+ * execute_close, the accounts cut into batches of whole households, o->batch accounts each,
+ * stored in cycle_batches); then every worker loads the book and, one transaction per batch,
+ * claims the next batch not done (FOR UPDATE SKIP LOCKED), computes it on o->threads threads,
+ * writes its accounts and marks it done by `worker` (a name for the record; may be NULL), so a
+ * killed worker's batch is claimed again by another worker or a re-run. The audit records of
+ * the workers' transactions queue on the audit chain's head (one chain). The worker that finds
+ * every batch done records the run as finished. st counts this worker's accounts. On SQLite
+ * (one writer) it is ra_cycle_run_day. The results equal one run's. */
+RA_API RA_NODISCARD ra_status ra_cycle_run_worker(ra_store *s, const ra_store_actor *actor,
+                                                  const ra_cycle_options *o, const char *worker,
+                                                  ra_cycle_stats *st, ra_err *err);
 
 /* Re-evaluates the account of a wholly rejected proposal on its day with its trades as
  * constraints (a rejected buy is not bought, a rejected sale not sold: the cash goes to, or

@@ -43,6 +43,7 @@ typedef struct ra_cycle_security {
 /* An account of the firm, its lots lots[lot_start .. lot_start + n_lots) of the book. */
 typedef struct ra_cycle_account {
     char code[RA_CODE_MAX];
+    int64_t id;                       /* the store's row id (ra_cycle_account_day.account_id) */
     uint32_t household;               /* index of the household (0.. in order) */
     uint8_t type;                     /* ra_account_type */
     uint8_t done;                     /* 1: a daily value for D is stored already */
@@ -88,6 +89,14 @@ typedef struct ra_cycle_book {
 RA_API RA_NODISCARD ra_status ra_store_cycle_book_load(ra_store *s, const char *firm,
                                                        ra_date date, int window_days,
                                                        ra_cycle_book **out, ra_err *err);
+/* The same with flags: RA_CYCLE_LOAD_ALL_LOTS reads the lots of the accounts done for the day too
+ * (ra_store_cycle_book_load leaves them out: a re-run does not need them; a re-evaluation of a
+ * done account does). */
+#define RA_CYCLE_LOAD_ALL_LOTS 1u
+RA_API RA_NODISCARD ra_status ra_store_cycle_book_load_ex(ra_store *s, const char *firm,
+                                                          ra_date date, int window_days,
+                                                          unsigned flags, ra_cycle_book **out,
+                                                          ra_err *err);
 RA_API void ra_cycle_book_destroy(ra_cycle_book *b);
 
 /* --- what it writes ----------------------------------------------------------------------------- */
@@ -166,6 +175,9 @@ typedef struct ra_cycle_value {
 /* One account's day: the transactions before the proposal (dividends, splits), the value, the
  * proposal (NULL: none), its orders, and the transactions after it (fills at the close). */
 typedef struct ra_cycle_account_day {
+    int64_t account_id;               /* the account's row id from the day's book
+                                       * (ra_cycle_account.id, of the actor's firm: trusted, not
+                                       * checked), 0: looked up by value.account */
     const ra_store_txn *before;
     size_t n_before;
     ra_cycle_value value;
@@ -349,6 +361,45 @@ RA_API RA_NODISCARD ra_status ra_store_cycle_rewind(ra_store *s, const ra_store_
 RA_API RA_NODISCARD ra_status ra_store_daily_values(ra_store *s, const char *firm,
                                                     const char *account, ra_date from, ra_date to,
                                                     ra_cycle_value **out, size_t *n, ra_err *err);
+
+
+/* --- several workers on one day (PostgreSQL; src/store/store_workers.c, schema
+ * src/store/migrations/0009_workers.sql) ------------------------------------------------------ */
+
+/* A batch of a day: the accounts [first_ix, end_ix) of the book (household order), whole
+ * households, first_account and last_account the codes of its first and last. */
+typedef struct ra_cycle_batch {
+    int64_t n;
+    size_t first_ix, end_ix;
+    char first_account[RA_CODE_MAX];
+    char last_account[RA_CODE_MAX];
+} ra_cycle_batch;
+
+/* Inside the caller's transaction (RA_EINVAL outside one): locks the firm's day for planning
+ * (PostgreSQL: the firm's row FOR NO KEY UPDATE, until the transaction ends; SQLite: its write
+ * lock) and says whether the day's batches are stored (*planned 1). */
+RA_API RA_NODISCARD ra_status ra_store_cycle_plan_lock(ra_store *s, const ra_store_actor *actor,
+                                                       ra_date date, int *planned, ra_err *err);
+/* Inside the caller's transaction: stores the day's batches b[0..n) (numbers b[i].n). */
+RA_API RA_NODISCARD ra_status ra_store_cycle_plan_put(ra_store *s, const ra_store_actor *actor,
+                                                      ra_date date, const ra_cycle_batch *b,
+                                                      size_t n, ra_err *err);
+/* Inside the caller's transaction: claims the lowest-numbered batch of the day not done and not
+ * claimed by another open transaction (PostgreSQL: FOR UPDATE SKIP LOCKED; the claim holds
+ * until the transaction ends, and a rolled-back or killed one frees it). *found 0: none left. */
+RA_API RA_NODISCARD ra_status ra_store_cycle_batch_claim(ra_store *s, const ra_store_actor *actor,
+                                                         ra_date date, ra_cycle_batch *out,
+                                                         int *found, ra_err *err);
+/* Inside the caller's transaction: marks batch n of the day done by `worker`. */
+RA_API RA_NODISCARD ra_status ra_store_cycle_batch_done(ra_store *s, const ra_store_actor *actor,
+                                                        ra_date date, int64_t n,
+                                                        const char *worker, ra_err *err);
+/* The day's batches not done (*left; -1 when the day has none stored) and the day's proposals
+ * and orders (counted in the book). */
+RA_API RA_NODISCARD ra_status ra_store_cycle_day_counts(ra_store *s, const char *firm,
+                                                        ra_date date, int64_t *left,
+                                                        int64_t *proposals, int64_t *orders,
+                                                        ra_err *err);
 
 #ifdef __cplusplus
 }

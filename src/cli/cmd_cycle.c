@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_THREADS 256
+#define MAX_THREADS RA_CYCLE_MAX_THREADS
 
 /* ---- shared ------------------------------------------------------------------------------------ */
 
@@ -90,6 +90,7 @@ typedef struct run_opts {
     exec_mode execute;
     size_t threads, batch, window;
     int have_window;
+    int worker;
     double cash_reserve;
     int have_reserve;
     cli_format format;
@@ -109,6 +110,7 @@ static const cli_opt run_options[] = {
           .open = CLI_OPEN_HI, .msg = "must be in [0, 1): \"%s\"",
           .have = CLI_HAVE(run_opts, have_reserve)),
     CLI_O("format", CLI_OPT_FORMAT, run_opts, format),
+    CLI_O("worker", CLI_OPT_FLAG, run_opts, worker),
     CLI_OPT_END};
 
 static void run_help(void)
@@ -117,7 +119,7 @@ static void run_help(void)
         "usage: roboadvisor run-day --date D [--to D2] [--execute none|close] [--threads N]\n"
         "                           [--format table|json] [--firm CODE] [--db URL]\n"
         "                           [--key-file FILE] [--batch N] [--window-days N]\n"
-        "                           [--cash-reserve F]\n\n"
+        "                           [--cash-reserve F] [--worker]\n\n"
         "Runs the firm's daily cycle for trading day D: the day's splits and dividends applied,\n"
         "every account marked to market at D's closes (its value and the day's time-weighted\n"
         "return recorded), and a proposal for each account that needs trades (drift beyond its\n"
@@ -131,12 +133,18 @@ static void run_help(void)
         "                   'roboadvisor import fills'\n"
         "  --to D2          run every day from D to D2 that has prices, in order (days without\n"
         "                   any price are skipped as non-trading days)\n"
-        "  --threads N      accepted for scripts written against the cycle's interface; this\n"
-        "                   version computes in one thread (results never depend on N)\n"
+        "  --threads N      threads computing the accounts (default 1); the database is\n"
+        "                   written by one of them in account order, so the results never\n"
+        "                   depend on N\n"
         "  --batch N        accounts per database transaction (default %d)\n"
         "  --window-days N  the wash-sale window in calendar days (default: the firm's,\n"
         "                   'roboadvisor settings show'; %d unless set)\n"
-        "  --cash-reserve F the target's cash weight (default 0.01)\n\n"
+        "  --cash-reserve F the target's cash weight (default 0.01)\n"
+        "  --worker         one of several processes sharing a PostgreSQL database: the\n"
+        "                   first plans the day in batches of --batch accounts (whole\n"
+        "                   households), each claims the next batch not done (FOR UPDATE\n"
+        "                   SKIP LOCKED) and writes it in one transaction; the figures\n"
+        "                   printed are this worker's. On SQLite, the ordinary run\n\n"
         "Re-running a day changes nothing: an account is written once per day with its\n"
         "proposal and orders (deterministic ids P-DATE-ACCOUNT, P-DATE-ACCOUNT-N), so a run\n"
         "that was killed is finished by running the day again.\n",
@@ -218,23 +226,6 @@ static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
     return o;
 }
 
-/* Sums of a range of days (counts and money; the states of the last day are kept apart). */
-static void add_stats(ra_cycle_stats *t, const ra_cycle_stats *d)
-{
-    t->processed += d->processed;
-    t->proposals += d->proposals;
-    t->orders += d->orders;
-    t->fills += d->fills;
-    t->trades += d->trades;
-    for (unsigned k = 0; k < RA_CYCLE_N_REASONS; k++)
-        t->trades_by_reason[k] += d->trades_by_reason[k];
-    t->dividends_minor += d->dividends_minor;
-    t->withdrawals_minor += d->withdrawals_minor;
-    t->withdrawals_short += d->withdrawals_short;
-    t->harvested_minor += d->harvested_minor;
-    t->harvest_tax_value += d->harvest_tax_value;
-}
-
 /* One line a day for --to. */
 static void print_day_line(const ra_cycle_stats *st, ra_date d, const cli_book *b, int header)
 {
@@ -301,6 +292,7 @@ static int day_setup(const cli_opts_spec *spec, int argc, char **argv, const cha
     co->date = o->date;
     co->execute_close = o->execute == EXEC_CLOSE;
     co->batch = o->batch;
+    co->threads = (unsigned)o->threads;
     if (o->have_window)
         co->window_days = (int)o->window;
     else if (rc == 0) { /* the firm's window */
@@ -333,12 +325,17 @@ static int run_days(const char *CMD, run_opts *op, cli_book *bp, ra_cycle_option
     memset(&prev, 0, sizeof prev);
     ra_date last_run = 0;
     ra_err err = {0};
+    char worker[96], host[64] = "";
+    if (gethostname(host, sizeof host - 1) != 0)
+        host[0] = 0;
+    snprintf(worker, sizeof worker, "%s:%ld", host, (long)getpid());
     for (ra_date d = o.date; d <= last && rc == 0; d++) {
         co.date = d;
         pc.date = d;
         ra_cycle_stats st;
         memset(&err, 0, sizeof err);
-        ra_status s = ra_cycle_run_day(b.s, &b.actor, &co, &st, &err);
+        ra_status s = o.worker ? ra_cycle_run_worker(b.s, &b.actor, &co, worker, &st, &err)
+                               : ra_cycle_run_day(b.s, &b.actor, &co, &st, &err);
         if (s == RA_ENOTFOUND && o.have_to && strstr(err.msg, "not a trading day")) {
             skipped_days++; /* a weekend or a holiday inside the range */
             continue;
@@ -348,7 +345,7 @@ static int run_days(const char *CMD, run_opts *op, cli_book *bp, ra_cycle_option
             break;
         }
         ran++;
-        add_stats(&total, &st);
+        ra_cycle_stats_add(&total, &st); /* the last day's states are printed from prev */
         prev = st;
         last_run = d;
         if (o.format == CLI_FORMAT_JSON) {

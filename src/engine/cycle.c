@@ -8,6 +8,8 @@
  * account's proposal depends on is in the book or derived from accounts before it in the same
  * household, so a re-run of the day after a kill computes the same proposals for the accounts
  * not yet written. */
+#include "engine/cycle_int.h"
+
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/engine_cycle.h>
 #include <roboadvisor/ledger.h>
@@ -36,6 +38,7 @@ void ra_cycle_options_default(ra_cycle_options *o)
 {
     memset(o, 0, sizeof *o);
     o->batch = RA_CYCLE_DEFAULT_BATCH;
+    o->threads = 1;
     o->window_days = RA_CYCLE_DEFAULT_WINDOW_DAYS;
     o->cash_reserve = 0.01;
     ra_rebal_settings_default(&o->settings);
@@ -43,74 +46,12 @@ void ra_cycle_options_default(ra_cycle_options *o)
 
 /* ---- one account's day ------------------------------------------------------------------------- */
 
-/* What one account's day produces (owned; acct_out_free). */
-typedef struct acct_out {
-    ra_cycle_account_day day;
-    ra_store_txn *before;
-    ra_cycle_proposal prop;
-    ra_cycle_order *orders;
-    ra_store_txn *fills;
-    ra_lot_pick *fill_picks;
-} acct_out;
-
 static void acct_out_free(acct_out *o)
 {
     RA_FREE_ALL(o->before, o->prop.trades, o->prop.picks, o->orders, o->fills, o->fill_picks);
     memset(o, 0, sizeof *o);
 }
 
-/* A trade rejected on the day: the security (book index) and side not proposed again. */
-typedef struct reeval_bar {
-    uint32_t sec;
-    int side;
-} reeval_bar;
-
-typedef struct reeval_ctx {
-    reeval_bar *bar;
-    size_t n_bar;
-    ra_store_txn *pend;       /* the approved trades not filled yet, as fills at their prices */
-    uint32_t *pend_sec;       /* their securities (book index) */
-    int *pend_loss;           /* 1: a sale estimated at a loss (opens the wash-sale window) */
-    ra_lot_pick *pend_picks;
-    size_t n_pend;
-    uint32_t prefer[8];       /* alternative substitutes held in place of a rejected one */
-    size_t n_prefer;
-} reeval_ctx;
-
-/* The run's state: the book, the household's wash-sale state, scratch. */
-typedef struct run {
-    ra_store *s;
-    const ra_store_actor *actor;
-    const ra_cycle_options *o;
-    ra_cycle_book *b;
-    ra_cycle_stats *st;
-    uint32_t *class_ix;        /* n_sec: the first security of its asset class */
-    int32_t *sub_of;           /* n_sec: the TLH substitute (same group, priced, on the shelf) */
-    uint32_t household;        /* the household of the state below */
-    size_t wash_at;            /* the first of the book's windows not before that household */
-    ra_date *hh_loss, *hh_buy; /* n_sec: the last loss sale / purchase in the household */
-    int64_t *hh_recent;        /* n_sec: the account holding lots bought within the window
-                                * (-1 none, -2 several accounts) */
-    uint8_t *in_set;           /* n_sec scratch */
-    int32_t *asset_of;         /* n_sec scratch: index into the account's assets */
-    double *target;            /* n_sec scratch: the account's target weights */
-    ra_rebal_asset *assets;
-    ra_rebal_lot *rlots;
-    ra_rebal_trade *trades;
-    ra_rebal_pick *picks;
-    void *work;
-    size_t work_cap;
-    ra_models_universe u;
-    const char **u_tickers, **u_class, **u_group;
-    char config_text[512];
-    /* a re-evaluation after a rejection: the rejected proposal, the new proposal's number, the
-     * trades rejected that day (not proposed again), the approved trades whose orders have not
-     * filled yet (applied to the account in memory first) and the alternative substitutes to
-     * hold instead of a rejected one */
-    const ra_cycle_proposal *rejected;
-    int reeval_n;
-    const reeval_ctx *re;
-} run;
 
 static int restricted(const char *restrictions, const char *ticker, const char *cls)
 {
@@ -842,21 +783,24 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
 
 static void run_free(run *r)
 {
-    RA_FREE_ALL(r->class_ix, r->sub_of, r->hh_loss, r->hh_buy, r->hh_recent, r->in_set, r->asset_of, r->target,
-                r->assets,
-                r->rlots, r->trades, r->picks, r->work, r->u_tickers, r->u_class,
-                r->u_group);
+    RA_FREE_ALL(r->hh_loss, r->hh_buy, r->hh_recent, r->in_set, r->asset_of, r->target,
+                r->assets, r->rlots, r->trades, r->picks, r->work);
+    if (r->owns_shared)
+        RA_FREE_ALL(r->class_ix, r->sub_of, r->u_tickers, r->u_class, r->u_group);
 }
 
-static ra_status run_alloc(run *r, ra_err *err)
+/* The thread's workspace of r (its household state and scratch), sized for the book. */
+static ra_status workspace_alloc(run *r, ra_err *err)
 {
     ra_cycle_book *b = r->b;
     size_t ns = b->n_sec ? b->n_sec : 1, max_lots = 1;
     for (size_t a = 0; a < b->n_acc; a++)
         if (b->acc[a].n_lots > max_lots)
             max_lots = b->acc[a].n_lots;
-    r->class_ix = ra_malloc(ns * sizeof *r->class_ix);
-    r->sub_of = ra_malloc(ns * sizeof *r->sub_of);
+    r->household = UINT32_MAX;
+    r->wash_at = 0;
+    r->work = NULL;
+    r->work_cap = 0;
     r->hh_loss = ra_calloc(ns, sizeof *r->hh_loss);
     r->hh_buy = ra_calloc(ns, sizeof *r->hh_buy);
     r->hh_recent = ra_calloc(ns, sizeof *r->hh_recent);
@@ -867,14 +811,26 @@ static ra_status run_alloc(run *r, ra_err *err)
     r->rlots = ra_calloc(max_lots, sizeof *r->rlots);
     r->trades = ra_calloc(2 * ns, sizeof *r->trades);
     r->picks = ra_calloc(max_lots, sizeof *r->picks);
+    if (!r->hh_loss || !r->hh_buy || !r->hh_recent || !r->in_set || !r->asset_of || !r->target ||
+        !r->assets || !r->rlots || !r->trades || !r->picks)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the day's run");
+    return RA_OK;
+}
+
+static ra_status run_alloc(run *r, ra_err *err)
+{
+    ra_cycle_book *b = r->b;
+    size_t ns = b->n_sec ? b->n_sec : 1;
+    r->owns_shared = 1;
+    r->class_ix = ra_malloc(ns * sizeof *r->class_ix);
+    r->sub_of = ra_malloc(ns * sizeof *r->sub_of);
     r->u_tickers = ra_calloc(ns, sizeof *r->u_tickers);
     r->u_class = ra_calloc(ns, sizeof *r->u_class);
     r->u_group = ra_calloc(ns, sizeof *r->u_group);
-    if (!r->class_ix || !r->sub_of || !r->hh_loss || !r->hh_buy || !r->hh_recent || !r->in_set ||
-        !r->asset_of ||
-        !r->target ||
-        !r->assets || !r->rlots || !r->trades || !r->picks || !r->u_tickers ||
-        !r->u_class || !r->u_group)
+    ra_status rc = workspace_alloc(r, err);
+    if (rc != RA_OK)
+        return rc;
+    if (!r->class_ix || !r->sub_of || !r->u_tickers || !r->u_class || !r->u_group)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the day's run");
     for (size_t i = 0; i < b->n_sec; i++) {
         r->class_ix[i] = (uint32_t)i;
@@ -903,199 +859,21 @@ static ra_status run_alloc(run *r, ra_err *err)
     return RA_OK;
 }
 
-/* Every security an account holds or a used model names has a close on the day. */
-static ra_status check_prices(const ra_cycle_book *b, ra_err *err)
+/* Another thread's run: src's shared part pointed to, a workspace of its own. */
+static ra_status run_clone(run *dst, const run *src, ra_err *err)
 {
-    uint8_t *need = ra_calloc(b->n_sec ? b->n_sec : 1, 1);
-    if (!need)
-        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the price check");
-    for (size_t k = 0; k < b->n_lots; k++)
-        need[b->lots[k].security] = 1;
-    for (size_t m = 0; m < b->n_models; m++)
-        for (size_t k = 0; k < b->models[m].n; k++)
-            for (size_t i = 0; i < b->n_sec; i++)
-                if (strcmp(b->sec[i].ticker, b->models[m].w[k].ticker) == 0)
-                    need[i] = 1;
-    size_t missing = 0, any = 0;
-    char list[256] = "";
-    size_t len = 0;
-    for (size_t i = 0; i < b->n_sec; i++) {
-        any += b->sec[i].price > 0;
-        if (!need[i] || b->sec[i].price > 0)
-            continue;
-        if (missing < 8 && len < sizeof list)
-            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", missing ? ", " : "",
-                                    b->sec[i].ticker);
-        missing++;
-    }
-    ra_free(need);
-    char db[11];
-    ra_date_format(b->date, db);
-    if (missing && !any)
-        return ra_err_set(err, RA_ENOTFOUND, NULL,
-                          "no prices on %s at all: not a trading day, or the day's prices are "
-                          "not imported yet", db);
-    if (missing)
-        return ra_err_set(err, RA_ENOTFOUND, NULL,
-                          "no close on %s for %zu securit%s held or in a model: %s%s (import "
-                          "the day's prices first)",
-                          db, missing, missing == 1 ? "y" : "ies", list, missing > 8 ? ", ..." : "");
-    return RA_OK;
-}
-
-/* The part of a buy of qty at price (plus the trade's fee) that cash pays, in whole shares. */
-static ra_micro affordable(ra_micro qty, ra_price price, ra_minor fee, ra_minor cash, int digits)
-{
-    ra_minor v = 0;
-    ra_err e = {0};
-    if (ra_money_value(qty, price, digits, &v, &e) == RA_OK && v + fee <= cash)
-        return qty;
-    ra_micro lo = 0, hi = qty / RA_MICRO_PER_SHARE; /* whole shares: the largest that fits */
-    while (lo < hi) {
-        ra_micro mid = lo + (hi - lo + 1) / 2;
-        if (ra_money_value(mid * RA_MICRO_PER_SHARE, price, digits, &v, &e) == RA_OK &&
-            v + fee <= cash)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo * RA_MICRO_PER_SHARE;
-}
-
-/* Open orders of earlier days (approved advisory trades) filled at the day's close: the sales
- * first, then the buys, each buy for what the account's cash pays (the rest stays open,
- * "partial"; nothing is filled while the cash pays not one share). */
-static ra_status fill_open_orders(ra_store *s, const ra_store_actor *actor, ra_date d,
-                                  const ra_cycle_options *co, int digits, ra_cycle_stats *st,
-                                  ra_err *err)
-{
-    ra_status rc = RA_OK;
-    const char *statuses[2] = {"open", "partial"};
-    for (int side = -1; side <= 1 && rc == RA_OK; side += 2)
-        for (int k = 0; k < 2 && rc == RA_OK; k++) {
-            ra_cycle_order *o = NULL;
-            size_t n = 0;
-            ra_cycle_filter f = {0, NULL, statuses[k]};
-            rc = ra_store_orders_list(s, actor->firm, &f, &o, &n, err);
-            for (size_t i = 0; rc == RA_OK && i < n; i++) {
-                if (o[i].date > d || o[i].side != side)
-                    continue;
-                ra_price p = 0;
-                ra_date on = 0;
-                rc = ra_store_price_latest(s, actor->firm, o[i].ticker, d, &p, &on, err);
-                if (rc == RA_OK && on != d) {
-                    char db[11];
-                    ra_date_format(d, db);
-                    rc = ra_err_set(err, RA_ENOTFOUND, NULL, "order %s: no close for %s on %s",
-                                    o[i].id, o[i].ticker, db);
-                }
-                ra_micro q = o[i].qty_micro - o[i].filled_micro;
-                if (rc == RA_OK && side > 0) {
-                    ra_ledger l;
-                    rc = ra_store_account_ledger(s, actor->firm, o[i].account, &l, err);
-                    if (rc == RA_OK) {
-                        q = affordable(q, p, co->settings.fee_minor, l.cash_minor, digits);
-                        ra_ledger_free(&l);
-                    }
-                }
-                if (rc == RA_OK && q > 0) {
-                    rc = ra_store_order_fill(s, actor, o[i].id, q, p, co->settings.fee_minor, d,
-                                             err);
-                    st->fills += rc == RA_OK;
-                }
-            }
-            ra_store_free(o);
-        }
-    return rc;
-}
-
-ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cycle_options *o,
-                           ra_cycle_stats *st, ra_err *err)
-{
-    ra_cycle_stats local;
-    if (!st)
-        st = &local;
-    memset(st, 0, sizeof *st);
-    snprintf(st->engine_version, sizeof st->engine_version, "%s", ra_cycle_engine_version());
-    if (!s || !actor || !o)
-        return ra_err_set(err, RA_EINVAL, NULL, "the cycle needs a store, an actor and options");
-    if (o->window_days < 0 || o->cash_reserve < 0 || o->cash_reserve >= 1)
-        return ra_err_set(err, RA_EINVAL, NULL, "bad cycle options: window %d days, cash reserve "
-                          "%g", o->window_days, o->cash_reserve);
-    ra_cycle_book *b = NULL;
-    ra_status rc = ra_store_cycle_book_load(s, actor->firm, o->date, o->window_days, &b, err);
-    if (rc == RA_OK)
-        rc = check_prices(b, err);
-    if (rc == RA_OK) /* a confirmation is due before the next day's cycle */
-        rc = ra_store_proposals_lapse_unconfirmed(s, actor, o->date, &st->lapsed_unconfirmed,
-                                                  err);
-    if (rc == RA_OK && o->execute_close) {
-        rc = fill_open_orders(s, actor, o->date, o, b->minor_digits, st, err);
-        if (rc == RA_OK) { /* the fills changed lots and cash: read the book again */
-            ra_cycle_book_destroy(b);
-            b = NULL;
-            rc = ra_store_cycle_book_load(s, actor->firm, o->date, o->window_days, &b, err);
-        }
-    }
-    if (rc != RA_OK) {
-        ra_cycle_book_destroy(b);
-        return rc;
-    }
-    run r = {.s = s, .actor = actor, .o = o, .b = b, .st = st, .household = UINT32_MAX};
-    rc = run_alloc(&r, err);
-    char text[1024];
-    int tn = settings_text(&r, text, sizeof text);
-    hash_hex(text, (size_t)tn < sizeof text ? (size_t)tn : sizeof text - 1, st->config_hash);
-    st->accounts = b->n_acc;
-    if (rc == RA_OK)
-        rc = ra_store_cycle_run_put(s, actor, o->date, st->engine_version, st->config_hash,
-                                    (int64_t)b->n_acc, 0, 0, 0, err);
-    /* a batch takes whole households: room for the batch and the largest household */
-    size_t batch = o->batch ? o->batch : RA_CYCLE_DEFAULT_BATCH, largest = 0;
-    for (size_t i = 0, start = 0; i <= b->n_acc; i++)
-        if (i == b->n_acc || b->acc[i].household != b->acc[start].household) {
-            if (i - start > largest)
-                largest = i - start;
-            start = i;
-        }
-    size_t room = batch + largest;
-    acct_out *outs = rc == RA_OK ? ra_calloc(room, sizeof *outs) : NULL;
-    ra_cycle_account_day *days = rc == RA_OK ? ra_calloc(room, sizeof *days) : NULL;
-    if (rc == RA_OK && (!outs || !days))
-        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a batch of %zu accounts", room);
-    size_t a = 0;
-    while (rc == RA_OK && a < b->n_acc) {
-        size_t k = 0;
-        while (rc == RA_OK && a < b->n_acc && k < batch) {
-            uint32_t h = b->acc[a].household;
-            household_enter(&r, h, a);
-            for (; rc == RA_OK && a < b->n_acc && b->acc[a].household == h; a++) {
-                if (b->acc[a].done) {
-                    st->skipped++;
-                    continue;
-                }
-                rc = account_day(&r, a, &outs[k], err);
-                days[k] = outs[k].day;
-                k++;
-            }
-        }
-        size_t skipped = 0;
-        if (rc == RA_OK && k)
-            rc = ra_store_cycle_put(s, actor, days, k, &skipped, err);
-        st->skipped += skipped;
-        for (size_t i = 0; i < k; i++)
-            acct_out_free(&outs[i]);
-        if (o->progress)
-            o->progress(o->progress_ctx, a, b->n_acc);
-    }
-    if (rc == RA_OK)
-        rc = ra_store_cycle_run_put(s, actor, o->date, st->engine_version, st->config_hash,
-                                    (int64_t)b->n_acc, (int64_t)st->proposals,
-                                    (int64_t)st->orders, 1, err);
-    RA_FREE_ALL(outs, days);
-    run_free(&r);
-    ra_cycle_book_destroy(b);
-    return rc;
+    *dst = *src;
+    dst->owns_shared = 0;
+    dst->hh_loss = dst->hh_buy = NULL;
+    dst->hh_recent = NULL;
+    dst->in_set = NULL;
+    dst->asset_of = NULL;
+    dst->target = NULL;
+    dst->assets = NULL;
+    dst->rlots = NULL;
+    dst->trades = NULL;
+    dst->picks = NULL;
+    return workspace_alloc(dst, err);
 }
 
 /* ---- re-evaluation after a rejection ----------------------------------------------------------- */
@@ -1298,7 +1076,8 @@ ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra
     rc = ra_store_proposals_list(s, actor->firm, &f, &day, &n_day, err);
     ra_cycle_book *b = NULL;
     if (rc == RA_OK)
-        rc = ra_store_cycle_book_load(s, actor->firm, rej.date, o->window_days, &b, err);
+        rc = ra_store_cycle_book_load_ex(s, actor->firm, rej.date, o->window_days,
+                                         RA_CYCLE_LOAD_ALL_LOTS, &b, err);
     size_t a = 0;
     while (rc == RA_OK && a < b->n_acc && strcmp(b->acc[a].code, rej.account) != 0)
         a++;
@@ -1342,4 +1121,24 @@ ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra
     ra_cycle_book_destroy(b);
     ra_cycle_proposal_clear(&rej);
     return rc;
+}
+
+/* ---- for the run's driver (cycle_int.h) -------------------------------------------------------- */
+
+void cycle_acct_out_free(acct_out *o) { acct_out_free(o); }
+ra_status cycle_run_alloc(run *r, ra_err *err) { return run_alloc(r, err); }
+ra_status cycle_run_clone(run *dst, const run *src, ra_err *err) { return run_clone(dst, src, err); }
+void cycle_run_free(run *r) { run_free(r); }
+void cycle_household_enter(run *r, uint32_t h, size_t first) { household_enter(r, h, first); }
+
+ra_status cycle_account_day(run *r, size_t a, acct_out *out, ra_err *err)
+{
+    return account_day(r, a, out, err);
+}
+
+void cycle_settings_hash(const run *r, char out[65])
+{
+    char text[1024];
+    int n = settings_text(r, text, sizeof text);
+    hash_hex(text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1, out);
 }

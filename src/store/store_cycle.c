@@ -1,6 +1,9 @@
 /* roboadvisor store: the daily cycle's records (include/roboadvisor/store_cycle.h; schema
  * src/store/migrations/0006_cycle.sql): the day's book in one pass, and per account its daily
- * value, proposal, orders and transactions in one write scope per batch. */
+ * value, proposal, orders and transactions in one write scope per batch. Longer than 1,200 lines
+ * because the loader, the writer, the decisions and the replay's rewind share this file's record
+ * helpers (rec_list, the JSON field tables, scope_begin); the rewind is the part to move out
+ * next. */
 #include "store/store_int.h"
 
 #include <roboadvisor/alloc.h>
@@ -57,6 +60,9 @@ typedef struct load_ctx {
     uint32_t *lot_acc;     /* account index of each lot, before bucketing */
     size_t cap_lot_acc;
     char prev_household[RA_CODE_MAX];
+    int64_t last_acc_id;   /* lot_row's last account: its id and index */
+    uint32_t last_acc;
+    int all_lots;          /* 1: the lots of the accounts done for the day too */
 } load_ctx;
 
 /* Room for record n (zeroed) of a growing array and its entry {id, n} in the id map: the record,
@@ -163,6 +169,7 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     if (!y)
         return sq_nomem(err, "the accounts");
     sq_copy(y->code, RA_CODE_MAX, sq_text(s, st, 1));
+    y->id = sq_int(s, st, 0);
     /* households arrive in order: a new code starts the next index */
     const char *hh = sq_text(s, st, 2);
     y->household = i == 0 ? 0 : b->acc[i - 1].household + (strcmp(hh, x->prev_household) != 0);
@@ -189,7 +196,12 @@ static ra_status lot_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     load_ctx *x = ctx;
     ra_cycle_book *b = x->b;
-    uint32_t a = rs_id_index_find(x->acc_map, b->n_acc, sq_int(s, st, 0));
+    /* an account's lots come together: its index is looked up once */
+    int64_t acc_id = sq_int(s, st, 0);
+    uint32_t a = acc_id == x->last_acc_id ? x->last_acc
+                                          : rs_id_index_find(x->acc_map, b->n_acc, acc_id);
+    x->last_acc_id = acc_id;
+    x->last_acc = a;
     uint32_t sec = rs_id_index_find(x->sec_map, b->n_sec, sq_int(s, st, 2));
     if (a == UINT32_MAX || sec == UINT32_MAX)
         return ra_err_set(err, RA_EINTERNAL, NULL, "a lot of an unknown account or security");
@@ -275,6 +287,19 @@ static ra_status bucket_lots(load_ctx *x, ra_err *err)
     ra_free(b->lots);
     ra_free(pos);
     b->lots = sorted;
+    /* each account's lots by lot id: the query leaves the order to the database (an ORDER BY
+     * sorted every lot of the firm); they mostly come in order, which insertion sort takes in
+     * one pass */
+    for (size_t a = 0; a < b->n_acc; a++) {
+        ra_lot *l = b->lots + b->acc[a].lot_start;
+        for (uint32_t i = 1; i < b->acc[a].n_lots; i++) {
+            ra_lot t = l[i];
+            uint32_t j = i;
+            for (; j > 0 && l[j - 1].id > t.id; j--)
+                l[j] = l[j - 1];
+            l[j] = t;
+        }
+    }
     return RA_OK;
 }
 
@@ -347,6 +372,35 @@ static ra_status load_models(ra_store *s, const char *firm, load_ctx *x, ra_err 
     }
     ra_free(ids);
     return rc;
+}
+
+/* The lots of the accounts still to do: none when every account is done (a re-run reads no
+ * lots), those of the accounts without a daily value for D when some are done (a run resumed
+ * after a kill), all of them otherwise. A household is written whole in one transaction, so
+ * its accounts are done together; should one be partly done, every lot is read (its done
+ * accounts' recent lots matter to the others' wash-sale constraints). */
+static ra_status load_lots(ra_store *s, load_ctx *x, ra_err *err)
+{
+    ra_cycle_book *b = x->b;
+    size_t done = 0, mixed = 0;
+    for (size_t a = 0; a < b->n_acc; a++) {
+        done += b->acc[a].done;
+        mixed += a > 0 && b->acc[a].household == b->acc[a - 1].household &&
+                 b->acc[a].done != b->acc[a - 1].done;
+    }
+    if (b->n_acc && done == b->n_acc && !x->all_lots)
+        return RA_OK;
+    if (done == 0 || mixed || x->all_lots)
+        return sq_each(s, err, lot_row, x,
+                       "SELECT x.account_id, x.lot_id, x.security_id, x.acquired, x.qty_micro, "
+                       "x.basis_minor FROM lots x JOIN accounts a ON a.id = x.account_id WHERE "
+                       "a.firm_id = ?", "i", x->firm_id);
+    return sq_each(s, err, lot_row, x,
+                   "SELECT x.account_id, x.lot_id, x.security_id, x.acquired, x.qty_micro, "
+                   "x.basis_minor FROM lots x JOIN accounts a ON a.id = x.account_id WHERE "
+                   "a.firm_id = ? AND NOT EXISTS (SELECT 1 FROM daily_values d WHERE "
+                   "d.account_id = x.account_id AND d.day = ?)", "ii", x->firm_id,
+                   (int64_t)b->date);
 }
 
 #define FIRM_SEC "JOIN securities s ON s.id = x.security_id WHERE s.firm_id = ?"
@@ -428,10 +482,7 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
                      "instructions x " FIRM_ACC " AND x.due <= ? AND x.cancelled_by = ''",
                      "ii", fid, day);
     if (rc == RA_OK)
-        rc = sq_each(s, err, lot_row, x,
-                     "SELECT x.account_id, x.lot_id, x.security_id, x.acquired, x.qty_micro, "
-                     "x.basis_minor FROM lots x " FIRM_ACC " ORDER BY x.account_id, x.lot_id",
-                     "i", fid);
+        rc = load_lots(s, x, err);
     if (rc == RA_OK)
         rc = bucket_lots(x, err);
     if (rc == RA_OK)
@@ -453,6 +504,13 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
 ra_status ra_store_cycle_book_load(ra_store *s, const char *firm, ra_date date, int window_days,
                                    ra_cycle_book **out, ra_err *err)
 {
+    return ra_store_cycle_book_load_ex(s, firm, date, window_days, 0, out, err);
+}
+
+ra_status ra_store_cycle_book_load_ex(ra_store *s, const char *firm, ra_date date,
+                                      int window_days, unsigned flags, ra_cycle_book **out,
+                                      ra_err *err)
+{
     *out = NULL;
     ra_status rc = sq_need_version(s, CYCLE_SCHEMA, "the daily cycle", err);
     firm_row f;
@@ -469,6 +527,8 @@ ra_status ra_store_cycle_book_load(ra_store *s, const char *firm, ra_date date, 
     memset(&x, 0, sizeof x);
     x.b = b;
     x.firm_id = f.id;
+    x.last_acc_id = -1;
+    x.all_lots = (flags & RA_CYCLE_LOAD_ALL_LOTS) != 0;
     rc = load_all(s, firm, &x, window_days, err);
     RA_FREE_ALL(x.sec_map, x.acc_map, x.acc_model_id, x.lot_acc);
     if (rc != RA_OK) {
@@ -547,9 +607,33 @@ static ra_status sec_id(ra_store *s, int64_t firm_id, const char *ticker, int64_
     return sq_id_of(s, SQ_SECURITY_ID, firm_id, ticker, "security", id, err);
 }
 
-static ra_status proposal_insert(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
-                                 int64_t acc_id, const ra_cycle_proposal *p, int64_t *prop_id,
-                                 ra_err *err)
+/* The security ids a write of several accounts' days looks up, kept for the write (a firm
+ * trades few securities: every trade and order of a batch looked them up again). */
+typedef struct sec_cache {
+    char ticker[64][RA_CODE_MAX];
+    int64_t id[64];
+    size_t n;
+} sec_cache;
+
+static ra_status sec_id_cached(ra_store *s, sec_cache *c, int64_t firm_id, const char *ticker,
+                               int64_t *id, ra_err *err)
+{
+    for (size_t i = 0; c && i < c->n; i++)
+        if (strcmp(c->ticker[i], ticker) == 0) {
+            *id = c->id[i];
+            return RA_OK;
+        }
+    ra_status rc = sec_id(s, firm_id, ticker, id, err);
+    if (rc == RA_OK && c && c->n < sizeof c->id / sizeof c->id[0]) {
+        sq_copy(c->ticker[c->n], RA_CODE_MAX, ticker);
+        c->id[c->n++] = *id;
+    }
+    return rc;
+}
+
+static ra_status proposal_insert(ra_store *s, const ra_store_actor *actor, sec_cache *cache,
+                                 int64_t firm_id, int64_t acc_id, const ra_cycle_proposal *p,
+                                 int64_t *prop_id, ra_err *err)
 {
     ra_db_stmt *st = sq_prep(s, "INSERT INTO proposals (firm_id, code, account_id, day, status, "
                                 "discretionary, engine_version, config_hash, value_minor, "
@@ -570,7 +654,7 @@ static ra_status proposal_insert(ra_store *s, const ra_store_actor *actor, int64
         int64_t sec = 0;
         char lots[4096];
         picks_text(p, t, lots, sizeof lots);
-        rc = sec_id(s, firm_id, t->ticker, &sec, err);
+        rc = sec_id_cached(s, cache, firm_id, t->ticker, &sec, err);
         if (rc != RA_OK)
             break;
         st = sq_prep(s, "INSERT INTO proposal_trades (proposal_id, n, security_id, side, "
@@ -635,17 +719,27 @@ static ra_status lapse_pending(ra_store *s, const ra_store_actor *actor, int64_t
 }
 
 static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
-                         const ra_cycle_account_day *d, size_t *skipped, ra_err *err)
+                         sec_cache *cache, const ra_cycle_account_day *d, size_t *skipped, ra_err *err)
 {
-    int64_t acc = 0, done = 0;
-    ra_status rc = sq_id_of(s, SQ_ACCOUNT_ID, firm->id, d->value.account, "account", &acc, err);
+    int64_t acc = d->account_id, done = 0;
+    ra_status rc = acc > 0 ? RA_OK
+                           : sq_id_of(s, SQ_ACCOUNT_ID, firm->id, d->value.account, "account",
+                                      &acc, err);
     if (rc != RA_OK)
         return rc;
-    ra_db_stmt *st = sq_prep(s, "SELECT COUNT(*) FROM daily_values WHERE account_id = ? AND day = ?",
-                             err);
-    if (!st || sq_bind(s, st, err, "ii", acc, (int64_t)d->value.date) != RA_OK ||
-        sq_one(s, st, 0, &done, err) != RA_OK)
+    /* the daily value first: its key says whether the account is done already (one statement
+     * instead of a look-up and an insert) */
+    const ra_cycle_value *v = &d->value;
+    ra_db_stmt *st = sq_prep(s, "INSERT INTO daily_values (account_id, day, value_minor, "
+                                "cash_minor, flow_minor, twr, drift, max_dev, out_of_band, "
+                                "held_back) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                                "(account_id, day) DO NOTHING", err);
+    if (!st || sq_bind(s, st, err, "iiiiidddii", acc, (int64_t)v->date, v->value_minor,
+                       v->cash_minor, v->flow_minor, v->twr, v->drift, v->max_dev,
+                       (int64_t)v->out_of_band, (int64_t)v->held_back) != RA_OK ||
+        sq_run_now(s, st, err) != RA_OK)
         return sq_err(err);
+    done = s->ops->changes(st) == 0;
     if (done) {
         (*skipped)++;
         return RA_OK;
@@ -677,23 +771,14 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
     ra_free(wd);
     if (rc != RA_OK)
         return rc;
-    const ra_cycle_value *v = &d->value;
-    st = sq_prep(s, "INSERT INTO daily_values (account_id, day, value_minor, cash_minor, "
-                    "flow_minor, twr, drift, max_dev, out_of_band, held_back) VALUES (?, ?, ?, "
-                    "?, ?, ?, ?, ?, ?, ?)", err);
-    if (!st || sq_bind(s, st, err, "iiiiidddii", acc, (int64_t)v->date, v->value_minor,
-                       v->cash_minor, v->flow_minor, v->twr, v->drift, v->max_dev,
-                       (int64_t)v->out_of_band, (int64_t)v->held_back) != RA_OK ||
-        sq_run(s, st, err) != RA_OK)
-        return sq_err(err);
     if (d->proposal) {
         int64_t pid = 0;
         rc = lapse_pending(s, actor, acc, d->proposal->date, err);
         if (rc == RA_OK)
-            rc = proposal_insert(s, actor, firm->id, acc, d->proposal, &pid, err);
+            rc = proposal_insert(s, actor, cache, firm->id, acc, d->proposal, &pid, err);
         for (size_t i = 0; rc == RA_OK && i < d->n_orders; i++) {
             int64_t sec = 0;
-            rc = sec_id(s, firm->id, d->orders[i].ticker, &sec, err);
+            rc = sec_id_cached(s, cache, firm->id, d->orders[i].ticker, &sec, err);
             if (rc == RA_OK)
                 rc = order_insert(s, firm->id, acc, pid, &d->orders[i], sec, err);
         }
@@ -715,11 +800,61 @@ ra_status ra_store_proposal_put(ra_store *s, const ra_store_actor *actor,
         return rc;
     rc = sq_id_of(s, SQ_ACCOUNT_ID, firm.id, p->account, "account", &acc, err);
     if (rc == RA_OK)
-        rc = proposal_insert(s, actor, firm.id, acc, p, &pid, err);
+        rc = proposal_insert(s, actor, NULL, firm.id, acc, p, &pid, err);
     if (rc == RA_OK)
         rc = rs_audit_change(s, rc, actor, "propose", "proposal", p->id, NULL, proposal_json(p),
                              err);
     return ra_store_scope_end(s, own, rc, err);
+}
+
+/* A day that is only a value (no transaction, no proposal, no withdrawal paid) of an account
+ * whose id is known. */
+static int value_only(const ra_cycle_account_day *d)
+{
+    return d->account_id > 0 && !d->n_before && !d->n_fills && !d->proposal &&
+           !d->withdrawal_minor;
+}
+
+#define DV_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define DV_R4 DV_ROW ", " DV_ROW ", " DV_ROW ", " DV_ROW
+#define DV_R16 DV_R4 ", " DV_R4 ", " DV_R4 ", " DV_R4
+#define DV_BULK 64 /* rows of one multi-row insert */
+
+/* The daily values of DV_BULK value-only days d[ix[0..DV_BULK)] in one statement; a row whose
+ * account is done already is left as it is (ON CONFLICT), counted in *skipped. */
+static ra_status values_bulk(ra_store *s, const ra_cycle_account_day *d, const size_t *ix,
+                             size_t *skipped, ra_err *err)
+{
+    ra_db_stmt *st = sq_prep(s, "INSERT INTO daily_values (account_id, day, value_minor, "
+                                "cash_minor, flow_minor, twr, drift, max_dev, out_of_band, "
+                                "held_back) VALUES " DV_R16 ", " DV_R16 ", " DV_R16 ", " DV_R16
+                                " ON CONFLICT (account_id, day) DO NOTHING", err);
+    if (!st)
+        return sq_err(err);
+    const ra_db_ops *op = s->ops;
+    ra_status rc = RA_OK;
+    for (size_t k = 0; k < DV_BULK && rc == RA_OK; k++) {
+        const ra_cycle_value *v = &d[ix[k]].value;
+        int p = (int)k * 10 + 1;
+        const int64_t iv[5] = {d[ix[k]].account_id, (int64_t)v->date, v->value_minor,
+                               v->cash_minor, v->flow_minor};
+        for (int c = 0; c < 5 && rc == RA_OK; c++)
+            rc = op->bind_int64(st, p + c, iv[c], err);
+        if (rc == RA_OK)
+            rc = op->bind_double(st, p + 5, v->twr, err);
+        if (rc == RA_OK)
+            rc = op->bind_double(st, p + 6, v->drift, err);
+        if (rc == RA_OK)
+            rc = op->bind_double(st, p + 7, v->max_dev, err);
+        if (rc == RA_OK)
+            rc = op->bind_int64(st, p + 8, (int64_t)v->out_of_band, err);
+        if (rc == RA_OK)
+            rc = op->bind_int64(st, p + 9, (int64_t)v->held_back, err);
+    }
+    if (rc != RA_OK || sq_run_now(s, st, err) != RA_OK)
+        return sq_err(err);
+    *skipped += DV_BULK - (size_t)op->changes(st);
+    return RA_OK;
 }
 
 ra_status ra_store_cycle_put(ra_store *s, const ra_store_actor *actor,
@@ -735,11 +870,29 @@ ra_status ra_store_cycle_put(ra_store *s, const ra_store_actor *actor,
     ra_status rc = scope_begin(s, actor, &firm, &own, err);
     if (rc != RA_OK)
         return rc;
+    sec_cache *cache = ra_calloc(1, sizeof *cache); /* NULL: looked up every time */
+    /* the value-only days (most of a day's accounts: marked, nothing to trade) DV_BULK to a
+     * statement, the others (and the last few value-only ones) one by one */
+    size_t bulk[DV_BULK], nb = 0;
     for (size_t i = 0; i < n && rc == RA_OK; i++) {
-        rc = day_put(s, actor, &firm, &days[i], skipped, err);
+        if (value_only(&days[i])) {
+            bulk[nb++] = i;
+            if (nb == DV_BULK) {
+                rc = values_bulk(s, days, bulk, skipped, err);
+                nb = 0;
+            }
+            continue;
+        }
+        rc = day_put(s, actor, &firm, cache, &days[i], skipped, err);
         if (rc != RA_OK && !err->where[0])
             snprintf(err->where, sizeof err->where, "account %s", days[i].value.account);
     }
+    for (size_t k = 0; k < nb && rc == RA_OK; k++) {
+        rc = day_put(s, actor, &firm, cache, &days[bulk[k]], skipped, err);
+        if (rc != RA_OK && !err->where[0])
+            snprintf(err->where, sizeof err->where, "account %s", days[bulk[k]].value.account);
+    }
+    ra_free(cache);
     return ra_store_scope_end(s, own, rc, err);
 }
 

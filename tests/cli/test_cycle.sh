@@ -32,6 +32,22 @@ run 2 "$RA" run-day --db "$B" --date 2019-12-11 --threads 0
 run 1 "$RA" run-day --db "$B" --date 2019-12-14
 err_has "no prices on 2019-12-14 at all: not a trading day"
 
+# --threads: two days run with 1 and with 2 threads on two copies of the book store the same
+# proposals and orders, byte for byte (small batches: several batches a day, several households a
+# batch)
+for t in 1 2; do
+  cp "$B" "$TMP/threads$t.db"
+  for d in 2019-12-11 2019-12-12; do
+    run 0 "$RA" run-day --db "$TMP/threads$t.db" --date "$d" --execute close --threads "$t" --batch 5
+  done
+  "$RA" proposals list --db "$TMP/threads$t.db" --format json >"$TMP/threads$t.proposals"
+  "$RA" orders list --db "$TMP/threads$t.db" --format json >"$TMP/threads$t.orders"
+done
+cmp -s "$TMP/threads1.proposals" "$TMP/threads2.proposals" && ok || bad "proposals differ with 2 threads"
+cmp -s "$TMP/threads1.orders" "$TMP/threads2.orders" && ok || bad "orders differ with 2 threads"
+[ "$(wc -c <"$TMP/threads1.orders")" -gt 1000 ] && ok || bad "no orders to compare"
+run 0 "$RA" audit verify --db "$TMP/threads2.db"
+
 # day 1: every account processed, orders filled at the close
 run 0 "$RA" run-day --db "$B" --date 2019-12-11 --execute close --format json
 n_acc=$(jget .accounts); processed=$(jget .processed); orders=$(jget .orders); fills=$(jget .fills)

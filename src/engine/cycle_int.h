@@ -1,0 +1,94 @@
+/* The daily cycle's internals shared by src/engine/cycle.c (one account's day, the run's state)
+ * and src/engine/cycle_run.c (the run's driver: batches, threads, workers). Not public. */
+#ifndef RA_ENGINE_CYCLE_INT_H
+#define RA_ENGINE_CYCLE_INT_H
+
+#include <roboadvisor/engine_cycle.h>
+
+/* What one account's day produces (owned; acct_out_free). */
+typedef struct acct_out {
+    ra_cycle_account_day day;
+    ra_store_txn *before;
+    ra_cycle_proposal prop;
+    ra_cycle_order *orders;
+    ra_store_txn *fills;
+    ra_lot_pick *fill_picks;
+} acct_out;
+
+/* A trade rejected on the day: the security (book index) and side not proposed again. */
+typedef struct reeval_bar {
+    uint32_t sec;
+    int side;
+} reeval_bar;
+
+/* What a re-evaluation after a rejection knows besides the book (cycle.c). */
+typedef struct reeval_ctx {
+    reeval_bar *bar;
+    size_t n_bar;
+    ra_store_txn *pend;       /* the approved trades not filled yet, as fills at their prices */
+    uint32_t *pend_sec;       /* their securities (book index) */
+    int *pend_loss;           /* 1: a sale estimated at a loss (opens the wash-sale window) */
+    ra_lot_pick *pend_picks;
+    size_t n_pend;
+    uint32_t prefer[8];       /* alternative substitutes held in place of a rejected one */
+    size_t n_prefer;
+} reeval_ctx;
+
+/* One thread's state in a run: the shared, read-only part (the store and the options, the book,
+ * the securities' class and substitute maps and the universe: built once by run_alloc and only
+ * pointed to by the other threads' copies, run_clone) and the thread's own workspace (the
+ * household's wash-sale state, the stats it adds to, scratch). A household is computed whole by
+ * one thread, so its wash-sale state never crosses threads. */
+typedef struct run {
+    ra_store *s;
+    const ra_store_actor *actor;
+    const ra_cycle_options *o;
+    ra_cycle_book *b;
+    ra_cycle_stats *st;
+    uint32_t *class_ix;        /* n_sec: the first security of its asset class */
+    int32_t *sub_of;           /* n_sec: the TLH substitute (same group, priced, on the shelf) */
+    uint32_t household;        /* the household of the state below */
+    size_t wash_at;            /* the first of the book's windows not before that household */
+    ra_date *hh_loss, *hh_buy; /* n_sec: the last loss sale / purchase in the household */
+    int64_t *hh_recent;        /* n_sec: the account holding lots bought within the window
+                                * (-1 none, -2 several accounts) */
+    uint8_t *in_set;           /* n_sec scratch */
+    int32_t *asset_of;         /* n_sec scratch: index into the account's assets */
+    double *target;            /* n_sec scratch: the account's target weights */
+    ra_rebal_asset *assets;
+    ra_rebal_lot *rlots;
+    ra_rebal_trade *trades;
+    ra_rebal_pick *picks;
+    void *work;
+    size_t work_cap;
+    ra_models_universe u;
+    const char **u_tickers, **u_class, **u_group;
+    char config_text[512];
+    /* a re-evaluation after a rejection: the rejected proposal, the new proposal's number, the
+     * trades rejected that day (not proposed again), the approved trades whose orders have not
+     * filled yet (applied to the account in memory first) and the alternative substitutes to
+     * hold instead of a rejected one */
+    const ra_cycle_proposal *rejected;
+    int reeval_n;
+    const reeval_ctx *re;
+    int owns_shared;           /* 1: class_ix, sub_of and u_* are this run's to free */
+} run;
+
+/* Frees what an account's day produced and zeroes it. */
+void cycle_acct_out_free(acct_out *o);
+/* The run's shared part (for r->b, r->o) and the calling thread's workspace; cycle_run_free
+ * frees both, also after a failure. */
+ra_status cycle_run_alloc(run *r, ra_err *err);
+/* Another thread's run: src's shared part borrowed (src outlives it), a workspace of its own. */
+ra_status cycle_run_clone(run *dst, const run *src, ra_err *err);
+void cycle_run_free(run *r);
+/* Enters household h, whose first account is `first`: its wash-sale state from the book.
+ * Households must come in increasing order for one run (its cursor into the book's windows). */
+void cycle_household_enter(run *r, uint32_t h, size_t first);
+/* Account a's day (after cycle_household_enter of its household and its earlier accounts) into
+ * out, its counts into r->st. */
+ra_status cycle_account_day(run *r, size_t a, acct_out *out, ra_err *err);
+/* The configuration hash of the firm's settings of the run (ra_cycle_stats.config_hash). */
+void cycle_settings_hash(const run *r, char out[65]);
+
+#endif
