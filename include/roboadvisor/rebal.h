@@ -12,6 +12,7 @@
 #define ROBOADVISOR_REBAL_H
 
 #include "date.h"
+#include "ledger.h"
 #include "money.h"
 
 #ifdef __cplusplus
@@ -157,6 +158,15 @@ RA_API RA_NODISCARD ra_status ra_rebal_propose(const ra_rebal_account *a,
                                                size_t work_size, ra_rebal_trade *trades,
                                                ra_rebal_pick *picks, ra_rebal_result *res,
                                                ra_err *err);
+
+/* The order in which a sale of `security` at `price` on `date` takes an account's lots under
+ * the mandate's relief method (RA_RELIEF_FIFO, _HIFO, or _TAX_AWARE: losses first, then
+ * long-term, then short-term gains, HIFO within a class; FIFO when not taxable). lots[0..n) are
+ * borrowed (the ledger's, any security); order (room for n) receives the indices of the lots of
+ * that security, first to sell first. Returns how many. md: the currency's minor digits. */
+RA_API size_t ra_rebal_relief_order(const ra_lot *lots, size_t n, uint32_t security,
+                                    ra_price price, ra_date date, int md, int relief,
+                                    int taxable, size_t *order);
 
 /* The daily scan, without trades (a million accounts a second): drift and band test of weights
  * w[0..n) (holdings' values over the total, in the assets' order) against t[0..n) with groups

@@ -267,6 +267,44 @@ static int before(const ra_rebal_account *a, int md, int relief, size_t x, size_
     return x < y;
 }
 
+size_t ra_rebal_relief_order(const ra_lot *lots, size_t n, uint32_t security, ra_price price,
+                             ra_date date, int md, int relief, int taxable, size_t *order)
+{
+    /* the same order as choose_lots': the lots as rebal lots of one asset at price */
+    ra_rebal_asset asset;
+    memset(&asset, 0, sizeof asset);
+    asset.price = price;
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (lots[k].security != security || lots[k].qty_micro <= 0)
+            continue;
+        size_t j = m++;
+        order[j] = k;
+        for (; j > 0; j--) {
+            ra_rebal_lot a = {0, lots[order[j]].id, lots[order[j]].acquired,
+                              lots[order[j]].qty_micro, lots[order[j]].basis_minor};
+            ra_rebal_lot b = {0, lots[order[j - 1]].id, lots[order[j - 1]].acquired,
+                              lots[order[j - 1]].qty_micro, lots[order[j - 1]].basis_minor};
+            ra_rebal_lot two[2] = {b, a}; /* a second: a tie is then not "before" */
+            ra_rebal_account acc;
+            memset(&acc, 0, sizeof acc);
+            acc.date = date;
+            acc.assets = &asset;
+            acc.n_assets = 1;
+            acc.lots = two;
+            acc.n_lots = 2;
+            acc.taxable = taxable;
+            /* strictly before only: ties keep the ledger's order */
+            if (!before(&acc, md, relief, 1, 0))
+                break;
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    }
+    return m;
+}
+
 /* 1 if a short-term gain lot turns long-term within days of date. */
 static int turns_long_soon(ra_date from, ra_date date, int days)
 {

@@ -454,6 +454,46 @@ static void test_rebal_properties(void **state)
     assert_true(out_after > 40 && out_after < 1960);
 }
 
+
+/* The mandate's relief method (ra_rebal_relief_order), hand-derived on four lots of one security
+ * at 100.00 on 2024-06-01 (and one lot of another security, never chosen):
+ *   lot 0: 2020-01-02, 10 shares, cost 1,200.00 (120/share): long-term loss
+ *   lot 1: 2024-03-01, 10 shares, cost   900.00 ( 90/share): short-term gain
+ *   lot 2: 2022-01-03, 10 shares, cost   500.00 ( 50/share): long-term gain
+ *   lot 3: 2024-05-01, 10 shares, cost 1,100.00 (110/share): short-term loss
+ * FIFO by acquisition: 0, 2, 1, 3. HIFO by cost per share: 0 (120), 3 (110), 1 (90), 2 (50).
+ * Tax-aware: short-term loss 3, long-term loss 0, long-term gain 2, short-term gain 1; in an
+ * account that is not taxable it is FIFO. */
+static void test_rebal_relief_order_by_mandate(void **state)
+{
+    (void)state;
+    const ra_lot lots[5] = {
+        {1, 7, ra_date_from_ymd(2020, 1, 2), 10000000, 120000},
+        {2, 7, ra_date_from_ymd(2024, 3, 1), 10000000, 90000},
+        {3, 7, ra_date_from_ymd(2022, 1, 3), 10000000, 50000},
+        {4, 7, ra_date_from_ymd(2024, 5, 1), 10000000, 110000},
+        {5, 8, ra_date_from_ymd(2019, 1, 2), 10000000, 999999},
+    };
+    ra_date d = ra_date_from_ymd(2024, 6, 1);
+    ra_price px = 100000000;
+    size_t order[5];
+    static const size_t fifo[] = {0, 2, 1, 3}, hifo[] = {0, 3, 1, 2}, tax[] = {3, 0, 2, 1};
+    assert_int_equal(ra_rebal_relief_order(lots, 5, 7, px, d, 2, RA_RELIEF_FIFO, 1, order), 4);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(order[i], fifo[i]);
+    assert_int_equal(ra_rebal_relief_order(lots, 5, 7, px, d, 2, RA_RELIEF_HIFO, 1, order), 4);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(order[i], hifo[i]);
+    assert_int_equal(ra_rebal_relief_order(lots, 5, 7, px, d, 2, RA_RELIEF_TAX_AWARE, 1, order),
+                     4);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(order[i], tax[i]);
+    assert_int_equal(ra_rebal_relief_order(lots, 5, 7, px, d, 2, RA_RELIEF_TAX_AWARE, 0, order),
+                     4);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(order[i], fifo[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -469,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_rebal_lots_and_wash_window),
         cmocka_unit_test(test_rebal_rejects_bad_input),
         cmocka_unit_test(test_rebal_properties),
+        cmocka_unit_test(test_rebal_relief_order_by_mandate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
