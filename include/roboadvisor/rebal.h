@@ -65,6 +65,11 @@ typedef struct ra_rebal_asset {
     int no_loss_sale;        /* bought in the household within the window: selling a lot at a
                               * loss would be a wash sale */
     int32_t substitute;      /* TLH: index of the asset to buy instead (same tlh_group), -1 none */
+    ra_minor reinvest_minor; /* a dividend of it credited today that the mandate reinvests in
+                              * it (>= 0; part of cash_minor): bought back first, reason
+                              * dividend, unless it may not be bought (no_buy: the cash then
+                              * goes to the other holdings, held_back RA_HELD_WASH_SALE) or a
+                              * rebalance trades it today anyway */
 } ra_rebal_asset;
 
 /* A tax lot (taxable accounts; the engine gives the wash-sale-adjusted cost and start). */

@@ -758,6 +758,31 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
             held |= RA_HELD_WASH_SALE;
         }
     }
+    /* reinvested dividends: the dividend buys its own security back first (the mandate's
+     * reinvest_dividends), unless a rebalance trades it today or it may not be bought; never
+     * more than the cash above the reserve (a reinvestment sells nothing) */
+    double avail = pl.cash - a->cash_target * after_wd - (double)a->withdrawal_minor;
+    for (size_t i = 0; i < na; i++)
+        avail -= wk->want[i] - wk->val[i];
+    for (size_t i = 0; i < na; i++) {
+        const ra_rebal_asset *as = &a->assets[i];
+        if (as->reinvest_minor <= 0 || (wk->why[i] & (RA_REASON_DRIFT | as->exit_reason)))
+            continue;
+        if (wk->nobuy[i]) {
+            held |= RA_HELD_WASH_SALE; /* its cash goes to the other holdings below */
+            continue;
+        }
+        double buy = (double)as->reinvest_minor;
+        if (buy > avail) {
+            buy = avail > 0.0 ? avail : 0.0;
+            held |= RA_HELD_CASH;
+        }
+        if (buy < 0.5)
+            continue;
+        avail -= buy;
+        wk->want[i] += buy;
+        wk->why[i] |= RA_REASON_DIVIDEND;
+    }
     /* cash flows: what is left after the reserve and the withdrawal */
     double spare = pl.cash - a->cash_target * after_wd - (double)a->withdrawal_minor;
     for (size_t i = 0; i < na; i++)

@@ -494,6 +494,48 @@ static void test_rebal_relief_order_by_mandate(void **state)
         assert_int_equal(order[i], fifo[i]);
 }
 
+
+/* Reinvested dividends (the mandate's reinvest_dividends), hand-derived: A 100 sh at $50 (target
+ * 0.50), B 50 sh at $100 (0.49), $500 cash of which a $300 dividend of A; value $10,500, weights
+ * 0.476 and 0.476: in band (0.024 and 0.014 below 0.05). The reserve keeps 0.01 x $10,500 =
+ * $105, leaving $395: the dividend buys A back first, $300 / $50 = 6 shares, reason dividend;
+ * the $95 left is below one share of B ($100): no other trade. With a wash-sale window open on A
+ * (no_buy) A is not bought, the day says why, and the cash goes to B: $395 / $100 = 3 whole
+ * shares. */
+static void test_rebal_reinvests_dividend(void **state)
+{
+    (void)state;
+    ra_rebal_asset as[] = {asset(0, 50, 100, 0.5), asset(1, 100, 50, 0.49)};
+    as[0].reinvest_minor = USD(300);
+    ra_rebal_account a = {0, as, 2, NULL, 0, USD(500), 0.01, 0, RA_REASON_DIVIDEND, 1};
+    ra_rebal_settings s;
+    ra_rebal_settings_default(&s);
+    ra_rebal_result r = propose(&a, &s);
+    assert_int_equal(r.out_of_band_before, 0);
+    assert_int_equal(r.n_trades, 1);
+    assert_int_equal(trades[0].asset, 0);
+    assert_int_equal(trades[0].side, +1);
+    assert_int_equal(trades[0].qty_micro, SH(6));
+    assert_true(trades[0].reasons & RA_REASON_DIVIDEND);
+    /* the window open on A */
+    as[0].no_buy = 1;
+    r = propose(&a, &s);
+    assert_int_equal(r.n_trades, 1);
+    assert_int_equal(trades[0].asset, 1);
+    assert_int_equal(trades[0].qty_micro, SH(3));
+    assert_true(trades[0].reasons & RA_REASON_DIVIDEND);
+    assert_true(r.held_back & RA_HELD_WASH_SALE);
+    /* not reinvested: the $395 is spare cash for the underweight holdings by their room (A
+     * 0.50 x $10,500 - $5,000 = $250, B 0.49 x $10,500 - $5,000 = $145): B gets a part */
+    as[0].no_buy = 0;
+    as[0].reinvest_minor = 0;
+    r = propose(&a, &s);
+    int bought_b = 0;
+    for (size_t k = 0; k < r.n_trades; k++)
+        bought_b |= trades[k].asset == 1;
+    assert_true(bought_b); /* without reinvestment B gets a share of the cash */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -510,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_rebal_rejects_bad_input),
         cmocka_unit_test(test_rebal_properties),
         cmocka_unit_test(test_rebal_relief_order_by_mandate),
+        cmocka_unit_test(test_rebal_reinvests_dividend),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
