@@ -82,7 +82,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static ra_status run_day(fx *f, ra_date d, ra_cycle_stats *st, ra_err *err)
+/* The suite's options for day d: filled at the close, 1 % cash, batches of 2 accounts. */
+static ra_cycle_options day_options(ra_date d)
 {
     ra_cycle_options o;
     ra_cycle_options_default(&o);
@@ -90,6 +91,12 @@ static ra_status run_day(fx *f, ra_date d, ra_cycle_stats *st, ra_err *err)
     o.execute_close = 1;
     o.cash_reserve = 0.01;
     o.batch = 2; /* households span batches: H1 = A1, A3 */
+    return o;
+}
+
+static ra_status run_day(fx *f, ra_date d, ra_cycle_stats *st, ra_err *err)
+{
+    ra_cycle_options o = day_options(d);
     return ra_cycle_run_day(f->s, &f->actor, &o, st, err);
 }
 
@@ -459,11 +466,7 @@ static void test_mandate_change_seen_by_replay(void **state)
     ra_err err = {0};
     ra_cycle_stats st;
     OK(run_day(f, D(2023, 1, 4), &st, &err));
-    ra_cycle_options o;
-    ra_cycle_options_default(&o);
-    o.date = D(2023, 1, 4);
-    o.cash_reserve = 0.01;
-    o.batch = 2;
+    ra_cycle_options o = day_options(D(2023, 1, 4));
     ra_cycle_replay_result res;
     OK(ra_cycle_replay(f->s, &f->actor, &o, &res, &err));
     assert_int_equal(res.identical, 1);

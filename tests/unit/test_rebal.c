@@ -474,24 +474,23 @@ static void test_rebal_relief_order_by_mandate(void **state)
         {4, 7, ra_date_from_ymd(2024, 5, 1), 10000000, 110000},
         {5, 8, ra_date_from_ymd(2019, 1, 2), 10000000, 999999},
     };
-    ra_date d = ra_date_from_ymd(2024, 6, 1);
-    ra_price px = 100000000;
-    size_t order[5];
-    static const size_t fifo[] = {0, 2, 1, 3}, hifo[] = {0, 3, 1, 2}, tax[] = {3, 0, 2, 1};
-    assert_int_equal(ra_rebal_relief_order(lots, 5, 7, px, d, 2, RA_RELIEF_FIFO, 1, order), 4);
-    for (int i = 0; i < 4; i++)
-        assert_int_equal(order[i], fifo[i]);
-    assert_int_equal(ra_rebal_relief_order(lots, 5, 7, px, d, 2, RA_RELIEF_HIFO, 1, order), 4);
-    for (int i = 0; i < 4; i++)
-        assert_int_equal(order[i], hifo[i]);
-    assert_int_equal(ra_rebal_relief_order(lots, 5, 7, px, d, 2, RA_RELIEF_TAX_AWARE, 1, order),
-                     4);
-    for (int i = 0; i < 4; i++)
-        assert_int_equal(order[i], tax[i]);
-    assert_int_equal(ra_rebal_relief_order(lots, 5, 7, px, d, 2, RA_RELIEF_TAX_AWARE, 0, order),
-                     4);
-    for (int i = 0; i < 4; i++)
-        assert_int_equal(order[i], fifo[i]);
+    static const struct {
+        int relief, taxable;
+        size_t want[4];
+    } cases[] = {{RA_RELIEF_FIFO, 1, {0, 2, 1, 3}},
+                 {RA_RELIEF_HIFO, 1, {0, 3, 1, 2}},
+                 {RA_RELIEF_TAX_AWARE, 1, {3, 0, 2, 1}},
+                 {RA_RELIEF_TAX_AWARE, 0, {0, 2, 1, 3}}};
+    int checked = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t order[5];
+        assert_int_equal(ra_rebal_relief_order(lots, 5, 7, 100000000, ra_date_from_ymd(2024, 6, 1),
+                                               2, cases[c].relief, cases[c].taxable, order),
+                         4);
+        for (int i = 0; i < 4; i++, checked++)
+            assert_int_equal(order[i], cases[c].want[i]);
+    }
+    assert_int_equal(checked, 16);
 }
 
 
@@ -511,10 +510,8 @@ static void test_rebal_reinvests_dividend(void **state)
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     ra_rebal_result r = propose(&a, &s);
-    assert_int_equal(r.out_of_band_before, 0);
-    assert_int_equal(r.n_trades, 1);
-    assert_int_equal(trades[0].asset, 0);
-    assert_int_equal(trades[0].side, +1);
+    assert_true(r.out_of_band_before == 0 && r.n_trades == 1);
+    assert_true(trades[0].asset == 0 && trades[0].side == +1);
     assert_int_equal(trades[0].qty_micro, SH(6));
     assert_true(trades[0].reasons & RA_REASON_DIVIDEND);
     /* the window open on A */
