@@ -85,11 +85,7 @@ static int teardown(void **state)
 /* The suite's options for day d: filled at the close, 1 % cash, batches of 2 accounts. */
 static ra_cycle_options day_options(ra_date d)
 {
-    ra_cycle_options o;
-    ra_cycle_options_default(&o);
-    o.date = d;
-    o.execute_close = 1;
-    o.cash_reserve = 0.01;
+    ra_cycle_options o = ra_tf_day_options(d, 1);
     o.batch = 2; /* households span batches: H1 = A1, A3 */
     return o;
 }

@@ -35,15 +35,19 @@ typedef struct fx {
 
 static ra_date D(int y, int m, int d) { return ra_date_from_ymd(y, m, d); }
 
-/* The cycle's options for day d: orders left open (filled by the tests), 1 % cash. */
-static ra_cycle_options day_options(ra_date d)
+/* Day d with closes AAA and CCC (cents): the cycle run, its orders left open (filled by the
+ * tests), and the day's orders listed (*v: free with ra_store_free). */
+static void cycle_day(fx *f, ra_date d, int aaa, int ccc, ra_cycle_order **v, size_t *n)
 {
-    ra_cycle_options co;
-    ra_cycle_options_default(&co);
-    co.date = d;
-    co.execute_close = 0;
-    co.cash_reserve = 0.01;
-    return co;
+    ra_err err = {0};
+    static const char *const tickers[2] = {"AAA", "CCC"};
+    const int closes[2] = {aaa, ccc};
+    ra_tf_closes(f->s, &f->actor, d, tickers, closes, 2);
+    ra_cycle_options co = ra_tf_day_options(d, 0);
+    ra_cycle_stats st;
+    OK(ra_cycle_run_day(f->s, &f->actor, &co, &st, &err));
+    ra_cycle_filter day = {d, NULL, NULL};
+    OK(ra_store_orders_list(f->s, "F1", &day, v, n, &err));
 }
 
 /* The firm of test_engine_cycle.c cut to one account: A1, discretionary, 100,000.00 of cash;
@@ -57,22 +61,14 @@ static int setup(void **state)
     for (int i = 0; i < RA_STORE_KEY_BYTES; i++)
         key[i] = (uint8_t)(i * 5 + 3);
     f->s = ra_tdb_open_firm(f->url, sizeof f->url, key, &f->actor);
-    ra_err err = {0};
     ra_tf_security(f->s, &f->actor, "AAA", "us_equity", "", 4);
     ra_tf_security(f->s, &f->actor, "CCC", "bonds", "", 2);
     ra_tf_model2(f->s, &f->actor, "M1", "AAA", 0.6, "CCC", 0.4);
     ra_tf_account(f->s, &f->actor, "A1", "C1", "H1", 1, 0);
     ra_tf_cash(f->s, &f->actor, "A1", "open", RA_TXN_DEPOSIT, D(2023, 1, 3), 10000000);
-    static const char *const tickers[2] = {"AAA", "CCC"};
-    static const int closes[2] = {10000, 5000};
-    ra_tf_closes(f->s, &f->actor, D(2023, 1, 4), tickers, closes, 2);
-    ra_cycle_options co = day_options(D(2023, 1, 4));
-    ra_cycle_stats st;
-    OK(ra_cycle_run_day(f->s, &f->actor, &co, &st, &err));
     ra_cycle_order *v = NULL;
     size_t n = 0;
-    ra_cycle_filter all = {0, NULL, NULL};
-    OK(ra_store_orders_list(f->s, "F1", &all, &v, &n, &err));
+    cycle_day(f, D(2023, 1, 4), 10000, 5000, &v, &n);
     assert_int_equal(n, 2);
     for (size_t i = 0; i < n; i++) {
         assert_string_equal(v[i].status, "open");
@@ -363,16 +359,9 @@ static void test_fill_without_picks_follows_mandate(void **state)
     OK(ra_store_order_fill(f->s, &f->actor, f->aaa, SH(594), PX(10000), 0, D(2023, 1, 4), &err));
     OK(ra_store_order_fill(f->s, &f->actor, f->ccc, SH(400), PX(5000), 0, D(2023, 1, 4), &err));
     OK(ra_store_order_fill(f->s, &f->actor, f->ccc, SH(392), PX(5100), 0, D(2023, 1, 5), &err));
-    static const char *const tickers[2] = {"AAA", "CCC"};
-    static const int closes[2] = {8000, 5000};
-    ra_tf_closes(f->s, &f->actor, D(2023, 1, 5), tickers, closes, 2);
-    ra_cycle_options co = day_options(D(2023, 1, 5));
-    ra_cycle_stats st;
-    OK(ra_cycle_run_day(f->s, &f->actor, &co, &st, &err));
     ra_cycle_order *v = NULL;
     size_t n = 0;
-    ra_cycle_filter day2 = {D(2023, 1, 5), NULL, NULL};
-    OK(ra_store_orders_list(f->s, "F1", &day2, &v, &n, &err));
+    cycle_day(f, D(2023, 1, 5), 8000, 5000, &v, &n);
     char sell[RA_CYCLE_ID_MAX] = "";
     ra_micro q = 0;
     for (size_t i = 0; i < n; i++)
