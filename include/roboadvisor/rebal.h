@@ -12,6 +12,7 @@
 #define ROBOADVISOR_REBAL_H
 
 #include "date.h"
+#include "ledger.h"
 #include "money.h"
 
 #ifdef __cplusplus
@@ -65,6 +66,11 @@ typedef struct ra_rebal_asset {
     int no_loss_sale;        /* bought in the household within the window: selling a lot at a
                               * loss would be a wash sale */
     int32_t substitute;      /* TLH: index of the asset to buy instead (same tlh_group), -1 none */
+    ra_minor reinvest_minor; /* a dividend of it credited today that the mandate reinvests in
+                              * it (>= 0; part of cash_minor): bought back first, reason
+                              * dividend, unless it may not be bought (no_buy: the cash then
+                              * goes to the other holdings, held_back RA_HELD_WASH_SALE) or a
+                              * rebalance trades it today anyway */
 } ra_rebal_asset;
 
 /* A tax lot (taxable accounts; the engine gives the wash-sale-adjusted cost and start). */
@@ -161,6 +167,15 @@ RA_API RA_NODISCARD ra_status ra_rebal_propose(const ra_rebal_account *a,
                                                size_t work_size, ra_rebal_trade *trades,
                                                ra_rebal_pick *picks, ra_rebal_result *res,
                                                ra_err *err);
+
+/* The order in which a sale of `security` at `price` on `date` takes an account's lots under
+ * the mandate's relief method (RA_RELIEF_FIFO, _HIFO, or _TAX_AWARE: losses first, then
+ * long-term, then short-term gains, HIFO within a class; FIFO when not taxable). lots[0..n) are
+ * borrowed (the ledger's, any security); order (room for n) receives the indices of the lots of
+ * that security, first to sell first. Returns how many. md: the currency's minor digits. */
+RA_API size_t ra_rebal_relief_order(const ra_lot *lots, size_t n, uint32_t security,
+                                    ra_price price, ra_date date, int md, int relief,
+                                    int taxable, size_t *order);
 
 /* The daily scan, without trades (a million accounts a second): drift and band test of weights
  * w[0..n) (holdings' values over the total, in the assets' order) against t[0..n) with groups

@@ -6,6 +6,7 @@
 
 #include <roboadvisor/engine_cycle.h>
 #include <roboadvisor/engine_fmt.h>
+#include <roboadvisor/store_mandate.h>
 
 #include <errno.h>
 #include <math.h>
@@ -579,10 +580,12 @@ int cmd_account(int argc, char **argv)
     ra_account_view v;
     ra_err err = {0};
     ra_date d = o.have_date ? o.date : latest_day(&b, account);
-    ra_cycle_options co;
-    ra_cycle_options_default(&co);
-    ra_status s = ra_account_view_compute(b.s, b.firm.code, account, d, co.cash_reserve,
-                                          co.settings.band_rel, &v, &err);
+    /* the account's own reserve and relative band: its current mandate */
+    ra_mandate_version mv;
+    ra_status s = ra_store_mandate_get(b.s, b.firm.code, account, 0, &mv, &err);
+    if (s == RA_OK)
+        s = ra_account_view_compute(b.s, b.firm.code, account, d, mv.mandate.cash_reserve,
+                                    mv.mandate.band_rel, &v, &err);
     if (s != RA_OK)
         rc = cli_fail(CMD, &err);
     else if (o.format == CLI_FORMAT_JSON)

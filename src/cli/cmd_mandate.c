@@ -145,7 +145,7 @@ static int set(const char *cmd, cli_book *b, const char *account, char **kv, siz
     snprintf(actor.user, sizeof actor.user, "%s", o->by);
     int64_t v = 0;
     if (ra_store_mandate_put(b->s, &actor, account, &m, NULL,
-                             o->have_effective ? o->effective : cur.effective, o->reason, &v,
+                             o->have_effective ? o->effective : 0, o->reason, &v,
                              &err) != RA_OK)
         return cli_fail(cmd, &err);
     if (o->format == CLI_FORMAT_JSON) {

@@ -268,6 +268,44 @@ static int before(const ra_rebal_account *a, int md, int relief, size_t x, size_
     return x < y;
 }
 
+size_t ra_rebal_relief_order(const ra_lot *lots, size_t n, uint32_t security, ra_price price,
+                             ra_date date, int md, int relief, int taxable, size_t *order)
+{
+    /* the same order as choose_lots': the lots as rebal lots of one asset at price */
+    ra_rebal_asset asset;
+    memset(&asset, 0, sizeof asset);
+    asset.price = price;
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (lots[k].security != security || lots[k].qty_micro <= 0)
+            continue;
+        size_t j = m++;
+        order[j] = k;
+        for (; j > 0; j--) {
+            ra_rebal_lot a = {0, lots[order[j]].id, lots[order[j]].acquired,
+                              lots[order[j]].qty_micro, lots[order[j]].basis_minor};
+            ra_rebal_lot b = {0, lots[order[j - 1]].id, lots[order[j - 1]].acquired,
+                              lots[order[j - 1]].qty_micro, lots[order[j - 1]].basis_minor};
+            ra_rebal_lot two[2] = {b, a}; /* a second: a tie is then not "before" */
+            ra_rebal_account acc;
+            memset(&acc, 0, sizeof acc);
+            acc.date = date;
+            acc.assets = &asset;
+            acc.n_assets = 1;
+            acc.lots = two;
+            acc.n_lots = 2;
+            acc.taxable = taxable;
+            /* strictly before only: ties keep the ledger's order */
+            if (!before(&acc, md, relief, 1, 0))
+                break;
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    }
+    return m;
+}
+
 /* 1 if a short-term gain lot turns long-term within days of date. */
 static int turns_long_soon(ra_date from, ra_date date, int days)
 {
@@ -743,6 +781,31 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
             wk->want[i] = wk->val[i];
             held |= RA_HELD_WASH_SALE;
         }
+    }
+    /* reinvested dividends: the dividend buys its own security back first (the mandate's
+     * reinvest_dividends), unless a rebalance trades it today or it may not be bought; never
+     * more than the cash above the reserve (a reinvestment sells nothing) */
+    double avail = pl.cash - a->cash_target * after_wd - (double)a->withdrawal_minor;
+    for (size_t i = 0; i < na; i++)
+        avail -= wk->want[i] - wk->val[i];
+    for (size_t i = 0; i < na; i++) {
+        const ra_rebal_asset *as = &a->assets[i];
+        if (as->reinvest_minor <= 0 || (wk->why[i] & (RA_REASON_DRIFT | as->exit_reason)))
+            continue;
+        if (wk->nobuy[i]) {
+            held |= RA_HELD_WASH_SALE; /* its cash goes to the other holdings below */
+            continue;
+        }
+        double buy = (double)as->reinvest_minor;
+        if (buy > avail) {
+            buy = avail > 0.0 ? avail : 0.0;
+            held |= RA_HELD_CASH;
+        }
+        if (buy < 0.5)
+            continue;
+        avail -= buy;
+        wk->want[i] += buy;
+        wk->why[i] |= RA_REASON_DIVIDEND;
     }
     /* cash flows: what is left after the reserve and the withdrawal */
     double spare = pl.cash - a->cash_target * after_wd - (double)a->withdrawal_minor;

@@ -721,6 +721,13 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         size_t n_rl = 0;
         size_t na = build_assets(r, a, &l, target, &n_rl);
         reeval_constrain(r, na);
+        if (m->reinvest_dividends) /* the day's dividends buy their securities back */
+            for (size_t k = 0; k < out->day.n_before; k++) {
+                const ra_store_txn *t = &out->day.before[k];
+                for (size_t j = 0; t->kind == RA_TXN_DIVIDEND && j < na; j++)
+                    if (strcmp(b->sec[r->assets[j].security].ticker, t->ticker) == 0)
+                        r->assets[j].reinvest_minor += t->amount_minor;
+            }
         ra_rebal_account acc;
         memset(&acc, 0, sizeof acc);
         acc.date = b->date;

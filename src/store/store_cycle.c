@@ -1531,8 +1531,12 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
         t.qty_micro = qty_micro;
         t.price = price;
         t.fees_minor = fees_minor;
-        t.relief = RA_RELIEF_HIFO;
-        rc = ra_store_txn_append(s, actor, &t, 1, NULL, err);
+        ra_lot_pick *picks = NULL;
+        if (o->side < 0)
+            rc = rs_fill_relief(s, firm.id, o, qty_micro, price, date, &t, &picks, err);
+        if (rc == RA_OK)
+            rc = ra_store_txn_append(s, actor, &t, 1, NULL, err);
+        ra_free(picks);
     }
     if (rc == RA_OK) {
         ra_micro filled = o->filled_micro + qty_micro;

@@ -356,6 +356,12 @@ ra_status rs_mandate_change(ra_store *s, const ra_store_actor *actor, int64_t ac
                             const char *account, const ra_mandate *m, const char *name,
                             ra_date effective, const char *reason, int audit, int64_t *version,
                             ra_err *err);
+struct ra_cycle_order;
+/* The lots a fill of qty of sale order o relieves (store_mandate.c): sets t's relief, picks and
+ * n_picks; *picks is ra_malloc'd (free it after the append). */
+ra_status rs_fill_relief(ra_store *s, int64_t firm_id, const struct ra_cycle_order *o,
+                         ra_micro qty, ra_price price, ra_date date, ra_store_txn *t,
+                         ra_lot_pick **picks, ra_err *err);
 /* ra_store_init up to migration `upto` only (tests of an upgrade from an older schema). */
 ra_status rs_store_init_to(ra_store *s, int32_t upto, ra_err *err);
 /* The agents' parameters merged into the versions 1 of migration 0007 (store_schema.c). */

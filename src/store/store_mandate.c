@@ -4,11 +4,14 @@
  * accounts table's audit images since schema 1), never on their own. */
 #include "store/store_int.h"
 
+#include <roboadvisor/rebal.h>
+#include <roboadvisor/store_cycle.h>
 #include <roboadvisor/store_mandate.h>
 
 #include "roboadvisor/alloc.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +252,113 @@ ra_status ra_store_mandate_history(ra_store *s, const char *firm, const char *ac
     rc = sq_rows(s, st, &v, n, sizeof **out, 8, "the mandate's versions", version_row, err);
     *out = v;
     return rc;
+}
+
+/* --- the lots of a fill ----------------------------------------------------------------------- */
+
+/* The lots a fill of a sale relieves (docs/methodology.md#the-mandate): the proposal's picks
+ * for the trade, after those earlier fills took; where the proposal named none (or not enough),
+ * the account's mandate method: FIFO or HIFO by the ledger, the tax-aware order as picks. Never
+ * a default of its own. *picks (ra_malloc'd) is borrowed by t. */
+ra_status rs_fill_relief(ra_store *s, int64_t firm_id, const ra_cycle_order *o,
+                             ra_micro qty, ra_price price, ra_date date, ra_store_txn *t,
+                             ra_lot_pick **picks, ra_err *err)
+{
+    char lots[4096] = "";
+    ra_db_stmt *st = sq_prep(s, "SELECT x.lots FROM proposal_trades x JOIN proposals p ON "
+                                "p.id = x.proposal_id WHERE p.firm_id = ? AND p.code = ? AND "
+                                "x.n = ?", err);
+    if (!st || sq_bind(s, st, err, "iti", firm_id, o->proposal, (int64_t)o->trade_n) != RA_OK)
+        return sq_err(err);
+    int r = s->ops->step(st, err);
+    if (r == RA_DB_ROW)
+        sq_copy(lots, sizeof lots, sq_text(s, st, 0));
+    s->ops->reset(st);
+    if (r < 0)
+        return sq_err(err);
+    size_t n = 1;
+    for (const char *q = lots; *q; q++)
+        n += *q == ';';
+    ra_lot_pick *pk = ra_calloc(n, sizeof *pk);
+    if (!pk)
+        return sq_nomem(err, "the lots of a fill");
+    *picks = pk;
+    ra_micro skip = o->filled_micro, left = qty;
+    size_t m = 0;
+    for (const char *q = lots; *q && left > 0;) {
+        unsigned long long lot;
+        long long lq;
+        int used = 0;
+        if (sscanf(q, "%llu:%lld%n", &lot, &lq, &used) != 2)
+            return ra_err_set(err, RA_EINTERNAL, NULL, "order %s: its trade's lots are damaged",
+                              o->id);
+        q += used + (q[used] == ';');
+        ra_micro take = (ra_micro)lq;
+        ra_micro sk = skip < take ? skip : take;
+        skip -= sk;
+        take -= sk;
+        if (take > left)
+            take = left;
+        if (take > 0) {
+            pk[m++] = (ra_lot_pick){(uint64_t)lot, take};
+            left -= take;
+        }
+    }
+    if (m > 0 && left == 0) { /* the proposal's lots */
+        t->relief = RA_RELIEF_SPECIFIC;
+        t->picks = pk;
+        t->n_picks = m;
+        return RA_OK;
+    }
+    /* the account's method */
+    int64_t aid = 0, type = 0, sec = 0;
+    ra_status rc = sq_code_id(s, SQ_ACCOUNT_ID, firm_id, o->account, &aid, err);
+    if (rc == RA_OK)
+        rc = sq_code_id(s, SQ_SECURITY_ID, firm_id, o->ticker, &sec, err);
+    if (rc == RA_OK)
+        rc = sq_count(s, "SELECT type FROM accounts WHERE id = ?", aid, &type, err);
+    ra_mandate_version mv;
+    int found = 0;
+    if (rc == RA_OK)
+        rc = rs_mandate_load(s, aid, 0, &mv, &found, err);
+    if (rc != RA_OK)
+        return rc;
+    if (!found)
+        return ra_err_set(err, RA_ENOTFOUND, NULL, "account %s has no mandate: its lot relief "
+                          "method is unknown", o->account);
+    if (mv.mandate.relief == RA_RELIEF_FIFO || mv.mandate.relief == RA_RELIEF_HIFO) {
+        t->relief = (ra_relief)mv.mandate.relief;
+        return RA_OK;
+    }
+    ra_ledger l;
+    int64_t n_txns = 0;
+    if ((rc = rs_ledger_load(s, aid, &l, &n_txns, err)) != RA_OK)
+        return rc;
+    size_t *order = ra_malloc((l.n_lots ? l.n_lots : 1) * sizeof *order);
+    ra_lot_pick *all = order ? ra_realloc(pk, (l.n_lots ? l.n_lots : 1) * sizeof *all) : NULL;
+    if (!order || !all) {
+        ra_free(order);
+        ra_ledger_free(&l);
+        return sq_nomem(err, "the lots of a fill");
+    }
+    *picks = all;
+    size_t k = ra_rebal_relief_order(l.lots, l.n_lots, (uint32_t)sec, price, date,
+                                     l.settings.minor_digits, RA_RELIEF_TAX_AWARE,
+                                     type == RA_ACCOUNT_TAXABLE, order);
+    m = 0;
+    left = qty;
+    for (size_t i = 0; i < k && left > 0; i++) {
+        const ra_lot *x = &l.lots[order[i]];
+        ra_micro take = x->qty_micro < left ? x->qty_micro : left;
+        all[m++] = (ra_lot_pick){x->id, take};
+        left -= take;
+    }
+    ra_free(order);
+    ra_ledger_free(&l);
+    t->relief = RA_RELIEF_SPECIFIC; /* fewer shares than sold: the ledger names the shortfall */
+    t->picks = all;
+    t->n_picks = m;
+    return RA_OK;
 }
 
 /* --- the upgrade to schema 7 ------------------------------------------------------------------ */

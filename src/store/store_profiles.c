@@ -701,7 +701,7 @@ static ra_status agent_put_mandate(ra_store *s, const ra_store_actor *actor, con
     m.tlh_enabled = p->tlh;
     m.loss_limit = p->loss_limit;
     m.cash_reserve = p->cash_reserve;
-    return ra_store_mandate_put(s, actor, account, &m, name, cur.effective, reason, version, err);
+    return ra_store_mandate_put(s, actor, account, &m, name, 0, reason, version, err);
 }
 
 ra_status ra_store_agent_put(ra_store *s, const ra_store_actor *actor, const char *account,

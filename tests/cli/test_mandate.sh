@@ -4,7 +4,7 @@
 # key (exit 1, nothing written), the agent a view of the mandate, and audit verify clean after.
 # PostgreSQL: the store functions run on both backends in tests/unit/test_mandate.c.
 source "$(dirname "$0")/lib.sh"
-min_checks 68
+min_checks 70
 E="$REPO/examples/data"
 export ROBOADVISOR_DB=$TMP/book.db ROBOADVISOR_USER=cli-test
 export ROBOADVISOR_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -67,6 +67,8 @@ run 0 "$RA" mandate history M1; out_has "advisor review 2024-03"
 # a dated version
 run 0 "$RA" mandate set M1 drift_band=0.06 --effective 2024-06-03 --by ann --reason "from June" --format json
 [ "$(jget .current.effective)" = 2024-06-03 ] && ok || bad "effective date"
+run 0 "$RA" mandate set M1 buy_only=1 --by ann --reason "at once" --format json
+[ "$(jget .current.effective)" = null ] && ok || bad "a version without --effective is at once"
 # the agent is a view of the mandate: none yet for an imported account
 run 1 "$RA" agent show M1; err_has "no agent yet"
 run 0 "$RA" audit verify; out_has "book equal to its audit trail"

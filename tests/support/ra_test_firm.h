@@ -5,6 +5,7 @@
 #ifndef RA_TEST_FIRM_H
 #define RA_TEST_FIRM_H
 
+#include "roboadvisor/engine_cycle.h"
 #include "roboadvisor/rules.h"
 #include "roboadvisor/store_models.h"
 
@@ -77,6 +78,18 @@ static void ra_tf_account(ra_store *s, const ra_store_actor *a, const char *code
     x.mandate.tlh_enabled = tlh;
     x.mandate.loss_limit = 0.10;
     ra_tdb_must(ra_store_account_put(s, a, &x, &err), &err);
+}
+
+/* The suites' cycle options for day d: 1 % cash (their hand derivations), filled at the close
+ * or left open. */
+static inline ra_cycle_options ra_tf_day_options(ra_date d, int execute_close)
+{
+    ra_cycle_options o;
+    ra_cycle_options_default(&o);
+    o.date = d;
+    o.execute_close = execute_close;
+    o.cash_reserve = 0.01;
+    return o;
 }
 
 /* A deposit or withdrawal (kind) of `cents` on day d, external id ext. */

@@ -83,14 +83,17 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The suite's options for day d: filled at the close, 1 % cash, batches of 2 accounts. */
+static ra_cycle_options day_options(ra_date d)
+{
+    ra_cycle_options o = ra_tf_day_options(d, 1);
+    o.batch = 2; /* households span batches: H1 = A1, A3 */
+    return o;
+}
+
 static ra_status run_day(fx *f, ra_date d, ra_cycle_stats *st, ra_err *err)
 {
-    ra_cycle_options o;
-    ra_cycle_options_default(&o);
-    o.date = d;
-    o.execute_close = 1;
-    o.cash_reserve = 0.01;
-    o.batch = 2; /* households span batches: H1 = A1, A3 */
+    ra_cycle_options o = day_options(d);
     return ra_cycle_run_day(f->s, &f->actor, &o, st, err);
 }
 
@@ -923,6 +926,112 @@ static void test_threads_identical_results(void **state)
         free(d[t].t);
 }
 
+/* ---- the mandate's fields (docs/methodology.md#the-mandate) -------------------------------- */
+
+/* Sets mandate fields of an account (key=value pairs, NULL-terminated) as a new version. */
+static void mandate(fx *f, const char *acct, ...)
+{
+    ra_err err = {0};
+    ra_mandate_version v;
+    OK(ra_store_mandate_get(f->s, "F1", acct, 0, &v, &err));
+    va_list ap;
+    va_start(ap, acct);
+    for (const char *k; (k = va_arg(ap, const char *)) != NULL;)
+        OK(ra_rule_mandate_set(&v.mandate, k, va_arg(ap, const char *), &err));
+    va_end(ap);
+    int64_t n = 0;
+    OK(ra_store_mandate_put(f->s, &f->actor, acct, &v.mandate, NULL, 0, "test", &n, &err));
+    assert_int_equal(n, v.version + 1);
+}
+
+static unsigned held_back_on(fx *f, const char *acct, ra_date d)
+{
+    ra_err err = {0};
+    ra_cycle_value *v = NULL;
+    size_t n = 0;
+    OK(ra_store_daily_values(f->s, "F1", acct, d, d, &v, &n, &err));
+    assert_int_equal(n, 1);
+    unsigned h = v[0].held_back;
+    ra_store_free(v);
+    return h;
+}
+
+/* The cash reserve and fractional shares of the mandate: A1 keeps 1.3 % in cash and may hold
+ * fractions. Day 1 (hand derivation): AAA 0.6 * 0.987 * 100,000.00 / 100.00 = 592.2 shares, CCC
+ * 0.4 * 0.987 * 100,000.00 / 50.00 = 789.6 shares (whole lots would be 592 and 789); cash
+ * 100,000 - 59,220 - 39,480 = 1,300.00. A quantity may miss by the micro-share rounding. */
+static void test_mandate_cash_reserve_and_fractional(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    mandate(f, "A1", "cash_reserve", "0.013", "fractional", "1", NULL);
+    ra_cycle_stats st;
+    OK(run_day(f, D(2023, 1, 4), &st, &err));
+    ra_micro aaa = held(f, "A1", "AAA"), ccc = held(f, "A1", "CCC");
+    assert_true(llabs(aaa - (SH(592) + 200000)) <= 1);
+    assert_true(llabs(ccc - (SH(789) + 600000)) <= 1);
+    /* A2 (default mandate as built: 1 % reserve, whole lots) is not affected */
+    ra_cycle_proposal *p = NULL;
+    size_t n = 0;
+    ra_cycle_filter flt;
+    memset(&flt, 0, sizeof flt);
+    flt.date = D(2023, 1, 4);
+    flt.account = "A2";
+    OK(ra_store_proposals_list(f->s, "F1", &flt, &p, &n, &err));
+    assert_int_equal(n, 1);
+    const ra_cycle_trade *t = find_trade(&p[0], "AAA", +1);
+    assert_non_null(t);
+    assert_int_equal(t->qty_micro, SH(594));
+    ra_cycle_proposals_free(p, n);
+}
+
+/* Buy-only: with TLH off, day 2's fall of AAA to 80.00 leaves A1 at AAA 594 * 80 = 47,520.00,
+ * CCC 792 * 50 = 39,600.00 and 1,000.00 cash (88,120.00): CCC's weight 0.4494 is 0.0534 above
+ * its target 0.396 (band min(0.05, 0.25 * 0.396) = 0.05), so a rebalance sells CCC — unless
+ * the mandate is buy-only, when CCC stays at 792 shares and the day says why (RA_HELD_BUY_ONLY). */
+static void test_mandate_buy_only(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    mandate(f, "A1", "tlh", "0", "buy_only", "1", NULL);
+    mandate(f, "A3", "tlh", "0", NULL);
+    ra_cycle_stats st;
+    OK(run_day(f, D(2023, 1, 4), &st, &err));
+    OK(run_day(f, D(2023, 1, 5), &st, &err));
+    assert_int_equal(held(f, "A1", "CCC"), SH(792));
+    assert_true(held_back_on(f, "A1", D(2023, 1, 5)) & RA_HELD_BUY_ONLY);
+}
+
+static void test_mandate_without_buy_only_sells(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    mandate(f, "A1", "tlh", "0", NULL);
+    ra_cycle_stats st;
+    OK(run_day(f, D(2023, 1, 4), &st, &err));
+    OK(run_day(f, D(2023, 1, 5), &st, &err));
+    assert_true(held(f, "A1", "CCC") < SH(792));
+    assert_false(held_back_on(f, "A1", D(2023, 1, 5)) & RA_HELD_BUY_ONLY);
+}
+
+/* Every mandate field is in the proposal's configuration hash: a day replays identically until
+ * a mandate changes (here only band_rel, which changes no trade of the day). */
+static void test_mandate_change_seen_by_replay(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    ra_cycle_stats st;
+    OK(run_day(f, D(2023, 1, 4), &st, &err));
+    ra_cycle_options o = day_options(D(2023, 1, 4));
+    ra_cycle_replay_result res;
+    OK(ra_cycle_replay(f->s, &f->actor, &o, &res, &err));
+    assert_int_equal(res.identical, 1);
+    mandate(f, "A1", "band_rel", "0.2", NULL);
+    OK(ra_cycle_replay(f->s, &f->actor, &o, &res, &err));
+    assert_int_equal(res.identical, 0);
+    assert_non_null(strstr(res.difference, "A1"));
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -940,6 +1049,10 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_order_cancel, setup, teardown),
         cmocka_unit_test(test_threads_identical_results),
         cmocka_unit_test_setup_teardown(test_put_value_only_in_bulk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mandate_cash_reserve_and_fractional, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mandate_buy_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mandate_without_buy_only_sells, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mandate_change_seen_by_replay, setup, teardown),
     };
     return ra_tdb_main(argc, argv, "test_engine_cycle", tests, sizeof tests / sizeof tests[0]);
 }

@@ -12,6 +12,7 @@
 #include "ra_test.h"
 #include "roboadvisor/engine_cycle.h"
 #include "roboadvisor/engine_fills.h"
+#include "roboadvisor/store_mandate.h"
 #include "roboadvisor/store_models.h"
 #include "ra_test_db.h"
 #include "ra_test_firm.h"
@@ -34,6 +35,21 @@ typedef struct fx {
 
 static ra_date D(int y, int m, int d) { return ra_date_from_ymd(y, m, d); }
 
+/* Day d with closes AAA and CCC (cents): the cycle run, its orders left open (filled by the
+ * tests), and the day's orders listed (*v: free with ra_store_free). */
+static void cycle_day(fx *f, ra_date d, int aaa, int ccc, ra_cycle_order **v, size_t *n)
+{
+    ra_err err = {0};
+    static const char *const tickers[2] = {"AAA", "CCC"};
+    const int closes[2] = {aaa, ccc};
+    ra_tf_closes(f->s, &f->actor, d, tickers, closes, 2);
+    ra_cycle_options co = ra_tf_day_options(d, 0);
+    ra_cycle_stats st;
+    OK(ra_cycle_run_day(f->s, &f->actor, &co, &st, &err));
+    ra_cycle_filter day = {d, NULL, NULL};
+    OK(ra_store_orders_list(f->s, "F1", &day, v, n, &err));
+}
+
 /* The firm of test_engine_cycle.c cut to one account: A1, discretionary, 100,000.00 of cash;
  * model AAA 0.6, CCC 0.4; closes on 2023-01-04 AAA 100.00, CCC 50.00. The day's run without
  * execution leaves two open buy orders: AAA 594 shares and CCC 792 (0.99 * 0.6 * 100,000 / 100
@@ -45,26 +61,14 @@ static int setup(void **state)
     for (int i = 0; i < RA_STORE_KEY_BYTES; i++)
         key[i] = (uint8_t)(i * 5 + 3);
     f->s = ra_tdb_open_firm(f->url, sizeof f->url, key, &f->actor);
-    ra_err err = {0};
     ra_tf_security(f->s, &f->actor, "AAA", "us_equity", "", 4);
     ra_tf_security(f->s, &f->actor, "CCC", "bonds", "", 2);
     ra_tf_model2(f->s, &f->actor, "M1", "AAA", 0.6, "CCC", 0.4);
     ra_tf_account(f->s, &f->actor, "A1", "C1", "H1", 1, 0);
     ra_tf_cash(f->s, &f->actor, "A1", "open", RA_TXN_DEPOSIT, D(2023, 1, 3), 10000000);
-    static const char *const tickers[2] = {"AAA", "CCC"};
-    static const int closes[2] = {10000, 5000};
-    ra_tf_closes(f->s, &f->actor, D(2023, 1, 4), tickers, closes, 2);
-    ra_cycle_options co;
-    ra_cycle_options_default(&co);
-    co.date = D(2023, 1, 4);
-    co.execute_close = 0;
-    co.cash_reserve = 0.01;
-    ra_cycle_stats st;
-    OK(ra_cycle_run_day(f->s, &f->actor, &co, &st, &err));
     ra_cycle_order *v = NULL;
     size_t n = 0;
-    ra_cycle_filter all = {0, NULL, NULL};
-    OK(ra_store_orders_list(f->s, "F1", &all, &v, &n, &err));
+    cycle_day(f, D(2023, 1, 4), 10000, 5000, &v, &n);
     assert_int_equal(n, 2);
     for (size_t i = 0; i < n; i++) {
         assert_string_equal(v[i].status, "open");
@@ -341,6 +345,55 @@ static void test_parse_errors_name_line_and_column(void **state)
     ra_fills_destroy(fl);
 }
 
+
+/* A sale whose trade names no lots relieves them by the account's mandate method, never by a
+ * default of the fill's. CCC is bought in two lots: 400 at 50.00 (2023-01-04) and 392 at 51.00
+ * (2023-01-05), AAA 594 at 100.00. Day 2 (AAA at 80.00, CCC at 50.00) is out of band and A1
+ * (no TLH) sells CCC; the proposal's tax-aware picks would take the 51.00 lot (a loss) first.
+ * With the trade's lots blanked and the mandate set to FIFO, the fill takes the 50.00 lot of
+ * 2023-01-04 first, leaving the 51.00 lot whole (hand derivation). */
+static void test_fill_without_picks_follows_mandate(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    OK(ra_store_order_fill(f->s, &f->actor, f->aaa, SH(594), PX(10000), 0, D(2023, 1, 4), &err));
+    OK(ra_store_order_fill(f->s, &f->actor, f->ccc, SH(400), PX(5000), 0, D(2023, 1, 4), &err));
+    OK(ra_store_order_fill(f->s, &f->actor, f->ccc, SH(392), PX(5100), 0, D(2023, 1, 5), &err));
+    ra_cycle_order *v = NULL;
+    size_t n = 0;
+    cycle_day(f, D(2023, 1, 5), 8000, 5000, &v, &n);
+    char sell[RA_CYCLE_ID_MAX] = "";
+    ra_micro q = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].side < 0 && strcmp(v[i].ticker, "CCC") == 0) {
+            snprintf(sell, sizeof sell, "%s", v[i].id);
+            q = v[i].qty_micro;
+        }
+    ra_store_free(v);
+    assert_true(sell[0] && q > 0 && q <= SH(400));
+    OK(ra_store_exec_raw(f->s, "UPDATE proposal_trades SET lots = ''", &err));
+    ra_mandate_version mv;
+    OK(ra_store_mandate_get(f->s, "F1", "A1", 0, &mv, &err));
+    mv.mandate.relief = RA_RELIEF_FIFO;
+    OK(ra_store_mandate_put(f->s, &f->actor, "A1", &mv.mandate, NULL, 0, "fifo", NULL, &err));
+    OK(ra_store_order_fill(f->s, &f->actor, sell, q, PX(5000), 0, D(2023, 1, 5), &err));
+    ra_ledger l;
+    uint32_t ccc = 0;
+    OK(ra_store_security_id(f->s, "F1", "CCC", &ccc, &err));
+    OK(ra_store_account_ledger(f->s, "F1", "A1", &l, &err));
+    int seen = 0;
+    for (size_t k = 0; k < l.n_lots; k++) {
+        if (l.lots[k].security != ccc)
+            continue;
+        if (l.lots[k].acquired == D(2023, 1, 4))
+            assert_int_equal(l.lots[k].qty_micro, SH(400) - q), seen++;
+        else
+            assert_int_equal(l.lots[k].qty_micro, SH(392)), seen++;
+    }
+    ra_ledger_free(&l);
+    assert_int_equal(seen, q == SH(400) ? 1 : 2);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +401,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_reimport_skips_recorded_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overfill_refused_naming_the_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_early_and_cancelled_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fill_without_picks_follows_mandate, setup, teardown),
         cmocka_unit_test(test_parse_errors_name_line_and_column),
     };
     return ra_tdb_main(argc, argv, "test_engine_fills", tests, sizeof tests / sizeof tests[0]);

@@ -498,6 +498,85 @@ static void test_rebal_properties(void **state)
     assert_true(out_after > 40 && out_after < 1960);
 }
 
+
+/* The mandate's relief method (ra_rebal_relief_order), hand-derived on four lots of one security
+ * at 100.00 on 2024-06-01 (and one lot of another security, never chosen):
+ *   lot 0: 2020-01-02, 10 shares, cost 1,200.00 (120/share): long-term loss
+ *   lot 1: 2024-03-01, 10 shares, cost   900.00 ( 90/share): short-term gain
+ *   lot 2: 2022-01-03, 10 shares, cost   500.00 ( 50/share): long-term gain
+ *   lot 3: 2024-05-01, 10 shares, cost 1,100.00 (110/share): short-term loss
+ * FIFO by acquisition: 0, 2, 1, 3. HIFO by cost per share: 0 (120), 3 (110), 1 (90), 2 (50).
+ * Tax-aware: short-term loss 3, long-term loss 0, long-term gain 2, short-term gain 1; in an
+ * account that is not taxable it is FIFO. */
+static void test_rebal_relief_order_by_mandate(void **state)
+{
+    (void)state;
+    const ra_lot lots[5] = {
+        {1, 7, ra_date_from_ymd(2020, 1, 2), 10000000, 120000},
+        {2, 7, ra_date_from_ymd(2024, 3, 1), 10000000, 90000},
+        {3, 7, ra_date_from_ymd(2022, 1, 3), 10000000, 50000},
+        {4, 7, ra_date_from_ymd(2024, 5, 1), 10000000, 110000},
+        {5, 8, ra_date_from_ymd(2019, 1, 2), 10000000, 999999},
+    };
+    static const struct {
+        int relief, taxable;
+        size_t want[4];
+    } cases[] = {{RA_RELIEF_FIFO, 1, {0, 2, 1, 3}},
+                 {RA_RELIEF_HIFO, 1, {0, 3, 1, 2}},
+                 {RA_RELIEF_TAX_AWARE, 1, {3, 0, 2, 1}},
+                 {RA_RELIEF_TAX_AWARE, 0, {0, 2, 1, 3}}};
+    int checked = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t order[5];
+        assert_int_equal(ra_rebal_relief_order(lots, 5, 7, 100000000, ra_date_from_ymd(2024, 6, 1),
+                                               2, cases[c].relief, cases[c].taxable, order),
+                         4);
+        for (int i = 0; i < 4; i++, checked++)
+            assert_int_equal(order[i], cases[c].want[i]);
+    }
+    assert_int_equal(checked, 16);
+}
+
+
+/* Reinvested dividends (the mandate's reinvest_dividends), hand-derived: A 100 sh at $50 (target
+ * 0.50), B 50 sh at $100 (0.49), $500 cash of which a $300 dividend of A; value $10,500, weights
+ * 0.476 and 0.476: in band (0.024 and 0.014 below 0.05). The reserve keeps 0.01 x $10,500 =
+ * $105, leaving $395: the dividend buys A back first, $300 / $50 = 6 shares, reason dividend;
+ * the $95 left is below one share of B ($100): no other trade. With a wash-sale window open on A
+ * (no_buy) A is not bought, the day says why, and the cash goes to B: $395 / $100 = 3 whole
+ * shares. */
+static void test_rebal_reinvests_dividend(void **state)
+{
+    (void)state;
+    ra_rebal_asset as[] = {asset(0, 50, 100, 0.5), asset(1, 100, 50, 0.49)};
+    as[0].reinvest_minor = USD(300);
+    ra_rebal_account a = {0, as, 2, NULL, 0, USD(500), 0.01, 0, RA_REASON_DIVIDEND, 1};
+    ra_rebal_settings s;
+    ra_rebal_settings_default(&s);
+    ra_rebal_result r = propose(&a, &s);
+    assert_true(r.out_of_band_before == 0 && r.n_trades == 1);
+    assert_true(trades[0].asset == 0 && trades[0].side == +1);
+    assert_int_equal(trades[0].qty_micro, SH(6));
+    assert_true(trades[0].reasons & RA_REASON_DIVIDEND);
+    /* the window open on A */
+    as[0].no_buy = 1;
+    r = propose(&a, &s);
+    assert_int_equal(r.n_trades, 1);
+    assert_int_equal(trades[0].asset, 1);
+    assert_int_equal(trades[0].qty_micro, SH(3));
+    assert_true(trades[0].reasons & RA_REASON_DIVIDEND);
+    assert_true(r.held_back & RA_HELD_WASH_SALE);
+    /* not reinvested: the $395 is spare cash for the underweight holdings by their room (A
+     * 0.50 x $10,500 - $5,000 = $250, B 0.49 x $10,500 - $5,000 = $145): B gets a part */
+    as[0].no_buy = 0;
+    as[0].reinvest_minor = 0;
+    r = propose(&a, &s);
+    int bought_b = 0;
+    for (size_t k = 0; k < r.n_trades; k++)
+        bought_b |= trades[k].asset == 1;
+    assert_true(bought_b); /* without reinvestment B gets a share of the cash */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -514,6 +593,8 @@ int main(void)
         cmocka_unit_test(test_rebal_lots_and_wash_window),
         cmocka_unit_test(test_rebal_rejects_bad_input),
         cmocka_unit_test(test_rebal_properties),
+        cmocka_unit_test(test_rebal_relief_order_by_mandate),
+        cmocka_unit_test(test_rebal_reinvests_dividend),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
