@@ -578,6 +578,7 @@ int cmd_account(int argc, char **argv)
     if ((rc = open_firm_book(CMD, &o.book, &b)) != 0)
         return rc;
     ra_account_view v;
+    memset(&v, 0, sizeof v); /* cleared below whatever failed */
     ra_err err = {0};
     ra_date d = o.have_date ? o.date : latest_day(&b, account);
     /* the account's own reserve and relative band: its current mandate */
