@@ -863,13 +863,14 @@ ra_status ra_bookgen_create(const ra_bookgen_settings *s, const ra_bookgen_marke
         g.reinvest = rng_pct(&r, 50);
         g.relief = b->accounts[a].mandate.tlh_enabled ? RA_RELIEF_HIFO : RA_RELIEF_FIFO;
         /* the mandate says what the history did: dividends reinvested, whole shares or
-         * fractions, the relief method (a harvesting account: HIFO, or the tax-aware order,
+         * fractions, no trade below MIN_TRADE_MINOR, the relief method (a harvesting account: HIFO, or the tax-aware order,
          * HIFO within its classes); and a few accounts buy only. Stream 3 varies them without
          * moving any other draw. */
         ra_mandate *md = &b->accounts[a].mandate;
         rng r3 = rng_stream(s->seed, 3, a);
         md->reinvest_dividends = g.reinvest;
         md->fractional = !g.whole_shares;
+        md->min_trade_minor = MIN_TRADE_MINOR; /* the history's smallest trade */
         md->relief = g.relief == RA_RELIEF_HIFO && rng_pct(&r3, 50) ? RA_RELIEF_TAX_AWARE
                                                                     : g.relief;
         md->buy_only = rng_pct(&r3, 8);
