@@ -93,6 +93,9 @@ typedef struct ra_rebal_account {
     ra_minor withdrawal_minor;/* an instructed withdrawal to raise today (>= 0) */
     unsigned cash_reason;     /* RA_REASON_CASH_FLOW and/or _DIVIDEND: where spare cash came from */
     int taxable;              /* tax-aware selling and harvesting apply */
+    int has_gain_budget;      /* 1: sales for a model change only are held to gain_budget_minor */
+    ra_minor gain_budget_minor; /* the net realised gain they may still cause this year (>= 0);
+                                 * their losses add to it */
 } ra_rebal_account;
 
 typedef struct ra_rebal_settings {

@@ -54,6 +54,8 @@ typedef struct ra_cycle_account {
     ra_minor prev_value_minor;        /* the value stored by the firm's previous run, -1 none */
     ra_minor flow_minor;              /* deposits - withdrawals stored with date D */
     ra_minor withdraw_minor;          /* instructed withdrawals due by D, not paid yet */
+    ra_minor ytd_gain_minor;          /* net gains realised from 1 January to D-1 (read only when
+                                       * a mandate of the firm has a gain budget) */
     uint32_t lot_start, n_lots;
 } ra_cycle_account;
 

@@ -314,8 +314,8 @@ static int turns_long_soon(ra_date from, ra_date date, int days)
 
 /* Chooses the lots for selling *qty of asset i (reduced when lots are held back). */
 static size_t choose_lots(const ra_rebal_account *a, const ra_rebal_settings *s, work *wk, size_t i,
-                          int allow_defer_break, ra_micro *qty, ra_rebal_pick *picks,
-                          size_t n_picks, unsigned *held)
+                          int allow_defer_break, ra_minor *budget, ra_micro *qty,
+                          ra_rebal_pick *picks, size_t n_picks, unsigned *held)
 {
     const ra_rebal_asset *x = &a->assets[i];
     size_t n = 0;
@@ -350,6 +350,23 @@ static size_t choose_lots(const ra_rebal_account *a, const ra_rebal_settings *s,
             continue;
         }
         ra_micro t = have < left ? have : left;
+        if (budget && a->taxable) { /* a model change's gains within the year's budget */
+            ra_minor g = value_of(t, x->price, s->minor_digits) -
+                         prorata(l->cost_minor, t, l->qty_micro);
+            if (g > *budget) { /* the whole steps whose gain the budget pays */
+                ra_micro fit = (ra_micro)((double)*budget / (double)(v - c) * (double)have);
+                for (fit -= fit % x->lot_micro; fit > 0; fit -= x->lot_micro)
+                    if (value_of(fit, x->price, s->minor_digits) -
+                            prorata(l->cost_minor, fit, l->qty_micro) <= *budget)
+                        break;
+                *held |= RA_HELD_TAX;
+                if (fit <= 0)
+                    continue;
+                t = fit;
+                g = value_of(t, x->price, s->minor_digits) - prorata(l->cost_minor, t, l->qty_micro);
+            }
+            *budget -= g; /* a loss adds to what may be realised */
+        }
         picks[n_picks].lot_id = l->lot_id;
         picks[n_picks].qty_micro = t;
         picks[n_picks].cost_minor = prorata(l->cost_minor, t, l->qty_micro);
@@ -891,6 +908,7 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
     }
     cover_withdrawal(&pl, after_wd, &held);
     /* the sales, with their lots */
+    ra_minor budget = a->gain_budget_minor > 0 ? a->gain_budget_minor : 0;
     for (size_t i = 0; i < na; i++) {
         ra_micro q = wk->sell[i];
         if (q <= 0)
@@ -910,7 +928,11 @@ ra_status ra_rebal_propose(const ra_rebal_account *a, const ra_rebal_settings *s
                      (wk->why[i] &
                       (RA_REASON_WITHDRAWAL | RA_REASON_RESTRICTION | RA_REASON_MODEL_CHANGE));
         t->first_pick = res->n_picks;
-        res->n_picks = choose_lots(a, s, wk, i, urgent, &q, picks, res->n_picks, &held);
+        int budgeted = a->has_gain_budget && (t->reasons & RA_REASON_MODEL_CHANGE) &&
+                       !(t->reasons & (RA_REASON_WITHDRAWAL | RA_REASON_RESTRICTION |
+                                       RA_REASON_DRIFT));
+        res->n_picks = choose_lots(a, s, wk, i, urgent, budgeted ? &budget : NULL, &q, picks,
+                                   res->n_picks, &held);
         t->n_picks = res->n_picks - t->first_pick;
         if (q <= 0) {
             res->n_picks = t->first_pick;

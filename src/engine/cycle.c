@@ -738,6 +738,11 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         acc.cash_minor = l.cash_minor;
         acc.cash_target = cash_w;
         acc.withdrawal_minor = r->rejected ? 0 : b->acc[a].withdraw_minor;
+        if (m->gain_budget_minor >= 0) { /* what a model change may still realise this year */
+            ra_minor left = m->gain_budget_minor - b->acc[a].ytd_gain_minor;
+            acc.has_gain_budget = 1;
+            acc.gain_budget_minor = left > 0 ? left : 0;
+        }
         /* spare cash is a dividend's when one was credited today, a deposit's otherwise */
         int div_today = 0;
         for (size_t k = 0; k < out->day.n_before; k++)

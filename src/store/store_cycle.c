@@ -121,6 +121,7 @@ static ra_status val_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     case 3: b->acc[i].done = 1; break;
     case 4: b->acc[i].prev_value_minor = sq_int(s, st, 1); break;
     case 5: b->acc[i].flow_minor = sq_int(s, st, 1); break;
+    case 7: b->acc[i].ytd_gain_minor = sq_int(s, st, 1); break;
     default: /* a withdrawal instruction's amount still owed */
         if (sq_int(s, st, 1) > 0)
             b->acc[i].withdraw_minor += sq_int(s, st, 1);
@@ -481,6 +482,20 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
                      "t.external_id LIKE 'wd-' || CAST(x.n AS TEXT) || '-%'), 0) FROM "
                      "instructions x " FIRM_ACC " AND x.due <= ? AND x.cancelled_by = ''",
                      "ii", fid, day);
+    /* the year's realised gains, for the accounts whose mandate has a gain budget */
+    int budgets = 0;
+    for (size_t a = 0; a < b->n_acc && !budgets; a++)
+        budgets = b->acc[a].mandate.gain_budget_minor >= 0;
+    v.what = 7;
+    if (rc == RA_OK && budgets) {
+        int y = 0, mo = 0, d = 0;
+        ra_date_to_ymd(b->date, &y, &mo, &d);
+        rc = sq_each(s, err, val_row, &v,
+                     "SELECT x.account_id, SUM(x.gain_minor) FROM txns x WHERE x.day >= ? AND "
+                     "x.day < ? AND x.gain_minor IS NOT NULL AND " DAY_FIRST
+                     " GROUP BY x.account_id",
+                     "iii", (int64_t)ra_date_from_ymd(y, 1, 1), day, fid);
+    }
     if (rc == RA_OK)
         rc = load_lots(s, x, err);
     if (rc == RA_OK)

@@ -56,7 +56,7 @@ static void test_rebal_in_band_no_trade(void **state)
 {
     (void)state;
     ra_rebal_asset as[] = {asset(0, 100, 620, 0.6), asset(1, 50, 760, 0.4)};
-    ra_rebal_account a = {0, as, 2, NULL, 0, 0, 0.0, 0, 0, 0};
+    ra_rebal_account a = {0, as, 2, NULL, 0, 0, 0.0, 0, 0, 0, 0, 0};
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     ra_rebal_result r = propose(&a, &s);
@@ -84,7 +84,7 @@ static void test_rebal_back_to_target_tax_aware(void **state)
         {0, 1, ra_date_from_ymd(2020, 3, 2), SH(400), USD(30000)},
         {0, 2, ra_date_from_ymd(2023, 6, 1), SH(300), USD(36000)},
     };
-    ra_rebal_account a = {0, as, 2, lots, 2, 0, 0.0, 0, 0, 1};
+    ra_rebal_account a = {0, as, 2, lots, 2, 0, 0.0, 0, 0, 1, 0, 0};
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     ra_rebal_result r = propose(&a, &s);
@@ -114,7 +114,7 @@ static void test_rebal_to_band_edge(void **state)
 {
     (void)state;
     ra_rebal_asset as[] = {asset(0, 100, 700, 0.6), asset(1, 50, 600, 0.4)};
-    ra_rebal_account a = {0, as, 2, NULL, 0, 0, 0.0, 0, 0, 0};
+    ra_rebal_account a = {0, as, 2, NULL, 0, 0, 0.0, 0, 0, 0, 0, 0};
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     s.to_band_edge = 1;
@@ -137,7 +137,7 @@ static void test_rebal_cash_buys_most_underweight(void **state)
     (void)state;
     ra_rebal_asset as[] = {asset(0, 1, 38000, 0.40), asset(1, 1, 27000, 0.30),
                            asset(2, 1, 24100, 0.22), asset(3, 1, 4900, 0.05)};
-    ra_rebal_account a = {0, as, 4, NULL, 0, USD(6000), 0.03, 0, RA_REASON_DIVIDEND, 0};
+    ra_rebal_account a = {0, as, 4, NULL, 0, USD(6000), 0.03, 0, RA_REASON_DIVIDEND, 0, 0, 0};
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     ra_rebal_result r = propose(&a, &s);
@@ -157,7 +157,7 @@ static void test_rebal_withdrawal_sells_most_overweight(void **state)
 {
     (void)state;
     ra_rebal_asset as[] = {asset(0, 10, 5500, 0.5), asset(1, 10, 4500, 0.5)};
-    ra_rebal_account a = {0, as, 2, NULL, 0, 0, 0.0, USD(10000), 0, 0};
+    ra_rebal_account a = {0, as, 2, NULL, 0, 0, 0.0, USD(10000), 0, 0, 0, 0};
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     ra_rebal_result r = propose(&a, &s);
@@ -174,7 +174,7 @@ static void test_rebal_buy_only_sells_nothing(void **state)
 {
     (void)state;
     ra_rebal_asset as[] = {asset(0, 100, 700, 0.6), asset(1, 50, 600, 0.4)};
-    ra_rebal_account a = {0, as, 2, NULL, 0, 0, 0.0, 0, 0, 0};
+    ra_rebal_account a = {0, as, 2, NULL, 0, 0, 0.0, 0, 0, 0, 0, 0};
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     s.buy_only = 1;
@@ -194,7 +194,7 @@ static void test_rebal_harvest_buys_substitute(void **state)
     ra_rebal_asset as[] = {asset(0, 80, 100, 1.0), asset(1, 40, 0, 0.0)};
     as[0].substitute = 1;
     ra_rebal_lot lots[] = {{0, 7, ra_date_from_ymd(2023, 10, 2), SH(100), USD(10000)}};
-    ra_rebal_account a = {0, as, 2, lots, 1, 0, 0.0, 0, 0, 1};
+    ra_rebal_account a = {0, as, 2, lots, 1, 0, 0.0, 0, 0, 1, 0, 0};
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     s.tlh = 1;
@@ -241,7 +241,7 @@ static void test_rebal_harvest_keeps_no_recent_part(void **state)
         {0, 2, ra_date_from_ymd(2024, 1, 10), SH(1), USD(100)},
         {0, 3, ra_date_from_ymd(2023, 6, 1), SH(2), USD(100)},
     };
-    ra_rebal_account a = {0, as, 2, lots, 3, 0, 0.0, 0, 0, 1};
+    ra_rebal_account a = {0, as, 2, lots, 3, 0, 0.0, 0, 0, 1, 0, 0};
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     s.tlh = 1;
@@ -265,6 +265,35 @@ static void test_rebal_harvest_keeps_no_recent_part(void **state)
     assert_true(r.held_back & RA_HELD_WASH_SALE);
 }
 
+/* A model change within a yearly realised-gain budget: A leaves the model (target 0, exit for a
+ * model change) at $100; lot 1, 100 sh cost $5,000 bought 2020 (a long-term gain of $5,000); lot
+ * 2, 100 sh cost $12,000 bought 2023-06-01 (a short-term loss of $2,000); B (target 1.0) at $50.
+ * Budget $1,000: the tax-aware order sells the loss first (the budget grows to $3,000), then of
+ * lot 1 the whole shares whose gain ($50 a share) fits: 60 sh. The sale is 160 sh, held back for
+ * tax; without a budget all 200 sh are sold. */
+static void test_rebal_model_change_gain_budget(void **state)
+{
+    (void)state;
+    ra_rebal_asset as[] = {asset(0, 100, 200, 0.0), asset(1, 50, 0, 1.0)};
+    as[0].exit_reason = RA_REASON_MODEL_CHANGE;
+    ra_rebal_lot lots[] = {{0, 1, ra_date_from_ymd(2020, 3, 2), SH(100), USD(5000)},
+                           {0, 2, ra_date_from_ymd(2023, 6, 1), SH(100), USD(12000)}};
+    ra_rebal_account a = {0, as, 2, lots, 2, 0, 0.0, 0, 0, 1, 1, USD(1000)};
+    ra_rebal_settings s;
+    ra_rebal_settings_default(&s);
+    ra_rebal_result r = propose(&a, &s);
+    assert_true(r.n_trades >= 1);
+    assert_int_equal(trades[0].side, -1);
+    assert_int_equal(trades[0].asset, 0);
+    assert_int_equal(trades[0].qty_micro, SH(160));
+    assert_int_equal(trades[0].gain_short_minor, -USD(2000));
+    assert_int_equal(trades[0].gain_long_minor, USD(3000));
+    assert_true(r.held_back & RA_HELD_TAX);
+    a.has_gain_budget = 0;
+    r = propose(&a, &s);
+    assert_int_equal(trades[0].qty_micro, SH(200));
+}
+
 /* A drift sale whose only lot is a short-term gain that turns long-term within 30 days is
  * deferred (held back for tax) unless the drift is beyond twice the band: A bought 2023-01-20 is
  * long-term from 2024-01-21, 6 days after 2024-01-15. A at 0.70 (dev 0.10 = twice 0.05, not
@@ -274,7 +303,7 @@ static void test_rebal_defers_short_gain_turning_long(void **state)
     (void)state;
     ra_rebal_asset as[] = {asset(0, 100, 700, 0.6), asset(1, 50, 600, 0.4)};
     ra_rebal_lot lots[] = {{0, 1, ra_date_from_ymd(2023, 1, 20), SH(700), USD(35000)}};
-    ra_rebal_account a = {0, as, 2, lots, 1, 0, 0.0, 0, 0, 1};
+    ra_rebal_account a = {0, as, 2, lots, 1, 0, 0.0, 0, 0, 1, 0, 0};
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     ra_rebal_result r = propose(&a, &s);
@@ -298,7 +327,7 @@ static void test_rebal_restriction_exit_and_min_trade(void **state)
     ra_rebal_asset as[] = {asset(0, 100, 980, 0.99), asset(1, 10, 20, 0.0),
                            asset(2, 10, 0, 0.01)};
     as[1].exit_reason = RA_REASON_RESTRICTION;
-    ra_rebal_account a = {0, as, 3, NULL, 0, 0, 0.0, 0, 0, 0};
+    ra_rebal_account a = {0, as, 3, NULL, 0, 0, 0.0, 0, 0, 0, 0, 0};
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     /* V = 98,000 + 200 = $98,200; C wants 0.01 x 98,200 = $982: 98 sh; with a $1,000 minimum
@@ -319,7 +348,7 @@ static void test_rebal_lots_and_wash_window(void **state)
     (void)state;
     ra_rebal_asset as[] = {asset(0, 10, 7000, 0.6), asset(1, 10, 3000, 0.4)};
     as[1].lot_micro = SH(100);
-    ra_rebal_account a = {0, as, 2, NULL, 0, 0, 0.0, 0, 0, 0};
+    ra_rebal_account a = {0, as, 2, NULL, 0, 0, 0.0, 0, 0, 0, 0, 0};
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     /* sell 1,000 A ($10,000), buy B for $10,000: 1,000 sh = 10 lots of 100 */
@@ -339,7 +368,7 @@ static void test_rebal_rejects_bad_input(void **state)
 {
     (void)state;
     ra_rebal_asset as[] = {asset(0, 10, 7000, 0.6), asset(1, 0, 3000, 0.4)};
-    ra_rebal_account a = {ra_date_from_ymd(2024, 1, 2), as, 2, NULL, 0, 0, 0.0, 0, 0, 0};
+    ra_rebal_account a = {ra_date_from_ymd(2024, 1, 2), as, 2, NULL, 0, 0, 0.0, 0, 0, 0, 0, 0};
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     ra_rebal_result r;
@@ -409,7 +438,7 @@ static void test_rebal_properties(void **state)
         }
         ra_rebal_account a = {ra_date_from_ymd(2024, 2, 1), as, na, lots, nl,
                               USD(below(&r, 20000)), reserve, 0, RA_REASON_CASH_FLOW,
-                              (int)below(&r, 2)};
+                              (int)below(&r, 2), 0, 0};
         ra_rebal_settings s;
         ra_rebal_settings_default(&s);
         s.tlh = (int)below(&r, 2);
@@ -550,7 +579,7 @@ static void test_rebal_reinvests_dividend(void **state)
     (void)state;
     ra_rebal_asset as[] = {asset(0, 50, 100, 0.5), asset(1, 100, 50, 0.49)};
     as[0].reinvest_minor = USD(300);
-    ra_rebal_account a = {0, as, 2, NULL, 0, USD(500), 0.01, 0, RA_REASON_DIVIDEND, 1};
+    ra_rebal_account a = {0, as, 2, NULL, 0, USD(500), 0.01, 0, RA_REASON_DIVIDEND, 1, 0, 0};
     ra_rebal_settings s;
     ra_rebal_settings_default(&s);
     ra_rebal_result r = propose(&a, &s);
@@ -588,6 +617,7 @@ int main(void)
         cmocka_unit_test(test_rebal_buy_only_sells_nothing),
         cmocka_unit_test(test_rebal_harvest_buys_substitute),
         cmocka_unit_test(test_rebal_harvest_keeps_no_recent_part),
+        cmocka_unit_test(test_rebal_model_change_gain_budget),
         cmocka_unit_test(test_rebal_defers_short_gain_turning_long),
         cmocka_unit_test(test_rebal_restriction_exit_and_min_trade),
         cmocka_unit_test(test_rebal_lots_and_wash_window),
