@@ -15,23 +15,14 @@
 #include "roboadvisor/store_mandate.h"
 #include "roboadvisor/store_profiles.h"
 #include "store/store_int.h"
+#include "ra_test_db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char g_url[1024];
-static int g_pg;
-static char g_dir[256];
-static int g_serial;
-
-static void must(ra_status rc, const ra_err *err)
-{
-    if (rc != RA_OK)
-        fail_msg("status %s: %s [%s]", ra_status_name(rc), err->msg, err->where);
-}
-#define OK(expr) must((expr), &err)
+#define OK(expr) ra_tdb_must((expr), &err)
 
 typedef struct fx {
     ra_store *s;
@@ -39,15 +30,6 @@ typedef struct fx {
     ra_store_actor actor;
     uint8_t key[RA_STORE_KEY_BYTES];
 } fx;
-
-static void reset_pg(const char *url)
-{
-    ra_store *s = NULL;
-    ra_err err = {0};
-    OK(ra_store_open(url, NULL, &s, &err));
-    OK(ra_store_exec_raw(s, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", &err));
-    ra_store_close(s);
-}
 
 static void put_account(fx *f, const char *code, ra_account_type type, double drift, int tlh)
 {
@@ -72,12 +54,7 @@ static fx *book(int32_t upto)
 {
     fx *f = calloc(1, sizeof *f);
     ra_err err = {0};
-    if (g_pg) {
-        snprintf(f->url, sizeof f->url, "%s", g_url);
-        reset_pg(f->url);
-    } else {
-        snprintf(f->url, sizeof f->url, "%s/mandate%d.db", g_dir, ++g_serial);
-    }
+    assert_int_equal(ra_tdb_fresh(f->url, sizeof f->url), 0);
     OK(ra_store_open(f->url, NULL, &f->s, &err));
     OK(rs_store_init_to(f->s, upto, &err));
     snprintf(f->actor.user, sizeof f->actor.user, "tester");
@@ -102,14 +79,7 @@ static fx *book(int32_t upto)
 static void book_free(fx *f)
 {
     ra_store_close(f->s);
-    if (!g_pg) {
-        char p[1200];
-        unlink(f->url);
-        snprintf(p, sizeof p, "%s-wal", f->url);
-        unlink(p);
-        snprintf(p, sizeof p, "%s-shm", f->url);
-        unlink(p);
-    }
+    ra_tdb_remove(f->url);
     free(f);
 }
 
@@ -290,33 +260,5 @@ static const struct CMUnitTest tests[] = {
 
 int main(int argc, char **argv)
 {
-    const char *backend = argc > 1 ? argv[1] : "sqlite";
-    if (strcmp(backend, "pg") == 0) {
-        const char *env = getenv("ROBOADVISOR_TEST_PG");
-        if (env && *env) {
-            snprintf(g_url, sizeof g_url, "%s", env);
-        } else if (argc > 2 && argv[2][0] == '@') {
-            FILE *fp = fopen(argv[2] + 1, "r");
-            if (!fp || !fgets(g_url, sizeof g_url, fp)) {
-                fprintf(stderr, "test_mandate: could not read the PostgreSQL URL from %s\n",
-                        argv[2] + 1);
-                return 1;
-            }
-            fclose(fp);
-            g_url[strcspn(g_url, "\r\n")] = 0;
-        } else {
-            printf("test_mandate: ROBOADVISOR_TEST_PG is not set: PostgreSQL cases skipped\n");
-            return 77;
-        }
-        g_pg = 1;
-        return cmocka_run_group_tests_name("mandate_pg", tests, NULL, NULL);
-    }
-    snprintf(g_dir, sizeof g_dir, "/tmp/ra_test_mandate_XXXXXX");
-    if (!mkdtemp(g_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    int rc = cmocka_run_group_tests_name("mandate_sqlite", tests, NULL, NULL);
-    rmdir(g_dir);
-    return rc;
+    return ra_tdb_main(argc, argv, "test_mandate", tests, sizeof tests / sizeof tests[0]);
 }
