@@ -27,6 +27,7 @@
 #include "store/store_int.h"
 
 #include <roboadvisor/engine_cycle.h>
+#include <roboadvisor/rules.h>
 #include <roboadvisor/store_models.h>
 
 #include <math.h>
@@ -191,11 +192,15 @@ static ra_status setup_book(ra_store *st, const ra_store_actor *a, size_t n_acc,
             x->type = i % 3 == 0 ? RA_ACCOUNT_TAX_DEFERRED : RA_ACCOUNT_TAXABLE;
             snprintf(x->currency, sizeof x->currency, "USD");
             x->opened = d0;
+            /* the defaults a firm's mandate starts from (relative band, tax-aware relief, no
+             * gain budget), then this book's own */
+            ra_rule_mandate_default(&x->mandate);
             snprintf(x->mandate.model, sizeof x->mandate.model, "M%zu", i % 5);
             x->mandate.discretionary = i % 10 != 0;
             x->mandate.drift_band = 0.05;
             x->mandate.tlh_enabled = 1;
             x->mandate.loss_limit = 0.10;
+            x->mandate.cash_reserve = 0.01;
             op[n].account = x;
             op[n].date = d0;
             op[n].cash_minor = (ra_minor)k * 2000 * 100 / 99; /* the 1 % cash reserve */

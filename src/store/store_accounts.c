@@ -346,6 +346,26 @@ json_t *rs_ledger_json(const ra_ledger *l)
     return o;
 }
 
+void rs_ledger_jw(rs_jw *w, const char *k, const ra_ledger *l)
+{
+    rs_jw_open(w, k, '{');
+    rs_jw_int(w, "cash_minor", l->cash_minor);
+    rs_jw_int(w, "next_lot_id", (int64_t)l->next_lot_id);
+    rs_jw_open(w, "lots", '[');
+    for (size_t i = 0; i < l->n_lots; i++) {
+        const ra_lot *x = &l->lots[i];
+        rs_jw_open(w, NULL, '[');
+        rs_jw_int(w, NULL, (int64_t)x->id);
+        rs_jw_int(w, NULL, (int64_t)x->security);
+        rs_jw_int(w, NULL, (int64_t)x->acquired);
+        rs_jw_int(w, NULL, x->qty_micro);
+        rs_jw_int(w, NULL, x->basis_minor);
+        rs_jw_close(w, ']');
+    }
+    rs_jw_close(w, ']');
+    rs_jw_close(w, '}');
+}
+
 ra_status ra_store_account_ledger(ra_store *s, const char *firm, const char *code, ra_ledger *out,
                                   ra_err *err)
 {

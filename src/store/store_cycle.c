@@ -581,25 +581,30 @@ static const rs_jfield TRADE_JSON[] = {
     TF("qty_micro", 'I', qty_micro), TF("price", 'I', price), TF("price_date", 'i', price_date),
     TF("reasons", 'i', reasons), TF("status", 's', status)};
 
-/* The audit image of a proposal: its fields and its trades with their lots. */
-static json_t *proposal_json(const ra_cycle_proposal *p)
+/* The audit image of a proposal: its fields and its trades with their lots (rs_jw: one a
+ * trading account a cycle day). */
+static char *proposal_json(const ra_cycle_proposal *p, const char *k1, const char *v1,
+                           const char *k2, const char *v2)
 {
-    json_t *o = rs_json_record(p, PROPOSAL_JSON, sizeof PROPOSAL_JSON / sizeof PROPOSAL_JSON[0]);
-    json_t *tr = json_array();
+    rs_jw w = {0};
+    rs_jw_open(&w, NULL, '{');
+    rs_jw_members(&w, p, PROPOSAL_JSON, sizeof PROPOSAL_JSON / sizeof PROPOSAL_JSON[0]);
+    rs_jw_open(&w, "trades", '[');
     for (size_t i = 0; i < p->n_trades; i++) {
-        json_t *j = rs_json_record(&p->trades[i], TRADE_JSON,
-                                   sizeof TRADE_JSON / sizeof TRADE_JSON[0]);
+        rs_jw_open(&w, NULL, '{');
+        rs_jw_members(&w, &p->trades[i], TRADE_JSON, sizeof TRADE_JSON / sizeof TRADE_JSON[0]);
         char lots[512];
         picks_text(p, &p->trades[i], lots, sizeof lots);
-        rs_jstr(j, "lots", lots);
-        if (json_array_append_new(tr, j) != 0) {
-            json_decref(tr);
-            tr = NULL;
-            break;
-        }
+        rs_jw_str(&w, "lots", lots);
+        rs_jw_close(&w, '}');
     }
-    rs_jset(o, "trades", tr);
-    return o;
+    rs_jw_close(&w, ']');
+    if (k1)
+        rs_jw_str(&w, k1, v1);
+    if (k2)
+        rs_jw_str(&w, k2, v2);
+    rs_jw_close(&w, '}');
+    return rs_jw_done(&w);
 }
 
 static ra_status order_insert(ra_store *s, int64_t firm_id, int64_t acc_id, int64_t prop_id,
@@ -798,8 +803,8 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
                 rc = order_insert(s, firm->id, acc, pid, &d->orders[i], sec, err);
         }
         if (rc == RA_OK)
-            rc = rs_audit_change(s, rc, actor, "propose", "proposal", d->proposal->id, NULL,
-                                 proposal_json(d->proposal), err);
+            rc = rs_audit_text(s, rc, actor, "propose", "proposal", d->proposal->id, 0, NULL,
+                               proposal_json(d->proposal, NULL, NULL, NULL, NULL), err);
     }
     return rc;
 }
@@ -817,7 +822,8 @@ ra_status ra_store_proposal_put(ra_store *s, const ra_store_actor *actor,
     if (rc == RA_OK)
         rc = proposal_insert(s, actor, NULL, firm.id, acc, p, &pid, err);
     if (rc == RA_OK)
-        rc = rs_audit_change(s, rc, actor, "propose", "proposal", p->id, NULL, proposal_json(p),
+        rc = rs_audit_text(s, rc, actor, "propose", "proposal", p->id, 0, NULL,
+                           proposal_json(p, NULL, NULL, NULL, NULL),
                              err);
     return ra_store_scope_end(s, own, rc, err);
 }
@@ -1322,11 +1328,10 @@ ra_status ra_store_proposal_decide(ra_store *s, const ra_store_actor *actor, con
             rc = sq_err(err);
     }
     if (rc == RA_OK) {
-        json_t *after = proposal_json(&p);
-        rs_jstr(after, "decided_by", p.decided_by);
-        rs_jstr(after, "reason", p.decided_reason);
-        rc = rs_audit_change(s, rc, actor, approve ? "approve" : "reject", "proposal", id, NULL,
-                             after, err);
+        rc = rs_audit_text(s, rc, actor, approve ? "approve" : "reject", "proposal", id, 0, NULL,
+                           proposal_json(&p, "decided_by", p.decided_by, "reason",
+                                         p.decided_reason),
+                           err);
     }
     ra_cycle_proposal_clear(&p);
     rc = sq_wend(s, rc, err);
@@ -1373,11 +1378,9 @@ ra_status ra_store_proposal_confirm(ra_store *s, const ra_store_actor *actor, co
             rc = sq_err(err);
     }
     if (rc == RA_OK) {
-        json_t *after = proposal_json(&p);
-        rs_jstr(after, "client", actor->user);
-        rs_jstr(after, "reason", reason ? reason : "");
-        rc = rs_audit_change(s, rc, actor, confirm ? "confirm" : "decline", "proposal", id, NULL,
-                             after, err);
+        rc = rs_audit_text(s, rc, actor, confirm ? "confirm" : "decline", "proposal", id, 0, NULL,
+                           proposal_json(&p, "client", actor->user, "reason", reason ? reason : ""),
+                           err);
     }
     ra_cycle_proposal_clear(&p);
     rc = sq_wend(s, rc, err);

@@ -276,6 +276,35 @@ typedef struct rs_jfield {
 } rs_jfield;
 /* A record's JSON image: its n fields in order (rs_jstr, rs_jint, rs_jdbl). */
 json_t *rs_json_record(const void *rec, const rs_jfield *f, size_t n);
+/* The direct writer of the cycle's hot audit records (store_json.c): the same text as
+ * rs_json_dump of the same members, written into one growing buffer. Start from {0}; open the
+ * outermost value with k NULL; inside an array k is NULL, inside an object the member's name.
+ * Any failure (not UTF-8, a real not finite, out of memory, unbalanced) makes rs_jw_done
+ * return NULL; its text is freed with ra_free. */
+#define RS_JW_DEPTH 8
+typedef struct rs_jw {
+    char *b;
+    size_t n, cap;
+    int failed, depth;
+    size_t count[RS_JW_DEPTH];
+} rs_jw;
+void rs_jw_open(rs_jw *w, const char *k, char brace); /* '{' or '[' */
+void rs_jw_close(rs_jw *w, char brace);               /* '}' or ']' */
+void rs_jw_str(rs_jw *w, const char *k, const char *v);
+void rs_jw_int(rs_jw *w, const char *k, int64_t v);
+void rs_jw_dbl(rs_jw *w, const char *k, double v);
+void rs_jw_text(rs_jw *w, const char *v); /* a string value alone (no comma, no key) */
+/* A record's fields (rs_jfield) as members of the object open in w. */
+void rs_jw_members(rs_jw *w, const void *rec, const rs_jfield *f, size_t n);
+char *rs_jw_done(rs_jw *w);
+/* rs_audit_change for texts from rs_jw_done: before (when has_before) and after NULL are out of
+ * memory; takes (frees) both. */
+ra_status rs_audit_text(ra_store *s, ra_status rc, const ra_store_actor *actor,
+                        const char *action, const char *entity, const char *entity_id,
+                        int has_before, char *before, char *after, ra_err *err);
+/* An account's ledger as rs_ledger_json writes it, as a member k of w. */
+void rs_ledger_jw(rs_jw *w, const char *k, const ra_ledger *l);
+
 /* The chain head for the next append (locked, read once per transaction), and its write-back. */
 /* The migration that keys the audit trail (0005_audit_keyed.sql): records before it are unkeyed. */
 #define RS_SCHEMA_KEYED 5

@@ -97,28 +97,31 @@ typedef struct acct_work {
     char code[RA_CODE_MAX];
     ra_ledger l;
     int64_t n_txns;
-    json_t *before; /* the ledger before the batch */
+    char *before;   /* the ledger before the batch (JSON) */
+    rs_jw appended; /* the transactions this batch appended to the account, in order */
     int dirty;
 } acct_work;
 
-static json_t *txn_json(const ra_store_txn *t, const char *detail)
+/* One transaction as a member of the account's append record (rs_jw: written by the hundred
+ * thousand on a cycle day). */
+static void txn_jw(rs_jw *w, const ra_store_txn *t, const char *detail)
 {
     char ds[11];
-    json_t *b = json_object();
-    rs_jstr(b, "account", t->account);
-    rs_jstr(b, "external_id", t->external_id);
-    rs_jstr(b, "kind", ra_ledger_kind_name(t->kind));
-    rs_jstr(b, "date", ra_date_format(t->date, ds));
-    rs_jstr(b, "ticker", t->ticker);
-    rs_jint(b, "qty_micro", t->qty_micro);
-    rs_jint(b, "price", t->price);
-    rs_jint(b, "amount_minor", t->amount_minor);
-    rs_jint(b, "fees_minor", t->fees_minor);
-    rs_jint(b, "relief", t->relief);
-    rs_jint(b, "split_num", t->split.num);
-    rs_jint(b, "split_den", t->split.den);
-    rs_jstr(b, "detail", detail);
-    return b;
+    rs_jw_open(w, NULL, '{');
+    rs_jw_str(w, "account", t->account);
+    rs_jw_str(w, "external_id", t->external_id);
+    rs_jw_str(w, "kind", ra_ledger_kind_name(t->kind));
+    rs_jw_str(w, "date", ra_date_format(t->date, ds));
+    rs_jw_str(w, "ticker", t->ticker);
+    rs_jw_int(w, "qty_micro", t->qty_micro);
+    rs_jw_int(w, "price", t->price);
+    rs_jw_int(w, "amount_minor", t->amount_minor);
+    rs_jw_int(w, "fees_minor", t->fees_minor);
+    rs_jw_int(w, "relief", t->relief);
+    rs_jw_int(w, "split_num", t->split.num);
+    rs_jw_int(w, "split_den", t->split.den);
+    rs_jw_str(w, "detail", detail);
+    rs_jw_close(w, '}');
 }
 
 static void where_txn(ra_err *err, const ra_store_txn *t)
@@ -173,7 +176,11 @@ static ra_status txn_one(ra_store *s, const ra_store_actor *actor, const firm_ro
         if ((rc = rs_ledger_load(s, id, &w->l, &w->n_txns, err)) != RA_OK)
             return rc;
         (*n_work)++;
-        w->before = rs_ledger_json(&w->l);
+        rs_jw jb = {0};
+        rs_ledger_jw(&jb, NULL, &w->l);
+        w->before = rs_jw_done(&jb);
+        if (!w->before)
+            return sq_nomem(err, "an audit record");
         if (rs_tmap_put(accts, t->account, (int64_t)(*n_work - 1)) != 0)
             return sq_nomem(err, "the batch");
     }
@@ -270,10 +277,11 @@ static ra_status txn_one(ra_store *s, const ra_store_actor *actor, const firm_ro
             w->n_txns++;
             w->dirty = 1;
             stats->applied++;
-            char eid[2 * RA_CODE_MAX + 2];
-            snprintf(eid, sizeof eid, "%s/%s", t->account, t->external_id);
-            rc = rs_audit_change(s, rc, actor, "append", "transaction", eid, NULL,
-                                 txn_json(t, detail), err);
+            if (!w->appended.depth)
+                rs_jw_open(&w->appended, NULL, '[');
+            txn_jw(&w->appended, t, detail);
+            if (w->appended.failed)
+                rc = sq_nomem(err, "an audit record");
         }
     }
     if (rc != RA_OK)
@@ -305,17 +313,26 @@ ra_status ra_store_txn_append(ra_store *s, const ra_store_actor *actor, const ra
     for (size_t i = 0; i < n && rc == RA_OK; i++)
         rc = txn_one(s, actor, &wr.firm, &accts, &secs, &work, &n_work, &cap_work, &txns[i],
                      wr.stats, err);
-    /* write back every changed account in the same transaction */
+    /* write back every changed account in the same transaction: one audit record of the
+     * transactions appended to it (in order, as an array) and one of its ledger before and after,
+     * with the state images of its account, lots and transactions */
     for (size_t i = 0; i < n_work; i++) {
         acct_work *w = &work[i];
         if (rc == RA_OK && w->dirty) {
-            rc = rs_ledger_save(s, w->id, &w->l, err);
-            rc = rs_audit_change(s, rc, actor, "update", "lots", w->code, w->before,
-                                 rs_ledger_json(&w->l), err);
+            rs_jw_close(&w->appended, ']');
+            rc = rs_audit_text(s, rc, actor, "append", "transactions", w->code, 0, NULL,
+                               rs_jw_done(&w->appended), err);
+            if (rc == RA_OK)
+                rc = rs_ledger_save(s, w->id, &w->l, err);
+            rs_jw ja = {0};
+            rs_ledger_jw(&ja, NULL, &w->l);
+            rc = rs_audit_text(s, rc, actor, "update", "lots", w->code, 1, w->before,
+                               rs_jw_done(&ja), err);
             w->before = NULL;
         }
         ra_ledger_free(&w->l);
-        json_decref(w->before);
+        ra_free(w->before);
+        ra_free(rs_jw_done(&w->appended));
     }
     ra_free(work);
     ra_free(accts.slots);
