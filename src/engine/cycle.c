@@ -149,20 +149,20 @@ static ra_status ledger_value(const run *r, const ra_ledger *l, ra_minor *out, r
  * no loss sale of it in the household within the wash-sale window), and selling every lot of i
  * realises no short-term gain (each at a loss or long-term) and none of them was bought within
  * the window (a loss sale would meet its own replacement). Its sale is then a `tlh` exit. */
-static int switch_back(const run *r, const ra_ledger *l, const ra_model *m, uint32_t i)
+static int switch_back(const run *r, const ra_ledger *l, int32_t mi, uint32_t i)
 {
     const ra_cycle_book *b = r->b;
-    const char *g = b->sec[i].tlh_group;
-    if (!g[0])
+    int32_t g = r->group_ix[i];
+    if (g < 0)
         return 0;
+    const ra_model *m = &b->models[mi];
+    const int32_t *ms = &r->model_sec[(size_t)mi * RA_MODELS_MAX_HOLDINGS];
     int64_t p = -1;
     for (size_t k = 0; k < m->n; k++) {
-        if (strcmp(m->w[k].ticker, b->sec[i].ticker) == 0)
+        if (ms[k] == (int32_t)i)
             return 0; /* the model's own security */
-        for (size_t j = 0; j < b->n_sec && p < 0; j++)
-            if (j != i && strcmp(b->sec[j].ticker, m->w[k].ticker) == 0 &&
-                strcmp(b->sec[j].tlh_group, g) == 0 && !r->in_set[j])
-                p = (int64_t)j;
+        if (p < 0 && ms[k] >= 0 && r->group_ix[ms[k]] == g && !r->in_set[ms[k]])
+            p = ms[k];
     }
     if (p < 0 || !b->sec[p].on_shelf || b->sec[p].price <= 0 ||
         within(b->date, r->hh_loss[p], r->o->window_days))
@@ -183,6 +183,68 @@ static int switch_back(const run *r, const ra_ledger *l, const ra_model *m, uint
 
 /* The account's personalised target weights by security into target[] (cash into *cash_w);
  * 0 with *have 0 when the account has no model. */
+/* One remembered target (run.memo): its key and the dense target it gave. */
+#define TARGET_MEMO_MAX 64
+typedef struct target_memo {
+    int32_t model;
+    int type;
+    double reserve;
+    size_t n_held;
+    uint32_t held[RA_MODELS_MAX_HOLDINGS * 4];
+    double *target; /* n_sec */
+    double cash_w;
+} target_memo;
+
+static target_memo *memo_find(run *r, int32_t model, int type, double reserve,
+                              const uint32_t *held, size_t nh)
+{
+    for (size_t k = 0; k < r->n_memo; k++) {
+        target_memo *e = &r->memo[k];
+        if (e->model == model && e->type == type && e->reserve == reserve && e->n_held == nh &&
+            memcmp(e->held, held, nh * sizeof *held) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Remembers target (n_sec) under the key; nothing when the memo is full or memory is short
+ * (the target is then computed again next time: the same result). */
+static void memo_put(run *r, int32_t model, int type, double reserve, const uint32_t *held,
+                     size_t nh, const double *target, double cash_w)
+{
+    size_t ns = r->b->n_sec ? r->b->n_sec : 1;
+    if (!r->memo)
+        r->memo = ra_calloc(TARGET_MEMO_MAX, sizeof *r->memo);
+    if (!r->memo || r->n_memo == TARGET_MEMO_MAX)
+        return;
+    target_memo *e = &r->memo[r->n_memo];
+    e->target = ra_malloc(ns * sizeof *e->target);
+    if (!e->target)
+        return;
+    memcpy(e->target, target, ns * sizeof *target);
+    e->model = model;
+    e->type = type;
+    e->reserve = reserve;
+    e->n_held = nh;
+    memcpy(e->held, held, nh * sizeof *held);
+    e->cash_w = cash_w;
+    r->n_memo++;
+}
+
+static void memo_free(run *r)
+{
+    for (size_t k = 0; k < r->n_memo; k++)
+        ra_free(r->memo[k].target);
+    ra_free(r->memo);
+    r->memo = NULL;
+    r->n_memo = 0;
+}
+
+/* The account's personalised target weights by security into target[] (cash into *cash_w);
+ * 0 with *have 0 when the account has no model. The target is a function of the model, the
+ * restrictions, the cash reserve, the account type and the securities held (a held TLH
+ * substitute keeps its model security's place): an account without restrictions, outside a
+ * re-evaluation, takes it from the thread's memo when an earlier account had the same. */
 static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *target,
                                 double *cash_w, int *have, ra_err *err)
 {
@@ -190,8 +252,10 @@ static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *ta
     *have = 0;
     if (b->acc[a].model < 0)
         return RA_OK;
-    const ra_model *m = &b->models[b->acc[a].model];
+    int32_t mi = b->acc[a].model;
+    const ra_model *m = &b->models[mi];
     const char *held[RA_MODELS_MAX_HOLDINGS * 4];
+    uint32_t held_ix[RA_MODELS_MAX_HOLDINGS * 4];
     size_t nh = 0;
     memset(r->in_set, 0, b->n_sec);
     for (size_t k = 0; k < l->n_lots; k++)
@@ -199,14 +263,27 @@ static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *ta
     /* a held TLH substitute keeps its model security's place (the personalised target's rule),
      * unless it is time to switch back */
     for (size_t i = 0; i < b->n_sec && nh < sizeof held / sizeof held[0]; i++)
-        if (r->in_set[i] && !switch_back(r, l, m, (uint32_t)i))
+        if (r->in_set[i] && !switch_back(r, l, mi, (uint32_t)i)) {
+            held_ix[nh] = (uint32_t)i;
             held[nh++] = b->sec[i].ticker;
+        }
+    const ra_mandate *md = &b->acc[a].mandate;
+    int memo = !r->re && !md->restrictions[0];
+    if (memo) {
+        const target_memo *e = memo_find(r, mi, b->acc[a].type, md->cash_reserve, held_ix, nh);
+        if (e) {
+            memcpy(target, e->target, b->n_sec * sizeof *target);
+            *cash_w = e->cash_w;
+            *have = 1;
+            return RA_OK;
+        }
+    }
     for (size_t k = 0; r->re && k < r->re->n_prefer && nh < sizeof held / sizeof held[0]; k++)
         held[nh++] = b->sec[r->re->prefer[k]].ticker;
     ra_models_target_opts to;
     memset(&to, 0, sizeof to);
-    to.restrictions = b->acc[a].mandate.restrictions;
-    to.cash_reserve = b->acc[a].mandate.cash_reserve;
+    to.restrictions = md->restrictions;
+    to.cash_reserve = md->cash_reserve;
     to.held = held;
     to.n_held = nh;
     to.type = (ra_account_type)b->acc[a].type;
@@ -234,6 +311,8 @@ static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *ta
                               "the firm", m->code, t.w[k].ticker);
         target[lo] += t.w[k].weight;
     }
+    if (memo)
+        memo_put(r, mi, b->acc[a].type, md->cash_reserve, held_ix, nh, target, *cash_w);
     *have = 1;
     return RA_OK;
 }
@@ -793,12 +872,17 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
 
 /* ---- the run ----------------------------------------------------------------------------------- */
 
+static ra_status sec_index(const ra_cycle_book *b, const char *ticker, uint32_t *out, ra_err *err);
+
 static void run_free(run *r)
 {
     RA_FREE_ALL(r->hh_loss, r->hh_buy, r->hh_recent, r->in_set, r->asset_of, r->target,
                 r->assets, r->rlots, r->trades, r->picks, r->work);
-    if (r->owns_shared)
+    memo_free(r);
+    if (r->owns_shared) {
         RA_FREE_ALL(r->class_ix, r->sub_of, r->u_tickers, r->u_class, r->u_group);
+        RA_FREE_ALL(r->group_ix, r->model_sec);
+    }
 }
 
 /* The thread's workspace of r (its household state and scratch), sized for the book. */
@@ -839,12 +923,30 @@ static ra_status run_alloc(run *r, ra_err *err)
     r->u_tickers = ra_calloc(ns, sizeof *r->u_tickers);
     r->u_class = ra_calloc(ns, sizeof *r->u_class);
     r->u_group = ra_calloc(ns, sizeof *r->u_group);
+    r->group_ix = ra_malloc(ns * sizeof *r->group_ix);
+    r->model_sec = ra_malloc((b->n_models ? b->n_models : 1) * RA_MODELS_MAX_HOLDINGS *
+                             sizeof *r->model_sec);
     ra_status rc = workspace_alloc(r, err);
     if (rc != RA_OK)
         return rc;
-    if (!r->class_ix || !r->sub_of || !r->u_tickers || !r->u_class || !r->u_group)
+    if (!r->class_ix || !r->sub_of || !r->u_tickers || !r->u_class || !r->u_group ||
+        !r->group_ix || !r->model_sec)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the day's run");
+    for (size_t m = 0; m < b->n_models; m++)
+        for (size_t k = 0; k < RA_MODELS_MAX_HOLDINGS; k++) {
+            uint32_t ix = 0;
+            ra_err e = {0};
+            r->model_sec[m * RA_MODELS_MAX_HOLDINGS + k] =
+                k < b->models[m].n && sec_index(b, b->models[m].w[k].ticker, &ix, &e) == RA_OK
+                    ? (int32_t)ix : -1;
+        }
     for (size_t i = 0; i < b->n_sec; i++) {
+        r->group_ix[i] = -1;
+        for (size_t j = 0; j <= i && b->sec[i].tlh_group[0]; j++)
+            if (strcmp(b->sec[j].tlh_group, b->sec[i].tlh_group) == 0) {
+                r->group_ix[i] = (int32_t)j;
+                break;
+            }
         r->class_ix[i] = (uint32_t)i;
         for (size_t j = 0; j < i; j++)
             if (strcmp(b->sec[j].asset_class, b->sec[i].asset_class) == 0) {
@@ -885,6 +987,8 @@ static ra_status run_clone(run *dst, const run *src, ra_err *err)
     dst->rlots = NULL;
     dst->trades = NULL;
     dst->picks = NULL;
+    dst->memo = NULL;
+    dst->n_memo = 0;
     return workspace_alloc(dst, err);
 }
 

@@ -61,6 +61,14 @@ typedef struct run {
     ra_rebal_pick *picks;
     void *work;
     size_t work_cap;
+    int32_t *group_ix;         /* n_sec: the first security of its TLH group (-1 none) */
+    int32_t *model_sec;        /* n_models x RA_MODELS_MAX_HOLDINGS: a model's securities by
+                                * index (-1 not in the book) */
+    /* the thread's personalised targets computed today, by what they depend on (model, account
+     * type, cash reserve, held securities; accounts without restrictions): most accounts of a
+     * model hold its own securities and share one target */
+    struct target_memo *memo;
+    size_t n_memo;
     ra_models_universe u;
     const char **u_tickers, **u_class, **u_group;
     char config_text[512];
