@@ -965,6 +965,12 @@ static ra_status cycle_firm(ra_store *s, const char *firm, firm_row *fr, ra_err 
 #define FILTERED(T)                                                                                \
     "WHERE " T ".firm_id = ? AND (? = 0 OR " T ".day = ?) AND (? = '' OR a.code = ?) AND "      \
     "(? = '' OR " T ".status = ?) ORDER BY " T ".day, " T ".code"
+/* The same with a status given (the same parameters): by the (firm_id, status) index, so that the
+ * cycle's daily look-up of open orders reads the open ones, not every order of the firm's
+ * history (day + 0 keeps SQLite from taking the day index for the ORDER BY). */
+#define FILTERED_STATUS(T)                                                                         \
+    "WHERE " T ".firm_id = ? AND (? = 0 OR " T ".day = ?) AND (? = '' OR a.code = ?) AND "      \
+    "? <> '' AND " T ".status = ? ORDER BY " T ".day + 0, " T ".code"
 
 static ra_status list_filtered(ra_store *s, ra_err *err, sq_row_fn *row, void *ctx,
                                const char *sql, int64_t firm_id, const ra_cycle_filter *f)
@@ -1400,8 +1406,10 @@ ra_status ra_store_proposals_lapse_unconfirmed(ra_store *s, const ra_store_actor
         return rc;
     rec_list c = {NULL, NULL, 0, 0, RA_CYCLE_ID_MAX};
     rc = sq_each(s, err, lapse_row, &c,
-                 "SELECT code FROM proposals WHERE firm_id = ? AND day < ? AND status = "
+                 "SELECT code FROM proposals WHERE firm_id = ? AND day + 0 < ? AND status = "
                  "'confirming' ORDER BY id", "ii", firm.id, (int64_t)day);
+    /* (day + 0: by the proposals_status index, the open ones only, not by proposals_day over
+     * every proposal of the firm's history) */
     for (size_t i = 0; rc == RA_OK && i < c.n; i++) {
         const char *code = (const char *)c.v + i * RA_CYCLE_ID_MAX;
         ra_db_stmt *st = sq_prep(s, "UPDATE proposals SET status = 'lapsed' WHERE firm_id = ? AND "
@@ -1439,7 +1447,10 @@ ra_status ra_store_orders_list(ra_store *s, const char *firm, const ra_cycle_fil
                                ra_cycle_order **out, size_t *n, ra_err *err)
 {
     rec_list l = {NULL, NULL, 0, 0, sizeof(ra_cycle_order)};
-    ra_status rc = firm_list(s, firm, f, order_row, ORDER_COLS FILTERED("o"), &l, n, err);
+    ra_status rc = firm_list(s, firm, f, order_row,
+                             f && f->status && f->status[0] ? ORDER_COLS FILTERED_STATUS("o")
+                                                            : ORDER_COLS FILTERED("o"),
+                             &l, n, err);
     *out = NULL;
     ra_free(l.ids);
     if (rc != RA_OK) {
