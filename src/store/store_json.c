@@ -35,9 +35,10 @@ static void grow(rs_jw *w, size_t more)
     w->cap = cap;
 }
 
-static void put(rs_jw *w, const char *s, size_t n)
+static inline void put(rs_jw *w, const char *s, size_t n)
 {
-    grow(w, n);
+    if (w->n + n + 1 > w->cap)
+        grow(w, n);
     if (w->failed)
         return;
     memcpy(w->b + w->n, s, n);
@@ -64,7 +65,19 @@ static void member(rs_jw *w, const char *k)
 
 void rs_jw_text(rs_jw *w, const char *v)
 {
-    size_t n = strlen(v), bad = 0;
+    size_t n = 0, bad = 0;
+    int plain = 1; /* ASCII without a byte to escape: copied in one go */
+    for (; v[n]; n++) {
+        unsigned char c = (unsigned char)v[n];
+        plain &= c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+    }
+    if (plain) {
+        grow(w, n + 2);
+        put_c(w, '"');
+        put(w, v, n);
+        put_c(w, '"');
+        return;
+    }
     if (!ra_rule_utf8_valid(v, n, &bad)) {
         w->failed = 1;
         return;
