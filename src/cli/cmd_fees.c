@@ -196,13 +196,20 @@ static int print_bills(const cli_book *bk, const fees_opts *o, const ra_fee_bill
     return CLI_EXIT_OK;
 }
 
+/* Parses the options of argv[2..) from table opts into *o (defaults first): 0, -1 after --help,
+ * or the usage exit code. */
+static int parse(const char *cmd, const cli_opt *opts, int argc, char **argv, fees_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->format = CLI_FORMAT_TABLE;
+    const cli_opts_spec spec = {cmd, opts, help, 0, 2};
+    return cli_parse_opts(&spec, argc, argv, o);
+}
+
 static int run_cmd(const char *cmd, int bill, int argc, char **argv)
 {
     fees_opts o;
-    memset(&o, 0, sizeof o);
-    o.format = CLI_FORMAT_TABLE;
-    const cli_opts_spec spec = {cmd, run_options, help, 0, 2};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    int rc = parse(cmd, run_options, argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
     if ((rc = cli_no_more_args(cmd, argc, argv, optind)) != 0)
@@ -352,10 +359,7 @@ static int schedule_cmd(int argc, char **argv)
     if (!is_set && !is_show && !is_list && !is_default)
         return cli_usage(cmd, "no subcommand \"%s\" (set, show, list, default)", sub);
     fees_opts o;
-    memset(&o, 0, sizeof o);
-    o.format = CLI_FORMAT_TABLE;
-    const cli_opts_spec spec = {cmd, schedule_options, help, 0, 2};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    int rc = parse(cmd, schedule_options, argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
     const char *code = NULL;

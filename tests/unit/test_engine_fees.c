@@ -292,6 +292,44 @@ static void test_fees_versions_by_day(void **state)
     ra_tdb_must(ra_store_audit_verify(f->s, &nrec, &bad, &err), &err);
 }
 
+/* An account opened in bulk (the demo book, large loads) keeps its mandate's fee_schedule, and
+ * pays it: $36,500 at 1.00 % is 100 c a day, 31 days of March 3,100 c. */
+static void test_fees_bulk_opened_account(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    schedule(f, "ONE", "0-:100", 0, "", 1, 0, 0, 0);
+    ra_client c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.code, sizeof c.code, "C9");
+    snprintf(c.household, sizeof c.household, "H9");
+    ra_tdb_must(ra_store_client_put(f->s, &f->actor, &c, &err), &err);
+    ra_account x;
+    memset(&x, 0, sizeof x);
+    snprintf(x.code, sizeof x.code, "B1");
+    snprintf(x.client, sizeof x.client, "C9");
+    x.type = RA_ACCOUNT_TAXABLE;
+    snprintf(x.currency, sizeof x.currency, "USD");
+    x.opened = D(2024, 1, 2);
+    ra_rule_mandate_default(&x.mandate);
+    snprintf(x.mandate.fee_schedule, sizeof x.mandate.fee_schedule, "ONE");
+    ra_store_opening o = {&x, D(2024, 1, 2), 3650000, NULL, 0};
+    ra_tdb_must(ra_store_accounts_open_bulk(f->s, &f->actor, &o, 1, &err), &err);
+    ra_mandate_version mv;
+    ra_tdb_must(ra_store_mandate_get(f->s, "F1", "B1", 0, &mv, &err), &err);
+    assert_string_equal(mv.mandate.fee_schedule, "ONE");
+    value(f, "B1", D(2024, 3, 1), 3650000, 0);
+    ra_fee_bill *b = NULL;
+    size_t n = 0;
+    ra_tdb_must(ra_fees_compute(f->s, "F1", NULL, 0, D(2024, 3, 31), &b, &n, &err), &err);
+    assert_int_equal(n, 1);
+    assert_string_equal(b[0].schedule, "ONE");
+    assert_int_equal(b[0].asset_fee_minor, 3100);
+    ra_free(b);
+    uint64_t nrec = 0, bad = 0;
+    ra_tdb_must(ra_store_audit_verify(f->s, &nrec, &bad, &err), &err);
+}
+
 int main(int argc, char **argv)
 {
     (void)unused_closes;
@@ -301,6 +339,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_fees_bill_once_shortfall, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fees_performance_loss_then_gain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fees_versions_by_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fees_bulk_opened_account, setup, teardown),
     };
     return ra_tdb_main(argc, argv, "test_engine_fees", tests, sizeof tests / sizeof tests[0]);
 }
