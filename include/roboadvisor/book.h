@@ -87,6 +87,8 @@ typedef struct ra_mandate {
     int client_confirm;            /* 1: proposals also need the client's confirmation */
     int risk_level;                /* the agent's level 1..5 (C1..C5); 0 no agent yet */
     int objective;                 /* ra_agent_objective (onboard.h) */
+    char fee_schedule[RA_CODE_MAX];/* the fee schedule it pays (store_fees.h); "" the firm's
+                                    * default */
 } ra_mandate;
 
 typedef struct ra_account {

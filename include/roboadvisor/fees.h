@@ -10,6 +10,7 @@
 #define ROBOADVISOR_FEES_H
 
 #include "date.h"
+#include "book.h"
 #include "money.h"
 
 #ifdef __cplusplus
@@ -92,6 +93,62 @@ typedef struct ra_perf_fee_out {
 
 RA_API RA_NODISCARD ra_status ra_perf_fee(const ra_perf_fee_in *in, ra_perf_fee_out *out,
                                           ra_err *err);
+
+
+/* --- a firm's fee schedule as data (docs/methodology.md#fees, docs/cli.md#fees) ------------- */
+
+#define RA_FEES_MAX_SERVICES 8
+#define RA_FEES_SERVICE_NAME_MAX 32
+#define RA_FEES_TEXT_MAX 1024   /* the text form of tiers or services, NUL included */
+
+/* When a per-service fee is charged: on every bill, on the account's first bill (the first
+ * period with a day of value), or on the bill whose period ends in December. */
+typedef enum ra_fee_when { RA_FEE_WHEN_BILL = 0, RA_FEE_WHEN_FIRST, RA_FEE_WHEN_ANNUAL } ra_fee_when;
+
+typedef struct ra_fee_service {
+    char name[RA_FEES_SERVICE_NAME_MAX]; /* letters, digits, '_', '-', '.' */
+    ra_minor amount_minor;               /* > 0 */
+    ra_fee_when when;
+} ra_fee_service;
+
+/* One version of a named schedule: asset tiers, minimum and subscription (sched), per-service
+ * fees, the billing period and an optional performance fee. */
+typedef struct ra_fee_plan {
+    char code[RA_CODE_MAX];
+    int64_t version;               /* 1, 2, ... (the store numbers them) */
+    ra_date effective;             /* accrual uses it from this day (0: from the start) */
+    ra_fee_schedule sched;
+    size_t n_services;
+    ra_fee_service services[RA_FEES_MAX_SERVICES];
+    int period_months;             /* billing: 1 monthly, 3 quarterly (calendar) */
+    int64_t perf_rate_ppm;         /* 0: no performance fee */
+    int perf_months;               /* 6 (Jan-Jun, Jul-Dec) or 12 (calendar year); 0 with no fee */
+    int64_t perf_hurdle_ppm;       /* a fixed hurdle return per performance period, ppm */
+    char perf_benchmark[RA_CODE_MAX]; /* "" or a security whose return is the hurdle */
+    char user[RA_CODE_MAX];        /* who wrote the version (the store sets it) */
+    char reason[256];
+    int64_t at;                    /* Unix seconds (the store sets it) */
+} ra_fee_plan;
+
+/* Parses tiers "LO-HI:BPS,...,LO-:BPS" (amounts in currency units with at most minor_digits
+ * decimals, the first LO 0, each LO the previous HI, the last open; BPS basis points a year with
+ * at most 2 decimals) into s->tiers (the minimum and subscription are left alone). RA_EPARSE
+ * naming the tier and field. */
+RA_API RA_NODISCARD ra_status ra_fee_tiers_parse(const char *text, int minor_digits,
+                                                 ra_fee_schedule *s, ra_err *err);
+/* The canonical text of s's tiers (ra_fee_tiers_parse reads it back); buf of size cap
+ * (RA_FEES_TEXT_MAX is enough). */
+RA_API char *ra_fee_tiers_format(const ra_fee_schedule *s, int minor_digits, char *buf,
+                                 size_t cap);
+/* Parses services "NAME:AMOUNT:WHEN,..." (WHEN bill, first or annual; "" none) into p->services.
+ * RA_EPARSE naming the service and field. */
+RA_API RA_NODISCARD ra_status ra_fee_services_parse(const char *text, int minor_digits,
+                                                    ra_fee_plan *p, ra_err *err);
+RA_API char *ra_fee_services_format(const ra_fee_plan *p, int minor_digits, char *buf,
+                                    size_t cap);
+RA_API const char *ra_fee_when_name(ra_fee_when w);
+/* Checks a whole plan (schedule, services, period, performance fee): RA_EINVAL naming the field. */
+RA_API RA_NODISCARD ra_status ra_fee_plan_validate(const ra_fee_plan *p, ra_err *err);
 
 #ifdef __cplusplus
 }

@@ -44,6 +44,8 @@
 #include "store_profiles.h"
 #include "store_mandate.h"
 #include "store_cycle.h"
+#include "store_fees.h"
+#include "engine_fees.h"
 /* engine */
 #include "engine_onboard.h"
 #include "engine_models.h"

@@ -36,7 +36,8 @@ static void help(void)
            "discretionary, drift_band, band_rel, to_band_edge, buy_only, tlh, loss_limit,\n"
            "restrictions, relief (fifo, hifo, tax-aware), cash_reserve, min_trade_minor,\n"
            "reinvest_dividends, fractional, gain_budget_minor (-1 none), client_confirm,\n"
-           "risk_level (C1..C5), objective. docs/cli.md#mandate.\n");
+           "risk_level (C1..C5), objective, fee_schedule (\"\" the firm's default; see\n"
+           "'fees schedule'). docs/cli.md#mandate.\n");
 }
 
 /* One version as JSON: the fields by their keys (numbers as numbers, flags 0/1). */
@@ -60,6 +61,7 @@ static json_t *version_json(const ra_mandate_version *v)
     json_object_set_new(f, "fractional", json_integer(m->fractional));
     json_object_set_new(f, "gain_budget_minor", json_integer((json_int_t)m->gain_budget_minor));
     json_object_set_new(f, "client_confirm", json_integer(m->client_confirm));
+    json_object_set_new(f, "fee_schedule", json_string(m->fee_schedule));
     json_object_set_new(f, "risk_level", m->risk_level ? json_sprintf("C%d", m->risk_level)
                                                        : json_null());
     json_object_set_new(f, "objective",

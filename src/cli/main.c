@@ -32,6 +32,7 @@ static const struct {
     {"settings", cmd_settings, "the firm's settings kept in the book (the wash-sale window)"},
     {"withdraw", cmd_withdraw, "record a client's or the firm's withdrawal instruction"},
     {"instructions", cmd_instructions, "withdrawal instructions: list, cancel"},
+    {"fees", cmd_fees, "fee schedules; every account's fees per period: list, bill"},
     {"replay", cmd_replay, "recompute a recorded day of the cycle and compare it with the record"},
     {"plan", cmd_plan, "goal plan by Monte Carlo: probability, wealth percentiles, required saving"},
     {"backtest", cmd_backtest, "the daily cycle over real history on a generated book, per risk level"},

@@ -151,3 +151,207 @@ ra_status ra_perf_fee(const ra_perf_fee_in *in, ra_perf_fee_out *out, ra_err *er
     out->carried_loss_minor = (ra_minor)carried;
     return RA_OK;
 }
+
+/* --- the text forms of tiers and services (docs/cli.md#fees) ------------------------------- */
+
+#include <string.h>
+
+#define BPS_DIGITS 2 /* basis points with 2 decimals = hundredths of a bp, the rate unit */
+
+static ra_status tier_fail(ra_err *err, size_t k, const char *field, const char *msg,
+                           const char *v, size_t len)
+{
+    char where[48];
+    snprintf(where, sizeof where, "tier %zu %s", k + 1, field);
+    return ra_err_set(err, RA_EPARSE, where, "%s: \"%.*s\"", msg, (int)(len > 40 ? 40 : len), v);
+}
+
+ra_status ra_fee_tiers_parse(const char *text, int minor_digits, ra_fee_schedule *s, ra_err *err)
+{
+    if (!text || !*text)
+        return ra_err_set(err, RA_EPARSE, "tiers", "no tiers given (e.g. \"0-1000000:50,1000000-:25\")");
+    size_t n = 0;
+    ra_minor prev_hi = 0;
+    int open_seen = 0;
+    for (const char *p = text; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (n == RA_FEES_MAX_TIERS)
+            return ra_err_set(err, RA_EPARSE, "tiers", "more than %d tiers", RA_FEES_MAX_TIERS);
+        if (open_seen)
+            return tier_fail(err, n, "bounds", "a tier after the open last one", p, len);
+        const char *dash = memchr(p, '-', len), *colon = memchr(p, ':', len);
+        if (!dash || !colon || colon < dash)
+            return tier_fail(err, n, "form", "a tier is LO-HI:BPS or LO-:BPS, got", p,
+                             len);
+        ra_minor lo = 0, hi = INT64_MAX;
+        int64_t rate = 0;
+        ra_err e;
+        if (ra_money_parse_minor(p, (size_t)(dash - p), minor_digits, &lo, &e) != RA_OK)
+            return tier_fail(err, n, "lower bound", "not an amount", p,
+                             (size_t)(dash - p));
+        if (colon > dash + 1) {
+            if (ra_money_parse_minor(dash + 1, (size_t)(colon - dash - 1), minor_digits, &hi,
+                                     &e) != RA_OK)
+                return tier_fail(err, n, "upper bound", "not an amount", dash + 1,
+                                 (size_t)(colon - dash - 1));
+        } else {
+            open_seen = 1;
+        }
+        size_t rlen = len - (size_t)(colon + 1 - p);
+        if (ra_money_parse_decimal(colon + 1, rlen, BPS_DIGITS, &rate, &e) != RA_OK)
+            return tier_fail(err, n, "rate",
+                             "not basis points with at most 2 decimals", colon + 1,
+                             rlen);
+        if (lo != prev_hi)
+            return tier_fail(err, n, "lower bound",
+                             "each tier starts where the previous ends (the first at 0)",
+                             p, (size_t)(dash - p));
+        if (hi <= lo)
+            return tier_fail(err, n, "upper bound", "the upper bound is not above the lower", p, len);
+        s->tiers[n].upto_minor = hi;
+        s->tiers[n].rate = rate;
+        prev_hi = hi;
+        n++;
+        p = end ? end + 1 : p + len;
+        if (end && !*p)
+            return ra_err_set(err, RA_EPARSE, "tiers", "a tier list ends with a comma");
+    }
+    if (!open_seen)
+        return ra_err_set(err, RA_EPARSE, "tiers", "the last tier must be open (LO-:BPS)");
+    s->n_tiers = n;
+    ra_fee_schedule chk = *s;
+    chk.min_annual_minor = chk.monthly_minor = 0;
+    ra_status rc = ra_fee_schedule_validate(&chk, err);
+    return rc == RA_OK ? RA_OK : (err ? (err->code = RA_EPARSE) : RA_EPARSE);
+}
+
+char *ra_fee_tiers_format(const ra_fee_schedule *s, int minor_digits, char *buf, size_t cap)
+{
+    size_t len = 0;
+    ra_minor lo = 0;
+    buf[0] = 0;
+    for (size_t k = 0; k < s->n_tiers && len < cap; k++) {
+        char a[RA_MONEY_FMT_SIZE], b[RA_MONEY_FMT_SIZE], r[RA_MONEY_FMT_SIZE];
+        ra_money_format_minor(lo, minor_digits, a, sizeof a);
+        if (s->tiers[k].upto_minor == INT64_MAX)
+            b[0] = 0;
+        else
+            ra_money_format_minor(s->tiers[k].upto_minor, minor_digits, b, sizeof b);
+        ra_money_format_decimal(s->tiers[k].rate, BPS_DIGITS, r, sizeof r);
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s-%s:%s", k ? "," : "", a, b, r);
+        lo = s->tiers[k].upto_minor;
+    }
+    return buf;
+}
+
+const char *ra_fee_when_name(ra_fee_when w)
+{
+    return w == RA_FEE_WHEN_FIRST ? "first" : w == RA_FEE_WHEN_ANNUAL ? "annual" : "bill";
+}
+
+static int name_ok(const char *p, size_t len)
+{
+    if (len == 0 || len >= RA_FEES_SERVICE_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+ra_status ra_fee_services_parse(const char *text, int minor_digits, ra_fee_plan *pl, ra_err *err)
+{
+    size_t n = 0;
+    for (const char *p = text ? text : ""; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char where[40];
+        snprintf(where, sizeof where, "service %zu", n + 1);
+        if (n == RA_FEES_MAX_SERVICES)
+            return ra_err_set(err, RA_EPARSE, "services", "more than %d services",
+                              RA_FEES_MAX_SERVICES);
+        const char *c1 = memchr(p, ':', len);
+        const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - p)) : NULL;
+        if (!c1 || !c2)
+            return ra_err_set(err, RA_EPARSE, where, "a service is NAME:AMOUNT:WHEN, got "
+                              "\"%.*s\"", (int)(len > 40 ? 40 : len), p);
+        ra_fee_service *sv = &pl->services[n];
+        memset(sv, 0, sizeof *sv);
+        if (!name_ok(p, (size_t)(c1 - p)))
+            return ra_err_set(err, RA_EPARSE, where, "a service name is 1..%d letters, digits, "
+                              "'_', '-' or '.', got \"%.*s\"", RA_FEES_SERVICE_NAME_MAX - 1,
+                              (int)((size_t)(c1 - p) > 40 ? 40 : (size_t)(c1 - p)), p);
+        memcpy(sv->name, p, (size_t)(c1 - p));
+        ra_err e;
+        if (ra_money_parse_minor(c1 + 1, (size_t)(c2 - c1 - 1), minor_digits, &sv->amount_minor,
+                                 &e) != RA_OK || sv->amount_minor <= 0)
+            return ra_err_set(err, RA_EPARSE, where, "the amount is not an amount above 0: "
+                              "\"%.*s\"", (int)((size_t)(c2 - c1 - 1) > 40 ? 40 : (size_t)(c2 - c1 - 1)), c1 + 1);
+        size_t wl = len - (size_t)(c2 + 1 - p);
+        if (wl == 4 && !memcmp(c2 + 1, "bill", 4))
+            sv->when = RA_FEE_WHEN_BILL;
+        else if (wl == 5 && !memcmp(c2 + 1, "first", 5))
+            sv->when = RA_FEE_WHEN_FIRST;
+        else if (wl == 6 && !memcmp(c2 + 1, "annual", 6))
+            sv->when = RA_FEE_WHEN_ANNUAL;
+        else
+            return ra_err_set(err, RA_EPARSE, where, "when is bill, first or annual, got "
+                              "\"%.*s\"", (int)(wl > 40 ? 40 : wl), c2 + 1);
+        n++;
+        p = end ? end + 1 : p + len;
+        if (end && !*p)
+            return ra_err_set(err, RA_EPARSE, "services", "a service list ends with a comma");
+    }
+    pl->n_services = n;
+    return RA_OK;
+}
+
+char *ra_fee_services_format(const ra_fee_plan *p, int minor_digits, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (size_t k = 0; k < p->n_services && len < cap; k++) {
+        char a[RA_MONEY_FMT_SIZE];
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s:%s:%s", k ? "," : "",
+                                p->services[k].name,
+                                ra_money_format_minor(p->services[k].amount_minor, minor_digits,
+                                                      a, sizeof a),
+                                ra_fee_when_name(p->services[k].when));
+    }
+    return buf;
+}
+
+ra_status ra_fee_plan_validate(const ra_fee_plan *p, ra_err *err)
+{
+    ra_status rc = ra_fee_schedule_validate(&p->sched, err);
+    if (rc != RA_OK)
+        return rc;
+    if (p->period_months != 1 && p->period_months != 3)
+        return ra_err_set(err, RA_EINVAL, "period", "billing is monthly or quarterly, not every "
+                          "%d months", p->period_months);
+    if (p->n_services > RA_FEES_MAX_SERVICES)
+        return ra_err_set(err, RA_EINVAL, "services", "more than %d services",
+                          RA_FEES_MAX_SERVICES);
+    for (size_t k = 0; k < p->n_services; k++)
+        if (p->services[k].amount_minor <= 0 || !name_ok(p->services[k].name,
+                                                         strlen(p->services[k].name)))
+            return ra_err_set(err, RA_EINVAL, "services", "service %zu needs a name and an "
+                              "amount above 0", k + 1);
+    if (p->perf_rate_ppm < 0 || p->perf_rate_ppm > RA_FEES_PPM)
+        return ra_err_set(err, RA_EINVAL, "perf_rate", "the performance-fee rate of %lld ppm is "
+                          "not in 0..1000000", (long long)p->perf_rate_ppm);
+    if (p->perf_rate_ppm > 0 && p->perf_months != 6 && p->perf_months != 12)
+        return ra_err_set(err, RA_EINVAL, "perf_months", "a performance period is 6 or 12 "
+                          "months, not %d", p->perf_months);
+    if (p->perf_rate_ppm > 0 && p->perf_months % p->period_months != 0)
+        return ra_err_set(err, RA_EINVAL, "perf_months", "a performance period must end with a "
+                          "bill");
+    if (p->perf_hurdle_ppm < -RA_FEES_PPM || p->perf_hurdle_ppm > 10 * RA_FEES_PPM)
+        return ra_err_set(err, RA_EINVAL, "hurdle", "the hurdle of %lld ppm is out of range",
+                          (long long)p->perf_hurdle_ppm);
+    return RA_OK;
+}

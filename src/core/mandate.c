@@ -16,7 +16,7 @@ static const char *const keys[] = {
     "model",        "discretionary", "drift_band",         "band_rel",   "to_band_edge",
     "buy_only",     "tlh",           "loss_limit",         "restrictions", "relief",
     "cash_reserve", "min_trade_minor", "reinvest_dividends", "fractional", "gain_budget_minor",
-    "client_confirm", "risk_level",  "objective",          NULL};
+    "client_confirm", "risk_level",  "objective",          "fee_schedule", NULL};
 
 const char *const *ra_rule_mandate_keys(void) { return keys; }
 
@@ -144,6 +144,10 @@ ra_status ra_rule_mandate_set(ra_mandate *m, const char *key, const char *value,
             return ra_err_set(err, RA_EINVAL, key, "restrictions are longer than %d bytes",
                               RA_NAME_MAX - 1);
         snprintf(t.restrictions, sizeof t.restrictions, "%s", value);
+    } else if (!strcmp(key, "fee_schedule")) {
+        if (value[0] && (rc = ra_rule_code_check(value, strlen(value), "fee_schedule", err)) != RA_OK)
+            return rc;
+        snprintf(t.fee_schedule, sizeof t.fee_schedule, "%s", value);
     } else if (!strcmp(key, "relief")) {
         if ((rc = ra_rule_relief_parse(value, &t.relief, err)) != RA_OK)
             return rc;
@@ -182,7 +186,8 @@ ra_status ra_rule_mandate_set(ra_mandate *m, const char *key, const char *value,
                               "discretionary, drift_band, band_rel, to_band_edge, buy_only, "
                               "tlh, loss_limit, restrictions, relief, cash_reserve, "
                               "min_trade_minor, reinvest_dividends, fractional, "
-                              "gain_budget_minor, client_confirm, risk_level, objective)",
+                              "gain_budget_minor, client_confirm, risk_level, objective, "
+                              "fee_schedule)",
                               key);
         if (!boolean(value, &b))
             return ra_err_set(err, RA_EINVAL, key, "%s must be 0 or 1 (on/off), got \"%s\"",
@@ -202,6 +207,8 @@ const char *ra_rule_mandate_get(const ra_mandate *m, const char *key, char *buf,
         snprintf(buf, cap, "%s", m->model);
     else if (!strcmp(key, "restrictions"))
         snprintf(buf, cap, "%s", m->restrictions);
+    else if (!strcmp(key, "fee_schedule"))
+        snprintf(buf, cap, "%s", m->fee_schedule);
     else if (!strcmp(key, "relief"))
         snprintf(buf, cap, "%s", ra_rule_relief_name(m->relief));
     else if (!strcmp(key, "objective"))

@@ -136,6 +136,26 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "x.reinvest_dividends, x.fractional, x.gain_budget_minor, x.client_confirm, x.risk_level, "
      "x.objective, x.agent_name, x.effective, x.user_name, x.reason, x.created_at",
      "itiddiiidtidiiiiiiittti", "mandates x " ACCT_JOIN, "x.version"},
+    /* fees (0010_fees.sql); the mandate's fee_schedule as a table of its own: only the versions
+     * that name one, so that the mandates images of earlier records stay valid */
+    {"fee_schedules", 10, "x.code",
+     "x.version, x.effective, x.tiers, x.min_annual_minor, x.monthly_minor, x.services, "
+     "x.period_months, x.perf_rate_ppm, x.perf_months, x.perf_hurdle_ppm, x.perf_benchmark, "
+     "x.user_name, x.reason, x.created_at",
+     "iitiitiiiittti", "fee_schedules x JOIN firms f ON f.id = x.firm_id", "x.version"},
+    {"fee_settings", 10, "f.code", "x.default_schedule, x.user_name, x.updated_at", "tti",
+     "fee_settings x JOIN firms f ON f.id = x.firm_id", "f.code"},
+    {"fee_bills", 10, "a.code",
+     "x.period_end, x.period_start, x.schedule, x.schedule_version, x.days, x.value_sum_minor, "
+     "x.asset_fee_minor, x.subscription_minor, x.service_minor, x.perf_start, x.perf_end, "
+     "x.perf_value_start_minor, x.perf_value_end_minor, x.perf_flows_minor, x.perf_hurdle_ppm, "
+     "x.perf_profit_minor, x.perf_hurdle_minor, x.carried_loss_minor, x.perf_fee_minor, "
+     "x.carried_loss_after_minor, x.total_minor, x.txn_day, x.paid_minor, x.shortfall_minor, "
+     "x.instruction, x.user_name, x.created_at",
+     "iitiiiiiiiiiiiiiiiiiiiiitti", "fee_bills x " ACCT_JOIN, "x.period_end"},
+    {"mandate_fee_schedules", 10, "a.code", "x.version, x.fee_schedule", "it",
+     "(SELECT account_id, version, fee_schedule FROM mandates WHERE fee_schedule <> '') x "
+     ACCT_JOIN, "x.version"},
 };
 
 int rs_state_spec(const char *table)
@@ -364,8 +384,8 @@ static const struct {
     {"advisor", {"advisors"}},
     {"household", {"households"}},
     {"client", {"clients"}},
-    {"account", {"accounts", "model_assignments", "mandates"}},
-    {"mandate", {"accounts", "mandates"}},
+    {"account", {"accounts", "model_assignments", "mandates", "mandate_fee_schedules"}},
+    {"mandate", {"accounts", "mandates", "mandate_fee_schedules"}},
     {"lots", {"accounts", "lots", "txns"}},
     {"security", {"securities"}},
     {"model", {"models", "model_weights"}},
@@ -378,6 +398,9 @@ static const struct {
     {"proposal", {"proposals", "proposal_trades", "orders"}},
     {"instruction", {"instructions"}},
     {"firm_settings", {"firm_settings"}},
+    {"fee_schedule", {"fee_schedules"}},
+    {"fee_settings", {"fee_settings"}},
+    {"fee_bill", {"fee_bills"}},
 };
 
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)
@@ -530,10 +553,11 @@ ra_status rs_state_round(ra_store *s, const char *firm, const uint8_t *key,
                          const char *const *codes, const size_t *index, size_t m, char **state,
                          size_t *cap, ra_err *err)
 {
-    static const char *const tables[] = {"accounts", "lots", "txns", "mandates"};
+    static const char *const tables[] = {"accounts", "lots", "txns", "mandates",
+                                         "mandate_fee_schedules"};
     round_ctx c = {state, cap, codes, index, m};
     ra_status rc = RA_OK;
-    size_t n_tables = s->schema_version >= 7 ? 4 : 3;
+    size_t n_tables = s->schema_version >= 10 ? 5 : s->schema_version >= 7 ? 4 : 3;
     for (size_t t = 0; t < n_tables && rc == RA_OK; t++) {
         int k = rs_state_spec(tables[t]);
         ra_db_stmt *st = spec_stmt(s, k, 2, err);

@@ -166,6 +166,48 @@ static void test_fees_rejects_bad_schedules(void **state)
     assert_int_equal(ra_perf_fee(&bad, &o, &err), RA_EINVAL);
 }
 
+/* The text forms (docs/cli.md#fees): "0-1000000:50,1000000-:25" is 0.50 % to $1,000,000 and 0.25 %
+ * above, i.e. bounds 100,000,000 c and open, rates 5,000 and 2,500 hundredths of a bp; it formats
+ * back with the currency's decimals. Each error names the tier or service and the field. */
+static void test_fees_text_forms(void **state)
+{
+    (void)state;
+    ra_fee_plan p;
+    memset(&p, 0, sizeof p);
+    ra_err err = {0};
+    assert_int_equal(ra_fee_tiers_parse("0-1000000:50,1000000-:25", 2, &p.sched, &err), RA_OK);
+    assert_int_equal(p.sched.n_tiers, 2);
+    assert_int_equal(p.sched.tiers[0].upto_minor, 100000000);
+    assert_int_equal(p.sched.tiers[0].rate, 5000);
+    assert_int_equal(p.sched.tiers[1].upto_minor, INT64_MAX);
+    assert_int_equal(p.sched.tiers[1].rate, 2500);
+    char buf[RA_FEES_TEXT_MAX];
+    assert_string_equal(ra_fee_tiers_format(&p.sched, 2, buf, sizeof buf),
+                        "0.00-1000000.00:50.00,1000000.00-:25.00");
+    assert_int_equal(ra_fee_tiers_parse("0-1000:50,2000-:25", 2, &p.sched, &err), RA_EPARSE);
+    assert_string_equal(err.where, "tier 2 lower bound");
+    assert_int_equal(ra_fee_tiers_parse("0-1000:50", 2, &p.sched, &err), RA_EPARSE);
+    assert_int_equal(ra_fee_tiers_parse("0-:12.345", 2, &p.sched, &err), RA_EPARSE);
+    assert_string_equal(err.where, "tier 1 rate");
+    assert_int_equal(ra_fee_services_parse("report:10:annual,setup:25.50:first", 2, &p, &err),
+                     RA_OK);
+    assert_int_equal(p.n_services, 2);
+    assert_int_equal(p.services[1].amount_minor, 2550);
+    assert_int_equal(p.services[1].when, RA_FEE_WHEN_FIRST);
+    assert_string_equal(ra_fee_services_format(&p, 2, buf, sizeof buf),
+                        "report:10.00:annual,setup:25.50:first");
+    assert_int_equal(ra_fee_services_parse("report:10:weekly", 2, &p, &err), RA_EPARSE);
+    assert_string_equal(err.where, "service 1");
+    p.period_months = 2;
+    assert_int_equal(ra_fee_plan_validate(&p, &err), RA_EINVAL);
+    p.period_months = 3;
+    p.perf_rate_ppm = 200000;
+    p.perf_months = 12;
+    assert_int_equal(ra_fee_plan_validate(&p, &err), RA_OK);
+    p.perf_months = 9;
+    assert_int_equal(ra_fee_plan_validate(&p, &err), RA_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -175,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_fees_subscription_pro_rata),
         cmocka_unit_test(test_fees_performance_high_water),
         cmocka_unit_test(test_fees_rejects_bad_schedules),
+        cmocka_unit_test(test_fees_text_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
