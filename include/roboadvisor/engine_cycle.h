@@ -61,6 +61,10 @@ typedef struct ra_cycle_stats {
     ra_minor harvested_minor;   /* losses realised by harvesting */
     double harvest_tax_value;   /* their estimated tax value, minor units */
     ra_minor value_minor;       /* the processed accounts' value at the close */
+    size_t suspended;           /* processed accounts not trading: suspended by a crossing of
+                                 * their loss limit on an earlier day, not re-authorised yet */
+    size_t loss_limit_crossed;  /* processed accounts crossing their loss limit today (suspended
+                                 * from now on, their open orders cancelled, notified) */
     char engine_version[RA_CYCLE_VERSION_MAX];
     char config_hash[65];
 } ra_cycle_stats;

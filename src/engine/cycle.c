@@ -709,6 +709,13 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         rc = corporate_actions(r, a, &l, out, err);
     else
         rc = reeval_pending(r, &l, err);
+    int halt = 0; /* the loss limit at the close (cycle_risk.c): suspended, or crossing it now */
+    if (rc == RA_OK && r->risk) {
+        ra_minor at_close = 0;
+        rc = ledger_value(r, &l, &at_close, err);
+        if (rc == RA_OK)
+            rc = cycle_risk_check(r, a, at_close, out, &halt, err);
+    }
     double *target = r->target;
     double cash_w = 0.0;
     int have = 0;
@@ -717,7 +724,7 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
     ra_rebal_result res;
     memset(&res, 0, sizeof res);
     int out_of_band = 0;
-    if (rc == RA_OK && have) {
+    if (rc == RA_OK && have && !halt) {
         size_t n_rl = 0;
         size_t na = build_assets(r, a, &l, target, &n_rl);
         reeval_constrain(r, na);
@@ -765,7 +772,7 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         }
         if (rc == RA_OK && res.n_trades)
             rc = make_proposal(r, a, &l, &res, out, err);
-    } else if (rc == RA_OK)
+    } else if (rc == RA_OK && !have)
         r->st->no_model++;
     if (rc == RA_OK && !r->rejected)
         rc = pay_withdrawals(r, a, &l, out, err);

@@ -4,6 +4,7 @@
 #define RA_ENGINE_CYCLE_INT_H
 
 #include <roboadvisor/engine_cycle.h>
+#include <roboadvisor/store_risk.h>
 
 /* What one account's day produces (owned; acct_out_free). */
 typedef struct acct_out {
@@ -13,7 +14,16 @@ typedef struct acct_out {
     ra_cycle_order *orders;
     ra_store_txn *fills;
     ra_lot_pick *fill_picks;
+    ra_risk_crossing risk;    /* a crossing of the loss limit (day.risk points here) */
 } acct_out;
+
+/* The day's risk figures of the firm's accounts (src/engine/cycle_risk.c): by account row id,
+ * and the notifications' due time (the firm's close of the day plus 30 minutes). */
+typedef struct cycle_risk {
+    ra_risk_account *acc;
+    size_t n;
+    int64_t due_at;
+} cycle_risk;
 
 /* A trade rejected on the day: the security (book index) and side not proposed again. */
 typedef struct reeval_bar {
@@ -72,6 +82,7 @@ typedef struct run {
     int reeval_n;
     const reeval_ctx *re;
     int owns_shared;           /* 1: class_ix, sub_of and u_* are this run's to free */
+    const cycle_risk *risk;    /* the loss limits' figures (NULL: not checked, a re-evaluation) */
 } run;
 
 /* Frees what an account's day produced and zeroes it. */
@@ -88,6 +99,17 @@ void cycle_household_enter(run *r, uint32_t h, size_t first);
 /* Account a's day (after cycle_household_enter of its household and its earlier accounts) into
  * out, its counts into r->st. */
 ra_status cycle_account_day(run *r, size_t a, acct_out *out, ra_err *err);
+/* The risk figures of book b's day (cycle_risk.c); cycle_risk_free frees them (NULL: nothing). */
+ra_status cycle_risk_load(ra_store *s, const char *firm, const ra_cycle_book *b, cycle_risk **out,
+                          ra_err *err);
+void cycle_risk_free(cycle_risk *k);
+/* The loss limit of account a with value_minor at the day's closes (after its corporate actions,
+ * before trading): *halt 1 when the account must not trade today, because it was suspended
+ * before or crosses its limit now (out->risk and out->day.risk are then set, to be written with
+ * its day); counted in r->st. */
+ra_status cycle_risk_check(run *r, size_t a, ra_minor value_minor, acct_out *out, int *halt,
+                           ra_err *err);
+
 /* The configuration hash of the firm's settings of the run (ra_cycle_stats.config_hash). */
 void cycle_settings_hash(const run *r, char out[65]);
 

@@ -63,7 +63,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 26 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 29 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -314,6 +314,16 @@ ra_status rs_audit_change(ra_store *s, ra_status rc, const ra_store_actor *actor
  * instructions owe less than paid. */
 ra_status rs_withdrawal_txns(ra_store *s, int64_t acc, const char *account, ra_date day,
                              ra_minor paid, ra_store_txn **out, size_t *n, ra_err *err);
+
+/* --- risk limits (store_risk.c) ------------------------------------------------------------- */
+
+/* Writes account acc's crossing of its loss limit on c->date (inside the cycle's write scope of
+ * the account's day, store_cycle.c): its open orders cancelled, the suspension and the client's
+ * and the advisor's notifications (each at most once a day: a re-run writes nothing new),
+ * audited (entity "risk"). */
+struct ra_risk_crossing;
+ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
+                          const char *account, const struct ra_risk_crossing *c, ra_err *err);
 
 /* --- state images (store_state.c) ------------------------------------------------------------ */
 

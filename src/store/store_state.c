@@ -136,6 +136,16 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "x.reinvest_dividends, x.fractional, x.gain_budget_minor, x.client_confirm, x.risk_level, "
      "x.objective, x.agent_name, x.effective, x.user_name, x.reason, x.created_at",
      "itiddiiidtidiiiiiiittti", "mandates x " ACCT_JOIN, "x.version"},
+    {"suspensions", 11, "a.code",
+     "x.day, x.kind, x.loss_limit, x.entrusted_minor, x.value_minor, x.loss_minor, "
+     "x.orders_cancelled, x.reauthorised_by, x.reauthorised_note, x.reauthorised_at, x.base_day, "
+     "x.base_minor",
+     "itdiiiittiii", "suspensions x " ACCT_JOIN, "x.day"},
+    {"notifications", 11, "a.code",
+     "x.code, x.day, x.recipient, x.recipient_code, x.kind, x.message, x.due_at, x.created_at",
+     "tittttii", "notifications x " ACCT_JOIN, "x.code"},
+    {"risk_settings", 11, "f.code", "x.close_minute, x.zone, x.user_name, x.updated_at", "itti",
+     "risk_settings x JOIN firms f ON f.id = x.firm_id", "f.code"},
 };
 
 int rs_state_spec(const char *table)
@@ -324,6 +334,8 @@ static const struct {
     {"proposal", {"proposals", "proposal_trades", "orders"}},
     {"instruction", {"instructions"}},
     {"firm_settings", {"firm_settings"}},
+    {"risk", {"suspensions", "notifications"}},
+    {"risk_settings", {"risk_settings"}},
 };
 
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)
