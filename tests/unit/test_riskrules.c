@@ -11,6 +11,7 @@
 
 #include <roboadvisor/riskrules.h>
 
+#include <math.h>
 #include <string.h>
 
 #include "ra_test.h"
@@ -172,6 +173,225 @@ static void test_close_utc(void **state)
     assert_int_equal(ra_risk_close_utc(0, 1440, "UTC", &t, &err), RA_EINVAL);
 }
 
+/* ---- rules as data ---------------------------------------------------------------------------- */
+
+static ra_risk_rule rule(const char *when, const char *then)
+{
+    ra_risk_rule r;
+    ra_err err = {0};
+    if (ra_risk_rule_parse("R1", when, then, &r, &err) != RA_OK)
+        fail_msg("%s %s: %s", when, then, err.msg);
+    return r;
+}
+
+static void test_rule_parse_and_format(void **state)
+{
+    (void)state;
+    ra_risk_rule r = rule("drawdown>=0.15", "reduce:equity=0.30");
+    assert_int_equal(r.metric, RA_RISK_DRAWDOWN);
+    assert_int_equal(r.op, RA_RISK_GE);
+    assert_true(r.threshold == 0.15);
+    assert_int_equal(r.action, RA_RISK_REDUCE);
+    assert_string_equal(r.target, "equity");
+    assert_true(r.weight == 0.30);
+    char when[RA_RISK_RULE_TEXT_MAX], then[RA_RISK_RULE_TEXT_MAX];
+    ra_risk_rule_format(&r, when, then);
+    assert_string_equal(when, "drawdown>=0.15");
+    assert_string_equal(then, "reduce:equity=0.3");
+    r = rule("move(*,5)<-0.1", "close:*");
+    assert_int_equal(r.metric, RA_RISK_MOVE);
+    assert_int_equal(r.window, 5);
+    assert_string_equal(r.subject, "*");
+    assert_int_equal(r.op, RA_RISK_LT);
+    ra_risk_rule_format(&r, when, then);
+    assert_string_equal(when, "move(*,5)<-0.1");
+    assert_string_equal(then, "close:*");
+    r = rule("vol(20)>0.25", "notify");
+    assert_int_equal(r.window, 20);
+    assert_int_equal(r.action, RA_RISK_NOTIFY);
+    r = rule("event(FOMC)", "suspend");
+    assert_int_equal(r.metric, RA_RISK_EVENT);
+    assert_string_equal(r.subject, "FOMC");
+    r = rule("loss<=0.05", "add:us_equity=0.7");
+    assert_int_equal(r.op, RA_RISK_LE);
+    assert_int_equal(r.action, RA_RISK_ADD);
+}
+
+static void test_rule_parse_refused(void **state)
+{
+    (void)state;
+    static const char *const bad[][2] = {
+        {"drawdown>>0.1", "notify"}, {"vol(1)>0.2", "notify"}, {"vol(2.5)>0.2", "notify"},
+        {"move(SPY)<-0.1", "notify"}, {"height>3", "notify"}, {"drawdown", "notify"},
+        {"drawdown>=x", "notify"}, {"event()", "notify"}, {"drawdown>=0.1", "reduce:equity=1.5"},
+        {"drawdown>=0.1", "reduce:equity"}, {"drawdown>=0.1", "sell:SPY"},
+        {"drawdown>=0.1", "close:*"}, {"drawdown>=0.1", ""}, {"", "notify"}};
+    size_t checked = 0;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ra_risk_rule r;
+        ra_err err = {0};
+        assert_int_equal(ra_risk_rule_parse("R1", bad[i][0], bad[i][1], &r, &err), RA_EINVAL);
+        assert_true(strcmp(err.where, "when") == 0 || strcmp(err.where, "then") == 0);
+        checked++;
+    }
+    assert_int_equal(checked, 14);
+    ra_risk_rule r;
+    ra_err err = {0};
+    assert_int_equal(ra_risk_rule_parse("bad code", "loss>0.1", "notify", &r, &err), RA_EINVAL);
+}
+
+/* Returns +10 %, -20 %, +5 %: wealth 1.10, 0.88, 0.924; the peak 1.10; drawdown
+ * 1 - 0.924 / 1.10 = 0.16 exactly in decimal. drawdown>=0.16 fires (the boundary, within the
+ * tolerance), drawdown>0.16 and drawdown>=0.1601 do not. */
+static void test_rule_drawdown_boundary(void **state)
+{
+    (void)state;
+    const double ret[3] = {0.10, -0.20, 0.05};
+    assert_true(fabs(ra_risk_drawdown(ret, 3) - 0.16) < 1e-15);
+    assert_true(ra_risk_drawdown(ret, 0) == 0.0);
+    ra_risk_inputs in;
+    memset(&in, 0, sizeof in);
+    in.ret = ret;
+    in.n_ret = 3;
+    int fired = 0, ix = 0;
+    double obs = 0;
+    ra_err err = {0};
+    ra_risk_rule r = rule("drawdown>=0.16", "notify");
+    assert_int_equal(ra_risk_rule_eval(&r, &in, &fired, &obs, &ix, &err), RA_OK);
+    assert_int_equal(fired, 1);
+    r = rule("drawdown>0.16", "notify");
+    assert_int_equal(ra_risk_rule_eval(&r, &in, &fired, &obs, &ix, &err), RA_OK);
+    assert_int_equal(fired, 0);
+    r = rule("drawdown>=0.1601", "notify");
+    assert_int_equal(ra_risk_rule_eval(&r, &in, &fired, &obs, &ix, &err), RA_OK);
+    assert_int_equal(fired, 0);
+}
+
+/* Returns 1 %, -1 %, 2 %, 0 %: mean 0.5 %, squared deviations 0.25e-4 + 2.25e-4 + 2.25e-4 +
+ * 0.25e-4 = 5e-4, / 3 = 1.6667e-4, sd 0.0129099, x sqrt(252) = 0.2049390. vol(4)>=0.2049 fires,
+ * vol(4)>=0.205 does not, vol(5) has too few returns (NAN, not fired). */
+static void test_rule_volatility(void **state)
+{
+    (void)state;
+    const double ret[4] = {0.01, -0.01, 0.02, 0.0};
+    assert_true(fabs(ra_risk_vol_ann(ret, 4, 4) - 0.2049390153) < 1e-9);
+    assert_true(isnan(ra_risk_vol_ann(ret, 4, 5)));
+    ra_risk_inputs in;
+    memset(&in, 0, sizeof in);
+    in.ret = ret;
+    in.n_ret = 4;
+    int fired = 0, ix = 0;
+    double obs = 0;
+    ra_err err = {0};
+    ra_risk_rule r = rule("vol(4)>=0.2049", "notify");
+    assert_int_equal(ra_risk_rule_eval(&r, &in, &fired, &obs, &ix, &err), RA_OK);
+    assert_int_equal(fired, 1);
+    r = rule("vol(4)>=0.205", "notify");
+    assert_int_equal(ra_risk_rule_eval(&r, &in, &fired, &obs, &ix, &err), RA_OK);
+    assert_int_equal(fired, 0);
+    r = rule("vol(5)>=0.0", "notify");
+    assert_int_equal(ra_risk_rule_eval(&r, &in, &fired, &obs, &ix, &err), RA_OK);
+    assert_int_equal(fired, 0);
+    assert_true(isnan(obs));
+}
+
+/* SPY closes 100, 95, 90: move(SPY,2) = 90 / 100 - 1 = -0.10 (the boundary: <=-0.1 fires, <-0.1
+ * does not); AAA 100, 101. move(*,1)<=-0.05: AAA +1 %, SPY 90 / 95 - 1 = -0.0526: SPY (index 1). */
+static void test_rule_move_loss_event(void **state)
+{
+    (void)state;
+    const ra_price spy[3] = {100000000, 95000000, 90000000}, aaa[2] = {100000000, 101000000};
+    const ra_price *closes[2] = {aaa, spy};
+    const size_t n_closes[2] = {2, 3};
+    const char *held[2] = {"AAA", "SPY"};
+    const char *events[1] = {"FOMC"};
+    ra_risk_inputs in;
+    memset(&in, 0, sizeof in);
+    in.n_held = 2;
+    in.held = held;
+    in.closes = closes;
+    in.n_closes = n_closes;
+    in.entrusted_minor = 100000;
+    in.value_minor = 85000;
+    in.events = events;
+    in.n_events = 1;
+    int fired = 0, ix = 0;
+    double obs = 0;
+    ra_err err = {0};
+    ra_risk_rule r = rule("move(SPY,2)<=-0.1", "close:SPY");
+    assert_int_equal(ra_risk_rule_eval(&r, &in, &fired, &obs, &ix, &err), RA_OK);
+    assert_int_equal(fired, 1);
+    assert_int_equal(ix, 1);
+    assert_true(fabs(obs + 0.10) < 1e-15);
+    r = rule("move(SPY,2)<-0.1", "close:SPY");
+    assert_int_equal(ra_risk_rule_eval(&r, &in, &fired, &obs, &ix, &err), RA_OK);
+    assert_int_equal(fired, 0);
+    assert_int_equal(ix, -1);
+    r = rule("move(*,1)<=-0.05", "close:*");
+    assert_int_equal(ra_risk_rule_eval(&r, &in, &fired, &obs, &ix, &err), RA_OK);
+    assert_int_equal(fired, 1);
+    assert_int_equal(ix, 1);
+    assert_true(fabs(obs - (90.0 / 95.0 - 1.0)) < 1e-15);
+    r = rule("move(SPY,3)<=0", "notify"); /* three closes back: not there */
+    assert_int_equal(ra_risk_rule_eval(&r, &in, &fired, &obs, &ix, &err), RA_OK);
+    assert_int_equal(fired, 0);
+    /* loss 15,000 of 100,000: 0.15, the boundary */
+    r = rule("loss>=0.15", "suspend");
+    assert_int_equal(ra_risk_rule_eval(&r, &in, &fired, &obs, &ix, &err), RA_OK);
+    assert_int_equal(fired, 1);
+    r = rule("event(FOMC)", "notify");
+    assert_int_equal(ra_risk_rule_eval(&r, &in, &fired, &obs, &ix, &err), RA_OK);
+    assert_int_equal(fired, 1);
+    r = rule("event(CPI)", "notify");
+    assert_int_equal(ra_risk_rule_eval(&r, &in, &fired, &obs, &ix, &err), RA_OK);
+    assert_int_equal(fired, 0);
+}
+
+/* Target equity 0.60 (two funds, 0.40 + 0.20), bonds 0.39, cash 0.01. reduce:equity=0.30 halves
+ * both funds (0.20, 0.10) and gives the 0.30 freed to bonds: 0.69. close:bonds gives its 0.39 to
+ * equity in proportion: 0.40 + 0.26 = 0.66, 0.20 + 0.13 = 0.33. add:equity=0.80 takes 0.20 from
+ * bonds: 0.19, equity x 4/3. reduce:equity=0.70 changes nothing (0.60 is below). */
+static void test_rule_apply_weights(void **state)
+{
+    (void)state;
+    const uint8_t eq[3] = {1, 1, 0}, bd[3] = {0, 0, 1};
+    double w[3] = {0.40, 0.20, 0.39};
+    uint8_t ch[3] = {0, 0, 0};
+    ra_risk_rule r = rule("drawdown>=0.15", "reduce:equity=0.30");
+    ra_risk_apply(&r, w, eq, 3, ch);
+    assert_true(fabs(w[0] - 0.20) < 1e-15 && fabs(w[1] - 0.10) < 1e-15);
+    assert_true(fabs(w[2] - 0.69) < 1e-15);
+    assert_true(ch[0] && ch[1] && ch[2]);
+    double w2[3] = {0.40, 0.20, 0.39};
+    r = rule("drawdown>=0.15", "close:bonds");
+    ra_risk_apply(&r, w2, bd, 3, NULL);
+    assert_true(fabs(w2[0] - 0.66) < 1e-15 && fabs(w2[1] - 0.33) < 1e-15 && w2[2] == 0.0);
+    double w3[3] = {0.40, 0.20, 0.39};
+    r = rule("drawdown>=0.15", "add:equity=0.80");
+    ra_risk_apply(&r, w3, eq, 3, NULL);
+    assert_true(fabs(w3[0] + w3[1] - 0.80) < 1e-15 && fabs(w3[2] - 0.19) < 1e-15);
+    double w4[3] = {0.40, 0.20, 0.39};
+    memset(ch, 0, sizeof ch);
+    r = rule("drawdown>=0.15", "reduce:equity=0.70");
+    ra_risk_apply(&r, w4, eq, 3, ch);
+    assert_true(w4[0] == 0.40 && w4[1] == 0.20 && w4[2] == 0.39);
+    assert_true(!ch[0] && !ch[1] && !ch[2]);
+}
+
+static void test_rule_target_match(void **state)
+{
+    (void)state;
+    assert_int_equal(ra_risk_target_match("equity", "VTI", "us_equity", 4), 1);
+    assert_int_equal(ra_risk_target_match("equity", "EEM", "em_equity", 5), 1);
+    assert_int_equal(ra_risk_target_match("equity", "AGG", "us_bonds", 2), 0);
+    assert_int_equal(ra_risk_target_match("bonds", "AGG", "us_bonds", 2), 1);
+    assert_int_equal(ra_risk_target_match("us_bonds", "AGG", "us_bonds", 2), 1);
+    assert_int_equal(ra_risk_target_match("AGG", "AGG", "us_bonds", 2), 1);
+    assert_int_equal(ra_risk_target_match("risky", "HYG", "us_bonds", 3), 0);
+    assert_int_equal(ra_risk_target_match("risky", "GLD", "commodities", 5), 1);
+    assert_int_equal(ra_risk_target_match("equity", "X", "notequity", 4), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -183,6 +403,13 @@ int main(void)
         cmocka_unit_test(test_zone_offset_new_york),
         cmocka_unit_test(test_zone_offset_europe_asia),
         cmocka_unit_test(test_close_utc),
+        cmocka_unit_test(test_rule_parse_and_format),
+        cmocka_unit_test(test_rule_parse_refused),
+        cmocka_unit_test(test_rule_drawdown_boundary),
+        cmocka_unit_test(test_rule_volatility),
+        cmocka_unit_test(test_rule_move_loss_event),
+        cmocka_unit_test(test_rule_apply_weights),
+        cmocka_unit_test(test_rule_target_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
