@@ -87,6 +87,8 @@ typedef struct ra_mandate {
     int client_confirm;            /* 1: proposals also need the client's confirmation */
     int risk_level;                /* the agent's level 1..5 (C1..C5); 0 no agent yet */
     int objective;                 /* ra_agent_objective (onboard.h) */
+    char rules[RA_NAME_MAX];       /* the firm's risk rules it applies: codes joined by ',' ("":
+                                    * none; riskrules.h, docs/methodology.md#risk-limits) */
 } ra_mandate;
 
 typedef struct ra_account {

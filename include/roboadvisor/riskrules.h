@@ -87,6 +87,7 @@ RA_API RA_NODISCARD ra_status ra_risk_close_utc(ra_date d, int minute, const cha
  * Weight freed by reduce or close goes to the account's other target securities in proportion
  * to their targets (to cash when there is none); weight taken by add comes from them likewise. */
 
+#define RA_RISK_MAX_RULES 16          /* rules of one mandate, at most */
 #define RA_RISK_TOL 1e-12              /* comparisons of a metric with the rule's number */
 #define RA_RISK_WINDOW_MAX 2520        /* vol and move windows, trading days (10 years) */
 #define RA_RISK_RULE_TEXT_MAX 128      /* a condition or action as text, NUL included */

@@ -198,6 +198,7 @@ static void print_run_table(const ra_cycle_stats *st, ra_date d, const cli_book 
     printf("  loss limits          %zu crossed today (suspended, open orders cancelled, client "
            "and advisor notified); %zu suspended before, no proposal until re-authorised\n",
            st->loss_limit_crossed, st->suspended);
+    printf("  risk rules fired     %zu ('rules firings')\n", st->rules_fired);
 }
 
 static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
@@ -227,6 +228,7 @@ static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
     json_object_set_new(o, "withdrawals_short", json_integer((json_int_t)st->withdrawals_short));
     json_object_set_new(o, "loss_limit_crossed", json_integer((json_int_t)st->loss_limit_crossed));
     json_object_set_new(o, "suspended", json_integer((json_int_t)st->suspended));
+    json_object_set_new(o, "rules_fired", json_integer((json_int_t)st->rules_fired));
     cli_json_units(o, "dividends", "currency", "harvested", "currency", "harvest_tax_value",
                    "currency", "value", "currency", "withdrawals", "currency", NULL);
     return o;

@@ -34,6 +34,7 @@ static const struct {
     {"instructions", cmd_instructions, "withdrawal instructions: list, cancel"},
     {"notifications", cmd_notifications, "notifications for clients and advisors (a crossed loss limit), with due times"},
     {"suspensions", cmd_suspensions, "accounts suspended by a crossed loss limit, and their re-authorisations"},
+    {"rules", cmd_rules, "the firm's risk rules as data: set, list, show, event, firings"},
     {"reauthorise", cmd_reauthorise, "resume an account's suspended trading ('reauthorise ACCOUNT --by USER --note TEXT')"},
     {"replay", cmd_replay, "recompute a recorded day of the cycle and compare it with the record"},
     {"plan", cmd_plan, "goal plan by Monte Carlo: probability, wealth percentiles, required saving"},

@@ -177,6 +177,7 @@ void ra_cycle_stats_add(ra_cycle_stats *t, const ra_cycle_stats *d)
     t->value_minor += d->value_minor;
     t->suspended += d->suspended;
     t->loss_limit_crossed += d->loss_limit_crossed;
+    t->rules_fired += d->rules_fired;
 }
 
 /* A thread's loop: the next household of the batch, whole, until none is left. Households are

@@ -10,6 +10,7 @@
 #include <roboadvisor/store_cycle.h>
 #include <roboadvisor/store_risk.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +32,33 @@
     "b.account_id = a.id LEFT JOIN txns t ON t.account_id = a.id AND t.kind IN (1, 2) AND "       \
     "t.day <= ? AND t.day > COALESCE(b.base_day, -2147483647) WHERE a.firm_id = ? GROUP BY "      \
     "a.id, b.base_minor ORDER BY a.id"
+/* ... and the rules of the mandate's version effective on D (as the cycle's book reads it) */
+#define RISK_RULES_SQL                                                                             \
+    "SELECT a.id, COALESCE((SELECT m.rules FROM mandates m WHERE m.account_id = a.id AND "        \
+    "(m.effective = 0 OR m.effective <= ?) ORDER BY m.version DESC LIMIT 1), '') FROM accounts "  \
+    "a WHERE a.firm_id = ? ORDER BY a.id"
 
 typedef struct acc_list {
     ra_risk_account *v;
     size_t n, cap;
 } acc_list;
+
+typedef struct rules_ctx {
+    ra_risk_account *v;
+    size_t n, at;
+} rules_ctx;
+
+static ra_status rules_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    rules_ctx *c = ctx;
+    int64_t id = sq_int(s, st, 0);
+    while (c->at < c->n && c->v[c->at].account_id < id)
+        c->at++;
+    if (c->at < c->n && c->v[c->at].account_id == id)
+        sq_copy(c->v[c->at].rules, sizeof c->v[c->at].rules, sq_text(s, st, 1));
+    (void)err;
+    return RA_OK;
+}
 
 static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
@@ -46,6 +69,7 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     x->account_id = sq_int(s, st, 0);
     x->entrusted_minor = sq_int(s, st, 1);
     x->suspended = sq_int(s, st, 2) > 0;
+    x->rules[0] = 0;
     return RA_OK;
 }
 
@@ -62,6 +86,9 @@ ra_status ra_store_risk_accounts(ra_store *s, const char *firm, ra_date date,
     int64_t d = date;
     if (rc == RA_OK)
         rc = sq_each(s, err, acc_row, &l, RISK_ACCOUNTS_SQL, "iiiiii", d, d, d, d, d, f.id);
+    rules_ctx rx = {l.v, l.n, 0};
+    if (rc == RA_OK)
+        rc = sq_each(s, err, rules_row, &rx, RISK_RULES_SQL, "ii", d, f.id);
     if (rc != RA_OK) {
         ra_free(l.v);
         return rc;
@@ -165,19 +192,64 @@ static ra_status who_fn(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 }
 
 static ra_status notify(ra_store *s, int64_t acc, const char *account, const ra_risk_crossing *c,
-                        const char *recipient, const char *to, const char *message, ra_err *err)
+                        const char *rule, const char *recipient, const char *to,
+                        const char *message, ra_err *err)
 {
-    char db[11], code[RA_RISK_CODE_MAX];
-    snprintf(code, sizeof code, "N-%s-%.47s-%s", ra_date_format(c->date, db), account, recipient);
+    char db[11], code[RA_RISK_CODE_MAX], kind[64];
+    snprintf(code, sizeof code, "N-%s-%.47s%s%.40s-%s", ra_date_format(c->date, db), account,
+             rule ? "-" : "", rule ? rule : "", recipient);
+    snprintf(kind, sizeof kind, "%s%.47s", rule ? "rule:" : "loss_limit", rule ? rule : "");
     ra_db_stmt *st = sq_prep(s, "INSERT INTO notifications (account_id, code, day, recipient, "
                                 "recipient_code, kind, message, due_at, created_at) VALUES (?, ?, "
-                                "?, ?, ?, 'loss_limit', ?, ?, ?) ON CONFLICT (account_id, code) "
-                                "DO NOTHING", err);
-    if (!st || sq_bind(s, st, err, "ititttii", acc, code, (int64_t)c->date, recipient, to,
+                                "?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, code) DO NOTHING",
+                             err);
+    if (!st || sq_bind(s, st, err, "itittttii", acc, code, (int64_t)c->date, recipient, to, kind,
                        message, c->due_at, ra_store_now(s)) != RA_OK ||
         sq_run(s, st, err) != RA_OK)
         return sq_err(err);
     return RA_OK;
+}
+
+/* The client's and the advisor's notification. */
+static ra_status notify_both(ra_store *s, int64_t acc, const char *account,
+                             const ra_risk_crossing *c, const char *rule, const who_row *w,
+                             const char *message, ra_err *err)
+{
+    ra_status rc = notify(s, acc, account, c, rule, "client", w->client, message, err);
+    return rc == RA_OK ? notify(s, acc, account, c, rule, "advisor", w->advisor, message, err)
+                       : rc;
+}
+
+/* The account's open orders cancelled and the suspension recorded (kind "loss_limit" or
+ * "rule:CODE"); *cancelled counts the orders. */
+static ra_status suspend(ra_store *s, const ra_store_actor *actor, int64_t acc,
+                         const ra_risk_crossing *c, const char *kind, int64_t *cancelled,
+                         ra_err *err)
+{
+    code_list o = {NULL, 0, 0};
+    ra_status rc = sq_each(s, err, code_row, &o, "SELECT code FROM orders WHERE account_id = ? "
+                                                 "AND status IN ('open', 'partial') ORDER BY id",
+                           "i", acc);
+    char db[11], reason[160];
+    snprintf(reason, sizeof reason, "%s at the close of %s: trading suspended",
+             c->crossed ? "loss limit crossed" : kind, ra_date_format(c->date, db));
+    for (size_t i = 0; rc == RA_OK && i < o.n; i++)
+        rc = ra_store_order_cancel(s, actor, o.v[i], reason, err);
+    ra_free(o.v);
+    *cancelled = (int64_t)o.n;
+    ra_db_stmt *st = rc == RA_OK ? sq_prep(s, "INSERT INTO suspensions (account_id, day, kind, "
+                                              "loss_limit, entrusted_minor, value_minor, "
+                                              "loss_minor, orders_cancelled) VALUES (?, ?, ?, ?, "
+                                              "?, ?, ?, ?) ON CONFLICT (account_id, day) DO "
+                                              "NOTHING", err)
+                                 : NULL;
+    if (rc == RA_OK && (!st || sq_bind(s, st, err, "iitdiiii", acc, (int64_t)c->date, kind,
+                                       c->loss_limit, c->loss.entrusted_minor,
+                                       c->loss.value_minor, c->loss.loss_minor,
+                                       *cancelled) != RA_OK ||
+                        sq_run(s, st, err) != RA_OK))
+        rc = sq_err(err);
+    return rc;
 }
 
 ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
@@ -191,47 +263,67 @@ ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
                                          "a.currency FROM accounts a JOIN clients c ON c.id = "
                                          "a.client_id LEFT JOIN advisors v ON v.id = "
                                          "c.advisor_id WHERE a.id = ?", "i", acc);
-    /* the account's open orders of earlier days are cancelled: nothing trades for it now */
-    code_list o = {NULL, 0, 0};
-    if (rc == RA_OK)
-        rc = sq_each(s, err, code_row, &o, "SELECT code FROM orders WHERE account_id = ? AND "
-                                           "status IN ('open', 'partial') ORDER BY id", "i", acc);
-    char db[11], reason[128];
-    snprintf(reason, sizeof reason, "loss limit crossed at the close of %s: trading suspended",
-             ra_date_format(c->date, db));
-    for (size_t i = 0; rc == RA_OK && i < o.n; i++)
-        rc = ra_store_order_cancel(s, actor, o.v[i], reason, err);
-    ra_free(o.v);
-    ra_db_stmt *st = rc == RA_OK ? sq_prep(s, "INSERT INTO suspensions (account_id, day, kind, "
-                                              "loss_limit, entrusted_minor, value_minor, "
-                                              "loss_minor, orders_cancelled) VALUES (?, ?, "
-                                              "'loss_limit', ?, ?, ?, ?, ?) ON CONFLICT "
-                                              "(account_id, day) DO NOTHING", err)
-                                 : NULL;
-    if (rc == RA_OK && (!st || sq_bind(s, st, err, "iidiiii", acc, (int64_t)c->date,
-                                       c->loss_limit, c->loss.entrusted_minor,
-                                       c->loss.value_minor, c->loss.loss_minor,
-                                       (int64_t)o.n) != RA_OK ||
-                        sq_run(s, st, err) != RA_OK))
-        rc = sq_err(err);
-    char m1[32], m2[32], msg[RA_RISK_MESSAGE_MAX];
-    snprintf(msg, sizeof msg, "account %.47s lost %s %s of the %s %s entrusted (loss limit "
-             "%.4g %%) at the close of %s: automated trading suspended until re-authorised",
-             account, ra_money_format_minor(c->loss.loss_minor, w.digits, m1, sizeof m1),
-             w.currency, ra_money_format_minor(c->loss.entrusted_minor, w.digits, m2, sizeof m2),
-             w.currency, c->loss_limit * 100.0, db);
-    if (rc == RA_OK)
-        rc = notify(s, acc, account, c, "client", w.client, msg, err);
-    if (rc == RA_OK)
-        rc = notify(s, acc, account, c, "advisor", w.advisor, msg, err);
+    /* a suspension: the loss limit's, else the first rule's that suspends */
+    char kind[64] = "";
+    if (c->crossed)
+        snprintf(kind, sizeof kind, "loss_limit");
+    for (size_t i = 0; !kind[0] && i < c->n_firings; i++)
+        if (c->firings[i].action == RA_RISK_SUSPEND)
+            snprintf(kind, sizeof kind, "rule:%.47s", c->firings[i].rule);
+    int64_t cancelled = 0;
+    if (rc == RA_OK && kind[0])
+        rc = suspend(s, actor, acc, c, kind, &cancelled, err);
+    char db[11], m1[32], m2[32], msg[RA_RISK_MESSAGE_MAX];
+    ra_date_format(c->date, db);
+    if (rc == RA_OK && c->crossed) {
+        snprintf(msg, sizeof msg, "account %.47s lost %s %s of the %s %s entrusted (loss limit "
+                 "%.4g %%) at the close of %s: automated trading suspended until re-authorised",
+                 account, ra_money_format_minor(c->loss.loss_minor, w.digits, m1, sizeof m1),
+                 w.currency,
+                 ra_money_format_minor(c->loss.entrusted_minor, w.digits, m2, sizeof m2),
+                 w.currency, c->loss_limit * 100.0, db);
+        rc = notify_both(s, acc, account, c, NULL, &w, msg, err);
+    }
+    for (size_t i = 0; rc == RA_OK && i < c->n_firings; i++) {
+        const ra_risk_firing *f = &c->firings[i];
+        ra_db_stmt *st = sq_prep(s, "INSERT INTO rule_firings (account_id, day, rule, cond, "
+                                    "action, observed, subject) VALUES (?, ?, ?, ?, ?, ?, ?) ON "
+                                    "CONFLICT (account_id, day, rule) DO NOTHING", err);
+        if (!st || sq_bind(s, st, err, "iitttdt", acc, (int64_t)c->date, f->rule, f->when,
+                           f->then, f->observed, f->subject) != RA_OK ||
+            sq_run(s, st, err) != RA_OK)
+            rc = sq_err(err);
+        if (rc == RA_OK && (f->action == RA_RISK_NOTIFY || f->action == RA_RISK_SUSPEND)) {
+            snprintf(msg, sizeof msg, "rule %.47s (%.100s, observed %.6g%s%.47s) fired on "
+                     "account %.47s at the close of %s: %s", f->rule, f->when, f->observed,
+                     f->subject[0] ? " for " : "", f->subject, account, db,
+                     f->action == RA_RISK_SUSPEND ? "automated trading suspended until "
+                                                    "re-authorised"
+                                                  : "please review");
+            rc = notify_both(s, acc, account, c, f->rule, &w, msg, err);
+        }
+    }
     if (rc == RA_OK) {
-        json_t *after = json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:I, s:I}", "date", db,
-                                  "kind", "loss_limit", "loss_limit", c->loss_limit,
+        json_t *after = json_pack("{s:s, s:s, s:b, s:f, s:I, s:I, s:I, s:I, s:I}", "date", db,
+                                  "suspension", kind, "loss_limit_crossed", c->crossed,
+                                  "loss_limit", c->loss_limit,
                                   "entrusted_minor", (json_int_t)c->loss.entrusted_minor,
                                   "value_minor", (json_int_t)c->loss.value_minor, "loss_minor",
                                   (json_int_t)c->loss.loss_minor, "orders_cancelled",
-                                  (json_int_t)o.n, "due_at", (json_int_t)c->due_at);
-        rc = rs_audit_change(s, rc, actor, "suspend", "risk", account, NULL, after, err);
+                                  (json_int_t)cancelled, "due_at", (json_int_t)c->due_at);
+        json_t *fired = json_array();
+        for (size_t i = 0; i < c->n_firings; i++)
+            json_array_append_new(fired, json_pack("{s:s, s:s, s:s, s:f, s:s}", "rule",
+                                                   c->firings[i].rule, "when",
+                                                   c->firings[i].when, "then",
+                                                   c->firings[i].then, "observed",
+                                                   isfinite(c->firings[i].observed)
+                                                       ? c->firings[i].observed
+                                                       : 0.0,
+                                                   "subject", c->firings[i].subject));
+        rs_jset(after, "rules_fired", fired);
+        rc = rs_audit_change(s, rc, actor, kind[0] ? "suspend" : "fire", "risk", account, NULL,
+                             after, err);
     }
     return rc;
 }
@@ -414,6 +506,242 @@ ra_status ra_store_notifications_list(ra_store *s, const char *firm, const char 
                      "a.id = x.account_id WHERE a.firm_id = ? AND (? = '' OR a.code = ?) AND "
                      "(? = 0 OR x.due_at < ?) ORDER BY x.due_at, x.code",
                      "ittii", f.id, acc, acc, due_before, due_before);
+    if (rc != RA_OK) {
+        ra_free(l.v);
+        return rc;
+    }
+    *out = l.v;
+    *n = l.n;
+    return RA_OK;
+}
+
+/* --- the firm's rule library, events and firings ------------------------------------------------ */
+
+typedef struct rule_list {
+    ra_risk_rule_rec *v;
+    size_t n, cap;
+} rule_list;
+
+static ra_status rule_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    rule_list *l = ctx;
+    if (ra_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+        return sq_nomem(err, "the rules");
+    ra_risk_rule_rec *x = &l->v[l->n];
+    memset(x, 0, sizeof *x);
+    char code[RA_CODE_MAX];
+    sq_copy(code, sizeof code, sq_text(s, st, 0));
+    sq_copy(x->when, sizeof x->when, sq_text(s, st, 1));
+    sq_copy(x->then, sizeof x->then, sq_text(s, st, 2));
+    sq_copy(x->note, sizeof x->note, sq_text(s, st, 3));
+    sq_copy(x->user, sizeof x->user, sq_text(s, st, 4));
+    x->updated_at = sq_int(s, st, 5);
+    ra_status rc = ra_risk_rule_parse(code, x->when, x->then, &x->rule, err);
+    if (rc != RA_OK) /* stored by this code in its canonical form: a damaged row */
+        return ra_err_set(err, RA_EINTERNAL, NULL, "stored rule %s does not parse: %s", code,
+                          err ? err->msg : "");
+    l->n++;
+    return RA_OK;
+}
+
+ra_status ra_store_risk_rules_list(ra_store *s, const char *firm, const char *code,
+                                   ra_risk_rule_rec **out, size_t *n, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    firm_row f;
+    ra_status rc = sq_need_version(s, RISK_SCHEMA, "risk rules", err);
+    if (rc == RA_OK)
+        rc = sq_firm(s, firm, &f, err);
+    rule_list l = {NULL, 0, 0};
+    const char *c = code ? code : "";
+    if (rc == RA_OK)
+        rc = sq_each(s, err, rule_row, &l, "SELECT code, cond, action, note, user_name, "
+                                           "updated_at FROM risk_rules WHERE firm_id = ? AND "
+                                           "(? = '' OR code = ?) ORDER BY code", "itt",
+                     f.id, c, c);
+    if (rc == RA_OK && c[0] && l.n == 0)
+        rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no rule %s in firm %s", c, firm);
+    if (rc != RA_OK) {
+        ra_free(l.v);
+        return rc;
+    }
+    *out = l.v;
+    *n = l.n;
+    return RA_OK;
+}
+
+ra_status ra_store_risk_rule_put(ra_store *s, const ra_store_actor *actor, const ra_risk_rule *r,
+                                 const char *note, ra_err *err)
+{
+    char when[RA_RISK_RULE_TEXT_MAX], then[RA_RISK_RULE_TEXT_MAX];
+    ra_risk_rule_format(r, when, then);
+    ra_risk_rule back;
+    ra_status rc = ra_risk_rule_parse(r->code, when, then, &back, err); /* validates it */
+    if (rc == RA_OK)
+        rc = ra_rule_text_check(note ? note : "", note ? strlen(note) : 0, RA_RISK_NOTE_MAX,
+                                "note", err);
+    if (rc != RA_OK)
+        return rc;
+    firm_row f;
+    int own = 0;
+    rc = sq_scope_write_begin(s, actor, RISK_SCHEMA, "risk rules", &f, &own, err);
+    if (rc != RA_OK)
+        return rc;
+    rule_list l = {NULL, 0, 0};
+    rc = sq_each(s, err, rule_row, &l, "SELECT code, cond, action, note, user_name, updated_at "
+                                       "FROM risk_rules WHERE firm_id = ? AND code = ?", "it",
+                 f.id, r->code);
+    const char *nt = note ? note : "";
+    int same = rc == RA_OK && l.n == 1 && strcmp(l.v[0].when, when) == 0 &&
+               strcmp(l.v[0].then, then) == 0 && strcmp(l.v[0].note, nt) == 0;
+    json_t *before = rc == RA_OK && l.n == 1
+                         ? json_pack("{s:s, s:s, s:s}", "when", l.v[0].when, "then",
+                                     l.v[0].then, "note", l.v[0].note)
+                         : NULL;
+    ra_free(l.v);
+    if (rc == RA_OK && !same) {
+        ra_db_stmt *st = sq_prep(s, "DELETE FROM risk_rules WHERE firm_id = ? AND code = ?", err);
+        if (!st || sq_bind(s, st, err, "it", f.id, r->code) != RA_OK ||
+            sq_run(s, st, err) != RA_OK)
+            rc = sq_err(err);
+        st = rc == RA_OK ? sq_prep(s, "INSERT INTO risk_rules (firm_id, code, cond, action, "
+                                      "note, user_name, updated_at) VALUES (?, ?, ?, ?, ?, ?, "
+                                      "?)", err)
+                         : NULL;
+        if (rc == RA_OK && (!st || sq_bind(s, st, err, "ittttti", f.id, r->code, when, then, nt,
+                                           actor->user, ra_store_now(s)) != RA_OK ||
+                            sq_run(s, st, err) != RA_OK))
+            rc = sq_err(err);
+        if (rc == RA_OK) {
+            rc = rs_audit_change(s, rc, actor, "set", "risk_rule", r->code, before,
+                                 json_pack("{s:s, s:s, s:s}", "when", when, "then", then,
+                                           "note", nt), err);
+            before = NULL;
+        }
+    }
+    json_decref(before);
+    return ra_store_scope_end(s, own, rc, err);
+}
+
+ra_status ra_store_risk_event_put(ra_store *s, const ra_store_actor *actor, const char *account,
+                                  const char *name, ra_date day, const char *note, ra_err *err)
+{
+    ra_status rc = sq_check_code(name, "event", 1, err);
+    const char *nt = note ? note : "";
+    if (rc == RA_OK)
+        rc = ra_rule_text_check(nt, strlen(nt), RA_RISK_NOTE_MAX, "note", err);
+    if (rc != RA_OK)
+        return rc;
+    firm_row f;
+    int own = 0;
+    rc = sq_scope_write_begin(s, actor, RISK_SCHEMA, "risk events", &f, &own, err);
+    if (rc != RA_OK)
+        return rc;
+    int64_t acc = 0;
+    if (account && account[0])
+        rc = sq_id_of(s, SQ_ACCOUNT_ID, f.id, account, "account", &acc, err);
+    ra_db_stmt *st = rc == RA_OK ? sq_prep(s, "INSERT INTO risk_events (firm_id, account_id, "
+                                              "name, day, note, user_name, created_at) VALUES "
+                                              "(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (firm_id, "
+                                              "account_id, name, day) DO NOTHING", err)
+                                 : NULL;
+    if (rc == RA_OK && (!st || sq_bind(s, st, err, "iitittti", f.id, acc, name, (int64_t)day, nt,
+                                       actor->user, ra_store_now(s)) != RA_OK ||
+                        sq_run_now(s, st, err) != RA_OK))
+        rc = sq_err(err);
+    if (rc == RA_OK && s->ops->changes(st) > 0) {
+        char db[11];
+        rc = rs_audit_change(s, rc, actor, "record", "risk_event", actor->firm, NULL,
+                             json_pack("{s:s, s:s, s:s, s:s}", "account", account ? account : "",
+                                       "name", name, "date", ra_date_format(day, db), "note",
+                                       nt), err);
+    }
+    return ra_store_scope_end(s, own, rc, err);
+}
+
+typedef struct event_list {
+    ra_risk_event_rec *v;
+    size_t n, cap;
+} event_list;
+
+static ra_status event_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    event_list *l = ctx;
+    if (ra_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+        return sq_nomem(err, "the events");
+    l->v[l->n].account_id = sq_int(s, st, 0);
+    sq_copy(l->v[l->n].name, RA_CODE_MAX, sq_text(s, st, 1));
+    l->n++;
+    return RA_OK;
+}
+
+ra_status ra_store_risk_events_of_day(ra_store *s, const char *firm, ra_date day,
+                                      ra_risk_event_rec **out, size_t *n, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    firm_row f;
+    ra_status rc = sq_need_version(s, RISK_SCHEMA, "risk events", err);
+    if (rc == RA_OK)
+        rc = sq_firm(s, firm, &f, err);
+    event_list l = {NULL, 0, 0};
+    if (rc == RA_OK)
+        rc = sq_each(s, err, event_row, &l, "SELECT account_id, name FROM risk_events WHERE "
+                                            "firm_id = ? AND day = ? ORDER BY account_id, name",
+                     "ii", f.id, (int64_t)day);
+    if (rc != RA_OK) {
+        ra_free(l.v);
+        return rc;
+    }
+    *out = l.v;
+    *n = l.n;
+    return RA_OK;
+}
+
+typedef struct firing_list {
+    ra_risk_firing_rec *v;
+    size_t n, cap;
+} firing_list;
+
+static ra_status firing_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    firing_list *l = ctx;
+    if (ra_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+        return sq_nomem(err, "the firings");
+    ra_risk_firing_rec *x = &l->v[l->n++];
+    memset(x, 0, sizeof *x);
+    sq_copy(x->account, sizeof x->account, sq_text(s, st, 0));
+    x->date = (ra_date)sq_int(s, st, 1);
+    sq_copy(x->f.rule, sizeof x->f.rule, sq_text(s, st, 2));
+    sq_copy(x->f.when, sizeof x->f.when, sq_text(s, st, 3));
+    sq_copy(x->f.then, sizeof x->f.then, sq_text(s, st, 4));
+    x->f.observed = s->ops->col_double(st, 5);
+    sq_copy(x->f.subject, sizeof x->f.subject, sq_text(s, st, 6));
+    ra_risk_rule r;
+    ra_err e = {0};
+    if (ra_risk_rule_parse(x->f.rule, x->f.when, x->f.then, &r, &e) == RA_OK)
+        x->f.action = r.action;
+    return RA_OK;
+}
+
+ra_status ra_store_risk_firings_list(ra_store *s, const char *firm, const char *account,
+                                     ra_risk_firing_rec **out, size_t *n, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    firm_row f;
+    ra_status rc = sq_need_version(s, RISK_SCHEMA, "risk rules", err);
+    if (rc == RA_OK)
+        rc = sq_firm(s, firm, &f, err);
+    firing_list l = {NULL, 0, 0};
+    const char *acc = account ? account : "";
+    if (rc == RA_OK)
+        rc = sq_each(s, err, firing_row, &l,
+                     "SELECT a.code, x.day, x.rule, x.cond, x.action, x.observed, x.subject FROM "
+                     "rule_firings x JOIN accounts a ON a.id = x.account_id WHERE a.firm_id = ? "
+                     "AND (? = '' OR a.code = ?) ORDER BY a.code, x.day, x.rule", "itt", f.id,
+                     acc, acc);
     if (rc != RA_OK) {
         ra_free(l.v);
         return rc;

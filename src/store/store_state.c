@@ -146,6 +146,20 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "tittttii", "notifications x " ACCT_JOIN, "x.code"},
     {"risk_settings", 11, "f.code", "x.close_minute, x.zone, x.user_name, x.updated_at", "itti",
      "risk_settings x JOIN firms f ON f.id = x.firm_id", "f.code"},
+    /* the mandates' rules (0011): imaged apart from the mandates, and only the versions that
+     * have some, so that the mandates' images of books older than the column stay as they were */
+    {"mandate_rules", 11, "a.code", "x.version, x.rules", "it",
+     "mandates x JOIN accounts a ON a.id = x.account_id AND x.rules <> '' JOIN firms f ON f.id = "
+     "a.firm_id",
+     "x.version"},
+    {"risk_rules", 11, "x.code", "x.cond, x.action, x.note, x.user_name, x.updated_at", "tttti",
+     "risk_rules x JOIN firms f ON f.id = x.firm_id", "x.code"},
+    {"rule_firings", 11, "a.code", "x.day, x.rule, x.cond, x.action, x.observed, x.subject",
+     "itttdt", "rule_firings x " ACCT_JOIN, "x.day, x.rule"},
+    {"risk_events", 11, "f.code",
+     "COALESCE(a.code, ''), x.name, x.day, x.note, x.user_name, x.created_at", "ttitti",
+     "risk_events x JOIN firms f ON f.id = x.firm_id LEFT JOIN accounts a ON a.id = x.account_id",
+     "x.id"},
 };
 
 int rs_state_spec(const char *table)
@@ -320,8 +334,8 @@ static const struct {
     {"advisor", {"advisors"}},
     {"household", {"households"}},
     {"client", {"clients"}},
-    {"account", {"accounts", "model_assignments", "mandates"}},
-    {"mandate", {"accounts", "mandates"}},
+    {"account", {"accounts", "model_assignments", "mandates", "mandate_rules"}},
+    {"mandate", {"accounts", "mandates", "mandate_rules"}},
     {"lots", {"accounts", "lots", "txns"}},
     {"security", {"securities"}},
     {"model", {"models", "model_weights"}},
@@ -334,7 +348,9 @@ static const struct {
     {"proposal", {"proposals", "proposal_trades", "orders"}},
     {"instruction", {"instructions"}},
     {"firm_settings", {"firm_settings"}},
-    {"risk", {"suspensions", "notifications"}},
+    {"risk", {"suspensions", "notifications", "rule_firings"}},
+    {"risk_rule", {"risk_rules"}},
+    {"risk_event", {"risk_events"}},
     {"risk_settings", {"risk_settings"}},
 };
 

@@ -52,3 +52,51 @@ CREATE TABLE risk_settings (
     user_name TEXT NOT NULL,
     updated_at BIGINT NOT NULL
 );
+
+-- The firm's rule library (roboadvisor rules set|list|show): a condition and an action per code,
+-- as text in the grammar of include/roboadvisor/riskrules.h (stored in its canonical form).
+-- Audited (entity "risk_rule", grouped by code).
+CREATE TABLE risk_rules (
+    id {ID},
+    firm_id BIGINT NOT NULL REFERENCES firms(id),
+    code TEXT NOT NULL,
+    cond TEXT NOT NULL,
+    action TEXT NOT NULL,
+    note TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    UNIQUE (firm_id, code)
+);
+
+-- Each mandate picks its rules: codes joined by ',' ("" none), a key of the mandate's versions.
+ALTER TABLE mandates ADD COLUMN rules TEXT NOT NULL DEFAULT '';
+
+-- Every firing of a rule on an account at a day's close, with the data that triggered it (the
+-- measure's value, the security a move fired on) and the action taken. Written by the daily
+-- cycle with the account's day (one transaction, UNIQUE (account_id, day, rule)). Audited with the
+-- account's risk records (entity "risk").
+CREATE TABLE rule_firings (
+    id {ID},
+    account_id BIGINT NOT NULL REFERENCES accounts(id),
+    day INTEGER NOT NULL,
+    rule TEXT NOT NULL,
+    cond TEXT NOT NULL,
+    action TEXT NOT NULL,
+    observed {REAL},
+    subject TEXT NOT NULL,
+    UNIQUE (account_id, day, rule)
+);
+
+-- Events a rule's condition event(NAME) looks for: recorded for an account, or for the whole
+-- firm (account_id 0), on a day (roboadvisor rules event). Audited (entity "risk_event").
+CREATE TABLE risk_events (
+    id {ID},
+    firm_id BIGINT NOT NULL REFERENCES firms(id),
+    account_id BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    note TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (firm_id, account_id, name, day)
+);
