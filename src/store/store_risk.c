@@ -646,7 +646,7 @@ ra_status ra_store_risk_event_put(ra_store *s, const ra_store_actor *actor, cons
                                               "(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (firm_id, "
                                               "account_id, name, day) DO NOTHING", err)
                                  : NULL;
-    if (rc == RA_OK && (!st || sq_bind(s, st, err, "iitittti", f.id, acc, name, (int64_t)day, nt,
+    if (rc == RA_OK && (!st || sq_bind(s, st, err, "iititti", f.id, acc, name, (int64_t)day, nt,
                                        actor->user, ra_store_now(s)) != RA_OK ||
                         sq_run_now(s, st, err) != RA_OK))
         rc = sq_err(err);

@@ -15,6 +15,7 @@
 # - re-running the day changes nothing and notifies no one twice; the suspended account makes no
 #   proposal on the next days; `reauthorise` (pinned interface: ACCOUNT --by USER --note TEXT)
 #   is audited and resumes it: a deposit after it is put to work by a proposal;
+# - rules as data (see rules_scenario below);
 # - kill -9 during the crossing day (SQLite, 30 clients, one account a transaction): the day
 #   finished by a re-run has the same suspensions and notifications as the day run once, none
 #   twice; check and audit verify are clean.
@@ -123,7 +124,68 @@ scenario() { # DB
   run 0 "$RA" check --db "$B"
 }
 
+# sql DB QUERY: rows of a query, '|'-separated, on SQLite or PostgreSQL
+sql() {
+  case $1 in
+    postgres*) "$PSQL" -X -q -A -t -d "$1" -c "$2" ;;
+    *) sqlite3 "$1" "$2" ;;
+  esac
+}
+
+# Rules as data: the library, a mandate's rules, firings with their data, risk_limit trades, an
+# event. The drawdown a firing records is recomputed here with awk from the account's daily
+# time-weighted returns (daily_values.twr): wealth = product of (1 + r), drawdown = 1 - wealth /
+# its running peak (1 before the first return). The day's own return is the one before its trades
+# (docs/methodology.md#risk-rules): equal to the stored one within the trades' costs.
+rules_scenario() { # DB
+  local B=$1 A=A000003-1
+  book "$B" 4
+  run 2 "$RA" rules set DD8 --db "$B" --when 'drawdown>>0.08' --then reduce:equity=0.30
+  err_has 'no number after the comparison: "drawdown>>0.08"'
+  run 2 "$RA" rules set DD8 --db "$B" --when 'drawdown>=0.08' --then reduce:equity=1.5
+  err_has 'reduce and add take TARGET=W, W a weight in [0, 1]'
+  run 2 "$RA" rules set DD8 --db "$B" --when 'drawdown>=0.08'
+  err_has "--when CONDITION and --then ACTION are required"
+  run 0 "$RA" rules set DD8 --db "$B" --when 'drawdown>=0.08' --then reduce:equity=0.30 --note "de-risk"
+  out_has "rule DD8 set: when drawdown>=0.08 then reduce:equity=0.3"
+  run 0 "$RA" rules set EV --db "$B" --when 'event(FOMC)' --then notify
+  run 0 "$RA" rules list --db "$B" --format json
+  [ "$(jget '.rules[0].code')" = DD8 ] && [ "$(jget '.rules[0].then')" = reduce:equity=0.3 ] \
+    && [ "$(jget '.rules[1].when')" = 'event(FOMC)' ] && ok || bad "rules list"
+  run 1 "$RA" rules show NOPE --db "$B"
+  err_has "no rule NOPE"
+  run 1 "$RA" mandate set "$A" rules=DD8,,EV --db "$B" --by ann --reason x
+  err_has "rules are rule codes joined by ','"
+  run 0 "$RA" mandate set "$A" rules=DD8,EV loss_limit=0.15 --db "$B" --by ann --reason "client chose the rules"
+  run 0 "$RA" mandate show "$A" --db "$B" --format json
+  out_has '"rules": "DD8,EV"'
+  run 0 "$RA" rules event FOMC --db "$B" --date 2020-03-03 --account "$A" --note "emergency cut"
+  run 0 "$RA" run-day --db "$B" --date 2020-02-20 --to 2020-03-20 --execute close
+  run 0 "$RA" rules firings --db "$B" --account "$A" --format json
+  local n; n=$(count .firings)
+  [ "$n" -ge 2 ] && ok || bad "too few firings: $n"
+  [ "$(jget '.firings[0].rule')" = EV ] && [ "$(jget '.firings[0].date')" = 2020-03-03 ] && ok || bad "event firing"
+  local d1 obs
+  d1=$(jget '.firings[1].date'); obs=$(jget '.firings[1].observed')
+  [ "$(jget '.firings[1].rule')" = DD8 ] && [ "$(jget '.firings[1].then')" = reduce:equity=0.3 ] && ok || bad "drawdown firing"
+  local n1; n1=$(( $(date -u -d "$d1" +%s) / 86400 ))
+  sql "$B" "SELECT v.day, v.twr FROM daily_values v JOIN accounts a ON a.id = v.account_id WHERE a.code = '$A' ORDER BY v.day" >"$TMP/twr"
+  local dd prev_dd
+  read -r dd prev_dd < <(awk -F'|' -v d="$n1" '$2 != "" && $2 != "NaN" && $1 <= d {w *= 1 + $2; if (w > p) p = w; if ($1 < d) pd = 1 - w / p} BEGIN {w = 1; p = 1; pd = 0} END {printf "%.12f %.12f\n", 1 - w / p, pd}' "$TMP/twr")
+  close "$obs" "$dd" 1e-4 "drawdown recorded on $d1"
+  awk -v o="$obs" -v p="$prev_dd" 'BEGIN{exit !(o >= 0.08 && p < 0.08)}' && ok || bad "DD8 did not fire on the first day past 8 %: $prev_dd, then $obs"
+  run 0 "$RA" proposals list --db "$B" --account "$A" --date "$d1" --format json
+  grep -q '"risk_limit"' "$TMP/out" && ok || bad "no risk_limit trade on $d1"
+  run 0 "$RA" notifications list --db "$B" --account "$A" --format json
+  [ "$(jget '.notifications[0].code')" = "N-2020-03-03-$A-EV-advisor" ] && [ "$(jget '.notifications[0].kind')" = rule:EV ] \
+    && ok || bad "the event's notification"
+  # the rules are part of the proposal's configuration hash; the firings' table is audited
+  run 0 "$RA" audit verify --db "$B"
+  run 0 "$RA" check --db "$B"
+}
+
 scenario "$TMP/book.db"
+rules_scenario "$TMP/rules.db"
 
 pg_url=${ROBOADVISOR_TEST_PG:-}
 if [ -z "$pg_url" ] && pg_url=$(bash "$REPO/tests/support/pg_server.sh" start "$TMP/pg" 2>"$TMP/pg.log" | tail -n 1); then
@@ -135,6 +197,9 @@ if [ -n "$pg_url" ]; then
   db="risk_$$_$RANDOM"
   "$PSQL" -q -d "$pg_url" -c "CREATE DATABASE $db" && ok || bad "create database"
   scenario "${pg_url%/*}/$db"
+  db2="risk2_$$_$RANDOM"
+  "$PSQL" -q -d "$pg_url" -c "CREATE DATABASE $db2" && ok || bad "create database"
+  rules_scenario "${pg_url%/*}/$db2"
 else
   echo "PostgreSQL not started, its half of the test skipped: $(tail -n 1 "$TMP/pg.log")"
 fi
