@@ -27,6 +27,7 @@
 #include "fees.h"
 #include "blocks.h"
 #include "exchange.h"
+#include "riskrules.h"
 #include "plan.h"
 /* io: outside formats */
 #include "csv.h"
@@ -44,6 +45,7 @@
 #include "store_profiles.h"
 #include "store_mandate.h"
 #include "store_cycle.h"
+#include "store_risk.h"
 /* engine */
 #include "engine_onboard.h"
 #include "engine_models.h"
