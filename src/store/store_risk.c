@@ -17,6 +17,44 @@
 
 #define RISK_SCHEMA 11
 
+/* A list read row by row into a growing array of `elem`-byte records (vec_push). */
+typedef struct rec_vec {
+    void *v;
+    size_t n, cap, elem;
+} rec_vec;
+
+/* Room for the next record, zeroed: NULL when out of memory. */
+static void *vec_push(rec_vec *l)
+{
+    if (ra_grow(&l->v, &l->cap, l->n + 1, l->elem))
+        return NULL;
+    void *x = (char *)l->v + l->n++ * l->elem;
+    memset(x, 0, l->elem);
+    return x;
+}
+
+/* The start of a list of the firm's records: *out and *n cleared, the schema and the firm. */
+static ra_status list_begin(ra_store *s, const char *firm, void *out, size_t *n, firm_row *f,
+                            ra_err *err)
+{
+    *(void **)out = NULL;
+    *n = 0;
+    ra_status rc = sq_need_version(s, RISK_SCHEMA, "risk limits", err);
+    return rc == RA_OK ? sq_firm(s, firm, f, err) : rc;
+}
+
+/* The end of a list: the records to the caller (*out, *n), or freed after a failure. */
+static ra_status list_end(ra_status rc, rec_vec *l, void *out, size_t *n)
+{
+    if (rc != RA_OK) {
+        ra_free(l->v);
+        return rc;
+    }
+    *(void **)out = l->v;
+    *n = l->n;
+    return RA_OK;
+}
+
 /* --- what a day's run reads ------------------------------------------------------------------- */
 
 /* The latest re-authorisation of an account effective on day D (its base day before D) gives the
@@ -38,11 +76,6 @@
     "(m.effective = 0 OR m.effective <= ?) ORDER BY m.version DESC LIMIT 1), '') FROM accounts "  \
     "a WHERE a.firm_id = ? ORDER BY a.id"
 
-typedef struct acc_list {
-    ra_risk_account *v;
-    size_t n, cap;
-} acc_list;
-
 typedef struct rules_ctx {
     ra_risk_account *v;
     size_t n, at;
@@ -62,10 +95,9 @@ static ra_status rules_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 
 static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    acc_list *l = ctx;
-    if (ra_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+    ra_risk_account *x = vec_push(ctx);
+    if (!x)
         return sq_nomem(err, "the accounts' risk figures");
-    ra_risk_account *x = &l->v[l->n++];
     x->account_id = sq_int(s, st, 0);
     x->entrusted_minor = sq_int(s, st, 1);
     x->suspended = sq_int(s, st, 2) > 0;
@@ -76,26 +108,16 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 ra_status ra_store_risk_accounts(ra_store *s, const char *firm, ra_date date,
                                  ra_risk_account **out, size_t *n, ra_err *err)
 {
-    *out = NULL;
-    *n = 0;
     firm_row f;
-    ra_status rc = sq_need_version(s, RISK_SCHEMA, "risk limits", err);
-    if (rc == RA_OK)
-        rc = sq_firm(s, firm, &f, err);
-    acc_list l = {NULL, 0, 0};
+    ra_status rc = list_begin(s, firm, out, n, &f, err);
+    rec_vec l = {NULL, 0, 0, sizeof **out};
     int64_t d = date;
     if (rc == RA_OK)
         rc = sq_each(s, err, acc_row, &l, RISK_ACCOUNTS_SQL, "iiiiii", d, d, d, d, d, f.id);
     rules_ctx rx = {l.v, l.n, 0};
     if (rc == RA_OK)
         rc = sq_each(s, err, rules_row, &rx, RISK_RULES_SQL, "ii", d, f.id);
-    if (rc != RA_OK) {
-        ra_free(l.v);
-        return rc;
-    }
-    *out = l.v;
-    *n = l.n;
-    return RA_OK;
+    return list_end(rc, &l, out, n);
 }
 
 /* --- the firm's market close ------------------------------------------------------------------ */
@@ -160,17 +182,12 @@ ra_status ra_store_risk_settings_set(ra_store *s, const ra_store_actor *actor, i
 
 /* --- a crossing, with the account's day -------------------------------------------------------- */
 
-typedef struct code_list {
-    char (*v)[RA_CYCLE_ID_MAX];
-    size_t n, cap;
-} code_list;
-
 static ra_status code_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    code_list *l = ctx;
-    if (ra_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+    char *x = vec_push(ctx);
+    if (!x)
         return sq_nomem(err, "the open orders");
-    sq_copy(l->v[l->n++], RA_CYCLE_ID_MAX, sq_text(s, st, 0));
+    sq_copy(x, RA_CYCLE_ID_MAX, sq_text(s, st, 0));
     return RA_OK;
 }
 
@@ -226,7 +243,7 @@ static ra_status suspend(ra_store *s, const ra_store_actor *actor, int64_t acc,
                          const ra_risk_crossing *c, const char *kind, int64_t *cancelled,
                          ra_err *err)
 {
-    code_list o = {NULL, 0, 0};
+    rec_vec o = {NULL, 0, 0, RA_CYCLE_ID_MAX};
     ra_status rc = sq_each(s, err, code_row, &o, "SELECT code FROM orders WHERE account_id = ? "
                                                  "AND status IN ('open', 'partial') ORDER BY id",
                            "i", acc);
@@ -234,7 +251,8 @@ static ra_status suspend(ra_store *s, const ra_store_actor *actor, int64_t acc,
     snprintf(reason, sizeof reason, "%s at the close of %s: trading suspended",
              c->crossed ? "loss limit crossed" : kind, ra_date_format(c->date, db));
     for (size_t i = 0; rc == RA_OK && i < o.n; i++)
-        rc = ra_store_order_cancel(s, actor, o.v[i], reason, err);
+        rc = ra_store_order_cancel(s, actor, (const char *)o.v + i * RA_CYCLE_ID_MAX, reason,
+                                   err);
     ra_free(o.v);
     *cancelled = (int64_t)o.n;
     ra_db_stmt *st = rc == RA_OK ? sq_prep(s, "INSERT INTO suspensions (account_id, day, kind, "
@@ -335,18 +353,11 @@ ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
     "x.orders_cancelled, x.reauthorised_by, x.reauthorised_note, x.reauthorised_at, x.base_day, " \
     "x.base_minor FROM suspensions x JOIN accounts a ON a.id = x.account_id "
 
-typedef struct susp_list {
-    ra_suspension *v;
-    size_t n, cap;
-} susp_list;
-
 static ra_status susp_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    susp_list *l = ctx;
-    if (ra_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+    ra_suspension *x = vec_push(ctx);
+    if (!x)
         return sq_nomem(err, "the suspensions");
-    ra_suspension *x = &l->v[l->n++];
-    memset(x, 0, sizeof *x);
     sq_copy(x->account, sizeof x->account, sq_text(s, st, 0));
     x->date = (ra_date)sq_int(s, st, 1);
     sq_copy(x->kind, sizeof x->kind, sq_text(s, st, 2));
@@ -366,25 +377,15 @@ static ra_status susp_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 ra_status ra_store_suspensions_list(ra_store *s, const char *firm, const char *account,
                                     ra_suspension **out, size_t *n, ra_err *err)
 {
-    *out = NULL;
-    *n = 0;
     firm_row f;
-    ra_status rc = sq_need_version(s, RISK_SCHEMA, "risk limits", err);
-    if (rc == RA_OK)
-        rc = sq_firm(s, firm, &f, err);
-    susp_list l = {NULL, 0, 0};
+    ra_status rc = list_begin(s, firm, out, n, &f, err);
+    rec_vec l = {NULL, 0, 0, sizeof **out};
     const char *acc = account ? account : "";
     if (rc == RA_OK)
         rc = sq_each(s, err, susp_row, &l, SUSP_COLS "WHERE a.firm_id = ? AND (? = '' OR a.code "
                                                      "= ?) ORDER BY a.code, x.day", "itt",
                      f.id, acc, acc);
-    if (rc != RA_OK) {
-        ra_free(l.v);
-        return rc;
-    }
-    *out = l.v;
-    *n = l.n;
-    return RA_OK;
+    return list_end(rc, &l, out, n);
 }
 
 typedef struct base_row {
@@ -419,7 +420,7 @@ ra_status ra_store_reauthorise(ra_store *s, const ra_store_actor *actor, const c
         return rc;
     int64_t acc = 0;
     rc = sq_id_of(s, SQ_ACCOUNT_ID, f.id, account, "account", &acc, err);
-    susp_list l = {NULL, 0, 0};
+    rec_vec l = {NULL, 0, 0, sizeof(ra_suspension)};
     if (rc == RA_OK)
         rc = sq_each(s, err, susp_row, &l, SUSP_COLS "WHERE x.account_id = ? AND "
                                                      "x.reauthorised_by = '' ORDER BY x.day",
@@ -442,7 +443,7 @@ ra_status ra_store_reauthorise(ra_store *s, const ra_store_actor *actor, const c
                         sq_run(s, st, err) != RA_OK))
         rc = sq_err(err);
     if (rc == RA_OK) {
-        ra_suspension *x = &l.v[l.n - 1];
+        ra_suspension *x = (ra_suspension *)l.v + (l.n - 1);
         sq_copy(x->reauthorised_by, sizeof x->reauthorised_by, by);
         sq_copy(x->reauthorised_note, sizeof x->reauthorised_note, note);
         x->reauthorised_at = now;
@@ -463,18 +464,11 @@ ra_status ra_store_reauthorise(ra_store *s, const ra_store_actor *actor, const c
 
 /* --- notifications ----------------------------------------------------------------------------- */
 
-typedef struct note_list {
-    ra_notification *v;
-    size_t n, cap;
-} note_list;
-
 static ra_status note_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    note_list *l = ctx;
-    if (ra_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+    ra_notification *x = vec_push(ctx);
+    if (!x)
         return sq_nomem(err, "the notifications");
-    ra_notification *x = &l->v[l->n++];
-    memset(x, 0, sizeof *x);
     sq_copy(x->code, sizeof x->code, sq_text(s, st, 0));
     sq_copy(x->account, sizeof x->account, sq_text(s, st, 1));
     x->date = (ra_date)sq_int(s, st, 2);
@@ -491,13 +485,9 @@ ra_status ra_store_notifications_list(ra_store *s, const char *firm, const char 
                                       int64_t due_before, ra_notification **out, size_t *n,
                                       ra_err *err)
 {
-    *out = NULL;
-    *n = 0;
     firm_row f;
-    ra_status rc = sq_need_version(s, RISK_SCHEMA, "risk limits", err);
-    if (rc == RA_OK)
-        rc = sq_firm(s, firm, &f, err);
-    note_list l = {NULL, 0, 0};
+    ra_status rc = list_begin(s, firm, out, n, &f, err);
+    rec_vec l = {NULL, 0, 0, sizeof **out};
     const char *acc = account ? account : "";
     if (rc == RA_OK)
         rc = sq_each(s, err, note_row, &l,
@@ -506,29 +496,16 @@ ra_status ra_store_notifications_list(ra_store *s, const char *firm, const char 
                      "a.id = x.account_id WHERE a.firm_id = ? AND (? = '' OR a.code = ?) AND "
                      "(? = 0 OR x.due_at < ?) ORDER BY x.due_at, x.code",
                      "ittii", f.id, acc, acc, due_before, due_before);
-    if (rc != RA_OK) {
-        ra_free(l.v);
-        return rc;
-    }
-    *out = l.v;
-    *n = l.n;
-    return RA_OK;
+    return list_end(rc, &l, out, n);
 }
 
 /* --- the firm's rule library, events and firings ------------------------------------------------ */
 
-typedef struct rule_list {
-    ra_risk_rule_rec *v;
-    size_t n, cap;
-} rule_list;
-
 static ra_status rule_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    rule_list *l = ctx;
-    if (ra_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+    ra_risk_rule_rec *x = vec_push(ctx);
+    if (!x)
         return sq_nomem(err, "the rules");
-    ra_risk_rule_rec *x = &l->v[l->n];
-    memset(x, 0, sizeof *x);
     char code[RA_CODE_MAX];
     sq_copy(code, sizeof code, sq_text(s, st, 0));
     sq_copy(x->when, sizeof x->when, sq_text(s, st, 1));
@@ -540,20 +517,15 @@ static ra_status rule_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     if (rc != RA_OK) /* stored by this code in its canonical form: a damaged row */
         return ra_err_set(err, RA_EINTERNAL, NULL, "stored rule %s does not parse: %s", code,
                           err ? err->msg : "");
-    l->n++;
     return RA_OK;
 }
 
 ra_status ra_store_risk_rules_list(ra_store *s, const char *firm, const char *code,
                                    ra_risk_rule_rec **out, size_t *n, ra_err *err)
 {
-    *out = NULL;
-    *n = 0;
     firm_row f;
-    ra_status rc = sq_need_version(s, RISK_SCHEMA, "risk rules", err);
-    if (rc == RA_OK)
-        rc = sq_firm(s, firm, &f, err);
-    rule_list l = {NULL, 0, 0};
+    ra_status rc = list_begin(s, firm, out, n, &f, err);
+    rec_vec l = {NULL, 0, 0, sizeof **out};
     const char *c = code ? code : "";
     if (rc == RA_OK)
         rc = sq_each(s, err, rule_row, &l, "SELECT code, cond, action, note, user_name, "
@@ -562,13 +534,7 @@ ra_status ra_store_risk_rules_list(ra_store *s, const char *firm, const char *co
                      f.id, c, c);
     if (rc == RA_OK && c[0] && l.n == 0)
         rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no rule %s in firm %s", c, firm);
-    if (rc != RA_OK) {
-        ra_free(l.v);
-        return rc;
-    }
-    *out = l.v;
-    *n = l.n;
-    return RA_OK;
+    return list_end(rc, &l, out, n);
 }
 
 ra_status ra_store_risk_rule_put(ra_store *s, const ra_store_actor *actor, const ra_risk_rule *r,
@@ -588,16 +554,17 @@ ra_status ra_store_risk_rule_put(ra_store *s, const ra_store_actor *actor, const
     rc = sq_scope_write_begin(s, actor, RISK_SCHEMA, "risk rules", &f, &own, err);
     if (rc != RA_OK)
         return rc;
-    rule_list l = {NULL, 0, 0};
+    rec_vec l = {NULL, 0, 0, sizeof(ra_risk_rule_rec)};
     rc = sq_each(s, err, rule_row, &l, "SELECT code, cond, action, note, user_name, updated_at "
                                        "FROM risk_rules WHERE firm_id = ? AND code = ?", "it",
                  f.id, r->code);
     const char *nt = note ? note : "";
-    int same = rc == RA_OK && l.n == 1 && strcmp(l.v[0].when, when) == 0 &&
-               strcmp(l.v[0].then, then) == 0 && strcmp(l.v[0].note, nt) == 0;
+    const ra_risk_rule_rec *old = l.v;
+    int same = rc == RA_OK && l.n == 1 && strcmp(old->when, when) == 0 &&
+               strcmp(old->then, then) == 0 && strcmp(old->note, nt) == 0;
     json_t *before = rc == RA_OK && l.n == 1
-                         ? json_pack("{s:s, s:s, s:s}", "when", l.v[0].when, "then",
-                                     l.v[0].then, "note", l.v[0].note)
+                         ? json_pack("{s:s, s:s, s:s}", "when", old->when, "then", old->then,
+                                     "note", old->note)
                          : NULL;
     ra_free(l.v);
     if (rc == RA_OK && !same) {
@@ -660,57 +627,34 @@ ra_status ra_store_risk_event_put(ra_store *s, const ra_store_actor *actor, cons
     return ra_store_scope_end(s, own, rc, err);
 }
 
-typedef struct event_list {
-    ra_risk_event_rec *v;
-    size_t n, cap;
-} event_list;
-
 static ra_status event_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    event_list *l = ctx;
-    if (ra_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+    ra_risk_event_rec *x = vec_push(ctx);
+    if (!x)
         return sq_nomem(err, "the events");
-    l->v[l->n].account_id = sq_int(s, st, 0);
-    sq_copy(l->v[l->n].name, RA_CODE_MAX, sq_text(s, st, 1));
-    l->n++;
+    x->account_id = sq_int(s, st, 0);
+    sq_copy(x->name, RA_CODE_MAX, sq_text(s, st, 1));
     return RA_OK;
 }
 
 ra_status ra_store_risk_events_of_day(ra_store *s, const char *firm, ra_date day,
                                       ra_risk_event_rec **out, size_t *n, ra_err *err)
 {
-    *out = NULL;
-    *n = 0;
     firm_row f;
-    ra_status rc = sq_need_version(s, RISK_SCHEMA, "risk events", err);
-    if (rc == RA_OK)
-        rc = sq_firm(s, firm, &f, err);
-    event_list l = {NULL, 0, 0};
+    ra_status rc = list_begin(s, firm, out, n, &f, err);
+    rec_vec l = {NULL, 0, 0, sizeof **out};
     if (rc == RA_OK)
         rc = sq_each(s, err, event_row, &l, "SELECT account_id, name FROM risk_events WHERE "
                                             "firm_id = ? AND day = ? ORDER BY account_id, name",
                      "ii", f.id, (int64_t)day);
-    if (rc != RA_OK) {
-        ra_free(l.v);
-        return rc;
-    }
-    *out = l.v;
-    *n = l.n;
-    return RA_OK;
+    return list_end(rc, &l, out, n);
 }
-
-typedef struct firing_list {
-    ra_risk_firing_rec *v;
-    size_t n, cap;
-} firing_list;
 
 static ra_status firing_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    firing_list *l = ctx;
-    if (ra_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+    ra_risk_firing_rec *x = vec_push(ctx);
+    if (!x)
         return sq_nomem(err, "the firings");
-    ra_risk_firing_rec *x = &l->v[l->n++];
-    memset(x, 0, sizeof *x);
     sq_copy(x->account, sizeof x->account, sq_text(s, st, 0));
     x->date = (ra_date)sq_int(s, st, 1);
     sq_copy(x->f.rule, sizeof x->f.rule, sq_text(s, st, 2));
@@ -728,13 +672,9 @@ static ra_status firing_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 ra_status ra_store_risk_firings_list(ra_store *s, const char *firm, const char *account,
                                      ra_risk_firing_rec **out, size_t *n, ra_err *err)
 {
-    *out = NULL;
-    *n = 0;
     firm_row f;
-    ra_status rc = sq_need_version(s, RISK_SCHEMA, "risk rules", err);
-    if (rc == RA_OK)
-        rc = sq_firm(s, firm, &f, err);
-    firing_list l = {NULL, 0, 0};
+    ra_status rc = list_begin(s, firm, out, n, &f, err);
+    rec_vec l = {NULL, 0, 0, sizeof **out};
     const char *acc = account ? account : "";
     if (rc == RA_OK)
         rc = sq_each(s, err, firing_row, &l,
@@ -742,11 +682,5 @@ ra_status ra_store_risk_firings_list(ra_store *s, const char *firm, const char *
                      "rule_firings x JOIN accounts a ON a.id = x.account_id WHERE a.firm_id = ? "
                      "AND (? = '' OR a.code = ?) ORDER BY a.code, x.day, x.rule", "itt", f.id,
                      acc, acc);
-    if (rc != RA_OK) {
-        ra_free(l.v);
-        return rc;
-    }
-    *out = l.v;
-    *n = l.n;
-    return RA_OK;
+    return list_end(rc, &l, out, n);
 }
