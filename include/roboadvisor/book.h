@@ -89,6 +89,8 @@ typedef struct ra_mandate {
     int objective;                 /* ra_agent_objective (onboard.h) */
     char fee_schedule[RA_CODE_MAX];/* the fee schedule it pays (store_fees.h); "" the firm's
                                     * default */
+    char rules[RA_NAME_MAX];       /* the firm's risk rules it applies: codes joined by ',' ("":
+                                    * none; riskrules.h, docs/methodology.md#risk-limits) */
 } ra_mandate;
 
 typedef struct ra_account {

@@ -18,7 +18,7 @@ extern "C" {
 
 #define RA_CYCLE_DEFAULT_BATCH 256       /* accounts per database transaction */
 #define RA_CYCLE_DEFAULT_WINDOW_DAYS 30  /* the wash-sale window, calendar days (IRS Pub. 550) */
-#define RA_CYCLE_N_REASONS 7             /* the RA_REASON_* bits */
+#define RA_CYCLE_N_REASONS 8             /* the RA_REASON_* bits */
 #define RA_CYCLE_MAX_THREADS 256         /* ra_cycle_options.threads at most */
 
 typedef struct ra_cycle_options {
@@ -61,6 +61,11 @@ typedef struct ra_cycle_stats {
     ra_minor harvested_minor;   /* losses realised by harvesting */
     double harvest_tax_value;   /* their estimated tax value, minor units */
     ra_minor value_minor;       /* the processed accounts' value at the close */
+    size_t suspended;           /* processed accounts not trading: suspended by a crossing of
+                                 * their loss limit on an earlier day, not re-authorised yet */
+    size_t loss_limit_crossed;  /* processed accounts crossing their loss limit today (suspended
+                                 * from now on, their open orders cancelled, notified) */
+    size_t rules_fired;         /* firings of the mandates' risk rules today */
     char engine_version[RA_CYCLE_VERSION_MAX];
     char config_hash[65];
 } ra_cycle_stats;
@@ -163,7 +168,7 @@ RA_API RA_NODISCARD ra_status ra_account_view_compute(ra_store *s, const char *f
 RA_API void ra_account_view_clear(ra_account_view *v);
 
 /* Names of the RA_REASON_* bits, bit k -> name ("drift", "cash_flow", "dividend", "withdrawal",
- * "tlh", "restriction", "model_change"). */
+ * "tlh", "restriction", "model_change", "risk_limit"). */
 RA_API const char *ra_cycle_reason_name(unsigned k);
 
 #ifdef __cplusplus

@@ -35,7 +35,9 @@ enum {
     RA_REASON_WITHDRAWAL = 1u << 3,  /* cash raised for an instructed withdrawal */
     RA_REASON_TLH = 1u << 4,         /* a tax-loss harvest: the sale and its substitute's buy */
     RA_REASON_RESTRICTION = 1u << 5, /* a holding the mandate now excludes */
-    RA_REASON_MODEL_CHANGE = 1u << 6 /* a holding the (new) model no longer holds */
+    RA_REASON_MODEL_CHANGE = 1u << 6, /* a holding the (new) model no longer holds */
+    RA_REASON_RISK_LIMIT = 1u << 7   /* a target moved by a risk rule that fired (riskrules.h;
+                                      * set by the daily cycle, not by ra_rebal_propose) */
 };
 
 /* Why an account is left outside its bands after the proposal (bits). */

@@ -27,6 +27,7 @@
 #include "fees.h"
 #include "blocks.h"
 #include "exchange.h"
+#include "riskrules.h"
 #include "plan.h"
 /* io: outside formats */
 #include "csv.h"
@@ -46,6 +47,7 @@
 #include "store_cycle.h"
 #include "store_fees.h"
 #include "engine_fees.h"
+#include "store_risk.h"
 /* engine */
 #include "engine_onboard.h"
 #include "engine_models.h"

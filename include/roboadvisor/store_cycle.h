@@ -191,6 +191,8 @@ typedef struct ra_cycle_account_day {
     ra_minor withdrawal_minor;        /* paid today toward the account's withdrawal instructions
                                        * (oldest due first): withdrawal transactions "wd-N-DATE"
                                        * written after the fills */
+    const struct ra_risk_crossing *risk; /* NULL, or a crossing of the account's loss limit to
+                                          * record (store_risk.h) */
 } ra_cycle_account_day;
 
 /* Writes n account-days in one write scope: all or nothing. An account whose daily value for the

@@ -224,6 +224,8 @@ cli_cmd_fn cmd_audit, cmd_onboard, cmd_agent, cmd_mandate, cmd_models, cmd_scree
 cli_cmd_fn cmd_withdraw, cmd_instructions;
 cli_cmd_fn cmd_settings; /* the firm's settings (cmd_settings.c) */
 cli_cmd_fn cmd_fees;     /* fee schedules, fees list|bill (cmd_fees.c) */
+cli_cmd_fn cmd_notifications, cmd_suspensions, cmd_reauthorise; /* risk limits (cmd_risk.c) */
+cli_cmd_fn cmd_rules; /* the firm's risk rules (cmd_rules.c) */
 /* The daily cycle (cmd_cycle.c): run-day, account show, proposals, orders, replay. */
 cli_cmd_fn cmd_run_day, cmd_account, cmd_proposals, cmd_orders, cmd_replay;
 cli_cmd_fn cmd_backtest; /* backtests of the daily cycle (cmd_backtest.c) */

@@ -195,6 +195,10 @@ static void print_run_table(const ra_cycle_stats *st, ra_date d, const cli_book 
            money((ra_minor)llround(st->harvest_tax_value), md, m2), cur);
     printf("  value at the close   %s %s (accounts processed by this run)\n",
            money(st->value_minor, md, m1), cur);
+    printf("  loss limits          %zu crossed today (suspended, open orders cancelled, client "
+           "and advisor notified); %zu suspended before, no proposal until re-authorised\n",
+           st->loss_limit_crossed, st->suspended);
+    printf("  risk rules fired     %zu ('rules firings')\n", st->rules_fired);
 }
 
 static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
@@ -222,6 +226,9 @@ static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
         jmoney(st->value_minor, md));
     json_object_set_new(o, "withdrawals", jmoney(st->withdrawals_minor, md));
     json_object_set_new(o, "withdrawals_short", json_integer((json_int_t)st->withdrawals_short));
+    json_object_set_new(o, "loss_limit_crossed", json_integer((json_int_t)st->loss_limit_crossed));
+    json_object_set_new(o, "suspended", json_integer((json_int_t)st->suspended));
+    json_object_set_new(o, "rules_fired", json_integer((json_int_t)st->rules_fired));
     cli_json_units(o, "dividends", "currency", "harvested", "currency", "harvest_tax_value",
                    "currency", "value", "currency", "withdrawals", "currency", NULL);
     return o;

@@ -66,6 +66,7 @@ static json_t *version_json(const ra_mandate_version *v)
                                                        : json_null());
     json_object_set_new(f, "objective",
                         json_string(ra_agent_objective_name((ra_agent_objective)m->objective)));
+    json_object_set_new(f, "rules", json_string(m->rules));
     json_t *o = json_object();
     json_object_set_new(o, "account", json_string(v->account));
     json_object_set_new(o, "version", json_integer((json_int_t)v->version));

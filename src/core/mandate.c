@@ -2,6 +2,7 @@
  * the fields added with the mandate's versions, and the text form used by `mandate set` and the
  * accounts CSV. Defaults and sources: docs/methodology.md#the-mandate. Messages name the key
  * and the value (mandate values are not personal data). */
+#include <roboadvisor/riskrules.h>
 #include <roboadvisor/rules.h>
 
 #include <errno.h>
@@ -16,7 +17,7 @@ static const char *const keys[] = {
     "model",        "discretionary", "drift_band",         "band_rel",   "to_band_edge",
     "buy_only",     "tlh",           "loss_limit",         "restrictions", "relief",
     "cash_reserve", "min_trade_minor", "reinvest_dividends", "fractional", "gain_budget_minor",
-    "client_confirm", "risk_level",  "objective",          "fee_schedule", NULL};
+    "client_confirm", "risk_level",  "objective",          "fee_schedule", "rules", NULL};
 
 const char *const *ra_rule_mandate_keys(void) { return keys; }
 
@@ -50,6 +51,30 @@ void ra_rule_mandate_for_type(ra_mandate *m, int account_type)
 {
     if (account_type != RA_ACCOUNT_TAXABLE && m->relief == RA_RELIEF_TAX_AWARE)
         m->relief = RA_RELIEF_FIFO;
+}
+
+/* rules: rule codes joined by ',' (the firm's library, riskrules.h), "" none */
+static ra_status rules_check(const char *s, ra_err *err)
+{
+    size_t n = strnlen(s, RA_NAME_MAX);
+    if (n >= RA_NAME_MAX)
+        return ra_err_set(err, RA_EINVAL, "rules", "rules are longer than %d bytes",
+                          RA_NAME_MAX - 1);
+    size_t count = 0;
+    for (const char *p = s; n && *p;) {
+        size_t k = strcspn(p, ",");
+        if (++count > RA_RISK_MAX_RULES)
+            return ra_err_set(err, RA_EINVAL, "rules", "a mandate applies at most %d rules",
+                              RA_RISK_MAX_RULES);
+        ra_err e = {0};
+        if (ra_rule_code_check(p, k, "rule", &e) != RA_OK)
+            return ra_err_set(err, RA_EINVAL, "rules", "rules are rule codes joined by ',': "
+                              "\"%s\"", s);
+        p += k;
+        if (*p == ',' && !*++p)
+            return ra_err_set(err, RA_EINVAL, "rules", "rules end with ','");
+    }
+    return RA_OK;
 }
 
 static ra_status flag(const char *key, int v, ra_err *err)
@@ -89,7 +114,7 @@ ra_status ra_rule_mandate_extra_validate(const ra_mandate *m, ra_err *err)
     if (m->objective < 0 || m->objective > RA_OBJ_MAX_GROWTH)
         return ra_err_set(err, RA_EINVAL, "objective", "objective %d is not one of the five",
                           m->objective);
-    return RA_OK;
+    return rules_check(m->rules, err);
 }
 
 static int number(const char *s, double *out)
@@ -148,6 +173,11 @@ ra_status ra_rule_mandate_set(ra_mandate *m, const char *key, const char *value,
         if (value[0] && (rc = ra_rule_code_check(value, strlen(value), "fee_schedule", err)) != RA_OK)
             return rc;
         snprintf(t.fee_schedule, sizeof t.fee_schedule, "%s", value);
+    } else if (!strcmp(key, "rules")) {
+        if (strlen(value) >= RA_NAME_MAX)
+            return ra_err_set(err, RA_EINVAL, key, "rules are longer than %d bytes",
+                              RA_NAME_MAX - 1);
+        snprintf(t.rules, sizeof t.rules, "%s", value);
     } else if (!strcmp(key, "relief")) {
         if ((rc = ra_rule_relief_parse(value, &t.relief, err)) != RA_OK)
             return rc;
@@ -187,7 +217,7 @@ ra_status ra_rule_mandate_set(ra_mandate *m, const char *key, const char *value,
                               "tlh, loss_limit, restrictions, relief, cash_reserve, "
                               "min_trade_minor, reinvest_dividends, fractional, "
                               "gain_budget_minor, client_confirm, risk_level, objective, "
-                              "fee_schedule)",
+                              "fee_schedule, rules)",
                               key);
         if (!boolean(value, &b))
             return ra_err_set(err, RA_EINVAL, key, "%s must be 0 or 1 (on/off), got \"%s\"",
@@ -209,6 +239,8 @@ const char *ra_rule_mandate_get(const ra_mandate *m, const char *key, char *buf,
         snprintf(buf, cap, "%s", m->restrictions);
     else if (!strcmp(key, "fee_schedule"))
         snprintf(buf, cap, "%s", m->fee_schedule);
+    else if (!strcmp(key, "rules"))
+        snprintf(buf, cap, "%s", m->rules);
     else if (!strcmp(key, "relief"))
         snprintf(buf, cap, "%s", ra_rule_relief_name(m->relief));
     else if (!strcmp(key, "objective"))

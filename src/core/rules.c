@@ -291,7 +291,8 @@ int ra_rule_mandate_equal(const ra_mandate *a, const ra_mandate *b)
            a->reinvest_dividends == b->reinvest_dividends && a->fractional == b->fractional &&
            a->gain_budget_minor == b->gain_budget_minor &&
            a->client_confirm == b->client_confirm && a->risk_level == b->risk_level &&
-           a->objective == b->objective && strcmp(a->fee_schedule, b->fee_schedule) == 0;
+           a->objective == b->objective && strcmp(a->fee_schedule, b->fee_schedule) == 0 &&
+           strcmp(a->rules, b->rules) == 0;
 }
 
 int ra_rule_account_equal(const ra_account *a, const ra_account *b)

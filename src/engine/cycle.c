@@ -25,7 +25,8 @@
 #endif
 
 static const char *const REASON_NAMES[RA_CYCLE_N_REASONS] = {
-    "drift", "cash_flow", "dividend", "withdrawal", "tlh", "restriction", "model_change"};
+    "drift", "cash_flow", "dividend", "withdrawal", "tlh", "restriction", "model_change",
+    "risk_limit"};
 
 const char *ra_cycle_reason_name(unsigned k)
 {
@@ -48,7 +49,8 @@ void ra_cycle_options_default(ra_cycle_options *o)
 
 static void acct_out_free(acct_out *o)
 {
-    RA_FREE_ALL(o->before, o->prop.trades, o->prop.picks, o->orders, o->fills, o->fill_picks);
+    RA_FREE_ALL(o->before, o->prop.trades, o->prop.picks, o->orders, o->fills, o->fill_picks,
+                o->risk_mark);
     memset(o, 0, sizeof *o);
 }
 
@@ -354,12 +356,13 @@ static void config_hash(const run *r, size_t a, char out[65])
                   "|model=%s@%d|discretionary=%d|band=%.17g|tlh=%d|restrictions=%s|"
                   "band_rel=%.17g|edge=%d|buy_only=%d|relief=%d|reserve=%.17g|min_trade=%lld|"
                   "reinvest=%d|fractional=%d|gain_budget=%lld|confirm=%d|level=%d|objective=%d|"
-                  "loss_limit=%.17g",
+                  "loss_limit=%.17g%s%s",
                   mo ? mo->code : "", mo ? mo->version : 0, m->discretionary, m->drift_band,
                   m->tlh_enabled, m->restrictions, m->band_rel, m->to_band_edge, m->buy_only,
                   m->relief, m->cash_reserve, (long long)m->min_trade_minor,
                   m->reinvest_dividends, m->fractional, (long long)m->gain_budget_minor,
-                  m->client_confirm, m->risk_level, m->objective, m->loss_limit);
+                  m->client_confirm, m->risk_level, m->objective, m->loss_limit,
+                  m->rules[0] ? "|rules=" : "", m->rules);
     hash_hex(text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1, out);
 }
 
@@ -635,7 +638,10 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
         *t = (ra_cycle_trade){.n = (int)k + 1, .side = x->side, .qty_micro = x->qty_micro,
                               .price = x->price, .price_date = b->date,
                               .value_minor = x->value_minor,
-                              .reasons = x->reasons | prefer_reason(r, sec, x->side),
+                              .reasons = x->reasons | prefer_reason(r, sec, x->side) |
+                                         (out->risk_mark && out->risk_mark[sec]
+                                              ? RA_REASON_RISK_LIMIT
+                                              : 0u),
                               .gain_short_minor = x->gain_short_minor,
                               .gain_long_minor = x->gain_long_minor,
                               .risk_level = b->sec[sec].risk_level, .first_pick = x->first_pick,
@@ -644,7 +650,7 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
         snprintf(t->status, sizeof t->status, "%s", disc ? "approved" : "proposed");
         r->st->trades++;
         for (unsigned bit = 0; bit < RA_CYCLE_N_REASONS; bit++)
-            if (x->reasons & (1u << bit))
+            if (t->reasons & (1u << bit))
                 r->st->trades_by_reason[bit]++;
         if (!disc)
             continue;
@@ -788,15 +794,24 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         rc = corporate_actions(r, a, &l, out, err);
     else
         rc = reeval_pending(r, &l, err);
+    int halt = 0; /* the loss limit at the close (cycle_risk.c): suspended, or crossing it now */
+    if (rc == RA_OK && r->risk) {
+        ra_minor at_close = 0;
+        rc = ledger_value(r, &l, &at_close, err);
+        if (rc == RA_OK)
+            rc = cycle_risk_check(r, a, &l, at_close, out, &halt, err);
+    }
     double *target = r->target;
     double cash_w = 0.0;
     int have = 0;
     if (rc == RA_OK)
         rc = account_target(r, a, &l, target, &cash_w, &have, err);
+    if (rc == RA_OK && have && !halt && out->day.risk) /* the rules' reduce, add, close */
+        rc = cycle_risk_target(r, a, out, target, &cash_w, err);
     ra_rebal_result res;
     memset(&res, 0, sizeof res);
     int out_of_band = 0;
-    if (rc == RA_OK && have) {
+    if (rc == RA_OK && have && !halt) {
         size_t n_rl = 0;
         size_t na = build_assets(r, a, &l, target, &n_rl);
         reeval_constrain(r, na);
@@ -844,7 +859,7 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         }
         if (rc == RA_OK && res.n_trades)
             rc = make_proposal(r, a, &l, &res, out, err);
-    } else if (rc == RA_OK)
+    } else if (rc == RA_OK && !have)
         r->st->no_model++;
     if (rc == RA_OK && !r->rejected)
         rc = pay_withdrawals(r, a, &l, out, err);

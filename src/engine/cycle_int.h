@@ -4,6 +4,7 @@
 #define RA_ENGINE_CYCLE_INT_H
 
 #include <roboadvisor/engine_cycle.h>
+#include <roboadvisor/store_risk.h>
 
 /* What one account's day produces (owned; acct_out_free). */
 typedef struct acct_out {
@@ -13,7 +14,30 @@ typedef struct acct_out {
     ra_cycle_order *orders;
     ra_store_txn *fills;
     ra_lot_pick *fill_picks;
+    ra_risk_crossing risk;    /* a crossing of the loss limit, rules fired (day.risk points here) */
+    uint8_t *risk_mark;       /* NULL, or n_sec: 1 for the securities whose target a rule moved
+                               * (their trades carry the reason risk_limit) */
 } acct_out;
+
+/* The day's risk figures of the firm's accounts (src/engine/cycle_risk.c): by account row id,
+ * and the notifications' due time (the firm's close of the day plus 30 minutes); the firm's rule
+ * library (by code), the day's events, the daily returns of the accounts with rules (ret[i] for
+ * acc[i], oldest first, before the day) and the closes of the book's securities over the longest
+ * move window (closes[sec], oldest first, the day's last; NULL when no rule looks at moves). */
+typedef struct cycle_risk {
+    ra_risk_account *acc;
+    size_t n;
+    int64_t due_at;
+    ra_risk_rule_rec *lib;
+    size_t n_lib;
+    ra_risk_event_rec *events;
+    size_t n_events;
+    double **ret;
+    size_t *n_ret;
+    ra_price **closes;
+    size_t *n_closes;
+    size_t n_sec;
+} cycle_risk;
 
 /* A trade rejected on the day: the security (book index) and side not proposed again. */
 typedef struct reeval_bar {
@@ -80,6 +104,7 @@ typedef struct run {
     int reeval_n;
     const reeval_ctx *re;
     int owns_shared;           /* 1: class_ix, sub_of and u_* are this run's to free */
+    const cycle_risk *risk;    /* the loss limits' figures (NULL: not checked, a re-evaluation) */
 } run;
 
 /* Frees what an account's day produced and zeroes it. */
@@ -96,6 +121,24 @@ void cycle_household_enter(run *r, uint32_t h, size_t first);
 /* Account a's day (after cycle_household_enter of its household and its earlier accounts) into
  * out, its counts into r->st. */
 ra_status cycle_account_day(run *r, size_t a, acct_out *out, ra_err *err);
+/* The risk figures of book b's day (cycle_risk.c); cycle_risk_free frees them (NULL: nothing).
+ * Each account's mandate in b gets its rules (part of its configuration hash). */
+ra_status cycle_risk_load(ra_store *s, const char *firm, ra_cycle_book *b, cycle_risk **out,
+                          ra_err *err);
+void cycle_risk_free(cycle_risk *k);
+/* The loss limit and the mandate's rules of account a, its ledger l worth value_minor at the
+ * day's closes (after its corporate actions, before trading): *halt 1 when the account must not
+ * trade today, because it was suspended before, crosses its loss limit now or a rule suspends
+ * it. A crossing and the rules that fired go to out->risk (out->day.risk points to it, to be
+ * written with the account's day); counted in r->st. */
+ra_status cycle_risk_check(run *r, size_t a, const ra_ledger *l, ra_minor value_minor,
+                           acct_out *out, int *halt, ra_err *err);
+/* The rules that fired for account a (cycle_risk_check) applied to its target weights target[]
+ * (n_sec) and *cash_w: reduce, add and close; the securities moved are marked in
+ * out->risk_mark. */
+ra_status cycle_risk_target(run *r, size_t a, acct_out *out, double *target, double *cash_w,
+                            ra_err *err);
+
 /* The configuration hash of the firm's settings of the run (ra_cycle_stats.config_hash). */
 void cycle_settings_hash(const run *r, char out[65]);
 

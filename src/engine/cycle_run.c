@@ -175,6 +175,9 @@ void ra_cycle_stats_add(ra_cycle_stats *t, const ra_cycle_stats *d)
     t->harvested_minor += d->harvested_minor;
     t->harvest_tax_value += d->harvest_tax_value;
     t->value_minor += d->value_minor;
+    t->suspended += d->suspended;
+    t->loss_limit_crossed += d->loss_limit_crossed;
+    t->rules_fired += d->rules_fired;
 }
 
 /* A thread's loop: the next household of the batch, whole, until none is left. Households are
@@ -477,7 +480,11 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
     if (rc != RA_OK)
         return rc;
     run r = {.s = s, .actor = actor, .o = o, .b = b, .st = st, .household = UINT32_MAX};
+    cycle_risk *risk = NULL;
     rc = cycle_run_alloc(&r, err);
+    if (rc == RA_OK)
+        rc = cycle_risk_load(s, actor->firm, b, &risk, err);
+    r.risk = risk;
     st->accounts = b->n_acc;
     if (rc == RA_OK)
         rc = ra_store_cycle_run_put(s, actor, o->date, st->engine_version, st->config_hash,
@@ -489,6 +496,7 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
                                     (int64_t)b->n_acc, (int64_t)st->proposals,
                                     (int64_t)st->orders, 1, err);
     cycle_run_free(&r);
+    cycle_risk_free(risk);
     ra_cycle_book_destroy(b);
     return rc;
 }
@@ -673,7 +681,11 @@ ra_status ra_cycle_run_worker(ra_store *s, const ra_store_actor *actor,
     run r = {.s = s, .actor = actor, .o = o, .b = b, .st = st, .household = UINT32_MAX};
     cycle_pool pool;
     memset(&pool, 0, sizeof pool);
+    cycle_risk *risk = NULL;
     rc = cycle_run_alloc(&r, err);
+    if (rc == RA_OK)
+        rc = cycle_risk_load(s, actor->firm, b, &risk, err);
+    r.risk = risk;
     if (rc == RA_OK)
         rc = pool_open(&pool, &r, o, err);
     if (rc == RA_OK)
@@ -682,6 +694,7 @@ ra_status ra_cycle_run_worker(ra_store *s, const ra_store_actor *actor,
         rc = worker_finish(s, actor, o, st, err);
     pool_close(&pool);
     cycle_run_free(&r);
+    cycle_risk_free(risk);
     ra_cycle_book_destroy(b);
     return rc;
 }

@@ -226,7 +226,7 @@ ra_status rs_audit(ra_store *s, const ra_store_actor *a, const char *action,
                    const char *entity, const char *entity_id, const char *before,
                    const char *after, ra_err *err)
 {
-    rs_group g[4];
+    rs_group g[RS_ENTITY_TABLES];
     size_t n = rs_state_groups(entity, entity_id, g);
     return rs_audit_groups(s, a, action, entity, entity_id, before, after, g, n, err);
 }

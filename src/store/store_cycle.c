@@ -806,6 +806,8 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
             rc = rs_audit_text(s, rc, actor, "propose", "proposal", d->proposal->id, 0, NULL,
                                proposal_json(d->proposal, NULL, NULL, NULL, NULL), err);
     }
+    if (rc == RA_OK && d->risk) /* a crossing of the loss limit (store_risk.c) */
+        rc = rs_risk_day_put(s, actor, acc, d->value.account, d->risk, err);
     return rc;
 }
 
@@ -833,7 +835,7 @@ ra_status ra_store_proposal_put(ra_store *s, const ra_store_actor *actor,
 static int value_only(const ra_cycle_account_day *d)
 {
     return d->account_id > 0 && !d->n_before && !d->n_fills && !d->proposal &&
-           !d->withdrawal_minor;
+           !d->withdrawal_minor && !d->risk;
 }
 
 #define DV_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -63,7 +63,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 30 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 37 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -344,11 +344,22 @@ ra_status rs_audit_change(ra_store *s, ra_status rc, const ra_store_actor *actor
 ra_status rs_withdrawal_txns(ra_store *s, int64_t acc, const char *account, ra_date day,
                              ra_minor paid, ra_store_txn **out, size_t *n, ra_err *err);
 
+/* --- risk limits (store_risk.c) ------------------------------------------------------------- */
+
+/* Writes account acc's crossing of its loss limit on c->date (inside the cycle's write scope of
+ * the account's day, store_cycle.c): its open orders cancelled, the suspension and the client's
+ * and the advisor's notifications (each at most once a day: a re-run writes nothing new),
+ * audited (entity "risk"). */
+struct ra_risk_crossing;
+ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
+                          const char *account, const struct ra_risk_crossing *c, ra_err *err);
+
 /* --- state images (store_state.c) ------------------------------------------------------------ */
 
 int rs_state_spec(const char *table); /* -1 if not audited */
 void rs_state_free(ra_store *s);
-/* The groups an entity's record images (at most 4), each keyed by entity_id. */
+/* The groups an entity's record images (at most RS_ENTITY_TABLES), each keyed by entity_id. */
+#define RS_ENTITY_TABLES 5 /* the most tables one audited entity images (store_state.c) */
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out);
 void rs_state_empty_image(const uint8_t *key, int spec, char out[65]);
 ra_status rs_state_image(ra_store *s, const char *firm, const uint8_t *key, int spec,

@@ -17,18 +17,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VERSION_COLS_X(fee)                                                                     \
+#define VERSION_HEAD                                                                           \
     "SELECT m.version, m.model, m.discretionary, m.drift_band, m.band_rel, m.to_band_edge, "    \
     "m.buy_only, m.tlh, m.loss_limit, m.restrictions, m.relief, m.cash_reserve, "               \
     "m.min_trade_minor, m.reinvest_dividends, m.fractional, m.gain_budget_minor, "             \
     "m.client_confirm, m.risk_level, m.objective, m.agent_name, m.effective, m.user_name, "     \
-    "m.reason, m.created_at, a.code, " fee " FROM mandates m JOIN accounts a ON a.id = "          \
-    "m.account_id "
-/* The columns of a version, its fee schedule from schema 10 on ("" before): a statement per
- * schema, each a literal (the statement cache keys on the text's address). */
-#define VERSION_SQL(where)                                                                         \
-    (s->schema_version >= RA_SCHEMA_FEES ? VERSION_COLS_X("m.fee_schedule") where                  \
-                                         : VERSION_COLS_X("''") where)
+    "m.reason, m.created_at, a.code"
+#define VERSION_FROM " FROM mandates m JOIN accounts a ON a.id = m.account_id "
+/* The columns of a version: its fee schedule from schema 10 on (0010_fees.sql) and its rules from
+ * schema 11 on (0011_risk.sql), "" before: a statement per schema, each a literal (the statement
+ * cache keys on the text's address). */
+#define RULES_SCHEMA 11
+#define VERSION_SQL(s, tail)                                                                       \
+    ((s)->schema_version >= RULES_SCHEMA                                                           \
+         ? VERSION_HEAD ", m.fee_schedule, m.rules" VERSION_FROM tail                             \
+     : (s)->schema_version >= RA_SCHEMA_FEES ? VERSION_HEAD ", m.fee_schedule, ''" VERSION_FROM tail \
+                                             : VERSION_HEAD ", '', ''" VERSION_FROM tail)
 
 static void version_row(ra_store *s, ra_db_stmt *st, void *out)
 {
@@ -61,6 +65,7 @@ static void version_row(ra_store *s, ra_db_stmt *st, void *out)
     v->at = sq_int(s, st, 23);
     sq_copy(v->account, sizeof v->account, sq_text(s, st, 24));
     sq_copy(m->fee_schedule, sizeof m->fee_schedule, sq_text(s, st, 25));
+    sq_copy(m->rules, sizeof m->rules, sq_text(s, st, 26));
 }
 
 ra_status rs_mandate_load(ra_store *s, int64_t account_id, int64_t version, ra_mandate_version *out,
@@ -68,9 +73,10 @@ ra_status rs_mandate_load(ra_store *s, int64_t account_id, int64_t version, ra_m
 {
     *found = 0;
     ra_db_stmt *st = version > 0
-                         ? sq_prep(s, VERSION_SQL("WHERE m.account_id = ? AND m.version = ?"), err)
-                         : sq_prep(s, VERSION_SQL("WHERE m.account_id = ? ORDER BY m.version "
-                                                      "DESC LIMIT 1"), err);
+                         ? sq_prep(s, VERSION_SQL(s, "WHERE m.account_id = ? AND m.version = ?"),
+                                   err)
+                         : sq_prep(s, VERSION_SQL(s, "WHERE m.account_id = ? ORDER BY m.version "
+                                                     "DESC LIMIT 1"), err);
     if (!st)
         return sq_err(err);
     ra_status rc = version > 0 ? sq_bind(s, st, err, "ii", account_id, version)
@@ -94,7 +100,7 @@ static const rs_jfield MANDATE_FIELDS[] = {
     F(relief, 'i'),          F(cash_reserve, 'd'),      F(min_trade_minor, 'I'),
     F(reinvest_dividends, 'i'), F(fractional, 'i'),     F(gain_budget_minor, 'I'),
     F(client_confirm, 'i'),  F(risk_level, 'i'),        F(objective, 'i'),
-    F(fee_schedule, 's')};
+    F(fee_schedule, 's'),    F(rules, 's')};
 #undef F
 
 static json_t *version_json(const char *account, int64_t version, const ra_mandate *m,
@@ -153,6 +159,14 @@ ra_status rs_mandate_insert(ra_store *s, const ra_store_actor *actor, int64_t ac
                         : ra_err_set(err, RA_EINVAL, "fee_schedule", "the book's schema is older "
                                      "than fees (run roboadvisor init)"))
                  : sq_bind(s, st, err, "tii", m->fee_schedule, account_id, version);
+        if (rc == RA_OK)
+            rc = sq_run(s, st, err);
+    }
+    if (rc == RA_OK && m->rules[0] && s->schema_version < RULES_SCHEMA)
+        rc = sq_need_version(s, RULES_SCHEMA, "a mandate's rules", err);
+    if (rc == RA_OK && m->rules[0]) {
+        st = sq_prep(s, "UPDATE mandates SET rules = ? WHERE account_id = ? AND version = ?", err);
+        rc = st ? sq_bind(s, st, err, "tii", m->rules, account_id, version) : sq_err(err);
         if (rc == RA_OK)
             rc = sq_run(s, st, err);
     }
@@ -267,7 +281,7 @@ ra_status ra_store_mandate_history(ra_store *s, const char *firm, const char *ac
         rc = sq_firm_code_id(s, firm, SQ_ACCOUNT_ID, account, "account", &aid, err);
     if (rc != RA_OK)
         return rc;
-    ra_db_stmt *st = sq_prep(s, VERSION_SQL("WHERE m.account_id = ? ORDER BY m.version"), err);
+    ra_db_stmt *st = sq_prep(s, VERSION_SQL(s, "WHERE m.account_id = ? ORDER BY m.version"), err);
     if (!st || sq_bind(s, st, err, "i", aid) != RA_OK)
         return sq_err(err);
     void *v = NULL;

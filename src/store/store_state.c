@@ -156,6 +156,30 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
     {"mandate_fee_schedules", 10, "a.code", "x.version, x.fee_schedule", "it",
      "(SELECT account_id, version, fee_schedule FROM mandates WHERE fee_schedule <> '') x "
      ACCT_JOIN, "x.version"},
+    {"suspensions", 11, "a.code",
+     "x.day, x.kind, x.loss_limit, x.entrusted_minor, x.value_minor, x.loss_minor, "
+     "x.orders_cancelled, x.reauthorised_by, x.reauthorised_note, x.reauthorised_at, x.base_day, "
+     "x.base_minor",
+     "itdiiiittiii", "suspensions x " ACCT_JOIN, "x.day"},
+    {"notifications", 11, "a.code",
+     "x.code, x.day, x.recipient, x.recipient_code, x.kind, x.message, x.due_at, x.created_at",
+     "tittttii", "notifications x " ACCT_JOIN, "x.code"},
+    {"risk_settings", 11, "f.code", "x.close_minute, x.zone, x.user_name, x.updated_at", "itti",
+     "risk_settings x JOIN firms f ON f.id = x.firm_id", "f.code"},
+    /* the mandates' rules (0011): imaged apart from the mandates, and only the versions that
+     * have some, so that the mandates' images of books older than the column stay as they were */
+    {"mandate_rules", 11, "a.code", "x.version, x.rules", "it",
+     "mandates x JOIN accounts a ON a.id = x.account_id AND x.rules <> '' JOIN firms f ON f.id = "
+     "a.firm_id",
+     "x.version"},
+    {"risk_rules", 11, "x.code", "x.cond, x.action, x.note, x.user_name, x.updated_at", "tttti",
+     "risk_rules x JOIN firms f ON f.id = x.firm_id", "x.code"},
+    {"rule_firings", 11, "a.code", "x.day, x.rule, x.cond, x.action, x.observed, x.subject",
+     "itttdt", "rule_firings x " ACCT_JOIN, "x.day, x.rule"},
+    {"risk_events", 11, "f.code",
+     "COALESCE(a.code, ''), x.name, x.day, x.note, x.user_name, x.created_at", "ttitti",
+     "risk_events x JOIN firms f ON f.id = x.firm_id LEFT JOIN accounts a ON a.id = x.account_id",
+     "x.id"},
 };
 
 int rs_state_spec(const char *table)
@@ -378,14 +402,15 @@ ra_status rs_state_image(ra_store *s, const char *firm, const uint8_t *key, int 
  * store_models.c and store_profiles.c need not know: their records are imaged from this table. */
 static const struct {
     const char *entity;
-    const char *tables[4];
+    const char *tables[RS_ENTITY_TABLES];
 } g_entity_tables[] = {
     {"firm", {"firms"}},
     {"advisor", {"advisors"}},
     {"household", {"households"}},
     {"client", {"clients"}},
-    {"account", {"accounts", "model_assignments", "mandates", "mandate_fee_schedules"}},
-    {"mandate", {"accounts", "mandates", "mandate_fee_schedules"}},
+    {"account",
+     {"accounts", "model_assignments", "mandates", "mandate_fee_schedules", "mandate_rules"}},
+    {"mandate", {"accounts", "mandates", "mandate_fee_schedules", "mandate_rules"}},
     {"lots", {"accounts", "lots", "txns"}},
     {"security", {"securities"}},
     {"model", {"models", "model_weights"}},
@@ -401,6 +426,10 @@ static const struct {
     {"fee_schedule", {"fee_schedules"}},
     {"fee_settings", {"fee_settings"}},
     {"fee_bill", {"fee_bills"}},
+    {"risk", {"suspensions", "notifications", "rule_firings"}},
+    {"risk_rule", {"risk_rules"}},
+    {"risk_event", {"risk_events"}},
+    {"risk_settings", {"risk_settings"}},
 };
 
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)
@@ -408,7 +437,7 @@ size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)
     size_t n = 0;
     for (size_t i = 0; i < sizeof g_entity_tables / sizeof g_entity_tables[0]; i++)
         if (strcmp(g_entity_tables[i].entity, entity) == 0)
-            for (int t = 0; t < 4 && g_entity_tables[i].tables[t]; t++) {
+            for (int t = 0; t < RS_ENTITY_TABLES && g_entity_tables[i].tables[t]; t++) {
                 out[n].spec = rs_state_spec(g_entity_tables[i].tables[t]);
                 out[n].grp = entity_id;
                 n++;

@@ -270,11 +270,12 @@ static void test_harvest_and_household_wash_window(void **state)
     assert_int_equal(gr->totals.harvested_minor, 1188000);
     ra_gains_report_destroy(gr);
     /* switching back: on 2023-02-07, 33 days after the harvest, AAA can be bought again (no loss
-     * sale of it within 30 days) and A1's BBB, bought 2023-01-05 at 80.00, closes at 75.00 (a
-     * loss: no short-term gain realised): all of it is sold, reason tlh, and AAA bought back */
+     * sale of it within 30 days) and A1's BBB, bought 2023-01-05 at 80.00, closes at 76.00 (a
+     * loss: no short-term gain realised): all of it is sold, reason tlh, and AAA bought back
+     * (76.00, not lower: A1 would then have lost 15 % of its 100,000.00, its loss limit) */
     ra_micro bbb = held(f, "A1", "BBB");
     assert_true(bbb > 0);
-    prices(f, D(2023, 2, 7), 7500, 7500, 5000);
+    prices(f, D(2023, 2, 7), 7600, 7600, 5000);
     OK(run_day(f, D(2023, 2, 7), &st, &err));
     OK(ra_store_proposal_get(f->s, "F1", "P-2023-02-07-A1", &p, &err));
     const ra_cycle_trade *back = find_trade(&p, "BBB", -1);
