@@ -392,7 +392,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_cycle: could not copy %s\n", book);
             return 1;
         }
-        if (ra_store_open(path, NULL, &st, &err) != RA_OK)
+        /* upgraded to this build's schema (a book kept by an earlier build) */
+        if (ra_store_open(path, NULL, &st, &err) != RA_OK || ra_store_init(st, &err) != RA_OK)
             return die("open", &err);
         bench_key(st);
         printf("book: %zu accounts with %zu lots each, copied from %s\n", n_acc, k, book);

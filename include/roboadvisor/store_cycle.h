@@ -48,7 +48,8 @@ typedef struct ra_cycle_account {
     uint8_t type;                     /* ra_account_type */
     uint8_t done;                     /* 1: a daily value for D is stored already */
     int32_t model;                    /* index into models, -1 none */
-    ra_mandate mandate;
+    const ra_mandate *mandate;        /* its mandate on D: one of the book's distinct mandates
+                                       * (most accounts share one: kept once, not per account) */
     ra_minor cash_minor;              /* now (after every stored transaction) */
     uint64_t next_lot_id;             /* the id the account's next lot gets */
     ra_minor prev_value_minor;        /* the value stored by the firm's previous run, -1 none */
@@ -83,6 +84,8 @@ typedef struct ra_cycle_book {
     ra_model *models;                 /* the versions the accounts are assigned to */
     size_t n_wash;                    /* by household, then security */
     ra_cycle_wash *wash;
+    size_t n_mandates;                /* the distinct mandates the accounts point to */
+    ra_mandate *mandates;
     size_t bytes;                     /* memory held, struct included */
 } ra_cycle_book;
 

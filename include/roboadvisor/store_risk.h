@@ -47,7 +47,6 @@ typedef struct ra_risk_account {
     ra_minor entrusted_minor;         /* deposits - withdrawals to day D (after the last
                                        * re-authorisation's base day, plus its base value) */
     int suspended;                    /* 1: suspended before D and not re-authorised since */
-    char rules[RA_NAME_MAX];          /* its mandate's rules effective on D ("" none) */
 } ra_risk_account;
 
 /* The firm's accounts for day `date` (ra_store_free). */

@@ -269,7 +269,7 @@ static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *ta
             held_ix[nh] = (uint32_t)i;
             held[nh++] = b->sec[i].ticker;
         }
-    const ra_mandate *md = &b->acc[a].mandate;
+    const ra_mandate *md = b->acc[a].mandate;
     int memo = !r->re && !md->restrictions[0];
     if (memo) {
         const target_memo *e = memo_find(r, mi, b->acc[a].type, md->cash_reserve, held_ix, nh);
@@ -348,7 +348,7 @@ static void hash_hex(const char *text, size_t n, char out[65])
  * model version and the mandate. */
 static void config_hash(const run *r, size_t a, char out[65])
 {
-    const ra_mandate *m = &r->b->acc[a].mandate;
+    const ra_mandate *m = r->b->acc[a].mandate;
     const ra_model *mo = r->b->acc[a].model >= 0 ? &r->b->models[r->b->acc[a].model] : NULL;
     char text[1536];
     int n = settings_text(r, text, sizeof text);
@@ -370,7 +370,7 @@ static void config_hash(const run *r, size_t a, char out[65])
  * buy-only, minimum trade, TLH, lot relief; docs/methodology.md#the-mandate). */
 static void account_settings(const run *r, size_t a, ra_rebal_settings *set)
 {
-    const ra_mandate *m = &r->b->acc[a].mandate;
+    const ra_mandate *m = r->b->acc[a].mandate;
     *set = r->o->settings;
     set->band_abs = m->drift_band > 0 ? m->drift_band : set->band_abs;
     set->band_rel = m->band_rel;
@@ -457,7 +457,7 @@ static int own_recent_stays(const run *r, size_t a, const ra_ledger *l, uint32_t
     const ra_rebal_settings *s = &r->o->settings;
     /* a harvest needs a substitute that can be bought today (core/rebal.c harvest()) */
     int32_t sub = r->sub_of[sec];
-    int harvests = b->acc[a].mandate.tlh_enabled && b->acc[a].type == RA_ACCOUNT_TAXABLE &&
+    int harvests = b->acc[a].mandate->tlh_enabled && b->acc[a].type == RA_ACCOUNT_TAXABLE &&
                    sub >= 0 && b->sec[sub].on_shelf &&
                    !within(b->date, r->hh_loss[sub], r->o->window_days);
     for (size_t k = 0; k < l->n_lots; k++) {
@@ -498,7 +498,7 @@ static size_t build_assets(run *r, size_t a, const ra_ledger *l, const double *t
                            size_t *n_rlots)
 {
     ra_cycle_book *b = r->b;
-    const ra_mandate *m = &b->acc[a].mandate;
+    const ra_mandate *m = b->acc[a].mandate;
     int taxable = b->acc[a].type == RA_ACCOUNT_TAXABLE;
     memset(r->in_set, 0, b->n_sec);
     for (size_t k = 0; k < l->n_lots; k++) {
@@ -594,7 +594,7 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
 {
     ra_cycle_book *b = r->b;
     /* a mandate that asks for the client's confirmation trades only after it, as advisory */
-    const ra_mandate *m = &b->acc[a].mandate;
+    const ra_mandate *m = b->acc[a].mandate;
     const int disc = m->discretionary && !m->client_confirm;
     ra_cycle_proposal *p = &out->prop;
     size_t nt = res->n_trades, np = res->n_picks ? res->n_picks : 1;
@@ -776,7 +776,7 @@ static void reeval_constrain(run *r, size_t na)
 static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
 {
     ra_cycle_book *b = r->b;
-    const ra_mandate *m = &b->acc[a].mandate;
+    const ra_mandate *m = b->acc[a].mandate;
     const ra_lot *lots = b->lots + b->acc[a].lot_start;
     size_t nl = b->acc[a].n_lots;
     ra_ledger l;

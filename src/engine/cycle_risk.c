@@ -134,9 +134,8 @@ ra_status cycle_risk_load(ra_store *s, const char *firm, ra_cycle_book *b, cycle
     int window = 0;
     for (size_t a = 0; rc == RA_OK && a < b->n_acc; a++) {
         const ra_risk_account *x = find(k, b->acc[a].id);
-        if (!x || !x->rules[0])
+        if (!x || !b->acc[a].mandate->rules[0]) /* the book read the mandate's rules */
             continue;
-        memcpy(b->acc[a].mandate.rules, x->rules, sizeof b->acc[a].mandate.rules);
         size_t i = (size_t)(x - k->acc);
         rc = load_returns(s, firm, b->acc[a].code, b->date, &k->ret[i], &k->n_ret[i], err);
     }
@@ -193,7 +192,7 @@ static ra_status eval_rules(run *r, size_t a, const ra_risk_account *x, const ra
     ra_risk_inputs in = {ret, nr + (size_t)with_today, c->loss.entrusted_minor, value, nh, held,
                          closes, n_closes, events, ne};
     ra_status rc = RA_OK;
-    for (const char *p = x->rules; *p && rc == RA_OK;) {
+    for (const char *p = r->b->acc[a].mandate->rules; *p && rc == RA_OK;) {
         size_t n = strcspn(p, ",");
         const ra_risk_rule_rec *rule = lib_find(k, p, n);
         if (!rule)
@@ -236,7 +235,7 @@ ra_status cycle_risk_check(run *r, size_t a, const ra_ledger *l, ra_minor value_
     ra_risk_crossing *c = &out->risk;
     memset(c, 0, sizeof *c);
     c->date = r->b->date;
-    c->loss_limit = r->b->acc[a].mandate.loss_limit;
+    c->loss_limit = r->b->acc[a].mandate->loss_limit;
     c->due_at = r->risk->due_at;
     ra_status rc = ra_risk_loss_check(x->entrusted_minor, value_minor, c->loss_limit, &c->loss,
                                       err);
@@ -245,7 +244,7 @@ ra_status cycle_risk_check(run *r, size_t a, const ra_ledger *l, ra_minor value_
         *halt = 1;
         r->st->loss_limit_crossed++;
     }
-    if (rc == RA_OK && !c->crossed && x->rules[0])
+    if (rc == RA_OK && !c->crossed && r->b->acc[a].mandate->rules[0])
         rc = eval_rules(r, a, x, l, value_minor, c, halt, err);
     if (rc == RA_OK && (c->crossed || c->n_firings))
         out->day.risk = c;

@@ -47,7 +47,7 @@ void ra_cycle_book_destroy(ra_cycle_book *b)
 {
     if (!b)
         return;
-    RA_FREE_ALL(b->sec, b->acc, b->lots, b->models, b->wash, b);
+    RA_FREE_ALL(b->sec, b->acc, b->lots, b->models, b->wash, b->mandates, b);
 }
 
 typedef struct load_ctx {
@@ -63,7 +63,51 @@ typedef struct load_ctx {
     int64_t last_acc_id;   /* lot_row's last account: its id and index */
     uint32_t last_acc;
     int all_lots;          /* 1: the lots of the accounts done for the day too */
+    uint32_t *acc_mand;    /* each account's index into b->mandates, while loading */
+    size_t cap_acc_mand, cap_mand;
+    uint32_t *mand_slot;   /* open addressing over b->mandates by content: index + 1, 0 free */
+    size_t n_slot;         /* a power of two, at least twice the mandates */
 } load_ctx;
+
+/* FNV-1a of a mandate's bytes (zeroed before it was filled: no stray padding). */
+static uint64_t mandate_hash(const ra_mandate *m)
+{
+    const unsigned char *p = (const unsigned char *)m;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < sizeof *m; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The index in b->mandates of a mandate equal to m, added when new. UINT32_MAX: out of memory. */
+static uint32_t mandate_intern(load_ctx *x, const ra_mandate *m)
+{
+    ra_cycle_book *b = x->b;
+    if (2 * (b->n_mandates + 1) > x->n_slot) { /* grow the table and re-seat every mandate */
+        size_t n = x->n_slot ? 2 * x->n_slot : 64;
+        uint32_t *t = ra_calloc(n, sizeof *t);
+        if (!t)
+            return UINT32_MAX;
+        for (size_t k = 0; k < b->n_mandates; k++) {
+            size_t i = (size_t)mandate_hash(&b->mandates[k]) & (n - 1);
+            while (t[i])
+                i = (i + 1) & (n - 1);
+            t[i] = (uint32_t)k + 1;
+        }
+        ra_free(x->mand_slot);
+        x->mand_slot = t;
+        x->n_slot = n;
+    }
+    size_t i = (size_t)mandate_hash(m) & (x->n_slot - 1);
+    for (; x->mand_slot[i]; i = (i + 1) & (x->n_slot - 1))
+        if (memcmp(&b->mandates[x->mand_slot[i] - 1], m, sizeof *m) == 0)
+            return x->mand_slot[i] - 1;
+    if (ra_grow((void **)&b->mandates, &x->cap_mand, b->n_mandates + 1, sizeof *b->mandates))
+        return UINT32_MAX;
+    b->mandates[b->n_mandates] = *m;
+    x->mand_slot[i] = (uint32_t)b->n_mandates + 1;
+    return (uint32_t)b->n_mandates++;
+}
 
 /* Room for record n (zeroed) of a growing array and its entry {id, n} in the id map: the record,
  * or NULL when out of memory. */
@@ -138,6 +182,7 @@ static ra_status val_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     "COALESCE(v.reinvest_dividends, 0), COALESCE(v.fractional, 0), "                           \
     "COALESCE(v.gain_budget_minor, -1), COALESCE(v.client_confirm, 0), "                       \
     "COALESCE(v.risk_level, 0), COALESCE(v.objective, 0)"
+#define RULES_SCHEMA 11 /* the mandates' rules column (0011_risk.sql) */
 #define MANDATE_JOIN                                                                           \
     " LEFT JOIN mandates v ON v.account_id = a.id AND v.version = (SELECT MAX(version) FROM "  \
     "mandates WHERE account_id = a.id AND (effective = 0 OR effective <= ?))"
@@ -176,7 +221,8 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     y->household = i == 0 ? 0 : b->acc[i - 1].household + (strcmp(hh, x->prev_household) != 0);
     sq_copy(x->prev_household, sizeof x->prev_household, hh);
     y->type = (uint8_t)sq_int(s, st, 3);
-    ra_mandate *m = &y->mandate;
+    ra_mandate mand, *m = &mand;
+    memset(m, 0, sizeof *m);
     sq_copy(m->model, sizeof m->model, sq_text(s, st, 4));
     m->discretionary = (int)sq_int(s, st, 5);
     m->drift_band = s->ops->col_double(st, 6);
@@ -187,6 +233,11 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     x->acc_model_id[i] = sq_int(s, st, 11);
     y->next_lot_id = (uint64_t)sq_int(s, st, 12);
     mandate_cols(s, st, 13, m);
+    if (s->schema_version >= RULES_SCHEMA) /* the rules it applies (0011_risk.sql) */
+        sq_copy(m->rules, sizeof m->rules, sq_text(s, st, 25));
+    if (ra_grow((void **)&x->acc_mand, &x->cap_acc_mand, i + 1, sizeof *x->acc_mand) ||
+        (x->acc_mand[i] = mandate_intern(x, m)) == UINT32_MAX)
+        return sq_nomem(err, "the accounts' mandates");
     y->model = -1;
     y->prev_value_minor = -1;
     b->n_acc++;
@@ -319,20 +370,20 @@ static ra_status load_models(ra_store *s, const char *firm, load_ctx *x, ra_err 
     for (size_t a = 0; a < b->n_acc && rc == RA_OK; a++) {
         int64_t mid = x->acc_model_id[a];
         size_t c = 0;
-        while (mid == 0 && c < n_codes && strcmp(codes[c], b->acc[a].mandate.model) != 0)
+        while (mid == 0 && c < n_codes && strcmp(codes[c], b->acc[a].mandate->model) != 0)
             c++;
         if (mid == 0 && c < n_codes)
             mid = code_mid[c];
-        else if (mid == 0 && b->acc[a].mandate.model[0]) {
+        else if (mid == 0 && b->acc[a].mandate->model[0]) {
             ra_db_stmt *st = sq_prep(s, "SELECT id FROM models WHERE firm_id = ? AND code = ? "
                                         "ORDER BY version DESC LIMIT 1", err);
-            if (!st || sq_bind(s, st, err, "it", x->firm_id, b->acc[a].mandate.model) != RA_OK ||
+            if (!st || sq_bind(s, st, err, "it", x->firm_id, b->acc[a].mandate->model) != RA_OK ||
                 sq_one(s, st, 0, &mid, err) != RA_OK) {
                 rc = sq_err(err);
                 break;
             }
             if (n_codes < CODES) {
-                memcpy(codes[n_codes], b->acc[a].mandate.model, RA_CODE_MAX);
+                memcpy(codes[n_codes], b->acc[a].mandate->model, RA_CODE_MAX);
                 code_mid[n_codes++] = mid;
             }
         }
@@ -436,19 +487,25 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
         rc = sq_each(s, err, val_row, &v,
                      "SELECT x.security_id, x.num, x.den FROM splits x " FIRM_SEC
                      " AND x.day = ?", "ii", fid, day);
+#define ACC_SQL(rules)                                                                          \
+    "SELECT a.id, a.code, h.code, a.type, COALESCE(v.model, a.model), "                         \
+    "COALESCE(v.discretionary, a.discretionary), COALESCE(v.drift_band, "                      \
+    "a.drift_band), COALESCE(v.tlh, a.tlh_enabled), COALESCE(v.loss_limit, "                   \
+    "a.loss_limit), COALESCE(v.restrictions, a.restrictions), a.cash_minor, "                  \
+    "COALESCE(m.model_id, 0), a.next_lot_id, " MANDATE_COLS ", " rules " FROM accounts a "      \
+    "JOIN clients c ON c.id = a.client_id JOIN households h ON "                               \
+    "h.id = c.household_id LEFT JOIN model_assignments m ON m.account_id = a.id "              \
+    MANDATE_JOIN " WHERE a.firm_id = ? ORDER BY h.code, a.code"
     if (rc == RA_OK)
         rc = sq_each(s, err, acc_row, x,
-                     "SELECT a.id, a.code, h.code, a.type, COALESCE(v.model, a.model), "
-                     "COALESCE(v.discretionary, a.discretionary), COALESCE(v.drift_band, "
-                     "a.drift_band), COALESCE(v.tlh, a.tlh_enabled), COALESCE(v.loss_limit, "
-                     "a.loss_limit), COALESCE(v.restrictions, a.restrictions), a.cash_minor, "
-                     "COALESCE(m.model_id, 0), a.next_lot_id, " MANDATE_COLS " FROM accounts a "
-                     "JOIN clients c ON c.id = a.client_id JOIN households h ON "
-                     "h.id = c.household_id LEFT JOIN model_assignments m ON m.account_id = a.id "
-                     MANDATE_JOIN " WHERE a.firm_id = ? ORDER BY h.code, a.code", "ii", day,
-                     fid);
+                     s->schema_version >= RULES_SCHEMA ? ACC_SQL("COALESCE(v.rules, '')")
+                                                       : ACC_SQL("''"),
+                     "ii", day, fid);
     if (rc != RA_OK)
         return rc;
+    /* every account points to its mandate, the book's array complete */
+    for (size_t a = 0; a < b->n_acc; a++)
+        b->acc[a].mandate = &b->mandates[x->acc_mand[a]];
     /* the account map is looked up sorted by id; the accounts keep their household order */
     rs_id_index_sort(x->acc_map, b->n_acc);
     v.what = 3;
@@ -485,7 +542,7 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
     /* the year's realised gains, for the accounts whose mandate has a gain budget */
     int budgets = 0;
     for (size_t a = 0; a < b->n_acc && !budgets; a++)
-        budgets = b->acc[a].mandate.gain_budget_minor >= 0;
+        budgets = b->acc[a].mandate->gain_budget_minor >= 0;
     v.what = 7;
     if (rc == RA_OK && budgets) {
         int y = 0, mo = 0, d = 0;
@@ -512,7 +569,7 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
         merge_wash(b);
     b->bytes = sizeof *b + b->n_sec * sizeof *b->sec + b->n_acc * sizeof *b->acc +
                b->n_lots * sizeof *b->lots + b->n_models * sizeof *b->models +
-               b->n_wash * sizeof *b->wash;
+               b->n_wash * sizeof *b->wash + b->n_mandates * sizeof *b->mandates;
     return rc;
 }
 
@@ -545,7 +602,7 @@ ra_status ra_store_cycle_book_load_ex(ra_store *s, const char *firm, ra_date dat
     x.last_acc_id = -1;
     x.all_lots = (flags & RA_CYCLE_LOAD_ALL_LOTS) != 0;
     rc = load_all(s, firm, &x, window_days, err);
-    RA_FREE_ALL(x.sec_map, x.acc_map, x.acc_model_id, x.lot_acc);
+    RA_FREE_ALL(x.sec_map, x.acc_map, x.acc_model_id, x.lot_acc, x.acc_mand, x.mand_slot);
     if (rc != RA_OK) {
         ra_cycle_book_destroy(b);
         return rc;

@@ -70,28 +70,6 @@ static ra_status list_end(ra_status rc, rec_vec *l, void *out, size_t *n)
     "b.account_id = a.id LEFT JOIN txns t ON t.account_id = a.id AND t.kind IN (1, 2) AND "       \
     "t.day <= ? AND t.day > COALESCE(b.base_day, -2147483647) WHERE a.firm_id = ? GROUP BY "      \
     "a.id, b.base_minor ORDER BY a.id"
-/* ... and the rules of the mandate's version effective on D (as the cycle's book reads it) */
-#define RISK_RULES_SQL                                                                             \
-    "SELECT a.id, COALESCE((SELECT m.rules FROM mandates m WHERE m.account_id = a.id AND "        \
-    "(m.effective = 0 OR m.effective <= ?) ORDER BY m.version DESC LIMIT 1), '') FROM accounts "  \
-    "a WHERE a.firm_id = ? ORDER BY a.id"
-
-typedef struct rules_ctx {
-    ra_risk_account *v;
-    size_t n, at;
-} rules_ctx;
-
-static ra_status rules_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
-{
-    rules_ctx *c = ctx;
-    int64_t id = sq_int(s, st, 0);
-    while (c->at < c->n && c->v[c->at].account_id < id)
-        c->at++;
-    if (c->at < c->n && c->v[c->at].account_id == id)
-        sq_copy(c->v[c->at].rules, sizeof c->v[c->at].rules, sq_text(s, st, 1));
-    (void)err;
-    return RA_OK;
-}
 
 static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
@@ -101,7 +79,6 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     x->account_id = sq_int(s, st, 0);
     x->entrusted_minor = sq_int(s, st, 1);
     x->suspended = sq_int(s, st, 2) > 0;
-    x->rules[0] = 0;
     return RA_OK;
 }
 
@@ -114,9 +91,6 @@ ra_status ra_store_risk_accounts(ra_store *s, const char *firm, ra_date date,
     int64_t d = date;
     if (rc == RA_OK)
         rc = sq_each(s, err, acc_row, &l, RISK_ACCOUNTS_SQL, "iiiiii", d, d, d, d, d, f.id);
-    rules_ctx rx = {l.v, l.n, 0};
-    if (rc == RA_OK)
-        rc = sq_each(s, err, rules_row, &rx, RISK_RULES_SQL, "ii", d, f.id);
     return list_end(rc, &l, out, n);
 }
 
