@@ -60,6 +60,8 @@ typedef struct ra_fix_order {
     int64_t transact_time;         /* 60, Unix seconds UTC */
     ra_micro qty_micro;            /* 38 */
     ra_price limit;                /* 44 with 40=2 (limit); 0: 40=1 (market), no 44 */
+    char handl_inst;               /* 21 HandlInst: '1' automated, private, no broker
+                                    * intervention; 0: not sent (optional in FIX 4.4) */
     char account[RA_FIX_ID_MAX];   /* 1 Account ("" none: a block with allocations) */
     size_t n_allocs;               /* 78 NoAllocs, then 79 AllocAccount / 80 AllocQty each */
     ra_fix_alloc allocs[RA_FIX_MAX_ALLOCS];
@@ -82,6 +84,7 @@ typedef struct ra_fix_fill {
     ra_micro last_qty_micro;         /* 32 (0 when not a trade) */
     ra_price last_px;                /* 31 */
     ra_micro cum_qty_micro;          /* 14 */
+    ra_price avg_px;                 /* 6 (0 if absent) */
     ra_micro leaves_qty_micro;       /* 151 */
     int64_t transact_time;           /* 60, Unix seconds UTC (0 if absent) */
 } ra_fix_fill;

@@ -44,6 +44,7 @@
 #include "store_profiles.h"
 #include "store_mandate.h"
 #include "store_cycle.h"
+#include "store_blocks.h"
 /* engine */
 #include "engine_onboard.h"
 #include "engine_models.h"
@@ -54,6 +55,7 @@
 #include "engine_gains.h"
 #include "engine_cycle.h"
 #include "engine_fills.h"
+#include "engine_blocks.h"
 #include "engine_backtest.h"
 #include "bookgen.h"
 

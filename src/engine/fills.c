@@ -3,6 +3,8 @@
  * the new ones written through ra_store_order_fill in one write scope. */
 #include <roboadvisor/engine_fills.h>
 #include <roboadvisor/alloc.h>
+#include <roboadvisor/csv.h>
+#include <roboadvisor/engine_blocks.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -342,10 +344,15 @@ ra_status ra_book_import_fills(ra_book *b, const char *path, ra_fills_result *re
     if (!b || !b->have_firm)
         return ra_err_set(err, RA_EINVAL, NULL, "recording fills needs an open book with its firm");
     ra_fills *f = NULL;
-    ra_status rc = ra_fills_read(path, b->firm.minor_digits, &f, err);
-    if (rc != RA_OK)
-        return rc;
-    rc = ra_fills_apply(b->store, &b->actor, f, res, err);
+    char *data = NULL;
+    size_t size = 0;
+    ra_status rc = ra_file_read(path, RA_CSV_MAX_FILE, &data, &size, err);
+    if (rc == RA_OK && ra_fills_data_is_fix(data, size)) /* FIX ExecutionReports (fix_fills.c) */
+        rc = ra_fix_fills_apply(b->store, &b->actor, data, size, path, res, err);
+    else if (rc == RA_OK && (rc = ra_fills_parse(data, size, path, b->firm.minor_digits, &f,
+                                                 err)) == RA_OK)
+        rc = ra_fills_apply(b->store, &b->actor, f, res, err);
+    ra_free(data);
     ra_fills_destroy(f);
     /* rows named FILE:LINE already say the file */
     if (rc != RA_OK && err && strncmp(err->where, path, strlen(path)) != 0)

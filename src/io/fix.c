@@ -19,6 +19,7 @@ static const char *tag_name(int tag)
     case 11: return "ClOrdID";
     case 14: return "CumQty";
     case 17: return "ExecID";
+    case 21: return "HandlInst";
     case 31: return "LastPx";
     case 32: return "LastQty";
     case 34: return "MsgSeqNum";
@@ -245,6 +246,8 @@ ra_status ra_fix_encode_order(const ra_fix_order *o, char *buf, size_t cap, size
         return bad(err, 11, "the order id is empty or holds SOH, '=' or a control character");
     if (!id_ok(o->symbol))
         return bad(err, 55, "the symbol is empty or holds SOH, '=' or a control character");
+    if (o->handl_inst && (o->handl_inst < '1' || o->handl_inst > '3'))
+        return bad(err, 21, "HandlInst is 1, 2 or 3");
     if (o->side != 1 && o->side != -1)
         return bad(err, 54, "the side is neither buy nor sell");
     if (o->qty_micro <= 0)
@@ -274,6 +277,8 @@ ra_status ra_fix_encode_order(const ra_fix_order *o, char *buf, size_t cap, size
     if (o->account[0])
         put(&b, "1=%s\x01", o->account);
     put(&b, "11=%s\x01", o->cl_ord_id);
+    if (o->handl_inst)
+        put(&b, "21=%c\x01", o->handl_inst);
     if (o->n_allocs) {
         put(&b, "78=%zu\x01", o->n_allocs);
         for (size_t i = 0; i < o->n_allocs; i++)
@@ -397,6 +402,8 @@ ra_status ra_fix_fill_from(const ra_fix_msg *m, const char *name, size_t msg_no,
         rc = number(m, 14, 0, &out->cum_qty_micro, name, msg_no, err);
     if (rc == RA_OK)
         rc = number(m, 151, 0, &out->leaves_qty_micro, name, msg_no, err);
+    if (rc == RA_OK)
+        rc = number(m, 6, 1, &out->avg_px, name, msg_no, err);
     if (rc == RA_OK)
         rc = when(m, 60, &out->transact_time, name, msg_no, err);
     return rc;

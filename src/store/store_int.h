@@ -63,7 +63,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 26 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 31 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -315,6 +315,11 @@ ra_status rs_audit_change(ra_store *s, ra_status rc, const ra_store_actor *actor
 ra_status rs_withdrawal_txns(ra_store *s, int64_t acc, const char *account, ra_date day,
                              ra_minor paid, ra_store_txn **out, size_t *n, ra_err *err);
 
+/* --- block orders (store_blocks.c) ------------------------------------------------------------ */
+/* For a rewind of day `day` (ra_store_cycle_rewind): the firm's blocks of that day and later, their
+ * fills and allocations, and the executions imported dated then or later, removed (nothing on a
+ * schema before 0012). */
+ra_status rs_blocks_rewind(ra_store *s, int64_t firm_id, ra_date day, ra_err *err);
 /* --- state images (store_state.c) ------------------------------------------------------------ */
 
 int rs_state_spec(const char *table); /* -1 if not audited */
