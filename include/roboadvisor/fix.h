@@ -95,6 +95,23 @@ typedef struct ra_fix_fill {
 RA_API RA_NODISCARD ra_status ra_fix_fill_from(const ra_fix_msg *m, const char *name,
                                                size_t msg_no, ra_fix_fill *out, ra_err *err);
 
+/* One trade of a file of ExecutionReports, with the message it came from. */
+typedef struct ra_fix_trade {
+    ra_fix_fill f;
+    size_t msg_no;     /* 1-based count of the message in the file */
+    ra_date date;      /* TransactTime's UTC day */
+} ra_fix_trade;
+
+/* Reads a file of ExecutionReports (messages one after another, white space between them
+ * allowed): every message framed and read (ra_fix_parse, ra_fix_fill_from); a message of another
+ * type is RA_EPARSE naming tag 35. A trade (ExecType F, or 1/2 of FIX 4.2) must carry LastQty and
+ * LastPx above 0, CumQty and TransactTime (RA_EPARSE naming the tag); the trades go to *out
+ * (ra_free; NULL when none) in file order, *n_msgs counts every message. An empty file is
+ * RA_EPARSE. On error *out is NULL. */
+RA_API RA_NODISCARD ra_status ra_fix_trades_parse(const char *data, size_t size,
+                                                  const char *name, ra_fix_trade **out,
+                                                  size_t *n, size_t *n_msgs, ra_err *err);
+
 #ifdef __cplusplus
 }
 #endif

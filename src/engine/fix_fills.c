@@ -11,11 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct exec_row {
-    ra_fix_fill f;
-    size_t msg_no;
-    ra_date date;
-} exec_row;
+typedef ra_fix_trade exec_row;
 
 int ra_fills_data_is_fix(const char *data, size_t size)
 {
@@ -41,64 +37,6 @@ static ra_status msg_err(ra_err *err, ra_status code, const char *source, size_t
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return ra_err_set(err, code, where, "%s", msg);
-}
-
-static int is_trade(char exec_type) { return exec_type == 'F' || exec_type == '1' || exec_type == '2'; }
-
-/* Reads and checks every message; the trades into *rows. */
-static ra_status read_all(const char *data, size_t size, const char *source, exec_row **rows,
-                          size_t *n_rows, size_t *n_msgs, ra_err *err)
-{
-    ra_fix_msg *m = ra_malloc(sizeof *m);
-    if (!m)
-        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a FIX message");
-    size_t pos = 0, cap = 0, msg_no = 0;
-    ra_status rc = RA_OK;
-    while (rc == RA_OK) {
-        while (pos < size && (data[pos] == '\r' || data[pos] == '\n' || data[pos] == ' ' ||
-                              data[pos] == '\t'))
-            pos++;
-        if (pos >= size)
-            break;
-        msg_no++;
-        rc = ra_fix_parse(data + pos, size - pos, source, msg_no, m, err);
-        if (rc != RA_OK)
-            break;
-        pos += m->size;
-        ra_fix_fill f;
-        rc = ra_fix_fill_from(m, source, msg_no, &f, err);
-        if (rc == RA_EINVAL)
-            rc = msg_err(err, RA_EPARSE, source, msg_no, 35, "MsgType",
-                         "a fills file holds ExecutionReports (35=8), not 35=%s", m->type);
-        if (rc != RA_OK || !is_trade(f.exec_type))
-            continue;
-        if (f.last_qty_micro <= 0)
-            rc = msg_err(err, RA_EPARSE, source, msg_no, 32, "LastQty",
-                         "a trade needs a quantity above 0");
-        else if (f.last_px <= 0)
-            rc = msg_err(err, RA_EPARSE, source, msg_no, 31, "LastPx",
-                         "a trade needs a price above 0");
-        else if (!ra_fix_get(m, 14))
-            rc = msg_err(err, RA_EPARSE, source, msg_no, 14, "CumQty", "the field is missing");
-        else if (!ra_fix_get(m, 60))
-            rc = msg_err(err, RA_EPARSE, source, msg_no, 60, "TransactTime",
-                         "the field is missing");
-        if (rc != RA_OK)
-            break;
-        if (ra_grow((void **)rows, &cap, *n_rows + 1, sizeof **rows)) {
-            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the executions");
-            break;
-        }
-        exec_row *r = &(*rows)[(*n_rows)++];
-        r->f = f;
-        r->msg_no = msg_no;
-        r->date = (ra_date)(f.transact_time / 86400);
-    }
-    if (rc == RA_OK && msg_no == 0)
-        rc = ra_err_set(err, RA_EPARSE, source, "the file holds no FIX message");
-    *n_msgs = msg_no;
-    ra_free(m);
-    return rc;
 }
 
 /* By date, a day's sales before its purchases (their proceeds pay for the purchases, as in the
@@ -302,7 +240,7 @@ ra_status ra_fix_fills_apply(ra_store *s, const ra_store_actor *actor, const cha
         return ra_err_set(err, RA_EINVAL, NULL, "recording fills needs a store, an actor and a file");
     exec_row *rows = NULL;
     size_t n = 0, n_msgs = 0;
-    ra_status rc = read_all(data, size, source, &rows, &n, &n_msgs, err);
+    ra_status rc = ra_fix_trades_parse(data, size, source, &rows, &n, &n_msgs, err);
     if (rc != RA_OK) {
         ra_free(rows);
         return rc;
