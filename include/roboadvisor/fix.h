@@ -73,6 +73,12 @@ typedef struct ra_fix_order {
 RA_API RA_NODISCARD ra_status ra_fix_encode_order(const ra_fix_order *o, char *buf, size_t cap,
                                                   size_t *len, ra_err *err);
 
+/* Frames a message: "8=BEGIN<SOH>9=N<SOH>" + body[0..body_len) + "10=CCC<SOH>" into buf[0..cap)
+ * (NUL-terminated), N the body's bytes, CCC the sum of every byte before 10= mod 256. The body
+ * begins with 35= and ends with SOH (RA_EINVAL otherwise, or when cap is too small). */
+RA_API RA_NODISCARD ra_status ra_fix_frame(const char *begin, const char *body, size_t body_len,
+                                           char *buf, size_t cap, size_t *len, ra_err *err);
+
 /* A fill from an ExecutionReport (35=8). */
 typedef struct ra_fix_fill {
     char cl_ord_id[RA_FIX_ID_MAX];   /* 11 */

@@ -294,11 +294,22 @@ ra_status ra_fix_encode_order(const ra_fix_order *o, char *buf, size_t cap, size
         put(&b, "40=1\x01");
     if (b.full)
         return bad(err, 35, "the message is too long");
+    return ra_fix_frame("FIX.4.4", body, b.len, buf, cap, len, err);
+}
+
+ra_status ra_fix_frame(const char *begin, const char *body, size_t body_len, char *buf,
+                       size_t cap, size_t *len, ra_err *err)
+{
+    *len = 0;
+    if (!begin || strncmp(begin, "FIX", 3) != 0 || !id_ok(begin))
+        return bad(err, 8, "BeginString is not FIX.x.y");
+    if (body_len < 5 || memcmp(body, "35=", 3) != 0 || body[body_len - 1] != RA_FIX_SOH)
+        return bad(err, 35, "a body begins with 35= and ends with SOH");
     wbuf w = {buf, cap, 0, 0};
-    put(&w, "8=FIX.4.4\x01" "9=%zu\x01", b.len);
-    if (!w.full && w.len + b.len < cap) {
-        memcpy(buf + w.len, body, b.len);
-        w.len += b.len;
+    put(&w, "8=%s\x01" "9=%zu\x01", begin, body_len);
+    if (!w.full && w.len + body_len < cap) {
+        memcpy(buf + w.len, body, body_len);
+        w.len += body_len;
         buf[w.len] = '\0';
     } else
         w.full = 1;
