@@ -139,6 +139,30 @@ scenario() { # DB-URL KEY-FILE
   done
   run 0 "$RA" orders export --db "$B" --date $D --format csv
   grep -q '^B-2019-12-11-QUAL-BUY,' "$TMP/out" && bad "a filled block is exported" || ok
+
+  # a CSV fills row naming a block: the BIL buy block of 57 + 1 shares, 29 filled: exact 28.5 and
+  # 0.5, floors 28 and 0, the share left to one of two equal fractions, by the seeded order
+  grep -q '^B-2019-12-11-BIL-BUY,block,2019-12-11,,BIL,buy,58.000000,market,,A000006-1:57.000000;A000008-1:1.000000$' \
+    "$TMP/out" && ok || bad "the BIL block is not 57 + 1"
+  printf 'order_id,date,qty,price\nB-2019-12-11-BIL-BUY,2019-12-11,29,1.5\n' >"$TMP/b.csv"
+  run 0 "$RA" import fills "$TMP/b.csv" --db "$B"
+  out_has "1 row, 1 new, 0 unchanged"
+  run 0 "$RA" orders blocks --db "$B" --date $D --format json
+  k=0; i=-1
+  while id=$("$JG" ".blocks[$k].id" <"$TMP/out" 2>/dev/null); do
+    [ "$id" = B-2019-12-11-BIL-BUY ] && i=$k
+    k=$((k + 1))
+  done
+  local f0 f1; f0=$(jget ".blocks[$i].orders[0].filled"); f1=$(jget ".blocks[$i].orders[1].filled")
+  { [ "$f0 $f1" = "28.000000 1.000000" ] || [ "$f0 $f1" = "29.000000 0.000000" ]; } && ok \
+    || bad "BIL block allocated $f0 and $f1"
+  [ "$(jget ".blocks[$i].filled")" = 29.000000 ] && ok || bad "BIL block filled"
+  run 0 "$RA" import fills "$TMP/b.csv" --db "$B"
+  out_has "1 row, 0 new, 1 unchanged"
+  printf 'order_id,date,qty,price\nB-2019-12-11-BIL-BUY,2019-12-11,30,1.5\n' >"$TMP/b2.csv"
+  run 1 "$RA" import fills "$TMP/b2.csv" --db "$B"
+  err_has "b2.csv:2"
+  err_has "more than the 29.000000 left open"
   run 0 "$RA" check --db "$B"
   run 0 "$RA" audit verify --db "$B"
   out_has "book equal to its audit trail"
