@@ -70,17 +70,30 @@ static int parse_at(const char *s, int *out)
     return -1;
 }
 
+/* The options of a subcommand without arguments: 0, -1 after the help, or the usage exit code. */
+static int parse(const char *cmd, const cli_opt *opts, int argc, char **argv, export_opts *o)
+{
+    const cli_opts_spec spec = {cmd, opts, export_help, 0, 2};
+    int rc = cli_parse_opts(&spec, argc, argv, o);
+    return rc ? rc : cli_no_more_args(cmd, argc, argv, optind);
+}
+
+/* Opens the book of the options; the firm must exist. */
+static int open_book(const char *cmd, const export_opts *o, cli_book *b)
+{
+    cli_book_args a = o->book;
+    a.need_firm = 1;
+    return cli_book_open_parts(cmd, &a, b);
+}
+
 static int do_export(int argc, char **argv)
 {
     static const char *const CMD = "orders export";
     export_opts o = {0};
     o.format = -1;
-    const cli_opts_spec spec = {CMD, export_options, export_help, 0, 2};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    int rc = parse(CMD, export_options, argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_no_more_args(CMD, argc, argv, optind)))
-        return rc;
     if (!o.date)
         return cli_usage(CMD, "--date D is required");
     if (o.format < 0)
@@ -95,9 +108,7 @@ static int do_export(int argc, char **argv)
     if (o.at && parse_at(o.at, &x.at_seconds))
         return cli_usage(CMD, "--at must be HH:MM or HH:MM:SS, got \"%s\"", o.at);
     cli_book b;
-    cli_book_args a = o.book;
-    a.need_firm = 1;
-    if ((rc = cli_book_open_parts(CMD, &a, &b)) != 0)
+    if ((rc = open_book(CMD, &o, &b)) != 0)
         return rc;
     ra_err err = {0};
     size_t made = 0, n_orders = 0, n_blocks = 0, len = 0;
@@ -146,16 +157,11 @@ static int do_blocks(int argc, char **argv)
 {
     static const char *const CMD = "orders blocks";
     export_opts o = {0};
-    const cli_opts_spec spec = {CMD, blocks_options, export_help, 0, 2};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    int rc = parse(CMD, blocks_options, argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_no_more_args(CMD, argc, argv, optind)))
-        return rc;
     cli_book b;
-    cli_book_args a = o.book;
-    a.need_firm = 1;
-    if ((rc = cli_book_open_parts(CMD, &a, &b)) != 0)
+    if ((rc = open_book(CMD, &o, &b)) != 0)
         return rc;
     ra_err err = {0};
     ra_block *v = NULL;

@@ -199,6 +199,21 @@ static ra_status fix_id(char dst[RA_FIX_ID_MAX], const char *id, ra_err *err)
     return RA_OK;
 }
 
+/* A NewOrderSingle's header and order fields: the settings' ids and times, HandlInst 1. */
+static ra_status fix_head(ra_fix_order *fo, const ra_export_settings *x, const char *firm,
+                          uint64_t seq, const char *id, const char *ticker, int side, ra_err *err)
+{
+    memset(fo, 0, sizeof *fo);
+    snprintf(fo->sender, sizeof fo->sender, "%s", x->sender ? x->sender : firm);
+    snprintf(fo->target, sizeof fo->target, "%s", x->target ? x->target : "BROKER");
+    fo->seq = seq;
+    fo->sending_time = fo->transact_time = (int64_t)x->day * 86400 + x->at_seconds;
+    snprintf(fo->symbol, sizeof fo->symbol, "%s", ticker);
+    fo->side = side;
+    fo->handl_inst = '1';
+    return fix_id(fo->cl_ord_id, id, err);
+}
+
 static ra_status fix_out(text *t, ra_fix_order *o, const ra_export_settings *x, ra_err *err)
 {
     char buf[RA_FIX_MAX_MSG];
@@ -230,7 +245,6 @@ ra_status ra_orders_export(ra_store *s, const char *firm, const ra_export_settin
     ra_fix_order *fo = rc == RA_OK ? ra_calloc(1, sizeof *fo) : NULL;
     if (rc == RA_OK && !fo)
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate an order message");
-    int64_t when = (int64_t)x->day * 86400 + x->at_seconds;
     uint64_t seq = 0;
     char q[RA_MONEY_FMT_SIZE], p[RA_MONEY_FMT_SIZE], d[11];
     if (rc == RA_OK && x->format == RA_EXPORT_CSV)
@@ -255,19 +269,11 @@ ra_status ra_orders_export(ra_store *s, const char *firm, const ra_export_settin
                 r->limit_price ? ra_money_format_price(r->limit_price, p, sizeof p) : "");
             continue;
         }
-        memset(fo, 0, sizeof *fo);
-        snprintf(fo->sender, sizeof fo->sender, "%s", x->sender ? x->sender : firm);
-        snprintf(fo->target, sizeof fo->target, "%s", x->target ? x->target : "BROKER");
-        fo->seq = ++seq;
-        fo->sending_time = fo->transact_time = when;
-        if ((rc = fix_id(fo->cl_ord_id, r->id, err)) != RA_OK)
+        if ((rc = fix_head(fo, x, firm, ++seq, r->id, r->ticker, r->side, err)) != RA_OK)
             break;
-        snprintf(fo->symbol, sizeof fo->symbol, "%s", r->ticker);
         snprintf(fo->account, sizeof fo->account, "%s", r->account);
-        fo->side = r->side;
         fo->qty_micro = open;
         fo->limit = r->limit_price;
-        fo->handl_inst = '1';
         rc = fix_out(&t, fo, x, err);
     }
     /* the blocks, with what each order has open as its pre-allocation */
@@ -291,16 +297,8 @@ ra_status ra_orders_export(ra_store *s, const char *firm, const ra_export_settin
             add(&t, "\n");
             continue;
         }
-        memset(fo, 0, sizeof *fo);
-        snprintf(fo->sender, sizeof fo->sender, "%s", x->sender ? x->sender : firm);
-        snprintf(fo->target, sizeof fo->target, "%s", x->target ? x->target : "BROKER");
-        fo->seq = ++seq;
-        fo->sending_time = fo->transact_time = when;
-        if ((rc = fix_id(fo->cl_ord_id, bk->id, err)) != RA_OK)
+        if ((rc = fix_head(fo, x, firm, ++seq, bk->id, bk->ticker, bk->side, err)) != RA_OK)
             break;
-        snprintf(fo->symbol, sizeof fo->symbol, "%s", bk->ticker);
-        fo->side = bk->side;
-        fo->handl_inst = '1';
         for (size_t j = 0; j < bk->n_members && fo->n_allocs < RA_FIX_MAX_ALLOCS; j++) {
             ra_micro left = bk->members[j].qty_micro - bk->members[j].filled_micro;
             if (left <= 0 || strcmp(bk->members[j].status, "cancelled") == 0)

@@ -251,9 +251,7 @@ static int cmp_ref(const void *a, const void *b)
     return x->r->line < y->r->line ? -1 : x->r->line > y->r->line;
 }
 
-/* The day of an order id: orders are "P-YYYY-MM-DD-ACCOUNT[-K]-N", dated their proposal's day
- * (store_cycle.h); 0 for an id of another form, which names no order. */
-static ra_date id_day(const char *id)
+ra_date ra_fills_order_day(const char *id)
 {
     ra_date d = 0;
     if (strncmp(id, "P-", 2) != 0 || strlen(id) < 13 || id[12] != '-' ||
@@ -277,7 +275,7 @@ static ra_status load_orders(fills_run *R, ra_err *err)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the days of the fills");
     size_t n_days = 0, cap = 0;
     for (size_t k = 0; k < f->n; k++)
-        if ((days[n_days] = id_day(f->rows[k].order)) != 0)
+        if ((days[n_days] = ra_fills_order_day(f->rows[k].order)) != 0)
             n_days++;
     qsort(days, n_days, sizeof *days, cmp_date);
     ra_status rc = RA_OK;

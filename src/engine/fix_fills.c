@@ -78,20 +78,10 @@ static ra_fills_order *entry(run *R, const char *id, ra_err *err)
     return e;
 }
 
-/* The day of an order id "P-YYYY-MM-DD-..." (0 for another form). */
-static ra_date id_day(const char *id)
-{
-    ra_date d = 0;
-    if (strncmp(id, "P-", 2) != 0 || strlen(id) < 13 || id[12] != '-' ||
-        ra_date_parse(id + 2, 10, &d, NULL) != RA_OK)
-        return 0;
-    return d;
-}
-
 static ra_status find_order(run *R, const exec_row *x, const ra_cycle_order **out, ra_err *err)
 {
     *out = NULL;
-    ra_date d = id_day(x->f.cl_ord_id);
+    ra_date d = ra_fills_order_day(x->f.cl_ord_id);
     if (d && d != R->day) {
         ra_store_free(R->orders);
         R->orders = NULL;

@@ -18,6 +18,26 @@
 #define BLOCK_SCHEMA 12 /* 0012_blocks */
 #define WHAT "block orders"
 
+/* The firm's id, on a schema with the block tables. */
+static ra_status firm_of(ra_store *s, const char *firm, int64_t *fid, ra_err *err)
+{
+    ra_status rc = sq_need_version(s, BLOCK_SCHEMA, WHAT, err);
+    return rc == RA_OK ? sq_firm_id(s, firm, fid, err) : rc;
+}
+
+/* Columns c.. of an order's or a block's row: day, ticker, side, qty, filled, status. */
+static void read_trade(ra_store *s, ra_db_stmt *st, int c, ra_date *day, char ticker[RA_CODE_MAX],
+                       int *side, ra_micro *qty, ra_micro *filled,
+                       char status[RA_CYCLE_STATUS_MAX])
+{
+    *day = (ra_date)sq_int(s, st, c);
+    sq_copy(ticker, RA_CODE_MAX, sq_text(s, st, c + 1));
+    *side = (int)sq_int(s, st, c + 2);
+    *qty = sq_int(s, st, c + 3);
+    *filled = sq_int(s, st, c + 4);
+    sq_copy(status, RA_CYCLE_STATUS_MAX, sq_text(s, st, c + 5));
+}
+
 /* --- candidates ------------------------------------------------------------------------------ */
 
 typedef struct cand_list {
@@ -39,13 +59,9 @@ static ra_status cand_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     sq_copy(o->account, sizeof o->account, sq_text(s, st, 1));
     sq_copy(o->proposal, sizeof o->proposal, sq_text(s, st, 2));
     o->trade_n = (int)sq_int(s, st, 3);
-    o->date = (ra_date)sq_int(s, st, 4);
-    sq_copy(o->ticker, sizeof o->ticker, sq_text(s, st, 5));
-    o->side = (int)sq_int(s, st, 6);
-    o->qty_micro = sq_int(s, st, 7);
-    o->limit_price = sq_int(s, st, 8);
-    o->filled_micro = sq_int(s, st, 9);
-    sq_copy(o->status, sizeof o->status, sq_text(s, st, 10));
+    o->limit_price = sq_int(s, st, 4);
+    read_trade(s, st, 5, &o->date, o->ticker, &o->side, &o->qty_micro, &o->filled_micro,
+               o->status);
     c->discretionary = (int)sq_int(s, st, 11);
     c->fractional = (int)sq_int(s, st, 12);
     c->lot_size = sq_int(s, st, 13) > 0 ? sq_int(s, st, 13) : 1;
@@ -58,16 +74,14 @@ ra_status ra_store_block_candidates(ra_store *s, const char *firm, ra_date day,
     *out = NULL;
     *n = 0;
     int64_t fid = 0;
-    ra_status rc = sq_need_version(s, BLOCK_SCHEMA, WHAT, err);
-    if (rc == RA_OK)
-        rc = sq_firm_id(s, firm, &fid, err);
+    ra_status rc = firm_of(s, firm, &fid, err);
     cand_list l = {NULL, 0, 0};
     /* the mandate in force on the order's day (the latest version effective by then, else the
      * first) says whether the account trades fractional shares */
     if (rc == RA_OK)
         rc = sq_each(s, err, cand_row, &l,
-                     "SELECT o.code, a.code, p.code, o.trade_n, o.day, s.ticker, o.side, "
-                     "o.qty_micro, o.limit_price, o.filled_micro, o.status, p.discretionary, "
+                     "SELECT o.code, a.code, p.code, o.trade_n, o.limit_price, o.day, s.ticker, "
+                     "o.side, o.qty_micro, o.filled_micro, o.status, p.discretionary, "
                      "COALESCE((SELECT m.fractional FROM mandates m WHERE m.account_id = a.id "
                      "AND m.version = COALESCE((SELECT MAX(m2.version) FROM mandates m2 WHERE "
                      "m2.account_id = a.id AND m2.effective <= o.day), (SELECT MIN(m3.version) "
@@ -116,13 +130,9 @@ static ra_status block_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     l->ids[l->n] = sq_int(s, st, 0);
     l->cap_m[l->n] = 0;
     sq_copy(b->id, sizeof b->id, sq_text(s, st, 1));
-    b->date = (ra_date)sq_int(s, st, 2);
-    sq_copy(b->ticker, sizeof b->ticker, sq_text(s, st, 3));
-    b->side = (int)sq_int(s, st, 4);
-    b->step_micro = sq_int(s, st, 5);
-    b->qty_micro = sq_int(s, st, 6);
-    b->filled_micro = sq_int(s, st, 7);
-    sq_copy(b->status, sizeof b->status, sq_text(s, st, 8));
+    read_trade(s, st, 2, &b->date, b->ticker, &b->side, &b->qty_micro, &b->filled_micro,
+               b->status);
+    b->step_micro = sq_int(s, st, 8);
     b->n_fills = (size_t)sq_int(s, st, 9);
     l->n++;
     return RA_OK;
@@ -165,8 +175,8 @@ static ra_status blocks_read(ra_store *s, int64_t fid, ra_date day, const char *
                              block_list *l, ra_err *err)
 {
     ra_status rc = sq_each(s, err, block_row, l,
-                           "SELECT b.id, b.code, b.day, s.ticker, b.side, b.step_micro, "
-                           "b.qty_micro, b.filled_micro, b.status, (SELECT COUNT(*) FROM "
+                           "SELECT b.id, b.code, b.day, s.ticker, b.side, b.qty_micro, "
+                           "b.filled_micro, b.status, b.step_micro, (SELECT COUNT(*) FROM "
                            "block_fills x WHERE x.block_id = b.id) FROM blocks b JOIN securities "
                            "s ON s.id = b.security_id WHERE b.firm_id = ? AND (? = 0 OR b.day = "
                            "?) AND (? = '' OR b.code = ?) ORDER BY b.code",
@@ -195,9 +205,7 @@ ra_status ra_store_blocks_list(ra_store *s, const char *firm, ra_date day, ra_bl
     *out = NULL;
     *n = 0;
     int64_t fid = 0;
-    ra_status rc = sq_need_version(s, BLOCK_SCHEMA, WHAT, err);
-    if (rc == RA_OK)
-        rc = sq_firm_id(s, firm, &fid, err);
+    ra_status rc = firm_of(s, firm, &fid, err);
     block_list l;
     memset(&l, 0, sizeof l);
     if (rc == RA_OK)
@@ -227,9 +235,7 @@ ra_status ra_store_block_get(ra_store *s, const char *firm, const char *id, ra_b
 {
     memset(out, 0, sizeof *out);
     int64_t fid = 0;
-    ra_status rc = sq_need_version(s, BLOCK_SCHEMA, WHAT, err);
-    if (rc == RA_OK)
-        rc = sq_firm_id(s, firm, &fid, err);
+    ra_status rc = firm_of(s, firm, &fid, err);
     block_list l;
     memset(&l, 0, sizeof l);
     if (rc == RA_OK)
@@ -445,9 +451,7 @@ ra_status ra_store_fill_exec_seen(ra_store *s, const char *firm, const char *exe
 {
     *seen = 0;
     int64_t fid = 0, v = 0;
-    ra_status rc = sq_need_version(s, BLOCK_SCHEMA, WHAT, err);
-    if (rc == RA_OK)
-        rc = sq_firm_id(s, firm, &fid, err);
+    ra_status rc = firm_of(s, firm, &fid, err);
     if (rc == RA_OK)
         rc = sq_code_id(s, "SELECT 1 FROM fill_execs WHERE firm_id = ? AND exec_id = ?", fid,
                         exec_id, &v, err);

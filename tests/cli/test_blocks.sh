@@ -19,15 +19,6 @@ export ROBOADVISOR_USER=cli-test ROBOADVISOR_FIRM=DEMO
 FC="$REPO/tests/fix/fix_check.py"
 D=2019-12-11
 
-# qty of ticker $1 in the account show JSON in $TMP/out (0 when not held)
-held() {
-  local i=0 t
-  while t=$("$JG" ".holdings[$i].ticker" <"$TMP/out" 2>/dev/null); do
-    if [ "$t" = "$1" ]; then jget ".holdings[$i].qty"; return; fi
-    i=$((i + 1))
-  done
-  echo 0
-}
 
 scenario() { # DB-URL KEY-FILE
   local B=$1
