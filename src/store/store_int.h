@@ -12,6 +12,7 @@
  *   store_check.c      check, holdings
  *   store_snapshot.c   the engine's snapshot
  *   store_bulk.c       bulk opening of accounts
+ *   store_blocks.c     block orders, their fills and allocations, FIX executions imported
  *   store_models.c, store_profiles.c: model portfolios, profiles (their own tables)
  * Cross-file helpers are named sq_ (SQL) and rs_ (the rest). */
 #ifndef RA_STORE_INT_H
