@@ -188,6 +188,11 @@ static const char *qty_text(ra_micro q, char *b)
     return ra_money_format_qty(q, b, RA_MONEY_FMT_SIZE);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* An id into a FIX field of RA_FIX_ID_MAX bytes. */
 static ra_status fix_id(char dst[RA_FIX_ID_MAX], const char *id, ra_err *err)
 {
@@ -241,6 +246,18 @@ ra_status ra_orders_export(ra_store *s, const char *firm, const ra_export_settin
     ra_status rc = ra_store_orders_list(s, firm, &f, &o, &n, err);
     if (rc == RA_OK)
         rc = ra_store_blocks_list(s, firm, x->day, &b, &nb, err);
+    /* the ids of the orders the blocks hold, sorted for lookup */
+    size_t n_pooled = 0;
+    for (size_t k = 0; k < nb; k++)
+        n_pooled += b[k].n_members;
+    const char **pooled = rc == RA_OK && n_pooled ? ra_calloc(n_pooled, sizeof *pooled) : NULL;
+    if (rc == RA_OK && n_pooled && !pooled)
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the orders of the blocks");
+    for (size_t k = 0, m = 0; pooled && k < nb; k++)
+        for (size_t j = 0; j < b[k].n_members; j++)
+            pooled[m++] = b[k].members[j].order;
+    if (pooled)
+        qsort(pooled, n_pooled, sizeof *pooled, cmp_str);
     text t = {NULL, 0, 0, 0};
     ra_fix_order *fo = rc == RA_OK ? ra_calloc(1, sizeof *fo) : NULL;
     if (rc == RA_OK && !fo)
@@ -254,12 +271,9 @@ ra_status ra_orders_export(ra_store *s, const char *firm, const ra_export_settin
         const ra_cycle_order *r = &o[i];
         if (strcmp(r->status, "open") != 0 && strcmp(r->status, "partial") != 0)
             continue;
-        int pooled = 0;
-        for (size_t k = 0; k < nb && !pooled; k++)
-            for (size_t j = 0; j < b[k].n_members && !pooled; j++)
-                pooled = strcmp(b[k].members[j].order, r->id) == 0;
-        if (pooled)
-            continue;
+        const char *key = r->id;
+        if (n_pooled && bsearch(&key, pooled, n_pooled, sizeof *pooled, cmp_str))
+            continue; /* a block's order: exported with the block */
         ra_micro open = r->qty_micro - r->filled_micro;
         (*n_orders)++;
         if (x->format == RA_EXPORT_CSV) {
@@ -314,6 +328,7 @@ ra_status ra_orders_export(ra_store *s, const char *firm, const ra_export_settin
     if (rc == RA_OK && t.failed)
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the orders file");
     ra_free(fo);
+    ra_free(pooled);
     ra_store_free(o);
     ra_blocks_free(b, nb);
     ra_store_free(b);
