@@ -70,6 +70,12 @@ RA_API RA_NODISCARD ra_status ra_store_block_get(ra_store *s, const char *firm, 
                                                  ra_block *out, ra_err *err);
 RA_API void ra_blocks_free(ra_block *b, size_t n);
 
+/* The block that holds order `order` of the firm into block[] ("" when none, or on a schema
+ * before the block tables). */
+RA_API RA_NODISCARD ra_status ra_store_order_block(ra_store *s, const char *firm,
+                                                   const char *order,
+                                                   char block[RA_CYCLE_ID_MAX], ra_err *err);
+
 /* One member's share of a block fill. */
 typedef struct ra_block_share {
     char order[RA_CYCLE_ID_MAX];

@@ -218,6 +218,12 @@ static ra_status check_rows(fills_run *R, uint8_t *apply, ra_fills_result *res, 
         }
         if (strcmp(o->status, "cancelled") == 0 || strcmp(o->status, "filled") == 0)
             return row_err(R, r, RA_ECONFLICT, err, "order %s is %s", o->id, o->status);
+        char block[RA_CYCLE_ID_MAX];
+        if ((rc = ra_store_order_block(R->s, R->firm, o->id, block, err)) != RA_OK)
+            return rc;
+        if (block[0]) /* engine_blocks.h: the block's fill is allocated to its orders */
+            return row_err(R, r, RA_ECONFLICT, err, "order %s is in block %s: its fills come as "
+                           "the block's", o->id, block);
         ra_micro left = o->qty_micro - e->filled_micro;
         if (r->qty_micro > left)
             return row_err(R, r, RA_ECONFLICT, err,

@@ -206,6 +206,12 @@ static ra_status apply_order(run *R, const exec_row *x, ra_err *err)
         e->filled_before_micro = e->filled_micro = o->filled_micro;
         snprintf(e->status, sizeof e->status, "%s", o->status);
     }
+    char block[RA_CYCLE_ID_MAX] = "";
+    if (rc == RA_OK)
+        rc = ra_store_order_block(R->s, R->actor->firm, o->id, block, err);
+    if (rc == RA_OK && block[0])
+        rc = msg_err(err, RA_ECONFLICT, R->source, x->msg_no, 11, "ClOrdID",
+                     "order %s is in block %s: its fills come as the block's", o->id, block);
     if (rc == RA_OK)
         rc = agrees(R, x, o->ticker, o->side, e->filled_micro, err);
     if (rc == RA_OK)

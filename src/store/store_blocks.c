@@ -248,6 +248,28 @@ ra_status ra_store_block_get(ra_store *s, const char *firm, const char *id, ra_b
     return rc;
 }
 
+ra_status ra_store_order_block(ra_store *s, const char *firm, const char *order,
+                               char block[RA_CYCLE_ID_MAX], ra_err *err)
+{
+    block[0] = '\0';
+    int have = 0, want = 0;
+    ra_status rc = ra_store_schema_version(s, &have, &want, err);
+    if (rc != RA_OK || have < BLOCK_SCHEMA)
+        return rc;
+    int64_t fid = 0;
+    if ((rc = sq_firm_id(s, firm, &fid, err)) != RA_OK)
+        return rc;
+    ra_db_stmt *st = NULL;
+    int r = sq_query(s, &st, err, "SELECT b.code FROM block_members m JOIN blocks b ON b.id = "
+                                  "m.block_id WHERE m.firm_id = ? AND m.order_code = ?",
+                     "it", fid, order);
+    if (r == RA_DB_ROW)
+        sq_copy(block, RA_CYCLE_ID_MAX, sq_text(s, st, 0));
+    if (st)
+        s->ops->reset(st);
+    return r < 0 ? sq_err(err) : RA_OK;
+}
+
 /* --- writing --------------------------------------------------------------------------------- */
 
 static json_t *block_json(const ra_block *b)

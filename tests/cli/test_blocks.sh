@@ -148,6 +148,14 @@ scenario() { # DB-URL KEY-FILE
   { [ "$f0 $f1" = "28.000000 1.000000" ] || [ "$f0 $f1" = "29.000000 0.000000" ]; } && ok \
     || bad "BIL block allocated $f0 and $f1"
   [ "$(jget ".blocks[$i].filled")" = 29.000000 ] && ok || bad "BIL block filled"
+  # a fill of a block's order on its own is refused: it comes as the block's
+  local mo; mo=$(jget ".blocks[$i].orders[0].order")
+  printf 'order_id,date,qty,price\n%s,2019-12-11,1,1.5\n' "$mo" >"$TMP/m.csv"
+  run 1 "$RA" import fills "$TMP/m.csv" --db "$B"
+  err_has "m.csv:2: order $mo is in block B-2019-12-11-BIL-BUY"
+  python3 "$FC" exec "$TMP/m.fix" "$mo,E9,BIL,1,1,1.5,29,20191211"
+  run 1 "$RA" import fills "$TMP/m.fix" --db "$B"
+  err_has "m.fix:1:11 (ClOrdID): order $mo is in block B-2019-12-11-BIL-BUY"
   run 0 "$RA" import fills "$TMP/b.csv" --db "$B"
   out_has "1 row, 0 new, 1 unchanged"
   printf 'order_id,date,qty,price\nB-2019-12-11-BIL-BUY,2019-12-11,30,1.5\n' >"$TMP/b2.csv"
