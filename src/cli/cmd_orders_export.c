@@ -39,13 +39,15 @@ static void export_help(void)
     printf("usage: roboadvisor orders export --date D --format csv|fix [--firm CODE] [--db URL]\n"
            "                   [--out FILE] [--pool discretionary|all|none] [--sender ID]\n"
            "                   [--target ID] [--at HH:MM] [--pipe]\n"
-           "       roboadvisor orders blocks --date D [--format table|json] [--firm CODE] [--db URL]\n\n"
+           "       roboadvisor orders blocks --date D [--format table|json] [--firm CODE]\n"
+           "                   [--db URL]\n\n"
            "export writes the orders of day D still open for the broker: first it pools the\n"
            "day's open market orders into blocks (by default those of discretionary accounts;\n"
            "--pool all: every account's, none: no new block), one per security, side and\n"
            "tradable step (ids B-D-TICKER-BUY|SELL[-F][-K]), audited; then one row or message\n"
            "per order no block holds and per block. csv columns: cl_ord_id, kind (order|block),\n"
-           "date, account, ticker, side, qty, ord_type, limit_price, allocations (ACCOUNT:QTY;...).\n"
+           "date, account, ticker, side, qty, ord_type, limit_price, allocations\n"
+           "(ACCOUNT:QTY;...).\n"
            "fix: FIX 4.4 NewOrderSingle (35=D) messages, one a line, SenderCompID --sender (the\n"
            "firm's code), TargetCompID --target (BROKER), times D at --at (20:00) UTC; a block\n"
            "carries its pre-allocation (78/79/80). --pipe shows SOH as '|' (for reading only:\n"
@@ -177,7 +179,8 @@ static int do_blocks(int argc, char **argv)
                 const ra_block_member *m = &v[i].members[j];
                 json_array_append_new(
                     mem, json_pack("{s:s, s:s, s:s, s:s, s:s}", "order", m->order, "account",
-                                   m->account, "qty", ra_money_format_qty(m->qty_micro, q1, sizeof q1),
+                                   m->account, "qty",
+                                   ra_money_format_qty(m->qty_micro, q1, sizeof q1),
                                    "filled", ra_money_format_qty(m->filled_micro, q2, sizeof q2),
                                    "status", m->status));
             }

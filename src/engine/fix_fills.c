@@ -88,7 +88,8 @@ static ra_status find_order(run *R, const exec_row *x, const ra_cycle_order **ou
         R->n_orders = 0;
         R->day = d;
         ra_cycle_filter f = {d, NULL, NULL};
-        ra_status rc = ra_store_orders_list(R->s, R->actor->firm, &f, &R->orders, &R->n_orders, err);
+        ra_status rc =
+            ra_store_orders_list(R->s, R->actor->firm, &f, &R->orders, &R->n_orders, err);
         if (rc != RA_OK)
             return rc;
     }
@@ -233,7 +234,8 @@ ra_status ra_fix_fills_apply(ra_store *s, const ra_store_actor *actor, const cha
         return ra_err_set(err, RA_EINVAL, NULL, "recording fills needs a result");
     memset(res, 0, sizeof *res);
     if (!s || !actor || !data || !source)
-        return ra_err_set(err, RA_EINVAL, NULL, "recording fills needs a store, an actor and a file");
+        return ra_err_set(err, RA_EINVAL, NULL,
+                          "recording fills needs a store, an actor and a file");
     exec_row *rows = NULL;
     size_t n = 0, n_msgs = 0;
     ra_status rc = ra_fix_trades_parse(data, size, source, &rows, &n, &n_msgs, err);

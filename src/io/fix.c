@@ -423,7 +423,10 @@ ra_status ra_fix_fill_from(const ra_fix_msg *m, const char *name, size_t msg_no,
 
 /* ---- a file of ExecutionReports ----------------------------------------------------------- */
 
-static int is_trade(char exec_type) { return exec_type == 'F' || exec_type == '1' || exec_type == '2'; }
+static int is_trade(char exec_type)
+{
+    return exec_type == 'F' || exec_type == '1' || exec_type == '2';
+}
 
 static int is_space(char c) { return c == '\r' || c == '\n' || c == ' ' || c == '\t'; }
 

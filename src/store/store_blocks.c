@@ -85,7 +85,8 @@ ra_status ra_store_block_candidates(ra_store *s, const char *firm, ra_date day,
                      "COALESCE((SELECT m.fractional FROM mandates m WHERE m.account_id = a.id "
                      "AND m.version = COALESCE((SELECT MAX(m2.version) FROM mandates m2 WHERE "
                      "m2.account_id = a.id AND m2.effective <= o.day), (SELECT MIN(m3.version) "
-                     "FROM mandates m3 WHERE m3.account_id = a.id))), 0), s.lot_size FROM orders o JOIN accounts a ON a.id = o.account_id JOIN "
+                     "FROM mandates m3 WHERE m3.account_id = a.id))), 0), s.lot_size FROM orders o "
+                     "JOIN accounts a ON a.id = o.account_id JOIN "
                      "proposals p ON p.id = o.proposal_id JOIN securities s ON s.id = "
                      "o.security_id WHERE o.firm_id = ? AND o.day = ? AND o.status = 'open' AND "
                      "o.filled_micro = 0 AND o.limit_price = 0 AND NOT EXISTS (SELECT 1 FROM "
@@ -375,8 +376,9 @@ ra_status ra_store_block_fill(ra_store *s, const ra_store_actor *actor, const ch
     size_t n = b ? b->n_members : 0, k = 0;
     ra_micro *open = NULL, *alloc = NULL;
     uint32_t *rank = NULL, *ix = NULL;
-    if (rc == RA_OK && (!(open = ra_calloc(n, sizeof *open)) || !(alloc = ra_calloc(n, sizeof *alloc)) ||
-                        !(rank = ra_calloc(n, sizeof *rank)) || !(ix = ra_calloc(n, sizeof *ix))))
+    if (rc == RA_OK &&
+        (!(open = ra_calloc(n, sizeof *open)) || !(alloc = ra_calloc(n, sizeof *alloc)) ||
+         !(rank = ra_calloc(n, sizeof *rank)) || !(ix = ra_calloc(n, sizeof *ix))))
         rc = sq_nomem(err, "the allocation of a block fill");
     /* the members with something open, in member order: the seeded order breaks ties */
     for (size_t i = 0; rc == RA_OK && i < n; i++) {
