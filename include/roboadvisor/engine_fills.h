@@ -57,6 +57,9 @@ RA_API RA_NODISCARD ra_status ra_fills_apply(ra_store *s, const ra_store_actor *
 RA_API RA_NODISCARD ra_status ra_book_import_fills(ra_book *b, const char *path,
                                                    ra_fills_result *res, ra_err *err);
 RA_API void ra_fills_result_free(ra_fills_result *res);
+/* The day of an order id: orders are "P-YYYY-MM-DD-ACCOUNT[-K]-N", dated their proposal's day
+ * (store_cycle.h); 0 for an id of another form, which names no order. */
+RA_API ra_date ra_fills_order_day(const char *id);
 
 #ifdef __cplusplus
 }

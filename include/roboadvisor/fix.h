@@ -60,6 +60,8 @@ typedef struct ra_fix_order {
     int64_t transact_time;         /* 60, Unix seconds UTC */
     ra_micro qty_micro;            /* 38 */
     ra_price limit;                /* 44 with 40=2 (limit); 0: 40=1 (market), no 44 */
+    char handl_inst;               /* 21 HandlInst: '1' automated, private, no broker
+                                    * intervention; 0: not sent (optional in FIX 4.4) */
     char account[RA_FIX_ID_MAX];   /* 1 Account ("" none: a block with allocations) */
     size_t n_allocs;               /* 78 NoAllocs, then 79 AllocAccount / 80 AllocQty each */
     ra_fix_alloc allocs[RA_FIX_MAX_ALLOCS];
@@ -70,6 +72,12 @@ typedef struct ra_fix_order {
  * a SOH or '=', allocations that do not sum to the quantity), RA_EINVAL if cap is too small. */
 RA_API RA_NODISCARD ra_status ra_fix_encode_order(const ra_fix_order *o, char *buf, size_t cap,
                                                   size_t *len, ra_err *err);
+
+/* Frames a message: "8=BEGIN<SOH>9=N<SOH>" + body[0..body_len) + "10=CCC<SOH>" into buf[0..cap)
+ * (NUL-terminated), N the body's bytes, CCC the sum of every byte before 10= mod 256. The body
+ * begins with 35= and ends with SOH (RA_EINVAL otherwise, or when cap is too small). */
+RA_API RA_NODISCARD ra_status ra_fix_frame(const char *begin, const char *body, size_t body_len,
+                                           char *buf, size_t cap, size_t *len, ra_err *err);
 
 /* A fill from an ExecutionReport (35=8). */
 typedef struct ra_fix_fill {
@@ -82,6 +90,7 @@ typedef struct ra_fix_fill {
     ra_micro last_qty_micro;         /* 32 (0 when not a trade) */
     ra_price last_px;                /* 31 */
     ra_micro cum_qty_micro;          /* 14 */
+    ra_price avg_px;                 /* 6 (0 if absent) */
     ra_micro leaves_qty_micro;       /* 151 */
     int64_t transact_time;           /* 60, Unix seconds UTC (0 if absent) */
 } ra_fix_fill;
@@ -91,6 +100,23 @@ typedef struct ra_fix_fill {
  * RA_EINVAL. */
 RA_API RA_NODISCARD ra_status ra_fix_fill_from(const ra_fix_msg *m, const char *name,
                                                size_t msg_no, ra_fix_fill *out, ra_err *err);
+
+/* One trade of a file of ExecutionReports, with the message it came from. */
+typedef struct ra_fix_trade {
+    ra_fix_fill f;
+    size_t msg_no;     /* 1-based count of the message in the file */
+    ra_date date;      /* TransactTime's UTC day */
+} ra_fix_trade;
+
+/* Reads a file of ExecutionReports (messages one after another, white space between them
+ * allowed): every message framed and read (ra_fix_parse, ra_fix_fill_from); a message of another
+ * type is RA_EPARSE naming tag 35. A trade (ExecType F, or 1/2 of FIX 4.2) must carry LastQty and
+ * LastPx above 0, CumQty and TransactTime (RA_EPARSE naming the tag); the trades go to *out
+ * (ra_free; NULL when none) in file order, *n_msgs counts every message. An empty file is
+ * RA_EPARSE. On error *out is NULL. */
+RA_API RA_NODISCARD ra_status ra_fix_trades_parse(const char *data, size_t size,
+                                                  const char *name, ra_fix_trade **out,
+                                                  size_t *n, size_t *n_msgs, ra_err *err);
 
 #ifdef __cplusplus
 }

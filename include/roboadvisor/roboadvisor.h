@@ -48,6 +48,7 @@
 #include "store_fees.h"
 #include "engine_fees.h"
 #include "store_risk.h"
+#include "store_blocks.h"
 /* engine */
 #include "engine_onboard.h"
 #include "engine_models.h"
@@ -58,6 +59,7 @@
 #include "engine_gains.h"
 #include "engine_cycle.h"
 #include "engine_fills.h"
+#include "engine_blocks.h"
 #include "engine_backtest.h"
 #include "bookgen.h"
 

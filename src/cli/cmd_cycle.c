@@ -919,7 +919,9 @@ static void order_help(void)
     printf("usage: roboadvisor orders list [--date D] [--account A]\n"
            "                   [--status open|partial|filled|cancelled] [--format table|json|csv]\n"
            "                   [--firm CODE] [--db URL] [--key-file FILE]\n"
-           "       roboadvisor orders cancel ID --reason TEXT [--firm CODE] [--db URL]\n\n"
+           "       roboadvisor orders cancel ID --reason TEXT [--firm CODE] [--db URL]\n"
+           "       roboadvisor orders export --date D --format csv|fix ... (orders export --help)\n"
+           "       roboadvisor orders blocks --date D [--format table|json]\n\n"
            "The orders the cycle made (ids PROPOSAL-N: the proposal and its trade number), with\n"
            "account, security, side, quantity, limit price (empty: at the close), quantity filled\n"
            "and status. csv is for a broker's order-entry system. cancel stops what is not filled\n"
@@ -956,8 +958,11 @@ int cmd_orders(int argc, char **argv)
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     if (strcmp(argv[1], "cancel") == 0)
         return order_cancel(argc, argv);
+    if (strcmp(argv[1], "export") == 0 || strcmp(argv[1], "blocks") == 0)
+        return cmd_orders_export(argc, argv); /* cmd_orders_export.c */
     if (strcmp(argv[1], "list") != 0)
-        return cli_usage("orders", "unknown subcommand \"%s\" (orders list, orders cancel)",
+        return cli_usage("orders", "unknown subcommand \"%s\" (orders list, orders cancel, "
+                         "orders export, orders blocks)",
                          argv[1]);
     static const char *const CMD = "orders list";
     list_opts o = {0};

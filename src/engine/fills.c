@@ -3,6 +3,8 @@
  * the new ones written through ra_store_order_fill in one write scope. */
 #include <roboadvisor/engine_fills.h>
 #include <roboadvisor/alloc.h>
+#include <roboadvisor/csv.h>
+#include <roboadvisor/engine_blocks.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -133,13 +135,68 @@ static ra_fills_order *entry(fills_run *R, size_t i, ra_fills_result *res, ra_er
     return e;
 }
 
-/* Checks every row and decides which ones are new: apply[k] 1 (a sale) or 2 (a purchase). */
+/* The key under which a row of a block is recorded (fill_execs): its order, date, qty and price
+ * and how many equal rows come before it in the file, so that the same file, or one that extends
+ * it, records each block fill once. */
+static void block_key(const fills_run *R, size_t k, char *out, size_t cap)
+{
+    const ra_fill_row *r = &R->f->rows[k];
+    int same = 0;
+    for (size_t i = 0; i < k; i++) {
+        const ra_fill_row *q = &R->f->rows[i];
+        same += strcmp(q->order, r->order) == 0 && q->date == r->date &&
+                q->qty_micro == r->qty_micro && q->price == r->price;
+    }
+    char d[11];
+    snprintf(out, cap, "csv-%s-%s-%lld-%lld-%d", r->order, ra_date_format(r->date, d),
+             (long long)r->qty_micro, (long long)r->price, same + 1);
+}
+
+/* A row naming a block (engine_blocks.h): *apply 3 (a sale) or 4 (a purchase) when it is new. */
+static ra_status check_block_row(fills_run *R, size_t k, uint8_t *apply, ra_fills_result *res,
+                                 ra_err *err)
+{
+    const ra_fill_row *r = &R->f->rows[k];
+    char key[RA_CYCLE_ID_MAX + 96], d1[11], d2[11];
+    block_key(R, k, key, sizeof key);
+    int seen = 0;
+    ra_block b;
+    ra_status rc = ra_store_fill_exec_seen(R->s, R->firm, key, &seen, err);
+    if (rc == RA_OK && seen) {
+        res->skipped++;
+        return RA_OK;
+    }
+    if (rc == RA_OK && r->fees_minor)
+        return row_err(R, r, RA_EINVAL, err, "block %s: the fees of a block fill are not "
+                       "allocated; record them on its orders", r->order);
+    if (rc == RA_OK && (rc = ra_store_block_get(R->s, R->firm, r->order, &b, err)) == RA_ENOTFOUND)
+        return row_err(R, r, RA_ENOTFOUND, err, "no order or block %s in firm %s", r->order,
+                       R->firm);
+    if (rc != RA_OK)
+        return rc;
+    if (r->date < b.date)
+        rc = row_err(R, r, RA_EINVAL, err, "block %s: a fill dated %s is before the block (%s)",
+                     b.id, ra_date_format(r->date, d1), ra_date_format(b.date, d2));
+    apply[k] = b.side > 0 ? 4 : 3;
+    res->applied++;
+    ra_blocks_free(&b, 1);
+    return rc;
+}
+
+/* Checks every row and decides which ones are new: apply[k] 1 (a sale) or 2 (a purchase) of an
+ * order, 3 or 4 of a block. */
 static ra_status check_rows(fills_run *R, uint8_t *apply, ra_fills_result *res, ra_err *err)
 {
     for (size_t k = 0; k < R->f->n; k++) {
         const ra_fill_row *r = &R->f->rows[k];
         const ra_cycle_order **p =
             bsearch(r->order, R->by_id, R->n_orders, sizeof *R->by_id, cmp_key);
+        if (!p && strncmp(r->order, "B-", 2) == 0) {
+            ra_status rc = check_block_row(R, k, apply, res, err);
+            if (rc != RA_OK)
+                return rc;
+            continue;
+        }
         if (!p)
             return row_err(R, r, RA_ENOTFOUND, err, "no order %s in firm %s", r->order, R->firm);
         const ra_cycle_order *o = *p;
@@ -161,6 +218,12 @@ static ra_status check_rows(fills_run *R, uint8_t *apply, ra_fills_result *res, 
         }
         if (strcmp(o->status, "cancelled") == 0 || strcmp(o->status, "filled") == 0)
             return row_err(R, r, RA_ECONFLICT, err, "order %s is %s", o->id, o->status);
+        char block[RA_CYCLE_ID_MAX];
+        if ((rc = ra_store_order_block(R->s, R->firm, o->id, block, err)) != RA_OK)
+            return rc;
+        if (block[0]) /* engine_blocks.h: the block's fill is allocated to its orders */
+            return row_err(R, r, RA_ECONFLICT, err, "order %s is in block %s: its fills come as "
+                           "the block's", o->id, block);
         ra_micro left = o->qty_micro - e->filled_micro;
         if (r->qty_micro > left)
             return row_err(R, r, RA_ECONFLICT, err,
@@ -179,7 +242,9 @@ static ra_status check_rows(fills_run *R, uint8_t *apply, ra_fills_result *res, 
  * proceeds pay for the purchases, as in the daily cycle), then as the file has them. */
 typedef struct row_ref {
     const ra_fill_row *r;
-    uint8_t kind; /* 1 sale, 2 purchase */
+    uint8_t kind;  /* 1 sale, 2 purchase */
+    uint8_t block; /* 1: a block's fill */
+    size_t k;      /* the row's index */
 } row_ref;
 
 static int cmp_ref(const void *a, const void *b)
@@ -192,9 +257,7 @@ static int cmp_ref(const void *a, const void *b)
     return x->r->line < y->r->line ? -1 : x->r->line > y->r->line;
 }
 
-/* The day of an order id: orders are "P-YYYY-MM-DD-ACCOUNT[-K]-N", dated their proposal's day
- * (store_cycle.h); 0 for an id of another form, which names no order. */
-static ra_date id_day(const char *id)
+ra_date ra_fills_order_day(const char *id)
 {
     ra_date d = 0;
     if (strncmp(id, "P-", 2) != 0 || strlen(id) < 13 || id[12] != '-' ||
@@ -218,7 +281,7 @@ static ra_status load_orders(fills_run *R, ra_err *err)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the days of the fills");
     size_t n_days = 0, cap = 0;
     for (size_t k = 0; k < f->n; k++)
-        if ((days[n_days] = id_day(f->rows[k].order)) != 0)
+        if ((days[n_days] = ra_fills_order_day(f->rows[k].order)) != 0)
             n_days++;
     qsort(days, n_days, sizeof *days, cmp_date);
     ra_status rc = RA_OK;
@@ -302,13 +365,22 @@ ra_status ra_fills_apply(ra_store *s, const ra_store_actor *actor, const ra_fill
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the rows of the fills");
     for (size_t k = 0; rc == RA_OK && k < f->n; k++)
         if (apply[k])
-            refs[n_new++] = (row_ref){&f->rows[k], apply[k]};
+            refs[n_new++] = (row_ref){&f->rows[k], (uint8_t)(2 - apply[k] % 2), apply[k] > 2, k};
     if (n_new)
         qsort(refs, n_new, sizeof *refs, cmp_ref);
     for (size_t k = 0; rc == RA_OK && k < n_new; k++) {
         const ra_fill_row *r = refs[k].r;
-        rc = ra_store_order_fill(s, actor, r->order, r->qty_micro, r->price, r->fees_minor,
-                                 r->date, err);
+        if (refs[k].block) { /* allocated to the block's orders, the row's key recorded */
+            char key[RA_CYCLE_ID_MAX + 96];
+            block_key(&R, refs[k].k, key, sizeof key);
+            rc = ra_store_block_fill(s, actor, r->order, key, r->qty_micro, r->price, r->date,
+                                     NULL, NULL, err);
+            if (rc == RA_OK)
+                rc = ra_store_fill_exec_put(s, actor, key, r->order, r->date, r->qty_micro,
+                                            r->price, err);
+        } else
+            rc = ra_store_order_fill(s, actor, r->order, r->qty_micro, r->price, r->fees_minor,
+                                     r->date, err);
         if (rc != RA_OK && err) {
             /* the store's refusal (a sale of more than is held, cash going negative) is the
              * row's */
@@ -342,10 +414,15 @@ ra_status ra_book_import_fills(ra_book *b, const char *path, ra_fills_result *re
     if (!b || !b->have_firm)
         return ra_err_set(err, RA_EINVAL, NULL, "recording fills needs an open book with its firm");
     ra_fills *f = NULL;
-    ra_status rc = ra_fills_read(path, b->firm.minor_digits, &f, err);
-    if (rc != RA_OK)
-        return rc;
-    rc = ra_fills_apply(b->store, &b->actor, f, res, err);
+    char *data = NULL;
+    size_t size = 0;
+    ra_status rc = ra_file_read(path, RA_CSV_MAX_FILE, &data, &size, err);
+    if (rc == RA_OK && ra_fills_data_is_fix(data, size)) /* FIX ExecutionReports (fix_fills.c) */
+        rc = ra_fix_fills_apply(b->store, &b->actor, data, size, path, res, err);
+    else if (rc == RA_OK && (rc = ra_fills_parse(data, size, path, b->firm.minor_digits, &f,
+                                                 err)) == RA_OK)
+        rc = ra_fills_apply(b->store, &b->actor, f, res, err);
+    ra_free(data);
     ra_fills_destroy(f);
     /* rows named FILE:LINE already say the file */
     if (rc != RA_OK && err && strncmp(err->where, path, strlen(path)) != 0)

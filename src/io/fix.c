@@ -2,6 +2,7 @@
  * docs/formats.md#fix. Framing per the FIX 4.4 specification, volume 1 ("Message format"):
  * BeginString (8), BodyLength (9) = the bytes after the SOH ending 9= up to and including the SOH
  * before 10=, CheckSum (10) = the sum of every byte before 10= mod 256, three digits. */
+#include <roboadvisor/alloc.h>
 #include <roboadvisor/fix.h>
 
 #include <stdarg.h>
@@ -19,6 +20,7 @@ static const char *tag_name(int tag)
     case 11: return "ClOrdID";
     case 14: return "CumQty";
     case 17: return "ExecID";
+    case 21: return "HandlInst";
     case 31: return "LastPx";
     case 32: return "LastQty";
     case 34: return "MsgSeqNum";
@@ -245,6 +247,8 @@ ra_status ra_fix_encode_order(const ra_fix_order *o, char *buf, size_t cap, size
         return bad(err, 11, "the order id is empty or holds SOH, '=' or a control character");
     if (!id_ok(o->symbol))
         return bad(err, 55, "the symbol is empty or holds SOH, '=' or a control character");
+    if (o->handl_inst && (o->handl_inst < '1' || o->handl_inst > '3'))
+        return bad(err, 21, "HandlInst is 1, 2 or 3");
     if (o->side != 1 && o->side != -1)
         return bad(err, 54, "the side is neither buy nor sell");
     if (o->qty_micro <= 0)
@@ -274,6 +278,8 @@ ra_status ra_fix_encode_order(const ra_fix_order *o, char *buf, size_t cap, size
     if (o->account[0])
         put(&b, "1=%s\x01", o->account);
     put(&b, "11=%s\x01", o->cl_ord_id);
+    if (o->handl_inst)
+        put(&b, "21=%c\x01", o->handl_inst);
     if (o->n_allocs) {
         put(&b, "78=%zu\x01", o->n_allocs);
         for (size_t i = 0; i < o->n_allocs; i++)
@@ -288,11 +294,22 @@ ra_status ra_fix_encode_order(const ra_fix_order *o, char *buf, size_t cap, size
         put(&b, "40=1\x01");
     if (b.full)
         return bad(err, 35, "the message is too long");
+    return ra_fix_frame("FIX.4.4", body, b.len, buf, cap, len, err);
+}
+
+ra_status ra_fix_frame(const char *begin, const char *body, size_t body_len, char *buf,
+                       size_t cap, size_t *len, ra_err *err)
+{
+    *len = 0;
+    if (!begin || strncmp(begin, "FIX", 3) != 0 || !id_ok(begin))
+        return bad(err, 8, "BeginString is not FIX.x.y");
+    if (body_len < 5 || memcmp(body, "35=", 3) != 0 || body[body_len - 1] != RA_FIX_SOH)
+        return bad(err, 35, "a body begins with 35= and ends with SOH");
     wbuf w = {buf, cap, 0, 0};
-    put(&w, "8=FIX.4.4\x01" "9=%zu\x01", b.len);
-    if (!w.full && w.len + b.len < cap) {
-        memcpy(buf + w.len, body, b.len);
-        w.len += b.len;
+    put(&w, "8=%s\x01" "9=%zu\x01", begin, body_len);
+    if (!w.full && w.len + body_len < cap) {
+        memcpy(buf + w.len, body, body_len);
+        w.len += body_len;
         buf[w.len] = '\0';
     } else
         w.full = 1;
@@ -398,6 +415,75 @@ ra_status ra_fix_fill_from(const ra_fix_msg *m, const char *name, size_t msg_no,
     if (rc == RA_OK)
         rc = number(m, 151, 0, &out->leaves_qty_micro, name, msg_no, err);
     if (rc == RA_OK)
+        rc = number(m, 6, 1, &out->avg_px, name, msg_no, err);
+    if (rc == RA_OK)
         rc = when(m, 60, &out->transact_time, name, msg_no, err);
     return rc;
+}
+
+/* ---- a file of ExecutionReports ----------------------------------------------------------- */
+
+static int is_trade(char exec_type)
+{
+    return exec_type == 'F' || exec_type == '1' || exec_type == '2';
+}
+
+static int is_space(char c) { return c == '\r' || c == '\n' || c == ' ' || c == '\t'; }
+
+ra_status ra_fix_trades_parse(const char *data, size_t size, const char *name, ra_fix_trade **out,
+                              size_t *n, size_t *n_msgs, ra_err *err)
+{
+    *out = NULL;
+    *n = *n_msgs = 0;
+    ra_fix_msg *m = ra_malloc(sizeof *m);
+    if (!m)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a FIX message");
+    ra_fix_trade *v = NULL;
+    size_t pos = 0, cap = 0, msg_no = 0, k = 0;
+    ra_status rc = RA_OK;
+    while (rc == RA_OK) {
+        while (pos < size && is_space(data[pos]))
+            pos++;
+        if (pos >= size)
+            break;
+        msg_no++;
+        if ((rc = ra_fix_parse(data + pos, size - pos, name, msg_no, m, err)) != RA_OK)
+            break;
+        pos += m->size;
+        ra_fix_fill f;
+        rc = ra_fix_fill_from(m, name, msg_no, &f, err);
+        if (rc == RA_EINVAL)
+            rc = perr(err, name, msg_no, 35, 0, "a fills file holds ExecutionReports (35=8), "
+                      "not 35=%s", m->type);
+        if (rc != RA_OK || !is_trade(f.exec_type))
+            continue;
+        if (f.last_qty_micro <= 0)
+            rc = perr(err, name, msg_no, 32, 0, "a trade needs a quantity above 0");
+        else if (f.last_px <= 0)
+            rc = perr(err, name, msg_no, 31, 0, "a trade needs a price above 0");
+        else if (!ra_fix_get(m, 14))
+            rc = perr(err, name, msg_no, 14, 0, "the field is missing");
+        else if (!ra_fix_get(m, 60))
+            rc = perr(err, name, msg_no, 60, 0, "the field is missing");
+        else if (ra_grow((void **)&v, &cap, k + 1, sizeof *v))
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the executions");
+        if (rc != RA_OK)
+            break;
+        v[k].f = f;
+        v[k].msg_no = msg_no;
+        int64_t t = f.transact_time;
+        v[k].date = (ra_date)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
+        k++;
+    }
+    if (rc == RA_OK && msg_no == 0)
+        rc = perr(err, name, 0, 0, 0, "the file holds no FIX message");
+    ra_free(m);
+    if (rc != RA_OK) {
+        ra_free(v);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    *n_msgs = msg_no;
+    return RA_OK;
 }

@@ -1888,6 +1888,8 @@ ra_status ra_store_cycle_rewind(ra_store *s, const ra_store_actor *actor, ra_dat
         "UPDATE proposals SET status = 'pending' WHERE firm_id = ? AND status = 'lapsed' AND "
         "day < ? AND day = (SELECT MAX(p2.day) FROM proposals p2 WHERE p2.account_id = "
         "proposals.account_id)"};
+    if (rc == RA_OK)
+        rc = rs_blocks_rewind(s, f.id, day, err); /* before the orders its blocks pool */
     for (size_t k = 0; rc == RA_OK && k < sizeof wipe / sizeof wipe[0]; k++)
         rc = exec_firm_day(s, wipe[k], f.id, day, err);
     /* every account's lots and cash as its remaining transactions make them */

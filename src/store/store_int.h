@@ -12,6 +12,7 @@
  *   store_check.c      check, holdings
  *   store_snapshot.c   the engine's snapshot
  *   store_bulk.c       bulk opening of accounts
+ *   store_blocks.c     block orders, their fills and allocations, FIX executions imported
  *   store_models.c, store_profiles.c: model portfolios, profiles (their own tables)
  * Cross-file helpers are named sq_ (SQL) and rs_ (the rest). */
 #ifndef RA_STORE_INT_H
@@ -63,7 +64,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 37 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 42 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -354,6 +355,11 @@ struct ra_risk_crossing;
 ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
                           const char *account, const struct ra_risk_crossing *c, ra_err *err);
 
+/* --- block orders (store_blocks.c) ------------------------------------------------------------ */
+/* For a rewind of day `day` (ra_store_cycle_rewind): the firm's blocks of that day and later, their
+ * fills and allocations, and the executions imported dated then or later, removed (nothing on a
+ * schema before 0012). */
+ra_status rs_blocks_rewind(ra_store *s, int64_t firm_id, ra_date day, ra_err *err);
 /* --- state images (store_state.c) ------------------------------------------------------------ */
 
 int rs_state_spec(const char *table); /* -1 if not audited */

@@ -28,6 +28,7 @@ typedef struct state_spec {
 } state_spec;
 
 #define ACCT_JOIN "JOIN accounts a ON a.id = x.account_id JOIN firms f ON f.id = a.firm_id"
+#define BLOCK_JOIN(T) T " x JOIN blocks b ON b.id = x.block_id JOIN firms f ON f.id = b.firm_id"
 #define MODEL_GRP "m.code || '@' || CAST(m.version AS TEXT)"
 
 static const state_spec g_specs[RS_STATE_TABLES] = {
@@ -180,6 +181,20 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "COALESCE(a.code, ''), x.name, x.day, x.note, x.user_name, x.created_at", "ttitti",
      "risk_events x JOIN firms f ON f.id = x.firm_id LEFT JOIN accounts a ON a.id = x.account_id",
      "x.id"},
+    {"blocks", 12, "x.code",
+     "x.day, s.ticker, x.side, x.step_micro, x.qty_micro, x.filled_micro, x.status, x.user_name, "
+     "x.created_at",
+     "itiiiitti",
+     "blocks x JOIN firms f ON f.id = x.firm_id JOIN securities s ON s.id = x.security_id",
+     "x.id"},
+    {"block_members", 12, "b.code", "x.n, x.order_code, x.qty_micro", "iti",
+     BLOCK_JOIN("block_members"), "x.n"},
+    {"block_fills", 12, "b.code", "x.n, x.exec_id, x.day, x.qty_micro, x.price, x.seed", "itiiit",
+     BLOCK_JOIN("block_fills"), "x.n"},
+    {"block_allocs", 12, "b.code", "x.fill_n, x.member_n, x.open_micro, x.qty_micro, x.tie_rank",
+     "iiiii", BLOCK_JOIN("block_allocs"), "x.fill_n, x.member_n"},
+    {"fill_execs", 12, "x.cl_ord_id", "x.exec_id, x.day, x.qty_micro, x.price, x.created_at",
+     "tiiii", "fill_execs x JOIN firms f ON f.id = x.firm_id", "x.exec_id"},
 };
 
 int rs_state_spec(const char *table)
@@ -430,6 +445,8 @@ static const struct {
     {"risk_rule", {"risk_rules"}},
     {"risk_event", {"risk_events"}},
     {"risk_settings", {"risk_settings"}},
+    {"block", {"blocks", "block_members", "block_fills", "block_allocs"}},
+    {"fill_exec", {"fill_execs"}},
 };
 
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)

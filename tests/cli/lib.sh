@@ -40,6 +40,15 @@ close() {
   fi
   if awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN{d=a-b; if(d<0)d=-d; exit !(d<=t)}'; then ok; else bad "$1 is not within $3 of $2 ${4:-}"; fi
 }
+# qty of ticker $1 in the account show JSON in $TMP/out (0 when not held)
+held() {
+  local i=0 t
+  while t=$("$JG" ".holdings[$i].ticker" <"$TMP/out" 2>/dev/null); do
+    if [ "$t" = "$1" ]; then jget ".holdings[$i].qty"; return; fi
+    i=$((i + 1))
+  done
+  echo 0
+}
 finish() {
   local passed failed
   passed=$(grep -c '^ok$' "$RESULTS"); failed=$(grep -c '^bad$' "$RESULTS")

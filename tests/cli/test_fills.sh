@@ -35,15 +35,6 @@ st=$(awk -F, -v id="$sell" '$1 == id {print $4}' "$TMP/orders0.csv")
 bq=$(awk -F, -v id="$buy" '$1 == id {print $6}' "$TMP/orders0.csv")
 [ -n "$buy" ] && [ -n "$sell" ] && ok || bad "no buy and sell of one account: '$buy' '$sell'"
 
-# qty of ticker $1 in the account show JSON in $TMP/out (0 when not held)
-held() {
-  local i=0 t
-  while t=$("$JG" ".holdings[$i].ticker" <"$TMP/out" 2>/dev/null); do
-    if [ "$t" = "$1" ]; then jget ".holdings[$i].qty"; return; fi
-    i=$((i + 1))
-  done
-  echo 0
-}
 run 0 "$RA" account show "$acct" --db "$B" --date 2019-12-11 --format json
 cash0=$(jget .cash); b0=$(held "$bt"); s0=$(held "$st")
 cp "$TMP/out" "$TMP/account0.json"
