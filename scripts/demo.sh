@@ -85,6 +85,9 @@ echo "... ($(grep -c '^A' build/demo/valuation-2019-12-10.txt) accounts: build/d
 tail -n 2 build/demo/valuation-2019-12-10.txt
 
 section "15. The daily cycle: every account marked, rebalanced, harvested and traded at the close, 2019-12-11 to 2020-12-10"
+# the firm's fee schedule (marginal tiers, billed quarterly), the default of every mandate
+$ra fees schedule set STD --db "$book" --tiers "0-100000:50,100000-1000000:35,1000000-:25" \
+  --billing quarterly --default --reason "demo: the firm's standard advisory fee"
 cycle=build/demo/cycle.txt
 # a client's withdrawal instruction, due mid-year: the cycle raises the cash and pays it
 wacct=$(awk '/^A/ {print $1; exit}' build/demo/valuation-2019-12-10.txt)
@@ -105,6 +108,25 @@ if [ -n "$acct" ]; then
   echo; echo "losses the engine harvested for that account's client, per year:"
   $ra gains --account "$acct" --db "$book" | sed -n '/^losses harvested by the engine/,$p'
 fi
+
+section "16. Loss limits: accounts whose losses on the money entrusted crossed their mandate's limit (the 2020 fall)"
+$ra suspensions list --db "$book" > build/demo/suspensions.txt
+head -n 4 build/demo/suspensions.txt
+echo "... (build/demo/suspensions.txt); each has a notification for its client and its advisor, due 30 minutes after the close:"
+$ra notifications list --db "$book" > build/demo/notifications.txt
+head -n 4 build/demo/notifications.txt
+echo "... ($(grep -c '^N-' build/demo/notifications.txt) notifications: build/demo/notifications.txt)"
+sacct=$(awk 'NR == 1 {print $1}' build/demo/suspensions.txt)
+if [ -n "$sacct" ]; then
+  $ra reauthorise "$sacct" --db "$book" --by advisor1 --note "demo: client called, risk explained, trading resumes"
+fi
+
+section "17. Advisory fees billed for the first three quarters (tiers accrued daily on each close, rounded once a bill)"
+$ra fees bill --db "$book" --to 2020-09-30 > build/demo/fees.txt
+head -n 3 build/demo/fees.txt
+echo "..."
+tail -n 1 build/demo/fees.txt
+
 $ra audit verify --db "$book" --checkpoint build/demo/checkpoint.json
 $ra check --db "$book" | tail -n 1
 printf '\ndemo: done. Commands and formats: docs/cli.md, docs/formats.md; methods: docs/methodology.md\n'
