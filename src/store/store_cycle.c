@@ -1327,6 +1327,28 @@ static ra_status decision_begin(ra_store *s, const ra_store_actor *actor, const 
                        : rc;
 }
 
+/* An account whose automated trading is suspended (a crossed loss limit or a rule's suspend,
+ * 0011_risk.sql, not re-authorised) makes no orders: approving or confirming a proposal made
+ * before the suspension is refused (rejecting it is not). */
+static ra_status refuse_if_suspended(ra_store *s, int64_t acc, const char *account,
+                                     const char *what, ra_err *err)
+{
+    if (s->schema_version < RULES_SCHEMA)
+        return RA_OK;
+    int64_t day = 0;
+    ra_db_stmt *st = sq_prep(s, "SELECT COALESCE(MIN(day), 0) FROM suspensions WHERE "
+                                "account_id = ? AND reauthorised_by = ''", err);
+    if (!st || sq_bind(s, st, err, "i", acc) != RA_OK || sq_one(s, st, 0, &day, err) != RA_OK)
+        return sq_err(err);
+    if (!day)
+        return RA_OK;
+    char db[11];
+    return ra_err_set(err, RA_EINVAL, NULL, "account %s is suspended since %s (its loss limit or a "
+                      "risk rule): cannot %s its proposal until it is re-authorised ('roboadvisor "
+                      "reauthorise %s --by USER --note TEXT'); rejecting it is allowed",
+                      account, ra_date_format((ra_date)day, db), what, account);
+}
+
 ra_status ra_store_proposal_decide(ra_store *s, const ra_store_actor *actor, const char *id,
                                    int approve, const int *trades, size_t n, const char *reason,
                                    size_t *orders_made, ra_err *err)
@@ -1352,6 +1374,8 @@ ra_status ra_store_proposal_decide(ra_store *s, const ra_store_actor *actor, con
         /* approving names the trades approved (the rest are rejected); rejecting the rejected */
         sq_copy(t->status, sizeof t->status, (approve ? named : !named) ? "approved" : "rejected");
     }
+    if (rc == RA_OK && approve)
+        rc = refuse_if_suspended(s, acc, p.account, "approve", err);
     if (rc == RA_OK)
         rc = check_funded(s, &p, acc, firm.minor_digits, err);
     /* a mandate asking for the client's confirmation: the orders wait for it */
@@ -1418,6 +1442,8 @@ ra_status ra_store_proposal_confirm(ra_store *s, const ra_store_actor *actor, co
                                   "confirmation", &firm, &p, &pid, &acc, &begun, err);
     if (!begun)
         return rc;
+    if (rc == RA_OK && confirm)
+        rc = refuse_if_suspended(s, acc, p.account, "confirm", err);
     if (rc == RA_OK && confirm)
         rc = check_funded(s, &p, acc, firm.minor_digits, err);
     for (size_t i = 0; rc == RA_OK && i < p.n_trades; i++) {

@@ -389,6 +389,36 @@ static void test_unfunded_approval_refused(void **state)
                                 NULL, &err));
 }
 
+/* A suspended account makes no orders (issue 13: only a recorded re-authorisation resumes its
+ * trading): approving its proposal made before the suspension is refused, naming the day, until
+ * the suspension is re-authorised; the suspension is written here as the cycle writes one (the
+ * crossing itself is tested in tests/cli/test_risk.sh). */
+static void test_suspended_account_approval_refused(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    ra_cycle_stats st;
+    OK(run_day(f, D(2023, 1, 4), &st, &err));
+    OK(ra_store_exec_raw(f->s, "INSERT INTO suspensions (account_id, day, kind, loss_limit, "
+                               "entrusted_minor, value_minor, loss_minor, orders_cancelled) "
+                               "SELECT id, 19361, 'loss_limit', 0.1, 10000000, 8900000, 1100000, 0 "
+                               "FROM accounts WHERE code = 'A2'",
+                         &err));
+    assert_int_equal(ra_store_proposal_decide(f->s, &f->actor, "P-2023-01-04-A2", 1, NULL, 0,
+                                              "late approval", NULL, &err),
+                     RA_EINVAL);
+    assert_non_null(strstr(err.msg, "account A2 is suspended since 2023-01-04"));
+    ra_cycle_proposal p;
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-04-A2", &p, &err));
+    assert_string_equal(p.status, "pending"); /* nothing was written */
+    ra_cycle_proposal_clear(&p);
+    OK(ra_store_exec_raw(f->s, "UPDATE suspensions SET reauthorised_by = 'supervisor'", &err));
+    size_t made = 0;
+    OK(ra_store_proposal_decide(f->s, &f->actor, "P-2023-01-04-A2", 1, NULL, 0, "re-authorised",
+                                &made, &err));
+    assert_true(made >= 1);
+}
+
 /* An advisory proposal not decided by the next day's run lapses: the new proposal replaces it,
  * and it can no longer be approved. */
 static void test_pending_proposal_lapses(void **state)
@@ -1040,6 +1070,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_rerun_is_a_no_op, setup, teardown),
         cmocka_unit_test_setup_teardown(test_harvest_and_household_wash_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_advisory_approval_then_fill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_suspended_account_approval_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_proposal_lapses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unfunded_approval_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_price_refused, setup, teardown),
