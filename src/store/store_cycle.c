@@ -769,8 +769,8 @@ static ra_status lapse_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 
 /* A new proposal replaces the account's older pending ones: they lapse (never approved late
  * against prices that have moved), each audited. */
-static ra_status lapse_pending(ra_store *s, const ra_store_actor *actor, int64_t acc, ra_date day,
-                               ra_err *err)
+ra_status rs_proposals_lapse(ra_store *s, const ra_store_actor *actor, int64_t acc, ra_date day,
+                             const char *why, ra_err *err)
 {
     rec_list c = {NULL, NULL, 0, 0, RA_CYCLE_ID_MAX};
     ra_status rc = sq_each(s, err, lapse_row, &c,
@@ -788,8 +788,12 @@ static ra_status lapse_pending(ra_store *s, const ra_store_actor *actor, int64_t
         json_t *after = json_object();
         rs_jstr(after, "status", "lapsed");
         char db[11];
-        rs_jstr(after, "replaced_on", ra_date_format(day, db));
-        rc = rs_audit_change(s, rc, actor, "lapse", "proposal", (const char *)c.v + i * RA_CYCLE_ID_MAX, NULL, after, err);
+        if (why)
+            rs_jstr(after, "why", why);
+        else
+            rs_jstr(after, "replaced_on", ra_date_format(day, db));
+        rc = rs_audit_change(s, rc, actor, "lapse", "proposal",
+                             (const char *)c.v + i * RA_CYCLE_ID_MAX, NULL, after, err);
     }
     RA_FREE_ALL(c.v, c.ids);
     return rc;
@@ -850,7 +854,7 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
         return rc;
     if (d->proposal) {
         int64_t pid = 0;
-        rc = lapse_pending(s, actor, acc, d->proposal->date, err);
+        rc = rs_proposals_lapse(s, actor, acc, d->proposal->date, NULL, err);
         if (rc == RA_OK)
             rc = proposal_insert(s, actor, cache, firm->id, acc, d->proposal, &pid, err);
         for (size_t i = 0; rc == RA_OK && i < d->n_orders; i++) {

@@ -355,6 +355,12 @@ struct ra_risk_crossing;
 ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
                           const char *account, const struct ra_risk_crossing *c, ra_err *err);
 
+/* An account's proposals of days before `day` still pending or waiting for the client's
+ * confirmation lapse (store_cycle.c), each audited (action lapse): replaced by the proposal of
+ * `day` (why NULL), or for the reason why (a suspension). */
+ra_status rs_proposals_lapse(ra_store *s, const ra_store_actor *actor, int64_t acc, ra_date day,
+                             const char *why, ra_err *err);
+
 /* --- block orders (store_blocks.c) ------------------------------------------------------------ */
 /* For a rewind of day `day` (ra_store_cycle_rewind): the firm's blocks of that day and later, their
  * fills and allocations, and the executions imported dated then or later, removed (nothing on a

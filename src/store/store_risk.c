@@ -229,6 +229,10 @@ static ra_status suspend(ra_store *s, const ra_store_actor *actor, int64_t acc,
                                    err);
     ra_free(o.v);
     *cancelled = (int64_t)o.n;
+    /* and its proposals still waiting for a decision lapse: none is approved later against the
+     * prices of before the suspension */
+    if (rc == RA_OK)
+        rc = rs_proposals_lapse(s, actor, acc, c->date + 1, reason, err);
     ra_db_stmt *st = rc == RA_OK ? sq_prep(s, "INSERT INTO suspensions (account_id, day, kind, "
                                               "loss_limit, entrusted_minor, value_minor, "
                                               "loss_minor, orders_cancelled) VALUES (?, ?, ?, ?, "

@@ -57,6 +57,17 @@ scenario() { # DB
   [ "$crossed" -ge 1 ] && ok || bad "nobody crossed the limit on 2020-03-12"
   run 0 "$RA" suspensions list --db "$B" --format json
   [ "$(count .suspensions)" = "$crossed" ] && ok || bad "suspensions list has not $crossed"
+  # a suspended account keeps no proposal waiting for a decision (it would be approved later
+  # against the prices of before the fall): each suspended account has none pending
+  local i=0 sa pending=0 seen=0
+  while sa=$("$JG" ".suspensions[$i].account" <"$TMP/out" 2>/dev/null) && [ -n "$sa" ]; do
+    "$RA" proposals list --db "$B" --account "$sa" --status pending --format json >"$TMP/p.json" ||
+      bad "proposals list of $sa"
+    n=0; while "$JG" ".proposals[$n]" <"$TMP/p.json" >/dev/null 2>&1; do n=$((n + 1)); done
+    pending=$((pending + n)); seen=$((seen + 1)); i=$((i + 1))
+  done
+  [ "$seen" = "$crossed" ] && [ "$pending" = 0 ] && ok ||
+    bad "suspended accounts with pending proposals: $pending (of $seen accounts checked)"
   local acct; acct=$(jget '.suspensions[0].account')
   local ent val loss lim cancelled
   ent=$(jget '.suspensions[0].entrusted'); val=$(jget '.suspensions[0].value')

@@ -975,6 +975,29 @@ static void mandate(fx *f, const char *acct, ...)
     assert_int_equal(n, v.version + 1);
 }
 
+/* A crossing lapses the account's proposals still waiting for a decision (so that none is
+ * approved later against the prices of before the suspension): A2 (advisory) has its day-1
+ * proposal pending; with a loss limit of 0.0001 (10.00 of its 100,000.00 entrusted) a fee of 20.00
+ * on day 2 makes its loss 20.00 >= 10.00 at day 2's close (hand computed): suspended, and its
+ * day-1 proposal lapsed, not replaced (a suspended account proposes nothing). */
+static void test_crossing_lapses_pending(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    ra_cycle_stats st;
+    mandate(f, "A2", "loss_limit", "0.0001", NULL);
+    OK(run_day(f, D(2023, 1, 4), &st, &err));
+    assert_int_equal(st.loss_limit_crossed, 0);
+    ra_tf_cash(f->s, &f->actor, "A2", "fee-1", RA_TXN_FEE, D(2023, 1, 5), 2000);
+    OK(run_day(f, D(2023, 1, 5), &st, &err));
+    assert_int_equal(st.loss_limit_crossed, 1);
+    ra_cycle_proposal p;
+    OK(ra_store_proposal_get(f->s, "F1", "P-2023-01-04-A2", &p, &err));
+    assert_string_equal(p.status, "lapsed");
+    ra_cycle_proposal_clear(&p);
+    assert_int_equal(ra_store_proposal_get(f->s, "F1", "P-2023-01-05-A2", &p, &err), RA_ENOTFOUND);
+}
+
 static unsigned held_back_on(fx *f, const char *acct, ra_date d)
 {
     ra_err err = {0};
@@ -1071,6 +1094,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_harvest_and_household_wash_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_advisory_approval_then_fill, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suspended_account_approval_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crossing_lapses_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_proposal_lapses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unfunded_approval_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_price_refused, setup, teardown),
