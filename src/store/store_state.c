@@ -600,10 +600,13 @@ ra_status rs_state_round(ra_store *s, const char *firm, const uint8_t *key,
                          size_t *cap, ra_err *err)
 {
     static const char *const tables[] = {"accounts", "lots", "txns", "mandates",
-                                         "mandate_fee_schedules"};
+                                         "mandate_fee_schedules", "mandate_rules"};
     round_ctx c = {state, cap, codes, index, m};
     ra_status rc = RA_OK;
-    size_t n_tables = s->schema_version >= 10 ? 5 : s->schema_version >= 7 ? 4 : 3;
+    size_t n_tables = s->schema_version >= 11   ? 6
+                      : s->schema_version >= 10 ? 5
+                      : s->schema_version >= 7  ? 4
+                                                : 3;
     for (size_t t = 0; t < n_tables && rc == RA_OK; t++) {
         int k = rs_state_spec(tables[t]);
         ra_db_stmt *st = spec_stmt(s, k, 2, err);

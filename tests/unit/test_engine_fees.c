@@ -313,11 +313,13 @@ static void test_fees_bulk_opened_account(void **state)
     x.opened = D(2024, 1, 2);
     ra_rule_mandate_default(&x.mandate);
     snprintf(x.mandate.fee_schedule, sizeof x.mandate.fee_schedule, "ONE");
+    snprintf(x.mandate.rules, sizeof x.mandate.rules, "DD15,MOVE5"); /* kept too (and imaged) */
     ra_store_opening o = {&x, D(2024, 1, 2), 3650000, NULL, 0};
     ra_tdb_must(ra_store_accounts_open_bulk(f->s, &f->actor, &o, 1, &err), &err);
     ra_mandate_version mv;
     ra_tdb_must(ra_store_mandate_get(f->s, "F1", "B1", 0, &mv, &err), &err);
     assert_string_equal(mv.mandate.fee_schedule, "ONE");
+    assert_string_equal(mv.mandate.rules, "DD15,MOVE5");
     value(f, "B1", D(2024, 3, 1), 3650000, 0);
     ra_fee_bill *b = NULL;
     size_t n = 0;
