@@ -182,7 +182,6 @@ static ra_status val_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     "COALESCE(v.reinvest_dividends, 0), COALESCE(v.fractional, 0), "                           \
     "COALESCE(v.gain_budget_minor, -1), COALESCE(v.client_confirm, 0), "                       \
     "COALESCE(v.risk_level, 0), COALESCE(v.objective, 0)"
-#define RULES_SCHEMA 11 /* the mandates' rules column (0011_risk.sql) */
 #define MANDATE_JOIN                                                                           \
     " LEFT JOIN mandates v ON v.account_id = a.id AND v.version = (SELECT MAX(version) FROM "  \
     "mandates WHERE account_id = a.id AND (effective = 0 OR effective <= ?))"
@@ -233,7 +232,7 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     x->acc_model_id[i] = sq_int(s, st, 11);
     y->next_lot_id = (uint64_t)sq_int(s, st, 12);
     mandate_cols(s, st, 13, m);
-    if (s->schema_version >= RULES_SCHEMA) /* the rules it applies (0011_risk.sql) */
+    if (s->schema_version >= RS_SCHEMA_RISK) /* the rules it applies (0011_risk.sql) */
         sq_copy(m->rules, sizeof m->rules, sq_text(s, st, 25));
     if (ra_grow((void **)&x->acc_mand, &x->cap_acc_mand, i + 1, sizeof *x->acc_mand) ||
         (x->acc_mand[i] = mandate_intern(x, m)) == UINT32_MAX)
@@ -498,7 +497,7 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
     MANDATE_JOIN " WHERE a.firm_id = ? ORDER BY h.code, a.code"
     if (rc == RA_OK)
         rc = sq_each(s, err, acc_row, x,
-                     s->schema_version >= RULES_SCHEMA ? ACC_SQL("COALESCE(v.rules, '')")
+                     s->schema_version >= RS_SCHEMA_RISK ? ACC_SQL("COALESCE(v.rules, '')")
                                                        : ACC_SQL("''"),
                      "ii", day, fid);
     if (rc != RA_OK)
@@ -1337,7 +1336,7 @@ static ra_status decision_begin(ra_store *s, const ra_store_actor *actor, const 
 static ra_status refuse_if_suspended(ra_store *s, int64_t acc, const char *account,
                                      const char *what, ra_err *err)
 {
-    if (s->schema_version < RULES_SCHEMA)
+    if (s->schema_version < RS_SCHEMA_RISK)
         return RA_OK;
     int64_t day = 0;
     ra_db_stmt *st = sq_prep(s, "SELECT COALESCE(MIN(day), 0) FROM suspensions WHERE "

@@ -289,6 +289,9 @@ typedef struct rs_jw {
     int failed, depth;
     size_t count[RS_JW_DEPTH];
 } rs_jw;
+/* n in decimal exactly as "%lld" writes it, into b (at least 21 bytes, NUL-terminated); returns
+ * its length. The state images hash this text, so it must never differ. */
+size_t rs_i64_text(int64_t n, char *b);
 void rs_jw_open(rs_jw *w, const char *k, char brace); /* '{' or '[' */
 void rs_jw_close(rs_jw *w, char brace);               /* '}' or ']' */
 void rs_jw_str(rs_jw *w, const char *k, const char *v);
@@ -309,6 +312,8 @@ void rs_ledger_jw(rs_jw *w, const char *k, const ra_ledger *l);
 /* The chain head for the next append (locked, read once per transaction), and its write-back. */
 /* The migration that keys the audit trail (0005_audit_keyed.sql): records before it are unkeyed. */
 #define RS_SCHEMA_KEYED 5
+/* The migration of risk limits and rules (0011_risk.sql: its tables, the mandates' rules). */
+#define RS_SCHEMA_RISK 11
 ra_status rs_head_get(ra_store *s, ra_err *err);
 ra_status rs_head_flush(ra_store *s, ra_err *err);
 /* The hash of one audit record chained from prev_hex: keyed BLAKE2b with key (the firm's audit

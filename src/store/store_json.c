@@ -141,20 +141,29 @@ void rs_jw_str(rs_jw *w, const char *k, const char *v)
     rs_jw_text(w, v);
 }
 
+size_t rs_i64_text(int64_t n, char *b)
+{
+    char t[20];
+    size_t k = 0, len = 0;
+    uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
+    do {
+        t[k++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (n < 0)
+        b[len++] = '-';
+    while (k)
+        b[len++] = t[--k];
+    b[len] = 0;
+    return len;
+}
+
 void rs_jw_int(rs_jw *w, const char *k, int64_t v)
 {
     char t[24];
-    size_t len = 0, i = sizeof t;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        t[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        t[--i] = '-';
-    len = sizeof t - i;
+    size_t len = rs_i64_text(v, t);
     member(w, k);
-    put(w, t + i, len);
+    put(w, t, len);
 }
 
 void rs_jw_dbl(rs_jw *w, const char *k, double v)

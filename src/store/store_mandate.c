@@ -27,9 +27,8 @@
 /* The columns of a version: its fee schedule from schema 10 on (0010_fees.sql) and its rules from
  * schema 11 on (0011_risk.sql), "" before: a statement per schema, each a literal (the statement
  * cache keys on the text's address). */
-#define RULES_SCHEMA 11
 #define VERSION_SQL(s, tail)                                                                       \
-    ((s)->schema_version >= RULES_SCHEMA                                                           \
+    ((s)->schema_version >= RS_SCHEMA_RISK                                                           \
          ? VERSION_HEAD ", m.fee_schedule, m.rules" VERSION_FROM tail                             \
      : (s)->schema_version >= RA_SCHEMA_FEES ? VERSION_HEAD ", m.fee_schedule, ''" VERSION_FROM tail \
                                              : VERSION_HEAD ", '', ''" VERSION_FROM tail)
@@ -162,8 +161,8 @@ ra_status rs_mandate_insert(ra_store *s, const ra_store_actor *actor, int64_t ac
         if (rc == RA_OK)
             rc = sq_run(s, st, err);
     }
-    if (rc == RA_OK && m->rules[0] && s->schema_version < RULES_SCHEMA)
-        rc = sq_need_version(s, RULES_SCHEMA, "a mandate's rules", err);
+    if (rc == RA_OK && m->rules[0] && s->schema_version < RS_SCHEMA_RISK)
+        rc = sq_need_version(s, RS_SCHEMA_RISK, "a mandate's rules", err);
     if (rc == RA_OK && m->rules[0]) {
         st = sq_prep(s, "UPDATE mandates SET rules = ? WHERE account_id = ? AND version = ?", err);
         rc = st ? sq_bind(s, st, err, "tii", m->rules, account_id, version) : sq_err(err);

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RISK_SCHEMA 11
 
 /* A list read row by row into a growing array of `elem`-byte records (vec_push). */
 typedef struct rec_vec {
@@ -39,7 +38,7 @@ static ra_status list_begin(ra_store *s, const char *firm, void *out, size_t *n,
 {
     *(void **)out = NULL;
     *n = 0;
-    ra_status rc = sq_need_version(s, RISK_SCHEMA, "risk limits", err);
+    ra_status rc = sq_need_version(s, RS_SCHEMA_RISK, "risk limits", err);
     return rc == RA_OK ? sq_firm(s, firm, f, err) : rc;
 }
 
@@ -115,7 +114,7 @@ ra_status ra_store_risk_settings(ra_store *s, const char *firm, int *minute,
 {
     settings_row r = {RA_RISK_CLOSE_DEFAULT_MINUTE, RA_RISK_ZONE_DEFAULT};
     firm_row f;
-    ra_status rc = sq_need_version(s, RISK_SCHEMA, "risk limits", err);
+    ra_status rc = sq_need_version(s, RS_SCHEMA_RISK, "risk limits", err);
     if (rc == RA_OK)
         rc = sq_firm(s, firm, &f, err);
     if (rc == RA_OK)
@@ -135,7 +134,7 @@ ra_status ra_store_risk_settings_set(ra_store *s, const ra_store_actor *actor, i
         return rc;
     firm_row f;
     int own = 0;
-    rc = sq_scope_write_begin(s, actor, RISK_SCHEMA, "risk limits", &f, &own, err);
+    rc = sq_scope_write_begin(s, actor, RS_SCHEMA_RISK, "risk limits", &f, &own, err);
     if (rc != RA_OK)
         return rc;
     ra_db_stmt *st = sq_prep(s, "DELETE FROM risk_settings WHERE firm_id = ?", err);
@@ -253,7 +252,7 @@ ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
 {
     who_row w;
     memset(&w, 0, sizeof w);
-    ra_status rc = sq_need_version(s, RISK_SCHEMA, "risk limits", err);
+    ra_status rc = sq_need_version(s, RS_SCHEMA_RISK, "risk limits", err);
     if (rc == RA_OK)
         rc = sq_each(s, err, who_fn, &w, "SELECT c.code, COALESCE(v.code, ''), a.minor_digits, "
                                          "a.currency FROM accounts a JOIN clients c ON c.id = "
@@ -393,7 +392,7 @@ ra_status ra_store_reauthorise(ra_store *s, const ra_store_actor *actor, const c
         return rc;
     firm_row f;
     int own = 0;
-    rc = sq_scope_write_begin(s, actor, RISK_SCHEMA, "risk limits", &f, &own, err);
+    rc = sq_scope_write_begin(s, actor, RS_SCHEMA_RISK, "risk limits", &f, &own, err);
     if (rc != RA_OK)
         return rc;
     int64_t acc = 0;
@@ -529,7 +528,7 @@ ra_status ra_store_risk_rule_put(ra_store *s, const ra_store_actor *actor, const
         return rc;
     firm_row f;
     int own = 0;
-    rc = sq_scope_write_begin(s, actor, RISK_SCHEMA, "risk rules", &f, &own, err);
+    rc = sq_scope_write_begin(s, actor, RS_SCHEMA_RISK, "risk rules", &f, &own, err);
     if (rc != RA_OK)
         return rc;
     rec_vec l = {NULL, 0, 0, sizeof(ra_risk_rule_rec)};
@@ -580,7 +579,7 @@ ra_status ra_store_risk_event_put(ra_store *s, const ra_store_actor *actor, cons
         return rc;
     firm_row f;
     int own = 0;
-    rc = sq_scope_write_begin(s, actor, RISK_SCHEMA, "risk events", &f, &own, err);
+    rc = sq_scope_write_begin(s, actor, RS_SCHEMA_RISK, "risk events", &f, &own, err);
     if (rc != RA_OK)
         return rc;
     int64_t acc = 0;

@@ -247,26 +247,6 @@ static void canon(crypto_generichash_state *h, const void *p, size_t n)
     crypto_generichash_update(h, p, n);
 }
 
-/* n in decimal, as "%lld" writes it (the images are hashes of this text, so it must never
- * differ), into b of at least 21 bytes; returns the length. snprintf was a tenth of the daily
- * cycle's audited writes. */
-static size_t i64_text(int64_t n, char *b)
-{
-    char t[20];
-    size_t k = 0, len = 0;
-    uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
-    do {
-        t[k++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (n < 0)
-        b[len++] = '-';
-    while (k)
-        b[len++] = t[--k];
-    b[len] = 0;
-    return len;
-}
-
 /* A row's canonical bytes gathered before they go into the hash: the same bytes as canon()
  * column by column (so the same image), in one update a row instead of two a column. */
 typedef struct row_buf {
@@ -310,7 +290,7 @@ static void hash_row(ra_store *s, ra_db_stmt *st, const char *types,
         int col = c + 1;
         switch (types[c]) {
         case 'i':
-            row_canon(&rb, num, i64_text(s->ops->col_int64(st, col), num));
+            row_canon(&rb, num, rs_i64_text(s->ops->col_int64(st, col), num));
             break;
         case 'd':
             if (s->ops->col_is_null(st, col))
