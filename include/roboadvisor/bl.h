@@ -9,9 +9,11 @@
 #ifndef ROBOADVISOR_BL_H
 #define ROBOADVISOR_BL_H
 
+#include "book.h"
 #include "error.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -67,6 +69,52 @@ RA_API RA_NODISCARD ra_status ra_bl_posterior(size_t n, const double *cov, const
  * posterior one, which gives He and Litterman's w* = w_mkt / (1 + tau) + P' Lambda). w: n. */
 RA_API RA_NODISCARD ra_status ra_bl_weights(size_t n, const double *c, const double *mu,
                                             double delta, double *w, ra_err *err);
+
+/* --- views and market weights as firm data (parsed by bl_io.h) ------------------------------- */
+
+#define RA_BL_SIDE_MAX 512 /* bytes of one side of a view: asset classes joined by ';' */
+/* A view's confidence when the file leaves it empty: 50 %, which is exactly He and Litterman's
+ * omega = tau p Sigma p' ((1 - c) / c = 1). */
+#define RA_BL_CONFIDENCE_DEFAULT 0.5
+
+/* One view on asset classes: absolute ("assets" returns ret a year) when versus is "", else
+ * relative ("assets" outperform "versus" by ret a year). Each side holds its classes in
+ * proportion to their market weights (He and Litterman's convention; equal weights when they
+ * are all 0). */
+typedef struct ra_bl_view_def {
+    char code[RA_CODE_MAX];
+    char assets[RA_BL_SIDE_MAX];
+    char versus[RA_BL_SIDE_MAX];
+    double ret;        /* annual excess return (decimal) */
+    double confidence; /* Idzorek's confidence in (0, 1] */
+    uint32_t line;     /* source line, for messages */
+} ra_bl_view_def;
+
+typedef struct ra_bl_views {
+    size_t n;
+    ra_bl_view_def v[RA_BL_MAX_VIEWS];
+} ra_bl_views;
+
+/* The market portfolio's weights by asset class (fractions, summing to 1). */
+typedef struct ra_bl_market {
+    size_t n;
+    char cls[RA_BL_MAX_ASSETS][RA_CODE_MAX];
+    double w[RA_BL_MAX_ASSETS];
+} ra_bl_market;
+
+/* The default market weights (docs/methodology.md#market-weights: rounded shares of the
+ * investable global market, with their sources). */
+RA_API void ra_bl_market_default(ra_bl_market *m);
+
+/* Weight of class cls in m (0 when m does not name it; case-insensitive). */
+RA_API double ra_bl_market_weight(const ra_bl_market *m, const char *cls);
+
+/* The views as the P matrix (k x n over the n classes `cls`) and q (k) and confidences (k), with
+ * w_mkt (n, >= 0) weighting the classes within a side. RA_EINVAL naming the view (its code and
+ * line) for a class not among `cls`, a class on both sides, or an empty side. */
+RA_API RA_NODISCARD ra_status ra_bl_views_matrix(const ra_bl_views *views, size_t n,
+                                                 const char *const *cls, const double *w_mkt,
+                                                 double *P, double *q, double *conf, ra_err *err);
 
 #ifdef __cplusplus
 }

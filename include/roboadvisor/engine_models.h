@@ -26,6 +26,8 @@ typedef struct ra_models_shelf {
     int *risk_level;                /* n, 1..5 (R1..R5) */
     const char **tp, **cp;          /* n pointers into ticker and cls */
     double *mu, *cov;               /* n annual means; n*n annual covariance, row-major */
+    double *ret;                    /* n_obs x n daily simple returns, row-major */
+    double *expense_ratio;          /* n, annual */
     ra_date from, to;               /* first and last shared price date */
 } ra_models_shelf;
 
@@ -44,8 +46,61 @@ typedef struct ra_models_build_opts {
     ra_date date;          /* the build date: the window ends here, never later (0: the latest
                             * price in the book) */
     int sample_cov;        /* 1 sample, 0 Ledoit-Wolf (default) */
-    double max_weight;     /* per-security cap (RA_MODELS_DEFAULT_MAX_WEIGHT) */
+    double max_weight;     /* per-security cap (RA_MODELS_DEFAULT_MAX_WEIGHT); single stage */
+    /* Two stages (docs/methodology.md#two-stage-models): asset classes first, then one fund per
+     * class. Off (0): the single-stage build over the whole shelf with historical means. */
+    int two_stage;
+    int returns;           /* ra_models_returns: the classes' expected returns */
+    double tau;            /* Black-Litterman tau (RA_BL_TAU_DEFAULT) */
+    double market_sharpe;  /* gives delta (RA_BL_MARKET_SHARPE_DEFAULT) */
+    double min_class;      /* a class held weighs at least this (RA_MODELS_DEFAULT_MIN_CLASS) */
+    double ewma_lambda;    /* RA_EWMA_LAMBDA_DEFAULT */
 } ra_models_build_opts;
+
+/* The classes' expected returns in a two-stage build. */
+typedef enum ra_models_returns {
+    RA_MODELS_RETURNS_EQUILIBRIUM = 0, /* pi = delta Sigma w_mkt, with the firm's views (BL) */
+    RA_MODELS_RETURNS_HISTORICAL = 1,  /* the classes' sample means (noisy: a warning) */
+    RA_MODELS_RETURNS_EWMA = 2         /* exponentially weighted means (noisy: a warning) */
+} ra_models_returns;
+RA_API const char *ra_models_returns_name(int r); /* "equilibrium", "historical", "ewma" */
+
+#define RA_MODELS_DEFAULT_MIN_CLASS 0.02 /* 2 %: below it a class is not worth its fund */
+
+#define RA_MODELS_CLASS_FUNDS 16 /* funds of one class considered (the first 16 by preference) */
+
+/* The class-level inputs of a two-stage build (also what `views test` shows). */
+typedef struct ra_models_class_inputs {
+    size_t n;                                  /* classes */
+    char cls[RA_MODELS_MAX_CLASSES][RA_CODE_MAX];
+    /* each class's shelf funds in the order they fill it: pinned first, then the lowest expense
+     * ratio, then the lowest tracking error against the class, then the ticker */
+    size_t n_funds[RA_MODELS_MAX_CLASSES];
+    char fund[RA_MODELS_MAX_CLASSES][RA_MODELS_CLASS_FUNDS][RA_CODE_MAX];
+    int pinned[RA_MODELS_MAX_CLASSES][RA_MODELS_CLASS_FUNDS];
+    double expense_ratio[RA_MODELS_MAX_CLASSES][RA_MODELS_CLASS_FUNDS];
+    double tracking_error[RA_MODELS_MAX_CLASSES][RA_MODELS_CLASS_FUNDS];
+    int fund_level[RA_MODELS_MAX_CLASSES][RA_MODELS_CLASS_FUNDS];
+    double w_mkt[RA_MODELS_MAX_CLASSES];       /* market weights (normalised over the classes) */
+    double pi[RA_MODELS_MAX_CLASSES];          /* equilibrium returns */
+    double mu[RA_MODELS_MAX_CLASSES];          /* the returns used */
+    double cov[RA_MODELS_MAX_CLASSES * RA_MODELS_MAX_CLASSES]; /* the covariance used */
+    double delta, tau, market_sharpe;
+    int returns;                               /* ra_models_returns */
+    int64_t views_version, market_version, pins_version; /* 0: none (market: the default) */
+    size_t n_views;
+    char unweighted[RA_MODELS_MAX_CLASSES][RA_CODE_MAX]; /* classes with no market weight */
+    size_t n_unweighted;
+    size_t n_obs;
+    ra_date from, to;
+} ra_models_class_inputs;
+
+/* Loads the shelf and computes the class inputs for options o (two_stage ignored). out is large:
+ * allocate it. */
+RA_API RA_NODISCARD ra_status ra_models_class_inputs_load(ra_store *s, const char *firm,
+                                                          const ra_models_build_opts *o,
+                                                          ra_models_class_inputs *out,
+                                                          ra_err *err);
 
 void ra_models_build_opts_default(ra_models_build_opts *o);
 
@@ -54,6 +109,8 @@ typedef struct ra_models_build_result {
     ra_date from, to;                  /* the window actually used (to <= date) */
     ra_model models[RA_PROF_LEVELS];   /* R1..R5 as stored */
     int created[RA_PROF_LEVELS];       /* 1 a new version was stored, 0 unchanged */
+    int two_stage;                     /* 1: ci holds the class inputs used */
+    ra_models_class_inputs ci;
 } ra_models_build_result;
 
 /* Builds the model of every level R1..R5 from the shelf (ra_models_build_one) and stores each

@@ -6,6 +6,7 @@
 #include <roboadvisor/engine_models.h>
 #include <roboadvisor/models_io.h>
 
+#include <roboadvisor/bl.h>
 #include <roboadvisor/models.h>
 
 #include <getopt.h>
@@ -17,7 +18,9 @@
 #define CMD "models"
 
 typedef struct mopts {
-    const char *db, *firm, *cov, *justification, *account;
+    const char *db, *firm, *cov, *justification, *account, *returns;
+    int stages; /* 0: not given */
+    double tau, market_sharpe, min_class;
     ra_date from, to, date;
     int version, level, max_identical;
     double te_budget, cash_reserve, max_weight;
@@ -29,7 +32,9 @@ static void help(void)
 {
     printf(
         "usage: roboadvisor models build [--from D] [--date D] [--cov sample|ledoit-wolf]\n"
-        "                                [--max-weight W]\n"
+        "                                [--max-weight W] [--stages 1|2]\n"
+        "                                [--returns equilibrium|historical|ewma] [--tau T]\n"
+        "                                [--market-sharpe S] [--min-class W]\n"
         "       roboadvisor models list | show CODE [--version N] | add FILE\n"
         "       roboadvisor models suitable --level C1..C5\n"
         "       roboadvisor models assign ACCOUNT CODE [--version N] [--date D] [--level C]\n"
@@ -41,7 +46,11 @@ static void help(void)
         "Model portfolios of the firm's shelf: one per risk level R1..R5 built with the optimiser\n"
         "(maximum Sharpe within the level's equity band and the holdings' risk levels) from the\n"
         "prices in the book up to the build date (--date, default the latest price), or\n"
-        "hand-authored (CSV model,version,ticker,weight). A model's level comes from its equity\n"
+        "hand-authored (CSV model,version,ticker,weight). With --stages 2 (the default when\n"
+        "--returns is given) the optimiser allocates across the shelf's asset classes with\n"
+        "equilibrium returns and the firm's views (see `roboadvisor views`), then fills each\n"
+        "class with one fund (the firm's pinned fund, else the cheapest, then the best\n"
+        "tracking). A model's level comes from its equity\n"
         "share and its holdings' risk levels; 'show' says which rule set it. Versions are kept;\n"
         "accounts point at a version. 'assign' takes the client's level from the stored,\n"
         "unexpired profile (--level, if given, must equal it); an unsuitable model needs\n"
@@ -68,6 +77,16 @@ static const cli_opt options[] = {
           .msg = "must be yes or no, not \"%s\""),
     CLI_O("max-weight", CLI_OPT_DOUBLE, mopts, max_weight, .dlo = 0, .dhi = 1,
           .open = CLI_OPEN_LO, .msg = "%g is not in (0, 1]"),
+    CLI_O("stages", CLI_OPT_SIZE, mopts, stages, .lo = 1, .hi = 2),
+    CLI_O("returns", CLI_OPT_WORD, mopts, returns,
+          .words = CLI_WORDS("equilibrium", "historical", "ewma"),
+          .msg = "must be equilibrium, historical or ewma, not \"%s\""),
+    CLI_O("tau", CLI_OPT_DOUBLE, mopts, tau, .dlo = 0, .dhi = 1, .open = CLI_OPEN_LO,
+          .msg = "%g is not in (0, 1]"),
+    CLI_O("market-sharpe", CLI_OPT_DOUBLE, mopts, market_sharpe, .dlo = 0, .dhi = 2,
+          .open = CLI_OPEN_LO, .msg = "%g is not in (0, 2]"),
+    CLI_O("min-class", CLI_OPT_DOUBLE, mopts, min_class, .dlo = 0, .dhi = 0.5,
+          .msg = "%g is not in [0, 0.5]"),
     CLI_OPT_END};
 
 static int parse(int argc, char **argv, mopts *o)
@@ -81,6 +100,9 @@ static int parse(int argc, char **argv, mopts *o)
     o->te_budget = RA_MODELS_DEFAULT_TE_BUDGET;
     o->max_weight = RA_MODELS_DEFAULT_MAX_WEIGHT;
     o->shelf_only = -1;
+    o->tau = RA_BL_TAU_DEFAULT;
+    o->market_sharpe = RA_BL_MARKET_SHARPE_DEFAULT;
+    o->min_class = RA_MODELS_DEFAULT_MIN_CLASS;
     const cli_opts_spec spec = {CMD, options, help, 1, 2} /* argv[1]: the subcommand */;
     return cli_parse_opts(&spec, argc, argv, o);
 }
@@ -139,7 +161,37 @@ static json_t *model_to_json(const ra_model *m)
     json_object_set_new(j, "equity_share", cli_jnum(m->equity_share));
     json_object_set_new(j, "rating", rating_to_json(&m->rating));
     json_object_set_new(j, "weights", w);
+    if (m->n_classes) {
+        json_t *c = json_array();
+        for (size_t i = 0; i < m->n_classes; i++) {
+            const ra_model_class *k = &m->classes[i];
+            json_array_append_new(
+                c, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o}", "asset_class", k->cls,
+                             "market_weight", cli_jnum(k->market_weight), "equilibrium_return",
+                             cli_jnum(k->pi), "expected_return", cli_jnum(k->mu), "views_effect",
+                             cli_jnum(k->mu - k->pi), "weight", cli_jnum(k->weight), "fund",
+                             k->fund, "fund_expense_ratio", cli_jnum(k->expense_ratio),
+                             "fund_tracking_error", cli_jnum(k->tracking_error)));
+        }
+        json_object_set_new(j, "classes", c);
+    }
     return j;
+}
+
+/* A two-stage model's classes: how each got its weight (docs/methodology.md#two-stage-models). */
+static void classes_table(const ra_model *m)
+{
+    if (!m->n_classes)
+        return;
+    printf("  %-14s %8s %8s %8s %8s %8s  %-8s %7s %7s\n", "asset class", "market %", "pi %",
+           "views %", "mu %", "weight %", "fund", "ER %", "TE %");
+    for (size_t i = 0; i < m->n_classes; i++) {
+        const ra_model_class *k = &m->classes[i];
+        printf("  %-14s %8.2f %8.2f %+8.2f %8.2f %8.2f  %-8s %7.3f %7.2f\n", k->cls,
+               100 * k->market_weight, 100 * k->pi, 100 * (k->mu - k->pi), 100 * k->mu,
+               100 * k->weight, k->weight > 0 ? k->fund : "-", 100 * k->expense_ratio,
+               100 * k->tracking_error);
+    }
 }
 
 static void model_table(const ra_model *m)
@@ -158,6 +210,7 @@ static void model_table(const ra_model *m)
     printf("  %-10s %9s\n", "ticker", "weight %");
     for (size_t i = 0; i < m->n; i++)
         printf("  %-10s %9.2f\n", m->w[i].ticker, 100 * m->w[i].weight);
+    classes_table(m);
 }
 
 static int print_models(const mopts *o, const ra_model *v, size_t n)
@@ -180,6 +233,35 @@ static int print_models(const mopts *o, const ra_model *v, size_t n)
 
 /* --- build ------------------------------------------------------------------------------------ */
 
+/* The class inputs' provenance, and the warning noisy means deserve. */
+static void print_inputs_head(const ra_models_class_inputs *ci, const char *cov)
+{
+    char f[11], t[11];
+    printf("two stages: %zu asset classes, %zu daily returns %s .. %s, covariance %s\n", ci->n,
+           ci->n_obs, ra_date_format(ci->from, f), ra_date_format(ci->to, t), cov);
+    if (ci->returns == RA_MODELS_RETURNS_EQUILIBRIUM) {
+        printf("returns: equilibrium (delta %.3f from a market Sharpe ratio of %.2f, tau %.3f), "
+               "market weights %s",
+               ci->delta, ci->market_sharpe, ci->tau, ci->market_version ? "" : "the default");
+        if (ci->market_version)
+            printf("version %lld", (long long)ci->market_version);
+        if (ci->views_version)
+            printf(", %zu views (version %lld)\n", ci->n_views, (long long)ci->views_version);
+        else
+            printf(", no views\n");
+    } else {
+        printf("returns: %s means of the classes\n", ra_models_returns_name(ci->returns));
+        fprintf(stderr, CMD ": warning: %s means are noisy estimates of expected returns (their "
+                            "standard error over %zu days is several points a year); the optimiser "
+                            "maximises their errors. Prefer --returns equilibrium.\n",
+                ra_models_returns_name(ci->returns), ci->n_obs);
+    }
+    for (size_t i = 0; i < ci->n_unweighted; i++)
+        fprintf(stderr, CMD ": warning: asset class %s has no market weight (0 in the prior); set "
+                            "the firm's with `roboadvisor views market FILE`\n",
+                ci->unweighted[i]);
+}
+
 static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
 {
     ra_err err = {0};
@@ -191,6 +273,18 @@ static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
         bo.date = o->to; /* --to: the old name of the window's end */
     bo.sample_cov = strcmp(o->cov, "sample") == 0;
     bo.max_weight = o->max_weight;
+    bo.two_stage = o->stages == 2 || (o->stages == 0 && o->returns);
+    if (o->returns && !bo.two_stage) {
+        fprintf(stderr, CMD ": --returns needs --stages 2 (the single stage uses the shelf's "
+                            "historical means)\n");
+        return CLI_EXIT_USAGE;
+    }
+    bo.returns = !o->returns || strcmp(o->returns, "equilibrium") == 0 ? RA_MODELS_RETURNS_EQUILIBRIUM
+                 : strcmp(o->returns, "historical") == 0                 ? RA_MODELS_RETURNS_HISTORICAL
+                                                                          : RA_MODELS_RETURNS_EWMA;
+    bo.tau = o->tau;
+    bo.market_sharpe = o->market_sharpe;
+    bo.min_class = o->min_class;
     ra_models_build_result *res = malloc(sizeof *res);
     if (!res)
         return CLI_EXIT_DATA;
@@ -211,9 +305,12 @@ static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
                                       a));
     } else {
         char f[11], t[11];
-        printf("shelf of %zu securities, %zu daily returns %s .. %s, covariance %s\n",
-               res->n_shelf, res->n_obs, ra_date_format(res->from, f),
-               ra_date_format(res->to, t), o->cov);
+        if (res->two_stage)
+            print_inputs_head(&res->ci, o->cov);
+        else
+            printf("shelf of %zu securities, %zu daily returns %s .. %s, covariance %s\n",
+                   res->n_shelf, res->n_obs, ra_date_format(res->from, f),
+                   ra_date_format(res->to, t), o->cov);
         for (int l = 0; l < RA_PROF_LEVELS; l++) {
             model_table(&res->models[l]);
             printf("  %s\n", res->created[l] ? "stored as a new version" : "unchanged");

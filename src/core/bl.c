@@ -9,7 +9,9 @@
 
 #include <cblas.h>
 #include <lapacke.h>
+#include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static ra_status check_finite(const char *what, const double *x, size_t len, ra_err *err)
@@ -277,4 +279,108 @@ ra_status ra_bl_weights(size_t n, const double *c, const double *mu, double delt
         st = ra_err_set(err, RA_EINTERNAL, NULL, "dposv rejected argument %d", (int)-info);
     ra_free(H);
     return st;
+}
+
+/* --- views and market weights ----------------------------------------------------------------- */
+
+/* Rounded shares of the investable global market by asset class (docs/methodology.md#market-
+ * weights): equity 44 %, bonds 53 %, real estate 2 %, commodities 1 %; cash 0 (the risk-free
+ * asset is not part of the market portfolio of excess returns). */
+static const struct {
+    const char *cls;
+    double w;
+} market_default[] = {
+    {"us_equity", 0.24},  {"us_small_cap", 0.03}, {"intl_equity", 0.12}, {"em_equity", 0.05},
+    {"us_bonds", 0.22},   {"intl_bonds", 0.31},   {"real_estate", 0.02}, {"commodities", 0.01},
+};
+
+void ra_bl_market_default(ra_bl_market *m)
+{
+    memset(m, 0, sizeof *m);
+    for (size_t i = 0; i < sizeof market_default / sizeof market_default[0]; i++) {
+        snprintf(m->cls[i], sizeof m->cls[i], "%s", market_default[i].cls);
+        m->w[i] = market_default[i].w;
+        m->n++;
+    }
+}
+
+static int same_code(const char *a, const char *b, size_t blen)
+{
+    size_t i = 0;
+    for (; i < blen && a[i]; i++)
+        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+            return 0;
+    return i == blen && a[i] == 0;
+}
+
+double ra_bl_market_weight(const ra_bl_market *m, const char *cls)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (same_code(m->cls[i], cls, strlen(cls)))
+            return m->w[i];
+    return 0;
+}
+
+/* One side of view v into row (n): its classes weighted by w_mkt (equal when all are 0),
+ * scaled to sum `sign`. */
+static ra_status view_side(const ra_bl_view_def *v, const char *side, size_t n,
+                           const char *const *cls, const double *w_mkt, double sign, double *row,
+                           ra_err *err)
+{
+    size_t idx[RA_BL_MAX_ASSETS], m = 0;
+    const char *s = side;
+    while (*s) {
+        const char *e = strchr(s, ';');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        size_t j = 0;
+        while (j < n && !same_code(cls[j], s, len))
+            j++;
+        if (j == n)
+            return ra_err_set(err, RA_EINVAL, v->code,
+                              "view %s (line %u): asset class %.*s is not on the shelf", v->code,
+                              (unsigned)v->line, (int)(len < 64 ? len : 64), s);
+        if (row[j] != 0 || m == RA_BL_MAX_ASSETS)
+            return ra_err_set(err, RA_EINVAL, v->code,
+                              "view %s (line %u): asset class %s is named twice", v->code,
+                              (unsigned)v->line, cls[j]);
+        idx[m++] = j;
+        row[j] = sign; /* marks it taken until the weights below */
+        s = e ? e + 1 : s + len;
+    }
+    if (m == 0)
+        return ra_err_set(err, RA_EINVAL, v->code, "view %s (line %u) names no asset class",
+                          v->code, (unsigned)v->line);
+    double tot = 0;
+    for (size_t i = 0; i < m; i++)
+        tot += w_mkt[idx[i]];
+    for (size_t i = 0; i < m; i++)
+        row[idx[i]] = sign * (tot > 0 ? w_mkt[idx[i]] / tot : 1.0 / (double)m);
+    return RA_OK;
+}
+
+ra_status ra_bl_views_matrix(const ra_bl_views *views, size_t n, const char *const *cls,
+                             const double *w_mkt, double *P, double *q, double *conf, ra_err *err)
+{
+    memset(P, 0, views->n * n * sizeof *P);
+    for (size_t k = 0; k < views->n; k++) {
+        const ra_bl_view_def *v = &views->v[k];
+        double *row = P + k * n;
+        ra_status st = view_side(v, v->assets, n, cls, w_mkt, 1.0, row, err);
+        if (!st && v->versus[0]) {
+            double other[RA_BL_MAX_ASSETS] = {0};
+            st = view_side(v, v->versus, n, cls, w_mkt, -1.0, other, err);
+            for (size_t j = 0; !st && j < n; j++) {
+                if (other[j] != 0 && row[j] != 0)
+                    return ra_err_set(err, RA_EINVAL, v->code,
+                                      "view %s (line %u): asset class %s is on both sides",
+                                      v->code, (unsigned)v->line, cls[j]);
+                row[j] += other[j];
+            }
+        }
+        if (st)
+            return st;
+        q[k] = v->ret;
+        conf[k] = v->confidence;
+    }
+    return RA_OK;
 }

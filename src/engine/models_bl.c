@@ -1,0 +1,414 @@
+/* Two-stage model building (include/roboadvisor/engine_models.h; docs/methodology.md#two-stage-
+ * models): the shelf's asset classes get equilibrium returns (reverse optimisation of the market
+ * weights), the firm's Black-Litterman views on top, the optimiser allocates across the classes
+ * within each level's equity band, and each class is filled by one fund chosen by cost and
+ * tracking (the firm's pinned funds first). */
+#include <roboadvisor/alloc.h>
+#include <roboadvisor/bl.h>
+#include <roboadvisor/bl_io.h>
+#include <roboadvisor/est.h>
+#include <roboadvisor/store_views.h>
+
+#include "engine/models_int.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Two expense ratios this close (half a basis point) are the same cost: tracking decides. */
+#define ER_SAME 0.00005
+
+const char *ra_models_returns_name(int r)
+{
+    switch (r) {
+    case RA_MODELS_RETURNS_EQUILIBRIUM: return "equilibrium";
+    case RA_MODELS_RETURNS_HISTORICAL: return "historical";
+    case RA_MODELS_RETURNS_EWMA: return "ewma";
+    default: return "?";
+    }
+}
+
+/* The order of classes: by group (equity, bonds, real assets, cash), then name. */
+static int class_before(const char *a, const char *b)
+{
+    int ga = (int)ra_models_group_of(a, NULL), gb = (int)ra_models_group_of(b, NULL);
+    return ga != gb ? ga < gb : strcmp(a, b) < 0;
+}
+
+/* Is ticker among the pinned ones (the stored text: a "ticker" header, one ticker a line)? */
+static int is_pinned(const char *pins, const char *ticker)
+{
+    if (!pins)
+        return 0;
+    size_t tl = strlen(ticker);
+    for (const char *p = pins; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        while (len && (p[len - 1] == '\r' || p[len - 1] == ' '))
+            len--;
+        if (len == tl && strncmp(p, ticker, tl) == 0)
+            return 1;
+        p = e ? e + 1 : p + len;
+    }
+    return 0;
+}
+
+/* The firm's stored input of a kind (body NULL and version 0 when none). */
+static ra_status load_input(ra_store *s, const char *firm, ra_model_input_kind k,
+                            ra_model_input *in, ra_err *err)
+{
+    return ra_store_model_input_get(s, firm, k, 0, in, err);
+}
+
+ra_status ra_models_class_inputs_load(ra_store *s, const char *firm, const ra_models_build_opts *o,
+                                      ra_models_class_inputs *ci, ra_err *err)
+{
+    memset(ci, 0, sizeof *ci);
+    if (!(o->tau > 0 && o->tau <= 1))
+        return ra_err_set(err, RA_EINVAL, "tau", "tau %g is not in (0, 1]", o->tau);
+    if (!(o->market_sharpe > 0 && o->market_sharpe <= 2))
+        return ra_err_set(err, RA_EINVAL, "market_sharpe",
+                          "the market Sharpe ratio %g is not in (0, 2]", o->market_sharpe);
+    ra_models_shelf sh;
+    ra_status rc = ra_models_shelf_load(s, firm, o->from, o->date, o->sample_cov, &sh, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_model_input views = {0}, market = {0}, pins = {0};
+    size_t m = 0, T = sh.n_obs, n = sh.n;
+    size_t *of = ra_malloc(n * sizeof *of);     /* each fund's class */
+    double *cret = ra_calloc(T * RA_MODELS_MAX_CLASSES, sizeof *cret);
+    double *diff = ra_malloc(T * sizeof *diff);
+    size_t cnt[RA_MODELS_MAX_CLASSES] = {0};
+    ra_bl_views *vw = ra_calloc(1, sizeof *vw);
+    ra_bl_market *mk = ra_calloc(1, sizeof *mk);
+    if (!of || !cret || !diff || !vw || !mk) {
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the class inputs");
+        goto out;
+    }
+    ci->n_obs = T;
+    ci->from = sh.from;
+    ci->to = sh.to;
+    ci->tau = o->tau;
+    ci->market_sharpe = o->market_sharpe;
+    ci->returns = o->returns;
+    /* the classes, in order */
+    for (size_t i = 0; i < n; i++) {
+        size_t c = 0;
+        while (c < m && strcmp(ci->cls[c], sh.cls[i]) != 0)
+            c++;
+        if (c == m) {
+            if (m == RA_MODELS_MAX_CLASSES) {
+                rc = ra_err_set(err, RA_EINVAL, NULL, "the shelf has more than %d asset classes",
+                                RA_MODELS_MAX_CLASSES);
+                goto out;
+            }
+            memcpy(ci->cls[m++], sh.cls[i], RA_CODE_MAX);
+        }
+    }
+    for (size_t a = 1; a < m; a++) /* insertion sort: m <= 32 */
+        for (size_t b = a; b > 0 && class_before(ci->cls[b], ci->cls[b - 1]); b--) {
+            char t[RA_CODE_MAX];
+            memcpy(t, ci->cls[b], RA_CODE_MAX);
+            memcpy(ci->cls[b], ci->cls[b - 1], RA_CODE_MAX);
+            memcpy(ci->cls[b - 1], t, RA_CODE_MAX);
+        }
+    ci->n = m;
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < m; c++)
+            if (strcmp(ci->cls[c], sh.cls[i]) == 0)
+                of[i] = c;
+    /* the class's returns: the equal-weighted average of its funds', rebalanced daily */
+    for (size_t i = 0; i < n; i++)
+        cnt[of[i]]++;
+    for (size_t t = 0; t < T; t++)
+        for (size_t i = 0; i < n; i++)
+            cret[t * m + of[i]] += sh.ret[t * n + i] / (double)cnt[of[i]];
+    /* the fund of each class: pinned first, then the lowest expense ratio, then tracking */
+    if ((rc = load_input(s, firm, RA_MODEL_INPUT_PINS, &pins, err)) != RA_OK)
+        goto out;
+    ci->pins_version = pins.version;
+    for (size_t i = 0; i < n; i++) {
+        size_t c = of[i], k = ci->n_funds[c];
+        double mean = 0, ss = 0;
+        for (size_t t = 0; t < T; t++) {
+            diff[t] = sh.ret[t * n + i] - cret[t * m + c];
+            mean += diff[t];
+        }
+        mean /= (double)T;
+        for (size_t t = 0; t < T; t++)
+            ss += (diff[t] - mean) * (diff[t] - mean);
+        double te = sqrt(ss / (double)(T > 1 ? T - 1 : 1) * RA_TRADING_DAYS_PER_YEAR);
+        int pin = is_pinned(pins.body, sh.ticker[i]);
+        /* insert in preference order (insertion: a class has few funds) */
+        size_t at = k;
+        while (at > 0) {
+            size_t b = at - 1;
+            int better;
+            if (pin != ci->pinned[c][b])
+                better = pin > ci->pinned[c][b];
+            else if (fabs(sh.expense_ratio[i] - ci->expense_ratio[c][b]) > ER_SAME)
+                better = sh.expense_ratio[i] < ci->expense_ratio[c][b];
+            else if (te != ci->tracking_error[c][b])
+                better = te < ci->tracking_error[c][b];
+            else
+                better = strcmp(sh.ticker[i], ci->fund[c][b]) < 0;
+            if (!better)
+                break;
+            at--;
+        }
+        if (at >= RA_MODELS_CLASS_FUNDS)
+            continue; /* beyond the first 16 by preference */
+        size_t last = k < RA_MODELS_CLASS_FUNDS ? k : RA_MODELS_CLASS_FUNDS - 1;
+        for (size_t b = last; b > at; b--) {
+            memcpy(ci->fund[c][b], ci->fund[c][b - 1], RA_CODE_MAX);
+            ci->pinned[c][b] = ci->pinned[c][b - 1];
+            ci->expense_ratio[c][b] = ci->expense_ratio[c][b - 1];
+            ci->tracking_error[c][b] = ci->tracking_error[c][b - 1];
+            ci->fund_level[c][b] = ci->fund_level[c][b - 1];
+        }
+        memcpy(ci->fund[c][at], sh.ticker[i], RA_CODE_MAX);
+        ci->pinned[c][at] = pin;
+        ci->expense_ratio[c][at] = sh.expense_ratio[i];
+        ci->tracking_error[c][at] = te;
+        ci->fund_level[c][at] = sh.risk_level[i];
+        if (k < RA_MODELS_CLASS_FUNDS)
+            ci->n_funds[c]++;
+    }
+    /* the classes' covariance */
+    rc = o->sample_cov
+             ? ra_est_cov_sample(cret, T, m, RA_TRADING_DAYS_PER_YEAR, NULL, 0, ci->cov, err)
+             : ra_est_cov_ledoit_wolf(cret, T, m, RA_TRADING_DAYS_PER_YEAR, NULL, 0, ci->cov, NULL,
+                                      err);
+    if (rc != RA_OK)
+        goto out;
+    /* market weights: the firm's or the default */
+    if ((rc = load_input(s, firm, RA_MODEL_INPUT_MARKET, &market, err)) != RA_OK)
+        goto out;
+    ci->market_version = market.version;
+    if (market.body)
+        rc = ra_bl_market_parse(market.body, strlen(market.body), "stored market weights", mk,
+                                err);
+    else
+        ra_bl_market_default(mk);
+    if (rc != RA_OK)
+        goto out;
+    double wsum = 0;
+    for (size_t c = 0; c < m; c++) {
+        ci->w_mkt[c] = ra_bl_market_weight(mk, ci->cls[c]);
+        wsum += ci->w_mkt[c];
+        if (ci->w_mkt[c] == 0 && ra_models_group_of(ci->cls[c], NULL) != RA_MODELS_CASH)
+            memcpy(ci->unweighted[ci->n_unweighted++], ci->cls[c], RA_CODE_MAX);
+    }
+    if (!(wsum > 0)) {
+        rc = ra_err_set(err, RA_EINFEASIBLE, NULL,
+                        "none of the shelf's asset classes has a market weight: set them with "
+                        "`roboadvisor views market FILE`");
+        goto out;
+    }
+    for (size_t c = 0; c < m; c++)
+        ci->w_mkt[c] /= wsum;
+    if ((rc = ra_bl_delta(m, ci->cov, ci->w_mkt, o->market_sharpe, &ci->delta, err)) != RA_OK ||
+        (rc = ra_bl_implied(m, ci->cov, ci->w_mkt, ci->delta, ci->pi, err)) != RA_OK)
+        goto out;
+    if (o->returns == RA_MODELS_RETURNS_HISTORICAL) {
+        rc = ra_est_mean(cret, T, m, RA_TRADING_DAYS_PER_YEAR, ci->mu, err);
+        goto out;
+    }
+    if (o->returns == RA_MODELS_RETURNS_EWMA) {
+        rc = ra_est_mean_ewma(cret, T, m, RA_TRADING_DAYS_PER_YEAR, o->ewma_lambda, ci->mu, err);
+        goto out;
+    }
+    /* equilibrium, with the firm's views */
+    if ((rc = load_input(s, firm, RA_MODEL_INPUT_VIEWS, &views, err)) != RA_OK)
+        goto out;
+    ci->views_version = views.version;
+    if (views.body &&
+        (rc = ra_bl_views_parse(views.body, strlen(views.body), "stored views", vw, err)) != RA_OK)
+        goto out;
+    ci->n_views = vw->n;
+    double *P = ra_malloc((vw->n * m + 1) * sizeof *P), q[RA_BL_MAX_VIEWS], cf[RA_BL_MAX_VIEWS];
+    double *post = ra_malloc(m * m * sizeof *post);
+    if (!P || !post)
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the views");
+    if (rc == RA_OK)
+        rc = ra_bl_views_matrix(vw, m, (const char *const *)(const void *)ci->cls, ci->w_mkt, P, q,
+                                cf, err);
+    if (rc == RA_OK)
+        rc = ra_bl_posterior(m, ci->cov, ci->pi, o->tau, vw->n, P, q, RA_BL_OMEGA_IDZOREK, cf,
+                             ci->mu, post, NULL, err);
+    if (rc == RA_OK) /* the optimiser uses the posterior covariance (He and Litterman) */
+        memcpy(ci->cov, post, m * m * sizeof *post);
+    ra_free(P);
+    ra_free(post);
+out:
+    ra_free(views.body);
+    ra_free(market.body);
+    ra_free(pins.body);
+    RA_FREE_ALL(of, cret, diff, vw, mk);
+    ra_models_shelf_free(&sh);
+    return rc;
+}
+
+/* A fund more than one level above the model's (or of unknown level): at most the material
+ * weight of it (docs/methodology.md#rating-a-model). */
+static int fund_risky(int fund_level, int level)
+{
+    return fund_level < 1 || fund_level > level + 1;
+}
+
+/* Class c of the level's stage 1: its risk level (the riskiest of its funds: the rating's average
+ * rule then errs on the safe side) and its slots (its number of funds when every one is riskier
+ * than the level, so that the class can spread over them at the material weight each; 0 when one
+ * fund may take it all). */
+static void class_stage1(const ra_models_class_inputs *ci, size_t c, int level, int *lvl,
+                         size_t *slots)
+{
+    int all_risky = 1, worst = 0;
+    for (size_t f = 0; f < ci->n_funds[c]; f++) {
+        int l = ci->fund_level[c][f];
+        all_risky &= fund_risky(l, level);
+        int eff = l < 1 || l > RA_PROF_LEVELS ? RA_PROF_LEVELS : l; /* unknown: the riskiest */
+        worst = eff > worst ? eff : worst;
+    }
+    *lvl = worst;
+    *slots = all_risky ? ci->n_funds[c] : 0;
+}
+
+/* Stage 2: class c's weight w over its funds in order, each riskier fund at most the material
+ * weight; the funds used are appended to m (their names joined by '+' into used). */
+static void fill_class(const ra_models_class_inputs *ci, size_t c, int level, double w, ra_model *m,
+                       char *used, size_t cap)
+{
+    size_t k = 0;
+    used[0] = 0;
+    for (size_t f = 0; f < ci->n_funds[c] && w > RA_MODELS_TOL_SAME; f++) {
+        double take = fund_risky(ci->fund_level[c][f], level) ? fmin(w, RA_MODELS_MATERIAL_WEIGHT)
+                                                               : w;
+        snprintf(m->w[m->n].ticker, sizeof m->w[0].ticker, "%s", ci->fund[c][f]);
+        m->w[m->n++].weight = take;
+        w -= take;
+        k += (size_t)snprintf(used + k, k < cap ? cap - k : 0, "%s%s", k ? "+" : "",
+                              ci->fund[c][f]);
+        if (k >= cap)
+            k = cap - 1;
+    }
+}
+
+/* The model of one level: stage 1 over the active classes (ra_models_build_one with the classes'
+ * estimates, dropping the smallest class below min_class and building again until every class
+ * held weighs at least min_class), then stage 2 (fill_class). */
+static ra_status build_level(const ra_models_class_inputs *ci, const ra_models_build_opts *o,
+                             int level, ra_model *out, ra_err *err)
+{
+    size_t m = ci->n;
+    int active[RA_MODELS_MAX_CLASSES];
+    double cw[RA_MODELS_MAX_CLASSES] = {0};
+    for (size_t c = 0; c < m; c++)
+        active[c] = ci->n_funds[c] > 0;
+    ra_model *tmp = ra_malloc(sizeof *tmp);
+    if (!tmp)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a model");
+    ra_status rc = RA_OK;
+    for (size_t round = 0; round < m; round++) {
+        const char *names[RA_MODELS_MAX_CLASSES], *cls[RA_MODELS_MAX_CLASSES];
+        double mu[RA_MODELS_MAX_CLASSES], cov[RA_MODELS_MAX_CLASSES * RA_MODELS_MAX_CLASSES];
+        int lvl[RA_MODELS_MAX_CLASSES];
+        size_t idx[RA_MODELS_MAX_CLASSES], slots[RA_MODELS_MAX_CLASSES], k = 0;
+        for (size_t c = 0; c < m; c++)
+            if (active[c])
+                idx[k++] = c;
+        for (size_t a = 0; a < k; a++) {
+            names[a] = ci->cls[idx[a]];
+            cls[a] = ci->cls[idx[a]];
+            mu[a] = ci->mu[idx[a]];
+            class_stage1(ci, idx[a], level, &lvl[a], &slots[a]);
+            for (size_t b = 0; b < k; b++)
+                cov[a * k + b] = ci->cov[idx[a] * m + idx[b]];
+        }
+        ra_models_build_settings bs;
+        ra_models_build_settings_default(&bs);
+        bs.max_weight = 1.0;
+        bs.risk_level = lvl;
+        bs.slots = slots;
+        if ((rc = ra_models_build_one(k, names, cls, mu, cov, level, &bs, tmp, err)) != RA_OK)
+            break;
+        /* the smallest class held below the minimum, if any */
+        long drop = -1;
+        double w_drop = 0;
+        for (size_t a = 0; a < k; a++) {
+            double w = 0;
+            for (size_t h = 0; h < tmp->n; h++)
+                if (strcmp(tmp->w[h].ticker, names[a]) == 0)
+                    w = tmp->w[h].weight;
+            cw[idx[a]] = w;
+            if (w > 0 && w < o->min_class && (drop < 0 || w < w_drop)) {
+                drop = (long)idx[a];
+                w_drop = w;
+            }
+            if (w == 0)
+                active[idx[a]] = 0; /* not held: out of the next rounds too */
+        }
+        if (drop < 0)
+            break;
+        active[drop] = 0;
+        for (size_t c = 0; c < m; c++)
+            cw[c] = 0;
+    }
+    if (rc == RA_OK) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->code, sizeof out->code, "R%d", level);
+        out->target_level = level;
+        out->built = 1;
+        out->expected_return = tmp->expected_return;
+        out->volatility = tmp->volatility;
+        out->n_classes = m;
+        for (size_t c = 0; c < m; c++) {
+            ra_model_class *x = &out->classes[c];
+            memcpy(x->cls, ci->cls[c], RA_CODE_MAX);
+            x->market_weight = ci->w_mkt[c];
+            x->pi = ci->pi[c];
+            x->mu = ci->mu[c];
+            x->weight = active[c] ? cw[c] : 0;
+            x->expense_ratio = ci->n_funds[c] ? ci->expense_ratio[c][0] : 0;
+            x->tracking_error = ci->n_funds[c] ? ci->tracking_error[c][0] : 0;
+            if (x->weight > 0)
+                fill_class(ci, c, level, x->weight, out, x->fund, sizeof x->fund);
+            else if (ci->n_funds[c])
+                snprintf(x->fund, sizeof x->fund, "%s", ci->fund[c][0]);
+        }
+        snprintf(out->method, sizeof out->method, "two-stage %s %s",
+                 ci->returns == RA_MODELS_RETURNS_EQUILIBRIUM
+                     ? (ci->n_views ? "black-litterman" : "equilibrium")
+                     : ra_models_returns_name(ci->returns),
+                 o->sample_cov ? "sample" : "ledoit-wolf");
+        out->from = ci->from;
+        out->to = ci->to;
+        rc = ra_models_validate(out, err); /* sorts the holdings by ticker */
+    }
+    ra_free(tmp);
+    return rc;
+}
+
+ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
+                                    const ra_models_build_opts *o, ra_models_build_result *res,
+                                    ra_err *err)
+{
+    res->two_stage = 1;
+    ra_status rc = ra_models_class_inputs_load(s, actor->firm, o, &res->ci, err);
+    if (rc != RA_OK)
+        return rc;
+    res->n_shelf = res->ci.n;
+    res->n_obs = res->ci.n_obs;
+    res->from = res->ci.from;
+    res->to = res->ci.to;
+    int own = 0;
+    rc = ra_store_scope_begin(s, &own, err);
+    for (int l = 1; l <= RA_PROF_LEVELS && rc == RA_OK; l++) {
+        ra_model *m = &res->models[l - 1];
+        rc = build_level(&res->ci, o, l, m, err);
+        if (rc == RA_OK)
+            rc = ra_models_put(s, actor, m, NULL, &res->created[l - 1], err);
+    }
+    return ra_store_scope_end(s, own, rc, err);
+}
