@@ -7,6 +7,7 @@
 #ifndef ROBOADVISOR_ENGINE_MODELS_H
 #define ROBOADVISOR_ENGINE_MODELS_H
 
+#include "bl.h"
 #include "onboard.h"
 #include "store_models.h"
 #include "store_profiles.h"
@@ -93,6 +94,12 @@ typedef struct ra_models_class_inputs {
     size_t n_unweighted;
     size_t n_obs;
     ra_date from, to;
+    /* each view (equilibrium returns only): its code, return q, confidence, variance omega, and
+     * the return of its portfolio under the prior (P pi) and the posterior (P mu) */
+    struct {
+        char code[RA_CODE_MAX];
+        double q, confidence, omega, prior, posterior;
+    } view[RA_BL_MAX_VIEWS];
 } ra_models_class_inputs;
 
 /* Loads the shelf and computes the class inputs for options o (two_stage ignored). out is large:
@@ -118,6 +125,17 @@ typedef struct ra_models_build_result {
 RA_API RA_NODISCARD ra_status ra_models_build_all(ra_store *s, const ra_store_actor *actor,
                                                   const ra_models_build_opts *o,
                                                   ra_models_build_result *res, ra_err *err);
+
+/* --- the firm's model inputs (`roboadvisor views`) ------------------------------------------- */
+
+/* Parses text (named `name` in messages) as the kind's CSV (bl_io.h; pins: "ticker" then one
+ * ticker a line), checks it against the firm's book (views: every class is on the shelf; pins:
+ * every ticker is an on-shelf security) and stores its canonical form as the next version
+ * (ra_store_model_input_put). */
+RA_API RA_NODISCARD ra_status ra_models_input_set(ra_store *s, const ra_store_actor *actor,
+                                                  int kind, const char *text, size_t size,
+                                                  const char *name, const char *reason,
+                                                  int64_t *version, ra_err *err);
 
 /* --- targets and anti-crowding ----------------------------------------------------------------- */
 

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Two expense ratios this close (half a basis point) are the same cost: tracking decides. */
 #define ER_SAME 0.00005
@@ -231,12 +232,27 @@ ra_status ra_models_class_inputs_load(ra_store *s, const char *firm, const ra_mo
     double *post = ra_malloc(m * m * sizeof *post);
     if (!P || !post)
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the views");
-    if (rc == RA_OK)
-        rc = ra_bl_views_matrix(vw, m, (const char *const *)(const void *)ci->cls, ci->w_mkt, P, q,
-                                cf, err);
+    {
+        const char *names[RA_MODELS_MAX_CLASSES];
+        for (size_t c = 0; c < m; c++)
+            names[c] = ci->cls[c];
+        if (rc == RA_OK)
+            rc = ra_bl_views_matrix(vw, m, names, ci->w_mkt, P, q, cf, err);
+    }
+    double om[RA_BL_MAX_VIEWS];
     if (rc == RA_OK)
         rc = ra_bl_posterior(m, ci->cov, ci->pi, o->tau, vw->n, P, q, RA_BL_OMEGA_IDZOREK, cf,
-                             ci->mu, post, NULL, err);
+                             ci->mu, post, om, err);
+    for (size_t k = 0; rc == RA_OK && k < vw->n; k++) {
+        memcpy(ci->view[k].code, vw->v[k].code, RA_CODE_MAX);
+        ci->view[k].q = q[k];
+        ci->view[k].confidence = cf[k];
+        ci->view[k].omega = om[k];
+        for (size_t c = 0; c < m; c++) {
+            ci->view[k].prior += P[k * m + c] * ci->pi[c];
+            ci->view[k].posterior += P[k * m + c] * ci->mu[c];
+        }
+    }
     if (rc == RA_OK) /* the optimiser uses the posterior covariance (He and Litterman) */
         memcpy(ci->cov, post, m * m * sizeof *post);
     ra_free(P);
@@ -411,4 +427,106 @@ ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
             rc = ra_models_put(s, actor, m, NULL, &res->created[l - 1], err);
     }
     return ra_store_scope_end(s, own, rc, err);
+}
+
+/* --- the firm's inputs -------------------------------------------------------------------------- */
+
+/* Is cls the asset class of an on-shelf security of the list? */
+static int class_on_shelf(const ra_security *secs, size_t n, const char *cls, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (secs[i].on_shelf && strlen(secs[i].asset_class) == len &&
+            strncasecmp(secs[i].asset_class, cls, len) == 0)
+            return 1;
+    return 0;
+}
+
+static ra_status check_side(const ra_security *secs, size_t n, const ra_bl_view_def *v,
+                            const char *side, ra_err *err)
+{
+    for (const char *p = side; *p;) {
+        const char *e = strchr(p, ';');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (!class_on_shelf(secs, n, p, len))
+            return ra_err_set(err, RA_EINVAL, v->code,
+                              "view %s (line %u): no security on the shelf has asset class %.*s",
+                              v->code, (unsigned)v->line, (int)(len < 64 ? len : 64), p);
+        p = e ? e + 1 : p + len;
+    }
+    return RA_OK;
+}
+
+/* Pins: a "ticker" header, then one on-shelf ticker a line; out gets the canonical text. */
+static ra_status pins_check(const ra_security *secs, size_t n, const char *text, size_t size,
+                            const char *name, char *out, size_t cap, ra_err *err)
+{
+    size_t k = (size_t)snprintf(out, cap, "ticker\n"), line = 0;
+    for (size_t at = 0; at < size;) {
+        const char *p = text + at;
+        const char *e = memchr(p, '\n', size - at);
+        size_t len = e ? (size_t)(e - p) : size - at;
+        at += len + 1;
+        line++;
+        while (len && (p[len - 1] == '\r' || p[len - 1] == ' '))
+            len--;
+        if (line == 1 && len == 6 && strncasecmp(p, "ticker", 6) == 0)
+            continue;
+        if (len == 0)
+            continue;
+        size_t i = 0;
+        while (i < n && !(secs[i].on_shelf && strlen(secs[i].ticker) == len &&
+                          strncmp(secs[i].ticker, p, len) == 0))
+            i++;
+        if (i == n)
+            return ra_err_set(err, RA_EINVAL, name,
+                              "%s:%zu: not the ticker of a security on the firm's shelf", name,
+                              line);
+        if (k + len + 2 >= cap)
+            return ra_err_set(err, RA_EINVAL, name, "%s: too many pinned funds", name);
+        memcpy(out + k, p, len);
+        k += len;
+        out[k++] = '\n';
+        out[k] = 0;
+    }
+    return RA_OK;
+}
+
+ra_status ra_models_input_set(ra_store *s, const ra_store_actor *actor, int kind, const char *text,
+                              size_t size, const char *name, const char *reason, int64_t *version,
+                              ra_err *err)
+{
+    *version = 0;
+    ra_security *secs = NULL;
+    size_t n = 0;
+    ra_status rc = ra_store_security_list(s, actor->firm, 0, &secs, &n, err);
+    if (rc != RA_OK)
+        return rc;
+    char *canon = ra_malloc(RA_BL_MAX_CSV * 2);
+    ra_bl_views *v = ra_calloc(1, sizeof *v);
+    ra_bl_market *mk = ra_calloc(1, sizeof *mk);
+    if (!canon || !v || !mk)
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the model inputs");
+    else if (kind == RA_MODEL_INPUT_VIEWS) {
+        rc = ra_bl_views_parse(text, size, name, v, err);
+        for (size_t i = 0; rc == RA_OK && i < v->n; i++) {
+            rc = check_side(secs, n, &v->v[i], v->v[i].assets, err);
+            if (rc == RA_OK)
+                rc = check_side(secs, n, &v->v[i], v->v[i].versus, err);
+        }
+        if (rc == RA_OK)
+            ra_bl_views_format(v, canon, RA_BL_MAX_CSV * 2);
+    } else if (kind == RA_MODEL_INPUT_MARKET) {
+        rc = ra_bl_market_parse(text, size, name, mk, err);
+        if (rc == RA_OK)
+            ra_bl_market_format(mk, canon, RA_BL_MAX_CSV * 2);
+    } else if (kind == RA_MODEL_INPUT_PINS) {
+        rc = pins_check(secs, n, text, size, name, canon, RA_BL_MAX_CSV * 2, err);
+    } else
+        rc = ra_err_set(err, RA_EINVAL, "kind", "no model input kind %d", kind);
+    if (rc == RA_OK)
+        rc = ra_store_model_input_put(s, actor, (ra_model_input_kind)kind, canon, reason, version,
+                                      err);
+    ra_store_free(secs);
+    RA_FREE_ALL(canon, v, mk);
+    return rc;
 }

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "io/csv_int.h"
@@ -262,19 +263,38 @@ static size_t put(char *buf, size_t cap, size_t at, const char *fmt, ...)
     return at + (k > 0 ? (size_t)k : 0);
 }
 
+/* The shortest of %.15g, %.16g, %.17g that reads back as x (so 0.08 prints as 0.08). */
+static const char *num(double x, char buf[32])
+{
+    for (int p = 15; p <= 17; p++) {
+        snprintf(buf, 32, "%.*g", p, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
+    return buf;
+}
+
 size_t ra_bl_views_format(const ra_bl_views *v, char *buf, size_t cap)
 {
+    ra_csvtok_locale cn;
+    ra_csvtok_c_numeric_enter(&cn);
     size_t at = put(buf, cap, 0, "view,assets,versus,return,confidence\n");
+    char a[32], b[32];
     for (size_t i = 0; i < v->n; i++)
-        at = put(buf, cap, at, "%s,%s,%s,%.17g,%.17g\n", v->v[i].code, v->v[i].assets,
-                 v->v[i].versus, v->v[i].ret, v->v[i].confidence);
+        at = put(buf, cap, at, "%s,%s,%s,%s,%s\n", v->v[i].code, v->v[i].assets, v->v[i].versus,
+                 num(v->v[i].ret, a), num(v->v[i].confidence, b));
+    ra_csvtok_c_numeric_leave(&cn);
     return at;
 }
 
 size_t ra_bl_market_format(const ra_bl_market *m, char *buf, size_t cap)
 {
+    ra_csvtok_locale cn;
+    ra_csvtok_c_numeric_enter(&cn);
     size_t at = put(buf, cap, 0, "asset_class,weight\n");
+    char a[32];
     for (size_t i = 0; i < m->n; i++)
-        at = put(buf, cap, at, "%s,%.17g\n", m->cls[i], m->w[i]);
+        at = put(buf, cap, at, "%s,%s\n", m->cls[i], num(m->w[i], a));
+    ra_csvtok_c_numeric_leave(&cn);
     return at;
 }
