@@ -337,7 +337,8 @@ static ra_status view_side(const ra_bl_view_def *v, const char *side, size_t n,
             j++;
         if (j == n)
             return ra_err_set(err, RA_EINVAL, v->code,
-                              "view %s (line %u): asset class %.*s is not on the shelf", v->code,
+                              "view %s (line %u): no security on the shelf has asset class %.*s",
+                              v->code,
                               (unsigned)v->line, (int)(len < 64 ? len : 64), s);
         if (row[j] != 0 || m == RA_BL_MAX_ASSETS)
             return ra_err_set(err, RA_EINVAL, v->code,

@@ -431,29 +431,30 @@ ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
 
 /* --- the firm's inputs -------------------------------------------------------------------------- */
 
-/* Is cls the asset class of an on-shelf security of the list? */
-static int class_on_shelf(const ra_security *secs, size_t n, const char *cls, size_t len)
+/* The views against the shelf's asset classes: each side's classes on the shelf, none twice, none
+ * on both sides (ra_bl_views_matrix with equal weights). */
+static ra_status views_check(const ra_security *secs, size_t n, const ra_bl_views *v, ra_err *err)
 {
-    for (size_t i = 0; i < n; i++)
-        if (secs[i].on_shelf && strlen(secs[i].asset_class) == len &&
-            strncasecmp(secs[i].asset_class, cls, len) == 0)
-            return 1;
-    return 0;
-}
-
-static ra_status check_side(const ra_security *secs, size_t n, const ra_bl_view_def *v,
-                            const char *side, ra_err *err)
-{
-    for (const char *p = side; *p;) {
-        const char *e = strchr(p, ';');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (!class_on_shelf(secs, n, p, len))
-            return ra_err_set(err, RA_EINVAL, v->code,
-                              "view %s (line %u): no security on the shelf has asset class %.*s",
-                              v->code, (unsigned)v->line, (int)(len < 64 ? len : 64), p);
-        p = e ? e + 1 : p + len;
+    const char *cls[RA_BL_MAX_ASSETS];
+    double w[RA_BL_MAX_ASSETS];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!secs[i].on_shelf)
+            continue;
+        size_t c = 0;
+        while (c < m && strcasecmp(cls[c], secs[i].asset_class) != 0)
+            c++;
+        if (c == m && m < RA_BL_MAX_ASSETS) {
+            cls[m] = secs[i].asset_class;
+            w[m++] = 1;
+        }
     }
-    return RA_OK;
+    double *P = ra_malloc((v->n * m + 1) * sizeof *P), q[RA_BL_MAX_VIEWS], cf[RA_BL_MAX_VIEWS];
+    if (!P)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the views");
+    ra_status rc = ra_bl_views_matrix(v, m, cls, w, P, q, cf, err);
+    ra_free(P);
+    return rc;
 }
 
 /* Pins: a "ticker" header, then one on-shelf ticker a line; out gets the canonical text. */
@@ -508,11 +509,8 @@ ra_status ra_models_input_set(ra_store *s, const ra_store_actor *actor, int kind
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the model inputs");
     else if (kind == RA_MODEL_INPUT_VIEWS) {
         rc = ra_bl_views_parse(text, size, name, v, err);
-        for (size_t i = 0; rc == RA_OK && i < v->n; i++) {
-            rc = check_side(secs, n, &v->v[i], v->v[i].assets, err);
-            if (rc == RA_OK)
-                rc = check_side(secs, n, &v->v[i], v->v[i].versus, err);
-        }
+        if (rc == RA_OK)
+            rc = views_check(secs, n, v, err);
         if (rc == RA_OK)
             ra_bl_views_format(v, canon, RA_BL_MAX_CSV * 2);
     } else if (kind == RA_MODEL_INPUT_MARKET) {

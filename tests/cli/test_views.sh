@@ -1,0 +1,185 @@
+# views and two-stage models end to end (docs/cli.md#views, #models; docs/methodology.md
+# #equilibrium-returns-and-black-litterman, #two-stage-models) on the example shelf with real prices
+# (aa_etf_prices.csv, 2010..2019): the firm's views, market weights and pins as audited versions
+# and their errors; `views test` against hand-derived identities (no views: mu = pi; a view held
+# with confidence 1 holds exactly; a 50 % view lands between equilibrium and the view); every
+# two-stage model rated at its level with its classes adding up to its holdings; the same models
+# on PostgreSQL, byte for byte.
+source "$(dirname "$0")/lib.sh"
+min_checks 120
+E="$REPO/examples/data"
+export ROBOADVISOR_USER=cli-test
+export ROBOADVISOR_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+unset ROBOADVISOR_FIRM ROBOADVISOR_DB
+B="$TMP/book.db"
+awk -F, 'NR == 1 || ($1 >= "2010-01-01" && $1 <= "2019-12-31")' "$DATA/aa_etf_prices.csv" >"$TMP/prices.csv"
+make_book() { # URL
+  run 0 "$RA" init --db "$1"
+  run 0 "$RA" import securities "$E/securities.csv" --db "$1"
+  run 0 "$RA" import prices "$TMP/prices.csv" --db "$1"
+}
+make_book "$B"
+
+# --- usage and bad input -------------------------------------------------------------------------
+run 2 "$RA" views; err_lines 0
+run 2 "$RA" views frobnicate --db "$B"; err_has 'unknown subcommand "frobnicate"'
+printf 'view,assets,versus,return,confidence\nem,em_equity,,0.08,1\n' >"$TMP/em.csv"
+run 2 "$RA" views set "$TMP/em.csv" --db "$B"; err_has "--reason TEXT is required"
+run 1 "$RA" views set "$TMP/missing.csv" --db "$B" --reason r
+printf 'view,assets,versus,return,confidence\nx,us_equity,nosuch,0.02,0.5\n' >"$TMP/bad1.csv"
+run 1 "$RA" views set "$TMP/bad1.csv" --db "$B" --reason r
+err_has "view x (line 2): no security on the shelf has asset class nosuch"
+printf 'view,assets,versus,return,confidence\nx,us_equity,,5,0.5\n' >"$TMP/bad2.csv"
+run 1 "$RA" views set "$TMP/bad2.csv" --db "$B" --reason r
+err_has "bad2.csv:2:4 (return): return must be an annual decimal in [-1, 1]"
+printf 'view,assets,versus,return,confidence\nx,us_equity,,0.05,0\n' >"$TMP/bad3.csv"
+run 1 "$RA" views set "$TMP/bad3.csv" --db "$B" --reason r; err_has "(confidence): confidence must be in (0, 1]"
+printf 'view,assets,versus,return,confidence\nx,us_equity,us_equity,0.05,0.5\n' >"$TMP/bad4.csv"
+run 1 "$RA" views set "$TMP/bad4.csv" --db "$B" --reason r
+printf 'view,assets,versus,return,confidence\nx,us_equity,,0.05,0.5\nx,us_bonds,,0.01,0.5\n' >"$TMP/bad5.csv"
+run 1 "$RA" views set "$TMP/bad5.csv" --db "$B" --reason r; err_has "view x is given twice (first on line 2)"
+printf 'view,assets,versus,return,confidence\nx,us_equity,,0.05,0.5\ny,us_equ' >"$TMP/half.csv" # a half-written file
+run 1 "$RA" views set "$TMP/half.csv" --db "$B" --reason r
+printf 'asset_class,weight\nus_equity,0.6\nus_bonds,0.3\n' >"$TMP/mbad.csv"
+run 1 "$RA" views market "$TMP/mbad.csv" --db "$B" --reason r; err_has "the weights sum to 0.9, not 1"
+printf 'ticker\nNOPE\n' >"$TMP/pbad.csv"
+run 1 "$RA" views pins "$TMP/pbad.csv" --db "$B" --reason r; err_has "pbad.csv:2: not the ticker of a security on the firm's shelf"
+run 0 "$RA" views list --db "$B" --format json # nothing was stored by the failures
+for k in views market pins; do [ "$(jget ".inputs.$k.version")" = 0 ] && ok || bad "$k stored by a failed set"; done
+
+# --- equilibrium without views: mu = pi, and the market weights are the default -------------------
+run 0 "$RA" views test --db "$B" --format json
+cp "$TMP/out" "$TMP/t0.json"
+n=0
+while c=$("$JG" ".classes[$n].asset_class" <"$TMP/t0.json" 2>/dev/null); do
+  pi=$(jget ".classes[$n].equilibrium_return"); mu=$(jget ".classes[$n].expected_return")
+  [ "$pi" = "$mu" ] && ok || bad "$c: mu $mu is not pi $pi without views"
+  n=$((n + 1))
+done
+[ "$n" = 9 ] && ok || bad "$n classes, want 9"
+[ "$(jget .market_version)" = 0 ] && ok || bad "market weights not the default"
+# delta = Sharpe / market volatility; pi of the market portfolio = delta * its variance, so
+# sum_c w_c pi_c = Sharpe^2 / delta (hand derivation: w'pi = delta w'Sigma w = S^2 / delta)
+wpi=0 n2=0
+while w=$("$JG" ".classes[$n2].market_weight" <"$TMP/t0.json" 2>/dev/null); do
+  p=$("$JG" ".classes[$n2].equilibrium_return" <"$TMP/t0.json")
+  wpi=$(awk -v s="$wpi" -v w="$w" -v p="$p" 'BEGIN{printf "%.17g", s + w * p}')
+  n2=$((n2 + 1))
+done
+d=$(jget .delta)
+close "$wpi" "$(awk -v d="$d" 'BEGIN{printf "%.17g", 0.25 * 0.25 / d}')" 1e-12 "(w'pi = S^2/delta)"
+
+# --- views: one held with confidence 1 holds exactly -----------------------------------------------
+printf 'view,assets,versus,return,confidence\nem,em_equity,,0.08,1\nintl_over_us,intl_equity,us_equity,0.02,1\n' >"$TMP/v1.csv"
+run 0 "$RA" views set "$TMP/v1.csv" --db "$B" --reason "committee: certain views (test)"
+out_has "views version 1 stored"
+run 0 "$RA" views set "$TMP/v1.csv" --db "$B" --reason "again"; out_has "views version 1 stored"
+run 0 "$RA" views test --db "$B" --format json
+cls_val() { # CLASS KEY: the value of KEY for asset class CLASS in $TMP/out
+  local i=0 c
+  while c=$("$JG" ".classes[$i].asset_class" <"$TMP/out" 2>/dev/null); do
+    if [ "$c" = "$1" ]; then jget ".classes[$i].$2"; return; fi
+    i=$((i + 1))
+  done
+  bad "no class $1"
+}
+close "$(cls_val em_equity expected_return)" 0.08 1e-12 "(em view at confidence 1)"
+diff=$(awk -v a="$(cls_val intl_equity expected_return)" -v b="$(cls_val us_equity expected_return)" 'BEGIN{printf "%.17g", a - b}')
+close "$diff" 0.02 1e-12 "(relative view at confidence 1)"
+close "$(jget '.views[0].posterior')" 0.08 1e-12 "(view 1 posterior)"
+[ "$(jget '.views[0].omega')" = 0 ] && ok || bad "omega of a certain view is $(jget '.views[0].omega')"
+
+# a view at 50 %: the posterior lies strictly between equilibrium and the view
+printf 'view,assets,versus,return,confidence\nem,em_equity,,0.08,\n' >"$TMP/v2.csv"
+run 0 "$RA" views set "$TMP/v2.csv" --db "$B" --reason "committee: em at the default confidence"
+out_has "views version 2 stored"
+run 0 "$RA" views test --db "$B" --format json
+pr=$(jget '.views[0].equilibrium'); po=$(jget '.views[0].posterior')
+[ "$(jget '.views[0].confidence')" = 0.5 ] && ok || bad "empty confidence is not 0.5"
+awk -v a="$pr" -v b="$po" 'BEGIN{exit !(a < b && b < 0.08)}' && ok || bad "posterior $po not between $pr and 0.08"
+run 0 "$RA" views test --db "$B"; out_has "equilibrium %"; out_has "em_equity"
+
+# --- two-stage models ------------------------------------------------------------------------------
+run 2 "$RA" models build --db "$B" --stages 1 --returns equilibrium; err_has "--returns needs --stages 2"
+run 0 "$RA" models build --db "$B" --returns historical; err_has "noisy"
+run 0 "$RA" models build --db "$B" --returns equilibrium --format json
+cp "$TMP/out" "$TMP/models.json"
+for l in 1 2 3 4 5; do
+  i=$((l - 1))
+  [ "$(jget ".models[$i].level")" = "R$l" ] && ok || bad "R$l has level $(jget ".models[$i].level")"
+  case "$(jget ".models[$i].method")" in "two-stage black-litterman ledoit-wolf") ok ;; *) bad "R$l method" ;; esac
+  eq=$(jget ".models[$i].equity_share")
+  close "$eq" "$(awk -v l=$l 'BEGIN{print (l - 1) * 0.2 + 0.1}')" 0.1000001 "(R$l equity in its band)"
+  # the classes' weights sum to 1 and each equals the sum of its funds' holdings
+  sums=$(awk -v f="$TMP/models.json" -v jg="$JG" -v i=$i 'BEGIN{
+    tot = 0; bad = 0
+    for (c = 0; ; c++) {
+      cmd = jg " .models[" i "].classes[" c "].weight < " f; if ((cmd | getline w) <= 0) break; close(cmd)
+      cmd = jg " .models[" i "].classes[" c "].fund < " f; cmd | getline fund; close(cmd)
+      tot += w; held = 0; n = split(fund, fs, "+")
+      for (h = 0; ; h++) {
+        cmd = jg " .models[" i "].weights[" h "].ticker < " f; if ((cmd | getline t) <= 0) break; close(cmd)
+        cmd = jg " .models[" i "].weights[" h "].weight < " f; cmd | getline x; close(cmd)
+        for (k = 1; k <= n; k++) if (fs[k] == t) held += x
+      }
+      if (w > 0 && (held - w > 1e-9 || w - held > 1e-9)) bad++
+    }
+    printf "%.12f %d %d", tot, bad, c }')
+  set -- $sums
+  close "$1" 1 1e-9 "(R$l class weights sum)"
+  [ "$2" = 0 ] && ok || bad "R$l: $2 classes differ from their funds' holdings"
+  [ "$3" = 9 ] && ok || bad "R$l explains $3 classes, want 9"
+done
+run 0 "$RA" models show R3 --db "$B"; out_has "asset class"; out_has "views %"
+run 0 "$RA" models build --db "$B" --returns equilibrium; out_has "unchanged"
+
+# pins: the firm's own fund fills its class
+printf 'ticker\nSPY\n' >"$TMP/pins.csv"
+run 0 "$RA" views pins "$TMP/pins.csv" --db "$B" --reason "our own S&P fund"
+run 0 "$RA" models build --db "$B" --returns equilibrium --format json
+f5=$(awk -v f="$TMP/out" -v jg="$JG" 'BEGIN{for (c = 0; ; c++) { cmd = jg " .models[4].classes[" c "].asset_class < " f;
+  if ((cmd | getline a) <= 0) break; close(cmd); if (a == "us_equity") { cmd = jg " .models[4].classes[" c "].fund < " f; cmd | getline x; print x; exit } } }')
+case "$f5" in SPY*) ok ;; *) bad "R5 us_equity fund is $f5, not the pinned SPY" ;; esac
+
+# market weights of the firm: classes left out get a warning and no weight in the prior
+printf 'asset_class,weight\nus_equity,0.6\nus_bonds,0.4\n' >"$TMP/mk.csv"
+run 0 "$RA" views market "$TMP/mk.csv" --db "$B" --reason "a US 60/40 house view"
+run 0 "$RA" models build --db "$B" --returns equilibrium
+err_has "asset class intl_equity has no market weight"
+run 0 "$RA" views list --db "$B" --format json
+[ "$(jget .inputs.market.version)" = 1 ] && ok || bad "market version"
+[ "$(jget .inputs.views.version)" = 2 ] && ok || bad "views version"
+[ "$(jget .inputs.pins.reason)" = "our own S&P fund" ] && ok || bad "pins reason"
+run 0 "$RA" check --db "$B"
+run 0 "$RA" audit verify --db "$B"
+n_in=$(sqlite3 "$B" "SELECT COUNT(*) FROM audit_log WHERE entity = 'model_inputs'")
+[ "$n_in" = 4 ] && ok || bad "$n_in model_inputs audit records, want 4"
+# an edited stored view is caught by the audit
+sqlite3 "$B" "UPDATE model_inputs SET body = replace(body, '0.08', '0.18') WHERE kind = 'views'"
+run 1 "$RA" audit verify --db "$B"; err_has "model_inputs"
+
+# --- the same on PostgreSQL ------------------------------------------------------------------------
+pg_url=${ROBOADVISOR_TEST_PG:-}
+if [ -z "$pg_url" ] && pg_url=$(bash "$REPO/tests/support/pg_server.sh" start "$TMP/pg" 2>"$TMP/pg.log" | tail -n 1); then
+  trap 'bash "$REPO/tests/support/pg_server.sh" stop "$TMP/pg" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+fi
+if [ -n "$pg_url" ]; then
+  PSQL=psql; command -v psql >/dev/null || PSQL="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql"
+  db_p="views_$$_$RANDOM"
+  "$PSQL" -q -d "$pg_url" -c "CREATE DATABASE $db_p" && ok || bad "create database"
+  P="${pg_url%/*}/$db_p"
+  S="$TMP/s2.db"
+  make_book "$S"
+  make_book "$P"
+  for u in "$S" "$P"; do
+    run 0 "$RA" views set "$TMP/v1.csv" --db "$u" --reason "certain views"
+    run 0 "$RA" views pins "$TMP/pins.csv" --db "$u" --reason "own fund"
+    run 0 "$RA" models build --db "$u" --returns equilibrium --format json
+    grep -v '"new_version"' "$TMP/out" >"$TMP/build.$(basename "$u")"
+    run 0 "$RA" audit verify --db "$u"
+  done
+  cmp -s "$TMP/build.s2.db" "$TMP/build.$db_p" && ok || bad "PostgreSQL models differ: $(diff "$TMP/build.s2.db" "$TMP/build.$db_p" | head -4)"
+else
+  echo "PostgreSQL not started, its part skipped: $(tail -n 1 "$TMP/pg.log")"
+fi
+finish
