@@ -56,7 +56,13 @@ typedef struct ra_models_build_opts {
     double market_sharpe;  /* gives delta (RA_BL_MARKET_SHARPE_DEFAULT) */
     double min_class;      /* a class held weighs at least this (RA_MODELS_DEFAULT_MIN_CLASS) */
     double ewma_lambda;    /* RA_EWMA_LAMBDA_DEFAULT */
+    size_t draws;          /* resamples of the inputs for each level (RA_MODELS_DEFAULT_DRAWS):
+                            * the weights' sensitivity, and the model itself when resample */
+    int resample;          /* 1: the model is the average over the draws (Michaud) */
+    uint64_t seed;         /* of the draws (default 1): the same seed, the same models */
 } ra_models_build_opts;
+
+#define RA_MODELS_DEFAULT_DRAWS 50
 
 /* The classes' expected returns in a two-stage build. */
 typedef enum ra_models_returns {

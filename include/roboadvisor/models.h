@@ -92,7 +92,9 @@ typedef struct ra_model_class {
     double pi;             /* equilibrium excess return, annual */
     double mu;             /* the return the optimiser used (mu - pi: the views' effect) */
     double weight;         /* its weight in the model */
-    char fund[RA_CODE_MAX];/* the shelf fund that holds the weight */
+    double weight_sd;      /* the weight's standard deviation over resampled inputs: how far it
+                            * moves when the inputs move by their estimation error */
+    char fund[RA_CODE_MAX];/* the shelf fund(s) that hold the weight, joined by '+' */
     double expense_ratio;  /* that fund's, annual */
     double tracking_error; /* that fund's against the class (annual) */
 } ra_model_class;

@@ -29,6 +29,7 @@
 #include "exchange.h"
 #include "riskrules.h"
 #include "bl.h"
+#include "resample.h"
 #include "plan.h"
 /* io: outside formats */
 #include "csv.h"

@@ -20,6 +20,9 @@
 typedef struct mopts {
     const char *db, *firm, *cov, *justification, *account, *returns;
     int stages; /* 0: not given */
+    int resample;
+    size_t draws;
+    uint64_t seed;
     double tau, market_sharpe, min_class;
     ra_date from, to, date;
     int version, level, max_identical;
@@ -34,7 +37,8 @@ static void help(void)
         "usage: roboadvisor models build [--from D] [--date D] [--cov sample|ledoit-wolf]\n"
         "                                [--max-weight W] [--stages 1|2]\n"
         "                                [--returns equilibrium|historical|ewma] [--tau T]\n"
-        "                                [--market-sharpe S] [--min-class W]\n"
+        "                                [--market-sharpe S] [--min-class W] [--resample]\n"
+        "                                [--draws N] [--seed S]\n"
         "       roboadvisor models list | show CODE [--version N] | add FILE\n"
         "       roboadvisor models suitable --level C1..C5\n"
         "       roboadvisor models assign ACCOUNT CODE [--version N] [--date D] [--level C]\n"
@@ -87,6 +91,9 @@ static const cli_opt options[] = {
           .open = CLI_OPEN_LO, .msg = "%g is not in (0, 2]"),
     CLI_O("min-class", CLI_OPT_DOUBLE, mopts, min_class, .dlo = 0, .dhi = 0.5,
           .msg = "%g is not in [0, 0.5]"),
+    CLI_O("resample", CLI_OPT_FLAG, mopts, resample),
+    CLI_O("draws", CLI_OPT_SIZE, mopts, draws, .lo = 0, .hi = 10000),
+    CLI_O("seed", CLI_OPT_SIZE, mopts, seed, .lo = 0, .hi = UINT64_MAX),
     CLI_OPT_END};
 
 static int parse(int argc, char **argv, mopts *o)
@@ -103,6 +110,8 @@ static int parse(int argc, char **argv, mopts *o)
     o->tau = RA_BL_TAU_DEFAULT;
     o->market_sharpe = RA_BL_MARKET_SHARPE_DEFAULT;
     o->min_class = RA_MODELS_DEFAULT_MIN_CLASS;
+    o->draws = RA_MODELS_DEFAULT_DRAWS;
+    o->seed = 1;
     const cli_opts_spec spec = {CMD, options, help, 1, 2} /* argv[1]: the subcommand */;
     return cli_parse_opts(&spec, argc, argv, o);
 }
@@ -166,10 +175,11 @@ static json_t *model_to_json(const ra_model *m)
         for (size_t i = 0; i < m->n_classes; i++) {
             const ra_model_class *k = &m->classes[i];
             json_array_append_new(
-                c, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o}", "asset_class", k->cls,
+                c, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o}", "asset_class", k->cls,
                              "market_weight", cli_jnum(k->market_weight), "equilibrium_return",
                              cli_jnum(k->pi), "expected_return", cli_jnum(k->mu), "views_effect",
-                             cli_jnum(k->mu - k->pi), "weight", cli_jnum(k->weight), "fund",
+                             cli_jnum(k->mu - k->pi), "weight", cli_jnum(k->weight),
+                             "weight_sd", cli_jnum(k->weight_sd), "fund",
                              k->fund, "fund_expense_ratio", cli_jnum(k->expense_ratio),
                              "fund_tracking_error", cli_jnum(k->tracking_error)));
         }
@@ -183,15 +193,17 @@ static void classes_table(const ra_model *m)
 {
     if (!m->n_classes)
         return;
-    printf("  %-14s %8s %8s %8s %8s %8s  %-8s %7s %7s\n", "asset class", "market %", "pi %",
-           "views %", "mu %", "weight %", "fund", "ER %", "TE %");
+    printf("  %-14s %8s %8s %8s %8s %8s %6s  %-8s %7s %7s\n", "asset class", "market %",
+           "pi %", "views %", "mu %", "weight %", "+/- %", "fund", "ER %", "TE %");
     for (size_t i = 0; i < m->n_classes; i++) {
         const ra_model_class *k = &m->classes[i];
-        printf("  %-14s %8.2f %8.2f %+8.2f %8.2f %8.2f  %-8s %7.3f %7.2f\n", k->cls,
+        printf("  %-14s %8.2f %8.2f %+8.2f %8.2f %8.2f %6.2f  %-8s %7.3f %7.2f\n", k->cls,
                100 * k->market_weight, 100 * k->pi, 100 * (k->mu - k->pi), 100 * k->mu,
-               100 * k->weight, k->weight > 0 ? k->fund : "-", 100 * k->expense_ratio,
-               100 * k->tracking_error);
+               100 * k->weight, 100 * k->weight_sd, k->weight > 0 ? k->fund : "-",
+               100 * k->expense_ratio, 100 * k->tracking_error);
     }
+    printf("  (+/-: the weight's standard deviation when the inputs are redrawn within their "
+           "estimation error)\n");
 }
 
 static void model_table(const ra_model *m)
@@ -285,6 +297,13 @@ static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
     bo.tau = o->tau;
     bo.market_sharpe = o->market_sharpe;
     bo.min_class = o->min_class;
+    bo.draws = o->draws;
+    bo.resample = o->resample;
+    bo.seed = o->seed;
+    if (o->resample && (!bo.two_stage || o->draws < 2)) {
+        fprintf(stderr, CMD ": --resample needs two stages and --draws of at least 2\n");
+        return CLI_EXIT_USAGE;
+    }
     ra_models_build_result *res = malloc(sizeof *res);
     if (!res)
         return CLI_EXIT_DATA;

@@ -166,6 +166,8 @@ void ra_models_build_opts_default(ra_models_build_opts *o)
     o->market_sharpe = RA_BL_MARKET_SHARPE_DEFAULT;
     o->min_class = RA_MODELS_DEFAULT_MIN_CLASS;
     o->ewma_lambda = RA_EWMA_LAMBDA_DEFAULT;
+    o->draws = RA_MODELS_DEFAULT_DRAWS;
+    o->seed = 1;
 }
 
 ra_status ra_models_build_all(ra_store *s, const ra_store_actor *actor,

@@ -7,6 +7,7 @@
 #include <roboadvisor/bl.h>
 #include <roboadvisor/bl_io.h>
 #include <roboadvisor/est.h>
+#include <roboadvisor/resample.h>
 #include <roboadvisor/store_views.h>
 
 #include "engine/models_int.h"
@@ -311,15 +312,98 @@ static void fill_class(const ra_models_class_inputs *ci, size_t c, int level, do
     }
 }
 
-/* The model of one level: stage 1 over the active classes (ra_models_build_one with the classes'
- * estimates, dropping the smallest class below min_class and building again until every class
- * held weighs at least min_class), then stage 2 (fill_class). */
+/* Stage 1 of one level on the active classes' estimates (mu, cov: k classes, in idx order):
+ * ra_models_build_one; the class weights into w (k). */
+static ra_status stage1_once(const ra_models_class_inputs *ci, int level, size_t k,
+                             const size_t *idx, const double *mu, const double *cov, double *w,
+                             ra_model *tmp, ra_err *err)
+{
+    const char *names[RA_MODELS_MAX_CLASSES];
+    int lvl[RA_MODELS_MAX_CLASSES];
+    size_t slots[RA_MODELS_MAX_CLASSES];
+    for (size_t a = 0; a < k; a++) {
+        names[a] = ci->cls[idx[a]];
+        class_stage1(ci, idx[a], level, &lvl[a], &slots[a]);
+    }
+    ra_models_build_settings bs;
+    ra_models_build_settings_default(&bs);
+    bs.max_weight = 1.0;
+    bs.risk_level = lvl;
+    bs.slots = slots;
+    ra_status rc = ra_models_build_one(k, names, names, mu, cov, level, &bs, tmp, err);
+    for (size_t a = 0; rc == RA_OK && a < k; a++) {
+        w[a] = 0;
+        for (size_t h = 0; h < tmp->n; h++)
+            if (strcmp(tmp->w[h].ticker, names[a]) == 0)
+                w[a] = tmp->w[h].weight;
+    }
+    return rc;
+}
+
+/* Stage 1 with its draws: the point weights (or, resampling, the draws' average) into w and the
+ * draws' standard deviation into sd (k each). The draws: o->draws samples of n_obs days from
+ * N(mu, cov), re-estimated (ra_resample_draw), each from its own stream of o->seed. */
+static ra_status stage1(const ra_models_class_inputs *ci, const ra_models_build_opts *o, int level,
+                        size_t round, size_t k, const size_t *idx, double *w, double *sd,
+                        ra_model *tmp, ra_err *err)
+{
+    size_t m = ci->n;
+    double mu[RA_MODELS_MAX_CLASSES] = {0}, cov[RA_MODELS_MAX_CLASSES * RA_MODELS_MAX_CLASSES] = {0};
+    if (k == 0)
+        return ra_err_set(err, RA_EINFEASIBLE, NULL, "level R%d: no asset class is left", level);
+    for (size_t a = 0; a < k; a++) {
+        mu[a] = ci->mu[idx[a]];
+        for (size_t b = 0; b < k; b++)
+            cov[a * k + b] = ci->cov[idx[a] * m + idx[b]];
+    }
+    ra_status rc = stage1_once(ci, level, k, idx, mu, cov, w, tmp, err);
+    for (size_t a = 0; a < k; a++)
+        sd[a] = 0;
+    if (rc != RA_OK || o->draws == 0)
+        return rc;
+    double L[RA_MODELS_MAX_CLASSES * RA_MODELS_MAX_CLASSES];
+    double mu_r[RA_MODELS_MAX_CLASSES], cov_r[RA_MODELS_MAX_CLASSES * RA_MODELS_MAX_CLASSES];
+    double w_r[RA_MODELS_MAX_CLASSES], sum[RA_MODELS_MAX_CLASSES] = {0},
+                                       sum2[RA_MODELS_MAX_CLASSES] = {0};
+    double *work = ra_malloc(ci->n_obs * k * sizeof *work);
+    if (!work)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the resamples");
+    rc = ra_resample_factor(k, cov, RA_TRADING_DAYS_PER_YEAR, L, err);
+    for (size_t r = 0; rc == RA_OK && r < o->draws; r++) {
+        ra_rng g = ra_rng_stream(o->seed, ((uint64_t)level << 40) | ((uint64_t)round << 24) | r);
+        rc = ra_resample_draw(k, mu, L, ci->n_obs, RA_TRADING_DAYS_PER_YEAR, &g, work, mu_r,
+                              cov_r, err);
+        if (rc == RA_OK)
+            rc = stage1_once(ci, level, k, idx, mu_r, cov_r, w_r, tmp, err);
+        for (size_t a = 0; rc == RA_OK && a < k; a++) {
+            sum[a] += w_r[a];
+            sum2[a] += w_r[a] * w_r[a];
+        }
+    }
+    ra_free(work);
+    if (rc != RA_OK) {
+        ra_err_wrap(err, "resampling the inputs of level R%d", level);
+        return rc;
+    }
+    double D = (double)o->draws;
+    for (size_t a = 0; a < k; a++) {
+        double mean = sum[a] / D;
+        sd[a] = o->draws > 1 ? sqrt(fmax(0, (sum2[a] - D * mean * mean) / (D - 1))) : 0;
+        if (o->resample)
+            w[a] = mean;
+    }
+    return RA_OK;
+}
+
+/* The model of one level: stage 1 over the active classes (dropping the smallest class held below
+ * min_class and building again until every class held weighs at least min_class), then stage 2
+ * (fill_class). */
 static ra_status build_level(const ra_models_class_inputs *ci, const ra_models_build_opts *o,
                              int level, ra_model *out, ra_err *err)
 {
     size_t m = ci->n;
     int active[RA_MODELS_MAX_CLASSES];
-    double cw[RA_MODELS_MAX_CLASSES] = {0};
+    double cw[RA_MODELS_MAX_CLASSES] = {0}, csd[RA_MODELS_MAX_CLASSES] = {0};
     for (size_t c = 0; c < m; c++)
         active[c] = ci->n_funds[c] > 0;
     ra_model *tmp = ra_malloc(sizeof *tmp);
@@ -327,57 +411,41 @@ static ra_status build_level(const ra_models_class_inputs *ci, const ra_models_b
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a model");
     ra_status rc = RA_OK;
     for (size_t round = 0; round < m; round++) {
-        const char *names[RA_MODELS_MAX_CLASSES], *cls[RA_MODELS_MAX_CLASSES];
-        double mu[RA_MODELS_MAX_CLASSES], cov[RA_MODELS_MAX_CLASSES * RA_MODELS_MAX_CLASSES];
-        int lvl[RA_MODELS_MAX_CLASSES];
-        size_t idx[RA_MODELS_MAX_CLASSES], slots[RA_MODELS_MAX_CLASSES], k = 0;
+        size_t idx[RA_MODELS_MAX_CLASSES], k = 0;
+        double w[RA_MODELS_MAX_CLASSES], sd[RA_MODELS_MAX_CLASSES];
         for (size_t c = 0; c < m; c++)
             if (active[c])
                 idx[k++] = c;
-        for (size_t a = 0; a < k; a++) {
-            names[a] = ci->cls[idx[a]];
-            cls[a] = ci->cls[idx[a]];
-            mu[a] = ci->mu[idx[a]];
-            class_stage1(ci, idx[a], level, &lvl[a], &slots[a]);
-            for (size_t b = 0; b < k; b++)
-                cov[a * k + b] = ci->cov[idx[a] * m + idx[b]];
-        }
-        ra_models_build_settings bs;
-        ra_models_build_settings_default(&bs);
-        bs.max_weight = 1.0;
-        bs.risk_level = lvl;
-        bs.slots = slots;
-        if ((rc = ra_models_build_one(k, names, cls, mu, cov, level, &bs, tmp, err)) != RA_OK)
+        if ((rc = stage1(ci, o, level, round, k, idx, w, sd, tmp, err)) != RA_OK)
             break;
-        /* the smallest class held below the minimum, if any */
+        for (size_t c = 0; c < m; c++)
+            cw[c] = csd[c] = 0;
         long drop = -1;
-        double w_drop = 0;
         for (size_t a = 0; a < k; a++) {
-            double w = 0;
-            for (size_t h = 0; h < tmp->n; h++)
-                if (strcmp(tmp->w[h].ticker, names[a]) == 0)
-                    w = tmp->w[h].weight;
-            cw[idx[a]] = w;
-            if (w > 0 && w < o->min_class && (drop < 0 || w < w_drop)) {
+            cw[idx[a]] = w[a];
+            csd[idx[a]] = sd[a];
+            if (w[a] > 0 && w[a] < o->min_class && (drop < 0 || w[a] < cw[drop]))
                 drop = (long)idx[a];
-                w_drop = w;
-            }
-            if (w == 0)
+            if (w[a] == 0 && !o->resample)
                 active[idx[a]] = 0; /* not held: out of the next rounds too */
         }
         if (drop < 0)
             break;
         active[drop] = 0;
-        for (size_t c = 0; c < m; c++)
-            cw[c] = 0;
     }
     if (rc == RA_OK) {
         memset(out, 0, sizeof *out);
         snprintf(out->code, sizeof out->code, "R%d", level);
         out->target_level = level;
         out->built = 1;
-        out->expected_return = tmp->expected_return;
-        out->volatility = tmp->volatility;
+        double er = 0, var = 0;
+        for (size_t a = 0; a < m; a++) {
+            er += cw[a] * ci->mu[a];
+            for (size_t b = 0; b < m; b++)
+                var += cw[a] * ci->cov[a * m + b] * cw[b];
+        }
+        out->expected_return = er;
+        out->volatility = sqrt(fmax(var, 0));
         out->n_classes = m;
         for (size_t c = 0; c < m; c++) {
             ra_model_class *x = &out->classes[c];
@@ -385,7 +453,8 @@ static ra_status build_level(const ra_models_class_inputs *ci, const ra_models_b
             x->market_weight = ci->w_mkt[c];
             x->pi = ci->pi[c];
             x->mu = ci->mu[c];
-            x->weight = active[c] ? cw[c] : 0;
+            x->weight = cw[c];
+            x->weight_sd = csd[c];
             x->expense_ratio = ci->n_funds[c] ? ci->expense_ratio[c][0] : 0;
             x->tracking_error = ci->n_funds[c] ? ci->tracking_error[c][0] : 0;
             if (x->weight > 0)
@@ -393,11 +462,11 @@ static ra_status build_level(const ra_models_class_inputs *ci, const ra_models_b
             else if (ci->n_funds[c])
                 snprintf(x->fund, sizeof x->fund, "%s", ci->fund[c][0]);
         }
-        snprintf(out->method, sizeof out->method, "two-stage %s %s",
+        snprintf(out->method, sizeof out->method, "two-stage %s%s %s",
                  ci->returns == RA_MODELS_RETURNS_EQUILIBRIUM
                      ? (ci->n_views ? "black-litterman" : "equilibrium")
                      : ra_models_returns_name(ci->returns),
-                 o->sample_cov ? "sample" : "ledoit-wolf");
+                 o->resample ? " resampled" : "", o->sample_cov ? "sample" : "ledoit-wolf");
         out->from = ci->from;
         out->to = ci->to;
         rc = ra_models_validate(out, err); /* sorts the holdings by ticker */

@@ -159,10 +159,11 @@ static char *model_json(const ra_model *m)
         const ra_model_class *c = &m->classes[i];
         k += (size_t)snprintf(b + k, cap - k,
                               "%s{\"class\":\"%s\",\"market_weight\":%.12g,\"pi\":%.12g,"
-                              "\"mu\":%.12g,\"weight\":%.12g,\"fund\":\"%s\","
-                              "\"expense_ratio\":%.12g,\"tracking_error\":%.12g}",
+                              "\"mu\":%.12g,\"weight\":%.12g,\"weight_sd\":%.12g,"
+                              "\"fund\":\"%s\",\"expense_ratio\":%.12g,"
+                              "\"tracking_error\":%.12g}",
                               i ? "," : "", c->cls, c->market_weight, c->pi, c->mu, c->weight,
-                              c->fund, c->expense_ratio, c->tracking_error);
+                              c->weight_sd, c->fund, c->expense_ratio, c->tracking_error);
     }
     if (m->n_classes && k < cap)
         k += (size_t)snprintf(b + k, cap - k, "]");
@@ -270,7 +271,7 @@ static ra_status load_weights(conn *c, int64_t id, ra_model *m, ra_err *err)
         return RA_OK;
     st = prep(c, err,
               "SELECT asset_class, market_weight, pi, mu, weight, fund, expense_ratio, "
-              "tracking_error FROM model_classes WHERE model_id = ? ORDER BY position",
+              "tracking_error, weight_sd FROM model_classes WHERE model_id = ? ORDER BY position",
               "i", id);
     if (!st)
         return err ? err->code : RA_EIO;
@@ -284,6 +285,7 @@ static ra_status load_weights(conn *c, int64_t id, ra_model *m, ra_err *err)
         snprintf(k->fund, sizeof k->fund, "%s", c->ops->col_text(st, 5));
         k->expense_ratio = c->ops->col_double(st, 6);
         k->tracking_error = c->ops->col_double(st, 7);
+        k->weight_sd = c->ops->col_double(st, 8);
     }
     c->ops->finalize(st);
     return r < 0 ? (err ? err->code : RA_EIO) : RA_OK;
@@ -432,10 +434,10 @@ ra_status ra_models_put(ra_store *s, const ra_store_actor *actor, ra_model *m, i
         rc = run(&c,
                  prep(&c, err,
                       "INSERT INTO model_classes (model_id, position, asset_class, market_weight, "
-                      "pi, mu, weight, fund, expense_ratio, tracking_error) VALUES (?, ?, ?, ?, ?, "
-                      "?, ?, ?, ?, ?)",
-                      "iitddddtdd", id, (int64_t)i, k->cls, k->market_weight, k->pi, k->mu,
-                      k->weight, k->fund, k->expense_ratio, k->tracking_error),
+                      "pi, mu, weight, weight_sd, fund, expense_ratio, tracking_error) VALUES (?, "
+                      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "iitdddddtdd", id, (int64_t)i, k->cls, k->market_weight, k->pi, k->mu,
+                      k->weight, k->weight_sd, k->fund, k->expense_ratio, k->tracking_error),
                  err);
     }
     if (rc != RA_OK)

@@ -199,9 +199,9 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
     {"model_inputs", 18, "x.kind", "x.version, x.body, x.user_name, x.reason, x.created_at",
      "ittti", "model_inputs x JOIN firms f ON f.id = x.firm_id", "x.version"},
     {"model_classes", 18, MODEL_GRP,
-     "x.position, x.asset_class, x.market_weight, x.pi, x.mu, x.weight, x.fund, x.expense_ratio, "
-     "x.tracking_error",
-     "itddddtdd",
+     "x.position, x.asset_class, x.market_weight, x.pi, x.mu, x.weight, x.weight_sd, x.fund, "
+     "x.expense_ratio, x.tracking_error",
+     "itdddddtdd",
      "model_classes x JOIN models m ON m.id = x.model_id JOIN firms f ON f.id = m.firm_id",
      "x.position"},
 };

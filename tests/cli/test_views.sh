@@ -6,7 +6,7 @@
 # two-stage model rated at its level with its classes adding up to its holdings; the same models
 # on PostgreSQL, byte for byte.
 source "$(dirname "$0")/lib.sh"
-min_checks 120
+min_checks 150
 E="$REPO/examples/data"
 export ROBOADVISOR_USER=cli-test
 export ROBOADVISOR_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -130,8 +130,28 @@ for l in 1 2 3 4 5; do
   [ "$2" = 0 ] && ok || bad "R$l: $2 classes differ from their funds' holdings"
   [ "$3" = 9 ] && ok || bad "R$l explains $3 classes, want 9"
 done
-run 0 "$RA" models show R3 --db "$B"; out_has "asset class"; out_has "views %"
+run 0 "$RA" models show R3 --db "$B"; out_has "asset class"; out_has "views %"; out_has "+/- %"
+# every class held moves when its inputs are redrawn (its sensitivity is reported and positive)
+for i in 0 4; do
+  c=0
+  while w=$("$JG" ".models[$i].classes[$c].weight" <"$TMP/models.json" 2>/dev/null); do
+    s=$("$JG" ".models[$i].classes[$c].weight_sd" <"$TMP/models.json")
+    awk -v w="$w" -v s="$s" 'BEGIN{exit !(w == 0 || s > 0)}' && ok || bad "model $i class $c: weight $w without a sensitivity ($s)"
+    c=$((c + 1))
+  done
+done
 run 0 "$RA" models build --db "$B" --returns equilibrium; out_has "unchanged"
+# resampled (Michaud): the same seed, the same models; every level still rated at its level
+run 2 "$RA" models build --db "$B" --resample --draws 1 --returns equilibrium; err_has "--resample needs"
+run 0 "$RA" models build --db "$B" --returns equilibrium --resample --draws 40 --seed 3 --format json
+for l in 1 2 3 4 5; do
+  [ "$(jget ".models[$((l - 1))].level")" = "R$l" ] && ok || bad "resampled R$l level"
+  case "$(jget ".models[$((l - 1))].method")" in *resampled*) ok ;; *) bad "R$l method not resampled" ;; esac
+done
+run 0 "$RA" models build --db "$B" --returns equilibrium --resample --draws 40 --seed 3; out_has "unchanged"
+[ "$(grep -c "stored as a new version" "$TMP/out")" = 0 ] && ok || bad "the same seed changed a model"
+run 0 "$RA" models build --db "$B" --returns equilibrium --resample --draws 40 --seed 4; out_has "stored as a new version"
+run 0 "$RA" models build --db "$B" --returns equilibrium; out_has "stored as a new version"
 
 # pins: the firm's own fund fills its class
 printf 'ticker\nSPY\n' >"$TMP/pins.csv"

@@ -11,9 +11,11 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <roboadvisor/bl.h>
+#include <roboadvisor/resample.h>
 
 #include "ra_test.h"
 
@@ -270,6 +272,35 @@ static void test_bl_errors(void **state)
     RA_ASSERT_ERR(err, RA_EINVAL, "sharpe", "the market Sharpe ratio 0 is not above 0");
 }
 
+/* ra_resample_draw: with T large the re-estimated mean and covariance approach the truth within
+ * their standard errors (mean: sigma / sqrt(T); variance: sigma^2 sqrt(2 / T)); 4 standard errors
+ * at a pinned seed. And the same seed gives the same draw. */
+static void test_resample_draw(void **state)
+{
+    (void)state;
+    enum { T = 100000 };
+    const double mu[2] = {0.05, 0.10}, cov[4] = {0.04, 0.012, 0.012, 0.09};
+    double L[4], m1[2], c1[4], m2[2], c2[4];
+    double *work = malloc(T * 2 * sizeof *work);
+    assert_non_null(work);
+    ra_err err = {0};
+    assert_int_equal(ra_resample_factor(2, cov, 1.0, L, &err), RA_OK);
+    RA_ASSERT_CLOSE(L[0], 0.2, 1e-15, 0); /* sqrt(0.04) */
+    RA_ASSERT_CLOSE(L[2], 0.06, 1e-15, 0); /* 0.012 / 0.2 */
+    RA_ASSERT_CLOSE(L[3], sqrt(0.09 - 0.0036), 1e-15, 0);
+    ra_rng g = ra_rng_stream(7, 0);
+    assert_int_equal(ra_resample_draw(2, mu, L, T, 1.0, &g, work, m1, c1, &err), RA_OK);
+    for (int i = 0; i < 2; i++)
+        RA_ASSERT_CLOSE(m1[i], mu[i], 4 * sqrt(cov[i * 3] / T), 0);
+    for (int i = 0; i < 4; i++)
+        RA_ASSERT_CLOSE(c1[i], cov[i], 4 * 0.09 * sqrt(2.0 / T), 0);
+    g = ra_rng_stream(7, 0);
+    assert_int_equal(ra_resample_draw(2, mu, L, T, 1.0, &g, work, m2, c2, &err), RA_OK);
+    assert_memory_equal(m1, m2, sizeof m1);
+    assert_memory_equal(c1, c2, sizeof c1);
+    free(work);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -289,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_bl_published_tables), cmocka_unit_test(test_bl_golden_he_litterman),
         cmocka_unit_test(test_bl_golden_idzorek),   cmocka_unit_test(test_bl_golden_lpp),
         cmocka_unit_test(test_bl_identities),       cmocka_unit_test(test_bl_errors),
+        cmocka_unit_test(test_resample_draw),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -20,8 +20,9 @@ CREATE TABLE model_inputs (
 );
 
 -- A two-stage model's classes: the class's market weight, equilibrium return pi, posterior
--- return mu (mu - pi is the views' effect), its weight in the model and the fund that fills it
--- with that fund's expense ratio and tracking error against the class. Imaged with the model
+-- return mu (mu - pi is the views' effect), its weight in the model, the standard deviation of
+-- that weight over resampled inputs (its sensitivity to estimation error) and the fund(s) that
+-- fill it with the first fund's expense ratio and tracking error against the class. Imaged with the model
 -- (entity "model"); models built before this migration have no rows.
 CREATE TABLE model_classes (
     model_id BIGINT NOT NULL REFERENCES models(id),
@@ -31,6 +32,7 @@ CREATE TABLE model_classes (
     pi {REAL} NOT NULL,
     mu {REAL} NOT NULL,
     weight {REAL} NOT NULL,
+    weight_sd {REAL} NOT NULL,
     fund TEXT NOT NULL,
     expense_ratio {REAL} NOT NULL,
     tracking_error {REAL} NOT NULL,
