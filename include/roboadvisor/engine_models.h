@@ -60,6 +60,9 @@ typedef struct ra_models_build_opts {
                             * the weights' sensitivity, and the model itself when resample */
     int resample;          /* 1: the model is the average over the draws (Michaud) */
     uint64_t seed;         /* of the draws (default 1): the same seed, the same models */
+    double max_turnover;   /* > 0: each model moves from its stored version towards the new
+                            * build by at most this one-way turnover (docs/methodology.md
+                            * #stability); 0: no bound */
 } ra_models_build_opts;
 
 #define RA_MODELS_DEFAULT_DRAWS 50
@@ -123,6 +126,8 @@ typedef struct ra_models_build_result {
     ra_model models[RA_PROF_LEVELS];   /* R1..R5 as stored */
     int created[RA_PROF_LEVELS];       /* 1 a new version was stored, 0 unchanged */
     int two_stage;                     /* 1: ci holds the class inputs used */
+    double turnover[RA_PROF_LEVELS];   /* one-way turnover from the stored version (0: none) */
+    double unbounded[RA_PROF_LEVELS];  /* what it would have been without max_turnover */
     ra_models_class_inputs ci;
 } ra_models_build_result;
 
@@ -131,6 +136,35 @@ typedef struct ra_models_build_result {
 RA_API RA_NODISCARD ra_status ra_models_build_all(ra_store *s, const ra_store_actor *actor,
                                                   const ra_models_build_opts *o,
                                                   ra_models_build_result *res, ra_err *err);
+
+/* --- stability of the models over the history (`models stability`) --------------------------- */
+
+typedef struct ra_models_stability_row {
+    ra_date date;                        /* the rebuild's date (a month end) */
+    double free[RA_PROF_LEVELS];         /* one-way turnover from the previous rebuild, unbounded */
+    double bounded[RA_PROF_LEVELS];      /* the same with the bound (= free when none) */
+} ra_models_stability_row;
+
+typedef struct ra_models_stability {
+    size_t n;                            /* rebuilds (the first has no turnover) */
+    ra_models_stability_row *rows;       /* ra_malloc'd: ra_models_stability_free */
+    double mean_free[RA_PROF_LEVELS], max_free[RA_PROF_LEVELS];
+    double mean_bounded[RA_PROF_LEVELS], max_bounded[RA_PROF_LEVELS];
+    double gap[RA_PROF_LEVELS];          /* mean one-way distance of the bounded model from the
+                                          * unbounded one: what the bound costs */
+} ra_models_stability;
+
+/* Rebuilds the two-stage models (options o; nothing stored) at every `step_months`-th month end
+ * in [from, to], each on the `window_months` months of prices before it, and measures each level's
+ * one-way turnover (half the sum of |w_t - w_t-1| over funds) between consecutive rebuilds; with
+ * max_turnover > 0 each rebuild moves from the previous bounded model towards the new one by the
+ * largest fraction that keeps the turnover within it (docs/methodology.md#stability). */
+RA_API RA_NODISCARD ra_status ra_models_stability_run(ra_store *s, const char *firm,
+                                                      const ra_models_build_opts *o, ra_date from,
+                                                      ra_date to, int step_months,
+                                                      int window_months, double max_turnover,
+                                                      ra_models_stability *out, ra_err *err);
+RA_API void ra_models_stability_free(ra_models_stability *st);
 
 /* --- the firm's model inputs (`roboadvisor views`) ------------------------------------------- */
 

@@ -21,7 +21,8 @@ typedef struct mopts {
     const char *db, *firm, *cov, *justification, *account, *returns;
     int stages; /* 0: not given */
     int resample;
-    size_t draws;
+    size_t draws, every_months, window_months;
+    double max_turnover;
     uint64_t seed;
     double tau, market_sharpe, min_class;
     ra_date from, to, date;
@@ -38,7 +39,7 @@ static void help(void)
         "                                [--max-weight W] [--stages 1|2]\n"
         "                                [--returns equilibrium|historical|ewma] [--tau T]\n"
         "                                [--market-sharpe S] [--min-class W] [--resample]\n"
-        "                                [--draws N] [--seed S]\n"
+        "                                [--draws N] [--seed S] [--max-turnover B]\n"
         "       roboadvisor models list | show CODE [--version N] | add FILE\n"
         "       roboadvisor models suitable --level C1..C5\n"
         "       roboadvisor models assign ACCOUNT CODE [--version N] [--date D] [--level C]\n"
@@ -46,6 +47,9 @@ static void help(void)
         "       roboadvisor models show-account ACCOUNT\n"
         "       roboadvisor models targets [--max-identical K] [--te-budget X] [--cash-reserve F]\n"
         "       roboadvisor models settings [--shelf-only yes|no]\n"
+        "       roboadvisor models stability --from D --to D [--every-months N]\n"
+        "                                    [--window-months N] [--max-turnover B]\n"
+        "                                    [--returns ...] (two stages, nothing stored)\n"
         "common options: [--firm CODE] [--db URL] [--format json|table]\n\n"
         "Model portfolios of the firm's shelf: one per risk level R1..R5 built with the optimiser\n"
         "(maximum Sharpe within the level's equity band and the holdings' risk levels) from the\n"
@@ -92,6 +96,10 @@ static const cli_opt options[] = {
     CLI_O("min-class", CLI_OPT_DOUBLE, mopts, min_class, .dlo = 0, .dhi = 0.5,
           .msg = "%g is not in [0, 0.5]"),
     CLI_O("resample", CLI_OPT_FLAG, mopts, resample),
+    CLI_O("every-months", CLI_OPT_SIZE, mopts, every_months, .lo = 1, .hi = 12),
+    CLI_O("window-months", CLI_OPT_SIZE, mopts, window_months, .lo = 3, .hi = 600),
+    CLI_O("max-turnover", CLI_OPT_DOUBLE, mopts, max_turnover, .dlo = 0, .dhi = 1,
+          .msg = "%g is not in [0, 1]"),
     CLI_O("draws", CLI_OPT_SIZE, mopts, draws, .lo = 0, .hi = 10000),
     CLI_O("seed", CLI_OPT_SIZE, mopts, seed, .lo = 0, .hi = UINT64_MAX),
     CLI_OPT_END};
@@ -112,6 +120,8 @@ static int parse(int argc, char **argv, mopts *o)
     o->min_class = RA_MODELS_DEFAULT_MIN_CLASS;
     o->draws = RA_MODELS_DEFAULT_DRAWS;
     o->seed = 1;
+    o->every_months = 1;
+    o->window_months = 36;
     const cli_opts_spec spec = {CMD, options, help, 1, 2} /* argv[1]: the subcommand */;
     return cli_parse_opts(&spec, argc, argv, o);
 }
@@ -299,6 +309,11 @@ static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
     bo.min_class = o->min_class;
     bo.draws = o->draws;
     bo.resample = o->resample;
+    bo.max_turnover = o->max_turnover;
+    if (o->max_turnover > 0 && !bo.two_stage) {
+        fprintf(stderr, CMD ": --max-turnover needs two stages (--stages 2)\n");
+        return CLI_EXIT_USAGE;
+    }
     bo.seed = o->seed;
     if (o->resample && (!bo.two_stage || o->draws < 2)) {
         fprintf(stderr, CMD ": --resample needs two stages and --draws of at least 2\n");
@@ -315,6 +330,10 @@ static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
         for (int l = 0; l < RA_PROF_LEVELS; l++) {
             json_t *j = model_to_json(&res->models[l]);
             json_object_set_new(j, "new_version", json_boolean(res->created[l]));
+            if (res->two_stage) {
+                json_object_set_new(j, "turnover", cli_jnum(res->turnover[l]));
+                json_object_set_new(j, "turnover_unbounded", cli_jnum(res->unbounded[l]));
+            }
             json_array_append_new(a, j);
         }
         char f[11], t[11];
@@ -332,10 +351,88 @@ static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
                    ra_date_format(res->to, t), o->cov);
         for (int l = 0; l < RA_PROF_LEVELS; l++) {
             model_table(&res->models[l]);
+            if (res->two_stage && res->created[l] && res->models[l].version > 1)
+                printf("  one-way turnover from version %d: %.2f %%%s\n",
+                       res->models[l].version - 1, 100 * res->turnover[l],
+                       res->turnover[l] < res->unbounded[l] - 1e-12 ? " (bounded)" : "");
             printf("  %s\n", res->created[l] ? "stored as a new version" : "unchanged");
         }
     }
     free(res);
+    return rc;
+}
+
+/* --- stability -------------------------------------------------------------------------------- */
+
+static int do_stability(ra_store *s, const ra_store_actor *actor, const mopts *o)
+{
+    if (!o->from || !(o->to || o->date))
+        return cli_usage(CMD " stability", "give the period: --from D --to D");
+    ra_models_build_opts bo;
+    ra_models_build_opts_default(&bo);
+    bo.two_stage = 1;
+    bo.sample_cov = strcmp(o->cov, "sample") == 0;
+    bo.returns = !o->returns || strcmp(o->returns, "equilibrium") == 0 ? RA_MODELS_RETURNS_EQUILIBRIUM
+                 : strcmp(o->returns, "historical") == 0                 ? RA_MODELS_RETURNS_HISTORICAL
+                                                                          : RA_MODELS_RETURNS_EWMA;
+    bo.tau = o->tau;
+    bo.market_sharpe = o->market_sharpe;
+    bo.min_class = o->min_class;
+    ra_models_stability st;
+    ra_err err = {0};
+    if (ra_models_stability_run(s, actor->firm, &bo, o->from, o->to ? o->to : o->date,
+                                (int)o->every_months, (int)o->window_months, o->max_turnover, &st,
+                                &err) != RA_OK)
+        return cli_fail(CMD " stability", &err);
+    int rc = 0;
+    char a[11], b[11];
+    if (o->format == CLI_FORMAT_JSON) {
+        json_t *lv = json_array(), *rows = json_array();
+        for (int l = 0; l < RA_PROF_LEVELS; l++)
+            json_array_append_new(
+                lv, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}", "model", ra_suit_level_name(l + 1),
+                              "mean_turnover", cli_jnum(st.mean_free[l]), "max_turnover",
+                              cli_jnum(st.max_free[l]), "mean_turnover_bounded",
+                              cli_jnum(st.mean_bounded[l]), "max_turnover_bounded",
+                              cli_jnum(st.max_bounded[l]), "mean_gap", cli_jnum(st.gap[l])));
+        for (size_t r = 0; r < st.n; r++) {
+            json_t *f = json_array(), *g = json_array();
+            for (int l = 0; l < RA_PROF_LEVELS; l++) {
+                json_array_append_new(f, cli_jnum(st.rows[r].free[l]));
+                json_array_append_new(g, cli_jnum(st.rows[r].bounded[l]));
+            }
+            json_array_append_new(rows, json_pack("{s:o,s:o,s:o}", "date",
+                                                  cli_jdate(st.rows[r].date), "turnover", f,
+                                                  "turnover_bounded", g));
+        }
+        rc = cli_json_print(json_pack(
+            "{s:s,s:i,s:i,s:o,s:s,s:o,s:o}", "returns", ra_models_returns_name(bo.returns),
+            "every_months", (int)o->every_months, "window_months", (int)o->window_months,
+            "max_turnover", o->max_turnover > 0 ? cli_jnum(o->max_turnover) : json_null(),
+            "method", "two-stage", "levels", lv, "rebuilds", rows));
+    } else {
+        printf("%zu rebuilds every %zu month(s) %s .. %s, each on the %zu months before it, "
+               "returns %s%s\n",
+               st.n, o->every_months, ra_date_format(st.rows[0].date, a),
+               ra_date_format(st.rows[st.n - 1].date, b), o->window_months,
+               ra_models_returns_name(bo.returns),
+               o->max_turnover > 0 ? ", turnover bounded" : "");
+        printf("%-6s %16s %15s", "model", "mean turnover %", "max turnover %");
+        if (o->max_turnover > 0)
+            printf(" %14s %13s %14s", "bounded mean %", "bounded max %", "mean gap %");
+        printf("\n");
+        for (int l = 0; l < RA_PROF_LEVELS; l++) {
+            printf("%-6s %16.2f %15.2f", ra_suit_level_name(l + 1), 100 * st.mean_free[l],
+                   100 * st.max_free[l]);
+            if (o->max_turnover > 0)
+                printf(" %14.2f %13.2f %14.2f", 100 * st.mean_bounded[l],
+                       100 * st.max_bounded[l], 100 * st.gap[l]);
+            printf("\n");
+        }
+        printf("(one-way turnover between consecutive rebuilds: half the sum of the funds' weight "
+               "changes)\n");
+    }
+    ra_models_stability_free(&st);
     return rc;
 }
 
@@ -500,7 +597,8 @@ int cmd_models(int argc, char **argv)
         const char *name;
         int npos;
     } subs[] = {{"build", 0}, {"list", 0}, {"show", 1}, {"add", 1}, {"suitable", 0},
-                {"assign", 2}, {"show-account", 1}, {"targets", 0}, {"settings", 0}};
+                {"assign", 2}, {"show-account", 1}, {"targets", 0}, {"settings", 0},
+                {"stability", 0}};
     int known = -1;
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if (strcmp(sub, subs[i].name) == 0)
@@ -524,6 +622,8 @@ int cmd_models(int argc, char **argv)
     size_t n = 0;
     if (strcmp(sub, "build") == 0) {
         rc = do_build(s, &actor, &o);
+    } else if (strcmp(sub, "stability") == 0) {
+        rc = do_stability(s, &actor, &o);
     } else if (strcmp(sub, "list") == 0 || strcmp(sub, "suitable") == 0) {
         ra_status st = sub[0] == 'l' ? ra_models_list(s, actor.firm, &v, &n, &err)
                                      : ra_models_suitable(s, actor.firm, o.level, &v, &n, &err);

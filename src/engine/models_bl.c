@@ -416,8 +416,16 @@ static ra_status build_level(const ra_models_class_inputs *ci, const ra_models_b
         for (size_t c = 0; c < m; c++)
             if (active[c])
                 idx[k++] = c;
-        if ((rc = stage1(ci, o, level, round, k, idx, w, sd, tmp, err)) != RA_OK)
+        ra_err e2 = {0};
+        if ((rc = stage1(ci, o, level, round, k, idx, w, sd, tmp, &e2)) != RA_OK) {
+            if (round > 0 && rc == RA_EINFEASIBLE) {
+                rc = RA_OK; /* without the class the level cannot be built: keep it, small */
+                break;
+            }
+            if (err)
+                *err = e2;
             break;
+        }
         for (size_t c = 0; c < m; c++)
             cw[c] = csd[c] = 0;
         long drop = -1;
@@ -426,8 +434,6 @@ static ra_status build_level(const ra_models_class_inputs *ci, const ra_models_b
             csd[idx[a]] = sd[a];
             if (w[a] > 0 && w[a] < o->min_class && (drop < 0 || w[a] < cw[drop]))
                 drop = (long)idx[a];
-            if (w[a] == 0 && !o->resample)
-                active[idx[a]] = 0; /* not held: out of the next rounds too */
         }
         if (drop < 0)
             break;
@@ -473,29 +479,6 @@ static ra_status build_level(const ra_models_class_inputs *ci, const ra_models_b
     }
     ra_free(tmp);
     return rc;
-}
-
-ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
-                                    const ra_models_build_opts *o, ra_models_build_result *res,
-                                    ra_err *err)
-{
-    res->two_stage = 1;
-    ra_status rc = ra_models_class_inputs_load(s, actor->firm, o, &res->ci, err);
-    if (rc != RA_OK)
-        return rc;
-    res->n_shelf = res->ci.n;
-    res->n_obs = res->ci.n_obs;
-    res->from = res->ci.from;
-    res->to = res->ci.to;
-    int own = 0;
-    rc = ra_store_scope_begin(s, &own, err);
-    for (int l = 1; l <= RA_PROF_LEVELS && rc == RA_OK; l++) {
-        ra_model *m = &res->models[l - 1];
-        rc = build_level(&res->ci, o, l, m, err);
-        if (rc == RA_OK)
-            rc = ra_models_put(s, actor, m, NULL, &res->created[l - 1], err);
-    }
-    return ra_store_scope_end(s, own, rc, err);
 }
 
 /* --- the firm's inputs -------------------------------------------------------------------------- */
@@ -597,3 +580,237 @@ ra_status ra_models_input_set(ra_store *s, const ra_store_actor *actor, int kind
     RA_FREE_ALL(canon, v, mk);
     return rc;
 }
+
+/* --- stability ------------------------------------------------------------------------------------ */
+
+/* Fund weights on a common list of tickers. */
+typedef struct fund_vec {
+    size_t n;
+    char t[RA_MODELS_MAX_HOLDINGS][RA_CODE_MAX];
+    double w[RA_MODELS_MAX_HOLDINGS];
+} fund_vec;
+
+static double *fv_slot(fund_vec *v, const char *t)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->t[i], t) == 0)
+            return &v->w[i];
+    if (v->n == RA_MODELS_MAX_HOLDINGS)
+        return NULL;
+    snprintf(v->t[v->n], RA_CODE_MAX, "%s", t);
+    v->w[v->n] = 0;
+    return &v->w[v->n++];
+}
+
+static void fv_from_model(fund_vec *v, const ra_model *m)
+{
+    for (size_t i = 0; i < v->n; i++)
+        v->w[i] = 0;
+    for (size_t h = 0; h < m->n; h++) {
+        double *x = fv_slot(v, m->w[h].ticker);
+        if (x)
+            *x = m->w[h].weight;
+    }
+}
+
+/* One-way turnover between a and b (half the L1 distance over the union of their tickers). */
+static double fv_turnover(fund_vec *a, fund_vec *b)
+{
+    for (size_t i = 0; i < a->n; i++)
+        (void)fv_slot(b, a->t[i]);
+    for (size_t i = 0; i < b->n; i++)
+        (void)fv_slot(a, b->t[i]);
+    double d = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        double *y = fv_slot(b, a->t[i]);
+        d += fabs(a->w[i] - (y ? *y : 0));
+    }
+    return d / 2;
+}
+
+static ra_date month_end(int y, int m)
+{
+    return m == 12 ? ra_date_from_ymd(y, 12, 31) : ra_date_from_ymd(y, m + 1, 1) - 1;
+}
+
+void ra_models_stability_free(ra_models_stability *st)
+{
+    ra_free(st->rows);
+    memset(st, 0, sizeof *st);
+}
+
+ra_status ra_models_stability_run(ra_store *s, const char *firm, const ra_models_build_opts *o,
+                                  ra_date from, ra_date to, int step_months, int window_months,
+                                  double max_turnover, ra_models_stability *out, ra_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (step_months < 1 || step_months > 12 || window_months < 3 || window_months > 600)
+        return ra_err_set(err, RA_EINVAL, NULL, "the step (1..12 months) or the window (3..600 "
+                                                "months) is out of range");
+    if (!(max_turnover >= 0 && max_turnover <= 1))
+        return ra_err_set(err, RA_EINVAL, "max_turnover", "the turnover bound %g is not in [0, 1]",
+                          max_turnover);
+    if (from > to)
+        return ra_err_set(err, RA_EINVAL, NULL, "the period starts after it ends");
+    ra_models_class_inputs *ci = ra_malloc(sizeof *ci);
+    ra_model *m = ra_malloc(sizeof *m);
+    fund_vec *fv = ra_calloc(3 * RA_PROF_LEVELS, sizeof *fv); /* new, previous free, bounded */
+    ra_status rc = ci && m && fv ? RA_OK
+                                 : ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a rebuild");
+    size_t cap = 0;
+    int y, mo, d;
+    ra_date_to_ymd(from, &y, &mo, &d);
+    for (ra_date at = month_end(y, mo); rc == RA_OK && at <= to;) {
+        ra_models_build_opts bo = *o;
+        int wy = y, wm = mo - window_months;
+        while (wm < 1) {
+            wm += 12;
+            wy--;
+        }
+        bo.from = month_end(wy, wm) + 1;
+        bo.date = at;
+        bo.draws = 0;
+        bo.resample = 0;
+        if ((rc = ra_models_class_inputs_load(s, firm, &bo, ci, err)) != RA_OK) {
+            char b[11];
+            ra_err_wrap(err, "rebuilding at %s", ra_date_format(at, b));
+            break;
+        }
+        if (ra_grow((void **)&out->rows, &cap, out->n + 1, sizeof *out->rows)) {
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the rebuilds");
+            break;
+        }
+        ra_models_stability_row *row = &out->rows[out->n];
+        memset(row, 0, sizeof *row);
+        row->date = at;
+        for (int l = 1; l <= RA_PROF_LEVELS && rc == RA_OK; l++) {
+            fund_vec *nw = &fv[3 * (l - 1)], *pf = nw + 1, *bd = nw + 2;
+            if ((rc = build_level(ci, &bo, l, m, err)) != RA_OK)
+                break;
+            fv_from_model(nw, m);
+            if (out->n == 0) {
+                *pf = *nw;
+                *bd = *nw;
+                continue;
+            }
+            row->free[l - 1] = fv_turnover(nw, pf);
+            double tb = fv_turnover(nw, bd);
+            double theta = max_turnover > 0 && tb > max_turnover ? max_turnover / tb : 1.0;
+            for (size_t i = 0; i < bd->n; i++) {
+                double *x = fv_slot(nw, bd->t[i]);
+                bd->w[i] += theta * ((x ? *x : 0) - bd->w[i]);
+            }
+            row->bounded[l - 1] = theta * tb;
+            out->gap[l - 1] += fv_turnover(nw, bd);
+            *pf = *nw;
+        }
+        out->n++;
+        mo += step_months;
+        while (mo > 12) {
+            mo -= 12;
+            y++;
+        }
+        at = month_end(y, mo);
+    }
+    if (rc == RA_OK && out->n < 2)
+        rc = ra_err_set(err, RA_EINVAL, NULL, "fewer than two rebuilds between the dates");
+    if (rc == RA_OK)
+        for (int l = 0; l < RA_PROF_LEVELS; l++) {
+            for (size_t r = 1; r < out->n; r++) {
+                out->mean_free[l] += out->rows[r].free[l];
+                out->mean_bounded[l] += out->rows[r].bounded[l];
+                out->max_free[l] = fmax(out->max_free[l], out->rows[r].free[l]);
+                out->max_bounded[l] = fmax(out->max_bounded[l], out->rows[r].bounded[l]);
+            }
+            out->mean_free[l] /= (double)(out->n - 1);
+            out->mean_bounded[l] /= (double)(out->n - 1);
+            out->gap[l] /= (double)(out->n - 1);
+        }
+    RA_FREE_ALL(ci, m, fv);
+    if (rc != RA_OK)
+        ra_models_stability_free(out);
+    return rc;
+}
+
+/* The model m moved from the stored weights prev towards the new ones nw by theta: holdings
+ * prev + theta (nw - prev), each class's weight the sum of its funds' (funds no longer on the
+ * shelf keep their share outside the classes). */
+static ra_status bound_model(const ra_models_class_inputs *ci, fund_vec *prev, fund_vec *nw,
+                             double theta, ra_model *m, ra_err *err)
+{
+    (void)fv_turnover(prev, nw); /* both on the union of the tickers */
+    m->n = 0;
+    for (size_t i = 0; i < nw->n; i++) {
+        double *p = fv_slot(prev, nw->t[i]);
+        double w = (p ? *p : 0) + theta * (nw->w[i] - (p ? *p : 0));
+        if (w <= RA_MODELS_TOL_SAME)
+            continue;
+        if (m->n == RA_MODELS_MAX_HOLDINGS)
+            return ra_err_set(err, RA_EINVAL, NULL, "the bounded model has too many holdings");
+        snprintf(m->w[m->n].ticker, sizeof m->w[0].ticker, "%s", nw->t[i]);
+        m->w[m->n++].weight = w;
+    }
+    double sum = 0;
+    for (size_t h = 0; h < m->n; h++)
+        sum += m->w[h].weight;
+    for (size_t h = 0; h < m->n; h++)
+        m->w[h].weight /= sum;
+    for (size_t c = 0; c < m->n_classes && c < ci->n; c++) {
+        ra_model_class *x = &m->classes[c];
+        x->weight = 0;
+        for (size_t h = 0; h < m->n; h++)
+            for (size_t f = 0; f < ci->n_funds[c]; f++)
+                if (strcmp(m->w[h].ticker, ci->fund[c][f]) == 0)
+                    x->weight += m->w[h].weight;
+    }
+    size_t k = strlen(m->method);
+    snprintf(m->method + k, sizeof m->method - k, " bounded");
+    return ra_models_validate(m, err);
+}
+
+ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
+                                    const ra_models_build_opts *o, ra_models_build_result *res,
+                                    ra_err *err)
+{
+    res->two_stage = 1;
+    ra_status rc = ra_models_class_inputs_load(s, actor->firm, o, &res->ci, err);
+    if (rc != RA_OK)
+        return rc;
+    res->n_shelf = res->ci.n;
+    res->n_obs = res->ci.n_obs;
+    res->from = res->ci.from;
+    res->to = res->ci.to;
+    ra_model *prev = ra_malloc(sizeof *prev);
+    fund_vec *a = ra_calloc(2, sizeof *a), *b = a ? a + 1 : NULL;
+    if (!prev || !a) {
+        RA_FREE_ALL(prev, a);
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the models");
+    }
+    int own = 0;
+    rc = ra_store_scope_begin(s, &own, err);
+    for (int l = 1; l <= RA_PROF_LEVELS && rc == RA_OK; l++) {
+        ra_model *m = &res->models[l - 1];
+        rc = build_level(&res->ci, o, l, m, err);
+        char code[8];
+        snprintf(code, sizeof code, "R%d", l);
+        ra_err e2 = {0};
+        int have = rc == RA_OK && ra_models_get(s, actor->firm, code, 0, prev, &e2) == RA_OK;
+        if (have) {
+            memset(a, 0, 2 * sizeof *a);
+            fv_from_model(a, m);
+            fv_from_model(b, prev);
+            double t = fv_turnover(a, b), theta = 1.0;
+            res->unbounded[l - 1] = t;
+            if (o->max_turnover > 0 && t > o->max_turnover)
+                theta = o->max_turnover / t;
+            res->turnover[l - 1] = theta * t;
+            if (theta < 1.0)
+                rc = bound_model(&res->ci, b, a, theta, m, err);
+        }
+        if (rc == RA_OK)
+            rc = ra_models_put(s, actor, m, NULL, &res->created[l - 1], err);
+    }
+    RA_FREE_ALL(prev, a);
+    return ra_store_scope_end(s, own, rc, err);
+}
+

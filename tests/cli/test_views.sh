@@ -6,7 +6,7 @@
 # two-stage model rated at its level with its classes adding up to its holdings; the same models
 # on PostgreSQL, byte for byte.
 source "$(dirname "$0")/lib.sh"
-min_checks 150
+min_checks 170
 E="$REPO/examples/data"
 export ROBOADVISOR_USER=cli-test
 export ROBOADVISOR_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -153,6 +153,41 @@ run 0 "$RA" models build --db "$B" --returns equilibrium --resample --draws 40 -
 run 0 "$RA" models build --db "$B" --returns equilibrium --resample --draws 40 --seed 4; out_has "stored as a new version"
 run 0 "$RA" models build --db "$B" --returns equilibrium; out_has "stored as a new version"
 
+# stability over the history: equilibrium models move far less from month to month than models on
+# historical means (the issue's point), and a turnover bound holds at every rebuild
+run 2 "$RA" models stability --db "$B"; err_has "give the period"
+run 0 "$RA" models stability --db "$B" --from 2016-06-01 --to 2019-12-31 --format json
+cp "$TMP/out" "$TMP/st_eq.json"
+[ "$(jget '.rebuilds[42].date')" = 2019-12-31 ] && ok || bad "last rebuild $(jget '.rebuilds[42].date')"
+run 0 "$RA" models stability --db "$B" --from 2016-06-01 --to 2019-12-31 --returns historical --max-turnover 0.05 --format json
+cp "$TMP/out" "$TMP/st_h.json"
+for i in 0 1 2 3 4; do
+  e=$("$JG" ".levels[$i].mean_turnover" <"$TMP/st_eq.json"); h=$("$JG" ".levels[$i].mean_turnover" <"$TMP/st_h.json")
+  awk -v e="$e" -v h="$h" 'BEGIN{exit !(e < h / 2)}' && ok || bad "level $i: equilibrium turnover $e not below half of historical $h"
+  mx=$("$JG" ".levels[$i].max_turnover_bounded" <"$TMP/st_h.json")
+  awk -v m="$mx" 'BEGIN{exit !(m <= 0.05 + 1e-12)}' && ok || bad "level $i: bounded turnover $mx above 0.05"
+done
+# a bounded rebuild: each model moves at most 5 % (one way) from its stored version, measured here
+# from the two versions' holdings
+run 0 "$RA" views set "$TMP/v1.csv" --db "$B" --reason "committee: back to certain views"
+out_has "views version 3 stored"
+run 0 "$RA" models build --db "$B" --returns equilibrium --max-turnover 0.05 --format json
+for l in 1 3 5; do
+  [ "$(jget ".models[$((l - 1))].new_version")" = true ] && ok || bad "R$l not rebuilt"
+  close "$(jget ".models[$((l - 1))].turnover")" 0.05 1e-12 "(R$l turnover at the bound)"
+  v=$("$JG" ".models[$((l - 1))].version" <"$TMP/out")
+  [ "$v" -ge 2 ] 2>/dev/null || { bad "R$l has no earlier version ($v)"; continue; }
+  "$RA" models show R$l --db "$B" --version $((v - 1)) --format json >"$TMP/old.json"
+  "$RA" models show R$l --db "$B" --version "$v" --format json >"$TMP/new.json"
+  t=$(awk -v jg="$JG" -v a="$TMP/old.json" -v b="$TMP/new.json" 'BEGIN{
+    for (f = 0; f < 2; f++) { file = f ? b : a
+      for (h = 0; ; h++) { cmd = jg " .weights[" h "].ticker < " file; if ((cmd | getline t) <= 0) break; close(cmd)
+        cmd = jg " .weights[" h "].weight < " file; cmd | getline x; close(cmd); w[f, t] = x; seen[t] = 1 } }
+    for (t in seen) { d = w[1, t] - w[0, t]; s += d < 0 ? -d : d }
+    printf "%.12f", s / 2 }')
+  awk -v t="$t" 'BEGIN{exit !(t <= 0.05 + 1e-9)}' && ok || bad "R$l moved $t one way, above 0.05"
+done
+
 # pins: the firm's own fund fills its class
 printf 'ticker\nSPY\n' >"$TMP/pins.csv"
 run 0 "$RA" views pins "$TMP/pins.csv" --db "$B" --reason "our own S&P fund"
@@ -168,12 +203,12 @@ run 0 "$RA" models build --db "$B" --returns equilibrium
 err_has "asset class intl_equity has no market weight"
 run 0 "$RA" views list --db "$B" --format json
 [ "$(jget .inputs.market.version)" = 1 ] && ok || bad "market version"
-[ "$(jget .inputs.views.version)" = 2 ] && ok || bad "views version"
+[ "$(jget .inputs.views.version)" = 3 ] && ok || bad "views version"
 [ "$(jget .inputs.pins.reason)" = "our own S&P fund" ] && ok || bad "pins reason"
 run 0 "$RA" check --db "$B"
 run 0 "$RA" audit verify --db "$B"
 n_in=$(sqlite3 "$B" "SELECT COUNT(*) FROM audit_log WHERE entity = 'model_inputs'")
-[ "$n_in" = 4 ] && ok || bad "$n_in model_inputs audit records, want 4"
+[ "$n_in" = 5 ] && ok || bad "$n_in model_inputs audit records, want 5"
 # an edited stored view is caught by the audit
 sqlite3 "$B" "UPDATE model_inputs SET body = replace(body, '0.08', '0.18') WHERE kind = 'views'"
 run 1 "$RA" audit verify --db "$B"; err_has "model_inputs"
