@@ -83,6 +83,22 @@ typedef struct ra_model_weight {
     double weight;
 } ra_model_weight;
 
+/* One asset class of a two-stage model (docs/methodology.md#two-stage-models): how the class got
+ * its weight and which fund fills it. */
+#define RA_MODELS_MAX_CLASSES 32
+typedef struct ra_model_class {
+    char cls[RA_CODE_MAX];
+    double market_weight;  /* its share of the market portfolio (the prior) */
+    double pi;             /* equilibrium excess return, annual */
+    double mu;             /* the return the optimiser used (mu - pi: the views' effect) */
+    double weight;         /* its weight in the model */
+    double weight_sd;      /* the weight's standard deviation over resampled inputs: how far it
+                            * moves when the inputs move by their estimation error */
+    char fund[RA_CODE_MAX];/* the shelf fund(s) that hold the weight, joined by '+' */
+    double expense_ratio;  /* that fund's, annual */
+    double tracking_error; /* that fund's against the class (annual) */
+} ra_model_class;
+
 typedef struct ra_model {
     char code[RA_CODE_MAX];       /* "R3" for built models, any code for hand-authored ones */
     int version;                  /* 1, 2, ... (0: not stored yet) */
@@ -98,6 +114,8 @@ typedef struct ra_model {
     int64_t created_at;           /* unix seconds when this version was stored (store fills) */
     size_t n;                     /* holdings, ticker order */
     ra_model_weight w[RA_MODELS_MAX_HOLDINGS];
+    size_t n_classes;             /* two-stage models: the classes considered (0 otherwise) */
+    ra_model_class classes[RA_MODELS_MAX_CLASSES];
 } ra_model;
 
 /* Rates model m (weights validated): asset_class and risk_level give each holding's asset class
@@ -156,6 +174,11 @@ typedef struct ra_models_build_settings {
                              * security more than one level above the model's is capped at
                              * RA_MODELS_MATERIAL_WEIGHT, and the group of them is tightened
                              * until the model rates at its level (ra_models_rate) */
+    const size_t *slots;    /* n or NULL: security i stands for an asset class whose weight
+                             * the caller will spread over slots[i] funds (0: one fund, as
+                             * NULL), each at most RA_MODELS_MATERIAL_WEIGHT when the class is
+                             * riskier than the level: its cap is slots[i] times that and it
+                             * never counts as a material holding (two-stage models) */
 } ra_models_build_settings;
 
 RA_API void ra_models_build_settings_default(ra_models_build_settings *s);

@@ -28,6 +28,8 @@
 #include "blocks.h"
 #include "exchange.h"
 #include "riskrules.h"
+#include "bl.h"
+#include "resample.h"
 #include "plan.h"
 /* io: outside formats */
 #include "csv.h"
@@ -39,6 +41,7 @@
 #include "plan_io.h"
 #include "fix.h"
 #include "fills_io.h"
+#include "bl_io.h"
 /* store */
 #include "store.h"
 #include "store_models.h"
@@ -49,6 +52,7 @@
 #include "engine_fees.h"
 #include "store_risk.h"
 #include "store_blocks.h"
+#include "store_views.h"
 /* engine */
 #include "engine_onboard.h"
 #include "engine_models.h"

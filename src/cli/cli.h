@@ -223,6 +223,7 @@ cli_cmd_fn cmd_audit, cmd_onboard, cmd_agent, cmd_mandate, cmd_models, cmd_scree
 /* Withdrawal instructions (cmd_instr.c): withdraw, instructions list|cancel. */
 cli_cmd_fn cmd_withdraw, cmd_instructions;
 cli_cmd_fn cmd_settings; /* the firm's settings (cmd_settings.c) */
+cli_cmd_fn cmd_views;    /* the firm's model inputs: views, market weights, pins (cmd_views.c) */
 cli_cmd_fn cmd_fees;     /* fee schedules, fees list|bill (cmd_fees.c) */
 cli_cmd_fn cmd_notifications, cmd_suspensions, cmd_reauthorise; /* risk limits (cmd_risk.c) */
 cli_cmd_fn cmd_rules; /* the firm's risk rules (cmd_rules.c) */

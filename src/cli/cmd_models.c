@@ -6,6 +6,7 @@
 #include <roboadvisor/engine_models.h>
 #include <roboadvisor/models_io.h>
 
+#include <roboadvisor/bl.h>
 #include <roboadvisor/models.h>
 
 #include <getopt.h>
@@ -17,7 +18,13 @@
 #define CMD "models"
 
 typedef struct mopts {
-    const char *db, *firm, *cov, *justification, *account;
+    const char *db, *firm, *cov, *justification, *account, *returns;
+    int stages; /* 0: not given */
+    int resample;
+    size_t draws, every_months, window_months;
+    double max_turnover;
+    uint64_t seed;
+    double tau, market_sharpe, min_class;
     ra_date from, to, date;
     int version, level, max_identical;
     double te_budget, cash_reserve, max_weight;
@@ -29,7 +36,10 @@ static void help(void)
 {
     printf(
         "usage: roboadvisor models build [--from D] [--date D] [--cov sample|ledoit-wolf]\n"
-        "                                [--max-weight W]\n"
+        "                                [--max-weight W] [--stages 1|2]\n"
+        "                                [--returns equilibrium|historical|ewma] [--tau T]\n"
+        "                                [--market-sharpe S] [--min-class W] [--resample]\n"
+        "                                [--draws N] [--seed S] [--max-turnover B]\n"
         "       roboadvisor models list | show CODE [--version N] | add FILE\n"
         "       roboadvisor models suitable --level C1..C5\n"
         "       roboadvisor models assign ACCOUNT CODE [--version N] [--date D] [--level C]\n"
@@ -37,11 +47,18 @@ static void help(void)
         "       roboadvisor models show-account ACCOUNT\n"
         "       roboadvisor models targets [--max-identical K] [--te-budget X] [--cash-reserve F]\n"
         "       roboadvisor models settings [--shelf-only yes|no]\n"
+        "       roboadvisor models stability --from D --to D [--every-months N]\n"
+        "                                    [--window-months N] [--max-turnover B]\n"
+        "                                    [--returns ...] (two stages, nothing stored)\n"
         "common options: [--firm CODE] [--db URL] [--format json|table]\n\n"
         "Model portfolios of the firm's shelf: one per risk level R1..R5 built with the optimiser\n"
         "(maximum Sharpe within the level's equity band and the holdings' risk levels) from the\n"
         "prices in the book up to the build date (--date, default the latest price), or\n"
-        "hand-authored (CSV model,version,ticker,weight). A model's level comes from its equity\n"
+        "hand-authored (CSV model,version,ticker,weight). With --stages 2 (the default when\n"
+        "--returns is given) the optimiser allocates across the shelf's asset classes with\n"
+        "equilibrium returns and the firm's views (see `roboadvisor views`), then fills each\n"
+        "class with one fund (the firm's pinned fund, else the cheapest, then the best\n"
+        "tracking). A model's level comes from its equity\n"
         "share and its holdings' risk levels; 'show' says which rule set it. Versions are kept;\n"
         "accounts point at a version. 'assign' takes the client's level from the stored,\n"
         "unexpired profile (--level, if given, must equal it); an unsuitable model needs\n"
@@ -68,6 +85,23 @@ static const cli_opt options[] = {
           .msg = "must be yes or no, not \"%s\""),
     CLI_O("max-weight", CLI_OPT_DOUBLE, mopts, max_weight, .dlo = 0, .dhi = 1,
           .open = CLI_OPEN_LO, .msg = "%g is not in (0, 1]"),
+    CLI_O("stages", CLI_OPT_SIZE, mopts, stages, .lo = 1, .hi = 2),
+    CLI_O("returns", CLI_OPT_WORD, mopts, returns,
+          .words = CLI_WORDS("equilibrium", "historical", "ewma"),
+          .msg = "must be equilibrium, historical or ewma, not \"%s\""),
+    CLI_O("tau", CLI_OPT_DOUBLE, mopts, tau, .dlo = 0, .dhi = 1, .open = CLI_OPEN_LO,
+          .msg = "%g is not in (0, 1]"),
+    CLI_O("market-sharpe", CLI_OPT_DOUBLE, mopts, market_sharpe, .dlo = 0, .dhi = 2,
+          .open = CLI_OPEN_LO, .msg = "%g is not in (0, 2]"),
+    CLI_O("min-class", CLI_OPT_DOUBLE, mopts, min_class, .dlo = 0, .dhi = 0.5,
+          .msg = "%g is not in [0, 0.5]"),
+    CLI_O("resample", CLI_OPT_FLAG, mopts, resample),
+    CLI_O("every-months", CLI_OPT_SIZE, mopts, every_months, .lo = 1, .hi = 12),
+    CLI_O("window-months", CLI_OPT_SIZE, mopts, window_months, .lo = 3, .hi = 600),
+    CLI_O("max-turnover", CLI_OPT_DOUBLE, mopts, max_turnover, .dlo = 0, .dhi = 1,
+          .msg = "%g is not in [0, 1]"),
+    CLI_O("draws", CLI_OPT_SIZE, mopts, draws, .lo = 0, .hi = 10000),
+    CLI_O("seed", CLI_OPT_SIZE, mopts, seed, .lo = 0, .hi = UINT64_MAX),
     CLI_OPT_END};
 
 static int parse(int argc, char **argv, mopts *o)
@@ -81,6 +115,13 @@ static int parse(int argc, char **argv, mopts *o)
     o->te_budget = RA_MODELS_DEFAULT_TE_BUDGET;
     o->max_weight = RA_MODELS_DEFAULT_MAX_WEIGHT;
     o->shelf_only = -1;
+    o->tau = RA_BL_TAU_DEFAULT;
+    o->market_sharpe = RA_BL_MARKET_SHARPE_DEFAULT;
+    o->min_class = RA_MODELS_DEFAULT_MIN_CLASS;
+    o->draws = RA_MODELS_DEFAULT_DRAWS;
+    o->seed = 1;
+    o->every_months = 1;
+    o->window_months = 36;
     const cli_opts_spec spec = {CMD, options, help, 1, 2} /* argv[1]: the subcommand */;
     return cli_parse_opts(&spec, argc, argv, o);
 }
@@ -139,7 +180,40 @@ static json_t *model_to_json(const ra_model *m)
     json_object_set_new(j, "equity_share", cli_jnum(m->equity_share));
     json_object_set_new(j, "rating", rating_to_json(&m->rating));
     json_object_set_new(j, "weights", w);
+    if (m->n_classes) {
+        json_t *c = json_array();
+        for (size_t i = 0; i < m->n_classes; i++) {
+            const ra_model_class *k = &m->classes[i];
+            json_array_append_new(
+                c, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o}", "asset_class", k->cls,
+                             "market_weight", cli_jnum(k->market_weight), "equilibrium_return",
+                             cli_jnum(k->pi), "expected_return", cli_jnum(k->mu), "views_effect",
+                             cli_jnum(k->mu - k->pi), "weight", cli_jnum(k->weight),
+                             "weight_sd", cli_jnum(k->weight_sd), "fund",
+                             k->fund, "fund_expense_ratio", cli_jnum(k->expense_ratio),
+                             "fund_tracking_error", cli_jnum(k->tracking_error)));
+        }
+        json_object_set_new(j, "classes", c);
+    }
     return j;
+}
+
+/* A two-stage model's classes: how each got its weight (docs/methodology.md#two-stage-models). */
+static void classes_table(const ra_model *m)
+{
+    if (!m->n_classes)
+        return;
+    printf("  %-14s %8s %8s %8s %8s %8s %6s  %-8s %7s %7s\n", "asset class", "market %",
+           "pi %", "views %", "mu %", "weight %", "+/- %", "fund", "ER %", "TE %");
+    for (size_t i = 0; i < m->n_classes; i++) {
+        const ra_model_class *k = &m->classes[i];
+        printf("  %-14s %8.2f %8.2f %+8.2f %8.2f %8.2f %6.2f  %-8s %7.3f %7.2f\n", k->cls,
+               100 * k->market_weight, 100 * k->pi, 100 * (k->mu - k->pi), 100 * k->mu,
+               100 * k->weight, 100 * k->weight_sd, k->weight > 0 ? k->fund : "-",
+               100 * k->expense_ratio, 100 * k->tracking_error);
+    }
+    printf("  (+/-: the weight's standard deviation when the inputs are redrawn within their "
+           "estimation error)\n");
 }
 
 static void model_table(const ra_model *m)
@@ -158,6 +232,7 @@ static void model_table(const ra_model *m)
     printf("  %-10s %9s\n", "ticker", "weight %");
     for (size_t i = 0; i < m->n; i++)
         printf("  %-10s %9.2f\n", m->w[i].ticker, 100 * m->w[i].weight);
+    classes_table(m);
 }
 
 static int print_models(const mopts *o, const ra_model *v, size_t n)
@@ -180,6 +255,35 @@ static int print_models(const mopts *o, const ra_model *v, size_t n)
 
 /* --- build ------------------------------------------------------------------------------------ */
 
+/* The class inputs' provenance, and the warning noisy means deserve. */
+static void print_inputs_head(const ra_models_class_inputs *ci, const char *cov)
+{
+    char f[11], t[11];
+    printf("two stages: %zu asset classes, %zu daily returns %s .. %s, covariance %s\n", ci->n,
+           ci->n_obs, ra_date_format(ci->from, f), ra_date_format(ci->to, t), cov);
+    if (ci->returns == RA_MODELS_RETURNS_EQUILIBRIUM) {
+        printf("returns: equilibrium (delta %.3f from a market Sharpe ratio of %.2f, tau %.3f), "
+               "market weights %s",
+               ci->delta, ci->market_sharpe, ci->tau, ci->market_version ? "" : "the default");
+        if (ci->market_version)
+            printf("version %lld", (long long)ci->market_version);
+        if (ci->views_version)
+            printf(", %zu views (version %lld)\n", ci->n_views, (long long)ci->views_version);
+        else
+            printf(", no views\n");
+    } else {
+        printf("returns: %s means of the classes\n", ra_models_returns_name(ci->returns));
+        fprintf(stderr, CMD ": warning: %s means are noisy estimates of expected returns (their "
+                            "standard error over %zu days is several points a year); the optimiser "
+                            "maximises their errors. Prefer --returns equilibrium.\n",
+                ra_models_returns_name(ci->returns), ci->n_obs);
+    }
+    for (size_t i = 0; i < ci->n_unweighted; i++)
+        fprintf(stderr, CMD ": warning: asset class %s has no market weight (0 in the prior); set "
+                            "the firm's with `roboadvisor views market FILE`\n",
+                ci->unweighted[i]);
+}
+
 static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
 {
     ra_err err = {0};
@@ -191,6 +295,30 @@ static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
         bo.date = o->to; /* --to: the old name of the window's end */
     bo.sample_cov = strcmp(o->cov, "sample") == 0;
     bo.max_weight = o->max_weight;
+    bo.two_stage = o->stages == 2 || (o->stages == 0 && o->returns);
+    if (o->returns && !bo.two_stage) {
+        fprintf(stderr, CMD ": --returns needs --stages 2 (the single stage uses the shelf's "
+                            "historical means)\n");
+        return CLI_EXIT_USAGE;
+    }
+    bo.returns = !o->returns || strcmp(o->returns, "equilibrium") == 0 ? RA_MODELS_RETURNS_EQUILIBRIUM
+                 : strcmp(o->returns, "historical") == 0                 ? RA_MODELS_RETURNS_HISTORICAL
+                                                                          : RA_MODELS_RETURNS_EWMA;
+    bo.tau = o->tau;
+    bo.market_sharpe = o->market_sharpe;
+    bo.min_class = o->min_class;
+    bo.draws = o->draws;
+    bo.resample = o->resample;
+    bo.max_turnover = o->max_turnover;
+    if (o->max_turnover > 0 && !bo.two_stage) {
+        fprintf(stderr, CMD ": --max-turnover needs two stages (--stages 2)\n");
+        return CLI_EXIT_USAGE;
+    }
+    bo.seed = o->seed;
+    if (o->resample && (!bo.two_stage || o->draws < 2)) {
+        fprintf(stderr, CMD ": --resample needs two stages and --draws of at least 2\n");
+        return CLI_EXIT_USAGE;
+    }
     ra_models_build_result *res = malloc(sizeof *res);
     if (!res)
         return CLI_EXIT_DATA;
@@ -202,6 +330,10 @@ static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
         for (int l = 0; l < RA_PROF_LEVELS; l++) {
             json_t *j = model_to_json(&res->models[l]);
             json_object_set_new(j, "new_version", json_boolean(res->created[l]));
+            if (res->two_stage) {
+                json_object_set_new(j, "turnover", cli_jnum(res->turnover[l]));
+                json_object_set_new(j, "turnover_unbounded", cli_jnum(res->unbounded[l]));
+            }
             json_array_append_new(a, j);
         }
         char f[11], t[11];
@@ -211,15 +343,96 @@ static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
                                       a));
     } else {
         char f[11], t[11];
-        printf("shelf of %zu securities, %zu daily returns %s .. %s, covariance %s\n",
-               res->n_shelf, res->n_obs, ra_date_format(res->from, f),
-               ra_date_format(res->to, t), o->cov);
+        if (res->two_stage)
+            print_inputs_head(&res->ci, o->cov);
+        else
+            printf("shelf of %zu securities, %zu daily returns %s .. %s, covariance %s\n",
+                   res->n_shelf, res->n_obs, ra_date_format(res->from, f),
+                   ra_date_format(res->to, t), o->cov);
         for (int l = 0; l < RA_PROF_LEVELS; l++) {
             model_table(&res->models[l]);
+            if (res->two_stage && res->created[l] && res->models[l].version > 1)
+                printf("  one-way turnover from version %d: %.2f %%%s\n",
+                       res->models[l].version - 1, 100 * res->turnover[l],
+                       res->turnover[l] < res->unbounded[l] - 1e-12 ? " (bounded)" : "");
             printf("  %s\n", res->created[l] ? "stored as a new version" : "unchanged");
         }
     }
     free(res);
+    return rc;
+}
+
+/* --- stability -------------------------------------------------------------------------------- */
+
+static int do_stability(ra_store *s, const ra_store_actor *actor, const mopts *o)
+{
+    if (!o->from || !(o->to || o->date))
+        return cli_usage(CMD " stability", "give the period: --from D --to D");
+    ra_models_build_opts bo;
+    ra_models_build_opts_default(&bo);
+    bo.two_stage = 1;
+    bo.sample_cov = strcmp(o->cov, "sample") == 0;
+    bo.returns = !o->returns || strcmp(o->returns, "equilibrium") == 0 ? RA_MODELS_RETURNS_EQUILIBRIUM
+                 : strcmp(o->returns, "historical") == 0                 ? RA_MODELS_RETURNS_HISTORICAL
+                                                                          : RA_MODELS_RETURNS_EWMA;
+    bo.tau = o->tau;
+    bo.market_sharpe = o->market_sharpe;
+    bo.min_class = o->min_class;
+    ra_models_stability st;
+    ra_err err = {0};
+    if (ra_models_stability_run(s, actor->firm, &bo, o->from, o->to ? o->to : o->date,
+                                (int)o->every_months, (int)o->window_months, o->max_turnover, &st,
+                                &err) != RA_OK)
+        return cli_fail(CMD " stability", &err);
+    int rc = 0;
+    char a[11], b[11];
+    if (o->format == CLI_FORMAT_JSON) {
+        json_t *lv = json_array(), *rows = json_array();
+        for (int l = 0; l < RA_PROF_LEVELS; l++)
+            json_array_append_new(
+                lv, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}", "model", ra_suit_level_name(l + 1),
+                              "mean_turnover", cli_jnum(st.mean_free[l]), "max_turnover",
+                              cli_jnum(st.max_free[l]), "mean_turnover_bounded",
+                              cli_jnum(st.mean_bounded[l]), "max_turnover_bounded",
+                              cli_jnum(st.max_bounded[l]), "mean_gap", cli_jnum(st.gap[l])));
+        for (size_t r = 0; r < st.n; r++) {
+            json_t *f = json_array(), *g = json_array();
+            for (int l = 0; l < RA_PROF_LEVELS; l++) {
+                json_array_append_new(f, cli_jnum(st.rows[r].free[l]));
+                json_array_append_new(g, cli_jnum(st.rows[r].bounded[l]));
+            }
+            json_array_append_new(rows, json_pack("{s:o,s:o,s:o}", "date",
+                                                  cli_jdate(st.rows[r].date), "turnover", f,
+                                                  "turnover_bounded", g));
+        }
+        rc = cli_json_print(json_pack(
+            "{s:s,s:i,s:i,s:o,s:s,s:o,s:o}", "returns", ra_models_returns_name(bo.returns),
+            "every_months", (int)o->every_months, "window_months", (int)o->window_months,
+            "max_turnover", o->max_turnover > 0 ? cli_jnum(o->max_turnover) : json_null(),
+            "method", "two-stage", "levels", lv, "rebuilds", rows));
+    } else {
+        printf("%zu rebuilds every %zu month(s) %s .. %s, each on the %zu months before it, "
+               "returns %s%s\n",
+               st.n, o->every_months, ra_date_format(st.rows[0].date, a),
+               ra_date_format(st.rows[st.n - 1].date, b), o->window_months,
+               ra_models_returns_name(bo.returns),
+               o->max_turnover > 0 ? ", turnover bounded" : "");
+        printf("%-6s %16s %15s", "model", "mean turnover %", "max turnover %");
+        if (o->max_turnover > 0)
+            printf(" %14s %13s %14s", "bounded mean %", "bounded max %", "mean gap %");
+        printf("\n");
+        for (int l = 0; l < RA_PROF_LEVELS; l++) {
+            printf("%-6s %16.2f %15.2f", ra_suit_level_name(l + 1), 100 * st.mean_free[l],
+                   100 * st.max_free[l]);
+            if (o->max_turnover > 0)
+                printf(" %14.2f %13.2f %14.2f", 100 * st.mean_bounded[l],
+                       100 * st.max_bounded[l], 100 * st.gap[l]);
+            printf("\n");
+        }
+        printf("(one-way turnover between consecutive rebuilds: half the sum of the funds' weight "
+               "changes)\n");
+    }
+    ra_models_stability_free(&st);
     return rc;
 }
 
@@ -384,7 +597,8 @@ int cmd_models(int argc, char **argv)
         const char *name;
         int npos;
     } subs[] = {{"build", 0}, {"list", 0}, {"show", 1}, {"add", 1}, {"suitable", 0},
-                {"assign", 2}, {"show-account", 1}, {"targets", 0}, {"settings", 0}};
+                {"assign", 2}, {"show-account", 1}, {"targets", 0}, {"settings", 0},
+                {"stability", 0}};
     int known = -1;
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if (strcmp(sub, subs[i].name) == 0)
@@ -408,6 +622,8 @@ int cmd_models(int argc, char **argv)
     size_t n = 0;
     if (strcmp(sub, "build") == 0) {
         rc = do_build(s, &actor, &o);
+    } else if (strcmp(sub, "stability") == 0) {
+        rc = do_stability(s, &actor, &o);
     } else if (strcmp(sub, "list") == 0 || strcmp(sub, "suitable") == 0) {
         ra_status st = sub[0] == 'l' ? ra_models_list(s, actor.firm, &v, &n, &err)
                                      : ra_models_suitable(s, actor.firm, o.level, &v, &n, &err);

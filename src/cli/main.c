@@ -23,6 +23,7 @@ static const struct {
     {"onboard", cmd_onboard, "onboard a client: risk profile, accounts, agents, suitable model"},
     {"agent", cmd_agent, "show or change an account's own agent ('agent show|set ACCOUNT')"},
     {"mandate", cmd_mandate, "an account's mandate, versioned and audited ('mandate show|set|history ACCOUNT')"},
+    {"views", cmd_views, "the firm's Black-Litterman views, market weights and pinned funds ('views set|market|pins|list|test')"},
     {"models", cmd_models, "model portfolios: build, list, show, add, assign, personalised targets"},
     {"screen", cmd_screen, "generate many distinct qualifying candidate portfolios from a pool"},
     {"run-day", cmd_run_day, "the daily cycle: mark, propose, trade every account for a day"},

@@ -100,11 +100,12 @@ void ra_models_build_settings_default(ra_models_build_settings *s)
     s->rf = 0.0;
     s->min_weight_keep = 0.0;
     s->risk_level = NULL;
+    s->slots = NULL;
 }
 
 /* The rating of n holdings (weights w, classes, levels, tickers: n each). */
 static void rate_arrays(size_t n, const double *w, const char *const *cls, const int *lvl,
-                        const char *const *tickers, ra_models_rating *r)
+                        const char *const *tickers, const size_t *slots, ra_models_rating *r)
 {
     memset(r, 0, sizeof *r);
     double eq = 0.0, avg = 0.0;
@@ -113,10 +114,13 @@ static void rate_arrays(size_t n, const double *w, const char *const *cls, const
         if (ra_models_group_of(cls[i], NULL) == RA_MODELS_EQUITY)
             eq += w[i];
         avg += w[i] * l;
-        if (w[i] > RA_MODELS_MATERIAL_WEIGHT + RA_MODELS_TOL_SAME &&
-            (l > r->holding_level || (l == r->holding_level && w[i] > r->holding_weight))) {
+        /* a class whose weight is spread over slots funds of at most the material weight each
+         * (ra_models_build_settings.slots) holds no material fund */
+        double wh = slots && slots[i] > 0 ? fmin(w[i], RA_MODELS_MATERIAL_WEIGHT) : w[i];
+        if (wh > RA_MODELS_MATERIAL_WEIGHT + RA_MODELS_TOL_SAME &&
+            (l > r->holding_level || (l == r->holding_level && wh > r->holding_weight))) {
             r->holding_level = l;
-            r->holding_weight = w[i];
+            r->holding_weight = wh;
             snprintf(r->holding, sizeof r->holding, "%s", tickers[i]);
         }
     }
@@ -158,7 +162,7 @@ ra_status ra_models_rate(ra_model *m, const char *const *asset_class, const int 
         w[i] = m->w[i].weight;
         t[i] = m->w[i].ticker;
     }
-    rate_arrays(n, w, asset_class, risk_level, t, out);
+    rate_arrays(n, w, asset_class, risk_level, t, NULL, out);
     m->rating = *out;
     m->level = out->level;
     m->equity_share = out->equity_share;
@@ -265,7 +269,8 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
         for (size_t i = 0; i < n; i++)
             if (is_risky(s->risk_level[i], level)) {
                 risky[n_risky++] = i;
-                hi[i] = fmin(hi[i], RA_MODELS_MATERIAL_WEIGHT);
+                size_t k = s->slots && s->slots[i] > 0 ? s->slots[i] : 1;
+                hi[i] = fmin(hi[i], fmin(1.0, RA_MODELS_MATERIAL_WEIGHT * (double)k));
             }
     /* with the riskier securities capped, the others must be able to fill the rest */
     double eq_reach = 0.0, other_reach = 0.0;
@@ -321,7 +326,7 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
             w[i] /= sum;
         if (!s->risk_level)
             break;
-        rate_arrays(n, w, asset_class, s->risk_level, tickers, &rating);
+        rate_arrays(n, w, asset_class, s->risk_level, tickers, s->slots, &rating);
         if (rating.level <= level)
             break;
         /* the holdings rate the model above its level: fewer riskier securities */
@@ -380,7 +385,7 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
     out->equity_share = eq;
     out->level = ra_models_level_of_equity(eq);
     if (s->risk_level) {
-        rate_arrays(n, w, asset_class, s->risk_level, tickers, &out->rating);
+        rate_arrays(n, w, asset_class, s->risk_level, tickers, s->slots, &out->rating);
         out->level = out->rating.level;
     }
     rc = ra_models_validate(out, err);

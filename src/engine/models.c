@@ -4,7 +4,10 @@
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/engine_models.h>
 #include <roboadvisor/engine_onboard.h>
+#include <roboadvisor/bl.h>
 #include <roboadvisor/est.h>
+
+#include "engine/models_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +21,8 @@
 
 void ra_models_shelf_free(ra_models_shelf *sh)
 {
-    RA_FREE_ALL(sh->ticker, sh->cls, sh->risk_level, sh->tp, sh->cp, sh->mu, sh->cov);
+    RA_FREE_ALL(sh->ticker, sh->cls, sh->risk_level, sh->tp, sh->cp, sh->mu, sh->cov, sh->ret,
+                sh->expense_ratio);
     memset(sh, 0, sizeof *sh);
 }
 
@@ -62,9 +66,11 @@ ra_status ra_models_shelf_load(ra_store *s, const char *firm, ra_date from, ra_d
     sh->ticker = ra_calloc(ns + 1, sizeof *sh->ticker);
     sh->cls = ra_calloc(ns + 1, sizeof *sh->cls);
     sh->risk_level = ra_calloc(ns + 1, sizeof *sh->risk_level);
+    sh->expense_ratio = ra_calloc(ns + 1, sizeof *sh->expense_ratio);
     double *px = NULL, *ret = NULL;
     ra_date *common = NULL;
-    if (!dates || !prices || !np || !pos || !sh->ticker || !sh->cls || !sh->risk_level) {
+    if (!dates || !prices || !np || !pos || !sh->ticker || !sh->cls || !sh->risk_level ||
+        !sh->expense_ratio) {
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the shelf");
         goto out;
     }
@@ -87,6 +93,7 @@ ra_status ra_models_shelf_load(ra_store *s, const char *firm, ra_date from, ra_d
         memcpy(sh->ticker[k], secs[i].ticker, RA_CODE_MAX);
         memcpy(sh->cls[k], secs[i].asset_class, RA_CODE_MAX);
         sh->risk_level[k] = secs[i].risk_level;
+        sh->expense_ratio[k] = secs[i].expense_ratio;
         sh->n++;
     }
     if (sh->n < 2) {
@@ -133,6 +140,10 @@ ra_status ra_models_shelf_load(ra_store *s, const char *firm, ra_date from, ra_d
                                             0, sh->cov, err)
                         : ra_est_cov_ledoit_wolf(ret, sh->n_obs, sh->n, RA_TRADING_DAYS_PER_YEAR,
                                                  NULL, 0, sh->cov, NULL, err);
+    if (rc == RA_OK) {
+        sh->ret = ret;
+        ret = NULL;
+    }
 out:
     for (size_t k = 0; k < ns; k++) {
         ra_store_free(dates ? dates[k] : NULL);
@@ -151,6 +162,12 @@ void ra_models_build_opts_default(ra_models_build_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->max_weight = RA_MODELS_DEFAULT_MAX_WEIGHT;
+    o->tau = RA_BL_TAU_DEFAULT;
+    o->market_sharpe = RA_BL_MARKET_SHARPE_DEFAULT;
+    o->min_class = RA_MODELS_DEFAULT_MIN_CLASS;
+    o->ewma_lambda = RA_EWMA_LAMBDA_DEFAULT;
+    o->draws = RA_MODELS_DEFAULT_DRAWS;
+    o->seed = 1;
 }
 
 ra_status ra_models_build_all(ra_store *s, const ra_store_actor *actor,
@@ -160,6 +177,8 @@ ra_status ra_models_build_all(ra_store *s, const ra_store_actor *actor,
     memset(res, 0, sizeof *res);
     if (o->from && o->date && o->from > o->date)
         return ra_err_set(err, RA_EINVAL, NULL, "the window starts after the build date");
+    if (o->two_stage)
+        return ra_models_build_two_stage(s, actor, o, res, err);
     ra_models_shelf sh;
     ra_status rc = ra_models_shelf_load(s, actor->firm, o->from, o->date, o->sample_cov, &sh, err);
     if (rc != RA_OK)

@@ -16,6 +16,8 @@
 #include <string.h>
 
 
+#define MODEL_CLASSES_SCHEMA 18 /* 0018_model_inputs: model_classes */
+
 typedef struct conn {
     ra_store *s;
     ra_db *db;
@@ -131,7 +133,8 @@ static void rating_parse(const char *text, ra_model *m)
 static char *model_json(const ra_model *m)
 {
     char *rating = rating_json(&m->rating);
-    size_t cap = 512 + m->n * (RA_CODE_MAX + 48) + (rating ? strlen(rating) : 0);
+    size_t cap = 512 + m->n * (RA_CODE_MAX + 48) + m->n_classes * (2 * RA_CODE_MAX + 256) +
+                 (rating ? strlen(rating) : 0);
     char *b = rating ? malloc(cap) : NULL;
     if (!b) {
         free(rating);
@@ -149,7 +152,23 @@ static char *model_json(const ra_model *m)
         k += (size_t)snprintf(b + k, cap - k, "%s\"%s\":%.12g", i ? "," : "", m->w[i].ticker,
                               m->w[i].weight);
     if (k < cap)
-        snprintf(b + k, cap - k, "}}");
+        k += (size_t)snprintf(b + k, cap - k, "}");
+    if (m->n_classes && k < cap)
+        k += (size_t)snprintf(b + k, cap - k, ",\"classes\":[");
+    for (size_t i = 0; i < m->n_classes && k < cap; i++) {
+        const ra_model_class *c = &m->classes[i];
+        k += (size_t)snprintf(b + k, cap - k,
+                              "%s{\"class\":\"%s\",\"market_weight\":%.12g,\"pi\":%.12g,"
+                              "\"mu\":%.12g,\"weight\":%.12g,\"weight_sd\":%.12g,"
+                              "\"fund\":\"%s\",\"expense_ratio\":%.12g,"
+                              "\"tracking_error\":%.12g}",
+                              i ? "," : "", c->cls, c->market_weight, c->pi, c->mu, c->weight,
+                              c->weight_sd, c->fund, c->expense_ratio, c->tracking_error);
+    }
+    if (m->n_classes && k < cap)
+        k += (size_t)snprintf(b + k, cap - k, "]");
+    if (k < cap)
+        snprintf(b + k, cap - k, "}");
     return b;
 }
 
@@ -242,6 +261,31 @@ static ra_status load_weights(conn *c, int64_t id, ra_model *m, ra_err *err)
     while ((r = c->ops->step(st, err)) == RA_DB_ROW && m->n < RA_MODELS_MAX_HOLDINGS) {
         snprintf(m->w[m->n].ticker, sizeof m->w[0].ticker, "%s", c->ops->col_text(st, 0));
         m->w[m->n++].weight = c->ops->col_double(st, 1);
+    }
+    c->ops->finalize(st);
+    if (r < 0)
+        return err ? err->code : RA_EIO;
+    /* a two-stage model's classes (0018; none before) */
+    m->n_classes = 0;
+    if (c->s->schema_version < MODEL_CLASSES_SCHEMA)
+        return RA_OK;
+    st = prep(c, err,
+              "SELECT asset_class, market_weight, pi, mu, weight, fund, expense_ratio, "
+              "tracking_error, weight_sd FROM model_classes WHERE model_id = ? ORDER BY position",
+              "i", id);
+    if (!st)
+        return err ? err->code : RA_EIO;
+    while ((r = c->ops->step(st, err)) == RA_DB_ROW && m->n_classes < RA_MODELS_MAX_CLASSES) {
+        ra_model_class *k = &m->classes[m->n_classes++];
+        snprintf(k->cls, sizeof k->cls, "%s", c->ops->col_text(st, 0));
+        k->market_weight = c->ops->col_double(st, 1);
+        k->pi = c->ops->col_double(st, 2);
+        k->mu = c->ops->col_double(st, 3);
+        k->weight = c->ops->col_double(st, 4);
+        snprintf(k->fund, sizeof k->fund, "%s", c->ops->col_text(st, 5));
+        k->expense_ratio = c->ops->col_double(st, 6);
+        k->tracking_error = c->ops->col_double(st, 7);
+        k->weight_sd = c->ops->col_double(st, 8);
     }
     c->ops->finalize(st);
     return r < 0 ? (err ? err->code : RA_EIO) : RA_OK;
@@ -385,6 +429,17 @@ ra_status ra_models_put(ra_store *s, const ra_store_actor *actor, ra_model *m, i
                       "INSERT INTO model_weights (model_id, security_id, weight) VALUES (?, ?, ?)",
                       "iid", id, (int64_t)sec_id[i], m->w[i].weight),
                  err);
+    for (size_t i = 0; i < m->n_classes && rc == RA_OK; i++) {
+        const ra_model_class *k = &m->classes[i];
+        rc = run(&c,
+                 prep(&c, err,
+                      "INSERT INTO model_classes (model_id, position, asset_class, market_weight, "
+                      "pi, mu, weight, weight_sd, fund, expense_ratio, tracking_error) VALUES (?, "
+                      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "iitdddddtdd", id, (int64_t)i, k->cls, k->market_weight, k->pi, k->mu,
+                      k->weight, k->weight_sd, k->fund, k->expense_ratio, k->tracking_error),
+                 err);
+    }
     if (rc != RA_OK)
         goto out;
     before = found ? model_json(cur) : NULL;

@@ -195,6 +195,15 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "iiiii", BLOCK_JOIN("block_allocs"), "x.fill_n, x.member_n"},
     {"fill_execs", 12, "x.cl_ord_id", "x.exec_id, x.day, x.qty_micro, x.price, x.created_at",
      "tiiii", "fill_execs x JOIN firms f ON f.id = x.firm_id", "x.exec_id"},
+    /* issue 14 (0018): the firm's model inputs, and a two-stage model's classes */
+    {"model_inputs", 18, "x.kind", "x.version, x.body, x.user_name, x.reason, x.created_at",
+     "ittti", "model_inputs x JOIN firms f ON f.id = x.firm_id", "x.version"},
+    {"model_classes", 18, MODEL_GRP,
+     "x.position, x.asset_class, x.market_weight, x.pi, x.mu, x.weight, x.weight_sd, x.fund, "
+     "x.expense_ratio, x.tracking_error",
+     "itdddddtdd",
+     "model_classes x JOIN models m ON m.id = x.model_id JOIN firms f ON f.id = m.firm_id",
+     "x.position"},
 };
 
 int rs_state_spec(const char *table)
@@ -408,7 +417,7 @@ static const struct {
     {"mandate", {"accounts", "mandates", "mandate_fee_schedules", "mandate_rules"}},
     {"lots", {"accounts", "lots", "txns"}},
     {"security", {"securities"}},
-    {"model", {"models", "model_weights"}},
+    {"model", {"models", "model_weights", "model_classes"}},
     {"model_settings", {"model_settings"}},
     {"questionnaire", {"questionnaires"}},
     {"answers", {"answered_questionnaires"}},
@@ -427,6 +436,7 @@ static const struct {
     {"risk_settings", {"risk_settings"}},
     {"block", {"blocks", "block_members", "block_fills", "block_allocs"}},
     {"fill_exec", {"fill_execs"}},
+    {"model_inputs", {"model_inputs"}},
 };
 
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)

@@ -26,51 +26,20 @@
 /* ---------------------------------------------------------------------------------------------
  * Golden records */
 
-#define MAX_REC 32
-static struct {
-    char name[64];
-    size_t count;
-    double *v;
-} g_rec[MAX_REC];
-static size_t g_nrec;
-
 static int load_golden(void **state)
 {
     (void)state;
-    FILE *f = fopen(RA_GOLDEN("opt/golden.txt"), "r");
-    if (!f)
-        return -1;
-    while (g_nrec < MAX_REC && fscanf(f, "%63s %zu", g_rec[g_nrec].name, &g_rec[g_nrec].count) == 2) {
-        g_rec[g_nrec].v = malloc(g_rec[g_nrec].count * sizeof(double));
-        for (size_t i = 0; i < g_rec[g_nrec].count; i++)
-            if (fscanf(f, "%lf", &g_rec[g_nrec].v[i]) != 1)
-                return -1;
-        g_nrec++;
-    }
-    fclose(f);
-    return 0;
+    return ra_golden_load(RA_GOLDEN("opt/golden.txt"), "tests/golden/opt/make_golden.R");
 }
 
 static int free_golden(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < g_nrec; i++)
-        free(g_rec[i].v);
-    g_nrec = 0;
+    ra_golden_free();
     return 0;
 }
 
-static const double *gold(const char *name, size_t count)
-{
-    for (size_t i = 0; i < g_nrec; i++)
-        if (strcmp(g_rec[i].name, name) == 0) {
-            if (g_rec[i].count != count)
-                fail_msg("golden %s has %zu numbers, want %zu", name, g_rec[i].count, count);
-            return g_rec[i].v;
-        }
-    fail_msg("golden record %s missing: run tests/golden/opt/make_golden.R", name);
-    return NULL;
-}
+#define gold ra_golden
 
 static const char *const lpp_names[6] = {"SBI", "SPI", "SII", "LMI", "MPI", "ALT"};
 
