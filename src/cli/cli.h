@@ -222,6 +222,10 @@ cli_cmd_fn cmd_init, cmd_import, cmd_securities, cmd_reconcile, cmd_check, cmd_v
 cli_cmd_fn cmd_audit, cmd_onboard, cmd_agent, cmd_mandate, cmd_models, cmd_screen;
 /* Withdrawal instructions (cmd_instr.c): withdraw, instructions list|cancel. */
 cli_cmd_fn cmd_withdraw, cmd_instructions;
+cli_cmd_fn cmd_firm_rules; /* the firm's rules on every proposal (cmd_firmrules.c) */
+/* A proposal's firm-rule cuts (ra_cycle_proposal.firm_cuts) as a JSON array of {rule, ticker,
+ * side, qty, value} (cmd_firmrules.c). */
+json_t *cli_firm_cuts_json(const char *text);
 cli_cmd_fn cmd_settings; /* the firm's settings (cmd_settings.c) */
 cli_cmd_fn cmd_fees;     /* fee schedules, fees list|bill (cmd_fees.c) */
 cli_cmd_fn cmd_notifications, cmd_suspensions, cmd_reauthorise; /* risk limits (cmd_risk.c) */

@@ -625,6 +625,8 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
     config_hash(r, a, p->config_hash);
     if (disc)
         snprintf(p->decided_reason, sizeof p->decided_reason, "discretionary mandate");
+    if (r->firm)
+        memcpy(p->firm_cuts, r->firm_cuts, sizeof p->firm_cuts);
     for (size_t k = 0; k < res->n_picks; k++) {
         p->picks[k] = (ra_cycle_pick){r->picks[k].lot_id, r->picks[k].qty_micro};
         out->fill_picks[k] = (ra_lot_pick){r->picks[k].lot_id, r->picks[k].qty_micro};
@@ -857,6 +859,8 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
             for (unsigned bit = 0; bit < 8; bit++)
                 r->st->held_back[bit] += (res.held_back >> bit) & 1u;
         }
+        if (rc == RA_OK && r->firm) /* cut back to the firm rules (cycle_firm.c) */
+            rc = cycle_firm_cut(r, a, &l, out, &res, err);
         if (rc == RA_OK && res.n_trades)
             rc = make_proposal(r, a, &l, &res, out, err);
     } else if (rc == RA_OK && !have)
@@ -1229,8 +1233,12 @@ ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra
              .rejected = &rej, .reeval_n = (int)n_day + 1, .re = &re};
     acct_out out;
     memset(&out, 0, sizeof out);
+    cycle_firm *firm = NULL; /* the firm rules, as the day's run computed them */
     if (rc == RA_OK)
         rc = run_alloc(&r, err);
+    if (rc == RA_OK)
+        rc = cycle_firm_load(s, actor, b, 0, &firm, err);
+    r.firm = firm;
     if (rc == RA_OK) {
         size_t first = a;
         while (first > 0 && b->acc[first - 1].household == b->acc[a].household)
@@ -1248,6 +1256,7 @@ ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra
     }
     acct_out_free(&out);
     run_free(&r);
+    cycle_firm_free(firm);
     reeval_free(&re);
     ra_cycle_book_destroy(b);
     ra_cycle_proposal_clear(&rej);

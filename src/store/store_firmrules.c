@@ -359,3 +359,35 @@ ra_status ra_store_firm_turnover(ra_store *s, const char *firm, ra_date date,
     }
     return list_done(rc, &c.l, (void **)out, n);
 }
+
+/* --- a proposal's cuts --------------------------------------------------------------------- */
+
+ra_status rs_firm_cuts_put(ra_store *s, int64_t prop_id, const char *cuts, ra_err *err)
+{
+    ra_status rc = sq_need_version(s, RA_SCHEMA_FIRM_RULES, "firm rules", err);
+    ra_db_stmt *st = rc == RA_OK ? sq_prep(s, "UPDATE proposals SET firm_cuts = ? WHERE id = ?",
+                                           err)
+                                 : NULL;
+    if (rc == RA_OK && (!st || sq_bind(s, st, err, "ti", cuts, prop_id) != RA_OK ||
+                        sq_run(s, st, err) != RA_OK))
+        rc = sq_err(err);
+    return rc;
+}
+
+static ra_status cuts_fn(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    char **out = ctx;
+    (void)err;
+    sq_copy(out[0], (size_t)(out[1] - out[0]), sq_text(s, st, 0));
+    return RA_OK;
+}
+
+ra_status rs_firm_cuts_get(ra_store *s, int64_t prop_id, char *out, size_t cap, ra_err *err)
+{
+    out[0] = '\0';
+    if (s->schema_version < RA_SCHEMA_FIRM_RULES)
+        return RA_OK;
+    char *ctx[2] = {out, out + cap};
+    return sq_each(s, err, cuts_fn, ctx, "SELECT firm_cuts FROM proposals WHERE id = ?", "i",
+                   prop_id);
+}

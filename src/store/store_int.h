@@ -350,6 +350,13 @@ ra_status rs_audit_change(ra_store *s, ra_status rc, const ra_store_actor *actor
 ra_status rs_withdrawal_txns(ra_store *s, int64_t acc, const char *account, ra_date day,
                              ra_minor paid, ra_store_txn **out, size_t *n, ra_err *err);
 
+/* --- firm rules (store_firmrules.c) --------------------------------------------------------- */
+
+/* A proposal's firm-rule cuts (proposals.firm_cuts, schema 16): written after its insert; read
+ * ("" before schema 16). */
+ra_status rs_firm_cuts_put(ra_store *s, int64_t prop_id, const char *cuts, ra_err *err);
+ra_status rs_firm_cuts_get(ra_store *s, int64_t prop_id, char *out, size_t cap, ra_err *err);
+
 /* --- risk limits (store_risk.c) ------------------------------------------------------------- */
 
 /* Writes account acc's crossing of its loss limit on c->date (inside the cycle's write scope of
