@@ -95,8 +95,8 @@ RA_API RA_NODISCARD ra_status ra_firm_check(const ra_firm_rules *r, const ra_fir
 
 /* The firm share cap's room of one account (docs/methodology.md#firm-share-cap): the firm's
  * room in the fund, floor(max_share x shares_out) - held by the firm's discretionary accounts
- * (0 when negative), shared in proportion to the accounts' values of the day before:
- * floor(room x value / total) in micro-shares. Independent of the other accounts' trades and so
+ * (0 when negative), shared in proportion to the accounts' values at the day's start (cash and
+ * lots at the day's closes): floor(room x value / total) in micro-shares. Independent of the other accounts' trades and so
  * of which worker runs which account; the rooms never add up to more than the firm's. */
 RA_API ra_micro ra_firm_share_room(double max_share, ra_micro shares_out_micro,
                                    ra_micro firm_held_micro, ra_minor value_minor,

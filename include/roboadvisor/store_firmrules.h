@@ -51,7 +51,7 @@ typedef struct ra_firm_day_fund {
 typedef struct ra_firm_day {
     ra_date date;
     int rules_version;
-    ra_minor total_minor;       /* the discretionary accounts' values of the day before */
+    ra_minor total_minor;       /* the discretionary accounts' values at the day's start */
     int crowd;                  /* the largest number of accounts on one identical target */
     char crowd_account[RA_CODE_MAX]; /* the first account of that crowd */
     size_t n_funds;

@@ -775,19 +775,28 @@ static void reeval_constrain(run *r, size_t na)
             }
 }
 
+/* Account a's ledger as the book has it (ra_ledger_free; nothing to free after a failure). */
+static ra_status book_ledger(const ra_cycle_book *b, size_t a, ra_ledger *l, ra_err *err)
+{
+    ra_ledger_settings ls;
+    ra_ledger_settings_default(&ls);
+    ls.minor_digits = b->minor_digits;
+    ra_status rc = ra_ledger_init(l, &ls, NULL, err);
+    if (rc != RA_OK)
+        return rc;
+    rc = ra_ledger_restore(l, b->acc[a].cash_minor, b->lots + b->acc[a].lot_start,
+                           b->acc[a].n_lots, b->acc[a].next_lot_id, NULL, err);
+    if (rc != RA_OK)
+        ra_ledger_free(l);
+    return rc;
+}
+
 static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
 {
     ra_cycle_book *b = r->b;
     const ra_mandate *m = b->acc[a].mandate;
-    const ra_lot *lots = b->lots + b->acc[a].lot_start;
-    size_t nl = b->acc[a].n_lots;
     ra_ledger l;
-    ra_ledger_settings ls;
-    ra_ledger_settings_default(&ls);
-    ls.minor_digits = b->minor_digits;
-    ra_status rc = ra_ledger_init(&l, &ls, NULL, err);
-    if (rc == RA_OK)
-        rc = ra_ledger_restore(&l, b->acc[a].cash_minor, lots, nl, b->acc[a].next_lot_id, NULL, err);
+    ra_status rc = book_ledger(b, a, &l, err);
     if (rc != RA_OK)
         return rc;
     memcpy(out->day.value.account, b->acc[a].code, RA_CODE_MAX);
@@ -1237,7 +1246,7 @@ ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra
     if (rc == RA_OK)
         rc = run_alloc(&r, err);
     if (rc == RA_OK)
-        rc = cycle_firm_load(s, actor, b, 0, &firm, err);
+        rc = cycle_firm_load(s, actor, o, b, 0, &firm, err);
     r.firm = firm;
     if (rc == RA_OK) {
         size_t first = a;
@@ -1274,6 +1283,18 @@ void cycle_household_enter(run *r, uint32_t h, size_t first) { household_enter(r
 ra_status cycle_account_day(run *r, size_t a, acct_out *out, ra_err *err)
 {
     return account_day(r, a, out, err);
+}
+
+ra_status cycle_account_target(run *r, size_t a, double *target, double *cash_w, int *have,
+                               ra_err *err)
+{
+    ra_ledger l;
+    ra_status rc = book_ledger(r->b, a, &l, err);
+    if (rc != RA_OK)
+        return rc;
+    rc = account_target(r, a, &l, target, cash_w, have, err);
+    ra_ledger_free(&l);
+    return rc;
 }
 
 void cycle_settings_hash(const run *r, char out[65])

@@ -49,6 +49,25 @@ static int discretionary(const ra_cycle_account *x)
     return x->mandate && x->mandate->discretionary;
 }
 
+/* Account a's value as the book has it at the day's start: its cash and its lots at the day's
+ * closes (before the day's corporate actions and trades: the same in the planner's book and in
+ * the book of the worker running the account, which gives the share cap's room its weight). */
+static ra_status book_value(const ra_cycle_book *b, size_t a, ra_minor *out, ra_err *err)
+{
+    ra_minor v = b->acc[a].cash_minor;
+    const ra_lot *l = b->lots + b->acc[a].lot_start;
+    for (uint32_t k = 0; k < b->acc[a].n_lots; k++) {
+        ra_minor x = 0;
+        ra_status rc = ra_money_value(l[k].qty_micro, b->sec[l[k].security].price,
+                                      b->minor_digits, &x, err);
+        if (rc != RA_OK)
+            return rc;
+        v += x;
+    }
+    *out = v;
+    return RA_OK;
+}
+
 /* The day's figures from book b (nothing of the day done yet): the funds with shares
  * outstanding, the firm's discretionary holdings of them, the discretionary accounts' values
  * of the day before. */
@@ -90,14 +109,84 @@ static ra_status day_compute(ra_store *s, const ra_store_actor *actor, const ra_
         }
     }
     for (size_t a = 0; rc == RA_OK && a < b->n_acc; a++)
-        if (discretionary(&b->acc[a]) && b->acc[a].prev_value_minor > 0)
-            d->total_minor += b->acc[a].prev_value_minor;
+        if (discretionary(&b->acc[a])) {
+            ra_minor v = 0;
+            rc = book_value(b, a, &v, err);
+            d->total_minor += v > 0 ? v : 0;
+        }
     ra_free(sh);
     return rc;
 }
 
-ra_status cycle_firm_load(ra_store *s, const ra_store_actor *actor, const ra_cycle_book *b,
-                          int compute, cycle_firm **out, ra_err *err)
+/* One crowd: accounts whose targets are identical (ra_models_same_target, onboarding's test). */
+typedef struct crowd {
+    ra_models_target t;
+    size_t n, first;
+} crowd;
+
+/* Account a's dense target (n_sec, cash) as a ra_models_target: cash ("") first, then the
+ * securities with a weight in ticker order, as ra_models_account_target orders them. */
+static void sparse_target(const ra_cycle_book *b, const double *target, double cash_w,
+                          ra_models_target *t)
+{
+    memset(t, 0, sizeof *t);
+    if (cash_w > 0)
+        t->w[t->n++].weight = cash_w;
+    for (size_t i = 0; i < b->n_sec && t->n < sizeof t->w / sizeof t->w[0]; i++)
+        if (target[i] > 0) {
+            memcpy(t->w[t->n].ticker, b->sec[i].ticker, RA_CODE_MAX);
+            t->w[t->n++].weight = target[i];
+        }
+}
+
+/* The largest crowd of the day: every account's personalised target as its day starts
+ * (cycle.c's account_target), grouped by identity; the largest group, the first in book order
+ * among equals, and its first account into d. */
+static ra_status crowd_count(ra_store *s, const ra_store_actor *actor, const ra_cycle_options *o,
+                             ra_cycle_book *b, ra_firm_day *d, ra_err *err)
+{
+    ra_cycle_stats st;
+    memset(&st, 0, sizeof st);
+    run r = {.s = s, .actor = actor, .o = o, .b = b, .st = &st, .household = UINT32_MAX};
+    ra_status rc = cycle_run_alloc(&r, err);
+    crowd *c = NULL;
+    size_t nc = 0, cap = 0, last = 0;
+    ra_models_target t;
+    for (size_t a = 0; rc == RA_OK && a < b->n_acc; a++) {
+        double cash_w = 0.0;
+        int have = 0;
+        rc = cycle_account_target(&r, a, r.target, &cash_w, &have, err);
+        if (rc != RA_OK || !have)
+            continue;
+        sparse_target(b, r.target, cash_w, &t);
+        size_t k = nc;
+        if (nc && ra_models_same_target(&c[last].t, &t)) /* most often the account before's */
+            k = last;
+        for (size_t j = 0; k == nc && j < nc; j++)
+            if (ra_models_same_target(&c[j].t, &t))
+                k = j;
+        if (k == nc) {
+            if (ra_grow((void **)&c, &cap, nc + 1, sizeof *c)) {
+                rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the day's crowds");
+                break;
+            }
+            c[nc++] = (crowd){.t = t, .n = 0, .first = a};
+        }
+        c[k].n++;
+        last = k;
+    }
+    for (size_t j = 0; rc == RA_OK && j < nc; j++)
+        if ((int)c[j].n > d->crowd) {
+            d->crowd = (int)c[j].n;
+            memcpy(d->crowd_account, b->acc[c[j].first].code, RA_CODE_MAX);
+        }
+    ra_free(c);
+    cycle_run_free(&r);
+    return rc;
+}
+
+ra_status cycle_firm_load(ra_store *s, const ra_store_actor *actor, const ra_cycle_options *o,
+                          ra_cycle_book *b, int compute, cycle_firm **out, ra_err *err)
 {
     *out = NULL;
     cycle_firm *f = ra_calloc(1, sizeof *f);
@@ -122,6 +211,8 @@ ra_status cycle_firm_load(ra_store *s, const ra_store_actor *actor, const ra_cyc
     if (!found) {
         ra_free(f->day.funds);
         rc = day_compute(s, actor, b, version, &f->day, err);
+        if (rc == RA_OK)
+            rc = crowd_count(s, actor, o, b, &f->day, err);
         if (rc == RA_OK)
             rc = ra_store_firm_day_put(s, actor, &f->day, err);
     }
@@ -241,7 +332,9 @@ ra_status cycle_firm_cut(run *r, size_t a, const ra_ledger *l, const acct_out *o
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the firm rules' check");
     }
     ra_date cut = b->date - f->rules.min_hold_days;
-    for (size_t k = 0; k < n; k++) {
+    ra_minor mine = 0; /* the account's weight in the firm share cap's room */
+    ra_status rc = f->rules.max_firm_share > 0 ? book_value(b, a, &mine, err) : RA_OK;
+    for (size_t k = 0; rc == RA_OK && k < n; k++) {
         const ra_rebal_trade *x = &r->trades[k];
         const ra_rebal_asset *as = &r->assets[x->asset];
         uint32_t sec = as->security;
@@ -257,8 +350,7 @@ ra_status cycle_firm_cut(run *r, size_t a, const ra_ledger *l, const acct_out *o
         } else if (f->rules.max_firm_share > 0 && discretionary(acc) && f->fund_of[sec] >= 0) {
             const ra_firm_day_fund *fd = &f->day.funds[f->fund_of[sec]];
             t[k].firm_room_micro = ra_firm_share_room(f->rules.max_firm_share, fd->shares_micro,
-                                                      fd->held_micro, acc->prev_value_minor,
-                                                      f->day.total_minor);
+                                                      fd->held_micro, mine, f->day.total_minor);
         }
     }
     ra_firm_account fa = {.value_minor = res->value_minor, .fee_minor = r->o->settings.fee_minor,
@@ -272,7 +364,8 @@ ra_status cycle_firm_cut(run *r, size_t a, const ra_ledger *l, const acct_out *o
     fa.avg_value_minor = ((tv ? tv->value_sum_minor : 0) + res->value_minor) /
                          ((tv ? tv->n_values : 0) + 1);
     size_t nc = 0;
-    ra_status rc = ra_firm_check(&f->rules, &fa, t, n, cuts, &nc, err);
+    if (rc == RA_OK)
+        rc = ra_firm_check(&f->rules, &fa, t, n, cuts, &nc, err);
     for (size_t c = 0; rc == RA_OK && c < nc; c++)
         cut_text(r->firm_cuts, sizeof r->firm_cuts, &cuts[c],
                  b->sec[r->assets[r->trades[cuts[c].trade].asset].security].ticker,

@@ -145,8 +145,12 @@ ra_status cycle_risk_target(run *r, size_t a, acct_out *out, double *target, dou
  * (compute 1: a single run, or the first worker planning the day) computed from b and stored;
  * *out NULL when the rules are off (or, compute 0, no figures were stored for the day). */
 typedef struct cycle_firm cycle_firm;
-ra_status cycle_firm_load(ra_store *s, const ra_store_actor *actor, const ra_cycle_book *b,
-                          int compute, cycle_firm **out, ra_err *err);
+ra_status cycle_firm_load(ra_store *s, const ra_store_actor *actor, const ra_cycle_options *o,
+                          ra_cycle_book *b, int compute, cycle_firm **out, ra_err *err);
+/* Account a's personalised target as its day would start (cycle.c's account_target): into
+ * target (n_sec) and *cash_w; *have 0 without a model. */
+ra_status cycle_account_target(run *r, size_t a, double *target, double *cash_w, int *have,
+                               ra_err *err);
 void cycle_firm_free(cycle_firm *f);
 /* The figures for the run's summary (the largest crowd). */
 void cycle_firm_stats(const cycle_firm *f, ra_cycle_stats *st);

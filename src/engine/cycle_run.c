@@ -488,7 +488,7 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
     if (rc == RA_OK)
         rc = cycle_risk_load(s, actor->firm, b, &risk, err);
     if (rc == RA_OK) /* the day's firm-wide figures, computed by the day's first run */
-        rc = cycle_firm_load(s, actor, b, 1, &firm, err);
+        rc = cycle_firm_load(s, actor, o, b, 1, &firm, err);
     r.risk = risk;
     r.firm = firm;
     cycle_firm_stats(firm, st);
@@ -566,7 +566,7 @@ static ra_status worker_plan(ra_store *s, const ra_store_actor *actor, const ra_
         rc = ra_store_cycle_plan_put(s, actor, o->date, v, n, err);
     cycle_firm *firm = NULL; /* the coordinating step: the day's firm-wide figures stored */
     if (rc == RA_OK && !planned)
-        rc = cycle_firm_load(s, actor, b, 1, &firm, err);
+        rc = cycle_firm_load(s, actor, o, b, 1, &firm, err);
     cycle_firm_free(firm);
     if (rc == RA_OK && !planned)
         rc = ra_store_cycle_run_put(s, actor, o->date, st->engine_version, st->config_hash,
@@ -699,7 +699,7 @@ ra_status ra_cycle_run_worker(ra_store *s, const ra_store_actor *actor,
     if (rc == RA_OK)
         rc = cycle_risk_load(s, actor->firm, b, &risk, err);
     if (rc == RA_OK) /* as the planner stored them */
-        rc = cycle_firm_load(s, actor, b, 0, &firm, err);
+        rc = cycle_firm_load(s, actor, o, b, 0, &firm, err);
     r.risk = risk;
     r.firm = firm;
     cycle_firm_stats(firm, st);

@@ -61,6 +61,9 @@ run 0 "$RA" firm-rules set --db "$O" --min-hold-days 30 --max-turnover 0.5 --for
 run 0 "$RA" run-day --db "$O" --date 2020-02-20 --execute close --format json
 cuts=$(jget .firm_rules.cuts)
 [ "$cuts" -gt 0 ] && ok || bad "no cuts with the rules on"
+crowd=$(jget .firm_rules.largest_crowd)
+[ "$crowd" -ge 1 ] && [ "$crowd" -le "$(jget .accounts)" ] && [ -n "$(jget .firm_rules.crowd_account)" ] \
+  && ok || bad "largest crowd $crowd"
 "$RA" proposals list --db "$O" --format json >"$TMP/on.json" && ok || bad "proposals on"
 run 0 python3 "$FC" "$TMP/off.json" "$TMP/on.json"
 out_has "cuts $cuts rules"
