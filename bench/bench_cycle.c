@@ -1,7 +1,7 @@
 /* bench_cycle: the daily cycle at scale (issue 12; figures in bench/README.md).
  *
  *   build/dev/bench/bench_cycle [--accounts N] [--lots K] [--db FILE] [--threads T] [--book F]
- *   build/dev/bench/bench_cycle --pg URL [--accounts N] [--lots K] [--workers W]
+ *   build/dev/bench/bench_cycle --pg URL [--accounts N] [--lots K] [--workers W] [--firm-rules]
  *
  * 1. The in-memory drift-and-band scan (ra_rebal_out_of_band) over N accounts of K holdings,
  *    accounts per second on one core (target: at least 2,000,000).
@@ -28,6 +28,7 @@
 
 #include <roboadvisor/engine_cycle.h>
 #include <roboadvisor/rules.h>
+#include <roboadvisor/store_firmrules.h>
 #include <roboadvisor/store_models.h>
 
 #include <math.h>
@@ -246,6 +247,25 @@ static void bench_key(ra_store *st)
         die("key", &err);
 }
 
+/* --firm-rules: every firm rule on (weight cap 0.20, bonds exempt, a 30-day holding period,
+ * turnover 0.5, a firm share cap of 0.01 % of 100,000,000 shares a fund) before the day. */
+static int g_firm_rules;
+
+static ra_status firm_rules_setup(ra_store *st, const ra_store_actor *a, ra_date d0, ra_err *err)
+{
+    ra_firm_rules r = {.max_weight = 0.20, .max_firm_share = 0.0001, .min_hold_days = 30,
+                       .max_turnover = 0.5};
+    snprintf(r.exempt, sizeof r.exempt, "bonds");
+    int version = 0;
+    ra_status rc = ra_store_firm_rules_set(st, a, &r, &version, err);
+    for (size_t i = 0; i < N_SEC && rc == RA_OK; i++) {
+        ra_fund_shares x = {.date = d0, .shares_micro = 100000000LL * 1000000};
+        ticker(x.ticker, sizeof x.ticker, i);
+        rc = ra_store_fund_shares_put(st, a, &x, err);
+    }
+    return rc;
+}
+
 /* url with its database name replaced by db */
 static void url_db(char *out, size_t cap, const char *url, const char *db)
 {
@@ -303,6 +323,8 @@ static int bench_workers(const char *url, size_t n_acc, size_t k, unsigned worke
     double t0 = now_s();
     if (setup_book(st, &a, n_acc, k, d0, d1, &err) != RA_OK)
         return die("setup", &err);
+    if (g_firm_rules && firm_rules_setup(st, &a, d0, &err) != RA_OK)
+        return die("firm rules", &err);
     ra_store_close(st);
     printf("book on PostgreSQL: %zu accounts with %zu lots each, written in %.1f s\n", n_acc, k,
            now_s() - t0);
@@ -317,6 +339,8 @@ static int bench_workers(const char *url, size_t n_acc, size_t k, unsigned worke
         url_db(curl, sizeof curl, url, copy);
         fflush(stdout);
         t0 = now_s();
+        struct rusage u0, u1; /* the workers' CPU seconds (the server's are not counted) */
+        getrusage(RUSAGE_CHILDREN, &u0);
         pid_t pid[64];
         unsigned started = 0;
         for (unsigned i = 0; i < w && i < 64; i++) {
@@ -332,8 +356,14 @@ static int bench_workers(const char *url, size_t n_acc, size_t k, unsigned worke
                 failed = 1;
         }
         double sec = now_s() - t0;
-        printf("run-day by %u worker%s: %zu accounts in %.2f s (%.0f accounts/s)%s\n", w,
-               w == 1 ? "" : "s", n_acc, sec, (double)n_acc / sec, failed ? " FAILED" : "");
+        getrusage(RUSAGE_CHILDREN, &u1);
+        double cpu = (double)(u1.ru_utime.tv_sec - u0.ru_utime.tv_sec + u1.ru_stime.tv_sec -
+                              u0.ru_stime.tv_sec) +
+                     (double)(u1.ru_utime.tv_usec - u0.ru_utime.tv_usec + u1.ru_stime.tv_usec -
+                              u0.ru_stime.tv_usec) / 1e6;
+        printf("run-day by %u worker%s: %zu accounts in %.2f s (%.0f accounts/s), workers' CPU "
+               "%.2f s%s\n", w, w == 1 ? "" : "s", n_acc, sec, (double)n_acc / sec, cpu,
+               failed ? " FAILED" : "");
         snprintf(sql, sizeof sql, "DROP DATABASE %s", copy);
         if (admin_sql(url, sql) || failed)
             return 1;
@@ -359,11 +389,13 @@ int main(int argc, char **argv)
             workers = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--book") == 0 && i + 1 < argc)
             book = argv[++i];
+        else if (strcmp(argv[i], "--firm-rules") == 0)
+            g_firm_rules = 1;
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             threads = (unsigned)strtoul(argv[++i], NULL, 10);
         else {
             fprintf(stderr, "usage: bench_cycle [--accounts N] [--lots K] [--db FILE] "
-                            "[--threads T] [--book FILE] | --pg URL [--workers W]\n");
+                            "[--threads T] [--book FILE] | --pg URL [--workers W] [--firm-rules]\n");
             return 2;
         }
     }

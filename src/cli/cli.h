@@ -123,6 +123,11 @@ int cli_parse_opts(const cli_opts_spec *s, int argc, char **argv, void *o);
  * more. Returns 0, -1 after --help, or the usage exit code. */
 int cli_parse_one_arg(const cli_opts_spec *s, int argc, char **argv, void *o, const char *missing,
                       const char **arg);
+/* A command NAME SUB [options] whose SUB is one of subs (NULL last): *which its index, cmd (room
+ * for 64) "NAME SUB", the options of argv[2..) parsed into *o (cli_parse_opts) and no argument
+ * left. Returns 0, -1 after --help, or the usage exit code ("unknown subcommand"). */
+int cli_parse_sub(const char *name, const char *const *subs, const cli_opt *opts,
+                  void (*help)(void), int argc, char **argv, void *o, char *cmd, int *which);
 /* A client risk level C1..C5 into an int (ra_prof_level_parse), for CLI_OPT_CUSTOM. */
 cli_opt_fn cli_opt_client_level;
 

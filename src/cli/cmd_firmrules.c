@@ -15,7 +15,7 @@ typedef struct firm_opts {
     size_t min_hold;
     const char *exempt, *ticker, *shares;
     ra_date date;
-    int json;
+    cli_format format;
 } firm_opts;
 
 static const cli_opt options[] = {
@@ -33,8 +33,7 @@ static const cli_opt options[] = {
     CLI_O("ticker", CLI_OPT_STR, firm_opts, ticker),
     CLI_O("shares", CLI_OPT_STR, firm_opts, shares),
     CLI_O("date", CLI_OPT_DATE, firm_opts, date),
-    CLI_O("format", CLI_OPT_ENUM, firm_opts, json, .words = CLI_WORDS("table", "json"),
-          .msg = "must be table or json: \"%s\""),
+    CLI_O("format", CLI_OPT_FORMAT, firm_opts, format),
     CLI_OPT_END};
 
 static void help(void)
@@ -104,7 +103,7 @@ static int shares(const char *cmd, const firm_opts *o, cli_book *b)
         return cli_fail(cmd, &err);
     char db[11], q[32];
     int rc = 0;
-    if (o->json) {
+    if (o->format == CLI_FORMAT_JSON) {
         json_t *arr = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(arr, json_pack("{s:s, s:o, s:s}", "ticker", v[i].ticker,
@@ -129,19 +128,14 @@ int cmd_firm_rules(int argc, char **argv)
         help();
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
-    int show = strcmp(argv[1], "show") == 0, set = strcmp(argv[1], "set") == 0,
-        sh = strcmp(argv[1], "shares") == 0;
-    if (!show && !set && !sh)
-        return cli_usage("firm-rules", "unknown subcommand \"%s\" (show, set, shares)", argv[1]);
-    char cmd[32];
-    snprintf(cmd, sizeof cmd, "firm-rules %s", argv[1]);
+    char cmd[64];
     firm_opts o = {0};
-    const cli_opts_spec spec = {cmd, options, help, 0, 2};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    int which = -1;
+    int rc = cli_parse_sub("firm-rules", CLI_WORDS("show", "set", "shares"), options, help, argc,
+                           argv, &o, cmd, &which);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_no_more_args(cmd, argc, argv, optind)) != 0)
-        return rc;
+    int set = which == 1, sh = which == 2;
     if (set && !o.have_weight && !o.exempt && !o.have_share && !o.have_hold && !o.have_turnover)
         return cli_usage(cmd, "say what to set: --max-weight, --exempt, --max-firm-share, "
                          "--min-hold-days or --max-turnover");
@@ -174,7 +168,7 @@ int cmd_firm_rules(int argc, char **argv)
             r.max_turnover = o.max_turnover;
         st = ra_store_firm_rules_set(b.s, &b.actor, &r, &version, &err);
     }
-    rc = st != RA_OK ? cli_fail(cmd, &err) : show_rules(&b, &r, version, set, o.json);
+    rc = st != RA_OK ? cli_fail(cmd, &err) : show_rules(&b, &r, version, set, o.format == CLI_FORMAT_JSON);
     cli_book_close(&b);
     return rc;
 }
