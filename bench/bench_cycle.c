@@ -292,7 +292,11 @@ static int worker_main(const char *url, ra_date d1)
 {
     ra_err err = {0};
     ra_store *st = NULL;
-    if (ra_store_open(url, NULL, &st, &err) != RA_OK)
+    ra_store_options so; /* the workers' batches queue on the audit chain's head by design: on a
+                          * loaded machine a batch holds it longer than the default 5 s */
+    ra_store_options_default(&so);
+    so.busy_timeout_ms = 600000;
+    if (ra_store_open(url, &so, &st, &err) != RA_OK)
         return die("worker open", &err);
     bench_key(st);
     ra_store_actor a;
