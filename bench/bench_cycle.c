@@ -266,6 +266,37 @@ static ra_status firm_rules_setup(ra_store *st, const ra_store_actor *a, ra_date
     return rc;
 }
 
+/* The PostgreSQL server's CPU seconds so far, when BENCH_PG_PID names its postmaster: its own
+ * and its exited children's (the workers' backends, reaped when a worker disconnects); -1 when
+ * not known. */
+static double pg_server_cpu(void)
+{
+    const char *pid = getenv("BENCH_PG_PID");
+    char path[64], line[1024];
+    if (!pid)
+        return -1;
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    const char *p = strrchr(line, ')');
+    unsigned long long v[17] = {0};
+    /* after the name: state (3), then fields 4.. ; utime 14, stime 15, cutime 16, cstime 17 */
+    int k = 3;
+    for (p = p ? p + 2 : line; *p && k <= 17; k++) {
+        if (k >= 14)
+            v[k - 1] = strtoull(p, NULL, 10);
+        p = strchr(p, ' ');
+        if (!p)
+            break;
+        p++;
+    }
+    return (double)(v[13] + v[14] + v[15] + v[16]) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* url with its database name replaced by db */
 static void url_db(char *out, size_t cap, const char *url, const char *db)
 {
@@ -345,6 +376,7 @@ static int bench_workers(const char *url, size_t n_acc, size_t k, unsigned worke
         t0 = now_s();
         struct rusage u0, u1; /* the workers' CPU seconds (the server's are not counted) */
         getrusage(RUSAGE_CHILDREN, &u0);
+        double server0 = pg_server_cpu();
         pid_t pid[64];
         unsigned started = 0;
         for (unsigned i = 0; i < w && i < 64; i++) {
@@ -365,9 +397,10 @@ static int bench_workers(const char *url, size_t n_acc, size_t k, unsigned worke
                               u0.ru_stime.tv_sec) +
                      (double)(u1.ru_utime.tv_usec - u0.ru_utime.tv_usec + u1.ru_stime.tv_usec -
                               u0.ru_stime.tv_usec) / 1e6;
+        double server = server0 >= 0 ? pg_server_cpu() - server0 : -1;
         printf("run-day by %u worker%s: %zu accounts in %.2f s (%.0f accounts/s), workers' CPU "
-               "%.2f s%s\n", w, w == 1 ? "" : "s", n_acc, sec, (double)n_acc / sec, cpu,
-               failed ? " FAILED" : "");
+               "%.2f s, server's CPU %.2f s%s\n", w, w == 1 ? "" : "s", n_acc, sec,
+               (double)n_acc / sec, cpu, server, failed ? " FAILED" : "");
         snprintf(sql, sizeof sql, "DROP DATABASE %s", copy);
         if (admin_sql(url, sql) || failed)
             return 1;
