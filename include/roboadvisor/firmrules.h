@@ -14,6 +14,7 @@
 #ifndef ROBOADVISOR_FIRMRULES_H
 #define ROBOADVISOR_FIRMRULES_H
 
+#include "date.h"
 #include "error.h"
 #include "money.h"
 
@@ -51,6 +52,10 @@ RA_API RA_NODISCARD ra_status ra_firm_rules_validate(const ra_firm_rules *r, ra_
 /* 1 when the weight cap does not apply to a fund of this ticker and asset class (case-sensitive
  * match of a whole item of r->exempt). */
 RA_API int ra_firm_exempt(const ra_firm_rules *r, const char *ticker, const char *asset_class);
+
+/* 1 when a lot acquired on `acquired` is held fewer than min_hold_days on `day` (day - acquired
+ * < min_hold_days): its sale waits. 0 when the rule is off (min_hold_days <= 0). */
+RA_API int ra_firm_lot_young(ra_date acquired, ra_date day, int min_hold_days);
 
 /* A trade of a proposal as the rules see it. */
 typedef struct ra_firm_trade {

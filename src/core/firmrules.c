@@ -13,6 +13,11 @@ const char *ra_firm_rule_name(int rule)
     return rule >= 0 && rule < RA_FIRM_N_RULES ? RULE_NAMES[rule] : "?";
 }
 
+int ra_firm_lot_young(ra_date acquired, ra_date day, int min_hold_days)
+{
+    return min_hold_days > 0 && (int64_t)day - (int64_t)acquired < min_hold_days;
+}
+
 int ra_firm_rules_on(const ra_firm_rules *r)
 {
     return r && (r->max_weight > 0 || r->max_firm_share > 0 || r->min_hold_days > 0 ||

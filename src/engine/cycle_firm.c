@@ -245,7 +245,7 @@ static int turn_cmp(const void *key, const void *x)
 /* Of sale x of account ledger l, the quantity from lots held fewer than the minimum holding
  * period on the day: its picks' (a taxable account's chosen lots), else the position's beyond
  * what older lots hold. */
-static ra_micro young_part(const run *r, const ra_ledger *l, const ra_rebal_trade *x, ra_date cut)
+static ra_micro young_part(const run *r, const ra_ledger *l, const ra_rebal_trade *x, int hold)
 {
     uint32_t sec = r->assets[x->asset].security;
     ra_micro young = 0, old = 0;
@@ -253,12 +253,12 @@ static ra_micro young_part(const run *r, const ra_ledger *l, const ra_rebal_trad
         for (size_t k = 0; k < x->n_picks; k++)
             for (size_t j = 0; j < l->n_lots; j++)
                 if (l->lots[j].id == r->picks[x->first_pick + k].lot_id &&
-                    l->lots[j].acquired > cut)
+                    ra_firm_lot_young(l->lots[j].acquired, r->b->date, hold))
                     young += r->picks[x->first_pick + k].qty_micro;
         return young;
     }
     for (size_t j = 0; j < l->n_lots; j++)
-        if (l->lots[j].security == sec && l->lots[j].acquired <= cut)
+        if (l->lots[j].security == sec && !ra_firm_lot_young(l->lots[j].acquired, r->b->date, hold))
             old += l->lots[j].qty_micro;
     return x->qty_micro > old ? x->qty_micro - old : 0;
 }
@@ -267,7 +267,7 @@ static ra_micro young_part(const run *r, const ra_ledger *l, const ra_rebal_trad
  * applies) up to q, each pick's cost and proceeds pro rata, the estimated gains again: read from
  * src (a copy of the picks as proposed), written to r->picks from *w on. */
 static ra_status repick(run *r, const ra_rebal_pick *src, const ra_ledger *l, ra_rebal_trade *x,
-                        ra_micro q, ra_date cut, int skip_young, size_t *w, ra_err *err)
+                        ra_micro q, int hold, size_t *w, ra_err *err)
 {
     size_t first = *w, from = x->first_pick, n = x->n_picks;
     ra_micro left = q;
@@ -276,8 +276,9 @@ static ra_status repick(run *r, const ra_rebal_pick *src, const ra_ledger *l, ra
     for (size_t k = 0; rc == RA_OK && k < n && left > 0; k++) {
         ra_rebal_pick p = src[from + k];
         int young = 0;
-        for (size_t j = 0; skip_young && j < l->n_lots; j++)
-            young |= l->lots[j].id == p.lot_id && l->lots[j].acquired > cut;
+        for (size_t j = 0; hold > 0 && j < l->n_lots; j++)
+            young |= l->lots[j].id == p.lot_id &&
+                     ra_firm_lot_young(l->lots[j].acquired, r->b->date, hold);
         if (young)
             continue;
         ra_micro take = p.qty_micro < left ? p.qty_micro : left;
@@ -331,7 +332,6 @@ ra_status cycle_firm_cut(run *r, size_t a, const ra_ledger *l, const acct_out *o
         ra_free(src);
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the firm rules' check");
     }
-    ra_date cut = b->date - f->rules.min_hold_days;
     ra_minor mine = 0; /* the account's weight in the firm share cap's room */
     ra_status rc = f->rules.max_firm_share > 0 ? book_value(b, a, &mine, err) : RA_OK;
     for (size_t k = 0; rc == RA_OK && k < n; k++) {
@@ -346,7 +346,7 @@ ra_status cycle_firm_cut(run *r, size_t a, const ra_ledger *l, const acct_out *o
             t[k].exempt_sale = (x->reasons & RA_REASON_WITHDRAWAL) ||
                                (out->risk_mark && out->risk_mark[sec]);
             if (f->rules.min_hold_days > 0)
-                t[k].young_micro = young_part(r, l, x, cut);
+                t[k].young_micro = young_part(r, l, x, f->rules.min_hold_days);
         } else if (f->rules.max_firm_share > 0 && discretionary(acc) && f->fund_of[sec] >= 0) {
             const ra_firm_day_fund *fd = &f->day.funds[f->fund_of[sec]];
             t[k].firm_room_micro = ra_firm_share_room(f->rules.max_firm_share, fd->shares_micro,
@@ -379,8 +379,8 @@ ra_status cycle_firm_cut(run *r, size_t a, const ra_ledger *l, const acct_out *o
         ra_rebal_trade x = r->trades[k];
         if (t[k].qty_micro != x.qty_micro) {
             if (x.side < 0 && x.n_picks)
-                rc = repick(r, src, l, &x, t[k].qty_micro, cut,
-                            f->rules.min_hold_days > 0 && !t[k].exempt_sale, &wp, err);
+                rc = repick(r, src, l, &x, t[k].qty_micro,
+                            t[k].exempt_sale ? 0 : f->rules.min_hold_days, &wp, err);
             x.qty_micro = t[k].qty_micro;
             if (rc == RA_OK)
                 rc = ra_money_value(x.qty_micro, x.price, b->minor_digits, &x.value_minor, err);

@@ -194,6 +194,18 @@ static void test_firm_share_room_boundary(void **state)
     assert_int_equal(cuts[0].qty_micro, 1 * SH);
 }
 
+/* The holding period's boundary, 30 days: a lot bought on 2020-01-01 may be sold on 2020-01-31
+ * (held 30 days) but not on 2020-01-30 (29 days); off (0) nothing is young. */
+static void test_firm_lot_young_boundary(void **state)
+{
+    (void)state;
+    ra_date bought = ra_date_from_ymd(2020, 1, 1);
+    assert_int_equal(ra_firm_lot_young(bought, ra_date_from_ymd(2020, 1, 31), 30), 0);
+    assert_int_equal(ra_firm_lot_young(bought, ra_date_from_ymd(2020, 1, 30), 30), 1);
+    assert_int_equal(ra_firm_lot_young(bought, bought, 30), 1);
+    assert_int_equal(ra_firm_lot_young(bought, bought, 0), 0);
+}
+
 static void test_firm_rules_validate_ranges(void **state)
 {
     (void)state;
@@ -223,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_firm_check_turnover_boundary),
         cmocka_unit_test(test_firm_check_cash_follows_cut_sales),
         cmocka_unit_test(test_firm_share_room_boundary),
+        cmocka_unit_test(test_firm_lot_young_boundary),
         cmocka_unit_test(test_firm_rules_validate_ranges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
