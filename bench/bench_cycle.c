@@ -1,7 +1,7 @@
 /* bench_cycle: the daily cycle at scale (issue 12; figures in bench/README.md).
  *
  *   build/dev/bench/bench_cycle [--accounts N] [--lots K] [--db FILE] [--threads T] [--book F]
- *   build/dev/bench/bench_cycle --pg URL [--accounts N] [--lots K] [--workers W]
+ *   build/dev/bench/bench_cycle --pg URL [--accounts N] [--lots K] [--workers W] [--firm-rules]
  *
  * 1. The in-memory drift-and-band scan (ra_rebal_out_of_band) over N accounts of K holdings,
  *    accounts per second on one core (target: at least 2,000,000).
@@ -28,6 +28,7 @@
 
 #include <roboadvisor/engine_cycle.h>
 #include <roboadvisor/rules.h>
+#include <roboadvisor/store_firmrules.h>
 #include <roboadvisor/store_models.h>
 
 #include <math.h>
@@ -246,6 +247,56 @@ static void bench_key(ra_store *st)
         die("key", &err);
 }
 
+/* --firm-rules: every firm rule on (weight cap 0.20, bonds exempt, a 30-day holding period,
+ * turnover 0.5, a firm share cap of 0.01 % of 100,000,000 shares a fund) before the day. */
+static int g_firm_rules;
+
+static ra_status firm_rules_setup(ra_store *st, const ra_store_actor *a, ra_date d0, ra_err *err)
+{
+    ra_firm_rules r = {.max_weight = 0.20, .max_firm_share = 0.0001, .min_hold_days = 30,
+                       .max_turnover = 0.5};
+    snprintf(r.exempt, sizeof r.exempt, "bonds");
+    int version = 0;
+    ra_status rc = ra_store_firm_rules_set(st, a, &r, &version, err);
+    for (size_t i = 0; i < N_SEC && rc == RA_OK; i++) {
+        ra_fund_shares x = {.date = d0, .shares_micro = 100000000LL * 1000000};
+        ticker(x.ticker, sizeof x.ticker, i);
+        rc = ra_store_fund_shares_put(st, a, &x, err);
+    }
+    return rc;
+}
+
+/* The PostgreSQL server's CPU seconds so far, when BENCH_PG_PID names its postmaster: its own
+ * and its exited children's (the workers' backends, reaped when a worker disconnects); -1 when
+ * not known. */
+static double pg_server_cpu(void)
+{
+    const char *pid = getenv("BENCH_PG_PID");
+    char path[64], line[1024];
+    if (!pid)
+        return -1;
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    const char *p = strrchr(line, ')');
+    unsigned long long v[17] = {0};
+    /* after the name: state (3), then fields 4.. ; utime 14, stime 15, cutime 16, cstime 17 */
+    int k = 3;
+    for (p = p ? p + 2 : line; *p && k <= 17; k++) {
+        if (k >= 14)
+            v[k - 1] = strtoull(p, NULL, 10);
+        p = strchr(p, ' ');
+        if (!p)
+            break;
+        p++;
+    }
+    return (double)(v[13] + v[14] + v[15] + v[16]) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* url with its database name replaced by db */
 static void url_db(char *out, size_t cap, const char *url, const char *db)
 {
@@ -272,7 +323,11 @@ static int worker_main(const char *url, ra_date d1)
 {
     ra_err err = {0};
     ra_store *st = NULL;
-    if (ra_store_open(url, NULL, &st, &err) != RA_OK)
+    ra_store_options so; /* the workers' batches queue on the audit chain's head by design: on a
+                          * loaded machine a batch holds it longer than the default 5 s */
+    ra_store_options_default(&so);
+    so.busy_timeout_ms = 600000;
+    if (ra_store_open(url, &so, &st, &err) != RA_OK)
         return die("worker open", &err);
     bench_key(st);
     ra_store_actor a;
@@ -303,6 +358,8 @@ static int bench_workers(const char *url, size_t n_acc, size_t k, unsigned worke
     double t0 = now_s();
     if (setup_book(st, &a, n_acc, k, d0, d1, &err) != RA_OK)
         return die("setup", &err);
+    if (g_firm_rules && firm_rules_setup(st, &a, d0, &err) != RA_OK)
+        return die("firm rules", &err);
     ra_store_close(st);
     printf("book on PostgreSQL: %zu accounts with %zu lots each, written in %.1f s\n", n_acc, k,
            now_s() - t0);
@@ -317,6 +374,9 @@ static int bench_workers(const char *url, size_t n_acc, size_t k, unsigned worke
         url_db(curl, sizeof curl, url, copy);
         fflush(stdout);
         t0 = now_s();
+        struct rusage u0, u1; /* the workers' CPU seconds (the server's are not counted) */
+        getrusage(RUSAGE_CHILDREN, &u0);
+        double server0 = pg_server_cpu();
         pid_t pid[64];
         unsigned started = 0;
         for (unsigned i = 0; i < w && i < 64; i++) {
@@ -332,8 +392,15 @@ static int bench_workers(const char *url, size_t n_acc, size_t k, unsigned worke
                 failed = 1;
         }
         double sec = now_s() - t0;
-        printf("run-day by %u worker%s: %zu accounts in %.2f s (%.0f accounts/s)%s\n", w,
-               w == 1 ? "" : "s", n_acc, sec, (double)n_acc / sec, failed ? " FAILED" : "");
+        getrusage(RUSAGE_CHILDREN, &u1);
+        double cpu = (double)(u1.ru_utime.tv_sec - u0.ru_utime.tv_sec + u1.ru_stime.tv_sec -
+                              u0.ru_stime.tv_sec) +
+                     (double)(u1.ru_utime.tv_usec - u0.ru_utime.tv_usec + u1.ru_stime.tv_usec -
+                              u0.ru_stime.tv_usec) / 1e6;
+        double server = server0 >= 0 ? pg_server_cpu() - server0 : -1;
+        printf("run-day by %u worker%s: %zu accounts in %.2f s (%.0f accounts/s), workers' CPU "
+               "%.2f s, server's CPU %.2f s%s\n", w, w == 1 ? "" : "s", n_acc, sec,
+               (double)n_acc / sec, cpu, server, failed ? " FAILED" : "");
         snprintf(sql, sizeof sql, "DROP DATABASE %s", copy);
         if (admin_sql(url, sql) || failed)
             return 1;
@@ -359,11 +426,13 @@ int main(int argc, char **argv)
             workers = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--book") == 0 && i + 1 < argc)
             book = argv[++i];
+        else if (strcmp(argv[i], "--firm-rules") == 0)
+            g_firm_rules = 1;
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             threads = (unsigned)strtoul(argv[++i], NULL, 10);
         else {
             fprintf(stderr, "usage: bench_cycle [--accounts N] [--lots K] [--db FILE] "
-                            "[--threads T] [--book FILE] | --pg URL [--workers W]\n");
+                            "[--threads T] [--book FILE] | --pg URL [--workers W] [--firm-rules]\n");
             return 2;
         }
     }

@@ -66,6 +66,11 @@ typedef struct ra_cycle_stats {
     size_t loss_limit_crossed;  /* processed accounts crossing their loss limit today (suspended
                                  * from now on, their open orders cancelled, notified) */
     size_t rules_fired;         /* firings of the mandates' risk rules today */
+    int firm_rules;             /* 1: the firm rules were on (firmrules.h) */
+    size_t firm_cuts;           /* cuts of proposals by the firm rules */
+    int crowd;                  /* the largest number of accounts on one identical target, as
+                                 * the day's firm figures counted it (0: not counted) */
+    char crowd_account[RA_CODE_MAX]; /* the first account of that crowd */
     char engine_version[RA_CYCLE_VERSION_MAX];
     char config_hash[65];
 } ra_cycle_stats;

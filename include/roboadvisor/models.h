@@ -246,6 +246,10 @@ RA_API RA_NODISCARD ra_status ra_models_drift(const ra_model *m, const ra_models
                                               const ra_models_target *t, double *te_ann,
                                               double *l1, ra_err *err);
 
+/* 1 if targets a and b are identical in the anti-crowding sense: the same tickers (cash "" included)
+ * in the same order, weights within RA_MODELS_TOL_SAME. */
+RA_API int ra_models_same_target(const ra_models_target *a, const ra_models_target *b);
+
 /* Anti-crowding: given n targets (in account order), makes at most max_identical of them identical;
  * the others become distinct variants: first by swapping a security for a TLH-group substitute in
  * u, then by small weight tilts, each kept within te_budget (annual) of the model. Updates t[i]

@@ -30,6 +30,7 @@
 #include "riskrules.h"
 #include "bl.h"
 #include "resample.h"
+#include "firmrules.h"
 #include "plan.h"
 /* io: outside formats */
 #include "csv.h"
@@ -51,6 +52,7 @@
 #include "store_fees.h"
 #include "engine_fees.h"
 #include "store_risk.h"
+#include "store_firmrules.h"
 #include "store_blocks.h"
 #include "store_views.h"
 /* engine */

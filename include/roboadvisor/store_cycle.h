@@ -24,6 +24,7 @@ extern "C" {
 #define RA_CYCLE_STATUS_MAX 16
 #define RA_CYCLE_VERSION_MAX 48  /* the engine's version: "0.1.0+COMMIT" */
 #define RA_CYCLE_REASON_MAX 256
+#define RA_CYCLE_CUTS_MAX 512    /* a proposal's firm-rule cuts, text (ra_cycle_proposal) */
 
 /* --- what a day's run reads --------------------------------------------------------------------- */
 
@@ -145,6 +146,8 @@ typedef struct ra_cycle_proposal {
     char supersedes[RA_CYCLE_ID_MAX]; /* the rejected proposal this one re-evaluates, "" none */
     char decided_by[RA_CODE_MAX];     /* who approved or rejected it, "" not yet */
     char decided_reason[RA_CYCLE_REASON_MAX];
+    char firm_cuts[RA_CYCLE_CUTS_MAX]; /* what the firm rules cut ("" nothing): "RULE TICKER SIDE
+                                       * QTY VALUE" per cut, "; " between (docs/cli.md) */
     size_t n_trades;
     ra_cycle_trade *trades;
     size_t n_picks;

@@ -123,6 +123,11 @@ int cli_parse_opts(const cli_opts_spec *s, int argc, char **argv, void *o);
  * more. Returns 0, -1 after --help, or the usage exit code. */
 int cli_parse_one_arg(const cli_opts_spec *s, int argc, char **argv, void *o, const char *missing,
                       const char **arg);
+/* A command NAME SUB [options] whose SUB is one of subs (NULL last): *which its index, cmd (room
+ * for 64) "NAME SUB", the options of argv[2..) parsed into *o (cli_parse_opts) and no argument
+ * left. Returns 0, -1 after --help, or the usage exit code ("unknown subcommand"). */
+int cli_parse_sub(const char *name, const char *const *subs, const cli_opt *opts,
+                  void (*help)(void), int argc, char **argv, void *o, char *cmd, int *which);
 /* A client risk level C1..C5 into an int (ra_prof_level_parse), for CLI_OPT_CUSTOM. */
 cli_opt_fn cli_opt_client_level;
 
@@ -222,6 +227,10 @@ cli_cmd_fn cmd_init, cmd_import, cmd_securities, cmd_reconcile, cmd_check, cmd_v
 cli_cmd_fn cmd_audit, cmd_onboard, cmd_agent, cmd_mandate, cmd_models, cmd_screen;
 /* Withdrawal instructions (cmd_instr.c): withdraw, instructions list|cancel. */
 cli_cmd_fn cmd_withdraw, cmd_instructions;
+cli_cmd_fn cmd_firm_rules; /* the firm's rules on every proposal (cmd_firmrules.c) */
+/* A proposal's firm-rule cuts (ra_cycle_proposal.firm_cuts) as a JSON array of {rule, ticker,
+ * side, qty, value} (cmd_firmrules.c). */
+json_t *cli_firm_cuts_json(const char *text);
 cli_cmd_fn cmd_settings; /* the firm's settings (cmd_settings.c) */
 cli_cmd_fn cmd_views;    /* the firm's model inputs: views, market weights, pins (cmd_views.c) */
 cli_cmd_fn cmd_fees;     /* fee schedules, fees list|bill (cmd_fees.c) */

@@ -192,6 +192,24 @@ int cli_parse_one_arg(const cli_opts_spec *s, int argc, char **argv, void *o, co
     return cli_no_more_args(s->cmd, argc, argv, optind + 1);
 }
 
+int cli_parse_sub(const char *name, const char *const *subs, const cli_opt *opts,
+                  void (*help)(void), int argc, char **argv, void *o, char *cmd, int *which)
+{
+    char list[128] = "";
+    *which = -1;
+    for (int k = 0; subs[k]; k++) {
+        if (strcmp(argv[1], subs[k]) == 0)
+            *which = k;
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", subs[k]);
+    }
+    if (*which < 0)
+        return cli_usage(name, "unknown subcommand \"%s\" (%s)", argv[1], list);
+    snprintf(cmd, 64, "%s %s", name, argv[1]);
+    const cli_opts_spec spec = {cmd, opts, help, 0, 2};
+    int rc = cli_parse_opts(&spec, argc, argv, o);
+    return rc ? rc : cli_no_more_args(cmd, argc, argv, optind);
+}
+
 /* The CLI's wall clock, given to the store (the library has no clock of its own). */
 static int64_t wall_clock(void *ctx)
 {

@@ -199,6 +199,10 @@ static void print_run_table(const ra_cycle_stats *st, ra_date d, const cli_book 
            "and advisor notified); %zu suspended before, no proposal until re-authorised\n",
            st->loss_limit_crossed, st->suspended);
     printf("  risk rules fired     %zu ('rules firings')\n", st->rules_fired);
+    if (st->firm_rules)
+        printf("  firm rules           %zu cuts of proposals ('firm-rules show'); largest crowd "
+               "%d accounts on one identical target (%s)\n", st->firm_cuts, st->crowd,
+               st->crowd_account[0] ? st->crowd_account : "none");
 }
 
 static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
@@ -229,6 +233,11 @@ static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
     json_object_set_new(o, "loss_limit_crossed", json_integer((json_int_t)st->loss_limit_crossed));
     json_object_set_new(o, "suspended", json_integer((json_int_t)st->suspended));
     json_object_set_new(o, "rules_fired", json_integer((json_int_t)st->rules_fired));
+    if (st->firm_rules) /* only with the firm rules on: the document is otherwise unchanged */
+        json_object_set_new(o, "firm_rules",
+                            json_pack("{s:I, s:i, s:s?}", "cuts", (json_int_t)st->firm_cuts,
+                                      "largest_crowd", st->crowd, "crowd_account",
+                                      st->crowd_account[0] ? st->crowd_account : NULL));
     cli_json_units(o, "dividends", "currency", "harvested", "currency", "harvest_tax_value",
                    "currency", "value", "currency", "withdrawals", "currency", NULL);
     return o;
@@ -708,6 +717,8 @@ static json_t *proposal_json(const ra_cycle_proposal *p, int md)
         json_array_append_new(tr, x);
     }
     json_object_set_new(o, "trades", tr);
+    if (p->firm_cuts[0])
+        json_object_set_new(o, "firm_cuts", cli_firm_cuts_json(p->firm_cuts));
     return o;
 }
 
@@ -724,6 +735,8 @@ static void proposal_table(const ra_cycle_proposal *p, int md, const char *cur, 
         printf("  decided by %s: %s\n", p->decided_by[0] ? p->decided_by : "the mandate",
                p->decided_reason);
     printf("  engine %s, configuration %s\n", p->engine_version, p->config_hash);
+    if (p->firm_cuts[0])
+        printf("  cut by the firm rules: %s\n", p->firm_cuts);
     printf("  %3s %-4s %-8s %14s %12s %10s %14s %12s %12s %4s %-9s %s\n", "n", "side", "ticker",
            "qty (shares)", "price", "as of", "value", "gain short", "gain long", "risk",
            "status", "reasons");

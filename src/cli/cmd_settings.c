@@ -49,18 +49,14 @@ int cmd_settings(int argc, char **argv)
         help();
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
-    int show = strcmp(argv[1], "show") == 0, set = strcmp(argv[1], "set") == 0;
-    if (!show && !set)
-        return cli_usage("settings", "unknown subcommand \"%s\" (show, set)", argv[1]);
-    char cmd[32];
-    snprintf(cmd, sizeof cmd, "settings %s", argv[1]);
+    char cmd[64];
     settings_opts o = {0};
-    const cli_opts_spec spec = {cmd, options, help, 0, 2};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    int which = -1;
+    int rc = cli_parse_sub("settings", CLI_WORDS("show", "set"), options, help, argc, argv, &o,
+                           cmd, &which);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_no_more_args(cmd, argc, argv, optind)) != 0)
-        return rc;
+    int set = which == 1;
     if (set && !o.have_window && !o.close && !o.zone)
         return cli_usage(cmd, "say what to set: --wash-window-days N, --market-close HH:MM or "
                          "--market-zone ZONE");

@@ -30,6 +30,7 @@ static const struct {
     {"account", cmd_account, "one account as of a day against its target ('account show ACCOUNT')"},
     {"proposals", cmd_proposals, "the cycle's proposals: list, show, approve, reject"},
     {"orders", cmd_orders, "the cycle's orders ('orders list')"},
+    {"firm-rules", cmd_firm_rules, "the firm's rules on every proposal: show, set, shares"},
     {"settings", cmd_settings, "the firm's settings kept in the book (the wash-sale window)"},
     {"withdraw", cmd_withdraw, "record a client's or the firm's withdrawal instruction"},
     {"instructions", cmd_instructions, "withdrawal instructions: list, cancel"},

@@ -701,7 +701,7 @@ ra_status ra_models_drift(const ra_model *m, const ra_models_universe *u,
 
 /* --- anti-crowding ---------------------------------------------------------------------------- */
 
-static int same_target(const ra_models_target *a, const ra_models_target *b)
+int ra_models_same_target(const ra_models_target *a, const ra_models_target *b)
 {
     return same_holdings(a->w, a->n, b->w, b->n);
 }
@@ -780,7 +780,7 @@ ra_status ra_models_decrowd(const ra_model *m, const ra_models_universe *u, ra_m
         /* how many earlier accounts hold this exact target? */
         size_t same = 0;
         for (size_t b = 0; b < a; b++)
-            if (same_target(&t[a], &t[b]))
+            if (ra_models_same_target(&t[a], &t[b]))
                 same++;
         if (same < max_identical)
             continue;
@@ -805,7 +805,7 @@ ra_status ra_models_decrowd(const ra_model *m, const ra_models_universe *u, ra_m
             target_from_dense(u, x, (int)(k + 1), cand);
             size_t dup = 0;
             for (size_t b = 0; b < n; b++)
-                if (b != a && same_target(cand, &t[b]))
+                if (b != a && ra_models_same_target(cand, &t[b]))
                     dup++;
             if (dup >= max_identical)
                 continue;

@@ -625,6 +625,8 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
     config_hash(r, a, p->config_hash);
     if (disc)
         snprintf(p->decided_reason, sizeof p->decided_reason, "discretionary mandate");
+    if (r->firm)
+        memcpy(p->firm_cuts, r->firm_cuts, sizeof p->firm_cuts);
     for (size_t k = 0; k < res->n_picks; k++) {
         p->picks[k] = (ra_cycle_pick){r->picks[k].lot_id, r->picks[k].qty_micro};
         out->fill_picks[k] = (ra_lot_pick){r->picks[k].lot_id, r->picks[k].qty_micro};
@@ -773,19 +775,28 @@ static void reeval_constrain(run *r, size_t na)
             }
 }
 
+/* Account a's ledger as the book has it (ra_ledger_free; nothing to free after a failure). */
+static ra_status book_ledger(const ra_cycle_book *b, size_t a, ra_ledger *l, ra_err *err)
+{
+    ra_ledger_settings ls;
+    ra_ledger_settings_default(&ls);
+    ls.minor_digits = b->minor_digits;
+    ra_status rc = ra_ledger_init(l, &ls, NULL, err);
+    if (rc != RA_OK)
+        return rc;
+    rc = ra_ledger_restore(l, b->acc[a].cash_minor, b->lots + b->acc[a].lot_start,
+                           b->acc[a].n_lots, b->acc[a].next_lot_id, NULL, err);
+    if (rc != RA_OK)
+        ra_ledger_free(l);
+    return rc;
+}
+
 static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
 {
     ra_cycle_book *b = r->b;
     const ra_mandate *m = b->acc[a].mandate;
-    const ra_lot *lots = b->lots + b->acc[a].lot_start;
-    size_t nl = b->acc[a].n_lots;
     ra_ledger l;
-    ra_ledger_settings ls;
-    ra_ledger_settings_default(&ls);
-    ls.minor_digits = b->minor_digits;
-    ra_status rc = ra_ledger_init(&l, &ls, NULL, err);
-    if (rc == RA_OK)
-        rc = ra_ledger_restore(&l, b->acc[a].cash_minor, lots, nl, b->acc[a].next_lot_id, NULL, err);
+    ra_status rc = book_ledger(b, a, &l, err);
     if (rc != RA_OK)
         return rc;
     memcpy(out->day.value.account, b->acc[a].code, RA_CODE_MAX);
@@ -857,6 +868,8 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
             for (unsigned bit = 0; bit < 8; bit++)
                 r->st->held_back[bit] += (res.held_back >> bit) & 1u;
         }
+        if (rc == RA_OK && r->firm) /* cut back to the firm rules (cycle_firm.c) */
+            rc = cycle_firm_cut(r, a, &l, out, &res, err);
         if (rc == RA_OK && res.n_trades)
             rc = make_proposal(r, a, &l, &res, out, err);
     } else if (rc == RA_OK && !have)
@@ -1229,8 +1242,12 @@ ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra
              .rejected = &rej, .reeval_n = (int)n_day + 1, .re = &re};
     acct_out out;
     memset(&out, 0, sizeof out);
+    cycle_firm *firm = NULL; /* the firm rules, as the day's run computed them */
     if (rc == RA_OK)
         rc = run_alloc(&r, err);
+    if (rc == RA_OK)
+        rc = cycle_firm_load(s, actor, o, b, 0, &firm, err);
+    r.firm = firm;
     if (rc == RA_OK) {
         size_t first = a;
         while (first > 0 && b->acc[first - 1].household == b->acc[a].household)
@@ -1248,6 +1265,7 @@ ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra
     }
     acct_out_free(&out);
     run_free(&r);
+    cycle_firm_free(firm);
     reeval_free(&re);
     ra_cycle_book_destroy(b);
     ra_cycle_proposal_clear(&rej);
@@ -1265,6 +1283,18 @@ void cycle_household_enter(run *r, uint32_t h, size_t first) { household_enter(r
 ra_status cycle_account_day(run *r, size_t a, acct_out *out, ra_err *err)
 {
     return account_day(r, a, out, err);
+}
+
+ra_status cycle_account_target(run *r, size_t a, double *target, double *cash_w, int *have,
+                               ra_err *err)
+{
+    ra_ledger l;
+    ra_status rc = book_ledger(r->b, a, &l, err);
+    if (rc != RA_OK)
+        return rc;
+    rc = account_target(r, a, &l, target, cash_w, have, err);
+    ra_ledger_free(&l);
+    return rc;
 }
 
 void cycle_settings_hash(const run *r, char out[65])

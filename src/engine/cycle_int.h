@@ -105,6 +105,8 @@ typedef struct run {
     const reeval_ctx *re;
     int owns_shared;           /* 1: class_ix, sub_of and u_* are this run's to free */
     const cycle_risk *risk;    /* the loss limits' figures (NULL: not checked, a re-evaluation) */
+    const struct cycle_firm *firm; /* the firm rules of the day (cycle_firm.c; NULL: off) */
+    char firm_cuts[RA_CYCLE_CUTS_MAX]; /* the account's cuts (cycle_firm_cut), to its proposal */
 } run;
 
 /* Frees what an account's day produced and zeroes it. */
@@ -138,6 +140,24 @@ ra_status cycle_risk_check(run *r, size_t a, const ra_ledger *l, ra_minor value_
  * out->risk_mark. */
 ra_status cycle_risk_target(run *r, size_t a, acct_out *out, double *target, double *cash_w,
                             ra_err *err);
+
+/* The firm rules of book b's day (cycle_firm.c): the day's firm-wide figures as stored, else
+ * (compute 1: a single run, or the first worker planning the day) computed from b and stored;
+ * *out NULL when the rules are off (or, compute 0, no figures were stored for the day). */
+typedef struct cycle_firm cycle_firm;
+ra_status cycle_firm_load(ra_store *s, const ra_store_actor *actor, const ra_cycle_options *o,
+                          ra_cycle_book *b, int compute, cycle_firm **out, ra_err *err);
+/* Account a's personalised target as its day would start (cycle.c's account_target): into
+ * target (n_sec) and *cash_w; *have 0 without a model. */
+ra_status cycle_account_target(run *r, size_t a, double *target, double *cash_w, int *have,
+                               ra_err *err);
+void cycle_firm_free(cycle_firm *f);
+/* The figures for the run's summary (the largest crowd). */
+void cycle_firm_stats(const cycle_firm *f, ra_cycle_stats *st);
+/* Account a's trades (r->trades, r->picks, res) cut back to the firm rules; the cuts as text in
+ * r->firm_cuts and counted in r->st. l: the account's ledger before the trades. */
+ra_status cycle_firm_cut(run *r, size_t a, const ra_ledger *l, const acct_out *out,
+                         ra_rebal_result *res, ra_err *err);
 
 /* The configuration hash of the firm's settings of the run (ra_cycle_stats.config_hash). */
 void cycle_settings_hash(const run *r, char out[65]);

@@ -178,6 +178,8 @@ void ra_cycle_stats_add(ra_cycle_stats *t, const ra_cycle_stats *d)
     t->suspended += d->suspended;
     t->loss_limit_crossed += d->loss_limit_crossed;
     t->rules_fired += d->rules_fired;
+    t->firm_cuts += d->firm_cuts;
+    t->firm_rules |= d->firm_rules;
 }
 
 /* A thread's loop: the next household of the batch, whole, until none is left. Households are
@@ -481,10 +483,15 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
         return rc;
     run r = {.s = s, .actor = actor, .o = o, .b = b, .st = st, .household = UINT32_MAX};
     cycle_risk *risk = NULL;
+    cycle_firm *firm = NULL;
     rc = cycle_run_alloc(&r, err);
     if (rc == RA_OK)
         rc = cycle_risk_load(s, actor->firm, b, &risk, err);
+    if (rc == RA_OK) /* the day's firm-wide figures, computed by the day's first run */
+        rc = cycle_firm_load(s, actor, o, b, 1, &firm, err);
     r.risk = risk;
+    r.firm = firm;
+    cycle_firm_stats(firm, st);
     st->accounts = b->n_acc;
     if (rc == RA_OK)
         rc = ra_store_cycle_run_put(s, actor, o->date, st->engine_version, st->config_hash,
@@ -497,6 +504,7 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
                                     (int64_t)st->orders, 1, err);
     cycle_run_free(&r);
     cycle_risk_free(risk);
+    cycle_firm_free(firm);
     ra_cycle_book_destroy(b);
     return rc;
 }
@@ -556,6 +564,10 @@ static ra_status worker_plan(ra_store *s, const ra_store_actor *actor, const ra_
         rc = plan_batches(b, o->batch ? o->batch : RA_CYCLE_DEFAULT_BATCH, &v, &n, err);
     if (rc == RA_OK && !planned)
         rc = ra_store_cycle_plan_put(s, actor, o->date, v, n, err);
+    cycle_firm *firm = NULL; /* the coordinating step: the day's firm-wide figures stored */
+    if (rc == RA_OK && !planned)
+        rc = cycle_firm_load(s, actor, o, b, 1, &firm, err);
+    cycle_firm_free(firm);
     if (rc == RA_OK && !planned)
         rc = ra_store_cycle_run_put(s, actor, o->date, st->engine_version, st->config_hash,
                                     (int64_t)b->n_acc, 0, 0, 0, err);
@@ -682,10 +694,15 @@ ra_status ra_cycle_run_worker(ra_store *s, const ra_store_actor *actor,
     cycle_pool pool;
     memset(&pool, 0, sizeof pool);
     cycle_risk *risk = NULL;
+    cycle_firm *firm = NULL;
     rc = cycle_run_alloc(&r, err);
     if (rc == RA_OK)
         rc = cycle_risk_load(s, actor->firm, b, &risk, err);
+    if (rc == RA_OK) /* as the planner stored them */
+        rc = cycle_firm_load(s, actor, o, b, 0, &firm, err);
     r.risk = risk;
+    r.firm = firm;
+    cycle_firm_stats(firm, st);
     if (rc == RA_OK)
         rc = pool_open(&pool, &r, o, err);
     if (rc == RA_OK)
@@ -695,6 +712,7 @@ ra_status ra_cycle_run_worker(ra_store *s, const ra_store_actor *actor,
     pool_close(&pool);
     cycle_run_free(&r);
     cycle_risk_free(risk);
+    cycle_firm_free(firm);
     ra_cycle_book_destroy(b);
     return rc;
 }

@@ -655,6 +655,8 @@ static char *proposal_json(const ra_cycle_proposal *p, const char *k1, const cha
         rs_jw_close(&w, '}');
     }
     rs_jw_close(&w, ']');
+    if (p->firm_cuts[0])
+        rs_jw_str(&w, "firm_cuts", p->firm_cuts);
     if (k1)
         rs_jw_str(&w, k1, v1);
     if (k2)
@@ -725,6 +727,8 @@ static ra_status proposal_insert(ra_store *s, const ra_store_actor *actor, sec_c
                        p->decided_reason) != RA_OK)
         return sq_err(err);
     rc = sq_returning_id(s, st, "a proposal", prop_id, err);
+    if (rc == RA_OK && p->firm_cuts[0]) /* what the firm rules cut (0016_firm_rules.sql) */
+        rc = rs_firm_cuts_put(s, *prop_id, p->firm_cuts, err);
     for (size_t i = 0; rc == RA_OK && i < p->n_trades; i++) {
         const ra_cycle_trade *t = &p->trades[i];
         int64_t sec = 0;
@@ -1178,7 +1182,8 @@ static ra_status trade_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 static ra_status load_trades(ra_store *s, int64_t prop_id, ra_cycle_proposal *p, ra_err *err)
 {
     trade_ctx c = {p, 0, 0};
-    return sq_each(s, err, trade_row, &c,
+    ra_status rc = rs_firm_cuts_get(s, prop_id, p->firm_cuts, sizeof p->firm_cuts, err);
+    return rc != RA_OK ? rc : sq_each(s, err, trade_row, &c,
                    "SELECT x.n, s.ticker, x.side, x.qty_micro, x.price, x.price_day, "
                    "x.value_minor, x.reasons, x.gain_short_minor, x.gain_long_minor, x.risk_level, "
                    "x.lots, x.status FROM proposal_trades x JOIN securities s ON s.id = "

@@ -64,7 +64,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 44 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 46 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -349,6 +349,13 @@ ra_status rs_audit_change(ra_store *s, ra_status rc, const ra_store_actor *actor
  * instructions owe less than paid. */
 ra_status rs_withdrawal_txns(ra_store *s, int64_t acc, const char *account, ra_date day,
                              ra_minor paid, ra_store_txn **out, size_t *n, ra_err *err);
+
+/* --- firm rules (store_firmrules.c) --------------------------------------------------------- */
+
+/* A proposal's firm-rule cuts (proposals.firm_cuts, schema 16): written after its insert; read
+ * ("" before schema 16). */
+ra_status rs_firm_cuts_put(ra_store *s, int64_t prop_id, const char *cuts, ra_err *err);
+ra_status rs_firm_cuts_get(ra_store *s, int64_t prop_id, char *out, size_t cap, ra_err *err);
 
 /* --- risk limits (store_risk.c) ------------------------------------------------------------- */
 

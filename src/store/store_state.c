@@ -167,6 +167,14 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "tittttii", "notifications x " ACCT_JOIN, "x.code"},
     {"risk_settings", 11, "f.code", "x.close_minute, x.zone, x.user_name, x.updated_at", "itti",
      "risk_settings x JOIN firms f ON f.id = x.firm_id", "f.code"},
+    /* the firm rules (0016): every version of the firm's, and a fund's shares outstanding */
+    {"firm_rules", 16, "f.code",
+     "x.version, x.max_weight, x.exempt, x.max_firm_share, x.min_hold_days, x.max_turnover, "
+     "x.user_name, x.created_at",
+     "idtdidti", "firm_rules x JOIN firms f ON f.id = x.firm_id", "x.version"},
+    {"fund_shares", 16, "c.ticker", "x.day, x.shares_micro", "ii",
+     "fund_shares x JOIN securities c ON c.id = x.security_id JOIN firms f ON f.id = c.firm_id",
+     "x.day"},
     /* the mandates' rules (0011): imaged apart from the mandates, and only the versions that
      * have some, so that the mandates' images of books older than the column stay as they were */
     {"mandate_rules", 11, "a.code", "x.version, x.rules", "it",
@@ -434,6 +442,8 @@ static const struct {
     {"risk_rule", {"risk_rules"}},
     {"risk_event", {"risk_events"}},
     {"risk_settings", {"risk_settings"}},
+    {"firm_rules", {"firm_rules"}},
+    {"fund_shares", {"fund_shares"}},
     {"block", {"blocks", "block_members", "block_fills", "block_allocs"}},
     {"fill_exec", {"fill_execs"}},
     {"model_inputs", {"model_inputs"}},
