@@ -1561,3 +1561,45 @@ fail:
     reader_close(&fr);
     return st;
 }
+
+static int name_is(const char *s, size_t n, const char *name)
+{
+    if (n != strlen(name))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]) != name[i])
+            return 0;
+    return 1;
+}
+
+ra_status ra_csvtok_named_header(csv_reader *r, const char *const *names, int n, int n_required,
+                                 const char *format, const char *layout, int *col, ra_err *err)
+{
+    ra_status rc = ra_csvtok_header_start(r, layout, err);
+    if (rc != RA_OK)
+        return rc;
+    for (int k = 0; k < n; k++)
+        col[k] = -1;
+    for (size_t i = 0; i < r->nf; i++) {
+        const char *s = r->f[i].s;
+        size_t len = r->f[i].len;
+        ra_csvtok_trim(&s, &len);
+        int k = 0;
+        while (k < n && !name_is(s, len, names[k]))
+            k++;
+        if (k == n)
+            return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
+                                   "column %zu of the header is not part of the %s format (%s)",
+                                   i + 1, format, layout);
+        if (col[k] >= 0)
+            return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
+                                   "column %s appears twice (also column %d)", names[k],
+                                   col[k] + 1);
+        col[k] = (int)i;
+    }
+    for (int k = 0; k < n_required; k++)
+        if (col[k] < 0)
+            return ra_csvtok_error(r, RA_EPARSE, r->rec_line, r->nf + 1, err,
+                                   "the header has no %s column (%s)", names[k], layout);
+    return RA_OK;
+}

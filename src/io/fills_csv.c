@@ -11,46 +11,10 @@ enum { COL_ORDER, COL_DATE, COL_QTY, COL_PRICE, COL_FEES, N_COLS };
 static const char *const col_names[N_COLS] = {"order_id", "date", "qty", "price", "fees"};
 #define LAYOUT "order_id,date,qty,price,fees (fees optional)"
 
-static int name_is(const char *s, size_t n, const char *name)
-{
-    if (n != strlen(name))
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]) != name[i])
-            return 0;
-    return 1;
-}
-
 /* The header: every column known, none twice, all but fees present; col[k] its field index. */
 static ra_status read_header(csv_reader *r, int col[N_COLS], ra_err *err)
 {
-    ra_status rc = ra_csvtok_header_start(r, LAYOUT, err);
-    if (rc != RA_OK)
-        return rc;
-    for (int k = 0; k < N_COLS; k++)
-        col[k] = -1;
-    for (size_t i = 0; i < r->nf; i++) {
-        const char *s = r->f[i].s;
-        size_t n = r->f[i].len;
-        ra_csvtok_trim(&s, &n);
-        int k = 0;
-        while (k < N_COLS && !name_is(s, n, col_names[k]))
-            k++;
-        if (k == N_COLS)
-            return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
-                                   "column %zu of the header is not part of the fills format (%s)",
-                                   i + 1, LAYOUT);
-        if (col[k] >= 0)
-            return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
-                                   "column %s appears twice (also column %d)", col_names[k],
-                                   col[k] + 1);
-        col[k] = (int)i;
-    }
-    for (int k = 0; k < COL_FEES; k++)
-        if (col[k] < 0)
-            return ra_csvtok_error(r, RA_EPARSE, r->rec_line, r->nf + 1, err,
-                                   "the header has no %s column (%s)", col_names[k], LAYOUT);
-    return RA_OK;
+    return ra_csvtok_named_header(r, col_names, N_COLS, COL_FEES, "fills", LAYOUT, col, err);
 }
 
 /* One row into *x; col[] as read_header made it. */

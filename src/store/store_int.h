@@ -64,7 +64,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 42 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 43 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -349,6 +349,14 @@ ra_status rs_audit_change(ra_store *s, ra_status rc, const ra_store_actor *actor
  * instructions owe less than paid. */
 ra_status rs_withdrawal_txns(ra_store *s, int64_t acc, const char *account, ra_date day,
                              ra_minor paid, ra_store_txn **out, size_t *n, ra_err *err);
+
+/* The decisions of an account's day d (account row acc): its proposal and orders, its risk
+ * records (store_cycle.c; the monitor's writes reuse it). cache may be NULL. */
+struct sec_cache;
+struct ra_cycle_account_day;
+ra_status rs_day_decisions_put(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
+                               struct sec_cache *cache, int64_t acc,
+                               const struct ra_cycle_account_day *d, ra_err *err);
 
 /* --- risk limits (store_risk.c) ------------------------------------------------------------- */
 
