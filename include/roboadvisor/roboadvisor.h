@@ -39,6 +39,7 @@
 #include "plan_io.h"
 #include "fix.h"
 #include "fills_io.h"
+#include "snapshot.h"
 /* store */
 #include "store.h"
 #include "store_models.h"
@@ -48,6 +49,7 @@
 #include "store_fees.h"
 #include "engine_fees.h"
 #include "store_risk.h"
+#include "store_monitor.h"
 #include "store_blocks.h"
 /* engine */
 #include "engine_onboard.h"
@@ -58,6 +60,7 @@
 #include "engine_valuation.h"
 #include "engine_gains.h"
 #include "engine_cycle.h"
+#include "engine_monitor.h"
 #include "engine_fills.h"
 #include "engine_blocks.h"
 #include "engine_backtest.h"

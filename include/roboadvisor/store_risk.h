@@ -109,7 +109,9 @@ RA_API RA_NODISCARD ra_status ra_store_risk_events_of_day(ra_store *s, const cha
 typedef struct ra_risk_firing_rec {
     char account[RA_CODE_MAX];
     ra_date date;
-    ra_risk_firing f;
+    ra_risk_firing f;                 /* f.price: the snapshot's price of f.subject (monitor) */
+    int at_minute;                    /* the monitor's snapshot minute; -1 at the close */
+    ra_minor value_minor;             /* the monitor: the account's value at the snapshot */
 } ra_risk_firing_rec;
 /* The firm's firings (account NULL or "": all) by account then day then rule (ra_store_free). */
 RA_API RA_NODISCARD ra_status ra_store_risk_firings_list(ra_store *s, const char *firm,

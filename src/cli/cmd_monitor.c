@@ -8,7 +8,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 typedef struct mon_opts {
@@ -115,7 +114,7 @@ int cmd_monitor(int argc, char **argv)
         ra_snapshot_destroy(sn);
         return cli_usage(CMD, "--at HH:MM is required when the snapshot has no time column");
     }
-    mo.date = o.have_date ? o.date : (ra_date)(time(NULL) / 86400);
+    mo.date = o.have_date ? o.date : cli_today();
     mo.snapshot = sn;
     cli_book b;
     cli_book_args ba = o.book;

@@ -42,9 +42,11 @@ static int cmp_ticker(const void *a, const void *b)
     return strcmp(((const ra_snapshot_row *)a)->ticker, ((const ra_snapshot_row *)b)->ticker);
 }
 
-/* The snapshot's prices by book security into snap[] (0: none) and the book's prices; counts. */
-static ra_status apply_snapshot(const ra_snapshot *sn, ra_cycle_book *b, ra_price *snap,
-                                ra_monitor_stats *st, ra_err *err)
+/* The snapshot's prices by book security into snap[] (0: none) and the book's prices: the
+ * snapshot's, else the latest close on or before the day (the book has only the day's); counts. */
+static ra_status apply_snapshot(ra_store *s, const char *firm, const ra_snapshot *sn,
+                                ra_cycle_book *b, ra_price *snap, ra_monitor_stats *st,
+                                ra_err *err)
 {
     ra_snapshot_row *rows = ra_malloc((sn->n ? sn->n : 1) * sizeof *rows);
     if (!rows)
@@ -60,6 +62,16 @@ static ra_status apply_snapshot(const ra_snapshot *sn, ra_cycle_book *b, ra_pric
         if (x) {
             b->sec[i].price = x->price;
             used++;
+        } else if (b->sec[i].price <= 0) {
+            ra_date on = 0;
+            ra_status rc = ra_store_price_latest(s, firm, b->sec[i].ticker, b->date,
+                                                 &b->sec[i].price, &on, err);
+            if (rc == RA_ENOTFOUND)
+                b->sec[i].price = 0; /* never priced: a holding of it is worth 0 */
+            else if (rc != RA_OK) {
+                ra_free(rows);
+                return rc;
+            }
         }
         st->priced += x != NULL;
         st->unpriced += x == NULL;
@@ -129,7 +141,7 @@ static ra_status mon_load(ra_store *s, const ra_store_actor *actor, const ra_mon
     m->snap = ra_calloc(b->n_sec ? b->n_sec : 1, sizeof *m->snap);
     if (!m->snap)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the snapshot's prices");
-    rc = apply_snapshot(o->snapshot, b, m->snap, st, err);
+    rc = apply_snapshot(s, actor->firm, o->snapshot, b, m->snap, st, err);
     m->r = (run){.s = s, .actor = actor, .o = &m->co, .b = b, .st = &m->cst,
                  .household = UINT32_MAX, .monitor = 1, .monitor_at = o->at_minute};
     if (rc == RA_OK)

@@ -663,6 +663,9 @@ static ra_status firing_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     sq_copy(x->f.then, sizeof x->f.then, sq_text(s, st, 4));
     x->f.observed = s->ops->col_double(st, 5);
     sq_copy(x->f.subject, sizeof x->f.subject, sq_text(s, st, 6));
+    x->at_minute = (int)sq_int(s, st, 7);
+    x->f.price = sq_int(s, st, 8);
+    x->value_minor = sq_int(s, st, 9);
     ra_risk_rule r;
     ra_err e = {0};
     if (ra_risk_rule_parse(x->f.rule, x->f.when, x->f.then, &r, &e) == RA_OK)
@@ -677,11 +680,18 @@ ra_status ra_store_risk_firings_list(ra_store *s, const char *firm, const char *
     ra_status rc = list_begin(s, firm, out, n, &f, err);
     rec_vec l = {NULL, 0, 0, sizeof **out};
     const char *acc = account ? account : "";
-    if (rc == RA_OK)
+    /* the intraday monitor's columns from 0014_monitor.sql on (-1, 0, 0 at the close) */
+    if (rc == RA_OK && s->schema_version >= 14)
         rc = sq_each(s, err, firing_row, &l,
-                     "SELECT a.code, x.day, x.rule, x.cond, x.action, x.observed, x.subject FROM "
-                     "rule_firings x JOIN accounts a ON a.id = x.account_id WHERE a.firm_id = ? "
-                     "AND (? = '' OR a.code = ?) ORDER BY a.code, x.day, x.rule", "itt", f.id,
-                     acc, acc);
+                     "SELECT a.code, x.day, x.rule, x.cond, x.action, x.observed, x.subject, "
+                     "x.at_minute, x.price, x.value_minor FROM rule_firings x JOIN accounts a ON "
+                     "a.id = x.account_id WHERE a.firm_id = ? AND (? = '' OR a.code = ?) ORDER BY "
+                     "a.code, x.day, x.rule", "itt", f.id, acc, acc);
+    else if (rc == RA_OK)
+        rc = sq_each(s, err, firing_row, &l,
+                     "SELECT a.code, x.day, x.rule, x.cond, x.action, x.observed, x.subject, -1, "
+                     "0, 0 FROM rule_firings x JOIN accounts a ON a.id = x.account_id WHERE "
+                     "a.firm_id = ? AND (? = '' OR a.code = ?) ORDER BY a.code, x.day, x.rule",
+                     "itt", f.id, acc, acc);
     return list_end(rc, &l, out, n);
 }
