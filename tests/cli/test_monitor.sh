@@ -80,5 +80,73 @@ run 0 "$RA" notifications list --db "$B" --format json
 run 0 "$RA" check --db "$B"
 run 0 "$RA" audit verify --db "$B"
 
-min_checks 25
+# kill -9 during monitor: a book of 30 clients run to 2020-03-11, every mandate with rule R3
+# (a loss of 3 % or more reduces equity to 20 %), a snapshot at 88 % of the 2020-03-11 closes:
+# some accounts cross their loss limit (suspended, notified), the others fire R3 (proposals,
+# orders for the discretionary ones). One account a transaction (--batch 1) so that a kill can
+# fall between any two; the moments are drawn uniformly over the clean run's measured duration
+# (and shrink when a run ended before its kill). The run finished by running it again has the
+# same records as the run done once, none twice (compared row by row below, and the audit records
+# per entity and action), and check and audit verify are clean.
+K="$TMP/kill.db"
+run 0 "$RA" generate-book --db "$K" --data "$DATA" --key-file "$TMP/key2" --clients 30 \
+  --from 2019-02-20 --to 2020-02-19
+ROBOADVISOR_KEY=$(tr -d ' \n' <"$TMP/key2")
+run 0 "$RA" models build --db "$K" --date 2020-02-19
+run 0 "$RA" onboard --db "$K" --generate 30 --seed 3 \
+  --questionnaire "$REPO/examples/questionnaire/default.json" --date 2020-02-19
+run 0 "$RA" run-day --db "$K" --date 2020-02-20 --to 2020-03-11 --execute close
+run 0 "$RA" rules set R3 --db "$K" --when 'loss>=0.03' --then 'reduce:equity=0.2'
+for a in $(sqlite3 "$K" "SELECT code FROM accounts ORDER BY code"); do
+  "$RA" mandate set "$a" rules=R3 --db "$K" --by cli-test --reason "intraday rule" >/dev/null \
+    || bad "mandate set $a"
+done
+awk -F, 'NR == 1 { for (i = 2; i <= NF; i++) t[i] = $i; next }
+         $1 == "2020-03-11" { print "ticker,price";
+           for (i = 2; i <= NF; i++) if ($i != "" && t[i] != "") printf "%s,%.6f\n", t[i], 0.88 * $i }' \
+  "$DATA/av_etf_close.csv" >"$TMP/snap88.csv"
+cp "$K" "$TMP/once.db"
+t0=$(date +%s%N)
+run 0 "$RA" monitor --db "$TMP/once.db" --date 2020-03-12 --at 11:00 --snapshot "$TMP/snap88.csv" \
+  --batch 1 --format json
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$(jget .rules_fired)" -ge 1 ] && [ "$(jget .proposals)" -ge 1 ] && [ "$(jget .loss_limits_crossed)" -ge 1 ] \
+  && ok || bad "the kill scenario needs firings, proposals and crossings"
+fracs=$(awk -v seed="$RANDOM" 'BEGIN{srand(seed); for (i = 0; i < 100; i++) printf "%.4f\n", rand() * 0.8}')
+killed=0 tries=0
+for f in $fracs; do
+  [ "$killed" -ge 10 ] && break
+  tries=$((tries + 1))
+  at=$(awk -v f="$f" -v m="$ms" 'BEGIN{printf "%.3f", f * m / 1000}')
+  "$RA" monitor --db "$K" --date 2020-03-12 --at 11:00 --snapshot "$TMP/snap88.csv" --batch 1 \
+    >/dev/null 2>&1 &
+  pid_run=$!
+  sleep "$at"
+  if kill -9 "$pid_run" 2>/dev/null; then killed=$((killed + 1)); else ms=$((ms * 4 / 5 + 1)); fi
+  wait "$pid_run" 2>/dev/null
+done
+[ "$killed" -ge 10 ] && ok || bad "only $killed of $tries runs were killed while running (a clean run takes $ms ms)"
+run 0 "$RA" monitor --db "$K" --date 2020-03-12 --at 11:00 --snapshot "$TMP/snap88.csv" --batch 1 --format json
+for db in "$K" "$TMP/once.db"; do
+  sqlite3 "$db" "SELECT a.code, x.day, x.rule, x.at_minute, x.price, x.value_minor, x.observed
+                 FROM rule_firings x JOIN accounts a ON a.id = x.account_id ORDER BY 1, 2, 3;
+                 SELECT a.code, x.day, x.kind, x.value_minor, x.loss_minor, x.orders_cancelled
+                 FROM suspensions x JOIN accounts a ON a.id = x.account_id ORDER BY 1, 2;
+                 SELECT code, due_at, message FROM notifications ORDER BY code;
+                 SELECT code, status, value_minor FROM proposals ORDER BY code;
+                 SELECT p.code, t.n, t.side, t.qty_micro, t.price, t.reasons FROM proposal_trades t
+                   JOIN proposals p ON p.id = t.proposal_id ORDER BY 1, 2;
+                 SELECT code, qty_micro, status FROM orders ORDER BY code;
+                 SELECT day, at_minute, prices, accounts, firings, proposals, orders, suspended,
+                   finished FROM monitor_runs;
+                 SELECT entity, action, COUNT(*) FROM audit_log WHERE entity IN
+                   ('risk', 'proposal', 'monitor') GROUP BY 1, 2 ORDER BY 1, 2;" >"$db.dump" ||
+    bad "dump of $db"
+done
+cmp -s "$K.dump" "$TMP/once.db.dump" && ok || { bad "records differ after the kills"; diff "$K.dump" "$TMP/once.db.dump" | head -20 >&2; }
+grep -q "|630|" "$K.dump" || grep -q "|660|" "$K.dump" && ok || bad "no intraday firing in the dump"
+run 0 "$RA" check --db "$K"
+run 0 "$RA" audit verify --db "$K"
+
+min_checks 35
 finish
