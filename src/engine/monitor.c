@@ -277,20 +277,39 @@ static ra_status run_range(ra_store *s, const ra_store_actor *actor, mon *m, siz
     return rc;
 }
 
-/* The run's record: started (finished 0), or finished with the run's counts from the book. */
+/* The run's record: started (finished 0), or finished with the run's counts from the book, in one
+ * transaction; several workers: under the firm's planning lock, and only by the first to find
+ * every batch done (the others find it finished). */
 static ra_status record(ra_store *s, const ra_store_actor *actor, const ra_monitor_options *o,
-                        int finished, ra_monitor_stats *st, int64_t *left, ra_err *err)
+                        int finished, int worker, ra_monitor_stats *st, ra_err *err)
 {
-    ra_monitor_run_rec *r = &st->run;
-    r->date = o->date;
-    r->at_minute = o->at_minute;
-    snapshot_hash(o->snapshot, r->snapshot_hash);
-    r->prices = (int64_t)o->snapshot->n;
-    r->accounts = (int64_t)st->accounts;
-    r->finished = finished;
-    ra_status rc = ra_store_monitor_counts(s, actor->firm, o->date, o->at_minute, r, left, err);
-    if (rc == RA_OK && (!finished || *left <= 0))
+    ra_status rc = ra_store_begin(s, err);
+    if (rc != RA_OK)
+        return rc;
+    int planned = 0, found = 0;
+    int64_t left = -1;
+    ra_monitor_run_rec *r = &st->run, now;
+    if (worker)
+        rc = ra_store_monitor_plan_lock(s, actor, o->date, o->at_minute, &planned, err);
+    if (rc == RA_OK)
+        rc = ra_store_monitor_run_get(s, actor->firm, o->date, o->at_minute, &now, &found, err);
+    if (rc == RA_OK) {
+        r->date = o->date;
+        r->at_minute = o->at_minute;
+        snapshot_hash(o->snapshot, r->snapshot_hash);
+        r->prices = (int64_t)o->snapshot->n;
+        r->accounts = (int64_t)st->accounts;
+        r->finished = finished;
+        rc = ra_store_monitor_counts(s, actor->firm, o->date, o->at_minute, r, &left, err);
+    }
+    int write = finished ? left <= 0 && !(found && now.finished) : !found;
+    if (rc == RA_OK && write)
         rc = ra_store_monitor_run_put(s, actor, r, err);
+    if (rc == RA_OK && !write && found)
+        *r = now; /* another worker's record */
+    if (rc == RA_OK)
+        return ra_store_commit(s, err);
+    (void)ra_store_rollback(s, NULL);
     return rc;
 }
 
@@ -375,10 +394,9 @@ ra_status ra_monitor_run(ra_store *s, const ra_store_actor *actor, const ra_moni
         worker = NULL; /* one writer: the ordinary run */
     mon m;
     memset(&m, 0, sizeof m);
-    int64_t left = 0;
     rc = mon_load(s, actor, o, &m, st, err);
     if (rc == RA_OK && !found)
-        rc = record(s, actor, o, 0, st, &left, err);
+        rc = record(s, actor, o, 0, worker != NULL, st, err);
     if (rc == RA_OK && worker)
         rc = run_worker(s, actor, o, worker, &m, st, err);
     else if (rc == RA_OK) {
@@ -394,7 +412,7 @@ ra_status ra_monitor_run(ra_store *s, const ra_store_actor *actor, const ra_moni
         }
     }
     if (rc == RA_OK)
-        rc = record(s, actor, o, 1, st, &left, err);
+        rc = record(s, actor, o, 1, worker != NULL, st, err);
     mon_free(&m);
     return rc;
 }
