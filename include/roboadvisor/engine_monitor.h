@@ -27,8 +27,10 @@ typedef struct ra_monitor_options {
     int at_minute;                   /* the snapshot's minute after local midnight; a multiple of
                                       * RA_MONITOR_CADENCE_MIN */
     const ra_snapshot *snapshot;     /* borrowed */
-    ra_cycle_options cycle;          /* the firm's trading settings and the batch size (its date,
-                                      * execute_close and threads are not used) */
+    ra_cycle_options cycle;          /* the firm's trading settings, the batch size and progress
+                                      * (called with 0 done when the evaluation starts, then after
+                                      * each batch); its date, execute_close and threads are not
+                                      * used */
 } ra_monitor_options;
 
 typedef struct ra_monitor_stats {

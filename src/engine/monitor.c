@@ -401,6 +401,8 @@ ra_status ra_monitor_run(ra_store *s, const ra_store_actor *actor, const ra_moni
         rc = run_worker(s, actor, o, worker, &m, st, err);
     else if (rc == RA_OK) {
         size_t batch = m.co.batch ? m.co.batch : RA_CYCLE_DEFAULT_BATCH;
+        if (o->cycle.progress) /* the book and the day's figures loaded: the evaluation starts */
+            o->cycle.progress(o->cycle.progress_ctx, 0, m.b->n_acc);
         for (size_t a = 0; a < m.b->n_acc && rc == RA_OK;) {
             size_t end = a + batch < m.b->n_acc ? a + batch : m.b->n_acc;
             while (end < m.b->n_acc && m.b->acc[end].household == m.b->acc[end - 1].household)
