@@ -138,6 +138,8 @@ ra_status cycle_account_day(run *r, size_t a, acct_out *out, ra_err *err);
 ra_status cycle_risk_load(ra_store *s, const char *firm, ra_cycle_book *b, cycle_risk **out,
                           ra_err *err);
 void cycle_risk_free(cycle_risk *k);
+/* The risk figures of account row id in k, or NULL. */
+const ra_risk_account *cycle_risk_find(const cycle_risk *k, int64_t id);
 /* The loss limit and the mandate's rules of account a, its lots[0..n_lots) (its ledger's) worth value_minor at the
  * day's closes (after its corporate actions, before trading): *halt 1 when the account must not
  * trade today, because it was suspended before, crosses its loss limit now or a rule suspends

@@ -33,7 +33,7 @@ void cycle_risk_free(cycle_risk *k)
     ra_free(k);
 }
 
-static const ra_risk_account *find(const cycle_risk *k, int64_t id)
+const ra_risk_account *cycle_risk_find(const cycle_risk *k, int64_t id)
 {
     size_t lo = 0, hi = k->n; /* by account id */
     while (lo < hi) {
@@ -148,7 +148,7 @@ ra_status cycle_risk_load(ra_store *s, const char *firm, ra_cycle_book *b, cycle
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the day's risk figures");
     /* the accounts with rules: their mandates' rules (for the configuration hash), returns */
     for (size_t a = 0; rc == RA_OK && a < b->n_acc; a++) {
-        const ra_risk_account *x = find(k, b->acc[a].id);
+        const ra_risk_account *x = cycle_risk_find(k, b->acc[a].id);
         if (!x || !b->acc[a].mandate->rules[0]) /* the book read the mandate's rules */
             continue;
         size_t i = (size_t)(x - k->acc);
@@ -258,7 +258,7 @@ ra_status cycle_risk_check(run *r, size_t a, const ra_lot *lots, size_t n_lots,
                            ra_minor value_minor, acct_out *out, int *halt, ra_err *err)
 {
     *halt = 0;
-    const ra_risk_account *x = r->risk ? find(r->risk, r->b->acc[a].id) : NULL;
+    const ra_risk_account *x = r->risk ? cycle_risk_find(r->risk, r->b->acc[a].id) : NULL;
     if (!x)
         return RA_OK;
     if (x->suspended) {

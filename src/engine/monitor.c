@@ -81,19 +81,6 @@ static ra_status apply_snapshot(ra_store *s, const char *firm, const ra_snapshot
     return RA_OK;
 }
 
-static const ra_risk_account *risk_find(const cycle_risk *k, int64_t id)
-{
-    size_t lo = 0, hi = k->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (k->acc[mid].account_id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < k->n && k->acc[lo].account_id == id ? &k->acc[lo] : NULL;
-}
-
 /* The monitor's state of a run: the book, the cycle's run over it, the risk figures. */
 typedef struct mon {
     ra_cycle_book *b;
@@ -175,7 +162,7 @@ static ra_status mon_load(ra_store *s, const ra_store_actor *actor, const ra_mon
     k->fired = m->fired;
     k->n_fired = n_fired;
     for (size_t i = 0; rc == RA_OK && i < m->n_susp; i++) { /* suspended earlier today */
-        ra_risk_account *x = (ra_risk_account *)risk_find(k, m->susp[i]);
+        ra_risk_account *x = (ra_risk_account *)cycle_risk_find(k, m->susp[i]);
         if (x)
             x->suspended = 1;
     }
@@ -191,7 +178,7 @@ static ra_status check_account(mon *m, size_t a, size_t hh_first, acct_out *out,
     *has = 0;
     const ra_cycle_book *b = m->b;
     const ra_cycle_account *x = &b->acc[a];
-    const ra_risk_account *rk = risk_find(m->k, x->id);
+    const ra_risk_account *rk = cycle_risk_find(m->k, x->id);
     if (!rk)
         return RA_OK;
     if (rk->suspended) {

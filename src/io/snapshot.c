@@ -11,10 +11,21 @@ enum { COL_TICKER, COL_PRICE, COL_TIME, N_COLS };
 static const char *const col_names[N_COLS] = {"ticker", "price", "time"};
 #define LAYOUT "ticker,price,time (time optional)"
 
-/* One row into *x; col[] as the header gave it. */
-static ra_status read_row(const csv_reader *r, const int col[N_COLS], ra_snapshot_row *x,
-                          ra_err *err)
+/* The index of the first of rows[0..n) with ticker t, or n. Snapshots hold a firm's shelf (tens
+ * to a few thousand rows): a linear look-up per row stays well under the file's reading. */
+static size_t find(const ra_snapshot_row *rows, size_t n, const char *t)
 {
+    size_t i = 0;
+    while (i < n && strcmp(rows[i].ticker, t) != 0)
+        i++;
+    return i;
+}
+
+/* One row into *out (the snapshot ctx has the rows before it); col[] as the header gave it. */
+static ra_status read_row(void *ctx, const csv_reader *r, const int *col, void *out, ra_err *err)
+{
+    const ra_snapshot *sn = ctx;
+    ra_snapshot_row *x = out;
     const char *s[N_COLS];
     size_t n[N_COLS];
     for (int k = 0; k < N_COLS; k++) {
@@ -57,6 +68,11 @@ static ra_status read_row(const csv_reader *r, const int col[N_COLS], ra_snapsho
                                    "time must be HH:MM from 00:00 to 23:59: %s",
                                    ra_csvtok_show(vb, s[COL_TIME], n[COL_TIME]));
     }
+    size_t dup = find(sn->rows, sn->n, x->ticker);
+    if (dup < sn->n)
+        return ra_csvtok_error(r, RA_EPARSE, AT(COL_TICKER), err,
+                               "ticker %s appears twice (also line %u)", x->ticker,
+                               (unsigned)sn->rows[dup].line);
 #undef AT
     return RA_OK;
 }
@@ -67,16 +83,6 @@ void ra_snapshot_destroy(ra_snapshot *s)
         RA_FREE_ALL(s->rows, s->source, s);
 }
 
-/* The index of the first of rows[0..n) with ticker t, or n. Snapshots hold a firm's shelf (tens
- * to a few thousand rows): a linear look-up per row stays well under the file's reading. */
-static size_t find(const ra_snapshot_row *rows, size_t n, const char *t)
-{
-    size_t i = 0;
-    while (i < n && strcmp(rows[i].ticker, t) != 0)
-        i++;
-    return i;
-}
-
 ra_status ra_snapshot_parse(const char *data, size_t size, const char *source, ra_snapshot **out,
                             ra_err *err)
 {
@@ -85,58 +91,14 @@ ra_status ra_snapshot_parse(const char *data, size_t size, const char *source, r
     *out = NULL;
     if (!source)
         source = "input";
-    ra_status rc = ra_csvtok_check_size(source, size, err);
-    if (rc != RA_OK)
-        return rc;
-    csv_reader r;
-    ra_csvtok_init(&r, data, size, source);
     ra_snapshot *sn = ra_calloc(1, sizeof *sn);
-    size_t cap = 0;
-    int col[N_COLS];
-    char *names[N_COLS] = {0};
-    if (!sn || !(sn->source = ra_strdup(source))) {
+    ra_status rc = RA_OK;
+    if (!sn || !(sn->source = ra_strdup(source)))
         rc = ra_csvtok_nomem(err, "the snapshot");
-        goto out;
-    }
-    rc = ra_csvtok_named_header(&r, col_names, N_COLS, COL_TIME, "snapshot", LAYOUT, col, err);
-    if (rc != RA_OK)
-        goto out;
-    size_t width = r.nf;
-    for (int k = 0; k < N_COLS; k++)
-        if (col[k] >= 0)
-            names[col[k]] = (char *)col_names[k];
-    r.names = names;
-    r.n_names = width;
-    for (;;) {
-        int eof = 0;
-        if ((rc = ra_csvtok_next(&r, &eof, err)) != RA_OK)
-            goto out;
-        if (eof)
-            break;
-        if ((rc = ra_csvtok_check_width(&r, width, err)) != RA_OK)
-            goto out;
-        if (ra_grow((void **)&sn->rows, &cap, sn->n + 1, sizeof *sn->rows)) {
-            rc = ra_csvtok_nomem(err, "the snapshot");
-            goto out;
-        }
-        ra_snapshot_row *x = &sn->rows[sn->n];
-        if ((rc = read_row(&r, col, x, err)) != RA_OK)
-            goto out;
-        size_t dup = find(sn->rows, sn->n, x->ticker);
-        if (dup < sn->n) {
-            rc = ra_csvtok_error(&r, RA_EPARSE, r.f[col[COL_TICKER]].line,
-                                 (size_t)col[COL_TICKER] + 1, err,
-                                 "ticker %s appears twice (also line %u)", x->ticker,
-                                 (unsigned)sn->rows[dup].line);
-            goto out;
-        }
-        sn->n++;
-    }
-    if (sn->n == 0)
-        rc = ra_err_set(err, RA_EPARSE, source, "the file has a header but no prices (%s)",
-                        LAYOUT);
-out:
-    ra_csvtok_free(&r);
+    else
+        rc = ra_csvtok_named_rows(data, size, source, col_names, N_COLS, COL_TIME, "snapshot",
+                                  LAYOUT, "prices", (void **)&sn->rows, &sn->n, sizeof *sn->rows,
+                                  read_row, sn, err);
     if (rc != RA_OK) {
         ra_snapshot_destroy(sn);
         return rc;
