@@ -1,6 +1,7 @@
 /* bench_monitor: the intraday monitor at scale (issue 13; figures in bench/README.md).
  *
  *   build/dev/bench/bench_monitor [--accounts N] [--lots K] [--db FILE] [--book F] [--batch B]
+ *                                 [--reuse]
  *
  * bench_cycle's book (bench_book.h: N accounts of K lots, 20 ETFs; --book F starts from a copy of
  * a book kept by bench_cycle --book F), one account in 50 given rule MV5 (move(E00,1) <= -0.05
@@ -37,6 +38,7 @@ static void on_progress(void *ctx, size_t done, size_t total)
 int main(int argc, char **argv)
 {
     size_t n_acc = 100000, k = 8, batch = 4096;
+    int reuse = 0; /* --reuse: the --db of an earlier run as it is (its run continued) */
     const char *path = "/tmp/bench_monitor.db", *book = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--accounts") == 0 && i + 1 < argc)
@@ -49,9 +51,11 @@ int main(int argc, char **argv)
             book = argv[++i];
         else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc)
             batch = strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--reuse") == 0)
+            reuse = 1;
         else {
             fprintf(stderr, "usage: bench_monitor [--accounts N] [--lots K] [--db FILE] "
-                            "[--book FILE] [--batch B]\n");
+                            "[--book FILE] [--batch B] [--reuse]\n");
             return 2;
         }
     }
@@ -60,7 +64,8 @@ int main(int argc, char **argv)
         return 2;
     }
     char p[1200], cmd[2600];
-    unlink(path);
+    if (!reuse)
+        unlink(path);
     snprintf(p, sizeof p, "%s-wal", path);
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", path);
@@ -71,7 +76,12 @@ int main(int argc, char **argv)
     bench_actor(&a);
     ra_date d0 = ra_date_from_ymd(2021, 1, 4), d1 = d0 + 1;
     double t0 = now_s();
-    if (book && access(book, R_OK) == 0) {
+    if (reuse) {
+        if (ra_store_open(path, NULL, &st, &err) != RA_OK || ra_store_init(st, &err) != RA_OK)
+            return die("open", &err);
+        bench_key(st);
+        printf("book: %s as an earlier run left it\n", path);
+    } else if (book && access(book, R_OK) == 0) {
         snprintf(cmd, sizeof cmd, "cp '%s' '%s'", book, path);
         if (system(cmd) != 0) {
             fprintf(stderr, "bench_monitor: could not copy %s\n", book);

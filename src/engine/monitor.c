@@ -229,21 +229,23 @@ static ra_status run_range(ra_store *s, const ra_store_actor *actor, mon *m, siz
     ra_status rc = RA_OK;
     size_t k = 0, hh_first = first;
     size_t props = m->cst.proposals, orders = m->cst.orders;
+    /* room for every account of the range before the first is computed: a day's record points
+     * into its acct_out (its proposal, its risk figures), which must not move */
+    if (m->room < end - first) {
+        size_t room = end - first;
+        acct_out *o2 = ra_realloc(m->outs, room * sizeof *o2);
+        if (o2)
+            m->outs = o2;
+        ra_cycle_account_day *d2 = o2 ? ra_realloc(m->days, room * sizeof *d2) : NULL;
+        if (!o2 || !d2)
+            return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a batch's records");
+        m->days = d2;
+        memset(m->outs + m->room, 0, (room - m->room) * sizeof *m->outs);
+        m->room = room;
+    }
     for (size_t a = first; a < end && rc == RA_OK; a++) {
         if (a == first || b->acc[a].household != b->acc[a - 1].household)
             hh_first = a;
-        if (k == m->room) {
-            size_t room = m->room ? 2 * m->room : 64;
-            acct_out *o2 = ra_realloc(m->outs, room * sizeof *o2);
-            if (o2)
-                m->outs = o2;
-            ra_cycle_account_day *d2 = o2 ? ra_realloc(m->days, room * sizeof *d2) : NULL;
-            if (!o2 || !d2)
-                return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a batch's records");
-            m->days = d2;
-            memset(m->outs + m->room, 0, (room - m->room) * sizeof *m->outs);
-            m->room = room;
-        }
         int has = 0;
         rc = check_account(m, a, hh_first, &m->outs[k], &has, st, err);
         if (rc == RA_OK && has) {

@@ -240,6 +240,39 @@ static void test_rule_on_the_snapshot(void **state)
     assert_int_equal(st.proposals, 0);
 }
 
+/* Many accounts with records in one batch (regression: the batch's records pointed into an array
+ * that grew under them at the 65th). 70 more accounts like A1 (limit 10 %, 100,000.00 invested at
+ * the close of 2023-01-04: AAA 594, CCC 792, 1,000.00 cash); at AAA = 50.00 each is worth
+ * 1,000.00 + 39,600.00 + 29,700.00 = 70,300.00, a loss of 29.7 %: all 71 cross (A2's 15 % too:
+ * 72), in one batch of the default size, each suspended with value 70,300.00. */
+static void test_many_records_in_one_batch(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    char code[16], client[16], hh[16];
+    for (int i = 0; i < 70; i++) {
+        snprintf(code, sizeof code, "B%02d", i);
+        snprintf(client, sizeof client, "K%02d", i);
+        snprintf(hh, sizeof hh, "HB%02d", i);
+        ra_tf_account(f->s, &f->actor, code, client, hh, 1, 0);
+        ra_tf_cash(f->s, &f->actor, code, "open", RA_TXN_DEPOSIT, D(2023, 1, 3), 10000000);
+        mandate(f, code, "loss_limit", "0.10", NULL);
+    }
+    ra_cycle_options o = ra_tf_day_options(D(2023, 1, 4), 1);
+    ra_cycle_stats cs;
+    OK(ra_cycle_run_day(f->s, &f->actor, &o, &cs, &err)); /* the new accounts' first day */
+    ra_monitor_stats st;
+    OK(monitor(f, 600, 50000000, &st, &err));
+    assert_int_equal(st.crossed, 72);
+    ra_suspension *x = NULL;
+    size_t n = 0;
+    OK(ra_store_suspensions_list(f->s, "F1", NULL, &x, &n, &err));
+    assert_int_equal(n, 72);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(x[i].value_minor, 7030000);
+    ra_store_free(x);
+}
+
 /* Input refused: a snapshot time off the 10-minute cadence. */
 static void test_cadence_refused(void **state)
 {
@@ -256,6 +289,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_invested_as_derived, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loss_limit_on_the_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rule_on_the_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_records_in_one_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cadence_refused, setup, teardown),
     };
     return ra_tdb_main(argc, argv, "test_monitor", tests, sizeof tests / sizeof tests[0]);
