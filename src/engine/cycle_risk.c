@@ -95,7 +95,8 @@ static ra_status load_closes(ra_store *s, const char *firm, const ra_cycle_book 
         /* window trading days fit in 1.5 x window + 10 calendar days (weekends, holidays) */
         rc = ra_store_price_series(s, firm, b->sec[i].ticker, b->date - (3 * window) / 2 - 10,
                                    b->date - today, &d, &p, &n, err);
-        size_t keep = n > (size_t)window + 1 - (size_t)today ? (size_t)window + 1 - (size_t)today : n;
+        size_t want = (size_t)window + 1 - (size_t)today; /* today's comes from the book */
+        size_t keep = n > want ? want : n;
         if (rc == RA_OK && keep + (size_t)today) {
             k->closes[i] = ra_malloc((keep + 1) * sizeof **k->closes);
             if (!k->closes[i])

@@ -302,9 +302,9 @@ ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
             : sq_prep(s, "INSERT INTO rule_firings (account_id, day, rule, cond, action, "
                          "observed, subject) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
                          "(account_id, day, rule) DO NOTHING", err);
-        if (!st || sq_bind(s, st, err, c->intraday ? "iitttdtiii" : "iitttdt", acc, (int64_t)c->date, f->rule, f->when,
-                           f->then, f->observed, f->subject, (int64_t)c->at_minute, f->price,
-                           c->loss.value_minor) != RA_OK ||
+        if (!st || sq_bind(s, st, err, c->intraday ? "iitttdtiii" : "iitttdt", acc,
+                           (int64_t)c->date, f->rule, f->when, f->then, f->observed, f->subject,
+                           (int64_t)c->at_minute, f->price, c->loss.value_minor) != RA_OK ||
             sq_run(s, st, err) != RA_OK)
             rc = sq_err(err);
         if (rc == RA_OK && (f->action == RA_RISK_NOTIFY || f->action == RA_RISK_SUSPEND)) {
