@@ -43,6 +43,7 @@
 #include "fix.h"
 #include "fills_io.h"
 #include "bl_io.h"
+#include "snapshot.h"
 /* store */
 #include "store.h"
 #include "store_models.h"
@@ -53,6 +54,7 @@
 #include "engine_fees.h"
 #include "store_risk.h"
 #include "store_firmrules.h"
+#include "store_monitor.h"
 #include "store_blocks.h"
 #include "store_views.h"
 /* engine */
@@ -64,6 +66,7 @@
 #include "engine_valuation.h"
 #include "engine_gains.h"
 #include "engine_cycle.h"
+#include "engine_monitor.h"
 #include "engine_fills.h"
 #include "engine_blocks.h"
 #include "engine_backtest.h"

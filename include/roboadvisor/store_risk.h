@@ -27,6 +27,8 @@ typedef struct ra_risk_firing {
     int action;                       /* ra_risk_action */
     double observed;                  /* the measure's value (1 for an event) */
     char subject[RA_CODE_MAX];        /* move: the security that moved; else "" */
+    ra_price price;                   /* the intraday monitor: the snapshot's price of subject
+                                       * (0: none, or at the close) */
 } ra_risk_firing;
 
 /* What the cycle found for one account on its day (store_cycle.h): a crossing of the loss limit
@@ -37,6 +39,9 @@ typedef struct ra_risk_crossing {
     ra_risk_loss loss;
     int crossed;                      /* 1: the loss limit is crossed (a suspension) */
     int64_t due_at;                   /* the notifications' due time, Unix seconds (UTC) */
+    int intraday;                     /* 1: found by the intraday monitor (engine_monitor.h) on
+                                       * the snapshot of at_minute, not at the close */
+    int at_minute;                    /* intraday: the snapshot's minute after local midnight */
     size_t n_firings;
     ra_risk_firing firings[RA_RISK_MAX_RULES];
 } ra_risk_crossing;
@@ -104,7 +109,9 @@ RA_API RA_NODISCARD ra_status ra_store_risk_events_of_day(ra_store *s, const cha
 typedef struct ra_risk_firing_rec {
     char account[RA_CODE_MAX];
     ra_date date;
-    ra_risk_firing f;
+    ra_risk_firing f;                 /* f.price: the snapshot's price of f.subject (monitor) */
+    int at_minute;                    /* the monitor's snapshot minute; -1 at the close */
+    ra_minor value_minor;             /* the monitor: the account's value at the snapshot */
 } ra_risk_firing_rec;
 /* The firm's firings (account NULL or "": all) by account then day then rule (ra_store_free). */
 RA_API RA_NODISCARD ra_status ra_store_risk_firings_list(ra_store *s, const char *firm,

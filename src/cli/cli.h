@@ -238,6 +238,8 @@ cli_cmd_fn cmd_notifications, cmd_suspensions, cmd_reauthorise; /* risk limits (
 cli_cmd_fn cmd_rules; /* the firm's risk rules (cmd_rules.c) */
 /* The daily cycle (cmd_cycle.c): run-day, account show, proposals, orders, replay. */
 cli_cmd_fn cmd_run_day, cmd_account, cmd_proposals, cmd_orders, cmd_replay;
+/* The intraday monitor (cmd_monitor.c). */
+cli_cmd_fn cmd_monitor;
 /* orders export and orders blocks (cmd_orders_export.c), called by cmd_orders. */
 cli_cmd_fn cmd_orders_export;
 cli_cmd_fn cmd_backtest; /* backtests of the daily cycle (cmd_backtest.c) */

@@ -124,6 +124,20 @@ int cmd_rules(int argc, char **argv)
                                   v[i].f.rule, "when", v[i].f.when, "then", v[i].f.then,
                                   "observed", isfinite(v[i].f.observed) ? v[i].f.observed : 0.0,
                                   "subject", v[i].f.subject);
+            char at[8], pb[RA_MONEY_FMT_SIZE], vb[RA_MONEY_FMT_SIZE];
+            snprintf(at, sizeof at, "%02d:%02d", v[i].at_minute / 60 % 100,
+                     v[i].at_minute % 60);
+            int intraday = v[i].at_minute >= 0;
+            json_object_set_new(x, "at", intraday ? json_string(at) : json_null());
+            json_object_set_new(x, "price", v[i].f.price > 0
+                                                ? json_string(ra_money_format_price(
+                                                      v[i].f.price, pb, sizeof pb))
+                                                : json_null());
+            json_object_set_new(x, "value", intraday
+                                                ? json_string(ra_money_format_minor(
+                                                      v[i].value_minor, b.firm.minor_digits,
+                                                      vb, sizeof vb))
+                                                : json_null());
             json_array_append_new(arr, x);
             if (!o.json)
                 printf("%-16s %s %-12s %-28s %-24s observed %.6g%s%s\n", v[i].account,

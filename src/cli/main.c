@@ -27,6 +27,7 @@ static const struct {
     {"models", cmd_models, "model portfolios: build, list, show, add, assign, personalised targets"},
     {"screen", cmd_screen, "generate many distinct qualifying candidate portfolios from a pool"},
     {"run-day", cmd_run_day, "the daily cycle: mark, propose, trade every account for a day"},
+    {"monitor", cmd_monitor, "the intraday monitor: the risk rules on a price snapshot"},
     {"account", cmd_account, "one account as of a day against its target ('account show ACCOUNT')"},
     {"proposals", cmd_proposals, "the cycle's proposals: list, show, approve, reject"},
     {"orders", cmd_orders, "the cycle's orders ('orders list')"},

@@ -617,6 +617,10 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
         size_t len = strlen(p->id);
         snprintf(p->id + len, sizeof p->id - len, "-%d", r->reeval_n);
         memcpy(p->supersedes, r->rejected->id, sizeof p->supersedes);
+    } else if (r->monitor) { /* the intraday monitor's: one a snapshot */
+        size_t len = strlen(p->id);
+        snprintf(p->id + len, sizeof p->id - len, "-m%02d%02d", r->monitor_at / 60 % 100,
+                 r->monitor_at % 60);
     }
     memcpy(p->account, b->acc[a].code, RA_CODE_MAX);
     snprintf(p->status, sizeof p->status, "%s",
@@ -801,16 +805,16 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         return rc;
     memcpy(out->day.value.account, b->acc[a].code, RA_CODE_MAX);
     out->day.value.date = b->date;
-    if (!r->rejected) /* a re-evaluation comes after the day: its actions are in the book */
-        rc = corporate_actions(r, a, &l, out, err);
-    else
+    if (!r->rejected && !r->monitor) /* a re-evaluation comes after the day: its actions are */
+        rc = corporate_actions(r, a, &l, out, err); /* in the book; intraday: not yet */
+    else if (r->rejected)
         rc = reeval_pending(r, &l, err);
     int halt = 0; /* the loss limit at the close (cycle_risk.c): suspended, or crossing it now */
     if (rc == RA_OK && r->risk) {
         ra_minor at_close = 0;
         rc = ledger_value(r, &l, &at_close, err);
         if (rc == RA_OK)
-            rc = cycle_risk_check(r, a, &l, at_close, out, &halt, err);
+            rc = cycle_risk_check(r, a, l.lots, l.n_lots, at_close, out, &halt, err);
     }
     double *target = r->target;
     double cash_w = 0.0;
@@ -819,6 +823,8 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         rc = account_target(r, a, &l, target, &cash_w, &have, err);
     if (rc == RA_OK && have && !halt && out->day.risk) /* the rules' reduce, add, close */
         rc = cycle_risk_target(r, a, out, target, &cash_w, err);
+    if (r->monitor && !out->risk_mark) /* intraday: only the rules' trades are proposed */
+        halt = 1;
     ra_rebal_result res;
     memset(&res, 0, sizeof res);
     int out_of_band = 0;
@@ -874,7 +880,7 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
             rc = make_proposal(r, a, &l, &res, out, err);
     } else if (rc == RA_OK && !have)
         r->st->no_model++;
-    if (rc == RA_OK && !r->rejected)
+    if (rc == RA_OK && !r->rejected && !r->monitor)
         rc = pay_withdrawals(r, a, &l, out, err);
     ra_cycle_value *v = &out->day.value;
     if (rc == RA_OK)

@@ -4,6 +4,7 @@
 #define RA_ENGINE_CYCLE_INT_H
 
 #include <roboadvisor/engine_cycle.h>
+#include <roboadvisor/store_monitor.h>
 #include <roboadvisor/store_risk.h>
 
 /* What one account's day produces (owned; acct_out_free). */
@@ -37,6 +38,13 @@ typedef struct cycle_risk {
     ra_price **closes;
     size_t *n_closes;
     size_t n_sec;
+    /* the intraday monitor (monitor.c): the snapshot's minute, its prices by book security (0:
+     * none; the book's prices are the snapshot's or the last close), and the rules fired for an
+     * account earlier in the day (by account id then rule: not fired again) */
+    int intraday, at_minute;
+    const ra_price *snap;
+    const ra_monitor_fired *fired;
+    size_t n_fired;
 } cycle_risk;
 
 /* A trade rejected on the day: the security (book index) and side not proposed again. */
@@ -107,6 +115,10 @@ typedef struct run {
     const cycle_risk *risk;    /* the loss limits' figures (NULL: not checked, a re-evaluation) */
     const struct cycle_firm *firm; /* the firm rules of the day (cycle_firm.c; NULL: off) */
     char firm_cuts[RA_CYCLE_CUTS_MAX]; /* the account's cuts (cycle_firm_cut), to its proposal */
+    int monitor;               /* 1: the intraday monitor's (monitor.c): no corporate action, no
+                                * withdrawal, a proposal only of the rules' trades, its id ending
+                                * "-mHHMM" (monitor_at, minutes after midnight) */
+    int monitor_at;
 } run;
 
 /* Frees what an account's day produced and zeroes it. */
@@ -128,13 +140,15 @@ ra_status cycle_account_day(run *r, size_t a, acct_out *out, ra_err *err);
 ra_status cycle_risk_load(ra_store *s, const char *firm, ra_cycle_book *b, cycle_risk **out,
                           ra_err *err);
 void cycle_risk_free(cycle_risk *k);
-/* The loss limit and the mandate's rules of account a, its ledger l worth value_minor at the
+/* The risk figures of account row id in k, or NULL. */
+const ra_risk_account *cycle_risk_find(const cycle_risk *k, int64_t id);
+/* The loss limit and the mandate's rules of account a, its lots[0..n_lots) (its ledger's) worth value_minor at the
  * day's closes (after its corporate actions, before trading): *halt 1 when the account must not
  * trade today, because it was suspended before, crosses its loss limit now or a rule suspends
  * it. A crossing and the rules that fired go to out->risk (out->day.risk points to it, to be
  * written with the account's day); counted in r->st. */
-ra_status cycle_risk_check(run *r, size_t a, const ra_ledger *l, ra_minor value_minor,
-                           acct_out *out, int *halt, ra_err *err);
+ra_status cycle_risk_check(run *r, size_t a, const ra_lot *lots, size_t n_lots,
+                           ra_minor value_minor, acct_out *out, int *halt, ra_err *err);
 /* The rules that fired for account a (cycle_risk_check) applied to its target weights target[]
  * (n_sec) and *cash_w: reduce, add and close; the securities moved are marked in
  * out->risk_mark. */
@@ -158,6 +172,17 @@ void cycle_firm_stats(const cycle_firm *f, ra_cycle_stats *st);
  * r->firm_cuts and counted in r->st. l: the account's ledger before the trades. */
 ra_status cycle_firm_cut(run *r, size_t a, const ra_ledger *l, const acct_out *out,
                          ra_rebal_result *res, ra_err *err);
+/* The closes of the book's securities over the longest move window of k's rule library into k
+ * (cycle_risk_load does it at the close; the monitor after setting k->snap: the closes before
+ * the day and then the snapshot's price, or the last close, as the day's). */
+ra_status cycle_risk_closes(ra_store *s, const char *firm, const ra_cycle_book *b, cycle_risk *k,
+                            ra_err *err);
+/* The day's batches of book b (cycle_run.c): whole households, `batch` accounts not done each;
+ * and the accounts of a claimed batch x in b. */
+ra_status cycle_plan_batches(const ra_cycle_book *b, size_t batch, ra_cycle_batch **out,
+                             size_t *n, ra_err *err);
+ra_status cycle_batch_range(const ra_cycle_book *b, const ra_cycle_batch *x, size_t *first,
+                            size_t *end, ra_err *err);
 
 /* The configuration hash of the firm's settings of the run (ra_cycle_stats.config_hash). */
 void cycle_settings_hash(const run *r, char out[65]);

@@ -33,7 +33,7 @@ void cycle_risk_free(cycle_risk *k)
     ra_free(k);
 }
 
-static const ra_risk_account *find(const cycle_risk *k, int64_t id)
+const ra_risk_account *cycle_risk_find(const cycle_risk *k, int64_t id)
 {
     size_t lo = 0, hi = k->n; /* by account id */
     while (lo < hi) {
@@ -75,10 +75,13 @@ static ra_status load_returns(ra_store *s, const char *firm, const char *code, r
     return rc;
 }
 
-/* The closes of every security of the book over the last `window` + 1 trading days to the day. */
+/* The closes of every security of the book over the last `window` + 1 trading days to the day
+ * (intraday: window closes before the day, then the book's price, the snapshot's or the last
+ * close, as the day's). */
 static ra_status load_closes(ra_store *s, const char *firm, const ra_cycle_book *b, int window,
                              cycle_risk *k, ra_err *err)
 {
+    const int today = k->intraday; /* the day's close is not in the store yet */
     k->n_sec = b->n_sec;
     k->closes = ra_calloc(b->n_sec ? b->n_sec : 1, sizeof *k->closes);
     k->n_closes = ra_calloc(b->n_sec ? b->n_sec : 1, sizeof *k->n_closes);
@@ -91,21 +94,35 @@ static ra_status load_closes(ra_store *s, const char *firm, const ra_cycle_book 
         size_t n = 0;
         /* window trading days fit in 1.5 x window + 10 calendar days (weekends, holidays) */
         rc = ra_store_price_series(s, firm, b->sec[i].ticker, b->date - (3 * window) / 2 - 10,
-                                   b->date, &d, &p, &n, err);
-        size_t keep = n > (size_t)window + 1 ? (size_t)window + 1 : n;
-        if (rc == RA_OK && keep) {
-            k->closes[i] = ra_malloc(keep * sizeof **k->closes);
+                                   b->date - today, &d, &p, &n, err);
+        size_t want = (size_t)window + 1 - (size_t)today; /* today's comes from the book */
+        size_t keep = n > want ? want : n;
+        if (rc == RA_OK && keep + (size_t)today) {
+            k->closes[i] = ra_malloc((keep + 1) * sizeof **k->closes);
             if (!k->closes[i])
                 rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the closes");
             else {
-                memcpy(k->closes[i], p + (n - keep), keep * sizeof *p);
-                k->n_closes[i] = keep;
+                if (keep)
+                    memcpy(k->closes[i], p + (n - keep), keep * sizeof *p);
+                if (today)
+                    k->closes[i][keep] = b->sec[i].price;
+                k->n_closes[i] = keep + (size_t)today;
             }
         }
         ra_store_free(d);
         ra_store_free(p);
     }
     return rc;
+}
+
+ra_status cycle_risk_closes(ra_store *s, const char *firm, const ra_cycle_book *b, cycle_risk *k,
+                            ra_err *err)
+{
+    int window = 0;
+    for (size_t i = 0; i < k->n_lib; i++)
+        if (k->lib[i].rule.metric == RA_RISK_MOVE && k->lib[i].rule.window > window)
+            window = k->lib[i].rule.window;
+    return window > 0 ? load_closes(s, firm, b, window, k, err) : RA_OK;
 }
 
 ra_status cycle_risk_load(ra_store *s, const char *firm, ra_cycle_book *b, cycle_risk **out,
@@ -131,31 +148,45 @@ ra_status cycle_risk_load(ra_store *s, const char *firm, ra_cycle_book *b, cycle
     if (rc == RA_OK && (!k->ret || !k->n_ret))
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the day's risk figures");
     /* the accounts with rules: their mandates' rules (for the configuration hash), returns */
-    int window = 0;
     for (size_t a = 0; rc == RA_OK && a < b->n_acc; a++) {
-        const ra_risk_account *x = find(k, b->acc[a].id);
+        const ra_risk_account *x = cycle_risk_find(k, b->acc[a].id);
         if (!x || !b->acc[a].mandate->rules[0]) /* the book read the mandate's rules */
             continue;
         size_t i = (size_t)(x - k->acc);
         rc = load_returns(s, firm, b->acc[a].code, b->date, &k->ret[i], &k->n_ret[i], err);
     }
-    for (size_t i = 0; rc == RA_OK && i < k->n_lib; i++)
-        if (k->lib[i].rule.metric == RA_RISK_MOVE && k->lib[i].rule.window > window)
-            window = k->lib[i].rule.window;
-    if (rc == RA_OK && window > 0)
-        rc = load_closes(s, firm, b, window, k, err);
+    if (rc == RA_OK && !k->intraday)
+        rc = cycle_risk_closes(s, firm, b, k, err);
     if (rc != RA_OK) {
         cycle_risk_free(k);
         return rc;
     }
-    k->due_at += RA_RISK_NOTIFY_WITHIN_S;
+    k->due_at += RA_RISK_NOTIFY_WITHIN_S; /* the monitor's: its snapshot's time's (monitor.c) */
     *out = k;
     return RA_OK;
 }
 
 /* The mandate's rules of account a evaluated into c->firings; *halt 1 when one suspends. */
-static ra_status eval_rules(run *r, size_t a, const ra_risk_account *x, const ra_ledger *l,
-                            ra_minor value, ra_risk_crossing *c, int *halt, ra_err *err)
+/* 1 if rule `code` fired for account id earlier in the day (the monitor's k->fired). */
+static int fired_before(const cycle_risk *k, int64_t id, const char *code)
+{
+    size_t lo = 0, hi = k->n_fired; /* by account id, then rule */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (k->fired[mid].account_id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < k->n_fired && k->fired[lo].account_id == id; lo++)
+        if (strcmp(k->fired[lo].rule, code) == 0)
+            return 1;
+    return 0;
+}
+
+static ra_status eval_rules(run *r, size_t a, const ra_risk_account *x, const ra_lot *lots,
+                            size_t n_lots, ra_minor value, ra_risk_crossing *c, int *halt,
+                            ra_err *err)
 {
     const cycle_risk *k = r->risk;
     const ra_cycle_book *b = r->b;
@@ -174,9 +205,9 @@ static ra_status eval_rules(run *r, size_t a, const ra_risk_account *x, const ra
     size_t n_closes[64], nh = 0;
     uint32_t held_sec[64];
     for (size_t s = 0, j = 0; s < b->n_sec && nh < 64; s++) {
-        for (j = 0; j < l->n_lots && l->lots[j].security != s; j++)
+        for (j = 0; j < n_lots && lots[j].security != s; j++)
             ;
-        if (j == l->n_lots)
+        if (j == n_lots)
             continue;
         held_sec[nh] = (uint32_t)s;
         held[nh] = b->sec[s].ticker;
@@ -200,6 +231,8 @@ static ra_status eval_rules(run *r, size_t a, const ra_risk_account *x, const ra
                               "%.*s, which is not in the firm's rule library ('roboadvisor "
                               "rules set')", b->acc[a].code, (int)n, p);
         p += n + (p[n] == ',');
+        if (k->n_fired && fired_before(k, b->acc[a].id, rule->rule.code))
+            continue; /* fired earlier in the day: not again (the monitor's rule) */
         int fired = 0, ix = -1;
         double obs = 0;
         rc = ra_risk_rule_eval(&rule->rule, &in, &fired, &obs, &ix, err);
@@ -214,17 +247,19 @@ static ra_status eval_rules(run *r, size_t a, const ra_risk_account *x, const ra
         f->observed = obs;
         if (ix >= 0)
             memcpy(f->subject, b->sec[held_sec[ix]].ticker, RA_CODE_MAX);
+        if (ix >= 0 && k->snap) /* the snapshot's price that moved it (0: its last close) */
+            f->price = k->snap[held_sec[ix]];
         *halt |= f->action == RA_RISK_SUSPEND;
         r->st->rules_fired++;
     }
     return rc;
 }
 
-ra_status cycle_risk_check(run *r, size_t a, const ra_ledger *l, ra_minor value_minor,
-                           acct_out *out, int *halt, ra_err *err)
+ra_status cycle_risk_check(run *r, size_t a, const ra_lot *lots, size_t n_lots,
+                           ra_minor value_minor, acct_out *out, int *halt, ra_err *err)
 {
     *halt = 0;
-    const ra_risk_account *x = r->risk ? find(r->risk, r->b->acc[a].id) : NULL;
+    const ra_risk_account *x = r->risk ? cycle_risk_find(r->risk, r->b->acc[a].id) : NULL;
     if (!x)
         return RA_OK;
     if (x->suspended) {
@@ -237,6 +272,8 @@ ra_status cycle_risk_check(run *r, size_t a, const ra_ledger *l, ra_minor value_
     c->date = r->b->date;
     c->loss_limit = r->b->acc[a].mandate->loss_limit;
     c->due_at = r->risk->due_at;
+    c->intraday = r->risk->intraday;
+    c->at_minute = r->risk->at_minute;
     ra_status rc = ra_risk_loss_check(x->entrusted_minor, value_minor, c->loss_limit, &c->loss,
                                       err);
     if (rc == RA_OK && c->loss.crossed) {
@@ -245,7 +282,7 @@ ra_status cycle_risk_check(run *r, size_t a, const ra_ledger *l, ra_minor value_
         r->st->loss_limit_crossed++;
     }
     if (rc == RA_OK && !c->crossed && r->b->acc[a].mandate->rules[0])
-        rc = eval_rules(r, a, x, l, value_minor, c, halt, err);
+        rc = eval_rules(r, a, x, lots, n_lots, value_minor, c, halt, err);
     if (rc == RA_OK && (c->crossed || c->n_firings))
         out->day.risk = c;
     return rc;

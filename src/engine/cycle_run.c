@@ -513,8 +513,8 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
 
 /* The day's batches: from account 0 on, whole households until `batch` accounts not done are
  * taken (the cut pool_batch makes in a single run). */
-static ra_status plan_batches(const ra_cycle_book *b, size_t batch, ra_cycle_batch **out,
-                              size_t *n, ra_err *err)
+ra_status cycle_plan_batches(const ra_cycle_book *b, size_t batch, ra_cycle_batch **out,
+                            size_t *n, ra_err *err)
 {
     size_t cap = 0, nb = 0;
     ra_cycle_batch *v = NULL;
@@ -561,7 +561,7 @@ static ra_status worker_plan(ra_store *s, const ra_store_actor *actor, const ra_
     if (rc == RA_OK && !planned)
         rc = day_book(s, actor, o, 1, st, &b, err);
     if (rc == RA_OK && !planned)
-        rc = plan_batches(b, o->batch ? o->batch : RA_CYCLE_DEFAULT_BATCH, &v, &n, err);
+        rc = cycle_plan_batches(b, o->batch ? o->batch : RA_CYCLE_DEFAULT_BATCH, &v, &n, err);
     if (rc == RA_OK && !planned)
         rc = ra_store_cycle_plan_put(s, actor, o->date, v, n, err);
     cycle_firm *firm = NULL; /* the coordinating step: the day's firm-wide figures stored */
@@ -581,8 +581,8 @@ static ra_status worker_plan(ra_store *s, const ra_store_actor *actor, const ra_
 
 /* The accounts [*first, *end) of batch x in book b: where the planner saw them, or found by
  * their codes when the book has changed since. */
-static ra_status batch_range(const ra_cycle_book *b, const ra_cycle_batch *x, size_t *first,
-                             size_t *end, ra_err *err)
+ra_status cycle_batch_range(const ra_cycle_book *b, const ra_cycle_batch *x, size_t *first,
+                          size_t *end, ra_err *err)
 {
     if (x->first_ix < x->end_ix && x->end_ix <= b->n_acc &&
         strcmp(b->acc[x->first_ix].code, x->first_account) == 0 &&
@@ -627,7 +627,7 @@ static ra_status worker_claims(ra_store *s, const ra_store_actor *actor, const r
                             "after it was done", (long long)x.n);
         last = x.n;
         if (rc == RA_OK && found)
-            rc = batch_range(b, &x, &a, &end, err);
+            rc = cycle_batch_range(b, &x, &a, &end, err);
         while (rc == RA_OK && found && a < end) { /* in pieces of the pool's room */
             size_t k = 0, skipped = 0;
             rc = pool_batch(pool, &a, end, &k, err);

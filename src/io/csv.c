@@ -1561,3 +1561,90 @@ fail:
     reader_close(&fr);
     return st;
 }
+
+static int name_is(const char *s, size_t n, const char *name)
+{
+    if (n != strlen(name))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]) != name[i])
+            return 0;
+    return 1;
+}
+
+ra_status ra_csvtok_named_header(csv_reader *r, const char *const *names, int n, int n_required,
+                                 const char *format, const char *layout, int *col, ra_err *err)
+{
+    ra_status rc = ra_csvtok_header_start(r, layout, err);
+    if (rc != RA_OK)
+        return rc;
+    for (int k = 0; k < n; k++)
+        col[k] = -1;
+    for (size_t i = 0; i < r->nf; i++) {
+        const char *s = r->f[i].s;
+        size_t len = r->f[i].len;
+        ra_csvtok_trim(&s, &len);
+        int k = 0;
+        while (k < n && !name_is(s, len, names[k]))
+            k++;
+        if (k == n)
+            return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
+                                   "column %zu of the header is not part of the %s format (%s)",
+                                   i + 1, format, layout);
+        if (col[k] >= 0)
+            return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
+                                   "column %s appears twice (also column %d)", names[k],
+                                   col[k] + 1);
+        col[k] = (int)i;
+    }
+    for (int k = 0; k < n_required; k++)
+        if (col[k] < 0)
+            return ra_csvtok_error(r, RA_EPARSE, r->rec_line, r->nf + 1, err,
+                                   "the header has no %s column (%s)", names[k], layout);
+    return RA_OK;
+}
+
+ra_status ra_csvtok_named_rows(const char *data, size_t size, const char *source,
+                               const char *const *names, int n_cols, int n_required,
+                               const char *format, const char *layout, const char *what,
+                               void **rows, size_t *n, size_t elem, ra_csvtok_row_fn *row,
+                               void *ctx, ra_err *err)
+{
+    ra_status rc = ra_csvtok_check_size(source, size, err);
+    if (rc != RA_OK)
+        return rc;
+    csv_reader r;
+    ra_csvtok_init(&r, data, size, source);
+    int col[16];
+    char *hdr[16] = {0};
+    size_t cap = 0;
+    if (n_cols > 16)
+        rc = ra_err_set(err, RA_EINVAL, NULL, "at most 16 named columns, got %d", n_cols);
+    if (rc == RA_OK)
+        rc = ra_csvtok_named_header(&r, names, n_cols, n_required, format, layout, col, err);
+    size_t width = r.nf;
+    for (int k = 0; rc == RA_OK && k < n_cols; k++)
+        if (col[k] >= 0)
+            hdr[col[k]] = (char *)names[k];
+    r.names = hdr;
+    r.n_names = width < 16 ? width : 16;
+    while (rc == RA_OK) {
+        int eof = 0;
+        if ((rc = ra_csvtok_next(&r, &eof, err)) != RA_OK || eof)
+            break;
+        if ((rc = ra_csvtok_check_width(&r, width, err)) != RA_OK)
+            break;
+        if (ra_grow(rows, &cap, *n + 1, elem)) {
+            rc = ra_csvtok_nomem(err, what);
+            break;
+        }
+        rc = row(ctx, &r, col, (char *)*rows + *n * elem, err);
+        if (rc == RA_OK)
+            (*n)++;
+    }
+    if (rc == RA_OK && *n == 0)
+        rc = ra_err_set(err, RA_EPARSE, source, "the file has a header but no %s (%s)", what,
+                        layout);
+    ra_csvtok_free(&r);
+    return rc;
+}

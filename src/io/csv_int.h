@@ -94,6 +94,25 @@ ra_status ra_csvtok_header_row(csv_reader *r, const char *layout, ra_err *err);
 /* Reads the header row into r->f: RA_EPARSE on an empty file or when the first field is a date
  * (the user left the header out and would lose a row). layout describes the expected header. */
 ra_status ra_csvtok_header_start(csv_reader *r, const char *layout, ra_err *err);
+/* Reads a header of named columns (names[0..n), case-insensitive, blanks trimmed, any order):
+ * col[k] the field index of names[k] (-1 absent). RA_EPARSE naming a column that is not one of
+ * them ("not part of the FORMAT format"), one that appears twice, or a missing one of the first
+ * n_required. layout describes the expected header. */
+ra_status ra_csvtok_named_header(csv_reader *r, const char *const *names, int n, int n_required,
+                                 const char *format, const char *layout, int *col, ra_err *err);
+/* One data row of a file of named columns into x (col[] as ra_csvtok_named_header gave it). */
+typedef ra_status ra_csvtok_row_fn(void *ctx, const csv_reader *r, const int *col, void *x,
+                                   ra_err *err);
+/* Reads a whole file of named columns: the header (ra_csvtok_named_header, its names kept for
+ * messages), then each data row (as wide as the header) into a new element of *rows (elem bytes,
+ * grown with ra_grow; *n counts the elements filled so far, so that row may look at them through
+ * ctx). RA_EPARSE "the file has a header but no WHAT (LAYOUT)" when there is no row. On error the
+ * caller frees *rows. */
+ra_status ra_csvtok_named_rows(const char *data, size_t size, const char *source,
+                               const char *const *names, int n_cols, int n_required,
+                               const char *format, const char *layout, const char *what,
+                               void **rows, size_t *n, size_t elem, ra_csvtok_row_fn *row,
+                               void *ctx, ra_err *err);
 /* A data row must have as many fields as the header (want). */
 ra_status ra_csvtok_check_width(const csv_reader *r, size_t want, ra_err *err);
 /* The current row's date d (field 1) must come after every earlier one, dates[0..n) sorted, lines

@@ -11,52 +11,12 @@ enum { COL_ORDER, COL_DATE, COL_QTY, COL_PRICE, COL_FEES, N_COLS };
 static const char *const col_names[N_COLS] = {"order_id", "date", "qty", "price", "fees"};
 #define LAYOUT "order_id,date,qty,price,fees (fees optional)"
 
-static int name_is(const char *s, size_t n, const char *name)
-{
-    if (n != strlen(name))
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]) != name[i])
-            return 0;
-    return 1;
-}
-
-/* The header: every column known, none twice, all but fees present; col[k] its field index. */
-static ra_status read_header(csv_reader *r, int col[N_COLS], ra_err *err)
-{
-    ra_status rc = ra_csvtok_header_start(r, LAYOUT, err);
-    if (rc != RA_OK)
-        return rc;
-    for (int k = 0; k < N_COLS; k++)
-        col[k] = -1;
-    for (size_t i = 0; i < r->nf; i++) {
-        const char *s = r->f[i].s;
-        size_t n = r->f[i].len;
-        ra_csvtok_trim(&s, &n);
-        int k = 0;
-        while (k < N_COLS && !name_is(s, n, col_names[k]))
-            k++;
-        if (k == N_COLS)
-            return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
-                                   "column %zu of the header is not part of the fills format (%s)",
-                                   i + 1, LAYOUT);
-        if (col[k] >= 0)
-            return ra_csvtok_error(r, RA_EPARSE, r->f[i].line, i + 1, err,
-                                   "column %s appears twice (also column %d)", col_names[k],
-                                   col[k] + 1);
-        col[k] = (int)i;
-    }
-    for (int k = 0; k < COL_FEES; k++)
-        if (col[k] < 0)
-            return ra_csvtok_error(r, RA_EPARSE, r->rec_line, r->nf + 1, err,
-                                   "the header has no %s column (%s)", col_names[k], LAYOUT);
-    return RA_OK;
-}
-
 /* One row into *x; col[] as read_header made it. */
-static ra_status read_row(const csv_reader *r, const int col[N_COLS], int minor_digits,
-                          ra_fill_row *x, ra_err *err)
+static ra_status read_row(void *ctx, const csv_reader *r, const int *col, void *out,
+                          ra_err *err)
 {
+    const int minor_digits = *(const int *)ctx;
+    ra_fill_row *x = out;
     const char *s[N_COLS];
     size_t n[N_COLS];
     for (int k = 0; k < N_COLS; k++) {
@@ -128,47 +88,15 @@ ra_status ra_fills_parse(const char *data, size_t size, const char *source, int 
                           minor_digits);
     if (!source)
         source = "input";
-    ra_status rc = ra_csvtok_check_size(source, size, err);
-    if (rc != RA_OK)
-        return rc;
-    csv_reader r;
-    ra_csvtok_init(&r, data, size, source);
     ra_fills *f = ra_calloc(1, sizeof *f);
-    size_t cap = 0;
-    int col[N_COLS];
-    char *names[N_COLS] = {0};
-    if (!f || !(f->source = ra_strdup(source))) {
+    ra_status rc = RA_OK;
+    int digits = minor_digits;
+    if (!f || !(f->source = ra_strdup(source)))
         rc = ra_csvtok_nomem(err, "the fills");
-        goto out;
-    }
-    if ((rc = read_header(&r, col, err)) != RA_OK)
-        goto out;
-    size_t width = r.nf;
-    for (int k = 0; k < N_COLS; k++)
-        if (col[k] >= 0)
-            names[col[k]] = (char *)col_names[k];
-    r.names = names;
-    r.n_names = width;
-    for (;;) {
-        int eof = 0;
-        if ((rc = ra_csvtok_next(&r, &eof, err)) != RA_OK)
-            goto out;
-        if (eof)
-            break;
-        if ((rc = ra_csvtok_check_width(&r, width, err)) != RA_OK)
-            goto out;
-        if (ra_grow((void **)&f->rows, &cap, f->n + 1, sizeof *f->rows)) {
-            rc = ra_csvtok_nomem(err, "the fills");
-            goto out;
-        }
-        if ((rc = read_row(&r, col, minor_digits, &f->rows[f->n], err)) != RA_OK)
-            goto out;
-        f->n++;
-    }
-    if (f->n == 0)
-        rc = ra_err_set(err, RA_EPARSE, source, "the file has a header but no fills (%s)", LAYOUT);
-out:
-    ra_csvtok_free(&r);
+    else
+        rc = ra_csvtok_named_rows(data, size, source, col_names, N_COLS, COL_FEES, "fills",
+                                  LAYOUT, "fills", (void **)&f->rows, &f->n, sizeof *f->rows,
+                                  read_row, &digits, err);
     if (rc != RA_OK) {
         ra_fills_destroy(f);
         return rc;

@@ -802,6 +802,34 @@ ra_status rs_proposals_lapse(ra_store *s, const ra_store_actor *actor, int64_t a
     return rc;
 }
 
+/* The decisions of an account's day d (account row acc): its proposal with its orders, and its
+ * risk records (store_risk.c). The daily cycle writes them after the day's value and
+ * transactions (day_put); the intraday monitor writes them alone (store_monitor.c). */
+ra_status rs_day_decisions_put(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
+                               sec_cache *cache, int64_t acc, const ra_cycle_account_day *d,
+                               ra_err *err)
+{
+    ra_status rc = RA_OK;
+    if (d->proposal) {
+        int64_t pid = 0;
+        rc = rs_proposals_lapse(s, actor, acc, d->proposal->date, NULL, err);
+        if (rc == RA_OK)
+            rc = proposal_insert(s, actor, cache, firm_id, acc, d->proposal, &pid, err);
+        for (size_t i = 0; rc == RA_OK && i < d->n_orders; i++) {
+            int64_t sec = 0;
+            rc = sec_id_cached(s, cache, firm_id, d->orders[i].ticker, &sec, err);
+            if (rc == RA_OK)
+                rc = order_insert(s, firm_id, acc, pid, &d->orders[i], sec, err);
+        }
+        if (rc == RA_OK)
+            rc = rs_audit_text(s, rc, actor, "propose", "proposal", d->proposal->id, 0, NULL,
+                               proposal_json(d->proposal, NULL, NULL, NULL, NULL), err);
+    }
+    if (rc == RA_OK && d->risk) /* a crossing of the loss limit (store_risk.c) */
+        rc = rs_risk_day_put(s, actor, acc, d->value.account, d->risk, err);
+    return rc;
+}
+
 static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
                          sec_cache *cache, const ra_cycle_account_day *d, size_t *skipped, ra_err *err)
 {
@@ -855,24 +883,7 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
     ra_free(wd);
     if (rc != RA_OK)
         return rc;
-    if (d->proposal) {
-        int64_t pid = 0;
-        rc = rs_proposals_lapse(s, actor, acc, d->proposal->date, NULL, err);
-        if (rc == RA_OK)
-            rc = proposal_insert(s, actor, cache, firm->id, acc, d->proposal, &pid, err);
-        for (size_t i = 0; rc == RA_OK && i < d->n_orders; i++) {
-            int64_t sec = 0;
-            rc = sec_id_cached(s, cache, firm->id, d->orders[i].ticker, &sec, err);
-            if (rc == RA_OK)
-                rc = order_insert(s, firm->id, acc, pid, &d->orders[i], sec, err);
-        }
-        if (rc == RA_OK)
-            rc = rs_audit_text(s, rc, actor, "propose", "proposal", d->proposal->id, 0, NULL,
-                               proposal_json(d->proposal, NULL, NULL, NULL, NULL), err);
-    }
-    if (rc == RA_OK && d->risk) /* a crossing of the loss limit (store_risk.c) */
-        rc = rs_risk_day_put(s, actor, acc, d->value.account, d->risk, err);
-    return rc;
+    return rs_day_decisions_put(s, actor, firm->id, cache, acc, d, err);
 }
 
 ra_status ra_store_proposal_put(ra_store *s, const ra_store_actor *actor,

@@ -64,7 +64,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 46 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 47 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -356,6 +356,13 @@ ra_status rs_withdrawal_txns(ra_store *s, int64_t acc, const char *account, ra_d
  * ("" before schema 16). */
 ra_status rs_firm_cuts_put(ra_store *s, int64_t prop_id, const char *cuts, ra_err *err);
 ra_status rs_firm_cuts_get(ra_store *s, int64_t prop_id, char *out, size_t cap, ra_err *err);
+/* The decisions of an account's day d (account row acc): its proposal and orders, its risk
+ * records (store_cycle.c; the monitor's writes reuse it). cache may be NULL. */
+struct sec_cache;
+struct ra_cycle_account_day;
+ra_status rs_day_decisions_put(ra_store *s, const ra_store_actor *actor, int64_t firm_id,
+                               struct sec_cache *cache, int64_t acc,
+                               const struct ra_cycle_account_day *d, ra_err *err);
 
 /* --- risk limits (store_risk.c) ------------------------------------------------------------- */
 

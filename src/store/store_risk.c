@@ -181,6 +181,18 @@ static ra_status who_fn(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     return RA_OK;
 }
 
+/* When a crossing was found, for messages: "the close of D" or "HH:MM on D" (intraday). */
+static const char *when_text(const ra_risk_crossing *c, char out[40])
+{
+    char db[11];
+    ra_date_format(c->date, db);
+    if (c->intraday)
+        snprintf(out, 40, "%02d:%02d on %s", c->at_minute / 60 % 100, c->at_minute % 60, db);
+    else
+        snprintf(out, 40, "the close of %s", db);
+    return out;
+}
+
 static ra_status notify(ra_store *s, int64_t acc, const char *account, const ra_risk_crossing *c,
                         const char *rule, const char *recipient, const char *to,
                         const char *message, ra_err *err)
@@ -220,9 +232,9 @@ static ra_status suspend(ra_store *s, const ra_store_actor *actor, int64_t acc,
     ra_status rc = sq_each(s, err, code_row, &o, "SELECT code FROM orders WHERE account_id = ? "
                                                  "AND status IN ('open', 'partial') ORDER BY id",
                            "i", acc);
-    char db[11], reason[160];
-    snprintf(reason, sizeof reason, "%s at the close of %s: trading suspended",
-             c->crossed ? "loss limit crossed" : kind, ra_date_format(c->date, db));
+    char wt[40], reason[160];
+    snprintf(reason, sizeof reason, "%s at %s: trading suspended",
+             c->crossed ? "loss limit crossed" : kind, when_text(c, wt));
     for (size_t i = 0; rc == RA_OK && i < o.n; i++)
         rc = ra_store_order_cancel(s, actor, (const char *)o.v + i * RA_CYCLE_ID_MAX, reason,
                                    err);
@@ -268,30 +280,37 @@ ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
     int64_t cancelled = 0;
     if (rc == RA_OK && kind[0])
         rc = suspend(s, actor, acc, c, kind, &cancelled, err);
-    char db[11], m1[32], m2[32], msg[RA_RISK_MESSAGE_MAX];
+    char db[11], wt[40], m1[32], m2[32], msg[RA_RISK_MESSAGE_MAX];
     ra_date_format(c->date, db);
+    when_text(c, wt);
     if (rc == RA_OK && c->crossed) {
         snprintf(msg, sizeof msg, "account %.47s lost %s %s of the %s %s entrusted (loss limit "
-                 "%.4g %%) at the close of %s: automated trading suspended until re-authorised",
+                 "%.4g %%) at %s: automated trading suspended until re-authorised",
                  account, ra_money_format_minor(c->loss.loss_minor, w.digits, m1, sizeof m1),
                  w.currency,
                  ra_money_format_minor(c->loss.entrusted_minor, w.digits, m2, sizeof m2),
-                 w.currency, c->loss_limit * 100.0, db);
+                 w.currency, c->loss_limit * 100.0, wt);
         rc = notify_both(s, acc, account, c, NULL, &w, msg, err);
     }
     for (size_t i = 0; rc == RA_OK && i < c->n_firings; i++) {
         const ra_risk_firing *f = &c->firings[i];
-        ra_db_stmt *st = sq_prep(s, "INSERT INTO rule_firings (account_id, day, rule, cond, "
-                                    "action, observed, subject) VALUES (?, ?, ?, ?, ?, ?, ?) ON "
-                                    "CONFLICT (account_id, day, rule) DO NOTHING", err);
-        if (!st || sq_bind(s, st, err, "iitttdt", acc, (int64_t)c->date, f->rule, f->when,
-                           f->then, f->observed, f->subject) != RA_OK ||
+        /* intraday (0014_monitor.sql): with the snapshot's minute, price and the value */
+        ra_db_stmt *st = c->intraday
+            ? sq_prep(s, "INSERT INTO rule_firings (account_id, day, rule, cond, action, "
+                         "observed, subject, at_minute, price, value_minor) VALUES (?, ?, ?, ?, "
+                         "?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, day, rule) DO NOTHING", err)
+            : sq_prep(s, "INSERT INTO rule_firings (account_id, day, rule, cond, action, "
+                         "observed, subject) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                         "(account_id, day, rule) DO NOTHING", err);
+        if (!st || sq_bind(s, st, err, c->intraday ? "iitttdtiii" : "iitttdt", acc,
+                           (int64_t)c->date, f->rule, f->when, f->then, f->observed, f->subject,
+                           (int64_t)c->at_minute, f->price, c->loss.value_minor) != RA_OK ||
             sq_run(s, st, err) != RA_OK)
             rc = sq_err(err);
         if (rc == RA_OK && (f->action == RA_RISK_NOTIFY || f->action == RA_RISK_SUSPEND)) {
             snprintf(msg, sizeof msg, "rule %.47s (%.100s, observed %.6g%s%.47s) fired on "
-                     "account %.47s at the close of %s: %s", f->rule, f->when, f->observed,
-                     f->subject[0] ? " for " : "", f->subject, account, db,
+                     "account %.47s at %s: %s", f->rule, f->when, f->observed,
+                     f->subject[0] ? " for " : "", f->subject, account, wt,
                      f->action == RA_RISK_SUSPEND ? "automated trading suspended until "
                                                     "re-authorised"
                                                   : "please review");
@@ -317,6 +336,11 @@ ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
                                                        : 0.0,
                                                    "subject", c->firings[i].subject));
         rs_jset(after, "rules_fired", fired);
+        if (c->intraday) /* the snapshot that triggered it, and its prices of the subjects */
+            rs_jset(after, "at_minute", json_integer(c->at_minute));
+        for (size_t i = 0; c->intraday && i < c->n_firings; i++)
+            json_object_set_new(json_array_get(fired, i), "price",
+                                json_integer((json_int_t)c->firings[i].price));
         rc = rs_audit_change(s, rc, actor, kind[0] ? "suspend" : "fire", "risk", account, NULL,
                              after, err);
     }
@@ -639,6 +663,9 @@ static ra_status firing_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     sq_copy(x->f.then, sizeof x->f.then, sq_text(s, st, 4));
     x->f.observed = s->ops->col_double(st, 5);
     sq_copy(x->f.subject, sizeof x->f.subject, sq_text(s, st, 6));
+    x->at_minute = (int)sq_int(s, st, 7);
+    x->f.price = sq_int(s, st, 8);
+    x->value_minor = sq_int(s, st, 9);
     ra_risk_rule r;
     ra_err e = {0};
     if (ra_risk_rule_parse(x->f.rule, x->f.when, x->f.then, &r, &e) == RA_OK)
@@ -653,11 +680,18 @@ ra_status ra_store_risk_firings_list(ra_store *s, const char *firm, const char *
     ra_status rc = list_begin(s, firm, out, n, &f, err);
     rec_vec l = {NULL, 0, 0, sizeof **out};
     const char *acc = account ? account : "";
-    if (rc == RA_OK)
+    /* the intraday monitor's columns from 0014_monitor.sql on (-1, 0, 0 at the close) */
+    if (rc == RA_OK && s->schema_version >= 14)
         rc = sq_each(s, err, firing_row, &l,
-                     "SELECT a.code, x.day, x.rule, x.cond, x.action, x.observed, x.subject FROM "
-                     "rule_firings x JOIN accounts a ON a.id = x.account_id WHERE a.firm_id = ? "
-                     "AND (? = '' OR a.code = ?) ORDER BY a.code, x.day, x.rule", "itt", f.id,
-                     acc, acc);
+                     "SELECT a.code, x.day, x.rule, x.cond, x.action, x.observed, x.subject, "
+                     "x.at_minute, x.price, x.value_minor FROM rule_firings x JOIN accounts a ON "
+                     "a.id = x.account_id WHERE a.firm_id = ? AND (? = '' OR a.code = ?) ORDER BY "
+                     "a.code, x.day, x.rule", "itt", f.id, acc, acc);
+    else if (rc == RA_OK)
+        rc = sq_each(s, err, firing_row, &l,
+                     "SELECT a.code, x.day, x.rule, x.cond, x.action, x.observed, x.subject, -1, "
+                     "0, 0 FROM rule_firings x JOIN accounts a ON a.id = x.account_id WHERE "
+                     "a.firm_id = ? AND (? = '' OR a.code = ?) ORDER BY a.code, x.day, x.rule",
+                     "itt", f.id, acc, acc);
     return list_end(rc, &l, out, n);
 }

@@ -185,6 +185,13 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "risk_rules x JOIN firms f ON f.id = x.firm_id", "x.code"},
     {"rule_firings", 11, "a.code", "x.day, x.rule, x.cond, x.action, x.observed, x.subject",
      "itttdt", "rule_firings x " ACCT_JOIN, "x.day, x.rule"},
+    /* the intraday monitor's firings (0014): their snapshot's minute, price and value, imaged
+     * apart so that the images of the close's firings stay as they were */
+    {"rule_firings_intraday", 14, "a.code", "x.day, x.rule, x.at_minute, x.price, x.value_minor",
+     "itiii",
+     "rule_firings x JOIN accounts a ON a.id = x.account_id AND x.at_minute >= 0 JOIN firms f ON "
+     "f.id = a.firm_id",
+     "x.day, x.rule"},
     {"risk_events", 11, "f.code",
      "COALESCE(a.code, ''), x.name, x.day, x.note, x.user_name, x.created_at", "ttitti",
      "risk_events x JOIN firms f ON f.id = x.firm_id LEFT JOIN accounts a ON a.id = x.account_id",
@@ -438,7 +445,7 @@ static const struct {
     {"fee_schedule", {"fee_schedules"}},
     {"fee_settings", {"fee_settings"}},
     {"fee_bill", {"fee_bills"}},
-    {"risk", {"suspensions", "notifications", "rule_firings"}},
+    {"risk", {"suspensions", "notifications", "rule_firings", "rule_firings_intraday"}},
     {"risk_rule", {"risk_rules"}},
     {"risk_event", {"risk_events"}},
     {"risk_settings", {"risk_settings"}},
