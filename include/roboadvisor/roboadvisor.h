@@ -28,6 +28,7 @@
 #include "blocks.h"
 #include "exchange.h"
 #include "riskrules.h"
+#include "behaviour.h"
 #include "plan.h"
 /* io: outside formats */
 #include "csv.h"
@@ -48,6 +49,7 @@
 #include "store_fees.h"
 #include "engine_fees.h"
 #include "store_risk.h"
+#include "store_tiers.h"
 #include "store_blocks.h"
 /* engine */
 #include "engine_onboard.h"

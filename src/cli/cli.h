@@ -226,6 +226,7 @@ cli_cmd_fn cmd_settings; /* the firm's settings (cmd_settings.c) */
 cli_cmd_fn cmd_fees;     /* fee schedules, fees list|bill (cmd_fees.c) */
 cli_cmd_fn cmd_notifications, cmd_suspensions, cmd_reauthorise; /* risk limits (cmd_risk.c) */
 cli_cmd_fn cmd_rules; /* the firm's risk rules (cmd_rules.c) */
+cli_cmd_fn cmd_tiers, cmd_alerts, cmd_queue; /* tiers, behaviour alerts, the queue (cmd_tiers.c) */
 /* The daily cycle (cmd_cycle.c): run-day, account show, proposals, orders, replay. */
 cli_cmd_fn cmd_run_day, cmd_account, cmd_proposals, cmd_orders, cmd_replay;
 /* orders export and orders blocks (cmd_orders_export.c), called by cmd_orders. */

@@ -5,6 +5,7 @@
 
 #include <roboadvisor/engine_cycle.h>
 #include <roboadvisor/store_risk.h>
+#include <roboadvisor/store_tiers.h>
 
 /* What one account's day produces (owned; acct_out_free). */
 typedef struct acct_out {
@@ -17,6 +18,7 @@ typedef struct acct_out {
     ra_risk_crossing risk;    /* a crossing of the loss limit, rules fired (day.risk points here) */
     uint8_t *risk_mark;       /* NULL, or n_sec: 1 for the securities whose target a rule moved
                                * (their trades carry the reason risk_limit) */
+    ra_tiers_day tiers;       /* the tier move, alerts and peak after the close (day.tiers) */
 } acct_out;
 
 /* The day's risk figures of the firm's accounts (src/engine/cycle_risk.c): by account row id,
@@ -105,6 +107,7 @@ typedef struct run {
     const reeval_ctx *re;
     int owns_shared;           /* 1: class_ix, sub_of and u_* are this run's to free */
     const cycle_risk *risk;    /* the loss limits' figures (NULL: not checked, a re-evaluation) */
+    struct cycle_tiers *tiers; /* tiers and alerts (cycle_tiers.c; NULL: digital, no checks) */
 } run;
 
 /* Frees what an account's day produced and zeroes it. */
@@ -138,6 +141,19 @@ ra_status cycle_risk_check(run *r, size_t a, const ra_ledger *l, ra_minor value_
  * out->risk_mark. */
 ra_status cycle_risk_target(run *r, size_t a, acct_out *out, double *target, double *cash_w,
                             ra_err *err);
+
+/* Service tiers and behaviour alerts (cycle_tiers.c): the firm's tiers, routing rules and
+ * thresholds for book b's day, loaded once; cycle_tiers_free frees them (NULL: nothing). */
+struct cycle_tiers;
+ra_status cycle_tiers_load(ra_store *s, const char *firm, const ra_cycle_book *b,
+                           struct cycle_tiers **out, ra_err *err);
+void cycle_tiers_free(struct cycle_tiers *t);
+/* The tier of book account a's client on the day (digital without r->tiers). */
+int cycle_tiers_of(const run *r, size_t a);
+/* After account a's close (its ledger l after the day, out->day.value filled): its peak, the
+ * alerts raised and closed and, at the client's last account, the routing rules' move, into
+ * out->tiers (out->day.tiers points to it when there is something to write). */
+ra_status cycle_tiers_check(run *r, size_t a, const ra_ledger *l, acct_out *out, ra_err *err);
 
 /* The configuration hash of the firm's settings of the run (ra_cycle_stats.config_hash). */
 void cycle_settings_hash(const run *r, char out[65]);

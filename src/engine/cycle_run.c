@@ -485,6 +485,10 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
     if (rc == RA_OK)
         rc = cycle_risk_load(s, actor->firm, b, &risk, err);
     r.risk = risk;
+    struct cycle_tiers *tiers = NULL;
+    if (rc == RA_OK)
+        rc = cycle_tiers_load(s, actor->firm, b, &tiers, err);
+    r.tiers = tiers;
     st->accounts = b->n_acc;
     if (rc == RA_OK)
         rc = ra_store_cycle_run_put(s, actor, o->date, st->engine_version, st->config_hash,
@@ -497,6 +501,7 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
                                     (int64_t)st->orders, 1, err);
     cycle_run_free(&r);
     cycle_risk_free(risk);
+    cycle_tiers_free(tiers);
     ra_cycle_book_destroy(b);
     return rc;
 }
@@ -686,6 +691,10 @@ ra_status ra_cycle_run_worker(ra_store *s, const ra_store_actor *actor,
     if (rc == RA_OK)
         rc = cycle_risk_load(s, actor->firm, b, &risk, err);
     r.risk = risk;
+    struct cycle_tiers *tiers = NULL;
+    if (rc == RA_OK)
+        rc = cycle_tiers_load(s, actor->firm, b, &tiers, err);
+    r.tiers = tiers;
     if (rc == RA_OK)
         rc = pool_open(&pool, &r, o, err);
     if (rc == RA_OK)
@@ -695,6 +704,7 @@ ra_status ra_cycle_run_worker(ra_store *s, const ra_store_actor *actor,
     pool_close(&pool);
     cycle_run_free(&r);
     cycle_risk_free(risk);
+    cycle_tiers_free(tiers);
     ra_cycle_book_destroy(b);
     return rc;
 }

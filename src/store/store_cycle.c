@@ -868,6 +868,8 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
     }
     if (rc == RA_OK && d->risk) /* a crossing of the loss limit (store_risk.c) */
         rc = rs_risk_day_put(s, actor, acc, d->value.account, d->risk, err);
+    if (rc == RA_OK && d->tiers) /* tier move, alerts, peak (store_tiers.c) */
+        rc = rs_tiers_day_put(s, actor, acc, d->tiers, err);
     return rc;
 }
 
@@ -895,7 +897,7 @@ ra_status ra_store_proposal_put(ra_store *s, const ra_store_actor *actor,
 static int value_only(const ra_cycle_account_day *d)
 {
     return d->account_id > 0 && !d->n_before && !d->n_fills && !d->proposal &&
-           !d->withdrawal_minor && !d->risk;
+           !d->withdrawal_minor && !d->risk && !d->tiers;
 }
 
 #define DV_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

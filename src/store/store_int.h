@@ -64,7 +64,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 42 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 45 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -314,6 +314,8 @@ void rs_ledger_jw(rs_jw *w, const char *k, const ra_ledger *l);
 #define RS_SCHEMA_KEYED 5
 /* The migration of risk limits and rules (0011_risk.sql: its tables, the mandates' rules). */
 #define RS_SCHEMA_RISK 11
+/* The migration of service tiers and behaviour alerts (0017_tiers.sql). */
+#define RS_SCHEMA_TIERS 17
 ra_status rs_head_get(ra_store *s, ra_err *err);
 ra_status rs_head_flush(ra_store *s, ra_err *err);
 /* The hash of one audit record chained from prev_hex: keyed BLAKE2b with key (the firm's audit
@@ -359,6 +361,15 @@ ra_status rs_withdrawal_txns(ra_store *s, int64_t acc, const char *account, ra_d
 struct ra_risk_crossing;
 ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
                           const char *account, const struct ra_risk_crossing *c, ra_err *err);
+
+/* --- service tiers and behaviour alerts (store_tiers.c) ------------------------------------ */
+
+/* Writes what the cycle found for account acc after its close (inside the cycle's write scope of
+ * the account's day, store_cycle.c): its drawdown's peak, the alerts raised and closed, and its
+ * client's tier move (audited, entity "tier"), each keyed by the day. */
+struct ra_tiers_day;
+ra_status rs_tiers_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
+                           const struct ra_tiers_day *t, ra_err *err);
 
 /* An account's proposals of days before `day` still pending or waiting for the client's
  * confirmation lapse (store_cycle.c), each audited (action lapse): replaced by the proposal of
