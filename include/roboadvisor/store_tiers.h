@@ -127,6 +127,11 @@ RA_API RA_NODISCARD ra_status ra_store_tiers_day(ra_store *s, const char *firm, 
                                                  int window_days, ra_tiers_account **out,
                                                  size_t *n, ra_err *err);
 
+/* The record of account_id in v[0..n) (sorted by account id, as ra_store_tiers_day gives them),
+ * NULL when there is none. */
+RA_API const ra_tiers_account *ra_tiers_find(const ra_tiers_account *v, size_t n,
+                                             int64_t account_id);
+
 /* What the cycle found for one account after its close (ra_cycle_account_day.tiers). */
 typedef struct ra_tiers_day {
     ra_date date;

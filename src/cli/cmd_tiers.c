@@ -96,6 +96,23 @@ static void queue_help(void)
            "advisor-led first, then hybrid, then digital.\n");
 }
 
+/* The options of a subcommand from argv[first..) into *o and, with need (the usage error without
+ * it), its one argument into *name. 0, -1 after --help, or the usage exit code. */
+static int parse_sub(const char *cmd, int argc, char **argv, int first, void (*help)(void),
+                     tiers_opts *o, const char *need, const char **name)
+{
+    const cli_opts_spec spec = {cmd, options, help, 0, first};
+    int rc = cli_parse_opts(&spec, argc, argv, o);
+    if (rc)
+        return rc;
+    if (need) {
+        if (optind >= argc)
+            return cli_usage(cmd, "%s", need);
+        *name = argv[optind++];
+    }
+    return cli_no_more_args(cmd, argc, argv, optind);
+}
+
 static int open_book(const char *cmd, const tiers_opts *o, cli_book *b)
 {
     cli_book_args a = o->book;
@@ -142,18 +159,11 @@ static int rules_cmd(int argc, char **argv)
     char cmd[32];
     snprintf(cmd, sizeof cmd, "tiers rules %s", sub);
     tiers_opts o = {0};
-    const cli_opts_spec spec = {cmd, options, tiers_help, 0, 3};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    const char *code = NULL;
+    int rc = parse_sub(cmd, argc, argv, 3, tiers_help, &o,
+                       set || del ? "name the rule: tiers rules set|delete CODE" : NULL, &code);
     if (rc)
         return rc < 0 ? 0 : rc;
-    const char *code = NULL;
-    if (set || del) {
-        if (optind >= argc)
-            return cli_usage(cmd, "name the rule: tiers rules %s CODE", sub);
-        code = argv[optind++];
-    }
-    if ((rc = cli_no_more_args(cmd, argc, argv, optind)) != 0)
-        return rc;
     ra_err err = {0};
     ra_tier_rule r;
     memset(&r, 0, sizeof r);
@@ -233,18 +243,11 @@ int cmd_tiers(int argc, char **argv)
     char cmd[32];
     snprintf(cmd, sizeof cmd, "tiers %s", sub);
     tiers_opts o = {0};
-    const cli_opts_spec spec = {cmd, options, tiers_help, 0, 2};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    const char *client = NULL;
+    int rc = parse_sub(cmd, argc, argv, 2, tiers_help, &o,
+                       set || hist ? "name the client: tiers set|history CLIENT" : NULL, &client);
     if (rc)
         return rc < 0 ? 0 : rc;
-    const char *client = NULL;
-    if (set || hist) {
-        if (optind >= argc)
-            return cli_usage(cmd, "name the client: tiers %s CLIENT", sub);
-        client = argv[optind++];
-    }
-    if ((rc = cli_no_more_args(cmd, argc, argv, optind)) != 0)
-        return rc;
     ra_err err = {0};
     ra_tier tier = RA_TIER_DIGITAL;
     if (set) {
@@ -289,12 +292,9 @@ static int settings_cmd(int argc, char **argv)
     char cmd[32];
     snprintf(cmd, sizeof cmd, "alerts settings %s", sub);
     tiers_opts o = {0};
-    const cli_opts_spec spec = {cmd, options, alerts_help, 0, 3};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    int rc = parse_sub(cmd, argc, argv, 3, alerts_help, &o, NULL, NULL);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_no_more_args(cmd, argc, argv, optind)) != 0)
-        return rc;
     cli_book b;
     if ((rc = open_book(cmd, &o, &b)) != 0)
         return rc;
@@ -346,12 +346,9 @@ int cmd_alerts(int argc, char **argv)
         return cli_usage("alerts", "unknown subcommand \"%s\" (list, settings)", argv[1]);
     static const char *const CMD = "alerts list";
     tiers_opts o = {0};
-    const cli_opts_spec spec = {CMD, options, alerts_help, 0, 2};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    int rc = parse_sub(CMD, argc, argv, 2, alerts_help, &o, NULL, NULL);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_no_more_args(CMD, argc, argv, optind)) != 0)
-        return rc;
     cli_book b;
     if ((rc = open_book(CMD, &o, &b)) != 0)
         return rc;
@@ -394,12 +391,9 @@ int cmd_queue(int argc, char **argv)
 {
     static const char *const CMD = "queue";
     tiers_opts o = {0};
-    const cli_opts_spec spec = {CMD, options, queue_help, 0, 1};
-    int rc = cli_parse_opts(&spec, argc, argv, &o);
+    int rc = parse_sub(CMD, argc, argv, 1, queue_help, &o, NULL, NULL);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_no_more_args(CMD, argc, argv, optind)) != 0)
-        return rc;
     cli_book b;
     if ((rc = open_book(CMD, &o, &b)) != 0)
         return rc;

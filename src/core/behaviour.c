@@ -17,15 +17,23 @@ const char *ra_tier_name(int tier)
     return tier >= 0 && tier < RA_TIER_N ? TIER_NAMES[tier] : NULL;
 }
 
+/* The index of s among words[0..n), -1 when it is none of them. */
+static int word_index(const char *const *words, int n, const char *s)
+{
+    for (int i = 0; s && i < n; i++)
+        if (strcmp(s, words[i]) == 0)
+            return i;
+    return -1;
+}
+
 ra_status ra_tier_parse(const char *s, ra_tier *out, ra_err *err)
 {
-    for (int i = 0; s && i < RA_TIER_N; i++)
-        if (strcmp(s, TIER_NAMES[i]) == 0) {
-            *out = (ra_tier)i;
-            return RA_OK;
-        }
-    return ra_err_set(err, RA_EINVAL, NULL, "a tier is digital, hybrid or advisor-led, not \"%s\"",
-                      s ? s : "");
+    int i = word_index(TIER_NAMES, RA_TIER_N, s);
+    if (i < 0)
+        return ra_err_set(err, RA_EINVAL, NULL, "a tier is digital, hybrid or advisor-led, not "
+                          "\"%s\"", s ? s : "");
+    *out = (ra_tier)i;
+    return RA_OK;
 }
 
 int ra_tier_acts_alone(int discretionary, int client_confirm, int tier)
@@ -40,13 +48,12 @@ const char *ra_tier_metric_name(int metric)
 
 ra_status ra_tier_metric_parse(const char *s, ra_tier_metric *out, ra_err *err)
 {
-    for (int i = 0; s && i < RA_TIER_N_METRICS; i++)
-        if (strcmp(s, METRIC_NAMES[i]) == 0) {
-            *out = (ra_tier_metric)i;
-            return RA_OK;
-        }
-    return ra_err_set(err, RA_EINVAL, NULL, "a routing metric is assets, accounts, account_types, "
-                      "withdrawal or loss_limit, not \"%s\"", s ? s : "");
+    int i = word_index(METRIC_NAMES, RA_TIER_N_METRICS, s);
+    if (i < 0)
+        return ra_err_set(err, RA_EINVAL, NULL, "a routing metric is assets, accounts, "
+                          "account_types, withdrawal or loss_limit, not \"%s\"", s ? s : "");
+    *out = (ra_tier_metric)i;
+    return RA_OK;
 }
 
 ra_status ra_tier_rule_validate(const ra_tier_rule *r, ra_err *err)

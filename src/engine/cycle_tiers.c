@@ -46,19 +46,6 @@ void cycle_tiers_free(cycle_tiers *t)
     ra_free(t);
 }
 
-static const ra_tiers_account *find(const cycle_tiers *t, int64_t id)
-{
-    size_t lo = 0, hi = t->n_acc;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t->acc[mid].account_id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < t->n_acc && t->acc[lo].account_id == id ? &t->acc[lo] : NULL;
-}
-
 typedef struct client_ix {
     int64_t client;
     uint32_t a;
@@ -110,7 +97,7 @@ ra_status cycle_tiers_load(ra_store *s, const char *firm, const ra_cycle_book *b
         t->n_rules = nr;
         /* the clients' accounts in the book: first, last, how many, how many types */
         for (size_t a = 0; a < b->n_acc; a++) {
-            const ra_tiers_account *x = find(t, b->acc[a].id);
+            const ra_tiers_account *x = ra_tiers_find(t->acc, t->n_acc, b->acc[a].id);
             t->ix[a] = x ? (int32_t)(x - t->acc) : -1;
             ci[a] = (client_ix){x ? x->client_id : -(int64_t)a - 1, (uint32_t)a};
         }

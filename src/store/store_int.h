@@ -362,6 +362,22 @@ struct ra_risk_crossing;
 ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
                           const char *account, const struct ra_risk_crossing *c, ra_err *err);
 
+/* --- lists of records (store_sql.c) --------------------------------------------------------- */
+
+/* A list read row by row (sq_each) into a growing array of `elem`-byte records. */
+typedef struct rs_vec {
+    void *v;
+    size_t n, cap, elem;
+} rs_vec;
+/* Room for the next record, zeroed: NULL when out of memory. */
+void *rs_vec_push(rs_vec *l);
+/* The start of a list of the firm's records: *out (a pointer) and *n cleared, schema `version`
+ * at least (else sq_need_version's error naming what), the firm looked up into *f. */
+ra_status rs_list_begin(ra_store *s, const char *firm, int version, const char *what, void *out,
+                        size_t *n, firm_row *f, ra_err *err);
+/* The end of a list: the records to the caller (*out, *n), or freed after a failure (rc). */
+ra_status rs_list_end(ra_status rc, rs_vec *l, void *out, size_t *n);
+
 /* --- service tiers and behaviour alerts (store_tiers.c) ------------------------------------ */
 
 /* Writes what the cycle found for account acc after its close (inside the cycle's write scope of

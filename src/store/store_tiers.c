@@ -15,38 +15,11 @@
 
 #define TIERS_WHAT "service tiers"
 
-typedef struct rec_vec {
-    void *v;
-    size_t n, cap, elem;
-} rec_vec;
-
-static void *vec_push(rec_vec *l)
-{
-    if (ra_grow(&l->v, &l->cap, l->n + 1, l->elem))
-        return NULL;
-    void *x = (char *)l->v + l->n++ * l->elem;
-    memset(x, 0, l->elem);
-    return x;
-}
-
+/* The start of a list of the firm's records (rs_list_begin) under this migration. */
 static ra_status list_begin(ra_store *s, const char *firm, void *out, size_t *n, firm_row *f,
                             ra_err *err)
 {
-    *(void **)out = NULL;
-    *n = 0;
-    ra_status rc = sq_need_version(s, RS_SCHEMA_TIERS, TIERS_WHAT, err);
-    return rc == RA_OK ? sq_firm(s, firm, f, err) : rc;
-}
-
-static ra_status list_end(ra_status rc, rec_vec *l, void *out, size_t *n)
-{
-    if (rc != RA_OK) {
-        ra_free(l->v);
-        return rc;
-    }
-    *(void **)out = l->v;
-    *n = l->n;
-    return RA_OK;
+    return rs_list_begin(s, firm, RS_SCHEMA_TIERS, TIERS_WHAT, out, n, f, err);
 }
 
 static ra_status run_stmt(ra_store *s, ra_db_stmt *st, ra_status bound, ra_err *err)
@@ -133,7 +106,7 @@ ra_status ra_store_behaviour_settings_set(ra_store *s, const ra_store_actor *act
 
 static ra_status rule_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_tier_rule_rec *x = vec_push(ctx);
+    ra_tier_rule_rec *x = rs_vec_push(ctx);
     if (!x)
         return sq_nomem(err, "the routing rules");
     sq_copy(x->rule.code, sizeof x->rule.code, sq_text(s, st, 0));
@@ -154,12 +127,12 @@ ra_status ra_store_tier_rules_list(ra_store *s, const char *firm, ra_tier_rule_r
 {
     firm_row f;
     ra_status rc = list_begin(s, firm, out, n, &f, err);
-    rec_vec l = {NULL, 0, 0, sizeof **out};
+    rs_vec l = {NULL, 0, 0, sizeof **out};
     if (rc == RA_OK)
         rc = sq_each(s, err, rule_row, &l, "SELECT code, metric, threshold, tier, note, "
                                            "user_name FROM tier_rules WHERE firm_id = ? ORDER "
                                            "BY code", "i", f.id);
-    return list_end(rc, &l, out, n);
+    return rs_list_end(rc, &l, out, n);
 }
 
 static json_t *rule_json(const ra_tier_rule *r, const char *note)
@@ -267,7 +240,7 @@ ra_status ra_store_tier_set(ra_store *s, const ra_store_actor *actor, const char
 
 static ra_status tier_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_tier_rec *x = vec_push(ctx);
+    ra_tier_rec *x = rs_vec_push(ctx);
     if (!x)
         return sq_nomem(err, "the tiers");
     sq_copy(x->client, sizeof x->client, sq_text(s, st, 0));
@@ -291,7 +264,7 @@ ra_status ra_store_tiers_list(ra_store *s, const char *firm, const char *client,
 {
     firm_row f;
     ra_status rc = list_begin(s, firm, out, n, &f, err);
-    rec_vec l = {NULL, 0, 0, sizeof **out};
+    rs_vec l = {NULL, 0, 0, sizeof **out};
     if (rc == RA_OK && client && client[0])
         rc = sq_each(s, err, tier_row, &l,
                      "SELECT c.code, t.tier, t.day_from, t.source, t.rule, t.data, t.user_name, "
@@ -305,14 +278,14 @@ ra_status ra_store_tiers_list(ra_store *s, const char *firm, const char *client,
                      "COALESCE(t.user_name, ''), COALESCE(t.note, '') FROM clients c LEFT JOIN "
                      "client_tiers t ON t.id = " TIER_OF("c.id", "?") " WHERE c.firm_id = ? "
                      "ORDER BY c.code", "ii", (int64_t)date, f.id);
-    return list_end(rc, &l, out, n);
+    return rs_list_end(rc, &l, out, n);
 }
 
 /* --- the advisor's queue ---------------------------------------------------------------------- */
 
 static ra_status queue_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_queue_item *x = vec_push(ctx);
+    ra_queue_item *x = rs_vec_push(ctx);
     if (!x)
         return sq_nomem(err, "the queue");
     sq_copy(x->proposal, sizeof x->proposal, sq_text(s, st, 0));
@@ -332,7 +305,7 @@ ra_status ra_store_queue(ra_store *s, const char *firm, ra_queue_item **out, siz
 {
     firm_row f;
     ra_status rc = list_begin(s, firm, out, n, &f, err);
-    rec_vec l = {NULL, 0, 0, sizeof **out};
+    rs_vec l = {NULL, 0, 0, sizeof **out};
     if (rc == RA_OK)
         rc = sq_each(s, err, queue_row, &l,
                      "SELECT p.code, a.code, c.code, COALESCE(v.code, ''), p.day, p.status, "
@@ -342,7 +315,7 @@ ra_status ra_store_queue(ra_store *s, const char *firm, ra_queue_item **out, siz
                      "a.client_id LEFT JOIN advisors v ON v.id = c.advisor_id WHERE p.firm_id = "
                      "? AND p.status IN ('pending', 'confirming') ORDER BY tier DESC, p.day, "
                      "p.code", "i", f.id);
-    return list_end(rc, &l, out, n);
+    return rs_list_end(rc, &l, out, n);
 }
 
 /* --- alerts ----------------------------------------------------------------------------------- */
@@ -357,7 +330,7 @@ static int alert_kind(const char *name)
 
 static ra_status alert_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_alert_rec *x = vec_push(ctx);
+    ra_alert_rec *x = rs_vec_push(ctx);
     if (!x)
         return sq_nomem(err, "the alerts");
     sq_copy(x->account, sizeof x->account, sq_text(s, st, 0));
@@ -375,7 +348,7 @@ ra_status ra_store_alerts_list(ra_store *s, const char *firm, const char *accoun
 {
     firm_row f;
     ra_status rc = list_begin(s, firm, out, n, &f, err);
-    rec_vec l = {NULL, 0, 0, sizeof **out};
+    rs_vec l = {NULL, 0, 0, sizeof **out};
     const char *acc = account ? account : "";
     if (rc == RA_OK)
         rc = sq_each(s, err, alert_row, &l,
@@ -383,26 +356,24 @@ ra_status ra_store_alerts_list(ra_store *s, const char *firm, const char *accoun
                      "x.detail FROM behaviour_alerts x JOIN accounts a ON a.id = x.account_id "
                      "WHERE a.firm_id = ? AND (? = '' OR a.code = ?) ORDER BY x.day, a.code, "
                      "x.kind", "itt", f.id, acc, acc);
-    return list_end(rc, &l, out, n);
+    return rs_list_end(rc, &l, out, n);
 }
 
 /* --- what a day's run reads ------------------------------------------------------------------- */
 
-static ra_tiers_account *find(ra_tiers_account *v, size_t n, int64_t id)
+static int by_account(const void *k, const void *e)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].account_id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && v[lo].account_id == id ? &v[lo] : NULL;
+    int64_t a = *(const int64_t *)k, b = ((const ra_tiers_account *)e)->account_id;
+    return (a > b) - (a < b);
+}
+
+const ra_tiers_account *ra_tiers_find(const ra_tiers_account *v, size_t n, int64_t account_id)
+{
+    return n ? bsearch(&account_id, v, n, sizeof *v, by_account) : NULL;
 }
 
 typedef struct day_ctx {
-    rec_vec l;
+    rs_vec l;
     int what;
 } day_ctx;
 
@@ -410,14 +381,14 @@ static ra_status day_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     day_ctx *c = ctx;
     if (c->what == 0) {
-        ra_tiers_account *x = vec_push(&c->l);
+        ra_tiers_account *x = rs_vec_push(&c->l);
         if (!x)
             return sq_nomem(err, "the accounts' tiers");
         x->account_id = sq_int(s, st, 0);
         x->client_id = sq_int(s, st, 1);
         return RA_OK;
     }
-    ra_tiers_account *x = find(c->l.v, c->l.n, sq_int(s, st, 0));
+    ra_tiers_account *x = (ra_tiers_account *)ra_tiers_find(c->l.v, c->l.n, sq_int(s, st, 0));
     if (!x)
         return RA_OK;
     if (c->what == 1) {
@@ -441,7 +412,7 @@ typedef struct client_tier {
 
 static ra_status client_tier_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    client_tier *x = vec_push(ctx);
+    client_tier *x = rs_vec_push(ctx);
     if (!x)
         return sq_nomem(err, "the clients' tiers");
     x->client_id = sq_int(s, st, 0);
@@ -452,7 +423,7 @@ static ra_status client_tier_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err 
 static int by_id(const void *k, const void *e)
 {
     int64_t a = *(const int64_t *)k, b = ((const client_tier *)e)->client_id;
-    return a < b ? -1 : a > b;
+    return (a > b) - (a < b);
 }
 
 ra_status ra_store_tiers_day(ra_store *s, const char *firm, ra_date date, int window_days,
@@ -466,7 +437,7 @@ ra_status ra_store_tiers_day(ra_store *s, const char *firm, ra_date date, int wi
         rc = sq_each(s, err, day_row, &c, "SELECT a.id, a.client_id FROM accounts a WHERE "
                                           "a.firm_id = ? ORDER BY a.id", "i", f.id);
     /* the tiers of the clients that have one on D (most have none: digital), by client */
-    rec_vec tv = {NULL, 0, 0, sizeof(client_tier)};
+    rs_vec tv = {NULL, 0, 0, sizeof(client_tier)};
     if (rc == RA_OK)
         rc = sq_each(s, err, client_tier_row, &tv,
                      "SELECT c.id, t.tier FROM clients c JOIN client_tiers t ON t.id = "
@@ -499,7 +470,7 @@ ra_status ra_store_tiers_day(ra_store *s, const char *firm, ra_date date, int wi
                      "SELECT x.account_id, x.kind FROM behaviour_alerts x JOIN accounts a ON "
                      "a.id = x.account_id WHERE a.firm_id = ? AND x.day < ? AND (x.closed_day = "
                      "0 OR x.closed_day >= ?)", "iii", f.id, d, d);
-    return list_end(rc, &c.l, out, n);
+    return rs_list_end(rc, &c.l, out, n);
 }
 
 /* --- what it writes ----------------------------------------------------------------------------- */
