@@ -897,7 +897,7 @@ ra_status ra_store_proposal_put(ra_store *s, const ra_store_actor *actor,
 static int value_only(const ra_cycle_account_day *d)
 {
     return d->account_id > 0 && !d->n_before && !d->n_fills && !d->proposal &&
-           !d->withdrawal_minor && !d->risk && !d->tiers;
+           !d->withdrawal_minor && !d->risk; /* its tiers' records follow its bulk insert */
 }
 
 #define DV_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -964,6 +964,10 @@ ra_status ra_store_cycle_put(ra_store *s, const ra_store_actor *actor,
             bulk[nb++] = i;
             if (nb == DV_BULK) {
                 rc = values_bulk(s, days, bulk, skipped, err);
+                for (size_t k = 0; k < nb && rc == RA_OK; k++) /* store_tiers.c */
+                    if (days[bulk[k]].tiers)
+                        rc = rs_tiers_day_put(s, actor, days[bulk[k]].account_id,
+                                              days[bulk[k]].tiers, err);
                 nb = 0;
             }
             continue;
