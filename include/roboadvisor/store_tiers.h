@@ -61,8 +61,10 @@ typedef struct ra_tier_rec {
     char note[RA_TIER_NOTE_MAX];
 } ra_tier_rec;
 
-/* Sets client's tier from the cycle of day_from on, by the actor with a note (required), audited
- * (entity "tier", action "set"). RA_ENOTFOUND for an unknown client. */
+/* Sets client's tier from the cycle of day_from on (0: today, or the day after the firm's last
+ * run when that is later), by the actor with a note (required), audited (entity "tier", action
+ * "set"). RA_ENOTFOUND for an unknown client; RA_ECONFLICT for a day the cycle has run already
+ * (the day keeps the tier it ran with, so that its replay recomputes it). */
 RA_API RA_NODISCARD ra_status ra_store_tier_set(ra_store *s, const ra_store_actor *actor,
                                                 const char *client, int tier, ra_date day_from,
                                                 const char *note, ra_err *err);

@@ -264,12 +264,11 @@ int cmd_tiers(int argc, char **argv)
     ra_date day = o.have_date ? o.date : (ra_date)(time(NULL) / 86400);
     if (set) {
         snprintf(b.actor.user, sizeof b.actor.user, "%s", o.by);
-        char db[11];
-        if (ra_store_tier_set(b.s, &b.actor, client, (int)tier, day, o.note, &err) != RA_OK)
+        if (ra_store_tier_set(b.s, &b.actor, client, (int)tier, o.have_date ? o.date : 0,
+                              o.note, &err) != RA_OK)
             rc = cli_fail(cmd, &err);
         else
-            printf("client %s is %s from the cycle of %s (set by %s)\n", client,
-                   ra_tier_name((int)tier), ra_date_format(day, db), o.by);
+            printf("client %s is %s (set by %s)\n", client, ra_tier_name((int)tier), o.by);
     } else {
         ra_tier_rec *v = NULL;
         size_t n = 0;

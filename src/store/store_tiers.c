@@ -231,8 +231,23 @@ ra_status ra_store_tier_set(ra_store *s, const ra_store_actor *actor, const char
     rc = sq_scope_write_begin(s, actor, RS_SCHEMA_TIERS, TIERS_WHAT, &f, &own, err);
     if (rc != RA_OK)
         return rc;
-    int64_t cid = 0;
+    int64_t cid = 0, last = 0;
     rc = sq_id_of(s, SQ_CLIENT_ID, f.id, client, "client", &cid, err);
+    /* a day the cycle ran keeps the tier it ran with (its replay recomputes it) */
+    ra_db_stmt *st = rc == RA_OK ? sq_prep(s, "SELECT COALESCE(MAX(day), 0) FROM cycle_runs "
+                                              "WHERE firm_id = ?", err)
+                                 : NULL;
+    if (rc == RA_OK && (!st || sq_bind(s, st, err, "i", f.id) != RA_OK ||
+                        sq_one(s, st, 0, &last, err) != RA_OK))
+        rc = sq_err(err);
+    if (rc == RA_OK && day_from == 0) {
+        int64_t today = ra_store_now(s) / 86400;
+        day_from = (ra_date)(last >= today ? last + 1 : today);
+    }
+    char db[11];
+    if (rc == RA_OK && day_from <= last)
+        rc = ra_err_set(err, RA_ECONFLICT, NULL, "the cycle has run on %s already: a tier takes "
+                        "effect from a day not run yet", ra_date_format((ra_date)last, db));
     if (rc == RA_OK)
         rc = tier_insert(s, actor, cid, client, tier, day_from, "set", "", "", note, err);
     return ra_store_scope_end(s, own, rc, err);
