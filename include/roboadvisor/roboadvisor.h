@@ -31,6 +31,7 @@
 #include "bl.h"
 #include "resample.h"
 #include "firmrules.h"
+#include "behaviour.h"
 #include "plan.h"
 /* io: outside formats */
 #include "csv.h"
@@ -55,6 +56,7 @@
 #include "store_risk.h"
 #include "store_firmrules.h"
 #include "store_monitor.h"
+#include "store_tiers.h"
 #include "store_blocks.h"
 #include "store_views.h"
 /* engine */

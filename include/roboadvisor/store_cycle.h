@@ -199,6 +199,8 @@ typedef struct ra_cycle_account_day {
                                        * written after the fills */
     const struct ra_risk_crossing *risk; /* NULL, or a crossing of the account's loss limit to
                                           * record (store_risk.h) */
+    const struct ra_tiers_day *tiers; /* NULL, or the account's tier move, behaviour alerts and
+                                       * drawdown peak to record (store_tiers.h) */
 } ra_cycle_account_day;
 
 /* Writes n account-days in one write scope: all or nothing. An account whose daily value for the

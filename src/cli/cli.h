@@ -236,6 +236,7 @@ cli_cmd_fn cmd_views;    /* the firm's model inputs: views, market weights, pins
 cli_cmd_fn cmd_fees;     /* fee schedules, fees list|bill (cmd_fees.c) */
 cli_cmd_fn cmd_notifications, cmd_suspensions, cmd_reauthorise; /* risk limits (cmd_risk.c) */
 cli_cmd_fn cmd_rules; /* the firm's risk rules (cmd_rules.c) */
+cli_cmd_fn cmd_tiers, cmd_alerts, cmd_queue; /* tiers, behaviour alerts, the queue (cmd_tiers.c) */
 /* The daily cycle (cmd_cycle.c): run-day, account show, proposals, orders, replay. */
 cli_cmd_fn cmd_run_day, cmd_account, cmd_proposals, cmd_orders, cmd_replay;
 /* The intraday monitor (cmd_monitor.c). */

@@ -593,9 +593,11 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
                                acct_out *out, ra_err *err)
 {
     ra_cycle_book *b = r->b;
-    /* a mandate that asks for the client's confirmation trades only after it, as advisory */
+    /* a mandate that asks for the client's confirmation trades only after it, as advisory; so
+     * does a hybrid or advisor-led client's (cycle_tiers.c), and a re-evaluation */
     const ra_mandate *m = b->acc[a].mandate;
-    const int disc = m->discretionary && !m->client_confirm;
+    const int disc = ra_tier_acts_alone(m->discretionary, m->client_confirm,
+                                        cycle_tiers_of(r, a)) && !r->rejected;
     ra_cycle_proposal *p = &out->prop;
     size_t nt = res->n_trades, np = res->n_picks ? res->n_picks : 1;
     *p = (ra_cycle_proposal){.date = b->date, .discretionary = disc,
@@ -868,8 +870,10 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
             rc = ra_rebal_propose(&acc, &set, r->work, r->work_cap, r->trades, r->picks, &res, err);
         if (rc == RA_OK) {
             r->st->out_of_band_before += res.out_of_band_before != 0;
-            out_of_band = m->discretionary && !m->client_confirm ? res.out_of_band_after
-                                                                  : res.out_of_band_before;
+            out_of_band = ra_tier_acts_alone(m->discretionary, m->client_confirm,
+                                             cycle_tiers_of(r, a))
+                              ? res.out_of_band_after
+                              : res.out_of_band_before;
             r->st->out_of_band_after += out_of_band != 0;
             for (unsigned bit = 0; bit < 8; bit++)
                 r->st->held_back[bit] += (res.held_back >> bit) & 1u;
@@ -898,6 +902,8 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         r->st->value_minor += v->value_minor;
         r->st->processed++;
     }
+    if (rc == RA_OK && r->tiers) /* tiers and behaviour alerts after the close */
+        rc = cycle_tiers_check(r, a, &l, out, err);
     ra_ledger_free(&l);
     if (rc != RA_OK && !err->where[0])
         snprintf(err->where, sizeof err->where, "account %s", b->acc[a].code);

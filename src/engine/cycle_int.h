@@ -6,6 +6,7 @@
 #include <roboadvisor/engine_cycle.h>
 #include <roboadvisor/store_monitor.h>
 #include <roboadvisor/store_risk.h>
+#include <roboadvisor/store_tiers.h>
 
 /* What one account's day produces (owned; acct_out_free). */
 typedef struct acct_out {
@@ -18,6 +19,7 @@ typedef struct acct_out {
     ra_risk_crossing risk;    /* a crossing of the loss limit, rules fired (day.risk points here) */
     uint8_t *risk_mark;       /* NULL, or n_sec: 1 for the securities whose target a rule moved
                                * (their trades carry the reason risk_limit) */
+    ra_tiers_day tiers;       /* the tier move, alerts and peak after the close (day.tiers) */
 } acct_out;
 
 /* The day's risk figures of the firm's accounts (src/engine/cycle_risk.c): by account row id,
@@ -119,6 +121,7 @@ typedef struct run {
                                 * withdrawal, a proposal only of the rules' trades, its id ending
                                 * "-mHHMM" (monitor_at, minutes after midnight) */
     int monitor_at;
+    struct cycle_tiers *tiers; /* tiers and alerts (cycle_tiers.c; NULL: digital, no checks) */
 } run;
 
 /* Frees what an account's day produced and zeroes it. */
@@ -183,6 +186,18 @@ ra_status cycle_plan_batches(const ra_cycle_book *b, size_t batch, ra_cycle_batc
                              size_t *n, ra_err *err);
 ra_status cycle_batch_range(const ra_cycle_book *b, const ra_cycle_batch *x, size_t *first,
                             size_t *end, ra_err *err);
+/* Service tiers and behaviour alerts (cycle_tiers.c): the firm's tiers, routing rules and
+ * thresholds for book b's day, loaded once; cycle_tiers_free frees them (NULL: nothing). */
+struct cycle_tiers;
+ra_status cycle_tiers_load(ra_store *s, const char *firm, const ra_cycle_book *b,
+                           struct cycle_tiers **out, ra_err *err);
+void cycle_tiers_free(struct cycle_tiers *t);
+/* The tier of book account a's client on the day (digital without r->tiers). */
+int cycle_tiers_of(const run *r, size_t a);
+/* After account a's close (its ledger l after the day, out->day.value filled): its peak, the
+ * alerts raised and closed and, at the client's last account, the routing rules' move, into
+ * out->tiers (out->day.tiers points to it when there is something to write). */
+ra_status cycle_tiers_check(run *r, size_t a, const ra_ledger *l, acct_out *out, ra_err *err);
 
 /* The configuration hash of the firm's settings of the run (ra_cycle_stats.config_hash). */
 void cycle_settings_hash(const run *r, char out[65]);

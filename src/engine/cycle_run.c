@@ -492,6 +492,10 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
     r.risk = risk;
     r.firm = firm;
     cycle_firm_stats(firm, st);
+    struct cycle_tiers *tiers = NULL;
+    if (rc == RA_OK)
+        rc = cycle_tiers_load(s, actor->firm, b, &tiers, err);
+    r.tiers = tiers;
     st->accounts = b->n_acc;
     if (rc == RA_OK)
         rc = ra_store_cycle_run_put(s, actor, o->date, st->engine_version, st->config_hash,
@@ -505,6 +509,7 @@ ra_status ra_cycle_run_day(ra_store *s, const ra_store_actor *actor, const ra_cy
     cycle_run_free(&r);
     cycle_risk_free(risk);
     cycle_firm_free(firm);
+    cycle_tiers_free(tiers);
     ra_cycle_book_destroy(b);
     return rc;
 }
@@ -703,6 +708,10 @@ ra_status ra_cycle_run_worker(ra_store *s, const ra_store_actor *actor,
     r.risk = risk;
     r.firm = firm;
     cycle_firm_stats(firm, st);
+    struct cycle_tiers *tiers = NULL;
+    if (rc == RA_OK)
+        rc = cycle_tiers_load(s, actor->firm, b, &tiers, err);
+    r.tiers = tiers;
     if (rc == RA_OK)
         rc = pool_open(&pool, &r, o, err);
     if (rc == RA_OK)
@@ -713,6 +722,7 @@ ra_status ra_cycle_run_worker(ra_store *s, const ra_store_actor *actor,
     cycle_run_free(&r);
     cycle_risk_free(risk);
     cycle_firm_free(firm);
+    cycle_tiers_free(tiers);
     ra_cycle_book_destroy(b);
     return rc;
 }

@@ -883,7 +883,10 @@ static ra_status day_put(ra_store *s, const ra_store_actor *actor, const firm_ro
     ra_free(wd);
     if (rc != RA_OK)
         return rc;
-    return rs_day_decisions_put(s, actor, firm->id, cache, acc, d, err);
+    rc = rs_day_decisions_put(s, actor, firm->id, cache, acc, d, err);
+    if (rc == RA_OK && d->tiers) /* tier move, alerts, peak (store_tiers.c) */
+        rc = rs_tiers_day_put(s, actor, acc, d->tiers, err);
+    return rc;
 }
 
 ra_status ra_store_proposal_put(ra_store *s, const ra_store_actor *actor,
@@ -910,7 +913,7 @@ ra_status ra_store_proposal_put(ra_store *s, const ra_store_actor *actor,
 static int value_only(const ra_cycle_account_day *d)
 {
     return d->account_id > 0 && !d->n_before && !d->n_fills && !d->proposal &&
-           !d->withdrawal_minor && !d->risk;
+           !d->withdrawal_minor && !d->risk; /* its tiers' records follow its bulk insert */
 }
 
 #define DV_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -977,6 +980,10 @@ ra_status ra_store_cycle_put(ra_store *s, const ra_store_actor *actor,
             bulk[nb++] = i;
             if (nb == DV_BULK) {
                 rc = values_bulk(s, days, bulk, skipped, err);
+                for (size_t k = 0; k < nb && rc == RA_OK; k++) /* store_tiers.c */
+                    if (days[bulk[k]].tiers)
+                        rc = rs_tiers_day_put(s, actor, days[bulk[k]].account_id,
+                                              days[bulk[k]].tiers, err);
                 nb = 0;
             }
             continue;

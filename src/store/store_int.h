@@ -64,7 +64,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 47 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 50 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -314,6 +314,8 @@ void rs_ledger_jw(rs_jw *w, const char *k, const ra_ledger *l);
 #define RS_SCHEMA_KEYED 5
 /* The migration of risk limits and rules (0011_risk.sql: its tables, the mandates' rules). */
 #define RS_SCHEMA_RISK 11
+/* The migration of service tiers and behaviour alerts (0017_tiers.sql). */
+#define RS_SCHEMA_TIERS 17
 ra_status rs_head_get(ra_store *s, ra_err *err);
 ra_status rs_head_flush(ra_store *s, ra_err *err);
 /* The hash of one audit record chained from prev_hex: keyed BLAKE2b with key (the firm's audit
@@ -373,6 +375,31 @@ ra_status rs_day_decisions_put(ra_store *s, const ra_store_actor *actor, int64_t
 struct ra_risk_crossing;
 ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
                           const char *account, const struct ra_risk_crossing *c, ra_err *err);
+
+/* --- lists of records (store_sql.c) --------------------------------------------------------- */
+
+/* A list read row by row (sq_each) into a growing array of `elem`-byte records. */
+typedef struct rs_vec {
+    void *v;
+    size_t n, cap, elem;
+} rs_vec;
+/* Room for the next record, zeroed: NULL when out of memory. */
+void *rs_vec_push(rs_vec *l);
+/* The start of a list of the firm's records: *out (a pointer) and *n cleared, schema `version`
+ * at least (else sq_need_version's error naming what), the firm looked up into *f. */
+ra_status rs_list_begin(ra_store *s, const char *firm, int version, const char *what, void *out,
+                        size_t *n, firm_row *f, ra_err *err);
+/* The end of a list: the records to the caller (*out, *n), or freed after a failure (rc). */
+ra_status rs_list_end(ra_status rc, rs_vec *l, void *out, size_t *n);
+
+/* --- service tiers and behaviour alerts (store_tiers.c) ------------------------------------ */
+
+/* Writes what the cycle found for account acc after its close (inside the cycle's write scope of
+ * the account's day, store_cycle.c): its drawdown's peak, the alerts raised and closed, and its
+ * client's tier move (audited, entity "tier"), each keyed by the day. */
+struct ra_tiers_day;
+ra_status rs_tiers_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
+                           const struct ra_tiers_day *t, ra_err *err);
 
 /* An account's proposals of days before `day` still pending or waiting for the client's
  * confirmation lapse (store_cycle.c), each audited (action lapse): replaced by the proposal of

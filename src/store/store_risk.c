@@ -16,42 +16,11 @@
 #include <string.h>
 
 
-/* A list read row by row into a growing array of `elem`-byte records (vec_push). */
-typedef struct rec_vec {
-    void *v;
-    size_t n, cap, elem;
-} rec_vec;
-
-/* Room for the next record, zeroed: NULL when out of memory. */
-static void *vec_push(rec_vec *l)
-{
-    if (ra_grow(&l->v, &l->cap, l->n + 1, l->elem))
-        return NULL;
-    void *x = (char *)l->v + l->n++ * l->elem;
-    memset(x, 0, l->elem);
-    return x;
-}
-
-/* The start of a list of the firm's records: *out and *n cleared, the schema and the firm. */
+/* The start of a list of the firm's records (rs_list_begin) under this migration. */
 static ra_status list_begin(ra_store *s, const char *firm, void *out, size_t *n, firm_row *f,
                             ra_err *err)
 {
-    *(void **)out = NULL;
-    *n = 0;
-    ra_status rc = sq_need_version(s, RS_SCHEMA_RISK, "risk limits", err);
-    return rc == RA_OK ? sq_firm(s, firm, f, err) : rc;
-}
-
-/* The end of a list: the records to the caller (*out, *n), or freed after a failure. */
-static ra_status list_end(ra_status rc, rec_vec *l, void *out, size_t *n)
-{
-    if (rc != RA_OK) {
-        ra_free(l->v);
-        return rc;
-    }
-    *(void **)out = l->v;
-    *n = l->n;
-    return RA_OK;
+    return rs_list_begin(s, firm, RS_SCHEMA_RISK, "risk limits", out, n, f, err);
 }
 
 /* --- what a day's run reads ------------------------------------------------------------------- */
@@ -72,7 +41,7 @@ static ra_status list_end(ra_status rc, rec_vec *l, void *out, size_t *n)
 
 static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_risk_account *x = vec_push(ctx);
+    ra_risk_account *x = rs_vec_push(ctx);
     if (!x)
         return sq_nomem(err, "the accounts' risk figures");
     x->account_id = sq_int(s, st, 0);
@@ -86,11 +55,11 @@ ra_status ra_store_risk_accounts(ra_store *s, const char *firm, ra_date date,
 {
     firm_row f;
     ra_status rc = list_begin(s, firm, out, n, &f, err);
-    rec_vec l = {NULL, 0, 0, sizeof **out};
+    rs_vec l = {NULL, 0, 0, sizeof **out};
     int64_t d = date;
     if (rc == RA_OK)
         rc = sq_each(s, err, acc_row, &l, RISK_ACCOUNTS_SQL, "iiiiii", d, d, d, d, d, f.id);
-    return list_end(rc, &l, out, n);
+    return rs_list_end(rc, &l, out, n);
 }
 
 /* --- the firm's market close ------------------------------------------------------------------ */
@@ -157,7 +126,7 @@ ra_status ra_store_risk_settings_set(ra_store *s, const ra_store_actor *actor, i
 
 static ra_status code_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    char *x = vec_push(ctx);
+    char *x = rs_vec_push(ctx);
     if (!x)
         return sq_nomem(err, "the open orders");
     sq_copy(x, RA_CYCLE_ID_MAX, sq_text(s, st, 0));
@@ -228,7 +197,7 @@ static ra_status suspend(ra_store *s, const ra_store_actor *actor, int64_t acc,
                          const ra_risk_crossing *c, const char *kind, int64_t *cancelled,
                          ra_err *err)
 {
-    rec_vec o = {NULL, 0, 0, RA_CYCLE_ID_MAX};
+    rs_vec o = {NULL, 0, 0, RA_CYCLE_ID_MAX};
     ra_status rc = sq_each(s, err, code_row, &o, "SELECT code FROM orders WHERE account_id = ? "
                                                  "AND status IN ('open', 'partial') ORDER BY id",
                            "i", acc);
@@ -356,7 +325,7 @@ ra_status rs_risk_day_put(ra_store *s, const ra_store_actor *actor, int64_t acc,
 
 static ra_status susp_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_suspension *x = vec_push(ctx);
+    ra_suspension *x = rs_vec_push(ctx);
     if (!x)
         return sq_nomem(err, "the suspensions");
     sq_copy(x->account, sizeof x->account, sq_text(s, st, 0));
@@ -380,13 +349,13 @@ ra_status ra_store_suspensions_list(ra_store *s, const char *firm, const char *a
 {
     firm_row f;
     ra_status rc = list_begin(s, firm, out, n, &f, err);
-    rec_vec l = {NULL, 0, 0, sizeof **out};
+    rs_vec l = {NULL, 0, 0, sizeof **out};
     const char *acc = account ? account : "";
     if (rc == RA_OK)
         rc = sq_each(s, err, susp_row, &l, SUSP_COLS "WHERE a.firm_id = ? AND (? = '' OR a.code "
                                                      "= ?) ORDER BY a.code, x.day", "itt",
                      f.id, acc, acc);
-    return list_end(rc, &l, out, n);
+    return rs_list_end(rc, &l, out, n);
 }
 
 typedef struct base_row {
@@ -421,7 +390,7 @@ ra_status ra_store_reauthorise(ra_store *s, const ra_store_actor *actor, const c
         return rc;
     int64_t acc = 0;
     rc = sq_id_of(s, SQ_ACCOUNT_ID, f.id, account, "account", &acc, err);
-    rec_vec l = {NULL, 0, 0, sizeof(ra_suspension)};
+    rs_vec l = {NULL, 0, 0, sizeof(ra_suspension)};
     if (rc == RA_OK)
         rc = sq_each(s, err, susp_row, &l, SUSP_COLS "WHERE x.account_id = ? AND "
                                                      "x.reauthorised_by = '' ORDER BY x.day",
@@ -467,7 +436,7 @@ ra_status ra_store_reauthorise(ra_store *s, const ra_store_actor *actor, const c
 
 static ra_status note_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_notification *x = vec_push(ctx);
+    ra_notification *x = rs_vec_push(ctx);
     if (!x)
         return sq_nomem(err, "the notifications");
     sq_copy(x->code, sizeof x->code, sq_text(s, st, 0));
@@ -488,7 +457,7 @@ ra_status ra_store_notifications_list(ra_store *s, const char *firm, const char 
 {
     firm_row f;
     ra_status rc = list_begin(s, firm, out, n, &f, err);
-    rec_vec l = {NULL, 0, 0, sizeof **out};
+    rs_vec l = {NULL, 0, 0, sizeof **out};
     const char *acc = account ? account : "";
     if (rc == RA_OK)
         rc = sq_each(s, err, note_row, &l,
@@ -497,14 +466,14 @@ ra_status ra_store_notifications_list(ra_store *s, const char *firm, const char 
                      "a.id = x.account_id WHERE a.firm_id = ? AND (? = '' OR a.code = ?) AND "
                      "(? = 0 OR x.due_at < ?) ORDER BY x.due_at, x.code",
                      "ittii", f.id, acc, acc, due_before, due_before);
-    return list_end(rc, &l, out, n);
+    return rs_list_end(rc, &l, out, n);
 }
 
 /* --- the firm's rule library, events and firings ------------------------------------------------ */
 
 static ra_status rule_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_risk_rule_rec *x = vec_push(ctx);
+    ra_risk_rule_rec *x = rs_vec_push(ctx);
     if (!x)
         return sq_nomem(err, "the rules");
     char code[RA_CODE_MAX];
@@ -526,7 +495,7 @@ ra_status ra_store_risk_rules_list(ra_store *s, const char *firm, const char *co
 {
     firm_row f;
     ra_status rc = list_begin(s, firm, out, n, &f, err);
-    rec_vec l = {NULL, 0, 0, sizeof **out};
+    rs_vec l = {NULL, 0, 0, sizeof **out};
     const char *c = code ? code : "";
     if (rc == RA_OK)
         rc = sq_each(s, err, rule_row, &l, "SELECT code, cond, action, note, user_name, "
@@ -535,7 +504,7 @@ ra_status ra_store_risk_rules_list(ra_store *s, const char *firm, const char *co
                      f.id, c, c);
     if (rc == RA_OK && c[0] && l.n == 0)
         rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no rule %s in firm %s", c, firm);
-    return list_end(rc, &l, out, n);
+    return rs_list_end(rc, &l, out, n);
 }
 
 ra_status ra_store_risk_rule_put(ra_store *s, const ra_store_actor *actor, const ra_risk_rule *r,
@@ -555,7 +524,7 @@ ra_status ra_store_risk_rule_put(ra_store *s, const ra_store_actor *actor, const
     rc = sq_scope_write_begin(s, actor, RS_SCHEMA_RISK, "risk rules", &f, &own, err);
     if (rc != RA_OK)
         return rc;
-    rec_vec l = {NULL, 0, 0, sizeof(ra_risk_rule_rec)};
+    rs_vec l = {NULL, 0, 0, sizeof(ra_risk_rule_rec)};
     rc = sq_each(s, err, rule_row, &l, "SELECT code, cond, action, note, user_name, updated_at "
                                        "FROM risk_rules WHERE firm_id = ? AND code = ?", "it",
                  f.id, r->code);
@@ -630,7 +599,7 @@ ra_status ra_store_risk_event_put(ra_store *s, const ra_store_actor *actor, cons
 
 static ra_status event_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_risk_event_rec *x = vec_push(ctx);
+    ra_risk_event_rec *x = rs_vec_push(ctx);
     if (!x)
         return sq_nomem(err, "the events");
     x->account_id = sq_int(s, st, 0);
@@ -643,17 +612,17 @@ ra_status ra_store_risk_events_of_day(ra_store *s, const char *firm, ra_date day
 {
     firm_row f;
     ra_status rc = list_begin(s, firm, out, n, &f, err);
-    rec_vec l = {NULL, 0, 0, sizeof **out};
+    rs_vec l = {NULL, 0, 0, sizeof **out};
     if (rc == RA_OK)
         rc = sq_each(s, err, event_row, &l, "SELECT account_id, name FROM risk_events WHERE "
                                             "firm_id = ? AND day = ? ORDER BY account_id, name",
                      "ii", f.id, (int64_t)day);
-    return list_end(rc, &l, out, n);
+    return rs_list_end(rc, &l, out, n);
 }
 
 static ra_status firing_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_risk_firing_rec *x = vec_push(ctx);
+    ra_risk_firing_rec *x = rs_vec_push(ctx);
     if (!x)
         return sq_nomem(err, "the firings");
     sq_copy(x->account, sizeof x->account, sq_text(s, st, 0));
@@ -678,7 +647,7 @@ ra_status ra_store_risk_firings_list(ra_store *s, const char *firm, const char *
 {
     firm_row f;
     ra_status rc = list_begin(s, firm, out, n, &f, err);
-    rec_vec l = {NULL, 0, 0, sizeof **out};
+    rs_vec l = {NULL, 0, 0, sizeof **out};
     const char *acc = account ? account : "";
     /* the intraday monitor's columns from 0014_monitor.sql on (-1, 0, 0 at the close) */
     if (rc == RA_OK && s->schema_version >= 14)
@@ -693,5 +662,5 @@ ra_status ra_store_risk_firings_list(ra_store *s, const char *firm, const char *
                      "0, 0 FROM rule_firings x JOIN accounts a ON a.id = x.account_id WHERE "
                      "a.firm_id = ? AND (? = '' OR a.code = ?) ORDER BY a.code, x.day, x.rule",
                      "itt", f.id, acc, acc);
-    return list_end(rc, &l, out, n);
+    return rs_list_end(rc, &l, out, n);
 }

@@ -612,3 +612,34 @@ uint32_t rs_id_index_find(const rs_id_index *m, size_t n, int64_t id)
     const rs_id_index *f = n ? bsearch(&key, m, n, sizeof *m, cmp_id_index) : NULL;
     return f ? f->index : UINT32_MAX;
 }
+
+/* --- lists of records ------------------------------------------------------------------------- */
+
+void *rs_vec_push(rs_vec *l)
+{
+    if (ra_grow(&l->v, &l->cap, l->n + 1, l->elem))
+        return NULL;
+    void *x = (char *)l->v + l->n++ * l->elem;
+    memset(x, 0, l->elem);
+    return x;
+}
+
+ra_status rs_list_begin(ra_store *s, const char *firm, int version, const char *what, void *out,
+                        size_t *n, firm_row *f, ra_err *err)
+{
+    *(void **)out = NULL;
+    *n = 0;
+    ra_status rc = sq_need_version(s, version, what, err);
+    return rc == RA_OK ? sq_firm(s, firm, f, err) : rc;
+}
+
+ra_status rs_list_end(ra_status rc, rs_vec *l, void *out, size_t *n)
+{
+    if (rc != RA_OK) {
+        ra_free(l->v);
+        return rc;
+    }
+    *(void **)out = l->v;
+    *n = l->n;
+    return RA_OK;
+}

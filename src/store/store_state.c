@@ -208,6 +208,17 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      BLOCK_JOIN("block_fills"), "x.n"},
     {"block_allocs", 12, "b.code", "x.fill_n, x.member_n, x.open_micro, x.qty_micro, x.tie_rank",
      "iiiii", BLOCK_JOIN("block_allocs"), "x.fill_n, x.member_n"},
+    {"client_tiers", 17, "c.code",
+     "x.day_from, x.tier, x.source, x.rule, x.data, x.user_name, x.note, x.created_at",
+     "iittttti",
+     "client_tiers x JOIN clients c ON c.id = x.client_id JOIN firms f ON f.id = c.firm_id",
+     "x.id"},
+    {"tier_rules", 17, "x.code", "x.metric, x.threshold, x.tier, x.note, x.user_name, x.updated_at",
+     "tditti", "tier_rules x JOIN firms f ON f.id = x.firm_id", "x.code"},
+    {"behaviour_settings", 17, "f.code",
+     "x.window_days, x.max_instructions, x.drawdown_sell, x.concentration, x.tolerance1, "
+     "x.tolerance2, x.tolerance3, x.tolerance4, x.tolerance5, x.user_name, x.updated_at",
+     "iidddddddti", "behaviour_settings x JOIN firms f ON f.id = x.firm_id", "f.code"},
     {"fill_execs", 12, "x.cl_ord_id", "x.exec_id, x.day, x.qty_micro, x.price, x.created_at",
      "tiiii", "fill_execs x JOIN firms f ON f.id = x.firm_id", "x.exec_id"},
     /* issue 14 (0018): the firm's model inputs, and a two-stage model's classes */
@@ -454,6 +465,9 @@ static const struct {
     {"block", {"blocks", "block_members", "block_fills", "block_allocs"}},
     {"fill_exec", {"fill_execs"}},
     {"model_inputs", {"model_inputs"}},
+    {"tier", {"client_tiers"}},
+    {"tier_rule", {"tier_rules"}},
+    {"behaviour_settings", {"behaviour_settings"}},
 };
 
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)
