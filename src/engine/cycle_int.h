@@ -39,6 +39,9 @@ typedef struct cycle_risk {
     size_t n_sec;
 } cycle_risk;
 
+/* The day's market rules of the book's securities (src/engine/cycle_market.c). */
+typedef struct cycle_market cycle_market;
+
 /* A trade rejected on the day: the security (book index) and side not proposed again. */
 typedef struct reeval_bar {
     uint32_t sec;
@@ -105,6 +108,7 @@ typedef struct run {
     const reeval_ctx *re;
     int owns_shared;           /* 1: class_ix, sub_of and u_* are this run's to free */
     const cycle_risk *risk;    /* the loss limits' figures (NULL: not checked, a re-evaluation) */
+    cycle_market *market;      /* the securities' market rules (shared; NULL: none loaded) */
 } run;
 
 /* Frees what an account's day produced and zeroes it. */
@@ -138,6 +142,18 @@ ra_status cycle_risk_check(run *r, size_t a, const ra_ledger *l, ra_minor value_
  * out->risk_mark. */
 ra_status cycle_risk_target(run *r, size_t a, acct_out *out, double *target, double *cash_w,
                             ra_err *err);
+
+/* The market rules (cycle_market.c; docs/methodology.md#market-rules): loaded into r->market for
+ * r's book (by run_alloc); the buy step and the T+1 sale lock of account a's asset x (its ledger
+ * l); the proposal, made again without the trades of a security at its price limit; an order's
+ * limit price (0: at market); the proceeds of the day's fills in out not settled by the close. */
+ra_status cycle_market_load(run *r, ra_err *err);
+void cycle_market_free(cycle_market *m);
+void cycle_market_asset(const run *r, size_t a, const ra_ledger *l, ra_rebal_asset *x);
+ra_status cycle_market_propose(run *r, ra_rebal_account *acc, const ra_rebal_settings *set,
+                               ra_rebal_result *res, ra_err *err);
+ra_price cycle_market_order_price(const run *r, uint32_t sec, ra_price price);
+ra_minor cycle_market_unsettled(const run *r, const acct_out *out);
 
 /* The configuration hash of the firm's settings of the run (ra_cycle_stats.config_hash). */
 void cycle_settings_hash(const run *r, char out[65]);
