@@ -9,7 +9,9 @@
 #   at 3.520 for 0.25 x 0.98 x 100,000.00 = 24,500.00: 6,960.2 shares -> 6,900 (whole lots);
 # - 2024-03-05: 600036 closes at 35.75 = 32.50 x 1.10, its upper limit: nobody trades it; CN-A1's
 #   proposal says no_trade and its 10 % of 600036 stays in cash (9,800.00): 510300 is still
-#   6,900, not more; on 2024-03-06 (35.00, inside the band) CN-A1 buys it: 9,800.00 / 35.00 =
+#   6,900, not more; CN-A5 (a fractional mandate) buys whole lots all the same: 510300 on
+#   2024-03-01 for 24,500.00 at 3.500 = 7,000 shares exactly, 511010 for 24,500.00 at 128.10 =
+#   191.26 -> 100; on 2024-03-06 (35.00, inside the band) CN-A1 buys it: 9,800.00 / 35.00 =
 #   280 -> 200 shares;
 # - 2024-03-06: CN-A3 buys 300 600036 and 100 511010 (imported), both excluded by its
 #   restrictions: the bond ETF 511010 (T+0) is sold the same day, the A-share 600036 only on
@@ -57,6 +59,8 @@ qty() { awk -F, -v a="$1" -v t="$2" -v s="$3" '$3 == a && $4 == t && $5 == s {pr
 
 day 2024-03-01
 [ "$(qty CN-A2 605999 sell 2024-03-01)" = 150.000000 ] && ok || bad "the odd lot of 150 was not sold whole"
+run 0 "$RA" mandate show CN-A5 --format json
+[ "$(jget .mandate.fractional)" = 1 ] && ok || bad "CN-A5 is not fractional"
 day 2024-03-04
 run 0 "$RA" withdraw CN-A4 --amount 50000.00 --date 2024-03-05 --note tuition
 day 2024-03-05
@@ -67,7 +71,10 @@ cp "$TMP/run_2024-03-05.json" "$TMP/out"
 run 0 "$RA" proposals show P-2024-03-05-CN-A1 --format json; out_has '"no_trade"'
 [ "$(qty CN-A1 510300 buy 2024-03-05)" = 6900.000000 ] && ok || bad "510300 buy is not 6900 (its cash went elsewhere?)"
 [ "$(qty CN-A1 511010 buy 2024-03-05)" = 100.000000 ] && ok || bad "511010 buy is not 24,500 / 128.15 = 191 -> 100"
-# every buy of the week in whole lots of 100
+# every buy of the week in whole lots of 100 (CN-A5's mandate is fractional: A-shares and their
+# ETFs allow no fractions)
+[ "$(qty CN-A5 510300 buy 2024-03-01)" = 7000.000000 ] && ok || bad "CN-A5 510300 is not 24,500 / 3.500 = 7000"
+[ -n "$(qty CN-A5 511010 buy 2024-03-01)" ] && ok || bad "CN-A5 bought no 511010"
 nb=$(cat "$TMP"/orders_*.csv | awk -F, '$5 == "buy" {n++} END {print n + 0}')
 odd=$(cat "$TMP"/orders_*.csv | awk -F, '$5 == "buy" && ($6 % 100) != 0' | wc -l)
 [ "$nb" -gt 20 ] && [ "$odd" -eq 0 ] && ok || bad "$odd of $nb buys are not whole lots"
