@@ -167,15 +167,8 @@ int ra_market_business_day(ra_date d, const ra_date *holidays, size_t n)
     int wd = (int)((d % 7 + 7 + 4) % 7); /* 1970-01-01 (day 0) was a Thursday: 0 is Sunday */
     if (wd == 0 || wd == 6)
         return 0;
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (holidays[mid] < d)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return !(lo < n && holidays[lo] == d);
+    size_t k = ra_date_lower_bound(holidays, n, d);
+    return !(k < n && holidays[k] == d);
 }
 
 ra_date ra_market_settle_date(ra_date trade, int settle_days, const ra_date *holidays, size_t n)
