@@ -726,7 +726,7 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
 static ra_status pay_withdrawals(run *r, size_t a, ra_ledger *l, acct_out *out, ra_err *err)
 {
     ra_minor due = r->b->acc[a].withdraw_minor;
-    ra_minor cash = l->cash_minor - cycle_market_unsettled(r, out); /* settled cash only */
+    ra_minor cash = due > 0 ? l->cash_minor - cycle_market_unsettled(r, out) : 0; /* settled */
     ra_minor paid = due < cash ? due : cash;
     if (paid <= 0)
         return RA_OK;
@@ -1263,6 +1263,10 @@ ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra
 
 void cycle_acct_out_free(acct_out *o) { acct_out_free(o); }
 ra_status cycle_run_alloc(run *r, ra_err *err) { return run_alloc(r, err); }
+ra_status cycle_sec_index(const ra_cycle_book *b, const char *ticker, uint32_t *out, ra_err *err)
+{
+    return sec_index(b, ticker, out, err);
+}
 ra_status cycle_run_clone(run *dst, const run *src, ra_err *err) { return run_clone(dst, src, err); }
 void cycle_run_free(run *r) { run_free(r); }
 void cycle_household_enter(run *r, uint32_t h, size_t first) { household_enter(r, h, first); }

@@ -155,6 +155,9 @@ ra_status cycle_market_propose(run *r, ra_rebal_account *acc, const ra_rebal_set
 ra_price cycle_market_order_price(const run *r, uint32_t sec, ra_price price);
 ra_minor cycle_market_unsettled(const run *r, const acct_out *out);
 
+/* The book index of ticker (RA_ENOTFOUND naming it when the book has none). */
+ra_status cycle_sec_index(const ra_cycle_book *b, const char *ticker, uint32_t *out, ra_err *err);
+
 /* The configuration hash of the firm's settings of the run (ra_cycle_stats.config_hash). */
 void cycle_settings_hash(const run *r, char out[65]);
 

@@ -186,15 +186,12 @@ ra_minor cycle_market_unsettled(const run *r, const acct_out *out)
         const ra_store_txn *f = &out->day.fills[k];
         if (f->kind != RA_TXN_SELL)
             continue;
-        for (size_t i = 0; i < m->n_sec; i++) /* by ticker: a fill names its security so */
-            if (strcmp(r->b->sec[i].ticker, f->ticker) == 0) {
-                ra_minor v = 0;
-                ra_err e = {0};
-                if (m->rules[i].settle_days > 0 &&
-                    ra_money_value(f->qty_micro, f->price, r->b->minor_digits, &v, &e) == RA_OK)
-                    u += v - f->fees_minor;
-                break;
-            }
+        uint32_t i = 0; /* a fill names its security by ticker */
+        ra_minor v = 0;
+        ra_err e = {0};
+        if (cycle_sec_index(r->b, f->ticker, &i, &e) == RA_OK && m->rules[i].settle_days > 0 &&
+            ra_money_value(f->qty_micro, f->price, r->b->minor_digits, &v, &e) == RA_OK)
+            u += v - f->fees_minor;
     }
     return u > 0 ? u : 0;
 }
