@@ -45,6 +45,9 @@ typedef struct ra_market_rules {
     int64_t lot;        /* whole shares a buy is a multiple of */
     int fractional;     /* 1: fractional shares allowed (with a fractional mandate) */
     int settle_days;    /* cash of a sale settles this many business days after the trade */
+    int settle_applies; /* 1: withdrawals wait for it (a stated settlement, or SSE/SZSE); a US
+                         * master without the column pays them from the day's proceeds, as
+                         * before the column existed */
     int same_day_sale;  /* 1: shares bought today may be sold today (T+0) */
 } ra_market_rules;
 

@@ -106,6 +106,7 @@ ra_status ra_market_rules_of(const ra_security *x, ra_market_rules *out, ra_err 
     out->lot = x->lot_size > 0 ? x->lot_size : 1;
     out->fractional = x->fractional ? x->fractional > 0 : !out->china;
     out->settle_days = 1; /* US T+1 (rule 15c6-1); China: cash of a sale withdrawable T+1 */
+    out->settle_applies = out->china || x->settlement[0];
     if (x->settlement[0] && (out->settle_days = settle_parse(x->settlement)) < 0)
         return ra_err_set(err, RA_EINVAL, NULL,
                           "security %s: settlement \"%.7s\" is not T+0 .. T+%d", x->ticker,

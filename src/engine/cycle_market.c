@@ -190,6 +190,7 @@ ra_minor cycle_market_unsettled(const run *r, const acct_out *out)
         ra_minor v = 0;
         ra_err e = {0};
         if (cycle_sec_index(r->b, f->ticker, &i, &e) == RA_OK && m->rules[i].settle_days > 0 &&
+            m->rules[i].settle_applies &&
             ra_money_value(f->qty_micro, f->price, r->b->minor_digits, &v, &e) == RA_OK)
             u += v - f->fees_minor;
     }

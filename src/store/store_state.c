@@ -61,8 +61,8 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "x.seq"},
     {"securities", 1, "s.ticker",
      "s.name, s.asset_class, s.risk_level, s.expense_ratio, s.lot_size, s.exchange, s.currency, "
-     "s.tlh_group, s.on_shelf, s.incomplete, s.board, s.kind, s.tick, s.fractional, s.settlement",
-     "ttiditttiittiit", "securities s JOIN firms f ON f.id = s.firm_id", "s.id"},
+     "s.tlh_group, s.on_shelf, s.incomplete",
+     "ttiditttii", "securities s JOIN firms f ON f.id = s.firm_id", "s.id"},
     {"prices", 1, "s.ticker", "x.day, x.price", "ii",
      "prices x JOIN securities s ON s.id = x.security_id JOIN firms f ON f.id = s.firm_id",
      "x.day"},

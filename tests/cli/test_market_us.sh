@@ -1,6 +1,8 @@
-# Market rules of a US book (docs/methodology.md#market-rules): a securities master without the
-# market-rule columns trades as before (lot 1, fractions for a fractional mandate, market orders,
-# no band) and T+1 settlement restricts one thing, withdrawals are paid from settled cash only.
+# Market rules of a US book (docs/methodology.md#market-rules): a securities master with only the
+# settlement column (T+1) trades as before (lot 1, fractions for a fractional mandate, market
+# orders, no band) and T+1 settlement restricts one thing, withdrawals are paid from settled cash
+# only. (A master without the column pays them from the day's proceeds, as before:
+# tests/cli/test_cycle.sh.)
 # Real closes of SPY and AGG 2023-06-05 .. 2023-06-07 from ../shared/data/aa_etf_prices.csv (Monday
 # to Wednesday). Expected values, by hand:
 # - US-1 (whole shares) deposits 100,000.00 on 2023-06-05: SPY 0.60 x 0.98 x 100,000.00 = 58,800.00
@@ -18,9 +20,9 @@ export ROBOADVISOR_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 run 0 "$RA" init --firm US1 --currency USD
 cat >"$TMP/sec.csv" <<'CSV'
-ticker,name,asset_class,risk_level,expense_ratio,lot_size,exchange,currency,tlh_group,on_shelf
-SPY,SPDR S&P 500 ETF Trust,us_equity,R4,0.000945,1,NYSEARCA,USD,,yes
-AGG,iShares Core US Aggregate Bond ETF,us_bonds,R2,0.0003,1,NYSEARCA,USD,,yes
+ticker,name,asset_class,risk_level,expense_ratio,lot_size,exchange,currency,tlh_group,on_shelf,settlement
+SPY,SPDR S&P 500 ETF Trust,us_equity,R4,0.000945,1,NYSEARCA,USD,,yes,T+1
+AGG,iShares Core US Aggregate Bond ETF,us_bonds,R2,0.0003,1,NYSEARCA,USD,,yes,T+1
 CSV
 run 0 "$RA" import securities "$TMP/sec.csv"
 run 0 "$RA" securities list --format json

@@ -40,7 +40,8 @@ static ra_market_rules rules(const ra_security *x)
 
 /* Defaults: a US ETF (any exchange code but the Chinese ones) keeps lot 1, fractional, no band,
  * tick 0.01, T+1, same-day sales; an SSE share is main board 10 %, tick 0.01, no fractions, T+1
- * cash and no same-day sale; a Chinese bond ETF trades T+0 at tick 0.001. */
+ * cash and no same-day sale; a Chinese bond ETF trades T+0 at tick 0.001. Withdrawals wait for
+ * settlement on SSE/SZSE and where the master states it, not for a US master without it. */
 static void test_market_defaults(void **state)
 {
     (void)state;
@@ -53,6 +54,7 @@ static void test_market_defaults(void **state)
     assert_int_equal(m.lot, 1);
     assert_int_equal(m.fractional, 1);
     assert_int_equal(m.settle_days, 1);
+    assert_int_equal(m.settle_applies, 0); /* withdrawals as before without the column */
     assert_int_equal(m.same_day_sale, 1);
     ra_security a = sec("SSE", 100, "", "");
     m = rules(&a);
@@ -61,6 +63,7 @@ static void test_market_defaults(void **state)
     assert_int_equal(m.band_pct, 10);
     assert_int_equal(m.tick, P(0.01));
     assert_int_equal(m.fractional, 0);
+    assert_int_equal(m.settle_applies, 1);
     assert_int_equal(m.same_day_sale, 0);
     ra_security b = sec("sse", 100, "", "bond_etf");
     m = rules(&b);
@@ -83,6 +86,8 @@ static void test_market_defaults(void **state)
     assert_int_equal(m.tick, P(0.005));
     assert_int_equal(m.fractional, 1);
     assert_int_equal(m.settle_days, 2);
+    snprintf(us.settlement, sizeof us.settlement, "T+1");
+    assert_int_equal(rules(&us).settle_applies, 1);
     /* errors: a board of the other market, an unknown name, a bad settlement */
     ra_err err = {0};
     ra_security bad = sec("NYSEARCA", 1, "main", "");
