@@ -51,6 +51,13 @@ typedef struct ra_security {
     char tlh_group[RA_CODE_MAX];   /* tax-loss-harvesting substitutes share a group; "" none */
     int on_shelf;                  /* the firm allows it in portfolios */
     int incomplete;                /* added from a price file; master data still missing */
+    /* market rules (market_rules.h, docs/methodology.md#market-rules); empty or 0: the
+     * exchange's default */
+    char board[RA_CODE_MAX];       /* "us", "main", "st", "star", "chinext" */
+    char kind[RA_CODE_MAX];        /* "stock", "etf", "bond_etf", "gold_etf", ... */
+    ra_price tick;                 /* the price step */
+    int fractional;                /* 1 fractional shares allowed, -1 not, 0 the default */
+    char settlement[8];            /* "T+0" .. "T+5" */
 } ra_security;
 
 typedef struct ra_client {

@@ -27,6 +27,7 @@
 #include "fees.h"
 #include "blocks.h"
 #include "exchange.h"
+#include "market_rules.h"
 #include "riskrules.h"
 #include "bl.h"
 #include "resample.h"

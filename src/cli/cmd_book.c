@@ -10,6 +10,7 @@
 
 #include <roboadvisor/engine_fills.h>
 #include <roboadvisor/engine_import.h>
+#include <roboadvisor/market_rules.h>
 #include <roboadvisor/store.h>
 
 #include <getopt.h>
@@ -387,6 +388,28 @@ static void securities_help(void)
            "class, risk level, ...) is still missing: import a securities file to complete them.\n");
 }
 
+
+/* The security's market rules in effect (its columns and the exchange's defaults;
+ * docs/methodology.md#market-rules); null when they do not resolve. */
+static json_t *market_json(const ra_security *s)
+{
+    ra_market_rules m;
+    ra_err e = {0};
+    if (ra_market_rules_of(s, &m, &e) != RA_OK)
+        return json_null();
+    char tick[RA_MONEY_FMT_SIZE], settle[8];
+    snprintf(settle, sizeof settle, "T+%d", m.settle_days);
+    json_t *x = json_object();
+    json_object_set_new(x, "board", json_string(ra_market_board_name(m.board)));
+    json_object_set_new(x, "kind", json_string(ra_market_kind_name(m.kind)));
+    json_object_set_new(x, "band_pct", json_integer(m.band_pct));
+    json_object_set_new(x, "tick", json_string(ra_money_format_price(m.tick, tick, sizeof tick)));
+    json_object_set_new(x, "fractional", json_boolean(m.fractional));
+    json_object_set_new(x, "settlement", json_string(settle));
+    json_object_set_new(x, "same_day_sale", json_boolean(m.same_day_sale));
+    return x;
+}
+
 static int securities_body(const char *cmd, const book_opts *o, book *b)
 {
     int rc = CLI_EXIT_OK;
@@ -421,6 +444,7 @@ static int securities_body(const char *cmd, const book_opts *o, book *b)
             json_object_set_new(x, "tlh_group", json_string(s->tlh_group));
             json_object_set_new(x, "on_shelf", json_boolean(s->on_shelf));
             json_object_set_new(x, "incomplete", json_boolean(s->incomplete));
+            json_object_set_new(x, "market", market_json(s));
             json_array_append_new(arr, x);
         }
         json_object_set_new(doc, "securities", arr);

@@ -309,7 +309,9 @@ int ra_rule_security_equal(const ra_security *a, const ra_security *b)
            a->expense_ratio == b->expense_ratio && a->lot_size == b->lot_size &&
            strcmp(a->exchange, b->exchange) == 0 && strcmp(a->currency, b->currency) == 0 &&
            strcmp(a->tlh_group, b->tlh_group) == 0 && !a->on_shelf == !b->on_shelf &&
-           !a->incomplete == !b->incomplete;
+           !a->incomplete == !b->incomplete && strcmp(a->board, b->board) == 0 &&
+           strcmp(a->kind, b->kind) == 0 && a->tick == b->tick &&
+           a->fractional == b->fractional && strcmp(a->settlement, b->settlement) == 0;
 }
 
 int ra_rule_client_equal(const ra_client *a, const ra_client *b)

@@ -534,6 +534,7 @@ static size_t build_assets(run *r, size_t a, const ra_ledger *l, const double *t
         x->no_loss_sale = rec == -2 || (rec >= 0 && (size_t)rec != a) ||
                           (rec == (int64_t)a && own_recent_stays(r, a, l, (uint32_t)i));
         x->substitute = -1;
+        cycle_market_asset(r, a, l, x); /* lots, T+1 (cycle_market.c) */
     }
     for (size_t k = 0; k < l->n_lots; k++)
         r->assets[r->asset_of[l->lots[k].security]].qty_micro += l->lots[k].qty_micro;
@@ -664,7 +665,8 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
             continue;
         ra_cycle_order *o = &out->orders[k];
         *o = (ra_cycle_order){.trade_n = t->n, .date = b->date, .side = t->side,
-                              .qty_micro = t->qty_micro, .filled_micro = exec ? t->qty_micro : 0};
+                              .qty_micro = t->qty_micro, .filled_micro = exec ? t->qty_micro : 0,
+                              .limit_price = cycle_market_order_price(r, sec, t->price)};
         snprintf(o->id, sizeof o->id, "%.80s-%d", p->id, t->n);
         memcpy(o->account, b->acc[a].code, RA_CODE_MAX);
         memcpy(o->proposal, p->id, sizeof o->proposal);
@@ -732,7 +734,8 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
 static ra_status pay_withdrawals(run *r, size_t a, ra_ledger *l, acct_out *out, ra_err *err)
 {
     ra_minor due = r->b->acc[a].withdraw_minor;
-    ra_minor paid = due < l->cash_minor ? due : l->cash_minor;
+    ra_minor cash = due > 0 ? l->cash_minor - cycle_market_unsettled(r, out) : 0; /* settled */
+    ra_minor paid = due < cash ? due : cash;
     if (paid <= 0)
         return RA_OK;
     ra_store_txn t;
@@ -867,7 +870,7 @@ static ra_status account_day(run *r, size_t a, acct_out *out, ra_err *err)
         account_settings(r, a, &set);
         rc = grow_work(r, na, n_rl, err);
         if (rc == RA_OK)
-            rc = ra_rebal_propose(&acc, &set, r->work, r->work_cap, r->trades, r->picks, &res, err);
+            rc = cycle_market_propose(r, &acc, &set, &res, err); /* price limits */
         if (rc == RA_OK) {
             r->st->out_of_band_before += res.out_of_band_before != 0;
             out_of_band = ra_tier_acts_alone(m->discretionary, m->client_confirm,
@@ -920,6 +923,8 @@ static void run_free(run *r)
                 r->assets, r->rlots, r->trades, r->picks, r->work);
     memo_free(r);
     if (r->owns_shared) {
+        cycle_market_free(r->market);
+        r->market = NULL;
         RA_FREE_ALL(r->class_ix, r->sub_of, r->u_tickers, r->u_class, r->u_group);
         RA_FREE_ALL(r->group_ix, r->model_sec);
     }
@@ -1010,7 +1015,7 @@ static ra_status run_alloc(run *r, ra_err *err)
     r->u.asset_class = r->u_class;
     r->u.tlh_group = r->u_group;
     r->u.cov = NULL;
-    return RA_OK;
+    return cycle_market_load(r, err); /* the securities' market rules of the day */
 }
 
 /* Another thread's run: src's shared part pointed to, a workspace of its own. */
@@ -1288,6 +1293,10 @@ ra_status ra_cycle_reevaluate(ra_store *s, const ra_store_actor *actor, const ra
 
 void cycle_acct_out_free(acct_out *o) { acct_out_free(o); }
 ra_status cycle_run_alloc(run *r, ra_err *err) { return run_alloc(r, err); }
+ra_status cycle_sec_index(const ra_cycle_book *b, const char *ticker, uint32_t *out, ra_err *err)
+{
+    return sec_index(b, ticker, out, err);
+}
 ra_status cycle_run_clone(run *dst, const run *src, ra_err *err) { return run_clone(dst, src, err); }
 void cycle_run_free(run *r) { run_free(r); }
 void cycle_household_enter(run *r, uint32_t h, size_t first) { household_enter(r, h, first); }

@@ -49,6 +49,9 @@ typedef struct cycle_risk {
     size_t n_fired;
 } cycle_risk;
 
+/* The day's market rules of the book's securities (src/engine/cycle_market.c). */
+typedef struct cycle_market cycle_market;
+
 /* A trade rejected on the day: the security (book index) and side not proposed again. */
 typedef struct reeval_bar {
     uint32_t sec;
@@ -122,6 +125,7 @@ typedef struct run {
                                 * "-mHHMM" (monitor_at, minutes after midnight) */
     int monitor_at;
     struct cycle_tiers *tiers; /* tiers and alerts (cycle_tiers.c; NULL: digital, no checks) */
+    cycle_market *market;      /* the securities' market rules (shared; NULL: none loaded) */
 } run;
 
 /* Frees what an account's day produced and zeroes it. */
@@ -198,6 +202,20 @@ int cycle_tiers_of(const run *r, size_t a);
  * alerts raised and closed and, at the client's last account, the routing rules' move, into
  * out->tiers (out->day.tiers points to it when there is something to write). */
 ra_status cycle_tiers_check(run *r, size_t a, const ra_ledger *l, acct_out *out, ra_err *err);
+/* The market rules (cycle_market.c; docs/methodology.md#market-rules): loaded into r->market for
+ * r's book (by run_alloc); the buy step and the T+1 sale lock of account a's asset x (its ledger
+ * l); the proposal, made again without the trades of a security at its price limit; an order's
+ * limit price (0: at market); the proceeds of the day's fills in out not settled by the close. */
+ra_status cycle_market_load(run *r, ra_err *err);
+void cycle_market_free(cycle_market *m);
+void cycle_market_asset(const run *r, size_t a, const ra_ledger *l, ra_rebal_asset *x);
+ra_status cycle_market_propose(run *r, ra_rebal_account *acc, const ra_rebal_settings *set,
+                               ra_rebal_result *res, ra_err *err);
+ra_price cycle_market_order_price(const run *r, uint32_t sec, ra_price price);
+ra_minor cycle_market_unsettled(const run *r, const acct_out *out);
+
+/* The book index of ticker (RA_ENOTFOUND naming it when the book has none). */
+ra_status cycle_sec_index(const ra_cycle_book *b, const char *ticker, uint32_t *out, ra_err *err);
 
 /* The configuration hash of the firm's settings of the run (ra_cycle_stats.config_hash). */
 void cycle_settings_hash(const run *r, char out[65]);

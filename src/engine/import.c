@@ -3,6 +3,7 @@
  * tickers, the transaction batch and the reconciliation merge live here. */
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/engine_import.h>
+#include <roboadvisor/rules.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,16 +121,6 @@ static ra_status put_events(ra_store *s, const ra_store_actor *A, const ra_impor
 
 /* ---- master data: one upsert loop for securities, clients and accounts --------------------- */
 
-static int same_security(const ra_security *a, const ra_security *b)
-{
-    return strcmp(a->ticker, b->ticker) == 0 && strcmp(a->name, b->name) == 0 &&
-           strcmp(a->asset_class, b->asset_class) == 0 && a->risk_level == b->risk_level &&
-           a->expense_ratio == b->expense_ratio && a->lot_size == b->lot_size &&
-           strcmp(a->exchange, b->exchange) == 0 && strcmp(a->currency, b->currency) == 0 &&
-           strcmp(a->tlh_group, b->tlh_group) == 0 && a->on_shelf == b->on_shelf &&
-           a->incomplete == b->incomplete;
-}
-
 static int same_client(const ra_client *a, const ra_client *b)
 {
     return strcmp(a->code, b->code) == 0 && strcmp(a->household, b->household) == 0 &&
@@ -169,6 +160,11 @@ static void keep_security(ra_security *row, const ra_security *old, uint32_t col
     KEEP_STR(exchange, RA_IMPORT_SEC_EXCHANGE);
     KEEP_STR(tlh_group, RA_IMPORT_SEC_TLH);
     KEEP_VAL(on_shelf, RA_IMPORT_SEC_SHELF);
+    KEEP_STR(board, RA_IMPORT_SEC_BOARD);
+    KEEP_STR(kind, RA_IMPORT_SEC_KIND);
+    KEEP_VAL(tick, RA_IMPORT_SEC_TICK);
+    KEEP_VAL(fractional, RA_IMPORT_SEC_FRACTIONAL);
+    KEEP_STR(settlement, RA_IMPORT_SEC_SETTLEMENT);
 }
 
 static void keep_client(ra_client *row, const ra_client *old, uint32_t cols)
@@ -239,7 +235,7 @@ static ra_status rec_put(rec_kind k, ra_store *s, const ra_store_actor *a, const
 static int rec_same(rec_kind k, const any_record *a, const any_record *b)
 {
     switch (k) {
-    case REC_SECURITY: return same_security(&a->sec, &b->sec);
+    case REC_SECURITY: return ra_rule_security_equal(&a->sec, &b->sec);
     case REC_CLIENT: return same_client(&a->cli, &b->cli);
     case REC_ACCOUNT: break;
     }

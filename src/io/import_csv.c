@@ -16,6 +16,7 @@
 
 #include <roboadvisor/hashtab.h>
 #include <roboadvisor/import.h>
+#include <roboadvisor/market_rules.h>
 #include <roboadvisor/rules.h>
 
 #include <stdarg.h>
@@ -197,12 +198,14 @@ typedef struct format {
     size_t n_cols;
 } format;
 
-enum { S_TICKER, S_NAME, S_CLASS, S_RISK, S_ER, S_LOT, S_EXCH, S_CCY, S_TLH, S_SHELF };
+enum { S_TICKER, S_NAME, S_CLASS, S_RISK, S_ER, S_LOT, S_EXCH, S_CCY, S_TLH, S_SHELF, S_BOARD,
+       S_KIND, S_TICK, S_FRAC, S_SETTLE };
 static const col_spec sec_cols[] = {
     {"ticker", NULL, 0},        {"name", NULL, 0},     {"asset_class", NULL, 0},
     {"risk_level", NULL, 0},    {"expense_ratio", NULL, 0}, {"lot_size", NULL, 1},
     {"exchange", NULL, 1},      {"currency", NULL, 0}, {"tlh_group", NULL, 1},
-    {"on_shelf", NULL, 1}};
+    {"on_shelf", NULL, 1},      {"board", NULL, 1},    {"kind", NULL, 1},
+    {"tick", NULL, 1},          {"fractional", NULL, 1}, {"settlement", NULL, 1}};
 
 enum { C_CODE, C_HOUSE, C_ADVISOR, C_NAME, C_EMAIL, C_TAXID, C_ADDR, C_BIRTH };
 static const col_spec cli_cols[] = {{"code", NULL, 0},   {"household", NULL, 1},
@@ -674,6 +677,8 @@ static ra_status split_ratio(const frame *F, int k, const char *s, size_t n, ra_
     return RA_OK;
 }
 
+static ra_status market_columns(frame *F, ra_security *x, ra_err *err);
+
 static ra_status row_security(frame *F, ra_security *x, ra_err *err)
 {
     ra_status st;
@@ -709,15 +714,73 @@ static ra_status row_security(frame *F, ra_security *x, ra_err *err)
                     " (an annual fraction: write 0.0009 for 0.09 % or 9 bp)", &x->expense_ratio,
                     err)) != RA_OK)
         return st;
-    if ((st = fint(F, S_LOT, 1, 1, 1000000, &x->lot_size, err)) != RA_OK)
-        return st;
     if ((st = fcode(F, S_EXCH, 0, x->exchange, err)) != RA_OK)
+        return st;
+    /* a round lot of 100 shares on the Chinese exchanges when the file does not say */
+    if ((st = fint(F, S_LOT, ra_market_is_china(x->exchange) ? 100 : 1, 1, 1000000, &x->lot_size,
+                   err)) != RA_OK)
         return st;
     if ((st = fcurrency(F, S_CCY, x->currency, err)) != RA_OK)
         return st;
     if ((st = fcode(F, S_TLH, 0, x->tlh_group, err)) != RA_OK)
         return st;
-    return fbool(F, S_SHELF, 1, &x->on_shelf, err);
+    if ((st = fbool(F, S_SHELF, 1, &x->on_shelf, err)) != RA_OK)
+        return st;
+    return market_columns(F, x, err);
+}
+
+/* The optional market-rule columns of a security (docs/formats.md#securities): board, kind,
+ * tick, fractional, settlement; the names stored in lower case, the whole checked by
+ * ra_market_rules_of (a board of the other market is an error on the board column). */
+static ra_status market_columns(frame *F, ra_security *x, ra_err *err)
+{
+    ra_status st;
+    ra_err e2;
+    char vb[RA_CSV_SHOW_CAP];
+    const char *s;
+    size_t n;
+    if ((st = fcode(F, S_BOARD, 0, x->board, err)) != RA_OK ||
+        (st = fcode(F, S_KIND, 0, x->kind, err)) != RA_OK)
+        return st;
+    ra_market_board b;
+    ra_market_kind kd;
+    if (x->board[0]) {
+        if (ra_market_board_parse(x->board, &b, &e2) != RA_OK)
+            return ferr(F, S_BOARD, err, "%s", e2.msg);
+        snprintf(x->board, sizeof x->board, "%s", ra_market_board_name(b));
+    }
+    if (x->kind[0]) {
+        if (ra_market_kind_parse(x->kind, &kd, &e2) != RA_OK)
+            return ferr(F, S_KIND, err, "%s", e2.msg);
+        snprintf(x->kind, sizeof x->kind, "%s", ra_market_kind_name(kd));
+    }
+    fget(F, S_SETTLE, &s, &n);
+    if (n) {
+        if (n != 3 || (s[0] != 'T' && s[0] != 't') || s[1] != '+' || s[2] < '0' ||
+            s[2] > '0' + RA_MARKET_SETTLE_MAX)
+            return ferr(F, S_SETTLE, err, "settlement must be T+0 .. T+%d: %s",
+                        RA_MARKET_SETTLE_MAX, fshow(F, vb, s, n));
+        snprintf(x->settlement, sizeof x->settlement, "T+%c", s[2]);
+    }
+    if (has(F, S_TICK)) {
+        int64_t t = 0;
+        if ((st = fdecimal(F, S_TICK, RA_PRICE_DIGITS, &t, err)) != RA_OK)
+            return st;
+        if (t <= 0)
+            return ferr(F, S_TICK, err, "tick must be above 0: %s",
+                        (fget(F, S_TICK, &s, &n), fshow(F, vb, s, n)));
+        x->tick = t;
+    }
+    if (has(F, S_FRAC)) {
+        int yes = 0;
+        if ((st = fbool(F, S_FRAC, 0, &yes, err)) != RA_OK)
+            return st;
+        x->fractional = yes ? 1 : -1;
+    }
+    ra_market_rules mr;
+    if (ra_market_rules_of(x, &mr, &e2) != RA_OK)
+        return ferr(F, S_BOARD, err, "%s", e2.msg);
+    return RA_OK;
 }
 
 static ra_status row_client(frame *F, ra_client *x, ra_err *err)

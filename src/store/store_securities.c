@@ -4,6 +4,7 @@
 #include <roboadvisor/hashtab.h>
 
 #include "roboadvisor/alloc.h"
+#include <roboadvisor/market_rules.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,9 @@ static ra_status validate_security(const ra_security *x, ra_err *err)
         rc = sq_check_code(x->tlh_group, "tax-loss-harvesting group", 0, err);
     if (rc != RA_OK)
         return rc;
+    ra_market_rules mr; /* the market rules must resolve (a board of the exchange, known names) */
+    if ((rc = ra_market_rules_of(x, &mr, err)) != RA_OK)
+        return rc;
     if (x->risk_level < (x->incomplete ? 0 : 1) || x->risk_level > 5)
         return ra_err_set(err, RA_EINVAL, NULL, "security %s: risk level %d is not 1..5",
                           x->ticker, x->risk_level);
@@ -40,7 +44,8 @@ static ra_status validate_security(const ra_security *x, ra_err *err)
 
 static const char SQL_SECURITY_COLS[] =
     "SELECT ticker, name, asset_class, risk_level, expense_ratio, lot_size, exchange, currency, "
-    "tlh_group, on_shelf, incomplete, id FROM securities WHERE firm_id = ? AND ticker = ?";
+    "tlh_group, on_shelf, incomplete, id, board, kind, tick, fractional, settlement "
+    "FROM securities WHERE firm_id = ? AND ticker = ?";
 
 static void security_row(ra_store *s, ra_db_stmt *st, void *out)
 {
@@ -57,6 +62,11 @@ static void security_row(ra_store *s, ra_db_stmt *st, void *out)
     sq_copy(x->tlh_group, RA_CODE_MAX, sq_text(s, st, 8));
     x->on_shelf = (int)sq_int(s, st, 9);
     x->incomplete = (int)sq_int(s, st, 10);
+    sq_copy(x->board, RA_CODE_MAX, sq_text(s, st, 12));
+    sq_copy(x->kind, RA_CODE_MAX, sq_text(s, st, 13));
+    x->tick = sq_int(s, st, 14);
+    x->fractional = (int)sq_int(s, st, 15);
+    sq_copy(x->settlement, sizeof x->settlement, sq_text(s, st, 16));
 }
 
 #define SEC(name, kind) {#name, kind, offsetof(ra_security, name)}
@@ -64,11 +74,24 @@ static const rs_jfield SECURITY_JSON[] = {
     SEC(ticker, 's'),   SEC(name, 's'),     SEC(asset_class, 's'), SEC(risk_level, 'i'),
     SEC(expense_ratio, 'd'), SEC(lot_size, 'I'), SEC(exchange, 's'), SEC(currency, 's'),
     SEC(tlh_group, 's'), SEC(on_shelf, 'b'), SEC(incomplete, 'b')};
+/* the market rules: in an audit image only when stated (images of earlier records unchanged) */
+static const rs_jfield SECURITY_MARKET_JSON[] = {
+    SEC(board, 's'), SEC(kind, 's'), SEC(tick, 'I'), SEC(fractional, 'i'), SEC(settlement, 's')};
 #undef SEC
 
 static json_t *security_json(const ra_security *x)
 {
-    return rs_json_record(x, SECURITY_JSON, sizeof SECURITY_JSON / sizeof SECURITY_JSON[0]);
+    json_t *j = rs_json_record(x, SECURITY_JSON, sizeof SECURITY_JSON / sizeof SECURITY_JSON[0]);
+    if (j && (x->board[0] || x->kind[0] || x->tick || x->fractional || x->settlement[0])) {
+        json_t *m = rs_json_record(x, SECURITY_MARKET_JSON,
+                                   sizeof SECURITY_MARKET_JSON / sizeof SECURITY_MARKET_JSON[0]);
+        if (!m || json_object_update(j, m) != 0) {
+            json_decref(j);
+            j = NULL;
+        }
+        json_decref(m);
+    }
+    return j;
 }
 
 static ra_status security_write(ra_store *s, int64_t firm_id, const ra_security *x, int64_t *id,
@@ -78,21 +101,25 @@ static ra_status security_write(ra_store *s, int64_t firm_id, const ra_security 
     if (*id) {
         st = sq_prep(s, "UPDATE securities SET name = ?, asset_class = ?, risk_level = ?, "
                         "expense_ratio = ?, lot_size = ?, exchange = ?, currency = ?, "
-                        "tlh_group = ?, on_shelf = ?, incomplete = ? WHERE id = ?", err);
-        if (!st || sq_bind(s, st, err, "ttiditttiii", x->name, x->asset_class,
+                        "tlh_group = ?, on_shelf = ?, incomplete = ?, board = ?, kind = ?, tick = ?, "
+                        "fractional = ?, settlement = ? WHERE id = ?", err);
+        if (!st || sq_bind(s, st, err, "ttiditttiittiiti", x->name, x->asset_class,
                            (int64_t)x->risk_level, x->expense_ratio, x->lot_size, x->exchange,
                            x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
-                           (int64_t)(x->incomplete != 0), *id) != RA_OK)
+                           (int64_t)(x->incomplete != 0), x->board, x->kind, (int64_t)x->tick,
+                           (int64_t)x->fractional, x->settlement, *id) != RA_OK)
             return sq_err(err);
         return sq_run(s, st, err);
     }
     st = sq_prep(s, "INSERT INTO securities (firm_id, ticker, name, asset_class, risk_level, "
                     "expense_ratio, lot_size, exchange, currency, tlh_group, on_shelf, "
-                    "incomplete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
-    if (!st || sq_bind(s, st, err, "itttiditttii", firm_id, x->ticker, x->name,
+                    "incomplete, board, kind, tick, fractional, settlement) VALUES (?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
+    if (!st || sq_bind(s, st, err, "itttiditttiittiit", firm_id, x->ticker, x->name,
                        x->asset_class, (int64_t)x->risk_level, x->expense_ratio, x->lot_size,
                        x->exchange, x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
-                       (int64_t)(x->incomplete != 0)) != RA_OK)
+                       (int64_t)(x->incomplete != 0), x->board, x->kind, (int64_t)x->tick,
+                       (int64_t)x->fractional, x->settlement) != RA_OK)
         return sq_err(err);
     return sq_returning_id(s, st, "security", id, err);
 }
@@ -167,8 +194,8 @@ ra_status ra_store_security_list(ra_store *s, const char *firm, unsigned flags,
     if (rc != RA_OK)
         return rc;
     ra_db_stmt *st = sq_prep(s, "SELECT ticker, name, asset_class, risk_level, expense_ratio, lot_size, "
-                          "exchange, currency, tlh_group, on_shelf, incomplete, id "
-                          "FROM securities WHERE firm_id = ? AND incomplete >= ? ORDER BY ticker",
+                          "exchange, currency, tlh_group, on_shelf, incomplete, id, board, "
+                          "kind, tick, fractional, settlement FROM securities WHERE firm_id = ? AND incomplete >= ? ORDER BY ticker",
                        err);
     if (!st || sq_bind(s, st, err, "ii", f.id, (int64_t)((flags & RA_STORE_LIST_INCOMPLETE) != 0))
                    != RA_OK)
