@@ -72,8 +72,15 @@ $ra check --db "$book"
 $ra audit verify --db "$book"
 $ra audit checkpoint --db "$book" --out build/demo/checkpoint.json
 echo "signed checkpoint of the audit trail: build/demo/checkpoint.json (keep a copy outside the book)"
-section "12. Model portfolios R1-R5 built by the optimiser from the demo firm's shelf and prices up to the build date"
-$ra models build --db "$book" --firm DEMO --date 2019-12-10
+section "12. Model portfolios R1-R5: asset classes first (equilibrium returns, the market's weights), then the cheapest fund per class"
+# Two stages (docs/methodology.md#two-stage-models): each model ends with its classes' market
+# weight, equilibrium return (pi), the views' effect, the return used, the weight, how far the
+# weight moves when the inputs are redrawn within their estimation error (+/-) and the fund(s).
+$ra models build --db "$book" --firm DEMO --date 2019-12-10 --returns equilibrium > build/demo/models.txt
+sed -n '1,2p;/^model R3/,/^model R4/p' build/demo/models.txt | sed '$d'
+echo "... (all five: build/demo/models.txt)"
+echo; echo "how much the models would have moved month to month over 2018-2019 (rebuilt on 36 months each):"
+$ra models stability --db "$book" --firm DEMO --from 2018-01-01 --to 2019-11-30
 section "13. Onboarding: 300 clients answer the default risk questionnaire (generated, seeded)"
 $ra onboard --db "$book" --key-file "$book.key" --firm DEMO --generate 300 --seed 7 \
   --questionnaire examples/questionnaire/default.json --date 2019-12-10
@@ -92,6 +99,12 @@ cycle=build/demo/cycle.txt
 # a client's withdrawal instruction, due mid-year: the cycle raises the cash and pays it
 wacct=$(awk '/^A/ {print $1; exit}' build/demo/valuation-2019-12-10.txt)
 $ra withdraw "$wacct" --db "$book" --amount 2000.00 --date 2020-06-15 --note "a client's withdrawal"
+# the firm's own limits on every proposal, and its routing of clients to an advisor
+$ra firm-rules set --db "$book" --max-weight 0.45 --exempt us_bonds,intl_bonds,cash --min-hold-days 7
+$ra tiers rules set BIGWD --db "$book" --metric withdrawal --threshold 0.3 --tier hybrid \
+  --note "a withdrawal of 30 % or more of an account: an advisor reviews the client's proposals"
+$ra tiers rules set LOSS --db "$book" --metric loss_limit --threshold 1 --tier advisor-led \
+  --note "a crossed loss limit: the advisor leads"
 $ra run-day --db "$book" --date 2019-12-11 --to 2020-12-10 --execute close --batch 1000 > "$cycle"
 head -n 4 "$cycle"
 echo "..."
@@ -121,6 +134,21 @@ if [ -n "$sacct" ]; then
   $ra reauthorise "$sacct" --db "$book" --by advisor1 --note "demo: client called, risk explained, trading resumes"
 fi
 
+echo; echo "behaviour alerts the cycle raised for the advisors (one per episode):"
+$ra alerts list --db "$book" > build/demo/alerts.txt
+head -n 4 build/demo/alerts.txt
+echo "... ($(($(wc -l < build/demo/alerts.txt) - 1)) alerts: build/demo/alerts.txt)"
+echo; echo "the advisors' queue (proposals waiting for a decision, by the client's service tier):"
+$ra queue --db "$book" | head -n 5
+
+section "16b. The intraday monitor: a snapshot at 11:00 on 2020-12-11 with every price 12 % below the last close"
+snap=build/demo/snapshot-2020-12-11.csv
+awk -F, 'NR == 1 { for (i = 2; i <= NF; i++) t[i] = $i; next }
+         $1 == "2020-12-10" { print "ticker,price,time";
+           for (i = 2; i <= NF; i++) if ($i != "" && t[i] != "") printf "%s,%.6f,11:00\n", t[i], 0.88 * $i }' \
+  "$data/av_etf_close.csv" > "$snap"
+$ra monitor --db "$book" --date 2020-12-11 --snapshot "$snap"
+
 section "17. Advisory fees billed for the first three quarters (tiers accrued daily on each close, rounded once a bill)"
 $ra fees bill --db "$book" --to 2020-09-30 > build/demo/fees.txt
 head -n 3 build/demo/fees.txt
@@ -129,4 +157,25 @@ tail -n 1 build/demo/fees.txt
 
 $ra audit verify --db "$book" --checkpoint build/demo/checkpoint.json
 $ra check --db "$book" | tail -n 1
+
+section "18. A Chinese firm (CNY, A-share ETFs and stocks; illustrative prices, examples/cn/README.md): lots of 100, price limits, T+1"
+cn=build/demo/cn.db
+rm -f "$cn" "$cn-wal" "$cn-shm" "$cn.key"
+(
+  export ROBOADVISOR_FIRM=CN ROBOADVISOR_KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  $ra init --db "$cn" --firm CN --firm-name "Example CN advisers" --currency CNY >/dev/null
+  for f in securities clients accounts prices; do
+    $ra import $f examples/cn/$f.csv --db "$cn" >/dev/null
+  done
+  $ra models add examples/cn/models.csv --db "$cn" >/dev/null
+  $ra securities list --db "$cn"
+  for d in 2024-03-01 2024-03-04 2024-03-05 2024-03-06 2024-03-07; do
+    awk -F, -v d="$d" 'NR == 1 || $3 == d' examples/cn/transactions.csv > build/demo/cn-tx.csv
+    if [ "$(wc -l < build/demo/cn-tx.csv)" -gt 1 ]; then $ra import transactions build/demo/cn-tx.csv --db "$cn" >/dev/null; fi
+    $ra run-day --db "$cn" --date "$d" --execute close | tail -n 1
+  done
+  echo "orders of 2024-03-01 (buys in whole lots of 100 at limit prices on the tick; CNY):"
+  $ra orders list --db "$cn" --date 2024-03-01 | head -n 8
+  $ra audit verify --db "$cn"
+)
 printf '\ndemo: done. Commands and formats: docs/cli.md, docs/formats.md; methods: docs/methodology.md\n'
