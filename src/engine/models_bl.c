@@ -274,31 +274,54 @@ static int fund_risky(int fund_level, int level)
     return fund_level < 1 || fund_level > level + 1;
 }
 
-/* Class c of the level's stage 1: its risk level (the riskiest of its funds: the rating's average
- * rule then errs on the safe side) and its slots (its number of funds when every one is riskier
- * than the level, so that the class can spread over them at the material weight each; 0 when one
- * fund may take it all). */
+/* The first of class c's funds, in preference order, that the level may hold without limit (not
+ * riskier than the level by more than one); -1 when every fund is. */
+static long first_plain_fund(const ra_models_class_inputs *ci, size_t c, int level)
+{
+    for (size_t f = 0; f < ci->n_funds[c]; f++)
+        if (!fund_risky(ci->fund_level[c][f], level))
+            return (long)f;
+    return -1;
+}
+
+/* Class c in the level's stage 1: its risk level and slots. A class with a fund the level may hold
+ * without limit is that fund (its level; slots 0: no cap). A class whose funds are all riskier
+ * spreads over them at the material weight each: slots = their number, and the riskiest's level
+ * (the rating's average rule then errs on the safe side). */
 static void class_stage1(const ra_models_class_inputs *ci, size_t c, int level, int *lvl,
                          size_t *slots)
 {
-    int all_risky = 1, worst = 0;
+    long f0 = first_plain_fund(ci, c, level);
+    if (f0 >= 0) {
+        *lvl = ci->fund_level[c][f0];
+        *slots = 0;
+        return;
+    }
+    int worst = 0;
     for (size_t f = 0; f < ci->n_funds[c]; f++) {
         int l = ci->fund_level[c][f];
-        all_risky &= fund_risky(l, level);
         int eff = l < 1 || l > RA_PROF_LEVELS ? RA_PROF_LEVELS : l; /* unknown: the riskiest */
         worst = eff > worst ? eff : worst;
     }
     *lvl = worst;
-    *slots = all_risky ? ci->n_funds[c] : 0;
+    *slots = ci->n_funds[c];
 }
 
-/* Stage 2: class c's weight w over its funds in order, each riskier fund at most the material
- * weight; the funds used are appended to m (their names joined by '+' into used). */
+/* Stage 2: class c's weight w to its first fund the level may hold without limit, else over its
+ * funds in order at most the material weight each; the funds used are appended to m (their names
+ * joined by '+' into used). */
 static void fill_class(const ra_models_class_inputs *ci, size_t c, int level, double w, ra_model *m,
                        char *used, size_t cap)
 {
     size_t k = 0;
     used[0] = 0;
+    long f0 = first_plain_fund(ci, c, level);
+    if (f0 >= 0) { /* one fund the level may hold without limit takes it all */
+        snprintf(m->w[m->n].ticker, sizeof m->w[0].ticker, "%s", ci->fund[c][f0]);
+        m->w[m->n++].weight = w;
+        snprintf(used, cap, "%s", ci->fund[c][f0]);
+        return;
+    }
     for (size_t f = 0; f < ci->n_funds[c] && w > RA_MODELS_TOL_SAME; f++) {
         double take = fund_risky(ci->fund_level[c][f], level) ? fmin(w, RA_MODELS_MATERIAL_WEIGHT)
                                                                : w;
@@ -369,26 +392,43 @@ static ra_status stage1(const ra_models_class_inputs *ci, const ra_models_build_
     if (!work)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the resamples");
     rc = ra_resample_factor(k, cov, RA_TRADING_DAYS_PER_YEAR, L, err);
+    size_t used = 0;
+    ra_err e2 = {0};
     for (size_t r = 0; rc == RA_OK && r < o->draws; r++) {
         ra_rng g = ra_rng_stream(o->seed, ((uint64_t)level << 40) | ((uint64_t)round << 24) | r);
         rc = ra_resample_draw(k, mu, L, ci->n_obs, RA_TRADING_DAYS_PER_YEAR, &g, work, mu_r,
                               cov_r, err);
-        if (rc == RA_OK)
-            rc = stage1_once(ci, level, k, idx, mu_r, cov_r, w_r, tmp, err);
-        for (size_t a = 0; rc == RA_OK && a < k; a++) {
+        if (rc != RA_OK)
+            break;
+        /* a draw on which the level cannot be built (its holdings' rating tightens the riskier
+         * funds out of reach) is left out: it says nothing about how the weights move */
+        ra_status b = stage1_once(ci, level, k, idx, mu_r, cov_r, w_r, tmp, &e2);
+        if (b == RA_EINFEASIBLE)
+            continue;
+        if (b != RA_OK) {
+            rc = b;
+            if (err)
+                *err = e2;
+            break;
+        }
+        used++;
+        for (size_t a = 0; a < k; a++) {
             sum[a] += w_r[a];
             sum2[a] += w_r[a] * w_r[a];
         }
     }
     ra_free(work);
+    if (rc == RA_OK && used < 2)
+        rc = ra_err_set(err, RA_EINFEASIBLE, NULL, "level R%d could be built on %zu of %zu "
+                        "draws: too few to average", level, used, o->draws);
     if (rc != RA_OK) {
         ra_err_wrap(err, "resampling the inputs of level R%d", level);
         return rc;
     }
-    double D = (double)o->draws;
+    double D = (double)used;
     for (size_t a = 0; a < k; a++) {
         double mean = sum[a] / D;
-        sd[a] = o->draws > 1 ? sqrt(fmax(0, (sum2[a] - D * mean * mean) / (D - 1))) : 0;
+        sd[a] = sqrt(fmax(0, (sum2[a] - D * mean * mean) / (D - 1)));
         if (o->resample)
             w[a] = mean;
     }
