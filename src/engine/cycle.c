@@ -640,7 +640,21 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
     }
     ra_status rc = RA_OK;
     size_t nf = 0;
-    for (size_t k = 0; k < nt && rc == RA_OK; k++) {
+    /* The trades in their order; a purchase the cash at its turn cannot pay (a firm rule may cut
+     * a harvesting sale below its paired buy, docs/methodology.md#firm-rules) waits for a second
+     * round, after every sale: its fill then applies after them. */
+    uint8_t *later = exec && nt ? ra_calloc(nt, 1) : NULL;
+    if (exec && nt && !later)
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a proposal");
+    for (size_t q = 0; q < 2 * nt && rc == RA_OK; q++) {
+        size_t k = q % nt;
+        if (q >= nt && !(later && later[k]))
+            continue;
+        if (q < nt && later && r->trades[k].side > 0 &&
+            l->cash_minor < r->trades[k].value_minor + r->o->settings.fee_minor) {
+            later[k] = 1;
+            continue;
+        }
         const ra_rebal_trade *x = &r->trades[k];
         uint32_t sec = r->assets[x->asset].security;
         ra_cycle_trade *t = &p->trades[k];
@@ -703,6 +717,7 @@ static ra_status make_proposal(run *r, size_t a, ra_ledger *l, const ra_rebal_re
         else if (x->gain_short_minor + x->gain_long_minor < 0)
             r->hh_loss[sec] = b->date;
     }
+    ra_free(later);
     if (!disc)
         for (size_t k = 0; k < nt; k++) { /* advisory: a pending sale at a loss or buy still */
             const ra_rebal_trade *x = &r->trades[k]; /* guards the household's later accounts */
@@ -1303,7 +1318,10 @@ void cycle_household_enter(run *r, uint32_t h, size_t first) { household_enter(r
 
 ra_status cycle_account_day(run *r, size_t a, acct_out *out, ra_err *err)
 {
-    return account_day(r, a, out, err);
+    ra_status rc = account_day(r, a, out, err);
+    if (rc != RA_OK) /* say whose day it was */
+        ra_err_wrap(err, "account %s", r->b->acc[a].code);
+    return rc;
 }
 
 ra_status cycle_account_target(run *r, size_t a, double *target, double *cash_w, int *have,
