@@ -100,7 +100,9 @@ cycle=build/demo/cycle.txt
 wacct=$(awk '/^A/ {print $1; exit}' build/demo/valuation-2019-12-10.txt)
 $ra withdraw "$wacct" --db "$book" --amount 2000.00 --date 2020-06-15 --note "a client's withdrawal"
 # the firm's own limits on every proposal, and its routing of clients to an advisor
-$ra firm-rules set --db "$book" --max-weight 0.45 --exempt us_bonds,intl_bonds,cash --min-hold-days 7
+$ra firm-rules set --db "$book" --max-weight 0.45 --exempt "us_bonds;intl_bonds;cash" --min-hold-days 7
+# a holding above 60 % of an account is worth the advisor's look (the R1 model holds T-bills at 58 %)
+$ra alerts settings set --db "$book" --concentration 0.6
 $ra tiers rules set BIGWD --db "$book" --metric withdrawal --threshold 0.3 --tier hybrid \
   --note "a withdrawal of 30 % or more of an account: an advisor reviews the client's proposals"
 $ra tiers rules set LOSS --db "$book" --metric loss_limit --threshold 1 --tier advisor-led \
@@ -139,7 +141,9 @@ $ra alerts list --db "$book" > build/demo/alerts.txt
 head -n 4 build/demo/alerts.txt
 echo "... ($(($(wc -l < build/demo/alerts.txt) - 1)) alerts: build/demo/alerts.txt)"
 echo; echo "the advisors' queue (proposals waiting for a decision, by the client's service tier):"
-$ra queue --db "$book" | head -n 5
+$ra queue --db "$book" > build/demo/queue.txt
+head -n 5 build/demo/queue.txt
+echo "... ($(wc -l < build/demo/queue.txt) proposals waiting: build/demo/queue.txt)"
 
 section "16b. The intraday monitor: a snapshot at 11:00 on 2020-12-11 with every price 12 % below the last close"
 snap=build/demo/snapshot-2020-12-11.csv
@@ -175,7 +179,8 @@ rm -f "$cn" "$cn-wal" "$cn-shm" "$cn.key"
     $ra run-day --db "$cn" --date "$d" --execute close | tail -n 1
   done
   echo "orders of 2024-03-01 (buys in whole lots of 100 at limit prices on the tick; CNY):"
-  $ra orders list --db "$cn" --date 2024-03-01 | head -n 8
+  $ra orders list --db "$cn" --date 2024-03-01 > build/demo/cn-orders.txt
+  head -n 8 build/demo/cn-orders.txt
   $ra audit verify --db "$cn"
 )
 printf '\ndemo: done. Commands and formats: docs/cli.md, docs/formats.md; methods: docs/methodology.md\n'

@@ -1,6 +1,7 @@
 /* The firm's rules on a proposal (include/roboadvisor/firmrules.h; method
  * docs/methodology.md#firm-rules). Exact integers: rates in parts per million, 128-bit products. */
 #include <roboadvisor/firmrules.h>
+#include <roboadvisor/rules.h>
 
 #include <math.h>
 #include <string.h>
@@ -43,6 +44,20 @@ ra_status ra_firm_rules_validate(const ra_firm_rules *r, ra_err *err)
     if (!memchr(r->exempt, '\0', sizeof r->exempt))
         return ra_err_set(err, RA_EINVAL, "exempt", "longer than %d characters",
                           RA_FIRM_EXEMPT_MAX - 1);
+    /* each item a ticker or asset class (a code), ';'-separated: "us_bonds,cash" is refused
+     * rather than exempting nothing */
+    size_t nth = 0;
+    for (const char *p = r->exempt; *p;) {
+        const char *e = strchr(p, ';');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        ra_err e2;
+        nth++;
+        if (ra_rule_code_check(p, len, "exempt item", &e2) != RA_OK)
+            return ra_err_set(err, RA_EINVAL, "exempt",
+                              "item %zu is not a ticker or asset class (items are separated by "
+                              "';'): %s", nth, e2.msg);
+        p += len + (e != NULL);
+    }
     return RA_OK;
 }
 

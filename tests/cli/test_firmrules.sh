@@ -42,6 +42,9 @@ err_has 'must be in [0, 1]'
 run 2 "$RA" firm-rules set --db "$B"
 err_has 'say what to set'
 run 2 "$RA" firm-rules set --db "$B" --min-hold-days 4000
+# a list separated by commas exempts nothing: refused, naming the separator
+run 1 "$RA" firm-rules set --db "$B" --max-weight 0.3 --exempt "us_bonds,cash"
+err_has "item 1 is not a ticker or asset class (items are separated by ';')"
 run 2 "$RA" firm-rules shares --db "$B" --ticker SPY --shares 10
 err_has 'needs --ticker, --date and --shares'
 
