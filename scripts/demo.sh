@@ -101,8 +101,9 @@ wacct=$(awk '/^A/ {print $1; exit}' build/demo/valuation-2019-12-10.txt)
 $ra withdraw "$wacct" --db "$book" --amount 2000.00 --date 2020-06-15 --note "a client's withdrawal"
 # the firm's own limits on every proposal, and its routing of clients to an advisor
 $ra firm-rules set --db "$book" --max-weight 0.45 --exempt "us_bonds;intl_bonds;cash" --min-hold-days 7
-# a holding above 60 % of an account is worth the advisor's look (the R1 model holds T-bills at 58 %)
-$ra alerts settings set --db "$book" --concentration 0.6
+# a holding above 75 % of an account is worth the advisor's look (the R1 model itself holds
+# T-bills at about 70 %: its rating leaves it little else)
+$ra alerts settings set --db "$book" --concentration 0.75
 $ra tiers rules set BIGWD --db "$book" --metric withdrawal --threshold 0.3 --tier hybrid \
   --note "a withdrawal of 30 % or more of an account: an advisor reviews the client's proposals"
 $ra tiers rules set LOSS --db "$book" --metric loss_limit --threshold 1 --tier advisor-led \
@@ -145,11 +146,11 @@ $ra queue --db "$book" > build/demo/queue.txt
 head -n 5 build/demo/queue.txt
 echo "... ($(wc -l < build/demo/queue.txt) proposals waiting: build/demo/queue.txt)"
 
-section "16b. The intraday monitor: a snapshot at 11:00 on 2020-12-11 with every price 12 % below the last close"
+section "16b. The intraday monitor: a snapshot at 11:00 on 2020-12-11 with every price 25 % below the last close"
 snap=build/demo/snapshot-2020-12-11.csv
 awk -F, 'NR == 1 { for (i = 2; i <= NF; i++) t[i] = $i; next }
          $1 == "2020-12-10" { print "ticker,price,time";
-           for (i = 2; i <= NF; i++) if ($i != "" && t[i] != "") printf "%s,%.6f,11:00\n", t[i], 0.88 * $i }' \
+           for (i = 2; i <= NF; i++) if ($i != "" && t[i] != "") printf "%s,%.6f,11:00\n", t[i], 0.75 * $i }' \
   "$data/av_etf_close.csv" > "$snap"
 $ra monitor --db "$book" --date 2020-12-11 --snapshot "$snap"
 
@@ -176,7 +177,8 @@ rm -f "$cn" "$cn-wal" "$cn-shm" "$cn.key"
   for d in 2024-03-01 2024-03-04 2024-03-05 2024-03-06 2024-03-07; do
     awk -F, -v d="$d" 'NR == 1 || $3 == d' examples/cn/transactions.csv > build/demo/cn-tx.csv
     if [ "$(wc -l < build/demo/cn-tx.csv)" -gt 1 ]; then $ra import transactions build/demo/cn-tx.csv --db "$cn" >/dev/null; fi
-    $ra run-day --db "$cn" --date "$d" --execute close | tail -n 1
+    $ra run-day --db "$cn" --date "$d" --execute close > build/demo/cn-day.txt
+    head -n 1 build/demo/cn-day.txt
   done
   echo "orders of 2024-03-01 (buys in whole lots of 100 at limit prices on the tick; CNY):"
   $ra orders list --db "$cn" --date 2024-03-01 > build/demo/cn-orders.txt
