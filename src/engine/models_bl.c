@@ -56,13 +56,6 @@ static int is_pinned(const char *pins, const char *ticker)
     return 0;
 }
 
-/* The firm's stored input of a kind (body NULL and version 0 when none). */
-static ra_status load_input(ra_store *s, const char *firm, ra_model_input_kind k,
-                            ra_model_input *in, ra_err *err)
-{
-    return ra_store_model_input_get(s, firm, k, 0, in, err);
-}
-
 ra_status ra_models_class_inputs_load(ra_store *s, const char *firm, const ra_models_build_opts *o,
                                       ra_models_class_inputs *ci, ra_err *err)
 {
@@ -127,7 +120,7 @@ ra_status ra_models_class_inputs_load(ra_store *s, const char *firm, const ra_mo
         for (size_t i = 0; i < n; i++)
             cret[t * m + of[i]] += sh.ret[t * n + i] / (double)cnt[of[i]];
     /* the fund of each class: pinned first, then the lowest expense ratio, then tracking */
-    if ((rc = load_input(s, firm, RA_MODEL_INPUT_PINS, &pins, err)) != RA_OK)
+    if ((rc = ra_store_model_input_get(s, firm, RA_MODEL_INPUT_PINS, 0, &pins, err)) != RA_OK)
         goto out;
     ci->pins_version = pins.version;
     for (size_t i = 0; i < n; i++) {
@@ -185,7 +178,7 @@ ra_status ra_models_class_inputs_load(ra_store *s, const char *firm, const ra_mo
     if (rc != RA_OK)
         goto out;
     /* market weights: the firm's or the default */
-    if ((rc = load_input(s, firm, RA_MODEL_INPUT_MARKET, &market, err)) != RA_OK)
+    if ((rc = ra_store_model_input_get(s, firm, RA_MODEL_INPUT_MARKET, 0, &market, err)) != RA_OK)
         goto out;
     ci->market_version = market.version;
     if (market.body)
@@ -222,7 +215,7 @@ ra_status ra_models_class_inputs_load(ra_store *s, const char *firm, const ra_mo
         goto out;
     }
     /* equilibrium, with the firm's views */
-    if ((rc = load_input(s, firm, RA_MODEL_INPUT_VIEWS, &views, err)) != RA_OK)
+    if ((rc = ra_store_model_input_get(s, firm, RA_MODEL_INPUT_VIEWS, 0, &views, err)) != RA_OK)
         goto out;
     ci->views_version = views.version;
     if (views.body &&

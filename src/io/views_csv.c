@@ -93,7 +93,8 @@ static ra_status side_field(const csv_reader *r, size_t c, int may_be_empty, cha
         return ra_csvtok_error(r, RA_EPARSE, r->f[c].line, c + 1, err,
                                "%s has %zu bytes, more than %d", view_cols[c], len,
                                RA_BL_SIDE_MAX - 1);
-    size_t k = 0, nth = 0;
+    /* each class checked, and kept without the blanks around it */
+    size_t k = 0, nth = 0, o = 0;
     for (size_t i = 0; i <= len; i++) {
         if (i < len && s[i] != ';')
             continue;
@@ -105,17 +106,6 @@ static ra_status side_field(const csv_reader *r, size_t c, int may_be_empty, cha
         if (ra_rule_code_check(p, n, "asset class", &e2) != RA_OK)
             return ra_csvtok_error(r, RA_EPARSE, r->f[c].line, c + 1, err,
                                    "asset class %zu of %s: %s", nth, view_cols[c], e2.msg);
-        k = i + 1;
-    }
-    /* keep the classes without blanks around them */
-    size_t o = 0;
-    k = 0;
-    for (size_t i = 0; i <= len; i++) {
-        if (i < len && s[i] != ';')
-            continue;
-        const char *p = s + k;
-        size_t n = i - k;
-        ra_csvtok_trim(&p, &n);
         if (o)
             out[o++] = ';';
         memcpy(out + o, p, n);
@@ -124,6 +114,25 @@ static ra_status side_field(const csv_reader *r, size_t c, int may_be_empty, cha
     }
     out[o] = 0;
     return RA_OK;
+}
+
+/* Both readers: the size limit, the tokenizer over data and the C locale for numbers
+ * (reader_end undoes the last two). */
+static ra_status reader_begin(csv_reader *r, ra_csvtok_locale *cn, const char *data, size_t size,
+                              const char *name, ra_err *err)
+{
+    if (size > RA_BL_MAX_CSV)
+        return ra_err_set(err, RA_EPARSE, name, "the file has %zu bytes, more than the limit %zu",
+                          size, RA_BL_MAX_CSV);
+    ra_csvtok_init(r, data, size, name);
+    ra_csvtok_c_numeric_enter(cn);
+    return RA_OK;
+}
+
+static void reader_end(csv_reader *r, ra_csvtok_locale *cn)
+{
+    ra_csvtok_c_numeric_leave(cn);
+    ra_csvtok_free(r);
 }
 
 static ra_status num_field(const csv_reader *r, size_t c, int *empty, double *out, ra_err *err)
@@ -135,13 +144,11 @@ ra_status ra_bl_views_parse(const char *data, size_t size, const char *name, ra_
                             ra_err *err)
 {
     memset(out, 0, sizeof *out);
-    if (size > RA_BL_MAX_CSV)
-        return ra_err_set(err, RA_EPARSE, name, "the file has %zu bytes, more than the limit %zu",
-                          size, RA_BL_MAX_CSV);
     csv_reader r;
-    ra_csvtok_init(&r, data, size, name);
     ra_csvtok_locale cn;
-    ra_csvtok_c_numeric_enter(&cn);
+    ra_status st0 = reader_begin(&r, &cn, data, size, name, err);
+    if (st0 != RA_OK)
+        return st0;
     ra_status st = header(&r, view_cols, V_COLS, "view,assets,versus,return,confidence", err);
     for (int eof = 0; st == RA_OK;) {
         if ((st = ra_csvtok_next(&r, &eof, err)) != RA_OK || eof)
@@ -187,8 +194,7 @@ ra_status ra_bl_views_parse(const char *data, size_t size, const char *name, ra_
         if (st == RA_OK)
             out->n++;
     }
-    ra_csvtok_c_numeric_leave(&cn);
-    ra_csvtok_free(&r);
+    reader_end(&r, &cn);
     if (st != RA_OK)
         memset(out, 0, sizeof *out);
     return st;
@@ -198,13 +204,11 @@ ra_status ra_bl_market_parse(const char *data, size_t size, const char *name, ra
                              ra_err *err)
 {
     memset(out, 0, sizeof *out);
-    if (size > RA_BL_MAX_CSV)
-        return ra_err_set(err, RA_EPARSE, name, "the file has %zu bytes, more than the limit %zu",
-                          size, RA_BL_MAX_CSV);
     csv_reader r;
-    ra_csvtok_init(&r, data, size, name);
     ra_csvtok_locale cn;
-    ra_csvtok_c_numeric_enter(&cn);
+    ra_status st0 = reader_begin(&r, &cn, data, size, name, err);
+    if (st0 != RA_OK)
+        return st0;
     ra_status st = header(&r, market_cols, M_COLS, "asset_class,weight", err);
     double sum = 0;
     for (int eof = 0; st == RA_OK;) {
@@ -246,8 +250,7 @@ ra_status ra_bl_market_parse(const char *data, size_t size, const char *name, ra
     if (st == RA_OK)
         for (size_t i = 0; i < out->n; i++)
             out->w[i] /= sum;
-    ra_csvtok_c_numeric_leave(&cn);
-    ra_csvtok_free(&r);
+    reader_end(&r, &cn);
     if (st != RA_OK)
         memset(out, 0, sizeof *out);
     return st;
