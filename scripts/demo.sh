@@ -113,6 +113,10 @@ head -n 4 "$cycle"
 echo "..."
 tail -n 12 "$cycle"
 echo "every day's line: $cycle; proposals, orders and accounts: roboadvisor proposals list, orders list, account show"
+echo; echo "anti-crowding (at most 3 accounts on one identical target, every day's proposals): the accounts on a variant of their target on the last day"
+$ra firm-rules variants --db "$book" --date 2020-12-10 > build/demo/variants.txt
+head -n 6 build/demo/variants.txt
+echo "... (build/demo/variants.txt)"
 acct=$($ra orders list --db "$book" --date 2020-03-16 --format csv | awk -F, 'NR == 2 {print $3}')
 if [ -n "$acct" ]; then
   echo; echo "an account that traded on 2020-03-16, as of the last day:"

@@ -68,9 +68,14 @@ typedef struct ra_cycle_stats {
     size_t rules_fired;         /* firings of the mandates' risk rules today */
     int firm_rules;             /* 1: the firm rules were on (firmrules.h) */
     size_t firm_cuts;           /* cuts of proposals by the firm rules */
+    int crowding;               /* anti-crowding's limit in force (0: off) */
     int crowd;                  /* the largest number of accounts on one identical target, as
-                                 * the day's firm figures counted it (0: not counted) */
+                                 * the day's firm figures counted it after the anti-crowding
+                                 * variants (0: not counted) */
     char crowd_account[RA_CODE_MAX]; /* the first account of that crowd */
+    int crowd_base;             /* the largest before the variants */
+    int crowd_varied;           /* accounts on a variant of their target */
+    int crowd_unmet;            /* accounts over the limit: no variant within the budget left */
     char engine_version[RA_CYCLE_VERSION_MAX];
     char config_hash[65];
 } ra_cycle_stats;

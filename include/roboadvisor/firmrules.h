@@ -25,6 +25,10 @@ extern "C" {
 #define RA_FIRM_EXEMPT_MAX 256     /* the exempt list, ';'-separated classes or tickers */
 #define RA_FIRM_PPM 1000000
 #define RA_FIRM_MAX_HOLD_DAYS 3660 /* the minimum holding period at most (ten years) */
+#define RA_FIRM_DEFAULT_MAX_IDENTICAL 3    /* anti-crowding, as at onboarding (models.h) */
+#define RA_FIRM_DEFAULT_CROWD_TE 0.005     /* 50 bp a year */
+#define RA_FIRM_MAX_IDENTICAL 1000000
+#define RA_FIRM_MAX_CROWD_TE 0.05
 
 typedef struct ra_firm_rules {
     double max_weight;              /* (0, 1]; 0 off */
@@ -32,6 +36,10 @@ typedef struct ra_firm_rules {
     double max_firm_share;          /* (0, 1] of a fund's shares outstanding; 0 off */
     int min_hold_days;              /* calendar days, 0..RA_FIRM_MAX_HOLD_DAYS; 0 off */
     double max_turnover;            /* (0, 100] a calendar year; 0 off */
+    int max_identical;              /* anti-crowding: accounts on one identical target, 0 off,
+                                     * 1..RA_FIRM_MAX_IDENTICAL; default 3 (the seed's limit) */
+    double crowd_te_budget;         /* a variant's annual tracking error against the account's
+                                     * own target at most; (0, 0.05], default 0.005 */
 } ra_firm_rules;
 
 /* The rules a cut names (their names: ra_firm_rule_name). */
@@ -45,8 +53,10 @@ typedef enum ra_firm_rule {
 } ra_firm_rule;
 
 RA_API const char *ra_firm_rule_name(int rule);
-/* 1 when any rule is on. */
+/* 1 when any rule that cuts proposals is on (anti-crowding is not one: it sets targets). */
 RA_API int ra_firm_rules_on(const ra_firm_rules *r);
+/* The rules of a firm that never set any: every cut rule off, anti-crowding at its defaults. */
+RA_API void ra_firm_rules_default(ra_firm_rules *r);
 /* RA_EINVAL naming the field for a value out of its range (NaN included). */
 RA_API RA_NODISCARD ra_status ra_firm_rules_validate(const ra_firm_rules *r, ra_err *err);
 /* 1 when the weight cap does not apply to a fund of this ticker and asset class (case-sensitive

@@ -260,6 +260,24 @@ RA_API RA_NODISCARD ra_status ra_models_decrowd(const ra_model *m, const ra_mode
                                                 size_t max_identical, double te_budget,
                                                 ra_err *err);
 
+/* One anti-crowding move: weight delta from security `from` to security `to` (indices into the
+ * universe; a TLH swap moves the whole weight of `from` to an unheld substitute). */
+typedef struct ra_models_move {
+    size_t from, to;
+    double delta;
+} ra_models_move;
+
+/* The daily cycle's k-th (0-based) anti-crowding move of the dense target base (u->n + 1
+ * weights, cash last; u->cov needed): first every TLH swap (a held security's whole weight to
+ * an unheld security of its TLH group, in universe order), then pairwise tilts between held
+ * securities i != j in universe order, at fractions 63/64, 62/64, .. 1/64 of te_budget (delta =
+ * f te_budget / sqrt(s_ii + s_jj - 2 s_ij), at most half of base[i]): a tilt's tracking error
+ * against base is f te_budget, never above the budget. A swap's is not bounded here: the caller
+ * measures it. Returns 1 with *mv, 2 for a candidate too small to be distinct (skip it), 0 when
+ * the candidates are exhausted (or no covariance or budget). Pure; docs/methodology.md#anti-crowding. */
+RA_API int ra_models_crowd_move(const ra_models_universe *u, const double *base, size_t k,
+                                double te_budget, ra_models_move *mv);
+
 #ifdef __cplusplus
 }
 #endif

@@ -203,6 +203,13 @@ static void print_run_table(const ra_cycle_stats *st, ra_date d, const cli_book 
         printf("  firm rules           %zu cuts of proposals ('firm-rules show'); largest crowd "
                "%d accounts on one identical target (%s)\n", st->firm_cuts, st->crowd,
                st->crowd_account[0] ? st->crowd_account : "none");
+    if (st->crowding)
+        printf("  anti-crowding        at most %d account%s on one identical target: largest %d "
+               "(%s), %d before the variants; %d accounts on a variant, %d over the limit (no "
+               "variant within the tracking-error budget)\n", st->crowding,
+               st->crowding == 1 ? "" : "s", st->crowd,
+               st->crowd_account[0] ? st->crowd_account : "none", st->crowd_base,
+               st->crowd_varied, st->crowd_unmet);
 }
 
 static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
@@ -238,6 +245,13 @@ static json_t *run_json(const ra_cycle_stats *st, ra_date d, const cli_book *b)
                             json_pack("{s:I, s:i, s:s?}", "cuts", (json_int_t)st->firm_cuts,
                                       "largest_crowd", st->crowd, "crowd_account",
                                       st->crowd_account[0] ? st->crowd_account : NULL));
+    if (st->crowding)
+        json_object_set_new(o, "crowding",
+                            json_pack("{s:i, s:i, s:s?, s:i, s:i, s:i}", "max_identical",
+                                      st->crowding, "largest_crowd", st->crowd, "crowd_account",
+                                      st->crowd_account[0] ? st->crowd_account : NULL,
+                                      "largest_before", st->crowd_base, "varied",
+                                      st->crowd_varied, "unmet", st->crowd_unmet));
     cli_json_units(o, "dividends", "currency", "harvested", "currency", "harvest_tax_value",
                    "currency", "value", "currency", "withdrawals", "currency", NULL);
     return o;

@@ -25,6 +25,13 @@ int ra_firm_rules_on(const ra_firm_rules *r)
                  r->max_turnover > 0);
 }
 
+void ra_firm_rules_default(ra_firm_rules *r)
+{
+    memset(r, 0, sizeof *r);
+    r->max_identical = RA_FIRM_DEFAULT_MAX_IDENTICAL;
+    r->crowd_te_budget = RA_FIRM_DEFAULT_CROWD_TE;
+}
+
 ra_status ra_firm_rules_validate(const ra_firm_rules *r, ra_err *err)
 {
     if (!r)
@@ -41,6 +48,13 @@ ra_status ra_firm_rules_validate(const ra_firm_rules *r, ra_err *err)
     if (!(r->max_turnover >= 0 && r->max_turnover <= 100))
         return ra_err_set(err, RA_EINVAL, "max_turnover", "must be 0 (off) or in (0, 100], got %g",
                           r->max_turnover);
+    if (r->max_identical < 0 || r->max_identical > RA_FIRM_MAX_IDENTICAL)
+        return ra_err_set(err, RA_EINVAL, "max_identical", "must be 0 (off) or 1..%d, got %d",
+                          RA_FIRM_MAX_IDENTICAL, r->max_identical);
+    if (!(r->crowd_te_budget >= 0 && r->crowd_te_budget <= RA_FIRM_MAX_CROWD_TE) ||
+        (r->max_identical > 0 && r->crowd_te_budget == 0))
+        return ra_err_set(err, RA_EINVAL, "crowd_te_budget", "must be in (0, %g], got %g",
+                          RA_FIRM_MAX_CROWD_TE, r->crowd_te_budget);
     if (!memchr(r->exempt, '\0', sizeof r->exempt))
         return ra_err_set(err, RA_EINVAL, "exempt", "longer than %d characters",
                           RA_FIRM_EXEMPT_MAX - 1);

@@ -706,10 +706,11 @@ int ra_models_same_target(const ra_models_target *a, const ra_models_target *b)
     return same_holdings(a->w, a->n, b->w, b->n);
 }
 
-/* The k-th candidate perturbation of base (dense, n+1): TLH swaps first, then pairwise tilts of
- * shrinking size. Returns 0 when the candidates are exhausted. */
-static int candidate(const ra_models_universe *u, const double *base,
-                     size_t k, double budget, double *x)
+/* The k-th move of base (dense, n+1) in the order ra_models_crowd_move documents, with the tilts
+ * at the fractions f[0..nf) of the budget. 1: *mv set; 2: skip (too small to be distinct);
+ * 0: the candidates are exhausted. */
+static int crowd_move(const ra_models_universe *u, const double *base, size_t k, double budget,
+                      const double *f, size_t nf, ra_models_move *mv)
 {
     size_t n = u->n, c = 0;
     if (u->tlh_group)
@@ -720,37 +721,67 @@ static int candidate(const ra_models_universe *u, const double *base,
                 if (j == i || base[j] > 0.0 || strcmp(u->tlh_group[j], u->tlh_group[i]) != 0)
                     continue;
                 if (c++ == k) {
-                    memcpy(x, base, (n + 1) * sizeof *x);
-                    x[j] = x[i];
-                    x[i] = 0.0;
+                    *mv = (ra_models_move){i, j, base[i]};
                     return 1;
                 }
             }
         }
-    for (size_t f = 0; f < sizeof tilt_fraction / sizeof tilt_fraction[0]; f++)
-        for (size_t i = 0; i < n; i++) {
-            if (base[i] <= 0.0)
+    /* the number of pairwise tilts of one fraction: held (i, j) pairs */
+    size_t held = 0;
+    for (size_t i = 0; i < n; i++)
+        held += base[i] > 0.0;
+    size_t pairs = held * (held - (held > 0));
+    if (pairs == 0 || k - c >= pairs * nf)
+        return 0;
+    size_t q = (k - c) / pairs, p = (k - c) % pairs, seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (base[i] <= 0.0)
+            continue;
+        for (size_t j = 0; j < n; j++) {
+            if (j == i || base[j] <= 0.0 || seen++ != p)
                 continue;
-            for (size_t j = 0; j < n; j++) {
-                if (j == i || base[j] <= 0.0)
-                    continue;
-                if (c++ != k)
-                    continue;
-                /* moving delta from i to j has tracking error delta * sqrt(s_ii + s_jj - 2 s_ij)
-                 * against base: delta uses the given fraction of the budget */
-                memcpy(x, base, (n + 1) * sizeof *x);
-                double s2 = u->cov[i * n + i] + u->cov[j * n + j] - 2.0 * u->cov[i * n + j];
-                double room = budget * tilt_fraction[f];
-                double delta = s2 > 0.0 ? room / sqrt(s2) : 0.0;
-                delta = fmin(delta, 0.5 * base[i]);
-                if (delta <= RA_MODELS_TOL_SAME * 10)
-                    return 2; /* skip: too small to be distinct */
-                x[i] -= delta;
-                x[j] += delta;
-                return 1;
-            }
+            /* moving delta from i to j has tracking error delta * sqrt(s_ii + s_jj - 2 s_ij)
+             * against base: delta uses the given fraction of the budget */
+            double s2 = u->cov[i * n + i] + u->cov[j * n + j] - 2.0 * u->cov[i * n + j];
+            double delta = s2 > 0.0 && isfinite(s2) ? budget * f[q] / sqrt(s2) : 0.0;
+            delta = fmin(delta, 0.5 * base[i]);
+            if (delta <= RA_MODELS_TOL_SAME * 10)
+                return 2;
+            *mv = (ra_models_move){i, j, delta};
+            return 1;
         }
+    }
     return 0;
+}
+
+/* The k-th candidate perturbation of base (dense, n+1) for onboarding: TLH swaps first, then
+ * pairwise tilts of shrinking size. Returns 0 when the candidates are exhausted, 2 to skip. */
+static int candidate(const ra_models_universe *u, const double *base,
+                     size_t k, double budget, double *x)
+{
+    ra_models_move mv;
+    int r = crowd_move(u, base, k, budget, tilt_fraction,
+                       sizeof tilt_fraction / sizeof tilt_fraction[0], &mv);
+    if (r == 1) {
+        memcpy(x, base, (u->n + 1) * sizeof *x);
+        x[mv.from] -= mv.delta;
+        x[mv.to] += mv.delta;
+    }
+    return r;
+}
+
+/* The daily cycle's finer grid: fractions 63/64 .. 1/64 of the budget. */
+#define CROWD_GRID 64
+
+int ra_models_crowd_move(const ra_models_universe *u, const double *base, size_t k,
+                         double te_budget, ra_models_move *mv)
+{
+    double f[CROWD_GRID - 1];
+    for (size_t q = 0; q < CROWD_GRID - 1; q++)
+        f[q] = (double)(CROWD_GRID - 1 - q) / CROWD_GRID;
+    if (!u->cov || !(te_budget > 0.0) || !isfinite(te_budget))
+        return 0;
+    return crowd_move(u, base, k, te_budget, f, CROWD_GRID - 1, mv);
 }
 
 ra_status ra_models_decrowd(const ra_model *m, const ra_models_universe *u, ra_models_target *t,

@@ -247,8 +247,8 @@ static void memo_free(run *r)
  * restrictions, the cash reserve, the account type and the securities held (a held TLH
  * substitute keeps its model security's place): an account without restrictions, outside a
  * re-evaluation, takes it from the thread's memo when an earlier account had the same. */
-static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *target,
-                                double *cash_w, int *have, ra_err *err)
+static ra_status account_target_base(run *r, size_t a, const ra_ledger *l, double *target,
+                                     double *cash_w, int *have, ra_err *err)
 {
     ra_cycle_book *b = r->b;
     *have = 0;
@@ -319,6 +319,17 @@ static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *ta
     return RA_OK;
 }
 
+/* The account's target as the day trades to: its personalised target (account_target_base),
+ * moved by its anti-crowding variant when it has one (cycle_firm.c). */
+static ra_status account_target(run *r, size_t a, const ra_ledger *l, double *target,
+                                double *cash_w, int *have, ra_err *err)
+{
+    ra_status rc = account_target_base(r, a, l, target, cash_w, have, err);
+    if (rc == RA_OK && *have)
+        cycle_firm_variant(r->firm, a, target, cash_w);
+    return rc;
+}
+
 /* The firm's settings of the run as text (the part of every configuration hash; the engine's
  * version is recorded beside it, not in it, so that a replay by a later build can tell a change of
  * configuration from a change of engine). */
@@ -363,6 +374,9 @@ static void config_hash(const run *r, size_t a, char out[65])
                   m->reinvest_dividends, m->fractional, (long long)m->gain_budget_minor,
                   m->client_confirm, m->risk_level, m->objective, m->loss_limit,
                   m->rules[0] ? "|rules=" : "", m->rules);
+    char var[96]; /* the account's anti-crowding variant, when it has one (cycle_firm.c) */
+    if (cycle_firm_variant_text(r->firm, r->b, a, var, sizeof var) && (size_t)n < sizeof text)
+        n += snprintf(text + n, sizeof text - (size_t)n, "|variant=%s", var);
     hash_hex(text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1, out);
 }
 

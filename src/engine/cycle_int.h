@@ -175,6 +175,13 @@ ra_status cycle_account_target(run *r, size_t a, double *target, double *cash_w,
 void cycle_firm_free(cycle_firm *f);
 /* The figures for the run's summary (the largest crowd). */
 void cycle_firm_stats(const cycle_firm *f, ra_cycle_stats *st);
+/* Account a's anti-crowding variant (docs/methodology.md#anti-crowding-in-the-cycle) applied to
+ * its personalised target (n_sec weights, *cash_w): nothing when it has none (f NULL too). */
+void cycle_firm_variant(const cycle_firm *f, size_t a, double *target, double *cash_w);
+/* Account a's variant as text ("FROM>TO:delta") into buf for its configuration hash; 0 when it
+ * has none. */
+int cycle_firm_variant_text(const cycle_firm *f, const ra_cycle_book *b, size_t a, char *buf,
+                            size_t cap);
 /* Account a's trades (r->trades, r->picks, res) cut back to the firm rules; the cuts as text in
  * r->firm_cuts and counted in r->st. l: the account's ledger before the trades. */
 ra_status cycle_firm_cut(run *r, size_t a, const ra_ledger *l, const acct_out *out,

@@ -180,6 +180,16 @@ void ra_cycle_stats_add(ra_cycle_stats *t, const ra_cycle_stats *d)
     t->rules_fired += d->rules_fired;
     t->firm_cuts += d->firm_cuts;
     t->firm_rules |= d->firm_rules;
+    if (d->crowding) { /* a range: the largest of its days */
+        t->crowding = d->crowding;
+        if (d->crowd > t->crowd) {
+            t->crowd = d->crowd;
+            memcpy(t->crowd_account, d->crowd_account, sizeof t->crowd_account);
+        }
+        t->crowd_base = d->crowd_base > t->crowd_base ? d->crowd_base : t->crowd_base;
+        t->crowd_varied = d->crowd_varied > t->crowd_varied ? d->crowd_varied : t->crowd_varied;
+        t->crowd_unmet = d->crowd_unmet > t->crowd_unmet ? d->crowd_unmet : t->crowd_unmet;
+    }
 }
 
 /* A thread's loop: the next household of the batch, whole, until none is left. Households are

@@ -26,6 +26,10 @@ static ra_status rules_fn(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     x->r->max_firm_share = s->ops->col_double(st, 3);
     x->r->min_hold_days = (int)sq_int(s, st, 4);
     x->r->max_turnover = s->ops->col_double(st, 5);
+    if (s->schema_version >= RA_SCHEMA_CROWDING) {
+        x->r->max_identical = (int)sq_int(s, st, 6);
+        x->r->crowd_te_budget = s->ops->col_double(st, 7);
+    }
     return RA_OK;
 }
 
@@ -33,21 +37,26 @@ ra_status ra_store_firm_rules(ra_store *s, const char *firm, int *version, ra_fi
                               ra_err *err)
 {
     int want = *version;
-    memset(out, 0, sizeof *out);
+    ra_firm_rules_default(out);
     *version = 0;
+    if (s->schema_version < RA_SCHEMA_CROWDING)
+        out->max_identical = 0; /* a book not migrated yet has no place for the variants */
     if (s->schema_version < RA_SCHEMA_FIRM_RULES)
         return RA_OK;
     firm_row f;
     ra_status rc = sq_firm(s, firm, &f, err);
     rules_row x = {0, out};
+    const char *crowd = s->schema_version >= RA_SCHEMA_CROWDING
+                            ? ", max_identical, crowd_te_budget"
+                            : "";
+    char sql[320];
+    snprintf(sql, sizeof sql, "SELECT version, max_weight, exempt, max_firm_share, "
+             "min_hold_days, max_turnover%s FROM firm_rules WHERE firm_id = ? %s", crowd,
+             want > 0 ? "AND version = ?" : "ORDER BY version DESC LIMIT 1");
     if (rc == RA_OK && want > 0)
-        rc = sq_each(s, err, rules_fn, &x, "SELECT version, max_weight, exempt, max_firm_share, "
-                     "min_hold_days, max_turnover FROM firm_rules WHERE firm_id = ? AND "
-                     "version = ?", "ii", f.id, (int64_t)want);
+        rc = sq_each(s, err, rules_fn, &x, sql, "ii", f.id, (int64_t)want);
     else if (rc == RA_OK)
-        rc = sq_each(s, err, rules_fn, &x, "SELECT version, max_weight, exempt, max_firm_share, "
-                     "min_hold_days, max_turnover FROM firm_rules WHERE firm_id = ? ORDER BY "
-                     "version DESC LIMIT 1", "i", f.id);
+        rc = sq_each(s, err, rules_fn, &x, sql, "i", f.id);
     if (rc == RA_OK && want > 0 && x.version != want)
         rc = ra_err_set(err, RA_ENOTFOUND, NULL, "no version %d of the firm rules", want);
     *version = x.version;
@@ -71,22 +80,38 @@ ra_status ra_store_firm_rules_set(ra_store *s, const ra_store_actor *actor, cons
     if (!st || sq_bind(s, st, err, "i", f.id) != RA_OK || sq_one(s, st, 0, &v, err) != RA_OK)
         rc = sq_err(err);
     v++;
-    st = rc == RA_OK ? sq_prep(s, "INSERT INTO firm_rules (firm_id, version, max_weight, exempt, "
-                                  "max_firm_share, min_hold_days, max_turnover, user_name, "
-                                  "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", err)
+    int crowd = s->schema_version >= RA_SCHEMA_CROWDING;
+    if (rc == RA_OK && !crowd && (r->max_identical != RA_FIRM_DEFAULT_MAX_IDENTICAL ||
+                                  r->crowd_te_budget != RA_FIRM_DEFAULT_CROWD_TE))
+        rc = ra_err_set(err, RA_ECONFLICT, NULL, "the book's schema %d has no anti-crowding "
+                        "settings (migration %d): upgrade it first", s->schema_version,
+                        RA_SCHEMA_CROWDING);
+    st = rc == RA_OK ? sq_prep(s, crowd ? "INSERT INTO firm_rules (firm_id, version, max_weight, "
+                                          "exempt, max_firm_share, min_hold_days, max_turnover, "
+                                          "user_name, created_at, max_identical, "
+                                          "crowd_te_budget) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                          "?, ?)"
+                                        : "INSERT INTO firm_rules (firm_id, version, max_weight, "
+                                          "exempt, max_firm_share, min_hold_days, max_turnover, "
+                                          "user_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                                          "?, ?)", err)
                      : NULL;
-    if (rc == RA_OK && (!st || sq_bind(s, st, err, "iidtdidti", f.id, v, r->max_weight, r->exempt,
-                                       r->max_firm_share, (int64_t)r->min_hold_days,
-                                       r->max_turnover, actor->user, ra_store_now(s)) != RA_OK ||
+    if (rc == RA_OK && (!st || sq_bind(s, st, err, crowd ? "iidtdidtiid" : "iidtdidti", f.id, v,
+                                       r->max_weight, r->exempt, r->max_firm_share,
+                                       (int64_t)r->min_hold_days, r->max_turnover, actor->user,
+                                       ra_store_now(s), (int64_t)r->max_identical,
+                                       r->crowd_te_budget) != RA_OK ||
                         sq_run(s, st, err) != RA_OK))
         rc = sq_err(err);
-    if (rc == RA_OK)
-        rc = rs_audit_change(s, rc, actor, "set", "firm_rules", actor->firm, NULL,
-                             json_pack("{s:I, s:f, s:s, s:f, s:i, s:f}", "version", (json_int_t)v,
-                                       "max_weight", r->max_weight, "exempt", r->exempt,
-                                       "max_firm_share", r->max_firm_share, "min_hold_days",
-                                       r->min_hold_days, "max_turnover", r->max_turnover),
-                             err);
+    json_t *img = json_pack("{s:I, s:f, s:s, s:f, s:i, s:f}", "version", (json_int_t)v,
+                            "max_weight", r->max_weight, "exempt", r->exempt, "max_firm_share",
+                            r->max_firm_share, "min_hold_days", r->min_hold_days,
+                            "max_turnover", r->max_turnover);
+    if (img && crowd) {
+        json_object_set_new(img, "max_identical", json_integer(r->max_identical));
+        json_object_set_new(img, "crowd_te_budget", json_real(r->crowd_te_budget));
+    }
+    rc = rs_audit_change(s, rc, actor, "set", "firm_rules", actor->firm, NULL, img, err);
     if (rc == RA_OK)
         *version = (int)v;
     return ra_store_scope_end(s, own, rc, err);
@@ -196,6 +221,11 @@ static ra_status day_fn(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     d->total_minor = sq_int(s, st, 1);
     d->crowd = (int)sq_int(s, st, 2);
     sq_copy(d->crowd_account, sizeof d->crowd_account, sq_text(s, st, 3));
+    if (s->schema_version >= RA_SCHEMA_CROWDING) {
+        d->crowd_base = (int)sq_int(s, st, 4);
+        d->varied = (int)sq_int(s, st, 5);
+        d->unmet = (int)sq_int(s, st, 6);
+    }
     d->date = 1; /* found */
     return RA_OK;
 }
@@ -221,9 +251,11 @@ ra_status ra_store_firm_day(ra_store *s, const char *firm, ra_date date, ra_firm
     if (rc == RA_OK)
         rc = sq_firm(s, firm, &f, err);
     if (rc == RA_OK)
-        rc = sq_each(s, err, day_fn, out, "SELECT rules_version, total_minor, crowd, "
-                     "crowd_account FROM firm_days WHERE firm_id = ? AND day = ?", "ii", f.id,
-                     (int64_t)date);
+        rc = sq_each(s, err, day_fn, out, s->schema_version >= RA_SCHEMA_CROWDING
+                     ? "SELECT rules_version, total_minor, crowd, crowd_account, crowd_base, "
+                       "varied, unmet FROM firm_days WHERE firm_id = ? AND day = ?"
+                     : "SELECT rules_version, total_minor, crowd, crowd_account FROM firm_days "
+                       "WHERE firm_id = ? AND day = ?", "ii", f.id, (int64_t)date);
     *found = out->date != 0;
     out->date = date;
     grow_list l = {NULL, 0, 0, sizeof *out->funds};
@@ -232,6 +264,118 @@ ra_status ra_store_firm_day(ra_store *s, const char *firm, ra_date date, ra_firm
                      "FROM firm_day_funds x JOIN securities c ON c.id = x.security_id WHERE "
                      "x.firm_id = ? AND x.day = ? ORDER BY c.ticker", "ii", f.id, (int64_t)date);
     return list_done(rc, &l, (void **)&out->funds, &out->n_funds);
+}
+
+/* --- the accounts' anti-crowding variants --------------------------------------------------- */
+
+static ra_status variant_fn(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
+{
+    ra_crowd_variant *x = list_push(ctx);
+    if (!x)
+        return sq_nomem(err, "the accounts' variants");
+    sq_copy(x->account, sizeof x->account, sq_text(s, st, 0));
+    x->since = (ra_date)sq_int(s, st, 1);
+    sq_copy(x->base, sizeof x->base, sq_text(s, st, 2));
+    x->variant = (int)sq_int(s, st, 3);
+    sq_copy(x->from, sizeof x->from, sq_text(s, st, 4));
+    sq_copy(x->to, sizeof x->to, sq_text(s, st, 5));
+    x->delta = s->ops->col_double(st, 6);
+    return RA_OK;
+}
+
+#define VARIANTS_AT                                                                           \
+    "SELECT a.code, x.from_day, x.base, x.variant, c.ticker, d.ticker, x.delta FROM "         \
+    "account_variants x JOIN accounts a ON a.id = x.account_id JOIN securities c ON c.id = "  \
+    "x.from_id JOIN securities d ON d.id = x.to_id WHERE x.firm_id = ? AND x.from_day <= ? "  \
+    "AND (x.to_day IS NULL OR x.to_day > ?) ORDER BY a.code"
+
+static ra_status variants_at(ra_store *s, int64_t firm_id, ra_date date, ra_crowd_variant **out,
+                             size_t *n, ra_err *err)
+{
+    grow_list l = {NULL, 0, 0, sizeof **out};
+    ra_status rc = sq_each(s, err, variant_fn, &l, VARIANTS_AT, "iii", firm_id, (int64_t)date,
+                           (int64_t)date);
+    return list_done(rc, &l, (void **)out, n);
+}
+
+ra_status ra_store_crowd_variants(ra_store *s, const char *firm, ra_date date,
+                                  ra_crowd_variant **out, size_t *n, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (s->schema_version < RA_SCHEMA_CROWDING)
+        return RA_OK;
+    firm_row f;
+    ra_status rc = sq_firm(s, firm, &f, err);
+    return rc == RA_OK ? variants_at(s, f.id, date, out, n, err) : rc;
+}
+
+static int variant_cmp(const void *a, const void *b)
+{
+    return strcmp(((const ra_crowd_variant *)a)->account, ((const ra_crowd_variant *)b)->account);
+}
+
+static int same_variant(const ra_crowd_variant *a, const ra_crowd_variant *b)
+{
+    return strcmp(a->base, b->base) == 0 && a->variant == b->variant &&
+           strcmp(a->from, b->from) == 0 && strcmp(a->to, b->to) == 0 && a->delta == b->delta;
+}
+
+/* The day's variants d->var against those in force on the day: the ended closed, the new opened
+ * (a merge of the two lists in account code order). */
+static ra_status variants_put(ra_store *s, const firm_row *f, const ra_firm_day *d, ra_err *err)
+{
+    ra_crowd_variant *old = NULL, *now = NULL;
+    size_t n_old = 0, n_now = d->n_var;
+    ra_status rc = variants_at(s, f->id, d->date, &old, &n_old, err);
+    if (rc == RA_OK && n_now) {
+        now = ra_malloc(n_now * sizeof *now);
+        if (!now)
+            rc = sq_nomem(err, "the day's variants");
+        else {
+            memcpy(now, d->var, n_now * sizeof *now);
+            qsort(now, n_now, sizeof *now, variant_cmp);
+        }
+    }
+    size_t i = 0, j = 0;
+    while (rc == RA_OK && (i < n_old || j < n_now)) {
+        int c = i == n_old ? 1 : j == n_now ? -1 : strcmp(old[i].account, now[j].account);
+        if (c == 0 && same_variant(&old[i], &now[j])) {
+            i++, j++;
+            continue;
+        }
+        if (c <= 0) { /* ended (or changed): in force until the day */
+            ra_db_stmt *st = sq_prep(s, "UPDATE account_variants SET to_day = ? WHERE account_id "
+                                        "= (SELECT id FROM accounts WHERE firm_id = ? AND code = "
+                                        "?) AND from_day = ?", err);
+            if (!st || sq_bind(s, st, err, "iiti", (int64_t)d->date, f->id, old[i].account,
+                               (int64_t)old[i].since) != RA_OK || sq_run(s, st, err) != RA_OK)
+                rc = sq_err(err);
+            i++;
+        }
+        if (rc == RA_OK && c >= 0) { /* new (or changed): in force from the day */
+            const ra_crowd_variant *x = &now[j++];
+            int64_t from = 0, to = 0, acc = 0;
+            rc = sq_id_of(s, SQ_SECURITY_ID, f->id, x->from, "security", &from, err);
+            if (rc == RA_OK)
+                rc = sq_id_of(s, SQ_SECURITY_ID, f->id, x->to, "security", &to, err);
+            if (rc == RA_OK)
+                rc = sq_id_of(s, SQ_ACCOUNT_ID, f->id, x->account, "account", &acc, err);
+            ra_db_stmt *st = rc == RA_OK
+                                 ? sq_prep(s, "INSERT INTO account_variants (firm_id, account_id, "
+                                              "from_day, base, variant, from_id, to_id, delta) "
+                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err)
+                                 : NULL;
+            if (rc == RA_OK && (!st || sq_bind(s, st, err, "iiitiiid", f->id, acc,
+                                               (int64_t)d->date, x->base, (int64_t)x->variant,
+                                               from, to, x->delta) != RA_OK ||
+                                sq_run(s, st, err) != RA_OK))
+                rc = sq_err(err);
+        }
+    }
+    ra_free(old);
+    ra_free(now);
+    return rc;
 }
 
 ra_status ra_store_firm_day_put(ra_store *s, const ra_store_actor *actor, const ra_firm_day *d,
@@ -251,15 +395,23 @@ ra_status ra_store_firm_day_put(ra_store *s, const ra_store_actor *actor, const 
         rc = sq_err(err);
     if (rc == RA_OK && have)
         rc = ra_err_set(err, RA_ECONFLICT, NULL, "the firm figures of the day are stored already");
-    st = rc == RA_OK ? sq_prep(s, "INSERT INTO firm_days (firm_id, day, rules_version, "
-                                  "total_minor, crowd, crowd_account) VALUES (?, ?, ?, ?, ?, ?)",
-                               err)
+    int crowd = s->schema_version >= RA_SCHEMA_CROWDING;
+    st = rc == RA_OK ? sq_prep(s, crowd ? "INSERT INTO firm_days (firm_id, day, rules_version, "
+                                          "total_minor, crowd, crowd_account, crowd_base, "
+                                          "varied, unmet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                        : "INSERT INTO firm_days (firm_id, day, rules_version, "
+                                          "total_minor, crowd, crowd_account) VALUES (?, ?, ?, "
+                                          "?, ?, ?)", err)
                      : NULL;
-    if (rc == RA_OK && (!st || sq_bind(s, st, err, "iiiiit", f.id, (int64_t)d->date,
-                                       (int64_t)d->rules_version, d->total_minor,
-                                       (int64_t)d->crowd, d->crowd_account) != RA_OK ||
+    if (rc == RA_OK && (!st || sq_bind(s, st, err, crowd ? "iiiiitiii" : "iiiiit", f.id,
+                                       (int64_t)d->date, (int64_t)d->rules_version,
+                                       d->total_minor, (int64_t)d->crowd, d->crowd_account,
+                                       (int64_t)d->crowd_base, (int64_t)d->varied,
+                                       (int64_t)d->unmet) != RA_OK ||
                         sq_run(s, st, err) != RA_OK))
         rc = sq_err(err);
+    if (rc == RA_OK && crowd)
+        rc = variants_put(s, &f, d, err);
     for (size_t i = 0; rc == RA_OK && i < d->n_funds; i++) {
         int64_t sec = 0;
         rc = sq_id_of(s, SQ_SECURITY_ID, f.id, d->funds[i].ticker, "security", &sec, err);

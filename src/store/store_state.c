@@ -172,6 +172,11 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "x.version, x.max_weight, x.exempt, x.max_firm_share, x.min_hold_days, x.max_turnover, "
      "x.user_name, x.created_at",
      "idtdidti", "firm_rules x JOIN firms f ON f.id = x.firm_id", "x.version"},
+    /* their anti-crowding settings (0020): imaged apart, and only the versions that differ from
+     * the defaults, so that the rules' images of books older than the columns stay as they were */
+    {"firm_crowding", 20, "f.code", "x.version, x.max_identical, x.crowd_te_budget", "iid",
+     "firm_rules x JOIN firms f ON f.id = x.firm_id AND (x.max_identical <> 3 OR "
+     "x.crowd_te_budget <> 0.005)", "x.version"},
     {"fund_shares", 16, "c.ticker", "x.day, x.shares_micro", "ii",
      "fund_shares x JOIN securities c ON c.id = x.security_id JOIN firms f ON f.id = c.firm_id",
      "x.day"},
@@ -460,7 +465,7 @@ static const struct {
     {"risk_rule", {"risk_rules"}},
     {"risk_event", {"risk_events"}},
     {"risk_settings", {"risk_settings"}},
-    {"firm_rules", {"firm_rules"}},
+    {"firm_rules", {"firm_rules", "firm_crowding"}},
     {"fund_shares", {"fund_shares"}},
     {"block", {"blocks", "block_members", "block_fills", "block_allocs"}},
     {"fill_exec", {"fill_execs"}},

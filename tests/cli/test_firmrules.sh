@@ -16,7 +16,8 @@
 #   proposal's is not (the cap is on discretionary holdings);
 # - a re-run of the day changes nothing; check and audit verify are clean;
 # - PostgreSQL: three `run-day --worker` processes with the rules on give the proposals (their
-#   cuts included) and the day's firm figures of one ordinary run, exactly.
+#   cuts included), the day's firm figures and the anti-crowding variants of one ordinary run,
+#   exactly.
 source "$(dirname "$0")/lib.sh"
 export ROBOADVISOR_USER=cli-test ROBOADVISOR_FIRM=DEMO
 FC="$(dirname "$0")/firmcuts.py"
@@ -158,13 +159,16 @@ for d in 2020-02-20 2020-02-21; do
   [ "$(jget .firm_rules.cuts)" -gt 0 ] && ok || bad "$d: no cuts in the single run"
   for u in W S1; do
     "$RA" proposals list --db "${!u}" --format json >"$TMP/$u.p"
-    "$PSQL" -X -q -A -t -d "${!u}" -c "SELECT day, rules_version, total_minor, crowd, crowd_account
-        FROM firm_days ORDER BY day" -c "SELECT x.day, c.ticker, x.shares_micro, x.held_micro FROM
-        firm_day_funds x JOIN securities c ON c.id = x.security_id ORDER BY 1, 2" >"$TMP/$u.f"
+    "$PSQL" -X -q -A -t -d "${!u}" -c "SELECT day, rules_version, total_minor, crowd, crowd_account,
+        crowd_base, varied, unmet FROM firm_days ORDER BY day" -c "SELECT x.day, c.ticker,
+        x.shares_micro, x.held_micro FROM firm_day_funds x JOIN securities c ON c.id =
+        x.security_id ORDER BY 1, 2" >"$TMP/$u.f"
+    "$RA" firm-rules variants --db "${!u}" --date "$d" --format json >>"$TMP/$u.f"
   done
   cmp -s "$TMP/W.p" "$TMP/S1.p" && ok || bad "$d: the workers' proposals differ from one run's"
   cmp -s "$TMP/W.f" "$TMP/S1.f" && ok || bad "$d: the firm figures differ: $(diff "$TMP/W.f" "$TMP/S1.f" | head -3)"
   grep -q firm_share "$TMP/W.p" && ok || bad "$d: no firm share cut to compare"
+  grep -q '"variant": ' "$TMP/W.f" && ok || bad "$d: no anti-crowding variant to compare"
 done
 run 0 "$RA" audit verify --db "$W"
 "$PSQL" -q -d "$pg_url" -c "DROP DATABASE $db_s" -c "DROP DATABASE $db_w" >/dev/null 2>&1

@@ -261,6 +261,47 @@ static void test_models_decrowd_at_most_k_identical(void **state)
     free(t);
 }
 
+/* The daily cycle's moves (ra_models_crowd_move), derived by hand: a universe of three
+ * securities A, B, C with A and C in one TLH group, variances 0.04, 0.09, 0.04 and
+ * cov(A, B) = 0.03, the base target A 0.6, B 0.4 (C unheld, no cash). Candidate 0 is the swap
+ * A -> C of A's whole 0.6; then the tilts between held pairs in universe order (A->B, B->A) at
+ * 63/64, 62/64, ... of the budget: delta = f * budget / sqrt(s_AA + s_BB - 2 s_AB) =
+ * f * 0.005 / sqrt(0.04 + 0.09 - 0.06) = f * 0.005 / sqrt(0.07), capped at half the weight it
+ * leaves; after 2 * 63 tilts the candidates are exhausted. */
+static void test_models_crowd_move_by_hand(void **state)
+{
+    (void)state;
+    const char *tick[3] = {"A", "B", "C"}, *cls[3] = {"x", "y", "x"}, *grp[3] = {"g", "", "g"};
+    const double cov[9] = {0.04, 0.03, 0.0, 0.03, 0.09, 0.0, 0.0, 0.0, 0.04};
+    ra_models_universe u = {3, tick, cls, grp, cov};
+    const double base[4] = {0.6, 0.4, 0.0, 0.0};
+    ra_models_move mv;
+    assert_int_equal(ra_models_crowd_move(&u, base, 0, 0.005, &mv), 1);
+    assert_int_equal(mv.from, 0);
+    assert_int_equal(mv.to, 2);
+    RA_ASSERT_CLOSE(mv.delta, 0.6, 0.0, 0.0);
+    double unit = 0.005 / sqrt(0.07);
+    assert_int_equal(ra_models_crowd_move(&u, base, 1, 0.005, &mv), 1); /* A -> B at 63/64 */
+    assert_int_equal(mv.from, 0);
+    assert_int_equal(mv.to, 1);
+    RA_ASSERT_CLOSE(mv.delta, 63.0 / 64.0 * unit, 1e-15, 0.0);
+    assert_int_equal(ra_models_crowd_move(&u, base, 2, 0.005, &mv), 1); /* B -> A at 63/64 */
+    assert_int_equal(mv.from, 1);
+    assert_int_equal(mv.to, 0);
+    assert_int_equal(ra_models_crowd_move(&u, base, 4, 0.005, &mv), 1); /* B -> A at 62/64 */
+    assert_int_equal(mv.from, 1);
+    RA_ASSERT_CLOSE(mv.delta, 62.0 / 64.0 * unit, 1e-15, 0.0);
+    assert_int_equal(ra_models_crowd_move(&u, base, 1 + 2 * 63 - 1, 0.005, &mv), 1);
+    RA_ASSERT_CLOSE(mv.delta, 1.0 / 64.0 * unit, 1e-15, 0.0);
+    assert_int_equal(ra_models_crowd_move(&u, base, 1 + 2 * 63, 0.005, &mv), 0);
+    /* budget 0.1: 63/64 * 0.1 / sqrt(0.07) = 0.372 is more than half of B's 0.4: capped at 0.2 */
+    assert_int_equal(ra_models_crowd_move(&u, base, 2, 0.1, &mv), 1);
+    RA_ASSERT_CLOSE(mv.delta, 0.2, 0.0, 0.0);
+    /* no covariance: no move */
+    u.cov = NULL;
+    assert_int_equal(ra_models_crowd_move(&u, base, 0, 0.005, &mv), 0);
+}
+
 static void test_screen_counts_and_seed(void **state)
 {
     (void)state;
@@ -784,6 +825,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_models_csv_parse_errors),
         cmocka_unit_test(test_models_account_target_restrictions_and_cash),
         cmocka_unit_test(test_models_decrowd_at_most_k_identical),
+        cmocka_unit_test(test_models_crowd_move_by_hand),
         cmocka_unit_test(test_screen_counts_and_seed),
         cmocka_unit_test(test_issue_10_models_rate_by_holdings),
         cmocka_unit_test(test_issue_10_suit_assign_check),
