@@ -90,6 +90,7 @@ typedef struct ra_backtest_options {
     size_t questionnaire_size;
     double tax_rate_short;      /* default: ra_rebal_settings_default's (0.35) */
     double tax_rate_long;       /* (0.15) */
+    int stages;                 /* the models' construction: 2 (default) two stages, 1 single */
     /* Called after each day (may be NULL): the day, days done and the calendar days in all. */
     void (*progress)(void *ctx, ra_date day, size_t done, size_t total);
     void *progress_ctx;

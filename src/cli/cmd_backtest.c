@@ -16,6 +16,7 @@ typedef struct bt_opts {
     int have_from, have_to;
     size_t clients;
     uint64_t seed;
+    size_t stages;
     const char *data, *db, *questionnaire;
     cli_format format;
 } bt_opts;
@@ -25,6 +26,7 @@ static const cli_opt bt_options[] = {
     CLI_O("to", CLI_OPT_DATE, bt_opts, to, .have = CLI_HAVE(bt_opts, have_to)),
     CLI_O("clients", CLI_OPT_SIZE, bt_opts, clients, .lo = 1, .hi = RA_BOOKGEN_MAX_CLIENTS),
     CLI_O("seed", CLI_OPT_SIZE, bt_opts, seed, .lo = 0, .hi = SIZE_MAX),
+    CLI_O("stages", CLI_OPT_SIZE, bt_opts, stages, .lo = 1, .hi = 2),
     CLI_O("data", CLI_OPT_STR, bt_opts, data), CLI_O("db", CLI_OPT_STR, bt_opts, db),
     CLI_O("questionnaire", CLI_OPT_STR, bt_opts, questionnaire),
     CLI_O("format", CLI_OPT_FORMAT, bt_opts, format), CLI_OPT_END};
@@ -33,7 +35,7 @@ static void bt_help(void)
 {
     printf("usage: roboadvisor backtest --from D1 --to D2 [--clients N] [--seed S]\n"
            "                            [--format table|json] [--data DIR] [--db FILE]\n"
-           "                            [--questionnaire FILE]\n\n"
+           "                            [--questionnaire FILE] [--stages 1|2]\n\n"
            "Generates a demo book with %d years of history ending on D1 (as generate-book), builds\n"
            "the model portfolios and onboards the generated clients on D1, then runs the daily\n"
            "cycle with fills at the close (run-day --execute close) on every trading day after D1\n"
@@ -48,7 +50,10 @@ static void bt_help(void)
            "  --db FILE            keep the book in this new SQLite file (its key in FILE.key);\n"
            "                       default: a temporary file removed at the end\n"
            "  --questionnaire FILE the risk questionnaire (default\n"
-           "                       examples/questionnaire/default.json)\n\n"
+           "                       examples/questionnaire/default.json)\n"
+           "  --stages 1|2         how the models are built (as models build --stages): 2, the\n"
+           "                       default, equilibrium and views by asset class then funds; 1,\n"
+           "                       the former single stage on the shelf's historical means\n\n"
            "A progress bar goes to stderr when it is a terminal. Formulas:\n"
            "docs/methodology.md#backtests.\n",
            RA_BACKTEST_HISTORY_YEARS, RA_BOOKGEN_DEFAULT_CLIENTS, RA_BOOKGEN_DEFAULT_SEED);
@@ -115,6 +120,7 @@ static int print_json(const bt_opts *o, const ra_backtest_result *r)
     json_object_set_new(doc, "clients", json_integer((json_int_t)r->clients));
     json_object_set_new(doc, "accounts", json_integer((json_int_t)r->accounts));
     json_object_set_new(doc, "seed", json_integer((json_int_t)o->seed));
+    json_object_set_new(doc, "stages", json_integer(o->stages ? (json_int_t)o->stages : 2));
     json_object_set_new(doc, "firm", json_string(r->firm));
     json_object_set_new(doc, "currency", json_string(r->currency));
     json_object_set_new(doc, "trades", json_integer((json_int_t)r->trades));
@@ -149,6 +155,10 @@ static void print_table(const bt_opts *o, const ra_backtest_result *r, double ms
     printf("backtest %s to %s: %zu trading days, %zu clients, %zu accounts with a model, seed "
            "%llu, %zu trades\n", ra_date_format(r->first_day, d1), ra_date_format(r->last_day, d2),
            r->days_run, r->clients, r->accounts, (unsigned long long)o->seed, r->trades);
+    printf("models built %s\n", o->stages == 1
+                                   ? "in one stage (maximum Sharpe on the shelf's historical means)"
+                                   : "in two stages (equilibrium returns and views by asset "
+                                     "class, then funds)");
     printf("annual figures over 252 trading days; returns are value-weighted daily time-weighted "
            "returns of the level's accounts\n\n");
     printf("%-5s %8s %10s %10s %10s %9s %9s %10s %9s %9s %13s %12s %9s\n", "level", "accounts",
@@ -276,7 +286,7 @@ int cmd_backtest(int argc, char **argv)
                                     .questionnaire_size = qsize,
                                     .tax_rate_short = def.tax_rate_short,
                                     .tax_rate_long = def.tax_rate_long, .progress = progress,
-                                    .progress_ctx = &tty};
+                                    .progress_ctx = &tty, .stages = o.stages ? (int)o.stages : 2};
         s = ra_backtest_run(rb->store, &rb->actor, &bto, res, &err);
     }
     ra_book_close(rb);

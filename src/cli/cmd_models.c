@@ -49,13 +49,14 @@ static void help(void)
         "       roboadvisor models settings [--shelf-only yes|no]\n"
         "       roboadvisor models stability --from D --to D [--every-months N]\n"
         "                                    [--window-months N] [--max-turnover B]\n"
-        "                                    [--returns ...] (two stages, nothing stored)\n"
+        "                                    [--returns ...] [--stages 1|2] (nothing stored)\n"
         "common options: [--firm CODE] [--db URL] [--format json|table]\n\n"
         "Model portfolios of the firm's shelf: one per risk level R1..R5 built with the optimiser\n"
         "(maximum Sharpe within the level's equity band and the holdings' risk levels) from the\n"
         "prices in the book up to the build date (--date, default the latest price), or\n"
-        "hand-authored (CSV model,version,ticker,weight). With --stages 2 (the default when\n"
-        "--returns is given) the optimiser allocates across the shelf's asset classes with\n"
+        "hand-authored (CSV model,version,ticker,weight). With two stages (the default;\n"
+        "--stages 1 is the former single stage on the whole shelf's historical means, kept\n"
+        "for comparison) the optimiser allocates across the shelf's asset classes with\n"
         "equilibrium returns and the firm's views (see `roboadvisor views`), then fills each\n"
         "class with one fund (the firm's pinned fund, else the cheapest, then the best\n"
         "tracking). A model's level comes from its equity\n"
@@ -295,7 +296,7 @@ static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
         bo.date = o->to; /* --to: the old name of the window's end */
     bo.sample_cov = strcmp(o->cov, "sample") == 0;
     bo.max_weight = o->max_weight;
-    bo.two_stage = o->stages == 2 || (o->stages == 0 && o->returns);
+    bo.two_stage = o->stages != 1; /* two stages unless --stages 1 */
     if (o->returns && !bo.two_stage) {
         fprintf(stderr, CMD ": --returns needs --stages 2 (the single stage uses the shelf's "
                             "historical means)\n");
@@ -370,7 +371,11 @@ static int do_stability(ra_store *s, const ra_store_actor *actor, const mopts *o
         return cli_usage(CMD " stability", "give the period: --from D --to D");
     ra_models_build_opts bo;
     ra_models_build_opts_default(&bo);
-    bo.two_stage = 1;
+    bo.two_stage = o->stages != 1;
+    if (!bo.two_stage && (o->returns || o->max_turnover > 0)) {
+        fprintf(stderr, CMD " stability: --returns and --max-turnover need two stages\n");
+        return CLI_EXIT_USAGE;
+    }
     bo.sample_cov = strcmp(o->cov, "sample") == 0;
     bo.returns = !o->returns || strcmp(o->returns, "equilibrium") == 0 ? RA_MODELS_RETURNS_EQUILIBRIUM
                  : strcmp(o->returns, "historical") == 0                 ? RA_MODELS_RETURNS_HISTORICAL

@@ -205,6 +205,7 @@ void ra_backtest_options_default(ra_backtest_options *o)
     o->tax_rate_long = rs.tax_rate_long;
     o->clients = RA_BOOKGEN_DEFAULT_CLIENTS;
     o->seed = RA_BOOKGEN_DEFAULT_SEED;
+    o->stages = 2;
 }
 
 /* Per account: the series of the aggregation, in one block of 6 * n_days doubles. */
@@ -408,6 +409,7 @@ static ra_status steps_before(ra_store *s, const ra_store_actor *actor,
     ra_models_build_opts bo;
     ra_models_build_opts_default(&bo);
     bo.date = o->from;
+    bo.two_stage = o->stages != 1;
     ra_models_build_result *br = ra_calloc(1, sizeof *br);
     if (!br)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the models");

@@ -666,10 +666,80 @@ static ra_date month_end(int y, int m)
     return m == 12 ? ra_date_from_ymd(y, 12, 31) : ra_date_from_ymd(y, m + 1, 1) - 1;
 }
 
+/* The month step months after (*y, *mo), into them; its last day. */
+static ra_date month_step(int *y, int *mo, int step)
+{
+    *mo += step;
+    while (*mo > 12) {
+        *mo -= 12;
+        (*y)++;
+    }
+    return month_end(*y, *mo);
+}
+
 void ra_models_stability_free(ra_models_stability *st)
 {
     ra_free(st->rows);
     memset(st, 0, sizeof *st);
+}
+
+/* Level l's rebuild m into the row: its turnover against the previous rebuild (free) and
+ * against the bounded path moved towards it by at most max_turnover (fv: 3 per level). */
+static void stability_level(ra_models_stability *out, ra_models_stability_row *row, int l,
+                            fund_vec *fv, const ra_model *m, double max_turnover)
+{
+    fund_vec *nw = &fv[3 * (l - 1)], *pf = nw + 1, *bd = nw + 2;
+    fv_from_model(nw, m);
+    if (out->n == 0) {
+        *pf = *nw;
+        *bd = *nw;
+        return;
+    }
+    row->free[l - 1] = fv_turnover(nw, pf);
+    double tb = fv_turnover(nw, bd);
+    double theta = max_turnover > 0 && tb > max_turnover ? max_turnover / tb : 1.0;
+    for (size_t i = 0; i < bd->n; i++) {
+        double *x = fv_slot(nw, bd->t[i]);
+        bd->w[i] += theta * ((x ? *x : 0) - bd->w[i]);
+    }
+    row->bounded[l - 1] = theta * tb;
+    out->gap[l - 1] += fv_turnover(nw, bd);
+    *pf = *nw;
+}
+
+/* One single-stage rebuild at `at` (the build of ra_models_build_all without storing it) into
+ * the next row of out. */
+static ra_status single_rebuild(ra_store *s, const char *firm, const ra_models_build_opts *bo,
+                                ra_date at, ra_models_stability *out, size_t *cap, fund_vec *fv,
+                                ra_model *m, double max_turnover, ra_err *err)
+{
+    ra_models_shelf sh;
+    ra_status rc = ra_models_shelf_load(s, firm, bo->from, at, bo->sample_cov, &sh, err);
+    if (rc != RA_OK) {
+        char b[11];
+        ra_err_wrap(err, "rebuilding at %s", ra_date_format(at, b));
+        return rc;
+    }
+    if (ra_grow((void **)&out->rows, cap, out->n + 1, sizeof *out->rows)) {
+        ra_models_shelf_free(&sh);
+        return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the rebuilds");
+    }
+    ra_models_stability_row *row = &out->rows[out->n];
+    memset(row, 0, sizeof *row);
+    row->date = at;
+    ra_models_build_settings bs;
+    ra_models_build_settings_default(&bs);
+    bs.max_weight = bo->max_weight;
+    bs.risk_level = sh.risk_level;
+    for (int l = 1; l <= RA_PROF_LEVELS && rc == RA_OK; l++) {
+        rc = ra_models_build_one(sh.n, sh.tp, sh.cp, sh.mu, sh.cov, l, &bs, m, err);
+        if (rc == RA_OK)
+            stability_level(out, row, l, fv, m, max_turnover);
+    }
+    ra_models_shelf_free(&sh);
+    if (rc == RA_OK)
+        out->n++;
+    return rc;
 }
 
 ra_status ra_models_stability_run(ra_store *s, const char *firm, const ra_models_build_opts *o,
@@ -704,6 +774,11 @@ ra_status ra_models_stability_run(ra_store *s, const char *firm, const ra_models
         bo.date = at;
         bo.draws = 0;
         bo.resample = 0;
+        if (!bo.two_stage) { /* the single stage: the whole shelf's historical means */
+            rc = single_rebuild(s, firm, &bo, at, out, &cap, fv, m, max_turnover, err);
+            at = month_step(&y, &mo, step_months);
+            continue;
+        }
         if ((rc = ra_models_class_inputs_load(s, firm, &bo, ci, err)) != RA_OK) {
             char b[11];
             ra_err_wrap(err, "rebuilding at %s", ra_date_format(at, b));
@@ -717,33 +792,12 @@ ra_status ra_models_stability_run(ra_store *s, const char *firm, const ra_models
         memset(row, 0, sizeof *row);
         row->date = at;
         for (int l = 1; l <= RA_PROF_LEVELS && rc == RA_OK; l++) {
-            fund_vec *nw = &fv[3 * (l - 1)], *pf = nw + 1, *bd = nw + 2;
             if ((rc = build_level(ci, &bo, l, m, err)) != RA_OK)
                 break;
-            fv_from_model(nw, m);
-            if (out->n == 0) {
-                *pf = *nw;
-                *bd = *nw;
-                continue;
-            }
-            row->free[l - 1] = fv_turnover(nw, pf);
-            double tb = fv_turnover(nw, bd);
-            double theta = max_turnover > 0 && tb > max_turnover ? max_turnover / tb : 1.0;
-            for (size_t i = 0; i < bd->n; i++) {
-                double *x = fv_slot(nw, bd->t[i]);
-                bd->w[i] += theta * ((x ? *x : 0) - bd->w[i]);
-            }
-            row->bounded[l - 1] = theta * tb;
-            out->gap[l - 1] += fv_turnover(nw, bd);
-            *pf = *nw;
+            stability_level(out, row, l, fv, m, max_turnover);
         }
         out->n++;
-        mo += step_months;
-        while (mo > 12) {
-            mo -= 12;
-            y++;
-        }
-        at = month_end(y, mo);
+        at = month_step(&y, &mo, step_months);
     }
     if (rc == RA_OK && out->n < 2)
         rc = ra_err_set(err, RA_EINVAL, NULL, "fewer than two rebuilds between the dates");

@@ -25,7 +25,8 @@ scenario() { # DB-URL KEY-FILE
   run 0 "$RA" generate-book --db "$B" --data "$DATA" --key-file "$2" --clients 8 \
     --from 2018-12-10 --to 2019-12-10
   export ROBOADVISOR_KEY; ROBOADVISOR_KEY=$(tr -d ' \n' <"$2")
-  run 0 "$RA" models build --db "$B" --date 2019-12-10
+  # the single stage (--stages 1): this scenario's expected trades were derived on its models
+  run 0 "$RA" models build --stages 1 --db "$B" --date 2019-12-10
   run 0 "$RA" onboard --db "$B" --generate 8 --seed 3 \
     --questionnaire "$REPO/examples/questionnaire/default.json" --date 2019-12-10
   run 0 "$RA" run-day --db "$B" --date $D --execute none --format json

@@ -26,7 +26,8 @@ book() { # DB CLIENTS DAY
   run 0 "$RA" generate-book --db "$1" --data "$DATA" --key-file "$TMP/key" --clients "$2" \
     --from 2019-02-20 --to "$3"
   export ROBOADVISOR_KEY; ROBOADVISOR_KEY=$(tr -d ' \n' <"$TMP/key")
-  run 0 "$RA" models build --db "$1" --date "$3"
+  # the single stage (--stages 1): this scenario's expected trades were derived on its models
+  run 0 "$RA" models build --stages 1 --db "$1" --date "$3"
   run 0 "$RA" onboard --db "$1" --generate "$2" --seed 3 \
     --questionnaire "$REPO/examples/questionnaire/default.json" --date "$3"
 }

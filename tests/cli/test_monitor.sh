@@ -21,7 +21,8 @@ B="$TMP/book.db"
 run 0 "$RA" generate-book --db "$B" --data "$DATA" --key-file "$TMP/key" --clients 4 \
   --from 2019-02-20 --to 2020-02-19
 export ROBOADVISOR_KEY; ROBOADVISOR_KEY=$(tr -d ' \n' <"$TMP/key")
-run 0 "$RA" models build --db "$B" --date 2020-02-19
+# the single stage (--stages 1): this scenario's expected trades were derived on its models
+run 0 "$RA" models build --stages 1 --db "$B" --date 2020-02-19
 run 0 "$RA" onboard --db "$B" --generate 4 --seed 3 \
   --questionnaire "$REPO/examples/questionnaire/default.json" --date 2020-02-19
 run 0 "$RA" run-day --db "$B" --date 2020-02-20 --to 2020-03-11 --execute close
@@ -92,7 +93,8 @@ K="$TMP/kill.db"
 run 0 "$RA" generate-book --db "$K" --data "$DATA" --key-file "$TMP/key2" --clients 30 \
   --from 2019-02-20 --to 2020-02-19
 ROBOADVISOR_KEY=$(tr -d ' \n' <"$TMP/key2")
-run 0 "$RA" models build --db "$K" --date 2020-02-19
+# the single stage (--stages 1): this scenario's expected trades were derived on its models
+run 0 "$RA" models build --stages 1 --db "$K" --date 2020-02-19
 run 0 "$RA" onboard --db "$K" --generate 30 --seed 3 \
   --questionnaire "$REPO/examples/questionnaire/default.json" --date 2020-02-19
 run 0 "$RA" run-day --db "$K" --date 2020-02-20 --to 2020-03-11 --execute close

@@ -29,7 +29,8 @@ book() { # DB CLIENTS: a generated book onboarded on 2020-02-19, ROBOADVISOR_KEY
   run 0 "$RA" generate-book --db "$1" --data "$DATA" --key-file "$TMP/key" --clients "$2" \
     --from 2019-02-20 --to 2020-02-19
   export ROBOADVISOR_KEY; ROBOADVISOR_KEY=$(tr -d ' \n' <"$TMP/key")
-  run 0 "$RA" models build --db "$1" --date 2020-02-19
+  # the single stage (--stages 1): this scenario's expected trades were derived on its models
+  run 0 "$RA" models build --stages 1 --db "$1" --date 2020-02-19
   run 0 "$RA" onboard --db "$1" --generate "$2" --seed 3 \
     --questionnaire "$REPO/examples/questionnaire/default.json" --date 2020-02-19
 }
