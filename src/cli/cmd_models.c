@@ -411,16 +411,22 @@ static int do_stability(ra_store *s, const ra_store_actor *actor, const mopts *o
                                                   "turnover_bounded", g));
         }
         rc = cli_json_print(json_pack(
-            "{s:s,s:i,s:i,s:o,s:s,s:o,s:o}", "returns", ra_models_returns_name(bo.returns),
-            "every_months", (int)o->every_months, "window_months", (int)o->window_months,
-            "max_turnover", o->max_turnover > 0 ? cli_jnum(o->max_turnover) : json_null(),
-            "method", "two-stage", "levels", lv, "rebuilds", rows));
+            "{s:s,s:i,s:i,s:o,s:s,s:o,s:o}", "returns",
+            bo.two_stage ? ra_models_returns_name(bo.returns) : "historical", "every_months",
+            (int)o->every_months, "window_months", (int)o->window_months, "max_turnover",
+            o->max_turnover > 0 ? cli_jnum(o->max_turnover) : json_null(), "method",
+            bo.two_stage ? "two-stage" : "single-stage", "levels", lv, "rebuilds", rows));
     } else {
         printf("%zu rebuilds every %zu month(s) %s .. %s, each on the %zu months before it, "
-               "returns %s%s\n",
+               "%s%s\n",
                st.n, o->every_months, ra_date_format(st.rows[0].date, a),
                ra_date_format(st.rows[st.n - 1].date, b), o->window_months,
-               ra_models_returns_name(bo.returns),
+               bo.two_stage ? (bo.returns == RA_MODELS_RETURNS_EQUILIBRIUM
+                                   ? "two stages, returns equilibrium"
+                                   : bo.returns == RA_MODELS_RETURNS_HISTORICAL
+                                         ? "two stages, returns historical"
+                                         : "two stages, returns ewma")
+                            : "single stage, historical means of the shelf",
                o->max_turnover > 0 ? ", turnover bounded" : "");
         printf("%-6s %16s %15s", "model", "mean turnover %", "max turnover %");
         if (o->max_turnover > 0)
