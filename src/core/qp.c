@@ -28,6 +28,14 @@
  * against KKT residuals computed afresh from x and the multipliers; if it misses the scaled
  * tolerance it is polished by one reduced KKT solve on its active set, else RA_ENOCONV.
  *
+ * Lazy setup (ra_qp_setup): the checks only; problems with bounds and at most one equality row
+ * go to the free-set method of src/core/qp_free.c (only the free variables' block of G is
+ * factorised), every other problem factorises the whole G on first need (factor_full).
+ *
+ * Length: over 1,200 lines because the setup, the reduced KKT solve, the KKT check and both
+ * phases share one workspace layout and context (qp_ws, qp_ctx) that stays private to this
+ * file; the free-set method, which needs neither, lives in qp_free.c.
+ *
  * Storage: U, J0, J, R and the reduced factors are column-major (LAPACK's order); G and the
  * constraint rows are row-major as the header says (G is symmetric, so both read the same). */
 #include <roboadvisor/qp.h>
@@ -1236,7 +1244,8 @@ ra_status ra_qp_solve_method(const ra_qp_problem *p, const ra_qp_settings *s, vo
         if (info) info->free_tried = 1;
         int conv = ra_qp_free_run(p, s->tol, c.max_iter, &fw, c.w.x, c.w.bst, &fi);
         if (info) info->free_iters = fi;
-        c.iters += fi;
+        /* a method that gives up leaves the whole iteration budget to the next one */
+        c.iters = fi;
         if (conv && reduced_solve(&c, gather_rows(&c))) {
             k = kkt_check(&c, c.w.x, c.w.ye, c.w.yi, c.w.zb, &obj);
             if (k.ok) {
@@ -1246,6 +1255,7 @@ ra_status ra_qp_solve_method(const ra_qp_problem *p, const ra_qp_settings *s, vo
                 return RA_OK;
             }
         }
+        c.iters = 0;
     }
     if (method == RA_QP_METHOD_FREE)
         method = RA_QP_METHOD_AUTO;
