@@ -813,18 +813,7 @@ static void gi_drop(qp_ctx *c, size_t l, size_t *q)
         w->pos[w->act[k]] = (int)k;
     }
     qq--;
-    for (size_t k = l; k < qq; k++) {
-        double a = R[k + k * n], b = R[k + 1 + k * n];
-        if (b == 0.0)
-            continue;
-        double h = hypot(a, b), cs = a / h, sn = b / h;
-        R[k + k * n] = h;
-        R[k + 1 + k * n] = 0.0;
-        if (k + 1 < qq)
-            cblas_drot((int)(qq - k - 1), R + k + (k + 1) * n, (int)n, R + k + 1 + (k + 1) * n, (int)n,
-                       cs, sn);
-        cblas_drot((int)n, w->J + k * n, 1, w->J + (k + 1) * n, 1, cs, sn);
-    }
+    ra_qp_retriangularise(R, n, l, qq, w->J, n);
     *q = qq;
 }
 

@@ -79,17 +79,25 @@ static void chol_del(const ra_qp_problem *p, const ra_qp_free_ws *ws, size_t *nf
         ws->fidx[col] = ws->fidx[col + 1];
     }
     m--;
-    for (size_t i = k; i < m; i++) {
-        double a = U[i + i * n], b = U[i + 1 + i * n];
+    ra_qp_retriangularise(U, n, k, m, NULL, 0);
+    *nf = m;
+}
+
+void ra_qp_retriangularise(double *R, size_t ld, size_t k0, size_t m, double *J, size_t nj)
+{
+    for (size_t k = k0; k < m; k++) {
+        double a = R[k + k * ld], b = R[k + 1 + k * ld];
         if (b == 0.0)
             continue;
         double h = hypot(a, b), cs = a / h, sn = b / h;
-        U[i + i * n] = h;
-        U[i + 1 + i * n] = 0.0;
-        if (i + 1 < m)
-            cblas_drot((int)(m - i - 1), U + i + (i + 1) * n, (int)n, U + i + 1 + (i + 1) * n, (int)n, cs, sn);
+        R[k + k * ld] = h;
+        R[k + 1 + k * ld] = 0.0;
+        if (k + 1 < m)
+            cblas_drot((int)(m - k - 1), R + k + (k + 1) * ld, (int)ld, R + k + 1 + (k + 1) * ld, (int)ld,
+                       cs, sn);
+        if (J)
+            cblas_drot((int)nj, J + k * nj, 1, J + (k + 1) * nj, 1, cs, sn);
     }
-    *nf = m;
 }
 
 /* The starting vertex (see the header). Returns 0 when it cannot be built cheaply. */

@@ -43,6 +43,12 @@ typedef struct ra_qp_free_ws {
     int *fidx;
 } ra_qp_free_ws;
 
+/* R (leading dimension ld) upper triangular in its first m columns except for one subdiagonal
+ * entry R[k+1][k] in each column k >= k0 (what deleting column k0 of a triangle leaves): Givens
+ * rotations of rows k, k+1 restore the triangle; when J is given (nj x nj, column-major) the same
+ * rotations act on its columns k, k+1 (the Goldfarb-Idnani J = L^{-T} Q). */
+void ra_qp_retriangularise(double *R, size_t ld, size_t k0, size_t m, double *J, size_t nj);
+
 int ra_qp_free_run(const ra_qp_problem *p, double tol, int max_iter, const ra_qp_free_ws *ws,
                    double *x, int *bst, int *iters);
 

@@ -14,6 +14,7 @@
 
 #include "ra_test.h"
 #include <roboadvisor/qp.h>
+#include <roboadvisor/rng.h>
 
 #include "core/qp_int.h"
 
@@ -55,15 +56,8 @@ static void assert_kkt(const solved *o, double tol)
                  o->res.res_dual, o->res.res_comp);
 }
 
-/* splitmix64 */
-static uint64_t sm64(uint64_t *s)
-{
-    uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-static double unif(uint64_t *s) { return (double)(sm64(s) >> 11) * 0x1.0p-53; }
+/* uniform on [0, 1) from the library's splitmix64 */
+static double unif(uint64_t *s) { return (double)(ra_rng_splitmix64(s) >> 11) * 0x1.0p-53; }
 
 /* A covariance-like G: 3 factors plus idiosyncratic variance, G = B B' + D with loadings
  * uniform (0.5, 1.5) on the first factor and (-0.5, 0.5) on the others (scaled by 0.1) and
@@ -144,11 +138,11 @@ static void test_qp_free_bounds_only_random(void **state)
     static solved fr, ref;
     for (uint64_t s0 = 1; s0 <= 20; s0++) {
         uint64_t seed = s0 * 104729;
-        size_t n = 5 + sm64(&seed) % 55;
+        size_t n = 5 + ra_rng_splitmix64(&seed) % 55;
         factor_cov(&seed, n, G);
         for (size_t j = 0; j < n; j++) {
             c[j] = 0.02 * (unif(&seed) - 0.5);
-            int kind = (int)(sm64(&seed) % 4); /* none, lower, upper, both */
+            int kind = (int)(ra_rng_splitmix64(&seed) % 4); /* none, lower, upper, both */
             lo[j] = (kind & 1) ? -0.5 * unif(&seed) : -INFINITY;
             hi[j] = (kind & 2) ? 0.5 * unif(&seed) : INFINITY;
         }
