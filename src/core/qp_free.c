@@ -45,6 +45,11 @@
  * set's minimiser was reached): the fixed variables are priced instead. */
 #define RA_QP_FREE_TOL_STEP 1e-14
 
+/* The method pays while few variables are free (each change costs O(n |F|)); once half of them
+ * (and at least 64) are free it hands the problem to the general method. */
+#define RA_QP_FREE_MAX_SHARE 0.5
+#define RA_QP_FREE_MIN_CAP 64
+
 static double lo_at(const ra_qp_problem *p, size_t j) { return p->lo ? p->lo[j] : -INFINITY; }
 static double hi_at(const ra_qp_problem *p, size_t j) { return p->hi ? p->hi[j] : INFINITY; }
 static double c_at(const ra_qp_problem *p, size_t j) { return p->c ? p->c[j] : 0.0; }
@@ -242,6 +247,8 @@ int ra_qp_free_run(const ra_qp_problem *p, double tol, int max_iter, const ra_qp
             }
             if (best < 0)
                 return 1;
+            if (nf >= RA_QP_FREE_MAX_SHARE * n && nf >= RA_QP_FREE_MIN_CAP)
+                return 0; /* a dense answer: the whole factor and the fast phase are cheaper */
             if (!chol_add(p, ws, &nf, (size_t)best))
                 return 0;
             bst[best] = 0;

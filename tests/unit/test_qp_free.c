@@ -341,6 +341,33 @@ static void test_qp_free_other_problems_factor_once(void **state)
     free(work);
 }
 
+/* A dense answer: G = I + 0.01 * 11' (n = 200), c_j = -1, x in [0, 1], no row. Stationarity
+ * x_j + 0.01 sum x - 1 = 0 for all j gives x_j = 1 / (1 + 0.01 * 200) = 1/3, inside the box:
+ * every variable is free. The free-set method hands over once half are free (and 64); the answer
+ * comes from the whole factor, the same point. */
+static void test_qp_free_dense_answer_hands_over(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    static double G[N * N], c[N], lo[N], hi[N];
+    for (size_t i = 0; i < N; i++) {
+        for (size_t j = 0; j < N; j++)
+            G[i * N + j] = 0.01 + (i == j ? 1.0 : 0.0);
+        c[i] = -1.0;
+        lo[i] = 0.0;
+        hi[i] = 1.0;
+    }
+    ra_qp_problem p = {.n = N, .G = G, .c = c, .lo = lo, .hi = hi};
+    static solved o;
+    solve_with(&p, 1, RA_QP_METHOD_AUTO, &o);
+    assert_int_equal(o.rc, RA_OK);
+    assert_true(o.info.free_tried && !o.info.free_converged && o.info.full_factor);
+    assert_true(o.info.free_iters >= N / 2);
+    for (size_t j = 0; j < N; j++)
+        RA_ASSERT_CLOSE(o.x[j], 1.0 / 3.0, 1e-12, 0);
+    assert_kkt(&o, 1e-9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_qp_free_infeasible_and_malformed),
         cmocka_unit_test(test_qp_free_setup_checks_and_deferred_factor),
         cmocka_unit_test(test_qp_free_other_problems_factor_once),
+        cmocka_unit_test(test_qp_free_dense_answer_hands_over),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
