@@ -11,7 +11,9 @@
  * Memory: the caller allocates one workspace of ra_qp_workspace_size(n, m_eq, m_in) bytes and may
  * reuse it for any number of problems of that size or smaller; the solver never allocates.
  * ra_qp_factor() factorises G into the workspace ("setup"); ra_qp_solve() then solves any number
- * of problems with that same G and different c, constraints and bounds (a frontier factorises once). */
+ * of problems with that same G and different c, constraints and bounds (a frontier factorises once).
+ * ra_qp_setup() is the lazy alternative: it checks G and leaves the factorisation to the solves,
+ * which factorise only what each problem's active set needs (see there). */
 #ifndef ROBOADVISOR_QP_H
 #define ROBOADVISOR_QP_H
 
@@ -80,7 +82,21 @@ RA_API size_t ra_qp_workspace_size(size_t n, size_t m_eq, size_t m_in);
 RA_API RA_NODISCARD ra_status ra_qp_factor(const double *G, size_t n, const ra_qp_settings *s,
                                            void *work, size_t work_size, ra_err *err);
 
-/* Solves p with the G factorised last into work (same n and G pointer contents; RA_EINVAL if work
+/* Lazy setup: the checks of ra_qp_factor that cost O(n^2) (finite, symmetric, positive diagonal;
+ * RA_EINVAL / RA_ESINGULAR as there) without factorising G. ra_qp_solve then factorises only
+ * what a problem's active set needs: problems with bounds, at most one equality row and no
+ * inequality rows (long-only minimum variance, a risk-aversion objective with a budget) are
+ * solved by the free-set method, which factorises only G's block of the free variables and
+ * updates it as variables enter and leave their bounds (docs/methodology.md#qp); any other problem,
+ * or one the free-set method gives up on, makes ra_qp_solve factorise the whole G first, with
+ * ra_qp_factor's checks and messages (RA_ESINGULAR from the solve), and keep the factor in work
+ * for later solves. Positive definiteness of G is then verified only on the blocks factorised:
+ * the caller vouches for the rest (a covariance estimate, or checked as src/core/opt.c does).
+ * Use ra_qp_factor when G may be indefinite and the answer must say so. */
+RA_API RA_NODISCARD ra_status ra_qp_setup(const double *G, size_t n, const ra_qp_settings *s,
+                                          void *work, size_t work_size, ra_err *err);
+
+/* Solves p with the G factorised (or set up) last into work (same n and G pointer contents; RA_EINVAL if work
  * holds no factor of size p->n or p->G's diagonal differs from the factorised one). Returns RA_OK with a point meeting the KKT conditions to
  * s->tol-scaled tolerances; RA_EINFEASIBLE if the constraints have no common point (message
  * names the constraint ids that conflict, res holds the last iterate); RA_ENOCONV after

@@ -28,6 +28,14 @@
  * against KKT residuals computed afresh from x and the multipliers; if it misses the scaled
  * tolerance it is polished by one reduced KKT solve on its active set, else RA_ENOCONV.
  *
+ * Lazy setup (ra_qp_setup): the checks only; problems with bounds and at most one equality row
+ * go to the free-set method of src/core/qp_free.c (only the free variables' block of G is
+ * factorised), every other problem factorises the whole G on first need (factor_full).
+ *
+ * Length: over 1,200 lines because the setup, the reduced KKT solve, the KKT check and both
+ * phases share one workspace layout and context (qp_ws, qp_ctx) that stays private to this
+ * file; the free-set method, which needs neither, lives in qp_free.c.
+ *
  * Storage: U, J0, J, R and the reduced factors are column-major (LAPACK's order); G and the
  * constraint rows are row-major as the header says (G is symmetric, so both read the same). */
 #include <roboadvisor/qp.h>
@@ -73,8 +81,12 @@
 typedef struct qp_hdr {
     uint64_t magic;
     size_t n;
-    double gmax;   /* max |G_ij|, scales the stationarity tolerance */
-    double pad[5]; /* keeps the doubles that follow on a 64-byte boundary */
+    double gmax;      /* max |G_ij|, scales the stationarity tolerance */
+    double anorm;     /* 1-norm of G, for the condition estimate of a deferred factor */
+    double rcond_min; /* the setup's settings, for a deferred factor */
+    uint64_t full;    /* 1 when U and J0 hold the factor of the whole G (0 after ra_qp_setup
+                       * until a problem needs it) */
+    double pad[2];    /* keeps the doubles that follow on a 64-byte boundary */
 } qp_hdr;
 
 /* Pointers into the caller's workspace; layout() is the single place that decides it. */
@@ -176,8 +188,9 @@ size_t ra_qp_workspace_size(size_t n, size_t m_eq, size_t m_in)
 /* ------------------------------------------------------------------------------------------- */
 /* factorisation                                                                                */
 
-ra_status ra_qp_factor(const double *G, size_t n, const ra_qp_settings *s, void *work,
-                       size_t work_size, ra_err *err)
+/* Checks G (finite, symmetric) into a fresh header; the factor itself is left to factor_full. */
+static ra_status setup_check(const double *G, size_t n, const ra_qp_settings *s, void *work,
+                             size_t work_size, ra_err *err)
 {
     ra_qp_settings def;
     if (!s) {
@@ -199,25 +212,66 @@ ra_status ra_qp_factor(const double *G, size_t n, const ra_qp_settings *s, void 
     w.hdr->magic = 0; /* invalid until the factor is complete */
     w.hdr->n = 0;
 
-    double gmax = 0.0, anorm = 0.0;
+    /* One pass over G in 32 x 32 tiles of the lower triangle and their mirror images (so that
+     * G[j][i] is read from cache): row sums (into lwork), max |G_ij| and the largest asymmetry.
+     * A NaN or infinity makes its row sum non-finite; the entry is then found in row order (finite
+     * entries that overflow the sum report nothing). */
+    const size_t tile = 32;
+    double gmax = 0.0, anorm = 0.0, dmax = 0.0, *rs = w.lwork;
     for (size_t i = 0; i < n; i++) {
-        double colsum = 0.0;
-        for (size_t j = 0; j < n; j++) {
-            double v = G[i * n + j];
-            if (!isfinite(v))
-                return ra_err_set(err, RA_EINVAL, NULL, "G[%zu][%zu] is not finite (%g)", i, j, v);
-            gmax = fmax(gmax, fabs(v));
-            colsum += fabs(v);
-        }
-        anorm = fmax(anorm, colsum); /* symmetric: row sums are column sums */
+        double a = fabs(G[i * n + i]);
+        rs[i] = a;
+        gmax = a > gmax ? a : gmax;
     }
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (fabs(G[i * n + j] - G[j * n + i]) > RA_QP_TOL_SYM * gmax)
-                return ra_err_set(err, RA_EINVAL, NULL,
-                                  "G is not symmetric: G[%zu][%zu] = %.17g but G[%zu][%zu] = %.17g",
-                                  i, j, G[i * n + j], j, i, G[j * n + i]);
+    for (size_t ib = 0; ib < n; ib += tile)
+        for (size_t jb = 0; jb <= ib; jb += tile)
+            for (size_t i = ib; i < ib + tile && i < n; i++) {
+                double ri = 0.0;
+                for (size_t j = jb; j < jb + tile && j < i; j++) {
+                    double u = G[i * n + j], v = G[j * n + i], au = fabs(u), av = fabs(v), d = fabs(u - v);
+                    ri += au;
+                    rs[j] += av;
+                    gmax = au > gmax ? au : gmax;
+                    gmax = av > gmax ? av : gmax;
+                    dmax = d > dmax ? d : dmax;
+                }
+                rs[i] += ri;
+            }
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        bad |= !isfinite(rs[i]);
+        anorm = fmax(anorm, rs[i]); /* symmetric: row sums are column sums */
+    }
+    if (bad || isnan(dmax))
+        for (size_t i = 0; i < n * n; i++)
+            if (!isfinite(G[i]))
+                return ra_err_set(err, RA_EINVAL, NULL, "G[%zu][%zu] is not finite (%g)", i / n, i % n, G[i]);
+    double tol_sym = RA_QP_TOL_SYM * gmax;
+    if (dmax > tol_sym)
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < i; j++)
+                if (fabs(G[i * n + j] - G[j * n + i]) > tol_sym)
+                    return ra_err_set(err, RA_EINVAL, NULL,
+                                      "G is not symmetric: G[%zu][%zu] = %.17g but G[%zu][%zu] = %.17g",
+                                      i, j, G[i * n + j], j, i, G[j * n + i]);
 
+    for (size_t j = 0; j < n; j++)
+        w.gdiag[j] = G[j * n + j];
+    w.hdr->n = n;
+    w.hdr->gmax = gmax;
+    w.hdr->anorm = anorm;
+    w.hdr->rcond_min = s->rcond_min;
+    w.hdr->full = 0;
+    return RA_OK;
+}
+
+/* The factor of the whole G into a checked workspace (U, its rcond, J0 = U^{-1}). */
+static ra_status factor_full(const double *G, void *work, ra_err *err)
+{
+    qp_hdr *hdr = work;
+    size_t n = hdr->n;
+    qp_ws w = {0};
+    layout(n, 0, 0, work, &w);
     memcpy(w.U, G, n * n * sizeof *w.U);
     lapack_int ln = (lapack_int)n;
     lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', ln, w.U, ln);
@@ -229,13 +283,13 @@ ra_status ra_qp_factor(const double *G, size_t n, const ra_qp_settings *s, void 
     if (info < 0)
         return ra_err_set(err, RA_EINTERNAL, NULL, "dpotrf rejected argument %d", (int)-info);
     double rcond = 0.0;
-    info = LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'U', ln, w.U, ln, anorm, &rcond, w.lwork, w.iwork);
+    info = LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'U', ln, w.U, ln, hdr->anorm, &rcond, w.lwork, w.iwork);
     if (info != 0)
         return ra_err_set(err, RA_EINTERNAL, NULL, "dpocon rejected argument %d", (int)-info);
-    if (!(rcond >= s->rcond_min))
+    if (!(rcond >= hdr->rcond_min))
         return ra_err_set(err, RA_ESINGULAR, NULL,
                           "G is nearly singular: reciprocal condition estimate %.3g is below %.3g",
-                          rcond, s->rcond_min);
+                          rcond, hdr->rcond_min);
     for (size_t k = 0; k < n; k++) /* dpotrf leaves G in the strict lower part */
         for (size_t i = k + 1; i < n; i++)
             w.U[i + k * n] = 0.0;
@@ -244,11 +298,36 @@ ra_status ra_qp_factor(const double *G, size_t n, const ra_qp_settings *s, void 
     if (info != 0)
         return ra_err_set(err, RA_ESINGULAR, NULL, "the Cholesky factor of G is singular at x[%d]",
                           (int)info - 1);
+    hdr->full = 1;
+    return RA_OK;
+}
+
+ra_status ra_qp_factor(const double *G, size_t n, const ra_qp_settings *s, void *work,
+                       size_t work_size, ra_err *err)
+{
+    ra_status rc = setup_check(G, n, s, work, work_size, err);
+    if (rc == RA_OK)
+        rc = factor_full(G, work, err);
+    if (rc == RA_OK)
+        ((qp_hdr *)work)->magic = QP_MAGIC;
+    else if (work && work_size >= sizeof(qp_hdr))
+        ((qp_hdr *)work)->magic = 0;
+    return rc;
+}
+
+ra_status ra_qp_setup(const double *G, size_t n, const ra_qp_settings *s, void *work,
+                      size_t work_size, ra_err *err)
+{
+    ra_status rc = setup_check(G, n, s, work, work_size, err);
+    if (rc != RA_OK)
+        return rc;
     for (size_t j = 0; j < n; j++)
-        w.gdiag[j] = G[j * n + j];
-    w.hdr->n = n;
-    w.hdr->gmax = gmax;
-    w.hdr->magic = QP_MAGIC;
+        if (!(G[j * n + j] > 0.0))
+            return ra_err_set(err, RA_ESINGULAR, NULL,
+                              "G is not positive definite: its diagonal entry G[%zu][%zu] = %g is "
+                              "not positive (positive definiteness fails at x[%zu])",
+                              j, j, G[j * n + j], j);
+    ((qp_hdr *)work)->magic = QP_MAGIC;
     return RA_OK;
 }
 
@@ -344,6 +423,24 @@ static double norm_inf(const double *v, size_t n)
     return m;
 }
 
+/* out = G x. With few nonzero x_j (a portfolio at the free-set method's answer) it is the sum of
+ * those rows of G scaled by x_j, reading only them: G is symmetric (checked at setup to
+ * RA_QP_TOL_SYM relative), so row j is column j. Otherwise one dgemv. */
+static void g_times(const qp_ctx *c, const double *x, double *out)
+{
+    size_t n = c->n, nnz = 0;
+    for (size_t j = 0; j < n; j++)
+        nnz += x[j] != 0.0;
+    if (nnz * 4 > n) {
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, c->p->G, (int)n, x, 1, 0.0, out, 1);
+        return;
+    }
+    memset(out, 0, n * sizeof *out);
+    for (size_t j = 0; j < n; j++)
+        if (x[j] != 0.0)
+            cblas_daxpy((int)n, x[j], c->p->G + j * n, 1, out, 1);
+}
+
 /* Feasibility tolerance of a constraint at x (s->tol scaled by the size of its terms). */
 static double feas_tol(const qp_ctx *c, size_t id, double xnorm)
 {
@@ -423,7 +520,7 @@ static kkt kkt_check(qp_ctx *c, const double *x, const double *ye, const double 
     size_t n = c->n, me = c->me, mi = c->mi;
     double *gx = c->w.t1, *tmp = c->w.t2;
     kkt k = {0, 0, 0, 0, 0, 0};
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, p->G, (int)n, x, 1, 0.0, gx, 1);
+    g_times(c, x, gx);
     double o = 0.5 * cblas_ddot((int)n, gx, 1, x, 1);
     if (p->c)
         o += cblas_ddot((int)n, p->c, 1, x, 1);
@@ -520,7 +617,7 @@ static int reduced_solve(qp_ctx *c, size_t m_a)
     }
     const double *H;
     size_t ldh;
-    if (nf == n) {
+    if (nf == n && w->hdr->full) {
         H = w->U; /* nothing fixed: the stored factor */
         ldh = n;
     } else if (nf > 0) {
@@ -587,7 +684,7 @@ static int reduced_solve(qp_ctx *c, size_t m_a)
         else w->yi[r - c->me] = y[i];
     }
     double *gz = w->zb;
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, p->G, (int)n, x, 1, 0.0, gz, 1);
+    g_times(c, x, gz);
     if (p->c)
         cblas_daxpy((int)n, 1.0, p->c, 1, gz, 1);
     for (size_t i = 0; i < m_a; i++)
@@ -716,18 +813,7 @@ static void gi_drop(qp_ctx *c, size_t l, size_t *q)
         w->pos[w->act[k]] = (int)k;
     }
     qq--;
-    for (size_t k = l; k < qq; k++) {
-        double a = R[k + k * n], b = R[k + 1 + k * n];
-        if (b == 0.0)
-            continue;
-        double h = hypot(a, b), cs = a / h, sn = b / h;
-        R[k + k * n] = h;
-        R[k + 1 + k * n] = 0.0;
-        if (k + 1 < qq)
-            cblas_drot((int)(qq - k - 1), R + k + (k + 1) * n, (int)n, R + k + 1 + (k + 1) * n, (int)n,
-                       cs, sn);
-        cblas_drot((int)n, w->J + k * n, 1, w->J + (k + 1) * n, 1, cs, sn);
-    }
+    ra_qp_retriangularise(R, n, l, qq, w->J, n);
     *q = qq;
 }
 
@@ -1136,6 +1222,39 @@ ra_status ra_qp_solve_method(const ra_qp_problem *p, const ra_qp_settings *s, vo
     int *act = res->active ? res->active : c.w.act;
     kkt k;
     double obj;
+
+    /* The free-set method: always when asked; automatically when the workspace holds no factor
+     * of the whole G (ra_qp_setup), which it never needs. */
+    if ((method == RA_QP_METHOD_FREE || (method == RA_QP_METHOD_AUTO && !c.w.hdr->full)) &&
+        c.mi == 0 && c.me <= 1) {
+        int fi = 0;
+        ra_qp_free_ws fw = {.U = c.w.J, .g = c.w.g, .p = c.w.d, .h = c.w.t1, .v = c.w.t2,
+                            .fidx = c.w.fidx};
+        if (info) info->free_tried = 1;
+        int conv = ra_qp_free_run(p, s->tol, c.max_iter, &fw, c.w.x, c.w.bst, &fi);
+        if (info) info->free_iters = fi;
+        /* a method that gives up leaves the whole iteration budget to the next one */
+        c.iters = fi;
+        if (conv && reduced_solve(&c, gather_rows(&c))) {
+            k = kkt_check(&c, c.w.x, c.w.ye, c.w.yi, c.w.zb, &obj);
+            if (k.ok) {
+                if (info) info->free_converged = 1;
+                size_t na = state_to_active(&c, act);
+                fill_result(&c, res, &k, obj, act, na);
+                return RA_OK;
+            }
+        }
+        c.iters = 0;
+    }
+    if (method == RA_QP_METHOD_FREE)
+        method = RA_QP_METHOD_AUTO;
+    /* everything below works on the factor of the whole G: a lazy setup gets it now, once */
+    if (!c.w.hdr->full) {
+        rc = factor_full(p->G, work, err);
+        if (rc != RA_OK)
+            return rc;
+        if (info) info->full_factor = 1;
+    }
 
     size_t n_bounds = 0;
     for (size_t j = 0; j < c.n; j++)
