@@ -13,6 +13,7 @@
 #include "est.h"
 #include "qp.h"
 #include "opt.h"
+#include "cvar.h"
 #include "perf.h"
 #include "money.h"
 #include "ledger.h"
