@@ -14,6 +14,7 @@
 #include "qp.h"
 #include "opt.h"
 #include "cvar.h"
+#include "card.h"
 #include "perf.h"
 #include "money.h"
 #include "ledger.h"
