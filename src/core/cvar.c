@@ -28,6 +28,7 @@
 #define CVAR_TOL_TARGET 1e-12 /* highest return is relaxed by this for the Newton start */
 #define CVAR_NEWTON_MAX 100   /* Newton/bisection steps; piecewise-linear f ends in a few */
 #define CVAR_MAX_CUTS 400     /* cutting planes before RA_ENOCONV */
+#define CVAR_TOL_BOUND 1e-14  /* a dual weight this close to a bound is at it (weights are O(1)) */
 
 typedef struct pair {
     double loss;
@@ -183,8 +184,8 @@ static ra_status min_cvar(cv *s, int with_target, double target, double *w, doub
     if (rc != RA_OK)
         return rc;
     for (size_t j = 0; j < s->n; j++) {
-        double v = -s->y[j];
-        w[j] = v < s->lo[j] ? s->lo[j] : v > s->hi[j] ? s->hi[j] : v;
+        double v = -s->y[j]; /* rounding of ~1e-17 around a bound is the bound */
+        w[j] = v < s->lo[j] + CVAR_TOL_BOUND ? s->lo[j] : v > s->hi[j] - CVAR_TOL_BOUND ? s->hi[j] : v;
     }
     *f = -r.obj;
     if (rho)
