@@ -543,7 +543,10 @@ ra_status ra_card_solve(const ra_opt_problem *p, ra_opt_objective obj, const ra_
         }
     }
     if (!isfinite(c.best_f)) {
-        if (res->proven_optimal)
+        if (res->proven_optimal && c.m <= 0.0)
+            rc = ra_err_set(err, RA_EINFEASIBLE, NULL,
+                            "no portfolio of at most %zu asset(s) meets the limits", c.K);
+        else if (res->proven_optimal)
             rc = ra_err_set(err, RA_EINFEASIBLE, NULL,
                             "no portfolio of at most %zu asset(s) of at least %.4g each meets "
                             "the limits", c.K ? c.K : n, c.m);

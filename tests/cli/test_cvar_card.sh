@@ -5,7 +5,7 @@
 # reproduce them to 1e-8 from the raw prices. The cardinality answers are checked for their limits
 # and against the exact search's own proof (held <= K, each held >= m, proven optimal, gap 0).
 source "$(dirname "$0")/lib.sh"
-min_checks 60
+min_checks 80
 D="$DATA/dowjones30_prices.csv"
 G="$REPO/tests/golden/cvar/golden.txt"
 gold() { awk -v k="$1" -v i="$2" '$1 == k { print $(i + 3) }' "$G"; }
@@ -83,4 +83,29 @@ run 0 "$RA" optimize --prices "$D" --from 1996-01-05 --max-assets 5 --min-weight
 [ "$(jget .cardinality.method)" = heuristic ] && ok || bad "30 assets: heuristic expected"
 [ "$(jget .status)" = feasible ] && ok || bad "heuristic status"
 is_number "$(jget .cardinality.gap)" && ok || bad "gap"
+
+# --- models build --max-funds --min-position: the class stage holds at most K classes -----------
+E="$REPO/examples/data"
+export ROBOADVISOR_USER=cli-test
+export ROBOADVISOR_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+unset ROBOADVISOR_FIRM ROBOADVISOR_DB
+awk -F, 'NR == 1 || ($1 >= "2010-01-01" && $1 <= "2019-12-31")' "$DATA/aa_etf_prices.csv" >"$TMP/prices.csv"
+run 0 "$RA" init --db "$TMP/b.db"
+run 0 "$RA" import securities "$E/securities.csv" --db "$TMP/b.db"
+run 0 "$RA" import prices "$TMP/prices.csv" --db "$TMP/b.db"
+run 2 "$RA" models build --db "$TMP/b.db" --min-position 0.6; err_has "--min-position"
+run 0 "$RA" models build --db "$TMP/b.db" --stages 2 --draws 0 --max-funds 4 --min-position 0.03 --format json
+for i in 0 1 2 3 4; do
+  j=0; held=0
+  while w=$("$JG" ".models[$i].classes[$j].weight" <"$TMP/out" 2>/dev/null); do
+    if awk -v w="$w" 'BEGIN{exit !(w > 0)}'; then
+      held=$((held + 1))
+      awk -v w="$w" 'BEGIN{exit !(w >= 0.03 - 1e-9)}' && ok || bad "model $i class $j weight $w < 0.03"
+    fi
+    j=$((j + 1))
+  done
+  [ "$held" -ge 1 ] && [ "$held" -le 4 ] && ok || bad "model $i holds $held classes, want 1..4"
+done
+run 1 "$RA" models build --db "$TMP/b.db" --stages 2 --draws 0 --max-funds 3
+err_has "no portfolio of at most 3 asset(s) meets the limits"
 finish
