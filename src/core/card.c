@@ -476,17 +476,13 @@ ra_status ra_card_solve(const ra_opt_problem *p, ra_opt_objective obj, const ra_
     }
     c.qw = buf;
     double *d = (double *)(void *)(buf + ((c.qw_size + 63) & ~(size_t)63));
-    c.A_eq = d; d += 2 * n;
-    c.b_eq = d; d += 2;
-    c.A_in = d; d += c.m_max * n;
-    c.b_in = d; d += c.m_max;
-    c.lo = d; d += n;
-    c.hi = d; d += n;
-    c.qlo = d; d += n;
-    c.qhi = d; d += n;
-    c.x = d; d += n;
-    c.w = d; d += n;
-    c.rel = d; d += n;
+    double **arr[] = {&c.A_eq, &c.b_eq, &c.A_in, &c.b_in, &c.lo, &c.hi,
+                      &c.qlo, &c.qhi, &c.x, &c.w, &c.rel};
+    const size_t len[] = {2 * n, 2, c.m_max * n, c.m_max, n, n, n, n, n, n, n};
+    for (size_t i = 0; i < sizeof len / sizeof len[0]; i++) { /* dbl doubles in all */
+        *arr[i] = d;
+        d += len[i];
+    }
     c.best_w = res->w;
     c.ord = (size_t *)(void *)d;
     int *ip = (int *)(void *)(c.ord + n);

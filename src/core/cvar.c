@@ -233,16 +233,24 @@ static ra_status max_return(cv *s, double *w, double *rmax, ra_err *err)
     return RA_OK;
 }
 
+/* Lowest attainable CVaR into *f0 (weights into w); RA_EINFEASIBLE naming it when above the limit. */
+static ra_status limit_attainable(cv *s, double *w, double *f0, ra_err *err)
+{
+    const double lim = s->p->limit, tol = CVAR_TOL_LIMIT * (1.0 + fabs(lim));
+    ra_status rc = min_cvar(s, 0, 0.0, w, f0, NULL, err);
+    if (rc == RA_OK && *f0 > lim + tol)
+        rc = ra_err_set(err, RA_EINFEASIBLE, NULL,
+                        "cvar limit %.6g is below the lowest attainable %.6g", lim, *f0);
+    return rc;
+}
+
 static ra_status solve_max_return(cv *s, double *w, ra_err *err)
 {
     const double lim = s->p->limit, tol = CVAR_TOL_LIMIT * (1.0 + fabs(lim));
     double rmax = 0.0, f = 0.0, rho = 0.0, f0 = 0.0;
-    ra_status rc = min_cvar(s, 0, 0.0, w, &f0, NULL, err);
+    ra_status rc = limit_attainable(s, w, &f0, err);
     if (rc != RA_OK)
         return rc;
-    if (f0 > lim + tol)
-        return ra_err_set(err, RA_EINFEASIBLE, NULL,
-                          "cvar limit %.6g is below the lowest attainable %.6g", lim, f0);
     double r_lo = 0.0;
     for (size_t j = 0; j < s->n; j++)
         r_lo += s->o->mu[j] * w[j];
@@ -310,12 +318,9 @@ static ra_status solve_min_variance(cv *s, double *w, ra_cvar_result *res, ra_er
     const size_t n = s->n, ng = s->ng, mi_max = 2 * ng + CVAR_MAX_CUTS;
     const double lim = s->p->limit, tol = CVAR_TOL_LIMIT * (1.0 + fabs(lim));
     double f0;
-    ra_status rc = min_cvar(s, 0, 0.0, w, &f0, NULL, err);
+    ra_status rc = limit_attainable(s, w, &f0, err);
     if (rc != RA_OK)
         return rc;
-    if (f0 > lim + tol)
-        return ra_err_set(err, RA_EINFEASIBLE, NULL,
-                          "cvar limit %.6g is below the lowest attainable %.6g", lim, f0);
     size_t qws = ra_qp_workspace_size(n, 1, mi_max);
     size_t bytes = qws + 64 + (mi_max * n + mi_max + n + mi_max) * sizeof(double) +
                    2 * (n + 1 + mi_max) * sizeof(int);
