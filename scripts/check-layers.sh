@@ -13,7 +13,7 @@ cd "$root"
 
 declare -A public=(
   [common.h]=base [error.h]=base [date.h]=base [alloc.h]=base [hashtab.h]=base
-  [rng.h]=core [est.h]=core [qp.h]=core [opt.h]=core [perf.h]=core [money.h]=core
+  [rng.h]=core [est.h]=core [qp.h]=core [opt.h]=core [cvar.h]=core [card.h]=core [perf.h]=core [money.h]=core
   [ledger.h]=core [book.h]=core [prof.h]=core [models.h]=core [onboard.h]=core
   [screen.h]=core [plan.h]=core [rules.h]=core [washsale.h]=core [rebal.h]=core [fees.h]=core [blocks.h]=core [exchange.h]=core [market_rules.h]=core [riskrules.h]=core [behaviour.h]=core [firmrules.h]=core [bl.h]=core [resample.h]=core [bl_io.h]=io
   [csv.h]=io [import.h]=io [prof_io.h]=io [models_io.h]=io [onboard_io.h]=io [plan_io.h]=io

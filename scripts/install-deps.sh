@@ -8,8 +8,9 @@ what=${1:-test}
 build_pkgs=(build-essential cmake pkg-config liblapacke-dev libopenblas-dev libjansson-dev
             libsqlite3-dev libpq-dev libsodium-dev)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql sqlite3)
-# R and quadprog are the independent peer in the benchmark and the source of golden numbers.
-bench_pkgs=(r-base-core r-cran-quadprog)
+# R, quadprog and Rglpk (GLPK) are the independent peers in the benchmarks and the source of golden
+# numbers (tests/golden/*/make_golden.R; the tests read the committed values and need no R).
+bench_pkgs=(r-base-core r-cran-quadprog r-cran-rglpk)
 
 pkgs=("${build_pkgs[@]}")
 case "$what" in

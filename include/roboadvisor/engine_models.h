@@ -63,6 +63,10 @@ typedef struct ra_models_build_opts {
     double max_turnover;   /* > 0: each model moves from its stored version towards the new
                             * build by at most this one-way turnover (docs/methodology.md
                             * #stability); 0: no bound */
+    size_t max_funds;      /* > 0: at most this many holdings: classes in the two-stage build
+                            * (each filled by its fund), securities in the single stage
+                            * (docs/methodology.md#cardinality); 0: no limit */
+    double min_position;   /* > 0: a holding held weighs at least this (same holdings); 0: none */
 } ra_models_build_opts;
 
 #define RA_MODELS_DEFAULT_DRAWS 50

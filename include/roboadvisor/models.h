@@ -179,6 +179,9 @@ typedef struct ra_models_build_settings {
                              * NULL), each at most RA_MODELS_MATERIAL_WEIGHT when the class is
                              * riskier than the level: its cap is slots[i] times that and it
                              * never counts as a material holding (two-stage models) */
+    size_t max_assets;      /* > 0: at most this many securities held (ra_card_solve,
+                             * docs/methodology.md#cardinality); 0: no limit */
+    double min_position;    /* > 0: a security held weighs at least this; 0: none */
 } ra_models_build_settings;
 
 RA_API void ra_models_build_settings_default(ra_models_build_settings *s);

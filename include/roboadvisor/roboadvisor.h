@@ -13,6 +13,8 @@
 #include "est.h"
 #include "qp.h"
 #include "opt.h"
+#include "cvar.h"
+#include "card.h"
 #include "perf.h"
 #include "money.h"
 #include "ledger.h"

@@ -25,6 +25,8 @@ typedef struct mopts {
     double max_turnover;
     uint64_t seed;
     double tau, market_sharpe, min_class;
+    size_t max_funds;
+    double min_position;
     ra_date from, to, date;
     int version, level, max_identical;
     double te_budget, cash_reserve, max_weight;
@@ -40,6 +42,7 @@ static void help(void)
         "                                [--returns equilibrium|historical|ewma] [--tau T]\n"
         "                                [--market-sharpe S] [--min-class W] [--resample]\n"
         "                                [--draws N] [--seed S] [--max-turnover B]\n"
+        "                                [--max-funds K] [--min-position W]\n"
         "       roboadvisor models list | show CODE [--version N] | add FILE\n"
         "       roboadvisor models suitable --level C1..C5\n"
         "       roboadvisor models assign ACCOUNT CODE [--version N] [--date D] [--level C]\n"
@@ -97,6 +100,9 @@ static const cli_opt options[] = {
     CLI_O("min-class", CLI_OPT_DOUBLE, mopts, min_class, .dlo = 0, .dhi = 0.5,
           .msg = "%g is not in [0, 0.5]"),
     CLI_O("resample", CLI_OPT_FLAG, mopts, resample),
+    CLI_O("max-funds", CLI_OPT_SIZE, mopts, max_funds, .lo = 1, .hi = 100),
+    CLI_O("min-position", CLI_OPT_DOUBLE, mopts, min_position, .dlo = 0, .dhi = 0.5,
+          .msg = "%g is not in [0, 0.5]"),
     CLI_O("every-months", CLI_OPT_SIZE, mopts, every_months, .lo = 1, .hi = 12),
     CLI_O("window-months", CLI_OPT_SIZE, mopts, window_months, .lo = 3, .hi = 600),
     CLI_O("max-turnover", CLI_OPT_DOUBLE, mopts, max_turnover, .dlo = 0, .dhi = 1,
@@ -308,6 +314,8 @@ static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
     bo.tau = o->tau;
     bo.market_sharpe = o->market_sharpe;
     bo.min_class = o->min_class;
+    bo.max_funds = o->max_funds;
+    bo.min_position = o->min_position;
     bo.draws = o->draws;
     bo.resample = o->resample;
     bo.max_turnover = o->max_turnover;

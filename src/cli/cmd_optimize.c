@@ -1,6 +1,7 @@
 /* roboadvisor optimize: estimate expected returns and covariance from market data, then build a
  * portfolio with the optimiser (include/roboadvisor/opt.h). Documented in docs/cli.md#optimize. */
 #include "cli.h"
+#include "optimize_risk.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -29,8 +30,15 @@ static void help(void)
         "  --lambda L               EWMA decay for --mean/--cov ewma (default 0.94)\n"
         "problem:\n"
         "  --objective NAME         min-variance (default), max-sharpe, target-return,\n"
-        "                           target-volatility, risk-parity, frontier\n"
-        "  --target X               annual target return or volatility (decimal: 0.06 = 6 %%)\n"
+        "                           target-volatility, risk-parity, frontier, cvar, max-return\n"
+        "  --target X               annual target return or volatility (decimal: 0.06 = 6 %%);\n"
+        "                           with cvar: a floor on the annual expected return\n"
+        "  --beta B                 CVaR confidence level (default 0.95): the mean of the worst\n"
+        "                           (1 - B) share of the historical per-period losses\n"
+        "  --cvar-limit C           CVaR at most C (a per-period loss, 0.02 = 2 %%) for\n"
+        "                           min-variance or max-return (which needs it)\n"
+        "  --max-assets K           at most K assets held (min-variance, max-sharpe, target-return)\n"
+        "  --min-weight M           a held asset's weight is at least M (same objectives)\n"
         "  --points K               frontier points (default 20, 2..1000)\n"
         "  --rf RATE                annual risk-free rate for the Sharpe ratio (default 0)\n"
         "  --bounds LO,HI           weight bounds for every asset (default 0,1: long-only)\n"
@@ -49,6 +57,7 @@ typedef struct opt_args {
     int has_target, has_bounds;
     size_t points;
     cli_format format;
+    optimize_risk risk;
 } opt_args;
 
 /* --bounds LO,HI into field (double[2]). */
@@ -85,6 +94,13 @@ static const cli_opt options[] = {
     CLI_O("current-weights", CLI_OPT_STR, opt_args, current),
     CLI_O("turnover-cost", CLI_OPT_DOUBLE, opt_args, turnover_cost, .dlo = 0, .dhi = HUGE_VAL,
           .msg = "must be zero or positive, got \"%s\""),
+    CLI_O("beta", CLI_OPT_DOUBLE, opt_args, risk.beta, CLI_IN_0_1_EXCLUSIVE,
+          .have = CLI_HAVE(opt_args, risk.has_beta)),
+    CLI_O("cvar-limit", CLI_OPT_DOUBLE, opt_args, risk.cvar_limit,
+          .have = CLI_HAVE(opt_args, risk.has_cvar_limit)),
+    CLI_O("max-assets", CLI_OPT_SIZE, opt_args, risk.max_assets, .lo = 1, .hi = 100000),
+    CLI_O("min-weight", CLI_OPT_DOUBLE, opt_args, risk.min_weight, .dlo = 0, .dhi = 1,
+          .msg = "must be between 0 and 1, got \"%s\""),
     CLI_O("format", CLI_OPT_FORMAT, opt_args, format), CLI_OPT_END};
 
 static int parse_args(int argc, char **argv, opt_args *a)
@@ -97,6 +113,7 @@ static int parse_args(int argc, char **argv, opt_args *a)
     a->bounds[0] = 0.0;
     a->bounds[1] = 1.0;
     a->points = 20;
+    a->risk.beta = 0.95;
     const cli_opts_spec spec = {CMD, options, help, 0, 0};
     int rc = cli_parse_opts(&spec, argc, argv, a);
     if (rc) return rc;
@@ -110,8 +127,10 @@ static int parse_args(int argc, char **argv, opt_args *a)
                        strcmp(a->objective, "target-volatility") == 0;
     if (needs_target && !a->has_target)
         return cli_usage(CMD, "--objective %s needs --target", a->objective);
-    if (!needs_target && a->has_target)
-        return cli_usage(CMD, "--target applies only to target-return and target-volatility");
+    if (!needs_target && a->has_target && strcmp(a->objective, "cvar") != 0)
+        return cli_usage(CMD, "--target applies only to target-return, target-volatility and cvar");
+    a->risk.has_target = a->has_target;
+    if ((rc = optimize_risk_check(&a->risk, a->objective, a->has_target))) return rc;
     if (!!a->current != (a->turnover_cost > 0))
         return cli_usage(CMD, "--current-weights and a positive --turnover-cost go together");
     return 0;
@@ -251,6 +270,21 @@ static json_t *result_json(const ra_opt_result *r, const ra_series *s, const cha
     return o;
 }
 
+static json_t *inputs_json(const opt_args *a, const cli_market *m)
+{
+    json_t *in = json_object();
+    json_object_set_new(in, "file", json_string(m->series->source));
+    json_object_set_new(in, "assets", json_integer((json_int_t)m->n_assets));
+    json_object_set_new(in, "observations", json_integer((json_int_t)m->n_obs));
+    json_object_set_new(in, "first_date", cli_jdate(m->ret_dates[0]));
+    json_object_set_new(in, "last_date", cli_jdate(m->ret_dates[m->n_obs - 1]));
+    json_object_set_new(in, "periods_per_year", cli_jnum(m->ppy));
+    json_object_set_new(in, "mean", json_string(a->mean));
+    json_object_set_new(in, "covariance", json_string(a->cov));
+    json_object_set_new(in, "rf", cli_jnum(a->rf));
+    return in;
+}
+
 static double max_res(const ra_opt_result *r)
 {
     double m = r->res_stat;
@@ -309,7 +343,12 @@ int cmd_optimize(int argc, char **argv)
     if (rc == -1) return CLI_EXIT_OK;
     if (rc) return rc;
     ra_opt_objective objective = RA_OPT_MIN_VARIANCE;
-    if ((rc = parse_objective(a.objective, &objective)) != 0) return rc;
+    int risk = optimize_risk_wanted(&a.risk, a.objective);
+    if (strcmp(a.objective, "cvar") != 0 && strcmp(a.objective, "max-return") != 0 &&
+        (rc = parse_objective(a.objective, &objective)) != 0)
+        return rc;
+    if (risk && a.current)
+        return cli_usage(CMD, "cvar and cardinality limits take no turnover penalty");
     if (objective == RA_OPT_RISK_PARITY && (a.has_bounds || a.groups_path || a.current))
         return cli_usage(CMD, "risk-parity takes no --bounds, --groups or --current-weights");
     if (objective == RA_OPT_MAX_SHARPE && a.current)
@@ -363,6 +402,10 @@ int cmd_optimize(int argc, char **argv)
         .lo = a.has_bounds ? lo : NULL, .hi = a.has_bounds ? hi : NULL, .groups = g.groups, .n_groups = g.file ? g.file->n : 0,
         .rf = a.rf, .target = a.target, .w0 = w0, .turnover_cost = a.turnover_cost,
         .clock_ms = cli_clock_ms};
+    if (risk) {
+        rc = optimize_risk_run(&a.risk, a.objective, &p, &m, a.format, inputs_json(&a, &m));
+        goto out;
+    }
     size_t wsize = ra_opt_workspace_size(n, p.n_groups);
     if (!(work = malloc(wsize))) {
         fprintf(stderr, "roboadvisor %s: out of memory for the optimiser's workspace (%zu bytes)\n",
@@ -388,17 +431,7 @@ int cmd_optimize(int argc, char **argv)
         } else {
             doc = result_json(res, m.series, a.objective);
         }
-        json_t *in = json_object();
-        json_object_set_new(in, "file", json_string(m.series->source));
-        json_object_set_new(in, "assets", json_integer((json_int_t)n));
-        json_object_set_new(in, "observations", json_integer((json_int_t)m.n_obs));
-        json_object_set_new(in, "first_date", cli_jdate(m.ret_dates[0]));
-        json_object_set_new(in, "last_date", cli_jdate(m.ret_dates[m.n_obs - 1]));
-        json_object_set_new(in, "periods_per_year", cli_jnum(m.ppy));
-        json_object_set_new(in, "mean", json_string(a.mean));
-        json_object_set_new(in, "covariance", json_string(a.cov));
-        json_object_set_new(in, "rf", cli_jnum(a.rf));
-        json_object_set_new(doc, "inputs", in);
+        json_object_set_new(doc, "inputs", inputs_json(&a, &m));
         cli_json_units(doc, "weights", "fractions of the portfolio (sum 1)", "expected_return",
                        "fraction per year", "volatility", "fraction per year", "sharpe",
                        "pure number", "rf", "fraction per year", "setup_ms, solve_ms",

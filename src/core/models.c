@@ -2,6 +2,7 @@
  * building one level's model with the optimiser, validation, personalised account targets and
  * anti-crowding variants. Method: docs/methodology.md#model-portfolios. */
 #include "roboadvisor/alloc.h"
+#include "roboadvisor/card.h"
 #include "roboadvisor/models.h"
 #include "roboadvisor/opt.h"
 
@@ -101,6 +102,8 @@ void ra_models_build_settings_default(ra_models_build_settings *s)
     s->min_weight_keep = 0.0;
     s->risk_level = NULL;
     s->slots = NULL;
+    s->max_assets = 0;
+    s->min_position = 0.0;
 }
 
 /* The rating of n holdings (weights w, classes, levels, tickers: n each). */
@@ -189,17 +192,36 @@ void ra_models_rating_format(const ra_models_rating *r, char *buf, size_t cap)
                  r->holding, 100 * r->holding_weight, ra_suit_level_name(r->holding_level));
 }
 
+/* ra_opt_solve, or ra_card_solve when the settings limit the holdings' number or size. */
+static ra_status solve_one(ra_opt_problem *p, ra_opt_objective obj,
+                           const ra_models_build_settings *s, void *work, size_t wsize,
+                           ra_opt_result *r, ra_err *e2)
+{
+    if (s->max_assets == 0 && s->min_position <= 0.0)
+        return ra_opt_solve(p, obj, work, wsize, r, e2);
+    ra_card_settings cs;
+    ra_card_settings_default(&cs);
+    cs.max_assets = s->max_assets;
+    cs.min_weight = s->min_position;
+    ra_card_result cr = {.w = r->w};
+    ra_status rc = ra_card_solve(p, obj, &cs, &cr, e2);
+    r->expected_return = cr.expected_return;
+    r->volatility = cr.volatility;
+    r->sharpe = cr.sharpe;
+    return rc;
+}
+
 /* One solve of the level's problem with the riskier holdings' group capped at riskier_max. */
-static ra_status build_solve(ra_opt_problem *p, void *work, size_t wsize, ra_opt_result *r,
-                             const char **method, ra_err *e2)
+static ra_status build_solve(ra_opt_problem *p, const ra_models_build_settings *s, void *work,
+                             size_t wsize, ra_opt_result *r, const char **method, ra_err *e2)
 {
     *method = "max-sharpe";
-    ra_status rc = ra_opt_solve(p, RA_OPT_MAX_SHARPE, work, wsize, r, e2);
+    ra_status rc = solve_one(p, RA_OPT_MAX_SHARPE, s, work, wsize, r, e2);
     if (rc == RA_EINFEASIBLE || rc == RA_ENOCONV) {
         /* no portfolio beats rf within the limits (or the limits conflict): minimum variance
          * says which */
         *method = "min-variance";
-        rc = ra_opt_solve(p, RA_OPT_MIN_VARIANCE, work, wsize, r, e2);
+        rc = solve_one(p, RA_OPT_MIN_VARIANCE, s, work, wsize, r, e2);
     }
     return rc;
 }
@@ -314,7 +336,7 @@ ra_status ra_models_build_one(size_t n, const char *const *tickers,
     double sum = 0.0;
     for (int t = 0; t <= BUILD_MAX_TIGHTEN; t++) {
         p.n_groups = n_groups + (t > 0 ? 1 : 0);
-        rc = build_solve(&p, work, wsize, &r, &method, &e2);
+        rc = build_solve(&p, s, work, wsize, &r, &method, &e2);
         if (rc != RA_OK)
             break;
         sum = 0.0;

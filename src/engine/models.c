@@ -192,6 +192,8 @@ ra_status ra_models_build_all(ra_store *s, const ra_store_actor *actor,
     ra_models_build_settings_default(&bs);
     bs.max_weight = o->max_weight;
     bs.risk_level = sh.risk_level;
+    bs.max_assets = o->max_funds;
+    bs.min_position = o->min_position;
     int own = 0;
     rc = ra_store_scope_begin(s, &own, err);
     for (int l = 1; l <= RA_PROF_LEVELS && rc == RA_OK; l++) {

@@ -330,9 +330,9 @@ static void fill_class(const ra_models_class_inputs *ci, size_t c, int level, do
 
 /* Stage 1 of one level on the active classes' estimates (mu, cov: k classes, in idx order):
  * ra_models_build_one; the class weights into w (k). */
-static ra_status stage1_once(const ra_models_class_inputs *ci, int level, size_t k,
-                             const size_t *idx, const double *mu, const double *cov, double *w,
-                             ra_model *tmp, ra_err *err)
+static ra_status stage1_once(const ra_models_class_inputs *ci, const ra_models_build_opts *o,
+                             int level, size_t k, const size_t *idx, const double *mu,
+                             const double *cov, double *w, ra_model *tmp, ra_err *err)
 {
     const char *names[RA_MODELS_MAX_CLASSES];
     int lvl[RA_MODELS_MAX_CLASSES];
@@ -346,6 +346,8 @@ static ra_status stage1_once(const ra_models_class_inputs *ci, int level, size_t
     bs.max_weight = 1.0;
     bs.risk_level = lvl;
     bs.slots = slots;
+    bs.max_assets = o->max_funds;
+    bs.min_position = o->min_position;
     ra_status rc = ra_models_build_one(k, names, names, mu, cov, level, &bs, tmp, err);
     for (size_t a = 0; rc == RA_OK && a < k; a++) {
         w[a] = 0;
@@ -372,7 +374,7 @@ static ra_status stage1(const ra_models_class_inputs *ci, const ra_models_build_
         for (size_t b = 0; b < k; b++)
             cov[a * k + b] = ci->cov[idx[a] * m + idx[b]];
     }
-    ra_status rc = stage1_once(ci, level, k, idx, mu, cov, w, tmp, err);
+    ra_status rc = stage1_once(ci, o, level, k, idx, mu, cov, w, tmp, err);
     for (size_t a = 0; a < k; a++)
         sd[a] = 0;
     if (rc != RA_OK || o->draws == 0)
@@ -395,7 +397,7 @@ static ra_status stage1(const ra_models_class_inputs *ci, const ra_models_build_
             break;
         /* a draw on which the level cannot be built (its holdings' rating tightens the riskier
          * funds out of reach) is left out: it says nothing about how the weights move */
-        ra_status b = stage1_once(ci, level, k, idx, mu_r, cov_r, w_r, tmp, &e2);
+        ra_status b = stage1_once(ci, o, level, k, idx, mu_r, cov_r, w_r, tmp, &e2);
         if (b == RA_EINFEASIBLE)
             continue;
         if (b != RA_OK) {
