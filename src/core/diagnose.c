@@ -218,25 +218,29 @@ static int same_class(const ra_diag_asset *a, const ra_diag_asset *b)
     return strcmp(a->asset_class ? a->asset_class : "", b->asset_class ? b->asset_class : "") == 0;
 }
 
-/* The weight the fix aims security j at: the model's weight of its asset class, shared pro rata
- * among the class's suitable holdings, so that a held fund standing for the class is kept rather
- * than swapped for the model's fund of the same class; the model's own funds only where nothing
- * suitable of the class is held; 0 for unsuitable holdings and classes the model leaves out
- * (docs/methodology.md#diagnosis). The targets still sum to 1 - cash_target. */
+/* The weight the fix aims security j at (docs/methodology.md#diagnosis): the model's weight of
+ * its asset class goes to the class's suitable holdings, pro rata to their weights, so that a held
+ * fund standing for the class is kept rather than swapped for the model's fund of the same class;
+ * where nothing suitable of the class is held, to the model's own suitable funds of the class,
+ * pro rata to their model weights; only a class the model fills with unsuitable funds alone keeps
+ * the model's weights. Unsuitable holdings and classes the model leaves out get 0. The targets
+ * sum to what the model's do (1 - cash_target). */
 static double fix_target(const ra_diag_input *in, const ra_diag_result *res, size_t j)
 {
     const ra_diag_asset *a = &in->a[j];
-    if (res->unsuitable[j])
-        return 0.0;
-    double model_cls = 0, held_cls = 0;
+    double model_cls = 0, held_cls = 0, suit_cls = 0;
     for (size_t i = 0; i < in->n; i++)
         if (same_class(&in->a[i], a)) {
             model_cls += in->a[i].target;
             if (!res->unsuitable[i] && in->a[i].qty_micro > 0)
                 held_cls += res->w[i];
+            if (!res->unsuitable[i])
+                suit_cls += in->a[i].target;
         }
     if (held_cls > 0)
-        return a->qty_micro > 0 ? model_cls * res->w[j] / held_cls : 0.0;
+        return !res->unsuitable[j] && a->qty_micro > 0 ? model_cls * res->w[j] / held_cls : 0.0;
+    if (suit_cls > 0)
+        return res->unsuitable[j] ? 0.0 : model_cls * a->target / suit_cls;
     return a->target;
 }
 
@@ -273,10 +277,10 @@ static ra_status fix(const ra_diag_input *in, ra_diag_result *res, ra_err *err)
         as[j].price = a->price;
         as[j].qty_micro = a->qty_micro;
         as[j].target = fix_target(in, res, j);
+        if (res->unsuitable[j] && as[j].target == 0.0)
+            as[j].exit_reason = RA_REASON_RESTRICTION;
         as[j].lot_micro = a->lot_micro;
         as[j].substitute = -1;
-        if (res->unsuitable[j])
-            as[j].exit_reason = RA_REASON_RESTRICTION;
         if (a->qty_micro > 0) {
             /* one lot at today's value: a diagnosis estimates no tax (the account is treated as
              * not taxable) */
