@@ -76,6 +76,13 @@ static ra_date point_date(const ra_diag_report *r, size_t k)
     return k <= r->in.n_obs ? r->dates[k] : 0;
 }
 
+/* A holding's value at its price (the core checked that it fits). */
+static ra_minor value_of(const ra_diag_asset *a, int md)
+{
+    ra_minor v = 0;
+    return ra_money_value(a->qty_micro, a->price, md, &v, NULL) == RA_OK ? v : 0;
+}
+
 static json_t *trades_json(const ra_diag_report *r)
 {
     json_t *a = json_array();
@@ -128,9 +135,7 @@ static int print_json(const ra_diag_report *r)
         const ra_diag_asset *a = &r->a[j];
         if (a->qty_micro <= 0 && a->target <= 0)
             continue;
-        ra_minor v = 0;
-        if (ra_money_value(a->qty_micro, a->price, md, &v, NULL) != RA_OK)
-            v = 0;
+        ra_minor v = value_of(a, md);
         json_array_append_new(
             hs, json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "ticker",
                           r->ticker[j], "asset_class", r->cls[j], "risk_level",
@@ -248,9 +253,7 @@ static void print_table(const ra_diag_report *r)
         const ra_diag_asset *a = &r->a[j];
         if (a->qty_micro <= 0 && a->target <= 0)
             continue;
-        ra_minor v = 0;
-        if (ra_money_value(a->qty_micro, a->price, md, &v, NULL) != RA_OK)
-            v = 0;
+        ra_minor v = value_of(a, md);
         printf("  %-10s %-14.14s %-4s %-5s %14s %12s %10s %14s %8.4f %8.4f %6.1f %s\n",
                r->ticker[j], r->cls[j], ra_suit_level_name(a->risk_level),
                r->on_shelf[j] ? "yes" : "no", ra_money_format_qty(a->qty_micro, b1, sizeof b1),

@@ -123,17 +123,11 @@ static ra_status suitable_model(ra_store *s, const char *firm, ra_diag_report *r
     return RA_OK;
 }
 
-static int has_date(const ra_date *d, size_t n, ra_date x)
+/* 1 + the index of x in the sorted d[0..n), 0 when absent. */
+static size_t has_date(const ra_date *d, size_t n, ra_date x)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (d[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && d[lo] == x ? (int)lo + 1 : 0;
+    size_t k = ra_date_lower_bound(d, n, x);
+    return k < n && d[k] == x ? k + 1 : 0;
 }
 
 /* The closes of every security over the window ending on the date, on the dates they all have,
