@@ -154,18 +154,21 @@ static ra_status overlap(const ra_diag_input *in, const double *cov, ra_diag_res
 /* The frontier at the portfolio's return and volatility (docs/methodology.md#diagnosis). The
  * cash weight c is kept: the risky part v = w / (1 - c) is compared with the frontier of the
  * securities, and the answers scaled back by 1 - c. */
-static void frontier(const ra_diag_input *in, const double *mu, const double *cov,
-                     ra_diag_result *res)
+static ra_status frontier(const ra_diag_input *in, const double *mu, const double *cov,
+                          ra_diag_result *res, ra_err *err)
 {
     size_t n = in->n;
     double inv = 1 - res->cash_weight;
     if (inv <= 1e-12)
-        return;
+        return RA_OK;
     size_t wsz = ra_opt_workspace_size(n, 0);
     void *work = ra_malloc(wsz ? wsz : 1);
     double *x = ra_calloc(n, sizeof *x);
-    if (!work || !x)
+    ra_status rc = RA_OK;
+    if (!work || !x) {
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the frontier");
         goto out;
+    }
     double r_risky = res->expected_return / inv, v_risky = res->volatility / inv;
     ra_opt_problem p;
     memset(&p, 0, sizeof p);
@@ -205,6 +208,7 @@ static void frontier(const ra_diag_input *in, const double *mu, const double *co
     }
 out:
     RA_FREE_ALL(work, x);
+    return rc;
 }
 
 /* The rank of a trade in the fix's order: unsuitable sales, other sales, buys. */
@@ -432,7 +436,8 @@ ra_status ra_diag_run(const ra_diag_input *in, ra_diag_result *res, ra_err *err)
         res->tracking_error = sqrt(quad(cov, d, n));
         res->l1 = l1;
     }
-    frontier(in, mu, cov, res);
+    if ((rc = frontier(in, mu, cov, res, err)) != RA_OK)
+        goto out;
     if (in->have_model)
         rc = fix(in, res, err);
 out:

@@ -25,6 +25,7 @@
 #include <roboadvisor/holdings_io.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ra_test.h"
@@ -221,6 +222,59 @@ static void test_diag_rejects_bad_input(void **state)
     assert_string_equal(err.where, "B");
 }
 
+/* Every allocation of a diagnosis failed in turn: RA_ENOMEM, nothing leaked, nothing to free. */
+typedef struct fail_k {
+    long calls, fail_at, live;
+} fail_k;
+static void *fk_malloc(void *ctx, size_t n)
+{
+    fail_k *c = ctx;
+    void *p = ++c->calls == c->fail_at ? NULL : malloc(n);
+    c->live += p != NULL;
+    return p;
+}
+static void *fk_realloc(void *ctx, void *p, size_t n)
+{
+    fail_k *c = ctx;
+    if (!p)
+        return fk_malloc(ctx, n);
+    return ++c->calls == c->fail_at ? NULL : realloc(p, n);
+}
+static void fk_free(void *ctx, void *p)
+{
+    fail_k *c = ctx;
+    c->live -= p != NULL;
+    free(p);
+}
+
+static void test_diag_every_allocation_failing(void **state)
+{
+    (void)state;
+    ra_diag_input in;
+    long k = 1;
+    for (;; k++) {
+        toy(&in);
+        fail_k c = {0, k, 0};
+        ra_alloc_hooks h = {fk_malloc, fk_realloc, fk_free, &c};
+        ra_diag_result r;
+        ra_err err = {0};
+        ra_alloc_set_hooks(&h);
+        ra_status st = ra_diag_run(&in, &r, &err);
+        if (st == RA_OK)
+            ra_diag_result_free(&r);
+        ra_alloc_set_hooks(NULL);
+        if (c.live != 0)
+            fail_msg("allocation %ld failed: %ld leaked", k, c.live);
+        if (c.calls < k) {
+            assert_int_equal(st, RA_OK);
+            break;
+        }
+        if (st != RA_ENOMEM)
+            fail_msg("allocation %ld failed, status %d: %s", k, (int)st, err.msg);
+    }
+    assert_true(k > 10);
+}
+
 /* The holdings file: both layouts, and every refusal names file, line, column and never the
  * value (the quantity 12345.5 or weight 0.1234 must not appear in a message). */
 static void test_holdings_parse(void **state)
@@ -276,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_diag_suitability_model_fix),
         cmocka_unit_test(test_diag_frontier_by_hand),
         cmocka_unit_test(test_diag_rejects_bad_input),
+        cmocka_unit_test(test_diag_every_allocation_failing),
         cmocka_unit_test(test_holdings_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
