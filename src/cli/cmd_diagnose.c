@@ -112,10 +112,14 @@ static int print_json(const ra_diag_report *r)
     json_object_set_new(doc, "value", jmoney(x->value_minor, md));
     json_object_set_new(
         doc, "data",
-        json_pack("{s:s, s:o, s:o, s:I, s:f, s:s}", "prices", "daily closes stored in the book",
-                  "from", cli_jdate(r->from), "to", cli_jdate(r->to), "returns",
-                  (json_int_t)r->in.n_obs, "periods_per_year", r->in.ppy, "method",
-                  "historical: annualised mean and sample covariance of daily simple returns"));
+        json_pack("{s:s, s:o, s:o, s:I, s:f, s:s, s:s, s:s}", "prices",
+                  "daily closes stored in the book", "from", cli_jdate(r->from), "to",
+                  cli_jdate(r->to), "returns", (json_int_t)r->in.n_obs, "periods_per_year",
+                  r->in.ppy, "method",
+                  "historical: annualised mean and sample covariance of daily simple returns",
+                  "securities", "the firm's securities master: asset classes, risk levels, "
+                                "expense ratios, lot sizes",
+                  "model", "the firm's stored models, latest versions"));
     json_object_set_new(doc, "client", json_pack("{s:s, s:s}", "level",
                                                  ra_prof_level_name(r->in.client_level), "source",
                                                  r->level_source));
@@ -274,7 +278,8 @@ static void print_table(const ra_diag_report *r)
     for (size_t k = 0; k < x->n_classes; k++)
         printf(" %s %.1f/%.1f %%", x->classes[k].cls, 100 * x->classes[k].weight,
                100 * x->classes[k].target);
-    printf("\n\ncosts: weighted expense ratio %.1f bp/yr = %s %s per year on the value\n",
+    printf("\n\ncosts (expense ratios of the securities master): weighted expense ratio %.1f bp/yr "
+           "= %s %s per year on the value\n",
            x->expense_ratio * 1e4, ra_money_format_minor(x->cost_minor, md, b1, sizeof b1),
            r->currency);
     printf("\noverlap (same asset class, or daily-return correlation above %.2f): %zu pair%s\n",
@@ -283,7 +288,8 @@ static void print_table(const ra_diag_report *r)
         printf("  %s + %s: %scorrelation %.3f\n", r->ticker[x->pairs[k].i],
                r->ticker[x->pairs[k].j], x->pairs[k].same_class ? "same asset class, " : "",
                x->pairs[k].correlation);
-    printf("\nsuitability against client level %s: %zu unsuitable holding%s (%.1f %% of the value)\n",
+    printf("\nsuitability against client level %s (risk levels of the securities master): %zu "
+           "unsuitable holding%s (%.1f %% of the value)\n",
            ra_prof_level_name(r->in.client_level), x->n_unsuitable,
            x->n_unsuitable == 1 ? "" : "s", 100 * x->unsuitable_weight);
     for (size_t j = 0; j < r->n; j++)
@@ -291,7 +297,8 @@ static void print_table(const ra_diag_report *r)
             printf("  %s is %s, above %s\n", r->ticker[j], ra_suit_level_name(r->a[j].risk_level),
                    ra_prof_level_name(r->in.client_level));
     if (r->have_model)
-        printf("\nsuitable model %s v%d (%s, cash reserve %.1f %%): expected return %.2f %%/yr, "
+        printf("\nsuitable model %s v%d (%s, the firm's latest version; cash reserve %.1f %%): "
+               "expected return %.2f %%/yr, "
                "volatility %.2f %%/yr\n  tracking error %.2f %%/yr, L1 weight distance %.4f\n",
                r->model, r->model_version, ra_suit_level_name(r->model_level),
                100 * r->in.cash_target, 100 * x->model_return, 100 * x->model_volatility,

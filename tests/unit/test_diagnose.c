@@ -222,6 +222,25 @@ static void test_diag_rejects_bad_input(void **state)
     assert_string_equal(err.where, "B");
 }
 
+/* Without a suitable model: no targets, no distance, no trades; the rest as before. */
+static void test_diag_without_model(void **state)
+{
+    (void)state;
+    ra_diag_input in;
+    toy(&in);
+    in.have_model = 0;
+    ra_diag_result r;
+    ra_err err = {0};
+    assert_int_equal(ra_diag_run(&in, &r, &err), RA_OK);
+    assert_int_equal(r.n_trades, 0);
+    assert_true(r.l1 == 0 && r.tracking_error == 0);
+    RA_ASSERT_CLOSE(r.classes[0].target, 0.0, 0, 0);
+    RA_ASSERT_CLOSE(r.expected_return, 0.06804, 1e-12, 0);
+    assert_int_equal(r.n_unsuitable, 1);
+    assert_true(r.have_frontier);
+    ra_diag_result_free(&r);
+}
+
 /* Every allocation of a diagnosis failed in turn: RA_ENOMEM, nothing leaked, nothing to free. */
 typedef struct fail_k {
     long calls, fail_at, live;
@@ -330,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_diag_suitability_model_fix),
         cmocka_unit_test(test_diag_frontier_by_hand),
         cmocka_unit_test(test_diag_rejects_bad_input),
+        cmocka_unit_test(test_diag_without_model),
         cmocka_unit_test(test_diag_every_allocation_failing),
         cmocka_unit_test(test_holdings_parse),
     };
