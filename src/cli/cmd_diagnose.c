@@ -269,11 +269,11 @@ static void print_table(const ra_diag_report *r)
     printf("  %-10s %-14s %-4s %-5s %14s %12s %10s %14s %8.4f %8.4f\n", "cash", "cash", "", "",
            "", "", "", ra_money_format_minor(r->in.cash_minor, md, b1, sizeof b1),
            x->cash_weight, r->in.cash_target);
-    printf("\nconcentration (weights of the invested value)\n  largest:");
+    printf("\nconcentration\n  largest (of the whole value):");
     for (size_t k = 0; k < x->n_top; k++)
         printf(" %s %.1f %%", r->ticker[x->top[k]], 100 * x->w[x->top[k]]);
-    printf("\n  HHI %.4f, effective number of holdings %.2f (1 / HHI)\n  asset classes "
-           "(weight / model):",
+    printf("\n  HHI %.4f of the invested value's weights, effective number of holdings %.2f "
+           "(1 / HHI)\n  asset classes of the whole value (weight / model):",
            x->hhi, x->n_effective);
     for (size_t k = 0; k < x->n_classes; k++)
         printf(" %s %.1f/%.1f %%", x->classes[k].cls, 100 * x->classes[k].weight,
