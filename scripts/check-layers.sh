@@ -23,6 +23,7 @@ declare -A public=(
   [engine_models.h]=engine [engine_fmt.h]=engine [engine_valuation.h]=engine [engine_gains.h]=engine [engine_cycle.h]=engine [engine_backtest.h]=engine
   [bookgen.h]=engine
   [fills_io.h]=io [engine_fills.h]=engine [engine_blocks.h]=engine
+  [diagnose.h]=core [holdings_io.h]=io [engine_diagnose.h]=engine
   [roboadvisor.h]=top
 )
 rank() {

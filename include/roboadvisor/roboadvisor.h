@@ -35,6 +35,7 @@
 #include "resample.h"
 #include "firmrules.h"
 #include "behaviour.h"
+#include "diagnose.h"
 #include "plan.h"
 /* io: outside formats */
 #include "csv.h"
@@ -46,6 +47,7 @@
 #include "plan_io.h"
 #include "fix.h"
 #include "fills_io.h"
+#include "holdings_io.h"
 #include "bl_io.h"
 #include "snapshot.h"
 /* store */
@@ -76,6 +78,7 @@
 #include "engine_blocks.h"
 #include "engine_backtest.h"
 #include "bookgen.h"
+#include "engine_diagnose.h"
 
 #define RA_VERSION_MAJOR 0
 #define RA_VERSION_MINOR 1

@@ -244,5 +244,6 @@ cli_cmd_fn cmd_monitor;
 /* orders export and orders blocks (cmd_orders_export.c), called by cmd_orders. */
 cli_cmd_fn cmd_orders_export;
 cli_cmd_fn cmd_backtest; /* backtests of the daily cycle (cmd_backtest.c) */
+cli_cmd_fn cmd_diagnose; /* a client's own portfolio diagnosed (cmd_diagnose.c) */
 
 #endif

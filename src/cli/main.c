@@ -25,6 +25,7 @@ static const struct {
     {"mandate", cmd_mandate, "an account's mandate, versioned and audited ('mandate show|set|history ACCOUNT')"},
     {"views", cmd_views, "the firm's Black-Litterman views, market weights and pinned funds ('views set|market|pins|list|test')"},
     {"models", cmd_models, "model portfolios: build, list, show, add, assign, personalised targets"},
+    {"diagnose", cmd_diagnose, "a client's own portfolio: risk, costs, overlap, suitability, distance to the model, fixes"},
     {"screen", cmd_screen, "generate many distinct qualifying candidate portfolios from a pool"},
     {"run-day", cmd_run_day, "the daily cycle: mark, propose, trade every account for a day"},
     {"monitor", cmd_monitor, "the intraday monitor: the risk rules on a price snapshot"},

@@ -16,6 +16,7 @@
 
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/csv.h>
+#include <roboadvisor/holdings_io.h>
 #include <roboadvisor/import.h>
 #include <roboadvisor/market_io.h>
 #include <roboadvisor/models_io.h>
@@ -124,6 +125,8 @@ typedef ra_status (*parse_fn)(const input *in, int *out_null, ra_err *err);
 
 PARSER(p_series, ra_series, ra_csv_parse_series(in->data, in->size, "s.csv", &out, err),
        ra_series_destroy(out))
+PARSER(p_holdings, ra_holdings, ra_holdings_parse(in->data, in->size, "h.csv", &out, err),
+       ra_holdings_destroy(out))
 PARSER(p_flows, ra_flows, ra_csv_parse_flows(in->data, in->size, "f.csv", &out, err),
        ra_flows_destroy(out))
 PARSER(p_values, ra_values, ra_csv_parse_values(in->data, in->size, "v.csv", &out, err),
@@ -244,6 +247,8 @@ static const char mdiv_csv[] = "Date,Ticker,dividend_amount\n1999-12-17,MDY,2.18
 static const char msplit_csv[] = "Date,Ticker,split_coefficient\n2000-03-20,QQQ,2.0\n"
                                  "2005-06-09,EEM,3.000003\n";
 
+static const char holdings_csv[] = "ticker,weight\nSPY,0.6\nAGG,0.4\n";
+
 #define TEXT(s) {(s), sizeof(s) - 1, NULL}
 
 static void test_alloc_fail_csv_readers(void **state)
@@ -263,6 +268,8 @@ static void test_alloc_fail_csv_readers(void **state)
     assert_true(fail_every_k("groups", p_groups, &gin) >= 2);
     assert_true(fail_every_k("glide path", p_glide, &lin) >= 2);
     assert_true(fail_every_k("models", p_models, &min) >= 2);
+    input hin = TEXT(holdings_csv);
+    assert_true(fail_every_k("holdings", p_holdings, &hin) >= 3);
     free(flows);
     free(values);
     free(groups);
