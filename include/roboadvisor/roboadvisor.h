@@ -60,6 +60,7 @@
 #include "store_tiers.h"
 #include "store_blocks.h"
 #include "store_views.h"
+#include "store_api.h"
 /* engine */
 #include "engine_onboard.h"
 #include "engine_models.h"

@@ -243,6 +243,8 @@ cli_cmd_fn cmd_run_day, cmd_account, cmd_proposals, cmd_orders, cmd_replay;
 cli_cmd_fn cmd_monitor;
 /* orders export and orders blocks (cmd_orders_export.c), called by cmd_orders. */
 cli_cmd_fn cmd_orders_export;
-cli_cmd_fn cmd_backtest; /* backtests of the daily cycle (cmd_backtest.c) */
+cli_cmd_fn cmd_backtest;
+cli_cmd_fn cmd_keys;  /* the HTTP API's keys (cmd_keys.c) */
+cli_cmd_fn cmd_serve; /* the HTTP API: defined by the server layer (src/server/srv_main.c) */ /* backtests of the daily cycle (cmd_backtest.c) */
 
 #endif
