@@ -29,7 +29,8 @@
 typedef enum srv_route_id {
     R_OPENAPI, R_METRICS, R_FIRM, R_CLIENTS, R_CLIENT, R_ACCOUNTS, R_ACCOUNT, R_WITHDRAW,
     R_INSTRUCTIONS, R_PROPOSALS, R_PROPOSAL, R_APPROVE, R_REJECT, R_ORDERS, R_NOTIFICATIONS,
-    R_AUDIT, R_COUNT
+    R_AUDIT, R_MODELS, R_ALERTS, R_SUSPENSIONS, R_REAUTHORISE, R_DEPOSIT, R_LOTS, R_GAINS,
+    R_COUNT
 } srv_route_id;
 
 typedef struct srv_route_def {
@@ -90,9 +91,23 @@ typedef struct srv_withdrawal {
     ra_date due;                /* 0: today */
     char note[RA_INSTRUCTION_NOTE_MAX];
 } srv_withdrawal;
+/* POST /v1/accounts/{id}/deposits: {"amount": "1000.00", "date": "2026-12-07", "reference":
+ * "BANK-123"} (date optional: today; reference: the payment's id at the firm, a code, required:
+ * the deposit's transaction id is "api-REFERENCE", so one payment is booked once). */
+typedef struct srv_deposit {
+    char amount[32];
+    ra_date date;               /* 0: today */
+    char reference[RA_CODE_MAX];
+} srv_deposit;
+/* POST /v1/accounts/{id}/reauthorise: {"note": "..."} (required: what the client said). */
+typedef struct srv_note {
+    char note[RA_RISK_NOTE_MAX];
+} srv_note;
 /* Body parsers: 0, or 400 (not JSON) / 413 / 422 with every invalid field's JSON path in *p. */
 int srv_body_decision(const char *body, size_t len, srv_decision *out, srv_problem *p);
 int srv_body_withdrawal(const char *body, size_t len, srv_withdrawal *out, srv_problem *p);
+int srv_body_deposit(const char *body, size_t len, srv_deposit *out, srv_problem *p);
+int srv_body_note(const char *body, size_t len, srv_note *out, srv_problem *p);
 
 /* "Bearer KEY" -> the key (a pointer into header) and its length; 0 if it is not that form. */
 int srv_bearer(const char *header, const char **key, size_t *len);

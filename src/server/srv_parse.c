@@ -26,6 +26,13 @@ const srv_route_def srv_routes[R_COUNT] = {
     [R_ORDERS] = {"GET", "/v1/orders", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 1},
     [R_NOTIFICATIONS] = {"GET", "/v1/notifications", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 1},
     [R_AUDIT] = {"GET", "/v1/audit", SRV_ADMIN | SRV_AUDITOR, 0},
+    [R_MODELS] = {"GET", "/v1/models", SRV_ADMIN | SRV_ADVISOR, 1},
+    [R_ALERTS] = {"GET", "/v1/alerts", SRV_ADMIN | SRV_ADVISOR, 1},
+    [R_SUSPENSIONS] = {"GET", "/v1/suspensions", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 1},
+    [R_REAUTHORISE] = {"POST", "/v1/accounts/{id}/reauthorise", SRV_ADMIN | SRV_ADVISOR, 0},
+    [R_DEPOSIT] = {"POST", "/v1/accounts/{id}/deposits", SRV_ADMIN, 0},
+    [R_LOTS] = {"GET", "/v1/accounts/{id}/lots", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 1},
+    [R_GAINS] = {"GET", "/v1/accounts/{id}/gains", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 0},
 };
 
 void srv_problem_set(srv_problem *p, int status, const char *title, const char *fmt, ...)
@@ -286,6 +293,22 @@ int srv_body_decision(const char *body, size_t len, srv_decision *out, srv_probl
     return p->status;
 }
 
+/* "amount": a decimal string above 0 with at most 6 decimals; the shape only here: the
+ * account's currency decides the decimals (srv_routes.c). */
+static void take_amount(json_t *o, char *amount, size_t cap, srv_problem *p)
+{
+    if (take_str(o, "amount", amount, cap, 1, p)) {
+        const char *c = amount;
+        size_t whole = strspn(c, "0123456789"), frac = 0;
+        if (c[whole] == '.')
+            frac = strspn(c + whole + 1, "0123456789");
+        int nonzero = strcspn(c, "123456789") < strlen(c);
+        if (whole == 0 || whole > 15 || c[whole + (c[whole] == '.' ? 1 + frac : 0)] != 0 ||
+            (c[whole] == '.' && frac == 0) || frac > 6 || !nonzero)
+            srv_problem_field(p, "$.amount", "must be a decimal amount above 0, e.g. \"2500.00\"");
+    }
+}
+
 int srv_body_withdrawal(const char *body, size_t len, srv_withdrawal *out, srv_problem *p)
 {
     memset(out, 0, sizeof *out);
@@ -295,22 +318,49 @@ int srv_body_withdrawal(const char *body, size_t len, srv_withdrawal *out, srv_p
         return p->status;
     static const char *const known[] = {"amount", "due", "note", NULL};
     unknown_members(o, known, p);
-    if (take_str(o, "amount", out->amount, sizeof out->amount, 1, p)) {
-        /* the shape only here: the account's currency decides the decimals (srv_routes.c) */
-        const char *c = out->amount;
-        size_t whole = strspn(c, "0123456789"), frac = 0;
-        if (c[whole] == '.')
-            frac = strspn(c + whole + 1, "0123456789");
-        int nonzero = strcspn(c, "123456789") < strlen(c);
-        if (whole == 0 || whole > 15 || c[whole + (c[whole] == '.' ? 1 + frac : 0)] != 0 ||
-            (c[whole] == '.' && frac == 0) || frac > 6 || !nonzero)
-            srv_problem_field(p, "$.amount", "must be a decimal amount above 0, e.g. \"2500.00\"");
-    }
+    take_amount(o, out->amount, sizeof out->amount, p);
     char due[16];
     if (take_str(o, "due", due, sizeof due, 0, p) &&
         ra_date_parse(due, strlen(due), &out->due, NULL) != RA_OK)
         srv_problem_field(p, "$.due", "must be a date YYYY-MM-DD");
     (void)take_str(o, "note", out->note, sizeof out->note, 0, p);
+    json_decref(o);
+    return p->status;
+}
+
+int srv_body_deposit(const char *body, size_t len, srv_deposit *out, srv_problem *p)
+{
+    memset(out, 0, sizeof *out);
+    memset(p, 0, sizeof *p);
+    json_t *o = body_object(body, len, p);
+    if (!o)
+        return p->status;
+    static const char *const known[] = {"amount", "date", "reference", NULL};
+    unknown_members(o, known, p);
+    take_amount(o, out->amount, sizeof out->amount, p);
+    char date[16];
+    if (take_str(o, "date", date, sizeof date, 0, p) &&
+        ra_date_parse(date, strlen(date), &out->date, NULL) != RA_OK)
+        srv_problem_field(p, "$.date", "must be a date YYYY-MM-DD");
+    if (take_str(o, "reference", out->reference, sizeof out->reference - 4, 1, p) &&
+        !segment_ok(out->reference, strlen(out->reference)))
+        srv_problem_field(p, "$.reference", "must be 1 to %d letters, digits, '-', '_' or '.'",
+                          RA_CODE_MAX - 5);
+    json_decref(o);
+    return p->status;
+}
+
+int srv_body_note(const char *body, size_t len, srv_note *out, srv_problem *p)
+{
+    memset(out, 0, sizeof *out);
+    memset(p, 0, sizeof *p);
+    json_t *o = body_object(body, len, p);
+    if (!o)
+        return p->status;
+    static const char *const known[] = {"note", NULL};
+    unknown_members(o, known, p);
+    if (take_str(o, "note", out->note, sizeof out->note, 1, p) && !out->note[0])
+        srv_problem_field(p, "$.note", "must not be empty");
     json_decref(o);
     return p->status;
 }

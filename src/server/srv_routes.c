@@ -5,6 +5,7 @@
  * one (the same status, title and detail), so that no answer tells whether it exists. */
 #include "server/srv.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,11 @@ static json_t *jmoney(ra_minor v, int md)
 {
     char b[RA_MONEY_FMT_SIZE];
     return json_string(ra_money_format_minor(v, md, b, sizeof b));
+}
+
+static json_t *jreal(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
 }
 
 static json_t *jdate(ra_date d)
@@ -572,6 +578,225 @@ static void get_audit(ra_store *s, srv_answer *a)
                                   (json_int_t)n, "first_bad", (json_int_t)bad));
 }
 
+/* The account r->id when the caller may see it: 1, or 0 after answering (404 or an error). */
+static int own_account(ra_store *s, const srv_caller *c, const char *id, srv_answer *a)
+{
+    int vis = account_visible(s, c, id, NULL, a);
+    if (vis == 0)
+        not_found(a);
+    return vis > 0;
+}
+
+static void get_models(ra_store *s, const srv_caller *c, const srv_request *r, srv_answer *a)
+{
+    ra_model *v = NULL;
+    size_t n = 0;
+    ra_err e = {0};
+    if (ra_models_list(s, c->key.firm, &v, &n, &e) != RA_OK)
+        return answer_err(a, &e);
+    page pg = {NULL, 0, 0, r};
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(v[i].code, r->after) <= 0)
+            continue;
+        json_t *w = json_array();
+        for (size_t k = 0; k < v[i].n; k++)
+            json_array_append_new(w, json_pack("{s:s,s:f}", "ticker", v[i].w[k].ticker,
+                                               "weight", v[i].w[k].weight));
+        page_add(&pg, v[i].code,
+                 json_pack("{s:s,s:i,s:i,s:s,s:o,s:o,s:f,s:o}", "code", v[i].code, "version",
+                           v[i].version, "level", v[i].level, "method", v[i].method,
+                           "expected_return", jreal(v[i].expected_return), "volatility",
+                           jreal(v[i].volatility), "equity_share", v[i].equity_share,
+                           "weights", w));
+    }
+    ra_store_free(v);
+    answer_json(a, 200, page_done(&pg));
+}
+
+static void get_alerts(ra_store *s, const srv_caller *c, const srv_request *r, srv_answer *a)
+{
+    scope_set set;
+    if (scope_load(s, c, &set, a) != 0)
+        return;
+    ra_alert_rec *v = NULL;
+    size_t n = 0;
+    ra_err e = {0};
+    if (ra_store_alerts_list(s, c->key.firm, NULL, &v, &n, &e) != RA_OK) {
+        ra_store_free(set.v);
+        return answer_err(a, &e);
+    }
+    page pg = {NULL, 0, 0, r};
+    for (size_t i = 0; i < n; i++) {
+        if (!scope_has(&set, v[i].account))
+            continue;
+        char id[RA_CYCLE_ID_MAX], d[11];
+        snprintf(id, sizeof id, "%s.%s.%s", ra_date_format(v[i].date, d), v[i].account,
+                 ra_alert_name(v[i].kind));
+        page_add(&pg, id,
+                 json_pack("{s:s,s:s,s:s,s:o,s:o,s:f,s:f,s:s}", "id", id, "account",
+                           v[i].account, "kind", ra_alert_name(v[i].kind), "date",
+                           jdate(v[i].date), "closed", jdate(v[i].closed), "observed",
+                           v[i].observed, "threshold", v[i].threshold, "detail", v[i].detail));
+    }
+    ra_store_free(v);
+    ra_store_free(set.v);
+    answer_json(a, 200, page_done(&pg));
+}
+
+static void get_suspensions(ra_store *s, const srv_caller *c, const srv_request *r,
+                            srv_answer *a)
+{
+    scope_set set;
+    int md = 2;
+    if (firm_digits(s, c, &md, a) != 0 || scope_load(s, c, &set, a) != 0)
+        return;
+    ra_suspension *v = NULL;
+    size_t n = 0;
+    ra_err e = {0};
+    if (ra_store_suspensions_list(s, c->key.firm, NULL, &v, &n, &e) != RA_OK) {
+        ra_store_free(set.v);
+        return answer_err(a, &e);
+    }
+    page pg = {NULL, 0, 0, r};
+    for (size_t i = 0; i < n; i++) {
+        if (!scope_has(&set, v[i].account))
+            continue;
+        char id[RA_CYCLE_ID_MAX], d[11];
+        snprintf(id, sizeof id, "%s.%s.%zu", v[i].account, ra_date_format(v[i].date, d), i);
+        page_add(&pg, id,
+                 json_pack("{s:s,s:s,s:o,s:s,s:f,s:o,s:o,s:o,s:b,s:s,s:I}", "id", id, "account",
+                           v[i].account, "date", jdate(v[i].date), "kind", v[i].kind,
+                           "loss_limit", v[i].loss_limit, "entrusted",
+                           jmoney(v[i].entrusted_minor, md), "value",
+                           jmoney(v[i].value_minor, md), "loss", jmoney(v[i].loss_minor, md),
+                           "suspended", v[i].reauthorised_by[0] == 0, "reauthorised_by",
+                           v[i].reauthorised_by, "reauthorised_at",
+                           (json_int_t)v[i].reauthorised_at));
+    }
+    ra_store_free(v);
+    ra_store_free(set.v);
+    answer_json(a, 200, page_done(&pg));
+}
+
+static void post_reauthorise(ra_store *s, const srv_caller *c, const srv_request *r,
+                             const char *body, size_t len, srv_answer *a)
+{
+    if (!own_account(s, c, r->id, a))
+        return;
+    srv_note nt;
+    srv_problem p;
+    if (srv_body_note(body, len, &nt, &p) != 0)
+        return answer_problem(a, &p);
+    ra_suspension sp;
+    ra_err e = {0};
+    if (ra_store_reauthorise(s, &c->actor, r->id, c->actor.user, nt.note, &sp, &e) != RA_OK)
+        return answer_err(a, &e);
+    answer_json(a, 200, json_pack("{s:s,s:o,s:s,s:b}", "account", r->id, "date", jdate(sp.date),
+                                  "reauthorised_by", sp.reauthorised_by, "suspended", 0));
+}
+
+static void post_deposit(ra_store *s, const srv_caller *c, const srv_request *r, ra_date today,
+                         const char *body, size_t len, srv_answer *a)
+{
+    if (!own_account(s, c, r->id, a))
+        return;
+    srv_deposit dp;
+    srv_problem p;
+    if (srv_body_deposit(body, len, &dp, &p) != 0)
+        return answer_problem(a, &p);
+    ra_err e = {0};
+    ra_firm f;
+    if (ra_store_firm_get(s, c->key.firm, &f, &e) != RA_OK)
+        return answer_err(a, &e);
+    ra_minor amount = 0;
+    if (ra_money_parse_minor(dp.amount, strlen(dp.amount), f.minor_digits, &amount, NULL) !=
+            RA_OK ||
+        amount <= 0) {
+        memset(&p, 0, sizeof p);
+        srv_problem_field(&p, "$.amount", "must be above 0 with at most %d decimals",
+                          f.minor_digits);
+        return answer_problem(a, &p);
+    }
+    ra_store_txn t;
+    memset(&t, 0, sizeof t);
+    snprintf(t.account, sizeof t.account, "%.47s", r->id);
+    snprintf(t.external_id, sizeof t.external_id, "api-%.43s", dp.reference);
+    t.kind = RA_TXN_DEPOSIT;
+    t.date = dp.date ? dp.date : today;
+    t.amount_minor = amount;
+    ra_store_txn_stats st;
+    if (ra_store_txn_append(s, &c->actor, &t, 1, &st, &e) != RA_OK)
+        return answer_err(a, &e);
+    answer_json(a, 201, json_pack("{s:s,s:s,s:s,s:o,s:o,s:b}", "account", r->id, "external_id",
+                                  t.external_id, "currency", f.currency, "amount",
+                                  jmoney(amount, f.minor_digits), "date", jdate(t.date),
+                                  "new", st.applied == 1));
+}
+
+/* The account's gains report (the CLI's 'gains'), with the firm's wash-sale window. */
+static ra_gains_report *gains(ra_store *s, const srv_caller *c, const char *account,
+                              srv_answer *a)
+{
+    ra_gains_options o;
+    ra_gains_options_default(&o);
+    ra_gains_report *g = NULL;
+    ra_err e = {0};
+    if (ra_store_firm_wash_window(s, c->key.firm, &o.window_days, &e) != RA_OK ||
+        ra_gains_compute(s, c->key.firm, account, &o, &g, &e) != RA_OK) {
+        answer_err(a, &e);
+        return NULL;
+    }
+    return g;
+}
+
+static void get_lots(ra_store *s, const srv_caller *c, const srv_request *r, srv_answer *a)
+{
+    int md = 2;
+    if (!own_account(s, c, r->id, a) || firm_digits(s, c, &md, a) != 0)
+        return;
+    ra_gains_report *g = gains(s, c, r->id, a);
+    if (!g)
+        return;
+    page pg = {NULL, 0, 0, r};
+    for (size_t i = 0; i < g->n_open; i++) {
+        const ra_gains_open *l = &g->open[i];
+        char id[40], q[RA_MONEY_FMT_SIZE];
+        /* lot ids padded so that text order is number order; pieces of one lot numbered */
+        snprintf(id, sizeof id, "%012llu.%04zu", (unsigned long long)l->lot_id, i);
+        page_add(&pg, id,
+                 json_pack("{s:s,s:I,s:s,s:o,s:o,s:s,s:o,s:o}", "id", id, "lot",
+                           (json_int_t)l->lot_id, "ticker", l->ticker, "acquired",
+                           jdate(l->acquired), "holding_from", jdate(l->holding_from), "qty",
+                           ra_money_format_qty(l->qty_micro, q, sizeof q), "cost",
+                           jmoney(l->cost_minor, md), "adjustment",
+                           jmoney(l->adjustment_minor, md)));
+    }
+    ra_gains_report_destroy(g);
+    answer_json(a, 200, page_done(&pg));
+}
+
+static void get_gains(ra_store *s, const srv_caller *c, const srv_request *r, srv_answer *a)
+{
+    int md = 2;
+    if (!own_account(s, c, r->id, a) || firm_digits(s, c, &md, a) != 0)
+        return;
+    ra_gains_report *g = gains(s, c, r->id, a);
+    if (!g)
+        return;
+    const ra_gains_totals *t = &g->totals;
+    answer_json(a, 200,
+                json_pack("{s:s,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "account", r->id,
+                          "sales", (json_int_t)g->n_sales, "open_lots", (json_int_t)g->n_open,
+                          "proceeds", jmoney(t->proceeds_minor, md), "cost",
+                          jmoney(t->cost_minor, md), "gain", jmoney(t->gain_minor, md),
+                          "disallowed", jmoney(t->disallowed_minor, md), "short_term",
+                          jmoney(t->short_term_minor, md), "long_term",
+                          jmoney(t->long_term_minor, md), "open_cost",
+                          jmoney(t->open_cost_minor, md), "harvested",
+                          jmoney(t->harvested_minor, md)));
+    ra_gains_report_destroy(g);
+}
+
 void srv_answer_request(ra_store *s, const srv_caller *c, const srv_request *r, ra_date today,
                         const char *body, size_t len, srv_answer *a)
 {
@@ -591,6 +816,13 @@ void srv_answer_request(ra_store *s, const srv_caller *c, const srv_request *r, 
     case R_ORDERS: get_orders(s, c, r, a); break;
     case R_NOTIFICATIONS: get_notifications(s, c, r, a); break;
     case R_AUDIT: get_audit(s, a); break;
+    case R_MODELS: get_models(s, c, r, a); break;
+    case R_ALERTS: get_alerts(s, c, r, a); break;
+    case R_SUSPENSIONS: get_suspensions(s, c, r, a); break;
+    case R_REAUTHORISE: post_reauthorise(s, c, r, body, len, a); break;
+    case R_DEPOSIT: post_deposit(s, c, r, today, body, len, a); break;
+    case R_LOTS: get_lots(s, c, r, a); break;
+    case R_GAINS: get_gains(s, c, r, a); break;
     default: not_found(a);
     }
     if (!a->body) { /* out of memory building it */

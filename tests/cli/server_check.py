@@ -118,6 +118,7 @@ for k, m, p, want in [("auditor", "GET", "/v1/accounts", 403), ("auditor", "GET"
 
 # 4. every GET route with the caller's own ids validates against the document
 own = {"/v1/accounts/{id}": keys["own_account"], "/v1/accounts/{id}/instructions": keys["own_account"],
+       "/v1/accounts/{id}/lots": keys["own_account"], "/v1/accounts/{id}/gains": keys["own_account"],
        "/v1/clients/{id}": keys["own_client"], "/v1/proposals/{id}": keys["pending"]}
 n_valid = 0
 for p, ops in doc["paths"].items():
@@ -135,6 +136,10 @@ check(n_valid >= 20, f"only {n_valid} answers validated")
 # 5. the walk: another firm's key and another advisor's key on every route with foreign ids
 # expect 404 (never 403, never data) on objects and empty lists
 foreign = {"/v1/accounts/{id}": keys["foreign_account"],
+           "/v1/accounts/{id}/lots": keys["foreign_account"],
+           "/v1/accounts/{id}/gains": keys["foreign_account"],
+           "/v1/accounts/{id}/deposits": keys["foreign_account"],
+           "/v1/accounts/{id}/reauthorise": keys["foreign_account"],
            "/v1/accounts/{id}/instructions": keys["foreign_account"],
            "/v1/accounts/{id}/withdrawals": keys["foreign_account"],
            "/v1/clients/{id}": keys["foreign_client"],
@@ -147,19 +152,24 @@ for who, ids in (("f2admin", dict(foreign, **{k: v for k, v in own.items()})), (
         for m in ops:
             if p in ("/v1/openapi.json", "/metrics", "/v1/firm", "/v1/audit"):
                 continue
-            body = {"reason": "walk", "amount": "1.00"} if m == "post" else None
-            if body and "withdrawals" in p:
-                body = {"amount": "1.00"}
-            elif body:
+            body = None
+            if m == "post":
                 body = {"reason": "walk"}
+                for part, b_ in (("withdrawals", {"amount": "1.00"}),
+                                 ("deposits", {"amount": "1.00", "reference": "walk"}),
+                                 ("reauthorise", {"note": "walk"})):
+                    if part in p:
+                        body = b_
             s, h, b = call(m.upper(), concrete(p, ids.get(p, "")), keys[who], body=body,
                            headers={"Idempotency-Key": f"walk-{who}-{p}"})
             if "{id}" in p:
-                check(s == 404, f"{who} {m} {p} with a foreign id: {s}")
+                # 404 for a role that may use the route; 403 for every id alike otherwise
+                check(s == 404 or (s == 403 and who == "adv" and "deposits" in p),
+                      f"{who} {m} {p} with a foreign id: {s}")
                 # exactly as a missing one
                 s2, h2, b2 = call(m.upper(), concrete(p, "NO-SUCH-ID"), keys[who], body=body,
                                   headers={"Idempotency-Key": f"walk2-{who}-{p}"})
-                check(s2 == 404 and b2 == b, f"{who} {m} {p}: foreign and missing differ")
+                check(s2 == s and b2 == b, f"{who} {m} {p}: foreign and missing differ: {s} {b[:150]!r} / {s2} {b2[:150]!r}")
             else:
                 j = json.loads(b)
                 leaked = [i for i in j.get("items", []) if
@@ -220,6 +230,36 @@ check(s1 == 200 and j and j["status"] == "approved" and b1 == b2 and h2.get("Ide
 s, h, b = call("POST", f"/v1/proposals/{keys['pending']}/approve", keys["adv"],
                body={"reason": "again"}, headers={"Idempotency-Key": "approve-2"})
 check(s == 409, f"a second decision with a new key: {s}")
+
+# deposits: booked once per Idempotency-Key, and once per reference whatever the key
+dep = {"amount": "250.00", "reference": "BANK-77"}
+s1, h1, b1 = call("POST", f"/v1/accounts/{keys['own_account']}/deposits", keys["admin"], body=dep,
+                  headers={"Idempotency-Key": "dep-1"})
+s2, h2, b2 = call("POST", f"/v1/accounts/{keys['own_account']}/deposits", keys["admin"], body=dep,
+                  headers={"Idempotency-Key": "dep-1"})
+s3, h3, b3 = call("POST", f"/v1/accounts/{keys['own_account']}/deposits", keys["admin"], body=dep,
+                  headers={"Idempotency-Key": "dep-2"})
+j1 = validate("/v1/accounts/{id}/deposits", "POST", s1, h1, b1)
+check(s1 == 201 and j1 and j1["new"] is True and b2 == b1 and h2.get("Idempotent-Replayed") == "true",
+      f"deposit retried: {s1} {s2}")
+check(s3 == 201 and json.loads(b3)["new"] is False, f"the same reference with another key: {s3} {b3[:100]!r}")
+s, h, b = call("POST", f"/v1/accounts/{keys['own_account']}/deposits", keys["adv"], body=dep,
+               headers={"Idempotency-Key": "dep-3"})
+check(s == 403, f"an advisor books a deposit: {s}")
+# re-authorising an account that is not suspended is a conflict
+s, h, b = call("POST", f"/v1/accounts/{keys['own_account']}/reauthorise", keys["adv"],
+               body={"note": "client confirmed"}, headers={"Idempotency-Key": "reauth-1"})
+check(s == 409, f"re-authorise an account not suspended: {s}")
+# the open lots add up to the positions of the account summary, ticker by ticker
+s, h, b = call("GET", f"/v1/accounts/{keys['own_account']}/lots?limit=500", keys["client"])
+lots = json.loads(b)["items"]
+s2, h2, b2 = call("GET", f"/v1/accounts/{keys['own_account']}", keys["client"])
+pos = {p_["ticker"]: p_["qty"] for p_ in json.loads(b2)["positions"] if p_["qty"] != "0.000000"}
+sums = {}
+for l in lots:
+    sums[l["ticker"]] = sums.get(l["ticker"], 0) + round(float(l["qty"]) * 1e6)
+check(s == 200 and s2 == 200 and lots and {t: round(float(q) * 1e6) for t, q in pos.items()} == sums,
+      f"lots {sums} against positions {pos}")
 
 # 8. pagination: walking accounts 3 at a time gives every account once, in order
 seen, cursor, pages = [], None, 0
