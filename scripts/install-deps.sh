@@ -8,8 +8,9 @@ what=${1:-test}
 build_pkgs=(build-essential cmake pkg-config liblapacke-dev libopenblas-dev libjansson-dev
             libsqlite3-dev libpq-dev libsodium-dev libmicrohttpd-dev)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql sqlite3 curl python3-jsonschema)
-# R and quadprog are the independent peer in the benchmark and the source of golden numbers.
-bench_pkgs=(r-base-core r-cran-quadprog)
+# R and quadprog are the independent peer in the benchmark and the source of golden numbers;
+# wrk loads the HTTP API (bench/bench_api.sh).
+bench_pkgs=(r-base-core r-cran-quadprog wrk)
 
 pkgs=("${build_pkgs[@]}")
 case "$what" in

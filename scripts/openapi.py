@@ -126,6 +126,10 @@ P = {
     "/metrics": {"get": {"summary": "Prometheus metrics (serve on loopback)", "security": [],
                          "responses": {"200": {"description": "metrics", "content": {
                              "text/plain": {"schema": STR}}}}}},
+    "/v1/health": {"get": {"summary": "the server is up (no key; a fixed answer)",
+                           "security": [], "responses": {"200": {
+                               "description": "up", "content": {"application/json": {
+                                   "schema": obj({"status": {"const": "ok"}})}}}}}},
     "/v1/firm": {"get": op("the caller's firm and role", "Firm")},
     "/v1/clients": {"get": op("clients in the caller's scope", "ClientRefPage", LIST)},
     "/v1/clients/{id}": {"get": op("a client and its accounts", "Client", ID)},

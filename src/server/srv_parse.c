@@ -11,6 +11,7 @@
 const srv_route_def srv_routes[R_COUNT] = {
     [R_OPENAPI] = {"GET", "/v1/openapi.json", SRV_PUBLIC, 0},
     [R_METRICS] = {"GET", "/metrics", SRV_PUBLIC, 0},
+    [R_HEALTH] = {"GET", "/v1/health", SRV_PUBLIC, 0},
     [R_FIRM] = {"GET", "/v1/firm", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT | SRV_AUDITOR, 0},
     [R_CLIENTS] = {"GET", "/v1/clients", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 1},
     [R_CLIENT] = {"GET", "/v1/clients/{id}", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 0},

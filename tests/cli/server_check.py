@@ -150,7 +150,7 @@ missing_body = None
 for who, ids in (("f2admin", dict(foreign, **{k: v for k, v in own.items()})), ("adv", foreign)):
     for p, ops in doc["paths"].items():
         for m in ops:
-            if p in ("/v1/openapi.json", "/metrics", "/v1/firm", "/v1/audit"):
+            if p in ("/v1/openapi.json", "/metrics", "/v1/health", "/v1/firm", "/v1/audit"):
                 continue
             body = None
             if m == "post":
