@@ -112,6 +112,10 @@ int srv_body_note(const char *body, size_t len, srv_note *out, srv_problem *p);
 /* "Bearer KEY" -> the key (a pointer into header) and its length; 0 if it is not that form. */
 int srv_bearer(const char *header, const char **key, size_t *len);
 
+/* docs/openapi.json, embedded at build time (cmake/embed_openapi.cmake). */
+extern const char srv_openapi_json[];
+extern const size_t srv_openapi_len;
+
 /* --- the routes (srv_routes.c) ----------------------------------------------------------------- */
 
 /* Who is asking: the verified key. */

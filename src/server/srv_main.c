@@ -516,7 +516,8 @@ static void serve_help(void)
            "/v1/... with Authorization: Bearer KEY (roboadvisor keys create), /v1/openapi.json,\n"
            "/metrics. --key-file: the firm's personal-data key (or $ROBOADVISOR_KEY); --key-dir:\n"
            "DIR/FIRM.key for the keys of other firms. --rate/--burst: each API key's token\n"
-           "bucket (default 100 requests/s, bursts of 200). SIGTERM stops it gracefully.\n");
+           "bucket (default 100 requests/s, bursts of 200). --openapi: answer this document at\n"
+           "/v1/openapi.json instead of the one built in. SIGTERM stops it gracefully.\n");
 }
 
 static int usage(const char *msg, const char *arg)
@@ -581,7 +582,6 @@ int cmd_serve(int argc, char **argv)
     o.threads = 2;
     o.rate = 100;
     o.burst = 200;
-    o.openapi = RA_SRV_OPENAPI_DEFAULT;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -628,7 +628,12 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     g_opts = &o;
-    g_openapi = read_file(o.openapi, &g_openapi_len);
+    if (o.openapi)
+        g_openapi = read_file(o.openapi, &g_openapi_len);
+    else if ((g_openapi = malloc(srv_openapi_len + 1)) != NULL) {
+        memcpy(g_openapi, srv_openapi_json, srv_openapi_len + 1);
+        g_openapi_len = srv_openapi_len;
+    }
     if (!g_openapi) {
         fprintf(stderr, "roboadvisor serve: %s: could not read the OpenAPI document\n", o.openapi);
         return 1;

@@ -191,9 +191,32 @@ int srv_request_parse(const char *method, const char *path, const char *limit, c
     return p->status;
 }
 
-/* The body as a JSON object, or a problem (400 not JSON, 413 too big). */
-static json_t *body_object(const char *body, size_t len, srv_problem *p)
+static void unknown_members(json_t *o, const char *const *known, srv_problem *p)
 {
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v) {
+        int ok = 0;
+        for (int i = 0; known[i]; i++)
+            ok |= strcmp(k, known[i]) == 0;
+        if (!ok) {
+            char path[80];
+            /* the member's name is the client's text: keep it short and printable */
+            int printable = strlen(k) < 40;
+            for (const char *c = k; *c && printable; c++)
+                printable = *c > 32 && *c < 127;
+            snprintf(path, sizeof path, "$.%s", printable ? k : "?");
+            srv_problem_field(p, path, "is not a member of this request");
+        }
+    }
+}
+
+/* The body as a JSON object, or NULL with the problem (400 not JSON, 413 too big, 422 not an
+ * object); p is reset first, and a member not in known (NULL last) is an invalid field. */
+static json_t *body_object(const char *body, size_t len, const char *const *known,
+                           srv_problem *p)
+{
+    memset(p, 0, sizeof *p);
     if (len > SRV_BODY_MAX) {
         srv_problem_set(p, 413, "body too large", "the body is over %zu bytes", SRV_BODY_MAX);
         return NULL;
@@ -210,6 +233,7 @@ static json_t *body_object(const char *body, size_t len, srv_problem *p)
         srv_problem_field(p, "$", "must be an object");
         return NULL;
     }
+    unknown_members(j, known, p);
     return j;
 }
 
@@ -239,35 +263,13 @@ static int take_str(json_t *o, const char *k, char *out, size_t cap, int require
     return 1;
 }
 
-static void unknown_members(json_t *o, const char *const *known, srv_problem *p)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v) {
-        int ok = 0;
-        for (int i = 0; known[i]; i++)
-            ok |= strcmp(k, known[i]) == 0;
-        if (!ok) {
-            char path[80];
-            /* the member's name is the client's text: keep it short and printable */
-            int printable = strlen(k) < 40;
-            for (const char *c = k; *c && printable; c++)
-                printable = *c > 32 && *c < 127;
-            snprintf(path, sizeof path, "$.%s", printable ? k : "?");
-            srv_problem_field(p, path, "is not a member of this request");
-        }
-    }
-}
-
 int srv_body_decision(const char *body, size_t len, srv_decision *out, srv_problem *p)
 {
     memset(out, 0, sizeof *out);
-    memset(p, 0, sizeof *p);
-    json_t *o = body_object(body, len, p);
+    static const char *const known[] = {"reason", "trades", NULL};
+    json_t *o = body_object(body, len, known, p);
     if (!o)
         return p->status;
-    static const char *const known[] = {"reason", "trades", NULL};
-    unknown_members(o, known, p);
     if (take_str(o, "reason", out->reason, sizeof out->reason, 1, p) && !out->reason[0])
         srv_problem_field(p, "$.reason", "must not be empty");
     json_t *t = json_object_get(o, "trades");
@@ -310,20 +312,26 @@ static void take_amount(json_t *o, char *amount, size_t cap, srv_problem *p)
     }
 }
 
+/* An optional date member "YYYY-MM-DD" into *out (left 0 when absent). */
+static void take_date(json_t *o, const char *k, ra_date *out, srv_problem *p)
+{
+    char text[16], path[80];
+    if (take_str(o, k, text, sizeof text, 0, p) &&
+        ra_date_parse(text, strlen(text), out, NULL) != RA_OK) {
+        snprintf(path, sizeof path, "$.%s", k);
+        srv_problem_field(p, path, "must be a date YYYY-MM-DD");
+    }
+}
+
 int srv_body_withdrawal(const char *body, size_t len, srv_withdrawal *out, srv_problem *p)
 {
     memset(out, 0, sizeof *out);
-    memset(p, 0, sizeof *p);
-    json_t *o = body_object(body, len, p);
+    static const char *const known[] = {"amount", "due", "note", NULL};
+    json_t *o = body_object(body, len, known, p);
     if (!o)
         return p->status;
-    static const char *const known[] = {"amount", "due", "note", NULL};
-    unknown_members(o, known, p);
     take_amount(o, out->amount, sizeof out->amount, p);
-    char due[16];
-    if (take_str(o, "due", due, sizeof due, 0, p) &&
-        ra_date_parse(due, strlen(due), &out->due, NULL) != RA_OK)
-        srv_problem_field(p, "$.due", "must be a date YYYY-MM-DD");
+    take_date(o, "due", &out->due, p);
     (void)take_str(o, "note", out->note, sizeof out->note, 0, p);
     json_decref(o);
     return p->status;
@@ -332,17 +340,12 @@ int srv_body_withdrawal(const char *body, size_t len, srv_withdrawal *out, srv_p
 int srv_body_deposit(const char *body, size_t len, srv_deposit *out, srv_problem *p)
 {
     memset(out, 0, sizeof *out);
-    memset(p, 0, sizeof *p);
-    json_t *o = body_object(body, len, p);
+    static const char *const known[] = {"amount", "date", "reference", NULL};
+    json_t *o = body_object(body, len, known, p);
     if (!o)
         return p->status;
-    static const char *const known[] = {"amount", "date", "reference", NULL};
-    unknown_members(o, known, p);
     take_amount(o, out->amount, sizeof out->amount, p);
-    char date[16];
-    if (take_str(o, "date", date, sizeof date, 0, p) &&
-        ra_date_parse(date, strlen(date), &out->date, NULL) != RA_OK)
-        srv_problem_field(p, "$.date", "must be a date YYYY-MM-DD");
+    take_date(o, "date", &out->date, p);
     if (take_str(o, "reference", out->reference, sizeof out->reference - 4, 1, p) &&
         !segment_ok(out->reference, strlen(out->reference)))
         srv_problem_field(p, "$.reference", "must be 1 to %d letters, digits, '-', '_' or '.'",
@@ -354,12 +357,10 @@ int srv_body_deposit(const char *body, size_t len, srv_deposit *out, srv_problem
 int srv_body_note(const char *body, size_t len, srv_note *out, srv_problem *p)
 {
     memset(out, 0, sizeof *out);
-    memset(p, 0, sizeof *p);
-    json_t *o = body_object(body, len, p);
+    static const char *const known[] = {"note", NULL};
+    json_t *o = body_object(body, len, known, p);
     if (!o)
         return p->status;
-    static const char *const known[] = {"note", NULL};
-    unknown_members(o, known, p);
     if (take_str(o, "note", out->note, sizeof out->note, 1, p) && !out->note[0])
         srv_problem_field(p, "$.note", "must not be empty");
     json_decref(o);

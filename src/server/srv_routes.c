@@ -80,6 +80,15 @@ static int account_visible(ra_store *s, const srv_caller *c, const char *code, r
     return n == 1;
 }
 
+/* The account r->id when the caller may see it: 1, or 0 after answering (404 or an error). */
+static int own_account(ra_store *s, const srv_caller *c, const char *id, srv_answer *a)
+{
+    int vis = account_visible(s, c, id, NULL, a);
+    if (vis == 0)
+        not_found(a);
+    return vis > 0;
+}
+
 /* The caller's accounts (sorted codes), for filtering firm-wide lists; NULL *v for an admin (all).
  * Returns 0, or -1 with a set. */
 typedef struct scope_set {
@@ -329,12 +338,8 @@ static json_t *instr_json(const ra_instruction *in, int md)
 static void get_instructions(ra_store *s, const srv_caller *c, const srv_request *r,
                              srv_answer *a)
 {
-    int vis = account_visible(s, c, r->id, NULL, a);
-    if (vis <= 0) {
-        if (vis == 0)
-            not_found(a);
+    if (!own_account(s, c, r->id, a))
         return;
-    }
     ra_err e = {0};
     ra_firm f;
     ra_instruction *v = NULL;
@@ -349,32 +354,41 @@ static void get_instructions(ra_store *s, const srv_caller *c, const srv_request
     answer_json(a, 200, page_done(&pg));
 }
 
+/* The amount of a body in the firm's minor units: 0 with *f and *out, or -1 after answering (a
+ * 422 naming $.amount when it has more decimals than the firm's currency). */
+static int firm_amount(ra_store *s, const srv_caller *c, const char *amount, ra_firm *f,
+                       ra_minor *out, srv_answer *a)
+{
+    ra_err e = {0};
+    if (ra_store_firm_get(s, c->key.firm, f, &e) != RA_OK) {
+        answer_err(a, &e);
+        return -1;
+    }
+    if (ra_money_parse_minor(amount, strlen(amount), f->minor_digits, out, NULL) == RA_OK &&
+        *out > 0)
+        return 0;
+    srv_problem p;
+    memset(&p, 0, sizeof p);
+    srv_problem_field(&p, "$.amount", "must be above 0 with at most %d decimals",
+                      f->minor_digits);
+    answer_problem(a, &p);
+    return -1;
+}
+
 static void post_withdrawal(ra_store *s, const srv_caller *c, const srv_request *r,
                             ra_date today, const char *body, size_t len, srv_answer *a)
 {
-    int vis = account_visible(s, c, r->id, NULL, a);
-    if (vis <= 0) {
-        if (vis == 0)
-            not_found(a);
+    if (!own_account(s, c, r->id, a))
         return;
-    }
     srv_withdrawal w;
     srv_problem p;
     if (srv_body_withdrawal(body, len, &w, &p) != 0)
         return answer_problem(a, &p);
     ra_err e = {0};
     ra_firm f;
-    if (ra_store_firm_get(s, c->key.firm, &f, &e) != RA_OK)
-        return answer_err(a, &e);
     ra_minor amount = 0;
-    if (ra_money_parse_minor(w.amount, strlen(w.amount), f.minor_digits, &amount, NULL) !=
-            RA_OK ||
-        amount <= 0) {
-        memset(&p, 0, sizeof p);
-        srv_problem_field(&p, "$.amount", "must be above 0 with at most %d decimals",
-                          f.minor_digits);
-        return answer_problem(a, &p);
-    }
+    if (firm_amount(s, c, w.amount, &f, &amount, a) != 0)
+        return;
     char code[RA_CYCLE_ID_MAX];
     if (ra_store_withdrawal_put(s, &c->actor, r->id, amount, w.due ? w.due : today, "client",
                                 w.note, code, &e) != RA_OK)
@@ -578,15 +592,6 @@ static void get_audit(ra_store *s, srv_answer *a)
                                   (json_int_t)n, "first_bad", (json_int_t)bad));
 }
 
-/* The account r->id when the caller may see it: 1, or 0 after answering (404 or an error). */
-static int own_account(ra_store *s, const srv_caller *c, const char *id, srv_answer *a)
-{
-    int vis = account_visible(s, c, id, NULL, a);
-    if (vis == 0)
-        not_found(a);
-    return vis > 0;
-}
-
 static void get_models(ra_store *s, const srv_caller *c, const srv_request *r, srv_answer *a)
 {
     ra_model *v = NULL;
@@ -706,17 +711,9 @@ static void post_deposit(ra_store *s, const srv_caller *c, const srv_request *r,
         return answer_problem(a, &p);
     ra_err e = {0};
     ra_firm f;
-    if (ra_store_firm_get(s, c->key.firm, &f, &e) != RA_OK)
-        return answer_err(a, &e);
     ra_minor amount = 0;
-    if (ra_money_parse_minor(dp.amount, strlen(dp.amount), f.minor_digits, &amount, NULL) !=
-            RA_OK ||
-        amount <= 0) {
-        memset(&p, 0, sizeof p);
-        srv_problem_field(&p, "$.amount", "must be above 0 with at most %d decimals",
-                          f.minor_digits);
-        return answer_problem(a, &p);
-    }
+    if (firm_amount(s, c, dp.amount, &f, &amount, a) != 0)
+        return;
     ra_store_txn t;
     memset(&t, 0, sizeof t);
     snprintf(t.account, sizeof t.account, "%.47s", r->id);
