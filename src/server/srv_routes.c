@@ -120,7 +120,8 @@ static int ref_cmp(const void *k, const void *r)
 
 static int scope_has(const scope_set *set, const char *account)
 {
-    return set->all || bsearch(account, set->v, set->n, sizeof *set->v, ref_cmp) != NULL;
+    return set->all ||
+           (set->n && bsearch(account, set->v, set->n, sizeof *set->v, ref_cmp) != NULL);
 }
 
 /* --- pages ----------------------------------------------------------------------------------- */
@@ -164,7 +165,8 @@ static int item_cmp(const void *x, const void *y)
 /* {"items": [...], "next": cursor or null}: the first limit items after the cursor in id order. */
 static json_t *page_done(page *pg)
 {
-    qsort(pg->v, pg->n, sizeof *pg->v, item_cmp);
+    if (pg->n) /* qsort of NULL is undefined even for 0 items */
+        qsort(pg->v, pg->n, sizeof *pg->v, item_cmp);
     json_t *items = json_array();
     size_t k = pg->n < pg->r->limit ? pg->n : pg->r->limit;
     for (size_t i = 0; i < pg->n; i++) {
