@@ -6,11 +6,12 @@ set -euo pipefail
 
 what=${1:-test}
 build_pkgs=(build-essential cmake pkg-config liblapacke-dev libopenblas-dev libjansson-dev
-            libsqlite3-dev libpq-dev libsodium-dev)
-test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql sqlite3)
+            libsqlite3-dev libpq-dev libsodium-dev libmicrohttpd-dev)
+test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql sqlite3 curl python3-jsonschema)
 # R, quadprog and Rglpk (GLPK) are the independent peers in the benchmarks and the source of golden
-# numbers (tests/golden/*/make_golden.R; the tests read the committed values and need no R).
-bench_pkgs=(r-base-core r-cran-quadprog r-cran-rglpk)
+# numbers (tests/golden/*/make_golden.R; the tests read the committed values and need no R);
+# wrk loads the HTTP API (bench/bench_api.sh).
+bench_pkgs=(r-base-core r-cran-quadprog r-cran-rglpk wrk)
 
 pkgs=("${build_pkgs[@]}")
 case "$what" in

@@ -64,6 +64,8 @@
 #include "store_tiers.h"
 #include "store_blocks.h"
 #include "store_views.h"
+#include "store_api.h"
+#include "store_backup.h"
 /* engine */
 #include "engine_onboard.h"
 #include "engine_models.h"

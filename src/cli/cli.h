@@ -245,5 +245,8 @@ cli_cmd_fn cmd_monitor;
 cli_cmd_fn cmd_orders_export;
 cli_cmd_fn cmd_backtest; /* backtests of the daily cycle (cmd_backtest.c) */
 cli_cmd_fn cmd_diagnose; /* a client's own portfolio diagnosed (cmd_diagnose.c) */
+cli_cmd_fn cmd_keys;  /* the HTTP API's keys (cmd_keys.c) */
+cli_cmd_fn cmd_backup; /* verified backups of the book (cmd_backup.c) */
+cli_cmd_fn cmd_serve; /* the HTTP API: defined by the server layer (src/server/srv_main.c) */
 
 #endif

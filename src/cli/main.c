@@ -47,6 +47,9 @@ static const struct {
     {"replay", cmd_replay, "recompute a recorded day of the cycle and compare it with the record"},
     {"plan", cmd_plan, "goal plan by Monte Carlo: probability, wealth percentiles, required saving"},
     {"backtest", cmd_backtest, "the daily cycle over real history on a generated book, per risk level"},
+    {"serve", cmd_serve, "serve the HTTP JSON API (docs/api.md) on loopback"},
+    {"keys", cmd_keys, "the HTTP API's keys: create (printed once), list, revoke"},
+    {"backup", cmd_backup, "a copy of the book in use, verified by check and audit verify"},
     {"generate-book", cmd_generate_book, "write a seeded demo book (clients, accounts, transactions on real prices)"},
 };
 

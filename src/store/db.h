@@ -91,6 +91,8 @@ typedef struct ra_db_open_options {
 
 ra_status ra_db_sqlite_open(const char *path, const ra_db_open_options *o, ra_db **out,
                             ra_err *err);
+/* An online copy of an SQLite database into a new file (db_sqlite.c; RA_EINVAL on PostgreSQL). */
+ra_status ra_db_sqlite_backup(ra_db *db, const char *path, ra_err *err);
 ra_status ra_db_pg_open(const char *url, const ra_db_open_options *o, ra_db **out, ra_err *err);
 
 #endif

@@ -6,6 +6,7 @@
 #include "store/db.h"
 #include "roboadvisor/alloc.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -376,4 +377,39 @@ ra_status ra_db_sqlite_open(const char *path, const ra_db_open_options *o, ra_db
     }
     *out = &db->base;
     return RA_OK;
+}
+
+/* An online copy of the whole database into a new file at path (SQLite's backup API: pages are
+ * copied while readers and writers go on; the copy is one consistent snapshot). The file must not
+ * exist; it is created readable and writable by its owner only, like the book. */
+ra_status ra_db_sqlite_backup(ra_db *db, const char *path, ra_err *err)
+{
+    if (strcmp(db->ops->name, "sqlite") != 0)
+        return ra_err_set(err, RA_EINVAL, NULL, "not an SQLite book");
+    sq_db *d = (sq_db *)db;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+        return ra_err_set(err, RA_EIO, path, "could not create the backup file: %s",
+                          strerror(errno));
+    close(fd);
+    sqlite3 *to = NULL;
+    int rc = sqlite3_open_v2(path, &to, SQLITE_OPEN_READWRITE, NULL);
+    sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(to, "main", d->h, "main") : NULL;
+    if (b) {
+        do {
+            rc = sqlite3_backup_step(b, 1024);
+            if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+                sqlite3_sleep(20);
+        } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+        rc = sqlite3_backup_finish(b);
+    } else if (rc == SQLITE_OK)
+        rc = sqlite3_errcode(to);
+    ra_status st = RA_OK;
+    if (rc != SQLITE_OK)
+        st = ra_err_set(err, RA_EIO, path, "could not copy the book: %s",
+                        to ? sqlite3_errmsg(to) : sqlite3_errstr(rc));
+    sqlite3_close(to);
+    if (st != RA_OK)
+        unlink(path);
+    return st;
 }

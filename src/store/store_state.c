@@ -235,6 +235,11 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "itdddddtdd",
      "model_classes x JOIN models m ON m.id = x.model_id JOIN firms f ON f.id = m.firm_id",
      "x.position"},
+    /* issue 15 (0019): the HTTP API's keys (never the secret: its salted hash) */
+    {"api_keys", 19, "x.code",
+     "x.role, x.user_name, x.salt, x.hash, x.created_by, x.created_at, x.expires_at, "
+     "x.revoked_at, x.revoked_by",
+     "tttttiiit", "api_keys x JOIN firms f ON f.id = x.firm_id", "x.id"},
 };
 
 int rs_state_spec(const char *table)
@@ -473,6 +478,7 @@ static const struct {
     {"tier", {"client_tiers"}},
     {"tier_rule", {"tier_rules"}},
     {"behaviour_settings", {"behaviour_settings"}},
+    {"api_key", {"api_keys"}},
 };
 
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)

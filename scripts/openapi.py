@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Writes docs/openapi.json, the OpenAPI 3.1 document of the HTTP API (docs/api.md), from the
+tables below. tests/cli/test_server.sh checks that the server answers exactly these routes and
+that every answer has these shapes. Usage: scripts/openapi.py > docs/openapi.json"""
+import json
+import sys
+
+STR = {"type": "string"}
+NUM = {"type": "number"}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+NSTR = {"type": ["string", "null"]}
+NNUM = {"type": ["number", "null"]}
+DATE = NSTR  # YYYY-MM-DD or null
+MONEY = {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$"}  # decimal, account currency
+
+
+def ref(n):
+    return {"$ref": "#/components/schemas/" + n}
+
+
+def obj(props, required=None):
+    return {"type": "object", "required": sorted(props) if required is None else required,
+            "properties": props, "additionalProperties": False}
+
+
+def arr(items):
+    return {"type": "array", "items": items}
+
+
+def page(item):
+    return obj({"items": arr(ref(item)), "next": NSTR})
+
+
+S = {}
+S["Problem"] = obj({"type": STR, "title": STR, "status": INT, "detail": STR,
+                    "errors": arr(obj({"path": STR, "detail": STR}))},
+                   ["type", "title", "status", "detail"])
+S["Firm"] = obj({"code": STR, "name": STR, "currency": STR, "minor_digits": INT,
+                 "role": {"enum": ["admin", "advisor", "client", "auditor"]}, "user": STR})
+S["ClientRef"] = obj({"code": STR, "household": STR, "advisor": STR})
+S["Client"] = obj({"code": STR, "household": STR, "advisor": STR, "accounts": arr(STR)})
+S["AccountRef"] = obj({"code": STR, "client": STR, "advisor": STR})
+S["Position"] = obj({"ticker": STR, "qty": STR, "price": NSTR, "price_date": DATE,
+                     "value": MONEY, "weight": NUM, "target": NUM, "drift": NUM})
+S["Account"] = obj({"code": STR, "client": STR, "advisor": STR, "date": DATE, "status": STR,
+                    "currency": STR, "value": MONEY, "cash": MONEY, "drift": NUM,
+                    "max_deviation": NUM, "positions": arr(ref("Position")),
+                    "open_proposal": NSTR})
+S["Lot"] = obj({"id": STR, "lot": INT, "ticker": STR, "acquired": DATE, "holding_from": DATE,
+                "qty": STR, "cost": MONEY, "adjustment": MONEY})
+S["Gains"] = obj({"account": STR, "sales": INT, "open_lots": INT, "proceeds": MONEY,
+                  "cost": MONEY, "gain": MONEY, "disallowed": MONEY, "short_term": MONEY,
+                  "long_term": MONEY, "open_cost": MONEY, "harvested": MONEY})
+S["Instruction"] = obj({"code": STR, "account": STR, "kind": STR, "amount": MONEY, "due": DATE,
+                        "source": STR, "paid": MONEY, "status": STR})
+S["WithdrawalRequest"] = obj({"amount": MONEY, "due": {"type": "string", "format": "date"},
+                              "note": STR}, ["amount"])
+S["Withdrawal"] = obj({"code": STR, "account": STR, "currency": STR, "amount": MONEY,
+                       "due": DATE, "status": STR})
+S["DepositRequest"] = obj({"amount": MONEY, "date": {"type": "string", "format": "date"},
+                           "reference": {"type": "string", "pattern": "^[A-Za-z0-9._-]+$"}},
+                          ["amount", "reference"])
+S["Deposit"] = obj({"account": STR, "external_id": STR, "currency": STR, "amount": MONEY,
+                    "date": DATE, "new": BOOL})
+S["Trade"] = obj({"n": INT, "ticker": STR, "side": {"enum": ["buy", "sell"]}, "qty": STR,
+                  "value": MONEY, "reasons": arr(STR), "status": STR})
+summary = {"id": STR, "account": STR, "date": DATE, "status": STR, "discretionary": BOOL,
+           "value": MONEY, "drift_before": NUM, "drift_after": NUM, "decided_by": STR,
+           "n_trades": INT}
+S["ProposalSummary"] = obj(summary)
+full = dict(summary, trades=arr(ref("Trade")), decided_reason=STR, orders_made=INT)
+S["Proposal"] = obj(full, sorted(set(full) - {"orders_made"}))
+S["DecisionRequest"] = obj({"reason": {"type": "string", "minLength": 1},
+                            "trades": arr({"type": "integer", "minimum": 1})}, ["reason"])
+S["Order"] = obj({"id": STR, "account": STR, "proposal": STR, "trade": INT, "date": DATE,
+                  "ticker": STR, "side": {"enum": ["buy", "sell"]}, "qty": STR, "filled": STR,
+                  "status": STR})
+S["Notification"] = obj({"code": STR, "account": STR, "date": DATE, "recipient": STR,
+                         "kind": STR, "message": STR, "due_at": INT})
+S["Model"] = obj({"code": STR, "version": INT, "level": INT, "method": STR,
+                  "expected_return": NNUM, "volatility": NNUM, "equity_share": NUM,
+                  "weights": arr(obj({"ticker": STR, "weight": NUM}))})
+S["Alert"] = obj({"id": STR, "account": STR, "kind": STR, "date": DATE, "closed": DATE,
+                  "observed": NUM, "threshold": NUM, "detail": STR})
+S["Suspension"] = obj({"id": STR, "account": STR, "date": DATE, "kind": STR, "loss_limit": NUM,
+                       "entrusted": MONEY, "value": MONEY, "loss": MONEY, "suspended": BOOL,
+                       "reauthorised_by": STR, "reauthorised_at": INT})
+S["NoteRequest"] = obj({"note": {"type": "string", "minLength": 1}})
+S["Reauthorisation"] = obj({"account": STR, "date": DATE, "reauthorised_by": STR,
+                            "suspended": BOOL})
+S["AuditState"] = obj({"intact": BOOL, "records": INT, "first_bad": INT})
+for n in ["ClientRef", "AccountRef", "Instruction", "ProposalSummary", "Order", "Notification",
+          "Model", "Alert", "Suspension", "Lot"]:
+    S[n + "Page"] = page(n)
+
+PROBLEM = {"description": "a problem (RFC 9457)",
+           "content": {"application/problem+json": {"schema": ref("Problem")}}}
+ID = [{"name": "id", "in": "path", "required": True, "schema": STR}]
+LIST = [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                      "maximum": 500}},
+        {"name": "cursor", "in": "query", "schema": STR}]
+IDEM = [{"name": "Idempotency-Key", "in": "header", "required": True,
+         "schema": {"type": "string", "minLength": 1, "maxLength": 128}}]
+
+
+def op(summary, schema, params=(), body=None, code=200):
+    responses = {str(code): {"description": "OK", "content": {
+        "application/json": {"schema": ref(schema)}}}}
+    for c in ("401", "403", "404", "422", "429", "500", "503"):
+        responses[c] = PROBLEM
+    o = {"summary": summary, "parameters": list(params), "responses": responses}
+    if body:
+        o["requestBody"] = {"required": True,
+                            "content": {"application/json": {"schema": ref(body)}}}
+        for c in ("400", "409", "413"):
+            responses[c] = PROBLEM
+        o["parameters"] += IDEM
+    return o
+
+
+P = {
+    "/v1/openapi.json": {"get": {"summary": "this document", "security": [], "responses": {
+        "200": {"description": "the OpenAPI document",
+                "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/metrics": {"get": {"summary": "Prometheus metrics (serve on loopback)", "security": [],
+                         "responses": {"200": {"description": "metrics", "content": {
+                             "text/plain": {"schema": STR}}}}}},
+    "/v1/health": {"get": {"summary": "the server is up (no key; a fixed answer)",
+                           "security": [], "responses": {"200": {
+                               "description": "up", "content": {"application/json": {
+                                   "schema": obj({"status": {"const": "ok"}})}}}}}},
+    "/v1/firm": {"get": op("the caller's firm and role", "Firm")},
+    "/v1/clients": {"get": op("clients in the caller's scope", "ClientRefPage", LIST)},
+    "/v1/clients/{id}": {"get": op("a client and its accounts", "Client", ID)},
+    "/v1/accounts": {"get": op("accounts in the caller's scope", "AccountRefPage", LIST)},
+    "/v1/accounts/{id}": {"get": op("an account's value, cash and positions against its target",
+                                    "Account", ID)},
+    "/v1/accounts/{id}/lots": {"get": op("an account's open tax lots", "LotPage", ID + LIST)},
+    "/v1/accounts/{id}/gains": {"get": op("an account's realised gains (wash sales across the "
+                                          "household)", "Gains", ID)},
+    "/v1/accounts/{id}/instructions": {"get": op("an account's withdrawal instructions",
+                                                 "InstructionPage", ID + LIST)},
+    "/v1/accounts/{id}/withdrawals": {"post": op("instruct a withdrawal (the cycle pays it)",
+                                                 "Withdrawal", ID, "WithdrawalRequest", 201)},
+    "/v1/accounts/{id}/deposits": {"post": op("book a deposit received (admin)", "Deposit", ID,
+                                              "DepositRequest", 201)},
+    "/v1/accounts/{id}/reauthorise": {"post": op("record the client's re-authorisation of a "
+                                                 "suspended account", "Reauthorisation", ID,
+                                                 "NoteRequest")},
+    "/v1/proposals": {"get": op("proposals of the accounts in scope", "ProposalSummaryPage",
+                                LIST)},
+    "/v1/proposals/{id}": {"get": op("a proposal with its trades", "Proposal", ID)},
+    "/v1/proposals/{id}/approve": {"post": op("approve a pending proposal (all trades or those "
+                                              "listed)", "Proposal", ID, "DecisionRequest")},
+    "/v1/proposals/{id}/reject": {"post": op("reject a pending proposal (all trades or those "
+                                             "listed)", "Proposal", ID, "DecisionRequest")},
+    "/v1/orders": {"get": op("orders of the accounts in scope", "OrderPage", LIST)},
+    "/v1/notifications": {"get": op("notifications of the accounts in scope",
+                                    "NotificationPage", LIST)},
+    "/v1/alerts": {"get": op("behaviour alerts of the accounts in scope", "AlertPage", LIST)},
+    "/v1/suspensions": {"get": op("suspensions and re-authorisations of the accounts in scope",
+                                  "SuspensionPage", LIST)},
+    "/v1/models": {"get": op("the firm's model portfolios (latest versions)", "ModelPage",
+                             LIST)},
+    "/v1/audit": {"get": op("the audit chain and the book verified against it", "AuditState")},
+}
+
+doc = {"openapi": "3.1.0",
+       "info": {"title": "roboadvisor API", "version": "1.0.0",
+                "description": "See docs/api.md: keys and roles, errors, pagination, "
+                               "idempotency."},
+       "servers": [{"url": "http://127.0.0.1:8080"}],
+       "security": [{"bearer": []}],
+       "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+                      "schemas": S},
+       "paths": P}
+json.dump(doc, sys.stdout, indent=1)
+sys.stdout.write("\n")

@@ -1,0 +1,698 @@
+/* roboadvisor serve: the HTTP JSON API on libmicrohttpd (srv.h; docs/api.md, docs/cli.md#serve).
+ *
+ * Threads: libmicrohttpd's pool of --threads threads; each opens its own book (one store
+ * connection per thread: the store is not thread-safe) on its first request and keeps it.
+ * Requests: libmicrohttpd calls the handler once when the headers are in, then per piece of body,
+ * then once more; we answer on that last call, never the first (libmicrohttpd 0.9.75 closes a
+ * keep-alive connection answered on the first call). Writes: a POST runs in one database
+ * transaction with its idempotency record, committed before the answer is queued, so an
+ * acknowledged write is durable. SIGTERM or SIGINT: stop accepting, let the requests in flight
+ * finish (up to 30 s), stop. */
+#include "server/srv.h"
+
+#include <roboadvisor/alloc.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct srv_opts {
+    const char *db, *firm, *key_file, *key_dir, *listen, *openapi;
+    unsigned threads;
+    double rate, burst; /* per key: requests per second, bucket size */
+} srv_opts;
+
+/* --- per-thread books ------------------------------------------------------------------------ */
+
+typedef struct srv_thread {
+    ra_book *book;
+} srv_thread;
+
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static srv_thread *g_threads[256];
+static size_t g_n_threads;
+static _Thread_local srv_thread *t_self;
+static const srv_opts *g_opts;
+static char *g_openapi;
+static size_t g_openapi_len;
+
+static int64_t wall_clock(void *ctx)
+{
+    (void)ctx;
+    return (int64_t)time(NULL);
+}
+
+static ra_status key_dir_provider(void *ctx, const char *firm, uint8_t key[RA_STORE_KEY_BYTES],
+                                  ra_err *err)
+{
+    const char *dir = ctx;
+    char path[1024];
+    for (const char *c = firm; *c; c++) /* codes only: no path tricks */
+        if (*c == '/' || *c == '.')
+            return ra_err_set(err, RA_ENOTFOUND, NULL, "no key for firm %s", firm);
+    snprintf(path, sizeof path, "%s/%s.key", dir, firm);
+    if (access(path, R_OK) != 0)
+        return ra_err_set(err, RA_ENOTFOUND, NULL, "no key for firm %s", firm);
+    return ra_book_key_file_read(path, 0, key, NULL, err);
+}
+
+static ra_book *thread_book(ra_err *err)
+{
+    if (t_self)
+        return t_self->book;
+    ra_book_open_opts o;
+    memset(&o, 0, sizeof o);
+    o.url = g_opts->db;
+    o.firm = g_opts->firm;
+    o.user = "api";
+    o.key_file = g_opts->key_file;
+    o.key_hex = getenv("ROBOADVISOR_KEY");
+    o.key_hex_name = "ROBOADVISOR_KEY";
+    o.clock = wall_clock;
+    ra_book *b = NULL;
+    if (ra_book_open(&o, &b, err) != RA_OK)
+        return NULL;
+    if (g_opts->key_dir)
+        ra_store_set_key_provider(b->store, key_dir_provider, (void *)g_opts->key_dir);
+    srv_thread *t = calloc(1, sizeof *t);
+    if (!t) {
+        ra_book_close(b);
+        ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a thread's state");
+        return NULL;
+    }
+    t->book = b;
+    pthread_mutex_lock(&g_lock);
+    if (g_n_threads < sizeof g_threads / sizeof g_threads[0])
+        g_threads[g_n_threads++] = t;
+    pthread_mutex_unlock(&g_lock);
+    t_self = t;
+    return b;
+}
+
+/* --- rate limits: a token bucket per key ------------------------------------------------------ */
+
+#define BUCKETS 4096
+static struct {
+    char code[RA_CODE_MAX];
+    double tokens, at;
+} g_buckets[BUCKETS];
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* 0 to go on, else the seconds to wait (Retry-After). */
+static int rate_take(const char *code)
+{
+    unsigned h = 5381;
+    for (const char *c = code; *c; c++)
+        h = h * 33u + (unsigned char)*c;
+    double t = now_s();
+    int wait = 0;
+    pthread_mutex_lock(&g_lock);
+    for (unsigned i = 0; i < BUCKETS; i++) {
+        unsigned k = (h + i) % BUCKETS;
+        if (g_buckets[k].code[0] && strcmp(g_buckets[k].code, code) != 0)
+            continue;
+        if (!g_buckets[k].code[0]) { /* a new key starts full */
+            snprintf(g_buckets[k].code, sizeof g_buckets[k].code, "%s", code);
+            g_buckets[k].tokens = g_opts->burst;
+            g_buckets[k].at = t;
+        }
+        double tok = g_buckets[k].tokens + (t - g_buckets[k].at) * g_opts->rate;
+        if (tok > g_opts->burst)
+            tok = g_opts->burst;
+        g_buckets[k].at = t;
+        if (tok >= 1.0)
+            g_buckets[k].tokens = tok - 1.0;
+        else {
+            g_buckets[k].tokens = tok;
+            wait = (int)((1.0 - tok) / g_opts->rate) + 1;
+        }
+        break;
+    }
+    pthread_mutex_unlock(&g_lock);
+    return wait;
+}
+
+/* --- metrics --------------------------------------------------------------------------------- */
+
+static const int g_statuses[] = {200, 201, 400, 401, 403, 404, 405, 409, 413, 414, 422, 429, 500,
+                                 503};
+#define N_STATUS (sizeof g_statuses / sizeof g_statuses[0])
+static const double g_le[] = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0};
+#define N_LE (sizeof g_le / sizeof g_le[0])
+static atomic_ullong g_count[R_COUNT + 1][N_STATUS];
+static atomic_ullong g_hist[N_LE + 1];
+static atomic_ullong g_sum_us, g_replays, g_in_flight;
+
+static void metrics_add(int route, int status, double secs, int replay)
+{
+    size_t k = 0;
+    while (k < N_STATUS && g_statuses[k] != status)
+        k++;
+    if (k < N_STATUS)
+        atomic_fetch_add(&g_count[route][k], 1);
+    size_t b = 0;
+    while (b < N_LE && secs > g_le[b])
+        b++;
+    atomic_fetch_add(&g_hist[b], 1);
+    atomic_fetch_add(&g_sum_us, (unsigned long long)(secs * 1e6));
+    if (replay)
+        atomic_fetch_add(&g_replays, 1);
+}
+
+static char *metrics_text(void)
+{
+    size_t cap = 65536, len = 0;
+    char *t = malloc(cap);
+    if (!t)
+        return NULL;
+#define OUT(...) len += (size_t)snprintf(t + len, len < cap ? cap - len : 0, __VA_ARGS__)
+    OUT("# HELP ra_http_requests_total HTTP requests answered, by route and status.\n"
+        "# TYPE ra_http_requests_total counter\n");
+    for (int r = 0; r <= R_COUNT; r++)
+        for (size_t k = 0; k < N_STATUS; k++) {
+            unsigned long long v = atomic_load(&g_count[r][k]);
+            if (v)
+                OUT("ra_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+                    r < R_COUNT ? srv_routes[r].pattern : "none", g_statuses[k], v);
+        }
+    OUT("# HELP ra_http_request_duration_seconds Time from the request's headers to its answer.\n"
+        "# TYPE ra_http_request_duration_seconds histogram\n");
+    unsigned long long cum = 0;
+    for (size_t b = 0; b <= N_LE; b++) {
+        cum += atomic_load(&g_hist[b]);
+        if (b < N_LE)
+            OUT("ra_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", g_le[b], cum);
+        else
+            OUT("ra_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
+    }
+    OUT("ra_http_request_duration_seconds_sum %.6f\n", (double)atomic_load(&g_sum_us) / 1e6);
+    OUT("ra_http_request_duration_seconds_count %llu\n", cum);
+    OUT("# HELP ra_http_idempotent_replays_total POSTs answered from a stored response.\n"
+        "# TYPE ra_http_idempotent_replays_total counter\n"
+        "ra_http_idempotent_replays_total %llu\n", atomic_load(&g_replays));
+    OUT("# HELP ra_http_in_flight Requests being answered.\n# TYPE ra_http_in_flight gauge\n"
+        "ra_http_in_flight %llu\n", atomic_load(&g_in_flight));
+#undef OUT
+    if (len >= cap)
+        t[cap - 1] = 0;
+    return t;
+}
+
+/* --- one request ----------------------------------------------------------------------------- */
+
+typedef struct req_ctx {
+    double t0;
+    char *body;
+    size_t len, cap;
+    int too_big;
+    /* for the log line */
+    int route, status, replay;
+    char method[8];
+    char key[RA_CODE_MAX];
+    char firm[RA_CODE_MAX];
+    size_t bytes;
+} req_ctx;
+
+static enum MHD_Result queue(struct MHD_Connection *con, req_ctx *q, int status,
+                             const char *ctype, char *text, int replay, int retry_after,
+                             int auth_challenge)
+{
+    size_t n = text ? strlen(text) : 0;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(n, text ? text : (char *)"", text ? MHD_RESPMEM_MUST_FREE
+                                                                         : MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", ctype);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (replay)
+        MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+    if (retry_after) {
+        char b[16];
+        snprintf(b, sizeof b, "%d", retry_after);
+        MHD_add_response_header(resp, "Retry-After", b);
+    }
+    if (auth_challenge)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"roboadvisor\"");
+    q->status = status;
+    q->replay = replay;
+    q->bytes = n;
+    enum MHD_Result r = MHD_queue_response(con, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
+static enum MHD_Result queue_json(struct MHD_Connection *con, req_ctx *q, int status, json_t *j,
+                                  int problem, int replay, int retry_after, int challenge)
+{
+    char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    return queue(con, q, status, problem ? "application/problem+json" : "application/json",
+                 t, replay, retry_after, challenge);
+}
+
+static enum MHD_Result queue_problem(struct MHD_Connection *con, req_ctx *q, const srv_problem *p,
+                                     int retry_after, int challenge)
+{
+    return queue_json(con, q, p->status, srv_problem_json(p), 1, 0, retry_after, challenge);
+}
+
+static enum MHD_Result problem(struct MHD_Connection *con, req_ctx *q, int status,
+                               const char *title, const char *detail)
+{
+    srv_problem p;
+    memset(&p, 0, sizeof p);
+    srv_problem_set(&p, status, title, "%s", detail);
+    return queue_problem(con, q, &p, 0, status == 401);
+}
+
+static ra_date today_utc(void)
+{
+    return (ra_date)(time(NULL) / 86400);
+}
+
+/* A POST: the work and its idempotency record in one transaction. */
+static enum MHD_Result do_post(struct MHD_Connection *con, req_ctx *q, ra_store *s,
+                               const srv_caller *c, const srv_request *r, const char *path)
+{
+    const char *idem = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Idempotency-Key");
+    if (!idem || !idem[0] || strlen(idem) > SRV_IDEM_KEY_MAX) {
+        srv_problem p;
+        memset(&p, 0, sizeof p);
+        srv_problem_set(&p, 400, "idempotency key required",
+                        "every POST carries an Idempotency-Key header of 1 to %d bytes",
+                        SRV_IDEM_KEY_MAX);
+        srv_problem_field(&p, "header.Idempotency-Key", "is required");
+        return queue_problem(con, q, &p, 0, 0);
+    }
+    /* the request's fingerprint: method, path and body */
+    uint8_t h[32];
+    char hash[65];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, sizeof h);
+    crypto_generichash_update(&st, (const uint8_t *)"POST ", 5);
+    crypto_generichash_update(&st, (const uint8_t *)path, strlen(path) + 1);
+    crypto_generichash_update(&st, (const uint8_t *)(q->body ? q->body : ""), q->len);
+    crypto_generichash_final(&st, h, sizeof h);
+    sodium_bin2hex(hash, sizeof hash, h, sizeof h);
+    ra_err e = {0};
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (ra_store_begin(s, &e) != RA_OK)
+            return problem(con, q, 503, "busy", "the book is busy: retry with the same key");
+        int status = 0, same = 0;
+        char *stored = NULL;
+        ra_status rc = ra_store_idem_get(s, c->key.id, idem, hash, &status, &stored, &same, &e);
+        if (rc == RA_OK) {
+            (void)ra_store_rollback(s, NULL);
+            if (!same) {
+                ra_free(stored);
+                srv_problem p;
+                memset(&p, 0, sizeof p);
+                srv_problem_set(&p, 422, "idempotency key reused",
+                                "this Idempotency-Key was used with another request");
+                srv_problem_field(&p, "header.Idempotency-Key", "was used with another request");
+                return queue_problem(con, q, &p, 0, 0);
+            }
+            char *copy = strdup(stored);
+            ra_free(stored);
+            return queue(con, q, status, status >= 400 ? "application/problem+json"
+                                                        : "application/json",
+                         copy, 1, 0, 0);
+        }
+        if (rc != RA_ENOTFOUND) {
+            (void)ra_store_rollback(s, NULL);
+            return problem(con, q, 500, "internal error", "the request could not be completed");
+        }
+        srv_answer a;
+        srv_answer_request(s, c, r, today_utc(), q->body, q->len, &a);
+        char *text = json_dumps(a.body, JSON_COMPACT);
+        json_decref(a.body);
+        if (!text) {
+            (void)ra_store_rollback(s, NULL);
+            return problem(con, q, 500, "internal error", "the request could not be completed");
+        }
+        if (a.status >= 500) { /* not kept: a retry may succeed */
+            (void)ra_store_rollback(s, NULL);
+            return queue(con, q, a.status, "application/problem+json", text, 0, 0, 0);
+        }
+        rc = ra_store_idem_put(s, c->key.id, idem, hash, a.status, text, &e);
+        if (rc == RA_OK)
+            rc = ra_store_commit(s, &e);
+        if (rc == RA_OK)
+            return queue(con, q, a.status, a.problem ? "application/problem+json"
+                                                     : "application/json",
+                         text, 0, 0, 0);
+        free(text);
+        (void)ra_store_rollback(s, NULL);
+        if (rc != RA_ECONFLICT) /* another retry stored its response first: read it */
+            break;
+    }
+    return problem(con, q, 503, "busy", "the request could not be completed: retry with the same "
+                                        "Idempotency-Key");
+}
+
+static enum MHD_Result answer(struct MHD_Connection *con, req_ctx *q, const char *url,
+                              const char *method)
+{
+    srv_request r;
+    srv_problem p;
+    const char *limit = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "limit");
+    const char *cursor = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "cursor");
+    q->route = R_COUNT;
+    if (srv_request_parse(method, url, limit, cursor, &r, &p) != 0 && p.status != 422)
+        return queue_problem(con, q, &p, 0, 0);
+    q->route = (int)r.route;
+    if (r.route == R_OPENAPI)
+        return queue(con, q, 200, "application/json", strndup(g_openapi, g_openapi_len), 0, 0,
+                     0);
+    if (r.route == R_HEALTH) /* a fixed body: also the ceiling of bench/bench_api.sh */
+        return queue(con, q, 200, "application/json", strdup("{\"status\":\"ok\"}"), 0, 0, 0);
+    if (r.route == R_METRICS)
+        return queue(con, q, 200, "text/plain; version=0.0.4", metrics_text(), 0, 0, 0);
+    const char *key = NULL;
+    size_t klen = 0;
+    if (!srv_bearer(MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"), &key,
+                    &klen))
+        return problem(con, q, 401, "unauthorised", "send Authorization: Bearer KEY");
+    ra_err e = {0};
+    ra_book *b = thread_book(&e);
+    if (!b)
+        return problem(con, q, 503, "unavailable", "the book could not be opened");
+    srv_caller c;
+    memset(&c, 0, sizeof c);
+    ra_status rc = ra_store_apikey_verify(b->store, key, klen, (int64_t)time(NULL), &c.key, &e);
+    if (rc == RA_ECONFLICT)
+        return problem(con, q, 401, "unauthorised", strstr(e.msg, "revoked")
+                                                        ? "the key is revoked"
+                                                        : "the key has expired");
+    if (rc != RA_OK)
+        return problem(con, q, 401, "unauthorised", "the key is not valid");
+    snprintf(q->key, sizeof q->key, "%s", c.key.code);
+    snprintf(q->firm, sizeof q->firm, "%s", c.key.firm);
+    int wait = rate_take(c.key.code);
+    if (wait) {
+        memset(&p, 0, sizeof p);
+        srv_problem_set(&p, 429, "too many requests", "the key's rate limit is reached");
+        return queue_problem(con, q, &p, wait, 0);
+    }
+    if (!(srv_routes[r.route].roles & (1u << c.key.role)))
+        return problem(con, q, 403, "forbidden", "the key's role may not use this resource");
+    if (p.status) /* a bad limit or cursor, reported after authentication */
+        return queue_problem(con, q, &p, 0, 0);
+    if (q->too_big) {
+        memset(&p, 0, sizeof p);
+        srv_problem_set(&p, 413, "body too large", "the body is over %zu bytes", SRV_BODY_MAX);
+        return queue_problem(con, q, &p, 0, 0);
+    }
+    snprintf(c.actor.firm, sizeof c.actor.firm, "%s", c.key.firm);
+    if (c.key.user[0])
+        snprintf(c.actor.user, sizeof c.actor.user, "%s", c.key.user);
+    else
+        snprintf(c.actor.user, sizeof c.actor.user, "key:%.16s", c.key.code);
+    if (strcmp(method, "POST") == 0)
+        return do_post(con, q, b->store, &c, &r, url);
+    srv_answer a;
+    srv_answer_request(b->store, &c, &r, today_utc(), NULL, 0, &a);
+    return queue_json(con, q, a.status, a.body, a.problem, 0, 0, 0);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    req_ctx *q = *con_cls;
+    if (!q) { /* the headers: answer later (see the header comment) */
+        q = calloc(1, sizeof *q);
+        if (!q)
+            return MHD_NO;
+        q->t0 = now_s();
+        q->route = R_COUNT;
+        snprintf(q->method, sizeof q->method, "%s", strlen(method) < 8 ? method : "OTHER");
+        atomic_fetch_add(&g_in_flight, 1);
+        *con_cls = q;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (q->too_big || q->len + n > SRV_BODY_MAX) {
+            q->too_big = 1;
+            return MHD_YES;
+        }
+        if (q->len + n + 1 > q->cap) {
+            size_t cap = q->cap ? q->cap : 1024;
+            while (cap < q->len + n + 1)
+                cap *= 2;
+            char *nb = realloc(q->body, cap);
+            if (!nb)
+                return MHD_NO;
+            q->body = nb;
+            q->cap = cap;
+        }
+        memcpy(q->body + q->len, upload_data, n);
+        q->len += n;
+        q->body[q->len] = 0;
+        return MHD_YES;
+    }
+    return answer(con, q, url, method);
+}
+
+/* One JSON line per request on stderr: no personal data (the route's pattern, not the path; the
+ * key's public code, never the key). */
+static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)con;
+    req_ctx *q = *con_cls;
+    if (!q)
+        return;
+    double secs = now_s() - q->t0;
+    metrics_add(q->route, q->status, secs, q->replay);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    fprintf(stderr,
+            "{\"ts\":%lld.%03ld,\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,"
+            "\"ms\":%.3f,\"bytes\":%zu,\"key\":\"%s\",\"firm\":\"%s\",\"replay\":%s,"
+            "\"completed\":%s}\n",
+            (long long)ts.tv_sec, ts.tv_nsec / 1000000, q->method,
+            q->route < R_COUNT ? srv_routes[q->route].pattern : "-", q->status, secs * 1e3,
+            q->bytes, q->key, q->firm, q->replay ? "true" : "false",
+            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "true" : "false");
+    free(q->body);
+    free(q);
+    *con_cls = NULL;
+    atomic_fetch_sub(&g_in_flight, 1);
+}
+
+/* --- the command ----------------------------------------------------------------------------- */
+
+static void serve_help(void)
+{
+    printf("usage: roboadvisor serve [--db URL] [--firm CODE] [--key-file FILE] [--key-dir DIR]\n"
+           "                         [--listen 127.0.0.1:8080] [--threads N]\n"
+           "                         [--rate R] [--burst B] [--openapi FILE]\n\n"
+           "Serves the HTTP JSON API (docs/api.md) on the address given (loopback by default):\n"
+           "/v1/... with Authorization: Bearer KEY (roboadvisor keys create), /v1/openapi.json,\n"
+           "/metrics. --key-file: the firm's personal-data key (or $ROBOADVISOR_KEY); --key-dir:\n"
+           "DIR/FIRM.key for the keys of other firms. --rate/--burst: each API key's token\n"
+           "bucket (default 100 requests/s, bursts of 200). --openapi: answer this document at\n"
+           "/v1/openapi.json instead of the one built in. SIGTERM stops it gracefully.\n");
+}
+
+static int usage(const char *msg, const char *arg)
+{
+    fprintf(stderr, "roboadvisor serve: %s%s%s%s (see 'roboadvisor serve --help')\n", msg,
+            arg ? " \"" : "", arg ? arg : "", arg ? "\"" : "");
+    return 2;
+}
+
+static int parse_listen(const char *s, struct sockaddr_in *sa)
+{
+    char host[64];
+    const char *colon = strrchr(s, ':');
+    if (!colon || (size_t)(colon - s) >= sizeof host)
+        return -1;
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = 0;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return -1;
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+static char *read_file(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, len = 0;
+    char *t = malloc(cap);
+    while (t) {
+        size_t k = fread(t + len, 1, cap - len - 1, f);
+        len += k;
+        if (len + 1 < cap)
+            break;
+        char *nt = realloc(t, cap * 2);
+        if (!nt) {
+            free(t);
+            t = NULL;
+            break;
+        }
+        t = nt;
+        cap *= 2;
+    }
+    fclose(f);
+    if (t) {
+        t[len] = 0;
+        *n = len;
+    }
+    return t;
+}
+
+int cmd_serve(int argc, char **argv);
+int cmd_serve(int argc, char **argv)
+{
+    srv_opts o = {0};
+    o.listen = "127.0.0.1:8080";
+    o.threads = 2;
+    o.rate = 100;
+    o.burst = 200;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            serve_help();
+            return 0;
+        }
+        if (strncmp(a, "--", 2) != 0)
+            return usage("unexpected argument", a);
+        if (i + 1 >= argc)
+            return usage("this option needs a value:", a);
+        const char *v = argv[++i];
+        char *end = NULL;
+        if (strcmp(a, "--db") == 0) o.db = v;
+        else if (strcmp(a, "--firm") == 0) o.firm = v;
+        else if (strcmp(a, "--key-file") == 0) o.key_file = v;
+        else if (strcmp(a, "--key-dir") == 0) o.key_dir = v;
+        else if (strcmp(a, "--listen") == 0) o.listen = v;
+        else if (strcmp(a, "--openapi") == 0) o.openapi = v;
+        else if (strcmp(a, "--threads") == 0) {
+            long t = strtol(v, &end, 10);
+            if (*end || t < 1 || t > 64)
+                return usage("--threads must be 1 to 64:", v);
+            o.threads = (unsigned)t;
+        } else if (strcmp(a, "--rate") == 0 || strcmp(a, "--burst") == 0) {
+            double d = strtod(v, &end);
+            if (*end || !(d > 0) || d > 1e9)
+                return usage("--rate and --burst must be positive numbers:", v);
+            *(strcmp(a, "--rate") == 0 ? &o.rate : &o.burst) = d;
+        } else
+            return usage("no option", a);
+    }
+    if (!o.db)
+        o.db = getenv("ROBOADVISOR_DB") && getenv("ROBOADVISOR_DB")[0] ? getenv("ROBOADVISOR_DB")
+                                                                       : "roboadvisor.db";
+    if (!o.firm)
+        o.firm = getenv("ROBOADVISOR_FIRM") && getenv("ROBOADVISOR_FIRM")[0]
+                     ? getenv("ROBOADVISOR_FIRM")
+                     : "default";
+    struct sockaddr_in sa;
+    if (parse_listen(o.listen, &sa) != 0)
+        return usage("--listen must be IPv4ADDRESS:PORT:", o.listen);
+    if (sodium_init() < 0) {
+        fprintf(stderr, "roboadvisor serve: could not initialise libsodium\n");
+        return 1;
+    }
+    g_opts = &o;
+    if (o.openapi)
+        g_openapi = read_file(o.openapi, &g_openapi_len);
+    else if ((g_openapi = malloc(srv_openapi_len + 1)) != NULL) {
+        memcpy(g_openapi, srv_openapi_json, srv_openapi_len + 1);
+        g_openapi_len = srv_openapi_len;
+    }
+    if (!g_openapi) {
+        fprintf(stderr, "roboadvisor serve: %s: could not read the OpenAPI document\n", o.openapi);
+        return 1;
+    }
+    /* the book opens now, so that a wrong URL or key fails here and not at the first request */
+    ra_err e = {0};
+    ra_book_open_opts bo;
+    memset(&bo, 0, sizeof bo);
+    bo.url = o.db;
+    bo.firm = o.firm;
+    bo.key_file = o.key_file;
+    bo.key_hex = getenv("ROBOADVISOR_KEY");
+    bo.key_hex_name = "ROBOADVISOR_KEY";
+    ra_book *probe = NULL;
+    if (ra_book_open(&bo, &probe, &e) != RA_OK) {
+        fprintf(stderr, "roboadvisor serve: %s%s%s\n", e.where, e.where[0] ? ": " : "", e.msg);
+        free(g_openapi);
+        return 1;
+    }
+    ra_book_close(probe);
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* the pool threads inherit the mask */
+    signal(SIGPIPE, SIG_IGN);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL, on_request,
+        NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)o.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        (unsigned)1, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "roboadvisor serve: could not listen on %s\n", o.listen);
+        free(g_openapi);
+        return 1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    fprintf(stderr, "{\"event\":\"listening\",\"address\":\"%s\",\"port\":%u,\"threads\":%u}\n",
+            o.listen, info ? info->port : 0u, o.threads);
+    int sig = 0;
+    while (sigwait(&sigs, &sig) != 0)
+        ;
+    /* stop accepting, let what is in flight finish, then stop */
+    MHD_socket ls = MHD_quiesce_daemon(d);
+    if (ls != MHD_INVALID_SOCKET)
+        close(ls);
+    for (int i = 0; i < 3000 && atomic_load(&g_in_flight) > 0; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(d);
+    for (size_t i = 0; i < g_n_threads; i++) {
+        ra_book_close(g_threads[i]->book);
+        free(g_threads[i]);
+    }
+    g_n_threads = 0;
+    free(g_openapi);
+    fprintf(stderr, "{\"event\":\"stopped\",\"signal\":%d}\n", sig);
+    return 0;
+}
