@@ -300,15 +300,8 @@ static ra_status account_target_base(run *r, size_t a, const ra_ledger *l, doubl
             *cash_w += t.w[k].weight;
             continue;
         }
-        size_t lo = 0, hi = b->n_sec; /* tickers are sorted */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(b->sec[mid].ticker, t.w[k].ticker) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo == b->n_sec || strcmp(b->sec[lo].ticker, t.w[k].ticker) != 0)
+        long lo = cycle_sec_find(b, t.w[k].ticker);
+        if (lo < 0)
             return ra_err_set(err, RA_ENOTFOUND, NULL, "model %s names %s, not a security of "
                               "the firm", m->code, t.w[k].ticker);
         target[lo] += t.w[k].weight;
@@ -1068,9 +1061,9 @@ static ra_status run_clone(run *dst, const run *src, ra_err *err)
 
 /* ---- re-evaluation after a rejection ----------------------------------------------------------- */
 
-static ra_status sec_index(const ra_cycle_book *b, const char *ticker, uint32_t *out, ra_err *err)
+long cycle_sec_find(const ra_cycle_book *b, const char *ticker)
 {
-    size_t lo = 0, hi = b->n_sec; /* tickers are sorted */
+    size_t lo = 0, hi = b->n_sec; /* the book's securities are in ticker order */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (strcmp(b->sec[mid].ticker, ticker) < 0)
@@ -1078,7 +1071,13 @@ static ra_status sec_index(const ra_cycle_book *b, const char *ticker, uint32_t 
         else
             hi = mid;
     }
-    if (lo == b->n_sec || strcmp(b->sec[lo].ticker, ticker) != 0)
+    return lo < b->n_sec && strcmp(b->sec[lo].ticker, ticker) == 0 ? (long)lo : -1;
+}
+
+static ra_status sec_index(const ra_cycle_book *b, const char *ticker, uint32_t *out, ra_err *err)
+{
+    long lo = cycle_sec_find(b, ticker);
+    if (lo < 0)
         return ra_err_set(err, RA_ENOTFOUND, NULL, "no security %s in the firm's book", ticker);
     *out = (uint32_t)lo;
     return RA_OK;

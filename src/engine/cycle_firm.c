@@ -125,15 +125,8 @@ static ra_status day_compute(ra_store *s, const ra_store_actor *actor, const ra_
         ra_firm_day_fund *x = &d->funds[d->n_funds++];
         memcpy(x->ticker, sh[i].ticker, RA_CODE_MAX);
         x->shares_micro = sh[i].shares_micro;
-        size_t lo = 0, hi = b->n_sec; /* the book's securities are in ticker order */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(b->sec[mid].ticker, x->ticker) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo == b->n_sec || strcmp(b->sec[lo].ticker, x->ticker) != 0)
+        long lo = cycle_sec_find(b, x->ticker);
+        if (lo < 0)
             continue;
         for (size_t a = 0; a < b->n_acc; a++) {
             if (!discretionary(&b->acc[a]))
@@ -220,19 +213,6 @@ typedef struct crowding {
     size_t n_sl, cap_sl;
 } crowding;
 
-static long sec_index(const ra_cycle_book *b, const char *ticker)
-{
-    size_t lo = 0, hi = b->n_sec; /* the book's securities are in ticker order */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(b->sec[mid].ticker, ticker) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < b->n_sec && strcmp(b->sec[lo].ticker, ticker) == 0 ? (long)lo : -1;
-}
-
 /* The shelf's covariance over the book's securities, estimated on the closes up to the day
  * (docs/methodology.md#anti-crowding-in-the-cycle); *have 0 when it cannot be estimated. */
 static ra_status crowd_cov(ra_store *s, const char *firm, crowding *w, ra_err *err)
@@ -254,7 +234,7 @@ static ra_status crowd_cov(ra_store *s, const char *firm, crowding *w, ra_err *e
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the day's covariance");
     }
     for (size_t i = 0; i < sh.n; i++)
-        ix[i] = sec_index(b, sh.ticker[i]);
+        ix[i] = cycle_sec_find(b, sh.ticker[i]);
     for (size_t i = 0; i < sh.n; i++)
         for (size_t j = 0; j < sh.n; j++)
             if (ix[i] >= 0 && ix[j] >= 0)
@@ -392,7 +372,7 @@ static ra_status crowd_assign(crowding *w, size_t k, const size_t *m, size_t n, 
         const ra_crowd_variant *p = prev_of(w, b->acc[m[g]].code);
         if (!p || strcmp(p->base, w->c[k].hash) != 0)
             continue;
-        long from = sec_index(b, p->from), to = sec_index(b, p->to);
+        long from = cycle_sec_find(b, p->from), to = cycle_sec_find(b, p->to);
         if (from < 0 || to < 0 || !w->have_cov ||
             move_te(w, from, to, p->delta) > w->rules->crowd_te_budget * CROWD_KEEP_SLACK)
             continue;
@@ -436,7 +416,7 @@ static ra_status crowd_assign(crowding *w, size_t k, const size_t *m, size_t n, 
                 memset(w->dense, 0, (b->n_sec + 1) * sizeof *w->dense);
                 for (size_t q = 0; q < w->c[k].t.n; q++) {
                     const ra_model_weight *y = &w->c[k].t.w[q];
-                    long i = y->ticker[0] ? sec_index(b, y->ticker) : (long)b->n_sec;
+                    long i = y->ticker[0] ? cycle_sec_find(b, y->ticker) : (long)b->n_sec;
                     if (i >= 0)
                         w->dense[i] += y->weight;
                 }
@@ -604,7 +584,7 @@ static ra_status variants_load(ra_store *s, const char *firm, const ra_cycle_boo
         }
         if (lo == n || strcmp(v[lo].account, b->acc[a].code) != 0)
             continue;
-        long i = sec_index(b, v[lo].from), j = sec_index(b, v[lo].to);
+        long i = cycle_sec_find(b, v[lo].from), j = cycle_sec_find(b, v[lo].to);
         if (i < 0 || j < 0)
             continue;
         f->var_from[a] = (int32_t)i;

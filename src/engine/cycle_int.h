@@ -175,6 +175,8 @@ ra_status cycle_account_target(run *r, size_t a, double *target, double *cash_w,
 void cycle_firm_free(cycle_firm *f);
 /* The figures for the run's summary (the largest crowd). */
 void cycle_firm_stats(const cycle_firm *f, ra_cycle_stats *st);
+/* The index of ticker among the book's securities (in ticker order), -1 when it is not one. */
+long cycle_sec_find(const ra_cycle_book *b, const char *ticker);
 /* Account a's anti-crowding variant (docs/methodology.md#anti-crowding-in-the-cycle) applied to
  * its personalised target (n_sec weights, *cash_w): nothing when it has none (f NULL too). */
 void cycle_firm_variant(const cycle_firm *f, size_t a, double *target, double *cash_w);
