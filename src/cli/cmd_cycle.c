@@ -301,6 +301,11 @@ static void print_range_summary(const ra_cycle_stats *t, const ra_cycle_stats *l
            "proposal)\n", last->out_of_band_after);
     printf("    value of the accounts at the close       %s %s\n",
            money(last->value_minor, md, m1), cur);
+    if (t->crowding) /* the range's largest figures (ra_cycle_stats_add) */
+        printf("  anti-crowding            at most %d account%s on one identical target: largest "
+               "crowd %d on any day (%d before the variants), up to %d accounts on a variant and "
+               "%d over the limit on a day\n", t->crowding, t->crowding == 1 ? "" : "s",
+               t->crowd, t->crowd_base, t->crowd_varied, t->crowd_unmet);
 }
 
 /* The start of run-day and replay: the options with their defaults (--date required: what it
