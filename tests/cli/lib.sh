@@ -18,7 +18,10 @@ min_checks() { MIN_CHECKS=$1; }
 # run EXPECTED_EXIT CMD...: runs the command, keeps stdout in $TMP/out and stderr in $TMP/err
 run() {
   local want=$1; shift
+  local t0=${EPOCHREALTIME:-0}
   "$@" >"$TMP/out" 2>"$TMP/err"; local got=$?
+  # RA_TEST_TIMES=FILE: each command's wall seconds, to find what makes a test slow
+  [ -z "${RA_TEST_TIMES:-}" ] || echo "$(awk -v a="$t0" -v b="${EPOCHREALTIME:-0}" 'BEGIN{printf "%.2f", b-a}') $*" >>"$RA_TEST_TIMES"
   if [ "$got" -eq "$want" ]; then ok; else bad "exit $got, want $want: $*"; sed 's/^/  stderr: /' "$TMP/err" | head -5; fi
 }
 # err_has TEXT: stderr contains TEXT;  out_has TEXT: stdout contains TEXT
