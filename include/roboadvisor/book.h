@@ -98,6 +98,12 @@ typedef struct ra_mandate {
                                     * default */
     char rules[RA_NAME_MAX];       /* the firm's risk rules it applies: codes joined by ',' ("":
                                     * none; riskrules.h, docs/methodology.md#risk-limits) */
+    /* The client's own objectives (objective.h, docs/methodology.md#client-objectives); all 0:
+     * none, the account trades to its model's personalised target. */
+    double risk_aversion;          /* a multiple of the model's; 0 or 1 the model's own */
+    double te_penalty;             /* penalty on tracking error to the model, >= 0 */
+    double turnover_penalty;       /* annual return given up per unit of weight traded, >= 0 */
+    double cvar_limit;             /* one day's 95 % historical CVaR at most this; 0 none */
 } ra_mandate;
 
 typedef struct ra_account {

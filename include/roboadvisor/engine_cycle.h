@@ -9,6 +9,7 @@
 #ifndef ROBOADVISOR_ENGINE_CYCLE_H
 #define ROBOADVISOR_ENGINE_CYCLE_H
 
+#include "objective.h"
 #include "rebal.h"
 #include "store_cycle.h"
 
@@ -149,8 +150,10 @@ typedef struct ra_account_holding {
     ra_date price_date;
     ra_minor value_minor;
     double weight;           /* value / the account's value */
-    double target;           /* the personalised target weight (0 when not in the target) */
+    double target;           /* the account's target weight (0 when not in the target): the
+                              * personalised target moved by the client's objectives */
     double drift;            /* weight - target */
+    double model_target;     /* the personalised target before the client's objectives */
 } ra_account_holding;
 
 typedef struct ra_account_view {
@@ -167,6 +170,9 @@ typedef struct ra_account_view {
     size_t n;                 /* holdings: held or targeted, in ticker order */
     ra_account_holding *h;    /* ra_account_view_clear */
     char proposal[RA_CYCLE_ID_MAX]; /* the latest pending proposal on or before the day, "" none */
+    int objectives;           /* 1: the mandate states client objectives (objective.h) */
+    int objectives_applied;   /* 1: they moved the target (0: no estimate, see the methodology) */
+    ra_client_effect effect;  /* their effect, when applied */
 } ra_account_view;
 
 /* The account as of date (its transactions up to the day replayed, the latest closes on or before

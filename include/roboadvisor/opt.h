@@ -16,7 +16,9 @@ typedef enum ra_opt_objective {
     RA_OPT_TARGET_RETURN,     /* minimum variance for expected return == target */
     RA_OPT_TARGET_VOLATILITY, /* maximum expected return for volatility <= target */
     RA_OPT_RISK_PARITY,       /* equal risk contributions, long-only, fully invested */
-    RA_OPT_FRONTIER           /* see ra_opt_frontier */
+    RA_OPT_FRONTIER,          /* see ra_opt_frontier */
+    RA_OPT_UTILITY            /* maximum mu'w - (risk_aversion/2) w'cov w - turnover_cost |w - w0|_1
+                               * (mean-variance utility; turnover_cost in units of mu here) */
 } ra_opt_objective;
 
 typedef struct ra_opt_group {
@@ -43,6 +45,7 @@ typedef struct ra_opt_problem {
     /* The core keeps no clock: a caller who wants setup_ms/solve_ms passes a monotonic clock in
      * milliseconds; NULL leaves them 0. */
     double (*clock_ms)(void);
+    double risk_aversion;     /* RA_OPT_UTILITY: gamma > 0 */
 } ra_opt_problem;
 
 typedef struct ra_opt_result {

@@ -13,6 +13,7 @@
 #include "est.h"
 #include "qp.h"
 #include "opt.h"
+#include "objective.h"
 #include "cvar.h"
 #include "card.h"
 #include "perf.h"
@@ -81,6 +82,7 @@
 #include "engine_backtest.h"
 #include "bookgen.h"
 #include "engine_diagnose.h"
+#include "engine_objective.h"
 
 #define RA_VERSION_MAJOR 0
 #define RA_VERSION_MINOR 1

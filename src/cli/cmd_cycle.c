@@ -552,9 +552,31 @@ static int account_json(const ra_account_view *v, int md)
         json_object_set_new(x, "weight", cli_jnum(h->weight));
         json_object_set_new(x, "target", cli_jnum(h->target));
         json_object_set_new(x, "drift", cli_jnum(h->drift));
+        json_object_set_new(x, "model_target", cli_jnum(h->model_target));
         json_array_append_new(hs, x);
     }
     json_object_set_new(doc, "holdings", hs);
+    if (v->objectives) { /* the client's objectives and what they did (objective.h) */
+        const ra_mandate *o = &v->acct.mandate;
+        const ra_client_effect *e = &v->effect;
+        json_t *ob = json_pack("{s:o, s:o, s:o, s:o, s:b}", "risk_aversion",
+                               cli_jnum(o->risk_aversion), "te_penalty", cli_jnum(o->te_penalty),
+                               "turnover_penalty", cli_jnum(o->turnover_penalty), "cvar_limit",
+                               cli_jnum(o->cvar_limit), "applied", v->objectives_applied);
+        if (v->objectives_applied)
+            json_object_set_new(
+                ob, "effect",
+                json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
+                          "implied_risk_aversion", cli_jnum(e->delta), "risk_aversion_used",
+                          cli_jnum(e->r_used), "tracking_error", cli_jnum(e->te_ann), "moved",
+                          cli_jnum(e->l1), "volatility_before", cli_jnum(e->vol_before),
+                          "volatility_after", cli_jnum(e->vol_after), "return_before",
+                          cli_jnum(e->ret_before), "return_after", cli_jnum(e->ret_after),
+                          "cvar_before", cli_jnum(e->cvar_before), "cvar_after",
+                          cli_jnum(e->cvar_after), "turnover_before", cli_jnum(e->turn_before),
+                          "turnover_after", cli_jnum(e->turn_after), "cvar_met", e->cvar_met));
+        json_object_set_new(doc, "objectives", ob);
+    }
     const ra_mandate *md_ = &v->acct.mandate;
     json_t *m = json_pack("{s:s, s:b, s:o, s:b, s:o, s:s}", "model", md_->model, "discretionary",
                           md_->discretionary, "drift_band", cli_jnum(md_->drift_band), "tlh",
@@ -565,7 +587,17 @@ static int account_json(const ra_account_view *v, int md)
                         v->proposal[0] ? json_string(v->proposal) : json_null());
     cli_json_units(doc, "cash", "currency", "value", "currency", "drift", "fraction",
                    "holdings.qty", "shares", "holdings.price", "currency per share",
-                   "holdings.value", "currency", "holdings.weight", "fraction", NULL);
+                   "holdings.value", "currency", "holdings.weight", "fraction",
+                   "holdings.model_target", "fraction", "objectives.effect.tracking_error",
+                   "fraction a year", "objectives.effect.volatility_before", "fraction a year",
+                   "objectives.effect.volatility_after", "fraction a year",
+                   "objectives.effect.return_before", "fraction a year (implied)",
+                   "objectives.effect.return_after", "fraction a year (implied)",
+                   "objectives.effect.cvar_before", "fraction of the account in one day",
+                   "objectives.effect.cvar_after", "fraction of the account in one day",
+                   "objectives.effect.moved", "fraction, one way",
+                   "objectives.effect.turnover_before", "fraction traded, one way",
+                   "objectives.effect.turnover_after", "fraction traded, one way", NULL);
     return cli_json_print(doc);
 }
 
@@ -591,6 +623,29 @@ static void account_table(const ra_account_view *v, int md)
     }
     printf("drift %.4f (half the sum of absolute deviations), largest deviation %.4f\n", v->drift,
            v->max_dev);
+    if (v->objectives && !v->objectives_applied)
+        printf("client objectives: not applied (no estimate for every security of the target: "
+               "the model's target)\n");
+    if (v->objectives_applied) {
+        const ra_client_effect *e = &v->effect;
+        printf("client objectives: risk aversion %.4g x the model's (%.4g used), tracking-error "
+               "penalty %.4g, turnover penalty %.4g a year, CVaR limit %.4g\n",
+               m->risk_aversion ? m->risk_aversion : 1.0, e->r_used, m->te_penalty,
+               m->turnover_penalty, m->cvar_limit);
+        printf("  their effect on the target: %.2f %% of the account moved (one way), tracking "
+               "error %.2f %% a year\n", 100 * e->l1, 100 * e->te_ann);
+        printf("  volatility %.2f %% -> %.2f %% a year; implied return %.2f %% -> %.2f %% a year\n",
+               100 * e->vol_before, 100 * e->vol_after, 100 * e->ret_before, 100 * e->ret_after);
+        printf("  one day's 95 %% CVaR %.2f %% -> %.2f %% of the account%s\n", 100 * e->cvar_before,
+               100 * e->cvar_after, m->cvar_limit > 0 && !e->cvar_met ? " (limit not met)" : "");
+        printf("  trading to the target from today's holdings: %.2f %% -> %.2f %% of the account "
+               "(one way)\n",
+               100 * e->turn_before, 100 * e->turn_after);
+        printf("%-8s %14s %8s\n", "ticker", "model target", "target");
+        for (size_t i = 0; i < v->n; i++)
+            if (v->h[i].model_target > 0 || v->h[i].target > 0)
+                printf("%-8s %14.4f %8.4f\n", v->h[i].ticker, v->h[i].model_target, v->h[i].target);
+    }
     printf("open proposal: %s\n", v->proposal[0] ? v->proposal : "none");
 }
 

@@ -2,6 +2,7 @@
  * the fields added with the mandate's versions, and the text form used by `mandate set` and the
  * accounts CSV. Defaults and sources: docs/methodology.md#the-mandate. Messages name the key
  * and the value (mandate values are not personal data). */
+#include <roboadvisor/objective.h>
 #include <roboadvisor/riskrules.h>
 #include <roboadvisor/rules.h>
 
@@ -17,7 +18,8 @@ static const char *const keys[] = {
     "model",        "discretionary", "drift_band",         "band_rel",   "to_band_edge",
     "buy_only",     "tlh",           "loss_limit",         "restrictions", "relief",
     "cash_reserve", "min_trade_minor", "reinvest_dividends", "fractional", "gain_budget_minor",
-    "client_confirm", "risk_level",  "objective",          "fee_schedule", "rules", NULL};
+    "client_confirm", "risk_level",  "objective",          "fee_schedule", "rules",
+    "risk_aversion", "te_penalty",   "turnover_penalty",   "cvar_limit", NULL};
 
 const char *const *ra_rule_mandate_keys(void) { return keys; }
 
@@ -114,7 +116,10 @@ ra_status ra_rule_mandate_extra_validate(const ra_mandate *m, ra_err *err)
     if (m->objective < 0 || m->objective > RA_OBJ_MAX_GROWTH)
         return ra_err_set(err, RA_EINVAL, "objective", "objective %d is not one of the five",
                           m->objective);
-    return rules_check(m->rules, err);
+    if ((rc = rules_check(m->rules, err)) != RA_OK)
+        return rc;
+    ra_client_objective o = {m->risk_aversion, m->te_penalty, m->turnover_penalty, m->cvar_limit};
+    return ra_client_objective_check(&o, err);
 }
 
 static int number(const char *s, double *out)
@@ -190,13 +195,19 @@ ra_status ra_rule_mandate_set(ra_mandate *m, const char *key, const char *value,
         t.risk_level = p.risk_level;
         t.objective = (int)p.objective;
     } else if (!strcmp(key, "drift_band") || !strcmp(key, "band_rel") ||
-               !strcmp(key, "loss_limit") || !strcmp(key, "cash_reserve")) {
+               !strcmp(key, "loss_limit") || !strcmp(key, "cash_reserve") ||
+               !strcmp(key, "risk_aversion") || !strcmp(key, "te_penalty") ||
+               !strcmp(key, "turnover_penalty") || !strcmp(key, "cvar_limit")) {
         if (!number(value, &x))
             return ra_err_set(err, RA_EINVAL, key, "%s must be a number, got \"%s\"", key, value);
-        *(!strcmp(key, "drift_band")   ? &t.drift_band
-          : !strcmp(key, "band_rel")   ? &t.band_rel
-          : !strcmp(key, "loss_limit") ? &t.loss_limit
-                                       : &t.cash_reserve) = x;
+        *(!strcmp(key, "drift_band")         ? &t.drift_band
+          : !strcmp(key, "band_rel")         ? &t.band_rel
+          : !strcmp(key, "loss_limit")       ? &t.loss_limit
+          : !strcmp(key, "risk_aversion")    ? &t.risk_aversion
+          : !strcmp(key, "te_penalty")       ? &t.te_penalty
+          : !strcmp(key, "turnover_penalty") ? &t.turnover_penalty
+          : !strcmp(key, "cvar_limit")       ? &t.cvar_limit
+                                             : &t.cash_reserve) = x;
     } else if (!strcmp(key, "min_trade_minor") || !strcmp(key, "gain_budget_minor")) {
         if (!integer(value, &i))
             return ra_err_set(err, RA_EINVAL, key, "%s must be a whole number of minor units, "
@@ -217,7 +228,8 @@ ra_status ra_rule_mandate_set(ra_mandate *m, const char *key, const char *value,
                               "tlh, loss_limit, restrictions, relief, cash_reserve, "
                               "min_trade_minor, reinvest_dividends, fractional, "
                               "gain_budget_minor, client_confirm, risk_level, objective, "
-                              "fee_schedule, rules)",
+                              "fee_schedule, rules, risk_aversion, te_penalty, "
+                              "turnover_penalty, cvar_limit)",
                               key);
         if (!boolean(value, &b))
             return ra_err_set(err, RA_EINVAL, key, "%s must be 0 or 1 (on/off), got \"%s\"",
@@ -255,6 +267,14 @@ const char *ra_rule_mandate_get(const ra_mandate *m, const char *key, char *buf,
         snprintf(buf, cap, "%.17g", m->loss_limit);
     else if (!strcmp(key, "cash_reserve"))
         snprintf(buf, cap, "%.17g", m->cash_reserve);
+    else if (!strcmp(key, "risk_aversion"))
+        snprintf(buf, cap, "%.17g", m->risk_aversion);
+    else if (!strcmp(key, "te_penalty"))
+        snprintf(buf, cap, "%.17g", m->te_penalty);
+    else if (!strcmp(key, "turnover_penalty"))
+        snprintf(buf, cap, "%.17g", m->turnover_penalty);
+    else if (!strcmp(key, "cvar_limit"))
+        snprintf(buf, cap, "%.17g", m->cvar_limit);
     else if (!strcmp(key, "min_trade_minor"))
         snprintf(buf, cap, "%" PRId64, m->min_trade_minor);
     else if (!strcmp(key, "gain_budget_minor"))

@@ -177,7 +177,8 @@ static ra_status validate(const ra_opt_problem *p, ra_opt_objective obj, ra_err 
     if (!p->cov)
         return ra_err_set(err, RA_EINVAL, NULL, "covariance is required");
     int need_mu = obj == RA_OPT_MAX_SHARPE || obj == RA_OPT_TARGET_RETURN ||
-                  obj == RA_OPT_TARGET_VOLATILITY || obj == RA_OPT_FRONTIER;
+                  obj == RA_OPT_TARGET_VOLATILITY || obj == RA_OPT_FRONTIER ||
+                  obj == RA_OPT_UTILITY;
     if (need_mu && !p->mu)
         return ra_err_set(err, RA_EINVAL, NULL, "expected returns are required for this objective");
     for (size_t i = 0; i < n; i++) {
@@ -250,6 +251,11 @@ static ra_status validate(const ra_opt_problem *p, ra_opt_objective obj, ra_err 
         if (has_turnover(p))
             return ra_err_set(err, RA_EINVAL, NULL,
                               "the frontier takes no turnover penalty (set the cost to 0)");
+        break;
+    case RA_OPT_UTILITY:
+        if (!isfinite(p->risk_aversion) || p->risk_aversion <= 0.0)
+            return ra_err_set(err, RA_EINVAL, NULL, "risk aversion must be > 0, got %g",
+                              p->risk_aversion);
         break;
     case RA_OPT_TARGET_RETURN:
         if (!isfinite(p->target))
@@ -468,25 +474,25 @@ static void warm_forget_bounds(opt_ctx *cx, size_t j)
     cx->n_warm = k;
 }
 
-/* Minimum variance (optionally with mu'w = target) in the weight layout, with the L1 turnover
- * penalty when the problem has one: the kink active-set method of docs/methodology.md#turnover.
- * Solution in cx->x. */
-static ra_status solve_mv(opt_ctx *cx, int with_target, double target, ra_err *err)
+/* Minimum of 0.5 w'Sw + c0'w (c0 NULL: 0; optionally with mu'w = target) in the weight layout,
+ * with the L1 turnover penalty h*|w - w0|_1 when the problem has one: the kink active-set method
+ * of docs/methodology.md#turnover. Solution in cx->x. */
+static ra_status solve_qp_l1(opt_ctx *cx, int with_target, double target, const double *c0,
+                             double h, ra_err *err)
 {
     const ra_opt_problem *p = cx->p;
     size_t n = cx->n, m_eq = with_target ? 2 : 1;
     cx->b_eq[1] = target;
     memcpy(cx->qlo, cx->lo, n * sizeof *cx->qlo);
     memcpy(cx->qhi, cx->hi, n * sizeof *cx->qhi);
-    ra_status rc = qp_run(cx, m_eq, NULL, err);
+    ra_status rc = qp_run(cx, m_eq, c0, err);
     if (rc != RA_OK || !has_turnover(p))
         return rc;
 
-    /* Objective w'Sw + cost*|w - w0|_1 = 2 * (0.5 w'Sw + h*|w - w0|_1) with h = cost/2, so the
-     * QP (G = S) gets linear term +-h per asset. Initial states: the side of w0 the unpenalised
-     * optimum lies on; assets whose w0 is outside their bounds have one side only. */
+    /* The QP (G = S) gets linear term c0 +- h per asset. Initial states: the side of w0 the
+     * unpenalised optimum lies on; assets whose w0 is outside their bounds have one side only. */
     const double *w0 = p->w0;
-    double h = 0.5 * p->turnover_cost, scale = h;
+    double scale = h;
     for (size_t j = 0; j < n; j++) {
         double d = p->cov[j * n + j];
         if (d > scale)
@@ -504,19 +510,19 @@ static ra_status solve_mv(opt_ctx *cx, int with_target, double target, ra_err *e
             if (cx->state[j] > 0) {
                 cx->qlo[j] = w0[j] > cx->lo[j] ? w0[j] : cx->lo[j];
                 cx->qhi[j] = cx->hi[j];
-                cx->c[j] = h;
+                cx->c[j] = (c0 ? c0[j] : 0.0) + h;
             } else {
                 cx->qlo[j] = cx->lo[j];
                 cx->qhi[j] = w0[j] < cx->hi[j] ? w0[j] : cx->hi[j];
-                cx->c[j] = -h;
+                cx->c[j] = (c0 ? c0[j] : 0.0) - h;
             }
         }
         rc = qp_run(cx, m_eq, cx->c, err);
         if (rc != RA_OK)
             return ra_err_wrap(err, "turnover-penalised solve in state round %d", round + 1);
-        /* Reduced gradient without the penalty: g = S x - A_eq'y_eq - A_in'y_in. */
+        /* Reduced gradient without the penalty: g = S x + c0 - A_eq'y_eq - A_in'y_in. */
         for (size_t j = 0; j < n; j++) {
-            double s = 0.0;
+            double s = c0 ? c0[j] : 0.0;
             for (size_t k = 0; k < n; k++)
                 s += p->cov[j * n + k] * cx->x[k];
             for (size_t i = 0; i < m_eq; i++)
@@ -551,6 +557,12 @@ static ra_status solve_mv(opt_ctx *cx, int with_target, double target, ra_err *e
                       OPT_KINK_MAX_ROUNDS(n));
 }
 
+/* Minimum variance: w'Sw + cost*|w - w0|_1 = 2 * (0.5 w'Sw + (cost/2)*|w - w0|_1). */
+static ra_status solve_mv(opt_ctx *cx, int with_target, double target, ra_err *err)
+{
+    return solve_qp_l1(cx, with_target, target, NULL, 0.5 * cx->p->turnover_cost, err);
+}
+
 /* Highest attainable return (LP), into cx->wlp and *r_max. */
 static ra_status highest_return(opt_ctx *cx, double *r_max, ra_err *err)
 {
@@ -567,6 +579,22 @@ static ra_status do_min_variance(opt_ctx *cx, ra_opt_result *res, ra_err *err)
         fill_result(cx, cx->x, res);
     else
         ra_err_wrap(err, "minimum-variance portfolio");
+    return rc;
+}
+
+/* Mean-variance utility mu'w - (g/2) w'Sw - cost*|w - w0|_1: divided by g, the QP
+ * 0.5 w'Sw - (mu/g)'w + (cost/g)*|w - w0|_1 (docs/methodology.md#client-objectives). */
+static ra_status do_utility(opt_ctx *cx, ra_opt_result *res, ra_err *err)
+{
+    const ra_opt_problem *p = cx->p;
+    double g = p->risk_aversion;
+    for (size_t j = 0; j < cx->n; j++)
+        cx->wtmp[j] = -p->mu[j] / g;
+    ra_status rc = solve_qp_l1(cx, 0, 0.0, cx->wtmp, p->turnover_cost / g, err);
+    if (rc == RA_OK)
+        fill_result(cx, cx->x, res);
+    else
+        ra_err_wrap(err, "mean-variance utility portfolio");
     return rc;
 }
 
@@ -960,8 +988,10 @@ ra_status ra_opt_solve(const ra_opt_problem *p, ra_opt_objective obj, void *work
     double t1 = now_ms(p);
     /* indexed by ra_opt_objective */
     static ra_status (*const solve_obj[])(opt_ctx *, ra_opt_result *, ra_err *) = {
-        do_min_variance, do_max_sharpe, do_target_return, do_target_vol, do_risk_parity};
-    if ((size_t)obj < sizeof solve_obj / sizeof solve_obj[0])
+        [RA_OPT_MIN_VARIANCE] = do_min_variance, [RA_OPT_MAX_SHARPE] = do_max_sharpe,
+        [RA_OPT_TARGET_RETURN] = do_target_return, [RA_OPT_TARGET_VOLATILITY] = do_target_vol,
+        [RA_OPT_RISK_PARITY] = do_risk_parity, [RA_OPT_UTILITY] = do_utility};
+    if ((size_t)obj < sizeof solve_obj / sizeof solve_obj[0] && solve_obj[obj])
         rc = solve_obj[obj](&cx, res, err);
     else
         rc = ra_err_set(err, RA_EINTERNAL, NULL, "objective %d slipped through", (int)obj);

@@ -292,7 +292,9 @@ int ra_rule_mandate_equal(const ra_mandate *a, const ra_mandate *b)
            a->gain_budget_minor == b->gain_budget_minor &&
            a->client_confirm == b->client_confirm && a->risk_level == b->risk_level &&
            a->objective == b->objective && strcmp(a->fee_schedule, b->fee_schedule) == 0 &&
-           strcmp(a->rules, b->rules) == 0;
+           strcmp(a->rules, b->rules) == 0 && a->risk_aversion == b->risk_aversion &&
+           a->te_penalty == b->te_penalty && a->turnover_penalty == b->turnover_penalty &&
+           a->cvar_limit == b->cvar_limit;
 }
 
 int ra_rule_account_equal(const ra_account *a, const ra_account *b)

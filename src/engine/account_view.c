@@ -4,6 +4,7 @@
  * (ra_rebal_out_of_band: half the sum of absolute deviations, bands per security and class). */
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/engine_cycle.h>
+#include <roboadvisor/engine_objective.h>
 #include <roboadvisor/ledger.h>
 #include <roboadvisor/store_models.h>
 
@@ -55,6 +56,38 @@ static ra_status replay_to(ra_store *s, const char *firm, const char *account, r
     ls.minor_digits = md;
     rc = ra_ledger_replay(txns, n, &ls, NULL, l, err);
     ra_store_free(txns);
+    return rc;
+}
+
+/* The client's objectives moving the personalised target (as the daily cycle does it:
+ * engine_objective.h), with the holdings' weights w (n) as the current weights; the targets in
+ * w + n follow. */
+static ra_status view_objectives(ra_store *s, const char *firm, ra_date date, ra_account_view *out,
+                                 double *w, ra_err *err)
+{
+    out->objectives = ra_objective_of_mandate(&out->acct.mandate, NULL);
+    if (!out->objectives || !out->n)
+        return RA_OK;
+    ra_objective_shelf o;
+    ra_status rc = ra_objective_shelf_load(s, firm, date, &o, err);
+    const char **tk = ra_malloc(out->n * sizeof *tk);
+    double *t = ra_malloc(out->n * sizeof *t);
+    if (rc == RA_OK && (!tk || !t))
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the client target");
+    for (size_t i = 0; rc == RA_OK && i < out->n; i++) {
+        tk[i] = out->h[i].ticker;
+        t[i] = out->h[i].target;
+    }
+    if (rc == RA_OK)
+        rc = ra_objective_apply(&o, &out->acct.mandate, out->n, tk, t, w, &out->effect,
+                                &out->objectives_applied, err);
+    for (size_t i = 0; rc == RA_OK && out->objectives_applied && i < out->n; i++) {
+        out->h[i].target = t[i];
+        out->h[i].drift = out->h[i].weight - t[i];
+        w[out->n + i] = t[i];
+    }
+    ra_objective_shelf_free(&o);
+    RA_FREE_ALL(tk, t);
     return rc;
 }
 
@@ -114,8 +147,10 @@ ra_status ra_account_view_compute(ra_store *s, const char *firm, const char *acc
         ra_account_holding *h = holding(out, &cap, t.w[k].ticker);
         if (!h)
             rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the holdings");
-        else
+        else {
             h->target += t.w[k].weight;
+            h->model_target += t.w[k].weight;
+        }
     }
     if (rc == RA_OK && out->n)
         qsort(out->h, out->n, sizeof *out->h, cmp_holding);
@@ -159,6 +194,8 @@ ra_status ra_account_view_compute(ra_store *s, const char *firm, const char *acc
                         }
         }
         out->cash_weight = total > 0 ? (double)l.cash_minor / (double)total : 0.0;
+        if (rc == RA_OK && out->have_target)
+            rc = view_objectives(s, firm, date, out, w, err);
         if (rc == RA_OK) {
             int outb = ra_rebal_out_of_band(w, w + out->n, g, out->n, out->cash_weight,
                                             out->cash_target, out->acct.mandate.drift_band,

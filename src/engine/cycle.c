@@ -183,6 +183,43 @@ static int switch_back(const run *r, const ra_ledger *l, int32_t mi, uint32_t i)
     return 1;
 }
 
+/* The account's personalised target moved by its client objectives (mandate, objective.h), with
+ * the current weights at the day's closes: the same call as `account show` makes. */
+static ra_status target_objectives(run *r, const ra_ledger *l, const ra_mandate *md,
+                                   double *target, ra_err *err)
+{
+    ra_cycle_book *b = r->b;
+    ra_minor value = 0;
+    ra_status rc = ledger_value(r, l, &value, err);
+    size_t n = 0;
+    const char **tk = ra_malloc(b->n_sec * sizeof *tk);
+    double *w = ra_malloc(b->n_sec * sizeof *w), *h = ra_calloc(b->n_sec, sizeof *h);
+    size_t *ix = ra_malloc(b->n_sec * sizeof *ix);
+    if (rc == RA_OK && (!tk || !w || !h || !ix))
+        rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the client target");
+    for (size_t i = 0; rc == RA_OK && i < b->n_sec; i++)
+        if (target[i] > 0.0) {
+            tk[n] = b->sec[i].ticker;
+            w[n] = target[i];
+            ix[n++] = i;
+        }
+    for (size_t k = 0; rc == RA_OK && value > 0 && k < l->n_lots; k++)
+        for (size_t j = 0; j < n; j++)
+            if (ix[j] == l->lots[k].security) {
+                ra_minor v = 0;
+                rc = ra_money_value(l->lots[k].qty_micro, b->sec[ix[j]].price, b->minor_digits,
+                                    &v, err);
+                h[j] += (double)v / (double)value;
+            }
+    int applied = 0;
+    if (rc == RA_OK && n)
+        rc = ra_objective_apply(r->objs, md, n, tk, w, value > 0 ? h : NULL, NULL, &applied, err);
+    for (size_t j = 0; rc == RA_OK && applied && j < n; j++)
+        target[ix[j]] = w[j];
+    RA_FREE_ALL(tk, w, h, ix);
+    return rc;
+}
+
 /* The account's personalised target weights by security into target[] (cash into *cash_w);
  * 0 with *have 0 when the account has no model. */
 /* One remembered target (run.memo): its key and the dense target it gave. */
@@ -270,7 +307,8 @@ static ra_status account_target_base(run *r, size_t a, const ra_ledger *l, doubl
             held[nh++] = b->sec[i].ticker;
         }
     const ra_mandate *md = b->acc[a].mandate;
-    int memo = !r->re && !md->restrictions[0];
+    int objs = r->objs && ra_objective_of_mandate(md, NULL);
+    int memo = !r->re && !md->restrictions[0] && !objs;
     if (memo) {
         const target_memo *e = memo_find(r, mi, b->acc[a].type, md->cash_reserve, held_ix, nh);
         if (e) {
@@ -308,6 +346,8 @@ static ra_status account_target_base(run *r, size_t a, const ra_ledger *l, doubl
     }
     if (memo)
         memo_put(r, mi, b->acc[a].type, md->cash_reserve, held_ix, nh, target, *cash_w);
+    if (objs && (rc = target_objectives(r, l, md, target, err)) != RA_OK)
+        return ra_err_wrap(err, "the client objectives");
     *have = 1;
     return RA_OK;
 }
@@ -947,6 +987,9 @@ static void run_free(run *r)
     if (r->owns_shared) {
         cycle_market_free(r->market);
         r->market = NULL;
+        ra_objective_shelf_free(r->objs);
+        ra_free(r->objs);
+        r->objs = NULL;
         RA_FREE_ALL(r->class_ix, r->sub_of, r->u_tickers, r->u_class, r->u_group);
         RA_FREE_ALL(r->group_ix, r->model_sec);
     }
@@ -1037,8 +1080,19 @@ static ra_status run_alloc(run *r, ra_err *err)
     r->u.asset_class = r->u_class;
     r->u.tlh_group = r->u_group;
     r->u.cov = NULL;
-    return cycle_market_load(r, err); /* the securities' market rules of the day */
+    ra_status rc2 = cycle_market_load(r, err); /* the securities' market rules of the day */
+    /* the shelf's estimates, when some account states client objectives */
+    int any = 0;
+    for (size_t k = 0; k < b->n_mandates && !any; k++)
+        any = ra_objective_of_mandate(&b->mandates[k], NULL);
+    if (rc2 == RA_OK && any) {
+        r->objs = ra_calloc(1, sizeof *r->objs);
+        rc2 = r->objs ? ra_objective_shelf_load(r->s, r->actor->firm, b->date, r->objs, err)
+                      : ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the day's estimates");
+    }
+    return rc2;
 }
+
 
 /* Another thread's run: src's shared part pointed to, a workspace of its own. */
 static ra_status run_clone(run *dst, const run *src, ra_err *err)

@@ -4,6 +4,7 @@
 #define RA_ENGINE_CYCLE_INT_H
 
 #include <roboadvisor/engine_cycle.h>
+#include <roboadvisor/engine_objective.h>
 #include <roboadvisor/store_monitor.h>
 #include <roboadvisor/store_risk.h>
 #include <roboadvisor/store_tiers.h>
@@ -126,6 +127,8 @@ typedef struct run {
     int monitor_at;
     struct cycle_tiers *tiers; /* tiers and alerts (cycle_tiers.c; NULL: digital, no checks) */
     cycle_market *market;      /* the securities' market rules (shared; NULL: none loaded) */
+    ra_objective_shelf *objs;  /* the shelf's estimates for the client objectives (shared; NULL:
+                                * no account of the book has one) */
 } run;
 
 /* Frees what an account's day produced and zeroes it. */

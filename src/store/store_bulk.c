@@ -314,22 +314,27 @@ static ra_status open_write(ra_store *s, const ra_store_actor *actor, const firm
             "to_band_edge", "buy_only", "tlh", "loss_limit", "restrictions", "relief",
             "cash_reserve", "min_trade_minor", "reinvest_dividends", "fractional",
             "gain_budget_minor", "client_confirm", "risk_level", "objective", "agent_name",
-            "effective", "user_name", "reason", "created_at", "fee_schedule", "rules"};
+            "effective", "user_name", "reason", "created_at", "fee_schedule", "rules",
+            "risk_aversion", "te_penalty", "turnover_penalty", "cvar_limit"};
         /* the mandate's fee_schedule from schema 10 on (0010_fees.sql), its rules from 11 on
-         * (0011_risk.sql) */
-        int ncols = s->schema_version >= 11 ? 27 : s->schema_version >= 10 ? 26 : 25;
+         * (0011_risk.sql), the client's objectives from 25 on (0025_client_objectives.sql) */
+        int ncols = s->schema_version >= RS_SCHEMA_OBJECTIVES ? 31
+                    : s->schema_version >= 11               ? 27
+                    : s->schema_version >= 10               ? 26
+                                                            : 25;
         if ((rc = s->ops->bulk_begin(s->db, "mandates", mcols, ncols, &b, err)) != RA_OK)
             return rc;
         for (size_t i = 0; i < m && rc == RA_OK; i++) {
             const ra_mandate *md = &x[i].o->account->mandate;
-            ra_db_val v[27] = {
+            ra_db_val v[31] = {
                 vi(x[i].id), vi(1), vt(md->model), vi(md->discretionary), vd(md->drift_band),
                 vd(md->band_rel), vi(md->to_band_edge), vi(md->buy_only), vi(md->tlh_enabled),
                 vd(md->loss_limit), vt(md->restrictions), vi(md->relief), vd(md->cash_reserve),
                 vi(md->min_trade_minor), vi(md->reinvest_dividends), vi(md->fractional),
                 vi(md->gain_budget_minor), vi(md->client_confirm), vi(md->risk_level),
                 vi(md->objective), vt(""), vi(0), vt(actor->user), vt("account opened"), vi(at),
-                vt(md->fee_schedule), vt(md->rules)};
+                vt(md->fee_schedule), vt(md->rules), vd(md->risk_aversion), vd(md->te_penalty),
+                vd(md->turnover_penalty), vd(md->cvar_limit)};
             rc = s->ops->bulk_row_vals(b, v, err);
         }
         if ((rc = bulk_done(s, b, rc, err)) != RA_OK)

@@ -234,6 +234,10 @@ static ra_status acc_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     mandate_cols(s, st, 13, m);
     if (s->schema_version >= RS_SCHEMA_RISK) /* the rules it applies (0011_risk.sql) */
         sq_copy(m->rules, sizeof m->rules, sq_text(s, st, 25));
+    m->risk_aversion = s->ops->col_double(st, 26); /* client objectives (0025) */
+    m->te_penalty = s->ops->col_double(st, 27);
+    m->turnover_penalty = s->ops->col_double(st, 28);
+    m->cvar_limit = s->ops->col_double(st, 29);
     if (ra_grow((void **)&x->acc_mand, &x->cap_acc_mand, i + 1, sizeof *x->acc_mand) ||
         (x->acc_mand[i] = mandate_intern(x, m)) == UINT32_MAX)
         return sq_nomem(err, "the accounts' mandates");
@@ -497,8 +501,13 @@ static ra_status load_all(ra_store *s, const char *firm, load_ctx *x, int window
     MANDATE_JOIN " WHERE a.firm_id = ? ORDER BY h.code, a.code"
     if (rc == RA_OK)
         rc = sq_each(s, err, acc_row, x,
-                     s->schema_version >= RS_SCHEMA_RISK ? ACC_SQL("COALESCE(v.rules, '')")
-                                                       : ACC_SQL("''"),
+                     s->schema_version >= RS_SCHEMA_OBJECTIVES
+                         ? ACC_SQL("COALESCE(v.rules, ''), COALESCE(v.risk_aversion, 0), "
+                                   "COALESCE(v.te_penalty, 0), COALESCE(v.turnover_penalty, 0), "
+                                   "COALESCE(v.cvar_limit, 0)")
+                     : s->schema_version >= RS_SCHEMA_RISK
+                         ? ACC_SQL("COALESCE(v.rules, ''), 0, 0, 0, 0")
+                         : ACC_SQL("'', 0, 0, 0, 0"),
                      "ii", day, fid);
     if (rc != RA_OK)
         return rc;

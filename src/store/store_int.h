@@ -64,7 +64,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 52 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 53 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -316,6 +316,8 @@ void rs_ledger_jw(rs_jw *w, const char *k, const ra_ledger *l);
 #define RS_SCHEMA_RISK 11
 /* The migration of service tiers and behaviour alerts (0017_tiers.sql). */
 #define RS_SCHEMA_TIERS 17
+/* the mandate's client objectives (0025_client_objectives.sql) */
+#define RS_SCHEMA_OBJECTIVES 25
 ra_status rs_head_get(ra_store *s, ra_err *err);
 ra_status rs_head_flush(ra_store *s, ra_err *err);
 /* The hash of one audit record chained from prev_hex: keyed BLAKE2b with key (the firm's audit
@@ -417,7 +419,7 @@ ra_status rs_blocks_rewind(ra_store *s, int64_t firm_id, ra_date day, ra_err *er
 int rs_state_spec(const char *table); /* -1 if not audited */
 void rs_state_free(ra_store *s);
 /* The groups an entity's record images (at most RS_ENTITY_TABLES), each keyed by entity_id. */
-#define RS_ENTITY_TABLES 5 /* the most tables one audited entity images (store_state.c) */
+#define RS_ENTITY_TABLES 6 /* the most tables one audited entity images (store_state.c) */
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out);
 void rs_state_empty_image(const uint8_t *key, int spec, char out[65]);
 ra_status rs_state_image(ra_store *s, const char *firm, const uint8_t *key, int spec,

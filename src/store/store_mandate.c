@@ -27,11 +27,15 @@
 /* The columns of a version: its fee schedule from schema 10 on (0010_fees.sql) and its rules from
  * schema 11 on (0011_risk.sql), "" before: a statement per schema, each a literal (the statement
  * cache keys on the text's address). */
+#define VERSION_OBJ ", m.risk_aversion, m.te_penalty, m.turnover_penalty, m.cvar_limit"
 #define VERSION_SQL(s, tail)                                                                       \
-    ((s)->schema_version >= RS_SCHEMA_RISK                                                           \
-         ? VERSION_HEAD ", m.fee_schedule, m.rules" VERSION_FROM tail                             \
-     : (s)->schema_version >= RA_SCHEMA_FEES ? VERSION_HEAD ", m.fee_schedule, ''" VERSION_FROM tail \
-                                             : VERSION_HEAD ", '', ''" VERSION_FROM tail)
+    ((s)->schema_version >= RS_SCHEMA_OBJECTIVES                                                   \
+         ? VERSION_HEAD ", m.fee_schedule, m.rules" VERSION_OBJ VERSION_FROM tail                 \
+     : (s)->schema_version >= RS_SCHEMA_RISK                                                       \
+         ? VERSION_HEAD ", m.fee_schedule, m.rules, 0, 0, 0, 0" VERSION_FROM tail                 \
+     : (s)->schema_version >= RA_SCHEMA_FEES ? VERSION_HEAD ", m.fee_schedule, '', 0, 0, 0, 0"   \
+                                                   VERSION_FROM tail                             \
+                                             : VERSION_HEAD ", '', '', 0, 0, 0, 0" VERSION_FROM tail)
 
 static void version_row(ra_store *s, ra_db_stmt *st, void *out)
 {
@@ -65,6 +69,10 @@ static void version_row(ra_store *s, ra_db_stmt *st, void *out)
     sq_copy(v->account, sizeof v->account, sq_text(s, st, 24));
     sq_copy(m->fee_schedule, sizeof m->fee_schedule, sq_text(s, st, 25));
     sq_copy(m->rules, sizeof m->rules, sq_text(s, st, 26));
+    m->risk_aversion = s->ops->col_double(st, 27);
+    m->te_penalty = s->ops->col_double(st, 28);
+    m->turnover_penalty = s->ops->col_double(st, 29);
+    m->cvar_limit = s->ops->col_double(st, 30);
 }
 
 ra_status rs_mandate_load(ra_store *s, int64_t account_id, int64_t version, ra_mandate_version *out,
@@ -99,7 +107,8 @@ static const rs_jfield MANDATE_FIELDS[] = {
     F(relief, 'i'),          F(cash_reserve, 'd'),      F(min_trade_minor, 'I'),
     F(reinvest_dividends, 'i'), F(fractional, 'i'),     F(gain_budget_minor, 'I'),
     F(client_confirm, 'i'),  F(risk_level, 'i'),        F(objective, 'i'),
-    F(fee_schedule, 's'),    F(rules, 's')};
+    F(fee_schedule, 's'),    F(rules, 's'),             F(risk_aversion, 'd'),
+    F(te_penalty, 'd'),      F(turnover_penalty, 'd'),  F(cvar_limit, 'd')};
 #undef F
 
 static json_t *version_json(const char *account, int64_t version, const ra_mandate *m,
@@ -166,6 +175,19 @@ ra_status rs_mandate_insert(ra_store *s, const ra_store_actor *actor, int64_t ac
     if (rc == RA_OK && m->rules[0]) {
         st = sq_prep(s, "UPDATE mandates SET rules = ? WHERE account_id = ? AND version = ?", err);
         rc = st ? sq_bind(s, st, err, "tii", m->rules, account_id, version) : sq_err(err);
+        if (rc == RA_OK)
+            rc = sq_run(s, st, err);
+    }
+    int has_obj = m->risk_aversion != 0.0 || m->te_penalty != 0.0 ||
+                  m->turnover_penalty != 0.0 || m->cvar_limit != 0.0;
+    if (rc == RA_OK && has_obj && s->schema_version < RS_SCHEMA_OBJECTIVES)
+        rc = sq_need_version(s, RS_SCHEMA_OBJECTIVES, "a mandate's client objectives", err);
+    if (rc == RA_OK && has_obj) { /* the columns of 0025_client_objectives.sql */
+        st = sq_prep(s, "UPDATE mandates SET risk_aversion = ?, te_penalty = ?, turnover_penalty "
+                        "= ?, cvar_limit = ? WHERE account_id = ? AND version = ?", err);
+        rc = st ? sq_bind(s, st, err, "ddddii", m->risk_aversion, m->te_penalty,
+                          m->turnover_penalty, m->cvar_limit, account_id, version)
+                : sq_err(err);
         if (rc == RA_OK)
             rc = sq_run(s, st, err);
     }

@@ -186,6 +186,13 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "mandates x JOIN accounts a ON a.id = x.account_id AND x.rules <> '' JOIN firms f ON f.id = "
      "a.firm_id",
      "x.version"},
+    /* the mandates' client objectives (0025): imaged apart, only the versions that set one */
+    {"mandate_objectives", 25, "a.code",
+     "x.version, x.risk_aversion, x.te_penalty, x.turnover_penalty, x.cvar_limit", "idddd",
+     "mandates x JOIN accounts a ON a.id = x.account_id AND (x.risk_aversion <> 0 OR "
+     "x.te_penalty <> 0 OR x.turnover_penalty <> 0 OR x.cvar_limit <> 0) JOIN firms f ON f.id = "
+     "a.firm_id",
+     "x.version"},
     {"risk_rules", 11, "x.code", "x.cond, x.action, x.note, x.user_name, x.updated_at", "tttti",
      "risk_rules x JOIN firms f ON f.id = x.firm_id", "x.code"},
     {"rule_firings", 11, "a.code", "x.day, x.rule, x.cond, x.action, x.observed, x.subject",
@@ -449,8 +456,10 @@ static const struct {
     {"household", {"households"}},
     {"client", {"clients"}},
     {"account",
-     {"accounts", "model_assignments", "mandates", "mandate_fee_schedules", "mandate_rules"}},
-    {"mandate", {"accounts", "mandates", "mandate_fee_schedules", "mandate_rules"}},
+     {"accounts", "model_assignments", "mandates", "mandate_fee_schedules", "mandate_rules",
+      "mandate_objectives"}},
+    {"mandate",
+     {"accounts", "mandates", "mandate_fee_schedules", "mandate_rules", "mandate_objectives"}},
     {"lots", {"accounts", "lots", "txns"}},
     {"security", {"securities"}},
     {"model", {"models", "model_weights", "model_classes"}},
@@ -632,10 +641,12 @@ ra_status rs_state_round(ra_store *s, const char *firm, const uint8_t *key,
                          size_t *cap, ra_err *err)
 {
     static const char *const tables[] = {"accounts", "lots", "txns", "mandates",
-                                         "mandate_fee_schedules", "mandate_rules"};
+                                         "mandate_fee_schedules", "mandate_rules",
+                                         "mandate_objectives"};
     round_ctx c = {state, cap, codes, index, m};
     ra_status rc = RA_OK;
-    size_t n_tables = s->schema_version >= 11   ? 6
+    size_t n_tables = s->schema_version >= RS_SCHEMA_OBJECTIVES ? 7
+                      : s->schema_version >= 11   ? 6
                       : s->schema_version >= 10 ? 5
                       : s->schema_version >= 7  ? 4
                                                 : 3;

@@ -193,7 +193,30 @@ static void test_versions_audited_and_tamper_caught(void **state)
     assert_int_equal(ra_store_mandate_put(f->s, &f->actor, "A1", &x, NULL, 0, "x", &v, &err),
                      RA_EINVAL);
     assert_string_equal(err.where, "loss_limit");
+    x.loss_limit = 0.1;
+    /* the client's objectives (0025): stored with the version, read back, imaged */
+    OK(ra_rule_mandate_set(&x, "risk_aversion", "1.5", &err));
+    OK(ra_rule_mandate_set(&x, "turnover_penalty", "0.002", &err));
+    OK(ra_rule_mandate_set(&x, "cvar_limit", "0.012", &err));
+    assert_int_equal(ra_rule_mandate_set(&x, "risk_aversion", "9", &err), RA_EINVAL);
+    assert_string_equal(err.where, "risk_aversion");
+    OK(ra_store_mandate_put(f->s, &f->actor, "A1", &x, NULL, 0, "client's objectives", &v, &err));
+    assert_int_equal(v, 3);
+    OK(ra_store_mandate_get(f->s, "F1", "A1", 0, &m, &err));
+    assert_true(m.mandate.risk_aversion == 1.5 && m.mandate.turnover_penalty == 0.002 &&
+                m.mandate.cvar_limit == 0.012 && m.mandate.te_penalty == 0.0);
+    assert_true(ra_rule_mandate_equal(&m.mandate, &x));
     verify_ok(f);
+    {
+        OK(ra_store_exec_raw(f->s, "BEGIN", &err));
+        OK(ra_store_exec_raw(f->s, "UPDATE mandates SET risk_aversion = 2 WHERE version = 3",
+                             &err));
+        uint64_t n = 0, bad = 0;
+        ra_err e = {0};
+        assert_int_equal(ra_store_audit_verify(f->s, &n, &bad, &e), RA_ECONFLICT);
+        assert_non_null(strstr(e.where, "mandate_objectives"));
+        OK(ra_store_exec_raw(f->s, "ROLLBACK", &err));
+    }
     static const char *const edits[] = {
         "UPDATE mandates SET buy_only = 1 WHERE version = 1",
         "UPDATE mandates SET relief = 0 WHERE version = 2",
