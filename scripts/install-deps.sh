@@ -7,7 +7,8 @@ set -euo pipefail
 what=${1:-test}
 build_pkgs=(build-essential cmake pkg-config liblapacke-dev libopenblas-dev libjansson-dev
             libsqlite3-dev libpq-dev libsodium-dev libmicrohttpd-dev)
-test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql sqlite3 curl python3-jsonschema)
+test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql sqlite3 curl python3-jsonschema
+           chromium nodejs npm) # chromium, nodejs, npm: the console's browser tests (tests/browser)
 # R, quadprog and Rglpk (GLPK) are the independent peers in the benchmarks and the source of golden
 # numbers (tests/golden/*/make_golden.R; the tests read the committed values and need no R);
 # wrk loads the HTTP API (bench/bench_api.sh).
