@@ -78,15 +78,30 @@ get "$URL/console/style.css" >/dev/null
 # --- GET /v1/queue -----------------------------------------------------------------------------
 auth() { echo "Authorization: Bearer $1"; }
 [ "$(get -H "$(auth "$K_ADV")" "$URL/v1/queue")" = 200 ] && ok || bad "queue: not 200"
-"$PY" - "$TMP/out" "$B" "$ADV" "$RESULTS" <<'PYEOF'
-# the advisor's queue against the book: the same clients, their pending proposals and open
-# alerts counted from the tables, the drift of each account its latest daily value's
+cp "$TMP/out" "$TMP/queue.json"
+# pages: two clients a page, the cursor continues where the page stopped
+get -H "$(auth "$K_ADV")" "$URL/v1/queue?limit=2" >/dev/null
+N1=$(jget '.items[1].client'); CUR=$(jget .next)
+get -H "$(auth "$K_ADV")" "$URL/v1/queue?limit=2&cursor=$CUR" >/dev/null
+[[ "$(jget '.items[0].client')" > "$N1" ]] && ok || bad "queue: the second page does not follow the first"
+[ "$(get -H "$(auth "$K_ADMIN")" "$URL/v1/queue?limit=500")" = 200 ] &&
+  [ "$("$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["items"]))' "$TMP/out")" = 12 ] \
+  && ok || bad "the admin's queue is not the firm's 12 clients"
+[ "$(get -H "$(auth "$K_CLI")" "$URL/v1/queue")" = 403 ] && ok || bad "a client may read the queue"
+[ "$(get "$URL/v1/queue")" = 401 ] && ok || bad "the queue without a key"
+
+# --- GET /v1/accounts/{id}/values ----------------------------------------------------------------
+[ "$(get -H "$(auth "$K_ADV")" "$URL/v1/accounts/$ACC/values")" = 200 ] && ok || bad "values: not 200"
+"$PY" - "$TMP/queue.json" "$TMP/out" "$B" "$ADV" "$ACC" "$RESULTS" <<'PYEOF'
 import json, sqlite3, sys
-q = json.load(open(sys.argv[1])); db = sqlite3.connect(sys.argv[2]); adv = sys.argv[3]
-res = open(sys.argv[4], "a")
+q, v = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+db = sqlite3.connect(sys.argv[3]); adv, acc = sys.argv[4], sys.argv[5]
+res = open(sys.argv[6], "a")
 def check(cond, why):
     res.write("ok\n" if cond else "bad\n")
-    if not cond: print("FAIL: queue:", why, file=sys.stderr)
+    if not cond: print("FAIL:", why, file=sys.stderr)
+# the advisor's queue against the book: the same clients, their proposals waiting counted from
+# the tables, the drift of each account its latest daily value's, a client's its largest
 clients = [r[0] for r in db.execute("SELECT c.code FROM clients c JOIN advisors v ON v.id = c.advisor_id "
                                      "WHERE v.code = ? ORDER BY 1", (adv,))]
 check([i["client"] for i in q["items"]] == clients and q["next"] is None, "clients differ")
@@ -101,30 +116,9 @@ for i in q["items"]:
         check(d is not None and abs(a["drift"] - d[0]) < 1e-12, a["code"] + " drift")
     check(i["drift"] == max(a["drift"] for a in i["accounts"]), i["client"] + " drift is not its accounts' largest")
     check(i["risk_level"] in range(1, 6) and i["tier"] in ("digital", "hybrid", "advisor-led"), "tier or level")
-PYEOF
-# pages: two clients a page, the cursor continues where the page stopped
-get -H "$(auth "$K_ADV")" "$URL/v1/queue?limit=2" >/dev/null
-N1=$(jget '.items[1].client'); CUR=$(jget .next)
-get -H "$(auth "$K_ADV")" "$URL/v1/queue?limit=2&cursor=$CUR" >/dev/null
-[[ "$(jget '.items[0].client')" > "$N1" ]] && ok || bad "queue: the second page does not follow the first"
-[ "$(get -H "$(auth "$K_ADMIN")" "$URL/v1/queue?limit=500")" = 200 ] &&
-  [ "$("$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["items"]))' "$TMP/out")" = 12 ] \
-  && ok || bad "the admin's queue is not the firm's 12 clients"
-[ "$(get -H "$(auth "$K_CLI")" "$URL/v1/queue")" = 403 ] && ok || bad "a client may read the queue"
-[ "$(get "$URL/v1/queue")" = 401 ] && ok || bad "the queue without a key"
-
-# --- GET /v1/accounts/{id}/values ----------------------------------------------------------------
-[ "$(get -H "$(auth "$K_ADV")" "$URL/v1/accounts/$ACC/values")" = 200 ] && ok || bad "values: not 200"
-"$PY" - "$TMP/out" "$B" "$ACC" "$RESULTS" <<'PYEOF'
 # the series against the book: a point per daily value, the account's cumulative return the
 # product of its daily time-weighted returns, the model's recomputed here from the prices of the
 # model's securities (weights held each day, the rest in cash earning nothing; docs/api.md)
-import json, sqlite3, sys
-v = json.load(open(sys.argv[1])); db = sqlite3.connect(sys.argv[2]); acc = sys.argv[3]
-res = open(sys.argv[4], "a")
-def check(cond, why):
-    res.write("ok\n" if cond else "bad\n")
-    if not cond: print("FAIL: values:", why, file=sys.stderr)
 rows = db.execute("SELECT dv.day, dv.twr, dv.value_minor FROM daily_values dv JOIN accounts a ON a.id = "
                   "dv.account_id WHERE a.code = ? ORDER BY dv.day", (acc,)).fetchall()
 check(len(v["items"]) == len(rows) >= 10, "%d points, book %d" % (len(v["items"]), len(rows)))
