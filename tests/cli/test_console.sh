@@ -74,6 +74,15 @@ get "$URL/console/style.css" >/dev/null
 # no inline script or style attribute anywhere in the console (the CSP would refuse them)
 ! grep -Eq '<script>|<script [^>]*>[^<]|style="| on[a-z]+="' "$REPO"/web/*.html && ok || bad "inline script or style"
 ! grep -q "innerHTML" "$REPO"/web/*.js && ok || bad "innerHTML in the console"
+# the two catalogues have the same keys, and every key the console names is in them
+node -e '
+global.window = {}; require(process.argv[1]); const C = window.RA_I18N, fs = require("fs");
+const en = Object.keys(C.en), zh = Object.keys(C.zh);
+const src = fs.readFileSync(process.argv[2], "utf8") + fs.readFileSync(process.argv[3], "utf8");
+const used = [...src.matchAll(/(?:t\(|data-i18n=)"([a-z][a-z_.-]*[a-z])"/g)].map((m) => m[1]);
+const bad = en.filter((k) => !zh.includes(k)).concat(zh.filter((k) => !en.includes(k)), used.filter((k) => !en.includes(k)));
+if (bad.length) { console.error("catalogue keys: " + bad.join(" ")); process.exit(1); }' \
+  "$REPO/web/i18n.js" "$REPO/web/app.js" "$REPO/web/index.html" && ok || bad "the catalogues differ"
 
 # --- GET /v1/queue -----------------------------------------------------------------------------
 auth() { echo "Authorization: Bearer $1"; }
