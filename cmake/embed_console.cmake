@@ -33,7 +33,7 @@ foreach(f ${FILES})
   string(APPEND table "    {\"/console/${f}\", \"${ctype}\", \"\\\"${etag}\\\"\", f${i}, ${len}},\n")
   math(EXPR i "${i} + 1")
 endforeach()
-string(APPEND body "\nconst srv_asset srv_assets[] = {\n${table}    {0, 0, 0, 0, 0}, /* none: C has no empty arrays */\n};\n")
-string(APPEND body "const size_t srv_assets_n = ${i};\n")
-file(WRITE ${OUT}.tmp "${body}")
+# the table ends with an empty entry: C has no empty arrays, and web/ might be empty
+file(WRITE ${OUT}.tmp "${body}\nconst srv_asset srv_assets[] = {\n${table}    {0, 0, 0, 0, 0},\n};\n"
+     "const size_t srv_assets_n = ${i};\n")
 file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
