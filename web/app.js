@@ -10,6 +10,7 @@
   const store = window.sessionStorage;
   let lang = store.getItem("ra.lang") || ((navigator.language || "").startsWith("zh") ? "zh" : "en");
   let firm = null; /* GET /v1/firm of the signed-in key */
+  let gen = 0;      /* counts the pages asked for: an answer for an older one is dropped */
 
   function t(key, vars) {
     let s = (CAT[lang] && CAT[lang][key]) || CAT.en[key] || key;
@@ -171,9 +172,11 @@
 
   /* --- the queue ---------------------------------------------------------------------------- */
   async function viewQueue() {
+    const my = gen;
     show(h("p", {class: "muted"}, t("loading")));
     let items;
-    try { items = await all("/v1/queue"); } catch (e) { return show(failure(e)); }
+    try { items = await all("/v1/queue"); } catch (e) { return my === gen && show(failure(e)); }
+    if (my !== gen) return;
     const urgency = (c) => [c.pending, c.alerts, c.drift || 0];
     items.sort((a, b) => {
       const x = urgency(a), y = urgency(b);
@@ -221,9 +224,11 @@
 
   /* --- a proposal --------------------------------------------------------------------------- */
   async function viewProposal(id, done) {
+    const my = gen;
     show(h("p", {class: "muted"}, t("loading")));
     let p;
-    try { p = await api("/v1/proposals/" + encodeURIComponent(id)); } catch (e) { return show(failure(e)); }
+    try { p = await api("/v1/proposals/" + encodeURIComponent(id)); } catch (e) { return my === gen && show(failure(e)); }
+    if (my !== gen) return;
     const open = p.status === "pending";
     const boxes = [];
     const rows = p.trades.map((tr) => {
@@ -259,7 +264,7 @@
       if (approve && picked.length < boxes.length) body.trades = picked;
       try {
         const r = await api("/v1/proposals/" + encodeURIComponent(id) + (approve ? "/approve" : "/reject"), "POST", body);
-        viewProposal(id, t("proposal.done", {status: t("status." + r.status), by: r.decided_by, orders: r.orders_made}));
+        if (my === gen) viewProposal(id, t("proposal.done", {status: t("status." + r.status), by: r.decided_by, orders: r.orders_made}));
       } catch (e) { msg.append(failure(e)); }
     }
     show(
@@ -339,13 +344,15 @@
   }
 
   async function viewAccount(code) {
+    const my = gen;
     show(h("p", {class: "muted"}, t("loading")));
     const enc = encodeURIComponent(code);
     let a, v, lots, g;
     try {
       [a, v, lots, g] = await Promise.all([api("/v1/accounts/" + enc), api("/v1/accounts/" + enc + "/values"),
         all("/v1/accounts/" + enc + "/lots"), api("/v1/accounts/" + enc + "/gains")]);
-    } catch (e) { return show(failure(e)); }
+    } catch (e) { return my === gen && show(failure(e)); }
+    if (my !== gen) return;
     const c = a.currency;
     const posRows = a.positions.map((x) => h("tr", null, h("td", null, h("strong", null, x.ticker)),
       h("td", {class: "num"}, qty(x.qty)), h("td", {class: "num"}, money(x.value, c)),
@@ -381,10 +388,12 @@
 
   /* --- the router --------------------------------------------------------------------------- */
   async function route() {
+    const my = ++gen;
     applyStatic();
     if (!key()) return viewSignIn();
     if (!firm) {
-      try { firm = await api("/v1/firm"); } catch (e) { store.removeItem("ra.key"); return viewSignIn(); }
+      try { firm = await api("/v1/firm"); } catch (e) { store.removeItem("ra.key"); return my === gen && viewSignIn(); }
+      if (my !== gen) return;
       applyStatic();
     }
     const [, page, arg] = (location.hash || "#/queue").split("/");

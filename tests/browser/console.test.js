@@ -134,6 +134,7 @@ async function signIn(page, key) {
       (await page.textContent("[data-testid=trades] thead")).includes("税务影响"));
     await shot(page, "07-proposal-zh");
     await page.selectOption("[data-testid=lang]", "en");
+    await page.locator("h1", { hasText: "Proposal" }).waitFor();
 
     // another advisor: none of the first one's clients, proposals or accounts
     await page.click("#signout");
