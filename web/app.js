@@ -239,15 +239,15 @@
         ? t("proposal.gain", {short: money(tr.gain_short), long: money(tr.gain_long)})
         : t("proposal.nogain");
       return h("tr", {"data-trade": tr.n},
-        h("td", null, box), h("td", {class: "num"}, tr.n),
+        open ? h("td", null, box) : null, h("td", {class: "num"}, tr.n),
         h("td", null, h("span", {class: "side " + tr.side}, t("side." + tr.side))),
         h("td", null, h("strong", null, tr.ticker)), h("td", {class: "num"}, qty(tr.qty)),
         h("td", {class: "num"}, money(tr.price ? tr.price.replace(/0{1,4}$/, "") : null)),
         h("td", {class: "num"}, money(tr.value, cur())),
         h("td", null, tr.reasons.map((r) => h("span", {class: "tag"}, t("reason." + r)))),
         h("td", {class: "small"}, gain),
-        h("td", {class: "small labels"}, h("span", null, t("proposal.source")),
-          h("span", null, tr.price_date || "—"), riskBadge(tr.risk_level)),
+        h("td", {class: "small"}, h("div", {class: "labels"}, h("span", null, t("proposal.source")),
+          h("span", null, tr.price_date || "—"), riskBadge(tr.risk_level))),
         h("td", null, statusBadge(tr.status)));
     });
     const reason = h("textarea", {id: "reason", rows: 2, "data-testid": "reason",
@@ -270,14 +270,14 @@
     show(
       h("a", {href: "#/queue", class: "back"}, t("account.back")),
       h("div", {class: "page-head"}, h("h1", null, t("proposal.title", {id: p.id}), " ", statusBadge(p.status)),
-        h("p", {class: "muted"}, p.discretionary ? t("proposal.discretionary") : t("proposal.advisory"))),
+        h("p", {class: "muted"}, p.discretionary ? t("proposal.discretionary") : open ? t("proposal.advisory") : "")),
       tiles([[t("proposal.account"), h("a", {href: "#/account/" + p.account}, p.account)],
              [t("proposal.date"), p.date], [t("proposal.value"), money(p.value, cur())],
              [t("proposal.drift"), pct(p.drift_before) + " → " + pct(p.drift_after)]]),
       msg,
-      card(t("proposal.trades"), table("grid trades", [[t("col.select")], [t("col.trade"), "num"], [t("col.side")],
+      card(t("proposal.trades"), table("grid trades", [open ? [t("col.select")] : null, [t("col.trade"), "num"], [t("col.side")],
         [t("col.ticker")], [t("col.qty"), "num"], [t("col.price"), "num"], [t("col.value"), "num"],
-        [t("col.reasons")], [t("col.tax")], [t("col.data")], [t("col.status")]], rows, "trades"),
+        [t("col.reasons")], [t("col.tax")], [t("col.data")], [t("col.status")]].filter(Boolean), rows, "trades"),
         p.decided_by ? h("p", {class: "muted"}, t("proposal.decided", {by: p.decided_by, reason: p.decided_reason})) : null),
       open ? card(null, h("label", {for: "reason"}, t("proposal.reason")), reason,
         h("p", {class: "muted small"}, t("proposal.partial")),
