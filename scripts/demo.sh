@@ -6,8 +6,12 @@
 # under asset-class limits, money- and time-weighted returns of an example account; then a demo
 # firm's book of record, its model portfolios and onboarding, and a year of its daily cycle.
 # Installs missing Debian packages first (idempotent).
-# Usage: scripts/demo.sh [DATA_DIR]     (default: ../shared/data next to the repository)
+# Usage: scripts/demo.sh [--serve] [DATA_DIR]     (default: ../shared/data next to the repository)
+# --serve: afterwards, serve the API and the advisor console on 127.0.0.1 (a free port) over the
+# demo book, print its address and a sign-in key for an advisor and for an admin, until Ctrl-C.
 set -euo pipefail
+serve=0
+if [ "${1:-}" = --serve ]; then serve=1; shift; fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 data=${1:-"$root/../shared/data"}
 cd "$root"
@@ -190,3 +194,26 @@ rm -f "$cn" "$cn-wal" "$cn-shm" "$cn.key"
   $ra audit verify --db "$cn"
 )
 printf '\ndemo: done. Commands and formats: docs/cli.md, docs/formats.md; methods: docs/methodology.md\n'
+
+if [ "$serve" = 1 ]; then
+  section "The advisor console on the demo book (docs/api.md; Ctrl-C stops the server)"
+  # the advisor with the most proposals waiting, else the first advisor
+  adv=$($ra queue --db "$book" --format json | sed -n 's/.*"advisor": *"\([^"]*\)".*/\1/p' | sort | uniq -c |
+        sort -rn | awk 'NR == 1 {print $2}')
+  [ -n "$adv" ] || adv=ADV001
+  k_adv=$($ra keys create --db "$book" --role advisor --user "$adv")
+  k_admin=$($ra keys create --db "$book" --role admin)
+  $ra serve --db "$book" --listen 127.0.0.1:0 --threads 2 2>build/demo/serve.log &
+  spid=$!
+  trap 'kill -TERM "$spid" 2>/dev/null || true' INT TERM # Ctrl-C: the server stops gracefully
+  for _ in $(seq 100); do grep -q '"port"' build/demo/serve.log 2>/dev/null && break; sleep 0.1; done
+  port=$(grep -o '"port":[0-9]*' build/demo/serve.log | head -n 1 | cut -d: -f2)
+  printf 'console:        http://127.0.0.1:%s/\n' "$port"
+  printf 'advisor %-6s  %s\n' "$adv" "$k_adv"
+  printf 'admin           %s\n' "$k_admin"
+  printf 'API:            curl -H "Authorization: Bearer KEY" http://127.0.0.1:%s/v1/queue\n' "$port"
+  printf 'request log:    build/demo/serve.log\n'
+  wait "$spid" || true
+  wait "$spid" 2>/dev/null || true # the first wait returns when the trap runs; the server's end
+  tail -n 1 build/demo/serve.log
+fi

@@ -7,7 +7,8 @@ set -euo pipefail
 what=${1:-test}
 build_pkgs=(build-essential cmake pkg-config liblapacke-dev libopenblas-dev libjansson-dev
             libsqlite3-dev libpq-dev libsodium-dev libmicrohttpd-dev)
-test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql sqlite3 curl python3-jsonschema)
+test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql sqlite3 curl python3-jsonschema
+           chromium nodejs) # chromium, nodejs (+ npm below): the console's browser tests (tests/browser)
 # R, quadprog and Rglpk (GLPK) are the independent peers in the benchmarks and the source of golden
 # numbers (tests/golden/*/make_golden.R; the tests read the committed values and need no R);
 # wrk loads the HTTP API (bench/bench_api.sh).
@@ -20,6 +21,9 @@ case "$what" in
   bench|all) pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
   *) echo "install-deps.sh: unknown set \"$what\" (use build, test or bench)" >&2; exit 2 ;;
 esac
+
+# npm comes with some builds of nodejs (NodeSource's) and conflicts with Debian's package then
+if [ "$what" != build ] && ! command -v npm >/dev/null; then pkgs+=(npm); fi
 
 missing=()
 for p in "${pkgs[@]}"; do

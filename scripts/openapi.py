@@ -64,7 +64,8 @@ S["DepositRequest"] = obj({"amount": MONEY, "date": {"type": "string", "format":
 S["Deposit"] = obj({"account": STR, "external_id": STR, "currency": STR, "amount": MONEY,
                     "date": DATE, "new": BOOL})
 S["Trade"] = obj({"n": INT, "ticker": STR, "side": {"enum": ["buy", "sell"]}, "qty": STR,
-                  "value": MONEY, "reasons": arr(STR), "status": STR})
+                  "value": MONEY, "reasons": arr(STR), "status": STR, "price": NSTR,
+                  "price_date": DATE, "risk_level": INT, "gain_short": MONEY, "gain_long": MONEY})
 summary = {"id": STR, "account": STR, "date": DATE, "status": STR, "discretionary": BOOL,
            "value": MONEY, "drift_before": NUM, "drift_after": NUM, "decided_by": STR,
            "n_trades": INT}
@@ -90,7 +91,17 @@ S["NoteRequest"] = obj({"note": {"type": "string", "minLength": 1}})
 S["Reauthorisation"] = obj({"account": STR, "date": DATE, "reauthorised_by": STR,
                             "suspended": BOOL})
 S["AuditState"] = obj({"intact": BOOL, "records": INT, "first_bad": INT})
-for n in ["ClientRef", "AccountRef", "Instruction", "ProposalSummary", "Order", "Notification",
+# the console's reads (src/server/srv_routes_console.c)
+S["QueueAccount"] = obj({"code": STR, "date": DATE, "value": {"anyOf": [MONEY, {"type": "null"}]},
+                         "drift": NNUM, "risk_level": INT, "alerts": INT,
+                         "pending": arr(obj({"id": STR, "status": STR, "date": DATE}))})
+S["QueueItem"] = obj({"client": STR, "household": STR, "advisor": STR, "tier": STR,
+                      "risk_level": INT, "drift": NNUM, "alerts": INT, "pending": INT,
+                      "accounts": arr(ref("QueueAccount"))})
+S["Values"] = obj({"account": STR, "currency": STR, "model": STR, "items": arr(obj({
+    "date": DATE, "value": MONEY, "flow": MONEY, "drift": NNUM, "cumulative": NUM,
+    "model_cumulative": NNUM}))})
+for n in ["QueueItem", "ClientRef", "AccountRef", "Instruction", "ProposalSummary", "Order", "Notification",
           "Model", "Alert", "Suspension", "Lot"]:
     S[n + "Page"] = page(n)
 
@@ -163,6 +174,12 @@ P = {
                                   "SuspensionPage", LIST)},
     "/v1/models": {"get": op("the firm's model portfolios (latest versions)", "ModelPage",
                              LIST)},
+    "/v1/queue": {"get": op("the advisor's queue: clients in scope with tier, risk level, drift, "
+                            "open alerts and proposals waiting for a decision", "QueueItemPage",
+                            LIST)},
+    "/v1/accounts/{id}/values": {"get": op("an account's daily values and cumulative "
+                                           "time-weighted return against its model's",
+                                           "Values", ID)},
     "/v1/audit": {"get": op("the audit chain and the book verified against it", "AuditState")},
 }
 

@@ -30,6 +30,7 @@ typedef enum srv_route_id {
     R_OPENAPI, R_METRICS, R_HEALTH, R_FIRM, R_CLIENTS, R_CLIENT, R_ACCOUNTS, R_ACCOUNT, R_WITHDRAW,
     R_INSTRUCTIONS, R_PROPOSALS, R_PROPOSAL, R_APPROVE, R_REJECT, R_ORDERS, R_NOTIFICATIONS,
     R_AUDIT, R_MODELS, R_ALERTS, R_SUSPENSIONS, R_REAUTHORISE, R_DEPOSIT, R_LOTS, R_GAINS,
+    R_QUEUE, R_VALUES, /* the console's reads (srv_routes_console.c) */
     R_COUNT
 } srv_route_id;
 
@@ -135,5 +136,39 @@ typedef struct srv_answer {
  * the route is a POST. body/len: the request body (POSTs). */
 void srv_answer_request(ra_store *s, const srv_caller *c, const srv_request *r, ra_date today,
                         const char *body, size_t len, srv_answer *a);
+
+/* --- shared with the other route files (defined in srv_routes.c) ---------------------------- */
+
+void srv_not_found(srv_answer *a);
+void srv_answer_json(srv_answer *a, int status, json_t *body);
+/* A store or engine error as a problem (404, 422, 409 or 500; never personal data). */
+void srv_answer_err(srv_answer *a, const ra_err *e);
+/* The scope of an advisor's key (their code) or a client's key (theirs); NULL otherwise. */
+const char *srv_scope_advisor(const srv_caller *c);
+const char *srv_scope_client(const srv_caller *c);
+json_t *srv_jmoney(ra_minor v, int md);
+json_t *srv_jdate(ra_date d);
+
+/* --- the advisor console (srv_console.c, srv_routes_console.c) ------------------------------- */
+
+/* A file of web/, embedded at build time (cmake/embed_console.cmake). */
+typedef struct srv_asset {
+    const char *path;   /* "/console/app.js" */
+    const char *ctype;
+    const char *etag;   /* "\"16 hex digits\"" */
+    const unsigned char *data;
+    size_t len;
+} srv_asset;
+extern const srv_asset srv_assets[];
+extern const size_t srv_assets_n;
+/* The console file answered at path ("/" is /console/index.html), NULL none. */
+const srv_asset *srv_asset_find(const char *path);
+/* The Content-Security-Policy of the console's pages: no inline script, nothing from elsewhere. */
+extern const char srv_console_csp[];
+
+/* GET /v1/queue and /v1/accounts/{id}/values (srv_routes_console.c). */
+void srv_console_queue(ra_store *s, const srv_caller *c, const srv_request *r, ra_date today,
+                       srv_answer *a);
+void srv_console_values(ra_store *s, const srv_caller *c, const srv_request *r, srv_answer *a);
 
 #endif

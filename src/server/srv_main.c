@@ -368,11 +368,36 @@ static enum MHD_Result do_post(struct MHD_Connection *con, req_ctx *q, ra_store 
                                         "Idempotency-Key");
 }
 
+/* A file of the console (srv_console.c): cached for a minute, then revalidated by its ETag. */
+static enum MHD_Result queue_asset(struct MHD_Connection *con, req_ctx *q, const srv_asset *f)
+{
+    const char *inm = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match");
+    int same = inm && strcmp(inm, f->etag) == 0;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        same ? 0 : f->len, (void *)f->data, MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", f->ctype);
+    MHD_add_response_header(resp, "ETag", f->etag);
+    MHD_add_response_header(resp, "Cache-Control", "public, max-age=60, must-revalidate");
+    MHD_add_response_header(resp, "Content-Security-Policy", srv_console_csp);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    q->status = same ? 304 : 200;
+    q->bytes = same ? 0 : f->len;
+    enum MHD_Result r = MHD_queue_response(con, (unsigned)q->status, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
 static enum MHD_Result answer(struct MHD_Connection *con, req_ctx *q, const char *url,
                               const char *method)
 {
     srv_request r;
     srv_problem p;
+    const srv_asset *asset = strcmp(method, "GET") == 0 ? srv_asset_find(url) : NULL;
+    if (asset)
+        return queue_asset(con, q, asset);
     const char *limit = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "limit");
     const char *cursor = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "cursor");
     q->route = R_COUNT;

@@ -416,12 +416,21 @@ static json_t *proposal_json(const ra_cycle_proposal *p, int md, int full)
             for (unsigned k = 0; k < 32; k++)
                 if (t->reasons & (1u << k))
                     json_array_append_new(reasons, json_string(ra_cycle_reason_name(k)));
-            json_array_append_new(ts, json_pack("{s:i,s:s,s:s,s:s,s:o,s:o,s:s}", "n", t->n,
-                                                "ticker", t->ticker, "side",
-                                                t->side > 0 ? "buy" : "sell", "qty",
-                                                ra_money_format_qty(t->qty_micro, q, sizeof q),
-                                                "value", jmoney(t->value_minor, md), "reasons",
-                                                reasons, "status", t->status));
+            char pr[RA_MONEY_FMT_SIZE];
+            json_t *tj = json_pack("{s:i,s:s,s:s,s:s,s:o,s:o,s:s}", "n", t->n, "ticker",
+                                   t->ticker, "side", t->side > 0 ? "buy" : "sell", "qty",
+                                   ra_money_format_qty(t->qty_micro, q, sizeof q), "value",
+                                   jmoney(t->value_minor, md), "reasons", reasons, "status",
+                                   t->status);
+            /* the data it rests on (the close of price_date) and its tax effect (sales) */
+            json_object_set_new(tj, "price", t->price ? json_string(ra_money_format_price(
+                                                             t->price, pr, sizeof pr))
+                                                      : json_null());
+            json_object_set_new(tj, "price_date", jdate(t->price_date));
+            json_object_set_new(tj, "risk_level", json_integer(t->risk_level));
+            json_object_set_new(tj, "gain_short", jmoney(t->gain_short_minor, md));
+            json_object_set_new(tj, "gain_long", jmoney(t->gain_long_minor, md));
+            json_array_append_new(ts, tj);
         }
         json_object_set_new(j, "trades", ts);
         json_object_set_new(j, "decided_reason", json_string(p->decided_reason));
@@ -822,6 +831,8 @@ void srv_answer_request(ra_store *s, const srv_caller *c, const srv_request *r, 
     case R_DEPOSIT: post_deposit(s, c, r, today, body, len, a); break;
     case R_LOTS: get_lots(s, c, r, a); break;
     case R_GAINS: get_gains(s, c, r, a); break;
+    case R_QUEUE: srv_console_queue(s, c, r, today, a); break;
+    case R_VALUES: srv_console_values(s, c, r, a); break;
     default: not_found(a);
     }
     if (!a->body) { /* out of memory building it */
@@ -831,3 +842,13 @@ void srv_answer_request(ra_store *s, const srv_caller *c, const srv_request *r, 
         answer_problem(a, &p);
     }
 }
+
+/* --- shared with the other route files (srv.h) ------------------------------------------------ */
+
+void srv_not_found(srv_answer *a) { not_found(a); }
+void srv_answer_json(srv_answer *a, int status, json_t *body) { answer_json(a, status, body); }
+void srv_answer_err(srv_answer *a, const ra_err *e) { answer_err(a, e); }
+const char *srv_scope_advisor(const srv_caller *c) { return scope_advisor(c); }
+const char *srv_scope_client(const srv_caller *c) { return scope_client(c); }
+json_t *srv_jmoney(ra_minor v, int md) { return jmoney(v, md); }
+json_t *srv_jdate(ra_date d) { return jdate(d); }

@@ -120,6 +120,7 @@ for k, m, p, want in [("auditor", "GET", "/v1/accounts", 403), ("auditor", "GET"
 own = {"/v1/accounts/{id}": keys["own_account"], "/v1/accounts/{id}/instructions": keys["own_account"],
        "/v1/accounts/{id}/lots": keys["own_account"], "/v1/accounts/{id}/gains": keys["own_account"],
        "/v1/clients/{id}": keys["own_client"], "/v1/proposals/{id}": keys["pending"]}
+own["/v1/accounts/{id}/values"] = keys["own_account"]  # the console's (srv_routes_console.c)
 n_valid = 0
 for p, ops in doc["paths"].items():
     if "get" not in ops or p in ("/metrics",):
