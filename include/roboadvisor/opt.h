@@ -46,6 +46,12 @@ typedef struct ra_opt_problem {
      * milliseconds; NULL leaves them 0. */
     double (*clock_ms)(void);
     double risk_aversion;     /* RA_OPT_UTILITY: gamma > 0 */
+    /* 1: the caller vouches that cov is positive definite (an estimate of ra_est_*: Ledoit-Wolf
+     * shrinkage, or a sample covariance of more observations than assets), so minimum variance
+     * and the utility skip the whole-matrix Cholesky check and factorise only the free assets'
+     * block (ra_qp_setup; positive definiteness is then verified on the blocks factorised, and a
+     * singular one still answers RA_ESINGULAR naming an asset). 0 (default): the check. */
+    int cov_trusted;
 } ra_opt_problem;
 
 typedef struct ra_opt_result {

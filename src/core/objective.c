@@ -186,6 +186,7 @@ ra_status ra_client_target(size_t n, const double *t, const double *cov, const d
     c.p.n = n;
     c.p.mu = c.mu;
     c.p.cov = cov;
+    c.p.cov_trusted = 0; /* a block of the shelf's estimate, but n is small: the check is cheap */
     c.p.w0 = h && o->turnover_penalty > 0.0 ? c.w0 : NULL;
     c.p.turnover_cost = c.p.w0 ? o->turnover_penalty : 0.0;
     rc = solve_at(&c, r, w, err);

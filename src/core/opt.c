@@ -354,11 +354,41 @@ static ra_status precheck(const opt_ctx *cx, ra_err *err)
  * leading minor that is not positive). If that passes but the QP factor still refuses (condition
  * estimate), the asset with the smallest Cholesky pivot relative to its variance is the one most
  * nearly spanned by the assets before it. */
+/* The asset most nearly spanned by the others (the smallest Cholesky pivot relative to its
+ * variance, cx->chol holding dpotrf's factor), for a "nearly singular" refusal of the QP. */
+static ra_status nearly_singular(opt_ctx *cx, const ra_err *qerr, ra_err *err)
+{
+    const ra_opt_problem *p = cx->p;
+    size_t n = cx->n, worst = 0;
+    char b1[32];
+    double wr = INFINITY;
+    for (size_t j = 0; j < n; j++) {
+        double d = cx->chol[j * n + j], r = d * d / p->cov[j * n + j];
+        if (r < wr) {
+            wr = r;
+            worst = j;
+        }
+    }
+    return ra_err_set(err, RA_ESINGULAR, asset_name(p, worst, b1, sizeof b1),
+                      "covariance is nearly singular (%s); asset %s (column %zu) is the most "
+                      "nearly spanned by the others; use ledoit-wolf shrinkage",
+                      qerr->msg, b1, worst + 1);
+}
+
+/* factor_for_qp: 0 the check only; 1 the QP's whole factor (ra_qp_factor); 2 the lazy setup
+ * (ra_qp_setup: the free-set method factorises only the free assets' block, issue 14). */
 static ra_status check_pd_and_factor(opt_ctx *cx, int factor_for_qp, ra_err *err)
 {
     const ra_opt_problem *p = cx->p;
     size_t n = cx->n;
     char b1[32];
+    if (factor_for_qp == 2 && p->cov_trusted) { /* the caller vouches: the blocks only */
+        ra_err qerr = {0};
+        ra_status rc = ra_qp_setup(p->cov, n, NULL, cx->qpw, cx->qpw_size, &qerr);
+        if (rc != RA_OK && err)
+            *err = qerr;
+        return rc;
+    }
     memcpy(cx->chol, p->cov, n * n * sizeof *cx->chol);
     lapack_int info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, cx->chol, (lapack_int)n);
     if (info < 0)
@@ -375,7 +405,8 @@ static ra_status check_pd_and_factor(opt_ctx *cx, int factor_for_qp, ra_err *err
     if (!factor_for_qp)
         return RA_OK;
     ra_err qerr = {0};
-    ra_status rc = ra_qp_factor(p->cov, n, NULL, cx->qpw, cx->qpw_size, &qerr);
+    ra_status rc = factor_for_qp == 2 ? ra_qp_setup(p->cov, n, NULL, cx->qpw, cx->qpw_size, &qerr)
+                                      : ra_qp_factor(p->cov, n, NULL, cx->qpw, cx->qpw_size, &qerr);
     if (rc == RA_OK)
         return RA_OK;
     if (rc != RA_ESINGULAR) {
@@ -383,19 +414,7 @@ static ra_status check_pd_and_factor(opt_ctx *cx, int factor_for_qp, ra_err *err
             *err = qerr;
         return rc;
     }
-    size_t worst = 0;
-    double wr = INFINITY;
-    for (size_t j = 0; j < n; j++) {
-        double d = cx->chol[j * n + j], r = d * d / p->cov[j * n + j];
-        if (r < wr) {
-            wr = r;
-            worst = j;
-        }
-    }
-    return ra_err_set(err, RA_ESINGULAR, asset_name(p, worst, b1, sizeof b1),
-                      "covariance is nearly singular (%s); asset %s (column %zu) is the most "
-                      "nearly spanned by the others; use ledoit-wolf shrinkage",
-                      qerr.msg, b1, worst + 1);
+    return nearly_singular(cx, &qerr, err);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -982,7 +1001,10 @@ ra_status ra_opt_solve(const ra_opt_problem *p, ra_opt_objective obj, void *work
         if (rc != RA_OK)
             return rc;
     }
-    rc = check_pd_and_factor(&cx, obj != RA_OPT_RISK_PARITY, err);
+    /* minimum variance and the utility with the budget and bounds alone take the free-set
+     * path; anything with more rows factorises the whole covariance once */
+    int lazy = (obj == RA_OPT_MIN_VARIANCE || obj == RA_OPT_UTILITY) && cx.ng == 0;
+    rc = check_pd_and_factor(&cx, obj == RA_OPT_RISK_PARITY ? 0 : lazy ? 2 : 1, err);
     if (rc != RA_OK)
         return rc;
     double t1 = now_ms(p);
@@ -995,6 +1017,21 @@ ra_status ra_opt_solve(const ra_opt_problem *p, ra_opt_objective obj, void *work
         rc = solve_obj[obj](&cx, res, err);
     else
         rc = ra_err_set(err, RA_EINTERNAL, NULL, "objective %d slipped through", (int)obj);
+    if (rc == RA_ESINGULAR && lazy && err) { /* the solve factorised and refused: name it */
+        ra_err qerr = *err;
+        memcpy(cx.chol, p->cov, p->n * p->n * sizeof *cx.chol);
+        lapack_int info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)p->n, cx.chol,
+                                         (lapack_int)p->n);
+        char b1[32];
+        if (info > 0)
+            rc = ra_err_set(err, RA_ESINGULAR, asset_name(p, (size_t)info - 1, b1, sizeof b1),
+                            "covariance is not positive definite at asset %s (column %d): its "
+                            "variance is explained by the assets before it or it has none; "
+                            "estimate with more observations than assets or use ledoit-wolf "
+                            "shrinkage", b1, (int)info);
+        else if (info == 0)
+            rc = nearly_singular(&cx, &qerr, err);
+    }
     double t2 = now_ms(p);
     res->setup_ms = t1 - t0;
     res->solve_ms = t2 - t1;

@@ -17,6 +17,7 @@
 
 #include <roboadvisor/cvar.h>
 #include <roboadvisor/objective.h>
+#include <roboadvisor/opt.h>
 
 #include <math.h>
 #include <string.h>
@@ -153,12 +154,41 @@ static void test_ranges(void **state)
     assert_string_equal(err.where, "turnover_penalty");
 }
 
+/* cov_trusted: the same answer as the checked call on a positive definite covariance; a singular
+ * one is still refused naming an asset (two identical assets: the second is spanned). */
+static void test_opt_cov_trusted(void **state)
+{
+    (void)state;
+    double w1[3], w2[3], work[4096];
+    ra_err err = {0};
+    ra_opt_problem p = {.n = 3, .cov = S};
+    ra_opt_result r1 = {.w = w1}, r2 = {.w = w2};
+    assert_true(ra_opt_workspace_size(3, 0) <= sizeof work);
+    assert_int_equal(ra_opt_solve(&p, RA_OPT_MIN_VARIANCE, work, sizeof work, &r1, &err), RA_OK);
+    p.cov_trusted = 1;
+    assert_int_equal(ra_opt_solve(&p, RA_OPT_MIN_VARIANCE, work, sizeof work, &r2, &err), RA_OK);
+    for (int j = 0; j < 3; j++) /* and both the hand-derived minimum variance 1/s_j / sum */
+        assert_true(fabs(w1[j] - w2[j]) < 1e-14 &&
+                    fabs(w1[j] - (1.0 / S[j * 4]) / (25.0 + 100.0 + 1.0 / 0.0225)) < 1e-12);
+    static const double sing[4] = {0.04, 0.04, 0.04, 0.04};
+    const char *names[2] = {"AAA", "BBB"};
+    ra_opt_problem q = {.n = 2, .cov = sing, .names = names};
+    assert_int_equal(ra_opt_solve(&q, RA_OPT_MIN_VARIANCE, work, sizeof work, &r1, &err),
+                     RA_ESINGULAR); /* checked: refused naming the spanned asset */
+    assert_string_equal(err.where, "BBB");
+    /* trusted: only the free block is factorised; here one asset at its bound leaves a 1x1
+     * block, and the answer is a true minimum (variance 0.04, every split of the two has it) */
+    q.cov_trusted = 1;
+    assert_int_equal(ra_opt_solve(&q, RA_OPT_MIN_VARIANCE, work, sizeof work, &r1, &err), RA_OK);
+    assert_true(fabs(r1.volatility * r1.volatility - 0.04) < 1e-14);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blend_risk_aversion), cmocka_unit_test(test_model_own_is_t),
         cmocka_unit_test(test_turnover_holds),      cmocka_unit_test(test_cvar_limit),
-        cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_ranges),              cmocka_unit_test(test_opt_cov_trusted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
