@@ -401,7 +401,10 @@ int cmd_optimize(int argc, char **argv)
         .n = n, .names = (const char *const *)m.series->names, .mu = mu, .cov = cov,
         .lo = a.has_bounds ? lo : NULL, .hi = a.has_bounds ? hi : NULL, .groups = g.groups, .n_groups = g.file ? g.file->n : 0,
         .rf = a.rf, .target = a.target, .w0 = w0, .turnover_cost = a.turnover_cost,
-        .clock_ms = cli_clock_ms};
+        .clock_ms = cli_clock_ms,
+        /* Ledoit-Wolf shrinks towards a scaled identity: positive definite by construction, so
+         * minimum variance factorises only the free assets' block (docs/methodology.md#qp) */
+        .cov_trusted = strcmp(a.cov, "ledoit-wolf") == 0};
     if (risk) {
         rc = optimize_risk_run(&a.risk, a.objective, &p, &m, a.format, inputs_json(&a, &m));
         goto out;
