@@ -113,7 +113,7 @@ ra_status ra_store_client_erase(ra_store *s, const ra_store_actor *actor, const 
         return rc;
     /* SQLite: freed cells and pages are overwritten with zeros, so that the wrapped key and the
      * ciphertexts do not linger in the file's free space */
-    if (strcmp(s->ops->name, "sqlite") == 0 && !s->in_txn &&
+    if (strcmp(s->ops->name, "sqlite") == 0 &&
         (rc = s->ops->exec(s->db, "PRAGMA secure_delete = ON", err)) != RA_OK)
         return rc;
     if ((rc = sq_wbegin(s, err)) != RA_OK)

@@ -64,7 +64,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 54 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 55 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -254,6 +254,10 @@ void rs_encrypt(const uint8_t *key, const char *firm, const char *kind, const ch
                 const char *field, const char *plain, uint8_t *out, size_t *n);
 ra_status rs_decrypt(const uint8_t *key, const char *firm, const char *kind, const char *code,
                      const char *field, const uint8_t *in, size_t n, char *out, ra_err *err);
+
+struct ra_cycle_order;
+/* The external id of an order's fills without their count (store_cycle.c): "fill-D-N-". */
+void rs_fill_prefix(const struct ra_cycle_order *o, char *out, size_t cap);
 
 /* --- the clients' data keys (store_clientkeys.c) --------------------------------------------- */
 

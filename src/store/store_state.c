@@ -248,6 +248,10 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "proposal_comments x JOIN proposals p ON p.id = x.proposal_id JOIN firms f ON f.id = "
      "p.firm_id",
      "x.n"},
+    {"client_consents", 21, "c.code", "x.n, x.kind, x.version, x.accepted_on, x.user_name, "
+     "x.created_at", "ittiti",
+     "client_consents x JOIN clients c ON c.id = x.client_id JOIN firms f ON f.id = c.firm_id",
+     "x.n"},
 };
 
 int rs_state_spec(const char *table)
@@ -488,6 +492,7 @@ static const struct {
     {"behaviour_settings", {"behaviour_settings"}},
     {"api_key", {"api_keys"}},
     {"proposal_comment", {"proposal_comments"}},
+    {"consent", {"client_consents"}},
 };
 
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)

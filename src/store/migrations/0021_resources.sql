@@ -29,3 +29,17 @@ CREATE TABLE proposal_comments (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (proposal_id, n)
 );
+
+-- client_consents: the disclosures a client accepted at onboarding (POST /v1/clients): kind
+-- ("terms", "privacy", "risk-disclosure", ...) and the version of the document accepted, on
+-- which day, recorded by whom. Numbered from 1 per client. Audited (entity "consent", by client).
+CREATE TABLE client_consents (
+    client_id BIGINT NOT NULL REFERENCES clients(id),
+    n INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    version TEXT NOT NULL,
+    accepted_on INTEGER NOT NULL,
+    user_name TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (client_id, n)
+);
