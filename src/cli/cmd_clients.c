@@ -48,13 +48,12 @@ int cmd_clients(int argc, char **argv)
         return rc;
     if (!o.yes)
         return cli_usage(cmd, "erasing a client cannot be undone: add --yes");
-    cli_book_args a = o.book;
-    a.need_firm = 1;
+    o.book.need_firm = 1;
     cli_book b;
-    if ((rc = cli_book_open_parts(cmd, &a, &b)) != 0)
-        return rc;
     ra_err err = {0};
     int already = 0;
+    if ((rc = cli_book_open_parts(cmd, &o.book, &b)) != 0)
+        return rc;
     if (ra_store_client_erase(b.s, &b.actor, code, &already, &err) != RA_OK)
         rc = cli_fail(cmd, &err);
     else if (o.format == CLI_FORMAT_JSON)

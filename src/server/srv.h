@@ -167,6 +167,8 @@ json_t *srv_pager_done(srv_pager *p);
 json_t *srv_body_object(const char *body, size_t len, const char *const *known, srv_problem *p);
 /* A string member into out: 0 absent (a problem when required), 1 taken. */
 int srv_take_str(json_t *o, const char *k, char *out, size_t cap, int required, srv_problem *p);
+/* An optional date member "YYYY-MM-DD" into *out (left 0 when absent). */
+void srv_take_date(json_t *o, const char *k, ra_date *out, srv_problem *p);
 
 /* --- the further resources (srv_parse_resources.c, srv_routes_resources.c) ------------------- */
 

@@ -410,3 +410,8 @@ int srv_take_str(json_t *o, const char *k, char *out, size_t cap, int required, 
 {
     return take_str(o, k, out, cap, required, p);
 }
+
+void srv_take_date(json_t *o, const char *k, ra_date *out, srv_problem *p)
+{
+    take_date(o, k, out, p);
+}

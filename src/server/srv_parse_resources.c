@@ -44,37 +44,38 @@ int srv_body_key(const char *body, size_t len, srv_key_request *out, srv_problem
             out->role = (int)r;
     }
     (void)take_code(o, "user", out->user, sizeof out->user, 0, p);
-    char d[16];
-    if (srv_take_str(o, "expires", d, sizeof d, 0, p) &&
-        ra_date_parse(d, strlen(d), &out->expires, NULL) != RA_OK)
-        srv_problem_field(p, "$.expires", "must be a date YYYY-MM-DD");
+    srv_take_date(o, "expires", &out->expires, p);
+    json_decref(o);
+    return p->status;
+}
+
+/* A body of one required string member k into out: text (not empty) or a code. */
+static int one_member(const char *body, size_t len, const char *k, int code, char *out,
+                      size_t cap, srv_problem *p)
+{
+    memset(out, 0, cap);
+    const char *known[] = {k, NULL};
+    json_t *o = srv_body_object(body, len, known, p);
+    if (!o)
+        return p->status;
+    char path[32];
+    snprintf(path, sizeof path, "$.%s", k);
+    if (code)
+        (void)take_code(o, k, out, cap, 1, p);
+    else if (srv_take_str(o, k, out, cap, 1, p) && !out[0])
+        srv_problem_field(p, path, "must not be empty");
     json_decref(o);
     return p->status;
 }
 
 int srv_body_comment(const char *body, size_t len, srv_comment_request *out, srv_problem *p)
 {
-    memset(out, 0, sizeof *out);
-    static const char *const known[] = {"body", NULL};
-    json_t *o = srv_body_object(body, len, known, p);
-    if (!o)
-        return p->status;
-    if (srv_take_str(o, "body", out->body, sizeof out->body, 1, p) && !out->body[0])
-        srv_problem_field(p, "$.body", "must not be empty");
-    json_decref(o);
-    return p->status;
+    return one_member(body, len, "body", 0, out->body, sizeof out->body, p);
 }
 
 int srv_body_erase(const char *body, size_t len, srv_erase_request *out, srv_problem *p)
 {
-    memset(out, 0, sizeof *out);
-    static const char *const known[] = {"confirm", NULL};
-    json_t *o = srv_body_object(body, len, known, p);
-    if (!o)
-        return p->status;
-    (void)take_code(o, "confirm", out->confirm, sizeof out->confirm, 1, p);
-    json_decref(o);
-    return p->status;
+    return one_member(body, len, "confirm", 1, out->confirm, sizeof out->confirm, p);
 }
 
 void srv_onboard_request_free(srv_onboard_request *r)
@@ -94,10 +95,7 @@ int srv_body_onboard(const char *body, size_t len, srv_onboard_request *out, srv
     if (!json_is_object(doc))
         srv_problem_field(p, "$.onboarding", doc ? "must be an object (the onboarding document)"
                                                  : "is required");
-    char d[16];
-    if (srv_take_str(o, "date", d, sizeof d, 0, p) &&
-        ra_date_parse(d, strlen(d), &out->date, NULL) != RA_OK)
-        srv_problem_field(p, "$.date", "must be a date YYYY-MM-DD");
+    srv_take_date(o, "date", &out->date, p);
     json_t *cs = json_object_get(o, "consents");
     if (!json_is_array(cs) || json_array_size(cs) == 0 ||
         json_array_size(cs) > SRV_CONSENTS_MAX)

@@ -35,20 +35,26 @@ static void problem_field(srv_answer *a, const char *path, const char *detail)
     srv_answer_problem(a, &p);
 }
 
-/* The client `code` when the caller may see it: 1 with *ref, 0 after answering. */
-static int own_client(ra_store *s, const srv_caller *c, const char *code, ra_api_ref *ref,
-                      srv_answer *a)
+/* The clients in the caller's scope (code: that one only; all: every one), into *v, *n; 0, or
+ * -1 after answering the error. */
+static int scoped_clients(ra_store *s, const srv_caller *c, const char *code, ra_api_ref **v,
+                          size_t *n, srv_answer *a)
+{
+    ra_err e = {0};
+    ra_status rc = ra_store_api_clients(s, c->key.firm, scope_advisor(c), scope_client(c), code,
+                                        "", code ? 1 : SCOPE_ALL, v, n, &e);
+    if (rc != RA_OK)
+        srv_answer_err(a, &e);
+    return rc == RA_OK ? 0 : -1;
+}
+
+/* 1 when the caller may see client `code`, else 0 after answering (404 as a missing one). */
+static int own_client(ra_store *s, const srv_caller *c, const char *code, srv_answer *a)
 {
     ra_api_ref *v = NULL;
     size_t n = 0;
-    ra_err e = {0};
-    if (ra_store_api_clients(s, c->key.firm, scope_advisor(c), scope_client(c), code, "", 1, &v,
-                             &n, &e) != RA_OK) {
-        srv_answer_err(a, &e);
+    if (scoped_clients(s, c, code, &v, &n, a) != 0)
         return 0;
-    }
-    if (n && ref)
-        *ref = v[0];
     ra_store_free(v);
     if (!n)
         srv_not_found(a);
@@ -196,10 +202,8 @@ static void get_households(ra_store *s, const srv_caller *c, const srv_request *
 {
     ra_api_ref *v = NULL;
     size_t n = 0;
-    ra_err e = {0};
-    if (ra_store_api_clients(s, c->key.firm, scope_advisor(c), scope_client(c), NULL, "",
-                             SCOPE_ALL, &v, &n, &e) != RA_OK)
-        return srv_answer_err(a, &e);
+    if (scoped_clients(s, c, NULL, &v, &n, a) != 0)
+        return;
     srv_pager *pg = one ? NULL : srv_pager_new(r);
     json_t *single = NULL;
     /* clients come in code order: a household's clients are gathered by a scan per household */
@@ -273,7 +277,7 @@ static void post_onboard(ra_store *s, const srv_caller *c, ra_date today, const 
         ra_onboard_doc_destroy(doc);
         return problem_field(a, "$.onboarding.client.advisor", "must be the caller's own code");
     }
-    if (got == RA_OK && !own_client(s, c, doc->client.code, NULL, a)) {
+    if (got == RA_OK && !own_client(s, c, doc->client.code, a)) {
         ra_onboard_doc_destroy(doc);
         return;
     }
@@ -327,7 +331,7 @@ static void post_onboard(ra_store *s, const srv_caller *c, ra_date today, const 
  * "erased": true with every field null once the client's key was destroyed. */
 static void get_personal(ra_store *s, const srv_caller *c, const srv_request *r, srv_answer *a)
 {
-    if (!own_client(s, c, r->id, NULL, a))
+    if (!own_client(s, c, r->id, a))
         return;
     ra_client cl;
     ra_err e = {0};
@@ -353,7 +357,7 @@ static void get_personal(ra_store *s, const srv_caller *c, const srv_request *r,
 static void post_erase(ra_store *s, const srv_caller *c, const srv_request *r, const char *body,
                        size_t len, srv_answer *a)
 {
-    if (!own_client(s, c, r->id, NULL, a))
+    if (!own_client(s, c, r->id, a))
         return;
     srv_erase_request er;
     srv_problem p;
@@ -451,12 +455,20 @@ static json_t *comment_json(const ra_comment *k)
                      (json_int_t)k->at, "erased", k->erased);
 }
 
-static void get_comments(ra_store *s, const srv_caller *c, const srv_request *r, srv_answer *a)
+/* 1 when the caller may see proposal id, else 0 after answering (404 as a missing one). */
+static int own_proposal(ra_store *s, const srv_caller *c, const char *id, srv_answer *a)
 {
     ra_cycle_proposal p;
-    if (!srv_proposal_load(s, c, r->id, &p, a))
-        return;
+    if (!srv_proposal_load(s, c, id, &p, a))
+        return 0;
     ra_cycle_proposal_clear(&p);
+    return 1;
+}
+
+static void get_comments(ra_store *s, const srv_caller *c, const srv_request *r, srv_answer *a)
+{
+    if (!own_proposal(s, c, r->id, a))
+        return;
     ra_comment *v = NULL;
     size_t n = 0;
     ra_err e = {0};
@@ -476,10 +488,8 @@ static void get_comments(ra_store *s, const srv_caller *c, const srv_request *r,
 static void post_comment(ra_store *s, const srv_caller *c, const srv_request *r,
                          const char *body, size_t len, srv_answer *a)
 {
-    ra_cycle_proposal p;
-    if (!srv_proposal_load(s, c, r->id, &p, a))
+    if (!own_proposal(s, c, r->id, a))
         return;
-    ra_cycle_proposal_clear(&p);
     srv_comment_request cr;
     srv_problem pb;
     if (srv_body_comment(body, len, &cr, &pb) != 0)

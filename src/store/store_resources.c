@@ -10,44 +10,14 @@
 
 /* --- advisors --------------------------------------------------------------------------------- */
 
-typedef struct rows {
-    void *v;
-    size_t n, cap, elem;
-} rows;
-
-/* The next row of r (zeroed), or NULL out of memory. */
-static void *row_next(rows *r)
-{
-    void *g = sq_grow(r->v, r->n, &r->cap, r->elem, 16);
-    if (!g)
-        return NULL;
-    r->v = g;
-    void *o = (char *)r->v + r->n++ * r->elem;
-    memset(o, 0, r->elem);
-    return o;
-}
-
 static ra_status advisor_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_api_ref *o = row_next(ctx);
+    ra_api_ref *o = rs_vec_push(ctx);
     if (!o)
         return sq_nomem(err, "a page");
     sq_copy(o->code, sizeof o->code, sq_text(s, st, 0));
     sq_copy(o->advisor, sizeof o->advisor, o->code);
     return RA_OK;
-}
-
-/* Moves r's rows to *out, *n (or frees them when rc failed). */
-static ra_status rows_done(rows *r, ra_status rc, void *out, size_t *n)
-{
-    if (rc != RA_OK) {
-        ra_free(r->v);
-        r->v = NULL;
-        r->n = 0;
-    }
-    *(void **)out = r->v;
-    *n = r->n;
-    return rc;
 }
 
 ra_status ra_store_api_advisors(ra_store *s, const char *firm, const char *code,
@@ -58,17 +28,29 @@ ra_status ra_store_api_advisors(ra_store *s, const char *firm, const char *code,
     *n = 0;
     if (code && !code[0])
         return RA_OK;
-    rows r = {NULL, 0, 0, sizeof(ra_api_ref)};
+    rs_vec r = {NULL, 0, 0, sizeof(ra_api_ref)};
     const char *k = code ? code : "";
     ra_status rc = sq_each(s, err, advisor_row, &r,
                            "SELECT v.code FROM advisors v JOIN firms f ON f.id = v.firm_id WHERE "
                            "f.code = ? AND (? = '' OR v.code = ?) AND v.code > ? ORDER BY v.code "
                            "LIMIT ?",
                            "tttti", firm, k, k, after ? after : "", (int64_t)limit);
-    return rows_done(&r, rc, out, n);
+    return rs_list_end(rc, &r, out, n);
 }
 
 /* --- comments on proposals -------------------------------------------------------------------- */
+
+/* The next n of a numbered child row: MAX(n) + 1 by sql (one id parameter). */
+static ra_status next_n(ra_store *s, const char *sql, int64_t parent, int64_t *n, ra_err *err)
+{
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err, sql, "i", parent);
+    if (r < 0)
+        return sq_err(err);
+    *n = (r == RA_DB_ROW ? sq_int(s, st, 0) : 0) + 1;
+    s->ops->reset(st);
+    return RA_OK;
+}
 
 /* The proposal's row id, its client's code and id, and the key of the client's personal data
  * (*d: its data key, wiped by the caller). */
@@ -129,16 +111,11 @@ ra_status ra_store_comment_add(ra_store *s, const ra_store_actor *actor, const c
         rc = ra_err_set(err, RA_ECONFLICT, NULL, "the client of proposal %s was erased",
                         proposal);
     ra_db_stmt *st;
-    if (rc == RA_OK) {
-        int r = sq_query(s, &st, err, "SELECT COALESCE(MAX(n), 0) FROM proposal_comments WHERE "
-                                      "proposal_id = ?", "i", p.id);
-        if (r < 0)
-            rc = sq_err(err);
-        else {
-            out->n = (int)sq_int(s, st, 0) + 1;
-            s->ops->reset(st);
-        }
-    }
+    int64_t nn = 0;
+    if (rc == RA_OK)
+        rc = next_n(s, "SELECT COALESCE(MAX(n), 0) FROM proposal_comments WHERE proposal_id = ?",
+                    p.id, &nn, err);
+    out->n = (int)nn;
     uint8_t ct[RS_ENC_MAX];
     size_t ctn = 0;
     if (rc == RA_OK) {
@@ -169,7 +146,7 @@ ra_status ra_store_comment_add(ra_store *s, const ra_store_actor *actor, const c
 }
 
 typedef struct comment_ctx {
-    rows r;
+    rs_vec r;
     const char *firm, *proposal;
     const uint8_t *key; /* NULL: erased */
 } comment_ctx;
@@ -177,7 +154,7 @@ typedef struct comment_ctx {
 static ra_status comment_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
     comment_ctx *c = ctx;
-    ra_comment *o = row_next(&c->r);
+    ra_comment *o = rs_vec_push(&c->r);
     if (!o)
         return sq_nomem(err, "the comments");
     o->n = (int)sq_int(s, st, 0);
@@ -219,14 +196,14 @@ ra_status ra_store_comments_list(ra_store *s, const char *firm, const char *prop
     sodium_memzero(&d, sizeof d);
     if (rc != RA_OK && c.r.v)
         sodium_memzero(c.r.v, c.r.n * c.r.elem);
-    return rows_done(&c.r, rc, out, n);
+    return rs_list_end(rc, &c.r, out, n);
 }
 
 /* --- an order's fills ------------------------------------------------------------------------- */
 
 static ra_status fill_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_fill_rec *o = row_next(ctx);
+    ra_fill_rec *o = rs_vec_push(ctx);
     if (!o)
         return sq_nomem(err, "the fills");
     sq_copy(o->id, sizeof o->id, sq_text(s, st, 0));
@@ -245,21 +222,21 @@ ra_status ra_store_order_fills(ra_store *s, const char *firm, const ra_cycle_ord
     char like[RA_CYCLE_ID_MAX + 8];
     rs_fill_prefix(o, like, sizeof like - 1);
     strcat(like, "%");
-    rows r = {NULL, 0, 0, sizeof(ra_fill_rec)};
+    rs_vec r = {NULL, 0, 0, sizeof(ra_fill_rec)};
     ra_status rc = sq_each(s, err, fill_row, &r,
                            "SELECT x.external_id, x.day, x.qty_micro, x.price, x.amount_minor, "
                            "x.fees_minor FROM txns x JOIN accounts a ON a.id = x.account_id JOIN "
                            "firms f ON f.id = a.firm_id WHERE f.code = ? AND a.code = ? AND "
                            "x.external_id LIKE ? ORDER BY x.external_id",
                            "ttt", firm, o->account, like);
-    return rows_done(&r, rc, out, n);
+    return rs_list_end(rc, &r, out, n);
 }
 
 /* --- audit records ---------------------------------------------------------------------------- */
 
 static ra_status audit_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_audit_rec *o = row_next(ctx);
+    ra_audit_rec *o = rs_vec_push(ctx);
     if (!o)
         return sq_nomem(err, "the audit records");
     o->seq = sq_int(s, st, 0);
@@ -275,12 +252,12 @@ static ra_status audit_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 ra_status ra_store_audit_records(ra_store *s, const char *firm, int64_t after, size_t limit,
                                  ra_audit_rec **out, size_t *n, ra_err *err)
 {
-    rows r = {NULL, 0, 0, sizeof(ra_audit_rec)};
+    rs_vec r = {NULL, 0, 0, sizeof(ra_audit_rec)};
     ra_status rc = sq_each(s, err, audit_row, &r,
                            "SELECT seq, at, user_name, action, entity, entity_id, hash FROM "
                            "audit_log WHERE firm = ? AND seq > ? ORDER BY seq LIMIT ?",
                            "tii", firm, after, (int64_t)limit);
-    return rows_done(&r, rc, out, n);
+    return rs_list_end(rc, &r, out, n);
 }
 
 /* --- consents --------------------------------------------------------------------------------- */
@@ -302,19 +279,11 @@ ra_status ra_store_consent_add(ra_store *s, const ra_store_actor *actor, const c
         return rc;
     int64_t cid = 0, n = 0;
     rc = sq_id_of(s, SQ_CLIENT_ID, firm.id, client, "client", &cid, err);
-    ra_db_stmt *st;
+    if (rc == RA_OK)
+        rc = next_n(s, "SELECT COALESCE(MAX(n), 0) FROM client_consents WHERE client_id = ?", cid,
+                    &n, err);
     if (rc == RA_OK) {
-        int r = sq_query(s, &st, err, "SELECT COALESCE(MAX(n), 0) FROM client_consents WHERE "
-                                      "client_id = ?", "i", cid);
-        if (r < 0)
-            rc = sq_err(err);
-        else {
-            n = sq_int(s, st, 0) + 1;
-            s->ops->reset(st);
-        }
-    }
-    if (rc == RA_OK) {
-        st = sq_prep(s, "INSERT INTO client_consents (client_id, n, kind, version, accepted_on, "
+        ra_db_stmt *st = sq_prep(s, "INSERT INTO client_consents (client_id, n, kind, version, accepted_on, "
                         "user_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
         rc = st ? sq_bind(s, st, err, "iittiti", cid, n, kind, version, (int64_t)on,
                           actor->user, ra_store_now(s))
@@ -333,7 +302,7 @@ ra_status ra_store_consent_add(ra_store *s, const ra_store_actor *actor, const c
 
 static ra_status consent_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
 {
-    ra_consent *o = row_next(ctx);
+    ra_consent *o = rs_vec_push(ctx);
     if (!o)
         return sq_nomem(err, "the consents");
     o->n = (int)sq_int(s, st, 0);
@@ -347,7 +316,7 @@ static ra_status consent_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err
 ra_status ra_store_consents_list(ra_store *s, const char *firm, const char *client,
                                  ra_consent **out, size_t *n, ra_err *err)
 {
-    rows r = {NULL, 0, 0, sizeof(ra_consent)};
+    rs_vec r = {NULL, 0, 0, sizeof(ra_consent)};
     ra_status rc = sq_need_version(s, RS_SCHEMA_CLIENT_KEYS, "consents", err);
     if (rc == RA_OK)
         rc = sq_each(s, err, consent_row, &r,
@@ -355,5 +324,5 @@ ra_status ra_store_consents_list(ra_store *s, const char *firm, const char *clie
                      "client_consents x JOIN clients c ON c.id = x.client_id JOIN firms f ON "
                      "f.id = c.firm_id WHERE f.code = ? AND c.code = ? ORDER BY x.n",
                      "tt", firm, client);
-    return rows_done(&r, rc, out, n);
+    return rs_list_end(rc, &r, out, n);
 }
