@@ -28,11 +28,18 @@ static int take_code(json_t *o, const char *k, char *out, size_t cap, int requir
     return 1;
 }
 
+/* The output zeroed, then the body as an object of known members (NULL with *p). */
+static json_t *body_begin(void *out, size_t size, const char *body, size_t len,
+                          const char *const *known, srv_problem *p)
+{
+    memset(out, 0, size);
+    return srv_body_object(body, len, known, p);
+}
+
 int srv_body_key(const char *body, size_t len, srv_key_request *out, srv_problem *p)
 {
-    memset(out, 0, sizeof *out);
     static const char *const known[] = {"role", "user", "expires", NULL};
-    json_t *o = srv_body_object(body, len, known, p);
+    json_t *o = body_begin(out, sizeof *out, body, len, known, p);
     if (!o)
         return p->status;
     char role[16];
@@ -53,9 +60,8 @@ int srv_body_key(const char *body, size_t len, srv_key_request *out, srv_problem
 static int one_member(const char *body, size_t len, const char *k, int code, char *out,
                       size_t cap, srv_problem *p)
 {
-    memset(out, 0, cap);
     const char *known[] = {k, NULL};
-    json_t *o = srv_body_object(body, len, known, p);
+    json_t *o = body_begin(out, cap, body, len, known, p);
     if (!o)
         return p->status;
     char path[32];
@@ -86,9 +92,8 @@ void srv_onboard_request_free(srv_onboard_request *r)
 
 int srv_body_onboard(const char *body, size_t len, srv_onboard_request *out, srv_problem *p)
 {
-    memset(out, 0, sizeof *out);
     static const char *const known[] = {"onboarding", "date", "consents", NULL};
-    json_t *o = srv_body_object(body, len, known, p);
+    json_t *o = body_begin(out, sizeof *out, body, len, known, p);
     if (!o)
         return p->status;
     json_t *doc = json_object_get(o, "onboarding");

@@ -822,11 +822,22 @@ void srv_answer_request(ra_store *s, const srv_caller *c, const srv_request *r, 
     case R_DEPOSIT: post_deposit(s, c, r, today, body, len, a); break;
     case R_LOTS: get_lots(s, c, r, a); break;
     case R_GAINS: get_gains(s, c, r, a); break;
-    case R_KEYS: case R_KEY_CREATE: case R_KEY_REVOKE: case R_ADVISORS: case R_ADVISOR:
-    case R_HOUSEHOLDS: case R_HOUSEHOLD: case R_ONBOARD: case R_PERSONAL: case R_ERASE:
-    case R_MANDATES: case R_FILLS: case R_COMMENTS: case R_COMMENT: case R_AUDIT_RECORDS:
-        srv_answer_resource(s, c, r, today, body, len, a);
-        break;
+    /* the further resources (srv_routes_resources.c) */
+    case R_KEYS:
+    case R_KEY_CREATE:
+    case R_KEY_REVOKE:
+    case R_ADVISORS:
+    case R_ADVISOR:
+    case R_HOUSEHOLDS:
+    case R_HOUSEHOLD:
+    case R_ONBOARD:
+    case R_PERSONAL:
+    case R_ERASE:
+    case R_MANDATES:
+    case R_FILLS:
+    case R_COMMENTS:
+    case R_COMMENT:
+    case R_AUDIT_RECORDS: srv_answer_resource(s, c, r, today, body, len, a); break;
     default: not_found(a);
     }
     if (!a->body) { /* out of memory building it */

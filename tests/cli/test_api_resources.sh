@@ -104,6 +104,9 @@ open(sys.argv[3], "a").write("ok\n" if ok else "bad\n")
 if not ok:
     print("FAIL: the valuation changed with the erasures", file=sys.stderr)
 PYEOF
+# the firm's generated onboarding passes over the erased clients
+run 0 "$RA" onboard --db "$B" --generate 6 --seed 3 \
+  --questionnaire "$REPO/examples/questionnaire/default.json" --date 2019-12-11
 run 0 "$RA" check --db "$B"
 run 0 "$RA" audit verify --db "$B"
 out_has "hash chain intact"
