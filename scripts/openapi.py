@@ -105,6 +105,48 @@ for n in ["QueueItem", "ClientRef", "AccountRef", "Instruction", "ProposalSummar
           "Model", "Alert", "Suspension", "Lot"]:
     S[n + "Page"] = page(n)
 
+# the further resources (src/server/srv_routes_resources.c)
+S["Key"] = obj({"code": STR, "role": {"enum": ["admin", "advisor", "client", "auditor"]},
+                "user": STR, "created_by": STR, "created_at": INT, "expires_at": INT,
+                "revoked_at": INT})
+S["NewKey"] = obj(dict(S["Key"]["properties"], key=NSTR))
+S["KeyRequest"] = obj({"role": {"enum": ["admin", "advisor", "client", "auditor"]},
+                       "user": STR, "expires": {"type": "string", "format": "date"}}, ["role"])
+S["Advisor"] = obj({"code": STR, "name": STR, "email": STR, "clients": INT})
+S["Household"] = obj({"code": STR, "clients": arr(STR)})
+CODE = {"type": "string", "pattern": "^[A-Za-z0-9._-]+$"}
+S["OnboardRequest"] = obj({"onboarding": {"type": "object", "description": "the onboarding "
+                                          "document of 'roboadvisor onboard --client' "
+                                          "(docs/formats.md)"},
+                           "date": {"type": "string", "format": "date"},
+                           "consents": {"type": "array", "minItems": 1, "maxItems": 8,
+                                        "items": obj({"kind": CODE, "version": CODE})}},
+                          ["onboarding", "consents"])
+S["Consent"] = obj({"kind": STR, "version": STR, "accepted_on": DATE, "recorded_by": STR})
+S["Onboarded"] = obj({"client": STR, "created": BOOL,
+                      "profile": obj({"questionnaire": STR, "version": INT, "level": STR,
+                                      "tolerance_score": NUM, "capacity_score": NUM,
+                                      "needs_review": BOOL, "taken": DATE, "expires": DATE}),
+                      "accounts": arr(obj({"code": STR, "model": NSTR})),
+                      "consents": arr(ref("Consent"))})
+NINT = {"type": ["integer", "null"]}
+S["Personal"] = obj({"code": STR, "erased": BOOL, "name": NSTR, "email": NSTR, "tax_id": NSTR,
+                     "address": NSTR, "birth_year": NINT, "consents": arr(ref("Consent"))})
+S["EraseRequest"] = obj({"confirm": CODE})
+S["Erased"] = obj({"client": STR, "erased": BOOL, "already_erased": BOOL})
+S["Mandate"] = obj({"id": STR, "version": INT, "effective": DATE, "user": STR, "reason": STR,
+                    "at": INT, "mandate": {"type": "object",
+                                           "additionalProperties": {"type": "string"}}})
+S["Fill"] = obj({"id": STR, "order": STR, "date": DATE, "qty": STR, "price": STR,
+                 "amount": MONEY, "fees": MONEY})
+S["Comment"] = obj({"id": STR, "n": INT, "author": STR, "body": NSTR, "at": INT,
+                    "erased": BOOL})
+S["CommentRequest"] = obj({"body": {"type": "string", "minLength": 1, "maxLength": 255}})
+S["AuditRecord"] = obj({"id": STR, "seq": INT, "at": INT, "user": STR, "action": STR,
+                        "entity": STR, "entity_id": STR, "hash": STR})
+for n in ["Key", "Advisor", "Household", "Mandate", "Fill", "Comment", "AuditRecord"]:
+    S[n + "Page"] = page(n)
+
 PROBLEM = {"description": "a problem (RFC 9457)",
            "content": {"application/problem+json": {"schema": ref("Problem")}}}
 ID = [{"name": "id", "in": "path", "required": True, "schema": STR}]
@@ -181,7 +223,33 @@ P = {
                                            "time-weighted return against its model's",
                                            "Values", ID)},
     "/v1/audit": {"get": op("the audit chain and the book verified against it", "AuditState")},
+    "/v1/audit/records": {"get": op("the firm's audit records in chain order (admin, auditor)",
+                                    "AuditRecordPage", LIST)},
+    "/v1/keys": {"get": op("the firm's API keys (admin; never a secret)", "KeyPage", LIST),
+                 "post": op("create a key: the secret is in this answer only (admin)", "NewKey",
+                            (), "KeyRequest", 201)},
+    "/v1/keys/{id}/revoke": {"post": op("revoke a key (admin; no body)", "Key", ID)},
+    "/v1/advisors": {"get": op("the firm's advisors (an advisor: themselves)", "AdvisorPage",
+                               LIST)},
+    "/v1/advisors/{id}": {"get": op("an advisor", "Advisor", ID)},
+    "/v1/households": {"get": op("households of the clients in scope", "HouseholdPage", LIST)},
+    "/v1/households/{id}": {"get": op("a household and its clients in scope", "Household", ID)},
+    "/v1/clients/{id}/personal": {"get": op("a client's personal data and consents (null once "
+                                            "erased)", "Personal", ID)},
+    "/v1/clients/{id}/erase": {"post": op("erase a client: its data key destroyed (admin)",
+                                          "Erased", ID, "EraseRequest")},
+    "/v1/accounts/{id}/mandates": {"get": op("an account's mandate, version by version",
+                                             "MandatePage", ID + LIST)},
+    "/v1/orders/{id}/fills": {"get": op("an order's fills", "FillPage", ID + LIST)},
+    "/v1/proposals/{id}/comments": {
+        "get": op("comments on a proposal", "CommentPage", ID + LIST),
+        "post": op("comment on a proposal", "Comment", ID, "CommentRequest", 201)},
 }
+for c in ("400", "409", "413"):  # a POST without a body still takes an Idempotency-Key
+    P["/v1/keys/{id}/revoke"]["post"]["responses"][c] = PROBLEM
+P["/v1/keys/{id}/revoke"]["post"]["parameters"] += IDEM
+P["/v1/clients"]["post"] = op("onboard a client: questionnaire answers, profile, accounts, "
+                              "consents", "Onboarded", (), "OnboardRequest", 201)
 
 doc = {"openapi": "3.1.0",
        "info": {"title": "roboadvisor API", "version": "1.0.0",

@@ -69,6 +69,7 @@ typedef struct ra_client {
     char tax_id[RA_PII_MAX];       /* personal data */
     char address[RA_PII_MAX];      /* personal data */
     int birth_year;                /* 0 unknown */
+    int erased;                    /* crypto-shredded (ra_store_client_erase): the above are "" */
 } ra_client;
 
 /* An account's mandate: every parameter the daily cycle reads for it (docs/methodology.md#the-

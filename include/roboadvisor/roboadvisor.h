@@ -66,6 +66,7 @@
 #include "store_blocks.h"
 #include "store_views.h"
 #include "store_api.h"
+#include "store_resources.h"
 #include "store_backup.h"
 /* engine */
 #include "engine_onboard.h"

@@ -141,8 +141,21 @@ RA_API RA_NODISCARD ra_status ra_store_household_put(ra_store *s, const ra_store
  * is created without name and email. */
 RA_API RA_NODISCARD ra_status ra_store_client_put(ra_store *s, const ra_store_actor *actor,
                                                   const ra_client *c, ra_err *err);
+/* An erased client (ra_store_client_erase) is read with erased 1, its personal-data fields ""
+ * and birth year 0; putting it again is RA_ECONFLICT. */
 RA_API RA_NODISCARD ra_status ra_store_client_get(ra_store *s, const char *firm, const char *code,
                                                   ra_client *out, ra_err *err);
+/* Crypto-shredding (docs/methodology.md#envelope-encryption-and-erasure): destroys the client's
+ * data key and the ciphertexts of its row and zeroes its birth year, audited (action "erase",
+ * without personal data); accounts, ledger and audit chain stay. *already 1: it was erased
+ * before (nothing done). Needs the firm's key. */
+RA_API RA_NODISCARD ra_status ra_store_client_erase(ra_store *s, const ra_store_actor *actor,
+                                                    const char *code, int *already, ra_err *err);
+/* Re-encrypts every client of the actor's firm still under the firm's key (a book older than
+ * schema 21) under a data key of its own (one audited update each); *n how many. */
+RA_API RA_NODISCARD ra_status ra_store_client_keys_migrate(ra_store *s,
+                                                           const ra_store_actor *actor,
+                                                           size_t *n, ra_err *err);
 
 /* --- accounts and mandates ------------------------------------------------------------------- */
 

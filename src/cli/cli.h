@@ -246,6 +246,7 @@ cli_cmd_fn cmd_orders_export;
 cli_cmd_fn cmd_backtest; /* backtests of the daily cycle (cmd_backtest.c) */
 cli_cmd_fn cmd_diagnose; /* a client's own portfolio diagnosed (cmd_diagnose.c) */
 cli_cmd_fn cmd_keys;  /* the HTTP API's keys (cmd_keys.c) */
+cli_cmd_fn cmd_clients; /* a client's erasure (cmd_clients.c) */
 cli_cmd_fn cmd_backup; /* verified backups of the book (cmd_backup.c) */
 cli_cmd_fn cmd_serve; /* the HTTP API: defined by the server layer (src/server/srv_main.c) */
 

@@ -194,6 +194,14 @@ int cmd_init(int argc, char **argv)
         cli_book_close(&b);
         return cli_fail(cmd, &err);
     }
+    /* a book older than the clients' data keys (schema 21): the firm's clients re-encrypted
+     * under keys of their own, here where the firm's key is at hand */
+    size_t rekeyed = 0;
+    if (firm_state[0] == 'e' && b.have_key &&
+        ra_store_client_keys_migrate(b.s, &b.actor, &rekeyed, &err) != RA_OK) {
+        cli_book_close(&b);
+        return cli_fail(cmd, &err);
+    }
     const char *url = b.rb->url, *backend = ra_store_backend(b.s);
     int before = b.rb->schema_before, now = b.rb->schema_now, made = firm_state[0] != 'n';
     if (o.format == CLI_FORMAT_JSON) {
@@ -205,6 +213,7 @@ int cmd_init(int argc, char **argv)
         json_object_set_new(doc, "firm", json_string(o.book.firm));
         json_object_set_new(doc, "firm_state", json_string(firm_state));
         json_object_set_new(doc, "currency", made ? json_string(f.currency) : json_null());
+        json_object_set_new(doc, "clients_rekeyed", json_integer((json_int_t)rekeyed));
         rc = cli_json_print(doc);
     } else {
         if (before == now)
@@ -216,6 +225,8 @@ int cmd_init(int argc, char **argv)
         else
             printf("firm %s: not created (no key: give --key-file FILE or ROBOADVISOR_KEY)\n",
                    o.book.firm);
+        if (rekeyed)
+            printf("clients re-encrypted under data keys of their own: %zu\n", rekeyed);
     }
     cli_book_close(&b);
     return rc;

@@ -49,6 +49,7 @@ static const struct {
     {"backtest", cmd_backtest, "the daily cycle over real history on a generated book, per risk level"},
     {"serve", cmd_serve, "serve the HTTP JSON API (docs/api.md) on loopback"},
     {"keys", cmd_keys, "the HTTP API's keys: create (printed once), list, revoke"},
+    {"clients", cmd_clients, "erase a client: its data key destroyed, its personal data unreadable everywhere"},
     {"backup", cmd_backup, "a copy of the book in use, verified by check and audit verify"},
     {"generate-book", cmd_generate_book, "write a seeded demo book (clients, accounts, transactions on real prices)"},
 };

@@ -62,7 +62,7 @@ static void gen_answer(const ra_prof_questionnaire *q, size_t qi, double r, ra_r
 
 /* The next client of the firm's own (codes: its accounts in code order; *ai the next account),
  * or, when there is none left, *doc untouched and *more = 0. */
-static ra_status next_own_client(ra_store *s, const char *firm, char (*codes)[RA_CODE_MAX],
+static ra_status next_client_any(ra_store *s, const char *firm, char (*codes)[RA_CODE_MAX],
                                  size_t n_acc, size_t *ai, char *last_client,
                                  ra_onboard_doc *doc, int *more, ra_err *err)
 {
@@ -88,6 +88,19 @@ static ra_status next_own_client(ra_store *s, const char *firm, char (*codes)[RA
         oa->type = a.type;
         snprintf(oa->currency, sizeof oa->currency, "%s", a.currency);
     }
+    return st;
+}
+
+/* next_client_any, past the erased clients (ra_store_client_erase): they are not onboarded. */
+static ra_status next_own_client(ra_store *s, const char *firm, char (*codes)[RA_CODE_MAX],
+                                 size_t n_acc, size_t *ai, char *last_client,
+                                 ra_onboard_doc *doc, int *more, ra_err *err)
+{
+    ra_status st;
+    while ((st = next_client_any(s, firm, codes, n_acc, ai, last_client, doc, more, err)) ==
+               RA_OK &&
+           *more && doc->client.erased)
+        memset(doc, 0, sizeof *doc);
     return st;
 }
 

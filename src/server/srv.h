@@ -31,6 +31,9 @@ typedef enum srv_route_id {
     R_INSTRUCTIONS, R_PROPOSALS, R_PROPOSAL, R_APPROVE, R_REJECT, R_ORDERS, R_NOTIFICATIONS,
     R_AUDIT, R_MODELS, R_ALERTS, R_SUSPENSIONS, R_REAUTHORISE, R_DEPOSIT, R_LOTS, R_GAINS,
     R_QUEUE, R_VALUES, /* the console's reads (srv_routes_console.c) */
+    /* srv_routes_resources.c */
+    R_KEYS, R_KEY_CREATE, R_KEY_REVOKE, R_ADVISORS, R_ADVISOR, R_HOUSEHOLDS, R_HOUSEHOLD,
+    R_ONBOARD, R_PERSONAL, R_ERASE, R_MANDATES, R_FILLS, R_COMMENTS, R_COMMENT, R_AUDIT_RECORDS,
     R_COUNT
 } srv_route_id;
 
@@ -130,6 +133,7 @@ typedef struct srv_answer {
     int status;
     json_t *body;
     int problem;
+    json_t *kept; /* a POST's answer for a retry when not body (NULL: body): without a secret */
 } srv_answer;
 
 /* Answers r for c on store s (the worker thread's own) on day `today`: never writes unless
@@ -170,5 +174,71 @@ extern const char srv_console_csp[];
 void srv_console_queue(ra_store *s, const srv_caller *c, const srv_request *r, ra_date today,
                        srv_answer *a);
 void srv_console_values(ra_store *s, const srv_caller *c, const srv_request *r, srv_answer *a);
+
+/* --- also shared by the route files (srv_routes.c) ------------------------------------------ */
+
+void srv_answer_problem(srv_answer *a, const srv_problem *p);
+/* 1 when the caller may see account id, else 0 after answering (404 or an error). */
+int srv_own_account(ra_store *s, const srv_caller *c, const char *id, srv_answer *a);
+/* 1 with *p (ra_cycle_proposal_clear) when the caller may see proposal id, else 0 answered. */
+int srv_proposal_load(ra_store *s, const srv_caller *c, const char *id, ra_cycle_proposal *p,
+                      srv_answer *a);
+int srv_firm_digits(ra_store *s, const srv_caller *c, int *md, srv_answer *a);
+/* A page of a list: items added in any order with their ids; done: {"items", "next"}, the first
+ * r->limit items after r->after in id order (takes the references; frees the pager). */
+typedef struct srv_pager srv_pager;
+srv_pager *srv_pager_new(const srv_request *r);
+void srv_pager_add(srv_pager *p, const char *id, json_t *j);
+json_t *srv_pager_done(srv_pager *p);
+
+/* --- srv_parse.c's body helpers, for the bodies of srv_parse_resources.c --------------------- */
+
+/* The body as an object whose members are all in known (NULL last), or NULL with *p. */
+json_t *srv_body_object(const char *body, size_t len, const char *const *known, srv_problem *p);
+/* A string member into out: 0 absent (a problem when required), 1 taken. */
+int srv_take_str(json_t *o, const char *k, char *out, size_t cap, int required, srv_problem *p);
+/* An optional date member "YYYY-MM-DD" into *out (left 0 when absent). */
+void srv_take_date(json_t *o, const char *k, ra_date *out, srv_problem *p);
+
+/* --- the further resources (srv_parse_resources.c, srv_routes_resources.c) ------------------- */
+
+/* POST /v1/keys: {"role": "advisor", "user": "ADV1", "expires": "2027-01-01"} (user for advisor
+ * and client keys, expires optional). */
+typedef struct srv_key_request {
+    int role; /* ra_api_role */
+    char user[RA_CODE_MAX];
+    ra_date expires; /* 0: never */
+} srv_key_request;
+/* POST /v1/proposals/{id}/comments: {"body": "..."} (1 to 255 bytes). */
+typedef struct srv_comment_request {
+    char body[256];
+} srv_comment_request;
+/* POST /v1/clients/{id}/erase: {"confirm": "CODE"} (the client's code again). */
+typedef struct srv_erase_request {
+    char confirm[RA_CODE_MAX];
+} srv_erase_request;
+/* POST /v1/clients: {"onboarding": {the onboarding document, docs/formats.md}, "date":
+ * "2026-12-07", "consents": [{"kind": "terms", "version": "2026-01"}]} (date optional: today;
+ * consents: at least one, the disclosures each accepted). *doc: the onboarding member as text
+ * (free with free()). */
+#define SRV_CONSENTS_MAX 8
+typedef struct srv_onboard_request {
+    char *doc;
+    size_t doc_len;
+    ra_date date;
+    size_t n_consents;
+    struct {
+        char kind[RA_CODE_MAX];
+        char version[RA_CODE_MAX];
+    } consents[SRV_CONSENTS_MAX];
+} srv_onboard_request;
+int srv_body_key(const char *body, size_t len, srv_key_request *out, srv_problem *p);
+int srv_body_comment(const char *body, size_t len, srv_comment_request *out, srv_problem *p);
+int srv_body_erase(const char *body, size_t len, srv_erase_request *out, srv_problem *p);
+int srv_body_onboard(const char *body, size_t len, srv_onboard_request *out, srv_problem *p);
+void srv_onboard_request_free(srv_onboard_request *r);
+/* Answers a route of srv_routes_resources.c (as srv_answer_request). */
+void srv_answer_resource(ra_store *s, const srv_caller *c, const srv_request *r, ra_date today,
+                         const char *body, size_t len, srv_answer *a);
 
 #endif

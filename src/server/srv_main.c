@@ -352,7 +352,10 @@ static enum MHD_Result do_post(struct MHD_Connection *con, req_ctx *q, ra_store 
             (void)ra_store_rollback(s, NULL);
             return queue(con, q, a.status, "application/problem+json", text, 0, 0, 0);
         }
-        rc = ra_store_idem_put(s, c->key.id, idem, hash, a.status, text, &e);
+        char *kept = a.kept ? json_dumps(a.kept, JSON_COMPACT) : NULL; /* no secret kept */
+        json_decref(a.kept);
+        rc = ra_store_idem_put(s, c->key.id, idem, hash, a.status, kept ? kept : text, &e);
+        free(kept);
         if (rc == RA_OK)
             rc = ra_store_commit(s, &e);
         if (rc == RA_OK)

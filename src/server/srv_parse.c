@@ -36,6 +36,22 @@ const srv_route_def srv_routes[R_COUNT] = {
     [R_GAINS] = {"GET", "/v1/accounts/{id}/gains", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 0},
     [R_QUEUE] = {"GET", "/v1/queue", SRV_ADMIN | SRV_ADVISOR, 1},
     [R_VALUES] = {"GET", "/v1/accounts/{id}/values", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 0},
+    /* srv_routes_resources.c */
+    [R_KEYS] = {"GET", "/v1/keys", SRV_ADMIN, 1},
+    [R_KEY_CREATE] = {"POST", "/v1/keys", SRV_ADMIN, 0},
+    [R_KEY_REVOKE] = {"POST", "/v1/keys/{id}/revoke", SRV_ADMIN, 0},
+    [R_ADVISORS] = {"GET", "/v1/advisors", SRV_ADMIN | SRV_ADVISOR, 1},
+    [R_ADVISOR] = {"GET", "/v1/advisors/{id}", SRV_ADMIN | SRV_ADVISOR, 0},
+    [R_HOUSEHOLDS] = {"GET", "/v1/households", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 1},
+    [R_HOUSEHOLD] = {"GET", "/v1/households/{id}", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 0},
+    [R_ONBOARD] = {"POST", "/v1/clients", SRV_ADMIN | SRV_ADVISOR, 0},
+    [R_PERSONAL] = {"GET", "/v1/clients/{id}/personal", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 0},
+    [R_ERASE] = {"POST", "/v1/clients/{id}/erase", SRV_ADMIN, 0},
+    [R_MANDATES] = {"GET", "/v1/accounts/{id}/mandates", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 1},
+    [R_FILLS] = {"GET", "/v1/orders/{id}/fills", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 1},
+    [R_COMMENTS] = {"GET", "/v1/proposals/{id}/comments", SRV_ADMIN | SRV_ADVISOR, 1},
+    [R_COMMENT] = {"POST", "/v1/proposals/{id}/comments", SRV_ADMIN | SRV_ADVISOR, 0},
+    [R_AUDIT_RECORDS] = {"GET", "/v1/audit/records", SRV_ADMIN | SRV_AUDITOR, 1},
 };
 
 void srv_problem_set(srv_problem *p, int status, const char *title, const char *fmt, ...)
@@ -384,4 +400,20 @@ int srv_bearer(const char *header, const char **key, size_t *len)
     *key = k;
     *len = n;
     return 1;
+}
+
+/* For srv_parse_resources.c (srv.h). */
+json_t *srv_body_object(const char *body, size_t len, const char *const *known, srv_problem *p)
+{
+    return body_object(body, len, known, p);
+}
+
+int srv_take_str(json_t *o, const char *k, char *out, size_t cap, int required, srv_problem *p)
+{
+    return take_str(o, k, out, cap, required, p);
+}
+
+void srv_take_date(json_t *o, const char *k, ra_date *out, srv_problem *p)
+{
+    take_date(o, k, out, p);
 }

@@ -833,6 +833,22 @@ void srv_answer_request(ra_store *s, const srv_caller *c, const srv_request *r, 
     case R_GAINS: get_gains(s, c, r, a); break;
     case R_QUEUE: srv_console_queue(s, c, r, today, a); break;
     case R_VALUES: srv_console_values(s, c, r, a); break;
+    /* the further resources (srv_routes_resources.c) */
+    case R_KEYS:
+    case R_KEY_CREATE:
+    case R_KEY_REVOKE:
+    case R_ADVISORS:
+    case R_ADVISOR:
+    case R_HOUSEHOLDS:
+    case R_HOUSEHOLD:
+    case R_ONBOARD:
+    case R_PERSONAL:
+    case R_ERASE:
+    case R_MANDATES:
+    case R_FILLS:
+    case R_COMMENTS:
+    case R_COMMENT:
+    case R_AUDIT_RECORDS: srv_answer_resource(s, c, r, today, body, len, a); break;
     default: not_found(a);
     }
     if (!a->body) { /* out of memory building it */
@@ -852,3 +868,46 @@ const char *srv_scope_advisor(const srv_caller *c) { return scope_advisor(c); }
 const char *srv_scope_client(const srv_caller *c) { return scope_client(c); }
 json_t *srv_jmoney(ra_minor v, int md) { return jmoney(v, md); }
 json_t *srv_jdate(ra_date d) { return jdate(d); }
+void srv_answer_problem(srv_answer *a, const srv_problem *p) { answer_problem(a, p); }
+int srv_own_account(ra_store *s, const srv_caller *c, const char *id, srv_answer *a)
+{
+    return own_account(s, c, id, a);
+}
+int srv_proposal_load(ra_store *s, const srv_caller *c, const char *id, ra_cycle_proposal *p,
+                      srv_answer *a)
+{
+    return proposal_load(s, c, id, p, a);
+}
+int srv_firm_digits(ra_store *s, const srv_caller *c, int *md, srv_answer *a)
+{
+    return firm_digits(s, c, md, a);
+}
+
+struct srv_pager {
+    page pg;
+};
+
+srv_pager *srv_pager_new(const srv_request *r)
+{
+    srv_pager *p = calloc(1, sizeof *p);
+    if (p)
+        p->pg.r = r;
+    return p;
+}
+
+void srv_pager_add(srv_pager *p, const char *id, json_t *j)
+{
+    if (p)
+        page_add(&p->pg, id, j);
+    else
+        json_decref(j);
+}
+
+json_t *srv_pager_done(srv_pager *p)
+{
+    if (!p)
+        return NULL;
+    json_t *j = page_done(&p->pg);
+    free(p);
+    return j;
+}

@@ -1584,7 +1584,7 @@ ra_status ra_store_orders_list(ra_store *s, const char *firm, const ra_cycle_fil
 
 /* The external id of an order's fills without their count: "fill-D-N-" for trade N of the
  * day's proposal P-D-ACCOUNT, "fill-D-K.N-" for trade N of its re-evaluation P-D-ACCOUNT-K. */
-static void fill_prefix(const ra_cycle_order *o, char *out, size_t cap)
+void rs_fill_prefix(const ra_cycle_order *o, char *out, size_t cap)
 {
     char db[11], base[RA_CYCLE_ID_MAX];
     ra_date_format(o->date, db);
@@ -1661,7 +1661,7 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
                                     "t.account_id WHERE a.firm_id = ? AND a.code = ? AND "
                                     "t.external_id LIKE ?", err);
         char like[64];
-        fill_prefix(o, like, sizeof like - 1);
+        rs_fill_prefix(o, like, sizeof like - 1);
         strcat(like, "%");
         if (!st || sq_bind(s, st, err, "itt", firm.id, o->account, like) != RA_OK ||
             sq_one(s, st, 0, &n_fills, err) != RA_OK)
@@ -1672,7 +1672,7 @@ ra_status ra_store_order_fill(ra_store *s, const ra_store_actor *actor, const ch
         memset(&t, 0, sizeof t);
         sq_copy(t.account, sizeof t.account, o->account);
         char pre[64];
-        fill_prefix(o, pre, sizeof pre);
+        rs_fill_prefix(o, pre, sizeof pre);
         snprintf(t.external_id, sizeof t.external_id, "%.36s%d", pre, (int)n_fills + 1);
         t.kind = o->side > 0 ? RA_TXN_BUY : RA_TXN_SELL;
         t.date = date;
@@ -1727,7 +1727,7 @@ static ra_status harvest_trade_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_er
     o.date = (ra_date)sq_int(s, st, 1);
     o.trade_n = (int)sq_int(s, st, 2);
     sq_copy(o.account, sizeof o.account, h->account);
-    fill_prefix(&o, h->pre[h->n_pre++], sizeof h->pre[0]);
+    rs_fill_prefix(&o, h->pre[h->n_pre++], sizeof h->pre[0]);
     return RA_OK;
 }
 

@@ -64,7 +64,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 96
-#define RS_STATE_TABLES 53 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 56 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {
@@ -254,6 +254,31 @@ void rs_encrypt(const uint8_t *key, const char *firm, const char *kind, const ch
                 const char *field, const char *plain, uint8_t *out, size_t *n);
 ra_status rs_decrypt(const uint8_t *key, const char *firm, const char *kind, const char *code,
                      const char *field, const uint8_t *in, size_t n, char *out, ra_err *err);
+
+struct ra_cycle_order;
+/* The external id of an order's fills without their count (store_cycle.c): "fill-D-N-". */
+void rs_fill_prefix(const struct ra_cycle_order *o, char *out, size_t cap);
+
+/* --- the clients' data keys (store_clientkeys.c) --------------------------------------------- */
+
+/* The migration of the clients' data keys and the proposals' comments (0021_resources.sql). */
+#define RS_SCHEMA_CLIENT_KEYS 21
+enum { RS_DEK_NONE, RS_DEK_LIVE, RS_DEK_ERASED };
+/* A client's data key: RS_DEK_NONE (no key: its fields are under the firm's key), RS_DEK_LIVE
+ * (key holds it), RS_DEK_ERASED (crypto-shredded). Wipe it with sodium_memzero after use. */
+typedef struct rs_dek {
+    int state;
+    uint8_t key[RA_STORE_KEY_BYTES];
+} rs_dek;
+/* The data key of client `code` (row client_id), unwrapped with the firm's key. */
+ra_status rs_dek_load(ra_store *s, const uint8_t *fkey, const char *firm, const char *code,
+                      int64_t client_id, rs_dek *d, ra_err *err);
+/* Stores dek wrapped by the firm's key as the client's data key (no audit record: the caller's
+ * record of the client images it). */
+ra_status rs_dek_store(ra_store *s, const uint8_t *fkey, const char *firm, const char *code,
+                       int64_t client_id, const uint8_t dek[RA_STORE_KEY_BYTES], ra_err *err);
+/* The key of the client's fields: d's, the firm's (RS_DEK_NONE), or NULL (erased). */
+const uint8_t *rs_dek_key(const rs_dek *d, const uint8_t *fkey);
 
 /* --- audit records (store_audit.c) ------------------------------------------------------------ */
 

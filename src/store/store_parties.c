@@ -257,20 +257,47 @@ static ra_status party_write(ra_store *s, const party_kind *k, const firm_row *f
     return rc == RA_OK ? sq_run(s, st, err) : rc;
 }
 
+/* A client's fields are under its own data key (store_clientkeys.c): the stored one, or a new
+ * one when it has none yet (new, or still under the firm's key: the put re-encrypts it). */
+static ra_status party_key(ra_store *s, const party_kind *k, const char *firm, const char *code,
+                           const uint8_t *fk, int64_t id, rs_dek *d, ra_err *err)
+{
+    memset(d, 0, sizeof *d);
+    if (k != &K_CLIENT)
+        return RA_OK;
+    ra_status rc = rs_dek_load(s, fk, firm, code, id, d, err);
+    if (rc == RA_OK && d->state == RS_DEK_ERASED)
+        rc = ra_err_set(err, RA_ECONFLICT, NULL,
+                        "client %s was erased: its record cannot be written again", code);
+    return rc;
+}
+
 static ra_status party_put_in(ra_store *s, const ra_store_actor *actor, const firm_row *firm,
                               const uint8_t *key, const party_kind *k, const party_in *in,
                               ra_err *err)
 {
     party_row old, nw;
     int same = 0;
+    rs_dek d;
     ra_status rc = party_load(s, k, firm->id, in->code, &old, err);
     if (rc == RA_OK)
-        rc = party_same(k, key, actor->firm, &old, in, &same, err);
-    if (rc != RA_OK || same)
+        rc = party_key(s, k, actor->firm, in->code, key, old.id, &d, err);
+    if (rc == RA_OK)
+        rc = party_same(k, rs_dek_key(&d, key), actor->firm, &old, in, &same, err);
+    int rekey = k == &K_CLIENT && d.state == RS_DEK_NONE &&
+                s->schema_version >= RS_SCHEMA_CLIENT_KEYS;
+    if (rc != RA_OK || (same && !rekey)) {
+        sodium_memzero(&d, sizeof d);
         return rc;
+    }
+    if (rekey)
+        randombytes_buf(d.key, sizeof d.key);
+    const uint8_t *fkey = rekey ? d.key : rs_dek_key(&d, key);
     int64_t hh = 0, adv = 0;
-    if (k->has_refs && (rc = party_refs(s, actor, firm, key, in, &hh, &adv, err)) != RA_OK)
+    if (k->has_refs && (rc = party_refs(s, actor, firm, key, in, &hh, &adv, err)) != RA_OK) {
+        sodium_memzero(&d, sizeof d);
         return rc;
+    }
     memset(&nw, 0, sizeof nw);
     if (k->has_refs) {
         sq_copy(nw.household, RA_CODE_MAX, in->household);
@@ -278,9 +305,17 @@ static ra_status party_put_in(ra_store *s, const ra_store_actor *actor, const fi
         nw.birth_year = in->birth_year;
     }
     for (size_t i = 0; i < k->n_pii; i++)
-        rs_encrypt(key, actor->firm, k->entity, in->code, k->pii[i], in->plain[i], nw.f[i].data,
+        rs_encrypt(fkey, actor->firm, k->entity, in->code, k->pii[i], in->plain[i], nw.f[i].data,
                    &nw.f[i].n);
     rc = party_write(s, k, firm, in->code, &old, &nw, hh, adv, err);
+    if (rc == RA_OK && rekey) {
+        int64_t id = old.id;
+        if (!id)
+            rc = sq_code_id(s, SQ_CLIENT_ID, firm->id, in->code, &id, err);
+        if (rc == RA_OK)
+            rc = rs_dek_store(s, key, actor->firm, in->code, id, d.key, err);
+    }
+    sodium_memzero(&d, sizeof d);
     return rs_audit_change(s, rc, actor, old.id ? "update" : "create", k->entity, in->code,
                            old.id ? party_json(k, in->code, &old) : NULL,
                            party_json(k, in->code, &nw), err);
@@ -305,9 +340,10 @@ static ra_status party_put(ra_store *s, const ra_store_actor *actor, const party
     return sq_wend(s, party_put_in(s, actor, &firm, key, k, in, err), err);
 }
 
-/* Reads a party and decrypts its fields into out[i] (RA_PII_MAX bytes each). */
+/* Reads a party and decrypts its fields into out[i] (RA_PII_MAX bytes each); *erased 1 (fields
+ * "") for an erased client. */
 static ra_status party_get(ra_store *s, const party_kind *k, const char *firm, const char *code,
-                           party_row *p, char *const *out, ra_err *err)
+                           party_row *p, char *const *out, int *erased, ra_err *err)
 {
     firm_row f;
     const uint8_t *key = NULL;
@@ -320,9 +356,16 @@ static ra_status party_get(ra_store *s, const party_kind *k, const char *firm, c
         return rc;
     if (!p->id)
         return ra_err_set(err, RA_ENOTFOUND, NULL, "no %s %s in firm %s", k->entity, code, firm);
-    for (size_t i = 0; i < k->n_pii && rc == RA_OK; i++)
-        rc = rs_decrypt(key, firm, k->entity, code, k->pii[i], p->f[i].data, p->f[i].n, out[i],
+    rs_dek d;
+    memset(&d, 0, sizeof d);
+    if (k == &K_CLIENT)
+        rc = rs_dek_load(s, key, firm, code, p->id, &d, err);
+    const uint8_t *fkey = rs_dek_key(&d, key);
+    *erased = rc == RA_OK && !fkey;
+    for (size_t i = 0; i < k->n_pii && rc == RA_OK && fkey; i++)
+        rc = rs_decrypt(fkey, firm, k->entity, code, k->pii[i], p->f[i].data, p->f[i].n, out[i],
                         err);
+    sodium_memzero(&d, sizeof d);
     return rc;
 }
 
@@ -360,7 +403,8 @@ ra_status ra_store_advisor_get(ra_store *s, const char *firm, const char *code, 
     party_row p;
     memset(out, 0, sizeof *out);
     char *dst[] = {out->name, out->email};
-    ra_status rc = party_get(s, &K_ADVISOR, firm, code, &p, dst, err);
+    int erased = 0;
+    ra_status rc = party_get(s, &K_ADVISOR, firm, code, &p, dst, &erased, err);
     if (rc == RA_OK)
         sq_copy(out->code, sizeof out->code, code);
     else
@@ -382,7 +426,7 @@ ra_status ra_store_client_get(ra_store *s, const char *firm, const char *code, r
     party_row p;
     memset(out, 0, sizeof *out);
     char *dst[] = {out->name, out->email, out->tax_id, out->address};
-    ra_status rc = party_get(s, &K_CLIENT, firm, code, &p, dst, err);
+    ra_status rc = party_get(s, &K_CLIENT, firm, code, &p, dst, &out->erased, err);
     if (rc == RA_OK) {
         sq_copy(out->code, sizeof out->code, code);
         sq_copy(out->household, sizeof out->household, p.household);

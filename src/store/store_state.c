@@ -247,6 +247,18 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "x.role, x.user_name, x.salt, x.hash, x.created_by, x.created_at, x.expires_at, "
      "x.revoked_at, x.revoked_by",
      "tttttiiit", "api_keys x JOIN firms f ON f.id = x.firm_id", "x.id"},
+    /* issue 15 (0021): the clients' wrapped data keys (imaged with the client), the comments */
+    {"client_keys", 21, "c.code", "x.wrapped, x.created_at, x.erased_at, x.erased_by", "biit",
+     "client_keys x JOIN clients c ON c.id = x.client_id JOIN firms f ON f.id = c.firm_id",
+     "x.client_id"},
+    {"proposal_comments", 21, "p.code", "x.n, x.author, x.body_enc, x.created_at", "itbi",
+     "proposal_comments x JOIN proposals p ON p.id = x.proposal_id JOIN firms f ON f.id = "
+     "p.firm_id",
+     "x.n"},
+    {"client_consents", 21, "c.code", "x.n, x.kind, x.version, x.accepted_on, x.user_name, "
+     "x.created_at", "ittiti",
+     "client_consents x JOIN clients c ON c.id = x.client_id JOIN firms f ON f.id = c.firm_id",
+     "x.n"},
 };
 
 int rs_state_spec(const char *table)
@@ -454,7 +466,7 @@ static const struct {
     {"firm", {"firms"}},
     {"advisor", {"advisors"}},
     {"household", {"households"}},
-    {"client", {"clients"}},
+    {"client", {"clients", "client_keys"}},
     {"account",
      {"accounts", "model_assignments", "mandates", "mandate_fee_schedules", "mandate_rules",
       "mandate_objectives"}},
@@ -488,6 +500,8 @@ static const struct {
     {"tier_rule", {"tier_rules"}},
     {"behaviour_settings", {"behaviour_settings"}},
     {"api_key", {"api_keys"}},
+    {"proposal_comment", {"proposal_comments"}},
+    {"consent", {"client_consents"}},
 };
 
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)

@@ -1,7 +1,9 @@
 """The HTTP API checked from outside (tests/cli/test_server.sh): a client of the real server on
 loopback. Usage: server_check.py URL OPENAPI KEYS.json RESULTS
 KEYS.json: {"admin", "adv", "adv_other", "client", "auditor", "f2admin", "revoked", "expired",
-"own_account", "foreign_account", "own_client", "foreign_client", "pending", "foreign_pending"}.
+"own_account", "foreign_account", "own_client", "foreign_client", "pending", "foreign_pending",
+"own_advisor", "foreign_advisor", "own_household", "foreign_household", "own_order",
+"foreign_order", "foreign_key"}.
 Every check appends ok or bad to RESULTS (tests/cli/lib.sh counts them). Expected values: the
 OpenAPI document (docs/openapi.json), RFC 9457 for problems, the issue's scoping rules."""
 import json
@@ -119,14 +121,20 @@ for k, m, p, want in [("auditor", "GET", "/v1/accounts", 403), ("auditor", "GET"
 # 4. every GET route with the caller's own ids validates against the document
 own = {"/v1/accounts/{id}": keys["own_account"], "/v1/accounts/{id}/instructions": keys["own_account"],
        "/v1/accounts/{id}/lots": keys["own_account"], "/v1/accounts/{id}/gains": keys["own_account"],
-       "/v1/clients/{id}": keys["own_client"], "/v1/proposals/{id}": keys["pending"]}
+       "/v1/clients/{id}": keys["own_client"], "/v1/proposals/{id}": keys["pending"],
+       # the further resources (srv_routes_resources.c)
+       "/v1/advisors/{id}": keys["own_advisor"], "/v1/households/{id}": keys["own_household"],
+       "/v1/clients/{id}/personal": keys["own_client"],
+       "/v1/accounts/{id}/mandates": keys["own_account"], "/v1/orders/{id}/fills": keys["own_order"],
+       "/v1/proposals/{id}/comments": keys["pending"]}
+ADMIN_ONLY = ("/v1/audit", "/v1/audit/records", "/v1/keys")  # GETs an advisor may not use
 own["/v1/accounts/{id}/values"] = keys["own_account"]  # the console's (srv_routes_console.c)
 n_valid = 0
 for p, ops in doc["paths"].items():
     if "get" not in ops or p in ("/metrics",):
         continue
     for who in ("admin", "adv"):
-        if who == "adv" and p == "/v1/audit":
+        if who == "adv" and p in ADMIN_ONLY:
             continue
         s, h, b = call("GET", concrete(p, own.get(p, "")), keys[who])
         check(s == 200, f"{who} GET {p}: {s} {b[:200]!r}")
@@ -146,26 +154,47 @@ foreign = {"/v1/accounts/{id}": keys["foreign_account"],
            "/v1/clients/{id}": keys["foreign_client"],
            "/v1/proposals/{id}": keys["foreign_pending"],
            "/v1/proposals/{id}/approve": keys["foreign_pending"],
-           "/v1/proposals/{id}/reject": keys["foreign_pending"]}
+           "/v1/proposals/{id}/reject": keys["foreign_pending"],
+           "/v1/proposals/{id}/comments": keys["foreign_pending"],
+           "/v1/advisors/{id}": keys["foreign_advisor"],
+           "/v1/households/{id}": keys["foreign_household"],
+           "/v1/clients/{id}/personal": keys["foreign_client"],
+           "/v1/clients/{id}/erase": keys["foreign_client"],
+           "/v1/accounts/{id}/mandates": keys["foreign_account"],
+           "/v1/orders/{id}/fills": keys["foreign_order"],
+           "/v1/keys/{id}/revoke": keys["foreign_key"]}
+# every route with an id is walked with a foreign one: a new route without one fails here
+for p in doc["paths"]:
+    check("{id}" not in p or p in foreign, f"the walk has no foreign id for {p}")
+own["/v1/keys/{id}/revoke"] = keys["admin"][3:19]  # another firm's admin tries DEMO's key
+own["/v1/clients/{id}/erase"] = keys["own_client"]
+# a role that may not use a route at all gets 403 for every id alike
+ADV_FORBIDDEN = ("deposits", "/v1/keys", "/erase", "/v1/audit/records")
+FOREIGN_IDS = {keys[k] for k in ("foreign_account", "foreign_client", "foreign_advisor",
+                                 "foreign_household", "foreign_order", "foreign_pending")}
 missing_body = None
 for who, ids in (("f2admin", dict(foreign, **{k: v for k, v in own.items()})), ("adv", foreign)):
     for p, ops in doc["paths"].items():
         for m in ops:
             if p in ("/v1/openapi.json", "/metrics", "/v1/health", "/v1/firm", "/v1/audit"):
                 continue
+            if m == "post" and "{id}" not in p:  # creations (keys, onboarding): no id to leak;
+                continue                          # tests/cli/test_api_resources.sh scopes them
             body = None
             if m == "post":
                 body = {"reason": "walk"}
                 for part, b_ in (("withdrawals", {"amount": "1.00"}),
                                  ("deposits", {"amount": "1.00", "reference": "walk"}),
-                                 ("reauthorise", {"note": "walk"})):
+                                 ("reauthorise", {"note": "walk"}),
+                                 ("comments", {"body": "walk"}),
+                                 ("erase", {"confirm": ids.get(p, "")})):
                     if part in p:
                         body = b_
             s, h, b = call(m.upper(), concrete(p, ids.get(p, "")), keys[who], body=body,
                            headers={"Idempotency-Key": f"walk-{who}-{p}"})
             if "{id}" in p:
                 # 404 for a role that may use the route; 403 for every id alike otherwise
-                check(s == 404 or (s == 403 and who == "adv" and "deposits" in p),
+                check(s == 404 or (s == 403 and who == "adv" and any(x in p for x in ADV_FORBIDDEN)),
                       f"{who} {m} {p} with a foreign id: {s}")
                 # exactly as a missing one
                 s2, h2, b2 = call(m.upper(), concrete(p, "NO-SUCH-ID"), keys[who], body=body,
@@ -174,8 +203,10 @@ for who, ids in (("f2admin", dict(foreign, **{k: v for k, v in own.items()})), (
             else:
                 j = json.loads(b)
                 leaked = [i for i in j.get("items", []) if
-                          i.get("account", i.get("code")) in (keys["foreign_account"], keys["foreign_client"])]
-                check(s == 200 and not leaked, f"{who} {m} {p}: {s}, leaked {leaked[:2]}")
+                          i.get("account", i.get("code")) in FOREIGN_IDS or
+                          (who == "f2admin" and i.get("code") in (keys["own_advisor"], keys["own_household"]))]
+                check((s == 200 and not leaked) or (s == 403 and who == "adv" and p in ADMIN_ONLY),
+                      f"{who} {m} {p}: {s}, leaked {leaked[:2]}")
             check(keys["foreign_account"].encode() not in b or "{id}" not in p or s == 404,
                   f"{who} {m} {p}: foreign data")
 # the other firm's admin sees nothing of DEMO at all

@@ -53,6 +53,13 @@ FPEND=$(q "SELECT p.code FROM proposals p JOIN accounts a ON a.id = p.account_id
 FCLI=$(q "SELECT c.code FROM accounts a JOIN clients c ON c.id = a.client_id WHERE a.code = '$FACC'")
 OADV=$(q "SELECT code FROM advisors WHERE code <> '$ADV' ORDER BY code LIMIT 1")
 [ -n "$ACC" ] && [ -n "$PEND" ] && [ -n "$FACC" ] && [ -n "$FPEND" ] && ok || bad "the book has no pending proposal for the test"
+# the further resources' ids (srv_routes_resources.c): households, orders
+HH=$(q "SELECT h.code FROM clients c JOIN households h ON h.id = c.household_id WHERE c.code = '$CLI'")
+FHH=$(q "SELECT h.code FROM clients c JOIN households h ON h.id = c.household_id WHERE c.code = '$FCLI'")
+ORD=$(q "SELECT o.code FROM orders o JOIN accounts a ON a.id = o.account_id WHERE a.code = '$ACC' ORDER BY o.code LIMIT 1")
+[ -n "$ORD" ] || ORD=$(q "SELECT o.code FROM orders o JOIN accounts a ON a.id = o.account_id JOIN clients c ON c.id = a.client_id JOIN advisors v ON v.id = c.advisor_id WHERE v.code = '$ADV' ORDER BY o.code LIMIT 1")
+FORD=$(q "SELECT o.code FROM orders o JOIN accounts a ON a.id = o.account_id JOIN clients c ON c.id = a.client_id JOIN advisors v ON v.id = c.advisor_id WHERE v.code <> '$ADV' ORDER BY o.code LIMIT 1")
+[ -n "$HH" ] && [ "$HH" != "$FHH" ] && [ -n "$ORD" ] && [ -n "$FORD" ] && ok || bad "no household or order for the walk"
 key() { "$RA" keys create --db "$B" "$@"; }
 K_ADMIN=$(key --role admin); K_ADV=$(key --role advisor --user "$ADV"); K_ADV2=$(key --role advisor --user "$OADV")
 K_CLI=$(key --role client --user "$CLI"); K_AUD=$(key --role auditor)
@@ -88,7 +95,9 @@ cat >"$W/keys.json" <<JSON
 {"admin": "$K_ADMIN", "adv": "$K_ADV", "adv_other": "$K_ADV2", "client": "$K_CLI",
  "auditor": "$K_AUD", "f2admin": "$K_F2", "revoked": "$K_REV", "expired": "$K_EXP",
  "own_account": "$ACC", "foreign_account": "$FACC", "own_client": "$CLI",
- "foreign_client": "$FCLI", "pending": "$PEND", "foreign_pending": "$FPEND"}
+ "foreign_client": "$FCLI", "pending": "$PEND", "foreign_pending": "$FPEND",
+ "own_advisor": "$ADV", "foreign_advisor": "$OADV", "own_household": "$HH", "foreign_household": "$FHH",
+ "own_order": "$ORD", "foreign_order": "$FORD", "foreign_key": "${K_F2:3:16}"}
 JSON
 "$PY" "$REPO/tests/cli/server_check.py" "$URL" "$REPO/docs/openapi.json" "$W/keys.json" "$RESULTS" \
   && ok || bad "server_check.py stopped"

@@ -1,5 +1,5 @@
 /* Tamper evidence of the book of record (issue 10, docs/methodology.md#book-of-record-and-storage):
- * a small book is built through the public API, then each of 26 edits of a business table and
+ * a small book is built through the public API, then each of 27 edits of a business table and
  * each of 8 attacks on the audit log is made with plain SQL (as a database administrator could),
  * inside a transaction that is rolled back afterwards, and ra_store_audit_verify (with and without
  * a checkpoint) or ra_store_check must report it. Counts of detections are asserted, so a loop
@@ -283,7 +283,7 @@ static int detected(fx *f, const char *sql, edit_fn fn, int use_cp, char *why, s
     return rc == RA_ECONFLICT;
 }
 
-/* --- 26 edits of business tables --------------------------------------------------------- */
+/* --- 27 edits of business tables --------------------------------------------------------- */
 
 #define ACC(code) "(SELECT id FROM accounts WHERE code = '" code "')"
 
@@ -312,7 +312,9 @@ static const struct {
     {"client's household and advisor changed",
      "UPDATE clients SET household_id = (SELECT id FROM households WHERE code = 'H-C2'), "
      "advisor_id = NULL WHERE code = 'C1'"},
-    {"client deleted", "DELETE FROM clients WHERE code = 'C3'"},
+    {"client deleted (with its data key, 0021)",
+     "DELETE FROM client_keys WHERE client_id = (SELECT id FROM clients WHERE code = 'C3'); "
+     "DELETE FROM clients WHERE code = 'C3'"},
     {"lot quantity changed",
      "UPDATE lots SET qty_micro = qty_micro + 1 WHERE account_id = " ACC("A1")},
     {"lot cost changed",
@@ -336,6 +338,10 @@ static const struct {
     {"a mandate version deleted",
      "DELETE FROM mandates WHERE version = 1 AND account_id = " ACC("A1")},
     {"advisor changed", "UPDATE advisors SET email_enc = name_enc WHERE code = 'ADV1'"},
+    {"a client's wrapped data key swapped for another's (0021)",
+     "UPDATE client_keys SET wrapped = (SELECT k.wrapped FROM client_keys k JOIN clients c ON "
+     "c.id = k.client_id WHERE c.code = 'C2') WHERE client_id = (SELECT id FROM clients WHERE "
+     "code = 'C1')"},
     {"firm currency changed", "UPDATE firms SET currency = 'EUR'"},
 };
 #define N_EDITS (sizeof g_edits / sizeof g_edits[0])
@@ -354,8 +360,8 @@ static void test_tamper_business_table_edits_detected(void **state)
         else
             print_message("NOT DETECTED: %s\n", g_edits[i].name);
     }
-    assert_int_equal(N_EDITS, 26);
-    assert_int_equal(hits, 26);
+    assert_int_equal(N_EDITS, 27);
+    assert_int_equal(hits, 27);
 }
 
 /* --- 8 attacks on the audit log ------------------------------------------------------------ */
