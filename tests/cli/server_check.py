@@ -162,7 +162,8 @@ foreign = {"/v1/accounts/{id}": keys["foreign_account"],
            "/v1/clients/{id}/erase": keys["foreign_client"],
            "/v1/accounts/{id}/mandates": keys["foreign_account"],
            "/v1/orders/{id}/fills": keys["foreign_order"],
-           "/v1/keys/{id}/revoke": keys["foreign_key"]}
+           "/v1/keys/{id}/revoke": keys["foreign_key"],
+           "/v1/accounts/{id}/values": keys["foreign_account"]}
 # every route with an id is walked with a foreign one: a new route without one fails here
 for p in doc["paths"]:
     check("{id}" not in p or p in foreign, f"the walk has no foreign id for {p}")
