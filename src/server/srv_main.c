@@ -368,35 +368,17 @@ static enum MHD_Result do_post(struct MHD_Connection *con, req_ctx *q, ra_store 
                                         "Idempotency-Key");
 }
 
-static enum MHD_Result answer(struct MHD_Connection *con, req_ctx *q, const char *url,
-                              const char *method)
+/* answer() once the key is read: check it, then answer the route r (p: a bad limit or cursor
+ * found by the parse, reported after authentication). */
+static enum MHD_Result answer_keyed(struct MHD_Connection *con, req_ctx *q, const char *url,
+                                    const char *method, ra_book *b, const srv_request *rp,
+                                    const srv_problem *pp, const char *key, size_t klen)
 {
-    srv_request r;
-    srv_problem p;
-    const char *limit = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "limit");
-    const char *cursor = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "cursor");
-    q->route = R_COUNT;
-    if (srv_request_parse(method, url, limit, cursor, &r, &p) != 0 && p.status != 422)
-        return queue_problem(con, q, &p, 0, 0);
-    q->route = (int)r.route;
-    if (r.route == R_OPENAPI)
-        return queue(con, q, 200, "application/json", strndup(g_openapi, g_openapi_len), 0, 0,
-                     0);
-    if (r.route == R_HEALTH) /* a fixed body: also the ceiling of bench/bench_api.sh */
-        return queue(con, q, 200, "application/json", strdup("{\"status\":\"ok\"}"), 0, 0, 0);
-    if (r.route == R_METRICS)
-        return queue(con, q, 200, "text/plain; version=0.0.4", metrics_text(), 0, 0, 0);
-    const char *key = NULL;
-    size_t klen = 0;
-    if (!srv_bearer(MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"), &key,
-                    &klen))
-        return problem(con, q, 401, "unauthorised", "send Authorization: Bearer KEY");
-    ra_err e = {0};
-    ra_book *b = thread_book(&e);
-    if (!b)
-        return problem(con, q, 503, "unavailable", "the book could not be opened");
     srv_caller c;
     memset(&c, 0, sizeof c);
+    const srv_request r = *rp;
+    srv_problem p = *pp;
+    ra_err e = {0};
     ra_status rc = ra_store_apikey_verify(b->store, key, klen, (int64_t)time(NULL), &c.key, &e);
     if (rc == RA_ECONFLICT)
         return problem(con, q, 401, "unauthorised", strstr(e.msg, "revoked")
@@ -431,6 +413,42 @@ static enum MHD_Result answer(struct MHD_Connection *con, req_ctx *q, const char
     srv_answer a;
     srv_answer_request(b->store, &c, &r, today_utc(), NULL, 0, &a);
     return queue_json(con, q, a.status, a.body, a.problem, 0, 0, 0);
+}
+
+static enum MHD_Result answer(struct MHD_Connection *con, req_ctx *q, const char *url,
+                              const char *method)
+{
+    srv_request r;
+    srv_problem p;
+    const char *limit = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "limit");
+    const char *cursor = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "cursor");
+    q->route = R_COUNT;
+    if (srv_request_parse(method, url, limit, cursor, &r, &p) != 0 && p.status != 422)
+        return queue_problem(con, q, &p, 0, 0);
+    q->route = (int)r.route;
+    if (r.route == R_OPENAPI)
+        return queue(con, q, 200, "application/json", strndup(g_openapi, g_openapi_len), 0, 0,
+                     0);
+    if (r.route == R_HEALTH) /* a fixed body: also the ceiling of bench/bench_api.sh */
+        return queue(con, q, 200, "application/json", strdup("{\"status\":\"ok\"}"), 0, 0, 0);
+    if (r.route == R_METRICS)
+        return queue(con, q, 200, "text/plain; version=0.0.4", metrics_text(), 0, 0, 0);
+    const char *key = NULL;
+    size_t klen = 0;
+    if (!srv_bearer(MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"), &key,
+                    &klen))
+        return problem(con, q, 401, "unauthorised", "send Authorization: Bearer KEY");
+    ra_err e = {0};
+    ra_book *b = thread_book(&e);
+    if (!b)
+        return problem(con, q, 503, "unavailable", "the book could not be opened");
+    int get = strcmp(method, "POST") != 0;
+    /* a GET's reads in one read transaction (one snapshot, one lock): the key's check included */
+    if (get && ra_store_read_begin(b->store, &e) != RA_OK)
+        return problem(con, q, 503, "busy", "the book could not be read: retry");
+    enum MHD_Result res = answer_keyed(con, q, url, method, b, &r, &p, key, klen);
+    ra_store_read_end(b->store);
+    return res;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,

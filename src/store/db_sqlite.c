@@ -168,6 +168,13 @@ static ra_status sq_begin(ra_db *d, ra_err *err)
     return rc == SQLITE_OK ? RA_OK : sq_error(db, rc, "begin a transaction", err);
 }
 
+static ra_status sq_begin_read(ra_db *d, ra_err *err)
+{
+    sq_db *db = (sq_db *)d;
+    int rc = sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? RA_OK : sq_error(db, rc, "begin a read transaction", err);
+}
+
 static ra_status sq_commit(ra_db *d, ra_err *err)
 {
     sq_db *db = (sq_db *)d;
@@ -306,6 +313,7 @@ static const ra_db_ops sq_ops = {
     sq_bind_null, sq_step, sq_col_int64, sq_col_double, sq_col_text, sq_col_blob, sq_col_is_null,
     sq_changes, sq_reset, sq_finalize, sq_begin, sq_commit, sq_rollback, sq_bulk_begin,
     sq_bulk_row, sq_bulk_end, sq_integrity, sq_bulk_row_vals, 0, sq_run_deferred, sq_exec,
+    sq_begin_read,
 };
 
 /* A new book file is created readable and writable by its owner only (it holds ciphertext, but

@@ -87,6 +87,7 @@ struct ra_store {
     ra_db *db;
     const ra_db_ops *ops;
     int in_txn; /* explicit transaction open */
+    int in_read; /* read transaction open (ra_store_read_begin) */
     int schema_version;
     const char *pending_agent_name; /* ra_store_account_put_agent: version 1's agent name */
     const char *pending_reason;     /* and its reason (store_mandate.c) */

@@ -5,6 +5,7 @@
  * store_int.h (the connection and the audit trail). */
 #include "store/db.h"
 #include <roboadvisor/store_models.h>
+#include <roboadvisor/store_now.h>
 #include "store/store_int.h"
 #include "roboadvisor/models.h"
 
@@ -761,8 +762,8 @@ ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char
     ra_model *m = malloc(sizeof *m);
     ra_security *secs = NULL;
     size_t n_secs = 0;
-    ra_position *pos = NULL;
-    size_t n_pos = 0;
+    ra_store_account_now now;
+    memset(&now, 0, sizeof now);
     const char **tick = NULL, **cls = NULL, **tlh = NULL, **held = NULL;
     if (!m) {
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a model");
@@ -771,12 +772,12 @@ ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char
     if (rc == RA_OK)
         rc = ra_store_security_list(s, firm, 0, &secs, &n_secs, err);
     if (rc == RA_OK)
-        rc = ra_store_holdings(s, firm, RA_STORE_DATE_LATEST, &pos, &n_pos, err);
+        rc = ra_store_account_now_get(s, firm, account, 0, &now, err); /* its lots, no replay */
     if (rc == RA_OK) {
         tick = malloc((n_secs + 1) * sizeof *tick);
         cls = malloc((n_secs + 1) * sizeof *cls);
         tlh = malloc((n_secs + 1) * sizeof *tlh);
-        held = malloc((n_pos + 1) * sizeof *held);
+        held = malloc((now.n + 1) * sizeof *held);
         if (!tick || !cls || !tlh || !held)
             rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu securities", n_secs);
     }
@@ -791,9 +792,9 @@ ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char
             tlh[i] = secs[i].tlh_group;
         }
         size_t nh = 0;
-        for (size_t i = 0; i < n_pos; i++)
-            if (strcmp(pos[i].account, account) == 0 && pos[i].ticker[0] && pos[i].qty_micro > 0)
-                held[nh++] = pos[i].ticker;
+        for (size_t i = 0; i < now.n; i++)
+            if (now.pos[i].qty_micro > 0)
+                held[nh++] = now.pos[i].ticker;
         ra_models_universe u = {n_secs, tick, cls, tlh, NULL};
         o.restrictions = acct.mandate.restrictions;
         o.cash_reserve = cash_reserve;
@@ -808,6 +809,6 @@ ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char
     free(tlh);
     free(held);
     ra_store_free(secs);
-    ra_store_free(pos);
+    ra_store_free(now.pos);
     return rc;
 }

@@ -1,0 +1,42 @@
+/* roboadvisor store: an account's current state as the ledger's writes keep it (the accounts
+ * row's cash and the lots table, written in the same transaction as every ledger write and
+ * compared with a replay of the transactions by `check`), read without replaying anything: the
+ * API's account summary (src/engine/account_view.c, ra_account_view_current). src/store/store_now.c. */
+#ifndef ROBOADVISOR_STORE_NOW_H
+#define ROBOADVISOR_STORE_NOW_H
+
+#include "store.h"
+#include "store_cycle.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ra_store_position_now {
+    char ticker[RA_CODE_MAX];
+    char asset_class[RA_CODE_MAX];
+    ra_micro qty_micro;          /* the sum of its open lots, > 0 */
+} ra_store_position_now;
+
+typedef struct ra_store_account_now {
+    ra_minor cash_minor;
+    int minor_digits;            /* the account's */
+    ra_date last_txn_day;        /* the latest day of its transactions, 0 none */
+    ra_date last_valued_day;     /* the latest day the cycle valued it, 0 none */
+    ra_date date;                /* the summary's day: last_valued_day, or today when 0 */
+    char proposal[RA_CYCLE_ID_MAX]; /* its latest pending proposal on or before date, "" none */
+    size_t n;                    /* positions, in ticker order */
+    ra_store_position_now *pos;  /* ra_store_free */
+} ra_store_account_now;
+
+/* Account `account` of firm `firm` as stored now (today: the day when the cycle never valued
+ * it). RA_ENOTFOUND for an unknown account. Three statements, each prepared once per connection
+ * and answered from an index. */
+RA_API RA_NODISCARD ra_status ra_store_account_now_get(ra_store *s, const char *firm,
+                                                       const char *account, ra_date today,
+                                                       ra_store_account_now *out, ra_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,67 @@
+/* roboadvisor store: an account's current state, read from what the ledger's writes keep
+ * (include/roboadvisor/store_now.h): the accounts row (cash) and its lots, no replay. Two cached
+ * statements: the account with its latest transaction and valued days, its latest pending
+ * proposal, then its lots summed by security. */
+#include "store/store_int.h"
+
+#include <roboadvisor/alloc.h>
+#include <roboadvisor/store_now.h>
+
+#include <string.h>
+
+static void pos_row(ra_store *s, ra_db_stmt *st, void *out)
+{
+    ra_store_position_now *p = out;
+    sq_copy(p->ticker, sizeof p->ticker, sq_text(s, st, 0));
+    sq_copy(p->asset_class, sizeof p->asset_class, sq_text(s, st, 1));
+    p->qty_micro = sq_int(s, st, 2);
+}
+
+ra_status ra_store_account_now_get(ra_store *s, const char *firm, const char *account,
+                                   ra_date today, ra_store_account_now *out, ra_err *err)
+{
+    memset(out, 0, sizeof *out);
+    ra_status rc = sq_need_schema(s, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err,
+                     "SELECT a.id, a.cash_minor, a.minor_digits, "
+                     "COALESCE((SELECT MAX(t.day) FROM txns t WHERE t.account_id = a.id), 0), "
+                     "COALESCE((SELECT MAX(v.day) FROM daily_values v WHERE v.account_id = a.id), "
+                     "0) FROM accounts a JOIN firms f ON f.id = a.firm_id "
+                     "WHERE f.code = ? AND a.code = ?",
+                     "tt", firm, account);
+    if (r < 0)
+        return sq_err(err);
+    if (r == RA_DB_DONE)
+        return ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", account, firm);
+    int64_t id = sq_int(s, st, 0);
+    out->cash_minor = sq_int(s, st, 1);
+    out->minor_digits = (int)sq_int(s, st, 2);
+    out->last_txn_day = (ra_date)sq_int(s, st, 3);
+    out->last_valued_day = (ra_date)sq_int(s, st, 4);
+    out->date = out->last_valued_day ? out->last_valued_day : today;
+    s->ops->reset(st);
+    /* the latest (day, code) of the pending ones on or before the day: by proposals_account */
+    r = sq_query(s, &st, err,
+                 "SELECT code FROM proposals WHERE account_id = ? AND status = 'pending' AND "
+                 "day <= ? ORDER BY day DESC, code DESC LIMIT 1",
+                 "ii", id, (int64_t)out->date);
+    if (r < 0)
+        return sq_err(err);
+    if (r == RA_DB_ROW)
+        sq_copy(out->proposal, sizeof out->proposal, sq_text(s, st, 0));
+    s->ops->reset(st);
+    st = sq_prep(s,
+                 "SELECT x.ticker, x.asset_class, SUM(l.qty_micro) FROM lots l "
+                 "JOIN securities x ON x.id = l.security_id WHERE l.account_id = ? "
+                 "GROUP BY x.ticker, x.asset_class ORDER BY x.ticker",
+                 err);
+    if (st && sq_bind(s, st, err, "i", id) != RA_OK)
+        return sq_err(err);
+    void *v = NULL;
+    rc = sq_rows(s, st, &v, &out->n, sizeof *out->pos, 16, "the positions", pos_row, err);
+    out->pos = v;
+    return rc;
+}
