@@ -36,6 +36,15 @@ RA_API RA_NODISCARD ra_status ra_store_account_now_get(ra_store *s, const char *
                                                        const char *account, ra_date today,
                                                        ra_store_account_now *out, ra_err *err);
 
+/* What the account's summary depends on, for a cache of it (the API server's): *head the audit
+ * trail's last sequence number (every write to the book appends to it, so an unchanged head
+ * means unchanged ledger, prices, models, mandates, proposals and scopes) and *last_valued the
+ * account's latest valued day (the cycle's daily values are not audited records). One cached
+ * statement. RA_ENOTFOUND for an unknown account. */
+RA_API RA_NODISCARD ra_status ra_store_account_version(ra_store *s, const char *firm,
+                                                       const char *account, int64_t *head,
+                                                       ra_date *last_valued, ra_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -65,3 +65,28 @@ ra_status ra_store_account_now_get(ra_store *s, const char *firm, const char *ac
     out->pos = v;
     return rc;
 }
+
+ra_status ra_store_account_version(ra_store *s, const char *firm, const char *account,
+                                   int64_t *head, ra_date *last_valued, ra_err *err)
+{
+    *head = 0;
+    *last_valued = 0;
+    ra_status rc = sq_need_schema(s, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err,
+                     "SELECT (SELECT seq FROM audit_head WHERE id = 1), "
+                     "COALESCE((SELECT MAX(v.day) FROM daily_values v WHERE v.account_id = a.id), "
+                     "0) FROM accounts a JOIN firms f ON f.id = a.firm_id "
+                     "WHERE f.code = ? AND a.code = ?",
+                     "tt", firm, account);
+    if (r < 0)
+        return sq_err(err);
+    if (r == RA_DB_DONE)
+        return ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", account, firm);
+    *head = sq_int(s, st, 0);
+    *last_valued = (ra_date)sq_int(s, st, 1);
+    s->ops->reset(st);
+    return RA_OK;
+}

@@ -505,6 +505,8 @@ ra_status sq_finish(ra_store *s, ra_db_stmt *st, ra_err *err)
 
 ra_status sq_need_version(ra_store *s, int version, const char *what, ra_err *err)
 {
+    if (s->schema_version >= version) /* as read at open or since: versions only go up */
+        return RA_OK;
     int have = 0, want = 0;
     ra_status rc = ra_store_schema_version(s, &have, &want, err);
     if (rc == RA_OK && have < version)
