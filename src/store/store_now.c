@@ -1,7 +1,7 @@
 /* roboadvisor store: an account's current state, read from what the ledger's writes keep
- * (include/roboadvisor/store_now.h): the accounts row (cash) and its lots, no replay. Two cached
- * statements: the account with its latest transaction and valued days, its latest pending
- * proposal, then its lots summed by security. */
+ * (include/roboadvisor/store_now.h): the accounts row (cash) and its lots, no replay. Three cached
+ * statements: the account with its latest transaction and valued days (and the audit head),
+ * its latest pending proposal, then its lots summed by security. */
 #include "store/store_int.h"
 
 #include <roboadvisor/alloc.h>
@@ -17,10 +17,11 @@ static void pos_row(ra_store *s, ra_db_stmt *st, void *out)
     p->qty_micro = sq_int(s, st, 2);
 }
 
-ra_status ra_store_account_now_get(ra_store *s, const char *firm, const char *account,
-                                   ra_date today, ra_store_account_now *out, ra_err *err)
+/* The account's row: v = id, cash, minor digits, latest transaction day, latest valued day, the
+ * audit trail's head. One statement, by the (firm_id, code) index and the two primary keys. */
+static ra_status account_row(ra_store *s, const char *firm, const char *account, int64_t v[6],
+                             ra_err *err)
 {
-    memset(out, 0, sizeof *out);
     ra_status rc = sq_need_schema(s, err);
     if (rc != RA_OK)
         return rc;
@@ -29,25 +30,39 @@ ra_status ra_store_account_now_get(ra_store *s, const char *firm, const char *ac
                      "SELECT a.id, a.cash_minor, a.minor_digits, "
                      "COALESCE((SELECT MAX(t.day) FROM txns t WHERE t.account_id = a.id), 0), "
                      "COALESCE((SELECT MAX(v.day) FROM daily_values v WHERE v.account_id = a.id), "
-                     "0) FROM accounts a JOIN firms f ON f.id = a.firm_id "
-                     "WHERE f.code = ? AND a.code = ?",
+                     "0), (SELECT seq FROM audit_head WHERE id = 1) FROM accounts a "
+                     "JOIN firms f ON f.id = a.firm_id WHERE f.code = ? AND a.code = ?",
                      "tt", firm, account);
     if (r < 0)
         return sq_err(err);
     if (r == RA_DB_DONE)
         return ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", account, firm);
-    int64_t id = sq_int(s, st, 0);
-    out->cash_minor = sq_int(s, st, 1);
-    out->minor_digits = (int)sq_int(s, st, 2);
-    out->last_txn_day = (ra_date)sq_int(s, st, 3);
-    out->last_valued_day = (ra_date)sq_int(s, st, 4);
-    out->date = out->last_valued_day ? out->last_valued_day : today;
+    for (int i = 0; i < 6; i++)
+        v[i] = sq_int(s, st, i);
     s->ops->reset(st);
+    return RA_OK;
+}
+
+ra_status ra_store_account_now_get(ra_store *s, const char *firm, const char *account,
+                                   ra_date today, ra_store_account_now *out, ra_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int64_t v[6];
+    ra_status rc = account_row(s, firm, account, v, err);
+    if (rc != RA_OK)
+        return rc;
+    int64_t id = v[0];
+    out->cash_minor = v[1];
+    out->minor_digits = (int)v[2];
+    out->last_txn_day = (ra_date)v[3];
+    out->last_valued_day = (ra_date)v[4];
+    out->date = out->last_valued_day ? out->last_valued_day : today;
     /* the latest (day, code) of the pending ones on or before the day: by proposals_account */
-    r = sq_query(s, &st, err,
-                 "SELECT code FROM proposals WHERE account_id = ? AND status = 'pending' AND "
-                 "day <= ? ORDER BY day DESC, code DESC LIMIT 1",
-                 "ii", id, (int64_t)out->date);
+    ra_db_stmt *st;
+    int r = sq_query(s, &st, err,
+                     "SELECT code FROM proposals WHERE account_id = ? AND status = 'pending' AND "
+                     "day <= ? ORDER BY day DESC, code DESC LIMIT 1",
+                     "ii", id, (int64_t)out->date);
     if (r < 0)
         return sq_err(err);
     if (r == RA_DB_ROW)
@@ -60,9 +75,9 @@ ra_status ra_store_account_now_get(ra_store *s, const char *firm, const char *ac
                  err);
     if (st && sq_bind(s, st, err, "i", id) != RA_OK)
         return sq_err(err);
-    void *v = NULL;
-    rc = sq_rows(s, st, &v, &out->n, sizeof *out->pos, 16, "the positions", pos_row, err);
-    out->pos = v;
+    void *pv = NULL;
+    rc = sq_rows(s, st, &pv, &out->n, sizeof *out->pos, 16, "the positions", pos_row, err);
+    out->pos = pv;
     return rc;
 }
 
@@ -71,22 +86,11 @@ ra_status ra_store_account_version(ra_store *s, const char *firm, const char *ac
 {
     *head = 0;
     *last_valued = 0;
-    ra_status rc = sq_need_schema(s, err);
-    if (rc != RA_OK)
-        return rc;
-    ra_db_stmt *st;
-    int r = sq_query(s, &st, err,
-                     "SELECT (SELECT seq FROM audit_head WHERE id = 1), "
-                     "COALESCE((SELECT MAX(v.day) FROM daily_values v WHERE v.account_id = a.id), "
-                     "0) FROM accounts a JOIN firms f ON f.id = a.firm_id "
-                     "WHERE f.code = ? AND a.code = ?",
-                     "tt", firm, account);
-    if (r < 0)
-        return sq_err(err);
-    if (r == RA_DB_DONE)
-        return ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", account, firm);
-    *head = sq_int(s, st, 0);
-    *last_valued = (ra_date)sq_int(s, st, 1);
-    s->ops->reset(st);
-    return RA_OK;
+    int64_t v[6];
+    ra_status rc = account_row(s, firm, account, v, err);
+    if (rc == RA_OK) {
+        *last_valued = (ra_date)v[4];
+        *head = v[5];
+    }
+    return rc;
 }
