@@ -45,6 +45,10 @@ RA_API RA_NODISCARD ra_status ra_store_account_version(ra_store *s, const char *
                                                        const char *account, int64_t *head,
                                                        ra_date *last_valued, ra_err *err);
 
+/* The audit trail's last sequence number alone: the book's version (every write appends to the
+ * trail), for caches of what only audited writes change (the server's verified keys). */
+RA_API RA_NODISCARD ra_status ra_store_book_version(ra_store *s, int64_t *head, ra_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -35,9 +35,19 @@ typedef struct srv_opts {
 
 /* --- per-thread books ------------------------------------------------------------------------ */
 
+/* A key this thread verified: the BLAKE2b of the presented text, the book's version then (a
+ * revocation is an audited write: it moves the version) and the record. */
+#define KEY_SLOTS 256
+typedef struct key_seen {
+    uint8_t hash[32];
+    int64_t head; /* 0: empty (a book with a key has audit records) */
+    ra_apikey key;
+} key_seen;
+
 typedef struct srv_thread {
     ra_book *book;
     srv_cache *cache; /* the account summaries this thread answered (NULL: none kept) */
+    key_seen keys[KEY_SLOTS];
 } srv_thread;
 
 #define SUMMARY_CACHE_SLOTS 16384 /* per thread; ~1.5 KB an entry at 8 positions */
@@ -374,6 +384,32 @@ static enum MHD_Result do_post(struct MHD_Connection *con, req_ctx *q, ra_store 
                                         "Idempotency-Key");
 }
 
+/* ra_store_apikey_verify, or inside a GET's read transaction (reading: 1) the record this thread
+ * verified for the same key text while the book's version has not moved since: a revocation
+ * moves it, an expiry is checked against the clock every time. */
+static ra_status key_verify(ra_store *s, int reading, const char *key, size_t klen,
+                            ra_apikey *out, ra_err *err)
+{
+    int64_t now = (int64_t)time(NULL), head = 0;
+    if (!reading || ra_store_book_version(s, &head, err) != RA_OK || head == 0)
+        return ra_store_apikey_verify(s, key, klen, now, out, err);
+    uint8_t h[32];
+    crypto_generichash(h, sizeof h, (const uint8_t *)key, klen, NULL, 0);
+    key_seen *k = &t_self->keys[(h[0] | (unsigned)h[1] << 8) % KEY_SLOTS];
+    if (k->head == head && sodium_memcmp(k->hash, h, sizeof h) == 0 &&
+        !(k->key.expires_at && now >= k->key.expires_at)) {
+        *out = k->key;
+        return RA_OK;
+    }
+    ra_status rc = ra_store_apikey_verify(s, key, klen, now, out, err);
+    if (rc == RA_OK) {
+        memcpy(k->hash, h, sizeof h);
+        k->head = head;
+        k->key = *out;
+    }
+    return rc;
+}
+
 /* The account summary's cache key (ck[0] = 0: not cached): who asks (firm, role and user: the
  * scope an answer was checked for), the account, and what its summary depends on: the audit
  * trail's head (every write to the book moves it), the account's latest valued day (the cycle's
@@ -407,7 +443,7 @@ static enum MHD_Result answer_keyed(struct MHD_Connection *con, req_ctx *q, cons
     const srv_request r = *rp;
     srv_problem p = *pp;
     ra_err e = {0};
-    ra_status rc = ra_store_apikey_verify(b->store, key, klen, (int64_t)time(NULL), &c.key, &e);
+    ra_status rc = key_verify(b->store, strcmp(method, "POST") != 0, key, klen, &c.key, &e);
     if (rc == RA_ECONFLICT)
         return problem(con, q, 401, "unauthorised", strstr(e.msg, "revoked")
                                                         ? "the key is revoked"

@@ -94,3 +94,13 @@ ra_status ra_store_account_version(ra_store *s, const char *firm, const char *ac
     }
     return rc;
 }
+
+ra_status ra_store_book_version(ra_store *s, int64_t *head, ra_err *err)
+{
+    *head = 0;
+    ra_status rc = sq_need_schema(s, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_db_stmt *st = sq_prep(s, "SELECT seq FROM audit_head WHERE id = 1", err);
+    return st ? sq_one(s, st, 0, head, err) : sq_err(err);
+}
