@@ -1,7 +1,7 @@
 /* roboadvisor store: an account's current state, read from what the ledger's writes keep
  * (include/roboadvisor/store_now.h): the accounts row (cash) and its lots, no replay. Three cached
- * statements: the account with its latest transaction and valued days (and the audit head),
- * its latest pending proposal, then its lots summed by security. */
+ * statements: the account with its latest transaction and valued days, its latest pending
+ * proposal, then its lots summed by security. */
 #include "store/store_int.h"
 
 #include <roboadvisor/alloc.h>
@@ -17,9 +17,9 @@ static void pos_row(ra_store *s, ra_db_stmt *st, void *out)
     p->qty_micro = sq_int(s, st, 2);
 }
 
-/* The account's row: v = id, cash, minor digits, latest transaction day, latest valued day, the
- * audit trail's head. One statement, by the (firm_id, code) index and the two primary keys. */
-static ra_status account_row(ra_store *s, const char *firm, const char *account, int64_t v[6],
+/* The account's row: v = id, cash, minor digits, latest transaction day, latest valued day. One
+ * statement, by the (firm_id, code) index and the two primary keys. */
+static ra_status account_row(ra_store *s, const char *firm, const char *account, int64_t v[5],
                              ra_err *err)
 {
     ra_status rc = sq_need_schema(s, err);
@@ -30,14 +30,14 @@ static ra_status account_row(ra_store *s, const char *firm, const char *account,
                      "SELECT a.id, a.cash_minor, a.minor_digits, "
                      "COALESCE((SELECT MAX(t.day) FROM txns t WHERE t.account_id = a.id), 0), "
                      "COALESCE((SELECT MAX(v.day) FROM daily_values v WHERE v.account_id = a.id), "
-                     "0), (SELECT seq FROM audit_head WHERE id = 1) FROM accounts a "
-                     "JOIN firms f ON f.id = a.firm_id WHERE f.code = ? AND a.code = ?",
+                     "0) FROM accounts a JOIN firms f ON f.id = a.firm_id "
+                     "WHERE f.code = ? AND a.code = ?",
                      "tt", firm, account);
     if (r < 0)
         return sq_err(err);
     if (r == RA_DB_DONE)
         return ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", account, firm);
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 5; i++)
         v[i] = sq_int(s, st, i);
     s->ops->reset(st);
     return RA_OK;
@@ -47,7 +47,7 @@ ra_status ra_store_account_now_get(ra_store *s, const char *firm, const char *ac
                                    ra_date today, ra_store_account_now *out, ra_err *err)
 {
     memset(out, 0, sizeof *out);
-    int64_t v[6];
+    int64_t v[5];
     ra_status rc = account_row(s, firm, account, v, err);
     if (rc != RA_OK)
         return rc;
@@ -84,15 +84,26 @@ ra_status ra_store_account_now_get(ra_store *s, const char *firm, const char *ac
 ra_status ra_store_account_version(ra_store *s, const char *firm, const char *account,
                                    int64_t *head, ra_date *last_valued, ra_err *err)
 {
-    *head = 0;
+    /* not account_row: its latest transaction day reads every transaction of the account, and
+     * this runs on every cached summary */
     *last_valued = 0;
-    int64_t v[6];
-    ra_status rc = account_row(s, firm, account, v, err);
-    if (rc == RA_OK) {
-        *last_valued = (ra_date)v[4];
-        *head = v[5];
-    }
-    return rc;
+    ra_status rc = ra_store_book_version(s, head, err);
+    ra_db_stmt *st = rc == RA_OK ? sq_prep(s,
+                                           "SELECT COALESCE((SELECT MAX(v.day) FROM daily_values "
+                                           "v WHERE v.account_id = a.id), 0) FROM accounts a "
+                                           "JOIN firms f ON f.id = a.firm_id WHERE f.code = ? AND "
+                                           "a.code = ?",
+                                           err)
+                                 : NULL;
+    if (!st || sq_bind(s, st, err, "tt", firm, account) != RA_OK)
+        return sq_err(err);
+    int64_t day = -1;
+    if (sq_one(s, st, -1, &day, err) != RA_OK)
+        return sq_err(err);
+    if (day < 0)
+        return ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", account, firm);
+    *last_valued = (ra_date)day;
+    return RA_OK;
 }
 
 ra_status ra_store_book_version(ra_store *s, int64_t *head, ra_err *err)
