@@ -65,6 +65,7 @@
 #include "store_blocks.h"
 #include "store_views.h"
 #include "store_api.h"
+#include "store_now.h"
 #include "store_backup.h"
 /* engine */
 #include "engine_onboard.h"
