@@ -73,22 +73,22 @@ end
 EOF
 # the write mix: each pending proposal approved once (then deposits take its share), a new
 # Idempotency-Key per request (MIX tags them: one run's deposits are counted apart)
-mix_lua() { # TAG FIRST: approvals from line FIRST of the pending list
+mix_lua() { # TAG FIRST LAST: approvals of lines FIRST..LAST of the pending list
   cat <<EOF
 math.randomseed(20261208)
 local pending = {}
 for line in io.lines("$TMP/pending") do pending[#pending + 1] = line end
-local next_p, n = $2, 0
+local next_p, last, n = $2, $3, 0
 wrk.headers["Authorization"] = "Bearer $K"
 wrk.headers["Content-Type"] = "application/json"
 request = function()
   n = n + 1
   local r = math.random(10)
-  if r <= 4 and next_p <= #pending then
+  if r <= 4 and next_p <= last then
     local id = pending[next_p]; next_p = next_p + 1
     wrk.headers["Idempotency-Key"] = "$1-a" .. n
     return wrk.format("POST", "/v1/proposals/" .. id .. "/approve", nil, '{"reason":"load"}')
-  elseif r <= 8 or next_p > #pending then
+  elseif r <= 8 or next_p > last then
     wrk.headers["Idempotency-Key"] = "$1-d" .. n
     local acct = string.format("A%07d", math.random(0, $n_acc - 1))
     return wrk.format("POST", "/v1/accounts/" .. acct .. "/deposits", nil,
@@ -125,7 +125,7 @@ for c in 50 1000; do
   measure "summary-all" "$c" -s "$TMP/all.lua" "$URL"
 done
 np=$(wc -l <"$TMP/pending")
-mix_lua M50 1 >"$TMP/mix50.lua"; mix_lua M1K $(( np / 2 + 1 )) >"$TMP/mix1k.lua"
+mix_lua M50 1 $(( np / 2 )) >"$TMP/mix50.lua"; mix_lua M1K $(( np / 2 + 1 )) "$np" >"$TMP/mix1k.lua"
 measure "write-mix" 50 -s "$TMP/mix50.lua" "$URL"
 measure "write-mix" 1000 -s "$TMP/mix1k.lua" "$URL"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
