@@ -36,6 +36,13 @@ RA_API RA_NODISCARD ra_status ra_store_account_now_get(ra_store *s, const char *
                                                        const char *account, ra_date today,
                                                        ra_store_account_now *out, ra_err *err);
 
+/* The account's positions alone (its lots summed by security, in ticker order; none for an
+ * unknown account): *pos ra_store_free'd by the caller. One cached statement. */
+RA_API RA_NODISCARD ra_status ra_store_account_positions(ra_store *s, const char *firm,
+                                                         const char *account,
+                                                         ra_store_position_now **pos, size_t *n,
+                                                         ra_err *err);
+
 /* What the account's summary depends on, for a cache of it (the API server's): *head the audit
  * trail's last sequence number (every write to the book appends to it, so an unchanged head
  * means unchanged ledger, prices, models, mandates, proposals and scopes) and *last_valued the

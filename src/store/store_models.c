@@ -787,8 +787,8 @@ ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char
     ra_model *m = malloc(sizeof *m);
     ra_security *secs = NULL;
     size_t n_secs = 0;
-    ra_store_account_now now;
-    memset(&now, 0, sizeof now);
+    ra_store_position_now *pos = NULL;
+    size_t n_pos = 0;
     const char **tick = NULL, **cls = NULL, **tlh = NULL, **held = NULL;
     if (!m) {
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate a model");
@@ -797,12 +797,12 @@ ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char
     if (rc == RA_OK)
         rc = ra_store_security_list(s, firm, 0, &secs, &n_secs, err);
     if (rc == RA_OK)
-        rc = ra_store_account_now_get(s, firm, account, 0, &now, err); /* its lots, no replay */
+        rc = ra_store_account_positions(s, firm, account, &pos, &n_pos, err); /* no replay */
     if (rc == RA_OK) {
         tick = malloc((n_secs + 1) * sizeof *tick);
         cls = malloc((n_secs + 1) * sizeof *cls);
         tlh = malloc((n_secs + 1) * sizeof *tlh);
-        held = malloc((now.n + 1) * sizeof *held);
+        held = malloc((n_pos + 1) * sizeof *held);
         if (!tick || !cls || !tlh || !held)
             rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu securities", n_secs);
     }
@@ -817,9 +817,9 @@ ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char
             tlh[i] = secs[i].tlh_group;
         }
         size_t nh = 0;
-        for (size_t i = 0; i < now.n; i++)
-            if (now.pos[i].qty_micro > 0)
-                held[nh++] = now.pos[i].ticker;
+        for (size_t i = 0; i < n_pos; i++)
+            if (pos[i].qty_micro > 0)
+                held[nh++] = pos[i].ticker;
         ra_models_universe u = {n_secs, tick, cls, tlh, NULL};
         o.restrictions = acct.mandate.restrictions;
         o.cash_reserve = cash_reserve;
@@ -834,6 +834,6 @@ ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char
     free(tlh);
     free(held);
     ra_store_free(secs);
-    ra_store_free(now.pos);
+    ra_store_free(pos);
     return rc;
 }

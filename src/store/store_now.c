@@ -68,16 +68,26 @@ ra_status ra_store_account_now_get(ra_store *s, const char *firm, const char *ac
     if (r == RA_DB_ROW)
         sq_copy(out->proposal, sizeof out->proposal, sq_text(s, st, 0));
     s->ops->reset(st);
-    st = sq_prep(s,
-                 "SELECT x.ticker, x.asset_class, SUM(l.qty_micro) FROM lots l "
-                 "JOIN securities x ON x.id = l.security_id WHERE l.account_id = ? "
-                 "GROUP BY x.ticker, x.asset_class ORDER BY x.ticker",
-                 err);
-    if (st && sq_bind(s, st, err, "i", id) != RA_OK)
+    return ra_store_account_positions(s, firm, account, &out->pos, &out->n, err);
+}
+
+ra_status ra_store_account_positions(ra_store *s, const char *firm, const char *account,
+                                     ra_store_position_now **pos, size_t *n, ra_err *err)
+{
+    *pos = NULL;
+    *n = 0;
+    ra_db_stmt *st = sq_prep(s,
+                             "SELECT x.ticker, x.asset_class, SUM(l.qty_micro) FROM accounts a "
+                             "JOIN firms f ON f.id = a.firm_id JOIN lots l ON l.account_id = a.id "
+                             "JOIN securities x ON x.id = l.security_id "
+                             "WHERE f.code = ? AND a.code = ? "
+                             "GROUP BY x.ticker, x.asset_class ORDER BY x.ticker",
+                             err);
+    if (st && sq_bind(s, st, err, "tt", firm, account) != RA_OK)
         return sq_err(err);
-    void *pv = NULL;
-    rc = sq_rows(s, st, &pv, &out->n, sizeof *out->pos, 16, "the positions", pos_row, err);
-    out->pos = pv;
+    void *v = NULL;
+    ra_status rc = sq_rows(s, st, &v, n, sizeof **pos, 16, "the positions", pos_row, err);
+    *pos = v;
     return rc;
 }
 
