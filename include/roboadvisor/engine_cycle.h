@@ -181,6 +181,15 @@ RA_API RA_NODISCARD ra_status ra_account_view_compute(ra_store *s, const char *f
                                                       const char *account, ra_date date,
                                                       double cash_reserve, double band_rel,
                                                       ra_account_view *out, ra_err *err);
+/* The same view as of the account's latest valued day (today when the cycle has not valued it),
+ * with its holdings and cash read from the stored state (ra_store_account_now_get) instead of a
+ * replay: equal to ra_account_view_compute on that day (tests/unit/test_account_now.c). When a
+ * transaction is dated after that day (a deposit since the last cycle), it replays to the day as
+ * ra_account_view_compute does. The API's account summary. */
+RA_API RA_NODISCARD ra_status ra_account_view_current(ra_store *s, const char *firm,
+                                                      const char *account, ra_date today,
+                                                      double cash_reserve, double band_rel,
+                                                      ra_account_view *out, ra_err *err);
 RA_API void ra_account_view_clear(ra_account_view *v);
 
 /* Names of the RA_REASON_* bits, bit k -> name ("drift", "cash_flow", "dividend", "withdrawal",

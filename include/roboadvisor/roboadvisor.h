@@ -67,6 +67,7 @@
 #include "store_views.h"
 #include "store_api.h"
 #include "store_resources.h"
+#include "store_now.h"
 #include "store_backup.h"
 /* engine */
 #include "engine_onboard.h"

@@ -88,6 +88,13 @@ RA_API RA_NODISCARD ra_status ra_store_begin(ra_store *s, ra_err *err);
 RA_API RA_NODISCARD ra_status ra_store_commit(ra_store *s, ra_err *err);
 /* Always leaves no transaction open; RA_OK if there was none. */
 RA_API ra_status ra_store_rollback(ra_store *s, ra_err *err);
+/* A read transaction: every read until ra_store_read_end sees one snapshot of the book (SQLite
+ * takes its read lock once, not once per statement; PostgreSQL: REPEATABLE READ READ ONLY).
+ * For a request's reads (the API server): no write may run inside it (a write fails), and it
+ * cannot nest in ra_store_begin's transaction nor the other way round (RA_EINVAL). */
+RA_API RA_NODISCARD ra_status ra_store_read_begin(ra_store *s, ra_err *err);
+/* Ends it (nothing to keep: a rollback); does nothing when none is open. */
+RA_API void ra_store_read_end(ra_store *s);
 /* A write scope, for work that is atomic on its own yet may run inside the caller's transaction
  * (the engine's onboarding, imports): a transaction of its own (*own = 1) when none is open, else
  * a savepoint in the caller's. Ending it with rc != RA_OK undoes the scope's writes and its audit

@@ -7,6 +7,7 @@
 #include <roboadvisor/engine_objective.h>
 #include <roboadvisor/ledger.h>
 #include <roboadvisor/store_models.h>
+#include <roboadvisor/store_now.h>
 
 #include <math.h>
 #include <stdint.h>
@@ -91,27 +92,21 @@ static ra_status view_objectives(ra_store *s, const char *firm, ra_date date, ra
     return rc;
 }
 
-ra_status ra_account_view_compute(ra_store *s, const char *firm, const char *account, ra_date date,
-                                  double cash_reserve, double band_rel, ra_account_view *out,
-                                  ra_err *err)
+/* The account's holdings from a replay of its transactions up to date: out->h (quantities), its
+ * cash and minor digits. */
+static ra_status holdings_replayed(ra_store *s, const char *firm, const char *account,
+                                   ra_date date, const ra_security *secs, size_t n_secs,
+                                   ra_account_view *out, size_t *cap, ra_minor *cash, int *md,
+                                   ra_err *err)
 {
-    memset(out, 0, sizeof *out);
-    snprintf(out->account, sizeof out->account, "%s", account);
-    out->date = date;
-    ra_status rc = ra_store_account_get(s, firm, account, &out->acct, err);
-    if (rc != RA_OK)
-        return rc;
     ra_ledger l;
     memset(&l, 0, sizeof l);
-    rc = replay_to(s, firm, account, date, &l, err);
+    ra_status rc = replay_to(s, firm, account, date, &l, err);
     if (rc != RA_OK)
         return rc;
-    ra_security *secs = NULL;
-    size_t n_secs = 0, cap = 0;
-    rc = ra_store_security_list(s, firm, 0, &secs, &n_secs, err);
     /* the lots' security ids are the store's: each one's ticker */
-    uint32_t *ids = rc == RA_OK ? ra_calloc(n_secs ? n_secs : 1, sizeof *ids) : NULL;
-    if (rc == RA_OK && !ids)
+    uint32_t *ids = ra_calloc(n_secs ? n_secs : 1, sizeof *ids);
+    if (!ids)
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the securities");
     for (size_t i = 0; rc == RA_OK && i < n_secs; i++)
         rc = ra_store_security_id(s, firm, secs[i].ticker, &ids[i], err);
@@ -120,7 +115,7 @@ ra_status ra_account_view_compute(ra_store *s, const char *firm, const char *acc
         for (size_t i = 0; i < n_secs && !ticker; i++)
             if (ids[i] == l.lots[k].security)
                 ticker = secs[i].ticker;
-        ra_account_holding *h = ticker ? holding(out, &cap, ticker) : NULL;
+        ra_account_holding *h = ticker ? holding(out, cap, ticker) : NULL;
         if (!h) {
             rc = ticker ? ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the holdings")
                         : ra_err_set(err, RA_EINTERNAL, NULL, "a lot of an unknown security");
@@ -128,23 +123,36 @@ ra_status ra_account_view_compute(ra_store *s, const char *firm, const char *acc
         }
         h->qty_micro += l.lots[k].qty_micro;
     }
+    *cash = l.cash_minor;
+    *md = l.settings.minor_digits;
+    ra_free(ids);
+    ra_ledger_free(&l);
+    return rc;
+}
+
+/* Everything after the holdings' quantities: targets, closes, value, weights, drift, band and the
+ * pending proposal. */
+static ra_status view_finish(ra_store *s, const char *firm, const char *account, ra_date date,
+                             double cash_reserve, double band_rel, const ra_security *secs,
+                             size_t n_secs, ra_minor cash, int md, const char *proposal,
+                             size_t *cap, ra_account_view *out, ra_err *err)
+{
+    ra_status rc = RA_OK;
     ra_models_target t;
     memset(&t, 0, sizeof t);
-    if (rc == RA_OK) {
-        ra_err e2 = {0};
-        ra_status tr = ra_models_target_for_account(s, firm, account, cash_reserve, &t, &e2);
-        out->have_target = tr == RA_OK;
-        if (tr != RA_OK && tr != RA_ENOTFOUND && tr != RA_EINVAL && tr != RA_EINFEASIBLE) {
-            *err = e2;
-            rc = tr;
-        }
+    ra_err e2 = {0};
+    ra_status tr = ra_models_target_for_account(s, firm, account, cash_reserve, &t, &e2);
+    out->have_target = tr == RA_OK;
+    if (tr != RA_OK && tr != RA_ENOTFOUND && tr != RA_EINVAL && tr != RA_EINFEASIBLE) {
+        *err = e2;
+        rc = tr;
     }
     for (size_t k = 0; rc == RA_OK && out->have_target && k < t.n; k++) {
         if (!t.w[k].ticker[0]) {
             out->cash_target += t.w[k].weight;
             continue;
         }
-        ra_account_holding *h = holding(out, &cap, t.w[k].ticker);
+        ra_account_holding *h = holding(out, cap, t.w[k].ticker);
         if (!h)
             rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the holdings");
         else {
@@ -154,7 +162,7 @@ ra_status ra_account_view_compute(ra_store *s, const char *firm, const char *acc
     }
     if (rc == RA_OK && out->n)
         qsort(out->h, out->n, sizeof *out->h, cmp_holding);
-    ra_minor total = l.cash_minor;
+    ra_minor total = cash;
     for (size_t i = 0; rc == RA_OK && i < out->n; i++) {
         ra_account_holding *h = &out->h[i];
         ra_status pr = ra_store_price_latest(s, firm, h->ticker, date, &h->price, &h->price_date,
@@ -166,11 +174,10 @@ ra_status ra_account_view_compute(ra_store *s, const char *firm, const char *acc
         }
         rc = pr;
         if (rc == RA_OK && h->qty_micro)
-            rc = ra_money_value(h->qty_micro, h->price, l.settings.minor_digits, &h->value_minor,
-                                err);
+            rc = ra_money_value(h->qty_micro, h->price, md, &h->value_minor, err);
         total += h->value_minor;
     }
-    out->cash_minor = l.cash_minor;
+    out->cash_minor = cash;
     out->value_minor = total;
     if (rc == RA_OK) {
         double *w = ra_calloc(out->n ? 3 * out->n : 1, sizeof *w);
@@ -193,7 +200,7 @@ ra_status ra_account_view_compute(ra_store *s, const char *firm, const char *acc
                             break;
                         }
         }
-        out->cash_weight = total > 0 ? (double)l.cash_minor / (double)total : 0.0;
+        out->cash_weight = total > 0 ? (double)cash / (double)total : 0.0;
         if (rc == RA_OK && out->have_target)
             rc = view_objectives(s, firm, date, out, w, err);
         if (rc == RA_OK) {
@@ -205,7 +212,9 @@ ra_status ra_account_view_compute(ra_store *s, const char *firm, const char *acc
         }
         RA_FREE_ALL(w, g);
     }
-    if (rc == RA_OK) {
+    if (rc == RA_OK && proposal) /* found by the caller */
+        snprintf(out->proposal, sizeof out->proposal, "%s", proposal);
+    else if (rc == RA_OK) {
         ra_cycle_proposal *p = NULL;
         size_t np = 0;
         ra_cycle_filter f = {0, account, "pending"};
@@ -215,10 +224,68 @@ ra_status ra_account_view_compute(ra_store *s, const char *firm, const char *acc
                 snprintf(out->proposal, sizeof out->proposal, "%s", p[i].id);
         ra_cycle_proposals_free(p, np);
     }
+    return rc;
+}
+
+/* The whole view: the holdings from the stored state (now: not NULL) or a replay, then the rest. */
+static ra_status view(ra_store *s, const char *firm, const char *account, ra_date date,
+                      double cash_reserve, double band_rel, const ra_store_account_now *now,
+                      ra_account_view *out, ra_err *err)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->account, sizeof out->account, "%s", account);
+    out->date = date;
+    ra_status rc = ra_store_account_get(s, firm, account, &out->acct, err);
+    if (rc != RA_OK)
+        return rc;
+    ra_security *secs = NULL;
+    size_t n_secs = 0, cap = 0;
+    ra_minor cash = 0;
+    int md = 2;
+    rc = ra_store_security_list(s, firm, 0, &secs, &n_secs, err);
+    if (rc == RA_OK && !now)
+        rc = holdings_replayed(s, firm, account, date, secs, n_secs, out, &cap, &cash, &md, err);
+    for (size_t i = 0; rc == RA_OK && now && i < now->n; i++) {
+        ra_account_holding *h = holding(out, &cap, now->pos[i].ticker);
+        if (!h)
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the holdings");
+        else
+            h->qty_micro += now->pos[i].qty_micro;
+    }
+    if (now) {
+        cash = now->cash_minor;
+        md = now->minor_digits;
+    }
+    if (rc == RA_OK)
+        rc = view_finish(s, firm, account, date, cash_reserve, band_rel, secs, n_secs, cash, md,
+                         now ? now->proposal : NULL, &cap, out, err);
     ra_store_free(secs);
-    ra_free(ids);
-    ra_ledger_free(&l);
     if (rc != RA_OK)
         ra_account_view_clear(out);
+    return rc;
+}
+
+ra_status ra_account_view_compute(ra_store *s, const char *firm, const char *account, ra_date date,
+                                  double cash_reserve, double band_rel, ra_account_view *out,
+                                  ra_err *err)
+{
+    return view(s, firm, account, date, cash_reserve, band_rel, NULL, out, err);
+}
+
+ra_status ra_account_view_current(ra_store *s, const char *firm, const char *account,
+                                  ra_date today, double cash_reserve, double band_rel,
+                                  ra_account_view *out, ra_err *err)
+{
+    ra_store_account_now now;
+    ra_status rc = ra_store_account_now_get(s, firm, account, today, &now, err);
+    if (rc != RA_OK) {
+        memset(out, 0, sizeof *out);
+        return rc;
+    }
+    ra_date d = now.date;
+    /* the stored state is the replay of every transaction: the view's when none is after d */
+    rc = view(s, firm, account, d, cash_reserve, band_rel,
+              now.last_txn_day <= d ? &now : NULL, out, err);
+    ra_store_free(now.pos);
     return rc;
 }

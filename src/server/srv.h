@@ -241,4 +241,14 @@ void srv_onboard_request_free(srv_onboard_request *r);
 void srv_answer_resource(ra_store *s, const srv_caller *c, const srv_request *r, ra_date today,
                          const char *body, size_t len, srv_answer *a);
 
+/* --- a cache of answers (srv_cache.c): one per worker thread, not thread-safe ------------------ */
+
+typedef struct srv_cache srv_cache;
+srv_cache *srv_cache_create(size_t slots); /* NULL when out of memory */
+void srv_cache_destroy(srv_cache *c);      /* NULL: nothing */
+/* A malloc'd copy of the answer stored under key, or NULL. */
+char *srv_cache_get(srv_cache *c, const char *key);
+/* Stores a copy of body under key (replacing the slot's entry; nothing when out of memory). */
+void srv_cache_put(srv_cache *c, const char *key, const char *body);
+
 #endif

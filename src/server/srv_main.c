@@ -11,6 +11,7 @@
 #include "server/srv.h"
 
 #include <roboadvisor/alloc.h>
+#include <roboadvisor/store_now.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,9 +35,22 @@ typedef struct srv_opts {
 
 /* --- per-thread books ------------------------------------------------------------------------ */
 
+/* A key this thread verified: the BLAKE2b of the presented text, the book's version then (a
+ * revocation is an audited write: it moves the version) and the record. */
+#define KEY_SLOTS 256
+typedef struct key_seen {
+    uint8_t hash[32];
+    int64_t head; /* 0: empty (a book with a key has audit records) */
+    ra_apikey key;
+} key_seen;
+
 typedef struct srv_thread {
     ra_book *book;
+    srv_cache *cache; /* the account summaries this thread answered (NULL: none kept) */
+    key_seen keys[KEY_SLOTS];
 } srv_thread;
+
+#define SUMMARY_CACHE_SLOTS 16384 /* per thread; ~1.5 KB an entry at 8 positions */
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static srv_thread *g_threads[256];
@@ -90,6 +105,7 @@ static ra_book *thread_book(ra_err *err)
         return NULL;
     }
     t->book = b;
+    t->cache = srv_cache_create(SUMMARY_CACHE_SLOTS);
     pthread_mutex_lock(&g_lock);
     if (g_n_threads < sizeof g_threads / sizeof g_threads[0])
         g_threads[g_n_threads++] = t;
@@ -393,39 +409,66 @@ static enum MHD_Result queue_asset(struct MHD_Connection *con, req_ctx *q, const
     return r;
 }
 
-static enum MHD_Result answer(struct MHD_Connection *con, req_ctx *q, const char *url,
-                              const char *method)
+/* ra_store_apikey_verify, or inside a GET's read transaction (reading: 1) the record this thread
+ * verified for the same key text while the book's version has not moved since: a revocation
+ * moves it, an expiry is checked against the clock every time. */
+static ra_status key_verify(ra_store *s, int reading, const char *key, size_t klen,
+                            ra_apikey *out, ra_err *err)
 {
-    srv_request r;
-    srv_problem p;
-    const srv_asset *asset = strcmp(method, "GET") == 0 ? srv_asset_find(url) : NULL;
-    if (asset)
-        return queue_asset(con, q, asset);
-    const char *limit = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "limit");
-    const char *cursor = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "cursor");
-    q->route = R_COUNT;
-    if (srv_request_parse(method, url, limit, cursor, &r, &p) != 0 && p.status != 422)
-        return queue_problem(con, q, &p, 0, 0);
-    q->route = (int)r.route;
-    if (r.route == R_OPENAPI)
-        return queue(con, q, 200, "application/json", strndup(g_openapi, g_openapi_len), 0, 0,
-                     0);
-    if (r.route == R_HEALTH) /* a fixed body: also the ceiling of bench/bench_api.sh */
-        return queue(con, q, 200, "application/json", strdup("{\"status\":\"ok\"}"), 0, 0, 0);
-    if (r.route == R_METRICS)
-        return queue(con, q, 200, "text/plain; version=0.0.4", metrics_text(), 0, 0, 0);
-    const char *key = NULL;
-    size_t klen = 0;
-    if (!srv_bearer(MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"), &key,
-                    &klen))
-        return problem(con, q, 401, "unauthorised", "send Authorization: Bearer KEY");
+    int64_t now = (int64_t)time(NULL), head = 0;
+    if (!reading || ra_store_book_version(s, &head, err) != RA_OK || head == 0)
+        return ra_store_apikey_verify(s, key, klen, now, out, err);
+    uint8_t h[32];
+    crypto_generichash(h, sizeof h, (const uint8_t *)key, klen, NULL, 0);
+    key_seen *k = &t_self->keys[(h[0] | (unsigned)h[1] << 8) % KEY_SLOTS];
+    if (k->head == head && sodium_memcmp(k->hash, h, sizeof h) == 0 &&
+        !(k->key.expires_at && now >= k->key.expires_at)) {
+        *out = k->key;
+        return RA_OK;
+    }
+    ra_status rc = ra_store_apikey_verify(s, key, klen, now, out, err);
+    if (rc == RA_OK) {
+        memcpy(k->hash, h, sizeof h);
+        k->head = head;
+        k->key = *out;
+    }
+    return rc;
+}
+
+/* The account summary's cache key (ck[0] = 0: not cached): who asks (firm, role and user: the
+ * scope an answer was checked for), the account, and what its summary depends on: the audit
+ * trail's head (every write to the book moves it), the account's latest valued day (the cycle's
+ * daily values are not audited) and today (the day of a never valued account). An unchanged key
+ * is an unchanged answer (bench/README.md#the-http-api). */
+static void summary_key(ra_store *s, const srv_caller *c, const srv_request *r, ra_date today,
+                        char *ck, size_t cap)
+{
+    int64_t head = 0;
+    ra_date valued = 0;
     ra_err e = {0};
-    ra_book *b = thread_book(&e);
-    if (!b)
-        return problem(con, q, 503, "unavailable", "the book could not be opened");
+    ck[0] = 0;
+    if (!t_self->cache ||
+        ra_store_account_version(s, c->key.firm, r->id, &head, &valued, &e) != RA_OK)
+        return;
+    int n = snprintf(ck, cap, "%s\x1f%d\x1f%s\x1f%s\x1f%lld\x1f%d\x1f%d", c->key.firm,
+                     (int)c->key.role, c->key.user, r->id, (long long)head, (int)valued,
+                     (int)today);
+    if (n < 0 || (size_t)n >= cap)
+        ck[0] = 0;
+}
+
+/* answer() once the key is read: check it, then answer the route r (p: a bad limit or cursor
+ * found by the parse, reported after authentication). */
+static enum MHD_Result answer_keyed(struct MHD_Connection *con, req_ctx *q, const char *url,
+                                    const char *method, ra_book *b, const srv_request *rp,
+                                    const srv_problem *pp, const char *key, size_t klen)
+{
     srv_caller c;
     memset(&c, 0, sizeof c);
-    ra_status rc = ra_store_apikey_verify(b->store, key, klen, (int64_t)time(NULL), &c.key, &e);
+    const srv_request r = *rp;
+    srv_problem p = *pp;
+    ra_err e = {0};
+    ra_status rc = key_verify(b->store, strcmp(method, "POST") != 0, key, klen, &c.key, &e);
     if (rc == RA_ECONFLICT)
         return problem(con, q, 401, "unauthorised", strstr(e.msg, "revoked")
                                                         ? "the key is revoked"
@@ -456,9 +499,62 @@ static enum MHD_Result answer(struct MHD_Connection *con, req_ctx *q, const char
         snprintf(c.actor.user, sizeof c.actor.user, "key:%.16s", c.key.code);
     if (strcmp(method, "POST") == 0)
         return do_post(con, q, b->store, &c, &r, url);
+    ra_date today = today_utc();
+    char ck[4 * RA_CODE_MAX + RA_CYCLE_ID_MAX + 64];
+    ck[0] = 0;
+    if (r.route == R_ACCOUNT)
+        summary_key(b->store, &c, &r, today, ck, sizeof ck);
+    char *hit = ck[0] ? srv_cache_get(t_self->cache, ck) : NULL;
+    if (hit)
+        return queue(con, q, 200, "application/json", hit, 0, 0, 0);
     srv_answer a;
-    srv_answer_request(b->store, &c, &r, today_utc(), NULL, 0, &a);
-    return queue_json(con, q, a.status, a.body, a.problem, 0, 0, 0);
+    srv_answer_request(b->store, &c, &r, today, NULL, 0, &a);
+    if (!ck[0] || a.status != 200)
+        return queue_json(con, q, a.status, a.body, a.problem, 0, 0, 0);
+    char *text = json_dumps(a.body, JSON_COMPACT);
+    json_decref(a.body);
+    if (text)
+        srv_cache_put(t_self->cache, ck, text);
+    return queue(con, q, 200, "application/json", text, 0, 0, 0);
+}
+
+static enum MHD_Result answer(struct MHD_Connection *con, req_ctx *q, const char *url,
+                              const char *method)
+{
+    srv_request r;
+    srv_problem p;
+    const srv_asset *asset = strcmp(method, "GET") == 0 ? srv_asset_find(url) : NULL;
+    if (asset) /* a file of the advisor console */
+        return queue_asset(con, q, asset);
+    const char *limit = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "limit");
+    const char *cursor = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "cursor");
+    q->route = R_COUNT;
+    if (srv_request_parse(method, url, limit, cursor, &r, &p) != 0 && p.status != 422)
+        return queue_problem(con, q, &p, 0, 0);
+    q->route = (int)r.route;
+    if (r.route == R_OPENAPI)
+        return queue(con, q, 200, "application/json", strndup(g_openapi, g_openapi_len), 0, 0,
+                     0);
+    if (r.route == R_HEALTH) /* a fixed body: also the ceiling of bench/bench_api.sh */
+        return queue(con, q, 200, "application/json", strdup("{\"status\":\"ok\"}"), 0, 0, 0);
+    if (r.route == R_METRICS)
+        return queue(con, q, 200, "text/plain; version=0.0.4", metrics_text(), 0, 0, 0);
+    const char *key = NULL;
+    size_t klen = 0;
+    if (!srv_bearer(MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"), &key,
+                    &klen))
+        return problem(con, q, 401, "unauthorised", "send Authorization: Bearer KEY");
+    ra_err e = {0};
+    ra_book *b = thread_book(&e);
+    if (!b)
+        return problem(con, q, 503, "unavailable", "the book could not be opened");
+    int get = strcmp(method, "POST") != 0;
+    /* a GET's reads in one read transaction (one snapshot, one lock): the key's check included */
+    if (get && ra_store_read_begin(b->store, &e) != RA_OK)
+        return problem(con, q, 503, "busy", "the book could not be read: retry");
+    enum MHD_Result res = answer_keyed(con, q, url, method, b, &r, &p, key, klen);
+    ra_store_read_end(b->store);
+    return res;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
@@ -602,6 +698,27 @@ static char *read_file(const char *path, size_t *n)
     return t;
 }
 
+/* Connections served at once: 4096, within the process's file descriptors. Each connection is a
+ * descriptor, so the soft RLIMIT_NOFILE (often 1024) is raised to the hard limit first; what
+ * cannot fit leaves room for the books (a database file, its log and shared memory per thread)
+ * and the listening socket. A connection over the limit is refused at accept, never an error
+ * inside a request. */
+static unsigned connection_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 4096;
+    if (rl.rlim_cur != RLIM_INFINITY && (rl.rlim_max == RLIM_INFINITY || rl.rlim_cur < rl.rlim_max)) {
+        struct rlimit up = rl;
+        up.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+        if (up.rlim_cur > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &up) == 0)
+            rl = up;
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= 4096 + 256)
+        return 4096;
+    return rl.rlim_cur > 512 ? (unsigned)(rl.rlim_cur - 256) : 256;
+}
+
 int cmd_serve(int argc, char **argv);
 int cmd_serve(int argc, char **argv)
 {
@@ -688,12 +805,13 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* the pool threads inherit the mask */
     signal(SIGPIPE, SIG_IGN);
+    unsigned max_conns = connection_limit();
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL, on_request,
         NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)o.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        max_conns, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_LISTENING_ADDRESS_REUSE,
         (unsigned)1, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "roboadvisor serve: could not listen on %s\n", o.listen);
@@ -701,8 +819,8 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    fprintf(stderr, "{\"event\":\"listening\",\"address\":\"%s\",\"port\":%u,\"threads\":%u}\n",
-            o.listen, info ? info->port : 0u, o.threads);
+    fprintf(stderr, "{\"event\":\"listening\",\"address\":\"%s\",\"port\":%u,\"threads\":%u,"
+            "\"max_connections\":%u}\n", o.listen, info ? info->port : 0u, o.threads, max_conns);
     int sig = 0;
     while (sigwait(&sigs, &sig) != 0)
         ;
@@ -717,6 +835,7 @@ int cmd_serve(int argc, char **argv)
     MHD_stop_daemon(d);
     for (size_t i = 0; i < g_n_threads; i++) {
         ra_book_close(g_threads[i]->book);
+        srv_cache_destroy(g_threads[i]->cache);
         free(g_threads[i]);
     }
     g_n_threads = 0;

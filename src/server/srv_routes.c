@@ -286,19 +286,13 @@ static void get_account(ra_store *s, const srv_caller *c, const srv_request *r, 
     ra_firm f;
     if (ra_store_firm_get(s, c->key.firm, &f, &e) != RA_OK)
         return answer_err(a, &e);
-    /* as of its latest valued day, as 'account show' does */
-    ra_cycle_value *dv = NULL;
-    size_t ndv = 0;
-    ra_date d = today;
-    if (ra_store_daily_values(s, c->key.firm, r->id, 0, 0, &dv, &ndv, &e) == RA_OK && ndv)
-        d = dv[ndv - 1].date;
-    ra_store_free(dv);
+    /* as of its latest valued day, as 'account show' does, from the stored state */
     ra_mandate_version mv;
     ra_account_view v;
     memset(&v, 0, sizeof v);
     ra_status rc = ra_store_mandate_get(s, c->key.firm, r->id, 0, &mv, &e);
     if (rc == RA_OK)
-        rc = ra_account_view_compute(s, c->key.firm, r->id, d, mv.mandate.cash_reserve,
+        rc = ra_account_view_current(s, c->key.firm, r->id, today, mv.mandate.cash_reserve,
                                      mv.mandate.band_rel, &v, &e);
     if (rc != RA_OK) {
         ra_account_view_clear(&v);

@@ -77,6 +77,10 @@ typedef struct ra_db_ops {
     ra_status (*run_deferred)(ra_db_stmt *st, ra_err *err);
     /* One statement without parameters or results (SAVEPOINT), sent like run_deferred. */
     ra_status (*exec_deferred)(ra_db *db, const char *sql, ra_err *err);
+    /* A read-only transaction: one snapshot for several statements (SQLite: BEGIN, deferred, so
+     * the read lock is taken once at the first read instead of once per statement; PostgreSQL:
+     * REPEATABLE READ READ ONLY). Ended by commit or rollback. */
+    ra_status (*begin_read)(ra_db *db, ra_err *err);
 } ra_db_ops;
 
 /* Every connection starts with its vtable. */

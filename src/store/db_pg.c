@@ -325,6 +325,11 @@ static void pg_finalize(ra_db_stmt *s)
 
 static ra_status pg_begin(ra_db *d, ra_err *err) { return pg_exec(d, "BEGIN", err); }
 
+static ra_status pg_begin_read(ra_db *d, ra_err *err)
+{
+    return pg_exec(d, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+}
+
 static ra_status pg_commit(ra_db *d, ra_err *err)
 {
     pg_db *db = (pg_db *)d;
@@ -539,6 +544,7 @@ static const ra_db_ops pg_ops = {
     pg_bind_null, pg_step, pg_col_int64, pg_col_double, pg_col_text, pg_col_blob, pg_col_is_null,
     pg_changes, pg_reset, pg_finalize, pg_begin, pg_commit, pg_rollback, pg_bulk_begin,
     pg_bulk_row, pg_bulk_end, pg_integrity, pg_bulk_row_vals, 1, pg_run_deferred, pg_exec_deferred,
+    pg_begin_read,
 };
 
 ra_status ra_db_pg_open(const char *url, const ra_db_open_options *o, ra_db **out, ra_err *err)

@@ -20,6 +20,8 @@ typedef struct sq_db {
     ra_db base;
     sqlite3 *h;
     int busy_timeout_ms;
+    /* BEGIN and ROLLBACK prepared once: the API server runs each request's reads between them */
+    sqlite3_stmt *begin_read, *rollback;
 } sq_db;
 
 struct ra_db_stmt {
@@ -58,6 +60,8 @@ static void sq_close(ra_db *d)
     sq_db *db = (sq_db *)d;
     if (!db)
         return;
+    sqlite3_finalize(db->begin_read);
+    sqlite3_finalize(db->rollback);
     sqlite3_close_v2(db->h);
     ra_free(db);
 }
@@ -168,6 +172,24 @@ static ra_status sq_begin(ra_db *d, ra_err *err)
     return rc == SQLITE_OK ? RA_OK : sq_error(db, rc, "begin a transaction", err);
 }
 
+/* Runs a statement without parameters or rows, prepared on first use into *st. */
+static int run_kept(sq_db *db, sqlite3_stmt **st, const char *sql)
+{
+    int rc = *st ? SQLITE_OK : sqlite3_prepare_v2(db->h, sql, -1, st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(*st);
+    sqlite3_reset(*st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static ra_status sq_begin_read(ra_db *d, ra_err *err)
+{
+    sq_db *db = (sq_db *)d;
+    int rc = run_kept(db, &db->begin_read, "BEGIN");
+    return rc == SQLITE_OK ? RA_OK : sq_error(db, rc, "begin a read transaction", err);
+}
+
 static ra_status sq_commit(ra_db *d, ra_err *err)
 {
     sq_db *db = (sq_db *)d;
@@ -186,7 +208,7 @@ static ra_status sq_rollback(ra_db *d, ra_err *err)
     sq_db *db = (sq_db *)d;
     if (sqlite3_get_autocommit(db->h))
         return RA_OK;
-    int rc = sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    int rc = run_kept(db, &db->rollback, "ROLLBACK");
     return rc == SQLITE_OK ? RA_OK : sq_error(db, rc, "roll back", err);
 }
 
@@ -306,6 +328,7 @@ static const ra_db_ops sq_ops = {
     sq_bind_null, sq_step, sq_col_int64, sq_col_double, sq_col_text, sq_col_blob, sq_col_is_null,
     sq_changes, sq_reset, sq_finalize, sq_begin, sq_commit, sq_rollback, sq_bulk_begin,
     sq_bulk_row, sq_bulk_end, sq_integrity, sq_bulk_row_vals, 0, sq_run_deferred, sq_exec,
+    sq_begin_read,
 };
 
 /* A new book file is created readable and writable by its owner only (it holds ciphertext, but

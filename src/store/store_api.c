@@ -404,25 +404,34 @@ static ra_status refs(ra_store *s, const char *sql, const char *firm, const char
     return RA_OK;
 }
 
+/* One record by its code: the same filters with "code = ?" that the (firm_id, code) index
+ * answers (REF_WHERE's "(? = '' OR code = ?)" makes SQLite walk every code after the cursor). */
+#define REF_WHERE_CODE(X)                                                                        \
+    "WHERE f.code = ? AND (? = '' OR COALESCE(v.code, '') = ?) AND (? = '' OR c.code = ?) "     \
+    "AND ? <> '' AND " X ".code = ? AND " X ".code > ? ORDER BY " X ".code LIMIT ?"
+#define ACCOUNT_REFS                                                                             \
+    "SELECT a.code, c.code, COALESCE(v.code, ''), h.code FROM accounts a "                       \
+    "JOIN firms f ON f.id = a.firm_id JOIN clients c ON c.id = a.client_id "                     \
+    "JOIN households h ON h.id = c.household_id "                                                \
+    "LEFT JOIN advisors v ON v.id = c.advisor_id "
+
 ra_status ra_store_api_accounts(ra_store *s, const char *firm, const char *advisor,
                                 const char *client, const char *code, const char *after,
                                 size_t limit, ra_api_ref **out, size_t *n, ra_err *err)
 {
-    return refs(s,
-                "SELECT a.code, c.code, COALESCE(v.code, ''), h.code FROM accounts a "
-                "JOIN firms f ON f.id = a.firm_id JOIN clients c ON c.id = a.client_id "
-                "JOIN households h ON h.id = c.household_id "
-                "LEFT JOIN advisors v ON v.id = c.advisor_id " REF_WHERE("a"),
-                firm, advisor, client, code, after, limit, out, n, err);
+    return refs(s, code ? ACCOUNT_REFS REF_WHERE_CODE("a") : ACCOUNT_REFS REF_WHERE("a"), firm,
+                advisor, client, code, after, limit, out, n, err);
 }
+
+#define CLIENT_REFS                                                                              \
+    "SELECT c.code, c.code, COALESCE(v.code, ''), h.code FROM clients c "                        \
+    "JOIN firms f ON f.id = c.firm_id JOIN households h ON h.id = c.household_id "               \
+    "LEFT JOIN advisors v ON v.id = c.advisor_id "
 
 ra_status ra_store_api_clients(ra_store *s, const char *firm, const char *advisor,
                                const char *client, const char *code, const char *after,
                                size_t limit, ra_api_ref **out, size_t *n, ra_err *err)
 {
-    return refs(s,
-                "SELECT c.code, c.code, COALESCE(v.code, ''), h.code FROM clients c "
-                "JOIN firms f ON f.id = c.firm_id JOIN households h ON h.id = c.household_id "
-                "LEFT JOIN advisors v ON v.id = c.advisor_id " REF_WHERE("c"),
-                firm, advisor, client, code, after, limit, out, n, err);
+    return refs(s, code ? CLIENT_REFS REF_WHERE_CODE("c") : CLIENT_REFS REF_WHERE("c"), firm,
+                advisor, client, code, after, limit, out, n, err);
 }

@@ -63,7 +63,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 
 /* --- the handle ------------------------------------------------------------------------------ */
 
-#define N_STMT_CACHE 96
+#define N_STMT_CACHE 256 /* the API server uses well over a hundred statements */
 #define RS_STATE_TABLES 56 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
@@ -87,6 +87,7 @@ struct ra_store {
     ra_db *db;
     const ra_db_ops *ops;
     int in_txn; /* explicit transaction open */
+    int in_read; /* read transaction open (ra_store_read_begin) */
     int schema_version;
     const char *pending_agent_name; /* ra_store_account_put_agent: version 1's agent name */
     const char *pending_reason;     /* and its reason (store_mandate.c) */

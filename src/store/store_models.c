@@ -5,6 +5,7 @@
  * store_int.h (the connection and the audit trail). */
 #include "store/db.h"
 #include <roboadvisor/store_models.h>
+#include <roboadvisor/store_now.h>
 #include "store/store_int.h"
 #include "roboadvisor/models.h"
 
@@ -55,6 +56,30 @@ static ra_db_stmt *prep(conn *c, ra_err *err, const char *sql, const char *fmt, 
 }
 
 static ra_status run(conn *c, ra_db_stmt *st, ra_err *err) { return sq_finish(c->s, st, err); }
+
+/* The reads the API's account summary makes on every request (the model, its weights, the
+ * account's assignment, the household test): sql a literal, prepared once per connection
+ * (sq_prep's cache), bound from fmt (sq_bind); end with cdone (a reset), never finalize. */
+static ra_db_stmt *cprep(conn *c, ra_err *err, const char *sql, const char *fmt, ...)
+{
+    ra_db_stmt *st = sq_prep(c->s, sql, err);
+    if (!st)
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    ra_status rc = RA_OK;
+    for (int i = 0; fmt[i] && rc == RA_OK; i++)
+        rc = fmt[i] == 'i' ? c->ops->bind_int64(st, i + 1, va_arg(ap, int64_t), err)
+                           : c->ops->bind_text(st, i + 1, va_arg(ap, const char *), err);
+    va_end(ap);
+    if (rc != RA_OK) {
+        c->ops->reset(st);
+        return NULL;
+    }
+    return st;
+}
+
+static void cdone(conn *c, ra_db_stmt *st) { c->ops->reset(st); }
 static ra_status firm_id(conn *c, const char *firm, int64_t *id, ra_err *err)
 {
     /* 0002 the tables, 0004 ratings and the one override record */
@@ -225,9 +250,10 @@ ra_status ra_models_settings_put(ra_store *s, const ra_store_actor *actor,
 
 /* --- models ----------------------------------------------------------------------------------- */
 
-static const char SQL_MODEL_COLS[] =
-    "SELECT id, code, version, level, target_level, built, method, day_from, day_to, "
-    "expected_return, volatility, equity_share, created_at, rating FROM models ";
+#define SQL_MODEL_COLS_STR                                                                       \
+    "SELECT id, code, version, level, target_level, built, method, day_from, day_to, "           \
+    "expected_return, volatility, equity_share, created_at, rating FROM models "
+static const char SQL_MODEL_COLS[] = SQL_MODEL_COLS_STR;
 
 static void model_row(conn *c, ra_db_stmt *st, ra_model *m, int64_t *id)
 {
@@ -250,7 +276,7 @@ static void model_row(conn *c, ra_db_stmt *st, ra_model *m, int64_t *id)
 
 static ra_status load_weights(conn *c, int64_t id, ra_model *m, ra_err *err)
 {
-    ra_db_stmt *st = prep(c, err,
+    ra_db_stmt *st = cprep(c, err,
                           "SELECT s.ticker, w.weight FROM model_weights w JOIN securities s ON "
                           "s.id = w.security_id WHERE w.model_id = ? ORDER BY s.ticker",
                           "i", id);
@@ -262,14 +288,14 @@ static ra_status load_weights(conn *c, int64_t id, ra_model *m, ra_err *err)
         snprintf(m->w[m->n].ticker, sizeof m->w[0].ticker, "%s", c->ops->col_text(st, 0));
         m->w[m->n++].weight = c->ops->col_double(st, 1);
     }
-    c->ops->finalize(st);
+    cdone(c, st);
     if (r < 0)
         return err ? err->code : RA_EIO;
     /* a two-stage model's classes (0018; none before) */
     m->n_classes = 0;
     if (c->s->schema_version < MODEL_CLASSES_SCHEMA)
         return RA_OK;
-    st = prep(c, err,
+    st = cprep(c, err,
               "SELECT asset_class, market_weight, pi, mu, weight, fund, expense_ratio, "
               "tracking_error, weight_sd FROM model_classes WHERE model_id = ? ORDER BY position",
               "i", id);
@@ -287,7 +313,7 @@ static ra_status load_weights(conn *c, int64_t id, ra_model *m, ra_err *err)
         k->tracking_error = c->ops->col_double(st, 7);
         k->weight_sd = c->ops->col_double(st, 8);
     }
-    c->ops->finalize(st);
+    cdone(c, st);
     return r < 0 ? (err ? err->code : RA_EIO) : RA_OK;
 }
 
@@ -295,12 +321,12 @@ static ra_status load_weights(conn *c, int64_t id, ra_model *m, ra_err *err)
 static ra_status find_model(conn *c, int64_t fid, const char *code, int version, ra_model *m,
                             int64_t *id, int *found, ra_err *err)
 {
-    char sql[512];
-    snprintf(sql, sizeof sql, "%s%s", SQL_MODEL_COLS,
-             version > 0 ? "WHERE firm_id = ? AND code = ? AND version = ?"
-                         : "WHERE firm_id = ? AND code = ? ORDER BY version DESC LIMIT 1");
-    ra_db_stmt *st = version > 0 ? prep(c, err, sql, "iti", fid, code, (int64_t)version)
-                                 : prep(c, err, sql, "it", fid, code);
+    ra_db_stmt *st = version > 0 ? cprep(c, err, SQL_MODEL_COLS_STR "WHERE firm_id = ? AND code = ? "
+                                                 "AND version = ?", "iti", fid, code,
+                                         (int64_t)version)
+                                 : cprep(c, err, SQL_MODEL_COLS_STR "WHERE firm_id = ? AND code = ? "
+                                                 "ORDER BY version DESC LIMIT 1", "it", fid,
+                                         code);
     if (!st)
         return err ? err->code : RA_EIO;
     int r = c->ops->step(st, err);
@@ -308,7 +334,7 @@ static ra_status find_model(conn *c, int64_t fid, const char *code, int version,
     *id = 0;
     if (r == RA_DB_ROW)
         model_row(c, st, m, id);
-    c->ops->finalize(st);
+    cdone(c, st);
     if (r < 0)
         return err ? err->code : RA_EIO;
     return *found ? load_weights(c, *id, m, err) : RA_OK;
@@ -681,7 +707,7 @@ ra_status ra_models_assignment_get(ra_store *s, const char *firm, const char *ac
         rc = account_id(&c, fid, account, &aid, err);
     if (rc != RA_OK)
         return rc;
-    ra_db_stmt *st = prep(&c, err,
+    ra_db_stmt *st = cprep(&c, err,
                           "SELECT m.code, m.version, a.client_level, m.level, a.overridden, "
                           "COALESCE(o.justification, ''), a.user_name, a.at FROM "
                           "model_assignments a JOIN models m ON m.id = a.model_id LEFT JOIN "
@@ -702,7 +728,7 @@ ra_status ra_models_assignment_get(ra_store *s, const char *firm, const char *ac
         snprintf(out->user, sizeof out->user, "%s", c.ops->col_text(st, 6));
         out->at = c.ops->col_int64(st, 7);
     }
-    c.ops->finalize(st);
+    cdone(&c, st);
     if (r < 0)
         return err ? err->code : RA_EIO;
     return r == RA_DB_ROW ? RA_OK
@@ -719,7 +745,7 @@ static ra_status household_has_both(ra_store *s, const char *firm, const char *a
 {
     conn c;
     conn_init(&c, s);
-    ra_db_stmt *st = prep(&c, err,
+    ra_db_stmt *st = cprep(&c, err,
                           "SELECT COUNT(DISTINCT a2.type) FROM accounts a1 "
                           "JOIN firms f ON f.id = a1.firm_id "
                           "JOIN clients c1 ON c1.id = a1.client_id "
@@ -732,7 +758,7 @@ static ra_status household_has_both(ra_store *s, const char *firm, const char *a
         return err ? err->code : RA_EIO;
     int r = c.ops->step(st, err);
     *both = r == RA_DB_ROW && c.ops->col_int64(st, 0) == 2;
-    c.ops->finalize(st);
+    cdone(&c, st);
     return r < 0 ? (err ? err->code : RA_EIO) : RA_OK;
 }
 
@@ -761,7 +787,7 @@ ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char
     ra_model *m = malloc(sizeof *m);
     ra_security *secs = NULL;
     size_t n_secs = 0;
-    ra_position *pos = NULL;
+    ra_store_position_now *pos = NULL;
     size_t n_pos = 0;
     const char **tick = NULL, **cls = NULL, **tlh = NULL, **held = NULL;
     if (!m) {
@@ -771,7 +797,7 @@ ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char
     if (rc == RA_OK)
         rc = ra_store_security_list(s, firm, 0, &secs, &n_secs, err);
     if (rc == RA_OK)
-        rc = ra_store_holdings(s, firm, RA_STORE_DATE_LATEST, &pos, &n_pos, err);
+        rc = ra_store_account_positions(s, firm, account, &pos, &n_pos, err); /* no replay */
     if (rc == RA_OK) {
         tick = malloc((n_secs + 1) * sizeof *tick);
         cls = malloc((n_secs + 1) * sizeof *cls);
@@ -792,7 +818,7 @@ ra_status ra_models_target_for_account(ra_store *s, const char *firm, const char
         }
         size_t nh = 0;
         for (size_t i = 0; i < n_pos; i++)
-            if (strcmp(pos[i].account, account) == 0 && pos[i].ticker[0] && pos[i].qty_micro > 0)
+            if (pos[i].qty_micro > 0)
                 held[nh++] = pos[i].ticker;
         ra_models_universe u = {n_secs, tick, cls, tlh, NULL};
         o.restrictions = acct.mandate.restrictions;

@@ -350,9 +350,28 @@ ra_status sq_wend(ra_store *s, ra_status rc, ra_err *err)
     return rc;
 }
 
+ra_status ra_store_read_begin(ra_store *s, ra_err *err)
+{
+    if (s->in_txn || s->in_read)
+        return ra_err_set(err, RA_EINVAL, NULL, "a transaction is already open");
+    ra_status rc = s->ops->begin_read(s->db, err);
+    if (rc == RA_OK)
+        s->in_read = 1;
+    return rc;
+}
+
+void ra_store_read_end(ra_store *s)
+{
+    if (!s || !s->in_read)
+        return;
+    s->in_read = 0;
+    ra_err ignored = {0}; /* nothing was written: a failed end loses nothing */
+    (void)s->ops->rollback(s->db, &ignored);
+}
+
 ra_status ra_store_begin(ra_store *s, ra_err *err)
 {
-    if (s->in_txn)
+    if (s->in_txn || s->in_read)
         return ra_err_set(err, RA_EINVAL, NULL, "a transaction is already open");
     sq_head_forget(s);
     ra_status rc = s->ops->begin(s->db, err);
@@ -372,6 +391,7 @@ ra_status ra_store_commit(ra_store *s, ra_err *err)
 ra_status ra_store_rollback(ra_store *s, ra_err *err)
 {
     s->in_txn = 0;
+    s->in_read = 0;
     sq_head_forget(s);
     return s->ops->rollback(s->db, err);
 }
@@ -485,6 +505,8 @@ ra_status sq_finish(ra_store *s, ra_db_stmt *st, ra_err *err)
 
 ra_status sq_need_version(ra_store *s, int version, const char *what, ra_err *err)
 {
+    if (s->schema_version >= version) /* as read at open or since: versions only go up */
+        return RA_OK;
     int have = 0, want = 0;
     ra_status rc = ra_store_schema_version(s, &have, &want, err);
     if (rc == RA_OK && have < version)

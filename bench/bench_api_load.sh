@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# The HTTP API under issue 15's load (figures in bench/README.md#the-http-api-under-load): wrk
+# on loopback against roboadvisor serve over a book of 100,000 accounts, in one run:
+#   ceiling       GET /v1/health: a fixed body, no key, no store (the server's own cost)
+#   summary-hot   GET /v1/accounts/{id}: 1,000 accounts drawn once, then at random (the answers
+#                 come from the server's cache once each thread has seen them)
+#   summary-all   the same over all 100,000 accounts at random (mostly computed: the cold path)
+#   each at 50 and at 1,000 connections, then
+#   write-mix     40 % deposits (POST .../deposits, a new Idempotency-Key each), 40 % approvals of
+#                 the advisory accounts' pending proposals (each approved once), 20 % summaries,
+#                 at 50 and at 1,000 connections; afterwards the writes the server acknowledged
+#                 (its /metrics) are counted in the book: none may be missing.
+# The book: bench_cycle's (bench/bench_book.h: 20 ETFs, five models, accounts opened in bulk with
+# 8 lots, one day run), then a second day whose closes move a quarter of the funds up 40 %, run
+# with fills at the close, so that the advisory accounts (one in ten) have proposals waiting.
+# Usage:
+#   bench/bench_api_load.sh [SECONDS] [ACCOUNTS]        (default 10 s a measure, 100000)
+# RA: the CLI (default build/release/roboadvisor); BENCH_CYCLE (default
+# build/release/bench/bench_cycle); THREADS: server threads (default 2); BOOK=FILE keeps the book
+# in FILE and starts from it when it exists (it takes about a minute to write).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+RA=${RA:-$root/build/release/roboadvisor}
+BENCH_CYCLE=${BENCH_CYCLE:-$root/build/release/bench/bench_cycle}
+SECS=${1:-10}; N=${2:-100000}; THREADS=${THREADS:-2}
+command -v wrk >/dev/null || { echo "bench_api_load: wrk is missing (scripts/install-deps.sh bench)" >&2; exit 1; }
+TMP=$(mktemp -d); SPID=
+trap '[ -n "$SPID" ] && kill -TERM "$SPID" 2>/dev/null; rm -rf "$TMP"' EXIT
+# bench_book.h's firm and key (bench_key: byte i = i * 13 + 5)
+export ROBOADVISOR_FIRM=BENCH ROBOADVISOR_USER=bench
+ROBOADVISOR_KEY=$(for i in $(seq 0 31); do printf '%02x' $(( (i * 13 + 5) & 255 )); done)
+export ROBOADVISOR_KEY
+B="$TMP/book.db"
+t0=$(date +%s)
+if [ -n "${BOOK:-}" ] && [ -f "$BOOK" ]; then
+  cp "$BOOK" "$B"
+else
+  "$BENCH_CYCLE" --accounts "$N" --db "$B" --threads 2 >"$TMP/cycle.log"
+  "$RA" init --db "$B" >/dev/null # migrations of this build
+  { printf 'Date'; for i in $(seq 0 19); do printf ',E%02d' "$i"; done; printf '\n2021-01-06'
+    for i in $(seq 0 19); do # bench_book.h's close_of(i), a quarter of the funds up 40 %
+      c=$(( 100000000 + ((i * 7 % 11) - 5) * 600000 ))
+      [ $((i % 4)) -eq 0 ] && c=$(( c * 14 / 10 ))
+      printf ',%d.%06d' $((c / 1000000)) $((c % 1000000))
+    done; printf '\n'; } >"$TMP/prices.csv"
+  "$RA" import prices "$TMP/prices.csv" --db "$B" >/dev/null
+  "$RA" run-day --date 2021-01-06 --execute close --threads 2 --db "$B" >/dev/null
+  [ -n "${BOOK:-}" ] && cp "$B" "$BOOK"
+fi
+K=$("$RA" keys create --db "$B" --role admin)
+n_acc=$(sqlite3 "$B" "SELECT COUNT(*) FROM accounts")
+sqlite3 "$B" "SELECT code FROM proposals WHERE status = 'pending' ORDER BY random()" >"$TMP/pending"
+echo "book: $n_acc accounts, $(wc -l <"$TMP/pending") proposals pending ($(( $(date +%s) - t0 )) s to build)"
+"$RA" serve --db "$B" --listen 127.0.0.1:0 --threads "$THREADS" --rate 1e9 --burst 1e9 \
+  2>"$TMP/serve.log" &
+SPID=$!
+for _ in $(seq 100); do grep -q '"port"' "$TMP/serve.log" 2>/dev/null && break; sleep 0.1; done
+URL="http://127.0.0.1:$(grep -o '"port":[0-9]*' "$TMP/serve.log" | cut -d: -f2)"
+grep '"listening"' "$TMP/serve.log"
+cat >"$TMP/hot.lua" <<EOF
+math.randomseed(20261206)
+wrk.headers["Authorization"] = "Bearer $K"
+local codes = {}
+for i = 1, 1000 do codes[i] = string.format("/v1/accounts/A%07d", math.random(0, $n_acc - 1)) end
+request = function() return wrk.format("GET", codes[math.random(#codes)]) end
+EOF
+cat >"$TMP/all.lua" <<EOF
+math.randomseed(20261207)
+wrk.headers["Authorization"] = "Bearer $K"
+request = function()
+  return wrk.format("GET", string.format("/v1/accounts/A%07d", math.random(0, $n_acc - 1)))
+end
+EOF
+# the write mix: each pending proposal approved once (then deposits take its share), a new
+# Idempotency-Key per request (MIX tags them: one run's deposits are counted apart)
+mix_lua() { # TAG FIRST LAST: approvals of lines FIRST..LAST of the pending list
+  cat <<EOF
+math.randomseed(20261208)
+local pending = {}
+for line in io.lines("$TMP/pending") do pending[#pending + 1] = line end
+local next_p, last, n = $2, $3, 0
+wrk.headers["Authorization"] = "Bearer $K"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  n = n + 1
+  local r = math.random(10)
+  if r <= 4 and next_p <= last then
+    local id = pending[next_p]; next_p = next_p + 1
+    wrk.headers["Idempotency-Key"] = "$1-a" .. n
+    return wrk.format("POST", "/v1/proposals/" .. id .. "/approve", nil, '{"reason":"load"}')
+  elseif r <= 8 or next_p > last then
+    wrk.headers["Idempotency-Key"] = "$1-d" .. n
+    local acct = string.format("A%07d", math.random(0, $n_acc - 1))
+    return wrk.format("POST", "/v1/accounts/" .. acct .. "/deposits", nil,
+      '{"amount":"10.00","reference":"$1' .. n .. '"}')
+  end
+  wrk.headers["Idempotency-Key"] = nil
+  return wrk.format("GET", string.format("/v1/accounts/A%07d", math.random(0, $n_acc - 1)))
+end
+EOF
+}
+measure() { # NAME CONNS ARGS...: prints "NAME conns req/s p99 non-2xx errors"
+  local name=$1 conns=$2; shift 2
+  wrk -t1 -c"$conns" -d"${SECS}s" --timeout 10s --latency "$@" >"$TMP/$name.out" 2>&1
+  local rps p99 non2xx errs
+  rps=$(awk '/^Requests\/sec/ {print $2}' "$TMP/$name.out")
+  p99=$(awk '$1 == "99%" {print $2}' "$TMP/$name.out")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$TMP/$name.out"); non2xx=${non2xx:-0}
+  errs=$(awk '/Socket errors/ {sub(/^ */, ""); print}' "$TMP/$name.out"); errs=${errs:-"no socket errors"}
+  printf '%-12s c=%-5s %10s req/s  p99 %-9s non-2xx %-5s %s\n' "$name" "$conns" "$rps" "$p99" \
+    "$non2xx" "$errs"
+  echo "$rps" >"$TMP/$name.rps"
+}
+metric() { # the server's count of route PATTERN answered STATUS
+  curl -s "$URL/metrics" | awk -v r="$1" -v s="$2" \
+    'index($0, "route=\"" r "\",status=\"" s "\"") {print $2; f = 1} END {if (!f) print 0}'
+}
+echo "wrk -t1 -d${SECS}s, server --threads $THREADS, $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+wrk -t1 -c50 -d2s -s "$TMP/hot.lua" "$URL" >/dev/null 2>&1 # the hot set seen once by each thread
+for c in 50 1000; do
+  measure "ceiling" "$c" "$URL/v1/health"
+  measure "summary-hot" "$c" -s "$TMP/hot.lua" "$URL"
+  awk -v s="$(cat "$TMP/summary-hot.rps")" -v c="$(cat "$TMP/ceiling.rps")" \
+    'BEGIN {printf "ratio summary-hot / ceiling %.2f\n", s / c}'
+  measure "summary-all" "$c" -s "$TMP/all.lua" "$URL"
+done
+np=$(wc -l <"$TMP/pending")
+mix_lua M50 1 $(( np / 2 )) >"$TMP/mix50.lua"; mix_lua M1K $(( np / 2 + 1 )) "$np" >"$TMP/mix1k.lua"
+measure "write-mix" 50 -s "$TMP/mix50.lua" "$URL"
+measure "write-mix" 1000 -s "$TMP/mix1k.lua" "$URL"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# every acknowledged write is in the book: read the server's counts once the requests wrk left
+# in flight are answered (the /metrics request itself is one)
+for _ in $(seq 300); do
+  [ "$(curl -s "$URL/metrics" | awk '/^ra_http_in_flight/ {print $2}')" -le 1 ] && break; sleep 0.1
+done
+dep_ok=$(metric "/v1/accounts/{id}/deposits" 201); app_ok=$(metric "/v1/proposals/{id}/approve" 200)
+replays=$(curl -s "$URL/metrics" | awk '/^ra_http_idempotent_replays_total/ {print $2}')
+kill -TERM "$SPID"; wait "$SPID" || true; SPID=
+dep_book=$(sqlite3 "$B" "SELECT COUNT(*) FROM txns WHERE external_id LIKE 'api-M50%' OR external_id LIKE 'api-M1K%'")
+app_book=$(sqlite3 "$B" "SELECT COUNT(*) FROM proposals WHERE decided_by LIKE 'key:%'")
+echo "deposits acknowledged $dep_ok, in the book $dep_book; approvals acknowledged $app_ok, in the book $app_book; replays $replays"
+[ "$dep_ok" = "$dep_book" ] && [ "$app_ok" = "$app_book" ] && echo "no acknowledged write lost" \
+  || { echo "LOST WRITES" >&2; exit 1; }
+"$RA" check --db "$B" | tail -1
