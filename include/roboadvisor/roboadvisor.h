@@ -81,6 +81,8 @@
 #include "engine_backtest.h"
 #include "bookgen.h"
 #include "engine_diagnose.h"
+#include "statement.h"
+#include "engine_statement.h"
 
 #define RA_VERSION_MAJOR 0
 #define RA_VERSION_MINOR 1
