@@ -267,6 +267,9 @@ static ra_status holdings_part(ra_store *s, const char *firm, ra_statement *st,
         ra_account_view_clear(&av);
         return rc;
     }
+    /* the closing value as the ledger replayed and valued per security (valuation, account
+     * show); run-day's daily values value each lot and may differ by a few cents */
+    money_fig(st, RA_STMT_CLOSING, av.value_minor, RA_STMT_SRC_LEDGER, day);
     st->cash_minor = av.cash_minor;
     st->cash_weight = av.cash_weight;
     st->cash_target = av.cash_target;
@@ -339,7 +342,15 @@ static ra_status holdings_part(ra_store *s, const char *firm, ra_statement *st,
     st->fig[RA_STMT_TWR].risk_level = st->portfolio_level;
     st->fig[RA_STMT_MWR].risk_level = st->portfolio_level;
     ra_account_view_clear(&av);
-    return RA_OK;
+    if (!st->value_from)
+        return RA_OK;
+    rc = ra_account_view_compute(s, firm, st->account, st->value_from, mandate->cash_reserve,
+                                 mandate->band_rel, &av, err);
+    if (rc == RA_OK)
+        money_fig(st, RA_STMT_OPENING, av.value_minor, RA_STMT_SRC_LEDGER, st->value_from);
+    st->fig[RA_STMT_OPENING].risk_level = st->portfolio_level;
+    ra_account_view_clear(&av);
+    return rc;
 }
 
 /* The sales of the period from the gains report, by term, and the losses harvested. */
@@ -638,7 +649,7 @@ ra_status ra_statement_build(ra_store *s, const char *firm, const char *account,
         money_fig(st, RA_STMT_INVEST_GAIN,
                   fg[RA_STMT_CLOSING].minor - fg[RA_STMT_OPENING].minor -
                       fg[RA_STMT_DEPOSITS].minor + fg[RA_STMT_WITHDRAWALS].minor,
-                  RA_STMT_SRC_VALUES, st->value_to);
+                  RA_STMT_SRC_LEDGER, st->value_to);
         st->fig[RA_STMT_INVEST_GAIN].risk_level = st->portfolio_level;
     }
 out:

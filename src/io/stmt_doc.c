@@ -791,7 +791,7 @@ ra_status stmt_doc_firm(const ra_firm_report *r, ra_stmt_lang lang, stmt_doc *d,
     for (int k = 0; k <= 5; k++) {
         char cnt[24];
         snprintf(cnt, sizeof cnt, "%zu", r->by_level_n[k]);
-        stmt_table_row(d, lv, (const char *[]){k ? level_c(&c, k) : T(&c, M_NO_PROFILE),
+        stmt_table_row(d, lv, (const char *[]){k ? level_c(&c, k) : T(&c, M_NO_LEVEL),
                                                stmt_str(d, cnt), money(&c, r->by_level_minor[k])});
     }
     stmt_doc_add(d, SB_H2, T(&c, M_FIRM_BY_TIER));

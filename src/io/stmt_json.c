@@ -366,7 +366,7 @@ ra_status stmt_csv_tax(const ra_tax_report *r, char **out, size_t *len, ra_err *
                         t ? "long" : "short", r->account);
     }
     char hv[RA_MONEY_FMT_SIZE], hd[RA_MONEY_FMT_SIZE];
-    stmt_buf_printf(&b, "harvest,%zu sales,,,,,,%s,-%s,,%s,,\n", r->harvest_sales,
+    stmt_buf_printf(&b, "harvest,%zu sales,,,,,,%s,%s,,%s,,\n", r->harvest_sales,
                     ra_money_format_minor(r->harvest_disallowed_minor, r->minor_digits, hd, sizeof hd),
                     ra_money_format_minor(r->harvested_minor, r->minor_digits, hv, sizeof hv),
                     r->account);

@@ -262,4 +262,5 @@ const char *const ra_stmt_msgs_en[M_N] = {
     [M_AC_COMMODITIES] = "Commodities",
     [M_AC_REAL_ASSETS] = "Real assets",
     [M_AC_GOLD] = "Gold",
+    [M_NO_LEVEL] = "No profile",
 };

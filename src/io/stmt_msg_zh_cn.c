@@ -238,4 +238,5 @@ const char *const ra_stmt_msgs_zh_cn[M_N] = {
     [M_AC_COMMODITIES] = "大宗商品",
     [M_AC_REAL_ASSETS] = "实物资产",
     [M_AC_GOLD] = "黄金",
+    [M_NO_LEVEL] = "无风险问卷",
 };
