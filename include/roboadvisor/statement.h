@@ -263,6 +263,11 @@ RA_API RA_NODISCARD ra_status ra_firm_report_render(const ra_firm_report *r, ra_
                                                     ra_stmt_lang lang, char **out, size_t *len,
                                                     ra_err *err);
 
+/* Releases the fonts the PDF renderer keeps for the life of the process, and cairo's and
+ * fontconfig's own caches: call it once at exit, when no render is running or will run (leak
+ * checkers see nothing left). */
+RA_API void ra_statement_fonts_release(void);
+
 /* --- numbers and dates per language ----------------------------------------------------------- */
 
 #define RA_STMT_FMT_SIZE 64

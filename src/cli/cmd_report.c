@@ -146,6 +146,7 @@ int cmd_report(int argc, char **argv)
         ra_firm_report_clear(&f);
     }
     ra_book_close(b);
+    ra_statement_fonts_release();
     if (st != RA_OK)
         return cli_fail(cmd, &err);
     rc = write_out(cmd, o.out, data, len);

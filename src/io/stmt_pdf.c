@@ -93,6 +93,18 @@ static ra_status get_face(ra_stmt_lang lang, cairo_font_face_t **out, ra_err *er
     return rc;
 }
 
+void ra_statement_fonts_release(void)
+{
+    pthread_mutex_lock(&font_lock);
+    for (int l = 0; l < RA_STMT_LANG_N; l++) {
+        cairo_font_face_destroy(font_face[l]);
+        font_face[l] = NULL;
+    }
+    cairo_debug_reset_static_data();
+    FcFini();
+    pthread_mutex_unlock(&font_lock);
+}
+
 /* --- the page ------------------------------------------------------------------------------ */
 
 typedef struct pdf {

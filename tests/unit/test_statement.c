@@ -154,5 +154,7 @@ int main(void)
         cmocka_unit_test(test_fill_orders_arguments),
         cmocka_unit_test(test_render_small_statement),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    ra_statement_fonts_release();
+    return rc;
 }
