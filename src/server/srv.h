@@ -30,6 +30,7 @@ typedef enum srv_route_id {
     R_OPENAPI, R_METRICS, R_HEALTH, R_FIRM, R_CLIENTS, R_CLIENT, R_ACCOUNTS, R_ACCOUNT, R_WITHDRAW,
     R_INSTRUCTIONS, R_PROPOSALS, R_PROPOSAL, R_APPROVE, R_REJECT, R_ORDERS, R_NOTIFICATIONS,
     R_AUDIT, R_MODELS, R_ALERTS, R_SUSPENSIONS, R_REAUTHORISE, R_DEPOSIT, R_LOTS, R_GAINS,
+    R_STATEMENT,
     R_COUNT
 } srv_route_id;
 
@@ -135,5 +136,13 @@ typedef struct srv_answer {
  * the route is a POST. body/len: the request body (POSTs). */
 void srv_answer_request(ra_store *s, const srv_caller *c, const srv_request *r, ra_date today,
                         const char *body, size_t len, srv_answer *a);
+
+/* GET /v1/accounts/{id}/statement (srv_routes_statements.c): the statement of r->id for the
+ * query's from and to (required), format json|pdf|html (default json) and lang en|zh-CN (default
+ * en). On success a->status 200 and the document in *doc (ra_malloc'd: ra_free), *len bytes of
+ * media type *ctype; otherwise a holds the problem and *doc is NULL. */
+void srv_statement_answer(ra_store *s, const srv_caller *c, const srv_request *r,
+                          const char *from, const char *to, const char *format, const char *lang,
+                          char **doc, size_t *len, const char **ctype, srv_answer *a);
 
 #endif

@@ -34,6 +34,7 @@ const srv_route_def srv_routes[R_COUNT] = {
     [R_DEPOSIT] = {"POST", "/v1/accounts/{id}/deposits", SRV_ADMIN, 0},
     [R_LOTS] = {"GET", "/v1/accounts/{id}/lots", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 1},
     [R_GAINS] = {"GET", "/v1/accounts/{id}/gains", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 0},
+    [R_STATEMENT] = {"GET", "/v1/accounts/{id}/statement", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 0},
 };
 
 void srv_problem_set(srv_problem *p, int status, const char *title, const char *fmt, ...)

@@ -119,7 +119,8 @@ for k, m, p, want in [("auditor", "GET", "/v1/accounts", 403), ("auditor", "GET"
 # 4. every GET route with the caller's own ids validates against the document
 own = {"/v1/accounts/{id}": keys["own_account"], "/v1/accounts/{id}/instructions": keys["own_account"],
        "/v1/accounts/{id}/lots": keys["own_account"], "/v1/accounts/{id}/gains": keys["own_account"],
-       "/v1/clients/{id}": keys["own_client"], "/v1/proposals/{id}": keys["pending"]}
+       "/v1/clients/{id}": keys["own_client"], "/v1/proposals/{id}": keys["pending"],
+       "/v1/accounts/{id}/statement": keys["own_account"] + "?from=2019-12-01&to=2019-12-11"}
 n_valid = 0
 for p, ops in doc["paths"].items():
     if "get" not in ops or p in ("/metrics",):
@@ -132,12 +133,19 @@ for p, ops in doc["paths"].items():
         if validate(p, "GET", s, h, b) is not None:
             n_valid += 1
 check(n_valid >= 20, f"only {n_valid} answers validated")
+# the statement as PDF and HTML (issue 16)
+for fmt, ctype, magic in (("pdf", "application/pdf", b"%PDF-"), ("html", "text/html", b"<!DOCTYPE html>")):
+    s, h, b = call("GET", f"/v1/accounts/{keys['own_account']}/statement?from=2019-12-01&to=2019-12-11"
+                   f"&format={fmt}&lang=zh-CN", keys["adv"])
+    check(s == 200 and b.startswith(magic) and h.get("Content-Type", "").startswith(ctype),
+          f"statement {fmt}: {s} {h.get('Content-Type')}")
 
 # 5. the walk: another firm's key and another advisor's key on every route with foreign ids
 # expect 404 (never 403, never data) on objects and empty lists
 foreign = {"/v1/accounts/{id}": keys["foreign_account"],
            "/v1/accounts/{id}/lots": keys["foreign_account"],
            "/v1/accounts/{id}/gains": keys["foreign_account"],
+           "/v1/accounts/{id}/statement": keys["foreign_account"],
            "/v1/accounts/{id}/deposits": keys["foreign_account"],
            "/v1/accounts/{id}/reauthorise": keys["foreign_account"],
            "/v1/accounts/{id}/instructions": keys["foreign_account"],
