@@ -20,6 +20,8 @@
 #include <roboadvisor/store_risk.h>
 #include <roboadvisor/store_tiers.h>
 
+#include "statement_int.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -571,6 +573,17 @@ static ra_status profile_part(ra_store *s, const char *firm, ra_statement *st, r
     return RA_OK;
 }
 
+ra_status stmt_parties(ra_store *s, const char *firm, const char *account, ra_firm *f,
+                       ra_account *a, ra_client *c, ra_err *err)
+{
+    ra_status rc = ra_store_firm_get(s, firm, f, err);
+    if (rc == RA_OK)
+        rc = ra_store_account_get(s, firm, account, a, err);
+    if (rc == RA_OK)
+        rc = ra_store_client_get(s, firm, a->client, c, err);
+    return rc;
+}
+
 ra_status ra_statement_build(ra_store *s, const char *firm, const char *account, ra_date from,
                              ra_date to, ra_statement *st, ra_err *err)
 {
@@ -582,11 +595,7 @@ ra_status ra_statement_build(ra_store *s, const char *firm, const char *account,
     ra_firm f;
     ra_account a;
     ra_client c;
-    ra_status rc = ra_store_firm_get(s, firm, &f, err);
-    if (rc == RA_OK)
-        rc = ra_store_account_get(s, firm, account, &a, err);
-    if (rc == RA_OK)
-        rc = ra_store_client_get(s, firm, a.client, &c, err);
+    ra_status rc = stmt_parties(s, firm, account, &f, &a, &c, err);
     if (rc != RA_OK)
         return rc;
     snprintf(st->firm, sizeof st->firm, "%s", f.code);

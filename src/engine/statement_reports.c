@@ -14,6 +14,8 @@
 #include <roboadvisor/store_risk.h>
 #include <roboadvisor/store_tiers.h>
 
+#include "statement_int.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,11 +29,7 @@ ra_status ra_tax_report_build(ra_store *s, const char *firm, const char *account
     ra_firm f;
     ra_account a;
     ra_client c;
-    ra_status rc = ra_store_firm_get(s, firm, &f, err);
-    if (rc == RA_OK)
-        rc = ra_store_account_get(s, firm, account, &a, err);
-    if (rc == RA_OK)
-        rc = ra_store_client_get(s, firm, a.client, &c, err);
+    ra_status rc = stmt_parties(s, firm, account, &f, &a, &c, err);
     if (rc != RA_OK)
         return rc;
     snprintf(r->firm, sizeof r->firm, "%s", f.code);
