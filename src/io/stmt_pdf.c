@@ -211,28 +211,37 @@ static size_t token(const char *s)
 /* Calls line(p, text, ctx) for each line of s wrapped at width; returns the number of lines. */
 typedef void (*line_fn)(pdf *p, const char *s, int i, void *ctx);
 
+/* The advance of s[0..n) at the current size (cairo_show_text applies no kerning, so the
+ * advances of consecutive pieces add up to the advance of the whole). */
+static double advance(pdf *p, const char *s, size_t n)
+{
+    char b[256];
+    if (n >= sizeof b)
+        n = sizeof b - 1;
+    memcpy(b, s, n);
+    b[n] = 0;
+    cairo_text_extents_t e;
+    cairo_text_extents(p->cr, b, &e);
+    return e.x_advance;
+}
+
 static int wrap(pdf *p, const char *s, double size, double width, line_fn fn, void *ctx)
 {
     char line[1024];
     size_t len = 0;
     int n = 0;
+    double full = 0; /* the line's advance, its trailing spaces included */
     cairo_set_font_size(p->cr, size);
+    double space = advance(p, " ", 1);
     for (const char *q = s; *q;) {
         size_t t = token(q);
         if (len + t >= sizeof line)
             t = sizeof line - 1 - len;
-        memcpy(line + len, q, t);
-        line[len + t] = 0;
-        cairo_text_extents_t e;
-        /* measure without the trailing spaces */
-        size_t m = len + t;
-        while (m > 0 && line[m - 1] == ' ')
-            m--;
-        char save = line[m];
-        line[m] = 0;
-        cairo_text_extents(p->cr, line, &e);
-        line[m] = save;
-        if (e.x_advance > width + 0.01 && len > 0) {
+        size_t w = t; /* the token without its trailing spaces */
+        while (w > 0 && q[w - 1] == ' ')
+            w--;
+        double ww = advance(p, q, w);
+        if (full + ww > width + 0.01 && len > 0) {
             line[len] = 0;
             while (len > 0 && line[len - 1] == ' ')
                 line[--len] = 0;
@@ -240,16 +249,20 @@ static int wrap(pdf *p, const char *s, double size, double width, line_fn fn, vo
                 fn(p, line, n, ctx);
             n++;
             len = 0;
+            full = 0;
             continue; /* the token starts the next line */
         }
+        memcpy(line + len, q, t);
         len += t;
         q += t;
+        full += ww + (double)(t - w) * space;
         if (len >= sizeof line - 1) {
             line[len] = 0;
             if (fn)
                 fn(p, line, n, ctx);
             n++;
             len = 0;
+            full = 0;
         }
     }
     if (len > 0 || n == 0) {
