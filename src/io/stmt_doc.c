@@ -219,6 +219,13 @@ static const char *susp_kind(const ctx *c, const char *kind)
     return T(c, M_SUSP_LOSS_LIMIT);
 }
 
+/* "Source: S, data as of D. Amounts in CCY." under a table */
+static void source_note(const ctx *c, const ra_statement *st, ra_stmt_src src)
+{
+    stmt_doc_add(c->d, SB_NOTE, stmt_msgf(c->d, M_SOURCE_NOTE, 3, T(c, src_key[src]),
+                                          date(c, st->source_date[src]), c->ccy));
+}
+
 static void none_note(const ctx *c)
 {
     stmt_doc_add(c->d, SB_NOTE, T(c, M_NONE_IN_PERIOD));
@@ -404,8 +411,7 @@ static void holdings(const ctx *c, const ra_statement *st)
                                     money(c, tv), pct(c, 1.0, 2), "", money(c, tc + st->cash_minor),
                                     money(c, tu)});
     t->last_bold = 1;
-    stmt_doc_add(d, SB_NOTE,
-                 stmt_msgf(d, M_PRODUCED, 2, date(c, st->source_date[RA_STMT_SRC_PRICES]), c->ccy));
+    source_note(c, st, RA_STMT_SRC_PRICES);
 }
 
 static void transactions(const ctx *c, const ra_statement *st)
@@ -431,6 +437,7 @@ static void transactions(const ctx *c, const ra_statement *st)
                                         trade ? price(c, x->price) : "", money(c, x->cash_minor),
                                         trade ? money(c, x->fees_minor) : ""});
     }
+    source_note(c, st, RA_STMT_SRC_LEDGER);
 }
 
 static const char *bps_pct(const ctx *c, int64_t rate)
@@ -477,6 +484,8 @@ static void fees(const ctx *c, const ra_statement *st)
                                         money(c, tot[2]), money(c, tot[3]), money(c, tot[4]), ""});
         t->last_bold = 1;
     }
+    if (st->n_fees)
+        source_note(c, st, RA_STMT_SRC_FEES);
     stmt_doc_add(d, SB_P, T(c, M_FEE_HOW_ASSET));
     int perf = 0;
     for (size_t i = 0; i < st->n_fees; i++)
@@ -522,6 +531,8 @@ static void gains(const ctx *c, const ra_statement *st)
                                             x->harvest ? T(c, M_YES) : ""});
         }
     }
+    if (st->n_sales)
+        source_note(c, st, RA_STMT_SRC_GAINS);
     char w[16];
     snprintf(w, sizeof w, "%d", st->wash_window_days);
     stmt_doc_add(d, SB_NOTE, stmt_msgf(d, M_GAINS_NOTE, 1, stmt_str(d, w)));
@@ -551,6 +562,7 @@ static void risk(const ctx *c, const ra_statement *st)
                    (const char *[]){T(c, M_PORTFOLIO_LEVEL), level_r(c, st->portfolio_level)});
     stmt_table_row(d, t, (const char *[]){T(c, M_SUITABILITY), suit});
     stmt_doc_add(d, SB_NOTE, T(c, M_RISK_SCALE));
+    source_note(c, st, RA_STMT_SRC_PROFILE);
 
     stmt_doc_add(d, SB_H2, T(c, M_ALERTS));
     if (!st->n_alerts)
@@ -593,6 +605,8 @@ static void risk(const ctx *c, const ra_statement *st)
                                             stmt_str(d, e->by)});
         }
     }
+    if (st->n_alerts || st->n_suspensions)
+        source_note(c, st, RA_STMT_SRC_RISK);
 }
 
 static void fee_schedule(const ctx *c, const ra_stmt_fee_schedule *fs)

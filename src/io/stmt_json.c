@@ -223,7 +223,7 @@ ra_status stmt_json_statement(const ra_statement *st, char **out, size_t *len, r
         jmoney(&b, x->cash_minor, md);
         stmt_buf_puts(&b, ", \"fees\": ");
         jmoney(&b, x->fees_minor, md);
-        stmt_buf_puts(&b, "}");
+        stmt_buf_puts(&b, ", \"source\": \"ledger\"}");
     }
     stmt_buf_puts(&b, "],\n \"fees\": [");
     for (size_t i = 0; i < st->n_fees; i++) {

@@ -263,4 +263,5 @@ const char *const ra_stmt_msgs_en[M_N] = {
     [M_AC_REAL_ASSETS] = "Real assets",
     [M_AC_GOLD] = "Gold",
     [M_NO_LEVEL] = "No profile",
+    [M_SOURCE_NOTE] = "Source: {0}, data as of {1}. Amounts in {2}.",
 };

@@ -239,4 +239,5 @@ const char *const ra_stmt_msgs_zh_cn[M_N] = {
     [M_AC_REAL_ASSETS] = "实物资产",
     [M_AC_GOLD] = "黄金",
     [M_NO_LEVEL] = "无风险问卷",
+    [M_SOURCE_NOTE] = "数据来源：{0}，数据日期：{1}。金额单位：{2}。",
 };

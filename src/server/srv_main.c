@@ -731,6 +731,7 @@ int cmd_serve(int argc, char **argv)
     }
     g_n_threads = 0;
     free(g_openapi);
+    ra_statement_fonts_release(); /* the statements' fonts (srv_routes_statements.c) */
     fprintf(stderr, "{\"event\":\"stopped\",\"signal\":%d}\n", sig);
     return 0;
 }
