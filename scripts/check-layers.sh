@@ -24,6 +24,7 @@ declare -A public=(
   [bookgen.h]=engine
   [fills_io.h]=io [engine_fills.h]=engine [engine_blocks.h]=engine
   [diagnose.h]=core [holdings_io.h]=io [engine_diagnose.h]=engine [engine_objective.h]=engine
+  [statement.h]=io [engine_statement.h]=engine
   [roboadvisor.h]=top
 )
 rank() {

@@ -171,6 +171,28 @@ tail -n 1 build/demo/fees.txt
 $ra audit verify --db "$book" --checkpoint build/demo/checkpoint.json
 $ra check --db "$book" | tail -n 1
 
+section "17b. Client statements for the third quarter, one account per client risk level, in English and Chinese"
+# The first account of each level C1..C5 (the level in the statement's JSON), then its PDFs.
+mkdir -p build/demo/statements
+found=""
+for acc in $($ra valuation --db "$book" --date 2020-09-30 --format json \
+             | python3 -c 'import json,sys; print(" ".join(a["account"] for a in json.load(sys.stdin)["accounts"]))'); do
+  lvl=$($ra report statement --db "$book" --account "$acc" --from 2020-07-01 --to 2020-09-30 --format json \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["risk"]["client_level"] or "")')
+  case " $found " in *" $lvl "*) continue ;; esac
+  [ -n "$lvl" ] || continue
+  found="$found $lvl"
+  for lang in en zh-CN; do
+    out="build/demo/statements/$lvl-$acc-2020Q3-$lang.pdf"
+    $ra report statement --db "$book" --account "$acc" --from 2020-07-01 --to 2020-09-30 \
+      --format pdf --lang "$lang" --out "$out"
+    echo "$out"
+  done
+  [ "$(echo $found | wc -w)" -ge 5 ] && break
+done
+$ra report firm --db "$book" --date 2020-09-30 --out build/demo/statements/firm-2020-09-30.pdf
+echo build/demo/statements/firm-2020-09-30.pdf
+
 section "18. A Chinese firm (CNY, A-share ETFs and stocks; illustrative prices, examples/cn/README.md): lots of 100, price limits, T+1"
 cn=build/demo/cn.db
 rm -f "$cn" "$cn-wal" "$cn-shm" "$cn.key"

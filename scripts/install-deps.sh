@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages roboadvisor needs to build, test, fuzz and benchmark.
+# cairo + fontconfig + fonts-noto-cjk draw the PDF statements (Chinese through Noto Sans CJK SC).
 # Idempotent: installs only what is missing; does nothing (and needs no network) when all is there.
 # Usage: scripts/install-deps.sh [build|test|bench]   (default: test, which includes build)
 set -euo pipefail
 
 what=${1:-test}
 build_pkgs=(build-essential cmake pkg-config liblapacke-dev libopenblas-dev libjansson-dev
-            libsqlite3-dev libpq-dev libsodium-dev libmicrohttpd-dev)
+            libsqlite3-dev libpq-dev libsodium-dev libmicrohttpd-dev
+            libcairo2-dev libfontconfig-dev fonts-noto-cjk fonts-dejavu-core)
+# chromium, nodejs (+ npm below): the console's browser tests (tests/browser); poppler-utils:
+# pdftoppm and pdftotext read the statements back in tests/cli/test_statements.sh
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql sqlite3 curl python3-jsonschema
-           chromium nodejs) # chromium, nodejs (+ npm below): the console's browser tests (tests/browser)
+           chromium nodejs poppler-utils)
 # R, quadprog and Rglpk (GLPK) are the independent peers in the benchmarks and the source of golden
 # numbers (tests/golden/*/make_golden.R; the tests read the committed values and need no R);
 # wrk loads the HTTP API (bench/bench_api.sh).

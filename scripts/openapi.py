@@ -172,6 +172,19 @@ def op(summary, schema, params=(), body=None, code=200):
     return o
 
 
+# The client statement (docs/cli.md#report): JSON, PDF or HTML (srv_routes_statements.c).
+S["Statement"] = {"type": "object", "description": "the statement as `report statement --format "
+                                                   "json` writes it (docs/cli.md#report)"}
+STATEMENT = op("an account's client statement for a period (JSON, PDF or HTML; en or zh-CN)",
+               "Statement", ID + [
+                   {"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                   {"name": "to", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                   {"name": "format", "in": "query", "schema": {"enum": ["json", "pdf", "html"]}},
+                   {"name": "lang", "in": "query", "schema": {"enum": ["en", "zh-CN"]}}])
+STATEMENT["responses"]["200"]["content"].update({
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    "text/html": {"schema": STR}})
+
 P = {
     "/v1/openapi.json": {"get": {"summary": "this document", "security": [], "responses": {
         "200": {"description": "the OpenAPI document",
@@ -192,6 +205,7 @@ P = {
     "/v1/accounts/{id}/lots": {"get": op("an account's open tax lots", "LotPage", ID + LIST)},
     "/v1/accounts/{id}/gains": {"get": op("an account's realised gains (wash sales across the "
                                           "household)", "Gains", ID)},
+    "/v1/accounts/{id}/statement": {"get": STATEMENT},
     "/v1/accounts/{id}/instructions": {"get": op("an account's withdrawal instructions",
                                                  "InstructionPage", ID + LIST)},
     "/v1/accounts/{id}/withdrawals": {"post": op("instruct a withdrawal (the cycle pays it)",

@@ -85,6 +85,8 @@
 #include "bookgen.h"
 #include "engine_diagnose.h"
 #include "engine_objective.h"
+#include "statement.h"
+#include "engine_statement.h"
 
 #define RA_VERSION_MAJOR 0
 #define RA_VERSION_MINOR 1

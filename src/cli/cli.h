@@ -234,6 +234,7 @@ json_t *cli_firm_cuts_json(const char *text);
 cli_cmd_fn cmd_settings; /* the firm's settings (cmd_settings.c) */
 cli_cmd_fn cmd_views;    /* the firm's model inputs: views, market weights, pins (cmd_views.c) */
 cli_cmd_fn cmd_fees;     /* fee schedules, fees list|bill (cmd_fees.c) */
+cli_cmd_fn cmd_report;   /* statements, tax and firm reports (cmd_report.c) */
 cli_cmd_fn cmd_notifications, cmd_suspensions, cmd_reauthorise; /* risk limits (cmd_risk.c) */
 cli_cmd_fn cmd_rules; /* the firm's risk rules (cmd_rules.c) */
 cli_cmd_fn cmd_tiers, cmd_alerts, cmd_queue; /* tiers, behaviour alerts, the queue (cmd_tiers.c) */

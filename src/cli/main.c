@@ -36,6 +36,7 @@ static const struct {
     {"settings", cmd_settings, "the firm's settings kept in the book (the wash-sale window)"},
     {"withdraw", cmd_withdraw, "record a client's or the firm's withdrawal instruction"},
     {"instructions", cmd_instructions, "withdrawal instructions: list, cancel"},
+    {"report", cmd_report, "client statements (PDF, HTML, JSON; en, zh-CN), tax and firm reports"},
     {"fees", cmd_fees, "fee schedules; every account's fees per period: list, bill"},
     {"notifications", cmd_notifications, "notifications for clients and advisors (a crossed loss limit), with due times"},
     {"suspensions", cmd_suspensions, "accounts suspended by a crossed loss limit, and their re-authorisations"},

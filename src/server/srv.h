@@ -34,6 +34,7 @@ typedef enum srv_route_id {
     /* srv_routes_resources.c */
     R_KEYS, R_KEY_CREATE, R_KEY_REVOKE, R_ADVISORS, R_ADVISOR, R_HOUSEHOLDS, R_HOUSEHOLD,
     R_ONBOARD, R_PERSONAL, R_ERASE, R_MANDATES, R_FILLS, R_COMMENTS, R_COMMENT, R_AUDIT_RECORDS,
+    R_STATEMENT,
     R_COUNT
 } srv_route_id;
 
@@ -250,5 +251,13 @@ void srv_cache_destroy(srv_cache *c);      /* NULL: nothing */
 char *srv_cache_get(srv_cache *c, const char *key);
 /* Stores a copy of body under key (replacing the slot's entry; nothing when out of memory). */
 void srv_cache_put(srv_cache *c, const char *key, const char *body);
+
+/* GET /v1/accounts/{id}/statement (srv_routes_statements.c): the statement of r->id for the
+ * query's from and to (required), format json|pdf|html (default json) and lang en|zh-CN (default
+ * en). On success a->status 200 and the document in *doc (ra_malloc'd: ra_free), *len bytes of
+ * media type *ctype; otherwise a holds the problem and *doc is NULL. */
+void srv_statement_answer(ra_store *s, const srv_caller *c, const srv_request *r,
+                          const char *from, const char *to, const char *format, const char *lang,
+                          char **doc, size_t *len, const char **ctype, srv_answer *a);
 
 #endif

@@ -387,6 +387,42 @@ static enum MHD_Result do_post(struct MHD_Connection *con, req_ctx *q, ra_store 
                                         "Idempotency-Key");
 }
 
+/* A statement: bytes of any media type (a PDF holds NULs), srv_routes_statements.c. */
+static enum MHD_Result queue_statement(struct MHD_Connection *con, req_ctx *q, ra_store *s,
+                                       const srv_caller *c, const srv_request *r)
+{
+#define ARG(name) MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, name)
+    char *doc = NULL;
+    size_t len = 0;
+    const char *ctype = NULL;
+    srv_answer a;
+    srv_statement_answer(s, c, r, ARG("from"), ARG("to"), ARG("format"), ARG("lang"), &doc, &len,
+                         &ctype, &a);
+#undef ARG
+    if (!doc)
+        return queue_json(con, q, a.status, a.body, a.problem, 0, 0, 0);
+    char *text = malloc(len + 1); /* queue() takes a NUL-terminated malloc'd text: copy */
+    if (text) {
+        memcpy(text, doc, len);
+        text[len] = 0;
+    }
+    ra_free(doc);
+    if (!text)
+        return problem(con, q, 503, "unavailable", "out of memory");
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", ctype);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    q->status = 200;
+    q->bytes = len;
+    enum MHD_Result res = MHD_queue_response(con, 200, resp);
+    MHD_destroy_response(resp);
+    return res;
+}
+
 /* A file of the console (srv_console.c): cached for a minute, then revalidated by its ETag. */
 static enum MHD_Result queue_asset(struct MHD_Connection *con, req_ctx *q, const srv_asset *f)
 {
@@ -508,6 +544,8 @@ static enum MHD_Result answer_keyed(struct MHD_Connection *con, req_ctx *q, cons
     if (hit)
         return queue(con, q, 200, "application/json", hit, 0, 0, 0);
     srv_answer a;
+    if (r.route == R_STATEMENT) /* a document of any media type */
+        return queue_statement(con, q, b->store, &c, &r);
     srv_answer_request(b->store, &c, &r, today, NULL, 0, &a);
     if (!ck[0] || a.status != 200)
         return queue_json(con, q, a.status, a.body, a.problem, 0, 0, 0);
@@ -840,6 +878,7 @@ int cmd_serve(int argc, char **argv)
     }
     g_n_threads = 0;
     free(g_openapi);
+    ra_statement_fonts_release(); /* the statements' fonts (srv_routes_statements.c) */
     fprintf(stderr, "{\"event\":\"stopped\",\"signal\":%d}\n", sig);
     return 0;
 }

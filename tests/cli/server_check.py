@@ -126,7 +126,8 @@ own = {"/v1/accounts/{id}": keys["own_account"], "/v1/accounts/{id}/instructions
        "/v1/advisors/{id}": keys["own_advisor"], "/v1/households/{id}": keys["own_household"],
        "/v1/clients/{id}/personal": keys["own_client"],
        "/v1/accounts/{id}/mandates": keys["own_account"], "/v1/orders/{id}/fills": keys["own_order"],
-       "/v1/proposals/{id}/comments": keys["pending"]}
+       "/v1/proposals/{id}/comments": keys["pending"],
+       "/v1/accounts/{id}/statement": keys["own_account"] + "?from=2019-12-01&to=2019-12-11"}
 ADMIN_ONLY = ("/v1/audit", "/v1/audit/records", "/v1/keys")  # GETs an advisor may not use
 own["/v1/accounts/{id}/values"] = keys["own_account"]  # the console's (srv_routes_console.c)
 n_valid = 0
@@ -141,12 +142,19 @@ for p, ops in doc["paths"].items():
         if validate(p, "GET", s, h, b) is not None:
             n_valid += 1
 check(n_valid >= 20, f"only {n_valid} answers validated")
+# the statement as PDF and HTML (issue 16)
+for fmt, ctype, magic in (("pdf", "application/pdf", b"%PDF-"), ("html", "text/html", b"<!DOCTYPE html>")):
+    s, h, b = call("GET", f"/v1/accounts/{keys['own_account']}/statement?from=2019-12-01&to=2019-12-11"
+                   f"&format={fmt}&lang=zh-CN", keys["adv"])
+    check(s == 200 and b.startswith(magic) and h.get("Content-Type", "").startswith(ctype),
+          f"statement {fmt}: {s} {h.get('Content-Type')}")
 
 # 5. the walk: another firm's key and another advisor's key on every route with foreign ids
 # expect 404 (never 403, never data) on objects and empty lists
 foreign = {"/v1/accounts/{id}": keys["foreign_account"],
            "/v1/accounts/{id}/lots": keys["foreign_account"],
            "/v1/accounts/{id}/gains": keys["foreign_account"],
+           "/v1/accounts/{id}/statement": keys["foreign_account"],
            "/v1/accounts/{id}/deposits": keys["foreign_account"],
            "/v1/accounts/{id}/reauthorise": keys["foreign_account"],
            "/v1/accounts/{id}/instructions": keys["foreign_account"],
