@@ -27,11 +27,11 @@ declare -A public=(
   [statement.h]=io [engine_statement.h]=engine
   [roboadvisor.h]=top
 )
-rank() {
-  case $1 in
-    base) echo 0 ;; core) echo 1 ;; io|store) echo 2 ;; engine) echo 3 ;; cli|server|top) echo 4 ;;
-    *) echo "check-layers: no rank for layer '$1'" >&2; exit 2 ;;
-  esac
+# Ranks of the layers (an associative array: the loops below fork nothing per include line).
+declare -A ranks=([base]=0 [core]=1 [io]=2 [store]=2 [engine]=3 [cli]=4 [server]=4 [top]=4)
+rank_of() { # LAYER -> $r
+  r=${ranks[$1]:-}
+  if [ -z "$r" ]; then echo "check-layers: no rank for layer '$1'" >&2; exit 2; fi
 }
 
 bad=0
@@ -49,28 +49,14 @@ for h in include/roboadvisor/*.h; do
   fi
 done
 
-# layer_of_include FILE-LAYER INCLUDED-PATH -> the included header's layer ("" if outside)
-layer_of_include() {
-  local inc=$1
-  case $inc in
-    roboadvisor/*) echo "${public[${inc#roboadvisor/}]:-unknown}" ;;
-    base/*|core/*|io/*|store/*|engine/*|cli/*|server/*) echo "${inc%%/*}" ;;
-    *) echo "" ;;
-  esac
-}
-
+include_re='^#include[[:space:]]*[<"]([^>"]*)[>"]'
 check_file() {
-  local f=$1 own=$2 ownrank n line inc lay
-  ownrank=$(rank "$own")
-  n=0
-  while IFS= read -r line; do
-    n=$((n + 1))
-    case $line in
-      \#include*) ;;
-      *) continue ;;
-    esac
-    inc=$(printf '%s\n' "$line" | sed -n 's/^#include[[:space:]]*[<"]\([^>"]*\)[>"].*/\1/p')
-    [ -n "$inc" ] || continue
+  local f=$1 own=$2 ownrank n line inc lay r
+  rank_of "$own"; ownrank=$r
+  # the file's include lines with their numbers (one grep per file)
+  while IFS=: read -r n line; do
+    [[ $line =~ $include_re ]] || continue
+    inc=${BASH_REMATCH[1]}
     # a bare "x.h" next to the file is of the file's own layer (or the public header's)
     if [[ $inc != */* ]]; then
       if [ -n "${public[$inc]:-}" ] && [[ $f == include/* ]]; then
@@ -79,7 +65,11 @@ check_file() {
         continue
       fi
     else
-      lay=$(layer_of_include "$inc")
+      case $inc in
+        roboadvisor/*) lay=${public[${inc#roboadvisor/}]:-unknown} ;;
+        base/*|core/*|io/*|store/*|engine/*|cli/*|server/*) lay=${inc%%/*} ;;
+        *) lay= ;;
+      esac
     fi
     [ -n "$lay" ] || continue
     checked=$((checked + 1))
@@ -87,12 +77,12 @@ check_file() {
       echo "$f:$n: includes $inc, a public header not placed in a layer"
       bad=$((bad + 1)); continue
     fi
-    local r; r=$(rank "$lay")
+    rank_of "$lay"
     if [ "$r" -gt "$ownrank" ] || { [ "$r" -eq "$ownrank" ] && [ "$lay" != "$own" ] && [ "$lay" != top ]; }; then
       echo "$f:$n: $own file includes $inc ($lay layer)"
       bad=$((bad + 1))
     fi
-  done < "$f"
+  done < <(grep -n '^#include' "$f" || true)
 }
 
 for f in src/*/*.[ch]; do
