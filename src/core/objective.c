@@ -6,6 +6,8 @@
 #include <roboadvisor/objective.h>
 #include <roboadvisor/opt.h>
 
+#include "opt_int.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -38,18 +40,6 @@ ra_status ra_client_objective_check(const ra_client_objective *o, ra_err *err)
                           "day's 95 %% CVaR as a fraction; 0: none)", o->cvar_limit,
                           RA_OBJ_CVAR_LIMIT_MAX);
     return RA_OK;
-}
-
-static double quad(const double *S, const double *x, const double *y, size_t n)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double r = 0.0;
-        for (size_t j = 0; j < n; j++)
-            r += S[i * n + j] * y[j];
-        s += x[i] * r;
-    }
-    return s;
 }
 
 typedef struct obj_ctx {
@@ -100,10 +90,10 @@ static void effect(const obj_ctx *c, const double *t, const double *w, const dou
     double *d = c->v; /* scratch: the solves are done */
     for (size_t j = 0; j < n; j++)
         d[j] = w[j] - t[j];
-    e->te_ann = sqrt(fmax(quad(c->cov, d, d, n), 0.0));
+    e->te_ann = sqrt(fmax(opt_quad(c->cov, d, d, n), 0.0));
     e->l1 = 0.5 * l1_to(w, t, n);
-    e->vol_before = sqrt(fmax(quad(c->cov, t, t, n), 0.0));
-    e->vol_after = sqrt(fmax(quad(c->cov, w, w, n), 0.0));
+    e->vol_before = sqrt(fmax(opt_quad(c->cov, t, t, n), 0.0));
+    e->vol_after = sqrt(fmax(opt_quad(c->cov, w, w, n), 0.0));
     e->ret_before = e->ret_after = 0.0;
     for (size_t j = 0; j < n; j++) {
         e->ret_before += pi[j] * t[j];
@@ -161,7 +151,7 @@ ra_status ra_client_target(size_t n, const double *t, const double *cov, const d
         goto done;
     }
     /* implied returns of t / B: pi = delta S t / B, delta = Sharpe / vol(t / B) */
-    double var_t = quad(cov, t, t, n) / (B * B);
+    double var_t = opt_quad(cov, t, t, n) / (B * B);
     if (!(var_t > 0.0)) {
         rc = ra_err_set(err, RA_ESINGULAR, NULL, "the target has no variance: no implied returns");
         goto done;

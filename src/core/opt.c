@@ -117,17 +117,7 @@ static const char *num(double x, char *buf, size_t len)
 
 static double now_ms(const ra_opt_problem *p) { return p->clock_ms ? p->clock_ms() : 0.0; }
 
-static double quad(const double *S, const double *w, size_t n)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double r = 0.0;
-        for (size_t j = 0; j < n; j++)
-            r += S[i * n + j] * w[j];
-        s += w[i] * r;
-    }
-    return s;
-}
+static double quad(const double *S, const double *w, size_t n) { return opt_quad(S, w, w, n); }
 
 static int has_turnover(const ra_opt_problem *p) { return p->w0 && p->turnover_cost > 0.0; }
 

@@ -1,4 +1,4 @@
-/* Shared between src/core/opt.c and src/core/opt_lp.c; not public. */
+/* Shared between src/core/opt.c, opt_lp.c and objective.c; not public. */
 #ifndef ROBOADVISOR_OPT_INT_H
 #define ROBOADVISOR_OPT_INT_H
 
@@ -39,5 +39,19 @@ size_t opt_lp_cols(size_t n, size_t n_groups);
  * RA_EINFEASIBLE when the constraints have no common point. */
 ra_status opt_lp_extreme_return(const opt_ctx *cx, double sign, double *w_out, double *value,
                                 ra_err *err);
+
+/* x'Sy for a row-major n*n S (row sums first: x'Sx is the variance opt.c reports); also used by
+ * objective.c. */
+static inline double opt_quad(const double *S, const double *x, const double *y, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double r = 0.0;
+        for (size_t j = 0; j < n; j++)
+            r += S[i * n + j] * y[j];
+        s += x[i] * r;
+    }
+    return s;
+}
 
 #endif
