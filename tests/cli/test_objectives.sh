@@ -9,7 +9,8 @@
 #   weight changes, recomputed here from the holdings; the targets sum as the model's did;
 # - a CVaR limit below the model's CVaR is met by the target (cvar_after <= limit);
 # - run-day trades to the client's target: the next day's drift against it is below the drift
-#   the account had against it before the day; check and audit verify stay clean.
+#   the account had against it before the day, and the holdings lie nearer the client's target
+#   than the model's; check and audit verify stay clean.
 source "$(dirname "$0")/lib.sh"
 export ROBOADVISOR_USER=cli-test ROBOADVISOR_FIRM=DEMO
 B="$TMP/b.db"
@@ -61,7 +62,16 @@ run 0 "$RA" account show "$A" --db "$B" --date 2020-02-21 --format json
 after=$(jget .drift)
 awk -v a="$after" -v b="$before" 'BEGIN{exit !(a < b)}' && ok \
   || bad "run-day did not trade towards the client's target: drift $before -> $after"
+# the holdings now lie nearer the client's target than the model's (a cycle that traded to the
+# model's target, or not at all, leaves them nearer the model's: onboarding bought the model)
+python3 - "$TMP/out" <<'PY' && ok || bad "after run-day the holdings are nearer the model's target than the client's"
+import json, sys
+h = json.load(open(sys.argv[1]))["holdings"]
+to_client = 0.5 * sum(abs(x["weight"] - x["target"]) for x in h)
+to_model = 0.5 * sum(abs(x["weight"] - x["model_target"]) for x in h)
+assert to_client < to_model, (to_client, to_model)
+PY
 run 0 "$RA" check --db "$B"
 run 0 "$RA" audit verify --db "$B"
-min_checks 27
+min_checks 28
 finish
