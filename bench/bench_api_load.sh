@@ -5,7 +5,9 @@
 #   summary-hot   GET /v1/accounts/{id}: 1,000 accounts drawn once, then at random (the answers
 #                 come from the server's cache once each thread has seen them)
 #   summary-all   the same over all 100,000 accounts at random (mostly computed: the cold path)
-#   each at 50 and at 1,000 connections, then
+#   each at 50 and at 1,000 connections, against the peer (bench_api_peer, same run, same book:
+#   a bare libmicrohttpd server with the same options answering a fixed body, peer-fixed, and
+#   one read transaction looking one account up, peer-row), then
 #   write-mix     40 % deposits (POST .../deposits, a new Idempotency-Key each), 40 % approvals of
 #                 the advisory accounts' pending proposals (each approved once), 20 % summaries,
 #                 at 50 and at 1,000 connections; afterwards the writes the server acknowledged
@@ -15,17 +17,20 @@
 # with fills at the close, so that the advisory accounts (one in ten) have proposals waiting.
 # Usage:
 #   bench/bench_api_load.sh [SECONDS] [ACCOUNTS]        (default 10 s a measure, 100000)
-# RA: the CLI (default build/release/roboadvisor); BENCH_CYCLE (default
-# build/release/bench/bench_cycle); THREADS: server threads (default 2); BOOK=FILE keeps the book
-# in FILE and starts from it when it exists (it takes about a minute to write).
+# RA: the CLI (default build/release/roboadvisor); BENCH_CYCLE, BENCH_PEER (default
+# build/release/bench/bench_cycle, bench_api_peer); THREADS: server threads (default 2);
+# BOOK=FILE keeps the book in FILE and starts from it when it exists (it takes about a minute to
+# write). Each measure also prints the answering server's CPU per request (user + system, from
+# /proc/PID/stat): unlike requests/s it hardly moves when other work shares the cores.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 RA=${RA:-$root/build/release/roboadvisor}
 BENCH_CYCLE=${BENCH_CYCLE:-$root/build/release/bench/bench_cycle}
+BENCH_PEER=${BENCH_PEER:-$(dirname "$BENCH_CYCLE")/bench_api_peer}
 SECS=${1:-10}; N=${2:-100000}; THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "bench_api_load: wrk is missing (scripts/install-deps.sh bench)" >&2; exit 1; }
-TMP=$(mktemp -d); SPID=
-trap '[ -n "$SPID" ] && kill -TERM "$SPID" 2>/dev/null; rm -rf "$TMP"' EXIT
+TMP=$(mktemp -d); SPID=; PPID_=
+trap '[ -n "$SPID" ] && kill -TERM "$SPID" 2>/dev/null; [ -n "$PPID_" ] && kill -TERM "$PPID_" 2>/dev/null; rm -rf "$TMP"' EXIT
 # bench_book.h's firm and key (bench_key: byte i = i * 13 + 5)
 export ROBOADVISOR_FIRM=BENCH ROBOADVISOR_USER=bench
 ROBOADVISOR_KEY=$(for i in $(seq 0 31); do printf '%02x' $(( (i * 13 + 5) & 255 )); done)
@@ -57,11 +62,22 @@ SPID=$!
 for _ in $(seq 100); do grep -q '"port"' "$TMP/serve.log" 2>/dev/null && break; sleep 0.1; done
 URL="http://127.0.0.1:$(grep -o '"port":[0-9]*' "$TMP/serve.log" | cut -d: -f2)"
 grep '"listening"' "$TMP/serve.log"
+"$BENCH_PEER" --db "$B" --port 0 --threads "$THREADS" 2>"$TMP/peer.log" &
+PPID_=$!
+for _ in $(seq 100); do grep -q '"port"' "$TMP/peer.log" 2>/dev/null && break; sleep 0.1; done
+PEER="http://127.0.0.1:$(grep -o '"port":[0-9]*' "$TMP/peer.log" | cut -d: -f2)"
+curl -sf "$PEER/row/A0000000" >/dev/null || { echo "bench_api_peer does not answer" >&2; exit 1; }
 cat >"$TMP/hot.lua" <<EOF
 math.randomseed(20261206)
 wrk.headers["Authorization"] = "Bearer $K"
 local codes = {}
 for i = 1, 1000 do codes[i] = string.format("/v1/accounts/A%07d", math.random(0, $n_acc - 1)) end
+request = function() return wrk.format("GET", codes[math.random(#codes)]) end
+EOF
+cat >"$TMP/row.lua" <<EOF
+math.randomseed(20261206)
+local codes = {}
+for i = 1, 1000 do codes[i] = string.format("/row/A%07d", math.random(0, $n_acc - 1)) end
 request = function() return wrk.format("GET", codes[math.random(#codes)]) end
 EOF
 cat >"$TMP/all.lua" <<EOF
@@ -99,16 +115,23 @@ request = function()
 end
 EOF
 }
-measure() { # NAME CONNS ARGS...: prints "NAME conns req/s p99 non-2xx errors"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+measure() { # NAME CONNS ARGS...: prints "NAME conns req/s p99 non-2xx errors server-CPU/request"
   local name=$1 conns=$2; shift 2
+  local pid=$SPID; case $name in peer-*) pid=$PPID_ ;; esac
+  local c0; c0=$(cpu_ticks "$pid")
   wrk -t1 -c"$conns" -d"${SECS}s" --timeout 10s --latency "$@" >"$TMP/$name.out" 2>&1
+  local c1 reqs cpu; c1=$(cpu_ticks "$pid")
+  reqs=$(awk '/requests in/ {print $1}' "$TMP/$name.out")
+  cpu=$(awk -v t=$(( c1 - c0 )) -v n="${reqs:-0}" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {if (n > 0) printf "%.1fus", t / hz / n * 1e6; else print "-"}')
   local rps p99 non2xx errs
   rps=$(awk '/^Requests\/sec/ {print $2}' "$TMP/$name.out")
   p99=$(awk '$1 == "99%" {print $2}' "$TMP/$name.out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$TMP/$name.out"); non2xx=${non2xx:-0}
   errs=$(awk '/Socket errors/ {sub(/^ */, ""); print}' "$TMP/$name.out"); errs=${errs:-"no socket errors"}
-  printf '%-12s c=%-5s %10s req/s  p99 %-9s non-2xx %-5s %s\n' "$name" "$conns" "$rps" "$p99" \
-    "$non2xx" "$errs"
+  printf '%-12s c=%-5s %10s req/s  p99 %-9s non-2xx %-5s server CPU/request %-9s %s\n' \
+    "$name" "$conns" "$rps" "$p99" "$non2xx" "$cpu" "$errs"
   echo "$rps" >"$TMP/$name.rps"
 }
 metric() { # the server's count of route PATTERN answered STATUS
@@ -117,11 +140,14 @@ metric() { # the server's count of route PATTERN answered STATUS
 }
 echo "wrk -t1 -d${SECS}s, server --threads $THREADS, $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 wrk -t1 -c50 -d2s -s "$TMP/hot.lua" "$URL" >/dev/null 2>&1 # the hot set seen once by each thread
+ratio() { awk -v a="$(cat "$TMP/$1.rps")" -v b="$(cat "$TMP/$2.rps")" -v x="$1" -v y="$2" \
+  'BEGIN {printf "ratio %s / %s %.2f\n", x, y, a / b}'; }
 for c in 50 1000; do
+  measure "peer-fixed" "$c" "$PEER/fixed"
+  measure "peer-row" "$c" -s "$TMP/row.lua" "$PEER"
   measure "ceiling" "$c" "$URL/v1/health"
   measure "summary-hot" "$c" -s "$TMP/hot.lua" "$URL"
-  awk -v s="$(cat "$TMP/summary-hot.rps")" -v c="$(cat "$TMP/ceiling.rps")" \
-    'BEGIN {printf "ratio summary-hot / ceiling %.2f\n", s / c}'
+  ratio ceiling peer-fixed; ratio summary-hot peer-row; ratio summary-hot ceiling
   measure "summary-all" "$c" -s "$TMP/all.lua" "$URL"
 done
 np=$(wc -l <"$TMP/pending")
@@ -136,6 +162,7 @@ for _ in $(seq 300); do
 done
 dep_ok=$(metric "/v1/accounts/{id}/deposits" 201); app_ok=$(metric "/v1/proposals/{id}/approve" 200)
 replays=$(curl -s "$URL/metrics" | awk '/^ra_http_idempotent_replays_total/ {print $2}')
+kill -TERM "$PPID_"; wait "$PPID_" || true; PPID_=
 kill -TERM "$SPID"; wait "$SPID" || true; SPID=
 dep_book=$(sqlite3 "$B" "SELECT COUNT(*) FROM txns WHERE external_id LIKE 'api-M50%' OR external_id LIKE 'api-M1K%'")
 app_book=$(sqlite3 "$B" "SELECT COUNT(*) FROM proposals WHERE decided_by LIKE 'key:%'")

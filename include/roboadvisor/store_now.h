@@ -47,7 +47,8 @@ RA_API RA_NODISCARD ra_status ra_store_account_positions(ra_store *s, const char
  * trail's last sequence number (every write to the book appends to it, so an unchanged head
  * means unchanged ledger, prices, models, mandates, proposals and scopes) and *last_valued the
  * account's latest valued day (the cycle's daily values are not audited records). One cached
- * statement. RA_ENOTFOUND for an unknown account. */
+ * statement. head may be NULL: the caller read ra_store_book_version in the same read
+ * transaction (the server does, to check the key first). RA_ENOTFOUND for an unknown account. */
 RA_API RA_NODISCARD ra_status ra_store_account_version(ra_store *s, const char *firm,
                                                        const char *account, int64_t *head,
                                                        ra_date *last_valued, ra_err *err);

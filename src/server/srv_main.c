@@ -7,7 +7,12 @@
  * keep-alive connection answered on the first call). Writes: a POST runs in one database
  * transaction with its idempotency record, committed before the answer is queued, so an
  * acknowledged write is durable. SIGTERM or SIGINT: stop accepting, let the requests in flight
- * finish (up to 30 s), stop. */
+ * finish (up to 30 s), stop.
+ * The request log (one JSON line a request, on stderr) is written in blocks, as nginx's
+ * access_log buffer= does: lines gather in one buffer that is written when it holds 32 KiB, by a
+ * flusher thread 200 ms at most after its first line, and at shutdown before the "stopped" line.
+ * One write(2) a request was a tenth of the server's CPU at load (bench/README.md); a process
+ * killed with SIGKILL loses at most the last 200 ms of log lines, never a write to the book. */
 #include "server/srv.h"
 
 #include <roboadvisor/alloc.h>
@@ -445,14 +450,14 @@ static enum MHD_Result queue_asset(struct MHD_Connection *con, req_ctx *q, const
     return r;
 }
 
-/* ra_store_apikey_verify, or inside a GET's read transaction (reading: 1) the record this thread
- * verified for the same key text while the book's version has not moved since: a revocation
- * moves it, an expiry is checked against the clock every time. */
-static ra_status key_verify(ra_store *s, int reading, const char *key, size_t klen,
+/* ra_store_apikey_verify, or inside a GET's read transaction (head: the book's version read in
+ * it, else 0) the record this thread verified for the same key text while the book's version has
+ * not moved since: a revocation moves it, an expiry is checked against the clock every time. */
+static ra_status key_verify(ra_store *s, int64_t head, const char *key, size_t klen,
                             ra_apikey *out, ra_err *err)
 {
-    int64_t now = (int64_t)time(NULL), head = 0;
-    if (!reading || ra_store_book_version(s, &head, err) != RA_OK || head == 0)
+    int64_t now = (int64_t)time(NULL);
+    if (head == 0)
         return ra_store_apikey_verify(s, key, klen, now, out, err);
     uint8_t h[32];
     crypto_generichash(h, sizeof h, (const uint8_t *)key, klen, NULL, 0);
@@ -471,26 +476,76 @@ static ra_status key_verify(ra_store *s, int reading, const char *key, size_t kl
     return rc;
 }
 
+/* Text builders for the per-request strings (the summary's cache key, the log line): snprintf
+ * was a sixth of a cached summary's CPU (glibc's positional path for many arguments). Each
+ * appends to p, never past end - 1, and returns the new end of the text (end itself when full). */
+static char *put_s(char *p, char *end, const char *s)
+{
+    while (p < end - 1 && *s)
+        *p++ = *s++;
+    return *s ? end : p;
+}
+
+static char *put_i(char *p, char *end, long long v)
+{
+    char d[24];
+    int n = 0;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do
+        d[n++] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        d[n++] = '-';
+    while (n > 0 && p < end - 1)
+        *p++ = d[--n];
+    return n ? end : p;
+}
+
+/* v with exactly three decimals (v >= 0 or not: the sign is kept) */
+static char *put_milli(char *p, char *end, long long thousandths)
+{
+    if (thousandths < 0) {
+        p = put_s(p, end, "-");
+        thousandths = -thousandths;
+    }
+    p = put_i(p, end, thousandths / 1000);
+    char f[5] = {'.', (char)('0' + thousandths / 100 % 10), (char)('0' + thousandths / 10 % 10),
+                 (char)('0' + thousandths % 10), 0};
+    return put_s(p, end, f);
+}
+
 /* The account summary's cache key (ck[0] = 0: not cached): who asks (firm, role and user: the
  * scope an answer was checked for), the account, and what its summary depends on: the audit
  * trail's head (every write to the book moves it), the account's latest valued day (the cycle's
  * daily values are not audited) and today (the day of a never valued account). An unchanged key
  * is an unchanged answer (bench/README.md#the-http-api). */
-static void summary_key(ra_store *s, const srv_caller *c, const srv_request *r, ra_date today,
-                        char *ck, size_t cap)
+static void summary_key(ra_store *s, int64_t head, const srv_caller *c, const srv_request *r,
+                        ra_date today, char *ck, size_t cap)
 {
-    int64_t head = 0;
     ra_date valued = 0;
     ra_err e = {0};
     ck[0] = 0;
-    if (!t_self->cache ||
-        ra_store_account_version(s, c->key.firm, r->id, &head, &valued, &e) != RA_OK)
+    if (!t_self->cache || head == 0 ||
+        ra_store_account_version(s, c->key.firm, r->id, NULL, &valued, &e) != RA_OK)
         return;
-    int n = snprintf(ck, cap, "%s\x1f%d\x1f%s\x1f%s\x1f%lld\x1f%d\x1f%d", c->key.firm,
-                     (int)c->key.role, c->key.user, r->id, (long long)head, (int)valued,
-                     (int)today);
-    if (n < 0 || (size_t)n >= cap)
+    char *p = ck, *end = ck + cap;
+    p = put_s(p, end, c->key.firm);
+    p = put_s(p, end, "\x1f");
+    p = put_i(p, end, (long long)c->key.role);
+    p = put_s(p, end, "\x1f");
+    p = put_s(p, end, c->key.user);
+    p = put_s(p, end, "\x1f");
+    p = put_s(p, end, r->id);
+    p = put_s(p, end, "\x1f");
+    p = put_i(p, end, (long long)head);
+    p = put_s(p, end, "\x1f");
+    p = put_i(p, end, (long long)valued);
+    p = put_s(p, end, "\x1f");
+    p = put_i(p, end, (long long)today);
+    if (p >= end - 1) /* too long to be a key: not cached */
         ck[0] = 0;
+    else
+        *p = 0;
 }
 
 /* answer() once the key is read: check it, then answer the route r (p: a bad limit or cursor
@@ -504,7 +559,11 @@ static enum MHD_Result answer_keyed(struct MHD_Connection *con, req_ctx *q, cons
     const srv_request r = *rp;
     srv_problem p = *pp;
     ra_err e = {0};
-    ra_status rc = key_verify(b->store, strcmp(method, "POST") != 0, key, klen, &c.key, &e);
+    /* a GET reads the book's version once: the key's cache and the summary's key both use it */
+    int64_t head = 0;
+    if (strcmp(method, "POST") == 0 || ra_store_book_version(b->store, &head, &e) != RA_OK)
+        head = 0;
+    ra_status rc = key_verify(b->store, head, key, klen, &c.key, &e);
     if (rc == RA_ECONFLICT)
         return problem(con, q, 401, "unauthorised", strstr(e.msg, "revoked")
                                                         ? "the key is revoked"
@@ -539,7 +598,7 @@ static enum MHD_Result answer_keyed(struct MHD_Connection *con, req_ctx *q, cons
     char ck[4 * RA_CODE_MAX + RA_CYCLE_ID_MAX + 64];
     ck[0] = 0;
     if (r.route == R_ACCOUNT)
-        summary_key(b->store, &c, &r, today, ck, sizeof ck);
+        summary_key(b->store, head, &c, &r, today, ck, sizeof ck);
     char *hit = ck[0] ? srv_cache_get(t_self->cache, ck) : NULL;
     if (hit)
         return queue(con, q, 200, "application/json", hit, 0, 0, 0);
@@ -639,7 +698,75 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     return answer(con, q, url, method);
 }
 
-/* One JSON line per request on stderr: no personal data (the route's pattern, not the path; the
+/* --- the request log ------------------------------------------------------------------------ */
+
+#define LOG_CAP (64 * 1024)
+#define LOG_FLUSH_AT (32 * 1024)
+static pthread_mutex_t g_log_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_log_cond = PTHREAD_COND_INITIALIZER;
+static char g_log[LOG_CAP];
+static size_t g_log_len;
+static int g_log_stop;
+
+/* with g_log_lock held */
+static void log_flush_locked(void)
+{
+    size_t off = 0;
+    while (off < g_log_len) {
+        ssize_t w = write(STDERR_FILENO, g_log + off, g_log_len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break; /* stderr closed or full: the lines are dropped, the requests are not */
+        off += (size_t)w;
+    }
+    g_log_len = 0;
+}
+
+static void log_append(const char *line, size_t n)
+{
+    pthread_mutex_lock(&g_log_lock);
+    if (g_log_len + n > LOG_CAP)
+        log_flush_locked();
+    if (n <= LOG_CAP) {
+        int was_empty = g_log_len == 0;
+        memcpy(g_log + g_log_len, line, n);
+        g_log_len += n;
+        if (g_log_len >= LOG_FLUSH_AT)
+            log_flush_locked();
+        else if (was_empty)
+            pthread_cond_signal(&g_log_cond); /* the flusher's 200 ms start now */
+    }
+    pthread_mutex_unlock(&g_log_lock);
+}
+
+/* Writes what the buffer holds 200 ms after its first line; returns once g_log_stop is set. */
+static void *log_flusher(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&g_log_lock);
+    while (!g_log_stop) {
+        if (g_log_len == 0) {
+            pthread_cond_wait(&g_log_cond, &g_log_lock);
+            continue;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200 * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        while (!g_log_stop && pthread_cond_timedwait(&g_log_cond, &g_log_lock, &until) == 0)
+            ; /* woken by a new first line or a stop: keep the first line's deadline */
+        log_flush_locked();
+    }
+    log_flush_locked();
+    pthread_mutex_unlock(&g_log_lock);
+    return NULL;
+}
+
+/* One JSON line per request in the log: no personal data (the route's pattern, not the path; the
  * key's public code, never the key). */
 static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
@@ -653,14 +780,28 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     metrics_add(q->route, q->status, secs, q->replay);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    fprintf(stderr,
-            "{\"ts\":%lld.%03ld,\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,"
-            "\"ms\":%.3f,\"bytes\":%zu,\"key\":\"%s\",\"firm\":\"%s\",\"replay\":%s,"
-            "\"completed\":%s}\n",
-            (long long)ts.tv_sec, ts.tv_nsec / 1000000, q->method,
-            q->route < R_COUNT ? srv_routes[q->route].pattern : "-", q->status, secs * 1e3,
-            q->bytes, q->key, q->firm, q->replay ? "true" : "false",
-            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "true" : "false");
+    char line[512], *p = line, *end = line + sizeof line;
+    p = put_s(p, end, "{\"ts\":");
+    p = put_milli(p, end, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+    p = put_s(p, end, ",\"method\":\"");
+    p = put_s(p, end, q->method);
+    p = put_s(p, end, "\",\"route\":\"");
+    p = put_s(p, end, q->route < R_COUNT ? srv_routes[q->route].pattern : "-");
+    p = put_s(p, end, "\",\"status\":");
+    p = put_i(p, end, q->status);
+    p = put_s(p, end, ",\"ms\":");
+    p = put_milli(p, end, (long long)(secs * 1e6 + 0.5));
+    p = put_s(p, end, ",\"bytes\":");
+    p = put_i(p, end, (long long)q->bytes);
+    p = put_s(p, end, ",\"key\":\"");
+    p = put_s(p, end, q->key);
+    p = put_s(p, end, "\",\"firm\":\"");
+    p = put_s(p, end, q->firm);
+    p = put_s(p, end, q->replay ? "\",\"replay\":true" : "\",\"replay\":false");
+    p = put_s(p, end, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ",\"completed\":true}\n"
+                                                                 : ",\"completed\":false}\n");
+    if (p < end - 1)
+        log_append(line, (size_t)(p - line));
     free(q->body);
     free(q);
     *con_cls = NULL;
@@ -856,6 +997,8 @@ int cmd_serve(int argc, char **argv)
         free(g_openapi);
         return 1;
     }
+    pthread_t flusher;
+    int have_flusher = pthread_create(&flusher, NULL, log_flusher, NULL) == 0;
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     fprintf(stderr, "{\"event\":\"listening\",\"address\":\"%s\",\"port\":%u,\"threads\":%u,"
             "\"max_connections\":%u}\n", o.listen, info ? info->port : 0u, o.threads, max_conns);
@@ -871,6 +1014,14 @@ int cmd_serve(int argc, char **argv)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(d);
+    pthread_mutex_lock(&g_log_lock);
+    g_log_stop = 1;
+    pthread_cond_signal(&g_log_cond);
+    if (!have_flusher)
+        log_flush_locked();
+    pthread_mutex_unlock(&g_log_lock);
+    if (have_flusher)
+        pthread_join(flusher, NULL);
     for (size_t i = 0; i < g_n_threads; i++) {
         ra_book_close(g_threads[i]->book);
         srv_cache_destroy(g_threads[i]->cache);

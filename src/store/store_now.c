@@ -97,7 +97,7 @@ ra_status ra_store_account_version(ra_store *s, const char *firm, const char *ac
     /* not account_row: its latest transaction day reads every transaction of the account, and
      * this runs on every cached summary */
     *last_valued = 0;
-    ra_status rc = ra_store_book_version(s, head, err);
+    ra_status rc = head ? ra_store_book_version(s, head, err) : sq_need_schema(s, err);
     ra_db_stmt *st = rc == RA_OK ? sq_prep(s,
                                            "SELECT COALESCE((SELECT MAX(v.day) FROM daily_values "
                                            "v WHERE v.account_id = a.id), 0) FROM accounts a "
