@@ -17,6 +17,9 @@
 # with fills at the close, so that the advisory accounts (one in ten) have proposals waiting.
 # Usage:
 #   bench/bench_api_load.sh [SECONDS] [ACCOUNTS]        (default 10 s a measure, 100000)
+#   PG=postgresql://... bench/bench_api_load.sh ...     the same on PostgreSQL: PG names an empty
+#                        database (tests/support/pg_server.sh start DIR prints a server's URL)
+#                        that bench_cycle --pg fills; the peer looks the row up through libpq
 # RA: the CLI (default build/release/roboadvisor); BENCH_CYCLE, BENCH_PEER (default
 # build/release/bench/bench_cycle, bench_api_peer); THREADS: server threads (default 2);
 # BOOK=FILE keeps the book in FILE and starts from it when it exists (it takes about a minute to
@@ -36,11 +39,17 @@ export ROBOADVISOR_FIRM=BENCH ROBOADVISOR_USER=bench
 ROBOADVISOR_KEY=$(for i in $(seq 0 31); do printf '%02x' $(( (i * 13 + 5) & 255 )); done)
 export ROBOADVISOR_KEY
 B="$TMP/book.db"
+[ -n "${PG:-}" ] && B=$PG
+sql() { if [ -n "${PG:-}" ]; then psql -X -q -At "$PG" -c "$1"; else sqlite3 "$B" "$1"; fi; }
 t0=$(date +%s)
-if [ -n "${BOOK:-}" ] && [ -f "$BOOK" ]; then
+if [ -z "${PG:-}" ] && [ -n "${BOOK:-}" ] && [ -f "$BOOK" ]; then
   cp "$BOOK" "$B"
 else
-  "$BENCH_CYCLE" --accounts "$N" --db "$B" --threads 2 >"$TMP/cycle.log"
+  if [ -n "${PG:-}" ]; then
+    "$BENCH_CYCLE" --pg "$PG" --accounts "$N" --workers 0 >"$TMP/cycle.log"
+  else
+    "$BENCH_CYCLE" --accounts "$N" --db "$B" --threads 2 >"$TMP/cycle.log"
+  fi
   "$RA" init --db "$B" >/dev/null # migrations of this build
   { printf 'Date'; for i in $(seq 0 19); do printf ',E%02d' "$i"; done; printf '\n2021-01-06'
     for i in $(seq 0 19); do # bench_book.h's close_of(i), a quarter of the funds up 40 %
@@ -50,11 +59,11 @@ else
     done; printf '\n'; } >"$TMP/prices.csv"
   "$RA" import prices "$TMP/prices.csv" --db "$B" >/dev/null
   "$RA" run-day --date 2021-01-06 --execute close --threads 2 --db "$B" >/dev/null
-  [ -n "${BOOK:-}" ] && cp "$B" "$BOOK"
+  [ -z "${PG:-}" ] && [ -n "${BOOK:-}" ] && cp "$B" "$BOOK"
 fi
 K=$("$RA" keys create --db "$B" --role admin)
-n_acc=$(sqlite3 "$B" "SELECT COUNT(*) FROM accounts")
-sqlite3 "$B" "SELECT code FROM proposals WHERE status = 'pending' ORDER BY random()" >"$TMP/pending"
+n_acc=$(sql "SELECT COUNT(*) FROM accounts")
+sql "SELECT code FROM proposals WHERE status = 'pending' ORDER BY random()" >"$TMP/pending"
 echo "book: $n_acc accounts, $(wc -l <"$TMP/pending") proposals pending ($(( $(date +%s) - t0 )) s to build)"
 "$RA" serve --db "$B" --listen 127.0.0.1:0 --threads "$THREADS" --rate 1e9 --burst 1e9 \
   2>"$TMP/serve.log" &
@@ -164,8 +173,8 @@ dep_ok=$(metric "/v1/accounts/{id}/deposits" 201); app_ok=$(metric "/v1/proposal
 replays=$(curl -s "$URL/metrics" | awk '/^ra_http_idempotent_replays_total/ {print $2}')
 kill -TERM "$PPID_"; wait "$PPID_" || true; PPID_=
 kill -TERM "$SPID"; wait "$SPID" || true; SPID=
-dep_book=$(sqlite3 "$B" "SELECT COUNT(*) FROM txns WHERE external_id LIKE 'api-M50%' OR external_id LIKE 'api-M1K%'")
-app_book=$(sqlite3 "$B" "SELECT COUNT(*) FROM proposals WHERE decided_by LIKE 'key:%'")
+dep_book=$(sql "SELECT COUNT(*) FROM txns WHERE external_id LIKE 'api-M50%' OR external_id LIKE 'api-M1K%'")
+app_book=$(sql "SELECT COUNT(*) FROM proposals WHERE decided_by LIKE 'key:%'")
 echo "deposits acknowledged $dep_ok, in the book $dep_book; approvals acknowledged $app_ok, in the book $app_book; replays $replays"
 [ "$dep_ok" = "$dep_book" ] && [ "$app_ok" = "$app_book" ] && echo "no acknowledged write lost" \
   || { echo "LOST WRITES" >&2; exit 1; }

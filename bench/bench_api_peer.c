@@ -4,13 +4,16 @@
  *   GET /fixed          a fixed body, {"status":"ok"}: the cost of HTTP alone;
  *   GET /row/CODE       one read transaction on the book (BEGIN, one indexed look-up of the
  *                       account CODE, COMMIT) answered as a small JSON object built by snprintf:
- *                       the plain cost of "look one row up and answer it";
+ *                       the plain cost of "look one row up and answer it"; on PostgreSQL (--db
+ *                       postgresql://...) one prepared statement through libpq (its own
+ *                       transaction);
  * with no key, no log, no metrics and no cache. Each pool thread has its own connection to the
  * book, opened read-only on first use.
  *
  *   bench_api_peer --db FILE --port N [--threads T]     runs until SIGTERM or SIGINT
  *
  * It prints {"port":N} on stderr once listening (the scripts wait for it). */
+#include <libpq-fe.h>
 #include <microhttpd.h>
 #include <sqlite3.h>
 
@@ -22,11 +25,27 @@
 #include <unistd.h>
 
 static const char *g_db;
+static int g_pg;
+static _Thread_local PGconn *t_pg;
 static _Thread_local sqlite3 *t_db;
 static _Thread_local sqlite3_stmt *t_begin, *t_row, *t_end;
 
 static int thread_db(void)
 {
+    if (g_pg) {
+        if (t_pg)
+            return 1;
+        t_pg = PQconnectdb(g_db);
+        if (PQstatus(t_pg) != CONNECTION_OK)
+            return 0;
+        PGresult *r = PQprepare(t_pg, "row",
+                                "SELECT a.code, a.model, a.currency FROM accounts a "
+                                "WHERE a.firm_id = 1 AND a.code = $1",
+                                1, NULL);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        return ok;
+    }
     if (t_db)
         return 1;
     if (sqlite3_open_v2(g_db, &t_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -77,6 +96,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     char body[256];
     unsigned status = 404;
     snprintf(body, sizeof body, "{\"status\":\"not found\"}");
+    if (g_pg) {
+        const char *code = url + 5;
+        PGresult *r = PQexecPrepared(t_pg, "row", 1, &code, NULL, NULL, 0);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+            status = 200;
+            snprintf(body, sizeof body, "{\"code\":\"%s\",\"model\":\"%s\",\"currency\":\"%s\"}",
+                     PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
+        }
+        PQclear(r);
+        return send_text(con, status, body, 1);
+    }
     sqlite3_reset(t_begin);
     if (sqlite3_step(t_begin) == SQLITE_DONE) {
         sqlite3_reset(t_row);
@@ -119,6 +149,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    g_pg = g_db && (strncmp(g_db, "postgres://", 11) == 0 || strncmp(g_db, "postgresql://", 13) == 0);
     if (!g_db || threads == 0) {
         fprintf(stderr, "usage: bench_api_peer --db FILE --port N [--threads T]\n");
         return 2;

@@ -2,7 +2,11 @@
  * server-side (PQprepare) with the ?-placeholders rewritten to $1, $2, ...; parameters go as text
  * (numbers) or binary (bytea), results come back as text. Every PGresult is checked. Bulk loads use
  * COPY FROM STDIN. A writer waiting for a row lock longer than busy_timeout_ms fails with the same
- * "database is busy" RA_ECONFLICT as on SQLite (lock_timeout). */
+ * "database is busy" RA_ECONFLICT as on SQLite (lock_timeout).
+ * Read transactions (ra_store_read_begin/end: one per API GET) cost two round trips fewer: the
+ * BEGIN is sent in a pipeline with the transaction's first statement, and the ROLLBACK that ends
+ * it is sent (and flushed, so the server ends the transaction at once) without waiting for its
+ * reply, which the connection's next statement reads with its own. */
 #include "store/db.h"
 #include "roboadvisor/alloc.h"
 
@@ -17,6 +21,7 @@ typedef struct pg_db {
     unsigned next_stmt;
     int busy_timeout_ms;
     int pending; /* statements sent in pipeline mode whose results are not read yet */
+    int reading; /* in a read transaction begun by pg_begin_read */
 } pg_db;
 
 /* Sent statements a pipeline holds at most before its results are read: their replies (a few
@@ -244,14 +249,71 @@ static void clear_result(ra_db_stmt *s)
     s->nrows = 0;
 }
 
+/* s run at the end of the pipeline the connection holds (a deferred BEGIN, a ROLLBACK): one round
+ * trip for all. s->res is its result; the first error of the pipeline is returned. */
+static ra_status pg_exec_pipelined(ra_db_stmt *s, ra_err *err)
+{
+    pg_db *db = s->db;
+    ra_err ignored;
+    if (PQsendQueryPrepared(db->c, s->name, s->nparams, (const char *const *)s->vals, s->lens,
+                            s->fmts, 0) != 1) {
+        ra_status rc = pg_error(db, NULL, "send a statement", err);
+        (void)pg_sync(db, &ignored);
+        return rc;
+    }
+    ra_status rc = RA_OK;
+    if (PQpipelineSync(db->c) != 1)
+        rc = pg_error(db, NULL, "send statements", err);
+    int ended = 0; /* statements whose results were read: s's is after db->pending of them */
+    PGresult *mine = NULL;
+    for (int synced = rc != RA_OK; !synced;) {
+        PGresult *r = PQgetResult(db->c);
+        if (!r) {
+            if (PQstatus(db->c) != CONNECTION_OK) {
+                rc = pg_error(db, NULL, "read the results of statements", err);
+                break;
+            }
+            ended++;
+            continue;
+        }
+        ExecStatusType t = PQresultStatus(r);
+        if (t == PGRES_PIPELINE_SYNC) {
+            synced = 1;
+        } else if (ended == db->pending && !mine &&
+                   (t == PGRES_TUPLES_OK || t == PGRES_COMMAND_OK)) {
+            mine = r;
+            continue;
+        } else if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && rc == RA_OK) {
+            rc = t == PGRES_PIPELINE_ABORTED
+                     ? ra_err_set(err, RA_EIO, NULL, "could not run a statement: an earlier one "
+                                  "failed")
+                     : pg_error(db, r, "run a statement", err);
+        }
+        PQclear(r);
+    }
+    if (PQexitPipelineMode(db->c) != 1 && rc == RA_OK)
+        rc = pg_error(db, NULL, "leave the pipeline", err);
+    db->pending = 0;
+    if (rc == RA_OK && !mine)
+        rc = ra_err_set(err, RA_EIO, NULL, "could not run a statement: no result");
+    if (rc != RA_OK) {
+        PQclear(mine);
+        return rc;
+    }
+    s->res = mine;
+    return RA_OK;
+}
+
 static int pg_step(ra_db_stmt *s, ra_err *err)
 {
     if (!s->executed) {
         clear_result(s);
-        if (pg_sync(s->db, err) != RA_OK)
-            return -1;
-        s->res = PQexecPrepared(s->db->c, s->name, s->nparams, (const char *const *)s->vals,
-                                s->lens, s->fmts, 0);
+        if (s->db->pending) {
+            if (pg_exec_pipelined(s, err) != RA_OK)
+                return -1;
+        } else
+            s->res = PQexecPrepared(s->db->c, s->name, s->nparams, (const char *const *)s->vals,
+                                    s->lens, s->fmts, 0);
         ExecStatusType st = PQresultStatus(s->res);
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
             pg_error(s->db, s->res, "run a statement", err);
@@ -325,9 +387,15 @@ static void pg_finalize(ra_db_stmt *s)
 
 static ra_status pg_begin(ra_db *d, ra_err *err) { return pg_exec(d, "BEGIN", err); }
 
+static ra_status pg_exec_deferred(ra_db *d, const char *sql, ra_err *err);
+
+/* Sent with the transaction's first statement (pg_exec_pipelined). */
 static ra_status pg_begin_read(ra_db *d, ra_err *err)
 {
-    return pg_exec(d, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+    pg_db *db = (pg_db *)d;
+    ra_status rc = pg_exec_deferred(d, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+    db->reading = rc == RA_OK;
+    return rc;
 }
 
 static ra_status pg_commit(ra_db *d, ra_err *err)
@@ -351,6 +419,13 @@ static ra_status pg_commit(ra_db *d, ra_err *err)
 static ra_status pg_rollback(ra_db *d, ra_err *err)
 {
     pg_db *db = (pg_db *)d;
+    if (db->reading) { /* a read transaction: its end is not waited for (see the header) */
+        db->reading = 0;
+        ra_status rc = pg_exec_deferred(d, "ROLLBACK", err);
+        if (rc == RA_OK && db->pending && PQflush(db->c) != 0)
+            rc = pg_error(db, NULL, "send a statement", err);
+        return rc;
+    }
     ra_err ignored; /* the rollback discards whatever failed */
     (void)pg_sync(db, &ignored);
     if (PQtransactionStatus(db->c) == PQTRANS_IDLE)
