@@ -83,11 +83,37 @@ typedef struct audit_tip {
     char hash[65];
 } audit_tip;
 
+typedef struct firm_row {
+    int64_t id;
+    int minor_digits;
+    char currency[4];
+} firm_row;
+
+/* Look-ups that every per-position price read repeats, each a round trip on PostgreSQL (an
+ * account summary made ~25 of them):
+ * - the firm row a read transaction looked up (one snapshot: it cannot change before the
+ *   transaction ends); emptied at read_begin and read_end;
+ * - security ids seen in read transactions, kept for the connection's life: a security is never
+ *   deleted nor its id changed, and what a read transaction sees is committed (an id seen in a
+ *   write transaction could be rolled back and reused, so those are not kept). Open addressing
+ *   on (firm id, ticker); emptied when three quarters full. */
+#define RS_SEC_SLOTS 1024
+typedef struct read_memo {
+    char firm_code[RA_CODE_MAX];
+    firm_row firm; /* valid when firm_code[0] */
+    size_t n_secs;
+    struct {
+        int64_t firm_id, id; /* id 0: empty */
+        char ticker[RA_CODE_MAX];
+    } secs[RS_SEC_SLOTS];
+} read_memo;
+
 struct ra_store {
     ra_db *db;
     const ra_db_ops *ops;
     int in_txn; /* explicit transaction open */
     int in_read; /* read transaction open (ra_store_read_begin) */
+    read_memo *memo; /* allocated at the first read transaction */
     int schema_version;
     const char *pending_agent_name; /* ra_store_account_put_agent: version 1's agent name */
     const char *pending_reason;     /* and its reason (store_mandate.c) */
@@ -163,12 +189,6 @@ ra_status sq_wend(ra_store *s, ra_status rc, ra_err *err);
 void sq_head_forget(ra_store *s);
 
 ra_status sq_check_actor(const ra_store_actor *a, ra_err *err);
-
-typedef struct firm_row {
-    int64_t id;
-    int minor_digits;
-    char currency[4];
-} firm_row;
 
 ra_status sq_firm(ra_store *s, const char *code, firm_row *f, ra_err *err);
 /* Steps a bound statement once: *v = column 0 of its row, dflt if there is none; resets it. */

@@ -87,6 +87,7 @@ void ra_store_close(ra_store *s)
     if (s->keys)
         sodium_memzero(s->keys, s->cap_keys * sizeof *s->keys);
     ra_free(s->keys);
+    ra_free(s->memo);
     ra_free(s);
 }
 

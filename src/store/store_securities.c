@@ -174,13 +174,47 @@ ra_status ra_store_security_get(ra_store *s, const char *firm, const char *ticke
     return RA_OK;
 }
 
+/* the memo's slot of (firm_id, ticker): its entry or the empty slot where it would go */
+static size_t sec_slot(const read_memo *m, int64_t firm_id, const char *ticker)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)firm_id; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)ticker; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    size_t i = (size_t)(h % RS_SEC_SLOTS);
+    while (m->secs[i].id && !(m->secs[i].firm_id == firm_id && strcmp(m->secs[i].ticker, ticker) == 0))
+        i = (i + 1) % RS_SEC_SLOTS;
+    return i;
+}
+
 ra_status ra_store_security_id(ra_store *s, const char *firm, const char *ticker, uint32_t *id,
                                ra_err *err)
 {
     int64_t v = 0;
+    firm_row f = {0};
+    read_memo *m = s->in_read ? s->memo : NULL; /* see read_memo in store_int.h */
+    size_t slot = 0;
+    if (m && strlen(ticker) < sizeof m->secs[0].ticker && sq_firm(s, firm, &f, err) == RA_OK) {
+        slot = sec_slot(m, f.id, ticker);
+        if (m->secs[slot].id) {
+            *id = (uint32_t)m->secs[slot].id;
+            return RA_OK;
+        }
+    } else
+        m = NULL;
     ra_status rc = sq_firm_code_id(s, firm, SQ_SECURITY_ID, ticker, "security", &v, err);
     if (rc == RA_OK)
         *id = (uint32_t)v;
+    if (rc == RA_OK && m && v > 0) {
+        if (m->n_secs >= RS_SEC_SLOTS * 3 / 4) { /* full enough: start again */
+            memset(m->secs, 0, sizeof m->secs);
+            m->n_secs = 0;
+            slot = sec_slot(m, f.id, ticker);
+        }
+        m->secs[slot].firm_id = f.id;
+        m->secs[slot].id = v;
+        memcpy(m->secs[slot].ticker, ticker, strlen(ticker) + 1);
+        m->n_secs++;
+    }
     return rc;
 }
 

@@ -355,8 +355,13 @@ ra_status ra_store_read_begin(ra_store *s, ra_err *err)
     if (s->in_txn || s->in_read)
         return ra_err_set(err, RA_EINVAL, NULL, "a transaction is already open");
     ra_status rc = s->ops->begin_read(s->db, err);
-    if (rc == RA_OK)
+    if (rc == RA_OK) {
         s->in_read = 1;
+        if (!s->memo)
+            s->memo = ra_calloc(1, sizeof *s->memo); /* NULL: no memo, every look-up read */
+        if (s->memo)
+            s->memo->firm_code[0] = 0;
+    }
     return rc;
 }
 
@@ -365,6 +370,8 @@ void ra_store_read_end(ra_store *s)
     if (!s || !s->in_read)
         return;
     s->in_read = 0;
+    if (s->memo)
+        s->memo->firm_code[0] = 0;
     ra_err ignored = {0}; /* nothing was written: a failed end loses nothing */
     (void)s->ops->rollback(s->db, &ignored);
 }
@@ -417,6 +424,10 @@ ra_status sq_firm(ra_store *s, const char *code, firm_row *f, ra_err *err)
     ra_status rc = sq_need_schema(s, err);
     if (rc != RA_OK)
         return rc;
+    if (s->in_read && s->memo && s->memo->firm_code[0] && strcmp(s->memo->firm_code, code) == 0) {
+        *f = s->memo->firm;
+        return RA_OK;
+    }
     ra_db_stmt *st;
     int r = sq_query(s, &st, err, "SELECT id, minor_digits, currency FROM firms WHERE code = ?",
                      "t", code);
@@ -428,6 +439,10 @@ ra_status sq_firm(ra_store *s, const char *code, firm_row *f, ra_err *err)
     f->minor_digits = (int)sq_int(s, st, 1);
     sq_copy(f->currency, sizeof f->currency, sq_text(s, st, 2));
     s->ops->reset(st);
+    if (s->in_read && s->memo && strlen(code) < sizeof s->memo->firm_code) {
+        s->memo->firm = *f;
+        memcpy(s->memo->firm_code, code, strlen(code) + 1);
+    }
     return RA_OK;
 }
 

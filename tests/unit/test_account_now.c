@@ -6,7 +6,10 @@
  * one field by field. The expected values are the replay's own: the claim tested is "the same
  * figures", so the replay is the independent source (it reads only the transactions). Then a
  * deposit dated after the last valued day (the summary must still be the valued day's, by a
- * replay to it), and a tampered stored lot, which `check` must report. */
+ * replay to it), and a tampered stored lot, which `check` must report. Last, the read
+ * transaction's memo of firm rows and security ids (store_int.h, read_memo): a second firm holding
+ * the same ticker gets its own id, read inside and outside read transactions alike, and an unknown
+ * ticker stays unknown. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -201,6 +204,42 @@ static void test_check_reports_a_tampered_lot(void **state)
     assert_non_null(strstr(e.where, "account A"));
 }
 
+/* The same ticker in two firms: each firm's own id, first and second time in a read transaction
+ * (the second from the memo), after it, and in a new one; an unknown ticker is not remembered. */
+static void test_read_memo_keeps_firms_apart(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    uint8_t key[RA_STORE_KEY_BYTES];
+    for (int i = 0; i < RA_STORE_KEY_BYTES; i++)
+        key[i] = (uint8_t)(i * 7 + 1);
+    OK(ra_store_set_firm_key(f->s, "F2", key, &err));
+    ra_firm firm2 = {"F2", "Second Firm", "USD", 2};
+    ra_store_actor a2 = f->actor;
+    snprintf(a2.firm, sizeof a2.firm, "F2");
+    OK(ra_store_firm_put(f->s, &a2, &firm2, &err));
+    ra_tf_security(f->s, &a2, "ZZZ", "bonds", "", 2); /* F2 first: ids differ from F1's */
+    ra_tf_security(f->s, &a2, "AAA", "equity", "", 3);
+    uint32_t want1 = 0, want2 = 0, got = 0;
+    OK(ra_store_security_id(f->s, f->actor.firm, "AAA", &want1, &err));
+    OK(ra_store_security_id(f->s, "F2", "AAA", &want2, &err));
+    assert_int_not_equal(want1, want2);
+    for (int round = 0; round < 2; round++) {
+        OK(ra_store_read_begin(f->s, &err));
+        for (int twice = 0; twice < 2; twice++) {
+            OK(ra_store_security_id(f->s, f->actor.firm, "AAA", &got, &err));
+            assert_int_equal(got, want1);
+            OK(ra_store_security_id(f->s, "F2", "AAA", &got, &err));
+            assert_int_equal(got, want2);
+            assert_int_equal(ra_store_security_id(f->s, f->actor.firm, "ZZZ", &got, &err),
+                             RA_ENOTFOUND);
+        }
+        ra_store_read_end(f->s);
+    }
+    OK(ra_store_security_id(f->s, "F2", "AAA", &got, &err));
+    assert_int_equal(got, want2);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +247,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_later_deposit_keeps_the_valued_day, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_check_reports_a_tampered_lot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_memo_keeps_firms_apart, setup, teardown),
     };
     return ra_tdb_main(argc, argv, "test_account_now", tests, sizeof tests / sizeof tests[0]);
 }
