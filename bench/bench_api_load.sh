@@ -19,7 +19,8 @@
 #   bench/bench_api_load.sh [SECONDS] [ACCOUNTS]        (default 10 s a measure, 100000)
 #   PG=postgresql://... bench/bench_api_load.sh ...     the same on PostgreSQL: PG names an empty
 #                        database (tests/support/pg_server.sh start DIR prints a server's URL)
-#                        that bench_cycle --pg fills; the peer looks the row up through libpq
+#                        that bench_cycle --pg fills; the peer looks the row up through libpq;
+#                        PG_REUSE=1 starts from the book an earlier run left in that database
 # RA: the CLI (default build/release/roboadvisor); BENCH_CYCLE, BENCH_PEER (default
 # build/release/bench/bench_cycle, bench_api_peer); THREADS: server threads (default 2);
 # BOOK=FILE keeps the book in FILE and starts from it when it exists (it takes about a minute to
@@ -44,6 +45,8 @@ sql() { if [ -n "${PG:-}" ]; then psql -X -q -At "$PG" -c "$1"; else sqlite3 "$B
 t0=$(date +%s)
 if [ -z "${PG:-}" ] && [ -n "${BOOK:-}" ] && [ -f "$BOOK" ]; then
   cp "$BOOK" "$B"
+elif [ -n "${PG:-}" ] && [ "${PG_REUSE:-0}" = 1 ]; then
+  "$RA" init --db "$B" >/dev/null # migrations of this build
 else
   if [ -n "${PG:-}" ]; then
     "$BENCH_CYCLE" --pg "$PG" --accounts "$N" --workers 0 >"$TMP/cycle.log"
@@ -63,6 +66,10 @@ else
 fi
 K=$("$RA" keys create --db "$B" --role admin)
 n_acc=$(sql "SELECT COUNT(*) FROM accounts")
+# what an earlier run left (PG_REUSE): this run's writes are counted above it
+dep_sql="SELECT COUNT(*) FROM txns WHERE external_id LIKE 'api-M50%' OR external_id LIKE 'api-M1K%'"
+app_sql="SELECT COUNT(*) FROM proposals WHERE decided_by LIKE 'key:%'"
+dep_base=$(sql "$dep_sql"); app_base=$(sql "$app_sql")
 sql "SELECT code FROM proposals WHERE status = 'pending' ORDER BY random()" >"$TMP/pending"
 echo "book: $n_acc accounts, $(wc -l <"$TMP/pending") proposals pending ($(( $(date +%s) - t0 )) s to build)"
 "$RA" serve --db "$B" --listen 127.0.0.1:0 --threads "$THREADS" --rate 1e9 --burst 1e9 \
@@ -173,8 +180,8 @@ dep_ok=$(metric "/v1/accounts/{id}/deposits" 201); app_ok=$(metric "/v1/proposal
 replays=$(curl -s "$URL/metrics" | awk '/^ra_http_idempotent_replays_total/ {print $2}')
 kill -TERM "$PPID_"; wait "$PPID_" || true; PPID_=
 kill -TERM "$SPID"; wait "$SPID" || true; SPID=
-dep_book=$(sql "SELECT COUNT(*) FROM txns WHERE external_id LIKE 'api-M50%' OR external_id LIKE 'api-M1K%'")
-app_book=$(sql "SELECT COUNT(*) FROM proposals WHERE decided_by LIKE 'key:%'")
+dep_book=$(( $(sql "$dep_sql") - dep_base ))
+app_book=$(( $(sql "$app_sql") - app_base ))
 echo "deposits acknowledged $dep_ok, in the book $dep_book; approvals acknowledged $app_ok, in the book $app_book; replays $replays"
 [ "$dep_ok" = "$dep_book" ] && [ "$app_ok" = "$app_book" ] && echo "no acknowledged write lost" \
   || { echo "LOST WRITES" >&2; exit 1; }
