@@ -70,6 +70,24 @@ JSON
 start_server "$W/serve-a.log"; ids
 "$PY" "$REPO/tests/cli/api_resources_check.py" a "$URL" "$REPO/docs/openapi.json" "$W/ids.json" \
   "$RESULTS" "$W" && ok || bad "api_resources_check.py a stopped"
+# the plan saved on the account's model (api_resources_check.py) is the plan command's
+# computation on the same inputs, to the cent (src/core/plan.c; its own tests: test_plan.c)
+"$PY" - "$W/plan_model.json" >"$W/plan_args" <<'PYEOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+print(" ".join([j["initial"], j["monthly"], str(j["years"]), j["goal"], repr(j["mu"]), repr(j["sigma"]),
+                str(j["paths"]), str(j["seed"])]))
+PYEOF
+read -r P_INI P_MON P_YRS P_GOAL P_MU P_SIG P_PATHS P_SEED <"$W/plan_args"
+run 0 "$RA" plan --initial "$P_INI" --monthly "$P_MON" --years "$P_YRS" --goal "$P_GOAL" --mu "$P_MU" \
+  --sigma "$P_SIG" --paths "$P_PATHS" --seed "$P_SEED" --format json
+"$PY" - "$W/plan_model.json" "$TMP/out" <<'PYEOF' && ok || bad "the saved plan differs from the plan command's"
+import json, sys
+s, c = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+rows = [[round(r[k] * 100) for k in ("p5", "p25", "p50", "p75", "p95")] for r in c["paths_by_year"]]
+mine = [[round(float(r[k]) * 100) for k in ("p5", "p25", "p50", "p75", "p95")] for r in s["paths_by_year"]]
+sys.exit(not (rows == mine and s["probability"] == c["probability"] and len(rows) == s["years"]))
+PYEOF
 NEWC=RX000001
 wrapped "$NEWC" >"$W/wrapped.hex"
 [ "$(wc -c <"$W/wrapped.hex")" -eq 145 ] && ok || bad "no data key for $NEWC"
