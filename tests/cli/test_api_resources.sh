@@ -88,6 +88,22 @@ rows = [[round(r[k] * 100) for k in ("p5", "p25", "p50", "p75", "p95")] for r in
 mine = [[round(float(r[k]) * 100) for k in ("p5", "p25", "p50", "p75", "p95")] for r in s["paths_by_year"]]
 sys.exit(not (rows == mine and s["probability"] == c["probability"] and len(rows) == s["years"]))
 PYEOF
+# the plans command on the same book: usage errors, the plans the API saved, one saved here
+run 2 "$RA" plans save --db "$B" --client "$CLI" --years 5; err_lines 1; err_has "--goal AMOUNT is required"
+run 2 "$RA" plans save --db "$B" --client "$CLI" --goal 10 --years 5 --mu 0.05; err_lines 1; err_has "--mu and --sigma go together"
+run 2 "$RA" plans save --db "$B" --client "$CLI" --goal 1.234 --years 5; err_lines 1; err_has "at most 2 decimals"
+run 2 "$RA" plans show --db "$B"; err_has "name the plan"
+run 1 "$RA" plans save --db "$B" --client NOPE --goal 10 --years 5; err_has "no client NOPE"
+run 1 "$RA" plans show --db "$B" PL99999999; err_has "no plan PL99999999"
+run 0 "$RA" plans list --db "$B" --client "$CLI" --format json
+"$PY" -c 'import json,sys; p=json.load(open(sys.argv[1]))["plans"]; sys.exit(not (len(p) == 2 and p[0]["label"] == "sea house" and [x["latest"] for x in p] == [False, True]))' "$TMP/out" \
+  && ok || bad "plans list: not the two plans the API saved"
+run 0 "$RA" plans save --db "$B" --client "$CLI" --goal 20000 --years 10 --monthly 100 --initial 1000 \
+  --mu 0.06 --sigma 0 --paths 20 --date 2019-12-11
+out_has "Probability of reaching the goal: 0.00 %"
+out_has "18038.19" # the annuity after 10 years (api_resources_check.py, test_plan.sh)
+run 0 "$RA" plans list --db "$B" --client "$CLI"
+out_has "3 plans"
 NEWC=RX000001
 wrapped "$NEWC" >"$W/wrapped.hex"
 [ "$(wc -c <"$W/wrapped.hex")" -eq 145 ] && ok || bad "no data key for $NEWC"
