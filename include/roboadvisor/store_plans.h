@@ -45,7 +45,8 @@ typedef struct ra_plan_rec {
 /* Saves plan *p (its code, user and created_at are set) for client p->client of actor->firm, the
  * label encrypted under the client's data key, audited (entity "plan", by code; the record holds
  * the label's ciphertext only). RA_EINVAL naming the first bad field, RA_ENOTFOUND for no such
- * client, RA_ECONFLICT when the client was erased and a label is given. */
+ * client, RA_ECONFLICT when a label is given and the client was erased or has no data key of its
+ * own yet (a book older than 0021 not re-encrypted). */
 RA_API RA_NODISCARD ra_status ra_store_plan_save(ra_store *s, const ra_store_actor *actor,
                                                  ra_plan_rec *p, ra_err *err);
 /* Plan `code` of the firm, RA_ENOTFOUND when there is none. Wipe *out after use (the label). */

@@ -99,6 +99,12 @@ ra_status ra_store_plan_save(ra_store *s, const ra_store_actor *actor, ra_plan_r
     if (rc == RA_OK && !key && p->label[0])
         rc = ra_err_set(err, RA_ECONFLICT, NULL, "client %s was erased: a plan of theirs cannot "
                         "have a label", p->client);
+    /* a label under the firm's key would not follow the client's re-encryption under a data key
+     * of its own (ra_store_client_keys_migrate rewrites the client's row only) */
+    if (rc == RA_OK && d.state == RS_DEK_NONE && p->label[0])
+        rc = ra_err_set(err, RA_ECONFLICT, NULL, "client %s has no data key of its own yet (run "
+                        "'roboadvisor init' with the firm's key): a plan of theirs cannot have a "
+                        "label until then", p->client);
     if (rc == RA_OK)
         rc = sq_count(s, "SELECT COUNT(*) FROM client_plans WHERE firm_id = ?", firm.id, &last,
                       err);

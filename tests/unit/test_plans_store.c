@@ -57,13 +57,15 @@ static void put_firm(fx *f, const char *code, int seed)
     OK(ra_store_firm_put(f->s, &a, &firm, &err));
 }
 
-static fx *book(void)
+/* A book with firms F1, F2 and clients C1, C2 (F1), C9 (F2); upto 20: the clients made at schema
+ * 20 (under the firm's key), then the book upgraded without re-encrypting them. */
+static fx *book_at(int32_t upto)
 {
     fx *f = calloc(1, sizeof *f);
     ra_err err = {0};
     assert_int_equal(ra_tdb_fresh(f->url, sizeof f->url), 0);
     OK(ra_store_open(f->url, NULL, &f->s, &err));
-    OK(ra_store_init(f->s, &err));
+    OK(upto ? rs_store_init_to(f->s, upto, &err) : ra_store_init(f->s, &err));
     snprintf(f->actor.user, sizeof f->actor.user, "tester");
     snprintf(f->actor.firm, sizeof f->actor.firm, "F1");
     put_firm(f, "F1", 3);
@@ -71,8 +73,12 @@ static fx *book(void)
     put_client(f, "F1", "C1", "Ada Lovelace");
     put_client(f, "F1", "C2", "Grace Hopper");
     put_client(f, "F2", "C9", "Emmy Noether");
+    if (upto)
+        OK(ra_store_init(f->s, &err));
     return f;
 }
+
+static fx *book(void) { return book_at(0); }
 
 static void book_free(fx *f)
 {
@@ -261,7 +267,33 @@ static void test_plan_label_erased_with_client(void **state)
     book_free(f);
 }
 
+/* A client still under the firm's key (a book from before 0021, not re-encrypted): a label would
+ * not follow its re-encryption, so it is refused; a plan without one is saved. */
+static void test_plan_label_needs_data_key(void **state)
+{
+    (void)state;
+    ra_err err = {0};
+    fx *f = book_at(20);
+    ra_plan_rec p = plan("C1", 1, "house");
+    assert_int_equal(ra_store_plan_save(f->s, &f->actor, &p, &err), RA_ECONFLICT);
+    assert_non_null(strstr(err.msg, "no data key"));
+    p = plan("C1", 1, "");
+    OK(ra_store_plan_save(f->s, &f->actor, &p, &err));
+    size_t n = 0;
+    OK(ra_store_client_keys_migrate(f->s, &f->actor, &n, &err));
+    ra_plan_rec got;
+    OK(ra_store_plan_get(f->s, "F1", p.code, &got, &err));
+    assert_int_equal(got.goal_minor, p.goal_minor);
+    p = plan("C1", 2, "house");
+    OK(ra_store_plan_save(f->s, &f->actor, &p, &err));
+    OK(ra_store_plan_get(f->s, "F1", p.code, &got, &err));
+    assert_string_equal(got.label, "house");
+    verify_ok(f);
+    book_free(f);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_plan_label_needs_data_key),
     cmocka_unit_test(test_plan_round_trip_list_and_scope),
     cmocka_unit_test(test_plan_label_erased_with_client),
 };
