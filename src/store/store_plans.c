@@ -105,6 +105,10 @@ ra_status ra_store_plan_save(ra_store *s, const ra_store_actor *actor, ra_plan_r
         rc = ra_err_set(err, RA_ECONFLICT, NULL, "client %s has no data key of its own yet (run "
                         "'roboadvisor init' with the firm's key): a plan of theirs cannot have a "
                         "label until then", p->client);
+    /* the audit chain's head, locked now rather than at the record: concurrent saves (several
+     * servers on one PostgreSQL) then number their plans one after the other */
+    if (rc == RA_OK)
+        rc = rs_head_get(s, err);
     if (rc == RA_OK)
         rc = sq_count(s, "SELECT COUNT(*) FROM client_plans WHERE firm_id = ?", firm.id, &last,
                       err);
