@@ -18,7 +18,7 @@ declare -A public=(
   [screen.h]=core [plan.h]=core [rules.h]=core [washsale.h]=core [rebal.h]=core [fees.h]=core [blocks.h]=core [exchange.h]=core [market_rules.h]=core [riskrules.h]=core [behaviour.h]=core [firmrules.h]=core [bl.h]=core [resample.h]=core [objective.h]=core [bl_io.h]=io
   [csv.h]=io [import.h]=io [prof_io.h]=io [models_io.h]=io [onboard_io.h]=io [plan_io.h]=io
   [market_io.h]=io [fix.h]=io
-  [store.h]=store [store_fees.h]=store [engine_fees.h]=engine [store_models.h]=store [store_profiles.h]=store [store_cycle.h]=store [store_mandate.h]=store [store_risk.h]=store [store_blocks.h]=store [store_tiers.h]=store [store_views.h]=store [store_api.h]=store [store_resources.h]=store [store_now.h]=store [store_backup.h]=store [store_firmrules.h]=store [store_monitor.h]=store [engine_monitor.h]=engine [snapshot.h]=io
+  [store.h]=store [store_fees.h]=store [engine_fees.h]=engine [store_models.h]=store [store_profiles.h]=store [store_cycle.h]=store [store_mandate.h]=store [store_risk.h]=store [store_blocks.h]=store [store_tiers.h]=store [store_views.h]=store [store_api.h]=store [store_resources.h]=store [store_plans.h]=store [engine_plan.h]=engine [store_now.h]=store [store_backup.h]=store [store_firmrules.h]=store [store_monitor.h]=store [engine_monitor.h]=engine [snapshot.h]=io
   [engine_onboard.h]=engine [engine_import.h]=engine [engine_book.h]=engine
   [engine_models.h]=engine [engine_fmt.h]=engine [engine_valuation.h]=engine [engine_gains.h]=engine [engine_cycle.h]=engine [engine_backtest.h]=engine
   [bookgen.h]=engine

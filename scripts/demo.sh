@@ -223,6 +223,10 @@ if [ "$serve" = 1 ]; then
   adv=$($ra queue --db "$book" --format json | sed -n 's/.*"advisor": *"\([^"]*\)".*/\1/p' | sort | uniq -c |
         sort -rn | awk 'NR == 1 {print $2}')
   [ -n "$adv" ] || adv=ADV001
+  # a saved goal plan for one of the advisor's waiting clients, shown on its account's page
+  pcli=$($ra queue --db "$book" --format json | tr -d '\n' | sed -n "s/.*\"client\": *\"\([^\"]*\)\", *\"advisor\": *\"$adv\".*/\1/p")
+  [ -z "$pcli" ] || $ra plans save --db "$book" --client "$pcli" --goal 500000 --years 15 --monthly 1500 \
+    --label "retirement" --date 2020-12-10 > build/demo/plan.txt || true
   k_adv=$($ra keys create --db "$book" --role advisor --user "$adv")
   k_admin=$($ra keys create --db "$book" --role admin)
   $ra serve --db "$book" --listen 127.0.0.1:0 --threads 2 2>build/demo/serve.log &

@@ -144,7 +144,26 @@ S["Comment"] = obj({"id": STR, "n": INT, "author": STR, "body": NSTR, "at": INT,
 S["CommentRequest"] = obj({"body": {"type": "string", "minLength": 1, "maxLength": 255}})
 S["AuditRecord"] = obj({"id": STR, "seq": INT, "at": INT, "user": STR, "action": STR,
                         "entity": STR, "entity_id": STR, "hash": STR})
-for n in ["Key", "Advisor", "Household", "Mandate", "Fill", "Comment", "AuditRecord"]:
+# a client's saved goal plans (srv_routes_plans.c; docs/cli.md#plans for the fields)
+PCT = obj({"p5": MONEY, "p25": MONEY, "p50": MONEY, "p75": MONEY, "p95": MONEY})
+S["Plan"] = obj({"id": STR, "client": STR, "account": NSTR, "currency": STR, "label": NSTR,
+                 "erased": BOOL, "goal": MONEY, "initial": MONEY, "monthly": MONEY, "years": INT,
+                 "method": STR, "source": {"enum": ["model", "given"]}, "model": NSTR,
+                 "model_version": NINT, "risk_level": NSTR, "mu": NUM, "sigma": NUM,
+                 "data_from": DATE, "data_to": DATE, "as_of": DATE, "paths": INT, "seed": INT,
+                 "probability": NUM, "paths_reaching_goal": INT, "mean": MONEY,
+                 "percentiles": PCT,
+                 "paths_by_year": arr(obj({"year": INT, "p5": MONEY, "p25": MONEY, "p50": MONEY,
+                                           "p75": MONEY, "p95": MONEY})),
+                 "created_by": STR, "created_at": INT, "latest": BOOL})
+S["PlanRequest"] = obj({"goal": MONEY, "years": {"type": "integer", "minimum": 1, "maximum": 100},
+                        "monthly": MONEY, "initial": MONEY, "account": CODE,
+                        "mu": {"type": "number", "exclusiveMinimum": -1, "maximum": 1},
+                        "sigma": {"type": "number", "minimum": 0, "maximum": 2},
+                        "paths": {"type": "integer", "minimum": 1, "maximum": 100000},
+                        "seed": {"type": "integer", "minimum": 0},
+                        "label": {"type": "string", "maxLength": 127}}, ["goal", "years"])
+for n in ["Key", "Advisor", "Household", "Mandate", "Fill", "Comment", "AuditRecord", "Plan"]:
     S[n + "Page"] = page(n)
 
 PROBLEM = {"description": "a problem (RFC 9457)",
@@ -258,6 +277,12 @@ P = {
     "/v1/proposals/{id}/comments": {
         "get": op("comments on a proposal", "CommentPage", ID + LIST),
         "post": op("comment on a proposal", "Comment", ID, "CommentRequest", 201)},
+    "/v1/clients/{id}/plans": {
+        "get": op("a client's saved goal plans, oldest first (the latest marked)", "PlanPage",
+                  ID + LIST),
+        "post": op("run a goal plan on the client's account and save it", "Plan", ID,
+                   "PlanRequest", 201)},
+    "/v1/plans/{id}": {"get": op("a saved goal plan with its results", "Plan", ID)},
 }
 for c in ("400", "409", "413"):  # a POST without a body still takes an Idempotency-Key
     P["/v1/keys/{id}/revoke"]["post"]["responses"][c] = PROBLEM

@@ -1,7 +1,8 @@
 /* The advisor console: a single page over the JSON API (docs/api.md). The key the user signs in
  * with stays in sessionStorage (this tab only) and goes out as Authorization: Bearer on /v1
  * calls to this server; nothing is fetched from elsewhere (the page's Content-Security-Policy
- * forbids it). Pages, by the address's hash: #/queue, #/proposal/ID, #/account/CODE. The DOM is
+ * forbids it). Pages, by the address's hash: #/queue, #/proposal/ID, #/account/CODE, #/plan/ID
+ * (a client's saved goal plan; the account's page shows its client's latest). The DOM is
  * built with textContent only (no HTML from data); charts are drawn here in SVG. */
 "use strict";
 (function () {
@@ -353,6 +354,9 @@
         all("/v1/accounts/" + enc + "/lots"), api("/v1/accounts/" + enc + "/gains")]);
     } catch (e) { return my === gen && show(failure(e)); }
     if (my !== gen) return;
+    let plans = null; /* the client's saved plans; null when they cannot be read */
+    try { plans = await all("/v1/clients/" + encodeURIComponent(a.client) + "/plans"); } catch (e) { plans = null; }
+    if (my !== gen) return;
     const c = a.currency;
     const posRows = a.positions.map((x) => h("tr", null, h("td", null, h("strong", null, x.ticker)),
       h("td", {class: "num"}, qty(x.qty)), h("td", {class: "num"}, money(x.value, c)),
@@ -383,7 +387,115 @@
           [["account.gains.proceeds", g.proceeds], ["account.gains.cost", g.cost], ["account.gains.gain", g.gain],
            ["account.gains.short", g.short_term], ["account.gains.long", g.long_term],
            ["account.gains.disallowed", g.disallowed], ["account.gains.harvested", g.harvested]]
-            .map(([k, val]) => [h("dt", null, t(k)), h("dd", null, money(val, c))]).flat()))));
+            .map(([k, val]) => [h("dt", null, t(k)), h("dd", null, money(val, c))]).flat()))),
+      plans ? planCard(plans) : null);
+  }
+
+  /* --- a client's goal plan (GET /v1/clients/{id}/plans, /v1/plans/{id}) ---------------------- */
+  /* an amount in whole currency units, for an axis */
+  function moneyAxis(v) {
+    return String(Math.round(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+  const PCTS = [["p5", 5], ["p25", 25], ["p50", 50], ["p75", 75], ["p95", 95]];
+
+  /* The fan chart: wealth at each year end (year 0: the initial value), the 5-95 and 25-75
+   * percentile bands, the median and the goal. */
+  function fanChart(p) {
+    const W = 640, H = 260, L = 78, R = 14, T = 14, B = 28;
+    const pts = [{year: 0, p5: p.initial, p25: p.initial, p50: p.initial, p75: p.initial, p95: p.initial}]
+      .concat(p.paths_by_year);
+    const goal = Number(p.goal);
+    /* a round step for the axis: 1, 2 or 5 times a power of ten, four or five steps to the top */
+    const top = Math.max(goal, ...pts.map((x) => Number(x.p95))) * 1.05 || 1;
+    const mag = Math.pow(10, Math.floor(Math.log10(top / 4)));
+    const step = [1, 2, 5, 10].map((m) => m * mag).find((x) => x * 5 >= top);
+    const hi = Math.ceil(top / step) * step;
+    const sx = (i) => L + (i / (pts.length - 1)) * (W - L - R);
+    const sy = (v) => T + (1 - v / hi) * (H - T - B);
+    const g = s("svg", {viewBox: "0 0 " + W + " " + H, class: "chart fan", role: "img",
+      "aria-label": t("plan.fan"), "data-years": p.years});
+    for (let v = 0; v <= hi + step / 2; v += step) {
+      g.append(s("line", {x1: L, x2: W - R, y1: sy(v), y2: sy(v), class: "grid"}),
+        s("text", {x: L - 6, y: sy(v) + 4, "text-anchor": "end", class: "axis"}, moneyAxis(v)));
+    }
+    const ticks = Math.min(6, pts.length);
+    for (let k = 0; k < ticks; k++) {
+      const i = Math.round((k * (pts.length - 1)) / Math.max(1, ticks - 1));
+      g.append(s("text", {x: sx(i), y: H - 8, "text-anchor": k === 0 ? "start" : k === ticks - 1 ? "end" : "middle",
+        class: "axis"}, t("plan.year", {n: pts[i].year})));
+    }
+    const xy = (i, key) => sx(i).toFixed(1) + " " + sy(Number(pts[i][key])).toFixed(1);
+    const band = (lo, up, cls) => {
+      const d = pts.map((_, i) => (i ? "L" : "M") + xy(i, up)).join(" ") + " " +
+        pts.map((_, i) => "L" + xy(pts.length - 1 - i, lo)).join(" ") + " Z";
+      return s("path", {d, class: "band " + cls});
+    };
+    g.append(band("p5", "p95", "outer"), band("p25", "p75", "inner"),
+      s("path", {d: pts.map((_, i) => (i ? "L" : "M") + xy(i, "p50")).join(" "), class: "line median"}),
+      s("line", {x1: L, x2: W - R, y1: sy(goal), y2: sy(goal), class: "goal"}),
+      s("text", {x: L + 6, y: sy(goal) - 5, "text-anchor": "start", class: "axis goal-lbl"},
+        t("plan.goal") + " " + moneyAxis(goal)));
+    const legend = h("div", {class: "legend"},
+      h("span", {class: "key outer"}, t("plan.band90")), h("span", {class: "key inner"}, t("plan.band50")),
+      h("span", {class: "key median"}, t("plan.median.line")), h("span", {class: "key goal"}, t("plan.goal")));
+    return h("div", null, g, legend);
+  }
+
+  /* where the plan's figures come from: source, data window, risk level, valuation date */
+  function planLabels(p) {
+    return h("div", {class: "labels plan-labels", "data-testid": "plan-labels"},
+      h("span", null, p.source === "model"
+        ? t("plan.source.model", {model: p.model, version: p.model_version, from: p.data_from || "—", to: p.data_to || "—"})
+        : t("plan.source.given")),
+      p.risk_level ? h("span", null, t("col.risk") + " ",
+        h("span", {class: "risk r" + p.risk_level.slice(1)}, p.risk_level)) : null,
+      h("span", null, t("plan.asof", {date: p.as_of || "—"})),
+      h("span", null, t("plan.assumptions", {mu: pct(p.mu, 2), sigma: pct(p.sigma, 2), paths: p.paths, seed: p.seed})));
+  }
+
+  function planTiles(p) {
+    const c = p.currency;
+    return tiles([[t("plan.goal"), money(p.goal, c)], [t("plan.horizon"), t("plan.years", {n: p.years})],
+      [t("plan.probability"), h("span", {"data-testid": "plan-probability"}, pct(p.probability, 1))],
+      [t("plan.median"), money(p.percentiles.p50, c)]]);
+  }
+
+  /* the account page's card: the client's latest plan, or none */
+  function planCard(list) {
+    const p = list.find((x) => x.latest);
+    if (!p) return card(t("plan.title"), h("p", {class: "muted", "data-testid": "plan-none"}, t("plan.none")));
+    const c = p.currency;
+    return h("section", {class: "card", "data-testid": "plan-card"}, h("h2", null, t("plan.title"),
+      " ", h("a", {href: "#/plan/" + p.id, class: "small", "data-testid": "plan-open"}, t("plan.open", {id: p.id}))),
+      h("div", {class: "two"}, fanChart(p), h("div", null, h("dl", {class: "facts"},
+        [[t("plan.goal"), money(p.goal, c)], [t("plan.horizon"), t("plan.years", {n: p.years})],
+         [t("plan.probability"), h("span", {"data-testid": "plan-probability"}, pct(p.probability, 1))],
+         [t("plan.median"), money(p.percentiles.p50, c)],
+         [t("plan.inputs.initial"), money(p.initial, c)], [t("plan.inputs.monthly"), money(p.monthly, c)]]
+          .map(([k, v]) => [h("dt", null, k), h("dd", null, v)]).flat()), planLabels(p))));
+  }
+
+  async function viewPlan(id) {
+    const my = gen;
+    show(h("p", {class: "muted"}, t("loading")));
+    let p;
+    try { p = await api("/v1/plans/" + encodeURIComponent(id)); } catch (e) { return my === gen && show(failure(e)); }
+    if (my !== gen) return;
+    const c = p.currency;
+    const rows = p.paths_by_year.map((r) => h("tr", {"data-year": r.year}, h("td", {class: "num"}, r.year),
+      PCTS.map(([k]) => h("td", {class: "num"}, money(r[k])))));
+    show(
+      p.account ? h("a", {href: "#/account/" + p.account, class: "back"}, t("plan.back", {account: p.account}))
+        : h("a", {href: "#/queue", class: "back"}, t("account.back")),
+      h("div", {class: "page-head"}, h("h1", null, t("plan.page", {id: p.id})),
+        h("p", {class: "muted"}, t("plan.client", {client: p.client, account: p.account || "—"}),
+          p.label ? " · " + p.label : "", p.erased ? " · " + t("plan.erased") : "",
+          p.latest ? "" : " · " + t("plan.superseded"))),
+      planTiles(p),
+      h("p", {class: "muted"}, t("plan.inputs", {initial: money(p.initial, c), monthly: money(p.monthly, c)})),
+      h("div", {class: "two"}, card(t("plan.fan"), fanChart(p), planLabels(p)),
+        card(t("plan.table", {currency: c}), table("grid compact", [[t("col.year"), "num"]].concat(
+          PCTS.map(([, n]) => [n === 50 ? t("plan.median.line") : t("plan.pct", {p: n}), "num"])), rows, "plan-years"))));
   }
 
   /* --- the router --------------------------------------------------------------------------- */
@@ -399,6 +511,7 @@
     const [, page, arg] = (location.hash || "#/queue").split("/");
     if (page === "proposal" && arg) return viewProposal(decodeURIComponent(arg));
     if (page === "account" && arg) return viewAccount(decodeURIComponent(arg));
+    if (page === "plan" && arg) return viewPlan(decodeURIComponent(arg));
     return viewQueue();
   }
 

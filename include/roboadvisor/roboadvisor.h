@@ -67,10 +67,12 @@
 #include "store_views.h"
 #include "store_api.h"
 #include "store_resources.h"
+#include "store_plans.h"
 #include "store_now.h"
 #include "store_backup.h"
 /* engine */
 #include "engine_onboard.h"
+#include "engine_plan.h"
 #include "engine_models.h"
 #include "engine_book.h"
 #include "engine_import.h"

@@ -220,6 +220,7 @@ double cli_clock_ms(void);
  * returns the exit code. */
 typedef int cli_cmd_fn(int argc, char **argv);
 cli_cmd_fn cmd_optimize, cmd_stats, cmd_xirr, cmd_twr, cmd_plan, cmd_generate_book, cmd_gains;
+cli_cmd_fn cmd_plans; /* a client's saved goal plans (cmd_plans.c) */
 /* The book of record (cmd_book.c): init, import, securities, reconcile, check, valuation. */
 cli_cmd_fn cmd_init, cmd_import, cmd_securities, cmd_reconcile, cmd_check, cmd_valuation;
 /* The audit trail (cmd_audit.c), onboarding and agents (cmd_onboard.c), model portfolios

@@ -47,6 +47,7 @@ static const struct {
     {"reauthorise", cmd_reauthorise, "resume an account's suspended trading ('reauthorise ACCOUNT --by USER --note TEXT')"},
     {"replay", cmd_replay, "recompute a recorded day of the cycle and compare it with the record"},
     {"plan", cmd_plan, "goal plan by Monte Carlo: probability, wealth percentiles, required saving"},
+    {"plans", cmd_plans, "a client's saved goal plans: save (run on the client's account), list, show"},
     {"backtest", cmd_backtest, "the daily cycle over real history on a generated book, per risk level"},
     {"serve", cmd_serve, "serve the HTTP JSON API (docs/api.md) on loopback"},
     {"keys", cmd_keys, "the HTTP API's keys: create (printed once), list, revoke"},

@@ -35,6 +35,7 @@ typedef enum srv_route_id {
     R_KEYS, R_KEY_CREATE, R_KEY_REVOKE, R_ADVISORS, R_ADVISOR, R_HOUSEHOLDS, R_HOUSEHOLD,
     R_ONBOARD, R_PERSONAL, R_ERASE, R_MANDATES, R_FILLS, R_COMMENTS, R_COMMENT, R_AUDIT_RECORDS,
     R_STATEMENT,
+    R_PLANS, R_PLAN_CREATE, R_PLAN, /* a client's saved goal plans (srv_routes_plans.c) */
     R_COUNT
 } srv_route_id;
 
@@ -241,6 +242,10 @@ void srv_onboard_request_free(srv_onboard_request *r);
 /* Answers a route of srv_routes_resources.c (as srv_answer_request). */
 void srv_answer_resource(ra_store *s, const srv_caller *c, const srv_request *r, ra_date today,
                          const char *body, size_t len, srv_answer *a);
+
+/* Answers R_PLANS, R_PLAN_CREATE and R_PLAN (srv_routes_plans.c, as srv_answer_request). */
+void srv_answer_plans(ra_store *s, const srv_caller *c, const srv_request *r, ra_date today,
+                      const char *body, size_t len, srv_answer *a);
 
 /* --- a cache of answers (srv_cache.c): one per worker thread, not thread-safe ------------------ */
 

@@ -53,6 +53,10 @@ const srv_route_def srv_routes[R_COUNT] = {
     [R_COMMENT] = {"POST", "/v1/proposals/{id}/comments", SRV_ADMIN | SRV_ADVISOR, 0},
     [R_AUDIT_RECORDS] = {"GET", "/v1/audit/records", SRV_ADMIN | SRV_AUDITOR, 1},
     [R_STATEMENT] = {"GET", "/v1/accounts/{id}/statement", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 0},
+    /* srv_routes_plans.c */
+    [R_PLANS] = {"GET", "/v1/clients/{id}/plans", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 1},
+    [R_PLAN_CREATE] = {"POST", "/v1/clients/{id}/plans", SRV_ADMIN | SRV_ADVISOR, 0},
+    [R_PLAN] = {"GET", "/v1/plans/{id}", SRV_ADMIN | SRV_ADVISOR | SRV_CLIENT, 0},
 };
 
 void srv_problem_set(srv_problem *p, int status, const char *title, const char *fmt, ...)

@@ -843,6 +843,9 @@ void srv_answer_request(ra_store *s, const srv_caller *c, const srv_request *r, 
     case R_COMMENTS:
     case R_COMMENT:
     case R_AUDIT_RECORDS: srv_answer_resource(s, c, r, today, body, len, a); break;
+    case R_PLANS: srv_answer_plans(s, c, r, today, body, len, a); break;
+    case R_PLAN_CREATE: srv_answer_plans(s, c, r, today, body, len, a); break;
+    case R_PLAN: srv_answer_plans(s, c, r, today, body, len, a); break;
     default: not_found(a);
     }
     if (!a->body) { /* out of memory building it */

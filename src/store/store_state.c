@@ -259,6 +259,15 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "x.created_at", "ittiti",
      "client_consents x JOIN clients c ON c.id = x.client_id JOIN firms f ON f.id = c.firm_id",
      "x.n"},
+    /* issue 15 (0026): a client's saved goal plans, one group per plan (never edited) */
+    {"client_plans", 26, "x.code",
+     "c.code, x.account, x.currency, x.minor_digits, x.goal_minor, x.initial_minor, "
+     "x.monthly_minor, x.years, x.method, x.source, x.model, x.model_version, x.risk_level, "
+     "x.mu, x.sigma, x.data_from, x.data_to, x.as_of, x.paths, x.seed, x.probability, x.n_hits, "
+     "x.mean_minor, x.pct, x.label_enc, x.user_name, x.created_at",
+     "tttiiiiitttiiddiiiiidiitbti",
+     "client_plans x JOIN clients c ON c.id = x.client_id JOIN firms f ON f.id = x.firm_id",
+     "x.id"},
 };
 
 int rs_state_spec(const char *table)
@@ -502,6 +511,7 @@ static const struct {
     {"api_key", {"api_keys"}},
     {"proposal_comment", {"proposal_comments"}},
     {"consent", {"client_consents"}},
+    {"plan", {"client_plans"}},
 };
 
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)

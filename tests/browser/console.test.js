@@ -1,12 +1,14 @@
 // The advisor console in a real headless Chromium (Debian's /usr/bin/chromium driven by
 // playwright-core): sign in as an advisor, see the queue, open a proposal, approve it with one
-// trade left out and reject another, look at an account, switch to Chinese, and check that
+// trade left out and reject another, look at an account and its client's goal plan (its figures
+// against the API's answer, GET /v1/plans/{id}), switch to Chinese, and check that
 // another advisor sees none of the first one's clients. Run by tests/cli/test_console.sh, which
 // starts the server on a small book and checks the decisions through the API afterwards.
 //
 // Usage: node console.test.js URL CASE.json SHOTS_DIR
 // CASE.json: {"adv": key, "adv_other": key, "approve": id, "reject": id, "account": code,
-//             "own_clients": [codes], "other_clients": [codes], "leave_out": trade number}
+//             "own_clients": [codes], "other_clients": [codes], "leave_out": trade number,
+//             "plan": id, "plan_file": the plan's JSON as GET /v1/plans/{id} answered it}
 // Prints one line per check: "ok NAME" or "bad NAME: why"; exits 0 (the shell counts the lines).
 "use strict";
 const { chromium } = require("playwright-core");
@@ -32,6 +34,13 @@ async function outcome(page) {
   const el = await page.waitForSelector(".msg .notice");
   return (await el.getAttribute("class")).replace("notice ", "") + " " + (await el.textContent());
 }
+
+// the console's formats (web/app.js money and pct), to compare the page with the API's figures
+function money(str, cur) {
+  const neg = str.startsWith("-"), [w, f] = (neg ? str.slice(1) : str).split(".");
+  return (neg ? "−" : "") + w.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (f ? "." + f : "") + (cur ? " " + cur : "");
+}
+const pct1 = (x) => (x * 100).toFixed(1) + "%";
 
 async function signIn(page, key) {
   await page.goto(url + "/");
@@ -116,6 +125,37 @@ async function signIn(page, key) {
     check("the lots are listed", (await page.$$("[data-testid=lots] tbody tr")).length > 0);
     await shot(page, "05-account");
 
+    // the client's goal plan: its latest on the account's page, then the plan's own page, every
+    // figure as the API gives it
+    const P = JSON.parse(fs.readFileSync(C.plan_file, "utf8"));
+    await page.waitForSelector("[data-testid=plan-card]");
+    check("the account shows its client's latest plan",
+      (await page.textContent("[data-testid=plan-open]")).includes(C.plan) &&
+      (await page.textContent("[data-testid=plan-card] [data-testid=plan-probability]")) === pct1(P.probability),
+      await page.textContent("[data-testid=plan-card]"));
+    await page.click("[data-testid=plan-open]");
+    await page.waitForSelector("[data-testid=plan-years]");
+    check("the plan page is the plan's", (await page.textContent("h1")).includes(C.plan) &&
+      (await page.textContent("main")).includes("retirement at 60"));
+    const tileText = await page.$$eval(".tile-value", (x) => x.map((e) => e.textContent));
+    check("the plan's goal, horizon, probability and median as the API's",
+      tileText[0] === money(P.goal, P.currency) && tileText[1] === P.years + " years" &&
+      tileText[2] === pct1(P.probability) && tileText[3] === money(P.percentiles.p50, P.currency), tileText.join(" | "));
+    const cells = await page.$$eval("[data-testid=plan-years] tbody tr", (r) => r.map((x) =>
+      [...x.querySelectorAll("td")].map((d) => d.textContent)));
+    const want = P.paths_by_year.map((r) => [String(r.year)].concat(["p5", "p25", "p50", "p75", "p95"].map((k) => money(r[k]))));
+    check("the percentiles of every year as the API's", JSON.stringify(cells) === JSON.stringify(want),
+      JSON.stringify(cells[0]) + " / " + JSON.stringify(want[0]));
+    const d = await page.getAttribute("svg.fan path.median", "d");
+    check("the fan chart draws both bands and the median from the start to the last year",
+      (await page.$$("svg.fan path.band")).length === 2 && (d.match(/[ML]/g) || []).length === P.years + 1 &&
+      (await page.$$("svg.fan line.goal")).length === 1, d);
+    const dl = await page.textContent("[data-testid=plan-labels]");
+    check("the plan's data labels: source, its data's dates, risk level, valuation date",
+      dl.includes("model " + P.model) && dl.includes(P.data_to) && dl.includes(P.risk_level) &&
+      dl.includes(P.as_of), dl);
+    await shot(page, "09-plan");
+
     // Simplified Chinese: every label from the Chinese catalogue
     await page.goto(url + "/#/queue");
     await page.waitForSelector("[data-testid=queue]");
@@ -133,6 +173,15 @@ async function signIn(page, key) {
     check("a proposal in Chinese", (await page.textContent("h1")).includes("调仓建议") &&
       (await page.textContent("[data-testid=trades] thead")).includes("税务影响"));
     await shot(page, "07-proposal-zh");
+    await page.goto(url + "/#/plan/" + C.plan);
+    await page.waitForSelector("[data-testid=plan-years]");
+    check("a plan in Chinese", (await page.textContent("h1")).includes("目标规划") &&
+      (await page.textContent("[data-testid=plan-years] thead")).includes("年份") &&
+      (await page.textContent("[data-testid=plan-labels]")).includes("来源") &&
+      (await page.$$eval(".tile-label", (x) => x.map((e) => e.textContent))).includes("达成目标的概率"));
+    await shot(page, "10-plan-zh");
+    await page.goto(url + "/#/proposal/" + C.approve);
+    await page.waitForSelector("[data-testid=trades]");
     await page.selectOption("[data-testid=lang]", "en");
     await page.locator("h1", { hasText: "Proposal" }).waitFor();
 

@@ -263,6 +263,73 @@ if PHASE == "a":
           all(f["order"] == o["id"] for f in j["items"]), f"fills {filled} against the order's {o['filled']}")
     as_missing("GET", "/v1/orders/{id}/fills", ids["foreign_order"], ADV)
 
+    # --- saved goal plans (srv_routes_plans.c) ----------------------------------------------------
+    # zero volatility: every percentile of year y is the annuity 1000 * 1.06^y + 100 * (1.06^y - 1)
+    # / (1.06^(1/12) - 1), the closed form the plan computation's own tests use
+    # (tests/unit/test_plan.c test_plan_zero_volatility_is_annuity, tests/cli/test_plan.sh)
+    PC = ids["client_code"]
+    prq = {"goal": "20000.00", "years": 10, "monthly": "100.00", "initial": "1000.00", "mu": 0.06,
+           "sigma": 0, "paths": 20, "label": "sea house"}
+    j1, h1, b1 = post("/v1/clients/{id}/plans", PC, ADV, prq, 201, idem="plan-1")
+    q12 = 1.06 ** (1 / 12)
+    ann = [1000 * 1.06 ** y + 100 * (1.06 ** y - 1) / (q12 - 1) for y in range(1, 11)]
+    rows = (j1 or {}).get("paths_by_year", [])
+    check(len(rows) == 10 and all(abs(float(r[k]) - ann[r["year"] - 1]) <= 0.005 for r in rows
+                                   for k in ("p5", "p25", "p50", "p75", "p95")),
+          f"a zero-volatility plan is the annuity: {rows[:2]} against {ann[:2]}")
+    check(j1 and j1["probability"] == 0 and j1["paths_reaching_goal"] == 0 and
+          j1["source"] == "given" and j1["label"] == "sea house" and j1["latest"] is True and
+          abs(float(j1["mean"]) - 18038.19) <= 0.005 and j1["percentiles"]["p50"] == rows[-1]["p50"],
+          f"the annuity plan: {b1[:300]!r}")
+    j2, h2, b2 = post("/v1/clients/{id}/plans", PC, ADV, prq, 201, idem="plan-1")
+    check(j2 and j1 and j2["id"] == j1["id"] and j2["label"] is None and
+          h2.get("Idempotent-Replayed") == "true", "a plan retried: not run twice, its label not kept")
+    # on the account's model: its expected return and volatility (the shell reruns it with `plan`)
+    j3, h3, b3 = post("/v1/clients/{id}/plans", PC, A, {"goal": "500000.00", "years": 5,
+                                                          "monthly": "1000.00", "paths": 2000,
+                                                          "seed": 7}, 201)
+    check(j3 and j3["source"] == "model" and j3["model"] and j3["risk_level"] in
+          ("R1", "R2", "R3", "R4", "R5") and j3["as_of"] == "2019-12-11" and
+          j3["data_to"] is not None and 0 <= j3["probability"] <= 1, f"a plan on the model: {b3[:300]!r}")
+    open(os.path.join(WORK, "plan_model.json"), "w").write(json.dumps(j3 or {}))
+    items, pages = walk(f"/v1/clients/{PC}/plans", ADV, 1)
+    check([i["id"] for i in items] == [j1["id"], j3["id"]] and pages == 2 and
+          [i["latest"] for i in items] == [False, True], f"plans page by page: {items[:1]}")
+    j = get("/v1/plans/{id}", j1["id"], CLI)  # the client's own
+    check(j and j["label"] == "sea house" and j["latest"] is False and j["paths_by_year"] == rows,
+          "a plan shown to its client, as saved")
+    get("/v1/clients/{id}/plans", PC, CLI)
+    # scoping: another advisor's client or plan is 404 as a missing one; a client sees its own only
+    jf, hf, bf = post("/v1/clients/{id}/plans", ids["foreign_client"], A,
+                      {"goal": "100.00", "years": 1, "mu": 0, "sigma": 0, "initial": "1.00"}, 201)
+    fplan = (jf or {}).get("id", "")
+    as_missing("GET", "/v1/plans/{id}", fplan, ADV)
+    as_missing("GET", "/v1/plans/{id}", fplan, CLI)
+    as_missing("GET", "/v1/clients/{id}/plans", ids["foreign_client"], ADV)
+    as_missing("POST", "/v1/clients/{id}/plans", ids["foreign_client"], ADV, prq)
+    s, h, b = call("POST", f"/v1/clients/{PC}/plans", CLI, prq)
+    check(s == 403, f"a client saves a plan: {s}")
+    s, h, b = call("GET", f"/v1/plans/{j1['id']}", AUD)
+    check(s == 403, f"an auditor reads a plan: {s}")
+    # problems with JSON paths, never a value
+    s, h, b = call("POST", f"/v1/clients/{PC}/plans", ADV, {"goal": "abc", "years": 0, "mu": 7, "x": 1})
+    check(s == 422 and problem_paths(b) == ["$.goal", "$.mu", "$.sigma", "$.x", "$.years"],
+          f"a bad plan request: {s} {b[:300]!r}")
+    s, h, b = call("POST", f"/v1/clients/{PC}/plans", ADV, {"goal": "1.234", "years": 1})
+    check(s == 422 and problem_paths(b) == ["$.goal"], f"three decimals: {s} {b[:200]!r}")
+    s, h, b = call("POST", f"/v1/clients/{PC}/plans", ADV,
+                   {"goal": "100.00", "years": 1, "account": ids["foreign_account"]})
+    check(s == 422 and problem_paths(b) == ["$.account"], f"another client's account: {s} {b[:200]!r}")
+    s, h, b = call("POST", f"/v1/clients/{PC}/plans", ADV, {"goal": "100.00", "years": 1,
+                                                           "label": "Zebulon" * 30})
+    check(s == 422 and problem_paths(b) == ["$.label"] and b"Zebulon" not in b, f"a long label: {s}")
+    # the onboarded client's plan: its label goes with the erasure (phase erase)
+    jn, hn, bn = post("/v1/clients/{id}/plans", NEWC, ADV,
+                      {"goal": "50000.00", "years": 3, "initial": "1000.00", "mu": 0.04,
+                       "sigma": 0.1, "paths": 100, "label": "Zebulon's boat"}, 201)
+    check(jn and jn["label"] == "Zebulon's boat", "a labelled plan")
+    open(os.path.join(WORK, "plans.json"), "w").write(json.dumps({"new": jn, "foreign": fplan}))
+
     # --- audit records -------------------------------------------------------------------------
     items, pages = walk("/v1/audit/records", AUD, 97)
     seqs = [i["seq"] for i in items]
@@ -270,6 +337,7 @@ if PHASE == "a":
     total = json.loads(b)["records"]
     check(seqs == sorted(seqs) and len(set(seqs)) == len(seqs) and len(seqs) == total and pages >= 2,
           f"audit records {len(seqs)} in {pages} pages, the chain has {total}")
+    check(any(i["entity"] == "plan" for i in items), "plans are audited")
     check(any(i["entity"] == "proposal_comment" for i in items) and
           any(i["entity"] == "consent" and i["entity_id"] == NEWC for i in items),
           "comments and consents are audited")
@@ -296,6 +364,15 @@ if PHASE == "erase":
     j, h, b = post("/v1/clients/{id}/erase", NEWC, A, {"confirm": NEWC}, 200)
     check(j and j["already_erased"] is True, "erased twice")
     as_missing("POST", "/v1/clients/{id}/erase", "NO-SUCH-ID", A, {"confirm": "NO-SUCH-ID"})
+    # the erased client's plan: its label unreadable, its figures as saved
+    pl = json.load(open(os.path.join(WORK, "plans.json")))
+    j = get("/v1/plans/{id}", pl["new"]["id"], ADV)
+    check(j and j["erased"] is True and j["label"] is None and
+          j["paths_by_year"] == pl["new"]["paths_by_year"] and
+          j["probability"] == pl["new"]["probability"], f"a plan after the erasure: {j}")
+    s, h, b = call("POST", f"/v1/clients/{NEWC}/plans", ADV,
+                   {"goal": "1.00", "years": 1, "mu": 0, "sigma": 0, "label": "again"})
+    check(s == 409 and b"again" not in b, f"a labelled plan for an erased client: {s}")
     s, h, b = call("GET", "/v1/audit", AUD)
     check(s == 200 and json.loads(b)["intact"] is True, f"the audit chain after the erasure: {b!r}")
 
@@ -312,6 +389,12 @@ if PHASE == "b":
             ("GET", "/v1/proposals/{id}/comments", ids["pending"], None),
             ("POST", "/v1/proposals/{id}/comments", ids["pending"], {"body": "x"}),
             ("POST", "/v1/keys/{id}/revoke", ids["admin"][3:19], None)]:
+        as_missing(m, p, ident, F2, body)
+    pl = json.load(open(os.path.join(WORK, "plans.json")))
+    for m, p, ident, body in [("GET", "/v1/plans/{id}", pl["new"]["id"], None),
+                              ("GET", "/v1/clients/{id}/plans", ids["client_code"], None),
+                              ("POST", "/v1/clients/{id}/plans", ids["client_code"],
+                               {"goal": "1.00", "years": 1, "mu": 0, "sigma": 0})]:
         as_missing(m, p, ident, F2, body)
     for p in ("/v1/keys", "/v1/advisors", "/v1/households", "/v1/audit/records"):
         items, _ = walk(p, F2, 500)

@@ -3,7 +3,7 @@ loopback. Usage: server_check.py URL OPENAPI KEYS.json RESULTS
 KEYS.json: {"admin", "adv", "adv_other", "client", "auditor", "f2admin", "revoked", "expired",
 "own_account", "foreign_account", "own_client", "foreign_client", "pending", "foreign_pending",
 "own_advisor", "foreign_advisor", "own_household", "foreign_household", "own_order",
-"foreign_order", "foreign_key"}.
+"foreign_order", "foreign_key", "own_plan", "foreign_plan"}.
 Every check appends ok or bad to RESULTS (tests/cli/lib.sh counts them). Expected values: the
 OpenAPI document (docs/openapi.json), RFC 9457 for problems, the issue's scoping rules."""
 import json
@@ -130,6 +130,8 @@ own = {"/v1/accounts/{id}": keys["own_account"], "/v1/accounts/{id}/instructions
        "/v1/accounts/{id}/statement": keys["own_account"] + "?from=2019-12-01&to=2019-12-11"}
 ADMIN_ONLY = ("/v1/audit", "/v1/audit/records", "/v1/keys")  # GETs an advisor may not use
 own["/v1/accounts/{id}/values"] = keys["own_account"]  # the console's (srv_routes_console.c)
+own["/v1/clients/{id}/plans"] = keys["own_client"]  # saved goal plans (srv_routes_plans.c)
+own["/v1/plans/{id}"] = keys["own_plan"]
 n_valid = 0
 for p, ops in doc["paths"].items():
     if "get" not in ops or p in ("/metrics",):
@@ -171,7 +173,9 @@ foreign = {"/v1/accounts/{id}": keys["foreign_account"],
            "/v1/accounts/{id}/mandates": keys["foreign_account"],
            "/v1/orders/{id}/fills": keys["foreign_order"],
            "/v1/keys/{id}/revoke": keys["foreign_key"],
-           "/v1/accounts/{id}/values": keys["foreign_account"]}
+           "/v1/accounts/{id}/values": keys["foreign_account"],
+           "/v1/clients/{id}/plans": keys["foreign_client"],
+           "/v1/plans/{id}": keys["foreign_plan"]}
 # every route with an id is walked with a foreign one: a new route without one fails here
 for p in doc["paths"]:
     check("{id}" not in p or p in foreign, f"the walk has no foreign id for {p}")
@@ -196,6 +200,7 @@ for who, ids in (("f2admin", dict(foreign, **{k: v for k, v in own.items()})), (
                                  ("deposits", {"amount": "1.00", "reference": "walk"}),
                                  ("reauthorise", {"note": "walk"}),
                                  ("comments", {"body": "walk"}),
+                                 ("plans", {"goal": "1.00", "years": 1, "mu": 0, "sigma": 0}),
                                  ("erase", {"confirm": ids.get(p, "")})):
                     if part in p:
                         body = b_

@@ -70,6 +70,40 @@ JSON
 start_server "$W/serve-a.log"; ids
 "$PY" "$REPO/tests/cli/api_resources_check.py" a "$URL" "$REPO/docs/openapi.json" "$W/ids.json" \
   "$RESULTS" "$W" && ok || bad "api_resources_check.py a stopped"
+# the plan saved on the account's model (api_resources_check.py) is the plan command's
+# computation on the same inputs, to the cent (src/core/plan.c; its own tests: test_plan.c)
+"$PY" - "$W/plan_model.json" >"$W/plan_args" <<'PYEOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+print(" ".join([j["initial"], j["monthly"], str(j["years"]), j["goal"], repr(j["mu"]), repr(j["sigma"]),
+                str(j["paths"]), str(j["seed"])]))
+PYEOF
+read -r P_INI P_MON P_YRS P_GOAL P_MU P_SIG P_PATHS P_SEED <"$W/plan_args"
+run 0 "$RA" plan --initial "$P_INI" --monthly "$P_MON" --years "$P_YRS" --goal "$P_GOAL" --mu "$P_MU" \
+  --sigma "$P_SIG" --paths "$P_PATHS" --seed "$P_SEED" --format json
+"$PY" - "$W/plan_model.json" "$TMP/out" <<'PYEOF' && ok || bad "the saved plan differs from the plan command's"
+import json, sys
+s, c = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+rows = [[round(r[k] * 100) for k in ("p5", "p25", "p50", "p75", "p95")] for r in c["paths_by_year"]]
+mine = [[round(float(r[k]) * 100) for k in ("p5", "p25", "p50", "p75", "p95")] for r in s["paths_by_year"]]
+sys.exit(not (rows == mine and s["probability"] == c["probability"] and len(rows) == s["years"]))
+PYEOF
+# the plans command on the same book: usage errors, the plans the API saved, one saved here
+run 2 "$RA" plans save --db "$B" --client "$CLI" --years 5; err_lines 1; err_has "--goal AMOUNT is required"
+run 2 "$RA" plans save --db "$B" --client "$CLI" --goal 10 --years 5 --mu 0.05; err_lines 1; err_has "--mu and --sigma go together"
+run 2 "$RA" plans save --db "$B" --client "$CLI" --goal 1.234 --years 5; err_lines 1; err_has "at most 2 decimals"
+run 2 "$RA" plans show --db "$B"; err_has "name the plan"
+run 1 "$RA" plans save --db "$B" --client NOPE --goal 10 --years 5; err_has "no client NOPE"
+run 1 "$RA" plans show --db "$B" PL99999999; err_has "no plan PL99999999"
+run 0 "$RA" plans list --db "$B" --client "$CLI" --format json
+"$PY" -c 'import json,sys; p=json.load(open(sys.argv[1]))["plans"]; sys.exit(not (len(p) == 2 and p[0]["label"] == "sea house" and [x["latest"] for x in p] == [False, True]))' "$TMP/out" \
+  && ok || bad "plans list: not the two plans the API saved"
+run 0 "$RA" plans save --db "$B" --client "$CLI" --goal 20000 --years 10 --monthly 100 --initial 1000 \
+  --mu 0.06 --sigma 0 --paths 20 --date 2019-12-11
+out_has "Probability of reaching the goal: 0.00 %"
+out_has "18038.19" # the annuity after 10 years (api_resources_check.py, test_plan.sh)
+run 0 "$RA" plans list --db "$B" --client "$CLI"
+out_has "3 plans"
 NEWC=RX000001
 wrapped "$NEWC" >"$W/wrapped.hex"
 [ "$(wc -c <"$W/wrapped.hex")" -eq 145 ] && ok || bad "no data key for $NEWC"

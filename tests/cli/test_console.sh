@@ -4,7 +4,8 @@
 # with sqlite3 and python (the queue's clients and proposals, the account's cumulative return and
 # the model's recomputed from the prices), and the console itself in a real headless Chromium
 # (tests/browser/console.test.js: sign in, queue, approve with one trade left out, reject,
-# account, Chinese, another advisor), whose decisions are then checked through the API.
+# account, the client's goal plan against the API, Chinese, another advisor), whose decisions
+# are then checked through the API.
 # Screenshots: BUILD/browser/screenshots/*.png (named in the output).
 source "$(dirname "$0")/lib.sh"
 export ROBOADVISOR_USER=console-test ROBOADVISOR_FIRM=DEMO
@@ -37,6 +38,12 @@ ACC=$(q "SELECT a.code FROM proposals p JOIN accounts a ON a.id = p.account_id W
 OWN=$(q "SELECT c.code FROM clients c JOIN advisors v ON v.id = c.advisor_id WHERE v.code = '$ADV' ORDER BY 1" | tr '\n' ' ')
 OTHER=$(q "SELECT c.code FROM clients c JOIN advisors v ON v.id = c.advisor_id WHERE v.code <> '$ADV' ORDER BY 1" | tr '\n' ' ')
 CLI=$(q "SELECT c.code FROM accounts a JOIN clients c ON c.id = a.client_id WHERE a.code = '$ACC'")
+# a saved goal plan of the account's client on the account's model (shown on the account's page
+# and on its own; the browser checks its figures against GET /v1/plans/{id})
+run 0 "$RA" plans save --db "$B" --client "$CLI" --account "$ACC" --goal 450000 --years 15 \
+  --monthly 2500 --paths 2000 --label "retirement at 60" --date 2019-12-11 --format json
+PLAN=$(jget .id)
+[[ $PLAN =~ ^PL[0-9]{8}$ ]] && [ "$(jget .source)" = model ] && ok || bad "no plan saved on the model: $PLAN"
 K_ADMIN=$("$RA" keys create --db "$B" --role admin)
 K_ADV=$("$RA" keys create --db "$B" --role advisor --user "$ADV")
 K_ADV2=$("$RA" keys create --db "$B" --role advisor --user "$OADV")
@@ -172,6 +179,9 @@ jget '.trades[0].gain_short' | grep -Eq '^-?[0-9]+\.[0-9]{2}$' && ok || bad "a t
 # the trade the browser leaves out of the approval: the last buy (sales fund the buys)
 LEAVE=$("$PY" -c 'import json,sys; print([t["n"] for t in json.load(open(sys.argv[1]))["trades"] if t["side"] == "buy"][-1])' "$TMP/out")
 NTRADES=$(jget .n_trades)
+# the plan as the API gives it, for the browser to compare the page with
+[ "$(get -H "$(auth "$K_ADV")" "$URL/v1/plans/$PLAN")" = 200 ] && cp "$TMP/out" "$TMP/plan.json" && ok || bad "GET /v1/plans/$PLAN"
+[ "$(get -H "$(auth "$K_ADV2")" "$URL/v1/plans/$PLAN")" = 404 ] && ok || bad "another advisor reads the plan"
 
 # --- the console in Chromium -------------------------------------------------------------------
 BR="$(dirname "$RA")/browser"; mkdir -p "$BR"
@@ -184,7 +194,8 @@ fi
 import json, sys
 json.dump({"adv": "$K_ADV", "adv_other": "$K_ADV2", "approve": "$APPROVE", "reject": "$REJECT",
            "account": "$ACC", "own_clients": "$OWN".split(), "other_clients": "$OTHER".split()[:3],
-           "leave_out": int("$LEAVE")}, open(sys.argv[1], "w"))
+           "leave_out": int("$LEAVE"), "plan": "$PLAN", "plan_file": "$TMP/plan.json"},
+          open(sys.argv[1], "w"))
 PYEOF
 rm -rf "$BR/screenshots"
 (cd "$BR" && node console.test.js "$URL" "$TMP/case.json" "$BR/screenshots") >"$TMP/browser.out" 2>&1
@@ -192,8 +203,8 @@ cat "$TMP/browser.out"
 nb=$(grep -c '^ok ' "$TMP/browser.out"); nbad=$(grep -c '^bad ' "$TMP/browser.out")
 for _ in $(seq "$nb"); do ok; done
 for _ in $(seq "$nbad"); do bad "browser (above)"; done
-[ "$nb" -ge 24 ] && ok || bad "the browser made $nb checks, want 24"
-[ "$(ls "$BR/screenshots"/*.png 2>/dev/null | wc -l)" -ge 8 ] && ok || bad "screenshots missing"
+[ "$nb" -ge 31 ] && ok || bad "the browser made $nb checks, want 31"
+[ "$(ls "$BR/screenshots"/*.png 2>/dev/null | wc -l)" -ge 10 ] && ok || bad "screenshots missing"
 
 # --- the decisions, through the API ------------------------------------------------------------
 get -H "$(auth "$K_ADMIN")" "$URL/v1/proposals/$APPROVE" >/dev/null

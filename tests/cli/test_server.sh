@@ -60,6 +60,13 @@ ORD=$(q "SELECT o.code FROM orders o JOIN accounts a ON a.id = o.account_id WHER
 [ -n "$ORD" ] || ORD=$(q "SELECT o.code FROM orders o JOIN accounts a ON a.id = o.account_id JOIN clients c ON c.id = a.client_id JOIN advisors v ON v.id = c.advisor_id WHERE v.code = '$ADV' ORDER BY o.code LIMIT 1")
 FORD=$(q "SELECT o.code FROM orders o JOIN accounts a ON a.id = o.account_id JOIN clients c ON c.id = a.client_id JOIN advisors v ON v.id = c.advisor_id WHERE v.code <> '$ADV' ORDER BY o.code LIMIT 1")
 [ -n "$HH" ] && [ "$HH" != "$FHH" ] && [ -n "$ORD" ] && [ -n "$FORD" ] && ok || bad "no household or order for the walk"
+# a saved goal plan of each client for the walk (srv_routes_plans.c; tests/cli/test_api_resources.sh checks them)
+for c in "$CLI" "$FCLI"; do
+  run 0 "$RA" plans save --db "$B" --client "$c" --goal 100000 --years 2 --mu 0.05 --sigma 0.1 --paths 50 --date 2019-12-11
+done
+PLAN=$(q "SELECT x.code FROM client_plans x JOIN clients c ON c.id = x.client_id WHERE c.code = '$CLI'")
+FPLAN=$(q "SELECT x.code FROM client_plans x JOIN clients c ON c.id = x.client_id WHERE c.code = '$FCLI'")
+[ -n "$PLAN" ] && [ -n "$FPLAN" ] && ok || bad "no plans for the walk"
 key() { "$RA" keys create --db "$B" "$@"; }
 K_ADMIN=$(key --role admin); K_ADV=$(key --role advisor --user "$ADV"); K_ADV2=$(key --role advisor --user "$OADV")
 K_CLI=$(key --role client --user "$CLI"); K_AUD=$(key --role auditor)
@@ -97,7 +104,8 @@ cat >"$W/keys.json" <<JSON
  "own_account": "$ACC", "foreign_account": "$FACC", "own_client": "$CLI",
  "foreign_client": "$FCLI", "pending": "$PEND", "foreign_pending": "$FPEND",
  "own_advisor": "$ADV", "foreign_advisor": "$OADV", "own_household": "$HH", "foreign_household": "$FHH",
- "own_order": "$ORD", "foreign_order": "$FORD", "foreign_key": "${K_F2:3:16}"}
+ "own_order": "$ORD", "foreign_order": "$FORD", "foreign_key": "${K_F2:3:16}",
+ "own_plan": "$PLAN", "foreign_plan": "$FPLAN"}
 JSON
 "$PY" "$REPO/tests/cli/server_check.py" "$URL" "$REPO/docs/openapi.json" "$W/keys.json" "$RESULTS" \
   && ok || bad "server_check.py stopped"
