@@ -67,7 +67,16 @@ typedef struct ra_models_build_opts {
                             * (each filled by its fund), securities in the single stage
                             * (docs/methodology.md#cardinality); 0: no limit */
     double min_position;   /* > 0: a holding held weighs at least this (same holdings); 0: none */
+    /* The class stage's objective (two stages, `models build` only; docs/methodology.md
+     * #the-cvar-objective): RA_MODELS_OBJ_MEAN_VARIANCE (default), RA_MODELS_OBJ_CVAR (least CVaR
+     * at each level's mean-variance return) or RA_MODELS_OBJ_CVAR_LIMIT (highest return with CVaR
+     * <= cvar_limit[level - 1]). Every two-stage model reports its CVaR at cvar_beta. */
+    int objective;
+    double cvar_beta;      /* RA_MODELS_DEFAULT_CVAR_BETA */
+    double cvar_limit[RA_PROF_LEVELS]; /* per level, one day's loss (decimal) */
 } ra_models_build_opts;
+
+#define RA_MODELS_DEFAULT_CVAR_BETA 0.95
 
 #define RA_MODELS_DEFAULT_DRAWS 50
 

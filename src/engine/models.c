@@ -168,6 +168,7 @@ void ra_models_build_opts_default(ra_models_build_opts *o)
     o->ewma_lambda = RA_EWMA_LAMBDA_DEFAULT;
     o->draws = RA_MODELS_DEFAULT_DRAWS;
     o->seed = 1;
+    o->cvar_beta = RA_MODELS_DEFAULT_CVAR_BETA;
     o->two_stage = 1; /* equilibrium, views, classes then funds (docs/methodology.md#two-stage-models) */
 }
 

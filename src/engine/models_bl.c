@@ -56,8 +56,10 @@ static int is_pinned(const char *pins, const char *ticker)
     return 0;
 }
 
-ra_status ra_models_class_inputs_load(ra_store *s, const char *firm, const ra_models_build_opts *o,
-                                      ra_models_class_inputs *ci, ra_err *err)
+/* ra_models_class_inputs_load; with keep, the shelf is handed over into it on success (the
+ * caller frees it) rather than freed. */
+static ra_status class_inputs_load(ra_store *s, const char *firm, const ra_models_build_opts *o,
+                                   ra_models_class_inputs *ci, ra_models_shelf *keep, ra_err *err)
 {
     memset(ci, 0, sizeof *ci);
     if (!(o->tau > 0 && o->tau <= 1))
@@ -256,8 +258,17 @@ out:
     ra_free(market.body);
     ra_free(pins.body);
     RA_FREE_ALL(of, cret, diff, vw, mk);
-    ra_models_shelf_free(&sh);
+    if (keep && rc == RA_OK)
+        *keep = sh;
+    else
+        ra_models_shelf_free(&sh);
     return rc;
+}
+
+ra_status ra_models_class_inputs_load(ra_store *s, const char *firm, const ra_models_build_opts *o,
+                                      ra_models_class_inputs *ci, ra_err *err)
+{
+    return class_inputs_load(s, firm, o, ci, NULL, err);
 }
 
 /* A fund more than one level above the model's (or of unknown level): at most the material
@@ -269,7 +280,7 @@ static int fund_risky(int fund_level, int level)
 
 /* The first of class c's funds, in preference order, that the level may hold without limit (not
  * riskier than the level by more than one); -1 when every fund is. */
-static long first_plain_fund(const ra_models_class_inputs *ci, size_t c, int level)
+long models_first_plain_fund(const ra_models_class_inputs *ci, size_t c, int level)
 {
     for (size_t f = 0; f < ci->n_funds[c]; f++)
         if (!fund_risky(ci->fund_level[c][f], level))
@@ -281,10 +292,10 @@ static long first_plain_fund(const ra_models_class_inputs *ci, size_t c, int lev
  * without limit is that fund (its level; slots 0: no cap). A class whose funds are all riskier
  * spreads over them at the material weight each: slots = their number, and the riskiest's level
  * (the rating's average rule then errs on the safe side). */
-static void class_stage1(const ra_models_class_inputs *ci, size_t c, int level, int *lvl,
+void models_class_stage1(const ra_models_class_inputs *ci, size_t c, int level, int *lvl,
                          size_t *slots)
 {
-    long f0 = first_plain_fund(ci, c, level);
+    long f0 = models_first_plain_fund(ci, c, level);
     if (f0 >= 0) {
         *lvl = ci->fund_level[c][f0];
         *slots = 0;
@@ -303,12 +314,12 @@ static void class_stage1(const ra_models_class_inputs *ci, size_t c, int level, 
 /* Stage 2: class c's weight w to its first fund the level may hold without limit, else over its
  * funds in order at most the material weight each; the funds used are appended to m (their names
  * joined by '+' into used). */
-static void fill_class(const ra_models_class_inputs *ci, size_t c, int level, double w, ra_model *m,
-                       char *used, size_t cap)
+void models_fill_class(const ra_models_class_inputs *ci, size_t c, int level, double w,
+                       ra_model *m, char *used, size_t cap)
 {
     size_t k = 0;
     used[0] = 0;
-    long f0 = first_plain_fund(ci, c, level);
+    long f0 = models_first_plain_fund(ci, c, level);
     if (f0 >= 0) { /* one fund the level may hold without limit takes it all */
         snprintf(m->w[m->n].ticker, sizeof m->w[0].ticker, "%s", ci->fund[c][f0]);
         m->w[m->n++].weight = w;
@@ -339,7 +350,7 @@ static ra_status stage1_once(const ra_models_class_inputs *ci, const ra_models_b
     size_t slots[RA_MODELS_MAX_CLASSES];
     for (size_t a = 0; a < k; a++) {
         names[a] = ci->cls[idx[a]];
-        class_stage1(ci, idx[a], level, &lvl[a], &slots[a]);
+        models_class_stage1(ci, idx[a], level, &lvl[a], &slots[a]);
     }
     ra_models_build_settings bs;
     ra_models_build_settings_default(&bs);
@@ -499,7 +510,7 @@ static ra_status build_level(const ra_models_class_inputs *ci, const ra_models_b
             x->expense_ratio = ci->n_funds[c] ? ci->expense_ratio[c][0] : 0;
             x->tracking_error = ci->n_funds[c] ? ci->tracking_error[c][0] : 0;
             if (x->weight > 0)
-                fill_class(ci, c, level, x->weight, out, x->fund, sizeof x->fund);
+                models_fill_class(ci, c, level, x->weight, out, x->fund, sizeof x->fund);
             else if (ci->n_funds[c])
                 snprintf(x->fund, sizeof x->fund, "%s", ci->fund[c][0]);
         }
@@ -862,7 +873,8 @@ ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
                                     ra_err *err)
 {
     res->two_stage = 1;
-    ra_status rc = ra_models_class_inputs_load(s, actor->firm, o, &res->ci, err);
+    ra_models_shelf sh; /* the funds' returns: the class stage's CVaR scenarios */
+    ra_status rc = class_inputs_load(s, actor->firm, o, &res->ci, &sh, err);
     if (rc != RA_OK)
         return rc;
     res->n_shelf = res->ci.n;
@@ -873,6 +885,7 @@ ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
     fund_vec *a = ra_calloc(2, sizeof *a), *b = a ? a + 1 : NULL;
     if (!prev || !a) {
         RA_FREE_ALL(prev, a);
+        ra_models_shelf_free(&sh);
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the models");
     }
     int own = 0;
@@ -880,6 +893,8 @@ ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
     for (int l = 1; l <= RA_PROF_LEVELS && rc == RA_OK; l++) {
         ra_model *m = &res->models[l - 1];
         rc = build_level(&res->ci, o, l, m, err);
+        if (rc == RA_OK) /* the objective's class stage, and every model's CVaR */
+            rc = models_cvar_level(&res->ci, &sh, o, l, m, err);
         char code[8];
         snprintf(code, sizeof code, "R%d", l);
         ra_err e2 = {0};
@@ -895,11 +910,14 @@ ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
             res->turnover[l - 1] = theta * t;
             if (theta < 1.0)
                 rc = bound_model(&res->ci, b, a, theta, m, err);
+            if (theta < 1.0 && rc == RA_OK)
+                rc = models_cvar_figures(&res->ci, &sh, o, l, m, err);
         }
         if (rc == RA_OK)
             rc = ra_models_put(s, actor, m, NULL, &res->created[l - 1], err);
     }
     RA_FREE_ALL(prev, a);
+    ra_models_shelf_free(&sh);
     return ra_store_scope_end(s, own, rc, err);
 }
 

@@ -242,6 +242,13 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "itdddddtdd",
      "model_classes x JOIN models m ON m.id = x.model_id JOIN firms f ON f.id = m.firm_id",
      "x.position"},
+    /* issue 14 (0027): a two-stage model's objective and CVaR */
+    {"model_objectives", 27, MODEL_GRP,
+     "x.objective, x.cvar_beta, x.cvar, x.value_at_risk, x.cvar_limit, x.mv_return, x.mv_cvar, "
+     "x.notes",
+     "tdddddd" "t",
+     "model_objectives x JOIN models m ON m.id = x.model_id JOIN firms f ON f.id = m.firm_id",
+     "x.model_id"},
     /* issue 15 (0019): the HTTP API's keys (never the secret: its salted hash) */
     {"api_keys", 19, "x.code",
      "x.role, x.user_name, x.salt, x.hash, x.created_by, x.created_at, x.expires_at, "
@@ -474,7 +481,7 @@ static const struct {
      {"accounts", "mandates", "mandate_fee_schedules", "mandate_rules", "mandate_objectives"}},
     {"lots", {"accounts", "lots", "txns"}},
     {"security", {"securities"}},
-    {"model", {"models", "model_weights", "model_classes"}},
+    {"model", {"models", "model_weights", "model_classes", "model_objectives"}},
     {"model_settings", {"model_settings"}},
     {"questionnaire", {"questionnaires"}},
     {"answers", {"answered_questionnaires"}},
