@@ -245,8 +245,8 @@ typedef struct ra_models_cvar_classes {
  * of p->level may hold: fully invested, long-only, equity share in the level's band, real assets
  * at most RA_MODELS_REAL_ASSETS_MAX, each class riskier than the level by more than one capped,
  * every class held at least min_class (the smallest below it dropped and solved again), the
- * weighted average level at most level + 1 (the riskier classes tightened, as
- * ra_models_build_one). *cvar, *var: of w over the scenarios (ra_cvar_eval). Allocates its
+ * weighted average level at most level + 1 (the rating's average rule, a linear row of the LP).
+ * *cvar, *var: of w over the scenarios (ra_cvar_eval). Allocates its
  * scratch with ra_malloc. RA_EINFEASIBLE names the level and the cause. */
 RA_API RA_NODISCARD ra_status ra_models_cvar_solve(const ra_models_cvar_classes *p, double *w,
                                                    double *cvar, double *var, ra_err *err);

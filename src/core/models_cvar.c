@@ -10,9 +10,6 @@
 #include <math.h>
 #include <string.h>
 
-/* The riskier classes' cap is halved this many times, the last time to 0 (as ra_models_build_one
- * does for the securities). */
-#define CVAR_MAX_TIGHTEN 12
 /* A weight below this is solver noise: dropped, the rest renormalised. */
 #define CVAR_TOL_ZERO 1e-10
 
@@ -28,6 +25,7 @@ const char *ra_models_objective_name(int obj)
 
 static int class_level(int l) { return l >= 1 && l <= 5 ? l : 5; }
 
+/* Riskier than the level by more than one (or unknown): capped (docs/methodology.md#rating-a-model). */
 static int class_risky(const ra_models_cvar_classes *p, size_t a)
 {
     return class_level(p->risk_level[a]) > p->level + 1 || p->risk_level[a] < 1;
@@ -35,20 +33,20 @@ static int class_risky(const ra_models_cvar_classes *p, size_t a)
 
 /* One LP over the active classes idx (k'): weights into w (p->k, zero outside idx). */
 static ra_status solve_active(const ra_models_cvar_classes *p, const size_t *idx, size_t kk,
-                              const double *lo_all, double above_max, int tighten, double *scen,
-                              double *w, ra_err *err)
+                              const double *lo_all, double *scen, double *w, ra_err *err)
 {
     const char *names[RA_MODELS_MAX_CLASSES];
     double mu[RA_MODELS_MAX_CLASSES], lo[RA_MODELS_MAX_CLASSES], hi[RA_MODELS_MAX_CLASSES],
-        x[RA_MODELS_MAX_CLASSES];
-    size_t eq[RA_MODELS_MAX_CLASSES], real[RA_MODELS_MAX_CLASSES], risky[RA_MODELS_MAX_CLASSES];
-    size_t n_eq = 0, n_real = 0, n_risky = 0;
+        x[RA_MODELS_MAX_CLASSES], lvl[RA_MODELS_MAX_CLASSES];
+    size_t eq[RA_MODELS_MAX_CLASSES], real[RA_MODELS_MAX_CLASSES];
+    size_t n_eq = 0, n_real = 0;
     for (size_t j = 0; j < kk; j++) {
         size_t a = idx[j];
         names[j] = p->cls[a];
         mu[j] = p->mu[a];
         lo[j] = lo_all[a];
         hi[j] = 1.0;
+        lvl[j] = class_level(p->risk_level[a]);
         ra_models_group g = ra_models_group_of(p->cls[a], NULL);
         if (g == RA_MODELS_EQUITY)
             eq[n_eq++] = j;
@@ -57,24 +55,24 @@ static ra_status solve_active(const ra_models_cvar_classes *p, const size_t *idx
         if (class_risky(p, a)) {
             size_t s = p->slots && p->slots[a] > 0 ? p->slots[a] : 1;
             hi[j] = fmin(1.0, RA_MODELS_MATERIAL_WEIGHT * (double)s);
-            risky[n_risky++] = j;
         }
         for (size_t t = 0; t < p->T; t++)
             scen[t * kk + j] = p->scen[t * p->k + a];
     }
     double eq_min, eq_max;
     ra_models_equity_band(p->level, &eq_min, &eq_max);
-    ra_opt_group groups[3];
+    ra_opt_group groups[2];
     size_t ng = 0;
     groups[ng++] = (ra_opt_group){"equity", eq, n_eq, eq_min, eq_max};
     if (n_real)
         groups[ng++] = (ra_opt_group){"real_assets", real, n_real, 0.0, RA_MODELS_REAL_ASSETS_MAX};
-    if (tighten && n_risky)
-        groups[ng++] = (ra_opt_group){"above_level", risky, n_risky, 0.0, above_max};
     ra_opt_problem o = {.n = kk, .names = names, .mu = mu, .lo = lo, .hi = hi, .groups = groups,
                         .n_groups = ng, .target = p->target};
+    /* the rating's average rule, ceil(sum w level) - 1 <= level, as the row sum w level <= level
+     * + 1: exact, where ra_models_build_one tightens the riskier securities step by step */
     ra_cvar_problem cp = {.opt = &o, .T = p->T, .scen = scen, .beta = p->beta,
-                          .has_target = p->has_target, .limit = p->limit};
+                          .has_target = p->has_target, .limit = p->limit, .row = lvl,
+                          .row_max = p->level + 1.0};
     ra_cvar_result r = {.w = x};
     ra_status rc = ra_cvar_solve(&cp, p->has_target ? RA_CVAR_MIN : RA_CVAR_MAX_RETURN, &r, err);
     if (rc != RA_OK)
@@ -112,21 +110,20 @@ ra_status ra_models_cvar_solve(const ra_models_cvar_classes *p, double *w, doubl
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate %zu scenarios", p->T);
     }
     int active[RA_MODELS_MAX_CLASSES];
-    double lo[RA_MODELS_MAX_CLASSES] = {0}, above_max = 1.0;
+    double lo[RA_MODELS_MAX_CLASSES] = {0};
     for (size_t a = 0; a < p->k; a++)
         active[a] = 1;
-    int tighten = 0;
     ra_status rc = RA_OK;
     for (size_t round = 0;; round++) {
         size_t idx[RA_MODELS_MAX_CLASSES], kk = 0;
         for (size_t a = 0; a < p->k; a++)
             if (active[a])
                 idx[kk++] = a;
-        if (kk == 0 || round > 2 * p->k + CVAR_MAX_TIGHTEN) {
+        if (kk == 0 || round > 2 * p->k) {
             rc = ra_err_set(err, RA_EINFEASIBLE, NULL, "level R%d: no class is left", p->level);
             break;
         }
-        if ((rc = solve_active(p, idx, kk, lo, above_max, tighten, scen, w, err)) != RA_OK) {
+        if ((rc = solve_active(p, idx, kk, lo, scen, w, err)) != RA_OK) {
             ra_err_wrap(err, "level R%d", p->level);
             break;
         }
@@ -137,30 +134,12 @@ ra_status ra_models_cvar_solve(const ra_models_cvar_classes *p, double *w, doubl
             if (w[a] > 0 && w[a] < p->min_class - 1e-12 && lo[a] == 0 &&
                 (small < 0 || w[a] < w[small]))
                 small = (long)a;
-        if (small >= 0) {
-            if (p->keep && p->keep[small] > 0)
-                lo[small] = fmin(p->min_class, p->keep[small]);
-            else
-                active[small] = 0;
-            continue;
-        }
-        /* the rating's average rule: ceil(sum w level) - 1 <= level */
-        double avg = 0, above = 0;
-        for (size_t a = 0; a < p->k; a++) {
-            avg += w[a] * class_level(p->risk_level[a]);
-            if (class_risky(p, a))
-                above += w[a];
-        }
-        if ((int)ceil(avg - RA_MODELS_TOL_SAME) - 1 <= p->level)
+        if (small < 0)
             break;
-        if (tighten == CVAR_MAX_TIGHTEN) {
-            rc = ra_err_set(err, RA_EINFEASIBLE, NULL,
-                            "level R%d: the classes' risk levels rate the cvar model above it",
-                            p->level);
-            break;
-        }
-        tighten++;
-        above_max = tighten == CVAR_MAX_TIGHTEN ? 0.0 : above / 2;
+        if (p->keep && p->keep[small] > 0)
+            lo[small] = fmin(p->min_class, p->keep[small]);
+        else
+            active[small] = 0;
     }
     if (rc == RA_OK) {
         double v = NAN;
