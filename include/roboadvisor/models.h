@@ -122,7 +122,7 @@ typedef struct ra_model {
     double cvar_limit;            /* RA_MODELS_OBJ_CVAR_LIMIT: the limit */
     double mv_return, mv_cvar;    /* the mean-variance allocation's return and CVaR (the
                                    * comparison; NAN for mean-variance models) */
-    char notes[512];              /* fund choice: chosen and excluded funds, one line each */
+    char notes[1024];             /* fund choice: chosen and excluded funds, one a line */
     size_t n_classes;             /* two-stage models: the classes considered (0 otherwise) */
     ra_model_class classes[RA_MODELS_MAX_CLASSES];
 } ra_model;
@@ -250,6 +250,39 @@ typedef struct ra_models_cvar_classes {
  * scratch with ra_malloc. RA_EINFEASIBLE names the level and the cause. */
 RA_API RA_NODISCARD ra_status ra_models_cvar_solve(const ra_models_cvar_classes *p, double *w,
                                                    double *cvar, double *var, ra_err *err);
+
+/* --- choosing a class's fund (two-stage models, stage 2; src/core/models_funds.c;
+ * docs/methodology.md#two-stage-models) ------------------------------------------------------- */
+
+/* Two expense ratios this close (half a basis point) are the same cost: tracking decides. */
+#define RA_MODELS_ER_SAME 0.00005
+
+/* One fund of a class, as stage 2 ranks it. */
+typedef struct ra_models_fund {
+    const char *ticker;
+    int pinned;              /* the firm's own fund (`views pins`) */
+    double expense_ratio;    /* annual */
+    double tracking_error;   /* against the class, annual */
+    int64_t adv;             /* average daily traded value, whole currency units; 0 unknown */
+} ra_models_fund;
+
+/* < 0 when a is preferred to b: pinned first, then the lower expense ratio (within
+ * RA_MODELS_ER_SAME the same), the lower tracking error, the higher daily value (known before
+ * unknown), the ticker. */
+RA_API int ra_models_fund_cmp(const ra_models_fund *a, const ra_models_fund *b);
+/* 1 when a fund may fill a class under the firm's minimum daily value min_adv (0: none): its
+ * value is unknown (never excluded for missing data) or at least the minimum. */
+RA_API int ra_models_fund_eligible(const ra_models_fund *f, int64_t min_adv);
+/* Why `chosen` fills its class over `next` (the next eligible fund, NULL if none), one line:
+ * "VTI chosen: lowest cost 0.03 %", "... same cost as SCHB, lower tracking 0.10 %", "... pinned
+ * by the firm", with "; daily value unknown" when min_adv > 0 and its value is unknown. */
+RA_API void ra_models_fund_why(const ra_models_fund *chosen, const ra_models_fund *next,
+                               int64_t min_adv, char *buf, size_t cap);
+/* "XYZ excluded: daily value 1.2 M below the firm's minimum 5 M". */
+RA_API void ra_models_fund_why_not(const ra_models_fund *f, int64_t min_adv, char *buf,
+                                   size_t cap);
+/* A whole amount in short form: "950", "12.5 k", "1.2 M", "3.4 bn". */
+RA_API void ra_models_amount_short(int64_t v, char *buf, size_t cap);
 
 /* Checks a model's weights (each in [0, 1], finite, sum 1 within RA_TOL_WEIGHT_SUM, tickers
  * distinct and non-empty, n <= RA_MODELS_MAX_HOLDINGS); sorts them by ticker. */

@@ -33,6 +33,7 @@ typedef struct mopts {
     int version, level, max_identical;
     double te_budget, cash_reserve, max_weight;
     int shelf_only; /* -1 not given */
+    uint64_t min_adv; /* UINT64_MAX not given */
     cli_format format;
 } mopts;
 
@@ -53,7 +54,7 @@ static void help(void)
         "                                 [--override JUSTIFICATION]\n"
         "       roboadvisor models show-account ACCOUNT\n"
         "       roboadvisor models targets [--max-identical K] [--te-budget X] [--cash-reserve F]\n"
-        "       roboadvisor models settings [--shelf-only yes|no]\n"
+        "       roboadvisor models settings [--shelf-only yes|no] [--min-adv AMOUNT]\n"
         "       roboadvisor models stability --from D --to D [--every-months N]\n"
         "                                    [--window-months N] [--max-turnover B]\n"
         "                                    [--returns ...] [--stages 1|2] (nothing stored)\n"
@@ -91,6 +92,7 @@ static const cli_opt options[] = {
           .open = CLI_OPEN_HI, .msg = "%g is not in [0, 1)"),
     CLI_O("shelf-only", CLI_OPT_ENUM, mopts, shelf_only, .words = CLI_WORDS("no", "yes"),
           .msg = "must be yes or no, not \"%s\""),
+    CLI_O("min-adv", CLI_OPT_SIZE, mopts, min_adv, .lo = 0, .hi = 1000000000000000ULL),
     CLI_O("max-weight", CLI_OPT_DOUBLE, mopts, max_weight, .dlo = 0, .dhi = 1,
           .open = CLI_OPEN_LO, .msg = "%g is not in (0, 1]"),
     CLI_O("stages", CLI_OPT_SIZE, mopts, stages, .lo = 1, .hi = 2),
@@ -131,6 +133,7 @@ static int parse(int argc, char **argv, mopts *o)
     o->te_budget = RA_MODELS_DEFAULT_TE_BUDGET;
     o->max_weight = RA_MODELS_DEFAULT_MAX_WEIGHT;
     o->shelf_only = -1;
+    o->min_adv = UINT64_MAX;
     o->tau = RA_BL_TAU_DEFAULT;
     o->market_sharpe = RA_BL_MARKET_SHARPE_DEFAULT;
     o->min_class = RA_MODELS_DEFAULT_MIN_CLASS;
@@ -269,15 +272,11 @@ static void objective_line(const ra_model *m)
         printf("  objective: mean-variance (maximum Sharpe ratio); CVaR %.0f %% %.3f %%/day, VaR "
                "%.3f %%/day\n",
                b, 100 * m->cvar, 100 * m->var);
-    if (m->notes[0]) {
-        printf("  funds:");
-        for (const char *p = m->notes; *p;) {
-            const char *e = strchr(p, '\n');
-            int len = e ? (int)(e - p) : (int)strlen(p);
-            printf(" %.*s%s", len, p, e && e[1] ? ";" : "");
-            p = e ? e + 1 : p + len;
-        }
-        printf("\n");
+    for (const char *p = m->notes; *p;) { /* the fund choice, one line each */
+        const char *e = strchr(p, '\n');
+        int len = e ? (int)(e - p) : (int)strlen(p);
+        printf("  fund %.*s\n", len, p);
+        p = e ? e + 1 : p + len;
     }
 }
 
@@ -764,9 +763,12 @@ int cmd_models(int argc, char **argv)
         rc = do_targets(s, &actor, &o);
     } else { /* settings */
         ra_models_settings set;
-        ra_status st = RA_OK;
-        if (o.shelf_only >= 0) {
-            set.shelf_only = o.shelf_only;
+        ra_status st = ra_models_settings_get(s, actor.firm, &set, &err);
+        if (st == RA_OK && (o.shelf_only >= 0 || o.min_adv != UINT64_MAX)) {
+            if (o.shelf_only >= 0)
+                set.shelf_only = o.shelf_only;
+            if (o.min_adv != UINT64_MAX)
+                set.min_adv = (int64_t)o.min_adv;
             st = ra_models_settings_put(s, &actor, &set, &err);
         }
         if (st == RA_OK)
@@ -774,12 +776,17 @@ int cmd_models(int argc, char **argv)
         if (st != RA_OK)
             rc = cli_fail(CMD, &err);
         else if (o.format == CLI_FORMAT_JSON)
-            rc = cli_json_print(json_pack("{s:s,s:b}", "firm", actor.firm, "shelf_only",
-                                          set.shelf_only));
-        else
+            rc = cli_json_print(json_pack("{s:s,s:b,s:I}", "firm", actor.firm, "shelf_only",
+                                          set.shelf_only, "min_adv", (json_int_t)set.min_adv));
+        else {
             printf("firm %s: hand-authored models %s\n", actor.firm,
                    set.shelf_only ? "only on-shelf securities (shelf-only yes)"
                                   : "any security (shelf-only no)");
+            if (set.min_adv)
+                printf("a fund fills a class only if its average daily traded value is at least "
+                       "%lld (min-adv; unknown values are not excluded)\n",
+                       (long long)set.min_adv);
+        }
     }
     ra_book_close(book);
     return rc;

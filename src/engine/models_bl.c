@@ -18,9 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* Two expense ratios this close (half a basis point) are the same cost: tracking decides. */
-#define ER_SAME 0.00005
-
 const char *ra_models_returns_name(int r)
 {
     switch (r) {
@@ -125,6 +122,10 @@ static ra_status class_inputs_load(ra_store *s, const char *firm, const ra_model
     if ((rc = ra_store_model_input_get(s, firm, RA_MODEL_INPUT_PINS, 0, &pins, err)) != RA_OK)
         goto out;
     ci->pins_version = pins.version;
+    ra_models_settings set;
+    if ((rc = ra_models_settings_get(s, firm, &set, err)) != RA_OK)
+        goto out;
+    ci->min_adv = set.min_adv;
     for (size_t i = 0; i < n; i++) {
         size_t c = of[i], k = ci->n_funds[c];
         double mean = 0, ss = 0;
@@ -137,20 +138,22 @@ static ra_status class_inputs_load(ra_store *s, const char *firm, const ra_model
             ss += (diff[t] - mean) * (diff[t] - mean);
         double te = sqrt(ss / (double)(T > 1 ? T - 1 : 1) * RA_TRADING_DAYS_PER_YEAR);
         int pin = is_pinned(pins.body, sh.ticker[i]);
+        ra_models_fund me = {sh.ticker[i], pin, sh.expense_ratio[i], te, sh.adv[i]};
+        if (!ra_models_fund_eligible(&me, ci->min_adv)) { /* below the firm's minimum */
+            if (ci->n_excluded < sizeof ci->excluded / sizeof ci->excluded[0]) {
+                memcpy(ci->excluded[ci->n_excluded].ticker, sh.ticker[i], RA_CODE_MAX);
+                ci->excluded[ci->n_excluded].cls = c;
+                ci->excluded[ci->n_excluded++].adv = sh.adv[i];
+            }
+            continue;
+        }
         /* insert in preference order (insertion: a class has few funds) */
         size_t at = k;
         while (at > 0) {
             size_t b = at - 1;
-            int better;
-            if (pin != ci->pinned[c][b])
-                better = pin > ci->pinned[c][b];
-            else if (fabs(sh.expense_ratio[i] - ci->expense_ratio[c][b]) > ER_SAME)
-                better = sh.expense_ratio[i] < ci->expense_ratio[c][b];
-            else if (te != ci->tracking_error[c][b])
-                better = te < ci->tracking_error[c][b];
-            else
-                better = strcmp(sh.ticker[i], ci->fund[c][b]) < 0;
-            if (!better)
+            ra_models_fund them = {ci->fund[c][b], ci->pinned[c][b], ci->expense_ratio[c][b],
+                                   ci->tracking_error[c][b], ci->fund_adv[c][b]};
+            if (ra_models_fund_cmp(&me, &them) >= 0)
                 break;
             at--;
         }
@@ -163,12 +166,14 @@ static ra_status class_inputs_load(ra_store *s, const char *firm, const ra_model
             ci->expense_ratio[c][b] = ci->expense_ratio[c][b - 1];
             ci->tracking_error[c][b] = ci->tracking_error[c][b - 1];
             ci->fund_level[c][b] = ci->fund_level[c][b - 1];
+            ci->fund_adv[c][b] = ci->fund_adv[c][b - 1];
         }
         memcpy(ci->fund[c][at], sh.ticker[i], RA_CODE_MAX);
         ci->pinned[c][at] = pin;
         ci->expense_ratio[c][at] = sh.expense_ratio[i];
         ci->tracking_error[c][at] = te;
         ci->fund_level[c][at] = sh.risk_level[i];
+        ci->fund_adv[c][at] = sh.adv[i];
         if (k < RA_MODELS_CLASS_FUNDS)
             ci->n_funds[c]++;
     }
@@ -895,6 +900,8 @@ ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
         rc = build_level(&res->ci, o, l, m, err);
         if (rc == RA_OK) /* the objective's class stage, and every model's CVaR */
             rc = models_cvar_level(&res->ci, &sh, o, l, m, err);
+        if (rc == RA_OK)
+            models_fund_notes(&res->ci, l, m);
         char code[8];
         snprintf(code, sizeof code, "R%d", l);
         ra_err e2 = {0};

@@ -25,6 +25,9 @@ void models_fill_class(const ra_models_class_inputs *ci, size_t c, int level, do
  * over the scenarios (each class's representative fund's returns in sh). */
 ra_status models_cvar_level(const ra_models_class_inputs *ci, const ra_models_shelf *sh,
                             const ra_models_build_opts *o, int level, ra_model *m, ra_err *err);
+/* src/engine/models_funds.c: m->notes, why each class held has its fund and which funds the
+ * firm's minimum daily value excluded (docs/methodology.md#two-stage-models). */
+void models_fund_notes(const ra_models_class_inputs *ci, int level, ra_model *m);
 /* The CVaR figures alone, on m's class weights (after the turnover bound moved them). */
 ra_status models_cvar_figures(const ra_models_class_inputs *ci, const ra_models_shelf *sh,
                               const ra_models_build_opts *o, int level, ra_model *m, ra_err *err);

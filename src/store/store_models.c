@@ -221,13 +221,19 @@ ra_status ra_models_settings_get(ra_store *s, const char *firm, ra_models_settin
     if (rc != RA_OK)
         return rc;
     out->shelf_only = 1;
-    ra_db_stmt *st = prep(&c, err, "SELECT shelf_only FROM model_settings WHERE firm_id = ?", "i",
-                          fid);
+    out->min_adv = 0;
+    int liq = s->schema_version >= MODEL_OBJECTIVES_SCHEMA; /* min_adv: 0027 */
+    ra_db_stmt *st = prep(&c, err,
+                          liq ? "SELECT shelf_only, min_adv FROM model_settings WHERE firm_id = ?"
+                              : "SELECT shelf_only, 0 FROM model_settings WHERE firm_id = ?",
+                          "i", fid);
     if (!st)
         return err ? err->code : RA_EIO;
     int r = c.ops->step(st, err);
-    if (r == RA_DB_ROW)
+    if (r == RA_DB_ROW) {
         out->shelf_only = (int)c.ops->col_int64(st, 0);
+        out->min_adv = c.ops->col_int64(st, 1);
+    }
     c.ops->finalize(st);
     return r < 0 ? (err ? err->code : RA_EIO) : RA_OK;
 }
@@ -242,7 +248,13 @@ ra_status ra_models_settings_put(ra_store *s, const ra_store_actor *actor,
     if (rc != RA_OK)
         return rc;
     int v = in->shelf_only ? 1 : 0;
-    if (cur.shelf_only == v)
+    if (in->min_adv < 0)
+        return ra_err_set(err, RA_EINVAL, "min_adv", "the minimum daily value %lld is below 0",
+                          (long long)in->min_adv);
+    if (in->min_adv && s->schema_version < MODEL_OBJECTIVES_SCHEMA)
+        return ra_err_set(err, RA_EINVAL, "min_adv", "the book's schema predates the minimum "
+                                                     "daily value (migration 0027)");
+    if (cur.shelf_only == v && cur.min_adv == in->min_adv)
         return RA_OK;
     int64_t fid = 0;
     if ((rc = firm_id(&c, actor->firm, &fid, err)) != RA_OK || (rc = wbegin(&c, err)) != RA_OK)
@@ -250,12 +262,27 @@ ra_status ra_models_settings_put(ra_store *s, const ra_store_actor *actor,
     rc = run(&c, prep(&c, err, "DELETE FROM model_settings WHERE firm_id = ?", "i", fid), err);
     if (rc == RA_OK)
         rc = run(&c,
-                 prep(&c, err, "INSERT INTO model_settings (firm_id, shelf_only) VALUES (?, ?)",
-                      "ii", fid, (int64_t)v),
+                 in->min_adv
+                     ? prep(&c, err,
+                            "INSERT INTO model_settings (firm_id, shelf_only, min_adv) VALUES "
+                            "(?, ?, ?)",
+                            "iii", fid, (int64_t)v, in->min_adv)
+                     : prep(&c, err,
+                            "INSERT INTO model_settings (firm_id, shelf_only) VALUES (?, ?)",
+                            "ii", fid, (int64_t)v),
                  err);
-    char before[64], after[64];
-    snprintf(before, sizeof before, "{\"shelf_only\":%d}", cur.shelf_only);
-    snprintf(after, sizeof after, "{\"shelf_only\":%d}", v);
+    /* the minimum daily value only when set: the records of earlier books read as before */
+    char before[96], after[96];
+    if (cur.min_adv)
+        snprintf(before, sizeof before, "{\"shelf_only\":%d,\"min_adv\":%lld}",
+                 cur.shelf_only, (long long)cur.min_adv);
+    else
+        snprintf(before, sizeof before, "{\"shelf_only\":%d}", cur.shelf_only);
+    if (in->min_adv)
+        snprintf(after, sizeof after, "{\"shelf_only\":%d,\"min_adv\":%lld}", v,
+                 (long long)in->min_adv);
+    else
+        snprintf(after, sizeof after, "{\"shelf_only\":%d}", v);
     if (rc == RA_OK)
         rc = audit_append(&c, actor, "update", "model_settings", actor->firm, before, after, err);
     return wend(&c, rc, err);
