@@ -344,6 +344,19 @@ void models_fill_class(const ra_models_class_inputs *ci, size_t c, int level, do
     }
 }
 
+void models_class_stats(const ra_models_class_inputs *ci, const double *w, ra_model *m)
+{
+    size_t k = ci->n;
+    double er = 0, var = 0;
+    for (size_t a = 0; a < k; a++) {
+        er += w[a] * ci->mu[a];
+        for (size_t b = 0; b < k; b++)
+            var += w[a] * ci->cov[a * k + b] * w[b];
+    }
+    m->expected_return = er;
+    m->volatility = sqrt(fmax(var, 0));
+}
+
 /* Stage 1 of one level on the active classes' estimates (mu, cov: k classes, in idx order):
  * ra_models_build_one; the class weights into w (k). */
 static ra_status stage1_once(const ra_models_class_inputs *ci, const ra_models_build_opts *o,
@@ -495,14 +508,7 @@ static ra_status build_level(const ra_models_class_inputs *ci, const ra_models_b
         snprintf(out->code, sizeof out->code, "R%d", level);
         out->target_level = level;
         out->built = 1;
-        double er = 0, var = 0;
-        for (size_t a = 0; a < m; a++) {
-            er += cw[a] * ci->mu[a];
-            for (size_t b = 0; b < m; b++)
-                var += cw[a] * ci->cov[a * m + b] * cw[b];
-        }
-        out->expected_return = er;
-        out->volatility = sqrt(fmax(var, 0));
+        models_class_stats(ci, cw, out);
         out->n_classes = m;
         for (size_t c = 0; c < m; c++) {
             ra_model_class *x = &out->classes[c];

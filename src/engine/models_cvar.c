@@ -44,9 +44,9 @@ static double *scenarios(const ra_models_class_inputs *ci, const ra_models_shelf
     return x;
 }
 
+/* m's CVaR and VaR at o->cvar_beta: its class weights over the scenarios x. */
 static ra_status figures(const ra_models_class_inputs *ci, const ra_models_shelf *sh,
-                         const ra_models_build_opts *o, int level, ra_model *m, const double *x,
-                         ra_err *err)
+                         const ra_models_build_opts *o, ra_model *m, const double *x, ra_err *err)
 {
     size_t T = sh->n_obs;
     double w[RA_MODELS_MAX_CLASSES] = {0};
@@ -58,7 +58,6 @@ static ra_status figures(const ra_models_class_inputs *ci, const ra_models_shelf
     m->cvar_beta = o->cvar_beta;
     m->cvar = ra_cvar_eval(x, T, ci->n, w, o->cvar_beta, loss, &m->var);
     ra_free(loss);
-    (void)level;
     return RA_OK;
 }
 
@@ -68,7 +67,7 @@ ra_status models_cvar_figures(const ra_models_class_inputs *ci, const ra_models_
     double *x = scenarios(ci, sh, level);
     if (!x)
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the scenarios");
-    ra_status rc = figures(ci, sh, o, level, m, x, err);
+    ra_status rc = figures(ci, sh, o, m, x, err);
     ra_free(x);
     return rc;
 }
@@ -80,12 +79,6 @@ static ra_status refill(const ra_models_class_inputs *ci, const ra_models_build_
 {
     size_t k = ci->n;
     m->n = 0;
-    double er = 0, var = 0;
-    for (size_t a = 0; a < k; a++) {
-        er += w[a] * ci->mu[a];
-        for (size_t b = 0; b < k; b++)
-            var += w[a] * ci->cov[a * k + b] * w[b];
-    }
     for (size_t c = 0; c < k; c++) {
         ra_model_class *x = &m->classes[c];
         x->weight = w[c];
@@ -95,8 +88,7 @@ static ra_status refill(const ra_models_class_inputs *ci, const ra_models_build_
         else if (ci->n_funds[c])
             snprintf(x->fund, sizeof x->fund, "%s", ci->fund[c][0]);
     }
-    m->expected_return = er;
-    m->volatility = sqrt(fmax(var, 0));
+    models_class_stats(ci, w, m);
     size_t len = strlen(m->method);
     snprintf(m->method + len, sizeof m->method - len, " %s",
              o->objective == RA_MODELS_OBJ_CVAR ? "min-cvar" : "cvar-limit");
@@ -114,7 +106,7 @@ ra_status models_cvar_level(const ra_models_class_inputs *ci, const ra_models_sh
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the scenarios");
     m->objective = RA_MODELS_OBJ_MEAN_VARIANCE;
     m->mv_return = m->mv_cvar = NAN;
-    ra_status rc = figures(ci, sh, o, level, m, x, err);
+    ra_status rc = figures(ci, sh, o, m, x, err);
     if (rc != RA_OK || o->objective == RA_MODELS_OBJ_MEAN_VARIANCE) {
         ra_free(x);
         return rc;
@@ -171,7 +163,7 @@ ra_status models_cvar_level(const ra_models_class_inputs *ci, const ra_models_sh
         rc = refill(ci, o, level, w, m, err);
     }
     if (rc == RA_OK)
-        rc = figures(ci, sh, o, level, m, x, err);
+        rc = figures(ci, sh, o, m, x, err);
     RA_FREE_ALL(x, xs);
     return rc;
 }

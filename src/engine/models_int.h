@@ -19,6 +19,9 @@ void models_class_stage1(const ra_models_class_inputs *ci, size_t c, int level, 
 void models_fill_class(const ra_models_class_inputs *ci, size_t c, int level, double w,
                        ra_model *m, char *used, size_t cap);
 
+/* The expected return and volatility of class weights w (ci order) into m. */
+void models_class_stats(const ra_models_class_inputs *ci, const double *w, ra_model *m);
+
 /* src/engine/models_cvar.c (docs/methodology.md#the-cvar-objective). After the mean-variance
  * build of level (m): with o->objective cvar or cvar-limit, the class stage again by
  * ra_models_cvar_solve and stage 2 on its weights; then the model's CVaR figures at o->cvar_beta
