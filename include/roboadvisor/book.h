@@ -58,7 +58,10 @@ typedef struct ra_security {
     ra_price tick;                 /* the price step */
     int fractional;                /* 1 fractional shares allowed, -1 not, 0 the default */
     char settlement[8];            /* "T+0" .. "T+5" */
+    int64_t adv;                   /* average daily traded value, whole units of the firm's
+                                    * currency (docs/formats.md#securities); 0 unknown */
 } ra_security;
+#define RA_SECURITY_MAX_ADV 1000000000000000LL /* 10^15: beyond any market's daily value */
 
 typedef struct ra_client {
     char code[RA_CODE_MAX];

@@ -29,6 +29,9 @@ typedef struct ra_cvar_problem {
     int has_target;            /* RA_CVAR_MIN only: add mu'w >= opt->target (mu in its own units) */
     double limit;              /* RA_CVAR_MAX_RETURN, RA_CVAR_MIN_VARIANCE: largest CVaR allowed,
                                 * a per-period loss as a decimal (0.02 = 2 % of the portfolio) */
+    const double *row;         /* n coefficients or NULL: one more limit row'w <= row_max, e.g. a
+                                * weighted average of the assets' risk levels; borrowed */
+    double row_max;
 } ra_cvar_problem;
 
 typedef struct ra_cvar_result {

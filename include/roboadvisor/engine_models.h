@@ -30,6 +30,7 @@ typedef struct ra_models_shelf {
     double *ret;                    /* n_obs x n daily simple returns, row-major */
     double *expense_ratio;          /* n, annual */
     ra_date from, to;               /* first and last shared price date */
+    int64_t *adv;                   /* n average daily traded values (whole units; 0 unknown) */
 } ra_models_shelf;
 
 /* Loads the shelf of firm with prices in [from, to] (from 0: the first price; to 0: the latest
@@ -67,7 +68,16 @@ typedef struct ra_models_build_opts {
                             * (each filled by its fund), securities in the single stage
                             * (docs/methodology.md#cardinality); 0: no limit */
     double min_position;   /* > 0: a holding held weighs at least this (same holdings); 0: none */
+    /* The class stage's objective (two stages, `models build` only; docs/methodology.md
+     * #the-cvar-objective): RA_MODELS_OBJ_MEAN_VARIANCE (default), RA_MODELS_OBJ_CVAR (least CVaR
+     * at each level's mean-variance return) or RA_MODELS_OBJ_CVAR_LIMIT (highest return with CVaR
+     * <= cvar_limit[level - 1]). Every two-stage model reports its CVaR at cvar_beta. */
+    int objective;
+    double cvar_beta;      /* RA_MODELS_DEFAULT_CVAR_BETA */
+    double cvar_limit[RA_PROF_LEVELS]; /* per level, one day's loss (decimal) */
 } ra_models_build_opts;
+
+#define RA_MODELS_DEFAULT_CVAR_BETA 0.95
 
 #define RA_MODELS_DEFAULT_DRAWS 50
 
@@ -95,6 +105,16 @@ typedef struct ra_models_class_inputs {
     double expense_ratio[RA_MODELS_MAX_CLASSES][RA_MODELS_CLASS_FUNDS];
     double tracking_error[RA_MODELS_MAX_CLASSES][RA_MODELS_CLASS_FUNDS];
     int fund_level[RA_MODELS_MAX_CLASSES][RA_MODELS_CLASS_FUNDS];
+    int64_t fund_adv[RA_MODELS_MAX_CLASSES][RA_MODELS_CLASS_FUNDS]; /* daily value, 0 unknown */
+    /* the firm's minimum daily traded value (models settings --min-adv; 0 none) and the funds it
+     * excluded (docs/methodology.md#two-stage-models) */
+    int64_t min_adv;
+    size_t n_excluded;
+    struct {
+        char ticker[RA_CODE_MAX];
+        size_t cls;                            /* its class (index) */
+        int64_t adv;
+    } excluded[RA_MODELS_MAX_CLASSES * 2];
     double w_mkt[RA_MODELS_MAX_CLASSES];       /* market weights (normalised over the classes) */
     double pi[RA_MODELS_MAX_CLASSES];          /* equilibrium returns */
     double mu[RA_MODELS_MAX_CLASSES];          /* the returns used */

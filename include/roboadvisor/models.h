@@ -114,6 +114,15 @@ typedef struct ra_model {
     int64_t created_at;           /* unix seconds when this version was stored (store fills) */
     size_t n;                     /* holdings, ticker order */
     ra_model_weight w[RA_MODELS_MAX_HOLDINGS];
+    /* two-stage models: the class stage's objective and the model's CVaR (cvar_beta 0: not
+     * computed, older or single-stage models); losses per period of the data (a day) */
+    int objective;                /* ra_models_objective */
+    double cvar_beta;             /* confidence level, e.g. 0.95 */
+    double cvar, var;             /* CVaR and VaR of the class weights over the scenarios */
+    double cvar_limit;            /* RA_MODELS_OBJ_CVAR_LIMIT: the limit */
+    double mv_return, mv_cvar;    /* the mean-variance allocation's return and CVaR (the
+                                   * comparison; NAN for mean-variance models) */
+    char notes[1024];             /* fund choice: chosen and excluded funds, one a line */
     size_t n_classes;             /* two-stage models: the classes considered (0 otherwise) */
     ra_model_class classes[RA_MODELS_MAX_CLASSES];
 } ra_model;
@@ -197,6 +206,83 @@ RA_API RA_NODISCARD ra_status ra_models_build_one(size_t n, const char *const *t
                                                   const double *mu, const double *cov, int level,
                                                   const ra_models_build_settings *s,
                                                   ra_model *out, ra_err *err);
+
+/* --- minimum-CVaR class weights (two-stage models, `models build --objective cvar`;
+ * src/core/models_cvar.c; docs/methodology.md#the-cvar-objective) ------------------------------ */
+
+#define RA_MODELS_REAL_ASSETS_MAX 0.20  /* real assets at most 20 % at every level */
+
+/* The objective of a two-stage model's class stage (ra_model.objective). */
+typedef enum ra_models_objective {
+    RA_MODELS_OBJ_MEAN_VARIANCE = 0, /* maximum Sharpe ratio (the default) */
+    RA_MODELS_OBJ_CVAR = 1,          /* minimum CVaR at the mean-variance return */
+    RA_MODELS_OBJ_CVAR_LIMIT = 2     /* highest expected return with CVaR <= a limit */
+} ra_models_objective;
+RA_API const char *ra_models_objective_name(int obj); /* "mean-variance", "cvar", "cvar-limit" */
+
+typedef struct ra_models_cvar_classes {
+    size_t k;                 /* classes, 1..RA_MODELS_MAX_CLASSES */
+    const char *const *cls;   /* k asset classes (their group: ra_models_group_of); borrowed */
+    const int *risk_level;    /* k class levels 1..5 (other values: unknown, counted as 5) */
+    const size_t *slots;      /* k or NULL: as ra_models_build_settings.slots (a class riskier
+                               * than the level is capped at max(slots, 1) x 5 %) */
+    const double *mu;         /* k annual expected returns */
+    size_t T;                 /* scenarios */
+    const double *scen;       /* T*k per-period class returns, row-major (decimals); borrowed */
+    double beta;              /* CVaR confidence, (0, 1) */
+    int level;                /* 1..5: the equity band, the riskier classes' caps, the rating */
+    double min_class;         /* a class held weighs at least this (0: none) */
+    const double *keep;       /* k or NULL: a portfolio to keep feasible (the mean-variance
+                               * classes): a class it holds that falls below min_class gets a
+                               * lower bound instead of being dropped */
+    int has_target;           /* minimum CVaR with mu'w >= target */
+    double target;
+    double limit;             /* > 0 (and no target): the highest mu'w with CVaR <= limit, a
+                               * per-period loss (0.01 = 1 % of the portfolio) */
+} ra_models_cvar_classes;
+
+/* The class weights w (k) of least CVaR (or highest return under the limit) that a built model
+ * of p->level may hold: fully invested, long-only, equity share in the level's band, real assets
+ * at most RA_MODELS_REAL_ASSETS_MAX, each class riskier than the level by more than one capped,
+ * every class held at least min_class (the smallest below it dropped and solved again), the
+ * weighted average level at most level + 1 (the rating's average rule, a linear row of the LP).
+ * *cvar, *var: of w over the scenarios (ra_cvar_eval). Allocates its
+ * scratch with ra_malloc. RA_EINFEASIBLE names the level and the cause. */
+RA_API RA_NODISCARD ra_status ra_models_cvar_solve(const ra_models_cvar_classes *p, double *w,
+                                                   double *cvar, double *var, ra_err *err);
+
+/* --- choosing a class's fund (two-stage models, stage 2; src/core/models_funds.c;
+ * docs/methodology.md#two-stage-models) ------------------------------------------------------- */
+
+/* Two expense ratios this close (half a basis point) are the same cost: tracking decides. */
+#define RA_MODELS_ER_SAME 0.00005
+
+/* One fund of a class, as stage 2 ranks it. */
+typedef struct ra_models_fund {
+    const char *ticker;
+    int pinned;              /* the firm's own fund (`views pins`) */
+    double expense_ratio;    /* annual */
+    double tracking_error;   /* against the class, annual */
+    int64_t adv;             /* average daily traded value, whole currency units; 0 unknown */
+} ra_models_fund;
+
+/* < 0 when a is preferred to b: pinned first, then the lower expense ratio (within
+ * RA_MODELS_ER_SAME the same), the lower tracking error, the higher daily value (known before
+ * unknown), the ticker. */
+RA_API int ra_models_fund_cmp(const ra_models_fund *a, const ra_models_fund *b);
+/* 1 when a fund may fill a class under the firm's minimum daily value min_adv (0: none): its
+ * value is unknown (never excluded for missing data) or at least the minimum. */
+RA_API int ra_models_fund_eligible(const ra_models_fund *f, int64_t min_adv);
+/* Why `chosen` fills its class over `next` (the next eligible fund, NULL if none), one line:
+ * "VTI chosen: lowest cost 0.03 %", "... same cost as SCHB, lower tracking 0.10 %", "... pinned
+ * by the firm", with "; daily value unknown" when min_adv > 0 and its value is unknown. */
+RA_API void ra_models_fund_why(const ra_models_fund *chosen, const ra_models_fund *next,
+                               int64_t min_adv, char *buf, size_t cap);
+/* "XYZ excluded: daily value 1.2 M below the firm's minimum 5 M". */
+RA_API void ra_models_fund_why_not(const ra_models_fund *f, int64_t min_adv, char *buf,
+                                   size_t cap);
+/* A whole amount in short form: "950", "12.5 k", "1.2 M", "3.4 bn". */
+RA_API void ra_models_amount_short(int64_t v, char *buf, size_t cap);
 
 /* Checks a model's weights (each in [0, 1], finite, sum 1 within RA_TOL_WEIGHT_SUM, tickers
  * distinct and non-empty, n <= RA_MODELS_MAX_HOLDINGS); sorts them by ticker. */

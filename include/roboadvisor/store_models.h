@@ -16,6 +16,8 @@ extern "C" {
 
 typedef struct ra_models_settings {
     int shelf_only;            /* hand-authored models may hold only on-shelf securities (default 1) */
+    int64_t min_adv;           /* a fund's average daily traded value (whole units of the firm's
+                                * currency) at least this to fill a class; 0 none (default) */
 } ra_models_settings;
 
 RA_API RA_NODISCARD ra_status ra_models_settings_get(ra_store *s, const char *firm,

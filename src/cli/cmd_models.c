@@ -27,10 +27,13 @@ typedef struct mopts {
     double tau, market_sharpe, min_class;
     size_t max_funds;
     double min_position;
+    const char *objective, *cvar_limit;
+    double cvar_beta;
     ra_date from, to, date;
     int version, level, max_identical;
     double te_budget, cash_reserve, max_weight;
     int shelf_only; /* -1 not given */
+    uint64_t min_adv; /* UINT64_MAX not given */
     cli_format format;
 } mopts;
 
@@ -43,13 +46,15 @@ static void help(void)
         "                                [--market-sharpe S] [--min-class W] [--resample]\n"
         "                                [--draws N] [--seed S] [--max-turnover B]\n"
         "                                [--max-funds K] [--min-position W]\n"
+        "                                [--objective mean-variance|cvar] [--cvar-beta B]\n"
+        "                                [--cvar-limit L | L1,L2,L3,L4,L5]\n"
         "       roboadvisor models list | show CODE [--version N] | add FILE\n"
         "       roboadvisor models suitable --level C1..C5\n"
         "       roboadvisor models assign ACCOUNT CODE [--version N] [--date D] [--level C]\n"
         "                                 [--override JUSTIFICATION]\n"
         "       roboadvisor models show-account ACCOUNT\n"
         "       roboadvisor models targets [--max-identical K] [--te-budget X] [--cash-reserve F]\n"
-        "       roboadvisor models settings [--shelf-only yes|no]\n"
+        "       roboadvisor models settings [--shelf-only yes|no] [--min-adv AMOUNT]\n"
         "       roboadvisor models stability --from D --to D [--every-months N]\n"
         "                                    [--window-months N] [--max-turnover B]\n"
         "                                    [--returns ...] [--stages 1|2] (nothing stored)\n"
@@ -87,6 +92,7 @@ static const cli_opt options[] = {
           .open = CLI_OPEN_HI, .msg = "%g is not in [0, 1)"),
     CLI_O("shelf-only", CLI_OPT_ENUM, mopts, shelf_only, .words = CLI_WORDS("no", "yes"),
           .msg = "must be yes or no, not \"%s\""),
+    CLI_O("min-adv", CLI_OPT_SIZE, mopts, min_adv, .lo = 0, .hi = 1000000000000000ULL),
     CLI_O("max-weight", CLI_OPT_DOUBLE, mopts, max_weight, .dlo = 0, .dhi = 1,
           .open = CLI_OPEN_LO, .msg = "%g is not in (0, 1]"),
     CLI_O("stages", CLI_OPT_SIZE, mopts, stages, .lo = 1, .hi = 2),
@@ -103,6 +109,11 @@ static const cli_opt options[] = {
     CLI_O("max-funds", CLI_OPT_SIZE, mopts, max_funds, .lo = 1, .hi = 100),
     CLI_O("min-position", CLI_OPT_DOUBLE, mopts, min_position, .dlo = 0, .dhi = 0.5,
           .msg = "%g is not in [0, 0.5]"),
+    CLI_O("objective", CLI_OPT_WORD, mopts, objective, .words = CLI_WORDS("mean-variance", "cvar"),
+          .msg = "must be mean-variance or cvar, not \"%s\""),
+    CLI_O("cvar-beta", CLI_OPT_DOUBLE, mopts, cvar_beta, .dlo = 0.5, .dhi = 1,
+          .open = CLI_OPEN_HI, .msg = "%g is not in [0.5, 1)"),
+    CLI_O("cvar-limit", CLI_OPT_STR, mopts, cvar_limit),
     CLI_O("every-months", CLI_OPT_SIZE, mopts, every_months, .lo = 1, .hi = 12),
     CLI_O("window-months", CLI_OPT_SIZE, mopts, window_months, .lo = 3, .hi = 600),
     CLI_O("max-turnover", CLI_OPT_DOUBLE, mopts, max_turnover, .dlo = 0, .dhi = 1,
@@ -122,11 +133,13 @@ static int parse(int argc, char **argv, mopts *o)
     o->te_budget = RA_MODELS_DEFAULT_TE_BUDGET;
     o->max_weight = RA_MODELS_DEFAULT_MAX_WEIGHT;
     o->shelf_only = -1;
+    o->min_adv = UINT64_MAX;
     o->tau = RA_BL_TAU_DEFAULT;
     o->market_sharpe = RA_BL_MARKET_SHARPE_DEFAULT;
     o->min_class = RA_MODELS_DEFAULT_MIN_CLASS;
     o->draws = RA_MODELS_DEFAULT_DRAWS;
     o->seed = 1;
+    o->cvar_beta = RA_MODELS_DEFAULT_CVAR_BETA;
     o->every_months = 1;
     o->window_months = 36;
     const cli_opts_spec spec = {CMD, options, help, 1, 2} /* argv[1]: the subcommand */;
@@ -186,6 +199,22 @@ static json_t *model_to_json(const ra_model *m)
     json_object_set_new(j, "volatility", cli_jnum(m->volatility));
     json_object_set_new(j, "equity_share", cli_jnum(m->equity_share));
     json_object_set_new(j, "rating", rating_to_json(&m->rating));
+    /* the class stage's objective and the model's CVaR (docs/methodology.md#the-cvar-objective):
+     * null when not computed (hand-authored, single-stage or older models) */
+    int known = m->cvar_beta > 0;
+    json_object_set_new(j, "objective",
+                        known ? json_string(ra_models_objective_name(m->objective)) : json_null());
+    json_object_set_new(j, "cvar", known ? cli_jnum(m->cvar) : json_null());
+    json_object_set_new(j, "var", known ? cli_jnum(m->var) : json_null());
+    json_object_set_new(j, "cvar_beta", known ? cli_jnum(m->cvar_beta) : json_null());
+    if (known && m->objective != RA_MODELS_OBJ_MEAN_VARIANCE) {
+        json_object_set_new(j, "mean_variance_return", cli_jnum(m->mv_return));
+        json_object_set_new(j, "mean_variance_cvar", cli_jnum(m->mv_cvar));
+    }
+    if (known && m->objective == RA_MODELS_OBJ_CVAR_LIMIT)
+        json_object_set_new(j, "cvar_limit", cli_jnum(m->cvar_limit));
+    if (m->notes[0])
+        json_object_set_new(j, "fund_notes", json_string(m->notes));
     json_object_set_new(j, "weights", w);
     if (m->n_classes) {
         json_t *c = json_array();
@@ -223,6 +252,34 @@ static void classes_table(const ra_model *m)
            "estimation error)\n");
 }
 
+/* The class stage's objective and the model's CVaR, in words (one day's loss). */
+static void objective_line(const ra_model *m)
+{
+    if (!(m->cvar_beta > 0))
+        return;
+    double b = 100 * m->cvar_beta;
+    if (m->objective == RA_MODELS_OBJ_CVAR)
+        printf("  objective: least CVaR %.0f %% at the mean-variance return %.2f %%/yr: CVaR "
+               "%.3f %%/day, VaR %.3f %%/day (the mean-variance classes: CVaR %.3f %%/day)\n",
+               b, 100 * m->mv_return, 100 * m->cvar, 100 * m->var, 100 * m->mv_cvar);
+    else if (m->objective == RA_MODELS_OBJ_CVAR_LIMIT)
+        printf("  objective: highest return with CVaR %.0f %% at most %.3f %%/day: CVaR %.3f "
+               "%%/day, VaR %.3f %%/day (the mean-variance classes: return %.2f %%/yr, CVaR "
+               "%.3f %%/day)\n",
+               b, 100 * m->cvar_limit, 100 * m->cvar, 100 * m->var, 100 * m->mv_return,
+               100 * m->mv_cvar);
+    else
+        printf("  objective: mean-variance (maximum Sharpe ratio); CVaR %.0f %% %.3f %%/day, VaR "
+               "%.3f %%/day\n",
+               b, 100 * m->cvar, 100 * m->var);
+    for (const char *p = m->notes; *p;) { /* the fund choice, one line each */
+        const char *e = strchr(p, '\n');
+        int len = e ? (int)(e - p) : (int)strlen(p);
+        printf("  fund %.*s\n", len, p);
+        p = e ? e + 1 : p + len;
+    }
+}
+
 static void model_table(const ra_model *m)
 {
     char a[11], b[11];
@@ -236,6 +293,7 @@ static void model_table(const ra_model *m)
         printf("  window %s .. %s, expected return %.2f %%/yr, volatility %.2f %%/yr\n",
                ra_date_format(m->from, a), ra_date_format(m->to, b), 100 * m->expected_return,
                100 * m->volatility);
+    objective_line(m);
     printf("  %-10s %9s\n", "ticker", "weight %");
     for (size_t i = 0; i < m->n; i++)
         printf("  %-10s %9.2f\n", m->w[i].ticker, 100 * m->w[i].weight);
@@ -324,6 +382,33 @@ static int do_build(ra_store *s, const ra_store_actor *actor, const mopts *o)
         return CLI_EXIT_USAGE;
     }
     bo.seed = o->seed;
+    bo.cvar_beta = o->cvar_beta;
+    if (o->objective && strcmp(o->objective, "cvar") == 0)
+        bo.objective = RA_MODELS_OBJ_CVAR;
+    if (o->cvar_limit) { /* the constraint form: one limit, or one per level */
+        const char *p = o->cvar_limit;
+        int n = 0;
+        while (n < RA_PROF_LEVELS) {
+            char *e;
+            double v = strtod(p, &e);
+            if (e == p || !(v > 0 && v < 1) || (*e && *e != ','))
+                return cli_usage(CMD " build", "--cvar-limit takes one day's loss as a fraction "
+                                               "in (0, 1), or five of them separated by commas");
+            bo.cvar_limit[n++] = v;
+            if (!*e)
+                break;
+            p = e + 1;
+        }
+        if (n != 1 && n != RA_PROF_LEVELS)
+            return cli_usage(CMD " build", "--cvar-limit takes one limit or five (R1..R5)");
+        for (int l = n; l < RA_PROF_LEVELS; l++)
+            bo.cvar_limit[l] = bo.cvar_limit[0];
+        bo.objective = RA_MODELS_OBJ_CVAR_LIMIT;
+    }
+    if (bo.objective != RA_MODELS_OBJ_MEAN_VARIANCE && !bo.two_stage) {
+        fprintf(stderr, CMD ": --objective cvar and --cvar-limit need two stages (--stages 2)\n");
+        return CLI_EXIT_USAGE;
+    }
     if (o->resample && (!bo.two_stage || o->draws < 2)) {
         fprintf(stderr, CMD ": --resample needs two stages and --draws of at least 2\n");
         return CLI_EXIT_USAGE;
@@ -678,9 +763,12 @@ int cmd_models(int argc, char **argv)
         rc = do_targets(s, &actor, &o);
     } else { /* settings */
         ra_models_settings set;
-        ra_status st = RA_OK;
-        if (o.shelf_only >= 0) {
-            set.shelf_only = o.shelf_only;
+        ra_status st = ra_models_settings_get(s, actor.firm, &set, &err);
+        if (st == RA_OK && (o.shelf_only >= 0 || o.min_adv != UINT64_MAX)) {
+            if (o.shelf_only >= 0)
+                set.shelf_only = o.shelf_only;
+            if (o.min_adv != UINT64_MAX)
+                set.min_adv = (int64_t)o.min_adv;
             st = ra_models_settings_put(s, &actor, &set, &err);
         }
         if (st == RA_OK)
@@ -688,12 +776,17 @@ int cmd_models(int argc, char **argv)
         if (st != RA_OK)
             rc = cli_fail(CMD, &err);
         else if (o.format == CLI_FORMAT_JSON)
-            rc = cli_json_print(json_pack("{s:s,s:b}", "firm", actor.firm, "shelf_only",
-                                          set.shelf_only));
-        else
+            rc = cli_json_print(json_pack("{s:s,s:b,s:I}", "firm", actor.firm, "shelf_only",
+                                          set.shelf_only, "min_adv", (json_int_t)set.min_adv));
+        else {
             printf("firm %s: hand-authored models %s\n", actor.firm,
                    set.shelf_only ? "only on-shelf securities (shelf-only yes)"
                                   : "any security (shelf-only no)");
+            if (set.min_adv)
+                printf("a fund fills a class only if its average daily traded value is at least "
+                       "%lld (min-adv; unknown values are not excluded)\n",
+                       (long long)set.min_adv);
+        }
     }
     ra_book_close(book);
     return rc;

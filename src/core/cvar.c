@@ -96,6 +96,7 @@ typedef struct cv {
     size_t n, T, ng;
     double k;
     double *lo, *hi;     /* n effective bounds */
+    double *gr;          /* n: scratch for one group's coefficients (group_row) */
     /* the dual LP of min CVaR: rows n + 1, columns nd */
     size_t nd;
     double *A, *b, *c, *dlo, *dhi, *x, *y;
@@ -107,6 +108,32 @@ typedef struct cv {
 } cv;
 
 static size_t dual_cols(size_t n, size_t T, size_t ng) { return T + 1 + 2 * ng + 1 + 2 * n; }
+
+/* Group g's coefficients (dense, into s->gr) and limits: the groups of the problem (1 for each
+ * member), then p->row as the last one, its lower limit one below the smallest coefficient (with
+ * the budget and 0 <= w <= 1, never binding). */
+static const double *group_row(const cv *s, size_t g, double *min, double *max)
+{
+    const ra_opt_problem *o = s->o;
+    for (size_t j = 0; j < s->n; j++)
+        s->gr[j] = 0.0;
+    if (g < o->n_groups) {
+        const ra_opt_group *G = &o->groups[g];
+        for (size_t q = 0; q < G->n_members; q++)
+            s->gr[G->members[q]] = 1.0;
+        *min = G->min;
+        *max = G->max;
+        return s->gr;
+    }
+    double lo = 0.0;
+    for (size_t j = 0; j < s->n; j++) {
+        s->gr[j] = s->p->row[j];
+        lo = j == 0 || s->gr[j] < lo ? s->gr[j] : lo;
+    }
+    *min = lo - 1.0;
+    *max = s->p->row_max;
+    return s->gr;
+}
 
 /* Fills the dual LP; the return column (rho) is there always and fixed at 0 without a target. */
 static void build_dual(cv *s, int with_target, double target)
@@ -130,13 +157,14 @@ static void build_dual(cv *s, int with_target, double target)
     s->dhi[col] = INFINITY;
     col++;
     for (size_t g = 0; g < s->ng; g++) {
-        const ra_opt_group *G = &o->groups[g];
-        for (size_t q = 0; q < G->n_members; q++) {
-            s->A[G->members[q] * nd + col] = 1.0;
-            s->A[G->members[q] * nd + col + 1] = -1.0;
+        double gmin, gmax;
+        const double *a = group_row(s, g, &gmin, &gmax);
+        for (size_t j = 0; j < n; j++) {
+            s->A[j * nd + col] = a[j];
+            s->A[j * nd + col + 1] = -a[j];
         }
-        s->c[col] = -G->min;
-        s->c[col + 1] = G->max;
+        s->c[col] = -gmin;
+        s->c[col + 1] = gmax;
         s->dlo[col] = s->dlo[col + 1] = 0.0;
         s->dhi[col] = s->dhi[col + 1] = INFINITY;
         col += 2;
@@ -207,14 +235,15 @@ static ra_status max_return(cv *s, double *w, double *rmax, ra_err *err)
     }
     b[0] = 1.0;
     for (size_t g = 0; g < ng; g++) {
-        const ra_opt_group *G = &s->o->groups[g];
-        for (size_t q = 0; q < G->n_members; q++)
-            A[(1 + g) * nc + G->members[q]] = 1.0;
+        double gmin, gmax;
+        const double *a = group_row(s, g, &gmin, &gmax);
+        for (size_t j = 0; j < n; j++)
+            A[(1 + g) * nc + j] = a[j];
         A[(1 + g) * nc + n + g] = -1.0;
         b[1 + g] = 0.0;
         c[n + g] = 0.0;
-        lo[n + g] = G->min;
-        hi[n + g] = G->max;
+        lo[n + g] = gmin;
+        hi[n + g] = gmax;
     }
     lp_problem lp = {.m = m, .n = nc, .A = A, .b = b, .c = c, .lo = lo, .hi = hi};
     lp_result r = {.x = s->x, .y = NULL};
@@ -336,14 +365,14 @@ static ra_status solve_min_variance(cv *s, double *w, ra_cvar_result *res, ra_er
     double one = 1.0;
     size_t mi = 0;
     for (size_t g = 0; g < ng; g++) {
-        const ra_opt_group *G = &s->o->groups[g];
-        memset(A_in + mi * n, 0, 2 * n * sizeof *A_in);
-        for (size_t q = 0; q < G->n_members; q++) {
-            A_in[mi * n + G->members[q]] = 1.0;
-            A_in[(mi + 1) * n + G->members[q]] = -1.0;
+        double gmin, gmax;
+        const double *a = group_row(s, g, &gmin, &gmax);
+        for (size_t j = 0; j < n; j++) {
+            A_in[mi * n + j] = a[j];
+            A_in[(mi + 1) * n + j] = -a[j];
         }
-        b_in[mi] = G->min;
-        b_in[mi + 1] = -G->max;
+        b_in[mi] = gmin;
+        b_in[mi + 1] = -gmax;
         mi += 2;
     }
     ra_qp_settings qs;
@@ -423,6 +452,12 @@ static ra_status validate(const ra_cvar_problem *p, ra_cvar_objective obj, ra_er
             if (!o->groups[g].members || o->groups[g].members[q] >= o->n ||
                 !(o->groups[g].min <= o->groups[g].max))
                 return ra_err_set(err, RA_EINVAL, NULL, "group %zu is malformed", g + 1);
+    for (size_t j = 0; p->row && j < o->n; j++)
+        if (!isfinite(p->row[j]))
+            return ra_err_set(err, RA_EINVAL, NULL, "limit row coefficient %zu is not finite",
+                              j + 1);
+    if (p->row && !isfinite(p->row_max))
+        return ra_err_set(err, RA_EINVAL, NULL, "limit row's maximum is not finite");
     for (size_t j = 0; j < o->n; j++) {
         double lo = o->lo ? o->lo[j] : 0.0, hi = o->hi ? o->hi[j] : 1.0;
         if (!isfinite(lo) || !isfinite(hi) || lo > hi)
@@ -444,12 +479,12 @@ ra_status ra_cvar_solve(const ra_cvar_problem *p, ra_cvar_objective obj, ra_cvar
     if (rc != RA_OK)
         return rc;
     const ra_opt_problem *o = p->opt;
-    cv s = {.p = p, .o = o, .n = o->n, .T = p->T, .ng = o->n_groups};
+    cv s = {.p = p, .o = o, .n = o->n, .T = p->T, .ng = o->n_groups + (p->row != NULL)};
     s.k = tail_k(s.T, p->beta);
     s.nd = dual_cols(s.n, s.T, s.ng);
     size_t m = s.n + 1 > 1 + s.ng ? s.n + 1 : 1 + s.ng, cols = s.nd > s.n + s.ng ? s.nd : s.n + s.ng;
     s.lw_size = lp_workspace_size(m, cols);
-    size_t nd = 2 * s.n + m * cols + m + 3 * cols + cols + m + s.T;
+    size_t nd = 3 * s.n + m * cols + m + 3 * cols + cols + m + s.T;
     size_t bytes = nd * sizeof(double) + s.T * sizeof(pair) + s.lw_size + 64;
     unsigned char *buf = ra_malloc(bytes);
     if (!buf || s.lw_size == 0) {
@@ -460,6 +495,7 @@ ra_status ra_cvar_solve(const ra_cvar_problem *p, ra_cvar_objective obj, ra_cvar
     double *d = (double *)(void *)buf;
     s.lo = d; d += s.n;
     s.hi = d; d += s.n;
+    s.gr = d; d += s.n;
     s.A = d; d += m * cols;
     s.b = d; d += m;
     s.c = d; d += cols;

@@ -73,7 +73,7 @@ static const double band_max[RA_PROF_LEVELS] = {0.20, 0.40, 0.60, 0.80, 1.00};
  * point: far above RA_MODELS_TOL_SAME, small against the 20-point bands. */
 #define BUILD_BAND_MARGIN 0.01
 /* Real assets (REITs, commodities) at most this share at every level: diversifiers, but volatile. */
-#define REAL_ASSETS_MAX 0.20
+#define REAL_ASSETS_MAX RA_MODELS_REAL_ASSETS_MAX
 
 void ra_models_equity_band(int level, double *min, double *max)
 {

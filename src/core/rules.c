@@ -313,7 +313,8 @@ int ra_rule_security_equal(const ra_security *a, const ra_security *b)
            strcmp(a->tlh_group, b->tlh_group) == 0 && !a->on_shelf == !b->on_shelf &&
            !a->incomplete == !b->incomplete && strcmp(a->board, b->board) == 0 &&
            strcmp(a->kind, b->kind) == 0 && a->tick == b->tick &&
-           a->fractional == b->fractional && strcmp(a->settlement, b->settlement) == 0;
+           a->fractional == b->fractional && strcmp(a->settlement, b->settlement) == 0 &&
+           a->adv == b->adv;
 }
 
 int ra_rule_client_equal(const ra_client *a, const ra_client *b)

@@ -22,7 +22,7 @@
 void ra_models_shelf_free(ra_models_shelf *sh)
 {
     RA_FREE_ALL(sh->ticker, sh->cls, sh->risk_level, sh->tp, sh->cp, sh->mu, sh->cov, sh->ret,
-                sh->expense_ratio);
+                sh->expense_ratio, sh->adv);
     memset(sh, 0, sizeof *sh);
 }
 
@@ -67,10 +67,11 @@ ra_status ra_models_shelf_load(ra_store *s, const char *firm, ra_date from, ra_d
     sh->cls = ra_calloc(ns + 1, sizeof *sh->cls);
     sh->risk_level = ra_calloc(ns + 1, sizeof *sh->risk_level);
     sh->expense_ratio = ra_calloc(ns + 1, sizeof *sh->expense_ratio);
+    sh->adv = ra_calloc(ns + 1, sizeof *sh->adv);
     double *px = NULL, *ret = NULL;
     ra_date *common = NULL;
     if (!dates || !prices || !np || !pos || !sh->ticker || !sh->cls || !sh->risk_level ||
-        !sh->expense_ratio) {
+        !sh->expense_ratio || !sh->adv) {
         rc = ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the shelf");
         goto out;
     }
@@ -94,6 +95,7 @@ ra_status ra_models_shelf_load(ra_store *s, const char *firm, ra_date from, ra_d
         memcpy(sh->cls[k], secs[i].asset_class, RA_CODE_MAX);
         sh->risk_level[k] = secs[i].risk_level;
         sh->expense_ratio[k] = secs[i].expense_ratio;
+        sh->adv[k] = secs[i].adv;
         sh->n++;
     }
     if (sh->n < 2) {
@@ -168,6 +170,7 @@ void ra_models_build_opts_default(ra_models_build_opts *o)
     o->ewma_lambda = RA_EWMA_LAMBDA_DEFAULT;
     o->draws = RA_MODELS_DEFAULT_DRAWS;
     o->seed = 1;
+    o->cvar_beta = RA_MODELS_DEFAULT_CVAR_BETA;
     o->two_stage = 1; /* equilibrium, views, classes then funds (docs/methodology.md#two-stage-models) */
 }
 

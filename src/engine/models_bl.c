@@ -18,9 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* Two expense ratios this close (half a basis point) are the same cost: tracking decides. */
-#define ER_SAME 0.00005
-
 const char *ra_models_returns_name(int r)
 {
     switch (r) {
@@ -56,8 +53,10 @@ static int is_pinned(const char *pins, const char *ticker)
     return 0;
 }
 
-ra_status ra_models_class_inputs_load(ra_store *s, const char *firm, const ra_models_build_opts *o,
-                                      ra_models_class_inputs *ci, ra_err *err)
+/* ra_models_class_inputs_load; with keep, the shelf is handed over into it on success (the
+ * caller frees it) rather than freed. */
+static ra_status class_inputs_load(ra_store *s, const char *firm, const ra_models_build_opts *o,
+                                   ra_models_class_inputs *ci, ra_models_shelf *keep, ra_err *err)
 {
     memset(ci, 0, sizeof *ci);
     if (!(o->tau > 0 && o->tau <= 1))
@@ -123,6 +122,10 @@ ra_status ra_models_class_inputs_load(ra_store *s, const char *firm, const ra_mo
     if ((rc = ra_store_model_input_get(s, firm, RA_MODEL_INPUT_PINS, 0, &pins, err)) != RA_OK)
         goto out;
     ci->pins_version = pins.version;
+    ra_models_settings set;
+    if ((rc = ra_models_settings_get(s, firm, &set, err)) != RA_OK)
+        goto out;
+    ci->min_adv = set.min_adv;
     for (size_t i = 0; i < n; i++) {
         size_t c = of[i], k = ci->n_funds[c];
         double mean = 0, ss = 0;
@@ -135,20 +138,22 @@ ra_status ra_models_class_inputs_load(ra_store *s, const char *firm, const ra_mo
             ss += (diff[t] - mean) * (diff[t] - mean);
         double te = sqrt(ss / (double)(T > 1 ? T - 1 : 1) * RA_TRADING_DAYS_PER_YEAR);
         int pin = is_pinned(pins.body, sh.ticker[i]);
+        ra_models_fund me = {sh.ticker[i], pin, sh.expense_ratio[i], te, sh.adv[i]};
+        if (!ra_models_fund_eligible(&me, ci->min_adv)) { /* below the firm's minimum */
+            if (ci->n_excluded < sizeof ci->excluded / sizeof ci->excluded[0]) {
+                memcpy(ci->excluded[ci->n_excluded].ticker, sh.ticker[i], RA_CODE_MAX);
+                ci->excluded[ci->n_excluded].cls = c;
+                ci->excluded[ci->n_excluded++].adv = sh.adv[i];
+            }
+            continue;
+        }
         /* insert in preference order (insertion: a class has few funds) */
         size_t at = k;
         while (at > 0) {
             size_t b = at - 1;
-            int better;
-            if (pin != ci->pinned[c][b])
-                better = pin > ci->pinned[c][b];
-            else if (fabs(sh.expense_ratio[i] - ci->expense_ratio[c][b]) > ER_SAME)
-                better = sh.expense_ratio[i] < ci->expense_ratio[c][b];
-            else if (te != ci->tracking_error[c][b])
-                better = te < ci->tracking_error[c][b];
-            else
-                better = strcmp(sh.ticker[i], ci->fund[c][b]) < 0;
-            if (!better)
+            ra_models_fund them = {ci->fund[c][b], ci->pinned[c][b], ci->expense_ratio[c][b],
+                                   ci->tracking_error[c][b], ci->fund_adv[c][b]};
+            if (ra_models_fund_cmp(&me, &them) >= 0)
                 break;
             at--;
         }
@@ -161,12 +166,14 @@ ra_status ra_models_class_inputs_load(ra_store *s, const char *firm, const ra_mo
             ci->expense_ratio[c][b] = ci->expense_ratio[c][b - 1];
             ci->tracking_error[c][b] = ci->tracking_error[c][b - 1];
             ci->fund_level[c][b] = ci->fund_level[c][b - 1];
+            ci->fund_adv[c][b] = ci->fund_adv[c][b - 1];
         }
         memcpy(ci->fund[c][at], sh.ticker[i], RA_CODE_MAX);
         ci->pinned[c][at] = pin;
         ci->expense_ratio[c][at] = sh.expense_ratio[i];
         ci->tracking_error[c][at] = te;
         ci->fund_level[c][at] = sh.risk_level[i];
+        ci->fund_adv[c][at] = sh.adv[i];
         if (k < RA_MODELS_CLASS_FUNDS)
             ci->n_funds[c]++;
     }
@@ -256,8 +263,17 @@ out:
     ra_free(market.body);
     ra_free(pins.body);
     RA_FREE_ALL(of, cret, diff, vw, mk);
-    ra_models_shelf_free(&sh);
+    if (keep && rc == RA_OK)
+        *keep = sh;
+    else
+        ra_models_shelf_free(&sh);
     return rc;
+}
+
+ra_status ra_models_class_inputs_load(ra_store *s, const char *firm, const ra_models_build_opts *o,
+                                      ra_models_class_inputs *ci, ra_err *err)
+{
+    return class_inputs_load(s, firm, o, ci, NULL, err);
 }
 
 /* A fund more than one level above the model's (or of unknown level): at most the material
@@ -269,7 +285,7 @@ static int fund_risky(int fund_level, int level)
 
 /* The first of class c's funds, in preference order, that the level may hold without limit (not
  * riskier than the level by more than one); -1 when every fund is. */
-static long first_plain_fund(const ra_models_class_inputs *ci, size_t c, int level)
+long models_first_plain_fund(const ra_models_class_inputs *ci, size_t c, int level)
 {
     for (size_t f = 0; f < ci->n_funds[c]; f++)
         if (!fund_risky(ci->fund_level[c][f], level))
@@ -281,10 +297,10 @@ static long first_plain_fund(const ra_models_class_inputs *ci, size_t c, int lev
  * without limit is that fund (its level; slots 0: no cap). A class whose funds are all riskier
  * spreads over them at the material weight each: slots = their number, and the riskiest's level
  * (the rating's average rule then errs on the safe side). */
-static void class_stage1(const ra_models_class_inputs *ci, size_t c, int level, int *lvl,
+void models_class_stage1(const ra_models_class_inputs *ci, size_t c, int level, int *lvl,
                          size_t *slots)
 {
-    long f0 = first_plain_fund(ci, c, level);
+    long f0 = models_first_plain_fund(ci, c, level);
     if (f0 >= 0) {
         *lvl = ci->fund_level[c][f0];
         *slots = 0;
@@ -303,12 +319,12 @@ static void class_stage1(const ra_models_class_inputs *ci, size_t c, int level, 
 /* Stage 2: class c's weight w to its first fund the level may hold without limit, else over its
  * funds in order at most the material weight each; the funds used are appended to m (their names
  * joined by '+' into used). */
-static void fill_class(const ra_models_class_inputs *ci, size_t c, int level, double w, ra_model *m,
-                       char *used, size_t cap)
+void models_fill_class(const ra_models_class_inputs *ci, size_t c, int level, double w,
+                       ra_model *m, char *used, size_t cap)
 {
     size_t k = 0;
     used[0] = 0;
-    long f0 = first_plain_fund(ci, c, level);
+    long f0 = models_first_plain_fund(ci, c, level);
     if (f0 >= 0) { /* one fund the level may hold without limit takes it all */
         snprintf(m->w[m->n].ticker, sizeof m->w[0].ticker, "%s", ci->fund[c][f0]);
         m->w[m->n++].weight = w;
@@ -328,6 +344,19 @@ static void fill_class(const ra_models_class_inputs *ci, size_t c, int level, do
     }
 }
 
+void models_class_stats(const ra_models_class_inputs *ci, const double *w, ra_model *m)
+{
+    size_t k = ci->n;
+    double er = 0, var = 0;
+    for (size_t a = 0; a < k; a++) {
+        er += w[a] * ci->mu[a];
+        for (size_t b = 0; b < k; b++)
+            var += w[a] * ci->cov[a * k + b] * w[b];
+    }
+    m->expected_return = er;
+    m->volatility = sqrt(fmax(var, 0));
+}
+
 /* Stage 1 of one level on the active classes' estimates (mu, cov: k classes, in idx order):
  * ra_models_build_one; the class weights into w (k). */
 static ra_status stage1_once(const ra_models_class_inputs *ci, const ra_models_build_opts *o,
@@ -339,7 +368,7 @@ static ra_status stage1_once(const ra_models_class_inputs *ci, const ra_models_b
     size_t slots[RA_MODELS_MAX_CLASSES];
     for (size_t a = 0; a < k; a++) {
         names[a] = ci->cls[idx[a]];
-        class_stage1(ci, idx[a], level, &lvl[a], &slots[a]);
+        models_class_stage1(ci, idx[a], level, &lvl[a], &slots[a]);
     }
     ra_models_build_settings bs;
     ra_models_build_settings_default(&bs);
@@ -479,14 +508,7 @@ static ra_status build_level(const ra_models_class_inputs *ci, const ra_models_b
         snprintf(out->code, sizeof out->code, "R%d", level);
         out->target_level = level;
         out->built = 1;
-        double er = 0, var = 0;
-        for (size_t a = 0; a < m; a++) {
-            er += cw[a] * ci->mu[a];
-            for (size_t b = 0; b < m; b++)
-                var += cw[a] * ci->cov[a * m + b] * cw[b];
-        }
-        out->expected_return = er;
-        out->volatility = sqrt(fmax(var, 0));
+        models_class_stats(ci, cw, out);
         out->n_classes = m;
         for (size_t c = 0; c < m; c++) {
             ra_model_class *x = &out->classes[c];
@@ -499,7 +521,7 @@ static ra_status build_level(const ra_models_class_inputs *ci, const ra_models_b
             x->expense_ratio = ci->n_funds[c] ? ci->expense_ratio[c][0] : 0;
             x->tracking_error = ci->n_funds[c] ? ci->tracking_error[c][0] : 0;
             if (x->weight > 0)
-                fill_class(ci, c, level, x->weight, out, x->fund, sizeof x->fund);
+                models_fill_class(ci, c, level, x->weight, out, x->fund, sizeof x->fund);
             else if (ci->n_funds[c])
                 snprintf(x->fund, sizeof x->fund, "%s", ci->fund[c][0]);
         }
@@ -862,7 +884,8 @@ ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
                                     ra_err *err)
 {
     res->two_stage = 1;
-    ra_status rc = ra_models_class_inputs_load(s, actor->firm, o, &res->ci, err);
+    ra_models_shelf sh; /* the funds' returns: the class stage's CVaR scenarios */
+    ra_status rc = class_inputs_load(s, actor->firm, o, &res->ci, &sh, err);
     if (rc != RA_OK)
         return rc;
     res->n_shelf = res->ci.n;
@@ -873,6 +896,7 @@ ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
     fund_vec *a = ra_calloc(2, sizeof *a), *b = a ? a + 1 : NULL;
     if (!prev || !a) {
         RA_FREE_ALL(prev, a);
+        ra_models_shelf_free(&sh);
         return ra_err_set(err, RA_ENOMEM, NULL, "could not allocate the models");
     }
     int own = 0;
@@ -880,6 +904,10 @@ ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
     for (int l = 1; l <= RA_PROF_LEVELS && rc == RA_OK; l++) {
         ra_model *m = &res->models[l - 1];
         rc = build_level(&res->ci, o, l, m, err);
+        if (rc == RA_OK) /* the objective's class stage, and every model's CVaR */
+            rc = models_cvar_level(&res->ci, &sh, o, l, m, err);
+        if (rc == RA_OK)
+            models_fund_notes(&res->ci, l, m);
         char code[8];
         snprintf(code, sizeof code, "R%d", l);
         ra_err e2 = {0};
@@ -895,11 +923,14 @@ ra_status ra_models_build_two_stage(ra_store *s, const ra_store_actor *actor,
             res->turnover[l - 1] = theta * t;
             if (theta < 1.0)
                 rc = bound_model(&res->ci, b, a, theta, m, err);
+            if (theta < 1.0 && rc == RA_OK)
+                rc = models_cvar_figures(&res->ci, &sh, o, l, m, err);
         }
         if (rc == RA_OK)
             rc = ra_models_put(s, actor, m, NULL, &res->created[l - 1], err);
     }
     RA_FREE_ALL(prev, a);
+    ra_models_shelf_free(&sh);
     return ra_store_scope_end(s, own, rc, err);
 }
 

@@ -199,13 +199,14 @@ typedef struct format {
 } format;
 
 enum { S_TICKER, S_NAME, S_CLASS, S_RISK, S_ER, S_LOT, S_EXCH, S_CCY, S_TLH, S_SHELF, S_BOARD,
-       S_KIND, S_TICK, S_FRAC, S_SETTLE };
+       S_KIND, S_TICK, S_FRAC, S_SETTLE, S_ADV };
 static const col_spec sec_cols[] = {
     {"ticker", NULL, 0},        {"name", NULL, 0},     {"asset_class", NULL, 0},
     {"risk_level", NULL, 0},    {"expense_ratio", NULL, 0}, {"lot_size", NULL, 1},
     {"exchange", NULL, 1},      {"currency", NULL, 0}, {"tlh_group", NULL, 1},
     {"on_shelf", NULL, 1},      {"board", NULL, 1},    {"kind", NULL, 1},
-    {"tick", NULL, 1},          {"fractional", NULL, 1}, {"settlement", NULL, 1}};
+    {"tick", NULL, 1},          {"fractional", NULL, 1}, {"settlement", NULL, 1},
+    {"adv", NULL, 1}};
 
 enum { C_CODE, C_HOUSE, C_ADVISOR, C_NAME, C_EMAIL, C_TAXID, C_ADDR, C_BIRTH };
 static const col_spec cli_cols[] = {{"code", NULL, 0},   {"household", NULL, 1},
@@ -725,6 +726,9 @@ static ra_status row_security(frame *F, ra_security *x, ra_err *err)
     if ((st = fcode(F, S_TLH, 0, x->tlh_group, err)) != RA_OK)
         return st;
     if ((st = fbool(F, S_SHELF, 1, &x->on_shelf, err)) != RA_OK)
+        return st;
+    /* the average daily traded value, whole units of the firm's currency; empty: unknown */
+    if ((st = fint(F, S_ADV, 0, 1, RA_SECURITY_MAX_ADV, &x->adv, err)) != RA_OK)
         return st;
     return market_columns(F, x, err);
 }

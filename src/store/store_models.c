@@ -18,6 +18,7 @@
 
 
 #define MODEL_CLASSES_SCHEMA 18 /* 0018_model_inputs: model_classes */
+#define MODEL_OBJECTIVES_SCHEMA 27 /* 0027_model_objectives: model_objectives */
 
 typedef struct conn {
     ra_store *s;
@@ -158,7 +159,8 @@ static void rating_parse(const char *text, ra_model *m)
 static char *model_json(const ra_model *m)
 {
     char *rating = rating_json(&m->rating);
-    size_t cap = 512 + m->n * (RA_CODE_MAX + 48) + m->n_classes * (2 * RA_CODE_MAX + 256) +
+    size_t cap = 512 + 6 * sizeof m->notes + m->n * (RA_CODE_MAX + 48) +
+                 m->n_classes * (2 * RA_CODE_MAX + 256) +
                  (rating ? strlen(rating) : 0);
     char *b = rating ? malloc(cap) : NULL;
     if (!b) {
@@ -192,6 +194,17 @@ static char *model_json(const ra_model *m)
     }
     if (m->n_classes && k < cap)
         k += (size_t)snprintf(b + k, cap - k, "]");
+    if (m->cvar_beta > 0 && k < cap) { /* 0027: the objective and CVaR */
+        json_t *notes = json_string(m->notes);
+        char *nt = notes ? json_dumps(notes, JSON_ENCODE_ANY) : NULL;
+        json_decref(notes);
+        k += (size_t)snprintf(b + k, cap - k,
+                              ",\"objective\":\"%s\",\"cvar_beta\":%.12g,\"cvar\":%.12g,"
+                              "\"var\":%.12g,\"cvar_limit\":%.12g,\"notes\":%s",
+                              ra_models_objective_name(m->objective), m->cvar_beta, m->cvar,
+                              m->var, m->cvar_limit, nt ? nt : "\"\"");
+        free(nt);
+    }
     if (k < cap)
         snprintf(b + k, cap - k, "}");
     return b;
@@ -208,13 +221,19 @@ ra_status ra_models_settings_get(ra_store *s, const char *firm, ra_models_settin
     if (rc != RA_OK)
         return rc;
     out->shelf_only = 1;
-    ra_db_stmt *st = prep(&c, err, "SELECT shelf_only FROM model_settings WHERE firm_id = ?", "i",
-                          fid);
+    out->min_adv = 0;
+    int liq = s->schema_version >= MODEL_OBJECTIVES_SCHEMA; /* min_adv: 0027 */
+    ra_db_stmt *st = prep(&c, err,
+                          liq ? "SELECT shelf_only, min_adv FROM model_settings WHERE firm_id = ?"
+                              : "SELECT shelf_only, 0 FROM model_settings WHERE firm_id = ?",
+                          "i", fid);
     if (!st)
         return err ? err->code : RA_EIO;
     int r = c.ops->step(st, err);
-    if (r == RA_DB_ROW)
+    if (r == RA_DB_ROW) {
         out->shelf_only = (int)c.ops->col_int64(st, 0);
+        out->min_adv = c.ops->col_int64(st, 1);
+    }
     c.ops->finalize(st);
     return r < 0 ? (err ? err->code : RA_EIO) : RA_OK;
 }
@@ -229,7 +248,13 @@ ra_status ra_models_settings_put(ra_store *s, const ra_store_actor *actor,
     if (rc != RA_OK)
         return rc;
     int v = in->shelf_only ? 1 : 0;
-    if (cur.shelf_only == v)
+    if (in->min_adv < 0)
+        return ra_err_set(err, RA_EINVAL, "min_adv", "the minimum daily value %lld is below 0",
+                          (long long)in->min_adv);
+    if (in->min_adv && s->schema_version < MODEL_OBJECTIVES_SCHEMA)
+        return ra_err_set(err, RA_EINVAL, "min_adv", "the book's schema predates the minimum "
+                                                     "daily value (migration 0027)");
+    if (cur.shelf_only == v && cur.min_adv == in->min_adv)
         return RA_OK;
     int64_t fid = 0;
     if ((rc = firm_id(&c, actor->firm, &fid, err)) != RA_OK || (rc = wbegin(&c, err)) != RA_OK)
@@ -237,12 +262,27 @@ ra_status ra_models_settings_put(ra_store *s, const ra_store_actor *actor,
     rc = run(&c, prep(&c, err, "DELETE FROM model_settings WHERE firm_id = ?", "i", fid), err);
     if (rc == RA_OK)
         rc = run(&c,
-                 prep(&c, err, "INSERT INTO model_settings (firm_id, shelf_only) VALUES (?, ?)",
-                      "ii", fid, (int64_t)v),
+                 in->min_adv
+                     ? prep(&c, err,
+                            "INSERT INTO model_settings (firm_id, shelf_only, min_adv) VALUES "
+                            "(?, ?, ?)",
+                            "iii", fid, (int64_t)v, in->min_adv)
+                     : prep(&c, err,
+                            "INSERT INTO model_settings (firm_id, shelf_only) VALUES (?, ?)",
+                            "ii", fid, (int64_t)v),
                  err);
-    char before[64], after[64];
-    snprintf(before, sizeof before, "{\"shelf_only\":%d}", cur.shelf_only);
-    snprintf(after, sizeof after, "{\"shelf_only\":%d}", v);
+    /* the minimum daily value only when set: the records of earlier books read as before */
+    char before[96], after[96];
+    if (cur.min_adv)
+        snprintf(before, sizeof before, "{\"shelf_only\":%d,\"min_adv\":%lld}",
+                 cur.shelf_only, (long long)cur.min_adv);
+    else
+        snprintf(before, sizeof before, "{\"shelf_only\":%d}", cur.shelf_only);
+    if (in->min_adv)
+        snprintf(after, sizeof after, "{\"shelf_only\":%d,\"min_adv\":%lld}", v,
+                 (long long)in->min_adv);
+    else
+        snprintf(after, sizeof after, "{\"shelf_only\":%d}", v);
     if (rc == RA_OK)
         rc = audit_append(&c, actor, "update", "model_settings", actor->firm, before, after, err);
     return wend(&c, rc, err);
@@ -312,6 +352,34 @@ static ra_status load_weights(conn *c, int64_t id, ra_model *m, ra_err *err)
         k->expense_ratio = c->ops->col_double(st, 6);
         k->tracking_error = c->ops->col_double(st, 7);
         k->weight_sd = c->ops->col_double(st, 8);
+    }
+    cdone(c, st);
+    if (r < 0)
+        return err ? err->code : RA_EIO;
+    /* its objective and CVaR (0027; none before, nor for single-stage models) */
+    m->mv_return = m->mv_cvar = NAN;
+    if (c->s->schema_version < MODEL_OBJECTIVES_SCHEMA)
+        return RA_OK;
+    st = cprep(c, err,
+               "SELECT objective, cvar_beta, cvar, value_at_risk, cvar_limit, mv_return, mv_cvar, "
+               "notes FROM model_objectives WHERE model_id = ?",
+               "i", id);
+    if (!st)
+        return err ? err->code : RA_EIO;
+    if ((r = c->ops->step(st, err)) == RA_DB_ROW) {
+        const char *o = c->ops->col_text(st, 0);
+        for (int k = RA_MODELS_OBJ_MEAN_VARIANCE; k <= RA_MODELS_OBJ_CVAR_LIMIT; k++)
+            if (strcmp(o, ra_models_objective_name(k)) == 0)
+                m->objective = k;
+        m->cvar_beta = c->ops->col_double(st, 1);
+        m->cvar = c->ops->col_double(st, 2);
+        m->var = c->ops->col_double(st, 3);
+        m->cvar_limit = c->ops->col_double(st, 4);
+        if (m->objective != RA_MODELS_OBJ_MEAN_VARIANCE) {
+            m->mv_return = c->ops->col_double(st, 5);
+            m->mv_cvar = c->ops->col_double(st, 6);
+        }
+        snprintf(m->notes, sizeof m->notes, "%s", c->ops->col_text(st, 7));
     }
     cdone(c, st);
     return r < 0 ? (err ? err->code : RA_EIO) : RA_OK;
@@ -464,6 +532,18 @@ ra_status ra_models_put(ra_store *s, const ra_store_actor *actor, ra_model *m, i
                       "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       "iitdddddtdd", id, (int64_t)i, k->cls, k->market_weight, k->pi, k->mu,
                       k->weight, k->weight_sd, k->fund, k->expense_ratio, k->tracking_error),
+                 err);
+    }
+    if (rc == RA_OK && m->cvar_beta > 0 && s->schema_version >= MODEL_OBJECTIVES_SCHEMA) {
+        int mv = m->objective == RA_MODELS_OBJ_MEAN_VARIANCE;
+        rc = run(&c,
+                 prep(&c, err,
+                      "INSERT INTO model_objectives (model_id, objective, cvar_beta, cvar, "
+                      "value_at_risk, cvar_limit, mv_return, mv_cvar, notes) VALUES (?, ?, ?, ?, "
+                      "?, ?, ?, ?, ?)",
+                      "itddddddt", id, ra_models_objective_name(m->objective), m->cvar_beta,
+                      m->cvar, m->var, m->cvar_limit, mv ? 0.0 : m->mv_return,
+                      mv ? 0.0 : m->mv_cvar, m->notes),
                  err);
     }
     if (rc != RA_OK)

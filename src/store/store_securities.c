@@ -39,12 +39,15 @@ static ra_status validate_security(const ra_security *x, ra_err *err)
     if (x->lot_size < 1)
         return ra_err_set(err, RA_EINVAL, NULL, "security %s: lot size %lld is not >= 1",
                           x->ticker, (long long)x->lot_size);
+    if (x->adv < 0)
+        return ra_err_set(err, RA_EINVAL, NULL, "security %s: daily traded value %lld is below 0",
+                          x->ticker, (long long)x->adv);
     return RA_OK;
 }
 
 static const char SQL_SECURITY_COLS[] =
     "SELECT ticker, name, asset_class, risk_level, expense_ratio, lot_size, exchange, currency, "
-    "tlh_group, on_shelf, incomplete, id, board, kind, tick, fractional, settlement "
+    "tlh_group, on_shelf, incomplete, id, board, kind, tick, fractional, settlement, adv "
     "FROM securities WHERE firm_id = ? AND ticker = ?";
 
 static void security_row(ra_store *s, ra_db_stmt *st, void *out)
@@ -67,6 +70,7 @@ static void security_row(ra_store *s, ra_db_stmt *st, void *out)
     x->tick = sq_int(s, st, 14);
     x->fractional = (int)sq_int(s, st, 15);
     sq_copy(x->settlement, sizeof x->settlement, sq_text(s, st, 16));
+    x->adv = s->ops->col_is_null(st, 17) ? 0 : sq_int(s, st, 17); /* 0027 */
 }
 
 #define SEC(name, kind) {#name, kind, offsetof(ra_security, name)}
@@ -82,6 +86,8 @@ static const rs_jfield SECURITY_MARKET_JSON[] = {
 static json_t *security_json(const ra_security *x)
 {
     json_t *j = rs_json_record(x, SECURITY_JSON, sizeof SECURITY_JSON / sizeof SECURITY_JSON[0]);
+    if (j && x->adv) /* the daily traded value (0027): only when known */
+        json_object_set_new(j, "adv", json_integer(x->adv));
     if (j && (x->board[0] || x->kind[0] || x->tick || x->fractional || x->settlement[0])) {
         json_t *m = rs_json_record(x, SECURITY_MARKET_JSON,
                                    sizeof SECURITY_MARKET_JSON / sizeof SECURITY_MARKET_JSON[0]);
@@ -102,24 +108,24 @@ static ra_status security_write(ra_store *s, int64_t firm_id, const ra_security 
         st = sq_prep(s, "UPDATE securities SET name = ?, asset_class = ?, risk_level = ?, "
                         "expense_ratio = ?, lot_size = ?, exchange = ?, currency = ?, "
                         "tlh_group = ?, on_shelf = ?, incomplete = ?, board = ?, kind = ?, tick = ?, "
-                        "fractional = ?, settlement = ? WHERE id = ?", err);
-        if (!st || sq_bind(s, st, err, "ttiditttiittiiti", x->name, x->asset_class,
+                        "fractional = ?, settlement = ?, adv = ? WHERE id = ?", err);
+        if (!st || sq_bind(s, st, err, "ttiditttiittiitNi", x->name, x->asset_class,
                            (int64_t)x->risk_level, x->expense_ratio, x->lot_size, x->exchange,
                            x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
                            (int64_t)(x->incomplete != 0), x->board, x->kind, (int64_t)x->tick,
-                           (int64_t)x->fractional, x->settlement, *id) != RA_OK)
+                           (int64_t)x->fractional, x->settlement, x->adv, *id) != RA_OK)
             return sq_err(err);
         return sq_run(s, st, err);
     }
     st = sq_prep(s, "INSERT INTO securities (firm_id, ticker, name, asset_class, risk_level, "
                     "expense_ratio, lot_size, exchange, currency, tlh_group, on_shelf, "
-                    "incomplete, board, kind, tick, fractional, settlement) VALUES (?, ?, ?, "
-                    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
-    if (!st || sq_bind(s, st, err, "itttiditttiittiit", firm_id, x->ticker, x->name,
+                    "incomplete, board, kind, tick, fractional, settlement, adv) VALUES (?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
+    if (!st || sq_bind(s, st, err, "itttiditttiittiitN", firm_id, x->ticker, x->name,
                        x->asset_class, (int64_t)x->risk_level, x->expense_ratio, x->lot_size,
                        x->exchange, x->currency, x->tlh_group, (int64_t)(x->on_shelf != 0),
                        (int64_t)(x->incomplete != 0), x->board, x->kind, (int64_t)x->tick,
-                       (int64_t)x->fractional, x->settlement) != RA_OK)
+                       (int64_t)x->fractional, x->settlement, x->adv) != RA_OK)
         return sq_err(err);
     return sq_returning_id(s, st, "security", id, err);
 }
@@ -229,7 +235,7 @@ ra_status ra_store_security_list(ra_store *s, const char *firm, unsigned flags,
         return rc;
     ra_db_stmt *st = sq_prep(s, "SELECT ticker, name, asset_class, risk_level, expense_ratio, lot_size, "
                           "exchange, currency, tlh_group, on_shelf, incomplete, id, board, "
-                          "kind, tick, fractional, settlement FROM securities WHERE firm_id = ? AND incomplete >= ? ORDER BY ticker",
+                          "kind, tick, fractional, settlement, adv FROM securities WHERE firm_id = ? AND incomplete >= ? ORDER BY ticker",
                        err);
     if (!st || sq_bind(s, st, err, "ii", f.id, (int64_t)((flags & RA_STORE_LIST_INCOMPLETE) != 0))
                    != RA_OK)

@@ -242,6 +242,18 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "itdddddtdd",
      "model_classes x JOIN models m ON m.id = x.model_id JOIN firms f ON f.id = m.firm_id",
      "x.position"},
+    /* issue 14 (0027): a security's daily traded value and the firm's minimum, only where set */
+    {"security_liquidity", 27, "s.ticker", "s.adv", "i",
+     "securities s JOIN firms f ON f.id = s.firm_id AND s.adv IS NOT NULL", "s.id"},
+    {"model_liquidity", 27, "f.code", "x.min_adv", "i",
+     "model_settings x JOIN firms f ON f.id = x.firm_id AND x.min_adv <> 0", "f.code"},
+    /* issue 14 (0027): a two-stage model's objective and CVaR */
+    {"model_objectives", 27, MODEL_GRP,
+     "x.objective, x.cvar_beta, x.cvar, x.value_at_risk, x.cvar_limit, x.mv_return, x.mv_cvar, "
+     "x.notes",
+     "tdddddd" "t",
+     "model_objectives x JOIN models m ON m.id = x.model_id JOIN firms f ON f.id = m.firm_id",
+     "x.model_id"},
     /* issue 15 (0019): the HTTP API's keys (never the secret: its salted hash) */
     {"api_keys", 19, "x.code",
      "x.role, x.user_name, x.salt, x.hash, x.created_by, x.created_at, x.expires_at, "
@@ -482,9 +494,9 @@ static const struct {
     {"mandate",
      {"accounts", "mandates", "mandate_fee_schedules", "mandate_rules", "mandate_objectives"}},
     {"lots", {"accounts", "lots", "txns"}},
-    {"security", {"securities"}},
-    {"model", {"models", "model_weights", "model_classes"}},
-    {"model_settings", {"model_settings"}},
+    {"security", {"securities", "security_liquidity"}},
+    {"model", {"models", "model_weights", "model_classes", "model_objectives"}},
+    {"model_settings", {"model_settings", "model_liquidity"}},
     {"questionnaire", {"questionnaires"}},
     {"answers", {"answered_questionnaires"}},
     {"profile", {"profiles"}},
