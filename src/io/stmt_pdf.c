@@ -19,6 +19,7 @@
 #include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -136,6 +137,8 @@ typedef struct pdf {
     const stmt_doc *d;
     fonts f;
     cairo_font_face_t *cur; /* the face set on cr */
+    double size;            /* the size set on cr */
+    struct adv_cache *adv;  /* advances measured so far (NULL: measure every time) */
     int draw;          /* 0: measuring pass */
     int page, pages;   /* the current page (1..), the total (known in the drawing pass) */
     double y;
@@ -157,13 +160,144 @@ static void pick_face(pdf *p, const char *s, size_t n)
     }
 }
 
+static void set_size(pdf *p, double size)
+{
+    if (size != p->size) {
+        cairo_set_font_size(p->cr, size);
+        p->size = size;
+    }
+}
+
+/* --- measuring: each character's advance per face and size, measured once per document --------
+ *
+ * Both layout passes measure every word of every cell (the column widths, the row heights, the
+ * wrapping), each a cairo_text_extents (UTF-8 to glyphs, the glyph cache under its lock): a fifth
+ * of an English statement's rendering. cairo_show_text applies no kerning and the page's matrix is
+ * the identity, so cairo's advance of a string is the sum of its characters' advances added left
+ * to right from 0 (cairo_scaled_font_glyph_extents: the last glyph's position plus its advance);
+ * summing the cached advances in the same order gives the same doubles, so the pages are the
+ * same. */
+#define ADV_TABLES 24  /* (face, size) pairs: a document uses about ten */
+#define ADV_OTHER 1024 /* non-ASCII characters per pair (open addressing; full: measured anew) */
+
+typedef struct adv_table {
+    cairo_font_face_t *face;
+    double size;
+    unsigned char known[128];
+    double ascii[128];
+    uint32_t cp[ADV_OTHER]; /* 0: empty */
+    double other[ADV_OTHER];
+} adv_table;
+
+typedef struct adv_cache {
+    adv_table *t[ADV_TABLES];
+    size_t n, last;
+} adv_cache;
+
+static void adv_cache_free(adv_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        ra_free(c->t[i]);
+    ra_free(c);
+}
+
+static adv_table *adv_table_for(pdf *p)
+{
+    adv_cache *c = p->adv;
+    if (!c)
+        return NULL;
+    if (c->last < c->n && c->t[c->last]->face == p->cur && c->t[c->last]->size == p->size)
+        return c->t[c->last];
+    for (size_t i = 0; i < c->n; i++)
+        if (c->t[i]->face == p->cur && c->t[i]->size == p->size)
+            return c->t[c->last = i];
+    if (c->n == ADV_TABLES)
+        return NULL;
+    adv_table *t = ra_calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->face = p->cur;
+    t->size = p->size;
+    c->t[c->last = c->n++] = t;
+    return t;
+}
+
+/* cairo's advance of s[0..n) in the current face and size. */
+static double measure_raw(pdf *p, const char *s, size_t n)
+{
+    char b[256];
+    if (n >= sizeof b)
+        n = sizeof b - 1;
+    memcpy(b, s, n);
+    b[n] = 0;
+    cairo_text_extents_t e;
+    cairo_text_extents(p->cr, b, &e);
+    return e.x_advance;
+}
+
+/* The advance of one character (len bytes at s) from the table, measured on first use. */
+static double char_adv(pdf *p, adv_table *t, const unsigned char *s, size_t len)
+{
+    if (len == 1 && s[0] < 0x80) {
+        if (!t->known[s[0]]) {
+            t->ascii[s[0]] = measure_raw(p, (const char *)s, 1);
+            t->known[s[0]] = 1;
+        }
+        return t->ascii[s[0]];
+    }
+    uint32_t cp = 0;
+    for (size_t i = 0; i < len; i++)
+        cp = cp << 8 | s[i]; /* the UTF-8 bytes themselves (at most 4): a unique key */
+    size_t h = (cp * 2654435761u) % ADV_OTHER;
+    for (size_t k = 0; k < ADV_OTHER; k++, h = (h + 1) % ADV_OTHER) {
+        if (t->cp[h] == cp)
+            return t->other[h];
+        if (t->cp[h] == 0) {
+            t->other[h] = measure_raw(p, (const char *)s, len);
+            t->cp[h] = cp;
+            return t->other[h];
+        }
+    }
+    return measure_raw(p, (const char *)s, len);
+}
+
+/* The advance of s[0..n) (up to a NUL; at most 255 bytes) at the current size in the face that
+ * draws it. */
+static double measure(pdf *p, const char *s, size_t n)
+{
+    pick_face(p, s, n);
+    adv_table *t = adv_table_for(p);
+    if (!t)
+        return measure_raw(p, s, n);
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    double x = 0;
+    if (n > 255)
+        n = 255;
+    while (i < n && u[i]) {
+        size_t len = 1;
+        if (u[i] >= 0x80)
+            while (i + len < n && (u[i + len] & 0xC0) == 0x80)
+                len++;
+        x += char_adv(p, t, u + i, len);
+        i += len;
+    }
+    return x;
+}
+
 static double text_w(pdf *p, const char *s, double size)
 {
-    cairo_text_extents_t e;
-    pick_face(p, s, (size_t)-1);
-    cairo_set_font_size(p->cr, size);
-    cairo_text_extents(p->cr, s, &e);
-    return e.x_advance;
+    set_size(p, size);
+    size_t n = strlen(s);
+    if (n > 255 || !p->adv) {
+        cairo_text_extents_t e;
+        pick_face(p, s, n);
+        cairo_text_extents(p->cr, s, &e);
+        return e.x_advance;
+    }
+    return measure(p, s, n);
 }
 
 /* Draws s with its baseline at y: align 0 left at x, 1 right ending at x, 2 centred on x. */
@@ -173,7 +307,7 @@ static void text_at(pdf *p, const char *s, double x, double y, double size, rgb 
         return;
     double w = align ? text_w(p, s, size) : 0;
     pick_face(p, s, (size_t)-1);
-    cairo_set_font_size(p->cr, size);
+    set_size(p, size);
     color(p, c);
     cairo_move_to(p->cr, align == 1 ? x - w : align == 2 ? x - w / 2 : x, y);
     cairo_show_text(p->cr, s);
@@ -184,6 +318,13 @@ static void header_footer(pdf *p)
     if (!p->draw)
         return;
     cairo_t *cr = p->cr;
+    /* a white page first: cairo's PDF surface adds every operation's box to the page's region of
+     * supported operations (pixman), which with hundreds of text runs grows with each one (a
+     * tenth of the rendering); a first box covering the page keeps that region one rectangle.
+     * Invisible: the page is white. */
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_rectangle(cr, 0, 0, PAGE_W, PAGE_H);
+    cairo_fill(cr);
     color(p, C_NAVY);
     cairo_rectangle(cr, 0, 0, PAGE_W, 6);
     cairo_fill(cr);
@@ -254,15 +395,16 @@ typedef void (*line_fn)(pdf *p, const char *s, int i, void *ctx);
  * advances of consecutive pieces add up to the advance of the whole). */
 static double advance(pdf *p, const char *s, size_t n)
 {
-    char b[256];
-    if (n >= sizeof b)
-        n = sizeof b - 1;
-    memcpy(b, s, n);
-    b[n] = 0;
-    pick_face(p, b, n);
-    cairo_text_extents_t e;
-    cairo_text_extents(p->cr, b, &e);
-    return e.x_advance;
+    if (!p->adv) {
+        char b[256];
+        if (n >= sizeof b)
+            n = sizeof b - 1;
+        memcpy(b, s, n);
+        b[n] = 0;
+        pick_face(p, b, n);
+        return measure_raw(p, b, n);
+    }
+    return measure(p, s, n);
 }
 
 static int wrap(pdf *p, const char *s, double size, double width, line_fn fn, void *ctx)
@@ -271,7 +413,7 @@ static int wrap(pdf *p, const char *s, double size, double width, line_fn fn, vo
     size_t len = 0;
     int n = 0;
     double full = 0; /* the line's advance, its trailing spaces included */
-    cairo_set_font_size(p->cr, size);
+    set_size(p, size);
     double space = advance(p, " ", 1);
     for (const char *q = s; *q;) {
         size_t t = token(q);
@@ -683,13 +825,15 @@ ra_status stmt_pdf_render(const stmt_doc *d, char **out, size_t *len, ra_err *er
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "roboadvisor");
     cairo_t *cr = cairo_create(s);
     cairo_set_font_face(cr, f.full);
-    pdf p = {cr, d, f, f.full, 0, 0, 0, 0};
+    cairo_set_font_size(cr, 10.0); /* cairo's default */
+    pdf p = {cr, d, f, f.full, 10.0, ra_calloc(1, sizeof(adv_cache)), 0, 0, 0, 0};
     layout(&p); /* measure: the number of pages */
     p.pages = p.page;
     p.draw = 1;
     layout(&p);
     cairo_show_page(cr);
     cairo_status_t cs = cairo_status(cr);
+    adv_cache_free(p.adv);
     cairo_destroy(cr);
     cairo_surface_finish(s);
     if (cs == CAIRO_STATUS_SUCCESS)
