@@ -2,11 +2,11 @@
 # Client statements in batch (issue 16, bench/README.md#statements): builds a demo book (generated
 # clients on the real prices in ../shared/data, onboarded, fees, run-day over a quarter) once in
 # BOOK (default /tmp/bench_statements/book.db, kept), then times bench_statements in English and
-# Chinese on 2 threads. Usage: bench/bench_statements.sh [CLIENTS (default 5000: about 8,700
+# Chinese on 2 threads. Usage: bench/bench_statements.sh [CLIENTS (default 5750: about 10,000
 # accounts)] [BUILD_DIR (default build/dev)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-clients=${1:-5000}
+clients=${1:-5750}
 build=${2:-build/dev}
 ra=$build/roboadvisor
 dir=/tmp/bench_statements

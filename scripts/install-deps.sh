@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages roboadvisor needs to build, test, fuzz and benchmark.
-# cairo + fontconfig + fonts-noto-cjk draw the PDF statements (Chinese through Noto Sans CJK SC).
+# cairo + fontconfig + fonts-noto-cjk draw the PDF statements (Chinese through Noto Sans CJK SC);
+# libharfbuzz-dev (hb-subset) cuts Noto Sans CJK SC once per process to the catalogues' characters
+# (src/io/stmt_font.c: cairo cannot reuse a font subset across documents and its CID-CFF subset
+# of Noto keeps about 1 MB, compressed anew for every statement).
 # Idempotent: installs only what is missing; does nothing (and needs no network) when all is there.
 # Usage: scripts/install-deps.sh [build|test|bench]   (default: test, which includes build)
 set -euo pipefail
@@ -8,7 +11,7 @@ set -euo pipefail
 what=${1:-test}
 build_pkgs=(build-essential cmake pkg-config liblapacke-dev libopenblas-dev libjansson-dev
             libsqlite3-dev libpq-dev libsodium-dev libmicrohttpd-dev
-            libcairo2-dev libfontconfig-dev fonts-noto-cjk fonts-dejavu-core)
+            libcairo2-dev libfontconfig-dev libharfbuzz-dev fonts-noto-cjk fonts-dejavu-core)
 # chromium, nodejs (+ npm below): the console's browser tests (tests/browser); poppler-utils:
 # pdftoppm and pdftotext read the statements back in tests/cli/test_statements.sh
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql sqlite3 curl python3-jsonschema

@@ -177,6 +177,12 @@ RA_API RA_NODISCARD ra_status ra_store_account_get(ra_store *s, const char *firm
 RA_API RA_NODISCARD ra_status ra_store_account_list(ra_store *s, const char *firm,
                                                     char (**out)[RA_CODE_MAX], size_t *n,
                                                     ra_err *err);
+/* Codes of the accounts of the household of account's client (account among them) in code order:
+ * the firm's account list filtered to that household, read through the household's clients. */
+RA_API RA_NODISCARD ra_status ra_store_household_accounts(ra_store *s, const char *firm,
+                                                          const char *account,
+                                                          char (**out)[RA_CODE_MAX], size_t *n,
+                                                          ra_err *err);
 /* The persisted state of an account: initialises *out (caller frees with ra_ledger_free) with its
  * cash, lots (lot.security = the store's security id, see ra_store_security_id), next lot id and
  * totals. */

@@ -139,6 +139,18 @@ ra_status stmt_doc_statement(const ra_statement *st, ra_stmt_lang lang, stmt_doc
 ra_status stmt_doc_tax(const ra_tax_report *r, ra_stmt_lang lang, stmt_doc *d, ra_err *err);
 ra_status stmt_doc_firm(const ra_firm_report *r, ra_stmt_lang lang, stmt_doc *d, ra_err *err);
 
+/* A font cut to the catalogues' characters once per process (stmt_font.c, for the PDF). */
+typedef struct stmt_font_cut stmt_font_cut;
+typedef struct _cairo_font_face cairo_font_face_t;
+/* Cuts face index of the font file to the characters of both catalogues, the formats, ASCII,
+ * Latin-1 and common punctuation, and loads it as a cairo face. */
+ra_status stmt_font_cut_new(const char *file, int index, stmt_font_cut **out, ra_err *err);
+void stmt_font_cut_free(stmt_font_cut *cut);
+cairo_font_face_t *stmt_font_cut_face(const stmt_font_cut *cut);
+/* 1 when the cut holds every character of s[0..n) (up to a NUL), 0 when the full face must draw
+ * it. */
+int stmt_font_covers(const stmt_font_cut *cut, const char *s, size_t n);
+
 /* The renderers. */
 ra_status stmt_pdf_render(const stmt_doc *d, char **out, size_t *len, ra_err *err);
 ra_status stmt_html_render(const stmt_doc *d, char **out, size_t *len, ra_err *err);

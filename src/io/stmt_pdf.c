@@ -3,7 +3,9 @@
  * wrapped paragraphs, tables that continue on the next page under their header row, a line chart
  * of the account's value against the model benchmark and a bar chart of the allocation against
  * the target, all vector. Fonts come from fontconfig: DejaVu Sans for English, Noto Sans CJK SC
- * (one weight) for Chinese; cairo embeds the subset of glyphs used.
+ * (one weight) for Chinese; cairo embeds the subset of glyphs used. Chinese text is drawn with
+ * Noto cut once per process to the catalogues' characters (stmt_font.c: a small font for cairo
+ * to subset and compress per document), a run with a character outside the cut with the full face.
  *
  * Pages are laid out twice: a first pass only measures, to know the number of pages the footer
  * prints; the second draws. Both use the same surface and font, so they break pages alike. */
@@ -17,6 +19,7 @@
 #include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,11 +51,20 @@ static const rgb C_STRIPE = {0.95, 0.96, 0.97};
 
 static pthread_mutex_t font_lock = PTHREAD_MUTEX_INITIALIZER;
 static cairo_font_face_t *font_face[RA_STMT_LANG_N];
+static stmt_font_cut *font_cut[RA_STMT_LANG_N]; /* NULL: the full face draws everything */
 
 static const char *const font_family[RA_STMT_LANG_N] = {"DejaVu Sans", "Noto Sans CJK SC"};
 static const char *const font_package[RA_STMT_LANG_N] = {"fonts-dejavu-core", "fonts-noto-cjk"};
+/* Cut the font once per process: Noto's CID CFF, which cairo subsets to about 1 MB per document
+ * (DejaVu's TrueType subsets small and fast as it is). */
+static const int font_cut_wanted[RA_STMT_LANG_N] = {0, 1};
 
-static ra_status get_face(ra_stmt_lang lang, cairo_font_face_t **out, ra_err *err)
+typedef struct fonts {
+    cairo_font_face_t *full;
+    const stmt_font_cut *cut;
+} fonts;
+
+static ra_status get_face(ra_stmt_lang lang, fonts *out, ra_err *err)
 {
     ra_status rc = RA_OK;
     pthread_mutex_lock(&font_lock);
@@ -83,12 +95,23 @@ static ra_status get_face(ra_stmt_lang lang, cairo_font_face_t **out, ra_err *er
             } else
                 font_face[lang] = f; /* kept for the life of the process */
         }
+        FcChar8 *file = NULL;
+        int index = 0;
+        if (rc == RA_OK && font_cut_wanted[lang] &&
+            FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch &&
+            FcPatternGetInteger(match, FC_INDEX, 0, &index) == FcResultMatch) {
+            /* without the cut the full face draws everything (slower, the same pages) */
+            ra_err ignored;
+            if (stmt_font_cut_new((const char *)file, index, &font_cut[lang], &ignored) != RA_OK)
+                font_cut[lang] = NULL;
+        }
         if (match)
             FcPatternDestroy(match);
         if (pat)
             FcPatternDestroy(pat);
     }
-    *out = font_face[lang];
+    out->full = font_face[lang];
+    out->cut = font_cut[lang];
     pthread_mutex_unlock(&font_lock);
     return rc;
 }
@@ -97,6 +120,8 @@ void ra_statement_fonts_release(void)
 {
     pthread_mutex_lock(&font_lock);
     for (int l = 0; l < RA_STMT_LANG_N; l++) {
+        stmt_font_cut_free(font_cut[l]);
+        font_cut[l] = NULL;
         cairo_font_face_destroy(font_face[l]);
         font_face[l] = NULL;
     }
@@ -110,6 +135,10 @@ void ra_statement_fonts_release(void)
 typedef struct pdf {
     cairo_t *cr;
     const stmt_doc *d;
+    fonts f;
+    cairo_font_face_t *cur; /* the face set on cr */
+    double size;            /* the size set on cr */
+    struct adv_cache *adv;  /* advances measured so far (NULL: measure every time) */
     int draw;          /* 0: measuring pass */
     int page, pages;   /* the current page (1..), the total (known in the drawing pass) */
     double y;
@@ -120,12 +149,155 @@ static void color(pdf *p, rgb c)
     cairo_set_source_rgb(p->cr, c.r, c.g, c.b);
 }
 
+/* Sets the face that draws s[0..n) (up to a NUL): the cut when it holds every character. */
+static void pick_face(pdf *p, const char *s, size_t n)
+{
+    cairo_font_face_t *f =
+        p->f.cut && stmt_font_covers(p->f.cut, s, n) ? stmt_font_cut_face(p->f.cut) : p->f.full;
+    if (f != p->cur) {
+        cairo_set_font_face(p->cr, f);
+        p->cur = f;
+    }
+}
+
+static void set_size(pdf *p, double size)
+{
+    if (size != p->size) {
+        cairo_set_font_size(p->cr, size);
+        p->size = size;
+    }
+}
+
+/* --- measuring: each character's advance per face and size, measured once per document --------
+ *
+ * Both layout passes measure every word of every cell (the column widths, the row heights, the
+ * wrapping), each a cairo_text_extents (UTF-8 to glyphs, the glyph cache under its lock): a fifth
+ * of an English statement's rendering. cairo_show_text applies no kerning and the page's matrix is
+ * the identity, so cairo's advance of a string is the sum of its characters' advances added left
+ * to right from 0 (cairo_scaled_font_glyph_extents: the last glyph's position plus its advance);
+ * summing the cached advances in the same order gives the same doubles, so the pages are the
+ * same. */
+#define ADV_TABLES 24  /* (face, size) pairs: a document uses about ten */
+#define ADV_OTHER 1024 /* non-ASCII characters per pair (open addressing; full: measured anew) */
+
+typedef struct adv_table {
+    cairo_font_face_t *face;
+    double size;
+    unsigned char known[128];
+    double ascii[128];
+    uint32_t cp[ADV_OTHER]; /* 0: empty */
+    double other[ADV_OTHER];
+} adv_table;
+
+typedef struct adv_cache {
+    adv_table *t[ADV_TABLES];
+    size_t n, last;
+} adv_cache;
+
+static void adv_cache_free(adv_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        ra_free(c->t[i]);
+    ra_free(c);
+}
+
+static adv_table *adv_table_for(pdf *p)
+{
+    adv_cache *c = p->adv;
+    if (!c)
+        return NULL;
+    if (c->last < c->n && c->t[c->last]->face == p->cur && c->t[c->last]->size == p->size)
+        return c->t[c->last];
+    for (size_t i = 0; i < c->n; i++)
+        if (c->t[i]->face == p->cur && c->t[i]->size == p->size)
+            return c->t[c->last = i];
+    if (c->n == ADV_TABLES)
+        return NULL;
+    adv_table *t = ra_calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->face = p->cur;
+    t->size = p->size;
+    c->t[c->last = c->n++] = t;
+    return t;
+}
+
+/* cairo's advance of s[0..n) in the current face and size. */
+static double measure_raw(pdf *p, const char *s, size_t n)
+{
+    char b[256];
+    if (n >= sizeof b)
+        n = sizeof b - 1;
+    memcpy(b, s, n);
+    b[n] = 0;
+    cairo_text_extents_t e;
+    cairo_text_extents(p->cr, b, &e);
+    return e.x_advance;
+}
+
+/* The advance of one character (len bytes at s) from the table, measured on first use. */
+static double char_adv(pdf *p, adv_table *t, const unsigned char *s, size_t len)
+{
+    if (len == 1 && s[0] < 0x80) {
+        if (!t->known[s[0]]) {
+            t->ascii[s[0]] = measure_raw(p, (const char *)s, 1);
+            t->known[s[0]] = 1;
+        }
+        return t->ascii[s[0]];
+    }
+    uint32_t cp = 0;
+    for (size_t i = 0; i < len; i++)
+        cp = cp << 8 | s[i]; /* the UTF-8 bytes themselves (at most 4): a unique key */
+    size_t h = (cp * 2654435761u) % ADV_OTHER;
+    for (size_t k = 0; k < ADV_OTHER; k++, h = (h + 1) % ADV_OTHER) {
+        if (t->cp[h] == cp)
+            return t->other[h];
+        if (t->cp[h] == 0) {
+            t->other[h] = measure_raw(p, (const char *)s, len);
+            t->cp[h] = cp;
+            return t->other[h];
+        }
+    }
+    return measure_raw(p, (const char *)s, len);
+}
+
+/* The advance of s[0..n) (up to a NUL; at most 255 bytes) at the current size in the face that
+ * draws it. */
+static double measure(pdf *p, const char *s, size_t n)
+{
+    pick_face(p, s, n);
+    adv_table *t = adv_table_for(p);
+    if (!t)
+        return measure_raw(p, s, n);
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    double x = 0;
+    if (n > 255)
+        n = 255;
+    while (i < n && u[i]) {
+        size_t len = 1;
+        if (u[i] >= 0x80)
+            while (i + len < n && (u[i + len] & 0xC0) == 0x80)
+                len++;
+        x += char_adv(p, t, u + i, len);
+        i += len;
+    }
+    return x;
+}
+
 static double text_w(pdf *p, const char *s, double size)
 {
-    cairo_text_extents_t e;
-    cairo_set_font_size(p->cr, size);
-    cairo_text_extents(p->cr, s, &e);
-    return e.x_advance;
+    set_size(p, size);
+    size_t n = strlen(s);
+    if (n > 255 || !p->adv) {
+        cairo_text_extents_t e;
+        pick_face(p, s, n);
+        cairo_text_extents(p->cr, s, &e);
+        return e.x_advance;
+    }
+    return measure(p, s, n);
 }
 
 /* Draws s with its baseline at y: align 0 left at x, 1 right ending at x, 2 centred on x. */
@@ -134,7 +306,8 @@ static void text_at(pdf *p, const char *s, double x, double y, double size, rgb 
     if (!p->draw || !s[0])
         return;
     double w = align ? text_w(p, s, size) : 0;
-    cairo_set_font_size(p->cr, size);
+    pick_face(p, s, (size_t)-1);
+    set_size(p, size);
     color(p, c);
     cairo_move_to(p->cr, align == 1 ? x - w : align == 2 ? x - w / 2 : x, y);
     cairo_show_text(p->cr, s);
@@ -145,6 +318,13 @@ static void header_footer(pdf *p)
     if (!p->draw)
         return;
     cairo_t *cr = p->cr;
+    /* a white page first: cairo's PDF surface adds every operation's box to the page's region of
+     * supported operations (pixman), which with hundreds of text runs grows with each one (a
+     * tenth of the rendering); a first box covering the page keeps that region one rectangle.
+     * Invisible: the page is white. */
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_rectangle(cr, 0, 0, PAGE_W, PAGE_H);
+    cairo_fill(cr);
     color(p, C_NAVY);
     cairo_rectangle(cr, 0, 0, PAGE_W, 6);
     cairo_fill(cr);
@@ -215,14 +395,16 @@ typedef void (*line_fn)(pdf *p, const char *s, int i, void *ctx);
  * advances of consecutive pieces add up to the advance of the whole). */
 static double advance(pdf *p, const char *s, size_t n)
 {
-    char b[256];
-    if (n >= sizeof b)
-        n = sizeof b - 1;
-    memcpy(b, s, n);
-    b[n] = 0;
-    cairo_text_extents_t e;
-    cairo_text_extents(p->cr, b, &e);
-    return e.x_advance;
+    if (!p->adv) {
+        char b[256];
+        if (n >= sizeof b)
+            n = sizeof b - 1;
+        memcpy(b, s, n);
+        b[n] = 0;
+        pick_face(p, b, n);
+        return measure_raw(p, b, n);
+    }
+    return measure(p, s, n);
 }
 
 static int wrap(pdf *p, const char *s, double size, double width, line_fn fn, void *ctx)
@@ -231,7 +413,7 @@ static int wrap(pdf *p, const char *s, double size, double width, line_fn fn, vo
     size_t len = 0;
     int n = 0;
     double full = 0; /* the line's advance, its trailing spaces included */
-    cairo_set_font_size(p->cr, size);
+    set_size(p, size);
     double space = advance(p, " ", 1);
     for (const char *q = s; *q;) {
         size_t t = token(q);
@@ -633,8 +815,8 @@ static cairo_status_t write_buf(void *closure, const unsigned char *data, unsign
 
 ra_status stmt_pdf_render(const stmt_doc *d, char **out, size_t *len, ra_err *err)
 {
-    cairo_font_face_t *face = NULL;
-    ra_status rc = get_face(d->lang, &face, err);
+    fonts f;
+    ra_status rc = get_face(d->lang, &f, err);
     if (rc != RA_OK)
         return rc;
     stmt_buf buf = {0};
@@ -642,14 +824,16 @@ ra_status stmt_pdf_render(const stmt_doc *d, char **out, size_t *len, ra_err *er
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, d->title);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "roboadvisor");
     cairo_t *cr = cairo_create(s);
-    cairo_set_font_face(cr, face);
-    pdf p = {cr, d, 0, 0, 0, 0};
+    cairo_set_font_face(cr, f.full);
+    cairo_set_font_size(cr, 10.0); /* cairo's default */
+    pdf p = {cr, d, f, f.full, 10.0, ra_calloc(1, sizeof(adv_cache)), 0, 0, 0, 0};
     layout(&p); /* measure: the number of pages */
     p.pages = p.page;
     p.draw = 1;
     layout(&p);
     cairo_show_page(cr);
     cairo_status_t cs = cairo_status(cr);
+    adv_cache_free(p.adv);
     cairo_destroy(cr);
     cairo_surface_finish(s);
     if (cs == CAIRO_STATUS_SUCCESS)

@@ -222,6 +222,37 @@ ra_status ra_store_account_list(ra_store *s, const char *firm, char (**out)[RA_C
     return rc;
 }
 
+ra_status ra_store_household_accounts(ra_store *s, const char *firm, const char *account,
+                                     char (**out)[RA_CODE_MAX], size_t *n, ra_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    firm_row f;
+    ra_status rc = sq_firm(s, firm, &f, err);
+    if (rc != RA_OK)
+        return rc;
+    /* by accounts (firm_id, code), clients_household and accounts_client (+: not by the firm's
+     * every account) */
+    ra_db_stmt *st = sq_prep(s, "SELECT a2.code FROM accounts a1 "
+                                "JOIN clients c1 ON c1.id = a1.client_id "
+                                "JOIN clients c2 ON c2.household_id = c1.household_id "
+                                "JOIN accounts a2 ON a2.client_id = c2.id "
+                                "WHERE a1.firm_id = ? AND a1.code = ? AND +a2.firm_id = a1.firm_id "
+                                "ORDER BY a2.code",
+                             err);
+    if (!st || sq_bind(s, st, err, "it", f.id, account) != RA_OK)
+        return sq_err(err);
+    void *v = NULL;
+    rc = sq_rows(s, st, &v, n, sizeof **out, 8, "the household's accounts", sq_row_code, err);
+    *out = v;
+    if (rc == RA_OK && *n == 0) {
+        ra_store_free(*out);
+        *out = NULL;
+        return ra_err_set(err, RA_ENOTFOUND, NULL, "no account %s in firm %s", account, firm);
+    }
+    return rc;
+}
+
 /* --- the persisted ledger of an account ------------------------------------------------------ */
 
 ra_status rs_ledger_load(ra_store *s, int64_t account_id, ra_ledger *l, int64_t *n_txns,

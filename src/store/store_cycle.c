@@ -1221,7 +1221,24 @@ ra_status ra_store_proposals_list(ra_store *s, const char *firm, const ra_cycle_
                                   ra_cycle_proposal **out, size_t *n, ra_err *err)
 {
     rec_list l = {NULL, NULL, 0, 0, sizeof(ra_cycle_proposal)};
-    ra_status rc = firm_list(s, firm, f, prop_row, PROPOSAL_COLS FILTERED("p"), &l, n, err);
+    ra_status rc;
+    if (f && f->account && f->account[0]) {
+        /* one account's: from the account through proposals_account (FILTERED read every
+         * proposal of the firm by proposals_day: ~0.2 s a statement's account view on a book of
+         * 10,000 accounts after a quarter); +p.firm_id keeps SQLite off proposals_day */
+        firm_row fr;
+        *n = 0;
+        const char *status = f->status ? f->status : "";
+        rc = cycle_firm(s, firm, &fr, err);
+        if (rc == RA_OK)
+            rc = sq_each(s, err, prop_row, &l,
+                         PROPOSAL_COLS "WHERE a.firm_id = ? AND a.code = ? AND +p.firm_id = "
+                                       "a.firm_id AND (? = 0 OR p.day = ?) AND (? = '' OR "
+                                       "p.status = ?) ORDER BY p.day, p.code",
+                         "itiitt", fr.id, f->account, (int64_t)f->date, (int64_t)f->date, status,
+                         status);
+    } else
+        rc = firm_list(s, firm, f, prop_row, PROPOSAL_COLS FILTERED("p"), &l, n, err);
     *out = NULL;
     for (size_t i = 0; rc == RA_OK && i < l.n; i++)
         rc = load_trades(s, l.ids[i], (ra_cycle_proposal *)l.v + i, err);

@@ -293,9 +293,13 @@ ra_status ra_store_fee_bills(ra_store *s, const char *firm, const char *account,
     if (rc != RA_OK)
         return rc;
     const char *acc = account ? account : "";
-    ra_db_stmt *st = sq_prep(s, BILL_COLS "WHERE a.firm_id = ? AND (? = '' OR a.code = ?) AND "
-                                          "x.period_end >= ? AND x.period_end <= ? ORDER BY "
-                                          "a.code, x.period_end", err);
+    /* one account's by its key (the OR form reads the firm's every bill) */
+    ra_db_stmt *st = sq_prep(s, acc[0] ? BILL_COLS "WHERE a.firm_id = ? AND ? <> '' AND a.code = ? "
+                                                   "AND x.period_end >= ? AND x.period_end <= ? "
+                                                   "ORDER BY a.code, x.period_end"
+                                       : BILL_COLS "WHERE a.firm_id = ? AND (? = '' OR a.code = ?) "
+                                                   "AND x.period_end >= ? AND x.period_end <= ? "
+                                                   "ORDER BY a.code, x.period_end", err);
     if (st && sq_bind(s, st, err, "ittii", f.id, acc, acc, (int64_t)from,
                       (int64_t)(to ? to : INT32_MAX)) != RA_OK)
         return sq_err(err);

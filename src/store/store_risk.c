@@ -352,9 +352,13 @@ ra_status ra_store_suspensions_list(ra_store *s, const char *firm, const char *a
     rs_vec l = {NULL, 0, 0, sizeof **out};
     const char *acc = account ? account : "";
     if (rc == RA_OK)
-        rc = sq_each(s, err, susp_row, &l, SUSP_COLS "WHERE a.firm_id = ? AND (? = '' OR a.code "
-                                                     "= ?) ORDER BY a.code, x.day", "itt",
-                     f.id, acc, acc);
+        rc = sq_each(s, err, susp_row, &l,
+                     /* one account's by its index (the OR form reads the firm's every one) */
+                     acc[0] ? SUSP_COLS "WHERE a.firm_id = ? AND ? <> '' AND a.code = ? ORDER BY "
+                                        "a.code, x.day"
+                            : SUSP_COLS "WHERE a.firm_id = ? AND (? = '' OR a.code = ?) ORDER BY "
+                                        "a.code, x.day",
+                     "itt", f.id, acc, acc);
     return rs_list_end(rc, &l, out, n);
 }
 

@@ -367,10 +367,16 @@ ra_status ra_store_alerts_list(ra_store *s, const char *firm, const char *accoun
     const char *acc = account ? account : "";
     if (rc == RA_OK)
         rc = sq_each(s, err, alert_row, &l,
-                     "SELECT a.code, x.kind, x.day, x.closed_day, x.observed, x.threshold, "
-                     "x.detail FROM behaviour_alerts x JOIN accounts a ON a.id = x.account_id "
-                     "WHERE a.firm_id = ? AND (? = '' OR a.code = ?) ORDER BY x.day, a.code, "
-                     "x.kind", "itt", f.id, acc, acc);
+                     /* one account's by its index (the OR form reads the firm's every alert) */
+                     acc[0] ? "SELECT a.code, x.kind, x.day, x.closed_day, x.observed, x.threshold, "
+                              "x.detail FROM behaviour_alerts x JOIN accounts a ON a.id = "
+                              "x.account_id WHERE a.firm_id = ? AND ? <> '' AND a.code = ? ORDER "
+                              "BY x.day, a.code, x.kind"
+                            : "SELECT a.code, x.kind, x.day, x.closed_day, x.observed, x.threshold, "
+                              "x.detail FROM behaviour_alerts x JOIN accounts a ON a.id = "
+                              "x.account_id WHERE a.firm_id = ? AND (? = '' OR a.code = ?) ORDER "
+                              "BY x.day, a.code, x.kind",
+                     "itt", f.id, acc, acc);
     return rs_list_end(rc, &l, out, n);
 }
 

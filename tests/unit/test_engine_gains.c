@@ -350,6 +350,31 @@ static void test_gains_compute_allocation_failures(void **state)
     assert_true(failures >= 8); /* the engine's and the rule's arrays, at the least */
 }
 
+/* The household's accounts straight from the store (what the gains report replays, read through
+ * the household's clients instead of every account and client of the firm): the setup's H1 holds
+ * C1's A1 and C2's A2 and A4, H2 C3's A3; in code order, the account itself among them. */
+static void test_store_household_accounts(void **state)
+{
+    fx *f = *state;
+    ra_err err = {0};
+    char(*codes)[RA_CODE_MAX] = NULL;
+    size_t n = 0;
+    OK(ra_store_household_accounts(f->s, "F1", "A4", &codes, &n, &err));
+    assert_int_equal(n, 3);
+    assert_string_equal(codes[0], "A1");
+    assert_string_equal(codes[1], "A2");
+    assert_string_equal(codes[2], "A4");
+    ra_store_free(codes);
+    OK(ra_store_household_accounts(f->s, "F1", "A3", &codes, &n, &err));
+    assert_int_equal(n, 1);
+    assert_string_equal(codes[0], "A3");
+    ra_store_free(codes);
+    assert_int_equal(ra_store_household_accounts(f->s, "F1", "NOPE", &codes, &n, &err),
+                     RA_ENOTFOUND);
+    assert_null(codes);
+    assert_int_equal(n, 0);
+}
+
 static void test_gains_compute_errors(void **state)
 {
     fx *f = *state;
@@ -374,6 +399,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gains_compute_transfer_in_is_no_purchase_reinvest_is,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_gains_compute_allocation_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_household_accounts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gains_compute_errors, setup, teardown),
     };
     snprintf(g_dir, sizeof g_dir, "/tmp/ra_test_gains_XXXXXX");

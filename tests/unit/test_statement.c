@@ -12,7 +12,10 @@
 #include <roboadvisor/statement.h>
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "io/stmt_int.h"
 
@@ -143,6 +146,62 @@ static void test_render_small_statement(void **state)
         }
 }
 
+static size_t count_of(const char *hay, size_t len, const char *needle)
+{
+    size_t n = 0, k = strlen(needle);
+    for (size_t i = 0; i + k <= len; i++)
+        if (memcmp(hay + i, needle, k) == 0)
+            n++;
+    return n;
+}
+
+/* The Chinese PDF draws the catalogues' text with Noto Sans CJK SC cut once per process
+ * (src/io/stmt_font.c) and a run holding a character outside the cut with the full face. The cut
+ * holds the catalogues' characters, ASCII, Latin-1 and punctuation: "Zoë" is in it, U+9F98 龘
+ * is in no catalogue. So: one embedded font (a CFF, /FontFile3) and a small file for "Zoë Li"
+ * (the full face's subset alone is about 950 KB), two fonts for "龘 Li", and pdftotext reads
+ * both names back (the ToUnicode maps are right). */
+static void test_pdf_zh_font_cut_and_fallback(void **state)
+{
+    (void)state;
+    static const char *const names[2] = {"Zo\xc3\xab Li", "\xe9\xbe\x98 Li"};
+    for (int k = 0; k < 2; k++) {
+        ra_statement st;
+        memset(&st, 0, sizeof st);
+        strcpy(st.firm, "F");
+        strcpy(st.account, "A1");
+        strcpy(st.currency, "USD");
+        strcpy(st.client_name, names[k]);
+        st.minor_digits = 2;
+        st.from = ra_date_from_ymd(2020, 1, 1);
+        st.to = ra_date_from_ymd(2020, 1, 31);
+        char *out = NULL;
+        size_t len = 0;
+        ra_err e = {0};
+        assert_int_equal(ra_statement_render(&st, RA_STMT_PDF, RA_STMT_ZH_CN, &out, &len, &e),
+                         RA_OK);
+        assert_int_equal(count_of(out, len, "/FontFile3"), (size_t)(k + 1));
+        if (k == 0)
+            assert_true(len < 300000);
+        char path[] = "/tmp/test_statement_XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, out, len), (ssize_t)len);
+        close(fd);
+        ra_free(out);
+        char cmd[200], text[65536];
+        snprintf(cmd, sizeof cmd, "pdftotext %s -", path);
+        FILE *f = popen(cmd, "r");
+        assert_non_null(f);
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        text[n] = 0;
+        assert_int_equal(pclose(f), 0);
+        unlink(path);
+        assert_non_null(strstr(text, names[k]));
+        assert_non_null(strstr(text, "\xe5\xae\xa2\xe6\x88\xb7\xe5\xaf\xb9\xe8\xb4\xa6\xe5\x8d\x95")); /* 客户对账单 */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_catalogues_complete),
         cmocka_unit_test(test_fill_orders_arguments),
         cmocka_unit_test(test_render_small_statement),
+        cmocka_unit_test(test_pdf_zh_font_cut_and_fallback),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     ra_statement_fonts_release();
