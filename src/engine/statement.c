@@ -584,8 +584,25 @@ ra_status stmt_parties(ra_store *s, const char *firm, const char *account, ra_fi
     return rc;
 }
 
+static ra_status statement_build(ra_store *s, const char *firm, const char *account,
+                                 ra_date from, ra_date to, ra_statement *st, ra_err *err);
+
+/* In one read transaction of its own unless the caller has one open (the API server's GET): one
+ * snapshot for all the statement's figures, and the store's read memo of firm rows and security
+ * ids (store_int.h) spares a look-up per security. */
 ra_status ra_statement_build(ra_store *s, const char *firm, const char *account, ra_date from,
                              ra_date to, ra_statement *st, ra_err *err)
+{
+    ra_err ignored = {0};
+    int own = s && ra_store_read_begin(s, &ignored) == RA_OK;
+    ra_status rc = statement_build(s, firm, account, from, to, st, err);
+    if (own)
+        ra_store_read_end(s);
+    return rc;
+}
+
+static ra_status statement_build(ra_store *s, const char *firm, const char *account,
+                                 ra_date from, ra_date to, ra_statement *st, ra_err *err)
 {
     memset(st, 0, sizeof *st);
     if (!s || !firm || !account || !st)
