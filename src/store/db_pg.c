@@ -75,14 +75,19 @@ static ra_status pg_error(pg_db *db, const PGresult *r, const char *what, ra_err
 }
 
 /* Reads the results of the statements sent in pipeline mode and leaves it; the first error is
- * returned (later statements were skipped by the server and the transaction is aborted). */
-static ra_status pg_sync(pg_db *db, ra_err *err)
+ * returned (later statements were skipped by the server and the transaction is aborted). With
+ * kept, the result of statement number keep (from 0, in the order sent) is handed to the caller
+ * in *kept when it succeeded (NULL otherwise). */
+static ra_status pg_drain(pg_db *db, int keep, PGresult **kept, ra_err *err)
 {
+    if (kept)
+        *kept = NULL;
     if (!db->pending)
         return RA_OK;
     ra_status rc = RA_OK;
     if (PQpipelineSync(db->c) != 1)
         rc = pg_error(db, NULL, "send statements", err);
+    int ended = 0; /* statements whose results were read */
     for (int synced = rc != RA_OK; !synced;) {
         PGresult *r = PQgetResult(db->c);
         if (!r) {
@@ -90,12 +95,17 @@ static ra_status pg_sync(pg_db *db, ra_err *err)
                 rc = pg_error(db, NULL, "read the results of statements", err);
                 break;
             }
-            continue; /* the end of one statement's results */
+            ended++; /* the end of one statement's results */
+            continue;
         }
         ExecStatusType t = PQresultStatus(r);
+        int ok = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
         if (t == PGRES_PIPELINE_SYNC)
             synced = 1;
-        else if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && rc == RA_OK)
+        else if (ok && kept && ended == keep && !*kept) {
+            *kept = r;
+            continue;
+        } else if (!ok && rc == RA_OK)
             rc = t == PGRES_PIPELINE_ABORTED
                      ? ra_err_set(err, RA_EIO, NULL, "could not run a statement: an earlier one "
                                   "failed")
@@ -105,8 +115,14 @@ static ra_status pg_sync(pg_db *db, ra_err *err)
     if (PQexitPipelineMode(db->c) != 1 && rc == RA_OK)
         rc = pg_error(db, NULL, "leave the pipeline", err);
     db->pending = 0;
+    if (rc != RA_OK && kept) {
+        PQclear(*kept);
+        *kept = NULL;
+    }
     return rc;
 }
+
+static ra_status pg_sync(pg_db *db, ra_err *err) { return pg_drain(db, -1, NULL, err); }
 
 static void pg_close(ra_db *d)
 {
@@ -254,54 +270,18 @@ static void clear_result(ra_db_stmt *s)
 static ra_status pg_exec_pipelined(ra_db_stmt *s, ra_err *err)
 {
     pg_db *db = s->db;
-    ra_err ignored;
     if (PQsendQueryPrepared(db->c, s->name, s->nparams, (const char *const *)s->vals, s->lens,
                             s->fmts, 0) != 1) {
         ra_status rc = pg_error(db, NULL, "send a statement", err);
+        ra_err ignored;
         (void)pg_sync(db, &ignored);
         return rc;
     }
-    ra_status rc = RA_OK;
-    if (PQpipelineSync(db->c) != 1)
-        rc = pg_error(db, NULL, "send statements", err);
-    int ended = 0; /* statements whose results were read: s's is after db->pending of them */
-    PGresult *mine = NULL;
-    for (int synced = rc != RA_OK; !synced;) {
-        PGresult *r = PQgetResult(db->c);
-        if (!r) {
-            if (PQstatus(db->c) != CONNECTION_OK) {
-                rc = pg_error(db, NULL, "read the results of statements", err);
-                break;
-            }
-            ended++;
-            continue;
-        }
-        ExecStatusType t = PQresultStatus(r);
-        if (t == PGRES_PIPELINE_SYNC) {
-            synced = 1;
-        } else if (ended == db->pending && !mine &&
-                   (t == PGRES_TUPLES_OK || t == PGRES_COMMAND_OK)) {
-            mine = r;
-            continue;
-        } else if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && rc == RA_OK) {
-            rc = t == PGRES_PIPELINE_ABORTED
-                     ? ra_err_set(err, RA_EIO, NULL, "could not run a statement: an earlier one "
-                                  "failed")
-                     : pg_error(db, r, "run a statement", err);
-        }
-        PQclear(r);
-    }
-    if (PQexitPipelineMode(db->c) != 1 && rc == RA_OK)
-        rc = pg_error(db, NULL, "leave the pipeline", err);
-    db->pending = 0;
-    if (rc == RA_OK && !mine)
+    int mine = db->pending++;
+    ra_status rc = pg_drain(db, mine, &s->res, err);
+    if (rc == RA_OK && !s->res)
         rc = ra_err_set(err, RA_EIO, NULL, "could not run a statement: no result");
-    if (rc != RA_OK) {
-        PQclear(mine);
-        return rc;
-    }
-    s->res = mine;
-    return RA_OK;
+    return rc;
 }
 
 static int pg_step(ra_db_stmt *s, ra_err *err)
