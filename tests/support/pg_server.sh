@@ -21,6 +21,10 @@ as_pg() {
 
 case "$cmd" in
 start)
+  if [ "${RA_TEST_PG_HALVES:-1}" = 0 ]; then # tests/CMakeLists.txt: the sanitized build's CLI tests
+    echo "pg_server.sh: not started: the CLI tests' PostgreSQL halves run in the release build" >&2
+    exit 1
+  fi
   if [ "$(id -u)" = 0 ] && ! id "$pguser" >/dev/null 2>&1; then
     useradd --system --no-create-home --shell /usr/sbin/nologin "$pguser" 2>/dev/null ||
       id "$pguser" >/dev/null # created meanwhile by a parallel run
