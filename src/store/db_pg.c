@@ -265,18 +265,32 @@ static void clear_result(ra_db_stmt *s)
     s->nrows = 0;
 }
 
+/* A statement could not be sent into the pipeline: that error, the pipeline drained. */
+static ra_status pg_send_failed(pg_db *db, ra_err *err)
+{
+    ra_status rc = pg_error(db, NULL, "send a statement", err);
+    ra_err ignored;
+    (void)pg_sync(db, &ignored);
+    return rc;
+}
+
+/* Sends s's prepared statement with its parameters into the pipeline (pipeline mode on). */
+static ra_status pg_send_prepared(ra_db_stmt *s, ra_err *err)
+{
+    if (PQsendQueryPrepared(s->db->c, s->name, s->nparams, (const char *const *)s->vals, s->lens,
+                            s->fmts, 0) != 1)
+        return pg_send_failed(s->db, err);
+    return RA_OK;
+}
+
 /* s run at the end of the pipeline the connection holds (a deferred BEGIN, a ROLLBACK): one round
  * trip for all. s->res is its result; the first error of the pipeline is returned. */
 static ra_status pg_exec_pipelined(ra_db_stmt *s, ra_err *err)
 {
     pg_db *db = s->db;
-    if (PQsendQueryPrepared(db->c, s->name, s->nparams, (const char *const *)s->vals, s->lens,
-                            s->fmts, 0) != 1) {
-        ra_status rc = pg_error(db, NULL, "send a statement", err);
-        ra_err ignored;
-        (void)pg_sync(db, &ignored);
-        return rc;
-    }
+    ra_status src = pg_send_prepared(s, err);
+    if (src != RA_OK)
+        return src;
     int mine = db->pending++;
     ra_status rc = pg_drain(db, mine, &s->res, err);
     if (rc == RA_OK && !s->res)
@@ -537,13 +551,9 @@ static ra_status pg_run_deferred(ra_db_stmt *s, ra_err *err)
     clear_result(s);
     if (!db->pending && PQenterPipelineMode(db->c) != 1)
         return pg_error(db, NULL, "start a pipeline", err);
-    if (PQsendQueryPrepared(db->c, s->name, s->nparams, (const char *const *)s->vals, s->lens,
-                            s->fmts, 0) != 1) {
-        ra_status rc = pg_error(db, NULL, "send a statement", err);
-        ra_err ignored;
-        (void)pg_sync(db, &ignored);
-        return rc;
-    }
+    ra_status src = pg_send_prepared(s, err);
+    if (src != RA_OK)
+        return src;
     s->executed = 1; /* no rows: a step now reports done */
     s->changes = 0;
     if (++db->pending >= PIPELINE_MAX)
@@ -556,12 +566,8 @@ static ra_status pg_exec_deferred(ra_db *d, const char *sql, ra_err *err)
     pg_db *db = (pg_db *)d;
     if (!db->pending && PQenterPipelineMode(db->c) != 1)
         return pg_error(db, NULL, "start a pipeline", err);
-    if (PQsendQueryParams(db->c, sql, 0, NULL, NULL, NULL, NULL, 0) != 1) {
-        ra_status rc = pg_error(db, NULL, "send a statement", err);
-        ra_err ignored;
-        (void)pg_sync(db, &ignored);
-        return rc;
-    }
+    if (PQsendQueryParams(db->c, sql, 0, NULL, NULL, NULL, NULL, 0) != 1)
+        return pg_send_failed(db, err);
     if (++db->pending >= PIPELINE_MAX)
         return pg_sync(db, err);
     return RA_OK;
