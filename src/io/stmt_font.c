@@ -15,8 +15,13 @@
  * PDF renderer asks stmt_font_covers() and draws a run that holds a character outside the cut with
  * the full fontconfig face instead (cairo then embeds that face's subset too).
  *
- * Built under the caller's lock (stmt_pdf.c's font lock), then read-only: safe to share between
- * threads (cairo locks the FreeType face it draws with). */
+ * The cut is built under the caller's lock (stmt_pdf.c's font lock), then read-only: its bytes are
+ * shared by every face loaded from them. stmt_font_load() gives each caller a cairo face of its
+ * own, on a FreeType library and face of its own (a face loaded from the cut's bytes or from the
+ * font file), so that threads drawing at once share no glyph cache and no lock: cairo shares a
+ * face made through fontconfig, and its glyph caches and FreeType face, between every thread that
+ * draws with it, behind one lock (bench/README.md#statements: two threads rendering through one
+ * face used 1.5 times the CPU of one). */
 #include "stmt_int.h"
 
 #include <roboadvisor/alloc.h>
@@ -31,13 +36,13 @@
 /* What FreeType reads: freed with the cairo face that uses it (cairo may keep the face in its
  * caches after the last reference is dropped, so its user data's destroy function frees these). */
 typedef struct ft_hold {
-    hb_blob_t *blob;          /* the cut font's bytes (FreeType reads them in place) */
+    hb_blob_t *blob;          /* the cut font's bytes (FreeType reads them in place), or NULL */
     FT_Library ft;
     FT_Face face;
 } ft_hold;
 
 struct stmt_font_cut {
-    cairo_font_face_t *cairo; /* owns the ft_hold through its user data */
+    hb_blob_t *blob; /* the cut font's bytes, shared read-only by the faces loaded from it */
     unsigned char cover[0x10000 / 8]; /* the Basic Multilingual Plane characters the cut holds */
 };
 
@@ -104,7 +109,7 @@ void stmt_font_cut_free(stmt_font_cut *cut)
 {
     if (!cut)
         return;
-    cairo_font_face_destroy(cut->cairo); /* hold_free runs when cairo lets the face go */
+    hb_blob_destroy(cut->blob); /* faces loaded from it hold their own references */
     ra_free(cut);
 }
 
@@ -128,12 +133,8 @@ ra_status stmt_font_cut_new(const char *file, int index, stmt_font_cut **out, ra
 {
     *out = NULL;
     stmt_font_cut *cut = ra_calloc(1, sizeof *cut);
-    ft_hold *h = ra_calloc(1, sizeof *h);
-    if (!cut || !h) {
-        ra_free(cut);
-        ra_free(h);
+    if (!cut)
         return ra_err_set(err, RA_ENOMEM, NULL, "out of memory");
-    }
     hb_blob_t *src = hb_blob_create_from_file_or_fail(file);
     hb_face_t *face = src ? hb_face_create(src, (unsigned)index) : NULL;
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
@@ -150,7 +151,7 @@ ra_status stmt_font_cut_new(const char *file, int index, stmt_font_cut **out, ra
         sub = hb_subset_or_fail(face, in);
     }
     if (sub) {
-        h->blob = hb_face_reference_blob(sub);
+        cut->blob = hb_face_reference_blob(sub);
         hb_set_t *have = hb_set_create();
         hb_face_collect_unicodes(sub, have);
         for (hb_codepoint_t c = HB_SET_VALUE_INVALID; hb_set_next(have, &c) && c <= 0xFFFF;)
@@ -162,32 +163,48 @@ ra_status stmt_font_cut_new(const char *file, int index, stmt_font_cut **out, ra
     hb_face_destroy(face);
     hb_blob_destroy(src);
     unsigned len = 0;
-    const char *data = h->blob ? hb_blob_get_data(h->blob, &len) : NULL;
-    if (!data || len == 0) {
-        hold_free(h);
-        ra_free(cut);
+    if (!cut->blob || !hb_blob_get_data(cut->blob, &len) || len == 0) {
+        stmt_font_cut_free(cut);
         return ra_err_set(err, RA_EIO, NULL, "could not subset the font %s", file);
     }
-    if (FT_Init_FreeType(&h->ft) != 0 ||
-        FT_New_Memory_Face(h->ft, (const FT_Byte *)data, (FT_Long)len, 0, &h->face) != 0) {
-        hold_free(h);
-        ra_free(cut);
-        return ra_err_set(err, RA_EIO, NULL, "could not load the subset of the font %s", file);
+    /* load it once here: a cut FreeType cannot read is reported now, not at the first page */
+    cairo_font_face_t *probe = NULL;
+    if (stmt_font_load(file, index, cut, &probe, err) != RA_OK) {
+        stmt_font_cut_free(cut);
+        return RA_EIO;
     }
-    cut->cairo = cairo_ft_font_face_create_for_ft_face(h->face, 0);
-    if (cairo_font_face_status(cut->cairo) != CAIRO_STATUS_SUCCESS ||
-        cairo_font_face_set_user_data(cut->cairo, &hold_key, h, hold_free) !=
-            CAIRO_STATUS_SUCCESS) {
-        cairo_font_face_destroy(cut->cairo);
-        hold_free(h);
-        ra_free(cut);
-        return ra_err_set(err, RA_EIO, NULL, "could not load the subset of the font %s", file);
-    }
+    cairo_font_face_destroy(probe);
     *out = cut;
     return RA_OK;
 }
 
-cairo_font_face_t *stmt_font_cut_face(const stmt_font_cut *cut)
+ra_status stmt_font_load(const char *file, int index, const stmt_font_cut *cut,
+                         cairo_font_face_t **out, ra_err *err)
 {
-    return cut->cairo;
+    *out = NULL;
+    ft_hold *h = ra_calloc(1, sizeof *h);
+    if (!h)
+        return ra_err_set(err, RA_ENOMEM, NULL, "out of memory");
+    FT_Error fe = FT_Init_FreeType(&h->ft);
+    if (fe == 0 && cut) {
+        unsigned len = 0;
+        h->blob = hb_blob_reference(cut->blob);
+        const char *data = hb_blob_get_data(h->blob, &len);
+        fe = FT_New_Memory_Face(h->ft, (const FT_Byte *)data, (FT_Long)len, 0, &h->face);
+    } else if (fe == 0)
+        fe = FT_New_Face(h->ft, file, index, &h->face);
+    if (fe != 0) {
+        hold_free(h);
+        return ra_err_set(err, RA_EIO, NULL, cut ? "could not load the subset of the font %s"
+                                                 : "could not load the font %s", file);
+    }
+    cairo_font_face_t *f = cairo_ft_font_face_create_for_ft_face(h->face, 0);
+    if (cairo_font_face_status(f) != CAIRO_STATUS_SUCCESS ||
+        cairo_font_face_set_user_data(f, &hold_key, h, hold_free) != CAIRO_STATUS_SUCCESS) {
+        cairo_font_face_destroy(f);
+        hold_free(h);
+        return ra_err_set(err, RA_EIO, NULL, "could not load the font %s into cairo", file);
+    }
+    *out = f;
+    return RA_OK;
 }

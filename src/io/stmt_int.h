@@ -143,10 +143,14 @@ ra_status stmt_doc_firm(const ra_firm_report *r, ra_stmt_lang lang, stmt_doc *d,
 typedef struct stmt_font_cut stmt_font_cut;
 typedef struct _cairo_font_face cairo_font_face_t;
 /* Cuts face index of the font file to the characters of both catalogues, the formats, ASCII,
- * Latin-1 and common punctuation, and loads it as a cairo face. */
+ * Latin-1 and common punctuation (checking that FreeType loads the cut). */
 ra_status stmt_font_cut_new(const char *file, int index, stmt_font_cut **out, ra_err *err);
 void stmt_font_cut_free(stmt_font_cut *cut);
-cairo_font_face_t *stmt_font_cut_face(const stmt_font_cut *cut);
+/* A cairo face of the caller's own (its own FreeType library and face, shared with no other
+ * caller): face index of the font file, or the cut when cut is not NULL. Released with
+ * cairo_font_face_destroy. */
+ra_status stmt_font_load(const char *file, int index, const stmt_font_cut *cut,
+                         cairo_font_face_t **out, ra_err *err);
 /* 1 when the cut holds every character of s[0..n) (up to a NUL), 0 when the full face must draw
  * it. */
 int stmt_font_covers(const stmt_font_cut *cut, const char *s, size_t n);

@@ -47,10 +47,18 @@ static const rgb C_MODEL = {1.00, 0.50, 0.05};    /* the model: benchmark line, 
 static const rgb C_RULE = {0.75, 0.75, 0.75};
 static const rgb C_STRIPE = {0.95, 0.96, 0.97};
 
-/* --- fonts: one face per language, found once through fontconfig ----------------------------- */
+/* --- fonts: one font per language, found once through fontconfig; faces lent per document --------
+ *
+ * Each document draws with a set of faces no other document uses at the same time: a set is taken
+ * from a pool at the start of stmt_pdf_render and given back at its end, and a new one is loaded
+ * when every set is in use (so there are as many as documents ever drawn at once). A face made
+ * through fontconfig would be one object for the whole process, its glyph caches and FreeType face
+ * behind one lock taken for every run of text: two threads drawing statements used 1.5 times the
+ * CPU of one (bench/README.md#statements). */
 
 static pthread_mutex_t font_lock = PTHREAD_MUTEX_INITIALIZER;
-static cairo_font_face_t *font_face[RA_STMT_LANG_N];
+static char *font_file[RA_STMT_LANG_N]; /* found through fontconfig, NULL until then */
+static int font_index[RA_STMT_LANG_N];
 static stmt_font_cut *font_cut[RA_STMT_LANG_N]; /* NULL: the full face draws everything */
 
 static const char *const font_family[RA_STMT_LANG_N] = {"DejaVu Sans", "Noto Sans CJK SC"};
@@ -61,69 +69,122 @@ static const int font_cut_wanted[RA_STMT_LANG_N] = {0, 1};
 
 typedef struct fonts {
     cairo_font_face_t *full;
+    cairo_font_face_t *cut_face; /* NULL without a cut */
     const stmt_font_cut *cut;
+    struct fonts *next; /* in the pool */
 } fonts;
+static fonts *font_pool[RA_STMT_LANG_N]; /* the sets not in use */
 
-static ra_status get_face(ra_stmt_lang lang, fonts *out, ra_err *err)
+/* Finds the language's font file (under font_lock). */
+static ra_status font_find(ra_stmt_lang lang, ra_err *err)
 {
+    if (font_file[lang])
+        return RA_OK;
     ra_status rc = RA_OK;
-    pthread_mutex_lock(&font_lock);
-    if (!font_face[lang]) {
-        FcPattern *pat = FcNameParse((const FcChar8 *)font_family[lang]);
-        FcPattern *match = NULL;
-        FcResult res = FcResultNoMatch;
-        if (pat) {
-            FcPatternAddInteger(pat, FC_WEIGHT, FC_WEIGHT_REGULAR);
-            FcConfigSubstitute(NULL, pat, FcMatchPattern);
-            FcDefaultSubstitute(pat);
-            match = FcFontMatch(NULL, pat, &res);
-        }
-        FcChar8 *family = NULL;
-        int found = match && FcPatternGetString(match, FC_FAMILY, 0, &family) == FcResultMatch &&
-                    strcmp((const char *)family, font_family[lang]) == 0;
-        if (!found)
-            rc = ra_err_set(err, RA_EIO, NULL,
-                            "could not find the font %s through fontconfig (install %s)",
-                            font_family[lang], font_package[lang]);
-        else {
-            cairo_font_face_t *f = cairo_ft_font_face_create_for_pattern(match);
-            if (cairo_font_face_status(f) != CAIRO_STATUS_SUCCESS) {
-                rc = ra_err_set(err, RA_EIO, NULL, "could not load the font %s: %s",
-                                font_family[lang],
-                                cairo_status_to_string(cairo_font_face_status(f)));
-                cairo_font_face_destroy(f);
-            } else
-                font_face[lang] = f; /* kept for the life of the process */
-        }
-        FcChar8 *file = NULL;
-        int index = 0;
-        if (rc == RA_OK && font_cut_wanted[lang] &&
-            FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch &&
-            FcPatternGetInteger(match, FC_INDEX, 0, &index) == FcResultMatch) {
-            /* without the cut the full face draws everything (slower, the same pages) */
-            ra_err ignored;
-            if (stmt_font_cut_new((const char *)file, index, &font_cut[lang], &ignored) != RA_OK)
-                font_cut[lang] = NULL;
-        }
-        if (match)
-            FcPatternDestroy(match);
-        if (pat)
-            FcPatternDestroy(pat);
+    FcPattern *pat = FcNameParse((const FcChar8 *)font_family[lang]);
+    FcPattern *match = NULL;
+    FcResult res = FcResultNoMatch;
+    if (pat) {
+        FcPatternAddInteger(pat, FC_WEIGHT, FC_WEIGHT_REGULAR);
+        FcConfigSubstitute(NULL, pat, FcMatchPattern);
+        FcDefaultSubstitute(pat);
+        match = FcFontMatch(NULL, pat, &res);
     }
-    out->full = font_face[lang];
-    out->cut = font_cut[lang];
-    pthread_mutex_unlock(&font_lock);
+    FcChar8 *family = NULL, *file = NULL;
+    int index = 0;
+    int found = match && FcPatternGetString(match, FC_FAMILY, 0, &family) == FcResultMatch &&
+                strcmp((const char *)family, font_family[lang]) == 0 &&
+                FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch &&
+                FcPatternGetInteger(match, FC_INDEX, 0, &index) == FcResultMatch;
+    if (!found)
+        rc = ra_err_set(err, RA_EIO, NULL,
+                        "could not find the font %s through fontconfig (install %s)",
+                        font_family[lang], font_package[lang]);
+    else {
+        cairo_font_face_t *probe = NULL; /* a font FreeType cannot read fails here, once */
+        rc = stmt_font_load((const char *)file, index, NULL, &probe, err);
+        cairo_font_face_destroy(probe);
+    }
+    if (rc == RA_OK) {
+        font_file[lang] = ra_strdup((const char *)file);
+        font_index[lang] = index;
+        if (!font_file[lang])
+            rc = ra_err_set(err, RA_ENOMEM, NULL, "out of memory");
+    }
+    if (rc == RA_OK && font_cut_wanted[lang]) {
+        /* without the cut the full face draws everything (slower, the same pages) */
+        ra_err ignored;
+        if (stmt_font_cut_new(font_file[lang], index, &font_cut[lang], &ignored) != RA_OK)
+            font_cut[lang] = NULL;
+    }
+    if (match)
+        FcPatternDestroy(match);
+    if (pat)
+        FcPatternDestroy(pat);
     return rc;
+}
+
+static void fonts_free(fonts *f)
+{
+    if (!f)
+        return;
+    cairo_font_face_destroy(f->full);
+    cairo_font_face_destroy(f->cut_face);
+    ra_free(f);
+}
+
+/* Lends a set of faces for one document (give it back with fonts_return). */
+static ra_status fonts_take(ra_stmt_lang lang, fonts **out, ra_err *err)
+{
+    *out = NULL;
+    pthread_mutex_lock(&font_lock);
+    ra_status rc = font_find(lang, err);
+    fonts *f = rc == RA_OK ? font_pool[lang] : NULL;
+    if (f)
+        font_pool[lang] = f->next;
+    const char *file = font_file[lang];
+    const stmt_font_cut *cut = font_cut[lang];
+    pthread_mutex_unlock(&font_lock);
+    if (rc != RA_OK || f) {
+        *out = f;
+        return rc;
+    }
+    /* every set is in use: a new one (the file and the cut stay until fonts_release) */
+    f = ra_calloc(1, sizeof *f);
+    if (!f)
+        return ra_err_set(err, RA_ENOMEM, NULL, "out of memory");
+    rc = stmt_font_load(file, font_index[lang], NULL, &f->full, err);
+    if (rc == RA_OK && cut && stmt_font_load(file, font_index[lang], cut, &f->cut_face, err) == RA_OK)
+        f->cut = cut;
+    if (rc != RA_OK) {
+        fonts_free(f);
+        return rc;
+    }
+    *out = f;
+    return RA_OK;
+}
+
+static void fonts_return(ra_stmt_lang lang, fonts *f)
+{
+    pthread_mutex_lock(&font_lock);
+    f->next = font_pool[lang];
+    font_pool[lang] = f;
+    pthread_mutex_unlock(&font_lock);
 }
 
 void ra_statement_fonts_release(void)
 {
     pthread_mutex_lock(&font_lock);
     for (int l = 0; l < RA_STMT_LANG_N; l++) {
+        while (font_pool[l]) {
+            fonts *f = font_pool[l];
+            font_pool[l] = f->next;
+            fonts_free(f);
+        }
         stmt_font_cut_free(font_cut[l]);
         font_cut[l] = NULL;
-        cairo_font_face_destroy(font_face[l]);
-        font_face[l] = NULL;
+        ra_free(font_file[l]);
+        font_file[l] = NULL;
     }
     cairo_debug_reset_static_data();
     FcFini();
@@ -135,7 +196,7 @@ void ra_statement_fonts_release(void)
 typedef struct pdf {
     cairo_t *cr;
     const stmt_doc *d;
-    fonts f;
+    const fonts *f;
     cairo_font_face_t *cur; /* the face set on cr */
     double size;            /* the size set on cr */
     struct adv_cache *adv;  /* advances measured so far (NULL: measure every time) */
@@ -153,7 +214,7 @@ static void color(pdf *p, rgb c)
 static void pick_face(pdf *p, const char *s, size_t n)
 {
     cairo_font_face_t *f =
-        p->f.cut && stmt_font_covers(p->f.cut, s, n) ? stmt_font_cut_face(p->f.cut) : p->f.full;
+        p->f->cut && stmt_font_covers(p->f->cut, s, n) ? p->f->cut_face : p->f->full;
     if (f != p->cur) {
         cairo_set_font_face(p->cr, f);
         p->cur = f;
@@ -815,8 +876,8 @@ static cairo_status_t write_buf(void *closure, const unsigned char *data, unsign
 
 ra_status stmt_pdf_render(const stmt_doc *d, char **out, size_t *len, ra_err *err)
 {
-    fonts f;
-    ra_status rc = get_face(d->lang, &f, err);
+    fonts *f = NULL;
+    ra_status rc = fonts_take(d->lang, &f, err);
     if (rc != RA_OK)
         return rc;
     stmt_buf buf = {0};
@@ -824,9 +885,9 @@ ra_status stmt_pdf_render(const stmt_doc *d, char **out, size_t *len, ra_err *er
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, d->title);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "roboadvisor");
     cairo_t *cr = cairo_create(s);
-    cairo_set_font_face(cr, f.full);
+    cairo_set_font_face(cr, f->full);
     cairo_set_font_size(cr, 10.0); /* cairo's default */
-    pdf p = {cr, d, f, f.full, 10.0, ra_calloc(1, sizeof(adv_cache)), 0, 0, 0, 0};
+    pdf p = {cr, d, f, f->full, 10.0, ra_calloc(1, sizeof(adv_cache)), 0, 0, 0, 0};
     layout(&p); /* measure: the number of pages */
     p.pages = p.page;
     p.draw = 1;
@@ -839,6 +900,7 @@ ra_status stmt_pdf_render(const stmt_doc *d, char **out, size_t *len, ra_err *er
     if (cs == CAIRO_STATUS_SUCCESS)
         cs = cairo_surface_status(s);
     cairo_surface_destroy(s);
+    fonts_return(d->lang, f); /* the surface, which used the faces, is gone */
     if (cs != CAIRO_STATUS_SUCCESS) {
         ra_free(buf.p);
         return ra_err_set(err, cs == CAIRO_STATUS_NO_MEMORY ? RA_ENOMEM : RA_EIO, NULL,

@@ -12,6 +12,7 @@
 #include <roboadvisor/statement.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +203,87 @@ static void test_pdf_zh_font_cut_and_fallback(void **state)
     }
 }
 
+/* Documents drawn at once on several threads (the batch, the server's pool): src/io/stmt_pdf.c
+ * lends each document a set of faces of its own. Every PDF drawn by 4 threads at once, 3 each, in
+ * both languages, with a name outside the Chinese cut (the cut face and the full face both draw),
+ * is byte for byte the one drawn alone first (the creation date aside: cairo writes the second). */
+#define CONC_THREADS 4
+#define CONC_EACH 3
+
+static void conc_statement(ra_statement *st)
+{
+    memset(st, 0, sizeof *st);
+    strcpy(st->firm, "F");
+    strcpy(st->account, "A1");
+    strcpy(st->currency, "USD");
+    strcpy(st->client_name, "\xe9\xbe\x98 Li"); /* U+9F98: outside the cut */
+    st->minor_digits = 2;
+    st->from = ra_date_from_ymd(2020, 1, 1);
+    st->to = ra_date_from_ymd(2020, 1, 31);
+}
+
+/* Blanks the digits of "/CreationDate (D:...)". */
+static void blank_date(char *pdf, size_t len)
+{
+    static const char key[] = "/CreationDate (D:";
+    size_t k = sizeof key - 1;
+    for (size_t i = 0; i + k <= len; i++)
+        if (memcmp(pdf + i, key, k) == 0)
+            for (size_t j = i + k; j < len && pdf[j] != ')'; j++)
+                pdf[j] = '0';
+}
+
+typedef struct conc_job {
+    ra_stmt_lang lang;
+    const char *want;
+    size_t want_len;
+    int same; /* documents equal to want */
+} conc_job;
+
+static void *conc_draw(void *arg)
+{
+    conc_job *j = arg;
+    ra_statement st;
+    conc_statement(&st);
+    for (int k = 0; k < CONC_EACH; k++) {
+        char *out = NULL;
+        size_t len = 0;
+        ra_err e = {0};
+        if (ra_statement_render(&st, RA_STMT_PDF, j->lang, &out, &len, &e) == RA_OK) {
+            blank_date(out, len);
+            j->same += len == j->want_len && memcmp(out, j->want, len) == 0;
+        }
+        ra_free(out);
+    }
+    return NULL;
+}
+
+static void test_pdf_threads_at_once(void **state)
+{
+    (void)state;
+    for (int l = 0; l < RA_STMT_LANG_N; l++) {
+        ra_statement st;
+        conc_statement(&st);
+        char *want = NULL;
+        size_t want_len = 0;
+        ra_err e = {0};
+        assert_int_equal(ra_statement_render(&st, RA_STMT_PDF, (ra_stmt_lang)l, &want, &want_len,
+                                             &e), RA_OK);
+        blank_date(want, want_len);
+        pthread_t t[CONC_THREADS];
+        conc_job jobs[CONC_THREADS];
+        for (int i = 0; i < CONC_THREADS; i++) {
+            jobs[i] = (conc_job){(ra_stmt_lang)l, want, want_len, 0};
+            assert_int_equal(pthread_create(&t[i], NULL, conc_draw, &jobs[i]), 0);
+        }
+        for (int i = 0; i < CONC_THREADS; i++) {
+            assert_int_equal(pthread_join(t[i], NULL), 0);
+            assert_int_equal(jobs[i].same, CONC_EACH);
+        }
+        ra_free(want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_fill_orders_arguments),
         cmocka_unit_test(test_render_small_statement),
         cmocka_unit_test(test_pdf_zh_font_cut_and_fallback),
+        cmocka_unit_test(test_pdf_threads_at_once),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     ra_statement_fonts_release();
