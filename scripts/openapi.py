@@ -204,6 +204,12 @@ STATEMENT["responses"]["200"]["content"].update({
     "application/pdf": {"schema": {"type": "string", "format": "binary"}},
     "text/html": {"schema": STR}})
 
+# A deposit: 201 when booked; 200 when this reference was already booked with the same amount
+# and date (nothing new: "new" is false); 409 when it was booked with different ones.
+DEPOSIT = op("book a deposit received (admin)", "Deposit", ID, "DepositRequest", 201)
+DEPOSIT["responses"]["200"] = {"description": "already booked under this reference: nothing new",
+                               "content": {"application/json": {"schema": ref("Deposit")}}}
+
 P = {
     "/v1/openapi.json": {"get": {"summary": "this document", "security": [], "responses": {
         "200": {"description": "the OpenAPI document",
@@ -229,8 +235,7 @@ P = {
                                                  "InstructionPage", ID + LIST)},
     "/v1/accounts/{id}/withdrawals": {"post": op("instruct a withdrawal (the cycle pays it)",
                                                  "Withdrawal", ID, "WithdrawalRequest", 201)},
-    "/v1/accounts/{id}/deposits": {"post": op("book a deposit received (admin)", "Deposit", ID,
-                                              "DepositRequest", 201)},
+    "/v1/accounts/{id}/deposits": {"post": DEPOSIT},
     "/v1/accounts/{id}/reauthorise": {"post": op("record the client's re-authorisation of a "
                                                  "suspended account", "Reauthorisation", ID,
                                                  "NoteRequest")},

@@ -729,7 +729,10 @@ static void post_deposit(ra_store *s, const srv_caller *c, const srv_request *r,
     ra_store_txn_stats st;
     if (ra_store_txn_append(s, &c->actor, &t, 1, &st, &e) != RA_OK)
         return answer_err(a, &e);
-    answer_json(a, 201, json_pack("{s:s,s:s,s:s,s:o,s:o,s:b}", "account", r->id, "external_id",
+    /* 201: booked now; 200: this reference was booked before with the same amount and date, so
+     * nothing was created (a different amount or date under it is a 409, from the store) */
+    answer_json(a, st.applied == 1 ? 201 : 200,
+                json_pack("{s:s,s:s,s:s,s:o,s:o,s:b}", "account", r->id, "external_id",
                                   t.external_id, "currency", f.currency, "amount",
                                   jmoney(amount, f.minor_digits), "date", jdate(t.date),
                                   "new", st.applied == 1));

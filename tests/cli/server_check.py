@@ -288,7 +288,13 @@ s3, h3, b3 = call("POST", f"/v1/accounts/{keys['own_account']}/deposits", keys["
 j1 = validate("/v1/accounts/{id}/deposits", "POST", s1, h1, b1)
 check(s1 == 201 and j1 and j1["new"] is True and b2 == b1 and h2.get("Idempotent-Replayed") == "true",
       f"deposit retried: {s1} {s2}")
-check(s3 == 201 and json.loads(b3)["new"] is False, f"the same reference with another key: {s3} {b3[:100]!r}")
+j3 = validate("/v1/accounts/{id}/deposits", "POST", s3, h3, b3)
+check(s3 == 200 and j3 and j3["new"] is False, f"the same reference with another key: {s3} {b3[:100]!r}")
+# the same reference for another amount is not the same payment: refused, nothing booked
+s4, h4, b4 = call("POST", f"/v1/accounts/{keys['own_account']}/deposits", keys["admin"],
+                  body={"amount": "251.00", "reference": "BANK-77"}, headers={"Idempotency-Key": "dep-4"})
+check(s4 == 409 and h4.get("Content-Type", "").startswith("application/problem+json"),
+      f"the same reference for another amount: {s4} {b4[:100]!r}")
 s, h, b = call("POST", f"/v1/accounts/{keys['own_account']}/deposits", keys["adv"], body=dep,
                headers={"Idempotency-Key": "dep-3"})
 check(s == 403, f"an advisor books a deposit: {s}")
