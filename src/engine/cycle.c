@@ -83,9 +83,19 @@ static void household_enter(run *r, uint32_t h, size_t first)
     r->household = h;
     memset(r->hh_loss, 0, b->n_sec * sizeof *r->hh_loss);
     memset(r->hh_buy, 0, b->n_sec * sizeof *r->hh_buy);
-    /* households come in order, and the windows are sorted by household: a cursor finds them */
-    while (r->wash_at < b->n_wash && b->wash[r->wash_at].household < h)
-        r->wash_at++;
+    /* the windows are sorted by household: the first of h's by binary search. Not a cursor
+     * moving forward: a worker may enter a household below one it has done (a batch freed by a
+     * killed worker is claimed after later ones), and a cursor past it would miss its windows,
+     * dropping the wash-sale rule for the household (tests/cli/test_workers.sh caught it) */
+    size_t lo = 0, hi = b->n_wash;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->wash[mid].household < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    r->wash_at = lo;
     for (size_t i = r->wash_at; i < b->n_wash && b->wash[i].household == h; i++) {
         r->hh_loss[b->wash[i].sec] = b->wash[i].last_loss;
         r->hh_buy[b->wash[i].sec] = b->wash[i].last_buy;

@@ -86,7 +86,7 @@ typedef struct run {
     uint32_t *class_ix;        /* n_sec: the first security of its asset class */
     int32_t *sub_of;           /* n_sec: the TLH substitute (same group, priced, on the shelf) */
     uint32_t household;        /* the household of the state below */
-    size_t wash_at;            /* the first of the book's windows not before that household */
+    size_t wash_at;            /* the first of the book's windows of that household (or after) */
     ra_date *hh_loss, *hh_buy; /* n_sec: the last loss sale / purchase in the household */
     int64_t *hh_recent;        /* n_sec: the account holding lots bought within the window
                                 * (-1 none, -2 several accounts) */
@@ -140,7 +140,7 @@ ra_status cycle_run_alloc(run *r, ra_err *err);
 ra_status cycle_run_clone(run *dst, const run *src, ra_err *err);
 void cycle_run_free(run *r);
 /* Enters household h, whose first account is `first`: its wash-sale state from the book.
- * Households must come in increasing order for one run (its cursor into the book's windows). */
+ * Households may come in any order. */
 void cycle_household_enter(run *r, uint32_t h, size_t first);
 /* Account a's day (after cycle_household_enter of its household and its earlier accounts) into
  * out, its counts into r->st. */

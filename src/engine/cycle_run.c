@@ -192,8 +192,8 @@ void ra_cycle_stats_add(ra_cycle_stats *t, const ra_cycle_stats *d)
     }
 }
 
-/* A thread's loop: the next household of the batch, whole, until none is left. Households are
- * taken in increasing order, which cycle_household_enter's cursor needs. */
+/* A thread's loop: the next household of the batch, whole, until none is left (households in
+ * increasing order). */
 static void *pool_work(void *arg)
 {
     pool_worker *w = arg;
