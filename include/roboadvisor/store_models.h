@@ -21,8 +21,9 @@ typedef struct ra_models_settings {
     int have_cash_rate;        /* 1: cash_rate is set (0, the default: none, never taken as 0) */
     double cash_rate;          /* the expected long-run return of cash, annual decimal: the
                                 * risk-free rate equilibrium returns are in excess of; a saved
-                                * plan on such a model adds it (docs/methodology.md#the-firms-
-                                * cash-rate); RA_MODELS_CASH_RATE_MIN..MAX */
+                                * plan on such a model adds it; in [RA_MODELS_CASH_RATE_MIN,
+                                * RA_MODELS_CASH_RATE_MAX) (docs/methodology.md
+                                * #the-firms-cash-rate) */
 } ra_models_settings;
 
 #define RA_MODELS_CASH_RATE_MIN (-0.1) /* the firm's cash rate, at least (a deeply negative rate) */

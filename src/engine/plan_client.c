@@ -1,8 +1,9 @@
 /* roboadvisor engine: a client's goal plan, run on the book's inputs and saved
- * (include/roboadvisor/engine_plan.h; docs/methodology.md#saved-plans). The simulation is
+ * (include/roboadvisor/engine_plan.h; docs/methodology.md#saved-goal-plans). The simulation is
  * ra_plan_run's (src/core/plan.c), unchanged: this file only gathers its inputs (the account's
- * value on its latest valued day, its model's expected return and volatility) and turns the
- * results into minor units for the store. */
+ * value on its latest valued day, its model's expected return and volatility, plus the firm's
+ * cash rate when that return is in excess of cash) and turns the results into minor units for
+ * the store. */
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/engine_cycle.h>
 #include <roboadvisor/engine_plan.h>
