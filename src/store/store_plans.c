@@ -77,7 +77,8 @@ static ra_status plan_check(const ra_plan_rec *p, ra_err *err)
     "risk_level, mu, sigma, data_from, data_to, as_of, paths, seed, probability, n_hits, "         \
     "mean_minor, pct, label_enc, user_name, created_at"
 #define PLAN_INSERT_VALUES                                                                         \
-    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "  \
+    "?, ?"
 #define PLAN_INSERT_PARAMS 29 /* the ?s of PLAN_INSERT_VALUES */
 static const char SQL_PLAN_INSERT[] = PLAN_INSERT_COLS PLAN_INSERT_VALUES ")";
 static const char SQL_PLAN_INSERT_CASH[] =

@@ -322,7 +322,7 @@ static void test_plan_label_needs_data_key(void **state)
     book_free(f);
 }
 
-/* --- the plan's mu from its model (ra_plan_client_save) ---------------------------------------- */
+/* --- the plan's mu from its model (ra_plan_client_save) --------------------------------------- */
 
 static ra_date D(int y, int m, int d) { return ra_date_from_ymd(y, m, d); }
 

@@ -1,7 +1,7 @@
--- Saved goal plans on models whose returns are in excess of cash (docs/methodology.md#saved-goal-plans,
--- docs/methodology.md#the-firms-cash-rate). A two-stage model built on equilibrium or Black-Litterman
--- returns stores an expected return in excess of cash; a plan on it needs the total return, so it
--- adds the firm's cash rate.
+-- Saved goal plans on models whose returns are in excess of cash
+-- (docs/methodology.md#saved-goal-plans, docs/methodology.md#the-firms-cash-rate). A two-stage
+-- model built on equilibrium or Black-Litterman returns stores an expected return in excess of
+-- cash; a plan on it needs the total return, so it adds the firm's cash rate.
 --
 -- model_settings.cash_rate: the firm's assumption of the expected long-run annual return of cash
 -- (decimal, 0.03 = 3 %), the risk-free rate the equilibrium returns are measured against; NULL
