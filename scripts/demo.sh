@@ -83,6 +83,21 @@ section "12. Model portfolios R1-R5: asset classes first (equilibrium returns, t
 $ra models build --db "$book" --firm DEMO --date 2019-12-10 --returns equilibrium > build/demo/models.txt
 sed -n '1,2p;/^model R3/,/^model R4/p' build/demo/models.txt | sed '$d'
 echo "... (all five: build/demo/models.txt)"
+# The firm's cash rate (docs/methodology.md#the-firms-cash-rate): equilibrium returns are in excess
+# of cash, so a goal plan on these models adds it to their expected return. Here: the mean of the
+# daily 3-month T-bill rate over the models' estimation window, times 252.
+window=$($ra models list --db "$book" --format json | python3 -c 'import json, sys
+w = {(m["from"], m["to"]) for m in json.load(sys.stdin)["models"]}
+if len(w) != 1:
+    sys.exit("demo: the models have different estimation windows: %s" % sorted(w))
+print(*w.pop())')
+read -r wfrom wto <<<"$window"
+read -r cash ndays < <(awk -F, -v a="$wfrom" -v b="$wto" 'NR > 1 && $1 >= a && $1 <= b && $2 != "" { s += $2; n++ }
+  END { if (n) printf "%.17g %d\n", 252 * s / n, n }' "$data/aa_riskfree_daily.csv")
+[ -n "${cash:-}" ] || { echo "demo: no T-bill rate in $data/aa_riskfree_daily.csv from $wfrom to $wto" >&2; exit 1; }
+printf 'cash rate for goal plans: mean daily 3-month T-bill rate (aa_riskfree_daily.csv, DGS3MO_daily) over the models'"'"' window %s to %s (%s days) x 252 = %.4f %% a year\n' \
+  "$wfrom" "$wto" "$ndays" "$(awk -v r="$cash" 'BEGIN { printf "%.17g", 100 * r }')"
+$ra models settings --db "$book" --cash-rate "$cash"
 echo; echo "how much the models would have moved month to month over 2018-2019 (rebuilt on 36 months each):"
 $ra models stability --db "$book" --firm DEMO --from 2018-01-01 --to 2019-11-30
 section "13. Onboarding: 300 clients answer the default risk questionnaire (generated, seeded)"
@@ -225,8 +240,11 @@ if [ "$serve" = 1 ]; then
   [ -n "$adv" ] || adv=ADV001
   # a saved goal plan for one of the advisor's waiting clients, shown on its account's page
   pcli=$($ra queue --db "$book" --format json | tr -d '\n' | sed -n "s/.*\"client\": *\"\([^\"]*\)\", *\"advisor\": *\"$adv\".*/\1/p")
-  [ -z "$pcli" ] || $ra plans save --db "$book" --client "$pcli" --goal 500000 --years 15 --monthly 1500 \
-    --label "retirement" --date 2020-12-10 > build/demo/plan.txt || true
+  # (mu: the model's expected return, in excess of cash, plus the firm's cash rate of section 12)
+  if [ -n "$pcli" ] && $ra plans save --db "$book" --client "$pcli" --goal 500000 --years 15 --monthly 1500 \
+    --label "retirement" --date 2020-12-10 > build/demo/plan.txt; then
+    sed -n '1,4p' build/demo/plan.txt
+  fi
   k_adv=$($ra keys create --db "$book" --role advisor --user "$adv")
   k_admin=$($ra keys create --db "$book" --role admin)
   $ra serve --db "$book" --listen 127.0.0.1:0 --threads 2 2>build/demo/serve.log &

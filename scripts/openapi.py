@@ -148,8 +148,9 @@ S["AuditRecord"] = obj({"id": STR, "seq": INT, "at": INT, "user": STR, "action":
 PCT = obj({"p5": MONEY, "p25": MONEY, "p50": MONEY, "p75": MONEY, "p95": MONEY})
 S["Plan"] = obj({"id": STR, "client": STR, "account": NSTR, "currency": STR, "label": NSTR,
                  "erased": BOOL, "goal": MONEY, "initial": MONEY, "monthly": MONEY, "years": INT,
-                 "method": STR, "source": {"enum": ["model", "given"]}, "model": NSTR,
-                 "model_version": NINT, "risk_level": NSTR, "mu": NUM, "sigma": NUM,
+                 "method": STR, "source": {"enum": ["model", "model+cash", "given"]},
+                 "model": NSTR, "model_version": NINT, "risk_level": NSTR, "mu": NUM,
+                 "sigma": NUM, "cash_rate": NNUM,
                  "data_from": DATE, "data_to": DATE, "as_of": DATE, "paths": INT, "seed": INT,
                  "probability": NUM, "paths_reaching_goal": INT, "mean": MONEY,
                  "percentiles": PCT,

@@ -444,13 +444,16 @@
   /* where the plan's figures come from: source, data window, risk level, valuation date */
   function planLabels(p) {
     return h("div", {class: "labels plan-labels", "data-testid": "plan-labels"},
-      h("span", null, p.source === "model"
+      h("span", null, p.source === "model" || p.source === "model+cash"
         ? t("plan.source.model", {model: p.model, version: p.model_version, from: p.data_from || "—", to: p.data_to || "—"})
         : t("plan.source.given")),
       p.risk_level ? h("span", null, t("col.risk") + " ",
         h("span", {class: "risk r" + p.risk_level.slice(1)}, p.risk_level)) : null,
       h("span", null, t("plan.asof", {date: p.as_of || "—"})),
-      h("span", null, t("plan.assumptions", {mu: pct(p.mu, 2), sigma: pct(p.sigma, 2), paths: p.paths, seed: p.seed})));
+      h("span", null, t("plan.assumptions", {mu: pct(p.mu, 2), sigma: pct(p.sigma, 2), paths: p.paths, seed: p.seed})),
+      /* a model of excess returns (equilibrium, Black-Litterman): mu includes the firm's cash rate */
+      p.cash_rate !== null && p.cash_rate !== undefined ? h("span", {"data-testid": "plan-cash"},
+        t("plan.cash", {excess: pct(p.mu - p.cash_rate, 2), cash: pct(p.cash_rate, 2)})) : null);
   }
 
   function planTiles(p) {

@@ -1,5 +1,5 @@
 /* roboadvisor: a client's goal plan, run and saved (engine layer, src/engine/plan_client.c;
- * docs/cli.md#plans, docs/methodology.md#saved-plans). The plan of plan.h on the inputs the
+ * docs/cli.md#plans, docs/methodology.md#saved-goal-plans). The plan of plan.h on the inputs the
  * book holds: the account's value and its model's expected return and volatility. */
 #ifndef ROBOADVISOR_ENGINE_PLAN_H
 #define ROBOADVISOR_ENGINE_PLAN_H
@@ -32,10 +32,12 @@ typedef struct ra_plan_request {
 RA_API void ra_plan_request_default(ra_plan_request *r);
 
 /* Runs the goal plan of client r->client of actor->firm (ra_plan_run, lognormal: mu and sigma of
- * the account's assigned model version, else its mandate's model, unless given) and saves it with
- * its results (ra_store_plan_save). *out: the plan as saved. RA_EINVAL naming the field
- * ("goal", "years", "paths", "mu", "sigma", "label", "account") of a wrong request or a model
- * without estimates, RA_ENOTFOUND for no such client or account of the client. */
+ * the account's assigned model version, else its mandate's model, unless given; a model of excess
+ * returns (ra_models_returns_excess) adds the firm's cash rate to mu, source "model+cash") and
+ * saves it with its results (ra_store_plan_save). *out: the plan as saved. RA_EINVAL naming the
+ * field ("goal", "years", "paths", "mu", "sigma", "label", "account") of a wrong request, a model
+ * without estimates, or a model of excess returns when the firm has no cash rate ("mu"),
+ * RA_ENOTFOUND for no such client or account of the client. */
 RA_API RA_NODISCARD ra_status ra_plan_client_save(ra_store *s, const ra_store_actor *actor,
                                                   const ra_plan_request *r, ra_plan_rec *out,
                                                   ra_err *err);

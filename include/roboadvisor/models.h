@@ -289,6 +289,12 @@ RA_API void ra_models_amount_short(int64_t v, char *buf, size_t cap);
 RA_API RA_NODISCARD ra_status ra_models_validate(ra_model *m, ra_err *err);
 /* 1 if a and b hold the same tickers with weights within RA_MODELS_TOL_SAME (both sorted). */
 RA_API int ra_models_same_weights(const ra_model *a, const ra_model *b);
+/* 1 when m's expected_return is an annual return in excess of cash: a two-stage model built on
+ * equilibrium or Black-Litterman returns (method "two-stage equilibrium ..." or "two-stage
+ * black-litterman ..."); 0 when it is a total return (two-stage historical or EWMA means, the
+ * single stage's historical means, hand-authored). The method is the only record a stored model
+ * keeps of how its returns were made (docs/methodology.md#saved-goal-plans). */
+RA_API int ra_models_returns_excess(const ra_model *m);
 
 /* --- personalised targets and anti-crowding (pure) --------------------------------------------- */
 

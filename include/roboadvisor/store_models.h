@@ -18,10 +18,23 @@ typedef struct ra_models_settings {
     int shelf_only;            /* hand-authored models may hold only on-shelf securities (default 1) */
     int64_t min_adv;           /* a fund's average daily traded value (whole units of the firm's
                                 * currency) at least this to fill a class; 0 none (default) */
+    int have_cash_rate;        /* 1: cash_rate is set (0, the default: none, never taken as 0) */
+    double cash_rate;          /* the expected long-run return of cash, annual decimal: the
+                                * risk-free rate equilibrium returns are in excess of; a saved
+                                * plan on such a model adds it; in [RA_MODELS_CASH_RATE_MIN,
+                                * RA_MODELS_CASH_RATE_MAX) (docs/methodology.md
+                                * #the-firms-cash-rate) */
 } ra_models_settings;
+
+#define RA_MODELS_CASH_RATE_MIN (-0.1) /* the firm's cash rate, at least (a deeply negative rate) */
+#define RA_MODELS_CASH_RATE_MAX 1.0    /* and below: 4.2 meant as 4.2 % is refused */
 
 RA_API RA_NODISCARD ra_status ra_models_settings_get(ra_store *s, const char *firm,
                                                      ra_models_settings *out, ra_err *err);
+/* Stores the firm's settings (audited, entity "model_settings"; nothing written when unchanged).
+ * RA_EINVAL naming the field: min_adv < 0, a cash rate outside [RA_MODELS_CASH_RATE_MIN,
+ * RA_MODELS_CASH_RATE_MAX) or not finite, or a setting the book's schema predates (min_adv 0027,
+ * cash_rate 0028). Stored as given: have_cash_rate 0 stores none (read, change, put). */
 RA_API RA_NODISCARD ra_status ra_models_settings_put(ra_store *s, const ra_store_actor *actor,
                                                      const ra_models_settings *in, ra_err *err);
 

@@ -24,10 +24,14 @@ typedef struct ra_plan_rec {
     ra_minor goal_minor, initial_minor, monthly_minor; /* goal > 0, others >= 0 */
     int years;                    /* 1..RA_PLAN_MAX_YEARS */
     char method[16];              /* "lognormal" */
-    char source[16];              /* "model" (the model's estimates) or "given" */
+    char source[16];              /* "model" (the model's estimates, total returns),
+                                   * "model+cash" (its excess return + the firm's cash rate) or
+                                   * "given" (docs/methodology.md#saved-goal-plans) */
     char model[RA_CODE_MAX];      /* "" none */
     int model_version, risk_level; /* 0 none; risk_level 1..5 = R1..R5 */
     double mu, sigma;             /* annual decimals, as ra_plan_settings */
+    int have_cash_rate;           /* 1 exactly when source is "model+cash" */
+    double cash_rate;             /* the firm's cash rate mu includes (annual decimal) */
     ra_date data_from, data_to;   /* the model's estimation window (0 none) */
     ra_date as_of;                /* the day of the initial value */
     int64_t paths;                /* 1..RA_PLAN_MAX_PATHS */

@@ -34,6 +34,8 @@ typedef struct mopts {
     double te_budget, cash_reserve, max_weight;
     int shelf_only; /* -1 not given */
     uint64_t min_adv; /* UINT64_MAX not given */
+    double cash_rate;
+    int have_cash_rate;
     cli_format format;
 } mopts;
 
@@ -55,6 +57,7 @@ static void help(void)
         "       roboadvisor models show-account ACCOUNT\n"
         "       roboadvisor models targets [--max-identical K] [--te-budget X] [--cash-reserve F]\n"
         "       roboadvisor models settings [--shelf-only yes|no] [--min-adv AMOUNT]\n"
+        "                                   [--cash-rate R]\n"
         "       roboadvisor models stability --from D --to D [--every-months N]\n"
         "                                    [--window-months N] [--max-turnover B]\n"
         "                                    [--returns ...] [--stages 1|2] (nothing stored)\n"
@@ -93,6 +96,10 @@ static const cli_opt options[] = {
     CLI_O("shelf-only", CLI_OPT_ENUM, mopts, shelf_only, .words = CLI_WORDS("no", "yes"),
           .msg = "must be yes or no, not \"%s\""),
     CLI_O("min-adv", CLI_OPT_SIZE, mopts, min_adv, .lo = 0, .hi = 1000000000000000ULL),
+    CLI_O("cash-rate", CLI_OPT_DOUBLE, mopts, cash_rate, .dlo = RA_MODELS_CASH_RATE_MIN,
+          .dhi = RA_MODELS_CASH_RATE_MAX, .open = CLI_OPEN_HI,
+          .have = CLI_HAVE(mopts, have_cash_rate),
+          .msg = "%g is not an annual decimal rate in [-0.1, 1) (0.042 for 4.2 %)"),
     CLI_O("max-weight", CLI_OPT_DOUBLE, mopts, max_weight, .dlo = 0, .dhi = 1,
           .open = CLI_OPEN_LO, .msg = "%g is not in (0, 1]"),
     CLI_O("stages", CLI_OPT_SIZE, mopts, stages, .lo = 1, .hi = 2),
@@ -764,11 +771,15 @@ int cmd_models(int argc, char **argv)
     } else { /* settings */
         ra_models_settings set;
         ra_status st = ra_models_settings_get(s, actor.firm, &set, &err);
-        if (st == RA_OK && (o.shelf_only >= 0 || o.min_adv != UINT64_MAX)) {
+        if (st == RA_OK && (o.shelf_only >= 0 || o.min_adv != UINT64_MAX || o.have_cash_rate)) {
             if (o.shelf_only >= 0)
                 set.shelf_only = o.shelf_only;
             if (o.min_adv != UINT64_MAX)
                 set.min_adv = (int64_t)o.min_adv;
+            if (o.have_cash_rate) {
+                set.have_cash_rate = 1;
+                set.cash_rate = o.cash_rate;
+            }
             st = ra_models_settings_put(s, &actor, &set, &err);
         }
         if (st == RA_OK)
@@ -776,8 +787,11 @@ int cmd_models(int argc, char **argv)
         if (st != RA_OK)
             rc = cli_fail(CMD, &err);
         else if (o.format == CLI_FORMAT_JSON)
-            rc = cli_json_print(json_pack("{s:s,s:b,s:I}", "firm", actor.firm, "shelf_only",
-                                          set.shelf_only, "min_adv", (json_int_t)set.min_adv));
+            rc = cli_json_print(json_pack("{s:s,s:b,s:I,s:o}", "firm", actor.firm, "shelf_only",
+                                          set.shelf_only, "min_adv", (json_int_t)set.min_adv,
+                                          "cash_rate", set.have_cash_rate
+                                                           ? json_real(set.cash_rate)
+                                                           : json_null()));
         else {
             printf("firm %s: hand-authored models %s\n", actor.firm,
                    set.shelf_only ? "only on-shelf securities (shelf-only yes)"
@@ -786,6 +800,13 @@ int cmd_models(int argc, char **argv)
                 printf("a fund fills a class only if its average daily traded value is at least "
                        "%lld (min-adv; unknown values are not excluded)\n",
                        (long long)set.min_adv);
+            if (set.have_cash_rate)
+                printf("cash rate %.4f %% a year (cash-rate): added to the excess returns of "
+                       "equilibrium and Black-Litterman models in saved goal plans\n",
+                       100 * set.cash_rate);
+            else
+                printf("no cash rate (cash-rate): goal plans on equilibrium and Black-Litterman "
+                       "models are refused until it is set\n");
         }
     }
     ra_book_close(book);

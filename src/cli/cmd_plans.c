@@ -57,8 +57,10 @@ static void help(void)
            "%d paths and seed 1 by default) on the client's account (--account, else the first in\n"
            "code order): the initial wealth is the account's value on its latest valued day\n"
            "(--initial to give one), mu and sigma its model's expected return and volatility\n"
-           "(--mu and --sigma to give them). The plan is stored with its results, audited, and\n"
-           "never changed: a new save supersedes it. Amounts are in the firm's currency units.\n"
+           "(--mu and --sigma to give them); a model of equilibrium or Black-Litterman returns\n"
+           "(in excess of cash) adds the firm's cash rate (models settings --cash-rate) to mu.\n"
+           "The plan is stored with its results, audited, and never changed: a new save\n"
+           "supersedes it. Amounts are in the firm's currency units.\n"
            "--label is personal data, encrypted under the client's key (erased with the client).\n",
            10000);
 }
@@ -101,7 +103,10 @@ static int print_plan(const char *cmd, const ra_plan_rec *p, cli_format format)
            ra_money_format_minor(p->initial_minor, md, b[1], sizeof b[1]), d2,
            ra_money_format_minor(p->monthly_minor, md, b[2], sizeof b[2]));
     printf("Model: %s, mu %.2f %% and sigma %.2f %% a year from %s", p->method, 100 * p->mu,
-           100 * p->sigma, strcmp(p->source, "model") == 0 ? "model" : "the caller");
+           100 * p->sigma, strcmp(p->source, "given") != 0 ? "model" : "the caller");
+    if (p->have_cash_rate)
+        printf(" (its excess return %.2f %% + the firm's cash rate %.2f %%)",
+               100 * (p->mu - p->cash_rate), 100 * p->cash_rate);
     if (p->model[0])
         printf(" (model %s v%d, R%d, data %s to %s)", p->model, p->model_version, p->risk_level,
                d0, d1);
@@ -197,15 +202,18 @@ static int do_list(const char *cmd, const plans_opts *o, cli_book *b)
         else
             json_decref(arr);
     } else {
-        printf("%-12s %-12s %6s %16s %12s %-10s %s\n", "Plan", "Account", "Years", "Goal",
-               "Probability", "Model", "Label");
+        printf("%-12s %-12s %6s %16s %12s %-10s %8s %8s %s\n", "Plan", "Account", "Years",
+               "Goal", "Probability", "Model", "Mu", "Cash", "Label");
         for (size_t i = 0; i < n; i++) {
-            char g[RA_MONEY_FMT_SIZE];
-            printf("%-12s %-12s %6d %16s %10.2f %% %-10s %s%s\n", v[i].code, v[i].account,
-                   v[i].years, ra_money_format_minor(v[i].goal_minor, v[i].minor_digits, g,
-                                                     sizeof g),
-                   100 * v[i].probability, v[i].model[0] ? v[i].model : "-", v[i].label,
-                   i + 1 == n ? " (latest)" : "");
+            char g[RA_MONEY_FMT_SIZE], mu[16], cash[16] = "-";
+            snprintf(mu, sizeof mu, "%.2f %%", 100 * v[i].mu);
+            if (v[i].have_cash_rate)
+                snprintf(cash, sizeof cash, "%.2f %%", 100 * v[i].cash_rate);
+            printf("%-12s %-12s %6d %16s %10.2f %% %-10s %8s %8s %s%s\n", v[i].code,
+                   v[i].account, v[i].years,
+                   ra_money_format_minor(v[i].goal_minor, v[i].minor_digits, g, sizeof g),
+                   100 * v[i].probability, v[i].model[0] ? v[i].model : "-", mu, cash,
+                   v[i].label, i + 1 == n ? " (latest)" : "");
         }
         printf("%zu plan%s\n", n, n == 1 ? "" : "s");
     }

@@ -472,6 +472,20 @@ int ra_models_same_weights(const ra_model *a, const ra_model *b)
     return same_holdings(a->w, a->n, b->w, b->n);
 }
 
+/* The words src/engine/models_bl.c writes for the class stage's returns: equilibrium returns
+ * (ra_bl_implied) and their Black-Litterman posterior are excess returns (docs/methodology.md
+ * #equilibrium-returns-and-blacklitterman); historical and EWMA means are total returns. */
+int ra_models_returns_excess(const ra_model *m)
+{
+    static const char *const excess[] = {"two-stage equilibrium", "two-stage black-litterman"};
+    for (size_t i = 0; i < sizeof excess / sizeof excess[0]; i++) {
+        size_t n = strlen(excess[i]);
+        if (strncmp(m->method, excess[i], n) == 0 && (m->method[n] == ' ' || !m->method[n]))
+            return 1;
+    }
+    return 0;
+}
+
 /* --- personalised targets --------------------------------------------------------------------- */
 
 static long uindex(const ra_models_universe *u, const char *ticker)

@@ -1,8 +1,9 @@
 /* roboadvisor engine: a client's goal plan, run on the book's inputs and saved
- * (include/roboadvisor/engine_plan.h; docs/methodology.md#saved-plans). The simulation is
+ * (include/roboadvisor/engine_plan.h; docs/methodology.md#saved-goal-plans). The simulation is
  * ra_plan_run's (src/core/plan.c), unchanged: this file only gathers its inputs (the account's
- * value on its latest valued day, its model's expected return and volatility) and turns the
- * results into minor units for the store. */
+ * value on its latest valued day, its model's expected return and volatility, plus the firm's
+ * cash rate when that return is in excess of cash) and turns the results into minor units for
+ * the store. */
 #include <roboadvisor/alloc.h>
 #include <roboadvisor/engine_cycle.h>
 #include <roboadvisor/engine_plan.h>
@@ -67,6 +68,34 @@ static ra_minor to_minor(double v, double scale)
     if (!(x < 9.2e18))
         return INT64_MAX;
     return x > -9.2e18 ? (ra_minor)llround(x) : INT64_MIN;
+}
+
+/* Model m's expected return is in excess of cash (ra_models_returns_excess): the plan's mu is it
+ * plus the firm's cash rate (docs/methodology.md#saved-goal-plans), source "model+cash". A firm
+ * without a cash rate is refused, never planned with 0. */
+static ra_status add_cash(ra_store *s, const char *firm, const ra_model *m, ra_plan_rec *p,
+                          ra_err *err)
+{
+    ra_models_settings set;
+    ra_status rc = ra_models_settings_get(s, firm, &set, err);
+    if (rc != RA_OK)
+        return rc;
+    if (!set.have_cash_rate)
+        return ra_err_set(err, RA_EINVAL, "mu", "account %s's model %s v%d has returns in excess "
+                          "of cash and the firm has no cash rate to add: set it with `roboadvisor "
+                          "models settings --cash-rate R` (0.03 for 3 %% a year), or give mu and "
+                          "sigma", p->account, m->code, m->version);
+    double mu = m->expected_return + set.cash_rate;
+    if (!(mu > -1.0 && mu <= RA_PLAN_MAX_MU))
+        return ra_err_set(err, RA_EINVAL, "mu", "account %s's model %s v%d: its excess return "
+                          "%.4f plus the firm's cash rate %.4f is %.4f, not an annual return in "
+                          "(-1, 1]: give mu and sigma", p->account, m->code, m->version,
+                          m->expected_return, set.cash_rate, mu);
+    snprintf(p->source, sizeof p->source, "model+cash");
+    p->mu = mu;
+    p->have_cash_rate = 1;
+    p->cash_rate = set.cash_rate;
+    return RA_OK;
 }
 
 /* The plan's account (r->account, or the client's first), its value and its model into *p. */
@@ -141,6 +170,8 @@ static ra_status gather(ra_store *s, const char *firm, const ra_plan_request *r,
         snprintf(p->source, sizeof p->source, "model");
         p->mu = m->expected_return;
         p->sigma = m->volatility;
+        if (ra_models_returns_excess(m))
+            rc = add_cash(s, firm, m, p, err);
     } else {
         rc = ra_err_set(err, RA_EINVAL, "mu", "account %s's model %s has no expected return and "
                         "volatility to plan with: give mu and sigma", p->account,
@@ -234,8 +265,8 @@ ra_status ra_plan_rec_json(const ra_plan_rec *p, char **text, ra_err *err)
     char lv[4];
     snprintf(lv, sizeof lv, "R%d", p->risk_level);
     json_t *j = json_pack(
-        "{s:s,s:s,s:o,s:s,s:o,s:b,s:o,s:o,s:o,s:i,s:s,s:s,s:o,s:o,s:o,s:f,s:f,s:o,s:o,s:o,s:I,"
-        "s:I,s:f,s:I,s:o,s:o,s:o,s:s,s:I}",
+        "{s:s,s:s,s:o,s:s,s:o,s:b,s:o,s:o,s:o,s:i,s:s,s:s,s:o,s:o,s:o,s:f,s:f,s:o,s:o,s:o,s:o,"
+        "s:I,s:I,s:f,s:I,s:o,s:o,s:o,s:s,s:I}",
         "id", p->code, "client", p->client, "account",
         p->account[0] ? json_string(p->account) : json_null(), "currency", p->currency, "label",
         p->label[0] && !p->erased ? json_string(p->label) : json_null(), "erased", p->erased,
@@ -244,7 +275,8 @@ ra_status ra_plan_rec_json(const ra_plan_rec *p, char **text, ra_err *err)
         p->source, "model", p->model[0] ? json_string(p->model) : json_null(), "model_version",
         p->model_version ? json_integer(p->model_version) : json_null(), "risk_level",
         p->risk_level ? json_string(lv) : json_null(), "mu", p->mu, "sigma", p->sigma,
-        "data_from", jdate(p->data_from), "data_to", jdate(p->data_to), "as_of", jdate(p->as_of),
+        "cash_rate", p->have_cash_rate ? json_real(p->cash_rate) : json_null(), "data_from",
+        jdate(p->data_from), "data_to", jdate(p->data_to), "as_of", jdate(p->as_of),
         "paths", (json_int_t)p->paths, "seed", (json_int_t)p->seed, "probability",
         p->probability, "paths_reaching_goal", (json_int_t)p->n_hits, "mean",
         jmoney(p->mean_minor, md), "percentiles", fin, "paths_by_year", by, "created_by",

@@ -64,7 +64,7 @@ void ra_store_test_open_chunk(ra_store *s, size_t n);
 /* --- the handle ------------------------------------------------------------------------------ */
 
 #define N_STMT_CACHE 256 /* the API server uses well over a hundred statements */
-#define RS_STATE_TABLES 60 /* audited tables (store_state.c) */
+#define RS_STATE_TABLES 62 /* audited tables (store_state.c) */
 #define STORE_MAX_SCOPES 16 /* nested write scopes inside one transaction */
 
 typedef struct firm_key {

@@ -19,6 +19,7 @@
 
 #define MODEL_CLASSES_SCHEMA 18 /* 0018_model_inputs: model_classes */
 #define MODEL_OBJECTIVES_SCHEMA 27 /* 0027_model_objectives: model_objectives */
+#define MODEL_CASH_RATE_SCHEMA 28  /* 0028_plan_cash_rate: model_settings.cash_rate */
 
 typedef struct conn {
     ra_store *s;
@@ -220,22 +221,41 @@ ra_status ra_models_settings_get(ra_store *s, const char *firm, ra_models_settin
     ra_status rc = conn_firm(&c, s, firm, &fid, err);
     if (rc != RA_OK)
         return rc;
+    memset(out, 0, sizeof *out);
     out->shelf_only = 1;
-    out->min_adv = 0;
     int liq = s->schema_version >= MODEL_OBJECTIVES_SCHEMA; /* min_adv: 0027 */
-    ra_db_stmt *st = prep(&c, err,
-                          liq ? "SELECT shelf_only, min_adv FROM model_settings WHERE firm_id = ?"
-                              : "SELECT shelf_only, 0 FROM model_settings WHERE firm_id = ?",
-                          "i", fid);
+    int cash = s->schema_version >= MODEL_CASH_RATE_SCHEMA; /* cash_rate: 0028 */
+    ra_db_stmt *st =
+        prep(&c, err,
+             cash  ? "SELECT shelf_only, min_adv, cash_rate FROM model_settings WHERE firm_id = ?"
+             : liq ? "SELECT shelf_only, min_adv, NULL FROM model_settings WHERE firm_id = ?"
+                   : "SELECT shelf_only, 0, NULL FROM model_settings WHERE firm_id = ?",
+             "i", fid);
     if (!st)
         return err ? err->code : RA_EIO;
     int r = c.ops->step(st, err);
     if (r == RA_DB_ROW) {
         out->shelf_only = (int)c.ops->col_int64(st, 0);
         out->min_adv = c.ops->col_int64(st, 1);
+        out->have_cash_rate = !c.ops->col_is_null(st, 2);
+        out->cash_rate = out->have_cash_rate ? c.ops->col_double(st, 2) : 0;
     }
     c.ops->finalize(st);
     return r < 0 ? (err ? err->code : RA_EIO) : RA_OK;
+}
+
+/* The settings as the audit record's JSON: min_adv and cash_rate only when set (%.17g: the
+ * stored double, exactly). */
+static void settings_text(int shelf_only, int64_t min_adv, int have_cash, double cash_rate,
+                          char *b, size_t cap)
+{
+    size_t k = (size_t)snprintf(b, cap, "{\"shelf_only\":%d", shelf_only);
+    if (min_adv && k < cap)
+        k += (size_t)snprintf(b + k, cap - k, ",\"min_adv\":%lld", (long long)min_adv);
+    if (have_cash && k < cap)
+        k += (size_t)snprintf(b + k, cap - k, ",\"cash_rate\":%.17g", cash_rate);
+    if (k < cap)
+        snprintf(b + k, cap - k, "}");
 }
 
 ra_status ra_models_settings_put(ra_store *s, const ra_store_actor *actor,
@@ -254,7 +274,17 @@ ra_status ra_models_settings_put(ra_store *s, const ra_store_actor *actor,
     if (in->min_adv && s->schema_version < MODEL_OBJECTIVES_SCHEMA)
         return ra_err_set(err, RA_EINVAL, "min_adv", "the book's schema predates the minimum "
                                                      "daily value (migration 0027)");
-    if (cur.shelf_only == v && cur.min_adv == in->min_adv)
+    int have_cash = in->have_cash_rate != 0;
+    if (have_cash && !(in->cash_rate >= RA_MODELS_CASH_RATE_MIN &&
+                       in->cash_rate < RA_MODELS_CASH_RATE_MAX))
+        return ra_err_set(err, RA_EINVAL, "cash_rate", "the cash rate %g is not an annual decimal "
+                          "rate in [%g, %g) (0.042 for 4.2 %%)", in->cash_rate,
+                          RA_MODELS_CASH_RATE_MIN, RA_MODELS_CASH_RATE_MAX);
+    if (have_cash && s->schema_version < MODEL_CASH_RATE_SCHEMA)
+        return ra_err_set(err, RA_EINVAL, "cash_rate", "the book's schema predates the cash rate "
+                                                       "(migration 0028)");
+    if (cur.shelf_only == v && cur.min_adv == in->min_adv && cur.have_cash_rate == have_cash &&
+        (!have_cash || cur.cash_rate == in->cash_rate))
         return RA_OK;
     int64_t fid = 0;
     if ((rc = firm_id(&c, actor->firm, &fid, err)) != RA_OK || (rc = wbegin(&c, err)) != RA_OK)
@@ -262,7 +292,11 @@ ra_status ra_models_settings_put(ra_store *s, const ra_store_actor *actor,
     rc = run(&c, prep(&c, err, "DELETE FROM model_settings WHERE firm_id = ?", "i", fid), err);
     if (rc == RA_OK)
         rc = run(&c,
-                 in->min_adv
+                 have_cash ? prep(&c, err,
+                                  "INSERT INTO model_settings (firm_id, shelf_only, min_adv, "
+                                  "cash_rate) VALUES (?, ?, ?, ?)",
+                                  "iiid", fid, (int64_t)v, in->min_adv, in->cash_rate)
+                 : in->min_adv
                      ? prep(&c, err,
                             "INSERT INTO model_settings (firm_id, shelf_only, min_adv) VALUES "
                             "(?, ?, ?)",
@@ -271,18 +305,12 @@ ra_status ra_models_settings_put(ra_store *s, const ra_store_actor *actor,
                             "INSERT INTO model_settings (firm_id, shelf_only) VALUES (?, ?)",
                             "ii", fid, (int64_t)v),
                  err);
-    /* the minimum daily value only when set: the records of earlier books read as before */
-    char before[96], after[96];
-    if (cur.min_adv)
-        snprintf(before, sizeof before, "{\"shelf_only\":%d,\"min_adv\":%lld}",
-                 cur.shelf_only, (long long)cur.min_adv);
-    else
-        snprintf(before, sizeof before, "{\"shelf_only\":%d}", cur.shelf_only);
-    if (in->min_adv)
-        snprintf(after, sizeof after, "{\"shelf_only\":%d,\"min_adv\":%lld}", v,
-                 (long long)in->min_adv);
-    else
-        snprintf(after, sizeof after, "{\"shelf_only\":%d}", v);
+    /* the minimum daily value and the cash rate only when set: the records of earlier books read
+     * as before */
+    char before[160], after[160];
+    settings_text(cur.shelf_only, cur.min_adv, cur.have_cash_rate, cur.cash_rate, before,
+                  sizeof before);
+    settings_text(v, in->min_adv, have_cash, in->cash_rate, after, sizeof after);
     if (rc == RA_OK)
         rc = audit_append(&c, actor, "update", "model_settings", actor->firm, before, after, err);
     return wend(&c, rc, err);

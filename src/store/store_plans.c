@@ -11,6 +11,7 @@
 #include <string.h>
 
 #define RS_SCHEMA_PLANS 26
+#define RS_SCHEMA_PLAN_CASH 28 /* 0028_plan_cash_rate: client_plans.cash_rate */
 #define PCT_TEXT_MAX (RA_PLAN_MAX_YEARS * RA_PLAN_N_PCT * 21) /* "%lld" of each, a separator */
 
 /* Percentile rows as "p5,p25,p50,p75,p95;..." (minor units, exact). */
@@ -57,13 +58,31 @@ static ra_status plan_check(const ra_plan_rec *p, ra_err *err)
     if (!(p->mu > -1 && p->mu <= RA_PLAN_MAX_MU) || !(p->sigma >= 0 && p->sigma <= RA_PLAN_MAX_SIGMA))
         BAD("mu", "mu must be in (-1, 1] and sigma in [0, 2]");
     if (strcmp(p->method, "lognormal") != 0) BAD("method", "the method is lognormal");
-    if (strcmp(p->source, "model") != 0 && strcmp(p->source, "given") != 0)
-        BAD("source", "the source is model or given");
+    int plus_cash = strcmp(p->source, "model+cash") == 0;
+    if (strcmp(p->source, "model") != 0 && strcmp(p->source, "given") != 0 && !plus_cash)
+        BAD("source", "the source is model, model+cash or given");
+    if (plus_cash != (p->have_cash_rate != 0))
+        BAD("cash_rate", "a plan has a cash rate exactly when its source is model+cash");
+    if (plus_cash && !(p->cash_rate > -1 && p->cash_rate < 1))
+        BAD("cash_rate", "the cash rate must be an annual decimal in (-1, 1)");
     if (strnlen(p->label, RA_PLAN_LABEL_MAX) >= RA_PLAN_LABEL_MAX)
         BAD("label", "a label is at most %d bytes", RA_PLAN_LABEL_MAX - 1);
 #undef BAD
     return RA_OK;
 }
+
+#define PLAN_INSERT_COLS                                                                           \
+    "INSERT INTO client_plans (firm_id, client_id, code, account, currency, minor_digits, "        \
+    "goal_minor, initial_minor, monthly_minor, years, method, source, model, model_version, "      \
+    "risk_level, mu, sigma, data_from, data_to, as_of, paths, seed, probability, n_hits, "         \
+    "mean_minor, pct, label_enc, user_name, created_at"
+#define PLAN_INSERT_VALUES                                                                         \
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "  \
+    "?, ?"
+#define PLAN_INSERT_PARAMS 29 /* the ?s of PLAN_INSERT_VALUES */
+static const char SQL_PLAN_INSERT[] = PLAN_INSERT_COLS PLAN_INSERT_VALUES ")";
+static const char SQL_PLAN_INSERT_CASH[] =
+    PLAN_INSERT_COLS ", cash_rate" PLAN_INSERT_VALUES ", ?)";
 
 /* The client's row id and data key (*d: wipe it). */
 static ra_status client_key(ra_store *s, const char *firm, int64_t firm_id, const char *client,
@@ -86,6 +105,8 @@ ra_status ra_store_plan_save(ra_store *s, const ra_store_actor *actor, ra_plan_r
         rc = sq_need_version(s, RS_SCHEMA_PLANS, "plans", err);
     if (rc == RA_OK)
         rc = plan_check(p, err);
+    if (rc == RA_OK && p->have_cash_rate)
+        rc = sq_need_version(s, RS_SCHEMA_PLAN_CASH, "a plan's cash rate", err);
     firm_row firm;
     if (rc == RA_OK)
         rc = sq_firm(s, actor->firm, &firm, err);
@@ -128,14 +149,9 @@ ra_status ra_store_plan_save(ra_store *s, const ra_store_actor *actor, ra_plan_r
     if (rc == RA_OK) {
         static const uint8_t none[1] = {0};
         pct_format(p, pct);
-        ra_db_stmt *st = sq_prep(
-            s,
-            "INSERT INTO client_plans (firm_id, client_id, code, account, currency, minor_digits, "
-            "goal_minor, initial_minor, monthly_minor, years, method, source, model, "
-            "model_version, risk_level, mu, sigma, data_from, data_to, as_of, paths, seed, "
-            "probability, n_hits, mean_minor, pct, label_enc, user_name, created_at) VALUES (?, "
-            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            err);
+        /* the cash rate only where the schema has its column (0028; NULL: none) */
+        int cash_col = s->schema_version >= RS_SCHEMA_PLAN_CASH;
+        ra_db_stmt *st = sq_prep(s, cash_col ? SQL_PLAN_INSERT_CASH : SQL_PLAN_INSERT, err);
         rc = st ? sq_bind(s, st, err, "iitttiiiiitttiiddiiiiidiitbti", firm.id, cid, p->code,
                           p->account, p->currency, (int64_t)p->minor_digits, p->goal_minor,
                           p->initial_minor, p->monthly_minor, (int64_t)p->years, p->method,
@@ -146,6 +162,10 @@ ra_status ra_store_plan_save(ra_store *s, const ra_store_actor *actor, ra_plan_r
                           ctn ? (const void *)ct : (const void *)none, ctn, p->user,
                           p->created_at)
                 : sq_err(err);
+        if (rc == RA_OK && cash_col)
+            rc = p->have_cash_rate ? s->ops->bind_double(st, PLAN_INSERT_PARAMS + 1, p->cash_rate,
+                                                         err)
+                                   : s->ops->bind_null(st, PLAN_INSERT_PARAMS + 1, err);
         if (rc == RA_OK)
             rc = sq_run(s, st, err);
         /* the record: the inputs and the headline results; the label only as ciphertext */
@@ -162,6 +182,8 @@ ra_status ra_store_plan_save(ra_store *s, const ra_store_actor *actor, ra_plan_r
         rs_jint(after, "model_version", p->model_version);
         rs_jdbl(after, "mu", p->mu);
         rs_jdbl(after, "sigma", p->sigma);
+        if (p->have_cash_rate)
+            rs_jdbl(after, "cash_rate", p->cash_rate);
         rs_jint(after, "paths", p->paths);
         rs_jint(after, "seed", p->seed);
         rs_jdbl(after, "probability", p->probability);
@@ -178,6 +200,9 @@ ra_status ra_store_plan_save(ra_store *s, const ra_store_actor *actor, ra_plan_r
     "x.monthly_minor, x.years, x.method, x.source, x.model, x.model_version, x.risk_level, x.mu, " \
     "x.sigma, x.data_from, x.data_to, x.as_of, x.paths, x.seed, x.probability, x.n_hits, "         \
     "x.mean_minor, x.pct, x.label_enc, x.user_name, x.created_at, c.id"
+/* column 29: the cash rate, or NULL in a book before 0028 */
+#define PLAN_COLS_CASH PLAN_COLS ", x.cash_rate"
+#define PLAN_COLS_NO_CASH PLAN_COLS ", NULL"
 #define PLAN_FROM                                                                                  \
     " FROM client_plans x JOIN clients c ON c.id = x.client_id JOIN firms f ON f.id = x.firm_id "
 
@@ -235,6 +260,8 @@ static ra_status plan_row(void *ctx, ra_store *s, ra_db_stmt *st, ra_err *err)
     sq_copy(p->user, sizeof p->user, sq_text(s, st, 26));
     p->created_at = sq_int(s, st, 27);
     w->cid = sq_int(s, st, 28);
+    p->have_cash_rate = !s->ops->col_is_null(st, 29);
+    p->cash_rate = p->have_cash_rate ? col_dbl(s, st, 29) : 0;
     return RA_OK;
 }
 
@@ -290,8 +317,12 @@ ra_status ra_store_plan_get(ra_store *s, const char *firm, const char *code, ra_
     memset(out, 0, sizeof *out);
     ra_plan_rec *v = NULL;
     size_t n = 0;
-    ra_status rc = plans_read(s, firm, "SELECT " PLAN_COLS PLAN_FROM
-                              "WHERE f.code = ? AND x.code = ?",
+    ra_status rc = plans_read(s, firm,
+                              s->schema_version >= RS_SCHEMA_PLAN_CASH
+                                  ? "SELECT " PLAN_COLS_CASH PLAN_FROM
+                                    "WHERE f.code = ? AND x.code = ?"
+                                  : "SELECT " PLAN_COLS_NO_CASH PLAN_FROM
+                                    "WHERE f.code = ? AND x.code = ?",
                               "tt", code, NULL, 0, &v, &n, err);
     if (rc == RA_OK && n == 1)
         memcpy(out, v, sizeof *out);
@@ -307,8 +338,12 @@ ra_status ra_store_plans_list(ra_store *s, const char *firm, const char *client,
                               const char *after, size_t limit, ra_plan_rec **out, size_t *n,
                               ra_err *err)
 {
-    return plans_read(s, firm, "SELECT " PLAN_COLS PLAN_FROM
-                      "WHERE f.code = ? AND c.code = ? AND x.code > ? ORDER BY x.code LIMIT ?",
+    return plans_read(s, firm,
+                      s->schema_version >= RS_SCHEMA_PLAN_CASH
+                          ? "SELECT " PLAN_COLS_CASH PLAN_FROM "WHERE f.code = ? AND c.code = ? "
+                            "AND x.code > ? ORDER BY x.code LIMIT ?"
+                          : "SELECT " PLAN_COLS_NO_CASH PLAN_FROM "WHERE f.code = ? AND "
+                            "c.code = ? AND x.code > ? ORDER BY x.code LIMIT ?",
                       "ttti", client, after ? after : "", (int64_t)limit, out, n, err);
 }
 

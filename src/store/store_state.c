@@ -280,6 +280,13 @@ static const state_spec g_specs[RS_STATE_TABLES] = {
      "tttiiiiitttiiddiiiiidiitbti",
      "client_plans x JOIN clients c ON c.id = x.client_id JOIN firms f ON f.id = x.firm_id",
      "x.id"},
+    /* 0028: the firm's cash rate and the one a plan added to its model's excess return, imaged
+     * apart and only where set, so that the images of earlier settings and plans stay as they
+     * were */
+    {"model_cash_rate", 28, "f.code", "x.cash_rate", "d",
+     "model_settings x JOIN firms f ON f.id = x.firm_id AND x.cash_rate IS NOT NULL", "f.code"},
+    {"client_plan_cash", 28, "x.code", "x.cash_rate", "d",
+     "client_plans x JOIN firms f ON f.id = x.firm_id AND x.cash_rate IS NOT NULL", "x.id"},
 };
 
 int rs_state_spec(const char *table)
@@ -496,7 +503,7 @@ static const struct {
     {"lots", {"accounts", "lots", "txns"}},
     {"security", {"securities", "security_liquidity"}},
     {"model", {"models", "model_weights", "model_classes", "model_objectives"}},
-    {"model_settings", {"model_settings", "model_liquidity"}},
+    {"model_settings", {"model_settings", "model_liquidity", "model_cash_rate"}},
     {"questionnaire", {"questionnaires"}},
     {"answers", {"answered_questionnaires"}},
     {"profile", {"profiles"}},
@@ -523,7 +530,7 @@ static const struct {
     {"api_key", {"api_keys"}},
     {"proposal_comment", {"proposal_comments"}},
     {"consent", {"client_consents"}},
-    {"plan", {"client_plans"}},
+    {"plan", {"client_plans", "client_plan_cash"}},
 };
 
 size_t rs_state_groups(const char *entity, const char *entity_id, rs_group *out)

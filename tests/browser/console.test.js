@@ -41,6 +41,7 @@ function money(str, cur) {
   return (neg ? "−" : "") + w.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (f ? "." + f : "") + (cur ? " " + cur : "");
 }
 const pct1 = (x) => (x * 100).toFixed(1) + "%";
+const pct2 = (x) => (x * 100).toFixed(2) + "%"; // the plan page's mu and cash rate (app.js pct(x, 2))
 
 async function signIn(page, key) {
   await page.goto(url + "/");
@@ -154,6 +155,12 @@ async function signIn(page, key) {
     check("the plan's data labels: source, its data's dates, risk level, valuation date",
       dl.includes("model " + P.model) && dl.includes(P.data_to) && dl.includes(P.risk_level) &&
       dl.includes(P.as_of), dl);
+    // a model of excess returns: mu is its return over cash plus the firm's cash rate, both shown
+    const cash = await page.textContent("[data-testid=plan-cash]");
+    check("the plan says its mu adds the firm's cash rate to the model's excess return",
+      P.source === "model+cash" && P.cash_rate !== null &&
+      cash.includes("cash rate " + pct2(P.cash_rate)) && cash.includes("over cash " + pct2(P.mu - P.cash_rate)) &&
+      dl.includes("Expected return " + pct2(P.mu) + " a year"), cash);
     await shot(page, "09-plan");
 
     // Simplified Chinese: every label from the Chinese catalogue
@@ -178,6 +185,7 @@ async function signIn(page, key) {
     check("a plan in Chinese", (await page.textContent("h1")).includes("目标规划") &&
       (await page.textContent("[data-testid=plan-years] thead")).includes("年份") &&
       (await page.textContent("[data-testid=plan-labels]")).includes("来源") &&
+      (await page.textContent("[data-testid=plan-cash]")).includes("现金年利率 " + pct2(P.cash_rate)) &&
       (await page.$$eval(".tile-label", (x) => x.map((e) => e.textContent))).includes("达成目标的概率"));
     await shot(page, "10-plan-zh");
     await page.goto(url + "/#/proposal/" + C.approve);

@@ -278,18 +278,21 @@ if PHASE == "a":
                                    for k in ("p5", "p25", "p50", "p75", "p95")),
           f"a zero-volatility plan is the annuity: {rows[:2]} against {ann[:2]}")
     check(j1 and j1["probability"] == 0 and j1["paths_reaching_goal"] == 0 and
-          j1["source"] == "given" and j1["label"] == "sea house" and j1["latest"] is True and
+          j1["source"] == "given" and j1["cash_rate"] is None and j1["label"] == "sea house" and
+          j1["latest"] is True and
           abs(float(j1["mean"]) - 18038.19) <= 0.005 and j1["percentiles"]["p50"] == rows[-1]["p50"],
           f"the annuity plan: {b1[:300]!r}")
     j2, h2, b2 = post("/v1/clients/{id}/plans", PC, ADV, prq, 201, idem="plan-1")
     check(j2 and j1 and j2["id"] == j1["id"] and j2["label"] is None and
           h2.get("Idempotent-Replayed") == "true", "a plan retried: not run twice, its label not kept")
-    # on the account's model: its expected return and volatility (the shell reruns it with `plan`)
+    # on the account's model: its expected return (in excess of cash: equilibrium returns) plus
+    # the firm's cash rate the shell set, 0.0125, and its volatility (the shell checks mu to the bit
+    # against `models show` and reruns the plan with `plan`)
     j3, h3, b3 = post("/v1/clients/{id}/plans", PC, A, {"goal": "500000.00", "years": 5,
                                                           "monthly": "1000.00", "paths": 2000,
                                                           "seed": 7}, 201)
-    check(j3 and j3["source"] == "model" and j3["model"] and j3["risk_level"] in
-          ("R1", "R2", "R3", "R4", "R5") and j3["as_of"] == "2019-12-11" and
+    check(j3 and j3["source"] == "model+cash" and j3["cash_rate"] == 0.0125 and j3["model"] and
+          j3["risk_level"] in ("R1", "R2", "R3", "R4", "R5") and j3["as_of"] == "2019-12-11" and
           j3["data_to"] is not None and 0 <= j3["probability"] <= 1, f"a plan on the model: {b3[:300]!r}")
     open(os.path.join(WORK, "plan_model.json"), "w").write(json.dumps(j3 or {}))
     items, pages = walk(f"/v1/clients/{PC}/plans", ADV, 1)

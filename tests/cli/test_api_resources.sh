@@ -66,10 +66,60 @@ cat >"$W/ids.json" <<JSON
  "order": "$ORD", "foreign_order": "$FORD"}
 JSON
 }
+# a plan on the account's model (two-stage, equilibrium returns: in excess of cash) before the firm
+# has a cash rate: refused by the command and by the API, naming the account and the model and
+# the fix, nothing saved (docs/methodology.md#saved-goal-plans)
+AMODEL=$(q "SELECT m.code FROM model_assignments x JOIN accounts a ON a.id = x.account_id JOIN models m ON m.id = x.model_id WHERE a.code = '$ACC'")
+run 1 "$RA" plans save --db "$B" --client "$CLI" --account "$ACC" --goal 10 --years 5
+err_lines 1; err_has "account $ACC's model $AMODEL v1 has returns in excess of cash and the firm has no cash rate to add"
+err_has "set it with \`roboadvisor models settings --cash-rate R\` (0.03 for 3 % a year), or give mu and sigma"
 # phase a, one firm: every resource, scoping among advisors, onboarding, an erasure by the API
 start_server "$W/serve-a.log"; ids
+"$PY" - "$URL" "$K_ADMIN" "$CLI" "$ACC" "$RESULTS" <<'PYEOF'
+import json, sys, urllib.error, urllib.request
+url, key, cli, acc, results = sys.argv[1:6]
+req = urllib.request.Request(f"{url}/v1/clients/{cli}/plans", method="POST",
+                             data=json.dumps({"goal": "10.00", "years": 5, "account": acc}).encode(),
+                             headers={"Authorization": "Bearer " + key, "Idempotency-Key": "no-cash"})
+try:
+    s, b = urllib.request.urlopen(req, timeout=30).status, b""
+except urllib.error.HTTPError as e:
+    s, b = e.code, e.read()
+errs = json.loads(b or b"{}").get("errors", [])
+ok = (s == 422 and [e["path"] for e in errs] == ["$.mu"] and
+      f"account {acc}'s model" in errs[0]["detail"] and "no cash rate" in errs[0]["detail"] and
+      "--cash-rate" in errs[0]["detail"])
+open(results, "a").write("ok\n" if ok else "bad\n")
+if not ok:
+    print(f"FAIL: a plan without the firm's cash rate: {s} {b[:300]!r}", file=sys.stderr)
+PYEOF
+[ "$(q "SELECT COUNT(*) FROM client_plans")" = 0 ] && ok || bad "a plan refused was saved"
+# the firm's cash rate (the server reads it per request): api_resources_check.py's plan on the
+# model then adds it (checked below, to the bit)
+run 0 "$RA" models settings --db "$B" --cash-rate 0.0125
 "$PY" "$REPO/tests/cli/api_resources_check.py" a "$URL" "$REPO/docs/openapi.json" "$W/ids.json" \
   "$RESULTS" "$W" && ok || bad "api_resources_check.py a stopped"
+# its mu is the model's stored expected return (an excess return) + 0.0125 exactly: the same
+# double addition here, on the model as `models show` prints it (JSON doubles round-trip exactly)
+"$PY" - "$W/plan_model.json" >"$W/plan_model_args" <<'PYEOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+print(j["model"], j["model_version"])
+PYEOF
+read -r P_MODEL P_VER <"$W/plan_model_args"
+run 0 "$RA" models show "$P_MODEL" --version "$P_VER" --db "$B" --format json
+"$PY" - "$W/plan_model.json" "$TMP/out" <<'PYEOF' && ok || bad "the plan's mu is not the model's expected return + the cash rate"
+import json, sys
+p, m = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+m = m.get("model", m)
+ok = (m["method"].startswith("two-stage equilibrium") and p["source"] == "model+cash" and
+      p["cash_rate"] == 0.0125 and p["mu"] == m["expected_return"] + 0.0125 and
+      p["sigma"] == m["volatility"])
+if not ok:
+    print(f"FAIL: plan mu {p.get('mu')!r} cash {p.get('cash_rate')!r} source {p.get('source')}, "
+          f"model {m.get('method')} {m.get('expected_return')!r} {m.get('volatility')!r}", file=sys.stderr)
+sys.exit(not ok)
+PYEOF
 # the plan saved on the account's model (api_resources_check.py) is the plan command's
 # computation on the same inputs, to the cent (src/core/plan.c; its own tests: test_plan.c)
 "$PY" - "$W/plan_model.json" >"$W/plan_args" <<'PYEOF'

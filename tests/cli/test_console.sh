@@ -39,11 +39,13 @@ OWN=$(q "SELECT c.code FROM clients c JOIN advisors v ON v.id = c.advisor_id WHE
 OTHER=$(q "SELECT c.code FROM clients c JOIN advisors v ON v.id = c.advisor_id WHERE v.code <> '$ADV' ORDER BY 1" | tr '\n' ' ')
 CLI=$(q "SELECT c.code FROM accounts a JOIN clients c ON c.id = a.client_id WHERE a.code = '$ACC'")
 # a saved goal plan of the account's client on the account's model (shown on the account's page
-# and on its own; the browser checks its figures against GET /v1/plans/{id})
+# and on its own; the browser checks its figures against GET /v1/plans/{id}); the model's returns
+# are equilibrium returns, in excess of cash: the plan adds the firm's cash rate
+run 0 "$RA" models settings --db "$B" --cash-rate 0.0125
 run 0 "$RA" plans save --db "$B" --client "$CLI" --account "$ACC" --goal 450000 --years 15 \
   --monthly 2500 --paths 2000 --label "retirement at 60" --date 2019-12-11 --format json
 PLAN=$(jget .id)
-[[ $PLAN =~ ^PL[0-9]{8}$ ]] && [ "$(jget .source)" = model ] && ok || bad "no plan saved on the model: $PLAN"
+[[ $PLAN =~ ^PL[0-9]{8}$ ]] && [ "$(jget .source)" = model+cash ] && ok || bad "no plan saved on the model: $PLAN"
 K_ADMIN=$("$RA" keys create --db "$B" --role admin)
 K_ADV=$("$RA" keys create --db "$B" --role advisor --user "$ADV")
 K_ADV2=$("$RA" keys create --db "$B" --role advisor --user "$OADV")

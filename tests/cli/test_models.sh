@@ -61,6 +61,15 @@ run 1 "$RA" models add "$TMP/off.csv"; err_has "not on the shelf"
 run 0 "$RA" models settings --shelf-only no; out_has "any security"
 run 0 "$RA" models settings --format json
 [ "$(jget .shelf_only)" = false ] && ok || bad "settings json"
+# the firm's cash rate for saved goal plans (0028): none until set, a decimal, kept by the other
+# settings' changes, audited
+[ "$(jget .cash_rate)" = null ] && ok || bad "a cash rate before any was set: $(jget .cash_rate)"
+run 0 "$RA" models settings; out_has "no cash rate (cash-rate)"
+run 2 "$RA" models settings --cash-rate 4.2; err_lines 1; err_has "--cash-rate 4.2 is not an annual decimal rate in [-0.1, 1) (0.042 for 4.2 %)"
+run 0 "$RA" models settings --cash-rate 0.0314 --format json
+close "$(jget .cash_rate)" 0.0314 0 "(the cash rate as set)"
+[ "$(jget .shelf_only)" = false ] && ok || bad "the cash rate changed shelf-only"
+run 0 "$RA" models settings --shelf-only no; out_has "cash rate 3.1400 % a year (cash-rate)"
 run 0 "$RA" models add "$TMP/off.csv"
 # suitability
 run 0 "$RA" models suitable --level C4; out_has "CORE"
@@ -147,7 +156,8 @@ notes=$(jget ".models[2].fund_notes")
 [[ $notes == *"VTI chosen: lowest cost 0.03 %; daily value unknown (not checked against the minimum)"* ]] && ok || bad "VTI unknown not said: $notes"
 if jget ".models[2].weights" | grep -q '"AGG"'; then bad "AGG held below the minimum"; else ok; fi
 run 0 "$RA" models show R3; out_has "fund AGG excluded: daily value 1.2 M"
-run 0 "$RA" models settings --min-adv 0
+run 0 "$RA" models settings --min-adv 0 --format json
+close "$(jget .cash_rate)" 0.0314 0 "(the cash rate kept by --min-adv)"
 run 0 "$RA" audit verify; out_has "hash chain intact"
 # screening
 run 2 "$RA" screen --prices "$DATA/dowjones30_prices.csv"; err_lines 1

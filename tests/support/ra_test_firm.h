@@ -14,6 +14,7 @@
 #define RA_TF_PX(cents) ((ra_price)(cents) * (RA_MICRO_PER_UNIT / 100))
 
 /* A USD security on the shelf, whole-share lots; group "" for none. */
+__attribute__((unused))
 static void ra_tf_security(ra_store *s, const ra_store_actor *a, const char *ticker,
                            const char *cls, const char *group, int level)
 {
@@ -33,6 +34,7 @@ static void ra_tf_security(ra_store *s, const ra_store_actor *a, const char *tic
 }
 
 /* A hand-made model of two securities. */
+__attribute__((unused))
 static void ra_tf_model2(ra_store *s, const ra_store_actor *a, const char *code, const char *t1,
                          double w1, const char *t2, double w2)
 {
@@ -53,6 +55,7 @@ static void ra_tf_model2(ra_store *s, const ra_store_actor *a, const char *code,
 
 /* Client `client` of `household` and its taxable USD account `code` with model M1, a 0.05 band,
  * TLH as given, opened 2023-01-02. */
+__attribute__((unused))
 static void ra_tf_account(ra_store *s, const ra_store_actor *a, const char *code,
                           const char *client, const char *household, int discretionary, int tlh)
 {
@@ -96,6 +99,7 @@ static inline ra_cycle_options ra_tf_day_options(ra_date d, int execute_close)
 }
 
 /* A deposit or withdrawal (kind) of `cents` on day d, external id ext. */
+__attribute__((unused))
 static void ra_tf_cash(ra_store *s, const ra_store_actor *a, const char *account, const char *ext,
                        ra_txn_kind kind, ra_date d, ra_minor cents)
 {
@@ -111,6 +115,7 @@ static void ra_tf_cash(ra_store *s, const ra_store_actor *a, const char *account
 }
 
 /* The closes of day d: tickers[i] at cents[i] (a close of 0 or less is left out). */
+__attribute__((unused))
 static void ra_tf_closes(ra_store *s, const ra_store_actor *a, ra_date d,
                          const char *const *tickers, const int *cents, size_t n)
 {

@@ -80,6 +80,39 @@ static void test_models_group_table(void **state)
 }
 
 /* Built models: equity within the band, rising with the level, caps hold, level <= target. */
+/* Which stored models hold excess returns (saved plans add the firm's cash rate to them): the
+ * methods src/engine/models_bl.c, models_cvar.c and models.c write, spelled out here by hand. */
+static void test_models_returns_excess_by_method(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *method;
+        int excess;
+    } cases[] = {
+        {"two-stage equilibrium ledoit-wolf", 1},
+        {"two-stage equilibrium resampled sample", 1},
+        {"two-stage equilibrium ledoit-wolf min-cvar", 1},
+        {"two-stage black-litterman ledoit-wolf bounded", 1},
+        {"two-stage equilibrium", 1},
+        {"two-stage historical ledoit-wolf", 0},
+        {"two-stage ewma resampled sample", 0},
+        {"max-sharpe ledoit-wolf", 0},
+        {"manual", 0},
+        {"", 0},
+        {"two-stage equilibriums ledoit-wolf", 0}, /* a word, not a prefix */
+        {"Two-stage equilibrium ledoit-wolf", 0},
+    };
+    size_t checked = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++, checked++) {
+        ra_model m;
+        memset(&m, 0, sizeof m);
+        snprintf(m.method, sizeof m.method, "%s", cases[i].method);
+        if (ra_models_returns_excess(&m) != cases[i].excess)
+            fail_msg("method \"%s\": want %d", cases[i].method, cases[i].excess);
+    }
+    assert_int_equal(checked, 12);
+}
+
 static void test_models_build_one_levels_monotone(void **state)
 {
     (void)state;
@@ -820,6 +853,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_models_group_table),
+        cmocka_unit_test(test_models_returns_excess_by_method),
         cmocka_unit_test(test_models_build_one_levels_monotone),
         cmocka_unit_test(test_models_build_one_all_equity_infeasible),
         cmocka_unit_test(test_models_csv_parse_errors),

@@ -1,21 +1,29 @@
-/* A client's saved goal plans (issue 15; include/roboadvisor/store_plans.h, 0026_client_plans.sql):
+/* A client's saved goal plans (issue 15; include/roboadvisor/store_plans.h, 0026_client_plans.sql,
+ * 0028_plan_cash_rate.sql):
  * a plan saved reads back field for field (inputs, probability, every percentile row), is
  * audited and imaged (audit verify and check clean), gets the next code of the firm, lists by
  * client with a cursor, is another firm's "not found", and its label is encrypted under the
  * client's data key: not in the database as text, unreadable once the client is erased while the
  * plan's figures stay. The figures here are arbitrary distinct numbers (a round trip: what was
  * written is read); the plan's computation is tested in test_plan.c and tests/cli/test_plan.sh.
- * Runs on SQLite (`test_plans_store sqlite`) and PostgreSQL (`... pg @FILE`). */
+ * The plan's mu from its model (ra_plan_client_save, src/engine/plan_client.c): a model of excess
+ * returns (two-stage equilibrium or Black-Litterman) adds the firm's cash rate, exactly, and is
+ * refused without one; a historical-returns model and a given mu ignore it; a book before 0028
+ * reads its plans and refuses a cash rate. Runs on SQLite (`test_plans_store sqlite`) and
+ * PostgreSQL (`... pg @FILE`). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
 #include "ra_test.h"
+#include "roboadvisor/alloc.h"
+#include "roboadvisor/engine_plan.h"
 #include "roboadvisor/store.h"
 #include "roboadvisor/store_plans.h"
 #include "store/store_int.h"
 #include "ra_test_db.h"
+#include "ra_test_firm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +66,9 @@ static void put_firm(fx *f, const char *code, int seed)
 }
 
 /* A book with firms F1, F2 and clients C1, C2 (F1), C9 (F2); upto 20: the clients made at schema
- * 20 (under the firm's key), then the book upgraded without re-encrypting them. */
-static fx *book_at(int32_t upto)
+ * 20 (under the firm's key), then the book upgraded without re-encrypting them (upgrade 0: left at
+ * schema upto). */
+static fx *book_up(int32_t upto, int upgrade)
 {
     fx *f = calloc(1, sizeof *f);
     ra_err err = {0};
@@ -73,11 +82,12 @@ static fx *book_at(int32_t upto)
     put_client(f, "F1", "C1", "Ada Lovelace");
     put_client(f, "F1", "C2", "Grace Hopper");
     put_client(f, "F2", "C9", "Emmy Noether");
-    if (upto)
+    if (upto && upgrade)
         OK(ra_store_init(f->s, &err));
     return f;
 }
 
+static fx *book_at(int32_t upto) { return book_up(upto, 1); }
 static fx *book(void) { return book_at(0); }
 
 static void book_free(fx *f)
@@ -159,6 +169,8 @@ static void same(const ra_plan_rec *a, const ra_plan_rec *b)
     assert_int_equal(a->model_version, b->model_version);
     assert_int_equal(a->risk_level, b->risk_level);
     assert_true(a->mu == b->mu && a->sigma == b->sigma && a->probability == b->probability);
+    assert_int_equal(a->have_cash_rate, b->have_cash_rate);
+    assert_true(a->cash_rate == b->cash_rate);
     assert_int_equal(a->data_from, b->data_from);
     assert_int_equal(a->data_to, b->data_to);
     assert_int_equal(a->as_of, b->as_of);
@@ -180,6 +192,10 @@ static void test_plan_round_trip_list_and_scope(void **state)
     int64_t records = count(f, "SELECT COUNT(*) FROM audit_log");
     ra_plan_rec p1 = plan("C1", 1, "house by the sea"), p2 = plan("C2", 2, ""),
                 p3 = plan("C1", 3, "retirement");
+    /* p2 on a model of excess returns: the cash rate it added is kept (0028) */
+    snprintf(p2.source, sizeof p2.source, "model+cash");
+    p2.have_cash_rate = 1;
+    p2.cash_rate = 0.0234567890123456;
     OK(ra_store_plan_save(f->s, &f->actor, &p1, &err));
     OK(ra_store_plan_save(f->s, &f->actor, &p2, &err));
     OK(ra_store_plan_save(f->s, &f->actor, &p3, &err));
@@ -189,6 +205,10 @@ static void test_plan_round_trip_list_and_scope(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE entity = 'plan' AND "
                               "action = 'create'"), 3);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log"), records + 3);
+    /* NULL for the plans without one; in p2's audit record */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM client_plans WHERE cash_rate IS NULL"), 2);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE entity = 'plan' AND "
+                              "after_json LIKE '%\"cash_rate\"%'"), 1);
     verify_ok(f);
     ra_plan_rec got;
     OK(ra_store_plan_get(f->s, "F1", "PL00000001", &got, &err));
@@ -231,6 +251,16 @@ static void test_plan_round_trip_list_and_scope(void **state)
     bad.years = 0;
     assert_int_equal(ra_store_plan_save(f->s, &f->actor, &bad, &err), RA_EINVAL);
     assert_string_equal(err.where, "years");
+    /* a cash rate exactly with source model+cash */
+    bad = plan("C1", 5, "");
+    snprintf(bad.source, sizeof bad.source, "model+cash");
+    assert_int_equal(ra_store_plan_save(f->s, &f->actor, &bad, &err), RA_EINVAL);
+    assert_string_equal(err.where, "cash_rate");
+    bad = plan("C1", 5, "");
+    bad.have_cash_rate = 1;
+    bad.cash_rate = 0.02;
+    assert_int_equal(ra_store_plan_save(f->s, &f->actor, &bad, &err), RA_EINVAL);
+    assert_string_equal(err.where, "cash_rate");
     verify_ok(f);
     book_free(f);
 }
@@ -292,7 +322,199 @@ static void test_plan_label_needs_data_key(void **state)
     book_free(f);
 }
 
+/* --- the plan's mu from its model (ra_plan_client_save) --------------------------------------- */
+
+static ra_date D(int y, int m, int d) { return ra_date_from_ymd(y, m, d); }
+
+/* Version `ver` of model M1 (AAA w, CCC 1 - w) with this method, expected return and volatility. */
+static void put_model(fx *f, const char *method, double w, double er, double vol, int ver)
+{
+    ra_err err = {0};
+    ra_model m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.code, sizeof m.code, "M1");
+    snprintf(m.method, sizeof m.method, "%s", method);
+    m.n = 2;
+    snprintf(m.w[0].ticker, sizeof m.w[0].ticker, "AAA");
+    m.w[0].weight = w;
+    snprintf(m.w[1].ticker, sizeof m.w[1].ticker, "CCC");
+    m.w[1].weight = 1 - w;
+    m.expected_return = er;
+    m.volatility = vol;
+    int version = 0;
+    OK(ra_models_put(f->s, &f->actor, &m, &version, NULL, &err));
+    assert_int_equal(version, ver);
+}
+
+/* Client C1's plan on account A1: 10,000.00 at the start, nothing monthly, 2 years, 10 paths;
+ * mu and sigma given when have_mu. */
+static ra_status save(fx *f, int have_mu, double mu, ra_plan_rec *out, ra_err *err)
+{
+    ra_plan_request r;
+    ra_plan_request_default(&r);
+    r.client = "C1";
+    r.account = "A1";
+    r.goal_minor = 2000000;
+    r.have_initial = 1;
+    r.initial_minor = 1000000;
+    r.years = 2;
+    r.paths = 10;
+    r.date = D(2023, 1, 4);
+    r.have_mu = have_mu;
+    r.mu = mu;
+    r.sigma = 0;
+    return ra_plan_client_save(f->s, &f->actor, &r, out, err);
+}
+
+static void set_cash_rate(fx *f, double rate)
+{
+    ra_err err = {0};
+    ra_models_settings set;
+    OK(ra_models_settings_get(f->s, "F1", &set, &err));
+    set.have_cash_rate = 1;
+    set.cash_rate = rate;
+    OK(ra_models_settings_put(f->s, &f->actor, &set, &err));
+}
+
+/* Every figure below is exact in binary (sixty-fourths), so sums are exact, and sigma is 0: every
+ * path ends at 10,000.00 x (1 + mu)^2 (the annuity of test_plan.c's zero-volatility case with no
+ * contribution), rounded to the cent:
+ *   excess 1/64 + cash 1/32 = 3/64 = 0.046875: 10000 x 1.046875^2 = 10959.47265625 -> 10959.47
+ *   (excess alone, the defect: 10000 x 1.015625^2 = 10314.94140625 -> 10314.94)
+ *   historical 0.0625 = 1/16:                  10000 x 1.0625^2   = 11289.0625     -> 11289.06
+ *   given 0.078125 = 5/64:                     10000 x 1.078125^2 = 11623.53515625 -> 11623.54 */
+static void test_plan_mu_adds_cash_rate_to_excess_returns(void **state)
+{
+    (void)state;
+    ra_err err = {0};
+    uint8_t key[RA_STORE_KEY_BYTES];
+    for (int i = 0; i < RA_STORE_KEY_BYTES; i++)
+        key[i] = (uint8_t)(i * 3 + 1);
+    fx *f = calloc(1, sizeof *f);
+    f->s = ra_tdb_open_firm(f->url, sizeof f->url, key, &f->actor);
+    ra_tf_security(f->s, &f->actor, "AAA", "us_equity", "", 4);
+    ra_tf_security(f->s, &f->actor, "CCC", "us_bonds", "", 2);
+    put_model(f, "two-stage equilibrium ledoit-wolf", 0.6, 1.0 / 64, 0, 1);
+    ra_tf_account(f->s, &f->actor, "A1", "C1", "H1", 1, 1);
+    ra_tf_cash(f->s, &f->actor, "A1", "open", RA_TXN_DEPOSIT, D(2023, 1, 3), 1000000);
+    ra_plan_rec *p = calloc(1, sizeof *p), *got = calloc(1, sizeof *got);
+
+    /* no cash rate: refused, naming the account and the model and how to fix it; nothing saved */
+    assert_int_equal(save(f, 0, 0, p, &err), RA_EINVAL);
+    assert_string_equal(err.where, "mu");
+    assert_non_null(strstr(err.msg, "account A1's model M1 v1 has returns in excess of cash"));
+    assert_non_null(strstr(err.msg, "no cash rate"));
+    assert_non_null(strstr(err.msg, "`roboadvisor models settings --cash-rate R`"));
+    assert_non_null(strstr(err.msg, "or give mu and sigma"));
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM client_plans"), 0);
+
+    /* the firm's cash rate: mu = excess + cash exactly, source model+cash, the rate kept */
+    set_cash_rate(f, 1.0 / 32);
+    OK(save(f, 0, 0, p, &err));
+    assert_string_equal(p->source, "model+cash");
+    assert_true(p->mu == 0.046875);
+    assert_int_equal(p->have_cash_rate, 1);
+    assert_true(p->cash_rate == 0.03125);
+    assert_int_equal(p->pct_minor[1][2], 1095947);
+    assert_int_equal(p->mean_minor, 1095947);
+    OK(ra_store_plan_get(f->s, "F1", p->code, got, &err));
+    assert_string_equal(got->source, "model+cash");
+    assert_true(got->mu == 0.046875 && got->have_cash_rate && got->cash_rate == 0.03125);
+    char *text = NULL;
+    OK(ra_plan_rec_json(got, &text, &err));
+    assert_non_null(strstr(text, "\"source\":\"model+cash\""));
+    assert_non_null(strstr(text, "\"cash_rate\":0.03125"));
+    ra_free(text);
+
+    /* a Black-Litterman model's returns are excess returns too */
+    put_model(f, "two-stage black-litterman resampled sample", 0.55, 1.0 / 64, 0, 2);
+    OK(save(f, 0, 0, p, &err));
+    assert_string_equal(p->source, "model+cash");
+    assert_true(p->mu == 0.046875 && p->cash_rate == 0.03125);
+
+    /* given mu and sigma: as given, no cash rate */
+    OK(save(f, 1, 5.0 / 64, p, &err));
+    assert_string_equal(p->source, "given");
+    assert_true(p->mu == 0.078125);
+    assert_int_equal(p->have_cash_rate, 0);
+    assert_int_equal(p->pct_minor[1][2], 1162354);
+    OK(ra_store_plan_get(f->s, "F1", p->code, got, &err));
+    assert_int_equal(got->have_cash_rate, 0);
+    OK(ra_plan_rec_json(got, &text, &err));
+    assert_non_null(strstr(text, "\"cash_rate\":null"));
+    ra_free(text);
+
+    /* historical means are total returns: the cash rate is not added */
+    put_model(f, "two-stage historical ledoit-wolf", 0.5, 1.0 / 16, 0, 3);
+    OK(save(f, 0, 0, p, &err));
+    assert_string_equal(p->source, "model");
+    assert_true(p->mu == 0.0625);
+    assert_int_equal(p->have_cash_rate, 0);
+    assert_int_equal(p->pct_minor[1][2], 1128906);
+    OK(ra_store_plan_get(f->s, "F1", p->code, got, &err));
+    assert_string_equal(got->source, "model");
+    assert_int_equal(got->have_cash_rate, 0);
+    /* the single stage's historical means alike */
+    put_model(f, "max-sharpe ledoit-wolf", 0.45, 1.0 / 16, 0, 4);
+    OK(save(f, 0, 0, p, &err));
+    assert_true(strcmp(p->source, "model") == 0 && p->mu == 0.0625 && !p->have_cash_rate);
+
+    /* the rate is NULL in the plans that did not add one, and the settings read back */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM client_plans WHERE cash_rate IS NOT NULL"), 2);
+    ra_models_settings set;
+    OK(ra_models_settings_get(f->s, "F1", &set, &err));
+    assert_true(set.have_cash_rate && set.cash_rate == 0.03125);
+    /* a rate out of range (a percentage typed for a decimal) is refused and nothing changes */
+    set.cash_rate = 4.2;
+    assert_int_equal(ra_models_settings_put(f->s, &f->actor, &set, &err), RA_EINVAL);
+    assert_string_equal(err.where, "cash_rate");
+    OK(ra_models_settings_get(f->s, "F1", &set, &err));
+    assert_true(set.cash_rate == 0.03125);
+    /* the setting audited */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE entity = 'model_settings' AND "
+                              "after_json LIKE '%\"cash_rate\":0.03125%'"), 1);
+    verify_ok(f);
+    free(p);
+    free(got);
+    book_free(f);
+}
+
+/* A book at schema 27 (before 0028): plans save and read without a cash rate; a cash rate is
+ * refused, for the firm and for a plan. */
+static void test_plan_before_cash_rate_schema(void **state)
+{
+    (void)state;
+    ra_err err = {0};
+    fx *f = book_up(27, 0);
+    ra_plan_rec p = plan("C1", 1, "");
+    OK(ra_store_plan_save(f->s, &f->actor, &p, &err));
+    ra_plan_rec got;
+    OK(ra_store_plan_get(f->s, "F1", p.code, &got, &err));
+    same(&got, &p);
+    ra_plan_rec q = plan("C1", 2, "");
+    snprintf(q.source, sizeof q.source, "model+cash");
+    q.have_cash_rate = 1;
+    q.cash_rate = 0.02;
+    assert_int_equal(ra_store_plan_save(f->s, &f->actor, &q, &err), RA_EINVAL);
+    ra_models_settings set;
+    OK(ra_models_settings_get(f->s, "F1", &set, &err));
+    assert_int_equal(set.have_cash_rate, 0);
+    set.have_cash_rate = 1;
+    set.cash_rate = 0.02;
+    assert_int_equal(ra_models_settings_put(f->s, &f->actor, &set, &err), RA_EINVAL);
+    assert_non_null(strstr(err.msg, "migration 0028"));
+    verify_ok(f);
+    /* upgraded: the earlier plan reads as before, the audit trail still verifies */
+    OK(ra_store_init(f->s, &err));
+    OK(ra_store_plan_get(f->s, "F1", p.code, &got, &err));
+    same(&got, &p);
+    verify_ok(f);
+    book_free(f);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_plan_mu_adds_cash_rate_to_excess_returns),
+    cmocka_unit_test(test_plan_before_cash_rate_schema),
     cmocka_unit_test(test_plan_label_needs_data_key),
     cmocka_unit_test(test_plan_round_trip_list_and_scope),
     cmocka_unit_test(test_plan_label_erased_with_client),
