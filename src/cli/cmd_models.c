@@ -297,9 +297,9 @@ static void model_table(const ra_model *m)
     ra_models_rating_format(&m->rating, why, sizeof why);
     printf("  rated %s\n", why);
     if (m->from)
-        printf("  window %s .. %s, expected return %.2f %%/yr, volatility %.2f %%/yr\n",
+        printf("  window %s .. %s, expected return %.2f %%/yr%s, volatility %.2f %%/yr\n",
                ra_date_format(m->from, a), ra_date_format(m->to, b), 100 * m->expected_return,
-               100 * m->volatility);
+               ra_models_returns_excess(m) ? " in excess of cash" : "", 100 * m->volatility);
     objective_line(m);
     printf("  %-10s %9s\n", "ticker", "weight %");
     for (size_t i = 0; i < m->n; i++)
@@ -322,6 +322,12 @@ static int print_models(const mopts *o, const ra_model *v, size_t n)
                ra_suit_level_name(v[i].level), ra_suit_level_name(v[i].target_level),
                v[i].built ? "built" : "manual", 100 * v[i].expected_return,
                100 * v[i].volatility, 100 * v[i].equity_share, v[i].n);
+    for (size_t i = 0; i < n; i++)
+        if (ra_models_returns_excess(&v[i])) {
+            printf("(return %% of equilibrium and Black-Litterman models: in excess of cash; a goal "
+                   "plan adds the firm's cash rate, `models settings --cash-rate`)\n");
+            break;
+        }
     return 0;
 }
 
