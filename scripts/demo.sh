@@ -241,7 +241,7 @@ if [ "$serve" = 1 ]; then
   # a saved goal plan for one of the advisor's waiting clients, shown on its account's page
   pcli=$($ra queue --db "$book" --format json | tr -d '\n' | sed -n "s/.*\"client\": *\"\([^\"]*\)\", *\"advisor\": *\"$adv\".*/\1/p")
   # (mu: the model's expected return, in excess of cash, plus the firm's cash rate of section 12)
-  if [ -n "$pcli" ] && $ra plans save --db "$book" --client "$pcli" --goal 500000 --years 15 --monthly 1500 \
+  if [ -n "$pcli" ] && $ra plans save --db "$book" --client "$pcli" --goal 320000 --years 15 --monthly 1500 \
     --label "retirement" --date 2020-12-10 > build/demo/plan.txt; then
     sed -n '1,4p' build/demo/plan.txt
   fi
