@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct plans_opts {
     cli_book_args book;
@@ -121,7 +122,12 @@ static int print_plan(const char *cmd, const ra_plan_rec *p, cli_format format)
             printf(" %16s", ra_money_format_minor(p->pct_minor[y][k], md, b[0], sizeof b[0]));
         printf("\n");
     }
-    printf("Saved by %s at %lld\n", p->user, (long long)p->created_at);
+    time_t at = (time_t)p->created_at;
+    struct tm tm;
+    char when[32] = "?";
+    if (gmtime_r(&at, &tm))
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    printf("Saved by %s on %s\n", p->user, when);
     return 0;
 }
 
