@@ -80,7 +80,8 @@ S["Order"] = obj({"id": STR, "account": STR, "proposal": STR, "trade": INT, "dat
 S["Notification"] = obj({"code": STR, "account": STR, "date": DATE, "recipient": STR,
                          "kind": STR, "message": STR, "due_at": INT})
 S["Model"] = obj({"code": STR, "version": INT, "level": INT, "method": STR,
-                  "expected_return": NNUM, "volatility": NNUM, "equity_share": NUM,
+                  "expected_return": NNUM, "return_over_cash": BOOL, "volatility": NNUM,
+                  "equity_share": NUM,
                   "weights": arr(obj({"ticker": STR, "weight": NUM}))})
 S["Alert"] = obj({"id": STR, "account": STR, "kind": STR, "date": DATE, "closed": DATE,
                   "observed": NUM, "threshold": NUM, "detail": STR})

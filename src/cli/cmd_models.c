@@ -203,6 +203,8 @@ static json_t *model_to_json(const ra_model *m)
         json_object_set_new(j, "to", cli_jdate(m->to));
     }
     json_object_set_new(j, "expected_return", cli_jnum(m->expected_return));
+    /* true: expected_return is in excess of cash (equilibrium and Black-Litterman models) */
+    json_object_set_new(j, "return_over_cash", json_boolean(ra_models_returns_excess(m)));
     json_object_set_new(j, "volatility", cli_jnum(m->volatility));
     json_object_set_new(j, "equity_share", cli_jnum(m->equity_share));
     json_object_set_new(j, "rating", rating_to_json(&m->rating));

@@ -613,9 +613,10 @@ static void get_models(ra_store *s, const srv_caller *c, const srv_request *r, s
             json_array_append_new(w, json_pack("{s:s,s:f}", "ticker", v[i].w[k].ticker,
                                                "weight", v[i].w[k].weight));
         page_add(&pg, v[i].code,
-                 json_pack("{s:s,s:i,s:i,s:s,s:o,s:o,s:f,s:o}", "code", v[i].code, "version",
+                 json_pack("{s:s,s:i,s:i,s:s,s:o,s:b,s:o,s:f,s:o}", "code", v[i].code, "version",
                            v[i].version, "level", v[i].level, "method", v[i].method,
-                           "expected_return", jreal(v[i].expected_return), "volatility",
+                           "expected_return", jreal(v[i].expected_return), "return_over_cash",
+                           ra_models_returns_excess(&v[i]), "volatility",
                            jreal(v[i].volatility), "equity_share", v[i].equity_share,
                            "weights", w));
     }

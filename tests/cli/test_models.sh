@@ -40,10 +40,15 @@ run 0 "$RA" models build
 run 0 "$RA" models list; out_has "R5"
 run 0 "$RA" models show R3 --version 1 --format json
 [ "$(jget .version)" = 1 ] && ok || bad "version"
+# the default build's equilibrium returns are in excess of cash (docs/methodology.md)
+[ "$(jget .method | cut -d' ' -f1-2)" = "two-stage equilibrium" ] && [ "$(jget .return_over_cash)" = true ] \
+  && ok || bad "R3's return is not marked in excess of cash: $(jget .method)"
 run 1 "$RA" models show R9; err_has "no model R9"
 # hand-authored
 printf 'model,ticker,weight\nCORE,VTI,0.6\nCORE,BND,0.4\n' >"$TMP/m.csv"
 run 0 "$RA" models add "$TMP/m.csv"; out_has "model CORE: version 1 (new), level R3"
+run 0 "$RA" models show CORE --format json
+[ "$(jget .return_over_cash)" = false ] && ok || bad "a hand-authored model's return marked in excess of cash"
 # issue 10: a 20 % R5 holding with 80 % R1 rates R4, not R1 (equity 20 % alone would say R1)
 printf 'model,ticker,weight\nSMALL,IWM,0.2\nSMALL,SHY,0.8\n' >"$TMP/small.csv"
 run 0 "$RA" models add "$TMP/small.csv" --format json
