@@ -200,7 +200,8 @@ ra_status ra_store_plan_save(ra_store *s, const ra_store_actor *actor, ra_plan_r
     "x.monthly_minor, x.years, x.method, x.source, x.model, x.model_version, x.risk_level, x.mu, " \
     "x.sigma, x.data_from, x.data_to, x.as_of, x.paths, x.seed, x.probability, x.n_hits, "         \
     "x.mean_minor, x.pct, x.label_enc, x.user_name, x.created_at, c.id"
-/* column 29: the cash rate, or NULL in a book before 0028 */
+/* column 29: the cash rate, or NULL in a book before 0028 (each query's two texts are static: the
+ * statement cache knows a text by its address) */
 #define PLAN_COLS_CASH PLAN_COLS ", x.cash_rate"
 #define PLAN_COLS_NO_CASH PLAN_COLS ", NULL"
 #define PLAN_FROM                                                                                  \
@@ -317,13 +318,11 @@ ra_status ra_store_plan_get(ra_store *s, const char *firm, const char *code, ra_
     memset(out, 0, sizeof *out);
     ra_plan_rec *v = NULL;
     size_t n = 0;
-    ra_status rc = plans_read(s, firm,
-                              s->schema_version >= RS_SCHEMA_PLAN_CASH
-                                  ? "SELECT " PLAN_COLS_CASH PLAN_FROM
-                                    "WHERE f.code = ? AND x.code = ?"
-                                  : "SELECT " PLAN_COLS_NO_CASH PLAN_FROM
-                                    "WHERE f.code = ? AND x.code = ?",
-                              "tt", code, NULL, 0, &v, &n, err);
+#define PLAN_WHERE_ONE "WHERE f.code = ? AND x.code = ?"
+    static const char *const sql[2] = {"SELECT " PLAN_COLS_NO_CASH PLAN_FROM PLAN_WHERE_ONE,
+                                       "SELECT " PLAN_COLS_CASH PLAN_FROM PLAN_WHERE_ONE};
+    ra_status rc = plans_read(s, firm, sql[s->schema_version >= RS_SCHEMA_PLAN_CASH], "tt", code,
+                              NULL, 0, &v, &n, err);
     if (rc == RA_OK && n == 1)
         memcpy(out, v, sizeof *out);
     else if (rc == RA_OK)
@@ -338,13 +337,11 @@ ra_status ra_store_plans_list(ra_store *s, const char *firm, const char *client,
                               const char *after, size_t limit, ra_plan_rec **out, size_t *n,
                               ra_err *err)
 {
-    return plans_read(s, firm,
-                      s->schema_version >= RS_SCHEMA_PLAN_CASH
-                          ? "SELECT " PLAN_COLS_CASH PLAN_FROM "WHERE f.code = ? AND c.code = ? "
-                            "AND x.code > ? ORDER BY x.code LIMIT ?"
-                          : "SELECT " PLAN_COLS_NO_CASH PLAN_FROM "WHERE f.code = ? AND "
-                            "c.code = ? AND x.code > ? ORDER BY x.code LIMIT ?",
-                      "ttti", client, after ? after : "", (int64_t)limit, out, n, err);
+#define PLAN_WHERE_LIST "WHERE f.code = ? AND c.code = ? AND x.code > ? ORDER BY x.code LIMIT ?"
+    static const char *const sql[2] = {"SELECT " PLAN_COLS_NO_CASH PLAN_FROM PLAN_WHERE_LIST,
+                                       "SELECT " PLAN_COLS_CASH PLAN_FROM PLAN_WHERE_LIST};
+    return plans_read(s, firm, sql[s->schema_version >= RS_SCHEMA_PLAN_CASH], "ttti", client,
+                      after ? after : "", (int64_t)limit, out, n, err);
 }
 
 ra_status ra_store_plan_latest(ra_store *s, const char *firm, const char *client,
